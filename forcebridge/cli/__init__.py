@@ -1,0 +1,1 @@
+"""The `forcebridge` command line."""

@@ -1,0 +1,1 @@
+"""Scheduling: schedules, leases, the embedded loop and distributed workers."""

@@ -1,0 +1,1 @@
+"""Field mappings: rules, type conversion and verification against describe."""

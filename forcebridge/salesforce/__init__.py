@@ -1,0 +1,1 @@
+"""The one door to Salesforce: client, OAuth, describe cache, limits and typed errors."""

@@ -1,0 +1,1 @@
+"""SOQL: grammar, typed syntax tree, and a builder that escapes every value."""

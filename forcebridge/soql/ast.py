@@ -1,0 +1,174 @@
+"""The typed SOQL syntax tree shared by the parser, the builder and the sandbox.
+
+Nodes are frozen dataclasses so that a parsed query and a built query compare equal when they
+say the same thing (the property the parser/builder round-trip tests rely on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+# --- values --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StringValue:
+    value: str
+
+
+@dataclass(frozen=True)
+class NumberValue:
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class BooleanValue:
+    value: bool
+
+
+@dataclass(frozen=True)
+class NullValue:
+    pass
+
+
+@dataclass(frozen=True)
+class DateValue:
+    value: dt.date
+
+
+@dataclass(frozen=True)
+class DateTimeValue:
+    """A datetime literal; always timezone-aware (SOQL requires `Z` or an offset)."""
+
+    value: dt.datetime
+
+
+@dataclass(frozen=True)
+class DateLiteral:
+    """A relative date literal such as `TODAY` or `LAST_N_DAYS:7` (`n` is None when it takes none)."""
+
+    name: str
+    n: int | None = None
+
+
+Value = StringValue | NumberValue | BooleanValue | NullValue | DateValue | DateTimeValue | DateLiteral
+
+
+# --- select list ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field, possibly through parent relationships: `Account.Owner.Name` is path (Account, Owner, Name)."""
+
+    path: tuple[str, ...]
+    pos: int | None = field(default=None, compare=False)
+    """Offset of the field in the query text, for error messages; ignored by equality."""
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+@dataclass(frozen=True)
+class Count:
+    """`COUNT()` (field is None) or `COUNT(field)`; alias only for the latter."""
+
+    field: Field | None = None
+    alias: str | None = None
+
+
+class FieldsKind(StrEnum):
+    ALL = "ALL"
+    STANDARD = "STANDARD"
+    CUSTOM = "CUSTOM"
+
+
+@dataclass(frozen=True)
+class Fields:
+    """`FIELDS(ALL)`, `FIELDS(STANDARD)` or `FIELDS(CUSTOM)`."""
+
+    kind: FieldsKind
+
+
+SelectItem = Field | Count | Fields
+
+
+# --- conditions ----------------------------------------------------------------------------
+
+
+class Operator(StrEnum):
+    EQ = "="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    LIKE = "LIKE"
+    IN = "IN"
+    NOT_IN = "NOT IN"
+    INCLUDES = "INCLUDES"
+    EXCLUDES = "EXCLUDES"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`field op value`; for IN / NOT IN / INCLUDES / EXCLUDES the value is a tuple of values."""
+
+    field: Field
+    op: Operator
+    value: Value | tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Condition
+
+
+Condition = Comparison | And | Or | Not
+
+
+# --- ordering and the query ----------------------------------------------------------------
+
+
+class Direction(StrEnum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+class Nulls(StrEnum):
+    FIRST = "FIRST"
+    LAST = "LAST"
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    field: Field
+    direction: Direction = Direction.ASC
+    nulls: Nulls | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    select: tuple[SelectItem, ...]
+    sobject: str
+    where: Condition | None = None
+    order_by: tuple[OrderItem, ...] = ()
+    limit: int | None = None
+    offset: int | None = None
+    sobject_pos: int | None = field(default=None, compare=False)
+    text: str | None = field(default=None, compare=False)
+    """The source text when parsed, so errors can point into it; ignored by equality."""

@@ -1,0 +1,1 @@
+"""The product's own data: SQLAlchemy models, repositories and migrations."""
