@@ -1,7 +1,248 @@
-"""`forcebridge sandbox serve|seed`: run and fill the Salesforce-compatible sandbox."""
+"""`forcebridge sandbox serve|seed|token`: run, fill and log in to the Salesforce sandbox.
+
+Every option also reads `FORCEBRIDGE_SANDBOX_<NAME>` from the environment; `--help` shows the
+variable and the default of each.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+
+from forcebridge.sandbox import config as defaults
+from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore, Grant
+from forcebridge.sandbox.config import SandboxConfig, SandboxConfigError, url_host
+from forcebridge.sandbox.oauth import DEFAULT_SCOPE
+from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.schema import SchemaError
+from forcebridge.sandbox.seed import seed as seed_org
+from forcebridge.sandbox.server import SandboxServer, SandboxStartError, serve
+from forcebridge.sandbox.tls import server_certificate_files
 
 app = typer.Typer(help="Run and fill the Salesforce-compatible sandbox.", no_args_is_help=True)
+console = Console()
+ENV = "FORCEBRIDGE_SANDBOX_"
+
+
+def _option(name: str, help_text: str) -> Any:
+    """An option that can also come from `FORCEBRIDGE_SANDBOX_<NAME>`."""
+    return typer.Option(
+        f"--{name}",
+        envvar=ENV + name.upper().replace("-", "_"),
+        show_envvar=True,
+        show_default=True,
+        help=help_text,
+    )
+
+
+Host = Annotated[str, _option("host", "Address to listen on.")]
+Port = Annotated[int, _option("port", "Port to listen on (0 picks a free one).")]
+DataDir = Annotated[
+    Path, _option("data", "Folder for the org's data, certificates and credentials.")
+]
+ClientId = Annotated[str, _option("client-id", "OAuth client id (consumer key).")]
+ClientSecret = Annotated[str, _option("client-secret", "OAuth client secret.")]
+Username = Annotated[str, _option("username", "The admin user's login.")]
+Password = Annotated[str, _option("password", "The admin user's password.")]
+SchemaDir = Annotated[
+    Path | None, _option("schema", "Folder of describe-shaped JSON: extra objects and fields.")
+]
+ApiLimit = Annotated[int, _option("api-limit", "Daily API request allowance.")]
+SessionLifetime = Annotated[
+    float, _option("session-lifetime", "Seconds an idle session lives (2 hours on Salesforce).")
+]
+FailRate = Annotated[
+    float, _option("fail-rate", "Fraction of API calls answered 503 SERVER_UNAVAILABLE.")
+]
+LockRate = Annotated[
+    float, _option("lock-rate", "Fraction of record writes failing UNABLE_TO_LOCK_ROW.")
+]
+LatencyMs = Annotated[int, _option("latency-ms", "Milliseconds added to every API call.")]
+ApiDisabled = Annotated[
+    bool, _option("api-disabled", "Answer every API call 403 API_DISABLED_FOR_ORG.")
+]
+
+
+def python_snippet(server: SandboxServer) -> str:
+    """Ready-to-paste simple-salesforce code that logs in to this sandbox."""
+    config = server.config
+    return f'''import requests
+from simple_salesforce import Salesforce
+
+session = requests.Session()
+session.verify = "{server.ca_file.resolve()}"
+session.trust_env = False  # or REQUESTS_CA_BUNDLE would override verify
+token = session.post("{server.base_url}/services/oauth2/token", data={{
+    "grant_type": "password",
+    "client_id": "{config.client_id}",
+    "client_secret": "{config.client_secret}",
+    "username": "{config.username}",
+    "password": "{config.password}",
+}}).json()
+sf = Salesforce(instance_url=token["instance_url"],
+                session_id=token["access_token"], session=session)
+print(sf.query("SELECT Id, Name FROM Contact LIMIT 5"))'''
+
+
+def _banner(server: SandboxServer) -> None:
+    config = server.config
+    table = Table.grid(padding=(0, 2))
+    rows = [
+        ("URL", server.base_url),
+        ("CA file", str(server.ca_file.resolve())),
+        ("Client id", config.client_id),
+        ("Client secret", config.client_secret),
+        ("Username", config.username),
+        ("Password", config.password),
+        ("JWT key", str(server.jwt_key_file.resolve())),
+        ("API allowance", f"{config.api_limit:,} calls a day"),
+    ]
+    faults = [
+        f"{name} {value}"
+        for name, value in (
+            ("fail-rate", config.fail_rate),
+            ("lock-rate", config.lock_rate),
+            ("latency-ms", config.latency_ms),
+        )
+        if value
+    ]
+    if config.api_disabled:
+        faults.append("API disabled")
+    if faults:
+        rows.append(("Faults", ", ".join(faults)))
+    for label, value in rows:
+        table.add_row(f"[bold]{label}[/bold]", value)
+    console.print(Panel(table, title="forcebridge sandbox", expand=False))
+    console.print("simple-salesforce:")
+    console.print(Syntax(python_snippet(server), "python"), soft_wrap=True)
+    console.print(
+        f"jsforce (version '62.0'; access token from `forcebridge sandbox token --data"
+        f" {config.data_dir}`): NODE_EXTRA_CA_CERTS={server.ca_file.resolve()} node app.js",
+        soft_wrap=True,
+    )
+    console.print("Press Ctrl-C to stop.")
+
+
+@app.command("serve")
+def serve_command(
+    host: Host = defaults.DEFAULT_HOST,
+    port: Port = defaults.DEFAULT_PORT,
+    data: DataDir = defaults.DEFAULT_DATA_DIR,
+    client_id: ClientId = defaults.DEFAULT_CLIENT_ID,
+    client_secret: ClientSecret = defaults.DEFAULT_CLIENT_SECRET,
+    username: Username = defaults.DEFAULT_USERNAME,
+    password: Password = defaults.DEFAULT_PASSWORD,
+    schema: SchemaDir = None,
+    api_limit: ApiLimit = defaults.DEFAULT_API_LIMIT,
+    session_lifetime: SessionLifetime = defaults.DEFAULT_SESSION_LIFETIME,
+    fail_rate: FailRate = 0.0,
+    lock_rate: LockRate = 0.0,
+    latency_ms: LatencyMs = 0,
+    api_disabled: ApiDisabled = False,
+) -> None:
+    """Serve the sandbox over HTTPS until Ctrl-C."""
+    try:
+        config = SandboxConfig(
+            data_dir=data,
+            host=host,
+            port=port,
+            client_id=client_id,
+            client_secret=client_secret,
+            username=username,
+            password=password,
+            schema_dir=schema,
+            api_limit=api_limit,
+            session_lifetime=session_lifetime,
+            fail_rate=fail_rate,
+            lock_rate=lock_rate,
+            latency_ms=latency_ms,
+            api_disabled=api_disabled,
+        )
+    except SandboxConfigError as error:
+        console.print(f"[red]Cannot start the sandbox:[/red] {error}")
+        raise typer.Exit(2) from error
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False)],
+    )
+    try:
+        serve(config, on_ready=_banner)
+    except (SandboxStartError, SchemaError) as error:
+        console.print(f"[red]Cannot start the sandbox:[/red] {error}")
+        raise typer.Exit(1) from error
+
+
+@app.command("seed")
+def seed_command(
+    data: DataDir = defaults.DEFAULT_DATA_DIR,
+    schema: SchemaDir = None,
+    contacts: Annotated[int, typer.Option(min=0, help="Contacts to add.")] = 1000,
+    leads: Annotated[int, typer.Option(min=0, help="Leads to add.")] = 500,
+    accounts: Annotated[int, typer.Option(min=0, help="Accounts to add.")] = 200,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed adds the same records.")
+    ] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Add realistic, messy records (shared companies, look-alike people, gaps) to the org."""
+    org = Org(data, schema)
+    try:
+        with console.status(
+            f"Seeding {contacts:,} contacts, {leads:,} leads, {accounts:,} accounts"
+        ):
+            report = seed_org(org, contacts=contacts, leads=leads, accounts=accounts, seed=seed)
+    finally:
+        org.close()
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(report)))
+        return
+    total = report.accounts + report.contacts + report.leads
+    table = Table(title=f"Seeded {data}", show_header=False)
+    table.add_row("Accounts", f"{report.accounts:,}")
+    table.add_row("Contacts", f"{report.contacts:,}")
+    table.add_row("Leads", f"{report.leads:,} ({report.converted_leads:,} converted)")
+    table.add_row(
+        "Time", f"{report.seconds:.1f} s ({total / max(report.seconds, 1e-9):,.0f} records/s)"
+    )
+    console.print(table)
+
+
+@app.command("token")
+def token_command(
+    data: DataDir = defaults.DEFAULT_DATA_DIR,
+    host: Host = defaults.DEFAULT_HOST,
+    port: Port = defaults.DEFAULT_PORT,
+    client_id: ClientId = defaults.DEFAULT_CLIENT_ID,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print access_token, instance_url and ca_file.")
+    ] = False,
+) -> None:
+    """Print a fresh access token for the admin user (for curl, jsforce, scripts)."""
+    org = Org(data)
+    store = AuthStore(
+        data / AUTH_DB_FILE,
+        org_id=org.org_id,
+        session_lifetime=defaults.DEFAULT_SESSION_LIFETIME,
+    )
+    try:
+        token = store.open_session(Grant(org.admin_user_id, client_id, DEFAULT_SCOPE))
+    finally:
+        store.close()
+    if as_json:
+        instance = f"https://{url_host(host)}:{port}"
+        ca_file = str(server_certificate_files(data).ca_file.resolve())
+        payload = {"access_token": token, "instance_url": instance, "ca_file": ca_file}
+        typer.echo(json.dumps(payload))
+    else:
+        typer.echo(token)

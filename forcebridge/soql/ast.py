@@ -48,13 +48,15 @@ class DateTimeValue:
 
 @dataclass(frozen=True)
 class DateLiteral:
-    """A relative date literal such as `TODAY` or `LAST_N_DAYS:7` (`n` is None when it takes none)."""
+    """A relative date literal such as `TODAY` or `LAST_N_DAYS:7` (`n` None when it takes none)."""
 
     name: str
     n: int | None = None
 
 
-Value = StringValue | NumberValue | BooleanValue | NullValue | DateValue | DateTimeValue | DateLiteral
+Value = (
+    StringValue | NumberValue | BooleanValue | NullValue | DateValue | DateTimeValue | DateLiteral
+)
 
 
 # --- select list ---------------------------------------------------------------------------
@@ -62,7 +64,7 @@ Value = StringValue | NumberValue | BooleanValue | NullValue | DateValue | DateT
 
 @dataclass(frozen=True)
 class Field:
-    """A field, possibly through parent relationships: `Account.Owner.Name` is path (Account, Owner, Name)."""
+    """A field, possibly through parents: `Account.Owner.Name` is path (Account, Owner, Name)."""
 
     path: tuple[str, ...]
     pos: int | None = field(default=None, compare=False)

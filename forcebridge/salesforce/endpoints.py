@@ -1,0 +1,86 @@
+"""Which URLs may receive a password, a code or a token: Salesforce's, or a trusted sandbox.
+
+A login URL is where credentials go, and an instance URL is where the bearer token goes on every
+call, so both are checked before use: HTTPS, a Salesforce host (`*.salesforce.com`,
+`*.my.salesforce.com`, `*.force.com`) on the standard port, nothing but an origin; or exactly the
+origin of a forcebridge sandbox configured with its CA file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from forcebridge.salesforce.errors import UntrustedUrl
+
+PRODUCTION_LOGIN = "https://login.salesforce.com"
+SANDBOX_LOGIN = "https://test.salesforce.com"
+SALESFORCE_DOMAINS = ("salesforce.com", "force.com")
+
+
+@dataclass(frozen=True)
+class LoginEndpoint:
+    """A checked origin (`https://host[:port]`), with the CA file to trust it by, if not public."""
+
+    url: str
+    ca_file: Path | None = None
+
+    @property
+    def origin(self) -> tuple[str, int]:
+        parts = urlsplit(self.url)
+        return (parts.hostname or "", parts.port or 443)
+
+
+def trusted_sandbox(url: str, ca_file: Path) -> LoginEndpoint:
+    """Declare a forcebridge sandbox trustworthy; its CA file must exist."""
+    if not ca_file.is_file():
+        raise UntrustedUrl(f"the sandbox CA file {ca_file} does not exist")
+    host, port = _split_origin(url)
+    return LoginEndpoint(url=_origin_url(host, port), ca_file=ca_file)
+
+
+def check_url(url: str, trusted: Iterable[LoginEndpoint] = ()) -> LoginEndpoint:
+    """`url` as a `LoginEndpoint`, or `UntrustedUrl` saying why it may not be used."""
+    host, port = _split_origin(url)
+    for endpoint in trusted:
+        if endpoint.origin == (host, port):
+            return endpoint
+    if not is_salesforce_host(host):
+        raise UntrustedUrl(
+            f"{url} is not a Salesforce URL: use {PRODUCTION_LOGIN}, {SANDBOX_LOGIN}, "
+            "your My Domain (https://NAME.my.salesforce.com), or a sandbox configured with its"
+            " CA file"
+        )
+    if port != 443:
+        raise UntrustedUrl(f"{url}: Salesforce is only reached on the standard HTTPS port")
+    return LoginEndpoint(url=_origin_url(host, port))
+
+
+def is_salesforce_host(host: str) -> bool:
+    """A host under one of Salesforce's domains (not merely ending in the same letters)."""
+    name = host.lower().rstrip(".")
+    return any(name.endswith(f".{domain}") for domain in SALESFORCE_DOMAINS)
+
+
+def _split_origin(url: str) -> tuple[str, int]:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or 443
+    except ValueError as exc:
+        raise UntrustedUrl(f"{url!r} is not a valid URL: {exc}") from exc
+    if parts.scheme != "https":
+        raise UntrustedUrl(f"{url} must use https: Salesforce credentials never travel in clear")
+    if not parts.hostname:
+        raise UntrustedUrl(f"{url} has no host name")
+    if parts.username is not None or parts.password is not None:
+        raise UntrustedUrl(f"{url} must not carry a user name or password")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise UntrustedUrl(f"{url} must be just the site (https://host), with no path or query")
+    return parts.hostname.lower(), port
+
+
+def _origin_url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"https://{shown}" if port == 443 else f"https://{shown}:{port}"

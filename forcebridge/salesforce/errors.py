@@ -1,0 +1,192 @@
+"""What can go wrong talking to Salesforce, classed by what the caller should do about it.
+
+Every failure leaves this package as one of these exceptions, never as a simple-salesforce or
+requests exception, so callers branch on meaning ("reconnect", "wait for tomorrow", "fix the
+query") rather than on HTTP details. Per-record failures inside a successful collection call
+are not exceptions: they come back as `RecordError` values next to the records that worked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class SalesforceError(Exception):
+    """Base of every error this package raises; `error_code` is Salesforce's own, if it gave one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error_code: str | None = None,
+        fields: Sequence[str] = (),
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error_code = error_code
+        self.fields = tuple(fields)
+        self.status = status
+
+    def __str__(self) -> str:
+        prefix = f"{self.error_code}: " if self.error_code else ""
+        suffix = f" (fields: {', '.join(self.fields)})" if self.fields else ""
+        return f"{prefix}{self.message}{suffix}"
+
+
+class AuthenticationLost(SalesforceError):
+    """The saved authorization no longer works (revoked, expired, refresh refused): reconnect."""
+
+
+class ApiDisabled(SalesforceError):
+    """The org's edition or the user's profile has no API access: nothing to retry."""
+
+
+class LimitExceeded(SalesforceError):
+    """The org's rolling 24-hour API allowance is spent: wait for it to free up."""
+
+
+class InsufficientAccess(SalesforceError):
+    """The connected user may not do this: grant the permission in Salesforce."""
+
+
+class BadRequest(SalesforceError):
+    """Salesforce refused the request itself (malformed query, unknown field or type): fix it."""
+
+
+class NotFound(SalesforceError):
+    """The record, object or resource does not exist (or the user cannot see it)."""
+
+
+class TransientError(SalesforceError):
+    """A temporary failure that was retried `attempts` times and still failed."""
+
+    def __init__(self, message: str, *, attempts: int, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.attempts = attempts
+
+
+class LoginFailed(SalesforceError):
+    """An OAuth endpoint refused: `error_code` is OAuth's `error`, the message its description."""
+
+
+class UntrustedUrl(SalesforceError):
+    """A login or instance URL that is neither Salesforce nor a sandbox trusted by configuration."""
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """Why one record of a collection call failed, as Salesforce reported it."""
+
+    status_code: str
+    message: str
+    fields: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> RecordError:
+        return cls(
+            status_code=str(item.get("statusCode") or item.get("errorCode") or "UNKNOWN"),
+            message=str(item.get("message", "")),
+            fields=tuple(item.get("fields") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed attempt as plain data: the input of the retry policy and of `error_for`.
+
+    `status` is None when no HTTP answer came back; then `maybe_processed` says whether the
+    request might still have reached Salesforce (a read timeout) or surely did not (no connection).
+    `oauth` marks an OAuth endpoint's `{"error", "error_description"}` answer.
+    """
+
+    status: int | None
+    error_code: str | None
+    message: str
+    fields: tuple[str, ...] = ()
+    maybe_processed: bool = False
+    oauth: bool = False
+
+
+def failure_from_body(status: int, body: object) -> Failure:
+    """Read Salesforce's error shapes: `[{"errorCode", "message", "fields"}]` or OAuth's dict."""
+    if isinstance(body, list) and body and isinstance(body[0], Mapping):
+        first = body[0]
+        return Failure(
+            status=status,
+            error_code=first.get("errorCode"),
+            message=str(first.get("message", "")),
+            fields=tuple(first.get("fields") or ()),
+        )
+    if isinstance(body, Mapping) and "error" in body:
+        return Failure(
+            status=status,
+            error_code=str(body["error"]),
+            message=str(body.get("error_description") or body["error"]),
+            oauth=True,
+        )
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    return Failure(status=status, error_code=None, message=text.strip()[:500] or f"HTTP {status}")
+
+
+_BY_CODE: dict[str, type[SalesforceError]] = {
+    "INVALID_SESSION_ID": AuthenticationLost,
+    "API_DISABLED_FOR_ORG": ApiDisabled,
+    "API_CURRENTLY_DISABLED": ApiDisabled,
+    "REQUEST_LIMIT_EXCEEDED": LimitExceeded,
+    "NOT_FOUND": NotFound,
+    "INVALID_CROSS_REFERENCE_KEY": NotFound,
+}
+
+_BY_STATUS: dict[int, type[SalesforceError]] = {
+    400: BadRequest,
+    401: AuthenticationLost,
+    403: InsufficientAccess,
+    404: NotFound,
+}
+
+_ADVICE: dict[type[SalesforceError], str] = {
+    AuthenticationLost: "Salesforce no longer accepts this connection's authorization;"
+    " reconnect it",
+    ApiDisabled: "API access is not enabled for this Salesforce org or user "
+    "(an edition without API, or a profile without 'API Enabled')",
+    LimitExceeded: "the org's daily API request limit is used up; calls resume as the "
+    "24-hour window frees up",
+    InsufficientAccess: "the connected Salesforce user lacks the permission for this",
+}
+
+
+def error_class(failure: Failure) -> type[SalesforceError]:
+    """The exception class a non-transient failure maps to, from its errorCode then its status."""
+    code = failure.error_code or ""
+    if failure.oauth:
+        return LoginFailed
+    if code in _BY_CODE:
+        return _BY_CODE[code]
+    if code.startswith("INSUFFICIENT_ACCESS"):
+        return InsufficientAccess
+    if failure.status is not None and failure.status in _BY_STATUS:
+        return _BY_STATUS[failure.status]
+    return SalesforceError
+
+
+def error_for(failure: Failure, *, transient: bool, attempts: int) -> SalesforceError:
+    """The typed error to raise for the last failed attempt of a call."""
+    details: dict[str, Any] = {
+        "error_code": failure.error_code,
+        "fields": failure.fields,
+        "status": failure.status,
+    }
+    if transient:
+        times = "once" if attempts == 1 else f"{attempts} times"
+        return TransientError(
+            f"Salesforce did not answer successfully after trying {times}: {failure.message}",
+            attempts=attempts,
+            **details,
+        )
+    cls = error_class(failure)
+    advice = _ADVICE.get(cls)
+    message = f"{advice} ({failure.message})" if advice else failure.message
+    return cls(message, **details)

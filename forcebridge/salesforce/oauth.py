@@ -1,0 +1,230 @@
+"""The client side of Salesforce's OAuth 2.0 flows, against any checked login URL.
+
+Web-server flow with PKCE (S256) and `state`, username-password, JWT bearer, refresh token, and
+revoke. Each call goes through the same retry loop and usage meter as the REST client; refusals
+come back as `LoginFailed` with OAuth's `error` and `error_description`. No secret is logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import jwt
+import requests
+
+from forcebridge.salesforce.endpoints import LoginEndpoint, check_url
+from forcebridge.salesforce.errors import LoginFailed
+from forcebridge.salesforce.redaction import get_logger
+from forcebridge.salesforce.retry import AttemptFailed, Retrier
+from forcebridge.salesforce.tokens import TokenSet
+from forcebridge.salesforce.transport import (
+    failure_from_exception,
+    failure_from_response,
+    http_session,
+)
+from forcebridge.salesforce.usage import EndpointKind, UsageMeter
+
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+JWT_LIFETIME_SECONDS = 180
+DEFAULT_SCOPE = "api refresh_token"
+
+log = get_logger(__name__)
+
+
+def new_code_verifier() -> str:
+    """A PKCE verifier: 86 URL-safe characters from 64 random bytes (RFC 7636 allows 43-128)."""
+    return secrets.token_urlsafe(64)
+
+
+def code_challenge(verifier: str) -> str:
+    """The S256 challenge: unpadded base64url of the verifier's SHA-256."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class ConnectedApp:
+    """The connected app forcebridge logs in as."""
+
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """What the web flow must remember between sending the admin away and the callback."""
+
+    url: str
+    redirect_uri: str
+    state: str
+    code_verifier: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RefreshTokenGrant:
+    refresh_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PasswordGrant:
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class JwtBearerGrant:
+    username: str
+    private_key: str = field(repr=False)
+
+
+#: The ways a session can be obtained again without a person in the loop.
+RenewalGrant = RefreshTokenGrant | PasswordGrant | JwtBearerGrant
+
+
+class OAuthClient:
+    """OAuth flows against one login endpoint for one connected app."""
+
+    def __init__(
+        self,
+        endpoint: LoginEndpoint,
+        app: ConnectedApp,
+        *,
+        usage: UsageMeter | None = None,
+        retrier: Retrier | None = None,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.endpoint = endpoint
+        self.app = app
+        self.usage = usage or UsageMeter()
+        self._retrier = retrier or Retrier()
+        self._session = session or http_session(ca_file=endpoint.ca_file)
+        self._clock = clock
+
+    # --- web-server flow ----------------------------------------------------------------------
+
+    def authorization_request(
+        self, redirect_uri: str, *, scope: str = DEFAULT_SCOPE, prompt: str | None = None
+    ) -> AuthorizationRequest:
+        """The URL to send the admin to, with a fresh `state` and PKCE verifier to remember."""
+        state = secrets.token_urlsafe(32)
+        verifier = new_code_verifier()
+        params = {
+            "response_type": "code",
+            "client_id": self.app.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": scope,
+            "state": state,
+            "code_challenge": code_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+        if prompt:
+            params["prompt"] = prompt
+        url = f"{self.endpoint.url}/services/oauth2/authorize?{urlencode(params)}"
+        return AuthorizationRequest(url, redirect_uri, state, verifier)
+
+    def exchange_code(self, request: AuthorizationRequest, callback: Mapping[str, str]) -> TokenSet:
+        """Redeem the callback's code, after checking it answers `request` and not a forgery."""
+        if not hmac.compare_digest(callback.get("state", ""), request.state):
+            raise LoginFailed(
+                "the callback's state does not match the login that was started: it may be forged,"
+                " so it was refused; start the connection again",
+                error_code="state_mismatch",
+            )
+        if "error" in callback:
+            raise LoginFailed(
+                callback.get("error_description") or callback["error"],
+                error_code=callback["error"],
+            )
+        if not callback.get("code"):
+            raise LoginFailed("the callback carries no authorization code", error_code="no_code")
+        form = {
+            "grant_type": "authorization_code",
+            "code": callback["code"],
+            "redirect_uri": request.redirect_uri,
+            "code_verifier": request.code_verifier,
+            **self._client_fields(),
+        }
+        return self._token(form, idempotent=False)
+
+    # --- grants without a browser -------------------------------------------------------------
+
+    def password_grant(self, username: str, password: str) -> TokenSet:
+        """Username-password flow; `password` includes the security token when the org asks one."""
+        form = {"grant_type": "password", "username": username, "password": password}
+        return self._token({**form, **self._client_fields()})
+
+    def jwt_bearer_grant(self, username: str, private_key: str) -> TokenSet:
+        """JWT bearer flow: an RS256 assertion signed with the connected app's certificate key."""
+        now = int(self._clock())
+        claims = {
+            "iss": self.app.client_id,
+            "sub": username,
+            "aud": self.endpoint.url,
+            "exp": now + JWT_LIFETIME_SECONDS,
+        }
+        assertion = jwt.encode(claims, private_key, algorithm="RS256")
+        return self._token({"grant_type": JWT_GRANT, "assertion": assertion})
+
+    def refresh(self, refresh_token: str) -> TokenSet:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        return self._token({**form, **self._client_fields()}, keep_refresh=refresh_token)
+
+    def renew(self, grant: RenewalGrant) -> TokenSet:
+        """A new session by whichever grant the connection was made with."""
+        match grant:
+            case RefreshTokenGrant(refresh_token=token):
+                return self.refresh(token)
+            case PasswordGrant(username=username, password=password):
+                return self.password_grant(username, password)
+            case JwtBearerGrant(username=username, private_key=key):
+                return self.jwt_bearer_grant(username, key)
+
+    def revoke(self, token: str) -> None:
+        """End a refresh token (and its sessions) or an access token."""
+        self._post("revoke", {"token": token})
+        log.info("revoked a token at %s", self.endpoint.url)
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _client_fields(self) -> dict[str, str]:
+        fields = {"client_id": self.app.client_id}
+        if self.app.client_secret:
+            fields["client_secret"] = self.app.client_secret
+        return fields
+
+    def _token(
+        self, form: dict[str, str], *, idempotent: bool = True, keep_refresh: str | None = None
+    ) -> TokenSet:
+        payload = self._post("token", form, idempotent=idempotent).json()
+        tokens = TokenSet.from_response(payload, keep_refresh=keep_refresh)
+        trusted = [self.endpoint] if self.endpoint.ca_file else []
+        check_url(tokens.instance_url, trusted)
+        log.info("obtained a session for user %s of org %s", tokens.user_id, tokens.org_id)
+        return tokens
+
+    def _post(
+        self, path: str, form: dict[str, str], *, idempotent: bool = True
+    ) -> requests.Response:
+        url = f"{self.endpoint.url}/services/oauth2/{path}"
+
+        def attempt() -> requests.Response:
+            self.usage.count(EndpointKind.OAUTH)
+            try:
+                response = self._session.post(
+                    url, data=form, headers={"Accept": "application/json"}
+                )
+            except requests.RequestException as exc:
+                raise AttemptFailed(failure_from_exception(exc)) from None
+            if response.status_code >= 400:
+                raise AttemptFailed(failure_from_response(response))
+            return response
+
+        return self._retrier.run(attempt, idempotent=idempotent)

@@ -1,0 +1,69 @@
+"""Keep tokens and secrets out of logs, whatever ends up formatted into a message.
+
+Our own code never logs a token on purpose; this is the second line of defence for messages
+that quote a request, a response body or an exception. Attach `RedactingFilter` to a handler to
+cover every logger that reaches it; `get_logger` gives this package's loggers one of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+MASK = "[REDACTED]"
+
+_MASKED_KEYS = "|".join(
+    (
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "password",
+        "assertion",
+        "code_verifier",
+        "code",
+        "token",
+        "session_id",
+        "sessionId",
+    )
+)
+_PATTERNS = (
+    # Authorization: Bearer <token>
+    (re.compile(r"(?i)(bearer\s+)[^\s,;'\"]+"), rf"\1{MASK}"),
+    # "access_token": "..." in JSON or a dict repr
+    (
+        re.compile(rf"""(?i)(["']?(?:{_MASKED_KEYS})["']?\s*[:=]\s*["'])[^"']*(["'])"""),
+        rf"\1{MASK}\2",
+    ),
+    # access_token=... in a form body or query string
+    (re.compile(rf"(?i)\b((?:{_MASKED_KEYS})=)[^&\s'\"]+"), rf"\1{MASK}"),
+    # A Salesforce session id standing alone: 15/18-char org id, '!', opaque part
+    (re.compile(r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+"), MASK),
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every token or secret it quotes replaced by a mask."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's final message through `redact` (and never drops a record)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def get_logger(name: str) -> logging.Logger:
+    """A logger whose own records pass through `RedactingFilter`."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+    return logger

@@ -1,0 +1,81 @@
+"""The HTTP edge: the requests session every call rides on, and its failures as plain data.
+
+Both the REST client (through simple-salesforce) and the OAuth client use a session built here,
+so they share one trust setting (the sandbox's CA file), one default timeout, and one hook that
+reads `Sforce-Limit-Info` from every response, whichever library method made the request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+from simple_salesforce.exceptions import SalesforceError as LibraryError
+from urllib3.exceptions import NewConnectionError
+
+from forcebridge.salesforce.errors import Failure, failure_from_body
+from forcebridge.salesforce.usage import UsageMeter
+
+DEFAULT_TIMEOUT = (10.0, 120.0)
+
+
+class _Session(requests.Session):
+    """Sets a default timeout, since simple-salesforce passes none on most calls, and passes
+    `verify` on each request, since requests would otherwise let REQUESTS_CA_BUNDLE in the
+    environment override a session's CA file."""
+
+    def __init__(self, timeout: float | tuple[float, float]) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("verify", self.verify)
+        return super().request(method, url, *args, **kwargs)
+
+
+def http_session(
+    *,
+    ca_file: Path | None = None,
+    usage: UsageMeter | None = None,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+) -> requests.Session:
+    """A session that trusts `ca_file` (else the system's CAs) and reports limit headers."""
+    session = _Session(timeout)
+    session.verify = str(ca_file) if ca_file is not None else True
+    if usage is not None:
+
+        def observe(response: requests.Response, *_: Any, **__: Any) -> None:
+            usage.observe_limit_info(response.headers.get("Sforce-Limit-Info"))
+
+        session.hooks["response"].append(observe)
+    return session
+
+
+def failure_from_response(response: requests.Response) -> Failure:
+    """An HTTP error answer as a `Failure`."""
+    try:
+        body: object = response.json()
+    except ValueError:
+        body = response.text
+    return failure_from_body(response.status_code, body)
+
+
+def failure_from_exception(exc: LibraryError | requests.RequestException) -> Failure:
+    """What a simple-salesforce or requests exception says went wrong."""
+    if isinstance(exc, LibraryError):
+        return failure_from_body(exc.status, exc.content)
+    if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
+        return Failure(status=None, error_code=None, message=f"cannot connect: {exc}")
+    return Failure(status=None, error_code=None, message=str(exc), maybe_processed=True)
+
+
+#: What `failure_from_exception` understands, for `except` clauses.
+CALL_ERRORS = (LibraryError, requests.RequestException)
+
+
+def _refused(exc: requests.RequestException) -> bool:
+    if not isinstance(exc, requests.ConnectionError) or not exc.args:
+        return False
+    return isinstance(getattr(exc.args[0], "reason", None), NewConnectionError)

@@ -1,0 +1,153 @@
+"""The sandbox's ASGI app: every route, and the edge that makes answers look like Salesforce's.
+
+The edge strips a trailing slash before routing (simple-salesforce adds one, jsforce does not;
+neither gets a redirect), puts `Sforce-Limit-Info` on every response, turns anything unexpected
+into a 500 UNKNOWN_EXCEPTION in Salesforce's shape, and writes an access log line with the path
+only, never the query string, where tokens and codes travel.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forcebridge.sandbox import (
+    authorize,
+    bulk,
+    http_composite,
+    http_query,
+    http_rest,
+    http_sandbox,
+    oauth,
+)
+from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
+from forcebridge.sandbox.config import SandboxConfig
+from forcebridge.sandbox.errors import ApiError, not_found
+from forcebridge.sandbox.http_api import SandboxState, error_response
+from forcebridge.sandbox.limits import ApiUsage, Faults, FaultSettings
+from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.tls import ensure_jwt_certificate
+
+access_log = logging.getLogger("forcebridge.sandbox.access")
+error_log = logging.getLogger("forcebridge.sandbox")
+
+
+class SalesforceEdge:
+    """Pure ASGI middleware, so a 2,000-record page pays nothing for it."""
+
+    def __init__(self, app: ASGIApp, usage: ApiUsage) -> None:
+        self.app = app
+        self.usage = usage
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        started = time.perf_counter()
+        status = 0
+
+        async def send_with_usage(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append(
+                    "Sforce-Limit-Info", self.usage.snapshot().header
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_usage)
+        except Exception:
+            error_log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if status:
+                raise
+            unknown = ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred.")
+            await error_response(unknown)(scope, receive, send_with_usage)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
+
+
+ROUTERS = (http_rest, http_query, http_composite, bulk, oauth, authorize, http_sandbox)
+
+
+def allowed_methods(path: str) -> list[str]:
+    """Every method some route serves at `path`, for a 405's message and `Allow` header."""
+    methods: set[str] = set()
+    for module in ROUTERS:
+        for route in module.router.routes:
+            if isinstance(route, APIRoute) and route.path_regex.match(path):
+                methods |= route.methods or set()
+    return sorted(methods)
+
+
+def create_app(config: SandboxConfig, org: Org) -> FastAPI:
+    """The sandbox for `org`; its credentials and JWT certificate live in `config.data_dir`."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    auth = AuthStore(
+        config.data_dir / AUTH_DB_FILE, org_id=org.org_id, session_lifetime=config.session_lifetime
+    )
+    auth.set_user(config.username, config.password, org.admin_user_id)
+    jwt_files = ensure_jwt_certificate(config.data_dir, config.client_id)
+    usage = ApiUsage(config.api_limit)
+    state = SandboxState(
+        config=config,
+        org=org,
+        auth=auth,
+        usage=usage,
+        faults=Faults(FaultSettings(config.fail_rate, config.lock_rate, config.latency_ms)),
+        jwt_cert_pem=jwt_files.cert_file.read_bytes(),
+    )
+
+    app = FastAPI(
+        title="forcebridge sandbox",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.router.redirect_slashes = False
+    app.state.sandbox = state
+    app.state.bulk_jobs = bulk.QueryJobs()
+    for module in ROUTERS:
+        app.include_router(module.router)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, error: ApiError) -> Response:
+        return error_response(error)
+
+    @app.exception_handler(oauth.OAuthError)
+    async def oauth_error(_: Request, error: oauth.OAuthError) -> Response:
+        return oauth.oauth_error_response(error)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == 405:
+            allowed = allowed_methods(request.url.path)
+            refusal = ApiError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}",
+            )
+            return error_response(refusal, headers={"Allow": ", ".join(allowed)})
+        if error.status_code == 404:
+            return error_response(not_found())
+        return error_response(ApiError(error.status_code, "INVALID_REQUEST", str(error.detail)))
+
+    app.add_middleware(SalesforceEdge, usage=usage)
+    return app
+
+
+def sandbox_state(app: FastAPI) -> SandboxState:
+    """The live state behind an app; whoever serves the app closes it when done."""
+    state: SandboxState = app.state.sandbox
+    return state

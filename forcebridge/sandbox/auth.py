@@ -1,0 +1,315 @@
+"""Who may call the sandbox: its users, their sessions, refresh tokens and authorization codes.
+
+These live in their own SQLite file (`DIR/auth.sqlite3`) next to the org's data, so the org
+engine never sees a credential. Every secret (password, token, code) is stored only as a hash.
+Sessions behave as Salesforce's do: they end `lifetime` seconds after the last use, and a use in
+the second half of that window starts it afresh.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import string
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+AUTH_DB_FILE = "auth.sqlite3"
+CODE_LIFETIME = 15 * 60
+TOKEN_ALPHABET = string.ascii_letters + string.digits + "._"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY COLLATE NOCASE,
+    user_id TEXT NOT NULL,
+    password_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    refresh_hash TEXT,
+    last_active REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_refresh ON sessions (refresh_hash);
+CREATE TABLE IF NOT EXISTS auth_codes (
+    code_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    code_challenge TEXT,
+    expires_at REAL NOT NULL
+);
+"""
+
+
+class SessionKind(enum.StrEnum):
+    """API sessions are bearer tokens; UI sessions are the login cookie of the authorize pages."""
+
+    API = "api"
+    UI = "ui"
+
+
+class Freshness(enum.Enum):
+    FRESH = "fresh"
+    RENEW = "renew"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a token or code stands for: a user, the connected app, and the scopes granted."""
+
+    user_id: str
+    client_id: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class CodeGrant:
+    grant: Grant
+    redirect_uri: str
+    code_challenge: str | None
+
+
+def session_freshness(last_active: float, now: float, lifetime: float) -> Freshness:
+    """Salesforce ends idle sessions and renews busy ones only past half of their lifetime."""
+    idle = now - last_active
+    if idle >= lifetime:
+        return Freshness.EXPIRED
+    return Freshness.RENEW if idle > lifetime / 2 else Freshness.FRESH
+
+
+def new_access_token(org_id: str) -> str:
+    """Shaped like Salesforce's: the 15-character org id, `!`, then an opaque `AQ...` part."""
+    return f"{org_id[:15]}!AQ{_random(94)}"
+
+
+def new_refresh_token() -> str:
+    return f"5Aep861{_random(80)}"
+
+
+def new_authorization_code() -> str:
+    return f"aPrx{_random(80)}=="
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    _, salt_hex, _ = stored.split("$")
+    return hmac.compare_digest(hash_password(password, bytes.fromhex(salt_hex)), stored)
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(length))
+
+
+class AuthStore:
+    """The sandbox's credential tables; safe to share between the server's threads."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        org_id: str,
+        session_lifetime: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._org_id = org_id
+        self._lifetime = session_lifetime
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- users ------------------------------------------------------------------------------
+
+    def set_user(self, username: str, password: str, user_id: str) -> None:
+        """Make `username`, and no other login, reach `user_id` with `password`."""
+        with self._lock:
+            logins = self._db.execute(
+                "SELECT username, password_hash FROM users WHERE user_id = ?", (user_id,)
+            ).fetchall()
+        if [name for name, _ in logins] == [username] and password_matches(password, logins[0][1]):
+            return  # unchanged: skip hashing the password again
+        with self._transaction() as db:
+            db.execute("DELETE FROM users WHERE user_id = ? OR username = ?", (user_id, username))
+            db.execute(
+                "INSERT INTO users (username, user_id, password_hash) VALUES (?, ?, ?)",
+                (username, user_id, hash_password(password)),
+            )
+
+    def user_id(self, username: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user_id FROM users WHERE username = ?", (username,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def username(self, user_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT username FROM users WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def check_password(self, username: str, password: str) -> str | None:
+        """The user id when the password is right; None for a wrong password or unknown user."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user_id, password_hash FROM users WHERE username = ?", (username,)
+            ).fetchone()
+        if row is None:
+            hash_password(password)  # same cost either way, so timing does not reveal usernames
+            return None
+        return row[0] if password_matches(password, row[1]) else None
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    def open_session(
+        self, grant: Grant, kind: SessionKind = SessionKind.API, refresh_token: str | None = None
+    ) -> str:
+        token = new_access_token(self._org_id)
+        refresh_hash = token_hash(refresh_token) if refresh_token else None
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO sessions (token_hash, kind, user_id, client_id, scope, refresh_hash,"
+                " last_active) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    token_hash(token),
+                    kind.value,
+                    grant.user_id,
+                    grant.client_id,
+                    grant.scope,
+                    refresh_hash,
+                    self._clock(),
+                ),
+            )
+        return token
+
+    def session(self, token: str, kind: SessionKind = SessionKind.API) -> Grant | None:
+        """The grant behind a live session, renewing it as Salesforce would; None when invalid."""
+        key = token_hash(token)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user_id, client_id, scope, last_active FROM sessions"
+                " WHERE token_hash = ? AND kind = ?",
+                (key, kind.value),
+            ).fetchone()
+        if row is None:
+            return None
+        now = self._clock()
+        freshness = session_freshness(row[3], now, self._lifetime)
+        if freshness is Freshness.EXPIRED:
+            with self._transaction() as db:
+                db.execute("DELETE FROM sessions WHERE token_hash = ?", (key,))
+            return None
+        if freshness is Freshness.RENEW:
+            with self._transaction() as db:
+                db.execute("UPDATE sessions SET last_active = ? WHERE token_hash = ?", (now, key))
+        return Grant(user_id=row[0], client_id=row[1], scope=row[2])
+
+    # --- refresh tokens ---------------------------------------------------------------------
+
+    def issue_refresh_token(self, grant: Grant) -> str:
+        token = new_refresh_token()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO refresh_tokens (token_hash, user_id, client_id, scope)"
+                " VALUES (?, ?, ?, ?)",
+                (token_hash(token), grant.user_id, grant.client_id, grant.scope),
+            )
+        return token
+
+    def refresh_grant(self, token: str) -> Grant | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user_id, client_id, scope FROM refresh_tokens WHERE token_hash = ?",
+                (token_hash(token),),
+            ).fetchone()
+        return Grant(*row) if row else None
+
+    def revoke(self, token: str) -> bool:
+        """End an access token, or a refresh token and every session opened with it."""
+        key = token_hash(token)
+        with self._transaction() as db:
+            gone = db.execute("DELETE FROM refresh_tokens WHERE token_hash = ?", (key,)).rowcount
+            if gone:
+                db.execute("DELETE FROM sessions WHERE refresh_hash = ?", (key,))
+            gone += db.execute("DELETE FROM sessions WHERE token_hash = ?", (key,)).rowcount
+        return gone > 0
+
+    # --- authorization codes ----------------------------------------------------------------
+
+    def issue_code(self, grant: Grant, redirect_uri: str, code_challenge: str | None) -> str:
+        code = new_authorization_code()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO auth_codes (code_hash, user_id, client_id, redirect_uri, scope,"
+                " code_challenge, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    token_hash(code),
+                    grant.user_id,
+                    grant.client_id,
+                    redirect_uri,
+                    grant.scope,
+                    code_challenge,
+                    self._clock() + CODE_LIFETIME,
+                ),
+            )
+        return code
+
+    def redeem_code(self, code: str) -> CodeGrant | None:
+        """A code works once: redeeming it deletes it, whether or not it had expired."""
+        key = token_hash(code)
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT user_id, client_id, scope, redirect_uri, code_challenge, expires_at"
+                " FROM auth_codes WHERE code_hash = ?",
+                (key,),
+            ).fetchone()
+            db.execute("DELETE FROM auth_codes WHERE code_hash = ?", (key,))
+        if row is None or row[5] <= self._clock():
+            return None
+        return CodeGrant(grant=Grant(*row[:3]), redirect_uri=row[3], code_challenge=row[4])

@@ -1,0 +1,347 @@
+"""Bulk API 2.0 query jobs: a SOQL query run in the background, read back as CSV pages.
+
+The first page runs while the job is created, so a bad query is refused there and then, as
+Salesforce does; the rest are fetched on a worker thread and kept as encoded CSV lines. Results
+pages are cut by `maxRecords`, and the `Sforce-Locator` is the base64 of the next row offset
+(Salesforce's locators have the same look), the string `null` on the last page. Jobs live in
+memory: they are gone when the sandbox restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import datetime as dt
+import enum
+import io
+import itertools
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from forcebridge.sandbox.errors import ApiError, from_soql, not_found
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    ApiCall,
+    SalesforceJSON,
+    api_call,
+    json_body,
+    json_object,
+)
+from forcebridge.sandbox.ids import make_id
+from forcebridge.sandbox.limits import ApiKind
+from forcebridge.sandbox.org import Org
+from forcebridge.soql.ast import Count, Field, Query
+from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.parser import parse
+
+router = APIRouter(prefix=DATA_PREFIX)
+log = logging.getLogger(__name__)
+
+Bulk = Annotated[ApiCall, Depends(api_call(ApiKind.BULK))]
+
+JOB_PREFIX = "750"
+PAGE_SIZE = 2000
+DEFAULT_MAX_RECORDS = 50_000
+DELIMITERS = {
+    "COMMA": ",",
+    "TAB": "\t",
+    "PIPE": "|",
+    "SEMICOLON": ";",
+    "CARET": "^",
+    "BACKQUOTE": "`",
+}
+LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+_REST_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
+
+
+class JobState(enum.StrEnum):
+    UPLOAD_COMPLETE = "UploadComplete"
+    IN_PROGRESS = "InProgress"
+    JOB_COMPLETE = "JobComplete"
+    ABORTED = "Aborted"
+    FAILED = "Failed"
+
+
+def salesforce_time(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def csv_value(value: Any) -> str:
+    """A REST JSON value as Bulk API CSV writes it: empty for null, `Z` for UTC datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and _REST_DATETIME.fullmatch(value):
+        return value[:-5] + "Z"
+    return str(value)
+
+
+def lookup(record: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """Follow a field path through nested parent records, ignoring letter case as SOQL does."""
+    value: Any = record
+    for name in path:
+        if not isinstance(value, dict):
+            return None
+        value = next((v for k, v in value.items() if k.lower() == name.lower()), None)
+    return value
+
+
+def csv_columns(query: Query, first: dict[str, Any] | None) -> list[tuple[str, ...]]:
+    """The columns in select order; a `FIELDS(...)` item expands to the fields it returned."""
+    explicit = {item.name.lower() for item in query.select if isinstance(item, Field)}
+    columns: list[tuple[str, ...]] = []
+    for item in query.select:
+        if isinstance(item, Field):
+            columns.append(item.path)
+        elif first is not None:
+            names = (k for k in first if k != "attributes" and k.lower() not in explicit)
+            columns.extend((name,) for name in names)
+    return columns
+
+
+def encode_locator(offset: int) -> str:
+    return base64.b64encode(str(offset).encode()).decode().rstrip("=")
+
+
+def decode_locator(locator: str) -> int:
+    try:
+        offset = int(base64.b64decode(locator + "=" * (-len(locator) % 4), validate=True).decode())
+    except (binascii.Error, ValueError) as error:
+        raise ApiError(400, "INVALID_LOCATOR", f"Invalid locator: {locator}") from error
+    if offset < 0:
+        raise ApiError(400, "INVALID_LOCATOR", f"Invalid locator: {locator}")
+    return offset
+
+
+@dataclass
+class QueryJob:
+    """One query job; `rows` grows on a worker thread while the job is in progress."""
+
+    id: str
+    operation: str
+    sobject: str
+    query: Query
+    created_by: str
+    created: dt.datetime
+    api_version: str
+    delimiter: str
+    line_ending: str
+    state: JobState = JobState.UPLOAD_COMPLETE
+    columns: list[tuple[str, ...]] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+    error_message: str | None = None
+    finished: dt.datetime | None = None
+
+    def encode(self, values: list[str]) -> str:
+        out = io.StringIO()
+        delimiter, ending = DELIMITERS[self.delimiter], LINE_ENDINGS[self.line_ending]
+        writer = csv.writer(out, delimiter=delimiter, lineterminator=ending, quoting=csv.QUOTE_ALL)
+        writer.writerow(values)
+        return out.getvalue()
+
+    def add_page(self, records: list[dict[str, Any]]) -> None:
+        if not self.columns:
+            self.columns = csv_columns(self.query, records[0] if records else None)
+        self.rows.extend(
+            self.encode([csv_value(lookup(record, path)) for path in self.columns])
+            for record in records
+        )
+
+    def header(self) -> str:
+        return self.encode([".".join(path) for path in self.columns])
+
+    def info(self, detailed: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.sobject,
+            "createdById": self.created_by,
+            "createdDate": salesforce_time(self.created),
+            "systemModstamp": salesforce_time(self.finished or self.created),
+            "state": self.state.value,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.api_version),
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.delimiter,
+        }
+        if self.error_message:
+            body["errorMessage"] = self.error_message
+        if detailed:
+            body |= {
+                "jobType": "V2Query",
+                "numberRecordsProcessed": len(self.rows),
+                "retries": 0,
+                "totalProcessingTime": 0,
+                "isPkChunkingSupported": True,
+            }
+        return body
+
+    def fetch_rest(self, org: Org, locator: str | None) -> None:
+        """Read the remaining pages; stops early when the job is aborted meanwhile."""
+        try:
+            while locator and self.state is JobState.IN_PROGRESS:
+                page = org.query_more(locator, batch_size=PAGE_SIZE, api_version=self.api_version)
+                self.add_page(page["records"])
+                locator = _locator_of(page)
+        except ApiError as error:
+            self.state, self.error_message = JobState.FAILED, error.message
+        except Exception:
+            log.exception("bulk query job %s failed", self.id)
+            self.state, self.error_message = JobState.FAILED, "An unexpected error occurred."
+        else:
+            if self.state is JobState.IN_PROGRESS:
+                self.state = JobState.JOB_COMPLETE
+        self.finished = dt.datetime.now(dt.UTC)
+
+
+def _locator_of(page: dict[str, Any]) -> str | None:
+    if page.get("done", True):
+        return None
+    return str(page["nextRecordsUrl"]).rsplit("/", 1)[-1]
+
+
+class QueryJobs:
+    """The app's query jobs, by id."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, QueryJob] = {}
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def new_id(self) -> str:
+        with self._lock:
+            return make_id(JOB_PREFIX, next(self._numbers))
+
+    def add(self, job: QueryJob) -> None:
+        with self._lock:
+            self._jobs[job.id] = job
+
+    def get(self, job_id: str) -> QueryJob:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            raise not_found()
+        return job
+
+    def remove(self, job_id: str) -> None:
+        with self._lock:
+            if self._jobs.pop(job_id, None) is None:
+                raise not_found()
+
+    def all(self) -> list[QueryJob]:
+        with self._lock:
+            return list(self._jobs.values())
+
+
+def jobs_of(request: Request) -> QueryJobs:
+    jobs: QueryJobs = request.app.state.bulk_jobs
+    return jobs
+
+
+def _choice(body: dict[str, Any], key: str, allowed: dict[str, str], default: str) -> str:
+    value = body.get(key, default)
+    if value not in allowed:
+        raise ApiError(
+            400, "INVALIDJOB", f"Invalid {key}: {value}. Use one of {', '.join(allowed)}"
+        )
+    return str(value)
+
+
+@router.post("/v{version}/jobs/query")
+async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
+    body = json_object(await json_body(request), "the job")
+    operation = body.get("operation")
+    if operation not in ("query", "queryAll"):
+        raise ApiError(400, "INVALIDJOB", "Invalid operation: use query or queryAll")
+    soql = str(body.get("query") or "")
+    try:
+        query = parse(soql)
+    except SoqlError as error:
+        raise from_soql(error) from error
+    if any(isinstance(item, Count) for item in query.select):
+        raise ApiError(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0")
+    delimiter = _choice(body, "columnDelimiter", DELIMITERS, "COMMA")
+    line_ending = _choice(body, "lineEnding", LINE_ENDINGS, "LF")
+    org = call.state.org
+    first = await call.state.run(
+        org.query,
+        soql,
+        include_deleted=operation == "queryAll",
+        batch_size=PAGE_SIZE,
+        api_version=call.version,
+    )
+    jobs = jobs_of(request)
+    job = QueryJob(
+        id=jobs.new_id(),
+        operation=operation,
+        sobject=query.sobject,
+        query=query,
+        created_by=call.grant.user_id,
+        created=dt.datetime.now(dt.UTC),
+        api_version=call.version,
+        delimiter=delimiter,
+        line_ending=line_ending,
+    )
+    response = job.info()
+    job.add_page(first["records"])
+    job.state = JobState.IN_PROGRESS
+    jobs.add(job)
+    call.state.executor.submit(job.fetch_rest, org, _locator_of(first))
+    return SalesforceJSON(response)
+
+
+@router.get("/v{version}/jobs/query")
+async def list_jobs(request: Request, call: Bulk) -> SalesforceJSON:
+    records = [job.info() for job in jobs_of(request).all()]
+    return SalesforceJSON({"done": True, "records": records, "nextRecordsUrl": None})
+
+
+@router.get("/v{version}/jobs/query/{job_id}")
+async def job_info(job_id: str, request: Request, call: Bulk) -> SalesforceJSON:
+    return SalesforceJSON(jobs_of(request).get(job_id).info(detailed=True))
+
+
+@router.patch("/v{version}/jobs/query/{job_id}")
+async def abort_job(job_id: str, request: Request, call: Bulk) -> SalesforceJSON:
+    job = jobs_of(request).get(job_id)
+    body = json_object(await json_body(request), "the job state")
+    if body.get("state") != JobState.ABORTED.value:
+        raise ApiError(400, "INVALIDJOBSTATE", "A query job can only be set to Aborted")
+    if job.state not in (JobState.UPLOAD_COMPLETE, JobState.IN_PROGRESS):
+        raise ApiError(400, "INVALIDJOBSTATE", f"Job is already {job.state.value}")
+    job.state = JobState.ABORTED
+    return SalesforceJSON(job.info())
+
+
+@router.delete("/v{version}/jobs/query/{job_id}")
+async def delete_job(job_id: str, request: Request, call: Bulk) -> Response:
+    jobs_of(request).remove(job_id)
+    return Response(status_code=204)
+
+
+@router.get("/v{version}/jobs/query/{job_id}/results")
+async def job_results(job_id: str, request: Request, call: Bulk) -> Response:
+    job = jobs_of(request).get(job_id)
+    if job.state is not JobState.JOB_COMPLETE:
+        raise ApiError(400, "INVALIDJOBSTATE", f"Job is {job.state.value}, not JobComplete")
+    raw_max = request.query_params.get("maxRecords", "")
+    size = int(raw_max) if raw_max.isdigit() and int(raw_max) > 0 else DEFAULT_MAX_RECORDS
+    raw_locator = request.query_params.get("locator")
+    start = decode_locator(raw_locator) if raw_locator and raw_locator != "null" else 0
+    rows = job.rows[start : start + size]
+    following = start + len(rows)
+    headers = {
+        "Sforce-Locator": encode_locator(following) if following < len(job.rows) else "null",
+        "Sforce-NumberOfRecords": str(len(rows)),
+    }
+    body = job.header() + "".join(rows)
+    return Response(body, media_type="text/csv", headers=headers)

@@ -1,0 +1,141 @@
+"""sObject Collections: up to 200 records in one call, one result each, in request order.
+
+All records run in one transaction, each inside its own savepoint, so a failing record leaves
+no trace. Without `allOrNone` the others commit; with it, any failure rolls the whole batch
+back and every record that had succeeded reports ALL_OR_NONE_OPERATION_ROLLED_BACK.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.writes import Writes
+
+Operation = Literal["create", "update", "upsert", "delete"]
+MAX_RECORDS = 200
+ROLLED_BACK = ApiError(
+    400,
+    "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "Record rolled back because not all records were valid and the request was using AllOrNone"
+    " header",
+    [],
+)
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo the whole batch."""
+
+
+def collection(
+    writes: Writes,
+    op: Operation,
+    sobject: str | None,
+    items: Sequence[Any],
+    all_or_none: bool,
+    external_field: str | None = None,
+    api_version: str = "62.0",
+) -> list[dict[str, Any]]:
+    """One result per item: `{"id"?, "success", "errors"}` (plus `created` for upsert)."""
+    if len(items) > MAX_RECORDS:
+        raise ApiError(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call",
+        )
+    if op == "upsert" and (sobject is None or external_field is None):
+        raise ValueError("upsert needs the object and its external id field")
+    results: list[dict[str, Any]] = []
+    try:
+        with writes.storage.write() as conn:
+            for item in items:
+                try:
+                    with writes.storage.savepoint(conn):
+                        results.append(
+                            _one(writes, conn, op, sobject, item, external_field, api_version)
+                        )
+                except ApiError as error:
+                    results.append(_failure(op, item, error))
+            if all_or_none and not all(r["success"] for r in results):
+                raise _RollBack
+    except _RollBack:
+        return [
+            r if not r["success"] else _failure(op, item, ROLLED_BACK)
+            for r, item in zip(results, items, strict=True)
+        ]
+    return results
+
+
+def _one(
+    writes: Writes,
+    conn: sqlite3.Connection,
+    op: Operation,
+    sobject: str | None,
+    item: Any,
+    external_field: str | None,
+    api_version: str,
+) -> dict[str, Any]:
+    if op == "delete":
+        record_id = _given_id(item)
+        obj = writes.schema.by_prefix(record_id[:3])
+        if obj is None:
+            raise ApiError(400, "MALFORMED_ID", f"malformed id {record_id}", [])
+        record_id = writes.record_id(obj, record_id)
+        writes.delete(conn, obj, record_id)
+        return {"id": record_id, "success": True, "errors": []}
+    record = _record(item)
+    obj = writes.sobject(_record_type(record, sobject))
+    if op == "create":
+        return {"id": writes.create(conn, obj, record), "success": True, "errors": []}
+    if op == "update":
+        record_id = writes.record_id(obj, _given_id(item))
+        values = {k: v for k, v in record.items() if k.lower() != "id"}
+        writes.update(conn, obj, record_id, values)
+        return {"id": record_id, "success": True, "errors": []}
+    assert external_field is not None
+    key = next((k for k in record if k.lower() == external_field.lower()), None)
+    if key is None or record[key] is None:
+        raise ApiError(400, "MISSING_ARGUMENT", f"{external_field} not specified", [])
+    record_id, created = writes.upsert(conn, obj, external_field, record[key], record, api_version)
+    return {"id": record_id, "success": True, "errors": [], "created": created}
+
+
+def _record(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise ApiError(400, "JSON_PARSER_ERROR", "Each record must be a JSON object", [])
+    return item
+
+
+def _record_type(record: dict[str, Any], sobject: str | None) -> str:
+    attributes = record.get("attributes")
+    declared = attributes.get("type") if isinstance(attributes, dict) else None
+    if declared and sobject and declared.lower() != sobject.lower():
+        raise ApiError(400, "INVALID_TYPE", f"Record type {declared} does not match {sobject}", [])
+    name = declared or sobject
+    if not name:
+        raise ApiError(400, "INVALID_TYPE", "Must specify a type in attributes", [])
+    return str(name)
+
+
+def _given_id(item: Any) -> str:
+    value = item if isinstance(item, str) else None
+    if isinstance(item, dict):
+        value = next((v for k, v in item.items() if k.lower() == "id"), None)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, "MISSING_ARGUMENT", "Id not specified in an update call", [])
+    return value
+
+
+def _failure(op: Operation, item: Any, error: ApiError) -> dict[str, Any]:
+    """A failed record's result; creates and upserts have no id to report."""
+    result: dict[str, Any] = {}
+    if op in ("update", "delete"):
+        try:
+            result["id"] = _given_id(item)
+        except ApiError:
+            result["id"] = None
+    result["success"] = False
+    result["errors"] = [error.to_record_error()]
+    return result

@@ -1,0 +1,67 @@
+"""The errors the sandbox answers with, shaped and worded as Salesforce's REST API words them.
+
+A request-level error is the JSON array `[{"message", "errorCode", "fields"?}]`; Salesforce sends
+`fields` only for errors about a record's values, so `fields=None` leaves the key out. Inside an
+sObject Collections result the same error is a record error, keyed `statusCode` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from forcebridge.soql.errors import SoqlError
+
+NOT_FOUND_MESSAGE = "The requested resource does not exist"
+
+
+class ApiError(Exception):
+    """An answer other than success: HTTP status, Salesforce `errorCode`, message, fields."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        fields: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(f"{error_code}: {message}")
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+        self.fields = list(fields) if fields is not None else None
+
+    def to_json(self) -> list[Any]:
+        """The response body."""
+        body: dict[str, Any] = {"message": self.message, "errorCode": self.error_code}
+        if self.fields is not None:
+            body["fields"] = list(self.fields)
+        return [body]
+
+    def to_record_error(self) -> dict[str, Any]:
+        """The same error as one entry of a collection result's `errors`."""
+        return {"statusCode": self.error_code, "message": self.message, "fields": self.fields or []}
+
+
+class MultipleMatches(ApiError):
+    """An upsert whose external id matched several records: 300 with the records' URLs."""
+
+    def __init__(self, urls: Sequence[str]) -> None:
+        super().__init__(300, "MULTIPLE_CHOICES", "More than one record matched", None)
+        self.urls = list(urls)
+
+    def to_json(self) -> list[Any]:
+        return list(self.urls)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
+
+
+def entity_is_deleted() -> ApiError:
+    return ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
+
+
+def from_soql(error: SoqlError) -> ApiError:
+    """A query error (from the parser or the engine) as the 400 the REST API answers with."""
+    return ApiError(400, error.error_code, error.message)

@@ -1,0 +1,106 @@
+"""What each Salesforce field type means to the sandbox: storage, SOAP type, wire format.
+
+Salesforce compares text case-insensitively, so text columns use SQLite's NOCASE collation;
+ids are case-sensitive and keep BINARY. Datetimes are stored as UTC text in the exact format the
+API sends (`2024-11-07T07:00:00.000+0000`), so text order is time order and no conversion is
+needed on the way out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """How values of a type behave in writes, filters and results."""
+
+    ID = "id"
+    TEXT = "text"
+    MULTIPICKLIST = "multipicklist"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    DATETIME = "datetime"
+    TIME = "time"
+    COMPOUND = "compound"
+
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str
+    kind: Kind
+    soap_type: str
+    sql_type: str | None
+    """None for compound fields, which are assembled from their parts rather than stored."""
+    collation: str = "BINARY"
+    filter_name: str = "string"
+    """The type a SOQL filter value must have, as Salesforce names it in errors."""
+
+
+def _text(name: str) -> FieldType:
+    return FieldType(name, Kind.TEXT, "xsd:string", "TEXT", "NOCASE")
+
+
+TYPES: dict[str, FieldType] = {
+    t.name: t
+    for t in (
+        FieldType("id", Kind.ID, "tns:ID", "TEXT", filter_name="id"),
+        FieldType("reference", Kind.ID, "tns:ID", "TEXT", filter_name="id"),
+        _text("string"),
+        _text("textarea"),
+        _text("picklist"),
+        _text("combobox"),
+        _text("email"),
+        _text("phone"),
+        _text("url"),
+        _text("encryptedstring"),
+        FieldType("multipicklist", Kind.MULTIPICKLIST, "xsd:string", "TEXT", "NOCASE"),
+        FieldType("boolean", Kind.BOOLEAN, "xsd:boolean", "INTEGER", filter_name="boolean"),
+        FieldType("int", Kind.INTEGER, "xsd:int", "INTEGER", filter_name="integer"),
+        FieldType("long", Kind.INTEGER, "xsd:long", "INTEGER", filter_name="long"),
+        FieldType("double", Kind.NUMBER, "xsd:double", "REAL", filter_name="double"),
+        FieldType("currency", Kind.NUMBER, "xsd:double", "REAL", filter_name="currency"),
+        FieldType("percent", Kind.NUMBER, "xsd:double", "REAL", filter_name="percent"),
+        FieldType("date", Kind.DATE, "xsd:date", "TEXT", filter_name="date"),
+        FieldType("datetime", Kind.DATETIME, "xsd:dateTime", "TEXT", filter_name="dateTime"),
+        FieldType("time", Kind.TIME, "xsd:time", "TEXT", filter_name="time"),
+        FieldType("address", Kind.COMPOUND, "urn:address", None),
+        FieldType("location", Kind.COMPOUND, "urn:location", None),
+    )
+}
+
+#: The keys of an address value, in the order Salesforce sends them.
+ADDRESS_KEYS = (
+    "city",
+    "country",
+    "geocodeAccuracy",
+    "latitude",
+    "longitude",
+    "postalCode",
+    "state",
+    "street",
+)
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """`2024-11-07T07:00:00.000+0000`, in UTC (naive values are taken as UTC)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """An aware datetime from Salesforce's format or ISO 8601; naive input is taken as UTC.
+
+    Raises ValueError for anything else.
+    """
+    cleaned = text.strip()
+    if cleaned.endswith(("Z", "z")):
+        cleaned = cleaned[:-1] + "+00:00"
+    elif len(cleaned) > 5 and cleaned[-5] in "+-" and cleaned[-4:].isdigit():
+        cleaned = f"{cleaned[:-2]}:{cleaned[-2:]}"
+    value = dt.datetime.fromisoformat(cleaned)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

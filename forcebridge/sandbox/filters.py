@@ -1,0 +1,196 @@
+"""A SOQL WHERE clause as an SQL predicate, with SOQL's null logic and type checks.
+
+In SOQL a null field is a value like any other: `Email != 'x'` and `NOT (Email = 'x')` both
+include records with no email, unlike SQL. Each comparison is therefore built as a `_Leaf`
+("what a non-null value must satisfy", "does null match") and NOT is pushed down to the
+leaves, so no SQL NOT ever meets an unknown. Values are checked against the field's type the
+way Salesforce checks them, and bound as parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from forcebridge.sandbox import ids
+from forcebridge.sandbox.fieldtypes import Kind, format_datetime
+from forcebridge.sandbox.schema import FieldSpec
+from forcebridge.soql import ast
+from forcebridge.soql.dates import date_range, datetime_range
+from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
+
+_RANGE_BOUND = {
+    # operator on a date literal -> (comparison, which end of [start, end) it compares with)
+    ast.Operator.LT: ("<", 0),
+    ast.Operator.LE: ("<", 1),
+    ast.Operator.GT: (">=", 1),
+    ast.Operator.GE: (">=", 0),
+}
+_NEGATIONS = {
+    ast.Operator.NE: ast.Operator.EQ,
+    ast.Operator.NOT_IN: ast.Operator.IN,
+    ast.Operator.EXCLUDES: ast.Operator.INCLUDES,
+}
+_QUOTED_KINDS = (Kind.TEXT, Kind.MULTIPICKLIST, Kind.ID)
+
+
+class InvalidFilter(SoqlError):
+    """A filter value the field can never hold, such as a malformed id."""
+
+    error_code: ClassVar[str] = "INVALID_QUERY_FILTER_OPERATOR"
+
+
+class FilterContext(Protocol):
+    """What the filter compiler needs from the query planner."""
+
+    text: str
+    now: dt.datetime
+    tz: dt.tzinfo
+
+    def filter_column(self, node: ast.Field) -> tuple[FieldSpec | None, str]: ...
+
+    def bind(self, value: Any) -> str: ...
+
+
+def condition_sql(ctx: FilterContext, condition: ast.Condition, negate: bool = False) -> str:
+    match condition:
+        case ast.And(operands) | ast.Or(operands):
+            conjunction = isinstance(condition, ast.And) != negate
+            joined = (" AND " if conjunction else " OR ").join(
+                condition_sql(ctx, operand, negate) for operand in operands
+            )
+            return f"({joined})"
+        case ast.Not(operand):
+            return condition_sql(ctx, operand, not negate)
+        case ast.Comparison():
+            return _comparison(ctx, condition, negate)
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """What a non-null value must satisfy (None: nothing does), and whether null matches."""
+
+    predicate: str | None
+    nulls_match: bool
+
+    def render(self, expr: str, negate: bool) -> str:
+        nulls = self.nulls_match != negate
+        if self.predicate is None:
+            if negate:
+                return "1" if nulls else f"{expr} IS NOT NULL"
+            return f"{expr} IS NULL" if nulls else "0"
+        predicate = f"NOT ({self.predicate})" if negate else self.predicate
+        return f"({expr} IS NULL OR {predicate})" if nulls else predicate
+
+
+def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
+    spec, expr = ctx.filter_column(c.field)
+    op = c.op
+    if op in _NEGATIONS:
+        op, negate = _NEGATIONS[op], not negate
+    kind = spec.kind if spec is not None else Kind.TEXT
+    if op is ast.Operator.LIKE:
+        if kind is not Kind.TEXT:
+            raise InvalidField(
+                ctx.text, c.field.pos, f"invalid operator on field: LIKE on {c.field.name}"
+            )
+        assert isinstance(c.value, ast.StringValue)
+        pattern = c.value.value
+        escape = " ESCAPE '\\'" if "\\" in pattern else ""
+        return _Leaf(f"{expr} LIKE {ctx.bind(pattern)}{escape}", False).render(expr, negate)
+    if op is ast.Operator.INCLUDES:
+        if kind is not Kind.MULTIPICKLIST:
+            raise InvalidField(
+                ctx.text,
+                c.field.pos,
+                "includes or excludes operator only valid on multipicklist field",
+            )
+        return _includes(ctx, c, expr).render(expr, negate)
+    if op is ast.Operator.IN:
+        assert isinstance(c.value, tuple)
+        values = [_value(ctx, spec, c.field, v) for v in c.value]
+        present = [v for v in values if v is not None]
+        if any(isinstance(v, tuple) for v in present):
+            raise MalformedQuery(ctx.text, c.field.pos, "date literals are not allowed in IN")
+        marks = ", ".join(ctx.bind(v) for v in present)
+        predicate = f"{expr} IN ({marks})" if present else None
+        return _Leaf(predicate, len(present) < len(values)).render(expr, negate)
+    assert not isinstance(c.value, tuple)
+    value = _value(ctx, spec, c.field, c.value)
+    if value is None:
+        matches_null = op is ast.Operator.EQ
+        return _Leaf(None, matches_null).render(expr, negate)
+    if isinstance(value, tuple):
+        start, end = value
+        if op is ast.Operator.EQ:
+            predicate = f"({expr} >= {ctx.bind(start)} AND {expr} < {ctx.bind(end)})"
+        else:
+            comparison, bound = _RANGE_BOUND[op]
+            predicate = f"{expr} {comparison} {ctx.bind(value[bound])}"
+        return _Leaf(predicate, False).render(expr, negate)
+    return _Leaf(f"{expr} {op.value} {ctx.bind(value)}", False).render(expr, negate)
+
+
+def _includes(ctx: FilterContext, c: ast.Comparison, expr: str) -> _Leaf:
+    """`INCLUDES ('a;b', 'c')`: has both a and b, or has c. Stored values are `x;y;z`."""
+    assert isinstance(c.value, tuple)
+    alternatives = []
+    for item in c.value:
+        if not isinstance(item, ast.StringValue):
+            raise _wrong_type(ctx, None, c.field)
+        terms = [t.strip() for t in item.value.split(";") if t.strip()]
+        wrapped = f"(';' || {expr} || ';')"
+        checks = [
+            f"{wrapped} LIKE {ctx.bind('%;' + _escape_like(t) + ';%')} ESCAPE '\\'" for t in terms
+        ]
+        alternatives.append("(" + " AND ".join(checks) + ")" if checks else "0")
+    return _Leaf("(" + " OR ".join(alternatives) + ")", False)
+
+
+def _escape_like(text: str) -> str:
+    return "".join("\\" + char if char in "%_\\" else char for char in text)
+
+
+def _value(ctx: FilterContext, spec: FieldSpec | None, node: ast.Field, value: ast.Value) -> Any:
+    """The bound value for comparing `spec` with `value`: None for null, a (start, end) pair
+    for a date literal. Raises Salesforce's error when the value cannot be of the field's type."""
+    if isinstance(value, ast.NullValue):
+        return None
+    kind = spec.kind if spec is not None else Kind.TEXT
+    match kind, value:
+        case (Kind.TEXT | Kind.MULTIPICKLIST, ast.StringValue(text)):
+            return text
+        case (Kind.ID, ast.StringValue(text)):
+            record_id = ids.normalize(text)
+            if record_id is None:
+                raise InvalidFilter(ctx.text, node.pos, f"invalid ID field: {text}")
+            return record_id
+        case (Kind.BOOLEAN, ast.BooleanValue(flag)):
+            return int(flag)
+        case (Kind.INTEGER | Kind.NUMBER, ast.NumberValue(number)):
+            return int(number) if number == number.to_integral_value() else float(number)
+        case (Kind.DATE, ast.DateValue(day)):
+            return day.isoformat()
+        case (Kind.DATE, ast.DateLiteral()):
+            start, end = date_range(value, ctx.now.astimezone(ctx.tz).date())
+            return start.isoformat(), end.isoformat()
+        case (Kind.DATETIME, ast.DateTimeValue(moment)):
+            return format_datetime(moment)
+        case (Kind.DATETIME, ast.DateLiteral()):
+            first, stop = datetime_range(value, ctx.now, ctx.tz)
+            return format_datetime(first), format_datetime(stop)
+    raise _wrong_type(ctx, spec, node)
+
+
+def _wrong_type(ctx: FilterContext, spec: FieldSpec | None, node: ast.Field) -> InvalidField:
+    type_name = spec.field_type.filter_name if spec is not None else "string"
+    quoted = spec is None or spec.kind in _QUOTED_KINDS
+    name = spec.name if spec is not None else node.path[-1]
+    return InvalidField(
+        ctx.text,
+        node.pos,
+        f"value of filter criterion for field '{name}' must be of type {type_name} and should "
+        f"{'' if quoted else 'not '}be enclosed in quotes",
+    )

@@ -1,0 +1,174 @@
+"""sObject Collections: many records in one call, each with its own result, in request order.
+
+Injected row locks are decided per record before the engine sees the batch: locked records fail
+with UNABLE_TO_LOCK_ROW and the rest go through, or, under `allOrNone`, nothing is written and
+every other record reports the roll-back, as Salesforce does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from forcebridge.sandbox.composite import MAX_RECORDS, ROLLED_BACK, Operation
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    ApiCall,
+    SalesforceJSON,
+    api_call,
+    json_body,
+    json_object,
+)
+from forcebridge.sandbox.limits import ApiKind, row_lock_error
+from forcebridge.sandbox.org import Org
+
+router = APIRouter(prefix=DATA_PREFIX)
+
+Composite = Annotated[ApiCall, Depends(api_call(ApiKind.COMPOSITE))]
+
+LOCKED = row_lock_error()
+
+
+def failed_result(record_id: str | None, error: ApiError) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": record_id} if record_id else {}
+    return result | {"success": False, "errors": [error.to_record_error()]}
+
+
+def merge_lock_failures(
+    locked: Sequence[bool],
+    ids: Sequence[str | None],
+    written: Sequence[dict[str, Any]],
+    all_or_none: bool,
+) -> list[dict[str, Any]]:
+    """Results in request order: lock failures in place, the engine's results for the rest."""
+    remaining = iter(written)
+    results = []
+    for is_locked, record_id in zip(locked, ids, strict=True):
+        if is_locked:
+            results.append(failed_result(record_id, LOCKED))
+        elif all_or_none:
+            results.append(failed_result(record_id, ROLLED_BACK))
+        else:
+            results.append(next(remaining))
+    return results
+
+
+def all_or_none_flag(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    return str(raw).strip().lower() == "true"
+
+
+def _records(body: Any) -> tuple[list[Any], bool]:
+    envelope = json_object(body, "the collection request")
+    records = envelope.get("records")
+    if not isinstance(records, list):
+        raise ApiError(400, "JSON_PARSER_ERROR", "'records' must be a list of records")
+    return records, all_or_none_flag(envelope.get("allOrNone", False))
+
+
+def _given_ids(records: list[Any]) -> list[str | None]:
+    """The ids failed updates report (Salesforce reports none for creates and upserts)."""
+    return [record.get("Id") if isinstance(record, dict) else None for record in records]
+
+
+async def _write(
+    call: ApiCall,
+    op: Operation,
+    sobject: str | None,
+    items: list[Any],
+    ids: list[str | None],
+    all_or_none: bool,
+    external_field: str | None = None,
+) -> SalesforceJSON:
+    # An oversize batch is refused whole by the engine: no record of it gets as far as a lock.
+    locked = [len(items) <= MAX_RECORDS and call.state.faults.row_locked() for _ in items]
+    kept = [item for item, is_locked in zip(items, locked, strict=True) if not is_locked]
+    written: list[dict[str, Any]] = []
+    if kept and not (all_or_none and len(kept) < len(items)):
+        written = await call.state.run(
+            call.state.org.collection,
+            op,
+            sobject,
+            kept,
+            all_or_none,
+            external_field,
+            api_version=call.version,
+        )
+    if len(kept) == len(items):
+        return SalesforceJSON(written)
+    return SalesforceJSON(merge_lock_failures(locked, ids, written, all_or_none))
+
+
+@router.post("/v{version}/composite/sobjects")
+async def create(request: Request, call: Composite) -> SalesforceJSON:
+    records, all_or_none = _records(await json_body(request))
+    return await _write(call, "create", None, records, [None] * len(records), all_or_none)
+
+
+@router.patch("/v{version}/composite/sobjects")
+async def update(request: Request, call: Composite) -> SalesforceJSON:
+    records, all_or_none = _records(await json_body(request))
+    return await _write(call, "update", None, records, _given_ids(records), all_or_none)
+
+
+@router.delete("/v{version}/composite/sobjects")
+async def delete(request: Request, call: Composite) -> SalesforceJSON:
+    raw_ids = request.query_params.get("ids", "")
+    ids: list[str | None] = [part.strip() for part in raw_ids.split(",") if part.strip()]
+    if not ids:
+        raise ApiError(400, "MISSING_ARGUMENT", "Required parameter 'ids' is missing")
+    all_or_none = all_or_none_flag(request.query_params.get("allOrNone", "false"))
+    return await _write(call, "delete", None, list(ids), ids, all_or_none)
+
+
+@router.patch("/v{version}/composite/sobjects/{sobject}/{external_field}")
+async def upsert(
+    sobject: str, external_field: str, request: Request, call: Composite
+) -> SalesforceJSON:
+    records, all_or_none = _records(await json_body(request))
+    ids: list[str | None] = [None] * len(records)
+    return await _write(call, "upsert", sobject, records, ids, all_or_none, external_field)
+
+
+def _retrieve_many(org: Org, sobject: str, ids: list[str], fields: list[str]) -> list[Any]:
+    """One result per id, `null` where no such record exists."""
+    records: list[Any] = []
+    for record_id in ids:
+        try:
+            records.append(org.retrieve(sobject, record_id, fields))
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            records.append(None)
+    return records
+
+
+def _names(raw: Any, what: str) -> list[str]:
+    if isinstance(raw, str):
+        raw = [part.strip() for part in raw.split(",") if part.strip()]
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        raise ApiError(400, "MISSING_ARGUMENT", f"Required parameter '{what}' is missing")
+    return raw
+
+
+@router.post("/v{version}/composite/sobjects/{sobject}")
+async def retrieve(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
+    """jsforce's multi-record `retrieve`: `{"ids": [...], "fields": [...]}` in the body."""
+    body = json_object(await json_body(request), "the retrieve request")
+    ids, fields = _names(body.get("ids"), "ids"), _names(body.get("fields"), "fields")
+    return SalesforceJSON(
+        await call.state.run(_retrieve_many, call.state.org, sobject, ids, fields)
+    )
+
+
+@router.get("/v{version}/composite/sobjects/{sobject}")
+async def retrieve_by_query(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
+    ids = _names(request.query_params.get("ids", ""), "ids")
+    fields = _names(request.query_params.get("fields", ""), "fields")
+    return SalesforceJSON(
+        await call.state.run(_retrieve_many, call.state.org, sobject, ids, fields)
+    )

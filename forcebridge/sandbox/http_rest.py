@@ -1,0 +1,169 @@
+"""The REST resources about objects and records: versions, describe, CRUD, upsert, replication.
+
+Routes are declared without a trailing slash; the app strips one from every request path, so
+simple-salesforce (`sobjects/Contact/`) and jsforce (`sobjects/Contact`) both land here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from forcebridge.sandbox.errors import ApiError, not_found
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    RELEASES,
+    ApiCall,
+    SalesforceJSON,
+    api_call,
+    instance_url,
+    json_body,
+    json_object,
+)
+from forcebridge.sandbox.limits import ApiKind, limits_payload, row_lock_error
+
+router = APIRouter(prefix=DATA_PREFIX)
+
+Describe = Annotated[ApiCall, Depends(api_call(ApiKind.DESCRIBE))]
+Sobject = Annotated[ApiCall, Depends(api_call(ApiKind.SOBJECT))]
+Limits = Annotated[ApiCall, Depends(api_call(ApiKind.LIMITS))]
+
+RESOURCES = ("sobjects", "query", "queryAll", "composite", "limits", "jobs")
+
+#: A `+00:00` offset sent unencoded arrives as ` 00:00`; put its sign back.
+_SPACED_OFFSET = re.compile(r" (\d\d:?\d\d)$")
+
+
+def replication_date(raw: str | None, name: str) -> dt.datetime:
+    """Parse getUpdated/getDeleted's `start`/`end`, however the client encoded its `+`."""
+    if not raw:
+        raise ApiError(400, "MISSING_ARGUMENT", f"Required parameter '{name}' is missing")
+    text = _SPACED_OFFSET.sub(r"+\1", raw.strip())
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ApiError(
+            400,
+            "INVALID_REPLICATION_DATE",
+            f"'{name}' must be an ISO 8601 date and time such as 2024-11-07T07:00:00+00:00",
+        ) from error
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def write_result(record_id: str, created: bool | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": record_id, "success": True, "errors": []}
+    if created is not None:
+        result["created"] = created
+    return result
+
+
+@router.get("")
+async def versions(request: Request) -> SalesforceJSON:
+    """Like Salesforce, the versions list needs no session and is not an API call."""
+    return SalesforceJSON(
+        [
+            {"label": label, "url": f"{DATA_PREFIX}/v{version}", "version": version}
+            for version, label in RELEASES.items()
+        ]
+    )
+
+
+@router.get("/v{version}")
+async def resources(call: Describe) -> SalesforceJSON:
+    base = f"{DATA_PREFIX}/v{call.version}"
+    return SalesforceJSON({name: f"{base}/{name}" for name in RESOURCES})
+
+
+@router.get("/v{version}/sobjects")
+async def describe_global(call: Describe) -> SalesforceJSON:
+    return SalesforceJSON(await call.state.run(call.state.org.describe_global, call.version))
+
+
+@router.get("/v{version}/sobjects/{sobject}")
+async def sobject_info(sobject: str, call: Describe) -> SalesforceJSON:
+    catalogue = await call.state.run(call.state.org.describe_global, call.version)
+    for entry in catalogue["sobjects"]:
+        if entry["name"].lower() == sobject.lower():
+            return SalesforceJSON({"objectDescribe": entry, "recentItems": []})
+    raise not_found()
+
+
+@router.get("/v{version}/sobjects/{sobject}/describe")
+async def describe(sobject: str, request: Request, call: Describe) -> SalesforceJSON:
+    org = call.state.org
+    return SalesforceJSON(
+        await call.state.run(org.describe, sobject, call.version, instance_url(request))
+    )
+
+
+@router.post("/v{version}/sobjects/{sobject}")
+async def create(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+    values = json_object(await json_body(request), sobject)
+    if call.state.faults.row_locked():
+        raise row_lock_error()
+    record_id = await call.state.run(call.state.org.create, sobject, values)
+    return SalesforceJSON(write_result(record_id), status_code=201)
+
+
+@router.get("/v{version}/sobjects/{sobject}/updated")
+async def get_updated(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+    start = replication_date(request.query_params.get("start"), "start")
+    end = replication_date(request.query_params.get("end"), "end")
+    return SalesforceJSON(await call.state.run(call.state.org.get_updated, sobject, start, end))
+
+
+@router.get("/v{version}/sobjects/{sobject}/deleted")
+async def get_deleted(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+    start = replication_date(request.query_params.get("start"), "start")
+    end = replication_date(request.query_params.get("end"), "end")
+    return SalesforceJSON(await call.state.run(call.state.org.get_deleted, sobject, start, end))
+
+
+@router.get("/v{version}/sobjects/{sobject}/{record_id}")
+async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject) -> SalesforceJSON:
+    raw_fields = request.query_params.get("fields")
+    fields = [name.strip() for name in (raw_fields or "").split(",") if name.strip()] or None
+    record = await call.state.run(
+        call.state.org.retrieve, sobject, record_id, fields, api_version=call.version
+    )
+    return SalesforceJSON(record)
+
+
+@router.patch("/v{version}/sobjects/{sobject}/{record_id}")
+async def update(sobject: str, record_id: str, request: Request, call: Sobject) -> Response:
+    values = json_object(await json_body(request), sobject)
+    if call.state.faults.row_locked():
+        raise row_lock_error(record_id)
+    await call.state.run(call.state.org.update, sobject, record_id, values)
+    return Response(status_code=204)
+
+
+@router.delete("/v{version}/sobjects/{sobject}/{record_id}")
+async def delete(sobject: str, record_id: str, call: Sobject) -> Response:
+    if call.state.faults.row_locked():
+        raise row_lock_error(record_id)
+    await call.state.run(call.state.org.delete, sobject, record_id)
+    return Response(status_code=204)
+
+
+@router.patch("/v{version}/sobjects/{sobject}/{field}/{value}")
+async def upsert(
+    sobject: str, field: str, value: str, request: Request, call: Sobject
+) -> SalesforceJSON:
+    """201 with `created: true` for a new record, 200 with `created: false` for an update."""
+    values = json_object(await json_body(request), sobject)
+    if call.state.faults.row_locked():
+        raise row_lock_error()
+    record_id, created = await call.state.run(
+        call.state.org.upsert, sobject, field, value, values, api_version=call.version
+    )
+    return SalesforceJSON(write_result(record_id, created), status_code=201 if created else 200)
+
+
+@router.get("/v{version}/limits")
+async def limits(call: Limits) -> SalesforceJSON:
+    return SalesforceJSON(limits_payload(call.state.usage.snapshot()))

@@ -1,0 +1,296 @@
+"""OAuth 2.0 as Salesforce answers it: the token endpoint, revoke, userinfo and the identity URL.
+
+Token responses carry Salesforce's keys (`issued_at` in milliseconds as a string, a `signature`
+over the identity URL and `issued_at`, no `expires_in`); refusals are `{"error",
+"error_description"}` with Salesforce's wording. OAuth calls are not API calls: not counted.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from typing import Any
+
+import jwt
+from cryptography import x509
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from forcebridge.sandbox.auth import Grant
+from forcebridge.sandbox.http_api import (
+    SalesforceJSON,
+    SandboxState,
+    bearer_token,
+    instance_url,
+    sandbox_of,
+)
+
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+ALLOWED_SCOPES = ("api", "id", "web", "refresh_token", "offline_access", "openid", "full")
+DEFAULT_SCOPE = "api id web refresh_token"
+
+router = APIRouter()
+
+
+class OAuthError(Exception):
+    """A refusal in OAuth's own shape (not the REST error array)."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+def oauth_error_response(error: OAuthError) -> SalesforceJSON:
+    body = {"error": error.error, "error_description": error.description}
+    return SalesforceJSON(body, status_code=error.status, headers={"Cache-Control": "no-store"})
+
+
+def granted_scope(requested: str | None) -> str:
+    """The scopes the connected app grants: those asked for, or all of its own when none are."""
+    if not requested:
+        return DEFAULT_SCOPE
+    wanted = requested.replace(",", " ").split()
+    return " ".join(scope for scope in ALLOWED_SCOPES if scope in wanted)
+
+
+def pkce_matches(verifier: str, challenge: str) -> bool:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return hmac.compare_digest(expected, challenge)
+
+
+def identity_url(base: str, grant: Grant, org_id: str) -> str:
+    return f"{base}/id/{org_id}/{grant.user_id}"
+
+
+def token_signature(client_secret: str, id_url: str, issued_at: str) -> str:
+    """Salesforce's `signature`: base64 HMAC-SHA256 of id + issued_at keyed by the secret."""
+    mac = hmac.new(client_secret.encode(), (id_url + issued_at).encode(), hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode()
+
+
+def _token_response(
+    request: Request, grant: Grant, access_token: str, refresh_token: str | None = None
+) -> SalesforceJSON:
+    state = sandbox_of(request)
+    base = instance_url(request)
+    id_url = identity_url(base, grant, state.org.org_id)
+    issued_at = str(int(time.time() * 1000))
+    body: dict[str, Any] = {"access_token": access_token}
+    if refresh_token:
+        body["refresh_token"] = refresh_token
+    body |= {
+        "signature": token_signature(state.config.client_secret, id_url, issued_at),
+        "scope": grant.scope,
+        "instance_url": base,
+        "id": id_url,
+        "token_type": "Bearer",
+        "issued_at": issued_at,
+    }
+    return SalesforceJSON(body, headers={"Cache-Control": "no-store"})
+
+
+def _check_client(state: SandboxState, params: dict[str, str], secret_required: bool) -> None:
+    if params.get("client_id") != state.config.client_id:
+        raise OAuthError("invalid_client_id", "client identifier invalid")
+    secret = params.get("client_secret")
+    if (secret_required or secret is not None) and not hmac.compare_digest(
+        secret or "", state.config.client_secret
+    ):
+        raise OAuthError("invalid_client", "invalid client credentials")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """Salesforce reads token parameters from the form body, or failing that the query string."""
+    params = dict(request.query_params)
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = await request.form()
+        params |= {key: value for key, value in form.items() if isinstance(value, str)}
+    return params
+
+
+def _authorization_code(request: Request, params: dict[str, str]) -> SalesforceJSON:
+    state = sandbox_of(request)
+    verifier = params.get("code_verifier")
+    _check_client(state, params, secret_required=verifier is None)
+    redeemed = state.auth.redeem_code(params.get("code", ""))
+    if redeemed is None or redeemed.grant.client_id != state.config.client_id:
+        raise OAuthError("invalid_grant", "invalid authorization code")
+    if params.get("redirect_uri") != redeemed.redirect_uri:
+        raise OAuthError("invalid_grant", "redirect_uri must match configuration")
+    challenge = redeemed.code_challenge
+    if (challenge or verifier) and not (
+        challenge and verifier and pkce_matches(verifier, challenge)
+    ):
+        raise OAuthError("invalid_grant", "invalid code verifier")
+    grant = redeemed.grant
+    refresh = None
+    if {"refresh_token", "offline_access"} & set(grant.scope.split()):
+        refresh = state.auth.issue_refresh_token(grant)
+    access = state.auth.open_session(grant, refresh_token=refresh)
+    return _token_response(request, grant, access, refresh)
+
+
+def _refresh_token(request: Request, params: dict[str, str]) -> SalesforceJSON:
+    state = sandbox_of(request)
+    _check_client(state, params, secret_required=False)
+    token = params.get("refresh_token", "")
+    grant = state.auth.refresh_grant(token)
+    if grant is None or grant.client_id != state.config.client_id:
+        raise OAuthError("invalid_grant", "expired access/refresh token")
+    return _token_response(request, grant, state.auth.open_session(grant, refresh_token=token))
+
+
+def _password(request: Request, params: dict[str, str]) -> SalesforceJSON:
+    state = sandbox_of(request)
+    _check_client(state, params, secret_required=True)
+    user_id = state.auth.check_password(params.get("username", ""), params.get("password", ""))
+    if user_id is None:
+        raise OAuthError("invalid_grant", "authentication failure")
+    grant = Grant(user_id, state.config.client_id, granted_scope(params.get("scope")))
+    return _token_response(request, grant, state.auth.open_session(grant))
+
+
+def _jwt_bearer(request: Request, params: dict[str, str]) -> SalesforceJSON:
+    """Verify the RS256 assertion against the certificate registered with the connected app."""
+    state = sandbox_of(request)
+    public_key = x509.load_pem_x509_certificate(state.jwt_cert_pem).public_key()
+    try:
+        claims = jwt.decode(
+            params.get("assertion", ""),
+            public_key,  # type: ignore[arg-type]
+            algorithms=["RS256"],
+            audience=[instance_url(request), instance_url(request) + "/"],
+            options={"require": ["iss", "sub", "aud", "exp"]},
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise OAuthError("invalid_grant", "expired authorization code") from error
+    except jwt.InvalidAudienceError as error:
+        raise OAuthError("invalid_grant", "audience is invalid") from error
+    except jwt.PyJWTError as error:
+        raise OAuthError("invalid_grant", "invalid assertion") from error
+    if claims["iss"] != state.config.client_id:
+        raise OAuthError("invalid_client_id", "client identifier invalid")
+    user_id = state.auth.user_id(str(claims["sub"]))
+    if user_id is None:
+        raise OAuthError("invalid_grant", "user hasn't approved this consumer")
+    grant = Grant(user_id, state.config.client_id, granted_scope(params.get("scope")))
+    return _token_response(request, grant, state.auth.open_session(grant))
+
+
+GRANTS = {
+    "authorization_code": _authorization_code,
+    "refresh_token": _refresh_token,
+    "password": _password,
+    JWT_GRANT: _jwt_bearer,
+}
+
+
+@router.post("/services/oauth2/token")
+async def token(request: Request) -> SalesforceJSON:
+    params = await _form(request)
+    grant_type = params.get("grant_type")
+    if not grant_type:
+        raise OAuthError("invalid_request", "grant type is missing")
+    handler = GRANTS.get(grant_type)
+    if handler is None:
+        raise OAuthError("unsupported_grant_type", "grant type not supported")
+    # Off the event loop: checking a password hash takes tens of milliseconds.
+    return await sandbox_of(request).run(handler, request, params)
+
+
+@router.api_route("/services/oauth2/revoke", methods=["GET", "POST"])
+async def revoke(request: Request) -> Response:
+    """Revoking an access token ends it; a refresh token ends with every session it opened."""
+    token = (await _form(request)).get("token")
+    if not token:
+        raise OAuthError("unsupported_token_type", "this token type is not supported")
+    if not sandbox_of(request).auth.revoke(token):
+        raise OAuthError("invalid_token", "invalid token")
+    return Response(status_code=200)
+
+
+def _identity_grant(request: Request) -> Grant | None:
+    """The identity URL takes a bearer header or, as Salesforce allows, an `oauth_token` param."""
+    token = (
+        bearer_token(request)
+        or request.query_params.get("oauth_token")
+        or request.query_params.get("access_token")
+    )
+    return sandbox_of(request).auth.session(token) if token else None
+
+
+def _user_profile(state: SandboxState, base: str, grant: Grant) -> dict[str, Any]:
+    """What both identity documents say about the user, from the org's User record."""
+    user = state.org.retrieve("User", grant.user_id)
+    org_id = state.org.org_id
+    rest = f"{base}/services/data/v{{version}}/"
+    return {
+        "user_id": grant.user_id,
+        "organization_id": org_id,
+        "username": state.auth.username(grant.user_id) or user.get("Username"),
+        "display_name": user.get("Name"),
+        "first_name": user.get("FirstName"),
+        "last_name": user.get("LastName"),
+        "email": user.get("Email"),
+        "timezone": user.get("TimeZoneSidKey") or "GMT",
+        "language": user.get("LanguageLocaleKey") or "en_US",
+        "locale": user.get("LocaleSidKey") or "en_US",
+        "active": user.get("IsActive", True),
+        "user_type": "STANDARD",
+        "urls": {
+            "rest": rest,
+            "sobjects": f"{rest}sobjects/",
+            "query": f"{rest}query/",
+            "profile": f"{base}/{grant.user_id}",
+            "custom_domain": base,
+        },
+    }
+
+
+@router.api_route("/id/{org_id}/{user_id}", methods=["GET", "POST"])
+async def identity(org_id: str, user_id: str, request: Request) -> Response:
+    grant = _identity_grant(request)
+    if grant is None:
+        return PlainTextResponse("Bad_OAuth_Token", status_code=403)
+    state = sandbox_of(request)
+    if org_id[:15] != state.org.org_id[:15] or user_id[:15] != grant.user_id[:15]:
+        return PlainTextResponse("Bad_Id", status_code=404)
+    base = instance_url(request)
+    profile = await state.run(_user_profile, state, base, grant)
+    body = {"id": identity_url(base, grant, state.org.org_id), "asserted_user": True} | profile
+    return SalesforceJSON(body)
+
+
+@router.api_route("/services/oauth2/userinfo", methods=["GET", "POST"])
+async def userinfo(request: Request) -> Response:
+    """The OpenID Connect view of the same user."""
+    grant = _identity_grant(request)
+    if grant is None:
+        return PlainTextResponse("Bad_OAuth_Token", status_code=403)
+    state = sandbox_of(request)
+    base = instance_url(request)
+    profile = await state.run(_user_profile, state, base, grant)
+    return SalesforceJSON(
+        {
+            "sub": identity_url(base, grant, state.org.org_id),
+            "user_id": profile["user_id"],
+            "organization_id": profile["organization_id"],
+            "preferred_username": profile["username"],
+            "name": profile["display_name"],
+            "given_name": profile["first_name"],
+            "family_name": profile["last_name"],
+            "email": profile["email"],
+            "email_verified": True,
+            "zoneinfo": profile["timezone"],
+            "language": profile["language"],
+            "locale": profile["locale"],
+            "active": profile["active"],
+            "user_type": profile["user_type"],
+            "urls": profile["urls"],
+        }
+    )

@@ -1,0 +1,242 @@
+"""The org: everything the sandbox's HTTP layer calls, as plain Python with no HTTP in it.
+
+A new data folder is an empty org holding only its Organization record and its admin User.
+Every method either does all it was asked or raises an `ApiError` (Salesforce's status, code
+and wording) having changed nothing. Safe to call from many threads: reads use a connection
+per thread, writes are serialised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from forcebridge.sandbox import composite, conversion, replication
+from forcebridge.sandbox.composite import Operation
+from forcebridge.sandbox.describe import describe_global, describe_object
+from forcebridge.sandbox.errors import from_soql, not_found
+from forcebridge.sandbox.fieldtypes import format_datetime
+from forcebridge.sandbox.query import QueryEngine
+from forcebridge.sandbox.records import derived
+from forcebridge.sandbox.schema import load_schema
+from forcebridge.sandbox.storage import Storage
+from forcebridge.sandbox.writes import Writes
+from forcebridge.soql import ast
+from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.parser import parse
+
+DEFAULT_API_VERSION = "62.0"
+DEFAULT_TIME_ZONE = "UTC"
+ADMIN = {
+    "Username": "admin@sandbox.forcebridge.test",
+    "FirstName": "Sandbox",
+    "LastName": "Admin",
+    "Email": "admin@sandbox.forcebridge.test",
+    "Alias": "sadmin",
+    "CommunityNickname": "sandbox.admin",
+    "LocaleSidKey": "en_US",
+    "LanguageLocaleKey": "en_US",
+    "EmailEncodingKey": "UTF-8",
+}
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Org:
+    def __init__(
+        self,
+        data_dir: Path,
+        extra_schema_dir: Path | None = None,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        time_zone: str = DEFAULT_TIME_ZONE,
+    ) -> None:
+        """Open (or create) the org in `data_dir`; `time_zone` applies only to a new org."""
+        self.schema = load_schema(extra_schema_dir)
+        self.storage = Storage(data_dir, self.schema)
+        self.clock = clock or _utc_now
+        self.writes = Writes(self.schema, self.storage, self.clock, lambda: self.admin_user_id)
+        self._bootstrap(time_zone)
+        self.org_id = self.storage.meta("org_id") or ""
+        self.admin_user_id = self.storage.meta("admin_user_id") or ""
+        self.time_zone = ZoneInfo(self.storage.meta("time_zone") or DEFAULT_TIME_ZONE)
+        self.queries = QueryEngine(self.schema, self.storage, self.clock, self.time_zone)
+
+    def _bootstrap(self, time_zone: str) -> None:
+        """Give a new org its Organization record and admin User (the admin creates itself)."""
+        ZoneInfo(time_zone)  # refuse an unknown zone before anything is written
+        user = self.schema.get("User")
+        organization = self.schema.get("Organization")
+        assert user is not None and organization is not None
+        with self.storage.write() as conn:
+            if self.storage.meta("org_id"):
+                return
+            (org_id,) = self.storage.new_ids(conn, organization.key_prefix)
+            (user_id,) = self.storage.new_ids(conn, user.key_prefix)
+            self.admin_user_id = user_id
+            for key, value in (
+                ("org_id", org_id),
+                ("admin_user_id", user_id),
+                ("time_zone", time_zone),
+            ):
+                self.storage.set_meta(conn, key, value)
+            stamp = format_datetime(self.clock())
+            audit = {
+                "CreatedDate": stamp,
+                "CreatedById": user_id,
+                "LastModifiedDate": stamp,
+                "LastModifiedById": user_id,
+                "SystemModstamp": stamp,
+            }
+            admin = {"Id": user_id, "IsActive": 1, "TimeZoneSidKey": time_zone}
+            admin |= {"UserType": "Standard", **ADMIN, **audit}
+            self.storage.insert(conn, user, admin | derived(user, admin))
+            self.storage.insert(
+                conn,
+                organization,
+                {"Id": org_id, "Name": "forcebridge sandbox", "TimeZoneSidKey": time_zone,
+                 "DefaultLocaleSidKey": "en_US", "LanguageLocaleKey": "en_US",
+                 "OrganizationType": "Developer Edition", "IsSandbox": 0, **audit},
+            )  # fmt: skip
+
+    def close(self) -> None:
+        self.storage.close()
+
+    # --- describe ----------------------------------------------------------------------------
+
+    def describe_global(self, api_version: str = DEFAULT_API_VERSION) -> dict[str, Any]:
+        return describe_global(self.schema, api_version)
+
+    def describe(
+        self, sobject: str, api_version: str = DEFAULT_API_VERSION, instance_url: str = ""
+    ) -> dict[str, Any]:
+        obj = self.writes.sobject(sobject)
+        return describe_object(self.schema, obj, api_version, instance_url)
+
+    # --- records -------------------------------------------------------------------------------
+
+    def create(self, sobject: str, values: dict[str, Any]) -> str:
+        obj = self.writes.sobject(sobject)
+        with self.storage.write() as conn:
+            return self.writes.create(conn, obj, values)
+
+    def retrieve(
+        self,
+        sobject: str,
+        record_id: str,
+        fields: Sequence[str] | None = None,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> dict[str, Any]:
+        """One record with `fields` (all of them by default), as `GET sobjects/T/id` returns it."""
+        obj = self.writes.sobject(sobject)
+        record_id = self.writes.record_id(obj, record_id)
+        self.writes.live_row(self.storage.connection(), obj, record_id)
+        names = list(fields) if fields else [f.name for f in obj.fields]
+        select = tuple(
+            ast.Field(tuple(n.split("."))) for n in dict.fromkeys(n.strip() for n in names) if n
+        )
+        where = ast.Comparison(ast.Field(("Id",)), ast.Operator.EQ, ast.StringValue(record_id))
+        try:
+            record = self.queries.first_record(
+                ast.Query(select, obj.name, where=where, text=""), api_version
+            )
+        except SoqlError as error:
+            raise from_soql(error) from None
+        if record is None:
+            raise not_found()
+        return record
+
+    def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
+        obj = self.writes.sobject(sobject)
+        record_id = self.writes.record_id(obj, record_id)
+        with self.storage.write() as conn:
+            self.writes.update(conn, obj, record_id, values)
+
+    def delete(self, sobject: str, record_id: str) -> None:
+        obj = self.writes.sobject(sobject)
+        record_id = self.writes.record_id(obj, record_id)
+        with self.storage.write() as conn:
+            self.writes.delete(conn, obj, record_id)
+
+    def upsert(
+        self,
+        sobject: str,
+        external_field: str,
+        external_value: Any,
+        values: dict[str, Any],
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> tuple[str, bool]:
+        """(id, created); several matching records raise `MultipleMatches` (HTTP 300)."""
+        obj = self.writes.sobject(sobject)
+        with self.storage.write() as conn:
+            return self.writes.upsert(
+                conn, obj, external_field, external_value, values, api_version
+            )
+
+    def collection(
+        self,
+        op: Operation,
+        sobject_or_none: str | None,
+        records_or_ids: Sequence[Any],
+        all_or_none: bool,
+        external_field: str | None = None,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> list[dict[str, Any]]:
+        """sObject Collections; see `composite.collection`."""
+        return composite.collection(
+            self.writes, op, sobject_or_none, records_or_ids, all_or_none, external_field,
+            api_version,
+        )  # fmt: skip
+
+    def convert_lead(
+        self, lead_id: str, *, account_id: str | None = None, contact_id: str | None = None
+    ) -> dict[str, Any]:
+        today = self.clock().astimezone(self.time_zone).date()
+        with self.storage.write() as conn:
+            return conversion.convert_lead(
+                self.writes, conn, lead_id, today, account_id=account_id, contact_id=contact_id
+            )
+
+    # --- queries ---------------------------------------------------------------------------------
+
+    def query(
+        self,
+        soql: str,
+        *,
+        include_deleted: bool = False,
+        batch_size: int = 2000,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> dict[str, Any]:
+        """The first page: `{"totalSize", "done", "nextRecordsUrl"?, "records"}`."""
+        try:
+            return self.queries.run(
+                parse(soql),
+                include_deleted=include_deleted,
+                batch_size=batch_size,
+                api_version=api_version,
+            )
+        except SoqlError as error:
+            raise from_soql(error) from None
+
+    def query_more(
+        self, locator: str, *, batch_size: int | None = None, api_version: str = DEFAULT_API_VERSION
+    ) -> dict[str, Any]:
+        """The page a `nextRecordsUrl` (or its locator) points at; by default in the batch size
+        the query was started with."""
+        return self.queries.more(locator, batch_size=batch_size, api_version=api_version)
+
+    def get_updated(self, sobject: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+        obj = self.writes.sobject(sobject)
+        return replication.get_updated(self.storage, obj, start, end, self.clock())
+
+    def get_deleted(self, sobject: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+        obj = self.writes.sobject(sobject)
+        return replication.get_deleted(self.storage, obj, start, end, self.clock())

@@ -1,0 +1,381 @@
+"""A SOQL syntax tree as SQL over the org's tables: one statement, every value bound.
+
+The planner checks every name against the schema (with Salesforce's errors, pointing into the
+query), turns parent paths (`Account.Owner.Name`) into LEFT JOINs, and a polymorphic parent
+(`Who.Name`) into one join per object it may be, taking whichever matched. It also decides the
+layout of each record (`results.Shape`), so rows become records with no further lookups.
+The WHERE clause is compiled by `filters`. Only the queried object's deleted rows are hidden
+(`query`) or shown (`queryAll`); parents are joined as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from forcebridge.sandbox.describe import Capabilities, capabilities
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, Kind
+from forcebridge.sandbox.filters import condition_sql
+from forcebridge.sandbox.results import Address, Column, Shape
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
+from forcebridge.sandbox.storage import SEQ, quote
+from forcebridge.soql import ast
+from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
+
+MAX_OFFSET = 2000
+FIELDS_FUNCTION_LIMIT = 200
+_ADDRESS_SUFFIXES = {
+    "city": "City",
+    "country": "Country",
+    "geocodeAccuracy": "GeocodeAccuracy",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "postalCode": "PostalCode",
+    "state": "State",
+    "street": "Street",
+}
+
+
+class Mode(Enum):
+    RECORDS = "records"
+    COUNT = "count"
+    AGGREGATE = "aggregate"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything needed to run a query; SQL text is built here, values travel in `params`."""
+
+    sobject: ObjectSpec
+    mode: Mode
+    columns: tuple[str, ...]
+    joins: str
+    where: str
+    params: tuple[Any, ...]
+    order_by: str
+    limit: int | None
+    offset: int
+    shape: Shape | None
+    """How records are laid out; None unless `mode` is RECORDS."""
+    aggregate_keys: tuple[str, ...] = ()
+
+    @property
+    def _from(self) -> str:
+        return f"{quote(self.sobject.name)} AS t0{self.joins}"
+
+    def _window(self) -> tuple[str, tuple[Any, ...]]:
+        if self.limit is None and not self.offset:
+            return "", ()
+        return " LIMIT ? OFFSET ?", (-1 if self.limit is None else self.limit, self.offset)
+
+    def positions_sql(self) -> tuple[str, tuple[Any, ...]]:
+        """The matching rows' positions, in result order (the cursor's snapshot)."""
+        window, bounds = self._window()
+        sql = (
+            f"SELECT t0.{quote(SEQ)} FROM {self._from} WHERE {self.where} "
+            f"ORDER BY {self.order_by}{window}"
+        )
+        return sql, self.params + bounds
+
+    def page_sql(self) -> str:
+        """The selected columns of the rows whose positions come as a JSON array parameter."""
+        return (
+            f"SELECT {', '.join(self.columns)} FROM json_each(?) AS j "
+            f"CROSS JOIN {quote(self.sobject.name)} AS t0 ON t0.{quote(SEQ)} = j.value"
+            f"{self.joins} ORDER BY j.key"
+        )
+
+    def count_sql(self) -> tuple[str, tuple[Any, ...]]:
+        window, bounds = self._window()
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {self._from} WHERE {self.where}{window})"
+        return sql, self.params + bounds
+
+    def aggregate_sql(self) -> tuple[str, tuple[Any, ...]]:
+        return f"SELECT {', '.join(self.columns)} FROM {self._from} WHERE {self.where}", self.params
+
+
+def plan(
+    schema: Schema,
+    query: ast.Query,
+    *,
+    include_deleted: bool,
+    now: dt.datetime,
+    tz: dt.tzinfo,
+) -> Plan:
+    """Check `query` against the schema and compile it; raises SoqlError or ApiError."""
+    return _Planner(schema, query, now, tz).build(include_deleted)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One relationship hop: its name, and the alias (or aliases, if polymorphic) it joins."""
+
+    name: str
+    aliases: tuple[str, ...]
+    targets: tuple[ObjectSpec, ...]
+    polymorphic: bool
+
+
+@dataclass(frozen=True)
+class _Target:
+    steps: tuple[_Step, ...]
+    spec: FieldSpec | None
+    """None for the `Type` of a polymorphic parent."""
+    aliases: tuple[str, ...]
+    owner: ObjectSpec
+
+
+@dataclass
+class _Planner:
+    schema: Schema
+    query: ast.Query
+    now: dt.datetime
+    tz: dt.tzinfo
+    columns: dict[str, int] = field(default_factory=dict)
+    joins: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    _aliases: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.text = self.query.text or ""
+        root = self.schema.get(self.query.sobject)
+        if root is None:
+            raise SoqlError.invalid_type(self.text, self.query.sobject_pos, self.query.sobject)
+        self.root = root
+
+    def build(self, include_deleted: bool) -> Plan:
+        q = self.query
+        if q.offset is not None and q.offset > MAX_OFFSET:
+            raise ApiError(
+                400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}"
+            )
+        mode = self._mode()
+        shape: Shape | None = None
+        keys: tuple[str, ...] = ()
+        if mode is Mode.RECORDS:
+            shape = Shape(id_index=self._column(f"t0.{quote('Id')}"), type_name=self.root.name)
+            for item in q.select:
+                if isinstance(item, ast.Fields):
+                    self._select_fields_function(item, shape)
+                elif isinstance(item, ast.Field):
+                    self._select_field(item, shape)
+        elif mode is Mode.AGGREGATE:
+            keys = self._aggregates([i for i in q.select if isinstance(i, ast.Count)])
+        conditions = [condition_sql(self, q.where)] if q.where is not None else []
+        if not include_deleted and self.root.field("IsDeleted") is not None:
+            conditions.insert(0, f"t0.{quote('IsDeleted')} = 0")
+        where = " AND ".join(conditions) or "1"
+        order_by = self._order_by()
+        return Plan(
+            sobject=self.root,
+            mode=mode,
+            columns=tuple(self.columns),
+            joins="".join(self.joins),
+            where=where,
+            params=tuple(self.params),
+            order_by=order_by,
+            limit=q.limit,
+            offset=q.offset or 0,
+            shape=shape,
+            aggregate_keys=keys,
+        )
+
+    # --- select list -----------------------------------------------------------------------
+
+    def _mode(self) -> Mode:
+        items = self.query.select
+        counts = [item for item in items if isinstance(item, ast.Count)]
+        if not counts:
+            return Mode.RECORDS
+        if any(c.field is None for c in counts):
+            if len(items) > 1:
+                raise MalformedQuery(
+                    self.text, None, "COUNT() must be the only element in the SELECT list"
+                )
+            return Mode.COUNT
+        plain = next((i for i in items if not isinstance(i, ast.Count)), None)
+        if plain is not None:
+            name = plain.name if isinstance(plain, ast.Field) else f"FIELDS({plain.kind})"
+            pos = plain.pos if isinstance(plain, ast.Field) else None
+            raise MalformedQuery(self.text, pos, f"Field must be grouped or aggregated: {name}")
+        return Mode.AGGREGATE
+
+    def _aggregates(self, counts: list[ast.Count]) -> tuple[str, ...]:
+        keys = []
+        unnamed = 0
+        for count in counts:
+            assert count.field is not None
+            expr = self.expression(self._resolve(count.field))
+            self._column(f"COUNT({expr})")
+            if count.alias:
+                keys.append(count.alias)
+            else:
+                keys.append(f"expr{unnamed}")
+                unnamed += 1
+        return tuple(keys)
+
+    def _select_fields_function(self, item: ast.Fields, shape: Shape) -> None:
+        limit = self.query.limit
+        if item.kind is not ast.FieldsKind.STANDARD and (
+            limit is None or limit > FIELDS_FUNCTION_LIMIT
+        ):
+            raise MalformedQuery(
+                self.text,
+                None,
+                f"The SOQL FIELDS function must have a LIMIT of at most {FIELDS_FUNCTION_LIMIT}",
+            )
+        wanted = {
+            ast.FieldsKind.ALL: lambda f: True,
+            ast.FieldsKind.STANDARD: lambda f: not f.custom,
+            ast.FieldsKind.CUSTOM: lambda f: f.custom,
+        }[item.kind]
+        for f in self.root.fields:
+            if wanted(f) and f.name not in shape.entries:
+                self._select_field(ast.Field((f.name,)), shape)
+
+    def _select_field(self, node: ast.Field, shape: Shape) -> None:
+        target = self._resolve(node)
+        for step in target.steps:
+            nested = shape.entries.get(step.name)
+            if not isinstance(nested, Shape):
+                nested = self._parent_shape(step)
+                shape.entries[step.name] = nested
+            shape = nested
+        key = target.spec.name if target.spec is not None else "Type"
+        if key in shape.entries:
+            raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {node.name}")
+        shape.entries[key] = self._entry(target)
+
+    def _parent_shape(self, step: _Step) -> Shape:
+        id_column = self._column(_coalesce(step.aliases, "Id"))
+        if len(step.targets) == 1:
+            return Shape(id_index=id_column, type_name=step.targets[0].name)
+        return Shape(id_index=id_column, type_index=self._column(_object_name(step)))
+
+    def _entry(self, target: _Target) -> Column | Address:
+        spec = target.spec
+        if spec is None:
+            return Column(self._column(self.expression(target)))
+        if spec.kind is Kind.COMPOUND:
+            parts = {p.name: p for p in target.owner.parts(spec)}
+            prefix = spec.name.removesuffix("Address")
+            indices = tuple(
+                self._column(_coalesce(target.aliases, f"{prefix}{_ADDRESS_SUFFIXES[key]}"))
+                if f"{prefix}{_ADDRESS_SUFFIXES[key]}" in parts
+                else None
+                for key in ADDRESS_KEYS
+            )
+            return Address(indices)
+        return Column(self._column(self.expression(target)), spec.kind is Kind.BOOLEAN)
+
+    # --- paths -----------------------------------------------------------------------------
+
+    def _resolve(self, node: ast.Field) -> _Target:
+        path = node.path
+        prefixed = len(path) > 1 and path[0].lower() == self.root.name.lower()
+        if prefixed and self.root.relationship(path[0]) is None:
+            path = path[1:]
+        obj, alias = self.root, "t0"
+        steps: list[_Step] = []
+        *relationships, last = path
+        for i, name in enumerate(relationships):
+            lookup = obj.relationship(name)
+            targets = (
+                tuple(t for t in map(self.schema.get, lookup.reference_to) if t) if lookup else ()
+            )
+            if lookup is None or not targets or (len(targets) > 1 and i < len(relationships) - 1):
+                raise SoqlError.invalid_relationship(self.text, node.pos, name)
+            assert lookup.relationship_name is not None
+            aliases = tuple(self._join(alias, lookup, t) for t in targets)
+            steps.append(_Step(lookup.relationship_name, aliases, targets, lookup.polymorphic))
+            obj, alias = targets[0], aliases[0]
+        aliases = steps[-1].aliases if steps else ("t0",)
+        owners = steps[-1].targets if steps else (self.root,)
+        if steps and steps[-1].polymorphic and last.lower() == "type":
+            return _Target(tuple(steps), None, aliases, obj)
+        specs = [owner.field(last) for owner in owners]
+        spec = specs[0]
+        if spec is None or any(s is None or s.type != spec.type for s in specs):
+            raise SoqlError.invalid_field(self.text, node.pos, last, obj.name)
+        return _Target(tuple(steps), spec, aliases, obj)
+
+    def _join(self, alias: str, lookup: FieldSpec, target: ObjectSpec) -> str:
+        key = (alias, lookup.name, target.name)
+        if key not in self._aliases:
+            new = f"t{len(self._aliases) + 1}"
+            self._aliases[key] = new
+            self.joins.append(
+                f" LEFT JOIN {quote(target.name)} AS {new} "
+                f"ON {new}.{quote('Id')} = {alias}.{quote(lookup.name)}"
+            )
+        return self._aliases[key]
+
+    def expression(self, target: _Target) -> str:
+        """SQL for the value `target` names."""
+        if target.spec is None:
+            return _object_name(target.steps[-1])
+        expr = _coalesce(target.aliases, target.spec.name)
+        if len(target.aliases) > 1 and target.spec.field_type.collation == "NOCASE":
+            expr += " COLLATE NOCASE"
+        return expr
+
+    def _column(self, sql: str) -> int:
+        return self.columns.setdefault(sql, len(self.columns))
+
+    # --- order ---------------------------------------------------------------------------
+
+    def _order_by(self) -> str:
+        """The ORDER BY list, ending with the row position so ties keep one stable order."""
+        terms = []
+        for item in self.query.order_by:
+            target = self.resolve_filterable(item.field, "sorted", lambda c: c.sortable)
+            direction = item.direction.value
+            default_nulls = (
+                ast.Nulls.FIRST if item.direction is ast.Direction.ASC else ast.Nulls.LAST
+            )
+            nulls = f" NULLS {item.nulls.value}" if item.nulls not in (None, default_nulls) else ""
+            terms.append(f"{self.expression(target)} {direction}{nulls}")
+        terms.append(f"t0.{quote(SEQ)}")
+        return ", ".join(terms)
+
+    # --- what the filter compiler needs --------------------------------------------------
+
+    def resolve_filterable(
+        self, node: ast.Field, verb: str, allowed: Callable[[Capabilities], bool]
+    ) -> _Target:
+        """The field `node` names, if SOQL may filter or sort (`verb`) on it."""
+        target = self._resolve(node)
+        spec = target.spec
+        if spec is not None and (spec.kind is Kind.COMPOUND or not allowed(capabilities(spec))):
+            raise InvalidField(
+                self.text, node.pos, f"field '{spec.name}' can not be {verb} in a query call"
+            )
+        return target
+
+    def filter_column(self, node: ast.Field) -> tuple[FieldSpec | None, str]:
+        """The field a WHERE comparison names (None: a polymorphic parent's Type) and its SQL."""
+        target = self.resolve_filterable(node, "filtered", lambda c: c.filterable)
+        return target.spec, self.expression(target)
+
+    def bind(self, value: Any) -> str:
+        self.params.append(value)
+        return "?"
+
+
+def _coalesce(aliases: tuple[str, ...], column: str) -> str:
+    """The column from whichever of the joined objects is present."""
+    refs = [f"{alias}.{quote(column)}" for alias in aliases]
+    return refs[0] if len(refs) == 1 else f"COALESCE({', '.join(refs)})"
+
+
+def _object_name(step: _Step) -> str:
+    """SQL naming the object a polymorphic parent turned out to be."""
+    cases = " ".join(
+        f"WHEN {alias}.{quote('Id')} IS NOT NULL THEN '{target.name}'"
+        for alias, target in zip(step.aliases, step.targets, strict=True)
+    )
+    return f"CASE {cases} END"

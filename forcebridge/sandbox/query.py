@@ -1,0 +1,159 @@
+"""SOQL execution and query cursors: `query`, `queryAll` and the pages that follow them.
+
+The first page fixes the result set: the positions of every matching row, in order, are read
+from the indexes in one statement and kept in memory as the cursor. Each page then fetches
+only its own rows by position (one statement, joined through `json_each`), so page N costs the
+same as page 1 and rows written after the query started neither appear nor shift the pages.
+The locator in `nextRecordsUrl` is the cursor's id and the number of rows returned so far, as
+Salesforce's is; asking for the same locator again returns the same page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.ids import QUERY_LOCATOR_PREFIX, random_id
+from forcebridge.sandbox.planner import Mode, Plan, plan
+from forcebridge.sandbox.results import record_builder
+from forcebridge.sandbox.schema import Schema
+from forcebridge.sandbox.storage import Storage
+from forcebridge.soql import ast
+
+MIN_BATCH, MAX_BATCH = 200, 2000
+CURSOR_IDLE_SECONDS = 15 * 60.0
+"""Salesforce drops a cursor after 15 minutes without a fetch."""
+MAX_CURSORS = 64
+
+
+def invalid_locator() -> ApiError:
+    return ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+
+
+@dataclass
+class _Cursor:
+    plan: Plan
+    positions: array[int]
+    batch_size: int
+    last_used: float = field(default_factory=time.monotonic)
+
+
+class QueryEngine:
+    """Runs planned queries against storage and keeps the cursors of unfinished ones."""
+
+    def __init__(
+        self,
+        schema: Schema,
+        storage: Storage,
+        clock: Callable[[], dt.datetime],
+        tz: dt.tzinfo,
+        *,
+        idle_seconds: float = CURSOR_IDLE_SECONDS,
+        max_cursors: int = MAX_CURSORS,
+    ) -> None:
+        self.schema = schema
+        self.storage = storage
+        self.clock = clock
+        self.tz = tz
+        self.idle_seconds = idle_seconds
+        self.max_cursors = max_cursors
+        self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def plan(self, query: ast.Query, *, include_deleted: bool) -> Plan:
+        return plan(
+            self.schema, query, include_deleted=include_deleted, now=self.clock(), tz=self.tz
+        )
+
+    def run(
+        self, query: ast.Query, *, include_deleted: bool, batch_size: int, api_version: str
+    ) -> dict[str, Any]:
+        """The first page of `query`'s result."""
+        planned = self.plan(query, include_deleted=include_deleted)
+        conn = self.storage.connection()
+        if planned.mode is Mode.COUNT:
+            (total,) = conn.execute(*planned.count_sql()).fetchone()
+            return {"totalSize": total, "done": True, "records": []}
+        if planned.mode is Mode.AGGREGATE:
+            row = conn.execute(*planned.aggregate_sql()).fetchone()
+            record = {"attributes": {"type": "AggregateResult"}}
+            record.update(zip(planned.aggregate_keys, row, strict=True))
+            return {"totalSize": 1, "done": True, "records": [record]}
+        positions = array("q", (row[0] for row in conn.execute(*planned.positions_sql())))
+        cursor = _Cursor(planned, positions, _clamp(batch_size))
+        return self._page(cursor, None, 0, cursor.batch_size, api_version)
+
+    def first_record(self, query: ast.Query, api_version: str) -> dict[str, Any] | None:
+        """The first record `query` matches (deleted ones included), or None."""
+        page = self.run(query, include_deleted=True, batch_size=MIN_BATCH, api_version=api_version)
+        records: list[dict[str, Any]] = page["records"]
+        return records[0] if records else None
+
+    def more(self, locator: str, *, batch_size: int | None, api_version: str) -> dict[str, Any]:
+        """The page that `locator` (a locator or a whole `nextRecordsUrl`) points at."""
+        cursor_id, start = _parse_locator(locator)
+        with self._lock:
+            self._expire()
+            cursor = self._cursors.get(cursor_id)
+            if cursor is None or start > len(cursor.positions):
+                raise invalid_locator()
+            cursor.last_used = time.monotonic()
+            self._cursors.move_to_end(cursor_id)
+        size = _clamp(batch_size) if batch_size is not None else cursor.batch_size
+        return self._page(cursor, cursor_id, start, size, api_version)
+
+    def _page(
+        self, cursor: _Cursor, cursor_id: str | None, start: int, size: int, api_version: str
+    ) -> dict[str, Any]:
+        total = len(cursor.positions)
+        chunk = cursor.positions[start : start + size]
+        records: list[Any] = []
+        if chunk:
+            assert cursor.plan.shape is not None
+            build = record_builder(cursor.plan.shape, api_version)
+            rows = self.storage.connection().execute(
+                cursor.plan.page_sql(), (json.dumps(chunk.tolist()),)
+            )
+            records = [build(row) for row in rows]
+        end = start + len(chunk)
+        page: dict[str, Any] = {"totalSize": total, "done": end >= total}
+        if end < total:
+            cursor_id = cursor_id or self._keep(cursor)
+            page["nextRecordsUrl"] = f"/services/data/v{api_version}/query/{cursor_id}-{end}"
+        page["records"] = records
+        return page
+
+    def _keep(self, cursor: _Cursor) -> str:
+        cursor_id = random_id(QUERY_LOCATOR_PREFIX)
+        with self._lock:
+            self._expire()
+            self._cursors[cursor_id] = cursor
+            while len(self._cursors) > self.max_cursors:
+                self._cursors.popitem(last=False)
+        return cursor_id
+
+    def _expire(self) -> None:
+        deadline = time.monotonic() - self.idle_seconds
+        for cursor_id in [k for k, c in self._cursors.items() if c.last_used < deadline]:
+            del self._cursors[cursor_id]
+
+
+def _clamp(batch_size: int) -> int:
+    return min(max(batch_size, MIN_BATCH), MAX_BATCH)
+
+
+def _parse_locator(locator: str) -> tuple[str, int]:
+    """`01g...-2000`, or a `/services/data/vXX.X/query[All]/01g...-2000` path."""
+    tail = locator.strip().rstrip("/").rsplit("/", 1)[-1]
+    cursor_id, dash, position = tail.rpartition("-")
+    if not dash or not position.isdigit() or not cursor_id.startswith(QUERY_LOCATOR_PREFIX):
+        raise invalid_locator()
+    return cursor_id, int(position)

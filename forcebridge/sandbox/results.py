@@ -1,0 +1,84 @@
+"""Rows to records in Salesforce's JSON shape, with the work decided once per query.
+
+A `Shape` says where each key of a record comes from in a result row; `record_builder` turns
+it into a function that builds one record dict per row with no per-row decisions beyond what
+each column needs (booleans from 0/1, addresses from their parts, parents as nested records
+with their own `attributes`, or null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS
+
+Row = Sequence[Any]
+Builder = Callable[[Row], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    boolean: bool = False
+
+
+@dataclass(frozen=True)
+class Address:
+    """A compound address: the row index of each part, in `ADDRESS_KEYS` order (None: absent)."""
+
+    indices: tuple[int | None, ...]
+
+
+@dataclass
+class Shape:
+    """One record (the queried object, or a parent reached through a relationship)."""
+
+    id_index: int
+    type_name: str | None = None
+    type_index: int | None = None
+    """For a polymorphic parent, the column holding its object name."""
+    entries: dict[str, Column | Address | Shape] = field(default_factory=dict)
+
+
+def record_builder(shape: Shape, api_version: str) -> Builder:
+    base = f"/services/data/v{api_version}/sobjects/"
+    getters = [(key, _getter(entry, api_version)) for key, entry in shape.entries.items()]
+    id_index, type_name, type_index = shape.id_index, shape.type_name, shape.type_index
+
+    def build(row: Row) -> dict[str, Any] | None:
+        record_id = row[id_index]
+        if record_id is None:
+            return None
+        sobject = type_name if type_name is not None else row[type_index]  # type: ignore[index]
+        record: dict[str, Any] = {
+            "attributes": {"type": sobject, "url": f"{base}{sobject}/{record_id}"}
+        }
+        for key, get in getters:
+            record[key] = get(row)
+        return record
+
+    return build
+
+
+def _getter(entry: Column | Address | Shape, api_version: str) -> Callable[[Row], Any]:
+    if isinstance(entry, Shape):
+        return record_builder(entry, api_version)
+    if isinstance(entry, Address):
+        return _address_getter(entry)
+    index = entry.index
+    if entry.boolean:
+        return lambda row: None if row[index] is None else bool(row[index])
+    return itemgetter(index)
+
+
+def _address_getter(address: Address) -> Callable[[Row], Any]:
+    pairs = [(key, i) for key, i in zip(ADDRESS_KEYS, address.indices, strict=True)]
+
+    def get(row: Row) -> dict[str, Any] | None:
+        value = {key: None if i is None else row[i] for key, i in pairs}
+        return value if any(v is not None for v in value.values()) else None
+
+    return get

@@ -1,0 +1,250 @@
+"""The org's SQLite file: one table per object, one column per stored field.
+
+Layout (in `DATA_DIR/sandbox.sqlite3`, WAL mode):
+
+- a table per object, named as the object (`"Contact"`), with `_seq INTEGER PRIMARY KEY` (the
+  row's position, which query cursors remember) and a column per stored field, named as the
+  field. Compound fields (addresses) are not stored; their parts are. Booleans are 0/1, dates
+  `YYYY-MM-DD`, datetimes UTC text in Salesforce's format, text `COLLATE NOCASE`.
+- `_meta(key, value)`: the org's own facts (its id, its admin user's id, its time zone).
+- `_sequence(prefix, next)`: the counter behind each key prefix's record ids.
+
+Writers take one process-wide lock and an IMMEDIATE transaction, so a write never meets
+SQLITE_BUSY; readers use their own thread's connection and never wait for writers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from forcebridge.sandbox.ids import make_id
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
+
+DB_FILE = "sandbox.sqlite3"
+SEQ = "_seq"
+_NAME_FIELDS = frozenset({"Name", "FirstName", "LastName", "Company", "Username", "Subject"})
+
+
+def quote(identifier: str) -> str:
+    """A schema name as an SQL identifier (names are checked against `[A-Za-z][A-Za-z0-9_]*`)."""
+    return f'"{identifier}"'
+
+
+def column_definition(f: FieldSpec) -> str:
+    sql_type = f.field_type.sql_type
+    collation = "BINARY" if f.case_sensitive else f.field_type.collation
+    constraint = " NOT NULL UNIQUE" if f.name == "Id" else ""
+    return f"{quote(f.name)} {sql_type}{constraint} COLLATE {collation}"
+
+
+def indexed_columns(obj: ObjectSpec) -> list[tuple[str, ...]]:
+    """What each table is indexed on: the columns queries filter, join and page by."""
+    names = {f.name for f in obj.stored_fields}
+    wanted: list[tuple[str, ...]] = []
+    if {"SystemModstamp", "Id"} <= names:
+        wanted.append(("SystemModstamp", "Id"))
+        if "IsDeleted" in names:
+            # Live records in modstamp order, read from the index alone: the pull query.
+            wanted.append(("IsDeleted", "SystemModstamp", "Id"))
+    wanted.extend((n,) for n in ("LastModifiedDate", "CreatedDate") if n in names)
+    for f in obj.stored_fields:
+        if f.name == "Id":
+            continue
+        if (
+            f.type in ("reference", "email")
+            or f.name in _NAME_FIELDS
+            or f.external_id
+            or f.unique
+            or f.id_lookup
+        ):
+            wanted.append((f.name,))
+    return list(dict.fromkeys(wanted))
+
+
+class Storage:
+    """Connections, schema upkeep, transactions and id allocation for one data folder."""
+
+    def __init__(self, data_dir: Path, schema: Schema) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DB_FILE
+        self.schema = schema
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        with self.write() as conn:
+            self._create(conn)
+
+    # --- connections and transactions ----------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit; writes go through `write`)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises.
+
+        Re-entrant: a write inside a write joins the outer transaction.
+        """
+        with self._write_lock:
+            conn = self.connection()
+            if conn.in_transaction:
+                yield conn
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """A nested unit inside a write: undone alone if it raises."""
+        conn.execute("SAVEPOINT record")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO record")
+            conn.execute("RELEASE record")
+            raise
+        conn.execute("RELEASE record")
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # --- schema upkeep -------------------------------------------------------------------
+
+    def _create(self, conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("CREATE TABLE IF NOT EXISTS _sequence (prefix TEXT PRIMARY KEY, next INTEGER)")
+        for obj in self.schema.objects:
+            table = quote(obj.name)
+            columns = [f"{quote(SEQ)} INTEGER PRIMARY KEY"]
+            columns += [column_definition(f) for f in obj.stored_fields]
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})")
+            existing = {row[1].lower() for row in conn.execute(f"PRAGMA table_info({table})")}
+            for f in obj.stored_fields:
+                if f.name.lower() not in existing:
+                    definition = column_definition(f).replace(" NOT NULL UNIQUE", "")
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+            for columns_ in indexed_columns(obj):
+                index = quote(f"ix_{obj.name}_{'_'.join(columns_)}")
+                cols = ", ".join(quote(c) for c in columns_)
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({cols})")
+
+    # --- org facts and ids ---------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.connection().execute("SELECT value FROM _meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute(
+            "INSERT INTO _meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def new_ids(self, conn: sqlite3.Connection, key_prefix: str, count: int = 1) -> list[str]:
+        """`count` fresh record ids for `key_prefix`; call inside a write."""
+        conn.execute(
+            "INSERT INTO _sequence (prefix, next) VALUES (?, 1) ON CONFLICT(prefix) DO NOTHING",
+            (key_prefix,),
+        )
+        (stop,) = conn.execute(
+            "UPDATE _sequence SET next = next + ? WHERE prefix = ? RETURNING next",
+            (count, key_prefix),
+        ).fetchone()
+        return [make_id(key_prefix, n) for n in range(stop - count, stop)]
+
+    # --- rows ------------------------------------------------------------------------------
+
+    def insert(self, conn: sqlite3.Connection, obj: ObjectSpec, row: dict[str, Any]) -> None:
+        columns = ", ".join(quote(c) for c in row)
+        marks = ", ".join("?" * len(row))
+        conn.execute(
+            f"INSERT INTO {quote(obj.name)} ({columns}) VALUES ({marks})", tuple(row.values())
+        )
+
+    def insert_many(
+        self,
+        conn: sqlite3.Connection,
+        obj: ObjectSpec,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> None:
+        """Bulk insert with no validation: for seeding, where the values are known good."""
+        names = ", ".join(quote(c) for c in columns)
+        marks = ", ".join("?" * len(columns))
+        conn.executemany(f"INSERT INTO {quote(obj.name)} ({names}) VALUES ({marks})", rows)
+
+    def update(
+        self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str, changes: dict[str, Any]
+    ) -> None:
+        assignments = ", ".join(f"{quote(c)} = ?" for c in changes)
+        conn.execute(
+            f"UPDATE {quote(obj.name)} SET {assignments} WHERE {quote('Id')} = ?",
+            (*changes.values(), record_id),
+        )
+
+    def fetch(
+        self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str
+    ) -> dict[str, Any] | None:
+        """Every stored column of one record, by column name."""
+        names = [f.name for f in obj.stored_fields]
+        row = conn.execute(
+            f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(obj.name)} "
+            f"WHERE {quote('Id')} = ?",
+            (record_id,),
+        ).fetchone()
+        return dict(zip(names, row, strict=True)) if row else None
+
+    def find(
+        self,
+        conn: sqlite3.Connection,
+        obj: ObjectSpec,
+        field: FieldSpec,
+        value: Any,
+        *,
+        include_deleted: bool = False,
+    ) -> list[str]:
+        """Ids of the records whose `field` equals `value` (case-insensitively for text)."""
+        live = "" if include_deleted or obj.field("IsDeleted") is None else " AND IsDeleted = 0"
+        cursor = conn.execute(
+            f"SELECT {quote('Id')} FROM {quote(obj.name)} WHERE {quote(field.name)} = ?{live} "
+            f"ORDER BY {quote(SEQ)}",
+            (value,),
+        )
+        return [row[0] for row in cursor]
+
+    def exists(self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str) -> bool | None:
+        """True if live, False if deleted, None if there is no such record."""
+        deleted = "IsDeleted" if obj.field("IsDeleted") is not None else "0"
+        row = conn.execute(
+            f"SELECT {deleted} FROM {quote(obj.name)} WHERE {quote('Id')} = ?", (record_id,)
+        ).fetchone()
+        return None if row is None else not row[0]

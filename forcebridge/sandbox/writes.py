@@ -1,0 +1,242 @@
+"""Record writes inside a transaction: create, update, delete and upsert, as Salesforce does them.
+
+Every method takes the connection of an open write (`Storage.write`) and either applies the
+whole record or raises an `ApiError` before touching anything, so callers decide what one
+transaction spans: one record for the REST resources, a whole batch for `allOrNone`.
+The server maintains the audit fields (`CreatedDate`, `LastModifiedDate`, `SystemModstamp`,
+`CreatedById`, `LastModifiedById`), `OwnerId` by default, `IsDeleted`, and derived values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from forcebridge.sandbox import ids
+from forcebridge.sandbox.errors import ApiError, MultipleMatches, entity_is_deleted, not_found
+from forcebridge.sandbox.fieldtypes import Kind, format_datetime
+from forcebridge.sandbox.records import Changes, coerce, defaults, derived, prepare
+from forcebridge.sandbox.schema import ObjectSpec, Schema
+from forcebridge.sandbox.storage import Storage
+
+#: Objects whose AccountId follows from what the activity is about.
+ACTIVITIES = frozenset({"Task", "Event"})
+
+
+class Writes:
+    def __init__(
+        self,
+        schema: Schema,
+        storage: Storage,
+        clock: Callable[[], dt.datetime],
+        user_id: Callable[[], str],
+    ) -> None:
+        self.schema = schema
+        self.storage = storage
+        self.clock = clock
+        self.user_id = user_id
+
+    # --- lookups -----------------------------------------------------------------------------
+
+    def sobject(self, name: str) -> ObjectSpec:
+        """The object called `name`, or the 404 Salesforce gives for an unknown one."""
+        obj = self.schema.get(name)
+        if obj is None:
+            raise not_found()
+        return obj
+
+    def record_id(self, obj: ObjectSpec, raw: str) -> str:
+        """`raw` as an 18-character id of `obj`, or MALFORMED_ID."""
+        record_id = ids.normalize(raw)
+        if record_id is None or ids.key_prefix(record_id) != obj.key_prefix:
+            id_field = obj.field("Id")
+            label = id_field.label if id_field is not None else f"{obj.name} ID"
+            raise ApiError(
+                400, "MALFORMED_ID", f"{label}: id value of incorrect type: {raw}", ["Id"]
+            )
+        return record_id
+
+    def live_row(self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str) -> dict[str, Any]:
+        """The stored record, or NOT_FOUND / ENTITY_IS_DELETED."""
+        row = self.storage.fetch(conn, obj, record_id)
+        if row is None:
+            raise not_found()
+        if row.get("IsDeleted"):
+            raise entity_is_deleted()
+        return row
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def create(self, conn: sqlite3.Connection, obj: ObjectSpec, values: Mapping[str, Any]) -> str:
+        if not obj.allows("createable"):
+            raise _refused(obj, "inserted")
+        changes = prepare(self.schema, obj, values, creating=True)
+        self._check_references(conn, changes)
+        self._check_unique(conn, obj, changes.values, None)
+        (record_id,) = self.storage.new_ids(conn, obj.key_prefix)
+        stamp, user = format_datetime(self.clock()), self.user_id()
+        system = {
+            "Id": record_id,
+            "IsDeleted": 0,
+            "CreatedDate": stamp,
+            "CreatedById": user,
+            "LastModifiedDate": stamp,
+            "LastModifiedById": user,
+            "SystemModstamp": stamp,
+            "OwnerId": user,
+        }
+        row = {k: v for k, v in system.items() if obj.field(k) is not None}
+        row |= defaults(obj, changes.values)
+        row |= {k: v for k, v in changes.values.items() if v is not None or k not in row}
+        row |= derived(obj, row)
+        row |= self._activity_account(conn, obj, row)
+        self.storage.insert(conn, obj, row)
+        return record_id
+
+    def update(
+        self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str, values: Mapping[str, Any]
+    ) -> None:
+        if not obj.allows("updateable"):
+            raise _refused(obj, "updated")
+        current = self.live_row(conn, obj, record_id)
+        if current.get("IsConverted"):
+            raise ApiError(
+                400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", []
+            )
+        given = {
+            k: v for k, v in values.items() if not (k.lower() == "id" and _same_id(v, record_id))
+        }
+        changes = prepare(self.schema, obj, given, creating=False)
+        self._check_references(conn, changes)
+        self._check_unique(conn, obj, changes.values, record_id)
+        self.apply(conn, obj, record_id, current, changes.values)
+
+    def apply(
+        self,
+        conn: sqlite3.Connection,
+        obj: ObjectSpec,
+        record_id: str,
+        current: Mapping[str, Any],
+        values: Mapping[str, Any],
+    ) -> None:
+        """Write validated `values` over `current`, with derived values and audit fields."""
+        stamp = format_datetime(self.clock())
+        changed = dict(values)
+        merged = {**current, **changed}
+        recomputed = derived(obj, merged) | self._activity_account(conn, obj, merged)
+        changed |= {k: v for k, v in recomputed.items() if current.get(k) != v}
+        audit = {
+            "LastModifiedDate": stamp,
+            "LastModifiedById": self.user_id(),
+            "SystemModstamp": stamp,
+        }
+        changed |= {k: v for k, v in audit.items() if obj.field(k) is not None}
+        self.storage.update(conn, obj, record_id, changed)
+
+    def delete(self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str) -> None:
+        """Soft delete: the record stays, flagged, for queryAll and getDeleted."""
+        if not obj.allows("deletable") or obj.field("IsDeleted") is None:
+            raise _refused(obj, "deleted")
+        self.live_row(conn, obj, record_id)
+        changes: dict[str, Any] = {"IsDeleted": 1}
+        if obj.field("SystemModstamp") is not None:
+            changes["SystemModstamp"] = format_datetime(self.clock())
+        self.storage.update(conn, obj, record_id, changes)
+
+    def upsert(
+        self,
+        conn: sqlite3.Connection,
+        obj: ObjectSpec,
+        field_name: str,
+        value: Any,
+        values: Mapping[str, Any],
+        api_version: str,
+    ) -> tuple[str, bool]:
+        """Update the one record whose `field_name` is `value`, or create it: (id, created)."""
+        key = obj.field(field_name)
+        if key is None or not (key.external_id or key.id_lookup):
+            raise ApiError(
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {field_name}",
+            )
+        given = {k: v for k, v in values.items() if k.lower() != key.name.lower()}
+        if key.kind is Kind.ID:
+            record_id = self.record_id(obj, str(value))
+            self.update(conn, obj, record_id, given)
+            return record_id, False
+        match_value = coerce(key, value)
+        matches = self.storage.find(conn, obj, key, match_value)
+        if len(matches) > 1:
+            base = f"/services/data/v{api_version}/sobjects/{obj.name}/"
+            raise MultipleMatches([base + m for m in matches])
+        if matches:
+            self.update(conn, obj, matches[0], given)
+            return matches[0], False
+        return self.create(conn, obj, {**given, key.name: value}), True
+
+    def _activity_account(
+        self, conn: sqlite3.Connection, obj: ObjectSpec, row: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """An activity's read-only AccountId, as Salesforce derives it: the Account it is about
+        (`WhatId`) or that Opportunity's Account, or else the Account of its Contact (`WhoId`)."""
+        if obj.name not in ACTIVITIES:
+            return {}
+        what = self._account_of(conn, row.get("WhatId"), "Opportunity")
+        return {"AccountId": what or self._account_of(conn, row.get("WhoId"), "Contact")}
+
+    def _account_of(self, conn: sqlite3.Connection, record_id: str | None, via: str) -> str | None:
+        """`record_id` if it is an Account, else the AccountId of the `via` record it names."""
+        obj = self.schema.by_prefix(ids.key_prefix(record_id)) if record_id else None
+        if obj is None or record_id is None or obj.name not in ("Account", via):
+            return None
+        if obj.name == "Account":
+            return record_id
+        row = self.storage.fetch(conn, obj, record_id)
+        return row.get("AccountId") if row else None
+
+    # --- checks that need the database -----------------------------------------------------
+
+    def _check_references(self, conn: sqlite3.Connection, changes: Changes) -> None:
+        for ref in changes.references:
+            target = self.schema.get(ref.target)
+            assert target is not None
+            state = self.storage.exists(conn, target, ref.record_id)
+            if state is None:
+                raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
+            if state is False:
+                raise entity_is_deleted()
+
+    def _check_unique(
+        self,
+        conn: sqlite3.Connection,
+        obj: ObjectSpec,
+        values: Mapping[str, Any],
+        record_id: str | None,
+    ) -> None:
+        for name, value in values.items():
+            f = obj.field(name)
+            if f is None or not f.unique or value is None:
+                continue
+            clash = next(
+                (m for m in self.storage.find(conn, obj, f, value) if m != record_id), None
+            )
+            if clash is not None:
+                raise ApiError(
+                    400,
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {f.name} duplicates value on record with id: {clash}",
+                    [],
+                )
+
+
+def _same_id(value: Any, record_id: str) -> bool:
+    return isinstance(value, str) and ids.normalize(value) == record_id
+
+
+def _refused(obj: ObjectSpec, verb: str) -> ApiError:
+    return ApiError(
+        400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be {verb}: {obj.name}", []
+    )

@@ -1,0 +1,93 @@
+"""The product's configuration, from `FORCEBRIDGE_*` environment variables or constructor values.
+
+Secrets are `SecretStr`, so printing or logging the settings shows them masked; the database
+URL, which may embed a password, is left out of the representation altogether.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret.key"  # noqa: S105 - the file's name, not a secret
+DATABASE_FILE = "forcebridge.sqlite3"
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class SettingsError(Exception):
+    """A setting the product cannot start with; the message names it and the fix."""
+
+
+def _default_database_url(values: dict[str, Any]) -> str:
+    return f"sqlite:///{Path(values['data_dir']) / DATABASE_FILE}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FORCEBRIDGE_", extra="ignore", use_attribute_docstrings=True
+    )
+
+    data_dir: Path = Path(".forcebridge")
+    """Where the embedded database and the generated secret key live."""
+    database_url: str = Field(default_factory=_default_database_url, repr=False)
+    """SQLAlchemy URL: `sqlite:///PATH` (default: in `data_dir`) or `postgresql+psycopg://...`."""
+    secret_key: SecretStr | None = None
+    """Seals tokens and client secrets at rest; unset: generated once into `data_dir`."""
+    retired_secret_keys: list[SecretStr] = []
+    """Earlier secret keys, still accepted to open what they sealed (a JSON list in the env)."""
+    product_name: str = "forcebridge"
+    """How the product calls itself to Salesforce users (e.g. "<product> Conversation")."""
+    log_level: LogLevel = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+def resolve_secret_key(settings: Settings) -> SecretStr:
+    """The configured secret key, or the one in `data_dir`, generated there on first use.
+
+    The file is created complete or not at all (written aside, then linked into place), so two
+    processes starting together agree on one key; it is readable by its owner only.
+    """
+    if settings.secret_key is not None:
+        return settings.secret_key
+    path = settings.data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        _create_secret_key_file(path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise SettingsError(
+            f"secret key file {path} is readable by others (mode {mode:o}): run chmod 600 {path}"
+        )
+    key = path.read_text().strip()
+    if not key:
+        raise SettingsError(
+            f"secret key file {path} is empty: restore it from a backup, or delete it to "
+            "start afresh (secrets sealed with the old key will have to be entered again)"
+        )
+    return SecretStr(key)
+
+
+def _create_secret_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".secret-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(staging, path)
+    finally:
+        os.unlink(staging)

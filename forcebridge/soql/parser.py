@@ -1,0 +1,253 @@
+"""SOQL text to the typed syntax tree, with Salesforce's MALFORMED_QUERY errors.
+
+One LALR parser is built on first use and shared: the sandbox parses every query it receives,
+and LALR with the tree built inline (no intermediate parse tree) keeps that cheap. The
+transformer holds no state, so the shared parser is safe across threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import replace
+from decimal import Decimal
+from importlib.resources import files
+from typing import Any, cast
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedToken
+
+from forcebridge.soql.ast import (
+    And,
+    BooleanValue,
+    Comparison,
+    Condition,
+    Count,
+    DateLiteral,
+    DateTimeValue,
+    DateValue,
+    Direction,
+    Field,
+    Fields,
+    FieldsKind,
+    Not,
+    Nulls,
+    NullValue,
+    NumberValue,
+    Operator,
+    Or,
+    OrderItem,
+    Query,
+    StringValue,
+)
+from forcebridge.soql.dates import DATE_LITERALS
+from forcebridge.soql.errors import MalformedQuery
+from forcebridge.soql.literals import EscapeError, decode_string, parse_datetime
+
+MAX_QUERY_LENGTH = 100_000
+"""Salesforce refuses longer SOQL statements."""
+
+_MAX_INTEGER = 2**31 - 1
+
+_COMPARATORS = {
+    "=": Operator.EQ,
+    "!=": Operator.NE,
+    "<>": Operator.NE,
+    "<": Operator.LT,
+    "<=": Operator.LE,
+    ">": Operator.GT,
+    ">=": Operator.GE,
+}
+
+
+def parse(text: str) -> Query:
+    """Parse one SOQL query; raise `MalformedQuery` pointing at the first thing that is wrong."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise MalformedQuery(
+            text, None, f"SOQL statements cannot be longer than {MAX_QUERY_LENGTH:,} characters."
+        )
+    try:
+        query = cast(Query, _parser().parse(text))
+    except _Problem as problem:
+        raise MalformedQuery(text, problem.pos, problem.detail) from None
+    except UnexpectedCharacters as exc:
+        raise _unreadable_character(text, exc.pos_in_stream or 0) from None
+    except UnexpectedToken as exc:
+        raise _unexpected(text, exc.token) from None
+    return replace(query, text=text)
+
+
+@functools.cache
+def _parser() -> Lark:
+    grammar = files("forcebridge.soql").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_ToAst())
+
+
+class _Problem(Exception):
+    """Raised while building the tree; `parse` turns it into MalformedQuery with the text."""
+
+    def __init__(self, pos: int, detail: str) -> None:
+        super().__init__(detail)
+        self.pos = pos
+        self.detail = detail
+
+
+def _unexpected(text: str, token: Token) -> MalformedQuery:
+    if token.type == "$END":
+        return MalformedQuery(text, len(text.rstrip()), "unexpected token: '<EOF>'")
+    return MalformedQuery(text, _at(token), f"unexpected token: '{token.value}'")
+
+
+def _unreadable_character(text: str, pos: int) -> MalformedQuery:
+    """Salesforce reports lexer errors ANTLR-style, with a 0-based column in the detail."""
+    if text[pos] == "'":
+        end = len(text)
+        row, col = _row_col0(text, end)
+        return MalformedQuery(
+            text, end, f"line {row}:{col} mismatched character '<EOF>' expecting '''"
+        )
+    row, col = _row_col0(text, pos)
+    return MalformedQuery(
+        text, pos, f"line {row}:{col} no viable alternative at character '{text[pos]}'"
+    )
+
+
+def _row_col0(text: str, pos: int) -> tuple[int, int]:
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1)
+
+
+class _ToAst(Transformer[Token, Any]):
+    """Builds AST nodes as the LALR parser reduces each rule (children arrive in order)."""
+
+    def start(self, children: list[Any]) -> Query:
+        at = next(i for i, child in enumerate(children) if isinstance(child, Token))
+        sobject: Token = children[at]
+        clauses: dict[str, Any] = dict(children[at + 1 :])
+        return Query(
+            select=tuple(children[:at]),
+            sobject=str(sobject),
+            where=clauses.get("where"),
+            order_by=clauses.get("order_by", ()),
+            limit=clauses.get("limit"),
+            offset=clauses.get("offset"),
+            sobject_pos=_at(sobject),
+        )
+
+    def field(self, names: list[Token]) -> Field:
+        return Field(tuple(str(name) for name in names), pos=_at(names[0]))
+
+    def count_all(self, _children: list[Any]) -> Count:
+        return Count()
+
+    def count_field(self, children: list[Any]) -> Count:
+        _count, field, *alias = children
+        return Count(field, str(alias[0]) if alias else None)
+
+    def fields(self, children: list[Token]) -> Fields:
+        _fields, kind = children
+        return Fields(FieldsKind(kind.upper()))
+
+    def where(self, children: list[Condition]) -> tuple[str, Condition]:
+        return "where", children[0]
+
+    def and_chain(self, operands: list[Condition]) -> And:
+        return And(tuple(operands))
+
+    def or_chain(self, operands: list[Condition]) -> Or:
+        return Or(tuple(operands))
+
+    def not_(self, children: list[Condition]) -> Not:
+        return Not(children[0])
+
+    def comparison(self, children: list[Any]) -> Comparison:
+        field, comparator, value = children
+        return Comparison(field, _COMPARATORS[comparator], value)
+
+    def like(self, children: list[Any]) -> Comparison:
+        field, token = children
+        return Comparison(field, Operator.LIKE, StringValue(_decode(token, like=True)))
+
+    def membership(self, children: list[Any]) -> Comparison:
+        field, operator, *values = children
+        return Comparison(field, operator, tuple(values))
+
+    def set_operator(self, words: list[Token]) -> Operator:
+        return Operator(" ".join(word.upper() for word in words))
+
+    def string(self, children: list[Token]) -> StringValue:
+        return StringValue(_decode(children[0], like=False))
+
+    def number(self, children: list[Token]) -> NumberValue:
+        return NumberValue(Decimal(children[0]))
+
+    def true(self, _children: list[Any]) -> BooleanValue:
+        return BooleanValue(True)
+
+    def false(self, _children: list[Any]) -> BooleanValue:
+        return BooleanValue(False)
+
+    def null(self, _children: list[Any]) -> NullValue:
+        return NullValue()
+
+    def date(self, children: list[Token]) -> DateValue:
+        token = children[0]
+        try:
+            return DateValue(dt.date.fromisoformat(token))
+        except ValueError:
+            raise _Problem(_at(token), f"Invalid date: {token}") from None
+
+    def datetime(self, children: list[Token]) -> DateTimeValue:
+        token = children[0]
+        try:
+            return DateTimeValue(parse_datetime(token))
+        except (ValueError, OverflowError):
+            raise _Problem(_at(token), f"Invalid datetime: {token}") from None
+
+    def date_literal(self, children: list[Token]) -> DateLiteral:
+        token = children[0]
+        name, _, n = token.partition(":")
+        takes_n = DATE_LITERALS.get(name.upper())
+        if takes_n is None:
+            raise _Problem(_at(token), f"unexpected token: '{token}'")
+        if takes_n and not n:
+            raise _Problem(_at(token), f"{name} needs a number of units, as in {name}:7")
+        if n and not takes_n:
+            raise _Problem(_at(token), f"{name} takes no number: write {name} alone")
+        return DateLiteral(name.upper(), _integer(n, _at(token)) if n else None)
+
+    def order_by(self, items: list[OrderItem]) -> tuple[str, tuple[OrderItem, ...]]:
+        return "order_by", tuple(items)
+
+    def order_item(self, children: list[Any]) -> OrderItem:
+        field, *words = children
+        direction, nulls = Direction.ASC, None
+        for word in words:
+            if word.type == "DIRECTION":
+                direction = Direction(word.upper())
+            else:
+                nulls = Nulls(word.upper())
+        return OrderItem(field, direction, nulls)
+
+    def limit(self, children: list[Token]) -> tuple[str, int]:
+        return "limit", _integer(children[0], _at(children[0]))
+
+    def offset(self, children: list[Token]) -> tuple[str, int]:
+        return "offset", _integer(children[0], _at(children[0]))
+
+
+def _integer(digits: str, pos: int) -> int:
+    """LIMIT, OFFSET and `:n` are Salesforce (Java) ints."""
+    if len(digits) > len(str(_MAX_INTEGER)) or int(digits) > _MAX_INTEGER:
+        raise _Problem(pos, f"Integer {digits} is too large: the most is {_MAX_INTEGER}")
+    return int(digits)
+
+
+def _at(token: Token) -> int:
+    """Where `token` starts; tokens from the lexer always know."""
+    return token.start_pos or 0
+
+
+def _decode(token: Token, *, like: bool) -> str:
+    try:
+        return decode_string(token[1:-1], like=like)
+    except EscapeError as exc:
+        raise _Problem(_at(token) + 1 + exc.offset, exc.detail) from None

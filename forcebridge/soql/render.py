@@ -1,0 +1,152 @@
+r"""Any SOQL syntax tree as SOQL text: names checked, every value spelled from its type.
+
+The output is canonical rather than a copy of how a query was first written: keywords upper
+case, `ASC` left implicit, datetimes in UTC, parentheses only where AND and OR nest. A LIKE
+comparison's string is a pattern (see `literals`), so its `\%` and `\_` are written as they are.
+"""
+
+from __future__ import annotations
+
+from forcebridge.soql.ast import (
+    And,
+    BooleanValue,
+    Comparison,
+    Condition,
+    Count,
+    DateLiteral,
+    DateTimeValue,
+    DateValue,
+    Direction,
+    Field,
+    Fields,
+    Not,
+    NullValue,
+    NumberValue,
+    Operator,
+    Or,
+    OrderItem,
+    Query,
+    SelectItem,
+    StringValue,
+    Value,
+)
+from forcebridge.soql.dates import DATE_LITERALS
+from forcebridge.soql.literals import (
+    encode_like,
+    encode_string,
+    format_datetime,
+    format_number,
+    identifier,
+    row_count,
+)
+
+_SETS = frozenset({Operator.IN, Operator.NOT_IN, Operator.INCLUDES, Operator.EXCLUDES})
+
+
+def to_soql(query: Query) -> str:
+    """SOQL text for `query`, such that `parse(to_soql(q)) == q`.
+
+    Raises ValueError for what SOQL cannot say: a bad name, an empty IN list, a naive datetime.
+    """
+    if not query.select:
+        raise ValueError("a query selects at least one field")
+    parts = [f"SELECT {', '.join(_select_item(item) for item in query.select)}"]
+    parts.append(f"FROM {identifier(query.sobject)}")
+    if query.where is not None:
+        parts.append(f"WHERE {_condition(query.where, nested=False)}")
+    if query.order_by:
+        parts.append(f"ORDER BY {', '.join(_order_item(item) for item in query.order_by)}")
+    if query.limit is not None:
+        parts.append(f"LIMIT {row_count('LIMIT', query.limit)}")
+    if query.offset is not None:
+        parts.append(f"OFFSET {row_count('OFFSET', query.offset)}")
+    return " ".join(parts)
+
+
+def _field(item: Field) -> str:
+    if not item.path:
+        raise ValueError("a field has at least one name")
+    return ".".join(identifier(part) for part in item.path)
+
+
+def _select_item(item: SelectItem) -> str:
+    match item:
+        case Field():
+            return _field(item)
+        case Count(field=None, alias=None):
+            return "COUNT()"
+        case Count(field=None):
+            raise ValueError("COUNT() takes no alias; name a field to count, as in COUNT(Id) n")
+        case Count(field=Field() as counted, alias=alias):
+            return f"COUNT({_field(counted)})" + (f" {identifier(alias)}" if alias else "")
+        case Fields(kind=kind):
+            return f"FIELDS({kind.value})"
+    raise ValueError(f"not a select item: {item!r}")
+
+
+def _order_item(item: OrderItem) -> str:
+    text = _field(item.field)
+    if item.direction is Direction.DESC:
+        text += " DESC"
+    if item.nulls is not None:
+        text += f" NULLS {item.nulls.value}"
+    return text
+
+
+def _condition(condition: Condition, *, nested: bool) -> str:
+    """`nested`: an operand of AND or OR, where a compound condition needs parentheses."""
+    match condition:
+        case Comparison():
+            return _comparison(condition)
+        case Not(operand=Comparison() as operand):
+            return f"NOT {_comparison(operand)}"
+        case Not(operand=operand):
+            return f"NOT ({_condition(operand, nested=False)})"
+        case And(operands=operands) | Or(operands=operands):
+            if not operands:
+                raise ValueError(f"{type(condition).__name__} needs at least one operand")
+            if len(operands) == 1:
+                return _condition(operands[0], nested=nested)
+            joiner = " AND " if isinstance(condition, And) else " OR "
+            text = joiner.join(_condition(operand, nested=True) for operand in operands)
+            return f"({text})" if nested else text
+    raise ValueError(f"not a condition: {condition!r}")
+
+
+def _comparison(comparison: Comparison) -> str:
+    op, value = comparison.op, comparison.value
+    if op in _SETS:
+        if not isinstance(value, tuple) or not value:
+            raise ValueError(f"{op.value} needs a non-empty tuple of values, not {value!r}")
+        rendered = "(" + ", ".join(_value(item) for item in value) + ")"
+    elif isinstance(value, tuple):
+        raise ValueError(f"{op.value} compares with one value, not a tuple")
+    elif op is Operator.LIKE:
+        if not isinstance(value, StringValue):
+            raise ValueError(f"LIKE needs a string pattern, not {value!r}")
+        rendered = encode_like(value.value)
+    else:
+        rendered = _value(value)
+    return f"{_field(comparison.field)} {op.value} {rendered}"
+
+
+def _value(value: Value) -> str:
+    match value:
+        case StringValue(value=text):
+            return encode_string(text)
+        case NumberValue(value=number):
+            return format_number(number)
+        case BooleanValue(value=flag):
+            return "true" if flag else "false"
+        case NullValue():
+            return "null"
+        case DateTimeValue(value=moment):
+            return format_datetime(moment)
+        case DateValue(value=day):
+            return day.isoformat()
+        case DateLiteral(name=name, n=n):
+            takes_n = DATE_LITERALS.get(name)
+            if takes_n is None or takes_n != (n is not None) or (n is not None and n < 0):
+                raise ValueError(f"not a SOQL date literal: {value!r}")
+            return name if n is None else f"{name}:{n}"
+    raise ValueError(f"not a SOQL value: {value!r}")

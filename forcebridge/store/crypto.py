@@ -1,0 +1,97 @@
+"""Secrets at rest (tokens, client secrets): AES-256-GCM, each value naming the key that sealed it.
+
+Why not Fernet: MultiFernet finds the key by trying each one in turn, so a value that no
+configured key opens looks the same as a tampered one. Here every value carries its key id
+(`v1:<key id>:<base64 nonce + ciphertext>`), so decryption picks its key at once and a missing
+key is reported as exactly that. Rotating is: make the new secret current, keep the old one
+among the retired secrets until what it sealed has been rewritten (access tokens are rewritten
+at every refresh); new values are always sealed with the current key.
+
+The AES key is derived from the configured secret with HKDF under a purpose label, so the same
+secret can later serve other purposes (signing cookies) without reusing key material.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from forcebridge.store.errors import EncryptionError
+
+MIN_SECRET_LENGTH = 32
+_VERSION = "v1"
+_PURPOSE = b"forcebridge/store/secrets-at-rest"
+_NONCE_BYTES = 12
+
+
+@dataclass(frozen=True)
+class _Key:
+    key_id: str
+    aead: AESGCM
+
+
+def _derive(secret: str) -> _Key:
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise EncryptionError(
+            f"the secret key has {len(secret)} characters; use at least {MIN_SECRET_LENGTH} "
+            "random ones (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE)
+    key = hkdf.derive(secret.encode())
+    return _Key(key_id=hashlib.sha256(key).hexdigest()[:12], aead=AESGCM(key))
+
+
+class Keyring:
+    """Seals with the current key; opens anything sealed by the current or a retired key."""
+
+    def __init__(self, current: str, retired: Iterable[str] = ()) -> None:
+        self._current = _derive(current)
+        self._keys = {key.key_id: key for key in map(_derive, retired)}
+        self._keys[self._current.key_id] = self._current
+
+    @property
+    def key_id(self) -> str:
+        """The id new values are sealed under (a fingerprint, safe to show)."""
+        return self._current.key_id
+
+    def encrypt(self, plaintext: str) -> str:
+        header = f"{_VERSION}:{self._current.key_id}"
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._current.aead.encrypt(nonce, plaintext.encode(), header.encode())
+        return f"{header}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+    def decrypt(self, value: str) -> str:
+        version, _, rest = value.partition(":")
+        key_id, _, body = rest.partition(":")
+        if version != _VERSION or not key_id or not body:
+            raise EncryptionError(
+                f"the stored value is not a secret sealed by forcebridge "
+                f"(expected '{_VERSION}:<key id>:<data>')"
+            )
+        key = self._keys.get(key_id)
+        if key is None:
+            raise EncryptionError(
+                f"this secret was sealed with key {key_id}, which is not configured (the current "
+                f"key is {self._current.key_id}): set FORCEBRIDGE_SECRET_KEY to the key it was "
+                "sealed with, or list that key in FORCEBRIDGE_RETIRED_SECRET_KEYS"
+            )
+        try:
+            raw = base64.urlsafe_b64decode(body.encode())
+            plaintext = key.aead.decrypt(
+                raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], f"{version}:{key_id}".encode()
+            )
+        except (InvalidTag, binascii.Error, ValueError) as exc:
+            raise EncryptionError(
+                f"a secret sealed with key {key_id} fails its integrity check: "
+                "the stored value was altered or truncated"
+            ) from exc
+        return plaintext.decode()

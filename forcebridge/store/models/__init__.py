@@ -1,0 +1,58 @@
+"""Every table of the product, one module per concept; importing this registers them all."""
+
+from forcebridge.store.models.activity_window import ActivityWindow
+from forcebridge.store.models.admin_user import AdminRole, AdminUser
+from forcebridge.store.models.base import Base
+from forcebridge.store.models.connection import (
+    AuthMethod,
+    Connection,
+    ConnectionKind,
+    ConnectionStatus,
+)
+from forcebridge.store.models.contact import Contact, ContactIdentity
+from forcebridge.store.models.custom_field import CustomContactField, CustomFieldType
+from forcebridge.store.models.describe_cache import DescribeCacheEntry
+from forcebridge.store.models.export_preference import ExportPreference
+from forcebridge.store.models.lease import Lease
+from forcebridge.store.models.mapping import Mapping, MappingRow, UpdateOption
+from forcebridge.store.models.message import Direction, Message
+from forcebridge.store.models.org import Org
+from forcebridge.store.models.prospect import Prospect
+from forcebridge.store.models.run import LogLevel, Run, RunLogEntry, RunStatus
+from forcebridge.store.models.schedule import SyncSchedule
+from forcebridge.store.models.service import ActivityTarget, PullObjects, Service
+from forcebridge.store.models.watermark import Watermark
+
+__all__ = [
+    "ActivityTarget",
+    "ActivityWindow",
+    "AdminRole",
+    "AdminUser",
+    "AuthMethod",
+    "Base",
+    "Connection",
+    "ConnectionKind",
+    "ConnectionStatus",
+    "Contact",
+    "ContactIdentity",
+    "CustomContactField",
+    "CustomFieldType",
+    "DescribeCacheEntry",
+    "Direction",
+    "ExportPreference",
+    "Lease",
+    "LogLevel",
+    "Mapping",
+    "MappingRow",
+    "Message",
+    "Org",
+    "Prospect",
+    "PullObjects",
+    "Run",
+    "RunLogEntry",
+    "RunStatus",
+    "Service",
+    "SyncSchedule",
+    "UpdateOption",
+    "Watermark",
+]

@@ -1,0 +1,80 @@
+"""One authorised Salesforce org: where it lives, how forcebridge logs in, and how it is doing.
+
+Every credential (client secret, tokens, the password of the username-password flow, the JWT
+signing key) is an `EncryptedText` column: sealed before it reaches the database.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forcebridge.store.models.base import NAME_LENGTH, SALESFORCE_ID_LENGTH, Base, Timestamped
+from forcebridge.store.types import EncryptedText, utcnow
+
+if TYPE_CHECKING:
+    from forcebridge.store.models.org import Org
+    from forcebridge.store.models.service import Service
+
+
+class ConnectionKind(enum.StrEnum):
+    PRODUCTION = "production"
+    SANDBOX = "sandbox"
+    MY_DOMAIN = "mydomain"
+    FORCEBRIDGE_SANDBOX = "forcebridge-sandbox"
+
+
+class AuthMethod(enum.StrEnum):
+    WEB = "web"
+    """OAuth web-server flow with PKCE; yields a refresh token."""
+    JWT = "jwt"
+    """JWT bearer flow; a new token is minted with the signing key when one expires."""
+    PASSWORD = "password"  # noqa: S105 - the flow's name, not a password
+    """Username-password flow (sandboxes, CI); logs in again when the session expires."""
+
+
+class ConnectionStatus(enum.StrEnum):
+    CONNECTED = "connected"
+    NEEDS_ATTENTION = "needs_attention"
+
+
+class Connection(Timestamped, Base):
+    __tablename__ = "connections"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    kind: Mapped[ConnectionKind]
+    login_url: Mapped[str]
+    instance_url: Mapped[str]
+    api_version: Mapped[str] = mapped_column(String(8))
+    """Like "61.0"."""
+    auth_method: Mapped[AuthMethod]
+    client_id: Mapped[str]
+    client_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    access_token: Mapped[str | None] = mapped_column(EncryptedText)
+    refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
+    username: Mapped[str | None]
+    password: Mapped[str | None] = mapped_column(EncryptedText)
+    jwt_private_key: Mapped[str | None] = mapped_column(EncryptedText)
+    salesforce_org_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
+    salesforce_user_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
+    ca_file: Mapped[str | None] = mapped_column(Text)
+    """The CA bundle that verifies the forcebridge sandbox's certificate."""
+
+    status: Mapped[ConnectionStatus] = mapped_column(default=ConnectionStatus.CONNECTED)
+    status_problem: Mapped[str | None] = mapped_column(String(32))
+    """What is wrong, as a stable code ("authentication_lost", "limit_reached", ...)."""
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    """What the admin should do about it, in words."""
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_api_usage: Mapped[int | None]
+    last_api_limit: Mapped[int | None]
+
+    org: Mapped[Org] = relationship(back_populates="connections")
+    services: Mapped[list[Service]] = relationship(back_populates="connection")

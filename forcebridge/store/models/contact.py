@@ -1,0 +1,75 @@
+"""A person in a service's contact book, and the records elsewhere that are that person.
+
+Matching reads whole pages at once, so each key it matches on has its own index scoped by
+service: the identity (source, external id), the E.164 phone and mobile, the case-folded email.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forcebridge.store.models.base import Base, Timestamped
+
+E164_LENGTH = 16
+"""'+' and at most 15 digits."""
+
+
+class Contact(Timestamped, Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_service_email", "service_id", "email_normalized"),
+        Index("ix_contacts_service_phone", "service_id", "phone_e164"),
+        Index("ix_contacts_service_mobile", "service_id", "mobile_e164"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    first_name: Mapped[str | None]
+    last_name: Mapped[str | None]
+    email: Mapped[str | None]
+    email_normalized: Mapped[str | None]
+    """`email` case-folded and trimmed: what matching compares."""
+    phone: Mapped[str | None]
+    phone_e164: Mapped[str | None] = mapped_column(String(E164_LENGTH))
+    mobile_phone: Mapped[str | None]
+    mobile_e164: Mapped[str | None] = mapped_column(String(E164_LENGTH))
+    title: Mapped[str | None]
+    company: Mapped[str | None]
+    street: Mapped[str | None]
+    city: Mapped[str | None]
+    state: Mapped[str | None]
+    postal_code: Mapped[str | None]
+    country: Mapped[str | None]
+    custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Values of the service's custom contact fields by name, as JSON values."""
+    deleted_in_source: Mapped[bool] = mapped_column(default=False)
+    """The linked Salesforce record was deleted; the contact and its conversations stay."""
+
+    identities: Mapped[list[ContactIdentity]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ContactIdentity(Base):
+    """One record in another system that is this contact, e.g. ("salesforce:Contact", "003...")."""
+
+    __tablename__ = "contact_identities"
+    __table_args__ = (UniqueConstraint("service_id", "source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    """Repeats the contact's service so the unique key is enforced per service."""
+    source: Mapped[str] = mapped_column(String(64))
+    """"salesforce:Contact", "salesforce:Lead", "csv:NAME", ..."""
+    external_id: Mapped[str]
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="SET NULL"), index=True
+    )
+
+    contact: Mapped[Contact] = relationship(back_populates="identities")

@@ -1,0 +1,89 @@
+"""Runs of a stream and their per-record log entries.
+
+Engines update a run's counts as they go (a page committed is counted in the same
+transaction), then `finish_run` settles its status from them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.store.errors import NotFound
+from forcebridge.store.models import LogLevel, Org, Run, RunLogEntry, RunStatus, Service
+from forcebridge.store.types import utcnow
+
+
+def run_outcome(failed: int, error: str | None) -> RunStatus:
+    """A run that stopped on an error failed; one that lost records on the way is partial."""
+    if error is not None:
+        return RunStatus.FAILED
+    return RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED
+
+
+def start_run(
+    session: Session,
+    org: Org,
+    stream: str,
+    *,
+    service: Service | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> Run:
+    run = Run(org=org, service=service, stream=stream, dry_run=dry_run, started_at=now or utcnow())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def add_log_entry(
+    session: Session,
+    run: Run,
+    level: LogLevel,
+    message: str,
+    *,
+    salesforce_id: str | None = None,
+    record_ref: str | None = None,
+    field: str | None = None,
+    code: str | None = None,
+) -> RunLogEntry:
+    entry = RunLogEntry(
+        run=run,
+        level=level,
+        message=message,
+        salesforce_id=salesforce_id,
+        record_ref=record_ref,
+        field=field,
+        code=code,
+    )
+    session.add(entry)
+    return entry
+
+
+def finish_run(
+    session: Session, run: Run, *, error: str | None = None, now: datetime | None = None
+) -> Run:
+    run.status = run_outcome(run.failed, error)
+    run.error = error
+    run.finished_at = now or utcnow()
+    session.flush()
+    return run
+
+
+def get_run(session: Session, run_id: int) -> Run:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise NotFound("run", str(run_id))
+    return run
+
+
+def list_runs(
+    session: Session, org: Org, *, service: Service | None = None, limit: int = 50
+) -> list[Run]:
+    """The org's latest runs first, or only those of `service`."""
+    query = select(Run).where(Run.org_id == org.id)
+    if service is not None:
+        query = query.where(Run.service_id == service.id)
+    return list(session.scalars(query.order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)))

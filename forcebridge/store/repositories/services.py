@@ -1,0 +1,77 @@
+"""Services, addressed as "ORG/SERVICE"."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.store.errors import InvalidValue, NotFound
+from forcebridge.store.models import Connection, Org, Service
+from forcebridge.store.names import check_name, split_service_path
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.repositories.uniqueness import add_unique
+
+
+def check_timezone(name: str) -> str:
+    """`name` when it is an IANA time zone this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidValue(
+            f"unknown time zone {name!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
+        ) from error
+    return name
+
+
+def check_region(code: str) -> str:
+    """`code` upper-cased when it is a country with a phone numbering plan."""
+    region = code.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidValue(
+            f"unknown phone region {code!r}: use a two-letter country code such as 'US' or 'FR'"
+        )
+    return region
+
+
+def create_service(
+    session: Session,
+    org: Org,
+    name: str,
+    *,
+    timezone: str = "UTC",
+    region: str = "US",
+    connection: Connection | None = None,
+) -> Service:
+    if connection is not None and connection.org_id != org.id:
+        raise InvalidValue(
+            f"connection {connection.name!r} belongs to another org than {org.name!r}"
+        )
+    service = Service(
+        org=org,
+        name=check_name("service", name),
+        timezone=check_timezone(timezone),
+        region=check_region(region),
+        connection=connection,
+    )
+    return add_unique(session, service, "service", f"{org.name}/{name}")
+
+
+def get_service(session: Session, path: str) -> Service:
+    """The service named by "ORG/SERVICE"; NotFound names whichever part is missing."""
+    org_name, service_name = split_service_path(path)
+    org = get_org(session, org_name)
+    service = session.scalars(
+        select(Service).where(Service.org_id == org.id, Service.name == service_name)
+    ).one_or_none()
+    if service is None:
+        raise NotFound("service", path)
+    return service
+
+
+def list_services(session: Session, org: Org) -> list[Service]:
+    return list(
+        session.scalars(select(Service).where(Service.org_id == org.id).order_by(Service.name))
+    )

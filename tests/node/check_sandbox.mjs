@@ -1,0 +1,42 @@
+// Drives the sandbox with jsforce as an integration would: log in by access token and
+// instance URL, describe, create, query, retrieve many. Prints one JSON summary on stdout.
+// Needs SANDBOX_URL and SANDBOX_TOKEN, and NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
+import jsforce from "jsforce";
+
+const conn = new jsforce.Connection({
+  instanceUrl: process.env.SANDBOX_URL,
+  accessToken: process.env.SANDBOX_TOKEN,
+  version: "62.0",
+});
+
+const describe = await conn.sobject("Contact").describe();
+const created = await conn.sobject("Contact").create({ FirstName: "Node", LastName: "Script" });
+const many = await conn.sobject("Contact").create([
+  { LastName: "Batch One" },
+  { LastName: "Batch Two" },
+]);
+const query = await conn.query(
+  `SELECT Id, Name FROM Contact WHERE Id = '${created.id}'`
+);
+const retrieved = await conn
+  .sobject("Contact")
+  .retrieve([created.id, many[0].id], { fields: ["LastName"] });
+let refused = null;
+try {
+  await conn.query("SELECT Nope__c FROM Contact");
+} catch (error) {
+  refused = error.errorCode;
+}
+
+console.log(
+  JSON.stringify({
+    describeName: describe.name,
+    phoneLabel: describe.fields.find((f) => f.name === "Phone").label,
+    created,
+    manySuccess: many.map((r) => r.success),
+    queryTotal: query.totalSize,
+    queryName: query.records[0].Name,
+    retrievedNames: retrieved.map((r) => r.LastName),
+    refused,
+  })
+);

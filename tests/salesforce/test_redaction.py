@@ -1,0 +1,61 @@
+import logging
+
+import pytest
+
+from forcebridge.salesforce.redaction import MASK, RedactingFilter, get_logger, redact
+
+SESSION = "00D5g000004abcdEAA!AQ4AQKm.dTq_9xZ"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (f"Authorization: Bearer {SESSION}", "Authorization: Bearer"),
+        (
+            '{"access_token": "abc123", "instance_url": "https://x.my.salesforce.com"}',
+            "instance_url",
+        ),
+        ("grant_type=refresh_token&refresh_token=5Aep861xyz&client_id=app", "client_id=app"),
+        ("{'client_secret': 'shh', 'client_id': 'app'}", "'client_id': 'app'"),
+        (f"session {SESSION} expired", "expired"),
+        ("code=aPrx123==&state=xyz", "state=xyz"),
+        ("username=a@b.c&password=hunter2", "username=a@b.c"),
+    ],
+)
+def test_secrets_are_masked_and_the_rest_kept(text: str, kept: str) -> None:
+    cleaned = redact(text)
+    assert MASK in cleaned
+    assert kept in cleaned
+    for secret in (SESSION, "abc123", "5Aep861xyz", "shh", "aPrx123", "hunter2"):
+        assert secret not in cleaned
+
+
+def test_grant_type_names_are_not_mistaken_for_secrets() -> None:
+    assert redact("grant_type=refresh_token") == "grant_type=refresh_token"
+
+
+def test_the_filter_cleans_formatted_arguments(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.redaction.handler")
+    handler_filter = RedactingFilter()
+    caplog.handler.addFilter(handler_filter)
+    try:
+        with caplog.at_level(logging.INFO, logger=logger.name):
+            logger.info("sending %s", {"refresh_token": "5Aep861xyz"})
+    finally:
+        caplog.handler.removeFilter(handler_filter)
+    assert "5Aep861xyz" not in caplog.text
+    assert MASK in caplog.text
+
+
+def test_package_loggers_clean_their_own_records_and_exceptions(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = get_logger("forcebridge.salesforce.test_redaction")
+    assert get_logger(logger.name) is logger
+    assert sum(isinstance(f, RedactingFilter) for f in logger.filters) == 1
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        try:
+            raise RuntimeError(f"refused Bearer {SESSION}")
+        except RuntimeError:
+            logger.exception("call failed for token=%s", SESSION)
+    assert SESSION not in caplog.text

@@ -1,0 +1,170 @@
+import pytest
+
+from forcebridge.salesforce.errors import (
+    BadRequest,
+    Failure,
+    LimitExceeded,
+    RecordError,
+    TransientError,
+)
+from forcebridge.salesforce.retry import (
+    AttemptFailed,
+    Retrier,
+    RetryPolicy,
+    backoff_delay,
+    is_transient,
+    records_to_retry,
+    should_retry,
+)
+
+UNAVAILABLE = Failure(status=503, error_code="SERVER_UNAVAILABLE", message="busy")
+LOCKED = Failure(status=400, error_code="UNABLE_TO_LOCK_ROW", message="locked")
+MALFORMED = Failure(status=400, error_code="MALFORMED_QUERY", message="unexpected token: FORM")
+READ_TIMEOUT = Failure(status=None, error_code=None, message="read timed out", maybe_processed=True)
+REFUSED = Failure(status=None, error_code=None, message="connection refused")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        UNAVAILABLE,
+        LOCKED,
+        Failure(status=502, error_code=None, message="bad gateway"),
+        Failure(status=504, error_code=None, message="gateway timeout"),
+        READ_TIMEOUT,
+        REFUSED,
+    ],
+)
+def test_temporary_failures_are_retried(failure: Failure) -> None:
+    assert is_transient(failure)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        MALFORMED,
+        Failure(status=403, error_code="REQUEST_LIMIT_EXCEEDED", message="limit"),
+        Failure(status=401, error_code="INVALID_SESSION_ID", message="expired"),
+        Failure(status=404, error_code="NOT_FOUND", message="gone"),
+        Failure(status=500, error_code="UNKNOWN_EXCEPTION", message="boom"),
+    ],
+)
+def test_failures_a_retry_cannot_cure_are_not_retried(failure: Failure) -> None:
+    assert not is_transient(failure)
+
+
+def test_a_create_that_may_have_happened_is_not_sent_again() -> None:
+    assert not is_transient(READ_TIMEOUT, idempotent=False)
+    assert is_transient(REFUSED, idempotent=False)
+    assert is_transient(UNAVAILABLE, idempotent=False)
+
+
+def test_attempts_stop_at_the_policy_maximum() -> None:
+    policy = RetryPolicy(max_attempts=3)
+    assert [should_retry(policy, UNAVAILABLE, n, idempotent=True) for n in (1, 2, 3)] == [
+        True,
+        True,
+        False,
+    ]
+
+
+def test_backoff_is_full_jitter_under_a_growing_capped_step() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=3.0)
+    assert [backoff_delay(policy, n, lambda: 0.999999) for n in (1, 2, 3, 4, 5)] == pytest.approx(
+        [0.5, 1.0, 2.0, 3.0, 3.0], rel=1e-5
+    )
+    assert backoff_delay(policy, 4, lambda: 0.0) == 0.0
+    assert backoff_delay(policy, 2, lambda: 0.5) == pytest.approx(0.5)
+
+
+def test_policy_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="max_attempts"):
+        RetryPolicy(max_attempts=0)
+    with pytest.raises(ValueError, match="delays"):
+        RetryPolicy(base_delay=5, max_delay=1)
+
+
+def _lock(code: str = "UNABLE_TO_LOCK_ROW") -> list[RecordError]:
+    return [RecordError(code, "...")]
+
+
+def test_without_all_or_none_only_locked_records_go_again() -> None:
+    errors = [[], _lock(), [RecordError("REQUIRED_FIELD_MISSING", "LastName")], _lock()]
+    assert records_to_retry(errors, all_or_none=False) == [1, 3]
+
+
+def test_with_all_or_none_a_lock_sends_the_whole_call_again() -> None:
+    errors = [
+        _lock("ALL_OR_NONE_OPERATION_ROLLED_BACK"),
+        _lock(),
+        _lock("ALL_OR_NONE_OPERATION_ROLLED_BACK"),
+    ]
+    assert records_to_retry(errors, all_or_none=True) == [0, 1, 2]
+
+
+def test_with_all_or_none_a_real_error_means_no_retry() -> None:
+    errors = [_lock(), [RecordError("REQUIRED_FIELD_MISSING", "LastName")]]
+    assert records_to_retry(errors, all_or_none=True) == []
+
+
+def test_no_lock_no_retry() -> None:
+    assert records_to_retry([[], [RecordError("DUPLICATE_VALUE", "dup")]], all_or_none=False) == []
+
+
+class Script:
+    """An attempt that fails with the given failures, then answers 'ok'."""
+
+    def __init__(self, *failures: Failure) -> None:
+        self.failures = list(failures)
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.failures:
+            raise AttemptFailed(self.failures.pop(0))
+        return "ok"
+
+
+def test_retrier_waits_between_attempts_and_returns_the_success() -> None:
+    waits: list[float] = []
+    retrier = Retrier(
+        RetryPolicy(max_attempts=4, base_delay=1, max_delay=8), sleep=waits.append, draw=lambda: 1.0
+    )
+    attempt = Script(UNAVAILABLE, LOCKED)
+    assert retrier.run(attempt) == "ok"
+    assert attempt.calls == 3
+    assert waits == [1.0, 2.0]
+
+
+def test_retrier_gives_up_with_a_transient_error_that_counts_attempts() -> None:
+    retrier = Retrier(RetryPolicy(max_attempts=3), sleep=lambda _: None)
+    attempt = Script(UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE)
+    with pytest.raises(TransientError) as caught:
+        retrier.run(attempt)
+    assert caught.value.attempts == 3
+    assert caught.value.error_code == "SERVER_UNAVAILABLE"
+    assert attempt.calls == 3
+
+
+def test_retrier_raises_lasting_failures_at_once_as_their_type() -> None:
+    retrier = Retrier(sleep=lambda _: pytest.fail("must not wait"))
+    attempt = Script(MALFORMED)
+    with pytest.raises(BadRequest, match="unexpected token"):
+        retrier.run(attempt)
+    assert attempt.calls == 1
+    limit = Script(
+        Failure(
+            status=403, error_code="REQUEST_LIMIT_EXCEEDED", message="TotalRequests Limit exceeded."
+        )
+    )
+    with pytest.raises(LimitExceeded):
+        retrier.run(limit)
+
+
+def test_retrier_does_not_resend_an_unanswered_create() -> None:
+    retrier = Retrier(sleep=lambda _: pytest.fail("must not wait"))
+    attempt = Script(READ_TIMEOUT)
+    with pytest.raises(TransientError) as caught:
+        retrier.run(attempt, idempotent=False)
+    assert caught.value.attempts == 1
+    assert attempt.calls == 1

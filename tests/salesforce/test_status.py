@@ -1,0 +1,115 @@
+import datetime as dt
+
+import pytest
+
+from forcebridge.salesforce.errors import (
+    ApiDisabled,
+    AuthenticationLost,
+    BadRequest,
+    InsufficientAccess,
+    LimitExceeded,
+    NotFound,
+    SalesforceError,
+    TransientError,
+)
+from forcebridge.salesforce.status import (
+    CONNECTED,
+    UNSTABLE_AFTER,
+    Problem,
+    State,
+    connection_status,
+    org_status,
+    outcome_of,
+)
+from forcebridge.salesforce.usage import ApiUsage
+
+T0 = dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC)
+
+
+def at(minutes: int) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def history(*errors: SalesforceError | None):
+    return [outcome_of(error, at(i)) for i, error in enumerate(errors)]
+
+
+def transient() -> TransientError:
+    return TransientError("503", attempts=4, error_code="SERVER_UNAVAILABLE")
+
+
+def test_no_calls_yet_is_connected() -> None:
+    assert connection_status([]) == CONNECTED
+
+
+@pytest.mark.parametrize(
+    ("error", "problem", "words"),
+    [
+        (AuthenticationLost("revoked"), Problem.AUTHENTICATION_LOST, "reconnect"),
+        (ApiDisabled("API_DISABLED_FOR_ORG"), Problem.API_DISABLED, "edition"),
+        (LimitExceeded("TotalRequests Limit exceeded."), Problem.LIMIT_REACHED, "daily API limit"),
+        (InsufficientAccess("no Task create"), Problem.INSUFFICIENT_ACCESS, "grant it"),
+    ],
+)
+def test_each_failure_an_admin_must_act_on_needs_attention(
+    error: SalesforceError, problem: Problem, words: str
+) -> None:
+    status = connection_status(history(None, error))
+    assert status.state is State.NEEDS_ATTENTION
+    assert status.needs_attention
+    assert status.problem is problem
+    assert words in status.message
+    assert status.since == at(1)
+
+
+def test_the_limit_message_quotes_the_usage() -> None:
+    usage = ApiUsage(used=15_000, max=15_000)
+    status = connection_status(history(LimitExceeded("limit")), usage)
+    assert "15,000 of 15,000 daily API calls used" in status.message
+
+
+def test_mistakes_in_the_request_say_nothing_against_the_connection() -> None:
+    status = connection_status(history(BadRequest("MALFORMED_QUERY"), NotFound("gone")))
+    assert status == CONNECTED
+
+
+def test_a_success_after_a_problem_clears_it() -> None:
+    assert connection_status(history(AuthenticationLost("x"), None)) == CONNECTED
+
+
+def test_one_temporary_failure_is_not_yet_a_problem_but_a_streak_is() -> None:
+    almost = [transient()] * (UNSTABLE_AFTER - 1)
+    assert connection_status(history(None, *almost)) == CONNECTED
+    status = connection_status(history(None, *almost, transient()))
+    assert status.problem is Problem.UNSTABLE
+    assert status.since == at(1)
+
+
+def test_a_spent_allowance_needs_attention_even_when_the_last_call_worked() -> None:
+    status = connection_status(history(None), ApiUsage(used=100, max=100))
+    assert status.problem is Problem.LIMIT_REACHED
+    assert connection_status(history(None), ApiUsage(used=99, max=100)) == CONNECTED
+
+
+def test_the_streak_start_is_when_the_problem_began() -> None:
+    status = connection_status(history(None, ApiDisabled("a"), ApiDisabled("b"), ApiDisabled("c")))
+    assert status.since == at(1)
+
+
+def test_an_org_with_no_connection_needs_one() -> None:
+    status = org_status({})
+    assert status.problem is Problem.NOT_CONNECTED
+    assert "connect one" in status.message
+
+
+def test_an_org_is_as_well_as_its_worst_connection_and_names_it() -> None:
+    limit = connection_status(history(LimitExceeded("x")))
+    revoked = connection_status(history(AuthenticationLost("x")))
+    status = org_status({"eu": limit, "us": revoked, "apac": CONNECTED})
+    assert status.problem is Problem.AUTHENTICATION_LOST
+    assert status.message.startswith("Connection 'us': ")
+    assert status.message.endswith("(1 other connection also needs attention.)")
+
+
+def test_an_org_whose_connections_all_work_is_connected() -> None:
+    assert org_status({"main": CONNECTED, "eu": CONNECTED}) == CONNECTED

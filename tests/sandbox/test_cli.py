@@ -1,0 +1,124 @@
+"""`forcebridge sandbox serve|token`: flags, environment, the printed credentials and snippet."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from typer.testing import CliRunner
+
+from forcebridge.cli.main import app
+from forcebridge.cli.sandbox import python_snippet
+from forcebridge.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from forcebridge.sandbox.server import SandboxServer
+from tests.conftest import trusting_session
+
+Session = Callable[[SandboxServer], requests.Session]
+runner = CliRunner()
+
+
+def test_every_serve_option_shows_its_environment_variable() -> None:
+    result = runner.invoke(app, ["sandbox", "serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for name in (
+        "HOST",
+        "PORT",
+        "DATA",
+        "CLIENT_ID",
+        "CLIENT_SECRET",
+        "USERNAME",
+        "PASSWORD",
+        "SCHEMA",
+        "API_LIMIT",
+        "SESSION_LIFETIME",
+        "FAIL_RATE",
+        "LOCK_RATE",
+        "LATENCY_MS",
+        "API_DISABLED",
+    ):
+        assert f"FORCEBRIDGE_SANDBOX_{name}" in result.output
+    assert "8443" in result.output
+
+
+def test_a_setting_out_of_range_is_refused_by_name(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sandbox", "serve", "--data", str(tmp_path), "--fail-rate", "1.5"])
+    assert result.exit_code == 2
+    assert "fail_rate 1.5 is not a fraction between 0 and 1" in result.output
+
+
+def test_serve_prints_credentials_from_the_environment_and_serves_them(
+    tmp_path: Path, sandbox_keys: Path
+) -> None:
+    for pem in sandbox_keys.glob("*.pem"):
+        shutil.copy2(pem, tmp_path / pem.name)
+    env = os.environ | {
+        "FORCEBRIDGE_SANDBOX_PORT": "0",
+        "FORCEBRIDGE_SANDBOX_DATA": str(tmp_path),
+        "FORCEBRIDGE_SANDBOX_USERNAME": "ops@example.com",
+        "FORCEBRIDGE_SANDBOX_PASSWORD": "from-the-env",
+        "COLUMNS": "200",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "forcebridge.cli.main", "sandbox", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        printed = ""
+        while "Ctrl-C" not in printed:
+            line = server.stdout.readline()
+            assert line, f"serve exited early:\n{printed}"
+            printed += line
+        url = re.search(r"https://127\.0\.0\.1:\d+", printed)
+        assert url is not None
+        assert "ops@example.com" in printed and "from-the-env" in printed
+        assert str((tmp_path / "ca.pem").resolve()) in printed
+        with trusting_session(tmp_path / "ca.pem") as session:
+            answer = session.post(
+                url.group() + "/services/oauth2/token",
+                data={
+                    "grant_type": "password",
+                    "client_id": DEFAULT_CLIENT_ID,
+                    "client_secret": DEFAULT_CLIENT_SECRET,
+                    "username": "ops@example.com",
+                    "password": "from-the-env",
+                },
+                headers={"Connection": "close"},  # so the server need not wait for it to stop
+            )
+        assert answer.status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=10)
+
+
+def test_token_prints_a_session_for_the_admin(sandbox: SandboxServer, https_for: Session) -> None:
+    data = str(sandbox.config.data_dir)
+    result = runner.invoke(app, ["sandbox", "token", "--data", data, "--json"])
+    assert result.exit_code == 0
+    printed = json.loads(result.output)
+    answer = https_for(sandbox).get(
+        sandbox.base_url + "/services/data/v62.0/limits",
+        headers={"Authorization": f"Bearer {printed['access_token']}"},
+    )
+    assert answer.status_code == 200
+    assert printed["ca_file"] == str(sandbox.ca_file.resolve())
+
+
+def test_the_printed_simple_salesforce_snippet_runs(sandbox: SandboxServer) -> None:
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(python_snippet(sandbox), {})
+    assert "('totalSize', 0), ('done', True), ('records', [])" in output.getvalue()

@@ -1,0 +1,64 @@
+"""jsforce, the other client the sandbox must satisfy, driven through Node (marked `node`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from forcebridge.sandbox.server import SandboxServer
+
+NODE_DIR = Path(__file__).parents[1] / "node"
+
+
+@pytest.fixture(scope="session")
+def jsforce_dir() -> Path:
+    """`tests/node` with jsforce installed; skipped when Node or the npm registry is missing."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("Node.js and npm are needed for the jsforce check")
+    if not (NODE_DIR / "node_modules" / "jsforce").is_dir():
+        install = subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if install.returncode != 0:
+            pytest.skip(f"npm could not install jsforce: {install.stderr.strip()[-300:]}")
+    return NODE_DIR
+
+
+@pytest.mark.node
+def test_jsforce_logs_in_describes_creates_queries_and_retrieves(
+    sandbox: SandboxServer, jsforce_dir: Path
+) -> None:
+    env = os.environ | {
+        "NODE_EXTRA_CA_CERTS": str(sandbox.ca_file),
+        "SANDBOX_URL": sandbox.base_url,
+        "SANDBOX_TOKEN": sandbox.access_token(),
+    }
+    run = subprocess.run(
+        ["node", "check_sandbox.mjs"],
+        cwd=jsforce_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["describeName"] == "Contact"
+    assert summary["phoneLabel"] == "Business Phone"
+    assert summary["created"]["success"] is True
+    assert summary["created"]["id"].startswith("003")
+    assert summary["manySuccess"] == [True, True]
+    assert (summary["queryTotal"], summary["queryName"]) == (1, "Node Script")
+    assert summary["retrievedNames"] == ["Script", "Batch One"]
+    assert summary["refused"] == "INVALID_FIELD"

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.org import Org
+
+
+def _lead(org: Org) -> str:
+    return org.create(
+        "Lead",
+        {"FirstName": "Lee", "LastName": "Park", "Company": "Initech", "Email": "lee@initech.com",
+         "Phone": "+44 20 7946 0000", "City": "London", "DoNotCall": True},
+    )  # fmt: skip
+
+
+def test_conversion_creates_an_account_and_a_contact_from_the_lead(org: Org) -> None:
+    lead_id = _lead(org)
+    result = org.convert_lead(lead_id)
+    assert result["success"] and result["leadId"] == lead_id and result["opportunityId"] is None
+    account = org.retrieve("Account", result["accountId"], ["Name", "Phone", "BillingCity"])
+    assert (account["Name"], account["Phone"], account["BillingCity"]) == (
+        "Initech", "+44 20 7946 0000", "London"
+    )  # fmt: skip
+    contact = org.retrieve(
+        "Contact", result["contactId"], ["Name", "Email", "AccountId", "MailingCity", "DoNotCall"]
+    )
+    assert contact["Name"] == "Lee Park" and contact["Email"] == "lee@initech.com"
+    assert contact["AccountId"] == result["accountId"] and contact["MailingCity"] == "London"
+    assert contact["DoNotCall"] is True
+    lead = org.retrieve(
+        "Lead",
+        lead_id,
+        ["IsConverted", "ConvertedDate", "ConvertedAccountId", "ConvertedContactId", "Status"],
+    )
+    assert lead == {
+        "attributes": lead["attributes"],
+        "IsConverted": True,
+        "ConvertedDate": "2024-11-07",
+        "ConvertedAccountId": result["accountId"],
+        "ConvertedContactId": result["contactId"],
+        "Status": "Closed - Converted",
+    }
+
+
+def test_conversion_into_existing_records(org: Org) -> None:
+    account_id = org.create("Account", {"Name": "Initech Ltd"})
+    contact_id = org.create("Contact", {"LastName": "Park"})
+    result = org.convert_lead(_lead(org), account_id=account_id, contact_id=contact_id)
+    assert (result["accountId"], result["contactId"]) == (account_id, contact_id)
+    assert org.retrieve("Contact", contact_id, ["AccountId"])["AccountId"] == account_id
+    assert org.query("SELECT COUNT() FROM Account")["totalSize"] == 1
+
+
+def test_a_lead_converts_only_once_and_a_failure_changes_nothing(org: Org) -> None:
+    lead_id = _lead(org)
+    with pytest.raises(ApiError):
+        org.convert_lead(lead_id, account_id="001-not-an-id")
+    assert org.query("SELECT COUNT() FROM Contact")["totalSize"] == 0
+    assert org.retrieve("Lead", lead_id, ["IsConverted"])["IsConverted"] is False
+    org.convert_lead(lead_id)
+    with pytest.raises(ApiError) as raised:
+        org.convert_lead(lead_id)
+    assert raised.value.error_code == "CANNOT_UPDATE_CONVERTED_LEAD"

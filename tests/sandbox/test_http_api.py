@@ -1,0 +1,159 @@
+"""What every REST call goes through: versions, sessions, errors, headers, trailing slashes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import httpx
+import pytest
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forcebridge.sandbox.app import SalesforceEdge
+from forcebridge.sandbox.limits import ApiUsage
+from forcebridge.sandbox.server import SandboxServer
+
+Session = Callable[[SandboxServer], requests.Session]
+JSON_TYPE = "application/json;charset=UTF-8"
+DATA = "/services/data/v62.0"
+
+
+def test_versions_list_needs_no_session_and_covers_52_to_64(
+    sandbox: SandboxServer, https_for: Session
+) -> None:
+    answer = https_for(sandbox).get(sandbox.base_url + "/services/data/")
+    versions = [entry["version"] for entry in answer.json()]
+    assert versions == [f"{major}.0" for major in range(52, 65)]
+    assert answer.json()[-1]["url"] == "/services/data/v64.0"
+
+
+@pytest.mark.parametrize("version", ["52.0", "62.0", "64.0"])
+def test_supported_versions_answer(sandbox: SandboxServer, api_for: Session, version: str) -> None:
+    answer = api_for(sandbox).get(f"{sandbox.base_url}/services/data/v{version}/")
+    assert answer.status_code == 200
+    assert answer.json()["sobjects"] == f"/services/data/v{version}/sobjects"
+
+
+@pytest.mark.parametrize("version", ["51.0", "65.0", "62", "latest"])
+def test_unsupported_version_is_404_not_found(
+    sandbox: SandboxServer, api_for: Session, version: str
+) -> None:
+    answer = api_for(sandbox).get(f"{sandbox.base_url}/services/data/v{version}/limits")
+    assert answer.status_code == 404
+    assert answer.json() == [
+        {"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}
+    ]
+
+
+def test_unknown_route_is_404_not_found(sandbox: SandboxServer, api_for: Session) -> None:
+    answer = api_for(sandbox).get(f"{sandbox.base_url}{DATA}/nothing/here")
+    assert answer.status_code == 404
+    assert answer.json()[0]["errorCode"] == "NOT_FOUND"
+    assert answer.headers["content-type"] == JSON_TYPE
+
+
+def test_wrong_method_is_405_naming_the_allowed_ones(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    answer = api_for(sandbox).put(f"{sandbox.base_url}{DATA}/sobjects/Contact/003000000000001AAA")
+    assert answer.status_code == 405
+    assert answer.json() == [
+        {
+            "message": "HTTP Method 'PUT' not allowed. Allowed are DELETE,GET,PATCH",
+            "errorCode": "METHOD_NOT_ALLOWED",
+        }
+    ]
+    assert answer.headers["allow"] == "DELETE, GET, PATCH"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"", b"[1, 2"])
+def test_bad_json_is_400_json_parser_error(
+    sandbox: SandboxServer, api_for: Session, body: bytes
+) -> None:
+    answer = api_for(sandbox).post(
+        f"{sandbox.base_url}{DATA}/sobjects/Contact/",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == "JSON_PARSER_ERROR"
+
+
+def test_simple_salesforce_sees_bad_json_as_a_malformed_request(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("sobjects/Contact/", method="POST", data="{oops")
+    assert refused.value.content[0]["errorCode"] == "JSON_PARSER_ERROR"
+
+
+@pytest.mark.parametrize("path", ["/limits", "/limits/", "/sobjects", "/sobjects/"])
+def test_routes_answer_with_and_without_trailing_slash_without_redirect(
+    sandbox: SandboxServer, api_for: Session, path: str
+) -> None:
+    answer = api_for(sandbox).get(f"{sandbox.base_url}{DATA}{path}", allow_redirects=False)
+    assert answer.status_code == 200
+
+
+def test_every_response_is_salesforce_json_with_the_usage_header(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    for path in ("/sobjects", "/nope", "/query?q=SELECT+Nonsense"):
+        answer = api_for(sandbox).get(f"{sandbox.base_url}{DATA}{path}")
+        assert answer.headers["content-type"] == JSON_TYPE
+        used = sandbox.usage()
+        assert answer.headers["sforce-limit-info"] == f"api-usage={used.used}/{used.limit}"
+
+
+def test_simple_salesforce_reads_api_usage_from_the_header(
+    sandbox: SandboxServer, sf: Salesforce
+) -> None:
+    sf.describe()
+    usage = sf.api_usage["api-usage"]
+    assert (usage.used, usage.total) == (sandbox.usage().used, sandbox.config.api_limit)
+
+
+def test_unknown_object_surfaces_in_simple_salesforce_as_not_found(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.restful("sobjects/NoSuchObject__c/describe/")
+
+
+def test_session_ids_are_accepted_with_the_oauth_scheme_too(
+    sandbox: SandboxServer, https_for: Session
+) -> None:
+    answer = https_for(sandbox).get(
+        f"{sandbox.base_url}{DATA}/limits",
+        headers={"Authorization": f"OAuth {sandbox.access_token()}"},
+    )
+    assert answer.status_code == 200
+
+
+def test_an_unexpected_exception_becomes_500_unknown_exception_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(request: Request) -> Response:
+        raise RuntimeError("engine bug")
+
+    async def fetch() -> httpx.Response:
+        edge = Middleware(SalesforceEdge, usage=ApiUsage(10))
+        app = Starlette(routes=[Route("/boom", broken)], middleware=[edge])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://sandbox") as client:
+            return await client.get("/boom/?access_token=secret")
+
+    caplog.set_level(logging.INFO, logger="forcebridge.sandbox")
+    answer = asyncio.run(fetch())
+    assert answer.status_code == 500
+    assert answer.json() == [
+        {"message": "An unexpected error occurred.", "errorCode": "UNKNOWN_EXCEPTION"}
+    ]
+    assert answer.headers["sforce-limit-info"] == "api-usage=0/10"
+    assert "engine bug" in caplog.text
+    assert "GET /boom 500" in caplog.text
+    assert "secret" not in caplog.text

@@ -1,0 +1,123 @@
+"""sObject Collections with simple-salesforce: results in request order, allOrNone, retrieve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from forcebridge.sandbox.http_composite import merge_lock_failures
+
+SANDBOX_SETTINGS = {"schema_dir": Path(__file__).with_name("schema")}
+
+
+def contact(**values: Any) -> dict[str, Any]:
+    return {"attributes": {"type": "Contact"}, **values}
+
+
+def collection(sf: Salesforce, method: str, body: Any, **params: str) -> Any:
+    return sf.restful("composite/sobjects", method=method, json=body, params=params or None)
+
+
+def test_create_reports_each_record_in_order_and_keeps_the_good_ones(sf: Salesforce) -> None:
+    results = collection(
+        sf,
+        "POST",
+        {
+            "allOrNone": False,
+            "records": [
+                contact(LastName="Good"),
+                contact(FirstName="NoLast"),
+                contact(LastName="Fine"),
+            ],
+        },
+    )
+    assert [result["success"] for result in results] == [True, False, True]
+    assert results[1]["errors"][0]["statusCode"] == "REQUIRED_FIELD_MISSING"
+    assert sf.Contact.get(results[0]["id"])["LastName"] == "Good"
+
+
+def test_all_or_none_writes_nothing_when_one_record_fails(sf: Salesforce) -> None:
+    results = collection(
+        sf,
+        "POST",
+        {"allOrNone": True, "records": [contact(LastName="Rolled"), contact(FirstName="Bad")]},
+    )
+    assert [result["success"] for result in results] == [False, False]
+    assert results[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    assert sf.query("SELECT Id FROM Contact WHERE LastName = 'Rolled'")["totalSize"] == 0
+
+
+def test_update_and_delete_by_ids(sf: Salesforce) -> None:
+    created = collection(
+        sf, "POST", {"records": [contact(LastName="Up"), contact(LastName="Down")]}
+    )
+    ids = [result["id"] for result in created]
+    updated = collection(
+        sf,
+        "PATCH",
+        {"records": [contact(Id=ids[0], Title="Updated"), contact(Id=ids[1], Title="Too")]},
+    )
+    assert [result["id"] for result in updated] == ids
+    assert sf.Contact.get(ids[0])["Title"] == "Updated"
+    deleted = collection(sf, "DELETE", None, ids=",".join(ids), allOrNone="false")
+    assert [(result["id"], result["success"]) for result in deleted] == [
+        (ids[0], True),
+        (ids[1], True),
+    ]
+    assert (
+        sf.query(f"SELECT Id FROM Contact WHERE Id IN ('{ids[0]}', '{ids[1]}')")["totalSize"] == 0
+    )
+
+
+def test_upsert_collection_by_external_id(sf: Salesforce) -> None:
+    body = {
+        "allOrNone": False,
+        "records": [contact(External_Id__c="col-1", LastName="First")],
+    }
+    first = sf.restful("composite/sobjects/Contact/External_Id__c", method="PATCH", json=body)
+    assert first[0]["created"] is True
+    body["records"][0]["LastName"] = "Again"
+    second = sf.restful("composite/sobjects/Contact/External_Id__c", method="PATCH", json=body)
+    assert (second[0]["created"], second[0]["id"]) == (False, first[0]["id"])
+
+
+def test_retrieve_many_as_jsforce_does_with_null_for_missing(sf: Salesforce) -> None:
+    kept = sf.Contact.create({"LastName": "Fetched", "Title": "Here"})["id"]
+    missing = sf.Contact.create({"LastName": "Missing"})["id"]
+    sf.Contact.delete(missing)
+    records = sf.restful(
+        "composite/sobjects/Contact",
+        method="POST",
+        json={"ids": [kept, missing], "fields": ["LastName", "Title"]},
+    )
+    assert records[0]["LastName"] == "Fetched" and records[0]["Title"] == "Here"
+    assert records[1] is None
+
+
+def test_more_than_200_records_is_refused(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest):
+        collection(sf, "POST", {"records": [contact(LastName=f"n{i}") for i in range(201)]})
+
+
+def codes(results: list[dict[str, Any]]) -> list[str | None]:
+    return [r["errors"][0]["statusCode"] if not r["success"] else None for r in results]
+
+
+def test_lock_failures_take_their_place_among_the_written_results() -> None:
+    written = [
+        {"id": "a", "success": True, "errors": []},
+        {"id": "c", "success": True, "errors": []},
+    ]
+    merged = merge_lock_failures([False, True, False], ["a", "b", "c"], written, all_or_none=False)
+    assert codes(merged) == [None, "UNABLE_TO_LOCK_ROW", None]
+    assert [r["id"] for r in merged] == ["a", "b", "c"]
+
+
+def test_a_lock_failure_under_all_or_none_rolls_back_the_rest() -> None:
+    merged = merge_lock_failures([False, True], [None, None], [], all_or_none=True)
+    assert codes(merged) == ["ALL_OR_NONE_OPERATION_ROLLED_BACK", "UNABLE_TO_LOCK_ROW"]
+    assert "id" not in merged[0]

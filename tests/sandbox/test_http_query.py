@@ -1,0 +1,106 @@
+"""SOQL over REST with simple-salesforce: pages, batch sizes, queryAll, errors, usage by kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from forcebridge.sandbox.http_query import batch_size
+from forcebridge.sandbox.server import SandboxServer
+
+Session = Callable[[SandboxServer], requests.Session]
+CONTACTS = 450
+
+
+@pytest.fixture(scope="module")
+def contact_ids(sf: Salesforce) -> list[str]:
+    ids: list[str] = []
+    for start in range(0, CONTACTS, 200):
+        records = [
+            {"attributes": {"type": "Contact"}, "LastName": f"Person {n:04d}"}
+            for n in range(start, min(start + 200, CONTACTS))
+        ]
+        results = sf.restful(
+            "composite/sobjects", method="POST", json={"allOrNone": True, "records": records}
+        )
+        ids += [result["id"] for result in results]
+    return ids
+
+
+def test_query_all_follows_next_records_url_pages_of_the_asked_batch_size(
+    sandbox: SandboxServer, sf: Salesforce, contact_ids: list[str]
+) -> None:
+    sandbox.reset_usage()
+    options = {"Sforce-Query-Options": "batchSize=200"}
+    result = sf.query_all("SELECT Id FROM Contact ORDER BY Id", headers=options)
+    assert result["totalSize"] == CONTACTS
+    assert [record["Id"] for record in result["records"]] == sorted(contact_ids)
+    assert sandbox.usage().by_kind == {"query": 1, "queryMore": 2}
+
+
+def test_first_page_says_where_the_next_one_is(sf: Salesforce, contact_ids: list[str]) -> None:
+    first = sf.query(
+        "SELECT Id, LastName FROM Contact", headers={"Sforce-Query-Options": "batchSize=200"}
+    )
+    assert (first["totalSize"], first["done"], len(first["records"])) == (CONTACTS, False, 200)
+    assert first["nextRecordsUrl"].startswith("/services/data/v62.0/query/01g")
+    second = sf.query_more(first["nextRecordsUrl"], identifier_is_url=True)
+    assert len(second["records"]) == 200
+    locator = second["nextRecordsUrl"].rsplit("/", 1)[1]
+    last = sf.query_more(locator)
+    assert (last["done"], len(last["records"])) == (True, CONTACTS - 400)
+    assert "nextRecordsUrl" not in last
+
+
+def test_default_page_is_2000_records(sf: Salesforce, contact_ids: list[str]) -> None:
+    page = sf.query("SELECT Id FROM Contact")
+    assert page["done"] is True
+    assert len(page["records"]) == CONTACTS
+
+
+def test_query_all_includes_deleted_records(sf: Salesforce, contact_ids: list[str]) -> None:
+    gone = sf.Contact.create({"LastName": "Gone"})["id"]
+    sf.Contact.delete(gone)
+    soql = f"SELECT Id, IsDeleted FROM Contact WHERE Id = '{gone}'"
+    assert sf.query(soql)["totalSize"] == 0
+    assert sf.query_all(soql, include_deleted=True)["records"][0]["IsDeleted"] is True
+
+
+@pytest.mark.parametrize(
+    ("soql", "code"),
+    [
+        ("SELECT FROM Contact", "MALFORMED_QUERY"),
+        ("SELECT Nope__c FROM Contact", "INVALID_FIELD"),
+        ("SELECT Id FROM Nope__c", "INVALID_TYPE"),
+    ],
+)
+def test_bad_soql_is_400_with_salesforce_codes(sf: Salesforce, soql: str, code: str) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query(soql)
+    assert refused.value.content[0]["errorCode"] == code
+
+
+def test_query_without_q_is_400(sandbox: SandboxServer, api_for: Session) -> None:
+    answer = api_for(sandbox).get(sandbox.base_url + "/services/data/v62.0/query")
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("batchSize=500", 500),
+        ("batchSize=10", 200),
+        ("batchSize=99999", 2000),
+        ("batchSize=lots", None),
+    ],
+)
+def test_batch_size_stays_within_salesforce_bounds(
+    header: str | None, expected: int | None
+) -> None:
+    assert batch_size(header) == expected

@@ -1,0 +1,182 @@
+"""Objects and records over REST with simple-salesforce: describe, CRUD, upsert, replication."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceMalformedRequest,
+    SalesforceMoreThanOneRecord,
+    SalesforceResourceNotFound,
+)
+
+from forcebridge.sandbox.server import SandboxServer
+
+SANDBOX_SETTINGS = {"schema_dir": Path(__file__).with_name("schema")}
+Session = Callable[[SandboxServer], requests.Session]
+SandboxFactory = Callable[..., SandboxServer]
+DATA = "/services/data/v62.0"
+
+
+def test_describe_global_lists_the_standard_objects(sf: Salesforce) -> None:
+    names = {entry["name"] for entry in sf.describe()["sobjects"]}
+    assert {"Account", "Contact", "Lead", "Task", "User"} <= names
+
+
+def test_object_basic_info_has_its_describe_entry_and_recent_items(sf: Salesforce) -> None:
+    info = sf.Contact.metadata()
+    assert info["objectDescribe"]["name"] == "Contact"
+    assert info["objectDescribe"]["keyPrefix"] == "003"
+    assert info["recentItems"] == []
+
+
+def test_describe_follows_a_real_org(sf: Salesforce) -> None:
+    fields = {f["name"]: f for f in sf.Contact.describe()["fields"]}
+    assert fields["Phone"]["label"] == "Business Phone"
+    assert fields["MailingCity"]["compoundFieldName"] == "MailingAddress"
+    assert fields["External_Id__c"]["externalId"] is True
+
+
+def test_unknown_object_is_404_not_found(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceResourceNotFound) as missing:
+        sf.restful("sobjects/Nope__c/")
+    assert missing.value.content[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_create_read_update_delete(sf: Salesforce) -> None:
+    created = sf.Contact.create({"FirstName": "Ada", "LastName": "Lovelace"})
+    assert created["success"] is True and created["errors"] == []
+    record_id = created["id"]
+    assert record_id.startswith("003") and len(record_id) == 18
+
+    record = sf.Contact.get(record_id)
+    assert (record["Name"], record["attributes"]["type"]) == ("Ada Lovelace", "Contact")
+    assert sf.Contact.update(record_id, {"Title": "Countess"}) == 204
+    assert sf.Contact.get(record_id)["Title"] == "Countess"
+    assert sf.Contact.delete(record_id) == 204
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.Contact.get(record_id)
+
+
+def test_get_honours_the_fields_parameter(sf: Salesforce) -> None:
+    record_id = sf.Contact.create({"LastName": "Hopper", "Title": "Rear Admiral"})["id"]
+    record = sf.restful(f"sobjects/Contact/{record_id}", params={"fields": "LastName,Title"})
+    assert {k: v for k, v in record.items() if k != "attributes"} == {
+        "LastName": "Hopper",
+        "Title": "Rear Admiral",
+    }
+
+
+def test_create_without_a_required_field_is_refused(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.Contact.create({"FirstName": "Nameless"})
+    assert refused.value.content[0]["errorCode"] == "REQUIRED_FIELD_MISSING"
+    assert refused.value.content[0]["fields"] == ["LastName"]
+
+
+def test_create_answers_201(sandbox: SandboxServer, api_for: Session) -> None:
+    answer = api_for(sandbox).post(
+        f"{sandbox.base_url}{DATA}/sobjects/Contact", json={"LastName": "Created"}
+    )
+    assert answer.status_code == 201
+    assert set(answer.json()) == {"id", "success", "errors"}
+
+
+def test_upsert_by_external_id_creates_then_updates(
+    sandbox: SandboxServer, api_for: Session, sf: Salesforce
+) -> None:
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact/External_Id__c/ext-1"
+    created = api_for(sandbox).patch(url, json={"LastName": "Turing"})
+    assert created.status_code == 201
+    assert created.json()["created"] is True
+    updated = api_for(sandbox).patch(url, json={"LastName": "Turing", "Title": "Dr"})
+    assert updated.status_code == 200
+    assert updated.json() == {
+        "id": created.json()["id"],
+        "success": True,
+        "errors": [],
+        "created": False,
+    }
+    assert sf.Contact.get(created.json()["id"])["Title"] == "Dr"
+
+
+def test_upsert_matching_several_records_is_300(sf: Salesforce) -> None:
+    for name in ("Twin A", "Twin B"):
+        sf.Contact.create({"LastName": name, "External_Id__c": "twin"})
+    with pytest.raises(SalesforceMoreThanOneRecord) as several:
+        sf.Contact.upsert("External_Id__c/twin", {"LastName": "Which"})
+    assert several.value.status == 300
+    assert len(several.value.content) == 2
+
+
+class MovableClock:
+    """The org's clock: replication only covers whole minutes that have passed."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2024, 11, 7, 7, 0, 30, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def replicating(
+    make_sandbox: SandboxFactory, salesforce_for: Callable[..., Salesforce]
+) -> tuple[SandboxServer, Salesforce, MovableClock, dict[str, str]]:
+    """A sandbox where, two minutes ago, one Contact was created and another deleted."""
+    clock = MovableClock()
+    sandbox = make_sandbox(clock=clock)
+    sf = salesforce_for(sandbox)
+    ids = {"kept": sf.Contact.create({"LastName": "Kept"})["id"]}
+    ids["dropped"] = sf.Contact.create({"LastName": "Dropped"})["id"]
+    sf.Contact.delete(ids["dropped"])
+    clock.now += dt.timedelta(minutes=2)
+    return sandbox, sf, clock, ids
+
+
+def test_get_updated_and_get_deleted_with_simple_salesforce(
+    replicating: tuple[SandboxServer, Salesforce, MovableClock, dict[str, str]],
+) -> None:
+    _, sf, clock, ids = replicating
+    start, end = clock.now - dt.timedelta(minutes=10), clock.now
+    updated = sf.Contact.updated(start, end)
+    assert updated["ids"] == [ids["kept"]]
+    assert updated["latestDateCovered"] == "2024-11-07T07:02:00.000+0000"
+    deleted = sf.Contact.deleted(start, end)["deletedRecords"]
+    assert [entry["id"] for entry in deleted] == [ids["dropped"]]
+
+
+def test_replication_dates_with_an_unencoded_plus_still_parse(
+    replicating: tuple[SandboxServer, Salesforce, MovableClock, dict[str, str]],
+    api_for: Session,
+) -> None:
+    sandbox, _, _, ids = replicating
+    window = "start=2024-11-07T06:50:00+00:00&end=2024-11-07T07:05:00+00:00"
+    answer = api_for(sandbox).get(f"{sandbox.base_url}{DATA}/sobjects/Contact/updated/?{window}")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["ids"] == [ids["kept"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [("", "MISSING_ARGUMENT"), ("?start=yesterday&end=today", "INVALID_REPLICATION_DATE")],
+)
+def test_replication_without_usable_dates_is_400(
+    sandbox: SandboxServer, api_for: Session, query: str, code: str
+) -> None:
+    answer = api_for(sandbox).get(f"{sandbox.base_url}{DATA}/sobjects/Contact/updated{query}")
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == code
+
+
+def test_limits_report_the_daily_allowance(sandbox: SandboxServer, sf: Salesforce) -> None:
+    limits = sf.limits()
+    assert limits["DailyApiRequests"]["Max"] == sandbox.config.api_limit
+    assert (
+        limits["DailyApiRequests"]["Remaining"] == sandbox.config.api_limit - sandbox.usage().used
+    )

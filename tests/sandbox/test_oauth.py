@@ -1,0 +1,195 @@
+"""OAuth 2.0 over HTTPS: the token endpoint's grants, revoke, identity, session expiry."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceExpiredSession
+
+from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.oauth_calls import (
+    Https,
+    api_status,
+    assert_oauth_error,
+    password_form,
+    token_call,
+)
+
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+SandboxFactory = Callable[..., SandboxServer]
+
+
+# --- password grant and token responses -----------------------------------------------------
+
+
+def test_password_grant_answers_like_salesforce(sandbox: SandboxServer, https_for: Https) -> None:
+    answer = token_call(sandbox, https_for, **password_form(sandbox))
+    assert answer.status_code == 200
+    body: dict[str, Any] = answer.json()
+    assert set(body) == {
+        "access_token",
+        "instance_url",
+        "id",
+        "token_type",
+        "issued_at",
+        "signature",
+        "scope",
+    }
+    assert body["token_type"] == "Bearer"
+    assert body["instance_url"] == sandbox.base_url
+    org_id, user_id = sandbox.org.org_id, sandbox.org.admin_user_id
+    assert body["id"] == f"{sandbox.base_url}/id/{org_id}/{user_id}"
+    assert body["access_token"].startswith(org_id[:15] + "!AQ")
+    assert body["issued_at"].isdigit() and abs(int(body["issued_at"]) / 1000 - time.time()) < 60
+    mac = hmac.new(
+        sandbox.config.client_secret.encode(),
+        (body["id"] + body["issued_at"]).encode(),
+        hashlib.sha256,
+    )
+    assert body["signature"] == base64.b64encode(mac.digest()).decode()
+    assert api_status(sandbox, https_for, body["access_token"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("override", "error", "description"),
+    [
+        ({"password": "wrong"}, "invalid_grant", "authentication failure"),
+        ({"username": "nobody@example.com"}, "invalid_grant", "authentication failure"),
+        ({"client_id": "someone-else"}, "invalid_client_id", "client identifier invalid"),
+        ({"client_secret": "wrong"}, "invalid_client", "invalid client credentials"),
+        (
+            {"grant_type": "client_credentials"},
+            "unsupported_grant_type",
+            "grant type not supported",
+        ),
+    ],
+)
+def test_password_grant_refusals(
+    sandbox: SandboxServer,
+    https_for: Https,
+    override: dict[str, str],
+    error: str,
+    description: str,
+) -> None:
+    answer = token_call(sandbox, https_for, **password_form(sandbox, **override))
+    assert_oauth_error(answer, error, description)
+
+
+def test_unknown_or_malformed_bearer_token_is_401_invalid_session_id(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    for headers in ({"Authorization": "Bearer 00D!AQforged"}, {}):
+        answer = https_for(sandbox).get(
+            sandbox.base_url + "/services/data/v62.0/limits", headers=headers
+        )
+        assert answer.status_code == 401
+        assert answer.json() == [
+            {"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}
+        ]
+
+
+# --- JWT bearer -----------------------------------------------------------------------------
+
+
+def jwt_assertion(sandbox: SandboxServer, key: Any = None, **claims: Any) -> str:
+    if key is None:
+        key = serialization.load_pem_private_key(sandbox.jwt_key_file.read_bytes(), None)
+    body = {
+        "iss": sandbox.config.client_id,
+        "sub": sandbox.config.username,
+        "aud": sandbox.base_url,
+        "exp": int(time.time()) + 180,
+    } | claims
+    return jwt.encode(body, key, algorithm="RS256")  # type: ignore[arg-type]
+
+
+def test_jwt_bearer_with_the_sandbox_key_gives_a_session(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    answer = token_call(sandbox, https_for, grant_type=JWT_GRANT, assertion=jwt_assertion(sandbox))
+    assert answer.status_code == 200
+    assert "refresh_token" not in answer.json()
+    assert api_status(sandbox, https_for, answer.json()["access_token"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("claims", "error", "description"),
+    [
+        ({"aud": "https://login.example.com"}, "invalid_grant", "audience is invalid"),
+        ({"exp": int(time.time()) - 600}, "invalid_grant", "expired authorization code"),
+        ({"iss": "stranger"}, "invalid_client_id", "client identifier invalid"),
+        ({"sub": "nobody@example.com"}, "invalid_grant", "user hasn't approved this consumer"),
+    ],
+)
+def test_jwt_bearer_refusals(
+    sandbox: SandboxServer,
+    https_for: Https,
+    claims: dict[str, Any],
+    error: str,
+    description: str,
+) -> None:
+    assertion = jwt_assertion(sandbox, **claims)
+    answer = token_call(sandbox, https_for, grant_type=JWT_GRANT, assertion=assertion)
+    assert_oauth_error(answer, error, description)
+
+
+def test_jwt_signed_with_another_key_is_an_invalid_assertion(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assertion = jwt_assertion(sandbox, key=stranger)
+    answer = token_call(sandbox, https_for, grant_type=JWT_GRANT, assertion=assertion)
+    assert_oauth_error(answer, "invalid_grant", "invalid assertion")
+
+
+# --- revoke, identity, expiry ---------------------------------------------------------------
+
+
+def test_revoking_an_access_token_ends_it(sandbox: SandboxServer, https_for: Https) -> None:
+    token = sandbox.access_token()
+    revoke_url = sandbox.base_url + "/services/oauth2/revoke"
+    assert https_for(sandbox).post(revoke_url, data={"token": token}).status_code == 200
+    assert api_status(sandbox, https_for, token).status_code == 401
+    again = https_for(sandbox).post(revoke_url, data={"token": token})
+    assert_oauth_error(again, "invalid_token", "invalid token")
+
+
+def test_identity_url_and_userinfo_describe_the_admin(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    body = token_call(sandbox, https_for, **password_form(sandbox)).json()
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+    identity = https_for(sandbox).get(body["id"], headers=headers)
+    assert identity.status_code == 200
+    assert identity.json()["username"] == sandbox.config.username
+    assert identity.json()["user_id"] == sandbox.org.admin_user_id
+    assert identity.json()["urls"]["rest"] == f"{sandbox.base_url}/services/data/v{{version}}/"
+    userinfo = https_for(sandbox).get(
+        sandbox.base_url + "/services/oauth2/userinfo", headers=headers
+    )
+    assert userinfo.json()["preferred_username"] == sandbox.config.username
+    assert userinfo.json()["sub"] == body["id"]
+    refused = https_for(sandbox).get(body["id"], headers={"Authorization": "Bearer forged"})
+    assert refused.status_code == 403
+
+
+def test_idle_session_expires_into_invalid_session_id(
+    make_sandbox: SandboxFactory, salesforce_for: Callable[..., Salesforce]
+) -> None:
+    sandbox = make_sandbox(session_lifetime=0.5)
+    sf = salesforce_for(sandbox)
+    assert sf.limits()["DailyApiRequests"]["Max"] > 0
+    time.sleep(0.6)
+    with pytest.raises(SalesforceExpiredSession) as expired:
+        sf.limits()
+    assert expired.value.content[0]["errorCode"] == "INVALID_SESSION_ID"

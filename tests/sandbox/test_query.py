@@ -1,0 +1,373 @@
+"""SOQL against the org: Salesforce's result shapes, semantics, errors and paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.org import Org
+from tests.sandbox.clocks import Clock
+
+BO = {"FirstName": "Bo", "LastName": "Diaz", "Email": "bo@example.com", "DoNotCall": True}
+BO |= {"Birthdate": "1990-05-01"}
+
+
+def _url(sobject: str, record_id: str) -> str:
+    return f"/services/data/v58.0/sobjects/{sobject}/{record_id}"
+
+
+@pytest.fixture
+def crm(org: Org) -> dict[str, str]:
+    """Two accounts, four contacts (one without an account), a lead, a task."""
+    acme = org.create("Account", {"Name": "Acme", "NumberOfEmployees": 120})
+    globex = org.create("Account", {"Name": "Globex"})
+    ids = {
+        "acme": acme,
+        "globex": globex,
+        "ana": org.create(
+            "Contact",
+            {"FirstName": "Ana", "LastName": "Ng", "Email": "Ana@Example.com", "AccountId": acme},
+        ),
+        "bo": org.create("Contact", BO | {"AccountId": globex}),
+        "cy": org.create("Contact", {"LastName": "Müller", "Title": "100% sure"}),
+        "di": org.create("Contact", {"FirstName": "Di", "LastName": "Ng", "AccountId": acme}),
+        "lead": org.create("Lead", {"LastName": "Lee", "Company": "Initech"}),
+    }
+    ids["task"] = org.create("Task", {"Subject": "Call", "WhoId": ids["lead"], "WhatId": acme})
+    return ids
+
+
+def _names(page: dict[str, Any]) -> list[str]:
+    return [r["LastName"] if "LastName" in r else r["Name"] for r in page["records"]]
+
+
+def _error(org: Org, soql: str, **options: Any) -> ApiError:
+    with pytest.raises(ApiError) as raised:
+        org.query(soql, **options)
+    return raised.value
+
+
+def test_records_have_salesforce_shape(org: Org, crm: dict[str, str]) -> None:
+    page = org.query(
+        "SELECT Id, Name, Email, DoNotCall, Birthdate, CreatedDate, MailingAddress, "
+        f"Account.NumberOfEmployees FROM Contact WHERE Id = '{crm['bo'][:15]}'",
+        api_version="58.0",
+    )
+    assert page["totalSize"] == 1 and page["done"] is True and "nextRecordsUrl" not in page
+    (record,) = page["records"]
+    assert record == {
+        "attributes": {"type": "Contact", "url": _url("Contact", crm["bo"])},
+        "Id": crm["bo"],
+        "Name": "Bo Diaz",
+        "Email": "bo@example.com",
+        "DoNotCall": True,
+        "Birthdate": "1990-05-01",
+        "CreatedDate": "2024-11-07T15:30:00.000+0000",
+        "MailingAddress": None,
+        "Account": {
+            "attributes": {"type": "Account", "url": _url("Account", crm["globex"])},
+            "NumberOfEmployees": None,
+        },
+    }  # fmt: skip
+
+
+def test_parent_paths_nest_two_levels_and_are_null_without_a_parent(
+    org: Org, crm: dict[str, str]
+) -> None:
+    page = org.query(
+        "SELECT LastName, Account.Name, Account.Owner.Alias FROM Contact ORDER BY LastName"
+    )
+    by_name = {r["LastName"]: r["Account"] for r in page["records"]}
+    assert by_name["Müller"] is None
+    assert by_name["Diaz"]["Name"] == "Globex"
+    assert by_name["Diaz"]["Owner"]["Alias"] == "sadmin"
+    assert by_name["Diaz"]["Owner"]["attributes"]["type"] == "User"
+
+
+def test_polymorphic_parents_report_their_own_type(org: Org, crm: dict[str, str]) -> None:
+    (task,) = org.query("SELECT Who.Name, Who.Type, What.Name FROM Task")["records"]
+    assert task["Who"]["attributes"]["type"] == "Lead"
+    assert (task["Who"]["Name"], task["Who"]["Type"]) == ("Lee", "Lead")
+    assert task["What"]["Name"] == "Acme"
+    assert org.query("SELECT Id FROM Task WHERE Who.Type = 'Contact'")["totalSize"] == 0
+
+
+def test_equality_and_like_ignore_case(org: Org, crm: dict[str, str]) -> None:
+    assert _names(org.query("SELECT LastName FROM Contact WHERE Email = 'ana@EXAMPLE.com'")) == [
+        "Ng"
+    ]
+    like = org.query("SELECT LastName FROM Contact WHERE Email LIKE '%EXAMPLE%' ORDER BY LastName")
+    assert _names(like) == ["Diaz", "Ng"]
+    literal = org.query(r"SELECT LastName FROM Contact WHERE Title LIKE '100\% s_re'")
+    assert _names(literal) == ["Müller"]
+    assert org.query(r"SELECT Id FROM Contact WHERE Title LIKE '100\%x%'")["totalSize"] == 0
+
+
+def test_in_and_not_in(org: Org, crm: dict[str, str]) -> None:
+    listed = org.query(
+        "SELECT LastName FROM Contact WHERE FirstName IN ('ana', 'BO') ORDER BY LastName"
+    )
+    assert _names(listed) == ["Diaz", "Ng"]
+    rest = org.query(
+        "SELECT LastName FROM Contact WHERE FirstName NOT IN ('Ana', 'Bo') ORDER BY LastName"
+    )
+    assert _names(rest) == ["Müller", "Ng"]  # Müller has no first name: NOT IN keeps nulls
+
+
+def test_not_equal_and_not_keep_nulls_as_soql_does(org: Org, crm: dict[str, str]) -> None:
+    for soql in (
+        "SELECT LastName FROM Contact WHERE Email != 'bo@example.com' ORDER BY LastName",
+        "SELECT LastName FROM Contact WHERE NOT (Email = 'bo@example.com') ORDER BY LastName",
+    ):
+        assert _names(org.query(soql)) == ["Müller", "Ng", "Ng"]
+    nulls = org.query("SELECT LastName FROM Contact WHERE Email = null ORDER BY LastName")
+    assert _names(nulls) == ["Müller", "Ng"]
+    combined = org.query(
+        "SELECT LastName FROM Contact WHERE (LastName = 'Ng' OR Title != null) AND Email = null"
+    )
+    assert sorted(_names(combined)) == ["Müller", "Ng"]
+
+
+def test_date_literals_use_the_org_time_zone(tmp_path: Path) -> None:
+    clock = Clock(dt.datetime(2024, 11, 7, 6, 0, tzinfo=dt.UTC))  # 22:00 on the 6th in LA
+    org = Org(tmp_path, clock=clock, time_zone="America/Los_Angeles")
+    org.create("Contact", {"LastName": "Yesterday-UTC"})
+    clock.advance(hours=3)  # 01:00 on the 7th in LA
+    org.create("Contact", {"LastName": "Today"})
+    assert _names(org.query("SELECT LastName FROM Contact WHERE CreatedDate = TODAY")) == ["Today"]
+    assert _names(org.query("SELECT LastName FROM Contact WHERE CreatedDate = YESTERDAY")) == [
+        "Yesterday-UTC"
+    ]
+    assert org.query("SELECT Id FROM Contact WHERE CreatedDate = LAST_N_DAYS:1")["totalSize"] == 2
+    assert org.query("SELECT Id FROM Contact WHERE CreatedDate > TODAY")["totalSize"] == 0
+    org.close()
+
+
+def test_date_and_datetime_values(org: Org, crm: dict[str, str]) -> None:
+    assert _names(org.query("SELECT LastName FROM Contact WHERE Birthdate = 1990-05-01")) == [
+        "Diaz"
+    ]
+    assert org.query("SELECT Id FROM Contact WHERE Birthdate < THIS_YEAR")["totalSize"] == 1
+    after = org.query("SELECT Id FROM Contact WHERE CreatedDate >= 2024-11-07T15:30:00Z")
+    assert after["totalSize"] == 4
+    before = org.query("SELECT Id FROM Contact WHERE CreatedDate < 2024-11-07T16:29:59+01:00")
+    assert before["totalSize"] == 0
+
+
+@pytest.mark.parametrize(
+    ("soql", "code", "detail"),
+    [
+        ("SELECT Id FROM Contact WHERE CreatedDate = 2024-01-01", "INVALID_FIELD",
+         "value of filter criterion for field 'CreatedDate' must be of type dateTime and should "
+         "not be enclosed in quotes"),
+        ("SELECT Id FROM Account WHERE NumberOfEmployees = '5'", "INVALID_FIELD",
+         "must be of type integer and should not be enclosed in quotes"),
+        ("SELECT Id FROM Contact WHERE LastName = 5", "INVALID_FIELD",
+         "must be of type string and should be enclosed in quotes"),
+        ("SELECT Id FROM Contact WHERE DoNotCall = 'true'", "INVALID_FIELD", "of type boolean"),
+        ("SELECT Id FROM Contact WHERE Id = 'abc'", "INVALID_QUERY_FILTER_OPERATOR",
+         "invalid ID field: abc"),
+        ("SELECT Id FROM Contact WHERE Description = 'x'", "INVALID_FIELD",
+         "field 'Description' can not be filtered in a query call"),
+        ("SELECT Id FROM Contact ORDER BY Description", "INVALID_FIELD",
+         "field 'Description' can not be sorted in a query call"),
+        ("SELECT Id FROM Contact WHERE LastName INCLUDES ('a')", "INVALID_FIELD", "multipicklist"),
+    ],
+)  # fmt: skip
+def test_values_of_the_wrong_type_are_refused(org: Org, soql: str, code: str, detail: str) -> None:
+    error = _error(org, soql)
+    assert (error.status, error.error_code) == (400, code)
+    assert detail in error.message
+
+
+def test_unknown_names_are_refused_pointing_at_them(org: Org) -> None:
+    missing_type = _error(org, "SELECT Id FROM Contct")
+    assert missing_type.error_code == "INVALID_TYPE"
+    assert "sObject type 'Contct' is not supported" in missing_type.message
+    missing_field = _error(org, "SELECT Id, Emial FROM Contact")
+    assert missing_field.error_code == "INVALID_FIELD"
+    assert "ERROR at Row:1:Column:12" in missing_field.message
+    assert "No such column 'Emial' on entity 'Contact'" in missing_field.message
+    relationship = _error(org, "SELECT Acount.Name FROM Contact")
+    assert "Didn't understand relationship 'Acount'" in relationship.message
+
+
+def test_order_by_puts_nulls_first_ascending_and_last_descending(
+    org: Org, crm: dict[str, str]
+) -> None:
+    ascending = org.query("SELECT LastName FROM Contact ORDER BY FirstName")
+    assert _names(ascending)[0] == "Müller"
+    descending = org.query("SELECT LastName FROM Contact ORDER BY FirstName DESC")
+    assert _names(descending) == ["Ng", "Diaz", "Ng", "Müller"]
+    explicit = org.query("SELECT LastName FROM Contact ORDER BY FirstName ASC NULLS LAST")
+    assert _names(explicit)[-1] == "Müller"
+    by_parent = org.query(
+        "SELECT LastName FROM Contact WHERE AccountId != null ORDER BY Account.Name DESC, LastName"
+    )
+    assert _names(by_parent) == ["Diaz", "Ng", "Ng"]
+
+
+def test_counts(org: Org, crm: dict[str, str]) -> None:
+    assert org.query("SELECT COUNT() FROM Contact WHERE LastName = 'ng'") == {
+        "totalSize": 2, "done": True, "records": []
+    }  # fmt: skip
+    page = org.query("SELECT COUNT(Id), COUNT(Email) withEmail FROM Contact")
+    assert page["records"] == [
+        {"attributes": {"type": "AggregateResult"}, "expr0": 4, "withEmail": 2}
+    ]
+    mixed = _error(org, "SELECT LastName, COUNT(Id) FROM Contact")
+    assert mixed.error_code == "MALFORMED_QUERY"
+
+
+def test_limit_and_offset(org: Org, crm: dict[str, str]) -> None:
+    page = org.query("SELECT LastName FROM Contact ORDER BY LastName LIMIT 2 OFFSET 1")
+    assert _names(page) == ["Müller", "Ng"] and page["totalSize"] == 2
+    assert org.query("SELECT COUNT() FROM Contact LIMIT 3")["totalSize"] == 3
+    error = _error(org, "SELECT Id FROM Contact OFFSET 2001")
+    assert (error.error_code, error.message) == (
+        "NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is 2000"
+    )  # fmt: skip
+
+
+def test_fields_function(org: Org, crm: dict[str, str]) -> None:
+    (record,) = org.query(f"SELECT FIELDS(ALL) FROM Account WHERE Id = '{crm['acme']}' LIMIT 1")[
+        "records"
+    ]
+    assert record["Name"] == "Acme" and "BillingAddress" in record and record["IsDeleted"] is False
+    assert org.query("SELECT FIELDS(STANDARD) FROM Contact")["totalSize"] == 4
+    error = _error(org, "SELECT FIELDS(ALL) FROM Contact")
+    assert error.error_code == "MALFORMED_QUERY" and "LIMIT of at most 200" in error.message
+
+
+def test_duplicate_fields_are_refused(org: Org) -> None:
+    assert "duplicate field selected" in _error(org, "SELECT Name, name FROM Account").message
+
+
+def test_query_excludes_deleted_records_and_query_all_includes_them(
+    org: Org, crm: dict[str, str]
+) -> None:
+    org.delete("Contact", crm["cy"])
+    assert org.query("SELECT Id FROM Contact")["totalSize"] == 3
+    everything = org.query(
+        "SELECT LastName, IsDeleted FROM Contact ORDER BY LastName", include_deleted=True
+    )
+    assert [(r["LastName"], r["IsDeleted"]) for r in everything["records"]] == [
+        ("Diaz", False), ("Müller", True), ("Ng", False), ("Ng", False)
+    ]  # fmt: skip
+    assert (
+        org.query("SELECT Id FROM Contact WHERE IsDeleted = true", include_deleted=True)[
+            "totalSize"
+        ]
+        == 1
+    )
+
+
+def test_includes_and_excludes_on_a_multipicklist(tmp_path: Path, clock: Clock) -> None:
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    topics = {"name": "Topics__c", "type": "multipicklist", "label": "Topics", "length": 4099,
+              "custom": True, "picklistValues": ["Billing", "Support", "Sales"]}  # fmt: skip
+    (schema / "Contact.json").write_text(json.dumps({"name": "Contact", "fields": [topics]}))
+    org = Org(tmp_path / "data", schema, clock=clock)
+    for name, value in (("A", "Billing;Support"), ("B", "Support"), ("C", None)):
+        org.create("Contact", {"LastName": name, "Topics__c": value})
+    includes = org.query(
+        "SELECT LastName FROM Contact WHERE Topics__c INCLUDES ('billing;support', 'Sales')"
+    )
+    assert _names(includes) == ["A"]
+    either = org.query(
+        "SELECT LastName FROM Contact WHERE Topics__c INCLUDES ('Billing', 'Support') "
+        "ORDER BY LastName"
+    )
+    assert _names(either) == ["A", "B"]
+    excludes = org.query(
+        "SELECT LastName FROM Contact WHERE Topics__c EXCLUDES ('Billing') ORDER BY LastName"
+    )
+    assert _names(excludes) == ["B", "C"]
+    org.close()
+
+
+# --- paging ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many(org: Org) -> Iterator[list[str]]:
+    records = [{"attributes": {"type": "Contact"}, "LastName": f"P{n:03d}"} for n in range(450)]
+    ids = []
+    for start in range(0, 450, 200):
+        results = org.collection("create", None, records[start : start + 200], all_or_none=True)
+        ids += [r["id"] for r in results]
+    yield ids
+
+
+def _locator(page: dict[str, Any]) -> str:
+    url = page["nextRecordsUrl"]
+    assert url.startswith("/services/data/v62.0/query/01g")
+    return str(url)
+
+
+def test_pages_follow_the_batch_size_and_report_rows_returned_so_far(
+    org: Org, many: list[str]
+) -> None:
+    page = org.query("SELECT LastName FROM Contact ORDER BY LastName", batch_size=200)
+    seen = _names(page)
+    assert page["totalSize"] == 450 and page["done"] is False
+    assert _locator(page).endswith("-200")
+    page = org.query_more(_locator(page))
+    assert _locator(page).endswith("-400")
+    seen += _names(page)
+    page = org.query_more(_locator(page))
+    seen += _names(page)
+    assert page["done"] is True and "nextRecordsUrl" not in page and len(page["records"]) == 50
+    assert seen == [f"P{n:03d}" for n in range(450)]
+
+
+def test_the_default_page_is_2000_and_batch_sizes_stay_within_200_to_2000(
+    org: Org, many: list[str]
+) -> None:
+    assert len(org.query("SELECT Id FROM Contact")["records"]) == 450
+    small = org.query("SELECT Id FROM Contact", batch_size=10)
+    assert len(small["records"]) == 200
+    rest = org.query_more(_locator(small), batch_size=5000)
+    assert len(rest["records"]) == 250 and rest["done"]
+
+
+def test_a_cursor_keeps_the_result_set_of_its_first_page(org: Org, many: list[str]) -> None:
+    first = org.query("SELECT Id FROM Contact ORDER BY LastName", batch_size=200)
+    org.create("Contact", {"LastName": "A-late-arrival"})
+    org.delete("Contact", many[300])
+    rest = [r["Id"] for r in org.query_more(_locator(first), batch_size=2000)["records"]]
+    assert rest == many[200:]
+    assert org.query("SELECT COUNT() FROM Contact")["totalSize"] == 450
+
+
+def test_locators_are_accepted_in_every_form_and_repeatable(org: Org, many: list[str]) -> None:
+    url = _locator(org.query("SELECT Id FROM Contact", batch_size=200, include_deleted=True))
+    locator = url.rsplit("/", 1)[1]
+    pages = [
+        org.query_more(url),
+        org.query_more(locator),
+        org.query_more(url.replace("/query/", "/queryAll/")),
+    ]
+    assert pages[0]["records"] == pages[1]["records"] == pages[2]["records"]
+
+
+@pytest.mark.parametrize(
+    "locator", ["01gAAAAAAAAAAAAAAA-200", "garbage", "/services/data/v62.0/query/01gX-9"]
+)
+def test_unknown_locators_are_refused(org: Org, locator: str) -> None:
+    with pytest.raises(ApiError) as raised:
+        org.query_more(locator)
+    assert (raised.value.status, raised.value.error_code) == (400, "INVALID_QUERY_LOCATOR")
+
+
+def test_a_locator_past_the_end_is_refused(org: Org, many: list[str]) -> None:
+    url = _locator(org.query("SELECT Id FROM Contact", batch_size=200))
+    with pytest.raises(ApiError):
+        org.query_more(url.replace("-200", "-451"))

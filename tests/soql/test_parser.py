@@ -1,0 +1,376 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forcebridge.soql.ast import (
+    And,
+    BooleanValue,
+    Comparison,
+    Count,
+    DateLiteral,
+    DateTimeValue,
+    DateValue,
+    Direction,
+    Field,
+    Fields,
+    FieldsKind,
+    Not,
+    Nulls,
+    NullValue,
+    NumberValue,
+    Operator,
+    Or,
+    OrderItem,
+    Query,
+    StringValue,
+)
+from forcebridge.soql.dates import DATE_LITERALS
+from forcebridge.soql.errors import MalformedQuery
+from forcebridge.soql.literals import RESERVED_WORDS
+from forcebridge.soql.parser import MAX_QUERY_LENGTH, parse
+
+
+def f(*path: str) -> Field:
+    return Field(path)
+
+
+def where(condition_text: str) -> object:
+    query = parse(f"SELECT Id FROM Contact WHERE {condition_text}")
+    return query.where
+
+
+def value_of(literal_text: str) -> object:
+    condition = where(f"X = {literal_text}")
+    assert isinstance(condition, Comparison)
+    return condition.value
+
+
+def test_a_pull_query_parses_to_its_tree() -> None:
+    query = parse(
+        "SELECT Id, Email, Account.Owner.Name FROM Contact "
+        "WHERE SystemModstamp >= 2024-11-07T07:00:00.000Z AND Email != null "
+        "ORDER BY SystemModstamp, Id LIMIT 2000 OFFSET 10"
+    )
+    assert query == Query(
+        select=(f("Id"), f("Email"), f("Account", "Owner", "Name")),
+        sobject="Contact",
+        where=And(
+            (
+                Comparison(
+                    f("SystemModstamp"),
+                    Operator.GE,
+                    DateTimeValue(dt.datetime(2024, 11, 7, 7, tzinfo=dt.UTC)),
+                ),
+                Comparison(f("Email"), Operator.NE, NullValue()),
+            )
+        ),
+        order_by=(OrderItem(f("SystemModstamp")), OrderItem(f("Id"))),
+        limit=2000,
+        offset=10,
+    )
+
+
+def test_count_and_fields_functions() -> None:
+    query = parse("SELECT COUNT(), COUNT(Id) total, COUNT(Account.Id), FIELDS(STANDARD) FROM Lead")
+    assert query.select == (
+        Count(),
+        Count(f("Id"), "total"),
+        Count(f("Account", "Id")),
+        Fields(FieldsKind.STANDARD),
+    )
+
+
+@pytest.mark.parametrize("kind", list(FieldsKind))
+def test_every_fields_kind(kind: FieldsKind) -> None:
+    assert parse(f"SELECT FIELDS({kind.value.lower()}) FROM Contact LIMIT 200").select == (
+        Fields(kind),
+    )
+
+
+def test_count_and_fields_are_still_usable_as_names() -> None:
+    query = parse("SELECT Count, Fields FROM Order WHERE Count > 1 ORDER BY Fields")
+    assert query.select == (f("Count"), f("Fields"))
+    assert query.sobject == "Order"
+
+
+def test_keywords_are_case_insensitive_and_names_keep_their_case() -> None:
+    upper = parse(
+        "SELECT Id FROM Contact WHERE NOT (Name LIKE 'a%' OR Email IN ('x')) AND Flag = TRUE "
+        "ORDER BY Name DESC NULLS LAST LIMIT 5"
+    )
+    lower = parse(
+        "select Id from Contact where not (Name like 'a%' or Email in ('x')) and Flag = true "
+        "order by Name desc nulls last limit 5"
+    )
+    assert upper == lower
+    assert parse("select firstName from myObject__c").select == (f("firstName"),)
+    assert parse("select firstName from myObject__c").sobject == "myObject__c"
+
+
+@pytest.mark.parametrize(
+    ("text", "op"),
+    [
+        ("=", Operator.EQ),
+        ("!=", Operator.NE),
+        ("<>", Operator.NE),
+        ("<", Operator.LT),
+        ("<=", Operator.LE),
+        (">", Operator.GT),
+        (">=", Operator.GE),
+    ],
+)
+def test_comparison_operators(text: str, op: Operator) -> None:
+    assert where(f"Amount {text} 5") == Comparison(f("Amount"), op, NumberValue(Decimal(5)))
+
+
+@pytest.mark.parametrize(
+    ("text", "op"),
+    [
+        ("IN", Operator.IN),
+        ("NOT IN", Operator.NOT_IN),
+        ("not  in", Operator.NOT_IN),
+        ("INCLUDES", Operator.INCLUDES),
+        ("EXCLUDES", Operator.EXCLUDES),
+    ],
+)
+def test_set_operators_take_a_list(text: str, op: Operator) -> None:
+    assert where(f"Tags__c {text} ('a;b', 'c')") == Comparison(
+        f("Tags__c"), op, (StringValue("a;b"), StringValue("c"))
+    )
+
+
+def test_in_list_takes_any_literal() -> None:
+    assert where("X IN (1, 'a', null, 2024-01-31)") == Comparison(
+        f("X"),
+        Operator.IN,
+        (NumberValue(Decimal(1)), StringValue("a"), NullValue(), DateValue(dt.date(2024, 1, 31))),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("'hello'", StringValue("hello")),
+        ("''", StringValue("")),
+        ("42", NumberValue(Decimal(42))),
+        ("-1.25", NumberValue(Decimal("-1.25"))),
+        ("+3", NumberValue(Decimal(3))),
+        (".5", NumberValue(Decimal("0.5"))),
+        ("true", BooleanValue(True)),
+        ("FALSE", BooleanValue(False)),
+        ("NULL", NullValue()),
+        ("2024-01-31", DateValue(dt.date(2024, 1, 31))),
+        ("2024-01-31T10:00:00Z", DateTimeValue(dt.datetime(2024, 1, 31, 10, tzinfo=dt.UTC))),
+        ("2024-01-31T10:00:00+02:00", DateTimeValue(dt.datetime(2024, 1, 31, 8, tzinfo=dt.UTC))),
+        ("2024-01-31T10:00:00-0800", DateTimeValue(dt.datetime(2024, 1, 31, 18, tzinfo=dt.UTC))),
+        (
+            "2024-01-31T10:00:00.250+0000",
+            DateTimeValue(dt.datetime(2024, 1, 31, 10, 0, 0, 250_000, tzinfo=dt.UTC)),
+        ),
+        ("TODAY", DateLiteral("TODAY")),
+        ("last_n_days:7", DateLiteral("LAST_N_DAYS", 7)),
+    ],
+)
+def test_literals(text: str, expected: object) -> None:
+    assert value_of(text) == expected
+
+
+@pytest.mark.parametrize(("name", "takes_n"), sorted(DATE_LITERALS.items()))
+def test_every_date_literal(name: str, takes_n: bool) -> None:
+    written = f"{name}:3" if takes_n else name
+    assert value_of(written.lower()) == DateLiteral(name, 3 if takes_n else None)
+
+
+@pytest.mark.parametrize(
+    ("escaped", "meaning"),
+    [
+        (r"\n", "\n"),
+        (r"\N", "\n"),
+        (r"\r", "\r"),
+        (r"\R", "\r"),
+        (r"\t", "\t"),
+        (r"\T", "\t"),
+        (r"\b", "\b"),
+        (r"\f", "\f"),
+        (r"\"", '"'),
+        (r"\'", "'"),
+        (r"\\", "\\"),
+        (r"\u00e9", "é"),
+    ],
+)
+def test_string_escapes(escaped: str, meaning: str) -> None:
+    assert value_of(f"'a{escaped}b'") == StringValue(f"a{meaning}b")
+
+
+def test_like_keeps_escaped_wildcards_literal_and_the_rest_as_wildcards() -> None:
+    condition = where(r"Name LIKE 'Ter\%\_x%_\\y\'s'")
+    assert condition == Comparison(f("Name"), Operator.LIKE, StringValue(r"Ter\%\_x%_\\y's"))
+
+
+def test_percent_and_underscore_escapes_only_belong_in_like() -> None:
+    text = r"SELECT Id FROM Contact WHERE Name = 'Ter\%'"
+    with pytest.raises(MalformedQuery) as caught:
+        parse(text)
+    assert (caught.value.row, caught.value.column) == (1, text.index("\\") + 1)
+    assert r"'\%'" in caught.value.detail
+
+
+def test_unknown_escape_points_at_the_backslash() -> None:
+    text = r"SELECT Id FROM Contact WHERE Name = 'a\qb'"
+    with pytest.raises(MalformedQuery) as caught:
+        parse(text)
+    assert caught.value.column == text.index("\\") + 1
+    assert caught.value.detail == r"Illegal character sequence '\q' in string literal"
+
+
+def test_not_and_parentheses() -> None:
+    assert where("NOT (A = 1 OR B = 2) AND (C = 3 OR NOT D = 4)") == And(
+        (
+            Not(Or((where("A = 1"), where("B = 2")))),  # type: ignore[arg-type]
+            Or((where("C = 3"), Not(where("D = 4")))),  # type: ignore[arg-type]
+        )
+    )
+
+
+def test_parentheses_keep_their_grouping() -> None:
+    assert where("(A = 1 AND B = 2) AND C = 3") == And(
+        (And((where("A = 1"), where("B = 2"))), where("C = 3"))  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "refused"),
+    [
+        ("A = 1 AND B = 2 OR C = 3", "OR"),
+        ("A = 1 OR B = 2 AND C = 3", "AND"),
+        ("NOT A = 1 OR B = 2 AND C = 3", "AND"),
+    ],
+)
+def test_mixing_and_with_or_without_parentheses_is_refused(condition: str, refused: str) -> None:
+    text = f"SELECT Id FROM Contact WHERE {condition}"
+    with pytest.raises(MalformedQuery) as caught:
+        parse(text)
+    assert caught.value.column == text.rindex(f" {refused} ") + 2
+    assert caught.value.detail == f"unexpected token: '{refused}'"
+
+
+def test_order_by_directions_and_nulls() -> None:
+    query = parse("SELECT Id FROM Contact ORDER BY A, B ASC, C DESC NULLS FIRST, D NULLS LAST")
+    assert query.order_by == (
+        OrderItem(f("A")),
+        OrderItem(f("B"), Direction.ASC),
+        OrderItem(f("C"), Direction.DESC, Nulls.FIRST),
+        OrderItem(f("D"), Direction.ASC, Nulls.LAST),
+    )
+
+
+def test_positions_point_into_the_text() -> None:
+    text = "SELECT Id,\n  Account.Name FROM   Contact WHERE Email = 'x'"
+    query = parse(text)
+    assert query.text == text
+    assert query.sobject_pos == text.index("Contact")
+    assert [item.pos for item in query.select] == [7, text.index("Account")]  # type: ignore[union-attr]
+    assert query.where.field.pos == text.index("Email")  # type: ignore[union-attr]
+
+
+def test_end_of_input_is_reported_as_salesforce_does() -> None:
+    with pytest.raises(MalformedQuery) as caught:
+        parse("SELECT Id FROM Contact WHERE")
+    assert caught.value.error_code == "MALFORMED_QUERY"
+    assert caught.value.message == (
+        "\nSELECT Id FROM Contact WHERE\n                            ^\n"
+        "ERROR at Row:1:Column:29\nunexpected token: '<EOF>'"
+    )
+
+
+def test_errors_on_later_lines_report_that_row() -> None:
+    with pytest.raises(MalformedQuery) as caught:
+        parse("SELECT Id\nFROM Contact\nWHERE Name = = 'x'")
+    assert (caught.value.row, caught.value.column) == (3, 14)
+    assert caught.value.message.startswith("\nWHERE Name = = 'x'\n             ^\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "detail"),
+    [
+        ("SELECT FROM Contact", 8, "unexpected token: 'FROM'"),
+        ("SELECT Id, FROM Contact", 12, "unexpected token: 'FROM'"),
+        ("SELECT Id Contact", 11, "unexpected token: 'Contact'"),
+        ("SELECT Id FROM Contact LIMIT -1", 30, "unexpected token: '-1'"),
+        (
+            "SELECT Id FROM Contact WHERE A = 1 ; B",
+            36,
+            "line 1:35 no viable alternative at character ';'",
+        ),
+        (
+            'SELECT Id FROM Contact WHERE Name = "x"',
+            37,
+            "line 1:36 no viable alternative at character '\"'",
+        ),
+        (
+            "SELECT Id FROM Contact WHERE Name = 'x",
+            39,
+            "line 1:38 mismatched character '<EOF>' expecting '''",
+        ),
+        ("SELECT Id FROM Contact WHERE Name = Bob", 37, "unexpected token: 'Bob'"),
+        ("SELECT Id FROM Contact WHERE Name LIKE 5", 40, "unexpected token: '5'"),
+        ("SELECT Id FROM Contact WHERE Name IN ()", 39, "unexpected token: ')'"),
+        ("SELECT Id FROM Contact WHERE D = 2024-02-30", 34, "Invalid date: 2024-02-30"),
+        (
+            "SELECT Id FROM Contact WHERE D = LAST_N_DAYS",
+            34,
+            "LAST_N_DAYS needs a number of units, as in LAST_N_DAYS:7",
+        ),
+        (
+            "SELECT Id FROM Contact WHERE D = TODAY:2",
+            34,
+            "TODAY takes no number: write TODAY alone",
+        ),
+        (
+            "SELECT Id FROM Contact ORDER BY Name LIMIT 5 WHERE A = 1",
+            46,
+            "unexpected token: 'WHERE'",
+        ),
+    ],
+)
+def test_malformed_queries(text: str, column: int, detail: str) -> None:
+    with pytest.raises(MalformedQuery) as caught:
+        parse(text)
+    assert (caught.value.row, caught.value.column, caught.value.detail) == (1, column, detail)
+
+
+@pytest.mark.parametrize("word", sorted(RESERVED_WORDS))
+def test_reserved_words_are_not_names(word: str) -> None:
+    with pytest.raises(MalformedQuery):
+        parse(f"SELECT Id FROM Contact WHERE {word.lower()} = 1")
+
+
+def test_overlong_queries_are_refused_whole() -> None:
+    text = "SELECT Id FROM Contact WHERE Name IN ('" + "x" * MAX_QUERY_LENGTH + "')"
+    with pytest.raises(MalformedQuery) as caught:
+        parse(text)
+    assert caught.value.row is None
+    assert caught.value.message == "SOQL statements cannot be longer than 100,000 characters."
+
+
+_soqlish = st.lists(
+    st.sampled_from(
+        [
+            "SELECT", "Id", "Account.Name", ",", "FROM", "Contact", "WHERE", "AND", "OR", "NOT",
+            "(", ")", "=", "<>", "LIKE", "IN", "'a\\'", "'x'", "'", "\\", "1", "-2.5",
+            "2024-01-31", "2024-01-31T10:00:00Z", "TODAY", "LAST_N_DAYS:", "LAST_N_DAYS:9",
+            "ORDER BY", "DESC", "NULLS", "LIMIT", "OFFSET", "99999999999", "COUNT()", ":", " ",
+        ]
+    )
+).map(" ".join)  # fmt: skip
+
+
+@given(st.text() | _soqlish)
+def test_any_text_parses_or_is_malformed_never_anything_else(text: str) -> None:
+    try:
+        parse(text)
+    except MalformedQuery as error:
+        assert error.row is not None

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from forcebridge.settings import Settings
+from forcebridge.store.engine import engine_from_settings, make_engine, make_sessionmaker
+from forcebridge.store.errors import InvalidValue
+from forcebridge.store.migrations import upgrade
+from forcebridge.store.models import Connection, Contact, ContactIdentity, Org, Service
+from forcebridge.store.repositories.connections import create_connection, get_connection
+from forcebridge.store.repositories.orgs import create_org, get_org
+from forcebridge.store.repositories.services import create_service
+from tests.store.samples import LOGIN, TOKENS
+
+
+def test_deleting_an_org_removes_everything_it_owns(engine: Engine, session: Session) -> None:
+    org = create_org(session, "acme")
+    connection = create_connection(session, org, "main", LOGIN, TOKENS)
+    service = create_service(session, org, "support", connection=connection)
+    contact = Contact(service_id=service.id, first_name="Ada")
+    contact.identities.append(
+        ContactIdentity(service_id=service.id, source="salesforce:Contact", external_id="003A")
+    )
+    session.add(contact)
+    session.commit()
+
+    with engine.begin() as raw:
+        raw.execute(Org.__table__.delete())
+
+    for model in (Connection, Service, Contact, ContactIdentity):
+        assert session.scalar(select(func.count()).select_from(model)) == 0
+
+
+def test_the_embedded_default_keeps_data_and_key_in_the_data_folder(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    engine = engine_from_settings(settings)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        create_connection(session, create_org(session, "acme"), "main", LOGIN, TOKENS)
+        session.commit()
+    engine.dispose()
+
+    assert {p.name for p in (tmp_path / "data").iterdir()} >= {"forcebridge.sqlite3", "secret.key"}
+    reopened = engine_from_settings(settings)
+    with make_sessionmaker(reopened)() as session:
+        assert get_connection(session, get_org(session, "acme"), "main").refresh_token == (
+            TOKENS.refresh_token
+        )
+    reopened.dispose()
+
+
+def test_a_database_other_than_sqlite_or_postgresql_is_refused_without_its_password() -> None:
+    with pytest.raises(InvalidValue, match=r"mysql://app:\*\*\*@db/fb is not supported") as caught:
+        make_engine("mysql://app:hunter22@db/fb")
+    assert "hunter22" not in str(caught.value)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from forcebridge.settings import Settings, SettingsError, resolve_secret_key
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(f"FORCEBRIDGE_{name.upper()}", raising=False)
+
+
+def test_the_embedded_default_is_a_sqlite_file_in_the_data_folder(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'forcebridge.sqlite3'}"
+    assert Settings().data_dir == Path(".forcebridge")
+    assert Settings().product_name == "forcebridge"
+
+
+def test_settings_come_from_forcebridge_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FORCEBRIDGE_DATABASE_URL", "postgresql+psycopg://app:pw@db/forcebridge")
+    monkeypatch.setenv("FORCEBRIDGE_PRODUCT_NAME", "Chatterly")
+    monkeypatch.setenv("FORCEBRIDGE_LOG_LEVEL", "debug")
+    monkeypatch.setenv("FORCEBRIDGE_RETIRED_SECRET_KEYS", '["old-key-one", "old-key-two"]')
+
+    settings = Settings()
+    assert settings.database_url == "postgresql+psycopg://app:pw@db/forcebridge"
+    assert settings.product_name == "Chatterly"
+    assert settings.log_level == "DEBUG"
+    assert [key.get_secret_value() for key in settings.retired_secret_keys] == [
+        "old-key-one",
+        "old-key-two",
+    ]
+
+
+def test_printing_settings_shows_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCEBRIDGE_SECRET_KEY", "the-real-secret-key-value-0123456789")
+    monkeypatch.setenv("FORCEBRIDGE_DATABASE_URL", "postgresql+psycopg://app:db-password@db/fb")
+
+    shown = f"{Settings()!r} {Settings()}"
+    assert "the-real-secret-key-value" not in shown
+    assert "db-password" not in shown
+
+
+def test_a_secret_key_is_generated_once_owner_only_and_reused(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+
+    first = resolve_secret_key(settings)
+    key_file = tmp_path / "data" / "secret.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(first.get_secret_value()) >= 32
+
+    assert resolve_secret_key(Settings(data_dir=tmp_path / "data")) == first
+    assert [p.name for p in key_file.parent.iterdir()] == ["secret.key"]
+
+
+def test_a_configured_secret_key_wins_and_writes_no_file(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="from-the-environment-0123456789abcdef")
+
+    assert (
+        resolve_secret_key(settings).get_secret_value() == "from-the-environment-0123456789abcdef"
+    )
+    assert not (tmp_path / "secret.key").exists()
+
+
+def test_a_key_file_others_can_read_is_refused_with_the_fix(tmp_path: Path) -> None:
+    resolve_secret_key(Settings(data_dir=tmp_path))
+    os.chmod(tmp_path / "secret.key", 0o644)
+
+    with pytest.raises(SettingsError, match=r"readable by others .* chmod 600"):
+        resolve_secret_key(Settings(data_dir=tmp_path))
+
+
+def test_an_emptied_key_file_is_refused(tmp_path: Path) -> None:
+    resolve_secret_key(Settings(data_dir=tmp_path))
+    (tmp_path / "secret.key").write_text("\n")
+
+    with pytest.raises(SettingsError, match="is empty"):
+        resolve_secret_key(Settings(data_dir=tmp_path))
