@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from forcebridge.cli import sandbox
+from forcebridge.cli.demo import demo
 
 app = typer.Typer(
     name="forcebridge",
@@ -13,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(sandbox.app, name="sandbox")
+app.command()(demo)
 
 
 if __name__ == "__main__":

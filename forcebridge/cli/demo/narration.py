@@ -1,0 +1,46 @@
+"""How the demo talks: numbered chapters, the commands it runs, and the closing summary."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+
+
+@dataclass
+class Narrator:
+    """Prints the story and keeps one line per finding for the summary at the end."""
+
+    console: Console
+    findings: list[tuple[str, str]] = field(default_factory=list)
+    chapter_count: int = 0
+
+    def chapter(self, title: str, why: str) -> None:
+        self.chapter_count += 1
+        self.console.print()
+        self.console.print(Rule(f"[bold]{self.chapter_count}. {title}", align="left"))
+        self.console.print(why, style="dim")
+
+    def command(self, argv: list[str]) -> None:
+        """Shows a command exactly as a newcomer could type it."""
+        self.console.print(f"[bold cyan]$ forcebridge {shlex.join(argv)}")
+
+    def note(self, text: str) -> None:
+        self.console.print(f"  {text}")
+
+    def found(self, what: str, figure: str) -> None:
+        self.findings.append((what, figure))
+
+    def summary(self, next_steps: list[str]) -> None:
+        table = Table(title="What the demo showed", show_lines=False, expand=True)
+        table.add_column("capability", style="bold")
+        table.add_column("result")
+        for what, figure in self.findings:
+            table.add_row(what, figure)
+        self.console.print()
+        self.console.print(table)
+        self.console.print(Panel("\n".join(next_steps), title="Where to look next", expand=True))

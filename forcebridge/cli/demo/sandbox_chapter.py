@@ -1,0 +1,137 @@
+"""Chapter 1: a Salesforce org of our own, and real clients talking to it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from rich.table import Table
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from forcebridge.cli.demo.narration import Narrator
+from forcebridge.salesforce.client import ClientSettings, SalesforceClient
+from forcebridge.salesforce.endpoints import trusted_sandbox
+from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
+from forcebridge.sandbox.config import SandboxConfig
+from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.seed import seed
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.soql.builder import select, starts_with, to_soql
+
+API_VERSION = "62.0"
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    contacts: int
+    leads: int
+    accounts: int
+
+
+def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize) -> SandboxServer:
+    """Seeds a fresh org in `data_dir` and serves it over HTTPS on a free port."""
+    narrator.chapter(
+        "A Salesforce org of our own",
+        "The sandbox is a Salesforce-compatible HTTPS server: its own CA, OAuth, REST, SOQL, "
+        "Bulk API 2.0 queries, limits and faults. Here it is seeded with messy, realistic data.",
+    )
+    org = Org(data_dir)
+    report = seed(org, contacts=size.contacts, leads=size.leads, accounts=size.accounts, seed=42)
+    org.close()
+    server = SandboxServer(SandboxConfig(data_dir=data_dir, port=0)).start()
+    narrator.note(
+        f"seeded {report.accounts:,} Accounts, {report.contacts:,} Contacts and "
+        f"{report.leads:,} Leads ({report.converted_leads} already converted) "
+        f"in {report.seconds:.1f} s"
+    )
+    narrator.note(f"serving {server.base_url}  (trust {server.ca_file})")
+    narrator.note(
+        f"login: {server.config.username} / {server.config.password}, "
+        f"client id {server.config.client_id}"
+    )
+    narrator.found("Sandbox org", f"{report.contacts + report.leads + report.accounts:,} records")
+    return server
+
+
+def _simple_salesforce(server: SandboxServer) -> Salesforce:
+    session = requests.Session()
+    session.verify = str(server.ca_file)
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override `verify`
+    return Salesforce(
+        instance_url=server.base_url,
+        session_id=server.access_token(),
+        session=session,
+        version=API_VERSION,
+    )
+
+
+def show_clients(narrator: Narrator, server: SandboxServer) -> None:
+    """simple-salesforce and forcebridge's own client, unchanged, against the sandbox."""
+    narrator.chapter(
+        "Real Salesforce clients accept it",
+        "simple-salesforce talks to the sandbox exactly as it would to Salesforce; forcebridge's "
+        "own client (retries, call counting, typed errors) sits on top of it.",
+    )
+    sf = _simple_salesforce(server)
+    describe = sf.restful("sobjects/Contact/describe")
+    fields = {f["name"]: f for f in describe["fields"]}
+    parts = [f["name"] for f in describe["fields"] if f["compoundFieldName"] == "MailingAddress"]
+    narrator.note(
+        f"describe Contact: {len(fields)} fields, e.g. "
+        f'"{fields["Phone"]["label"]} (Phone)"; MailingAddress is compound: {", ".join(parts)}'
+    )
+
+    query = to_soql(
+        select("Id", "FirstName", "LastName", "Email", "Account.Name")
+        .from_("Contact")
+        .where(starts_with("LastName", "sm"))
+        .order_by("LastName", "Id")
+        .limit(5)
+        .build()
+    )
+    narrator.note(f"a query written by forcebridge's SOQL builder:\n  [green]{query}")
+    table = Table("Id", "Name", "Email", "Account")
+    for record in sf.query(query)["records"]:
+        account = record["Account"]["Name"] if record["Account"] else "-"
+        name = f"{record['FirstName'] or ''} {record['LastName']}".strip()
+        table.add_row(record["Id"], name, record["Email"] or "-", account)
+    narrator.console.print(table)
+
+    try:
+        sf.query("SELECT Id FROM Contact WHERE")
+    except SalesforceMalformedRequest as error:
+        content: Any = error.content  # simple-salesforce types it loosely; it is Salesforce's list
+        problem = content[0]
+        narrator.note(
+            f"a broken query gets Salesforce's answer: [yellow]{problem['errorCode']}[/] "
+            + problem["message"].strip().splitlines()[-1]
+        )
+
+    config = server.config
+    oauth = OAuthClient(
+        trusted_sandbox(server.base_url, server.ca_file),
+        ConnectedApp(config.client_id, config.client_secret),
+    )
+    client = SalesforceClient(
+        oauth.password_grant(config.username, config.password),
+        ClientSettings(connection_id="demo", api_version=API_VERSION, ca_file=server.ca_file),
+        oauth=oauth,
+    )
+    started = time.perf_counter()
+    read = pages = 0
+    for page in client.query_pages("SELECT Id, Email, SystemModstamp FROM Contact"):
+        read += len(page.records)
+        pages += 1
+    seconds = time.perf_counter() - started
+    calls = client.usage.snapshot().api_calls
+    narrator.note(
+        f"forcebridge's client read {read:,} Contacts in {pages} pages "
+        f"({read / seconds:,.0f} records/s) for {calls} API calls"
+    )
+    narrator.found("Read all Contacts", f"{read:,} records, {calls} API calls")
+    used = server.usage()
+    narrator.note(f"the sandbox counted {used.used} API calls of {used.limit:,} allowed today")
