@@ -77,7 +77,7 @@ def show_clients(narrator: Narrator, server: SandboxServer) -> None:
         "own client (retries, call counting, typed errors) sits on top of it.",
     )
     sf = _simple_salesforce(server)
-    describe = sf.restful("sobjects/Contact/describe")
+    describe: dict[str, Any] = sf.restful("sobjects/Contact/describe") or {}
     fields = {f["name"]: f for f in describe["fields"]}
     parts = [f["name"] for f in describe["fields"] if f["compoundFieldName"] == "MailingAddress"]
     narrator.note(
