@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -93,11 +94,28 @@ async def sobject_info(sobject: str, call: Describe) -> SalesforceJSON:
 
 
 @router.get("/v{version}/sobjects/{sobject}/describe")
-async def describe(sobject: str, request: Request, call: Describe) -> SalesforceJSON:
+async def describe(sobject: str, request: Request, call: Describe) -> Response:
+    """Honours `If-Modified-Since` as Salesforce does: 304 with no body while the object's
+    metadata is unchanged, so clients can revalidate a cached describe cheaply."""
     org = call.state.org
-    return SalesforceJSON(
-        await call.state.run(org.describe, sobject, call.version, instance_url(request))
-    )
+    payload = await call.state.run(org.describe, sobject, call.version, instance_url(request))
+    modified = org.schema_modified_at.replace(microsecond=0)
+    headers = {"Last-Modified": format_datetime(modified, usegmt=True)}
+    since = _http_date(request.headers.get("If-Modified-Since"))
+    if since is not None and modified <= since:
+        return Response(status_code=304, headers=headers)
+    return SalesforceJSON(payload, headers=headers)
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    """An HTTP-date header, or None when absent or unreadable (then the header is ignored)."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 @router.post("/v{version}/sobjects/{sobject}")

@@ -9,6 +9,7 @@ per thread, writes are serialised.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from forcebridge.sandbox import composite, conversion, replication
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import from_soql, not_found
-from forcebridge.sandbox.fieldtypes import format_datetime
+from forcebridge.sandbox.fieldtypes import format_datetime, parse_datetime
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import load_schema
@@ -66,6 +67,17 @@ class Org:
         self.admin_user_id = self.storage.meta("admin_user_id") or ""
         self.time_zone = ZoneInfo(self.storage.meta("time_zone") or DEFAULT_TIME_ZONE)
         self.queries = QueryEngine(self.schema, self.storage, self.clock, self.time_zone)
+        self.schema_modified_at = self._schema_modified_at()
+
+    def _schema_modified_at(self) -> dt.datetime:
+        """When this org's schema last changed, kept across restarts so that describe's
+        `If-Modified-Since` answers 304 until an object or field really changes."""
+        digest = hashlib.sha256(repr(self.schema.objects).encode()).hexdigest()
+        with self.storage.write() as conn:
+            if self.storage.meta("schema_digest") != digest:
+                self.storage.set_meta(conn, "schema_digest", digest)
+                self.storage.set_meta(conn, "schema_modified_at", format_datetime(self.clock()))
+        return parse_datetime(self.storage.meta("schema_modified_at") or "")
 
     def _bootstrap(self, time_zone: str) -> None:
         """Give a new org its Organization record and admin User (the admin creates itself)."""

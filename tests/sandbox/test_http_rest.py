@@ -42,6 +42,25 @@ def test_describe_follows_a_real_org(sf: Salesforce) -> None:
     assert fields["External_Id__c"]["externalId"] is True
 
 
+def test_describe_revalidates_with_if_modified_since(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    api = api_for(sandbox)
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact/describe"
+    first = api.get(url)
+    last_modified = first.headers["Last-Modified"]
+    assert first.status_code == 200 and first.json()["name"] == "Contact"
+
+    unchanged = api.get(url, headers={"If-Modified-Since": last_modified})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+
+    stale = api.get(
+        url,
+        headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
+    )
+    assert stale.status_code == 200 and stale.json()["name"] == "Contact"
+
+
 def test_unknown_object_is_404_not_found(sf: Salesforce) -> None:
     with pytest.raises(SalesforceResourceNotFound) as missing:
         sf.restful("sobjects/Nope__c/")
