@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from forcebridge.cli import sandbox
+from forcebridge.cli import admins, connect, connections, orgs, sandbox, services
 from forcebridge.cli.demo import demo
 
 app = typer.Typer(
@@ -13,8 +13,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(orgs.app, name="org")
+app.add_typer(services.app, name="service")
+app.command("connect")(connect.command)
+app.add_typer(connections.app, name="connections")
+app.add_typer(admins.app, name="admin")
 app.add_typer(sandbox.app, name="sandbox")
-app.command()(demo)
+app.command("demo")(demo)
 
 
 if __name__ == "__main__":

@@ -102,12 +102,15 @@ class SalesforceClient:
         describe_cache: DescribeCacheStore | None = None,
         token_sink: TokenSink | None = None,
         status_observer: StatusObserver | None = None,
+        status: ConnectionStatus = CONNECTED,
         usage: UsageMeter | None = None,
         retrier: Retrier | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         """`renewal` defaults to the refresh token in `tokens`; without `oauth` or a way to
-        renew, an expired session is reported as `AuthenticationLost` straight away."""
+        renew, an expired session is reported as `AuthenticationLost` straight away. `status` is
+        the connection's status as last stored, so the first call that changes it is reported
+        (a success after "limit reached" reports "Connected")."""
         self.settings = settings
         self.usage = usage or UsageMeter()
         self._tokens = tokens
@@ -121,7 +124,7 @@ class SalesforceClient:
         self._retrier = retrier or Retrier()
         self._clock = clock
         self._outcomes: deque[CallOutcome] = deque(maxlen=OUTCOMES_KEPT)
-        self._status = CONNECTED
+        self._status = status
         self._session = http_session(
             ca_file=settings.ca_file, usage=self.usage, timeout=settings.timeout
         )

@@ -55,13 +55,17 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def engine_from_settings(settings: Settings) -> Engine:
-    """The product's engine: its database, sealing secrets with the configured keys."""
-    keyring = Keyring(
+def keyring_from_settings(settings: Settings) -> Keyring:
+    """The configured secret key (generated on first use) and the retired ones."""
+    return Keyring(
         resolve_secret_key(settings).get_secret_value(),
         (key.get_secret_value() for key in settings.retired_secret_keys),
     )
-    return make_engine(settings.database_url, keyring)
+
+
+def engine_from_settings(settings: Settings) -> Engine:
+    """The product's engine: its database, sealing secrets with the configured keys."""
+    return make_engine(settings.database_url, keyring_from_settings(settings))
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

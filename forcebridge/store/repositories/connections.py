@@ -46,22 +46,29 @@ def create_connection(
     session: Session, org: Org, name: str, login: Login, tokens: Tokens
 ) -> Connection:
     """Store a connection only once its login has worked, so nothing is half-stored."""
-    connection = Connection(
-        org=org,
-        name=check_name("connection", name),
-        kind=login.kind,
-        login_url=login.login_url,
-        auth_method=login.auth_method,
-        client_id=login.client_id,
-        api_version=login.api_version,
-        client_secret=login.client_secret,
-        username=login.username,
-        password=login.password,
-        jwt_private_key=login.jwt_private_key,
-        ca_file=login.ca_file,
-    )
+    connection = Connection(org=org, name=check_name("connection", name))
+    _apply_login(connection, login)
     _apply_tokens(connection, tokens)
     return add_unique(session, connection, "connection", f"{org.name}/{name}")
+
+
+def replace_login(session: Session, connection: Connection, login: Login, tokens: Tokens) -> None:
+    """Log an existing connection in anew: credentials and tokens are replaced whole (a refresh
+    token of the old login does not survive a login without one); its services stay linked."""
+    _apply_login(connection, login)
+    _apply_tokens(connection, tokens)
+    connection.refresh_token = tokens.refresh_token
+    session.flush()
+
+
+def forget_credentials(session: Session, connection: Connection) -> None:
+    """Drop every secret the connection holds (after they were revoked at Salesforce)."""
+    connection.client_secret = None
+    connection.access_token = None
+    connection.refresh_token = None
+    connection.password = None
+    connection.jwt_private_key = None
+    session.flush()
 
 
 def get_connection(session: Session, org: Org, name: str) -> Connection:
@@ -85,6 +92,19 @@ def update_tokens(session: Session, connection: Connection, tokens: Tokens) -> N
     """Keep the refreshed tokens; a refresh that returns no new refresh token keeps the old one."""
     _apply_tokens(connection, tokens)
     session.flush()
+
+
+def _apply_login(connection: Connection, login: Login) -> None:
+    connection.kind = login.kind
+    connection.login_url = login.login_url
+    connection.auth_method = login.auth_method
+    connection.client_id = login.client_id
+    connection.api_version = login.api_version
+    connection.client_secret = login.client_secret
+    connection.username = login.username
+    connection.password = login.password
+    connection.jwt_private_key = login.jwt_private_key
+    connection.ca_file = login.ca_file
 
 
 def _apply_tokens(connection: Connection, tokens: Tokens) -> None:

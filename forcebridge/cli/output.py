@@ -1,0 +1,76 @@
+"""What every command shares: the database session, JSON or Rich output, and errors as messages.
+
+A reporting command prints either a Rich rendering for people or, with `--json`, exactly one
+JSON document on stdout for scripts. Messages for people (progress, errors) go to stderr, so
+stdout stays parseable. A refusal the product expected (an unknown org, a wrong password, an
+untrusted URL) is one line on stderr and exit status 1; nothing else exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.orm import Session
+
+from forcebridge.jobs.runtime import open_runtime
+from forcebridge.salesforce.errors import SalesforceError
+from forcebridge.settings import Settings, SettingsError
+from forcebridge.store.errors import StoreError
+from forcebridge.sync.connection_errors import ConnectError
+
+console = Console()
+errors = Console(stderr=True)
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print the result as one JSON document on stdout.")
+]
+
+#: Refusals with a message meant for the user; anything else is a bug and keeps its traceback.
+EXPECTED_ERRORS = (StoreError, SalesforceError, ConnectError, SettingsError, ValidationError)
+
+
+def fail(message: str) -> NoReturn:
+    errors.print(f"[red]Error:[/red] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def reporting_errors() -> Iterator[None]:
+    """Turn an expected refusal raised inside the block into a message and exit status 1."""
+    try:
+        yield
+    except EXPECTED_ERRORS as error:
+        fail(str(error))
+
+
+@contextmanager
+def database() -> Iterator[Session]:
+    """A session on the configured database (migrated on first use); errors reported."""
+    with reporting_errors():
+        runtime = open_runtime(Settings())
+        try:
+            with runtime.sessions() as session:
+                yield session
+        finally:
+            runtime.close()
+
+
+def emit(document: Mapping[str, Any], as_json: bool, show: Callable[[], None]) -> None:
+    """The command's result: `document` as JSON, or `show()` for people."""
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False))
+    else:
+        show()
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """Times in JSON documents: ISO 8601 in UTC."""
+    return value.isoformat() if value is not None else None

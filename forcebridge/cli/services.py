@@ -1,0 +1,97 @@
+"""`forcebridge service create|list`: units of an org, each with its time zone and connection."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from forcebridge.cli.output import JsonFlag, console, database, emit
+from forcebridge.store.models import Service
+from forcebridge.store.names import split_service_path
+from forcebridge.store.repositories.orgs import get_org, list_orgs
+from forcebridge.store.repositories.services import create_service, list_services
+from forcebridge.sync.connections import connection_for_new_service
+
+app = typer.Typer(help="Create and list services (units of an org).", no_args_is_help=True)
+
+
+def service_document(service: Service) -> dict[str, Any]:
+    return {
+        "org": service.org.name,
+        "name": service.name,
+        "path": f"{service.org.name}/{service.name}",
+        "timezone": service.timezone,
+        "region": service.region,
+        "connection": service.connection.name if service.connection else None,
+    }
+
+
+@app.command("create")
+def create(
+    path: Annotated[str, typer.Argument(metavar="ORG/SERVICE", help="The org and the new name.")],
+    timezone: Annotated[
+        str, typer.Option(help="IANA time zone of the service's activity days, e.g. Europe/Paris.")
+    ] = "UTC",
+    region: Annotated[
+        str, typer.Option(help="Country (ISO 3166) whose phone numbers may omit the +prefix.")
+    ] = "US",
+    connection: Annotated[
+        str | None,
+        typer.Option(help="The org's Salesforce connection to use (needed when it has several)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a service; it uses the org's only Salesforce connection unless told otherwise."""
+    with database() as session:
+        org_name, name = split_service_path(path)
+        org = get_org(session, org_name)
+        service = create_service(
+            session,
+            org,
+            name,
+            timezone=timezone,
+            region=region,
+            connection=connection_for_new_service(session, org, connection),
+        )
+        document = service_document(service)
+        session.commit()
+    emit(document, as_json, lambda: _show_created(document))
+
+
+@app.command("list")
+def list_command(
+    org: Annotated[str | None, typer.Option(help="Only this org's services.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Services with their time zone, phone region and connection."""
+    with database() as session:
+        orgs = [get_org(session, org)] if org else list_orgs(session)
+        documents = [service_document(s) for o in orgs for s in list_services(session, o)]
+    emit({"services": documents}, as_json, lambda: console.print(_table(documents)))
+
+
+def _show_created(document: dict[str, Any]) -> None:
+    uses = (
+        f"uses connection {escape(document['connection'])}"
+        if document["connection"]
+        else "has no Salesforce connection yet"
+    )
+    console.print(
+        f"Created service [bold]{escape(document['path'])}[/bold] ({document['timezone']},"
+        f" {document['region']}); it {uses}."
+    )
+
+
+def _table(documents: list[dict[str, Any]]) -> Table:
+    table = Table("Service", "Time zone", "Region", "Connection")
+    for document in documents:
+        table.add_row(
+            escape(document["path"]),
+            document["timezone"],
+            document["region"],
+            escape(document["connection"] or "-"),
+        )
+    return table

@@ -1,0 +1,44 @@
+"""The people who manage an org in the admin pages: created with a password kept only as a hash."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from forcebridge.store.errors import InvalidValue
+from forcebridge.store.models import AdminRole, AdminUser, Org
+from forcebridge.store.passwords import hash_password
+from forcebridge.store.repositories.uniqueness import add_unique
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def normalize_email(email: str) -> str:
+    """The address as stored and looked up: checked, then case-folded whole, so one person cannot
+    hold two accounts in an org by changing case."""
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidValue(f"{email!r} is not an email address: {error}") from error
+    return checked.normalized.casefold()
+
+
+def check_password_strength(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidValue(
+            f"the password has {len(password)} characters; use at least {MIN_PASSWORD_LENGTH}"
+        )
+    return password
+
+
+def create_admin(
+    session: Session, org: Org, email: str, password: str, role: AdminRole = AdminRole.ADMIN
+) -> AdminUser:
+    address = normalize_email(email)
+    admin = AdminUser(
+        org_id=org.id,
+        email=address,
+        password_hash=hash_password(check_password_strength(password)),
+        role=role,
+    )
+    return add_unique(session, admin, "admin", f"{org.name}/{address}")

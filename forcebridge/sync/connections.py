@@ -1,0 +1,461 @@
+"""The connection service: connecting an org to Salesforce, checking, and disconnecting it.
+
+The command line and the admin pages both call these functions. Each is one unit of work over
+the caller's `Session`: it logs in first, writes only once Salesforce has said yes, and commits;
+a failed login creates no row and changes no existing one. Reconnecting under an existing name
+replaces that connection's login and tokens and keeps its services linked, but only to the same
+Salesforce org (another org's records would not match what its services already synced).
+
+Disconnecting keeps the row: the tokens are revoked at Salesforce and every credential is
+dropped, the status becomes "Needs Attention" (not connected), and services stay linked, so a
+reconnect under the same name picks up where syncing stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from forcebridge.salesforce.client import DEFAULT_API_VERSION, ClientSettings, SalesforceClient
+from forcebridge.salesforce.errors import LoginFailed, SalesforceError
+from forcebridge.salesforce.oauth import (
+    AuthorizationRequest,
+    ConnectedApp,
+    JwtBearerGrant,
+    OAuthClient,
+    PasswordGrant,
+    RenewalGrant,
+)
+from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, org_status
+from forcebridge.salesforce.tokens import TokenSet
+from forcebridge.salesforce.usage import UsageMeter
+from forcebridge.store.errors import NotFound
+from forcebridge.store.models import AuthMethod, Connection, Org
+from forcebridge.store.models import ConnectionStatus as StoredStatus
+from forcebridge.store.names import check_name
+from forcebridge.store.repositories.connections import (
+    Login,
+    create_connection,
+    forget_credentials,
+    get_connection,
+    list_connections,
+    record_api_usage,
+    replace_login,
+    set_status,
+)
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.sync.connection_errors import (
+    ConnectError,
+    NotConnected,
+    OtherSalesforceOrg,
+    UnreadablePendingConnect,
+    WebConnectExpired,
+)
+from forcebridge.sync.login_targets import LoginTarget, login_target
+from forcebridge.sync.store_ports import (
+    StoreDescribeCache,
+    StoreStatusObserver,
+    StoreTokenSink,
+    record_status,
+    stored_status,
+    stored_tokens,
+)
+
+#: How long an admin has to log in and allow access once the web flow has started.
+PENDING_LIFETIME = dt.timedelta(minutes=15)
+
+
+# --- logging in -----------------------------------------------------------------------------
+
+
+def connect_with_password(
+    session: Session,
+    org: str,
+    name: str | None,
+    *,
+    login_url: str,
+    client_id: str,
+    client_secret: str,
+    username: str,
+    password: str,
+    ca_file: Path | None = None,
+) -> Connection:
+    """Connect by the username-password flow (sandboxes, CI); the password, with its security
+    token appended when the org asks for one, is kept (encrypted) to log in again later."""
+    target = login_target(login_url, ca_file)
+    found = get_org(session, org)
+    name = check_name("connection", name or target.default_name)
+    oauth = _oauth(target, client_id, client_secret)
+    with _explaining_refusal(
+        "the username, the password (with the security token appended if"
+        " the org asks for one), and the client id and secret"
+    ):
+        tokens = oauth.password_grant(username, password)
+    login = _login(
+        target,
+        AuthMethod.PASSWORD,
+        client_id,
+        client_secret=client_secret,
+        username=username,
+        password=password,
+    )
+    return _keep(session, found, name, login, tokens, oauth)
+
+
+def connect_with_jwt(
+    session: Session,
+    org: str,
+    name: str | None,
+    *,
+    login_url: str,
+    client_id: str,
+    username: str,
+    private_key: str,
+    ca_file: Path | None = None,
+) -> Connection:
+    """Connect by the JWT bearer flow (server to server): `private_key` is the PEM key of the
+    certificate registered with the connected app, kept (encrypted) to mint later sessions."""
+    target = login_target(login_url, ca_file)
+    found = get_org(session, org)
+    name = check_name("connection", name or target.default_name)
+    oauth = _oauth(target, client_id, None)
+    with _explaining_refusal(
+        "the username, the client id, and that the key's certificate is"
+        " the one uploaded to the connected app"
+    ):
+        tokens = oauth.jwt_bearer_grant(username, private_key)
+    login = _login(
+        target, AuthMethod.JWT, client_id, username=username, jwt_private_key=private_key
+    )
+    return _keep(session, found, name, login, tokens, oauth)
+
+
+@dataclass(frozen=True)
+class PendingWebConnect:
+    """A web login in progress: what the callback needs, kept between the two requests.
+
+    `to_dict` gives plain JSON; it holds the client secret and the PKCE verifier, so whoever
+    keeps it outside the process (a cookie) must seal it first.
+    """
+
+    org: str
+    name: str
+    login_url: str
+    ca_file: str | None
+    client_id: str
+    client_secret: str | None = field(repr=False)
+    redirect_uri: str
+    authorize_url: str
+    state: str
+    code_verifier: str = field(repr=False)
+    started_at: str
+    """ISO 8601, UTC."""
+
+    def to_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> PendingWebConnect:
+        """Read back what `to_dict` gave; anything else is refused, naming what is wrong."""
+        values: dict[str, Any] = {key: data.get(key) for key in cls.__dataclass_fields__}
+        wrong = [
+            key
+            for key, value in values.items()
+            if not isinstance(value, str) and not (key in _OPTIONAL and value is None)
+        ]
+        if wrong:
+            raise UnreadablePendingConnect(
+                f"the started login has no valid {', '.join(wrong)}: start connecting again"
+            )
+        return cls(**values)
+
+
+_OPTIONAL = frozenset({"ca_file", "client_secret"})
+
+
+def start_web_connect(
+    org: str,
+    name: str | None,
+    login_url: str,
+    redirect_uri: str,
+    client_id: str,
+    client_secret: str | None,
+    ca_file: Path | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> PendingWebConnect:
+    """Begin the OAuth web-server flow: send the admin to `authorize_url` (a pop-up, a browser),
+    keep the result, and hand both to `finish_web_connect` when the callback arrives."""
+    target = login_target(login_url, ca_file)
+    name = check_name("connection", name or target.default_name)
+    request = _oauth(target, client_id, client_secret).authorization_request(redirect_uri)
+    return PendingWebConnect(
+        org=org,
+        name=name,
+        login_url=target.endpoint.url,
+        ca_file=_path_text(target),
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        authorize_url=request.url,
+        state=request.state,
+        code_verifier=request.code_verifier,
+        started_at=(now or dt.datetime.now(dt.UTC)).isoformat(),
+    )
+
+
+def finish_web_connect(
+    session: Session,
+    pending: PendingWebConnect,
+    callback_params: Mapping[str, str],
+    *,
+    now: dt.datetime | None = None,
+) -> Connection:
+    """Redeem the callback's code and keep the connection. A callback whose `state` is not the
+    pending one is refused as forged (`LoginFailed`, "state_mismatch") before anything is sent."""
+    started = dt.datetime.fromisoformat(pending.started_at)
+    if (now or dt.datetime.now(dt.UTC)) - started > PENDING_LIFETIME:
+        raise WebConnectExpired(
+            f"the Salesforce login was started more than {PENDING_LIFETIME.seconds // 60} "
+            "minutes ago: start connecting again"
+        )
+    target = login_target(pending.login_url, Path(pending.ca_file) if pending.ca_file else None)
+    found = get_org(session, pending.org)
+    oauth = _oauth(target, pending.client_id, pending.client_secret)
+    request = AuthorizationRequest(
+        pending.authorize_url, pending.redirect_uri, pending.state, pending.code_verifier
+    )
+    tokens = oauth.exchange_code(request, callback_params)
+    login = _login(target, AuthMethod.WEB, pending.client_id, client_secret=pending.client_secret)
+    return _keep(session, found, pending.name, login, tokens, oauth)
+
+
+def _keep(
+    session: Session, org: Org, name: str, login: Login, tokens: TokenSet, oauth: OAuthClient
+) -> Connection:
+    """Store a login that worked: a new connection, or a new login for an existing one."""
+    try:
+        connection = get_connection(session, org, name)
+    except NotFound:
+        connection = None
+    if connection is not None and connection.salesforce_org_id not in (None, tokens.org_id):
+        with contextlib.suppress(SalesforceError):  # do not leave the new session open
+            oauth.revoke(tokens.refresh_token or tokens.access_token)
+        raise OtherSalesforceOrg(
+            f"connection {org.name}/{name} is linked to Salesforce org "
+            f"{connection.salesforce_org_id}, but this login is to org {tokens.org_id}: "
+            "connect it under another name"
+        )
+    try:
+        if connection is None:
+            connection = create_connection(session, org, name, login, stored_tokens(tokens))
+        else:
+            replace_login(session, connection, login, stored_tokens(tokens))
+        record_status(session, connection, CONNECTED)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return connection
+
+
+# --- using and checking a connection --------------------------------------------------------
+
+
+def open_client(session: Session, connection: Connection) -> SalesforceClient:
+    """A client for `connection` whose renewed tokens, describe results and status changes are
+    stored as they happen (each in a transaction of its own; see `store_ports`)."""
+    if not connection.access_token:
+        raise NotConnected(
+            f"connection {connection.name!r} is disconnected: reconnect it with forcebridge "
+            "connect (or the admin pages) first"
+        )
+    target = _target_of(connection)
+    usage = UsageMeter()
+    oauth = _oauth(target, connection.client_id, connection.client_secret, usage)
+    engine = _engine_of(session)
+    return SalesforceClient(
+        TokenSet(
+            access_token=connection.access_token,
+            instance_url=connection.instance_url,
+            id_url=f"{connection.login_url}/id/{connection.salesforce_org_id}"
+            f"/{connection.salesforce_user_id}",
+            issued_at=connection.updated_at,
+            refresh_token=connection.refresh_token,
+        ),
+        ClientSettings(
+            connection_id=str(connection.id),
+            api_version=connection.api_version,
+            ca_file=target.endpoint.ca_file,
+        ),
+        oauth=oauth,
+        renewal=_renewal(connection),
+        describe_cache=StoreDescribeCache(engine),
+        token_sink=StoreTokenSink(engine, connection.id),
+        status_observer=StoreStatusObserver(engine, connection.id),
+        status=stored_status(connection),
+        usage=usage,
+    )
+
+
+def refresh_status(session: Session, connection: Connection) -> Connection:
+    """Check the connection with one cheap call (`limits`) and record what it found: the status,
+    renewed tokens if the session had expired, and the org's API usage. A failure that says
+    nothing about the connection (Salesforce unreachable) is raised; the status stays as it was.
+    A disconnected connection is returned as it is: there is nothing to check."""
+    if not connection.access_token:
+        return connection
+    with open_client(session, connection) as client:
+        try:
+            client.limits()
+        except SalesforceError:
+            if not client.status.needs_attention:
+                raise
+        session.refresh(connection)  # the ports wrote status and tokens in their own sessions
+        usage = client.usage.api_usage
+        if usage is not None:
+            record_api_usage(session, connection, usage.used, usage.max)
+    session.commit()
+    return connection
+
+
+def disconnect(
+    session: Session, org: str, name: str, *, now: dt.datetime | None = None
+) -> Connection:
+    """Revoke the connection's tokens at Salesforce, then drop every credential it holds.
+
+    A token Salesforce no longer knows counts as revoked; any other refusal (Salesforce out of
+    reach) is raised and the connection is left as it was, so the revocation can be retried.
+    """
+    connection = get_connection(session, get_org(session, org), name)
+    token = connection.refresh_token or connection.access_token
+    if token:
+        oauth = _oauth(_target_of(connection), connection.client_id, connection.client_secret)
+        try:
+            oauth.revoke(token)
+        except LoginFailed as error:
+            if error.error_code != "invalid_token":
+                raise
+    forget_credentials(session, connection)
+    when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    set_status(
+        session,
+        connection,
+        StoredStatus.NEEDS_ATTENTION,
+        problem=Problem.NOT_CONNECTED.value,
+        reason=f"Disconnected on {when}; its tokens were revoked at Salesforce. Reconnect it "
+        "to resume syncing.",
+        now=now,
+    )
+    session.commit()
+    return connection
+
+
+def org_connection_status(session: Session, org: Org) -> ConnectionStatus:
+    """The org's status: that of its worst connection, naming it (or that it has none)."""
+    return org_status({c.name: stored_status(c) for c in list_connections(session, org)})
+
+
+def connection_for_new_service(session: Session, org: Org, name: str | None) -> Connection | None:
+    """The connection a new service uses: the one named, else the org's only one, else none
+    while the org has none; with several, the admin must choose."""
+    if name is not None:
+        return get_connection(session, org, name)
+    connections = list_connections(session, org)
+    if len(connections) > 1:
+        names = ", ".join(c.name for c in connections)
+        raise ConnectError(
+            f"org {org.name!r} has {len(connections)} Salesforce connections ({names}): "
+            "choose the service's with --connection NAME"
+        )
+    return connections[0] if connections else None
+
+
+# --- plumbing -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _explaining_refusal(what_to_check: str) -> Iterator[None]:
+    try:
+        yield
+    except LoginFailed as error:
+        raise LoginFailed(
+            f"Salesforce refused the login ({error.message}): check {what_to_check}",
+            error_code=error.error_code,
+            status=error.status,
+        ) from error
+
+
+def _oauth(
+    target: LoginTarget,
+    client_id: str,
+    client_secret: str | None,
+    usage: UsageMeter | None = None,
+) -> OAuthClient:
+    return OAuthClient(target.endpoint, ConnectedApp(client_id, client_secret), usage=usage)
+
+
+def _login(
+    target: LoginTarget,
+    method: AuthMethod,
+    client_id: str,
+    *,
+    client_secret: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    jwt_private_key: str | None = None,
+) -> Login:
+    return Login(
+        kind=target.kind,
+        login_url=target.endpoint.url,
+        auth_method=method,
+        client_id=client_id,
+        api_version=DEFAULT_API_VERSION,
+        client_secret=client_secret,
+        username=username,
+        password=password,
+        jwt_private_key=jwt_private_key,
+        ca_file=_path_text(target),
+    )
+
+
+def _path_text(target: LoginTarget) -> str | None:
+    ca_file = target.endpoint.ca_file
+    return str(ca_file) if ca_file is not None else None
+
+
+def _target_of(connection: Connection) -> LoginTarget:
+    return login_target(
+        connection.login_url, Path(connection.ca_file) if connection.ca_file else None
+    )
+
+
+def _renewal(connection: Connection) -> RenewalGrant | None:
+    """How an expired session is renewed; the web flow's refresh token is the client's default."""
+    if (
+        connection.auth_method is AuthMethod.PASSWORD
+        and connection.username
+        and connection.password
+    ):
+        return PasswordGrant(connection.username, connection.password)
+    if (
+        connection.auth_method is AuthMethod.JWT
+        and connection.username
+        and connection.jwt_private_key
+    ):
+        return JwtBearerGrant(connection.username, connection.jwt_private_key)
+    return None
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        raise TypeError("open_client needs a session bound to an engine, not to a connection")
+    return bind

@@ -1,0 +1,88 @@
+"""Running the real `forcebridge` command on a temporary database, as a person or script would.
+
+`cli(*args)` invokes the command in-process with `FORCEBRIDGE_*` pointing at a fresh SQLite
+database (a copy of one already migrated) and data folder; `cli_env` is the same environment
+for a subprocess. `document(result)` parses the one JSON document a `--json` run printed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from forcebridge.cli.main import app
+from forcebridge.sandbox.server import SandboxServer
+from tests.dbfixtures import MigratedDatabases
+from tests.store.conftest import migrated_databases  # noqa: F401 - a shared fixture
+
+TEST_SECRET_KEY = "cli-test-secret-key-long-enough-for-the-keyring"
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def root_logger() -> Iterator[None]:
+    """Each run points logging at its own captured stderr; put the root logger back after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, migrated_databases: MigratedDatabases) -> Iterator[dict[str, str]]:  # noqa: F811
+    with migrated_databases.copy("sqlite") as url:
+        yield {
+            "FORCEBRIDGE_DATA_DIR": str(tmp_path / "data"),
+            "FORCEBRIDGE_DATABASE_URL": url,
+            "FORCEBRIDGE_SECRET_KEY": TEST_SECRET_KEY,
+        }
+
+
+@pytest.fixture
+def cli(cli_env: dict[str, str]) -> Cli:
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        result = runner.invoke(app, list(args), input=input, env=cli_env | (env or {}))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    return run
+
+
+def document(result: Result) -> Any:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def password_grant_args(server: SandboxServer, *, name: str | None = None) -> list[str]:
+    """`forcebridge connect` arguments that log in to `server` with the password grant."""
+    args = [
+        "connect",
+        "--org",
+        "acme",
+        "--password-grant",
+        "--login-url",
+        server.base_url,
+        "--client-id",
+        server.config.client_id,
+        "--client-secret",
+        server.config.client_secret,
+        "--username",
+        server.config.username,
+        "--password",
+        server.config.password,
+        "--ca-file",
+        str(server.ca_file),
+    ]
+    return [*args, "--name", name] if name else args

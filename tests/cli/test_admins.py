@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from forcebridge.store.passwords import verify_password
+from tests.cli.conftest import Cli, document
+
+PASSWORD = "correct horse battery"
+
+
+def stored_admins(database_url: str) -> list[tuple[str, str, str]]:
+    engine = create_engine(database_url)
+    with engine.connect() as raw:
+        rows = raw.execute(text("SELECT email, role, password_hash FROM admin_users"))
+        admins = [(row.email, row.role, row.password_hash) for row in rows]
+    engine.dispose()
+    return admins
+
+
+def test_an_admin_is_created_from_a_piped_password_kept_only_as_a_hash(
+    cli: Cli, cli_env: dict[str, str]
+) -> None:
+    cli("org", "create", "acme")
+
+    created = document(
+        cli(
+            "admin",
+            "create",
+            "--org",
+            "acme",
+            "Bob@Example.COM",
+            "--password-stdin",
+            "--json",
+            input=PASSWORD + "\n",
+        )
+    )
+
+    assert created == {"org": "acme", "email": "bob@example.com", "role": "admin"}
+    [(email, role, password_hash)] = stored_admins(cli_env["FORCEBRIDGE_DATABASE_URL"])
+    assert (email, role) == ("bob@example.com", "admin")
+    assert PASSWORD not in password_hash
+    assert verify_password(PASSWORD, password_hash)
+
+
+def test_the_password_is_asked_twice_when_not_piped(cli: Cli) -> None:
+    cli("org", "create", "acme")
+
+    mismatch = cli(
+        "admin",
+        "create",
+        "--org",
+        "acme",
+        "eve@example.com",
+        input="first-password\nother-password\n" * 3,
+    )
+    viewer = cli(
+        "admin",
+        "create",
+        "--org",
+        "acme",
+        "ann@example.com",
+        "--role",
+        "viewer",
+        "--json",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+
+    assert mismatch.exit_code != 0
+    assert "do not match" in mismatch.stderr
+    assert document(viewer)["role"] == "viewer"
+
+
+def test_a_bad_address_a_short_password_or_a_second_account_are_refused(cli: Cli) -> None:
+    cli("org", "create", "acme")
+    create = ("admin", "create", "--org", "acme", "--password-stdin")
+    cli(*create, "bob@example.com", input=PASSWORD)
+
+    for email, password, message in [
+        ("not-an-address", PASSWORD, "is not an email address"),
+        ("ann@example.com", "short", "use at least 12"),
+        ("BOB@example.com", PASSWORD, "already exists"),
+    ]:
+        refused = cli(*create, email, input=password)
+        assert refused.exit_code == 1
+        assert message in refused.stderr

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import requests
+from sqlalchemy import create_engine, text
+
+from forcebridge.sandbox.server import SandboxServer
+from tests.cli.conftest import Cli, document, password_grant_args
+from tests.oauth_browser import allow_access, callback_params
+
+CONNECTION_KEYS = {
+    "org",
+    "name",
+    "kind",
+    "auth_method",
+    "login_url",
+    "instance_url",
+    "username",
+    "salesforce_org_id",
+    "salesforce_user_id",
+    "status",
+    "problem",
+    "reason",
+    "status_since",
+    "api_usage",
+}
+
+
+def stored_text(database_url: str) -> str:
+    """Every value of the connections table, as the database holds it."""
+    engine = create_engine(database_url)
+    with engine.connect() as raw:
+        rows = raw.execute(text("SELECT * FROM connections")).all()
+    engine.dispose()
+    return " ".join(str(value) for row in rows for value in row)
+
+
+def test_the_password_grant_connects_and_shows_no_secret(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+
+    result = cli(*password_grant_args(sandbox), "--json")
+
+    connected = document(result)
+    assert set(connected) == CONNECTION_KEYS
+    assert (connected["name"], connected["kind"], connected["auth_method"]) == (
+        "forcebridge-sandbox",
+        "forcebridge-sandbox",
+        "password",
+    )
+    assert (connected["status"], connected["problem"]) == ("Connected", None)
+    stored = stored_text(cli_env["FORCEBRIDGE_DATABASE_URL"])
+    for secret in (sandbox.config.password, sandbox.config.client_secret):
+        assert secret not in result.stdout + result.stderr
+        assert secret not in stored
+
+
+def test_secrets_can_come_from_the_environment(cli: Cli, sandbox: SandboxServer) -> None:
+    cli("org", "create", "acme")
+    args = password_grant_args(sandbox)
+    for flag in ("--client-secret", "--password"):
+        del args[args.index(flag) : args.index(flag) + 2]
+
+    result = cli(
+        *args,
+        "--json",
+        env={
+            "FORCEBRIDGE_CLIENT_SECRET": sandbox.config.client_secret,
+            "FORCEBRIDGE_SF_PASSWORD": sandbox.config.password,
+        },
+    )
+
+    assert document(result)["status"] == "Connected"
+
+
+def test_a_wrong_password_is_a_clear_error_and_stores_nothing(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    args = password_grant_args(sandbox)
+    args[args.index("--password") + 1] = "wrong-password"
+
+    result = cli(*args, "--json")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "Salesforce refused the login (authentication failure)" in result.stderr
+    assert "wrong-password" not in result.stderr
+    assert document(cli("connections", "list", "--json")) == {"connections": []}
+
+
+def test_the_jwt_flow_connects(cli: Cli, sandbox: SandboxServer) -> None:
+    cli("org", "create", "acme")
+
+    result = cli(
+        "connect",
+        "--org",
+        "acme",
+        "--name",
+        "server",
+        "--jwt",
+        "--login-url",
+        sandbox.base_url,
+        "--client-id",
+        sandbox.config.client_id,
+        "--username",
+        sandbox.config.username,
+        "--key-file",
+        str(sandbox.jwt_key_file),
+        "--ca-file",
+        str(sandbox.ca_file),
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert "Connected acme/server" in result.stdout
+    assert "BEGIN" not in result.stdout + result.stderr
+
+
+def test_a_flow_must_be_chosen_and_given_what_it_needs(cli: Cli) -> None:
+    none = cli("connect", "--org", "acme")
+    two = cli("connect", "--org", "acme", "--web", "--jwt")
+    lacking = cli("connect", "--org", "acme", "--jwt", "--login-url", "https://x.my.salesforce.com")
+
+    assert none.exit_code == two.exit_code == lacking.exit_code == 2
+    assert "choose exactly one of --web, --password-grant, --jwt" in none.stderr
+    assert "needs --client-id" in lacking.stderr
+
+
+# --- the web flow, with the command running as it would in a terminal ---------------------
+
+
+@contextmanager
+def web_connect(cli_env: dict[str, str], server: SandboxServer) -> Iterator[subprocess.Popen[str]]:
+    """`forcebridge connect --web` in a subprocess, listening on a free port."""
+    command = [
+        sys.executable,
+        "-m",
+        "forcebridge.cli.main",
+        "connect",
+        "--org",
+        "acme",
+        "--web",
+        "--login-url",
+        server.base_url,
+        "--client-id",
+        server.config.client_id,
+        "--client-secret",
+        server.config.client_secret,
+        "--ca-file",
+        str(server.ca_file),
+        "--callback-port",
+        "0",
+        "--no-browser",
+        "--wait",
+        "30",
+        "--json",
+    ]
+    process = subprocess.Popen(
+        command,
+        env=os.environ | cli_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def printed_url(process: subprocess.Popen[str]) -> str:
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith("https://"):
+            return line.strip()
+    raise AssertionError("the command printed no login URL")
+
+
+def local_get(url: str) -> requests.Response:
+    browser = requests.Session()
+    browser.trust_env = False
+    return browser.get(url, timeout=10)
+
+
+def test_the_web_flow_prints_the_url_and_takes_the_callback_on_localhost(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    with web_connect(cli_env, sandbox) as process:
+        callback = allow_access(sandbox, printed_url(process))
+        assert urlsplit(callback).netloc.startswith("localhost:")
+
+        page = local_get(callback)
+        stdout, stderr = process.communicate(timeout=30)
+
+    assert page.status_code == 200
+    assert "close this window" in page.text
+    assert process.returncode == 0, stderr
+    connected = json.loads(stdout)
+    assert (connected["auth_method"], connected["status"]) == ("web", "Connected")
+    assert callback_params(callback)["code"] not in stdout + stderr
+
+
+def test_a_callback_with_a_forged_state_is_refused_and_nothing_is_stored(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    with web_connect(cli_env, sandbox) as process:
+        callback = urlsplit(allow_access(sandbox, printed_url(process)))
+        params = callback_params(callback.geturl()) | {"state": "forged-by-someone-else"}
+
+        local_get(urlunsplit(callback._replace(query=urlencode(params))))
+        stdout, stderr = process.communicate(timeout=30)
+
+    assert (process.returncode, stdout) == (1, "")
+    assert "may be forged" in stderr
+    assert document(cli("connections", "list", "--json")) == {"connections": []}

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import requests
+
+from forcebridge.jobs.runtime import open_runtime
+from forcebridge.salesforce.endpoints import trusted_sandbox
+from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.settings import Settings
+from forcebridge.store.models import Connection
+from forcebridge.store.repositories.connections import get_connection
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.sync.connections import finish_web_connect, start_web_connect
+from tests.cli.conftest import Cli, document, password_grant_args
+from tests.conftest import trusting_session
+from tests.oauth_browser import allow_access, callback_params
+
+MakeSandbox = Callable[..., SandboxServer]
+
+
+def api_call(server: SandboxServer, access_token: str) -> requests.Response:
+    return trusting_session(server.ca_file).get(
+        f"{server.base_url}/services/data/v62.0/limits",
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+
+
+def oauth_of(server: SandboxServer) -> OAuthClient:
+    endpoint = trusted_sandbox(server.base_url, server.ca_file)
+    return OAuthClient(endpoint, ConnectedApp(server.config.client_id, server.config.client_secret))
+
+
+def settings_of(cli_env: dict[str, str]) -> Settings:
+    return Settings(
+        data_dir=cli_env["FORCEBRIDGE_DATA_DIR"],
+        database_url=cli_env["FORCEBRIDGE_DATABASE_URL"],
+        secret_key=cli_env["FORCEBRIDGE_SECRET_KEY"],
+    )
+
+
+def web_connection(cli_env: dict[str, str], server: SandboxServer) -> Connection:
+    """A connection made in the admin pages' way (the web flow), in the command's database."""
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        pending = start_web_connect(
+            "acme",
+            "main",
+            server.base_url,
+            "http://localhost:1717/OauthRedirect",
+            server.config.client_id,
+            server.config.client_secret,
+            server.ca_file,
+        )
+        callback = callback_params(allow_access(server, pending.authorize_url))
+        return finish_web_connect(session, pending, callback)
+
+
+def connected(cli: Cli, server: SandboxServer, name: str = "main") -> None:
+    cli("org", "create", "acme")
+    assert cli(*password_grant_args(server, name=name)).exit_code == 0
+
+
+def test_connections_are_listed_with_their_status(cli: Cli, sandbox: SandboxServer) -> None:
+    connected(cli, sandbox)
+
+    listed = document(cli("connections", "list", "--json"))["connections"]
+    shown = cli("connections", "list").stdout
+
+    assert [(c["org"], c["name"], c["status"]) for c in listed] == [("acme", "main", "Connected")]
+    assert "acme/main" in shown
+    assert "Connected" in shown
+
+
+def test_status_rolls_up_per_org_and_the_check_records_api_usage(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    connected(cli, sandbox)
+    cli("org", "create", "empty")
+
+    status = document(cli("connections", "status", "--check", "--json"))
+
+    acme, empty = status["orgs"]
+    assert (acme["org"], acme["status"], acme["problem"]) == ("acme", "Connected", None)
+    [main] = acme["connections"]
+    assert main["api_usage"]["limit"] == sandbox.config.api_limit
+    assert (empty["status"], empty["problem"]) == ("Needs Attention", "not_connected")
+
+
+def test_a_check_of_an_org_without_api_access_says_what_to_do(
+    cli: Cli, make_sandbox: MakeSandbox
+) -> None:
+    connected(cli, make_sandbox(api_disabled=True))
+
+    status = document(cli("connections", "status", "--org", "acme", "--check", "--json"))
+    shown = cli("connections", "status").stdout
+
+    [acme] = status["orgs"]
+    assert (acme["status"], acme["problem"]) == ("Needs Attention", "api_disabled")
+    assert acme["reason"].startswith("Connection 'main': This Salesforce org has no API access")
+    assert "Needs Attention" in shown
+    assert "edition" in shown
+
+
+def test_a_revoked_authorization_asks_for_a_reconnect(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    refresh_token = web_connection(cli_env, sandbox).refresh_token
+    oauth_of(sandbox).revoke(refresh_token or "")  # as an admin revoking access in Salesforce
+
+    status = document(cli("connections", "status", "--check", "--json"))
+
+    [main] = status["orgs"][0]["connections"]
+    assert (main["status"], main["problem"]) == ("Needs Attention", "authentication_lost")
+    assert "reconnect to Salesforce" in main["reason"]
+
+
+def test_disconnect_revokes_the_token_and_leaves_the_connection_needing_attention(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    connected(cli, sandbox)
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        token = get_connection(session, get_org(session, "acme"), "main").access_token
+    assert token and api_call(sandbox, token).status_code == 200
+
+    disconnected = document(cli("connections", "disconnect", "--org", "acme", "main", "--json"))
+    checked = document(cli("connections", "status", "--check", "--json"))
+
+    assert api_call(sandbox, token).status_code == 401
+    assert (disconnected["status"], disconnected["problem"]) == ("Needs Attention", "not_connected")
+    assert "Reconnect" in disconnected["reason"]
+    assert checked["orgs"][0]["connections"][0]["problem"] == "not_connected"
+
+
+def test_disconnecting_an_unknown_connection_is_an_error(cli: Cli) -> None:
+    cli("org", "create", "acme")
+
+    result = cli("connections", "disconnect", "--org", "acme", "ghost")
+
+    assert result.exit_code == 1
+    assert "connection 'acme/ghost' does not exist" in result.stderr
