@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     product_name: str = "forcebridge"
     """How the product calls itself to Salesforce users (e.g. "<product> Conversation")."""
     log_level: LogLevel = "INFO"
+    public_url: str | None = None
+    """Where admins reach the web UI (e.g. https://forcebridge.example.com): Salesforce sends
+    them back to `<public_url>/oauth/callback`, and https makes the session cookie Secure.
+    Unset: the address each request came in on."""
+    sf_client_id: str | None = None
+    """The connected app the admin pages connect with when the admin gives no client id."""
+    sf_client_secret: SecretStr | None = None
+    """That connected app's client secret."""
+    sandbox_ca_file: Path | None = None
+    """The CA of the forcebridge sandbox the admin pages may connect to; unset: `ca.pem` of
+    the sandbox in `data_dir/sandbox`, if there is one."""
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from forcebridge.cli import admins, connect, connections, orgs, sandbox, services
+from forcebridge.cli import admins, connect, connections, orgs, sandbox, serve, services
 from forcebridge.cli.demo import demo
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app.command("connect")(connect.command)
 app.add_typer(connections.app, name="connections")
 app.add_typer(admins.app, name="admin")
 app.add_typer(sandbox.app, name="sandbox")
+app.command("serve")(serve.command)
 app.command("demo")(demo)
 
 

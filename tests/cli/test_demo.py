@@ -2,12 +2,17 @@
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from forcebridge.cli.main import app
 
 
-def test_demo_runs_every_chapter_and_ends_with_a_summary(tmp_path: Path) -> None:
+def test_demo_runs_every_chapter_and_ends_with_a_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("FORCEBRIDGE_DATA_DIR", "FORCEBRIDGE_DATABASE_URL", "FORCEBRIDGE_LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)  # the demo sets them; restored afterwards
     data = tmp_path / "demo"
     result = CliRunner().invoke(
         app,
@@ -17,6 +22,7 @@ def test_demo_runs_every_chapter_and_ends_with_a_summary(tmp_path: Path) -> None
     assert "Business Phone (Phone)" in result.output
     assert "MALFORMED_QUERY" in result.output
     assert "read 300 Contacts in 1 pages" in result.output
+    assert "acme: Connected" in result.output
     assert "What the demo showed" in result.output
     assert "Where to look next" in result.output
     assert (data / "sandbox" / "ca.pem").exists()

@@ -7,6 +7,7 @@ touches the data of a real installation.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from forcebridge.cli.demo.commands import CommandRunner
+from forcebridge.cli.demo.connections_chapter import connect_org
 from forcebridge.cli.demo.narration import Narrator
 from forcebridge.cli.demo.sandbox_chapter import DemoSize, show_clients, start_sandbox
 
@@ -21,6 +24,7 @@ DEFAULT_DATA = Path(".forcebridge") / "demo"
 
 
 def demo(
+    ctx: typer.Context,
     data: Annotated[
         Path, typer.Option(help="Folder for the demo's org and database.")
     ] = DEFAULT_DATA,
@@ -34,14 +38,25 @@ def demo(
         shutil.rmtree(data)
     sandbox_dir = data / "sandbox"
     sandbox_dir.mkdir(parents=True)
+    os.environ["FORCEBRIDGE_DATA_DIR"] = str(data / "product")
+    os.environ.pop("FORCEBRIDGE_DATABASE_URL", None)
+    os.environ.setdefault("FORCEBRIDGE_LOG_LEVEL", "WARNING")
+    root = ctx.find_root().command
+    run = CommandRunner(
+        narrator, lambda argv: root.main(argv, prog_name="forcebridge", standalone_mode=False)
+    )
     server = start_sandbox(narrator, sandbox_dir, DemoSize(contacts, leads, accounts))
     try:
         show_clients(narrator, server)
+        connect_org(narrator, run, server)
     finally:
         server.stop()
     narrator.summary(
         [
             f"Run the sandbox yourself:   forcebridge sandbox serve --data {sandbox_dir}",
+            f"Explore the demo's data:    FORCEBRIDGE_DATA_DIR={data / 'product'} "
+            "forcebridge connections list",
+            "Connect a real org: docs/connections.md",
             "Point simple-salesforce or jsforce at it: docs/sandbox.md",
             "Write SOQL safely: docs/soql.md    The Salesforce client: docs/salesforce-client.md",
             "Benchmarks: python bench/sandbox.py",

@@ -19,7 +19,7 @@ from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.seed import seed
-from forcebridge.sandbox.server import SandboxServer
+from forcebridge.sandbox.server import SandboxServer, SandboxStartError
 from forcebridge.soql.builder import select, starts_with, to_soql
 
 API_VERSION = "62.0"
@@ -42,7 +42,7 @@ def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize) -> Sandbox
     org = Org(data_dir)
     report = seed(org, contacts=size.contacts, leads=size.leads, accounts=size.accounts, seed=42)
     org.close()
-    server = SandboxServer(SandboxConfig(data_dir=data_dir, port=0)).start()
+    server = _serve(data_dir)
     narrator.note(
         f"seeded {report.accounts:,} Accounts, {report.contacts:,} Contacts and "
         f"{report.leads:,} Leads ({report.converted_leads} already converted) "
@@ -55,6 +55,15 @@ def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize) -> Sandbox
     )
     narrator.found("Sandbox org", f"{report.contacts + report.leads + report.accounts:,} records")
     return server
+
+
+def _serve(data_dir: Path) -> SandboxServer:
+    """On the sandbox's usual port when it is free, so that `forcebridge sandbox serve --data
+    DIR` later brings the demo's connection back to life; on any free port otherwise."""
+    try:
+        return SandboxServer(SandboxConfig(data_dir=data_dir)).start()
+    except SandboxStartError:
+        return SandboxServer(SandboxConfig(data_dir=data_dir, port=0)).start()
 
 
 def _simple_salesforce(server: SandboxServer) -> Salesforce:

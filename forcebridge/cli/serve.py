@@ -1,0 +1,51 @@
+"""`forcebridge serve`: the admin pages and the REST API, in one process, with uvicorn.
+
+Uvicorn's own logging configuration is left out (`log_config=None`), so its access and error
+lines go through the product's handler and its redaction filter: the OAuth callback's query
+carries an authorization code, which must not reach a log in clear.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from forcebridge.cli.output import errors, reporting_errors
+from forcebridge.jobs.runtime import Runtime, open_runtime
+from forcebridge.settings import Settings
+from forcebridge.web.app import create_app
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def serve_web(runtime: Runtime, host: str, port: int) -> None:
+    """Serve until interrupted.
+
+    The embedded scheduler (a later issue) belongs here: started before `server.run()` on the
+    same runtime, stopped after it returns, so the pages and the syncs share one process and
+    one SQLite database. Until it exists, `serve` runs no syncs.
+    """
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime), host=host, port=port, log_config=None)
+    )
+    server.run()
+
+
+def command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on.", envvar="FORCEBRIDGE_HOST")
+    ] = DEFAULT_HOST,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on.", envvar="FORCEBRIDGE_PORT")
+    ] = DEFAULT_PORT,
+) -> None:
+    """Run the admin web UI and the REST API (log in with an account from `admin create`)."""
+    with reporting_errors():
+        runtime = open_runtime(Settings())
+    shown = f"[{host}]" if ":" in host else host
+    errors.print(f"Admin pages on [bold]http://{shown}:{port}/[/bold] (Ctrl+C stops)")
+    with runtime:
+        serve_web(runtime, host, port)

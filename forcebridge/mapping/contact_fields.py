@@ -1,0 +1,82 @@
+"""The contact book's fields: what a pull can write, built-in and per service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from forcebridge.mapping.errors import MappingError
+from forcebridge.mapping.local_fields import LocalField, LocalFields, LocalType
+
+TEXT_MAX_LENGTH = 255
+"""What a built-in contact field holds; Salesforce text beyond it is truncated with a warning."""
+
+
+def _builtin(name: str, label: str, type_: LocalType = LocalType.TEXT) -> LocalField:
+    return LocalField(name, type_, label, max_length=TEXT_MAX_LENGTH)
+
+
+BUILTIN_CONTACT_FIELDS = (
+    _builtin("first_name", "First name"),
+    _builtin("last_name", "Last name"),
+    _builtin("email", "Email", LocalType.EMAIL),
+    _builtin("phone", "Phone", LocalType.PHONE),
+    _builtin("mobile_phone", "Mobile phone", LocalType.PHONE),
+    _builtin("title", "Title"),
+    _builtin("company", "Company"),
+    _builtin("street", "Street"),
+    _builtin("city", "City"),
+    _builtin("state", "State"),
+    _builtin("postal_code", "Postal code"),
+    _builtin("country", "Country"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomFieldSpec:
+    """A service's custom contact field as the store defines it."""
+
+    name: str
+    type: str
+    """One of text, number, date, datetime, time, boolean, choice."""
+    choices: tuple[str, ...] | None = None
+
+
+_CUSTOM_TYPES = frozenset(
+    {
+        LocalType.TEXT,
+        LocalType.NUMBER,
+        LocalType.DATE,
+        LocalType.DATETIME,
+        LocalType.TIME,
+        LocalType.BOOLEAN,
+        LocalType.CHOICE,
+    }
+)
+
+
+def contact_fields(custom: Iterable[CustomFieldSpec] = ()) -> LocalFields:
+    """Every field a pull may target: the built-in ones, then the service's custom ones.
+
+    Custom fields are named plainly in mappings, so one named like a built-in field could
+    never be reached: that is refused rather than silently shadowed.
+    """
+    builtin_names = {f.name for f in BUILTIN_CONTACT_FIELDS}
+    fields = list(BUILTIN_CONTACT_FIELDS)
+    for spec in custom:
+        if spec.name in builtin_names:
+            raise MappingError(
+                f"custom contact field {spec.name!r} has the name of a built-in field; rename it"
+            )
+        if spec.type not in _CUSTOM_TYPES:
+            raise MappingError(f"custom contact field {spec.name!r} has unknown type {spec.type!r}")
+        fields.append(
+            LocalField(
+                spec.name,
+                LocalType(spec.type),
+                spec.name,
+                choices=tuple(spec.choices) if spec.choices is not None else None,
+                custom=True,
+            )
+        )
+    return LocalFields(tuple(fields))

@@ -1,0 +1,112 @@
+"""A custom pull query, checked: one SELECT of known fields that the pull can page through.
+
+The pull adds its own `WHERE SystemModstamp >= ...`, `ORDER BY SystemModstamp, Id` and paging,
+so a query may filter but not order, limit or skip; and it must name its fields, since
+`COUNT()` has no records and `FIELDS(...)` cannot be checked against a mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from forcebridge.mapping.describe import Catalog
+from forcebridge.mapping.errors import UnknownField
+from forcebridge.mapping.report import Problem, ProblemCode
+from forcebridge.soql.ast import And, Comparison, Condition, Count, Field, Fields, Not, Or, Query
+from forcebridge.soql.errors import MalformedQuery
+from forcebridge.soql.parser import parse
+
+
+@dataclass(frozen=True)
+class QueryCheck:
+    sobject: str | None
+    """The queried object as the org spells it; None when the query cannot be used at all."""
+    selected: tuple[str, ...]
+    """The selected fields that exist, spelled as the org does."""
+    problems: tuple[Problem, ...]
+
+
+def check_query(soql: str, catalog: Catalog) -> QueryCheck:
+    if soql.lstrip()[:6].upper() != "SELECT":
+        return _unusable("a custom query must be a SELECT statement")
+    try:
+        query = parse(soql)
+    except MalformedQuery as exc:
+        where = f" (row {exc.row}, column {exc.column})" if exc.row is not None else ""
+        return _unusable(f"the query does not parse: {exc.detail}{where}")
+    describe = catalog.get(query.sobject)
+    if describe is None:
+        problem = Problem(
+            None,
+            query.sobject,
+            ProblemCode.UNKNOWN_OBJECT,
+            f"the query reads {query.sobject}, which the org does not have",
+        )
+        return QueryCheck(None, (), (problem,))
+    problems = list(_clause_problems(query))
+    selected = []
+    for item in query.select:
+        if isinstance(item, Field):
+            path = _resolved(catalog, describe.name, item, problems)
+            if path is not None:
+                selected.append(path)
+        else:
+            problems.append(_select_item_problem(item))
+    for field in _condition_fields(query.where):
+        _resolved(catalog, describe.name, field, problems)
+    return QueryCheck(describe.name, tuple(selected), tuple(problems))
+
+
+def _unusable(message: str) -> QueryCheck:
+    return QueryCheck(None, (), (Problem(None, "query", ProblemCode.INVALID_QUERY, message),))
+
+
+def _resolved(catalog: Catalog, sobject: str, field: Field, problems: list[Problem]) -> str | None:
+    try:
+        path, _ = catalog.resolve(sobject, field.name)
+    except UnknownField as unknown:
+        problems.append(
+            Problem(None, field.name, ProblemCode.INVALID_QUERY, f"the query: {unknown}")
+        )
+        return None
+    return path
+
+
+def _select_item_problem(item: Count | Fields) -> Problem:
+    if isinstance(item, Count):
+        return Problem(
+            None,
+            "COUNT()",
+            ProblemCode.INVALID_QUERY,
+            "COUNT() returns no records to pull; select the fields instead",
+        )
+    return Problem(
+        None,
+        f"FIELDS({item.kind.value})",
+        ProblemCode.INVALID_QUERY,
+        f"FIELDS({item.kind.value}) cannot be checked against the mapping; name the fields",
+    )
+
+
+def _clause_problems(query: Query) -> Iterator[Problem]:
+    clauses = (
+        ("ORDER BY", bool(query.order_by), "the pull orders by SystemModstamp and Id itself"),
+        ("LIMIT", query.limit is not None, "the pull reads every matching record"),
+        ("OFFSET", query.offset is not None, "the pull pages by itself"),
+    )
+    for clause, present, why in clauses:
+        if present:
+            yield Problem(
+                None, clause, ProblemCode.INVALID_QUERY, f"remove {clause} from the query: {why}"
+            )
+
+
+def _condition_fields(condition: Condition | None) -> Iterator[Field]:
+    if isinstance(condition, Comparison):
+        yield condition.field
+    elif isinstance(condition, And | Or):
+        for operand in condition.operands:
+            yield from _condition_fields(operand)
+    elif isinstance(condition, Not):
+        yield from _condition_fields(condition.operand)

@@ -1,0 +1,74 @@
+"""What verification reports: problems, each naming its row and field, and the verdict."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class ProblemCode(enum.StrEnum):
+    BLANK_ROW = "blank_row"
+    DUPLICATE_ROW = "duplicate_row"
+    UNKNOWN_SOURCE = "unknown_source"
+    UNKNOWN_TARGET = "unknown_target"
+    UNREADABLE = "unreadable"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    TYPE_MISMATCH = "type_mismatch"
+    NOT_CREATEABLE = "not_createable"
+    NOT_UPDATEABLE = "not_updateable"
+    REQUIRED_UNMAPPED = "required_unmapped"
+    VALUES_DO_NOT_FIT = "values_do_not_fit"
+    NOT_SELECTED = "not_selected"
+    UNKNOWN_OBJECT = "unknown_object"
+    INVALID_QUERY = "invalid_query"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    row: int | None
+    """The 1-based row number, or None for problems of the whole mapping or query."""
+    field: str
+    code: ProblemCode
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.row is None else f"row {self.row}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "code": self.code.value, "message": str(self)}
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    problems: tuple[Problem, ...]
+    rows: int
+    """How many rows were checked, for the success message."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return (
+                f"Verified: all {self.rows} rows map existing fields of compatible types. "
+                "The mapping can be saved."
+            )
+        count = len(self.problems)
+        lines = "\n".join(f"- {problem}" for problem in self.problems)
+        return f"The mapping has {count} problem{'s' if count > 1 else ''}:\n{lines}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "message": self.message,
+            "problems": [problem.to_json() for problem in self.problems],
+        }
+
+
+def listed(values: tuple[str, ...] | list[str], limit: int = 12) -> str:
+    """A readable list for a message, cut after `limit` items (picklists can hold hundreds)."""
+    shown = ", ".join(values[:limit])
+    return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")

@@ -1,0 +1,329 @@
+"""Verify and Save: every problem of a mapping at once, each naming its row and field.
+
+Verification reads describes an admin's org returned (kept in the describe cache), so running
+it before every sync costs no API call. The row checks are shared with `rules.compile_*`, which
+leaves out the rows that fail them so a run can go on without the broken fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from forcebridge.mapping.compatibility import export_mismatch, pull_mismatch, unsupported
+from forcebridge.mapping.describe import Catalog, ObjectDescribe, SalesforceField
+from forcebridge.mapping.errors import UnknownField
+from forcebridge.mapping.local_fields import LocalField, LocalFields, LocalType
+from forcebridge.mapping.model import Mapping, MappingRow
+from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
+from forcebridge.mapping.query_check import check_query
+from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport, listed
+from forcebridge.mapping.types import FieldConverter, export_converter, pull_converter
+
+__all__ = [
+    "Problem",
+    "ProblemCode",
+    "VerificationReport",
+    "verify_export",
+    "verify_pull",
+    "verify_pull_query",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PullRow:
+    """A row that verified: the Salesforce field read (its path as the org spells it) and the
+    contact field written."""
+
+    number: int
+    row: MappingRow
+    path: str
+    source: SalesforceField
+    target: LocalField
+
+    @property
+    def source_name(self) -> str:
+        return self.path
+
+    @property
+    def target_name(self) -> str:
+        return self.target.name
+
+    def converter(self) -> FieldConverter:
+        return pull_converter(self.source, self.target)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """A row that verified: the prospect field read and the Salesforce field written."""
+
+    number: int
+    row: MappingRow
+    source: LocalField
+    target: SalesforceField
+
+    @property
+    def source_name(self) -> str:
+        return self.source.name
+
+    @property
+    def target_name(self) -> str:
+        return self.target.name
+
+    def converter(self) -> FieldConverter:
+        return export_converter(self.source, self.target)
+
+
+# --- pull ----------------------------------------------------------------------------------
+
+
+def verify_pull(
+    mapping: Mapping, catalog: Catalog, sobject: str, targets: LocalFields
+) -> VerificationReport:
+    """Check a pull mapping from `sobject` against its describe and the contact fields."""
+    problems: list[Problem] = []
+    if catalog.get(sobject) is None:
+        problems.append(_no_describe(sobject))
+    else:
+        checked = check_pull_rows(mapping, catalog, sobject, targets)
+        problems.extend(item for item in checked if isinstance(item, Problem))
+    return VerificationReport(tuple(problems), len(mapping.rows))
+
+
+def verify_pull_query(
+    mapping: Mapping, catalog: Catalog, soql: str, targets: LocalFields
+) -> VerificationReport:
+    """Check a custom query (SELECT only, one object, known fields) and the mapping on it.
+
+    The mapping may only read fields the query selects.
+    """
+    query = check_query(soql, catalog)
+    problems = list(query.problems)
+    if query.sobject is not None:
+        selected = {name.lower() for name in query.selected}
+        for item in check_pull_rows(mapping, catalog, query.sobject, targets):
+            if isinstance(item, Problem):
+                problems.append(item)
+            elif item.path.lower() not in selected:
+                problems.append(
+                    Problem(
+                        item.number,
+                        item.row.source,
+                        ProblemCode.NOT_SELECTED,
+                        f"{item.row.source} is not in the query's SELECT list; add it or "
+                        "remove the row",
+                    )
+                )
+    return VerificationReport(tuple(problems), len(mapping.rows))
+
+
+def check_pull_rows(
+    mapping: Mapping, catalog: Catalog, sobject: str, targets: LocalFields
+) -> Iterator[PullRow | Problem]:
+    """Each row as a `PullRow` when sound, else the problems it has (maybe several)."""
+    seen: set[tuple[str, str]] = set()
+    for number, row in mapping.numbered():
+        problems = list(_common_problems(number, row, seen))
+        if problems:
+            yield from problems
+            continue
+        path, source = "", None
+        try:
+            path, source = catalog.resolve(sobject, row.source)
+        except UnknownField as unknown:
+            problems.append(_problem(number, row.source, ProblemCode.UNKNOWN_SOURCE, unknown))
+        target = targets.get(row.target)
+        if target is None:
+            problems.append(
+                _unknown(number, row.target, ProblemCode.UNKNOWN_TARGET, "contact field", targets)
+            )
+        if source is not None and source.compound:
+            parts = ", ".join(catalog.parts(sobject, path))
+            problems.append(_compound(number, row.source, source, parts))
+        elif source is not None:
+            problems.extend(_pull_type_problems(number, row, source, target))
+        if problems or source is None or target is None:
+            yield from problems
+        else:
+            yield PullRow(number, row, path, source, target)
+
+
+def _pull_type_problems(
+    number: int, row: MappingRow, source: SalesforceField, target: LocalField | None
+) -> Iterator[Problem]:
+    if source.hidden:
+        yield _problem(
+            number, row.source, ProblemCode.UNREADABLE, f"{source.display_name} is not readable"
+        )
+        return
+    refusal = unsupported(source)
+    if refusal is not None:
+        yield _problem(number, row.source, ProblemCode.UNSUPPORTED_TYPE, refusal)
+        return
+    if target is None:
+        return
+    mismatch = pull_mismatch(source, target)
+    if mismatch is not None:
+        yield _problem(number, row.source, ProblemCode.TYPE_MISMATCH, mismatch)
+    elif target.type is LocalType.CHOICE and target.choices is not None and source.picklist_values:
+        extra = [value for value in source.picklist_values if value not in target.choices]
+        if extra:
+            yield _problem(
+                number,
+                row.source,
+                ProblemCode.VALUES_DO_NOT_FIT,
+                f"{source.display_name} has values the choice field {target.name} does not "
+                f"offer: {listed(extra)}",
+            )
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def verify_export(
+    mapping: Mapping, describe: ObjectDescribe, sources: LocalFields = PROSPECT_FIELDS
+) -> VerificationReport:
+    """Check an export mapping into `describe`'s object, required fields included."""
+    checked = check_export_rows(mapping, describe, sources)
+    problems = [item for item in checked if isinstance(item, Problem)]
+    targeted = {row.target.lower() for row in mapping.rows}
+    for required in describe.required():
+        if required.name.lower() not in targeted:
+            problems.append(
+                Problem(
+                    None,
+                    required.name,
+                    ProblemCode.REQUIRED_UNMAPPED,
+                    f"{required.display_name} is required by Salesforce and no row fills it",
+                )
+            )
+    return VerificationReport(tuple(problems), len(mapping.rows))
+
+
+def check_export_rows(
+    mapping: Mapping, describe: ObjectDescribe, sources: LocalFields
+) -> Iterator[ExportRow | Problem]:
+    seen: set[tuple[str, str]] = set()
+    for number, row in mapping.numbered():
+        problems = list(_common_problems(number, row, seen))
+        if problems:
+            yield from problems
+            continue
+        source = sources.get(row.source)
+        if source is None:
+            problems.append(
+                _unknown(number, row.source, ProblemCode.UNKNOWN_SOURCE, "prospect field", sources)
+            )
+        target = describe.field(row.target)
+        if target is None:
+            problems.append(
+                _problem(
+                    number,
+                    row.target,
+                    ProblemCode.UNKNOWN_TARGET,
+                    f"{describe.name} has no field {row.target!r}",
+                )
+            )
+        else:
+            problems.extend(_export_target_problems(number, describe, target, source))
+        if problems or source is None or target is None:
+            yield from problems
+        else:
+            yield ExportRow(number, row, source, target)
+
+
+def _export_target_problems(
+    number: int, describe: ObjectDescribe, target: SalesforceField, source: LocalField | None
+) -> Iterator[Problem]:
+    name = target.name
+    if target.compound:
+        yield _compound(number, name, target, ", ".join(f.name for f in describe.parts(name)))
+        return
+    if not target.createable:
+        yield _problem(
+            number, name, ProblemCode.NOT_CREATEABLE, f"{target.display_name} cannot be set"
+        )
+    if not target.updateable:
+        yield _problem(
+            number, name, ProblemCode.NOT_UPDATEABLE, f"{target.display_name} cannot be updated"
+        )
+    refusal = unsupported(target)
+    mismatch = export_mismatch(source, target) if source is not None else None
+    if refusal is not None:
+        yield _problem(number, name, ProblemCode.UNSUPPORTED_TYPE, refusal)
+    elif mismatch is not None:
+        yield _problem(number, name, ProblemCode.TYPE_MISMATCH, mismatch)
+    elif source is not None and target.restricted_picklist:
+        yield from _restricted_picklist_problems(number, target, source)
+
+
+def _restricted_picklist_problems(
+    number: int, target: SalesforceField, source: LocalField
+) -> Iterator[Problem]:
+    if source.choices is None:
+        yield _problem(
+            number,
+            target.name,
+            ProblemCode.VALUES_DO_NOT_FIT,
+            f"{target.display_name} only takes its picklist values "
+            f"({listed(target.picklist_values)}), and {source.name} is free text",
+        )
+        return
+    extra = [value for value in source.choices if value not in target.picklist_values]
+    if extra:
+        yield _problem(
+            number,
+            target.name,
+            ProblemCode.VALUES_DO_NOT_FIT,
+            f"{target.display_name} does not allow these values of {source.name}: {listed(extra)}",
+        )
+
+
+# --- shared --------------------------------------------------------------------------------
+
+
+def _common_problems(number: int, row: MappingRow, seen: set[tuple[str, str]]) -> Iterator[Problem]:
+    if row.blank:
+        side = "source" if not row.source.strip() else "target"
+        yield _problem(
+            number,
+            row.target if side == "source" else row.source,
+            ProblemCode.BLANK_ROW,
+            f"the {side} is blank; pick a field or remove the row",
+        )
+        return
+    key = (row.source.lower(), row.target.lower())
+    if key in seen:
+        yield _problem(
+            number,
+            row.source,
+            ProblemCode.DUPLICATE_ROW,
+            f"{row.source} -> {row.target} appears in an earlier row",
+        )
+    seen.add(key)
+
+
+def _compound(number: int, name: str, field: SalesforceField, parts: str) -> Problem:
+    return _problem(
+        number,
+        name,
+        ProblemCode.UNSUPPORTED_TYPE,
+        f"{field.display_name} is a compound field; map its parts instead"
+        + (f": {parts}" if parts else ""),
+    )
+
+
+def _problem(number: int, field: str, code: ProblemCode, why: object) -> Problem:
+    return Problem(number, field, code, str(why))
+
+
+def _unknown(number: int, name: str, code: ProblemCode, what: str, known: LocalFields) -> Problem:
+    return _problem(
+        number, name, code, f"there is no {what} {name!r}; choose one of {listed(known.names)}"
+    )
+
+
+def _no_describe(sobject: str) -> Problem:
+    return Problem(
+        None, sobject, ProblemCode.UNKNOWN_OBJECT, f"the describe of {sobject} is not available"
+    )

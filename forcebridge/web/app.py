@@ -1,0 +1,106 @@
+"""The admin web UI and the REST API as one FastAPI application, built from a `Runtime`.
+
+What holds for every route is set up here, once: the signed session cookie, the form-token
+check on every state-changing request, the security headers, and how refusals are answered
+(a page, a redirect to the login, or JSON under `/api/`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from forcebridge.jobs.runtime import Runtime
+from forcebridge.settings import resolve_secret_key
+from forcebridge.web import api, auth, connections
+from forcebridge.web.csrf import require_csrf_token
+from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
+from forcebridge.web.headers import SecurityHeaders
+from forcebridge.web.pages import PACKAGE_DIR, render
+from forcebridge.web.sessions import COOKIE_NAME, MAX_AGE_SECONDS, cookie_signing_key
+from forcebridge.web.throttle import LoginThrottle
+
+_HEADINGS = {401: "Log in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
+
+
+def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None) -> FastAPI:
+    """The application; `login_throttle` lets a test choose the clock and limits."""
+    settings = runtime.settings
+    app = FastAPI(
+        title="forcebridge",
+        docs_url=None,  # the interactive docs load scripts from a CDN, which the pages forbid
+        redoc_url=None,
+        openapi_url=f"{api.PREFIX}/openapi.json",
+        dependencies=[Depends(require_csrf_token)],
+    )
+    app.state.runtime = runtime
+    app.state.login_throttle = login_throttle or LoginThrottle()
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=cookie_signing_key(resolve_secret_key(settings).get_secret_value()),
+        session_cookie=COOKIE_NAME,
+        max_age=MAX_AGE_SECONDS,
+        same_site="lax",
+        https_only=(settings.public_url or "").startswith("https://"),
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+
+    app.include_router(auth.router, include_in_schema=False)
+    app.include_router(connections.router, include_in_schema=False)
+    app.include_router(api.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse(connections.PAGE, status_code=303)
+
+    app.add_exception_handler(WebError, _refused)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(api.PREFIX + "/")
+
+
+def _refused(request: Request, error: WebError) -> Response:
+    if _is_api(request):
+        return JSONResponse(
+            {"error": error.code, "message": error.message}, status_code=error.status
+        )
+    if isinstance(error, LoginRequired):
+        back = request.url.path if request.method == "GET" else connections.PAGE
+        return RedirectResponse(f"/login?{urlencode({'next': back})}", status_code=303)
+    response = render(
+        request,
+        "error.html",
+        status_code=error.status,
+        heading=_HEADINGS.get(error.status, "Not possible"),
+        message=error.message,
+    )
+    if isinstance(error, TooManyLogins):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _http_error(request: Request, error: HTTPException) -> Response:
+    """Unknown pages and methods: JSON under the API, a page elsewhere."""
+    if _is_api(request):
+        return JSONResponse(
+            {"error": "http_error", "message": error.detail},
+            status_code=error.status_code,
+            headers=error.headers,
+        )
+    return render(
+        request,
+        "error.html",
+        status_code=error.status_code,
+        heading=_HEADINGS.get(error.status_code, "Not possible"),
+        message=str(error.detail),
+    )

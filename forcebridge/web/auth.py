@@ -1,0 +1,117 @@
+"""Logging in and out of the admin pages.
+
+An admin belongs to one org, and the same e-mail may be an admin of several orgs, so the login
+names the org too. A wrong org, e-mail or password all get the same answer after the same work
+(an unknown account is checked against a decoy hash), so the form does not reveal who exists.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.store.errors import InvalidValue
+from forcebridge.store.models import AdminUser, Org
+from forcebridge.store.passwords import hash_password, verify_password
+from forcebridge.store.repositories.admins import normalize_email
+from forcebridge.store.types import utcnow
+from forcebridge.web.dependencies import Database
+from forcebridge.web.errors import TooManyLogins
+from forcebridge.web.pages import render
+from forcebridge.web.sessions import sign_in, sign_out, signed_in
+from forcebridge.web.throttle import LoginThrottle
+
+HOME = "/connections"
+WRONG_CREDENTIALS = "Wrong organisation, e-mail or password."
+
+router = APIRouter()
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    return hash_password("a password no admin has")
+
+
+def safe_next(target: str) -> str:
+    """Where to go after logging in: a path of this site only, never another host."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return HOME
+
+
+def find_admin(session: Session, org_name: str, email: str, password: str) -> AdminUser | None:
+    """The admin these credentials belong to, or None (after the same work either way)."""
+    try:
+        address = normalize_email(email)
+    except InvalidValue:
+        address = ""
+    admin = session.scalars(
+        select(AdminUser)
+        .join(Org, Org.id == AdminUser.org_id)
+        .where(Org.name == org_name.strip(), AdminUser.email == address)
+    ).one_or_none()
+    if admin is None:
+        verify_password(password, _decoy_hash())
+        return None
+    return admin if verify_password(password, admin.password_hash) else None
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+def _throttle_key(request: Request, org: str, email: str) -> str:
+    client = request.client.host if request.client else "unknown"
+    return f"{client}|{org.strip()}|{email.strip().casefold()}"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = HOME) -> Response:
+    if signed_in(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", next=safe_next(next), org="", email="", error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def log_in(
+    request: Request,
+    session: Database,
+    org: Annotated[str, Form()],
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = HOME,
+) -> Response:
+    throttle = _throttle(request)
+    key = _throttle_key(request, org, email)
+    wait = throttle.retry_after(key)
+    if wait:
+        raise TooManyLogins(wait)
+    admin = find_admin(session, org, email, password)
+    if admin is None:
+        throttle.failed(key)
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=safe_next(next),
+            org=org,
+            email=email,
+            error=WRONG_CREDENTIALS,
+        )
+    throttle.succeeded(key)
+    admin.last_login_at = utcnow()
+    session.commit()
+    sign_in(request, admin.id, admin.org_id)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def log_out(request: Request) -> RedirectResponse:
+    sign_out(request)
+    return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,219 @@
+"""The connections page: list, connect (through a Salesforce pop-up), check, disconnect.
+
+Connecting is two requests in the pop-up. The form posts into a named window; the server starts
+the OAuth web flow, keeps it sealed in the session (`pending.py`) and redirects the window to
+Salesforce's login. Salesforce sends the window back to `/oauth/callback`, which finishes the
+flow through the connection service and renders a page that tells the opener and closes itself.
+Every failure on the way is shown in the pop-up, and the service stores nothing for it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.salesforce.errors import LoginFailed, SalesforceError, TransientError
+from forcebridge.settings import Settings
+from forcebridge.store.errors import StoreError
+from forcebridge.store.models import Connection
+from forcebridge.store.repositories.connections import list_connections
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.sync.connection_errors import ConnectError
+from forcebridge.sync.connections import (
+    disconnect,
+    finish_web_connect,
+    org_connection_status,
+    refresh_status,
+    start_web_connect,
+)
+from forcebridge.web.connection_views import connection_view
+from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database, runtime_of
+from forcebridge.web.environments import chosen_login, offered
+from forcebridge.web.errors import PageNotFound, WebError
+from forcebridge.web.pages import flash, render, take_notice
+from forcebridge.web.pending import keep_pending, take_pending
+
+PAGE = "/connections"
+CALLBACK_PATH = "/oauth/callback"
+POPUP_NAME = "forcebridge-salesforce-login"
+
+router = APIRouter()
+
+
+class NoLoginInProgress(WebError):
+    """A callback this browser session did not start (or already finished): refused before
+    anything is sent to Salesforce."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No Salesforce login was started from this browser session (or it was already "
+            "finished), so this answer was refused."
+        )
+
+
+class MissingClientId(WebError):
+    """The form named no connected app, and the server has no default one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Enter the client id (consumer key) of your Salesforce connected app: this server "
+            "has no default connected app."
+        )
+
+
+def failure_message(error: Exception) -> str:
+    """What the pop-up says when connecting failed, and what to do next."""
+    if isinstance(error, LoginFailed) and error.error_code == "access_denied":
+        return "Access was not allowed in Salesforce, so nothing was connected."
+    if isinstance(error, LoginFailed) and error.error_code != "state_mismatch":
+        return (
+            f"Salesforce refused the login ({error.message}): check the connected app's client "
+            "id and secret, then try again."
+        )
+    if isinstance(error, TransientError):
+        return f"Salesforce could not be reached ({error.message}): try again in a moment."
+    text = error.message if isinstance(error, SalesforceError | WebError) else str(error)
+    return text[:1].upper() + text[1:]
+
+
+def callback_url(request: Request, settings: Settings) -> str:
+    """Where Salesforce sends the pop-up back: under the public URL when one is configured
+    (it must be registered as the connected app's callback URL)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + CALLBACK_PATH
+    return str(request.url_for("oauth_callback"))
+
+
+def org_connection(session: Session, admin: Admin, connection_id: int) -> Connection:
+    """The connection with that id in the admin's org; another org's is "not found" too."""
+    connection = session.scalars(
+        select(Connection).where(Connection.id == connection_id, Connection.org_id == admin.org_id)
+    ).one_or_none()
+    if connection is None:
+        raise PageNotFound("connection")
+    return connection
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def connections_page(request: Request, admin: CurrentAdmin, session: Database) -> Response:
+    org = get_org(session, admin.org_name)
+    settings = runtime_of(request).settings
+    return render(
+        request,
+        "connections.html",
+        admin,
+        connections=[connection_view(c) for c in list_connections(session, org)],
+        overall=org_connection_status(session, org),
+        notice=take_notice(request),
+        can_change=admin.can_change,
+        environments=offered(settings),
+        has_default_app=settings.sf_client_id is not None,
+        popup_name=POPUP_NAME,
+    )
+
+
+@router.post(PAGE + "/connect", response_class=HTMLResponse)
+def start_connect(
+    request: Request,
+    admin: ChangingAdmin,
+    environment: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    login_url: Annotated[str, Form()] = "",
+    client_id: Annotated[str, Form()] = "",
+    client_secret: Annotated[str, Form()] = "",
+) -> Response:
+    """Start the web flow in the pop-up: keep it in the session, send the window to Salesforce."""
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    try:
+        login = chosen_login(settings, environment, login_url)
+        app_id, app_secret = client_id.strip(), client_secret.strip() or None
+        if not app_id:
+            if settings.sf_client_id is None:
+                raise MissingClientId()
+            app_id = settings.sf_client_id
+            default_secret = settings.sf_client_secret
+            app_secret = default_secret.get_secret_value() if default_secret else None
+        pending = start_web_connect(
+            admin.org_name,
+            name.strip() or None,
+            login.login_url,
+            callback_url(request, settings),
+            app_id,
+            app_secret,
+            login.ca_file,
+        )
+    except (WebError, SalesforceError, StoreError) as error:
+        return _outcome(request, admin, error=error)
+    keep_pending(request, runtime.keyring, pending)
+    return RedirectResponse(pending.authorize_url, status_code=303)
+
+
+@router.get(CALLBACK_PATH, response_class=HTMLResponse, name="oauth_callback")
+def oauth_callback(request: Request, admin: ChangingAdmin, session: Database) -> Response:
+    """Finish the web flow the session started; refuse a callback it did not start."""
+    try:
+        pending = take_pending(request, runtime_of(request).keyring)
+        if pending is None or pending.org != admin.org_name:
+            raise NoLoginInProgress()
+        connection = finish_web_connect(session, pending, dict(request.query_params))
+    except (WebError, SalesforceError, ConnectError, StoreError) as error:
+        session.rollback()
+        return _outcome(request, admin, error=error)
+    return _outcome(request, admin, name=connection.name)
+
+
+def _outcome(
+    request: Request, admin: Admin, *, error: Exception | None = None, name: str = ""
+) -> HTMLResponse:
+    return render(
+        request,
+        "callback.html",
+        admin,
+        status_code=200 if error is None else 400,
+        connected=error is None,
+        name=name,
+        message=failure_message(error) if error is not None else "",
+    )
+
+
+@router.post(PAGE + "/{connection_id}/check")
+def check_now(
+    request: Request, connection_id: int, admin: CurrentAdmin, session: Database
+) -> RedirectResponse:
+    """Ask Salesforce now (one cheap call) and show what the status became."""
+    connection = org_connection(session, admin, connection_id)
+    try:
+        refresh_status(session, connection)
+    except SalesforceError as error:
+        session.rollback()
+        flash(request, f"Could not check {connection.name}: {failure_message(error)}")
+    else:
+        view = connection_view(connection)
+        flash(request, f"{view.name}: {view.state}. {view.reason or ''}".strip())
+    return RedirectResponse(PAGE, status_code=303)
+
+
+@router.post(PAGE + "/{connection_id}/disconnect")
+def disconnect_connection(
+    request: Request, connection_id: int, admin: ChangingAdmin, session: Database
+) -> RedirectResponse:
+    """Revoke the authorization at Salesforce and forget the credentials (the row stays)."""
+    connection = org_connection(session, admin, connection_id)
+    name = connection.name
+    try:
+        disconnect(session, admin.org_name, name)
+    except SalesforceError as error:
+        session.rollback()
+        flash(
+            request,
+            f"Could not revoke {name}'s authorization at Salesforce, so it stays connected: "
+            f"{failure_message(error)}",
+        )
+    else:
+        flash(request, f"{name} was disconnected and its authorization revoked.")
+    return RedirectResponse(PAGE, status_code=303)

@@ -1,0 +1,57 @@
+"""Form tokens: every state-changing request must carry the token of the session it acts for.
+
+The check is a dependency of the whole application (`app.py`), not of each route, so a route
+added later is protected without anyone remembering to. A form sends the token as the
+`csrf_token` field; a script (the pages' own JavaScript) as the `X-CSRF-Token` header. The
+session cookie being SameSite=Lax already stops most cross-site posts; the token stops the rest
+(an older browser, a sibling subdomain).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from starlette.requests import HTTPConnection, Request
+
+from forcebridge.web.errors import CsrfRejected
+
+FORM_FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_KEY = "csrf"
+
+
+def csrf_token(connection: HTTPConnection) -> str:
+    """This session's form token, created on first use (the login form needs one too)."""
+    session = connection.session
+    token = session.get(_KEY)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session[_KEY] = token
+    return token
+
+
+def check_csrf_token(connection: HTTPConnection, submitted: str | None) -> None:
+    """Refuse unless `submitted` is this session's form token."""
+    expected = connection.session.get(_KEY)
+    if not isinstance(expected, str) or not expected or not submitted:
+        raise CsrfRejected()
+    if not hmac.compare_digest(submitted.encode(), expected.encode()):
+        raise CsrfRejected()
+
+
+async def require_csrf_token(request: Request) -> None:
+    """The application-wide check: safe methods pass, everything else shows its token."""
+    if request.method in SAFE_METHODS:
+        return
+    submitted = request.headers.get(HEADER)
+    if submitted is None and _is_form(request):
+        value = (await request.form()).get(FORM_FIELD)
+        submitted = value if isinstance(value, str) else None
+    check_csrf_token(request, submitted)
+
+
+def _is_form(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))

@@ -1,0 +1,72 @@
+"""What every route is handed: the runtime, a database session, the signed-in admin.
+
+Every page and API call that reads org data depends on `current_admin`, and every query it makes
+is filtered by `admin.org_id`: a row of another org is reported exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from forcebridge.jobs.runtime import Runtime
+from forcebridge.store.models import AdminRole, AdminUser, Org
+from forcebridge.web.errors import Forbidden, LoginRequired
+from forcebridge.web.sessions import signed_in
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def database(request: Request) -> Iterator[Session]:
+    """A session for the request; what a route leaves uncommitted is rolled back."""
+    with runtime_of(request).sessions() as session:
+        yield session
+
+
+Database = Annotated[Session, Depends(database)]
+
+
+@dataclass(frozen=True)
+class Admin:
+    """The signed-in admin, as loaded for this request (so a deleted account stops at once)."""
+
+    id: int
+    email: str
+    role: AdminRole
+    org_id: int
+    org_name: str
+
+    @property
+    def can_change(self) -> bool:
+        return self.role is AdminRole.ADMIN
+
+
+def current_admin(request: Request, session: Database) -> Admin:
+    who = signed_in(request)
+    if who is None:
+        raise LoginRequired()
+    admin = session.get(AdminUser, who.admin_id)
+    org = session.get(Org, who.org_id)
+    if admin is None or org is None or admin.org_id != org.id:
+        raise LoginRequired("Your admin account no longer exists here: log in again.")
+    return Admin(id=admin.id, email=admin.email, role=admin.role, org_id=org.id, org_name=org.name)
+
+
+CurrentAdmin = Annotated[Admin, Depends(current_admin)]
+
+
+def changing_admin(admin: CurrentAdmin) -> Admin:
+    """The signed-in admin, who must be allowed to change settings (not a viewer)."""
+    if not admin.can_change:
+        raise Forbidden("Your account can view this organisation's settings but not change them.")
+    return admin
+
+
+ChangingAdmin = Annotated[Admin, Depends(changing_admin)]

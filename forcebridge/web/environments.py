@@ -1,0 +1,109 @@
+"""Where an admin can connect to: the choices of the "Connect to Salesforce" form.
+
+Production and Salesforce sandboxes have fixed login URLs; a My Domain and the forcebridge
+sandbox need the admin's URL. Checking that URL (is it Salesforce's, is the sandbox trusted) is
+the connection service's job; this module only turns the form's choice into a login URL, and
+offers the forcebridge sandbox only when the server trusts one (its CA file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, SANDBOX_LOGIN
+from forcebridge.settings import Settings
+from forcebridge.store.models import ConnectionKind
+from forcebridge.web.errors import WebError
+
+SANDBOX_CA = Path("sandbox") / "ca.pem"
+"""Where `forcebridge sandbox serve` keeps its CA under the data folder by default."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    value: ConnectionKind
+    name: str
+    """How a connection's environment reads on the page."""
+    label: str
+    """How the choice reads in the form."""
+    login_url: str | None = None
+    """None: the admin types it."""
+
+    @property
+    def needs_url(self) -> bool:
+        return self.login_url is None
+
+
+ENVIRONMENTS = (
+    Environment(
+        ConnectionKind.PRODUCTION,
+        "Production",
+        "Production (login.salesforce.com)",
+        PRODUCTION_LOGIN,
+    ),
+    Environment(
+        ConnectionKind.SANDBOX,
+        "Salesforce sandbox",
+        "Salesforce sandbox (test.salesforce.com)",
+        SANDBOX_LOGIN,
+    ),
+    Environment(ConnectionKind.MY_DOMAIN, "My Domain", "My Domain URL"),
+    Environment(
+        ConnectionKind.FORCEBRIDGE_SANDBOX, "forcebridge sandbox", "forcebridge sandbox URL"
+    ),
+)
+_NAMES = {environment.value: environment.name for environment in ENVIRONMENTS}
+
+
+@dataclass(frozen=True)
+class ChosenLogin:
+    login_url: str
+    ca_file: Path | None = None
+    """Set for the forcebridge sandbox only: Salesforce's own certificates are public."""
+
+
+class InvalidEnvironment(WebError):
+    """The form named no environment on offer, or left out the URL it needs."""
+
+
+def name_of(kind: ConnectionKind) -> str:
+    return _NAMES[kind]
+
+
+def sandbox_ca_file(settings: Settings) -> Path | None:
+    """The CA that makes a forcebridge sandbox trusted: configured, or the local sandbox's."""
+    if settings.sandbox_ca_file is not None:
+        return settings.sandbox_ca_file
+    local = settings.data_dir / SANDBOX_CA
+    return local if local.is_file() else None
+
+
+def offered(settings: Settings) -> tuple[Environment, ...]:
+    """The form's choices: the forcebridge sandbox only when one is trusted."""
+    has_sandbox = sandbox_ca_file(settings) is not None
+    return tuple(
+        environment
+        for environment in ENVIRONMENTS
+        if has_sandbox or environment.value is not ConnectionKind.FORCEBRIDGE_SANDBOX
+    )
+
+
+def chosen_login(settings: Settings, value: str, typed_url: str) -> ChosenLogin:
+    """The login URL (and CA) the form's choice means; the typed URL only where one is needed."""
+    choices = offered(settings)
+    environment = next((e for e in choices if e.value.value == value), None)
+    if environment is None:
+        names = ", ".join(e.label for e in choices)
+        raise InvalidEnvironment(f"Choose where to connect: {names}.")
+    if environment.login_url is not None:
+        return ChosenLogin(environment.login_url)
+    url = typed_url.strip()
+    if not url:
+        raise InvalidEnvironment(
+            f"{environment.label}: type the URL you log in at, e.g. "
+            "https://yourcompany.my.salesforce.com"
+        )
+    if environment.value is ConnectionKind.FORCEBRIDGE_SANDBOX:
+        return ChosenLogin(url, sandbox_ca_file(settings))
+    return ChosenLogin(url)

@@ -1,0 +1,72 @@
+"""What the admin pages and the API refuse, each turned into one clear answer by `app.py`.
+
+Pages answer with a page (or a redirect to the login), the API with JSON `{"error", "message"}`.
+"""
+
+from __future__ import annotations
+
+
+class WebError(Exception):
+    """Base of the refusals the web layer raises on purpose; `status` is the HTTP answer."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LoginRequired(WebError):
+    """No admin is signed in (or the one who was no longer exists)."""
+
+    status = 401
+    code = "login_required"
+
+    def __init__(self, message: str = "Log in to the admin pages first.") -> None:
+        super().__init__(message)
+
+
+class CsrfRejected(WebError):
+    """A state-changing request without this session's form token: possibly forged elsewhere."""
+
+    status = 403
+    code = "csrf_rejected"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This form has expired or did not come from these admin pages, so nothing was "
+            "changed. Reload the page and try again."
+        )
+
+
+class PageNotFound(WebError):
+    """Absent, or belonging to another org: the two are indistinguishable on purpose."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"No such {kind} in your organisation.")
+
+
+class Forbidden(WebError):
+    """Signed in, but this account may not do that (a viewer changing settings)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class TooManyLogins(WebError):
+    """Too many failed logins from this address for this account: wait, then try again."""
+
+    status = 429
+    code = "too_many_logins"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Too many failed logins. Wait {minutes} minute{'s' if minutes > 1 else ''} and "
+            "try again."
+        )
+        self.retry_after = retry_after

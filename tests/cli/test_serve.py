@@ -1,0 +1,90 @@
+"""`forcebridge serve` as an operator runs it: a real process, a real port, a real login."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from forcebridge.store.crypto import Keyring
+from forcebridge.store.engine import make_engine, make_sessionmaker
+from forcebridge.store.repositories.admins import create_admin
+from forcebridge.store.repositories.orgs import create_org
+
+PASSWORD = "correct horse battery staple"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "forcebridge serve exited early"
+        try:
+            httpx.get(url, timeout=1)
+        except httpx.TransportError:
+            time.sleep(0.1)
+        else:
+            return
+    raise AssertionError(f"forcebridge serve did not answer at {url}")
+
+
+def _add_admin(env: dict[str, str]) -> None:
+    engine = make_engine(env["FORCEBRIDGE_DATABASE_URL"], Keyring(env["FORCEBRIDGE_SECRET_KEY"]))
+    with make_sessionmaker(engine)() as session:
+        create_admin(session, create_org(session, "acme"), "ann@acme.example.com", PASSWORD)
+        session.commit()
+    engine.dispose()
+
+
+def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    _add_admin(cli_env)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "forcebridge.cli.main", "serve", "--port", str(port)],
+            env=cli_env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+        )
+        try:
+            _wait_until_up(f"{base}/login", process)
+            with httpx.Client(base_url=base) as browser:
+                login_page = browser.get("/login").text
+                token = re.search(r'name="csrf_token" value="([^"]+)"', login_page)
+                assert token
+                browser.post(
+                    "/login",
+                    data={
+                        "csrf_token": token.group(1),
+                        "org": "acme",
+                        "email": "ann@acme.example.com",
+                        "password": PASSWORD,
+                    },
+                )
+                page = browser.get("/connections")
+                browser.get("/oauth/callback?code=a-secret-code&state=s")
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+    assert page.status_code == 200
+    assert "ann@acme.example.com" in page.text
+    output = log.read_text()
+    assert f"Admin pages on http://127.0.0.1:{port}/" in output
+    assert "GET /connections" in output
+    assert "a-secret-code" not in output

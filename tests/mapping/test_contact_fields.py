@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+
+from forcebridge.mapping.contact_fields import CustomFieldSpec, contact_fields
+from forcebridge.mapping.errors import MappingError
+from forcebridge.mapping.local_fields import LocalType
+from forcebridge.store.models.custom_field import CustomFieldType
+
+
+def test_built_in_fields_are_text_of_255_with_email_and_phones_typed() -> None:
+    fields = contact_fields()
+
+    assert fields.names == (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile_phone",
+        "title",
+        "company",
+        "street",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+    )
+    assert {f.max_length for f in fields} == {255}
+    types = {f.name: f.type for f in fields if f.type is not LocalType.TEXT}
+    assert types == {
+        "email": LocalType.EMAIL,
+        "phone": LocalType.PHONE,
+        "mobile_phone": LocalType.PHONE,
+    }
+
+
+def test_custom_fields_come_after_the_built_in_ones_with_their_types() -> None:
+    fields = contact_fields(
+        [
+            CustomFieldSpec("Region", CustomFieldType.CHOICE, ("West", "East")),
+            CustomFieldSpec("Birthday", "date"),
+        ]
+    )
+
+    region, birthday = fields.get("Region"), fields.get("Birthday")
+    assert region is not None and region.custom
+    assert region.type is LocalType.CHOICE and region.choices == ("West", "East")
+    assert birthday is not None and birthday.type is LocalType.DATE
+    assert birthday.max_length is None
+
+
+def test_a_custom_field_named_like_a_built_in_one_is_refused() -> None:
+    with pytest.raises(MappingError, match="'email' has the name of a built-in field"):
+        contact_fields([CustomFieldSpec("email", "text")])
+
+
+def test_a_custom_field_of_an_unknown_type_is_refused() -> None:
+    with pytest.raises(MappingError, match="'Score' has unknown type 'percent'"):
+        contact_fields([CustomFieldSpec("Score", "percent")])
+
+
+def test_every_custom_field_type_the_store_knows_is_accepted() -> None:
+    specs = [CustomFieldSpec(f"f_{kind.value}", kind) for kind in CustomFieldType]
+
+    assert len(contact_fields(specs).fields) == 12 + len(CustomFieldType)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forcebridge.mapping.errors import MappingFileError
+from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption, parse_mapping_json
+
+
+def test_a_mapping_file_reads_in_priority_order_with_its_update_options() -> None:
+    mapping = parse_mapping_json(
+        json.dumps(
+            {
+                "rows": [
+                    {"source": "direct_phone", "target": "Phone", "update": "fill_empty"},
+                    {"source": "company_phone", "target": "Phone", "update": "overwrite"},
+                    {"source": "email", "target": "Email"},
+                ]
+            }
+        )
+    )
+
+    assert mapping.rows == (
+        MappingRow("direct_phone", "Phone", UpdateOption.FILL_EMPTY),
+        MappingRow("company_phone", "Phone", UpdateOption.OVERWRITE),
+        MappingRow("email", "Email", UpdateOption.OVERWRITE),
+    )
+
+
+def test_rows_sharing_a_target_are_numbered_within_their_hierarchy() -> None:
+    mapping = Mapping.of(("direct_phone", "Phone"), ("email", "Email"), ("company_phone", "Phone"))
+
+    assert mapping.targets == ("Phone", "Email")
+    assert [row.source for row in mapping.hierarchy("Phone")] == ["direct_phone", "company_phone"]
+    assert [mapping.level(number) for number in (1, 2, 3)] == [1, 1, 2]
+
+
+def test_every_wrong_row_is_named_at_once() -> None:
+    document = {
+        "rows": [
+            {"source": "FirstName", "target": "first_name"},
+            {"source": "Email"},
+            {"source": 7, "target": "phone", "update": "always"},
+            "Title -> title",
+        ]
+    }
+
+    with pytest.raises(MappingFileError) as raised:
+        Mapping.from_json(document)
+
+    assert raised.value.problems == (
+        'row 2: "target" is missing',
+        'row 3: "source" must be a string, not int',
+        'row 3: "update" must be "overwrite" or "fill_empty", not \'always\'',
+        'row 4: must be an object with "source", "target" and "update"',
+    )
+
+
+def test_unknown_keys_are_refused_rather_than_ignored() -> None:
+    with pytest.raises(MappingFileError, match="row 1: unknown key 'priority'"):
+        Mapping.from_json({"rows": [{"source": "a", "target": "b", "priority": 2}]})
+
+
+def test_a_document_without_rows_says_what_shape_is_expected() -> None:
+    with pytest.raises(MappingFileError, match='"rows" list'):
+        Mapping.from_json([{"source": "a", "target": "b"}])
+
+
+def test_text_that_is_not_json_says_where_it_breaks() -> None:
+    with pytest.raises(MappingFileError, match="line 1, column 2"):
+        parse_mapping_json("{rows: []}")
+
+
+def test_blank_rows_are_kept_for_verification_to_name() -> None:
+    mapping = Mapping.from_json({"rows": [{"source": "", "target": "Phone"}]})
+
+    assert mapping.rows[0].blank
+
+
+names = st.text(min_size=1, max_size=20)
+rows = st.builds(MappingRow, names, names, st.sampled_from(UpdateOption))
+
+
+@given(st.lists(rows, max_size=8))
+def test_the_file_form_reads_back_to_the_same_mapping(generated: list[MappingRow]) -> None:
+    mapping = Mapping(tuple(generated))
+
+    assert parse_mapping_json(json.dumps(mapping.to_json())) == mapping

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from forcebridge.mapping.describe import Catalog
+from forcebridge.mapping.query_check import check_query
+from forcebridge.mapping.report import ProblemCode
+
+
+def messages(soql: str, catalog: Catalog) -> list[str]:
+    return [problem.message for problem in check_query(soql, catalog).problems]
+
+
+def test_a_sound_query_gives_its_object_and_selected_fields_as_the_org_spells_them(
+    real_catalog: Catalog,
+) -> None:
+    checked = check_query(
+        "SELECT id, email, account.name FROM contact WHERE (NOT Email = null) AND "
+        "(MailingCountry = 'France' OR MailingCountry IN ('Spain', 'Italy'))",
+        real_catalog,
+    )
+
+    assert checked.problems == ()
+    assert checked.sobject == "Contact"
+    assert checked.selected == ("Id", "Email", "Account.Name")
+
+
+@pytest.mark.parametrize(
+    ("soql", "message"),
+    [
+        ("DELETE FROM Contact", "a custom query must be a SELECT statement"),
+        (
+            "SELECT Id FROM Contact WHERE",
+            "the query does not parse: unexpected token: '<EOF>' (row 1, column 29)",
+        ),
+        (
+            "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
+            "the query does not parse: unexpected token: '(' (row 1, column 12)",
+        ),
+    ],
+)
+def test_a_query_that_is_not_one_select_cannot_be_used(
+    real_catalog: Catalog, soql: str, message: str
+) -> None:
+    checked = check_query(soql, real_catalog)
+
+    assert checked.sobject is None
+    assert [(p.code, p.message) for p in checked.problems] == [(ProblemCode.INVALID_QUERY, message)]
+
+
+def test_a_query_on_an_object_the_org_lacks_names_it(real_catalog: Catalog) -> None:
+    checked = check_query("SELECT Id FROM Invoice__c", real_catalog)
+
+    assert [(p.field, p.code) for p in checked.problems] == [
+        ("Invoice__c", ProblemCode.UNKNOWN_OBJECT)
+    ]
+
+
+def test_fields_anywhere_in_the_query_are_checked(real_catalog: Catalog) -> None:
+    soql = "SELECT Id, Nmae FROM Account WHERE NOT (Industri = 'Banking' OR Owner.Region = 'X')"
+
+    assert messages(soql, real_catalog) == [
+        "the query: Account has no field 'Nmae'",
+        "the query: Account has no field 'Industri'",
+        "the query: Account.Owner points to User, whose describe is not available",
+    ]
+
+
+def test_clauses_the_pull_sets_itself_and_unpageable_selects_are_refused(
+    real_catalog: Catalog,
+) -> None:
+    soql = "SELECT COUNT(), FIELDS(ALL) FROM Lead ORDER BY Name LIMIT 10 OFFSET 5"
+
+    assert messages(soql, real_catalog) == [
+        "remove ORDER BY from the query: the pull orders by SystemModstamp and Id itself",
+        "remove LIMIT from the query: the pull reads every matching record",
+        "remove OFFSET from the query: the pull pages by itself",
+        "COUNT() returns no records to pull; select the fields instead",
+        "FIELDS(ALL) cannot be checked against the mapping; name the fields",
+    ]

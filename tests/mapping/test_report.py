@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport, listed
+
+
+def test_a_clean_report_says_the_mapping_can_be_saved() -> None:
+    report = VerificationReport((), rows=3)
+
+    assert report.ok
+    assert report.to_json() == {
+        "ok": True,
+        "message": "Verified: all 3 rows map existing fields of compatible types. "
+        "The mapping can be saved.",
+        "problems": [],
+    }
+
+
+def test_a_report_with_problems_lists_each_with_its_row() -> None:
+    report = VerificationReport(
+        (
+            Problem(2, "Titel", ProblemCode.UNKNOWN_TARGET, "Lead has no field 'Titel'"),
+            Problem(None, "LastName", ProblemCode.REQUIRED_UNMAPPED, "Last Name is required"),
+        ),
+        rows=4,
+    )
+
+    assert not report.ok
+    assert report.message == (
+        "The mapping has 2 problems:\n- row 2: Lead has no field 'Titel'\n- Last Name is required"
+    )
+    assert report.to_json()["problems"][0] == {
+        "row": 2,
+        "field": "Titel",
+        "code": "unknown_target",
+        "message": "row 2: Lead has no field 'Titel'",
+    }
+
+
+def test_long_value_lists_are_cut_with_a_count() -> None:
+    assert listed([f"v{n}" for n in range(15)], limit=3) == "v0, v1, v2, ... (12 more)"

@@ -1,0 +1,158 @@
+"""Fixtures of the web tests: the app on a fresh SQLite database, with orgs and admins in it.
+
+`admin_pages_factory(**settings)` builds the app (settings such as `public_url` or
+`sandbox_ca_file` can be given) and returns an `AdminPages`: a TestClient plus helpers that log
+in and post forms the way a browser does, form token included. `serving(app)` runs an app under
+uvicorn for a real browser.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from forcebridge.jobs.runtime import Runtime
+from forcebridge.settings import Settings
+from forcebridge.store.engine import keyring_from_settings, make_engine, make_sessionmaker
+from forcebridge.store.errors import NotFound
+from forcebridge.store.models import AdminRole, Connection
+from forcebridge.store.repositories.admins import create_admin
+from forcebridge.store.repositories.orgs import create_org, get_org
+from forcebridge.web.app import create_app
+from forcebridge.web.throttle import LoginThrottle
+from tests.dbfixtures import MigratedDatabases
+
+TEST_SECRET = "web-test-secret-key-long-enough-for-the-keyring"
+PASSWORD = "correct horse battery staple"
+TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def web_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedDatabases]:
+    databases = MigratedDatabases(tmp_path_factory.mktemp("web-databases"))
+    yield databases
+    databases.close()
+
+
+def form_token(html: str) -> str:
+    found = TOKEN_FIELD.search(html)
+    assert found, f"no form token on the page:\n{html}"
+    return found.group(1)
+
+
+@dataclass
+class AdminPages:
+    """The app as one browser sees it."""
+
+    client: TestClient
+    runtime: Runtime
+
+    def log_in(self, org: str, email: str, password: str = PASSWORD) -> httpx.Response:
+        token = form_token(self.client.get("/login").text)
+        return self.client.post(
+            "/login",
+            data={"csrf_token": token, "org": org, "email": email, "password": password},
+            follow_redirects=False,
+        )
+
+    def post_form(self, path: str, data: dict[str, str] | None = None) -> httpx.Response:
+        """Post as the connections page's forms do: with the token the page carries."""
+        token = form_token(self.client.get("/connections").text)
+        return self.client.post(
+            path, data={"csrf_token": token, **(data or {})}, follow_redirects=False
+        )
+
+    def add_admin(
+        self, org: str, email: str, role: AdminRole = AdminRole.ADMIN, password: str = PASSWORD
+    ) -> None:
+        """The admin, and the org if it is new."""
+        with self.runtime.sessions() as session:
+            try:
+                found = get_org(session, org)
+            except NotFound:
+                found = create_org(session, org)
+            create_admin(session, found, email, password, role)
+            session.commit()
+
+    def connections(self) -> list[Connection]:
+        with self.runtime.sessions() as session:
+            return list(session.scalars(select(Connection).order_by(Connection.id)))
+
+
+AdminPagesFactory = Callable[..., AdminPages]
+
+
+def _runtime(settings: Settings) -> Runtime:
+    """What `open_runtime` builds, on a database already migrated, leaving logging alone."""
+    keyring = keyring_from_settings(settings)
+    engine = make_engine(settings.database_url, keyring)
+    return Runtime(settings, engine, make_sessionmaker(engine), keyring)
+
+
+@pytest.fixture
+def admin_pages_factory(
+    tmp_path: Path, web_databases: MigratedDatabases
+) -> Iterator[AdminPagesFactory]:
+    with ExitStack() as stack:
+
+        def make(throttle: LoginThrottle | None = None, **settings: Any) -> AdminPages:
+            url = stack.enter_context(web_databases.copy("sqlite"))
+            values: dict[str, Any] = {
+                "data_dir": tmp_path / "data",
+                "database_url": url,
+                "secret_key": SecretStr(TEST_SECRET),
+                "public_url": None,
+                "sf_client_id": None,
+                "sf_client_secret": None,
+                "sandbox_ca_file": None,
+                **settings,
+            }
+            runtime = stack.enter_context(_runtime(Settings(**values)))
+            client = stack.enter_context(TestClient(create_app(runtime, login_throttle=throttle)))
+            return AdminPages(client, runtime)
+
+        yield make
+
+
+@pytest.fixture
+def pages(admin_pages_factory: AdminPagesFactory) -> AdminPages:
+    """The app with one org, `acme`, and its admin ann@acme.example.com (not logged in)."""
+    app = admin_pages_factory()
+    app.add_admin("acme", "ann@acme.example.com")
+    return app
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """`app` served by uvicorn on a free local port in a background thread; yields its URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()

@@ -1,0 +1,46 @@
+"""What holds for every answer: security headers, and refusals shaped for pages or the API."""
+
+from __future__ import annotations
+
+from tests.web.conftest import AdminPages
+
+
+def test_pages_forbid_framing_foreign_scripts_referrers_and_caching(pages: AdminPages) -> None:
+    answer = pages.client.get("/login")
+
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["cache-control"] == "no-store"
+
+
+def test_the_stylesheet_and_scripts_are_served_by_the_app_itself(pages: AdminPages) -> None:
+    for path in ("/static/admin.css", "/static/connections.js", "/static/callback.js"):
+        answer = pages.client.get(path)
+
+        assert answer.status_code == 200, path
+        assert "no-store" not in answer.headers.get("cache-control", "")
+
+
+def test_an_unknown_page_is_a_page_and_an_unknown_api_path_is_json(pages: AdminPages) -> None:
+    page = pages.client.get("/no-such-page")
+    api = pages.client.get("/api/v1/no-such-thing")
+
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Not found" in page.text
+    assert api.status_code == 404
+    assert api.json()["error"] == "http_error"
+
+
+def test_the_home_page_leads_to_the_connections(pages: AdminPages) -> None:
+    assert pages.client.get("/", follow_redirects=False).headers["location"] == "/connections"
+
+
+def test_no_interactive_docs_that_would_load_scripts_from_a_cdn(pages: AdminPages) -> None:
+    assert pages.client.get("/docs").status_code == 404
+    assert pages.client.get("/api/v1/openapi.json").json()["paths"].keys() == {
+        "/api/v1/connections"
+    }

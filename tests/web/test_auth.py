@@ -1,0 +1,125 @@
+"""Logging in and out: who gets in, what the cookie looks like, and the pause after guessing."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from forcebridge.store.models import AdminUser
+from forcebridge.web.auth import WRONG_CREDENTIALS
+from forcebridge.web.sessions import COOKIE_NAME
+from forcebridge.web.throttle import LoginThrottle, ThrottlePolicy
+from tests.web.conftest import AdminPages, AdminPagesFactory
+
+
+def test_the_admin_pages_send_a_stranger_to_the_login(pages: AdminPages) -> None:
+    answer = pages.client.get("/connections", follow_redirects=False)
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=%2Fconnections"
+
+
+def test_an_admin_logs_in_and_sees_their_org(pages: AdminPages) -> None:
+    answer = pages.log_in("acme", "Ann@Acme.example.com")
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/connections"
+    page = pages.client.get("/connections")
+    assert page.status_code == 200
+    assert "ann@acme.example.com" in page.text
+    assert "<strong>acme</strong>" in page.text
+
+
+def test_a_wrong_password_an_unknown_email_and_an_unknown_org_get_the_same_answer(
+    pages: AdminPages,
+) -> None:
+    attempts = [
+        ("acme", "ann@acme.example.com", "not the password"),
+        ("acme", "bob@acme.example.com", "correct horse battery staple"),
+        ("globex", "ann@acme.example.com", "correct horse battery staple"),
+        ("acme", "not an address", "correct horse battery staple"),
+    ]
+    for org, email, password in attempts:
+        answer = pages.log_in(org, email, password)
+
+        assert answer.status_code == 401
+        assert WRONG_CREDENTIALS in answer.text
+    assert pages.client.get("/connections", follow_redirects=False).status_code == 303
+
+
+def test_logging_out_ends_the_session(pages: AdminPages) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+
+    answer = pages.post_form("/logout")
+
+    assert answer.headers["location"] == "/login"
+    assert pages.client.get("/connections", follow_redirects=False).status_code == 303
+
+
+def test_an_old_cookie_stops_working_once_the_admin_is_deleted(pages: AdminPages) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+    with pages.runtime.sessions() as session:
+        session.execute(delete(AdminUser))
+        session.commit()
+
+    answer = pages.client.get("/connections", follow_redirects=False)
+
+    assert answer.headers["location"].startswith("/login")
+
+
+def test_the_login_only_sends_the_admin_on_within_this_site(pages: AdminPages) -> None:
+    token_page = pages.client.get("/login?next=//evil.example.com/")
+    assert "evil" not in token_page.text
+
+    pages.log_in("acme", "ann@acme.example.com")
+
+    assert pages.client.get("/login?next=//evil.example.com/", follow_redirects=False).headers[
+        "location"
+    ] == ("/connections")
+
+
+def test_the_session_cookie_is_signed_http_only_and_same_site(pages: AdminPages) -> None:
+    answer = pages.log_in("acme", "ann@acme.example.com")
+
+    cookie = answer.headers["set-cookie"].lower()
+    assert cookie.startswith(COOKIE_NAME + "=")
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "secure" not in cookie  # served over plain http here
+
+
+def test_the_cookie_is_secure_when_the_pages_are_served_over_https(
+    admin_pages_factory: AdminPagesFactory,
+) -> None:
+    pages = admin_pages_factory(public_url="https://forcebridge.example.com")
+    pages.add_admin("acme", "ann@acme.example.com")
+
+    answer = pages.log_in("acme", "ann@acme.example.com")
+
+    assert "; secure" in answer.headers["set-cookie"].lower()
+
+
+def test_a_tampered_cookie_is_no_session(pages: AdminPages) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+    value = pages.client.cookies[COOKIE_NAME]
+    forged = value.replace(value[-5:], "AAAAA")
+    pages.client.cookies.clear()
+    pages.client.cookies[COOKIE_NAME] = forged
+
+    assert pages.client.get("/connections", follow_redirects=False).status_code == 303
+
+
+def test_repeated_failures_pause_logins_for_that_account_even_with_the_right_password(
+    admin_pages_factory: AdminPagesFactory,
+) -> None:
+    pages = admin_pages_factory(throttle=LoginThrottle(ThrottlePolicy(max_failures=3)))
+    pages.add_admin("acme", "ann@acme.example.com")
+    pages.add_admin("acme", "cy@acme.example.com")
+    for _ in range(3):
+        assert pages.log_in("acme", "ann@acme.example.com", "guess").status_code == 401
+
+    paused = pages.log_in("acme", "ann@acme.example.com")
+
+    assert paused.status_code == 429
+    assert "Too many failed logins" in paused.text
+    assert int(paused.headers["retry-after"]) > 0
+    assert pages.log_in("acme", "cy@acme.example.com").status_code == 303

@@ -1,0 +1,291 @@
+"""The connections page against the sandbox over real HTTPS: connect through the Salesforce
+login (walked by an HTTP client here; by Chromium in `test_connections_browser.py`), refuse
+forged or failed callbacks without storing anything, check, disconnect, and org scoping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+import requests
+
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.store.models import (
+    AdminRole,
+    AuthMethod,
+    ConnectionKind,
+    ConnectionStatus,
+)
+from forcebridge.store.repositories.connections import Login, Tokens, create_connection
+from forcebridge.store.repositories.orgs import create_org
+from forcebridge.web.connections import CALLBACK_PATH
+from tests.oauth_browser import allow_access
+from tests.web.conftest import AdminPages, AdminPagesFactory
+
+
+@pytest.fixture
+def pages(admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer) -> AdminPages:
+    """The app trusting the sandbox, with ann logged in as an admin of acme."""
+    app = admin_pages_factory(sandbox_ca_file=sandbox.ca_file)
+    app.add_admin("acme", "ann@acme.example.com")
+    app.log_in("acme", "ann@acme.example.com")
+    return app
+
+
+def start_connect(pages: AdminPages, sandbox: SandboxServer, **fields: str) -> str:
+    """Submit the "Connect to Salesforce" form; the login URL the pop-up is sent to."""
+    form = {
+        "name": "main",
+        "environment": "forcebridge-sandbox",
+        "login_url": sandbox.base_url,
+        "client_id": sandbox.config.client_id,
+        "client_secret": sandbox.config.client_secret,
+        **fields,
+    }
+    answer = pages.post_form("/connections/connect", form)
+    assert answer.status_code == 303, answer.text
+    return answer.headers["location"]
+
+
+def callback(pages: AdminPages, **params: str) -> httpx.Response:
+    return pages.client.get(f"{CALLBACK_PATH}?{urlencode(params)}")
+
+
+def connect(pages: AdminPages, sandbox: SandboxServer) -> None:
+    location = allow_access(sandbox, start_connect(pages, sandbox))
+    parts = urlsplit(location)
+    answer = pages.client.get(f"{parts.path}?{parts.query}")
+    assert answer.status_code == 200, answer.text
+
+
+def state_of(authorize_url: str) -> str:
+    return parse_qs(urlsplit(authorize_url).query)["state"][0]
+
+
+def test_connecting_stores_the_connection_and_the_page_shows_it_connected(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    authorize_url = start_connect(pages, sandbox)
+    assert authorize_url.startswith(f"{sandbox.base_url}/services/oauth2/authorize?")
+    location = allow_access(sandbox, authorize_url)
+    assert location.startswith(f"http://testserver{CALLBACK_PATH}?")
+
+    popup = pages.client.get(location.removeprefix("http://testserver"))
+
+    assert popup.status_code == 200
+    assert 'data-outcome="connected"' in popup.text
+    [connection] = pages.connections()
+    assert connection.name == "main"
+    assert connection.kind is ConnectionKind.FORCEBRIDGE_SANDBOX
+    assert connection.status is ConnectionStatus.CONNECTED
+    page = pages.client.get("/connections").text
+    assert "<h2>main</h2>" in page
+    assert '<span class="badge ok">Connected</span>' in page
+    listing = pages.client.get("/api/v1/connections").text
+    for secret in (connection.access_token, connection.refresh_token, connection.client_secret):
+        assert secret
+        assert secret not in page
+        assert secret not in listing
+        assert secret not in popup.text
+
+
+def test_a_callback_with_a_forged_state_is_refused_and_nothing_is_stored(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    location = allow_access(sandbox, start_connect(pages, sandbox))
+    code = parse_qs(urlsplit(location).query)["code"][0]
+
+    answer = callback(pages, code=code, state="forged-by-someone-else")
+
+    assert answer.status_code == 400
+    assert 'data-outcome="failed"' in answer.text
+    assert "may be forged" in answer.text
+    assert pages.connections() == []
+
+
+def test_a_callback_without_state_is_refused(pages: AdminPages, sandbox: SandboxServer) -> None:
+    location = allow_access(sandbox, start_connect(pages, sandbox))
+    code = parse_qs(urlsplit(location).query)["code"][0]
+
+    answer = callback(pages, code=code)
+
+    assert answer.status_code == 400
+    assert "may be forged" in answer.text
+    assert pages.connections() == []
+
+
+def test_a_callback_nobody_started_is_refused(pages: AdminPages) -> None:
+    answer = callback(pages, code="some-code", state="some-state")
+
+    assert answer.status_code == 400
+    assert "No Salesforce login was started from this browser session" in answer.text
+
+
+def test_a_callback_is_used_once(pages: AdminPages, sandbox: SandboxServer) -> None:
+    location = allow_access(sandbox, start_connect(pages, sandbox))
+    path = location.removeprefix("http://testserver")
+    assert pages.client.get(path).status_code == 200
+
+    again = pages.client.get(path)
+
+    assert again.status_code == 400
+    assert "No Salesforce login was started" in again.text
+    assert len(pages.connections()) == 1
+
+
+def test_a_denied_consent_says_so_and_stores_nothing(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    state = state_of(start_connect(pages, sandbox))
+
+    answer = callback(
+        pages, error="access_denied", error_description="end-user denied authorization", state=state
+    )
+
+    assert answer.status_code == 400
+    assert "Access was not allowed in Salesforce" in answer.text
+    assert pages.connections() == []
+
+
+def test_a_failed_code_exchange_says_so_and_stores_nothing(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    state = state_of(start_connect(pages, sandbox))
+
+    answer = callback(pages, code="a-code-salesforce-never-issued", state=state)
+
+    assert answer.status_code == 400
+    assert "Salesforce refused the login" in answer.text
+    assert pages.connections() == []
+
+
+def test_a_login_url_that_is_not_salesforce_is_refused_in_the_popup(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    answer = pages.post_form(
+        "/connections/connect",
+        {
+            "name": "main",
+            "environment": "mydomain",
+            "login_url": "https://login.example.com",
+            "client_id": "some-app",
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "is not a Salesforce URL" in answer.text
+
+
+def test_the_servers_connected_app_is_used_when_the_form_names_none(
+    admin_pages_factory: AdminPagesFactory,
+) -> None:
+    pages = admin_pages_factory(sf_client_id="3MVGdefault.app")
+    pages.add_admin("acme", "ann@acme.example.com")
+    pages.log_in("acme", "ann@acme.example.com")
+
+    answer = pages.post_form("/connections/connect", {"environment": "production"})
+
+    assert answer.status_code == 303
+    query = parse_qs(urlsplit(answer.headers["location"]).query)
+    assert answer.headers["location"].startswith("https://login.salesforce.com/")
+    assert query["client_id"] == ["3MVGdefault.app"]
+    assert query["redirect_uri"] == [f"http://testserver{CALLBACK_PATH}"]
+
+
+def test_without_a_default_app_the_form_needs_a_client_id(pages: AdminPages) -> None:
+    answer = pages.post_form("/connections/connect", {"environment": "production"})
+
+    assert answer.status_code == 400
+    assert "Enter the client id" in answer.text
+
+
+def test_check_now_shows_that_a_revoked_authorization_needs_attention(
+    pages: AdminPages, sandbox: SandboxServer, https_for: Callable[..., requests.Session]
+) -> None:
+    connect(pages, sandbox)
+    [connection] = pages.connections()
+    revoked = https_for(sandbox).post(
+        f"{sandbox.base_url}/services/oauth2/revoke", data={"token": connection.refresh_token}
+    )
+    assert revoked.status_code == 200
+
+    pages.post_form(f"/connections/{connection.id}/check")
+
+    page = pages.client.get("/connections").text
+    assert '<span class="badge warn">Needs Attention</span>' in page
+    assert "reconnect to Salesforce" in page
+    [checked] = pages.connections()
+    assert checked.status_problem == "authentication_lost"
+
+
+def test_disconnecting_revokes_the_tokens_and_keeps_the_row_needing_attention(
+    pages: AdminPages, sandbox: SandboxServer, https_for: Callable[..., requests.Session]
+) -> None:
+    connect(pages, sandbox)
+    [connection] = pages.connections()
+
+    answer = pages.post_form(f"/connections/{connection.id}/disconnect")
+
+    assert answer.status_code == 303
+    page = pages.client.get("/connections").text
+    assert "main was disconnected" in page
+    assert "Disconnected on" in page
+    [disconnected] = pages.connections()
+    assert disconnected.access_token is None
+    assert disconnected.refresh_token is None
+    api = https_for(sandbox)
+    api.headers["Authorization"] = f"Bearer {connection.access_token}"
+    assert api.get(f"{sandbox.base_url}/services/data/v62.0/limits").status_code == 401
+
+
+def test_a_viewer_sees_the_connections_but_cannot_connect_or_disconnect(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    connect(pages, sandbox)
+    [connection] = pages.connections()
+    pages.add_admin("acme", "vic@acme.example.com", AdminRole.VIEWER)
+    pages.client.cookies.clear()
+    pages.log_in("acme", "vic@acme.example.com")
+
+    page = pages.client.get("/connections").text
+    assert "<h2>main</h2>" in page
+    assert "Connect to Salesforce" not in page
+    assert "Disconnect" not in page
+    refused = [
+        pages.post_form(f"/connections/{connection.id}/disconnect"),
+        pages.post_form("/connections/connect", {"environment": "production", "client_id": "x"}),
+    ]
+    assert [answer.status_code for answer in refused] == [403, 403]
+    assert pages.connections()[0].access_token == connection.access_token
+
+
+def test_another_orgs_connection_is_not_found(pages: AdminPages) -> None:
+    with pages.runtime.sessions() as session:
+        globex = create_org(session, "globex")
+        theirs = create_connection(
+            session,
+            globex,
+            "their-org",
+            Login(
+                kind=ConnectionKind.PRODUCTION,
+                login_url="https://login.salesforce.com",
+                auth_method=AuthMethod.WEB,
+                client_id="3MVGtheirs",
+                api_version="62.0",
+            ),
+            Tokens(
+                access_token="their-access-token", instance_url="https://globex.my.salesforce.com"
+            ),
+        )
+        session.commit()
+
+    for action in ("check", "disconnect"):
+        answer = pages.post_form(f"/connections/{theirs.id}/{action}")
+        assert answer.status_code == 404
+        assert "No such connection in your organisation" in answer.text
+    assert "their-org" not in pages.client.get("/connections").text
+    assert pages.client.get("/api/v1/connections").json()["connections"] == []
+    [untouched] = pages.connections()
+    assert untouched.access_token == "their-access-token"

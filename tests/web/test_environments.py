@@ -1,0 +1,58 @@
+"""The "Connect to Salesforce" form's environments and the login URL each one means."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forcebridge.settings import Settings
+from forcebridge.store.models import ConnectionKind
+from forcebridge.web.environments import (
+    ChosenLogin,
+    InvalidEnvironment,
+    chosen_login,
+    offered,
+)
+
+
+def _settings(tmp_path: Path, sandbox_ca_file: Path | None = None) -> Settings:
+    return Settings(data_dir=tmp_path, sandbox_ca_file=sandbox_ca_file)
+
+
+def test_production_and_salesforce_sandboxes_have_fixed_login_urls(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+
+    assert chosen_login(settings, "production", "ignored") == ChosenLogin(
+        "https://login.salesforce.com"
+    )
+    assert chosen_login(settings, "sandbox", "") == ChosenLogin("https://test.salesforce.com")
+
+
+def test_a_my_domain_needs_its_url(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+
+    assert chosen_login(settings, "mydomain", " https://acme.my.salesforce.com ") == ChosenLogin(
+        "https://acme.my.salesforce.com"
+    )
+    with pytest.raises(InvalidEnvironment, match="type the URL you log in at"):
+        chosen_login(settings, "mydomain", "  ")
+
+
+def test_the_forcebridge_sandbox_is_offered_only_when_its_ca_is_trusted(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    assert ConnectionKind.FORCEBRIDGE_SANDBOX not in {e.value for e in offered(settings)}
+    with pytest.raises(InvalidEnvironment, match="Choose where to connect"):
+        chosen_login(settings, "forcebridge-sandbox", "https://127.0.0.1:8443")
+
+    local_ca = tmp_path / "sandbox" / "ca.pem"
+    local_ca.parent.mkdir()
+    local_ca.write_text("a CA")
+
+    assert chosen_login(settings, "forcebridge-sandbox", "https://127.0.0.1:8443") == ChosenLogin(
+        "https://127.0.0.1:8443", local_ca
+    )
+    configured = _settings(tmp_path, sandbox_ca_file=tmp_path / "elsewhere.pem")
+    assert chosen_login(configured, "forcebridge-sandbox", "https://127.0.0.1:1").ca_file == (
+        tmp_path / "elsewhere.pem"
+    )
