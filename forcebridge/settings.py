@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     """Earlier secret keys, still accepted to open what they sealed (a JSON list in the env)."""
     product_name: str = "forcebridge"
     """How the product calls itself to Salesforce users (e.g. "<product> Conversation")."""
+    activity_max_attempts: int = Field(default=5, ge=1)
+    """Failed writes in a row after which an activity window is parked (shown, not retried)."""
     log_level: LogLevel = "INFO"
     public_url: str | None = None
     """Where admins reach the web UI (e.g. https://forcebridge.example.com): Salesforce sends

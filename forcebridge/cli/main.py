@@ -4,8 +4,25 @@ from __future__ import annotations
 
 import typer
 
-from forcebridge.cli import admins, connect, connections, orgs, sandbox, serve, services
+from forcebridge.cli import (
+    activities,
+    admins,
+    connect,
+    connections,
+    contacts,
+    export,
+    mappings,
+    messages,
+    orgs,
+    pull,
+    runs,
+    sandbox,
+    serve,
+    service_configure,
+    services,
+)
 from forcebridge.cli.demo import demo
+from forcebridge.cli.worker import command as worker
 
 app = typer.Typer(
     name="forcebridge",
@@ -15,11 +32,20 @@ app = typer.Typer(
 )
 app.add_typer(orgs.app, name="org")
 app.add_typer(services.app, name="service")
+services.app.command("configure")(service_configure.command)
 app.command("connect")(connect.command)
 app.add_typer(connections.app, name="connections")
 app.add_typer(admins.app, name="admin")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(export.app, name="export")
+app.add_typer(messages.app, name="messages")
+app.add_typer(activities.app, name="activities")
+app.command("pull")(pull.command)
+app.add_typer(contacts.app, name="contacts")
+app.add_typer(mappings.app, name="mapping")
+app.add_typer(runs.app, name="runs")
 app.command("serve")(serve.command)
+app.command("worker")(worker)
 app.command("demo")(demo)
 
 

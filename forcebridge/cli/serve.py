@@ -13,6 +13,7 @@ import typer
 import uvicorn
 
 from forcebridge.cli.output import errors, reporting_errors
+from forcebridge.jobs.embedded import syncing_in_process
 from forcebridge.jobs.runtime import Runtime, open_runtime
 from forcebridge.settings import Settings
 from forcebridge.web.app import create_app
@@ -22,16 +23,15 @@ DEFAULT_PORT = 8000
 
 
 def serve_web(runtime: Runtime, host: str, port: int) -> None:
-    """Serve until interrupted.
-
-    The embedded scheduler (a later issue) belongs here: started before `server.run()` on the
-    same runtime, stopped after it returns, so the pages and the syncs share one process and
-    one SQLite database. Until it exists, `serve` runs no syncs.
+    """Serve until interrupted, with the embedded scheduler running the syncs alongside on
+    SQLite (the pages and the syncs share one process and one database); on PostgreSQL the
+    syncs are left to `forcebridge worker` processes. Runs in progress finish before it returns.
     """
     server = uvicorn.Server(
         uvicorn.Config(create_app(runtime), host=host, port=port, log_config=None)
     )
-    server.run()
+    with syncing_in_process(runtime):
+        server.run()
 
 
 def command(

@@ -15,10 +15,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from forcebridge.cli.demo.activities_chapter import log_conversations
 from forcebridge.cli.demo.commands import CommandRunner
 from forcebridge.cli.demo.connections_chapter import connect_org
+from forcebridge.cli.demo.export_chapter import export_prospects
 from forcebridge.cli.demo.narration import Narrator
-from forcebridge.cli.demo.sandbox_chapter import DemoSize, show_clients, start_sandbox
+from forcebridge.cli.demo.pull_chapter import pull_contacts
+from forcebridge.cli.demo.sandbox_chapter import (
+    DemoSize,
+    show_clients,
+    simple_salesforce_for,
+    start_sandbox,
+)
 
 DEFAULT_DATA = Path(".forcebridge") / "demo"
 
@@ -49,16 +57,23 @@ def demo(
     try:
         show_clients(narrator, server)
         connect_org(narrator, run, server)
+        sf = simple_salesforce_for(server)
+        pull_contacts(narrator, run, sf)
+        log_conversations(narrator, run, sf, data)
+        export_prospects(narrator, run, sf, data)
     finally:
         server.stop()
     narrator.summary(
         [
             f"Run the sandbox yourself:   forcebridge sandbox serve --data {sandbox_dir}",
-            f"Explore the demo's data:    FORCEBRIDGE_DATA_DIR={data / 'product'} "
-            "forcebridge connections list",
-            "Connect a real org: docs/connections.md",
+            f"Explore the demo's data:    export FORCEBRIDGE_DATA_DIR={data / 'product'}",
+            "  then: forcebridge contacts list --service acme/support --json | head",
+            "        forcebridge runs list --service acme/support; forcebridge serve (admin UI)",
+            "Connect a real org: docs/connections.md    Admin UI: docs/web.md",
+            "Pull: docs/pull.md    Mapping: docs/mapping.md    Activities: docs/activities.md",
+            "Export: docs/export.md    Scheduling and workers: docs/jobs.md",
             "Point simple-salesforce or jsforce at it: docs/sandbox.md",
             "Write SOQL safely: docs/soql.md    The Salesforce client: docs/salesforce-client.md",
-            "Benchmarks: python bench/sandbox.py",
+            "Benchmarks: bench/sandbox.py, bench/pull.py, bench/activities.py, bench/export.py",
         ]
     )

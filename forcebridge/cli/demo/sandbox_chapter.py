@@ -66,7 +66,7 @@ def _serve(data_dir: Path) -> SandboxServer:
         return SandboxServer(SandboxConfig(data_dir=data_dir, port=0)).start()
 
 
-def _simple_salesforce(server: SandboxServer) -> Salesforce:
+def simple_salesforce_for(server: SandboxServer) -> Salesforce:
     session = requests.Session()
     session.verify = str(server.ca_file)
     session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override `verify`
@@ -85,7 +85,7 @@ def show_clients(narrator: Narrator, server: SandboxServer) -> None:
         "simple-salesforce talks to the sandbox exactly as it would to Salesforce; forcebridge's "
         "own client (retries, call counting, typed errors) sits on top of it.",
     )
-    sf = _simple_salesforce(server)
+    sf = simple_salesforce_for(server)
     describe: dict[str, Any] = sf.restful("sobjects/Contact/describe") or {}
     fields = {f["name"]: f for f in describe["fields"]}
     parts = [f["name"] for f in describe["fields"] if f["compoundFieldName"] == "MailingAddress"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcebridge.store.models.base import NAME_LENGTH, Base, Timestamped
@@ -27,3 +27,8 @@ class SyncSchedule(Timestamped, Base):
     """Set after failures; the stream is not dispatched before it."""
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     enabled: Mapped[bool] = mapped_column(default=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    """Why the latest run failed, for the admin; None once a run succeeds."""
+    needs_attention: Mapped[str | None] = mapped_column(String(32))
+    """A stable code ("authentication_lost", "mapping_invalid", ...) while only a person can fix
+    what stops the stream; None while it runs or fails only transiently."""

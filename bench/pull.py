@@ -1,0 +1,257 @@
+"""Benchmark: pull N Contacts from a sandbox into an empty store, then 1% changed, then nothing.
+
+For each size and database (SQLite file, PostgreSQL database), in a fresh process so memory
+figures are its own: a first pull over REST pages (the Bulk threshold set out of reach), an
+incremental pull after 1% of the Contacts changed, and a pull with nothing changed. The sandbox
+runs in a process of its own, so the engine has a core to itself; the time the engine spent
+waiting for Salesforce (the sandbox) is measured and taken out for the engine-side rate:
+conversion, matching and store writes.
+
+    .venv/bin/python bench/pull.py [--contacts 20000 100000] [--backend sqlite postgres]
+
+PostgreSQL is reached through FORCEBRIDGE_TEST_POSTGRES_URL (an account that may create
+databases; default postgresql+psycopg://postgres@127.0.0.1:5432/postgres). Memory figures
+read Linux's /proc/self/status: the peak resident size during each pull.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import multiprocessing
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, make_url
+
+from forcebridge.sandbox.config import SandboxConfig
+from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.seed import seed
+from forcebridge.soql.builder import select, to_soql
+from forcebridge.store.crypto import Keyring
+from forcebridge.store.engine import make_engine, make_sessionmaker
+from forcebridge.store.migrations import upgrade
+from forcebridge.store.models import PullObjects
+from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.repositories.services import create_service
+from forcebridge.sync.connections import connect_with_password, open_client
+from forcebridge.sync.pull import PullOptions, PullResult, pull
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+CHANGED_SHARE = 0.01
+LATER = dt.timedelta(minutes=10)
+"""The engine's clock runs this far ahead, as if each pull ran a while after the changes it
+reads (past the watermark's overlap), so a run with nothing changed reads nothing."""
+
+
+class TimedClient:
+    """The real client, timing how long the engine waits on Salesforce."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.waited = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def _timed_call(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            self.waited += time.perf_counter() - started
+
+    def _timed_iter(self, items: Iterator[Any]) -> Iterator[Any]:
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                self.waited += time.perf_counter() - started
+            yield item
+
+    def query_pages(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        return self._timed_iter(self._client.query_pages(*args, **kwargs))
+
+    def bulk_query(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        return self._timed_iter(self._client.bulk_query(*args, **kwargs))
+
+    def retrieve_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._timed_call(self._client.retrieve_many, *args, **kwargs)
+
+    def describe(self, *args: Any, **kwargs: Any) -> Any:
+        return self._timed_call(self._client.describe, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    url: str
+    data: Path
+    config: SandboxConfig
+
+
+@contextmanager
+def sandbox_process(data: Path) -> Iterator[Sandbox]:
+    """`forcebridge sandbox serve` in a process of its own, ready to answer."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "forcebridge.cli.main", "sandbox", "serve"]
+    server = subprocess.Popen(
+        [*command, "--data", str(data), "--port", str(port), "--api-limit", "10000000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"https://127.0.0.1:{port}"
+    try:
+        session = requests.Session()
+        session.trust_env = False
+        for _ in range(300):
+            try:
+                session.get(f"{url}/services/data/", verify=str(data / "ca.pem"), timeout=1)
+                break
+            except (requests.ConnectionError, OSError):
+                time.sleep(0.1)
+        yield Sandbox(url, data, SandboxConfig(data_dir=data))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextmanager
+def database(backend: str, folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / f'{secrets.token_hex(4)}.sqlite3'}"
+        return
+    admin_url = make_url(os.environ.get("FORCEBRIDGE_TEST_POSTGRES_URL", POSTGRES_ADMIN))
+    name = f"forcebridge_bench_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def memory(field: str) -> float:
+    """This process's resident memory (`VmRSS`) or its peak (`VmHWM`), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def reset_peak() -> None:
+    """Start measuring the peak again from the current size (Linux `clear_refs`)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def report(label: str, result: PullResult, seconds: float, waited: float, target: str) -> None:
+    engine = max(seconds - waited, 1e-9)
+    print(
+        f"  {label:<18} read {result.read:>7,} {seconds:5.1f} s {result.read / seconds:>6,.0f}"
+        f" rec/s, engine-side {engine:5.1f} s {result.read / engine:>6,.0f} rec/s,"
+        f" API calls {result.api_calls:>3} {target}, peak RSS {memory('VmHWM'):,.0f} MiB",
+        flush=True,
+    )
+
+
+def run_backend(sandbox: Sandbox, contacts: int, backend: str, folder: str) -> None:
+    """One size on one database: first pull, 1% changed, nothing changed."""
+    with database(backend, Path(folder)) as url:
+        upgrade(url)
+        engine = make_engine(url, Keyring("bench-secret-key-long-enough-for-the-keyring"))
+        session = make_sessionmaker(engine)()
+        create_org(session, "bench")
+        session.commit()
+        connection = connect_with_password(
+            session,
+            "bench",
+            "sandbox",
+            login_url=sandbox.url,
+            client_id=sandbox.config.client_id,
+            client_secret=sandbox.config.client_secret,
+            username=sandbox.config.username,
+            password=sandbox.config.password,
+            ca_file=sandbox.data / "ca.pem",
+        )
+        org = connection.org
+        service = create_service(session, org, "contacts", connection=connection)
+        service.pull_objects = PullObjects.CONTACTS
+        session.commit()
+        with open_client(session, connection) as real:
+            client = TimedClient(real)
+            client.describe("Contact")
+            client.describe("Account")
+            options = PullOptions(bulk_threshold=10 * contacts)
+            rss = memory("VmRSS")
+            print(f"{backend}, {contacts:,} contacts (RSS before pulling {rss:,.0f} MiB)")
+
+            def timed(label: str, target: str) -> None:
+                client.waited = 0.0
+                reset_peak()
+                started = time.perf_counter()
+                result = pull(
+                    session, client, service, options, clock=lambda: dt.datetime.now(dt.UTC) + LATER
+                )
+                seconds = time.perf_counter() - started
+                report(label, result, seconds, client.waited, target)
+
+            timed("first pull (REST)", f"(target <= {math.ceil(contacts / 2000) + 2})")
+            changed = _change_some(real, contacts)
+            timed(f"{changed:,} changed", f"(~{math.ceil(changed / 2000)} per 2,000 changes)")
+            timed("nothing changed", "(target 1)")
+        engine.dispose()
+
+
+def _change_some(client: Any, contacts: int) -> int:
+    """Give 1% of the Contacts a new title, through sObject Collections."""
+    query = to_soql(
+        select("Id").from_("Contact").limit(math.ceil(contacts * CHANGED_SHARE)).build()
+    )
+    ids = [record["Id"] for record in client.query_all_records(query)]
+    client.collection_update("Contact", [{"Id": i, "Title": "Changed by the bench"} for i in ids])
+    return len(ids)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, nargs="+", default=[20_000, 100_000])
+    parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"])
+    args = parser.parse_args()
+    spawn = multiprocessing.get_context("spawn")
+    for contacts in args.contacts:
+        with tempfile.TemporaryDirectory(prefix="fb-bench-pull-") as tmp:
+            data = Path(tmp) / "sandbox"
+            org = Org(data)
+            seeded = seed(org, contacts=contacts, leads=0, accounts=max(1, contacts // 10), seed=7)
+            org.close()
+            print(f"seeded {seeded.contacts:,} contacts in {seeded.seconds:.1f} s", flush=True)
+            with sandbox_process(data) as sandbox:
+                for backend in args.backend:
+                    child = spawn.Process(
+                        target=run_backend, args=(sandbox, contacts, backend, tmp)
+                    )
+                    child.start()
+                    child.join()
+
+
+if __name__ == "__main__":
+    main()

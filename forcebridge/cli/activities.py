@@ -1,0 +1,163 @@
+"""`forcebridge activities`: log a service's conversations to Salesforce as Tasks.
+
+    forcebridge activities push --service ORG/SERVICE [--dry-run] [--json]
+    forcebridge activities windows --service ORG/SERVICE [--retry] [--json]
+
+`push` runs the activities stream once (the scheduler runs it every `--activities-every`
+minutes) and exits 0 only when every window was written. `windows` lists the windows that are
+parked or whose last write failed, with why; `--retry` gives the parked ones another chance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.settings import Settings
+from forcebridge.store.models import RunStatus
+from forcebridge.store.repositories.activity_windows import (
+    latest_errors,
+    troubled_windows,
+    unpark_windows,
+)
+from forcebridge.store.repositories.contacts import contacts_by_id
+from forcebridge.store.repositories.services import get_service
+from forcebridge.sync.activities import Progress as ProgressCallback
+from forcebridge.sync.activities import PushOptions, push_activities
+from forcebridge.sync.activity_drafts import contact_name
+from forcebridge.sync.activity_report import PushReport
+from forcebridge.sync.connections import open_client
+
+app = typer.Typer(help="Log conversations to Salesforce as Tasks.", no_args_is_help=True)
+
+ServiceOption = Annotated[
+    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service whose messages.")
+]
+
+
+@app.command("push")
+def push(
+    service: ServiceOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Decide what would be written; write nothing.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write new messages to Salesforce: one Task per contact per day of the service's zone."""
+    options = PushOptions.from_settings(Settings(), dry_run=dry_run)
+    with database() as session:
+        found = get_service(session, service)
+        if found.connection is None:
+            fail(
+                f"service {service} has no Salesforce connection: connect its org first "
+                "(forcebridge connect)"
+            )
+        with open_client(session, found.connection) as client, _progress_bar(as_json) as bar:
+            report = push_activities(session, found, client, options, progress=bar)
+    emit(report.to_dict(), as_json, lambda: _show(report))
+    if report.status is not RunStatus.SUCCEEDED:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[ProgressCallback | None]:
+    if quiet:
+        yield None
+        return
+    with Progress(
+        TextColumn("Writing Tasks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("push", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def _show(report: PushReport) -> None:
+    verb = "Would write" if report.dry_run else "Wrote"
+    table = Table(title=f"{verb} activity windows (run {report.run_id})", show_header=False)
+    for label, value in (
+        ("Windows", report.windows),
+        ("Created", report.created),
+        ("Updated", report.updated),
+        ("Unchanged", report.unchanged),
+        ("Failed", report.failed),
+        ("API calls", report.api_calls),
+    ):
+        table.add_row(label, f"{value:,}")
+    table.add_row("Status", report.status.value)
+    console.print(table)
+    if report.error:
+        errors.print(f"[red]Stopped:[/red] {escape(report.error)}", soft_wrap=True)
+    if report.failed:
+        console.print("See why with: forcebridge activities windows --service ...")
+
+
+@app.command("windows")
+def windows(
+    service: ServiceOption,
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Try the parked windows again on the next push.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Windows that are parked (too many failed writes) or whose last write failed."""
+    with database() as session:
+        found = get_service(session, service)
+        retried = unpark_windows(session, found.id) if retry else 0
+        session.commit()
+        troubled = troubled_windows(session, found.id)
+        reasons = latest_errors(session, found.id, [w.key for w in troubled])
+        contacts = contacts_by_id(session, {w.contact_id for w in troubled})
+        documents: list[dict[str, Any]] = [
+            {
+                "key": w.key,
+                "contact_id": w.contact_id,
+                "contact": contact_name(w.contact_id, contacts.get(w.contact_id)).full,
+                "day": w.day.isoformat(),
+                "part": w.part,
+                "parked": w.parked,
+                "attempts": w.attempts,
+                "reason": w.parked_reason or reasons.get(w.key),
+                "task_id": w.task_id,
+            }
+            for w in troubled
+        ]
+    emit(
+        {"service": service, "retried": retried, "windows": documents},
+        as_json,
+        lambda: _show_windows(service, retried, documents),
+    )
+
+
+def _show_windows(service: str, retried: int, documents: list[dict[str, Any]]) -> None:
+    if retried:
+        console.print(f"{retried:,} parked windows will be tried again on the next push.")
+    if not documents:
+        console.print(f"Every activity window of [bold]{escape(service)}[/bold] is fine.")
+        return
+    table = Table("Contact", "Day", "Part", "State", "Attempts", "Why", title="Activity windows")
+    for d in documents:
+        table.add_row(
+            escape(f"{d['contact']} ({d['contact_id']})"),
+            d["day"],
+            str(d["part"]),
+            "parked" if d["parked"] else "failing",
+            str(d["attempts"]),
+            escape(d["reason"] or ""),
+        )
+    console.print(table)

@@ -1,0 +1,91 @@
+"""`forcebridge contacts list|import`: a service's contact book.
+
+    forcebridge contacts list --service ORG/SERVICE [--json]
+    forcebridge contacts import --service ORG/SERVICE FILE.csv --source NAME [--json]
+
+`import` reads contacts that come from another system: the columns are contact field names
+(and the service's custom fields), plus an optional `external_id`. Rows are matched like pulled
+records (their link, else phone, else email), so nothing is duplicated, and only empty fields
+are filled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from forcebridge.cli.output import JsonFlag, console, database, emit, fail
+from forcebridge.cli.pull import ServiceOption, show_result
+from forcebridge.store.models import Contact, RunStatus
+from forcebridge.store.repositories.contacts import BUILTIN_FIELDS, list_contacts
+from forcebridge.store.repositories.services import get_service
+from forcebridge.sync.contact_import import ImportRefused, import_contacts
+
+app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=True)
+
+
+def contact_document(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        **{name: getattr(contact, name) for name in BUILTIN_FIELDS},
+        "custom": contact.custom,
+        "identities": [
+            {"source": i.source, "external_id": i.external_id}
+            for i in sorted(contact.identities, key=lambda i: (i.source, i.external_id))
+        ],
+        "deleted_in_source": contact.deleted_in_source,
+    }
+
+
+@app.command("list")
+def list_command(service: ServiceOption, as_json: JsonFlag = False) -> None:
+    """The service's contacts, oldest first, with the records elsewhere that are each."""
+    with database() as session:
+        documents = [
+            contact_document(c) for c in list_contacts(session, get_service(session, service))
+        ]
+    emit({"contacts": documents}, as_json, lambda: console.print(_table(documents)))
+
+
+@app.command("import")
+def import_command(
+    service: ServiceOption,
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV with a header row."),
+    ],
+    source: Annotated[
+        str, typer.Option("--source", help="The system the contacts come from, e.g. crm.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Import contacts from another system; matched, never duplicated."""
+    with database() as session:
+        try:
+            result = import_contacts(session, get_service(session, service), file, source)
+        except ImportRefused as refused:
+            fail(str(refused))
+    emit(result.to_json(), as_json, lambda: show_result(result, f"Imported {file.name}"))
+    if result.status is not RunStatus.SUCCEEDED:
+        raise typer.Exit(1)
+
+
+def _table(documents: list[dict[str, Any]]) -> Table:
+    table = Table("Id", "Name", "Email", "Phone", "Mobile", "Linked to", "Deleted in source")
+    for d in documents:
+        name = " ".join(part for part in (d["first_name"], d["last_name"]) if part)
+        linked = ", ".join(f"{i['source']} {i['external_id']}" for i in d["identities"])
+        table.add_row(
+            str(d["id"]),
+            escape(name),
+            escape(d["email"] or ""),
+            escape(d["phone"] or ""),
+            escape(d["mobile_phone"] or ""),
+            escape(linked),
+            "yes" if d["deleted_in_source"] else "",
+        )
+    return table

@@ -1,0 +1,237 @@
+"""`forcebridge export`: send a CSV file of prospects to Salesforce, and say what may be sent.
+
+    forcebridge export --org ORG --object Lead|Contact FILE.csv [--dry-run] [--json]
+    forcebridge export allow --org ORG OBJECT...
+    forcebridge export disallow --org ORG OBJECT...
+
+The export reports one result per CSV row; it exits 0 only when every row was exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.store.models import Connection, Org, RunStatus
+from forcebridge.store.repositories.connections import get_connection, list_connections
+from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.sync.connections import ConnectError, open_client
+from forcebridge.sync.export import PERSON_OBJECTS, export_file
+from forcebridge.sync.export_errors import ExportError
+from forcebridge.sync.export_model import Action, ExportObject
+from forcebridge.sync.export_results import ExportReport
+
+#: Rows of problems shown to people; `--json` has them all.
+SHOWN_PROBLEMS = 50
+
+
+class _ExportGroup(typer.core.TyperGroup):
+    """`forcebridge export FILE ...` runs the export itself; `allow`/`disallow` are commands."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_ExportGroup,
+    help="Export prospects to Salesforce: forcebridge export --org ORG --object Lead|Contact"
+    " FILE.csv [--dry-run] (forcebridge export FILE.csv --help lists its options); and choose"
+    " what an org may export to.",
+    no_args_is_help=True,
+)
+
+OrgOption = Annotated[str, typer.Option("--org", help="The org whose Salesforce it goes to.")]
+
+
+def _canonical(name: str, choices: Sequence[str]) -> str:
+    """`lead` as `Lead`: object names are typed in any case."""
+    for choice in choices:
+        if choice.lower() == name.lower():
+            return choice
+    raise typer.BadParameter(f"{name!r} is not one of {', '.join(choices)}")
+
+
+@app.command("allow")
+def allow(
+    org: OrgOption,
+    objects: Annotated[list[str], typer.Argument(help="Lead, Contact and/or Account.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Let the org's users export to these objects (Account: create and update Accounts)."""
+    chosen = [_canonical(name, list(ExportObject)) for name in objects]
+    with database() as session:
+        allowed = allow_objects(session, get_org(session, org), chosen)
+        session.commit()
+    _show_allowed(org, allowed, as_json)
+
+
+@app.command("disallow")
+def disallow(
+    org: OrgOption,
+    objects: Annotated[list[str], typer.Argument(help="Lead, Contact and/or Account.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Stop the org's users exporting to these objects."""
+    chosen = [_canonical(name, list(ExportObject)) for name in objects]
+    with database() as session:
+        allowed = disallow_objects(session, get_org(session, org), chosen)
+        session.commit()
+    _show_allowed(org, allowed, as_json)
+
+
+def _show_allowed(org: str, allowed: list[str], as_json: bool) -> None:
+    listed = ", ".join(allowed) if allowed else "nothing"
+    emit(
+        {"org": org, "allowed": allowed},
+        as_json,
+        lambda: console.print(f"Org [bold]{escape(org)}[/bold] may export to: {escape(listed)}"),
+    )
+
+
+@app.command("run", hidden=True)
+def run(
+    org: OrgOption,
+    sobject: Annotated[str, typer.Option("--object", help="Lead, or Contact (with its Account).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="CSV of prospects, with a header."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+    ] = False,
+    connection: Annotated[
+        str | None,
+        typer.Option(help="The org's Salesforce connection (needed when it has several)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Export a CSV file of prospects as Leads, or as Contacts with their Accounts."""
+    sobject = _canonical(sobject, PERSON_OBJECTS)
+    with database() as session:
+        found = get_org(session, org)
+        with (
+            open_client(session, _connection(session, found, connection)) as client,
+            _progress_bar(as_json) as progress,
+        ):
+            try:
+                report = export_file(
+                    session, client, found, sobject, file, dry_run=dry_run, progress=progress
+                )
+            except ExportError as error:
+                fail(str(error))
+    emit(report.to_json(), as_json, lambda: _show(report, sobject))
+    if report.status is not RunStatus.SUCCEEDED:
+        raise typer.Exit(1)
+
+
+def _connection(session: Session, org: Org, name: str | None) -> Connection:
+    """The connection named, else the org's only one."""
+    if name is not None:
+        return get_connection(session, org, name)
+    connections = list_connections(session, org)
+    if len(connections) == 1:
+        return connections[0]
+    if not connections:
+        raise ConnectError(f"org {org.name!r} has no Salesforce connection: connect it first")
+    names = ", ".join(c.name for c in connections)
+    raise ConnectError(
+        f"org {org.name!r} has several Salesforce connections ({names}): pick one with --connection"
+    )
+
+
+class _Bar:
+    """The export's progress on stderr: one bar per step."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def step(self, description: str, total: int | None) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, done: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, done)
+
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[_Bar | None]:
+    if quiet:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        yield _Bar(progress)
+
+
+def _show(report: ExportReport, sobject: str) -> None:
+    verb = "Would export" if report.dry_run else "Exported"
+    console.print(
+        f"{verb} {len(report.results):,} prospects as {sobject}s (run {report.run_id}):"
+        f" {report.status.value}"
+    )
+    summary = Table(show_header=False)
+    for action in Action:
+        summary.add_row(action.value.capitalize(), f"{report.count(action):,}")
+    summary.add_row("API calls", f"{report.api_calls:,}")
+    console.print(summary)
+    if report.error:
+        errors.print(f"[red]Stopped:[/red] {escape(report.error)}", soft_wrap=True)
+    if report.dry_run:
+        _show_planned(report)
+    problems = [(r.row, e) for r in report.results for e in r.errors]
+    if problems:
+        table = Table(title="Not exported", show_lines=False)
+        for column in ("Row", "Field", "Problem"):
+            table.add_column(column)
+        for row, problem in problems[:SHOWN_PROBLEMS]:
+            table.add_row(str(row), escape(problem.field or ""), escape(problem.message))
+        console.print(table)
+        if len(problems) > SHOWN_PROBLEMS:
+            console.print(
+                f"... and {len(problems) - SHOWN_PROBLEMS:,} more (see --json or runs show)"
+            )
+
+
+def _show_planned(report: ExportReport) -> None:
+    table = Table(title="What would be written")
+    for column in ("Row", "Action", "Fields"):
+        table.add_column(column)
+    for result in report.results:
+        if result.action is Action.FAILED:
+            continue
+        fields = ", ".join(f"{name}={value}" for name, value in result.values.items()) or "-"
+        if result.account_action is not None:
+            account = ", ".join(f"{n}={v}" for n, v in result.account_values.items()) or "-"
+            fields += f"\nAccount {result.account_action.value}: {account}"
+        table.add_row(str(result.row), result.action.value, escape(fields))
+    console.print(table)

@@ -1,0 +1,181 @@
+"""`forcebridge mapping show|set|verify`: pull mappings of a service, export mappings of an org.
+
+    forcebridge mapping show   (--service ORG/SERVICE | --org ORG) --object OBJECT [--json]
+    forcebridge mapping verify (--service ORG/SERVICE | --org ORG) --object OBJECT [--file F]
+    forcebridge mapping set    (--service ORG/SERVICE | --org ORG) --object OBJECT --file F
+
+The file is `{"rows": [{"source", "target", "update": "overwrite" | "fill_empty"}]}`, rows in
+priority order. `verify` and `set` check against the object's live describe and name every
+problem; `set` saves only a mapping that verifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.cli.pull import service_client
+from forcebridge.mapping.errors import MappingError, MappingFileError
+from forcebridge.mapping.model import Mapping, parse_mapping_json
+from forcebridge.mapping.verify import VerificationReport
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.store.models import Org, Service
+from forcebridge.store.repositories.connections import list_connections
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.sync import mapping_admin as admin
+from forcebridge.sync.connections import open_client
+
+app = typer.Typer(help="Show, verify and set field mappings.", no_args_is_help=True)
+
+ServiceFilter = Annotated[
+    str | None,
+    typer.Option("--service", metavar="ORG/SERVICE", help="A service's pull mapping."),
+]
+OrgFilter = Annotated[str | None, typer.Option("--org", help="An org's export mapping.")]
+ObjectOption = Annotated[str, typer.Option("--object", help="The Salesforce object: Contact, ...")]
+FileOption = Annotated[
+    Path,
+    typer.Option("--file", exists=True, dir_okay=False, readable=True, help="MAPPING.json"),
+]
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """Whose mapping: a service's (pull) or an org's (export), with a client to verify it."""
+
+    client: SalesforceClient
+    service: Service | None = None
+    org: Org | None = None
+
+
+@contextmanager
+def _owner(session: Session, service: str | None, org: str | None) -> Iterator[_Owner]:
+    if (service is None) == (org is None):
+        fail("name either --service ORG/SERVICE (pull) or --org ORG (export)")
+    if service is not None:
+        with service_client(session, service) as (found, client):
+            yield _Owner(client, service=found)
+        return
+    assert org is not None
+    found_org = get_org(session, org)
+    connections = list_connections(session, found_org)
+    if len(connections) != 1:
+        fail(f"org {org} needs exactly one Salesforce connection to check mappings against")
+    with open_client(session, connections[0]) as client:
+        yield _Owner(client, org=found_org)
+
+
+def _read(file: Path) -> Mapping:
+    try:
+        return parse_mapping_json(file.read_text(encoding="utf-8"))
+    except MappingFileError as error:
+        fail(f"{file}: " + "; ".join(error.problems))
+
+
+@app.command("show")
+def show(
+    sobject: ObjectOption,
+    service: ServiceFilter = None,
+    org: OrgFilter = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The mapping in use (the default one until one is set), fields with their labels."""
+    with database() as session, _owner(session, service, org) as owner, _mapping_errors():
+        if owner.service is not None:
+            shown = admin.show_pull_mapping(session, owner.client, owner.service, sobject)
+        else:
+            assert owner.org is not None
+            shown = admin.show_export_mapping(session, owner.client, owner.org, sobject)
+    document = shown.to_json()
+    emit(document, as_json, lambda: _show(document))
+
+
+@app.command("verify")
+def verify(
+    sobject: ObjectOption,
+    service: ServiceFilter = None,
+    org: OrgFilter = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", exists=True, dir_okay=False, readable=True, help="MAPPING.json"),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a mapping file (or the mapping in use) against the org as it is now."""
+    mapping = _read(file) if file is not None else None
+    with database() as session, _owner(session, service, org) as owner, _mapping_errors():
+        if owner.service is not None:
+            report = admin.verify_pull_mapping(
+                session, owner.client, owner.service, sobject, mapping
+            )
+        else:
+            assert owner.org is not None
+            report = admin.verify_export_mapping(session, owner.client, owner.org, sobject, mapping)
+    _report(report, as_json)
+
+
+@app.command("set")
+def set_command(
+    sobject: ObjectOption,
+    file: FileOption,
+    service: ServiceFilter = None,
+    org: OrgFilter = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Verify a mapping file and save it; a mapping with problems is refused, each named."""
+    mapping = _read(file)
+    with database() as session, _owner(session, service, org) as owner, _mapping_errors():
+        try:
+            if owner.service is not None:
+                report = admin.save_pull_mapping(
+                    session, owner.client, owner.service, sobject, mapping
+                )
+            else:
+                assert owner.org is not None
+                report = admin.save_export_mapping(
+                    session, owner.client, owner.org, sobject, mapping
+                )
+        except admin.MappingRefused as refused:
+            report = refused.report
+        else:
+            session.commit()
+    _report(report, as_json)
+
+
+@contextmanager
+def _mapping_errors() -> Iterator[None]:
+    try:
+        yield
+    except MappingError as error:
+        fail(str(error))
+
+
+def _report(report: VerificationReport, as_json: bool) -> None:
+    emit(
+        report.to_json(),
+        as_json,
+        lambda: (console if report.ok else errors).print(escape(report.message)),
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _show(document: dict[str, Any]) -> None:
+    default = " (default)" if document["default"] else ""
+    title = f"{document['direction']} mapping of {document['object']}{default}"
+    table = Table("#", "Source", "Target", "Update", title=title)
+    pull = document["direction"] == "pull"
+    for number, row in enumerate(document["rows"], start=1):
+        source = row["salesforce_label"] if pull else row["source"]
+        target = row["target"] if pull else row["salesforce_label"]
+        table.add_row(str(number), escape(source), escape(target), row["update"])
+    console.print(table)

@@ -1,0 +1,111 @@
+"""`forcebridge pull`: bring a service's contact book in step with Salesforce, now.
+
+    forcebridge pull --service ORG/SERVICE [--full] [--dry-run] [--json]
+
+Reports the run (`run_id`, `status`, `read`, `created`, `updated`, `unchanged`, `skipped`,
+`failed`, `api_calls`) and exits 0 only when it succeeded. On a terminal a progress bar shows
+the records read of the total on stderr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.store.models import RunStatus, Service
+from forcebridge.store.repositories.services import get_service
+from forcebridge.sync.connections import open_client
+from forcebridge.sync.pull import Progress as ProgressCallback
+from forcebridge.sync.pull import PullOptions, PullResult, pull
+
+ServiceOption = Annotated[
+    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service, as ORG/SERVICE.")
+]
+
+
+@contextmanager
+def service_client(session: Session, path: str) -> Iterator[tuple[Service, SalesforceClient]]:
+    """The service named `path` and a client on its connection."""
+    service = get_service(session, path)
+    if service.connection is None:
+        fail(f"service {path} has no Salesforce connection: connect its org first")
+    with open_client(session, service.connection) as client:
+        yield service, client
+
+
+def command(
+    service: ServiceOption,
+    full: Annotated[
+        bool, typer.Option("--full", help="Read every record again, not only what changed.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Pull the service's Contacts, Leads or custom query from Salesforce now."""
+    options = PullOptions(full=full, dry_run=dry_run)
+    with (
+        database() as session,
+        service_client(session, service) as (found, client),
+        _progress_bar(quiet=as_json) as progress,
+    ):
+        result = pull(session, client, found, options, progress=progress, on_demand=True)
+    emit(
+        result.to_json(),
+        as_json,
+        lambda: show_result(result, "Would pull" if dry_run else "Pulled"),
+    )
+    if result.status is not RunStatus.SUCCEEDED:
+        raise typer.Exit(1)
+
+
+def show_result(result: PullResult, verb: str) -> None:
+    console.print(f"{verb} (run {result.run_id}): {result.status.value}")
+    table = Table(show_header=False)
+    for key, value in result.to_json().items():
+        if key not in ("run_id", "status"):
+            table.add_row(key.replace("_", " ").capitalize(), f"{value:,}")
+    console.print(table)
+    if result.error:
+        errors.print(f"[red]Needs attention:[/red] {escape(result.error)}", soft_wrap=True)
+
+
+@contextmanager
+def _progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
+    """Records read of the total, one bar per stream, on a terminal only."""
+    if quiet or not errors.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stream: str, done: int, total: int) -> None:
+            if stream not in tasks:
+                tasks[stream] = bar.add_task(stream, total=total)
+            bar.update(tasks[stream], completed=done, total=max(total, done))
+
+        yield report

@@ -1,0 +1,161 @@
+"""`forcebridge service configure`: what a service pulls and logs, and how often.
+
+    forcebridge service configure ORG/SERVICE [--pull contacts|leads|both] [--soql QUERY]
+        [--routing CONDITION] [--pull-every MINUTES] [--update-only | --create-and-update]
+        [--activities-to contacts|leads|both] [--activities-every MINUTES]
+        [--task-subject TEMPLATE] [--json]
+
+The pull settings are verified against the live describe first: a wrong query, rule or mapped
+field is refused with each problem named, and nothing is saved. The answer shows the Salesforce
+API calls a day the interval projects for the org's current volume.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from forcebridge.cli.output import JsonFlag, console, database, emit, fail
+from forcebridge.cli.pull import service_client
+from forcebridge.jobs.schedules import reconcile_schedules
+from forcebridge.store.models import ActivityTarget, PullObjects, Service
+from forcebridge.store.types import utcnow
+from forcebridge.sync.pull_settings import (
+    ConfigurationRefused,
+    PullChange,
+    PullConfiguration,
+    configure_pull,
+)
+from forcebridge.sync.transcript import check_subject_template
+
+
+class PullChoice(enum.StrEnum):
+    CONTACTS = "contacts"
+    LEADS = "leads"
+    BOTH = "both"
+
+
+def command(
+    path: Annotated[str, typer.Argument(metavar="ORG/SERVICE", help="The service to configure.")],
+    pull: Annotated[
+        PullChoice | None, typer.Option("--pull", help="Pull Contacts, Leads, or both.")
+    ] = None,
+    soql: Annotated[
+        str | None,
+        typer.Option("--soql", help="Pull a custom SOQL query instead (any object)."),
+    ] = None,
+    routing: Annotated[
+        str | None,
+        typer.Option(
+            "--routing",
+            help="SOQL condition choosing this service's records on a shared connection "
+            "(empty to remove).",
+        ),
+    ] = None,
+    pull_every: Annotated[
+        int | None, typer.Option("--pull-every", min=1, help="Minutes between pulls.")
+    ] = None,
+    update_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--update-only/--create-and-update",
+            help="Only enrich existing contacts, or also create new ones.",
+            show_default=False,
+        ),
+    ] = None,
+    activities_to: Annotated[
+        ActivityTarget | None,
+        typer.Option("--activities-to", help="Log conversations to Contacts, Leads, or both."),
+    ] = None,
+    activities_every: Annotated[
+        int | None,
+        typer.Option("--activities-every", min=1, help="Minutes between activity pushes."),
+    ] = None,
+    task_subject: Annotated[
+        str | None, typer.Option("--task-subject", help="Subject template of logged Tasks.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Configure a service; pull settings are verified against Salesforce before saving."""
+    if pull is not None and soql is not None:
+        fail("choose --pull or --soql, not both")
+    if task_subject and task_subject.strip():
+        try:
+            check_subject_template(task_subject)
+        except ValueError as error:
+            fail(str(error))
+    change = PullChange(
+        objects=PullObjects(pull.value) if pull is not None else None,
+        soql=soql,
+        routing=routing,
+        interval_minutes=pull_every,
+        update_only=update_only,
+    )
+    with database() as session, service_client(session, path) as (service, client):
+        try:
+            configured = configure_pull(session, client, service, change)
+        except ConfigurationRefused as refused:
+            fail(str(refused))
+        _activities(service, activities_to, activities_every, task_subject)
+        session.flush()
+        reconcile_schedules(session.connection(), utcnow(), [service.id])
+        document = {"service": path, **configured.to_json(), **_activity_settings(service)}
+        session.commit()
+    emit(document, as_json, lambda: _show(path, configured, document))
+
+
+def _activities(
+    service: Service, to: ActivityTarget | None, every: int | None, subject: str | None
+) -> None:
+    if to is not None:
+        service.activities_to = to
+    if every is not None:
+        service.activities_interval_minutes = every
+    if subject is not None:
+        service.task_subject_template = subject.strip() or None
+
+
+def _activity_settings(service: Service) -> dict[str, Any]:
+    return {
+        "activities_to": service.activities_to.value,
+        "activities_every_minutes": service.activities_interval_minutes,
+        "task_subject": service.task_subject_template,
+    }
+
+
+def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) -> None:
+    what = (
+        f"the query {configured.soql}"
+        if configured.soql
+        else {"contacts": "Contacts", "leads": "Leads", "both": "Contacts and Leads"}[
+            configured.objects.value
+        ]
+    )
+    mode = "updates existing contacts only" if configured.update_only else "creates and updates"
+    console.print(
+        f"[bold]{escape(path)}[/bold] pulls {escape(what)} every "
+        f"{configured.interval_minutes} minutes and {mode}."
+    )
+    if configured.routing:
+        console.print(f"Routing: only records where {escape(configured.routing)}")
+    table = Table("Object", "Records", title="Volume")
+    for sobject, count in configured.records.items():
+        table.add_row(escape(sobject), f"{count:,}")
+    console.print(table)
+    projection = configured.projection
+    console.print(
+        f"Projected Salesforce API calls a day: [bold]{projection.total:,}[/bold] "
+        f"({projection.runs_per_day:,} runs, {projection.reads:,} for reads assuming "
+        f"{configured.changes_per_day:,} changes a day, {projection.reconciliation:,} for the "
+        "daily reconciliation)."
+    )
+    if configured.reread:
+        console.print(f"The next run reads everything again ({', '.join(configured.reread)}).")
+    console.print(
+        f"Activities go to {document['activities_to']} every "
+        f"{document['activities_every_minutes']} minutes."
+    )

@@ -1,0 +1,50 @@
+"""`forcebridge worker`: one process of the distributed engine (PostgreSQL and procrastinate).
+
+Start as many as the load needs, on any machines that reach the database; each also takes its
+turn dispatching due streams and sweeping up after dead workers. SIGINT or SIGTERM stops it
+once its runs in progress have finished.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import make_url
+
+from forcebridge.cli.output import errors, fail, reporting_errors
+from forcebridge.jobs.distributed import DistributedEngine, ensure_procrastinate_schema
+from forcebridge.jobs.errors import PostgresRequired
+from forcebridge.jobs.runners import product_registry
+from forcebridge.jobs.runtime import open_runtime
+from forcebridge.settings import Settings
+
+
+def command(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Sync jobs this process runs at the same time.")
+    ] = 4,
+    apply_schema: Annotated[
+        bool,
+        typer.Option(
+            "--apply-schema",
+            help="Only create the job queue's tables (if missing), then exit; "
+            "workers also do it on start.",
+        ),
+    ] = False,
+) -> None:
+    """Run sync jobs from the PostgreSQL job queue (FORCEBRIDGE_DATABASE_URL)."""
+    with reporting_errors():
+        settings = Settings()
+        url = make_url(settings.database_url)
+        if (url.get_backend_name(), url.get_driver_name()) != ("postgresql", "psycopg"):
+            fail(str(PostgresRequired(url.drivername)))
+        runtime = open_runtime(settings)
+    with runtime:
+        if apply_schema:
+            applied = ensure_procrastinate_schema(runtime.engine)
+            errors.print("Job queue tables created." if applied else "Job queue tables present.")
+            return
+        engine = DistributedEngine(runtime, product_registry(), concurrency=concurrency)
+        errors.print(f"Worker running {concurrency} sync jobs at most (Ctrl+C stops).")
+        engine.run()

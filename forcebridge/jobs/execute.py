@@ -1,0 +1,208 @@
+"""Running one (service, stream) under its lease, and writing the outcome into its schedule.
+
+Both engines call `execute_stream`. The lease, not the engine, keeps two runs of a stream from
+overlapping: a run that cannot take it returns at once, and one whose holder dies stops
+renewing it, so it expires and the stream can run elsewhere.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import TracebackType
+
+from sqlalchemy import Engine
+
+from forcebridge.jobs.errors import ScheduleMissing
+from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify
+from forcebridge.jobs.policy import StreamFailure, after_failure, after_success
+from forcebridge.jobs.runtime import Runtime
+from forcebridge.jobs.schedules import Claim, is_abandoned, is_current, load_state, save_state
+from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
+from forcebridge.store.models import RunStatus
+from forcebridge.store.repositories.leases import release_lease, renew_lease, take_lease
+from forcebridge.store.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class LeaseTiming:
+    """A lease lasts `ttl` unless renewed; a running stream renews it every `heartbeat`."""
+
+    ttl: timedelta = timedelta(minutes=2)
+    heartbeat: timedelta = timedelta(seconds=30)
+
+
+class Outcome(enum.StrEnum):
+    BUSY = "busy"
+    """Another holder runs the stream: nothing was done."""
+    STALE = "stale"
+    """The claim was overtaken (the stream ran, was claimed again, or was turned off)."""
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    LEASE_LOST = "lease_lost"
+    """The run went on past its lease (a stalled process): its outcome was not recorded."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    service_id: int
+    stream: str
+    outcome: Outcome
+    result: RunResult | None = None
+    failure: StreamFailure | None = None
+
+
+def holder_id() -> str:
+    """Who holds a lease: enough to find the process and thread in an operator's logs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class _Heartbeat:
+    """Renews a lease in the background while the run goes on; notes when it was lost."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        service_id: int,
+        stream: str,
+        holder: str,
+        timing: LeaseTiming,
+        clock: Clock,
+    ) -> None:
+        self._renew = lambda: renew_lease(
+            engine, service_id, stream, holder, timing.ttl, now=clock()
+        )
+        self._every = timing.heartbeat.total_seconds()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"lease {service_id}/{stream}", daemon=True
+        )
+        self.lost = False
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                renewed = self._renew()
+            except Exception:
+                logger.exception("renewing a lease failed; trying again at the next beat")
+                continue
+            if not renewed:
+                self.lost = True
+                return
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _run(runtime: Runtime, registry: StreamRegistry, service_id: int, stream: str) -> RunResult:
+    result = registry.runner_for(stream)(runtime, service_id)
+    if result.status is RunStatus.FAILED:
+        raise StreamRunFailed(result)
+    return result
+
+
+def execute_stream(
+    runtime: Runtime,
+    registry: StreamRegistry,
+    service_id: int,
+    stream: str,
+    *,
+    claim: Claim | None = None,
+    timing: LeaseTiming | None = None,
+    clock: Clock = utcnow,
+) -> Execution:
+    """Run the stream once if its lease is free, and record the outcome on its schedule.
+
+    With a `claim` (from a dispatcher) the run goes ahead only while that claim stands; without
+    one it is a run on demand, which still records its outcome (a success after a fix lifts
+    the backoff).
+    """
+    timing = timing or LeaseTiming()
+    engine = runtime.engine
+    holder = holder_id()
+    if not take_lease(engine, service_id, stream, holder, timing.ttl, now=clock()):
+        return Execution(service_id, stream, Outcome.BUSY)
+    try:
+        if claim is not None:
+            with engine.connect() as connection:
+                if not is_current(connection, claim):
+                    return Execution(service_id, stream, Outcome.STALE)
+        started_at = clock()
+        result: RunResult | None = None
+        failure: StreamFailure | None = None
+        with _Heartbeat(engine, service_id, stream, holder, timing, clock) as heartbeat:
+            try:
+                result = _run(runtime, registry, service_id, stream)
+            except Exception as error:
+                failure = classify(error)
+                logger.warning(
+                    "stream %s of service %s failed: %s",
+                    stream,
+                    service_id,
+                    failure.message,
+                    exc_info=failure.problem == UNEXPECTED,
+                )
+                result = error.result if isinstance(error, StreamRunFailed) else None
+        if heartbeat.lost:
+            logger.error(
+                "stream %s of service %s ran past its lease; its outcome is not recorded",
+                stream,
+                service_id,
+            )
+            return Execution(service_id, stream, Outcome.LEASE_LOST, result, failure)
+        _record(engine, service_id, stream, started_at, clock(), failure)
+        outcome = Outcome.FAILED if failure else Outcome.SUCCEEDED
+        return Execution(service_id, stream, outcome, result, failure)
+    finally:
+        release_lease(engine, service_id, stream, holder)
+
+
+def _record(
+    engine: Engine,
+    service_id: int,
+    stream: str,
+    started_at: datetime,
+    finished_at: datetime,
+    failure: StreamFailure | None,
+) -> None:
+    with engine.begin() as connection:
+        try:
+            state = load_state(connection, service_id, stream)
+        except ScheduleMissing:
+            return  # a run on demand of a stream that is not scheduled, or a deleted service
+        if failure is None:
+            state = after_success(state, started_at, finished_at)
+        else:
+            state = after_failure(state, failure, finished_at)
+        save_state(connection, service_id, stream, state)
+
+
+def record_lost_run(engine: Engine, claim: Claim, clock: Clock = utcnow) -> bool:
+    """Count a claimed run whose worker died as a failure, so a stream that kills its worker
+    backs off like any other failing stream; False when the run is alive or was overtaken."""
+    now = clock()
+    with engine.begin() as connection:
+        if not is_abandoned(connection, claim, now):
+            return False
+        state = load_state(connection, claim.service_id, claim.stream)
+        save_state(
+            connection, claim.service_id, claim.stream, after_failure(state, WORKER_LOST, now)
+        )
+        return True

@@ -1,0 +1,186 @@
+"""When each stream of a service runs: the scheduling rules both job engines share.
+
+Pure functions over plain data. The engines read rows into these values, ask what to do, and
+write the answer back; nothing here knows about a database, a thread or procrastinate.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from forcebridge.store.models import PullObjects
+
+
+class Stream(enum.StrEnum):
+    """The scheduled streams of a service (export is run on demand, never scheduled)."""
+
+    PULL_CONTACT = "pull:Contact"
+    PULL_LEAD = "pull:Lead"
+    PULL_CUSTOM = "pull:custom"
+    ACTIVITIES = "activities"
+
+
+_PULL_STREAMS: dict[PullObjects, tuple[Stream, ...]] = {
+    PullObjects.CONTACTS: (Stream.PULL_CONTACT,),
+    PullObjects.LEADS: (Stream.PULL_LEAD,),
+    PullObjects.BOTH: (Stream.PULL_CONTACT, Stream.PULL_LEAD),
+    PullObjects.CUSTOM: (Stream.PULL_CUSTOM,),
+}
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What scheduling needs to know of a service."""
+
+    service_id: int
+    connected: bool
+    """Whether the service has a Salesforce connection; without one nothing can sync."""
+    pull_objects: PullObjects
+    pull_interval_minutes: int
+    activities_interval_minutes: int
+
+
+@dataclass(frozen=True)
+class PlannedStream:
+    stream: Stream
+    interval: timedelta
+
+
+def planned_streams(settings: ServiceSettings) -> tuple[PlannedStream, ...]:
+    """The streams a service's settings ask for; none until it has a connection."""
+    if not settings.connected:
+        return ()
+    pull_every = timedelta(minutes=settings.pull_interval_minutes)
+    pulls = (PlannedStream(s, pull_every) for s in _PULL_STREAMS[settings.pull_objects])
+    activities = PlannedStream(
+        Stream.ACTIVITIES, timedelta(minutes=settings.activities_interval_minutes)
+    )
+    return (*pulls, activities)
+
+
+class FailureKind(enum.StrEnum):
+    TRANSIENT = "transient"
+    """Likely to pass by itself (a timeout, Salesforce unavailable, a crash): retry soon."""
+    LIMIT_REACHED = "limit_reached"
+    """The org's daily API allowance is spent: it frees up over hours, not seconds."""
+    NEEDS_ATTENTION = "needs_attention"
+    """Only a person can fix it (authorization lost, API disabled, an invalid mapping)."""
+
+
+@dataclass(frozen=True)
+class StreamFailure:
+    """Why a run could not finish, classed by what waiting can do about it."""
+
+    kind: FailureKind
+    problem: str
+    """A stable code for the admin pages ("authentication_lost", "mapping_invalid", ...)."""
+    message: str
+
+
+@dataclass(frozen=True)
+class BackoffRule:
+    """Wait `first` after one failure, doubling with each further one, never more than `cap`."""
+
+    first: timedelta
+    cap: timedelta
+
+
+BACKOFF: dict[FailureKind, BackoffRule] = {
+    FailureKind.TRANSIENT: BackoffRule(timedelta(minutes=1), timedelta(hours=1)),
+    FailureKind.LIMIT_REACHED: BackoffRule(timedelta(minutes=30), timedelta(hours=4)),
+    FailureKind.NEEDS_ATTENTION: BackoffRule(timedelta(hours=1), timedelta(hours=24)),
+}
+
+
+def backoff_delay(kind: FailureKind, consecutive_failures: int) -> timedelta:
+    """How long to wait after the `consecutive_failures`-th failure in a row (1 or more)."""
+    rule = BACKOFF[kind]
+    doublings = max(consecutive_failures - 1, 0)
+    # Beyond this many doublings the cap is reached anyway; stop before the integer grows.
+    limit = (rule.cap // rule.first).bit_length()
+    return min(rule.first * 2 ** min(doublings, limit), rule.cap)
+
+
+@dataclass(frozen=True)
+class ScheduleState:
+    """One `sync_schedules` row as plain data."""
+
+    next_run_at: datetime
+    interval: timedelta
+    enabled: bool = True
+    consecutive_failures: int = 0
+    backoff_until: datetime | None = None
+    last_error: str | None = None
+    needs_attention: str | None = None
+
+
+def is_due(state: ScheduleState, now: datetime) -> bool:
+    """Whether a dispatcher should start the stream now."""
+    return (
+        state.enabled
+        and state.next_run_at <= now
+        and (state.backoff_until is None or state.backoff_until <= now)
+    )
+
+
+CLAIM_HOLD = timedelta(minutes=10)
+"""How long a claimed row stays out of dispatch when its run never reports back (a worker that
+died before taking the lease); a run in progress keeps it out through its lease instead."""
+
+
+def claimed(now: datetime) -> datetime:
+    """The `next_run_at` a claim writes: the row comes due again if its run is lost."""
+    return now + CLAIM_HOLD
+
+
+def after_success(
+    state: ScheduleState, started_at: datetime, finished_at: datetime
+) -> ScheduleState:
+    """One interval after the run started (so runs do not drift by their own duration), but
+    never in the past: a run longer than its interval is followed at once by the next."""
+    return replace(
+        state,
+        next_run_at=max(started_at + state.interval, finished_at),
+        consecutive_failures=0,
+        backoff_until=None,
+        last_error=None,
+        needs_attention=None,
+    )
+
+
+def after_failure(state: ScheduleState, failure: StreamFailure, now: datetime) -> ScheduleState:
+    """Back off exponentially; a failure only a person can fix waits longer and is flagged."""
+    failures = state.consecutive_failures + 1
+    retry_at = now + backoff_delay(failure.kind, failures)
+    flagged = failure.kind is FailureKind.NEEDS_ATTENTION
+    return replace(
+        state,
+        next_run_at=retry_at,
+        consecutive_failures=failures,
+        backoff_until=retry_at,
+        last_error=failure.message,
+        needs_attention=failure.problem if flagged else None,
+    )
+
+
+def rescheduled(state: ScheduleState, interval: timedelta, now: datetime) -> ScheduleState:
+    """The row after an admin changed the stream's interval or turned it back on.
+
+    A new interval counts from the previous run, as if it had always applied; a stream turned
+    back on runs at once. A stream backing off keeps waiting.
+    """
+    if not state.enabled:
+        return replace(state, enabled=True, interval=interval, next_run_at=now)
+    if state.backoff_until is not None:
+        return replace(state, interval=interval)
+    return replace(
+        state, interval=interval, next_run_at=state.next_run_at - state.interval + interval
+    )
+
+
+def retry_now(state: ScheduleState, now: datetime) -> ScheduleState:
+    """After a person fixed the problem: run at the next tick, keeping the failure count for the
+    record until a run succeeds."""
+    return replace(state, next_run_at=now, backoff_until=None)

@@ -1,0 +1,249 @@
+"""The `sync_schedules` rows: kept in step with service settings, claimed when due, updated
+with each run's outcome.
+
+Functions take a SQLAlchemy `Connection` and leave the transaction to the caller, so the
+distributed dispatcher can claim rows and defer their jobs in one transaction. Claiming is
+optimistic: each candidate row is moved forward by an UPDATE that only matches while the row
+still holds the `next_run_at` the dispatcher read, which both SQLite and PostgreSQL apply
+atomically, so of two dispatchers exactly one claims a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Exists, and_, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forcebridge.jobs.errors import ScheduleMissing
+from forcebridge.jobs.policy import (
+    ScheduleState,
+    ServiceSettings,
+    claimed,
+    planned_streams,
+    rescheduled,
+    retry_now,
+)
+from forcebridge.store.models import Lease, Service, SyncSchedule
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A due stream a dispatcher took: run it, or let its claim lapse."""
+
+    service_id: int
+    stream: str
+    token: datetime
+    """The `next_run_at` the claim wrote; a run whose row no longer holds it is stale."""
+
+
+def _state(row: Any) -> ScheduleState:
+    return ScheduleState(
+        next_run_at=row.next_run_at,
+        interval=timedelta(minutes=row.interval_minutes),
+        enabled=row.enabled,
+        consecutive_failures=row.consecutive_failures,
+        backoff_until=row.backoff_until,
+        last_error=row.last_error,
+        needs_attention=row.needs_attention,
+    )
+
+
+def _columns(state: ScheduleState) -> dict[str, Any]:
+    return {
+        "next_run_at": state.next_run_at,
+        "interval_minutes": state.interval // timedelta(minutes=1),
+        "enabled": state.enabled,
+        "consecutive_failures": state.consecutive_failures,
+        "backoff_until": state.backoff_until,
+        "last_error": state.last_error,
+        "needs_attention": state.needs_attention,
+    }
+
+
+def _service_settings(row: Any) -> ServiceSettings:
+    return ServiceSettings(
+        service_id=row.id,
+        connected=row.connection_id is not None,
+        pull_objects=row.pull_objects,
+        pull_interval_minutes=row.pull_interval_minutes,
+        activities_interval_minutes=row.activities_interval_minutes,
+    )
+
+
+def reconcile_schedules(
+    connection: Connection, now: datetime, service_ids: Collection[int] | None = None
+) -> None:
+    """Create, update or disable schedule rows so they match the services' settings (all
+    services, or those listed). Safe to run concurrently: a row another process created first
+    is left to it."""
+    services = select(
+        Service.id,
+        Service.connection_id,
+        Service.pull_objects,
+        Service.pull_interval_minutes,
+        Service.activities_interval_minutes,
+    )
+    schedules = select(SyncSchedule)
+    if service_ids is not None:
+        services = services.where(Service.id.in_(service_ids))
+        schedules = schedules.where(SyncSchedule.service_id.in_(service_ids))
+    existing = {(row.service_id, row.stream): row for row in connection.execute(schedules)}
+    for service in connection.execute(services):
+        planned = {p.stream.value: p.interval for p in planned_streams(_service_settings(service))}
+        for stream, interval in planned.items():
+            row = existing.pop((service.id, stream), None)
+            if row is None:
+                _insert_schedule(connection, service.id, stream, interval, now)
+            elif not row.enabled or timedelta(minutes=row.interval_minutes) != interval:
+                _write(connection, row.id, rescheduled(_state(row), interval, now))
+    unplanned = [row.id for row in existing.values() if row.enabled]
+    if unplanned:
+        connection.execute(
+            update(SyncSchedule).where(SyncSchedule.id.in_(unplanned)).values(enabled=False)
+        )
+
+
+# INSERT ... ON CONFLICT DO NOTHING: of two processes creating the same row, the second
+# simply finds it there.
+_INSERTS: dict[str, Callable[[type[SyncSchedule]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+
+
+def _insert_schedule(
+    connection: Connection, service_id: int, stream: str, interval: timedelta, now: datetime
+) -> None:
+    """A new stream runs at the next tick."""
+    state = ScheduleState(next_run_at=now, interval=interval)
+    insert = _INSERTS[connection.dialect.name]
+    connection.execute(
+        insert(SyncSchedule)
+        .values(
+            service_id=service_id, stream=stream, created_at=now, updated_at=now, **_columns(state)
+        )
+        .on_conflict_do_nothing(index_elements=[SyncSchedule.service_id, SyncSchedule.stream])
+    )
+
+
+def _write(connection: Connection, schedule_id: int, state: ScheduleState) -> None:
+    connection.execute(
+        update(SyncSchedule).where(SyncSchedule.id == schedule_id).values(**_columns(state))
+    )
+
+
+def _running(now: datetime) -> Exists:
+    """Whether a run holds the schedule row's lease."""
+    return exists().where(
+        Lease.service_id == SyncSchedule.service_id,
+        Lease.stream == SyncSchedule.stream,
+        Lease.holder.is_not(None),
+        Lease.expires_at > now,
+    )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """`policy.is_due` in SQL, and not while a run holds the stream's lease."""
+    return and_(
+        SyncSchedule.enabled.is_(True),
+        SyncSchedule.next_run_at <= now,
+        or_(SyncSchedule.backoff_until.is_(None), SyncSchedule.backoff_until <= now),
+        ~_running(now),
+    )
+
+
+def claim_due(connection: Connection, now: datetime, limit: int) -> list[Claim]:
+    """Claim up to `limit` due streams, longest overdue first, by moving each row's
+    `next_run_at` to `policy.claimed(now)`. Rows another dispatcher claimed meanwhile are
+    skipped, so a claim may return fewer than were due."""
+    candidates = connection.execute(
+        select(
+            SyncSchedule.id, SyncSchedule.service_id, SyncSchedule.stream, SyncSchedule.next_run_at
+        )
+        .where(_due(now))
+        .order_by(SyncSchedule.next_run_at, SyncSchedule.id)
+        .limit(limit)
+        # PostgreSQL: concurrent dispatchers take different rows instead of contending for the
+        # same ones. SQLite has no row locks (and one writer); the conditional UPDATE suffices.
+        .with_for_update(skip_locked=True, of=SyncSchedule)
+    ).all()
+    token = claimed(now)
+    claims = []
+    for candidate in candidates:
+        taken = connection.execute(
+            update(SyncSchedule)
+            .where(
+                SyncSchedule.id == candidate.id,
+                SyncSchedule.next_run_at == candidate.next_run_at,
+                _due(now),
+            )
+            .values(next_run_at=token)
+        )
+        if taken.rowcount == 1:
+            claims.append(Claim(candidate.service_id, candidate.stream, token))
+    return claims
+
+
+def _row(connection: Connection, service_id: int, stream: str) -> Any:
+    row = connection.execute(
+        select(SyncSchedule).where(
+            SyncSchedule.service_id == service_id, SyncSchedule.stream == stream
+        )
+    ).one_or_none()
+    if row is None:
+        raise ScheduleMissing(service_id, stream)
+    return row
+
+
+def load_state(connection: Connection, service_id: int, stream: str) -> ScheduleState:
+    return _state(_row(connection, service_id, stream))
+
+
+def save_state(connection: Connection, service_id: int, stream: str, state: ScheduleState) -> None:
+    _write(connection, _row(connection, service_id, stream).id, state)
+
+
+def is_current(connection: Connection, claim: Claim) -> bool:
+    """Whether the claim still stands: nothing ran the stream or claimed it again since."""
+    row = connection.execute(
+        select(SyncSchedule.next_run_at, SyncSchedule.enabled).where(
+            SyncSchedule.service_id == claim.service_id, SyncSchedule.stream == claim.stream
+        )
+    ).one_or_none()
+    return row is not None and row.enabled and row.next_run_at == claim.token
+
+
+def is_abandoned(connection: Connection, claim: Claim, now: datetime) -> bool:
+    """Whether the claim still stands but no run holds the lease: its run was lost."""
+    running = connection.execute(
+        select(_running(now)).where(
+            SyncSchedule.service_id == claim.service_id, SyncSchedule.stream == claim.stream
+        )
+    ).scalar()
+    return is_current(connection, claim) and not running
+
+
+def retry_streams_now(
+    connection: Connection, service_id: int, now: datetime, streams: Iterable[str] | None = None
+) -> None:
+    """Run the service's streams (or those named) at the next tick, backoff or not: what the
+    admin pages call once the problem a stream waited on is fixed."""
+    query = select(SyncSchedule).where(SyncSchedule.service_id == service_id)
+    if streams is not None:
+        query = query.where(SyncSchedule.stream.in_(list(streams)))
+    for row in connection.execute(query).all():
+        _write(connection, row.id, retry_now(_state(row), now))
+
+
+def service_schedules(connection: Connection, service_id: int) -> dict[str, ScheduleState]:
+    """The service's streams and where each stands, for the admin pages and the CLI."""
+    rows = connection.execute(
+        select(SyncSchedule)
+        .where(SyncSchedule.service_id == service_id)
+        .order_by(SyncSchedule.stream)
+    )
+    return {row.stream: _state(row) for row in rows}

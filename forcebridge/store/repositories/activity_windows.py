@@ -1,0 +1,243 @@
+"""Activity windows: the Task each (contact, local day, part) became, and how writing it went.
+
+Rows are read and written as `StoredWindow` values, many at a time: the activity log decides
+on plain data and hands back the new state of each window, which `save_windows` writes in one
+statement. A window is recorded (with its idempotency key) before its Task is written, so a row
+with a target but no Task id is a write whose outcome is unknown: the next run looks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Select, exists, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from forcebridge.store.models import ActivityWindow, ContactIdentity, LogLevel, Run, RunLogEntry
+from forcebridge.store.types import utcnow
+
+_CHUNK = 500
+"""Pairs per IN list: well under every driver's limit on bound parameters."""
+
+
+@dataclass(frozen=True)
+class StoredWindow:
+    id: int
+    contact_id: int
+    day: date
+    part: int
+    key: str
+    task_id: str | None = None
+    target_object: str | None = None
+    target_id: str | None = None
+    """The record the Task was last written to, or is being created on (see the module doc)."""
+    content_hash: str | None = None
+    """Of the fields last written; None until a write succeeded."""
+    message_count: int = 0
+    """Messages in the part when it was last attempted."""
+    last_message_id: int | None = None
+    attempts: int = 0
+    """Failed writes in a row."""
+    parked_reason: str | None = None
+    written_at: datetime | None = None
+
+    @property
+    def parked(self) -> bool:
+        return self.parked_reason is not None
+
+    @property
+    def in_doubt(self) -> bool:
+        """A create was sent (or about to be) and its outcome never recorded."""
+        return self.task_id is None and self.target_id is not None
+
+
+@dataclass(frozen=True)
+class NewWindow:
+    contact_id: int
+    day: date
+    part: int
+    key: str
+
+
+_STATE = tuple(f.name for f in fields(StoredWindow) if f.name not in ("id", "contact_id", "day"))
+_COLUMNS = {
+    "id": ActivityWindow.id,
+    "contact_id": ActivityWindow.contact_id,
+    "day": ActivityWindow.window_date,
+    "part": ActivityWindow.part,
+    "key": ActivityWindow.idempotency_key,
+    "task_id": ActivityWindow.salesforce_task_id,
+    "target_object": ActivityWindow.target_object,
+    "target_id": ActivityWindow.target_id,
+    "content_hash": ActivityWindow.content_hash,
+    "message_count": ActivityWindow.message_count,
+    "last_message_id": ActivityWindow.last_message_id,
+    "attempts": ActivityWindow.attempts,
+    "parked_reason": ActivityWindow.parked_reason,
+    "written_at": ActivityWindow.written_at,
+}
+
+
+def _select() -> Select[Any]:
+    columns: list[Any] = list(_COLUMNS.values())
+    return select(*columns)
+
+
+def _read(session: Session, query: Select[Any]) -> list[StoredWindow]:
+    return [StoredWindow(*row) for row in session.execute(query)]
+
+
+def _chunks(items: Collection[Any]) -> Iterator[list[Any]]:
+    ordered = sorted(items)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
+
+
+def windows_of(
+    session: Session, service_id: int, windows: Collection[tuple[int, date]]
+) -> list[StoredWindow]:
+    """Every part recorded for the `(contact_id, day)` pairs."""
+    found: list[StoredWindow] = []
+    for chunk in _chunks(windows):
+        found += _read(
+            session,
+            _select().where(
+                ActivityWindow.service_id == service_id,
+                tuple_(ActivityWindow.contact_id, ActivityWindow.window_date).in_(chunk),
+            ),
+        )
+    return found
+
+
+def add_windows(
+    session: Session, service_id: int, windows: Sequence[NewWindow]
+) -> list[StoredWindow]:
+    """Record new window parts with their keys; the stored rows, in order."""
+    if not windows:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "service_id": service_id,
+            "contact_id": w.contact_id,
+            "window_date": w.day,
+            "part": w.part,
+            "idempotency_key": w.key,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for w in windows
+    ]
+    session.execute(insert(ActivityWindow), rows)
+    # Read back rather than INSERT ... RETURNING in order, which SQLite does a row at a time.
+    stored = {
+        w.key: w for w in windows_of(session, service_id, {(w.contact_id, w.day) for w in windows})
+    }
+    return [stored[w.key] for w in windows]
+
+
+def save_windows(session: Session, windows: Sequence[StoredWindow]) -> None:
+    """Write the state of each window (everything but what identifies it)."""
+    if not windows:
+        return
+    now = utcnow()
+    session.execute(
+        update(ActivityWindow),
+        [
+            {
+                "id": w.id,
+                "updated_at": now,
+                **{_COLUMNS[name].key: getattr(w, name) for name in _STATE},
+            }
+            for w in windows
+        ],
+    )
+
+
+def windows_to_retry(
+    session: Session, service_id: int, sources: Collection[str]
+) -> list[tuple[int, date]]:
+    """`(contact_id, day)` of windows not parked that are unwritten or whose last write failed,
+    and whose contact is now linked to a record of one of `sources` (a window held for want of
+    a link waits, at no cost, until the contact has one)."""
+    if not sources:
+        return []
+    linked = exists().where(
+        ContactIdentity.contact_id == ActivityWindow.contact_id,
+        ContactIdentity.source.in_(sorted(sources)),
+    )
+    rows = session.execute(
+        select(ActivityWindow.contact_id, ActivityWindow.window_date)
+        .where(
+            ActivityWindow.service_id == service_id,
+            ActivityWindow.parked_reason.is_(None),
+            or_(ActivityWindow.content_hash.is_(None), ActivityWindow.attempts > 0),
+            linked,
+        )
+        .distinct()
+    )
+    return [(contact_id, day) for contact_id, day in rows]
+
+
+def windows_in_doubt(session: Session, service_id: int) -> list[StoredWindow]:
+    """Windows whose Task may have been created by a run that stopped before recording it."""
+    return _read(
+        session,
+        _select()
+        .where(
+            ActivityWindow.service_id == service_id,
+            ActivityWindow.salesforce_task_id.is_(None),
+            ActivityWindow.target_id.is_not(None),
+        )
+        .order_by(ActivityWindow.id),
+    )
+
+
+def troubled_windows(session: Session, service_id: int) -> list[StoredWindow]:
+    """Parked windows, then those whose last write failed; oldest day first."""
+    return _read(
+        session,
+        _select()
+        .where(
+            ActivityWindow.service_id == service_id,
+            or_(ActivityWindow.parked_reason.is_not(None), ActivityWindow.attempts > 0),
+        )
+        .order_by(
+            ActivityWindow.parked_reason.is_(None),
+            ActivityWindow.window_date,
+            ActivityWindow.contact_id,
+            ActivityWindow.part,
+        ),
+    )
+
+
+def unpark_windows(session: Session, service_id: int) -> int:
+    """Give every parked window of the service its attempts back; how many there were."""
+    result = session.execute(
+        update(ActivityWindow)
+        .where(ActivityWindow.service_id == service_id, ActivityWindow.parked_reason.is_not(None))
+        .values(parked_reason=None, attempts=0, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount
+
+
+def latest_errors(session: Session, service_id: int, keys: Collection[str]) -> dict[str, str]:
+    """The last error logged for each window key, by the service's runs."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(keys):
+        rows = session.execute(
+            select(RunLogEntry.record_ref, RunLogEntry.message)
+            .join(Run, Run.id == RunLogEntry.run_id)
+            .where(
+                Run.service_id == service_id,
+                RunLogEntry.level == LogLevel.ERROR,
+                RunLogEntry.record_ref.in_(chunk),
+            )
+            .order_by(RunLogEntry.id)
+        )
+        found.update((key, message) for key, message in rows if key is not None)
+    return found

@@ -1,0 +1,296 @@
+"""A service's contacts, read and written a page at a time.
+
+A pull matches and applies up to 2,000 records at once, so every lookup here takes a whole
+page's keys and costs one indexed query per key (identities, phones, emails), never one per
+record, and every write is one statement executed for many rows. Contacts are never deleted:
+a record deleted at its source unlinks the identity and marks the contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, selectinload
+
+from forcebridge.store.models import Contact, ContactIdentity, Service
+from forcebridge.store.types import utcnow
+
+BUILTIN_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile_phone",
+    "title",
+    "company",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+)
+"""The contact fields every service has, as columns; custom fields live in `custom`."""
+
+KEY_COLUMNS = ("email_normalized", "phone_e164", "mobile_e164")
+"""What matching compares: set by the caller from the email, phone and mobile."""
+
+_COLUMNS = (*BUILTIN_FIELDS, *KEY_COLUMNS, "custom", "deleted_in_source")
+_CHUNK = 1000
+"""Keys per IN list: well under every driver's limit on bound parameters."""
+_Key = TypeVar("_Key", str, int)
+
+
+@dataclass(frozen=True)
+class StoredContact:
+    """A contact's current values, as matching and update planning need them."""
+
+    id: int
+    values: Mapping[str, Any]
+    """Every column of `BUILTIN_FIELDS`, `KEY_COLUMNS`, `custom` and `deleted_in_source`."""
+
+    @property
+    def phones(self) -> frozenset[str]:
+        return frozenset(p for p in (self.values["phone_e164"], self.values["mobile_e164"]) if p)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One record elsewhere that is a contact: `("salesforce:Contact", "003...")`."""
+
+    contact_id: int
+    source: str
+    external_id: str
+    connection_id: int | None = None
+
+
+def _chunks(values: Collection[_Key]) -> Iterator[list[_Key]]:
+    items = sorted(values)
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def plan_for_each_page(session: Session) -> None:
+    """Have PostgreSQL plan this transaction's lookups for the keys they are given.
+
+    psycopg prepares a statement once it has run five times, and PostgreSQL may then keep a
+    generic plan made while the service had few contacts: the page lookups of a first pull
+    then scan every contact of the service (seconds a page at 40,000). `SET LOCAL` lasts until
+    the transaction ends. Other databases need nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+def _one_of(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter however many
+    values, which psycopg sends without rewriting a statement of thousands of placeholders."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(
+            ColumnElement[bool], column == any_(bindparam(None, values, ARRAY(column.type)))
+        )
+    return cast(ColumnElement[bool], column.in_(values))
+
+
+def linked_contacts(
+    session: Session, service_id: int, source: str, external_ids: Collection[str]
+) -> dict[str, int]:
+    """The contact id linked to each of `external_ids` that is linked, in one query per chunk."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(external_ids):
+        rows = session.execute(
+            select(ContactIdentity.external_id, ContactIdentity.contact_id).where(
+                ContactIdentity.service_id == service_id,
+                ContactIdentity.source == source,
+                _one_of(session, ContactIdentity.external_id, chunk),
+            )
+        )
+        found.update((external_id, contact_id) for external_id, contact_id in rows)
+    return found
+
+
+def _contacts_where(session: Session, *conditions: Any) -> list[StoredContact]:
+    columns = [getattr(Contact, name) for name in _COLUMNS]
+    rows = session.execute(select(Contact.id, *columns).where(*conditions))
+    return [StoredContact(row[0], dict(zip(_COLUMNS, row[1:], strict=True))) for row in rows]
+
+
+def contacts_by_phone(
+    session: Session, service_id: int, phones: Collection[str]
+) -> list[StoredContact]:
+    """Contacts whose phone or mobile (E.164) is one of `phones`."""
+    found: list[StoredContact] = []
+    for chunk in _chunks(phones):
+        found += _contacts_where(
+            session,
+            Contact.service_id == service_id,
+            or_(
+                _one_of(session, Contact.phone_e164, chunk),
+                _one_of(session, Contact.mobile_e164, chunk),
+            ),
+        )
+    return found
+
+
+def contacts_by_email(
+    session: Session, service_id: int, emails: Collection[str]
+) -> list[StoredContact]:
+    """Contacts whose case-folded email is one of `emails`."""
+    found: list[StoredContact] = []
+    for chunk in _chunks(emails):
+        found += _contacts_where(
+            session,
+            Contact.service_id == service_id,
+            _one_of(session, Contact.email_normalized, chunk),
+        )
+    return found
+
+
+def contacts_by_id(session: Session, contact_ids: Collection[int]) -> dict[int, StoredContact]:
+    found: dict[int, StoredContact] = {}
+    for chunk in _chunks(contact_ids):
+        contacts = _contacts_where(session, _one_of(session, Contact.id, chunk))
+        found.update((c.id, c) for c in contacts)
+    return found
+
+
+def identities_by_contact(
+    session: Session, contact_ids: Collection[int]
+) -> dict[int, list[Identity]]:
+    """The identities of each of `contact_ids` that has any."""
+    found: dict[int, list[Identity]] = {}
+    for chunk in _chunks(contact_ids):
+        rows = session.execute(
+            select(
+                ContactIdentity.contact_id,
+                ContactIdentity.source,
+                ContactIdentity.external_id,
+                ContactIdentity.connection_id,
+            ).where(_one_of(session, ContactIdentity.contact_id, chunk))
+        )
+        for row in rows:
+            found.setdefault(row[0], []).append(Identity(*row))
+    return found
+
+
+def insert_contacts(
+    session: Session, service_id: int, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Create one contact per row (column values by name); their ids, in order.
+
+    Written through Core, not the ORM's bulk insert (the same statements without its per-row
+    bookkeeping). PostgreSQL hands out the ids first, from the table's sequence, so the rows go
+    as one prepared statement executed many times: several times faster there than an
+    INSERT ... RETURNING that must keep the rows' order.
+    """
+    if not rows:
+        return []
+    now = utcnow()
+    values = [
+        {"service_id": service_id, "created_at": now, "updated_at": now, **_full(row)}
+        for row in rows
+    ]
+    table = cast(Table, Contact.__table__)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(connection.scalars(statement, values))
+    sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
+    ids = list(
+        connection.scalars(
+            select(func.nextval(sequence)).select_from(func.generate_series(1, len(values)))
+        )
+    )
+    connection.execute(insert(table), [{"id": i, **v} for i, v in zip(ids, values, strict=True)])
+    return ids
+
+
+def update_contacts(session: Session, rows: Mapping[int, Mapping[str, Any]]) -> None:
+    """Write each contact's complete new values (every column of `StoredContact.values`)."""
+    if not rows:
+        return
+    now = utcnow()
+    session.execute(
+        update(Contact), [{"id": cid, "updated_at": now, **_full(row)} for cid, row in rows.items()]
+    )
+
+
+def _full(row: Mapping[str, Any]) -> dict[str, Any]:
+    values = {name: row.get(name) for name in _COLUMNS}
+    values["custom"] = dict(row.get("custom") or {})
+    values["deleted_in_source"] = bool(row.get("deleted_in_source"))
+    return values
+
+
+def add_identities(session: Session, service_id: int, identities: Iterable[Identity]) -> None:
+    rows = [
+        {
+            "service_id": service_id,
+            "contact_id": i.contact_id,
+            "source": i.source,
+            "external_id": i.external_id,
+            "connection_id": i.connection_id,
+        }
+        for i in identities
+    ]
+    if rows:
+        session.connection().execute(insert(cast(Table, ContactIdentity.__table__)), rows)
+
+
+def remove_identities(
+    session: Session, service_id: int, source: str, external_ids: Collection[str]
+) -> None:
+    """Unlink these records from their contacts (the contacts stay)."""
+    for chunk in _chunks(external_ids):
+        session.execute(
+            delete(ContactIdentity)
+            .where(
+                ContactIdentity.service_id == service_id,
+                ContactIdentity.source == source,
+                _one_of(session, ContactIdentity.external_id, chunk),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def linked_external_ids(
+    session: Session, service_id: int, source: str, connection_id: int | None = None
+) -> Iterator[str]:
+    """Every external id of `source` linked in the service, streamed (for reconciliation)."""
+    query = select(ContactIdentity.external_id).where(
+        ContactIdentity.service_id == service_id, ContactIdentity.source == source
+    )
+    if connection_id is not None:
+        query = query.where(
+            or_(
+                ContactIdentity.connection_id == connection_id,
+                ContactIdentity.connection_id.is_(None),
+            )
+        )
+    yield from session.scalars(query.execution_options(yield_per=_CHUNK))
+
+
+def list_contacts(session: Session, service: Service) -> list[Contact]:
+    """The service's contacts with their identities, oldest first."""
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.service_id == service.id)
+            .options(selectinload(Contact.identities))
+            .order_by(Contact.id)
+        )
+    )

@@ -1,0 +1,156 @@
+"""Messages a service exchanged with its contacts: recorded once, read by window.
+
+A message carrying an `external_id` already recorded for the service is skipped, so recording
+the same messages again (a re-imported file, a retried API call) stores each of them once.
+Messages are never changed or deleted here; the activity log reads them back a window at a
+time, and finds what is new by `recorded_at`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from forcebridge.store.errors import InvalidValue
+from forcebridge.store.models import Contact, Direction, Message
+from forcebridge.store.types import utcnow
+
+_CHUNK = 1000
+"""Ids per IN list: well under every driver's limit on bound parameters."""
+
+# INSERT ... ON CONFLICT DO NOTHING: a message already recorded is skipped, not an error.
+_INSERTS: dict[str, Callable[[type[Message]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    contact_id: int
+    direction: Direction
+    channel: str
+    author: str | None
+    body: str
+    sent_at: datetime
+    external_id: str | None = None
+    """The product's id for the message; recording one with a known id again does nothing."""
+
+
+@dataclass(frozen=True)
+class MessageStamp:
+    """What finding new messages needs: which window, and when it was recorded."""
+
+    id: int
+    contact_id: int
+    sent_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    contact_id: int
+    direction: Direction
+    channel: str
+    author: str | None
+    body: str
+    sent_at: datetime
+
+
+def add_messages(session: Session, service_id: int, messages: Sequence[NewMessage]) -> int:
+    """Record `messages` for the service; how many were new (the others were known by their
+    external id). A body holding a NUL character is refused: no database keeps one."""
+    for message in messages:
+        if "\x00" in message.body:
+            raise InvalidValue(
+                f"message {message.external_id or message.sent_at.isoformat()} of contact "
+                f"{message.contact_id} has a NUL character in its body: remove it"
+            )
+    if not messages:
+        return 0
+    insert = _INSERTS[session.get_bind().dialect.name]
+    rows = [
+        {
+            "service_id": service_id,
+            "contact_id": m.contact_id,
+            "direction": m.direction,
+            "channel": m.channel,
+            "author": m.author,
+            "body": m.body,
+            "sent_at": m.sent_at,
+            "external_id": m.external_id,
+            "recorded_at": utcnow(),
+        }
+        for m in messages
+    ]
+    statement = (
+        insert(Message)
+        .on_conflict_do_nothing(index_elements=[Message.service_id, Message.external_id])
+        .returning(Message.id)
+    )
+    return len(list(session.scalars(statement, rows)))
+
+
+def messages_recorded_since(
+    session: Session, service_id: int, since: datetime | None
+) -> list[MessageStamp]:
+    """The service's messages recorded at or after `since` (all when None), oldest first."""
+    query = select(Message.id, Message.contact_id, Message.sent_at, Message.recorded_at).where(
+        Message.service_id == service_id
+    )
+    if since is not None:
+        query = query.where(Message.recorded_at >= since)
+    rows = session.execute(query.order_by(Message.recorded_at, Message.id))
+    return [MessageStamp(*row) for row in rows]
+
+
+def messages_between(
+    session: Session,
+    service_id: int,
+    contact_ids: Collection[int],
+    start: datetime,
+    end: datetime,
+) -> list[StoredMessage]:
+    """Messages of `contact_ids` sent in `[start, end)`, in the order they were sent."""
+    found: list[StoredMessage] = []
+    ids = sorted(contact_ids)
+    for first in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            select(
+                Message.id,
+                Message.contact_id,
+                Message.direction,
+                Message.channel,
+                Message.author,
+                Message.body,
+                Message.sent_at,
+            ).where(
+                Message.service_id == service_id,
+                Message.contact_id.in_(ids[first : first + _CHUNK]),
+                Message.sent_at >= start,
+                Message.sent_at < end,
+            )
+        )
+        found += [StoredMessage(*row) for row in rows]
+    return sorted(found, key=lambda message: (message.sent_at, message.id))
+
+
+def known_contact_ids(session: Session, service_id: int, contact_ids: Collection[int]) -> set[int]:
+    """Which of `contact_ids` are contacts of the service (messages can only be theirs)."""
+    known: set[int] = set()
+    ids = sorted(contact_ids)
+    for first in range(0, len(ids), _CHUNK):
+        known.update(
+            session.scalars(
+                select(Contact.id).where(
+                    Contact.service_id == service_id, Contact.id.in_(ids[first : first + _CHUNK])
+                )
+            )
+        )
+    return known

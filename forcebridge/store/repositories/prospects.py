@@ -1,0 +1,115 @@
+"""An org's prospects: saved from imports by email, and the Salesforce Ids exports gave them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forcebridge.store.errors import InvalidValue
+from forcebridge.store.models import Org, Prospect
+
+#: Emails per `IN` list, well under every backend's bound-parameter limit.
+LOOKUP_CHUNK = 500
+
+PROSPECT_VALUE_FIELDS = (
+    "first_name", "last_name", "email", "direct_phone", "mobile_phone", "job_title",
+    "department", "seniority", "linkedin_url", "company_name", "company_website",
+    "company_phone", "industry", "employees", "revenue", "street", "city", "state",
+    "postal_code", "country",
+)  # fmt: skip
+"""The columns holding the prospect's own data (the rest are ids and bookkeeping)."""
+
+
+@dataclass(frozen=True)
+class SalesforceIds:
+    """The records a prospect became; None leaves what is stored as it is."""
+
+    lead_id: str | None = None
+    contact_id: str | None = None
+    account_id: str | None = None
+
+
+def email_key(email: str) -> str:
+    """Emails compare without regard to case, as Salesforce compares them."""
+    return email.strip().lower()
+
+
+def prospects_by_email(session: Session, org: Org, emails: Iterable[str]) -> dict[str, Prospect]:
+    """The org's prospects with these emails, by `email_key`; the oldest when several share one."""
+    keys = sorted({email_key(email) for email in emails})
+    found: dict[str, Prospect] = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        query = (
+            select(Prospect)
+            .where(Prospect.org_id == org.id, func.lower(Prospect.email).in_(chunk))
+            .order_by(Prospect.id.desc())
+        )
+        for prospect in session.scalars(query):
+            assert prospect.email is not None
+            found[email_key(prospect.email)] = prospect
+    return found
+
+
+def save_prospects(
+    session: Session, org: Org, records: Sequence[Mapping[str, Any]]
+) -> list[Prospect]:
+    """Each record as a prospect, in order. A record takes over the org's prospect with the same
+    email, else makes a new one; its empty values leave the stored ones be. Records sharing an
+    email are one prospect, the first value given for each field winning."""
+    for record in records:
+        unknown = set(record) - set(PROSPECT_VALUE_FIELDS)
+        if unknown:
+            raise InvalidValue(f"prospects have no field {', '.join(sorted(unknown))}")
+    existing = prospects_by_email(
+        session, org, (str(r["email"]) for r in records if r.get("email"))
+    )
+    given: dict[int, set[str]] = {}
+    saved = []
+    for record in records:
+        email = record.get("email")
+        prospect = existing.get(email_key(str(email))) if email else None
+        if prospect is None:
+            prospect = Prospect(org_id=org.id)
+            session.add(prospect)
+            if email:
+                existing[email_key(str(email))] = prospect
+        taken = given.setdefault(id(prospect), set())
+        for name, value in record.items():
+            if value is not None and value != "" and name not in taken:
+                setattr(prospect, name, value)
+                taken.add(name)
+        saved.append(prospect)
+    session.flush()
+    return saved
+
+
+def get_prospects(session: Session, org: Org, ids: Sequence[int]) -> list[Prospect]:
+    """The org's prospects with these ids, in the order asked; an id it lacks is refused."""
+    found: dict[int, Prospect] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        query = select(Prospect).where(Prospect.org_id == org.id, Prospect.id.in_(chunk))
+        found |= {prospect.id: prospect for prospect in session.scalars(query)}
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise InvalidValue(f"org {org.name!r} has no prospect {', '.join(missing)}")
+    return [found[i] for i in ids]
+
+
+def keep_salesforce_ids(
+    session: Session, updates: Iterable[tuple[Prospect, SalesforceIds]]
+) -> None:
+    """Remember what each prospect became, so its next export updates those records."""
+    for prospect, ids in updates:
+        if ids.lead_id is not None:
+            prospect.salesforce_lead_id = ids.lead_id
+        if ids.contact_id is not None:
+            prospect.salesforce_contact_id = ids.contact_id
+        if ids.account_id is not None:
+            prospect.salesforce_account_id = ids.account_id
+    session.flush()

@@ -1,0 +1,433 @@
+"""The activity log's push run: new messages become one Task per contact per local day.
+
+The order of work, and why:
+
+1. The run is recorded; Task's describe tells whether the org has a key field (`activity_tasks`).
+2. Without one, windows whose create a stopped run may have sent are looked for in Salesforce
+   (`task_recovery`), so they are updated rather than created twice.
+3. The windows to consider: those touched by messages recorded since the stream's cursor, and
+   those still unwritten or failing from earlier runs (a held window once its contact is linked).
+4. 200 windows at a time: their messages are read, transcripts rendered, targets chosen and
+   writes decided (all pure); new windows are recorded with their keys and committed before
+   anything is sent.
+5. Writes wait in one queue per kind (create or upsert, update) and go 200 a call as a queue
+   fills, so a run costs ceil(windows / 200) calls plus at most one more; each call's outcome
+   is recorded and committed at once.
+6. The cursor moves once every window is done: a run that stopped is simply run again.
+
+No database transaction stays open across a Salesforce call. A dry run decides everything,
+sends and stores nothing but the run and its log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.errors import SalesforceError
+from forcebridge.salesforce.sobject_collections import RecordResult
+from forcebridge.settings import Settings
+from forcebridge.store.models import LogLevel, Run, Service
+from forcebridge.store.repositories.activity_windows import (
+    NewWindow,
+    StoredWindow,
+    add_windows,
+    save_windows,
+    windows_in_doubt,
+    windows_of,
+    windows_to_retry,
+)
+from forcebridge.store.repositories.contacts import contacts_by_id, identities_by_contact
+from forcebridge.store.repositories.messages import (
+    MessageStamp,
+    StoredMessage,
+    messages_between,
+    messages_recorded_since,
+)
+from forcebridge.store.repositories.runs import add_log_entry, finish_run, start_run
+from forcebridge.store.repositories.watermarks import get_watermark, save_watermark
+from forcebridge.store.types import utcnow
+from forcebridge.sync.activity_drafts import (
+    Draft,
+    DraftSettings,
+    by_window,
+    contact_name,
+    draft_window,
+)
+from forcebridge.sync.activity_report import Code, PushReport, Tally
+from forcebridge.sync.activity_tasks import (
+    DEFAULT_MAX_ATTEMPTS,
+    TASK,
+    Action,
+    PartWrite,
+    Target,
+    before_sending,
+    choose_target,
+    decide,
+    failure_reason,
+    reopened,
+    target_sources,
+    task_key_field,
+)
+from forcebridge.sync.activity_windows import (
+    WindowKey,
+    dated_in_future,
+    day_span,
+    local_day,
+    windows_touched,
+)
+from forcebridge.sync.activity_writes import Outcome, WriteQueues, expected, send, settle
+from forcebridge.sync.task_recovery import find_written_tasks
+from forcebridge.sync.transcript import ContactName
+from forcebridge.sync.watermark import START, Cursor, advance, already_applied, horizon
+
+STREAM = "activities"
+WINDOW_BATCH = 200
+
+Progress = Callable[[int, int], None]
+"""Called with (windows done, windows to do)."""
+
+
+@dataclass(frozen=True)
+class PushOptions:
+    product_name: str = "forcebridge"
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    """Failed writes in a row after which a window is parked."""
+    dry_run: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, dry_run: bool = False) -> PushOptions:
+        return cls(settings.product_name, settings.activity_max_attempts, dry_run)
+
+
+def push_activities(
+    session: Session,
+    service: Service,
+    client: SalesforceClient,
+    options: PushOptions | None = None,
+    *,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> PushReport:
+    """Run the service's activities stream once; the run is recorded whatever happens to it.
+
+    A refusal of Salesforce that stops the run (authorization lost, limit reached, out of
+    reach) ends it as failed with the reason, and nothing written so far is lost."""
+    return _Push(session, service, client, options or PushOptions(), now or utcnow(), progress)()
+
+
+class _Push:
+    def __init__(
+        self,
+        session: Session,
+        service: Service,
+        client: SalesforceClient,
+        options: PushOptions,
+        now: dt.datetime,
+        progress: Progress | None,
+    ) -> None:
+        self.session, self.service, self.client, self.options = session, service, client, options
+        self.now = now
+        self.progress = progress or (lambda done, total: None)
+        self.zone = ZoneInfo(service.timezone)
+        self.today = local_day(now, self.zone)
+        self.sources = target_sources(service.activities_to)
+        self.draft_settings = DraftSettings(
+            service.id,
+            self.zone,
+            options.product_name,
+            service.task_subject_template,
+            service.task_owner_id,
+        )
+        self.tally = Tally()
+        self.queues = WriteQueues()
+        self.key_field: str | None = None
+        self.touched: set[WindowKey] = set()
+        self.new_ids: set[int] = set()
+        self.run: Run
+
+    def __call__(self) -> PushReport:
+        service = self.service
+        self.run = start_run(
+            self.session,
+            service.org,
+            STREAM,
+            service=service,
+            dry_run=self.options.dry_run,
+            now=self.now,
+        )
+        self.session.commit()
+        before = self.client.usage.snapshot()
+        error: str | None = None
+        try:
+            self._push()
+        except SalesforceError as exc:
+            error = str(exc)
+        self.tally.write_to(self.run)
+        self.run.api_calls = self.client.usage.snapshot().minus(before).api_calls
+        finish_run(self.session, self.run, error=error)
+        self.session.commit()
+        return PushReport.of(self.run)
+
+    def _push(self) -> None:
+        self.key_field = task_key_field(self.client.describe(TASK))
+        if self.key_field is None and not self.options.dry_run:
+            self._recover()
+        cursor, stamps = self._new_messages()
+        windows = self._windows_to_consider(stamps)
+        self.progress(0, len(windows))
+        for start in range(0, len(windows), WINDOW_BATCH):
+            self._prepare(windows[start : start + WINDOW_BATCH])
+            self.progress(min(start + WINDOW_BATCH, len(windows)), len(windows))
+        for writes in self.queues.drain():
+            self._send(writes)
+        if not self.options.dry_run:
+            moved = advance(cursor, ((s.recorded_at, str(s.id)) for s in stamps), horizon(self.now))
+            save_watermark(self.session, self.service, STREAM, moved.modstamp, moved.ids)
+            self.session.commit()
+
+    # --- what to consider ----------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        doubtful = windows_in_doubt(self.session, self.service.id)
+        if not doubtful:
+            return
+        targets = self._targets({w.contact_id for w in doubtful})
+        current = {contact_id: t.record_id for contact_id, t in targets.items() if t}
+        recovered = find_written_tasks(self.client, doubtful, current)
+        found = [
+            replace(w, task_id=recovered.found[w.id]) for w in doubtful if w.id in recovered.found
+        ]
+        for window in found:
+            self._note(
+                LogLevel.INFO,
+                Code.RECOVERED,
+                "found the Task a stopped run created; it is updated, not created again",
+                window.key,
+                window.task_id,
+            )
+        for window in doubtful:
+            for duplicate in recovered.duplicates.get(window.id, ()):
+                self._note(
+                    LogLevel.WARNING,
+                    Code.DUPLICATE_TASK,
+                    f"another Task carries this window's key; {recovered.found[window.id]} "
+                    "is kept up to date, this one is left as it is",
+                    window.key,
+                    duplicate,
+                )
+        save_windows(self.session, found)
+        self.session.commit()
+
+    def _new_messages(self) -> tuple[Cursor, list[MessageStamp]]:
+        mark = get_watermark(self.session, self.service, STREAM)
+        cursor = Cursor(mark.modstamp, frozenset(mark.ids_at_modstamp)) if mark else START
+        stamps = messages_recorded_since(self.session, self.service.id, cursor.modstamp)
+        return cursor, [s for s in stamps if not already_applied(cursor, s.recorded_at, str(s.id))]
+
+    def _windows_to_consider(self, stamps: Sequence[MessageStamp]) -> list[WindowKey]:
+        self.touched = set(windows_touched(((s.contact_id, s.sent_at) for s in stamps), self.zone))
+        self.new_ids = {s.id for s in stamps}
+        retry = windows_to_retry(self.session, self.service.id, self.sources)
+        return sorted(self.touched | {WindowKey(day, contact_id) for contact_id, day in retry})
+
+    def _targets(self, contact_ids: set[int]) -> dict[int, Target | None]:
+        """Where each contact's conversations go: its links through the service's connection
+        (or through none in particular)."""
+        identities = identities_by_contact(self.session, contact_ids)
+        connection_id = self.service.connection_id
+        allowed = self.service.activities_to
+        return {
+            contact_id: choose_target(
+                [
+                    (i.source, i.external_id)
+                    for i in identities.get(contact_id, ())
+                    if connection_id is None or i.connection_id in (None, connection_id)
+                ],
+                allowed,
+            )
+            for contact_id in contact_ids
+        }
+
+    # --- deciding --------------------------------------------------------------------------------
+
+    def _prepare(self, batch: Sequence[WindowKey]) -> None:
+        """Decide the writes of `batch` (sorted by day), record them, and queue them."""
+        contact_ids = {w.contact_id for w in batch}
+        start, end = day_span(batch[0].day, self.zone)[0], day_span(batch[-1].day, self.zone)[1]
+        messages = by_window(
+            messages_between(self.session, self.service.id, contact_ids, start, end),
+            self.zone,
+            set(batch),
+        )
+        contacts = contacts_by_id(self.session, contact_ids)
+        targets = self._targets(contact_ids)
+        drafts: list[Draft] = []
+        for window in batch:
+            if window in messages:
+                drafts += self._draft(
+                    window,
+                    messages[window],
+                    contact_name(window.contact_id, contacts.get(window.contact_id)),
+                    targets[window.contact_id],
+                )
+        loaded = self._stored_windows(drafts)
+        writes = [self._decide(draft, window) for draft, window in zip(drafts, loaded, strict=True)]
+        if not self.options.dry_run:
+            recorded = [before_sending(write) for write in writes]
+            changed = [r for r, w in zip(recorded, loaded, strict=True) if r != w]
+            save_windows(self.session, changed)
+            self.session.commit()
+        for write in writes:
+            self._count_or_queue(write)
+
+    def _draft(
+        self,
+        window: WindowKey,
+        messages: Sequence[StoredMessage],
+        name: ContactName,
+        target: Target | None,
+    ) -> tuple[Draft, ...]:
+        """The window's parts, logging what the run should say about its new messages."""
+        drafted = draft_window(self.draft_settings, window, messages, name, target)
+        key = drafted.drafts[0].key
+        for note in drafted.notes:
+            if note.message_id in self.new_ids:
+                self._note(LogLevel.INFO, note.code, f"message {note.message_id}: {note.text}", key)
+        future = [
+            m for m in messages if m.id in self.new_ids and dated_in_future(m.sent_at, self.now)
+        ]
+        if future:
+            self._note(
+                LogLevel.WARNING,
+                Code.FUTURE,
+                f"{len(future)} message(s) dated in the future (the latest "
+                f"{future[-1].sent_at.isoformat()}): logged on the day they are dated",
+                key,
+            )
+        if target is None and window in self.touched:
+            self._note(
+                LogLevel.WARNING,
+                Code.HELD,
+                f"contact {window.contact_id} is linked to no Salesforce "
+                f"{' or '.join(s.partition(':')[2] for s in self.sources)}: its messages of "
+                f"{window.day} are held until it is",
+                key,
+            )
+        return drafted.drafts
+
+    def _stored_windows(self, drafts: Sequence[Draft]) -> list[StoredWindow]:
+        """Each draft's window as recorded, recording the new ones (with their keys) first."""
+        pairs = {(d.window.contact_id, d.window.day) for d in drafts}
+        stored = {
+            (w.contact_id, w.day, w.part): w
+            for w in windows_of(self.session, self.service.id, pairs)
+        }
+        missing = [
+            NewWindow(d.window.contact_id, d.window.day, d.part, d.key)
+            for d in drafts
+            if (d.window.contact_id, d.window.day, d.part) not in stored
+        ]
+        if self.options.dry_run:
+            added = [StoredWindow(0, n.contact_id, n.day, n.part, n.key) for n in missing]
+        else:
+            added = add_windows(self.session, self.service.id, missing)
+        stored |= {(w.contact_id, w.day, w.part): w for w in added}
+        return [stored[(d.window.contact_id, d.window.day, d.part)] for d in drafts]
+
+    def _decide(self, draft: Draft, stored: StoredWindow) -> PartWrite:
+        window = reopened(stored, len(draft.message_ids))
+        if window is not stored:
+            self._note(
+                LogLevel.INFO,
+                Code.REOPENED,
+                "the parked window has new messages: trying it again",
+                window.key,
+            )
+        action = decide(window, draft.target, draft.content_hash, key_field=self.key_field)
+        late = window.day < self.today - dt.timedelta(days=1)
+        if action is Action.UPDATE and late and not self.new_ids.isdisjoint(draft.message_ids):
+            self._note(
+                LogLevel.INFO,
+                Code.REOPENED,
+                f"late messages re-open the Task of {window.day}",
+                window.key,
+                window.task_id,
+            )
+        return PartWrite(
+            window, action, draft.target, draft.fields, draft.content_hash, draft.message_ids
+        )
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def _count_or_queue(self, write: PartWrite) -> None:
+        self.tally.windows += 1
+        if write.action is Action.UNCHANGED:
+            self.tally.unchanged += 1
+        elif not write.sends:
+            self.tally.skipped += 1
+        else:
+            full = self.queues.add(write)
+            if full:
+                self._send(full)
+
+    def _send(self, writes: list[PartWrite]) -> None:
+        """One call's worth of writes: sent, and each outcome recorded and committed."""
+        if self.options.dry_run:
+            for write in writes:
+                self.tally.count(expected(write))
+            return
+        results = send(self.client, writes, self.key_field)
+        settled = [
+            settle(write, result, self.now, self.options.max_attempts)
+            for write, result in zip(writes, results, strict=True)
+        ]
+        for write, result, outcome in zip(writes, results, settled, strict=True):
+            self.tally.count(outcome.outcome)
+            if outcome.outcome is Outcome.FAILED:
+                self._note_failure(write, result, outcome.window)
+        save_windows(self.session, [outcome.window for outcome in settled])
+        self.tally.write_to(self.run)
+        self.session.commit()
+
+    def _note_failure(self, write: PartWrite, result: RecordResult, window: StoredWindow) -> None:
+        record_id = write.window.task_id or (write.target.record_id if write.target else None)
+        self._note(
+            LogLevel.ERROR,
+            result.errors[0].status_code if result.errors else "UNKNOWN",
+            f"attempt {window.attempts}: {failure_reason(result.errors)}",
+            window.key,
+            record_id,
+        )
+        if window.parked:
+            self._note(
+                LogLevel.WARNING,
+                Code.PARKED,
+                f"parked after {window.attempts} failed attempts: new messages that day, or "
+                "forcebridge activities windows --retry, try it again",
+                window.key,
+                record_id,
+            )
+
+    def _note(
+        self,
+        level: LogLevel,
+        code: str,
+        message: str,
+        window_key: str | None = None,
+        salesforce_id: str | None = None,
+    ) -> None:
+        add_log_entry(
+            self.session,
+            self.run,
+            level,
+            message,
+            salesforce_id=salesforce_id,
+            record_ref=window_key,
+            code=code,
+        )

@@ -1,0 +1,86 @@
+"""What an activities push counts and logs, as plain data the run fills and the store records.
+
+A window here is one Task: a contact's local day, or one part of a day too long for one Task.
+The run's `read` column holds the windows it considered; `skipped` those held (no Salesforce
+record to log to yet) or parked.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from forcebridge.store.models import Run, RunStatus
+from forcebridge.sync.activity_writes import Outcome
+
+
+class Code(enum.StrEnum):
+    """Stable reasons for log entries (a Salesforce errorCode is used as it is)."""
+
+    HELD = "held"
+    REOPENED = "reopened"
+    FUTURE = "dated_in_future"
+    PARKED = "parked"
+    RECOVERED = "recovered"
+    DUPLICATE_TASK = "duplicate_task"
+
+
+@dataclass
+class Tally:
+    windows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def count(self, outcome: Outcome) -> None:
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+    def write_to(self, run: Run) -> None:
+        run.read = self.windows
+        run.created, run.updated, run.unchanged = self.created, self.updated, self.unchanged
+        run.skipped, run.failed = self.skipped, self.failed
+
+
+@dataclass(frozen=True)
+class PushReport:
+    run_id: int
+    status: RunStatus
+    windows: int
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    api_calls: int
+    dry_run: bool = False
+    error: str | None = None
+
+    @classmethod
+    def of(cls, run: Run) -> PushReport:
+        return cls(
+            run_id=run.id,
+            status=run.status,
+            windows=run.read,
+            created=run.created,
+            updated=run.updated,
+            unchanged=run.unchanged,
+            failed=run.failed,
+            api_calls=run.api_calls,
+            dry_run=run.dry_run,
+            error=run.error,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document `activities push --json` prints."""
+        return {
+            "run_id": self.run_id,
+            "status": self.status.value,
+            "windows": self.windows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "api_calls": self.api_calls,
+        }

@@ -1,0 +1,141 @@
+"""Contacts from another system, imported from a CSV file: matched like pulled records, never
+duplicated.
+
+Columns are contact field names (`first_name`, ..., `country`, and the service's custom
+fields), plus an optional `external_id`: the row's id in the other system (the row number
+otherwise). Each row becomes the contact linked to `csv:SOURCE` with that id, found by that
+link, else by phone, else by email, exactly as a pull finds contacts, so importing the same
+file twice changes nothing, and a contact already pulled from Salesforce is enriched instead of
+copied. An import only fills fields that are empty: it never overwrites what is there.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from forcebridge.mapping.local_fields import LocalField, LocalFields, LocalType
+from forcebridge.mapping.rules import ResolvedValue
+from forcebridge.store.models import LogLevel, Service, UpdateOption
+from forcebridge.store.types import utcnow
+from forcebridge.sync.pull import PullResult, recorded_run
+from forcebridge.sync.pull_members import service_fields
+from forcebridge.sync.pull_page import Incoming, ReadPage, Target, keyed
+from forcebridge.sync.pull_plan import PAGE_SIZE
+from forcebridge.sync.pull_report import Code, Note
+from forcebridge.sync.pull_store import settle
+
+ID_COLUMN = "external_id"
+_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
+
+
+class ImportRefused(ValueError):
+    """A file that cannot be imported at all; the message says what to fix."""
+
+
+def import_source(name: str) -> str:
+    """The identity source of contacts imported under `name`: `csv:NAME`."""
+    if not name.strip() or ":" in name:
+        raise ImportRefused(f"source name {name!r} must be a non-empty name without ':'")
+    return f"csv:{name.strip()}"
+
+
+def import_contacts(
+    session: Session,
+    service: Service,
+    path: Path,
+    source: str,
+    *,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> PullResult:
+    """Import `path` into `service`'s contact book as records of `source`; one run."""
+    target = Target(
+        service.id, import_source(source), None, service.region, service_fields(session, service)
+    )
+    with path.open(newline="", encoding="utf-8-sig") as file:
+        reader = csv.DictReader(file)
+        _check_columns(reader.fieldnames or [], target.fields)
+        with recorded_run(session, None, service, target.source, clock=clock) as recorded:
+            page = ReadPage()
+            for number, row in enumerate(reader, start=1):
+                page.incoming.append(_incoming(row, number, target, clock()))
+                if len(page.incoming) == PAGE_SIZE:
+                    settle(session, target, recorded.run, page)
+                    session.commit()
+                    page = ReadPage()
+            settle(session, target, recorded.run, page)
+            session.commit()
+    return PullResult.of(recorded.run)
+
+
+def _check_columns(columns: Sequence[str], fields: LocalFields) -> None:
+    unknown = [c for c in columns if c != ID_COLUMN and fields.get(c) is None]
+    if unknown or not columns:
+        known = ", ".join((*fields.names, ID_COLUMN))
+        raise ImportRefused(
+            f"unknown columns {', '.join(unknown)}; the columns may be: {known}"
+            if unknown
+            else "the file has no header row"
+        )
+
+
+def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime) -> Incoming:
+    external_id = (row.get(ID_COLUMN) or "").strip() or str(number)
+    values: dict[str, ResolvedValue] = {}
+    notes: list[Note] = []
+    for column, text in row.items():
+        field = target.fields.get(column)
+        if field is None or text is None or not text.strip():
+            continue
+        try:
+            value, warnings = _value(text.strip(), field)
+        except ValueError as error:
+            message = f"{column}: {text!r} {error}"
+            notes.append(
+                Note(LogLevel.WARNING, Code.CONVERSION_FAILED, message, external_id, column)
+            )
+            continue
+        notes += [Note(LogLevel.WARNING, Code.TRUNCATED, w, external_id, column) for w in warnings]
+        values[field.name] = ResolvedValue(value, column, 1, UpdateOption.FILL_EMPTY)
+    return keyed(external_id, now, values, notes, target.region)
+
+
+def _value(text: str, field: LocalField) -> tuple[Any, list[str]]:
+    kind = field.type
+    if kind is LocalType.NUMBER:
+        try:
+            return Decimal(text), []
+        except InvalidOperation:
+            raise ValueError("is not a number") from None
+    if kind is LocalType.BOOLEAN:
+        if text.lower() not in _TRUE | _FALSE:
+            raise ValueError("is not true or false")
+        return text.lower() in _TRUE, []
+    if kind is LocalType.DATE:
+        return _iso(dt.date.fromisoformat, text, "a date (2024-11-07)"), []
+    if kind is LocalType.DATETIME:
+        moment = _iso(dt.datetime.fromisoformat, text, "a date and time (2024-11-07T09:00+01:00)")
+        if moment.tzinfo is None:
+            raise ValueError("has no time zone (write it like 2024-11-07T09:00:00+01:00)")
+        return moment, []
+    if kind is LocalType.TIME:
+        return _iso(dt.time.fromisoformat, text, "a time (09:30)"), []
+    if kind is LocalType.CHOICE and field.choices is not None and text not in field.choices:
+        raise ValueError(f"is not one of {', '.join(field.choices)}")
+    if field.max_length is not None and len(text) > field.max_length:
+        warning = f"{len(text):,} characters; truncated to the {field.max_length:,} it holds"
+        return text[: field.max_length], [f"{field.name} has {warning}"]
+    return text, []
+
+
+def _iso(parse: Callable[[str], Any], text: str, what: str) -> Any:
+    try:
+        return parse(text)
+    except ValueError:
+        raise ValueError(f"is not {what}") from None

@@ -1,0 +1,87 @@
+"""A contact's values as the mapping layer types them, and as the store keeps them.
+
+Built-in fields are text columns. Custom fields live in one JSON document, where values are
+kept exactly: numbers as their decimal text (`"10.50"`, never a float), dates, datetimes and
+times in ISO 8601 with the offset they came with, checkboxes as JSON booleans. Matching keys
+(E.164 phones, the case-folded email) are derived here too, so they always agree with the
+values they index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from forcebridge.mapping.local_fields import LocalFields, LocalType
+from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
+from forcebridge.sync.matching import email_key, phone_key
+
+KEYED_FIELDS = {"phone": "phone_e164", "mobile_phone": "mobile_e164", "email": "email_normalized"}
+"""Built-in fields matching reads, and the column holding each one's key."""
+
+_DECODERS: dict[LocalType, Callable[[Any], Any]] = {
+    LocalType.NUMBER: Decimal,
+    LocalType.DATE: dt.date.fromisoformat,
+    LocalType.DATETIME: dt.datetime.fromisoformat,
+    LocalType.TIME: dt.time.fromisoformat,
+}
+
+
+def encode_custom(value: Any) -> Any:
+    """A typed custom value as JSON, exactly."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def decode_custom(value: Any, kind: LocalType) -> Any:
+    """A stored custom value typed as conversion produces it (None if it no longer reads)."""
+    decode = _DECODERS.get(kind)
+    if value is None or decode is None:
+        return value
+    try:
+        return decode(value)
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def typed_values(columns: Mapping[str, Any], fields: LocalFields) -> dict[str, Any]:
+    """The contact's current value of every field, by field name, for `plan_update`."""
+    values = {name: columns.get(name) for name in BUILTIN_FIELDS}
+    custom = columns.get("custom") or {}
+    for field in fields:
+        if field.custom:
+            values[field.name] = decode_custom(custom.get(field.name), field.type)
+    return values
+
+
+def with_changes(
+    columns: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    fields: LocalFields,
+    keys: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """The store's columns after `changes` (typed, by field name); `keys` holds the matching
+    key of each changed phone, mobile and email (see `field_keys`)."""
+    updated = dict(columns)
+    custom = dict(columns.get("custom") or {})
+    for name, value in changes.items():
+        field = fields.get(name)
+        if field is not None and field.custom:
+            custom[name] = encode_custom(value)
+        else:
+            updated[name] = value
+    updated["custom"] = custom
+    for name, column in KEYED_FIELDS.items():
+        if name in changes:
+            updated[column] = keys.get(name)
+    return updated
+
+
+def field_key(name: str, value: str | None, region: str) -> str | None:
+    """The matching key of a keyed field's value; `InvalidKey` when it cannot be read."""
+    return email_key(value) if name == "email" else phone_key(value, region)

@@ -1,0 +1,43 @@
+"""Why an export as a whole is refused; each message says what to do about it.
+
+Problems with single prospects are not exceptions: they come back as that prospect's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ExportError(Exception):
+    """Base of every refusal of a whole export."""
+
+
+class ObjectNotAllowed(ExportError):
+    """The org's export preferences do not allow this object."""
+
+    def __init__(self, org: str, sobject: str, allowed: Sequence[str]) -> None:
+        listed = ", ".join(allowed) if allowed else "nothing yet"
+        super().__init__(
+            f"org {org!r} does not allow exporting to {sobject} (allowed: {listed}); an admin "
+            f"can allow it with: forcebridge export allow --org {org} {sobject}"
+        )
+        self.sobject = sobject
+
+
+class UnknownObject(ExportError):
+    """An object an export cannot write to at all."""
+
+
+class MappingNotValid(ExportError):
+    """The org's mapping for the object does not verify against the live describe."""
+
+    def __init__(self, sobject: str, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            f"the {sobject} export mapping needs fixing before exporting: "
+            + "; ".join(self.problems)
+        )
+
+
+class ProspectFileError(ExportError):
+    """A prospect file that cannot be read at all (as opposed to a bad row in it)."""

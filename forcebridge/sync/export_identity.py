@@ -1,0 +1,180 @@
+"""Who is who in one export: the same person, the same company, as plain keys and groups.
+
+People are the same when their emails are (ignoring case, as Salesforce compares them).
+Companies are the same when their websites share a domain (`https://www.Acme.com/about` and
+`acme.com` alike) or, for a company without a website, when their names are equal ignoring
+case and spacing; a company known only by name joins the one company with a website that
+bears that name. Each group is written once, its values merged in input order: the first
+prospect holding a value for a field gives it.
+
+Records already in Salesforce are indexed the same way, so a group finds its record by the
+Id an earlier export kept, else by email (a person) or by domain, then name (a company). When
+several records share a key, the oldest (lowest Id) is the one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+
+def email_key(email: str | None) -> str | None:
+    if email is None or not email.strip():
+        return None
+    return email.strip().lower()
+
+
+def website_domain(website: str | None) -> str | None:
+    """The host a website names, without `www.`: None when it names none."""
+    if website is None or not website.strip():
+        return None
+    text = website.strip()
+    try:
+        host = urlsplit(text if "//" in text else f"//{text}").hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".").removeprefix("www.")
+    return host if "." in host else None
+
+
+def name_key(name: str | None) -> str | None:
+    """A company name compared without regard to case or runs of spaces."""
+    if name is None or not name.strip():
+        return None
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class CompanyKey:
+    """How a company is recognised: its domain if it has a website, else its name."""
+
+    domain: str | None
+    name: str | None
+    """The name as given (the first spelling seen), for the lookup by name."""
+
+    @property
+    def name_key(self) -> str | None:
+        return name_key(self.name)
+
+
+def company_key(website: str | None, name: str | None) -> CompanyKey | None:
+    """None for a prospect with neither a usable website nor a company name."""
+    domain = website_domain(website)
+    if domain is None and name_key(name) is None:
+        return None
+    return CompanyKey(domain, name.strip() if name and name.strip() else None)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Members (positions in the input) that are one record, first member first."""
+
+    members: tuple[int, ...]
+
+    @property
+    def first(self) -> int:
+        return self.members[0]
+
+
+def group_by(keys: Sequence[Hashable | None]) -> list[Group]:
+    """Positions sharing a key grouped, in order of first appearance; None keys stay alone."""
+    groups: dict[Hashable, list[int]] = {}
+    for position, key in enumerate(keys):
+        groups.setdefault(("alone", position) if key is None else key, []).append(position)
+    return [Group(tuple(members)) for members in groups.values()]
+
+
+def people(emails: Sequence[str | None], known_ids: Sequence[str | None]) -> list[Group]:
+    """Prospects that are one person: same email, else the same record an earlier export made."""
+    return group_by(
+        [
+            ("email", key) if (key := email_key(email)) else ("id", known) if known else None
+            for email, known in zip(emails, known_ids, strict=True)
+        ]
+    )
+
+
+def companies(keys: Sequence[CompanyKey | None]) -> list[tuple[Group, CompanyKey]]:
+    """Prospects that work at one company, with the company's key (its first domain and first
+    name among them); positions with no company key are left out."""
+    names_with_domain: dict[str, set[str]] = {}
+    for key in keys:
+        if key is not None and key.domain is not None and key.name_key is not None:
+            names_with_domain.setdefault(key.name_key, set()).add(key.domain)
+    grouping: list[Hashable | None] = []
+    for key in keys:
+        if key is None:
+            grouping.append(None)
+        elif key.domain is not None:
+            grouping.append(("domain", key.domain))
+        else:
+            assert key.name_key is not None
+            domains = names_with_domain.get(key.name_key, set())
+            grouping.append(
+                ("domain", next(iter(domains))) if len(domains) == 1 else ("name", key.name_key)
+            )
+    found = []
+    for group in group_by(grouping):
+        members = [key for position in group.members if (key := keys[position]) is not None]
+        if members:
+            domain = next((k.domain for k in members if k.domain), None)
+            name = next((k.name for k in members if k.name), None)
+            found.append((group, CompanyKey(domain, name)))
+    return found
+
+
+# --- records already in Salesforce ----------------------------------------------------------
+
+Record = Mapping[str, Any]
+
+
+class AccountIndex:
+    """Accounts a lookup found, by Id, website domain and name (the oldest Id first)."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self.by_id: dict[str, Record] = {}
+        self.by_domain: dict[str, Record] = {}
+        self.by_name: dict[str, Record] = {}
+        for record in sorted(records, key=lambda r: str(r["Id"])):
+            self.by_id[str(record["Id"])] = record
+            domain = website_domain(record.get("Website"))
+            if domain:
+                self.by_domain.setdefault(domain, record)
+            name = name_key(record.get("Name"))
+            if name:
+                self.by_name.setdefault(name, record)
+
+    def match(self, key: CompanyKey, known_ids: Iterable[str | None]) -> Record | None:
+        """An Account an earlier export made, else one sharing the domain, else the name."""
+        for known in known_ids:
+            if known and known in self.by_id:
+                return self.by_id[known]
+        if key.domain and key.domain in self.by_domain:
+            return self.by_domain[key.domain]
+        if key.name_key and key.name_key in self.by_name:
+            return self.by_name[key.name_key]
+        return None
+
+
+class PersonIndex:
+    """Leads or Contacts a lookup found, by Id and email (the oldest Id first)."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self.by_id: dict[str, Record] = {}
+        self.by_email: dict[str, Record] = {}
+        for record in sorted(records, key=lambda r: str(r["Id"])):
+            self.by_id[str(record["Id"])] = record
+            email = email_key(record.get("Email"))
+            if email:
+                self.by_email.setdefault(email, record)
+
+    def match(self, email: str | None, known_ids: Iterable[str | None]) -> Record | None:
+        for known in known_ids:
+            if known and known in self.by_id:
+                return self.by_id[known]
+        key = email_key(email)
+        return self.by_email.get(key) if key else None

@@ -1,0 +1,123 @@
+"""From plans and outcomes back to prospects: one result each, in input order, and the report.
+
+Prospects written together (the same person, or the same record) share their record's
+outcome. A Contact's `account_id` is the Account it belongs to: the one it already had, else
+its company's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from forcebridge.salesforce.sobject_collections import json_ready
+from forcebridge.store.models import RunStatus
+from forcebridge.sync.export_model import Action, ExportProspect, ProspectResult
+from forcebridge.sync.export_plan import Outcome, Prepared, RecordPlan
+
+
+@dataclass(frozen=True)
+class Written:
+    """Plans of one object and what became of each, position for position."""
+
+    plans: Sequence[RecordPlan]
+    outcomes: Sequence[Outcome]
+
+    def by_member(self) -> dict[int, int]:
+        return {member: i for i, plan in enumerate(self.plans) for member in plan.members}
+
+
+def prospect_results(
+    prospects: Sequence[ExportProspect],
+    prepared: Sequence[Prepared],
+    people: Written,
+    accounts: Written,
+    *,
+    dry_run: bool,
+) -> list[ProspectResult]:
+    person_of = people.by_member()
+    company_of = accounts.by_member()
+    results = []
+    for position, prospect in enumerate(prospects):
+        if prepared[position].errors:
+            results.append(
+                ProspectResult(
+                    prospect.row,
+                    Action.FAILED,
+                    errors=prepared[position].errors,
+                    prospect_id=prospect.prospect_id,
+                )
+            )
+            continue
+        plan = people.plans[person_of[position]]
+        outcome = people.outcomes[person_of[position]]
+        company = company_of.get(position)
+        account_plan = accounts.plans[company] if company is not None else None
+        account = accounts.outcomes[company] if company is not None else None
+        account_id = plan.linked_account or (account.record_id if account else None)
+        results.append(
+            ProspectResult(
+                prospect.row,
+                outcome.action,
+                outcome.record_id,
+                account_id,
+                outcome.errors,
+                prospect.prospect_id,
+                values=plan.values if dry_run else {},
+                account_action=account.action if dry_run and account else None,
+                account_values=account_plan.values if dry_run and account_plan else {},
+            )
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """A finished export run, as `forcebridge export` reports it."""
+
+    run_id: int
+    status: RunStatus
+    dry_run: bool
+    api_calls: int
+    results: Sequence[ProspectResult]
+    error: str | None = None
+    """Why the run stopped before the end, when it did."""
+
+    def count(self, action: Action) -> int:
+        return self._counts[action]
+
+    @property
+    def _counts(self) -> Counter[Action]:
+        return Counter(result.action for result in self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        counts = self._counts
+        return {
+            "run_id": self.run_id,
+            "status": self.status.value,
+            "created": counts[Action.CREATED],
+            "updated": counts[Action.UPDATED],
+            "unchanged": counts[Action.UNCHANGED],
+            "failed": counts[Action.FAILED],
+            "api_calls": self.api_calls,
+            "results": [self._result_json(result) for result in self.results],
+        }
+
+    def _result_json(self, result: ProspectResult) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "row": result.row,
+            "action": result.action.value,
+            "salesforce_id": result.salesforce_id,
+            "account_id": result.account_id,
+            "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+        }
+        if self.dry_run:
+            document["values"] = json_ready(dict(result.values))
+            if result.account_action is not None:
+                document["account"] = {
+                    "action": result.account_action.value,
+                    "values": json_ready(dict(result.account_values)),
+                }
+        return document

@@ -1,0 +1,67 @@
+"""Where exported prospects come from: the store, or a CSV file saved into the store first.
+
+A CSV row becomes the org's prospect with the same email (or a new one), so the Salesforce
+Ids an export gives it are kept and the next export of the same person updates them. A dry
+run saves nothing: it only reads the Ids the store already knows. Each row is exported with
+its own values, so a problem is reported on the row that has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from forcebridge.store.models import Org, Prospect
+from forcebridge.store.repositories.prospects import (
+    PROSPECT_VALUE_FIELDS,
+    email_key,
+    prospects_by_email,
+    save_prospects,
+)
+from forcebridge.sync.export_model import ExportProspect
+from forcebridge.sync.prospect_csv import ProspectRow
+
+
+def from_stored(prospect: Prospect, row: int) -> ExportProspect:
+    return ExportProspect(
+        row=row,
+        values={name: getattr(prospect, name) for name in PROSPECT_VALUE_FIELDS},
+        prospect_id=prospect.id,
+        lead_id=prospect.salesforce_lead_id,
+        contact_id=prospect.salesforce_contact_id,
+        account_id=prospect.salesforce_account_id,
+    )
+
+
+def prospects_from_store(prospects: Sequence[Prospect]) -> list[ExportProspect]:
+    """Stored prospects, numbered 1, 2, ... in the order given."""
+    return [from_stored(prospect, row) for row, prospect in enumerate(prospects, start=1)]
+
+
+def prospects_from_rows(
+    session: Session, org: Org, rows: Sequence[ProspectRow], *, save: bool
+) -> list[ExportProspect]:
+    """The rows as prospects to export, saved as the org's prospects first with `save`."""
+    good = [row for row in rows if not row.errors]
+    if save:
+        saved = save_prospects(session, org, [row.values for row in good])
+        stored = {row.row: prospect for row, prospect in zip(good, saved, strict=True)}
+    else:
+        known = prospects_by_email(
+            session, org, (r.values["email"] for r in good if "email" in r.values)
+        )
+        stored = {
+            row.row: known[key]
+            for row in good
+            if "email" in row.values and (key := email_key(row.values["email"])) in known
+        }
+    exported = []
+    for row in rows:
+        prospect = stored.get(row.row)
+        if prospect is None:
+            exported.append(ExportProspect(row.row, row.values, errors=row.errors))
+        else:
+            exported.append(replace(from_stored(prospect, row.row), values=row.values))
+    return exported

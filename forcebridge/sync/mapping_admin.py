@@ -1,0 +1,188 @@
+"""Showing, verifying and saving mappings: a service's pull mappings and an org's export ones.
+
+Verification asks Salesforce for the object's current describe (a 304 when nothing changed), so
+"Verify and Save" judges the org as it is now, not as it was cached an hour ago. A mapping that
+does not verify is never saved. Saving a pull mapping makes the service's streams on that object
+read everything again, so contacts get the newly mapped values too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from forcebridge.mapping.defaults import default_export_mapping
+from forcebridge.mapping.describe import Catalog, parse_describe
+from forcebridge.mapping.errors import MappingError
+from forcebridge.mapping.model import Mapping, MappingRow
+from forcebridge.mapping.verify import VerificationReport, verify_export
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.store.models import Org, Service
+from forcebridge.store.repositories.mappings import (
+    Row,
+    get_mapping,
+    get_org_mapping,
+    save_mapping,
+    save_org_mapping,
+)
+from forcebridge.store.repositories.watermarks import reset_watermarks
+from forcebridge.sync.pull_members import (
+    StreamFailed,
+    load_catalog,
+    service_fields,
+    stored_mapping,
+    verify_stream,
+)
+from forcebridge.sync.pull_plan import PlanError, Stream, service_streams
+
+
+class MappingRefused(MappingError):
+    """A mapping that did not verify; nothing was saved."""
+
+    def __init__(self, report: VerificationReport) -> None:
+        self.report = report
+        super().__init__(report.message)
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    row: MappingRow
+    salesforce_label: str
+    """The row's Salesforce field (the source of a pull, the target of an export) as admins
+    see it, "Business Phone (Phone)", or its name when the describe does not know it."""
+
+
+@dataclass(frozen=True)
+class ShownMapping:
+    direction: str
+    """"pull" or "export"."""
+    sobject: str
+    rows: tuple[ShownRow, ...]
+    default: bool
+    """No mapping was saved: these are the rows used by default."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "direction": self.direction,
+            "object": self.sobject,
+            "default": self.default,
+            "rows": [
+                {
+                    "source": shown.row.source,
+                    "target": shown.row.target,
+                    "update": shown.row.update.value,
+                    "salesforce_label": shown.salesforce_label,
+                }
+                for shown in self.rows
+            ],
+        }
+
+
+def _stream_for(service: Service, sobject: str) -> Stream:
+    """The stream of `service` reading `sobject`, or a plain read of it (not pulled yet)."""
+    try:
+        streams = service_streams(service.pull_objects, service.pull_soql)
+    except PlanError:
+        streams = ()
+    found = [s for s in streams if s.sobject.lower() == sobject.lower()]
+    return found[0] if found else Stream(f"pull:{sobject}", sobject)
+
+
+def show_pull_mapping(
+    session: Session, client: SalesforceClient, service: Service, sobject: str
+) -> ShownMapping:
+    try:
+        mapping = stored_mapping(session, service, sobject)
+    except StreamFailed as missing:
+        raise MappingError(str(missing)) from None
+    default = get_mapping(session, service, sobject) is None
+    catalog = load_catalog(client, sobject, mapping.sources)
+    return ShownMapping("pull", sobject, _labelled(mapping, catalog, sobject), default)
+
+
+def verify_pull_mapping(
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    sobject: str,
+    mapping: Mapping | None = None,
+) -> VerificationReport:
+    """`mapping` (else the one in use) against the object's live describe; when the service
+    pulls `sobject` through a custom query, against that query too."""
+    if mapping is None:
+        try:
+            mapping = stored_mapping(session, service, sobject)
+        except StreamFailed as missing:
+            raise MappingError(str(missing)) from None
+    stream = _stream_for(service, sobject)
+    catalog = load_catalog(client, sobject, mapping.sources, refresh=True)
+    return verify_stream(mapping, catalog, stream, service_fields(session, service))
+
+
+def save_pull_mapping(
+    session: Session, client: SalesforceClient, service: Service, sobject: str, mapping: Mapping
+) -> VerificationReport:
+    """Verify then save (in the caller's transaction); `MappingRefused` saves nothing."""
+    report = verify_pull_mapping(session, client, service, sobject, mapping)
+    if not report.ok:
+        raise MappingRefused(report)
+    save_mapping(session, service, parse_describe(client.describe(sobject)).name, _rows(mapping))
+    stream = _stream_for(service, sobject)
+    reset_watermarks(session, service, [stream.name])
+    return report
+
+
+def show_export_mapping(
+    session: Session, client: SalesforceClient, org: Org, sobject: str
+) -> ShownMapping:
+    stored = get_org_mapping(session, org, sobject)
+    mapping = _export_mapping(session, org, sobject)
+    describe = parse_describe(client.describe(sobject))
+    labels = {f.name.lower(): f.display_name for f in describe.fields}
+    rows = tuple(ShownRow(row, labels.get(row.target.lower(), row.target)) for row in mapping.rows)
+    return ShownMapping("export", describe.name, rows, stored is None)
+
+
+def verify_export_mapping(
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    sobject: str,
+    mapping: Mapping | None = None,
+) -> VerificationReport:
+    mapping = mapping or _export_mapping(session, org, sobject)
+    return verify_export(mapping, parse_describe(client.describe(sobject, refresh=True)))
+
+
+def save_export_mapping(
+    session: Session, client: SalesforceClient, org: Org, sobject: str, mapping: Mapping
+) -> VerificationReport:
+    report = verify_export_mapping(session, client, org, sobject, mapping)
+    if not report.ok:
+        raise MappingRefused(report)
+    save_org_mapping(session, org, parse_describe(client.describe(sobject)).name, _rows(mapping))
+    return report
+
+
+def _export_mapping(session: Session, org: Org, sobject: str) -> Mapping:
+    stored = get_org_mapping(session, org, sobject)
+    if stored is None:
+        return default_export_mapping(sobject)
+    return Mapping(tuple(MappingRow(r.source, r.target, r.update_option) for r in stored.rows))
+
+
+def _labelled(mapping: Mapping, catalog: Catalog, sobject: str) -> tuple[ShownRow, ...]:
+    shown = []
+    for row in mapping.rows:
+        try:
+            label = catalog.resolve(sobject, row.source)[1].display_name
+        except MappingError:
+            label = row.source
+        shown.append(ShownRow(row, label))
+    return tuple(shown)
+
+
+def _rows(mapping: Mapping) -> list[Row]:
+    return [(row.source, row.target, row.update) for row in mapping.rows]

@@ -1,0 +1,154 @@
+"""Which stored contact an incoming record is: decided for a whole page at once, as plain data.
+
+The store is asked once per key per page (identities, phones, emails; see
+`forcebridge.store.repositories.contacts`), and this module decides with what came back:
+
+1. the record's Id is already linked to a contact: that contact;
+2. else a contact sharing one of its phone numbers (E.164; `phone` and `mobile` alike);
+3. else a contact with the same case-folded email.
+
+A contact already linked to another record of the same source (another Salesforce Contact, say)
+is never taken: one record of a source is one contact, so two Salesforce duplicates stay two
+contacts instead of overwriting each other. Nor is a contact taken twice in one page. When
+several contacts remain, the one sharing the most keys with the record wins, then the oldest
+(lowest id); the others are reported so the run can log the ambiguity. Contacts created by other
+sources (a CSV import, another Salesforce object) are matched, never duplicated, and keep their
+identities.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import phonenumbers
+
+E164 = phonenumbers.PhoneNumberFormat.E164
+
+
+class InvalidKey(ValueError):
+    """A phone number or email address that cannot be read; the message says what was wrong."""
+
+
+def phone_key(raw: str | None, region: str) -> str | None:
+    """`raw` in E.164, reading numbers without `+` in `region`'s plan; None when empty.
+
+    Only the number's shape is checked (`is_possible_number`), not whether its range is
+    allocated today, so a real number does not stop matching when numbering plans change.
+    """
+    if raw is None or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidKey(f"{raw!r} is not a phone number") from error
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidKey(f"{raw!r} is not a possible phone number in region {region}")
+    return phonenumbers.format_number(number, E164)
+
+
+def email_key(raw: str | None) -> str | None:
+    """`raw` trimmed and case-folded; None when empty. Only its shape is checked."""
+    if raw is None or not raw.strip():
+        return None
+    email = raw.strip().casefold()
+    local, at, domain = email.partition("@")
+    if not at or not local or "@" in domain or "." not in domain.strip(".") or " " in email:
+        raise InvalidKey(f"{raw!r} is not an email address")
+    return email
+
+
+@dataclass(frozen=True)
+class MatchKeys:
+    """What an incoming record can be matched on."""
+
+    external_id: str
+    phones: tuple[str, ...] = ()
+    """E.164 numbers, the record's phone before its mobile."""
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored contact the page's phones or emails found."""
+
+    contact_id: int
+    phones: frozenset[str] = frozenset()
+    """Its phone and mobile in E.164."""
+    email: str | None = None
+    linked: bool = False
+    """Already linked to a record of the source being matched (so it is another record's)."""
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the store holds for one page's keys."""
+
+    by_external_id: Mapping[str, int] = field(default_factory=dict)
+    """Contact id of each of the page's external ids already linked."""
+    contacts: Sequence[Candidate] = ()
+    """Every contact sharing a phone or email with some record of the page."""
+
+
+class MatchedBy(enum.StrEnum):
+    ID = "id"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Match:
+    """The contact a record is (None: a new one), how it was found, and the runners-up."""
+
+    contact_id: int | None
+    by: MatchedBy | None = None
+    others: tuple[int, ...] = ()
+    """Other contacts that matched as well: the record was ambiguous."""
+
+
+NO_MATCH = Match(None)
+
+
+def match_page(keys: Sequence[MatchKeys], candidates: Candidates) -> list[Match]:
+    """One `Match` per record, in order; see the module docstring for the rule."""
+    by_phone: dict[str, list[Candidate]] = {}
+    by_email: dict[str, list[Candidate]] = {}
+    for candidate in candidates.contacts:
+        if candidate.linked:
+            continue
+        for phone in candidate.phones:
+            by_phone.setdefault(phone, []).append(candidate)
+        if candidate.email is not None:
+            by_email.setdefault(candidate.email, []).append(candidate)
+    claimed: set[int] = set()
+    matches: list[Match] = []
+    for record in keys:
+        linked = candidates.by_external_id.get(record.external_id)
+        if linked is not None:
+            matches.append(Match(linked, MatchedBy.ID))
+            continue
+        match = _best(record, _found(by_phone, record.phones), claimed, MatchedBy.PHONE)
+        if match.contact_id is None and record.email is not None:
+            match = _best(record, by_email.get(record.email, ()), claimed, MatchedBy.EMAIL)
+        if match.contact_id is not None:
+            claimed.add(match.contact_id)
+        matches.append(match)
+    return matches
+
+
+def _found(index: Mapping[str, list[Candidate]], keys: Iterable[str]) -> list[Candidate]:
+    return [candidate for key in keys for candidate in index.get(key, ())]
+
+
+def _best(record: MatchKeys, found: Iterable[Candidate], claimed: set[int], by: MatchedBy) -> Match:
+    free = {c.contact_id: c for c in found if c.contact_id not in claimed}
+    if not free:
+        return NO_MATCH
+    ranked = sorted(free.values(), key=lambda c: (-_shared_keys(record, c), c.contact_id))
+    return Match(ranked[0].contact_id, by, tuple(c.contact_id for c in ranked[1:]))
+
+
+def _shared_keys(record: MatchKeys, candidate: Candidate) -> int:
+    shared = len(candidate.phones.intersection(record.phones))
+    return shared + (record.email is not None and record.email == candidate.email)

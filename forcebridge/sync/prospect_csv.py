@@ -1,0 +1,202 @@
+"""Reading prospects from a CSV file: every good row kept, every bad one named with its field.
+
+Rows are numbered as a spreadsheet shows them (the header is row 1), so "row 7" is where the
+user looks. Header names are read leniently (`First Name` is `first_name`). A row fails, with
+each problem named, when it cannot be split into the header's columns, holds a value under a
+column that is not a prospect field (which would otherwise be lost without a word), an email
+that is not an email, a number that is not one, or text too long to keep. Rows with nothing
+in them are passed over. Only a file that cannot be read at all raises `ProspectFileError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Integer, Numeric, String
+
+from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
+from forcebridge.store.models import Prospect
+from forcebridge.sync.export_errors import ProspectFileError
+from forcebridge.sync.export_model import INVALID_VALUE, FieldError
+
+PROSPECT_COLUMNS = PROSPECT_FIELDS.names
+_INT32 = 2**31
+
+
+@dataclass(frozen=True)
+class ProspectRow:
+    """One CSV row: its spreadsheet row number, typed values, and what is wrong with it."""
+
+    row: int
+    values: dict[str, Any]
+    errors: tuple[FieldError, ...] = ()
+
+
+class _Refused(ValueError):
+    pass
+
+
+def read_prospect_file(path: Path) -> list[ProspectRow]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProspectFileError(
+            f"{path} is not UTF-8 text (byte {error.start}): save it as CSV UTF-8"
+        ) from None
+    except OSError as error:
+        raise ProspectFileError(f"cannot read {path}: {error.strerror}") from None
+    return read_prospect_csv(text)
+
+
+def read_prospect_csv(text: str) -> list[ProspectRow]:
+    """Every non-blank row of `text`, in order."""
+    records = _records(text)
+    first = next(records, None)
+    if first is None or isinstance(first[1], csv.Error) or not any(first[1]):
+        raise ProspectFileError(
+            "the file has no header row: its first row must name the prospect columns "
+            f"({', '.join(PROSPECT_COLUMNS)})"
+        )
+    header = _header(first[1])
+    rows = []
+    for number, cells in records:
+        if isinstance(cells, csv.Error):
+            problem = FieldError(None, f"not valid CSV: {cells}", INVALID_VALUE)
+            rows.append(ProspectRow(number, {}, (problem,)))
+        elif any(cell.strip() for cell in cells):
+            rows.append(_row(number, header, cells))
+    return rows
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
+    """Each record with its spreadsheet row number; a record CSV cannot read comes as its error."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    number = 0
+    while True:
+        number += 1
+        try:
+            yield number, next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield number, error
+
+
+def _header(cells: list[str]) -> list[str]:
+    names = [cell.strip().lower().replace(" ", "_").replace("-", "_") for cell in cells]
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        raise ProspectFileError(
+            f"the header names {', '.join(repeated)} more than once: keep one column each"
+        )
+    return names
+
+
+def _row(number: int, header: list[str], cells: list[str]) -> ProspectRow:
+    if len(cells) != len(header):
+        problem = FieldError(
+            None,
+            f"has {len(cells)} values but the header names {len(header)} columns",
+            INVALID_VALUE,
+        )
+        return ProspectRow(number, {}, (problem,))
+    values: dict[str, Any] = {}
+    errors = []
+    for column, (name, cell) in enumerate(zip(header, cells, strict=True), start=1):
+        raw = cell.strip()
+        if not raw:
+            continue
+        parse = _PARSERS.get(name)
+        if parse is None:
+            errors.append(
+                FieldError(
+                    name or f"column {column}",
+                    "is not a prospect column, so its value would be lost; prospect columns "
+                    f"are: {', '.join(PROSPECT_COLUMNS)}",
+                    INVALID_VALUE,
+                )
+            )
+            continue
+        try:
+            values[name] = parse(raw)
+        except _Refused as refused:
+            errors.append(FieldError(name, f"{_shown(raw)} {refused}", INVALID_VALUE))
+    return ProspectRow(number, values, tuple(errors))
+
+
+def _shown(raw: str, limit: int = 40) -> str:
+    return repr(raw if len(raw) <= limit else raw[: limit - 3] + "...")
+
+
+# --- one parser per column, following the store's column types --------------------------------
+
+
+def _text(length: int) -> Callable[[str], str]:
+    def text(raw: str) -> str:
+        if len(raw) > length:
+            raise _Refused(f"has {len(raw):,} characters; at most {length:,} can be kept")
+        return raw
+
+    return text
+
+
+def _email(length: int) -> Callable[[str], str]:
+    text = _text(length)
+
+    def email(raw: str) -> str:
+        try:
+            validate_email(raw, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise _Refused(f"is not an email address ({error})") from None
+        return text(raw)
+
+    return email
+
+
+def _number(raw: str) -> Decimal:
+    try:
+        number = Decimal(raw.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        raise _Refused("is not a number") from None
+    if not number.is_finite():
+        raise _Refused("is not a number")
+    return number
+
+
+def _whole(raw: str) -> int:
+    number = _number(raw)
+    if number != number.to_integral_value():
+        raise _Refused("is not a whole number")
+    if abs(number) >= _INT32:
+        raise _Refused("is too large")
+    return int(number)
+
+
+def _decimal(precision: int, scale: int) -> Callable[[str], Decimal]:
+    def decimal(raw: str) -> Decimal:
+        number = _number(raw)
+        if number.adjusted() >= precision - scale:
+            raise _Refused(f"has more than the {precision - scale} whole digits that can be kept")
+        return number
+
+    return decimal
+
+
+def _parser(name: str) -> Callable[[str], Any]:
+    column_type = Prospect.__table__.c[name].type
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Integer):
+        return _decimal(column_type.precision or 18, column_type.scale or 0)
+    if isinstance(column_type, Integer):
+        return _whole
+    assert isinstance(column_type, String) and column_type.length is not None
+    return _email(column_type.length) if name == "email" else _text(column_type.length)
+
+
+_PARSERS = {name: _parser(name) for name in PROSPECT_COLUMNS}

@@ -1,0 +1,336 @@
+"""A pull run: each stream of a service read once for every service sharing it, page by page.
+
+For each stream (Leads before Contacts, or the custom query) the service and every other
+service on its connection pulling the same object form a group, read with one query. Each page
+is converted, matched and applied for each member, then committed with the members'
+watermarks in one transaction: a crash loses at most the page in flight, and the rerun applies
+it again to the same effect. A record or field that cannot be applied is logged and skipped;
+a stream that cannot run at all (its mapping no longer verifies, authorization lost) fails with
+the reason recorded on the run, and the service's other streams still run.
+
+A run works under its service's lease on the stream (see `pull_leases`) and takes the other
+members' leases; a member whose lease another run holds is left to that run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.errors import BadRequest, SalesforceError
+from forcebridge.store.models import Run, RunStatus, Service
+from forcebridge.store.repositories.runs import finish_run, start_run
+from forcebridge.store.repositories.watermarks import save_watermark
+from forcebridge.store.types import utcnow
+from forcebridge.sync.pull_leases import StreamLeases
+from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
+from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
+from forcebridge.sync.pull_plan import PlanError, Stream, read_plan, service_streams
+from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, read_pages
+from forcebridge.sync.pull_store import settle
+from forcebridge.sync.watermark import (
+    DEFAULT_OVERLAP,
+    Cursor,
+    advance,
+    already_applied,
+    horizon,
+)
+
+Progress = Callable[[str, int, int], None]
+"""Called after each page: the stream, records read so far, and how many the read holds."""
+
+
+@dataclass(frozen=True)
+class PullOptions:
+    full: bool = False
+    """Read everything again (the service's own watermarks are ignored, then replaced)."""
+    dry_run: bool = False
+    """Count and log what would change; write no contact and move no watermark."""
+    overlap: dt.timedelta = DEFAULT_OVERLAP
+    bulk_threshold: int = DEFAULT_BULK_THRESHOLD
+
+
+@dataclass(frozen=True)
+class PullResult:
+    run_id: int
+    status: RunStatus
+    read: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    failed: int
+    api_calls: int
+    error: str | None = None
+
+    @classmethod
+    def of(cls, run: Run) -> PullResult:
+        return cls(
+            run.id, run.status, run.read, run.created, run.updated, run.unchanged,
+            run.skipped, run.failed, run.api_calls, run.error,
+        )  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        """What `forcebridge pull --json` prints."""
+        keys = ("read", "created", "updated", "unchanged", "skipped", "failed", "api_calls")
+        return {"run_id": self.run_id, "status": self.status.value} | {
+            key: getattr(self, key) for key in keys
+        }
+
+
+def pull(
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    options: PullOptions = PullOptions(),
+    *,
+    streams: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], dt.datetime] = utcnow,
+    on_demand: bool = False,
+) -> PullResult:
+    """Pull `service`'s streams (all of them, or those named) and record the run.
+
+    The job engines hold the service's lease on the stream while they run it. A pull started
+    `on_demand` (from the command line) takes the leases itself, and a stream whose lease
+    another run holds fails at once rather than running twice."""
+    try:
+        chosen = [s for s in pull_streams(service) if streams is None or s.name in streams]
+        unplanned = None
+        if not chosen:
+            unplanned = f"the service does not pull {', '.join(streams or ())}"
+    except PlanError as error:
+        chosen, unplanned = [], str(error)
+    label = chosen[0].name if len(chosen) == 1 else "pull"
+    with recorded_run(session, client, service, label, options.dry_run, clock) as recorded:
+        if unplanned is not None:
+            recorded.errors.append(unplanned)
+        limit = horizon(recorded.run.started_at, options.overlap)
+        for stream in chosen:
+            reason = _StreamPull(session, client, stream, options, progress, limit).run(
+                service, recorded.run, on_demand
+            )
+            if reason is not None:
+                recorded.errors.append(f"{stream.name}: {reason}")
+    return PullResult.of(recorded.run)
+
+
+@dataclass
+class RecordedRun:
+    run: Run
+    errors: list[str] = field(default_factory=list)
+    """Why streams failed; the run fails with them."""
+
+
+@contextmanager
+def recorded_run(
+    session: Session,
+    client: SalesforceClient | None,
+    service: Service,
+    stream: str,
+    dry_run: bool = False,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> Iterator[RecordedRun]:
+    """A run of `service` recorded from start to finish with the API calls `client` spent (a run
+    without one spends none). A crash inside leaves it running, as a dead process would."""
+    run = start_run(session, service.org, stream, service=service, dry_run=dry_run, now=clock())
+    session.commit()
+    before = client.usage.snapshot() if client is not None else None
+    recorded = RecordedRun(run)
+    yield recorded
+    if client is not None and before is not None:
+        run.api_calls = client.usage.snapshot().minus(before).api_calls
+    finish_run(session, run, error="\n".join(recorded.errors) or None, now=clock())
+    session.commit()
+
+
+def pull_streams(service: Service) -> tuple[Stream, ...]:
+    """The service's streams, or `PlanError` when it cannot pull at all."""
+    if service.connection_id is None:
+        raise PlanError("the service has no Salesforce connection; connect one first")
+    return service_streams(service.pull_objects, service.pull_soql)
+
+
+class _StreamPull:
+    """One stream of a run: its group prepared, read once, applied page by page."""
+
+    def __init__(
+        self,
+        session: Session,
+        client: SalesforceClient,
+        stream: Stream,
+        options: PullOptions,
+        progress: Progress | None,
+        limit: dt.datetime,
+    ) -> None:
+        self.session, self.client, self.stream = session, client, stream
+        self.options, self.progress, self.limit = options, progress, limit
+        engine = session.get_bind()
+        self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
+
+    def run(self, service: Service, run: Run, on_demand: bool) -> str | None:
+        """Pull the stream for `service` (and its group); the reason if it failed."""
+        try:
+            lead = prepare_member(
+                self.session, self.client, service, self.stream, run, full=self.options.full
+            )
+            self.session.commit()
+            with self._group(lead, on_demand) as members:
+                try:
+                    self._read(members)
+                except (StreamFailed, PlanError, SalesforceError) as failure:
+                    self.session.rollback()
+                    reason = self._explain(failure, members)
+                    for member in members[1:]:
+                        member.run.error = reason
+                    return reason
+        except (StreamFailed, PlanError, SalesforceError) as failure:
+            self.session.rollback()
+            return str(failure)
+        return None
+
+    @contextmanager
+    def _group(self, lead: Member, on_demand: bool) -> Iterator[list[Member]]:
+        """`lead` and the other services that can share its read, each with a lease and a run.
+
+        Leases and cached describes are written in transactions of their own, so the session
+        commits before each: on SQLite a write it left pending would lock them out."""
+        leases = None if self.options.dry_run else self.leases
+        members = [lead]
+        others: list[Service] = []
+        if leases is not None:
+            if on_demand and not leases.take(lead.service.id):
+                raise StreamFailed(
+                    f"another run of {self.stream.name} for this service is in progress; "
+                    "try again once it has finished"
+                )
+            others = [s for s in self._others(lead.service) if leases.take(s.id)]
+        try:
+            runs = [start_run(self.session, s.org, self.stream.name, service=s) for s in others]
+            self.session.commit()
+            for service, run in zip(others, runs, strict=True):
+                try:
+                    member = prepare_member(self.session, self.client, service, self.stream, run)
+                except (StreamFailed, PlanError, SalesforceError) as failure:
+                    finish_run(self.session, run, error=str(failure))
+                    self.session.commit()
+                else:
+                    members.append(member)
+            yield members
+        except BaseException:
+            # A page in flight is not committed, whatever stopped it; runs stay as they are.
+            self.session.rollback()
+            raise
+        else:
+            for member in members[1:]:
+                finish_run(self.session, member.run, error=member.run.error)
+            self.session.commit()
+        finally:
+            if leases is not None:
+                leases.release()
+
+    def _others(self, service: Service) -> list[Service]:
+        """Services on the same connection pulling the same object through the same stream."""
+        candidates = self.session.scalars(
+            select(Service).where(
+                Service.connection_id == service.connection_id, Service.id != service.id
+            )
+        )
+        return [other for other in candidates if self._shares_stream(other)]
+
+    def _shares_stream(self, other: Service) -> bool:
+        try:
+            streams = pull_streams(other)
+        except PlanError:
+            return False  # its own run reports why
+        return any(
+            s.name == self.stream.name and s.sobject.lower() == self.stream.sobject.lower()
+            for s in streams
+        )
+
+    def _read(self, members: list[Member]) -> None:
+        starts = [m.cursor.modstamp for m in members]
+        since = None if any(s is None for s in starts) else min(s for s in starts if s)
+        plan = read_plan(
+            members[0].sobject,
+            [m.needs for m in members],
+            since,
+            [m.route.condition for m in members],
+        )
+        routed = len({m.route.condition for m in members}) > 1
+        folded: dict[int, Cursor] = {}
+        """Cursors folded over unordered (Bulk) pages: saved only once the read is complete."""
+        done = 0
+        for page in read_pages(self.client, plan, bulk_threshold=self.options.bulk_threshold):
+            stamped = [(parse_modstamp(record), record) for record in page.records]
+            for member in members:
+                stamps = self._apply(member, stamped, routed)
+                if page.ordered:
+                    member.cursor = advance(member.cursor, stamps, self.limit)
+                    self._save_cursor(member)
+                else:
+                    key = member.service.id
+                    folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
+            self.session.commit()
+            done += len(page.records)
+            if self.progress is not None:
+                self.progress(self.stream.name, done, page.total)
+            self._renew(members)
+        for member in members:
+            if member.service.id in folded:
+                member.cursor = folded[member.service.id]
+                self._save_cursor(member)
+        self.session.commit()
+
+    def _apply(
+        self, member: Member, stamped: list[tuple[dt.datetime | None, dict[str, Any]]], routed: bool
+    ) -> list[tuple[dt.datetime, str]]:
+        """Apply one page to one member; the `(SystemModstamp, Id)` of the rows it has seen."""
+        page = ReadPage()
+        now = utcnow()
+        for stamp, record in stamped:
+            if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
+                continue
+            if stamp is not None and routed and not member.route.admits(record, now=now):
+                page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
+            else:
+                page.read(record, stamp, member.compiled, member.target)
+        settle(self.session, member.target, member.run, page, dry_run=self.options.dry_run)
+        return [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
+
+    def _save_cursor(self, member: Member) -> None:
+        if not self.options.dry_run:
+            cursor = member.cursor
+            save_watermark(
+                self.session, member.service, self.stream.name, cursor.modstamp, cursor.ids
+            )
+
+    def _renew(self, members: list[Member]) -> None:
+        """Keep the leases; a member whose lease was lost is left to whoever holds it now."""
+        lost = self.leases.renew() if self.leases is not None and not self.options.dry_run else ()
+        if members[0].service.id in lost:
+            raise StreamFailed("the run lost its lease to another run; it stops here")
+        members[:] = [m for m in members if m.service.id not in lost]
+
+    def _explain(self, failure: Exception, members: list[Member]) -> str:
+        """Why the stream failed. When Salesforce refuses a field, the describe is refreshed
+        and the mapping verified again, so the message names what changed in the org."""
+        refused = isinstance(failure, BadRequest) and failure.error_code in _SCHEMA_ERRORS
+        for member in members if refused else ():
+            try:
+                prepare_member(
+                    self.session, self.client, member.service, self.stream, member.run, refresh=True
+                )
+            except (StreamFailed, SalesforceError) as reason:
+                return str(reason)
+        return str(failure)
+
+
+_SCHEMA_ERRORS = ("INVALID_FIELD", "INVALID_TYPE")

@@ -1,0 +1,205 @@
+"""A service ready to receive one stream: its mapping verified and compiled, its rule, its cursor.
+
+Verification runs before every run against the describes the client caches (refreshed at most
+hourly, or at once when asked), so it costs no API call in the common case. A mapping that no
+longer verifies (a field deleted or made unreadable in Salesforce) stops the stream with every
+problem named, rather than syncing partial data that nobody notices is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.mapping.contact_fields import CustomFieldSpec, contact_fields
+from forcebridge.mapping.defaults import default_pull_mapping
+from forcebridge.mapping.describe import Catalog
+from forcebridge.mapping.errors import MappingError, UnknownField
+from forcebridge.mapping.local_fields import LocalFields
+from forcebridge.mapping.model import Mapping, MappingRow
+from forcebridge.mapping.query_fields import calculated_sources
+from forcebridge.mapping.rules import CompiledMapping, compile_pull
+from forcebridge.mapping.verify import VerificationReport, verify_pull, verify_pull_query
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.errors import NotFound
+from forcebridge.store.models import CustomContactField, Run, Service
+from forcebridge.store.repositories.mappings import get_mapping
+from forcebridge.store.repositories.watermarks import get_watermark
+from forcebridge.sync.pull_page import Target
+from forcebridge.sync.pull_plan import (
+    LEAD_CONVERSION_FIELDS,
+    LEADS,
+    Stream,
+    identity_source,
+    member_condition,
+)
+from forcebridge.sync.pull_report import Tally
+from forcebridge.sync.routing import Route, RoutingError
+from forcebridge.sync.watermark import START, Cursor
+
+
+class StreamFailed(Exception):
+    """A stream that cannot run as configured; the message is what an admin must fix."""
+
+
+@dataclass
+class Member:
+    """One service receiving a group read, with its own run, counts and cursor."""
+
+    service: Service
+    stream: Stream
+    sobject: str
+    """The object as the org spells it."""
+    target: Target
+    compiled: CompiledMapping
+    route: Route
+    """The service's records: its custom query's WHERE and its routing rule together."""
+    needs: tuple[str, ...]
+    """The fields it reads: its mapping's, and those its rule and Lead conversion look at."""
+    calculated: tuple[str, ...]
+    """Formula and roll-up fields among them, which change without touching SystemModstamp."""
+    cursor: Cursor
+    run: Run
+    tally: Tally = field(default_factory=Tally)
+
+
+def service_fields(session: Session, service: Service) -> LocalFields:
+    """The contact fields a pull may write for `service`: built-in ones and its own."""
+    rows = session.scalars(
+        select(CustomContactField)
+        .where(CustomContactField.service_id == service.id)
+        .order_by(CustomContactField.name)
+    )
+    return contact_fields(
+        CustomFieldSpec(row.name, row.type.value, tuple(row.choices) if row.choices else None)
+        for row in rows
+    )
+
+
+def stored_mapping(session: Session, service: Service, sobject: str) -> Mapping:
+    """The service's mapping for `sobject`, or the default one for Contact and Lead."""
+    stored = get_mapping(session, service, sobject)
+    if stored is not None:
+        return Mapping(
+            tuple(MappingRow(row.source, row.target, row.update_option) for row in stored.rows)
+        )
+    try:
+        return default_pull_mapping(sobject)
+    except MappingError:
+        raise StreamFailed(
+            f"the service has no mapping for {sobject}: set one with forcebridge mapping set"
+        ) from None
+
+
+def load_catalog(
+    client: SalesforceClient, sobject: str, paths: Iterable[str], *, refresh: bool = False
+) -> Catalog:
+    """The describes `paths` need from `sobject`, from the client's cache where it can."""
+    wanted = tuple(paths)
+    catalog = Catalog()
+    fetched: set[str] = set()
+    missing = catalog.missing(sobject, wanted)
+    while missing - fetched:
+        for name in sorted(missing - fetched):
+            fetched.add(name)
+            try:
+                payload = client.describe(name, refresh=refresh)
+            except NotFound:
+                continue
+            catalog = Catalog((*catalog.objects, *Catalog.of(payload).objects))
+        missing = catalog.missing(sobject, wanted)
+    return catalog
+
+
+def verify_stream(
+    mapping: Mapping, catalog: Catalog, stream: Stream, targets: LocalFields
+) -> VerificationReport:
+    if stream.query is not None and stream.query.text is not None:
+        return verify_pull_query(mapping, catalog, stream.query.text, targets)
+    return verify_pull(mapping, catalog, stream.sobject, targets)
+
+
+@dataclass(frozen=True)
+class VerifiedStream:
+    """A service's mapping and rule for one stream, verified against the org's describes."""
+
+    sobject: str
+    """The object as the org spells it."""
+    mapping: Mapping
+    targets: LocalFields
+    route: Route
+    condition_fields: tuple[str, ...]
+    """The fields the rule reads, as the org spells them."""
+    catalog: Catalog
+
+
+def verify_member(
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    stream: Stream,
+    routing_condition: str | None,
+    *,
+    refresh: bool = False,
+) -> VerifiedStream:
+    """Check `service`'s mapping and `routing_condition` for `stream` (refreshing the describes
+    first when `refresh`); `StreamFailed` names every problem at once."""
+    mapping = stored_mapping(session, service, stream.sobject)
+    targets = service_fields(session, service)
+    try:
+        routing = Route.parse(routing_condition)
+    except RoutingError as error:
+        raise StreamFailed(str(error)) from None
+    route = Route(member_condition(stream, routing.condition))
+    catalog = load_catalog(
+        client, stream.sobject, (*mapping.sources, *route.fields), refresh=refresh
+    )
+    report = verify_stream(mapping, catalog, stream, targets)
+    if not report.ok:
+        raise StreamFailed(report.message)
+    describe = catalog.get(stream.sobject)
+    assert describe is not None  # verification reports a missing describe
+    try:
+        condition_fields = tuple(catalog.resolve(describe.name, f)[0] for f in route.fields)
+    except UnknownField as unknown:
+        raise StreamFailed(f"the routing rule of {service.name}: {unknown}") from None
+    return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog)
+
+
+def prepare_member(
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    stream: Stream,
+    run: Run,
+    *,
+    full: bool = False,
+    refresh: bool = False,
+) -> Member:
+    """`service` ready for `stream`, or `StreamFailed` naming everything wrong."""
+    verified = verify_member(
+        session, client, service, stream, service.routing_condition, refresh=refresh
+    )
+    sobject = verified.sobject
+    compiled = compile_pull(verified.mapping, verified.catalog, sobject, verified.targets)
+    extra = LEAD_CONVERSION_FIELDS if stream == LEADS else ()
+    watermark = None if full else get_watermark(session, service, stream.name)
+    cursor = START
+    if watermark is not None and watermark.modstamp is not None:
+        cursor = Cursor(watermark.modstamp, frozenset(watermark.ids_at_modstamp))
+    target = Target(
+        service_id=service.id,
+        source=identity_source(sobject),
+        connection_id=service.connection_id,
+        region=service.region,
+        fields=verified.targets,
+        update_only=service.pull_update_only,
+    )
+    needs = (*compiled.source_fields, *extra, *verified.condition_fields)
+    calculated = calculated_sources(compiled, verified.catalog, sobject)
+    return Member(
+        service, stream, sobject, target, compiled, verified.route, needs, calculated, cursor, run
+    )

@@ -1,0 +1,332 @@
+"""One page of one stream for one service: records read, matched, and turned into changes.
+
+Pure decisions over plain data: `read_record` converts a Salesforce record with the compiled
+mapping, `decide_page` takes the whole page and what the store holds for it (`StoreView`, read
+with one query per key) and returns every change to write (`PageChanges`). Applying a page a
+second time finds every record linked and every value equal, so it changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from forcebridge.mapping.local_fields import LocalFields
+from forcebridge.mapping.rules import CompiledMapping, ResolvedValue, plan_update, resolve
+from forcebridge.store.models import LogLevel
+from forcebridge.store.repositories.contacts import (
+    BUILTIN_FIELDS,
+    KEY_COLUMNS,
+    Identity,
+    StoredContact,
+)
+from forcebridge.sync.contact_values import KEYED_FIELDS, field_key, typed_values, with_changes
+from forcebridge.sync.matching import (
+    Candidate,
+    Candidates,
+    InvalidKey,
+    Match,
+    MatchedBy,
+    MatchKeys,
+    match_page,
+)
+from forcebridge.sync.pull_report import Code, Note, Outcome, Tally
+
+CONTACT_SOURCE = "salesforce:Contact"
+SALESFORCE_SOURCES = "salesforce:"
+EMPTY_CONTACT: Mapping[str, Any] = {
+    **dict.fromkeys((*BUILTIN_FIELDS, *KEY_COLUMNS)),
+    "custom": {},
+    "deleted_in_source": False,
+}
+
+
+class UnreadableRecord(ValueError):
+    """A record without the Id or `SystemModstamp` every pulled record has."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """The service a page is applied to, and how."""
+
+    service_id: int
+    source: str
+    """The identity source of the stream's records, e.g. "salesforce:Lead"."""
+    connection_id: int | None
+    region: str
+    fields: LocalFields
+    update_only: bool = False
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One record as read: its values by contact field, and its matching keys."""
+
+    external_id: str
+    """Its id in its source: a Salesforce Id, or an imported row's id."""
+    modstamp: dt.datetime
+    deleted: bool = False
+    converted_to: str | None = None
+    """The Contact a converted Lead became."""
+    left_scope: bool = False
+    """Live, but no longer meets the service's query or routing rule: treated as deleted."""
+    values: Mapping[str, ResolvedValue] = field(default_factory=dict)
+    keys: Mapping[str, str | None] = field(default_factory=dict)
+    """The matching key of each keyed field the record has (phone, mobile_phone, email)."""
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def match_keys(self) -> MatchKeys:
+        phones = tuple(
+            dict.fromkeys(k for n in ("phone", "mobile_phone") if (k := self.keys.get(n)))
+        )
+        return MatchKeys(self.external_id, phones, self.keys.get("email"))
+
+
+def is_true(value: Any) -> bool:
+    """A checkbox as REST (`true`) or Bulk CSV (`"true"`) writes it."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def parse_modstamp(record: Mapping[str, Any]) -> dt.datetime | None:
+    """The record's `SystemModstamp` (REST `...+0000` or Bulk `...Z`), None if unreadable."""
+    try:
+        stamp = dt.datetime.fromisoformat(str(record.get("SystemModstamp")))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else None
+
+
+def read_record(
+    record: Mapping[str, Any],
+    modstamp: dt.datetime | None,
+    compiled: CompiledMapping,
+    target: Target,
+) -> Incoming:
+    """The record (stamped `modstamp`, see `parse_modstamp`) converted for `target`; fields
+    that do not convert are left out, with a note each."""
+    salesforce_id = record.get("Id")
+    if not salesforce_id or modstamp is None:
+        raise UnreadableRecord(
+            f"record {salesforce_id or '(no Id)'} has no readable Id and SystemModstamp"
+        )
+    if is_true(record.get("IsDeleted")):
+        return Incoming(salesforce_id, modstamp, deleted=True)
+    if is_true(record.get("IsConverted")) and record.get("ConvertedContactId"):
+        return Incoming(salesforce_id, modstamp, converted_to=record["ConvertedContactId"])
+    resolution = resolve(compiled, record)
+    notes = [
+        Note(LogLevel.WARNING, Code.CONVERSION_FAILED, str(error), salesforce_id, error.field)
+        for error in resolution.errors
+    ]
+    for resolved in resolution.values.values():
+        if resolved.warnings:
+            notes += [
+                Note(LogLevel.WARNING, Code.TRUNCATED, warning, salesforce_id, resolved.source)
+                for warning in resolved.warnings
+            ]
+    return keyed(salesforce_id, modstamp, resolution.values, notes, target.region)
+
+
+def keyed(
+    external_id: str,
+    modstamp: dt.datetime,
+    values: dict[str, ResolvedValue],
+    notes: list[Note],
+    region: str,
+) -> Incoming:
+    """A record's values with the matching keys of its phones and email; one that cannot be
+    read as a key is left out of `values`, so the contact keeps what it has, and noted."""
+    keys: dict[str, str | None] = {}
+    for name in KEYED_FIELDS.keys() & values.keys():
+        resolved = values[name]
+        try:
+            keys[name] = field_key(name, resolved.value, region)
+        except InvalidKey as invalid:
+            del values[name]
+            code = Code.INVALID_EMAIL if name == "email" else Code.INVALID_PHONE
+            message = f"{resolved.source} {invalid}; the field was not changed"
+            notes.append(Note(LogLevel.WARNING, code, message, external_id, resolved.source))
+    return Incoming(external_id, modstamp, values=values, keys=keys, notes=tuple(notes))
+
+
+@dataclass
+class ReadPage:
+    """A page's records as read for one service, and what could not be read at all."""
+
+    incoming: list[Incoming] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+    def read(
+        self,
+        record: Mapping[str, Any],
+        modstamp: dt.datetime | None,
+        compiled: CompiledMapping,
+        target: Target,
+    ) -> None:
+        try:
+            self.incoming.append(read_record(record, modstamp, compiled, target))
+        except UnreadableRecord as unreadable:
+            sid = record.get("Id")
+            self.notes.append(Note(LogLevel.ERROR, Code.UNREADABLE_RECORD, str(unreadable), sid))
+            self.tally.count(Outcome.FAILED)
+
+
+@dataclass(frozen=True)
+class StoreView:
+    """What the store holds for one page, read before deciding."""
+
+    linked: Mapping[str, int]
+    """Contact id of each of the page's Salesforce Ids already linked (from the stream's source)."""
+    contacts: Mapping[int, StoredContact]
+    """Every contact the page may touch: linked ones and those sharing a phone or email."""
+    identities: Mapping[int, Sequence[Identity]]
+    """The identities of those contacts."""
+    converted: Mapping[str, int] = field(default_factory=dict)
+    """Contact id of each Contact that a converted Lead of the page became, already linked."""
+
+
+@dataclass
+class PageChanges:
+    creates: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    """Each new contact's columns and the Salesforce Id to link it to."""
+    updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Each changed contact's complete new columns."""
+    links: list[Identity] = field(default_factory=list)
+    unlinks: list[str] = field(default_factory=list)
+    """Salesforce Ids (of the stream's source) to unlink from their contacts."""
+    notes: list[Note] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+
+def decide_page(records: Sequence[Incoming], view: StoreView, target: Target) -> PageChanges:
+    """Every change the page makes to `target`'s contact book; see the module docstring."""
+    return _Decision(view, target).run(records)
+
+
+class _Decision:
+    def __init__(self, view: StoreView, target: Target) -> None:
+        self.view, self.target = view, target
+        self.changes = PageChanges()
+        self.images: dict[int, Mapping[str, Any]] = {}
+        """Contacts changed so far in the page, by id: their new columns."""
+        self.sources = {
+            cid: {(i.source, i.external_id) for i in found}
+            for cid, found in view.identities.items()
+        }
+        self.converted = dict(view.converted)
+
+    def run(self, records: Sequence[Incoming]) -> PageChanges:
+        live = [r for r in records if not r.deleted and r.converted_to is None]
+        matches = iter(match_page([r.match_keys for r in live], self._candidates()))
+        for record in records:
+            self.changes.notes.extend(record.notes)
+            outcome: Outcome | None
+            if record.deleted:
+                outcome = self._deleted(record)
+            elif record.converted_to is not None:
+                outcome = self._converted(record, record.converted_to)
+            else:
+                outcome = self._live(record, next(matches))
+            if outcome is not None:
+                self.changes.tally.count(outcome)
+        self.changes.updates = {cid: dict(image) for cid, image in self.images.items()}
+        return self.changes
+
+    def _candidates(self) -> Candidates:
+        source = self.target.source
+        return Candidates(
+            self.view.linked,
+            [
+                Candidate(
+                    contact.id,
+                    contact.phones,
+                    contact.values.get("email_normalized"),
+                    linked=any(s == source for s, _ in self.sources.get(contact.id, ())),
+                )
+                for contact in self.view.contacts.values()
+            ],
+        )
+
+    def _columns(self, contact_id: int) -> Mapping[str, Any]:
+        """The contact's columns as the page has left them so far."""
+        return self.images.get(contact_id) or self.view.contacts[contact_id].values
+
+    def _link(self, contact_id: int, source: str, external_id: str) -> None:
+        self.changes.links.append(
+            Identity(contact_id, source, external_id, self.target.connection_id)
+        )
+        self.sources.setdefault(contact_id, set()).add((source, external_id))
+
+    def _live(self, record: Incoming, match: Match) -> Outcome:
+        sid = record.external_id
+        if match.others:
+            others = ", ".join(f"#{cid}" for cid in match.others)
+            message = f"matched contact #{match.contact_id} by {match.by}; also matched {others}"
+            self._note(LogLevel.WARNING, Code.AMBIGUOUS_MATCH, message, sid)
+        if match.contact_id is None:
+            if self.target.update_only:
+                message = "no contact matches and the service only updates existing contacts"
+                self._note(LogLevel.INFO, Code.UPDATE_ONLY, message, sid)
+                return Outcome.SKIPPED
+            changes = plan_update(record.values, {})
+            new = with_changes(EMPTY_CONTACT, changes, self.target.fields, record.keys)
+            self.changes.creates.append((new, sid))
+            return Outcome.CREATED
+        cid = match.contact_id
+        columns = self._columns(cid)
+        changes = plan_update(record.values, typed_values(columns, self.target.fields))
+        linking = match.by is not MatchedBy.ID
+        revived = bool(columns.get("deleted_in_source"))
+        if not (changes or linking or revived):
+            return Outcome.UNCHANGED
+        image = with_changes(columns, changes, self.target.fields, record.keys)
+        image["deleted_in_source"] = False
+        self.images[cid] = image
+        if linking:
+            self._link(cid, self.target.source, sid)
+        return Outcome.UPDATED
+
+    def _deleted(self, record: Incoming) -> Outcome | None:
+        """Unlink the record; mark its contact once no Salesforce record is left linked. A
+        record that left the scope and was never linked is none of this service's business."""
+        cid = self.view.linked.get(record.external_id)
+        if cid is None:
+            return None if record.left_scope else Outcome.UNCHANGED
+        if record.left_scope:
+            message = (
+                "no longer among the service's records in Salesforce (deleted for good, or "
+                "outside its query or routing rule); unlinked"
+            )
+            self._note(LogLevel.INFO, Code.LEFT_SCOPE, message, record.external_id)
+        else:
+            message = "deleted in Salesforce; unlinked"
+            self._note(LogLevel.INFO, Code.DELETED, message, record.external_id)
+        self.changes.unlinks.append(record.external_id)
+        remaining = self.sources.get(cid, set())
+        remaining.discard((self.target.source, record.external_id))
+        if not any(source.startswith(SALESFORCE_SOURCES) for source, _ in remaining):
+            self.images[cid] = {**self._columns(cid), "deleted_in_source": True}
+        return Outcome.UPDATED
+
+    def _converted(self, record: Incoming, contact_sid: str) -> Outcome:
+        lead_contact = self.view.linked.get(record.external_id)
+        owner = self.converted.get(contact_sid)
+        if lead_contact is None or owner == lead_contact:
+            return Outcome.UNCHANGED
+        if owner is not None:
+            message = (
+                f"the Lead was converted into Contact {contact_sid}, which is already contact "
+                f"#{owner}; contact #{lead_contact} keeps the Lead"
+            )
+            self._note(LogLevel.WARNING, Code.CONVERSION_CONFLICT, message, record.external_id)
+            return Outcome.SKIPPED
+        self._link(lead_contact, CONTACT_SOURCE, contact_sid)
+        self.converted[contact_sid] = lead_contact
+        return Outcome.UPDATED
+
+    def _note(self, level: LogLevel, code: Code, message: str, record_id: str) -> None:
+        self.changes.notes.append(Note(level, code, message, record_id))

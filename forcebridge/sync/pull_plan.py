@@ -1,0 +1,189 @@
+"""What a pull reads: its streams, and the one query that serves every service reading one object.
+
+Services sharing a connection and an object form a group that is read once: the query selects
+the union of the fields their mappings need (plus `Id`, `SystemModstamp`, `IsDeleted`, and what
+Lead conversion and routing read), from the oldest of their watermarks, and keeps the records
+any of them wants. Every query is written with `forcebridge.soql.builder`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote_plus
+
+from forcebridge.mapping.query_fields import ALWAYS_SELECTED, URL_LIMIT, field_groups
+from forcebridge.soql import ast
+from forcebridge.soql.builder import Filter, gte, select, to_soql
+from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.parser import parse
+from forcebridge.store.models import PullObjects
+
+LEAD_CONVERSION_FIELDS = ("IsConverted", "ConvertedContactId")
+PAGE_SIZE = 2_000
+"""Records per REST page, and per page of Bulk rows the engine applies at once."""
+
+
+class PlanError(ValueError):
+    """A stream that cannot be read as configured; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One object a service pulls: `pull:Contact`, `pull:Lead`, or its custom query."""
+
+    name: str
+    sobject: str
+    query: ast.Query | None = None
+
+    @property
+    def condition(self) -> ast.Condition | None:
+        """The custom query's own WHERE, if any."""
+        return None if self.query is None else self.query.where
+
+
+CONTACTS = Stream("pull:Contact", "Contact")
+LEADS = Stream("pull:Lead", "Lead")
+
+
+def service_streams(pull_objects: PullObjects, pull_soql: str | None) -> tuple[Stream, ...]:
+    """The streams a service pulls, Leads before Contacts: a Lead converted since the last run
+    hands its contact over to its Contact before that Contact is read."""
+    if pull_objects is PullObjects.CONTACTS:
+        return (CONTACTS,)
+    if pull_objects is PullObjects.LEADS:
+        return (LEADS,)
+    if pull_objects is PullObjects.BOTH:
+        return (LEADS, CONTACTS)
+    if not pull_soql:
+        raise PlanError("the service pulls a custom query but has none; configure it")
+    try:
+        query = parse(pull_soql)
+    except SoqlError as error:
+        raise PlanError(f"the custom query no longer parses: {error.detail}") from None
+    return (Stream("pull:custom", query.sobject, query),)
+
+
+def identity_source(sobject: str) -> str:
+    """How contacts remember a record of `sobject`: `salesforce:Contact`."""
+    return f"salesforce:{sobject}"
+
+
+def member_condition(stream: Stream, routing: ast.Condition | None) -> ast.Condition | None:
+    """Which records of the stream are a service's: its custom query's WHERE and its routing."""
+    parts = [c for c in (stream.condition, routing) if c is not None]
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    return ast.And(tuple(parts))
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    sobject: str
+    fields: tuple[str, ...]
+    """Every field to read; `Id`, `SystemModstamp` and `IsDeleted` first."""
+    since: dt.datetime | None
+    """Read records with `SystemModstamp >=` this; None reads them all."""
+    condition: ast.Condition | None
+    """Records no member wants are not read at all."""
+
+    def soql(self, fields: Sequence[str] | None = None, *, ordered: bool = True) -> str:
+        """The query selecting `fields` (all by default); ordered for REST paging, unordered
+        for Bulk API 2.0, whose chunking an ORDER BY would defeat."""
+        filters = []
+        if self.since is not None:
+            filters.append(gte("SystemModstamp", self.since))
+        if self.condition is not None:
+            filters.append(Filter(self.condition))
+        query = select(*(fields or self.fields)).from_(self.sobject).where(*filters)
+        if ordered:
+            query = query.order_by("SystemModstamp", "Id")
+        return to_soql(query.build())
+
+
+def read_plan(
+    sobject: str,
+    needs: Iterable[Sequence[str]],
+    since: dt.datetime | None,
+    conditions: Sequence[ast.Condition | None],
+) -> ReadPlan:
+    """The group's query: the fields every member `needs`, from `since` (the oldest member's
+    watermark), and the OR of the members' conditions (no condition if one has none)."""
+    wanted = [*ALWAYS_SELECTED]
+    for names in needs:
+        wanted.extend(names)
+    fields = _ordered_fields(wanted)
+    if not conditions or any(c is None for c in conditions):
+        condition = None
+    else:
+        unique = tuple(dict.fromkeys(c for c in conditions if c is not None))
+        condition = unique[0] if len(unique) == 1 else ast.Or(unique)
+    return ReadPlan(sobject, fields, since, condition)
+
+
+def _ordered_fields(names: Iterable[str]) -> tuple[str, ...]:
+    """Each name once (case-insensitively); paths through parents before plain fields, as only
+    the query can read them (see `split_fields`)."""
+    chosen: dict[str, str] = {}
+    for name in names:
+        chosen.setdefault(name.lower(), name)
+    fields = list(chosen.values())
+    head = [f for f in fields if f in ALWAYS_SELECTED or f in LEAD_CONVERSION_FIELDS]
+    paths = [f for f in fields if "." in f and f not in head]
+    plain = [f for f in fields if f not in head and f not in paths]
+    return (*head, *paths, *plain)
+
+
+def query_url_length(
+    instance_url: str, api_version: str, plan: ReadPlan
+) -> Callable[[Sequence[str]], int]:
+    """The length of the queryAll URL that would select a given group of fields."""
+    prefix = len(f"{instance_url}/services/data/v{api_version}/queryAll/?q=")
+    return lambda fields: prefix + len(quote_plus(plan.soql(fields)))
+
+
+def split_fields(
+    plan: ReadPlan, url_length: Callable[[Sequence[str]], int], limit: int = URL_LIMIT
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields the REST query selects, and those fetched by Id for each page afterwards
+    (when the query would pass Salesforce's URL limit). Only plain fields can be fetched by Id:
+    a path through a parent that does not fit is refused."""
+    first, *rest = field_groups(plan.fields, url_length, limit)
+    head = (*ALWAYS_SELECTED, *LEAD_CONVERSION_FIELDS)
+    later = tuple(name for group in rest for name in group if name != "Id")
+    too_late = [name for name in later if "." in name or name in head]
+    if too_late:
+        raise PlanError(
+            f"the query for {plan.sobject} is too long for Salesforce even with these fields "
+            f"alone: {', '.join(too_late)}; map fewer parent fields"
+        )
+    return first, later
+
+
+@dataclass(frozen=True)
+class CallProjection:
+    """Salesforce API calls a pull is expected to spend per day."""
+
+    runs_per_day: int
+    reads: int
+    """Each run reads each object once, plus a page per 2,000 changes."""
+    reconciliation: int
+    """The daily Bulk read of every Id, per object."""
+
+    @property
+    def total(self) -> int:
+        return self.reads + self.reconciliation
+
+
+def projected_calls(
+    interval_minutes: int, objects: int, records: int, changes_per_day: int
+) -> CallProjection:
+    """What pulling `objects` objects holding `records` records in all, `changes_per_day` of
+    them changed a day, every `interval_minutes`, costs. Bulk results come 10,000 rows a page
+    and a job takes about three status checks."""
+    runs = math.ceil(24 * 60 / interval_minutes)
+    reads = runs * objects + math.ceil(changes_per_day / PAGE_SIZE)
+    reconciliation = objects * 4 + math.ceil(records / 10_000)
+    return CallProjection(runs, reads, reconciliation)

@@ -1,0 +1,183 @@
+"""Configuring what a service pulls, verified against the live describe before anything is saved.
+
+A wrong query, routing rule or mapped field is refused with every problem named, and nothing
+changes. Once accepted, the streams whose scope changed (another object, query or rule) read
+everything again on their next run, and the admin sees what the choice costs: the Salesforce
+API calls a day the interval and the org's volume project.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.soql.ast import Condition, Count
+from forcebridge.soql.builder import Filter, select, to_soql
+from forcebridge.store.models import PullObjects, Service
+from forcebridge.store.repositories.watermarks import reset_watermarks
+from forcebridge.sync.pull_members import StreamFailed, VerifiedStream, verify_member
+from forcebridge.sync.pull_plan import (
+    CallProjection,
+    PlanError,
+    Stream,
+    projected_calls,
+    service_streams,
+)
+
+DAILY_CHANGE_SHARE = 0.01
+"""The share of records assumed to change a day when projecting API calls."""
+
+
+class ConfigurationRefused(Exception):
+    """The settings do not verify; `problems` names each, and nothing was saved."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("the pull settings were not saved:\n" + "\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class PullChange:
+    """What an admin asked to change; None leaves a setting as it is."""
+
+    objects: PullObjects | None = None
+    soql: str | None = None
+    """A custom query (implies `objects` CUSTOM)."""
+    routing: str | None = None
+    """A SOQL condition; the empty string removes the rule."""
+    interval_minutes: int | None = None
+    update_only: bool | None = None
+
+
+@dataclass(frozen=True)
+class PullConfiguration:
+    """The settings as saved, and what they cost."""
+
+    objects: PullObjects
+    soql: str | None
+    routing: str | None
+    interval_minutes: int
+    update_only: bool
+    records: dict[str, int]
+    """How many records each pulled object holds for the service, as counted now."""
+    projection: CallProjection
+    changes_per_day: int
+    """The daily changes the projection assumes."""
+    reread: tuple[str, ...]
+    """Streams that will read everything again on their next run."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pull": self.objects.value,
+            "soql": self.soql,
+            "routing": self.routing,
+            "pull_every_minutes": self.interval_minutes,
+            "update_only": self.update_only,
+            "records": self.records,
+            "projected_api_calls_per_day": self.projection.total,
+            "projection": {
+                "runs_per_day": self.projection.runs_per_day,
+                "reads": self.projection.reads,
+                "reconciliation": self.projection.reconciliation,
+                "changes_per_day": self.changes_per_day,
+            },
+            "full_read_next": list(self.reread),
+        }
+
+
+def configure_pull(
+    session: Session, client: SalesforceClient, service: Service, change: PullChange
+) -> PullConfiguration:
+    """Verify `change` and apply it in the caller's transaction; `ConfigurationRefused` leaves
+    the service as it was."""
+    wanted = _settings(service, change)
+    problems: list[str] = []
+    if wanted.interval_minutes < 1:
+        problems.append("pull every must be a whole number of minutes, 1 or more")
+    streams: tuple[Stream, ...] = ()
+    try:
+        streams = service_streams(wanted.objects, wanted.soql)
+    except PlanError as error:
+        problems.append(str(error))
+    verified: list[VerifiedStream] = []
+    for stream in streams:
+        try:
+            verified.append(
+                verify_member(session, client, service, stream, wanted.routing, refresh=True)
+            )
+        except StreamFailed as failure:
+            problems.append(f"{stream.sobject}: {failure}")
+    if problems:
+        raise ConfigurationRefused(problems)
+    records = {
+        v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in verified
+    }
+    scope = (service.pull_objects, service.pull_soql, service.routing_condition)
+    reread = tuple(s.name for s in streams) if scope != wanted.scope else ()
+    service.pull_objects, service.pull_soql = wanted.objects, wanted.soql
+    service.routing_condition = wanted.routing
+    service.pull_interval_minutes = wanted.interval_minutes
+    service.pull_update_only = wanted.update_only
+    if reread:
+        reset_watermarks(session, service, reread)
+    session.flush()
+    total = sum(records.values())
+    changes = math.ceil(total * DAILY_CHANGE_SHARE)
+    return PullConfiguration(
+        wanted.objects,
+        wanted.soql,
+        wanted.routing,
+        wanted.interval_minutes,
+        wanted.update_only,
+        records,
+        projected_calls(wanted.interval_minutes, len(streams), total, changes),
+        changes,
+        reread,
+    )
+
+
+@dataclass(frozen=True)
+class _Settings:
+    objects: PullObjects
+    soql: str | None
+    routing: str | None
+    interval_minutes: int
+    update_only: bool
+
+    @property
+    def scope(self) -> tuple[PullObjects, str | None, str | None]:
+        """What decides which records a service has."""
+        return self.objects, self.soql, self.routing
+
+
+def _settings(service: Service, change: PullChange) -> _Settings:
+    """The service's pull settings once `change` is made."""
+    objects, soql = service.pull_objects, service.pull_soql
+    if change.soql is not None:
+        objects, soql = PullObjects.CUSTOM, change.soql
+    elif change.objects is not None:
+        objects = change.objects
+        soql = soql if objects is PullObjects.CUSTOM else None
+    routing = service.routing_condition
+    if change.routing is not None:
+        routing = change.routing.strip() or None
+    return _Settings(
+        objects,
+        soql,
+        routing,
+        service.pull_interval_minutes
+        if change.interval_minutes is None
+        else change.interval_minutes,
+        service.pull_update_only if change.update_only is None else change.update_only,
+    )
+
+
+def _count_query(sobject: str, condition: Condition | None) -> str:
+    query = select(Count()).from_(sobject)
+    if condition is not None:
+        query = query.where(Filter(condition))
+    return to_soql(query.build())

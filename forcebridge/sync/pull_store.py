@@ -1,0 +1,115 @@
+"""The store's side of a page: what it holds for the page's records, and writing the changes.
+
+Each read takes the whole page's keys (one query per key), so a page of 2,000 records costs a
+handful of statements whether it creates, updates or skips them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from forcebridge.store.models import Run
+from forcebridge.store.repositories.contacts import (
+    Identity,
+    StoredContact,
+    add_identities,
+    contacts_by_email,
+    contacts_by_id,
+    contacts_by_phone,
+    identities_by_contact,
+    insert_contacts,
+    linked_contacts,
+    plan_for_each_page,
+    remove_identities,
+    update_contacts,
+)
+from forcebridge.store.repositories.run_log import LogLine, add_log_lines
+from forcebridge.sync.pull_page import (
+    CONTACT_SOURCE,
+    SALESFORCE_SOURCES,
+    Incoming,
+    PageChanges,
+    ReadPage,
+    StoreView,
+    Target,
+    decide_page,
+)
+from forcebridge.sync.pull_report import Note, Tally
+
+
+def store_view(session: Session, target: Target, records: Sequence[Incoming]) -> StoreView:
+    """What the store holds for `records`: their links, and the contacts they may match."""
+    plan_for_each_page(session)
+    sid = target.service_id
+    linked = linked_contacts(session, sid, target.source, {r.external_id for r in records})
+    contacts: dict[int, StoredContact] = contacts_by_id(session, set(linked.values()))
+    unlinked = [
+        r.match_keys
+        for r in records
+        if r.external_id not in linked and not r.deleted and r.converted_to is None
+    ]
+    phones = {phone for keys in unlinked for phone in keys.phones}
+    emails = {keys.email for keys in unlinked if keys.email is not None}
+    candidates = [
+        *(contacts_by_phone(session, sid, phones) if phones else ()),
+        *(contacts_by_email(session, sid, emails) if emails else ()),
+    ]
+    contacts.update((c.id, c) for c in candidates)
+    deleted = {linked[r.external_id] for r in records if r.deleted and r.external_id in linked}
+    wanted = {c.id for c in candidates} | deleted
+    identities = identities_by_contact(session, wanted) if wanted else {}
+    conversions = {r.converted_to for r in records if r.converted_to is not None}
+    converted = linked_contacts(session, sid, CONTACT_SOURCE, conversions) if conversions else {}
+    return StoreView(linked, contacts, identities, converted)
+
+
+def apply_changes(session: Session, target: Target, changes: PageChanges) -> None:
+    """Write a page's changes in the caller's transaction."""
+    sid = target.service_id
+    if changes.unlinks:
+        remove_identities(session, sid, target.source, set(changes.unlinks))
+    new_ids = insert_contacts(session, sid, [columns for columns, _ in changes.creates])
+    update_contacts(session, changes.updates)
+    created = [
+        Identity(cid, target.source, external_id, target.connection_id)
+        for cid, (_, external_id) in zip(new_ids, changes.creates, strict=True)
+    ]
+    add_identities(session, sid, [*created, *changes.links])
+
+
+def settle(
+    session: Session, target: Target, run: Run, page: ReadPage, *, dry_run: bool = False
+) -> Tally:
+    """Decide and write a page read for `target`, log its notes and count it on `run`."""
+    changes = decide_page(page.incoming, store_view(session, target, page.incoming), target)
+    if not dry_run:
+        apply_changes(session, target, changes)
+    record_notes(session, run, [*page.notes, *changes.notes], target)
+    tally = Tally()
+    tally.add(page.tally)
+    tally.add(changes.tally)
+    tally.add_to(run)
+    return tally
+
+
+def record_notes(session: Session, run: Run, notes: Sequence[Note], target: Target) -> None:
+    """Log `notes` on `run`, naming each record by its Salesforce Id or, for another source,
+    as the record reference."""
+    from_salesforce = target.source.startswith(SALESFORCE_SOURCES)
+    add_log_lines(
+        session,
+        run,
+        (
+            LogLine(
+                n.level,
+                n.message,
+                n.code.value,
+                salesforce_id=n.record_id if from_salesforce else None,
+                field=n.field,
+                record_ref=None if from_salesforce else n.record_id,
+            )
+            for n in notes
+        ),
+    )

@@ -1,0 +1,249 @@
+"""A service's routing rule: a SOQL condition, evaluated on records in Python.
+
+Several services can share one connection. Their records are read once per connection and
+object, and each record goes to every service whose rule it meets, so ten services on one org
+cost the API calls of one. The rule is SOQL (`OwnerId = '005...'`, `Region__c IN ('West',
+'North')`), parsed with `forcebridge.soql`, so the same text can go into the query when a
+service reads alone, and means the same thing when evaluated here.
+
+Evaluation follows SOQL's logic, not SQL's: a null is a value like any other, so
+`Region__c != 'West'` and `NOT (Region__c = 'West')` both admit a record with no region, while
+`<`, `LIKE` and `INCLUDES` never admit a null. Text compares case-insensitively, as Salesforce
+does; a 15-character Id literal matches the 18-character Id it abbreviates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from forcebridge.soql import ast
+from forcebridge.soql.dates import date_range, datetime_range
+from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.literals import parse_datetime
+from forcebridge.soql.parser import parse
+
+_PREFIX = "SELECT Id FROM Routing WHERE "
+_ORDERING = {
+    ast.Operator.LT: lambda c: c < 0,
+    ast.Operator.LE: lambda c: c <= 0,
+    ast.Operator.GT: lambda c: c > 0,
+    ast.Operator.GE: lambda c: c >= 0,
+}
+
+
+class RoutingError(ValueError):
+    """A routing condition that is not a SOQL condition; the message points at the problem."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which records belong to a service; no condition admits every record."""
+
+    condition: ast.Condition | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> Route:
+        """`text` is what follows `WHERE` in a query, e.g. `Region__c = 'West'`."""
+        if text is None or not text.strip():
+            return EVERYTHING
+        try:
+            query = parse(_PREFIX + text)
+        except SoqlError as error:
+            where = "" if error.column is None else f" at column {error.column - len(_PREFIX)}"
+            raise RoutingError(f"routing condition {text!r}{where}: {error.detail}") from None
+        if query.order_by or query.limit is not None or query.offset is not None:
+            raise RoutingError(
+                f"routing condition {text!r}: only a condition may follow WHERE, "
+                "without ORDER BY, LIMIT or OFFSET"
+            )
+        return cls(query.where)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The field paths the condition reads, in order of first use."""
+        return tuple(dict.fromkeys(c.field.name for c in _comparisons(self.condition)))
+
+    def admits(
+        self, record: Mapping[str, Any], *, now: dt.datetime, tz: dt.tzinfo = dt.UTC
+    ) -> bool:
+        """Whether `record` (Salesforce's JSON) meets the condition; `now` and `tz` (the org's
+        time zone) give date literals such as `LAST_N_DAYS:30` their meaning."""
+        if self.condition is None:
+            return True
+        return _holds(self.condition, record, _Clock(now, tz))
+
+
+EVERYTHING = Route()
+
+
+@dataclass(frozen=True)
+class _Clock:
+    now: dt.datetime
+    tz: dt.tzinfo
+
+
+def _comparisons(condition: ast.Condition | None) -> Iterator[ast.Comparison]:
+    match condition:
+        case ast.Comparison():
+            yield condition
+        case ast.And(operands) | ast.Or(operands):
+            for operand in operands:
+                yield from _comparisons(operand)
+        case ast.Not(operand):
+            yield from _comparisons(operand)
+
+
+def _holds(condition: ast.Condition, record: Mapping[str, Any], clock: _Clock) -> bool:
+    match condition:
+        case ast.And(operands):
+            return all(_holds(operand, record, clock) for operand in operands)
+        case ast.Or(operands):
+            return any(_holds(operand, record, clock) for operand in operands)
+        case ast.Not(operand):
+            return not _holds(operand, record, clock)
+        case ast.Comparison():
+            return _compare(condition, field_value(record, condition.field.path), clock)
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def field_value(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at `path` (`("Account", "Name")`), None through a null parent; names match
+    case-insensitively, as in SOQL."""
+    value: Any = record
+    for name in path:
+        if not isinstance(value, Mapping):
+            return None
+        if name in value:
+            value = value[name]
+            continue
+        folded = name.casefold()
+        value = next((v for k, v in value.items() if k.casefold() == folded), None)
+    return value
+
+
+def _compare(c: ast.Comparison, value: Any, clock: _Clock) -> bool:
+    op = c.op
+    if op in (ast.Operator.NE, ast.Operator.NOT_IN, ast.Operator.EXCLUDES):
+        positive = {
+            ast.Operator.NE: ast.Operator.EQ,
+            ast.Operator.NOT_IN: ast.Operator.IN,
+            ast.Operator.EXCLUDES: ast.Operator.INCLUDES,
+        }[op]
+        return not _compare(ast.Comparison(c.field, positive, c.value), value, clock)
+    if op is ast.Operator.IN:
+        assert isinstance(c.value, tuple)
+        return any(_equals(value, item, clock) for item in c.value)
+    if value is None:
+        return op is ast.Operator.EQ and isinstance(c.value, ast.NullValue)
+    if op is ast.Operator.INCLUDES:
+        assert isinstance(c.value, tuple)
+        chosen = {part.strip().casefold() for part in str(value).split(";")}
+        return any(_all_chosen(item, chosen) for item in c.value)
+    if op is ast.Operator.LIKE:
+        assert isinstance(c.value, ast.StringValue)
+        return _like(c.value.value).fullmatch(str(value)) is not None
+    assert not isinstance(c.value, tuple)
+    if op is ast.Operator.EQ:
+        return _equals(value, c.value, clock)
+    order = _order(value, c.value, clock, upper=op in (ast.Operator.LE, ast.Operator.GT))
+    return order is not None and _ORDERING[op](order)
+
+
+def _all_chosen(item: ast.Value, chosen: set[str]) -> bool:
+    """`INCLUDES ('a;b')` asks for a and b together."""
+    if not isinstance(item, ast.StringValue):
+        return False
+    wanted = {part.strip().casefold() for part in item.value.split(";") if part.strip()}
+    return bool(wanted) and wanted <= chosen
+
+
+def _equals(value: Any, literal: ast.Value, clock: _Clock) -> bool:
+    if isinstance(literal, ast.NullValue) or value is None:
+        return value is None and isinstance(literal, ast.NullValue)
+    if isinstance(literal, ast.StringValue):
+        return _same_text(str(value), literal.value)
+    if isinstance(literal, ast.DateLiteral):
+        span = _span(value, literal, clock)
+        return span is not None and span[0] <= _typed(value, span[0]) < span[1]
+    return _order(value, literal, clock, upper=False) == 0
+
+
+def _same_text(value: str, literal: str) -> bool:
+    if len(literal) == 15 and len(value) == 18 and value.isalnum() and literal.isalnum():
+        return value[:15] == literal
+    return value.casefold() == literal.casefold()
+
+
+def _order(value: Any, literal: ast.Value, clock: _Clock, *, upper: bool) -> int | None:
+    """-1, 0 or 1 as `value` sorts before, with or after `literal`; None when they cannot be
+    compared. Against a date literal's range `[start, end)` the answer is -1 or 1 only: below
+    or not below its start (for `<`, `>=`), or its end when `upper` (for `<=`, `>`)."""
+    try:
+        match literal:
+            case ast.StringValue(text):
+                return _sign(str(value).casefold(), text.casefold())
+            case ast.NumberValue(number):
+                return _sign(Decimal(str(value)), number)
+            case ast.BooleanValue(flag):
+                return _sign(_boolean(value), flag)
+            case ast.DateValue(day):
+                return _sign(_date(value), day)
+            case ast.DateTimeValue(moment):
+                return _sign(parse_datetime(str(value)), moment)
+            case ast.DateLiteral():
+                span = _span(value, literal, clock)
+                if span is None:
+                    return None
+                bound = span[1] if upper else span[0]
+                return -1 if _typed(value, bound) < bound else 1
+    except (ValueError, InvalidOperation):
+        return None
+    return None
+
+
+def _span(value: Any, literal: ast.DateLiteral, clock: _Clock) -> tuple[Any, Any] | None:
+    """The literal's range as dates for a date value, as instants for a datetime value."""
+    text = str(value)
+    if len(text) == 10:
+        return date_range(literal, clock.now.astimezone(clock.tz).date())
+    if "T" in text:
+        return datetime_range(literal, clock.now, clock.tz)
+    return None
+
+
+def _typed(value: Any, like: Any) -> Any:
+    return parse_datetime(str(value)) if isinstance(like, dt.datetime) else _date(value)
+
+
+def _date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).casefold()
+    if text not in ("true", "false"):
+        raise ValueError(f"not a checkbox value: {value!r}")
+    return text == "true"
+
+
+def _sign(a: Any, b: Any) -> int:
+    return (a > b) - (a < b)
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    """A LIKE pattern (`%`, `_`, and `\\%`, `\\_`, `\\\\` for themselves) as a regex."""
+    parts: list[str] = []
+    chars = iter(pattern)
+    for char in chars:
+        if char == "\\":
+            parts.append(re.escape(next(chars, "\\")))
+        else:
+            parts.append({"%": ".*", "_": "."}.get(char) or re.escape(char))
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)

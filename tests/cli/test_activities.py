@@ -1,0 +1,173 @@
+"""`forcebridge messages import` and `forcebridge activities push|windows`, as scripts run them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from simple_salesforce import Salesforce
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.store.engine import make_engine
+from forcebridge.store.models import Service
+from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
+from tests.cli.conftest import Cli, document, password_grant_args
+from tests.conftest import SandboxFactory
+from tests.sync.activity_world import tasks_of
+
+PUSH_KEYS = [
+    "run_id",
+    "status",
+    "windows",
+    "created",
+    "updated",
+    "unchanged",
+    "failed",
+    "api_calls",
+]
+
+
+@pytest.fixture
+def store(cli_env: dict[str, str]) -> Iterator[Engine]:
+    """The database the command uses, for what no command does yet (linking contacts)."""
+    engine = make_engine(cli_env["FORCEBRIDGE_DATABASE_URL"])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def server(make_sandbox: SandboxFactory) -> SandboxServer:
+    return make_sandbox()
+
+
+@pytest.fixture
+def sf(server: SandboxServer, salesforce_for: Callable[..., Salesforce]) -> Salesforce:
+    return salesforce_for(server)
+
+
+def linked_contact(store: Engine, sf: Salesforce, phone: str) -> str:
+    """A contact of acme/shop with `phone`, linked (as the pull would) to a new Contact."""
+    sf_id = str(sf.Contact.create({"LastName": "Doe", "FirstName": "Jane"})["id"])
+    with Session(store) as session:
+        service = session.scalars(select(Service).where(Service.name == "shop")).one()
+        (contact_id,) = insert_contacts(
+            session,
+            service.id,
+            [{"first_name": "Jane", "last_name": "Doe", "phone": phone, "phone_e164": phone}],
+        )
+        add_identities(session, service.id, [Identity(contact_id, "salesforce:Contact", sf_id)])
+        session.commit()
+    return sf_id
+
+
+def messages_file(tmp_path: Path, *rows: str) -> str:
+    path = tmp_path / "messages.csv"
+    path.write_text("\n".join(["phone,direction,channel,author,body,sent_at", *rows]) + "\n")
+    return str(path)
+
+
+@pytest.fixture
+def shop(cli: Cli, server: SandboxServer) -> None:
+    cli("org", "create", "acme")
+    assert cli(*password_grant_args(server)).exit_code == 0
+    cli("service", "create", "acme/shop", "--timezone", "America/New_York")
+
+
+@pytest.mark.usefixtures("shop")
+def test_imported_messages_are_pushed_as_one_task_and_scripts_get_one_json_document(
+    cli: Cli, store: Engine, sf: Salesforce, tmp_path: Path
+) -> None:
+    jane = linked_contact(store, sf, "+12015550101")
+    path = messages_file(
+        tmp_path,
+        "+1 201 555 0101,inbound,sms,Jane,Open today?,2024-03-12T10:00:00-04:00",
+        "(201) 555-0101,outbound,sms,Sam,Until 6pm.,2024-03-12T10:02:00-04:00",
+        "+1 201 555 0199,inbound,sms,?,Who is this?,2024-03-12T10:05:00-04:00",
+    )
+
+    imported = cli("messages", "import", "--service", "acme/shop", path, "--json")
+    dry = document(cli("activities", "push", "--service", "acme/shop", "--dry-run", "--json"))
+    after_dry_run = tasks_of(sf, jane)
+    pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
+
+    assert imported.exit_code == 1  # one row names nobody
+    report = json.loads(imported.stdout)
+    assert (report["imported"], report["rejected"]) == (2, 1)
+    assert report["errors"] == [
+        {
+            "line": 4,
+            "field": "phone",
+            "message": "no contact of the service has phone +12015550199",
+        }
+    ]
+    assert list(pushed) == PUSH_KEYS
+    assert (dry["created"], after_dry_run) == (1, [])
+    assert (pushed["status"], pushed["windows"], pushed["created"]) == ("succeeded", 1, 1)
+    (task,) = tasks_of(sf, jane)
+    assert "Open today?" in task["Description"] and "Until 6pm." in task["Description"]
+
+
+@pytest.mark.usefixtures("shop")
+def test_failing_windows_are_listed_with_why_and_the_push_exits_1(
+    cli: Cli, store: Engine, sf: Salesforce, tmp_path: Path
+) -> None:
+    jane = linked_contact(store, sf, "+12015550101")
+    path = messages_file(tmp_path, "+12015550101,inbound,sms,Jane,Hello?,2024-03-12T10:00:00Z")
+    cli("messages", "import", "--service", "acme/shop", path)
+    sf.Contact.delete(jane)
+
+    pushed = cli("activities", "push", "--service", "acme/shop", "--json")
+    listed = document(cli("activities", "windows", "--service", "acme/shop", "--json"))
+    shown = cli("activities", "windows", "--service", "acme/shop")
+
+    assert pushed.exit_code == 1
+    assert json.loads(pushed.stdout)["status"] == "partial"
+    (window,) = listed["windows"]
+    assert (window["contact"], window["day"], window["parked"], window["attempts"]) == (
+        "Jane Doe",
+        "2024-03-12",
+        False,
+        1,
+    )
+    assert "ENTITY_IS_DELETED" in window["reason"]
+    assert "failing" in shown.stdout and "Jane Doe" in shown.stdout
+
+
+@pytest.mark.usefixtures("shop")
+def test_parked_windows_can_be_given_another_chance(
+    cli: Cli, store: Engine, sf: Salesforce, tmp_path: Path
+) -> None:
+    jane = linked_contact(store, sf, "+12015550101")
+    path = messages_file(tmp_path, "+12015550101,inbound,sms,Jane,Hello?,2024-03-12T10:00:00Z")
+    cli("messages", "import", "--service", "acme/shop", path)
+    sf.Contact.delete(jane)
+    env = {"FORCEBRIDGE_ACTIVITY_MAX_ATTEMPTS": "1"}
+    cli("activities", "push", "--service", "acme/shop", env=env)
+
+    parked = document(cli("activities", "windows", "--service", "acme/shop", "--json"))
+    retried = document(cli("activities", "windows", "--service", "acme/shop", "--retry", "--json"))
+
+    assert [w["parked"] for w in parked["windows"]] == [True]
+    assert retried["retried"] == 1
+    assert [w["parked"] for w in retried["windows"]] == []
+
+
+def test_a_service_without_a_connection_is_refused_with_what_to_do(cli: Cli) -> None:
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/shop")
+
+    result = cli("activities", "push", "--service", "acme/shop")
+
+    assert result.exit_code == 1
+    assert "has no Salesforce connection" in result.stderr
+
+
+def test_a_task_subject_with_an_unknown_placeholder_is_refused_naming_it(cli: Cli) -> None:
+    result = cli("service", "configure", "acme/shop", "--task-subject", "Chat with {email}")
+
+    assert result.exit_code == 1
+    assert "unknown placeholder {email}" in result.stderr

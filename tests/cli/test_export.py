@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from forcebridge.sandbox.server import SandboxServer
+from tests.cli.conftest import Cli, document, password_grant_args
+from tests.conftest import SandboxFactory
+
+REPORT_KEYS = [
+    "run_id",
+    "status",
+    "created",
+    "updated",
+    "unchanged",
+    "failed",
+    "api_calls",
+    "results",
+]
+RESULT_KEYS = ["row", "action", "salesforce_id", "account_id", "errors"]
+
+
+def connected(cli: Cli, server: SandboxServer) -> None:
+    cli("org", "create", "acme")
+    assert cli(*password_grant_args(server)).exit_code == 0
+
+
+def prospects_file(tmp_path: Path, *rows: str) -> str:
+    path = tmp_path / "prospects.csv"
+    path.write_text("\n".join(["first_name,last_name,email,company_name,company_website", *rows]))
+    return str(path)
+
+
+def test_an_org_exports_once_allowed_and_scripts_get_one_json_document(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    connected(cli, make_sandbox())
+    path = prospects_file(
+        tmp_path,
+        "Ada,Lovelace,ada@acme.com,Acme,acme.com",
+        "Bob,Builder,bob@acme.com,Acme,acme.com",
+    )
+
+    refused = cli("export", "--org", "acme", "--object", "Contact", path, "--json")
+    allowed = document(cli("export", "allow", "--org", "acme", "contact", "ACCOUNT", "--json"))
+    exported = document(cli("export", "--org", "acme", "--object", "contact", path, "--json"))
+
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "does not allow exporting to Contact" in refused.stderr
+    assert allowed == {"org": "acme", "allowed": ["Account", "Contact"]}
+    assert list(exported) == REPORT_KEYS
+    assert (exported["status"], exported["created"], exported["failed"]) == ("succeeded", 2, 0)
+    assert [list(result) for result in exported["results"]] == [RESULT_KEYS, RESULT_KEYS]
+    ada, bob = exported["results"]
+    assert (ada["row"], ada["action"], ada["errors"]) == (2, "created", [])
+    assert ada["account_id"] == bob["account_id"] is not None
+    assert ada["salesforce_id"].startswith("003")
+
+
+def test_a_dry_run_shows_the_values_and_a_bad_row_makes_the_exit_status_1(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    connected(cli, make_sandbox())
+    cli("export", "allow", "--org", "acme", "Lead")
+    path = prospects_file(tmp_path, "Ada,Lovelace,ada@acme.com,Acme,acme.com", "Bob,,bob@,Acme,")
+
+    result = cli("export", "--org", "acme", "--object", "Lead", path, "--dry-run", "--json")
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["status"], report["created"], report["failed"]) == ("partial", 1, 1)
+    ada, bob = report["results"]
+    assert ada["values"] == {
+        "FirstName": "Ada",
+        "LastName": "Lovelace",
+        "Email": "ada@acme.com",
+        "Company": "Acme",
+        "Website": "acme.com",
+    }
+    assert [error["field"] for error in bob["errors"]] == ["email"]
+
+    people = cli("export", "--org", "acme", "--object", "Lead", path, "--dry-run")
+
+    assert "Would export 2 prospects as Leads" in people.stdout
+    assert "FirstName=Ada" in people.stdout
+    assert "bob@" in people.stdout
+
+
+def test_an_org_without_a_connection_is_told_to_connect_first(cli: Cli, tmp_path: Path) -> None:
+    cli("org", "create", "acme")
+    cli("export", "allow", "--org", "acme", "Lead")
+
+    result = cli("export", "--org", "acme", "--object", "Lead", prospects_file(tmp_path))
+
+    assert result.exit_code == 1
+    assert "org 'acme' has no Salesforce connection: connect it first" in result.stderr
+
+
+def test_only_leads_and_contacts_are_exported_and_only_known_objects_allowed(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("org", "create", "acme")
+
+    wrong_object = cli("export", "--org", "acme", "--object", "Account", prospects_file(tmp_path))
+    wrong_allow = cli("export", "allow", "--org", "acme", "Opportunity")
+
+    assert wrong_object.exit_code == wrong_allow.exit_code == 2
+    assert "'Account' is not one of Lead, Contact" in wrong_object.stderr
+    assert "'Opportunity' is not one of Lead, Contact, Account" in wrong_allow.stderr

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from forcebridge.sandbox.server import SandboxServer
+from tests.cli.conftest import Cli, document
+from tests.cli.pull_setup import connected_service
+
+
+def test_configure_saves_pull_settings_and_projects_the_daily_api_calls(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox)
+
+    configured = document(
+        cli(
+            "service", "configure", service, "--pull", "contacts", "--routing", "Title = 'CEO'",
+            "--pull-every", "15", "--update-only", "--activities-every", "30", "--json",
+        )
+    )  # fmt: skip
+
+    assert configured["pull"] == "contacts"
+    assert configured["routing"] == "Title = 'CEO'"
+    assert (configured["pull_every_minutes"], configured["update_only"]) == (15, True)
+    assert configured["projection"]["runs_per_day"] == 96
+    assert configured["projected_api_calls_per_day"] >= 96
+    assert configured["full_read_next"] == ["pull:Contact"]
+    assert configured["activities_every_minutes"] == 30
+
+
+def test_a_query_naming_a_field_the_org_lacks_is_refused_with_the_field_named(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "leads")
+
+    refused = cli("service", "configure", service, "--soql", "SELECT Id, Regio__c FROM Lead")
+    bad_rule = cli("service", "configure", service, "--routing", "Region__c = 'West'")
+    unchanged = document(cli("service", "configure", service, "--json"))
+
+    assert refused.exit_code == 1 and "Regio__c" in refused.stderr
+    assert bad_rule.exit_code == 1 and "Region__c" in bad_rule.stderr
+    assert (unchanged["pull"], unchanged["soql"], unchanged["routing"]) == ("leads", None, None)

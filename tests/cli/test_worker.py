@@ -1,0 +1,83 @@
+"""`forcebridge worker` as an operator runs it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.cli.conftest import Cli
+from tests.dbfixtures import postgres_database
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with postgres_database() as url:
+        yield url
+
+
+def test_the_worker_refuses_sqlite_and_says_what_to_do(cli: Cli) -> None:
+    result = cli("worker")
+
+    assert result.exit_code == 1
+    assert "needs PostgreSQL" in result.stderr
+    assert "forcebridge serve" in result.stderr
+
+
+@pytest.mark.postgres
+def test_applying_the_queue_schema_is_idempotent(cli: Cli, postgres_url: str) -> None:
+    env = {"FORCEBRIDGE_DATABASE_URL": postgres_url}
+
+    first = cli("worker", "--apply-schema", env=env)
+    second = cli("worker", "--apply-schema", env=env)
+
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert "created" in first.stderr
+    assert "present" in second.stderr
+
+
+def _registered_workers(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_worker_registers_and_stops_cleanly_on_sigterm(
+    cli_env: dict[str, str], postgres_url: str, tmp_path: Path
+) -> None:
+    env = cli_env | {"FORCEBRIDGE_DATABASE_URL": postgres_url}
+    log = tmp_path / "worker.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "forcebridge.cli.main", "worker", "--concurrency", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        try:
+            deadline = time.monotonic() + 60  # a loaded CI machine starts Python slowly
+            while time.monotonic() < deadline and "Worker running" not in log.read_text():
+                assert process.poll() is None, log.read_text()
+                time.sleep(0.1)
+            while time.monotonic() < deadline and _registered_workers(postgres_url) == 0:
+                time.sleep(0.1)
+            assert _registered_workers(postgres_url) == 1
+
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0, log.read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert _registered_workers(postgres_url) == 0

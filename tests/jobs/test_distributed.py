@@ -1,0 +1,180 @@
+"""The distributed engine on a real PostgreSQL, with real procrastinate workers in threads."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from forcebridge.jobs.distributed import (
+    RUN_STREAM,
+    DistributedEngine,
+    ensure_procrastinate_schema,
+)
+from forcebridge.jobs.errors import PostgresRequired
+from forcebridge.jobs.runtime import Runtime
+from forcebridge.jobs.schedules import service_schedules
+from forcebridge.jobs.streams import StreamRegistry
+from forcebridge.store.engine import make_engine, make_sessionmaker
+from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.types import utcnow
+from tests.jobs.recording import recorded_runs, recording_registry
+
+pytestmark = pytest.mark.postgres
+
+ALL_STREAMS = ["activities", "pull:Contact", "pull:Lead"]
+
+
+@pytest.fixture
+def backend() -> str:
+    """Only PostgreSQL: the distributed engine refuses anything else."""
+    return "postgres"
+
+
+@pytest.fixture
+def make_engine_for(runtime: Runtime) -> Iterator[Callable[..., DistributedEngine]]:
+    ensure_procrastinate_schema(runtime.engine)
+    started: list[DistributedEngine] = []
+
+    def make(registry: StreamRegistry, **options: Any) -> DistributedEngine:
+        engine = DistributedEngine(runtime, registry, **options)
+        started.append(engine)
+        return engine
+
+    yield make
+    for engine in started:
+        engine.stop()
+
+
+def _jobs(runtime: Runtime) -> list[Any]:
+    """The sync jobs (the dispatcher's and the sweeper's own jobs left out)."""
+    with runtime.engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT task_name, status, args FROM procrastinate_jobs"
+                    " WHERE task_name = :task ORDER BY id"
+                ),
+                {"task": RUN_STREAM},
+            )
+        )
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_procrastinate_s_schema_is_applied_once(runtime: Runtime) -> None:
+    assert ensure_procrastinate_schema(runtime.engine)
+    assert not ensure_procrastinate_schema(runtime.engine)
+    assert _jobs(runtime) == []
+
+
+def test_the_engine_refuses_sqlite(runtime: Runtime, tmp_path: Any) -> None:
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    local = Runtime(runtime.settings, sqlite, make_sessionmaker(sqlite), runtime.keyring)
+
+    with pytest.raises(PostgresRequired, match="needs PostgreSQL"):
+        DistributedEngine(local, StreamRegistry())
+    sqlite.dispose()
+
+
+def test_a_dispatch_defers_exactly_one_job_per_claimed_stream(
+    runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
+) -> None:
+    engine = make_engine_for(recording_registry())
+
+    claims = engine.dispatch()
+    again = engine.dispatch()
+
+    jobs = _jobs(runtime)
+    assert again == []
+    assert sorted(c.stream for c in claims) == ALL_STREAMS
+    assert [(j.task_name, j.status) for j in jobs] == [(RUN_STREAM, "todo")] * 3
+    assert sorted((j.args["service_id"], j.args["stream"]) for j in jobs) == [
+        (service_id, stream) for stream in ALL_STREAMS
+    ]
+    assert {j.args["claimed_until"] for j in jobs} == {claims[0].token.isoformat()}
+
+
+def test_workers_run_due_streams_from_the_periodic_dispatcher(
+    runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
+) -> None:
+    engine = make_engine_for(recording_registry(), concurrency=3, dispatch_cron="* * * * * *")
+
+    engine.start()
+    assert _eventually(lambda: len(recorded_runs(runtime)) == 3)
+    engine.stop()
+
+    assert sorted(r.stream for r in recorded_runs(runtime)) == ALL_STREAMS
+    with runtime.engine.connect() as connection:
+        schedules = service_schedules(connection, service_id)
+    assert all(s.consecutive_failures == 0 for s in schedules.values())
+    assert schedules["activities"].next_run_at > utcnow() + timedelta(minutes=55)
+
+
+def test_several_jobs_for_one_stream_never_run_it_twice(
+    runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
+) -> None:
+    engine = make_engine_for(recording_registry(pause=0.5), concurrency=6)
+    engine.dispatch()
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, priority, args)"
+                " SELECT queue_name, task_name, priority, args FROM procrastinate_jobs,"
+                " generate_series(1, 3)"
+            )
+        )
+
+    engine.start()
+    assert _eventually(lambda: [j.status for j in _jobs(runtime)] == ["succeeded"] * 12, seconds=30)
+    engine.stop()
+
+    runs = recorded_runs(runtime)
+    assert sorted(r.stream for r in runs) == ALL_STREAMS
+
+
+def test_the_sweeper_fails_the_jobs_of_a_dead_worker_and_backs_their_streams_off(
+    runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
+) -> None:
+    engine = make_engine_for(recording_registry(), stalled_after=timedelta(seconds=30))
+    engine.dispatch()
+    with runtime.engine.begin() as connection:
+        dead = connection.execute(text("SELECT worker_id FROM procrastinate_register_worker_v1()"))
+        worker_id = dead.scalar_one()
+        connection.execute(
+            text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '10 minutes'")
+        )
+        for _ in range(3):
+            connection.execute(
+                text("SELECT id FROM procrastinate_fetch_job_v2(ARRAY['forcebridge'], :worker)"),
+                {"worker": worker_id},
+            )
+    # The pull of Leads is still running somewhere: its lease is held and renewed.
+    assert take_lease(runtime.engine, service_id, "pull:Lead", "alive", timedelta(minutes=2))
+
+    async def sweep() -> int:
+        async with engine.app.open_async():
+            return await engine.sweep()
+
+    swept = asyncio.run(sweep())
+
+    assert swept == 3
+    assert [j.status for j in _jobs(runtime)] == ["failed"] * 3
+    with runtime.engine.connect() as connection:
+        schedules = service_schedules(connection, service_id)
+    assert schedules["pull:Contact"].consecutive_failures == 1
+    assert "stopped before the run finished" in (schedules["pull:Contact"].last_error or "")
+    assert schedules["pull:Lead"].consecutive_failures == 0
+    assert recorded_runs(runtime) == []

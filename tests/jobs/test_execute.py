@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from forcebridge.jobs.execute import LeaseTiming, Outcome, execute_stream, record_lost_run
+from forcebridge.jobs.policy import CLAIM_HOLD, ScheduleState
+from forcebridge.jobs.runtime import Runtime
+from forcebridge.jobs.schedules import Claim, claim_due, reconcile_schedules, service_schedules
+from forcebridge.jobs.streams import RunResult, StreamRegistry
+from forcebridge.salesforce.errors import AuthenticationLost
+from forcebridge.store.models import RunStatus
+from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.types import utcnow
+from tests.jobs.recording import failing_runner, recorded_runs, recording_registry, recording_runner
+
+T0 = datetime(2024, 11, 7, 9, 0, tzinfo=UTC)
+TTL = LeaseTiming().ttl
+
+
+def _at(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+def _claim(runtime: Runtime, stream: str, now: datetime = T0) -> Claim:
+    with runtime.engine.begin() as connection:
+        reconcile_schedules(connection, now)
+        (claim,) = [c for c in claim_due(connection, now, 10) if c.stream == stream]
+    return claim
+
+
+def _schedule(runtime: Runtime, service_id: int, stream: str) -> ScheduleState:
+    with runtime.engine.connect() as connection:
+        return service_schedules(connection, service_id)[stream]
+
+
+def test_a_claimed_run_is_recorded_and_scheduled_one_interval_later(
+    runtime: Runtime, service_id: int
+) -> None:
+    claim = _claim(runtime, "pull:Contact")
+
+    execution = execute_stream(
+        runtime, recording_registry(), service_id, "pull:Contact", claim=claim, clock=_at(T0)
+    )
+
+    assert execution.outcome is Outcome.SUCCEEDED
+    assert execution.result is not None and execution.result.status is RunStatus.SUCCEEDED
+    assert [(r.stream, r.service_id) for r in recorded_runs(runtime)] == [
+        ("pull:Contact", service_id)
+    ]
+    assert _schedule(runtime, service_id, "pull:Contact").next_run_at == T0 + timedelta(minutes=5)
+    assert take_lease(runtime.engine, service_id, "pull:Contact", "next", TTL, now=T0)
+
+
+def test_a_failed_run_backs_off_and_says_why(runtime: Runtime, service_id: int) -> None:
+    claim = _claim(runtime, "activities")
+    registry = StreamRegistry({"activities": failing_runner(AuthenticationLost("revoked"))})
+
+    execution = execute_stream(
+        runtime, registry, service_id, "activities", claim=claim, clock=_at(T0)
+    )
+
+    schedule = _schedule(runtime, service_id, "activities")
+    assert execution.outcome is Outcome.FAILED
+    assert schedule.needs_attention == "authentication_lost"
+    assert "reconnect" in (schedule.last_error or "")
+    assert schedule.next_run_at == schedule.backoff_until == T0 + timedelta(hours=1)
+    assert schedule.consecutive_failures == 1
+
+
+def test_a_run_reported_failed_by_its_runner_backs_off(runtime: Runtime, service_id: int) -> None:
+    registry = StreamRegistry(
+        {"pull:Lead": lambda runtime, service_id: RunResult(3, RunStatus.FAILED, "page 2 lost")}
+    )
+    _claim(runtime, "pull:Lead")
+
+    execution = execute_stream(runtime, registry, service_id, "pull:Lead", clock=_at(T0))
+
+    schedule = _schedule(runtime, service_id, "pull:Lead")
+    assert execution.outcome is Outcome.FAILED
+    assert (schedule.last_error, schedule.needs_attention) == ("page 2 lost", None)
+    assert schedule.next_run_at == T0 + timedelta(minutes=1)
+
+
+def test_a_stream_without_a_runner_backs_off_instead_of_crashing(
+    runtime: Runtime, service_id: int
+) -> None:
+    claim = _claim(runtime, "pull:Lead")
+
+    execution = execute_stream(
+        runtime, StreamRegistry(), service_id, "pull:Lead", claim=claim, clock=_at(T0)
+    )
+
+    assert execution.failure is not None and execution.failure.problem == "no_runner"
+    assert "no runner for stream 'pull:Lead'" in (
+        _schedule(runtime, service_id, "pull:Lead").last_error or ""
+    )
+
+
+def test_a_run_that_cannot_take_the_lease_exits_at_once_until_the_lease_expires(
+    runtime: Runtime, service_id: int
+) -> None:
+    _claim(runtime, "pull:Contact")
+    assert take_lease(runtime.engine, service_id, "pull:Contact", "dead-worker", TTL, now=T0)
+    before = _schedule(runtime, service_id, "pull:Contact")
+    registry = recording_registry()
+
+    busy = execute_stream(runtime, registry, service_id, "pull:Contact", clock=_at(T0 + TTL / 2))
+
+    assert busy.outcome is Outcome.BUSY
+    assert recorded_runs(runtime) == []
+    assert _schedule(runtime, service_id, "pull:Contact") == before
+
+    expired = execute_stream(runtime, registry, service_id, "pull:Contact", clock=_at(T0 + TTL))
+    assert expired.outcome is Outcome.SUCCEEDED
+
+
+def test_the_heartbeat_keeps_the_lease_while_a_long_run_goes_on(
+    runtime: Runtime, service_id: int
+) -> None:
+    timing = LeaseTiming(ttl=timedelta(seconds=0.4), heartbeat=timedelta(seconds=0.1))
+    registry = StreamRegistry({"activities": recording_runner("activities", pause=1.0)})
+    _claim(runtime, "activities", now=utcnow())
+    outcomes: list[Outcome] = []
+    long_run = threading.Thread(
+        target=lambda: outcomes.append(
+            execute_stream(runtime, registry, service_id, "activities", timing=timing).outcome
+        )
+    )
+
+    long_run.start()
+    time.sleep(0.7)  # well past the lease's 0.4 s: only renewals keep it
+    started = time.monotonic()
+    second = execute_stream(runtime, registry, service_id, "activities", timing=timing)
+    waited = time.monotonic() - started
+    long_run.join()
+
+    assert second.outcome is Outcome.BUSY
+    assert waited < 0.5
+    assert outcomes == [Outcome.SUCCEEDED]
+    assert len(recorded_runs(runtime)) == 1
+
+
+def test_a_run_that_lost_its_lease_records_no_outcome(runtime: Runtime, service_id: int) -> None:
+    def stolen(runtime: Runtime, service_id: int) -> None:
+        later = utcnow() + timedelta(days=1)  # as if this process had stalled past its lease
+        assert take_lease(runtime.engine, service_id, "pull:Lead", "other", TTL, now=later)
+
+    timing = LeaseTiming(heartbeat=timedelta(seconds=0.05))
+    registry = StreamRegistry(
+        {"pull:Lead": recording_runner("pull:Lead", pause=0.3, during=stolen)}
+    )
+    claim = _claim(runtime, "pull:Lead", now=utcnow())
+
+    execution = execute_stream(
+        runtime, registry, service_id, "pull:Lead", claim=claim, timing=timing
+    )
+
+    assert execution.outcome is Outcome.LEASE_LOST
+    assert _schedule(runtime, service_id, "pull:Lead").next_run_at == claim.token
+
+
+def test_an_overtaken_claim_does_not_run(runtime: Runtime, service_id: int) -> None:
+    claim = _claim(runtime, "pull:Contact")
+    registry = recording_registry()
+    execute_stream(runtime, registry, service_id, "pull:Contact", clock=_at(T0))
+
+    stale = execute_stream(
+        runtime, registry, service_id, "pull:Contact", claim=claim, clock=_at(T0)
+    )
+
+    assert stale.outcome is Outcome.STALE
+    assert len(recorded_runs(runtime)) == 1
+
+
+def test_a_claim_whose_worker_died_counts_as_a_failure(runtime: Runtime, service_id: int) -> None:
+    claim = _claim(runtime, "pull:Contact")
+    later = T0 + timedelta(minutes=2)
+
+    assert record_lost_run(runtime.engine, claim, clock=_at(later))
+    assert not record_lost_run(runtime.engine, claim, clock=_at(later))
+
+    schedule = _schedule(runtime, service_id, "pull:Contact")
+    assert schedule.consecutive_failures == 1
+    assert schedule.next_run_at == later + timedelta(minutes=1)
+    assert "stopped before the run finished" in (schedule.last_error or "")
+
+
+def test_a_claim_whose_run_is_alive_is_not_counted_lost(runtime: Runtime, service_id: int) -> None:
+    claim = _claim(runtime, "pull:Contact")
+    assert take_lease(runtime.engine, service_id, "pull:Contact", "alive", TTL, now=T0)
+
+    assert not record_lost_run(runtime.engine, claim, clock=_at(T0 + CLAIM_HOLD / 10))

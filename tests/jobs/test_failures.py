@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+from forcebridge.jobs.errors import NoRunner
+from forcebridge.jobs.failures import UNEXPECTED, classify
+from forcebridge.jobs.policy import FailureKind
+from forcebridge.jobs.streams import RunResult, StreamRunFailed
+from forcebridge.mapping.errors import UnknownField
+from forcebridge.salesforce.errors import (
+    ApiDisabled,
+    AuthenticationLost,
+    BadRequest,
+    InsufficientAccess,
+    LimitExceeded,
+    LoginFailed,
+    TransientError,
+)
+from forcebridge.soql.errors import MalformedQuery
+from forcebridge.store.models import RunStatus
+from forcebridge.sync.connection_errors import NotConnected
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "problem"),
+    [
+        (
+            AuthenticationLost("INVALID_SESSION_ID"),
+            FailureKind.NEEDS_ATTENTION,
+            "authentication_lost",
+        ),
+        (
+            LoginFailed("expired access/refresh token"),
+            FailureKind.NEEDS_ATTENTION,
+            "authentication_lost",
+        ),
+        (ApiDisabled("API is not enabled"), FailureKind.NEEDS_ATTENTION, "api_disabled"),
+        (InsufficientAccess("no read on Lead"), FailureKind.NEEDS_ATTENTION, "insufficient_access"),
+        (NotConnected("disconnected"), FailureKind.NEEDS_ATTENTION, "not_connected"),
+        (UnknownField("Contact.Shoe_Size__c"), FailureKind.NEEDS_ATTENTION, "mapping_invalid"),
+        (BadRequest("No such column 'Foo__c'"), FailureKind.NEEDS_ATTENTION, "query_invalid"),
+        (
+            MalformedQuery("SELECT Id FROM", 14, "unexpected end of query"),
+            FailureKind.NEEDS_ATTENTION,
+            "query_invalid",
+        ),
+        (LimitExceeded("REQUEST_LIMIT_EXCEEDED"), FailureKind.LIMIT_REACHED, "limit_reached"),
+        (TransientError("503 three times", attempts=3), FailureKind.TRANSIENT, "unstable"),
+        (NoRunner("pull:custom"), FailureKind.TRANSIENT, "no_runner"),
+        (
+            StreamRunFailed(RunResult(7, RunStatus.FAILED, "boom")),
+            FailureKind.TRANSIENT,
+            "run_failed",
+        ),
+        (ZeroDivisionError("division by zero"), FailureKind.TRANSIENT, UNEXPECTED),
+    ],
+)
+def test_a_failure_is_classed_by_what_waiting_can_do(
+    error: Exception, kind: FailureKind, problem: str
+) -> None:
+    failure = classify(error)
+
+    assert (failure.kind, failure.problem) == (kind, problem)
+    assert failure.message
+
+
+def test_a_lost_authorization_tells_the_admin_to_reconnect() -> None:
+    assert "reconnect" in classify(AuthenticationLost("INVALID_SESSION_ID")).message

@@ -1,0 +1,85 @@
+"""The product's runners, driven by the embedded engine against a real sandbox org."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from forcebridge.jobs.embedded import EmbeddedEngine
+from forcebridge.jobs.execute import Outcome
+from forcebridge.jobs.runners import product_registry
+from forcebridge.jobs.runtime import Runtime
+from forcebridge.jobs.schedules import service_schedules
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.store.models import Connection, PullObjects, RunStatus, Service
+from forcebridge.store.repositories.contacts import list_contacts
+from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.repositories.services import create_service
+from forcebridge.sync.connections import connect_with_password
+from tests.jobs.recording import recorded_runs
+
+
+def _connected_service(session: Session, sandbox: SandboxServer) -> int:
+    create_org(session, "shop")
+    session.commit()
+    connection = connect_with_password(
+        session,
+        "shop",
+        "sandbox",
+        login_url=sandbox.base_url,
+        client_id=sandbox.config.client_id,
+        client_secret=sandbox.config.client_secret,
+        username=sandbox.config.username,
+        password=sandbox.config.password,
+        ca_file=sandbox.ca_file,
+    )
+    service = create_service(session, connection.org, "front-desk", connection=connection)
+    service.pull_objects = PullObjects.CONTACTS
+    session.commit()
+    return service.id
+
+
+def test_the_embedded_engine_pulls_contacts_and_pushes_activities_on_schedule(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    service_id = _connected_service(session, sandbox)
+    sandbox.org.create("Contact", {"LastName": "Okafor", "Email": "ada.okafor@example.com"})
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        executions = engine.run_due_once()
+    finally:
+        engine.stop()
+
+    assert {(e.stream, e.outcome) for e in executions} == {
+        ("pull:Contact", Outcome.SUCCEEDED),
+        ("activities", Outcome.SUCCEEDED),
+    }
+    assert {(r.stream, r.status) for r in recorded_runs(runtime)} == {
+        ("pull:Contact", RunStatus.SUCCEEDED),
+        ("activities", RunStatus.SUCCEEDED),
+    }
+    session.expire_all()
+    service = session.get_one(Service, service_id)
+    assert "ada.okafor@example.com" in {c.email for c in list_contacts(session, service)}
+    with runtime.engine.connect() as connection:
+        assert service_schedules(connection, service_id)["pull:Contact"].consecutive_failures == 0
+
+
+def test_a_connection_whose_authorization_is_lost_flags_its_streams(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    service_id = _connected_service(session, sandbox)
+    connection = session.get_one(Connection, 1)
+    connection.access_token = "00D000000000001!revoked"
+    connection.password = "not-the-password"
+    session.commit()
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        executions = engine.run_due_once()
+    finally:
+        engine.stop()
+
+    assert {e.outcome for e in executions} == {Outcome.FAILED}
+    with runtime.engine.connect() as db:
+        schedules = service_schedules(db, service_id)
+    assert {s.needs_attention for s in schedules.values()} == {"authentication_lost"}
+    assert all("reconnect" in (s.last_error or "") for s in schedules.values())

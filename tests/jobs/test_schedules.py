@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from forcebridge.jobs.policy import (
+    CLAIM_HOLD,
+    FailureKind,
+    ScheduleState,
+    StreamFailure,
+    after_failure,
+)
+from forcebridge.jobs.schedules import (
+    Claim,
+    claim_due,
+    is_abandoned,
+    is_current,
+    reconcile_schedules,
+    retry_streams_now,
+    save_state,
+    service_schedules,
+)
+from forcebridge.store.engine import make_engine
+from forcebridge.store.models import PullObjects, Service
+from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.repositories.services import create_service
+
+T0 = datetime(2024, 11, 7, 9, 0, tzinfo=UTC)
+ALL_STREAMS = ["activities", "pull:Contact", "pull:Lead"]
+
+
+def _schedules(engine: Engine, service_id: int) -> dict[str, ScheduleState]:
+    with engine.connect() as connection:
+        return service_schedules(connection, service_id)
+
+
+def _reconcile(engine: Engine, now: datetime) -> None:
+    with engine.begin() as connection:
+        reconcile_schedules(connection, now)
+
+
+def _claim(engine: Engine, now: datetime, limit: int = 100) -> list[Claim]:
+    with engine.begin() as connection:
+        return claim_due(connection, now, limit)
+
+
+def test_a_connected_service_gets_a_schedule_per_stream_due_at_once(
+    engine: Engine, session: Session, service_id: int
+) -> None:
+    create_service(session, get_org(session, "acme"), "no-connection-yet")
+    session.commit()
+
+    _reconcile(engine, T0)
+
+    schedules = _schedules(engine, service_id)
+    assert sorted(schedules) == ALL_STREAMS
+    assert all(s.next_run_at == T0 and s.enabled for s in schedules.values())
+    assert schedules["pull:Contact"].interval == timedelta(minutes=5)
+    assert schedules["activities"].interval == timedelta(hours=1)
+    assert _claim(engine, T0) != []
+    assert {c.service_id for c in _claim(engine, T0 + CLAIM_HOLD * 2)} == {service_id}
+
+
+def test_schedules_follow_changed_settings(
+    engine: Engine, session: Session, service_id: int
+) -> None:
+    _reconcile(engine, T0)
+    service = session.get_one(Service, service_id)
+    service.pull_objects = PullObjects.CONTACTS
+    service.activities_interval_minutes = 15
+    session.commit()
+
+    _reconcile(engine, T0 + timedelta(minutes=1))
+
+    schedules = _schedules(engine, service_id)
+    assert not schedules["pull:Lead"].enabled
+    assert schedules["activities"].interval == timedelta(minutes=15)
+    assert schedules["activities"].next_run_at == T0 - timedelta(minutes=45)
+
+    service.pull_objects = PullObjects.BOTH
+    session.commit()
+    _reconcile(engine, T0 + timedelta(days=2))
+    assert _schedules(engine, service_id)["pull:Lead"].enabled
+    assert _schedules(engine, service_id)["pull:Lead"].next_run_at == T0 + timedelta(days=2)
+
+
+def test_a_claim_moves_the_row_out_of_reach_until_the_claim_lapses(
+    engine: Engine, service_id: int
+) -> None:
+    _reconcile(engine, T0)
+
+    first = _claim(engine, T0, limit=2)
+    rest = _claim(engine, T0)
+
+    assert len(first) == 2
+    assert sorted(c.stream for c in first + rest) == ALL_STREAMS
+    assert _claim(engine, T0 + CLAIM_HOLD - timedelta(seconds=1)) == []
+    assert all(c.token == T0 + CLAIM_HOLD for c in first)
+    assert len(_claim(engine, T0 + CLAIM_HOLD)) == 3
+
+
+def test_a_stream_whose_lease_is_held_or_that_backs_off_is_not_claimed(
+    engine: Engine, service_id: int
+) -> None:
+    _reconcile(engine, T0)
+    assert take_lease(engine, service_id, "pull:Lead", "someone", timedelta(minutes=1), now=T0)
+    failure = StreamFailure(FailureKind.TRANSIENT, "unstable", "timed out")
+    with engine.begin() as connection:
+        state = service_schedules(connection, service_id)["activities"]
+        save_state(connection, service_id, "activities", after_failure(state, failure, T0))
+
+    assert [c.stream for c in _claim(engine, T0)] == ["pull:Contact"]
+    later = _claim(engine, T0 + timedelta(minutes=1))
+    assert sorted(c.stream for c in later) == ["activities", "pull:Lead"]
+
+
+def test_a_claim_stands_until_the_stream_is_claimed_again(engine: Engine, service_id: int) -> None:
+    _reconcile(engine, T0)
+    (old,) = [c for c in _claim(engine, T0) if c.stream == "pull:Contact"]
+    (new,) = [c for c in _claim(engine, T0 + CLAIM_HOLD) if c.stream == "pull:Contact"]
+
+    with engine.connect() as connection:
+        assert not is_current(connection, old)
+        assert is_current(connection, new)
+        assert is_abandoned(connection, new, T0 + CLAIM_HOLD)
+    later = T0 + CLAIM_HOLD
+    assert take_lease(engine, service_id, "pull:Contact", "runner", timedelta(minutes=1), now=later)
+    with engine.connect() as connection:
+        assert not is_abandoned(connection, new, later)
+
+
+def test_retrying_now_makes_backing_off_streams_due(engine: Engine, service_id: int) -> None:
+    _reconcile(engine, T0)
+    _claim(engine, T0)
+
+    with engine.begin() as connection:
+        retry_streams_now(connection, service_id, T0 + timedelta(minutes=1), ["pull:Lead"])
+
+    assert [c.stream for c in _claim(engine, T0 + timedelta(minutes=1))] == ["pull:Lead"]
+
+
+def _race(url: str, now: datetime, contenders: int) -> list[list[Claim]]:
+    """`contenders` dispatchers, each with its own engine, claim at the same moment."""
+    engines = [make_engine(url) for _ in range(contenders)]
+    start = threading.Barrier(contenders)
+
+    def contend(engine: Engine) -> list[Claim]:
+        start.wait()
+        return _claim(engine, now, limit=4)
+
+    try:
+        with ThreadPoolExecutor(contenders) as pool:
+            return list(pool.map(contend, engines))
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_of_dispatchers_racing_for_due_rows_each_row_goes_to_exactly_one(
+    engine: Engine, session: Session, migrated_url: str, service_id: int
+) -> None:
+    org = get_org(session, "acme")
+    connection = session.get_one(Service, service_id).connection
+    for number in range(3):
+        create_service(session, org, f"shop-{number}", connection=connection)
+    session.commit()
+    _reconcile(engine, T0)
+
+    raced = [c for claimed in _race(migrated_url, T0, contenders=4) for c in claimed]
+    rest = _claim(engine, T0)
+
+    keys = [(c.service_id, c.stream) for c in raced + rest]
+    assert len(keys) == len(set(keys)) == 12

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from forcebridge.store.models import Service
+from forcebridge.store.repositories.contacts import (
+    Identity,
+    add_identities,
+    contacts_by_email,
+    contacts_by_id,
+    contacts_by_phone,
+    identities_by_contact,
+    insert_contacts,
+    linked_contacts,
+    linked_external_ids,
+    list_contacts,
+    remove_identities,
+    update_contacts,
+)
+from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.repositories.services import create_service
+
+SOURCE = "salesforce:Contact"
+
+
+@pytest.fixture
+def service(session: Session) -> Service:
+    service = create_service(session, create_org(session, "acme"), "support")
+    session.commit()
+    return service
+
+
+def person(n: int, **values: Any) -> dict[str, Any]:
+    return {
+        "first_name": f"Ana{n}",
+        "email": f"ana{n}@example.com",
+        "email_normalized": f"ana{n}@example.com",
+        "phone": f"(201) 555-{n:04d}",
+        "phone_e164": f"+1201555{n:04d}",
+        **values,
+    }
+
+
+def test_contacts_are_inserted_in_order_and_found_by_every_key(
+    session: Session, service: Service
+) -> None:
+    ids = insert_contacts(
+        session,
+        service.id,
+        [person(1), person(2, mobile_e164="+12015559999", custom={"tier": "gold"})],
+    )
+    add_identities(session, service.id, [Identity(ids[0], SOURCE, "003A", None)])
+    session.commit()
+
+    assert linked_contacts(session, service.id, SOURCE, {"003A", "003Z"}) == {"003A": ids[0]}
+    assert [c.id for c in contacts_by_phone(session, service.id, {"+12015559999"})] == [ids[1]]
+    assert [c.id for c in contacts_by_email(session, service.id, {"ana1@example.com"})] == [ids[0]]
+    second = contacts_by_id(session, [ids[1]])[ids[1]]
+    assert second.phones == {"+12015550002", "+12015559999"}
+    assert second.values["custom"] == {"tier": "gold"}
+    assert second.values["deleted_in_source"] is False
+    assert identities_by_contact(session, ids) == {ids[0]: [Identity(ids[0], SOURCE, "003A")]}
+
+
+def test_a_page_of_lookups_costs_one_query_per_key_however_many_records(
+    session: Session, service: Service
+) -> None:
+    insert_contacts(session, service.id, [person(n) for n in range(300)])
+    session.commit()
+    statements: list[str] = []
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    phones = {f"+1201555{n:04d}" for n in range(300)}
+    emails = {f"ana{n}@example.com" for n in range(300)}
+    assert len(contacts_by_phone(session, service.id, phones)) == 300
+    assert len(contacts_by_email(session, service.id, emails)) == 300
+    assert linked_contacts(session, service.id, SOURCE, {f"003{n}" for n in range(300)}) == {}
+    assert len(statements) == 3
+
+
+def test_updates_replace_every_value_and_unlinking_keeps_the_contact(
+    session: Session, service: Service
+) -> None:
+    [contact_id] = insert_contacts(session, service.id, [person(1)])
+    add_identities(
+        session,
+        service.id,
+        [Identity(contact_id, SOURCE, "003A"), Identity(contact_id, "csv:crm", "row-7")],
+    )
+    update_contacts(session, {contact_id: {**person(1), "title": "CEO", "deleted_in_source": True}})
+    remove_identities(session, service.id, SOURCE, {"003A"})
+    session.commit()
+    session.expunge_all()
+
+    [contact] = list_contacts(session, service)
+    assert (contact.title, contact.deleted_in_source) == ("CEO", True)
+    assert [(i.source, i.external_id) for i in contact.identities] == [("csv:crm", "row-7")]
+    assert list(linked_external_ids(session, service.id, "csv:crm")) == ["row-7"]
+
+
+def test_contacts_of_another_service_are_never_found(session: Session, service: Service) -> None:
+    other = create_service(session, service.org, "sales")
+    [theirs] = insert_contacts(session, other.id, [person(1)])
+    add_identities(session, other.id, [Identity(theirs, SOURCE, "003A")])
+    session.commit()
+
+    assert contacts_by_phone(session, service.id, {"+12015550001"}) == []
+    assert contacts_by_email(session, service.id, {"ana1@example.com"}) == []
+    assert linked_contacts(session, service.id, SOURCE, {"003A"}) == {}

@@ -1,0 +1,459 @@
+"""The activity log end to end: the store (SQLite and PostgreSQL) and the sandbox over HTTPS."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from simple_salesforce import Salesforce
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.store.engine import make_sessionmaker
+from forcebridge.store.models import (
+    ActivityTarget,
+    ActivityWindow,
+    Direction,
+    Run,
+    RunLogEntry,
+    RunStatus,
+    Service,
+)
+from forcebridge.store.repositories.activity_windows import troubled_windows
+from forcebridge.store.repositories.contacts import remove_identities
+from forcebridge.sync.activities import PushOptions, push_activities
+from forcebridge.sync.transcript import DESCRIPTION_LIMIT
+from tests.salesforce.conftest import client_for
+from tests.sync.activity_world import (
+    DAY,
+    MORNING,
+    Crash,
+    CrashesAfterWriting,
+    key_field_schema,
+    link,
+    make_service,
+    person,
+    required_field_schema,
+    sandbox_contact,
+    sandbox_lead,
+    say,
+    tasks_of,
+)
+
+HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def client(sandbox: SandboxServer) -> SalesforceClient:
+    return client_for(sandbox).client
+
+
+@pytest.fixture
+def service(session: Session) -> Service:
+    return make_service(session)
+
+
+def _log(session: Session, run_id: int) -> list[RunLogEntry]:
+    return list(
+        session.scalars(
+            select(RunLogEntry).where(RunLogEntry.run_id == run_id).order_by(RunLogEntry.id)
+        )
+    )
+
+
+def _codes(session: Session, run_id: int) -> list[str | None]:
+    return [entry.code for entry in _log(session, run_id)]
+
+
+def test_the_first_push_writes_one_completed_task_per_contact_and_day(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Doe")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "Is the shop open today?")
+    say(
+        session,
+        service,
+        contact,
+        MORNING + dt.timedelta(minutes=3),
+        "Yes, until 6pm.",
+        direction=Direction.OUTBOUND,
+        author="Sam",
+    )
+
+    report = push_activities(session, service, client)
+
+    assert (report.status, report.windows, report.created, report.failed) == (
+        RunStatus.SUCCEEDED,
+        1,
+        1,
+        0,
+    )
+    (task,) = tasks_of(sf, jane)
+    assert (task["ActivityDate"], task["Status"], task["Subject"]) == (
+        "2024-03-12",
+        "Completed",
+        "forcebridge Conversation",
+    )
+    description = task["Description"]
+    assert description.index("10:00 EDT · inbound · sms · Jane Doe\nIs the shop open today?") < (
+        description.index("10:03 EDT · outbound · sms · Sam\nYes, until 6pm.")
+    )
+    assert report.api_calls == 2  # the Task describe and one collection create
+
+
+def test_messages_later_that_day_update_the_same_task(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Later")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "first")
+    push_activities(session, service, client)
+
+    say(session, service, contact, MORNING + 5 * HOUR, "second")
+    report = push_activities(session, service, client)
+
+    assert (report.created, report.updated) == (0, 1)
+    (task,) = tasks_of(sf, jane)
+    assert "first" in task["Description"] and "second" in task["Description"]
+
+
+def test_the_next_local_day_starts_a_new_task(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Nextday")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "Tuesday")
+    push_activities(session, service, client)
+
+    # 03:30 UTC on the 13th is still the 12th in New York; 04:30 UTC is the 13th.
+    say(session, service, contact, dt.datetime(2024, 3, 13, 3, 30, tzinfo=dt.UTC), "late night")
+    say(session, service, contact, dt.datetime(2024, 3, 13, 4, 30, tzinfo=dt.UTC), "Wednesday")
+    report = push_activities(session, service, client)
+
+    assert (report.created, report.updated) == (1, 1)
+    tuesday, wednesday = tasks_of(sf, jane)
+    assert tuesday["ActivityDate"] == "2024-03-12" and "late night" in tuesday["Description"]
+    assert wednesday["ActivityDate"] == "2024-03-13" and "Wednesday" in wednesday["Description"]
+
+
+def test_a_day_longer_than_a_description_continues_in_part_two_with_nothing_cut(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Talkative")
+    contact = person(session, service, links={"Contact": jane})
+    bodies = [f"message {i} " + "blah " * 2_000 for i in range(4)]  # ~10,000 characters each
+    for minute, body in enumerate(bodies):
+        say(session, service, contact, MORNING + dt.timedelta(minutes=minute), body)
+
+    report = push_activities(session, service, client)
+
+    assert report.created == 2
+    first, second = tasks_of(sf, jane)
+    assert (first["Subject"], second["Subject"]) == (
+        "forcebridge Conversation",
+        "forcebridge Conversation (part 2)",
+    )
+    assert all(len(t["Description"]) <= DESCRIPTION_LIMIT for t in (first, second))
+    assert "(continued in part 2)" in first["Description"]
+    written = first["Description"] + second["Description"]
+    assert all(body.strip() in written for body in bodies)
+
+
+def test_a_crash_after_salesforce_accepted_the_write_leaves_no_duplicate(
+    session: Session,
+    engine: Engine,
+    service: Service,
+    client: SalesforceClient,
+    sf: Salesforce,
+) -> None:
+    jane = sandbox_contact(sf, "Crash")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "hello")
+    with pytest.raises(Crash):
+        push_activities(session, service, CrashesAfterWriting(client))  # type: ignore[arg-type]
+    session.close()
+    assert len(tasks_of(sf, jane)) == 1
+
+    with make_sessionmaker(engine)() as restarted:
+        again = restarted.get(Service, service.id)
+        assert again is not None
+        say(restarted, again, contact, MORNING + HOUR, "anyone there?")
+        report = push_activities(restarted, again, client)
+        assert "recovered" in _codes(restarted, report.run_id)
+
+    assert (report.created, report.updated) == (0, 1)
+    (task,) = tasks_of(sf, jane)
+    assert "anyone there?" in task["Description"]
+
+
+def test_with_a_key_field_on_task_a_crashed_write_is_upserted_not_duplicated(
+    session: Session,
+    engine: Engine,
+    make_sandbox: Callable[..., SandboxServer],
+    salesforce_for: Callable[..., Salesforce],
+    tmp_path: Path,
+) -> None:
+    server = make_sandbox(schema_dir=key_field_schema(tmp_path / "schema"))
+    sf = salesforce_for(server)
+    client = client_for(server).client
+    service = make_service(session)
+    jane = sandbox_contact(sf, "Keyed")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "hello")
+    with pytest.raises(Crash):
+        push_activities(session, service, CrashesAfterWriting(client))  # type: ignore[arg-type]
+    session.close()
+
+    with make_sessionmaker(engine)() as restarted:
+        again = restarted.get(Service, service.id)
+        assert again is not None
+        report = push_activities(restarted, again, client)
+
+    assert (report.created, report.updated) == (0, 1)
+    (task,) = sf.query_all("SELECT Id, Forcebridge_Key__c FROM Task")["records"]
+    assert task["Forcebridge_Key__c"] == f"fb-{service.id}-{contact}-20240312-1"
+
+
+def test_a_failed_write_is_logged_retried_and_parked_after_the_attempts_allowed(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    gone = sandbox_contact(sf, "Gone")
+    contact = person(session, service, links={"Contact": gone})
+    say(session, service, contact, MORNING, "hello?")
+    sf.Contact.delete(gone)
+    options = PushOptions(max_attempts=2)
+
+    first = push_activities(session, service, client, options)
+    second = push_activities(session, service, client, options)
+    third = push_activities(session, service, client, options)
+
+    assert (first.status, first.failed, second.failed) == (RunStatus.PARTIAL, 1, 1)
+    assert "ENTITY_IS_DELETED" in _codes(session, first.run_id)
+    assert "parked" in _codes(session, second.run_id)
+    assert (third.failed, third.api_calls) == (0, 0)  # parked: not sent again
+    (parked,) = troubled_windows(session, service.id)
+    assert parked.parked_reason is not None and "ENTITY_IS_DELETED" in parked.parked_reason
+
+
+def test_new_messages_reopen_a_parked_window(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    gone = sandbox_contact(sf, "Merged")
+    contact = person(session, service, links={"Contact": gone})
+    say(session, service, contact, MORNING, "hello?")
+    sf.Contact.delete(gone)
+    push_activities(session, service, client, PushOptions(max_attempts=1))
+    assert troubled_windows(session, service.id)[0].parked
+
+    remove_identities(session, service.id, "salesforce:Contact", [gone])  # as the pull does
+    survivor = sandbox_contact(sf, "Survivor")
+    link(session, service, contact, {"Contact": survivor})
+    say(session, service, contact, MORNING + HOUR, "still there?")
+    report = push_activities(session, service, client, PushOptions(max_attempts=1))
+
+    assert (report.created, report.failed) == (1, 0)
+    assert troubled_windows(session, service.id) == []
+    (task,) = tasks_of(sf, survivor)
+    assert "hello?" in task["Description"] and "still there?" in task["Description"]
+
+
+def test_a_row_lock_that_outlasts_the_retries_fails_the_window_for_the_next_run(
+    session: Session, make_sandbox: Callable[..., SandboxServer]
+) -> None:
+    server = make_sandbox(lock_rate=1.0)
+    locked = server.org.create("Contact", {"LastName": "Locked"})  # the org itself: no faults
+    service = make_service(session)
+    contact = person(session, service, links={"Contact": locked})
+    say(session, service, contact, MORNING, "hello")
+
+    report = push_activities(session, service, client_for(server, max_attempts=2).client)
+
+    assert (report.status, report.failed) == (RunStatus.PARTIAL, 1)
+    assert "UNABLE_TO_LOCK_ROW" in _codes(session, report.run_id)
+    (failing,) = troubled_windows(session, service.id)
+    assert (failing.attempts, failing.parked_reason, failing.task_id) == (1, None, None)
+
+
+@pytest.mark.parametrize(
+    ("allowed", "expected"),
+    [
+        (ActivityTarget.BOTH, "Contact"),
+        (ActivityTarget.CONTACTS, "Contact"),
+        (ActivityTarget.LEADS, "Lead"),
+    ],
+)
+def test_a_contact_linked_to_both_logs_to_the_record_the_service_allows(
+    session: Session,
+    client: SalesforceClient,
+    sf: Salesforce,
+    allowed: ActivityTarget,
+    expected: str,
+) -> None:
+    service = make_service(session, activities_to=allowed)
+    records = {"Contact": sandbox_contact(sf, "Both"), "Lead": sandbox_lead(sf, "Both")}
+    contact = person(session, service, links=records)
+    say(session, service, contact, MORNING, "hi")
+
+    push_activities(session, service, client)
+
+    assert len(tasks_of(sf, records[expected])) == 1
+    other = "Lead" if expected == "Contact" else "Contact"
+    assert tasks_of(sf, records[other]) == []
+
+
+def test_messages_of_a_contact_without_an_allowed_link_are_held_then_written(
+    session: Session, client: SalesforceClient, sf: Salesforce
+) -> None:
+    service = make_service(session, activities_to=ActivityTarget.CONTACTS)
+    contact = person(session, service, links={"Lead": sandbox_lead(sf, "Held")})
+    say(session, service, contact, MORNING, "hello from a lead")
+
+    held = push_activities(session, service, client)
+
+    assert (held.status, held.windows, held.created) == (RunStatus.SUCCEEDED, 1, 0)
+    assert "held" in _codes(session, held.run_id)
+
+    jane = sandbox_contact(sf, "Linked")
+    link(session, service, contact, {"Contact": jane})
+    written = push_activities(session, service, client, now=dt.datetime.now(dt.UTC) + HOUR)
+
+    assert written.created == 1
+    (task,) = tasks_of(sf, jane)
+    assert "hello from a lead" in task["Description"]
+
+
+def test_a_converted_leads_contact_logs_to_the_new_contact_from_then_on(
+    session: Session,
+    service: Service,
+    client: SalesforceClient,
+    sf: Salesforce,
+    api_for: Callable[[SandboxServer], object],
+    sandbox: SandboxServer,
+) -> None:
+    lead = sandbox_lead(sf, "Converted")
+    contact = person(session, service, links={"Lead": lead})
+    say(session, service, contact, MORNING, "before converting")
+    push_activities(session, service, client)
+
+    converted = api_for(sandbox).post(f"{sandbox.base_url}/sandbox/leads/{lead}/convert")  # type: ignore[attr-defined]
+    new_contact = converted.json()["contactId"]
+    link(session, service, contact, {"Contact": new_contact})  # the pull hands the identity over
+    say(session, service, contact, MORNING + HOUR, "after converting")
+    report = push_activities(session, service, client)
+
+    assert report.updated == 1
+    (task,) = tasks_of(sf, new_contact)
+    assert "after converting" in task["Description"]
+
+
+def test_a_dry_run_decides_but_writes_nothing(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Dry")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "hello")
+
+    report = push_activities(session, service, client, PushOptions(dry_run=True))
+
+    assert (report.windows, report.created, report.dry_run) == (1, 1, True)
+    assert tasks_of(sf, jane) == []
+    assert session.scalars(select(ActivityWindow)).all() == []
+    assert session.get(Run, report.run_id) is not None
+    assert push_activities(session, service, client).created == 1
+
+
+def test_a_late_message_reopens_its_days_task(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Reopen")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "in time")
+    push_activities(session, service, client)
+
+    say(session, service, contact, MORNING - HOUR, "sent earlier, delivered weeks late")
+    report = push_activities(session, service, client)
+
+    assert report.updated == 1
+    assert "reopened" in _codes(session, report.run_id)
+    (task,) = tasks_of(sf, jane)
+    description = task["Description"]
+    assert description.index("delivered weeks late") < description.index("in time")
+    assert task["ActivityDate"] == DAY.isoformat()
+
+
+def test_a_task_salesforce_refuses_fails_its_window_with_salesforces_reason(
+    session: Session,
+    make_sandbox: Callable[..., SandboxServer],
+    tmp_path: Path,
+) -> None:
+    server = make_sandbox(schema_dir=required_field_schema(tmp_path / "schema"))
+    service = make_service(session)
+    contact = person(
+        session, service, links={"Contact": server.org.create("Contact", {"LastName": "Strict"})}
+    )
+    say(session, service, contact, MORNING, "hello")
+
+    report = push_activities(session, service, client_for(server).client)
+
+    assert (report.status, report.failed) == (RunStatus.PARTIAL, 1)
+    (entry,) = [e for e in _log(session, report.run_id) if e.code == "REQUIRED_FIELD_MISSING"]
+    assert "Region__c" in entry.message
+    assert entry.record_ref == f"fb-{service.id}-{contact}-20240312-1"
+
+
+def test_more_windows_than_one_call_holds_cost_one_call_per_200(
+    session: Session, service: Service, client: SalesforceClient, sandbox: SandboxServer
+) -> None:
+    for n in range(201):
+        record = sandbox.org.create("Contact", {"LastName": f"Many {n}"})
+        contact = person(session, service, links={"Contact": record})
+        say(session, service, contact, MORNING, f"hello {n}")
+
+    report = push_activities(session, service, client)
+
+    assert (report.windows, report.created) == (201, 201)
+    assert report.api_calls == 1 + 2  # the Task describe; 200 Tasks, then 1
+
+
+def test_what_is_odd_about_new_messages_is_logged_and_they_are_still_written(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Odd")
+    contact = person(session, service, links={"Contact": jane})
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    say(session, service, contact, MORNING, "bell\x07 rings")
+    say(session, service, contact, MORNING + HOUR, "   ")
+    say(session, service, contact, tomorrow, "from the future")
+
+    report = push_activities(session, service, client)
+
+    assert set(_codes(session, report.run_id)) >= {
+        "control_characters",
+        "empty_body",
+        "dated_in_future",
+    }
+    assert report.created == 2
+    today, future = tasks_of(sf, jane)
+    assert "bell rings" in today["Description"] and "(empty message)" in today["Description"]
+    assert "from the future" in future["Description"]
+
+
+def test_the_subject_follows_the_services_template(
+    session: Session, client: SalesforceClient, sf: Salesforce
+) -> None:
+    service = make_service(session, task_subject_template="SMS with {name}")
+    jane = sandbox_contact(sf, "Subject")
+    contact = person(
+        session, service, first_name="Jane", last_name="Subject", links={"Contact": jane}
+    )
+    say(session, service, contact, MORNING, "hello")
+
+    push_activities(session, service, client)
+
+    (task,) = tasks_of(sf, jane)
+    assert task["Subject"] == "SMS with Jane Subject"

@@ -1,0 +1,198 @@
+"""Lead exports end to end: the store (SQLite and PostgreSQL), the client, and a real sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.soql.builder import eq
+from forcebridge.store.models import Run, RunStatus, UpdateOption
+from forcebridge.store.repositories.export_preferences import disallow_objects
+from forcebridge.store.repositories.mappings import save_org_mapping
+from forcebridge.store.repositories.prospects import save_prospects
+from forcebridge.sync.export import export_prospects
+from forcebridge.sync.export_errors import ObjectNotAllowed
+from forcebridge.sync.export_model import Action
+from forcebridge.sync.export_results import ExportReport
+from forcebridge.sync.export_sources import prospects_from_store
+from tests.conftest import SandboxFactory
+from tests.sync.exporting import ExportWorld
+
+HEADER = "first_name,last_name,email,company_name,job_title,direct_phone"
+
+
+@pytest.fixture
+def world(session: Session, make_sandbox: SandboxFactory, tmp_path: Path) -> Iterator[ExportWorld]:
+    with ExportWorld.open(session, make_sandbox(), tmp_path) as world:
+        yield world
+
+
+def actions(report: ExportReport) -> list[tuple[int, Action]]:
+    return [(r.row, r.action) for r in report.results]
+
+
+def test_leads_are_created_and_a_second_export_updates_them_as_the_options_say(
+    world: ExportWorld,
+) -> None:
+    created = world.export(
+        "Lead",
+        HEADER,
+        "Ada,Lovelace,ada@example.com,Analytical Engines,CTO,",
+        "Bob,Builder,bob@example.com,Builders Ltd,,",
+    )
+
+    assert created.status is RunStatus.SUCCEEDED
+    assert actions(created) == [(2, Action.CREATED), (3, Action.CREATED)]
+    leads = world.records("Lead", "Email", "Title", "Company")
+    assert [(r["Email"], r["Title"], r["Company"]) for r in leads] == [
+        ("ada@example.com", "CTO", "Analytical Engines"),
+        ("bob@example.com", None, "Builders Ltd"),
+    ]
+    assert [(p.email, p.salesforce_lead_id) for p in world.prospects()] == [
+        ("ada@example.com", leads[0]["Id"]),
+        ("bob@example.com", leads[1]["Id"]),
+    ]
+
+    second = (
+        HEADER,
+        "Ada,Lovelace,ada@example.com,Analytical Engines,CEO,",
+        "Bob,Builder,bob@example.com,Builders Ltd,Foreman,",
+    )
+    again = world.export("Lead", *second)
+
+    assert actions(again) == [(2, Action.UNCHANGED), (3, Action.UPDATED)]
+    assert [r["Title"] for r in world.records("Lead", "Title")] == ["CTO", "Foreman"]
+
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Lead",
+        [
+            ("last_name", "LastName", UpdateOption.FILL_EMPTY),
+            ("company_name", "Company", UpdateOption.FILL_EMPTY),
+            ("email", "Email", UpdateOption.FILL_EMPTY),
+            ("job_title", "Title", UpdateOption.OVERWRITE),
+        ],
+    )
+    world.session.commit()
+    overwritten = world.export("Lead", *second)
+
+    assert actions(overwritten) == [(2, Action.UPDATED), (3, Action.UNCHANGED)]
+    assert [r["Title"] for r in world.records("Lead", "Title")] == ["CEO", "Foreman"]
+
+
+def test_a_lead_already_in_salesforce_is_found_by_email_and_filled_in(world: ExportWorld) -> None:
+    [existing] = world.create(
+        "Lead", {"LastName": "Lovelace", "Company": "AE", "Email": "ADA@Example.com", "Phone": "1"}
+    )
+
+    report = world.export("Lead", HEADER, "Ada,Lovelace,ada@example.com,AE,CTO,+44 20 1")
+
+    assert [(r.action, r.salesforce_id) for r in report.results] == [(Action.UPDATED, existing)]
+    assert world.records("Lead", "FirstName", "Title", "Phone") == [
+        {"Id": existing, "FirstName": "Ada", "Title": "CTO", "Phone": "1"}
+    ]
+
+
+def test_duplicates_inside_one_file_are_written_once(world: ExportWorld) -> None:
+    report = world.export(
+        "Lead",
+        HEADER,
+        "Ada,Lovelace,ada@example.com,Analytical Engines,,",
+        "Augusta,Lovelace,ADA@EXAMPLE.COM,Analytical Engines,CTO,+44 20 1",
+    )
+
+    [lead] = world.records("Lead", "FirstName", "Title", "Phone")
+    assert (lead["FirstName"], lead["Title"], lead["Phone"]) == ("Ada", "CTO", "+44 20 1")
+    assert [(r.action, r.salesforce_id) for r in report.results] == [
+        (Action.CREATED, lead["Id"]),
+        (Action.CREATED, lead["Id"]),
+    ]
+    assert len(world.prospects()) == 1
+
+
+def test_stored_prospects_keep_their_records_so_a_changed_email_still_updates_them(
+    world: ExportWorld,
+) -> None:
+    session = world.session
+    stored = save_prospects(
+        session, world.org, [{"last_name": "Lovelace", "email": "ada@x.com", "company_name": "AE"}]
+    )
+    session.commit()
+    first = export_prospects(session, world.client, world.org, "Lead", prospects_from_store(stored))
+    lead_id = str(first.results[0].salesforce_id)
+    world.client.update("Lead", lead_id, {"Email": "countess@example.com"})
+
+    stored[0].job_title = "CTO"
+    session.commit()
+    again = export_prospects(session, world.client, world.org, "Lead", prospects_from_store(stored))
+
+    assert [(r.action, r.salesforce_id) for r in again.results] == [(Action.UPDATED, lead_id)]
+    assert world.records("Lead", "Title") == [{"Id": lead_id, "Title": "CTO"}]
+
+
+def test_a_dry_run_says_what_each_prospect_would_become_and_writes_nothing(
+    world: ExportWorld,
+) -> None:
+    [existing] = world.create("Lead", {"LastName": "Lovelace", "Company": "AE", "Email": "a@x.com"})
+
+    report = world.export(
+        "Lead", HEADER, "Ada,Lovelace,a@x.com,AE,CTO,", "Bob,Builder,b@x.com,B Ltd,,", dry_run=True
+    )
+
+    assert [(r.action, r.salesforce_id, dict(r.values)) for r in report.results] == [
+        (Action.UPDATED, existing, {"FirstName": "Ada", "Title": "CTO"}),
+        (
+            Action.CREATED,
+            None,
+            {"FirstName": "Bob", "LastName": "Builder", "Email": "b@x.com", "Company": "B Ltd"},
+        ),
+    ]
+    assert world.records("Lead", "Title") == [{"Id": existing, "Title": None}]
+    assert world.prospects() == []
+    run = world.session.get(Run, report.run_id)
+    assert run is not None and run.dry_run and (run.created, run.updated) == (1, 1)
+
+
+def test_an_object_the_org_does_not_allow_is_refused_before_anything_is_sent(
+    world: ExportWorld,
+) -> None:
+    disallow_objects(world.session, world.org, ["Lead"])
+    world.session.commit()
+
+    with pytest.raises(ObjectNotAllowed) as refused:
+        world.export("Lead", HEADER, "Ada,Lovelace,ada@example.com,AE,,")
+
+    assert str(refused.value) == (
+        "org 'acme' does not allow exporting to Lead (allowed: Account, Contact); an admin can "
+        "allow it with: forcebridge export allow --org acme Lead"
+    )
+    assert world.client.usage.snapshot().api_calls == 0
+    assert world.session.scalars(select(Run)).all() == []
+    assert world.prospects() == [], "the file's rows are not kept either"
+
+
+def test_lookups_and_writes_go_in_batches_not_one_call_per_prospect(world: ExportWorld) -> None:
+    def email(i: int) -> str:
+        return f"person{i}@example-{i % 7}.com"
+
+    world.create(
+        "Lead",
+        *(
+            {"LastName": f"N{i}", "Company": f"C{i % 30}", "Email": email(i)}
+            for i in range(0, 450, 2)
+        ),
+    )
+
+    report = world.export(
+        "Lead", HEADER, *(f"Person,N{i},{email(i)},C{i % 30},," for i in range(450))
+    )
+
+    assert (report.count(Action.CREATED), report.count(Action.UPDATED)) == (225, 225)
+    # 1 describe, 2 lookup queries, then 2 calls each for 225 creates and 225 updates
+    assert report.api_calls == 7
+    assert len(world.records("Lead", where=eq("FirstName", "Person"))) == 450

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from forcebridge.sync.export_identity import (
+    CompanyKey,
+    companies,
+    company_key,
+    people,
+    website_domain,
+)
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "acme.com",
+        "www.acme.com",
+        "https://www.Acme.com/",
+        "http://acme.com/about?x=1",
+        "  HTTPS://WWW.ACME.COM:443/  ",
+        "acme.com.",
+    ],
+)
+def test_the_ways_people_write_a_website_share_one_domain(website: str) -> None:
+    assert website_domain(website) == "acme.com"
+
+
+@pytest.mark.parametrize("website", [None, "", "  ", "localhost", "https://", "n/a"])
+def test_a_website_naming_no_domain_has_none(website: str | None) -> None:
+    assert website_domain(website) is None
+
+
+def test_sub_domains_stay_apart() -> None:
+    assert website_domain("eu.acme.com") == "eu.acme.com"
+
+
+def test_the_same_person_is_the_same_email_whatever_its_case() -> None:
+    groups = people(
+        ["ada@example.com", "bob@example.com", " ADA@Example.com ", None, None],
+        [None, None, None, None, None],
+    )
+
+    assert [g.members for g in groups] == [(0, 2), (1,), (3,), (4,)]
+
+
+def test_without_an_email_the_record_an_earlier_export_made_identifies_the_person() -> None:
+    groups = people([None, None, "cy@example.com"], ["00Q1", "00Q1", "00Q1"])
+
+    assert [g.members for g in groups] == [(0, 1), (2,)]
+
+
+def test_companies_are_one_by_domain_and_otherwise_by_name() -> None:
+    keys = [
+        company_key("https://www.acme.com", "Acme"),
+        company_key("acme.com/contact", "ACME Corporation"),
+        company_key(None, "Globex  Inc"),
+        company_key(None, "globex inc"),
+        company_key("globex.com", "Globex Inc."),
+        company_key(None, None),
+    ]
+
+    found = companies(keys)
+
+    assert [(g.members, key) for g, key in found] == [
+        ((0, 1), CompanyKey("acme.com", "Acme")),
+        ((2, 3), CompanyKey(None, "Globex  Inc")),
+        ((4,), CompanyKey("globex.com", "Globex Inc.")),
+    ]
+
+
+def test_a_company_known_by_name_joins_the_one_with_a_website_and_that_name() -> None:
+    keys = [
+        company_key(None, "Initech"),
+        company_key("initech.com", "Initech"),
+        company_key(None, "Hooli"),
+        company_key("hooli.com", "Hooli"),
+        company_key("hooli.xyz", "Hooli"),
+    ]
+
+    found = companies(keys)
+
+    assert [(g.members, key.domain) for g, key in found] == [
+        ((0, 1), "initech.com"),
+        ((2,), None),
+        ((3,), "hooli.com"),
+        ((4,), "hooli.xyz"),
+    ]

@@ -1,0 +1,368 @@
+"""Export decisions as pure functions, against the describes a real org returned."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from forcebridge.mapping.defaults import default_export_mapping
+from forcebridge.mapping.describe import parse_describe
+from forcebridge.mapping.model import Mapping, UpdateOption
+from forcebridge.sync.export_identity import AccountIndex, PersonIndex
+from forcebridge.sync.export_model import Action, ExportProspect, FieldError
+from forcebridge.sync.export_plan import (
+    ObjectRules,
+    Outcome,
+    RecordPlan,
+    export_identities,
+    link_accounts,
+    plan_accounts,
+    plan_people,
+    prepare,
+)
+from tests.mapping.conftest import REAL_DESCRIBES
+
+FILL, OVERWRITE = UpdateOption.FILL_EMPTY, UpdateOption.OVERWRITE
+
+
+def rules(sobject: str, mapping: Mapping | None = None) -> ObjectRules:
+    path = REAL_DESCRIBES / f"{sobject}.json"
+    if not path.exists():
+        pytest.skip(f"the recorded describe payloads are not at {REAL_DESCRIBES}")
+    describe = parse_describe(json.loads(path.read_text()))
+    return ObjectRules.of(describe, mapping or default_export_mapping(sobject))
+
+
+def prospect(row: int, **values: Any) -> ExportProspect:
+    ids = {key: values.pop(key) for key in ("lead_id", "contact_id", "account_id") if key in values}
+    return ExportProspect(row, values, **ids)
+
+
+def leads(
+    prospects: Sequence[ExportProspect],
+    existing: Sequence[dict[str, Any]] = (),
+    mapping: Mapping | None = None,
+) -> list[RecordPlan]:
+    lead = rules("Lead", mapping)
+    prepared = [prepare(p, lead, None) for p in prospects]
+    identities = export_identities(prospects, prepared, "Lead")
+    return plan_people(identities, prospects, prepared, PersonIndex(existing), lead)
+
+
+ADA = {"first_name": "Ada", "last_name": "Lovelace", "company_name": "Analytical Engines"}
+
+
+def test_a_new_lead_gets_every_mapped_value_and_the_first_phone_in_the_hierarchy() -> None:
+    [with_direct, company_only] = leads(
+        [
+            prospect(
+                2, **ADA, email="ada@example.com", direct_phone="+44 20 1", company_phone="+44 20 9"
+            ),
+            prospect(3, last_name="Babbage", company_name="Difference", company_phone="+44 20 9"),
+        ]
+    )
+
+    assert with_direct.action is Action.CREATED
+    assert with_direct.values == {
+        "FirstName": "Ada",
+        "LastName": "Lovelace",
+        "Email": "ada@example.com",
+        "Phone": "+44 20 1",
+        "Company": "Analytical Engines",
+    }
+    assert company_only.values["Phone"] == "+44 20 9"
+
+
+def test_an_existing_lead_is_only_filled_where_empty_under_fill_empty() -> None:
+    existing = {
+        "Id": "00Q000000000001AAA",
+        "Email": "ADA@example.com",
+        "FirstName": "Augusta",
+        "LastName": "Lovelace",
+        "Title": None,
+        "Company": "Analytical Engines",
+        "Phone": "",
+    }
+
+    [plan] = leads(
+        [prospect(2, **ADA, email="ada@example.com", job_title="CTO", direct_phone="+44 20 1")],
+        [existing],
+    )
+
+    assert (plan.action, plan.record_id) == (Action.UPDATED, "00Q000000000001AAA")
+    assert plan.values == {"Title": "CTO", "Phone": "+44 20 1"}
+
+
+def test_overwrite_replaces_what_differs_and_a_record_already_right_is_unchanged() -> None:
+    mapping = Mapping.of(
+        ("last_name", "LastName", OVERWRITE),
+        ("company_name", "Company", OVERWRITE),
+        ("email", "Email", FILL),
+        ("job_title", "Title", OVERWRITE),
+    )
+    existing = [
+        {
+            "Id": "00Q1",
+            "Email": "ada@example.com",
+            "LastName": "Lovelace",
+            "Company": "AE",
+            "Title": "Dr",
+        },
+        {"Id": "00Q2", "Email": "bob@example.com", "LastName": "B", "Company": "X", "Title": "CEO"},
+    ]
+
+    changed, same = leads(
+        [
+            prospect(
+                2, email="ada@example.com", last_name="Lovelace", company_name="AE", job_title="CTO"
+            ),
+            prospect(3, email="bob@example.com", last_name="B", company_name="X", job_title="CEO"),
+        ],
+        existing,
+        mapping,
+    )
+
+    assert (changed.action, changed.values) == (Action.UPDATED, {"Title": "CTO"})
+    assert (same.action, same.values) == (Action.UNCHANGED, {})
+
+
+def test_an_empty_prospect_value_never_blanks_a_salesforce_field() -> None:
+    mapping = Mapping.of(("last_name", "LastName", OVERWRITE), ("job_title", "Title", OVERWRITE))
+    existing = {"Id": "00Q1", "Email": "ada@example.com", "LastName": "Lovelace", "Title": "CTO"}
+
+    [plan] = leads(
+        [prospect(2, email="ada@example.com", last_name="Lovelace")], [existing], mapping
+    )
+
+    assert plan.action is Action.UNCHANGED
+
+
+def test_the_record_an_earlier_export_made_wins_over_another_with_the_email() -> None:
+    existing = [
+        {"Id": "00Q1", "Email": "ada@example.com", "LastName": "Lovelace", "Company": "AE"},
+        {"Id": "00Q2", "Email": "ada.l@example.com", "LastName": "Lovelace", "Company": "AE"},
+    ]
+
+    [plan] = leads([prospect(2, **ADA, email="ada@example.com", lead_id="00Q2")], existing)
+
+    assert plan.record_id == "00Q2"
+
+
+def test_of_several_records_with_the_email_the_oldest_is_updated() -> None:
+    existing = [
+        {"Id": "00Q9", "Email": "ada@example.com", "LastName": "L", "Company": "AE"},
+        {"Id": "00Q3", "Email": "ada@example.com", "LastName": "L", "Company": "AE"},
+    ]
+
+    [plan] = leads([prospect(2, **ADA, email="ada@example.com")], existing)
+
+    assert plan.record_id == "00Q3"
+
+
+def test_a_lead_missing_a_required_value_fails_naming_the_field() -> None:
+    [plan] = leads([prospect(2, first_name="Ada", last_name="Lovelace")])
+
+    assert plan.action is Action.FAILED
+    assert [e.field for e in plan.errors] == ["Company"]
+    assert plan.errors[0].message == (
+        "Lead.Company is required, and no mapped prospect field holds a value for it"
+    )
+
+
+def test_a_value_salesforce_cannot_hold_fails_its_prospect_naming_column_and_field() -> None:
+    lead = rules("Lead")
+    prepared = prepare(prospect(2, **ADA, job_title="x" * 129), lead, None)
+
+    [error] = prepared.errors
+    assert error.field == "job_title"
+    assert error.message.startswith("Lead.Title: ")
+    assert error.message.endswith("has 129 characters; Title holds at most 128")
+
+
+def test_prospects_that_are_one_person_are_written_once_with_their_first_values() -> None:
+    [plan] = leads(
+        [
+            prospect(2, **ADA, email="ada@example.com"),
+            prospect(
+                3,
+                first_name="Augusta",
+                last_name="Lovelace",
+                email="Ada@Example.com",
+                job_title="CTO",
+            ),
+        ]
+    )
+
+    assert plan.members == (0, 1)
+    assert (plan.values["FirstName"], plan.values["Title"]) == ("Ada", "CTO")
+
+
+def test_people_that_turn_out_to_be_one_record_are_written_once() -> None:
+    existing = [{"Id": "00Q1", "Email": "ada@example.com", "LastName": "L", "Company": "AE"}]
+
+    [plan] = leads(
+        [prospect(2, **ADA, email="ada@example.com"), prospect(3, **ADA, lead_id="00Q1")],
+        existing,
+    )
+
+    assert (plan.members, plan.record_id) == ((0, 1), "00Q1")
+
+
+def test_a_prospect_that_failed_its_checks_is_not_planned() -> None:
+    bad = ExportProspect(2, {"email": "nope"}, errors=(FieldError("email", "not an email"),))
+
+    plans = leads([bad, prospect(3, **ADA)])
+
+    assert [p.members for p in plans] == [(1,)]
+
+
+# --- Accounts and Contacts ---------------------------------------------------------------------
+
+ACCOUNTS = [
+    {"Id": "001A", "Name": "Acme Corporation", "Website": "https://www.acme.com/", "Phone": None},
+    {"Id": "001B", "Name": "Globex", "Website": None, "Phone": "+1 555 0100"},
+    {"Id": "001C", "Name": "Acme", "Website": None, "Phone": None},
+]
+
+
+def accounts_for(
+    prospects: Sequence[ExportProspect], *, may_write: bool = True
+) -> list[RecordPlan]:
+    contact, account = rules("Contact"), rules("Account")
+    prepared = [prepare(p, contact, account) for p in prospects]
+    identities = export_identities(prospects, prepared, "Contact")
+    return plan_accounts(
+        identities, prospects, prepared, AccountIndex(ACCOUNTS), account, may_write=may_write
+    )
+
+
+def test_an_account_is_found_by_website_domain_before_name_then_by_exact_name() -> None:
+    by_domain, by_name, new = accounts_for(
+        [
+            prospect(
+                2, last_name="A", email="a@x.com", company_name="Acme", company_website="acme.com"
+            ),
+            prospect(
+                3,
+                last_name="B",
+                email="b@x.com",
+                company_name="GLOBEX",
+                company_phone="+1 555 0199",
+            ),
+            prospect(4, last_name="C", email="c@x.com", company_name="Initech"),
+        ]
+    )
+
+    assert (by_domain.record_id, by_domain.action) == ("001A", Action.UNCHANGED)
+    assert (by_name.record_id, by_name.action) == ("001B", Action.UNCHANGED)
+    assert (new.action, new.values) == (Action.CREATED, {"Name": "Initech"})
+
+
+def test_an_existing_account_is_filled_where_empty() -> None:
+    [plan] = accounts_for(
+        [
+            prospect(
+                2,
+                last_name="A",
+                company_name="Acme",
+                company_website="acme.com",
+                company_phone="+1 555",
+            )
+        ]
+    )
+
+    assert (plan.action, plan.values) == (Action.UPDATED, {"Phone": "+1 555"})
+
+
+def test_the_people_of_one_company_create_it_once() -> None:
+    [plan] = accounts_for(
+        [
+            prospect(2, last_name="A", email="a@init.com", company_name="Initech"),
+            prospect(
+                3, last_name="B", email="b@init.com", company_name="initech", industry="Software"
+            ),
+        ]
+    )
+
+    assert plan.members == (0, 1)
+    assert plan.values == {"Name": "Initech", "Industry": "Software"}
+
+
+def test_without_leave_to_write_accounts_existing_ones_are_linked_and_new_ones_refused() -> None:
+    existing, missing = accounts_for(
+        [
+            prospect(2, last_name="A", email="a@x.com", company_name="Globex"),
+            prospect(3, last_name="B", email="b@x.com", company_name="Initech"),
+        ],
+        may_write=False,
+    )
+
+    assert (existing.action, existing.record_id, existing.values) == (Action.UNCHANGED, "001B", {})
+    assert missing.action is Action.FAILED
+    assert "does not allow exports to create Accounts" in missing.errors[0].message
+
+
+def contacts(
+    prospects: Sequence[ExportProspect],
+    existing: Sequence[dict[str, Any]],
+    account_outcomes: Sequence[Outcome],
+) -> list[RecordPlan]:
+    contact, account = rules("Contact"), rules("Account")
+    prepared = [prepare(p, contact, account) for p in prospects]
+    identities = export_identities(prospects, prepared, "Contact")
+    account_plans = plan_accounts(
+        identities, prospects, prepared, AccountIndex(ACCOUNTS), account, may_write=True
+    )
+    plans = plan_people(
+        identities, prospects, prepared, PersonIndex(existing), contact, account_plans
+    )
+    return link_accounts(plans, account_outcomes)
+
+
+def test_contacts_are_linked_to_their_account_unless_they_belong_to_one_already() -> None:
+    prospects = [
+        prospect(2, last_name="New", email="new@init.com", company_name="Initech"),
+        prospect(3, last_name="Kept", email="kept@init.com", company_name="Initech"),
+        prospect(4, last_name="Orphan", email="orphan@init.com", company_name="Initech"),
+    ]
+    existing: list[dict[str, Any]] = [
+        {"Id": "003K", "Email": "kept@init.com", "LastName": "Kept", "AccountId": "001Z"},
+        {"Id": "003O", "Email": "orphan@init.com", "LastName": "Orphan", "AccountId": None},
+    ]
+
+    new, kept, orphan = contacts(prospects, existing, [Outcome(Action.CREATED, "001N")])
+
+    assert (new.action, new.values["AccountId"]) == (Action.CREATED, "001N")
+    assert (kept.action, kept.linked_account) == (Action.UNCHANGED, "001Z")
+    assert (orphan.action, orphan.values) == (Action.UPDATED, {"AccountId": "001N"})
+
+
+def test_a_new_contact_fails_with_its_account_and_an_existing_one_stays_as_it_is() -> None:
+    prospects = [
+        prospect(2, last_name="New", email="new@init.com", company_name="Initech"),
+        prospect(3, last_name="Kept", email="kept@init.com", company_name="Initech"),
+    ]
+    existing = [{"Id": "003K", "Email": "kept@init.com", "LastName": "Kept", "AccountId": None}]
+    refused = Outcome(
+        Action.FAILED, None, (FieldError("Name", "bad name", "FIELD_CUSTOM_VALIDATION_EXCEPTION"),)
+    )
+
+    new, kept = contacts(prospects, existing, [refused])
+
+    assert new.action is Action.FAILED
+    assert new.errors == (
+        FieldError(
+            "Name", "its Account was not written: bad name", "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+        ),
+    )
+    assert (kept.action, kept.values) == (Action.UNCHANGED, {})
+
+
+def test_a_contact_with_no_company_is_written_without_an_account() -> None:
+    [plan] = contacts([prospect(2, last_name="Solo", email="solo@example.com")], [], [])
+
+    assert plan.action is Action.CREATED
+    assert "AccountId" not in plan.values

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.store.models import Direction, Message, Service
+from forcebridge.store.repositories.contacts import insert_contacts
+from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.repositories.services import create_service
+from forcebridge.sync.message_import import RowProblem, UnreadableFile, import_messages
+
+HEADER = "contact_id,phone,email,direction,channel,author,body,sent_at\n"
+NOW = dt.datetime(2024, 3, 12, 20, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def service(session: Session) -> Service:
+    service = create_service(session, create_org(session, "acme"), "support")
+    session.commit()
+    return service
+
+
+@pytest.fixture
+def contacts(session: Session, service: Service) -> dict[str, int]:
+    ana, bo, twin_1, twin_2 = insert_contacts(
+        session,
+        service.id,
+        [
+            {"first_name": "Ana", "phone": "(201) 555-0101", "phone_e164": "+12015550101"},
+            {"first_name": "Bo", "email": "Bo@Example.com", "email_normalized": "bo@example.com"},
+            {"first_name": "Twin", "email_normalized": "twins@example.com"},
+            {"first_name": "Twin", "email_normalized": "twins@example.com"},
+        ],
+    )
+    session.commit()
+    return {"ana": ana, "bo": bo, "twin": twin_1, "twin2": twin_2}
+
+
+def stored(session: Session) -> list[Message]:
+    return list(session.scalars(select(Message).order_by(Message.sent_at, Message.id)))
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rows_find_their_contact_by_id_phone_or_email(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "messages.csv",
+        HEADER
+        + f"{contacts['ana']},,,inbound,sms,Ana,Hi,2024-03-12T10:00:00-04:00\n"
+        + ",+1 201 555 0101,,outbound,sms,Sam,Hello Ana,2024-03-12T14:01:00Z\n"
+        + ',,BO@example.com,Inbound,chat,Bo,"two\nlines",2024-03-12T15:00:00+00:00\n',
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.read, report.imported, report.rejected) == (3, 3, 0)
+    first, second, third = stored(session)
+    assert (first.contact_id, first.direction, first.sent_at) == (
+        contacts["ana"],
+        Direction.INBOUND,
+        dt.datetime(2024, 3, 12, 14, 0, tzinfo=dt.UTC),
+    )
+    assert (second.contact_id, second.author, second.direction) == (
+        contacts["ana"],
+        "Sam",
+        Direction.OUTBOUND,
+    )
+    assert (third.contact_id, third.channel, third.body) == (contacts["bo"], "chat", "two\nlines")
+
+
+def test_bad_rows_are_named_by_line_and_field_and_the_rest_imported(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    ana = contacts["ana"]
+    path = write(
+        tmp_path,
+        "messages.csv",
+        HEADER
+        + f'{ana},,,inbound,sms,Ana,"a body\nover two lines",2024-03-12T10:00:00Z\n'  # lines 2-3
+        + f"{ana},,,sideways,sms,Ana,Hi,2024-03-12T10:00:00Z\n"  # 4
+        + f"{ana},,,inbound,sms,Ana,Hi,2024-03-12T10:00:00\n"  # 5
+        + ",+1 999 555 0000,,inbound,sms,Ana,Hi,2024-03-12T10:00:00Z\n"  # 6
+        + ",,twins@example.com,inbound,sms,Twin,Hi,2024-03-12T10:00:00Z\n"  # 7
+        + "999999,,,inbound,sms,?,Hi,2024-03-12T10:00:00Z\n"  # 8
+        + ",,,inbound,sms,?,Hi,2024-03-12T10:00:00Z\n"  # 9
+        + f"{ana},,,outbound,,Sam,Hi,yesterday\n"  # 10
+        + f"{ana},,,outbound,sms,Sam,fine,2024-03-12T11:00:00Z\n",  # 11
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.read, report.imported, report.rejected) == (9, 2, 7)
+    assert [(p.line, p.field) for p in report.problems] == [
+        (4, "direction"),
+        (5, "sent_at"),
+        (6, "phone"),
+        (7, "email"),
+        (8, "contact_id"),
+        (9, "contact_id"),
+        (10, "channel"),
+        (10, "sent_at"),
+    ]
+    assert "+19995550000" in report.problems[2].message
+    assert f"{contacts['twin']}, {contacts['twin2']}" in report.problems[3].message
+    assert [m.body for m in stored(session)] == ["a body\nover two lines", "fine"]
+
+
+def test_importing_a_file_again_stores_nothing_twice(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    ana = contacts["ana"]
+    rows = [
+        {"contact_id": ana, "direction": "inbound", "channel": "sms", "body": "Hi", "sent_at": t}
+        for t in ("2024-03-12T10:00:00Z", "2024-03-12T10:05:00Z")
+    ]
+    rows.append({**rows[0], "external_id": "msg-1", "body": "with an id"})
+    path = write(tmp_path, "messages.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+    first = import_messages(session, service, path, now=NOW)
+    again = import_messages(session, service, path, now=NOW)
+
+    assert (first.imported, first.duplicates) == (3, 0)
+    assert (again.imported, again.duplicates) == (0, 3)
+    assert len(stored(session)) == 3
+
+
+def test_json_lines_that_are_not_messages_are_rejected_by_line(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    good = {
+        "contact_id": contacts["bo"],
+        "direction": "outbound",
+        "channel": "chat",
+        "body": "ok",
+        "sent_at": "2024-03-12T10:00:00+01:00",
+    }
+    path = write(
+        tmp_path,
+        "messages.jsonl",
+        json.dumps(good) + "\n\n[1, 2]\n{not json\n" + json.dumps({**good, "mood": "happy"}) + "\n",
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert report.imported == 1
+    assert report.problems == [
+        RowProblem(3, None, "not a JSON object with the message's fields"),
+        RowProblem(4, None, "not a JSON object with the message's fields"),
+        RowProblem(
+            5,
+            "mood",
+            "unknown field: the fields are contact_id, phone, email, direction, channel, "
+            "author, body, sent_at, external_id",
+        ),
+    ]
+
+
+def test_odd_but_usable_rows_are_imported_with_a_notice(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    ana = contacts["ana"]
+    path = write(
+        tmp_path,
+        "messages.csv",
+        HEADER
+        + f"{ana},,,inbound,sms,Ana,bell\x07 rings,2024-03-12T10:00:00Z\n"
+        + f"{ana},,,inbound,sms,Ana,,2024-03-12T10:01:00Z\n"
+        + f"{ana},,,inbound,sms,Ana,from tomorrow,2024-03-13T10:00:00Z\n",
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert report.imported == 3
+    assert [(n.line, n.code) for n in report.notices] == [
+        (2, "control_characters"),
+        (3, "empty_body"),
+        (4, "dated_in_future"),
+    ]
+    assert [m.body for m in stored(session)] == ["bell rings", "", "from tomorrow"]
+
+
+def test_a_csv_with_an_unknown_column_is_refused_before_anything_is_imported(
+    session: Session, service: Service, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "messages.csv", "contact_id,direction,sentat\n1,inbound,x\n")
+
+    with pytest.raises(UnreadableFile, match="unknown column 'sentat'"):
+        import_messages(session, service, path, now=NOW)
+    assert stored(session) == []

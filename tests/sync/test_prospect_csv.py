@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from forcebridge.sync.export_errors import ProspectFileError
+from forcebridge.sync.export_model import FieldError
+from forcebridge.sync.prospect_csv import read_prospect_csv, read_prospect_file
+
+
+def fields(errors: tuple[FieldError, ...]) -> list[str | None]:
+    return [error.field for error in errors]
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them_and_typed() -> None:
+    rows = read_prospect_csv(
+        "first_name,last_name,email,employees,revenue\n"
+        "Ada,Lovelace,ada@example.com,1200,2500000.50\n"
+        "\n"
+        'Bob,Builder,,"1,500",\n'
+    )
+
+    assert [(row.row, row.errors) for row in rows] == [(2, ()), (4, ())]
+    assert rows[0].values == {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "employees": 1200,
+        "revenue": Decimal("2500000.50"),
+    }
+    assert rows[1].values == {"first_name": "Bob", "last_name": "Builder", "employees": 1500}
+
+
+def test_header_names_are_read_as_people_write_them() -> None:
+    [row] = read_prospect_csv("First Name,LAST NAME, Company-Website \nAda,Lovelace,acme.com\n")
+
+    assert row.values == {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "company_website": "acme.com",
+    }
+
+
+def test_each_bad_value_is_named_and_the_other_rows_are_kept() -> None:
+    rows = read_prospect_csv(
+        "last_name,email,employees,revenue,job_title\n"
+        f"Ada,not-an-email,many,1e30,{'x' * 256}\n"
+        "Bob,bob@example.com,3.5,,\n"
+        "Cy,cy@example.com,,,CEO\n"
+    )
+
+    assert fields(rows[0].errors) == ["email", "employees", "revenue", "job_title"]
+    messages = [error.message for error in rows[0].errors]
+    assert messages[0].startswith("'not-an-email' is not an email address")
+    assert messages[1] == "'many' is not a number"
+    assert "whole digits" in messages[2]
+    assert messages[3].endswith("has 256 characters; at most 255 can be kept")
+    assert fields(rows[1].errors) == ["employees"]
+    assert rows[1].errors[0].message == "'3.5' is not a whole number"
+    assert rows[2].errors == ()
+
+
+def test_a_value_under_an_unknown_column_fails_its_row_rather_than_being_lost() -> None:
+    rows = read_prospect_csv("last_name,notes\nAda,call her monday\nBob,\n")
+
+    assert fields(rows[0].errors) == ["notes"]
+    assert "is not a prospect column" in rows[0].errors[0].message
+    assert rows[1].errors == ()
+    assert rows[1].values == {"last_name": "Bob"}
+
+
+def test_a_row_that_does_not_split_into_the_header_columns_is_malformed() -> None:
+    rows = read_prospect_csv(
+        'last_name,email\nAda,ada@example.com,extra\nBob\nCy,"cy@example.com"x\nDee,dee@ex.com\n'
+    )
+
+    assert [(row.row, fields(row.errors)) for row in rows] == [
+        (2, [None]),
+        (3, [None]),
+        (4, [None]),
+        (5, []),
+    ]
+    assert rows[0].errors[0].message == "has 3 values but the header names 2 columns"
+    assert rows[2].errors[0].message.startswith("not valid CSV")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("", "no header row"), ("last_name,Last Name\nAda,Ada\n", "more than once")],
+)
+def test_a_file_without_a_usable_header_is_refused_whole(text: str, reason: str) -> None:
+    with pytest.raises(ProspectFileError, match=reason):
+        read_prospect_csv(text)
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "prospects.csv"
+    path.write_bytes("last_name\nM\xfcller\n".encode("latin-1"))
+
+    with pytest.raises(ProspectFileError, match="save it as CSV UTF-8"):
+        read_prospect_file(path)
+
+
+def test_a_byte_order_mark_from_a_spreadsheet_is_not_part_of_the_first_column(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "prospects.csv"
+    path.write_bytes("last_name,email\nAda,ada@example.com\n".encode("utf-8-sig"))
+
+    [row] = read_prospect_file(path)
+
+    assert row.values == {"last_name": "Ada", "email": "ada@example.com"}

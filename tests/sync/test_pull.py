@@ -1,0 +1,397 @@
+"""The whole pull against the sandbox, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from forcebridge.sandbox.seed import seed
+from forcebridge.store.models import (
+    CustomContactField,
+    CustomFieldType,
+    PullObjects,
+    RunLogEntry,
+    RunStatus,
+    UpdateOption,
+)
+from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
+from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.repositories.mappings import save_mapping
+from forcebridge.store.repositories.runs import get_run
+from tests.conftest import SandboxFactory
+from tests.sandbox.clocks import Clock
+from tests.sync.pull_world import PullWorld, book, watermarks
+
+OVERWRITE = UpdateOption.OVERWRITE
+
+
+@pytest.fixture
+def world(session: Session, make_sandbox: SandboxFactory) -> PullWorld:
+    clock = Clock()
+    return PullWorld(session, make_sandbox(clock=clock), clock)
+
+
+def log_of(session: Session, run_id: int) -> list[tuple[str | None, str | None, str | None]]:
+    return [(e.code, e.salesforce_id, e.field) for e in get_run(session, run_id).log_entries]
+
+
+def test_a_first_sync_brings_in_contacts_and_leads_with_the_default_mappings(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    account = world.create("Account", Name="Acme")
+    ana = world.create(
+        "Contact",
+        FirstName="Ana",
+        LastName="Lopez",
+        Email="Ana.Lopez@Example.com",
+        Phone="(201) 555-0100",
+        MailingCity="Paris",
+        AccountId=account,
+    )
+    lee = world.create("Lead", LastName="Lee", Company="Initech", MobilePhone="+44 20 7946 0000")
+    world.later()
+
+    result = world.pull(service)
+
+    assert result.status is RunStatus.SUCCEEDED, result.error
+    assert (result.read, result.created, result.failed) == (2, 2, 0)
+    assert book(session, service) == [
+        {
+            "first_name": "Ana", "last_name": "Lopez", "email": "Ana.Lopez@Example.com",
+            "phone": "(201) 555-0100", "mobile_phone": None, "title": None, "company": "Acme",
+            "city": "Paris", "custom": {}, "deleted_in_source": False,
+            "identities": [("salesforce:Contact", ana)],
+        },
+        {
+            "first_name": None, "last_name": "Lee", "email": None, "phone": None,
+            "mobile_phone": "+44 20 7946 0000", "title": None, "company": "Initech", "city": None,
+            "custom": {}, "deleted_in_source": False, "identities": [("salesforce:Lead", lee)],
+        },
+    ]  # fmt: skip
+
+
+def test_a_run_with_nothing_changed_costs_one_call_per_object(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    world.create("Contact", LastName="Lopez")
+    world.create("Lead", LastName="Lee", Company="Initech")
+    world.later()
+    world.pull(service)
+    world.later()
+
+    assert world.calls(lambda: world.pull(service)) == 2
+    assert get_run(session, world.pull(service).run_id).read == 0
+
+
+def test_an_incremental_run_reads_only_what_changed_in_one_call(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    ids = [world.create("Contact", LastName=f"Person {n}") for n in range(30)]
+    world.later()
+    world.pull(service)
+    for record_id in ids[:3]:
+        world.update("Contact", record_id, Title="CEO")
+    world.later()
+
+    calls_before = world.sandbox.usage().used
+    result = world.pull(service)
+
+    assert (result.read, result.updated, result.unchanged) == (3, 3, 0)
+    assert world.sandbox.usage().used - calls_before == result.api_calls == 1
+    assert sum(entry["title"] == "CEO" for entry in book(session, service)) == 3
+
+
+def test_records_stamped_at_the_watermark_or_committed_late_are_not_skipped(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    start = world.clock.now
+    world.create("Contact", LastName="First")
+    world.later(minutes=9)
+    world.create("Contact", LastName="Recent")
+    world.later(minutes=1)
+    world.pull(service)
+    moment = world.clock.now
+    world.clock.now = start
+    world.create("Contact", LastName="Same second")
+    world.clock.now = moment - dt.timedelta(seconds=30)
+    world.create("Contact", LastName="Late commit")
+    world.clock.now = moment
+    world.later()
+
+    result = world.pull(service)
+
+    assert (result.created, result.unchanged) == (2, 1)
+    names = sorted(entry["last_name"] for entry in book(session, service))
+    assert names == ["First", "Late commit", "Recent", "Same second"]
+
+
+def test_a_deleted_record_unlinks_its_contact_and_marks_it_but_never_deletes_it(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    doomed = world.create("Contact", LastName="Doomed", Email="doomed@example.com")
+    world.later()
+    world.pull(service)
+    world.sandbox.org.delete("Contact", doomed)
+    world.later()
+
+    result = world.pull(service)
+
+    assert (result.read, result.updated) == (1, 1)
+    [entry] = book(session, service)
+    assert (entry["last_name"], entry["deleted_in_source"], entry["identities"]) == (
+        "Doomed",
+        True,
+        [],
+    )
+    assert log_of(session, result.run_id) == [("deleted_in_source", doomed, None)]
+
+
+def test_a_converted_lead_hands_its_contact_to_the_new_contact_without_a_duplicate(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    lead = world.create("Lead", LastName="Lee", Company="Initech", Email="lee@initech.com")
+    world.later()
+    world.pull(service)
+    converted = world.sandbox.org.convert_lead(lead)
+    world.later()
+
+    result = world.pull(service)
+
+    assert result.created == 0, book(session, service)
+    [entry] = book(session, service)
+    assert entry["identities"] == sorted(
+        [("salesforce:Contact", converted["contactId"]), ("salesforce:Lead", lead)]
+    )
+    assert entry["company"] == "Initech"
+
+
+def test_a_custom_query_pulls_only_its_records_through_its_mapping(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(
+        pull_objects=PullObjects.CUSTOM,
+        pull_soql="SELECT Id, LastName, Title FROM Contact WHERE Title = 'CEO'",
+    )
+    save_mapping(
+        session,
+        service,
+        "Contact",
+        [("LastName", "last_name", OVERWRITE), ("Title", "title", OVERWRITE)],
+    )
+    session.commit()
+    world.create("Contact", LastName="Boss", Title="CEO")
+    world.create("Contact", LastName="Staff", Title="Clerk")
+    world.later()
+
+    result = world.pull(service)
+
+    assert result.status is RunStatus.SUCCEEDED, result.error
+    assert [(e["last_name"], e["title"]) for e in book(session, service)] == [("Boss", "CEO")]
+
+
+def test_update_only_enriches_contacts_from_other_sources_and_creates_none(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS, pull_update_only=True)
+    [known] = insert_contacts(
+        session,
+        service.id,
+        [{"first_name": "Ana", "phone": "201-555-0100", "phone_e164": "+12015550100"}],
+    )
+    add_identities(session, service.id, [Identity(known, "csv:crm", "row-1")])
+    session.commit()
+    ana = world.create("Contact", FirstName="Ana", LastName="Lopez", Phone="(201) 555-0100")
+    stranger = world.create("Contact", LastName="Stranger")
+    world.later()
+
+    result = world.pull(service)
+
+    assert (result.updated, result.skipped, result.created) == (1, 1, 0)
+    [entry] = book(session, service)
+    assert entry["last_name"] == "Lopez"
+    assert entry["identities"] == [("csv:crm", "row-1"), ("salesforce:Contact", ana)]
+    assert log_of(session, result.run_id) == [("update_only", stranger, None)]
+
+
+def test_two_services_on_one_connection_share_one_read_split_by_their_routing_rules(
+    world: PullWorld, session: Session
+) -> None:
+    bosses = world.service(
+        "bosses", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'CEO'"
+    )
+    staff = world.service(
+        "staff", pull_objects=PullObjects.CONTACTS, routing_condition="Title != 'CEO'"
+    )
+    world.create("Contact", LastName="Boss", Title="CEO")
+    world.create("Contact", LastName="Clerk", Title="Clerk")
+    world.create("Contact", LastName="Nobody")
+    world.later()
+    world.client.describe("Contact")
+    world.client.describe("Account")
+
+    assert world.calls(lambda: world.pull(bosses)) == 1
+    assert [e["last_name"] for e in book(session, bosses)] == ["Boss"]
+    assert sorted(e["last_name"] for e in book(session, staff)) == ["Clerk", "Nobody"]
+    assert world.pull(staff).read == 0
+
+
+def test_a_record_that_leaves_a_service_for_another_moves_with_it(
+    world: PullWorld, session: Session
+) -> None:
+    west = world.service(
+        "west", pull_objects=PullObjects.CONTACTS, routing_condition="MailingState = 'CA'"
+    )
+    east = world.service(
+        "east", pull_objects=PullObjects.CONTACTS, routing_condition="MailingState = 'NY'"
+    )
+    mover = world.create("Contact", LastName="Mover", MailingState="CA")
+    world.later()
+    world.pull(west)
+    world.update("Contact", mover, MailingState="NY")
+    world.later()
+
+    world.pull(west)
+
+    [gone] = book(session, west)
+    assert (gone["deleted_in_source"], gone["identities"]) == (True, [])
+    [arrived] = book(session, east)
+    assert arrived["identities"] == [("salesforce:Contact", mover)]
+
+
+class Crash(BaseException):
+    """The process died."""
+
+
+def test_a_crash_between_pages_then_a_rerun_ends_as_a_clean_run_would(
+    world: PullWorld, session: Session
+) -> None:
+    seed(world.sandbox.org, contacts=2_300, leads=0, accounts=20, seed=7)
+    crashed = world.service("crashed", pull_objects=PullObjects.CONTACTS)
+    world.later()
+
+    def crash_after_first_page(stream: str, done: int, total: int) -> None:
+        raise Crash
+
+    with pytest.raises(Crash):
+        world.pull(crashed, progress=crash_after_first_page)
+    assert len(book(session, crashed)) == 2_000
+    world.pull(crashed)
+
+    clean_world = PullWorld(session, world.sandbox, world.clock, org="globex")
+    clean = clean_world.service("clean", pull_objects=PullObjects.CONTACTS)
+    clean_world.pull(clean)
+    assert book(session, crashed) == book(session, clean)
+    assert watermarks(session, crashed) == watermarks(session, clean)
+
+
+def test_checkboxes_stay_false_and_long_text_is_truncated_with_a_log_entry(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    session.add(
+        CustomContactField(service_id=service.id, name="do_not_call", type=CustomFieldType.BOOLEAN)
+    )
+    save_mapping(
+        session,
+        service,
+        "Contact",
+        [
+            ("LastName", "last_name", OVERWRITE),
+            ("DoNotCall", "do_not_call", OVERWRITE),
+            ("Description", "title", OVERWRITE),
+        ],
+    )
+    session.commit()
+    wordy = world.create("Contact", LastName="Wordy", DoNotCall=False, Description="x" * 300)
+    world.later()
+
+    result = world.pull(service)
+
+    [entry] = book(session, service)
+    assert entry["custom"] == {"do_not_call": False}
+    assert entry["title"] == "x" * 255
+    assert log_of(session, result.run_id) == [("truncated", wordy, "Description")]
+
+
+def test_an_unreadable_phone_skips_that_field_only(world: PullWorld, session: Session) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    odd = world.create("Contact", LastName="Odd", Phone="12", Email="odd@example.com")
+    world.later()
+
+    result = world.pull(service)
+
+    assert (result.created, result.status) == (1, RunStatus.SUCCEEDED)
+    [entry] = book(session, service)
+    assert (entry["phone"], entry["email"]) == (None, "odd@example.com")
+    assert log_of(session, result.run_id) == [("invalid_phone", odd, "Phone")]
+
+
+def test_a_mapping_on_a_field_the_org_lacks_fails_the_stream_naming_it(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    save_mapping(session, service, "Contact", [("Region__c", "city", OVERWRITE)])
+    session.commit()
+    world.create("Lead", LastName="Lee", Company="Initech")
+    world.later()
+
+    result = world.pull(service)
+
+    assert result.status is RunStatus.FAILED
+    assert result.error is not None and "Region__c" in result.error
+    assert result.created == 1  # the Lead stream still ran
+
+
+def test_a_dry_run_reports_what_would_change_and_writes_nothing(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    world.create("Contact", LastName="Lopez")
+    world.later()
+
+    result = world.pull(service, dry_run=True)
+
+    assert (result.read, result.created) == (1, 1)
+    assert book(session, service) == []
+    assert watermarks(session, service) == {}
+    assert get_run(session, result.run_id).dry_run
+
+
+def test_progress_reports_records_read_of_the_total(world: PullWorld, session: Session) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    for n in range(3):
+        world.create("Contact", LastName=f"P{n}")
+    world.later()
+    seen: list[tuple[str, int, int]] = []
+
+    world.pull(service, progress=lambda *report: seen.append(report))
+
+    assert seen == [("pull:Contact", 3, 3)]
+    assert session.scalars(select(RunLogEntry)).all() == []
+
+
+def test_a_pull_on_demand_does_not_run_a_stream_whose_lease_another_run_holds(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    world.create("Contact", LastName="Lopez")
+    world.later()
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    assert take_lease(engine, service.id, "pull:Contact", "worker-1", dt.timedelta(minutes=5))
+
+    refused = world.pull(service, on_demand=True)
+    by_holder = world.pull(service)
+
+    assert refused.status is RunStatus.FAILED
+    assert refused.error is not None and "in progress" in refused.error
+    assert (by_holder.status, by_holder.created) == (RunStatus.SUCCEEDED, 1)

@@ -1,0 +1,73 @@
+"""How records are read: REST pages, Bulk API 2.0 above the threshold, wide mappings by Id."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from forcebridge.sandbox.seed import seed
+from forcebridge.store.models import PullObjects, UpdateOption
+from forcebridge.store.repositories.mappings import save_mapping
+from tests.conftest import SandboxFactory
+from tests.sandbox.clocks import Clock
+from tests.sync.pull_world import PullWorld, book, watermarks
+
+WIDE = [f"Extremely_Long_Custom_Field_Name_No_{n:03d}__c" for n in range(400)]
+
+
+@pytest.fixture
+def backend() -> str:
+    """Reading does not depend on the database: SQLite is enough."""
+    return "sqlite"
+
+
+def test_a_mapping_too_wide_for_one_query_url_is_read_in_groups_joined_by_id(
+    session: Session, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    fields = [{"name": n, "type": "string", "length": 80, "custom": True} for n in WIDE]
+    (tmp_path / "Contact.json").write_text(json.dumps({"name": "Contact", "fields": fields}))
+    clock = Clock()
+    world = PullWorld(session, make_sandbox(clock=clock, schema_dir=tmp_path), clock)
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    rows = [(name, "title", UpdateOption.OVERWRITE) for name in reversed(WIDE)]
+    save_mapping(
+        session, service, "Contact", [("LastName", "last_name", UpdateOption.OVERWRITE), *rows]
+    )
+    session.commit()
+    world.create("Contact", LastName="Wide", **{WIDE[0]: "found past the URL limit"})
+    world.later()
+    world.client.describe("Contact")
+
+    usage = world.sandbox.usage().by_kind.copy()
+    result = world.pull(service)
+    spent = {k: v - usage.get(k, 0) for k, v in world.sandbox.usage().by_kind.items()}
+
+    assert result.error is None
+    [entry] = book(session, service)
+    assert (entry["last_name"], entry["title"]) == ("Wide", "found past the URL limit")
+    assert (spent.get("query"), spent.get("composite")) == (1, 1)
+
+
+def test_a_read_above_the_bulk_threshold_goes_through_bulk_api_to_the_same_result(
+    session: Session, make_sandbox: SandboxFactory
+) -> None:
+    clock = Clock()
+    sandbox = make_sandbox(clock=clock)
+    seed(sandbox.org, contacts=2_500, leads=0, accounts=20, seed=3)
+    rest_world = PullWorld(session, sandbox, clock)
+    bulk_world = PullWorld(session, sandbox, clock, org="globex")
+    by_rest = rest_world.service(pull_objects=PullObjects.CONTACTS)
+    by_bulk = bulk_world.service(pull_objects=PullObjects.CONTACTS)
+    clock.advance(minutes=10)
+
+    rest = rest_world.pull(by_rest)
+    before = sandbox.usage().by_kind.get("bulk", 0)
+    bulk = bulk_world.pull(by_bulk, bulk_threshold=1_000)
+
+    assert rest.created == bulk.created == 2_500
+    assert sandbox.usage().by_kind.get("bulk", 0) > before
+    assert book(session, by_bulk) == book(session, by_rest)
+    assert watermarks(session, by_bulk) == watermarks(session, by_rest)

@@ -1,0 +1,139 @@
+"""Routing rules evaluated in Python must admit exactly what the same SOQL condition selects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from simple_salesforce import Salesforce
+
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.sync.routing import EVERYTHING, Route, RoutingError
+
+NOW = dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC)
+
+
+def admits(condition: str, record: dict[str, Any]) -> bool:
+    return Route.parse(condition).admits(record, now=NOW)
+
+
+def test_no_condition_admits_every_record() -> None:
+    assert Route.parse("  ") is EVERYTHING
+    assert EVERYTHING.admits({}, now=NOW)
+
+
+def test_text_compares_case_insensitively_and_a_null_is_a_value() -> None:
+    assert admits("Region__c = 'west'", {"Region__c": "West"})
+    assert not admits("Region__c = 'West'", {"Region__c": None})
+    assert admits("Region__c != 'West'", {"Region__c": None})
+    assert admits("NOT (Region__c = 'West')", {"Region__c": None})
+    assert admits("Region__c = null", {"Region__c": None})
+    assert not admits("Region__c < 'M'", {"Region__c": None})
+    assert admits("Region__c NOT IN ('West', 'North')", {"Region__c": None})
+    assert not admits("Region__c NOT IN ('West', null)", {"Region__c": None})
+
+
+def test_like_patterns_keep_escaped_wildcards_literal() -> None:
+    assert admits("Name LIKE 'ac%'", {"Name": "ACME Corp"})
+    assert admits("Name LIKE '50\\%%'", {"Name": "50% off"})
+    assert not admits("Name LIKE '50\\%%'", {"Name": "500 off"})
+    assert admits("Name LIKE 'a_c'", {"Name": "abc"})
+
+
+def test_multi_select_picklists_include_all_parts_of_one_alternative() -> None:
+    record = {"Interests__c": "Golf;Tennis"}
+    assert admits("Interests__c INCLUDES ('golf;tennis', 'Chess')", record)
+    assert not admits("Interests__c INCLUDES ('Golf;Chess')", record)
+    assert admits("Interests__c EXCLUDES ('Chess')", record)
+
+
+def test_a_fifteen_character_id_matches_its_eighteen_character_form() -> None:
+    record = {"OwnerId": "005000000000001AAA"}
+    assert admits("OwnerId = '005000000000001'", record)
+    assert admits("OwnerId = '005000000000001aaa'", record)
+    assert not admits("OwnerId = '005000000000002'", record)
+
+
+def test_numbers_dates_and_checkboxes_compare_by_value() -> None:
+    record = {
+        "Score__c": Decimal("10.50"),
+        "Birthdate": "1980-05-01",
+        "CreatedDate": "2024-11-06T23:30:00.000+0000",
+        "DoNotCall": False,
+    }
+    assert admits("Score__c >= 10.5 AND Score__c < 11", record)
+    assert admits("Birthdate > 1980-01-01", record)
+    assert admits("CreatedDate = YESTERDAY AND CreatedDate < TODAY", record)
+    assert admits("CreatedDate = LAST_N_DAYS:2", record)
+    assert not admits("CreatedDate > YESTERDAY", record)
+    assert admits("DoNotCall = false", record)
+
+
+def test_parent_paths_read_through_nested_records_and_null_parents() -> None:
+    assert admits("Account.Owner.Alias = 'sadmin'", {"Account": {"Owner": {"Alias": "sadmin"}}})
+    assert admits("Account.Name = null", {"Account": None})
+    assert Route.parse("Account.Name = 'x' OR Region__c = 'y'").fields == (
+        "Account.Name",
+        "Region__c",
+    )
+
+
+def test_a_condition_that_is_not_soql_is_refused_at_its_column() -> None:
+    with pytest.raises(RoutingError, match="at column 23: unexpected token: '<EOF>'"):
+        Route.parse("Region__c = 'West' AND")
+    with pytest.raises(RoutingError, match="only a condition"):
+        Route.parse("OwnerId = 'x' LIMIT 5")
+
+
+SANDBOX_CONDITIONS = [
+    "LastName = 'smith'",
+    "Email != 'ana@example.com'",
+    "NOT (Title = 'CEO')",
+    "Title IN ('CEO', 'CFO')",
+    "Title NOT IN ('CEO', null)",
+    "LastName LIKE 'sm%'",
+    "Birthdate > 1980-01-01",
+    "Birthdate <= 1975-06-30",
+    "DoNotCall = true",
+    "MailingCity = null",
+    "MailingLatitude > 10.5",
+    "(LastName = 'Smith' OR Title = 'CEO') AND DoNotCall = false",
+    "Account.Name = 'Acme'",
+    "CreatedDate = TODAY",
+    "CreatedDate < LAST_N_DAYS:3",
+]
+
+
+@pytest.fixture(scope="module")
+def people(sandbox: SandboxServer) -> SandboxServer:
+    org = sandbox.org
+    acme = org.create("Account", {"Name": "Acme"})
+    other = org.create("Account", {"Name": "Globex"})
+    rows = [
+        {"LastName": "Smith", "Title": "CEO", "Email": "ana@example.com", "AccountId": acme},
+        {"LastName": "SMITH", "Title": None, "Birthdate": "1975-06-30", "DoNotCall": True},
+        {"LastName": "Smithers", "Title": "CFO", "MailingCity": "Paris", "AccountId": other},
+        {"LastName": "Jones", "Title": "CTO", "Birthdate": "1990-02-01", "MailingLatitude": 48.8},
+        {"LastName": "Lee", "Email": "lee@example.com", "MailingLatitude": 10.5},
+        {"LastName": "Nakamura", "Title": "ceo", "DoNotCall": False, "Birthdate": "1980-01-01"},
+    ]
+    for row in rows:
+        org.create("Contact", row)
+    return sandbox
+
+
+@pytest.mark.parametrize("condition", SANDBOX_CONDITIONS)
+def test_python_admits_exactly_what_the_sandbox_selects(
+    people: SandboxServer, sf: Salesforce, condition: str
+) -> None:
+    route = Route.parse(condition)
+    fields = ", ".join(dict.fromkeys(("Id", *route.fields)))
+    selected = {
+        r["Id"] for r in sf.query_all(f"SELECT Id FROM Contact WHERE {condition}")["records"]
+    }
+    records = sf.query_all(f"SELECT {fields} FROM Contact")["records"]
+    now = dt.datetime.now(dt.UTC)
+    admitted = {r["Id"] for r in records if route.admits(r, now=now)}
+    assert admitted == selected
