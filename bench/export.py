@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
 from simple_salesforce import Salesforce
 
 from forcebridge.salesforce.client import ClientSettings, SalesforceClient
 from forcebridge.salesforce.tokens import TokenSet
+from forcebridge.sandbox.clients import simple_salesforce
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.soql.builder import contains, eq, select, to_soql
@@ -124,18 +124,6 @@ def forcebridge_client(server: SandboxServer) -> SalesforceClient:
         issued_at=dt.datetime.now(dt.UTC),
     )
     return SalesforceClient(tokens, ClientSettings("bench", ca_file=server.ca_file))
-
-
-def simple_salesforce(server: SandboxServer) -> Salesforce:
-    session = requests.Session()
-    session.verify = str(server.ca_file)
-    session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override `verify`
-    return Salesforce(
-        instance_url=server.base_url,
-        session_id=server.access_token(),
-        session=session,
-        version="62.0",
-    )
 
 
 def put_present(

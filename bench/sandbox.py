@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
 from simple_salesforce import Salesforce
 
+from forcebridge.sandbox.clients import simple_salesforce
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.seed import seed
@@ -31,18 +31,6 @@ PULL_QUERY = (
     " HasOptedOutOfEmail, DoNotCall, Description, CreatedDate, LastModifiedDate, SystemModstamp"
     " FROM Contact ORDER BY SystemModstamp, Id"
 )
-
-
-def client_for(server: SandboxServer) -> Salesforce:
-    session = requests.Session()
-    session.verify = str(server.ca_file)
-    session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override `verify`
-    return Salesforce(
-        instance_url=server.base_url,
-        session_id=server.access_token(),
-        session=session,
-        version="62.0",
-    )
 
 
 def read_all(sf: Salesforce, batch_size: int) -> tuple[int, list[float]]:
@@ -78,7 +66,7 @@ def main() -> None:
         print(f"  seeding: {report.seconds:.1f} s ({seeded / report.seconds:,.0f} records/s)")
 
         with SandboxServer(SandboxConfig(data_dir=data, port=0)) as server:
-            sf = client_for(server)
+            sf = simple_salesforce(server)
             server.reset_usage()
             started = time.perf_counter()
             read, page_ms = read_all(sf, args.batch_size)

@@ -24,11 +24,10 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
+from forcebridge.sandbox.clients import simple_salesforce, trusting_session
 from forcebridge.sandbox.config import DEFAULT_CLIENT_ID, SandboxConfig
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.sandbox.tls import ensure_jwt_certificate, ensure_server_certificates
-
-API_VERSION = "62.0"
 
 SandboxFactory = Callable[..., SandboxServer]
 
@@ -77,15 +76,6 @@ def make_sandbox(
         server.stop()
 
 
-def trusting_session(ca_file: Path) -> requests.Session:
-    """A session that trusts `ca_file`. `trust_env` is off because REQUESTS_CA_BUNDLE or
-    CURL_CA_BUNDLE in the environment would otherwise override `verify`."""
-    session = requests.Session()
-    session.verify = str(ca_file)
-    session.trust_env = False
-    return session
-
-
 @pytest.fixture(scope="session")
 def https_for() -> Callable[[SandboxServer], requests.Session]:
     return lambda server: trusting_session(server.ca_file)
@@ -103,15 +93,7 @@ def api_for() -> Callable[[SandboxServer], requests.Session]:
 
 @pytest.fixture(scope="session")
 def salesforce_for() -> Callable[..., Salesforce]:
-    def connect(server: SandboxServer, token: str | None = None) -> Salesforce:
-        return Salesforce(
-            instance_url=server.base_url,
-            session_id=token or server.access_token(),
-            session=trusting_session(server.ca_file),
-            version=API_VERSION,
-        )
-
-    return connect
+    return simple_salesforce
 
 
 @pytest.fixture(scope="module")

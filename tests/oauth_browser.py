@@ -6,8 +6,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from forcebridge.sandbox.clients import trusting_session
 from forcebridge.sandbox.server import SandboxServer
-from tests.conftest import trusting_session
 
 
 class _FirstForm(HTMLParser):

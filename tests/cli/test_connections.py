@@ -7,6 +7,7 @@ import requests
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.salesforce.endpoints import trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
+from forcebridge.sandbox.clients import trusting_session
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.settings import Settings
 from forcebridge.store.models import Connection
@@ -14,7 +15,6 @@ from forcebridge.store.repositories.connections import get_connection
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.connections import finish_web_connect, start_web_connect
 from tests.cli.conftest import Cli, document, password_grant_args
-from tests.conftest import trusting_session
 from tests.oauth_browser import allow_access, callback_params
 
 MakeSandbox = Callable[..., SandboxServer]

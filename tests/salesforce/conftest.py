@@ -21,8 +21,8 @@ from forcebridge.salesforce.endpoints import LoginEndpoint, trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient, PasswordGrant
 from forcebridge.salesforce.retry import Retrier, RetryPolicy
 from forcebridge.salesforce.tokens import TokenSet
+from forcebridge.sandbox.clients import API_VERSION, trusting_session
 from forcebridge.sandbox.server import SandboxServer
-from tests.conftest import API_VERSION, trusting_session
 
 REDIRECT_URI = "http://localhost:1717/OauthRedirect"
 

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from forcebridge.cli.main import app
 from forcebridge.cli.sandbox import python_snippet
+from forcebridge.sandbox.clients import trusting_session
 from forcebridge.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from forcebridge.sandbox.server import SandboxServer
-from tests.conftest import trusting_session
 
 Session = Callable[[SandboxServer], requests.Session]
 runner = CliRunner()

@@ -19,6 +19,7 @@ from forcebridge.salesforce.errors import LoginFailed, UntrustedUrl
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
 from forcebridge.salesforce.status import ConnectionStatus as SalesforceStatus
 from forcebridge.salesforce.status import Problem, State
+from forcebridge.sandbox.clients import trusting_session
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import AuthMethod, Connection, ConnectionKind, ConnectionStatus
 from forcebridge.store.repositories.connections import create_connection
@@ -43,7 +44,6 @@ from forcebridge.sync.connections import (
     start_web_connect,
 )
 from forcebridge.sync.store_ports import record_status
-from tests.conftest import trusting_session
 from tests.oauth_browser import allow_access, callback_params
 from tests.store.samples import LOGIN, TOKENS
 

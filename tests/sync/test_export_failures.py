@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.describe_cache import CachedDescribe, DescribeKey, InMemoryDescribeCache
+from forcebridge.sandbox.clients import API_VERSION
 from forcebridge.store.models import Run, RunStatus
 from forcebridge.sync.export import export_file
 from forcebridge.sync.export_errors import MappingNotValid
 from forcebridge.sync.export_model import Action
-from tests.conftest import API_VERSION, SandboxFactory
+from tests.conftest import SandboxFactory
 from tests.salesforce.conftest import client_for
 from tests.sync.exporting import ExportWorld
 

@@ -24,9 +24,9 @@ from forcebridge.cli.demo.pull_chapter import pull_contacts
 from forcebridge.cli.demo.sandbox_chapter import (
     DemoSize,
     show_clients,
-    simple_salesforce_for,
     start_sandbox,
 )
+from forcebridge.sandbox.clients import simple_salesforce
 
 DEFAULT_DATA = Path(".forcebridge") / "demo"
 
@@ -57,7 +57,7 @@ def demo(
     try:
         show_clients(narrator, server)
         connect_org(narrator, run, server)
-        sf = simple_salesforce_for(server)
+        sf = simple_salesforce(server)
         pull_contacts(narrator, run, sf)
         log_conversations(narrator, run, sf, data)
         export_prospects(narrator, run, sf, data)

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
 from rich.table import Table
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from forcebridge.cli.demo.narration import Narrator
 from forcebridge.salesforce.client import ClientSettings, SalesforceClient
 from forcebridge.salesforce.endpoints import trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
+from forcebridge.sandbox.clients import simple_salesforce
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.seed import seed
@@ -66,18 +65,6 @@ def _serve(data_dir: Path) -> SandboxServer:
         return SandboxServer(SandboxConfig(data_dir=data_dir, port=0)).start()
 
 
-def simple_salesforce_for(server: SandboxServer) -> Salesforce:
-    session = requests.Session()
-    session.verify = str(server.ca_file)
-    session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override `verify`
-    return Salesforce(
-        instance_url=server.base_url,
-        session_id=server.access_token(),
-        session=session,
-        version=API_VERSION,
-    )
-
-
 def show_clients(narrator: Narrator, server: SandboxServer) -> None:
     """simple-salesforce and forcebridge's own client, unchanged, against the sandbox."""
     narrator.chapter(
@@ -85,7 +72,7 @@ def show_clients(narrator: Narrator, server: SandboxServer) -> None:
         "simple-salesforce talks to the sandbox exactly as it would to Salesforce; forcebridge's "
         "own client (retries, call counting, typed errors) sits on top of it.",
     )
-    sf = simple_salesforce_for(server)
+    sf = simple_salesforce(server)
     describe: dict[str, Any] = sf.restful("sobjects/Contact/describe") or {}
     fields = {f["name"]: f for f in describe["fields"]}
     parts = [f["name"] for f in describe["fields"] if f["compoundFieldName"] == "MailingAddress"]
