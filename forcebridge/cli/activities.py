@@ -16,10 +16,17 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.cli.output import (
+    JsonFlag,
+    console,
+    database,
+    emit,
+    errors,
+    fail,
+    progress_bar,
+)
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.activity_windows import (
@@ -68,18 +75,11 @@ def push(
 
 @contextmanager
 def _progress_bar(quiet: bool) -> Iterator[ProgressCallback | None]:
-    if quiet:
-        yield None
-        return
-    with Progress(
-        TextColumn("Writing Tasks"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("push", total=None)
+    with progress_bar(quiet=quiet) as progress:
+        if progress is None:
+            yield None
+            return
+        task = progress.add_task("Writing Tasks", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)

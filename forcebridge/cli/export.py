@@ -17,17 +17,21 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.cli.output import (
+    JsonFlag,
+    console,
+    database,
+    emit,
+    errors,
+    fail,
+    progress_bar,
+)
 from forcebridge.store.models import Connection, Org, RunStatus
 from forcebridge.store.repositories.connections import get_connection, list_connections
 from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
@@ -179,18 +183,8 @@ class _Bar:
 
 @contextmanager
 def _progress_bar(quiet: bool) -> Iterator[_Bar | None]:
-    if quiet:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as progress:
-        yield _Bar(progress)
+    with progress_bar(quiet=quiet) as bar:
+        yield None if bar is None else _Bar(bar)
 
 
 def _show(report: ExportReport, sobject: str) -> None:

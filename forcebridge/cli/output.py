@@ -18,6 +18,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.runtime import open_runtime
@@ -61,6 +62,24 @@ def database() -> Iterator[Session]:
                 yield session
         finally:
             runtime.close()
+
+
+@contextmanager
+def progress_bar(*, quiet: bool) -> Iterator[Progress | None]:
+    """A bar on stderr for long work, so stdout stays parseable; None when the caller asked for
+    quiet output (`--json`) or stderr is not a terminal."""
+    if quiet or not errors.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        yield bar
 
 
 def emit(document: Mapping[str, Any], as_json: bool, show: Callable[[], None]) -> None:

@@ -16,17 +16,20 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.cli.output import (
+    JsonFlag,
+    console,
+    database,
+    emit,
+    errors,
+    fail,
+    progress_bar,
+)
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.services import get_service
@@ -90,17 +93,10 @@ def show_result(result: PullResult, verb: str) -> None:
 @contextmanager
 def _progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
     """Records read of the total, one bar per stream, on a terminal only."""
-    if quiet or not errors.is_terminal:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as bar:
+    with progress_bar(quiet=quiet) as bar:
+        if bar is None:
+            yield None
+            return
         tasks: dict[str, TaskID] = {}
 
         def report(stream: str, done: int, total: int) -> None:
