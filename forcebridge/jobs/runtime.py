@@ -27,7 +27,20 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class _ProductHandler(logging.StreamHandler[TextIO]):
-    """The one handler `configure_logging` installs, found and replaced on a second call."""
+    """The one handler `configure_logging` installs, found and replaced on a second call.
+
+    Without a stream of its own it writes to whatever `sys.stderr` is at the time of each
+    record, not the one at start-up, which a test runner or an embedding tool may have closed.
+    """
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__(stream or sys.stderr)
+        self._follows_stderr = stream is None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._follows_stderr:
+            self.stream = sys.stderr
+        super().emit(record)
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ def configure_logging(level: LogLevel, stream: TextIO | None = None) -> logging.
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _ProductHandler)]:
         root.removeHandler(handler)
-    handler = _ProductHandler(stream or sys.stderr)
+    handler = _ProductHandler(stream)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
