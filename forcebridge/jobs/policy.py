@@ -20,6 +20,12 @@ class Stream(enum.StrEnum):
     PULL_LEAD = "pull:Lead"
     PULL_CUSTOM = "pull:custom"
     ACTIVITIES = "activities"
+    RECONCILE = "reconcile"
+    """The daily check for what incremental reads cannot see (hard deletes, records that left
+    a custom query or routing rule, formula values changed without a new SystemModstamp)."""
+
+
+RECONCILE_EVERY = timedelta(days=1)
 
 
 _PULL_STREAMS: dict[PullObjects, tuple[Stream, ...]] = {
@@ -46,6 +52,8 @@ class ServiceSettings:
 class PlannedStream:
     stream: Stream
     interval: timedelta
+    first_run_after: timedelta = timedelta(0)
+    """How long a new schedule waits before its first run."""
 
 
 def planned_streams(settings: ServiceSettings) -> tuple[PlannedStream, ...]:
@@ -57,7 +65,9 @@ def planned_streams(settings: ServiceSettings) -> tuple[PlannedStream, ...]:
     activities = PlannedStream(
         Stream.ACTIVITIES, timedelta(minutes=settings.activities_interval_minutes)
     )
-    return (*pulls, activities)
+    # The first pull reads everything anyway: the first reconciliation can wait a day.
+    reconcile = PlannedStream(Stream.RECONCILE, RECONCILE_EVERY, first_run_after=RECONCILE_EVERY)
+    return (*pulls, activities, reconcile)
 
 
 class FailureKind(enum.StrEnum):

@@ -20,6 +20,7 @@ from forcebridge.sync.activities import PushOptions, push_activities
 from forcebridge.sync.connection_errors import NotConnected
 from forcebridge.sync.connections import open_client
 from forcebridge.sync.pull import pull
+from forcebridge.sync.reconcile import reconcile
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,16 @@ def push_runner(runtime: Runtime, service_id: int) -> RunResult:
         return _result(context, pushed.run_id, pushed.status, pushed.error)
 
 
+def reconcile_runner(runtime: Runtime, service_id: int) -> RunResult:
+    with service_context(runtime, service_id) as context:
+        checked = reconcile(context.session, context.client, context.service)
+        return _result(context, checked.run_id, checked.status, checked.error)
+
+
 def product_registry() -> StreamRegistry:
     """The runners of every stream the product schedules."""
     pulls = (Stream.PULL_CONTACT, Stream.PULL_LEAD, Stream.PULL_CUSTOM)
     return StreamRegistry(
         {stream.value: pull_runner(stream) for stream in pulls}
-        | {Stream.ACTIVITIES.value: push_runner}
+        | {Stream.ACTIVITIES.value: push_runner, Stream.RECONCILE.value: reconcile_runner}
     )

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from forcebridge.jobs.errors import ScheduleMissing
 from forcebridge.jobs.policy import (
+    PlannedStream,
     ScheduleState,
     ServiceSettings,
     claimed,
@@ -93,11 +94,11 @@ def reconcile_schedules(
         schedules = schedules.where(SyncSchedule.service_id.in_(service_ids))
     existing = {(row.service_id, row.stream): row for row in connection.execute(schedules)}
     for service in connection.execute(services):
-        planned = {p.stream.value: p.interval for p in planned_streams(_service_settings(service))}
-        for stream, interval in planned.items():
+        for plan in planned_streams(_service_settings(service)):
+            stream, interval = plan.stream.value, plan.interval
             row = existing.pop((service.id, stream), None)
             if row is None:
-                _insert_schedule(connection, service.id, stream, interval, now)
+                _insert_schedule(connection, service.id, plan, now)
             elif not row.enabled or timedelta(minutes=row.interval_minutes) != interval:
                 _write(connection, row.id, rescheduled(_state(row), interval, now))
     unplanned = [row.id for row in existing.values() if row.enabled]
@@ -116,15 +117,19 @@ _INSERTS: dict[str, Callable[[type[SyncSchedule]], postgresql.Insert | sqlite.In
 
 
 def _insert_schedule(
-    connection: Connection, service_id: int, stream: str, interval: timedelta, now: datetime
+    connection: Connection, service_id: int, plan: PlannedStream, now: datetime
 ) -> None:
-    """A new stream runs at the next tick."""
-    state = ScheduleState(next_run_at=now, interval=interval)
+    """A new stream runs at the next tick, or once its plan's first wait is over."""
+    state = ScheduleState(next_run_at=now + plan.first_run_after, interval=plan.interval)
     insert = _INSERTS[connection.dialect.name]
     connection.execute(
         insert(SyncSchedule)
         .values(
-            service_id=service_id, stream=stream, created_at=now, updated_at=now, **_columns(state)
+            service_id=service_id,
+            stream=plan.stream.value,
+            created_at=now,
+            updated_at=now,
+            **_columns(state),
         )
         .on_conflict_do_nothing(index_elements=[SyncSchedule.service_id, SyncSchedule.stream])
     )

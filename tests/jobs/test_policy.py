@@ -42,10 +42,13 @@ def _settings(pull: PullObjects, *, connected: bool = True) -> ServiceSettings:
 @pytest.mark.parametrize(
     ("pull", "streams"),
     [
-        (PullObjects.BOTH, [Stream.PULL_CONTACT, Stream.PULL_LEAD, Stream.ACTIVITIES]),
-        (PullObjects.CONTACTS, [Stream.PULL_CONTACT, Stream.ACTIVITIES]),
-        (PullObjects.LEADS, [Stream.PULL_LEAD, Stream.ACTIVITIES]),
-        (PullObjects.CUSTOM, [Stream.PULL_CUSTOM, Stream.ACTIVITIES]),
+        (
+            PullObjects.BOTH,
+            [Stream.PULL_CONTACT, Stream.PULL_LEAD, Stream.ACTIVITIES, Stream.RECONCILE],
+        ),
+        (PullObjects.CONTACTS, [Stream.PULL_CONTACT, Stream.ACTIVITIES, Stream.RECONCILE]),
+        (PullObjects.LEADS, [Stream.PULL_LEAD, Stream.ACTIVITIES, Stream.RECONCILE]),
+        (PullObjects.CUSTOM, [Stream.PULL_CUSTOM, Stream.ACTIVITIES, Stream.RECONCILE]),
     ],
 )
 def test_a_service_streams_what_it_pulls_and_its_activities(
@@ -55,7 +58,9 @@ def test_a_service_streams_what_it_pulls_and_its_activities(
 
     assert [p.stream for p in planned] == streams
     assert {p.stream: p.interval for p in planned}[Stream.ACTIVITIES] == timedelta(hours=1)
-    assert all(p.interval == FIVE_MINUTES for p in planned if p.stream != Stream.ACTIVITIES)
+    assert {p.stream: p.interval for p in planned}[Stream.RECONCILE] == timedelta(days=1)
+    pulls = [p for p in planned if p.stream not in (Stream.ACTIVITIES, Stream.RECONCILE)]
+    assert all(p.interval == FIVE_MINUTES for p in pulls)
 
 
 def test_a_service_without_a_connection_streams_nothing() -> None:

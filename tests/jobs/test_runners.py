@@ -8,12 +8,13 @@ from forcebridge.jobs.embedded import EmbeddedEngine
 from forcebridge.jobs.execute import Outcome
 from forcebridge.jobs.runners import product_registry
 from forcebridge.jobs.runtime import Runtime
-from forcebridge.jobs.schedules import service_schedules
+from forcebridge.jobs.schedules import retry_streams_now, service_schedules
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import Connection, PullObjects, RunStatus, Service
 from forcebridge.store.repositories.contacts import list_contacts
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
+from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connect_with_password
 from tests.jobs.recording import recorded_runs
 
@@ -64,6 +65,26 @@ def test_the_embedded_engine_pulls_contacts_and_pushes_activities_on_schedule(
         assert service_schedules(connection, service_id)["pull:Contact"].consecutive_failures == 0
 
 
+def test_the_daily_reconciliation_runs_once_due(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    service_id = _connected_service(session, sandbox)
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        first = engine.run_due_once()
+        with runtime.engine.begin() as connection:
+            retry_streams_now(connection, service_id, utcnow(), ["reconcile"])
+        second = engine.run_due_once()
+    finally:
+        engine.stop()
+
+    assert "reconcile" not in {e.stream for e in first}
+    assert {(e.stream, e.outcome) for e in second} == {("reconcile", Outcome.SUCCEEDED)}
+    assert ("reconcile", RunStatus.SUCCEEDED) in {
+        (r.stream, r.status) for r in recorded_runs(runtime)
+    }
+
+
 def test_a_connection_whose_authorization_is_lost_flags_its_streams(
     runtime: Runtime, session: Session, sandbox: SandboxServer
 ) -> None:
@@ -81,5 +102,6 @@ def test_a_connection_whose_authorization_is_lost_flags_its_streams(
     assert {e.outcome for e in executions} == {Outcome.FAILED}
     with runtime.engine.connect() as db:
         schedules = service_schedules(db, service_id)
+    schedules.pop("reconcile")  # not due yet, so not run
     assert {s.needs_attention for s in schedules.values()} == {"authentication_lost"}
     assert all("reconnect" in (s.last_error or "") for s in schedules.values())

@@ -58,10 +58,14 @@ def test_a_connected_service_gets_a_schedule_per_stream_due_at_once(
     _reconcile(engine, T0)
 
     schedules = _schedules(engine, service_id)
-    assert sorted(schedules) == ALL_STREAMS
-    assert all(s.next_run_at == T0 and s.enabled for s in schedules.values())
+    syncs = {name: s for name, s in schedules.items() if name != "reconcile"}
+    assert sorted(syncs) == ALL_STREAMS
+    assert all(s.next_run_at == T0 and s.enabled for s in syncs.values())
     assert schedules["pull:Contact"].interval == timedelta(minutes=5)
     assert schedules["activities"].interval == timedelta(hours=1)
+    # The first pull reads everything: the first reconciliation waits a day.
+    assert schedules["reconcile"].next_run_at == T0 + timedelta(days=1)
+    assert schedules["reconcile"].interval == timedelta(days=1)
     assert _claim(engine, T0) != []
     assert {c.service_id for c in _claim(engine, T0 + CLAIM_HOLD * 2)} == {service_id}
 
