@@ -2,8 +2,8 @@
 
 `admin_pages_factory(**settings)` builds the app (settings such as `public_url` or
 `sandbox_ca_file` can be given) and returns an `AdminPages`: a TestClient plus helpers that log
-in and post forms the way a browser does, form token included. `serving(app)` runs an app under
-uvicorn for a real browser.
+in, post forms the way a browser does (form token included), and connect an org to a sandbox.
+`serving(app)` runs an app under uvicorn for a real browser.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +27,15 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from forcebridge.jobs.runtime import Runtime
+from forcebridge.mapping.model import Mapping as MappingRows
+from forcebridge.sandbox.server import SandboxServer
 from forcebridge.settings import Settings
 from forcebridge.store.engine import keyring_from_settings, make_engine, make_sessionmaker
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import AdminRole, Connection
 from forcebridge.store.repositories.admins import create_admin
 from forcebridge.store.repositories.orgs import create_org, get_org
+from forcebridge.sync.connections import connect_with_password
 from forcebridge.web.app import create_app
 from forcebridge.web.throttle import LoginThrottle
 from tests.dbfixtures import MigratedDatabases
@@ -70,7 +73,9 @@ class AdminPages:
             follow_redirects=False,
         )
 
-    def post_form(self, path: str, data: dict[str, str] | None = None) -> httpx.Response:
+    def post_form(
+        self, path: str, data: Mapping[str, str | list[str]] | None = None
+    ) -> httpx.Response:
         """Post as the connections page's forms do: with the token the page carries."""
         token = form_token(self.client.get("/connections").text)
         return self.client.post(
@@ -89,12 +94,40 @@ class AdminPages:
             create_admin(session, found, email, password, role)
             session.commit()
 
+    def connect_to(self, org: str, sandbox: SandboxServer) -> int:
+        """Connect `org` to the sandbox (username-password), as `forcebridge connect` does; the
+        connection's id."""
+        with self.runtime.sessions() as session:
+            connection = connect_with_password(
+                session,
+                org,
+                "sandbox",
+                login_url=sandbox.base_url,
+                client_id=sandbox.config.client_id,
+                client_secret=sandbox.config.client_secret,
+                username=sandbox.config.username,
+                password=sandbox.config.password,
+                ca_file=sandbox.ca_file,
+            )
+            session.commit()
+            return connection.id
+
     def connections(self) -> list[Connection]:
         with self.runtime.sessions() as session:
             return list(session.scalars(select(Connection).order_by(Connection.id)))
 
 
 AdminPagesFactory = Callable[..., AdminPages]
+
+
+def mapping_form(mapping: MappingRows, action: str = "save") -> dict[str, str | list[str]]:
+    """What the mapping editor posts for `mapping` when `action`'s button is pressed."""
+    return {
+        "action": action,
+        "source": [row.source for row in mapping.rows],
+        "target": [row.target for row in mapping.rows],
+        "update": [row.update.value for row in mapping.rows],
+    }
 
 
 def _runtime(settings: Settings) -> Runtime:

@@ -1,0 +1,144 @@
+"""The mapping editor both the export and the service pages show: rows from a form, problems
+next to their rows, and the field choices an admin picks from.
+
+The editor works without scripts (the pages allow none but their own): adding or removing a row
+posts the form and the page comes back with the admin's edits kept, as a refused "Verify and
+Save" does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from forcebridge.mapping.describe import ObjectDescribe
+from forcebridge.mapping.local_fields import LocalFields
+from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
+from forcebridge.mapping.report import VerificationReport
+from forcebridge.web.errors import WebError
+
+SAVE = "save"
+ADD = "add"
+REMOVE = "remove:"
+"""`remove:N` drops row N (1-based)."""
+
+
+class BadMappingForm(WebError):
+    """A form the editor did not produce (rows of unequal length, an unknown update option)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The mapping form could not be read ({detail}): reload the page.")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class EditorRow:
+    number: int
+    level: int
+    """The row's place in its target's hierarchy, 1 for the first source tried."""
+    source: str
+    target: str
+    update: UpdateOption
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Editor:
+    sobject: str
+    rows: tuple[EditorRow, ...]
+    sources: tuple[Choice, ...]
+    targets: tuple[Choice, ...]
+    problems: tuple[str, ...]
+    """Problems of the whole mapping (or query), not of one row."""
+    default: bool
+    """Nothing was saved yet: these are the rows used by default."""
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems) or any(row.problems for row in self.rows)
+
+
+def mapping_from_form(
+    sources: Sequence[str], targets: Sequence[str], updates: Sequence[str]
+) -> Mapping:
+    """The rows as the admin left them, blank ones included (verification names those)."""
+    if not len(sources) == len(targets) == len(updates):
+        raise BadMappingForm("its columns have different lengths")
+    try:
+        options = [UpdateOption(update) for update in updates]
+    except ValueError as error:
+        raise BadMappingForm(str(error)) from None
+    return Mapping(
+        tuple(
+            MappingRow(source.strip(), target.strip(), option)
+            for source, target, option in zip(sources, targets, options, strict=True)
+        )
+    )
+
+
+def edit(mapping: Mapping, action: str, new_row_update: UpdateOption) -> Mapping:
+    """`mapping` with a blank row added or row N removed, as the pressed button asks."""
+    if action == ADD:
+        return Mapping((*mapping.rows, MappingRow("", "", new_row_update)))
+    if action.startswith(REMOVE):
+        try:
+            number = int(action.removeprefix(REMOVE))
+        except ValueError:
+            raise BadMappingForm(f"no row {action.removeprefix(REMOVE)!r}") from None
+        return Mapping(tuple(row for n, row in mapping.numbered() if n != number))
+    raise BadMappingForm(f"unknown action {action!r}")
+
+
+def editor(
+    sobject: str,
+    mapping: Mapping,
+    sources: Iterable[Choice],
+    targets: Iterable[Choice],
+    *,
+    report: VerificationReport | None = None,
+    default: bool = False,
+) -> Editor:
+    """The editor's view of `mapping`, with `report`'s problems placed on their rows. A value
+    the choices lack (a parent's field such as `Account.Name`) is offered as it is spelled."""
+    problems = report.problems if report is not None else ()
+    rows = tuple(
+        EditorRow(
+            number,
+            mapping.level(number),
+            row.source,
+            row.target,
+            row.update,
+            tuple(p.message for p in problems if p.row == number),
+        )
+        for number, row in mapping.numbered()
+    )
+    return Editor(
+        sobject,
+        rows,
+        _with_values(sources, (row.source for row in rows)),
+        _with_values(targets, (row.target for row in rows)),
+        tuple(p.message for p in problems if p.row is None),
+        default,
+    )
+
+
+def salesforce_choices(describe: ObjectDescribe) -> tuple[Choice, ...]:
+    """The fields an admin may pick, "Business Phone (Phone)", alphabetically by label."""
+    offered = sorted(describe.offered(), key=lambda f: f.label.lower())
+    return tuple(Choice(f.name, f.display_name) for f in offered)
+
+
+def local_choices(fields: LocalFields) -> tuple[Choice, ...]:
+    return tuple(Choice(f.name, f"{f.label} ({f.name})") for f in fields.fields)
+
+
+def _with_values(choices: Iterable[Choice], values: Iterable[str]) -> tuple[Choice, ...]:
+    offered = tuple(choices)
+    known = {choice.value.lower() for choice in offered}
+    extra = [v for v in dict.fromkeys(values) if v and v.lower() not in known]
+    return (*offered, *(Choice(value, value) for value in extra))

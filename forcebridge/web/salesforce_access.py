@@ -1,0 +1,58 @@
+"""Reaching Salesforce from a page: the client an org's or a service's settings are checked with,
+and one readable refusal when Salesforce cannot answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from forcebridge.mapping.errors import MappingError
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.errors import SalesforceError
+from forcebridge.store.models import Org, Service
+from forcebridge.store.repositories.connections import list_connections
+from forcebridge.sync.connection_errors import ConnectError
+from forcebridge.sync.connections import open_client
+from forcebridge.web.connections import failure_message
+from forcebridge.web.errors import WebError
+
+
+class SalesforceUnavailable(WebError):
+    """The page needs Salesforce's answer (a describe) and could not get it."""
+
+    status = 409
+    code = "salesforce_unavailable"
+
+
+@contextmanager
+def reaching_salesforce() -> Iterator[None]:
+    """Turn what connecting or describing raises into a page that says what to do."""
+    try:
+        yield
+    except (SalesforceError, ConnectError, MappingError) as error:
+        raise SalesforceUnavailable(failure_message(error)) from None
+
+
+@contextmanager
+def org_client(session: Session, org: Org) -> Iterator[SalesforceClient]:
+    """A client on the org's only connection: export mappings are checked against it."""
+    connections = list_connections(session, org)
+    if len(connections) != 1:
+        raise SalesforceUnavailable(
+            "Export settings are checked against the org's Salesforce connection: connect "
+            "exactly one on the Connections page first."
+        )
+    with reaching_salesforce(), open_client(session, connections[0]) as client:
+        yield client
+
+
+@contextmanager
+def service_client(session: Session, service: Service) -> Iterator[SalesforceClient]:
+    if service.connection is None:
+        raise SalesforceUnavailable(
+            f"Service {service.name} has no Salesforce connection: connect the org first."
+        )
+    with reaching_salesforce(), open_client(session, service.connection) as client:
+        yield client

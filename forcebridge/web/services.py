@@ -1,0 +1,275 @@
+"""The service pages: what a service pulls and how often, its activities, and the pull mapping
+of each object it pulls, all verified against the live describe before anything is saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forcebridge.jobs.schedules import reconcile_schedules
+from forcebridge.mapping.describe import parse_describe
+from forcebridge.mapping.model import Mapping, UpdateOption
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.store.models import ActivityTarget, PullObjects, Service
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.repositories.services import list_services
+from forcebridge.store.types import utcnow
+from forcebridge.sync.mapping_admin import MappingRefused, save_pull_mapping, show_pull_mapping
+from forcebridge.sync.pull_members import service_fields
+from forcebridge.sync.pull_plan import PlanError, service_streams
+from forcebridge.sync.pull_settings import (
+    ConfigurationRefused,
+    PullChange,
+    PullConfiguration,
+    configure_pull,
+)
+from forcebridge.sync.transcript import check_subject_template
+from forcebridge.web import mapping_editor
+from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
+from forcebridge.web.errors import PageNotFound
+from forcebridge.web.mapping_editor import Editor, editor, local_choices, salesforce_choices
+from forcebridge.web.pages import flash, render, take_notice
+from forcebridge.web.salesforce_access import service_client
+
+PAGE = "/services"
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """The settings form's values: the service's, or what the admin just submitted."""
+
+    pull: str
+    soql: str
+    routing: str
+    pull_every: int
+    update_only: bool
+    activities_to: str
+    activities_every: int
+    task_subject: str
+    problems: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def of(cls, service: Service) -> SettingsForm:
+        return cls(
+            service.pull_objects.value,
+            service.pull_soql or "",
+            service.routing_condition or "",
+            service.pull_interval_minutes,
+            service.pull_update_only,
+            service.activities_to.value,
+            service.activities_interval_minutes,
+            service.task_subject_template or "",
+        )
+
+
+def org_service(session: Session, admin: Admin, service_id: int) -> Service:
+    """The service with that id in the admin's org; another org's is "not found" too."""
+    service = session.scalars(
+        select(Service).where(Service.id == service_id, Service.org_id == admin.org_id)
+    ).one_or_none()
+    if service is None:
+        raise PageNotFound("service")
+    return service
+
+
+def pulled_objects(service: Service) -> tuple[str, ...]:
+    """The objects the service pulls, whose mappings its page shows."""
+    try:
+        return tuple(
+            stream.sobject for stream in service_streams(service.pull_objects, service.pull_soql)
+        )
+    except PlanError:
+        return ()
+
+
+def projection_notice(configured: PullConfiguration) -> str:
+    projection = configured.projection
+    return (
+        f"Settings saved. Projected Salesforce API calls a day: {projection.total:,} "
+        f"({projection.runs_per_day:,} runs, {projection.reads:,} for reads assuming "
+        f"{configured.changes_per_day:,} changes a day, {projection.reconciliation:,} for the "
+        "daily reconciliation)."
+    )
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def services_page(request: Request, admin: CurrentAdmin, session: Database) -> Response:
+    services = list_services(session, get_org(session, admin.org_name))
+    return render(request, "services.html", admin, services=services)
+
+
+@router.get(PAGE + "/{service_id}", response_class=HTMLResponse)
+def service_page(
+    request: Request, service_id: int, admin: CurrentAdmin, session: Database
+) -> Response:
+    service = org_service(session, admin, service_id)
+    with service_client(session, service) as client:
+        return _page(request, admin, session, client, service, SettingsForm.of(service))
+
+
+@router.post(PAGE + "/{service_id}/settings", response_class=HTMLResponse)
+def save_settings(
+    request: Request,
+    service_id: int,
+    admin: ChangingAdmin,
+    session: Database,
+    pull: Annotated[PullObjects, Form()],
+    pull_every: Annotated[int, Form()],
+    activities_to: Annotated[ActivityTarget, Form()],
+    activities_every: Annotated[int, Form()],
+    soql: Annotated[str, Form()] = "",
+    routing: Annotated[str, Form()] = "",
+    update_only: Annotated[bool, Form()] = False,
+    task_subject: Annotated[str, Form()] = "",
+) -> Response:
+    """Verify the pull settings against Salesforce and save them with the activity settings;
+    refused, nothing is saved and the form keeps what the admin entered."""
+    service = org_service(session, admin, service_id)
+    submitted = SettingsForm(
+        pull.value,
+        soql,
+        routing,
+        pull_every,
+        update_only,
+        activities_to.value,
+        activities_every,
+        task_subject,
+    )
+    custom = pull is PullObjects.CUSTOM
+    change = PullChange(
+        objects=None if custom else pull,
+        soql=soql.strip() if custom else None,
+        routing=routing,
+        interval_minutes=pull_every,
+        update_only=update_only,
+    )
+    problems = _activity_problems(activities_every, task_subject)
+    with service_client(session, service) as client:
+        try:
+            configured: PullConfiguration | None = configure_pull(session, client, service, change)
+        except ConfigurationRefused as refused:
+            problems.extend(refused.problems)
+            configured = None
+        if configured is None or problems:
+            session.rollback()
+            shown = replace(submitted, problems=tuple(problems))
+            return _page(request, admin, session, client, service, shown, status_code=400)
+    service.activities_to = activities_to
+    service.activities_interval_minutes = activities_every
+    service.task_subject_template = task_subject.strip() or None
+    session.flush()
+    reconcile_schedules(session.connection(), utcnow(), [service.id])
+    session.commit()
+    flash(request, projection_notice(configured))
+    return RedirectResponse(f"{PAGE}/{service_id}", status_code=303)
+
+
+@router.post(PAGE + "/{service_id}/mappings/{sobject}", response_class=HTMLResponse)
+def edit_pull_mapping(
+    request: Request,
+    service_id: int,
+    sobject: str,
+    admin: ChangingAdmin,
+    session: Database,
+    action: Annotated[str, Form()],
+    source: Annotated[list[str] | None, Form()] = None,
+    target: Annotated[list[str] | None, Form()] = None,
+    update: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Verify and Save, or add / remove a row; what is not saved comes back as edited."""
+    service = org_service(session, admin, service_id)
+    if sobject not in pulled_objects(service):
+        raise PageNotFound("pulled object")
+    mapping = mapping_editor.mapping_from_form(source or [], target or [], update or [])
+    form = SettingsForm.of(service)
+    with service_client(session, service) as client:
+        if action != mapping_editor.SAVE:
+            edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE)
+            shown = _editor(session, client, service, sobject, edited)
+            return _page(request, admin, session, client, service, form, shown)
+        try:
+            report = save_pull_mapping(session, client, service, sobject, mapping)
+        except MappingRefused as refused:
+            shown = _editor(session, client, service, sobject, mapping, refused)
+            return _page(request, admin, session, client, service, form, shown, status_code=400)
+    session.commit()
+    flash(request, f"{sobject} pull mapping saved; the next run reads it again. {report.message}")
+    return RedirectResponse(f"{PAGE}/{service_id}#mapping-{sobject}", status_code=303)
+
+
+def _activity_problems(every: int, subject: str) -> list[str]:
+    problems = []
+    if every < 1:
+        problems.append("activities every must be a whole number of minutes, 1 or more")
+    if subject.strip():
+        try:
+            check_subject_template(subject)
+        except ValueError as error:
+            problems.append(str(error))
+    return problems
+
+
+def _page(
+    request: Request,
+    admin: Admin,
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    form: SettingsForm,
+    edited: Editor | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    editors = [
+        edited
+        if edited is not None and edited.sobject == sobject
+        else _shown(session, client, service, sobject)
+        for sobject in pulled_objects(service)
+    ]
+    return render(
+        request,
+        "service.html",
+        admin,
+        status_code=status_code,
+        notice=take_notice(request),
+        service=service,
+        form=form,
+        pull_choices=[(o.value, o.value.capitalize()) for o in PullObjects],
+        activity_choices=[t.value for t in ActivityTarget],
+        editors=editors,
+        can_change=admin.can_change,
+    )
+
+
+def _shown(session: Session, client: SalesforceClient, service: Service, sobject: str) -> Editor:
+    shown = show_pull_mapping(session, client, service, sobject)
+    mapping = Mapping(tuple(row.row for row in shown.rows))
+    return _editor(session, client, service, sobject, mapping, default=shown.default)
+
+
+def _editor(
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    sobject: str,
+    mapping: Mapping,
+    refused: MappingRefused | None = None,
+    *,
+    default: bool = False,
+) -> Editor:
+    describe = parse_describe(client.describe(sobject))
+    return editor(
+        sobject,
+        mapping,
+        salesforce_choices(describe),
+        local_choices(service_fields(session, service)),
+        report=refused.report if refused is not None else None,
+        default=default,
+    )

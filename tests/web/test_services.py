@@ -1,0 +1,165 @@
+"""The service page against the sandbox: settings verified and saved (with the projected API
+calls), a wrong query refused by name, the pull mapping's "Verify and Save", and org scoping."""
+
+from __future__ import annotations
+
+import pytest
+
+from forcebridge.mapping.defaults import default_pull_mapping
+from forcebridge.mapping.model import Mapping, MappingRow
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.store.models import ActivityTarget, AdminRole, Connection, PullObjects, Service
+from forcebridge.store.repositories.mappings import get_mapping
+from forcebridge.store.repositories.orgs import create_org, get_org
+from forcebridge.store.repositories.services import create_service, get_service
+from tests.web.conftest import AdminPages, AdminPagesFactory, mapping_form
+
+
+@pytest.fixture
+def pages(admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer) -> AdminPages:
+    """acme connected to the sandbox with a service `support`, ann logged in as its admin."""
+    app = admin_pages_factory()
+    app.add_admin("acme", "ann@acme.example.com")
+    connection_id = app.connect_to("acme", sandbox)
+    with app.runtime.sessions() as session:
+        connection = session.get(Connection, connection_id)
+        create_service(session, get_org(session, "acme"), "support", connection=connection)
+        session.commit()
+    app.log_in("acme", "ann@acme.example.com")
+    return app
+
+
+def service(pages: AdminPages) -> Service:
+    with pages.runtime.sessions() as session:
+        found = get_service(session, "acme/support")
+        session.expunge(found)
+        return found
+
+
+def settings_form(**values: str) -> dict[str, str | list[str]]:
+    return {
+        "pull": "contacts",
+        "pull_every": "15",
+        "activities_to": "contacts",
+        "activities_every": "60",
+        **values,
+    }
+
+
+def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) -> None:
+    page = pages.client.get(f"/services/{service(pages).id}")
+
+    assert page.status_code == 200
+    assert 'id="mapping-Contact"' in page.text
+    assert ">Email (Email)</option>" in page.text
+    assert 'name="pull_every" min="1" value="' in page.text
+
+
+def test_settings_are_verified_saved_and_shown_with_the_projected_calls(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    form = settings_form(
+        pull="leads",
+        pull_every="30",
+        update_only="true",
+        routing="LastName != null",
+        activities_to="leads",
+        activities_every="120",
+        task_subject="Chat with {name}",
+    )
+
+    answer = pages.post_form(f"/services/{support.id}/settings", form)
+
+    assert answer.status_code == 303, answer.text
+    saved = service(pages)
+    assert saved.pull_objects is PullObjects.LEADS
+    assert (saved.pull_interval_minutes, saved.pull_update_only) == (30, True)
+    assert saved.routing_condition == "LastName != null"
+    assert saved.activities_to is ActivityTarget.LEADS
+    assert (saved.activities_interval_minutes, saved.task_subject_template) == (
+        120,
+        "Chat with {name}",
+    )
+    page = pages.client.get(answer.headers["location"]).text
+    assert "Projected Salesforce API calls a day:" in page
+    assert 'id="mapping-Lead"' in page and 'id="mapping-Contact"' not in page
+    assert 'value="30"' in page
+
+
+def test_a_wrong_query_is_refused_by_name_and_nothing_is_saved(pages: AdminPages) -> None:
+    support = service(pages)
+    form = settings_form(pull="custom", soql="SELECT Email, Nope__c FROM Contact", pull_every="5")
+
+    answer = pages.post_form(f"/services/{support.id}/settings", form)
+
+    assert answer.status_code == 400
+    assert "Not saved" in answer.text and "Nope__c" in answer.text
+    assert 'value="SELECT Email, Nope__c FROM Contact"' in answer.text  # the edit is kept
+    unchanged = service(pages)
+    assert unchanged.pull_objects is support.pull_objects
+    assert unchanged.pull_interval_minutes == support.pull_interval_minutes
+
+
+def test_a_bad_pull_mapping_is_refused_with_its_problem_and_not_saved(pages: AdminPages) -> None:
+    support = service(pages)
+    bad = Mapping((*default_pull_mapping("Contact").rows, MappingRow("Nope__c", "phone")))
+
+    answer = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(bad))
+
+    assert answer.status_code == 400
+    assert f"Row {len(bad.rows)}:" in answer.text and "Nope__c" in answer.text
+    with pages.runtime.sessions() as session:
+        assert get_mapping(session, get_service(session, "acme/support"), "Contact") is None
+
+
+def test_a_good_pull_mapping_is_saved(pages: AdminPages) -> None:
+    support = service(pages)
+    good = Mapping((MappingRow("Email", "email"), MappingRow("Title", "title")))
+
+    answer = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(good))
+
+    assert answer.status_code == 303, answer.text
+    with pages.runtime.sessions() as session:
+        saved = get_mapping(session, get_service(session, "acme/support"), "Contact")
+        assert saved is not None
+        assert [(r.source, r.target) for r in saved.rows] == [
+            ("Email", "email"),
+            ("Title", "title"),
+        ]
+
+
+def test_another_orgs_service_is_not_found(pages: AdminPages) -> None:
+    with pages.runtime.sessions() as session:
+        other = create_service(session, create_org(session, "globex"), "sales")
+        session.commit()
+        other_id = other.id
+
+    page = pages.client.get(f"/services/{other_id}")
+    answer = pages.post_form(f"/services/{other_id}/settings", settings_form(pull="leads"))
+
+    assert page.status_code == 404 and answer.status_code == 404
+    with pages.runtime.sessions() as session:
+        assert get_service(session, "globex/sales").pull_objects is not PullObjects.LEADS
+
+
+def test_settings_posts_need_the_form_token(pages: AdminPages) -> None:
+    support = service(pages)
+
+    answer = pages.client.post(f"/services/{support.id}/settings", data=settings_form(pull="leads"))
+
+    assert answer.status_code == 403
+    assert service(pages).pull_objects is not PullObjects.LEADS
+
+
+def test_a_viewer_sees_the_settings_but_cannot_change_them(pages: AdminPages) -> None:
+    pages.add_admin("acme", "vic@acme.example.com", AdminRole.VIEWER)
+    pages.log_in("acme", "vic@acme.example.com")
+    support = service(pages)
+
+    page = pages.client.get(f"/services/{support.id}")
+    answer = pages.post_form(f"/services/{support.id}/settings", settings_form(pull="leads"))
+
+    assert page.status_code == 200 and "Verify and Save" not in page.text
+    assert answer.status_code == 403
+    assert service(pages).pull_objects is not PullObjects.LEADS
