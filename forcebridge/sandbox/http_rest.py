@@ -143,12 +143,20 @@ async def get_deleted(sobject: str, request: Request, call: Sobject) -> Salesfor
 
 @router.get("/v{version}/sobjects/{sobject}/{record_id}")
 async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject) -> SalesforceJSON:
-    raw_fields = request.query_params.get("fields")
-    fields = [name.strip() for name in (raw_fields or "").split(",") if name.strip()] or None
     record = await call.state.run(
-        call.state.org.retrieve, sobject, record_id, fields, api_version=call.version
+        call.state.org.retrieve,
+        sobject,
+        record_id,
+        _fields_param(request),
+        api_version=call.version,
     )
     return SalesforceJSON(record)
+
+
+def _fields_param(request: Request) -> list[str] | None:
+    """`?fields=A,B`: the fields to return, or None for all of them."""
+    raw = request.query_params.get("fields") or ""
+    return [name.strip() for name in raw.split(",") if name.strip()] or None
 
 
 @router.patch("/v{version}/sobjects/{sobject}/{record_id}")
@@ -166,6 +174,21 @@ async def delete(sobject: str, record_id: str, call: Sobject) -> Response:
         raise row_lock_error(record_id)
     await call.state.run(call.state.org.delete, sobject, record_id)
     return Response(status_code=204)
+
+
+@router.get("/v{version}/sobjects/{sobject}/{field}/{value}")
+async def retrieve_by_external_id(
+    sobject: str, field: str, value: str, request: Request, call: Sobject
+) -> SalesforceJSON:
+    record = await call.state.run(
+        call.state.org.retrieve_by_external_id,
+        sobject,
+        field,
+        value,
+        _fields_param(request),
+        api_version=call.version,
+    )
+    return SalesforceJSON(record)
 
 
 @router.patch("/v{version}/sobjects/{sobject}/{field}/{value}")

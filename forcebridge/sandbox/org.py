@@ -19,7 +19,7 @@ from forcebridge.sandbox import composite, conversion, replication
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import from_soql, not_found
-from forcebridge.sandbox.fieldtypes import format_datetime, parse_datetime
+from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import load_schema
@@ -175,6 +175,28 @@ class Org:
         record_id = self.writes.record_id(obj, record_id)
         with self.storage.write() as conn:
             self.writes.delete(conn, obj, record_id)
+
+    def retrieve_by_external_id(
+        self,
+        sobject: str,
+        external_field: str,
+        external_value: str,
+        fields: Sequence[str] | None = None,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> dict[str, Any]:
+        """`GET sobjects/T/field/value`: the one record with that external id (300 when several)."""
+        obj = self.writes.sobject(sobject)
+        key = self.writes.external_key(obj, external_field)
+        conn = self.storage.connection()
+        record_id = (
+            self.writes.record_id(obj, external_value)
+            if key.kind is Kind.ID
+            else self.writes.find_one(conn, obj, key, external_value, api_version)
+        )
+        if record_id is None:
+            raise not_found()
+        return self.retrieve(sobject, record_id, fields, api_version=api_version)
 
     def upsert(
         self,

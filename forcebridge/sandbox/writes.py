@@ -18,7 +18,7 @@ from forcebridge.sandbox import ids
 from forcebridge.sandbox.errors import ApiError, MultipleMatches, entity_is_deleted, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
 from forcebridge.sandbox.records import Changes, coerce, defaults, derived, prepare
-from forcebridge.sandbox.schema import ObjectSpec, Schema
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.sandbox.storage import Storage
 
 #: Objects whose AccountId follows from what the activity is about.
@@ -155,6 +155,20 @@ class Writes:
         api_version: str,
     ) -> tuple[str, bool]:
         """Update the one record whose `field_name` is `value`, or create it: (id, created)."""
+        key = self.external_key(obj, field_name)
+        given = {k: v for k, v in values.items() if k.lower() != key.name.lower()}
+        if key.kind is Kind.ID:
+            record_id = self.record_id(obj, str(value))
+            self.update(conn, obj, record_id, given)
+            return record_id, False
+        match = self.find_one(conn, obj, key, value, api_version)
+        if match is not None:
+            self.update(conn, obj, match, given)
+            return match, False
+        return self.create(conn, obj, {**given, key.name: value}), True
+
+    def external_key(self, obj: ObjectSpec, field_name: str) -> FieldSpec:
+        """The field addressing a record in `sobjects/T/field/value`: external id or idLookup."""
         key = obj.field(field_name)
         if key is None or not (key.external_id or key.id_lookup):
             raise ApiError(
@@ -162,20 +176,22 @@ class Writes:
                 "NOT_FOUND",
                 f"Provided external ID field does not exist or is not accessible: {field_name}",
             )
-        given = {k: v for k, v in values.items() if k.lower() != key.name.lower()}
-        if key.kind is Kind.ID:
-            record_id = self.record_id(obj, str(value))
-            self.update(conn, obj, record_id, given)
-            return record_id, False
-        match_value = coerce(key, value)
-        matches = self.storage.find(conn, obj, key, match_value)
+        return key
+
+    def find_one(
+        self,
+        conn: sqlite3.Connection,
+        obj: ObjectSpec,
+        key: FieldSpec,
+        value: Any,
+        api_version: str,
+    ) -> str | None:
+        """The id of the one record whose `key` is `value`; several raise `MultipleMatches`."""
+        matches = self.storage.find(conn, obj, key, coerce(key, value))
         if len(matches) > 1:
             base = f"/services/data/v{api_version}/sobjects/{obj.name}/"
             raise MultipleMatches([base + m for m in matches])
-        if matches:
-            self.update(conn, obj, matches[0], given)
-            return matches[0], False
-        return self.create(conn, obj, {**given, key.name: value}), True
+        return matches[0] if matches else None
 
     def _activity_account(
         self, conn: sqlite3.Connection, obj: ObjectSpec, row: Mapping[str, Any]

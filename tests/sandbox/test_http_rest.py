@@ -124,6 +124,21 @@ def test_upsert_by_external_id_creates_then_updates(
     assert sf.Contact.get(created.json()["id"])["Title"] == "Dr"
 
 
+def test_get_by_external_id_finds_the_record_and_honours_fields(
+    sandbox: SandboxServer, api_for: Session, sf: Salesforce
+) -> None:
+    record_id = sf.Contact.create({"LastName": "Hopper", "External_Id__c": "ext-grace"})["id"]
+    found = sf.Contact.get_by_custom_id("External_Id__c", "ext-grace")
+    assert (found["Id"], found["LastName"]) == (record_id, "Hopper")
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact/External_Id__c/ext-grace?fields=Id"
+    assert set(api_for(sandbox).get(url).json()) == {"attributes", "Id"}
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.Contact.get_by_custom_id("External_Id__c", "nobody")
+    with pytest.raises(SalesforceResourceNotFound) as not_external:
+        sf.Contact.get_by_custom_id("LastName", "Hopper")
+    assert "external ID field" in not_external.value.content[0]["message"]
+
+
 def test_upsert_matching_several_records_is_300(sf: Salesforce) -> None:
     for name in ("Twin A", "Twin B"):
         sf.Contact.create({"LastName": name, "External_Id__c": "twin"})
