@@ -15,6 +15,7 @@ members' leases; a member whose lease another run holds is left to that run.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -269,16 +270,17 @@ class _StreamPull:
         """Cursors folded over unordered (Bulk) pages: saved only once the read is complete."""
         done = 0
         for page in read_pages(self.client, plan, bulk_threshold=self.options.bulk_threshold):
-            stamped = [(parse_modstamp(record), record) for record in page.records]
-            for member in members:
-                stamps = self._apply(member, stamped, routed)
-                if page.ordered:
-                    member.cursor = advance(member.cursor, stamps, self.limit)
-                    self._save_cursor(member)
-                else:
-                    key = member.service.id
-                    folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
-            self.session.commit()
+            with _collector_paused():
+                stamped = [(parse_modstamp(record), record) for record in page.records]
+                for member in members:
+                    stamps = self._apply(member, stamped, routed)
+                    if page.ordered:
+                        member.cursor = advance(member.cursor, stamps, self.limit)
+                        self._save_cursor(member)
+                    else:
+                        key = member.service.id
+                        folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
+                self.session.commit()
             done += len(page.records)
             if self.progress is not None:
                 self.progress(self.stream.name, done, page.total)
@@ -334,3 +336,20 @@ class _StreamPull:
 
 
 _SCHEMA_ERRORS = ("INVALID_FIELD", "INVALID_TYPE")
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while a page is applied.
+
+    A page allocates a few hundred thousand objects that all live until it is written, so the
+    collections they trigger free next to nothing, yet each walks them all: about a fifth of a
+    first pull's time. The collector runs again as soon as the page is written."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

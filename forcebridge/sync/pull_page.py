@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from forcebridge.mapping.local_fields import LocalFields
@@ -77,8 +78,9 @@ class Incoming:
     """The matching key of each keyed field the record has (phone, mobile_phone, email)."""
     notes: tuple[Note, ...] = ()
 
-    @property
+    @cached_property
     def match_keys(self) -> MatchKeys:
+        """Built once: both the store's lookups and matching read it."""
         phones = tuple(
             dict.fromkeys(k for n in ("phone", "mobile_phone") if (k := self.keys.get(n)))
         )

@@ -21,7 +21,7 @@ from forcebridge.store.repositories.contacts import (
     identities_by_contact,
     insert_contacts,
     linked_contacts,
-    plan_for_each_page,
+    planned_for_their_keys,
     remove_identities,
     update_contacts,
 )
@@ -41,7 +41,11 @@ from forcebridge.sync.pull_report import Note, Tally
 
 def store_view(session: Session, target: Target, records: Sequence[Incoming]) -> StoreView:
     """What the store holds for `records`: their links, and the contacts they may match."""
-    plan_for_each_page(session)
+    with planned_for_their_keys(session):
+        return _store_view(session, target, records)
+
+
+def _store_view(session: Session, target: Target, records: Sequence[Incoming]) -> StoreView:
     sid = target.service_id
     linked = linked_contacts(session, sid, target.source, {r.external_id for r in records})
     contacts: dict[int, StoredContact] = contacts_by_id(session, set(linked.values()))

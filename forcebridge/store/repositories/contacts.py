@@ -9,11 +9,14 @@ a record deleted at its source unlinks the identity and marks the contact.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
+    Select,
     Table,
     any_,
     bindparam,
@@ -23,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -85,15 +89,22 @@ def _chunks(values: Collection[_Key]) -> Iterator[list[_Key]]:
         yield items[start : start + _CHUNK]
 
 
-def plan_for_each_page(session: Session) -> None:
-    """Have PostgreSQL plan this transaction's lookups for the keys they are given.
+@contextmanager
+def planned_for_their_keys(session: Session) -> Iterator[None]:
+    """Have PostgreSQL plan the lookups made inside for the keys they are given.
 
     psycopg prepares a statement once it has run five times, and PostgreSQL may then keep a
     generic plan made while the service had few contacts: the page lookups of a first pull
-    then scan every contact of the service (seconds a page at 40,000). `SET LOCAL` lasts until
-    the transaction ends. Other databases need nothing."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    then scan every contact of the service (seconds a page at 40,000). The default comes back
+    afterwards, for the writes: with custom plans forced, every row of a many-row INSERT, and
+    every foreign key check it fires, is planned again, which doubled the cost of writing a
+    page. Other databases need nothing."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    yield
+    session.execute(text("SET LOCAL plan_cache_mode TO DEFAULT"))
 
 
 def _one_of(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
@@ -123,27 +134,34 @@ def linked_contacts(
     return found
 
 
-def _contacts_where(session: Session, *conditions: Any) -> list[StoredContact]:
+def _contacts_query(*conditions: Any) -> Select[Any]:
     columns = [getattr(Contact, name) for name in _COLUMNS]
-    rows = session.execute(select(Contact.id, *columns).where(*conditions))
+    return select(Contact.id, *columns).where(*conditions)
+
+
+def _stored_contacts(
+    session: Session, statement: Select[Any] | CompoundSelect[Any]
+) -> list[StoredContact]:
+    rows = session.execute(statement)
     return [StoredContact(row[0], dict(zip(_COLUMNS, row[1:], strict=True))) for row in rows]
 
 
 def contacts_by_phone(
     session: Session, service_id: int, phones: Collection[str]
 ) -> list[StoredContact]:
-    """Contacts whose phone or mobile (E.164) is one of `phones`."""
-    found: list[StoredContact] = []
+    """Contacts whose phone or mobile (E.164) is one of `phones`.
+
+    A UNION of one lookup per column: SQLite plans `phone IN (...) OR mobile IN (...)` as a
+    scan of every contact of the service, where each column alone is an index lookup."""
+    found: dict[int, StoredContact] = {}
     for chunk in _chunks(phones):
-        found += _contacts_where(
-            session,
-            Contact.service_id == service_id,
-            or_(
-                _one_of(session, Contact.phone_e164, chunk),
-                _one_of(session, Contact.mobile_e164, chunk),
-            ),
-        )
-    return found
+        by_column = [
+            _contacts_query(Contact.service_id == service_id, _one_of(session, column, chunk))
+            for column in (Contact.phone_e164, Contact.mobile_e164)
+        ]
+        for contact in _stored_contacts(session, union_all(*by_column)):
+            found.setdefault(contact.id, contact)
+    return list(found.values())
 
 
 def contacts_by_email(
@@ -152,10 +170,11 @@ def contacts_by_email(
     """Contacts whose case-folded email is one of `emails`."""
     found: list[StoredContact] = []
     for chunk in _chunks(emails):
-        found += _contacts_where(
+        found += _stored_contacts(
             session,
-            Contact.service_id == service_id,
-            _one_of(session, Contact.email_normalized, chunk),
+            _contacts_query(
+                Contact.service_id == service_id, _one_of(session, Contact.email_normalized, chunk)
+            ),
         )
     return found
 
@@ -163,7 +182,7 @@ def contacts_by_email(
 def contacts_by_id(session: Session, contact_ids: Collection[int]) -> dict[int, StoredContact]:
     found: dict[int, StoredContact] = {}
     for chunk in _chunks(contact_ids):
-        contacts = _contacts_where(session, _one_of(session, Contact.id, chunk))
+        contacts = _stored_contacts(session, _contacts_query(_one_of(session, Contact.id, chunk)))
         found.update((c.id, c) for c in contacts)
     return found
 
@@ -195,7 +214,10 @@ def insert_contacts(
     Written through Core, not the ORM's bulk insert (the same statements without its per-row
     bookkeeping). PostgreSQL hands out the ids first, from the table's sequence, so the rows go
     as one prepared statement executed many times: several times faster there than an
-    INSERT ... RETURNING that must keep the rows' order.
+    INSERT ... RETURNING that must keep the rows' order. SQLite gives each new row the id above
+    the table's largest, and the transaction holds the database's only write lock, so the ids
+    a multi-row INSERT ... RETURNING hands back, in ascending order, are the rows' in order
+    (an ordered RETURNING would insert row by row).
     """
     if not rows:
         return []
@@ -207,8 +229,7 @@ def insert_contacts(
     table = cast(Table, Contact.__table__)
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(connection.scalars(statement, values))
+        return sorted(connection.scalars(insert(table).returning(table.c.id), values))
     sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
     ids = list(
         connection.scalars(

@@ -82,6 +82,26 @@ def test_a_page_of_lookups_costs_one_query_per_key_however_many_records(
     assert len(statements) == 3
 
 
+def test_a_contact_found_by_its_phone_and_its_mobile_is_found_once(
+    session: Session, service: Service
+) -> None:
+    [both] = insert_contacts(session, service.id, [person(1, mobile_e164="+12015559999")])
+    session.commit()
+
+    found = contacts_by_phone(session, service.id, {"+12015550001", "+12015559999"})
+    assert [c.id for c in found] == [both]
+
+
+def test_new_contacts_get_ids_in_the_order_of_their_rows(
+    session: Session, service: Service
+) -> None:
+    ids = insert_contacts(session, service.id, [person(n) for n in range(250)])
+    session.commit()
+
+    by_id = contacts_by_id(session, ids)
+    assert [by_id[i].values["first_name"] for i in ids] == [f"Ana{n}" for n in range(250)]
+
+
 def test_updates_replace_every_value_and_unlinking_keeps_the_contact(
     session: Session, service: Service
 ) -> None:
