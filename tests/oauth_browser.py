@@ -31,18 +31,31 @@ def _form(html: str) -> tuple[str, dict[str, str]]:
     return reader.action, reader.fields
 
 
-def allow_access(server: SandboxServer, authorize_url: str) -> str:
-    """Log in as the sandbox's admin and allow access; the callback URL the browser is sent to."""
+class LoginRefused(AssertionError):
+    """The login page came back instead of the allow page."""
+
+
+def answer_consent(
+    server: SandboxServer, authorize_url: str, *, password: str | None = None, allow: bool = True
+) -> str:
+    """Log in on the sandbox's page and press Allow (or Deny); the callback URL the browser is
+    sent to."""
     browser = trusting_session(server.ca_file)
     page = browser.get(authorize_url)
     action, fields = _form(page.text)
-    fields |= {"username": server.config.username, "password": server.config.password}
+    fields |= {"username": server.config.username, "password": password or server.config.password}
     page = browser.post(urljoin(page.url, action), data=fields)
     action, fields = _form(page.text)
-    assert "confirmation" in fields, f"the login was refused:\n{page.text}"
-    fields["action"] = "allow"
+    if "confirmation" not in fields:
+        raise LoginRefused(page.text)
+    fields["action"] = "allow" if allow else "deny"
     answer = browser.post(urljoin(page.url, action), data=fields, allow_redirects=False)
     return answer.headers["Location"]
+
+
+def allow_access(server: SandboxServer, authorize_url: str) -> str:
+    """Log in as the sandbox's admin and allow access; the callback URL the browser is sent to."""
+    return answer_consent(server, authorize_url)
 
 
 def callback_params(callback_url: str) -> dict[str, str]:

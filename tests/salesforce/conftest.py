@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 
@@ -21,8 +19,9 @@ from forcebridge.salesforce.endpoints import LoginEndpoint, trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient, PasswordGrant
 from forcebridge.salesforce.retry import Retrier, RetryPolicy
 from forcebridge.salesforce.tokens import TokenSet
-from forcebridge.sandbox.clients import API_VERSION, trusting_session
+from forcebridge.sandbox.clients import API_VERSION
 from forcebridge.sandbox.server import SandboxServer
+from tests.oauth_browser import answer_consent, callback_params
 
 REDIRECT_URI = "http://localhost:1717/OauthRedirect"
 
@@ -104,47 +103,10 @@ def connect() -> Callable[..., Connected]:
     return client_for
 
 
-class _FormReader(HTMLParser):
-    """The first form of a page: its action and its input fields' values."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if tag == "form" and self.action is None:
-            self.action = values.get("action", "")
-        elif tag == "input" and values.get("name"):
-            self.fields[values["name"]] = values.get("value", "")
-
-
-def _form(html: str) -> tuple[str, dict[str, str]]:
-    reader = _FormReader()
-    reader.feed(html)
-    assert reader.action is not None, f"no form on the page:\n{html}"
-    return reader.action, reader.fields
-
-
 def walk_web_flow(
     server: SandboxServer, authorize_url: str, *, password: str | None = None, allow: bool = True
 ) -> dict[str, str]:
     """Log in and answer the allow page as an admin would; the callback's query parameters."""
-    browser = trusting_session(server.ca_file)
-    page = browser.get(authorize_url)
-    action, fields = _form(page.text)
-    fields |= {"username": server.config.username, "password": password or server.config.password}
-    page = browser.post(urljoin(page.url, action), data=fields)
-    action, fields = _form(page.text)
-    if "confirmation" not in fields:
-        raise LoginRefused(page.text)
-    fields["action"] = "allow" if allow else "deny"
-    answer = browser.post(urljoin(page.url, action), data=fields, allow_redirects=False)
-    location = answer.headers["Location"]
+    location = answer_consent(server, authorize_url, password=password, allow=allow)
     assert location.startswith(REDIRECT_URI), location
-    return dict(parse_qsl(urlsplit(location).query))
-
-
-class LoginRefused(AssertionError):
-    """The login page came back instead of the allow page."""
+    return callback_params(location)
