@@ -41,8 +41,9 @@ def command(
             fail(str(PostgresRequired(url.drivername)))
         runtime = open_runtime(settings)
     with runtime:
+        # Before saying it runs, so whoever reads "Worker running" finds the queue's tables.
+        applied = ensure_procrastinate_schema(runtime.engine)
         if apply_schema:
-            applied = ensure_procrastinate_schema(runtime.engine)
             errors.print("Job queue tables created." if applied else "Job queue tables present.")
             return
         engine = DistributedEngine(runtime, product_registry(), concurrency=concurrency)
