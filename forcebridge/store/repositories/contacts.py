@@ -2,12 +2,14 @@
 
 A pull matches and applies up to 2,000 records at once, so every lookup here takes a whole
 page's keys and costs one indexed query per key (identities, phones, emails), never one per
-record, and every write is one statement executed for many rows. Contacts are never deleted:
-a record deleted at its source unlinks the identity and marks the contact.
+record, and every write goes to the driver as one batch of rows (`forcebridge.store.bulk`).
+Contacts are never deleted: a record deleted at its source unlinks the identity and marks the
+contact.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,16 +24,15 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     or_,
     select,
     text,
     union_all,
-    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
+from forcebridge.store import bulk
 from forcebridge.store.models import Contact, ContactIdentity, Service
 from forcebridge.store.types import utcnow
 
@@ -54,7 +55,8 @@ BUILTIN_FIELDS = (
 KEY_COLUMNS = ("email_normalized", "phone_e164", "mobile_e164")
 """What matching compares: set by the caller from the email, phone and mobile."""
 
-_COLUMNS = (*BUILTIN_FIELDS, *KEY_COLUMNS, "custom", "deleted_in_source")
+_WRITTEN_AS_IS = (*BUILTIN_FIELDS, *KEY_COLUMNS)
+_COLUMNS = (*_WRITTEN_AS_IS, "custom", "deleted_in_source")
 _CHUNK = 1000
 """Keys per IN list: well under every driver's limit on bound parameters."""
 _Key = TypeVar("_Key", str, int)
@@ -108,13 +110,15 @@ def planned_for_their_keys(session: Session) -> Iterator[None]:
 
 
 def _one_of(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
-    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter however many
-    values, which psycopg sends without rewriting a statement of thousands of placeholders."""
-    if session.get_bind().dialect.name == "postgresql":
+    """`column` is one of `values`, given as one parameter however many values there are:
+    PostgreSQL's `= ANY(:array)`, SQLite's `IN (SELECT value FROM json_each(:json))`.
+    Thousands of placeholders cost more to bind than the indexed lookup they feed."""
+    if bulk.is_postgresql(session):
         return cast(
             ColumnElement[bool], column == any_(bindparam(None, values, ARRAY(column.type)))
         )
-    return cast(ColumnElement[bool], column.in_(values))
+    listed = func.json_each(bindparam(None, json.dumps(values))).table_valued("value")
+    return cast(ColumnElement[bool], column.in_(select(listed.c.value)))
 
 
 def linked_contacts(
@@ -209,67 +213,47 @@ def identities_by_contact(
 def insert_contacts(
     session: Session, service_id: int, rows: Sequence[Mapping[str, Any]]
 ) -> list[int]:
-    """Create one contact per row (column values by name); their ids, in order.
-
-    Written through Core, not the ORM's bulk insert (the same statements without its per-row
-    bookkeeping). PostgreSQL hands out the ids first, from the table's sequence, so the rows go
-    as one prepared statement executed many times: several times faster there than an
-    INSERT ... RETURNING that must keep the rows' order. SQLite gives each new row the id above
-    the table's largest, and the transaction holds the database's only write lock, so the ids
-    a multi-row INSERT ... RETURNING hands back, in ascending order, are the rows' in order
-    (an ordered RETURNING would insert row by row).
-    """
-    if not rows:
-        return []
-    now = utcnow()
-    values = [
-        {"service_id": service_id, "created_at": now, "updated_at": now, **_full(row)}
-        for row in rows
-    ]
+    """Create one contact per row (column values by name); their ids, in order."""
     table = cast(Table, Contact.__table__)
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return sorted(connection.scalars(insert(table).returning(table.c.id), values))
-    sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
-    ids = list(
-        connection.scalars(
-            select(func.nextval(sequence)).select_from(func.generate_series(1, len(values)))
-        )
+    now = bulk.constant(session, table.c.created_at, utcnow())
+    return bulk.insert_numbered(
+        session,
+        table,
+        ("service_id", "created_at", "updated_at", *_COLUMNS),
+        [(service_id, now, now, *_column_values(row)) for row in rows],
     )
-    connection.execute(insert(table), [{"id": i, **v} for i, v in zip(ids, values, strict=True)])
-    return ids
 
 
 def update_contacts(session: Session, rows: Mapping[int, Mapping[str, Any]]) -> None:
     """Write each contact's complete new values (every column of `StoredContact.values`)."""
     if not rows:
         return
-    now = utcnow()
-    session.execute(
-        update(Contact), [{"id": cid, "updated_at": now, **_full(row)} for cid, row in rows.items()]
+    table = cast(Table, Contact.__table__)
+    now = bulk.constant(session, table.c.updated_at, utcnow())
+    bulk.update_rows(
+        session,
+        table,
+        ("updated_at", *_COLUMNS),
+        [(now, *_column_values(row), cid) for cid, row in rows.items()],
     )
 
 
-def _full(row: Mapping[str, Any]) -> dict[str, Any]:
-    values = {name: row.get(name) for name in _COLUMNS}
-    values["custom"] = dict(row.get("custom") or {})
-    values["deleted_in_source"] = bool(row.get("deleted_in_source"))
-    return values
+def _column_values(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The row's values in `_COLUMNS` order, as the driver takes them."""
+    return (
+        *(row.get(name) for name in _WRITTEN_AS_IS),
+        bulk.json_document(row.get("custom") or {}),
+        bool(row.get("deleted_in_source")),
+    )
 
 
 def add_identities(session: Session, service_id: int, identities: Iterable[Identity]) -> None:
-    rows = [
-        {
-            "service_id": service_id,
-            "contact_id": i.contact_id,
-            "source": i.source,
-            "external_id": i.external_id,
-            "connection_id": i.connection_id,
-        }
-        for i in identities
-    ]
-    if rows:
-        session.connection().execute(insert(cast(Table, ContactIdentity.__table__)), rows)
+    bulk.insert_rows(
+        session,
+        cast(Table, ContactIdentity.__table__),
+        ("service_id", "contact_id", "source", "external_id", "connection_id"),
+        [(service_id, i.contact_id, i.source, i.external_id, i.connection_id) for i in identities],
+    )
 
 
 def remove_identities(

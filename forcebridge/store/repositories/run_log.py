@@ -1,7 +1,7 @@
 """A run's per-record log, written a page at a time.
 
 A first pull of a messy org can log thousands of skipped or truncated values; they are written
-with one statement per page rather than as one ORM object each.
+a page at a time through the driver (`forcebridge.store.bulk`), not as one ORM object each.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from forcebridge.store import bulk
 from forcebridge.store.models import LogLevel, Run, RunLogEntry
 from forcebridge.store.types import utcnow
 
@@ -27,20 +28,30 @@ class LogLine:
     record_ref: str | None = None
 
 
+_LOG_COLUMNS = (
+    "run_id", "level", "message", "code", "salesforce_id", "field", "record_ref", "created_at"
+)  # fmt: skip
+
+
 def add_log_lines(session: Session, run: Run, lines: Iterable[LogLine]) -> None:
-    now = utcnow()
-    rows = [
-        {
-            "run_id": run.id,
-            "level": line.level,
-            "message": line.message,
-            "code": line.code,
-            "salesforce_id": line.salesforce_id,
-            "field": line.field,
-            "record_ref": line.record_ref,
-            "created_at": now,
-        }
-        for line in lines
-    ]
-    if rows:
-        session.connection().execute(insert(cast(Table, RunLogEntry.__table__)), rows)
+    table = cast(Table, RunLogEntry.__table__)
+    now = bulk.constant(session, table.c.created_at, utcnow())
+    levels = {level: bulk.constant(session, table.c.level, level) for level in LogLevel}
+    bulk.insert_rows(
+        session,
+        table,
+        _LOG_COLUMNS,
+        [
+            (
+                run.id,
+                levels[line.level],
+                line.message,
+                line.code,
+                line.salesforce_id,
+                line.field,
+                line.record_ref,
+                now,
+            )
+            for line in lines
+        ],
+    )
