@@ -9,7 +9,7 @@ Fields that would make the query URL too long are fetched by Id for each page an
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ class Page:
 
 def read_pages(
     client: SalesforceClient, plan: ReadPlan, *, bulk_threshold: int = DEFAULT_BULK_THRESHOLD
-) -> Iterator[Page]:
+) -> Generator[Page]:
     url_length = query_url_length(client.tokens.instance_url, client.settings.api_version, plan)
     query_fields, joined = split_fields(plan, url_length)
     pages = client.query_pages(plan.soql(query_fields), include_deleted=True)
