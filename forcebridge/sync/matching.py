@@ -19,13 +19,10 @@ identities.
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import phonenumbers
-
-E164 = phonenumbers.PhoneNumberFormat.E164
+from forcebridge.sync.phone_numbers import e164
 
 
 class InvalidKey(ValueError):
@@ -40,24 +37,10 @@ def phone_key(raw: str | None, region: str) -> str | None:
     """
     if raw is None or not raw.strip():
         return None
-    key, problem = _e164(raw, region)
+    key, problem = e164(raw, region)
     if key is None:
         raise InvalidKey(f"{raw!r} {problem}")
     return key
-
-
-@functools.lru_cache(maxsize=8192)
-def _e164(raw: str, region: str) -> tuple[str | None, str]:
-    """`raw` in E.164, or None and what is wrong with it. Cached: parsing costs some 15 µs,
-    and every service of a group, every run re-reading a record, and contacts sharing an
-    office number read the same text again."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None, "is not a phone number"
-    if not phonenumbers.is_possible_number(number):
-        return None, f"is not a possible phone number in region {region}"
-    return phonenumbers.format_number(number, E164), ""
 
 
 def email_key(raw: str | None) -> str | None:
