@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcebridge.store.models.base import SALESFORCE_ID_LENGTH, Base, Timestamped
@@ -15,6 +15,10 @@ from forcebridge.store.models.base import SALESFORCE_ID_LENGTH, Base, Timestampe
 
 class Prospect(Timestamped, Base):
     __tablename__ = "prospects"
+    __table_args__ = (
+        # Exports find an import's prospects by case-folded email, a page of emails a query.
+        Index("ix_prospects_org_email", "org_id", func.lower("email")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
