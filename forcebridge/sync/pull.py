@@ -276,13 +276,19 @@ class _StreamPull:
         pages = read_pages(self.client, plan, bulk_threshold=self.options.bulk_threshold)
         ahead = read_ahead(pages) if self.options.read_ahead else pages
         with closing(ahead):  # no fetch may outlive the loop: the client is used after it
-            for page in ahead:
-                with _collector_paused():
-                    self._apply_page(page, members, routed, folded)
-                done += len(page.records)
-                if self.progress is not None:
-                    self.progress(self.stream.name, done, page.total)
-                self._renew(members)
+            try:
+                for page in ahead:
+                    with _collector_paused():
+                        self._apply_page(page, members, routed, folded)
+                    done += len(page.records)
+                    if self.progress is not None:
+                        self.progress(self.stream.name, done, page.total)
+                    self._renew(members)
+            except BaseException:
+                # Before waiting for the fetch in flight, which may need to write (a renewed
+                # token): on SQLite it would wait for the page this run leaves uncommitted.
+                self.session.rollback()
+                raise
         for member in members:
             if member.service.id in folded:
                 member.cursor = folded[member.service.id]
