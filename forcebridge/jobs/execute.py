@@ -168,6 +168,9 @@ def execute_stream(
             )
             return Execution(service_id, stream, Outcome.LEASE_LOST, result, failure)
         _record(engine, service_id, stream, started_at, clock(), failure)
+        if failure is None and result is not None:
+            for other in result.covered:
+                _record(engine, other, stream, started_at, clock(), None)
         outcome = Outcome.FAILED if failure else Outcome.SUCCEEDED
         return Execution(service_id, stream, outcome, result, failure)
     finally:

@@ -49,18 +49,22 @@ def service_context(runtime: Runtime, service_id: int) -> Iterator[ServiceContex
 
 
 def _result(
-    context: ServiceContext, run_id: int, status: RunStatus, error: str | None
+    context: ServiceContext,
+    run_id: int,
+    status: RunStatus,
+    error: str | None,
+    covered: tuple[int, ...] = (),
 ) -> RunResult:
     failed = status is RunStatus.FAILED
     failure = connection_failure(context.client.status) if failed else None
-    return RunResult(run_id, status, error, failure)
+    return RunResult(run_id, status, error, failure, covered)
 
 
 def pull_runner(stream: Stream) -> StreamRunner:
     def run(runtime: Runtime, service_id: int) -> RunResult:
         with service_context(runtime, service_id) as context:
             pulled = pull(context.session, context.client, context.service, streams=[stream.value])
-            return _result(context, pulled.run_id, pulled.status, pulled.error)
+            return _result(context, pulled.run_id, pulled.status, pulled.error, pulled.covered)
 
     return run
 

@@ -23,6 +23,7 @@ from forcebridge.jobs.policy import (
     PlannedStream,
     ScheduleState,
     ServiceSettings,
+    Stream,
     claimed,
     planned_streams,
     rescheduled,
@@ -161,14 +162,25 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
+SHARED_READS = frozenset({Stream.PULL_CONTACT.value, Stream.PULL_LEAD.value})
+"""Streams every service on a connection reads together: one run reads the object once for all
+of them (the sync engine's group) and their schedules move with it, so a batch claims one
+service per connection and stream, and the others stay due until that run has covered them."""
+
+
 def claim_due(connection: Connection, now: datetime, limit: int) -> list[Claim]:
     """Claim up to `limit` due streams, longest overdue first, by moving each row's
     `next_run_at` to `policy.claimed(now)`. Rows another dispatcher claimed meanwhile are
     skipped, so a claim may return fewer than were due."""
     candidates = connection.execute(
         select(
-            SyncSchedule.id, SyncSchedule.service_id, SyncSchedule.stream, SyncSchedule.next_run_at
+            SyncSchedule.id,
+            SyncSchedule.service_id,
+            SyncSchedule.stream,
+            SyncSchedule.next_run_at,
+            Service.connection_id,
         )
+        .join(Service, Service.id == SyncSchedule.service_id)
         .where(_due(now))
         .order_by(SyncSchedule.next_run_at, SyncSchedule.id)
         .limit(limit)
@@ -178,7 +190,13 @@ def claim_due(connection: Connection, now: datetime, limit: int) -> list[Claim]:
     ).all()
     token = claimed(now)
     claims = []
+    groups: set[tuple[int, str]] = set()
     for candidate in candidates:
+        group = (candidate.connection_id, candidate.stream)
+        if candidate.stream in SHARED_READS and candidate.connection_id is not None:
+            if group in groups:
+                continue  # the group's claimed run reads for it; see SHARED_READS
+            groups.add(group)
         taken = connection.execute(
             update(SyncSchedule)
             .where(

@@ -27,6 +27,8 @@ class RunResult:
     error: str | None = None
     failure: StreamFailure | None = None
     """Why a failed run failed, when the runner can tell more than the error text says."""
+    covered: tuple[int, ...] = ()
+    """Other services whose same stream this run brought up to date: they count as run."""
 
 
 StreamRunner = Callable[[Runtime, int], RunResult]

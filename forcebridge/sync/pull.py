@@ -74,12 +74,15 @@ class PullResult:
     failed: int
     api_calls: int
     error: str | None = None
+    covered: tuple[int, ...] = ()
+    """Other services the run brought up to date as members of its groups (their own runs
+    recorded), so their schedules may move with this one."""
 
     @classmethod
-    def of(cls, run: Run) -> PullResult:
+    def of(cls, run: Run, covered: tuple[int, ...] = ()) -> PullResult:
         return cls(
             run.id, run.status, run.read, run.created, run.updated, run.unchanged,
-            run.skipped, run.failed, run.api_calls, run.error,
+            run.skipped, run.failed, run.api_calls, run.error, covered,
         )  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
@@ -118,13 +121,14 @@ def pull(
         if unplanned is not None:
             recorded.errors.append(unplanned)
         limit = horizon(recorded.run.started_at, options.overlap)
+        covered: dict[int, None] = {}
         for stream in chosen:
-            reason = _StreamPull(session, client, stream, options, progress, limit).run(
-                service, recorded.run, on_demand
-            )
+            stream_pull = _StreamPull(session, client, stream, options, progress, limit)
+            reason = stream_pull.run(service, recorded.run, on_demand)
             if reason is not None:
                 recorded.errors.append(f"{stream.name}: {reason}")
-    return PullResult.of(recorded.run)
+            covered.update(dict.fromkeys(stream_pull.covered))
+    return PullResult.of(recorded.run, tuple(covered))
 
 
 @dataclass
@@ -179,6 +183,8 @@ class _StreamPull:
         self.options, self.progress, self.limit = options, progress, limit
         engine = session.get_bind()
         self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
+        self.covered: list[int] = []
+        """The other members whose runs succeeded."""
 
     def run(self, service: Service, run: Run, on_demand: bool) -> str | None:
         """Pull the stream for `service` (and its group); the reason if it failed."""
@@ -237,6 +243,8 @@ class _StreamPull:
             for member in members[1:]:
                 finish_run(self.session, member.run, error=member.run.error)
             self.session.commit()
+            if not self.options.dry_run:
+                self.covered = [m.service.id for m in members[1:] if m.run.error is None]
         finally:
             if leases is not None:
                 leases.release()

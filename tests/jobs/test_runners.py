@@ -105,3 +105,30 @@ def test_a_connection_whose_authorization_is_lost_flags_its_streams(
     schedules.pop("reconcile")  # not due yet, so not run
     assert {s.needs_attention for s in schedules.values()} == {"authentication_lost"}
     assert all("reconnect" in (s.last_error or "") for s in schedules.values())
+
+
+def test_services_sharing_a_connection_are_pulled_by_one_run_and_their_schedules_move_with_it(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    first_id = _connected_service(session, sandbox)
+    first = session.get_one(Service, first_id)
+    second = create_service(session, first.org, "back-office", connection=first.connection)
+    second.pull_objects = PullObjects.CONTACTS
+    session.commit()
+    sandbox.org.create("Contact", {"LastName": "Okafor", "Email": "ada.okafor@example.com"})
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        executions = engine.run_due_once()
+        again = engine.run_due_once()
+    finally:
+        engine.stop()
+
+    pulls = [(e.service_id, e.outcome) for e in executions if e.stream == "pull:Contact"]
+    assert pulls == [(first_id, Outcome.SUCCEEDED)]
+    session.expire_all()
+    for service in (first, second):
+        assert "ada.okafor@example.com" in {c.email for c in list_contacts(session, service)}
+    with runtime.engine.connect() as connection:
+        moved = service_schedules(connection, second.id)["pull:Contact"].next_run_at
+    assert moved > utcnow()
+    assert "pull:Contact" not in {e.stream for e in again}
