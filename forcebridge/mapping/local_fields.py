@@ -67,9 +67,12 @@ class LocalFields:
 
     fields: tuple[LocalField, ...]
     _by_name: dict[str, LocalField] = field(init=False, repr=False, compare=False)
+    custom_names: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The names of the custom fields: asked for every value a pull writes."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "custom_names", frozenset(f.name for f in self.fields if f.custom))
 
     def get(self, name: str) -> LocalField | None:
         return self._by_name.get(name)

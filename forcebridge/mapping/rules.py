@@ -207,6 +207,9 @@ def plan_update(
     `current` holds the target's present values typed as conversion produces them (absent
     keys count as empty), so a create is `plan_update(values, {})`.
     """
+    if not current:
+        # Nothing to keep or compare: every value is a change (the common case of a create).
+        return {target: r.value for target, r in resolved.items() if r.value is not None}
     changes = {}
     for target, resolution in resolved.items():
         old = current.get(target)

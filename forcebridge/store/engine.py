@@ -2,7 +2,10 @@
 
 SQLite (the embedded default) needs a few settings PostgreSQL has by default: foreign keys
 enforced (or `ON DELETE CASCADE` does nothing), WAL so the admin pages read while a sync
-writes, and a busy timeout so concurrent writers wait rather than fail.
+writes, and a busy timeout so concurrent writers wait rather than fail. With WAL, commits
+sync the log only at checkpoints (`synchronous = NORMAL`, SQLite's advice for WAL): a power
+cut may take back the last pages a run committed, never corrupt the file, and the run's
+watermark goes back with them, so the next run reads those pages again.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
 

@@ -69,9 +69,9 @@ def with_changes(
     key of each changed phone, mobile and email (see `field_keys`)."""
     updated = dict(columns)
     custom = dict(columns.get("custom") or {})
+    custom_names = fields.custom_names
     for name, value in changes.items():
-        field = fields.get(name)
-        if field is not None and field.custom:
+        if name in custom_names:
             custom[name] = encode_custom(value)
         else:
             updated[name] = value

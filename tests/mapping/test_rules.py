@@ -4,6 +4,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from forcebridge.mapping.contact_fields import CustomFieldSpec, contact_fields
 from forcebridge.mapping.describe import Catalog, parse_describe
@@ -175,6 +177,22 @@ def test_fill_empty_only_sets_an_empty_current_value() -> None:
         "company": "Acme",
         "city": "Paris",
     }
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["title", "company", "city", "flag", "kids"]),
+        st.builds(
+            resolved,
+            st.one_of(st.none(), st.text(max_size=3), st.booleans(), st.integers(-1, 1)),
+            st.sampled_from(UpdateOption),
+        ),
+    )
+)
+def test_a_new_record_gets_what_a_record_with_every_field_empty_would(
+    plan: dict[str, ResolvedValue],
+) -> None:
+    assert plan_update(plan, {}) == plan_update(plan, dict.fromkeys(plan))
 
 
 @pytest.mark.parametrize("current", [False, 0, Decimal(0)])
