@@ -79,6 +79,8 @@ class CompiledSource:
     convert: FieldConverter
     level: int
     update: UpdateOption
+    as_is_up_to: int = 0
+    """`convert.text_as_is_up_to`, read once: text into text is most of what a pull reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +131,14 @@ def _compiled(
         if isinstance(item, Problem):
             skipped.append(item)
             continue
+        converter = item.converter()
         source = CompiledSource(
             item.source_name,
             read_path(item.source_name) if "." in item.source_name else None,
-            item.converter(),
+            converter,
             mapping.level(item.number),
             item.row.update,
+            converter.text_as_is_up_to,
         )
         hierarchies.setdefault(item.target_name, []).append(source)
     targets = []
@@ -184,6 +188,9 @@ def resolve(compiled: CompiledMapping, record: Record) -> Resolution:
             present = True
             if raw is None or (raw.__class__ is str and not raw.strip()):
                 continue
+            if raw.__class__ is str and len(raw) <= source.as_is_up_to:
+                values[target.name] = ResolvedValue(raw, source.name, source.level, source.update)
+                break
             try:
                 converted = source.convert.present(raw)
             except ConversionError as error:

@@ -16,6 +16,7 @@ per-record work is a couple of function calls. Values come from REST (JSON, numb
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -63,6 +64,14 @@ class FieldConverter:
         if value is None or (isinstance(value, str) and not value.strip()):
             return Converted(None)
         return self.present(value)
+
+    @property
+    def text_as_is_up_to(self) -> int:
+        """Text of at most this many characters comes out unchanged (0: this converter may
+        change any value), so the hot path can skip calling it for text into text."""
+        if self.step is not read_text:
+            return 0
+        return sys.maxsize if self.truncate_at is None else self.truncate_at
 
     def present(self, value: Any) -> Converted:
         """Converts a value already known not to be empty (what `rules.resolve` calls)."""

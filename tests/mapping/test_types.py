@@ -395,3 +395,27 @@ def test_what_an_export_writes_a_pull_reads_back_as_the_same_instant(value: dt.d
     sent = exported(value, PROSPECT_DATETIME, field)
 
     assert pulled(sent, field, DATETIME) == value
+
+
+@given(st.text(min_size=1, max_size=300).filter(str.strip))
+def test_text_a_converter_says_it_leaves_alone_is_converted_to_itself(value: str) -> None:
+    converter = pull_converter(sf("Title", "string", length=300), TEXT)
+
+    if len(value) <= converter.text_as_is_up_to:
+        assert converter(value) == Converted(value)
+    else:
+        assert converter(value).value == value[:255]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (sf("Region__c", "picklist"), CHOICE),
+        (sf("Score__c", "double"), TEXT),
+        (sf("DoNotCall", "boolean"), TEXT),
+    ],
+)
+def test_a_converter_that_may_change_text_never_lets_it_through_as_is(
+    source: SalesforceField, target: LocalField
+) -> None:
+    assert pull_converter(source, target).text_as_is_up_to == 0
