@@ -63,8 +63,9 @@ class ContactIdentity(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
-    """Repeats the contact's service so the unique key is enforced per service."""
+    service_id: Mapped[int]
+    """Repeats the contact's service so the unique key is enforced per service. Not a foreign
+    key: the contact's already ties the identity to its service (migration 0004)."""
     source: Mapped[str] = mapped_column(String(64))
     """"salesforce:Contact", "salesforce:Lead", "csv:NAME", ..."""
     external_id: Mapped[str]

@@ -1,8 +1,9 @@
 """A service's contacts, read and written a page at a time.
 
 A pull matches and applies up to 2,000 records at once, so every lookup here takes a whole
-page's keys and costs one indexed query per key (identities, phones, emails), never one per
-record, and every write goes to the driver as one batch of rows (`forcebridge.store.bulk`).
+page's keys as one parameter and costs one indexed query per key (identities, phones, emails),
+never one per record nor one per slice of the page, and every write goes to the driver as one
+batch of rows (`forcebridge.store.bulk`).
 Contacts are never deleted: a record deleted at its source unlinks the identity and marks the
 contact.
 """
@@ -13,7 +14,7 @@ import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -57,9 +58,8 @@ KEY_COLUMNS = ("email_normalized", "phone_e164", "mobile_e164")
 
 _WRITTEN_AS_IS = (*BUILTIN_FIELDS, *KEY_COLUMNS)
 _COLUMNS = (*_WRITTEN_AS_IS, "custom", "deleted_in_source")
-_CHUNK = 1000
-"""Keys per IN list: well under every driver's limit on bound parameters."""
-_Key = TypeVar("_Key", str, int)
+_STREAMED = 1000
+"""Rows fetched at a time by the reads that stream a whole service."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,6 @@ class Identity:
     connection_id: int | None = None
 
 
-def _chunks(values: Collection[_Key]) -> Iterator[list[_Key]]:
-    items = sorted(values)
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 @contextmanager
 def planned_for_their_keys(session: Session) -> Iterator[None]:
     """Have PostgreSQL plan the lookups made inside for the keys they are given.
@@ -109,10 +103,13 @@ def planned_for_their_keys(session: Session) -> Iterator[None]:
     session.execute(text("SET LOCAL plan_cache_mode TO DEFAULT"))
 
 
-def _one_of(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
+def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
     """`column` is one of `values`, given as one parameter however many values there are:
     PostgreSQL's `= ANY(:array)`, SQLite's `IN (SELECT value FROM json_each(:json))`.
-    Thousands of placeholders cost more to bind than the indexed lookup they feed."""
+    Thousands of placeholders cost more to bind than the indexed lookup they feed, and with no
+    limit on their number a page is one statement: on PostgreSQL, each statement of a slice
+    of it cost as much again as the whole (a scan of the service's identities, say)."""
+    values = list(values)
     if bulk.is_postgresql(session):
         return cast(
             ColumnElement[bool], column == any_(bindparam(None, values, ARRAY(column.type)))
@@ -125,17 +122,16 @@ def linked_contacts(
     session: Session, service_id: int, source: str, external_ids: Collection[str]
 ) -> dict[str, int]:
     """The contact id linked to each of `external_ids` that is linked, in one query per chunk."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(external_ids):
-        rows = session.execute(
-            select(ContactIdentity.external_id, ContactIdentity.contact_id).where(
-                ContactIdentity.service_id == service_id,
-                ContactIdentity.source == source,
-                _one_of(session, ContactIdentity.external_id, chunk),
-            )
+    if not external_ids:
+        return {}
+    rows = session.execute(
+        select(ContactIdentity.external_id, ContactIdentity.contact_id).where(
+            ContactIdentity.service_id == service_id,
+            ContactIdentity.source == source,
+            _one_of(session, ContactIdentity.external_id, external_ids),
         )
-        found.update((external_id, contact_id) for external_id, contact_id in rows)
-    return found
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def _contacts_query(*conditions: Any) -> Select[Any]:
@@ -157,14 +153,15 @@ def contacts_by_phone(
 
     A UNION of one lookup per column: SQLite plans `phone IN (...) OR mobile IN (...)` as a
     scan of every contact of the service, where each column alone is an index lookup."""
+    if not phones:
+        return []
+    by_column = [
+        _contacts_query(Contact.service_id == service_id, _one_of(session, column, phones))
+        for column in (Contact.phone_e164, Contact.mobile_e164)
+    ]
     found: dict[int, StoredContact] = {}
-    for chunk in _chunks(phones):
-        by_column = [
-            _contacts_query(Contact.service_id == service_id, _one_of(session, column, chunk))
-            for column in (Contact.phone_e164, Contact.mobile_e164)
-        ]
-        for contact in _stored_contacts(session, union_all(*by_column)):
-            found.setdefault(contact.id, contact)
+    for contact in _stored_contacts(session, union_all(*by_column)):
+        found.setdefault(contact.id, contact)
     return list(found.values())
 
 
@@ -172,23 +169,21 @@ def contacts_by_email(
     session: Session, service_id: int, emails: Collection[str]
 ) -> list[StoredContact]:
     """Contacts whose case-folded email is one of `emails`."""
-    found: list[StoredContact] = []
-    for chunk in _chunks(emails):
-        found += _stored_contacts(
-            session,
-            _contacts_query(
-                Contact.service_id == service_id, _one_of(session, Contact.email_normalized, chunk)
-            ),
-        )
-    return found
+    if not emails:
+        return []
+    return _stored_contacts(
+        session,
+        _contacts_query(
+            Contact.service_id == service_id, _one_of(session, Contact.email_normalized, emails)
+        ),
+    )
 
 
 def contacts_by_id(session: Session, contact_ids: Collection[int]) -> dict[int, StoredContact]:
-    found: dict[int, StoredContact] = {}
-    for chunk in _chunks(contact_ids):
-        contacts = _stored_contacts(session, _contacts_query(_one_of(session, Contact.id, chunk)))
-        found.update((c.id, c) for c in contacts)
-    return found
+    if not contact_ids:
+        return {}
+    contacts = _stored_contacts(session, _contacts_query(_one_of(session, Contact.id, contact_ids)))
+    return {c.id: c for c in contacts}
 
 
 def identities_by_contact(
@@ -196,17 +191,18 @@ def identities_by_contact(
 ) -> dict[int, list[Identity]]:
     """The identities of each of `contact_ids` that has any."""
     found: dict[int, list[Identity]] = {}
-    for chunk in _chunks(contact_ids):
-        rows = session.execute(
-            select(
-                ContactIdentity.contact_id,
-                ContactIdentity.source,
-                ContactIdentity.external_id,
-                ContactIdentity.connection_id,
-            ).where(_one_of(session, ContactIdentity.contact_id, chunk))
-        )
-        for row in rows:
-            found.setdefault(row[0], []).append(Identity(*row))
+    if not contact_ids:
+        return found
+    rows = session.execute(
+        select(
+            ContactIdentity.contact_id,
+            ContactIdentity.source,
+            ContactIdentity.external_id,
+            ContactIdentity.connection_id,
+        ).where(_one_of(session, ContactIdentity.contact_id, contact_ids))
+    )
+    for row in rows:
+        found.setdefault(row[0], []).append(Identity(*row))
     return found
 
 
@@ -260,16 +256,17 @@ def remove_identities(
     session: Session, service_id: int, source: str, external_ids: Collection[str]
 ) -> None:
     """Unlink these records from their contacts (the contacts stay)."""
-    for chunk in _chunks(external_ids):
-        session.execute(
-            delete(ContactIdentity)
-            .where(
-                ContactIdentity.service_id == service_id,
-                ContactIdentity.source == source,
-                _one_of(session, ContactIdentity.external_id, chunk),
-            )
-            .execution_options(synchronize_session=False)
+    if not external_ids:
+        return
+    session.execute(
+        delete(ContactIdentity)
+        .where(
+            ContactIdentity.service_id == service_id,
+            ContactIdentity.source == source,
+            _one_of(session, ContactIdentity.external_id, external_ids),
         )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def linked_external_ids(
@@ -286,7 +283,7 @@ def linked_external_ids(
                 ContactIdentity.connection_id.is_(None),
             )
         )
-    yield from session.scalars(query.execution_options(yield_per=_CHUNK))
+    yield from session.scalars(query.execution_options(yield_per=_STREAMED))
 
 
 def list_contacts(session: Session, service: Service) -> list[Contact]:
