@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from forcebridge.sync.phone_numbers import e164
 
@@ -54,9 +55,8 @@ def email_key(raw: str | None) -> str | None:
     return email
 
 
-@dataclass(frozen=True)
-class MatchKeys:
-    """What an incoming record can be matched on."""
+class MatchKeys(NamedTuple):
+    """What an incoming record can be matched on (a tuple: one per record read)."""
 
     external_id: str
     phones: tuple[str, ...] = ()

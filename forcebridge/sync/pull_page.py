@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.rules import CompiledMapping, ResolvedValue, plan_update, resolve
@@ -61,9 +61,9 @@ class Target:
     update_only: bool = False
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """One record as read: its values by contact field, and its matching keys."""
+class Incoming(NamedTuple):
+    """One record as read: its values by contact field, and its matching keys. A tuple: one
+    is built per record and service, and tuples are what Python builds fastest."""
 
     external_id: str
     """Its id in its source: a Salesforce Id, or an imported row's id."""
@@ -73,18 +73,17 @@ class Incoming:
     """The Contact a converted Lead became."""
     left_scope: bool = False
     """Live, but no longer meets the service's query or routing rule: treated as deleted."""
-    values: Mapping[str, ResolvedValue] = field(default_factory=dict)
-    keys: Mapping[str, str | None] = field(default_factory=dict)
+    values: Mapping[str, ResolvedValue] = MappingProxyType({})
+    keys: Mapping[str, str | None] = MappingProxyType({})
     """The matching key of each keyed field the record has (phone, mobile_phone, email)."""
     notes: tuple[Note, ...] = ()
 
-    @cached_property
+    @property
     def match_keys(self) -> MatchKeys:
-        """Built once: both the store's lookups and matching read it."""
-        phones = tuple(
-            dict.fromkeys(k for n in ("phone", "mobile_phone") if (k := self.keys.get(n)))
-        )
-        return MatchKeys(self.external_id, phones, self.keys.get("email"))
+        keys = self.keys
+        phone, mobile = keys.get("phone"), keys.get("mobile_phone")
+        phones = tuple(dict.fromkeys(p for p in (phone, mobile) if p))
+        return MatchKeys(self.external_id, phones, keys.get("email"))
 
 
 def is_true(value: Any) -> bool:

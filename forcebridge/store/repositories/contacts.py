@@ -237,7 +237,7 @@ def update_contacts(session: Session, rows: Mapping[int, Mapping[str, Any]]) -> 
 def _column_values(row: Mapping[str, Any]) -> tuple[Any, ...]:
     """The row's values in `_COLUMNS` order, as the driver takes them."""
     return (
-        *(row.get(name) for name in _WRITTEN_AS_IS),
+        *map(row.get, _WRITTEN_AS_IS),
         bulk.json_document(row.get("custom") or {}),
         bool(row.get("deleted_in_source")),
     )
