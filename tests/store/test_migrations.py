@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import delete, func, inspect, select
 
-from forcebridge.store.engine import make_engine
+from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.migrations import alembic_config, downgrade, upgrade
-from forcebridge.store.models import Base
+from forcebridge.store.models import Base, ContactIdentity, Service
+from forcebridge.store.repositories.contacts import (
+    Identity,
+    add_identities,
+    insert_contacts,
+    linked_contacts,
+)
+from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.repositories.services import create_service
 
 
 def _head() -> str | None:
@@ -41,4 +52,38 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(
 
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
+    engine.dispose()
+
+
+def test_upgrading_a_store_with_contacts_keeps_their_identities_and_unique_key(
+    database_url: str,
+) -> None:
+    """Migration 0004 rebuilds `contact_identities` on SQLite: what it held, its indexes and
+    its unique key come through, and deleting the service still removes the identities."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0003")
+    session = make_sessionmaker(engine)()
+    org = create_org(session, "acme")
+    service = create_service(session, org, "support")
+    session.commit()
+    [contact_id] = insert_contacts(session, service.id, [{"first_name": "Ada"}])
+    add_identities(session, service.id, [Identity(contact_id, "salesforce:Contact", "003A")])
+    session.commit()
+    session.close()
+
+    upgrade(engine)
+
+    session = make_sessionmaker(engine)()
+    assert linked_contacts(session, service.id, "salesforce:Contact", {"003A"}) == {
+        "003A": contact_id
+    }
+    indexes = {index["name"] for index in inspect(engine).get_indexes("contact_identities")}
+    assert {"ix_contact_identities_contact_id", "ix_contact_identities_connection_id"} <= indexes
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):  # written by the driver
+        add_identities(session, service.id, [Identity(contact_id, "salesforce:Contact", "003A")])
+    session.rollback()
+    session.execute(delete(Service).where(Service.id == service.id))
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(ContactIdentity)) == 0
+    session.close()
     engine.dispose()
