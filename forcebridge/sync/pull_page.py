@@ -80,6 +80,7 @@ class Incoming(NamedTuple):
 
     @property
     def match_keys(self) -> MatchKeys:
+        """What matching compares: the phone before the mobile, a number given twice once."""
         keys = self.keys
         phone, mobile = keys.get("phone"), keys.get("mobile_phone")
         phones = tuple(dict.fromkeys(p for p in (phone, mobile) if p))
