@@ -9,7 +9,11 @@ spent waiting for Salesforce (the sandbox) is measured and taken out for the eng
 conversion, matching and store writes. A second first pull, into a fresh database, reads ahead
 as runs do: its wall-clock rate shows what overlapping the waits with the work gains.
 
-    .venv/bin/python bench/pull.py [--contacts 20000 100000] [--backend sqlite postgres]
+    .venv/bin/python bench/pull.py [--contacts 20000 100000] [--backend sqlite postgres] [--stages]
+
+`--stages` also times each stage of the engine's work on a first pull read in turn (converting,
+keying, the store's lookups, deciding, writing, logging, committing), in µs a record: the
+breakdown docs/pull.md gives. The timers cost a little themselves.
 
 PostgreSQL is reached through FORCEBRIDGE_TEST_POSTGRES_URL (an account that may create
 databases; default postgresql+psycopg://postgres@127.0.0.1:5432/postgres). Memory figures
@@ -19,7 +23,9 @@ read Linux's /proc/self/status: the peak resident size during each pull.
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
+import importlib
 import math
 import multiprocessing
 import os
@@ -99,6 +105,55 @@ class TimedClient:
         return self._timed_call(self._client.describe, *args, **kwargs)
 
 
+STAGES = (
+    ("forcebridge.sync.pull_page", "resolve", "converting (the mapping)"),
+    ("forcebridge.sync.pull_page", "keyed", "keying phones and email"),
+    ("forcebridge.sync.pull", "parse_modstamp", "reading SystemModstamp"),
+    ("forcebridge.sync.pull_store", "store_view", "the store's lookups"),
+    ("forcebridge.sync.pull_store", "decide_page", "deciding"),
+    ("forcebridge.sync.pull_store", "insert_contacts", "writing contacts"),
+    ("forcebridge.sync.pull_store", "add_identities", "writing identities"),
+    ("forcebridge.sync.pull_store", "record_notes", "logging"),
+    ("forcebridge.sync.pull", "save_watermark", "saving the watermark"),
+)
+"""Where the engine's time goes: (module, function as that module calls it, what it does)."""
+
+
+class StageTimer:
+    """Replaces each of `STAGES` in the module that calls it with a timed wrapper, and times
+    the session's commits. Installed for the rest of the process: only the first pull's
+    figures are printed."""
+
+    def __init__(self) -> None:
+        self.seconds: collections.defaultdict[str, float] = collections.defaultdict(float)
+
+    def install(self, session: Any) -> None:
+        for module_name, function, label in STAGES:
+            module = importlib.import_module(module_name)
+            setattr(module, function, self._timed(getattr(module, function), label))
+        session.commit = self._timed(session.commit, "committing pages")
+
+    def _timed(self, function: Callable[..., Any], label: str) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        return timed
+
+    def report(self, records: int, engine_seconds: float) -> None:
+        """Each stage in µs a record, and what the engine spent outside them."""
+        if not records:
+            return
+        for label, seconds in sorted(self.seconds.items(), key=lambda item: -item[1]):
+            print(f"    {label:<28} {seconds / records * 1e6:6.1f} µs a record")
+        rest = engine_seconds - sum(self.seconds.values())
+        print(f"    {'the rest':<28} {rest / records * 1e6:6.1f} µs a record", flush=True)
+        self.seconds.clear()
+
+
 @dataclass(frozen=True)
 class Sandbox:
     url: str
@@ -167,10 +222,10 @@ def reset_peak() -> None:
 
 def report(
     label: str, result: PullResult, seconds: float, waited: float | None, target: str
-) -> None:
+) -> float | None:
     """One pull's figures; `waited` (time spent waiting on the sandbox) is None when the pull
     read ahead, as the waits then overlap the engine's work and cannot be taken out."""
-    engine = ""
+    engine, own = "", None
     if waited is not None:
         own = max(seconds - waited, 1e-9)
         engine = f" engine-side {own:5.1f} s {result.read / own:>6,.0f} rec/s,"
@@ -180,6 +235,7 @@ def report(
         f" peak RSS {memory('VmHWM'):,.0f} MiB",
         flush=True,
     )
+    return own
 
 
 def python_speed() -> float:
@@ -193,10 +249,11 @@ def python_speed() -> float:
 
 
 def run_backend(
-    sandbox: Sandbox, contacts: int, backend: str, folder: str, read_ahead: bool
+    sandbox: Sandbox, contacts: int, backend: str, folder: str, read_ahead: bool, stages: bool
 ) -> None:
     """One size on one database: first pull, 1% changed, nothing changed; with read-ahead,
-    only the first pull (its wall-clock rate is the figure: waits and work overlap)."""
+    only the first pull (its wall-clock rate is the figure: waits and work overlap). With
+    `stages`, the first pull read in turn is timed stage by stage."""
     with database(backend, Path(folder)) as url:
         upgrade(url)
         engine = make_engine(url, Keyring("bench-secret-key-long-enough-for-the-keyring"))
@@ -227,7 +284,7 @@ def run_backend(
             how = "reading ahead" if read_ahead else "pages in turn"
             print(f"{backend}, {contacts:,} contacts, {how} (RSS before pulling {rss:,.0f} MiB)")
 
-            def timed(label: str, target: str) -> None:
+            def timed(label: str, target: str, timer: StageTimer | None = None) -> None:
                 client.waited = 0.0
                 reset_peak()
                 started = time.perf_counter()
@@ -235,9 +292,14 @@ def run_backend(
                     session, client, service, options, clock=lambda: dt.datetime.now(dt.UTC) + LATER
                 )
                 seconds = time.perf_counter() - started
-                report(label, result, seconds, None if read_ahead else client.waited, target)
+                own = report(label, result, seconds, None if read_ahead else client.waited, target)
+                if timer is not None and own is not None:
+                    timer.report(result.read, own)
 
-            timed("first pull (REST)", f"(target <= {math.ceil(contacts / 2000) + 2})")
+            timer = StageTimer() if stages and not read_ahead else None
+            if timer is not None:
+                timer.install(session)
+            timed("first pull (REST)", f"(target <= {math.ceil(contacts / 2000) + 2})", timer)
             if read_ahead:
                 return
             changed = _change_some(real, contacts)
@@ -260,6 +322,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, nargs="+", default=[20_000, 100_000])
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument(
+        "--stages", action="store_true", help="time each stage of the first pull read in turn"
+    )
     args = parser.parse_args()
     spawn = multiprocessing.get_context("spawn")
     print(f"this machine: a 10,000,000-step Python loop takes {python_speed():.2f} s", flush=True)
@@ -274,7 +339,8 @@ def main() -> None:
                 for backend in args.backend:
                     for read_ahead in (False, True):
                         child = spawn.Process(
-                            target=run_backend, args=(sandbox, contacts, backend, tmp, read_ahead)
+                            target=run_backend,
+                            args=(sandbox, contacts, backend, tmp, read_ahead, args.stages),
                         )
                         child.start()
                         child.join()
