@@ -27,9 +27,11 @@ from sqlalchemy.orm import Session
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.store.models import Run, RunStatus, Service
+from forcebridge.store.repositories.contacts import refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run
 from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.store.types import utcnow
+from forcebridge.sync.planner_statistics import refresh_due
 from forcebridge.sync.pull_leases import StreamLeases
 from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
 from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
@@ -185,6 +187,8 @@ class _StreamPull:
         self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
         self.covered: list[int] = []
         """The other members whose runs succeeded."""
+        self.counted_at = 0
+        """The contacts the read had created when the store last counted its tables."""
 
     def run(self, service: Service, run: Run, on_demand: bool) -> str | None:
         """Pull the stream for `service` (and its group); the reason if it failed."""
@@ -307,7 +311,8 @@ class _StreamPull:
         self, page: Page, members: list[Member], routed: bool, folded: dict[int, Cursor]
     ) -> None:
         """Apply a page to every member and commit it with their watermarks (ordered pages)
-        or fold their cursors for the end of the read (Bulk pages)."""
+        or fold their cursors for the end of the read (Bulk pages); have the store count its
+        contacts again when the read has grown it (`planner_statistics`)."""
         stamped = [(parse_modstamp(record), record) for record in page.records]
         for member in members:
             stamps = self._apply(member, stamped, routed)
@@ -318,6 +323,11 @@ class _StreamPull:
                 key = member.service.id
                 folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
         self.session.commit()
+        created = sum(member.run.created for member in members)
+        if not self.options.dry_run and refresh_due(created, self.counted_at):
+            refresh_statistics(self.session)
+            self.session.commit()
+            self.counted_at = created
 
     def _apply(
         self, member: Member, stamped: list[tuple[dt.datetime | None, dict[str, Any]]], routed: bool

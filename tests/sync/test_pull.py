@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from forcebridge.sandbox.seed import seed
@@ -291,6 +291,22 @@ def test_a_crash_between_pages_then_a_rerun_ends_as_a_clean_run_would(
     clean_world.pull(clean)
     assert book(session, crashed) == book(session, clean)
     assert watermarks(session, crashed) == watermarks(session, clean)
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_pull_that_grows_the_book_has_postgresql_count_it(
+    world: PullWorld, session: Session
+) -> None:
+    """Planned for the book as it last counted it, PostgreSQL would scan every contact of the
+    service for each lookup of the next pages (`planner_statistics`)."""
+    seed(world.sandbox.org, contacts=2_300, leads=0, accounts=20, seed=7)
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    counted = text("SELECT reltuples FROM pg_class WHERE relname = 'contacts'")
+    assert session.scalar(counted) < 2_000
+
+    world.pull(service)
+
+    assert session.scalar(counted) >= 2_000
 
 
 def test_checkboxes_stay_false_and_long_text_is_truncated_with_a_log_entry(

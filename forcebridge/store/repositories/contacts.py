@@ -85,22 +85,46 @@ class Identity:
     connection_id: int | None = None
 
 
+_LOOKUP_PLANNING = (
+    ("plan_cache_mode", "force_custom_plan"),
+    ("random_page_cost", "1.1"),
+    ("max_parallel_workers_per_gather", "0"),
+)
+"""PostgreSQL's planner settings for a page's lookups; see `planned_for_their_keys`."""
+
+
 @contextmanager
 def planned_for_their_keys(session: Session) -> Iterator[None]:
     """Have PostgreSQL plan the lookups made inside for the keys they are given.
 
     psycopg prepares a statement once it has run five times, and PostgreSQL may then keep a
     generic plan made while the service had few contacts: the page lookups of a first pull
-    then scan every contact of the service (seconds a page at 40,000). The default comes back
-    afterwards, for the writes: with custom plans forced, every row of a many-row INSERT, and
-    every foreign key check it fires, is planned again, which doubled the cost of writing a
-    page. Other databases need nothing."""
+    then scan every contact of the service (seconds a page at 40,000). And a page's keys are
+    probed in indexes a working store keeps in memory, where PostgreSQL's default cost of a
+    random read (four sequential ones, for disks that seek) has it scan the service's
+    contacts instead up to a few hundred thousand of them (13 ms a lookup at 100,000 against
+    3 through the index). Nor do they gain from parallel workers, which PostgreSQL planned for
+    the phone lookup once the book was large, and whose start cost more than the lookup. The
+    defaults come back afterwards, for the writes: with custom plans forced, every row of a
+    many-row INSERT, and every foreign key check it fires, is planned again, which doubled the
+    cost of writing a page. Other databases need nothing."""
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    for name, value in _LOOKUP_PLANNING:
+        session.execute(text(f"SET LOCAL {name} = {value}"))
     yield
-    session.execute(text("SET LOCAL plan_cache_mode TO DEFAULT"))
+    for name, _ in _LOOKUP_PLANNING:
+        session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
+
+
+def refresh_statistics(session: Session) -> None:
+    """Have PostgreSQL count the contacts and identities again (ANALYZE), for a store that grew
+    faster than autovacuum looks (see `forcebridge.sync.planner_statistics`). SQLite plans the
+    lookups through their indexes without statistics."""
+    if bulk.is_postgresql(session):
+        tables = (Contact.__tablename__, ContactIdentity.__tablename__)
+        session.execute(text(f"ANALYZE {', '.join(tables)}"))
 
 
 def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:

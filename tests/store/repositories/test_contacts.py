@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Service
@@ -18,6 +18,8 @@ from forcebridge.store.repositories.contacts import (
     linked_contacts,
     linked_external_ids,
     list_contacts,
+    planned_for_their_keys,
+    refresh_statistics,
     remove_identities,
     update_contacts,
 )
@@ -25,6 +27,10 @@ from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
 
 SOURCE = "salesforce:Contact"
+ON_POSTGRESQL = pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+"""For what only PostgreSQL's planner is told."""
 
 
 @pytest.fixture
@@ -69,16 +75,17 @@ def test_contacts_are_inserted_in_order_and_found_by_every_key(
 def test_a_page_of_lookups_costs_one_query_per_key_however_many_records(
     session: Session, service: Service
 ) -> None:
-    insert_contacts(session, service.id, [person(n) for n in range(300)])
+    page = range(2_500)  # more than a page, and than any driver takes as placeholders
+    insert_contacts(session, service.id, [person(n) for n in page])
     session.commit()
     statements: list[str] = []
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    phones = {f"+1201555{n:04d}" for n in range(300)}
-    emails = {f"ana{n}@example.com" for n in range(300)}
-    assert len(contacts_by_phone(session, service.id, phones)) == 300
-    assert len(contacts_by_email(session, service.id, emails)) == 300
-    assert linked_contacts(session, service.id, SOURCE, {f"003{n}" for n in range(300)}) == {}
+    phones = {f"+1201555{n:04d}" for n in page}
+    emails = {f"ana{n}@example.com" for n in page}
+    assert len(contacts_by_phone(session, service.id, phones)) == len(page)
+    assert len(contacts_by_email(session, service.id, emails)) == len(page)
+    assert linked_contacts(session, service.id, SOURCE, {f"003{n}" for n in page}) == {}
     assert len(statements) == 3
 
 
@@ -131,3 +138,34 @@ def test_contacts_of_another_service_are_never_found(session: Session, service: 
     assert contacts_by_phone(session, service.id, {"+12015550001"}) == []
     assert contacts_by_email(session, service.id, {"ana1@example.com"}) == []
     assert linked_contacts(session, service.id, SOURCE, {"003A"}) == {}
+
+
+@ON_POSTGRESQL
+def test_lookups_are_planned_with_their_settings_and_what_follows_with_the_defaults(
+    session: Session, service: Service
+) -> None:
+    names = ("plan_cache_mode", "random_page_cost", "max_parallel_workers_per_gather")
+
+    def settings() -> list[str]:
+        return [str(session.scalar(text(f"SHOW {name}"))) for name in names]
+
+    before = settings()
+    with planned_for_their_keys(session):
+        assert settings() == ["force_custom_plan", "1.1", "0"]
+        assert contacts_by_phone(session, service.id, {"+12015550001"}) == []
+    assert settings() == before
+
+
+@ON_POSTGRESQL
+def test_refreshing_statistics_counts_the_contacts_written_so_far(
+    session: Session, service: Service
+) -> None:
+    insert_contacts(session, service.id, [person(n) for n in range(700)])
+    session.commit()
+    counted = text("SELECT reltuples FROM pg_class WHERE relname = 'contacts'")
+    assert session.scalar(counted) < 700
+
+    refresh_statistics(session)
+    session.commit()
+
+    assert session.scalar(counted) == 700
