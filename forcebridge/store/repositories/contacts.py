@@ -148,7 +148,7 @@ def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnEle
 def linked_contacts(
     session: Session, service_id: int, source: str, external_ids: Collection[str]
 ) -> dict[str, int]:
-    """The contact id linked to each of `external_ids` that is linked, in one query per chunk."""
+    """The contact id linked to each of `external_ids` that is linked, in one query."""
     if not external_ids:
         return {}
     rows = session.execute(
