@@ -31,6 +31,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from forcebridge.store import bulk
@@ -121,10 +122,25 @@ def planned_for_their_keys(session: Session) -> Iterator[None]:
 def refresh_statistics(session: Session) -> None:
     """Have PostgreSQL count the contacts and identities again (ANALYZE), for a store that grew
     faster than autovacuum looks (see `forcebridge.sync.planner_statistics`). SQLite plans the
-    lookups through their indexes without statistics."""
-    if bulk.is_postgresql(session):
-        tables = (Contact.__tablename__, ContactIdentity.__tablename__)
-        session.execute(text(f"ANALYZE {', '.join(tables)}"))
+    lookups through their indexes without statistics.
+
+    Only an optimization, so it waits at most a second for a table another session is counting
+    or vacuuming (an anti-wraparound vacuum holds it for as long as it takes), and otherwise
+    leaves the counting to that session."""
+    if not bulk.is_postgresql(session):
+        return
+    tables = ", ".join((Contact.__tablename__, ContactIdentity.__tablename__))
+    try:
+        with session.begin_nested():
+            session.execute(text("SET LOCAL lock_timeout = '1s'"))
+            session.execute(text(f"ANALYZE {tables}"))
+            session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+            raise
+
+
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:

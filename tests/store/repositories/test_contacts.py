@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Service
@@ -169,3 +169,19 @@ def test_refreshing_statistics_counts_the_contacts_written_so_far(
     session.commit()
 
     assert session.scalar(counted) == 700
+
+
+@ON_POSTGRESQL
+def test_refreshing_statistics_gives_way_to_a_session_holding_the_tables(
+    session: Session, service: Service, engine: Engine
+) -> None:
+    insert_contacts(session, service.id, [person(n) for n in range(10)])
+    session.commit()
+    with engine.connect() as vacuuming:  # as an anti-wraparound vacuum would hold them
+        vacuuming.execute(text("LOCK TABLE contacts IN SHARE UPDATE EXCLUSIVE MODE"))
+
+        refresh_statistics(session)
+
+        assert [c.id for c in contacts_by_phone(session, service.id, {"+12015550001"})]
+        vacuuming.rollback()
+    session.commit()
