@@ -1,7 +1,8 @@
 """The store's side of a page: what it holds for the page's records, and writing the changes.
 
-Each read takes the whole page's keys (one query per key), so a page of 2,000 records costs a
-handful of statements whether it creates, updates or skips them.
+Each read takes the whole page's keys (one query per key, none when the page has no such key),
+so a page of 2,000 records costs a handful of statements whether it creates, updates or skips
+them.
 """
 
 from __future__ import annotations
@@ -57,23 +58,22 @@ def _store_view(session: Session, target: Target, records: Sequence[Incoming]) -
     phones = {phone for keys in unlinked for phone in keys.phones}
     emails = {keys.email for keys in unlinked if keys.email is not None}
     candidates = [
-        *(contacts_by_phone(session, sid, phones) if phones else ()),
-        *(contacts_by_email(session, sid, emails) if emails else ()),
+        *contacts_by_phone(session, sid, phones),
+        *contacts_by_email(session, sid, emails),
     ]
     contacts.update((c.id, c) for c in candidates)
     deleted = {linked[r.external_id] for r in records if r.deleted and r.external_id in linked}
     wanted = {c.id for c in candidates} | deleted
-    identities = identities_by_contact(session, wanted) if wanted else {}
+    identities = identities_by_contact(session, wanted)
     conversions = {r.converted_to for r in records if r.converted_to is not None}
-    converted = linked_contacts(session, sid, CONTACT_SOURCE, conversions) if conversions else {}
+    converted = linked_contacts(session, sid, CONTACT_SOURCE, conversions)
     return StoreView(linked, contacts, identities, converted)
 
 
 def apply_changes(session: Session, target: Target, changes: PageChanges) -> None:
     """Write a page's changes in the caller's transaction."""
     sid = target.service_id
-    if changes.unlinks:
-        remove_identities(session, sid, target.source, set(changes.unlinks))
+    remove_identities(session, sid, target.source, set(changes.unlinks))
     new_ids = insert_contacts(session, sid, [columns for columns, _ in changes.creates])
     update_contacts(session, changes.updates)
     created = [

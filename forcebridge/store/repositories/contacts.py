@@ -2,8 +2,8 @@
 
 A pull matches and applies up to 2,000 records at once, so every lookup here takes a whole
 page's keys as one parameter and costs one indexed query per key (identities, phones, emails),
-never one per record nor one per slice of the page, and every write goes to the driver as one
-batch of rows (`forcebridge.store.bulk`).
+never one per record nor one per slice of the page, and none when it is given no keys; every
+write goes to the driver as one batch of rows (`forcebridge.store.bulk`).
 Contacts are never deleted: a record deleted at its source unlinks the identity and marks the
 contact.
 """
@@ -92,6 +92,8 @@ _LOOKUP_PLANNING = (
     ("max_parallel_workers_per_gather", "0"),
 )
 """PostgreSQL's planner settings for a page's lookups; see `planned_for_their_keys`."""
+_LOCK_NOT_AVAILABLE = "55P03"
+"""PostgreSQL's SQLSTATE for a lock not granted within `lock_timeout`."""
 
 
 @contextmanager
@@ -109,7 +111,7 @@ def planned_for_their_keys(session: Session) -> Iterator[None]:
     defaults come back afterwards, for the writes: with custom plans forced, every row of a
     many-row INSERT, and every foreign key check it fires, is planned again, which doubled the
     cost of writing a page. Other databases need nothing."""
-    if session.get_bind().dialect.name != "postgresql":
+    if not bulk.is_postgresql(session):
         yield
         return
     for name, value in _LOOKUP_PLANNING:
@@ -138,9 +140,6 @@ def refresh_statistics(session: Session) -> None:
     except OperationalError as error:
         if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
             raise
-
-
-_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:

@@ -185,3 +185,19 @@ def test_refreshing_statistics_gives_way_to_a_session_holding_the_tables(
         assert [c.id for c in contacts_by_phone(session, service.id, {"+12015550001"})]
         vacuuming.rollback()
     session.commit()
+
+
+def test_lookups_and_unlinks_given_no_keys_cost_no_statement(
+    session: Session, service: Service
+) -> None:
+    statements: list[str] = []
+    event.listen(
+        session.get_bind(), "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    assert contacts_by_phone(session, service.id, set()) == []
+    assert contacts_by_email(session, service.id, set()) == []
+    assert contacts_by_id(session, set()) == {}
+    assert identities_by_contact(session, set()) == {}
+    assert linked_contacts(session, service.id, SOURCE, set()) == {}
+    remove_identities(session, service.id, SOURCE, set())
+    assert statements == []
