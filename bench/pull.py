@@ -115,6 +115,7 @@ STAGES = (
     ("forcebridge.sync.pull_store", "add_identities", "writing identities"),
     ("forcebridge.sync.pull_store", "record_notes", "logging"),
     ("forcebridge.sync.pull", "save_watermark", "saving the watermark"),
+    ("forcebridge.sync.pull", "refresh_statistics", "counting the tables (ANALYZE)"),
 )
 """Where the engine's time goes: (module, function as that module calls it, what it does)."""
 

@@ -164,10 +164,13 @@ def test_refreshing_statistics_counts_the_contacts_written_so_far(
     session.commit()
     counted = text("SELECT reltuples FROM pg_class WHERE relname = 'contacts'")
     assert session.scalar(counted) < 700
+    names = ("default_statistics_target", "lock_timeout")
+    before = [session.scalar(text(f"SHOW {name}")) for name in names]
 
     refresh_statistics(session)
-    session.commit()
 
+    assert [session.scalar(text(f"SHOW {name}")) for name in names] == before
+    session.commit()
     assert session.scalar(counted) == 700
 
 
