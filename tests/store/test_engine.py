@@ -7,7 +7,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from forcebridge.settings import Settings
-from forcebridge.store.engine import engine_from_settings, make_engine, make_sessionmaker
+from forcebridge.store.engine import (
+    SQLITE_CHECKPOINT_PAGES,
+    SQLITE_LOG_BYTES,
+    engine_from_settings,
+    make_engine,
+    make_sessionmaker,
+)
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.migrations import upgrade
 from forcebridge.store.models import Connection, Contact, ContactIdentity, Org, Service
@@ -51,6 +57,21 @@ def test_the_embedded_default_keeps_data_and_key_in_the_data_folder(tmp_path: Pa
             TOKENS.refresh_token
         )
     reopened.dispose()
+
+
+def test_a_sqlite_file_logs_ahead_and_checkpoints_every_64_mib(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    with engine.connect() as connection:
+
+        def pragma(name: str) -> object:
+            return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("wal_autocheckpoint") == SQLITE_CHECKPOINT_PAGES
+        assert pragma("page_size") * SQLITE_CHECKPOINT_PAGES == SQLITE_LOG_BYTES == 64 * 2**20
+        assert pragma("journal_size_limit") == SQLITE_LOG_BYTES
+    engine.dispose()
 
 
 def test_a_database_other_than_sqlite_or_postgresql_is_refused_without_its_password() -> None:
