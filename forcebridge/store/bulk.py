@@ -28,10 +28,12 @@ def is_postgresql(session: Session) -> bool:
 
 
 def constant(session: Session, column: Column[Any], value: Any) -> Any:
-    """`value` as the driver is to receive it for `column`, converted by the column's type
-    (a UTC timestamp becomes SQLite's text form, for instance)."""
+    """`value` as the driver is to receive it for `column`, converted by the column's type as
+    the database's dialect implements it: a UTC timestamp becomes SQLite's text form, once,
+    exactly as SQLAlchemy writes it (left a datetime, the driver converted it again for every
+    row, and to another text when its microseconds were zero)."""
     dialect = session.get_bind().dialect
-    process = column.type.bind_processor(dialect)
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
     return value if process is None else process(value)
 
 
