@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
     Select,
@@ -166,13 +167,22 @@ def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnEle
     array unnested by PostgreSQL (`json_array_elements_text`) is not: PostgreSQL cannot see how
     many keys it holds, and while a first pull fills a store its statistics do not know of,
     it planned a scan of the service's rows for every key (4 ms a record, measured)."""
-    values = list(values)
+    return _listed_in(session, column, _listed(session, values, column.type))
+
+
+def _listed(session: Session, values: Collection[Any], item_type: Any) -> BindParameter[Any]:
+    """`values` as the one parameter `_listed_in` compares with; a statement naming it twice
+    sends it once."""
     if bulk.is_postgresql(session):
-        return cast(
-            ColumnElement[bool], column == any_(bindparam(None, values, ARRAY(column.type)))
-        )
-    listed = func.json_each(bindparam(None, json.dumps(values))).table_valued("value")
-    return cast(ColumnElement[bool], column.in_(select(listed.c.value)))
+        return bindparam(None, list(values), ARRAY(item_type))
+    return bindparam(None, json.dumps(list(values)))
+
+
+def _listed_in(session: Session, column: Any, listed: BindParameter[Any]) -> ColumnElement[bool]:
+    if bulk.is_postgresql(session):
+        return cast(ColumnElement[bool], column == any_(listed))
+    unnested = func.json_each(listed).table_valued("value")
+    return cast(ColumnElement[bool], column.in_(select(unnested.c.value)))
 
 
 def linked_contacts(
@@ -212,8 +222,9 @@ def contacts_by_phone(
     scan of every contact of the service, where each column alone is an index lookup."""
     if not phones:
         return []
+    listed = _listed(session, phones, Contact.phone_e164.type)
     by_column = [
-        _contacts_query(Contact.service_id == service_id, _one_of(session, column, phones))
+        _contacts_query(Contact.service_id == service_id, _listed_in(session, column, listed))
         for column in (Contact.phone_e164, Contact.mobile_e164)
     ]
     found: dict[int, StoredContact] = {}
