@@ -58,8 +58,8 @@ def _store_view(session: Session, target: Target, records: Sequence[Incoming]) -
     phones = {phone for keys in unlinked for phone in keys.phones}
     emails = {keys.email for keys in unlinked if keys.email is not None}
     candidates = [
-        *contacts_by_phone(session, sid, phones),
-        *contacts_by_email(session, sid, emails),
+        *contacts_by_phone(session, sid, phones, unlinked_from=target.source),
+        *contacts_by_email(session, sid, emails, unlinked_from=target.source),
     ]
     contacts.update((c.id, c) for c in candidates)
     deleted = {linked[r.external_id] for r in records if r.deleted and r.external_id in linked}

@@ -222,6 +222,35 @@ def test_update_only_enriches_contacts_from_other_sources_and_creates_none(
     assert log_of(session, result.run_id) == [("update_only", stranger, None)]
 
 
+def test_colleagues_sharing_the_company_line_stay_apart_and_an_imported_one_is_matched(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    line = {"Phone": "(201) 555-0100", "Email": "desk@acme.example"}
+    first = world.create("Contact", LastName="Ito", **line)
+    world.later()
+    world.pull(service)
+    [imported] = insert_contacts(
+        session,
+        service.id,
+        [{"last_name": "Kim", "phone": "201-555-0100", "phone_e164": "+12015550100"}],
+    )
+    add_identities(session, service.id, [Identity(imported, "csv:crm", "row-1")])
+    session.commit()
+    second = world.create("Contact", LastName="Kim", **line)
+    third = world.create("Contact", LastName="Lee", **line)
+    world.later()
+
+    result = world.pull(service)
+
+    assert (result.created, result.updated) == (1, 1)
+    assert [(e["last_name"], e["identities"]) for e in book(session, service)] == [
+        ("Kim", [("csv:crm", "row-1"), ("salesforce:Contact", second)]),
+        ("Ito", [("salesforce:Contact", first)]),
+        ("Lee", [("salesforce:Contact", third)]),
+    ]
+
+
 def test_two_services_on_one_connection_share_one_read_split_by_their_routing_rules(
     world: PullWorld, session: Session
 ) -> None:

@@ -213,10 +213,29 @@ def _stored_contacts(
     return [StoredContact(row[0], dict(zip(_COLUMNS, row[1:], strict=True))) for row in rows]
 
 
+def _matchable(service_id: int, unlinked_from: str | None) -> list[ColumnElement[bool]]:
+    """The service's contacts, less those linked to a record of `unlinked_from` (given): each
+    is another record's, so matching passes over it. Contacts at one company often share its
+    main line: on a first pull, the lookups read back every contact the read had created with
+    the page's numbers, and their identities, only for matching to pass over them all."""
+    conditions = [Contact.service_id == service_id]
+    if unlinked_from is not None:
+        linked = select(ContactIdentity.id).where(
+            ContactIdentity.contact_id == Contact.id, ContactIdentity.source == unlinked_from
+        )
+        conditions.append(~linked.exists())
+    return conditions
+
+
 def contacts_by_phone(
-    session: Session, service_id: int, phones: Collection[str]
+    session: Session,
+    service_id: int,
+    phones: Collection[str],
+    *,
+    unlinked_from: str | None = None,
 ) -> list[StoredContact]:
-    """Contacts whose phone or mobile (E.164) is one of `phones`.
+    """Contacts whose phone or mobile (E.164) is one of `phones` (and not linked to a record
+    of `unlinked_from`, when given).
 
     A UNION of one lookup per column: SQLite plans `phone IN (...) OR mobile IN (...)` as a
     scan of every contact of the service, where each column alone is an index lookup."""
@@ -224,7 +243,7 @@ def contacts_by_phone(
         return []
     listed = _listed(session, phones, Contact.phone_e164.type)
     by_column = [
-        _contacts_query(Contact.service_id == service_id, _listed_in(session, column, listed))
+        _contacts_query(*_matchable(service_id, unlinked_from), _listed_in(session, column, listed))
         for column in (Contact.phone_e164, Contact.mobile_e164)
     ]
     found: dict[int, StoredContact] = {}
@@ -234,15 +253,21 @@ def contacts_by_phone(
 
 
 def contacts_by_email(
-    session: Session, service_id: int, emails: Collection[str]
+    session: Session,
+    service_id: int,
+    emails: Collection[str],
+    *,
+    unlinked_from: str | None = None,
 ) -> list[StoredContact]:
-    """Contacts whose case-folded email is one of `emails`."""
+    """Contacts whose case-folded email is one of `emails` (and not linked to a record of
+    `unlinked_from`, when given)."""
     if not emails:
         return []
     return _stored_contacts(
         session,
         _contacts_query(
-            Contact.service_id == service_id, _one_of(session, Contact.email_normalized, emails)
+            *_matchable(service_id, unlinked_from),
+            _one_of(session, Contact.email_normalized, emails),
         ),
     )
 

@@ -89,6 +89,30 @@ def test_a_page_of_lookups_costs_one_query_per_key_however_many_records(
     assert len(statements) == 3
 
 
+def test_lookups_can_leave_out_contacts_already_linked_to_a_record_of_the_source(
+    session: Session, service: Service
+) -> None:
+    shared = {"phone_e164": "+12015550000", "email_normalized": "desk@example.com"}
+    linked, from_a_lead, free = insert_contacts(
+        session, service.id, [person(n, **shared) for n in range(3)]
+    )
+    add_identities(
+        session,
+        service.id,
+        [Identity(linked, SOURCE, "003A"), Identity(from_a_lead, "salesforce:Lead", "00QA")],
+    )
+    session.commit()
+
+    for lookup, key in (
+        (contacts_by_phone, "+12015550000"),
+        (contacts_by_email, "desk@example.com"),
+    ):
+        everyone = lookup(session, service.id, {key})
+        matchable = lookup(session, service.id, {key}, unlinked_from=SOURCE)
+        assert sorted(c.id for c in everyone) == [linked, from_a_lead, free]
+        assert sorted(c.id for c in matchable) == [from_a_lead, free]
+
+
 def test_a_contact_found_by_its_phone_and_its_mobile_is_found_once(
     session: Session, service: Service
 ) -> None:
