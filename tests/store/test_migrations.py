@@ -15,6 +15,7 @@ from forcebridge.store.models import Base, ContactIdentity, Service
 from forcebridge.store.repositories.contacts import (
     Identity,
     add_identities,
+    contacts_by_phone,
     insert_contacts,
     linked_contacts,
 )
@@ -85,5 +86,42 @@ def test_upgrading_a_store_with_contacts_keeps_their_identities_and_unique_key(
     session.execute(delete(Service).where(Service.id == service.id))
     session.commit()
     assert session.scalar(select(func.count()).select_from(ContactIdentity)) == 0
+    session.close()
+    engine.dispose()
+
+
+def test_upgrading_a_store_with_contacts_keeps_them_found_by_phone_through_partial_indexes(
+    database_url: str,
+) -> None:
+    """Migration 0005 rebuilds the phone and mobile indexes without the contacts lacking that
+    number; contacts stored before are found by either number as before."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0004")
+    session = make_sessionmaker(engine)()
+    service = create_service(session, create_org(session, "acme"), "support")
+    session.commit()
+    rows = [
+        {"first_name": "Ada", "phone_e164": "+12015550100", "mobile_e164": "+12015550199"},
+        {"first_name": "Bo", "phone_e164": "+12015550100"},
+        {"first_name": "Cy"},
+    ]
+    ada, bo, _ = insert_contacts(session, service.id, rows)
+    session.commit()
+    session.close()
+
+    upgrade(engine)
+
+    predicates = {
+        index["name"]: " ".join(
+            str(value) for key, value in index["dialect_options"].items() if key.endswith("_where")
+        )
+        for index in inspect(engine).get_indexes("contacts")
+    }
+    assert "phone_e164 IS NOT NULL" in predicates["ix_contacts_service_phone"]
+    assert "mobile_e164 IS NOT NULL" in predicates["ix_contacts_service_mobile"]
+    assert predicates["ix_contacts_service_email"] == ""
+    session = make_sessionmaker(engine)()
+    found = contacts_by_phone(session, service.id, {"+12015550100", "+12015550199"})
+    assert sorted(c.id for c in found) == [ada, bo]
     session.close()
     engine.dispose()

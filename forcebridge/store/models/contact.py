@@ -2,13 +2,15 @@
 
 Matching reads whole pages at once, so each key it matches on has its own index scoped by
 service: the identity (source, external id), the E.164 phone and mobile, the case-folded email.
+The phone indexes leave out contacts without that number, which matching never looks for
+(migration 0005); the email index keeps every contact, for lookups by service alone.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forcebridge.store.models.base import Base, Timestamped
@@ -21,8 +23,16 @@ class Contact(Timestamped, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_service_email", "service_id", "email_normalized"),
-        Index("ix_contacts_service_phone", "service_id", "phone_e164"),
-        Index("ix_contacts_service_mobile", "service_id", "mobile_e164"),
+        *(
+            Index(
+                f"ix_contacts_service_{name}",
+                "service_id",
+                column,
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for name, column in (("phone", "phone_e164"), ("mobile", "mobile_e164"))
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
