@@ -77,14 +77,12 @@ class Incoming(NamedTuple):
     keys: Mapping[str, str | None] = MappingProxyType({})
     """The matching key of each keyed field the record has (phone, mobile_phone, email)."""
     notes: tuple[Note, ...] = ()
+    keyed_as: MatchKeys | None = None
+    """`keys` as matching compares them, worked out once by `keyed` (None: no keys read)."""
 
     @property
     def match_keys(self) -> MatchKeys:
-        """What matching compares: the phone before the mobile, a number given twice once."""
-        keys = self.keys
-        phone, mobile = keys.get("phone"), keys.get("mobile_phone")
-        phones = tuple(dict.fromkeys(p for p in (phone, mobile) if p))
-        return MatchKeys(self.external_id, phones, keys.get("email"))
+        return self.keyed_as if self.keyed_as is not None else MatchKeys(self.external_id)
 
 
 def is_true(value: Any) -> bool:
@@ -151,7 +149,25 @@ def keyed(
             code = Code.INVALID_EMAIL if name == "email" else Code.INVALID_PHONE
             message = f"{resolved.source} {invalid}; the field was not changed"
             notes.append(Note(LogLevel.WARNING, code, message, external_id, resolved.source))
-    return Incoming(external_id, modstamp, values=values, keys=keys, notes=tuple(notes))
+    return Incoming(
+        external_id,
+        modstamp,
+        values=values,
+        keys=keys,
+        notes=tuple(notes),
+        keyed_as=match_keys(external_id, keys),
+    )
+
+
+def match_keys(external_id: str, keys: Mapping[str, str | None]) -> MatchKeys:
+    """What matching compares: the phone before the mobile, a number given twice once."""
+    phone, mobile = keys.get("phone"), keys.get("mobile_phone")
+    if phone and mobile and phone != mobile:
+        phones: tuple[str, ...] = (phone, mobile)
+    else:
+        either = phone or mobile
+        phones = (either,) if either else ()
+    return MatchKeys(external_id, phones, keys.get("email"))
 
 
 @dataclass

@@ -1,0 +1,192 @@
+"""A page's decisions as pure functions: records read and keyed, then decided against what the
+store holds, without a store or a server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forcebridge.mapping.contact_fields import contact_fields
+from forcebridge.mapping.describe import Catalog
+from forcebridge.mapping.model import Mapping, UpdateOption
+from forcebridge.mapping.rules import compile_pull
+from forcebridge.store.repositories.contacts import Identity, StoredContact
+from forcebridge.sync.matching import MatchKeys
+from forcebridge.sync.pull_page import (
+    EMPTY_CONTACT,
+    Incoming,
+    PageChanges,
+    StoreView,
+    Target,
+    UnreadableRecord,
+    decide_page,
+    match_keys,
+    read_record,
+)
+from forcebridge.sync.pull_report import Code
+from tests.mapping.payloads import field_payload, object_payload
+
+SOURCE = "salesforce:Contact"
+STAMP = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+FIELDS = contact_fields()
+COMPILED = compile_pull(
+    Mapping.of(
+        ("LastName", "last_name"),
+        ("Phone", "phone"),
+        ("MobilePhone", "mobile_phone"),
+        ("Email", "email"),
+        ("Title", "title", UpdateOption.FILL_EMPTY),
+    ),
+    Catalog.of(
+        object_payload(
+            "Contact",
+            field_payload("LastName", "string", length=80),
+            field_payload("Phone", "phone", length=40),
+            field_payload("MobilePhone", "phone", length=40),
+            field_payload("Email", "email", length=80),
+            field_payload("Title", "string", length=128),
+        )
+    ),
+    "Contact",
+    FIELDS,
+)
+TARGET = Target(service_id=1, source=SOURCE, connection_id=7, region="US", fields=FIELDS)
+
+
+def read(**record: Any) -> Incoming:
+    return read_record(
+        {"Id": "003A", "SystemModstamp": STAMP.isoformat(), **record}, STAMP, COMPILED, TARGET
+    )
+
+
+def stored(contact_id: int, **values: Any) -> StoredContact:
+    return StoredContact(contact_id, {**EMPTY_CONTACT, **values})
+
+
+def decide(
+    *records: Incoming,
+    contacts: tuple[StoredContact, ...] = (),
+    linked: dict[str, int] | None = None,
+    identities: dict[int, list[Identity]] | None = None,
+    target: Target = TARGET,
+) -> PageChanges:
+    view = StoreView(linked or {}, {c.id: c for c in contacts}, identities or {})
+    return decide_page(records, view, target)
+
+
+def test_a_record_is_keyed_by_its_phones_in_e164_and_its_email_case_folded() -> None:
+    record = read(LastName="Ito", Phone="(201) 555-0100", Email=" Ito@Example.COM ")
+
+    assert record.keys == {"phone": "+12015550100", "email": "ito@example.com"}
+    assert record.match_keys == MatchKeys("003A", ("+12015550100",), "ito@example.com")
+
+
+def test_an_unreadable_phone_is_left_out_with_a_note_and_the_rest_is_kept() -> None:
+    record = read(LastName="Ito", Phone="call the front desk", MobilePhone="201-555-0199")
+
+    assert "phone" not in record.values
+    assert record.values["last_name"].value == "Ito"
+    assert record.match_keys.phones == ("+12015550199",)
+    [note] = record.notes
+    assert (note.code, note.record_id, note.field) == (Code.INVALID_PHONE, "003A", "Phone")
+
+
+def test_deleted_and_converted_records_carry_no_values_to_match_on() -> None:
+    deleted = read(IsDeleted=True, LastName="Gone")
+    converted = read(IsConverted="true", ConvertedContactId="003B", LastName="Lee")
+
+    assert (deleted.deleted, deleted.values, deleted.match_keys) == (True, {}, MatchKeys("003A"))
+    assert (converted.converted_to, converted.values) == ("003B", {})
+
+
+def test_a_record_without_its_modstamp_cannot_be_read() -> None:
+    with pytest.raises(UnreadableRecord, match="003A"):
+        read_record({"Id": "003A"}, None, COMPILED, TARGET)
+
+
+phone_keys = st.one_of(st.none(), st.sampled_from(["+12015550100", "+12015550199", ""]))
+
+
+@given(phone=phone_keys, mobile=phone_keys, email=st.one_of(st.none(), st.just("a@b.example")))
+def test_match_keys_hold_the_phone_before_the_mobile_and_a_number_given_twice_once(
+    phone: str | None, mobile: str | None, email: str | None
+) -> None:
+    keys = match_keys("003A", {"phone": phone, "mobile_phone": mobile, "email": email})
+
+    expected = [number for number in (phone, mobile) if number]
+    assert keys.phones == tuple(dict.fromkeys(expected))
+    assert (keys.external_id, keys.email) == ("003A", email)
+
+
+def test_a_new_person_is_created_with_its_keys_and_linked() -> None:
+    changes = decide(read(LastName="Ito", Phone="(201) 555-0100"))
+
+    [(columns, sid)] = changes.creates
+    assert sid == "003A"
+    assert (columns["last_name"], columns["phone"], columns["phone_e164"]) == (
+        "Ito",
+        "(201) 555-0100",
+        "+12015550100",
+    )
+    assert (changes.tally.created, changes.updates, changes.links) == (1, {}, [])
+
+
+def test_a_contact_from_elsewhere_sharing_the_phone_is_enriched_and_linked() -> None:
+    known = stored(5, last_name="Ito", phone_e164="+12015550100", title="Buyer")
+    changes = decide(
+        read(LastName="Ito-Sato", Phone="201 555 0100", Title="CEO"),
+        contacts=(known,),
+        identities={5: [Identity(5, "csv:crm", "row-1")]},
+    )
+
+    assert changes.creates == []
+    assert changes.updates[5]["last_name"] == "Ito-Sato"
+    assert changes.updates[5]["title"] == "Buyer"  # fill_empty: the contact's own stays
+    assert changes.links == [Identity(5, SOURCE, "003A", 7)]
+
+
+def test_a_contact_linked_to_another_record_of_the_source_is_not_taken() -> None:
+    colleague = stored(5, phone_e164="+12015550100")
+    changes = decide(
+        read(LastName="Kim", Phone="201 555 0100"),
+        contacts=(colleague,),
+        identities={5: [Identity(5, SOURCE, "003Z")]},
+    )
+
+    assert len(changes.creates) == 1
+    assert changes.updates == {}
+
+
+def test_a_linked_record_read_again_unchanged_changes_nothing() -> None:
+    contact = stored(5, last_name="Ito", phone="(201) 555-0100", phone_e164="+12015550100")
+    changes = decide(
+        read(LastName="Ito", Phone="(201) 555-0100"), contacts=(contact,), linked={"003A": 5}
+    )
+
+    assert (changes.tally.unchanged, changes.updates, changes.links) == (1, {}, [])
+
+
+def test_a_deleted_record_unlinks_and_marks_its_contact_once_no_other_record_is_linked() -> None:
+    contact = stored(5, last_name="Ito")
+    changes = decide(
+        read(IsDeleted=True),
+        contacts=(contact,),
+        linked={"003A": 5},
+        identities={5: [Identity(5, SOURCE, "003A"), Identity(5, "csv:crm", "row-1")]},
+    )
+
+    assert changes.unlinks == ["003A"]
+    assert changes.updates[5]["deleted_in_source"] is True
+    assert [note.code for note in changes.notes] == [Code.DELETED]
+
+
+def test_update_only_skips_a_new_person_with_a_note() -> None:
+    update_only = Target(1, SOURCE, 7, "US", FIELDS, update_only=True)
+    changes = decide(read(LastName="Stranger"), target=update_only)
+
+    assert (changes.creates, changes.tally.skipped) == ([], 1)
+    assert [note.code for note in changes.notes] == [Code.UPDATE_ONLY]
