@@ -172,24 +172,33 @@ def read_path(path: str) -> Reader:
 
 def is_empty(value: Any) -> bool:
     """None, "" or only whitespace; `False` and `0` are values."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
+
+
+_new_tuple = tuple.__new__
+"""Builds a NamedTuple from all its fields, skipping the keyword and default handling of its
+constructor: `resolve` builds one for nearly every field of every record read."""
 
 
 def resolve(compiled: CompiledMapping, record: Record) -> Resolution:
-    """Each target's value from the first source in its hierarchy that has one."""
+    """Each target's value from the first source in its hierarchy that has one (a blank text
+    is none: `isspace` is `not strip()` for every character, without building a string)."""
     values: dict[str, ResolvedValue] = {}
     errors: list[ConversionError] = []
+    get = record.get
     for target in compiled.targets:
         present = False
         for source in target.sources:
-            raw = record.get(source.name, ABSENT) if source.read is None else source.read(record)
+            raw = get(source.name, ABSENT) if source.read is None else source.read(record)
             if raw is ABSENT:
                 continue
             present = True
-            if raw is None or (raw.__class__ is str and not raw.strip()):
+            if raw is None or (raw.__class__ is str and (not raw or raw.isspace())):
                 continue
             if raw.__class__ is str and len(raw) <= source.as_is_up_to:
-                values[target.name] = ResolvedValue(raw, source.name, source.level, source.update)
+                values[target.name] = _new_tuple(
+                    ResolvedValue, (raw, source.name, source.level, source.update, ())
+                )
                 break
             try:
                 converted = source.convert.present(raw)

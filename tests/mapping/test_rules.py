@@ -16,6 +16,7 @@ from forcebridge.mapping.rules import (
     ResolvedValue,
     compile_export,
     compile_pull,
+    is_empty,
     plan_update,
     resolve,
 )
@@ -214,3 +215,13 @@ def test_a_create_is_an_update_of_nothing() -> None:
     plan = {"LastName": resolved("Lee", FILL_EMPTY), "Phone": resolved("+1 555 0100")}
 
     assert plan_update(plan, {}) == {"LastName": "Lee", "Phone": "+1 555 0100"}
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\u00a0\u2003\u3000\u200bab")))
+def test_a_text_is_empty_when_it_is_blank_and_a_blank_source_gives_way_to_the_next(
+    text: str,
+) -> None:
+    assert is_empty(text) == (not text.strip())
+    compiled = pull(("MobilePhone", "phone"), ("Phone", "phone"))
+    resolved = resolve(compiled, {"MobilePhone": text, "Phone": "201 555 0100"})
+    assert resolved.values["phone"].source == ("Phone" if is_empty(text) else "MobilePhone")
