@@ -30,8 +30,9 @@ class Tally:
     failed: int = 0
 
     def count(self, outcome: Outcome) -> None:
+        """One more record read, with `outcome` (a `StrEnum`: its members are the names)."""
         self.read += 1
-        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+        setattr(self, outcome, getattr(self, outcome) + 1)
 
     def add(self, other: Tally) -> None:
         for item in fields(self):
