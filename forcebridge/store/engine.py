@@ -10,8 +10,11 @@ watermark goes back with them, so the next run reads those pages again.
 A page of a sync run changes index pages all over the contact tables (phones and emails are
 random keys), so the log is copied back into the database (a checkpoint) every 64 MiB rather
 than SQLite's default 4: a page rewritten by many commits in between is copied once. Measured
-on a first pull of 100,000 contacts: 9 µs a record spent committing became 4.4, the final
-checkpoint included. The log file is cut back to that size once checkpointed.
+on a first pull of 100,000 contacts: 9 µs a record spent committing became 4.4, and the
+checkpoint left for after the run costs 0.5 more. The log file is cut back to that size once checkpointed. For the same
+reason each connection caches 8 MiB of pages, not SQLite's 2: the indexes a page of lookups and
+writes goes through stay in memory (a tenth faster at 100,000 contacts), and the cache is
+bounded, so memory stays flat however large the store grows.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SQLITE_LOG_BYTES = 64 * 1024 * 1024
 SQLITE_CHECKPOINT_PAGES = SQLITE_LOG_BYTES // 4096
 """Write-ahead log pages (SQLite's 4 KiB) between automatic checkpoints."""
+SQLITE_CACHE_KIB = 8 * 1024
+"""Each connection's page cache."""
 
 
 def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
@@ -68,6 +73,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_CHECKPOINT_PAGES}")
         cursor.execute(f"PRAGMA journal_size_limit = {SQLITE_LOG_BYTES}")
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     finally:
         cursor.close()
 

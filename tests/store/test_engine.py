@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.settings import Settings
 from forcebridge.store.engine import (
+    SQLITE_CACHE_KIB,
     SQLITE_CHECKPOINT_PAGES,
     SQLITE_LOG_BYTES,
     engine_from_settings,
@@ -59,7 +60,7 @@ def test_the_embedded_default_keeps_data_and_key_in_the_data_folder(tmp_path: Pa
     reopened.dispose()
 
 
-def test_a_sqlite_file_logs_ahead_and_checkpoints_every_64_mib(tmp_path: Path) -> None:
+def test_a_sqlite_file_logs_ahead_checkpoints_every_64_mib_and_caches_8(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     with engine.connect() as connection:
 
@@ -71,6 +72,7 @@ def test_a_sqlite_file_logs_ahead_and_checkpoints_every_64_mib(tmp_path: Path) -
         assert pragma("wal_autocheckpoint") == SQLITE_CHECKPOINT_PAGES
         assert pragma("page_size") * SQLITE_CHECKPOINT_PAGES == SQLITE_LOG_BYTES == 64 * 2**20
         assert pragma("journal_size_limit") == SQLITE_LOG_BYTES
+        assert pragma("cache_size") == -SQLITE_CACHE_KIB == -8 * 1024
     engine.dispose()
 
 
