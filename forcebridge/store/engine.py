@@ -11,10 +11,10 @@ A page of a sync run changes index pages all over the contact tables (phones and
 random keys), so the log is copied back into the database (a checkpoint) every 64 MiB rather
 than SQLite's default 4: a page rewritten by many commits in between is copied once. Measured
 on a first pull of 100,000 contacts: 9 µs a record spent committing became 4.4, and the
-checkpoint left for after the run costs 0.5 more. The log file is cut back to that size once checkpointed. For the same
-reason each connection caches 8 MiB of pages, not SQLite's 2: the indexes a page of lookups and
-writes goes through stay in memory (a tenth faster at 100,000 contacts), and the cache is
-bounded, so memory stays flat however large the store grows.
+checkpoint left for after the run costs 0.5 more. The log file is cut back to that size once
+checkpointed. For the same reason each connection caches 8 MiB of pages, not SQLite's 2: the
+indexes a page of lookups and writes goes through stay in memory (a tenth faster at 100,000
+contacts), and the cache is bounded, so memory stays flat however large the store grows.
 """
 
 from __future__ import annotations
