@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
+import psycopg
+from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
@@ -31,9 +33,9 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.types import NullType
 
 from forcebridge.store import bulk
 from forcebridge.store.models import Contact, ContactIdentity, Service
@@ -167,14 +169,23 @@ def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnEle
     array unnested by PostgreSQL (`json_array_elements_text`) is not: PostgreSQL cannot see how
     many keys it holds, and while a first pull fills a store its statistics do not know of,
     it planned a scan of the service's rows for every key (4 ms a record, measured)."""
-    return _listed_in(session, column, _listed(session, values, column.type))
+    return _listed_in(session, column, _listed(session, values))
 
 
-def _listed(session: Session, values: Collection[Any], item_type: Any) -> BindParameter[Any]:
+class _Keys(list[Any]):
+    """A page's keys on their way to PostgreSQL, which psycopg sends in binary: its text form
+    of an array is written element by element in Python (3.9 ms for 4,000 phone numbers, 1.4
+    in binary). A class of its own, so that no other list sent through psycopg changes form."""
+
+
+psycopg.adapters.register_dumper(_Keys, ListBinaryDumper)
+
+
+def _listed(session: Session, values: Collection[Any]) -> BindParameter[Any]:
     """`values` as the one parameter `_listed_in` compares with; a statement naming it twice
-    sends it once."""
+    sends it once. On PostgreSQL its type is the array psycopg sends (text, integers)."""
     if bulk.is_postgresql(session):
-        return bindparam(None, list(values), ARRAY(item_type))
+        return bindparam(None, _Keys(values), NullType())
     return bindparam(None, json.dumps(list(values)))
 
 
@@ -241,7 +252,7 @@ def contacts_by_phone(
     scan of every contact of the service, where each column alone is an index lookup."""
     if not phones:
         return []
-    listed = _listed(session, phones, Contact.phone_e164.type)
+    listed = _listed(session, phones)
     by_column = [
         _contacts_query(*_matchable(service_id, unlinked_from), _listed_in(session, column, listed))
         for column in (Contact.phone_e164, Contact.mobile_e164)
