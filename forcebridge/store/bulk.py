@@ -23,6 +23,13 @@ def _driver_connection(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
+class KeyArray(list[Any]):
+    """A page's keys on their way to PostgreSQL as one array parameter, which psycopg sends in
+    binary (`forcebridge.store.engine` registers how): its text form of an array is written
+    element by element in Python, 3.9 ms for 4,000 phone numbers against 1.4 in binary. A class
+    of its own, so that no other list sent through psycopg changes form."""
+
+
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from forcebridge.settings import Settings, resolve_secret_key
+from forcebridge.store.bulk import KeyArray
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.types import attach_keyring
@@ -53,6 +54,7 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
         )
     if backend == "postgresql":
         engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "connect", _send_key_arrays_in_binary)
     else:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +76,14 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     finally:
         cursor.close()
+
+
+def _send_key_arrays_in_binary(dbapi_connection: Any, _record: Any) -> None:
+    """See `bulk.KeyArray`. psycopg is imported here, with the first PostgreSQL connection: an
+    embedded SQLite store never loads it (9 MiB)."""
+    from psycopg.types.array import ListBinaryDumper
+
+    dbapi_connection.adapters.register_dumper(KeyArray, ListBinaryDumper)
 
 
 def keyring_from_settings(settings: Settings) -> Keyring:
