@@ -14,7 +14,8 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
@@ -187,6 +188,16 @@ class OAuthClient:
             case JwtBearerGrant(username=username, private_key=key):
                 return self.jwt_bearer_grant(username, key)
 
+    def user_time_zone(self, tokens: TokenSet) -> str:
+        """The logged-in user's time zone (`America/New_York`), from the identity service:
+        Salesforce reads a query's date literals such as `TODAY` in it."""
+        trusted = [self.endpoint] if self.endpoint.ca_file else []
+        site = urlsplit(tokens.id_url)
+        check_url(f"{site.scheme}://{site.netloc}", trusted)  # the token goes to Salesforce only
+        headers = {"Authorization": f"Bearer {tokens.access_token}"}
+        identity = self._send("GET", tokens.id_url, headers=headers).json()
+        return str(identity.get("timezone") or "GMT")
+
     def revoke(self, token: str) -> None:
         """End a refresh token (and its sessions) or an access token."""
         self._post("revoke", {"token": token})
@@ -214,13 +225,17 @@ class OAuthClient:
         self, path: str, form: dict[str, str], *, idempotent: bool = True
     ) -> requests.Response:
         url = f"{self.endpoint.url}/services/oauth2/{path}"
+        return self._send("POST", url, data=form, idempotent=idempotent)
+
+    def _send(
+        self, method: str, url: str, *, idempotent: bool = True, **options: Any
+    ) -> requests.Response:
+        headers = {"Accept": "application/json", **options.pop("headers", {})}
 
         def attempt() -> requests.Response:
             self.usage.count(EndpointKind.OAUTH)
             try:
-                response = self._session.post(
-                    url, data=form, headers={"Accept": "application/json"}
-                )
+                response = self._session.request(method, url, headers=headers, **options)
             except requests.RequestException as exc:
                 raise AttemptFailed(failure_from_exception(exc)) from None
             if response.status_code >= 400:

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -253,17 +254,31 @@ def _keep(
             f"{connection.salesforce_org_id}, but this login is to org {tokens.org_id}: "
             "connect it under another name"
         )
+    time_zone = _user_time_zone(oauth, tokens)
     try:
         if connection is None:
             connection = create_connection(session, org, name, login, stored_tokens(tokens))
         else:
             replace_login(session, connection, login, stored_tokens(tokens))
+        connection.user_time_zone = time_zone
         record_status(session, connection, CONNECTED)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     return connection
+
+
+def _user_time_zone(oauth: OAuthClient, tokens: TokenSet) -> str | None:
+    """The user's time zone, for routing rules' date literals; None (read as UTC) when the
+    identity service does not answer or names a zone this machine does not know: the
+    connection itself works without it."""
+    try:
+        name = oauth.user_time_zone(tokens)
+        ZoneInfo(name)
+    except (SalesforceError, ValueError, ZoneInfoNotFoundError):
+        return None
+    return name
 
 
 # --- using and checking a connection --------------------------------------------------------

@@ -39,6 +39,7 @@ from forcebridge.sync.pull_plan import PlanError, Stream, read_plan, service_str
 from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
 from forcebridge.sync.pull_store import settle
 from forcebridge.sync.read_ahead import read_ahead
+from forcebridge.sync.routing import user_zone
 from forcebridge.sync.watermark import (
     DEFAULT_OVERLAP,
     Cursor,
@@ -125,7 +126,9 @@ def pull(
         limit = horizon(recorded.run.started_at, options.overlap)
         covered: dict[int, None] = {}
         for stream in chosen:
-            stream_pull = _StreamPull(session, client, stream, options, progress, limit)
+            stream_pull = _StreamPull(
+                session, client, stream, options, progress, limit, recorded.run.started_at
+            )
             reason = stream_pull.run(service, recorded.run, on_demand)
             if reason is not None:
                 recorded.errors.append(f"{stream.name}: {reason}")
@@ -180,9 +183,12 @@ class _StreamPull:
         options: PullOptions,
         progress: Progress | None,
         limit: dt.datetime,
+        started: dt.datetime,
     ) -> None:
         self.session, self.client, self.stream = session, client, stream
         self.options, self.progress, self.limit = options, progress, limit
+        self.started = started
+        """The run's start (on its clock): when routing rules' date literals are read."""
         engine = session.get_bind()
         self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
         self.covered: list[int] = []
@@ -334,11 +340,16 @@ class _StreamPull:
     ) -> list[tuple[dt.datetime, str]]:
         """Apply one page to one member; the `(SystemModstamp, Id)` of the rows it has seen."""
         page = ReadPage()
-        now = utcnow()
+        connection = member.service.connection
+        zone = user_zone(connection.user_time_zone if connection is not None else None)
         for stamp, record in stamped:
             if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
                 continue
-            if stamp is not None and routed and not member.route.admits(record, now=now):
+            if (
+                stamp is not None
+                and routed
+                and not member.route.admits(record, now=self.started, tz=zone)
+            ):
                 page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
             else:
                 page.read(record, stamp, member.compiled, member.target)

@@ -9,7 +9,9 @@ service reads alone, and means the same thing when evaluated here.
 Evaluation follows SOQL's logic, not SQL's: a null is a value like any other, so
 `Region__c != 'West'` and `NOT (Region__c = 'West')` both admit a record with no region, while
 `<`, `LIKE` and `INCLUDES` never admit a null. Text compares case-insensitively, as Salesforce
-does; a 15-character Id literal matches the 18-character Id it abbreviates.
+does; a 15-character Id literal matches the 18-character Id it abbreviates. Date literals
+(`TODAY`, `LAST_N_DAYS:7`) are read in the connection's user's time zone, as Salesforce reads
+them in the query (`user_zone`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forcebridge.soql import ast
 from forcebridge.soql.dates import date_range, datetime_range
@@ -79,6 +82,17 @@ class Route:
 
 
 EVERYTHING = Route()
+
+
+def user_zone(time_zone: str | None) -> dt.tzinfo:
+    """The zone a connection's user reads date literals in (UTC when it was not recorded, or
+    is no longer known here)."""
+    if not time_zone:
+        return dt.UTC
+    try:
+        return ZoneInfo(time_zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return dt.UTC
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,23 @@ def test_the_password_flow_stores_a_connected_connection_with_sealed_credentials
         assert secret and secret not in stored
 
 
+@pytest.mark.parametrize(
+    ("zone_in_salesforce", "recorded"),
+    [("America/Los_Angeles", "America/Los_Angeles"), ("Mars/Olympus_Mons", None)],
+)
+def test_connecting_records_the_users_time_zone_when_this_machine_knows_it(
+    org_session: Session, make_sandbox: MakeSandbox, zone_in_salesforce: str, recorded: str | None
+) -> None:
+    server = make_sandbox()
+    [user] = server.org.query("SELECT Id FROM User")["records"]
+    server.org.update("User", user["Id"], {"TimeZoneSidKey": zone_in_salesforce})
+
+    connection = password_connect(org_session, server)
+
+    assert connection.status is ConnectionStatus.CONNECTED
+    assert connection.user_time_zone == recorded
+
+
 def test_a_wrong_password_stores_nothing_and_says_what_to_check(
     org_session: Session, sandbox: SandboxServer
 ) -> None:

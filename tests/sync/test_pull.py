@@ -273,6 +273,29 @@ def test_two_services_on_one_connection_share_one_read_split_by_their_routing_ru
     assert world.pull(staff).read == 0
 
 
+@pytest.mark.parametrize(
+    ("user_time_zone", "lands_in"), [(None, "today"), ("Pacific/Kiritimati", "earlier")]
+)
+def test_routing_rules_read_date_literals_in_the_time_zone_of_the_connections_user(
+    world: PullWorld, session: Session, user_time_zone: str | None, lands_in: str
+) -> None:
+    world.connection.user_time_zone = user_time_zone
+    services = {
+        name: world.service(name, pull_objects=PullObjects.CONTACTS, routing_condition=rule)
+        for name, rule in (("today", "CreatedDate = TODAY"), ("earlier", "CreatedDate < TODAY"))
+    }
+    world.clock.now = dt.datetime(2024, 11, 8, 9, 0, tzinfo=dt.UTC)  # 23:00 at UTC+14
+    world.create("Contact", LastName="Late")
+    world.later(minutes=130)  # 11:10 UTC: the same day; 01:10 the next at UTC+14
+
+    world.pull(services["today"])
+
+    assert {name: len(book(session, s)) for name, s in services.items()} == {
+        "today": int(lands_in == "today"),
+        "earlier": int(lands_in == "earlier"),
+    }
+
+
 def test_a_record_that_leaves_a_service_for_another_moves_with_it(
     world: PullWorld, session: Session
 ) -> None:

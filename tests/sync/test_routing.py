@@ -10,7 +10,7 @@ import pytest
 from simple_salesforce import Salesforce
 
 from forcebridge.sandbox.server import SandboxServer
-from forcebridge.sync.routing import EVERYTHING, Route, RoutingError
+from forcebridge.sync.routing import EVERYTHING, Route, RoutingError, user_zone
 
 NOW = dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -69,6 +69,20 @@ def test_numbers_dates_and_checkboxes_compare_by_value() -> None:
     assert admits("CreatedDate = LAST_N_DAYS:2", record)
     assert not admits("CreatedDate > YESTERDAY", record)
     assert admits("DoNotCall = false", record)
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "today"),
+    [(None, True), ("Europe/Berlin", True), ("Pacific/Auckland", False), ("Nowhere/At_All", True)],
+)
+def test_date_literals_are_read_in_the_users_time_zone_or_utc_when_unknown(
+    time_zone: str | None, today: bool
+) -> None:
+    record = {"CreatedDate": "2024-11-07T09:00:00.000+0000"}  # 22:00 in Auckland (UTC+13)
+    now = dt.datetime(2024, 11, 7, 12, 0, tzinfo=dt.UTC)  # 01:00 the next day in Auckland
+    route = Route.parse("CreatedDate = TODAY")
+
+    assert route.admits(record, now=now, tz=user_zone(time_zone)) is today
 
 
 def test_parent_paths_read_through_nested_records_and_null_parents() -> None:

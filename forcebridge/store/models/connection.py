@@ -66,6 +66,9 @@ class Connection(Timestamped, Base):
     salesforce_user_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
     ca_file: Mapped[str | None] = mapped_column(Text)
     """The CA bundle that verifies the forcebridge sandbox's certificate."""
+    user_time_zone: Mapped[str | None] = mapped_column(String(64))
+    """The logged-in user's time zone (IANA name), in which Salesforce reads date literals
+    such as TODAY; None for a connection made before it was recorded (read as UTC)."""
 
     status: Mapped[ConnectionStatus] = mapped_column(default=ConnectionStatus.CONNECTED)
     status_problem: Mapped[str | None] = mapped_column(String(32))
