@@ -278,6 +278,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         include_deleted=operation == "queryAll",
         batch_size=PAGE_SIZE,
         api_version=call.version,
+        user_id=call.grant.user_id,
     )
     jobs = jobs_of(request)
     job = QueryJob(

@@ -41,6 +41,7 @@ async def _run_query(request: Request, call: ApiCall, include_deleted: bool) -> 
         include_deleted=include_deleted,
         batch_size=batch_size(request.headers.get("sforce-query-options")) or DEFAULT_BATCH,
         api_version=call.version,
+        user_id=call.grant.user_id,
     )
     return SalesforceJSON(page)
 

@@ -13,12 +13,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forcebridge.sandbox import composite, conversion, replication
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.describe import describe_global, describe_object
-from forcebridge.sandbox.errors import from_soql, not_found
+from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
@@ -248,17 +248,29 @@ class Org:
         include_deleted: bool = False,
         batch_size: int = 2000,
         api_version: str = DEFAULT_API_VERSION,
+        user_id: str | None = None,
     ) -> dict[str, Any]:
-        """The first page: `{"totalSize", "done", "nextRecordsUrl"?, "records"}`."""
+        """The first page: `{"totalSize", "done", "nextRecordsUrl"?, "records"}`. Date literals
+        (`TODAY`) are read in the time zone of the user the query runs as, as Salesforce reads
+        them (the org's zone when no user is named, or the user's is unknown)."""
         try:
             return self.queries.run(
                 parse(soql),
                 include_deleted=include_deleted,
                 batch_size=batch_size,
                 api_version=api_version,
+                tz=self._zone_of(user_id),
             )
         except SoqlError as error:
             raise from_soql(error) from None
+
+    def _zone_of(self, user_id: str | None) -> ZoneInfo:
+        try:
+            user = self.retrieve("User", user_id, ["TimeZoneSidKey"]) if user_id else {}
+            name = user.get("TimeZoneSidKey")
+            return ZoneInfo(name) if name else self.time_zone
+        except (ApiError, ValueError, ZoneInfoNotFoundError):
+            return self.time_zone
 
     def query_more(
         self, locator: str, *, batch_size: int | None = None, api_version: str = DEFAULT_API_VERSION

@@ -68,16 +68,23 @@ class QueryEngine:
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
         self._lock = threading.Lock()
 
-    def plan(self, query: ast.Query, *, include_deleted: bool) -> Plan:
+    def plan(self, query: ast.Query, *, include_deleted: bool, tz: dt.tzinfo | None = None) -> Plan:
+        """`query` planned now; its date literals read in `tz` (by default the org's zone)."""
         return plan(
-            self.schema, query, include_deleted=include_deleted, now=self.clock(), tz=self.tz
+            self.schema, query, include_deleted=include_deleted, now=self.clock(), tz=tz or self.tz
         )
 
     def run(
-        self, query: ast.Query, *, include_deleted: bool, batch_size: int, api_version: str
+        self,
+        query: ast.Query,
+        *,
+        include_deleted: bool,
+        batch_size: int,
+        api_version: str,
+        tz: dt.tzinfo | None = None,
     ) -> dict[str, Any]:
         """The first page of `query`'s result."""
-        planned = self.plan(query, include_deleted=include_deleted)
+        planned = self.plan(query, include_deleted=include_deleted, tz=tz)
         conn = self.storage.connection()
         if planned.mode is Mode.COUNT:
             (total,) = conn.execute(*planned.count_sql()).fetchone()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from forcebridge.sandbox.http_query import batch_size
 from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.clocks import Clock
 
 Session = Callable[[SandboxServer], requests.Session]
 CONTACTS = 450
@@ -104,3 +106,21 @@ def test_batch_size_stays_within_salesforce_bounds(
     header: str | None, expected: int | None
 ) -> None:
     assert batch_size(header) == expected
+
+
+def test_date_literals_are_read_in_the_time_zone_of_the_logged_in_user(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> None:
+    clock = Clock(dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC))  # 22:00 in Auckland
+    sandbox = make_sandbox(clock=clock)
+    sf = salesforce_for(sandbox)
+    sf.Contact.create({"LastName": "Late"})
+    clock.advance(hours=3)  # the next day in Auckland, the same in UTC
+    today = "SELECT Id FROM Contact WHERE CreatedDate = TODAY"
+    assert sf.query(today)["totalSize"] == 1
+
+    [user] = sf.query("SELECT Id FROM User")["records"]
+    sf.User.update(user["Id"], {"TimeZoneSidKey": "Pacific/Auckland"})
+
+    assert sf.query(today)["totalSize"] == 0
+    assert sf.query(today.replace("TODAY", "YESTERDAY"))["totalSize"] == 1

@@ -149,6 +149,21 @@ def test_date_literals_use_the_org_time_zone(tmp_path: Path) -> None:
     org.close()
 
 
+def test_date_literals_use_the_time_zone_of_the_user_the_query_runs_as(tmp_path: Path) -> None:
+    clock = Clock(dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC))  # 22:00 on the 7th in Auckland
+    org = Org(tmp_path, clock=clock)  # the org's zone: UTC
+    org.create("Contact", {"LastName": "Late"})
+    clock.advance(hours=3)  # 01:00 on the 8th in Auckland, still the 7th in UTC
+    [user] = org.query("SELECT Id FROM User")["records"]
+    org.update("User", user["Id"], {"TimeZoneSidKey": "Pacific/Auckland"})
+    today = "SELECT LastName FROM Contact WHERE CreatedDate = TODAY"
+
+    assert _names(org.query(today, user_id=user["Id"])) == []
+    assert _names(org.query(today.replace("TODAY", "YESTERDAY"), user_id=user["Id"])) == ["Late"]
+    assert _names(org.query(today)) == ["Late"]  # no user named: the org's zone
+    org.close()
+
+
 def test_date_and_datetime_values(org: Org, crm: dict[str, str]) -> None:
     assert _names(org.query("SELECT LastName FROM Contact WHERE Birthdate = 1990-05-01")) == [
         "Diaz"
