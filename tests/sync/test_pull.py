@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -15,6 +16,7 @@ from forcebridge.store.models import (
     PullObjects,
     RunLogEntry,
     RunStatus,
+    Service,
     UpdateOption,
 )
 from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
@@ -36,6 +38,16 @@ def world(session: Session, make_sandbox: SandboxFactory) -> PullWorld:
 
 def log_of(session: Session, run_id: int) -> list[tuple[str | None, str | None, str | None]]:
     return [(e.code, e.salesforce_id, e.field) for e in get_run(session, run_id).log_entries]
+
+
+def imported(session: Session, service: Service, **values: Any) -> int:
+    """A contact another source (a CSV import) brought in with a phone of (201) 555-0100."""
+    [contact] = insert_contacts(
+        session, service.id, [{"phone": "201-555-0100", "phone_e164": "+12015550100", **values}]
+    )
+    add_identities(session, service.id, [Identity(contact, "csv:crm", "row-1")])
+    session.commit()
+    return contact
 
 
 def test_a_first_sync_brings_in_contacts_and_leads_with_the_default_mappings(
@@ -202,13 +214,7 @@ def test_update_only_enriches_contacts_from_other_sources_and_creates_none(
     world: PullWorld, session: Session
 ) -> None:
     service = world.service(pull_objects=PullObjects.CONTACTS, pull_update_only=True)
-    [known] = insert_contacts(
-        session,
-        service.id,
-        [{"first_name": "Ana", "phone": "201-555-0100", "phone_e164": "+12015550100"}],
-    )
-    add_identities(session, service.id, [Identity(known, "csv:crm", "row-1")])
-    session.commit()
+    imported(session, service, first_name="Ana")
     ana = world.create("Contact", FirstName="Ana", LastName="Lopez", Phone="(201) 555-0100")
     stranger = world.create("Contact", LastName="Stranger")
     world.later()
@@ -230,13 +236,7 @@ def test_colleagues_sharing_the_company_line_stay_apart_and_an_imported_one_is_m
     first = world.create("Contact", LastName="Ito", **line)
     world.later()
     world.pull(service)
-    [imported] = insert_contacts(
-        session,
-        service.id,
-        [{"last_name": "Kim", "phone": "201-555-0100", "phone_e164": "+12015550100"}],
-    )
-    add_identities(session, service.id, [Identity(imported, "csv:crm", "row-1")])
-    session.commit()
+    imported(session, service, last_name="Kim")
     second = world.create("Contact", LastName="Kim", **line)
     third = world.create("Contact", LastName="Lee", **line)
     world.later()

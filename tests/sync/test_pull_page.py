@@ -1,5 +1,6 @@
 """A page's decisions as pure functions: records read and keyed, then decided against what the
-store holds, without a store or a server."""
+store holds, without a store or a server (the mapping is checked against the sandbox's Contact
+describe, read from its schema files)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from forcebridge.mapping.contact_fields import contact_fields
 from forcebridge.mapping.describe import Catalog
 from forcebridge.mapping.model import Mapping, UpdateOption
 from forcebridge.mapping.rules import compile_pull
+from forcebridge.sandbox.describe import describe_object
+from forcebridge.sandbox.schema import load_schema
 from forcebridge.store.repositories.contacts import Identity, StoredContact
 from forcebridge.sync.matching import MatchKeys
 from forcebridge.sync.pull_page import (
@@ -28,9 +31,9 @@ from forcebridge.sync.pull_page import (
     read_record,
 )
 from forcebridge.sync.pull_report import Code
-from tests.mapping.payloads import field_payload, object_payload
 
 SOURCE = "salesforce:Contact"
+SCHEMA = load_schema()
 STAMP = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 FIELDS = contact_fields()
 COMPILED = compile_pull(
@@ -41,16 +44,7 @@ COMPILED = compile_pull(
         ("Email", "email"),
         ("Title", "title", UpdateOption.FILL_EMPTY),
     ),
-    Catalog.of(
-        object_payload(
-            "Contact",
-            field_payload("LastName", "string", length=80),
-            field_payload("Phone", "phone", length=40),
-            field_payload("MobilePhone", "phone", length=40),
-            field_payload("Email", "email", length=80),
-            field_payload("Title", "string", length=128),
-        )
-    ),
+    Catalog.of(*(describe_object(SCHEMA, obj, "62.0") for obj in SCHEMA.objects)),
     "Contact",
     FIELDS,
 )
