@@ -5,7 +5,8 @@ passes its per-row parameter handling, which cost more than the database's own w
 rows go to the driver as plain tuples: PostgreSQL's COPY, SQLite's `executemany`. Callers hand
 values the driver takes as they are (text, numbers, booleans, JSON already encoded) and use
 `constant` for the few column values shared by every row (a timestamp), which are converted
-once by the column's own type.
+once by the column's own type. A page's lookup keys, thousands in one parameter, travel as a
+`KeyArray`.
 """
 
 from __future__ import annotations
