@@ -42,6 +42,7 @@ def connection_document(connection: Connection) -> dict[str, Any]:
         "username": connection.username,
         "salesforce_org_id": connection.salesforce_org_id,
         "salesforce_user_id": connection.salesforce_user_id,
+        "user_time_zone": connection.user_time_zone,
         "status": status.state.value,
         "problem": status.problem.value if status.problem else None,
         "reason": status.message if status.problem else None,

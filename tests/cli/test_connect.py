@@ -25,6 +25,7 @@ CONNECTION_KEYS = {
     "username",
     "salesforce_org_id",
     "salesforce_user_id",
+    "user_time_zone",
     "status",
     "problem",
     "reason",
@@ -57,6 +58,7 @@ def test_the_password_grant_connects_and_shows_no_secret(
         "password",
     )
     assert (connected["status"], connected["problem"]) == ("Connected", None)
+    assert connected["user_time_zone"] == "UTC"  # the sandbox user's zone
     stored = stored_text(cli_env["FORCEBRIDGE_DATABASE_URL"])
     for secret in (sandbox.config.password, sandbox.config.client_secret):
         assert secret not in result.stdout + result.stderr
