@@ -23,13 +23,14 @@ from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
 from forcebridge.web.headers import SecurityHeaders
 from forcebridge.web.pages import PACKAGE_DIR, render
 from forcebridge.web.sessions import COOKIE_NAME, MAX_AGE_SECONDS, cookie_signing_key
-from forcebridge.web.throttle import LoginThrottle
+from forcebridge.web.throttle import LoginThrottle, StoredFailures
 
 _HEADINGS = {401: "Log in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
 
 
 def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None) -> FastAPI:
-    """The application; `login_throttle` lets a test choose the clock and limits."""
+    """The application; `login_throttle` lets a test choose the clock and limits (by default,
+    failed logins are kept in the store, for every web process alike)."""
     settings = runtime.settings
     app = FastAPI(
         title="forcebridge",
@@ -39,7 +40,9 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
         dependencies=[Depends(require_csrf_token)],
     )
     app.state.runtime = runtime
-    app.state.login_throttle = login_throttle or LoginThrottle()
+    app.state.login_throttle = login_throttle or LoginThrottle(
+        failures=StoredFailures(runtime.engine)
+    )
 
     app.add_middleware(
         SessionMiddleware,

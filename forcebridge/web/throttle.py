@@ -2,19 +2,28 @@
 
 Failures are counted per key (the client address and the e-mail tried, so one attacker cannot
 lock every admin out, and one admin's typos do not block a whole office) within a sliding window.
-The counts live in memory: a restart forgets them, which costs an attacker a restart per few
-guesses, and several web processes each allow their own few. That is the "simple" the admin
-pages need; a shared store can replace `LoginThrottle` behind the same two methods.
+The admin pages keep them in the store (`StoredFailures`): every web process, and a restarted
+one, pauses a guesser alike. `MemoryFailures` keeps them in one process, for tests and tools.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from forcebridge.store.repositories.login_failures import (
+    failures_since,
+    forget_failures,
+    record_failure,
+)
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
@@ -26,43 +35,91 @@ class ThrottlePolicy:
     window_seconds: float = WINDOW_SECONDS
 
 
-class LoginThrottle:
-    """Remembers recent failures per key; thread-safe, as uvicorn may serve from a thread pool."""
+class FailureLog(Protocol):
+    """Where failures are kept; moments are seconds since the epoch."""
 
-    def __init__(
-        self, policy: ThrottlePolicy | None = None, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._policy = policy or ThrottlePolicy()
-        self._clock = clock
+    def since(self, key: str, moment: float) -> list[float]:
+        """The key's failures after `moment`, oldest first."""
+        ...
+
+    def add(self, key: str, moment: float, forget_before: float) -> None:
+        """Note a failure; failures up to `forget_before` count no more and may be dropped."""
+        ...
+
+    def clear(self, key: str) -> None: ...
+
+
+class MemoryFailures:
+    """Failures in this process's memory; thread-safe, as uvicorn may serve from a thread pool."""
+
+    def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def retry_after(self, key: str) -> int:
-        """Seconds until `key` may try again; 0 when it may try now."""
+    def since(self, key: str, moment: float) -> list[float]:
         with self._lock:
-            recent = self._recent(key)
-            if len(recent) < self._policy.max_failures:
-                return 0
-            oldest_counted = recent[-self._policy.max_failures]
-            return max(1, math.ceil(oldest_counted + self._policy.window_seconds - self._clock()))
+            return [at for at in self._failures.get(key, ()) if at > moment]
 
-    def failed(self, key: str) -> None:
+    def add(self, key: str, moment: float, forget_before: float) -> None:
         with self._lock:
-            recent = self._recent(key)
-            recent.append(self._clock())
-            self._failures[key] = recent
+            for other in list(self._failures):
+                kept = deque(at for at in self._failures[other] if at > forget_before)
+                if kept:
+                    self._failures[other] = kept
+                else:
+                    del self._failures[other]
+            self._failures.setdefault(key, deque()).append(moment)
 
-    def succeeded(self, key: str) -> None:
+    def clear(self, key: str) -> None:
         with self._lock:
             self._failures.pop(key, None)
 
-    def _recent(self, key: str) -> deque[float]:
-        """The key's failures still inside the window, oldest first; keys with none are dropped,
-        so the table holds only addresses that failed recently."""
-        failures = self._failures.pop(key, deque())
-        horizon = self._clock() - self._policy.window_seconds
-        while failures and failures[0] <= horizon:
-            failures.popleft()
-        if failures:
-            self._failures[key] = failures
-        return failures
+
+class StoredFailures:
+    """Failures in the product's store (`login_failures`), shared by every web process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def since(self, key: str, moment: float) -> list[float]:
+        return [at.timestamp() for at in failures_since(self._engine, key, _utc(moment))]
+
+    def add(self, key: str, moment: float, forget_before: float) -> None:
+        record_failure(self._engine, key, _utc(moment), _utc(forget_before))
+
+    def clear(self, key: str) -> None:
+        forget_failures(self._engine, key)
+
+
+def _utc(moment: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(moment, dt.UTC)
+
+
+class LoginThrottle:
+    """How long a key must wait, from the failures `failures` keeps (in memory by default)."""
+
+    def __init__(
+        self,
+        policy: ThrottlePolicy | None = None,
+        clock: Callable[[], float] = time.time,
+        failures: FailureLog | None = None,
+    ) -> None:
+        self._policy = policy or ThrottlePolicy()
+        self._clock = clock
+        self._failures = failures if failures is not None else MemoryFailures()
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until `key` may try again; 0 when it may try now."""
+        now = self._clock()
+        recent = self._failures.since(key, now - self._policy.window_seconds)
+        if len(recent) < self._policy.max_failures:
+            return 0
+        oldest_counted = recent[-self._policy.max_failures]
+        return max(1, math.ceil(oldest_counted + self._policy.window_seconds - now))
+
+    def failed(self, key: str) -> None:
+        now = self._clock()
+        self._failures.add(key, now, now - self._policy.window_seconds)
+
+    def succeeded(self, key: str) -> None:
+        self._failures.clear(key)

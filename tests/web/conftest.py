@@ -39,6 +39,13 @@ from forcebridge.sync.connections import connect_with_password
 from forcebridge.web.app import create_app
 from forcebridge.web.throttle import LoginThrottle
 from tests.dbfixtures import MigratedDatabases
+from tests.store.conftest import (  # noqa: F401 - the store's databases, both backends
+    backend,
+    engine,
+    keyring,
+    migrated_databases,
+    migrated_url,
+)
 
 TEST_SECRET = "web-test-secret-key-long-enough-for-the-keyring"
 PASSWORD = "correct horse battery staple"
@@ -132,9 +139,9 @@ def mapping_form(mapping: MappingRows, action: str = "save") -> dict[str, str | 
 
 def _runtime(settings: Settings) -> Runtime:
     """What `open_runtime` builds, on a database already migrated, leaving logging alone."""
-    keyring = keyring_from_settings(settings)
-    engine = make_engine(settings.database_url, keyring)
-    return Runtime(settings, engine, make_sessionmaker(engine), keyring)
+    keys = keyring_from_settings(settings)
+    database = make_engine(settings.database_url, keys)
+    return Runtime(settings, database, make_sessionmaker(database), keys)
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
-from forcebridge.store.models import AdminUser
+from forcebridge.store.models import AdminUser, LoginFailure
 from forcebridge.web.auth import WRONG_CREDENTIALS
 from forcebridge.web.sessions import COOKIE_NAME
 from forcebridge.web.throttle import LoginThrottle, ThrottlePolicy
@@ -123,3 +123,16 @@ def test_repeated_failures_pause_logins_for_that_account_even_with_the_right_pas
     assert "Too many failed logins" in paused.text
     assert int(paused.headers["retry-after"]) > 0
     assert pages.log_in("acme", "cy@acme.example.com").status_code == 303
+
+
+def test_failed_logins_are_kept_in_the_store_where_every_web_process_sees_them(
+    pages: AdminPages,
+) -> None:
+    assert pages.log_in("acme", "Ann@Acme.example.com", "guess").status_code == 401
+
+    with pages.runtime.engine.connect() as connection:
+        keys = connection.scalars(select(LoginFailure.key)).all()
+    assert keys == ["testclient|acme|ann@acme.example.com"]
+    assert pages.log_in("acme", "ann@acme.example.com").status_code == 303
+    with pages.runtime.engine.connect() as connection:
+        assert connection.scalars(select(LoginFailure.key)).all() == []

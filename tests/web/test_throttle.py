@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from forcebridge.web.throttle import LoginThrottle, ThrottlePolicy
+from sqlalchemy import Engine, select
+
+from forcebridge.store.models import LoginFailure
+from forcebridge.web.throttle import LoginThrottle, StoredFailures, ThrottlePolicy
 
 
 class Clock:
@@ -36,3 +39,31 @@ def test_each_key_is_counted_apart_and_a_success_forgets_the_failures() -> None:
     assert throttle.retry_after("b") == 0
     throttle.succeeded("a")
     assert throttle.retry_after("a") == 0
+
+
+def test_failures_kept_in_the_store_pause_every_web_process_alike(engine: Engine) -> None:
+    clock = Clock()
+    policy = ThrottlePolicy(max_failures=2, window_seconds=60)
+    one, other = (LoginThrottle(policy, clock, StoredFailures(engine)) for _ in range(2))
+    clock.now = 1000
+    one.failed("ip|acme|ann")
+    clock.now = 1010
+    other.failed("ip|acme|ann")
+
+    assert one.retry_after("ip|acme|ann") == other.retry_after("ip|acme|ann") == 50
+    other.succeeded("ip|acme|ann")
+    assert one.retry_after("ip|acme|ann") == 0
+
+
+def test_the_store_keeps_only_failures_that_still_count(engine: Engine) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(ThrottlePolicy(window_seconds=60), clock, StoredFailures(engine))
+    clock.now = 1000
+    throttle.failed("a")
+    throttle.failed("b")
+    clock.now = 1100
+    throttle.failed("c")
+
+    with engine.connect() as connection:
+        kept = connection.scalars(select(LoginFailure.key)).all()
+    assert kept == ["c"]

@@ -14,6 +14,7 @@ from forcebridge.store.models.custom_field import CustomContactField, CustomFiel
 from forcebridge.store.models.describe_cache import DescribeCacheEntry
 from forcebridge.store.models.export_preference import ExportPreference
 from forcebridge.store.models.lease import Lease
+from forcebridge.store.models.login_failure import LoginFailure
 from forcebridge.store.models.mapping import Mapping, MappingRow, UpdateOption
 from forcebridge.store.models.message import Direction, Message
 from forcebridge.store.models.org import Org
@@ -42,6 +43,7 @@ __all__ = [
     "ExportPreference",
     "Lease",
     "LogLevel",
+    "LoginFailure",
     "Mapping",
     "MappingRow",
     "Message",
