@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from forcebridge.mapping.describe import Catalog, ObjectDescribe
@@ -64,10 +64,13 @@ class Resolution:
     values: dict[str, ResolvedValue]
     errors: list[ConversionError]
     """Fields whose value could not be converted; their targets are absent from `values`."""
+    warned: list[ResolvedValue] = field(default_factory=list)
+    """The values that came with warnings (a text truncated, say): few, so callers look
+    through these rather than every value."""
 
     @property
     def warnings(self) -> list[str]:
-        return [warning for resolved in self.values.values() for warning in resolved.warnings]
+        return [warning for resolved in self.warned for warning in resolved.warnings]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,7 @@ def resolve(compiled: CompiledMapping, record: Record) -> Resolution:
     is none: `isspace` is `not strip()` for every character, without building a string)."""
     values: dict[str, ResolvedValue] = {}
     errors: list[ConversionError] = []
+    warned: list[ResolvedValue] = []
     get = record.get
     for target in compiled.targets:
         present = False
@@ -205,14 +209,17 @@ def resolve(compiled: CompiledMapping, record: Record) -> Resolution:
             except ConversionError as error:
                 errors.append(error)
                 break
-            values[target.name] = ResolvedValue(
+            resolved = ResolvedValue(
                 converted.value, source.name, source.level, source.update, converted.warnings
             )
+            values[target.name] = resolved
+            if resolved.warnings:
+                warned.append(resolved)
             break
         else:
             if present and target.when_empty is not None:
                 values[target.name] = target.when_empty
-    return Resolution(values, errors)
+    return Resolution(values, errors, warned)
 
 
 def plan_update(

@@ -121,12 +121,11 @@ def read_record(
         Note(LogLevel.WARNING, Code.CONVERSION_FAILED, str(error), salesforce_id, error.field)
         for error in resolution.errors
     ]
-    for resolved in resolution.values.values():
-        if resolved.warnings:
-            notes += [
-                Note(LogLevel.WARNING, Code.TRUNCATED, warning, salesforce_id, resolved.source)
-                for warning in resolved.warnings
-            ]
+    for resolved in resolution.warned:
+        notes += [
+            Note(LogLevel.WARNING, Code.TRUNCATED, warning, salesforce_id, resolved.source)
+            for warning in resolved.warnings
+        ]
     return keyed(salesforce_id, modstamp, resolution.values, notes, target.region)
 
 
@@ -140,8 +139,10 @@ def keyed(
     """A record's values with the matching keys of its phones and email; one that cannot be
     read as a key is left out of `values`, so the contact keeps what it has, and noted."""
     keys: dict[str, str | None] = {}
-    for name in KEYED_FIELDS.keys() & values.keys():
-        resolved = values[name]
+    for name in KEYED_FIELDS:
+        resolved = values.get(name)
+        if resolved is None:
+            continue
         try:
             keys[name] = field_key(name, resolved.value, region)
         except InvalidKey as invalid:
