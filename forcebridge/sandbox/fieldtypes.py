@@ -1,9 +1,11 @@
 """What each Salesforce field type means to the sandbox: storage, SOAP type, wire format.
 
 Salesforce compares text case-insensitively, so text columns use SQLite's NOCASE collation;
-ids are case-sensitive and keep BINARY. Datetimes are stored as UTC text in the exact format the
-API sends (`2024-11-07T07:00:00.000+0000`), so text order is time order and no conversion is
-needed on the way out.
+ids are case-sensitive and keep BINARY. NOCASE folds only ASCII letters, so a comparison with a
+text holding other letters (`'MÜLLER'`) compares both sides through `fold_case` instead.
+Datetimes are stored as UTC text in the exact format the API sends
+(`2024-11-07T07:00:00.000+0000`), so text order is time order and no conversion is needed on
+the way out.
 """
 
 from __future__ import annotations
@@ -11,6 +13,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+FOLD_CASE = "sf_fold_case"
+"""The SQL function each sandbox connection registers as `fold_case`."""
+
+
+def fold_case(value: Any) -> Any:
+    """A text with every letter in lower case, as Salesforce compares text; other values as
+    they are."""
+    return value.lower() if isinstance(value, str) else value
+
+
+def needs_folding(value: Any) -> bool:
+    """Whether NOCASE alone would compare `value` case-sensitively: a text beyond ASCII."""
+    return isinstance(value, str) and not value.isascii()
 
 
 class Kind(StrEnum):

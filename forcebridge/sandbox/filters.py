@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from forcebridge.sandbox import ids
-from forcebridge.sandbox.fieldtypes import Kind, format_datetime
+from forcebridge.sandbox.fieldtypes import (
+    FOLD_CASE,
+    Kind,
+    fold_case,
+    format_datetime,
+    needs_folding,
+)
 from forcebridge.sandbox.schema import FieldSpec
 from forcebridge.soql import ast
 from forcebridge.soql.dates import date_range, datetime_range
@@ -99,6 +105,9 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
         assert isinstance(c.value, ast.StringValue)
         pattern = c.value.value
         escape = " ESCAPE '\\'" if "\\" in pattern else ""
+        if needs_folding(pattern):
+            folded = f"{FOLD_CASE}({expr}) LIKE {ctx.bind(fold_case(pattern))}{escape}"
+            return _Leaf(folded, False).render(expr, negate)
         return _Leaf(f"{expr} LIKE {ctx.bind(pattern)}{escape}", False).render(expr, negate)
     if op is ast.Operator.INCLUDES:
         if kind is not Kind.MULTIPICKLIST:
@@ -114,8 +123,12 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
         present = [v for v in values if v is not None]
         if any(isinstance(v, tuple) for v in present):
             raise MalformedQuery(ctx.text, c.field.pos, "date literals are not allowed in IN")
+        if kind is Kind.TEXT and any(needs_folding(v) for v in present):
+            expr_in, present = f"{FOLD_CASE}({expr})", [fold_case(v) for v in present]
+        else:
+            expr_in = expr
         marks = ", ".join(ctx.bind(v) for v in present)
-        predicate = f"{expr} IN ({marks})" if present else None
+        predicate = f"{expr_in} IN ({marks})" if present else None
         return _Leaf(predicate, len(present) < len(values)).render(expr, negate)
     assert not isinstance(c.value, tuple)
     value = _value(ctx, spec, c.field, c.value)
@@ -130,6 +143,9 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
             comparison, bound = _RANGE_BOUND[op]
             predicate = f"{expr} {comparison} {ctx.bind(value[bound])}"
         return _Leaf(predicate, False).render(expr, negate)
+    if kind is Kind.TEXT and op is ast.Operator.EQ and needs_folding(value):
+        folded = f"{FOLD_CASE}({expr}) = {ctx.bind(fold_case(value))}"
+        return _Leaf(folded, False).render(expr, negate)
     return _Leaf(f"{expr} {op.value} {ctx.bind(value)}", False).render(expr, negate)
 
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from forcebridge.sandbox.fieldtypes import FOLD_CASE, fold_case
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
@@ -92,6 +93,7 @@ class Storage:
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA cache_size=-65536")
             conn.execute("PRAGMA temp_store=MEMORY")
+            conn.create_function(FOLD_CASE, 1, fold_case, deterministic=True)
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)

@@ -8,10 +8,10 @@ service reads alone, and means the same thing when evaluated here.
 
 Evaluation follows SOQL's logic, not SQL's: a null is a value like any other, so
 `Region__c != 'West'` and `NOT (Region__c = 'West')` both admit a record with no region, while
-`<`, `LIKE` and `INCLUDES` never admit a null. Text compares case-insensitively, as Salesforce
-does; a 15-character Id literal matches the 18-character Id it abbreviates. Date literals
-(`TODAY`, `LAST_N_DAYS:7`) are read in the connection's user's time zone, as Salesforce reads
-them in the query (`user_zone`).
+`<`, `LIKE` and `INCLUDES` never admit a null. Text compares case-insensitively letter by
+letter, as Salesforce does (`lower`: `ß` is not `SS`); a 15-character Id literal matches the
+18-character Id it abbreviates. Date literals (`TODAY`, `LAST_N_DAYS:7`) are read in the
+connection's user's time zone, as Salesforce reads them in the query (`user_zone`).
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def _compare(c: ast.Comparison, value: Any, clock: _Clock) -> bool:
         return op is ast.Operator.EQ and isinstance(c.value, ast.NullValue)
     if op is ast.Operator.INCLUDES:
         assert isinstance(c.value, tuple)
-        chosen = {part.strip().casefold() for part in str(value).split(";")}
+        chosen = {part.strip().lower() for part in str(value).split(";")}
         return any(_all_chosen(item, chosen) for item in c.value)
     if op is ast.Operator.LIKE:
         assert isinstance(c.value, ast.StringValue)
@@ -172,7 +172,7 @@ def _all_chosen(item: ast.Value, chosen: set[str]) -> bool:
     """`INCLUDES ('a;b')` asks for a and b together."""
     if not isinstance(item, ast.StringValue):
         return False
-    wanted = {part.strip().casefold() for part in item.value.split(";") if part.strip()}
+    wanted = {part.strip().lower() for part in item.value.split(";") if part.strip()}
     return bool(wanted) and wanted <= chosen
 
 
@@ -190,7 +190,7 @@ def _equals(value: Any, literal: ast.Value, clock: _Clock) -> bool:
 def _same_text(value: str, literal: str) -> bool:
     if len(literal) == 15 and len(value) == 18 and value.isalnum() and literal.isalnum():
         return value[:15] == literal
-    return value.casefold() == literal.casefold()
+    return value.lower() == literal.lower()
 
 
 def _order(value: Any, literal: ast.Value, clock: _Clock, *, upper: bool) -> int | None:
@@ -200,7 +200,7 @@ def _order(value: Any, literal: ast.Value, clock: _Clock, *, upper: bool) -> int
     try:
         match literal:
             case ast.StringValue(text):
-                return _sign(str(value).casefold(), text.casefold())
+                return _sign(str(value).lower(), text.lower())
             case ast.NumberValue(number):
                 return _sign(Decimal(str(value)), number)
             case ast.BooleanValue(flag):
@@ -241,7 +241,7 @@ def _date(value: Any) -> dt.date:
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).casefold()
+    text = str(value).lower()
     if text not in ("true", "false"):
         raise ValueError(f"not a checkbox value: {value!r}")
     return text == "true"

@@ -386,3 +386,17 @@ def test_a_locator_past_the_end_is_refused(org: Org, many: list[str]) -> None:
     url = _locator(org.query("SELECT Id FROM Contact", batch_size=200))
     with pytest.raises(ApiError):
         org.query_more(url.replace("-200", "-451"))
+
+
+def test_text_compares_case_insensitively_beyond_ascii_as_salesforce_does(org: Org) -> None:
+    for name in ("Müller", "MÜLLER-Lüdenscheidt", "Muller", "Øster"):
+        org.create("Contact", {"LastName": name})
+
+    def names(where: str) -> list[str]:
+        return sorted(_names(org.query(f"SELECT LastName FROM Contact WHERE {where}")))
+
+    assert names("LastName = 'MÜLLER'") == ["Müller"]
+    assert names("LastName != 'müller'") == sorted(["MÜLLER-Lüdenscheidt", "Muller", "Øster"])
+    assert names("LastName IN ('müller', 'øster')") == ["Müller", "Øster"]
+    assert names("LastName LIKE 'müll%'") == sorted(["MÜLLER-Lüdenscheidt", "Müller"])
+    assert names("LastName = 'MULLER'") == ["Muller"]
