@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from forcebridge.sandbox import composite, conversion, replication
 from forcebridge.sandbox.composite import Operation
@@ -26,6 +26,7 @@ from forcebridge.sandbox.schema import load_schema
 from forcebridge.sandbox.storage import Storage
 from forcebridge.sandbox.writes import Writes
 from forcebridge.soql import ast
+from forcebridge.soql.dates import known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
@@ -267,10 +268,9 @@ class Org:
     def _zone_of(self, user_id: str | None) -> ZoneInfo:
         try:
             user = self.retrieve("User", user_id, ["TimeZoneSidKey"]) if user_id else {}
-            name = user.get("TimeZoneSidKey")
-            return ZoneInfo(name) if name else self.time_zone
-        except (ApiError, ValueError, ZoneInfoNotFoundError):
-            return self.time_zone
+        except ApiError:
+            user = {}
+        return known_zone(user.get("TimeZoneSidKey")) or self.time_zone
 
     def query_more(
         self, locator: str, *, batch_size: int | None = None, api_version: str = DEFAULT_API_VERSION

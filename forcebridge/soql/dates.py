@@ -12,7 +12,8 @@ quarters. A comparison against a literal reads the range like this:
     field >= LITERAL   field >= start              (on or after its start)
 
 Date fields use `date_range`; datetime fields use `datetime_range`, whose bounds are the local
-midnights turned into UTC instants, so a day across a DST change lasts 23 or 25 hours.
+midnights turned into UTC instants, so a day across a DST change lasts 23 or 25 hours. The zone
+is the one the query's user lives in (`TimeZoneSidKey`), by its IANA name (`known_zone`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forcebridge.soql.ast import DateLiteral
 
@@ -83,6 +85,17 @@ _RULES = _rules()
 
 DATE_LITERALS: Mapping[str, bool] = {name: rule.takes_n for name, rule in _RULES.items()}
 """Every supported literal name (upper case), mapped to whether it takes `:n`."""
+
+
+def known_zone(name: str | None) -> ZoneInfo | None:
+    """The time zone `name` names (`America/New_York`), or None when it names none this machine
+    knows (or is empty): callers fall back to a zone of their own."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
 
 
 def date_range(literal: DateLiteral, today: dt.date) -> tuple[dt.date, dt.date]:

@@ -19,7 +19,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -37,6 +36,7 @@ from forcebridge.salesforce.oauth import (
 from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, org_status
 from forcebridge.salesforce.tokens import TokenSet
 from forcebridge.salesforce.usage import UsageMeter
+from forcebridge.soql.dates import known_zone
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import AuthMethod, Connection, Org
 from forcebridge.store.models import ConnectionStatus as StoredStatus
@@ -275,10 +275,9 @@ def _user_time_zone(oauth: OAuthClient, tokens: TokenSet) -> str | None:
     connection itself works without it."""
     try:
         name = oauth.user_time_zone(tokens)
-        ZoneInfo(name)
-    except (SalesforceError, ValueError, ZoneInfoNotFoundError):
+    except SalesforceError:
         return None
-    return name
+    return name if known_zone(name) is not None else None
 
 
 # --- using and checking a connection --------------------------------------------------------

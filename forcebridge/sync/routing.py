@@ -22,10 +22,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forcebridge.soql import ast
-from forcebridge.soql.dates import date_range, datetime_range
+from forcebridge.soql.dates import date_range, datetime_range, known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.literals import parse_datetime
 from forcebridge.soql.parser import parse
@@ -87,12 +86,7 @@ EVERYTHING = Route()
 def user_zone(time_zone: str | None) -> dt.tzinfo:
     """The zone a connection's user reads date literals in (UTC when it was not recorded, or
     is no longer known here)."""
-    if not time_zone:
-        return dt.UTC
-    try:
-        return ZoneInfo(time_zone)
-    except (ValueError, ZoneInfoNotFoundError):
-        return dt.UTC
+    return known_zone(time_zone) or dt.UTC
 
 
 @dataclass(frozen=True)
