@@ -115,10 +115,20 @@ def planned_for_their_keys(session: Session) -> Iterator[None]:
     if not bulk.is_postgresql(session):
         yield
         return
-    for name, value in _LOOKUP_PLANNING:
+    with _set_locally(session, _LOOKUP_PLANNING):
+        yield
+
+
+@contextmanager
+def _set_locally(session: Session, settings: Iterable[tuple[str, str]]) -> Iterator[None]:
+    """PostgreSQL `settings` for the statements inside, their defaults back afterwards (SET
+    LOCAL alone would keep them to the end of the transaction). Inside a savepoint that rolls
+    back, PostgreSQL takes them back itself."""
+    settings = tuple(settings)
+    for name, value in settings:
         session.execute(text(f"SET LOCAL {name} = {value}"))
     yield
-    for name, _ in _LOOKUP_PLANNING:
+    for name, _ in settings:
         session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
 
 
@@ -146,13 +156,10 @@ def refresh_statistics(session: Session) -> None:
     leaves the counting to that session."""
     if not bulk.is_postgresql(session):
         return
+    counting = (("lock_timeout", "'1s'"), ("default_statistics_target", str(_COUNTING_SAMPLE)))
     try:
-        with session.begin_nested():
-            session.execute(text("SET LOCAL lock_timeout = '1s'"))
-            session.execute(text(f"SET LOCAL default_statistics_target = {_COUNTING_SAMPLE}"))
+        with session.begin_nested(), _set_locally(session, counting):
             session.execute(text(f"ANALYZE {_COUNTED}"))
-            session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
-            session.execute(text("SET LOCAL default_statistics_target TO DEFAULT"))
     except OperationalError as error:
         if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
             raise
