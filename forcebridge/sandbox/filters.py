@@ -105,10 +105,8 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
         assert isinstance(c.value, ast.StringValue)
         pattern = c.value.value
         escape = " ESCAPE '\\'" if "\\" in pattern else ""
-        if needs_folding(pattern):
-            folded = f"{FOLD_CASE}({expr}) LIKE {ctx.bind(fold_case(pattern))}{escape}"
-            return _Leaf(folded, False).render(expr, negate)
-        return _Leaf(f"{expr} LIKE {ctx.bind(pattern)}{escape}", False).render(expr, negate)
+        compared, [pattern] = _as_text(kind, expr, [pattern])
+        return _Leaf(f"{compared} LIKE {ctx.bind(pattern)}{escape}", False).render(expr, negate)
     if op is ast.Operator.INCLUDES:
         if kind is not Kind.MULTIPICKLIST:
             raise InvalidField(
@@ -123,12 +121,9 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
         present = [v for v in values if v is not None]
         if any(isinstance(v, tuple) for v in present):
             raise MalformedQuery(ctx.text, c.field.pos, "date literals are not allowed in IN")
-        if kind is Kind.TEXT and any(needs_folding(v) for v in present):
-            expr_in, present = f"{FOLD_CASE}({expr})", [fold_case(v) for v in present]
-        else:
-            expr_in = expr
+        compared, present = _as_text(kind, expr, present)
         marks = ", ".join(ctx.bind(v) for v in present)
-        predicate = f"{expr_in} IN ({marks})" if present else None
+        predicate = f"{compared} IN ({marks})" if present else None
         return _Leaf(predicate, len(present) < len(values)).render(expr, negate)
     assert not isinstance(c.value, tuple)
     value = _value(ctx, spec, c.field, c.value)
@@ -143,10 +138,18 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
             comparison, bound = _RANGE_BOUND[op]
             predicate = f"{expr} {comparison} {ctx.bind(value[bound])}"
         return _Leaf(predicate, False).render(expr, negate)
-    if kind is Kind.TEXT and op is ast.Operator.EQ and needs_folding(value):
-        folded = f"{FOLD_CASE}({expr}) = {ctx.bind(fold_case(value))}"
-        return _Leaf(folded, False).render(expr, negate)
-    return _Leaf(f"{expr} {op.value} {ctx.bind(value)}", False).render(expr, negate)
+    compared = expr
+    if op is ast.Operator.EQ:
+        compared, [value] = _as_text(kind, expr, [value])
+    return _Leaf(f"{compared} {op.value} {ctx.bind(value)}", False).render(expr, negate)
+
+
+def _as_text(kind: Kind, expr: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`expr` and `values` as Salesforce compares text: through `fold_case` when a value holds
+    letters NOCASE does not fold, as they are otherwise."""
+    if kind is Kind.TEXT and any(needs_folding(v) for v in values):
+        return f"{FOLD_CASE}({expr})", [fold_case(v) for v in values]
+    return expr, values
 
 
 def _includes(ctx: FilterContext, c: ast.Comparison, expr: str) -> _Leaf:
