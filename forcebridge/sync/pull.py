@@ -39,7 +39,6 @@ from forcebridge.sync.pull_plan import PlanError, Stream, read_plan, service_str
 from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
 from forcebridge.sync.pull_store import settle
 from forcebridge.sync.read_ahead import read_ahead
-from forcebridge.sync.routing import user_zone
 from forcebridge.sync.watermark import (
     DEFAULT_OVERLAP,
     Cursor,
@@ -340,15 +339,13 @@ class _StreamPull:
     ) -> list[tuple[dt.datetime, str]]:
         """Apply one page to one member; the `(SystemModstamp, Id)` of the rows it has seen."""
         page = ReadPage()
-        connection = member.service.connection
-        zone = user_zone(connection.user_time_zone if connection is not None else None)
         for stamp, record in stamped:
             if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
                 continue
             if (
                 stamp is not None
                 and routed
-                and not member.route.admits(record, now=self.started, tz=zone)
+                and not member.route.admits(record, now=self.started, tz=member.zone)
             ):
                 page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
             else:

@@ -8,6 +8,7 @@ problem named, rather than syncing partial data that nobody notices is stale.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -37,7 +38,7 @@ from forcebridge.sync.pull_plan import (
     member_condition,
 )
 from forcebridge.sync.pull_report import Tally
-from forcebridge.sync.routing import Route, RoutingError
+from forcebridge.sync.routing import Route, RoutingError, user_zone
 from forcebridge.sync.watermark import START, Cursor
 
 
@@ -57,6 +58,8 @@ class Member:
     compiled: CompiledMapping
     route: Route
     """The service's records: its custom query's WHERE and its routing rule together."""
+    zone: dt.tzinfo
+    """Where the route reads date literals: the connection's user's time zone."""
     needs: tuple[str, ...]
     """The fields it reads: its mapping's, and those its rule and Lead conversion look at."""
     calculated: tuple[str, ...]
@@ -200,6 +203,18 @@ def prepare_member(
     )
     needs = (*compiled.source_fields, *extra, *verified.condition_fields)
     calculated = calculated_sources(compiled, verified.catalog, sobject)
+    connection = service.connection
+    zone = user_zone(connection.user_time_zone if connection is not None else None)
     return Member(
-        service, stream, sobject, target, compiled, verified.route, needs, calculated, cursor, run
+        service,
+        stream,
+        sobject,
+        target,
+        compiled,
+        verified.route,
+        zone,
+        needs,
+        calculated,
+        cursor,
+        run,
     )
