@@ -134,3 +134,16 @@ def update_rows(
         cursor.executemany(statement, rows)
     finally:
         cursor.close()
+
+
+def commit_rereadable(session: Session) -> None:
+    """Commit work that its source can give again, without waiting for it to reach the disk.
+
+    A pull commits each page with the watermark that says it was read, so a page whose commit
+    a server crash loses is lost with its watermark and read again by the next run: the wait
+    for PostgreSQL to flush its log buys nothing there. PostgreSQL still applies the commit
+    whole or not at all (`synchronous_commit = off` risks only the last moment's commits, never
+    a half-written one). SQLite commits as usual."""
+    if is_postgresql(session):
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+    session.commit()

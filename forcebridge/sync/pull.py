@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
+from forcebridge.store.bulk import commit_rereadable
 from forcebridge.store.models import Run, RunStatus, Service
 from forcebridge.store.repositories.contacts import refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run
@@ -327,7 +328,7 @@ class _StreamPull:
             else:
                 key = member.service.id
                 folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
-        self.session.commit()
+        commit_rereadable(self.session)
         created = sum(member.run.created for member in members)
         if not self.options.dry_run and refresh_due(created, self.counted_at):
             refresh_statistics(self.session)

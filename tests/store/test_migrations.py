@@ -9,9 +9,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import delete, func, inspect, select
 
+from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.migrations import alembic_config, downgrade, upgrade
-from forcebridge.store.models import Base, ContactIdentity, Service
+from forcebridge.store.models import Base, Connection, ContactIdentity, Service
+from forcebridge.store.repositories.connections import create_connection
 from forcebridge.store.repositories.contacts import (
     Identity,
     add_identities,
@@ -21,6 +23,7 @@ from forcebridge.store.repositories.contacts import (
 )
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
+from tests.store.samples import LOGIN, TOKENS
 
 
 def _head() -> str | None:
@@ -72,7 +75,7 @@ def test_upgrading_a_store_with_contacts_keeps_their_identities_and_unique_key(
     session.commit()
     session.close()
 
-    upgrade(engine)
+    upgrade(engine, "0004")
 
     session = make_sessionmaker(engine)()
     assert linked_contacts(session, service.id, "salesforce:Contact", {"003A"}) == {
@@ -123,5 +126,42 @@ def test_upgrading_a_store_with_contacts_keeps_them_found_by_phone_through_parti
     session = make_sessionmaker(engine)()
     found = contacts_by_phone(session, service.id, {"+12015550100", "+12015550199"})
     assert sorted(c.id for c in found) == [ada, bo]
+    session.close()
+    engine.dispose()
+
+
+def test_upgrading_drops_the_identity_connection_index_and_deleting_a_connection_still_unsets_it(
+    database_url: str, keyring: Keyring
+) -> None:
+    """Migration 0008 drops the index on an identity's connection; deleting a connection still
+    leaves its identities linked to their contacts, with no connection."""
+    engine = make_engine(database_url, keyring)
+    upgrade(engine, "0007")
+    session = make_sessionmaker(engine)()
+    org = create_org(session, "acme")
+    connection = create_connection(session, org, "main", LOGIN, TOKENS)
+    service = create_service(session, org, "support", connection=connection)
+    session.commit()
+    [contact_id] = insert_contacts(session, service.id, [{"first_name": "Ada"}])
+    add_identities(
+        session, service.id, [Identity(contact_id, "salesforce:Contact", "003A", connection.id)]
+    )
+    session.commit()
+    connection_id = connection.id
+    session.close()
+
+    upgrade(engine)
+
+    indexes = {index["name"] for index in inspect(engine).get_indexes("contact_identities")}
+    assert "ix_contact_identities_connection_id" not in indexes
+    session = make_sessionmaker(engine)()
+    session.execute(delete(Connection).where(Connection.id == connection_id))
+    session.commit()
+    identity = session.scalars(select(ContactIdentity)).one()
+    assert (identity.contact_id, identity.external_id, identity.connection_id) == (
+        contact_id,
+        "003A",
+        None,
+    )
     session.close()
     engine.dispose()

@@ -80,7 +80,8 @@ class ContactIdentity(Base):
     """"salesforce:Contact", "salesforce:Lead", "csv:NAME", ..."""
     external_id: Mapped[str]
     connection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("connections.id", ondelete="SET NULL"), index=True
+        ForeignKey("connections.id", ondelete="SET NULL")
     )
+    """Not indexed: nothing looks identities up by connection (migration 0008)."""
 
     contact: Mapped[Contact] = relationship(back_populates="identities")
