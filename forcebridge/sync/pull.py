@@ -28,6 +28,7 @@ from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.store.bulk import commit_rereadable
 from forcebridge.store.models import Run, RunStatus, Service
+from forcebridge.store.rehearsal import rehearsal
 from forcebridge.store.repositories.contacts import refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run
 from forcebridge.store.repositories.watermarks import save_watermark
@@ -57,7 +58,7 @@ class PullOptions:
     full: bool = False
     """Read everything again (the service's own watermarks are ignored, then replaced)."""
     dry_run: bool = False
-    """Count and log what would change; write no contact and move no watermark."""
+    """Count and log what would change; change no contact and move no watermark."""
     overlap: dt.timedelta = DEFAULT_OVERLAP
     bulk_threshold: int = DEFAULT_BULK_THRESHOLD
     read_ahead: bool = True
@@ -111,7 +112,26 @@ def pull(
 
     The job engines hold the service's lease on the stream while they run it. A pull started
     `on_demand` (from the command line) takes the leases itself, and a stream whose lease
-    another run holds fails at once rather than running twice."""
+    another run holds fails at once rather than running twice. A dry run writes the contacts it
+    would write into a copy of the service's contact book (`forcebridge.store.rehearsal`), so
+    each page is decided as the real run would decide it."""
+    if options.dry_run:
+        with rehearsal(session.get_bind().engine, service.id) as rehearsing:
+            rehearsed = rehearsing.get_one(Service, service.id)
+            return _pull(rehearsing, client, rehearsed, options, streams, progress, clock)
+    return _pull(session, client, service, options, streams, progress, clock, on_demand)
+
+
+def _pull(
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    options: PullOptions,
+    streams: Sequence[str] | None,
+    progress: Progress | None,
+    clock: Callable[[], dt.datetime],
+    on_demand: bool = False,
+) -> PullResult:
     try:
         chosen = [s for s in pull_streams(service) if streams is None or s.name in streams]
         unplanned = None
@@ -330,7 +350,7 @@ class _StreamPull:
                 folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
         commit_rereadable(self.session)
         created = sum(member.run.created for member in members)
-        if not self.options.dry_run and refresh_due(created, self.counted_at):
+        if refresh_due(created, self.counted_at):
             refresh_statistics(self.session)
             self.session.commit()
             self.counted_at = created
@@ -351,7 +371,7 @@ class _StreamPull:
                 page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
             else:
                 page.read(record, stamp, member.compiled, member.target)
-        settle(self.session, member.target, member.run, page, dry_run=self.options.dry_run)
+        settle(self.session, member.target, member.run, page)
         return [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
 
     def _save_cursor(self, member: Member) -> None:

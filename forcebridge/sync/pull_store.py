@@ -83,13 +83,10 @@ def apply_changes(session: Session, target: Target, changes: PageChanges) -> Non
     add_identities(session, sid, [*created, *changes.links])
 
 
-def settle(
-    session: Session, target: Target, run: Run, page: ReadPage, *, dry_run: bool = False
-) -> Tally:
+def settle(session: Session, target: Target, run: Run, page: ReadPage) -> Tally:
     """Decide and write a page read for `target`, log its notes and count it on `run`."""
     changes = decide_page(page.incoming, store_view(session, target, page.incoming), target)
-    if not dry_run:
-        apply_changes(session, target, changes)
+    apply_changes(session, target, changes)
     record_notes(session, run, [*page.notes, *changes.notes], target)
     tally = Tally()
     tally.add(page.tally)
