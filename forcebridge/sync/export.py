@@ -54,6 +54,7 @@ from forcebridge.sync.export_plan import (
     export_identities,
     known_person_id,
     link_accounts,
+    needed_accounts,
     plan_accounts,
     plan_people,
     prepare,
@@ -245,7 +246,7 @@ def _plan(
     people_plans = plan_people(
         identities, prospects, prepared, PersonIndex(records), person, account_plans
     )
-    return account_plans, people_plans
+    return needed_accounts(account_plans, people_plans), people_plans
 
 
 def _find_accounts(

@@ -322,6 +322,25 @@ def plan_people(
     return plans
 
 
+def needed_accounts(
+    accounts: Sequence[RecordPlan], people: Sequence[RecordPlan]
+) -> list[RecordPlan]:
+    """The account plans, less the writes no written person needs: a company whose every
+    Contact fails (a required field with no value, say) has its Account neither created nor
+    changed on behalf of nobody; an Account that exists is still named in the results."""
+    needed = {
+        plan.company
+        for plan in people
+        if plan.company is not None and plan.action is not Action.FAILED
+    }
+    return [
+        plan
+        if position in needed or plan.action not in (Action.CREATED, Action.UPDATED)
+        else RecordPlan(plan.members, Action.UNCHANGED, plan.record_id)
+        for position, plan in enumerate(accounts)
+    ]
+
+
 def link_accounts(
     people_plans: Sequence[RecordPlan], accounts: Sequence[Outcome]
 ) -> list[RecordPlan]:

@@ -129,3 +129,31 @@ def test_without_leave_to_write_accounts_contacts_only_join_accounts_that_exist(
     assert report.results[1].errors[0].field == "company_name"
     assert contacts(world) == {"cy@globex.com": globex}
     assert world.records("Account", "Phone") == [{"Id": globex, "Phone": None}]
+
+
+def test_a_company_whose_every_contact_fails_gets_no_account_written_for_nobody(
+    world: ExportWorld,
+) -> None:
+    [globex] = world.create("Account", {"Name": "Globex"})
+
+    report = world.export(
+        "Contact",
+        HEADER,
+        "Cy,,cy@globex.com,Globex,,+1 555 0100,",  # no last name: the Contact cannot be created
+        "Dee,,dee@initech.com,Initech,,,Software",
+        "Eve,Init,eve@initech.com,Initech,,,",
+        "Fay,,fay@umbrella.com,Umbrella,,,",
+    )
+
+    initech = accounts(world)["Initech"]  # Eve's: written, with what Dee knew of it
+    assert [(r.action, r.account_id) for r in report.results] == [
+        (Action.FAILED, globex),
+        (Action.FAILED, initech),
+        (Action.CREATED, initech),
+        (Action.FAILED, None),
+    ]
+    assert [e.field for e in report.results[0].errors] == ["LastName"]
+    assert world.records("Account", "Name", "Phone", "Industry") == [
+        {"Id": globex, "Name": "Globex", "Phone": None, "Industry": None},
+        {"Id": initech, "Name": "Initech", "Phone": None, "Industry": "Software"},
+    ]

@@ -19,6 +19,7 @@ from forcebridge.sync.export_plan import (
     RecordPlan,
     export_identities,
     link_accounts,
+    needed_accounts,
     plan_accounts,
     plan_people,
     prepare,
@@ -303,6 +304,27 @@ def test_without_leave_to_write_accounts_existing_ones_are_linked_and_new_ones_r
     assert (existing.action, existing.record_id, existing.values) == (Action.UNCHANGED, "001B", {})
     assert missing.action is Action.FAILED
     assert "does not allow exports to create Accounts" in missing.errors[0].message
+
+
+def test_an_account_is_written_only_for_a_contact_that_is_written_too() -> None:
+    accounts = [
+        RecordPlan((0,), Action.CREATED, values={"Name": "Umbrella"}),
+        RecordPlan((1, 2), Action.UPDATED, "001G", {"Phone": "+1 555 0100"}),
+        RecordPlan((3, 4), Action.CREATED, values={"Name": "Initech"}),
+    ]
+    people = [
+        RecordPlan((0,), Action.FAILED, company=0),
+        RecordPlan((1,), Action.FAILED, company=1),
+        RecordPlan((2,), Action.FAILED, company=1),
+        RecordPlan((3,), Action.FAILED, company=2),
+        RecordPlan((4,), Action.UNCHANGED, "003E", company=2),
+    ]
+
+    umbrella, globex, initech = needed_accounts(accounts, people)
+
+    assert (umbrella.action, umbrella.record_id, umbrella.values) == (Action.UNCHANGED, None, {})
+    assert (globex.action, globex.record_id, globex.values) == (Action.UNCHANGED, "001G", {})
+    assert initech == accounts[2]
 
 
 def contacts(
