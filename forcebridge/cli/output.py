@@ -3,7 +3,8 @@
 A reporting command prints either a Rich rendering for people or, with `--json`, exactly one
 JSON document on stdout for scripts. Messages for people (progress, errors) go to stderr, so
 stdout stays parseable. A refusal the product expected (an unknown org, a wrong password, an
-untrusted URL) is one line on stderr and exit status 1; nothing else exits 0.
+untrusted URL) is one line on stderr and exit status 1, and with `--json` the document on
+stdout is `{"error": "<that line>"}`; nothing else exits 0.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any, NoReturn
 
@@ -30,8 +32,20 @@ from forcebridge.sync.connection_errors import ConnectError
 console = Console()
 errors = Console(stderr=True)
 
+_json_wanted = ContextVar("json_wanted", default=False)
+"""Whether the running command was given `--json`, for `fail`."""
+
+
+def _note_json(wanted: bool) -> bool:
+    _json_wanted.set(wanted)
+    return wanted
+
+
 JsonFlag = Annotated[
-    bool, typer.Option("--json", help="Print the result as one JSON document on stdout.")
+    bool,
+    typer.Option(
+        "--json", help="Print the result as one JSON document on stdout.", callback=_note_json
+    ),
 ]
 
 #: Refusals with a message meant for the user; anything else is a bug and keeps its traceback.
@@ -39,7 +53,11 @@ EXPECTED_ERRORS = (StoreError, SalesforceError, ConnectError, SettingsError, Val
 
 
 def fail(message: str) -> NoReturn:
+    """Refuse: the message on stderr, and for a command given `--json` also `{"error": ...}` on
+    stdout, so that a script always has its one document to read; exit status 1."""
     errors.print(f"[red]Error:[/red] {escape(message)}", soft_wrap=True)
+    if _json_wanted.get():
+        typer.echo(json.dumps({"error": message}, ensure_ascii=False))
     raise typer.Exit(1)
 
 

@@ -92,9 +92,10 @@ def test_a_wrong_password_is_a_clear_error_and_stores_nothing(
 
     result = cli(*args, "--json")
 
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert "Salesforce refused the login (authentication failure)" in result.stderr
-    assert "wrong-password" not in result.stderr
+    assert result.exit_code == 1
+    for said in (result.stderr, json.loads(result.stdout)["error"]):
+        assert "Salesforce refused the login (authentication failure)" in said
+    assert "wrong-password" not in result.stdout + result.stderr
     assert document(cli("connections", "list", "--json")) == {"connections": []}
 
 
@@ -223,6 +224,7 @@ def test_a_callback_with_a_forged_state_is_refused_and_nothing_is_stored(
         local_get(urlunsplit(callback._replace(query=urlencode(params))))
         stdout, stderr = process.communicate(timeout=30)
 
-    assert (process.returncode, stdout) == (1, "")
+    assert process.returncode == 1
     assert "may be forged" in stderr
+    assert "may be forged" in json.loads(stdout)["error"]
     assert document(cli("connections", "list", "--json")) == {"connections": []}

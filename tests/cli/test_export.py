@@ -45,8 +45,9 @@ def test_an_org_exports_once_allowed_and_scripts_get_one_json_document(
     allowed = document(cli("export", "allow", "--org", "acme", "contact", "ACCOUNT", "--json"))
     exported = document(cli("export", "--org", "acme", "--object", "contact", path, "--json"))
 
-    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.exit_code == 1
     assert "does not allow exporting to Contact" in refused.stderr
+    assert "does not allow exporting to Contact" in json.loads(refused.stdout)["error"]
     assert allowed == {"org": "acme", "allowed": ["Account", "Contact"]}
     assert list(exported) == REPORT_KEYS
     assert (exported["status"], exported["created"], exported["failed"]) == ("succeeded", 2, 0)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from tests.cli.conftest import Cli, document
 
 ORG_KEYS = {"name", "status", "problem", "reason", "connections", "services", "created_at"}
@@ -34,7 +36,8 @@ def test_an_org_name_taken_or_malformed_is_refused_on_stderr(cli: Cli) -> None:
     again = cli("org", "create", "acme", "--json")
     slashed = cli("org", "create", "a/b")
 
-    assert (again.exit_code, again.stdout) == (1, "")
+    assert again.exit_code == 1
     assert "org 'acme' already exists" in again.stderr
+    assert json.loads(again.stdout) == {"error": "org 'acme' already exists"}
     assert slashed.exit_code == 1
     assert "must not contain '/'" in slashed.stderr

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document
 from tests.cli.pull_setup import connected_service
@@ -41,4 +43,6 @@ def test_a_service_without_a_connection_cannot_pull(cli: Cli) -> None:
 
     assert result.exit_code == 1
     assert "has no Salesforce connection" in result.stderr
-    assert result.stdout == ""
+    assert json.loads(result.stdout) == {
+        "error": "service acme/shop has no Salesforce connection: connect its org first"
+    }

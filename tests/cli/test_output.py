@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import Cli
+
+
+def test_a_refusal_gives_a_script_one_json_document_and_a_person_a_line_on_stderr(
+    cli: Cli,
+) -> None:
+    for_script = cli("service", "create", "nowhere/support", "--json")
+    for_person = cli("service", "create", "nowhere/support")
+
+    assert for_script.exit_code == for_person.exit_code == 1
+    assert json.loads(for_script.stdout) == {"error": "org 'nowhere' does not exist"}
+    assert for_person.stdout == ""
+    assert "org 'nowhere' does not exist" in for_person.stderr == for_script.stderr
