@@ -7,6 +7,8 @@ than replacing what someone typed in Salesforce; an admin can switch a row to `o
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
 
@@ -92,9 +94,15 @@ _EXPORT: dict[str, Pairs] = {
 }
 
 
-def default_pull_mapping(sobject: str) -> Mapping:
-    """The starting pull mapping for Contact or Lead."""
-    return _mapping(_PULL, sobject, UpdateOption.OVERWRITE, "pull")
+def default_pull_mapping(sobject: str, selected: Collection[str] | None = None) -> Mapping:
+    """The starting pull mapping for Contact or Lead; for a custom query that `selected` some
+    fields, its rows that read one of them (a query picks what it reads, and the default
+    follows it rather than asking for fields the query leaves out). A query that selects none
+    of them keeps every row, for verification to list what it would have to select."""
+    mapping = _mapping(_PULL, sobject, UpdateOption.OVERWRITE, "pull")
+    wanted = {name.lower() for name in selected or ()}
+    rows = tuple(row for row in mapping.rows if row.source.lower() in wanted)
+    return Mapping(rows) if rows else mapping
 
 
 def default_export_mapping(sobject: str) -> Mapping:

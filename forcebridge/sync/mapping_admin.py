@@ -94,7 +94,7 @@ def show_pull_mapping(
     session: Session, client: SalesforceClient, service: Service, sobject: str
 ) -> ShownMapping:
     try:
-        mapping = stored_mapping(session, service, sobject)
+        mapping = stored_mapping(session, service, _stream_for(service, sobject))
     except StreamFailed as missing:
         raise MappingError(str(missing)) from None
     default = get_mapping(session, service, sobject) is None
@@ -111,12 +111,12 @@ def verify_pull_mapping(
 ) -> VerificationReport:
     """`mapping` (else the one in use) against the object's live describe; when the service
     pulls `sobject` through a custom query, against that query too."""
+    stream = _stream_for(service, sobject)
     if mapping is None:
         try:
-            mapping = stored_mapping(session, service, sobject)
+            mapping = stored_mapping(session, service, stream)
         except StreamFailed as missing:
             raise MappingError(str(missing)) from None
-    stream = _stream_for(service, sobject)
     catalog = load_catalog(client, sobject, mapping.sources, refresh=True)
     return verify_stream(mapping, catalog, stream, service_fields(session, service))
 

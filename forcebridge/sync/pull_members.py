@@ -82,15 +82,17 @@ def service_fields(session: Session, service: Service) -> LocalFields:
     )
 
 
-def stored_mapping(session: Session, service: Service, sobject: str) -> Mapping:
-    """The service's mapping for `sobject`, or the default one for Contact and Lead."""
+def stored_mapping(session: Session, service: Service, stream: Stream) -> Mapping:
+    """The service's mapping for the stream's object, or the default one for Contact and Lead
+    (for a custom query, the default's rows that read a field it selects)."""
+    sobject = stream.sobject
     stored = get_mapping(session, service, sobject)
     if stored is not None:
         return Mapping(
             tuple(MappingRow(row.source, row.target, row.update_option) for row in stored.rows)
         )
     try:
-        return default_pull_mapping(sobject)
+        return default_pull_mapping(sobject, stream.selected)
     except MappingError:
         raise StreamFailed(
             f"the service has no mapping for {sobject}: set one with forcebridge mapping set"
@@ -150,7 +152,7 @@ def verify_member(
 ) -> VerifiedStream:
     """Check `service`'s mapping and `routing_condition` for `stream` (refreshing the describes
     first when `refresh`); `StreamFailed` names every problem at once."""
-    mapping = stored_mapping(session, service, stream.sobject)
+    mapping = stored_mapping(session, service, stream)
     targets = service_fields(session, service)
     try:
         routing = Route.parse(routing_condition)

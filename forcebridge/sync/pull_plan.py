@@ -43,6 +43,13 @@ class Stream:
         """The custom query's own WHERE, if any."""
         return None if self.query is None else self.query.where
 
+    @property
+    def selected(self) -> tuple[str, ...] | None:
+        """The fields the custom query selects, as written; None for a whole object."""
+        if self.query is None:
+            return None
+        return tuple(item.name for item in self.query.select if isinstance(item, ast.Field))
+
 
 CONTACTS = Stream("pull:Contact", "Contact")
 LEADS = Stream("pull:Lead", "Lead")

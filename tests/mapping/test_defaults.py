@@ -59,3 +59,18 @@ def test_an_object_without_a_default_says_which_have_one() -> None:
         MappingError, match="no default pull mapping for Opportunity; there is for Contact, Lead"
     ):
         default_pull_mapping("Opportunity")
+
+
+def test_a_custom_query_s_default_keeps_the_rows_reading_what_it_selects() -> None:
+    mapping = default_pull_mapping("Contact", ["Id", "lastname", "Email", "Account.Name"])
+
+    assert [(row.source, row.target) for row in mapping.rows] == [
+        ("LastName", "last_name"),
+        ("Email", "email"),
+        ("Account.Name", "company"),
+    ]
+
+
+def test_a_custom_query_selecting_none_of_the_default_fields_keeps_every_row() -> None:
+    """Verification then names each field the query would have to select."""
+    assert default_pull_mapping("Contact", ["Id", "Region__c"]) == default_pull_mapping("Contact")

@@ -210,6 +210,29 @@ def test_a_custom_query_pulls_only_its_records_through_its_mapping(
     assert [(e["last_name"], e["title"]) for e in book(session, service)] == [("Boss", "CEO")]
 
 
+def test_a_custom_query_without_a_mapping_of_its_own_reads_the_default_rows_it_selects(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(
+        pull_objects=PullObjects.CUSTOM,
+        pull_soql="SELECT Id, LastName, Email FROM Contact WHERE Title = 'CEO'",
+    )
+    world.create("Contact", LastName="Boss", Email="boss@example.com", Title="CEO", Phone="555")
+    world.create("Contact", LastName="Staff", Title="Clerk")
+    world.later()
+
+    result = world.pull(service)
+
+    assert result.status is RunStatus.SUCCEEDED, result.error
+    [boss] = book(session, service)
+    assert (boss["last_name"], boss["email"], boss["title"], boss["phone"]) == (
+        "Boss",
+        "boss@example.com",
+        None,
+        None,
+    )
+
+
 def test_update_only_enriches_contacts_from_other_sources_and_creates_none(
     world: PullWorld, session: Session
 ) -> None:
