@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from forcebridge.mapping.describe import Catalog
 from forcebridge.mapping.errors import UnknownField
 from forcebridge.mapping.report import Problem, ProblemCode
-from forcebridge.soql.ast import And, Comparison, Condition, Count, Field, Fields, Not, Or, Query
+from forcebridge.soql.ast import (
+    And,
+    Comparison,
+    Condition,
+    Count,
+    Field,
+    Fields,
+    Not,
+    Or,
+    Query,
+    Subquery,
+)
 from forcebridge.soql.errors import MalformedQuery
 from forcebridge.soql.parser import parse
 
@@ -73,7 +84,15 @@ def _resolved(catalog: Catalog, sobject: str, field: Field, problems: list[Probl
     return path
 
 
-def _select_item_problem(item: Count | Fields) -> Problem:
+def _select_item_problem(item: Count | Fields | Subquery) -> Problem:
+    if isinstance(item, Subquery):
+        return Problem(
+            None,
+            item.query.sobject,
+            ProblemCode.INVALID_QUERY,
+            f"the subquery on {item.query.sobject} reads child records, which a pull cannot "
+            "map onto a contact; select the object's own fields",
+        )
     if isinstance(item, Count):
         return Problem(
             None,

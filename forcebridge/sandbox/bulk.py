@@ -37,7 +37,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
-from forcebridge.soql.ast import Count, Field, Query
+from forcebridge.soql.ast import Count, Field, Query, Subquery
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
@@ -269,6 +269,10 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         raise from_soql(error) from error
     if any(isinstance(item, Count) for item in query.select):
         raise ApiError(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0")
+    if any(isinstance(item, Subquery) for item in query.select):
+        raise ApiError(
+            400, "INVALIDJOB", "Nested (parent-to-child) queries are not supported by Bulk API 2.0"
+        )
     delimiter = _choice(body, "columnDelimiter", DELIMITERS, "COMMA")
     line_ending = _choice(body, "lineEnding", LINE_ENDINGS, "LF")
     org = call.state.org

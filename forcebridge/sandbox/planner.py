@@ -20,7 +20,7 @@ from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, Kind
 from forcebridge.sandbox.filters import condition_sql
-from forcebridge.sandbox.results import Address, Column, Shape
+from forcebridge.sandbox.results import Address, Children, Column, Shape
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
@@ -62,6 +62,8 @@ class Plan:
     shape: Shape | None
     """How records are laid out; None unless `mode` is RECORDS."""
     aggregate_keys: tuple[str, ...] = ()
+    children: tuple[ChildPlan, ...] = ()
+    """The subqueries, each planned on its child object."""
 
     @property
     def _from(self) -> str:
@@ -96,6 +98,26 @@ class Plan:
 
     def aggregate_sql(self) -> tuple[str, tuple[Any, ...]]:
         return f"SELECT {', '.join(self.columns)} FROM {self._from} WHERE {self.where}", self.params
+
+    def rows_of_parents_sql(self, lookup: str) -> str:
+        """The selected columns of the rows whose `lookup` is one of the parent ids given, as a
+        JSON array, after `params`; each row ends with that parent id."""
+        column = f"t0.{quote(lookup)}"
+        return (
+            f"SELECT {', '.join(self.columns)}, {column} FROM {self._from} "
+            f"WHERE {self.where} AND {column} IN (SELECT value FROM json_each(?)) "
+            f"ORDER BY {self.order_by}"
+        )
+
+
+@dataclass(frozen=True)
+class ChildPlan:
+    """A subquery: `plan` on the child object, reached from the parent through `lookup`."""
+
+    key: str
+    """The relationship's name as the parent's describe gives it: the key in each record."""
+    lookup: str
+    plan: Plan
 
 
 def plan(
@@ -138,6 +160,7 @@ class _Planner:
     columns: dict[str, int] = field(default_factory=dict)
     joins: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
+    children: list[ChildPlan] = field(default_factory=list)
     _aliases: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -163,6 +186,8 @@ class _Planner:
                     self._select_fields_function(item, shape)
                 elif isinstance(item, ast.Field):
                     self._select_field(item, shape)
+                elif isinstance(item, ast.Subquery):
+                    self._select_children(item.query, shape, include_deleted)
         elif mode is Mode.AGGREGATE:
             keys = self._aggregates([i for i in q.select if isinstance(i, ast.Count)])
         conditions = [condition_sql(self, q.where)] if q.where is not None else []
@@ -182,6 +207,7 @@ class _Planner:
             offset=q.offset or 0,
             shape=shape,
             aggregate_keys=keys,
+            children=tuple(self.children),
         )
 
     # --- select list -----------------------------------------------------------------------
@@ -199,8 +225,12 @@ class _Planner:
             return Mode.COUNT
         plain = next((i for i in items if not isinstance(i, ast.Count)), None)
         if plain is not None:
-            name = plain.name if isinstance(plain, ast.Field) else f"FIELDS({plain.kind})"
-            pos = plain.pos if isinstance(plain, ast.Field) else None
+            if isinstance(plain, ast.Subquery):
+                name, pos = plain.query.sobject, plain.query.sobject_pos
+            elif isinstance(plain, ast.Field):
+                name, pos = plain.name, plain.pos
+            else:
+                name, pos = f"FIELDS({plain.kind})", None
             raise MalformedQuery(self.text, pos, f"Field must be grouped or aggregated: {name}")
         return Mode.AGGREGATE
 
@@ -236,6 +266,34 @@ class _Planner:
         for f in self.root.fields:
             if wanted(f) and f.name not in shape.entries:
                 self._select_field(ast.Field((f.name,)), shape)
+
+    def _select_children(self, sub: ast.Query, shape: Shape, include_deleted: bool) -> None:
+        """A subquery, planned on the child object its relationship reaches."""
+        wanted = sub.sobject.lower()
+        found = [
+            (child, lookup)
+            for child, lookup in self.schema.children(self.root.name)
+            if (lookup.child_relationship_name or "").lower() == wanted
+        ]
+        if not found:
+            raise SoqlError.invalid_child_relationship(self.text, sub.sobject_pos, sub.sobject)
+        child, lookup = found[0]
+        key = lookup.child_relationship_name
+        assert key is not None
+        if key in shape.entries:
+            raise MalformedQuery(self.text, sub.sobject_pos, f"duplicate field selected: {key}")
+        on_child = ast.Query(
+            select=sub.select,
+            sobject=child.name,
+            where=sub.where,
+            order_by=sub.order_by,
+            limit=sub.limit,
+            sobject_pos=sub.sobject_pos,
+            text=self.text,
+        )
+        planned = _Planner(self.schema, on_child, self.now, self.tz).build(include_deleted)
+        self.children.append(ChildPlan(key, lookup.name, planned))
+        shape.entries[key] = Children()
 
     def _select_field(self, node: ast.Field, shape: Shape) -> None:
         target = self._resolve(node)

@@ -22,7 +22,7 @@ from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.ids import QUERY_LOCATOR_PREFIX, random_id
-from forcebridge.sandbox.planner import Mode, Plan, plan
+from forcebridge.sandbox.planner import ChildPlan, Mode, Plan, plan
 from forcebridge.sandbox.results import record_builder
 from forcebridge.sandbox.schema import Schema
 from forcebridge.sandbox.storage import Storage
@@ -124,12 +124,18 @@ class QueryEngine:
         chunk = cursor.positions[start : start + size]
         records: list[Any] = []
         if chunk:
-            assert cursor.plan.shape is not None
-            build = record_builder(cursor.plan.shape, api_version)
-            rows = self.storage.connection().execute(
-                cursor.plan.page_sql(), (json.dumps(chunk.tolist()),)
+            shape = cursor.plan.shape
+            assert shape is not None
+            build = record_builder(shape, api_version)
+            rows = (
+                self.storage.connection()
+                .execute(cursor.plan.page_sql(), (json.dumps(chunk.tolist()),))
+                .fetchall()
             )
             records = [build(row) for row in rows]
+            parents = {row[shape.id_index]: rec for row, rec in zip(rows, records, strict=True)}
+            for child in cursor.plan.children:
+                self._attach(child, parents, api_version)
         end = start + len(chunk)
         page: dict[str, Any] = {"totalSize": total, "done": end >= total}
         if end < total:
@@ -137,6 +143,29 @@ class QueryEngine:
             page["nextRecordsUrl"] = f"/services/data/v{api_version}/query/{cursor_id}-{end}"
         page["records"] = records
         return page
+
+    def _attach(
+        self, child: ChildPlan, parents: dict[str, dict[str, Any]], api_version: str
+    ) -> None:
+        """Each parent's child records, read for the whole page in one statement: a result
+        of their own (`totalSize`, `done`, `records`), or null when there are none."""
+        planned = child.plan
+        assert planned.shape is not None
+        build = record_builder(planned.shape, api_version)
+        found: dict[str, list[dict[str, Any] | None]] = {}
+        rows = self.storage.connection().execute(
+            planned.rows_of_parents_sql(child.lookup),
+            (*planned.params, json.dumps(list(parents))),
+        )
+        for row in rows:
+            kept = found.setdefault(row[-1], [])
+            if planned.limit is None or len(kept) < planned.limit:
+                kept.append(build(row))
+        for parent_id, record in parents.items():
+            records = found.get(parent_id)
+            record[child.key] = (
+                {"totalSize": len(records), "done": True, "records": records} if records else None
+            )
 
     def _keep(self, cursor: _Cursor) -> str:
         cursor_id = random_id(QUERY_LOCATOR_PREFIX)

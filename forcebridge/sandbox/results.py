@@ -32,6 +32,12 @@ class Address:
     indices: tuple[int | None, ...]
 
 
+@dataclass(frozen=True)
+class Children:
+    """Where a subquery's child records go in their parent's record: built as null, then
+    filled once the page's parents are known (`QueryEngine`)."""
+
+
 @dataclass
 class Shape:
     """One record (the queried object, or a parent reached through a relationship)."""
@@ -40,7 +46,7 @@ class Shape:
     type_name: str | None = None
     type_index: int | None = None
     """For a polymorphic parent, the column holding its object name."""
-    entries: dict[str, Column | Address | Shape] = field(default_factory=dict)
+    entries: dict[str, Column | Address | Children | Shape] = field(default_factory=dict)
 
 
 def record_builder(shape: Shape, api_version: str) -> Builder:
@@ -63,9 +69,11 @@ def record_builder(shape: Shape, api_version: str) -> Builder:
     return build
 
 
-def _getter(entry: Column | Address | Shape, api_version: str) -> Callable[[Row], Any]:
+def _getter(entry: Column | Address | Children | Shape, api_version: str) -> Callable[[Row], Any]:
     if isinstance(entry, Shape):
         return record_builder(entry, api_version)
+    if isinstance(entry, Children):
+        return lambda row: None
     if isinstance(entry, Address):
         return _address_getter(entry)
     index = entry.index

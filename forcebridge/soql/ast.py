@@ -96,7 +96,15 @@ class Fields:
     kind: FieldsKind
 
 
-SelectItem = Field | Count | Fields
+@dataclass(frozen=True)
+class Subquery:
+    """`(SELECT LastName FROM Contacts)`: a parent's child records, through the relationship
+    its describe names (`query.sobject` is that relationship's name, not an object's)."""
+
+    query: Query
+
+
+SelectItem = Field | Count | Fields | Subquery
 
 
 # --- conditions ----------------------------------------------------------------------------

@@ -59,6 +59,20 @@ class SoqlError(Exception):
         )
 
     @staticmethod
+    def invalid_child_relationship(
+        query_text: str, pos: int | None, relationship: str
+    ) -> InvalidType:
+        """A subquery's FROM names a child relationship the parent does not have."""
+        return InvalidType(
+            query_text,
+            pos,
+            f"Didn't understand relationship '{relationship}' in FROM part of query call. If you "
+            "are attempting to use a custom relationship, be sure to append the '__r' after the "
+            "custom relationship name. Please reference your WSDL or the describe call for the "
+            "appropriate names.",
+        )
+
+    @staticmethod
     def invalid_type(query_text: str, pos: int | None, sobject: str) -> InvalidType:
         """The FROM object does not exist."""
         return InvalidType(

@@ -38,6 +38,7 @@ from forcebridge.soql.ast import (
     OrderItem,
     Query,
     StringValue,
+    Subquery,
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.errors import MalformedQuery
@@ -115,22 +116,31 @@ def _row_col0(text: str, pos: int) -> tuple[int, int]:
     return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1)
 
 
+def _query(children: list[Any]) -> Query:
+    """A query, or a subquery's, from its reduced children: select items, the FROM name (the
+    first token), then its clauses as (name, value) pairs."""
+    at = next(i for i, child in enumerate(children) if isinstance(child, Token))
+    sobject: Token = children[at]
+    clauses: dict[str, Any] = dict(children[at + 1 :])
+    return Query(
+        select=tuple(children[:at]),
+        sobject=str(sobject),
+        where=clauses.get("where"),
+        order_by=clauses.get("order_by", ()),
+        limit=clauses.get("limit"),
+        offset=clauses.get("offset"),
+        sobject_pos=_at(sobject),
+    )
+
+
 class _ToAst(Transformer[Token, Any]):
     """Builds AST nodes as the LALR parser reduces each rule (children arrive in order)."""
 
     def start(self, children: list[Any]) -> Query:
-        at = next(i for i, child in enumerate(children) if isinstance(child, Token))
-        sobject: Token = children[at]
-        clauses: dict[str, Any] = dict(children[at + 1 :])
-        return Query(
-            select=tuple(children[:at]),
-            sobject=str(sobject),
-            where=clauses.get("where"),
-            order_by=clauses.get("order_by", ()),
-            limit=clauses.get("limit"),
-            offset=clauses.get("offset"),
-            sobject_pos=_at(sobject),
-        )
+        return _query(children)
+
+    def subquery(self, children: list[Any]) -> Subquery:
+        return Subquery(_query(children))
 
     def field(self, names: list[Token]) -> Field:
         return Field(tuple(str(name) for name in names), pos=_at(names[0]))

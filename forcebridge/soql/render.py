@@ -28,6 +28,7 @@ from forcebridge.soql.ast import (
     Query,
     SelectItem,
     StringValue,
+    Subquery,
     Value,
 )
 from forcebridge.soql.dates import DATE_LITERALS
@@ -81,6 +82,10 @@ def _select_item(item: SelectItem) -> str:
             return f"COUNT({_field(counted)})" + (f" {identifier(alias)}" if alias else "")
         case Fields(kind=kind):
             return f"FIELDS({kind.value})"
+        case Subquery(query=query):
+            if query.offset is not None or not all(isinstance(i, Field) for i in query.select):
+                raise ValueError("a subquery selects fields only, and takes no OFFSET")
+            return f"({to_soql(query)})"
     raise ValueError(f"not a select item: {item!r}")
 
 

@@ -33,10 +33,6 @@ def test_a_sound_query_gives_its_object_and_selected_fields_as_the_org_spells_th
             "SELECT Id FROM Contact WHERE",
             "the query does not parse: unexpected token: '<EOF>' (row 1, column 29)",
         ),
-        (
-            "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
-            "the query does not parse: unexpected token: '(' (row 1, column 12)",
-        ),
     ],
 )
 def test_a_query_that_is_not_one_select_cannot_be_used(
@@ -77,4 +73,15 @@ def test_clauses_the_pull_sets_itself_and_unpageable_selects_are_refused(
         "remove OFFSET from the query: the pull pages by itself",
         "COUNT() returns no records to pull; select the fields instead",
         "FIELDS(ALL) cannot be checked against the mapping; name the fields",
+    ]
+
+
+def test_a_subquery_of_child_records_is_refused_naming_its_relationship(
+    real_catalog: Catalog,
+) -> None:
+    soql = "SELECT Id, LastName, (SELECT Subject FROM Tasks) FROM Contact"
+
+    assert messages(soql, real_catalog) == [
+        "the subquery on Tasks reads child records, which a pull cannot map onto a contact; "
+        "select the object's own fields"
     ]

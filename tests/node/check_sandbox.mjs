@@ -1,5 +1,6 @@
 // Drives the sandbox with jsforce as an integration would: log in by access token and
-// instance URL, describe, create, query, retrieve many. Prints one JSON summary on stdout.
+// instance URL, describe, create, query (with a child subquery through jsforce's query
+// builder), retrieve many. Prints one JSON summary on stdout.
 // Needs SANDBOX_URL and SANDBOX_TOKEN, and NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
 import jsforce from "jsforce";
 
@@ -18,6 +19,15 @@ const many = await conn.sobject("Contact").create([
 const query = await conn.query(
   `SELECT Id, Name FROM Contact WHERE Id = '${created.id}'`
 );
+const account = await conn.sobject("Account").create({ Name: "Node Account" });
+await conn.sobject("Contact").update({ Id: created.id, AccountId: account.id });
+const withContacts = await conn
+  .sobject("Account")
+  .find({ Id: account.id }, "Id, Name")
+  .include("Contacts")
+  .select("Id, LastName")
+  .end()
+  .execute();
 const retrieved = await conn
   .sobject("Contact")
   .retrieve([created.id, many[0].id], { fields: ["LastName"] });
@@ -36,6 +46,7 @@ console.log(
     manySuccess: many.map((r) => r.success),
     queryTotal: query.totalSize,
     queryName: query.records[0].Name,
+    accountContacts: withContacts[0].Contacts.records.map((r) => r.LastName),
     retrievedNames: retrieved.map((r) => r.LastName),
     refused,
   })

@@ -142,6 +142,7 @@ def test_parent_fields_nulls_and_formats_follow_bulk_csv(
         ({"query": "SELECT FROM Contact"}, "MALFORMED_QUERY"),
         ({"query": "SELECT Nope__c FROM Contact"}, "INVALID_FIELD"),
         ({"query": "SELECT COUNT() FROM Contact"}, "INVALIDJOB"),
+        ({"query": "SELECT Id, (SELECT Id FROM Contacts) FROM Account"}, "INVALIDJOB"),
         ({"query": "SELECT Id FROM Contact", "operation": "upsert"}, "INVALIDJOB"),
         ({"query": "SELECT Id FROM Contact", "columnDelimiter": "SPACE"}, "INVALIDJOB"),
     ],

@@ -35,7 +35,7 @@ def jsforce_dir() -> Path:
 
 
 @pytest.mark.node
-def test_jsforce_logs_in_describes_creates_queries_and_retrieves(
+def test_jsforce_logs_in_describes_creates_queries_with_children_and_retrieves(
     sandbox: SandboxServer, jsforce_dir: Path
 ) -> None:
     env = os.environ | {
@@ -60,5 +60,6 @@ def test_jsforce_logs_in_describes_creates_queries_and_retrieves(
     assert summary["created"]["id"].startswith("003")
     assert summary["manySuccess"] == [True, True]
     assert (summary["queryTotal"], summary["queryName"]) == (1, "Node Script")
+    assert summary["accountContacts"] == ["Script"]
     assert summary["retrievedNames"] == ["Script", "Batch One"]
     assert summary["refused"] == "INVALID_FIELD"

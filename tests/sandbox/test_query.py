@@ -283,6 +283,66 @@ def test_query_excludes_deleted_records_and_query_all_includes_them(
     )
 
 
+def test_a_subquery_nests_each_parent_s_children_and_is_null_without_any(
+    org: Org, crm: dict[str, str]
+) -> None:
+    page = org.query(
+        "SELECT Name, (SELECT LastName, Account.Name FROM Contacts ORDER BY FirstName DESC) "
+        "FROM Account ORDER BY Name",
+        api_version="58.0",
+    )
+    acme, globex = page["records"]
+    assert list(acme) == ["attributes", "Name", "Contacts"]
+    assert acme["Contacts"]["totalSize"] == 2 and acme["Contacts"]["done"] is True
+    ng_di, ng_ana = acme["Contacts"]["records"]
+    assert ng_di == {
+        "attributes": {"type": "Contact", "url": _url("Contact", crm["di"])},
+        "LastName": "Ng",
+        "Account": {
+            "attributes": {"type": "Account", "url": _url("Account", crm["acme"])},
+            "Name": "Acme",
+        },
+    }
+    assert ng_ana["attributes"]["url"] == _url("Contact", crm["ana"])
+    assert [r["LastName"] for r in globex["Contacts"]["records"]] == ["Diaz"]
+    hooli = org.create("Account", {"Name": "Hooli"})
+    alone = org.query(f"SELECT Id, (SELECT Id FROM Contacts) FROM Account WHERE Id = '{hooli}'")
+    assert alone["records"][0]["Contacts"] is None
+    (lead,) = org.query("SELECT Name, (SELECT Subject FROM Tasks) FROM Lead")["records"]
+    assert [task["Subject"] for task in lead["Tasks"]["records"]] == ["Call"]  # through WhoId
+
+
+def test_a_subquery_filters_limits_per_parent_and_hides_deleted_children(
+    org: Org, crm: dict[str, str]
+) -> None:
+    org.delete("Contact", crm["di"])
+    one_each = org.query("SELECT Name, (SELECT LastName FROM Contacts LIMIT 1) FROM Account")
+    assert [r["Contacts"]["totalSize"] for r in one_each["records"]] == [1, 1]
+    filtered = org.query(
+        "SELECT Name, (SELECT Id FROM Contacts WHERE Email LIKE '%example.com') FROM Account "
+        "ORDER BY Name"
+    )
+    assert [r["Contacts"] and r["Contacts"]["totalSize"] for r in filtered["records"]] == [1, 1]
+    everything = org.query(
+        "SELECT Name, (SELECT IsDeleted FROM Contacts) FROM Account WHERE Name = 'Acme'",
+        include_deleted=True,
+    )
+    assert sorted(r["IsDeleted"] for r in everything["records"][0]["Contacts"]["records"]) == [
+        False,
+        True,
+    ]
+
+
+def test_a_subquery_through_an_unknown_relationship_is_refused_as_salesforce_does(
+    org: Org,
+) -> None:
+    error = _error(org, "SELECT Id, (SELECT Id FROM Contactz) FROM Account")
+    assert error.error_code == "INVALID_TYPE"
+    assert "Didn't understand relationship 'Contactz' in FROM part of query call" in error.message
+    unknown_field = _error(org, "SELECT Id, (SELECT Nope FROM Contacts) FROM Account")
+    assert unknown_field.error_code == "INVALID_FIELD"
+
+
 def test_includes_and_excludes_on_a_multipicklist(tmp_path: Path, clock: Clock) -> None:
     schema = tmp_path / "schema"
     schema.mkdir()

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,7 @@ from forcebridge.soql.ast import (
     OrderItem,
     Query,
     StringValue,
+    Subquery,
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.errors import MalformedQuery
@@ -81,6 +83,38 @@ def test_count_and_fields_functions() -> None:
         Count(f("Account", "Id")),
         Fields(FieldsKind.STANDARD),
     )
+
+
+def test_a_child_subquery_parses_to_a_query_on_its_relationship() -> None:
+    query = parse(
+        "SELECT Name, (SELECT LastName, Owner.Alias FROM Contacts WHERE Email != null "
+        "ORDER BY LastName DESC LIMIT 5) FROM Account"
+    )
+    assert query.select == (
+        f("Name"),
+        Subquery(
+            Query(
+                select=(f("LastName"), f("Owner", "Alias")),
+                sobject="Contacts",
+                where=Comparison(f("Email"), Operator.NE, NullValue()),
+                order_by=(OrderItem(f("LastName"), Direction.DESC),),
+                limit=5,
+            )
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("SELECT Id, (SELECT COUNT() FROM Contacts) FROM Account", "("),
+        ("SELECT Id, (SELECT Id FROM Contacts OFFSET 1) FROM Account", "OFFSET"),
+        ("SELECT Id, (SELECT (SELECT Id FROM Cases) FROM Contacts) FROM Account", "("),
+    ],
+)
+def test_a_subquery_selects_fields_and_takes_no_offset(text: str, refused: str) -> None:
+    with pytest.raises(MalformedQuery, match=f"unexpected token: '{re.escape(refused)}'"):
+        parse(text)
 
 
 @pytest.mark.parametrize("kind", list(FieldsKind))

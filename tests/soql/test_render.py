@@ -19,6 +19,7 @@ from forcebridge.soql.ast import (
     Operator,
     Query,
     StringValue,
+    Subquery,
     Value,
 )
 from forcebridge.soql.parser import parse
@@ -107,6 +108,26 @@ def test_injection_attempts_stay_one_literal(attack: str) -> None:
 def test_trees_soql_cannot_express_are_refused(query: Query) -> None:
     with pytest.raises(ValueError):
         to_soql(query)
+
+
+def test_a_subquery_renders_in_parentheses_and_parses_back() -> None:
+    children = Query(select=(Field(("LastName",)),), sobject="Contacts", limit=3)
+    query = Query(select=(*ID, Subquery(children)), sobject="Account")
+
+    assert to_soql(query) == "SELECT Id, (SELECT LastName FROM Contacts LIMIT 3) FROM Account"
+    assert parse(to_soql(query)) == query
+
+
+@pytest.mark.parametrize(
+    "children",
+    [
+        Query(select=(Count(),), sobject="Contacts"),
+        Query(select=ID, sobject="Contacts", offset=2),
+    ],
+)
+def test_a_subquery_soql_cannot_express_is_refused(children: Query) -> None:
+    with pytest.raises(ValueError, match="subquery"):
+        to_soql(Query(select=(*ID, Subquery(children)), sobject="Account"))
 
 
 def test_a_single_operand_and_renders_as_its_operand() -> None:
