@@ -25,12 +25,8 @@ from forcebridge.cli.output import JsonFlag, database, emit, errors
 from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.sync.connections import (
-    connect_with_jwt,
-    connect_with_password,
-    finish_web_connect,
-    start_web_connect,
-)
+from forcebridge.sync.connections import connect_with_jwt, connect_with_password
+from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
 
 DEFAULT_WAIT_SECONDS = 300
 

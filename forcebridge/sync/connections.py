@@ -1,6 +1,8 @@
 """The connection service: connecting an org to Salesforce, checking, and disconnecting it.
 
-The command line and the admin pages both call these functions. Each is one unit of work over
+The password and JWT grants log in here in one call; the browser's web-server flow takes two
+requests (`forcebridge.sync.web_connect`) and keeps its login through `keep_login` too. The
+command line and the admin pages both call these functions. Each is one unit of work over
 the caller's `Session`: it logs in first, writes only once Salesforce has said yes, and commits;
 a failed login creates no row and changes no existing one. Reconnecting under an existing name
 replaces that connection's login and tokens and keeps its services linked, but only to the same
@@ -15,19 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import DEFAULT_API_VERSION, ClientSettings, SalesforceClient
+from forcebridge.salesforce.client import ClientSettings, SalesforceClient
 from forcebridge.salesforce.errors import LoginFailed, SalesforceError
 from forcebridge.salesforce.oauth import (
-    AuthorizationRequest,
-    ConnectedApp,
     JwtBearerGrant,
     OAuthClient,
     PasswordGrant,
@@ -56,8 +54,6 @@ from forcebridge.sync.connection_errors import (
     ConnectError,
     NotConnected,
     OtherSalesforceOrg,
-    UnreadablePendingConnect,
-    WebConnectExpired,
 )
 from forcebridge.sync.login_targets import LoginTarget, login_target
 from forcebridge.sync.store_ports import (
@@ -68,10 +64,6 @@ from forcebridge.sync.store_ports import (
     stored_status,
     stored_tokens,
 )
-
-#: How long an admin has to log in and allow access once the web flow has started.
-PENDING_LIFETIME = dt.timedelta(minutes=15)
-
 
 # --- logging in -----------------------------------------------------------------------------
 
@@ -93,21 +85,20 @@ def connect_with_password(
     target = login_target(login_url, ca_file)
     found = get_org(session, org)
     name = check_name("connection", name or target.default_name)
-    oauth = _oauth(target, client_id, client_secret)
+    oauth = target.oauth(client_id, client_secret)
     with _explaining_refusal(
         "the username, the password (with the security token appended if"
         " the org asks for one), and the client id and secret"
     ):
         tokens = oauth.password_grant(username, password)
-    login = _login(
-        target,
+    login = target.login(
         AuthMethod.PASSWORD,
         client_id,
         client_secret=client_secret,
         username=username,
         password=password,
     )
-    return _keep(session, found, name, login, tokens, oauth)
+    return keep_login(session, found, name, login, tokens, oauth)
 
 
 def connect_with_jwt(
@@ -126,122 +117,21 @@ def connect_with_jwt(
     target = login_target(login_url, ca_file)
     found = get_org(session, org)
     name = check_name("connection", name or target.default_name)
-    oauth = _oauth(target, client_id, None)
+    oauth = target.oauth(client_id, None)
     with _explaining_refusal(
         "the username, the client id, and that the key's certificate is"
         " the one uploaded to the connected app"
     ):
         tokens = oauth.jwt_bearer_grant(username, private_key)
-    login = _login(
-        target, AuthMethod.JWT, client_id, username=username, jwt_private_key=private_key
-    )
-    return _keep(session, found, name, login, tokens, oauth)
+    login = target.login(AuthMethod.JWT, client_id, username=username, jwt_private_key=private_key)
+    return keep_login(session, found, name, login, tokens, oauth)
 
 
-@dataclass(frozen=True)
-class PendingWebConnect:
-    """A web login in progress: what the callback needs, kept between the two requests.
-
-    `to_dict` gives plain JSON; it holds the client secret and the PKCE verifier, so whoever
-    keeps it outside the process (a cookie) must seal it first.
-    """
-
-    org: str
-    name: str
-    login_url: str
-    ca_file: str | None
-    client_id: str
-    client_secret: str | None = field(repr=False)
-    redirect_uri: str
-    authorize_url: str
-    state: str
-    code_verifier: str = field(repr=False)
-    started_at: str
-    """ISO 8601, UTC."""
-
-    def to_dict(self) -> dict[str, str | None]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> PendingWebConnect:
-        """Read back what `to_dict` gave; anything else is refused, naming what is wrong."""
-        values: dict[str, Any] = {key: data.get(key) for key in cls.__dataclass_fields__}
-        wrong = [
-            key
-            for key, value in values.items()
-            if not isinstance(value, str) and not (key in _OPTIONAL and value is None)
-        ]
-        if wrong:
-            raise UnreadablePendingConnect(
-                f"the started login has no valid {', '.join(wrong)}: start connecting again"
-            )
-        return cls(**values)
-
-
-_OPTIONAL = frozenset({"ca_file", "client_secret"})
-
-
-def start_web_connect(
-    org: str,
-    name: str | None,
-    login_url: str,
-    redirect_uri: str,
-    client_id: str,
-    client_secret: str | None,
-    ca_file: Path | None = None,
-    *,
-    now: dt.datetime | None = None,
-) -> PendingWebConnect:
-    """Begin the OAuth web-server flow: send the admin to `authorize_url` (a pop-up, a browser),
-    keep the result, and hand both to `finish_web_connect` when the callback arrives."""
-    target = login_target(login_url, ca_file)
-    name = check_name("connection", name or target.default_name)
-    request = _oauth(target, client_id, client_secret).authorization_request(redirect_uri)
-    return PendingWebConnect(
-        org=org,
-        name=name,
-        login_url=target.endpoint.url,
-        ca_file=_path_text(target),
-        client_id=client_id,
-        client_secret=client_secret,
-        redirect_uri=redirect_uri,
-        authorize_url=request.url,
-        state=request.state,
-        code_verifier=request.code_verifier,
-        started_at=(now or dt.datetime.now(dt.UTC)).isoformat(),
-    )
-
-
-def finish_web_connect(
-    session: Session,
-    pending: PendingWebConnect,
-    callback_params: Mapping[str, str],
-    *,
-    now: dt.datetime | None = None,
-) -> Connection:
-    """Redeem the callback's code and keep the connection. A callback whose `state` is not the
-    pending one is refused as forged (`LoginFailed`, "state_mismatch") before anything is sent."""
-    started = dt.datetime.fromisoformat(pending.started_at)
-    if (now or dt.datetime.now(dt.UTC)) - started > PENDING_LIFETIME:
-        raise WebConnectExpired(
-            f"the Salesforce login was started more than {PENDING_LIFETIME.seconds // 60} "
-            "minutes ago: start connecting again"
-        )
-    target = login_target(pending.login_url, Path(pending.ca_file) if pending.ca_file else None)
-    found = get_org(session, pending.org)
-    oauth = _oauth(target, pending.client_id, pending.client_secret)
-    request = AuthorizationRequest(
-        pending.authorize_url, pending.redirect_uri, pending.state, pending.code_verifier
-    )
-    tokens = oauth.exchange_code(request, callback_params)
-    login = _login(target, AuthMethod.WEB, pending.client_id, client_secret=pending.client_secret)
-    return _keep(session, found, pending.name, login, tokens, oauth)
-
-
-def _keep(
+def keep_login(
     session: Session, org: Org, name: str, login: Login, tokens: TokenSet, oauth: OAuthClient
 ) -> Connection:
-    """Store a login that worked: a new connection, or a new login for an existing one."""
+    """Store a login that worked, whichever flow made it: a new connection, or a new login for
+    an existing one of the same Salesforce org."""
     try:
         connection = get_connection(session, org, name)
     except NotFound:
@@ -293,7 +183,7 @@ def open_client(session: Session, connection: Connection) -> SalesforceClient:
         )
     target = _target_of(connection)
     usage = UsageMeter()
-    oauth = _oauth(target, connection.client_id, connection.client_secret, usage)
+    oauth = target.oauth(connection.client_id, connection.client_secret, usage)
     engine = _engine_of(session)
     return SalesforceClient(
         TokenSet(
@@ -351,7 +241,7 @@ def disconnect(
     connection = get_connection(session, get_org(session, org), name)
     token = connection.refresh_token or connection.access_token
     if token:
-        oauth = _oauth(_target_of(connection), connection.client_id, connection.client_secret)
+        oauth = _target_of(connection).oauth(connection.client_id, connection.client_secret)
         try:
             oauth.revoke(token)
         except LoginFailed as error:
@@ -405,44 +295,6 @@ def _explaining_refusal(what_to_check: str) -> Iterator[None]:
             error_code=error.error_code,
             status=error.status,
         ) from error
-
-
-def _oauth(
-    target: LoginTarget,
-    client_id: str,
-    client_secret: str | None,
-    usage: UsageMeter | None = None,
-) -> OAuthClient:
-    return OAuthClient(target.endpoint, ConnectedApp(client_id, client_secret), usage=usage)
-
-
-def _login(
-    target: LoginTarget,
-    method: AuthMethod,
-    client_id: str,
-    *,
-    client_secret: str | None = None,
-    username: str | None = None,
-    password: str | None = None,
-    jwt_private_key: str | None = None,
-) -> Login:
-    return Login(
-        kind=target.kind,
-        login_url=target.endpoint.url,
-        auth_method=method,
-        client_id=client_id,
-        api_version=DEFAULT_API_VERSION,
-        client_secret=client_secret,
-        username=username,
-        password=password,
-        jwt_private_key=jwt_private_key,
-        ca_file=_path_text(target),
-    )
-
-
-def _path_text(target: LoginTarget) -> str | None:
-    ca_file = target.endpoint.ca_file
-    return str(ca_file) if ca_file is not None else None
 
 
 def _target_of(connection: Connection) -> LoginTarget:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from forcebridge.salesforce.client import DEFAULT_API_VERSION
 from forcebridge.salesforce.endpoints import (
     PRODUCTION_LOGIN,
     SANDBOX_LOGIN,
@@ -19,7 +20,10 @@ from forcebridge.salesforce.endpoints import (
     trusted_sandbox,
 )
 from forcebridge.salesforce.errors import UntrustedUrl
-from forcebridge.store.models import ConnectionKind
+from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
+from forcebridge.salesforce.usage import UsageMeter
+from forcebridge.store.models import AuthMethod, ConnectionKind
+from forcebridge.store.repositories.connections import Login
 
 _SANDBOX_MY_DOMAIN = ".sandbox.my.salesforce.com"
 
@@ -35,6 +39,42 @@ class LoginTarget:
         if self.kind is ConnectionKind.MY_DOMAIN:
             return self.endpoint.origin[0].split(".")[0]
         return self.kind.value
+
+    @property
+    def ca_file(self) -> str | None:
+        """The CA file trusted for a forcebridge sandbox, as the store keeps it."""
+        ca_file = self.endpoint.ca_file
+        return str(ca_file) if ca_file is not None else None
+
+    def oauth(
+        self, client_id: str, client_secret: str | None, usage: UsageMeter | None = None
+    ) -> OAuthClient:
+        """An OAuth client of the connected app `client_id` at this endpoint."""
+        return OAuthClient(self.endpoint, ConnectedApp(client_id, client_secret), usage=usage)
+
+    def login(
+        self,
+        method: AuthMethod,
+        client_id: str,
+        *,
+        client_secret: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        jwt_private_key: str | None = None,
+    ) -> Login:
+        """What the store keeps to log in here again by `method`."""
+        return Login(
+            kind=self.kind,
+            login_url=self.endpoint.url,
+            auth_method=method,
+            client_id=client_id,
+            api_version=DEFAULT_API_VERSION,
+            client_secret=client_secret,
+            username=username,
+            password=password,
+            jwt_private_key=jwt_private_key,
+            ca_file=self.ca_file,
+        )
 
 
 def login_target(login_url: str, ca_file: Path | None = None) -> LoginTarget:

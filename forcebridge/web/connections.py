@@ -23,13 +23,8 @@ from forcebridge.store.models import Connection
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.connection_errors import ConnectError
-from forcebridge.sync.connections import (
-    disconnect,
-    finish_web_connect,
-    org_connection_status,
-    refresh_status,
-    start_web_connect,
-)
+from forcebridge.sync.connections import disconnect, org_connection_status, refresh_status
+from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
 from forcebridge.web.connection_views import connection_view
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database, runtime_of
 from forcebridge.web.environments import chosen_login, offered

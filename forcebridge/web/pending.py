@@ -15,7 +15,7 @@ from starlette.requests import HTTPConnection
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.errors import EncryptionError
 from forcebridge.sync.connection_errors import UnreadablePendingConnect
-from forcebridge.sync.connections import PendingWebConnect
+from forcebridge.sync.web_connect import PendingWebConnect
 
 _KEY = "pending_connect"
 

@@ -13,7 +13,7 @@ from forcebridge.settings import Settings
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.connections import get_connection
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.sync.connections import finish_web_connect, start_web_connect
+from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
 from tests.cli.conftest import Cli, document, password_grant_args
 from tests.oauth_browser import allow_access, callback_params
 

@@ -33,17 +33,15 @@ from forcebridge.sync.connection_errors import (
     WebConnectExpired,
 )
 from forcebridge.sync.connections import (
-    PendingWebConnect,
     connect_with_jwt,
     connect_with_password,
     connection_for_new_service,
     disconnect,
-    finish_web_connect,
     open_client,
     refresh_status,
-    start_web_connect,
 )
 from forcebridge.sync.store_ports import record_status
+from forcebridge.sync.web_connect import PendingWebConnect, finish_web_connect, start_web_connect
 from tests.oauth_browser import allow_access, callback_params
 from tests.store.samples import LOGIN, TOKENS
 
