@@ -22,6 +22,11 @@ def pull_contacts(narrator: Narrator, run: CommandRunner, sf: Salesforce) -> Non
     )
     run(["service", "configure", SUPPORT, "--pull", "both", "--pull-every", "5"])
     run(["service", "configure", SALES, "--pull", "contacts", "--routing", "LeadSource = 'Web'"])
+    narrator.note(
+        "a dry run first: it decides every record as the real pull will (a person who is both "
+        "a Lead and a Contact becomes one contact), and changes nothing"
+    )
+    run(["pull", "--service", SUPPORT, "--dry-run"])
     run(["pull", "--service", SUPPORT])
 
     changed = _change_some_records(sf)
