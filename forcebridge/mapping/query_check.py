@@ -14,6 +14,7 @@ from forcebridge.mapping.describe import Catalog
 from forcebridge.mapping.errors import UnknownField
 from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.soql.ast import (
+    Aggregate,
     And,
     Comparison,
     Condition,
@@ -84,7 +85,7 @@ def _resolved(catalog: Catalog, sobject: str, field: Field, problems: list[Probl
     return path
 
 
-def _select_item_problem(item: Count | Fields | Subquery) -> Problem:
+def _select_item_problem(item: Count | Aggregate | Fields | Subquery) -> Problem:
     if isinstance(item, Subquery):
         return Problem(
             None,
@@ -93,12 +94,13 @@ def _select_item_problem(item: Count | Fields | Subquery) -> Problem:
             f"the subquery on {item.query.sobject} reads child records, which a pull cannot "
             "map onto a contact; select the object's own fields",
         )
-    if isinstance(item, Count):
+    if isinstance(item, Count | Aggregate):
+        name = "COUNT" if isinstance(item, Count) else item.function.value
         return Problem(
             None,
-            "COUNT()",
+            f"{name}()",
             ProblemCode.INVALID_QUERY,
-            "COUNT() returns no records to pull; select the fields instead",
+            f"{name}() returns no records to pull; select the fields instead",
         )
     return Problem(
         None,
@@ -110,6 +112,7 @@ def _select_item_problem(item: Count | Fields | Subquery) -> Problem:
 
 def _clause_problems(query: Query) -> Iterator[Problem]:
     clauses = (
+        ("GROUP BY", bool(query.group_by), "the pull reads records, not groups of them"),
         ("ORDER BY", bool(query.order_by), "the pull orders by SystemModstamp and Id itself"),
         ("LIMIT", query.limit is not None, "the pull reads every matching record"),
         ("OFFSET", query.offset is not None, "the pull pages by itself"),

@@ -37,7 +37,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
-from forcebridge.soql.ast import Count, Field, Query, Subquery
+from forcebridge.soql.ast import Aggregate, Count, Field, Query, Subquery
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
@@ -267,7 +267,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         query = parse(soql)
     except SoqlError as error:
         raise from_soql(error) from error
-    if any(isinstance(item, Count) for item in query.select):
+    if query.group_by or any(isinstance(item, Count | Aggregate) for item in query.select):
         raise ApiError(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0")
     if any(isinstance(item, Subquery) for item in query.select):
         raise ApiError(

@@ -27,6 +27,7 @@ from forcebridge.soql import ast
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 
 MAX_OFFSET = 2000
+_AGGREGATES = (ast.Count, ast.Aggregate)
 FIELDS_FUNCTION_LIMIT = 200
 _ADDRESS_SUFFIXES = {
     "city": "City",
@@ -62,6 +63,10 @@ class Plan:
     shape: Shape | None
     """How records are laid out; None unless `mode` is RECORDS."""
     aggregate_keys: tuple[str, ...] = ()
+    """Each aggregate result column's key, in column order (AGGREGATE mode)."""
+    boolean_keys: frozenset[str] = frozenset()
+    """The grouped checkbox fields among them, whose 0 and 1 are false and true."""
+    group_by: str = ""
     children: tuple[ChildPlan, ...] = ()
     """The subqueries, each planned on its child object."""
 
@@ -97,7 +102,12 @@ class Plan:
         return sql, self.params + bounds
 
     def aggregate_sql(self) -> tuple[str, tuple[Any, ...]]:
-        return f"SELECT {', '.join(self.columns)} FROM {self._from} WHERE {self.where}", self.params
+        """One row per group (one in all without GROUP BY), in the query's order."""
+        window, bounds = self._window()
+        sql = f"SELECT {', '.join(self.columns)} FROM {self._from} WHERE {self.where}"
+        if self.group_by:
+            sql += f" GROUP BY {self.group_by} ORDER BY {self.order_by}"
+        return sql + window, self.params + bounds
 
     def rows_of_parents_sql(self, lookup: str) -> str:
         """The selected columns of the rows whose `lookup` is one of the parent ids given, as a
@@ -179,6 +189,8 @@ class _Planner:
         mode = self._mode()
         shape: Shape | None = None
         keys: tuple[str, ...] = ()
+        booleans: frozenset[str] = frozenset()
+        group_by = ""
         if mode is Mode.RECORDS:
             shape = Shape(id_index=self._column(f"t0.{quote('Id')}"), type_name=self.root.name)
             for item in q.select:
@@ -189,12 +201,13 @@ class _Planner:
                 elif isinstance(item, ast.Subquery):
                     self._select_children(item.query, shape, include_deleted)
         elif mode is Mode.AGGREGATE:
-            keys = self._aggregates([i for i in q.select if isinstance(i, ast.Count)])
+            keys, booleans = self._aggregates()
+            group_by = ", ".join(self._grouped().values())
         conditions = [condition_sql(self, q.where)] if q.where is not None else []
         if not include_deleted and self.root.field("IsDeleted") is not None:
             conditions.insert(0, f"t0.{quote('IsDeleted')} = 0")
         where = " AND ".join(conditions) or "1"
-        order_by = self._order_by()
+        order_by = self._order_by() if mode is not Mode.AGGREGATE else self._group_order()
         return Plan(
             sobject=self.root,
             mode=mode,
@@ -207,6 +220,8 @@ class _Planner:
             offset=q.offset or 0,
             shape=shape,
             aggregate_keys=keys,
+            boolean_keys=booleans,
+            group_by=group_by,
             children=tuple(self.children),
         )
 
@@ -214,39 +229,94 @@ class _Planner:
 
     def _mode(self) -> Mode:
         items = self.query.select
-        counts = [item for item in items if isinstance(item, ast.Count)]
-        if not counts:
+        if not self.query.group_by and not any(isinstance(i, _AGGREGATES) for i in items):
             return Mode.RECORDS
-        if any(c.field is None for c in counts):
-            if len(items) > 1:
+        if any(isinstance(i, ast.Count) and i.field is None for i in items):
+            if len(items) > 1 or self.query.group_by:
                 raise MalformedQuery(
                     self.text, None, "COUNT() must be the only element in the SELECT list"
                 )
             return Mode.COUNT
-        plain = next((i for i in items if not isinstance(i, ast.Count)), None)
-        if plain is not None:
-            if isinstance(plain, ast.Subquery):
-                name, pos = plain.query.sobject, plain.query.sobject_pos
-            elif isinstance(plain, ast.Field):
-                name, pos = plain.name, plain.pos
+        grouped = {field.name.lower() for field in self.query.group_by}
+        for item in items:
+            if isinstance(item, _AGGREGATES):
+                continue
+            if isinstance(item, ast.Field):
+                if item.name.lower() in grouped:
+                    continue
+                name, pos = item.name, item.pos
+            elif isinstance(item, ast.Subquery):
+                name, pos = item.query.sobject, item.query.sobject_pos
             else:
-                name, pos = f"FIELDS({plain.kind})", None
+                name, pos = f"FIELDS({item.kind})", None
             raise MalformedQuery(self.text, pos, f"Field must be grouped or aggregated: {name}")
         return Mode.AGGREGATE
 
-    def _aggregates(self, counts: list[ast.Count]) -> tuple[str, ...]:
-        keys = []
+    def _aggregates(self) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The columns of an aggregate result, in SELECT order: grouped fields under their own
+        name, functions under their alias or `expr0`, `expr1`, ... as Salesforce numbers them."""
+        keys: list[str] = []
+        booleans: set[str] = set()
+        grouped = self._grouped()
         unnamed = 0
-        for count in counts:
-            assert count.field is not None
-            expr = self.expression(self._resolve(count.field))
-            self._column(f"COUNT({expr})")
-            if count.alias:
-                keys.append(count.alias)
+        for item in self.query.select:
+            if isinstance(item, ast.Field):
+                target = self._resolve(item)
+                key = target.spec.name if target.spec is not None else "Type"
+                self._column(grouped[item.name.lower()])
+                if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
+                    booleans.add(key)
             else:
-                keys.append(f"expr{unnamed}")
-                unnamed += 1
-        return tuple(keys)
+                assert isinstance(item, _AGGREGATES) and item.field is not None
+                self._column(self._aggregate_sql(item))
+                key = item.alias or f"expr{unnamed}"
+                unnamed += item.alias is None
+            keys.append(key)
+        return tuple(keys), frozenset(booleans)
+
+    def _aggregate_sql(self, item: ast.Count | ast.Aggregate) -> str:
+        assert item.field is not None
+        function = "COUNT" if isinstance(item, ast.Count) else item.function.value
+        target = self._resolve(item.field)
+        spec = target.spec
+        numeric = spec is not None and spec.kind in (Kind.INTEGER, Kind.NUMBER)
+        allowed = spec is None or capabilities(spec).aggregatable
+        if (function in ("SUM", "AVG") and not numeric) or not allowed:
+            name = spec.name if spec is not None else item.field.name
+            raise InvalidField(
+                self.text,
+                item.field.pos,
+                f"field {name} does not support aggregate operator {function}",
+            )
+        expr = self.expression(target)
+        if function == "COUNT_DISTINCT":
+            return f"COUNT(DISTINCT {expr})"
+        return f"{function}({expr})"
+
+    def _grouped(self) -> dict[str, str]:
+        """Each GROUP BY field (by its name as written, case-folded) and its SQL."""
+        return {
+            node.name.lower(): self.expression(
+                self.resolve_filterable(node, "grouped", lambda c: c.groupable)
+            )
+            for node in self.query.group_by
+        }
+
+    def _group_order(self) -> str:
+        """An aggregate result's order: the ORDER BY fields, which must be grouped, then the
+        groups themselves, so the order is stable."""
+        grouped = self._grouped()
+        terms = []
+        for item in self.query.order_by:
+            if item.field.name.lower() not in grouped:
+                raise MalformedQuery(
+                    self.text,
+                    item.field.pos,
+                    f"Ordered field must be grouped or aggregated: {item.field.name}",
+                )
+            nulls = f" NULLS {item.nulls.value}" if item.nulls is not None else ""
+            terms.append(f"{grouped[item.field.name.lower()]} {item.direction.value}{nulls}")
+        return ", ".join([*terms, *grouped.values()])
 
     def _select_fields_function(self, item: ast.Fields, shape: Shape) -> None:
         limit = self.query.limit

@@ -90,10 +90,16 @@ class QueryEngine:
             (total,) = conn.execute(*planned.count_sql()).fetchone()
             return {"totalSize": total, "done": True, "records": []}
         if planned.mode is Mode.AGGREGATE:
-            row = conn.execute(*planned.aggregate_sql()).fetchone()
-            record = {"attributes": {"type": "AggregateResult"}}
-            record.update(zip(planned.aggregate_keys, row, strict=True))
-            return {"totalSize": 1, "done": True, "records": [record]}
+            rows = conn.execute(*planned.aggregate_sql()).fetchmany(MAX_BATCH + 1)
+            if len(rows) > MAX_BATCH:
+                raise ApiError(
+                    400,
+                    "EXCEEDED_ID_LIMIT",
+                    "Aggregate query does not support queryMore(), use LIMIT to restrict the "
+                    "results to a single batch",
+                )
+            records = [_aggregate_result(planned, row) for row in rows]
+            return {"totalSize": len(records), "done": True, "records": records}
         positions = array("q", (row[0] for row in conn.execute(*planned.positions_sql())))
         cursor = _Cursor(planned, positions, _clamp(batch_size))
         return self._page(cursor, None, 0, cursor.batch_size, api_version)
@@ -180,6 +186,13 @@ class QueryEngine:
         deadline = time.monotonic() - self.idle_seconds
         for cursor_id in [k for k, c in self._cursors.items() if c.last_used < deadline]:
             del self._cursors[cursor_id]
+
+
+def _aggregate_result(planned: Plan, row: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
+    for key, value in zip(planned.aggregate_keys, row, strict=True):
+        record[key] = bool(value) if key in planned.boolean_keys and value is not None else value
+    return record
 
 
 def _clamp(batch_size: int) -> int:

@@ -83,6 +83,25 @@ class Count:
     alias: str | None = None
 
 
+class Function(StrEnum):
+    """The aggregate functions besides COUNT."""
+
+    COUNT_DISTINCT = "COUNT_DISTINCT"
+    SUM = "SUM"
+    AVG = "AVG"
+    MIN = "MIN"
+    MAX = "MAX"
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """`SUM(Amount)`, `MIN(CreatedDate) first`, ...: one value per group."""
+
+    function: Function
+    field: Field
+    alias: str | None = None
+
+
 class FieldsKind(StrEnum):
     ALL = "ALL"
     STANDARD = "STANDARD"
@@ -104,7 +123,7 @@ class Subquery:
     query: Query
 
 
-SelectItem = Field | Count | Fields | Subquery
+SelectItem = Field | Count | Aggregate | Fields | Subquery
 
 
 # --- conditions ----------------------------------------------------------------------------
@@ -176,6 +195,7 @@ class Query:
     select: tuple[SelectItem, ...]
     sobject: str
     where: Condition | None = None
+    group_by: tuple[Field, ...] = ()
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
     offset: int | None = None

@@ -17,6 +17,7 @@ from typing import Any, cast
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedToken
 
 from forcebridge.soql.ast import (
+    Aggregate,
     And,
     BooleanValue,
     Comparison,
@@ -29,6 +30,7 @@ from forcebridge.soql.ast import (
     Field,
     Fields,
     FieldsKind,
+    Function,
     Not,
     Nulls,
     NullValue,
@@ -126,6 +128,7 @@ def _query(children: list[Any]) -> Query:
         select=tuple(children[:at]),
         sobject=str(sobject),
         where=clauses.get("where"),
+        group_by=clauses.get("group_by", ()),
         order_by=clauses.get("order_by", ()),
         limit=clauses.get("limit"),
         offset=clauses.get("offset"),
@@ -151,6 +154,10 @@ class _ToAst(Transformer[Token, Any]):
     def count_field(self, children: list[Any]) -> Count:
         _count, field, *alias = children
         return Count(field, str(alias[0]) if alias else None)
+
+    def aggregate(self, children: list[Any]) -> Aggregate:
+        function, field, *alias = children
+        return Aggregate(Function(function.upper()), field, str(alias[0]) if alias else None)
 
     def fields(self, children: list[Token]) -> Fields:
         _fields, kind = children
@@ -223,6 +230,9 @@ class _ToAst(Transformer[Token, Any]):
         if n and not takes_n:
             raise _Problem(_at(token), f"{name} takes no number: write {name} alone")
         return DateLiteral(name.upper(), _integer(n, _at(token)) if n else None)
+
+    def group_by(self, fields: list[Field]) -> tuple[str, tuple[Field, ...]]:
+        return "group_by", tuple(fields)
 
     def order_by(self, items: list[OrderItem]) -> tuple[str, tuple[OrderItem, ...]]:
         return "order_by", tuple(items)

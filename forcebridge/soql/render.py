@@ -8,6 +8,7 @@ comparison's string is a pattern (see `literals`), so its `\%` and `\_` are writ
 from __future__ import annotations
 
 from forcebridge.soql.ast import (
+    Aggregate,
     And,
     BooleanValue,
     Comparison,
@@ -55,6 +56,8 @@ def to_soql(query: Query) -> str:
     parts.append(f"FROM {identifier(query.sobject)}")
     if query.where is not None:
         parts.append(f"WHERE {_condition(query.where, nested=False)}")
+    if query.group_by:
+        parts.append(f"GROUP BY {', '.join(_field(item) for item in query.group_by)}")
     if query.order_by:
         parts.append(f"ORDER BY {', '.join(_order_item(item) for item in query.order_by)}")
     if query.limit is not None:
@@ -80,11 +83,19 @@ def _select_item(item: SelectItem) -> str:
             raise ValueError("COUNT() takes no alias; name a field to count, as in COUNT(Id) n")
         case Count(field=Field() as counted, alias=alias):
             return f"COUNT({_field(counted)})" + (f" {identifier(alias)}" if alias else "")
+        case Aggregate(function=function, field=counted, alias=alias):
+            return f"{function.value}({_field(counted)})" + (
+                f" {identifier(alias)}" if alias else ""
+            )
         case Fields(kind=kind):
             return f"FIELDS({kind.value})"
         case Subquery(query=query):
-            if query.offset is not None or not all(isinstance(i, Field) for i in query.select):
-                raise ValueError("a subquery selects fields only, and takes no OFFSET")
+            if (
+                query.offset is not None
+                or query.group_by
+                or not all(isinstance(i, Field) for i in query.select)
+            ):
+                raise ValueError("a subquery selects fields only, and takes no OFFSET or GROUP BY")
             return f"({to_soql(query)})"
     raise ValueError(f"not a select item: {item!r}")
 

@@ -76,6 +76,15 @@ def test_clauses_the_pull_sets_itself_and_unpageable_selects_are_refused(
     ]
 
 
+def test_groups_and_aggregates_are_refused_as_nothing_to_pull(real_catalog: Catalog) -> None:
+    soql = "SELECT Title, MAX(CreatedDate) FROM Contact GROUP BY Title"
+
+    assert messages(soql, real_catalog) == [
+        "remove GROUP BY from the query: the pull reads records, not groups of them",
+        "MAX() returns no records to pull; select the fields instead",
+    ]
+
+
 def test_a_subquery_of_child_records_is_refused_naming_its_relationship(
     real_catalog: Catalog,
 ) -> None:

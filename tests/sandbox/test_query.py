@@ -240,6 +240,62 @@ def test_counts(org: Org, crm: dict[str, str]) -> None:
     assert mixed.error_code == "MALFORMED_QUERY"
 
 
+def test_group_by_gives_one_aggregate_result_per_group_in_order(
+    org: Org, crm: dict[str, str]
+) -> None:
+    page = org.query(
+        "SELECT Account.Name, COUNT(Id), COUNT_DISTINCT(LastName) names, MAX(FirstName) "
+        "FROM Contact GROUP BY Account.Name ORDER BY Account.Name DESC NULLS LAST"
+    )
+    group = {"attributes": {"type": "AggregateResult"}}
+    assert page == {
+        "totalSize": 3,
+        "done": True,
+        "records": [
+            group | {"Name": "Globex", "expr0": 1, "names": 1, "expr1": "Bo"},
+            group | {"Name": "Acme", "expr0": 2, "names": 1, "expr1": "Di"},
+            group | {"Name": None, "expr0": 1, "names": 1, "expr1": None},
+        ],
+    }
+    flags = org.query("SELECT DoNotCall, COUNT(Id) FROM Contact GROUP BY DoNotCall")["records"]
+    assert [(r["DoNotCall"], r["expr0"]) for r in flags] == [(False, 3), (True, 1)]
+    sizes = org.query("SELECT SUM(NumberOfEmployees) total, AVG(NumberOfEmployees) FROM Account")
+    assert sizes["records"][0] | {"attributes": None} == {
+        "attributes": None, "total": 120, "expr0": 120
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("soql", "code", "detail"),
+    [
+        ("SELECT SUM(LastName) FROM Contact", "INVALID_FIELD",
+         "field LastName does not support aggregate operator SUM"),
+        ("SELECT LastName, COUNT(Id) FROM Contact GROUP BY Title", "MALFORMED_QUERY",
+         "Field must be grouped or aggregated: LastName"),
+        ("SELECT Title FROM Contact GROUP BY Title ORDER BY LastName", "MALFORMED_QUERY",
+         "Ordered field must be grouped or aggregated: LastName"),
+        ("SELECT CreatedDate FROM Contact GROUP BY CreatedDate", "INVALID_FIELD",
+         "field 'CreatedDate' can not be grouped in a query call"),
+        ("SELECT COUNT() FROM Contact GROUP BY Title", "MALFORMED_QUERY",
+         "COUNT() must be the only element in the SELECT list"),
+    ],
+)  # fmt: skip
+def test_groups_and_aggregates_are_checked_as_salesforce_does(
+    org: Org, soql: str, code: str, detail: str
+) -> None:
+    error = _error(org, soql)
+    assert error.error_code == code and error.message.endswith(detail)
+
+
+def test_more_groups_than_one_batch_must_be_limited(org: Org) -> None:
+    for n in range(2001):
+        org.create("Contact", {"LastName": f"P{n}"})
+    error = _error(org, "SELECT LastName, COUNT(Id) FROM Contact GROUP BY LastName")
+    assert error.error_code == "EXCEEDED_ID_LIMIT"
+    limited = org.query("SELECT LastName FROM Contact GROUP BY LastName LIMIT 2000")
+    assert limited["totalSize"] == 2000
+
+
 def test_limit_and_offset(org: Org, crm: dict[str, str]) -> None:
     page = org.query("SELECT LastName FROM Contact ORDER BY LastName LIMIT 2 OFFSET 1")
     assert _names(page) == ["Müller", "Ng"] and page["totalSize"] == 2

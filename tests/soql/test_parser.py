@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forcebridge.soql.ast import (
+    Aggregate,
     And,
     BooleanValue,
     Comparison,
@@ -18,6 +19,7 @@ from forcebridge.soql.ast import (
     Field,
     Fields,
     FieldsKind,
+    Function,
     Not,
     Nulls,
     NullValue,
@@ -115,6 +117,26 @@ def test_a_child_subquery_parses_to_a_query_on_its_relationship() -> None:
 def test_a_subquery_selects_fields_and_takes_no_offset(text: str, refused: str) -> None:
     with pytest.raises(MalformedQuery, match=f"unexpected token: '{re.escape(refused)}'"):
         parse(text)
+
+
+def test_group_by_and_aggregate_functions() -> None:
+    query = parse(
+        "SELECT LeadSource, count_distinct(Email) people, MAX(CreatedDate), Sum(Amount__c) "
+        "FROM Lead GROUP BY LeadSource, Owner.Alias"
+    )
+    assert query.select == (
+        f("LeadSource"),
+        Aggregate(Function.COUNT_DISTINCT, f("Email"), "people"),
+        Aggregate(Function.MAX, f("CreatedDate")),
+        Aggregate(Function.SUM, f("Amount__c")),
+    )
+    assert query.group_by == (f("LeadSource"), f("Owner", "Alias"))
+
+
+def test_function_names_are_still_usable_as_field_and_object_names() -> None:
+    query = parse("SELECT Max, Sum__c, Min.Name FROM Avg WHERE Max = 1 ORDER BY Count_Distinct")
+    assert query.select == (f("Max"), f("Sum__c"), f("Min", "Name"))
+    assert (query.sobject, query.order_by) == ("Avg", (OrderItem(f("Count_Distinct")),))
 
 
 @pytest.mark.parametrize("kind", list(FieldsKind))

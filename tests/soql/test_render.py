@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forcebridge.soql.ast import (
+    Aggregate,
     And,
     BooleanValue,
     Comparison,
@@ -14,6 +15,7 @@ from forcebridge.soql.ast import (
     DateTimeValue,
     DateValue,
     Field,
+    Function,
     NullValue,
     NumberValue,
     Operator,
@@ -108,6 +110,18 @@ def test_injection_attempts_stay_one_literal(attack: str) -> None:
 def test_trees_soql_cannot_express_are_refused(query: Query) -> None:
     with pytest.raises(ValueError):
         to_soql(query)
+
+
+def test_groups_and_aggregate_functions_render_and_parse_back() -> None:
+    query = Query(
+        select=(Field(("Title",)), Aggregate(Function.AVG, Field(("Age__c",)), "age")),
+        sobject="Contact",
+        group_by=(Field(("Title",)),),
+        limit=10,
+    )
+
+    assert to_soql(query) == "SELECT Title, AVG(Age__c) age FROM Contact GROUP BY Title LIMIT 10"
+    assert parse(to_soql(query)) == query
 
 
 def test_a_subquery_renders_in_parentheses_and_parses_back() -> None:
