@@ -22,7 +22,8 @@ from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.ids import QUERY_LOCATOR_PREFIX, random_id
-from forcebridge.sandbox.planner import ChildPlan, Mode, Plan, plan
+from forcebridge.sandbox.planner import plan
+from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
 from forcebridge.sandbox.results import record_builder
 from forcebridge.sandbox.schema import Schema
 from forcebridge.sandbox.storage import Storage
