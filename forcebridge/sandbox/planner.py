@@ -150,7 +150,7 @@ class _Planner:
                     self.text, None, "COUNT() must be the only element in the SELECT list"
                 )
             return Mode.COUNT
-        grouped = {field.name.lower() for field in self.query.group_by}
+        grouped = {node.name.lower() for node in self.query.group_by}
         for item in items:
             if isinstance(item, _AGGREGATES):
                 continue
@@ -183,7 +183,8 @@ class _Planner:
                 assert isinstance(item, _AGGREGATES) and item.field is not None
                 self._column(self._aggregate_sql(item))
                 key = item.alias or f"expr{unnamed}"
-                unnamed += item.alias is None
+                if item.alias is None:
+                    unnamed += 1
             keys.append(key)
         return tuple(keys), frozenset(booleans)
 
