@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from forcebridge.sandbox.describe import Capabilities, capabilities
@@ -266,15 +266,7 @@ class _Planner:
         assert key is not None
         if key in shape.entries:
             raise MalformedQuery(self.text, sub.sobject_pos, f"duplicate field selected: {key}")
-        on_child = ast.Query(
-            select=sub.select,
-            sobject=child.name,
-            where=sub.where,
-            order_by=sub.order_by,
-            limit=sub.limit,
-            sobject_pos=sub.sobject_pos,
-            text=self.text,
-        )
+        on_child = replace(sub, sobject=child.name, text=self.text)
         planned = _Planner(self.schema, on_child, self.now, self.tz).build(include_deleted)
         self.children.append(ChildPlan(key, lookup.name, planned))
         shape.entries[key] = Children()
