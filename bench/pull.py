@@ -108,14 +108,14 @@ class TimedClient:
 STAGES = (
     ("forcebridge.sync.pull_page", "resolve", "converting (the mapping)"),
     ("forcebridge.sync.pull_page", "keyed", "keying phones and email"),
-    ("forcebridge.sync.pull", "parse_modstamp", "reading SystemModstamp"),
+    ("forcebridge.sync.pull_stream", "parse_modstamp", "reading SystemModstamp"),
     ("forcebridge.sync.pull_store", "store_view", "the store's lookups"),
     ("forcebridge.sync.pull_store", "decide_page", "deciding"),
     ("forcebridge.sync.pull_store", "insert_contacts", "writing contacts"),
     ("forcebridge.sync.pull_store", "add_identities", "writing identities"),
     ("forcebridge.sync.pull_store", "record_notes", "logging"),
-    ("forcebridge.sync.pull", "save_watermark", "saving the watermark"),
-    ("forcebridge.sync.pull", "refresh_statistics", "counting the tables (ANALYZE)"),
+    ("forcebridge.sync.pull_stream", "save_watermark", "saving the watermark"),
+    ("forcebridge.sync.pull_stream", "refresh_statistics", "counting the tables (ANALYZE)"),
 )
 """Where the engine's time goes: (module, function as that module calls it, what it does)."""
 

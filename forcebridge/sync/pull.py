@@ -9,61 +9,30 @@ a stream that cannot run at all (its mapping no longer verifies, authorization l
 the reason recorded on the run, and the service's other streams still run.
 
 A run works under its service's lease on the stream (see `pull_leases`) and takes the other
-members' leases; a member whose lease another run holds is left to that run.
+members' leases; a member whose lease another run holds is left to that run. Each stream's
+group, read and pages are `pull_stream.StreamPull`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.salesforce.errors import BadRequest, SalesforceError
-from forcebridge.store.bulk import commit_rereadable
 from forcebridge.store.models import Run, RunStatus, Service
 from forcebridge.store.rehearsal import rehearsal
-from forcebridge.store.repositories.contacts import refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run
-from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.store.types import utcnow
-from forcebridge.sync.planner_statistics import refresh_due
-from forcebridge.sync.pull_leases import StreamLeases
-from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
-from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
-from forcebridge.sync.pull_plan import PlanError, Stream, read_plan, service_streams
-from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
-from forcebridge.sync.pull_store import settle
-from forcebridge.sync.read_ahead import read_ahead
-from forcebridge.sync.watermark import (
-    DEFAULT_OVERLAP,
-    Cursor,
-    advance,
-    already_applied,
-    horizon,
-)
+from forcebridge.sync.pull_plan import PlanError, pull_streams
+from forcebridge.sync.pull_stream import Progress, PullOptions, StreamPull
+from forcebridge.sync.watermark import horizon
 
-Progress = Callable[[str, int, int], None]
-"""Called after each page: the stream, records read so far, and how many the read holds."""
-
-
-@dataclass(frozen=True)
-class PullOptions:
-    full: bool = False
-    """Read everything again (the service's own watermarks are ignored, then replaced)."""
-    dry_run: bool = False
-    """Count and log what would change; change no contact and move no watermark."""
-    overlap: dt.timedelta = DEFAULT_OVERLAP
-    bulk_threshold: int = DEFAULT_BULK_THRESHOLD
-    read_ahead: bool = True
-    """Fetch the next page while the current one is applied (off, they alternate: what the
-    benchmark does to time the engine's own work)."""
+DEFAULT_OPTIONS = PullOptions()
 
 
 @dataclass(frozen=True)
@@ -101,7 +70,7 @@ def pull(
     session: Session,
     client: SalesforceClient,
     service: Service,
-    options: PullOptions = PullOptions(),
+    options: PullOptions = DEFAULT_OPTIONS,
     *,
     streams: Sequence[str] | None = None,
     progress: Progress | None = None,
@@ -146,7 +115,7 @@ def _pull(
         limit = horizon(recorded.run.started_at, options.overlap)
         covered: dict[int, None] = {}
         for stream in chosen:
-            stream_pull = _StreamPull(
+            stream_pull = StreamPull(
                 session, client, stream, options, progress, limit, recorded.run.started_at
             )
             reason = stream_pull.run(service, recorded.run, on_demand)
@@ -183,240 +152,3 @@ def recorded_run(
         run.api_calls = client.usage.snapshot().minus(before).api_calls
     finish_run(session, run, error="\n".join(recorded.errors) or None, now=clock())
     session.commit()
-
-
-def pull_streams(service: Service) -> tuple[Stream, ...]:
-    """The service's streams, or `PlanError` when it cannot pull at all."""
-    if service.connection_id is None:
-        raise PlanError("the service has no Salesforce connection; connect one first")
-    return service_streams(service.pull_objects, service.pull_soql)
-
-
-class _StreamPull:
-    """One stream of a run: its group prepared, read once, applied page by page."""
-
-    def __init__(
-        self,
-        session: Session,
-        client: SalesforceClient,
-        stream: Stream,
-        options: PullOptions,
-        progress: Progress | None,
-        limit: dt.datetime,
-        started: dt.datetime,
-    ) -> None:
-        self.session, self.client, self.stream = session, client, stream
-        self.options, self.progress, self.limit = options, progress, limit
-        self.started = started
-        """The run's start (on its clock): when routing rules' date literals are read."""
-        engine = session.get_bind()
-        self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
-        self.covered: list[int] = []
-        """The other members whose runs succeeded."""
-        self.counted_at = 0
-        """The contacts the read had created when the store last counted its tables."""
-
-    def run(self, service: Service, run: Run, on_demand: bool) -> str | None:
-        """Pull the stream for `service` (and its group); the reason if it failed."""
-        try:
-            lead = prepare_member(
-                self.session, self.client, service, self.stream, run, full=self.options.full
-            )
-            self.session.commit()
-            with self._group(lead, on_demand) as members:
-                try:
-                    self._read(members)
-                except (StreamFailed, PlanError, SalesforceError) as failure:
-                    self.session.rollback()
-                    reason = self._explain(failure, members)
-                    for member in members[1:]:
-                        member.run.error = reason
-                    return reason
-        except (StreamFailed, PlanError, SalesforceError) as failure:
-            self.session.rollback()
-            return str(failure)
-        return None
-
-    @contextmanager
-    def _group(self, lead: Member, on_demand: bool) -> Iterator[list[Member]]:
-        """`lead` and the other services that can share its read, each with a lease and a run.
-
-        Leases and cached describes are written in transactions of their own, so the session
-        commits before each: on SQLite a write it left pending would lock them out."""
-        leases = None if self.options.dry_run else self.leases
-        members = [lead]
-        others: list[Service] = []
-        if leases is not None:
-            if on_demand and not leases.take(lead.service.id):
-                raise StreamFailed(
-                    f"another run of {self.stream.name} for this service is in progress; "
-                    "try again once it has finished"
-                )
-            others = [s for s in self._others(lead.service) if leases.take(s.id)]
-        try:
-            runs = [start_run(self.session, s.org, self.stream.name, service=s) for s in others]
-            self.session.commit()
-            for service, run in zip(others, runs, strict=True):
-                try:
-                    member = prepare_member(self.session, self.client, service, self.stream, run)
-                except (StreamFailed, PlanError, SalesforceError) as failure:
-                    finish_run(self.session, run, error=str(failure))
-                    self.session.commit()
-                else:
-                    members.append(member)
-            yield members
-        except BaseException:
-            # A page in flight is not committed, whatever stopped it; runs stay as they are.
-            self.session.rollback()
-            raise
-        else:
-            for member in members[1:]:
-                finish_run(self.session, member.run, error=member.run.error)
-            self.session.commit()
-            if not self.options.dry_run:
-                self.covered = [m.service.id for m in members[1:] if m.run.error is None]
-        finally:
-            if leases is not None:
-                leases.release()
-
-    def _others(self, service: Service) -> list[Service]:
-        """Services on the same connection pulling the same object through the same stream."""
-        candidates = self.session.scalars(
-            select(Service).where(
-                Service.connection_id == service.connection_id, Service.id != service.id
-            )
-        )
-        return [other for other in candidates if self._shares_stream(other)]
-
-    def _shares_stream(self, other: Service) -> bool:
-        try:
-            streams = pull_streams(other)
-        except PlanError:
-            return False  # its own run reports why
-        return any(
-            s.name == self.stream.name and s.sobject.lower() == self.stream.sobject.lower()
-            for s in streams
-        )
-
-    def _read(self, members: list[Member]) -> None:
-        starts = [m.cursor.modstamp for m in members]
-        since = None if any(s is None for s in starts) else min(s for s in starts if s)
-        plan = read_plan(
-            members[0].sobject,
-            [m.needs for m in members],
-            since,
-            [m.route.condition for m in members],
-        )
-        routed = len({m.route.condition for m in members}) > 1
-        folded: dict[int, Cursor] = {}
-        """Cursors folded over unordered (Bulk) pages: saved only once the read is complete."""
-        done = 0
-        pages = read_pages(self.client, plan, bulk_threshold=self.options.bulk_threshold)
-        ahead = read_ahead(pages) if self.options.read_ahead else pages
-        with closing(ahead):  # no fetch may outlive the loop: the client is used after it
-            try:
-                for page in ahead:
-                    with _collector_paused():
-                        self._apply_page(page, members, routed, folded)
-                    done += len(page.records)
-                    if self.progress is not None:
-                        self.progress(self.stream.name, done, page.total)
-                    self._renew(members)
-            except BaseException:
-                # Before waiting for the fetch in flight, which may need to write (a renewed
-                # token): on SQLite it would wait for the page this run leaves uncommitted.
-                self.session.rollback()
-                raise
-        for member in members:
-            if member.service.id in folded:
-                member.cursor = folded[member.service.id]
-                self._save_cursor(member)
-        self.session.commit()
-
-    def _apply_page(
-        self, page: Page, members: list[Member], routed: bool, folded: dict[int, Cursor]
-    ) -> None:
-        """Apply a page to every member and commit it with their watermarks (ordered pages)
-        or fold their cursors for the end of the read (Bulk pages); have the store count its
-        contacts again when the read has grown it (`planner_statistics`)."""
-        stamped = [(parse_modstamp(record), record) for record in page.records]
-        for member in members:
-            stamps = self._apply(member, stamped, routed)
-            if page.ordered:
-                member.cursor = advance(member.cursor, stamps, self.limit)
-                self._save_cursor(member)
-            else:
-                key = member.service.id
-                folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
-        commit_rereadable(self.session)
-        created = sum(member.run.created for member in members)
-        if refresh_due(created, self.counted_at):
-            refresh_statistics(self.session)
-            self.session.commit()
-            self.counted_at = created
-
-    def _apply(
-        self, member: Member, stamped: list[tuple[dt.datetime | None, dict[str, Any]]], routed: bool
-    ) -> list[tuple[dt.datetime, str]]:
-        """Apply one page to one member; the `(SystemModstamp, Id)` of the rows it has seen."""
-        page = ReadPage()
-        for stamp, record in stamped:
-            if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
-                continue
-            if (
-                stamp is not None
-                and routed
-                and not member.route.admits(record, now=self.started, tz=member.zone)
-            ):
-                page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
-            else:
-                page.read(record, stamp, member.compiled, member.target)
-        settle(self.session, member.target, member.run, page)
-        return [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
-
-    def _save_cursor(self, member: Member) -> None:
-        if not self.options.dry_run:
-            cursor = member.cursor
-            save_watermark(
-                self.session, member.service, self.stream.name, cursor.modstamp, cursor.ids
-            )
-
-    def _renew(self, members: list[Member]) -> None:
-        """Keep the leases; a member whose lease was lost is left to whoever holds it now."""
-        lost = self.leases.renew() if self.leases is not None and not self.options.dry_run else ()
-        if members[0].service.id in lost:
-            raise StreamFailed("the run lost its lease to another run; it stops here")
-        members[:] = [m for m in members if m.service.id not in lost]
-
-    def _explain(self, failure: Exception, members: list[Member]) -> str:
-        """Why the stream failed. When Salesforce refuses a field, the describe is refreshed
-        and the mapping verified again, so the message names what changed in the org."""
-        refused = isinstance(failure, BadRequest) and failure.error_code in _SCHEMA_ERRORS
-        for member in members if refused else ():
-            try:
-                prepare_member(
-                    self.session, self.client, member.service, self.stream, member.run, refresh=True
-                )
-            except (StreamFailed, SalesforceError) as reason:
-                return str(reason)
-        return str(failure)
-
-
-_SCHEMA_ERRORS = ("INVALID_FIELD", "INVALID_TYPE")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector held off while a page is applied.
-
-    A page allocates a few hundred thousand objects that all live until it is written, so the
-    collections they trigger free next to nothing, yet each walks them all: about a fifth of a
-    first pull's time. The collector runs again as soon as the page is written."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -19,7 +19,7 @@ from forcebridge.soql import ast
 from forcebridge.soql.builder import Filter, gte, select, to_soql
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
-from forcebridge.store.models import PullObjects
+from forcebridge.store.models import PullObjects, Service
 
 LEAD_CONVERSION_FIELDS = ("IsConverted", "ConvertedContactId")
 PAGE_SIZE = 2_000
@@ -194,3 +194,10 @@ def projected_calls(
     reads = runs * objects + math.ceil(changes_per_day / PAGE_SIZE)
     reconciliation = objects * 4 + math.ceil(records / 10_000)
     return CallProjection(runs, reads, reconciliation)
+
+
+def pull_streams(service: Service) -> tuple[Stream, ...]:
+    """The service's streams, or `PlanError` when it cannot pull at all."""
+    if service.connection_id is None:
+        raise PlanError("the service has no Salesforce connection; connect one first")
+    return service_streams(service.pull_objects, service.pull_soql)

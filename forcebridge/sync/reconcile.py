@@ -24,10 +24,10 @@ from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import Service
 from forcebridge.store.repositories.contacts import linked_external_ids
 from forcebridge.store.types import utcnow
-from forcebridge.sync.pull import PullResult, pull_streams, recorded_run
+from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
 from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
-from forcebridge.sync.pull_plan import PAGE_SIZE, PlanError, ReadPlan
+from forcebridge.sync.pull_plan import PAGE_SIZE, PlanError, ReadPlan, pull_streams
 from forcebridge.sync.pull_read import json_shaped
 from forcebridge.sync.pull_store import settle
 
