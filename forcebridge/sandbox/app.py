@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forcebridge.sandbox import (
     authorize,
     bulk,
+    bulk_ingest,
     http_composite,
     http_query,
     http_rest,
@@ -78,7 +79,7 @@ class SalesforceEdge:
             access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
 
 
-ROUTERS = (http_rest, http_query, http_composite, bulk, oauth, authorize, http_sandbox)
+ROUTERS = (http_rest, http_query, http_composite, bulk, bulk_ingest, oauth, authorize, http_sandbox)
 
 
 def allowed_methods(path: str) -> list[str]:
@@ -117,7 +118,8 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
     )
     app.router.redirect_slashes = False
     app.state.sandbox = state
-    app.state.bulk_jobs = bulk.QueryJobs()
+    app.state.bulk_jobs = bulk.Jobs[bulk.QueryJob]()
+    app.state.ingest_jobs = bulk.Jobs[bulk_ingest.IngestJob]()
     for module in ROUTERS:
         app.include_router(module.router)
 

@@ -20,7 +20,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -46,6 +46,14 @@ log = logging.getLogger(__name__)
 
 Bulk = Annotated[ApiCall, Depends(api_call(ApiKind.BULK))]
 
+
+class _Job(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+J = TypeVar("J", bound=_Job)
+
 JOB_PREFIX = "750"
 PAGE_SIZE = 2000
 DEFAULT_MAX_RECORDS = 50_000
@@ -62,6 +70,8 @@ _REST_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
 
 
 class JobState(enum.StrEnum):
+    OPEN = "Open"
+    """An ingest job waiting for its data; query jobs start at UploadComplete."""
     UPLOAD_COMPLETE = "UploadComplete"
     IN_PROGRESS = "InProgress"
     JOB_COMPLETE = "JobComplete"
@@ -107,6 +117,19 @@ def csv_columns(query: Query, first: dict[str, Any] | None) -> list[tuple[str, .
     return columns
 
 
+def encode_row(values: list[str], delimiter: str, line_ending: str) -> str:
+    """One CSV line as Bulk API 2.0 writes its results: every value quoted."""
+    out = io.StringIO()
+    writer = csv.writer(
+        out,
+        delimiter=DELIMITERS[delimiter],
+        lineterminator=LINE_ENDINGS[line_ending],
+        quoting=csv.QUOTE_ALL,
+    )
+    writer.writerow(values)
+    return out.getvalue()
+
+
 def encode_locator(offset: int) -> str:
     return base64.b64encode(str(offset).encode()).decode().rstrip("=")
 
@@ -141,11 +164,7 @@ class QueryJob:
     finished: dt.datetime | None = None
 
     def encode(self, values: list[str]) -> str:
-        out = io.StringIO()
-        delimiter, ending = DELIMITERS[self.delimiter], LINE_ENDINGS[self.line_ending]
-        writer = csv.writer(out, delimiter=delimiter, lineterminator=ending, quoting=csv.QUOTE_ALL)
-        writer.writerow(values)
-        return out.getvalue()
+        return encode_row(values, self.delimiter, self.line_ending)
 
     def add_page(self, records: list[dict[str, Any]]) -> None:
         if not self.columns:
@@ -209,23 +228,22 @@ def _locator_of(page: dict[str, Any]) -> str | None:
     return str(page["nextRecordsUrl"]).rsplit("/", 1)[-1]
 
 
-class QueryJobs:
-    """The app's query jobs, by id."""
+class Jobs(Generic[J]):
+    """The app's jobs of one kind (query or ingest), by id; ids are unique across both kinds."""
 
     def __init__(self) -> None:
-        self._jobs: dict[str, QueryJob] = {}
-        self._numbers = itertools.count(1)
+        self._jobs: dict[str, J] = {}
         self._lock = threading.Lock()
 
     def new_id(self) -> str:
-        with self._lock:
-            return make_id(JOB_PREFIX, next(self._numbers))
+        with _NUMBERS_LOCK:
+            return make_id(JOB_PREFIX, next(_NUMBERS))
 
-    def add(self, job: QueryJob) -> None:
+    def add(self, job: J) -> None:
         with self._lock:
             self._jobs[job.id] = job
 
-    def get(self, job_id: str) -> QueryJob:
+    def get(self, job_id: str) -> J:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
@@ -237,17 +255,21 @@ class QueryJobs:
             if self._jobs.pop(job_id, None) is None:
                 raise not_found()
 
-    def all(self) -> list[QueryJob]:
+    def all(self) -> list[J]:
         with self._lock:
             return list(self._jobs.values())
 
 
-def jobs_of(request: Request) -> QueryJobs:
-    jobs: QueryJobs = request.app.state.bulk_jobs
+_NUMBERS = itertools.count(1)
+_NUMBERS_LOCK = threading.Lock()
+
+
+def jobs_of(request: Request) -> Jobs[QueryJob]:
+    jobs: Jobs[QueryJob] = request.app.state.bulk_jobs
     return jobs
 
 
-def _choice(body: dict[str, Any], key: str, allowed: dict[str, str], default: str) -> str:
+def choice(body: dict[str, Any], key: str, allowed: dict[str, str], default: str) -> str:
     value = body.get(key, default)
     if value not in allowed:
         raise ApiError(
@@ -273,8 +295,8 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         raise ApiError(
             400, "INVALIDJOB", "Nested (parent-to-child) queries are not supported by Bulk API 2.0"
         )
-    delimiter = _choice(body, "columnDelimiter", DELIMITERS, "COMMA")
-    line_ending = _choice(body, "lineEnding", LINE_ENDINGS, "LF")
+    delimiter = choice(body, "columnDelimiter", DELIMITERS, "COMMA")
+    line_ending = choice(body, "lineEnding", LINE_ENDINGS, "LF")
     org = call.state.org
     first = await call.state.run(
         org.query,

@@ -1,6 +1,7 @@
 // Drives the sandbox with jsforce as an integration would: log in by access token and
 // instance URL, describe, create, query (with a child subquery through jsforce's query
-// builder), retrieve many. Prints one JSON summary on stdout.
+// builder), retrieve many, load through a Bulk API 2.0 ingest job. Prints one JSON summary on
+// stdout.
 // Needs SANDBOX_URL and SANDBOX_TOKEN, and NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
 import jsforce from "jsforce";
 
@@ -31,6 +32,13 @@ const withContacts = await conn
 const retrieved = await conn
   .sobject("Contact")
   .retrieve([created.id, many[0].id], { fields: ["LastName"] });
+const loaded = await conn.bulk2.loadAndWaitForResults({
+  object: "Contact",
+  operation: "insert",
+  input: [{ LastName: "Bulk Loaded" }, { LastName: "" }],
+  pollInterval: 100,
+  pollTimeout: 20000,
+});
 let refused = null;
 try {
   await conn.query("SELECT Nope__c FROM Contact");
@@ -48,6 +56,8 @@ console.log(
     queryName: query.records[0].Name,
     accountContacts: withContacts[0].Contacts.records.map((r) => r.LastName),
     retrievedNames: retrieved.map((r) => r.LastName),
+    bulkLoaded: loaded.successfulResults.map((r) => r.LastName),
+    bulkFailed: loaded.failedResults.map((r) => r.sf__Error.split(":")[0]),
     refused,
   })
 );

@@ -35,7 +35,7 @@ def jsforce_dir() -> Path:
 
 
 @pytest.mark.node
-def test_jsforce_logs_in_describes_creates_queries_with_children_and_retrieves(
+def test_jsforce_logs_in_describes_creates_queries_retrieves_and_bulk_loads(
     sandbox: SandboxServer, jsforce_dir: Path
 ) -> None:
     env = os.environ | {
@@ -62,4 +62,6 @@ def test_jsforce_logs_in_describes_creates_queries_with_children_and_retrieves(
     assert (summary["queryTotal"], summary["queryName"]) == (1, "Node Script")
     assert summary["accountContacts"] == ["Script"]
     assert summary["retrievedNames"] == ["Script", "Batch One"]
+    assert summary["bulkLoaded"] == ["Bulk Loaded"]
+    assert summary["bulkFailed"] == ["REQUIRED_FIELD_MISSING"]
     assert summary["refused"] == "INVALID_FIELD"

@@ -1,0 +1,381 @@
+"""Bulk API 2.0 ingest jobs: CSV records inserted, updated, upserted or deleted in the background.
+
+As in Salesforce: a job is created `Open`, takes one upload of CSV data (`PUT .../batches`), and
+is processed once it is set to `UploadComplete`; then its successful, failed and unprocessed
+records are read back as CSV, each result row beginning with `sf__Id` and `sf__Created` or
+`sf__Error` before the uploaded columns. The records are written 200 at a time through the
+same code as sObject Collections (`composite.collection`, never all-or-none), so each record
+succeeds or fails alone with the error Salesforce gives, and the field checks are the same as
+for any other write. A header naming a field the object lacks fails the whole job, as it does
+in Salesforce. Values are read by field type: `true`/`false` for checkboxes, numbers for
+numeric fields, and `#N/A` to set a field to null; an empty value leaves a field alone. Jobs
+live in memory, as query jobs do.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from forcebridge.sandbox.bulk import (
+    DELIMITERS,
+    LINE_ENDINGS,
+    Bulk,
+    Jobs,
+    JobState,
+    choice,
+    encode_row,
+    salesforce_time,
+)
+from forcebridge.sandbox.composite import MAX_RECORDS, Operation
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.fieldtypes import Kind
+from forcebridge.sandbox.http_api import DATA_PREFIX, SalesforceJSON, json_body, json_object
+from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec
+
+router = APIRouter(prefix=DATA_PREFIX)
+log = logging.getLogger(__name__)
+
+OPERATIONS: dict[str, Operation] = {
+    "insert": "create",
+    "update": "update",
+    "upsert": "upsert",
+    "delete": "delete",
+    "hardDelete": "delete",
+}
+"""Each ingest operation and the collection operation that writes it (the sandbox keeps no
+recycle bin apart from its deleted rows, so a hard delete deletes as a delete does)."""
+NULL = "#N/A"
+"""How a Bulk API CSV value sets a field to null."""
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+
+
+def typed(spec: FieldSpec, text: str) -> Any:
+    """A CSV value as the JSON value a REST write would carry for the field. What does not
+    read as the field's type is passed on as text, for the write's own check to refuse."""
+    if text == NULL:
+        return None
+    if spec.kind is Kind.BOOLEAN:
+        lowered = text.strip().lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else text
+    try:
+        if spec.kind is Kind.INTEGER:
+            return int(text)
+        if spec.kind is Kind.NUMBER:
+            return float(text)
+    except ValueError:
+        return text
+    return text
+
+
+@dataclass
+class IngestJob:
+    id: str
+    operation: str
+    sobject: ObjectSpec
+    external_field: str | None
+    created_by: str
+    created: dt.datetime
+    api_version: str
+    delimiter: str
+    line_ending: str
+    state: JobState = JobState.OPEN
+    header: list[str] | None = None
+    """The uploaded CSV's header; None until the data is uploaded."""
+    rows: list[list[str]] = field(default_factory=list)
+    processed: int = 0
+    """How many of `rows` have been written (or failed); the rest are unprocessed."""
+    successes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    error_message: str | None = None
+    finished: dt.datetime | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def info(self, detailed: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.sobject.name,
+            "createdById": self.created_by,
+            "createdDate": salesforce_time(self.created),
+            "systemModstamp": salesforce_time(self.finished or self.created),
+            "state": self.state.value,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.api_version),
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.delimiter,
+        }
+        if self.external_field is not None:
+            body["externalIdFieldName"] = self.external_field
+        if self.state is JobState.OPEN:
+            body["contentUrl"] = f"services/data/v{self.api_version}/jobs/ingest/{self.id}/batches"
+        if self.error_message:
+            body["errorMessage"] = self.error_message
+        if detailed:
+            body |= {
+                "jobType": "V2Ingest",
+                "numberRecordsProcessed": self.processed,
+                "numberRecordsFailed": len(self.failures),
+                "retries": 0,
+                "totalProcessingTime": 0,
+                "apiActiveProcessingTime": 0,
+                "apexProcessingTime": 0,
+            }
+        return body
+
+    def upload(self, data: str) -> None:
+        """Keep the uploaded CSV, read into its header and rows."""
+        reader = csv.reader(io.StringIO(data, newline=""), delimiter=DELIMITERS[self.delimiter])
+        self.header = next(reader, [])
+        width = len(self.header)
+        # A blank line is a record of blank values (the only way to write one with one column).
+        self.rows = [row + [""] * (width - len(row)) for row in reader]
+
+    def process(self, org: Org) -> None:
+        """Write the uploaded records, 200 at a time; stops early when the job is aborted."""
+        try:
+            self._process(org)
+        except ApiError as error:
+            self._finish(JobState.FAILED, error.message)
+        except Exception:
+            log.exception("bulk ingest job %s failed", self.id)
+            self._finish(JobState.FAILED, "An unexpected error occurred.")
+        else:
+            self._finish(JobState.JOB_COMPLETE)
+
+    def _process(self, org: Org) -> None:
+        specs = self._header_fields()
+        operation = OPERATIONS[self.operation]
+        while self.processed < len(self.rows) and self.state is JobState.IN_PROGRESS:
+            chunk = self.rows[self.processed : self.processed + MAX_RECORDS]
+            records = [_record(specs, row) for row in chunk]
+            for row, result in zip(chunk, self._write(org, operation, records), strict=True):
+                self._keep_result(row, result)
+            self.processed += len(chunk)
+
+    def _write(
+        self, org: Org, operation: Operation, records: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """One result per record, in order. An upsert keyed on `Id` inserts the records that
+        give none, as Salesforce does."""
+        if operation == "upsert" and self.external_field == "Id":
+            new = [i for i, record in enumerate(records) if "Id" not in record]
+            results = self._collection(org, "update", [r for r in records if "Id" in r])
+            created = self._collection(org, "create", [records[i] for i in new])
+            for position, result in zip(new, created, strict=True):
+                results.insert(position, result | {"created": True})
+            return [r if "created" in r else r | {"created": False} for r in results]
+        if operation == "delete":
+            return self._collection(org, operation, [r.get("Id", "") for r in records])
+        return self._collection(org, operation, records)
+
+    def _collection(self, org: Org, operation: Operation, items: list[Any]) -> list[dict[str, Any]]:
+        if not items:
+            return []
+        return org.collection(
+            operation,
+            self.sobject.name,
+            items,
+            all_or_none=False,
+            external_field=self.external_field,
+            api_version=self.api_version,
+        )
+
+    def _header_fields(self) -> list[FieldSpec]:
+        """Each column's field; a column the object does not have fails the whole job."""
+        specs = []
+        for name in self.header or ():
+            spec = self.sobject.field(name.strip())
+            if spec is None:
+                raise ApiError(400, "INVALIDJOB", f"InvalidBatch : Field name not found : {name}")
+            specs.append(spec)
+        if OPERATIONS[self.operation] == "delete" and [spec.name for spec in specs] != ["Id"]:
+            raise ApiError(
+                400, "INVALIDJOB", "InvalidBatch : The 'delete' batch must contain only ids"
+            )
+        return specs
+
+    def _keep_result(self, row: list[str], result: dict[str, Any]) -> None:
+        if result["success"]:
+            created = result.get("created", self.operation == "insert")
+            self.successes.append(
+                self._line([result.get("id") or "", "true" if created else "false", *row])
+            )
+            return
+        errors = " ".join(
+            f"{e['statusCode']}:{e['message']}:{','.join(e.get('fields') or ())} --"
+            for e in result["errors"]
+        )
+        self.failures.append(self._line([result.get("id") or "", errors, *row]))
+
+    def _line(self, values: list[str]) -> str:
+        return encode_row(values, self.delimiter, self.line_ending)
+
+    def _finish(self, state: JobState, message: str | None = None) -> None:
+        with self.lock:
+            if self.state is JobState.IN_PROGRESS:
+                self.state, self.error_message = state, message
+            self.finished = dt.datetime.now(dt.UTC)
+
+    def results(self, kind: str) -> str:
+        """The CSV of `successfulResults`, `failedResults` or `unprocessedrecords`."""
+        columns = self.header or []
+        if kind == "successfulResults":
+            return self._line(["sf__Id", "sf__Created", *columns]) + "".join(self.successes)
+        if kind == "failedResults":
+            return self._line(["sf__Id", "sf__Error", *columns]) + "".join(self.failures)
+        if self.header is None:
+            return ""
+        left = self.rows[self.processed :]
+        return self._line(columns) + "".join(self._line(row) for row in left)
+
+
+def _record(specs: list[FieldSpec], row: list[str]) -> dict[str, Any]:
+    """A CSV row as a write's values: empty cells left out, the rest read by field type."""
+    return {
+        spec.name: typed(spec, text) for spec, text in zip(specs, row, strict=False) if text != ""
+    }
+
+
+def ingest_jobs_of(request: Request) -> Jobs[IngestJob]:
+    jobs: Jobs[IngestJob] = request.app.state.ingest_jobs
+    return jobs
+
+
+@router.post("/v{version}/jobs/ingest")
+async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
+    body = json_object(await json_body(request), "the job")
+    operation = body.get("operation")
+    if operation not in OPERATIONS:
+        raise ApiError(
+            400,
+            "INVALIDJOB",
+            f"Invalid operation: {operation}. Use one of {', '.join(OPERATIONS)}",
+        )
+    if body.get("contentType", "CSV") != "CSV":
+        raise ApiError(400, "INVALIDJOB", "Invalid contentType: only CSV is supported")
+    name = str(body.get("object") or "")
+    sobject = call.state.org.schema.get(name)
+    if sobject is None:
+        raise ApiError(400, "INVALIDJOB", f"Unable to find object: {name}")
+    external_field = body.get("externalIdFieldName")
+    if operation == "upsert":
+        if not external_field:
+            raise ApiError(400, "INVALIDJOB", "External ID was blank for upsert")
+        key = sobject.field(str(external_field))
+        if key is None:
+            raise ApiError(
+                400, "INVALIDJOB", f"The external ID field {external_field} was not found"
+            )
+        external_field = key.name
+    jobs = ingest_jobs_of(request)
+    job = IngestJob(
+        id=jobs.new_id(),
+        operation=str(operation),
+        sobject=sobject,
+        external_field=str(external_field) if operation == "upsert" else None,
+        created_by=call.grant.user_id,
+        created=dt.datetime.now(dt.UTC),
+        api_version=call.version,
+        delimiter=choice(body, "columnDelimiter", DELIMITERS, "COMMA"),
+        line_ending=choice(body, "lineEnding", LINE_ENDINGS, "LF"),
+    )
+    jobs.add(job)
+    return SalesforceJSON(job.info())
+
+
+@router.put("/v{version}/jobs/ingest/{job_id}/batches", status_code=201)
+async def upload(job_id: str, request: Request, call: Bulk) -> Response:
+    job = ingest_jobs_of(request).get(job_id)
+    data = (await request.body()).decode("utf-8-sig")
+    with job.lock:
+        if job.state is not JobState.OPEN:
+            raise ApiError(409, "INVALIDJOBSTATE", f"Job {job.id} is {job.state.value}, not Open")
+        if job.header is not None:
+            raise ApiError(
+                400,
+                "BULK_API_ERROR",
+                f"Found multiple contents for job: <{job.id}>, please 'Close' / 'Abort' / "
+                "'Delete' the current Job then create a new Job and make sure you only do 'PUT' "
+                "once on a given Job.",
+            )
+        job.upload(data)
+    return Response(status_code=201)
+
+
+@router.get("/v{version}/jobs/ingest")
+async def list_jobs(request: Request, call: Bulk) -> SalesforceJSON:
+    records = [job.info() for job in ingest_jobs_of(request).all()]
+    return SalesforceJSON({"done": True, "records": records, "nextRecordsUrl": None})
+
+
+@router.get("/v{version}/jobs/ingest/{job_id}")
+async def job_info(job_id: str, request: Request, call: Bulk) -> SalesforceJSON:
+    return SalesforceJSON(ingest_jobs_of(request).get(job_id).info(detailed=True))
+
+
+@router.patch("/v{version}/jobs/ingest/{job_id}")
+async def set_state(job_id: str, request: Request, call: Bulk) -> SalesforceJSON:
+    """Close the upload (`UploadComplete`, which starts the processing) or abort the job."""
+    job = ingest_jobs_of(request).get(job_id)
+    wanted = json_object(await json_body(request), "the job state").get("state")
+    with job.lock:
+        if wanted == JobState.UPLOAD_COMPLETE.value and job.state is JobState.OPEN:
+            if job.header is None:
+                raise ApiError(400, "INVALIDJOBSTATE", "No data was uploaded for this job")
+            job.state = JobState.IN_PROGRESS
+            call.state.executor.submit(job.process, call.state.org)
+        elif wanted == JobState.ABORTED.value and job.state in (
+            JobState.OPEN,
+            JobState.UPLOAD_COMPLETE,
+            JobState.IN_PROGRESS,
+        ):
+            job.state = JobState.ABORTED
+        else:
+            raise ApiError(
+                400,
+                "INVALIDJOBSTATE",
+                f"Job {job.id} is {job.state.value}: it cannot be set to {wanted}",
+            )
+        body = job.info()
+    if wanted == JobState.UPLOAD_COMPLETE.value:
+        body["state"] = JobState.UPLOAD_COMPLETE.value
+    return SalesforceJSON(body)
+
+
+@router.delete("/v{version}/jobs/ingest/{job_id}")
+async def delete_job(job_id: str, request: Request, call: Bulk) -> Response:
+    jobs = ingest_jobs_of(request)
+    job = jobs.get(job_id)
+    if job.state in (JobState.OPEN, JobState.IN_PROGRESS):
+        raise ApiError(
+            400, "INVALIDJOBSTATE", f"Job {job.id} is {job.state.value}: close or abort it first"
+        )
+    jobs.remove(job_id)
+    return Response(status_code=204)
+
+
+@router.get("/v{version}/jobs/ingest/{job_id}/{kind}")
+async def job_results(job_id: str, kind: str, request: Request, call: Bulk) -> Response:
+    """`successfulResults`, `failedResults` or `unprocessedrecords` (a trailing slash too)."""
+    job = ingest_jobs_of(request).get(job_id)
+    normal = {"successfulresults": "successfulResults", "failedresults": "failedResults"}
+    name = normal.get(kind.lower(), kind.lower())
+    if name not in ("successfulResults", "failedResults", "unprocessedrecords"):
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    finished = (JobState.JOB_COMPLETE, JobState.FAILED, JobState.ABORTED)
+    if name != "unprocessedrecords" and job.state not in finished:
+        raise ApiError(
+            400, "INVALIDJOBSTATE", f"Job {job.id} is {job.state.value}, not JobComplete"
+        )
+    return Response(job.results(name), media_type="text/csv")

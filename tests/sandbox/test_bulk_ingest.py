@@ -1,0 +1,190 @@
+"""Bulk API 2.0 ingest jobs, driven by simple-salesforce's `bulk2` and by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceOperationError
+
+from forcebridge.sandbox.bulk_ingest import typed
+from forcebridge.sandbox.schema import FieldSpec
+from forcebridge.sandbox.server import SandboxServer
+
+Session = Callable[[SandboxServer], requests.Session]
+JOBS = "/services/data/v62.0/jobs/ingest"
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.fixture
+def session(sandbox: SandboxServer, api_for: Session) -> Iterator[requests.Session]:
+    with api_for(sandbox) as http:
+        yield http
+
+
+def test_inserted_records_report_their_ids_and_failures_name_code_message_and_field(
+    sf: Salesforce,
+) -> None:
+    [report] = sf.bulk2.Contact.insert(
+        records=[
+            {"LastName": "Ingest", "Email": "in@example.com", "DoNotCall": "true"},
+            {"LastName": "", "Email": "nolast@example.com"},
+            {"LastName": "Bad", "Email": "not-an-email"},
+        ],
+        wait=0.1,
+    )
+
+    assert (report["numberRecordsProcessed"], report["numberRecordsFailed"]) == (3, 2)
+    [ok] = rows(sf.bulk2.Contact.get_successful_records(report["job_id"]))
+    assert (ok["sf__Created"], ok["LastName"]) == ("true", "Ingest")
+    stored = sf.Contact.get(ok["sf__Id"])
+    assert (stored["Email"], stored["DoNotCall"]) == ("in@example.com", True)
+    failed = rows(sf.bulk2.Contact.get_failed_records(report["job_id"]))
+    assert [(f["sf__Id"], f["sf__Error"]) for f in failed] == [
+        ("", "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --"),
+        ("", "INVALID_EMAIL_ADDRESS:Email: invalid email address: not-an-email:Email --"),
+    ]
+    assert rows(sf.bulk2.Contact.get_unprocessed_records(report["job_id"])) == []
+
+
+def test_update_sets_null_with_na_leaves_empty_cells_alone_and_delete_takes_ids(
+    sf: Salesforce,
+) -> None:
+    contact = sf.Contact.create({"LastName": "Kept", "Email": "k@example.com", "Title": "CEO"})
+    contact_id = contact["id"]
+
+    sf.bulk2.Contact.update(
+        records=[{"Id": contact_id, "Title": "", "Email": "#N/A", "LastName": "Renamed"}],
+        wait=0.1,
+    )
+    stored = sf.Contact.get(contact_id)
+    assert (stored["LastName"], stored["Title"], stored["Email"]) == ("Renamed", "CEO", None)
+
+    sf.bulk2.Contact.delete(records=[{"Id": contact_id}], wait=0.1)
+    assert sf.query(f"SELECT COUNT() FROM Contact WHERE Id = '{contact_id}'")["totalSize"] == 0
+
+
+def test_an_upsert_on_id_updates_records_with_one_and_inserts_the_rest(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Old Name"})["id"]
+
+    [report] = sf.bulk2.Account.upsert(
+        records=[{"Id": account, "Name": "New Name"}, {"Id": "", "Name": "Brand New"}],
+        external_id_field="Id",
+        wait=0.1,
+    )
+
+    done = rows(sf.bulk2.Account.get_successful_records(report["job_id"]))
+    assert [(r["sf__Id"] == account, r["sf__Created"], r["Name"]) for r in done] == [
+        (True, "false", "New Name"),
+        (False, "true", "Brand New"),
+    ]
+    assert sf.Account.get(account)["Name"] == "New Name"
+
+
+def test_a_column_the_object_lacks_fails_the_whole_job(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceOperationError, match="Field name not found : Nope__c"):
+        sf.bulk2.Contact.insert(records=[{"LastName": "X", "Nope__c": "y"}], wait=0.1)
+    assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'X'")["totalSize"] == 0
+
+
+def create(sandbox: SandboxServer, session: requests.Session, **job: Any) -> dict[str, Any]:
+    answer = session.post(sandbox.base_url + JOBS, json={"contentType": "CSV"} | job)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_a_job_takes_one_upload_and_an_aborted_one_leaves_its_records_unprocessed(
+    sandbox: SandboxServer, session: requests.Session
+) -> None:
+    job = create(sandbox, session, object="Account", operation="insert")
+    assert (job["state"], job["contentUrl"]) == (
+        "Open",
+        f"services/data/v62.0/jobs/ingest/{job['id']}/batches",
+    )
+    upload = sandbox.base_url + "/" + job["contentUrl"]
+    csv_headers = {"Content-Type": "text/csv"}
+
+    first = session.put(upload, data="Name\nAbandoned\n", headers=csv_headers)
+    second = session.put(upload, data="Name\nAgain\n", headers=csv_headers)
+    aborted = session.patch(f"{sandbox.base_url}{JOBS}/{job['id']}", json={"state": "Aborted"})
+
+    assert first.status_code == 201
+    assert second.status_code == 400 and "multiple contents" in second.json()[0]["message"]
+    assert aborted.json()["state"] == "Aborted"
+    left = session.get(f"{sandbox.base_url}{JOBS}/{job['id']}/unprocessedrecords/")
+    assert rows(left.text) == [{"Name": "Abandoned"}]
+    closed = session.patch(f"{sandbox.base_url}{JOBS}/{job['id']}", json={"state": "Open"})
+    assert closed.json()[0]["errorCode"] == "INVALIDJOBSTATE"
+    assert session.delete(f"{sandbox.base_url}{JOBS}/{job['id']}").status_code == 204
+
+
+def test_a_closed_job_is_processed_in_the_background_and_reports_its_counts(
+    sandbox: SandboxServer, session: requests.Session
+) -> None:
+    job = create(sandbox, session, object="Lead", operation="insert", columnDelimiter="SEMICOLON")
+    session.put(
+        sandbox.base_url + "/" + job["contentUrl"],
+        data="LastName;Company\nLee;Initech\nNg;Globex\n",
+        headers={"Content-Type": "text/csv"},
+    )
+
+    job_url = f"{sandbox.base_url}{JOBS}/{job['id']}"
+    closed = session.patch(job_url, json={"state": "UploadComplete"})
+
+    assert closed.json()["state"] == "UploadComplete"
+    for _ in range(100):
+        info = session.get(job_url).json()
+        if info["state"] == "JobComplete":
+            break
+        time.sleep(0.05)
+    assert (info["state"], info["jobType"]) == ("JobComplete", "V2Ingest")
+    assert (info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (2, 0)
+    done = session.get(f"{job_url}/successfulResults/")
+    assert [line.split(";")[2:] for line in done.text.splitlines()[1:]] == [
+        ['"Lee"', '"Initech"'],
+        ['"Ng"', '"Globex"'],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("job", "detail"),
+    [
+        ({"object": "Contact", "operation": "merge"}, "Invalid operation: merge"),
+        ({"object": "Nope__c", "operation": "insert"}, "Unable to find object: Nope__c"),
+        ({"object": "Contact", "operation": "upsert"}, "External ID was blank for upsert"),
+        ({"object": "Contact", "operation": "insert", "contentType": "JSON"}, "only CSV"),
+    ],
+)
+def test_bad_jobs_are_refused_at_creation(
+    sandbox: SandboxServer, session: requests.Session, job: dict[str, str], detail: str
+) -> None:
+    answer = session.post(sandbox.base_url + JOBS, json={"contentType": "CSV"} | job)
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == "INVALIDJOB"
+    assert detail in answer.json()[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("boolean", "TRUE", True),
+        ("boolean", "0", False),
+        ("int", "42", 42),
+        ("double", "2.5", 2.5),
+        ("double", "lots", "lots"),
+        ("string", "#N/A", None),
+        ("date", "2024-01-31", "2024-01-31"),
+    ],
+)
+def test_csv_values_are_read_by_field_type(kind: str, text: str, value: object) -> None:
+    spec = FieldSpec(name="F", type=kind, label="F")
+    assert typed(spec, text) == value
