@@ -22,6 +22,7 @@ from forcebridge.sandbox import (
     authorize,
     bulk,
     bulk_ingest,
+    bulk_v1,
     http_composite,
     http_query,
     http_rest,
@@ -79,7 +80,17 @@ class SalesforceEdge:
             access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed)
 
 
-ROUTERS = (http_rest, http_query, http_composite, bulk, bulk_ingest, oauth, authorize, http_sandbox)
+ROUTERS = (
+    http_rest,
+    http_query,
+    http_composite,
+    bulk,
+    bulk_ingest,
+    bulk_v1,
+    oauth,
+    authorize,
+    http_sandbox,
+)
 
 
 def allowed_methods(path: str) -> list[str]:
@@ -120,12 +131,17 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
     app.state.sandbox = state
     app.state.bulk_jobs = bulk.Jobs[bulk.QueryJob]()
     app.state.ingest_jobs = bulk.Jobs[bulk_ingest.IngestJob]()
+    app.state.bulk_v1_jobs = bulk_v1.Jobs()
     for module in ROUTERS:
         app.include_router(module.router)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> Response:
         return error_response(error)
+
+    @app.exception_handler(bulk_v1.BulkError)
+    async def bulk_v1_error(_: Request, error: bulk_v1.BulkError) -> Response:
+        return error.response()
 
     @app.exception_handler(oauth.OAuthError)
     async def oauth_error(_: Request, error: oauth.OAuthError) -> Response:
