@@ -51,6 +51,8 @@ class _Job(Protocol):
     @property
     def id(self) -> str: ...
 
+    def info(self, detailed: bool = False) -> dict[str, Any]: ...
+
 
 J = TypeVar("J", bound=_Job)
 
@@ -264,6 +266,12 @@ _NUMBERS = itertools.count(1)
 _NUMBERS_LOCK = threading.Lock()
 
 
+def listing(jobs: Jobs[Any]) -> SalesforceJSON:
+    """`GET jobs/query` or `jobs/ingest`: every job's info, on one page."""
+    records = [job.info() for job in jobs.all()]
+    return SalesforceJSON({"done": True, "records": records, "nextRecordsUrl": None})
+
+
 def jobs_of(request: Request) -> Jobs[QueryJob]:
     jobs: Jobs[QueryJob] = request.app.state.bulk_jobs
     return jobs
@@ -328,8 +336,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
 
 @router.get("/v{version}/jobs/query")
 async def list_jobs(request: Request, call: Bulk) -> SalesforceJSON:
-    records = [job.info() for job in jobs_of(request).all()]
-    return SalesforceJSON({"done": True, "records": records, "nextRecordsUrl": None})
+    return listing(jobs_of(request))
 
 
 @router.get("/v{version}/jobs/query/{job_id}")

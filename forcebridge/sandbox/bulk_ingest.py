@@ -33,6 +33,7 @@ from forcebridge.sandbox.bulk import (
     JobState,
     choice,
     encode_row,
+    listing,
     salesforce_time,
 )
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
@@ -315,8 +316,7 @@ async def upload(job_id: str, request: Request, call: Bulk) -> Response:
 
 @router.get("/v{version}/jobs/ingest")
 async def list_jobs(request: Request, call: Bulk) -> SalesforceJSON:
-    records = [job.info() for job in ingest_jobs_of(request).all()]
-    return SalesforceJSON({"done": True, "records": records, "nextRecordsUrl": None})
+    return listing(ingest_jobs_of(request))
 
 
 @router.get("/v{version}/jobs/ingest/{job_id}")
