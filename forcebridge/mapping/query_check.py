@@ -24,6 +24,7 @@ from forcebridge.soql.ast import (
     Not,
     Or,
     Query,
+    SemiJoin,
     Subquery,
 )
 from forcebridge.soql.errors import MalformedQuery
@@ -65,8 +66,19 @@ def check_query(soql: str, catalog: Catalog) -> QueryCheck:
                 selected.append(path)
         else:
             problems.append(_select_item_problem(item))
-    for field in _condition_fields(query.where):
-        _resolved(catalog, describe.name, field, problems)
+    for comparison in _comparisons(query.where):
+        _resolved(catalog, describe.name, comparison.field, problems)
+        if isinstance(comparison.value, SemiJoin):
+            problems.append(
+                Problem(
+                    None,
+                    comparison.field.name,
+                    ProblemCode.INVALID_QUERY,
+                    f"the sub-select on {comparison.value.query.sobject} cannot be checked on "
+                    "each record, as a pull does when services share a read; filter on the "
+                    "object's own fields",
+                )
+            )
     return QueryCheck(describe.name, tuple(selected), tuple(problems))
 
 
@@ -124,11 +136,11 @@ def _clause_problems(query: Query) -> Iterator[Problem]:
             )
 
 
-def _condition_fields(condition: Condition | None) -> Iterator[Field]:
+def _comparisons(condition: Condition | None) -> Iterator[Comparison]:
     if isinstance(condition, Comparison):
-        yield condition.field
+        yield condition
     elif isinstance(condition, And | Or):
         for operand in condition.operands:
-            yield from _condition_fields(operand)
+            yield from _comparisons(operand)
     elif isinstance(condition, Not):
-        yield from _condition_fields(condition.operand)
+        yield from _comparisons(condition.operand)

@@ -58,6 +58,8 @@ class FilterContext(Protocol):
 
     def bind(self, value: Any) -> str: ...
 
+    def sub_select(self, query: ast.Query) -> str: ...
+
 
 def condition_sql(ctx: FilterContext, condition: ast.Condition, negate: bool = False) -> str:
     match condition:
@@ -97,6 +99,13 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
     if op in _NEGATIONS:
         op, negate = _NEGATIONS[op], not negate
     kind = spec.kind if spec is not None else Kind.TEXT
+    if isinstance(c.value, ast.SemiJoin):
+        if kind is not Kind.ID:
+            raise MalformedQuery(
+                ctx.text, c.field.pos, "semi join sub-selects are only allowed on Id fields"
+            )
+        # Nulls never match IN; NOT IN admits them, as for a list.
+        return _Leaf(f"{expr} IN ({ctx.sub_select(c.value.query)})", False).render(expr, negate)
     if op is ast.Operator.LIKE:
         if kind is not Kind.TEXT:
             raise InvalidField(

@@ -85,6 +85,7 @@ class _Planner:
     params: list[Any] = field(default_factory=list)
     children: list[ChildPlan] = field(default_factory=list)
     _aliases: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    in_semi_join: bool = False
 
     def __post_init__(self) -> None:
         self.text = self.query.text or ""
@@ -398,6 +399,29 @@ class _Planner:
     def bind(self, value: Any) -> str:
         self.params.append(value)
         return "?"
+
+    def sub_select(self, query: ast.Query) -> str:
+        """A semi-join's ids as SQL (never null, so that NOT IN keeps SOQL's meaning), its
+        values bound after those bound so far."""
+        if self.in_semi_join:
+            raise MalformedQuery(
+                self.text, query.sobject_pos, "Nesting of semi join sub-selects is not supported"
+            )
+        on_inner = replace(query, text=self.text)
+        inner = _Planner(self.schema, on_inner, self.now, self.tz, in_semi_join=True)
+        planned = inner.build(include_deleted=False)
+        [selected] = query.select
+        target = inner._resolve(selected) if isinstance(selected, ast.Field) else None
+        if target is None or target.spec is None or target.spec.kind is not Kind.ID:
+            raise MalformedQuery(
+                self.text, query.sobject_pos, "a semi join sub-select must select one Id field"
+            )
+        column = inner.expression(target)
+        self.params.extend(planned.params)
+        return (
+            f"SELECT {column} FROM {quote(planned.sobject.name)} AS t0{planned.joins}"
+            f" WHERE {planned.where} AND {column} IS NOT NULL"
+        )
 
 
 def _coalesce(aliases: tuple[str, ...], column: str) -> str:

@@ -145,11 +145,19 @@ class Operator(StrEnum):
 
 @dataclass(frozen=True)
 class Comparison:
-    """`field op value`; for IN / NOT IN / INCLUDES / EXCLUDES the value is a tuple of values."""
+    """`field op value`; for IN / NOT IN / INCLUDES / EXCLUDES the value is a tuple of values,
+    or for IN / NOT IN a semi-join's query."""
 
     field: Field
     op: Operator
-    value: Value | tuple[Value, ...]
+    value: Value | tuple[Value, ...] | SemiJoin
+
+
+@dataclass(frozen=True)
+class SemiJoin:
+    """`AccountId IN (SELECT Id FROM Account WHERE ...)`: the ids another query selects."""
+
+    query: Query
 
 
 @dataclass(frozen=True)

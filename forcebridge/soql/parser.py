@@ -39,6 +39,7 @@ from forcebridge.soql.ast import (
     Or,
     OrderItem,
     Query,
+    SemiJoin,
     StringValue,
     Subquery,
 )
@@ -182,6 +183,15 @@ class _ToAst(Transformer[Token, Any]):
     def like(self, children: list[Any]) -> Comparison:
         field, token = children
         return Comparison(field, Operator.LIKE, StringValue(_decode(token, like=True)))
+
+    def semi_join(self, children: list[Any]) -> SemiJoin:
+        return SemiJoin(_query(children))
+
+    def semi_join_membership(self, children: list[Any]) -> Comparison:
+        field, operator, semi_join = children
+        if operator not in (Operator.IN, Operator.NOT_IN):
+            raise _Problem(field.pos or 0, f"{operator.value} cannot take a sub-select")
+        return Comparison(field, operator, semi_join)
 
     def membership(self, children: list[Any]) -> Comparison:
         field, operator, *values = children

@@ -28,6 +28,7 @@ from forcebridge.soql.ast import (
     OrderItem,
     Query,
     SelectItem,
+    SemiJoin,
     StringValue,
     Subquery,
     Value,
@@ -131,6 +132,10 @@ def _condition(condition: Condition, *, nested: bool) -> str:
 
 def _comparison(comparison: Comparison) -> str:
     op, value = comparison.op, comparison.value
+    if isinstance(value, SemiJoin):
+        if op not in (Operator.IN, Operator.NOT_IN):
+            raise ValueError(f"{op.value} cannot take a sub-select")
+        return f"{_field(comparison.field)} {op.value} ({to_soql(value.query)})"
     if op in _SETS:
         if not isinstance(value, tuple) or not value:
             raise ValueError(f"{op.value} needs a non-empty tuple of values, not {value!r}")

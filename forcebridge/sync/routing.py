@@ -63,6 +63,10 @@ class Route:
                 f"routing condition {text!r}: only a condition may follow WHERE, "
                 "without ORDER BY, LIMIT or OFFSET"
             )
+        if any(isinstance(c.value, ast.SemiJoin) for c in _comparisons(query.where)):
+            raise RoutingError(
+                f"routing condition {text!r}: a sub-select cannot be checked on each record"
+            )
         return cls(query.where)
 
     @property
@@ -135,6 +139,7 @@ def field_value(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def _compare(c: ast.Comparison, value: Any, clock: _Clock) -> bool:
+    assert not isinstance(c.value, ast.SemiJoin)  # refused by `Route.parse` and `check_query`
     op = c.op
     if op in (ast.Operator.NE, ast.Operator.NOT_IN, ast.Operator.EXCLUDES):
         positive = {

@@ -85,6 +85,17 @@ def test_groups_and_aggregates_are_refused_as_nothing_to_pull(real_catalog: Cata
     ]
 
 
+def test_a_semi_join_is_refused_as_a_pull_cannot_check_it_on_each_record(
+    real_catalog: Catalog,
+) -> None:
+    soql = "SELECT Id, LastName FROM Contact WHERE AccountId IN (SELECT Id FROM Account)"
+
+    assert messages(soql, real_catalog) == [
+        "the sub-select on Account cannot be checked on each record, as a pull does when "
+        "services share a read; filter on the object's own fields"
+    ]
+
+
 def test_a_subquery_of_child_records_is_refused_naming_its_relationship(
     real_catalog: Catalog,
 ) -> None:

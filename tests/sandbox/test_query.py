@@ -389,6 +389,40 @@ def test_a_subquery_filters_limits_per_parent_and_hides_deleted_children(
     ]
 
 
+def test_a_semi_join_keeps_soql_null_logic_and_hides_deleted_rows(
+    org: Org, crm: dict[str, str]
+) -> None:
+    large = "SELECT Id FROM Account WHERE NumberOfEmployees > 100"
+    inside = org.query(f"SELECT LastName FROM Contact WHERE AccountId IN ({large}) ORDER BY Id")
+    outside = org.query(
+        f"SELECT LastName FROM Contact WHERE AccountId NOT IN ({large}) ORDER BY Id"
+    )
+    alone = "SELECT Name FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact)"
+
+    assert _names(inside) == ["Ng", "Ng"]
+    assert _names(outside) == ["Diaz", "Müller"]  # Müller has no account: NOT IN admits null
+    assert _names(org.query(alone)) == []  # and a null in the sub-select excludes nothing
+    org.delete("Contact", crm["bo"])
+    assert _names(org.query(alone)) == ["Globex"]
+
+
+@pytest.mark.parametrize(
+    ("soql", "detail"),
+    [
+        ("SELECT Id FROM Contact WHERE LastName IN (SELECT Name FROM Account)",
+         "semi join sub-selects are only allowed on Id fields"),
+        ("SELECT Id FROM Contact WHERE AccountId IN (SELECT Name FROM Account)",
+         "a semi join sub-select must select one Id field"),
+        ("SELECT Id FROM Contact WHERE AccountId IN "
+         "(SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact))",
+         "Nesting of semi join sub-selects is not supported"),
+    ],
+)  # fmt: skip
+def test_semi_joins_salesforce_refuses_are_refused(org: Org, soql: str, detail: str) -> None:
+    error = _error(org, soql)
+    assert error.error_code == "MALFORMED_QUERY" and error.message.endswith(detail)
+
+
 def test_a_subquery_through_an_unknown_relationship_is_refused_as_salesforce_does(
     org: Org,
 ) -> None:

@@ -28,6 +28,7 @@ from forcebridge.soql.ast import (
     Or,
     OrderItem,
     Query,
+    SemiJoin,
     StringValue,
     Subquery,
 )
@@ -137,6 +138,24 @@ def test_function_names_are_still_usable_as_field_and_object_names() -> None:
     query = parse("SELECT Max, Sum__c, Min.Name FROM Avg WHERE Max = 1 ORDER BY Count_Distinct")
     assert query.select == (f("Max"), f("Sum__c"), f("Min", "Name"))
     assert (query.sobject, query.order_by) == ("Avg", (OrderItem(f("Count_Distinct")),))
+
+
+def test_a_semi_join_compares_with_the_ids_another_query_selects() -> None:
+    condition = where("AccountId NOT IN (SELECT Id FROM Account WHERE Industry = 'Tech')")
+
+    assert condition == Comparison(
+        f("AccountId"),
+        Operator.NOT_IN,
+        SemiJoin(
+            Query(
+                select=(f("Id"),),
+                sobject="Account",
+                where=Comparison(f("Industry"), Operator.EQ, StringValue("Tech")),
+            )
+        ),
+    )
+    with pytest.raises(MalformedQuery, match="INCLUDES cannot take a sub-select"):
+        parse("SELECT Id FROM Contact WHERE Tags__c INCLUDES (SELECT Id FROM Account)")
 
 
 @pytest.mark.parametrize("kind", list(FieldsKind))

@@ -20,6 +20,7 @@ from forcebridge.soql.ast import (
     NumberValue,
     Operator,
     Query,
+    SemiJoin,
     StringValue,
     Subquery,
     Value,
@@ -121,6 +122,17 @@ def test_groups_and_aggregate_functions_render_and_parse_back() -> None:
     )
 
     assert to_soql(query) == "SELECT Title, AVG(Age__c) age FROM Contact GROUP BY Title LIMIT 10"
+    assert parse(to_soql(query)) == query
+
+
+def test_a_semi_join_renders_its_sub_select_and_parses_back() -> None:
+    ids = Query(select=ID, sobject="Account", where=filtered(Operator.EQ, StringValue("x")).where)
+    account_in = Comparison(Field(("AccountId",)), Operator.IN, SemiJoin(ids))
+    query = Query(select=ID, sobject="Contact", where=account_in)
+
+    assert to_soql(query) == (
+        "SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE X = 'x')"
+    )
     assert parse(to_soql(query)) == query
 
 

@@ -101,6 +101,11 @@ def test_a_condition_that_is_not_soql_is_refused_at_its_column() -> None:
         Route.parse("OwnerId = 'x' LIMIT 5")
 
 
+def test_a_sub_select_is_refused_as_it_cannot_be_checked_on_a_record() -> None:
+    with pytest.raises(RoutingError, match="a sub-select cannot be checked on each record"):
+        Route.parse("AccountId IN (SELECT Id FROM Account WHERE Industry = 'Tech')")
+
+
 SANDBOX_CONDITIONS = [
     "LastName = 'smith'",
     "Email != 'ana@example.com'",
