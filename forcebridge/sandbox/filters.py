@@ -60,6 +60,8 @@ class FilterContext(Protocol):
 
     def sub_select(self, query: ast.Query) -> str: ...
 
+    def aggregate_expression(self, item: ast.Count | ast.Aggregate) -> str: ...
+
 
 def condition_sql(ctx: FilterContext, condition: ast.Condition, negate: bool = False) -> str:
     match condition:
@@ -73,6 +75,8 @@ def condition_sql(ctx: FilterContext, condition: ast.Condition, negate: bool = F
             return condition_sql(ctx, operand, not negate)
         case ast.Comparison():
             return _comparison(ctx, condition, negate)
+        case ast.AggregateComparison():
+            return _aggregate_comparison(ctx, condition, negate)
     raise TypeError(f"not a condition: {condition!r}")
 
 
@@ -151,6 +155,32 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
     if op is ast.Operator.EQ:
         compared, [value] = _as_text(kind, expr, [value])
     return _Leaf(f"{compared} {op.value} {ctx.bind(value)}", False).render(expr, negate)
+
+
+def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate: bool) -> str:
+    """`COUNT(Id) > 1` in HAVING: the group's aggregate against a number, or for MIN and MAX
+    against a text, date or datetime."""
+    expr = ctx.aggregate_expression(c.aggregate)
+    op, value = c.op, c.value
+    if op is ast.Operator.NE:
+        op, negate = ast.Operator.EQ, not negate
+    match value:
+        case ast.NumberValue(number):
+            bound: Any = int(number) if number == number.to_integral_value() else float(number)
+        case ast.StringValue(text):
+            bound = text
+        case ast.DateValue(day):
+            bound = day.isoformat()
+        case ast.DateTimeValue(moment):
+            bound = format_datetime(moment)
+        case _:
+            field = c.aggregate.field
+            raise MalformedQuery(
+                ctx.text,
+                field.pos if field else None,
+                "a HAVING comparison takes a number, or for MIN and MAX a text, date or datetime",
+            )
+    return _Leaf(f"{expr} {op.value} {ctx.bind(bound)}", False).render(expr, negate)
 
 
 def _as_text(kind: Kind, expr: str, values: list[Any]) -> tuple[str, list[Any]]:

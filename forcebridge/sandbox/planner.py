@@ -121,6 +121,7 @@ class _Planner:
         if not include_deleted and self.root.field("IsDeleted") is not None:
             conditions.insert(0, f"t0.{quote('IsDeleted')} = 0")
         where = " AND ".join(conditions) or "1"
+        having = self._having() if q.having is not None else ""
         order_by = self._order_by() if mode is not Mode.AGGREGATE else self._group_order()
         return Plan(
             sobject=self.root,
@@ -136,6 +137,7 @@ class _Planner:
             aggregate_keys=keys,
             boolean_keys=booleans,
             group_by=group_by,
+            having=having,
             children=tuple(self.children),
         )
 
@@ -182,14 +184,14 @@ class _Planner:
                     booleans.add(key)
             else:
                 assert isinstance(item, _AGGREGATES) and item.field is not None
-                self._column(self._aggregate_sql(item))
+                self._column(self.aggregate_expression(item))
                 key = item.alias or f"expr{unnamed}"
                 if item.alias is None:
                     unnamed += 1
             keys.append(key)
         return tuple(keys), frozenset(booleans)
 
-    def _aggregate_sql(self, item: ast.Count | ast.Aggregate) -> str:
+    def aggregate_expression(self, item: ast.Count | ast.Aggregate) -> str:
         assert item.field is not None
         function = "COUNT" if isinstance(item, ast.Count) else item.function.value
         target = self._resolve(item.field)
@@ -207,6 +209,19 @@ class _Planner:
         if function == "COUNT_DISTINCT":
             return f"COUNT(DISTINCT {expr})"
         return f"{function}({expr})"
+
+    def _having(self) -> str:
+        """HAVING as SQL: aggregates compared, and fields that are grouped."""
+        assert self.query.having is not None
+        if not self.query.group_by:
+            raise MalformedQuery(self.text, None, "HAVING can only be used with GROUP BY")
+        grouped = self._grouped()
+        for node in _compared_fields(self.query.having):
+            if node.name.lower() not in grouped:
+                raise MalformedQuery(
+                    self.text, node.pos, f"Field must be grouped or aggregated: {node.name}"
+                )
+        return condition_sql(self, self.query.having)
 
     def _grouped(self) -> dict[str, str]:
         """Each GROUP BY field (by its name as written, case-folded) and its SQL."""
@@ -422,6 +437,18 @@ class _Planner:
             f"SELECT {column} FROM {quote(planned.sobject.name)} AS t0{planned.joins}"
             f" WHERE {planned.where} AND {column} IS NOT NULL"
         )
+
+
+def _compared_fields(condition: ast.Condition) -> list[ast.Field]:
+    """The fields a condition compares (not those inside its aggregates)."""
+    match condition:
+        case ast.Comparison():
+            return [condition.field]
+        case ast.And(operands) | ast.Or(operands):
+            return [node for operand in operands for node in _compared_fields(operand)]
+        case ast.Not(operand):
+            return _compared_fields(operand)
+    return []
 
 
 def _coalesce(aliases: tuple[str, ...], column: str) -> str:

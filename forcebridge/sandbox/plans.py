@@ -39,6 +39,7 @@ class Plan:
     boolean_keys: frozenset[str] = frozenset()
     """The grouped checkbox fields among them, whose 0 and 1 are false and true."""
     group_by: str = ""
+    having: str = ""
     children: tuple[ChildPlan, ...] = ()
     """The subqueries, each planned on its child object."""
 
@@ -78,7 +79,9 @@ class Plan:
         window, bounds = self._window()
         sql = f"SELECT {', '.join(self.columns)} FROM {self._from} WHERE {self.where}"
         if self.group_by:
-            sql += f" GROUP BY {self.group_by} ORDER BY {self.order_by}"
+            sql += f" GROUP BY {self.group_by}"
+            sql += f" HAVING {self.having}" if self.having else ""
+            sql += f" ORDER BY {self.order_by}"
         return sql + window, self.params + bounds
 
     def rows_of_parents_sql(self, lookup: str) -> str:

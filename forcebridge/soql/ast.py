@@ -175,7 +175,16 @@ class Not:
     operand: Condition
 
 
-Condition = Comparison | And | Or | Not
+@dataclass(frozen=True)
+class AggregateComparison:
+    """`COUNT(Id) > 1` in a HAVING clause: a group's aggregate compared with a value."""
+
+    aggregate: Count | Aggregate
+    op: Operator
+    value: Value
+
+
+Condition = Comparison | AggregateComparison | And | Or | Not
 
 
 # --- ordering and the query ----------------------------------------------------------------
@@ -204,6 +213,7 @@ class Query:
     sobject: str
     where: Condition | None = None
     group_by: tuple[Field, ...] = ()
+    having: Condition | None = None
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
     offset: int | None = None

@@ -18,6 +18,7 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedToken
 
 from forcebridge.soql.ast import (
     Aggregate,
+    AggregateComparison,
     And,
     BooleanValue,
     Comparison,
@@ -130,6 +131,7 @@ def _query(children: list[Any]) -> Query:
         sobject=str(sobject),
         where=clauses.get("where"),
         group_by=clauses.get("group_by", ()),
+        having=clauses.get("having"),
         order_by=clauses.get("order_by", ()),
         limit=clauses.get("limit"),
         offset=clauses.get("offset"),
@@ -243,6 +245,19 @@ class _ToAst(Transformer[Token, Any]):
 
     def group_by(self, fields: list[Field]) -> tuple[str, tuple[Field, ...]]:
         return "group_by", tuple(fields)
+
+    def having(self, children: list[Condition]) -> tuple[str, Condition]:
+        return "having", children[0]
+
+    def aggregate_call(self, children: list[Any]) -> Count | Aggregate:
+        function, field = children
+        if function.type == "COUNT":
+            return Count(field)
+        return Aggregate(Function(function.upper()), field)
+
+    def aggregate_comparison(self, children: list[Any]) -> AggregateComparison:
+        aggregate, comparator, value = children
+        return AggregateComparison(aggregate, _COMPARATORS[comparator], value)
 
     def order_by(self, items: list[OrderItem]) -> tuple[str, tuple[OrderItem, ...]]:
         return "order_by", tuple(items)

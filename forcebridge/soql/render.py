@@ -7,8 +7,11 @@ comparison's string is a pattern (see `literals`), so its `\%` and `\_` are writ
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from forcebridge.soql.ast import (
     Aggregate,
+    AggregateComparison,
     And,
     BooleanValue,
     Comparison,
@@ -59,6 +62,8 @@ def to_soql(query: Query) -> str:
         parts.append(f"WHERE {_condition(query.where, nested=False)}")
     if query.group_by:
         parts.append(f"GROUP BY {', '.join(_field(item) for item in query.group_by)}")
+    if query.having is not None:
+        parts.append(f"HAVING {_condition(query.having, nested=False)}")
     if query.order_by:
         parts.append(f"ORDER BY {', '.join(_order_item(item) for item in query.order_by)}")
     if query.limit is not None:
@@ -115,6 +120,8 @@ def _condition(condition: Condition, *, nested: bool) -> str:
     match condition:
         case Comparison():
             return _comparison(condition)
+        case AggregateComparison(aggregate=aggregate, op=op, value=value):
+            return f"{_select_item(replace(aggregate, alias=None))} {op.value} {_value(value)}"
         case Not(operand=Comparison() as operand):
             return f"NOT {_comparison(operand)}"
         case Not(operand=operand):

@@ -58,10 +58,11 @@ class Route:
         except SoqlError as error:
             where = "" if error.column is None else f" at column {error.column - len(_PREFIX)}"
             raise RoutingError(f"routing condition {text!r}{where}: {error.detail}") from None
-        if query.order_by or query.limit is not None or query.offset is not None:
+        clauses = (query.group_by, query.having, query.order_by, query.limit, query.offset)
+        if any(clause not in (None, ()) for clause in clauses):
             raise RoutingError(
                 f"routing condition {text!r}: only a condition may follow WHERE, "
-                "without ORDER BY, LIMIT or OFFSET"
+                "without GROUP BY, HAVING, ORDER BY, LIMIT or OFFSET"
             )
         if any(isinstance(c.value, ast.SemiJoin) for c in _comparisons(query.where)):
             raise RoutingError(

@@ -265,6 +265,23 @@ def test_group_by_gives_one_aggregate_result_per_group_in_order(
     }  # fmt: skip
 
 
+def test_having_keeps_the_groups_whose_aggregates_meet_it(org: Org) -> None:
+    for name, email in [("A", "a@x.com"), ("B", "A@x.com"), ("C", "c@x.com"), ("D", None)]:
+        org.create("Contact", {"LastName": name, "Email": email})
+
+    duplicates = org.query(
+        "SELECT Email, COUNT(Id) copies FROM Contact WHERE Email != null GROUP BY Email "
+        "HAVING COUNT(Id) > 1"
+    )
+    either = org.query(
+        "SELECT Email FROM Contact GROUP BY Email "
+        "HAVING NOT (MAX(LastName) = 'B' OR Email = 'c@x.com') ORDER BY Email"
+    )
+
+    assert [(r["Email"].lower(), r["copies"]) for r in duplicates["records"]] == [("a@x.com", 2)]
+    assert [r["Email"] for r in either["records"]] == [None]
+
+
 @pytest.mark.parametrize(
     ("soql", "code", "detail"),
     [
@@ -278,6 +295,10 @@ def test_group_by_gives_one_aggregate_result_per_group_in_order(
          "field 'CreatedDate' can not be grouped in a query call"),
         ("SELECT COUNT() FROM Contact GROUP BY Title", "MALFORMED_QUERY",
          "COUNT() must be the only element in the SELECT list"),
+        ("SELECT Title FROM Contact GROUP BY Title HAVING LastName = 'x'", "MALFORMED_QUERY",
+         "Field must be grouped or aggregated: LastName"),
+        ("SELECT COUNT(Id) FROM Contact HAVING COUNT(Id) > 1", "MALFORMED_QUERY",
+         "HAVING can only be used with GROUP BY"),
     ],
 )  # fmt: skip
 def test_groups_and_aggregates_are_checked_as_salesforce_does(

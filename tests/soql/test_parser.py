@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from forcebridge.soql.ast import (
     Aggregate,
+    AggregateComparison,
     And,
     BooleanValue,
     Comparison,
@@ -132,6 +133,20 @@ def test_group_by_and_aggregate_functions() -> None:
         Aggregate(Function.SUM, f("Amount__c")),
     )
     assert query.group_by == (f("LeadSource"), f("Owner", "Alias"))
+
+
+def test_having_compares_aggregates_and_grouped_fields() -> None:
+    query = parse(
+        "SELECT Email FROM Contact GROUP BY Email HAVING COUNT(Id) > 1 AND NOT Email = null"
+    )
+    assert query.having == And(
+        (
+            AggregateComparison(Count(f("Id")), Operator.GT, NumberValue(Decimal(1))),
+            Not(Comparison(f("Email"), Operator.EQ, NullValue())),
+        )
+    )
+    with pytest.raises(MalformedQuery, match="unexpected token: '\\('"):
+        parse("SELECT Id FROM Contact WHERE COUNT(Id) > 1")  # only HAVING compares aggregates
 
 
 def test_function_names_are_still_usable_as_field_and_object_names() -> None:

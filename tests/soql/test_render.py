@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from forcebridge.soql.ast import (
     Aggregate,
+    AggregateComparison,
     And,
     BooleanValue,
     Comparison,
@@ -118,10 +119,16 @@ def test_groups_and_aggregate_functions_render_and_parse_back() -> None:
         select=(Field(("Title",)), Aggregate(Function.AVG, Field(("Age__c",)), "age")),
         sobject="Contact",
         group_by=(Field(("Title",)),),
+        having=AggregateComparison(
+            Aggregate(Function.AVG, Field(("Age__c",))), Operator.GE, NumberValue(Decimal(30))
+        ),
         limit=10,
     )
 
-    assert to_soql(query) == "SELECT Title, AVG(Age__c) age FROM Contact GROUP BY Title LIMIT 10"
+    assert to_soql(query) == (
+        "SELECT Title, AVG(Age__c) age FROM Contact GROUP BY Title"
+        " HAVING AVG(Age__c) >= 30 LIMIT 10"
+    )
     assert parse(to_soql(query)) == query
 
 
