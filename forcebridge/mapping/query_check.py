@@ -125,6 +125,7 @@ def _select_item_problem(item: Count | Aggregate | Fields | Subquery) -> Problem
 def _clause_problems(query: Query) -> Iterator[Problem]:
     clauses = (
         ("GROUP BY", bool(query.group_by), "the pull reads records, not groups of them"),
+        ("HAVING", query.having is not None, "the pull reads records, not groups of them"),
         ("ORDER BY", bool(query.order_by), "the pull orders by SystemModstamp and Id itself"),
         ("LIMIT", query.limit is not None, "the pull reads every matching record"),
         ("OFFSET", query.offset is not None, "the pull pages by itself"),

@@ -77,10 +77,11 @@ def test_clauses_the_pull_sets_itself_and_unpageable_selects_are_refused(
 
 
 def test_groups_and_aggregates_are_refused_as_nothing_to_pull(real_catalog: Catalog) -> None:
-    soql = "SELECT Title, MAX(CreatedDate) FROM Contact GROUP BY Title"
+    soql = "SELECT Title, MAX(CreatedDate) FROM Contact GROUP BY Title HAVING COUNT(Id) > 1"
 
     assert messages(soql, real_catalog) == [
         "remove GROUP BY from the query: the pull reads records, not groups of them",
+        "remove HAVING from the query: the pull reads records, not groups of them",
         "MAX() returns no records to pull; select the fields instead",
     ]
 
