@@ -1,13 +1,13 @@
 """A SOQL syntax tree as SQL over the org's tables: one statement, every value bound.
 
 The planner checks every name against the schema (with Salesforce's errors, pointing into the
-query), turns parent paths (`Account.Owner.Name`) into LEFT JOINs, and a polymorphic parent
-(`Who.Name`) into one join per object it may be, taking whichever matched. It also decides the
-layout of each record (`results.Shape`), so rows become records with no further lookups.
-The WHERE clause is compiled by `filters`. Only the queried object's deleted rows are hidden
-(`query`) or shown (`queryAll`); parents are joined as they are. A child subquery is planned
-on its child object (`plans.ChildPlan`), read for a whole page of parents at once; GROUP BY and
-the aggregate functions make one `AggregateResult` row per group.
+query); parent paths (`Account.Owner.Name`) become joins (`paths`). It also decides the layout
+of each record (`results.Shape`), so rows become records with no further lookups. The WHERE
+and HAVING clauses are compiled by `filters`, a semi-join's sub-select by a planner of its own.
+Only the queried object's deleted rows are hidden (`query`) or shown (`queryAll`); parents are
+joined as they are. A child subquery is planned on its child object (`plans.ChildPlan`), read
+for a whole page of parents at once; GROUP BY and the aggregate functions make one
+`AggregateResult` row per group.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, Kind
 from forcebridge.sandbox.filters import condition_sql
+from forcebridge.sandbox.paths import Paths, Step, Target, coalesce, object_name
 from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
 from forcebridge.sandbox.results import Address, Children, Column, Shape
-from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
+from forcebridge.sandbox.schema import FieldSpec, Schema
 from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
@@ -55,25 +56,6 @@ def plan(
     return _Planner(schema, query, now, tz).build(include_deleted)
 
 
-@dataclass(frozen=True)
-class _Step:
-    """One relationship hop: its name, and the alias (or aliases, if polymorphic) it joins."""
-
-    name: str
-    aliases: tuple[str, ...]
-    targets: tuple[ObjectSpec, ...]
-    polymorphic: bool
-
-
-@dataclass(frozen=True)
-class _Target:
-    steps: tuple[_Step, ...]
-    spec: FieldSpec | None
-    """None for the `Type` of a polymorphic parent."""
-    aliases: tuple[str, ...]
-    owner: ObjectSpec
-
-
 @dataclass
 class _Planner:
     schema: Schema
@@ -81,10 +63,8 @@ class _Planner:
     now: dt.datetime
     tz: dt.tzinfo
     columns: dict[str, int] = field(default_factory=dict)
-    joins: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     children: list[ChildPlan] = field(default_factory=list)
-    _aliases: dict[tuple[str, str, str], str] = field(default_factory=dict)
     in_semi_join: bool = False
 
     def __post_init__(self) -> None:
@@ -93,6 +73,7 @@ class _Planner:
         if root is None:
             raise SoqlError.invalid_type(self.text, self.query.sobject_pos, self.query.sobject)
         self.root = root
+        self.paths = Paths(self.schema, root, self.text)
 
     def build(self, include_deleted: bool) -> Plan:
         q = self.query
@@ -127,7 +108,7 @@ class _Planner:
             sobject=self.root,
             mode=mode,
             columns=tuple(self.columns),
-            joins="".join(self.joins),
+            joins="".join(self.paths.joins),
             where=where,
             params=tuple(self.params),
             order_by=order_by,
@@ -177,7 +158,7 @@ class _Planner:
         unnamed = 0
         for item in self.query.select:
             if isinstance(item, ast.Field):
-                target = self._resolve(item)
+                target = self.paths.resolve(item)
                 key = target.spec.name if target.spec is not None else "Type"
                 self._column(grouped[item.name.lower()])
                 if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
@@ -194,7 +175,7 @@ class _Planner:
     def aggregate_expression(self, item: ast.Count | ast.Aggregate) -> str:
         assert item.field is not None
         function = "COUNT" if isinstance(item, ast.Count) else item.function.value
-        target = self._resolve(item.field)
+        target = self.paths.resolve(item.field)
         spec = target.spec
         numeric = spec is not None and spec.kind in (Kind.INTEGER, Kind.NUMBER)
         allowed = spec is None or capabilities(spec).aggregatable
@@ -205,7 +186,7 @@ class _Planner:
                 item.field.pos,
                 f"field {name} does not support aggregate operator {function}",
             )
-        expr = self.expression(target)
+        expr = self.paths.expression(target)
         if function == "COUNT_DISTINCT":
             return f"COUNT(DISTINCT {expr})"
         return f"{function}({expr})"
@@ -226,7 +207,7 @@ class _Planner:
     def _grouped(self) -> dict[str, str]:
         """Each GROUP BY field (by its name as written, case-folded) and its SQL."""
         return {
-            node.name.lower(): self.expression(
+            node.name.lower(): self.paths.expression(
                 self.resolve_filterable(node, "grouped", lambda c: c.groupable)
             )
             for node in self.query.group_by
@@ -288,7 +269,7 @@ class _Planner:
         shape.entries[key] = Children()
 
     def _select_field(self, node: ast.Field, shape: Shape) -> None:
-        target = self._resolve(node)
+        target = self.paths.resolve(node)
         for step in target.steps:
             nested = shape.entries.get(step.name)
             if not isinstance(nested, Shape):
@@ -300,78 +281,27 @@ class _Planner:
             raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {node.name}")
         shape.entries[key] = self._entry(target)
 
-    def _parent_shape(self, step: _Step) -> Shape:
-        id_column = self._column(_coalesce(step.aliases, "Id"))
+    def _parent_shape(self, step: Step) -> Shape:
+        id_column = self._column(coalesce(step.aliases, "Id"))
         if len(step.targets) == 1:
             return Shape(id_index=id_column, type_name=step.targets[0].name)
-        return Shape(id_index=id_column, type_index=self._column(_object_name(step)))
+        return Shape(id_index=id_column, type_index=self._column(object_name(step)))
 
-    def _entry(self, target: _Target) -> Column | Address:
+    def _entry(self, target: Target) -> Column | Address:
         spec = target.spec
         if spec is None:
-            return Column(self._column(self.expression(target)))
+            return Column(self._column(self.paths.expression(target)))
         if spec.kind is Kind.COMPOUND:
             parts = {p.name: p for p in target.owner.parts(spec)}
             prefix = spec.name.removesuffix("Address")
             indices = tuple(
-                self._column(_coalesce(target.aliases, f"{prefix}{_ADDRESS_SUFFIXES[key]}"))
+                self._column(coalesce(target.aliases, f"{prefix}{_ADDRESS_SUFFIXES[key]}"))
                 if f"{prefix}{_ADDRESS_SUFFIXES[key]}" in parts
                 else None
                 for key in ADDRESS_KEYS
             )
             return Address(indices)
-        return Column(self._column(self.expression(target)), spec.kind is Kind.BOOLEAN)
-
-    # --- paths -----------------------------------------------------------------------------
-
-    def _resolve(self, node: ast.Field) -> _Target:
-        path = node.path
-        prefixed = len(path) > 1 and path[0].lower() == self.root.name.lower()
-        if prefixed and self.root.relationship(path[0]) is None:
-            path = path[1:]
-        obj, alias = self.root, "t0"
-        steps: list[_Step] = []
-        *relationships, last = path
-        for i, name in enumerate(relationships):
-            lookup = obj.relationship(name)
-            targets = (
-                tuple(t for t in map(self.schema.get, lookup.reference_to) if t) if lookup else ()
-            )
-            if lookup is None or not targets or (len(targets) > 1 and i < len(relationships) - 1):
-                raise SoqlError.invalid_relationship(self.text, node.pos, name)
-            assert lookup.relationship_name is not None
-            aliases = tuple(self._join(alias, lookup, t) for t in targets)
-            steps.append(_Step(lookup.relationship_name, aliases, targets, lookup.polymorphic))
-            obj, alias = targets[0], aliases[0]
-        aliases = steps[-1].aliases if steps else ("t0",)
-        owners = steps[-1].targets if steps else (self.root,)
-        if steps and steps[-1].polymorphic and last.lower() == "type":
-            return _Target(tuple(steps), None, aliases, obj)
-        specs = [owner.field(last) for owner in owners]
-        spec = specs[0]
-        if spec is None or any(s is None or s.type != spec.type for s in specs):
-            raise SoqlError.invalid_field(self.text, node.pos, last, obj.name)
-        return _Target(tuple(steps), spec, aliases, obj)
-
-    def _join(self, alias: str, lookup: FieldSpec, target: ObjectSpec) -> str:
-        key = (alias, lookup.name, target.name)
-        if key not in self._aliases:
-            new = f"t{len(self._aliases) + 1}"
-            self._aliases[key] = new
-            self.joins.append(
-                f" LEFT JOIN {quote(target.name)} AS {new} "
-                f"ON {new}.{quote('Id')} = {alias}.{quote(lookup.name)}"
-            )
-        return self._aliases[key]
-
-    def expression(self, target: _Target) -> str:
-        """SQL for the value `target` names."""
-        if target.spec is None:
-            return _object_name(target.steps[-1])
-        expr = _coalesce(target.aliases, target.spec.name)
-        if len(target.aliases) > 1 and target.spec.field_type.collation == "NOCASE":
-            expr += " COLLATE NOCASE"
-        return expr
+        return Column(self._column(self.paths.expression(target)), spec.kind is Kind.BOOLEAN)
 
     def _column(self, sql: str) -> int:
         return self.columns.setdefault(sql, len(self.columns))
@@ -388,7 +318,7 @@ class _Planner:
                 ast.Nulls.FIRST if item.direction is ast.Direction.ASC else ast.Nulls.LAST
             )
             nulls = f" NULLS {item.nulls.value}" if item.nulls not in (None, default_nulls) else ""
-            terms.append(f"{self.expression(target)} {direction}{nulls}")
+            terms.append(f"{self.paths.expression(target)} {direction}{nulls}")
         terms.append(f"t0.{quote(SEQ)}")
         return ", ".join(terms)
 
@@ -396,9 +326,9 @@ class _Planner:
 
     def resolve_filterable(
         self, node: ast.Field, verb: str, allowed: Callable[[Capabilities], bool]
-    ) -> _Target:
+    ) -> Target:
         """The field `node` names, if SOQL may filter or sort (`verb`) on it."""
-        target = self._resolve(node)
+        target = self.paths.resolve(node)
         spec = target.spec
         if spec is not None and (spec.kind is Kind.COMPOUND or not allowed(capabilities(spec))):
             raise InvalidField(
@@ -409,7 +339,7 @@ class _Planner:
     def filter_column(self, node: ast.Field) -> tuple[FieldSpec | None, str]:
         """The field a WHERE comparison names (None: a polymorphic parent's Type) and its SQL."""
         target = self.resolve_filterable(node, "filtered", lambda c: c.filterable)
-        return target.spec, self.expression(target)
+        return target.spec, self.paths.expression(target)
 
     def bind(self, value: Any) -> str:
         self.params.append(value)
@@ -426,12 +356,12 @@ class _Planner:
         inner = _Planner(self.schema, on_inner, self.now, self.tz, in_semi_join=True)
         planned = inner.build(include_deleted=False)
         [selected] = query.select
-        target = inner._resolve(selected) if isinstance(selected, ast.Field) else None
+        target = inner.paths.resolve(selected) if isinstance(selected, ast.Field) else None
         if target is None or target.spec is None or target.spec.kind is not Kind.ID:
             raise MalformedQuery(
                 self.text, query.sobject_pos, "a semi join sub-select must select one Id field"
             )
-        column = inner.expression(target)
+        column = inner.paths.expression(target)
         self.params.extend(planned.params)
         return (
             f"SELECT {column} FROM {quote(planned.sobject.name)} AS t0{planned.joins}"
@@ -449,18 +379,3 @@ def _compared_fields(condition: ast.Condition) -> list[ast.Field]:
         case ast.Not(operand):
             return _compared_fields(operand)
     return []
-
-
-def _coalesce(aliases: tuple[str, ...], column: str) -> str:
-    """The column from whichever of the joined objects is present."""
-    refs = [f"{alias}.{quote(column)}" for alias in aliases]
-    return refs[0] if len(refs) == 1 else f"COALESCE({', '.join(refs)})"
-
-
-def _object_name(step: _Step) -> str:
-    """SQL naming the object a polymorphic parent turned out to be."""
-    cases = " ".join(
-        f"WHEN {alias}.{quote('Id')} IS NOT NULL THEN '{target.name}'"
-        for alias, target in zip(step.aliases, step.targets, strict=True)
-    )
-    return f"CASE {cases} END"
