@@ -146,24 +146,50 @@ def decode_locator(locator: str) -> int:
     return offset
 
 
-@dataclass
-class QueryJob:
-    """One query job; `rows` grows on a worker thread while the job is in progress."""
+@dataclass(kw_only=True)
+class BulkJob:
+    """What query and ingest jobs have alike, and the job info they both report."""
 
     id: str
     operation: str
-    sobject: str
-    query: Query
+    object_name: str
     created_by: str
     created: dt.datetime
     api_version: str
     delimiter: str
     line_ending: str
+    state: JobState
+    error_message: str | None = None
+    finished: dt.datetime | None = None
+
+    def summary(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.object_name,
+            "createdById": self.created_by,
+            "createdDate": salesforce_time(self.created),
+            "systemModstamp": salesforce_time(self.finished or self.created),
+            "state": self.state.value,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.api_version),
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.delimiter,
+        }
+        if self.error_message:
+            body["errorMessage"] = self.error_message
+        return body
+
+
+@dataclass(kw_only=True)
+class QueryJob(BulkJob):
+    """One query job; `rows` grows on a worker thread while the job is in progress."""
+
+    query: Query
     state: JobState = JobState.UPLOAD_COMPLETE
     columns: list[tuple[str, ...]] = field(default_factory=list)
     rows: list[str] = field(default_factory=list)
-    error_message: str | None = None
-    finished: dt.datetime | None = None
 
     def encode(self, values: list[str]) -> str:
         return encode_row(values, self.delimiter, self.line_ending)
@@ -180,22 +206,7 @@ class QueryJob:
         return self.encode([".".join(path) for path in self.columns])
 
     def info(self, detailed: bool = False) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
-            "operation": self.operation,
-            "object": self.sobject,
-            "createdById": self.created_by,
-            "createdDate": salesforce_time(self.created),
-            "systemModstamp": salesforce_time(self.finished or self.created),
-            "state": self.state.value,
-            "concurrencyMode": "Parallel",
-            "contentType": "CSV",
-            "apiVersion": float(self.api_version),
-            "lineEnding": self.line_ending,
-            "columnDelimiter": self.delimiter,
-        }
-        if self.error_message:
-            body["errorMessage"] = self.error_message
+        body = self.summary()
         if detailed:
             body |= {
                 "jobType": "V2Query",
@@ -318,7 +329,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
     job = QueryJob(
         id=jobs.new_id(),
         operation=operation,
-        sobject=query.sobject,
+        object_name=query.sobject,
         query=query,
         created_by=call.grant.user_id,
         created=dt.datetime.now(dt.UTC),

@@ -29,12 +29,12 @@ from forcebridge.sandbox.bulk import (
     DELIMITERS,
     LINE_ENDINGS,
     Bulk,
+    BulkJob,
     Jobs,
     JobState,
     choice,
     encode_row,
     listing,
-    salesforce_time,
 )
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
@@ -78,17 +78,10 @@ def typed(spec: FieldSpec, text: str) -> Any:
     return text
 
 
-@dataclass
-class IngestJob:
-    id: str
-    operation: str
+@dataclass(kw_only=True)
+class IngestJob(BulkJob):
     sobject: ObjectSpec
     external_field: str | None
-    created_by: str
-    created: dt.datetime
-    api_version: str
-    delimiter: str
-    line_ending: str
     state: JobState = JobState.OPEN
     header: list[str] | None = None
     """The uploaded CSV's header; None until the data is uploaded."""
@@ -97,31 +90,14 @@ class IngestJob:
     """How many of `rows` have been written (or failed); the rest are unprocessed."""
     successes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    error_message: str | None = None
-    finished: dt.datetime | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def info(self, detailed: bool = False) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
-            "operation": self.operation,
-            "object": self.sobject.name,
-            "createdById": self.created_by,
-            "createdDate": salesforce_time(self.created),
-            "systemModstamp": salesforce_time(self.finished or self.created),
-            "state": self.state.value,
-            "concurrencyMode": "Parallel",
-            "contentType": "CSV",
-            "apiVersion": float(self.api_version),
-            "lineEnding": self.line_ending,
-            "columnDelimiter": self.delimiter,
-        }
+        body = self.summary()
         if self.external_field is not None:
             body["externalIdFieldName"] = self.external_field
         if self.state is JobState.OPEN:
             body["contentUrl"] = f"services/data/v{self.api_version}/jobs/ingest/{self.id}/batches"
-        if self.error_message:
-            body["errorMessage"] = self.error_message
         if detailed:
             body |= {
                 "jobType": "V2Ingest",
@@ -283,6 +259,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
     job = IngestJob(
         id=jobs.new_id(),
         operation=str(operation),
+        object_name=sobject.name,
         sobject=sobject,
         external_field=str(external_field) if operation == "upsert" else None,
         created_by=call.grant.user_id,
