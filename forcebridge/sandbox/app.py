@@ -131,7 +131,7 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
     app.state.sandbox = state
     app.state.bulk_jobs = bulk.Jobs[bulk.QueryJob]()
     app.state.ingest_jobs = bulk.Jobs[bulk_ingest.IngestJob]()
-    app.state.bulk_v1_jobs = bulk_v1.Jobs()
+    app.state.bulk_v1_jobs = bulk_v1.new_jobs()
     for module in ROUTERS:
         app.include_router(module.router)
 

@@ -19,6 +19,7 @@ import itertools
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
@@ -242,15 +243,19 @@ def _locator_of(page: dict[str, Any]) -> str | None:
 
 
 class Jobs(Generic[J]):
-    """The app's jobs of one kind (query or ingest), by id; ids are unique across both kinds."""
+    """The app's jobs of one kind (Bulk 2.0 query or ingest, Bulk 1.0), by id; ids are unique
+    across all kinds. `missing` is the error for an id it does not hold (REST's 404 by
+    default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, missing: Callable[[str], Exception] = lambda _: not_found()) -> None:
         self._jobs: dict[str, J] = {}
         self._lock = threading.Lock()
+        self._missing = missing
 
-    def new_id(self) -> str:
+    def new_id(self, prefix: str = JOB_PREFIX) -> str:
+        """A new id with `prefix` (a job's by default; Bulk 1.0's batches and results too)."""
         with _NUMBERS_LOCK:
-            return make_id(JOB_PREFIX, next(_NUMBERS))
+            return make_id(prefix, next(_NUMBERS))
 
     def add(self, job: J) -> None:
         with self._lock:
@@ -260,13 +265,13 @@ class Jobs(Generic[J]):
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
-            raise not_found()
+            raise self._missing(job_id)
         return job
 
     def remove(self, job_id: str) -> None:
         with self._lock:
             if self._jobs.pop(job_id, None) is None:
-                raise not_found()
+                raise self._missing(job_id)
 
     def all(self) -> list[J]:
         with self._lock:

@@ -15,8 +15,6 @@ Jobs live in memory.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import threading
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -24,19 +22,18 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from forcebridge.sandbox.bulk import salesforce_time
+from forcebridge.sandbox.bulk import Jobs, salesforce_time
 from forcebridge.sandbox.bulk_ingest import OPERATIONS
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
-from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
 
 router = APIRouter(prefix="/services/async")
 
-JOB_PREFIX, BATCH_PREFIX, RESULT_PREFIX = "750", "751", "752"
+BATCH_PREFIX, RESULT_PREFIX = "751", "752"
 MAX_BATCH_RECORDS = 10_000
 QUERY_OPERATIONS = ("query", "queryAll")
 
@@ -120,7 +117,8 @@ class Job:
     state: str = "Open"
     batches: dict[str, Batch] = field(default_factory=dict)
 
-    def info(self) -> dict[str, Any]:
+    def info(self, detailed: bool = False) -> dict[str, Any]:
+        """Bulk API 1.0 always answers with the whole job info."""
         batches = list(self.batches.values())
         body: dict[str, Any] = {
             "apexProcessingTime": 0,
@@ -150,30 +148,16 @@ class Job:
         return body
 
 
-class Jobs:
-    def __init__(self) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._numbers = itertools.count(1)
-        self._lock = threading.Lock()
-
-    def new_id(self, prefix: str) -> str:
-        with self._lock:
-            return make_id(prefix, next(self._numbers))
-
-    def add(self, job: Job) -> None:
-        with self._lock:
-            self._jobs[job.id] = job
-
-    def get(self, job_id: str) -> Job:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise BulkError(400, "InvalidJob", f"Invalid job id: {job_id}")
-        return job
+def _missing_job(job_id: str) -> BulkError:
+    return BulkError(400, "InvalidJob", f"Invalid job id: {job_id}")
 
 
-def jobs_of(request: Request) -> Jobs:
-    jobs: Jobs = request.app.state.bulk_v1_jobs
+def new_jobs() -> Jobs[Job]:
+    return Jobs[Job](missing=_missing_job)
+
+
+def jobs_of(request: Request) -> Jobs[Job]:
+    jobs: Jobs[Job] = request.app.state.bulk_v1_jobs
     return jobs
 
 
@@ -207,7 +191,7 @@ async def create_job(request: Request, call: Call) -> Response:
         raise BulkError(400, "InvalidJob", f"Invalid external id field: {external_field}")
     jobs = jobs_of(request)
     job = Job(
-        id=jobs.new_id(JOB_PREFIX),
+        id=jobs.new_id(),
         operation=operation,
         sobject=sobject.name,
         external_field=external_field,
@@ -259,7 +243,7 @@ async def add_batch(job_id: str, request: Request, call: Call) -> Response:
     return _json(queued)
 
 
-def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs) -> None:
+def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
     try:
         if job.operation in QUERY_OPERATIONS:
             records = _query(org, job, str(batch.request))

@@ -66,6 +66,7 @@ def test_errors_come_in_bulk_api_1_shape(sandbox: SandboxServer) -> None:
         headers = {"X-SFDC-Session": sandbox.access_token()}
         xml = http.post(url, headers=headers, json=job | {"contentType": "XML"})
         unknown = http.post(url, headers=headers, json=job | {"object": "Nope"})
+        no_job = http.get(f"{url}/750000000000099AAA", headers=headers)
 
     assert (no_session.status_code, no_session.json()["exceptionCode"]) == (400, "InvalidSessionId")
     assert xml.json()["exceptionCode"] == "InvalidJob"
@@ -73,3 +74,4 @@ def test_errors_come_in_bulk_api_1_shape(sandbox: SandboxServer) -> None:
         "exceptionCode": "InvalidEntity",
         "exceptionMessage": "Unable to find object: Nope",
     }
+    assert (no_job.status_code, no_job.json()["exceptionCode"]) == (400, "InvalidJob")
