@@ -36,7 +36,7 @@ def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize) -> Sandbox
     narrator.chapter(
         "A Salesforce org of our own",
         "The sandbox is a Salesforce-compatible HTTPS server: its own CA, OAuth, REST, SOQL, "
-        "Bulk API 2.0 queries, limits and faults. Here it is seeded with messy, realistic data.",
+        "Bulk API 2.0 and 1.0, limits and faults. Here it is seeded with messy, realistic data.",
     )
     org = Org(data_dir)
     report = seed(org, contacts=size.contacts, leads=size.leads, accounts=size.accounts, seed=42)
@@ -105,6 +105,22 @@ def show_clients(narrator: Narrator, server: SandboxServer) -> None:
         narrator.note(
             f"a broken query gets Salesforce's answer: [yellow]{problem['errorCode']}[/] "
             + problem["message"].strip().splitlines()[-1]
+        )
+
+    sources = sf.query("SELECT LeadSource, COUNT(Id) n FROM Lead GROUP BY LeadSource")["records"]
+    narrator.note(
+        "GROUP BY, answered as Salesforce answers it: "
+        + ", ".join(f"{r['LeadSource'] or 'no source'} {r['n']}" for r in sources)
+    )
+    for account in sf.query(
+        "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account "
+        "WHERE Id IN (SELECT AccountId FROM Contact) ORDER BY Name LIMIT 1"
+    )["records"]:
+        people = [c["LastName"] for c in account["Contacts"]["records"]]
+        more = ", ..." if len(people) > 3 else ""
+        narrator.note(
+            f"a child subquery and a semi-join in one query: {account['Name']} has "
+            f"{len(people)} Contacts ({', '.join(people[:3])}{more})"
         )
 
     config = server.config
