@@ -214,19 +214,22 @@ class _Planner:
         }
 
     def _group_order(self) -> str:
-        """An aggregate result's order: the ORDER BY fields, which must be grouped, then the
-        groups themselves, so the order is stable."""
+        """An aggregate result's order: the ORDER BY aggregates and fields, which must be
+        grouped, then the groups themselves, so the order is stable."""
         grouped = self._grouped()
         terms = []
         for item in self.query.order_by:
-            if item.field.name.lower() not in grouped:
+            node = item.field
+            if not isinstance(node, ast.Field):
+                expr = self.aggregate_expression(node)
+            elif node.name.lower() in grouped:
+                expr = grouped[node.name.lower()]
+            else:
                 raise MalformedQuery(
-                    self.text,
-                    item.field.pos,
-                    f"Ordered field must be grouped or aggregated: {item.field.name}",
+                    self.text, node.pos, f"Ordered field must be grouped or aggregated: {node.name}"
                 )
             nulls = f" NULLS {item.nulls.value}" if item.nulls is not None else ""
-            terms.append(f"{grouped[item.field.name.lower()]} {item.direction.value}{nulls}")
+            terms.append(f"{expr} {item.direction.value}{nulls}")
         return ", ".join([*terms, *grouped.values()])
 
     def _select_fields_function(self, item: ast.Fields, shape: Shape) -> None:
@@ -312,6 +315,13 @@ class _Planner:
         """The ORDER BY list, ending with the row position so ties keep one stable order."""
         terms = []
         for item in self.query.order_by:
+            if not isinstance(item.field, ast.Field):
+                field = item.field.field
+                raise MalformedQuery(
+                    self.text,
+                    field.pos if field is not None else None,
+                    "an aggregate function can only order an aggregate query",
+                )
             target = self.resolve_filterable(item.field, "sorted", lambda c: c.sortable)
             direction = item.direction.value
             default_nulls = (

@@ -202,7 +202,8 @@ class Nulls(StrEnum):
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: Field
+    field: Field | Count | Aggregate
+    """A field, or in an aggregate query a group's aggregate (`ORDER BY COUNT(Id) DESC`)."""
     direction: Direction = Direction.ASC
     nulls: Nulls | None = None
 

@@ -107,7 +107,8 @@ def _select_item(item: SelectItem) -> str:
 
 
 def _order_item(item: OrderItem) -> str:
-    text = _field(item.field)
+    node = item.field
+    text = _field(node) if isinstance(node, Field) else _select_item(replace(node, alias=None))
     if item.direction is Direction.DESC:
         text += " DESC"
     if item.nulls is not None:

@@ -282,6 +282,22 @@ def test_having_keeps_the_groups_whose_aggregates_meet_it(org: Org) -> None:
     assert [r["Email"] for r in either["records"]] == [None]
 
 
+def test_an_aggregate_query_orders_by_its_aggregates(org: Org) -> None:
+    for name, source in [("A", "Web"), ("B", "Web"), ("C", "Other"), ("D", "Web"), ("E", None)]:
+        org.create("Lead", {"LastName": name, "Company": "X", "LeadSource": source})
+
+    top = org.query(
+        "SELECT LeadSource, COUNT(Id) n FROM Lead GROUP BY LeadSource "
+        "ORDER BY COUNT(Id) DESC, LeadSource NULLS LAST"
+    )
+
+    assert [(r["LeadSource"], r["n"]) for r in top["records"]] == [
+        ("Web", 3), ("Other", 1), (None, 1)
+    ]  # fmt: skip
+    refused = _error(org, "SELECT Id FROM Lead ORDER BY COUNT(Id)")
+    assert refused.message.endswith("an aggregate function can only order an aggregate query")
+
+
 @pytest.mark.parametrize(
     ("soql", "code", "detail"),
     [

@@ -149,6 +149,14 @@ def test_having_compares_aggregates_and_grouped_fields() -> None:
         parse("SELECT Id FROM Contact WHERE COUNT(Id) > 1")  # only HAVING compares aggregates
 
 
+def test_an_aggregate_query_may_order_by_its_aggregates() -> None:
+    query = parse("SELECT Title FROM Contact GROUP BY Title ORDER BY COUNT(Id) DESC, Title")
+    assert query.order_by == (
+        OrderItem(Count(f("Id")), Direction.DESC),
+        OrderItem(f("Title")),
+    )
+
+
 def test_function_names_are_still_usable_as_field_and_object_names() -> None:
     query = parse("SELECT Max, Sum__c, Min.Name FROM Avg WHERE Max = 1 ORDER BY Count_Distinct")
     assert query.select == (f("Max"), f("Sum__c"), f("Min", "Name"))

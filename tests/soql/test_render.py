@@ -15,11 +15,13 @@ from forcebridge.soql.ast import (
     DateLiteral,
     DateTimeValue,
     DateValue,
+    Direction,
     Field,
     Function,
     NullValue,
     NumberValue,
     Operator,
+    OrderItem,
     Query,
     SemiJoin,
     StringValue,
@@ -122,12 +124,13 @@ def test_groups_and_aggregate_functions_render_and_parse_back() -> None:
         having=AggregateComparison(
             Aggregate(Function.AVG, Field(("Age__c",))), Operator.GE, NumberValue(Decimal(30))
         ),
+        order_by=(OrderItem(Count(Field(("Id",))), Direction.DESC),),
         limit=10,
     )
 
     assert to_soql(query) == (
         "SELECT Title, AVG(Age__c) age FROM Contact GROUP BY Title"
-        " HAVING AVG(Age__c) >= 30 LIMIT 10"
+        " HAVING AVG(Age__c) >= 30 ORDER BY COUNT(Id) DESC LIMIT 10"
     )
     assert parse(to_soql(query)) == query
 
