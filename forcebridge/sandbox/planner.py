@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from forcebridge.sandbox.describe import Capabilities, capabilities
@@ -97,7 +98,7 @@ class _Planner:
                     self._select_children(item.query, shape, include_deleted)
         elif mode is Mode.AGGREGATE:
             keys, booleans = self._aggregates()
-            group_by = ", ".join(self._grouped().values())
+            group_by = ", ".join(self._grouped.values())
         conditions = [condition_sql(self, q.where)] if q.where is not None else []
         if not include_deleted and self.root.field("IsDeleted") is not None:
             conditions.insert(0, f"t0.{quote('IsDeleted')} = 0")
@@ -154,7 +155,7 @@ class _Planner:
         name, functions under their alias or `expr0`, `expr1`, ... as Salesforce numbers them."""
         keys: list[str] = []
         booleans: set[str] = set()
-        grouped = self._grouped()
+        grouped = self._grouped
         unnamed = 0
         for item in self.query.select:
             if isinstance(item, ast.Field):
@@ -196,7 +197,7 @@ class _Planner:
         assert self.query.having is not None
         if not self.query.group_by:
             raise MalformedQuery(self.text, None, "HAVING can only be used with GROUP BY")
-        grouped = self._grouped()
+        grouped = self._grouped
         for node in _compared_fields(self.query.having):
             if node.name.lower() not in grouped:
                 raise MalformedQuery(
@@ -204,8 +205,10 @@ class _Planner:
                 )
         return condition_sql(self, self.query.having)
 
+    @cached_property
     def _grouped(self) -> dict[str, str]:
-        """Each GROUP BY field (by its name as written, case-folded) and its SQL."""
+        """Each GROUP BY field (by its name as written, case-folded) and its SQL, resolved once
+        for the select list, HAVING and ORDER BY alike."""
         return {
             node.name.lower(): self.paths.expression(
                 self.resolve_filterable(node, "grouped", lambda c: c.groupable)
@@ -216,7 +219,7 @@ class _Planner:
     def _group_order(self) -> str:
         """An aggregate result's order: the ORDER BY aggregates and fields, which must be
         grouped, then the groups themselves, so the order is stable."""
-        grouped = self._grouped()
+        grouped = self._grouped
         terms = []
         for item in self.query.order_by:
             node = item.field
