@@ -35,6 +35,7 @@ from forcebridge.sandbox.bulk import (
     choice,
     encode_row,
     listing,
+    write_all,
 )
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
@@ -147,25 +148,18 @@ class IngestJob(BulkJob):
         give none, as Salesforce does."""
         if operation == "upsert" and self.external_field == "Id":
             new = [i for i, record in enumerate(records) if "Id" not in record]
-            results = self._collection(org, "update", [r for r in records if "Id" in r])
-            created = self._collection(org, "create", [records[i] for i in new])
+            results = self._write_all(org, "update", [r for r in records if "Id" in r])
+            created = self._write_all(org, "create", [records[i] for i in new])
             for position, result in zip(new, created, strict=True):
                 results.insert(position, result | {"created": True})
             return [r if "created" in r else r | {"created": False} for r in results]
-        if operation == "delete":
-            return self._collection(org, operation, [r.get("Id", "") for r in records])
-        return self._collection(org, operation, records)
+        return self._write_all(org, operation, records)
 
-    def _collection(self, org: Org, operation: Operation, items: list[Any]) -> list[dict[str, Any]]:
-        if not items:
-            return []
-        return org.collection(
-            operation,
-            self.sobject.name,
-            items,
-            all_or_none=False,
-            external_field=self.external_field,
-            api_version=self.api_version,
+    def _write_all(
+        self, org: Org, operation: Operation, records: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        return write_all(
+            org, operation, self.sobject.name, records, self.external_field, self.api_version
         )
 
     def _header_fields(self) -> list[FieldSpec]:

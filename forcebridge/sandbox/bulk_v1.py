@@ -22,9 +22,9 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from forcebridge.sandbox.bulk import Jobs, salesforce_time
+from forcebridge.sandbox.bulk import Jobs, salesforce_time, write_all
 from forcebridge.sandbox.bulk_ingest import OPERATIONS
-from forcebridge.sandbox.composite import MAX_RECORDS, Operation
+from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
@@ -260,35 +260,18 @@ def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
 
 
 def _write(org: Org, job: Job, records: list[Any]) -> list[dict[str, Any]]:
+    """Each record's result in Bulk API 1.0's shape."""
     operation: Operation = OPERATIONS[job.operation]
-    results: list[dict[str, Any]] = []
-    for start in range(0, len(records), MAX_RECORDS):
-        chunk = records[start : start + MAX_RECORDS]
-        items = [_id_of(r) for r in chunk] if operation == "delete" else chunk
-        written = org.collection(
-            operation,
-            job.sobject,
-            items,
-            all_or_none=False,
-            external_field=job.external_field,
-            api_version=job.api_version,
-        )
-        results.extend(
-            {
-                "success": r["success"],
-                "created": bool(r.get("created", operation == "create" and r["success"])),
-                "id": r.get("id"),
-                "errors": [e | {"extendedErrorDetails": None} for e in r.get("errors", [])],
-            }
-            for r in written
-        )
-    return results
-
-
-def _id_of(record: Any) -> Any:
-    if isinstance(record, dict):
-        return next((v for k, v in record.items() if k.lower() == "id"), "")
-    return record
+    written = write_all(org, operation, job.sobject, records, job.external_field, job.api_version)
+    return [
+        {
+            "success": r["success"],
+            "created": bool(r.get("created", operation == "create" and r["success"])),
+            "id": r.get("id"),
+            "errors": [e | {"extendedErrorDetails": None} for e in r.get("errors", [])],
+        }
+        for r in written
+    ]
 
 
 def _query(org: Org, job: Job, soql: str) -> list[dict[str, Any]]:
