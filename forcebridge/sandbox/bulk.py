@@ -293,7 +293,31 @@ def write_all(
 ) -> list[dict[str, Any]]:
     """A bulk job's records written through sObject Collections, 200 a call and never
     all-or-none, so each succeeds or fails alone with the checks of any other write: one
-    collection result per record, in order (a delete takes records holding their `Id`)."""
+    collection result per record, in order (a delete takes records holding their `Id`). An
+    upsert keyed on `Id` inserts the records that give none, as Salesforce does; every upsert
+    result says whether it `created` its record."""
+    if operation == "upsert" and external_field == "Id":
+        new = [i for i, record in enumerate(records) if not record.get("Id")]
+        fresh = set(new)
+        kept = [r for i, r in enumerate(records) if i not in fresh]
+        results = _in_collections(org, "update", sobject, kept, None, api_version)
+        created = _in_collections(
+            org, "create", sobject, [records[i] for i in new], None, api_version
+        )
+        for position, result in zip(new, created, strict=True):
+            results.insert(position, result | {"created": True})
+        return [r if "created" in r else r | {"created": False} for r in results]
+    return _in_collections(org, operation, sobject, records, external_field, api_version)
+
+
+def _in_collections(
+    org: Org,
+    operation: Operation,
+    sobject: str,
+    records: list[Any],
+    external_field: str | None,
+    api_version: str,
+) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for start in range(0, len(records), MAX_RECORDS):
         results += org.collection(

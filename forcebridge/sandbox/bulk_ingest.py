@@ -137,30 +137,12 @@ class IngestJob(BulkJob):
         while self.processed < len(self.rows) and self.state is JobState.IN_PROGRESS:
             chunk = self.rows[self.processed : self.processed + MAX_RECORDS]
             records = [_record(specs, row) for row in chunk]
-            for row, result in zip(chunk, self._write(org, operation, records), strict=True):
+            written = write_all(
+                org, operation, self.sobject.name, records, self.external_field, self.api_version
+            )
+            for row, result in zip(chunk, written, strict=True):
                 self._keep_result(row, result)
             self.processed += len(chunk)
-
-    def _write(
-        self, org: Org, operation: Operation, records: list[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        """One result per record, in order. An upsert keyed on `Id` inserts the records that
-        give none, as Salesforce does."""
-        if operation == "upsert" and self.external_field == "Id":
-            new = [i for i, record in enumerate(records) if "Id" not in record]
-            results = self._write_all(org, "update", [r for r in records if "Id" in r])
-            created = self._write_all(org, "create", [records[i] for i in new])
-            for position, result in zip(new, created, strict=True):
-                results.insert(position, result | {"created": True})
-            return [r if "created" in r else r | {"created": False} for r in results]
-        return self._write_all(org, operation, records)
-
-    def _write_all(
-        self, org: Org, operation: Operation, records: list[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        return write_all(
-            org, operation, self.sobject.name, records, self.external_field, self.api_version
-        )
 
     def _header_fields(self) -> list[FieldSpec]:
         """Each column's field; a column the object does not have fails the whole job."""

@@ -37,6 +37,19 @@ def test_dml_batches_give_one_result_per_record_in_order(sf: Salesforce) -> None
     assert [(r["Id"], r["IsDeleted"]) for r in gone] == [(ok["id"], True)]
 
 
+def test_an_upsert_on_id_inserts_the_records_that_give_none(sf: Salesforce) -> None:
+    existing = sf.Contact.create({"LastName": "Known"})["id"]
+
+    known, new = sf.bulk.Contact.upsert(
+        [{"Id": existing, "Title": "Kept"}, {"LastName": "Newcomer"}], "Id"
+    )
+
+    assert (known["success"], known["created"], known["id"]) == (True, False, existing)
+    assert (new["success"], new["created"]) == (True, True)
+    assert sf.Contact.get(new["id"])["LastName"] == "Newcomer"
+    assert sf.Contact.get(existing)["Title"] == "Kept"
+
+
 def test_query_results_carry_dates_and_datetimes_as_epoch_milliseconds(sf: Salesforce) -> None:
     account = sf.Account.create({"Name": "Epoch Co"})["id"]
     contact = sf.Contact.create(
