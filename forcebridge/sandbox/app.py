@@ -140,8 +140,8 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
         return error_response(error)
 
     @app.exception_handler(bulk_v1.BulkError)
-    async def bulk_v1_error(_: Request, error: bulk_v1.BulkError) -> Response:
-        return error.response()
+    async def bulk_v1_error(request: Request, error: bulk_v1.BulkError) -> Response:
+        return error.response(bulk_v1.request_format(request))
 
     @app.exception_handler(oauth.OAuthError)
     async def oauth_error(_: Request, error: oauth.OAuthError) -> Response:

@@ -108,6 +108,11 @@ def lookup(record: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
+def record_row(record: dict[str, Any], columns: list[tuple[str, ...]]) -> list[str]:
+    """A record's values under `columns` (see `csv_columns`), as CSV writes them."""
+    return [csv_value(lookup(record, path)) for path in columns]
+
+
 def csv_columns(query: Query, first: dict[str, Any] | None) -> list[tuple[str, ...]]:
     """The columns in select order; a `FIELDS(...)` item expands to the fields it returned."""
     explicit = {item.name.lower() for item in query.select if isinstance(item, Field)}
@@ -199,10 +204,7 @@ class QueryJob(BulkJob):
     def add_page(self, records: list[dict[str, Any]]) -> None:
         if not self.columns:
             self.columns = csv_columns(self.query, records[0] if records else None)
-        self.rows.extend(
-            self.encode([csv_value(lookup(record, path)) for path in self.columns])
-            for record in records
-        )
+        self.rows.extend(self.encode(record_row(record, self.columns)) for record in records)
 
     def header(self) -> str:
         return self.encode([".".join(path) for path in self.columns])

@@ -6,17 +6,14 @@ records are read back as CSV, each result row beginning with `sf__Id` and `sf__C
 `sf__Error` before the uploaded columns. The records are written 200 at a time through the
 same code as sObject Collections (`composite.collection`, never all-or-none), so each record
 succeeds or fails alone with the error Salesforce gives, and the field checks are the same as
-for any other write. A header naming a field the object lacks fails the whole job, as it does
-in Salesforce. Values are read by field type: `true`/`false` for checkboxes, numbers for
-numeric fields, and `#N/A` to set a field to null; an empty value leaves a field alone. Jobs
-live in memory, as query jobs do.
+for any other write. The upload is read as `bulk_csv` reads either API's CSV; a header naming a
+field the object lacks fails the whole job, as it does in Salesforce. Jobs live in memory, as
+query jobs do.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -37,9 +34,15 @@ from forcebridge.sandbox.bulk import (
     listing,
     write_all,
 )
+from forcebridge.sandbox.bulk_csv import (
+    RefusedUpload,
+    csv_record,
+    error_text,
+    header_fields,
+    read_table,
+)
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
-from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import DATA_PREFIX, SalesforceJSON, json_body, json_object
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec
@@ -56,27 +59,6 @@ OPERATIONS: dict[str, Operation] = {
 }
 """Each ingest operation and the collection operation that writes it (the sandbox keeps no
 recycle bin apart from its deleted rows, so a hard delete deletes as a delete does)."""
-NULL = "#N/A"
-"""How a Bulk API CSV value sets a field to null."""
-_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
-
-
-def typed(spec: FieldSpec, text: str) -> Any:
-    """A CSV value as the JSON value a REST write would carry for the field. What does not
-    read as the field's type is passed on as text, for the write's own check to refuse."""
-    if text == NULL:
-        return None
-    if spec.kind is Kind.BOOLEAN:
-        lowered = text.strip().lower()
-        return True if lowered in _TRUE else False if lowered in _FALSE else text
-    try:
-        if spec.kind is Kind.INTEGER:
-            return int(text)
-        if spec.kind is Kind.NUMBER:
-            return float(text)
-    except ValueError:
-        return text
-    return text
 
 
 @dataclass(kw_only=True)
@@ -113,11 +95,7 @@ class IngestJob(BulkJob):
 
     def upload(self, data: str) -> None:
         """Keep the uploaded CSV, read into its header and rows."""
-        reader = csv.reader(io.StringIO(data, newline=""), delimiter=DELIMITERS[self.delimiter])
-        self.header = next(reader, [])
-        width = len(self.header)
-        # A blank line is a record of blank values (the only way to write one with one column).
-        self.rows = [row + [""] * (width - len(row)) for row in reader]
+        self.header, self.rows = read_table(data, DELIMITERS[self.delimiter])
 
     def process(self, org: Org) -> None:
         """Write the uploaded records, 200 at a time; stops early when the job is aborted."""
@@ -136,7 +114,7 @@ class IngestJob(BulkJob):
         operation = OPERATIONS[self.operation]
         while self.processed < len(self.rows) and self.state is JobState.IN_PROGRESS:
             chunk = self.rows[self.processed : self.processed + MAX_RECORDS]
-            records = [_record(specs, row) for row in chunk]
+            records = [csv_record(specs, row) for row in chunk]
             written = write_all(
                 org, operation, self.sobject.name, records, self.external_field, self.api_version
             )
@@ -146,17 +124,11 @@ class IngestJob(BulkJob):
 
     def _header_fields(self) -> list[FieldSpec]:
         """Each column's field; a column the object does not have fails the whole job."""
-        specs = []
-        for name in self.header or ():
-            spec = self.sobject.field(name.strip())
-            if spec is None:
-                raise ApiError(400, "INVALIDJOB", f"InvalidBatch : Field name not found : {name}")
-            specs.append(spec)
-        if OPERATIONS[self.operation] == "delete" and [spec.name for spec in specs] != ["Id"]:
-            raise ApiError(
-                400, "INVALIDJOB", "InvalidBatch : The 'delete' batch must contain only ids"
-            )
-        return specs
+        deleting = OPERATIONS[self.operation] == "delete"
+        try:
+            return header_fields(self.sobject, self.header or (), deleting)
+        except RefusedUpload as refused:
+            raise ApiError(400, "INVALIDJOB", f"InvalidBatch : {refused}") from None
 
     def _keep_result(self, row: list[str], result: dict[str, Any]) -> None:
         if result["success"]:
@@ -165,10 +137,7 @@ class IngestJob(BulkJob):
                 self._line([result.get("id") or "", "true" if created else "false", *row])
             )
             return
-        errors = " ".join(
-            f"{e['statusCode']}:{e['message']}:{','.join(e.get('fields') or ())} --"
-            for e in result["errors"]
-        )
+        errors = error_text(result["errors"])
         self.failures.append(self._line([result.get("id") or "", errors, *row]))
 
     def _line(self, values: list[str]) -> str:
@@ -191,13 +160,6 @@ class IngestJob(BulkJob):
             return ""
         left = self.rows[self.processed :]
         return self._line(columns) + "".join(self._line(row) for row in left)
-
-
-def _record(specs: list[FieldSpec], row: list[str]) -> dict[str, Any]:
-    """A CSV row as a write's values: empty cells left out, the rest read by field type."""
-    return {
-        spec.name: typed(spec, text) for spec, text in zip(specs, row, strict=False) if text != ""
-    }
 
 
 def ingest_jobs_of(request: Request) -> Jobs[IngestJob]:

@@ -1,15 +1,17 @@
-"""Bulk API 1.0 with JSON content, as simple-salesforce's `sf.bulk` speaks it.
+"""Bulk API 1.0, as simple-salesforce's `sf.bulk` (JSON) and jsforce's `bulk` (CSV) speak it.
 
 Under `/services/async/{version}/`, with the session in `X-SFDC-Session` rather than an
 `Authorization` header, and errors shaped `{"exceptionCode", "exceptionMessage"}` as that API
-shapes them. A job (`POST job`) takes batches (`POST job/{id}/batch`): a JSON array of records
-for a DML operation, or the SOQL text for `query` / `queryAll`. Each batch is carried out when
-it is added, so its first status already reads `Completed` or `Failed` (Salesforce queues it;
-a client polls either way). DML results are `[{"success", "created", "id", "errors"}]` in the
-batch's order, written through the sObject Collections checks; a query's result is a list of
-result ids, each a JSON array of records whose dates and datetimes are epoch milliseconds, as
-Bulk API 1.0's JSON gives them. XML and CSV content, which jsforce's `bulk` uses, are refused.
-Jobs live in memory.
+shapes them. A job (`POST job`) takes batches (`POST job/{id}/batch`): records for a DML
+operation (a JSON array, or CSV with a header of field names), or the SOQL text for `query` /
+`queryAll`. The job's content type sets the format of everything else (`bulk_v1_wire`).
+
+Each batch is carried out when it is added, so its first status already reads `Completed` or
+`Failed` (Salesforce queues it; a client polls either way). DML results come in the batch's
+order, written through the sObject Collections checks (`bulk.write_all`); a query's result is
+a list of result ids, each the query's records: JSON with dates and datetimes as epoch
+milliseconds, as Bulk API 1.0's JSON gives them, or CSV as Bulk API 2.0 writes it. A CSV batch
+naming a field the object lacks fails as a whole with `InvalidBatch`. Jobs live in memory.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from forcebridge.sandbox.bulk import Jobs, salesforce_time, write_all
+from forcebridge.sandbox import bulk_v1_wire as wire
+from forcebridge.sandbox.bulk import Jobs, write_all
+from forcebridge.sandbox.bulk_csv import RefusedUpload, csv_record, header_fields, read_table
 from forcebridge.sandbox.bulk_ingest import OPERATIONS
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.errors import ApiError
@@ -30,12 +33,15 @@ from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
+from forcebridge.soql.ast import Query
+from forcebridge.soql.parser import parse
 
 router = APIRouter(prefix="/services/async")
 
 BATCH_PREFIX, RESULT_PREFIX = "751", "752"
 MAX_BATCH_RECORDS = 10_000
 QUERY_OPERATIONS = ("query", "queryAll")
+CONTENT_TYPES = ("JSON", "CSV")
 
 
 class BulkError(Exception):
@@ -45,9 +51,9 @@ class BulkError(Exception):
         super().__init__(f"{code}: {message}")
         self.status, self.code, self.message = status, code, message
 
-    def response(self) -> Response:
+    def response(self, fmt: wire.Format) -> Response:
         body = {"exceptionCode": self.code, "exceptionMessage": self.message}
-        return Response(orjson.dumps(body), self.status, media_type="application/json")
+        return wire.answer(body, "error", fmt, self.status)
 
 
 @dataclass(frozen=True)
@@ -81,26 +87,28 @@ class Batch:
     job_id: str
     created: dt.datetime
     request: Any
+    """The batch as sent: a JSON array of records, or the CSV or SOQL text."""
     state: str = "Queued"
     state_message: str | None = None
     results: list[Any] = field(default_factory=list)
     """DML: one result per record; query: one list of records per result id."""
+    query: Query | None = None
     processed: int = 0
     failed: int = 0
 
     def info(self) -> dict[str, Any]:
         return {
-            "apexProcessingTime": 0,
-            "apiActiveProcessingTime": 0,
-            "createdDate": salesforce_time(self.created),
             "id": self.id,
             "jobId": self.job_id,
-            "numberRecordsFailed": self.failed,
-            "numberRecordsProcessed": self.processed,
             "state": self.state,
             "stateMessage": self.state_message,
-            "systemModstamp": salesforce_time(self.created),
+            "createdDate": self.created,
+            "systemModstamp": self.created,
+            "numberRecordsProcessed": self.processed,
+            "numberRecordsFailed": self.failed,
             "totalProcessingTime": 0,
+            "apiActiveProcessingTime": 0,
+            "apexProcessingTime": 0,
         }
 
 
@@ -111,41 +119,48 @@ class Job:
     sobject: str
     external_field: str | None
     concurrency: str
+    content_type: str
     created_by: str
     created: dt.datetime
     api_version: str
     state: str = "Open"
     batches: dict[str, Batch] = field(default_factory=dict)
 
+    @property
+    def fmt(self) -> wire.Format:
+        """What the job's infos and DML results are written in (CSV jobs report in XML)."""
+        return wire.Format.JSON if self.content_type == "JSON" else wire.Format.XML
+
     def info(self, detailed: bool = False) -> dict[str, Any]:
-        """Bulk API 1.0 always answers with the whole job info."""
+        """Bulk API 1.0 always answers with the whole job info, in its schema's order."""
         batches = list(self.batches.values())
-        body: dict[str, Any] = {
-            "apexProcessingTime": 0,
-            "apiActiveProcessingTime": 0,
-            "apiVersion": float(self.api_version),
-            "concurrencyMode": self.concurrency,
-            "contentType": "JSON",
-            "createdById": self.created_by,
-            "createdDate": salesforce_time(self.created),
+        return {
             "id": self.id,
+            "operation": self.operation,
+            "object": self.sobject,
+            "createdById": self.created_by,
+            "createdDate": self.created,
+            "systemModstamp": self.created,
+            "state": self.state,
+            "externalIdFieldName": self.external_field,
+            "concurrencyMode": self.concurrency,
+            "contentType": self.content_type,
+            "numberBatchesQueued": 0,
+            "numberBatchesInProgress": 0,
             "numberBatchesCompleted": sum(b.state == "Completed" for b in batches),
             "numberBatchesFailed": sum(b.state == "Failed" for b in batches),
-            "numberBatchesInProgress": 0,
-            "numberBatchesQueued": 0,
             "numberBatchesTotal": len(batches),
-            "numberRecordsFailed": sum(b.failed for b in batches),
             "numberRecordsProcessed": sum(b.processed for b in batches),
             "numberRetries": 0,
-            "object": self.sobject,
-            "operation": self.operation,
-            "state": self.state,
-            "systemModstamp": salesforce_time(self.created),
+            "apiVersion": float(self.api_version),
+            "numberRecordsFailed": sum(b.failed for b in batches),
             "totalProcessingTime": 0,
+            "apiActiveProcessingTime": 0,
+            "apexProcessingTime": 0,
         }
-        if self.external_field is not None:
-            body["externalIdFieldName"] = self.external_field
-        return body
+
+    def answer(self, body: dict[str, Any], root: str) -> Response:
+        return wire.answer(body, root, self.fmt)
 
 
 def _missing_job(job_id: str) -> BulkError:
@@ -161,25 +176,27 @@ def jobs_of(request: Request) -> Jobs[Job]:
     return jobs
 
 
-def _json(body: Any) -> Response:
-    return Response(orjson.dumps(body), media_type="application/json")
+def request_format(request: Request) -> wire.Format:
+    return wire.Format.of_request(request.headers.get("content-type"))
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
+async def _job_request(request: Request) -> dict[str, Any]:
+    """A `jobInfo` sent as JSON or XML, as the request's Content-Type says."""
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BulkError(400, "InvalidBatch", "Failed to parse the JSON content") from None
+        return wire.read_object(await request.body(), request_format(request), "jobInfo")
+    except wire.Unreadable as unreadable:
+        raise BulkError(400, "InvalidJob", str(unreadable)) from None
 
 
 @router.post("/{version}/job")
 async def create_job(request: Request, call: Call) -> Response:
-    body = await _body(request)
-    if not isinstance(body, dict):
-        raise BulkError(400, "InvalidJob", "The job must be a JSON object")
-    if body.get("contentType", "JSON") != "JSON":
-        raise BulkError(400, "InvalidJob", "Only JSON content is supported by this sandbox")
+    body = await _job_request(request)
+    fmt = request_format(request)
+    content_type = str(body.get("contentType") or ("JSON" if fmt is wire.Format.JSON else "CSV"))
+    if content_type not in CONTENT_TYPES:
+        raise BulkError(
+            400, "InvalidJob", f"Content type {content_type} is not supported by this sandbox"
+        )
     operation = str(body.get("operation") or "")
     if operation not in (*OPERATIONS, *QUERY_OPERATIONS):
         raise BulkError(400, "InvalidJob", f"Invalid operation: {operation}")
@@ -196,29 +213,30 @@ async def create_job(request: Request, call: Call) -> Response:
         sobject=sobject.name,
         external_field=external_field,
         concurrency="Serial" if body.get("concurrencyMode") in (1, "Serial") else "Parallel",
+        content_type=content_type,
         created_by=call.user_id,
         created=dt.datetime.now(dt.UTC),
         api_version=call.version,
     )
     jobs.add(job)
-    return _json(job.info())
+    return wire.answer(job.info(), "jobInfo", fmt)
 
 
 @router.get("/{version}/job/{job_id}")
 async def job_info(job_id: str, request: Request, call: Call) -> Response:
-    return _json(jobs_of(request).get(job_id).info())
+    job = jobs_of(request).get(job_id)
+    return job.answer(job.info(), "jobInfo")
 
 
 @router.post("/{version}/job/{job_id}")
 async def set_job_state(job_id: str, request: Request, call: Call) -> Response:
     """Close a job (no more batches) or abort it."""
     job = jobs_of(request).get(job_id)
-    body = await _body(request)
-    wanted = body.get("state") if isinstance(body, dict) else None
+    wanted = (await _job_request(request)).get("state")
     if wanted not in ("Closed", "Aborted") or job.state != "Open":
         raise BulkError(400, "InvalidJobState", f"Job is {job.state}: cannot set it to {wanted}")
     job.state = str(wanted)
-    return _json(job.info())
+    return job.answer(job.info(), "jobInfo")
 
 
 @router.post("/{version}/job/{job_id}/batch")
@@ -226,37 +244,56 @@ async def add_batch(job_id: str, request: Request, call: Call) -> Response:
     job = jobs_of(request).get(job_id)
     if job.state != "Open":
         raise BulkError(400, "InvalidJobState", f"Job is {job.state}: no more batches")
-    if job.operation in QUERY_OPERATIONS:
-        content: Any = (await request.body()).decode("utf-8")
+    raw = await request.body()
+    content: Any
+    if job.operation in QUERY_OPERATIONS or job.content_type == "CSV":
+        content = raw.decode("utf-8-sig")
     else:
-        content = await _body(request)
-        if not isinstance(content, list) or len(content) > MAX_BATCH_RECORDS:
-            raise BulkError(
-                400,
-                "InvalidBatch",
-                f"A batch is a JSON array of at most {MAX_BATCH_RECORDS:,} records",
-            )
+        try:
+            content = wire.read_object_list(raw)
+        except wire.Unreadable as unreadable:
+            raise BulkError(400, "InvalidBatch", str(unreadable)) from None
     batch = Batch(jobs_of(request).new_id(BATCH_PREFIX), job.id, dt.datetime.now(dt.UTC), content)
     job.batches[batch.id] = batch
     queued = batch.info()
     await call.state.run(_carry_out, call.state.org, job, batch, jobs_of(request))
-    return _json(queued)
+    return job.answer(queued, "batchInfo")
 
 
 def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
     try:
         if job.operation in QUERY_OPERATIONS:
+            batch.query = parse(str(batch.request))
             records = _query(org, job, str(batch.request))
             batch.results = [(jobs.new_id(RESULT_PREFIX), records)]
             batch.processed = len(records)
         else:
-            batch.results = _write(org, job, batch.request)
+            batch.results = _write(org, job, _records(org, job, batch.request))
             batch.processed = len(batch.results)
             batch.failed = sum(not result["success"] for result in batch.results)
+    except RefusedUpload as refused:
+        batch.state, batch.state_message = "Failed", f"InvalidBatch : {refused}"
     except ApiError as error:
         batch.state, batch.state_message = "Failed", f"{error.error_code} : {error.message}"
     else:
         batch.state = "Completed"
+
+
+def _records(org: Org, job: Job, content: Any) -> list[Any]:
+    """A DML batch's records: the JSON array as sent, or the CSV read by field type."""
+    if job.content_type == "JSON":
+        records: list[Any] = content
+    else:
+        header, rows = read_table(str(content))
+        deleting = OPERATIONS[job.operation] == "delete"
+        sobject = org.schema.get(job.sobject)
+        if sobject is None:
+            raise RefusedUpload(f"Unable to find object: {job.sobject}")
+        specs = header_fields(sobject, header, deleting)
+        records = [csv_record(specs, row) for row in rows]
+    if len(records) > MAX_BATCH_RECORDS:
+        raise RefusedUpload(f"A batch holds at most {MAX_BATCH_RECORDS:,} records")
+    return records
 
 
 def _write(org: Org, job: Job, records: list[Any]) -> list[dict[str, Any]]:
@@ -280,7 +317,7 @@ def _query(org: Org, job: Job, soql: str) -> list[dict[str, Any]]:
     while not page.get("done", True):
         page = org.query_more(page["nextRecordsUrl"], api_version=job.api_version)
         records.extend(page["records"])
-    return [_with_epoch_times(org, record) for record in records]
+    return records
 
 
 def _with_epoch_times(org: Org, record: dict[str, Any]) -> dict[str, Any]:
@@ -302,48 +339,57 @@ def _with_epoch_times(org: Org, record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _batch(request: Request, job_id: str, batch_id: str) -> Batch:
-    batch = jobs_of(request).get(job_id).batches.get(batch_id)
+def _batch(request: Request, job_id: str, batch_id: str) -> tuple[Job, Batch]:
+    job = jobs_of(request).get(job_id)
+    batch = job.batches.get(batch_id)
     if batch is None:
         raise BulkError(400, "InvalidBatch", f"Invalid batch id: {batch_id}")
-    return batch
+    return job, batch
 
 
 @router.get("/{version}/job/{job_id}/batch")
 async def list_batches(job_id: str, request: Request, call: Call) -> Response:
-    batches = jobs_of(request).get(job_id).batches.values()
-    return _json({"batchInfo": [batch.info() for batch in batches]})
+    job = jobs_of(request).get(job_id)
+    infos = [batch.info() for batch in job.batches.values()]
+    return wire.answer_list(infos, "batchInfoList", "batchInfo", job.fmt)
 
 
 @router.get("/{version}/job/{job_id}/batch/{batch_id}")
 async def batch_info(job_id: str, batch_id: str, request: Request, call: Call) -> Response:
-    return _json(_batch(request, job_id, batch_id).info())
+    job, batch = _batch(request, job_id, batch_id)
+    return job.answer(batch.info(), "batchInfo")
 
 
 @router.get("/{version}/job/{job_id}/batch/{batch_id}/request")
 async def batch_request(job_id: str, batch_id: str, request: Request, call: Call) -> Response:
-    content = _batch(request, job_id, batch_id).request
-    if isinstance(content, str):
-        return Response(content, media_type="text/plain")
-    return _json(content)
+    job, batch = _batch(request, job_id, batch_id)
+    if job.operation in QUERY_OPERATIONS:
+        return Response(batch.request, media_type="text/plain")
+    if job.content_type == "CSV":
+        return Response(batch.request, media_type="text/csv; charset=UTF-8")
+    return wire.answer_json(batch.request)
 
 
 @router.get("/{version}/job/{job_id}/batch/{batch_id}/result")
 async def batch_result(job_id: str, batch_id: str, request: Request, call: Call) -> Response:
-    batch = _batch(request, job_id, batch_id)
+    job, batch = _batch(request, job_id, batch_id)
     if batch.state != "Completed":
         raise BulkError(400, "InvalidBatch", f"Batch is {batch.state}: no results")
-    if jobs_of(request).get(job_id).operation in QUERY_OPERATIONS:
-        return _json([result_id for result_id, _ in batch.results])
-    return _json(batch.results)
+    if job.operation in QUERY_OPERATIONS:
+        return wire.result_ids((result_id for result_id, _ in batch.results), job.fmt)
+    if job.content_type == "CSV":
+        return wire.dml_results_csv(batch.results)
+    return wire.answer_json(batch.results)
 
 
 @router.get("/{version}/job/{job_id}/batch/{batch_id}/result/{result_id}")
 async def query_result(
     job_id: str, batch_id: str, result_id: str, request: Request, call: Call
 ) -> Response:
-    batch = _batch(request, job_id, batch_id)
+    job, batch = _batch(request, job_id, batch_id)
     records = next((r for rid, r in batch.results if rid == result_id), None)
-    if records is None:
+    if records is None or batch.query is None:
         raise BulkError(400, "InvalidBatch", f"Invalid result id: {result_id}")
-    return _json(records)
+    if job.content_type == "CSV":
+        return wire.records_csv(batch.query, records)
+    return wire.answer_json([_with_epoch_times(call.state.org, record) for record in records])

@@ -1,7 +1,7 @@
 // Drives the sandbox with jsforce as an integration would: log in by access token and
 // instance URL, describe, create, query (with a child subquery through jsforce's query
-// builder), retrieve many, load through a Bulk API 2.0 ingest job. Prints one JSON summary on
-// stdout.
+// builder), retrieve many, load through a Bulk API 2.0 ingest job, and load and query through
+// Bulk API 1.0 (XML job infos, CSV data). Prints one JSON summary on stdout.
 // Needs SANDBOX_URL and SANDBOX_TOKEN, and NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
 import jsforce from "jsforce";
 
@@ -39,6 +39,20 @@ const loaded = await conn.bulk2.loadAndWaitForResults({
   pollInterval: 100,
   pollTimeout: 20000,
 });
+conn.bulk.pollInterval = 100;
+const bulkV1Loaded = await conn.bulk.load("Contact", "insert", [
+  { LastName: "Classic Bulk", Email: "classic@example.com" },
+  { Email: "nameless@example.com" },
+]);
+const bulkV1Rows = [];
+const bulkV1Query = await conn.bulk.query(
+  "SELECT Id, LastName, Email FROM Contact WHERE LastName = 'Classic Bulk'"
+);
+await new Promise((resolve, reject) => {
+  bulkV1Query.on("record", (record) => bulkV1Rows.push(record));
+  bulkV1Query.on("end", resolve);
+  bulkV1Query.on("error", reject);
+});
 let refused = null;
 try {
   await conn.query("SELECT Nope__c FROM Contact");
@@ -58,6 +72,9 @@ console.log(
     retrievedNames: retrieved.map((r) => r.LastName),
     bulkLoaded: loaded.successfulResults.map((r) => r.LastName),
     bulkFailed: loaded.failedResults.map((r) => r.sf__Error.split(":")[0]),
+    bulkV1Success: bulkV1Loaded.map((r) => r.success),
+    bulkV1Errors: bulkV1Loaded.flatMap((r) => r.errors.map((e) => e.split(":")[0])),
+    bulkV1Queried: bulkV1Rows.map((r) => [r.Id === bulkV1Loaded[0].id, r.Email]),
     refused,
   })
 );

@@ -13,7 +13,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceOperationError
 
-from forcebridge.sandbox.bulk_ingest import typed
+from forcebridge.sandbox.bulk_csv import typed
 from forcebridge.sandbox.schema import FieldSpec
 from forcebridge.sandbox.server import SandboxServer
 

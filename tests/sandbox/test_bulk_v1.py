@@ -1,9 +1,15 @@
-"""Bulk API 1.0 with JSON content, driven by simple-salesforce's `sf.bulk` and by hand."""
+"""Bulk API 1.0: JSON jobs driven by simple-salesforce's `sf.bulk`, CSV jobs (XML infos) by hand;
+jsforce's `bulk` is driven in `test_clients`."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from collections.abc import Iterator
+from xml.etree import ElementTree
 
+import pytest
 import requests
 from simple_salesforce import Salesforce
 
@@ -79,7 +85,9 @@ def test_errors_come_in_bulk_api_1_shape(sandbox: SandboxServer) -> None:
         headers = {"X-SFDC-Session": sandbox.access_token()}
         xml = http.post(url, headers=headers, json=job | {"contentType": "XML"})
         unknown = http.post(url, headers=headers, json=job | {"object": "Nope"})
-        no_job = http.get(f"{url}/750000000000099AAA", headers=headers)
+        no_job = http.get(
+            f"{url}/750000000000099AAA", headers=headers | {"Content-Type": "application/json"}
+        )
 
     assert (no_session.status_code, no_session.json()["exceptionCode"]) == (400, "InvalidSessionId")
     assert xml.json()["exceptionCode"] == "InvalidJob"
@@ -88,3 +96,159 @@ def test_errors_come_in_bulk_api_1_shape(sandbox: SandboxServer) -> None:
         "exceptionMessage": "Unable to find object: Nope",
     }
     assert (no_job.status_code, no_job.json()["exceptionCode"]) == (400, "InvalidJob")
+
+
+NS = {"sf": "http://www.force.com/2009/06/asyncapi/dataload"}
+
+
+class CsvJobs:
+    """Bulk API 1.0 CSV jobs as Data Loader and jsforce drive them: XML job infos, CSV data."""
+
+    def __init__(self, sandbox: SandboxServer, http: requests.Session) -> None:
+        self.url = f"{sandbox.base_url}/services/async/62.0/job"
+        self.http = http
+        self.session = {"X-SFDC-Session": sandbox.access_token()}
+
+    def create(self, operation: str, sobject: str, extra: str = "") -> ElementTree.Element:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<jobInfo xmlns="{NS["sf"]}"><operation>{operation}</operation>'
+            f"<object>{sobject}</object>{extra}<contentType>CSV</contentType></jobInfo>"
+        )
+        return self.xml(self.http.post(self.url, data=body, headers=self.xml_headers()))
+
+    def batch(self, job: ElementTree.Element, data: str) -> ElementTree.Element:
+        """Add a batch; its info once carried out (the answer to adding it says Queued)."""
+        url = f"{self.url}/{_text(job, 'id')}/batch"
+        headers = self.session | {"Content-Type": "text/csv"}
+        queued = self.xml(self.http.post(url, data=data.encode(), headers=headers))
+        assert _text(queued, "state") == "Queued"
+        return self.xml(self.get(f"{_text(job, 'id')}/batch/{_text(queued, 'id')}"))
+
+    def get(self, path: str) -> requests.Response:
+        response = self.http.get(f"{self.url}/{path}", headers=self.session)
+        assert response.status_code == 200, response.text
+        return response
+
+    def xml_headers(self) -> dict[str, str]:
+        return self.session | {"Content-Type": "application/xml; charset=UTF-8"}
+
+    @staticmethod
+    def xml(response: requests.Response) -> ElementTree.Element:
+        assert response.headers["content-type"].startswith("application/xml"), response.text
+        return ElementTree.fromstring(response.content)
+
+
+def _text(element: ElementTree.Element, name: str) -> str:
+    return element.findtext(f"sf:{name}", namespaces=NS) or ""
+
+
+@pytest.fixture
+def csv_jobs(sandbox: SandboxServer) -> Iterator[CsvJobs]:
+    with requests.Session() as http:
+        http.verify = str(sandbox.ca_file)
+        http.trust_env = False
+        yield CsvJobs(sandbox, http)
+
+
+def test_a_csv_job_reports_in_xml_and_gives_csv_results(csv_jobs: CsvJobs) -> None:
+    job = csv_jobs.create("insert", "Contact")
+    assert job.tag == f"{{{NS['sf']}}}jobInfo"
+    assert (_text(job, "state"), _text(job, "contentType")) == ("Open", "CSV")
+    assert _text(job, "createdDate").endswith("Z")
+
+    batch = csv_jobs.batch(
+        job,
+        'LastName,Email,HasOptedOutOfEmail\n"Lovelace, Ada",ada@example.com,true\n'
+        ",nobody@example.com,\n",
+    )
+    assert _text(batch, "state") == "Completed"
+    assert (_text(batch, "numberRecordsProcessed"), _text(batch, "numberRecordsFailed")) == (
+        "2",
+        "1",
+    )
+
+    result = csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result")
+    assert result.headers["content-type"].startswith("text/csv")
+    header, ok, failed = list(csv.reader(io.StringIO(result.text)))
+    assert header == ["Id", "Success", "Created", "Error"]
+    assert (ok[0][:3], ok[1:]) == ("003", ["true", "true", ""])
+    assert failed[:3] == ["", "false", "false"]
+    assert failed[3] == "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --"
+
+    listed = CsvJobs.xml(csv_jobs.get(f"{_text(job, 'id')}/batch"))
+    assert [_text(b, "id") for b in listed.findall("sf:batchInfo", NS)] == [_text(batch, "id")]
+    closed = CsvJobs.xml(
+        csv_jobs.http.post(
+            f"{csv_jobs.url}/{_text(job, 'id')}",
+            data=f'<jobInfo xmlns="{NS["sf"]}"><state>Closed</state></jobInfo>',
+            headers=csv_jobs.xml_headers(),
+        )
+    )
+    assert (_text(closed, "state"), _text(closed, "numberBatchesCompleted")) == ("Closed", "1")
+
+
+def test_csv_values_are_read_by_field_type(csv_jobs: CsvJobs, sf: Salesforce) -> None:
+    contact = sf.Contact.create({"LastName": "Typed", "Title": "CEO", "Department": "Sales"})["id"]
+    job = csv_jobs.create("update", "Contact")
+
+    csv_jobs.batch(job, f"Id,Title,Department,HasOptedOutOfEmail\n{contact},#N/A,,true\n")
+
+    stored = sf.Contact.get(contact)
+    assert (stored["Title"], stored["Department"], stored["HasOptedOutOfEmail"]) == (
+        None,
+        "Sales",
+        True,
+    )
+
+
+def test_a_csv_batch_naming_an_unknown_field_fails_whole(csv_jobs: CsvJobs) -> None:
+    job = csv_jobs.create("insert", "Contact")
+
+    batch = csv_jobs.batch(job, "LastName,Nope__c\nAda,1\n")
+
+    assert _text(batch, "state") == "Failed"
+    assert _text(batch, "stateMessage") == "InvalidBatch : Field name not found : Nope__c"
+    assert _text(batch, "numberRecordsProcessed") == "0"
+
+
+def test_a_csv_query_gives_an_xml_result_list_and_csv_records(
+    csv_jobs: CsvJobs, sf: Salesforce
+) -> None:
+    account = sf.Account.create({"Name": "Csv Co"})["id"]
+    sf.Contact.create({"LastName": "Queried", "AccountId": account, "Birthdate": "1990-05-01"})
+    job = csv_jobs.create("query", "Contact")
+
+    batch = csv_jobs.batch(
+        job, "SELECT LastName, Birthdate, Account.Name FROM Contact WHERE LastName = 'Queried'"
+    )
+    empty = csv_jobs.batch(job, "SELECT Id FROM Contact WHERE LastName = 'Nobody'")
+
+    base = f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result"
+    ids = CsvJobs.xml(csv_jobs.get(base))
+    assert ids.tag == f"{{{NS['sf']}}}result-list"
+    [result_id] = [r.text for r in ids.findall("sf:result", NS)]
+    records = list(csv.DictReader(io.StringIO(csv_jobs.get(f"{base}/{result_id}").text)))
+    assert records == [{"LastName": "Queried", "Birthdate": "1990-05-01", "Account.Name": "Csv Co"}]
+
+    base = f"{_text(job, 'id')}/batch/{_text(empty, 'id')}/result"
+    [empty_id] = [r.text for r in CsvJobs.xml(csv_jobs.get(base)).findall("sf:result", NS)]
+    assert csv_jobs.get(f"{base}/{empty_id}").text == "Records not found for this query"
+
+
+def test_errors_answer_in_xml_unless_the_request_is_json(csv_jobs: CsvJobs) -> None:
+    no_session = csv_jobs.http.get(f"{csv_jobs.url}/750000000000099AAA")
+    unreadable = csv_jobs.http.post(
+        csv_jobs.url, data="<jobInfo><operation>", headers=csv_jobs.xml_headers()
+    )
+    entity = csv_jobs.http.post(
+        csv_jobs.url,
+        data='<!DOCTYPE j [<!ENTITY x "insert">]><jobInfo><operation>&x;</operation></jobInfo>',
+        headers=csv_jobs.xml_headers(),
+    )
+
+    error = CsvJobs.xml(no_session)
+    assert (no_session.status_code, error.tag) == (400, f"{{{NS['sf']}}}error")
+    assert _text(error, "exceptionCode") == "InvalidSessionId"
+    assert _text(CsvJobs.xml(unreadable), "exceptionCode") == "InvalidJob"
+    assert _text(CsvJobs.xml(entity), "exceptionCode") == "InvalidJob"

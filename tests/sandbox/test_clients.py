@@ -35,7 +35,7 @@ def jsforce_dir() -> Path:
 
 
 @pytest.mark.node
-def test_jsforce_logs_in_describes_creates_queries_retrieves_and_bulk_loads(
+def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_apis(
     sandbox: SandboxServer, jsforce_dir: Path
 ) -> None:
     env = os.environ | {
@@ -64,4 +64,7 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_bulk_loads(
     assert summary["retrievedNames"] == ["Script", "Batch One"]
     assert summary["bulkLoaded"] == ["Bulk Loaded"]
     assert summary["bulkFailed"] == ["REQUIRED_FIELD_MISSING"]
+    assert summary["bulkV1Success"] == [True, False]
+    assert summary["bulkV1Errors"] == ["REQUIRED_FIELD_MISSING"]
+    assert summary["bulkV1Queried"] == [[True, "classic@example.com"]]
     assert summary["refused"] == "INVALID_FIELD"

@@ -1,0 +1,81 @@
+"""Records uploaded as CSV to either Bulk API, read as the JSON a REST write would carry.
+
+Bulk API 2.0 ingest jobs and Bulk API 1.0 CSV batches read their uploads alike: a header of
+field names, then one row per record. Values are read by field type: `true`/`false` for
+checkboxes, numbers for numeric fields, and `#N/A` to set a field to null; an empty value
+leaves a field alone. A header naming a field the object lacks refuses the whole upload, and
+a delete takes a file holding nothing but ids, as Salesforce requires. A failed record's error
+is written `CODE:message:fields --`, as both APIs write it in their results.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from forcebridge.sandbox.fieldtypes import Kind
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec
+
+NULL = "#N/A"
+"""How a Bulk API CSV value sets a field to null."""
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+
+
+class RefusedUpload(ValueError):
+    """An upload whose header cannot be written as a whole (Salesforce's `InvalidBatch`)."""
+
+
+def read_table(data: str, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of an uploaded CSV; a short row is padded with blanks, and a
+    blank line is a record of blank values (the only way to write one with one column)."""
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
+    header = next(reader, [])
+    width = len(header)
+    return header, [row + [""] * (width - len(row)) for row in reader]
+
+
+def header_fields(sobject: ObjectSpec, header: Iterable[str], deleting: bool) -> list[FieldSpec]:
+    """Each column's field, or `RefusedUpload` naming the first the object does not have."""
+    specs = []
+    for name in header:
+        spec = sobject.field(name.strip())
+        if spec is None:
+            raise RefusedUpload(f"Field name not found : {name}")
+        specs.append(spec)
+    if deleting and [spec.name for spec in specs] != ["Id"]:
+        raise RefusedUpload("The 'delete' batch must contain only ids")
+    return specs
+
+
+def typed(spec: FieldSpec, text: str) -> Any:
+    """A CSV value as the JSON value a REST write would carry for the field. What does not
+    read as the field's type is passed on as text, for the write's own check to refuse."""
+    if text == NULL:
+        return None
+    if spec.kind is Kind.BOOLEAN:
+        lowered = text.strip().lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else text
+    try:
+        if spec.kind is Kind.INTEGER:
+            return int(text)
+        if spec.kind is Kind.NUMBER:
+            return float(text)
+    except ValueError:
+        return text
+    return text
+
+
+def csv_record(specs: list[FieldSpec], row: list[str]) -> dict[str, Any]:
+    """A CSV row as a write's values: empty cells left out, the rest read by field type."""
+    return {
+        spec.name: typed(spec, text) for spec, text in zip(specs, row, strict=False) if text != ""
+    }
+
+
+def error_text(errors: Iterable[Mapping[str, Any]]) -> str:
+    """A record's errors as the Bulk APIs' CSV results give them."""
+    return " ".join(
+        f"{e['statusCode']}:{e['message']}:{','.join(e.get('fields') or ())} --" for e in errors
+    )
