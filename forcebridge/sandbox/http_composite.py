@@ -62,7 +62,7 @@ def all_or_none_flag(raw: object) -> bool:
     return str(raw).strip().lower() == "true"
 
 
-def _records(body: Any) -> tuple[list[Any], bool]:
+def collection_records(body: Any) -> tuple[list[Any], bool]:
     envelope = json_object(body, "the collection request")
     records = envelope.get("records")
     if not isinstance(records, list):
@@ -105,13 +105,13 @@ async def _write(
 
 @router.post("/v{version}/composite/sobjects")
 async def create(request: Request, call: Composite) -> SalesforceJSON:
-    records, all_or_none = _records(await json_body(request))
+    records, all_or_none = collection_records(await json_body(request))
     return await _write(call, "create", None, records, [None] * len(records), all_or_none)
 
 
 @router.patch("/v{version}/composite/sobjects")
 async def update(request: Request, call: Composite) -> SalesforceJSON:
-    records, all_or_none = _records(await json_body(request))
+    records, all_or_none = collection_records(await json_body(request))
     return await _write(call, "update", None, records, _given_ids(records), all_or_none)
 
 
@@ -129,7 +129,7 @@ async def delete(request: Request, call: Composite) -> SalesforceJSON:
 async def upsert(
     sobject: str, external_field: str, request: Request, call: Composite
 ) -> SalesforceJSON:
-    records, all_or_none = _records(await json_body(request))
+    records, all_or_none = collection_records(await json_body(request))
     ids: list[str | None] = [None] * len(records)
     return await _write(call, "upsert", sobject, records, ids, all_or_none, external_field)
 

@@ -84,13 +84,18 @@ async def describe_global(call: Describe) -> SalesforceJSON:
     return SalesforceJSON(await call.state.run(call.state.org.describe_global, call.version))
 
 
+def sobject_entry(catalogue: dict[str, Any], sobject: str) -> dict[str, Any]:
+    """`GET sobjects/{T}`: the object's entry in the describe-global catalogue."""
+    for entry in catalogue["sobjects"]:
+        if entry["name"].lower() == sobject.lower():
+            return {"objectDescribe": entry, "recentItems": []}
+    raise not_found()
+
+
 @router.get("/v{version}/sobjects/{sobject}")
 async def sobject_info(sobject: str, call: Describe) -> SalesforceJSON:
     catalogue = await call.state.run(call.state.org.describe_global, call.version)
-    for entry in catalogue["sobjects"]:
-        if entry["name"].lower() == sobject.lower():
-            return SalesforceJSON({"objectDescribe": entry, "recentItems": []})
-    raise not_found()
+    return SalesforceJSON(sobject_entry(catalogue, sobject))
 
 
 @router.get("/v{version}/sobjects/{sobject}/describe")

@@ -256,15 +256,10 @@ class _Planner:
 
     def _select_children(self, sub: ast.Query, shape: Shape, include_deleted: bool) -> None:
         """A subquery, planned on the child object its relationship reaches."""
-        wanted = sub.sobject.lower()
-        found = [
-            (child, lookup)
-            for child, lookup in self.schema.children(self.root.name)
-            if (lookup.child_relationship_name or "").lower() == wanted
-        ]
-        if not found:
+        found = self.schema.child_relationship(self.root.name, sub.sobject)
+        if found is None:
             raise SoqlError.invalid_child_relationship(self.text, sub.sobject_pos, sub.sobject)
-        child, lookup = found[0]
+        child, lookup = found
         key = lookup.child_relationship_name
         assert key is not None
         if key in shape.entries:

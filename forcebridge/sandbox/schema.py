@@ -172,6 +172,15 @@ class Schema:
     def by_prefix(self, key_prefix: str) -> ObjectSpec | None:
         return self._by_prefix.get(key_prefix)
 
+    def child_relationship(self, parent: str, name: str) -> tuple[ObjectSpec, FieldSpec] | None:
+        """The child object and its lookup field that `parent`'s relationship `name` reaches
+        (`Contacts` on Account: Contact and its AccountId), ignoring letter case."""
+        wanted = name.lower()
+        for child, lookup in self.children(parent):
+            if (lookup.child_relationship_name or "").lower() == wanted:
+                return child, lookup
+        return None
+
     def children(self, parent: str) -> list[tuple[ObjectSpec, FieldSpec]]:
         """Every lookup field, on any object, that can point at `parent`."""
         return [

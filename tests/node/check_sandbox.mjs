@@ -1,7 +1,8 @@
 // Drives the sandbox with jsforce as an integration would: log in by access token and
 // instance URL, describe, create, query (with a child subquery through jsforce's query
-// builder), retrieve many, load through a Bulk API 2.0 ingest job, and load and query through
-// Bulk API 1.0 (XML job infos, CSV data). Prints one JSON summary on stdout.
+// builder), retrieve many, send a composite request, load through a Bulk API 2.0 ingest job, and
+// load and query through Bulk API 1.0 (XML job infos, CSV data). Prints one JSON summary on
+// stdout.
 // Needs SANDBOX_URL and SANDBOX_TOKEN, and NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
 import jsforce from "jsforce";
 
@@ -39,6 +40,18 @@ const loaded = await conn.bulk2.loadAndWaitForResults({
   pollInterval: 100,
   pollTimeout: 20000,
 });
+const composite = await conn.requestPost("/composite", {
+  allOrNone: true,
+  compositeRequest: [
+    { method: "POST", url: "/services/data/v62.0/sobjects/Account", referenceId: "acct", body: { Name: "Composite Node" } },
+    {
+      method: "POST",
+      url: "/services/data/v62.0/sobjects/Contact",
+      referenceId: "person",
+      body: { LastName: "Composite", AccountId: "@{acct.id}" },
+    },
+  ],
+});
 conn.bulk.pollInterval = 100;
 const bulkV1Loaded = await conn.bulk.load("Contact", "insert", [
   { LastName: "Classic Bulk", Email: "classic@example.com" },
@@ -75,6 +88,7 @@ console.log(
     bulkV1Success: bulkV1Loaded.map((r) => r.success),
     bulkV1Errors: bulkV1Loaded.flatMap((r) => r.errors.map((e) => e.split(":")[0])),
     bulkV1Queried: bulkV1Rows.map((r) => [r.Id === bulkV1Loaded[0].id, r.Email]),
+    compositeStatuses: composite.compositeResponse.map((r) => r.httpStatusCode),
     refused,
   })
 );

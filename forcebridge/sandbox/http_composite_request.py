@@ -1,0 +1,230 @@
+"""The composite resources: `composite`, `composite/batch` and `composite/tree/{type}`.
+
+Each counts as one API call, however many subrequests it carries (`subrequests` runs them).
+
+- `composite`: up to 25 subrequests (at most five queries or collections), in order, each
+  named by a `referenceId` that later ones may use (`@{refAccount.id}`, `references`). With
+  `allOrNone`, they share one transaction: the first failure rolls every one back, keeps its
+  own error and turns every other answer into `PROCESSING_HALTED`. Without it, each stands
+  alone, and one that refers to a failed subrequest is not run.
+- `composite/batch`: up to 25 independent subrequests (`url` from the version on, `richInput`
+  as the body), answered `{"hasErrors", "results": [{"statusCode", "result"}]}`; with
+  `haltOnError`, those after a failure answer 412 `BATCH_PROCESSING_HALTED`.
+- `composite/tree/{type}`: see `record_trees`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    ApiCall,
+    SalesforceJSON,
+    api_call,
+    instance_url,
+    json_body,
+    json_object,
+)
+from forcebridge.sandbox.limits import ApiKind
+from forcebridge.sandbox.record_trees import create_tree, read_tree
+from forcebridge.sandbox.references import REFERENCE_ID, MissingReference, substitute
+from forcebridge.sandbox.subrequests import Caller, Reply, is_query_or_collection, perform
+
+router = APIRouter(prefix=DATA_PREFIX)
+
+Composite = Annotated[ApiCall, Depends(api_call(ApiKind.COMPOSITE))]
+
+MAX_SUBREQUESTS = 25
+MAX_QUERIES = 5
+METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+HALTED = "PROCESSING_HALTED"
+ROLLED_BACK = Reply(
+    400,
+    [
+        {
+            "errorCode": HALTED,
+            "message": "The transaction was rolled back since another operation in the same "
+            "transaction failed.",
+        }
+    ],
+)
+BATCH_HALTED = Reply(
+    412,
+    [{"errorCode": "BATCH_PROCESSING_HALTED", "message": "Batch processing halted per request"}],
+)
+
+
+@dataclass(frozen=True)
+class Subrequest:
+    method: str
+    url: str
+    reference_id: str
+    body: Any = None
+
+
+def _required(item: dict[str, Any], name: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, "JSON_PARSER_ERROR", f"'{name}' is a required field.")
+    return value
+
+
+def _method(item: dict[str, Any]) -> str:
+    method = _required(item, "method")
+    if method not in METHODS:
+        raise ApiError(
+            400, "JSON_PARSER_ERROR", f"'{method}' is not a valid method: use {', '.join(METHODS)}"
+        )
+    return method
+
+
+def _listed(body: Any, key: str, what: str) -> list[Any]:
+    items = json_object(body, what).get(key)
+    if not isinstance(items, list) or not items:
+        raise ApiError(400, "JSON_PARSER_ERROR", f"'{key}' must be a list of subrequests")
+    if len(items) > MAX_SUBREQUESTS:
+        raise ApiError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"A {what} holds at most {MAX_SUBREQUESTS} subrequests; this one has {len(items)}",
+        )
+    return items
+
+
+def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
+    """The subrequests and `allOrNone`, checked whole before any runs."""
+    subrequests: list[Subrequest] = []
+    for item in _listed(body, "compositeRequest", "composite request"):
+        item = json_object(item, "a subrequest")
+        reference_id = _required(item, "referenceId")
+        if not REFERENCE_ID.fullmatch(reference_id):
+            raise ApiError(
+                400,
+                "JSON_PARSER_ERROR",
+                f"Invalid referenceId '{reference_id}': use letters, digits and underscores",
+            )
+        if any(s.reference_id == reference_id for s in subrequests):
+            raise ApiError(
+                400, "JSON_PARSER_ERROR", f"Duplicate referenceId provided: {reference_id}"
+            )
+        subrequests.append(
+            Subrequest(_method(item), _required(item, "url"), reference_id, item.get("body"))
+        )
+    if sum(is_query_or_collection(s.url) for s in subrequests) > MAX_QUERIES:
+        raise ApiError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"A composite request holds at most {MAX_QUERIES} query or collection subrequests",
+        )
+    return subrequests, json_object(body, "composite request").get("allOrNone") is True
+
+
+def _halted(missing: MissingReference) -> Reply:
+    return Reply(400, [{"errorCode": HALTED, "message": str(missing)}])
+
+
+class _RollBack(Exception):
+    pass
+
+
+def run_composite(caller: Caller, subrequests: list[Subrequest], all_or_none: bool) -> list[Reply]:
+    """Each subrequest's answer, in order (see the module docstring)."""
+    if not all_or_none:
+        return _run(caller, subrequests, stop_at_failure=False)
+    replies: list[Reply] = []
+    try:
+        with caller.org.storage.write():
+            replies = _run(caller, subrequests, stop_at_failure=True)
+            if not all(reply.ok for reply in replies):
+                raise _RollBack
+    except _RollBack:
+        replies += [ROLLED_BACK] * (len(subrequests) - len(replies))
+        return [reply if not reply.ok else ROLLED_BACK for reply in replies]
+    return replies
+
+
+def _run(caller: Caller, subrequests: list[Subrequest], stop_at_failure: bool) -> list[Reply]:
+    answers: dict[str, Any] = {}
+    failed: set[str] = set()
+    replies: list[Reply] = []
+    for sub in subrequests:
+        try:
+            url = substitute(sub.url, answers, frozenset(failed))
+            body = substitute(sub.body, answers, frozenset(failed))
+        except MissingReference as missing:
+            reply = _halted(missing)
+        else:
+            reply = perform(caller, sub.method, str(url), body)
+        replies.append(reply)
+        if reply.ok:
+            answers[sub.reference_id] = reply.body
+        else:
+            failed.add(sub.reference_id)
+            if stop_at_failure:
+                break
+    return replies
+
+
+def run_batch(caller: Caller, subrequests: list[Subrequest], halt_on_error: bool) -> list[Reply]:
+    replies: list[Reply] = []
+    for sub in subrequests:
+        if halt_on_error and any(not reply.ok for reply in replies):
+            replies.append(BATCH_HALTED)
+        else:
+            replies.append(perform(caller, sub.method, sub.url, sub.body))
+    return replies
+
+
+def _caller(request: Request, call: ApiCall) -> Caller:
+    return Caller(call.state.org, call.grant.user_id, instance_url(request))
+
+
+@router.post("/v{version}/composite")
+async def composite(request: Request, call: Composite) -> SalesforceJSON:
+    subrequests, all_or_none = read_composite(await json_body(request))
+    replies = await call.state.run(run_composite, _caller(request, call), subrequests, all_or_none)
+    return SalesforceJSON(
+        {
+            "compositeResponse": [
+                {
+                    "body": reply.body,
+                    "httpHeaders": reply.headers,
+                    "httpStatusCode": reply.status,
+                    "referenceId": sub.reference_id,
+                }
+                for sub, reply in zip(subrequests, replies, strict=True)
+            ]
+        }
+    )
+
+
+@router.post("/v{version}/composite/batch")
+async def batch(request: Request, call: Composite) -> SalesforceJSON:
+    body = await json_body(request)
+    subrequests = [
+        Subrequest(_method(item), _required(item, "url"), str(n), item.get("richInput"))
+        for n, item in enumerate(
+            json_object(raw, "a subrequest")
+            for raw in _listed(body, "batchRequests", "batch request")
+        )
+    ]
+    halt = json_object(body, "batch request").get("haltOnError") is True
+    replies = await call.state.run(run_batch, _caller(request, call), subrequests, halt)
+    return SalesforceJSON(
+        {
+            "hasErrors": not all(reply.ok for reply in replies),
+            "results": [{"statusCode": reply.status, "result": reply.body} for reply in replies],
+        }
+    )
+
+
+@router.post("/v{version}/composite/tree/{sobject}")
+async def tree(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
+    records = read_tree(call.state.org.schema, sobject, await json_body(request))
+    status, body = await call.state.run(create_tree, call.state.org, records)
+    return SalesforceJSON(body, status_code=status)

@@ -1,0 +1,256 @@
+"""One REST call made inside a composite or batch request, answered as its own route answers it.
+
+The composite resources (`http_composite_request`) carry calls to the sObject resources (rows,
+rows by external id, describe), `query` / `queryAll` and their next pages, and sObject
+Collections. Each is run here straight against the org, on the worker thread the whole request
+runs on, so an all-or-none composite request can hold them in one transaction. The answer is
+what the route would send: status, body (an error's body is Salesforce's error list) and the
+headers worth reporting (`Location` of a created record).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from forcebridge.sandbox.errors import ApiError, not_found
+from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, json_object
+from forcebridge.sandbox.http_composite import collection_records
+from forcebridge.sandbox.http_query import DEFAULT_BATCH
+from forcebridge.sandbox.http_rest import sobject_entry, write_result
+from forcebridge.sandbox.org import Org
+
+_VERSIONED = re.compile(r"/v(\d+\.\d)(/[^?]*)?")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+    @classmethod
+    def of(cls, error: ApiError) -> Reply:
+        return cls(error.status, error.to_json())
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes the composite request, and how the sandbox is reached."""
+
+    org: Org
+    user_id: str
+    instance_url: str
+
+
+@dataclass(frozen=True)
+class _Call:
+    caller: Caller
+    version: str
+    path: dict[str, str]
+    params: Mapping[str, str]
+    body: Any
+
+    @property
+    def org(self) -> Org:
+        return self.caller.org
+
+    def values(self) -> dict[str, Any]:
+        return json_object(self.body, self.path.get("sobject", "the body"))
+
+    def fields(self) -> list[str] | None:
+        raw = self.params.get("fields") or ""
+        return [name.strip() for name in raw.split(",") if name.strip()] or None
+
+    def base(self) -> str:
+        return f"{DATA_PREFIX}/v{self.version}"
+
+
+Handler = Callable[[_Call], Reply]
+
+
+def perform(caller: Caller, method: str, url: str, body: Any) -> Reply:
+    """Run one subrequest (`url` from `/services/data/` on, or from the version on, as the
+    batch resource writes it); any error is its answer."""
+    path, _, query = url.partition("?")
+    path = path.removeprefix(DATA_PREFIX)
+    versioned = _VERSIONED.fullmatch(path if path.startswith("/") else f"/{path}")
+    if versioned is None or versioned.group(1) not in RELEASES:
+        return Reply.of(not_found())
+    rest = (versioned.group(2) or "").rstrip("/")
+    allowed: list[str] = []
+    for verb, pattern, handler in _ROUTES:
+        found = pattern.fullmatch(rest)
+        if found is None:
+            continue
+        if verb != method:
+            allowed.append(verb)
+            continue
+        call = _Call(caller, versioned.group(1), found.groupdict(), dict(parse_qsl(query)), body)
+        try:
+            return handler(call)
+        except ApiError as error:
+            return Reply.of(error)
+    if allowed:
+        message = f"HTTP Method '{method}' not allowed. Allowed are {','.join(allowed)}"
+        return Reply.of(ApiError(405, "METHOD_NOT_ALLOWED", message))
+    return Reply.of(not_found())
+
+
+def is_query_or_collection(url: str) -> bool:
+    """Salesforce allows at most five of these in one composite request."""
+    path = url.partition("?")[0]
+    return bool(re.search(r"/(query|queryAll)(/|$)|/composite/sobjects", path))
+
+
+def _created(call: _Call, record_id: str, created: bool | None = None) -> Reply:
+    location = f"{call.base()}/sobjects/{call.path['sobject']}/{record_id}"
+    return Reply(201, write_result(record_id, created), {"Location": location})
+
+
+def _create(call: _Call) -> Reply:
+    return _created(call, call.org.create(call.path["sobject"], call.values()))
+
+
+def _retrieve(call: _Call) -> Reply:
+    record = call.org.retrieve(
+        call.path["sobject"], call.path["record_id"], call.fields(), api_version=call.version
+    )
+    return Reply(200, record)
+
+
+def _update(call: _Call) -> Reply:
+    call.org.update(call.path["sobject"], call.path["record_id"], call.values())
+    return Reply(204)
+
+
+def _delete(call: _Call) -> Reply:
+    call.org.delete(call.path["sobject"], call.path["record_id"])
+    return Reply(204)
+
+
+def _by_external_id(call: _Call) -> Reply:
+    sobject, key, value = call.path["sobject"], call.path["field"], call.path["value"]
+    record = call.org.retrieve_by_external_id(
+        sobject, key, value, call.fields(), api_version=call.version
+    )
+    return Reply(200, record)
+
+
+def _upsert(call: _Call) -> Reply:
+    sobject, key, value = call.path["sobject"], call.path["field"], call.path["value"]
+    record_id, created = call.org.upsert(
+        sobject, key, value, call.values(), api_version=call.version
+    )
+    if created:
+        return _created(call, record_id, created=True)
+    return Reply(200, write_result(record_id, created=False))
+
+
+def _describe_global(call: _Call) -> Reply:
+    return Reply(200, call.org.describe_global(call.version))
+
+
+def _sobject_info(call: _Call) -> Reply:
+    catalogue = call.org.describe_global(call.version)
+    return Reply(200, sobject_entry(catalogue, call.path["sobject"]))
+
+
+def _describe(call: _Call) -> Reply:
+    payload = call.org.describe(call.path["sobject"], call.version, call.caller.instance_url)
+    return Reply(200, payload)
+
+
+def _query(include_deleted: bool) -> Handler:
+    def run(call: _Call) -> Reply:
+        soql = (call.params.get("q") or "").strip()
+        if not soql:
+            raise ApiError(400, "MALFORMED_QUERY", "A query string is required: pass it in ?q=")
+        page = call.org.query(
+            soql,
+            include_deleted=include_deleted,
+            batch_size=DEFAULT_BATCH,
+            api_version=call.version,
+            user_id=call.caller.user_id,
+        )
+        return Reply(200, page)
+
+    return run
+
+
+def _next_page(call: _Call) -> Reply:
+    return Reply(200, call.org.query_more(call.path["locator"], api_version=call.version))
+
+
+def _collection(op: str) -> Handler:
+    def run(call: _Call) -> Reply:
+        records, all_or_none = collection_records(call.body)
+        written = call.org.collection(
+            "create" if op == "POST" else "update",
+            None,
+            records,
+            all_or_none,
+            api_version=call.version,
+        )
+        return Reply(200, written)
+
+    return run
+
+
+def _collection_delete(call: _Call) -> Reply:
+    ids = [part.strip() for part in call.params.get("ids", "").split(",") if part.strip()]
+    if not ids:
+        raise ApiError(400, "MISSING_ARGUMENT", "Required parameter 'ids' is missing")
+    all_or_none = call.params.get("allOrNone", "false").strip().lower() == "true"
+    return Reply(200, call.org.collection("delete", None, ids, all_or_none))
+
+
+def _collection_upsert(call: _Call) -> Reply:
+    records, all_or_none = collection_records(call.body)
+    written = call.org.collection(
+        "upsert",
+        call.path["sobject"],
+        records,
+        all_or_none,
+        call.path["field"],
+        api_version=call.version,
+    )
+    return Reply(200, written)
+
+
+_NAME = r"[A-Za-z0-9_]+"
+_ROW = rf"/sobjects/(?P<sobject>{_NAME})/(?P<record_id>{_NAME})"
+_KEYED_COLLECTION = rf"/composite/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})"
+_EXTERNAL = rf"/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})/(?P<value>[^/]+)"
+_ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
+    (verb, re.compile(pattern), handler)
+    for verb, pattern, handler in (
+        ("GET", "/sobjects", _describe_global),
+        ("GET", rf"/sobjects/(?P<sobject>{_NAME})", _sobject_info),
+        ("POST", rf"/sobjects/(?P<sobject>{_NAME})", _create),
+        ("GET", rf"/sobjects/(?P<sobject>{_NAME})/describe", _describe),
+        ("GET", _ROW, _retrieve),
+        ("PATCH", _ROW, _update),
+        ("DELETE", _ROW, _delete),
+        ("GET", _EXTERNAL, _by_external_id),
+        ("PATCH", _EXTERNAL, _upsert),
+        ("GET", "/query", _query(include_deleted=False)),
+        ("GET", "/queryAll", _query(include_deleted=True)),
+        ("GET", r"/(?:query|queryAll)/(?P<locator>[^/]+)", _next_page),
+        ("POST", "/composite/sobjects", _collection("POST")),
+        ("PATCH", "/composite/sobjects", _collection("PATCH")),
+        ("DELETE", "/composite/sobjects", _collection_delete),
+        (
+            "PATCH",
+            rf"/composite/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})",
+            _collection_upsert,
+        ),
+    )
+]

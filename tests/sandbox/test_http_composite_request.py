@@ -1,0 +1,242 @@
+"""The composite, batch and tree resources, driven with simple-salesforce's `restful`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from forcebridge.sandbox.server import SandboxServer
+
+V = "/services/data/v62.0"
+
+
+def sub(method: str, url: str, reference_id: str, body: Any = None) -> dict[str, Any]:
+    request = {"method": method, "url": f"{V}{url}", "referenceId": reference_id}
+    return request | ({"body": body} if body is not None else {})
+
+
+def composite(sf: Salesforce, *subrequests: dict[str, Any], all_or_none: bool = False) -> Any:
+    body = {"allOrNone": all_or_none, "compositeRequest": list(subrequests)}
+    return sf.restful("composite", method="POST", json=body)["compositeResponse"]
+
+
+def codes(answer: dict[str, Any]) -> list[str]:
+    return [error["errorCode"] for error in answer["body"]]
+
+
+def test_later_subrequests_use_what_earlier_ones_answered_for_one_api_call(
+    sf: Salesforce, sandbox: SandboxServer
+) -> None:
+    sandbox.reset_usage()
+
+    account, contact, fetched, queried = composite(
+        sf,
+        sub("POST", "/sobjects/Account", "refAccount", {"Name": "Composite Co"}),
+        sub(
+            "POST",
+            "/sobjects/Contact",
+            "refContact",
+            {"LastName": "Ref", "AccountId": "@{refAccount.id}"},
+        ),
+        sub("GET", "/sobjects/Contact/@{refContact.id}?fields=LastName,AccountId", "getContact"),
+        sub("GET", "/query?q=SELECT+Name+FROM+Account+WHERE+Id='@{refAccount.id}'", "refQuery"),
+    )
+
+    assert sandbox.usage().by_kind == {"composite": 1}
+    assert (account["httpStatusCode"], account["referenceId"]) == (201, "refAccount")
+    account_id = account["body"]["id"]
+    assert account["httpHeaders"] == {"Location": f"{V}/sobjects/Account/{account_id}"}
+    assert fetched["httpStatusCode"] == 200
+    assert (fetched["body"]["LastName"], fetched["body"]["AccountId"]) == ("Ref", account_id)
+    assert contact["body"]["id"] == fetched["body"]["attributes"]["url"].rsplit("/", 1)[-1]
+    assert [r["Name"] for r in queried["body"]["records"]] == ["Composite Co"]
+
+
+def test_all_or_none_rolls_every_subrequest_back_at_the_first_failure(sf: Salesforce) -> None:
+    created, failed, later = composite(
+        sf,
+        sub("POST", "/sobjects/Account", "a", {"Name": "Rolled Back Co"}),
+        sub("POST", "/sobjects/Contact", "b", {"AccountId": "@{a.id}"}),
+        sub("POST", "/sobjects/Account", "c", {"Name": "Never Co"}),
+        all_or_none=True,
+    )
+
+    assert (failed["httpStatusCode"], codes(failed)) == (400, ["REQUIRED_FIELD_MISSING"])
+    for halted in (created, later):
+        assert (halted["httpStatusCode"], codes(halted)) == (400, ["PROCESSING_HALTED"])
+    soql = "SELECT COUNT() FROM Account WHERE Name IN ('Rolled Back Co', 'Never Co')"
+    assert sf.query(soql)["totalSize"] == 0
+
+
+def test_without_all_or_none_only_dependents_of_a_failure_are_skipped(sf: Salesforce) -> None:
+    bad, dependent, independent = composite(
+        sf,
+        sub("POST", "/sobjects/Contact", "bad", {"LastName": "X", "Email": "not an email"}),
+        sub("PATCH", "/sobjects/Contact/@{bad.id}", "dependent", {"Title": "CEO"}),
+        sub("POST", "/sobjects/Contact", "independent", {"LastName": "Kept"}),
+    )
+
+    assert codes(bad) == ["INVALID_EMAIL_ADDRESS"]
+    assert codes(dependent) == ["PROCESSING_HALTED"]
+    assert "'bad'" in dependent["body"][0]["message"]
+    assert independent["httpStatusCode"] == 201
+    assert sf.Contact.get(independent["body"]["id"])["LastName"] == "Kept"
+
+
+def test_subrequests_answer_as_their_routes_do(sf: Salesforce) -> None:
+    contact = sf.Contact.create({"LastName": "Routed"})["id"]
+
+    updated, collection, deleted, missing, wrong_method, unknown = composite(
+        sf,
+        sub("PATCH", f"/sobjects/Contact/{contact}", "updated", {"Title": "CTO"}),
+        sub(
+            "POST",
+            "/composite/sobjects",
+            "collection",
+            {
+                "records": [
+                    {"attributes": {"type": "Contact"}, "LastName": "Many"},
+                    {"attributes": {"type": "Contact"}},
+                ]
+            },
+        ),
+        sub("DELETE", f"/sobjects/Contact/{contact}", "deleted"),
+        sub("GET", f"/sobjects/Contact/{contact}", "missing"),
+        sub("PUT", "/sobjects/Contact", "wrongMethod", {}),
+        sub("GET", "/nowhere", "unknown"),
+    )
+
+    assert (updated["httpStatusCode"], updated["body"]) == (204, None)
+    assert [r["success"] for r in collection["body"]] == [True, False]
+    assert deleted["httpStatusCode"] == 204
+    assert (missing["httpStatusCode"], codes(missing)) == (404, ["ENTITY_IS_DELETED"])
+    assert (wrong_method["httpStatusCode"], codes(wrong_method)) == (405, ["METHOD_NOT_ALLOWED"])
+    assert (unknown["httpStatusCode"], codes(unknown)) == (404, ["NOT_FOUND"])
+
+
+@pytest.mark.parametrize(
+    ("subrequests", "code", "message"),
+    [
+        (
+            [{"method": "GET", "url": f"{V}/limits"}],
+            "JSON_PARSER_ERROR",
+            "'referenceId' is a required field.",
+        ),
+        (
+            [sub("GET", "/sobjects", "x"), sub("GET", "/sobjects", "x")],
+            "JSON_PARSER_ERROR",
+            "Duplicate referenceId",
+        ),
+        ([sub("GET", "/sobjects", "bad-id")], "JSON_PARSER_ERROR", "Invalid referenceId"),
+        ([sub("GET", "/sobjects", f"r{n}") for n in range(26)], "LIMIT_EXCEEDED", "at most 25"),
+        (
+            [sub("GET", "/query?q=SELECT+Id+FROM+Contact", f"q{n}") for n in range(6)],
+            "LIMIT_EXCEEDED",
+            "at most 5",
+        ),
+    ],
+)
+def test_a_malformed_request_is_refused_whole_before_anything_runs(
+    sf: Salesforce, subrequests: list[dict[str, Any]], code: str, message: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("composite", method="POST", json={"compositeRequest": subrequests})
+
+    [error] = refused.value.content
+    assert error["errorCode"] == code
+    assert message in error["message"]
+
+
+def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(sf: Salesforce) -> None:
+    contact = sf.Contact.create({"LastName": "Batched"})["id"]
+    requests = [
+        {
+            "method": "PATCH",
+            "url": f"v62.0/sobjects/Contact/{contact}",
+            "richInput": {"Title": "VP"},
+        },
+        {
+            "method": "POST",
+            "url": "v62.0/sobjects/Contact",
+            "richInput": {"Email": "x@example.com"},
+        },
+        {"method": "GET", "url": f"v62.0/sobjects/Contact/{contact}?fields=Title"},
+    ]
+
+    carried_on = sf.restful("composite/batch", method="POST", json={"batchRequests": requests})
+    halted = sf.restful(
+        "composite/batch", method="POST", json={"batchRequests": requests, "haltOnError": True}
+    )
+
+    assert carried_on["hasErrors"] is True
+    assert [r["statusCode"] for r in carried_on["results"]] == [204, 400, 200]
+    assert carried_on["results"][2]["result"]["Title"] == "VP"
+    assert [r["statusCode"] for r in halted["results"]] == [204, 400, 412]
+    assert halted["results"][2]["result"][0]["errorCode"] == "BATCH_PROCESSING_HALTED"
+
+
+def tree_record(sobject: str, reference_id: str, **values: Any) -> dict[str, Any]:
+    return {"attributes": {"type": sobject, "referenceId": reference_id}, **values}
+
+
+def test_a_tree_creates_records_with_their_children_linked(sf: Salesforce) -> None:
+    contacts = {
+        "records": [
+            tree_record("Contact", "ref2", lastname="Leaf"),
+            tree_record("Contact", "ref3", LastName="Twig"),
+        ]
+    }
+    body = {
+        "records": [
+            tree_record("Account", "ref1", name="Tree Co", Contacts=contacts),
+            tree_record("Account", "ref4", Name="Solo Co"),
+        ]
+    }
+
+    answer = sf.restful("composite/tree/Account", method="POST", json=body)
+
+    assert answer["hasErrors"] is False
+    ids = {r["referenceId"]: r["id"] for r in answer["results"]}
+    assert list(ids) == ["ref1", "ref2", "ref3", "ref4"]
+    assert sf.Contact.get(ids["ref2"])["AccountId"] == ids["ref1"]
+    assert sf.Contact.get(ids["ref3"])["LastName"] == "Twig"
+    assert sf.Account.get(ids["ref4"])["Name"] == "Solo Co"
+
+
+def test_a_tree_with_a_failing_record_keeps_none_and_names_the_failure(sf: Salesforce) -> None:
+    contacts = {"records": [tree_record("Contact", "kid", Email="nobody@example.com")]}
+    body = {"records": [tree_record("Account", "parent", Name="Doomed Tree Co", Contacts=contacts)]}
+
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("composite/tree/Account", method="POST", json=body)
+
+    answer = refused.value.content
+    assert answer["hasErrors"] is True
+    [failure] = answer["results"]
+    assert failure["referenceId"] == "kid"
+    assert [e["statusCode"] for e in failure["errors"]] == ["REQUIRED_FIELD_MISSING"]
+    assert sf.query("SELECT COUNT() FROM Account WHERE Name = 'Doomed Tree Co'")["totalSize"] == 0
+
+
+@pytest.mark.parametrize(
+    ("records", "code"),
+    [
+        ([tree_record("Contact", "r1", LastName="Wrong type")], "INVALID_TYPE"),
+        (
+            [tree_record("Account", "r1", Name="A"), tree_record("Account", "r1", Name="B")],
+            "INVALID_INPUT",
+        ),
+        ([tree_record("Account", f"r{n}", Name=f"N{n}") for n in range(201)], "INVALID_INPUT"),
+        ([{"Name": "No attributes"}], "JSON_PARSER_ERROR"),
+    ],
+)
+def test_a_malformed_tree_is_refused_whole(
+    sf: Salesforce, records: list[dict[str, Any]], code: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("composite/tree/Account", method="POST", json={"records": records})
+
+    assert refused.value.content[0]["errorCode"] == code
