@@ -28,6 +28,7 @@ from forcebridge.sandbox import (
     http_query,
     http_rest,
     http_sandbox,
+    http_search,
     oauth,
 )
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
@@ -84,6 +85,7 @@ class SalesforceEdge:
 ROUTERS = (
     http_rest,
     http_query,
+    http_search,
     http_composite,
     http_composite_request,
     bulk,

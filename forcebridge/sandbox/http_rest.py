@@ -33,7 +33,7 @@ Describe = Annotated[ApiCall, Depends(api_call(ApiKind.DESCRIBE))]
 Sobject = Annotated[ApiCall, Depends(api_call(ApiKind.SOBJECT))]
 Limits = Annotated[ApiCall, Depends(api_call(ApiKind.LIMITS))]
 
-RESOURCES = ("sobjects", "query", "queryAll", "composite", "limits", "jobs")
+RESOURCES = ("sobjects", "query", "queryAll", "search", "composite", "limits", "jobs")
 
 #: A `+00:00` offset sent unencoded arrives as ` 00:00`; put its sign back.
 _SPACED_OFFSET = re.compile(r" (\d\d:?\d\d)$")

@@ -51,6 +51,7 @@ class ApiKind(enum.StrEnum):
 
     QUERY = "query"
     QUERY_MORE = "queryMore"
+    SEARCH = "search"
     SOBJECT = "sobject"
     COMPOSITE = "composite"
     DESCRIBE = "describe"

@@ -23,12 +23,14 @@ from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import load_schema
+from forcebridge.sandbox.search import run_search
 from forcebridge.sandbox.storage import Storage
 from forcebridge.sandbox.writes import Writes
 from forcebridge.soql import ast
 from forcebridge.soql.dates import known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
+from forcebridge.soql.search import parse_search
 
 DEFAULT_API_VERSION = "62.0"
 DEFAULT_TIME_ZONE = "UTC"
@@ -271,6 +273,17 @@ class Org:
         except ApiError:
             user = {}
         return known_zone(user.get("TimeZoneSidKey")) or self.time_zone
+
+    def search(
+        self, sosl: str, *, api_version: str = DEFAULT_API_VERSION, user_id: str | None = None
+    ) -> dict[str, Any]:
+        """A SOSL search's `{"searchRecords": [...]}`; see `forcebridge.sandbox.search`."""
+        try:
+            return run_search(
+                self.queries, self.schema, parse_search(sosl), api_version, self._zone_of(user_id)
+            )
+        except SoqlError as error:
+            raise from_soql(error) from None
 
     def query_more(
         self, locator: str, *, batch_size: int | None = None, api_version: str = DEFAULT_API_VERSION

@@ -1,8 +1,8 @@
 // Drives the sandbox with jsforce as an integration would: log in by access token and
 // instance URL, describe, create, query (with a child subquery through jsforce's query
-// builder), retrieve many, send a composite request, load through a Bulk API 2.0 ingest job, and
-// load and query through Bulk API 1.0 (XML job infos, CSV data). Prints one JSON summary on
-// stdout.
+// builder), retrieve many, search (SOSL), send a composite request, load through a Bulk API 2.0
+// ingest job, and load and query through Bulk API 1.0 (XML job infos, CSV data). Prints one
+// JSON summary on stdout.
 // Needs SANDBOX_URL and SANDBOX_TOKEN, and NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
 import jsforce from "jsforce";
 
@@ -40,6 +40,9 @@ const loaded = await conn.bulk2.loadAndWaitForResults({
   pollInterval: 100,
   pollTimeout: 20000,
 });
+const searched = await conn.search(
+  `FIND {Script} IN NAME FIELDS RETURNING Contact(Id, LastName WHERE Id = '${created.id}')`
+);
 const composite = await conn.requestPost("/composite", {
   allOrNone: true,
   compositeRequest: [
@@ -88,6 +91,7 @@ console.log(
     bulkV1Success: bulkV1Loaded.map((r) => r.success),
     bulkV1Errors: bulkV1Loaded.flatMap((r) => r.errors.map((e) => e.split(":")[0])),
     bulkV1Queried: bulkV1Rows.map((r) => [r.Id === bulkV1Loaded[0].id, r.Email]),
+    searchedNames: searched.searchRecords.map((r) => r.LastName),
     compositeStatuses: composite.compositeResponse.map((r) => r.httpStatusCode),
     refused,
   })

@@ -67,5 +67,6 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_
     assert summary["bulkV1Success"] == [True, False]
     assert summary["bulkV1Errors"] == ["REQUIRED_FIELD_MISSING"]
     assert summary["bulkV1Queried"] == [[True, "classic@example.com"]]
+    assert summary["searchedNames"] == ["Script"]
     assert summary["compositeStatuses"] == [201, 201]
     assert summary["refused"] == "INVALID_FIELD"

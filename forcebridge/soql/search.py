@@ -1,0 +1,227 @@
+"""SOSL, SOQL's search sibling: `FIND {term} IN ... FIELDS RETURNING Object(...)` to a tree.
+
+The term (between the braces) becomes `Word`, `Phrase`, `AllOf`, `AnyOf` and `Without` nodes;
+a word holding characters that split words (`joe@acme.com`) is the phrase of its pieces, as a
+search index reads it. Each RETURNING object's clauses are SOQL (`Id, Name WHERE ... ORDER BY
+... LIMIT n`), parsed by `forcebridge.soql.parser` into the query that selects its results.
+Errors are `MalformedSearch`, Salesforce's MALFORMED_SEARCH.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any, cast
+
+from lark import Lark, Token, Transformer, UnexpectedInput
+
+from forcebridge.soql.ast import Query
+from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.parser import parse
+
+MAX_RESULTS = 2000
+"""The most records one search returns, and its LIMIT when it gives none."""
+
+
+class MalformedSearch(SoqlError):
+    """The text is not SOSL the engine understands."""
+
+    error_code = "MALFORMED_SEARCH"
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    """Lower-case word characters, with `*` (any run of them) and `?` (one) as wildcards."""
+
+    def pattern(self) -> re.Pattern[str]:
+        """A whole-token regular expression for the word."""
+        body = "".join(
+            r"\w*" if c == "*" else r"\w" if c == "?" else re.escape(c) for c in self.text
+        )
+        return re.compile(body)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words that must follow one another in one field."""
+
+    words: tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Without:
+    keep: Term
+    drop: tuple[Term, ...]
+
+
+Term = Word | Phrase | AllOf | AnyOf | Without
+
+
+class Scope(enum.StrEnum):
+    ALL = "ALL"
+    NAME = "NAME"
+    EMAIL = "EMAIL"
+    PHONE = "PHONE"
+    SIDEBAR = "SIDEBAR"
+
+
+@dataclass(frozen=True)
+class Returning:
+    sobject: str
+    query: Query
+    """What to return of its matches: the fields, filter, order, limit and offset given, or
+    the Id alone."""
+
+
+@dataclass(frozen=True)
+class Search:
+    term: Term
+    scope: Scope
+    returning: tuple[Returning, ...]
+    """Empty: every searchable object, Ids only."""
+    limit: int
+    text: str
+
+
+_WORD_SPLIT = re.compile(r"[^\w*?]+")
+_CLAUSE_START = re.compile(r"\b(?:WHERE|ORDER\s+BY|LIMIT|OFFSET)\b", re.IGNORECASE)
+
+
+def parse_search(text: str) -> Search:
+    """Parse one SOSL search; raise `MalformedSearch` naming what is wrong."""
+    try:
+        parts = cast(dict[str, Any], _envelope_parser().parse(text))
+    except UnexpectedInput as problem:
+        raise MalformedSearch(text, problem.pos_in_stream, _unexpected(problem)) from None
+    braced: Token = parts["term"]
+    term = _parse_term(text, braced)
+    limit = parts.get("limit", MAX_RESULTS)
+    if not 1 <= limit <= MAX_RESULTS:
+        raise MalformedSearch(text, None, f"LIMIT must be between 1 and {MAX_RESULTS:,}")
+    return Search(
+        term,
+        Scope(parts.get("scope", "ALL").upper()),
+        tuple(_returning(text, name, clauses) for name, clauses in parts.get("returning", ())),
+        limit,
+        text,
+    )
+
+
+def _unexpected(problem: UnexpectedInput) -> str:
+    token = getattr(problem, "token", None)
+    if token is not None and token.type == "$END":
+        return "unexpected token: '<EOF>'"
+    if token is not None:
+        return f"unexpected token: '{token}'"
+    return "unexpected character"
+
+
+def _returning(text: str, sobject: str, clauses: str | None) -> Returning:
+    """The SOQL query an object's RETURNING clauses stand for."""
+    clauses = (clauses or "").strip() or "Id"
+    split = _CLAUSE_START.search(clauses)
+    at = split.start() if split else len(clauses)
+    soql = f"SELECT {clauses[:at].strip()} FROM {sobject} {clauses[at:].strip()}".strip()
+    try:
+        return Returning(sobject, parse(soql))
+    except SoqlError as error:
+        raise MalformedSearch(text, None, f"{sobject}: {error.detail}") from None
+
+
+def _parse_term(text: str, braced: Token) -> Term:
+    inner = str(braced)[1:-1]
+    try:
+        term = cast(Term, _term_parser().parse(inner))
+    except UnexpectedInput:
+        raise MalformedSearch(text, braced.start_pos, "the search term does not parse") from None
+    except _TooShort:
+        raise MalformedSearch(
+            text, braced.start_pos, "search term must be longer than one character"
+        ) from None
+    return term
+
+
+class _TooShort(Exception):
+    pass
+
+
+class _Envelope(Transformer[Token, Any]):
+    """The search's parts by name: `term` (the braced token), `scope`, `returning` (each
+    object's name and clauses' text), `limit`."""
+
+    def start(self, children: list[Any]) -> dict[str, Any]:
+        return dict([("term", children[0]), *children[1:]])
+
+    def scope(self, children: list[Token]) -> tuple[str, str]:
+        return "scope", str(children[0])
+
+    def returning(self, children: list[tuple[str, str | None]]) -> tuple[str, Any]:
+        return "returning", children
+
+    def target(self, children: list[Any]) -> tuple[str, str | None]:
+        return str(children[0]), children[1] if len(children) > 1 else None
+
+    def clauses(self, children: list[Any]) -> str:
+        return "".join(str(child) for child in children)
+
+    def nested(self, children: list[Any]) -> str:
+        return "(" + "".join(str(child) for child in children) + ")"
+
+    def limit(self, children: list[Token]) -> tuple[str, int]:
+        return "limit", int(children[0])
+
+
+class _Terms(Transformer[Token, Term]):
+    def word(self, children: list[Token]) -> Term:
+        pieces = [p for p in _WORD_SPLIT.split(_unescape(str(children[0])).lower()) if p]
+        return _words(pieces)
+
+    def phrase(self, children: list[Token]) -> Term:
+        inner = _unescape(str(children[0])[1:-1]).lower()
+        return _words([p for p in _WORD_SPLIT.split(inner) if p], always_phrase=True)
+
+    def all_of(self, children: list[Term]) -> Term:
+        return AllOf(tuple(children))
+
+    def any_of(self, children: list[Term]) -> Term:
+        return AnyOf(tuple(children))
+
+    def without(self, children: list[Term]) -> Term:
+        return Without(children[0], tuple(children[1:]))
+
+
+def _words(pieces: list[str], always_phrase: bool = False) -> Term:
+    if not pieces or sum(len(p.replace("*", "").replace("?", "")) for p in pieces) < 2:
+        raise _TooShort
+    words = tuple(Word(piece) for piece in pieces)
+    return words[0] if len(words) == 1 and not always_phrase else Phrase(words)
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@functools.cache
+def _envelope_parser() -> Lark:
+    grammar = files("forcebridge.soql").joinpath("search.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Envelope())
+
+
+@functools.cache
+def _term_parser() -> Lark:
+    grammar = files("forcebridge.soql").joinpath("search_term.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Terms())

@@ -1,0 +1,118 @@
+"""SOSL over REST, driven by simple-salesforce's `search` and `quick_search`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from forcebridge.sandbox.server import SandboxServer
+
+
+@pytest.fixture(scope="module")
+def people(sf: Salesforce) -> dict[str, str]:
+    account = sf.Account.create({"Name": "Acme Rockets", "Phone": "(415) 555-1212"})["id"]
+    return {
+        "account": account,
+        "joe": sf.Contact.create(
+            {
+                "FirstName": "Joe",
+                "LastName": "Jones",
+                "Email": "joe.jones@acme.example",
+                "Title": "Chief Rocket Officer",
+                "AccountId": account,
+            }
+        )["id"],
+        "ann": sf.Contact.create(
+            {
+                "FirstName": "Ann",
+                "LastName": "Smith",
+                "Email": "ann@beta.example",
+                "Description": "Met at the launch of the orbital plane",
+            }
+        )["id"],
+        "lead": sf.Lead.create({"LastName": "Jones", "Company": "Lead Co"})["id"],
+    }
+
+
+def found(sf: Salesforce, sosl: str) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (r["attributes"]["type"], {k: v for k, v in r.items() if k != "attributes"})
+        for r in sf.search(sosl)["searchRecords"]
+    ]
+
+
+def test_a_bare_search_finds_ids_in_every_object_for_one_api_call(
+    sf: Salesforce, sandbox: SandboxServer, people: dict[str, str]
+) -> None:
+    sandbox.reset_usage()
+
+    hits = found(sf, "FIND {Jones}")
+
+    assert sorted(hits) == sorted(
+        [("Contact", {"Id": people["joe"]}), ("Lead", {"Id": people["lead"]})]
+    )
+    assert sandbox.usage().by_kind == {"search": 1}
+
+
+def test_returning_gives_each_objects_fields_filter_order_and_limit(
+    sf: Salesforce, people: dict[str, str]
+) -> None:
+    assert found(sf, "FIND {jones OR smith} RETURNING Contact(Name ORDER BY Name DESC)") == [
+        ("Contact", {"Name": "Joe Jones"}),
+        ("Contact", {"Name": "Ann Smith"}),
+    ]
+    assert found(sf, "FIND {jones OR smith} RETURNING Contact(Name ORDER BY Name LIMIT 1)") == [
+        ("Contact", {"Name": "Ann Smith"})
+    ]
+    assert found(
+        sf, "FIND {jones OR smith} RETURNING Contact(Name WHERE Email LIKE '%beta%'), Lead(Company)"
+    ) == [("Contact", {"Name": "Ann Smith"}), ("Lead", {"Company": "Lead Co"})]
+    assert len(found(sf, "FIND {jones OR smith} RETURNING Contact, Lead LIMIT 2")) == 2
+
+
+@pytest.mark.parametrize(
+    ("sosl", "names"),
+    [
+        ("FIND {acme} IN EMAIL FIELDS RETURNING Contact(Name)", ["Joe Jones"]),
+        ("FIND {Rocket} IN NAME FIELDS RETURNING Contact(Name)", []),
+        ("FIND {Rocket} RETURNING Contact(Name)", ["Joe Jones"]),
+        ("FIND {Jo*} IN NAME FIELDS RETURNING Contact(Name)", ["Joe Jones"]),
+        ('FIND {"rocket officer"} RETURNING Contact(Name)', ["Joe Jones"]),
+        ('FIND {"officer rocket"} RETURNING Contact(Name)', []),
+        ("FIND {rocket AND NOT chief} RETURNING Contact(Name)", []),
+        ("FIND {orbital} RETURNING Contact(Name)", ["Ann Smith"]),
+        ("FIND {4155551212} IN PHONE FIELDS RETURNING Account(Name)", ["Acme Rockets"]),
+        ("FIND {jon} RETURNING Contact(Name)", []),
+    ],
+)
+def test_terms_match_whole_words_in_the_fields_the_scope_covers(
+    sf: Salesforce, people: dict[str, str], sosl: str, names: list[str]
+) -> None:
+    assert [record["Name"] for _, record in found(sf, sosl)] == names
+
+
+def test_quick_search_finds_a_word_anywhere(sf: Salesforce, people: dict[str, str]) -> None:
+    results = sf.quick_search("Smith")["searchRecords"]
+
+    assert [r["Id"] for r in results] == [people["ann"]]
+
+
+@pytest.mark.parametrize(
+    ("sosl", "code"),
+    [
+        ("FIND {a}", "MALFORMED_SEARCH"),
+        ("FIND Jones", "MALFORMED_SEARCH"),
+        ("FIND {Jones} RETURNING Nope__c", "INVALID_TYPE"),
+        ("FIND {Jones} RETURNING Contact(Nope__c)", "INVALID_FIELD"),
+    ],
+)
+def test_a_search_salesforce_would_refuse_is_refused_with_its_code(
+    sf: Salesforce, sosl: str, code: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.search(sosl)
+
+    assert refused.value.content[0]["errorCode"] == code
