@@ -23,6 +23,8 @@ def test_demo_runs_every_chapter_and_ends_with_a_summary(
     assert "MALFORMED_QUERY" in result.output
     assert "GROUP BY, answered as Salesforce answers it: " in result.output
     assert "a child subquery and a semi-join in one query: " in result.output
+    assert "a SOSL search, FIND {Smith} IN NAME FIELDS: " in result.output
+    assert "answered 201, 200, 204" in result.output
     assert "read 300 Contacts in 1 pages" in result.output
     assert "acme: Connected" in result.output
     would, pulled = result.output.split("Would pull (run 1)")[1].split("Pulled (run 2)")[:2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,44 @@ def show_clients(narrator: Narrator, server: SandboxServer) -> None:
             f"a child subquery and a semi-join in one query: {account['Name']} has "
             f"{len(people)} Contacts ({', '.join(people[:3])}{more})"
         )
+
+    found = sf.search("FIND {Smith} IN NAME FIELDS RETURNING Contact(Name), Lead(Name)")
+    kinds = Counter(r["attributes"]["type"] for r in found["searchRecords"])
+    narrator.note(
+        "a SOSL search, FIND {Smith} IN NAME FIELDS: "
+        + ", ".join(f"{n} {kind}s" for kind, n in sorted(kinds.items()))
+    )
+    v = f"/services/data/v{API_VERSION}"
+    answers = sf.restful(
+        "composite",
+        method="POST",
+        json={
+            "allOrNone": True,
+            "compositeRequest": [
+                {
+                    "method": "POST",
+                    "url": f"{v}/sobjects/Account",
+                    "referenceId": "account",
+                    "body": {"Name": "Composite Demo Co"},
+                },
+                {
+                    "method": "GET",
+                    "url": f"{v}/sobjects/Account/@{{account.id}}?fields=Name",
+                    "referenceId": "readBack",
+                },
+                {
+                    "method": "DELETE",
+                    "url": f"{v}/sobjects/Account/@{{account.id}}",
+                    "referenceId": "gone",
+                },
+            ],
+        },
+    )["compositeResponse"]
+    narrator.note(
+        "a composite request, one API call: an Account created, read back by reference "
+        "(@{account.id}) and deleted, answered "
+        + ", ".join(str(a["httpStatusCode"]) for a in answers)
+    )
 
     config = server.config
     oauth = OAuthClient(
