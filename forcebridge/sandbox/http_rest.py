@@ -213,3 +213,14 @@ async def upsert(
 @router.get("/v{version}/limits")
 async def limits(call: Limits) -> SalesforceJSON:
     return SalesforceJSON(limits_payload(call.state.usage.snapshot()))
+
+
+@router.get("/v{version}/limits/recordCount")
+async def record_counts(request: Request, call: Limits) -> SalesforceJSON:
+    """`?sObjects=Account,Contact`: how many live records each named object holds (every
+    queryable object when none is named); names the org lacks are left out, as Salesforce
+    leaves them."""
+    raw = request.query_params.get("sObjects") or ""
+    names = [name.strip() for name in raw.split(",") if name.strip()] or None
+    counts = await call.state.run(call.state.org.record_counts, names)
+    return SalesforceJSON({"sObjects": [{"count": n, "name": name} for name, n in counts]})

@@ -1,4 +1,5 @@
-"""SOSL over REST: `search?q=FIND {...}`, one API call however many objects it returns."""
+"""SOSL over REST: `search?q=FIND {...}`, one API call however many objects it returns, counted
+with the queries (`query` in the sandbox's usage by kind)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from forcebridge.sandbox.limits import ApiKind
 
 router = APIRouter(prefix=DATA_PREFIX)
 
-Search = Annotated[ApiCall, Depends(api_call(ApiKind.SEARCH))]
+Search = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY))]
 
 
 @router.get("/v{version}/search")

@@ -51,7 +51,6 @@ class ApiKind(enum.StrEnum):
 
     QUERY = "query"
     QUERY_MORE = "queryMore"
-    SEARCH = "search"
     SOBJECT = "sobject"
     COMPOSITE = "composite"
     DESCRIBE = "describe"

@@ -274,6 +274,15 @@ class Org:
             user = {}
         return known_zone(user.get("TimeZoneSidKey")) or self.time_zone
 
+    def record_counts(self, names: Sequence[str] | None = None) -> list[tuple[str, int]]:
+        """(object, live records) for each of `names` the org has, or every queryable object."""
+        wanted = [self.schema.get(name) for name in names] if names else list(self.schema.objects)
+        return [
+            (obj.name, self.queries.count(obj))
+            for obj in wanted
+            if obj is not None and obj.allows("queryable")
+        ]
+
     def search(
         self, sosl: str, *, api_version: str = DEFAULT_API_VERSION, user_id: str | None = None
     ) -> dict[str, Any]:

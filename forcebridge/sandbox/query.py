@@ -25,7 +25,7 @@ from forcebridge.sandbox.ids import QUERY_LOCATOR_PREFIX, random_id
 from forcebridge.sandbox.planner import plan
 from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
 from forcebridge.sandbox.results import record_builder
-from forcebridge.sandbox.schema import Schema
+from forcebridge.sandbox.schema import ObjectSpec, Schema
 from forcebridge.sandbox.storage import Storage
 from forcebridge.soql import ast
 
@@ -104,6 +104,12 @@ class QueryEngine:
         positions = array("q", (row[0] for row in conn.execute(*planned.positions_sql())))
         cursor = _Cursor(planned, positions, _clamp(batch_size))
         return self._page(cursor, None, 0, cursor.batch_size, api_version)
+
+    def count(self, obj: ObjectSpec) -> int:
+        """How many live records `obj` holds (`SELECT COUNT() FROM obj`)."""
+        query = ast.Query((ast.Count(),), obj.name, text=f"SELECT COUNT() FROM {obj.name}")
+        page = self.run(query, include_deleted=False, batch_size=MIN_BATCH, api_version="")
+        return int(page["totalSize"])
 
     def first_record(self, query: ast.Query, api_version: str) -> dict[str, Any] | None:
         """The first record `query` matches (deleted ones included), or None."""

@@ -208,6 +208,21 @@ def test_replication_without_usable_dates_is_400(
     assert answer.json()[0]["errorCode"] == code
 
 
+def test_record_counts_give_each_named_objects_live_records(sf: Salesforce) -> None:
+    before = sf.restful("limits/recordCount", params={"sObjects": "Lead"})["sObjects"]
+    kept = sf.Lead.create({"LastName": "Counted", "Company": "Count Co"})["id"]
+    gone = sf.Lead.create({"LastName": "Gone", "Company": "Count Co"})["id"]
+    sf.Lead.delete(gone)
+
+    named = sf.restful("limits/recordCount", params={"sObjects": "Lead,Nope__c"})["sObjects"]
+    every = sf.restful("limits/recordCount")["sObjects"]
+
+    assert kept
+    [lead] = named
+    assert lead == {"count": (before[0]["count"] if before else 0) + 1, "name": "Lead"}
+    assert {"Account", "Contact", "Lead"} <= {entry["name"] for entry in every}
+
+
 def test_limits_report_the_daily_allowance(sandbox: SandboxServer, sf: Salesforce) -> None:
     limits = sf.limits()
     assert limits["DailyApiRequests"]["Max"] == sandbox.config.api_limit

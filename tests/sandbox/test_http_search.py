@@ -54,7 +54,7 @@ def test_a_bare_search_finds_ids_in_every_object_for_one_api_call(
     assert sorted(hits) == sorted(
         [("Contact", {"Id": people["joe"]}), ("Lead", {"Id": people["lead"]})]
     )
-    assert sandbox.usage().by_kind == {"search": 1}
+    assert sandbox.usage().by_kind == {"query": 1}
 
 
 def test_returning_gives_each_objects_fields_filter_order_and_limit(

@@ -131,7 +131,7 @@ def show_clients(narrator: Narrator, server: SandboxServer) -> None:
         + ", ".join(f"{n} {kind}s" for kind, n in sorted(kinds.items()))
     )
     v = f"/services/data/v{API_VERSION}"
-    answers = sf.restful(
+    answered: Any = sf.restful(
         "composite",
         method="POST",
         json={
@@ -155,7 +155,8 @@ def show_clients(narrator: Narrator, server: SandboxServer) -> None:
                 },
             ],
         },
-    )["compositeResponse"]
+    )
+    answers = answered["compositeResponse"]
     narrator.note(
         "a composite request, one API call: an Account created, read back by reference "
         "(@{account.id}) and deleted, answered "
