@@ -30,6 +30,7 @@ from forcebridge.sandbox import (
     http_sandbox,
     http_search,
     oauth,
+    soap_login,
 )
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
 from forcebridge.sandbox.config import SandboxConfig
@@ -92,6 +93,7 @@ ROUTERS = (
     bulk_ingest,
     bulk_v1,
     oauth,
+    soap_login,
     authorize,
     http_sandbox,
 )

@@ -176,7 +176,6 @@ def _text(value: Any) -> str:
 
 
 def _xml(element: ElementTree.Element, status: int = 200) -> Response:
-    ElementTree.register_namespace("", NAMESPACE)
-    text = ElementTree.tostring(element, encoding="unicode")
+    text = ElementTree.tostring(element, encoding="unicode", default_namespace=NAMESPACE)
     body = f'<?xml version="1.0" encoding="UTF-8"?>{text}'
     return Response(body, status, media_type="application/xml")

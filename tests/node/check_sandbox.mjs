@@ -3,7 +3,10 @@
 // builder), retrieve many, search (SOSL), send a composite request, load through a Bulk API 2.0
 // ingest job, and load and query through Bulk API 1.0 (XML job infos, CSV data). Prints one
 // JSON summary on stdout.
-// Needs SANDBOX_URL and SANDBOX_TOKEN, and NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
+// Also logs in by username and password over the SOAP API (jsforce's `login()` without a
+// connected app) and logs out.
+// Needs SANDBOX_URL, SANDBOX_TOKEN, SANDBOX_USERNAME and SANDBOX_PASSWORD, and
+// NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
 import jsforce from "jsforce";
 
 const conn = new jsforce.Connection({
@@ -69,6 +72,10 @@ await new Promise((resolve, reject) => {
   bulkV1Query.on("end", resolve);
   bulkV1Query.on("error", reject);
 });
+const soapConn = new jsforce.Connection({ loginUrl: process.env.SANDBOX_URL, version: "62.0" });
+const soapUser = await soapConn.login(process.env.SANDBOX_USERNAME, process.env.SANDBOX_PASSWORD);
+const soapCount = (await soapConn.query("SELECT COUNT() FROM Contact")).totalSize;
+await soapConn.logout();
 let refused = null;
 try {
   await conn.query("SELECT Nope__c FROM Contact");
@@ -93,6 +100,8 @@ console.log(
     bulkV1Queried: bulkV1Rows.map((r) => [r.Id === bulkV1Loaded[0].id, r.Email]),
     searchedNames: searched.searchRecords.map((r) => r.LastName),
     compositeStatuses: composite.compositeResponse.map((r) => r.httpStatusCode),
+    soapLoginOrg: soapUser.organizationId,
+    soapCount,
     refused,
   })
 );

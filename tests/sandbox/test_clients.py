@@ -42,6 +42,8 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_
         "NODE_EXTRA_CA_CERTS": str(sandbox.ca_file),
         "SANDBOX_URL": sandbox.base_url,
         "SANDBOX_TOKEN": sandbox.access_token(),
+        "SANDBOX_USERNAME": sandbox.config.username,
+        "SANDBOX_PASSWORD": sandbox.config.password,
     }
     run = subprocess.run(
         ["node", "check_sandbox.mjs"],
@@ -69,4 +71,6 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_
     assert summary["bulkV1Queried"] == [[True, "classic@example.com"]]
     assert summary["searchedNames"] == ["Script"]
     assert summary["compositeStatuses"] == [201, 201]
+    assert summary["soapLoginOrg"] == sandbox.org.org_id
+    assert summary["soapCount"] >= 1
     assert summary["refused"] == "INVALID_FIELD"

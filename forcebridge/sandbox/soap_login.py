@@ -1,0 +1,187 @@
+"""The SOAP API's `login` and `logout`, as jsforce's `conn.login(username, password)` (without a
+connected app) and Data Loader use them.
+
+`POST /services/Soap/u/{version}` (partner) or `/services/Soap/c/{version}` (enterprise) with a
+`login` envelope checks the user's password, as the OAuth password grant does, and opens an API
+session: the `sessionId` is a bearer token for every other API, and `serverUrl` names the
+instance (`https://host/services/Soap/u/62.0/00D...`). A wrong password is Salesforce's
+`INVALID_LOGIN` fault, answered 500 as SOAP faults are. `logout`, with the session in the
+`SessionHeader`, ends it. Other SOAP calls get an `INVALID_OPERATION` fault: the sandbox serves
+the REST and Bulk APIs. Envelopes are parsed with defusedxml (no entities, no external
+references).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from forcebridge.sandbox.auth import Grant
+from forcebridge.sandbox.http_api import RELEASES, SandboxState, instance_url, sandbox_of
+
+router = APIRouter(prefix="/services/Soap")
+
+ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
+SCHEMAS = {"u": "urn:partner.soap.sforce.com", "c": "urn:enterprise.soap.sforce.com"}
+SOAP_SCOPE = "api web full"
+SESSION_SECONDS = 7200
+INVALID_LOGIN = "Invalid username, password, security token; or user locked out."
+
+
+class SoapFault(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+def _envelope(schema: str, body: str, extra_namespaces: str = "") -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{ENVELOPE}" xmlns="{schema}"'
+        f' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"{extra_namespaces}>'
+        f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+    )
+
+
+def _xml(text: str, status: int = 200) -> Response:
+    return Response(text, status, media_type="text/xml; charset=utf-8")
+
+
+def fault(kind: str, error: SoapFault) -> Response:
+    """A SOAP fault as Salesforce writes it: `sf:CODE`, `CODE: message`, and the detail."""
+    fault_ns = f"urn:fault.{SCHEMAS[kind].removeprefix('urn:')}"
+    detail = "LoginFault" if error.code == "INVALID_LOGIN" else "UnexpectedErrorFault"
+    body = (
+        "<soapenv:Fault>"
+        f"<faultcode>sf:{error.code}</faultcode>"
+        f"<faultstring>{escape(error.code)}: {escape(error.message)}</faultstring>"
+        f'<detail><sf:{detail} xsi:type="sf:{detail}">'
+        f"<sf:exceptionCode>{escape(error.code)}</sf:exceptionCode>"
+        f"<sf:exceptionMessage>{escape(error.message)}</sf:exceptionMessage>"
+        f"</sf:{detail}></detail></soapenv:Fault>"
+    )
+    return _xml(_envelope(SCHEMAS[kind], body, f' xmlns:sf="{fault_ns}"'), 500)
+
+
+def _children(element: ElementTree.Element) -> dict[str, str]:
+    return {_local(child.tag): (child.text or "").strip() for child in element}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def read_call(raw: bytes) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The call's name, its arguments, and the `SessionHeader` values."""
+    try:
+        envelope = fromstring(raw)
+    except (ElementTree.ParseError, DefusedXmlException):
+        raise SoapFault("INVALID_OPERATION", "The request is not a SOAP envelope") from None
+    parts = {_local(child.tag): child for child in envelope}
+    header = parts.get("Header")
+    session = next((_children(h) for h in header or () if _local(h.tag) == "SessionHeader"), {})
+    body = parts.get("Body")
+    call = next(iter(body), None) if body is not None else None
+    if call is None:
+        raise SoapFault("INVALID_OPERATION", "The SOAP body names no call")
+    return _local(call.tag), _children(call), session
+
+
+def login_result(state: SandboxState, base: str, version: str, session: str, grant: Grant) -> str:
+    """The `result` of a login: where the instance is, the session, and who is logged in."""
+    org_id = state.org.org_id
+    user = state.org.retrieve("User", grant.user_id)
+    organization = state.org.retrieve("Organization", org_id, ["Name"])
+    info = {
+        "accessibilityMode": "false",
+        "currencySymbol": "$",
+        "orgDefaultCurrencyIsoCode": "USD",
+        "orgHasPersonAccounts": "false",
+        "organizationId": org_id,
+        "organizationMultiCurrency": "false",
+        "organizationName": organization.get("Name") or "",
+        "profileId": user.get("ProfileId") or "",
+        "sessionSecondsValid": str(SESSION_SECONDS),
+        "userEmail": user.get("Email") or "",
+        "userFullName": user.get("Name") or "",
+        "userId": grant.user_id,
+        "userLanguage": user.get("LanguageLocaleKey") or "en_US",
+        "userLocale": user.get("LocaleSidKey") or "en_US",
+        "userName": state.auth.username(grant.user_id) or user.get("Username") or "",
+        "userTimeZone": user.get("TimeZoneSidKey") or "GMT",
+        "userType": "Standard",
+        "userUiSkin": "Theme3",
+    }
+    fields = {
+        "metadataServerUrl": f"{base}/services/Soap/m/{version}/{org_id}",
+        "passwordExpired": "false",
+        "sandbox": "false",
+        "serverUrl": f"{base}/services/Soap/u/{version}/{org_id}",
+        "sessionId": session,
+        "userId": grant.user_id,
+    }
+    result = _elements(fields) + f"<userInfo>{_elements(info)}</userInfo>"
+    return f"<loginResponse><result>{result}</result></loginResponse>"
+
+
+def _elements(values: dict[str, str]) -> str:
+    return "".join(f"<{name}>{escape(value)}</{name}>" for name, value in values.items())
+
+
+def _login(state: SandboxState, base: str, version: str, args: dict[str, str]) -> str:
+    user_id = state.auth.check_password(args.get("username", ""), args.get("password", ""))
+    if user_id is None:
+        raise SoapFault("INVALID_LOGIN", INVALID_LOGIN)
+    grant = Grant(user_id, "", SOAP_SCOPE)
+    return login_result(state, base, version, state.auth.open_session(grant), grant)
+
+
+def _logout(state: SandboxState, session: dict[str, str]) -> str:
+    token = session.get("sessionId", "")
+    if not token or not state.auth.revoke(token):
+        raise SoapFault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader")
+    return "<logoutResponse/>"
+
+
+async def _soap(kind: str, version: str, request: Request) -> Response:
+    state = sandbox_of(request)
+    try:
+        if version not in RELEASES:
+            raise SoapFault(
+                "UNSUPPORTED_API_VERSION", f"Invalid Api version specified on URL: {version}"
+            )
+        name, args, session = read_call(await request.body())
+        if name == "login":
+            # Off the event loop: checking a password hash takes tens of milliseconds.
+            body: Any = await state.run(_login, state, instance_url(request), version, args)
+        elif name == "logout":
+            body = _logout(state, session)
+        else:
+            raise SoapFault(
+                "INVALID_OPERATION",
+                f"{name} is not served by this sandbox: use the REST or Bulk API",
+            )
+    except SoapFault as error:
+        return fault(kind, error)
+    return _xml(_envelope(SCHEMAS[kind], body))
+
+
+@router.post("/{kind}/{version}")
+async def soap(kind: str, version: str, request: Request) -> Response:
+    if kind not in SCHEMAS:
+        return Response(status_code=404)
+    return await _soap(kind, version, request)
+
+
+@router.post("/{kind}/{version}/{org_id}")
+async def soap_on_instance(kind: str, version: str, org_id: str, request: Request) -> Response:
+    """The `serverUrl` a login hands out: the same calls, under the org's id."""
+    if kind not in SCHEMAS or org_id[:15] != sandbox_of(request).org.org_id[:15]:
+        return Response(status_code=404)
+    return await _soap(kind, version, request)
