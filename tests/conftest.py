@@ -10,6 +10,10 @@
 
 TLS and JWT keys are made once per test session and copied into each data folder, so starting
 a sandbox costs milliseconds.
+
+Hypothesis runs without its per-example deadline: the first example of a property test pays
+for one-time work (building the SOQL parser, opening a database) that says nothing about the
+code under test, and on a loaded CI machine that alone passes the default 200 ms.
 """
 
 from __future__ import annotations
@@ -22,12 +26,16 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import settings
 from simple_salesforce import Salesforce
 
 from forcebridge.sandbox.clients import simple_salesforce, trusting_session
 from forcebridge.sandbox.config import DEFAULT_CLIENT_ID, SandboxConfig
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.sandbox.tls import ensure_jwt_certificate, ensure_server_certificates
+
+settings.register_profile("forcebridge", deadline=None)
+settings.load_profile("forcebridge")
 
 SandboxFactory = Callable[..., SandboxServer]
 

@@ -45,6 +45,22 @@ _ADDRESS_SUFFIXES = {
 }
 
 
+FILTER_SCOPES = frozenset(
+    {
+        "delegated",
+        "everything",
+        "mine",
+        "mine_and_my_groups",
+        "my_territory",
+        "my_team_territory",
+        "team",
+    }
+)
+"""`USING SCOPE` names Salesforce knows. The sandbox's one user owns every record and sees all of
+them, so each scope selects everything, as do `WITH SECURITY_ENFORCED | USER_MODE |
+SYSTEM_MODE` and `FOR VIEW | REFERENCE` (no last-viewed dates are kept)."""
+
+
 def plan(
     schema: Schema,
     query: ast.Query,
@@ -82,6 +98,8 @@ class _Planner:
             raise ApiError(
                 400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}"
             )
+        if q.scope is not None and q.scope.lower() not in FILTER_SCOPES:
+            raise MalformedQuery(self.text, None, f"Invalid scope: {q.scope}")
         mode = self._mode()
         shape: Shape | None = None
         keys: tuple[str, ...] = ()

@@ -208,6 +208,21 @@ class OrderItem:
     nulls: Nulls | None = None
 
 
+class Access(StrEnum):
+    """`WITH SECURITY_ENFORCED | USER_MODE | SYSTEM_MODE`: whose permissions filter the query."""
+
+    SECURITY_ENFORCED = "SECURITY_ENFORCED"
+    USER_MODE = "USER_MODE"
+    SYSTEM_MODE = "SYSTEM_MODE"
+
+
+class Tracking(StrEnum):
+    """`FOR VIEW | REFERENCE`: the records' last viewed or referenced dates are updated."""
+
+    VIEW = "VIEW"
+    REFERENCE = "REFERENCE"
+
+
 @dataclass(frozen=True)
 class Query:
     select: tuple[SelectItem, ...]
@@ -218,6 +233,10 @@ class Query:
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
     offset: int | None = None
+    scope: str | None = None
+    """`USING SCOPE Mine`: the filter scope named (Everything, Mine, Team, ...)."""
+    access: Access | None = None
+    tracking: tuple[Tracking, ...] = ()
     sobject_pos: int | None = field(default=None, compare=False)
     text: str | None = field(default=None, compare=False)
     """The source text when parsed, so errors can point into it; ignored by equality."""

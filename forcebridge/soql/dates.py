@@ -2,7 +2,8 @@
 
 A literal stands for a range `[start, end)` of whole days counted in the org's time zone, as
 Salesforce defines them for the default locale: weeks start on Sunday, quarters are calendar
-quarters. A comparison against a literal reads the range like this:
+quarters, and the fiscal year (`THIS_FISCAL_QUARTER`, `LAST_N_FISCAL_YEARS:2`) is the calendar
+year, an org's default. A comparison against a literal reads the range like this:
 
     field =  LITERAL   start <= field < end        (within)
     field != LITERAL   field < start or field >= end
@@ -70,8 +71,10 @@ def _rules() -> dict[str, _Rule]:
         "NEXT_N_DAYS": _Rule(day, next_n, True),
         "N_DAYS_AGO": _Rule(day, n_ago, True),
     }
-    for unit in (_Unit.WEEK, _Unit.MONTH, _Unit.QUARTER, _Unit.YEAR):
-        name = unit.value
+    units = [(unit, unit.value) for unit in (_Unit.WEEK, _Unit.MONTH, _Unit.QUARTER, _Unit.YEAR)]
+    # The fiscal year is the calendar year, Salesforce's default for an org.
+    units += [(_Unit.QUARTER, "FISCAL_QUARTER"), (_Unit.YEAR, "FISCAL_YEAR")]
+    for unit, name in units:
         rules[f"LAST_{name}"] = _Rule(unit, _fixed(-1, 0), False)
         rules[f"THIS_{name}"] = _Rule(unit, _fixed(0, 1), False)
         rules[f"NEXT_{name}"] = _Rule(unit, _fixed(1, 2), False)

@@ -17,6 +17,7 @@ from typing import Any, cast
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedToken
 
 from forcebridge.soql.ast import (
+    Access,
     Aggregate,
     AggregateComparison,
     And,
@@ -43,6 +44,7 @@ from forcebridge.soql.ast import (
     SemiJoin,
     StringValue,
     Subquery,
+    Tracking,
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.errors import MalformedQuery
@@ -135,6 +137,9 @@ def _query(children: list[Any]) -> Query:
         order_by=clauses.get("order_by", ()),
         limit=clauses.get("limit"),
         offset=clauses.get("offset"),
+        scope=clauses.get("scope"),
+        access=clauses.get("access"),
+        tracking=clauses.get("tracking", ()),
         sobject_pos=_at(sobject),
     )
 
@@ -277,6 +282,15 @@ class _ToAst(Transformer[Token, Any]):
 
     def offset(self, children: list[Token]) -> tuple[str, int]:
         return "offset", _integer(children[0], _at(children[0]))
+
+    def using_scope(self, children: list[Token]) -> tuple[str, str]:
+        return "scope", str(children[0])
+
+    def with_access(self, children: list[Token]) -> tuple[str, Access]:
+        return "access", Access(str(children[0]).upper())
+
+    def for_tracking(self, children: list[Token]) -> tuple[str, tuple[Tracking, ...]]:
+        return "tracking", tuple(dict.fromkeys(Tracking(str(c).upper()) for c in children))
 
 
 def _integer(digits: str, pos: int) -> int:

@@ -58,8 +58,12 @@ def to_soql(query: Query) -> str:
         raise ValueError("a query selects at least one field")
     parts = [f"SELECT {', '.join(_select_item(item) for item in query.select)}"]
     parts.append(f"FROM {identifier(query.sobject)}")
+    if query.scope is not None:
+        parts.append(f"USING SCOPE {identifier(query.scope)}")
     if query.where is not None:
         parts.append(f"WHERE {_condition(query.where, nested=False)}")
+    if query.access is not None:
+        parts.append(f"WITH {query.access.value}")
     if query.group_by:
         parts.append(f"GROUP BY {', '.join(_field(item) for item in query.group_by)}")
     if query.having is not None:
@@ -70,6 +74,8 @@ def to_soql(query: Query) -> str:
         parts.append(f"LIMIT {row_count('LIMIT', query.limit)}")
     if query.offset is not None:
         parts.append(f"OFFSET {row_count('OFFSET', query.offset)}")
+    if query.tracking:
+        parts.append(f"FOR {', '.join(item.value for item in query.tracking)}")
     return " ".join(parts)
 
 

@@ -587,3 +587,24 @@ def test_text_compares_case_insensitively_beyond_ascii_as_salesforce_does(org: O
     assert names("LastName IN ('müller', 'øster')") == ["Müller", "Øster"]
     assert names("LastName LIKE 'müll%'") == sorted(["MÜLLER-Lüdenscheidt", "Müller"])
     assert names("LastName = 'MULLER'") == ["Muller"]
+
+
+def test_scope_access_and_tracking_clauses_select_what_the_plain_query_selects(
+    org: Org, crm: dict[str, str]
+) -> None:
+    plain = _names(org.query("SELECT LastName FROM Contact WHERE LastName = 'Ng' ORDER BY Id"))
+
+    dressed = org.query(
+        "SELECT LastName FROM Contact USING SCOPE Mine WHERE LastName = 'Ng' "
+        "WITH SECURITY_ENFORCED ORDER BY Id FOR VIEW, REFERENCE"
+    )
+
+    assert _names(dressed) == plain == ["Ng", "Ng"]
+    assert _error(org, "SELECT Id FROM Contact USING SCOPE Nowhere").error_code == "MALFORMED_QUERY"
+
+
+def test_fiscal_date_literals_read_the_calendar_year(org: Org, crm: dict[str, str]) -> None:
+    this_year = org.query("SELECT COUNT() FROM Contact WHERE CreatedDate = THIS_FISCAL_YEAR")
+    last_year = org.query("SELECT COUNT() FROM Contact WHERE CreatedDate = LAST_FISCAL_QUARTER")
+
+    assert (this_year["totalSize"], last_year["totalSize"]) == (4, 0)

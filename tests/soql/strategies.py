@@ -8,6 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from forcebridge.soql.ast import (
+    Access,
     And,
     BooleanValue,
     Comparison,
@@ -30,6 +31,7 @@ from forcebridge.soql.ast import (
     Query,
     SelectItem,
     StringValue,
+    Tracking,
     Value,
 )
 from forcebridge.soql.dates import DATE_LITERALS
@@ -116,4 +118,7 @@ queries = st.builds(
     order_by=st.lists(order_items, max_size=3).map(tuple),
     limit=st.none() | st.integers(0, 50_000),
     offset=st.none() | st.integers(0, 2_000),
+    scope=st.none() | names,
+    access=st.none() | st.sampled_from(list(Access)),
+    tracking=st.lists(st.sampled_from(list(Tracking)), max_size=2, unique=True).map(tuple),
 )

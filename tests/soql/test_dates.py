@@ -44,6 +44,19 @@ EXPECTED_ON_WEDNESDAY = {
     "LAST_N_YEARS": (D(2022, 1, 1), D(2024, 1, 1)),
     "NEXT_N_YEARS": (D(2025, 1, 1), D(2027, 1, 1)),
     "N_YEARS_AGO": (D(2022, 1, 1), D(2023, 1, 1)),
+    # The org's fiscal year is the calendar year.
+    "LAST_FISCAL_QUARTER": (D(2024, 1, 1), D(2024, 4, 1)),
+    "THIS_FISCAL_QUARTER": (D(2024, 4, 1), D(2024, 7, 1)),
+    "NEXT_FISCAL_QUARTER": (D(2024, 7, 1), D(2024, 10, 1)),
+    "LAST_N_FISCAL_QUARTERS": (D(2023, 10, 1), D(2024, 4, 1)),
+    "NEXT_N_FISCAL_QUARTERS": (D(2024, 7, 1), D(2025, 1, 1)),
+    "N_FISCAL_QUARTERS_AGO": (D(2023, 10, 1), D(2024, 1, 1)),
+    "LAST_FISCAL_YEAR": (D(2023, 1, 1), D(2024, 1, 1)),
+    "THIS_FISCAL_YEAR": (D(2024, 1, 1), D(2025, 1, 1)),
+    "NEXT_FISCAL_YEAR": (D(2025, 1, 1), D(2026, 1, 1)),
+    "LAST_N_FISCAL_YEARS": (D(2022, 1, 1), D(2024, 1, 1)),
+    "NEXT_N_FISCAL_YEARS": (D(2025, 1, 1), D(2027, 1, 1)),
+    "N_FISCAL_YEARS_AGO": (D(2022, 1, 1), D(2023, 1, 1)),
 }
 
 
