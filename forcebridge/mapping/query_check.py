@@ -1,7 +1,8 @@
 """A custom pull query, checked: one SELECT of known fields that the pull can page through.
 
 The pull adds its own `WHERE SystemModstamp >= ...`, `ORDER BY SystemModstamp, Id` and paging,
-so a query may filter but not order, limit or skip; and it must name its fields, since
+so a query may filter but not order, limit or skip (nor change how it runs: `USING SCOPE`,
+`WITH`, `FOR VIEW`); and it must name its fields, since
 `COUNT()` has no records and `FIELDS(...)` cannot be checked against a mapping.
 """
 
@@ -129,6 +130,13 @@ def _clause_problems(query: Query) -> Iterator[Problem]:
         ("ORDER BY", bool(query.order_by), "the pull orders by SystemModstamp and Id itself"),
         ("LIMIT", query.limit is not None, "the pull reads every matching record"),
         ("OFFSET", query.offset is not None, "the pull pages by itself"),
+        (
+            "USING SCOPE",
+            query.scope is not None,
+            "the pull reads as the connection's user; filter on a field such as OwnerId instead",
+        ),
+        ("WITH", query.access is not None, "the pull reads with the connection user's access"),
+        ("FOR", bool(query.tracking), "the pull would mark every record it reads as viewed"),
     )
     for clause, present, why in clauses:
         if present:

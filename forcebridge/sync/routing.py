@@ -58,11 +58,19 @@ class Route:
         except SoqlError as error:
             where = "" if error.column is None else f" at column {error.column - len(_PREFIX)}"
             raise RoutingError(f"routing condition {text!r}{where}: {error.detail}") from None
-        clauses = (query.group_by, query.having, query.order_by, query.limit, query.offset)
+        clauses = (
+            query.group_by,
+            query.having,
+            query.order_by,
+            query.limit,
+            query.offset,
+            query.access,
+            query.tracking,
+        )
         if any(clause not in (None, ()) for clause in clauses):
             raise RoutingError(
                 f"routing condition {text!r}: only a condition may follow WHERE, "
-                "without GROUP BY, HAVING, ORDER BY, LIMIT or OFFSET"
+                "without GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET, WITH or FOR"
             )
         if any(isinstance(c.value, ast.SemiJoin) for c in _comparisons(query.where)):
             raise RoutingError(

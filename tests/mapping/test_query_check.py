@@ -76,6 +76,17 @@ def test_clauses_the_pull_sets_itself_and_unpageable_selects_are_refused(
     ]
 
 
+def test_clauses_that_change_how_the_query_runs_are_refused(real_catalog: Catalog) -> None:
+    soql = "SELECT Id, Email FROM Lead USING SCOPE Mine WITH SECURITY_ENFORCED FOR VIEW"
+
+    assert messages(soql, real_catalog) == [
+        "remove USING SCOPE from the query: the pull reads as the connection's user; filter on a "
+        "field such as OwnerId instead",
+        "remove WITH from the query: the pull reads with the connection user's access",
+        "remove FOR from the query: the pull would mark every record it reads as viewed",
+    ]
+
+
 def test_groups_and_aggregates_are_refused_as_nothing_to_pull(real_catalog: Catalog) -> None:
     soql = "SELECT Title, MAX(CreatedDate) FROM Contact GROUP BY Title HAVING COUNT(Id) > 1"
 

@@ -101,6 +101,9 @@ def test_a_condition_that_is_not_soql_is_refused_at_its_column() -> None:
         Route.parse("OwnerId = 'x' LIMIT 5")
     with pytest.raises(RoutingError, match="only a condition"):
         Route.parse("OwnerId = 'x' GROUP BY OwnerId HAVING COUNT(Id) > 1")
+    for clause in ("WITH SECURITY_ENFORCED", "FOR VIEW"):
+        with pytest.raises(RoutingError, match="only a condition"):
+            Route.parse(f"OwnerId = 'x' {clause}")
 
 
 def test_a_sub_select_is_refused_as_it_cannot_be_checked_on_a_record() -> None:
