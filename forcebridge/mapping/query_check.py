@@ -22,6 +22,7 @@ from forcebridge.soql.ast import (
     Count,
     Field,
     Fields,
+    Label,
     Not,
     Or,
     Query,
@@ -98,7 +99,15 @@ def _resolved(catalog: Catalog, sobject: str, field: Field, problems: list[Probl
     return path
 
 
-def _select_item_problem(item: Count | Aggregate | Fields | Subquery) -> Problem:
+def _select_item_problem(item: Count | Aggregate | Fields | Subquery | Label) -> Problem:
+    if isinstance(item, Label):
+        return Problem(
+            None,
+            f"toLabel({item.field.name})",
+            ProblemCode.INVALID_QUERY,
+            f"toLabel({item.field.name}) reads the label a user sees, which changes with their "
+            f"language; select {item.field.name} and the mapping converts its value",
+        )
     if isinstance(item, Subquery):
         return Problem(
             None,

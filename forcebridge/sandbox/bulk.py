@@ -39,7 +39,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
-from forcebridge.soql.ast import Aggregate, Count, Field, Query, Subquery
+from forcebridge.soql.ast import Aggregate, Count, Field, Label, Query, Subquery
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
@@ -114,10 +114,12 @@ def record_row(record: dict[str, Any], columns: list[tuple[str, ...]]) -> list[s
 
 
 def csv_columns(query: Query, first: dict[str, Any] | None) -> list[tuple[str, ...]]:
-    """The columns in select order; a `FIELDS(...)` item expands to the fields it returned."""
-    explicit = {item.name.lower() for item in query.select if isinstance(item, Field)}
+    """The columns in select order (a `toLabel()` under its field's name); a `FIELDS(...)` item
+    expands to the fields it returned."""
+    named = [item.field if isinstance(item, Label) else item for item in query.select]
+    explicit = {item.name.lower() for item in named if isinstance(item, Field)}
     columns: list[tuple[str, ...]] = []
-    for item in query.select:
+    for item in named:
         if isinstance(item, Field):
             columns.append(item.path)
         elif first is not None:

@@ -112,6 +112,8 @@ class _Planner:
                     self._select_fields_function(item, shape)
                 elif isinstance(item, ast.Field):
                     self._select_field(item, shape)
+                elif isinstance(item, ast.Label):
+                    self._select_field(item.field, shape, labelled=True)
                 elif isinstance(item, ast.Subquery):
                     self._select_children(item.query, shape, include_deleted)
         elif mode is Mode.AGGREGATE:
@@ -163,6 +165,8 @@ class _Planner:
                 name, pos = item.name, item.pos
             elif isinstance(item, ast.Subquery):
                 name, pos = item.query.sobject, item.query.sobject_pos
+            elif isinstance(item, ast.Label):
+                name, pos = f"toLabel({item.field.name})", item.field.pos
             else:
                 name, pos = f"FIELDS({item.kind})", None
             raise MalformedQuery(self.text, pos, f"Field must be grouped or aggregated: {name}")
@@ -287,18 +291,27 @@ class _Planner:
         self.children.append(ChildPlan(key, lookup.name, planned))
         shape.entries[key] = Children()
 
-    def _select_field(self, node: ast.Field, shape: Shape) -> None:
+    def _select_field(self, node: ast.Field, shape: Shape, labelled: bool = False) -> None:
+        """A field, or with `labelled` a picklist read as its labels (`toLabel()`)."""
         target = self.paths.resolve(node)
+        spec = target.spec
+        if labelled and (spec is None or not spec.picklist):
+            raise InvalidField(
+                self.text, node.pos, f"toLabel() can only be used on picklist fields: {node.name}"
+            )
         for step in target.steps:
             nested = shape.entries.get(step.name)
             if not isinstance(nested, Shape):
                 nested = self._parent_shape(step)
                 shape.entries[step.name] = nested
             shape = nested
-        key = target.spec.name if target.spec is not None else "Type"
+        key = spec.name if spec is not None else "Type"
         if key in shape.entries:
             raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {node.name}")
-        shape.entries[key] = self._entry(target)
+        entry = self._entry(target)
+        if labelled and isinstance(entry, Column) and spec is not None:
+            entry = replace(entry, labels=tuple((p.value, p.label) for p in spec.picklist))
+        shape.entries[key] = entry
 
     def _parent_shape(self, step: Step) -> Shape:
         id_column = self._column(coalesce(step.aliases, "Id"))

@@ -2,8 +2,8 @@
 
 A `Shape` says where each key of a record comes from in a result row; `record_builder` turns
 it into a function that builds one record dict per row with no per-row decisions beyond what
-each column needs (booleans from 0/1, addresses from their parts, parents as nested records
-with their own `attributes`, or null).
+each column needs (booleans from 0/1, addresses from their parts, picklist labels for
+`toLabel()`, parents as nested records with their own `attributes`, or null).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ Builder = Callable[[Row], dict[str, Any] | None]
 class Column:
     index: int
     boolean: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    """`toLabel()`: each picklist value's label (a multi-select's values are each replaced)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,19 @@ def _getter(entry: Column | Address | Children | Shape, api_version: str) -> Cal
     index = entry.index
     if entry.boolean:
         return lambda row: None if row[index] is None else bool(row[index])
+    if entry.labels:
+        return _label_getter(index, dict(entry.labels))
     return itemgetter(index)
+
+
+def _label_getter(index: int, labels: dict[str, str]) -> Callable[[Row], Any]:
+    def get(row: Row) -> Any:
+        value = row[index]
+        if not isinstance(value, str):
+            return value
+        return ";".join(labels.get(part, part) for part in value.split(";"))
+
+    return get
 
 
 def _address_getter(address: Address) -> Callable[[Row], Any]:

@@ -85,7 +85,8 @@ def _matches(
     fields = covered_fields(obj, search.scope)
     if not fields:
         return []
-    selected = {item.path[0].lower() for item in query.select if isinstance(item, ast.Field)}
+    named = [item.field if isinstance(item, ast.Label) else item for item in query.select]
+    selected = {item.path[0].lower() for item in named if isinstance(item, ast.Field)}
     extra = [f for f in fields if f.name.lower() not in selected]
     narrowed = replace(
         query,

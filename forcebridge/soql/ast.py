@@ -123,7 +123,14 @@ class Subquery:
     query: Query
 
 
-SelectItem = Field | Count | Aggregate | Fields | Subquery
+@dataclass(frozen=True)
+class Label:
+    """`toLabel(Status)`: a picklist field's value as its label rather than its API value."""
+
+    field: Field
+
+
+SelectItem = Field | Count | Aggregate | Fields | Subquery | Label
 
 
 # --- conditions ----------------------------------------------------------------------------

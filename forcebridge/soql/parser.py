@@ -33,6 +33,7 @@ from forcebridge.soql.ast import (
     Fields,
     FieldsKind,
     Function,
+    Label,
     Not,
     Nulls,
     NullValue,
@@ -166,6 +167,9 @@ class _ToAst(Transformer[Token, Any]):
     def aggregate(self, children: list[Any]) -> Aggregate:
         function, field, *alias = children
         return Aggregate(Function(function.upper()), field, str(alias[0]) if alias else None)
+
+    def to_label(self, children: list[Any]) -> Label:
+        return Label(children[1])
 
     def fields(self, children: list[Token]) -> Fields:
         _fields, kind = children

@@ -23,6 +23,7 @@ from forcebridge.soql.ast import (
     Direction,
     Field,
     Fields,
+    Label,
     Not,
     NullValue,
     NumberValue,
@@ -101,6 +102,8 @@ def _select_item(item: SelectItem) -> str:
             )
         case Fields(kind=kind):
             return f"FIELDS({kind.value})"
+        case Label(field=labelled):
+            return f"toLabel({_field(labelled)})"
         case Subquery(query=query):
             if (
                 query.offset is not None

@@ -87,6 +87,15 @@ def test_clauses_that_change_how_the_query_runs_are_refused(real_catalog: Catalo
     ]
 
 
+def test_a_picklist_read_as_labels_is_refused_as_they_change_with_language(
+    real_catalog: Catalog,
+) -> None:
+    assert messages("SELECT Id, toLabel(LeadSource) FROM Lead", real_catalog) == [
+        "toLabel(LeadSource) reads the label a user sees, which changes with their language; "
+        "select LeadSource and the mapping converts its value"
+    ]
+
+
 def test_groups_and_aggregates_are_refused_as_nothing_to_pull(real_catalog: Catalog) -> None:
     soql = "SELECT Title, MAX(CreatedDate) FROM Contact GROUP BY Title HAVING COUNT(Id) > 1"
 

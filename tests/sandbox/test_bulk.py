@@ -181,3 +181,16 @@ def test_locators_round_trip_and_garbage_is_refused() -> None:
     with pytest.raises(ApiError) as refused:
         decode_locator("not a locator!")
     assert refused.value.status == 400
+
+
+def test_a_to_label_column_carries_the_labels_under_the_fields_name(sf: Salesforce) -> None:
+    contact = sf.Contact.create({"LastName": "Labelled", "CleanStatus": "Matched"})["id"]
+
+    [csv_text] = sf.bulk2.Contact.query(
+        f"SELECT Id, toLabel(CleanStatus), LastName FROM Contact WHERE Id = '{contact}'"
+    )
+
+    assert csv_text.splitlines() == [
+        '"Id","CleanStatus","LastName"',
+        f'"{contact}","In Sync","Labelled"',
+    ]

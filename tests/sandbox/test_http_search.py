@@ -71,6 +71,9 @@ def test_returning_gives_each_objects_fields_filter_order_and_limit(
         sf, "FIND {jones OR smith} RETURNING Contact(Name WHERE Email LIKE '%beta%'), Lead(Company)"
     ) == [("Contact", {"Name": "Ann Smith"}), ("Lead", {"Company": "Lead Co"})]
     assert len(found(sf, "FIND {jones OR smith} RETURNING Contact, Lead LIMIT 2")) == 2
+    assert found(sf, "FIND {jones} RETURNING Lead(toLabel(Status))") == [
+        ("Lead", {"Status": "Open - Not Contacted"})
+    ]
 
 
 @pytest.mark.parametrize(

@@ -608,3 +608,16 @@ def test_fiscal_date_literals_read_the_calendar_year(org: Org, crm: dict[str, st
     last_year = org.query("SELECT COUNT() FROM Contact WHERE CreatedDate = LAST_FISCAL_QUARTER")
 
     assert (this_year["totalSize"], last_year["totalSize"]) == (4, 0)
+
+
+def test_to_label_reads_a_picklist_as_the_labels_users_see(org: Org) -> None:
+    record_id = org.create("Contact", {"LastName": "Synced", "CleanStatus": "Matched"})
+
+    [record] = org.query(
+        f"SELECT LastName, toLabel(CleanStatus) FROM Contact WHERE Id = '{record_id}'"
+    )["records"]
+    refused = _error(org, "SELECT toLabel(LastName) FROM Contact")
+
+    assert (record["LastName"], record["CleanStatus"]) == ("Synced", "In Sync")
+    assert refused.error_code == "INVALID_FIELD"
+    assert "toLabel() can only be used on picklist fields: LastName" in refused.message

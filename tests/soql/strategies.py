@@ -21,6 +21,7 @@ from forcebridge.soql.ast import (
     Field,
     Fields,
     FieldsKind,
+    Label,
     Not,
     Nulls,
     NullValue,
@@ -104,6 +105,7 @@ select_items: st.SearchStrategy[SelectItem] = st.one_of(
     st.just(Count()),
     st.builds(Count, fields, st.none() | names),
     st.sampled_from(list(FieldsKind)).map(Fields),
+    fields.map(Label),
 )
 
 order_items = st.builds(
