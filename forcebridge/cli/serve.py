@@ -20,6 +20,9 @@ from forcebridge.web.app import create_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+KEEP_ALIVE_SECONDS = 75
+"""Idle client connections stay open this long (uvicorn's default is 5 s): an API client that
+reuses its connections would otherwise meet one closed under it, and a POST is not retried."""
 
 
 def serve_web(runtime: Runtime, host: str, port: int) -> None:
@@ -28,7 +31,13 @@ def serve_web(runtime: Runtime, host: str, port: int) -> None:
     syncs are left to `forcebridge worker` processes. Runs in progress finish before it returns.
     """
     server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime), host=host, port=port, log_config=None)
+        uvicorn.Config(
+            create_app(runtime),
+            host=host,
+            port=port,
+            log_config=None,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
     )
     with syncing_in_process(runtime):
         server.run()

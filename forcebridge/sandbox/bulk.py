@@ -300,39 +300,31 @@ def write_all(
     collection result per record, in order (a delete takes records holding their `Id`). An
     upsert keyed on `Id` inserts the records that give none, as Salesforce does; every upsert
     result says whether it `created` its record."""
-    if operation == "upsert" and external_field == "Id":
-        new = [i for i, record in enumerate(records) if not record.get("Id")]
-        fresh = set(new)
-        kept = [r for i, r in enumerate(records) if i not in fresh]
-        results = _in_collections(org, "update", sobject, kept, None, api_version)
-        created = _in_collections(
-            org, "create", sobject, [records[i] for i in new], None, api_version
-        )
-        for position, result in zip(new, created, strict=True):
-            results.insert(position, result | {"created": True})
-        return [r if "created" in r else r | {"created": False} for r in results]
-    return _in_collections(org, operation, sobject, records, external_field, api_version)
 
+    def written(op: Operation, items: list[Any], key: str | None) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(items), MAX_RECORDS):
+            results += org.collection(
+                op,
+                sobject,
+                items[start : start + MAX_RECORDS],
+                all_or_none=False,
+                external_field=key,
+                api_version=api_version,
+            )
+        return results
 
-def _in_collections(
-    org: Org,
-    operation: Operation,
-    sobject: str,
-    records: list[Any],
-    external_field: str | None,
-    api_version: str,
-) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
-    for start in range(0, len(records), MAX_RECORDS):
-        results += org.collection(
-            operation,
-            sobject,
-            records[start : start + MAX_RECORDS],
-            all_or_none=False,
-            external_field=external_field,
-            api_version=api_version,
-        )
-    return results
+    if operation != "upsert" or external_field != "Id":
+        return written(operation, records, external_field)
+    new = [
+        i for i, record in enumerate(records) if isinstance(record, dict) and not record.get("Id")
+    ]
+    fresh = set(new)
+    results = written("update", [r for i, r in enumerate(records) if i not in fresh], None)
+    created = written("create", [records[i] for i in new], None)
+    for position, result in zip(new, created, strict=True):
+        results.insert(position, result | {"created": True})
+    return [r if "created" in r else r | {"created": False} for r in results]
 
 
 def listing(jobs: Jobs[Any]) -> SalesforceJSON:

@@ -7,7 +7,8 @@ and HAVING clauses are compiled by `filters`, a semi-join's sub-select by a plan
 Only the queried object's deleted rows are hidden (`query`) or shown (`queryAll`); parents are
 joined as they are. A child subquery is planned on its child object (`plans.ChildPlan`), read
 for a whole page of parents at once; GROUP BY and the aggregate functions make one
-`AggregateResult` row per group.
+`AggregateResult` row per group. `USING SCOPE`, `WITH SECURITY_ENFORCED` and `FOR VIEW` change
+nothing: the sandbox's one user owns and sees every record, and no last-viewed dates are kept.
 """
 
 from __future__ import annotations
@@ -33,32 +34,8 @@ from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 MAX_OFFSET = 2000
 _AGGREGATES = (ast.Count, ast.Aggregate)
 FIELDS_FUNCTION_LIMIT = 200
-_ADDRESS_SUFFIXES = {
-    "city": "City",
-    "country": "Country",
-    "geocodeAccuracy": "GeocodeAccuracy",
-    "latitude": "Latitude",
-    "longitude": "Longitude",
-    "postalCode": "PostalCode",
-    "state": "State",
-    "street": "Street",
-}
-
-
-FILTER_SCOPES = frozenset(
-    {
-        "delegated",
-        "everything",
-        "mine",
-        "mine_and_my_groups",
-        "my_territory",
-        "my_team_territory",
-        "team",
-    }
-)
-"""`USING SCOPE` names Salesforce knows. The sandbox's one user owns every record and sees all of
-them, so each scope selects everything, as do `WITH SECURITY_ENFORCED | USER_MODE |
-SYSTEM_MODE` and `FOR VIEW | REFERENCE` (no last-viewed dates are kept)."""
+_ADDRESS_SUFFIXES = {key: key[0].upper() + key[1:] for key in ADDRESS_KEYS}
+"""Each part of a compound address as its field names it: `postalCode` is `MailingPostalCode`."""
 
 
 def plan(
@@ -98,8 +75,6 @@ class _Planner:
             raise ApiError(
                 400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}"
             )
-        if q.scope is not None and q.scope.lower() not in FILTER_SCOPES:
-            raise MalformedQuery(self.text, None, f"Invalid scope: {q.scope}")
         mode = self._mode()
         shape: Shape | None = None
         keys: tuple[str, ...] = ()
@@ -294,24 +269,24 @@ class _Planner:
     def _select_field(self, node: ast.Field, shape: Shape, labelled: bool = False) -> None:
         """A field, or with `labelled` a picklist read as its labels (`toLabel()`)."""
         target = self.paths.resolve(node)
-        spec = target.spec
-        if labelled and (spec is None or not spec.picklist):
-            raise InvalidField(
-                self.text, node.pos, f"toLabel() can only be used on picklist fields: {node.name}"
-            )
         for step in target.steps:
             nested = shape.entries.get(step.name)
             if not isinstance(nested, Shape):
                 nested = self._parent_shape(step)
                 shape.entries[step.name] = nested
             shape = nested
-        key = spec.name if spec is not None else "Type"
+        key = target.spec.name if target.spec is not None else "Type"
         if key in shape.entries:
             raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {node.name}")
-        entry = self._entry(target)
-        if labelled and isinstance(entry, Column) and spec is not None:
-            entry = replace(entry, labels=tuple((p.value, p.label) for p in spec.picklist))
-        shape.entries[key] = entry
+        shape.entries[key] = self._labels(node, target) if labelled else self._entry(target)
+
+    def _labels(self, node: ast.Field, target: Target) -> Column:
+        """`toLabel(field)`: a picklist's column, read as the labels of its values."""
+        if target.spec is None or not target.spec.picklist:
+            message = f"toLabel() can only be used on picklist fields: {node.name}"
+            raise InvalidField(self.text, node.pos, message)
+        labels = tuple((entry.value, entry.label) for entry in target.spec.picklist)
+        return Column(self._column(self.paths.expression(target)), labels=labels)
 
     def _parent_shape(self, step: Step) -> Shape:
         id_column = self._column(coalesce(step.aliases, "Id"))

@@ -32,6 +32,11 @@ from forcebridge.sandbox.tls import (
 )
 
 START_TIMEOUT = 15.0
+KEEP_ALIVE_SECONDS = 120
+"""How long an idle client connection stays open. Clients keep connections for reuse
+(requests, jsforce); with uvicorn's default of 5 s, a request sent on a connection the server
+was closing at that moment failed with "Remote end closed connection", and requests does not
+send a POST again. Salesforce keeps idle connections open far longer than a few seconds."""
 
 
 class SandboxStartError(RuntimeError):
@@ -125,6 +130,7 @@ class SandboxServer:
                 access_log=False,
                 lifespan="off",
                 timeout_graceful_shutdown=2,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
             )
         )
 

@@ -54,6 +54,19 @@ from forcebridge.soql.literals import EscapeError, decode_string, parse_datetime
 MAX_QUERY_LENGTH = 100_000
 """Salesforce refuses longer SOQL statements."""
 
+FILTER_SCOPES = frozenset(
+    {
+        "delegated",
+        "everything",
+        "mine",
+        "mine_and_my_groups",
+        "my_territory",
+        "my_team_territory",
+        "team",
+    }
+)
+"""The names `USING SCOPE` takes."""
+
 _MAX_INTEGER = 2**31 - 1
 
 _COMPARATORS = {
@@ -288,7 +301,10 @@ class _ToAst(Transformer[Token, Any]):
         return "offset", _integer(children[0], _at(children[0]))
 
     def using_scope(self, children: list[Token]) -> tuple[str, str]:
-        return "scope", str(children[0])
+        name = children[0]
+        if name.lower() not in FILTER_SCOPES:
+            raise _Problem(_at(name), f"Invalid scope: {name}")
+        return "scope", str(name)
 
     def with_access(self, children: list[Token]) -> tuple[str, Access]:
         return "access", Access(str(children[0]).upper())

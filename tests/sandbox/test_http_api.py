@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import logging
+import select
+import ssl
+import time
 from collections.abc import Callable
 
 import httpx
@@ -33,6 +37,27 @@ def test_versions_list_needs_no_session_and_covers_52_to_64(
     versions = [entry["version"] for entry in answer.json()]
     assert versions == [f"{major}.0" for major in range(52, 65)]
     assert answer.json()[-1]["url"] == "/services/data/v64.0"
+
+
+def test_an_idle_connection_stays_open_for_the_next_request(sandbox: SandboxServer) -> None:
+    """Clients reuse connections; one the server closed after a few idle seconds could fail a
+    request sent at that moment, and requests does not send a POST again."""
+    context = ssl.create_default_context(cafile=str(sandbox.ca_file))
+    host, port = sandbox.base_url.removeprefix("https://").split(":")
+    connection = http.client.HTTPSConnection(host, int(port), context=context)
+    try:
+        connection.request("GET", "/services/data/")
+        assert connection.getresponse().read()
+        assert connection.sock is not None
+
+        time.sleep(6)  # past uvicorn's default keep-alive of 5 s
+        closed, _, _ = select.select([connection.sock], [], [], 0)
+
+        assert not closed  # a connection the server closed reads as its end
+        connection.request("GET", "/services/data/")
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
 
 
 @pytest.mark.parametrize("version", ["52.0", "62.0", "64.0"])

@@ -37,6 +37,7 @@ from forcebridge.soql.ast import (
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.literals import RESERVED_WORDS, escape_like
+from forcebridge.soql.parser import FILTER_SCOPES
 
 names = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,14}", fullmatch=True).filter(
     lambda name: name.upper() not in RESERVED_WORDS
@@ -120,7 +121,7 @@ queries = st.builds(
     order_by=st.lists(order_items, max_size=3).map(tuple),
     limit=st.none() | st.integers(0, 50_000),
     offset=st.none() | st.integers(0, 2_000),
-    scope=st.none() | names,
+    scope=st.none() | st.sampled_from(sorted(FILTER_SCOPES)).map(str.capitalize),
     access=st.none() | st.sampled_from(list(Access)),
     tracking=st.lists(st.sampled_from(list(Tracking)), max_size=2, unique=True).map(tuple),
 )
