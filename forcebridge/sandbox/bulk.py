@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import datetime as dt
 import enum
-import io
 import itertools
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +23,13 @@ from typing import Annotated, Any, Generic, Protocol, TypeVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from forcebridge.sandbox.bulk_csv import (
+    DELIMITERS,
+    LINE_ENDINGS,
+    csv_columns,
+    encode_row,
+    record_row,
+)
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.http_api import (
@@ -39,7 +43,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
-from forcebridge.soql.ast import Aggregate, Count, Field, Label, Query, Subquery
+from forcebridge.soql.ast import Aggregate, Count, Query, Subquery
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
@@ -61,16 +65,6 @@ J = TypeVar("J", bound=_Job)
 JOB_PREFIX = "750"
 PAGE_SIZE = 2000
 DEFAULT_MAX_RECORDS = 50_000
-DELIMITERS = {
-    "COMMA": ",",
-    "TAB": "\t",
-    "PIPE": "|",
-    "SEMICOLON": ";",
-    "CARET": "^",
-    "BACKQUOTE": "`",
-}
-LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
-_REST_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
 
 
 class JobState(enum.StrEnum):
@@ -85,60 +79,6 @@ class JobState(enum.StrEnum):
 
 def salesforce_time(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
-
-
-def csv_value(value: Any) -> str:
-    """A REST JSON value as Bulk API CSV writes it: empty for null, `Z` for UTC datetimes."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and _REST_DATETIME.fullmatch(value):
-        return value[:-5] + "Z"
-    return str(value)
-
-
-def lookup(record: dict[str, Any], path: tuple[str, ...]) -> Any:
-    """Follow a field path through nested parent records, ignoring letter case as SOQL does."""
-    value: Any = record
-    for name in path:
-        if not isinstance(value, dict):
-            return None
-        value = next((v for k, v in value.items() if k.lower() == name.lower()), None)
-    return value
-
-
-def record_row(record: dict[str, Any], columns: list[tuple[str, ...]]) -> list[str]:
-    """A record's values under `columns` (see `csv_columns`), as CSV writes them."""
-    return [csv_value(lookup(record, path)) for path in columns]
-
-
-def csv_columns(query: Query, first: dict[str, Any] | None) -> list[tuple[str, ...]]:
-    """The columns in select order (a `toLabel()` under its field's name); a `FIELDS(...)` item
-    expands to the fields it returned."""
-    named = [item.field if isinstance(item, Label) else item for item in query.select]
-    explicit = {item.name.lower() for item in named if isinstance(item, Field)}
-    columns: list[tuple[str, ...]] = []
-    for item in named:
-        if isinstance(item, Field):
-            columns.append(item.path)
-        elif first is not None:
-            names = (k for k in first if k != "attributes" and k.lower() not in explicit)
-            columns.extend((name,) for name in names)
-    return columns
-
-
-def encode_row(values: list[str], delimiter: str, line_ending: str) -> str:
-    """One CSV line as Bulk API 2.0 writes its results: every value quoted."""
-    out = io.StringIO()
-    writer = csv.writer(
-        out,
-        delimiter=DELIMITERS[delimiter],
-        lineterminator=LINE_ENDINGS[line_ending],
-        quoting=csv.QUOTE_ALL,
-    )
-    writer.writerow(values)
-    return out.getvalue()
 
 
 def encode_locator(offset: int) -> str:

@@ -1,26 +1,40 @@
-"""Records uploaded as CSV to either Bulk API, read as the JSON a REST write would carry.
+"""CSV as both Bulk APIs read and write it: uploads read as the JSON a REST write would carry,
+and query results and DML results written.
 
 Bulk API 2.0 ingest jobs and Bulk API 1.0 CSV batches read their uploads alike: a header of
 field names, then one row per record. Values are read by field type: `true`/`false` for
 checkboxes, numbers for numeric fields, and `#N/A` to set a field to null; an empty value
 leaves a field alone. A header naming a field the object lacks refuses the whole upload, and
 a delete takes a file holding nothing but ids, as Salesforce requires. A failed record's error
-is written `CODE:message:fields --`, as both APIs write it in their results.
+is written `CODE:message:fields --`, as both APIs write it in their results. Results quote every
+value; a null is empty, a datetime ends in `Z`, and a parent's field is the column `Account.Name`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec
+from forcebridge.soql.ast import Field, Label, Query
 
 NULL = "#N/A"
 """How a Bulk API CSV value sets a field to null."""
 _TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+DELIMITERS = {  # the `columnDelimiter` names of Bulk API 2.0
+    "COMMA": ",",
+    "TAB": "\t",
+    "PIPE": "|",
+    "SEMICOLON": ";",
+    "CARET": "^",
+    "BACKQUOTE": "`",
+}
+LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+_REST_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
 
 
 class RefusedUpload(ValueError):
@@ -79,3 +93,57 @@ def error_text(errors: Iterable[Mapping[str, Any]]) -> str:
     return " ".join(
         f"{e['statusCode']}:{e['message']}:{','.join(e.get('fields') or ())} --" for e in errors
     )
+
+
+def csv_value(value: Any) -> str:
+    """A REST JSON value as Bulk API CSV writes it: empty for null, `Z` for UTC datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and _REST_DATETIME.fullmatch(value):
+        return value[:-5] + "Z"
+    return str(value)
+
+
+def lookup(record: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """Follow a field path through nested parent records, ignoring letter case as SOQL does."""
+    value: Any = record
+    for name in path:
+        if not isinstance(value, dict):
+            return None
+        value = next((v for k, v in value.items() if k.lower() == name.lower()), None)
+    return value
+
+
+def record_row(record: dict[str, Any], columns: list[tuple[str, ...]]) -> list[str]:
+    """A record's values under `columns` (see `csv_columns`), as CSV writes them."""
+    return [csv_value(lookup(record, path)) for path in columns]
+
+
+def csv_columns(query: Query, first: dict[str, Any] | None) -> list[tuple[str, ...]]:
+    """The columns in select order (a `toLabel()` under its field's name); a `FIELDS(...)` item
+    expands to the fields it returned."""
+    named = [item.field if isinstance(item, Label) else item for item in query.select]
+    explicit = {item.name.lower() for item in named if isinstance(item, Field)}
+    columns: list[tuple[str, ...]] = []
+    for item in named:
+        if isinstance(item, Field):
+            columns.append(item.path)
+        elif first is not None:
+            names = (k for k in first if k != "attributes" and k.lower() not in explicit)
+            columns.extend((name,) for name in names)
+    return columns
+
+
+def encode_row(values: list[str], delimiter: str, line_ending: str) -> str:
+    """One CSV line as Bulk API 2.0 writes its results: every value quoted."""
+    out = io.StringIO()
+    writer = csv.writer(
+        out,
+        delimiter=DELIMITERS[delimiter],
+        lineterminator=LINE_ENDINGS[line_ending],
+        quoting=csv.QUOTE_ALL,
+    )
+    writer.writerow(values)
+    return out.getvalue()

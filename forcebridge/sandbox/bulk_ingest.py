@@ -23,20 +23,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from forcebridge.sandbox.bulk import (
-    DELIMITERS,
-    LINE_ENDINGS,
     Bulk,
     BulkJob,
     Jobs,
     JobState,
     choice,
-    encode_row,
     listing,
     write_all,
 )
 from forcebridge.sandbox.bulk_csv import (
+    DELIMITERS,
+    LINE_ENDINGS,
     RefusedUpload,
     csv_record,
+    encode_row,
     error_text,
     header_fields,
     read_table,

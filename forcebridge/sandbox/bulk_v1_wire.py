@@ -25,8 +25,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from fastapi.responses import Response
 
-from forcebridge.sandbox.bulk import csv_columns, encode_row, record_row, salesforce_time
-from forcebridge.sandbox.bulk_csv import error_text
+from forcebridge.sandbox.bulk import salesforce_time
+from forcebridge.sandbox.bulk_csv import csv_columns, encode_row, error_text, record_row
 from forcebridge.soql.ast import Query
 
 NAMESPACE = "http://www.force.com/2009/06/asyncapi/dataload"

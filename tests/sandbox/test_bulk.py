@@ -12,7 +12,8 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
-from forcebridge.sandbox.bulk import csv_value, decode_locator, encode_locator
+from forcebridge.sandbox.bulk import decode_locator, encode_locator
+from forcebridge.sandbox.bulk_csv import csv_value
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.server import SandboxServer
 
