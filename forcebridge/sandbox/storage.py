@@ -103,12 +103,15 @@ class Storage:
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed when the block ends, rolled back if it raises.
 
-        Re-entrant: a write inside a write joins the outer transaction.
+        Re-entrant: a write inside a write joins the outer transaction as a savepoint, so a
+        write that fails leaves nothing behind even when the outer one carries on (an
+        all-or-none collection inside an all-or-none composite request, say).
         """
         with self._write_lock:
             conn = self.connection()
             if conn.in_transaction:
-                yield conn
+                with self.savepoint(conn):
+                    yield conn
                 return
             conn.execute("BEGIN IMMEDIATE")
             try:

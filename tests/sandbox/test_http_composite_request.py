@@ -71,6 +71,21 @@ def test_all_or_none_rolls_every_subrequest_back_at_the_first_failure(sf: Salesf
     assert sf.query(soql)["totalSize"] == 0
 
 
+def test_an_all_or_none_collection_inside_a_composite_request_keeps_none(
+    sf: Salesforce,
+) -> None:
+    records = [{"attributes": {"type": "Contact"}, "LastName": "Never Kept"}, {}]
+
+    [answer] = composite(
+        sf,
+        sub("POST", "/composite/sobjects", "many", {"allOrNone": True, "records": records}),
+        all_or_none=True,
+    )
+
+    assert [r["success"] for r in answer["body"]] == [False, False]
+    assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'Never Kept'")["totalSize"] == 0
+
+
 def test_without_all_or_none_only_dependents_of_a_failure_are_skipped(sf: Salesforce) -> None:
     bad, dependent, independent = composite(
         sf,

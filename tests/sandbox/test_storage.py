@@ -92,3 +92,20 @@ def test_ids_come_from_a_per_prefix_sequence(org: Org) -> None:
         second = org.storage.new_ids(conn, "003", 2)
     assert len(set(first + second)) == 5
     assert first + second == sorted(first + second)
+
+
+def test_a_failed_write_inside_another_leaves_nothing_and_the_outer_one_commits(
+    org: Org,
+) -> None:
+    with org.storage.write():
+        kept = org.create("Contact", {"LastName": "Outer"})
+        try:
+            with org.storage.write():
+                org.create("Contact", {"LastName": "Inner"})
+                raise RuntimeError("the inner write fails after writing")
+        except RuntimeError:
+            pass
+
+    names = [r["LastName"] for r in org.query("SELECT LastName FROM Contact")["records"]]
+    assert names == ["Outer"]
+    assert org.retrieve("Contact", kept)["LastName"] == "Outer"
