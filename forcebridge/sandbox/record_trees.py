@@ -105,9 +105,9 @@ def create_tree(org: Org, records: list[TreeRecord]) -> tuple[int, dict[str, Any
     created: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     try:
-        with org.storage.write() as conn:
+        with org.storage.write():
             for record in records:
-                _create(org, conn, record, {}, created, failed)
+                _create(org, record, {}, created, failed)
             if failed:
                 raise _RollBack
     except _RollBack:
@@ -117,20 +117,19 @@ def create_tree(org: Org, records: list[TreeRecord]) -> tuple[int, dict[str, Any
 
 def _create(
     org: Org,
-    conn: Any,
     record: TreeRecord,
     parent: dict[str, Any],
     created: list[dict[str, Any]],
     failed: list[dict[str, Any]],
 ) -> None:
     """Create `record` (its lookup to its parent in `parent`), then its children; a record
-    that fails is reported and its children are not attempted."""
+    that fails is reported (its own write, a savepoint of the tree's, leaves nothing) and its
+    children are not attempted."""
     try:
-        with org.storage.savepoint(conn):
-            record_id = org.create(record.sobject.name, record.values | parent)
+        record_id = org.create(record.sobject.name, record.values | parent)
     except ApiError as error:
         failed.append({"referenceId": record.reference_id, "errors": [error.to_record_error()]})
         return
     created.append({"referenceId": record.reference_id, "id": record_id})
     for lookup, child in record.children:
-        _create(org, conn, child, {lookup.name: record_id}, created, failed)
+        _create(org, child, {lookup.name: record_id}, created, failed)
