@@ -26,6 +26,7 @@ from forcebridge.sandbox.http_api import (
     json_object,
 )
 from forcebridge.sandbox.limits import ApiKind, limits_payload, row_lock_error
+from forcebridge.sandbox.oauth import identity_url
 
 router = APIRouter(prefix=DATA_PREFIX)
 
@@ -33,7 +34,16 @@ Describe = Annotated[ApiCall, Depends(api_call(ApiKind.DESCRIBE))]
 Sobject = Annotated[ApiCall, Depends(api_call(ApiKind.SOBJECT))]
 Limits = Annotated[ApiCall, Depends(api_call(ApiKind.LIMITS))]
 
-RESOURCES = ("sobjects", "query", "queryAll", "search", "composite", "limits", "jobs")
+RESOURCES = (
+    "sobjects",
+    "query",
+    "queryAll",
+    "search",
+    "recent",
+    "composite",
+    "limits",
+    "jobs",
+)
 
 #: A `+00:00` offset sent unencoded arrives as ` 00:00`; put its sign back.
 _SPACED_OFFSET = re.compile(r" (\d\d:?\d\d)$")
@@ -74,9 +84,19 @@ async def versions(request: Request) -> SalesforceJSON:
 
 
 @router.get("/v{version}")
-async def resources(call: Describe) -> SalesforceJSON:
+async def resources(request: Request, call: Describe) -> SalesforceJSON:
+    """The version's resources, and (as an absolute URL) the caller's identity, which jsforce's
+    `identity()` reads from here when it logged in with a bare access token."""
     base = f"{DATA_PREFIX}/v{call.version}"
-    return SalesforceJSON({name: f"{base}/{name}" for name in RESOURCES})
+    listed = {name: f"{base}/{name}" for name in RESOURCES}
+    identity = identity_url(instance_url(request), call.grant, call.state.org.org_id)
+    return SalesforceJSON(listed | {"identity": identity})
+
+
+@router.get("/v{version}/recent")
+async def recent(call: Sobject) -> SalesforceJSON:
+    """Recently viewed records: the sandbox keeps no views, so there are none."""
+    return SalesforceJSON([])
 
 
 @router.get("/v{version}/sobjects")

@@ -1,8 +1,8 @@
 // Drives the sandbox with jsforce as an integration would: log in by access token and
-// instance URL, describe, create, query (with a child subquery through jsforce's query
-// builder), retrieve many, search (SOSL), send a composite request, load through a Bulk API 2.0
-// ingest job, and load and query through Bulk API 1.0 (XML job infos, CSV data). Prints one
-// JSON summary on stdout.
+// instance URL, ask who it is and what it viewed last, describe, create, query (with a child
+// subquery through jsforce's query builder), retrieve many, search (SOSL), send a composite
+// request, load through a Bulk API 2.0 ingest job, and load and query through Bulk API 1.0
+// (XML job infos, CSV data). Prints one JSON summary on stdout.
 // Also logs in by username and password over the SOAP API (jsforce's `login()` without a
 // connected app) and logs out.
 // Needs SANDBOX_URL, SANDBOX_TOKEN, SANDBOX_USERNAME and SANDBOX_PASSWORD, and
@@ -15,6 +15,8 @@ const conn = new jsforce.Connection({
   version: "62.0",
 });
 
+const identity = await conn.identity();
+const recent = await conn.recent();
 const describe = await conn.sobject("Contact").describe();
 const created = await conn.sobject("Contact").create({ FirstName: "Node", LastName: "Script" });
 const many = await conn.sobject("Contact").create([
@@ -85,6 +87,8 @@ try {
 
 console.log(
   JSON.stringify({
+    identityUser: identity.user_id,
+    recent,
     describeName: describe.name,
     phoneLabel: describe.fields.find((f) => f.name === "Phone").label,
     created,

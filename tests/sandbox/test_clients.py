@@ -56,6 +56,7 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_
     )
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
+    assert (summary["identityUser"], summary["recent"]) == (sandbox.org.admin_user_id, [])
     assert summary["describeName"] == "Contact"
     assert summary["phoneLabel"] == "Business Phone"
     assert summary["created"]["success"] is True

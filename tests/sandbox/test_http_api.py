@@ -65,6 +65,8 @@ def test_supported_versions_answer(sandbox: SandboxServer, api_for: Session, ver
     answer = api_for(sandbox).get(f"{sandbox.base_url}/services/data/v{version}/")
     assert answer.status_code == 200
     assert answer.json()["sobjects"] == f"/services/data/v{version}/sobjects"
+    identity = api_for(sandbox).get(answer.json()["identity"])
+    assert identity.json()["organization_id"] == sandbox.org.org_id
 
 
 @pytest.mark.parametrize("version", ["51.0", "65.0", "62", "latest"])
