@@ -28,6 +28,7 @@ from forcebridge.soql.ast import (
     Query,
     SemiJoin,
     Subquery,
+    TypeOf,
 )
 from forcebridge.soql.errors import MalformedQuery
 from forcebridge.soql.parser import parse
@@ -99,7 +100,17 @@ def _resolved(catalog: Catalog, sobject: str, field: Field, problems: list[Probl
     return path
 
 
-def _select_item_problem(item: Count | Aggregate | Fields | Subquery | Label) -> Problem:
+def _select_item_problem(
+    item: Count | Aggregate | Fields | Subquery | Label | TypeOf,
+) -> Problem:
+    if isinstance(item, TypeOf):
+        return Problem(
+            None,
+            f"TYPEOF {item.relationship}",
+            ProblemCode.INVALID_QUERY,
+            f"TYPEOF {item.relationship} reads a parent's fields, which a pull cannot map onto "
+            "a contact; select the object's own fields",
+        )
     if isinstance(item, Label):
         return Problem(
             None,

@@ -43,7 +43,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
-from forcebridge.soql.ast import Aggregate, Count, Query, Subquery
+from forcebridge.soql.ast import Aggregate, Count, Query, Subquery, TypeOf
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
@@ -304,6 +304,8 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         raise ApiError(
             400, "INVALIDJOB", "Nested (parent-to-child) queries are not supported by Bulk API 2.0"
         )
+    if any(isinstance(item, TypeOf) for item in query.select):
+        raise ApiError(400, "INVALIDJOB", "TYPEOF is not supported by Bulk API 2.0")
     delimiter = choice(body, "columnDelimiter", DELIMITERS, "COMMA")
     line_ending = choice(body, "lineEnding", LINE_ENDINGS, "LF")
     org = call.state.org

@@ -75,6 +75,12 @@ class Paths:
             raise SoqlError.invalid_field(self.text, node.pos, last, obj.name)
         return Target(tuple(steps), spec, aliases, obj)
 
+    def hop(self, lookup: FieldSpec) -> Step:
+        """The root's relationship through `lookup`, joined to each object it may point at."""
+        targets = tuple(t for t in map(self.schema.get, lookup.reference_to) if t)
+        aliases = tuple(self._join("t0", lookup, target) for target in targets)
+        return Step(lookup.relationship_name or lookup.name, aliases, targets, lookup.polymorphic)
+
     def _join(self, alias: str, lookup: FieldSpec, target: ObjectSpec) -> str:
         key = (alias, lookup.name, target.name)
         if key not in self.aliases:

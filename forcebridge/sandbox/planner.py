@@ -6,9 +6,10 @@ of each record (`results.Shape`), so rows become records with no further lookups
 and HAVING clauses are compiled by `filters`, a semi-join's sub-select by a planner of its own.
 Only the queried object's deleted rows are hidden (`query`) or shown (`queryAll`); parents are
 joined as they are. A child subquery is planned on its child object (`plans.ChildPlan`), read
-for a whole page of parents at once; GROUP BY and the aggregate functions make one
-`AggregateResult` row per group. `USING SCOPE`, `WITH SECURITY_ENFORCED` and `FOR VIEW` change
-nothing: the sandbox's one user owns and sees every record, and no last-viewed dates are kept.
+for a whole page of parents at once; a TYPEOF is laid out by `polymorphic`; GROUP BY and the
+aggregate functions make one `AggregateResult` row per group. `USING SCOPE`, `WITH
+SECURITY_ENFORCED` and `FOR VIEW` change nothing: the sandbox's one user owns and sees every
+record, and no last-viewed dates are kept.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, Kind
 from forcebridge.sandbox.filters import condition_sql
 from forcebridge.sandbox.paths import Paths, Step, Target, coalesce, object_name
 from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
-from forcebridge.sandbox.results import Address, Children, Column, Shape
+from forcebridge.sandbox.polymorphic import by_type
+from forcebridge.sandbox.results import Address, ByType, Children, Column, Shape
 from forcebridge.sandbox.schema import FieldSpec, Schema
 from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
@@ -89,6 +91,12 @@ class _Planner:
                     self._select_field(item, shape)
                 elif isinstance(item, ast.Label):
                     self._select_field(item.field, shape, labelled=True)
+                elif isinstance(item, ast.TypeOf):
+                    taken = shape.entries
+                    key, entry = by_type(
+                        item, self.root, self.paths, self._column, self.text, taken
+                    )
+                    shape.entries[key] = entry
                 elif isinstance(item, ast.Subquery):
                     self._select_children(item.query, shape, include_deleted)
         elif mode is Mode.AGGREGATE:
@@ -142,6 +150,8 @@ class _Planner:
                 name, pos = item.query.sobject, item.query.sobject_pos
             elif isinstance(item, ast.Label):
                 name, pos = f"toLabel({item.field.name})", item.field.pos
+            elif isinstance(item, ast.TypeOf):
+                name, pos = f"TYPEOF {item.relationship}", item.pos
             else:
                 name, pos = f"FIELDS({item.kind})", None
             raise MalformedQuery(self.text, pos, f"Field must be grouped or aggregated: {name}")
@@ -271,6 +281,8 @@ class _Planner:
         target = self.paths.resolve(node)
         for step in target.steps:
             nested = shape.entries.get(step.name)
+            if isinstance(nested, ByType):
+                raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {step.name}")
             if not isinstance(nested, Shape):
                 nested = self._parent_shape(step)
                 shape.entries[step.name] = nested

@@ -48,7 +48,17 @@ class Shape:
     type_name: str | None = None
     type_index: int | None = None
     """For a polymorphic parent, the column holding its object name."""
-    entries: dict[str, Column | Address | Children | Shape] = field(default_factory=dict)
+    entries: dict[str, Column | Address | Children | Shape | ByType] = field(default_factory=dict)
+
+
+@dataclass
+class ByType:
+    """A TYPEOF parent: a shape for each object a WHEN names, another for the rest (ELSE)."""
+
+    type_index: int
+    id_index: int
+    branches: dict[str, Shape]
+    otherwise: Shape | None
 
 
 def record_builder(shape: Shape, api_version: str) -> Builder:
@@ -71,9 +81,13 @@ def record_builder(shape: Shape, api_version: str) -> Builder:
     return build
 
 
-def _getter(entry: Column | Address | Children | Shape, api_version: str) -> Callable[[Row], Any]:
+def _getter(
+    entry: Column | Address | Children | Shape | ByType, api_version: str
+) -> Callable[[Row], Any]:
     if isinstance(entry, Shape):
         return record_builder(entry, api_version)
+    if isinstance(entry, ByType):
+        return _by_type_getter(entry, api_version)
     if isinstance(entry, Children):
         return lambda row: None
     if isinstance(entry, Address):
@@ -92,6 +106,21 @@ def _label_getter(index: int, labels: dict[str, str]) -> Callable[[Row], Any]:
         if not isinstance(value, str):
             return value
         return ";".join(labels.get(part, part) for part in value.split(";"))
+
+    return get
+
+
+def _by_type_getter(entry: ByType, api_version: str) -> Callable[[Row], Any]:
+    """The branch for the parent's object builds it; a parent no branch names (and no ELSE)
+    comes as its `attributes` alone."""
+    builders = {name: record_builder(shape, api_version) for name, shape in entry.branches.items()}
+    otherwise = record_builder(entry.otherwise, api_version) if entry.otherwise else None
+    bare = record_builder(Shape(entry.id_index, type_index=entry.type_index), api_version)
+    type_index = entry.type_index
+
+    def get(row: Row) -> dict[str, Any] | None:
+        build = builders.get(row[type_index]) or otherwise or bare
+        return build(row)
 
     return get
 

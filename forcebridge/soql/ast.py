@@ -130,7 +130,27 @@ class Label:
     field: Field
 
 
-SelectItem = Field | Count | Aggregate | Fields | Subquery | Label
+@dataclass(frozen=True)
+class When:
+    """One branch of a TYPEOF: the fields to read when the parent is a `sobject`."""
+
+    sobject: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class TypeOf:
+    """`TYPEOF What WHEN Account THEN Phone WHEN Opportunity THEN Amount ELSE Name END`: the
+    fields of a polymorphic parent chosen by the object it turns out to be."""
+
+    relationship: str
+    whens: tuple[When, ...]
+    otherwise: tuple[Field, ...] = ()
+    """The ELSE fields, for a parent no WHEN names (none: only its type is returned)."""
+    pos: int | None = field(default=None, compare=False)
+
+
+SelectItem = Field | Count | Aggregate | Fields | Subquery | Label | TypeOf
 
 
 # --- conditions ----------------------------------------------------------------------------

@@ -46,6 +46,8 @@ from forcebridge.soql.ast import (
     StringValue,
     Subquery,
     Tracking,
+    TypeOf,
+    When,
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.errors import MalformedQuery
@@ -183,6 +185,19 @@ class _ToAst(Transformer[Token, Any]):
 
     def to_label(self, children: list[Any]) -> Label:
         return Label(children[1])
+
+    def type_of(self, children: list[Any]) -> TypeOf:
+        keyword, relationship, *branches = children
+        whens = tuple(b for b in branches if isinstance(b, When))
+        otherwise = next((b for b in branches if isinstance(b, tuple)), ())
+        return TypeOf(str(relationship), whens, otherwise, pos=_at(keyword))
+
+    def type_when(self, children: list[Any]) -> When:
+        sobject, *fields = children
+        return When(str(sobject), tuple(fields))
+
+    def type_else(self, fields: list[Field]) -> tuple[Field, ...]:
+        return tuple(fields)
 
     def fields(self, children: list[Token]) -> Fields:
         _fields, kind = children

@@ -35,6 +35,7 @@ from forcebridge.soql.ast import (
     SemiJoin,
     StringValue,
     Subquery,
+    TypeOf,
     Value,
 )
 from forcebridge.soql.dates import DATE_LITERALS
@@ -104,6 +105,17 @@ def _select_item(item: SelectItem) -> str:
             return f"FIELDS({kind.value})"
         case Label(field=labelled):
             return f"toLabel({_field(labelled)})"
+        case TypeOf(relationship=relationship, whens=whens, otherwise=otherwise):
+            if not whens:
+                raise ValueError("TYPEOF needs at least one WHEN")
+            parts = [f"TYPEOF {identifier(relationship)}"]
+            parts += [
+                f"WHEN {identifier(w.sobject)} THEN {', '.join(map(_field, w.fields))}"
+                for w in whens
+            ]
+            if otherwise:
+                parts.append(f"ELSE {', '.join(map(_field, otherwise))}")
+            return " ".join([*parts, "END"])
         case Subquery(query=query):
             if (
                 query.offset is not None

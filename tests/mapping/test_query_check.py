@@ -96,6 +96,17 @@ def test_a_picklist_read_as_labels_is_refused_as_they_change_with_language(
     ]
 
 
+def test_a_typeof_is_refused_as_a_parents_fields_cannot_be_mapped(
+    real_catalog: Catalog,
+) -> None:
+    assert messages(
+        "SELECT Id, LastName, TYPEOF Owner WHEN User THEN Name END FROM Lead", real_catalog
+    ) == [
+        "TYPEOF Owner reads a parent's fields, which a pull cannot map onto a contact; select "
+        "the object's own fields"
+    ]
+
+
 def test_groups_and_aggregates_are_refused_as_nothing_to_pull(real_catalog: Catalog) -> None:
     soql = "SELECT Title, MAX(CreatedDate) FROM Contact GROUP BY Title HAVING COUNT(Id) > 1"
 

@@ -145,6 +145,7 @@ def test_parent_fields_nulls_and_formats_follow_bulk_csv(
         ({"query": "SELECT COUNT() FROM Contact"}, "INVALIDJOB"),
         ({"query": "SELECT Id, (SELECT Id FROM Contacts) FROM Account"}, "INVALIDJOB"),
         ({"query": "SELECT Title FROM Contact GROUP BY Title"}, "INVALIDJOB"),
+        ({"query": "SELECT TYPEOF Who WHEN Lead THEN Company END FROM Task"}, "INVALIDJOB"),
         ({"query": "SELECT Id FROM Contact", "operation": "upsert"}, "INVALIDJOB"),
         ({"query": "SELECT Id FROM Contact", "columnDelimiter": "SPACE"}, "INVALIDJOB"),
     ],

@@ -621,3 +621,69 @@ def test_to_label_reads_a_picklist_as_the_labels_users_see(org: Org) -> None:
     assert (record["LastName"], record["CleanStatus"]) == ("Synced", "In Sync")
     assert refused.error_code == "INVALID_FIELD"
     assert "toLabel() can only be used on picklist fields: LastName" in refused.message
+
+
+def test_typeof_reads_each_polymorphic_parent_by_the_object_it_is(
+    org: Org, crm: dict[str, str]
+) -> None:
+    org.create("Task", {"Subject": "Meet", "WhoId": crm["ana"]})
+    org.create("Task", {"Subject": "Loose"})
+
+    records = org.query(
+        "SELECT Subject, TYPEOF Who WHEN Contact THEN FirstName, LastName WHEN Lead THEN Company "
+        "END, TYPEOF What WHEN Opportunity THEN Amount ELSE Name END FROM Task ORDER BY Subject"
+    )["records"]
+
+    by_subject = {r["Subject"]: (r["Who"], r["What"]) for r in records}
+    call_who, call_what = by_subject["Call"]
+    assert (call_who["attributes"]["type"], call_who["Company"]) == ("Lead", "Initech")
+    assert set(call_who) == {"attributes", "Company"}
+    assert (call_what["attributes"]["type"], call_what["Name"]) == ("Account", "Acme")
+    meet_who, meet_what = by_subject["Meet"]
+    assert (meet_who["FirstName"], meet_who["LastName"], meet_what) == ("Ana", "Ng", None)
+    assert by_subject["Loose"] == (None, None)
+
+
+def test_typeof_without_a_branch_for_the_parent_gives_its_type_alone(
+    org: Org, crm: dict[str, str]
+) -> None:
+    [task] = org.query("SELECT TYPEOF What WHEN Opportunity THEN Amount END FROM Task")["records"]
+
+    assert set(task["What"]) == {"attributes"}
+    assert task["What"]["attributes"]["type"] == "Account"
+
+
+@pytest.mark.parametrize(
+    ("soql", "code", "detail"),
+    [
+        (
+            "SELECT TYPEOF Subject WHEN Contact THEN LastName END FROM Task",
+            "INVALID_FIELD",
+            "polymorphic",
+        ),
+        ("SELECT TYPEOF Who WHEN Account THEN Name END FROM Task", "INVALID_TYPE", "Account"),
+        ("SELECT TYPEOF Who WHEN Contact THEN Nope END FROM Task", "INVALID_FIELD", "Nope"),
+        (
+            "SELECT TYPEOF Who WHEN Contact THEN Account.Name END FROM Task",
+            "MALFORMED_QUERY",
+            "not a path",
+        ),
+        (
+            "SELECT Who.Name, TYPEOF Who WHEN Lead THEN Company END FROM Task",
+            "MALFORMED_QUERY",
+            "duplicate",
+        ),
+        (
+            "SELECT TYPEOF Who WHEN Lead THEN Company END, Who.Name FROM Task",
+            "MALFORMED_QUERY",
+            "duplicate",
+        ),
+    ],
+)
+def test_typeof_is_refused_where_salesforce_refuses_it(
+    org: Org, soql: str, code: str, detail: str
+) -> None:
+    refused = _error(org, soql)
+
+    assert refused.error_code == code
+    assert detail in refused.message

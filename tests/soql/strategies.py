@@ -33,7 +33,9 @@ from forcebridge.soql.ast import (
     SelectItem,
     StringValue,
     Tracking,
+    TypeOf,
     Value,
+    When,
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.literals import RESERVED_WORDS, escape_like
@@ -107,6 +109,16 @@ select_items: st.SearchStrategy[SelectItem] = st.one_of(
     st.builds(Count, fields, st.none() | names),
     st.sampled_from(list(FieldsKind)).map(Fields),
     fields.map(Label),
+    st.builds(
+        TypeOf,
+        names,
+        st.lists(
+            st.builds(When, names, st.lists(fields, min_size=1, max_size=3).map(tuple)),
+            min_size=1,
+            max_size=3,
+        ).map(tuple),
+        st.lists(fields, max_size=2).map(tuple),
+    ),
 )
 
 order_items = st.builds(
