@@ -2,7 +2,8 @@
 and query results and DML results written.
 
 Bulk API 2.0 ingest jobs and Bulk API 1.0 CSV batches read their uploads alike: a header of
-field names, then one row per record. Values are read by field type: `true`/`false` for
+field names (a parent by one of its external ids as `Account.ExtId__c`), then one row per
+record. Values are read by field type: `true`/`false` for
 checkboxes, numbers for numeric fields, and `#N/A` to set a field to null; an empty value
 leaves a field alone. A header naming a field the object lacks refuses the whole upload, and
 a delete takes a file holding nothing but ids, as Salesforce requires. A failed record's error
@@ -16,10 +17,11 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from forcebridge.sandbox.fieldtypes import Kind
-from forcebridge.sandbox.schema import FieldSpec, ObjectSpec
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.soql.ast import Field, Label, Query
 
 NULL = "#N/A"
@@ -50,17 +52,37 @@ def read_table(data: str, delimiter: str = ",") -> tuple[list[str], list[list[st
     return header, [row + [""] * (width - len(row)) for row in reader]
 
 
-def header_fields(sobject: ObjectSpec, header: Iterable[str], deleting: bool) -> list[FieldSpec]:
-    """Each column's field, or `RefusedUpload` naming the first the object does not have."""
-    specs = []
-    for name in header:
-        spec = sobject.field(name.strip())
-        if spec is None:
-            raise RefusedUpload(f"Field name not found : {name}")
-        specs.append(spec)
-    if deleting and [spec.name for spec in specs] != ["Id"]:
+@dataclass(frozen=True)
+class Column:
+    """What a header names: a field of the object, or (`Account.ExtId__c`) a parent by one of
+    its external id fields, under the relationship's name."""
+
+    field: FieldSpec
+    relationship: str | None = None
+
+
+def header_fields(
+    schema: Schema, sobject: ObjectSpec, header: Iterable[str], deleting: bool
+) -> list[Column]:
+    """Each column, or `RefusedUpload` naming the first the object does not have."""
+    columns = [_column(schema, sobject, name.strip()) for name in header]
+    if deleting and [(c.field.name, c.relationship) for c in columns] != [("Id", None)]:
         raise RefusedUpload("The 'delete' batch must contain only ids")
-    return specs
+    return columns
+
+
+def _column(schema: Schema, sobject: ObjectSpec, name: str) -> Column:
+    relationship, _, key = name.rpartition(".")
+    lookup = sobject.relationship(relationship) if relationship else None
+    if lookup is not None and len(lookup.reference_to) == 1:
+        parent = schema.get(lookup.reference_to[0])
+        spec = parent.field(key) if parent is not None else None
+        if spec is not None and spec.external_id:
+            return Column(spec, lookup.relationship_name)
+    spec = sobject.field(name) if not relationship else None
+    if spec is None:
+        raise RefusedUpload(f"Field name not found : {name}")
+    return Column(spec)
 
 
 def typed(spec: FieldSpec, text: str) -> Any:
@@ -81,11 +103,19 @@ def typed(spec: FieldSpec, text: str) -> Any:
     return text
 
 
-def csv_record(specs: list[FieldSpec], row: list[str]) -> dict[str, Any]:
-    """A CSV row as a write's values: empty cells left out, the rest read by field type."""
-    return {
-        spec.name: typed(spec, text) for spec, text in zip(specs, row, strict=False) if text != ""
-    }
+def csv_record(columns: list[Column], row: list[str]) -> dict[str, Any]:
+    """A CSV row as a write's values: empty cells left out, the rest read by field type, a
+    parent's key as the nested record a REST write names its parent by."""
+    record: dict[str, Any] = {}
+    for column, text in zip(columns, row, strict=False):
+        if text == "":
+            continue
+        value = typed(column.field, text)
+        if column.relationship is None:
+            record[column.field.name] = value
+        else:
+            record[column.relationship] = {column.field.name: value}
+    return record
 
 
 def error_text(errors: Iterable[Mapping[str, Any]]) -> str:

@@ -34,6 +34,7 @@ from forcebridge.sandbox.bulk import (
 from forcebridge.sandbox.bulk_csv import (
     DELIMITERS,
     LINE_ENDINGS,
+    Column,
     RefusedUpload,
     csv_record,
     encode_row,
@@ -45,7 +46,7 @@ from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import DATA_PREFIX, SalesforceJSON, json_body, json_object
 from forcebridge.sandbox.org import Org
-from forcebridge.sandbox.schema import FieldSpec, ObjectSpec
+from forcebridge.sandbox.schema import ObjectSpec, Schema
 
 router = APIRouter(prefix=DATA_PREFIX)
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class IngestJob(BulkJob):
             self._finish(JobState.JOB_COMPLETE)
 
     def _process(self, org: Org) -> None:
-        specs = self._header_fields()
+        specs = self._header_fields(org.schema)
         operation = OPERATIONS[self.operation]
         while self.processed < len(self.rows) and self.state is JobState.IN_PROGRESS:
             chunk = self.rows[self.processed : self.processed + MAX_RECORDS]
@@ -122,11 +123,11 @@ class IngestJob(BulkJob):
                 self._keep_result(row, result)
             self.processed += len(chunk)
 
-    def _header_fields(self) -> list[FieldSpec]:
+    def _header_fields(self, schema: Schema) -> list[Column]:
         """Each column's field; a column the object does not have fails the whole job."""
         deleting = OPERATIONS[self.operation] == "delete"
         try:
-            return header_fields(self.sobject, self.header or (), deleting)
+            return header_fields(schema, self.sobject, self.header or (), deleting)
         except RefusedUpload as refused:
             raise ApiError(400, "INVALIDJOB", f"InvalidBatch : {refused}") from None
 

@@ -289,7 +289,7 @@ def _records(org: Org, job: Job, content: Any) -> list[Any]:
         sobject = org.schema.get(job.sobject)
         if sobject is None:
             raise RefusedUpload(f"Unable to find object: {job.sobject}")
-        specs = header_fields(sobject, header, deleting)
+        specs = header_fields(org.schema, sobject, header, deleting)
         records = [csv_record(specs, row) for row in rows]
     if len(records) > MAX_BATCH_RECORDS:
         raise RefusedUpload(f"A batch holds at most {MAX_BATCH_RECORDS:,} records")

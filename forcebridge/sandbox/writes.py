@@ -72,7 +72,7 @@ class Writes:
     def create(self, conn: sqlite3.Connection, obj: ObjectSpec, values: Mapping[str, Any]) -> str:
         if not obj.allows("createable"):
             raise _refused(obj, "inserted")
-        changes = prepare(self.schema, obj, values, creating=True)
+        changes = prepare(self.schema, obj, self._by_parent_keys(conn, obj, values), creating=True)
         self._check_references(conn, changes)
         self._check_unique(conn, obj, changes.values, None)
         (record_id,) = self.storage.new_ids(conn, obj.key_prefix)
@@ -108,7 +108,7 @@ class Writes:
         given = {
             k: v for k, v in values.items() if not (k.lower() == "id" and _same_id(v, record_id))
         }
-        changes = prepare(self.schema, obj, given, creating=False)
+        changes = prepare(self.schema, obj, self._by_parent_keys(conn, obj, given), creating=False)
         self._check_references(conn, changes)
         self._check_unique(conn, obj, changes.values, record_id)
         self.apply(conn, obj, record_id, current, changes.values)
@@ -192,6 +192,62 @@ class Writes:
             base = f"/services/data/v{api_version}/sobjects/{obj.name}/"
             raise MultipleMatches([base + m for m in matches])
         return matches[0] if matches else None
+
+    def _by_parent_keys(
+        self, conn: sqlite3.Connection, obj: ObjectSpec, values: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """`values` with each parent named by an external id of its own (`"Account":
+        {"ExtId__c": "A-1"}`) set as the lookup it stands for (`AccountId`), as Salesforce
+        lets a write name a parent it has no Id for."""
+        resolved: dict[str, Any] = {}
+        for name, raw in values.items():
+            lookup = obj.relationship(name) if isinstance(raw, dict) else None
+            if lookup is None:
+                resolved[name] = raw
+                continue
+            if any(k.lower() == lookup.name.lower() for k in values):
+                raise ApiError(
+                    400,
+                    "INVALID_FIELD",
+                    f"{lookup.name} is given twice: by Id and through {name}",
+                    [lookup.name],
+                )
+            resolved[lookup.name] = self._parent_by_key(conn, lookup, raw)
+        return resolved
+
+    def _parent_by_key(
+        self, conn: sqlite3.Connection, lookup: FieldSpec, given: Mapping[str, Any]
+    ) -> str:
+        named = str((given.get("attributes") or {}).get("type") or lookup.reference_to[0])
+        if named not in lookup.reference_to:
+            raise ApiError(
+                400,
+                "INVALID_TYPE",
+                f"{lookup.relationship_name} cannot refer to a {named}",
+                [lookup.name],
+            )
+        parent = self.sobject(named)
+        keys = [(k, v) for k, v in given.items() if k != "attributes"]
+        key = parent.field(keys[0][0]) if len(keys) == 1 else None
+        if key is None or not key.external_id:
+            raise ApiError(
+                400,
+                "INVALID_FIELD",
+                f"{lookup.relationship_name} must name the {parent.name} by one external ID field",
+                [lookup.name],
+            )
+        value = keys[0][1]
+        matches = self.storage.find(conn, parent, key, coerce(key, value))
+        if len(matches) != 1:
+            problem = "not found" if not matches else "found more than once"
+            raise ApiError(
+                400,
+                "INVALID_FIELD" if not matches else "DUPLICATE_EXTERNAL_ID",
+                f"Foreign key external ID: {value} {problem} for field {key.name} in entity "
+                f"{parent.name}",
+                [lookup.name],
+            )
+        return matches[0]
 
     def _activity_account(
         self, conn: sqlite3.Connection, obj: ObjectSpec, row: Mapping[str, Any]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -137,6 +138,59 @@ def test_get_by_external_id_finds_the_record_and_honours_fields(
     with pytest.raises(SalesforceResourceNotFound) as not_external:
         sf.Contact.get_by_custom_id("LastName", "Hopper")
     assert "external ID field" in not_external.value.content[0]["message"]
+
+
+def test_a_write_may_name_its_parent_by_an_external_id(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Keyed Co", "Account_Key__c": "K-1"})["id"]
+    other = sf.Account.create({"Name": "Other Co", "Account_Key__c": "K-2"})["id"]
+
+    created = sf.Contact.create({"LastName": "Keyed", "Account": {"Account_Key__c": "K-1"}})
+    sf.Contact.update(created["id"], {"Account": {"Account_Key__c": "K-2"}})
+    upserted = sf.Contact.upsert(
+        "External_Id__c/keyed-2", {"LastName": "Upserted", "Account": {"Account_Key__c": "K-1"}}
+    )
+
+    assert sf.Contact.get(created["id"])["AccountId"] == other
+    assert upserted == 201
+    assert sf.Contact.get_by_custom_id("External_Id__c", "keyed-2")["AccountId"] == account
+
+
+@pytest.mark.parametrize(
+    ("parent", "code", "detail"),
+    [
+        (
+            {"Account_Key__c": "missing"},
+            "INVALID_FIELD",
+            "Foreign key external ID: missing not found",
+        ),
+        ({"Name": "Keyed Co"}, "INVALID_FIELD", "by one external ID field"),
+        ({"attributes": {"type": "Lead"}, "Account_Key__c": "K-1"}, "INVALID_TYPE", "Lead"),
+    ],
+)
+def test_a_parent_key_that_names_no_one_parent_is_refused(
+    sf: Salesforce, parent: dict[str, Any], code: str, detail: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.Contact.create({"LastName": "Orphan", "Account": parent})
+
+    [error] = refused.value.content
+    assert (error["errorCode"], error["fields"]) == (code, ["AccountId"])
+    assert detail in error["message"]
+
+
+def test_a_parent_key_in_a_bulk_csv_column_links_each_record(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Bulk Keyed Co", "Account_Key__c": "K-9"})["id"]
+
+    [report] = sf.bulk2.Contact.insert(
+        records=[
+            {"LastName": "Linked", "Account.Account_Key__c": "K-9"},
+            {"LastName": "Unlinked", "Account.Account_Key__c": "K-404"},
+        ]
+    )
+
+    assert (report["numberRecordsProcessed"], report["numberRecordsFailed"]) == (2, 1)
+    [linked] = sf.query("SELECT AccountId FROM Contact WHERE LastName = 'Linked'")["records"]
+    assert linked["AccountId"] == account
 
 
 def test_upsert_matching_several_records_is_300(sf: Salesforce) -> None:
