@@ -32,7 +32,12 @@ from forcebridge.salesforce.describe_cache import (
     InMemoryDescribeCache,
     is_fresh,
 )
-from forcebridge.salesforce.errors import AuthenticationLost, LoginFailed, SalesforceError
+from forcebridge.salesforce.errors import (
+    AuthenticationLost,
+    LoginFailed,
+    SalesforceError,
+    TransientError,
+)
 from forcebridge.salesforce.oauth import OAuthClient, RefreshTokenGrant, RenewalGrant
 from forcebridge.salesforce.redaction import get_logger
 from forcebridge.salesforce.retry import AttemptFailed, Retrier, records_to_retry
@@ -384,11 +389,15 @@ class SalesforceClient:
         self, kind: EndpointKind, request: Callable[[Salesforce], T], idempotent: bool
     ) -> T:
         def attempt() -> T:
-            self.usage.count(kind)
             try:
-                return request(self._sf)
+                result = request(self._sf)
             except CALL_ERRORS as exc:
-                raise AttemptFailed(failure_from_exception(exc)) from None
+                failure = failure_from_exception(exc)
+                if failure.reached_salesforce:
+                    self.usage.count(kind)
+                raise AttemptFailed(failure) from None
+            self.usage.count(kind)
+            return result
 
         return self._retrier.run(attempt, idempotent=idempotent)
 
@@ -411,7 +420,10 @@ class SalesforceClient:
             self._token_sink.tokens_renewed(tokens)
 
     def _observe(self, error: SalesforceError | None) -> None:
-        self._outcomes.append(outcome_of(error, self._clock()))
+        """Note how a call ended. A call that failed after its retries counts each attempt: a
+        run makes few calls, and an unreachable Salesforce must still show as such."""
+        tries = error.attempts if isinstance(error, TransientError) else 1
+        self._outcomes.extend([outcome_of(error, self._clock())] * tries)
         status = connection_status(list(self._outcomes), self.usage.api_usage)
         if (status.state, status.problem) == (self._status.state, self._status.problem):
             status = replace(status, since=self._status.since)  # the same trouble, still

@@ -109,6 +109,11 @@ class Failure:
     maybe_processed: bool = False
     oauth: bool = False
 
+    @property
+    def reached_salesforce(self) -> bool:
+        """Whether Salesforce may have received the request (and counted it as an API call)."""
+        return self.status is not None or self.maybe_processed
+
 
 def failure_from_body(status: int, body: object) -> Failure:
     """Read Salesforce's error shapes: `[{"errorCode", "message", "fields"}]` or OAuth's dict."""

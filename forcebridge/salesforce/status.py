@@ -117,8 +117,8 @@ def advice(problem: Problem, detail: str = "", usage: ApiUsage | None = None) ->
             )
         case Problem.UNSTABLE:
             return (
-                f"Salesforce failed {UNSTABLE_AFTER} or more calls in a row with temporary errors"
-                f"{f' ({detail})' if detail else ''}: forcebridge keeps retrying; check"
+                f"Salesforce failed {UNSTABLE_AFTER} or more requests in a row with temporary"
+                f" errors{f' ({detail})' if detail else ''}: forcebridge keeps retrying; check"
                 " Salesforce's service status if this goes on."
             )
 

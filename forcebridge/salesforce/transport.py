@@ -7,8 +7,10 @@ reads `Sforce-Limit-Info` from every response, whichever library method made the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from simple_salesforce.exceptions import SalesforceError as LibraryError
@@ -67,8 +69,25 @@ def failure_from_exception(exc: LibraryError | requests.RequestException) -> Fai
     if isinstance(exc, LibraryError):
         return failure_from_body(exc.status, exc.content)
     if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
-        return Failure(status=None, error_code=None, message=f"cannot connect: {exc}")
+        return Failure(status=None, error_code=None, message=_unreachable(exc))
     return Failure(status=None, error_code=None, message=str(exc), maybe_processed=True)
+
+
+def _unreachable(exc: requests.RequestException) -> str:
+    """ "cannot connect to host:port: Connection refused": where and why, without the URL
+    (which may hold a whole query) and urllib3's layers of wrapping."""
+    request = getattr(exc, "request", None)
+    where = urlsplit(str(request.url)).netloc if request is not None and request.url else ""
+    if isinstance(exc, requests.ConnectTimeout):
+        why = "the connection timed out"
+    else:
+        text = str(getattr(exc.args[0], "reason", exc.args[0]))
+        found = _OS_ERROR.search(text)
+        why = found.group(1) if found else text
+    return f"cannot connect to {where or 'Salesforce'}: {why}"
+
+
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 
 
 #: What `failure_from_exception` understands, for `except` clauses.

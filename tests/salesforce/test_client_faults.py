@@ -110,6 +110,25 @@ def test_three_failed_calls_in_a_row_need_attention(
     assert [s.problem for s in log.changes] == [Problem.UNSTABLE]
 
 
+def test_an_unreachable_salesforce_is_named_plainly_costs_no_calls_and_needs_attention(
+    make_sandbox: MakeSandbox, connect: Callable[..., Connected]
+) -> None:
+    server = make_sandbox()
+    log = InMemoryStatusLog()
+    connected = connect(server, max_attempts=3, status_observer=log)
+    server.stop()
+    host = server.base_url.removeprefix("https://")
+
+    with pytest.raises(TransientError) as caught:
+        connected.client.count(COUNT_CONTACTS)
+
+    assert str(caught.value).endswith(f"cannot connect to {host}: Connection refused")
+    assert "queryAll" not in str(caught.value) and "SELECT" not in str(caught.value)
+    assert calls(connected, EndpointKind.QUERY) == 0  # nothing reached Salesforce
+    assert connected.client.status.problem is Problem.UNSTABLE
+    assert [s.problem for s in log.changes] == [Problem.UNSTABLE]
+
+
 def test_the_daily_limit_stops_calls_and_says_so(
     make_sandbox: MakeSandbox, connect: Callable[..., Connected]
 ) -> None:
