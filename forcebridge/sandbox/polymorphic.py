@@ -68,9 +68,12 @@ def by_type(
         for node in item.otherwise:
             _one_name(node, text)
             target_field = paths.resolve(ast.Field((step.name, node.name), node.pos))
-            assert target_field.spec is not None
-            otherwise.entries[target_field.spec.name] = Column(
-                column(paths.expression(target_field)), target_field.spec.kind is Kind.BOOLEAN
+            common = target_field.spec  # None for the parent's Type
+            if common is not None:
+                _stored(common, node, text)
+            otherwise.entries[common.name if common is not None else "Type"] = Column(
+                column(paths.expression(target_field)),
+                common is not None and common.kind is Kind.BOOLEAN,
             )
     return step.name, ByType(type_index, id_index, branches, otherwise)
 
@@ -87,4 +90,13 @@ def _own_field(node: ast.Field, target: ObjectSpec, text: str) -> FieldSpec:
     spec = target.field(node.name)
     if spec is None:
         raise SoqlError.invalid_field(text, node.pos, node.name, target.name)
+    return _stored(spec, node, text)
+
+
+def _stored(spec: FieldSpec, node: ast.Field, text: str) -> FieldSpec:
+    """A compound field (an address) has no column of its own: TYPEOF reads its parts."""
+    if not spec.stored:
+        raise MalformedQuery(
+            text, node.pos, f"TYPEOF reads a compound field through its parts: {node.name}"
+        )
     return spec

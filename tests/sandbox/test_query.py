@@ -651,6 +651,10 @@ def test_typeof_without_a_branch_for_the_parent_gives_its_type_alone(
 
     assert set(task["What"]) == {"attributes"}
     assert task["What"]["attributes"]["type"] == "Account"
+    [typed] = org.query("SELECT TYPEOF What WHEN Opportunity THEN Amount ELSE Type END FROM Task")[
+        "records"
+    ]
+    assert typed["What"]["Type"] == "Account"
 
 
 @pytest.mark.parametrize(
@@ -677,6 +681,11 @@ def test_typeof_without_a_branch_for_the_parent_gives_its_type_alone(
             "SELECT TYPEOF Who WHEN Lead THEN Company END, Who.Name FROM Task",
             "MALFORMED_QUERY",
             "duplicate",
+        ),
+        (
+            "SELECT TYPEOF What WHEN Account THEN BillingAddress END FROM Task",
+            "MALFORMED_QUERY",
+            "compound",
         ),
     ],
 )
