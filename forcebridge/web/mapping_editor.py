@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from forcebridge.mapping.describe import ObjectDescribe
+from forcebridge.mapping.describe import Catalog, ObjectDescribe
+from forcebridge.mapping.errors import UnknownField
 from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
 from forcebridge.mapping.report import VerificationReport
@@ -102,9 +103,11 @@ def editor(
     *,
     report: VerificationReport | None = None,
     default: bool = False,
+    path_labels: dict[str, str] | None = None,
 ) -> Editor:
     """The editor's view of `mapping`, with `report`'s problems placed on their rows. A value
-    the choices lack (a parent's field such as `Account.Name`) is offered as it is spelled."""
+    the choices lack (a parent's field such as `Account.Name`) is offered with its label in
+    `path_labels` ("Account Name (Account.Name)"), or as it is spelled."""
     problems = report.problems if report is not None else ()
     rows = tuple(
         EditorRow(
@@ -120,8 +123,8 @@ def editor(
     return Editor(
         sobject,
         rows,
-        _with_values(sources, (row.source for row in rows)),
-        _with_values(targets, (row.target for row in rows)),
+        _with_values(sources, (row.source for row in rows), path_labels or {}),
+        _with_values(targets, (row.target for row in rows), {}),
         tuple(p.message for p in problems if p.row is None),
         default,
     )
@@ -137,8 +140,23 @@ def local_choices(fields: LocalFields) -> tuple[Choice, ...]:
     return tuple(Choice(f.name, f"{f.label} ({f.name})") for f in fields.fields)
 
 
-def _with_values(choices: Iterable[Choice], values: Iterable[str]) -> tuple[Choice, ...]:
+def _with_values(
+    choices: Iterable[Choice], values: Iterable[str], labels: dict[str, str]
+) -> tuple[Choice, ...]:
     offered = tuple(choices)
     known = {choice.value.lower() for choice in offered}
     extra = [v for v in dict.fromkeys(values) if v and v.lower() not in known]
-    return (*offered, *(Choice(value, value) for value in extra))
+    return (*offered, *(Choice(value, labels.get(value, value)) for value in extra))
+
+
+def path_labels(catalog: Catalog, sobject: str, paths: Iterable[str]) -> dict[str, str]:
+    """A label for each parent's field among `paths` that `catalog` resolves from `sobject`:
+    "Account Name (Account.Name)", as the object's own fields are shown."""
+    labels: dict[str, str] = {}
+    for path in paths:
+        try:
+            spelled, found = catalog.resolve(sobject, path)
+        except UnknownField:
+            continue
+        labels[path] = f"{found.label} ({spelled})"
+    return labels

@@ -20,7 +20,7 @@ from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import list_services
 from forcebridge.store.types import utcnow
 from forcebridge.sync.mapping_admin import MappingRefused, save_pull_mapping, show_pull_mapping
-from forcebridge.sync.pull_members import service_fields
+from forcebridge.sync.pull_members import load_catalog, service_fields
 from forcebridge.sync.pull_plan import PlanError, service_streams
 from forcebridge.sync.pull_settings import (
     ConfigurationRefused,
@@ -265,6 +265,8 @@ def _editor(
     default: bool = False,
 ) -> Editor:
     describe = parse_describe(client.describe(sobject))
+    paths = [row.source for _, row in mapping.numbered() if "." in row.source]
+    catalog = load_catalog(client, sobject, paths) if paths else None
     return editor(
         sobject,
         mapping,
@@ -272,4 +274,5 @@ def _editor(
         local_choices(service_fields(session, service)),
         report=refused.report if refused is not None else None,
         default=default,
+        path_labels=mapping_editor.path_labels(catalog, sobject, paths) if catalog else None,
     )

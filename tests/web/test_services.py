@@ -52,6 +52,7 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert page.status_code == 200
     assert 'id="mapping-Contact"' in page.text
     assert ">Email (Email)</option>" in page.text
+    assert ">Account Name (Account.Name)</option>" in page.text  # a parent's field, labelled
     assert 'name="pull_every" min="1" value="' in page.text
 
 
