@@ -16,6 +16,7 @@ each record with its `attributes` and the fields asked for.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -101,14 +102,9 @@ def _matches(
         if _holds(search.term, [_words(f, record.get(f.name)) for f in fields])
     )
     start = query.offset or 0
-    matches: list[dict[str, Any]] = []
-    for n, record in enumerate(kept):
-        if n < start:
-            continue
-        if query.limit is not None and len(matches) >= query.limit:
-            break
-        matches.append({k: v for k, v in record.items() if k not in {f.name for f in extra}})
-    return matches
+    window = itertools.islice(kept, start, None if query.limit is None else start + query.limit)
+    added = {f.name for f in extra}
+    return [{k: v for k, v in record.items() if k not in added} for record in window]
 
 
 def _records(

@@ -38,11 +38,16 @@ class Word:
     """Lower-case word characters, with `*` (any run of them) and `?` (one) as wildcards."""
 
     def pattern(self) -> re.Pattern[str]:
-        """A whole-token regular expression for the word."""
-        body = "".join(
-            r"\w*" if c == "*" else r"\w" if c == "?" else re.escape(c) for c in self.text
-        )
-        return re.compile(body)
+        """A whole-token regular expression for the word (built once per word, as a search
+        tries it on every word of every candidate record)."""
+        return _word_pattern(self.text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _word_pattern(text: str) -> re.Pattern[str]:
+    return re.compile(
+        "".join(r"\w*" if c == "*" else r"\w" if c == "?" else re.escape(c) for c in text)
+    )
 
 
 @dataclass(frozen=True)
