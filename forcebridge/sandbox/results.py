@@ -48,7 +48,7 @@ class Shape:
     type_name: str | None = None
     type_index: int | None = None
     """For a polymorphic parent, the column holding its object name."""
-    entries: dict[str, Column | Address | Children | Shape | ByType] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +59,10 @@ class ByType:
     id_index: int
     branches: dict[str, Shape]
     otherwise: Shape | None
+
+
+Entry = Column | Address | Children | Shape | ByType
+"""What one key of a record is built from."""
 
 
 def record_builder(shape: Shape, api_version: str) -> Builder:
@@ -81,9 +85,7 @@ def record_builder(shape: Shape, api_version: str) -> Builder:
     return build
 
 
-def _getter(
-    entry: Column | Address | Children | Shape | ByType, api_version: str
-) -> Callable[[Row], Any]:
+def _getter(entry: Entry, api_version: str) -> Callable[[Row], Any]:
     if isinstance(entry, Shape):
         return record_builder(entry, api_version)
     if isinstance(entry, ByType):
