@@ -92,9 +92,8 @@ class _Planner:
                 elif isinstance(item, ast.Label):
                     self._select_field(item.field, shape, labelled=True)
                 elif isinstance(item, ast.TypeOf):
-                    taken = shape.entries
                     key, entry = by_type(
-                        item, self.root, self.paths, self._column, self.text, taken
+                        item, self.root, self.paths, self._column, self.text, shape.entries
                     )
                     shape.entries[key] = entry
                 elif isinstance(item, ast.Subquery):
