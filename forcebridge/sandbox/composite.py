@@ -25,10 +25,6 @@ ROLLED_BACK = ApiError(
 )
 
 
-class _RollBack(Exception):
-    """Raised inside the transaction to undo the whole batch."""
-
-
 def collection(
     writes: Writes,
     op: Operation,
@@ -47,25 +43,28 @@ def collection(
         )
     if op == "upsert" and (sobject is None or external_field is None):
         raise ValueError("upsert needs the object and its external id field")
-    results: list[dict[str, Any]] = []
-    try:
-        with writes.storage.write() as conn:
-            for item in items:
-                try:
-                    with writes.storage.savepoint(conn):
-                        results.append(
-                            _one(writes, conn, op, sobject, item, external_field, api_version)
-                        )
-                except ApiError as error:
-                    results.append(_failure(op, item, error))
-            if all_or_none and not all(r["success"] for r in results):
-                raise _RollBack
-    except _RollBack:
-        return [
-            r if not r["success"] else _failure(op, item, ROLLED_BACK)
-            for r, item in zip(results, items, strict=True)
-        ]
-    return results
+
+    def each(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        for item in items:
+            try:
+                with writes.storage.savepoint(conn):
+                    results.append(
+                        _one(writes, conn, op, sobject, item, external_field, api_version)
+                    )
+            except ApiError as error:
+                results.append(_failure(op, item, error))
+        return results
+
+    results, kept = writes.storage.all_or_none(
+        each, lambda results: not all_or_none or all(r["success"] for r in results)
+    )
+    if kept:
+        return results
+    return [
+        r if not r["success"] else _failure(op, item, ROLLED_BACK)
+        for r, item in zip(results, items, strict=True)
+    ]
 
 
 def _one(

@@ -128,24 +128,18 @@ def _halted(missing: MissingReference) -> Reply:
     return Reply(400, [{"errorCode": HALTED, "message": str(missing)}])
 
 
-class _RollBack(Exception):
-    pass
-
-
 def run_composite(caller: Caller, subrequests: list[Subrequest], all_or_none: bool) -> list[Reply]:
     """Each subrequest's answer, in order (see the module docstring)."""
     if not all_or_none:
         return _run(caller, subrequests, stop_at_failure=False)
-    replies: list[Reply] = []
-    try:
-        with caller.org.storage.write():
-            replies = _run(caller, subrequests, stop_at_failure=True)
-            if not all(reply.ok for reply in replies):
-                raise _RollBack
-    except _RollBack:
-        replies += [ROLLED_BACK] * (len(subrequests) - len(replies))
-        return [reply if not reply.ok else ROLLED_BACK for reply in replies]
-    return replies
+    replies, kept = caller.org.storage.all_or_none(
+        lambda _: _run(caller, subrequests, stop_at_failure=True),
+        lambda replies: all(reply.ok for reply in replies),
+    )
+    if kept:
+        return replies
+    replies += [ROLLED_BACK] * (len(subrequests) - len(replies))
+    return [reply if not reply.ok else ROLLED_BACK for reply in replies]
 
 
 def _run(caller: Caller, subrequests: list[Subrequest], stop_at_failure: bool) -> list[Reply]:

@@ -96,23 +96,20 @@ def _count(records: list[TreeRecord]) -> int:
     return sum(1 + _count([child for _, child in record.children]) for record in records)
 
 
-class _RollBack(Exception):
-    pass
-
-
 def create_tree(org: Org, records: list[TreeRecord]) -> tuple[int, dict[str, Any]]:
     """Create the records; (201, every id) or (400, the failures), nothing kept on failure."""
-    created: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    try:
-        with org.storage.write():
-            for record in records:
-                _create(org, record, {}, created, failed)
-            if failed:
-                raise _RollBack
-    except _RollBack:
-        return 400, {"hasErrors": True, "results": failed}
-    return 201, {"hasErrors": False, "results": created}
+
+    def create_all(_: object) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        created: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        for record in records:
+            _create(org, record, {}, created, failed)
+        return created, failed
+
+    (created, failed), kept = org.storage.all_or_none(create_all, lambda done: not done[1])
+    if kept:
+        return 201, {"hasErrors": False, "results": created}
+    return 400, {"hasErrors": True, "results": failed}
 
 
 def _create(

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from forcebridge.sandbox.fieldtypes import FOLD_CASE, fold_case
 from forcebridge.sandbox.ids import make_id
@@ -65,6 +65,17 @@ def indexed_columns(obj: ObjectSpec) -> list[tuple[str, ...]]:
         ):
             wanted.append((f.name,))
     return list(dict.fromkeys(wanted))
+
+
+T = TypeVar("T")
+
+
+class _Undone(Exception):
+    """Raised inside `Storage.all_or_none`'s write to undo it, carrying what the work returned."""
+
+    def __init__(self, result: object) -> None:
+        super().__init__("undone")
+        self.result = result
 
 
 class Storage:
@@ -121,6 +132,20 @@ class Storage:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def all_or_none(
+        self, work: Callable[[sqlite3.Connection], T], keep: Callable[[T], bool]
+    ) -> tuple[T, bool]:
+        """`work` in one write, kept only when `keep` says so of what it returned (all of it
+        succeeded, say), else undone: what it returned, and whether it was kept."""
+        try:
+            with self.write() as conn:
+                result = work(conn)
+                if not keep(result):
+                    raise _Undone(result)
+        except _Undone as undone:
+            return cast(T, undone.result), False
+        return result, True
 
     @contextmanager
     def savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
