@@ -83,8 +83,8 @@ def _method(item: dict[str, Any]) -> str:
     return method
 
 
-def _listed(body: Any, key: str, what: str) -> list[Any]:
-    items = json_object(body, what).get(key)
+def _listed(envelope: dict[str, Any], key: str, what: str) -> list[Any]:
+    items = envelope.get(key)
     if not isinstance(items, list) or not items:
         raise ApiError(400, "JSON_PARSER_ERROR", f"'{key}' must be a list of subrequests")
     if len(items) > MAX_SUBREQUESTS:
@@ -98,8 +98,9 @@ def _listed(body: Any, key: str, what: str) -> list[Any]:
 
 def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
     """The subrequests and `allOrNone`, checked whole before any runs."""
+    envelope = json_object(body, "composite request")
     subrequests: list[Subrequest] = []
-    for item in _listed(body, "compositeRequest", "composite request"):
+    for item in _listed(envelope, "compositeRequest", "composite request"):
         item = json_object(item, "a subrequest")
         reference_id = _required(item, "referenceId")
         if not REFERENCE_ID.fullmatch(reference_id):
@@ -121,7 +122,7 @@ def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
             "LIMIT_EXCEEDED",
             f"A composite request holds at most {MAX_QUERIES} query or collection subrequests",
         )
-    return subrequests, json_object(body, "composite request").get("allOrNone") is True
+    return subrequests, envelope.get("allOrNone") is True
 
 
 def _halted(missing: MissingReference) -> Reply:
@@ -199,15 +200,15 @@ async def composite(request: Request, call: Composite) -> SalesforceJSON:
 
 @router.post("/v{version}/composite/batch")
 async def batch(request: Request, call: Composite) -> SalesforceJSON:
-    body = await json_body(request)
+    envelope = json_object(await json_body(request), "batch request")
     subrequests = [
         Subrequest(_method(item), _required(item, "url"), str(n), item.get("richInput"))
         for n, item in enumerate(
             json_object(raw, "a subrequest")
-            for raw in _listed(body, "batchRequests", "batch request")
+            for raw in _listed(envelope, "batchRequests", "batch request")
         )
     ]
-    halt = json_object(body, "batch request").get("haltOnError") is True
+    halt = envelope.get("haltOnError") is True
     replies = await call.state.run(run_batch, _caller(request, call), subrequests, halt)
     return SalesforceJSON(
         {
