@@ -224,9 +224,13 @@ def _identity_grant(request: Request) -> Grant | None:
     return sandbox_of(request).auth.session(token) if token else None
 
 
-def _user_profile(state: SandboxState, base: str, grant: Grant) -> dict[str, Any]:
-    """What both identity documents say about the user, from the org's User record."""
-    user = state.org.retrieve("User", grant.user_id)
+def user_profile(
+    state: SandboxState, base: str, grant: Grant, user: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the identity documents (and the SOAP login) say about the user, from the org's
+    User record (read here unless the caller has it)."""
+    if user is None:
+        user = state.org.retrieve("User", grant.user_id)
     org_id = state.org.org_id
     rest = f"{base}/services/data/v{{version}}/"
     return {
@@ -261,7 +265,7 @@ async def identity(org_id: str, user_id: str, request: Request) -> Response:
     if org_id[:15] != state.org.org_id[:15] or user_id[:15] != grant.user_id[:15]:
         return PlainTextResponse("Bad_Id", status_code=404)
     base = instance_url(request)
-    profile = await state.run(_user_profile, state, base, grant)
+    profile = await state.run(user_profile, state, base, grant)
     body = {"id": identity_url(base, grant, state.org.org_id), "asserted_user": True} | profile
     return SalesforceJSON(body)
 
@@ -274,7 +278,7 @@ async def userinfo(request: Request) -> Response:
         return PlainTextResponse("Bad_OAuth_Token", status_code=403)
     state = sandbox_of(request)
     base = instance_url(request)
-    profile = await state.run(_user_profile, state, base, grant)
+    profile = await state.run(user_profile, state, base, grant)
     return SalesforceJSON(
         {
             "sub": identity_url(base, grant, state.org.org_id),

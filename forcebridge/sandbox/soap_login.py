@@ -24,6 +24,7 @@ from fastapi.responses import Response
 
 from forcebridge.sandbox.auth import Grant
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, instance_url, sandbox_of
+from forcebridge.sandbox.oauth import user_profile
 
 router = APIRouter(prefix="/services/Soap")
 
@@ -97,6 +98,7 @@ def login_result(state: SandboxState, base: str, version: str, session: str, gra
     """The `result` of a login: where the instance is, the session, and who is logged in."""
     org_id = state.org.org_id
     user = state.org.retrieve("User", grant.user_id)
+    profile = user_profile(state, base, grant, user)
     organization = state.org.retrieve("Organization", org_id, ["Name"])
     info = {
         "accessibilityMode": "false",
@@ -108,13 +110,13 @@ def login_result(state: SandboxState, base: str, version: str, session: str, gra
         "organizationName": organization.get("Name") or "",
         "profileId": user.get("ProfileId") or "",
         "sessionSecondsValid": str(SESSION_SECONDS),
-        "userEmail": user.get("Email") or "",
-        "userFullName": user.get("Name") or "",
+        "userEmail": profile["email"] or "",
+        "userFullName": profile["display_name"] or "",
         "userId": grant.user_id,
-        "userLanguage": user.get("LanguageLocaleKey") or "en_US",
-        "userLocale": user.get("LocaleSidKey") or "en_US",
-        "userName": state.auth.username(grant.user_id) or user.get("Username") or "",
-        "userTimeZone": user.get("TimeZoneSidKey") or "GMT",
+        "userLanguage": profile["language"],
+        "userLocale": profile["locale"],
+        "userName": profile["username"] or "",
+        "userTimeZone": profile["timezone"],
         "userType": "Standard",
         "userUiSkin": "Theme3",
     }
