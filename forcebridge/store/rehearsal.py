@@ -62,7 +62,7 @@ def _copy_book(connection: Connection, service_id: int) -> None:
     for table in _COPIED:
         _temporary_twin(table, metadata)
     metadata.create_all(connection, checkfirst=False)
-    temporary = "pg_temp" if postgresql else "temp"
+    temporary = _temporary_schema(connection)
     for table in _COPIED:
         names = ", ".join(column.name for column in table.columns)
         connection.execute(
@@ -80,6 +80,11 @@ def _copy_book(connection: Connection, service_id: int) -> None:
                     f" coalesce(max(id), 0) + 1, false) FROM {temporary}.{table.name}"
                 )
             )
+
+
+def _temporary_schema(connection: Connection) -> str:
+    """Where the database keeps a connection's temporary tables."""
+    return "pg_temp" if connection.dialect.name == "postgresql" else "temp"
 
 
 def _permanent_name(connection: Connection, table: Table) -> str:
@@ -120,7 +125,7 @@ def _temporary_twin(table: Table, metadata: MetaData) -> Table:
 def _drop_copies(connection: Connection) -> None:
     """Drop the copies, so that the connection goes back to the pool showing the real tables;
     when that fails, the connection is closed instead, and the copies go with it."""
-    temporary = "pg_temp" if connection.dialect.name == "postgresql" else "temp"
+    temporary = _temporary_schema(connection)
     try:
         connection.rollback()
         with connection.begin():
