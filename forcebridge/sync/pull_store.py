@@ -8,10 +8,11 @@ them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from forcebridge.store.models import Run
+from forcebridge.store.models import Run, Service
 from forcebridge.store.repositories.contacts import (
     Identity,
     StoredContact,
@@ -27,6 +28,7 @@ from forcebridge.store.repositories.contacts import (
     update_contacts,
 )
 from forcebridge.store.repositories.run_log import LogLine, add_log_lines
+from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.sync.pull_page import (
     CONTACT_SOURCE,
     SALESFORCE_SOURCES,
@@ -38,6 +40,7 @@ from forcebridge.sync.pull_page import (
     decide_page,
 )
 from forcebridge.sync.pull_report import Note, Tally
+from forcebridge.sync.watermark import Cursor
 
 
 def store_view(session: Session, target: Target, records: Sequence[Incoming]) -> StoreView:
@@ -83,16 +86,46 @@ def apply_changes(session: Session, target: Target, changes: PageChanges) -> Non
     add_identities(session, sid, [*created, *changes.links])
 
 
-def settle(session: Session, target: Target, run: Run, page: ReadPage) -> Tally:
-    """Decide and write a page read for `target`, log its notes and count it on `run`."""
-    changes = decide_page(page.incoming, store_view(session, target, page.incoming), target)
-    apply_changes(session, target, changes)
-    record_notes(session, run, [*page.notes, *changes.notes], target)
+@dataclass(frozen=True)
+class PageWrite:
+    """Everything a page changes for one service, written in one transaction."""
+
+    target: Target
+    run_id: int
+    changes: PageChanges
+    notes: Sequence[Note]
+    tally: Tally
+    watermark: tuple[str, Cursor] | None = None
+    """The stream and the cursor to save with the page (ordered pages only)."""
+
+
+def decide(target: Target, run_id: int, page: ReadPage, view: StoreView) -> PageWrite:
+    """Decide a page read for `target` against what the store holds for it (`store_view`)."""
+    changes = decide_page(page.incoming, view, target)
     tally = Tally()
     tally.add(page.tally)
     tally.add(changes.tally)
-    tally.add_to(run)
-    return tally
+    return PageWrite(target, run_id, changes, [*page.notes, *changes.notes], tally)
+
+
+def write(session: Session, page: PageWrite) -> None:
+    """Write a decided page in the caller's transaction: its changes, its log, its counts on
+    the run, and the watermark that says it was read."""
+    apply_changes(session, page.target, page.changes)
+    run = session.get_one(Run, page.run_id)
+    record_notes(session, run, page.notes, page.target)
+    page.tally.add_to(run)
+    if page.watermark is not None:
+        stream, cursor = page.watermark
+        service = session.get_one(Service, page.target.service_id)
+        save_watermark(session, service, stream, cursor.modstamp, cursor.ids)
+
+
+def settle(session: Session, target: Target, run: Run, page: ReadPage) -> Tally:
+    """Decide and write a page read for `target` in the caller's transaction; its counts."""
+    decided = decide(target, run.id, page, store_view(session, target, page.incoming))
+    write(session, decided)
+    return decided.tally
 
 
 def record_notes(session: Session, run: Run, notes: Sequence[Note], target: Target) -> None:

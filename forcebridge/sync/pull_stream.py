@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -20,18 +20,18 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
-from forcebridge.store.bulk import commit_rereadable
 from forcebridge.store.models import Run, Service
 from forcebridge.store.repositories.contacts import refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run
 from forcebridge.store.repositories.watermarks import save_watermark
+from forcebridge.sync.page_in_flight import unaffected
 from forcebridge.sync.planner_statistics import refresh_due
 from forcebridge.sync.pull_leases import StreamLeases
 from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
 from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
 from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
-from forcebridge.sync.pull_store import settle
+from forcebridge.sync.pull_store import PageWrite, decide, store_view
 from forcebridge.sync.read_ahead import read_ahead
 from forcebridge.sync.watermark import (
     DEFAULT_OVERLAP,
@@ -39,6 +39,7 @@ from forcebridge.sync.watermark import (
     advance,
     already_applied,
 )
+from forcebridge.sync.write_behind import PageWriter
 
 Progress = Callable[[str, int, int], None]
 """Called after each page: the stream, records read so far, and how many the read holds."""
@@ -53,8 +54,10 @@ class PullOptions:
     overlap: dt.timedelta = DEFAULT_OVERLAP
     bulk_threshold: int = DEFAULT_BULK_THRESHOLD
     read_ahead: bool = True
-    """Fetch the next page while the current one is applied (off, they alternate: what the
-    benchmark does to time the engine's own work)."""
+    """Fetch the next page while the current one is applied (off, they alternate)."""
+    write_behind: bool = True
+    """On PostgreSQL, write a page while the next is decided (`forcebridge.sync.write_behind`;
+    off, they alternate: what the benchmark does to time each stage of the engine's work)."""
 
 
 class StreamPull:
@@ -78,6 +81,8 @@ class StreamPull:
         self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
         self.covered: list[int] = []
         """The other members whose runs succeeded."""
+        self.created = 0
+        """The contacts the read has created so far, for all its members."""
         self.counted_at = 0
         """The contacts the read had created when the store last counted its tables."""
 
@@ -178,20 +183,28 @@ class StreamPull:
         done = 0
         pages = read_pages(self.client, plan, bulk_threshold=self.options.bulk_threshold)
         ahead = read_ahead(pages) if self.options.read_ahead else pages
-        with closing(ahead):  # no fetch may outlive the loop: the client is used after it
-            try:
-                for page in ahead:
-                    with _collector_paused():
-                        self._apply_page(page, members, routed, folded)
-                    done += len(page.records)
-                    if self.progress is not None:
-                        self.progress(self.stream.name, done, page.total)
-                    self._renew(members)
-            except BaseException:
-                # Before waiting for the fetch in flight, which may need to write (a renewed
-                # token): on SQLite it would wait for the page this run leaves uncommitted.
-                self.session.rollback()
-                raise
+        # A rehearsal's tables live on this connection only.
+        behind = self.options.write_behind and not self.options.dry_run
+        try:
+            # No fetch may outlive the loop (the client is used after it), nor a page's writing.
+            with closing(ahead), PageWriter(self.session, behind=behind) as writer:
+                try:
+                    for page in ahead:
+                        with _collector_paused():
+                            self._apply_page(page, members, routed, folded, writer)
+                        done += len(page.records)
+                        if self.progress is not None:
+                            self.progress(self.stream.name, done, page.total)
+                        self._renew(members)
+                except BaseException:
+                    # Before waiting for the fetch in flight, which may need to write (a renewed
+                    # token): on SQLite it would wait for the page this run leaves uncommitted.
+                    self.session.rollback()
+                    raise
+        finally:
+            for member in members:
+                self.session.expire(member.run)  # the writer has counted on it since
+        self._count_if_grown(self.created)
         for member in members:
             if member.service.id in folded:
                 member.cursor = folded[member.service.id]
@@ -199,31 +212,50 @@ class StreamPull:
         self.session.commit()
 
     def _apply_page(
-        self, page: Page, members: list[Member], routed: bool, folded: dict[int, Cursor]
+        self,
+        page: Page,
+        members: list[Member],
+        routed: bool,
+        folded: dict[int, Cursor],
+        writer: PageWriter,
     ) -> None:
-        """Apply a page to every member and commit it with their watermarks (ordered pages)
-        or fold their cursors for the end of the read (Bulk pages); have the store count its
-        contacts again when the read has grown it (`planner_statistics`)."""
+        """Decide a page for every member and have it written with their watermarks (ordered
+        pages) or fold their cursors for the end of the read (Bulk pages); have the store count
+        its contacts again when the read has grown it (`planner_statistics`)."""
         stamped = [(parse_modstamp(record), record) for record in page.records]
+        self.session.commit()  # what the lookups read begins here (SQLite reads a snapshot)
+        before = self.created
+        decided = []
         for member in members:
-            stamps = self._apply(member, stamped, routed)
+            write, stamps = self._decide(member, stamped, routed, writer)
             if page.ordered:
                 member.cursor = advance(member.cursor, stamps, self.limit)
-                self._save_cursor(member)
+                if not self.options.dry_run:
+                    write = replace(write, watermark=(self.stream.name, member.cursor))
             else:
                 key = member.service.id
                 folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
-        commit_rereadable(self.session)
-        created = sum(member.run.created for member in members)
+            decided.append(write)
+            self.created += write.tally.created
+        writer.submit(decided)
+        self._count_if_grown(before)  # the pages before this one are committed by now
+
+    def _count_if_grown(self, created: int) -> None:
+        """Have the store count its contacts again if the read has grown the book enough since
+        it last did; `created`: the contacts created by pages already committed."""
         if refresh_due(created, self.counted_at):
             refresh_statistics(self.session)
             self.session.commit()
             self.counted_at = created
 
-    def _apply(
-        self, member: Member, stamped: list[tuple[dt.datetime | None, dict[str, Any]]], routed: bool
-    ) -> list[tuple[dt.datetime, str]]:
-        """Apply one page to one member; the `(SystemModstamp, Id)` of the rows it has seen."""
+    def _decide(
+        self,
+        member: Member,
+        stamped: list[tuple[dt.datetime | None, dict[str, Any]]],
+        routed: bool,
+        writer: PageWriter,
+    ) -> tuple[PageWrite, list[tuple[dt.datetime, str]]]:
+        """Decide one page for one member; the `(SystemModstamp, Id)` of the rows it has seen."""
         page = ReadPage()
         for stamp, record in stamped:
             if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
@@ -236,8 +268,15 @@ class StreamPull:
                 page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
             else:
                 page.read(record, stamp, member.compiled, member.target)
-        settle(self.session, member.target, member.run, page)
-        return [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
+        target = member.target
+        view = store_view(self.session, target, page.incoming)
+        pending = writer.in_flight(target.service_id)
+        if pending is not None and not unaffected(pending, page.incoming, view):
+            writer.settled()
+            self.session.commit()
+            view = store_view(self.session, target, page.incoming)
+        write = decide(target, member.run.id, page, view)
+        return write, [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
 
     def _save_cursor(self, member: Member) -> None:
         if not self.options.dry_run:
