@@ -1,9 +1,10 @@
 """One stream of a pull run: its group prepared, read once, applied page by page.
 
 The service and every other service on its connection pulling the same object through the
-same stream form a group, read with one query; each page is converted, matched and applied for
-each member, then committed with the members' watermarks (`forcebridge.sync.pull` runs the
-streams and records the run).
+same stream form a group, read with one query; each page is converted, matched and decided for
+each member, then written and committed with the members' watermarks, on PostgreSQL while the
+next page is decided (`forcebridge.sync.write_behind`). `forcebridge.sync.pull` runs the
+streams and records the run.
 """
 
 from __future__ import annotations
