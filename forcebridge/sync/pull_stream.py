@@ -224,7 +224,9 @@ class StreamPull:
         pages) or fold their cursors for the end of the read (Bulk pages); have the store count
         its contacts again when the read has grown it (`planner_statistics`)."""
         stamped = [(parse_modstamp(record), record) for record in page.records]
-        self.session.commit()  # what the lookups read begins here (SQLite reads a snapshot)
+        # The last page's lookups end here: this page's read what is committed by now, and the
+        # connection does not idle in a transaction while pages are written behind.
+        self.session.commit()
         before = self.created
         decided = []
         for member in members:
@@ -274,7 +276,7 @@ class StreamPull:
         pending = writer.in_flight(target.service_id)
         if pending is not None and not unaffected(pending, page.incoming, view):
             writer.settled()
-            self.session.commit()
+            self.session.commit()  # a read that begins after the page's commit
             view = store_view(self.session, target, page.incoming)
         write = decide(target, member.run.id, page, view)
         return write, [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]

@@ -28,7 +28,7 @@ def created(target: Target, run: Run, external_id: str, last_name: str) -> PageW
     return PageWrite(target, run.id, changes, [], Tally(read=1, created=1))
 
 
-def setup(session: Session) -> tuple[Service, Target, Run]:
+def a_service(session: Session) -> tuple[Service, Target, Run]:
     org = create_org(session, "acme")
     service = create_service(session, org, "support")
     run = start_run(session, org, "contacts", service=service)
@@ -45,7 +45,7 @@ def names(engine: Engine, service: Service) -> list[str | None]:
 def test_each_page_is_committed_with_its_counts_before_the_next_is_handed_over(
     session: Session, engine: Engine
 ) -> None:
-    service, target, run = setup(session)
+    service, target, run = a_service(session)
     with PageWriter(session, behind=True) as writer:
         writer.submit([created(target, run, "003A", "Lovelace")])
         writer.submit([created(target, run, "003B", "Hopper")])
@@ -60,7 +60,7 @@ def test_each_page_is_committed_with_its_counts_before_the_next_is_handed_over(
 def test_a_page_that_fails_stops_the_writes_there_and_the_pages_before_it_stay(
     session: Session, engine: Engine
 ) -> None:
-    service, target, run = setup(session)
+    service, target, run = a_service(session)
     broken = PageWrite(
         target, run.id, PageChanges(links=[Identity(999_999, SOURCE, "003X")]), [], Tally()
     )
