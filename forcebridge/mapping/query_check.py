@@ -20,6 +20,8 @@ from forcebridge.soql.ast import (
     Comparison,
     Condition,
     Count,
+    DateComparison,
+    DateFunction,
     Field,
     Fields,
     Label,
@@ -70,6 +72,9 @@ def check_query(soql: str, catalog: Catalog) -> QueryCheck:
         else:
             problems.append(_select_item_problem(item))
     for comparison in _comparisons(query.where):
+        if isinstance(comparison, DateComparison):
+            _resolved(catalog, describe.name, comparison.function.field, problems)
+            continue
         _resolved(catalog, describe.name, comparison.field, problems)
         if isinstance(comparison.value, SemiJoin):
             problems.append(
@@ -101,8 +106,17 @@ def _resolved(catalog: Catalog, sobject: str, field: Field, problems: list[Probl
 
 
 def _select_item_problem(
-    item: Count | Aggregate | Fields | Subquery | Label | TypeOf,
+    item: Count | Aggregate | Fields | Subquery | Label | TypeOf | DateFunction,
 ) -> Problem:
+    if isinstance(item, DateFunction):
+        name = item.field.name
+        return Problem(
+            None,
+            f"{item.function.value}({name})",
+            ProblemCode.INVALID_QUERY,
+            f"{item.function.value}({name}) names a period to group records by; select {name} "
+            "and the mapping converts its value",
+        )
     if isinstance(item, TypeOf):
         return Problem(
             None,
@@ -165,8 +179,8 @@ def _clause_problems(query: Query) -> Iterator[Problem]:
             )
 
 
-def _comparisons(condition: Condition | None) -> Iterator[Comparison]:
-    if isinstance(condition, Comparison):
+def _comparisons(condition: Condition | None) -> Iterator[Comparison | DateComparison]:
+    if isinstance(condition, Comparison | DateComparison):
         yield condition
     elif isinstance(condition, And | Or):
         for operand in condition.operands:

@@ -11,12 +11,19 @@ the way out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from forcebridge.soql.ast import DateFunctionName
+from forcebridge.soql.date_functions import date_part
+from forcebridge.soql.dates import known_zone
+
 FOLD_CASE = "sf_fold_case"
 """The SQL function each sandbox connection registers as `fold_case`."""
+DATE_PART = "sf_date_part"
+"""The SQL function each sandbox connection registers as `stored_date_part`."""
 
 
 def fold_case(value: Any) -> Any:
@@ -107,6 +114,21 @@ def format_datetime(value: dt.datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
+
+
+def stored_date_part(function: str, stored: str | None, zone: str | None) -> int | str | None:
+    """A date function (`CALENDAR_YEAR`) of a stored date or datetime, a datetime read in the
+    zone named (`America/New_York`; None for UTC); DAY_ONLY's date as stored dates are."""
+    if stored is None:
+        return None
+    value = parse_datetime(stored) if "T" in stored else dt.date.fromisoformat(stored)
+    part = date_part(DateFunctionName(function), value, _zone(zone))
+    return part.isoformat() if isinstance(part, dt.date) else part
+
+
+@functools.cache
+def _zone(name: str | None) -> dt.tzinfo:
+    return known_zone(name) or dt.UTC
 
 
 def parse_datetime(text: str) -> dt.datetime:

@@ -62,6 +62,8 @@ class FilterContext(Protocol):
 
     def aggregate_expression(self, item: ast.Count | ast.Aggregate) -> str: ...
 
+    def date_expression(self, call: ast.DateFunction) -> tuple[Kind, str]: ...
+
 
 def condition_sql(ctx: FilterContext, condition: ast.Condition, negate: bool = False) -> str:
     match condition:
@@ -75,6 +77,8 @@ def condition_sql(ctx: FilterContext, condition: ast.Condition, negate: bool = F
             return condition_sql(ctx, operand, not negate)
         case ast.Comparison():
             return _comparison(ctx, condition, negate)
+        case ast.DateComparison():
+            return _date_comparison(ctx, condition, negate)
         case ast.AggregateComparison():
             return _aggregate_comparison(ctx, condition, negate)
     raise TypeError(f"not a condition: {condition!r}")
@@ -155,6 +159,45 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
     if op is ast.Operator.EQ:
         compared, [value] = _as_text(kind, expr, [value])
     return _Leaf(f"{compared} {op.value} {ctx.bind(value)}", False).render(expr, negate)
+
+
+def _date_comparison(ctx: FilterContext, c: ast.DateComparison, negate: bool) -> str:
+    """`CALENDAR_YEAR(CreatedDate) = 2024`: the function's number (or DAY_ONLY's date) compared
+    with a number (a date); a record whose field is null has none, as a null field has none."""
+    kind, expr = ctx.date_expression(c.function)
+    op = c.op
+    if op in _NEGATIONS:
+        op, negate = _NEGATIONS[op], not negate
+    values = c.value if isinstance(c.value, tuple) else (c.value,)
+    bound = [_date_function_value(ctx, c.function, kind, value) for value in values]
+    present = [value for value in bound if value is not None]
+    if op is ast.Operator.IN:
+        marks = ", ".join(ctx.bind(value) for value in present)
+        predicate = f"{expr} IN ({marks})" if present else None
+        return _Leaf(predicate, len(present) < len(bound)).render(expr, negate)
+    if not present:
+        return _Leaf(None, op is ast.Operator.EQ).render(expr, negate)
+    return _Leaf(f"{expr} {op.value} {ctx.bind(present[0])}", False).render(expr, negate)
+
+
+def _date_function_value(
+    ctx: FilterContext, call: ast.DateFunction, kind: Kind, value: ast.Value
+) -> Any:
+    """The bound value a date function is compared with: a whole number, or for DAY_ONLY a
+    date; None for null."""
+    match kind, value:
+        case (_, ast.NullValue()):
+            return None
+        case (Kind.INTEGER, ast.NumberValue(number)) if number == number.to_integral_value():
+            return int(number)
+        case (Kind.DATE, ast.DateValue(day)):
+            return day.isoformat()
+    wanted = "a date" if kind is Kind.DATE else "a whole number"
+    raise InvalidField(
+        ctx.text,
+        call.field.pos,
+        f"{call.function.value}({call.field.name}) can only be compared with {wanted}",
+    )
 
 
 def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate: bool) -> str:

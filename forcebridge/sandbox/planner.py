@@ -22,7 +22,7 @@ from typing import Any
 
 from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
-from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, Kind
+from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, DATE_PART, Kind
 from forcebridge.sandbox.filters import condition_sql
 from forcebridge.sandbox.paths import Paths, Step, Target, coalesce, object_name
 from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
@@ -31,6 +31,7 @@ from forcebridge.sandbox.results import Address, ByType, Children, Column, Shape
 from forcebridge.sandbox.schema import FieldSpec, Schema
 from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
+from forcebridge.soql.date_functions import DATETIME_ONLY
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 
 MAX_OFFSET = 2000
@@ -98,6 +99,12 @@ class _Planner:
                     shape.entries[key] = entry
                 elif isinstance(item, ast.Subquery):
                     self._select_children(item.query, shape, include_deleted)
+                elif isinstance(item, ast.DateFunction):
+                    raise MalformedQuery(
+                        self.text,
+                        item.field.pos,
+                        f"Field must be grouped or aggregated: {_call_text(item)}",
+                    )
         elif mode is Mode.AGGREGATE:
             keys, booleans = self._aggregates()
             group_by = ", ".join(self._grouped.values())
@@ -137,7 +144,7 @@ class _Planner:
                     self.text, None, "COUNT() must be the only element in the SELECT list"
                 )
             return Mode.COUNT
-        grouped = {node.name.lower() for node in self.query.group_by}
+        grouped = {_group_key(node) for node in self.query.group_by}
         for item in items:
             if isinstance(item, _AGGREGATES):
                 continue
@@ -145,6 +152,12 @@ class _Planner:
                 if item.name.lower() in grouped:
                     continue
                 name, pos = item.name, item.pos
+            elif isinstance(item, ast.DateFunction):
+                # Or by its field, as Salesforce allows for a date field (a datetime field
+                # cannot be grouped: `_grouped` refuses it).
+                if {_group_key(item), item.field.name.lower()} & grouped:
+                    continue
+                name, pos = _call_text(item), item.field.pos
             elif isinstance(item, ast.Subquery):
                 name, pos = item.query.sobject, item.query.sobject_pos
             elif isinstance(item, ast.Label):
@@ -170,12 +183,16 @@ class _Planner:
                 self._column(grouped[item.name.lower()])
                 if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
                     booleans.add(key)
+                keys.append(key)
+                continue
+            if isinstance(item, ast.DateFunction):
+                self._column(grouped.get(_group_key(item)) or self.date_expression(item)[1])
             else:
                 assert isinstance(item, _AGGREGATES) and item.field is not None
                 self._column(self.aggregate_expression(item))
-                key = item.alias or f"expr{unnamed}"
-                if item.alias is None:
-                    unnamed += 1
+            key = item.alias or f"expr{unnamed}"
+            if item.alias is None:
+                unnamed += 1
             keys.append(key)
         return tuple(keys), frozenset(booleans)
 
@@ -204,20 +221,26 @@ class _Planner:
         if not self.query.group_by:
             raise MalformedQuery(self.text, None, "HAVING can only be used with GROUP BY")
         grouped = self._grouped
-        for node in _compared_fields(self.query.having):
-            if node.name.lower() not in grouped:
+        for node in _compared(self.query.having):
+            if _group_key(node) not in grouped:
                 raise MalformedQuery(
-                    self.text, node.pos, f"Field must be grouped or aggregated: {node.name}"
+                    self.text,
+                    node.pos if isinstance(node, ast.Field) else node.field.pos,
+                    f"Field must be grouped or aggregated: {_item_text(node)}",
                 )
         return condition_sql(self, self.query.having)
 
     @cached_property
     def _grouped(self) -> dict[str, str]:
-        """Each GROUP BY field (by its name as written, case-folded) and its SQL, resolved once
+        """Each GROUP BY field or date function (by `_group_key`) and its SQL, resolved once
         for the select list, HAVING and ORDER BY alike."""
         return {
-            node.name.lower(): self.paths.expression(
-                self.resolve_filterable(node, "grouped", lambda c: c.groupable)
+            _group_key(node): (
+                self.date_expression(node)[1]
+                if isinstance(node, ast.DateFunction)
+                else self.paths.expression(
+                    self.resolve_filterable(node, "grouped", lambda c: c.groupable)
+                )
             )
             for node in self.query.group_by
         }
@@ -229,13 +252,15 @@ class _Planner:
         terms = []
         for item in self.query.order_by:
             node = item.field
-            if not isinstance(node, ast.Field):
+            if isinstance(node, _AGGREGATES):
                 expr = self.aggregate_expression(node)
-            elif node.name.lower() in grouped:
-                expr = grouped[node.name.lower()]
+            elif _group_key(node) in grouped:
+                expr = grouped[_group_key(node)]
             else:
                 raise MalformedQuery(
-                    self.text, node.pos, f"Ordered field must be grouped or aggregated: {node.name}"
+                    self.text,
+                    node.pos if isinstance(node, ast.Field) else node.field.pos,
+                    f"Ordered field must be grouped or aggregated: {_item_text(node)}",
                 )
             nulls = f" NULLS {item.nulls.value}" if item.nulls is not None else ""
             terms.append(f"{expr} {item.direction.value}{nulls}")
@@ -330,6 +355,12 @@ class _Planner:
         """The ORDER BY list, ending with the row position so ties keep one stable order."""
         terms = []
         for item in self.query.order_by:
+            if isinstance(item.field, ast.DateFunction):
+                raise MalformedQuery(
+                    self.text,
+                    item.field.field.pos,
+                    f"Ordered field must be grouped or aggregated: {_call_text(item.field)}",
+                )
             if not isinstance(item.field, ast.Field):
                 field = item.field.field
                 raise MalformedQuery(
@@ -366,6 +397,28 @@ class _Planner:
         target = self.resolve_filterable(node, "filtered", lambda c: c.filterable)
         return target.spec, self.paths.expression(target)
 
+    def date_expression(self, call: ast.DateFunction) -> tuple[Kind, str]:
+        """What a date function gives (a number, or for DAY_ONLY a date) and its SQL."""
+        target = self.paths.resolve(call.field)
+        spec = target.spec
+        kind = spec.kind if spec is not None else None
+        name = spec.name if spec is not None else call.field.name
+        if kind not in (Kind.DATE, Kind.DATETIME):
+            raise InvalidField(
+                self.text,
+                call.field.pos,
+                f"{call.function.value}() takes a date or datetime field, and {name} is neither",
+            )
+        if kind is Kind.DATE and (call.function in DATETIME_ONLY or call.in_user_zone):
+            used = "convertTimezone" if call.in_user_zone else call.function.value
+            raise InvalidField(
+                self.text, call.field.pos, f"{used}() takes a datetime field, and {name} is a date"
+            )
+        zone = _sql_text(_zone_key(self.tz)) if call.in_user_zone else "NULL"
+        expr = f"{DATE_PART}('{call.function.value}', {self.paths.expression(target)}, {zone})"
+        returns = Kind.DATE if call.function is ast.DateFunctionName.DAY_ONLY else Kind.INTEGER
+        return returns, expr
+
     def bind(self, value: Any) -> str:
         self.params.append(value)
         return "?"
@@ -394,13 +447,46 @@ class _Planner:
         )
 
 
-def _compared_fields(condition: ast.Condition) -> list[ast.Field]:
-    """The fields a condition compares (not those inside its aggregates)."""
+def _compared(condition: ast.Condition) -> list[ast.Field | ast.DateFunction]:
+    """The fields and date functions a condition compares (not those inside its aggregates)."""
     match condition:
         case ast.Comparison():
             return [condition.field]
+        case ast.DateComparison():
+            return [condition.function]
         case ast.And(operands) | ast.Or(operands):
-            return [node for operand in operands for node in _compared_fields(operand)]
+            return [node for operand in operands for node in _compared(operand)]
         case ast.Not(operand):
-            return _compared_fields(operand)
+            return _compared(operand)
     return []
+
+
+def _group_key(node: ast.Field | ast.DateFunction) -> str:
+    """What identifies a GROUP BY item wherever the query names it again: a field's name, or a
+    date function of one, case-folded."""
+    if isinstance(node, ast.Field):
+        return node.name.lower()
+    return _call_text(node).lower()
+
+
+def _call_text(call: ast.DateFunction) -> str:
+    argument = f"convertTimezone({call.field.name})" if call.in_user_zone else call.field.name
+    return f"{call.function.value}({argument})"
+
+
+def _item_text(node: ast.Field | ast.DateFunction) -> str:
+    return node.name if isinstance(node, ast.Field) else _call_text(node)
+
+
+def _zone_key(zone: dt.tzinfo) -> str:
+    """The name SQL hands back to `stored_date_part` for the user's zone."""
+    key = getattr(zone, "key", None)
+    if isinstance(key, str):
+        return key
+    if zone is dt.UTC:
+        return "UTC"
+    raise TypeError(f"the sandbox reads user zones by name, not {zone!r}")
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

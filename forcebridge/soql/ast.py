@@ -150,7 +150,38 @@ class TypeOf:
     pos: int | None = field(default=None, compare=False)
 
 
-SelectItem = Field | Count | Aggregate | Fields | Subquery | Label | TypeOf
+class DateFunctionName(StrEnum):
+    """The date functions: a date or datetime field's year, month, day, ... as a number, or
+    (DAY_ONLY) a datetime's date."""
+
+    CALENDAR_MONTH = "CALENDAR_MONTH"
+    CALENDAR_QUARTER = "CALENDAR_QUARTER"
+    CALENDAR_YEAR = "CALENDAR_YEAR"
+    DAY_IN_MONTH = "DAY_IN_MONTH"
+    DAY_IN_WEEK = "DAY_IN_WEEK"
+    DAY_IN_YEAR = "DAY_IN_YEAR"
+    DAY_ONLY = "DAY_ONLY"
+    FISCAL_MONTH = "FISCAL_MONTH"
+    FISCAL_QUARTER = "FISCAL_QUARTER"
+    FISCAL_YEAR = "FISCAL_YEAR"
+    HOUR_IN_DAY = "HOUR_IN_DAY"
+    WEEK_IN_MONTH = "WEEK_IN_MONTH"
+    WEEK_IN_YEAR = "WEEK_IN_YEAR"
+
+
+@dataclass(frozen=True)
+class DateFunction:
+    """`CALENDAR_YEAR(CloseDate)`, `HOUR_IN_DAY(convertTimezone(CreatedDate)) hour`: a period
+    of a date or datetime field, to group or filter by. A datetime is read in UTC, or with
+    `convertTimezone()` (`in_user_zone`) in the querying user's time zone."""
+
+    function: DateFunctionName
+    field: Field
+    in_user_zone: bool = False
+    alias: str | None = None
+
+
+SelectItem = Field | Count | Aggregate | Fields | Subquery | Label | TypeOf | DateFunction
 
 
 # --- conditions ----------------------------------------------------------------------------
@@ -203,6 +234,16 @@ class Not:
 
 
 @dataclass(frozen=True)
+class DateComparison:
+    """`CALENDAR_YEAR(CreatedDate) = 2024`, `DAY_IN_WEEK(CloseDate) IN (1, 7)`: a date
+    function's value compared with a number, or for DAY_ONLY a date."""
+
+    function: DateFunction
+    op: Operator
+    value: Value | tuple[Value, ...]
+
+
+@dataclass(frozen=True)
 class AggregateComparison:
     """`COUNT(Id) > 1` in a HAVING clause: a group's aggregate compared with a value."""
 
@@ -211,7 +252,7 @@ class AggregateComparison:
     value: Value
 
 
-Condition = Comparison | AggregateComparison | And | Or | Not
+Condition = Comparison | DateComparison | AggregateComparison | And | Or | Not
 
 
 # --- ordering and the query ----------------------------------------------------------------
@@ -229,8 +270,9 @@ class Nulls(StrEnum):
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: Field | Count | Aggregate
-    """A field, or in an aggregate query a group's aggregate (`ORDER BY COUNT(Id) DESC`)."""
+    field: Field | Count | Aggregate | DateFunction
+    """A field, or in an aggregate query a group's aggregate (`ORDER BY COUNT(Id) DESC`) or
+    grouped date function."""
     direction: Direction = Direction.ASC
     nulls: Nulls | None = None
 
@@ -255,7 +297,7 @@ class Query:
     select: tuple[SelectItem, ...]
     sobject: str
     where: Condition | None = None
-    group_by: tuple[Field, ...] = ()
+    group_by: tuple[Field | DateFunction, ...] = ()
     having: Condition | None = None
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None

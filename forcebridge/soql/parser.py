@@ -25,6 +25,9 @@ from forcebridge.soql.ast import (
     Comparison,
     Condition,
     Count,
+    DateComparison,
+    DateFunction,
+    DateFunctionName,
     DateLiteral,
     DateTimeValue,
     DateValue,
@@ -186,6 +189,26 @@ class _ToAst(Transformer[Token, Any]):
     def to_label(self, children: list[Any]) -> Label:
         return Label(children[1])
 
+    def date_call(self, children: list[Any]) -> DateFunction:
+        function, *argument = children
+        return DateFunction(
+            DateFunctionName(function.upper()), argument[-1], in_user_zone=len(argument) == 2
+        )
+
+    def date_function(self, children: list[Any]) -> DateFunction:
+        call, *alias = children
+        return replace(call, alias=str(alias[0])) if alias else cast(DateFunction, call)
+
+    def date_comparison(self, children: list[Any]) -> DateComparison:
+        call, comparator, value = children
+        return DateComparison(call, _COMPARATORS[comparator], value)
+
+    def date_membership(self, children: list[Any]) -> DateComparison:
+        call, operator, *values = children
+        if operator not in (Operator.IN, Operator.NOT_IN):
+            raise _Problem(call.field.pos or 0, f"{operator.value} cannot compare a date function")
+        return DateComparison(call, operator, tuple(values))
+
     def type_of(self, children: list[Any]) -> TypeOf:
         keyword, relationship, *branches = children
         whens = tuple(b for b in branches if isinstance(b, When))
@@ -280,8 +303,10 @@ class _ToAst(Transformer[Token, Any]):
             raise _Problem(_at(token), f"{name} takes no number: write {name} alone")
         return DateLiteral(name.upper(), _integer(n, _at(token)) if n else None)
 
-    def group_by(self, fields: list[Field]) -> tuple[str, tuple[Field, ...]]:
-        return "group_by", tuple(fields)
+    def group_by(
+        self, items: list[Field | DateFunction]
+    ) -> tuple[str, tuple[Field | DateFunction, ...]]:
+        return "group_by", tuple(items)
 
     def having(self, children: list[Condition]) -> tuple[str, Condition]:
         return "having", children[0]

@@ -17,6 +17,8 @@ from forcebridge.soql.ast import (
     Comparison,
     Condition,
     Count,
+    DateComparison,
+    DateFunction,
     DateLiteral,
     DateTimeValue,
     DateValue,
@@ -67,7 +69,7 @@ def to_soql(query: Query) -> str:
     if query.access is not None:
         parts.append(f"WITH {query.access.value}")
     if query.group_by:
-        parts.append(f"GROUP BY {', '.join(_field(item) for item in query.group_by)}")
+        parts.append(f"GROUP BY {', '.join(_grouped(item) for item in query.group_by)}")
     if query.having is not None:
         parts.append(f"HAVING {_condition(query.having, nested=False)}")
     if query.order_by:
@@ -87,6 +89,21 @@ def _field(item: Field) -> str:
     return ".".join(identifier(part) for part in item.path)
 
 
+def _grouped(item: Field | DateFunction) -> str:
+    return _field(item) if isinstance(item, Field) else _date_call(item)
+
+
+def _date_call(call: DateFunction) -> str:
+    argument = _field(call.field)
+    if call.in_user_zone:
+        argument = f"convertTimezone({argument})"
+    return f"{call.function.value}({argument})"
+
+
+def _aliased(text: str, alias: str | None) -> str:
+    return f"{text} {identifier(alias)}" if alias else text
+
+
 def _select_item(item: SelectItem) -> str:
     match item:
         case Field():
@@ -96,11 +113,11 @@ def _select_item(item: SelectItem) -> str:
         case Count(field=None):
             raise ValueError("COUNT() takes no alias; name a field to count, as in COUNT(Id) n")
         case Count(field=Field() as counted, alias=alias):
-            return f"COUNT({_field(counted)})" + (f" {identifier(alias)}" if alias else "")
+            return _aliased(f"COUNT({_field(counted)})", alias)
         case Aggregate(function=function, field=counted, alias=alias):
-            return f"{function.value}({_field(counted)})" + (
-                f" {identifier(alias)}" if alias else ""
-            )
+            return _aliased(f"{function.value}({_field(counted)})", alias)
+        case DateFunction(alias=alias):
+            return _aliased(_date_call(item), alias)
         case Fields(kind=kind):
             return f"FIELDS({kind.value})"
         case Label(field=labelled):
@@ -142,6 +159,8 @@ def _condition(condition: Condition, *, nested: bool) -> str:
     match condition:
         case Comparison():
             return _comparison(condition)
+        case DateComparison(function=call, op=op, value=value):
+            return f"{_date_call(call)} {op.value} {_compared(op, value)}"
         case AggregateComparison(aggregate=aggregate, op=op, value=value):
             return f"{_select_item(replace(aggregate, alias=None))} {op.value} {_value(value)}"
         case Not(operand=Comparison() as operand):
@@ -165,19 +184,22 @@ def _comparison(comparison: Comparison) -> str:
         if op not in (Operator.IN, Operator.NOT_IN):
             raise ValueError(f"{op.value} cannot take a sub-select")
         return f"{_field(comparison.field)} {op.value} ({to_soql(value.query)})"
+    return f"{_field(comparison.field)} {op.value} {_compared(op, value)}"
+
+
+def _compared(op: Operator, value: Value | tuple[Value, ...]) -> str:
+    """What a comparison compares with: a value, a LIKE pattern, or a set's list."""
     if op in _SETS:
         if not isinstance(value, tuple) or not value:
             raise ValueError(f"{op.value} needs a non-empty tuple of values, not {value!r}")
-        rendered = "(" + ", ".join(_value(item) for item in value) + ")"
-    elif isinstance(value, tuple):
+        return "(" + ", ".join(_value(item) for item in value) + ")"
+    if isinstance(value, tuple):
         raise ValueError(f"{op.value} compares with one value, not a tuple")
-    elif op is Operator.LIKE:
+    if op is Operator.LIKE:
         if not isinstance(value, StringValue):
             raise ValueError(f"LIKE needs a string pattern, not {value!r}")
-        rendered = encode_like(value.value)
-    else:
-        rendered = _value(value)
-    return f"{_field(comparison.field)} {op.value} {rendered}"
+        return encode_like(value.value)
+    return _value(value)
 
 
 def _value(value: Value) -> str:

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forcebridge.soql import ast
+from forcebridge.soql.date_functions import date_part
 from forcebridge.soql.dates import date_range, datetime_range, known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.literals import parse_datetime
@@ -81,7 +82,7 @@ class Route:
     @property
     def fields(self) -> tuple[str, ...]:
         """The field paths the condition reads, in order of first use."""
-        return tuple(dict.fromkeys(c.field.name for c in _comparisons(self.condition)))
+        return tuple(dict.fromkeys(_compared(c).name for c in _comparisons(self.condition)))
 
     def admits(
         self, record: Mapping[str, Any], *, now: dt.datetime, tz: dt.tzinfo = dt.UTC
@@ -108,9 +109,11 @@ class _Clock:
     tz: dt.tzinfo
 
 
-def _comparisons(condition: ast.Condition | None) -> Iterator[ast.Comparison]:
+def _comparisons(
+    condition: ast.Condition | None,
+) -> Iterator[ast.Comparison | ast.DateComparison]:
     match condition:
-        case ast.Comparison():
+        case ast.Comparison() | ast.DateComparison():
             yield condition
         case ast.And(operands) | ast.Or(operands):
             for operand in operands:
@@ -129,7 +132,28 @@ def _holds(condition: ast.Condition, record: Mapping[str, Any], clock: _Clock) -
             return not _holds(operand, record, clock)
         case ast.Comparison():
             return _compare(condition, field_value(record, condition.field.path), clock)
+        case ast.DateComparison(function=call, op=op, value=value):
+            part = _date_part(call, field_value(record, call.field.path), clock)
+            return _compare(ast.Comparison(call.field, op, value), part, clock)
     raise TypeError(f"not a condition: {condition!r}")
+
+
+def _compared(comparison: ast.Comparison | ast.DateComparison) -> ast.Field:
+    return comparison.field if isinstance(comparison, ast.Comparison) else comparison.function.field
+
+
+def _date_part(call: ast.DateFunction, value: Any, clock: _Clock) -> int | str | None:
+    """A date function of a record's date or datetime (None for none, or for a value that is
+    neither), compared as the number it gives or, for DAY_ONLY, the date's ISO text."""
+    if value is None:
+        return None
+    text = str(value)
+    try:
+        moment: dt.date = parse_datetime(text) if "T" in text else dt.date.fromisoformat(text)
+        part = date_part(call.function, moment, clock.tz if call.in_user_zone else dt.UTC)
+    except ValueError:
+        return None
+    return part.isoformat() if isinstance(part, dt.date) else part
 
 
 def field_value(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:

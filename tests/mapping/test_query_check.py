@@ -62,6 +62,21 @@ def test_fields_anywhere_in_the_query_are_checked(real_catalog: Catalog) -> None
     ]
 
 
+def test_a_query_may_filter_by_date_functions_of_fields_the_org_has(
+    real_catalog: Catalog,
+) -> None:
+    soql = (
+        "SELECT Id, Email FROM Contact WHERE CALENDAR_YEAR(CreatedDate) = 2024 "
+        "AND DAY_IN_WEEK(convertTimezone(LastModifedDate)) IN (1, 7)"
+    )
+
+    assert messages(soql, real_catalog) == ["the query: Contact has no field 'LastModifedDate'"]
+    assert messages("SELECT Id, DAY_ONLY(CreatedDate) FROM Contact", real_catalog) == [
+        "DAY_ONLY(CreatedDate) names a period to group records by; select CreatedDate and the "
+        "mapping converts its value"
+    ]
+
+
 def test_clauses_the_pull_sets_itself_and_unpageable_selects_are_refused(
     real_catalog: Catalog,
 ) -> None:

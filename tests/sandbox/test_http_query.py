@@ -124,3 +124,32 @@ def test_date_literals_are_read_in_the_time_zone_of_the_logged_in_user(
 
     assert sf.query(today)["totalSize"] == 0
     assert sf.query(today.replace("TODAY", "YESTERDAY"))["totalSize"] == 1
+
+
+def test_convert_timezone_groups_by_the_logged_in_users_hours(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> None:
+    clock = Clock(dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC))  # 22:00 in Auckland
+    sandbox = make_sandbox(clock=clock)
+    sf = salesforce_for(sandbox)
+    sf.Contact.create({"LastName": "Late"})
+    clock.advance(hours=3)  # 01:00 the next day in Auckland
+    sf.Contact.create({"LastName": "Early"})
+    [user] = sf.query("SELECT Id FROM User")["records"]
+    sf.User.update(user["Id"], {"TimeZoneSidKey": "Pacific/Auckland"})
+    hours = (
+        "SELECT HOUR_IN_DAY(convertTimezone(CreatedDate)) hour, COUNT(Id) FROM Contact "
+        "GROUP BY HOUR_IN_DAY(convertTimezone(CreatedDate)) "
+        "ORDER BY HOUR_IN_DAY(convertTimezone(CreatedDate))"
+    )
+
+    assert sf.query(hours)["records"] == [
+        {"attributes": {"type": "AggregateResult"}, "hour": 1, "expr0": 1},
+        {"attributes": {"type": "AggregateResult"}, "hour": 22, "expr0": 1},
+    ]
+    on_the_8th = (
+        "SELECT LastName FROM Contact WHERE DAY_ONLY(convertTimezone(CreatedDate)) = 2024-11-08"
+    )
+    assert [r["LastName"] for r in sf.query(on_the_8th)["records"]] == ["Early"]
+    with pytest.raises(SalesforceMalformedRequest, match="INVALID_FIELD"):
+        sf.query("SELECT Id FROM Contact WHERE CALENDAR_YEAR(CreatedDate) = TODAY")

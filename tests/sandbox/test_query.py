@@ -298,6 +298,105 @@ def test_an_aggregate_query_orders_by_its_aggregates(org: Org) -> None:
     assert refused.message.endswith("an aggregate function can only order an aggregate query")
 
 
+@pytest.fixture
+def dated(org: Org, clock: Clock) -> Org:
+    """Contacts created on New Year's Eve 2024 (23:30 UTC), an hour later, and in February;
+    born on a Sunday, on a Monday, and on no known day."""
+    clock.now = dt.datetime(2024, 12, 31, 23, 30, tzinfo=dt.UTC)
+    org.create("Contact", {"LastName": "Eve", "Birthdate": "1990-05-06"})
+    clock.advance(hours=1)
+    org.create("Contact", {"LastName": "New", "Birthdate": "1990-01-01"})
+    clock.advance(days=40)
+    org.create("Contact", {"LastName": "Feb"})
+    return org
+
+
+def test_date_functions_group_records_by_period(dated: Org) -> None:
+    years = dated.query(
+        "SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id), DAY_ONLY(CreatedDate) day FROM Contact "
+        "GROUP BY CALENDAR_YEAR(CreatedDate), DAY_ONLY(CreatedDate) "
+        "ORDER BY CALENDAR_YEAR(CreatedDate) DESC, DAY_ONLY(CreatedDate)"
+    )
+    months = dated.query(
+        "SELECT CALENDAR_MONTH(Birthdate) m, COUNT(Id) n FROM Contact GROUP BY Birthdate "
+        "ORDER BY Birthdate NULLS LAST"
+    )
+
+    group = {"attributes": {"type": "AggregateResult"}}
+    assert years["records"] == [
+        group | {"expr0": 2025, "expr1": 1, "day": "2025-01-01"},
+        group | {"expr0": 2025, "expr1": 1, "day": "2025-02-10"},
+        group | {"expr0": 2024, "expr1": 1, "day": "2024-12-31"},
+    ]
+    assert [(r["m"], r["n"]) for r in months["records"]] == [(1, 1), (5, 1), (None, 1)]
+
+
+def test_date_functions_filter_with_soql_null_logic(dated: Org) -> None:
+    def names(condition: str) -> list[str]:
+        page = dated.query(f"SELECT LastName FROM Contact WHERE {condition} ORDER BY LastName")
+        return _names(page)
+
+    assert names("CALENDAR_YEAR(CreatedDate) = 2025") == ["Feb", "New"]
+    assert names("DAY_ONLY(CreatedDate) = 2024-12-31") == ["Eve"]
+    assert names("DAY_IN_WEEK(Birthdate) IN (1, 7)") == ["Eve"]
+    assert names("DAY_IN_WEEK(Birthdate) != 1") == ["Feb", "New"]  # no birthdate is not Sunday
+    assert names("NOT (CALENDAR_MONTH(Birthdate) < 3)") == ["Eve", "Feb"]
+    assert names("WEEK_IN_YEAR(CreatedDate) = 53 OR CALENDAR_QUARTER(CreatedDate) = 1") == [
+        "Eve", "Feb", "New"
+    ]  # fmt: skip
+
+
+def test_convert_timezone_reads_datetimes_in_the_users_zone(dated: Org) -> None:
+    [user] = dated.query("SELECT Id FROM User")["records"]
+    dated.update("User", user["Id"], {"TimeZoneSidKey": "Pacific/Auckland"})  # UTC+13 in summer
+    hours = (
+        "SELECT HOUR_IN_DAY(convertTimezone(CreatedDate)) h, COUNT(Id) n FROM Contact "
+        "GROUP BY HOUR_IN_DAY(convertTimezone(CreatedDate)) ORDER BY COUNT(Id) DESC"
+    )
+    in_2025 = (
+        "SELECT LastName FROM Contact WHERE CALENDAR_YEAR(convertTimezone(CreatedDate)) = 2025"
+    )
+
+    assert [(r["h"], r["n"]) for r in dated.query(hours, user_id=user["Id"])["records"]] == [
+        (13, 2), (12, 1)
+    ]  # fmt: skip
+    assert dated.query(in_2025, user_id=user["Id"])["totalSize"] == 3
+    assert (
+        dated.query(in_2025.replace("convertTimezone(CreatedDate)", "CreatedDate"))["totalSize"]
+        == 2
+    )  # without convertTimezone(), in UTC
+
+
+@pytest.mark.parametrize(
+    ("soql", "code", "detail"),
+    [
+        ("SELECT CALENDAR_YEAR(CreatedDate) FROM Contact", "MALFORMED_QUERY",
+         "Field must be grouped or aggregated: CALENDAR_YEAR(CreatedDate)"),
+        ("SELECT CALENDAR_YEAR(CreatedDate) FROM Contact GROUP BY CreatedDate", "INVALID_FIELD",
+         "field 'CreatedDate' can not be grouped in a query call"),
+        ("SELECT LastName FROM Contact ORDER BY CALENDAR_YEAR(CreatedDate)", "MALFORMED_QUERY",
+         "Ordered field must be grouped or aggregated: CALENDAR_YEAR(CreatedDate)"),
+        ("SELECT Id FROM Contact WHERE CALENDAR_YEAR(CreatedDate) = THIS_YEAR", "INVALID_FIELD",
+         "CALENDAR_YEAR(CreatedDate) can only be compared with a whole number"),
+        ("SELECT Id FROM Contact WHERE DAY_ONLY(CreatedDate) = 2024", "INVALID_FIELD",
+         "DAY_ONLY(CreatedDate) can only be compared with a date"),
+        ("SELECT Id FROM Contact WHERE HOUR_IN_DAY(Birthdate) = 1", "INVALID_FIELD",
+         "HOUR_IN_DAY() takes a datetime field, and Birthdate is a date"),
+        ("SELECT Id FROM Contact WHERE CALENDAR_YEAR(convertTimezone(Birthdate)) = 1",
+         "INVALID_FIELD", "convertTimezone() takes a datetime field, and Birthdate is a date"),
+        ("SELECT Id FROM Contact WHERE CALENDAR_YEAR(LastName) = 1", "INVALID_FIELD",
+         "CALENDAR_YEAR() takes a date or datetime field, and LastName is neither"),
+        ("SELECT COUNT(Id) FROM Contact GROUP BY Title HAVING CALENDAR_YEAR(CreatedDate) > 1",
+         "MALFORMED_QUERY", "Field must be grouped or aggregated: CALENDAR_YEAR(CreatedDate)"),
+    ],
+)  # fmt: skip
+def test_date_functions_are_checked_as_salesforce_does(
+    org: Org, soql: str, code: str, detail: str
+) -> None:
+    error = _error(org, soql)
+    assert error.error_code == code and error.message.endswith(detail)
+
+
 @pytest.mark.parametrize(
     ("soql", "code", "detail"),
     [

@@ -14,6 +14,9 @@ from forcebridge.soql.ast import (
     Comparison,
     Condition,
     Count,
+    DateComparison,
+    DateFunction,
+    DateFunctionName,
     DateLiteral,
     DateTimeValue,
     DateValue,
@@ -79,19 +82,22 @@ like_patterns = st.lists(
 _value_lists = st.lists(scalars, min_size=1, max_size=4).map(tuple)
 _string_lists = st.lists(st.text().map(StringValue), min_size=1, max_size=4).map(tuple)
 
+date_calls = st.builds(DateFunction, st.sampled_from(list(DateFunctionName)), fields, st.booleans())
+
+_orderings = st.sampled_from(
+    [Operator.EQ, Operator.NE, Operator.LT, Operator.LE, Operator.GT, Operator.GE]
+)
+
 comparisons = st.one_of(
-    st.builds(
-        Comparison,
-        fields,
-        st.sampled_from(
-            [Operator.EQ, Operator.NE, Operator.LT, Operator.LE, Operator.GT, Operator.GE]
-        ),
-        scalars,
-    ),
+    st.builds(Comparison, fields, _orderings, scalars),
     st.builds(Comparison, fields, st.just(Operator.LIKE), like_patterns.map(StringValue)),
     st.builds(Comparison, fields, st.sampled_from([Operator.IN, Operator.NOT_IN]), _value_lists),
     st.builds(
         Comparison, fields, st.sampled_from([Operator.INCLUDES, Operator.EXCLUDES]), _string_lists
+    ),
+    st.builds(DateComparison, date_calls, _orderings, scalars),
+    st.builds(
+        DateComparison, date_calls, st.sampled_from([Operator.IN, Operator.NOT_IN]), _value_lists
     ),
 )
 
@@ -110,6 +116,13 @@ select_items: st.SearchStrategy[SelectItem] = st.one_of(
     st.sampled_from(list(FieldsKind)).map(Fields),
     fields.map(Label),
     st.builds(
+        DateFunction,
+        st.sampled_from(list(DateFunctionName)),
+        fields,
+        st.booleans(),
+        st.none() | names,
+    ),
+    st.builds(
         TypeOf,
         names,
         st.lists(
@@ -122,7 +135,10 @@ select_items: st.SearchStrategy[SelectItem] = st.one_of(
 )
 
 order_items = st.builds(
-    OrderItem, fields, st.sampled_from(list(Direction)), st.none() | st.sampled_from(list(Nulls))
+    OrderItem,
+    fields | date_calls,
+    st.sampled_from(list(Direction)),
+    st.none() | st.sampled_from(list(Nulls)),
 )
 
 queries = st.builds(
@@ -130,6 +146,7 @@ queries = st.builds(
     select=st.lists(select_items, min_size=1, max_size=5).map(tuple),
     sobject=names,
     where=st.none() | conditions,
+    group_by=st.lists(fields | date_calls, max_size=3).map(tuple),
     order_by=st.lists(order_items, max_size=3).map(tuple),
     limit=st.none() | st.integers(0, 50_000),
     offset=st.none() | st.integers(0, 2_000),

@@ -13,6 +13,9 @@ from forcebridge.soql.ast import (
     BooleanValue,
     Comparison,
     Count,
+    DateComparison,
+    DateFunction,
+    DateFunctionName,
     DateLiteral,
     DateTimeValue,
     DateValue,
@@ -157,10 +160,49 @@ def test_an_aggregate_query_may_order_by_its_aggregates() -> None:
     )
 
 
+def test_date_functions_group_filter_and_order() -> None:
+    query = parse(
+        "SELECT calendar_year(CloseDate) yr, HOUR_IN_DAY(convertTimezone(CreatedDate)), "
+        "COUNT(Id) FROM Opportunity WHERE DAY_IN_WEEK(CloseDate) IN (1, 7) "
+        "AND DAY_ONLY(CreatedDate) >= 2024-01-01 "
+        "GROUP BY CALENDAR_YEAR(CloseDate), HOUR_IN_DAY(convertTimezone(CreatedDate)) "
+        "HAVING CALENDAR_YEAR(CloseDate) > 2020 ORDER BY CALENDAR_YEAR(CloseDate) DESC"
+    )
+    year = DateFunction(DateFunctionName.CALENDAR_YEAR, f("CloseDate"))
+    hour = DateFunction(DateFunctionName.HOUR_IN_DAY, f("CreatedDate"), in_user_zone=True)
+    weekday = DateFunction(DateFunctionName.DAY_IN_WEEK, f("CloseDate"))
+    day = DateFunction(DateFunctionName.DAY_ONLY, f("CreatedDate"))
+    two = (NumberValue(Decimal(1)), NumberValue(Decimal(7)))
+    assert query.select == (
+        DateFunction(year.function, year.field, alias="yr"),
+        hour,
+        Count(f("Id")),
+    )
+    assert query.where == And(
+        (
+            DateComparison(weekday, Operator.IN, two),
+            DateComparison(day, Operator.GE, DateValue(dt.date(2024, 1, 1))),
+        )
+    )
+    assert query.group_by == (year, hour)
+    assert query.having == DateComparison(year, Operator.GT, NumberValue(Decimal(2020)))
+    assert query.order_by == (OrderItem(year, Direction.DESC),)
+
+
+def test_a_date_function_takes_no_includes_and_convert_timezone_only_inside_one() -> None:
+    with pytest.raises(MalformedQuery, match="INCLUDES cannot compare a date function"):
+        parse("SELECT Id FROM Contact WHERE CALENDAR_YEAR(Birthdate) INCLUDES (1)")
+    with pytest.raises(MalformedQuery, match="unexpected token: '\\('"):
+        parse("SELECT convertTimezone(CreatedDate) FROM Contact")
+
+
 def test_function_names_are_still_usable_as_field_and_object_names() -> None:
     query = parse("SELECT Max, Sum__c, Min.Name FROM Avg WHERE Max = 1 ORDER BY Count_Distinct")
     assert query.select == (f("Max"), f("Sum__c"), f("Min", "Name"))
     assert (query.sobject, query.order_by) == ("Avg", (OrderItem(f("Count_Distinct")),))
+    dated = parse("SELECT Calendar_Year, convertTimezone FROM Day_Only WHERE Hour_In_Day = 1")
+    assert dated.select == (f("Calendar_Year"), f("convertTimezone"))
+    assert dated.where == Comparison(f("Hour_In_Day"), Operator.EQ, NumberValue(Decimal(1)))
 
 
 def test_a_semi_join_compares_with_the_ids_another_query_selects() -> None:

@@ -85,6 +85,19 @@ def test_date_literals_are_read_in_the_users_time_zone_or_utc_when_unknown(
     assert route.admits(record, now=now, tz=user_zone(time_zone)) is today
 
 
+def test_date_functions_read_datetimes_in_utc_or_with_convert_timezone_the_users_zone() -> None:
+    record = {"CreatedDate": "2024-12-31T23:30:00.000+0000", "Birthdate": "1990-05-06"}
+    auckland = user_zone("Pacific/Auckland")
+    in_2025 = Route.parse("CALENDAR_YEAR(convertTimezone(CreatedDate)) = 2025")
+
+    assert admits("CALENDAR_YEAR(CreatedDate) = 2024 AND DAY_IN_WEEK(Birthdate) = 1", record)
+    assert admits("DAY_ONLY(CreatedDate) = 2024-12-31 AND HOUR_IN_DAY(CreatedDate) = 23", record)
+    assert not in_2025.admits(record, now=NOW)
+    assert in_2025.admits(record, now=NOW, tz=auckland)
+    assert admits("CALENDAR_MONTH(Birthdate) != 6", {"Birthdate": None})  # null is no June
+    assert in_2025.fields == ("CreatedDate",)
+
+
 def test_parent_paths_read_through_nested_records_and_null_parents() -> None:
     assert admits("Account.Owner.Alias = 'sadmin'", {"Account": {"Owner": {"Alias": "sadmin"}}})
     assert admits("Account.Name = null", {"Account": None})
@@ -127,6 +140,12 @@ SANDBOX_CONDITIONS = [
     "Account.Name = 'Acme'",
     "CreatedDate = TODAY",
     "CreatedDate < LAST_N_DAYS:3",
+    "CALENDAR_YEAR(Birthdate) = 1980",
+    "DAY_IN_WEEK(Birthdate) IN (2, 3)",
+    "CALENDAR_MONTH(Birthdate) != 6",
+    "CALENDAR_QUARTER(Birthdate) = 1 OR WEEK_IN_MONTH(Birthdate) = 5",
+    "DAY_ONLY(CreatedDate) >= 2024-01-01",
+    "HOUR_IN_DAY(convertTimezone(CreatedDate)) >= 0",
 ]
 
 

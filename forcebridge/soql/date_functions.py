@@ -1,0 +1,57 @@
+"""What a date function gives for one value, as Salesforce computes it.
+
+The sandbox computes it for each stored row, and a routing rule for each record read, so both
+read `CALENDAR_YEAR(CreatedDate) = 2024` alike. A datetime is taken in UTC, or in the user's
+zone under `convertTimezone()`; a date has no zone. Weeks are counted from the first of the
+month or of January (days 1 to 7 are week 1), and a week's days from Sunday (1) to Saturday
+(7). The fiscal functions count from a fiscal year that begins in January, Salesforce's
+default for a new org: they equal the calendar ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from forcebridge.soql.ast import DateFunctionName
+
+DATETIME_ONLY = frozenset({DateFunctionName.DAY_ONLY, DateFunctionName.HOUR_IN_DAY})
+"""The functions Salesforce takes on a datetime field only."""
+
+
+def _quarter(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+_OF_DAY: dict[DateFunctionName, Callable[[dt.date], int]] = {
+    DateFunctionName.CALENDAR_MONTH: lambda day: day.month,
+    DateFunctionName.CALENDAR_QUARTER: _quarter,
+    DateFunctionName.CALENDAR_YEAR: lambda day: day.year,
+    DateFunctionName.DAY_IN_MONTH: lambda day: day.day,
+    DateFunctionName.DAY_IN_WEEK: lambda day: day.isoweekday() % 7 + 1,
+    DateFunctionName.DAY_IN_YEAR: lambda day: day.timetuple().tm_yday,
+    DateFunctionName.FISCAL_MONTH: lambda day: day.month,
+    DateFunctionName.FISCAL_QUARTER: _quarter,
+    DateFunctionName.FISCAL_YEAR: lambda day: day.year,
+    DateFunctionName.WEEK_IN_MONTH: lambda day: (day.day - 1) // 7 + 1,
+    DateFunctionName.WEEK_IN_YEAR: lambda day: (day.timetuple().tm_yday - 1) // 7 + 1,
+}
+
+
+def date_part(
+    function: DateFunctionName, value: dt.date | dt.datetime, zone: dt.tzinfo = dt.UTC
+) -> int | dt.date:
+    """`function` of `value`; a datetime is read in `zone` (aware, or naive as UTC)."""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        local = moment.astimezone(zone)
+        if function is DateFunctionName.HOUR_IN_DAY:
+            return local.hour
+        day = local.date()
+    elif function in DATETIME_ONLY:
+        raise ValueError(f"{function.value}() takes a datetime, not the date {value}")
+    else:
+        day = value
+    if function is DateFunctionName.DAY_ONLY:
+        return day
+    return _OF_DAY[function](day)
