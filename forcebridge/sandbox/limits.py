@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 import random
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -81,8 +81,15 @@ def limits_payload(usage: UsageSnapshot) -> dict[str, dict[str, int]]:
     return dict(sorted(payload.items()))
 
 
+WINDOW = dt.timedelta(hours=24)
+"""Salesforce counts the calls of the last 24 hours, not those since midnight."""
+_BUCKET = dt.timedelta(minutes=1)
+
+
 class ApiUsage:
-    """Counts API calls against a daily allowance that starts over at midnight UTC."""
+    """Counts API calls against an allowance over a rolling 24 hours, as Salesforce does: a
+    call is refused until the calls of the 24 hours before it fall below the limit. Calls are
+    kept by the minute, so each one leaves the count 24 hours after the minute it was made."""
 
     def __init__(
         self, limit: int, clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
@@ -90,34 +97,40 @@ class ApiUsage:
         self._limit = limit
         self._clock = clock
         self._lock = threading.Lock()
-        self._day = clock().date()
+        self._minutes: deque[tuple[dt.datetime, Counter[str]]] = deque()
         self._counts: Counter[str] = Counter()
+        """The sum of the minutes still in the window, by kind."""
 
     def admit(self, kind: ApiKind) -> bool:
         """Count one call of `kind`; False (and nothing counted) once the allowance is spent."""
         with self._lock:
-            self._roll_over()
+            now = self._clock()
+            self._expire(now)
             if self._counts.total() >= self._limit:
                 return False
+            minute = now.replace(second=0, microsecond=0)
+            if not self._minutes or self._minutes[-1][0] != minute:
+                self._minutes.append((minute, Counter()))
+            self._minutes[-1][1][kind.value] += 1
             self._counts[kind.value] += 1
             return True
 
     def snapshot(self) -> UsageSnapshot:
         with self._lock:
-            self._roll_over()
+            self._expire(self._clock())
             return UsageSnapshot(
                 used=self._counts.total(), limit=self._limit, by_kind=dict(self._counts)
             )
 
     def reset(self) -> None:
         with self._lock:
+            self._minutes.clear()
             self._counts.clear()
 
-    def _roll_over(self) -> None:
-        today = self._clock().date()
-        if today != self._day:
-            self._day = today
-            self._counts.clear()
+    def _expire(self, now: dt.datetime) -> None:
+        while self._minutes and self._minutes[0][0] + _BUCKET + WINDOW <= now:
+            _, counts = self._minutes.popleft()
+            self._counts -= counts
 
 
 @dataclass(frozen=True)

@@ -36,14 +36,22 @@ def test_allowance_counts_by_kind_and_refuses_past_the_limit() -> None:
     assert snapshot.header == "api-usage=3/3"
 
 
-def test_allowance_starts_over_at_midnight_utc() -> None:
-    now = dt.datetime(2024, 11, 7, 23, 59, tzinfo=dt.UTC)
-    usage = ApiUsage(1, clock=lambda: now)
+def test_allowance_counts_the_calls_of_the_last_24_hours_not_since_midnight() -> None:
+    now = dt.datetime(2024, 11, 7, 23, 59, 30, tzinfo=dt.UTC)
+    usage = ApiUsage(2, clock=lambda: now)
     assert usage.admit(ApiKind.QUERY)
-    assert not usage.admit(ApiKind.QUERY)
-    now += dt.timedelta(minutes=2)
+    now += dt.timedelta(hours=12)
+    assert usage.admit(ApiKind.SOBJECT)
+    assert not usage.admit(ApiKind.QUERY)  # midnight has passed, the calls have not
+
+    now = dt.datetime(2024, 11, 8, 23, 59, 59, tzinfo=dt.UTC)
+    assert not usage.admit(ApiKind.QUERY)  # the first call is 24 hours old, not older
+    now += dt.timedelta(seconds=1)
     assert usage.admit(ApiKind.QUERY)
-    assert usage.snapshot().used == 1
+    snapshot = usage.snapshot()
+    assert (snapshot.used, snapshot.by_kind) == (2, {"sobject": 1, "query": 1})
+    now += dt.timedelta(hours=24, minutes=1)
+    assert usage.snapshot().used == 0
 
 
 def test_limits_payload_reports_remaining_calls() -> None:
