@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from forcebridge.sandbox import ids
@@ -189,7 +190,7 @@ def _date_function_value(
         case (_, ast.NullValue()):
             return None
         case (Kind.INTEGER, ast.NumberValue(number)) if number == number.to_integral_value():
-            return int(number)
+            return _sql_number(number)
         case (Kind.DATE, ast.DateValue(day)):
             return day.isoformat()
     wanted = "a date" if kind is Kind.DATE else "a whole number"
@@ -209,7 +210,7 @@ def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate
         op, negate = ast.Operator.EQ, not negate
     match value:
         case ast.NumberValue(number):
-            bound: Any = int(number) if number == number.to_integral_value() else float(number)
+            bound: Any = _sql_number(number)
         case ast.StringValue(text):
             bound = text
         case ast.DateValue(day):
@@ -224,6 +225,18 @@ def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate
                 "a HAVING comparison takes a number, or for MIN and MAX a text, date or datetime",
             )
     return _Leaf(f"{expr} {op.value} {ctx.bind(bound)}", False).render(expr, negate)
+
+
+_SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
+def _sql_number(number: Decimal) -> int | float:
+    """A SOQL number as SQLite binds it: a whole number as an integer while SQLite's 64 bits
+    hold it, and otherwise as a real, which compares with stored numbers by value all the
+    same (SQLite refuses a larger integer outright)."""
+    if number == number.to_integral_value() and int(number) in _SQLITE_INTEGERS:
+        return int(number)
+    return float(number)
 
 
 def _as_text(kind: Kind, expr: str, values: list[Any]) -> tuple[str, list[Any]]:
@@ -271,7 +284,7 @@ def _value(ctx: FilterContext, spec: FieldSpec | None, node: ast.Field, value: a
         case (Kind.BOOLEAN, ast.BooleanValue(flag)):
             return int(flag)
         case (Kind.INTEGER | Kind.NUMBER, ast.NumberValue(number)):
-            return int(number) if number == number.to_integral_value() else float(number)
+            return _sql_number(number)
         case (Kind.DATE, ast.DateValue(day)):
             return day.isoformat()
         case (Kind.DATE, ast.DateLiteral()):

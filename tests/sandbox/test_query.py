@@ -164,6 +164,20 @@ def test_date_literals_use_the_time_zone_of_the_user_the_query_runs_as(tmp_path:
     org.close()
 
 
+def test_numbers_beyond_64_bits_compare_by_value(org: Org, crm: dict[str, str]) -> None:
+    huge = "99999999999999999999"
+    assert org.query(f"SELECT Id FROM Account WHERE NumberOfEmployees < {huge}")["totalSize"] == 1
+    assert (
+        org.query(f"SELECT Id FROM Account WHERE NumberOfEmployees IN (-{huge})")["totalSize"] == 0
+    )
+    grouped = f"SELECT Name FROM Account GROUP BY Name HAVING COUNT(Id) < {huge}"
+    assert org.query(grouped)["totalSize"] == 2
+    assert (
+        org.query(f"SELECT Id FROM Contact WHERE CALENDAR_YEAR(Birthdate) = {huge}")["totalSize"]
+        == 0
+    )
+
+
 def test_date_and_datetime_values(org: Org, crm: dict[str, str]) -> None:
     assert _names(org.query("SELECT LastName FROM Contact WHERE Birthdate = 1990-05-01")) == [
         "Diaz"
