@@ -80,7 +80,7 @@ class _Planner:
             )
         mode = self._mode()
         shape: Shape | None = None
-        keys: tuple[str, ...] = ()
+        keys: tuple[tuple[str, int], ...] = ()
         booleans: frozenset[str] = frozenset()
         group_by = ""
         if mode is Mode.RECORDS:
@@ -169,10 +169,11 @@ class _Planner:
             raise MalformedQuery(self.text, pos, f"Field must be grouped or aggregated: {name}")
         return Mode.AGGREGATE
 
-    def _aggregates(self) -> tuple[tuple[str, ...], frozenset[str]]:
-        """The columns of an aggregate result, in SELECT order: grouped fields under their own
-        name, functions under their alias or `expr0`, `expr1`, ... as Salesforce numbers them."""
-        keys: list[str] = []
+    def _aggregates(self) -> tuple[tuple[tuple[str, int], ...], frozenset[str]]:
+        """The keys of an aggregate result, in SELECT order, each with its column: grouped
+        fields under their own name, functions under their alias or `expr0`, `expr1`, ... as
+        Salesforce numbers them. Items that say the same thing share a column."""
+        keys: list[tuple[str, int]] = []
         booleans: set[str] = set()
         grouped = self._grouped
         unnamed = 0
@@ -180,20 +181,21 @@ class _Planner:
             if isinstance(item, ast.Field):
                 target = self.paths.resolve(item)
                 key = target.spec.name if target.spec is not None else "Type"
-                self._column(grouped[item.name.lower()])
+                keys.append((key, self._column(grouped[item.name.lower()])))
                 if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
                     booleans.add(key)
-                keys.append(key)
                 continue
             if isinstance(item, ast.DateFunction):
-                self._column(grouped.get(_group_key(item)) or self.date_expression(item)[1])
+                sql = grouped.get(_group_key(item)) or self.date_expression(item)[1]
             else:
                 assert isinstance(item, _AGGREGATES) and item.field is not None
-                self._column(self.aggregate_expression(item))
+                sql = self.aggregate_expression(item)
             key = item.alias or f"expr{unnamed}"
             if item.alias is None:
                 unnamed += 1
-            keys.append(key)
+            elif any(key.lower() == taken.lower() for taken, _ in keys):
+                raise MalformedQuery(self.text, None, f"duplicate alias: {key}")
+            keys.append((key, self._column(sql)))
         return tuple(keys), frozenset(booleans)
 
     def aggregate_expression(self, item: ast.Count | ast.Aggregate) -> str:

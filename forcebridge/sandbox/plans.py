@@ -34,8 +34,8 @@ class Plan:
     offset: int
     shape: Shape | None
     """How records are laid out; None unless `mode` is RECORDS."""
-    aggregate_keys: tuple[str, ...] = ()
-    """Each aggregate result column's key, in column order (AGGREGATE mode)."""
+    aggregate_keys: tuple[tuple[str, int], ...] = ()
+    """Each key of an aggregate result and the column its value is in (AGGREGATE mode)."""
     boolean_keys: frozenset[str] = frozenset()
     """The grouped checkbox fields among them, whose 0 and 1 are false and true."""
     group_by: str = ""

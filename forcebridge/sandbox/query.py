@@ -197,7 +197,8 @@ class QueryEngine:
 
 def _aggregate_result(planned: Plan, row: Any) -> dict[str, Any]:
     record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
-    for key, value in zip(planned.aggregate_keys, row, strict=True):
+    for key, column in planned.aggregate_keys:
+        value = row[column]
         record[key] = bool(value) if key in planned.boolean_keys and value is not None else value
     return record
 

@@ -279,6 +279,17 @@ def test_group_by_gives_one_aggregate_result_per_group_in_order(
     }  # fmt: skip
 
 
+def test_an_aggregate_selected_twice_is_answered_twice_and_an_alias_only_once(org: Org) -> None:
+    org.create("Contact", {"LastName": "Ng"})
+    twice = org.query("SELECT COUNT(Id), COUNT(Id) n, LastName FROM Contact GROUP BY LastName")
+
+    assert twice["records"] == [
+        {"attributes": {"type": "AggregateResult"}, "expr0": 1, "n": 1, "LastName": "Ng"}
+    ]
+    error = _error(org, "SELECT COUNT(Id) n, MAX(LastName) N FROM Contact")
+    assert error.error_code == "MALFORMED_QUERY" and error.message.endswith("duplicate alias: N")
+
+
 def test_having_keeps_the_groups_whose_aggregates_meet_it(org: Org) -> None:
     for name, email in [("A", "a@x.com"), ("B", "A@x.com"), ("C", "c@x.com"), ("D", None)]:
         org.create("Contact", {"LastName": name, "Email": email})

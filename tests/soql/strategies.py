@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import strategies as st
 
 from forcebridge.soql.ast import (
     Access,
+    Aggregate,
     And,
     BooleanValue,
     Comparison,
@@ -24,6 +26,7 @@ from forcebridge.soql.ast import (
     Field,
     Fields,
     FieldsKind,
+    Function,
     Label,
     Not,
     Nulls,
@@ -65,7 +68,8 @@ scalars: st.SearchStrategy[Value] = st.one_of(
     st.decimals(
         min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=4, allow_nan=False
     ).map(NumberValue),
-    st.integers(-(10**12), 10**12).map(lambda n: NumberValue(Decimal(n))),
+    st.integers(-(10**25), 10**25).map(lambda n: NumberValue(Decimal(n))),
+    st.sampled_from([2**63, -(2**63) - 1, 10**20]).map(lambda n: NumberValue(Decimal(n))),
     st.booleans().map(BooleanValue),
     st.just(NullValue()),
     st.dates(dt.date(1700, 1, 1), dt.date(4000, 12, 31)).map(DateValue),
@@ -82,23 +86,8 @@ like_patterns = st.lists(
 _value_lists = st.lists(scalars, min_size=1, max_size=4).map(tuple)
 _string_lists = st.lists(st.text().map(StringValue), min_size=1, max_size=4).map(tuple)
 
-date_calls = st.builds(DateFunction, st.sampled_from(list(DateFunctionName)), fields, st.booleans())
-
 _orderings = st.sampled_from(
     [Operator.EQ, Operator.NE, Operator.LT, Operator.LE, Operator.GT, Operator.GE]
-)
-
-comparisons = st.one_of(
-    st.builds(Comparison, fields, _orderings, scalars),
-    st.builds(Comparison, fields, st.just(Operator.LIKE), like_patterns.map(StringValue)),
-    st.builds(Comparison, fields, st.sampled_from([Operator.IN, Operator.NOT_IN]), _value_lists),
-    st.builds(
-        Comparison, fields, st.sampled_from([Operator.INCLUDES, Operator.EXCLUDES]), _string_lists
-    ),
-    st.builds(DateComparison, date_calls, _orderings, scalars),
-    st.builds(
-        DateComparison, date_calls, st.sampled_from([Operator.IN, Operator.NOT_IN]), _value_lists
-    ),
 )
 
 
@@ -107,50 +96,94 @@ def _compound(children: st.SearchStrategy[Condition]) -> st.SearchStrategy[Condi
     return st.one_of(children.map(Not), operands.map(And), operands.map(Or))
 
 
-conditions: st.SearchStrategy[Condition] = st.recursive(comparisons, _compound, max_leaves=8)
+def date_calls_over(fields: st.SearchStrategy[Field]) -> st.SearchStrategy[DateFunction]:
+    return st.builds(DateFunction, st.sampled_from(list(DateFunctionName)), fields, st.booleans())
 
-select_items: st.SearchStrategy[SelectItem] = st.one_of(
-    fields,
-    st.just(Count()),
-    st.builds(Count, fields, st.none() | names),
-    st.sampled_from(list(FieldsKind)).map(Fields),
-    fields.map(Label),
-    st.builds(
-        DateFunction,
-        st.sampled_from(list(DateFunctionName)),
+
+def conditions_over(fields: st.SearchStrategy[Field]) -> st.SearchStrategy[Condition]:
+    """WHERE conditions comparing `fields`, and date functions of them, with any value."""
+    date_calls = date_calls_over(fields)
+    comparisons = st.one_of(
+        st.builds(Comparison, fields, _orderings, scalars),
+        st.builds(Comparison, fields, st.just(Operator.LIKE), like_patterns.map(StringValue)),
+        st.builds(
+            Comparison, fields, st.sampled_from([Operator.IN, Operator.NOT_IN]), _value_lists
+        ),
+        st.builds(
+            Comparison,
+            fields,
+            st.sampled_from([Operator.INCLUDES, Operator.EXCLUDES]),
+            _string_lists,
+        ),
+        st.builds(DateComparison, date_calls, _orderings, scalars),
+        st.builds(
+            DateComparison,
+            date_calls,
+            st.sampled_from([Operator.IN, Operator.NOT_IN]),
+            _value_lists,
+        ),
+    )
+    return st.recursive(comparisons, _compound, max_leaves=8)
+
+
+def aggregates_over(fields: st.SearchStrategy[Field]) -> st.SearchStrategy[Count | Aggregate]:
+    return st.one_of(
+        st.builds(Count, fields, st.none() | names),
+        st.builds(Aggregate, st.sampled_from(list(Function)), fields, st.none() | names),
+    )
+
+
+def query_trees(
+    fields: st.SearchStrategy[Field], sobjects: st.SearchStrategy[str]
+) -> st.SearchStrategy[Query]:
+    """Queries on `sobjects` that name `fields`, any clause with any other."""
+    date_calls = date_calls_over(fields)
+    conditions = conditions_over(fields)
+    aggregates = aggregates_over(fields)
+    select_items: st.SearchStrategy[SelectItem] = st.one_of(
         fields,
-        st.booleans(),
-        st.none() | names,
-    ),
-    st.builds(
-        TypeOf,
-        names,
-        st.lists(
-            st.builds(When, names, st.lists(fields, min_size=1, max_size=3).map(tuple)),
-            min_size=1,
-            max_size=3,
-        ).map(tuple),
-        st.lists(fields, max_size=2).map(tuple),
-    ),
-)
+        st.just(Count()),
+        aggregates,
+        st.sampled_from(list(FieldsKind)).map(Fields),
+        fields.map(Label),
+        st.builds(
+            DateFunction,
+            st.sampled_from(list(DateFunctionName)),
+            fields,
+            st.booleans(),
+            st.none() | names,
+        ),
+        st.builds(
+            TypeOf,
+            names,
+            st.lists(
+                st.builds(When, names, st.lists(fields, min_size=1, max_size=3).map(tuple)),
+                min_size=1,
+                max_size=3,
+            ).map(tuple),
+            st.lists(fields, max_size=2).map(tuple),
+        ),
+    )
+    order_items = st.builds(
+        OrderItem,
+        fields | date_calls | aggregates.map(lambda item: replace(item, alias=None)),
+        st.sampled_from(list(Direction)),
+        st.none() | st.sampled_from(list(Nulls)),
+    )
+    return st.builds(
+        Query,
+        select=st.lists(select_items, min_size=1, max_size=5).map(tuple),
+        sobject=sobjects,
+        where=st.none() | conditions,
+        group_by=st.lists(fields | date_calls, max_size=3).map(tuple),
+        having=st.none() | conditions,
+        order_by=st.lists(order_items, max_size=3).map(tuple),
+        limit=st.none() | st.integers(0, 50_000),
+        offset=st.none() | st.integers(0, 2_000),
+        scope=st.none() | st.sampled_from(sorted(FILTER_SCOPES)).map(str.capitalize),
+        access=st.none() | st.sampled_from(list(Access)),
+        tracking=st.lists(st.sampled_from(list(Tracking)), max_size=2, unique=True).map(tuple),
+    )
 
-order_items = st.builds(
-    OrderItem,
-    fields | date_calls,
-    st.sampled_from(list(Direction)),
-    st.none() | st.sampled_from(list(Nulls)),
-)
 
-queries = st.builds(
-    Query,
-    select=st.lists(select_items, min_size=1, max_size=5).map(tuple),
-    sobject=names,
-    where=st.none() | conditions,
-    group_by=st.lists(fields | date_calls, max_size=3).map(tuple),
-    order_by=st.lists(order_items, max_size=3).map(tuple),
-    limit=st.none() | st.integers(0, 50_000),
-    offset=st.none() | st.integers(0, 2_000),
-    scope=st.none() | st.sampled_from(sorted(FILTER_SCOPES)).map(str.capitalize),
-    access=st.none() | st.sampled_from(list(Access)),
-    tracking=st.lists(st.sampled_from(list(Tracking)), max_size=2, unique=True).map(tuple),
-)
+queries = query_trees(fields, names)
