@@ -222,8 +222,13 @@ def _integer(f: FieldSpec, raw: Any) -> int:
 def _number(f: FieldSpec, raw: Any) -> float:
     number = _decimal(f, raw)
     if f.precision:
+        bound = Decimal(10) ** (f.precision - f.scale)
+        # Checked before rounding too: a number far past the field's digits would otherwise
+        # overflow the rounding itself.
+        if abs(number) >= bound:
+            raise _out_of_range(f, raw)
         number = number.quantize(Decimal(1).scaleb(-f.scale), rounding=ROUND_HALF_UP)
-        if abs(number) >= Decimal(10) ** (f.precision - f.scale):
+        if abs(number) >= bound:
             raise _out_of_range(f, raw)
     return float(number)
 

@@ -124,6 +124,8 @@ def test_numbers_respect_digits_precision_and_scale() -> None:
     assert fraction.error_code == "JSON_PARSER_ERROR"
     huge = _refusal("Opportunity", deal | {"Amount": 1e17})
     assert huge.error_code == "NUMBER_OUTSIDE_VALID_RANGE"
+    far = _refusal("Contact", {"LastName": "Ng", "MailingLatitude": -1.5e32})  # past rounding
+    assert far.error_code == "NUMBER_OUTSIDE_VALID_RANGE"
 
 
 def test_dates_and_datetimes_accept_salesforce_input_forms() -> None:
