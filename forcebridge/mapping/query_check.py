@@ -24,6 +24,7 @@ from forcebridge.soql.ast import (
     DateFunction,
     Field,
     Fields,
+    Grouping,
     Label,
     Not,
     Or,
@@ -106,7 +107,7 @@ def _resolved(catalog: Catalog, sobject: str, field: Field, problems: list[Probl
 
 
 def _select_item_problem(
-    item: Count | Aggregate | Fields | Subquery | Label | TypeOf | DateFunction,
+    item: Count | Aggregate | Fields | Subquery | Label | TypeOf | DateFunction | Grouping,
 ) -> Problem:
     if isinstance(item, DateFunction):
         name = item.field.name
@@ -141,8 +142,8 @@ def _select_item_problem(
             f"the subquery on {item.query.sobject} reads child records, which a pull cannot "
             "map onto a contact; select the object's own fields",
         )
-    if isinstance(item, Count | Aggregate):
-        name = "COUNT" if isinstance(item, Count) else item.function.value
+    if isinstance(item, Count | Aggregate | Grouping):
+        name = item.function.value if isinstance(item, Aggregate) else type(item).__name__.upper()
         return Problem(
             None,
             f"{name}()",

@@ -7,9 +7,9 @@ and HAVING clauses are compiled by `filters`, a semi-join's sub-select by a plan
 Only the queried object's deleted rows are hidden (`query`) or shown (`queryAll`); parents are
 joined as they are. A child subquery is planned on its child object (`plans.ChildPlan`), read
 for a whole page of parents at once; a TYPEOF is laid out by `polymorphic`; GROUP BY and the
-aggregate functions make one `AggregateResult` row per group. `USING SCOPE`, `WITH
-SECURITY_ENFORCED` and `FOR VIEW` change nothing: the sandbox's one user owns and sees every
-record, and no last-viewed dates are kept.
+aggregate functions make one `AggregateResult` row per group (`groups`, with ROLLUP and CUBE
+subtotals). `USING SCOPE`, `WITH SECURITY_ENFORCED` and `FOR VIEW` change nothing: the
+sandbox's one user owns and sees every record, and no last-viewed dates are kept.
 """
 
 from __future__ import annotations
@@ -24,6 +24,15 @@ from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, DATE_PART, Kind
 from forcebridge.sandbox.filters import condition_sql
+from forcebridge.sandbox.groups import (
+    GroupItem,
+    Groups,
+    compared,
+    group_key,
+    item_pos,
+    item_text,
+    masked,
+)
 from forcebridge.sandbox.paths import Paths, Step, Target, coalesce, object_name
 from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
 from forcebridge.sandbox.polymorphic import by_type
@@ -35,7 +44,7 @@ from forcebridge.soql.date_functions import DATETIME_ONLY
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 
 MAX_OFFSET = 2000
-_AGGREGATES = (ast.Count, ast.Aggregate)
+_AGGREGATES = (ast.Count, ast.Aggregate, ast.Grouping)
 FIELDS_FUNCTION_LIMIT = 200
 _ADDRESS_SUFFIXES = {key: key[0].upper() + key[1:] for key in ADDRESS_KEYS}
 """Each part of a compound address as its field names it: `postalCode` is `MailingPostalCode`."""
@@ -103,11 +112,11 @@ class _Planner:
                     raise MalformedQuery(
                         self.text,
                         item.field.pos,
-                        f"Field must be grouped or aggregated: {_call_text(item)}",
+                        f"Field must be grouped or aggregated: {item_text(item)}",
                     )
         elif mode is Mode.AGGREGATE:
             keys, booleans = self._aggregates()
-            group_by = ", ".join(self._grouped.values())
+            group_by = self._groups.clause
         conditions = [condition_sql(self, q.where)] if q.where is not None else []
         if not include_deleted and self.root.field("IsDeleted") is not None:
             conditions.insert(0, f"t0.{quote('IsDeleted')} = 0")
@@ -118,7 +127,7 @@ class _Planner:
             sobject=self.root,
             mode=mode,
             columns=tuple(self.columns),
-            joins="".join(self.paths.joins),
+            joins="".join(self.paths.joins) + self._groups.joins,
             where=where,
             params=tuple(self.params),
             order_by=order_by,
@@ -144,7 +153,7 @@ class _Planner:
                     self.text, None, "COUNT() must be the only element in the SELECT list"
                 )
             return Mode.COUNT
-        grouped = {_group_key(node) for node in self.query.group_by}
+        grouped = {group_key(node) for node in self.query.group_by}
         for item in items:
             if isinstance(item, _AGGREGATES):
                 continue
@@ -154,10 +163,10 @@ class _Planner:
                 name, pos = item.name, item.pos
             elif isinstance(item, ast.DateFunction):
                 # Or by its field, as Salesforce allows for a date field (a datetime field
-                # cannot be grouped: `_grouped` refuses it).
-                if {_group_key(item), item.field.name.lower()} & grouped:
+                # cannot be grouped: `_group_expression` refuses it).
+                if {group_key(item), group_key(item.field)} & grouped:
                     continue
-                name, pos = _call_text(item), item.field.pos
+                name, pos = item_text(item), item.field.pos
             elif isinstance(item, ast.Subquery):
                 name, pos = item.query.sobject, item.query.sobject_pos
             elif isinstance(item, ast.Label):
@@ -175,18 +184,20 @@ class _Planner:
         Salesforce numbers them. Items that say the same thing share a column."""
         keys: list[tuple[str, int]] = []
         booleans: set[str] = set()
-        grouped = self._grouped
+        groups = self._groups
         unnamed = 0
         for item in self.query.select:
             if isinstance(item, ast.Field):
                 target = self.paths.resolve(item)
                 key = target.spec.name if target.spec is not None else "Type"
-                keys.append((key, self._column(grouped[item.name.lower()])))
+                keys.append((key, self._column(groups.expressions[group_key(item)])))
                 if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
                     booleans.add(key)
                 continue
             if isinstance(item, ast.DateFunction):
-                sql = grouped.get(_group_key(item)) or self.date_expression(item)[1]
+                sql = groups.expressions.get(group_key(item)) or masked(
+                    groups.flags.get(group_key(item.field)), self.date_expression(item)[1]
+                )
             else:
                 assert isinstance(item, _AGGREGATES) and item.field is not None
                 sql = self.aggregate_expression(item)
@@ -198,7 +209,9 @@ class _Planner:
             keys.append((key, self._column(sql)))
         return tuple(keys), frozenset(booleans)
 
-    def aggregate_expression(self, item: ast.Count | ast.Aggregate) -> str:
+    def aggregate_expression(self, item: ast.Count | ast.Aggregate | ast.Grouping) -> str:
+        if isinstance(item, ast.Grouping):
+            return self._groups.grouping(item, self.text)
         assert item.field is not None
         function = "COUNT" if isinstance(item, ast.Count) else item.function.value
         target = self.paths.resolve(item.field)
@@ -222,51 +235,48 @@ class _Planner:
         assert self.query.having is not None
         if not self.query.group_by:
             raise MalformedQuery(self.text, None, "HAVING can only be used with GROUP BY")
-        grouped = self._grouped
-        for node in _compared(self.query.having):
-            if _group_key(node) not in grouped:
+        grouped = self._groups.expressions
+        for node in compared(self.query.having):
+            if group_key(node) not in grouped:
                 raise MalformedQuery(
                     self.text,
-                    node.pos if isinstance(node, ast.Field) else node.field.pos,
-                    f"Field must be grouped or aggregated: {_item_text(node)}",
+                    item_pos(node),
+                    f"Field must be grouped or aggregated: {item_text(node)}",
                 )
         return condition_sql(self, self.query.having)
 
     @cached_property
-    def _grouped(self) -> dict[str, str]:
-        """Each GROUP BY field or date function (by `_group_key`) and its SQL, resolved once
-        for the select list, HAVING and ORDER BY alike."""
-        return {
-            _group_key(node): (
-                self.date_expression(node)[1]
-                if isinstance(node, ast.DateFunction)
-                else self.paths.expression(
-                    self.resolve_filterable(node, "grouped", lambda c: c.groupable)
-                )
-            )
-            for node in self.query.group_by
-        }
+    def _groups(self) -> Groups:
+        """The query's groups, each resolved once for the select list, HAVING and ORDER BY."""
+        return Groups.of(self.query, self._group_expression)
+
+    def _group_expression(self, node: GroupItem) -> str:
+        if isinstance(node, ast.DateFunction):
+            return self.date_expression(node)[1]
+        return self.paths.expression(
+            self.resolve_filterable(node, "grouped", lambda c: c.groupable)
+        )
 
     def _group_order(self) -> str:
         """An aggregate result's order: the ORDER BY aggregates and fields, which must be
         grouped, then the groups themselves, so the order is stable."""
-        grouped = self._grouped
+        grouped = self._groups.expressions
         terms = []
         for item in self.query.order_by:
             node = item.field
             if isinstance(node, _AGGREGATES):
                 expr = self.aggregate_expression(node)
-            elif _group_key(node) in grouped:
-                expr = grouped[_group_key(node)]
+            elif group_key(node) in grouped:
+                expr = grouped[group_key(node)]
             else:
                 raise MalformedQuery(
                     self.text,
-                    node.pos if isinstance(node, ast.Field) else node.field.pos,
-                    f"Ordered field must be grouped or aggregated: {_item_text(node)}",
+                    item_pos(node),
+                    f"Ordered field must be grouped or aggregated: {item_text(node)}",
                 )
             nulls = f" NULLS {item.nulls.value}" if item.nulls is not None else ""
             terms.append(f"{expr} {item.direction.value}{nulls}")
-        return ", ".join([*terms, *grouped.values()])
+        return ", ".join([*terms, *self._groups.order])
 
     def _select_fields_function(self, item: ast.Fields, shape: Shape) -> None:
         limit = self.query.limit
@@ -361,7 +371,7 @@ class _Planner:
                 raise MalformedQuery(
                     self.text,
                     item.field.field.pos,
-                    f"Ordered field must be grouped or aggregated: {_call_text(item.field)}",
+                    f"Ordered field must be grouped or aggregated: {item_text(item.field)}",
                 )
             if not isinstance(item.field, ast.Field):
                 field = item.field.field
@@ -447,37 +457,6 @@ class _Planner:
             f"SELECT {column} FROM {quote(planned.sobject.name)} AS t0{planned.joins}"
             f" WHERE {planned.where} AND {column} IS NOT NULL"
         )
-
-
-def _compared(condition: ast.Condition) -> list[ast.Field | ast.DateFunction]:
-    """The fields and date functions a condition compares (not those inside its aggregates)."""
-    match condition:
-        case ast.Comparison():
-            return [condition.field]
-        case ast.DateComparison():
-            return [condition.function]
-        case ast.And(operands) | ast.Or(operands):
-            return [node for operand in operands for node in _compared(operand)]
-        case ast.Not(operand):
-            return _compared(operand)
-    return []
-
-
-def _group_key(node: ast.Field | ast.DateFunction) -> str:
-    """What identifies a GROUP BY item wherever the query names it again: a field's name, or a
-    date function of one, case-folded."""
-    if isinstance(node, ast.Field):
-        return node.name.lower()
-    return _call_text(node).lower()
-
-
-def _call_text(call: ast.DateFunction) -> str:
-    argument = f"convertTimezone({call.field.name})" if call.in_user_zone else call.field.name
-    return f"{call.function.value}({argument})"
-
-
-def _item_text(node: ast.Field | ast.DateFunction) -> str:
-    return node.name if isinstance(node, ast.Field) else _call_text(node)
 
 
 def _zone_key(zone: dt.tzinfo) -> str:

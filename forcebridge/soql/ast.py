@@ -181,7 +181,18 @@ class DateFunction:
     alias: str | None = None
 
 
-SelectItem = Field | Count | Aggregate | Fields | Subquery | Label | TypeOf | DateFunction
+@dataclass(frozen=True)
+class Grouping:
+    """`GROUPING(LeadSource)`: on a query grouped BY ROLLUP or CUBE, 1 on a row that subtotals
+    over the field, 0 on the others."""
+
+    field: Field
+    alias: str | None = None
+
+
+SelectItem = (
+    Field | Count | Aggregate | Fields | Subquery | Label | TypeOf | DateFunction | Grouping
+)
 
 
 # --- conditions ----------------------------------------------------------------------------
@@ -247,7 +258,7 @@ class DateComparison:
 class AggregateComparison:
     """`COUNT(Id) > 1` in a HAVING clause: a group's aggregate compared with a value."""
 
-    aggregate: Count | Aggregate
+    aggregate: Count | Aggregate | Grouping
     op: Operator
     value: Value
 
@@ -270,11 +281,19 @@ class Nulls(StrEnum):
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: Field | Count | Aggregate | DateFunction
-    """A field, or in an aggregate query a group's aggregate (`ORDER BY COUNT(Id) DESC`) or
-    grouped date function."""
+    field: Field | Count | Aggregate | DateFunction | Grouping
+    """A field, or in an aggregate query a group's aggregate (`ORDER BY COUNT(Id) DESC`),
+    grouped date function or GROUPING()."""
     direction: Direction = Direction.ASC
     nulls: Nulls | None = None
+
+
+class Subtotals(StrEnum):
+    """`GROUP BY ROLLUP(a, b)`: the groups, a subtotal for each value of `a` and a grand
+    total; `GROUP BY CUBE(a, b)`: a subtotal for every combination of the fields."""
+
+    ROLLUP = "ROLLUP"
+    CUBE = "CUBE"
 
 
 class Access(StrEnum):
@@ -298,6 +317,8 @@ class Query:
     sobject: str
     where: Condition | None = None
     group_by: tuple[Field | DateFunction, ...] = ()
+    subtotals: Subtotals | None = None
+    """`GROUP BY ROLLUP(...)` or `CUBE(...)`: the grouped fields' subtotal rows as well."""
     having: Condition | None = None
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None

@@ -36,6 +36,7 @@ from forcebridge.soql.ast import (
     Fields,
     FieldsKind,
     Function,
+    Grouping,
     Label,
     Not,
     Nulls,
@@ -48,6 +49,7 @@ from forcebridge.soql.ast import (
     SemiJoin,
     StringValue,
     Subquery,
+    Subtotals,
     Tracking,
     TypeOf,
     When,
@@ -147,11 +149,13 @@ def _query(children: list[Any]) -> Query:
     at = next(i for i, child in enumerate(children) if isinstance(child, Token))
     sobject: Token = children[at]
     clauses: dict[str, Any] = dict(children[at + 1 :])
+    subtotals, group_by = clauses.get("group_by", (None, ()))
     return Query(
         select=tuple(children[:at]),
         sobject=str(sobject),
         where=clauses.get("where"),
-        group_by=clauses.get("group_by", ()),
+        group_by=group_by,
+        subtotals=subtotals,
         having=clauses.get("having"),
         order_by=clauses.get("order_by", ()),
         limit=clauses.get("limit"),
@@ -304,17 +308,25 @@ class _ToAst(Transformer[Token, Any]):
         return DateLiteral(name.upper(), _integer(n, _at(token)) if n else None)
 
     def group_by(
-        self, items: list[Field | DateFunction]
-    ) -> tuple[str, tuple[Field | DateFunction, ...]]:
-        return "group_by", tuple(items)
+        self, children: list[Any]
+    ) -> tuple[str, tuple[Subtotals | None, tuple[Field | DateFunction, ...]]]:
+        if isinstance(children[0], Token):
+            return "group_by", (Subtotals(children[0].upper()), tuple(children[1:]))
+        return "group_by", (None, tuple(children))
 
     def having(self, children: list[Condition]) -> tuple[str, Condition]:
         return "having", children[0]
 
-    def aggregate_call(self, children: list[Any]) -> Count | Aggregate:
+    def grouping(self, children: list[Any]) -> Grouping:
+        _grouping, field, *alias = children
+        return Grouping(field, str(alias[0]) if alias else None)
+
+    def aggregate_call(self, children: list[Any]) -> Count | Aggregate | Grouping:
         function, field = children
         if function.type == "COUNT":
             return Count(field)
+        if function.type == "GROUPING":
+            return Grouping(field)
         return Aggregate(Function(function.upper()), field)
 
     def aggregate_comparison(self, children: list[Any]) -> AggregateComparison:

@@ -25,6 +25,7 @@ from forcebridge.soql.ast import (
     Direction,
     Field,
     Fields,
+    Grouping,
     Label,
     Not,
     NullValue,
@@ -69,7 +70,12 @@ def to_soql(query: Query) -> str:
     if query.access is not None:
         parts.append(f"WITH {query.access.value}")
     if query.group_by:
-        parts.append(f"GROUP BY {', '.join(_grouped(item) for item in query.group_by)}")
+        grouped = ", ".join(_grouped(item) for item in query.group_by)
+        if query.subtotals is not None:
+            grouped = f"{query.subtotals.value}({grouped})"
+        parts.append(f"GROUP BY {grouped}")
+    elif query.subtotals is not None:
+        raise ValueError(f"GROUP BY {query.subtotals.value}() needs at least one field")
     if query.having is not None:
         parts.append(f"HAVING {_condition(query.having, nested=False)}")
     if query.order_by:
@@ -118,6 +124,8 @@ def _select_item(item: SelectItem) -> str:
             return _aliased(f"{function.value}({_field(counted)})", alias)
         case DateFunction(alias=alias):
             return _aliased(_date_call(item), alias)
+        case Grouping(field=grouped, alias=alias):
+            return _aliased(f"GROUPING({_field(grouped)})", alias)
         case Fields(kind=kind):
             return f"FIELDS({kind.value})"
         case Label(field=labelled):

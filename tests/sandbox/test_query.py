@@ -307,6 +307,72 @@ def test_having_keeps_the_groups_whose_aggregates_meet_it(org: Org) -> None:
     assert [r["Email"] for r in either["records"]] == [None]
 
 
+@pytest.fixture
+def rated(org: Org) -> Org:
+    """Ten leads: seven from the Web (five unrated), two by phone, one from nowhere."""
+    leads = [("Web", None)] * 5 + [("Web", "Hot"), ("Web", "Warm")]
+    leads += [("Phone Inquiry", "Hot"), ("Phone Inquiry", None), (None, "Cold")]
+    for source, rating in leads:
+        org.create(
+            "Lead", {"LastName": "L", "Company": "C", "LeadSource": source, "Rating": rating}
+        )
+    return org
+
+
+def test_rollup_adds_a_subtotal_after_each_group_and_a_grand_total(rated: Org) -> None:
+    one = rated.query("SELECT LeadSource, COUNT(Name) cnt FROM Lead GROUP BY ROLLUP(LeadSource)")
+    two = rated.query(
+        "SELECT LeadSource, Rating, GROUPING(LeadSource) grpLS, GROUPING(Rating) grpRating, "
+        "COUNT(Name) cnt FROM Lead GROUP BY ROLLUP(LeadSource, Rating)"
+    )
+
+    assert [(r["LeadSource"], r["cnt"]) for r in one["records"]] == [
+        (None, 1), ("Phone Inquiry", 2), ("Web", 7), (None, 10)
+    ]  # fmt: skip
+    rows = [tuple(r.values())[1:] for r in two["records"]]
+    assert rows == [
+        (None, "Cold", 0, 0, 1),
+        (None, None, 0, 1, 1),
+        ("Phone Inquiry", None, 0, 0, 1),
+        ("Phone Inquiry", "Hot", 0, 0, 1),
+        ("Phone Inquiry", None, 0, 1, 2),
+        ("Web", None, 0, 0, 5),  # no rating: a group, told apart by GROUPING(Rating) = 0
+        ("Web", "Hot", 0, 0, 1),
+        ("Web", "Warm", 0, 0, 1),
+        ("Web", None, 0, 1, 7),
+        (None, None, 1, 1, 10),
+    ]
+    twice = "SELECT LeadSource, COUNT(Name) cnt FROM Lead GROUP BY ROLLUP(LeadSource, leadsource)"
+    assert rated.query(twice)["records"] == one["records"]
+
+
+def test_cube_subtotals_every_combination_and_grouping_filters_and_orders(rated: Org) -> None:
+    cube = rated.query(
+        "SELECT LeadSource, Rating, COUNT(Id) n FROM Lead GROUP BY CUBE(LeadSource, Rating) "
+        "HAVING GROUPING(LeadSource) = 1 ORDER BY GROUPING(Rating), COUNT(Id) DESC"
+    )
+
+    assert [(r["Rating"], r["n"]) for r in cube["records"]] == [
+        (None, 6), ("Hot", 2), ("Cold", 1), ("Warm", 1), (None, 10)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("soql", "detail"),
+    [
+        ("SELECT LeadSource, GROUPING(LeadSource) FROM Lead GROUP BY LeadSource",
+         "GROUPING() needs GROUP BY ROLLUP or GROUP BY CUBE"),
+        ("SELECT GROUPING(Rating), COUNT(Id) FROM Lead GROUP BY ROLLUP(LeadSource)",
+         "GROUPING(Rating) names a field the query does not group by"),
+        ("SELECT COUNT(Id) FROM Lead GROUP BY CUBE(LeadSource, Rating, Status, Industry)",
+         "GROUP BY CUBE takes at most 3 fields"),
+    ],
+)  # fmt: skip
+def test_subtotals_are_checked_as_salesforce_does(org: Org, soql: str, detail: str) -> None:
+    error = _error(org, soql)
+    assert error.error_code == "MALFORMED_QUERY" and error.message.endswith(detail)
+
+
 def test_an_aggregate_query_orders_by_its_aggregates(org: Org) -> None:
     for name, source in [("A", "Web"), ("B", "Web"), ("C", "Other"), ("D", "Web"), ("E", None)]:
         org.create("Lead", {"LastName": name, "Company": "X", "LeadSource": source})

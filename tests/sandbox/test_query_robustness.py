@@ -18,6 +18,7 @@ from forcebridge.soql.ast import (
     Nulls,
     OrderItem,
     Query,
+    Subtotals,
 )
 from forcebridge.soql.render import to_soql
 from tests.soql.strategies import aggregates_over, conditions_over, date_calls_over, query_trees
@@ -49,7 +50,8 @@ RECORD_QUERIES = st.builds(
 
 @st.composite
 def aggregate_queries(draw: st.DrawFn) -> Query:
-    """Grouped by some fields or date functions, selecting them and aggregates in any order."""
+    """Grouped by some fields or date functions, with or without subtotals, selecting them and
+    aggregates in any order."""
     keys = draw(st.lists(FIELDS | date_calls_over(FIELDS), max_size=2))
     items = aggregates_over(FIELDS)
     chosen = st.one_of(st.sampled_from(keys), items) if keys else items
@@ -58,6 +60,7 @@ def aggregate_queries(draw: st.DrawFn) -> Query:
         sobject="Contact",
         where=draw(st.none() | conditions_over(FIELDS)),
         group_by=tuple(keys),
+        subtotals=draw(st.none() | st.sampled_from(list(Subtotals))) if keys else None,
         having=draw(st.none() | conditions_over(FIELDS)),
         order_by=tuple(OrderItem(key) for key in draw(st.lists(st.sampled_from(keys), max_size=2)))
         if keys

@@ -27,6 +27,7 @@ from forcebridge.soql.ast import (
     Fields,
     FieldsKind,
     Function,
+    Grouping,
     Label,
     Not,
     Nulls,
@@ -38,6 +39,7 @@ from forcebridge.soql.ast import (
     Query,
     SelectItem,
     StringValue,
+    Subtotals,
     Tracking,
     TypeOf,
     Value,
@@ -126,10 +128,13 @@ def conditions_over(fields: st.SearchStrategy[Field]) -> st.SearchStrategy[Condi
     return st.recursive(comparisons, _compound, max_leaves=8)
 
 
-def aggregates_over(fields: st.SearchStrategy[Field]) -> st.SearchStrategy[Count | Aggregate]:
+def aggregates_over(
+    fields: st.SearchStrategy[Field],
+) -> st.SearchStrategy[Count | Aggregate | Grouping]:
     return st.one_of(
         st.builds(Count, fields, st.none() | names),
         st.builds(Aggregate, st.sampled_from(list(Function)), fields, st.none() | names),
+        st.builds(Grouping, fields, st.none() | names),
     )
 
 
@@ -176,6 +181,7 @@ def query_trees(
         sobject=sobjects,
         where=st.none() | conditions,
         group_by=st.lists(fields | date_calls, max_size=3).map(tuple),
+        subtotals=st.none() | st.sampled_from(list(Subtotals)),
         having=st.none() | conditions,
         order_by=st.lists(order_items, max_size=3).map(tuple),
         limit=st.none() | st.integers(0, 50_000),
@@ -183,7 +189,7 @@ def query_trees(
         scope=st.none() | st.sampled_from(sorted(FILTER_SCOPES)).map(str.capitalize),
         access=st.none() | st.sampled_from(list(Access)),
         tracking=st.lists(st.sampled_from(list(Tracking)), max_size=2, unique=True).map(tuple),
-    )
+    ).map(lambda query: query if query.group_by else replace(query, subtotals=None))
 
 
 queries = query_trees(fields, names)

@@ -24,6 +24,7 @@ from forcebridge.soql.ast import (
     Fields,
     FieldsKind,
     Function,
+    Grouping,
     Not,
     Nulls,
     NullValue,
@@ -35,6 +36,7 @@ from forcebridge.soql.ast import (
     SemiJoin,
     StringValue,
     Subquery,
+    Subtotals,
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.errors import MalformedQuery
@@ -187,6 +189,30 @@ def test_date_functions_group_filter_and_order() -> None:
     assert query.group_by == (year, hour)
     assert query.having == DateComparison(year, Operator.GT, NumberValue(Decimal(2020)))
     assert query.order_by == (OrderItem(year, Direction.DESC),)
+
+
+def test_rollup_and_cube_group_with_subtotals_that_grouping_identifies() -> None:
+    query = parse(
+        "SELECT LeadSource, Rating, GROUPING(LeadSource) grpLS, COUNT(Name) FROM Lead "
+        "GROUP BY rollup(LeadSource, Rating) HAVING GROUPING(Rating) = 0 "
+        "ORDER BY GROUPING(LeadSource) DESC"
+    )
+    assert query.select[2] == Grouping(f("LeadSource"), "grpLS")
+    assert (query.group_by, query.subtotals) == ((f("LeadSource"), f("Rating")), Subtotals.ROLLUP)
+    assert query.having == AggregateComparison(
+        Grouping(f("Rating")), Operator.EQ, NumberValue(Decimal(0))
+    )
+    assert query.order_by == (OrderItem(Grouping(f("LeadSource")), Direction.DESC),)
+    cube = parse("SELECT Type FROM Account GROUP BY CUBE(Type, BillingCountry)")
+    assert cube.subtotals is Subtotals.CUBE
+    plain = parse("SELECT Cube, Rollup FROM Grouping GROUP BY Cube, Rollup ORDER BY Grouping")
+    assert (plain.sobject, plain.group_by, plain.subtotals) == (
+        "Grouping",
+        (f("Cube"), f("Rollup")),
+        None,
+    )
+    with pytest.raises(MalformedQuery, match="unexpected token: ','"):
+        parse("SELECT Type FROM Account GROUP BY ROLLUP(Type), Industry")
 
 
 def test_a_date_function_takes_no_includes_and_convert_timezone_only_inside_one() -> None:

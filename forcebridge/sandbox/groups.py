@@ -1,0 +1,135 @@
+"""An aggregate query's groups as SQL: GROUP BY fields and date functions, and the subtotal
+rows of ROLLUP and CUBE.
+
+SQLite has no ROLLUP or CUBE. Each row is joined instead to every grouping set, a row of
+flags (`VALUES (0, 0), (0, 1), (1, 1)` for a ROLLUP of two), and each grouped item is masked
+to null where its flag is set; one GROUP BY over the flags and the masked items then gives the
+groups and their subtotals together, and `GROUPING(field)` is the field's flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from forcebridge.soql import ast
+from forcebridge.soql.errors import MalformedQuery
+
+MAX_SUBTOTALED = 3
+"""Salesforce's most fields in a GROUP BY ROLLUP or CUBE."""
+
+GroupItem = ast.Field | ast.DateFunction
+
+
+@dataclass(frozen=True)
+class Groups:
+    """What an aggregate query groups by, each item known by `group_key`."""
+
+    expressions: dict[str, str]
+    """Each item's SQL, null on a row that subtotals over it."""
+    flags: dict[str, str]
+    """With ROLLUP or CUBE, each item's flag: 1 on a row that subtotals over it."""
+    subtotals: ast.Subtotals | None
+
+    @classmethod
+    def of(cls, query: ast.Query, expression: Callable[[GroupItem], str]) -> Groups:
+        """The groups of `query`, each item's SQL given by `expression` (which checks it)."""
+        keys = dict.fromkeys(group_key(node) for node in query.group_by)  # once each, in order
+        flags: dict[str, str] = {}
+        if query.subtotals is not None:
+            if len(keys) > MAX_SUBTOTALED:
+                raise MalformedQuery(
+                    query.text or "",
+                    None,
+                    f"GROUP BY {query.subtotals.value} takes at most {MAX_SUBTOTALED} fields",
+                )
+            flags = {key: f"gs.column{n}" for n, key in enumerate(keys, 1)}
+        expressions = {
+            group_key(node): masked(flags.get(group_key(node)), expression(node))
+            for node in query.group_by
+        }
+        return cls(expressions, flags, query.subtotals)
+
+    @property
+    def clause(self) -> str:
+        """The GROUP BY list: the grouping set's flags, then the items."""
+        return ", ".join([*self.flags.values(), *self.expressions.values()])
+
+    @property
+    def joins(self) -> str:
+        """The join to the grouping sets, for ROLLUP and CUBE."""
+        if self.subtotals is None:
+            return ""
+        rows = grouping_sets(self.subtotals, len(self.flags))
+        values = ", ".join("(" + ", ".join(map(str, flags)) + ")" for flags in rows)
+        return f" CROSS JOIN (VALUES {values}) AS gs"
+
+    @property
+    def order(self) -> list[str]:
+        """The groups' own order, which makes the result's stable: each subtotal row comes
+        after the rows it adds up, the grand total last."""
+        terms = []
+        for key, sql in self.expressions.items():
+            terms += [self.flags[key], sql] if key in self.flags else [sql]
+        return terms
+
+    def grouping(self, item: ast.Grouping, text: str) -> str:
+        """`GROUPING(field)` as SQL; refused unless the field is one the query subtotals."""
+        if self.subtotals is None:
+            raise MalformedQuery(
+                text, item.field.pos, "GROUPING() needs GROUP BY ROLLUP or GROUP BY CUBE"
+            )
+        flag = self.flags.get(group_key(item.field))
+        if flag is None:
+            raise MalformedQuery(
+                text,
+                item.field.pos,
+                f"GROUPING({item.field.name}) names a field the query does not group by",
+            )
+        return flag
+
+
+def grouping_sets(subtotals: ast.Subtotals, count: int) -> list[list[int]]:
+    """The flags of each grouping set over `count` items, 1 where the set subtotals over the
+    item: ROLLUP(a, b) groups by (a, b), by (a) and by nothing; CUBE(a, b) by every subset."""
+    if subtotals is ast.Subtotals.ROLLUP:
+        return [[0] * (count - rolled) + [1] * rolled for rolled in range(count + 1)]
+    return [[int(bit) for bit in f"{n:0{count}b}"] for n in range(2**count)]
+
+
+def masked(flag: str | None, sql: str) -> str:
+    """`sql`, or null on the rows where `flag` is set."""
+    return sql if flag is None else f"CASE WHEN {flag} THEN NULL ELSE {sql} END"
+
+
+def group_key(node: GroupItem) -> str:
+    """What identifies a GROUP BY item wherever the query names it again: a field's name, or a
+    date function of one, case-folded."""
+    return item_text(node).lower()
+
+
+def item_text(node: GroupItem) -> str:
+    """A grouped item as the query writes it: `Account.Name`, `CALENDAR_YEAR(CloseDate)`."""
+    if isinstance(node, ast.Field):
+        return node.name
+    argument = f"convertTimezone({node.field.name})" if node.in_user_zone else node.field.name
+    return f"{node.function.value}({argument})"
+
+
+def item_pos(node: GroupItem) -> int | None:
+    return node.pos if isinstance(node, ast.Field) else node.field.pos
+
+
+def compared(condition: ast.Condition) -> Sequence[GroupItem]:
+    """The fields and date functions a HAVING condition compares, which must be grouped (not
+    those inside its aggregates)."""
+    match condition:
+        case ast.Comparison():
+            return [condition.field]
+        case ast.DateComparison():
+            return [condition.function]
+        case ast.And(operands) | ast.Or(operands):
+            return [node for operand in operands for node in compared(operand)]
+        case ast.Not(operand):
+            return compared(operand)
+    return []
