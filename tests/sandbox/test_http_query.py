@@ -108,35 +108,43 @@ def test_batch_size_stays_within_salesforce_bounds(
     assert batch_size(header) == expected
 
 
-def test_date_literals_are_read_in_the_time_zone_of_the_logged_in_user(
+@pytest.fixture
+def late_in_auckland(
     make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
-) -> None:
-    clock = Clock(dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC))  # 22:00 in Auckland
-    sandbox = make_sandbox(clock=clock)
-    sf = salesforce_for(sandbox)
+) -> Salesforce:
+    """A client of a sandbox whose Contact "Late" was created at 22:00 in Auckland (09:00 UTC),
+    three hours ago: it is the next day there, the same day in UTC."""
+    clock = Clock(dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC))
+    sf = salesforce_for(make_sandbox(clock=clock))
     sf.Contact.create({"LastName": "Late"})
-    clock.advance(hours=3)  # the next day in Auckland, the same in UTC
+    clock.advance(hours=3)
+    return sf
+
+
+def _log_in_from_auckland(sf: Salesforce) -> None:
+    [user] = sf.query("SELECT Id FROM User")["records"]
+    sf.User.update(user["Id"], {"TimeZoneSidKey": "Pacific/Auckland"})
+
+
+def test_date_literals_are_read_in_the_time_zone_of_the_logged_in_user(
+    late_in_auckland: Salesforce,
+) -> None:
+    sf = late_in_auckland
     today = "SELECT Id FROM Contact WHERE CreatedDate = TODAY"
     assert sf.query(today)["totalSize"] == 1
 
-    [user] = sf.query("SELECT Id FROM User")["records"]
-    sf.User.update(user["Id"], {"TimeZoneSidKey": "Pacific/Auckland"})
+    _log_in_from_auckland(sf)
 
     assert sf.query(today)["totalSize"] == 0
     assert sf.query(today.replace("TODAY", "YESTERDAY"))["totalSize"] == 1
 
 
 def test_convert_timezone_groups_by_the_logged_in_users_hours(
-    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+    late_in_auckland: Salesforce,
 ) -> None:
-    clock = Clock(dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC))  # 22:00 in Auckland
-    sandbox = make_sandbox(clock=clock)
-    sf = salesforce_for(sandbox)
-    sf.Contact.create({"LastName": "Late"})
-    clock.advance(hours=3)  # 01:00 the next day in Auckland
-    sf.Contact.create({"LastName": "Early"})
-    [user] = sf.query("SELECT Id FROM User")["records"]
-    sf.User.update(user["Id"], {"TimeZoneSidKey": "Pacific/Auckland"})
+    sf = late_in_auckland
+    sf.Contact.create({"LastName": "Early"})  # 01:00 the next day in Auckland
+    _log_in_from_auckland(sf)
     hours = (
         "SELECT HOUR_IN_DAY(convertTimezone(CreatedDate)) hour, COUNT(Id) FROM Contact "
         "GROUP BY HOUR_IN_DAY(convertTimezone(CreatedDate)) "
