@@ -306,14 +306,19 @@ def _multipicklist(check: Step) -> Step:
     return each
 
 
+_LONG_DIGITS = 18
+"""The most digits a Salesforce whole-number field (a `long`) holds."""
+
+
 def _whole_number(target: SalesforceField) -> Step:
-    limit = 10**target.digits if target.digits else None
+    digits = target.digits or _LONG_DIGITS
 
     def whole(value: Decimal) -> int:
         if value != value.to_integral_value():
             raise Refused(f"is not a whole number, which {target.name} needs")
-        if limit is not None and abs(value) >= limit:
-            raise Refused(f"has more than the {target.digits} digits {target.name} holds")
+        # By its exponent, before `int`: `1E+999999999` would not fit in memory as an int.
+        if value.adjusted() >= digits:
+            raise Refused(f"has more than the {digits} digits {target.name} holds")
         return int(value)
 
     return whole

@@ -338,6 +338,8 @@ def test_whole_numbers_from_a_file_become_integers_within_the_field_digits() -> 
         convert_for_export("12.5", PROSPECT_NUMBER, employees)
     with pytest.raises(ConversionError, match="more than the 8 digits"):
         convert_for_export(123_456_789, PROSPECT_NUMBER, employees)
+    with pytest.raises(ConversionError, match="more than the 18 digits"):  # not built as an int
+        convert_for_export("1e999999999", PROSPECT_NUMBER, sf("Big__c", "long"))
 
 
 def test_decimals_are_sent_exactly_and_checked_against_the_field_precision() -> None:
