@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -27,6 +27,12 @@ from forcebridge.sandbox.http_api import (
 )
 from forcebridge.sandbox.limits import ApiKind, limits_payload, row_lock_error
 from forcebridge.sandbox.oauth import identity_url
+from forcebridge.sandbox.preconditions import (
+    Preconditions,
+    Validators,
+    http_date,
+    precondition_failed,
+)
 
 router = APIRouter(prefix=DATA_PREFIX)
 
@@ -126,21 +132,10 @@ async def describe(sobject: str, request: Request, call: Describe) -> Response:
     payload = await call.state.run(org.describe, sobject, call.version, instance_url(request))
     modified = org.schema_modified_at.replace(microsecond=0)
     headers = {"Last-Modified": format_datetime(modified, usegmt=True)}
-    since = _http_date(request.headers.get("If-Modified-Since"))
+    since = http_date(request.headers.get("If-Modified-Since"))
     if since is not None and modified <= since:
         return Response(status_code=304, headers=headers)
     return SalesforceJSON(payload, headers=headers)
-
-
-def _http_date(value: str | None) -> dt.datetime | None:
-    """An HTTP-date header, or None when absent or unreadable (then the header is ignored)."""
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 @router.post("/v{version}/sobjects/{sobject}")
@@ -167,15 +162,29 @@ async def get_deleted(sobject: str, request: Request, call: Sobject) -> Salesfor
 
 
 @router.get("/v{version}/sobjects/{sobject}/{record_id}")
-async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject) -> SalesforceJSON:
+async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject) -> Response:
+    """A record; with `If-Modified-Since` or (Account) `If-None-Match`, 304 and no body while
+    it is unchanged (see `preconditions`). The answer names its validators."""
+    org = call.state.org
+    current = await call.state.run(org.validators, sobject, record_id)
+    headers = _validator_headers(current) if current is not None else {}
+    preconditions = Preconditions.of(request.headers, write=False)
+    status = preconditions.failure(current, read=True) if current is not None else None
+    if status == 304:
+        return Response(status_code=304, headers=headers)
+    if status == 412:
+        raise precondition_failed()
     record = await call.state.run(
-        call.state.org.retrieve,
-        sobject,
-        record_id,
-        _fields_param(request),
-        api_version=call.version,
+        org.retrieve, sobject, record_id, _fields_param(request), api_version=call.version
     )
-    return SalesforceJSON(record)
+    return SalesforceJSON(record, headers=headers)
+
+
+def _validator_headers(current: Validators) -> dict[str, str]:
+    headers = {"Last-Modified": format_datetime(current.last_modified, usegmt=True)}
+    if current.etag is not None:
+        headers["ETag"] = current.etag
+    return headers
 
 
 def _fields_param(request: Request) -> list[str] | None:
@@ -187,6 +196,11 @@ def _fields_param(request: Request) -> list[str] | None:
 @router.patch("/v{version}/sobjects/{sobject}/{record_id}")
 async def update(sobject: str, record_id: str, request: Request, call: Sobject) -> Response:
     values = json_object(await json_body(request), sobject)
+    preconditions = Preconditions.of(request.headers, write=True)
+    if preconditions.any:
+        current = await call.state.run(call.state.org.validators, sobject, record_id)
+        if current is not None and preconditions.failure(current, read=False) is not None:
+            raise precondition_failed()
     if call.state.faults.row_locked():
         raise row_lock_error(record_id)
     await call.state.run(call.state.org.update, sobject, record_id, values)

@@ -20,6 +20,7 @@ from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
+from forcebridge.sandbox.preconditions import ETAG_OBJECTS, Validators, etag
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import load_schema
@@ -166,6 +167,18 @@ class Org:
         if record is None:
             raise not_found()
         return record
+
+    def validators(self, sobject: str, record_id: str) -> Validators | None:
+        """What a conditional request on the record is checked against (`preconditions`);
+        None for an object without modification dates (one a schema folder added)."""
+        obj = self.writes.sobject(sobject)
+        if obj.field("LastModifiedDate") is None:
+            return None
+        tagged = obj.name in ETAG_OBJECTS
+        record = self.retrieve(obj.name, record_id, None if tagged else ["LastModifiedDate"])
+        return Validators(
+            parse_datetime(record["LastModifiedDate"]), etag(record) if tagged else None
+        )
 
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
         obj = self.writes.sobject(sobject)

@@ -17,6 +17,7 @@ from simple_salesforce.exceptions import (
 )
 
 from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.clocks import Clock
 
 SANDBOX_SETTINGS = {"schema_dir": Path(__file__).with_name("schema")}
 Session = Callable[[SandboxServer], requests.Session]
@@ -60,6 +61,35 @@ def test_describe_revalidates_with_if_modified_since(
         headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
     )
     assert stale.status_code == 200 and stale.json()["name"] == "Contact"
+
+
+def test_records_answer_conditional_requests_by_date_and_account_tag(
+    make_sandbox: Callable[..., SandboxServer], api_for: Session
+) -> None:
+    clock = Clock()
+    sandbox = make_sandbox(clock=clock)
+    api = api_for(sandbox)
+    rows = f"{sandbox.base_url}{DATA}/sobjects"
+    account = f"{rows}/Account/{sandbox.org.create('Account', {'Name': 'Acme'})}"
+    contact = f"{rows}/Contact/{sandbox.org.create('Contact', {'LastName': 'Ng'})}"
+    first = api.get(account)
+    tag, since = first.headers["ETag"], first.headers["Last-Modified"]
+    assert "ETag" not in api.get(contact).headers  # Account records only
+
+    assert api.get(account, headers={"If-None-Match": tag}).status_code == 304
+    assert api.get(contact, headers={"If-Modified-Since": since}).status_code == 304
+    assert api.patch(account, json={"Name": "Acme 2"}, headers={"If-Match": tag}).status_code == 204
+    stale = api.patch(account, json={"Name": "Acme 3"}, headers={"If-Match": tag})
+    assert stale.status_code == 412 and stale.json()[0]["errorCode"] == "PRECONDITION_FAILED"
+    assert api.get(account).json()["Name"] == "Acme 2"  # the stale write changed nothing
+
+    clock.advance(minutes=1)
+    api.patch(contact, json={"Title": "CTO"})
+    assert api.get(contact, headers={"If-Modified-Since": since}).json()["Title"] == "CTO"
+    late = api.patch(contact, json={"Title": "CEO"}, headers={"If-Unmodified-Since": since})
+    assert late.status_code == 412
+    unreadable = api.patch(contact, json={"Title": "CEO"}, headers={"If-Match": "nope"})
+    assert unreadable.status_code == 400
 
 
 def test_unknown_object_is_404_not_found(sf: Salesforce) -> None:

@@ -1,0 +1,120 @@
+"""Conditional requests on records, as Salesforce honours them (HTTP's rules, with its
+exceptions).
+
+A record's validators are its `LastModifiedDate` (`If-Modified-Since`, `If-Unmodified-Since`)
+and, for Account records only, an ETag (`If-Match`, `If-None-Match`): a hash of the record as
+`GET` returns it whole, so it changes whenever a value does, even twice in one second. A header
+that cannot be read is ignored on a GET and refused (400) on a write, as Salesforce does;
+DELETE takes no conditions.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from forcebridge.sandbox.errors import ApiError
+
+ETAG_OBJECTS = frozenset({"Account"})
+"""The objects whose records carry an ETag."""
+
+_HEADERS = ("If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a record's conditions are checked against."""
+
+    last_modified: dt.datetime
+    etag: str | None
+    """None for records of objects without ETags."""
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    if_match: tuple[str, ...] | None = None
+    if_none_match: tuple[str, ...] | None = None
+    if_modified_since: dt.datetime | None = None
+    if_unmodified_since: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str], *, write: bool) -> Preconditions:
+        """The conditions `headers` set; on a `write`, a header that cannot be read is a 400."""
+        values = {name: headers.get(name) for name in _HEADERS}
+        tags = {name: _etags(values[name]) for name in ("If-Match", "If-None-Match")}
+        dates = {
+            name: http_date(values[name]) for name in ("If-Modified-Since", "If-Unmodified-Since")
+        }
+        if write:
+            for name, parsed in {**tags, **dates}.items():
+                if values[name] is not None and parsed is None:
+                    raise ApiError(
+                        400, "INVALID_HEADER_TYPE", f"{name}: cannot read {values[name]!r}"
+                    )
+        return cls(
+            tags["If-Match"],
+            tags["If-None-Match"],
+            dates["If-Modified-Since"],
+            dates["If-Unmodified-Since"],
+        )
+
+    @property
+    def any(self) -> bool:
+        return self != Preconditions()
+
+    def failure(self, current: Validators, *, read: bool) -> int | None:
+        """The status that ends the request before it runs (304 for a read that has nothing
+        new, 412 when a precondition fails), or None to go on; in HTTP's order of evaluation."""
+        modified = current.last_modified.replace(microsecond=0)
+        if current.etag is not None and self.if_match is not None:
+            if current.etag not in self.if_match and "*" not in self.if_match:
+                return 412
+        elif self.if_unmodified_since is not None and modified > self.if_unmodified_since:
+            return 412
+        if current.etag is not None and self.if_none_match is not None:
+            if current.etag in self.if_none_match or "*" in self.if_none_match:
+                return 304 if read else 412
+        elif read and self.if_modified_since is not None and modified <= self.if_modified_since:
+            return 304
+        return None
+
+
+def etag(record: Mapping[str, Any]) -> str:
+    """A record's entity tag, quoted as the header carries it."""
+    content = json.dumps(record, sort_keys=True, default=str).encode()
+    digest = hashlib.sha1(content, usedforsecurity=False).digest()
+    return f'"{base64.b64encode(digest).decode()}"'
+
+
+def precondition_failed() -> ApiError:
+    return ApiError(
+        412,
+        "PRECONDITION_FAILED",
+        "The record does not meet the conditions of the request's If- headers",
+    )
+
+
+def _etags(value: str | None) -> tuple[str, ...] | None:
+    """`"a", "b"` or `*` as its tags (weak ones compared as strong); None when unreadable."""
+    if value is None:
+        return None
+    tags = tuple(tag.strip().removeprefix("W/") for tag in value.split(",") if tag.strip())
+    quoted = all(tag == "*" or (len(tag) > 1 and tag[0] == tag[-1] == '"') for tag in tags)
+    return tags if tags and quoted else None
+
+
+def http_date(value: str | None) -> dt.datetime | None:
+    """An HTTP-date header, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
