@@ -27,6 +27,7 @@ from forcebridge.sandbox.http_api import (
 )
 from forcebridge.sandbox.limits import ApiKind, limits_payload, row_lock_error
 from forcebridge.sandbox.oauth import identity_url
+from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.preconditions import (
     Preconditions,
     Validators,
@@ -106,8 +107,9 @@ async def recent(call: Sobject) -> SalesforceJSON:
 
 
 @router.get("/v{version}/sobjects")
-async def describe_global(call: Describe) -> SalesforceJSON:
-    return SalesforceJSON(await call.state.run(call.state.org.describe_global, call.version))
+async def describe_global(request: Request, call: Describe) -> Response:
+    org = call.state.org
+    return _revalidated(request, org, await call.state.run(org.describe_global, call.version))
 
 
 def sobject_entry(catalogue: dict[str, Any], sobject: str) -> dict[str, Any]:
@@ -126,10 +128,14 @@ async def sobject_info(sobject: str, call: Describe) -> SalesforceJSON:
 
 @router.get("/v{version}/sobjects/{sobject}/describe")
 async def describe(sobject: str, request: Request, call: Describe) -> Response:
-    """Honours `If-Modified-Since` as Salesforce does: 304 with no body while the object's
-    metadata is unchanged, so clients can revalidate a cached describe cheaply."""
     org = call.state.org
     payload = await call.state.run(org.describe, sobject, call.version, instance_url(request))
+    return _revalidated(request, org, payload)
+
+
+def _revalidated(request: Request, org: Org, payload: Any) -> Response:
+    """A describe, honouring `If-Modified-Since` as Salesforce does: 304 with no body while
+    the org's metadata is unchanged, so clients can revalidate a cached describe cheaply."""
     modified = org.schema_modified_at.replace(microsecond=0)
     headers = {"Last-Modified": format_datetime(modified, usegmt=True)}
     since = http_date(request.headers.get("If-Modified-Since"))

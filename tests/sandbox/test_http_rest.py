@@ -44,7 +44,7 @@ def test_describe_follows_a_real_org(sf: Salesforce) -> None:
     assert fields["External_Id__c"]["externalId"] is True
 
 
-def test_describe_revalidates_with_if_modified_since(
+def test_describes_revalidate_with_if_modified_since(
     sandbox: SandboxServer, api_for: Session
 ) -> None:
     api = api_for(sandbox)
@@ -61,6 +61,8 @@ def test_describe_revalidates_with_if_modified_since(
         headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
     )
     assert stale.status_code == 200 and stale.json()["name"] == "Contact"
+    catalogue = f"{sandbox.base_url}{DATA}/sobjects"
+    assert api.get(catalogue, headers={"If-Modified-Since": last_modified}).status_code == 304
 
 
 def test_records_answer_conditional_requests_by_date_and_account_tag(
