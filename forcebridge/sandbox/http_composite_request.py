@@ -15,7 +15,8 @@ Each counts as one API call, however many subrequests it carries (`subrequests` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -65,6 +66,8 @@ class Subrequest:
     url: str
     reference_id: str
     body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """`httpHeaders`: the conditional ones (`If-Match`, `If-Modified-Since`, ...) are honoured."""
 
 
 def _required(item: dict[str, Any], name: str) -> str:
@@ -81,6 +84,15 @@ def _method(item: dict[str, Any]) -> str:
             400, "JSON_PARSER_ERROR", f"'{method}' is not a valid method: use {', '.join(METHODS)}"
         )
     return method
+
+
+def _headers(item: dict[str, Any]) -> dict[str, str]:
+    headers = item.get("httpHeaders") or {}
+    if not isinstance(headers, dict) or not all(
+        isinstance(value, str) for value in headers.values()
+    ):
+        raise ApiError(400, "JSON_PARSER_ERROR", "'httpHeaders' must map header names to text")
+    return headers
 
 
 def _listed(envelope: dict[str, Any], key: str, what: str) -> list[Any]:
@@ -114,7 +126,13 @@ def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
                 400, "JSON_PARSER_ERROR", f"Duplicate referenceId provided: {reference_id}"
             )
         subrequests.append(
-            Subrequest(_method(item), _required(item, "url"), reference_id, item.get("body"))
+            Subrequest(
+                _method(item),
+                _required(item, "url"),
+                reference_id,
+                item.get("body"),
+                _headers(item),
+            )
         )
     if sum(is_query_or_collection(s.url) for s in subrequests) > MAX_QUERIES:
         raise ApiError(
@@ -154,7 +172,7 @@ def _run(caller: Caller, subrequests: list[Subrequest], stop_at_failure: bool) -
         except MissingReference as missing:
             reply = _halted(missing)
         else:
-            reply = perform(caller, sub.method, str(url), body)
+            reply = perform(caller, sub.method, str(url), body, sub.headers)
         replies.append(reply)
         if reply.ok:
             answers[sub.reference_id] = reply.body

@@ -31,8 +31,8 @@ from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.preconditions import (
     Preconditions,
     Validators,
-    http_date,
     precondition_failed,
+    unchanged_since,
 )
 
 router = APIRouter(prefix=DATA_PREFIX)
@@ -136,10 +136,8 @@ async def describe(sobject: str, request: Request, call: Describe) -> Response:
 def _revalidated(request: Request, org: Org, payload: Any) -> Response:
     """A describe, honouring `If-Modified-Since` as Salesforce does: 304 with no body while
     the org's metadata is unchanged, so clients can revalidate a cached describe cheaply."""
-    modified = org.schema_modified_at.replace(microsecond=0)
-    headers = {"Last-Modified": format_datetime(modified, usegmt=True)}
-    since = http_date(request.headers.get("If-Modified-Since"))
-    if since is not None and modified <= since:
+    headers = {"Last-Modified": format_datetime(org.schema_modified_at, usegmt=True)}
+    if unchanged_since(request.headers, org.schema_modified_at):
         return Response(status_code=304, headers=headers)
     return SalesforceJSON(payload, headers=headers)
 
@@ -172,10 +170,11 @@ async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject
     """A record; with `If-Modified-Since` or (Account) `If-None-Match`, 304 and no body while
     it is unchanged (see `preconditions`). The answer names its validators."""
     org = call.state.org
-    current = await call.state.run(org.validators, sobject, record_id)
-    headers = _validator_headers(current) if current is not None else {}
     preconditions = Preconditions.of(request.headers, write=False)
-    status = preconditions.failure(current, read=True) if current is not None else None
+    status, current = await call.state.run(
+        org.precondition, sobject, record_id, preconditions, read=True
+    )
+    headers = validator_headers(current)
     if status == 304:
         return Response(status_code=304, headers=headers)
     if status == 412:
@@ -186,7 +185,10 @@ async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject
     return SalesforceJSON(record, headers=headers)
 
 
-def _validator_headers(current: Validators) -> dict[str, str]:
+def validator_headers(current: Validators | None) -> dict[str, str]:
+    """`Last-Modified` and (Account) `ETag`, for a record's answer."""
+    if current is None:
+        return {}
     headers = {"Last-Modified": format_datetime(current.last_modified, usegmt=True)}
     if current.etag is not None:
         headers["ETag"] = current.etag
@@ -203,10 +205,11 @@ def _fields_param(request: Request) -> list[str] | None:
 async def update(sobject: str, record_id: str, request: Request, call: Sobject) -> Response:
     values = json_object(await json_body(request), sobject)
     preconditions = Preconditions.of(request.headers, write=True)
-    if preconditions.any:
-        current = await call.state.run(call.state.org.validators, sobject, record_id)
-        if current is not None and preconditions.failure(current, read=False) is not None:
-            raise precondition_failed()
+    status, _ = await call.state.run(
+        call.state.org.precondition, sobject, record_id, preconditions, read=False
+    )
+    if status is not None:
+        raise precondition_failed()
     if call.state.faults.row_locked():
         raise row_lock_error(record_id)
     await call.state.run(call.state.org.update, sobject, record_id, values)

@@ -20,7 +20,7 @@ from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
-from forcebridge.sandbox.preconditions import ETAG_OBJECTS, Validators, etag
+from forcebridge.sandbox.preconditions import ETAG_OBJECTS, Preconditions, Validators, etag
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import load_schema
@@ -179,6 +179,18 @@ class Org:
         return Validators(
             parse_datetime(record["LastModifiedDate"]), etag(record) if tagged else None
         )
+
+    def precondition(
+        self, sobject: str, record_id: str, preconditions: Preconditions, *, read: bool
+    ) -> tuple[int | None, Validators | None]:
+        """What a conditional read or write of the record ends with before it runs (304 or
+        412; None to go on), and the record's validators for the answer's headers."""
+        if not preconditions.any and not read:
+            return None, None
+        current = self.validators(sobject, record_id)
+        if current is None:
+            return None, None
+        return preconditions.failure(current, read=read), current
 
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
         obj = self.writes.sobject(sobject)

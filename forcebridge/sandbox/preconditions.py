@@ -27,6 +27,13 @@ ETAG_OBJECTS = frozenset({"Account"})
 _HEADERS = ("If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
 
 
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header whatever the case it was sent in (a composite subrequest's `httpHeaders` are a
+    plain JSON object)."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
 @dataclass(frozen=True)
 class Validators:
     """What a record's conditions are checked against."""
@@ -46,7 +53,7 @@ class Preconditions:
     @classmethod
     def of(cls, headers: Mapping[str, str], *, write: bool) -> Preconditions:
         """The conditions `headers` set; on a `write`, a header that cannot be read is a 400."""
-        values = {name: headers.get(name) for name in _HEADERS}
+        values = {name: _header(headers, name) for name in _HEADERS}
         tags = {name: _etags(values[name]) for name in ("If-Match", "If-None-Match")}
         dates = {
             name: http_date(values[name]) for name in ("If-Modified-Since", "If-Unmodified-Since")
@@ -83,6 +90,13 @@ class Preconditions:
         elif read and self.if_modified_since is not None and modified <= self.if_modified_since:
             return 304
         return None
+
+
+def unchanged_since(headers: Mapping[str, str], modified: dt.datetime) -> bool:
+    """Whether `If-Modified-Since` says the client holds what was last `modified` (a
+    describe's schema): answer 304."""
+    since = http_date(_header(headers, "If-Modified-Since"))
+    return since is not None and modified.replace(microsecond=0) <= since
 
 
 def etag(record: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,8 +21,9 @@ from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, json_object
 from forcebridge.sandbox.http_composite import collection_records
 from forcebridge.sandbox.http_query import DEFAULT_BATCH
-from forcebridge.sandbox.http_rest import sobject_entry, write_result
+from forcebridge.sandbox.http_rest import sobject_entry, validator_headers, write_result
 from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.preconditions import Preconditions, precondition_failed, unchanged_since
 
 _VERSIONED = re.compile(r"/v(\d+\.\d)(/[^?]*)?")
 
@@ -57,6 +59,7 @@ class _Call:
     path: dict[str, str]
     params: Mapping[str, str]
     body: Any
+    headers: Mapping[str, str]
 
     @property
     def org(self) -> Org:
@@ -76,9 +79,11 @@ class _Call:
 Handler = Callable[[_Call], Reply]
 
 
-def perform(caller: Caller, method: str, url: str, body: Any) -> Reply:
+def perform(
+    caller: Caller, method: str, url: str, body: Any, headers: Mapping[str, str] | None = None
+) -> Reply:
     """Run one subrequest (`url` from `/services/data/` on, or from the version on, as the
-    batch resource writes it); any error is its answer."""
+    batch resource writes it; `headers` its conditional ones); any error is its answer."""
     path, _, query = url.partition("?")
     path = path.removeprefix(DATA_PREFIX)
     versioned = _VERSIONED.fullmatch(path if path.startswith("/") else f"/{path}")
@@ -93,7 +98,14 @@ def perform(caller: Caller, method: str, url: str, body: Any) -> Reply:
         if verb != method:
             allowed.append(verb)
             continue
-        call = _Call(caller, versioned.group(1), found.groupdict(), dict(parse_qsl(query)), body)
+        call = _Call(
+            caller,
+            versioned.group(1),
+            found.groupdict(),
+            dict(parse_qsl(query)),
+            body,
+            headers or {},
+        )
         try:
             return handler(call)
         except ApiError as error:
@@ -120,14 +132,24 @@ def _create(call: _Call) -> Reply:
 
 
 def _retrieve(call: _Call) -> Reply:
-    record = call.org.retrieve(
-        call.path["sobject"], call.path["record_id"], call.fields(), api_version=call.version
-    )
-    return Reply(200, record)
+    sobject, record_id = call.path["sobject"], call.path["record_id"]
+    preconditions = Preconditions.of(call.headers, write=False)
+    status, current = call.org.precondition(sobject, record_id, preconditions, read=True)
+    headers = validator_headers(current)
+    if status == 304:
+        return Reply(304, None, headers)
+    if status == 412:
+        raise precondition_failed()
+    record = call.org.retrieve(sobject, record_id, call.fields(), api_version=call.version)
+    return Reply(200, record, headers)
 
 
 def _update(call: _Call) -> Reply:
-    call.org.update(call.path["sobject"], call.path["record_id"], call.values())
+    sobject, record_id = call.path["sobject"], call.path["record_id"]
+    preconditions = Preconditions.of(call.headers, write=True)
+    if call.org.precondition(sobject, record_id, preconditions, read=False)[0] is not None:
+        raise precondition_failed()
+    call.org.update(sobject, record_id, call.values())
     return Reply(204)
 
 
@@ -155,7 +177,7 @@ def _upsert(call: _Call) -> Reply:
 
 
 def _describe_global(call: _Call) -> Reply:
-    return Reply(200, call.org.describe_global(call.version))
+    return _revalidated(call, call.org.describe_global(call.version))
 
 
 def _sobject_info(call: _Call) -> Reply:
@@ -165,7 +187,16 @@ def _sobject_info(call: _Call) -> Reply:
 
 def _describe(call: _Call) -> Reply:
     payload = call.org.describe(call.path["sobject"], call.version, call.caller.instance_url)
-    return Reply(200, payload)
+    return _revalidated(call, payload)
+
+
+def _revalidated(call: _Call, payload: Any) -> Reply:
+    """A describe, or 304 while the client's copy is current (`If-Modified-Since`)."""
+    modified = call.org.schema_modified_at
+    headers = {"Last-Modified": format_datetime(modified, usegmt=True)}
+    if unchanged_since(call.headers, modified):
+        return Reply(304, None, headers)
+    return Reply(200, payload, headers)
 
 
 def _query(include_deleted: bool) -> Handler:

@@ -132,6 +132,30 @@ def test_subrequests_answer_as_their_routes_do(sf: Salesforce) -> None:
     assert (unknown["httpStatusCode"], codes(unknown)) == (404, ["NOT_FOUND"])
 
 
+def test_subrequests_honour_their_conditional_http_headers(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Conditional"})["id"]
+    [read] = composite(sf, sub("GET", f"/sobjects/Account/{account}", "read"))
+    tag, since = read["httpHeaders"]["ETag"], read["httpHeaders"]["Last-Modified"]
+
+    unchanged, described, stale, current = composite(
+        sf,
+        sub("GET", f"/sobjects/Account/{account}", "unchanged")
+        | {"httpHeaders": {"if-none-match": tag}},
+        sub("GET", "/sobjects/Account/describe", "described")
+        | {"httpHeaders": {"If-Modified-Since": since}},
+        sub("PATCH", f"/sobjects/Account/{account}", "stale", {"Name": "Lost"})
+        | {"httpHeaders": {"If-Match": '"not-the-tag"'}},
+        sub("PATCH", f"/sobjects/Account/{account}", "current", {"Name": "Kept"})
+        | {"httpHeaders": {"If-Match": tag}},
+    )
+
+    assert (unchanged["httpStatusCode"], unchanged["body"]) == (304, None)
+    assert (described["httpStatusCode"], described["body"]) == (304, None)  # schema is older
+    assert (stale["httpStatusCode"], codes(stale)) == (412, ["PRECONDITION_FAILED"])
+    assert current["httpStatusCode"] == 204
+    assert sf.Account.get(account)["Name"] == "Kept"
+
+
 @pytest.mark.parametrize(
     ("subrequests", "code", "message"),
     [
