@@ -236,6 +236,16 @@ def test_a_csv_query_gives_an_xml_result_list_and_csv_records(
     assert csv_jobs.get(f"{base}/{empty_id}").text == "Records not found for this query"
 
 
+def test_a_query_batch_that_does_not_parse_fails_naming_why(csv_jobs: CsvJobs) -> None:
+    job = csv_jobs.create("query", "Contact")
+
+    batch = csv_jobs.batch(job, "SELECT Id FROM Contact WHERE")
+
+    assert _text(batch, "state") == "Failed"
+    assert _text(batch, "stateMessage").startswith("MALFORMED_QUERY : ")
+    assert "unexpected token: '<EOF>'" in _text(batch, "stateMessage")
+
+
 def test_errors_answer_in_xml_unless_the_request_is_json(csv_jobs: CsvJobs) -> None:
     no_session = csv_jobs.http.get(f"{csv_jobs.url}/750000000000099AAA")
     unreadable = csv_jobs.http.post(
