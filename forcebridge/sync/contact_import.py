@@ -58,6 +58,7 @@ def import_contacts(
     target = Target(
         service.id, import_source(source), None, service.region, service_fields(session, service)
     )
+    _check_readable(path)
     with path.open(newline="", encoding="utf-8-sig") as file:
         reader = csv.DictReader(file)
         _check_columns(reader.fieldnames or [], target.fields)
@@ -72,6 +73,23 @@ def import_contacts(
             settle(session, target, recorded.run, page)
             session.commit()
     return PullResult.of(recorded.run)
+
+
+def _check_readable(path: Path) -> None:
+    """Refuse a file that cannot be read, or is not UTF-8 text, before anything is imported;
+    read a line at a time (a UTF-8 character never holds a newline byte), so a large file is
+    never held whole and the line named is exact."""
+    try:
+        with path.open("rb") as file:
+            for number, line in enumerate(file, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ImportRefused(
+                        f"{path} is not UTF-8 text (line {number}): save it as CSV UTF-8"
+                    ) from None
+    except OSError as error:
+        raise ImportRefused(f"cannot read {path}: {error.strerror}") from None
 
 
 def _check_columns(columns: Sequence[str], fields: LocalFields) -> None:

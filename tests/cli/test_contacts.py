@@ -49,3 +49,19 @@ def test_a_file_with_unknown_columns_is_refused_naming_them(cli: Cli, tmp_path: 
 
     assert result.exit_code == 1
     assert "unknown columns shoe_size" in result.stderr
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_line_and_nothing_is_imported(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/shop")
+    file = tmp_path / "latin1.csv"
+    file.write_bytes("first_name,last_name\nAna,Lopez\nJos\u00e9,Garc\u00eda\n".encode("latin-1"))
+
+    result = cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm")
+    contacts = document(cli("contacts", "list", "--service", "acme/shop", "--json"))["contacts"]
+
+    assert result.exit_code == 1
+    assert "latin1.csv is not UTF-8 text (line 3): save it as CSV UTF-8" in result.stderr
+    assert contacts == []
