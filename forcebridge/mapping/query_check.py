@@ -33,6 +33,7 @@ from forcebridge.soql.ast import (
     Subquery,
     TypeOf,
 )
+from forcebridge.soql.date_functions import field_refusal, value_refusal
 from forcebridge.soql.errors import MalformedQuery
 from forcebridge.soql.parser import parse
 
@@ -72,6 +73,10 @@ def check_query(soql: str, catalog: Catalog) -> QueryCheck:
                 selected.append(path)
         else:
             problems.append(_select_item_problem(item))
+    problems += [
+        Problem(None, name, ProblemCode.INVALID_QUERY, f"the query: {refusal}")
+        for name, refusal in date_function_refusals(query.where, catalog, describe.name)
+    ]
     for comparison in _comparisons(query.where):
         if isinstance(comparison, DateComparison):
             _resolved(catalog, describe.name, comparison.function.field, problems)
@@ -89,6 +94,28 @@ def check_query(soql: str, catalog: Catalog) -> QueryCheck:
                 )
             )
     return QueryCheck(describe.name, tuple(selected), tuple(problems))
+
+
+def date_function_refusals(
+    condition: Condition | None, catalog: Catalog, sobject: str
+) -> list[tuple[str, str]]:
+    """What Salesforce would refuse in `condition`'s date functions, by field: a function of a
+    field that is not a date or datetime, or compared with what it never gives. Caught here, a
+    mistake is named before the query or rule is saved rather than failing every run. Fields
+    the org lacks are left to the field checks."""
+    refusals = []
+    for comparison in _comparisons(condition):
+        if not isinstance(comparison, DateComparison):
+            continue
+        call = comparison.function
+        try:
+            name, field = catalog.resolve(sobject, call.field.name)
+        except UnknownField:
+            continue
+        values = comparison.value if isinstance(comparison.value, tuple) else (comparison.value,)
+        found = [field_refusal(call, field.type, name), *(value_refusal(call, v) for v in values)]
+        refusals += [(name, refusal) for refusal in dict.fromkeys(found) if refusal is not None]
+    return refusals
 
 
 def _unusable(message: str) -> QueryCheck:

@@ -24,6 +24,7 @@ from forcebridge.sandbox.fieldtypes import (
 )
 from forcebridge.sandbox.schema import FieldSpec
 from forcebridge.soql import ast
+from forcebridge.soql.date_functions import value_refusal
 from forcebridge.soql.dates import date_range, datetime_range
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 
@@ -63,7 +64,7 @@ class FilterContext(Protocol):
 
     def aggregate_expression(self, item: ast.Count | ast.Aggregate | ast.Grouping) -> str: ...
 
-    def date_expression(self, call: ast.DateFunction) -> tuple[Kind, str]: ...
+    def date_expression(self, call: ast.DateFunction) -> str: ...
 
 
 def condition_sql(ctx: FilterContext, condition: ast.Condition, negate: bool = False) -> str:
@@ -165,12 +166,12 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
 def _date_comparison(ctx: FilterContext, c: ast.DateComparison, negate: bool) -> str:
     """`CALENDAR_YEAR(CreatedDate) = 2024`: the function's number (or DAY_ONLY's date) compared
     with a number (a date); a record whose field is null has none, as a null field has none."""
-    kind, expr = ctx.date_expression(c.function)
+    expr = ctx.date_expression(c.function)
     op = c.op
     if op in _NEGATIONS:
         op, negate = _NEGATIONS[op], not negate
     values = c.value if isinstance(c.value, tuple) else (c.value,)
-    bound = [_date_function_value(ctx, c.function, kind, value) for value in values]
+    bound = [_date_function_value(ctx, c.function, value) for value in values]
     present = [value for value in bound if value is not None]
     if op is ast.Operator.IN:
         marks = ", ".join(ctx.bind(value) for value in present)
@@ -181,24 +182,18 @@ def _date_comparison(ctx: FilterContext, c: ast.DateComparison, negate: bool) ->
     return _Leaf(f"{expr} {op.value} {ctx.bind(present[0])}", False).render(expr, negate)
 
 
-def _date_function_value(
-    ctx: FilterContext, call: ast.DateFunction, kind: Kind, value: ast.Value
-) -> Any:
+def _date_function_value(ctx: FilterContext, call: ast.DateFunction, value: ast.Value) -> Any:
     """The bound value a date function is compared with: a whole number, or for DAY_ONLY a
     date; None for null."""
-    match kind, value:
-        case (_, ast.NullValue()):
-            return None
-        case (Kind.INTEGER, ast.NumberValue(number)) if number == number.to_integral_value():
+    refused = value_refusal(call, value)
+    if refused is not None:
+        raise InvalidField(ctx.text, call.field.pos, refused)
+    match value:
+        case ast.NumberValue(number):
             return _sql_number(number)
-        case (Kind.DATE, ast.DateValue(day)):
+        case ast.DateValue(day):
             return day.isoformat()
-    wanted = "a date" if kind is Kind.DATE else "a whole number"
-    raise InvalidField(
-        ctx.text,
-        call.field.pos,
-        f"{call.function.value}({call.field.name}) can only be compared with {wanted}",
-    )
+    return None
 
 
 def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate: bool) -> str:

@@ -40,7 +40,7 @@ from forcebridge.sandbox.results import Address, ByType, Children, Column, Shape
 from forcebridge.sandbox.schema import FieldSpec, Schema
 from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
-from forcebridge.soql.date_functions import DATETIME_ONLY
+from forcebridge.soql.date_functions import field_refusal
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 
 MAX_OFFSET = 2000
@@ -196,7 +196,7 @@ class _Planner:
                 continue
             if isinstance(item, ast.DateFunction):
                 sql = groups.expressions.get(group_key(item)) or masked(
-                    groups.flags.get(group_key(item.field)), self.date_expression(item)[1]
+                    groups.flags.get(group_key(item.field)), self.date_expression(item)
                 )
             else:
                 assert isinstance(item, _AGGREGATES) and item.field is not None
@@ -252,7 +252,7 @@ class _Planner:
 
     def _group_expression(self, node: GroupItem) -> str:
         if isinstance(node, ast.DateFunction):
-            return self.date_expression(node)[1]
+            return self.date_expression(node)
         return self.paths.expression(
             self.resolve_filterable(node, "grouped", lambda c: c.groupable)
         )
@@ -409,27 +409,16 @@ class _Planner:
         target = self.resolve_filterable(node, "filtered", lambda c: c.filterable)
         return target.spec, self.paths.expression(target)
 
-    def date_expression(self, call: ast.DateFunction) -> tuple[Kind, str]:
-        """What a date function gives (a number, or for DAY_ONLY a date) and its SQL."""
+    def date_expression(self, call: ast.DateFunction) -> str:
+        """A date function as SQL, once Salesforce would take it on its field."""
         target = self.paths.resolve(call.field)
         spec = target.spec
-        kind = spec.kind if spec is not None else None
-        name = spec.name if spec is not None else call.field.name
-        if kind not in (Kind.DATE, Kind.DATETIME):
-            raise InvalidField(
-                self.text,
-                call.field.pos,
-                f"{call.function.value}() takes a date or datetime field, and {name} is neither",
-            )
-        if kind is Kind.DATE and (call.function in DATETIME_ONLY or call.in_user_zone):
-            used = "convertTimezone" if call.in_user_zone else call.function.value
-            raise InvalidField(
-                self.text, call.field.pos, f"{used}() takes a datetime field, and {name} is a date"
-            )
+        field_type = spec.field_type.name if spec is not None else ""
+        refused = field_refusal(call, field_type, spec.name if spec else call.field.name)
+        if refused is not None:
+            raise InvalidField(self.text, call.field.pos, refused)
         zone = _sql_text(_zone_key(self.tz)) if call.in_user_zone else "NULL"
-        expr = f"{DATE_PART}('{call.function.value}', {self.paths.expression(target)}, {zone})"
-        returns = Kind.DATE if call.function is ast.DateFunctionName.DAY_ONLY else Kind.INTEGER
-        return returns, expr
+        return f"{DATE_PART}('{call.function.value}', {self.paths.expression(target)}, {zone})"
 
     def bind(self, value: Any) -> str:
         self.params.append(value)

@@ -5,7 +5,9 @@ read `CALENDAR_YEAR(CreatedDate) = 2024` alike. A datetime is taken in UTC, or i
 zone under `convertTimezone()`; a date has no zone. Weeks are counted from the first of the
 month or of January (days 1 to 7 are week 1), and a week's days from Sunday (1) to Saturday
 (7). The fiscal functions count from a fiscal year that begins in January, Salesforce's
-default for a new org: they equal the calendar ones.
+default for a new org: they equal the calendar ones. What Salesforce refuses (a function of a
+text field, a year compared with a date literal) is worded here once, for the sandbox's errors
+and for the checks a pull makes before it saves a query or routing rule.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from forcebridge.soql.ast import DateFunctionName
+from forcebridge.soql.ast import (
+    DateFunction,
+    DateFunctionName,
+    DateValue,
+    NullValue,
+    NumberValue,
+    Value,
+)
 
 DATETIME_ONLY = frozenset({DateFunctionName.DAY_ONLY, DateFunctionName.HOUR_IN_DAY})
 """The functions Salesforce takes on a datetime field only."""
@@ -55,3 +64,31 @@ def date_part(
     if function is DateFunctionName.DAY_ONLY:
         return day
     return _OF_DAY[function](day)
+
+
+def field_refusal(call: DateFunction, field_type: str, field_name: str) -> str | None:
+    """Why Salesforce refuses `call` on a field of `field_type` (a describe's type: `date`,
+    `datetime`, ...), in its words; None when it takes it."""
+    if field_type not in ("date", "datetime"):
+        return (
+            f"{call.function.value}() takes a date or datetime field, and {field_name} is neither"
+        )
+    if field_type == "date" and (call.function in DATETIME_ONLY or call.in_user_zone):
+        used = "convertTimezone" if call.in_user_zone else call.function.value
+        return f"{used}() takes a datetime field, and {field_name} is a date"
+    return None
+
+
+def value_refusal(call: DateFunction, value: Value) -> str | None:
+    """Why `call` cannot be compared with `value`: it gives a whole number, or for DAY_ONLY a
+    date (never a date literal); None when it can (null always can)."""
+    match value:
+        case NullValue():
+            return None
+        case NumberValue(number) if call.function is not DateFunctionName.DAY_ONLY:
+            if number == number.to_integral_value():
+                return None
+        case DateValue() if call.function is DateFunctionName.DAY_ONLY:
+            return None
+    wanted = "a date" if call.function is DateFunctionName.DAY_ONLY else "a whole number"
+    return f"{call.function.value}({call.field.name}) can only be compared with {wanted}"

@@ -21,6 +21,7 @@ from forcebridge.mapping.describe import Catalog
 from forcebridge.mapping.errors import MappingError, UnknownField
 from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.model import Mapping, MappingRow
+from forcebridge.mapping.query_check import date_function_refusals
 from forcebridge.mapping.query_fields import calculated_sources
 from forcebridge.mapping.rules import CompiledMapping, compile_pull
 from forcebridge.mapping.verify import VerificationReport, verify_pull, verify_pull_query
@@ -171,6 +172,10 @@ def verify_member(
         condition_fields = tuple(catalog.resolve(describe.name, f)[0] for f in route.fields)
     except UnknownField as unknown:
         raise StreamFailed(f"the routing rule of {service.name}: {unknown}") from None
+    refusals = date_function_refusals(routing.condition, catalog, describe.name)
+    if refusals:
+        reasons = "; ".join(refusal for _, refusal in refusals)
+        raise StreamFailed(f"the routing rule of {service.name}: {reasons}")
     return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog)
 
 

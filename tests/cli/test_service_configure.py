@@ -38,3 +38,25 @@ def test_a_query_naming_a_field_the_org_lacks_is_refused_with_the_field_named(
     assert refused.exit_code == 1 and "Regio__c" in refused.stderr
     assert bad_rule.exit_code == 1 and "Region__c" in bad_rule.stderr
     assert (unchanged["pull"], unchanged["soql"], unchanged["routing"]) == ("leads", None, None)
+
+
+def test_a_date_function_salesforce_would_refuse_is_refused_before_it_is_saved(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "leads")
+
+    this_year = "SELECT Id, LastName FROM Lead WHERE CALENDAR_YEAR(CreatedDate) = THIS_YEAR"
+    literal = cli("service", "configure", service, "--soql", this_year)
+    text = cli("service", "configure", service, "--routing", "DAY_ONLY(Company) = 2024-01-01")
+    sound = document(
+        cli(
+            "service", "configure", service, "--routing",
+            "CALENDAR_YEAR(convertTimezone(CreatedDate)) >= 2020", "--json",
+        )
+    )  # fmt: skip
+
+    assert literal.exit_code == 1
+    assert "CALENDAR_YEAR(CreatedDate) can only be compared with a whole number" in literal.stderr
+    assert text.exit_code == 1
+    assert "DAY_ONLY() takes a date or datetime field, and Company is neither" in text.stderr
+    assert sound["routing"] == "CALENDAR_YEAR(convertTimezone(CreatedDate)) >= 2020"

@@ -71,6 +71,16 @@ def test_a_query_may_filter_by_date_functions_of_fields_the_org_has(
     )
 
     assert messages(soql, real_catalog) == ["the query: Contact has no field 'LastModifedDate'"]
+    refused = (
+        "SELECT Id FROM Contact WHERE CALENDAR_YEAR(CreatedDate) IN (2024, THIS_YEAR) "
+        "AND HOUR_IN_DAY(Birthdate) = 1 AND WEEK_IN_YEAR(Email) = 2.5"
+    )
+    assert messages(refused, real_catalog) == [
+        "the query: CALENDAR_YEAR(CreatedDate) can only be compared with a whole number",
+        "the query: HOUR_IN_DAY() takes a datetime field, and Birthdate is a date",
+        "the query: WEEK_IN_YEAR() takes a date or datetime field, and Email is neither",
+        "the query: WEEK_IN_YEAR(Email) can only be compared with a whole number",
+    ]
     assert messages("SELECT Id, DAY_ONLY(CreatedDate) FROM Contact", real_catalog) == [
         "DAY_ONLY(CreatedDate) names a period to group records by; select CreatedDate and the "
         "mapping converts its value"
