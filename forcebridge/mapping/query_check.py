@@ -16,8 +16,6 @@ from forcebridge.mapping.errors import UnknownField
 from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.soql.ast import (
     Aggregate,
-    And,
-    Comparison,
     Condition,
     Count,
     DateComparison,
@@ -26,12 +24,11 @@ from forcebridge.soql.ast import (
     Fields,
     Grouping,
     Label,
-    Not,
-    Or,
     Query,
     SemiJoin,
     Subquery,
     TypeOf,
+    comparisons,
 )
 from forcebridge.soql.date_functions import field_refusal, value_refusal
 from forcebridge.soql.errors import MalformedQuery
@@ -77,7 +74,7 @@ def check_query(soql: str, catalog: Catalog) -> QueryCheck:
         Problem(None, name, ProblemCode.INVALID_QUERY, f"the query: {refusal}")
         for name, refusal in date_function_refusals(query.where, catalog, describe.name)
     ]
-    for comparison in _comparisons(query.where):
+    for comparison in comparisons(query.where):
         if isinstance(comparison, DateComparison):
             _resolved(catalog, describe.name, comparison.function.field, problems)
             continue
@@ -104,7 +101,7 @@ def date_function_refusals(
     mistake is named before the query or rule is saved rather than failing every run. Fields
     the org lacks are left to the field checks."""
     refusals = []
-    for comparison in _comparisons(condition):
+    for comparison in comparisons(condition):
         if not isinstance(comparison, DateComparison):
             continue
         call = comparison.function
@@ -205,13 +202,3 @@ def _clause_problems(query: Query) -> Iterator[Problem]:
             yield Problem(
                 None, clause, ProblemCode.INVALID_QUERY, f"remove {clause} from the query: {why}"
             )
-
-
-def _comparisons(condition: Condition | None) -> Iterator[Comparison | DateComparison]:
-    if isinstance(condition, Comparison | DateComparison):
-        yield condition
-    elif isinstance(condition, And | Or):
-        for operand in condition.operands:
-            yield from _comparisons(operand)
-    elif isinstance(condition, Not):
-        yield from _comparisons(condition.operand)

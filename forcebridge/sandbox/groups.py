@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from forcebridge.soql import ast
 from forcebridge.soql.errors import MalformedQuery
+from forcebridge.soql.render import date_call
 
 MAX_SUBTOTALED = 3
 """Salesforce's most fields in a GROUP BY ROLLUP or CUBE."""
@@ -110,10 +111,7 @@ def group_key(node: GroupItem) -> str:
 
 def item_text(node: GroupItem) -> str:
     """A grouped item as the query writes it: `Account.Name`, `CALENDAR_YEAR(CloseDate)`."""
-    if isinstance(node, ast.Field):
-        return node.name
-    argument = f"convertTimezone({node.field.name})" if node.in_user_zone else node.field.name
-    return f"{node.function.value}({argument})"
+    return node.name if isinstance(node, ast.Field) else date_call(node)
 
 
 def item_pos(node: GroupItem) -> int | None:
@@ -123,13 +121,6 @@ def item_pos(node: GroupItem) -> int | None:
 def compared(condition: ast.Condition) -> Sequence[GroupItem]:
     """The fields and date functions a HAVING condition compares, which must be grouped (not
     those inside its aggregates)."""
-    match condition:
-        case ast.Comparison():
-            return [condition.field]
-        case ast.DateComparison():
-            return [condition.function]
-        case ast.And(operands) | ast.Or(operands):
-            return [node for operand in operands for node in compared(operand)]
-        case ast.Not(operand):
-            return compared(operand)
-    return []
+    return [
+        c.field if isinstance(c, ast.Comparison) else c.function for c in ast.comparisons(condition)
+    ]

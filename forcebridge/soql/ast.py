@@ -7,6 +7,7 @@ say the same thing (the property the parser/builder round-trip tests rely on).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -264,6 +265,19 @@ class AggregateComparison:
 
 
 Condition = Comparison | DateComparison | AggregateComparison | And | Or | Not
+
+
+def comparisons(condition: Condition | None) -> Iterator[Comparison | DateComparison]:
+    """Each comparison of a field or a date function in `condition`, through AND, OR and NOT
+    (not a HAVING clause's comparisons of aggregates)."""
+    match condition:
+        case Comparison() | DateComparison():
+            yield condition
+        case And(operands) | Or(operands):
+            for operand in operands:
+                yield from comparisons(operand)
+        case Not(operand):
+            yield from comparisons(operand)
 
 
 # --- ordering and the query ----------------------------------------------------------------

@@ -96,10 +96,11 @@ def _field(item: Field) -> str:
 
 
 def _grouped(item: Field | DateFunction) -> str:
-    return _field(item) if isinstance(item, Field) else _date_call(item)
+    return _field(item) if isinstance(item, Field) else date_call(item)
 
 
-def _date_call(call: DateFunction) -> str:
+def date_call(call: DateFunction) -> str:
+    """`CALENDAR_YEAR(CloseDate)`, `HOUR_IN_DAY(convertTimezone(CreatedDate))`."""
     argument = _field(call.field)
     if call.in_user_zone:
         argument = f"convertTimezone({argument})"
@@ -123,7 +124,7 @@ def _select_item(item: SelectItem) -> str:
         case Aggregate(function=function, field=counted, alias=alias):
             return _aliased(f"{function.value}({_field(counted)})", alias)
         case DateFunction(alias=alias):
-            return _aliased(_date_call(item), alias)
+            return _aliased(date_call(item), alias)
         case Grouping(field=grouped, alias=alias):
             return _aliased(f"GROUPING({_field(grouped)})", alias)
         case Fields(kind=kind):
@@ -168,7 +169,7 @@ def _condition(condition: Condition, *, nested: bool) -> str:
         case Comparison():
             return _comparison(condition)
         case DateComparison(function=call, op=op, value=value):
-            return f"{_date_call(call)} {op.value} {_compared(op, value)}"
+            return f"{date_call(call)} {op.value} {_compared(op, value)}"
         case AggregateComparison(aggregate=aggregate, op=op, value=value):
             return f"{_select_item(replace(aggregate, alias=None))} {op.value} {_value(value)}"
         case Not(operand=Comparison() as operand):

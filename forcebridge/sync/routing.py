@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -73,7 +73,7 @@ class Route:
                 f"routing condition {text!r}: only a condition may follow WHERE, "
                 "without GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET, WITH or FOR"
             )
-        if any(isinstance(c.value, ast.SemiJoin) for c in _comparisons(query.where)):
+        if any(isinstance(c.value, ast.SemiJoin) for c in ast.comparisons(query.where)):
             raise RoutingError(
                 f"routing condition {text!r}: a sub-select cannot be checked on each record"
             )
@@ -82,7 +82,7 @@ class Route:
     @property
     def fields(self) -> tuple[str, ...]:
         """The field paths the condition reads, in order of first use."""
-        return tuple(dict.fromkeys(_compared(c).name for c in _comparisons(self.condition)))
+        return tuple(dict.fromkeys(_compared(c).name for c in ast.comparisons(self.condition)))
 
     def admits(
         self, record: Mapping[str, Any], *, now: dt.datetime, tz: dt.tzinfo = dt.UTC
@@ -107,19 +107,6 @@ def user_zone(time_zone: str | None) -> dt.tzinfo:
 class _Clock:
     now: dt.datetime
     tz: dt.tzinfo
-
-
-def _comparisons(
-    condition: ast.Condition | None,
-) -> Iterator[ast.Comparison | ast.DateComparison]:
-    match condition:
-        case ast.Comparison() | ast.DateComparison():
-            yield condition
-        case ast.And(operands) | ast.Or(operands):
-            for operand in operands:
-                yield from _comparisons(operand)
-        case ast.Not(operand):
-            yield from _comparisons(operand)
 
 
 def _holds(condition: ast.Condition, record: Mapping[str, Any], clock: _Clock) -> bool:
