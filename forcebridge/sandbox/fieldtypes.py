@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from forcebridge.soql.ast import DateFunctionName
-from forcebridge.soql.date_functions import date_part
+from forcebridge.soql.date_functions import date_part_of_text
 from forcebridge.soql.dates import known_zone
 
 FOLD_CASE = "sf_fold_case"
@@ -121,9 +121,7 @@ def stored_date_part(function: str, stored: str | None, zone: str | None) -> int
     zone named (`America/New_York`; None for UTC); DAY_ONLY's date as stored dates are."""
     if stored is None:
         return None
-    value = parse_datetime(stored) if "T" in stored else dt.date.fromisoformat(stored)
-    part = date_part(DateFunctionName(function), value, _zone(zone))
-    return part.isoformat() if isinstance(part, dt.date) else part
+    return date_part_of_text(DateFunctionName(function), stored, _zone(zone))
 
 
 @functools.cache

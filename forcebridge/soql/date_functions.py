@@ -23,6 +23,7 @@ from forcebridge.soql.ast import (
     NumberValue,
     Value,
 )
+from forcebridge.soql.literals import parse_datetime
 
 DATETIME_ONLY = frozenset({DateFunctionName.DAY_ONLY, DateFunctionName.HOUR_IN_DAY})
 """The functions Salesforce takes on a datetime field only."""
@@ -64,6 +65,14 @@ def date_part(
     if function is DateFunctionName.DAY_ONLY:
         return day
     return _OF_DAY[function](day)
+
+
+def date_part_of_text(function: DateFunctionName, text: str, zone: dt.tzinfo = dt.UTC) -> int | str:
+    """`function` of a date (`2024-11-07`) or datetime (`2024-11-07T07:00:00.000+0000`) as
+    Salesforce writes them, DAY_ONLY's date written the same way; ValueError for other text."""
+    value = parse_datetime(text) if "T" in text else dt.date.fromisoformat(text)
+    part = date_part(function, value, zone)
+    return part.isoformat() if isinstance(part, dt.date) else part
 
 
 def field_refusal(call: DateFunction, field_type: str, field_name: str) -> str | None:

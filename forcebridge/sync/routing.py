@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forcebridge.soql import ast
-from forcebridge.soql.date_functions import date_part
+from forcebridge.soql.date_functions import date_part_of_text
 from forcebridge.soql.dates import date_range, datetime_range, known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.literals import parse_datetime
@@ -134,13 +134,12 @@ def _date_part(call: ast.DateFunction, value: Any, clock: _Clock) -> int | str |
     neither), compared as the number it gives or, for DAY_ONLY, the date's ISO text."""
     if value is None:
         return None
-    text = str(value)
     try:
-        moment: dt.date = parse_datetime(text) if "T" in text else dt.date.fromisoformat(text)
-        part = date_part(call.function, moment, clock.tz if call.in_user_zone else dt.UTC)
+        return date_part_of_text(
+            call.function, str(value), clock.tz if call.in_user_zone else dt.UTC
+        )
     except ValueError:
         return None
-    return part.isoformat() if isinstance(part, dt.date) else part
 
 
 def field_value(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
