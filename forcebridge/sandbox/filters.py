@@ -141,9 +141,7 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
         if any(isinstance(v, tuple) for v in present):
             raise MalformedQuery(ctx.text, c.field.pos, "date literals are not allowed in IN")
         compared, present = _as_text(kind, expr, present)
-        marks = ", ".join(ctx.bind(v) for v in present)
-        predicate = f"{compared} IN ({marks})" if present else None
-        return _Leaf(predicate, len(present) < len(values)).render(expr, negate)
+        return _in_list(ctx, compared, present, len(values)).render(expr, negate)
     assert not isinstance(c.value, tuple)
     value = _value(ctx, spec, c.field, c.value)
     if value is None:
@@ -163,6 +161,13 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
     return _Leaf(f"{compared} {op.value} {ctx.bind(value)}", False).render(expr, negate)
 
 
+def _in_list(ctx: FilterContext, compared: str, present: list[Any], listed: int) -> _Leaf:
+    """`IN` a list of `listed` values, of which `present` are not null: a null in the list is
+    what admits a null value."""
+    marks = ", ".join(ctx.bind(value) for value in present)
+    return _Leaf(f"{compared} IN ({marks})" if present else None, len(present) < listed)
+
+
 def _date_comparison(ctx: FilterContext, c: ast.DateComparison, negate: bool) -> str:
     """`CALENDAR_YEAR(CreatedDate) = 2024`: the function's number (or DAY_ONLY's date) compared
     with a number (a date); a record whose field is null has none, as a null field has none."""
@@ -174,9 +179,7 @@ def _date_comparison(ctx: FilterContext, c: ast.DateComparison, negate: bool) ->
     bound = [_date_function_value(ctx, c.function, value) for value in values]
     present = [value for value in bound if value is not None]
     if op is ast.Operator.IN:
-        marks = ", ".join(ctx.bind(value) for value in present)
-        predicate = f"{expr} IN ({marks})" if present else None
-        return _Leaf(predicate, len(present) < len(bound)).render(expr, negate)
+        return _in_list(ctx, expr, present, len(bound)).render(expr, negate)
     if not present:
         return _Leaf(None, op is ast.Operator.EQ).render(expr, negate)
     return _Leaf(f"{expr} {op.value} {ctx.bind(present[0])}", False).render(expr, negate)
@@ -222,14 +225,12 @@ def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate
     return _Leaf(f"{expr} {op.value} {ctx.bind(bound)}", False).render(expr, negate)
 
 
-_SQLITE_INTEGERS = range(-(2**63), 2**63)
-
-
 def _sql_number(number: Decimal) -> int | float:
     """A SOQL number as SQLite binds it: a whole number as an integer while SQLite's 64 bits
     hold it, and otherwise as a real, which compares with stored numbers by value all the
-    same (SQLite refuses a larger integer outright)."""
-    if number == number.to_integral_value() and int(number) in _SQLITE_INTEGERS:
+    same (SQLite refuses a larger integer outright). The bounds are compared as decimals, so
+    a number of thousands of digits is never built as an int only to be refused."""
+    if number == number.to_integral_value() and -(2**63) <= number < 2**63:
         return int(number)
     return float(number)
 
