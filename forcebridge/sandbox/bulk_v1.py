@@ -28,13 +28,12 @@ from forcebridge.sandbox.bulk import Jobs, write_all
 from forcebridge.sandbox.bulk_csv import RefusedUpload, csv_record, header_fields, read_table
 from forcebridge.sandbox.bulk_ingest import OPERATIONS
 from forcebridge.sandbox.composite import Operation
-from forcebridge.sandbox.errors import ApiError, from_soql
+from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
 from forcebridge.soql.ast import Query
-from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
 router = APIRouter(prefix="/services/async")
@@ -264,11 +263,10 @@ async def add_batch(job_id: str, request: Request, call: Call) -> Response:
 def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
     try:
         if job.operation in QUERY_OPERATIONS:
-            try:
-                batch.query = parse(str(batch.request))
-            except SoqlError as error:
-                raise from_soql(error) from None
+            # The org refuses a query that does not parse as Salesforce does; parsed again
+            # only once it runs, for the CSV result's columns.
             records = _query(org, job, str(batch.request))
+            batch.query = parse(str(batch.request))
             batch.results = [(jobs.new_id(RESULT_PREFIX), records)]
             batch.processed = len(records)
         else:
