@@ -28,12 +28,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.limits import ApiKind, limits_payload, row_lock_error
 from forcebridge.sandbox.oauth import identity_url
 from forcebridge.sandbox.org import Org
-from forcebridge.sandbox.preconditions import (
-    Preconditions,
-    Validators,
-    precondition_failed,
-    unchanged_since,
-)
+from forcebridge.sandbox.preconditions import Preconditions, Validators, unchanged_since
 
 router = APIRouter(prefix=DATA_PREFIX)
 
@@ -169,19 +164,17 @@ async def get_deleted(sobject: str, request: Request, call: Sobject) -> Salesfor
 async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject) -> Response:
     """A record; with `If-Modified-Since` or (Account) `If-None-Match`, 304 and no body while
     it is unchanged (see `preconditions`). The answer names its validators."""
-    org = call.state.org
-    preconditions = Preconditions.of(request.headers, write=False)
-    status, current = await call.state.run(
-        org.precondition, sobject, record_id, preconditions, read=True
+    record, current = await call.state.run(
+        call.state.org.conditional_retrieve,
+        sobject,
+        record_id,
+        _fields_param(request),
+        Preconditions.of(request.headers, write=False),
+        api_version=call.version,
     )
     headers = validator_headers(current)
-    if status == 304:
+    if record is None:
         return Response(status_code=304, headers=headers)
-    if status == 412:
-        raise precondition_failed()
-    record = await call.state.run(
-        org.retrieve, sobject, record_id, _fields_param(request), api_version=call.version
-    )
     return SalesforceJSON(record, headers=headers)
 
 
@@ -205,11 +198,7 @@ def _fields_param(request: Request) -> list[str] | None:
 async def update(sobject: str, record_id: str, request: Request, call: Sobject) -> Response:
     values = json_object(await json_body(request), sobject)
     preconditions = Preconditions.of(request.headers, write=True)
-    status, _ = await call.state.run(
-        call.state.org.precondition, sobject, record_id, preconditions, read=False
-    )
-    if status is not None:
-        raise precondition_failed()
+    await call.state.run(call.state.org.check_preconditions, sobject, record_id, preconditions)
     if call.state.faults.row_locked():
         raise row_lock_error(record_id)
     await call.state.run(call.state.org.update, sobject, record_id, values)

@@ -20,7 +20,13 @@ from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
-from forcebridge.sandbox.preconditions import ETAG_OBJECTS, Preconditions, Validators, etag
+from forcebridge.sandbox.preconditions import (
+    ETAG_OBJECTS,
+    Preconditions,
+    Validators,
+    etag,
+    precondition_failed,
+)
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import load_schema
@@ -168,29 +174,54 @@ class Org:
             raise not_found()
         return record
 
-    def validators(self, sobject: str, record_id: str) -> Validators | None:
+    def validators(
+        self, sobject: str, record_id: str, whole: dict[str, Any] | None = None
+    ) -> Validators | None:
         """What a conditional request on the record is checked against (`preconditions`);
-        None for an object without modification dates (one a schema folder added)."""
+        None for an object without modification dates (one a schema folder added). `whole`:
+        the record as GET returns it whole, when it is read already."""
         obj = self.writes.sobject(sobject)
         if obj.field("LastModifiedDate") is None:
             return None
         tagged = obj.name in ETAG_OBJECTS
-        record = self.retrieve(obj.name, record_id, None if tagged else ["LastModifiedDate"])
+        record = whole or self.retrieve(
+            obj.name, record_id, None if tagged else ["LastModifiedDate"]
+        )
         return Validators(
             parse_datetime(record["LastModifiedDate"]), etag(record) if tagged else None
         )
 
-    def precondition(
-        self, sobject: str, record_id: str, preconditions: Preconditions, *, read: bool
-    ) -> tuple[int | None, Validators | None]:
-        """What a conditional read or write of the record ends with before it runs (304 or
-        412; None to go on), and the record's validators for the answer's headers."""
-        if not preconditions.any and not read:
-            return None, None
+    def conditional_retrieve(
+        self,
+        sobject: str,
+        record_id: str,
+        fields: Sequence[str] | None,
+        preconditions: Preconditions,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> tuple[dict[str, Any] | None, Validators | None]:
+        """`GET sobjects/T/id` under its conditions: the record (None when the client holds it
+        already: 304) and its validators, for the answer's headers; PRECONDITION_FAILED (412)
+        when a condition fails. A record asked for whole is read once."""
+        whole = None if fields else self.retrieve(sobject, record_id, api_version=api_version)
+        current = self.validators(sobject, record_id, whole)
+        status = preconditions.failure(current, read=True) if current is not None else None
+        if status == 412:
+            raise precondition_failed()
+        if status == 304:
+            return None, current
+        record = whole or self.retrieve(sobject, record_id, fields, api_version=api_version)
+        return record, current
+
+    def check_preconditions(
+        self, sobject: str, record_id: str, preconditions: Preconditions
+    ) -> None:
+        """Refuse a write (PRECONDITION_FAILED, 412) whose conditions the record fails."""
+        if not preconditions.any:
+            return
         current = self.validators(sobject, record_id)
-        if current is None:
-            return None, None
-        return preconditions.failure(current, read=read), current
+        if current is not None and preconditions.failure(current, read=False) is not None:
+            raise precondition_failed()
 
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
         obj = self.writes.sobject(sobject)

@@ -100,8 +100,10 @@ def unchanged_since(headers: Mapping[str, str], modified: dt.datetime) -> bool:
 
 
 def etag(record: Mapping[str, Any]) -> str:
-    """A record's entity tag, quoted as the header carries it."""
-    content = json.dumps(record, sort_keys=True, default=str).encode()
+    """A record's entity tag, quoted as the header carries it: its values, not its
+    `attributes` (whose URL names the API version it was read in)."""
+    values = {key: value for key, value in record.items() if key != "attributes"}
+    content = json.dumps(values, sort_keys=True, default=str).encode()
     digest = hashlib.sha1(content, usedforsecurity=False).digest()
     return f'"{base64.b64encode(digest).decode()}"'
 

@@ -23,7 +23,7 @@ from forcebridge.sandbox.http_composite import collection_records
 from forcebridge.sandbox.http_query import DEFAULT_BATCH
 from forcebridge.sandbox.http_rest import sobject_entry, validator_headers, write_result
 from forcebridge.sandbox.org import Org
-from forcebridge.sandbox.preconditions import Preconditions, precondition_failed, unchanged_since
+from forcebridge.sandbox.preconditions import Preconditions, unchanged_since
 
 _VERSIONED = re.compile(r"/v(\d+\.\d)(/[^?]*)?")
 
@@ -132,23 +132,20 @@ def _create(call: _Call) -> Reply:
 
 
 def _retrieve(call: _Call) -> Reply:
-    sobject, record_id = call.path["sobject"], call.path["record_id"]
-    preconditions = Preconditions.of(call.headers, write=False)
-    status, current = call.org.precondition(sobject, record_id, preconditions, read=True)
-    headers = validator_headers(current)
-    if status == 304:
-        return Reply(304, None, headers)
-    if status == 412:
-        raise precondition_failed()
-    record = call.org.retrieve(sobject, record_id, call.fields(), api_version=call.version)
-    return Reply(200, record, headers)
+    record, current = call.org.conditional_retrieve(
+        call.path["sobject"],
+        call.path["record_id"],
+        call.fields(),
+        Preconditions.of(call.headers, write=False),
+        api_version=call.version,
+    )
+    return Reply(200 if record is not None else 304, record, validator_headers(current))
 
 
 def _update(call: _Call) -> Reply:
     sobject, record_id = call.path["sobject"], call.path["record_id"]
     preconditions = Preconditions.of(call.headers, write=True)
-    if call.org.precondition(sobject, record_id, preconditions, read=False)[0] is not None:
-        raise precondition_failed()
+    call.org.check_preconditions(sobject, record_id, preconditions)
     call.org.update(sobject, record_id, call.values())
     return Reply(204)
 
