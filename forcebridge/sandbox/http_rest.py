@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -28,7 +27,12 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.limits import ApiKind, limits_payload, row_lock_error
 from forcebridge.sandbox.oauth import identity_url
 from forcebridge.sandbox.org import Org
-from forcebridge.sandbox.preconditions import Preconditions, Validators, unchanged_since
+from forcebridge.sandbox.preconditions import (
+    Preconditions,
+    Validators,
+    unchanged_since,
+    validator_headers,
+)
 
 router = APIRouter(prefix=DATA_PREFIX)
 
@@ -131,7 +135,7 @@ async def describe(sobject: str, request: Request, call: Describe) -> Response:
 def _revalidated(request: Request, org: Org, payload: Any) -> Response:
     """A describe, honouring `If-Modified-Since` as Salesforce does: 304 with no body while
     the org's metadata is unchanged, so clients can revalidate a cached describe cheaply."""
-    headers = {"Last-Modified": format_datetime(org.schema_modified_at, usegmt=True)}
+    headers = validator_headers(Validators(org.schema_modified_at, None))
     if unchanged_since(request.headers, org.schema_modified_at):
         return Response(status_code=304, headers=headers)
     return SalesforceJSON(payload, headers=headers)
@@ -176,16 +180,6 @@ async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject
     if record is None:
         return Response(status_code=304, headers=headers)
     return SalesforceJSON(record, headers=headers)
-
-
-def validator_headers(current: Validators | None) -> dict[str, str]:
-    """`Last-Modified` and (Account) `ETag`, for a record's answer."""
-    if current is None:
-        return {}
-    headers = {"Last-Modified": format_datetime(current.last_modified, usegmt=True)}
-    if current.etag is not None:
-        headers["ETag"] = current.etag
-    return headers
 
 
 def _fields_param(request: Request) -> list[str] | None:

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
@@ -90,6 +90,17 @@ class Preconditions:
         elif read and self.if_modified_since is not None and modified <= self.if_modified_since:
             return 304
         return None
+
+
+def validator_headers(current: Validators | None) -> dict[str, str]:
+    """`Last-Modified` and (Account records) `ETag`, for the answer that `current` validates:
+    a record, or a describe (the schema's last change)."""
+    if current is None:
+        return {}
+    headers = {"Last-Modified": format_datetime(current.last_modified, usegmt=True)}
+    if current.etag is not None:
+        headers["ETag"] = current.etag
+    return headers
 
 
 def unchanged_since(headers: Mapping[str, str], modified: dt.datetime) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,9 +20,14 @@ from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, json_object
 from forcebridge.sandbox.http_composite import collection_records
 from forcebridge.sandbox.http_query import DEFAULT_BATCH
-from forcebridge.sandbox.http_rest import sobject_entry, validator_headers, write_result
+from forcebridge.sandbox.http_rest import sobject_entry, write_result
 from forcebridge.sandbox.org import Org
-from forcebridge.sandbox.preconditions import Preconditions, unchanged_since
+from forcebridge.sandbox.preconditions import (
+    Preconditions,
+    Validators,
+    unchanged_since,
+    validator_headers,
+)
 
 _VERSIONED = re.compile(r"/v(\d+\.\d)(/[^?]*)?")
 
@@ -190,7 +194,7 @@ def _describe(call: _Call) -> Reply:
 def _revalidated(call: _Call, payload: Any) -> Reply:
     """A describe, or 304 while the client's copy is current (`If-Modified-Since`)."""
     modified = call.org.schema_modified_at
-    headers = {"Last-Modified": format_datetime(modified, usegmt=True)}
+    headers = validator_headers(Validators(modified, None))
     if unchanged_since(call.headers, modified):
         return Reply(304, None, headers)
     return Reply(200, payload, headers)
