@@ -116,6 +116,7 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
         config.data_dir / AUTH_DB_FILE, org_id=org.org_id, session_lifetime=config.session_lifetime
     )
     auth.set_user(config.username, config.password, org.admin_user_id)
+    org.name_admin(config.username)
     jwt_files = ensure_jwt_certificate(config.data_dir, config.client_id)
     usage = ApiUsage(config.api_limit)
     state = SandboxState(

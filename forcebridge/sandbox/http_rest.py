@@ -207,33 +207,57 @@ async def delete(sobject: str, record_id: str, call: Sobject) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/v{version}/sobjects/{sobject}/{field}/{value}")
-async def retrieve_by_external_id(
-    sobject: str, field: str, value: str, request: Request, call: Sobject
+@router.get("/v{version}/sobjects/{sobject}/{first}/{rest:path}")
+async def retrieve_by_path(
+    sobject: str, first: str, rest: str, request: Request, call: Sobject
 ) -> SalesforceJSON:
-    record = await call.state.run(
-        call.state.org.retrieve_by_external_id,
-        sobject,
-        field,
-        value,
-        _fields_param(request),
-        api_version=call.version,
-    )
+    """A record by external id (`sobjects/T/field/value`), or by relationships from a record
+    (`sobjects/T/id/Rel/...`; a children relationship answers as a query)."""
+    org, fields, version = call.state.org, _fields_param(request), call.version
+    if org.names_record(sobject, first):
+        path = rest.split("/")
+        record = await call.state.run(
+            org.related, sobject, first, path, fields, api_version=version
+        )
+    else:
+        record = await call.state.run(
+            org.retrieve_by_external_id, sobject, first, rest, fields, api_version=version
+        )
     return SalesforceJSON(record)
 
 
-@router.patch("/v{version}/sobjects/{sobject}/{field}/{value}")
-async def upsert(
-    sobject: str, field: str, value: str, request: Request, call: Sobject
-) -> SalesforceJSON:
-    """201 with `created: true` for a new record, 200 with `created: false` for an update."""
+@router.patch("/v{version}/sobjects/{sobject}/{first}/{rest:path}")
+async def write_by_path(
+    sobject: str, first: str, rest: str, request: Request, call: Sobject
+) -> Response:
+    """Upsert by external id: 201 with `created: true` for a new record, 200 with `created:
+    false` for an update. Through relationships: update the parent they lead to, 204."""
     values = json_object(await json_body(request), sobject)
     if call.state.faults.row_locked():
         raise row_lock_error()
+    org = call.state.org
+    if org.names_record(sobject, first):
+        await call.state.run(org.update_related, sobject, first, rest.split("/"), values)
+        return Response(status_code=204)
     record_id, created = await call.state.run(
-        call.state.org.upsert, sobject, field, value, values, api_version=call.version
+        org.upsert, sobject, first, rest, values, api_version=call.version
     )
     return SalesforceJSON(write_result(record_id, created), status_code=201 if created else 200)
+
+
+@router.delete("/v{version}/sobjects/{sobject}/{first}/{rest:path}")
+async def delete_by_path(sobject: str, first: str, rest: str, call: Sobject) -> Response:
+    """Delete the record with an external id, or the parent relationships lead to."""
+    if call.state.faults.row_locked():
+        raise row_lock_error()
+    org = call.state.org
+    if org.names_record(sobject, first):
+        await call.state.run(org.delete_related, sobject, first, rest.split("/"))
+    else:
+        await call.state.run(
+            org.delete_by_external_id, sobject, first, rest, api_version=call.version
+        )
+    return Response(status_code=204)
 
 
 @router.get("/v{version}/limits")

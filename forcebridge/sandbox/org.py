@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from forcebridge.sandbox import composite, conversion, replication
+from forcebridge.sandbox import composite, conversion, replication, traversal
 from forcebridge.sandbox.composite import Operation
+from forcebridge.sandbox.config import DEFAULT_USERNAME
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
@@ -29,7 +30,7 @@ from forcebridge.sandbox.preconditions import (
 )
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
-from forcebridge.sandbox.schema import load_schema
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, load_schema
 from forcebridge.sandbox.search import run_search
 from forcebridge.sandbox.storage import Storage
 from forcebridge.sandbox.writes import Writes
@@ -41,8 +42,9 @@ from forcebridge.soql.search import parse_search
 
 DEFAULT_API_VERSION = "62.0"
 DEFAULT_TIME_ZONE = "UTC"
+DEFAULT_BATCH_SIZE = 2000
 ADMIN = {
-    "Username": "admin@sandbox.forcebridge.test",
+    "Username": DEFAULT_USERNAME,
     "FirstName": "Sandbox",
     "LastName": "Admin",
     "Email": "admin@sandbox.forcebridge.test",
@@ -126,6 +128,15 @@ class Org:
                  "OrganizationType": "Developer Edition", "IsSandbox": 0, **audit},
             )  # fmt: skip
 
+    def name_admin(self, username: str) -> None:
+        """Give the admin User the username it logs in with, as every Salesforce user has: a
+        query for the running user's `Username` then answers what the identity service says."""
+        user = self.writes.sobject("User")
+        with self.storage.write() as conn:
+            row = self.storage.fetch(conn, user, self.admin_user_id)
+            if row is not None and row.get("Username") != username:
+                self.writes.update(conn, user, self.admin_user_id, {"Username": username})
+
     def close(self) -> None:
         self.storage.close()
 
@@ -159,14 +170,9 @@ class Org:
         obj = self.writes.sobject(sobject)
         record_id = self.writes.record_id(obj, record_id)
         self.writes.live_row(self.storage.connection(), obj, record_id)
-        names = list(fields) if fields else [f.name for f in obj.fields]
-        select = tuple(
-            ast.Field(tuple(n.split("."))) for n in dict.fromkeys(n.strip() for n in names) if n
-        )
-        where = ast.Comparison(ast.Field(("Id",)), ast.Operator.EQ, ast.StringValue(record_id))
         try:
             record = self.queries.first_record(
-                ast.Query(select, obj.name, where=where, text=""), api_version
+                _fields_where(obj, fields, "Id", record_id), api_version
             )
         except SoqlError as error:
             raise from_soql(error) from None
@@ -245,6 +251,24 @@ class Org:
         api_version: str = DEFAULT_API_VERSION,
     ) -> dict[str, Any]:
         """`GET sobjects/T/field/value`: the one record with that external id (300 when several)."""
+        record_id = self._by_external_id(sobject, external_field, external_value, api_version)
+        return self.retrieve(sobject, record_id, fields, api_version=api_version)
+
+    def delete_by_external_id(
+        self,
+        sobject: str,
+        external_field: str,
+        external_value: str,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> None:
+        """`DELETE sobjects/T/field/value`: delete the one record with that external id."""
+        record_id = self._by_external_id(sobject, external_field, external_value, api_version)
+        self.delete(sobject, record_id)
+
+    def _by_external_id(
+        self, sobject: str, external_field: str, external_value: str, api_version: str
+    ) -> str:
         obj = self.writes.sobject(sobject)
         key = self.writes.external_key(obj, external_field)
         conn = self.storage.connection()
@@ -255,7 +279,7 @@ class Org:
         )
         if record_id is None:
             raise not_found()
-        return self.retrieve(sobject, record_id, fields, api_version=api_version)
+        return record_id
 
     def upsert(
         self,
@@ -272,6 +296,71 @@ class Org:
             return self.writes.upsert(
                 conn, obj, external_field, external_value, values, api_version
             )
+
+    # --- friendly URLs (`traversal`) --------------------------------------------------------
+
+    def names_record(self, sobject: str, segment: str) -> bool:
+        """Whether `sobjects/T/{segment}/...` starts from one of T's records rather than
+        naming an external id field."""
+        return traversal.names_record(self.writes.sobject(sobject), segment)
+
+    def related(
+        self,
+        sobject: str,
+        record_id: str,
+        relationships: Sequence[str],
+        fields: Sequence[str] | None = None,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> dict[str, Any]:
+        """`GET sobjects/T/id/Rel/...`: the record the relationships lead to, or, when the last
+        leads to children, their first page as a query result."""
+        end = self._follow(sobject, record_id, relationships)
+        if end.children is None:
+            return self.retrieve(end.obj.name, end.record_id, fields, api_version=api_version)
+        query = _fields_where(end.obj, fields, end.children.name, end.record_id)
+        try:
+            return self.queries.run(
+                query, include_deleted=False, batch_size=DEFAULT_BATCH_SIZE, api_version=api_version
+            )
+        except SoqlError as error:
+            raise from_soql(error) from None
+
+    def update_related(
+        self, sobject: str, record_id: str, relationships: Sequence[str], values: dict[str, Any]
+    ) -> None:
+        """`PATCH sobjects/T/id/Rel/...`: update the parent record the relationships lead to."""
+        end = self._parent(sobject, record_id, relationships, "PATCH")
+        self.update(end.obj.name, end.record_id, values)
+
+    def delete_related(self, sobject: str, record_id: str, relationships: Sequence[str]) -> None:
+        """`DELETE sobjects/T/id/Rel/...`: delete the parent record the relationships lead to."""
+        end = self._parent(sobject, record_id, relationships, "DELETE")
+        self.delete(end.obj.name, end.record_id)
+
+    def _follow(
+        self, sobject: str, record_id: str, relationships: Sequence[str]
+    ) -> traversal.Destination:
+        obj = self.writes.sobject(sobject)
+        record_id = self.writes.record_id(obj, record_id)
+        self.writes.live_row(self.storage.connection(), obj, record_id)
+        return traversal.follow(self.schema, obj, record_id, relationships, self._reference)
+
+    def _parent(
+        self, sobject: str, record_id: str, relationships: Sequence[str], method: str
+    ) -> traversal.Destination:
+        """Only a path to one record can be written through, as Salesforce has it."""
+        end = self._follow(sobject, record_id, relationships)
+        if end.children is not None:
+            message = f"HTTP Method '{method}' not allowed. Allowed are GET"
+            raise ApiError(405, "METHOD_NOT_ALLOWED", message)
+        return end
+
+    def _reference(self, obj: ObjectSpec, record_id: str, lookup: FieldSpec) -> str | None:
+        """The id a live record's `lookup` holds (NOT_FOUND / ENTITY_IS_DELETED otherwise)."""
+        row = self.writes.live_row(self.storage.connection(), obj, record_id)
+        value = row.get(lookup.name)
+        return str(value) if value else None
 
     def collection(
         self,
@@ -305,7 +394,7 @@ class Org:
         soql: str,
         *,
         include_deleted: bool = False,
-        batch_size: int = 2000,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         api_version: str = DEFAULT_API_VERSION,
         user_id: str | None = None,
     ) -> dict[str, Any]:
@@ -364,3 +453,16 @@ class Org:
     def get_deleted(self, sobject: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         obj = self.writes.sobject(sobject)
         return replication.get_deleted(self.storage, obj, start, end, self.clock())
+
+
+def _fields_where(
+    obj: ObjectSpec, fields: Sequence[str] | None, key: str, record_id: str
+) -> ast.Query:
+    """`SELECT fields FROM obj WHERE key = 'record_id'`, every field when none is named (a
+    name given twice counted once)."""
+    names = list(fields) if fields else [f.name for f in obj.fields]
+    select = tuple(
+        ast.Field(tuple(n.split("."))) for n in dict.fromkeys(n.strip() for n in names) if n
+    )
+    where = ast.Comparison(ast.Field((key,)), ast.Operator.EQ, ast.StringValue(record_id))
+    return ast.Query(select, obj.name, where=where, text="")

@@ -159,22 +159,40 @@ def _delete(call: _Call) -> Reply:
     return Reply(204)
 
 
-def _by_external_id(call: _Call) -> Reply:
-    sobject, key, value = call.path["sobject"], call.path["field"], call.path["value"]
+def _by_path(call: _Call) -> Reply:
+    """A record by external id, or by relationships from a record (see `http_rest`)."""
+    sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
+    if call.org.names_record(sobject, first):
+        related = call.org.related(
+            sobject, first, rest.split("/"), call.fields(), api_version=call.version
+        )
+        return Reply(200, related)
     record = call.org.retrieve_by_external_id(
-        sobject, key, value, call.fields(), api_version=call.version
+        sobject, first, rest, call.fields(), api_version=call.version
     )
     return Reply(200, record)
 
 
-def _upsert(call: _Call) -> Reply:
-    sobject, key, value = call.path["sobject"], call.path["field"], call.path["value"]
+def _write_by_path(call: _Call) -> Reply:
+    sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
+    if call.org.names_record(sobject, first):
+        call.org.update_related(sobject, first, rest.split("/"), call.values())
+        return Reply(204)
     record_id, created = call.org.upsert(
-        sobject, key, value, call.values(), api_version=call.version
+        sobject, first, rest, call.values(), api_version=call.version
     )
     if created:
         return _created(call, record_id, created=True)
     return Reply(200, write_result(record_id, created=False))
+
+
+def _delete_by_path(call: _Call) -> Reply:
+    sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
+    if call.org.names_record(sobject, first):
+        call.org.delete_related(sobject, first, rest.split("/"))
+    else:
+        call.org.delete_by_external_id(sobject, first, rest, api_version=call.version)
+    return Reply(204)
 
 
 def _describe_global(call: _Call) -> Reply:
@@ -260,7 +278,7 @@ def _collection_upsert(call: _Call) -> Reply:
 _NAME = r"[A-Za-z0-9_]+"
 _ROW = rf"/sobjects/(?P<sobject>{_NAME})/(?P<record_id>{_NAME})"
 _KEYED_COLLECTION = rf"/composite/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})"
-_EXTERNAL = rf"/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})/(?P<value>[^/]+)"
+_BY_PATH = rf"/sobjects/(?P<sobject>{_NAME})/(?P<first>{_NAME})/(?P<rest>.+)"
 _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (verb, re.compile(pattern), handler)
     for verb, pattern, handler in (
@@ -271,8 +289,9 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", _ROW, _retrieve),
         ("PATCH", _ROW, _update),
         ("DELETE", _ROW, _delete),
-        ("GET", _EXTERNAL, _by_external_id),
-        ("PATCH", _EXTERNAL, _upsert),
+        ("GET", _BY_PATH, _by_path),
+        ("PATCH", _BY_PATH, _write_by_path),
+        ("DELETE", _BY_PATH, _delete_by_path),
         ("GET", "/query", _query(include_deleted=False)),
         ("GET", "/queryAll", _query(include_deleted=True)),
         ("GET", r"/(?:query|queryAll)/(?P<locator>[^/]+)", _next_page),
