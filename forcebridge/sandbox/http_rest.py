@@ -45,6 +45,7 @@ RESOURCES = (
     "query",
     "queryAll",
     "search",
+    "parameterizedSearch",
     "recent",
     "composite",
     "limits",

@@ -119,3 +119,78 @@ def test_a_search_salesforce_would_refuse_is_refused_with_its_code(
         sf.search(sosl)
 
     assert refused.value.content[0]["errorCode"] == code
+
+
+def _parameterized(answer: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (r["attributes"]["type"], {k: v for k, v in r.items() if k != "attributes"})
+        for r in answer["searchRecords"]
+    ]
+
+
+def test_a_parameterized_search_by_get_is_the_sosl_it_stands_for(
+    sf: Salesforce, people: dict[str, str]
+) -> None:
+    everywhere = sf.restful("parameterizedSearch", params={"q": "Jones"})
+    narrowed = sf.restful(
+        "parameterizedSearch",
+        params={
+            "q": "Jones",
+            "sobject": "Contact",
+            "Contact.fields": "Id,LastName,Email",
+            "Contact.where": "Email LIKE '%acme%'",
+            "Contact.limit": "5",
+        },
+    )
+
+    assert sorted(_parameterized(everywhere)) == sorted(found(sf, "FIND {Jones}"))
+    assert _parameterized(narrowed) == [
+        ("Contact", {"Id": people["joe"], "LastName": "Jones", "Email": "joe.jones@acme.example"})
+    ]
+
+
+def test_a_parameterized_search_by_post_takes_several_objects_and_limits(
+    sf: Salesforce, people: dict[str, str]
+) -> None:
+    answer = sf.restful(
+        "parameterizedSearch",
+        method="POST",
+        json={
+            "q": "Jones",
+            "in": "name",
+            "fields": ["Id", "LastName"],
+            "sobjects": [{"name": "Lead", "fields": ["Id", "Company"]}, {"name": "Contact"}],
+            "overallLimit": 10,
+        },
+    )
+    assert sorted(_parameterized(answer)) == [
+        ("Contact", {"Id": people["joe"], "LastName": "Jones"}),
+        ("Lead", {"Id": people["lead"], "Company": "Lead Co"}),
+    ]
+
+
+def test_a_parameterized_search_term_cannot_break_out_of_its_braces(sf: Salesforce) -> None:
+    answer = sf.restful("parameterizedSearch", params={"q": "Jones} RETURNING User"})
+    assert all(r["attributes"]["type"] != "User" for r in answer["searchRecords"])
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "detail"),
+    [
+        ({"sobject": "Contact"}, "MISSING_ARGUMENT", "q"),
+        ({"q": "Jones", "in": "EVERYTHING"}, "MALFORMED_SEARCH", "in must be one of"),
+        ({"q": "Jones", "overallLimit": "0"}, "MALFORMED_SEARCH", "overallLimit"),
+        (
+            {"q": "Jones", "sobject": "Contact", "Contact.fields": "Nope"},
+            "INVALID_FIELD",
+            "Nope",
+        ),
+    ],
+)
+def test_a_wrong_parameterized_search_names_what_is_wrong(
+    sf: Salesforce, params: dict[str, str], code: str, detail: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("parameterizedSearch", params=params)
+    assert refused.value.content[0]["errorCode"] == code
+    assert detail in refused.value.content[0]["message"]

@@ -1,0 +1,153 @@
+"""`parameterizedSearch`: a search given as parameters (GET) or JSON (POST) instead of SOSL.
+
+Both forms are read into one `ParameterizedSearch`, which writes the SOSL it stands for, so the
+search itself, its checks and its answer are SOSL's (`forcebridge.sandbox.search`):
+`q=Acme&sobject=Account&Account.fields=Id,Name&Account.limit=10` is
+`FIND {Acme} IN ALL FIELDS RETURNING Account(Id, Name LIMIT 10)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from forcebridge.sandbox.errors import ApiError
+from forcebridge.soql.search import MAX_RESULTS, Scope
+
+
+def _malformed(message: str) -> ApiError:
+    return ApiError(400, "MALFORMED_SEARCH", message)
+
+
+@dataclass(frozen=True)
+class SearchedObject:
+    """One object to search, with what to return of it."""
+
+    name: str
+    fields: tuple[str, ...] = ()
+    where: str | None = None
+    order_by: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class ParameterizedSearch:
+    q: str
+    scope: Scope = Scope.ALL
+    objects: tuple[SearchedObject, ...] = ()
+    """None: every searchable object, Ids only."""
+    overall_limit: int = MAX_RESULTS
+
+    @classmethod
+    def of_parameters(
+        cls, params: Mapping[str, str], objects: Sequence[str]
+    ) -> ParameterizedSearch:
+        """From a GET's query string: `objects` are its `sobject` values, and each object's
+        `{Object}.fields|where|orderBy|limit` refine the global `fields` and `defaultLimit`."""
+        fields = _names(params.get("fields"))
+        default_limit = _limit(params.get("defaultLimit"), "defaultLimit")
+        return cls(
+            _term(params.get("q")),
+            _scope(params.get("in")),
+            tuple(
+                SearchedObject(
+                    name,
+                    _names(params.get(f"{name}.fields")) or fields,
+                    params.get(f"{name}.where") or None,
+                    params.get(f"{name}.orderBy") or None,
+                    _limit(params.get(f"{name}.limit"), f"{name}.limit") or default_limit,
+                )
+                for name in objects
+            ),
+            _limit(params.get("overallLimit"), "overallLimit") or MAX_RESULTS,
+        )
+
+    @classmethod
+    def of_body(cls, body: Any) -> ParameterizedSearch:
+        """From a POST's JSON: `{"q", "fields", "sobjects": [{"name", "fields", "where",
+        "orderBy", "limit"}], "in", "overallLimit", "defaultLimit"}`."""
+        if not isinstance(body, dict):
+            raise _malformed("The request body must be a JSON object")
+        fields = _names(body.get("fields"))
+        default_limit = _limit(body.get("defaultLimit"), "defaultLimit")
+        entries = body.get("sobjects") or []
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise _malformed("sobjects must be a list of objects, each with its name")
+        objects = []
+        for entry in entries:
+            name = entry.get("name")
+            if not isinstance(name, str) or not name:
+                raise _malformed("Each of sobjects needs its name")
+            objects.append(
+                SearchedObject(
+                    name,
+                    _names(entry.get("fields")) or fields,
+                    entry.get("where") or None,
+                    entry.get("orderBy") or None,
+                    _limit(entry.get("limit"), f"{name}.limit") or default_limit,
+                )
+            )
+        return cls(
+            _term(body.get("q")),
+            _scope(body.get("in")),
+            tuple(objects),
+            _limit(body.get("overallLimit"), "overallLimit") or MAX_RESULTS,
+        )
+
+    def sosl(self) -> str:
+        """The SOSL search this stands for."""
+        term = "".join(f"\\{c}" if c in "\\{}" else c for c in self.q)
+        text = f"FIND {{{term}}} IN {self.scope} FIELDS"
+        if self.objects:
+            text += " RETURNING " + ", ".join(_returning(o) for o in self.objects)
+        return f"{text} LIMIT {self.overall_limit}"
+
+
+def _returning(searched: SearchedObject) -> str:
+    clauses = ", ".join(searched.fields) or "Id"
+    if searched.where:
+        clauses += f" WHERE {searched.where}"
+    if searched.order_by:
+        clauses += f" ORDER BY {searched.order_by}"
+    if searched.limit:
+        clauses += f" LIMIT {searched.limit}"
+    return f"{searched.name}({clauses})"
+
+
+def _term(raw: Any) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ApiError(400, "MISSING_ARGUMENT", "Missing required parameter: q")
+    return raw.strip()
+
+
+def _scope(raw: Any) -> Scope:
+    if raw is None or raw == "":
+        return Scope.ALL
+    try:
+        return Scope(str(raw).upper())
+    except ValueError:
+        choices = ", ".join(Scope)
+        raise _malformed(f"in must be one of {choices}, not {raw!r}") from None
+
+
+def _names(raw: Any) -> tuple[str, ...]:
+    """Field names from `A,B` (GET) or `["A", "B"]` (POST)."""
+    if raw is None:
+        return ()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise _malformed("fields must be field names")
+    return tuple(name.strip() for name in items if name.strip())
+
+
+def _limit(raw: Any, name: str) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= MAX_RESULTS or isinstance(raw, bool):
+        raise _malformed(f"{name} must be a whole number from 1 to {MAX_RESULTS:,}, not {raw!r}")
+    return value
