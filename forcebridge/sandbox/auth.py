@@ -82,6 +82,18 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class Introspection:
+    """A live token as `/services/oauth2/introspect` describes it: an access token's session
+    began its current lifetime at `active_since` (each renewal starts another) and ends at
+    `expires` unless used; a refresh token lives until revoked."""
+
+    grant: Grant
+    token_type: str
+    active_since: float | None = None
+    expires: float | None = None
+
+
+@dataclass(frozen=True)
 class CodeGrant:
     grant: Grant
     redirect_uri: str
@@ -249,6 +261,30 @@ class AuthStore:
             with self._transaction() as db:
                 db.execute("UPDATE sessions SET last_active = ? WHERE token_hash = ?", (now, key))
         return Grant(user_id=row[0], client_id=row[1], scope=row[2])
+
+    def introspect(self, token: str) -> Introspection | None:
+        """What a live access or refresh token stands for, without renewing it (None: not a
+        token, or no longer live)."""
+        key = token_hash(token)
+        with self._lock:
+            session = self._db.execute(
+                "SELECT user_id, client_id, scope, last_active FROM sessions"
+                " WHERE token_hash = ? AND kind = ?",
+                (key, SessionKind.API.value),
+            ).fetchone()
+            refresh = self._db.execute(
+                "SELECT user_id, client_id, scope FROM refresh_tokens WHERE token_hash = ?",
+                (key,),
+            ).fetchone()
+        if refresh is not None:
+            return Introspection(Grant(*refresh), "refresh_token")
+        if session is None:
+            return None
+        last_active = float(session[3])
+        if session_freshness(last_active, self._clock(), self._lifetime) is Freshness.EXPIRED:
+            return None
+        expires = last_active + self._lifetime
+        return Introspection(Grant(*session[:3]), "access_token", last_active, expires)
 
     # --- refresh tokens ---------------------------------------------------------------------
 

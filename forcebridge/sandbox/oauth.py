@@ -214,6 +214,46 @@ async def revoke(request: Request) -> Response:
     return Response(status_code=200)
 
 
+@router.post("/services/oauth2/introspect")
+async def introspect(request: Request) -> SalesforceJSON:
+    """Whether a token is live, and what it stands for; only the connected app may ask, by its
+    id and secret in the form or as HTTP Basic credentials."""
+    params = await _form(request) | _basic_credentials(request)
+    state = sandbox_of(request)
+    _check_client(state, params, secret_required=True)
+    token = params.get("token")
+    if not token:
+        raise OAuthError("invalid_request", "token is missing")
+    found = await state.run(state.auth.introspect, token)
+    if found is None:
+        return SalesforceJSON({"active": False})
+    grant = found.grant
+    body: dict[str, Any] = {
+        "active": True,
+        "scope": grant.scope,
+        "client_id": grant.client_id,
+        "username": state.auth.username(grant.user_id),
+        "sub": identity_url(instance_url(request), grant, state.org.org_id),
+        "token_type": found.token_type,
+    }
+    if found.expires is not None and found.active_since is not None:
+        issued = int(found.active_since)
+        body |= {"exp": int(found.expires), "iat": issued, "nbf": issued}
+    return SalesforceJSON(body)
+
+
+def _basic_credentials(request: Request) -> dict[str, str]:
+    """`client_id` and `client_secret` from an `Authorization: Basic` header, if one is sent."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        raise OAuthError("invalid_client", "invalid client credentials") from None
+    return {"client_id": client_id, "client_secret": secret}
+
+
 def _identity_grant(request: Request) -> Grant | None:
     """The identity URL takes a bearer header or, as Salesforce allows, an `oauth_token` param."""
     token = (

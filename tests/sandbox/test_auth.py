@@ -112,3 +112,23 @@ def test_authorization_code_works_once_and_expires(store: AuthStore, clock: Cloc
     late = store.issue_code(GRANT, "https://app.example/callback", None)
     clock.now += 16 * 60
     assert store.redeem_code(late) is None
+
+
+def test_introspection_reads_a_token_without_renewing_it(store: AuthStore, clock: Clock) -> None:
+    refresh = store.issue_refresh_token(GRANT)
+    token = store.open_session(GRANT)
+    cookie = store.open_session(GRANT, SessionKind.UI)
+    clock.now += 90  # past half the lifetime: a use would renew it, a look must not
+
+    seen = store.introspect(token)
+    assert seen is not None
+    assert (seen.grant, seen.token_type) == (GRANT, "access_token")
+    assert (seen.active_since, seen.expires) == (1_000_000.0, 1_000_100.0)
+    kept = store.introspect(refresh)
+    assert kept is not None
+    assert (kept.token_type, kept.expires) == ("refresh_token", None)
+    assert store.introspect(cookie) is None  # a login cookie is no API token
+
+    clock.now += 10
+    assert store.introspect(token) is None
+    assert store.introspect(refresh) is not None

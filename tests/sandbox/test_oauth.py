@@ -1,4 +1,5 @@
-"""OAuth 2.0 over HTTPS: the token endpoint's grants, revoke, identity, session expiry."""
+"""OAuth 2.0 over HTTPS: the token endpoint's grants, revoke, introspection, identity, session
+expiry."""
 
 from __future__ import annotations
 
@@ -181,6 +182,52 @@ def test_identity_url_and_userinfo_describe_the_admin(
     assert userinfo.json()["sub"] == body["id"]
     refused = https_for(sandbox).get(body["id"], headers={"Authorization": "Bearer forged"})
     assert refused.status_code == 403
+
+
+def introspect(sandbox: SandboxServer, https: Https, token: str, **client: str) -> Any:
+    config = sandbox.config
+    form = {"token": token, "client_id": config.client_id, "client_secret": config.client_secret}
+    return https(sandbox).post(sandbox.base_url + "/services/oauth2/introspect", data=form | client)
+
+
+def test_introspection_describes_a_live_token_and_not_an_ended_one(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    body = token_call(sandbox, https_for, **password_form(sandbox)).json()
+    before = time.time()
+
+    live = introspect(sandbox, https_for, body["access_token"]).json()
+    https_for(sandbox).post(
+        sandbox.base_url + "/services/oauth2/revoke", data={"token": body["access_token"]}
+    )
+    ended = introspect(sandbox, https_for, body["access_token"]).json()
+
+    assert live["active"] is True
+    assert live["token_type"] == "access_token"
+    assert (live["client_id"], live["username"]) == (
+        sandbox.config.client_id,
+        sandbox.config.username,
+    )
+    assert live["sub"] == body["id"]
+    assert live["nbf"] == live["iat"] <= before + 1 < live["exp"]
+    assert ended == {"active": False}
+    assert introspect(sandbox, https_for, "not-a-token").json() == {"active": False}
+
+
+def test_introspection_takes_basic_credentials_and_refuses_other_apps(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    token = sandbox.access_token()
+    config = sandbox.config
+    basic = base64.b64encode(f"{config.client_id}:{config.client_secret}".encode()).decode()
+    answer = https_for(sandbox).post(
+        sandbox.base_url + "/services/oauth2/introspect",
+        data={"token": token},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert answer.json()["active"] is True
+    wrong = introspect(sandbox, https_for, token, client_secret="guess")
+    assert_oauth_error(wrong, "invalid_client", "invalid client credentials")
 
 
 def test_idle_session_expires_into_invalid_session_id(
