@@ -42,6 +42,7 @@ Composite = Annotated[ApiCall, Depends(api_call(ApiKind.COMPOSITE))]
 
 MAX_SUBREQUESTS = 25
 MAX_QUERIES = 5
+MAX_GRAPHS, MAX_NODES, MAX_GRAPH_FAILURES = 75, 500, 14
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 HALTED = "PROCESSING_HALTED"
 ROLLED_BACK = Reply(
@@ -51,6 +52,15 @@ ROLLED_BACK = Reply(
             "errorCode": HALTED,
             "message": "The transaction was rolled back since another operation in the same "
             "transaction failed.",
+        }
+    ],
+)
+HALTED_GRAPH = Reply(
+    400,
+    [
+        {
+            "errorCode": HALTED,
+            "message": f"More than {MAX_GRAPH_FAILURES} graphs failed; this one was not run.",
         }
     ],
 )
@@ -95,24 +105,21 @@ def _headers(item: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-def _listed(envelope: dict[str, Any], key: str, what: str) -> list[Any]:
+def _listed(envelope: dict[str, Any], key: str, what: str, most: int) -> list[Any]:
     items = envelope.get(key)
     if not isinstance(items, list) or not items:
-        raise ApiError(400, "JSON_PARSER_ERROR", f"'{key}' must be a list of subrequests")
-    if len(items) > MAX_SUBREQUESTS:
+        raise ApiError(400, "JSON_PARSER_ERROR", f"'{key}' must be a list of {what}s")
+    if len(items) > most:
         raise ApiError(
-            400,
-            "LIMIT_EXCEEDED",
-            f"A {what} holds at most {MAX_SUBREQUESTS} subrequests; this one has {len(items)}",
+            400, "LIMIT_EXCEEDED", f"'{key}' holds {len(items)} {what}s: at most {most} are allowed"
         )
     return items
 
 
-def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
-    """The subrequests and `allOrNone`, checked whole before any runs."""
-    envelope = json_object(body, "composite request")
+def _subrequests(items: list[Any]) -> list[Subrequest]:
+    """The subrequests of one composite request or graph, each with its own `referenceId`."""
     subrequests: list[Subrequest] = []
-    for item in _listed(envelope, "compositeRequest", "composite request"):
+    for item in items:
         item = json_object(item, "a subrequest")
         reference_id = _required(item, "referenceId")
         if not REFERENCE_ID.fullmatch(reference_id):
@@ -134,6 +141,13 @@ def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
                 _headers(item),
             )
         )
+    return subrequests
+
+
+def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
+    """The subrequests and `allOrNone`, checked whole before any runs."""
+    envelope = json_object(body, "composite request")
+    subrequests = _subrequests(_listed(envelope, "compositeRequest", "subrequest", MAX_SUBREQUESTS))
     if sum(is_query_or_collection(s.url) for s in subrequests) > MAX_QUERIES:
         raise ApiError(
             400,
@@ -141,6 +155,31 @@ def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
             f"A composite request holds at most {MAX_QUERIES} query or collection subrequests",
         )
     return subrequests, envelope.get("allOrNone") is True
+
+
+@dataclass(frozen=True)
+class Graph:
+    graph_id: str
+    nodes: list[Subrequest]
+
+
+def read_graphs(body: Any) -> list[Graph]:
+    """A composite graph request's graphs, checked whole before any runs."""
+    envelope = json_object(body, "composite graph request")
+    graphs: list[Graph] = []
+    for raw in _listed(envelope, "graphs", "graph", MAX_GRAPHS):
+        item = json_object(raw, "a graph")
+        graph_id = _required(item, "graphId")
+        if any(g.graph_id == graph_id for g in graphs):
+            raise ApiError(400, "JSON_PARSER_ERROR", f"Duplicate graphId provided: {graph_id}")
+        nodes = _subrequests(_listed(item, "compositeRequest", "node", MAX_NODES))
+        graphs.append(Graph(graph_id, nodes))
+    total = sum(len(g.nodes) for g in graphs)
+    if total > MAX_NODES:
+        raise ApiError(
+            400, "LIMIT_EXCEEDED", f"The graphs hold {total} nodes: at most {MAX_NODES} are allowed"
+        )
+    return graphs
 
 
 def _halted(missing: MissingReference) -> Reply:
@@ -183,6 +222,21 @@ def _run(caller: Caller, subrequests: list[Subrequest], stop_at_failure: bool) -
     return replies
 
 
+def run_graphs(caller: Caller, graphs: list[Graph]) -> list[list[Reply]]:
+    """Each graph's answers: a graph is all or none, and once more than `MAX_GRAPH_FAILURES`
+    graphs have failed, the rest are not run."""
+    answers: list[list[Reply]] = []
+    failures = 0
+    for graph in graphs:
+        if failures > MAX_GRAPH_FAILURES:
+            answers.append([HALTED_GRAPH] * len(graph.nodes))
+            continue
+        replies = run_composite(caller, graph.nodes, all_or_none=True)
+        failures += not all(reply.ok for reply in replies)
+        answers.append(replies)
+    return answers
+
+
 def run_batch(caller: Caller, subrequests: list[Subrequest], halt_on_error: bool) -> list[Reply]:
     replies: list[Reply] = []
     for sub in subrequests:
@@ -201,16 +255,36 @@ def _caller(request: Request, call: ApiCall) -> Caller:
 async def composite(request: Request, call: Composite) -> SalesforceJSON:
     subrequests, all_or_none = read_composite(await json_body(request))
     replies = await call.state.run(run_composite, _caller(request, call), subrequests, all_or_none)
+    return SalesforceJSON({"compositeResponse": _composite_response(subrequests, replies)})
+
+
+def _composite_response(subrequests: list[Subrequest], replies: list[Reply]) -> list[Any]:
+    return [
+        {
+            "body": reply.body,
+            "httpHeaders": reply.headers,
+            "httpStatusCode": reply.status,
+            "referenceId": sub.reference_id,
+        }
+        for sub, reply in zip(subrequests, replies, strict=True)
+    ]
+
+
+@router.post("/v{version}/composite/graph")
+async def graph(request: Request, call: Composite) -> SalesforceJSON:
+    graphs = read_graphs(await json_body(request))
+    answers = await call.state.run(run_graphs, _caller(request, call), graphs)
     return SalesforceJSON(
         {
-            "compositeResponse": [
+            "graphs": [
                 {
-                    "body": reply.body,
-                    "httpHeaders": reply.headers,
-                    "httpStatusCode": reply.status,
-                    "referenceId": sub.reference_id,
+                    "graphId": graph.graph_id,
+                    "graphResponse": {
+                        "compositeResponse": _composite_response(graph.nodes, replies)
+                    },
+                    "isSuccessful": all(reply.ok for reply in replies),
                 }
-                for sub, reply in zip(subrequests, replies, strict=True)
+                for graph, replies in zip(graphs, answers, strict=True)
             ]
         }
     )
@@ -223,7 +297,7 @@ async def batch(request: Request, call: Composite) -> SalesforceJSON:
         Subrequest(_method(item), _required(item, "url"), str(n), item.get("richInput"))
         for n, item in enumerate(
             json_object(raw, "a subrequest")
-            for raw in _listed(envelope, "batchRequests", "batch request")
+            for raw in _listed(envelope, "batchRequests", "subrequest", MAX_SUBREQUESTS)
         )
     ]
     halt = envelope.get("haltOnError") is True

@@ -1,4 +1,4 @@
-"""The composite, batch and tree resources, driven with simple-salesforce's `restful`."""
+"""The composite, graph, batch and tree resources, driven with simple-salesforce's `restful`."""
 
 from __future__ import annotations
 
@@ -215,6 +215,89 @@ def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(sf: Salesfor
     assert carried_on["results"][2]["result"]["Title"] == "VP"
     assert [r["statusCode"] for r in halted["results"]] == [204, 400, 412]
     assert halted["results"][2]["result"][0]["errorCode"] == "BATCH_PROCESSING_HALTED"
+
+
+def graphs(sf: Salesforce, *graph_list: tuple[str, list[dict[str, Any]]]) -> Any:
+    body = {"graphs": [{"graphId": gid, "compositeRequest": nodes} for gid, nodes in graph_list]}
+    return sf.restful("composite/graph", method="POST", json=body)["graphs"]
+
+
+def test_each_graph_is_all_or_none_and_keeps_its_own_references(
+    sf: Salesforce, sandbox: SandboxServer
+) -> None:
+    sandbox.reset_usage()
+    whole = [
+        sub("POST", "/sobjects/Account", "account", {"Name": "Graph Co"}),
+        sub(
+            "POST",
+            "/sobjects/Contact",
+            "person",
+            {"LastName": "Node", "AccountId": "@{account.id}"},
+        ),
+    ]
+    broken = [
+        sub("POST", "/sobjects/Account", "account", {"Name": "Never Co"}),
+        sub("POST", "/sobjects/Contact", "person", {"FirstName": "No last name"}),
+    ]
+
+    kept, failed = graphs(sf, ("one", whole), ("two", broken))
+
+    assert sandbox.usage().by_kind == {"composite": 1}
+    assert (kept["graphId"], kept["isSuccessful"]) == ("one", True)
+    account, person = kept["graphResponse"]["compositeResponse"]
+    assert sf.Contact.get(person["body"]["id"])["AccountId"] == account["body"]["id"]
+    assert (failed["graphId"], failed["isSuccessful"]) == ("two", False)
+    first, second = failed["graphResponse"]["compositeResponse"]
+    assert codes(first) == ["PROCESSING_HALTED"]
+    assert codes(second) == ["REQUIRED_FIELD_MISSING"]
+    assert sf.query("SELECT Id FROM Account WHERE Name = 'Never Co'")["totalSize"] == 0
+
+
+def test_after_fourteen_failed_graphs_the_rest_do_not_run(sf: Salesforce) -> None:
+    failing = [sub("POST", "/sobjects/Contact", "c", {"FirstName": "No last name"})]
+    fine = [sub("POST", "/sobjects/Account", "a", {"Name": "Too Late Co"})]
+
+    answers = graphs(sf, *[(f"g{n}", failing) for n in range(15)], ("last", fine))
+
+    assert [a["isSuccessful"] for a in answers] == [False] * 16
+    assert codes(answers[-1]["graphResponse"]["compositeResponse"][0]) == ["PROCESSING_HALTED"]
+    assert sf.query("SELECT Id FROM Account WHERE Name = 'Too Late Co'")["totalSize"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"graphs": []}, "'graphs' must be a list of graphs"),
+        ({"graphs": [{"compositeRequest": [sub("GET", "/limits", "x")]}]}, "'graphId'"),
+        (
+            {
+                "graphs": [
+                    {"graphId": "same", "compositeRequest": [sub("GET", "/limits", "x")]},
+                    {"graphId": "same", "compositeRequest": [sub("GET", "/limits", "x")]},
+                ]
+            },
+            "Duplicate graphId",
+        ),
+        (
+            {
+                "graphs": [
+                    {
+                        "graphId": str(g),
+                        "compositeRequest": [sub("GET", "/limits", f"r{n}") for n in range(300)],
+                    }
+                    for g in range(2)
+                ]
+            },
+            "at most 500",
+        ),
+    ],
+)
+def test_a_malformed_graph_request_is_refused_whole(
+    sf: Salesforce, body: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("composite/graph", method="POST", json=body)
+    assert message in refused.value.content[0]["message"]
 
 
 def tree_record(sobject: str, reference_id: str, **values: Any) -> dict[str, Any]:
