@@ -1,4 +1,5 @@
-"""The composite resources: `composite`, `composite/batch` and `composite/tree/{type}`.
+"""The composite resources: `composite`, `composite/graph`, `composite/batch` and
+`composite/tree/{type}`.
 
 Each counts as one API call, however many subrequests it carries (`subrequests` runs them).
 
@@ -7,6 +8,8 @@ Each counts as one API call, however many subrequests it carries (`subrequests` 
   `allOrNone`, they share one transaction: the first failure rolls every one back, keeps its
   own error and turns every other answer into `PROCESSING_HALTED`. Without it, each stands
   alone, and one that refers to a failed subrequest is not run.
+- `composite/graph`: graphs of subrequests ("nodes"), each run as a composite request with
+  `allOrNone`; the rest are halted once more than 14 have failed.
 - `composite/batch`: up to 25 independent subrequests (`url` from the version on, `richInput`
   as the body), answered `{"hasErrors", "results": [{"statusCode", "result"}]}`; with
   `haltOnError`, those after a failure answer 412 `BATCH_PROCESSING_HALTED`.
