@@ -30,7 +30,7 @@ from forcebridge.sandbox import (
     http_sandbox,
     http_search,
     oauth,
-    soap_login,
+    soap,
 )
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
 from forcebridge.sandbox.config import SandboxConfig
@@ -93,7 +93,7 @@ ROUTERS = (
     bulk_ingest,
     bulk_v1,
     oauth,
-    soap_login,
+    soap,
     authorize,
     http_sandbox,
 )

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from forcebridge.sandbox.conversion import wire_options
 from forcebridge.sandbox.http_api import (
     SalesforceJSON,
     authenticate,
@@ -37,16 +38,14 @@ async def reset_usage(request: Request) -> Response:
 
 @router.post("/leads/{lead_id}/convert")
 async def convert_lead(lead_id: str, request: Request) -> SalesforceJSON:
-    """Body (optional): `{"accountId": ..., "contactId": ...}` to merge into existing records."""
+    """Body (optional): SOAP's `leadConverts` fields as JSON, `{"accountId", "contactId",
+    "convertedStatus", "doNotCreateOpportunity", "opportunityName", "overwriteLeadSource",
+    "ownerId"}`; unlike SOAP, no Opportunity is created unless `doNotCreateOpportunity` is
+    false."""
     authenticate(request)
     state = sandbox_of(request)
     body: dict[str, Any] = {}
     if (await request.body()).strip():
         body = json_object(await json_body(request), "the conversion request")
-    result = await state.run(
-        state.org.convert_lead,
-        lead_id,
-        account_id=body.get("accountId"),
-        contact_id=body.get("contactId"),
-    )
-    return SalesforceJSON(result)
+    options = wire_options(body, create_opportunity=False)
+    return SalesforceJSON(await state.run(state.org.convert_lead, lead_id, **options))

@@ -378,14 +378,13 @@ class Org:
             api_version,
         )  # fmt: skip
 
-    def convert_lead(
-        self, lead_id: str, *, account_id: str | None = None, contact_id: str | None = None
-    ) -> dict[str, Any]:
+    def convert_lead(self, lead_id: str, **options: Any) -> dict[str, Any]:
+        """Convert a Lead, `options` as `conversion.LeadConvert` names them; its
+        LeadConvertResult. All of it or, on an error, none."""
+        request = conversion.LeadConvert(lead_id, **options)
         today = self.clock().astimezone(self.time_zone).date()
         with self.storage.write() as conn:
-            return conversion.convert_lead(
-                self.writes, conn, lead_id, today, account_id=account_id, contact_id=contact_id
-            )
+            return conversion.convert_lead(self.writes, conn, request, today)
 
     # --- queries ---------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@
 // request, load through a Bulk API 2.0 ingest job, and load and query through Bulk API 1.0
 // (XML job infos, CSV data). Prints one JSON summary on stdout.
 // Also logs in by username and password over the SOAP API (jsforce's `login()` without a
-// connected app) and logs out.
+// connected app), converts a Lead over SOAP (with an Opportunity, and a second conversion of
+// the same Lead refused), and logs out.
 // Needs SANDBOX_URL, SANDBOX_TOKEN, SANDBOX_USERNAME and SANDBOX_PASSWORD, and
 // NODE_EXTRA_CA_CERTS pointing at the sandbox CA.
 import jsforce from "jsforce";
@@ -77,6 +78,12 @@ await new Promise((resolve, reject) => {
 const soapConn = new jsforce.Connection({ loginUrl: process.env.SANDBOX_URL, version: "62.0" });
 const soapUser = await soapConn.login(process.env.SANDBOX_USERNAME, process.env.SANDBOX_PASSWORD);
 const soapCount = (await soapConn.query("SELECT COUNT() FROM Contact")).totalSize;
+const lead = await soapConn.sobject("Lead").create({ LastName: "Convertible", Company: "Soap Co" });
+const conversions = await soapConn.soap.convertLead([
+  { leadId: lead.id, convertedStatus: "Closed - Converted", doNotCreateOpportunity: false },
+  { leadId: lead.id, convertedStatus: "Closed - Converted", doNotCreateOpportunity: true },
+]);
+const convertedLead = await soapConn.sobject("Lead").retrieve(lead.id);
 await soapConn.logout();
 let refused = null;
 try {
@@ -106,6 +113,13 @@ console.log(
     compositeStatuses: composite.compositeResponse.map((r) => r.httpStatusCode),
     soapLoginOrg: soapUser.organizationId,
     soapCount,
+    conversions: conversions.map((r) => [
+      r.success,
+      (r.contactId ?? "").slice(0, 3),
+      (r.opportunityId ?? "").slice(0, 3),
+      (r.errors ?? []).map((e) => e.statusCode),
+    ]),
+    convertedLead: [convertedLead.IsConverted, (convertedLead.ConvertedOpportunityId ?? "").slice(0, 3)],
     refused,
   })
 );

@@ -74,4 +74,9 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_
     assert summary["compositeStatuses"] == [201, 201]
     assert summary["soapLoginOrg"] == sandbox.org.org_id
     assert summary["soapCount"] >= 1
+    assert summary["conversions"] == [
+        [True, "003", "006", []],
+        [False, "", "", ["CANNOT_UPDATE_CONVERTED_LEAD"]],
+    ]
+    assert summary["convertedLead"] == [True, "006"]
     assert summary["refused"] == "INVALID_FIELD"

@@ -62,3 +62,49 @@ def test_a_lead_converts_only_once_and_a_failure_changes_nothing(org: Org) -> No
     with pytest.raises(ApiError) as raised:
         org.convert_lead(lead_id)
     assert raised.value.error_code == "CANNOT_UPDATE_CONVERTED_LEAD"
+
+
+def test_an_opportunity_comes_with_the_conversion_when_asked(org: Org) -> None:
+    lead_id = org.create("Lead", {"LastName": "Park", "Company": "Initech", "LeadSource": "Web"})
+    result = org.convert_lead(lead_id, create_opportunity=True)
+    opportunity = org.retrieve(
+        "Opportunity",
+        result["opportunityId"],
+        ["Name", "AccountId", "StageName", "CloseDate", "LeadSource"],
+    )
+    assert {k: v for k, v in opportunity.items() if k != "attributes"} == {
+        "Name": "Initech",
+        "AccountId": result["accountId"],
+        "StageName": "Prospecting",
+        "CloseDate": "2024-12-31",  # the end of the quarter of the clock's 2024-11-07
+        "LeadSource": "Web",
+    }
+    lead = org.retrieve("Lead", lead_id, ["ConvertedOpportunityId"])
+    assert lead["ConvertedOpportunityId"] == result["opportunityId"]
+    named = org.convert_lead(_lead(org), create_opportunity=True, opportunity_name="Big deal")
+    assert org.retrieve("Opportunity", named["opportunityId"], ["Name"])["Name"] == "Big deal"
+
+
+def test_the_owner_and_lead_source_options_apply(org: Org) -> None:
+    owner = org.create(
+        "User",
+        {"LastName": "Owner", "Username": "owner@initech.example", "Email": "o@initech.example",
+         "Alias": "own", "TimeZoneSidKey": "UTC", "LocaleSidKey": "en_US",
+         "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US"},
+    )  # fmt: skip
+    contact_id = org.create("Contact", {"LastName": "Park", "LeadSource": "Other"})
+    lead_id = org.create("Lead", {"LastName": "Park", "Company": "Initech", "LeadSource": "Web"})
+    result = org.convert_lead(
+        lead_id, contact_id=contact_id, overwrite_lead_source=True, owner_id=owner
+    )
+    assert org.retrieve("Contact", contact_id, ["LeadSource"])["LeadSource"] == "Web"
+    assert org.retrieve("Account", result["accountId"], ["OwnerId"])["OwnerId"] == owner
+
+
+def test_only_a_converted_status_converts(org: Org) -> None:
+    lead_id = _lead(org)
+    with pytest.raises(ApiError) as raised:
+        org.convert_lead(lead_id, converted_status="Working - Contacted")
+    assert raised.value.error_code == "INVALID_STATUS"
+    assert "Working - Contacted" in raised.value.message
+    assert org.retrieve("Lead", lead_id, ["IsConverted"])["IsConverted"] is False

@@ -1,4 +1,5 @@
-"""The SOAP API's login and logout, by hand; jsforce's `login()` is driven in `test_clients`."""
+"""The SOAP API's login, logout and convertLead, by hand; jsforce's `login()` and
+`soap.convertLead()` are driven in `test_clients`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ LOGOUT = (
     '<SessionHeader xmlns="urn:partner.soap.sforce.com"><sessionId>{session}</sessionId>'
     '</SessionHeader></se:Header><se:Body><logout xmlns="urn:partner.soap.sforce.com"/>'
     "</se:Body></se:Envelope>"
+)
+
+
+CONVERT = (
+    '<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Header>'
+    '<SessionHeader xmlns="urn:partner.soap.sforce.com"><sessionId>{session}</sessionId>'
+    '</SessionHeader></se:Header><se:Body><convertLead xmlns="urn:partner.soap.sforce.com">'
+    "{converts}</convertLead></se:Body></se:Envelope>"
 )
 
 
@@ -72,6 +81,7 @@ def test_a_login_opens_a_session_every_api_takes_and_logout_ends_it(
         ("u/62.0", LOGIN.format(username="admin", password="wrong"), "INVALID_LOGIN"),
         ("c/62.0", LOGIN.format(username="nobody@example.com", password="x"), "INVALID_LOGIN"),
         ("u/62.0", LOGOUT.format(session="not-a-session"), "INVALID_SESSION_ID"),
+        ("u/62.0", CONVERT.format(session="not-a-session", converts=""), "INVALID_SESSION_ID"),
         ("u/12.0", LOGIN.format(username="a", password="b"), "UNSUPPORTED_API_VERSION"),
         (
             "u/62.0",
@@ -99,3 +109,32 @@ def test_a_refused_call_is_a_soap_fault(
     assert answer.status_code == 500
     assert element(answer.text, "faultcode") == f"sf:{code}"
     assert element(answer.text, "faultstring").startswith(f"{code}: ")
+
+
+def test_convert_lead_answers_a_result_for_each_conversion_in_order(
+    sandbox: SandboxServer, https_for: Callable[[SandboxServer], requests.Session]
+) -> None:
+    org = sandbox.org
+    lead = org.create("Lead", {"LastName": "Soap", "Company": "Envelope Inc"})
+    converts = (
+        f"<leadConverts><leadId>{lead}</leadId><convertedStatus>Closed - Converted"
+        "</convertedStatus><doNotCreateOpportunity>true</doNotCreateOpportunity></leadConverts>"
+        f"<leadConverts><leadId>{lead}</leadId></leadConverts>"
+    )
+    answer = soap(
+        https_for(sandbox),
+        f"{sandbox.base_url}/services/Soap/u/62.0/{org.org_id}",
+        CONVERT.format(session=sandbox.access_token(), converts=converts),
+    )
+
+    assert answer.status_code == 200
+    first, second = re.findall(r"<result>.*?</result>", answer.text)
+    contact = element(first, "contactId")
+    assert org.retrieve("Contact", contact, ["AccountId"])["AccountId"] == element(
+        first, "accountId"
+    )
+    assert '<opportunityId xsi:nil="true"/>' in first
+    assert element(first, "success") == "true"
+    assert element(second, "statusCode") == "REQUIRED_FIELD_MISSING"
+    assert element(second, "fields") == "convertedStatus"
+    assert element(second, "success") == "false"

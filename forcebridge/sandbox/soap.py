@@ -1,14 +1,17 @@
-"""The SOAP API's `login` and `logout`, as jsforce's `conn.login(username, password)` (without a
-connected app) and Data Loader use them.
+"""The SOAP API's `login`, `logout` and `convertLead`, as jsforce (`conn.login(username,
+password)` without a connected app, `conn.soap.convertLead(...)`) and Data Loader use them.
 
 `POST /services/Soap/u/{version}` (partner) or `/services/Soap/c/{version}` (enterprise) with a
 `login` envelope checks the user's password, as the OAuth password grant does, and opens an API
 session: the `sessionId` is a bearer token for every other API, and `serverUrl` names the
 instance (`https://host/services/Soap/u/62.0/00D...`). A wrong password is Salesforce's
 `INVALID_LOGIN` fault, answered 500 as SOAP faults are. `logout`, with the session in the
-`SessionHeader`, ends it. Other SOAP calls get an `INVALID_OPERATION` fault: the sandbox serves
-the REST and Bulk APIs. Envelopes are parsed with defusedxml (no entities, no external
-references).
+`SessionHeader`, ends it. `convertLead` converts each of its `leadConverts` on its own (one API
+call for all of them; SOAP's default, without an `AllOrNoneHeader`) and answers a
+LeadConvertResult for each, in order: as Salesforce does, a new Opportunity comes with each
+conversion unless `doNotCreateOpportunity` is true. Other SOAP calls get an
+`INVALID_OPERATION` fault: the sandbox serves the REST and Bulk APIs. Envelopes are parsed with
+defusedxml (no entities, no external references).
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from forcebridge.sandbox.auth import Grant
+from forcebridge.sandbox.conversion import wire_options
+from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, instance_url, sandbox_of
+from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.oauth import user_profile
 
 router = APIRouter(prefix="/services/Soap")
@@ -78,8 +84,9 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def read_call(raw: bytes) -> tuple[str, dict[str, str], dict[str, str]]:
-    """The call's name, its arguments, and the `SessionHeader` values."""
+def read_call(raw: bytes) -> tuple[str, ElementTree.Element, dict[str, str]]:
+    """The call's name, its element (whose children are its arguments), and the
+    `SessionHeader` values."""
     try:
         envelope = fromstring(raw)
     except (ElementTree.ParseError, DefusedXmlException):
@@ -91,7 +98,7 @@ def read_call(raw: bytes) -> tuple[str, dict[str, str], dict[str, str]]:
     call = next(iter(body), None) if body is not None else None
     if call is None:
         raise SoapFault("INVALID_OPERATION", "The SOAP body names no call")
-    return _local(call.tag), _children(call), session
+    return _local(call.tag), call, session
 
 
 def login_result(state: SandboxState, base: str, version: str, session: str, grant: Grant) -> str:
@@ -151,6 +158,59 @@ def _logout(state: SandboxState, session: dict[str, str]) -> str:
     return "<logoutResponse/>"
 
 
+def _session(state: SandboxState, session: dict[str, str]) -> Grant:
+    grant = state.auth.session(session.get("sessionId", "")) if session.get("sessionId") else None
+    if grant is None:
+        raise SoapFault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader")
+    return grant
+
+
+def _convert_leads(state: SandboxState, call: ElementTree.Element, session: dict[str, str]) -> str:
+    _session(state, session)
+    if not state.usage.admit(ApiKind.SOBJECT):
+        raise SoapFault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+    results = []
+    for element in call:
+        if _local(element.tag) != "leadConverts":
+            continue
+        values = _children(element)
+        try:
+            if not values.get("convertedStatus"):
+                raise ApiError(
+                    400,
+                    "REQUIRED_FIELD_MISSING",
+                    "Required fields are missing: [convertedStatus]",
+                    ["convertedStatus"],
+                )
+            options = wire_options(values, create_opportunity=True)
+            result = state.org.convert_lead(values.get("leadId", ""), **options)
+        except ApiError as error:
+            result = {"leadId": values.get("leadId"), "errors": [error.to_record_error()]}
+        results.append(_convert_result(result))
+    return f"<convertLeadResponse>{''.join(results)}</convertLeadResponse>"
+
+
+def _convert_result(result: dict[str, Any]) -> str:
+    """One LeadConvertResult, its elements in the WSDL's order; a missing id is nil."""
+
+    def element(name: str) -> str:
+        value = result.get(name)
+        return f"<{name}>{escape(value)}</{name}>" if value else f'<{name} xsi:nil="true"/>'
+
+    errors = "".join(
+        "<errors>"
+        + "".join(f"<fields>{escape(f)}</fields>" for f in error["fields"])
+        + f"<message>{escape(error['message'])}</message>"
+        + f"<statusCode>{escape(error['statusCode'])}</statusCode></errors>"
+        for error in result.get("errors", ())
+    )
+    success = "false" if result.get("errors") else "true"
+    return (
+        f"<result>{element('accountId')}{element('contactId')}{errors}{element('leadId')}"
+        f"{element('opportunityId')}<success>{success}</success></result>"
+    )
+
+
 async def _soap(kind: str, version: str, request: Request) -> Response:
     state = sandbox_of(request)
     try:
@@ -158,12 +218,15 @@ async def _soap(kind: str, version: str, request: Request) -> Response:
             raise SoapFault(
                 "UNSUPPORTED_API_VERSION", f"Invalid Api version specified on URL: {version}"
             )
-        name, args, session = read_call(await request.body())
+        name, call, session = read_call(await request.body())
         if name == "login":
             # Off the event loop: checking a password hash takes tens of milliseconds.
+            args = _children(call)
             body: Any = await state.run(_login, state, instance_url(request), version, args)
         elif name == "logout":
             body = _logout(state, session)
+        elif name == "convertLead":
+            body = await state.run(_convert_leads, state, call, session)
         else:
             raise SoapFault(
                 "INVALID_OPERATION",
