@@ -18,6 +18,21 @@ def sub(method: str, url: str, reference_id: str, body: Any = None) -> dict[str,
     return request | ({"body": body} if body is not None else {})
 
 
+def account_with_contact(
+    account_ref: str, name: str, contact_ref: str, last_name: str
+) -> list[dict[str, Any]]:
+    """Two subrequests: create an Account, then a Contact at it by reference."""
+    return [
+        sub("POST", "/sobjects/Account", account_ref, {"Name": name}),
+        sub(
+            "POST",
+            "/sobjects/Contact",
+            contact_ref,
+            {"LastName": last_name, "AccountId": f"@{{{account_ref}.id}}"},
+        ),
+    ]
+
+
 def composite(sf: Salesforce, *subrequests: dict[str, Any], all_or_none: bool = False) -> Any:
     body = {"allOrNone": all_or_none, "compositeRequest": list(subrequests)}
     return sf.restful("composite", method="POST", json=body)["compositeResponse"]
@@ -34,13 +49,7 @@ def test_later_subrequests_use_what_earlier_ones_answered_for_one_api_call(
 
     account, contact, fetched, queried = composite(
         sf,
-        sub("POST", "/sobjects/Account", "refAccount", {"Name": "Composite Co"}),
-        sub(
-            "POST",
-            "/sobjects/Contact",
-            "refContact",
-            {"LastName": "Ref", "AccountId": "@{refAccount.id}"},
-        ),
+        *account_with_contact("refAccount", "Composite Co", "refContact", "Ref"),
         sub("GET", "/sobjects/Contact/@{refContact.id}?fields=LastName,AccountId", "getContact"),
         sub("GET", "/query?q=SELECT+Name+FROM+Account+WHERE+Id='@{refAccount.id}'", "refQuery"),
     )
@@ -226,15 +235,7 @@ def test_each_graph_is_all_or_none_and_keeps_its_own_references(
     sf: Salesforce, sandbox: SandboxServer
 ) -> None:
     sandbox.reset_usage()
-    whole = [
-        sub("POST", "/sobjects/Account", "account", {"Name": "Graph Co"}),
-        sub(
-            "POST",
-            "/sobjects/Contact",
-            "person",
-            {"LastName": "Node", "AccountId": "@{account.id}"},
-        ),
-    ]
+    whole = account_with_contact("account", "Graph Co", "person", "Node")
     broken = [
         sub("POST", "/sobjects/Account", "account", {"Name": "Never Co"}),
         sub("POST", "/sobjects/Contact", "person", {"FirstName": "No last name"}),
