@@ -65,6 +65,16 @@ def check_query(soql: str, catalog: Catalog) -> QueryCheck:
     selected = []
     for item in query.select:
         if isinstance(item, Field):
+            if item.alias is not None:
+                problems.append(
+                    Problem(
+                        None,
+                        item.name,
+                        ProblemCode.INVALID_QUERY,
+                        f"{item.name} {item.alias}: Salesforce allows a field alias only in an "
+                        f"aggregate query; select {item.name}",
+                    )
+                )
             path = _resolved(catalog, describe.name, item, problems)
             if path is not None:
                 selected.append(path)

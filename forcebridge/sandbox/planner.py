@@ -98,6 +98,10 @@ class _Planner:
                 if isinstance(item, ast.Fields):
                     self._select_fields_function(item, shape)
                 elif isinstance(item, ast.Field):
+                    if item.alias is not None:
+                        raise MalformedQuery(
+                            self.text, item.pos, "Only aggregate expressions use field aliasing"
+                        )
                     self._select_field(item, shape)
                 elif isinstance(item, ast.Label):
                     self._select_field(item.field, shape, labelled=True)
@@ -180,8 +184,8 @@ class _Planner:
 
     def _aggregates(self) -> tuple[tuple[tuple[str, int], ...], frozenset[str]]:
         """The keys of an aggregate result, in SELECT order, each with its column: grouped
-        fields under their own name, functions under their alias or `expr0`, `expr1`, ... as
-        Salesforce numbers them. Items that say the same thing share a column."""
+        fields under their alias or own name, functions under their alias or `expr0`, `expr1`,
+        ... as Salesforce numbers them. Items that say the same thing share a column."""
         keys: list[tuple[str, int]] = []
         booleans: set[str] = set()
         groups = self._groups
@@ -189,23 +193,26 @@ class _Planner:
         for item in self.query.select:
             if isinstance(item, ast.Field):
                 target = self.paths.resolve(item)
-                key = target.spec.name if target.spec is not None else "Type"
-                keys.append((key, self._column(groups.expressions[group_key(item)])))
+                name = target.spec.name if target.spec is not None else "Type"
+                sql = groups.expressions[group_key(item)]
                 if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
-                    booleans.add(key)
-                continue
-            if isinstance(item, ast.DateFunction):
+                    booleans.add(item.alias or name)
+            elif isinstance(item, ast.DateFunction):
                 sql = groups.expressions.get(group_key(item)) or masked(
                     groups.flags.get(group_key(item.field)), self.date_expression(item)
                 )
             else:
                 assert isinstance(item, _AGGREGATES) and item.field is not None
                 sql = self.aggregate_expression(item)
-            key = item.alias or f"expr{unnamed}"
-            if item.alias is None:
+            if item.alias is not None:
+                key = item.alias
+                if any(key.lower() == taken.lower() for taken, _ in keys):
+                    raise MalformedQuery(self.text, None, f"duplicate alias: {key}")
+            elif isinstance(item, ast.Field):
+                key = name
+            else:
+                key = f"expr{unnamed}"
                 unnamed += 1
-            elif any(key.lower() == taken.lower() for taken, _ in keys):
-                raise MalformedQuery(self.text, None, f"duplicate alias: {key}")
             keys.append((key, self._column(sql)))
         return tuple(keys), frozenset(booleans)
 

@@ -70,6 +70,10 @@ class Field:
     path: tuple[str, ...]
     pos: int | None = field(default=None, compare=False)
     """Offset of the field in the query text, for error messages; ignored by equality."""
+    alias: str | None = field(default=None, compare=False)
+    """`SELECT LeadSource src, COUNT(Id) ... GROUP BY LeadSource`: the name a grouped field
+    takes in an aggregate result (Salesforce allows no alias elsewhere); ignored by equality,
+    so the field still names what is grouped."""
 
     @property
     def name(self) -> str:

@@ -179,6 +179,10 @@ class _ToAst(Transformer[Token, Any]):
     def field(self, names: list[Token]) -> Field:
         return Field(tuple(str(name) for name in names), pos=_at(names[0]))
 
+    def aliased_field(self, children: list[Any]) -> Field:
+        selected, alias = children
+        return replace(selected, alias=str(alias))
+
     def count_all(self, _children: list[Any]) -> Count:
         return Count()
 

@@ -113,8 +113,8 @@ def _aliased(text: str, alias: str | None) -> str:
 
 def _select_item(item: SelectItem) -> str:
     match item:
-        case Field():
-            return _field(item)
+        case Field(alias=alias):
+            return _aliased(_field(item), alias)
         case Count(field=None, alias=None):
             return "COUNT()"
         case Count(field=None):

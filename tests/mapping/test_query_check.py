@@ -121,6 +121,15 @@ def test_a_picklist_read_as_labels_is_refused_as_they_change_with_language(
     ]
 
 
+def test_a_field_alias_is_refused_as_salesforce_refuses_it_outside_aggregates(
+    real_catalog: Catalog,
+) -> None:
+    assert messages("SELECT Id, LastName surname FROM Lead", real_catalog) == [
+        "LastName surname: Salesforce allows a field alias only in an aggregate query; select "
+        "LastName"
+    ]
+
+
 def test_a_typeof_is_refused_as_a_parents_fields_cannot_be_mapped(
     real_catalog: Catalog,
 ) -> None:

@@ -290,6 +290,25 @@ def test_an_aggregate_selected_twice_is_answered_twice_and_an_alias_only_once(or
     assert error.error_code == "MALFORMED_QUERY" and error.message.endswith("duplicate alias: N")
 
 
+def test_a_grouped_field_may_take_an_alias_and_only_there(org: Org) -> None:
+    account = org.create("Account", {"Name": "Acme"})
+    org.create("Contact", {"LastName": "Ng", "AccountId": account, "DoNotCall": True})
+
+    page = org.query(
+        "SELECT Account.Name company, DoNotCall quiet, COUNT(Id) n FROM Contact "
+        "GROUP BY Account.Name, DoNotCall"
+    )
+
+    assert page["records"] == [
+        {"attributes": {"type": "AggregateResult"}, "company": "Acme", "quiet": True, "n": 1}
+    ]
+    clash = _error(org, "SELECT LastName n, COUNT(Id) n FROM Contact GROUP BY LastName")
+    assert clash.message.endswith("duplicate alias: n")
+    plain = _error(org, "SELECT LastName surname FROM Contact")
+    assert plain.error_code == "MALFORMED_QUERY"
+    assert plain.message.endswith("Only aggregate expressions use field aliasing")
+
+
 def test_having_keeps_the_groups_whose_aggregates_meet_it(org: Org) -> None:
     for name, email in [("A", "a@x.com"), ("B", "A@x.com"), ("C", "c@x.com"), ("D", None)]:
         org.create("Contact", {"LastName": name, "Email": email})

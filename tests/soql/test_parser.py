@@ -464,7 +464,9 @@ def test_errors_on_later_lines_report_that_row() -> None:
     [
         ("SELECT FROM Contact", 8, "unexpected token: 'FROM'"),
         ("SELECT Id, FROM Contact", 12, "unexpected token: 'FROM'"),
-        ("SELECT Id Contact", 11, "unexpected token: 'Contact'"),
+        # `Contact` reads as Id's alias, as Salesforce's grammar has it: FROM is what is missing.
+        ("SELECT Id Contact", 18, "unexpected token: '<EOF>'"),
+        ("SELECT Id Name Contact", 16, "unexpected token: 'Contact'"),
         ("SELECT Id FROM Contact LIMIT -1", 30, "unexpected token: '-1'"),
         (
             "SELECT Id FROM Contact WHERE A = 1 ; B",

@@ -118,7 +118,10 @@ def test_trees_soql_cannot_express_are_refused(query: Query) -> None:
 
 def test_groups_and_aggregate_functions_render_and_parse_back() -> None:
     query = Query(
-        select=(Field(("Title",)), Aggregate(Function.AVG, Field(("Age__c",)), "age")),
+        select=(
+            Field(("Title",), alias="role"),
+            Aggregate(Function.AVG, Field(("Age__c",)), "age"),
+        ),
         sobject="Contact",
         group_by=(Field(("Title",)),),
         having=AggregateComparison(
@@ -129,10 +132,12 @@ def test_groups_and_aggregate_functions_render_and_parse_back() -> None:
     )
 
     assert to_soql(query) == (
-        "SELECT Title, AVG(Age__c) age FROM Contact GROUP BY Title"
+        "SELECT Title role, AVG(Age__c) age FROM Contact GROUP BY Title"
         " HAVING AVG(Age__c) >= 30 ORDER BY COUNT(Id) DESC LIMIT 10"
     )
-    assert parse(to_soql(query)) == query
+    parsed = parse(to_soql(query))
+    assert parsed == query
+    assert parsed.select[0] == Field(("Title",)) and parsed.select[0].alias == "role"
 
 
 def test_a_semi_join_renders_its_sub_select_and_parses_back() -> None:
