@@ -11,6 +11,7 @@ once by the column's own type. A page's lookup keys, thousands in one parameter,
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -39,10 +40,18 @@ def constant(session: Session, column: Column[Any], value: Any) -> Any:
     """`value` as the driver is to receive it for `column`, converted by the column's type as
     the database's dialect implements it: a UTC timestamp becomes SQLite's text form, once,
     exactly as SQLAlchemy writes it (left a datetime, the driver converted it again for every
-    row, and to another text when its microseconds were zero)."""
+    row, and to another text when its microseconds were zero). PostgreSQL gets a timestamp as
+    ISO 8601 text with its offset, which it reads as the same instant: psycopg formats a
+    datetime anew for every row, three quarters of the cost of copying a contact's row."""
     dialect = session.get_bind().dialect
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return value if process is None else process(value)
+    if process is not None:
+        return process(value)
+    if dialect.name == "postgresql" and isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{column.name}: a timestamp must carry its time zone")
+        return value.isoformat()
+    return value
 
 
 _EMPTY_DOCUMENT = json.dumps({})
