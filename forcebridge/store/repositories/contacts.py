@@ -123,13 +123,12 @@ def planned_for_their_keys(session: Session) -> Iterator[None]:
 def _set_locally(session: Session, settings: Iterable[tuple[str, str]]) -> Iterator[None]:
     """PostgreSQL `settings` for the statements inside, their defaults back afterwards (SET
     LOCAL alone would keep them to the end of the transaction). Inside a savepoint that rolls
-    back, PostgreSQL takes them back itself."""
+    back, PostgreSQL takes them back itself. Each way is one round trip, however many settings:
+    a run does this for every page."""
     settings = tuple(settings)
-    for name, value in settings:
-        session.execute(text(f"SET LOCAL {name} = {value}"))
+    session.execute(text("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings)))
     yield
-    for name, _ in settings:
-        session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
+    session.execute(text("; ".join(f"SET LOCAL {name} TO DEFAULT" for name, _ in settings)))
 
 
 _COUNTED = (
