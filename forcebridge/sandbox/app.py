@@ -29,6 +29,7 @@ from forcebridge.sandbox import (
     http_rest,
     http_sandbox,
     http_search,
+    http_tooling,
     oauth,
     soap,
 )
@@ -87,6 +88,7 @@ ROUTERS = (
     http_rest,
     http_query,
     http_search,
+    http_tooling,
     http_composite,
     http_composite_request,
     bulk,

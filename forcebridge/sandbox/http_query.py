@@ -27,7 +27,7 @@ def batch_size(options: str | None) -> int | None:
     return None
 
 
-def _soql(request: Request) -> str:
+def soql_param(request: Request) -> str:
     soql = request.query_params.get("q", "").strip()
     if not soql:
         raise ApiError(400, "MALFORMED_QUERY", "A query string is required: pass the SOQL in ?q=")
@@ -37,7 +37,7 @@ def _soql(request: Request) -> str:
 async def _run_query(request: Request, call: ApiCall, include_deleted: bool) -> SalesforceJSON:
     page = await call.state.run(
         call.state.org.query,
-        _soql(request),
+        soql_param(request),
         include_deleted=include_deleted,
         batch_size=batch_size(request.headers.get("sforce-query-options")) or DEFAULT_BATCH,
         api_version=call.version,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,10 @@ from forcebridge.sandbox.preconditions import (
 )
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.records import derived
-from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, load_schema
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema, load_schema
 from forcebridge.sandbox.search import run_search
 from forcebridge.sandbox.storage import Storage
+from forcebridge.sandbox.tooling import CustomFields
 from forcebridge.sandbox.writes import Writes
 from forcebridge.soql import ast
 from forcebridge.soql.dates import known_zone
@@ -79,17 +81,24 @@ class Org:
         self.admin_user_id = self.storage.meta("admin_user_id") or ""
         self.time_zone = ZoneInfo(self.storage.meta("time_zone") or DEFAULT_TIME_ZONE)
         self.queries = QueryEngine(self.schema, self.storage, self.clock, self.time_zone)
-        self.schema_modified_at = self._schema_modified_at()
-
-    def _schema_modified_at(self) -> dt.datetime:
-        """When this org's schema last changed, kept across restarts so that describe's
-        `If-Modified-Since` answers 304 until an object or field really changes."""
-        digest = hashlib.sha256(repr(self.schema.objects).encode()).hexdigest()
+        self.custom_fields = CustomFields(
+            self.storage, self.schema, self.clock, lambda: self.admin_user_id, self._use_schema
+        )
         with self.storage.write() as conn:
-            if self.storage.meta("schema_digest") != digest:
-                self.storage.set_meta(conn, "schema_digest", digest)
-                self.storage.set_meta(conn, "schema_modified_at", format_datetime(self.clock()))
-        return parse_datetime(self.storage.meta("schema_modified_at") or "")
+            self._use_schema(conn, self.custom_fields.schema(conn))
+
+    def _use_schema(self, conn: sqlite3.Connection, schema: Schema) -> None:
+        """Put `schema` in force everywhere (see `tooling`), and note when it last changed,
+        kept across restarts so that describe's `If-Modified-Since` answers 304 until an
+        object or field really changes."""
+        self.schema = schema
+        self.storage.use_schema(conn, schema)
+        self.writes.schema = self.queries.schema = schema
+        digest = hashlib.sha256(repr(schema.objects).encode()).hexdigest()
+        if self.storage.meta("schema_digest") != digest:
+            self.storage.set_meta(conn, "schema_digest", digest)
+            self.storage.set_meta(conn, "schema_modified_at", format_datetime(self.clock()))
+        self.schema_modified_at = parse_datetime(self.storage.meta("schema_modified_at") or "")
 
     def _bootstrap(self, time_zone: str) -> None:
         """Give a new org its Organization record and admin User (the admin creates itself)."""

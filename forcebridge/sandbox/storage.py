@@ -172,7 +172,16 @@ class Storage:
     def _create(self, conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
         conn.execute("CREATE TABLE IF NOT EXISTS _sequence (prefix TEXT PRIMARY KEY, next INTEGER)")
-        for obj in self.schema.objects:
+        self.ensure_tables(conn, self.schema.objects)
+
+    def use_schema(self, conn: sqlite3.Connection, schema: Schema) -> None:
+        """Store `schema` from now on: tables and columns it adds are created."""
+        self.schema = schema
+        self.ensure_tables(conn, schema.objects)
+
+    def ensure_tables(self, conn: sqlite3.Connection, objects: Iterable[ObjectSpec]) -> None:
+        """A table for each object, with a column for each stored field and its indexes."""
+        for obj in objects:
             table = quote(obj.name)
             columns = [f"{quote(SEQ)} INTEGER PRIMARY KEY"]
             columns += [column_definition(f) for f in obj.stored_fields]
@@ -186,6 +195,15 @@ class Storage:
                 index = quote(f"ix_{obj.name}_{'_'.join(columns_)}")
                 cols = ", ".join(quote(c) for c in columns_)
                 conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({cols})")
+
+    def drop_column(self, conn: sqlite3.Connection, obj: ObjectSpec, name: str) -> None:
+        """Remove a field's column, and the index on it (SQLite drops no indexed column)."""
+        conn.execute(f"DROP INDEX IF EXISTS {quote(f'ix_{obj.name}_{name}')}")
+        conn.execute(f"ALTER TABLE {quote(obj.name)} DROP COLUMN {quote(name)}")
+
+    def rename_column(self, conn: sqlite3.Connection, obj: ObjectSpec, old: str, new: str) -> None:
+        conn.execute(f"DROP INDEX IF EXISTS {quote(f'ix_{obj.name}_{old}')}")
+        conn.execute(f"ALTER TABLE {quote(obj.name)} RENAME COLUMN {quote(old)} TO {quote(new)}")
 
     # --- org facts and ids ---------------------------------------------------------------
 

@@ -1,0 +1,192 @@
+"""Custom fields made, changed and deleted at run time through the Tooling API, as an admin's
+script does it with simple-salesforce's `toolingexecute`, and seen at once by the other APIs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceMalformedRequest,
+    SalesforceResourceNotFound,
+)
+
+from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.clocks import Clock
+
+TEXT = {"type": "Text", "label": "Region", "length": 40}
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
+    """A sandbox of its own: these tests change its schema."""
+    return make_sandbox()
+
+
+@pytest.fixture
+def sf(sandbox: SandboxServer, salesforce_for: Callable[..., Salesforce]) -> Salesforce:
+    return salesforce_for(sandbox)
+
+
+def make_field(sf: Salesforce, full_name: str, metadata: dict[str, Any]) -> str:
+    answer = sf.toolingexecute(
+        "sobjects/CustomField", method="POST", data={"FullName": full_name, "Metadata": metadata}
+    )
+    assert answer["success"] is True
+    return str(answer["id"])
+
+
+def fields_of(sf: Salesforce, sobject: str) -> dict[str, dict[str, Any]]:
+    return {f["name"]: f for f in sf.restful(f"sobjects/{sobject}/describe")["fields"]}
+
+
+def values(sf: Salesforce, field: str) -> dict[str, Any]:
+    rows = sf.query(f"SELECT LastName, {field} FROM Contact WHERE LastName LIKE 'R%'")["records"]
+    return {row["LastName"]: row[field] for row in rows}
+
+
+def test_a_new_field_is_described_written_queried_and_read_back(sf: Salesforce) -> None:
+    field_id = make_field(sf, "Contact.Region__c", TEXT)
+    sf.Contact.create({"LastName": "Rowe", "Region__c": "West"})
+
+    described = fields_of(sf, "Contact")["Region__c"]
+    definition = sf.toolingexecute(f"sobjects/CustomField/{field_id}")
+    listed = sf.toolingexecute(
+        "query/?q=SELECT+Id,DeveloperName,TableEnumOrId+FROM+CustomField"
+        "+WHERE+TableEnumOrId='Contact'"
+    )
+
+    assert (described["type"], described["length"], described["custom"]) == ("string", 40, True)
+    assert values(sf, "Region__c") == {"Rowe": "West"}
+    assert field_id.startswith("00N")
+    assert (definition["FullName"], definition["Metadata"]) == ("Contact.Region__c", TEXT)
+    assert [(r["Id"], r["DeveloperName"]) for r in listed["records"]] == [(field_id, "Region")]
+    assert "/tooling/sobjects/CustomField/" in listed["records"][0]["attributes"]["url"]
+
+
+def test_a_changed_type_keeps_the_values_that_convert(sf: Salesforce) -> None:
+    field_id = make_field(sf, "Contact.Region__c", TEXT)
+    for name, region in [("Rowe", "12.5"), ("Reyes", "twelve"), ("Ruiz", None)]:
+        sf.Contact.create({"LastName": name, "Region__c": region})
+
+    sf.toolingexecute(
+        f"sobjects/CustomField/{field_id}",
+        method="PATCH",
+        data={"Metadata": {"type": "Number", "label": "Region", "precision": 8, "scale": 2}},
+    )
+
+    assert fields_of(sf, "Contact")["Region__c"]["type"] == "double"
+    assert values(sf, "Region__c") == {"Rowe": 12.5, "Reyes": None, "Ruiz": None}
+    assert sf.query("SELECT COUNT() FROM Contact WHERE Region__c > 10")["totalSize"] == 1
+
+
+def test_a_new_checkbox_is_false_on_the_records_it_finds(sf: Salesforce) -> None:
+    sf.Contact.create({"LastName": "Rowe"})
+    make_field(sf, "Contact.Vip__c", {"type": "Checkbox", "label": "VIP", "defaultValue": "false"})
+    assert values(sf, "Vip__c") == {"Rowe": False}
+    assert fields_of(sf, "Contact")["Vip__c"]["nillable"] is False
+
+
+def test_a_deleted_field_is_gone_from_every_api_and_comes_back_empty(sf: Salesforce) -> None:
+    field_id = make_field(sf, "Contact.Region__c", TEXT)
+    sf.Contact.create({"LastName": "Rowe", "Region__c": "West"})
+
+    sf.toolingexecute(f"sobjects/CustomField/{field_id}", method="DELETE")
+
+    assert "Region__c" not in fields_of(sf, "Contact")
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query("SELECT Region__c FROM Contact")
+    assert refused.value.content[0]["errorCode"] == "INVALID_FIELD"
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.toolingexecute(f"sobjects/CustomField/{field_id}")
+    make_field(sf, "Contact.Region__c", TEXT)
+    assert values(sf, "Region__c") == {"Rowe": None}
+
+
+def test_a_lookup_is_a_relationship_both_ways(sf: Salesforce) -> None:
+    make_field(
+        sf,
+        "Contact.Partner__c",
+        {"type": "Lookup", "label": "Partner", "referenceTo": "Account",
+         "relationshipName": "Partnered"},
+    )  # fmt: skip
+    account = sf.Account.create({"Name": "Partner Co"})["id"]
+    sf.Contact.create({"LastName": "Rowe", "Partner__c": account})
+
+    rows = sf.query("SELECT Partner__r.Name FROM Contact WHERE Partner__c != null")["records"]
+    children = sf.query(
+        f"SELECT (SELECT LastName FROM Partnered__r) FROM Account WHERE Id = '{account}'"
+    )["records"][0]["Partnered__r"]["records"]
+    assert [row["Partner__r"]["Name"] for row in rows] == ["Partner Co"]
+    assert [child["LastName"] for child in children] == ["Rowe"]
+
+
+def test_a_restricted_picklist_refuses_other_values(sf: Salesforce) -> None:
+    make_field(
+        sf,
+        "Contact.Tier__c",
+        {"type": "Picklist", "label": "Tier",
+         "valueSet": {"restricted": True, "valueSetDefinition": {"value": [
+             {"fullName": "Gold", "default": False}, {"fullName": "Silver", "default": False}]}}},
+    )  # fmt: skip
+    sf.Contact.create({"LastName": "Rowe", "Tier__c": "Gold"})
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.Contact.create({"LastName": "Reyes", "Tier__c": "Bronze"})
+    assert refused.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    tier = fields_of(sf, "Contact")["Tier__c"]
+    assert [entry["value"] for entry in tier["picklistValues"]] == ["Gold", "Silver"]
+
+
+@pytest.mark.parametrize(
+    ("full_name", "metadata", "code", "detail"),
+    [
+        ("Contact.Region__c", {"type": "Text", "label": "Again", "length": 10},
+         "DUPLICATE_DEVELOPER_NAME", "There is already a field named Region on Contact."),
+        ("Contact.LastName", TEXT, "FIELD_INTEGRITY_EXCEPTION", "not a custom field name"),
+        ("Nowhere.Region__c", TEXT, "FIELD_INTEGRITY_EXCEPTION", "one of the org's objects"),
+        ("Contact.Sum__c", {"type": "Formula", "label": "Sum"}, "FIELD_INTEGRITY_EXCEPTION",
+         "type: 'Formula'"),
+        ("Contact.Code__c", {"type": "Text", "label": "Code"}, "FIELD_INTEGRITY_EXCEPTION",
+         "length: a Text field holds 1 to 255 characters"),
+        ("Contact.Score__c", {"type": "Number", "label": "Score", "precision": 4, "scale": 6},
+         "FIELD_INTEGRITY_EXCEPTION", "scale"),
+        ("Contact.Boss__c", {"type": "Lookup", "label": "Boss", "referenceTo": "Nope",
+                             "relationshipName": "Bossed"},
+         "FIELD_INTEGRITY_EXCEPTION", "referenceTo"),
+    ],
+)  # fmt: skip
+def test_a_wrong_definition_is_refused_naming_what_is_wrong(
+    sf: Salesforce, full_name: str, metadata: dict[str, Any], code: str, detail: str
+) -> None:
+    make_field(sf, "Contact.Region__c", TEXT)
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.toolingexecute(
+            "sobjects/CustomField",
+            method="POST",
+            data={"FullName": full_name, "Metadata": metadata},
+        )
+    assert refused.value.content[0]["errorCode"] == code
+    assert detail in refused.value.content[0]["message"]
+
+
+def test_fields_outlive_a_restart_and_the_describe_says_when_it_changed(
+    tmp_path: Path, clock: Clock
+) -> None:
+    org = Org(tmp_path / "org", clock=clock)
+    before = org.schema_modified_at
+    clock.advance(minutes=1)
+    org.custom_fields.create({"FullName": "Lead.Score__c", "Metadata": {
+        "type": "Number", "label": "Score", "precision": 5, "scale": 0}})  # fmt: skip
+    org.create("Lead", {"LastName": "Rowe", "Company": "Rowe Ltd", "Score__c": 7})
+    changed = org.schema_modified_at
+    org.close()
+
+    again = Org(tmp_path / "org", clock=clock)
+
+    assert changed > before
+    assert again.schema_modified_at == changed
+    assert again.query("SELECT Score__c FROM Lead")["records"][0]["Score__c"] == 7
