@@ -31,6 +31,7 @@ from forcebridge.salesforce.describe_cache import (
     DescribeKey,
     InMemoryDescribeCache,
     is_fresh,
+    known_since,
 )
 from forcebridge.salesforce.errors import (
     AuthenticationLost,
@@ -172,7 +173,7 @@ class SalesforceClient:
         now = self._clock()
         if cached and not refresh and is_fresh(cached, now, self.settings.describe_max_age):
             return cached.payload
-        request = ops.describe(sobject, cached.fetched_at if cached else None)
+        request = ops.describe(sobject, known_since(cached, refresh=refresh))
         payload = self._call(EndpointKind.DESCRIBE, request)
         if payload is None and cached is not None:
             self._describe_cache.put(key, cached.confirmed(now))

@@ -3,7 +3,7 @@
 Describes are large and change rarely, and verification runs before every sync: reading them from
 a cache keeps verification from spending the API budget. An entry older than the client's
 `describe_max_age` is revalidated with `If-Modified-Since`, which costs a call but no payload when
-nothing changed.
+nothing changed (`known_since`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,25 @@ class CachedDescribe:
 def is_fresh(entry: CachedDescribe, now: dt.datetime, max_age: dt.timedelta) -> bool:
     """Trust the entry without asking Salesforce?"""
     return now - entry.checked_at < max_age
+
+
+CLOCK_SKEW = dt.timedelta(minutes=10)
+"""How far this machine's clock may be ahead of Salesforce's without a changed describe being
+taken for an unchanged one."""
+
+
+def known_since(entry: CachedDescribe | None, *, refresh: bool) -> dt.datetime | None:
+    """The `If-Modified-Since` to revalidate `entry` with; None to fetch it whole.
+
+    The entry was fetched at this machine's time, and Salesforce compares it with its own: a
+    field changed just after the fetch, by a clock a little behind, would look older and be
+    missed for good (every later revalidation asks from later still). So the time asked from is
+    `CLOCK_SKEW` earlier, at the cost of one whole describe after a change made in that margin.
+    A refresh asked for because Salesforce refused a field fetches whole: the cache is then
+    known to be wrong, whatever the clocks say."""
+    if entry is None or refresh:
+        return None
+    return entry.fetched_at - CLOCK_SKEW
 
 
 class DescribeCacheStore(Protocol):

@@ -442,6 +442,36 @@ def test_a_mapping_on_a_field_the_org_lacks_fails_the_stream_naming_it(
     assert result.created == 1  # the Lead stream still ran
 
 
+def test_a_mapped_field_deleted_in_salesforce_later_fails_the_stream_naming_it(
+    world: PullWorld, session: Session
+) -> None:
+    """The run's describe is cached: the read Salesforce refuses has it looked at again, so the
+    failure says what changed in the org rather than repeating Salesforce's refusal."""
+    fields = world.sandbox.org.custom_fields
+    region = fields.create(
+        {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
+                                                      "length": 40}}
+    )  # fmt: skip
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
+    save_mapping(session, service, "Contact", rows)
+    session.commit()
+    world.create("Contact", LastName="Rowe", Region__c="West")
+    world.later()
+    first = world.pull(service)
+
+    fields.delete(region)
+    world.create("Contact", LastName="Reyes")
+    world.later()
+    second = world.pull(service)
+
+    assert first.status is RunStatus.SUCCEEDED
+    assert [(c["last_name"], c["city"]) for c in book(session, service)] == [("Rowe", "West")]
+    assert second.status is RunStatus.FAILED
+    assert second.error is not None and "Region__c" in second.error
+    assert "No such column" not in second.error
+
+
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(
     world: PullWorld, session: Session
 ) -> None:
