@@ -19,6 +19,7 @@ from forcebridge.cli import (
     sandbox,
     serve,
     service_configure,
+    service_fields,
     services,
 )
 from forcebridge.cli.demo import demo
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(orgs.app, name="org")
 app.add_typer(services.app, name="service")
 services.app.command("configure")(service_configure.command)
+services.app.add_typer(service_fields.app, name="field")
 app.command("connect")(connect.command)
 app.add_typer(connections.app, name="connections")
 app.add_typer(admins.app, name="admin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -53,6 +54,37 @@ _CUSTOM_TYPES = frozenset(
         LocalType.CHOICE,
     }
 )
+
+
+_CUSTOM_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def custom_field_problem(spec: CustomFieldSpec) -> str | None:
+    """What is wrong with a custom contact field's definition, or None.
+
+    Its name is what mappings, `contacts list` and the product's API call it, so it is
+    written like the built-in ones (`loyalty_tier`) and must not be one of them; a choice
+    field lists its choices, each once, and no other field has any."""
+    if not _CUSTOM_NAME.fullmatch(spec.name):
+        return (
+            f"{spec.name!r} is not a field name: a lower-case letter, then up to 39 lower-case "
+            "letters, digits and underscores (like loyalty_tier)"
+        )
+    if spec.name in {f.name for f in BUILTIN_CONTACT_FIELDS}:
+        return f"{spec.name!r} is a built-in contact field"
+    if spec.type not in _CUSTOM_TYPES:
+        choices = ", ".join(sorted(t.value for t in _CUSTOM_TYPES))
+        return f"{spec.type!r} is not a custom field type: {choices}"
+    if spec.type != LocalType.CHOICE:
+        return (
+            f"only a choice field has choices; {spec.name} is {spec.type}" if spec.choices else None
+        )
+    chosen = [c.strip() for c in spec.choices or ()]
+    if not chosen or not all(chosen):
+        return f"the choice field {spec.name} needs its choices, none of them blank"
+    if len(set(chosen)) != len(chosen):
+        return f"the choice field {spec.name} lists a choice twice"
+    return None
 
 
 def contact_fields(custom: Iterable[CustomFieldSpec] = ()) -> LocalFields:
