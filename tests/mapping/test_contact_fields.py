@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from forcebridge.mapping.contact_fields import CustomFieldSpec, contact_fields
+from forcebridge.mapping.contact_fields import CustomFieldSpec, contact_fields, custom_field_problem
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.local_fields import LocalType
 from forcebridge.store.models.custom_field import CustomFieldType
@@ -63,3 +63,25 @@ def test_every_custom_field_type_the_store_knows_is_accepted() -> None:
     specs = [CustomFieldSpec(f"f_{kind.value}", kind) for kind in CustomFieldType]
 
     assert len(contact_fields(specs).fields) == 12 + len(CustomFieldType)
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [
+        (CustomFieldSpec("loyalty_tier", "choice", ("Gold", "Silver")), None),
+        (CustomFieldSpec("score", "number"), None),
+        (CustomFieldSpec("Score", "number"), "is not a field name"),
+        (CustomFieldSpec("x" * 41, "text"), "is not a field name"),
+        (CustomFieldSpec("email", "text"), "is a built-in contact field"),
+        (CustomFieldSpec("score", "money"), "is not a custom field type"),
+        (CustomFieldSpec("tier", "choice", ()), "needs its choices"),
+        (CustomFieldSpec("tier", "choice", ("Gold", " ")), "none of them blank"),
+        (CustomFieldSpec("tier", "choice", ("Gold", "Gold")), "lists a choice twice"),
+        (CustomFieldSpec("tier", "text", ("Gold",)), "only a choice field has choices"),
+    ],
+)
+def test_a_custom_field_definition_is_checked_before_it_is_kept(
+    spec: CustomFieldSpec, problem: str | None
+) -> None:
+    found = custom_field_problem(spec)
+    assert found is None if problem is None else problem in (found or "")
