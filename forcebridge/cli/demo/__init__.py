@@ -58,7 +58,7 @@ def demo(
         show_clients(narrator, server)
         connect_org(narrator, run, server)
         sf = simple_salesforce(server)
-        pull_contacts(narrator, run, sf)
+        pull_contacts(narrator, run, sf, data)
         log_conversations(narrator, run, sf, data)
         export_prospects(narrator, run, sf, data)
     finally:
