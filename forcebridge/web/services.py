@@ -15,7 +15,8 @@ from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.mapping.describe import parse_describe
 from forcebridge.mapping.model import Mapping, UpdateOption
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.store.models import ActivityTarget, PullObjects, Service
+from forcebridge.store.models import ActivityTarget, CustomFieldType, PullObjects, Service
+from forcebridge.store.repositories.custom_contact_fields import list_custom_fields
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import list_services
 from forcebridge.store.types import utcnow
@@ -244,6 +245,8 @@ def _page(
         pull_choices=[(o.value, o.value.capitalize()) for o in PullObjects],
         activity_choices=[t.value for t in ActivityTarget],
         editors=editors,
+        custom_fields=list_custom_fields(session, service),
+        field_types=[t.value for t in CustomFieldType],
         can_change=admin.can_change,
     )
 

@@ -164,3 +164,41 @@ def test_a_viewer_sees_the_settings_but_cannot_change_them(pages: AdminPages) ->
     assert page.status_code == 200 and "Verify and Save" not in page.text
     assert answer.status_code == 403
     assert service(pages).pull_objects is not PullObjects.LEADS
+
+
+def test_a_contact_field_of_its_own_is_added_offered_as_a_target_and_removed(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+
+    added = pages.post_form(
+        f"/services/{support.id}/fields",
+        {"name": "loyalty_tier", "type": "choice", "choices": "Gold, Silver"},
+    )
+    page = pages.client.get(f"/services/{support.id}")
+    removed = pages.post_form(f"/services/{support.id}/fields/loyalty_tier/remove")
+    after = pages.client.get(f"/services/{support.id}")
+
+    assert added.status_code == 303 and added.headers["location"].endswith("#fields")
+    assert "Field loyalty_tier added" in page.text
+    assert "<td>loyalty_tier</td><td>choice</td><td>Gold, Silver</td>" in page.text
+    assert '<option value="loyalty_tier"' in page.text  # a target the mapping editor offers
+    assert removed.status_code == 303
+    assert "Field loyalty_tier removed" in after.text
+    assert "<td>loyalty_tier</td>" not in after.text
+
+
+def test_a_wrong_field_is_refused_with_the_reason_and_a_viewer_adds_none(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+
+    pages.post_form(f"/services/{support.id}/fields", {"name": "city", "type": "text"})
+    refused = pages.client.get(f"/services/{support.id}")
+    pages.add_admin("acme", "vic@acme.example.com", AdminRole.VIEWER)
+    pages.log_in("acme", "vic@acme.example.com")
+    viewer = pages.post_form(f"/services/{support.id}/fields", {"name": "vip", "type": "boolean"})
+
+    assert "Field not added: &#39;city&#39; is a built-in contact field" in refused.text
+    assert viewer.status_code == 403
+    assert "<td>vip</td>" not in pages.client.get(f"/services/{support.id}").text
