@@ -4,10 +4,12 @@ included, is the notice the page shows next."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import StoreError
 from forcebridge.sync.custom_contact_fields import define_field, remove_field
@@ -18,7 +20,25 @@ from forcebridge.web.services import PAGE, org_service
 router = APIRouter()
 
 
-def _back(service_id: int) -> RedirectResponse:
+def _done(
+    request: Request,
+    session: Session,
+    service_id: int,
+    change: Callable[[], object],
+    *,
+    done: str,
+    refused: str,
+) -> RedirectResponse:
+    """Make `change` and commit it, or take it back when the store refuses it; either way the
+    page comes back with the outcome as its notice."""
+    try:
+        change()
+    except StoreError as error:
+        session.rollback()
+        flash(request, f"{refused}: {error}")
+    else:
+        session.commit()
+        flash(request, done)
     return RedirectResponse(f"{PAGE}/{service_id}#fields", status_code=303)
 
 
@@ -35,15 +55,14 @@ def add_field(
     """`choices`: a choice field's values, separated by commas."""
     service = org_service(session, admin, service_id)
     listed = [choice for choice in choices.split(",") if choice.strip()]
-    try:
-        define_field(session, service, name.strip(), kind, listed)
-    except StoreError as refused:
-        session.rollback()
-        flash(request, f"Field not added: {refused}")
-        return _back(service_id)
-    session.commit()
-    flash(request, f"Field {name.strip()} added: the pull mappings may now write to it.")
-    return _back(service_id)
+    return _done(
+        request,
+        session,
+        service_id,
+        lambda: define_field(session, service, name.strip(), kind, listed),
+        done=f"Field {name.strip()} added: the pull mappings may now write to it.",
+        refused="Field not added",
+    )
 
 
 @router.post(PAGE + "/{service_id}/fields/{name}/remove")
@@ -51,12 +70,11 @@ def remove(
     request: Request, service_id: int, name: str, admin: ChangingAdmin, session: Database
 ) -> RedirectResponse:
     service = org_service(session, admin, service_id)
-    try:
-        remove_field(session, service, name)
-    except StoreError as refused:
-        session.rollback()
-        flash(request, f"Field not removed: {refused}")
-        return _back(service_id)
-    session.commit()
-    flash(request, f"Field {name} removed; contacts keep the values they hold.")
-    return _back(service_id)
+    return _done(
+        request,
+        session,
+        service_id,
+        lambda: remove_field(session, service, name),
+        done=f"Field {name} removed; contacts keep the values they hold.",
+        refused="Field not removed",
+    )
