@@ -214,16 +214,14 @@ async def retrieve_by_path(
 ) -> SalesforceJSON:
     """A record by external id (`sobjects/T/field/value`), or by relationships from a record
     (`sobjects/T/id/Rel/...`; a children relationship answers as a query)."""
-    org, fields, version = call.state.org, _fields_param(request), call.version
-    if org.names_record(sobject, first):
-        path = rest.split("/")
-        record = await call.state.run(
-            org.related, sobject, first, path, fields, api_version=version
-        )
-    else:
-        record = await call.state.run(
-            org.retrieve_by_external_id, sobject, first, rest, fields, api_version=version
-        )
+    record = await call.state.run(
+        call.state.org.paths.read,
+        sobject,
+        first,
+        rest,
+        _fields_param(request),
+        api_version=call.version,
+    )
     return SalesforceJSON(record)
 
 
@@ -236,13 +234,12 @@ async def write_by_path(
     values = json_object(await json_body(request), sobject)
     if call.state.faults.row_locked():
         raise row_lock_error()
-    org = call.state.org
-    if org.names_record(sobject, first):
-        await call.state.run(org.update_related, sobject, first, rest.split("/"), values)
-        return Response(status_code=204)
-    record_id, created = await call.state.run(
-        org.upsert, sobject, first, rest, values, api_version=call.version
+    upserted = await call.state.run(
+        call.state.org.paths.write, sobject, first, rest, values, api_version=call.version
     )
+    if upserted is None:
+        return Response(status_code=204)
+    record_id, created = upserted
     return SalesforceJSON(write_result(record_id, created), status_code=201 if created else 200)
 
 
@@ -251,13 +248,9 @@ async def delete_by_path(sobject: str, first: str, rest: str, call: Sobject) -> 
     """Delete the record with an external id, or the parent relationships lead to."""
     if call.state.faults.row_locked():
         raise row_lock_error()
-    org = call.state.org
-    if org.names_record(sobject, first):
-        await call.state.run(org.delete_related, sobject, first, rest.split("/"))
-    else:
-        await call.state.run(
-            org.delete_by_external_id, sobject, first, rest, api_version=call.version
-        )
+    await call.state.run(
+        call.state.org.paths.delete, sobject, first, rest, api_version=call.version
+    )
     return Response(status_code=204)
 
 

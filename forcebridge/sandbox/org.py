@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from forcebridge.sandbox import composite, conversion, replication, traversal
+from forcebridge.sandbox import composite, conversion, replication
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.config import DEFAULT_USERNAME
 from forcebridge.sandbox.describe import describe_global, describe_object
@@ -29,14 +29,14 @@ from forcebridge.sandbox.preconditions import (
     etag,
     precondition_failed,
 )
-from forcebridge.sandbox.query import QueryEngine
+from forcebridge.sandbox.query import QueryEngine, select_where
 from forcebridge.sandbox.records import derived
-from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema, load_schema
+from forcebridge.sandbox.schema import Schema, load_schema
 from forcebridge.sandbox.search import run_search
 from forcebridge.sandbox.storage import Storage
 from forcebridge.sandbox.tooling import CustomFields
+from forcebridge.sandbox.traversal import RecordPaths
 from forcebridge.sandbox.writes import Writes
-from forcebridge.soql import ast
 from forcebridge.soql.dates import known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
@@ -81,6 +81,7 @@ class Org:
         self.admin_user_id = self.storage.meta("admin_user_id") or ""
         self.time_zone = ZoneInfo(self.storage.meta("time_zone") or DEFAULT_TIME_ZONE)
         self.queries = QueryEngine(self.schema, self.storage, self.clock, self.time_zone)
+        self.paths = RecordPaths(self)
         self.custom_fields = CustomFields(
             self.storage, self.schema, self.clock, lambda: self.admin_user_id, self._use_schema
         )
@@ -181,7 +182,7 @@ class Org:
         self.writes.live_row(self.storage.connection(), obj, record_id)
         try:
             record = self.queries.first_record(
-                _fields_where(obj, fields, "Id", record_id), api_version
+                select_where(obj, fields, "Id", record_id), api_version
             )
         except SoqlError as error:
             raise from_soql(error) from None
@@ -306,71 +307,6 @@ class Org:
                 conn, obj, external_field, external_value, values, api_version
             )
 
-    # --- friendly URLs (`traversal`) --------------------------------------------------------
-
-    def names_record(self, sobject: str, segment: str) -> bool:
-        """Whether `sobjects/T/{segment}/...` starts from one of T's records rather than
-        naming an external id field."""
-        return traversal.names_record(self.writes.sobject(sobject), segment)
-
-    def related(
-        self,
-        sobject: str,
-        record_id: str,
-        relationships: Sequence[str],
-        fields: Sequence[str] | None = None,
-        *,
-        api_version: str = DEFAULT_API_VERSION,
-    ) -> dict[str, Any]:
-        """`GET sobjects/T/id/Rel/...`: the record the relationships lead to, or, when the last
-        leads to children, their first page as a query result."""
-        end = self._follow(sobject, record_id, relationships)
-        if end.children is None:
-            return self.retrieve(end.obj.name, end.record_id, fields, api_version=api_version)
-        query = _fields_where(end.obj, fields, end.children.name, end.record_id)
-        try:
-            return self.queries.run(
-                query, include_deleted=False, batch_size=DEFAULT_BATCH_SIZE, api_version=api_version
-            )
-        except SoqlError as error:
-            raise from_soql(error) from None
-
-    def update_related(
-        self, sobject: str, record_id: str, relationships: Sequence[str], values: dict[str, Any]
-    ) -> None:
-        """`PATCH sobjects/T/id/Rel/...`: update the parent record the relationships lead to."""
-        end = self._parent(sobject, record_id, relationships, "PATCH")
-        self.update(end.obj.name, end.record_id, values)
-
-    def delete_related(self, sobject: str, record_id: str, relationships: Sequence[str]) -> None:
-        """`DELETE sobjects/T/id/Rel/...`: delete the parent record the relationships lead to."""
-        end = self._parent(sobject, record_id, relationships, "DELETE")
-        self.delete(end.obj.name, end.record_id)
-
-    def _follow(
-        self, sobject: str, record_id: str, relationships: Sequence[str]
-    ) -> traversal.Destination:
-        obj = self.writes.sobject(sobject)
-        record_id = self.writes.record_id(obj, record_id)
-        self.writes.live_row(self.storage.connection(), obj, record_id)
-        return traversal.follow(self.schema, obj, record_id, relationships, self._reference)
-
-    def _parent(
-        self, sobject: str, record_id: str, relationships: Sequence[str], method: str
-    ) -> traversal.Destination:
-        """Only a path to one record can be written through, as Salesforce has it."""
-        end = self._follow(sobject, record_id, relationships)
-        if end.children is not None:
-            message = f"HTTP Method '{method}' not allowed. Allowed are GET"
-            raise ApiError(405, "METHOD_NOT_ALLOWED", message)
-        return end
-
-    def _reference(self, obj: ObjectSpec, record_id: str, lookup: FieldSpec) -> str | None:
-        """The id a live record's `lookup` holds (NOT_FOUND / ENTITY_IS_DELETED otherwise)."""
-        row = self.writes.live_row(self.storage.connection(), obj, record_id)
-        value = row.get(lookup.name)
-        return str(value) if value else None
-
     def collection(
         self,
         op: Operation,
@@ -461,16 +397,3 @@ class Org:
     def get_deleted(self, sobject: str, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         obj = self.writes.sobject(sobject)
         return replication.get_deleted(self.storage, obj, start, end, self.clock())
-
-
-def _fields_where(
-    obj: ObjectSpec, fields: Sequence[str] | None, key: str, record_id: str
-) -> ast.Query:
-    """`SELECT fields FROM obj WHERE key = 'record_id'`, every field when none is named (a
-    name given twice counted once)."""
-    names = list(fields) if fields else [f.name for f in obj.fields]
-    select = tuple(
-        ast.Field(tuple(n.split("."))) for n in dict.fromkeys(n.strip() for n in names) if n
-    )
-    where = ast.Comparison(ast.Field((key,)), ast.Operator.EQ, ast.StringValue(record_id))
-    return ast.Query(select, obj.name, where=where, text="")

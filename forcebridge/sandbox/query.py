@@ -16,7 +16,7 @@ import threading
 import time
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,3 +214,16 @@ def _parse_locator(locator: str) -> tuple[str, int]:
     if not dash or not position.isdigit() or not cursor_id.startswith(QUERY_LOCATOR_PREFIX):
         raise invalid_locator()
     return cursor_id, int(position)
+
+
+def select_where(
+    obj: ObjectSpec, fields: Sequence[str] | None, key: str, record_id: str
+) -> ast.Query:
+    """`SELECT fields FROM obj WHERE key = 'record_id'`, built as a tree (no text to escape):
+    every field when none is named, a name given twice counted once."""
+    names = list(fields) if fields else [f.name for f in obj.fields]
+    select = tuple(
+        ast.Field(tuple(n.split("."))) for n in dict.fromkeys(n.strip() for n in names) if n
+    )
+    where = ast.Comparison(ast.Field((key,)), ast.Operator.EQ, ast.StringValue(record_id))
+    return ast.Query(select, obj.name, where=where, text="")

@@ -160,27 +160,18 @@ def _delete(call: _Call) -> Reply:
 
 
 def _by_path(call: _Call) -> Reply:
-    """A record by external id, or by relationships from a record (see `http_rest`)."""
+    """A record by external id, or by relationships from a record (see `traversal.RecordPaths`)."""
     sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
-    if call.org.names_record(sobject, first):
-        related = call.org.related(
-            sobject, first, rest.split("/"), call.fields(), api_version=call.version
-        )
-        return Reply(200, related)
-    record = call.org.retrieve_by_external_id(
-        sobject, first, rest, call.fields(), api_version=call.version
-    )
+    record = call.org.paths.read(sobject, first, rest, call.fields(), api_version=call.version)
     return Reply(200, record)
 
 
 def _write_by_path(call: _Call) -> Reply:
     sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
-    if call.org.names_record(sobject, first):
-        call.org.update_related(sobject, first, rest.split("/"), call.values())
+    upserted = call.org.paths.write(sobject, first, rest, call.values(), api_version=call.version)
+    if upserted is None:
         return Reply(204)
-    record_id, created = call.org.upsert(
-        sobject, first, rest, call.values(), api_version=call.version
-    )
+    record_id, created = upserted
     if created:
         return _created(call, record_id, created=True)
     return Reply(200, write_result(record_id, created=False))
@@ -188,10 +179,7 @@ def _write_by_path(call: _Call) -> Reply:
 
 def _delete_by_path(call: _Call) -> Reply:
     sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
-    if call.org.names_record(sobject, first):
-        call.org.delete_related(sobject, first, rest.split("/"))
-    else:
-        call.org.delete_by_external_id(sobject, first, rest, api_version=call.version)
+    call.org.paths.delete(sobject, first, rest, api_version=call.version)
     return Reply(204)
 
 

@@ -1,5 +1,8 @@
 """Friendly URLs: a record reached from another through relationship names.
 
+`sobjects/T/{first}/{rest}` is a record by external id (`first` names the field, `rest` is the
+value) unless `first` is one of T's ids; then `rest` names relationships (`RecordPaths`).
+
 `sobjects/Contact/{id}/Account` is the Contact's Account, `sobjects/Contact/{id}/Account/Owner`
 that Account's owner, and `sobjects/Account/{id}/Contacts` the Account's Contacts, as a query
 result. Every name but the last must lead from child to parent; the last may lead from parent to
@@ -11,10 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from forcebridge.sandbox import ids
-from forcebridge.sandbox.errors import not_found
+from forcebridge.sandbox.errors import ApiError, from_soql, not_found
+from forcebridge.sandbox.query import select_where
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
+from forcebridge.soql.errors import SoqlError
+
+if TYPE_CHECKING:
+    from forcebridge.sandbox.org import Org
+
+PAGE_SIZE = 2000
+"""A children relationship's records a page, as a query's."""
 
 
 @dataclass(frozen=True)
@@ -66,3 +78,111 @@ def follow(
             raise not_found()
         obj, record_id = parent, target
     return Destination(obj, record_id)
+
+
+class RecordPaths:
+    """The org's answers to `sobjects/T/{first}/{rest}`, for the REST routes and composite
+    subrequests alike."""
+
+    def __init__(self, org: Org) -> None:
+        self.org = org
+
+    def read(
+        self,
+        sobject: str,
+        first: str,
+        rest: str,
+        fields: Sequence[str] | None = None,
+        *,
+        api_version: str,
+    ) -> dict[str, Any]:
+        """`GET sobjects/T/{first}/{rest}`: by relationships from a record (`related`) when
+        `first` is one of T's ids, else by external id (`first` the field, `rest` the value)."""
+        if self._names_record(sobject, first):
+            return self.related(sobject, first, rest.split("/"), fields, api_version=api_version)
+        return self.org.retrieve_by_external_id(
+            sobject, first, rest, fields, api_version=api_version
+        )
+
+    def write(
+        self,
+        sobject: str,
+        first: str,
+        rest: str,
+        values: dict[str, Any],
+        *,
+        api_version: str,
+    ) -> tuple[str, bool] | None:
+        """`PATCH sobjects/T/{first}/{rest}`: the parent relationships lead to updated (None),
+        or an upsert by external id: (id, created)."""
+        if self._names_record(sobject, first):
+            self.update_related(sobject, first, rest.split("/"), values)
+            return None
+        return self.org.upsert(sobject, first, rest, values, api_version=api_version)
+
+    def delete(self, sobject: str, first: str, rest: str, *, api_version: str) -> None:
+        """`DELETE sobjects/T/{first}/{rest}`: the parent relationships lead to, or the record
+        with that external id."""
+        if self._names_record(sobject, first):
+            self.delete_related(sobject, first, rest.split("/"))
+        else:
+            self.org.delete_by_external_id(sobject, first, rest, api_version=api_version)
+
+    def _names_record(self, sobject: str, segment: str) -> bool:
+        return names_record(self.org.writes.sobject(sobject), segment)
+
+    def related(
+        self,
+        sobject: str,
+        record_id: str,
+        relationships: Sequence[str],
+        fields: Sequence[str] | None = None,
+        *,
+        api_version: str,
+    ) -> dict[str, Any]:
+        """`GET sobjects/T/id/Rel/...`: the record the relationships lead to, or, when the last
+        leads to children, their first page as a query result."""
+        end = self._follow(sobject, record_id, relationships)
+        if end.children is None:
+            return self.org.retrieve(end.obj.name, end.record_id, fields, api_version=api_version)
+        query = select_where(end.obj, fields, end.children.name, end.record_id)
+        try:
+            return self.org.queries.run(
+                query, include_deleted=False, batch_size=PAGE_SIZE, api_version=api_version
+            )
+        except SoqlError as error:
+            raise from_soql(error) from None
+
+    def update_related(
+        self, sobject: str, record_id: str, relationships: Sequence[str], values: dict[str, Any]
+    ) -> None:
+        """`PATCH sobjects/T/id/Rel/...`: update the parent record the relationships lead to."""
+        end = self._parent(sobject, record_id, relationships, "PATCH")
+        self.org.update(end.obj.name, end.record_id, values)
+
+    def delete_related(self, sobject: str, record_id: str, relationships: Sequence[str]) -> None:
+        """`DELETE sobjects/T/id/Rel/...`: delete the parent record the relationships lead to."""
+        end = self._parent(sobject, record_id, relationships, "DELETE")
+        self.org.delete(end.obj.name, end.record_id)
+
+    def _follow(self, sobject: str, record_id: str, relationships: Sequence[str]) -> Destination:
+        obj = self.org.writes.sobject(sobject)
+        record_id = self.org.writes.record_id(obj, record_id)
+        self.org.writes.live_row(self.org.storage.connection(), obj, record_id)
+        return follow(self.org.schema, obj, record_id, relationships, self._reference)
+
+    def _parent(
+        self, sobject: str, record_id: str, relationships: Sequence[str], method: str
+    ) -> Destination:
+        """Only a path to one record can be written through, as Salesforce has it."""
+        end = self._follow(sobject, record_id, relationships)
+        if end.children is not None:
+            message = f"HTTP Method '{method}' not allowed. Allowed are GET"
+            raise ApiError(405, "METHOD_NOT_ALLOWED", message)
+        return end
+
+    def _reference(self, obj: ObjectSpec, record_id: str, lookup: FieldSpec) -> str | None:
+        """The id a live record's `lookup` holds (NOT_FOUND / ENTITY_IS_DELETED otherwise)."""
+        row = self.org.writes.live_row(self.org.storage.connection(), obj, record_id)
+        value = row.get(lookup.name)
+        return str(value) if value else None
