@@ -3,6 +3,7 @@
 // subquery through jsforce's query builder), retrieve many, search (SOSL), send a composite
 // request, load through a Bulk API 2.0 ingest job, and load and query through Bulk API 1.0
 // (XML job infos, CSV data). Prints one JSON summary on stdout.
+// An admin's script adds a custom field through the Tooling API, which describe then shows.
 // Also logs in by username and password over the SOAP API (jsforce's `login()` without a
 // connected app), converts a Lead over SOAP (with an Opportunity, and a second conversion of
 // the same Lead refused), and logs out.
@@ -85,6 +86,15 @@ const conversions = await soapConn.soap.convertLead([
 ]);
 const convertedLead = await soapConn.sobject("Lead").retrieve(lead.id);
 await soapConn.logout();
+const madeField = await conn.tooling.sobject("CustomField").create({
+  FullName: "Contact.Shoe_Size__c",
+  Metadata: { type: "Number", label: "Shoe size", precision: 3, scale: 1 },
+});
+const sized = await conn.sobject("Contact").create({ LastName: "Sized", Shoe_Size__c: 42.5 });
+const sizedBack = await conn.sobject("Contact").retrieve(sized.id);
+const toolingListed = await conn.tooling.query(
+  "SELECT Id, DeveloperName FROM CustomField WHERE TableEnumOrId = 'Contact'"
+);
 let refused = null;
 try {
   await conn.query("SELECT Nope__c FROM Contact");
@@ -120,6 +130,9 @@ console.log(
       (r.errors ?? []).map((e) => e.statusCode),
     ]),
     convertedLead: [convertedLead.IsConverted, (convertedLead.ConvertedOpportunityId ?? "").slice(0, 3)],
+    madeField: [madeField.success, madeField.id.slice(0, 3)],
+    sizedBack: sizedBack.Shoe_Size__c,
+    toolingListed: toolingListed.records.map((r) => r.DeveloperName),
     refused,
   })
 );

@@ -79,4 +79,7 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_
         [False, "", "", ["CANNOT_UPDATE_CONVERTED_LEAD"]],
     ]
     assert summary["convertedLead"] == [True, "006"]
+    assert summary["madeField"] == [True, "00N"]
+    assert summary["sizedBack"] == 42.5
+    assert "Shoe_Size" in summary["toolingListed"]
     assert summary["refused"] == "INVALID_FIELD"
