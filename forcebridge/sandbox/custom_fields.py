@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
-from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, PicklistEntry, Schema
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, PicklistEntry, Schema, merge
 
 METADATA_TYPES = {
     "Text": "string",
@@ -185,12 +185,13 @@ def _lookup(schema: Schema, spec: FieldSpec, metadata: Mapping[str, Any]) -> Fie
 
 
 def with_fields(schema: Schema, fields: Iterable[tuple[str, FieldSpec]]) -> Schema:
-    """`schema` with each `(object, field)` added to its object, after its own fields."""
+    """`schema` with each `(object, field)` added to its object, after its own fields; one
+    named like a field the object has (from a schema folder added later) replaces it."""
     added: dict[str, list[FieldSpec]] = {}
     for sobject, spec in fields:
         added.setdefault(sobject.lower(), []).append(spec)
     objects = tuple(
-        replace(obj, fields=(*obj.fields, *added[obj.name.lower()]))
+        merge(obj, replace(obj, fields=tuple(added[obj.name.lower()])))
         if obj.name.lower() in added
         else obj
         for obj in schema.objects

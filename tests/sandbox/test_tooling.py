@@ -190,3 +190,21 @@ def test_fields_outlive_a_restart_and_the_describe_says_when_it_changed(
     assert changed > before
     assert again.schema_modified_at == changed
     assert again.query("SELECT Score__c FROM Lead")["records"][0]["Score__c"] == 7
+
+
+def test_a_made_field_named_like_one_a_schema_folder_adds_later_replaces_it(
+    tmp_path: Path, clock: Clock
+) -> None:
+    org = Org(tmp_path / "org", clock=clock)
+    org.custom_fields.create({"FullName": "Contact.Region__c", "Metadata": TEXT})
+    org.close()
+    folder = tmp_path / "schema"
+    folder.mkdir()
+    (folder / "Contact.json").write_text(
+        '{"name": "Contact", "fields": [{"name": "Region__c", "type": "string", "length": 10}]}'
+    )
+
+    again = Org(tmp_path / "org", folder, clock=clock)
+
+    regions = [f for f in again.schema.get("Contact").fields if f.name == "Region__c"]
+    assert [(f.type, f.length) for f in regions] == [("string", 40)]
