@@ -104,7 +104,7 @@ class CustomFields:
                     f"There is already a field named {name.removesuffix('__c')} on {obj.name}.",
                     ["FullName"],
                 )
-            field_spec(current, name, body.get("Metadata"))
+            spec = field_spec(current, name, body.get("Metadata"))
             (record_id,) = self.storage.new_ids(conn, CUSTOM_FIELD.key_prefix)
             stamp = format_datetime(self.clock())
             audit = {"CreatedDate": stamp, "LastModifiedDate": stamp, "SystemModstamp": stamp}
@@ -119,7 +119,7 @@ class CustomFields:
             )  # fmt: skip
             self._set_metadata(conn, record_id, body["Metadata"])
             self._apply(conn, self.schema(conn))
-            self._fill_default(conn, obj, field_spec(current, name, body["Metadata"]))
+            self._fill_default(conn, obj, spec)
         return record_id
 
     def retrieve(self, record_id: str, api_version: str) -> dict[str, Any]:
@@ -148,7 +148,7 @@ class CustomFields:
             current = self.schema(conn)
             obj, name = split_full_name(current, row["FullName"])
             old = obj.field(name)
-            new = field_spec(self.base, name, body.get("Metadata"))
+            new = field_spec(current, name, body.get("Metadata"))
             assert old is not None, f"{row['FullName']} is defined but not in the schema"
             self._set_metadata(conn, row["Id"], body["Metadata"])
             self.storage.update(
