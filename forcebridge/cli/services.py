@@ -1,4 +1,5 @@
-"""`forcebridge service create|list`: units of an org, each with its time zone and connection."""
+"""`forcebridge service create|list|status`: units of an org, each with its time zone and
+connection, and where its scheduled streams stand."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit
+from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.store.models import Service
 from forcebridge.store.names import split_service_path
 from forcebridge.store.repositories.orgs import get_org, list_orgs
-from forcebridge.store.repositories.services import create_service, list_services
+from forcebridge.store.repositories.services import create_service, get_service, list_services
 from forcebridge.sync.connections import connection_for_new_service
 
 app = typer.Typer(help="Create and list services (units of an org).", no_args_is_help=True)
@@ -71,6 +73,39 @@ def list_command(
         orgs = [get_org(session, org)] if org else list_orgs(session)
         documents = [service_document(s) for o in orgs for s in list_services(session, o)]
     emit({"services": documents}, as_json, lambda: console.print(_table(documents)))
+
+
+@app.command("status")
+def status(
+    path: Annotated[str, typer.Argument(metavar="ORG/SERVICE", help="The service.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Where each scheduled stream stands: OK, Retrying, Needs Attention (with the reason), or
+    Off, and when it runs next."""
+    with database() as session:
+        service = get_service(session, path)
+        streams = [s.as_json() for s in service_stream_statuses(session.connection(), service.id)]
+    document = {"service": path, "streams": streams}
+    emit(document, as_json, lambda: _show_status(document))
+
+
+def _show_status(document: dict[str, Any]) -> None:
+    table = Table("Stream", "Status", "Every", "Next run", "Reason")
+    for stream in document["streams"]:
+        table.add_row(
+            stream["stream"],
+            stream["status"],
+            f"{stream['every_minutes']} min",
+            stream["next_run_at"] or "-",
+            escape(stream["reason"] or ""),
+        )
+    if not document["streams"]:
+        console.print(
+            f"{escape(document['service'])} has no "
+            "scheduled streams yet: it needs a Salesforce connection."
+        )
+        return
+    console.print(table)
 
 
 def _show_created(document: dict[str, Any]) -> None:

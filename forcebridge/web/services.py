@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forcebridge.jobs.schedules import reconcile_schedules
+from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
+from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.mapping.describe import parse_describe
 from forcebridge.mapping.model import Mapping, UpdateOption
 from forcebridge.salesforce.client import SalesforceClient
@@ -205,6 +206,19 @@ def edit_pull_mapping(
     return RedirectResponse(f"{PAGE}/{service_id}#mapping-{sobject}", status_code=303)
 
 
+@router.post(PAGE + "/{service_id}/retry")
+def retry_streams(
+    request: Request, service_id: int, admin: ChangingAdmin, session: Database
+) -> RedirectResponse:
+    """Run every stream at the next tick, backoff or not: once the admin has fixed what a
+    stream waited on."""
+    service = org_service(session, admin, service_id)
+    retry_streams_now(session.connection(), service.id, utcnow())
+    session.commit()
+    flash(request, "The service's streams run again at the scheduler's next tick.")
+    return RedirectResponse(f"{PAGE}/{service_id}#streams", status_code=303)
+
+
 def _activity_problems(every: int, subject: str) -> list[str]:
     problems = []
     if every < 1:
@@ -246,6 +260,7 @@ def _page(
         activity_choices=[t.value for t in ActivityTarget],
         editors=editors,
         custom_fields=list_custom_fields(session, service),
+        streams=service_stream_statuses(session.connection(), service.id),
         field_types=[t.value for t in CustomFieldType],
         can_change=admin.can_change,
     )

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from forcebridge.cli.main import app
 from forcebridge.sandbox.server import SandboxServer
+from forcebridge.settings import Settings
 from tests.dbfixtures import MigratedDatabases
 from tests.store.conftest import migrated_databases  # noqa: F401 - a shared fixture
 
@@ -86,3 +87,12 @@ def password_grant_args(server: SandboxServer, *, name: str | None = None) -> li
         str(server.ca_file),
     ]
     return [*args, "--name", name] if name else args
+
+
+def settings_of(cli_env: dict[str, str]) -> Settings:
+    """The settings the commands run with, for a test that looks into their store."""
+    return Settings(
+        data_dir=cli_env["FORCEBRIDGE_DATA_DIR"],
+        database_url=cli_env["FORCEBRIDGE_DATABASE_URL"],
+        secret_key=cli_env["FORCEBRIDGE_SECRET_KEY"],
+    )

@@ -9,12 +9,11 @@ from forcebridge.salesforce.endpoints import trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
 from forcebridge.sandbox.clients import trusting_session
 from forcebridge.sandbox.server import SandboxServer
-from forcebridge.settings import Settings
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.connections import get_connection
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
-from tests.cli.conftest import Cli, document, password_grant_args
+from tests.cli.conftest import Cli, document, password_grant_args, settings_of
 from tests.oauth_browser import allow_access, callback_params
 
 MakeSandbox = Callable[..., SandboxServer]
@@ -30,14 +29,6 @@ def api_call(server: SandboxServer, access_token: str) -> requests.Response:
 def oauth_of(server: SandboxServer) -> OAuthClient:
     endpoint = trusted_sandbox(server.base_url, server.ca_file)
     return OAuthClient(endpoint, ConnectedApp(server.config.client_id, server.config.client_secret))
-
-
-def settings_of(cli_env: dict[str, str]) -> Settings:
-    return Settings(
-        data_dir=cli_env["FORCEBRIDGE_DATA_DIR"],
-        database_url=cli_env["FORCEBRIDGE_DATABASE_URL"],
-        secret_key=cli_env["FORCEBRIDGE_SECRET_KEY"],
-    )
 
 
 def web_connection(cli_env: dict[str, str], server: SandboxServer) -> Connection:

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
+from forcebridge.jobs.runtime import open_runtime
+from forcebridge.jobs.schedules import load_state, save_state
 from forcebridge.sandbox.server import SandboxServer
-from tests.cli.conftest import Cli, document, password_grant_args
+from forcebridge.store.repositories.services import get_service
+from forcebridge.store.types import utcnow
+from tests.cli.conftest import Cli, document, password_grant_args, settings_of
+from tests.cli.pull_setup import connected_service
 
 SERVICE_KEYS = {"org", "name", "path", "timezone", "region", "connection"}
 
@@ -72,3 +78,31 @@ def test_a_wrong_zone_region_or_path_is_refused_and_nothing_is_stored(cli: Cli) 
         assert refused.exit_code == 1
         assert message in refused.stderr
     assert document(cli("service", "list", "--json")) == {"services": []}
+
+
+def test_status_shows_each_stream_and_a_failure_that_needs_attention(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        found = get_service(session, service)
+        state = load_state(session.connection(), found.id, "pull:Contact")
+        failure = StreamFailure(
+            FailureKind.NEEDS_ATTENTION,
+            "mapping_invalid",
+            "The mapping has 1 problem: row 2: Contact has no field 'Region__c'",
+        )
+        save_state(session.connection(), found.id, "pull:Contact",
+                   after_failure(state, failure, utcnow()))  # fmt: skip
+        session.commit()
+
+    status = document(cli("service", "status", service, "--json"))
+
+    streams = {s["stream"]: s for s in status["streams"]}
+    assert status["service"] == service
+    assert set(streams) >= {"pull:Contact", "activities", "reconcile"}
+    assert streams["pull:Contact"]["status"] == "Needs Attention"
+    assert streams["pull:Contact"]["problem"] == "mapping_invalid"
+    assert "Region__c" in streams["pull:Contact"]["reason"]
+    assert streams["activities"]["status"] == "OK"
+    assert streams["pull:Contact"]["every_minutes"] == 5

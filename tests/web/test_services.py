@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
+from forcebridge.jobs.schedules import load_state, save_state
 from forcebridge.mapping.defaults import default_pull_mapping
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.sandbox.server import SandboxServer
@@ -12,6 +14,7 @@ from forcebridge.store.models import ActivityTarget, AdminRole, Connection, Pull
 from forcebridge.store.repositories.mappings import get_mapping
 from forcebridge.store.repositories.orgs import create_org, get_org
 from forcebridge.store.repositories.services import create_service, get_service
+from forcebridge.store.types import utcnow
 from tests.web.conftest import AdminPages, AdminPagesFactory, mapping_form
 
 
@@ -202,3 +205,26 @@ def test_a_wrong_field_is_refused_with_the_reason_and_a_viewer_adds_none(
     assert "Field not added: &#39;city&#39; is a built-in contact field" in refused.text
     assert viewer.status_code == 403
     assert "<td>vip</td>" not in pages.client.get(f"/services/{support.id}").text
+
+
+def test_the_page_shows_a_stream_that_needs_attention_and_retries_it(pages: AdminPages) -> None:
+    support = service(pages)
+    pages.post_form(f"/services/{support.id}/settings", settings_form())  # schedules the streams
+    failure = StreamFailure(
+        FailureKind.NEEDS_ATTENTION, "mapping_invalid", "row 2: Contact has no field 'Region__c'"
+    )
+    with pages.runtime.sessions() as session:
+        state = load_state(session.connection(), support.id, "pull:Contact")
+        failed = after_failure(state, failure, utcnow())
+        save_state(session.connection(), support.id, "pull:Contact", failed)
+        session.commit()
+
+    page = pages.client.get(f"/services/{support.id}")
+    retried = pages.post_form(f"/services/{support.id}/retry")
+
+    assert '<td class="stream-status">Needs Attention</td>' in page.text
+    assert "row 2: Contact has no field &#39;Region__c&#39;" in page.text
+    assert retried.status_code == 303
+    with pages.runtime.sessions() as session:
+        after = load_state(session.connection(), support.id, "pull:Contact")
+    assert after.backoff_until is None and after.next_run_at < failed.next_run_at

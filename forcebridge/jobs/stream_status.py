@@ -1,0 +1,83 @@
+"""Where each of a service's scheduled streams stands, as an admin reads it.
+
+A stream is OK, Retrying (it failed, and the scheduler tries again after its backoff), Needs
+Attention (only a person can fix what stops it: the reason says what, e.g. a mapped field
+deleted in Salesforce), or Off (the service's settings no longer ask for it). Read from the
+schedule rows both job engines keep (`forcebridge.jobs.schedules`); the CLI's `service status`
+and the service page show the same.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from forcebridge.jobs.policy import ScheduleState
+from forcebridge.jobs.schedules import service_schedules
+
+
+class StreamHealth(enum.StrEnum):
+    OK = "OK"
+    RETRYING = "Retrying"
+    NEEDS_ATTENTION = "Needs Attention"
+    OFF = "Off"
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    stream: str
+    health: StreamHealth
+    every_minutes: int
+    next_run_at: datetime | None
+    """When it runs next, its backoff included; None while it is off."""
+    failures: int
+    """Failed runs in a row."""
+    problem: str | None = None
+    """A stable code while it needs attention ("mapping_invalid", "authentication_lost", ...)."""
+    reason: str | None = None
+    """Why the latest run failed."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "stream": self.stream,
+            "status": self.health.value,
+            "problem": self.problem,
+            "reason": self.reason,
+            "every_minutes": self.every_minutes,
+            "next_run_at": self.next_run_at.isoformat() if self.next_run_at else None,
+            "failures": self.failures,
+        }
+
+
+def stream_status(stream: str, state: ScheduleState) -> StreamStatus:
+    every = state.interval // timedelta(minutes=1)
+    if not state.enabled:
+        return StreamStatus(stream, StreamHealth.OFF, every, None, state.consecutive_failures)
+    if state.needs_attention is not None:
+        health = StreamHealth.NEEDS_ATTENTION
+    elif state.consecutive_failures:
+        health = StreamHealth.RETRYING
+    else:
+        health = StreamHealth.OK
+    next_run = max(state.next_run_at, state.backoff_until or state.next_run_at)
+    return StreamStatus(
+        stream,
+        health,
+        every,
+        next_run,
+        state.consecutive_failures,
+        state.needs_attention,
+        state.last_error,
+    )
+
+
+def service_stream_statuses(connection: Connection, service_id: int) -> list[StreamStatus]:
+    """The service's scheduled streams, by name."""
+    return [
+        stream_status(stream, state)
+        for stream, state in service_schedules(connection, service_id).items()
+    ]
