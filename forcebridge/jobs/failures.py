@@ -16,6 +16,7 @@ from forcebridge.salesforce.status import ConnectionStatus, Problem, advice, out
 from forcebridge.soql.errors import SoqlError
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connection_errors import NotConnected
+from forcebridge.sync.pull_members import StreamFailed, StreamInterrupted
 
 UNEXPECTED = "failed"
 """The problem code of a failure nothing foresaw (a bug, a database outage)."""
@@ -69,6 +70,10 @@ def classify(error: Exception) -> StreamFailure:
             f"Salesforce refused the stream's query: {error}. Check the service's mapping and "
             "custom query against the org (forcebridge mapping verify).",
         )
+    if isinstance(error, StreamInterrupted):
+        return StreamFailure(FailureKind.TRANSIENT, "interrupted", str(error))
+    if isinstance(error, StreamFailed):
+        return _needs_attention("mapping_invalid", str(error))
     if isinstance(error, MappingError):
         return _needs_attention(
             "mapping_invalid", f"The stream's mapping no longer holds: {error}. Fix the mapping."

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from forcebridge.jobs.failures import connection_failure
+from forcebridge.jobs.failures import classify, connection_failure
 from forcebridge.jobs.policy import Stream
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunner
@@ -54,9 +54,15 @@ def _result(
     status: RunStatus,
     error: str | None,
     covered: tuple[int, ...] = (),
+    cause: Exception | None = None,
 ) -> RunResult:
-    failed = status is RunStatus.FAILED
-    failure = connection_failure(context.client.status) if failed else None
+    """The run's result; a failed one is classed by the connection's trouble if it has any,
+    else by what stopped the run (a mapping that no longer holds needs a person)."""
+    failure = None
+    if status is RunStatus.FAILED:
+        failure = connection_failure(context.client.status)
+        if failure is None and cause is not None:
+            failure = classify(cause)
     return RunResult(run_id, status, error, failure, covered)
 
 
@@ -64,7 +70,9 @@ def pull_runner(stream: Stream) -> StreamRunner:
     def run(runtime: Runtime, service_id: int) -> RunResult:
         with service_context(runtime, service_id) as context:
             pulled = pull(context.session, context.client, context.service, streams=[stream.value])
-            return _result(context, pulled.run_id, pulled.status, pulled.error, pulled.covered)
+            return _result(
+                context, pulled.run_id, pulled.status, pulled.error, pulled.covered, pulled.cause
+            )
 
     return run
 
@@ -79,7 +87,7 @@ def push_runner(runtime: Runtime, service_id: int) -> RunResult:
 def reconcile_runner(runtime: Runtime, service_id: int) -> RunResult:
     with service_context(runtime, service_id) as context:
         checked = reconcile(context.session, context.client, context.service)
-        return _result(context, checked.run_id, checked.status, checked.error)
+        return _result(context, checked.run_id, checked.status, checked.error, cause=checked.cause)
 
 
 def product_registry() -> StreamRegistry:

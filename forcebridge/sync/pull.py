@@ -50,12 +50,17 @@ class PullResult:
     covered: tuple[int, ...] = ()
     """Other services the run brought up to date as members of its groups (their own runs
     recorded), so their schedules may move with this one."""
+    cause: Exception | None = None
+    """The error that stopped the first stream that failed, for a caller that classes it (the
+    scheduler: wait and retry, or flag it for a person)."""
 
     @classmethod
-    def of(cls, run: Run, covered: tuple[int, ...] = ()) -> PullResult:
+    def of(
+        cls, run: Run, covered: tuple[int, ...] = (), cause: Exception | None = None
+    ) -> PullResult:
         return cls(
             run.id, run.status, run.read, run.created, run.updated, run.unchanged,
-            run.skipped, run.failed, run.api_calls, run.error, covered,
+            run.skipped, run.failed, run.api_calls, run.error, covered, cause,
         )  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
@@ -114,6 +119,7 @@ def _pull(
             recorded.errors.append(unplanned)
         limit = horizon(recorded.run.started_at, options.overlap)
         covered: dict[int, None] = {}
+        causes: list[Exception] = []
         for stream in chosen:
             stream_pull = StreamPull(
                 session, client, stream, options, progress, limit, recorded.run.started_at
@@ -121,8 +127,10 @@ def _pull(
             reason = stream_pull.run(service, recorded.run, on_demand)
             if reason is not None:
                 recorded.errors.append(f"{stream.name}: {reason}")
+            if stream_pull.failure is not None:
+                causes.append(stream_pull.failure)
             covered.update(dict.fromkeys(stream_pull.covered))
-    return PullResult.of(recorded.run, tuple(covered))
+    return PullResult.of(recorded.run, tuple(covered), causes[0] if causes else None)
 
 
 @dataclass

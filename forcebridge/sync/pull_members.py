@@ -47,6 +47,11 @@ class StreamFailed(Exception):
     """A stream that cannot run as configured; the message is what an admin must fix."""
 
 
+class StreamInterrupted(StreamFailed):
+    """A run that could not start or go on because another run holds the stream's lease: it
+    passes by itself, unlike the rest of `StreamFailed`."""
+
+
 @dataclass
 class Member:
     """One service receiving a group read, with its own run, counts and cursor."""

@@ -28,7 +28,12 @@ from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.sync.page_in_flight import unaffected
 from forcebridge.sync.planner_statistics import refresh_due
 from forcebridge.sync.pull_leases import StreamLeases
-from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
+from forcebridge.sync.pull_members import (
+    Member,
+    StreamFailed,
+    StreamInterrupted,
+    prepare_member,
+)
 from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
 from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
@@ -82,13 +87,16 @@ class StreamPull:
         self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
         self.covered: list[int] = []
         """The other members whose runs succeeded."""
+        self.failure: Exception | None = None
+        """What stopped the stream, when something did."""
         self.created = 0
         """The contacts the read has created so far, for all its members."""
         self.counted_at = 0
         """The contacts the read had created when the store last counted its tables."""
 
     def run(self, service: Service, run: Run, on_demand: bool) -> str | None:
-        """Pull the stream for `service` (and its group); the reason if it failed."""
+        """Pull the stream for `service` (and its group); the reason if it failed, whose
+        error, for a caller that classes failures, is kept as `failure`."""
         try:
             lead = prepare_member(
                 self.session, self.client, service, self.stream, run, full=self.options.full
@@ -99,12 +107,14 @@ class StreamPull:
                     self._read(members)
                 except (StreamFailed, PlanError, SalesforceError) as failure:
                     self.session.rollback()
-                    reason = self._explain(failure, members)
+                    self.failure = self._explain(failure, members)
+                    reason = str(self.failure)
                     for member in members[1:]:
                         member.run.error = reason
                     return reason
         except (StreamFailed, PlanError, SalesforceError) as failure:
             self.session.rollback()
+            self.failure = failure
             return str(failure)
         return None
 
@@ -119,7 +129,7 @@ class StreamPull:
         others: list[Service] = []
         if leases is not None:
             if on_demand and not leases.take(lead.service.id):
-                raise StreamFailed(
+                raise StreamInterrupted(
                     f"another run of {self.stream.name} for this service is in progress; "
                     "try again once it has finished"
                 )
@@ -292,12 +302,12 @@ class StreamPull:
         """Keep the leases; a member whose lease was lost is left to whoever holds it now."""
         lost = self.leases.renew() if self.leases is not None and not self.options.dry_run else ()
         if members[0].service.id in lost:
-            raise StreamFailed("the run lost its lease to another run; it stops here")
+            raise StreamInterrupted("the run lost its lease to another run; it stops here")
         members[:] = [m for m in members if m.service.id not in lost]
 
-    def _explain(self, failure: Exception, members: list[Member]) -> str:
+    def _explain(self, failure: Exception, members: list[Member]) -> Exception:
         """Why the stream failed. When Salesforce refuses a field, the describe is refreshed
-        and the mapping verified again, so the message names what changed in the org."""
+        and the mapping verified again, so the error names what changed in the org."""
         refused = isinstance(failure, BadRequest) and failure.error_code in _SCHEMA_ERRORS
         for member in members if refused else ():
             try:
@@ -305,8 +315,8 @@ class StreamPull:
                     self.session, self.client, member.service, self.stream, member.run, refresh=True
                 )
             except (StreamFailed, SalesforceError) as reason:
-                return str(reason)
-        return str(failure)
+                return reason
+        return failure
 
 
 _SCHEMA_ERRORS = ("INVALID_FIELD", "INVALID_TYPE")

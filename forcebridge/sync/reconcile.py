@@ -42,12 +42,14 @@ def reconcile(
     clock: Callable[[], dt.datetime] = utcnow,
 ) -> PullResult:
     """Reconcile every stream of `service`, recorded as one run."""
+    causes: list[Exception] = []
     with recorded_run(session, client, service, STREAM, clock=clock) as recorded:
         try:
             streams = pull_streams(service)
         except PlanError as error:
             streams = ()
             recorded.errors.append(str(error))
+            causes.append(error)
         for stream in streams:
             try:
                 member = prepare_member(session, client, service, stream, recorded.run)
@@ -55,7 +57,8 @@ def reconcile(
             except (StreamFailed, PlanError, SalesforceError) as failure:
                 session.rollback()
                 recorded.errors.append(f"{stream.name}: {failure}")
-    return PullResult.of(recorded.run)
+                causes.append(failure)
+    return PullResult.of(recorded.run, cause=causes[0] if causes else None)
 
 
 def _reconcile(

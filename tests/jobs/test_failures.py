@@ -19,6 +19,7 @@ from forcebridge.salesforce.errors import (
 from forcebridge.soql.errors import MalformedQuery
 from forcebridge.store.models import RunStatus
 from forcebridge.sync.connection_errors import NotConnected
+from forcebridge.sync.pull_members import StreamFailed, StreamInterrupted
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,16 @@ from forcebridge.sync.connection_errors import NotConnected
         (LimitExceeded("REQUEST_LIMIT_EXCEEDED"), FailureKind.LIMIT_REACHED, "limit_reached"),
         (TransientError("503 three times", attempts=3), FailureKind.TRANSIENT, "unstable"),
         (NoRunner("pull:custom"), FailureKind.TRANSIENT, "no_runner"),
+        (
+            StreamFailed("The mapping has 1 problem: row 2: Contact has no field 'Region__c'"),
+            FailureKind.NEEDS_ATTENTION,
+            "mapping_invalid",
+        ),
+        (
+            StreamInterrupted("the run lost its lease to another run; it stops here"),
+            FailureKind.TRANSIENT,
+            "interrupted",
+        ),
         (
             StreamRunFailed(RunResult(7, RunStatus.FAILED, "boom")),
             FailureKind.TRANSIENT,

@@ -10,8 +10,9 @@ from forcebridge.jobs.runners import product_registry
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import retry_streams_now, service_schedules
 from forcebridge.sandbox.server import SandboxServer
-from forcebridge.store.models import Connection, PullObjects, RunStatus, Service
+from forcebridge.store.models import Connection, PullObjects, RunStatus, Service, UpdateOption
 from forcebridge.store.repositories.contacts import list_contacts
+from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
 from forcebridge.store.types import utcnow
@@ -132,3 +133,25 @@ def test_services_sharing_a_connection_are_pulled_by_one_run_and_their_schedules
         moved = service_schedules(connection, second.id)["pull:Contact"].next_run_at
     assert moved > utcnow()
     assert "pull:Contact" not in {e.stream for e in again}
+
+
+def test_a_stream_whose_mapped_field_was_deleted_needs_attention_not_retries(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    """Waiting cannot bring a deleted field back: the stream is flagged for a person, with the
+    mapping row named, instead of being retried every few minutes."""
+    service_id = _connected_service(session, sandbox)
+    service = session.get_one(Service, service_id)
+    save_mapping(session, service, "Contact", [("Region__c", "city", UpdateOption.OVERWRITE)])
+    session.commit()
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        executions = engine.run_due_once()
+    finally:
+        engine.stop()
+
+    assert ("pull:Contact", Outcome.FAILED) in {(e.stream, e.outcome) for e in executions}
+    with runtime.engine.connect() as db:
+        pulled = service_schedules(db, service_id)["pull:Contact"]
+    assert pulled.needs_attention == "mapping_invalid"
+    assert pulled.last_error is not None and "Region__c" in pulled.last_error
