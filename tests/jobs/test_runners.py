@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.embedded import EmbeddedEngine
-from forcebridge.jobs.execute import Outcome
+from forcebridge.jobs.execute import Execution, Outcome
 from forcebridge.jobs.runners import product_registry
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import retry_streams_now, service_schedules
@@ -40,16 +40,21 @@ def _connected_service(session: Session, sandbox: SandboxServer) -> int:
     return service.id
 
 
+def _run_due_once(runtime: Runtime) -> list[Execution]:
+    """What the embedded engine runs at one tick."""
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        return engine.run_due_once()
+    finally:
+        engine.stop()
+
+
 def test_the_embedded_engine_pulls_contacts_and_pushes_activities_on_schedule(
     runtime: Runtime, session: Session, sandbox: SandboxServer
 ) -> None:
     service_id = _connected_service(session, sandbox)
     sandbox.org.create("Contact", {"LastName": "Okafor", "Email": "ada.okafor@example.com"})
-    engine = EmbeddedEngine(runtime, product_registry())
-    try:
-        executions = engine.run_due_once()
-    finally:
-        engine.stop()
+    executions = _run_due_once(runtime)
 
     assert {(e.stream, e.outcome) for e in executions} == {
         ("pull:Contact", Outcome.SUCCEEDED),
@@ -94,11 +99,7 @@ def test_a_connection_whose_authorization_is_lost_flags_its_streams(
     connection.access_token = "00D000000000001!revoked"
     connection.password = "not-the-password"
     session.commit()
-    engine = EmbeddedEngine(runtime, product_registry())
-    try:
-        executions = engine.run_due_once()
-    finally:
-        engine.stop()
+    executions = _run_due_once(runtime)
 
     assert {e.outcome for e in executions} == {Outcome.FAILED}
     with runtime.engine.connect() as db:
@@ -144,11 +145,7 @@ def test_a_stream_whose_mapped_field_was_deleted_needs_attention_not_retries(
     service = session.get_one(Service, service_id)
     save_mapping(session, service, "Contact", [("Region__c", "city", UpdateOption.OVERWRITE)])
     session.commit()
-    engine = EmbeddedEngine(runtime, product_registry())
-    try:
-        executions = engine.run_due_once()
-    finally:
-        engine.stop()
+    executions = _run_due_once(runtime)
 
     assert ("pull:Contact", Outcome.FAILED) in {(e.stream, e.outcome) for e in executions}
     with runtime.engine.connect() as db:
