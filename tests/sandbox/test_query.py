@@ -498,18 +498,6 @@ def test_convert_timezone_reads_datetimes_in_the_users_zone(dated: Org) -> None:
          "CALENDAR_YEAR() takes a date or datetime field, and LastName is neither"),
         ("SELECT COUNT(Id) FROM Contact GROUP BY Title HAVING CALENDAR_YEAR(CreatedDate) > 1",
          "MALFORMED_QUERY", "Field must be grouped or aggregated: CALENDAR_YEAR(CreatedDate)"),
-    ],
-)  # fmt: skip
-def test_date_functions_are_checked_as_salesforce_does(
-    org: Org, soql: str, code: str, detail: str
-) -> None:
-    error = _error(org, soql)
-    assert error.error_code == code and error.message.endswith(detail)
-
-
-@pytest.mark.parametrize(
-    ("soql", "code", "detail"),
-    [
         ("SELECT SUM(LastName) FROM Contact", "INVALID_FIELD",
          "field LastName does not support aggregate operator SUM"),
         ("SELECT LastName, COUNT(Id) FROM Contact GROUP BY Title", "MALFORMED_QUERY",
@@ -526,7 +514,7 @@ def test_date_functions_are_checked_as_salesforce_does(
          "HAVING can only be used with GROUP BY"),
     ],
 )  # fmt: skip
-def test_groups_and_aggregates_are_checked_as_salesforce_does(
+def test_date_functions_groups_and_aggregates_are_checked_as_salesforce_does(
     org: Org, soql: str, code: str, detail: str
 ) -> None:
     error = _error(org, soql)
