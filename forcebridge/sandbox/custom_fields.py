@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, PicklistEntry, Schema, merge
 
 METADATA_TYPES = {
@@ -98,7 +99,7 @@ def field_spec(schema: Schema, name: str, metadata: Any) -> FieldSpec:
         precision, scale = _digits(metadata)
         return replace(spec, precision=precision, scale=scale)
     if kind == "Checkbox":
-        default = str(metadata.get("defaultValue", "false")).strip().lower() == "true"
+        default = _flag(metadata, "defaultValue")
         return replace(spec, default_value=default, defaulted_on_create=True)
     if kind in ("Picklist", "MultiselectPicklist"):
         entries, restricted = _picklist(metadata)
@@ -109,8 +110,7 @@ def field_spec(schema: Schema, name: str, metadata: Any) -> FieldSpec:
 
 
 def _flag(metadata: Mapping[str, Any], key: str) -> bool:
-    value = metadata.get(key)
-    return value is True or str(value).strip().lower() == "true"
+    return wire_flag(metadata.get(key))
 
 
 def _whole(metadata: Mapping[str, Any], key: str) -> int | None:

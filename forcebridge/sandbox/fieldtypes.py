@@ -141,3 +141,11 @@ def parse_datetime(text: str) -> dt.datetime:
         cleaned = f"{cleaned[:-2]}:{cleaned[-2:]}"
     value = dt.datetime.fromisoformat(cleaned)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def wire_flag(raw: object) -> bool:
+    """A yes-or-no as clients send it: JSON's `true`, or the text `true` in any case (a query
+    parameter, an XML element); anything else is no."""
+    if isinstance(raw, bool):
+        return raw
+    return str(raw).strip().lower() == "true"

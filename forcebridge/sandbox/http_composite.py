@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 
 from forcebridge.sandbox.composite import MAX_RECORDS, ROLLED_BACK, Operation
 from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.http_api import (
     DATA_PREFIX,
     ApiCall,
@@ -56,18 +57,12 @@ def merge_lock_failures(
     return results
 
 
-def all_or_none_flag(raw: object) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    return str(raw).strip().lower() == "true"
-
-
 def collection_records(body: Any) -> tuple[list[Any], bool]:
     envelope = json_object(body, "the collection request")
     records = envelope.get("records")
     if not isinstance(records, list):
         raise ApiError(400, "JSON_PARSER_ERROR", "'records' must be a list of records")
-    return records, all_or_none_flag(envelope.get("allOrNone", False))
+    return records, wire_flag(envelope.get("allOrNone", False))
 
 
 def _given_ids(records: list[Any]) -> list[str | None]:
@@ -121,7 +116,7 @@ async def delete(request: Request, call: Composite) -> SalesforceJSON:
     ids: list[str | None] = [part.strip() for part in raw_ids.split(",") if part.strip()]
     if not ids:
         raise ApiError(400, "MISSING_ARGUMENT", "Required parameter 'ids' is missing")
-    all_or_none = all_or_none_flag(request.query_params.get("allOrNone", "false"))
+    all_or_none = wire_flag(request.query_params.get("allOrNone", "false"))
     return await _write(call, "delete", None, list(ids), ids, all_or_none)
 
 

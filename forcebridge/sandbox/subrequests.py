@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from forcebridge.sandbox.errors import ApiError, not_found
+from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, json_object
 from forcebridge.sandbox.http_composite import collection_records
 from forcebridge.sandbox.http_query import DEFAULT_BATCH
@@ -246,7 +247,7 @@ def _collection_delete(call: _Call) -> Reply:
     ids = [part.strip() for part in call.params.get("ids", "").split(",") if part.strip()]
     if not ids:
         raise ApiError(400, "MISSING_ARGUMENT", "Required parameter 'ids' is missing")
-    all_or_none = call.params.get("allOrNone", "false").strip().lower() == "true"
+    all_or_none = wire_flag(call.params.get("allOrNone"))
     return Reply(200, call.org.collection("delete", None, ids, all_or_none))
 
 
