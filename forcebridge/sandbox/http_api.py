@@ -174,6 +174,11 @@ async def json_body(request: Request) -> Any:
         ) from error
 
 
+def comma_separated(raw: str | None) -> list[str]:
+    """The parts of a `A,B` parameter (`?fields=`, `?ids=`), trimmed, blanks left out."""
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
 def json_object(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ApiError(

@@ -20,6 +20,7 @@ from forcebridge.sandbox.http_api import (
     ApiCall,
     SalesforceJSON,
     api_call,
+    comma_separated,
     json_body,
     json_object,
 )
@@ -112,8 +113,7 @@ async def update(request: Request, call: Composite) -> SalesforceJSON:
 
 @router.delete("/v{version}/composite/sobjects")
 async def delete(request: Request, call: Composite) -> SalesforceJSON:
-    raw_ids = request.query_params.get("ids", "")
-    ids: list[str | None] = [part.strip() for part in raw_ids.split(",") if part.strip()]
+    ids: list[str | None] = list(comma_separated(request.query_params.get("ids")))
     if not ids:
         raise ApiError(400, "MISSING_ARGUMENT", "Required parameter 'ids' is missing")
     all_or_none = wire_flag(request.query_params.get("allOrNone", "false"))
@@ -144,7 +144,7 @@ def _retrieve_many(org: Org, sobject: str, ids: list[str], fields: list[str]) ->
 
 def _names(raw: Any, what: str) -> list[str]:
     if isinstance(raw, str):
-        raw = [part.strip() for part in raw.split(",") if part.strip()]
+        raw = comma_separated(raw)
     if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
         raise ApiError(400, "MISSING_ARGUMENT", f"Required parameter '{what}' is missing")
     return raw

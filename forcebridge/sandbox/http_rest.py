@@ -20,6 +20,7 @@ from forcebridge.sandbox.http_api import (
     ApiCall,
     SalesforceJSON,
     api_call,
+    comma_separated,
     instance_url,
     json_body,
     json_object,
@@ -185,8 +186,7 @@ async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject
 
 def _fields_param(request: Request) -> list[str] | None:
     """`?fields=A,B`: the fields to return, or None for all of them."""
-    raw = request.query_params.get("fields") or ""
-    return [name.strip() for name in raw.split(",") if name.strip()] or None
+    return comma_separated(request.query_params.get("fields")) or None
 
 
 @router.patch("/v{version}/sobjects/{sobject}/{record_id}")
@@ -264,7 +264,6 @@ async def record_counts(request: Request, call: Limits) -> SalesforceJSON:
     """`?sObjects=Account,Contact`: how many live records each named object holds (every
     queryable object when none is named); names the org lacks are left out, as Salesforce
     leaves them."""
-    raw = request.query_params.get("sObjects") or ""
-    names = [name.strip() for name in raw.split(",") if name.strip()] or None
+    names = comma_separated(request.query_params.get("sObjects")) or None
     counts = await call.state.run(call.state.org.record_counts, names)
     return SalesforceJSON({"sObjects": [{"count": n, "name": name} for name, n in counts]})

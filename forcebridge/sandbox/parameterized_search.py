@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.http_api import comma_separated
 from forcebridge.soql.search import MAX_RESULTS, Scope
 
 
@@ -135,7 +136,7 @@ def _names(raw: Any) -> tuple[str, ...]:
     """Field names from `A,B` (GET) or `["A", "B"]` (POST)."""
     if raw is None:
         return ()
-    items = raw.split(",") if isinstance(raw, str) else raw
+    items = comma_separated(raw) if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise _malformed("fields must be field names")
     return tuple(name.strip() for name in items if name.strip())

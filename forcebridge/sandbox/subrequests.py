@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.fieldtypes import wire_flag
-from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, json_object
+from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, comma_separated, json_object
 from forcebridge.sandbox.http_composite import collection_records
 from forcebridge.sandbox.http_query import DEFAULT_BATCH
 from forcebridge.sandbox.http_rest import sobject_entry, write_result
@@ -74,8 +74,7 @@ class _Call:
         return json_object(self.body, self.path.get("sobject", "the body"))
 
     def fields(self) -> list[str] | None:
-        raw = self.params.get("fields") or ""
-        return [name.strip() for name in raw.split(",") if name.strip()] or None
+        return comma_separated(self.params.get("fields")) or None
 
     def base(self) -> str:
         return f"{DATA_PREFIX}/v{self.version}"
@@ -244,7 +243,7 @@ def _collection(op: str) -> Handler:
 
 
 def _collection_delete(call: _Call) -> Reply:
-    ids = [part.strip() for part in call.params.get("ids", "").split(",") if part.strip()]
+    ids = comma_separated(call.params.get("ids"))
     if not ids:
         raise ApiError(400, "MISSING_ARGUMENT", "Required parameter 'ids' is missing")
     all_or_none = wire_flag(call.params.get("allOrNone"))
