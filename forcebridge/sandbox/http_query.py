@@ -9,13 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import DATA_PREFIX, ApiCall, SalesforceJSON, api_call
 from forcebridge.sandbox.limits import ApiKind
+from forcebridge.sandbox.query import DEFAULT_BATCH, MAX_BATCH, MIN_BATCH
 
 router = APIRouter(prefix=DATA_PREFIX)
 
 Query = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY))]
 QueryMore = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY_MORE))]
-
-DEFAULT_BATCH, MIN_BATCH, MAX_BATCH = 2000, 200, 2000
 
 
 def batch_size(options: str | None) -> int | None:

@@ -29,7 +29,7 @@ from forcebridge.sandbox.preconditions import (
     etag,
     precondition_failed,
 )
-from forcebridge.sandbox.query import QueryEngine, select_where
+from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine, select_where
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import Schema, load_schema
 from forcebridge.sandbox.search import run_search
@@ -44,7 +44,6 @@ from forcebridge.soql.search import parse_search
 
 DEFAULT_API_VERSION = "62.0"
 DEFAULT_TIME_ZONE = "UTC"
-DEFAULT_BATCH_SIZE = 2000
 ADMIN = {
     "Username": DEFAULT_USERNAME,
     "FirstName": "Sandbox",
@@ -338,7 +337,7 @@ class Org:
         soql: str,
         *,
         include_deleted: bool = False,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int = DEFAULT_BATCH,
         api_version: str = DEFAULT_API_VERSION,
         user_id: str | None = None,
     ) -> dict[str, Any]:

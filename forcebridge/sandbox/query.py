@@ -30,6 +30,8 @@ from forcebridge.sandbox.storage import Storage
 from forcebridge.soql import ast
 
 MIN_BATCH, MAX_BATCH = 200, 2000
+DEFAULT_BATCH = MAX_BATCH
+"""Records a query page holds unless the client asks for fewer, as Salesforce serves them."""
 CURSOR_IDLE_SECONDS = 15 * 60.0
 """Salesforce drops a cursor after 15 minutes without a fetch."""
 MAX_CURSORS = 64

@@ -20,7 +20,6 @@ from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, comma_separated, json_object
 from forcebridge.sandbox.http_composite import collection_records
-from forcebridge.sandbox.http_query import DEFAULT_BATCH
 from forcebridge.sandbox.http_rest import sobject_entry, write_result
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.preconditions import (
@@ -29,6 +28,7 @@ from forcebridge.sandbox.preconditions import (
     unchanged_since,
     validator_headers,
 )
+from forcebridge.sandbox.query import DEFAULT_BATCH
 
 _VERSIONED = re.compile(r"/v(\d+\.\d)(/[^?]*)?")
 

@@ -26,7 +26,7 @@ from forcebridge.sandbox.custom_fields import field_spec, split_full_name, with_
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
 from forcebridge.sandbox.ids import normalize
-from forcebridge.sandbox.query import QueryEngine
+from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine
 from forcebridge.sandbox.records import coerce
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema, with_system_fields
 from forcebridge.sandbox.storage import SEQ, Storage
@@ -173,7 +173,10 @@ class CustomFields:
         read one record at a time, by `retrieve`)."""
         try:
             page = self.queries.run(
-                parse(soql), include_deleted=False, batch_size=2000, api_version=api_version
+                parse(soql),
+                include_deleted=False,
+                batch_size=DEFAULT_BATCH,
+                api_version=api_version,
             )
         except SoqlError as error:
             raise from_soql(error) from None

@@ -18,15 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from forcebridge.sandbox import ids
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
-from forcebridge.sandbox.query import select_where
+from forcebridge.sandbox.query import DEFAULT_BATCH, select_where
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.soql.errors import SoqlError
 
 if TYPE_CHECKING:
     from forcebridge.sandbox.org import Org
-
-PAGE_SIZE = 2000
-"""A children relationship's records a page, as a query's."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +145,7 @@ class RecordPaths:
         query = select_where(end.obj, fields, end.children.name, end.record_id)
         try:
             return self.org.queries.run(
-                query, include_deleted=False, batch_size=PAGE_SIZE, api_version=api_version
+                query, include_deleted=False, batch_size=DEFAULT_BATCH, api_version=api_version
             )
         except SoqlError as error:
             raise from_soql(error) from None
