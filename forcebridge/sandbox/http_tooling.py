@@ -14,14 +14,16 @@ from fastapi.responses import Response
 
 from forcebridge.sandbox.errors import not_found
 from forcebridge.sandbox.http_api import DATA_PREFIX, ApiCall, SalesforceJSON, api_call, json_body
-from forcebridge.sandbox.http_query import soql_param
+from forcebridge.sandbox.http_query import batch_size, soql_param
 from forcebridge.sandbox.http_rest import write_result
 from forcebridge.sandbox.limits import ApiKind
+from forcebridge.sandbox.query import DEFAULT_BATCH
 
 router = APIRouter(prefix=f"{DATA_PREFIX}/v{{version}}/tooling")
 
 Sobject = Annotated[ApiCall, Depends(api_call(ApiKind.SOBJECT))]
 Query = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY))]
+QueryMore = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY_MORE))]
 
 CUSTOM_FIELD = "CustomField"
 
@@ -64,5 +66,14 @@ async def delete(sobject: str, record_id: str, call: Sobject) -> Response:
 
 @router.get("/query")
 async def query(request: Request, call: Query) -> SalesforceJSON:
+    """Pages as the data API's: 2,000 records, or `Sforce-Query-Options: batchSize=N`."""
     fields = call.state.org.custom_fields
-    return SalesforceJSON(await call.state.run(fields.query, soql_param(request), call.version))
+    size = batch_size(request.headers.get("sforce-query-options")) or DEFAULT_BATCH
+    page = await call.state.run(fields.query, soql_param(request), call.version, size)
+    return SalesforceJSON(page)
+
+
+@router.get("/query/{locator}")
+async def query_more(locator: str, call: QueryMore) -> SalesforceJSON:
+    fields = call.state.org.custom_fields
+    return SalesforceJSON(await call.state.run(fields.query_more, locator, call.version))

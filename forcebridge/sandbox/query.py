@@ -61,8 +61,12 @@ class QueryEngine:
         *,
         idle_seconds: float = CURSOR_IDLE_SECONDS,
         max_cursors: int = MAX_CURSORS,
+        api: str = "",
     ) -> None:
+        """`api`: where the answers' URLs point under a version, `tooling/` for the Tooling
+        API's queries."""
         self.schema = schema
+        self.api = api
         self.storage = storage
         self.clock = clock
         self.tz = tz
@@ -141,7 +145,7 @@ class QueryEngine:
         if chunk:
             shape = cursor.plan.shape
             assert shape is not None
-            build = record_builder(shape, api_version)
+            build = record_builder(shape, self._root(api_version))
             rows = (
                 self.storage.connection()
                 .execute(cursor.plan.page_sql(), (json.dumps(chunk.tolist()),))
@@ -155,9 +159,12 @@ class QueryEngine:
         page: dict[str, Any] = {"totalSize": total, "done": end >= total}
         if end < total:
             cursor_id = cursor_id or self._keep(cursor)
-            page["nextRecordsUrl"] = f"/services/data/v{api_version}/query/{cursor_id}-{end}"
+            page["nextRecordsUrl"] = f"{self._root(api_version)}query/{cursor_id}-{end}"
         page["records"] = records
         return page
+
+    def _root(self, api_version: str) -> str:
+        return f"/services/data/v{api_version}/{self.api}"
 
     def _attach(
         self, child: ChildPlan, parents: dict[str, dict[str, Any]], api_version: str
@@ -166,7 +173,7 @@ class QueryEngine:
         of their own (`totalSize`, `done`, `records`), or null when there are none."""
         planned = child.plan
         assert planned.shape is not None
-        build = record_builder(planned.shape, api_version)
+        build = record_builder(planned.shape, self._root(api_version))
         found: dict[str, list[dict[str, Any] | None]] = {}
         rows = self.storage.connection().execute(
             planned.rows_of_parents_sql(child.lookup),

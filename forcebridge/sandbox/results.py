@@ -65,9 +65,11 @@ Entry = Column | Address | Children | Shape | ByType
 """What one key of a record is built from."""
 
 
-def record_builder(shape: Shape, api_version: str) -> Builder:
-    base = f"/services/data/v{api_version}/sobjects/"
-    getters = [(key, _getter(entry, api_version)) for key, entry in shape.entries.items()]
+def record_builder(shape: Shape, api_root: str) -> Builder:
+    """Records of `shape`; their `attributes.url` under `api_root` (`/services/data/v62.0/`,
+    or the Tooling API's `/services/data/v62.0/tooling/`)."""
+    base = f"{api_root}sobjects/"
+    getters = [(key, _getter(entry, api_root)) for key, entry in shape.entries.items()]
     id_index, type_name, type_index = shape.id_index, shape.type_name, shape.type_index
 
     def build(row: Row) -> dict[str, Any] | None:
@@ -85,11 +87,11 @@ def record_builder(shape: Shape, api_version: str) -> Builder:
     return build
 
 
-def _getter(entry: Entry, api_version: str) -> Callable[[Row], Any]:
+def _getter(entry: Entry, api_root: str) -> Callable[[Row], Any]:
     if isinstance(entry, Shape):
-        return record_builder(entry, api_version)
+        return record_builder(entry, api_root)
     if isinstance(entry, ByType):
-        return _by_type_getter(entry, api_version)
+        return _by_type_getter(entry, api_root)
     if isinstance(entry, Children):
         return lambda row: None
     if isinstance(entry, Address):
@@ -112,12 +114,12 @@ def _label_getter(index: int, labels: dict[str, str]) -> Callable[[Row], Any]:
     return get
 
 
-def _by_type_getter(entry: ByType, api_version: str) -> Callable[[Row], Any]:
+def _by_type_getter(entry: ByType, api_root: str) -> Callable[[Row], Any]:
     """The branch for the parent's object builds it; a parent no branch names (and no ELSE)
     comes as its `attributes` alone."""
-    builders = {name: record_builder(shape, api_version) for name, shape in entry.branches.items()}
-    otherwise = record_builder(entry.otherwise, api_version) if entry.otherwise else None
-    bare = record_builder(Shape(entry.id_index, type_index=entry.type_index), api_version)
+    builders = {name: record_builder(shape, api_root) for name, shape in entry.branches.items()}
+    otherwise = record_builder(entry.otherwise, api_root) if entry.otherwise else None
+    bare = record_builder(Shape(entry.id_index, type_index=entry.type_index), api_root)
     type_index = entry.type_index
 
     def get(row: Row) -> dict[str, Any] | None:

@@ -69,7 +69,7 @@ class CustomFields:
         """`apply` puts a schema in force, in the caller's write transaction."""
         self.storage, self.base, self.clock, self.user_id = storage, base, clock, user_id
         self._apply = apply
-        self.queries = QueryEngine(TOOLING, storage, clock, dt.UTC)
+        self.queries = QueryEngine(TOOLING, storage, clock, dt.UTC, api="tooling/")
         with storage.write() as conn:
             storage.ensure_tables(conn, TOOLING.objects)
             conn.execute(
@@ -168,24 +168,19 @@ class CustomFields:
             self._apply(conn, self.schema(conn))
             self.storage.drop_column(conn, obj, name)
 
-    def query(self, soql: str, api_version: str) -> dict[str, Any]:
+    def query(self, soql: str, api_version: str, batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
         """`GET tooling/query?q=`: SOQL over the definitions (`Metadata` and `FullName` are
-        read one record at a time, by `retrieve`)."""
+        read one record at a time, by `retrieve`), a page at a time as the data API's."""
         try:
-            page = self.queries.run(
-                parse(soql),
-                include_deleted=False,
-                batch_size=DEFAULT_BATCH,
-                api_version=api_version,
+            return self.queries.run(
+                parse(soql), include_deleted=False, batch_size=batch_size, api_version=api_version
             )
         except SoqlError as error:
             raise from_soql(error) from None
-        data, tooling = f"/services/data/v{api_version}/", f"/services/data/v{api_version}/tooling/"
-        for record in page["records"]:
-            attributes = record.get("attributes") or {}
-            if "url" in attributes:
-                attributes["url"] = attributes["url"].replace(data, tooling, 1)
-        return page
+
+    def query_more(self, locator: str, api_version: str) -> dict[str, Any]:
+        """The page a tooling query's `nextRecordsUrl` points at."""
+        return self.queries.more(locator, batch_size=None, api_version=api_version)
 
     # --- inside -------------------------------------------------------------------------------
 

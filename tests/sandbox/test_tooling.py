@@ -208,3 +208,22 @@ def test_a_made_field_named_like_one_a_schema_folder_adds_later_replaces_it(
 
     regions = [f for f in again.schema.get("Contact").fields if f.name == "Region__c"]
     assert [(f.type, f.length) for f in regions] == [("string", 40)]
+
+
+def test_a_tooling_query_pages_as_the_data_apis_do_under_the_tooling_urls(
+    sandbox: SandboxServer, sf: Salesforce
+) -> None:
+    for n in range(201):
+        sandbox.org.custom_fields.create(
+            {"FullName": f"Lead.Score{n}__c", "Metadata": {"type": "Checkbox", "label": "S"}}
+        )
+    first = sf.toolingexecute(
+        "query/?q=SELECT+Id+FROM+CustomField",
+        headers={"Sforce-Query-Options": "batchSize=200"},
+    )
+    rest = sf.toolingexecute(first["nextRecordsUrl"].split("/tooling/", 1)[1])
+
+    assert (first["totalSize"], len(first["records"]), first["done"]) == (201, 200, False)
+    assert "/tooling/query/" in first["nextRecordsUrl"]
+    assert (len(rest["records"]), rest["done"]) == (1, True)
+    assert "/tooling/sobjects/CustomField/" in rest["records"][0]["attributes"]["url"]
