@@ -118,7 +118,7 @@ class CustomFields:
                  **audit},
             )  # fmt: skip
             self._set_metadata(conn, record_id, body["Metadata"])
-            self._apply(conn, self.schema(conn))
+            self._apply(conn, with_fields(current, [(obj.name, spec)]))
             self._fill_default(conn, obj, spec)
         return record_id
 
