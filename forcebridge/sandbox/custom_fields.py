@@ -190,6 +190,8 @@ def with_fields(schema: Schema, fields: Iterable[tuple[str, FieldSpec]]) -> Sche
     added: dict[str, list[FieldSpec]] = {}
     for sobject, spec in fields:
         added.setdefault(sobject.lower(), []).append(spec)
+    if not added:
+        return schema
     objects = tuple(
         merge(obj, replace(obj, fields=tuple(added[obj.name.lower()])))
         if obj.name.lower() in added

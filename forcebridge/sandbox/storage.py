@@ -175,7 +175,10 @@ class Storage:
         self.ensure_tables(conn, self.schema.objects)
 
     def use_schema(self, conn: sqlite3.Connection, schema: Schema) -> None:
-        """Store `schema` from now on: tables and columns it adds are created."""
+        """Store `schema` from now on: tables and columns it adds are created (nothing to do
+        for the schema already in use, as at start-up without custom fields)."""
+        if schema is self.schema:
+            return
         self.schema = schema
         self.ensure_tables(conn, schema.objects)
 
