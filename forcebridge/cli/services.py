@@ -90,6 +90,12 @@ def status(
 
 
 def _show_status(document: dict[str, Any]) -> None:
+    if not document["streams"]:
+        console.print(
+            f"{escape(document['service'])} has no scheduled streams yet: it needs a "
+            "Salesforce connection."
+        )
+        return
     table = Table("Stream", "Status", "Every", "Next run", "Reason")
     for stream in document["streams"]:
         table.add_row(
@@ -99,12 +105,6 @@ def _show_status(document: dict[str, Any]) -> None:
             stream["next_run_at"] or "-",
             escape(stream["reason"] or ""),
         )
-    if not document["streams"]:
-        console.print(
-            f"{escape(document['service'])} has no "
-            "scheduled streams yet: it needs a Salesforce connection."
-        )
-        return
     console.print(table)
 
 
