@@ -27,6 +27,8 @@ from forcebridge.cli.output import (
     fail,
     progress_bar,
 )
+from forcebridge.jobs.execute import record_on_demand
+from forcebridge.jobs.policy import Stream
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.activity_windows import (
@@ -36,6 +38,7 @@ from forcebridge.store.repositories.activity_windows import (
 )
 from forcebridge.store.repositories.contacts import contacts_by_id
 from forcebridge.store.repositories.services import get_service
+from forcebridge.store.types import utcnow
 from forcebridge.sync.activities import Progress as ProgressCallback
 from forcebridge.sync.activities import PushOptions, push_activities
 from forcebridge.sync.activity_drafts import contact_name
@@ -67,7 +70,12 @@ def push(
                 "(forcebridge connect)"
             )
         with open_client(session, found.connection) as client, _progress_bar(as_json) as bar:
+            started = utcnow()
             report = push_activities(session, found, client, options, progress=bar)
+            if report.status is RunStatus.SUCCEEDED and not dry_run:
+                engine = session.get_bind().engine
+                pushed = [(Stream.ACTIVITIES.value, None)]
+                record_on_demand(engine, found.id, pushed, client.status, started, utcnow())
     emit(report.to_dict(), as_json, lambda: _show(report))
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)

@@ -4,7 +4,9 @@
 
 Reports the run (`run_id`, `status`, `read`, `created`, `updated`, `unchanged`, `skipped`,
 `failed`, `api_calls`) and exits 0 only when it succeeded. On a terminal a progress bar shows
-the records read of the total on stderr.
+the records read of the total on stderr. The schedules of the streams it ran learn what it
+found (`forcebridge.jobs.execute.record_on_demand`): a stream that pulls again after a fix is
+no longer flagged, and one that cannot run as configured is.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from forcebridge.cli.output import (
     fail,
     progress_bar,
 )
+from forcebridge.jobs.execute import record_on_demand
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.services import get_service
+from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import open_client
 from forcebridge.sync.pull import Progress as ProgressCallback
 from forcebridge.sync.pull import PullOptions, PullResult, pull
@@ -69,7 +73,11 @@ def command(
         service_client(session, service) as (found, client),
         _progress_bar(quiet=as_json) as progress,
     ):
+        started = utcnow()
         result = pull(session, client, found, options, progress=progress, on_demand=True)
+        if not dry_run:
+            engine = session.get_bind().engine
+            record_on_demand(engine, found.id, result.streams, client.status, started, utcnow())
     emit(
         result.to_json(),
         as_json,

@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -20,11 +20,12 @@ from types import TracebackType
 from sqlalchemy import Engine
 
 from forcebridge.jobs.errors import ScheduleMissing
-from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify
-from forcebridge.jobs.policy import StreamFailure, after_failure, after_success
+from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify, run_failure
+from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure, after_success
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import Claim, is_abandoned, is_current, load_state, save_state
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
+from forcebridge.salesforce.status import ConnectionStatus
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.leases import release_lease, renew_lease, take_lease
 from forcebridge.store.types import utcnow
@@ -195,6 +196,24 @@ def _record(
         else:
             state = after_failure(state, failure, finished_at)
         save_state(connection, service_id, stream, state)
+
+
+def record_on_demand(
+    engine: Engine,
+    service_id: int,
+    streams: Iterable[tuple[str, Exception | None]],
+    status: ConnectionStatus,
+    started_at: datetime,
+    finished_at: datetime,
+) -> None:
+    """Move the schedules of the streams a run on demand (the command line) ran, where the run
+    tells the scheduler something new: a success lifts a backoff and a flag, and a failure only
+    a person can fix is flagged as a scheduled run would flag it. Other failures (a lease
+    another run holds, a passing outage) are left to the scheduler's own next try."""
+    for stream, error in streams:
+        failure = None if error is None else run_failure(status, error)
+        if failure is None or failure.kind is FailureKind.NEEDS_ATTENTION:
+            _record(engine, service_id, stream, started_at, finished_at, failure)
 
 
 def record_lost_run(engine: Engine, claim: Claim, clock: Clock = utcnow) -> bool:

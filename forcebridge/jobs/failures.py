@@ -17,6 +17,7 @@ from forcebridge.soql.errors import SoqlError
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connection_errors import NotConnected
 from forcebridge.sync.pull_members import StreamFailed, StreamInterrupted
+from forcebridge.sync.pull_plan import PlanError
 
 UNEXPECTED = "failed"
 """The problem code of a failure nothing foresaw (a bug, a database outage)."""
@@ -41,6 +42,12 @@ def connection_failure(status: ConnectionStatus) -> StreamFailure | None:
     if status.problem is None:
         return None
     return _of_problem(status.problem, status.message)
+
+
+def run_failure(status: ConnectionStatus, error: Exception) -> StreamFailure:
+    """Why a stream's run failed: the connection's trouble if its client found any (the run
+    recorded the refusal as text), else the error that stopped the stream."""
+    return connection_failure(status) or classify(error)
 
 
 def _needs_attention(problem: str, message: str) -> StreamFailure:
@@ -72,7 +79,7 @@ def classify(error: Exception) -> StreamFailure:
         )
     if isinstance(error, StreamInterrupted):
         return StreamFailure(FailureKind.TRANSIENT, "interrupted", str(error))
-    if isinstance(error, StreamFailed):
+    if isinstance(error, StreamFailed | PlanError):
         return _needs_attention("mapping_invalid", str(error))
     if isinstance(error, MappingError):
         return _needs_attention(

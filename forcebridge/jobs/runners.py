@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from forcebridge.jobs.failures import classify, connection_failure
+from forcebridge.jobs.failures import connection_failure, run_failure
 from forcebridge.jobs.policy import Stream
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunner
@@ -60,9 +60,10 @@ def _result(
     else by what stopped the run (a mapping that no longer holds needs a person)."""
     failure = None
     if status is RunStatus.FAILED:
-        failure = connection_failure(context.client.status)
-        if failure is None and cause is not None:
-            failure = classify(cause)
+        if cause is None:
+            failure = connection_failure(context.client.status)
+        else:
+            failure = run_failure(context.client.status, cause)
     return RunResult(run_id, status, error, failure, covered)
 
 

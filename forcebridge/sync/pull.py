@@ -50,18 +50,26 @@ class PullResult:
     covered: tuple[int, ...] = ()
     """Other services the run brought up to date as members of its groups (their own runs
     recorded), so their schedules may move with this one."""
-    cause: Exception | None = None
-    """The error that stopped the first stream that failed, for a caller that classes it (the
-    scheduler: wait and retry, or flag it for a person)."""
+    streams: tuple[tuple[str, Exception | None], ...] = ()
+    """Each stream the run tried and the error that stopped it (None: it went through), for a
+    caller that classes failures (a schedule waits and retries, or is flagged for a person)."""
 
     @classmethod
     def of(
-        cls, run: Run, covered: tuple[int, ...] = (), cause: Exception | None = None
+        cls,
+        run: Run,
+        covered: tuple[int, ...] = (),
+        streams: tuple[tuple[str, Exception | None], ...] = (),
     ) -> PullResult:
         return cls(
             run.id, run.status, run.read, run.created, run.updated, run.unchanged,
-            run.skipped, run.failed, run.api_calls, run.error, covered, cause,
+            run.skipped, run.failed, run.api_calls, run.error, covered, streams,
         )  # fmt: skip
+
+    @property
+    def cause(self) -> Exception | None:
+        """The error that stopped the first stream that failed."""
+        return next((error for _, error in self.streams if error is not None), None)
 
     def to_json(self) -> dict[str, Any]:
         """What `forcebridge pull --json` prints."""
@@ -106,6 +114,7 @@ def _pull(
     clock: Callable[[], dt.datetime],
     on_demand: bool = False,
 ) -> PullResult:
+    outcomes: dict[str, Exception | None] = {}
     try:
         chosen = [s for s in pull_streams(service) if streams is None or s.name in streams]
         unplanned = None
@@ -113,13 +122,13 @@ def _pull(
             unplanned = f"the service does not pull {', '.join(streams or ())}"
     except PlanError as error:
         chosen, unplanned = [], str(error)
+        outcomes = dict.fromkeys(streams or (), error)
     label = chosen[0].name if len(chosen) == 1 else "pull"
     with recorded_run(session, client, service, label, options.dry_run, clock) as recorded:
         if unplanned is not None:
             recorded.errors.append(unplanned)
         limit = horizon(recorded.run.started_at, options.overlap)
         covered: dict[int, None] = {}
-        causes: list[Exception] = []
         for stream in chosen:
             stream_pull = StreamPull(
                 session, client, stream, options, progress, limit, recorded.run.started_at
@@ -127,10 +136,9 @@ def _pull(
             reason = stream_pull.run(service, recorded.run, on_demand)
             if reason is not None:
                 recorded.errors.append(f"{stream.name}: {reason}")
-            if stream_pull.failure is not None:
-                causes.append(stream_pull.failure)
+            outcomes[stream.name] = stream_pull.failure
             covered.update(dict.fromkeys(stream_pull.covered))
-    return PullResult.of(recorded.run, tuple(covered), causes[0] if causes else None)
+    return PullResult.of(recorded.run, tuple(covered), tuple(outcomes.items()))
 
 
 @dataclass

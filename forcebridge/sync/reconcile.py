@@ -58,7 +58,7 @@ def reconcile(
                 session.rollback()
                 recorded.errors.append(f"{stream.name}: {failure}")
                 causes.append(failure)
-    return PullResult.of(recorded.run, cause=causes[0] if causes else None)
+    return PullResult.of(recorded.run, streams=((STREAM, causes[0] if causes else None),))
 
 
 def _reconcile(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document
@@ -46,3 +48,50 @@ def test_a_service_without_a_connection_cannot_pull(cli: Cli) -> None:
     assert json.loads(result.stdout) == {
         "error": "service acme/shop has no Salesforce connection: connect its org first"
     }
+
+
+def test_a_pull_on_demand_flags_a_stream_that_cannot_run_and_clears_it_once_fixed(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """What a pull from the command line finds is what `service status` and the admin pages
+    show: an admin who fixed the mapping and pulled by hand is not told it still needs them."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    tier = sandbox.org.custom_fields.create(
+        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier",
+                                                    "length": 20}}
+    )  # fmt: skip
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"rows": [
+        {"source": "LastName", "target": "last_name", "update": "overwrite"},
+        {"source": "Tier__c", "target": "title", "update": "overwrite"},
+    ]}))  # fmt: skip
+    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
+    sandbox.org.custom_fields.delete(tier)
+
+    failed = cli("pull", "--service", service, "--json")
+    flagged = _stream(cli, service, "pull:Contact")
+    mapping.write_text(json.dumps({"rows": [
+        {"source": "LastName", "target": "last_name", "update": "overwrite"},
+    ]}))  # fmt: skip
+    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
+    pulled = cli("pull", "--service", service, "--json")
+    cleared = _stream(cli, service, "pull:Contact")
+
+    assert failed.exit_code == 1
+    assert (flagged["status"], flagged["problem"]) == ("Needs Attention", "mapping_invalid")
+    assert "Tier__c" in flagged["reason"]
+    assert pulled.exit_code == 0
+    assert cleared["status"] == "OK"
+
+
+def test_a_dry_run_leaves_the_schedule_alone(cli: Cli, sandbox: SandboxServer) -> None:
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    before = _stream(cli, service, "pull:Contact")
+
+    assert cli("pull", "--service", service, "--dry-run").exit_code == 0
+    assert _stream(cli, service, "pull:Contact") == before
+
+
+def _stream(cli: Cli, service: str, name: str) -> dict[str, Any]:
+    streams = document(cli("service", "status", service, "--json"))["streams"]
+    return next(s for s in streams if s["stream"] == name)

@@ -20,6 +20,7 @@ from forcebridge.soql.errors import MalformedQuery
 from forcebridge.store.models import RunStatus
 from forcebridge.sync.connection_errors import NotConnected
 from forcebridge.sync.pull_members import StreamFailed, StreamInterrupted
+from forcebridge.sync.pull_plan import PlanError
 
 
 @pytest.mark.parametrize(
@@ -50,6 +51,11 @@ from forcebridge.sync.pull_members import StreamFailed, StreamInterrupted
         (NoRunner("pull:custom"), FailureKind.TRANSIENT, "no_runner"),
         (
             StreamFailed("The mapping has 1 problem: row 2: Contact has no field 'Region__c'"),
+            FailureKind.NEEDS_ATTENTION,
+            "mapping_invalid",
+        ),
+        (
+            PlanError("the custom query no longer parses: unexpected end of query"),
             FailureKind.NEEDS_ATTENTION,
             "mapping_invalid",
         ),

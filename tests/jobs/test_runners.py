@@ -152,3 +152,20 @@ def test_a_stream_whose_mapped_field_was_deleted_needs_attention_not_retries(
         pulled = service_schedules(db, service_id)["pull:Contact"]
     assert pulled.needs_attention == "mapping_invalid"
     assert pulled.last_error is not None and "Region__c" in pulled.last_error
+
+
+def test_a_custom_query_that_no_longer_parses_needs_attention(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    service_id = _connected_service(session, sandbox)
+    service = session.get_one(Service, service_id)
+    service.pull_objects = PullObjects.CUSTOM
+    service.pull_soql = "SELECT Id, LastName FROM Contact WHERE"
+    session.commit()
+    executions = _run_due_once(runtime)
+
+    assert ("pull:custom", Outcome.FAILED) in {(e.stream, e.outcome) for e in executions}
+    with runtime.engine.connect() as db:
+        pulled = service_schedules(db, service_id)["pull:custom"]
+    assert pulled.needs_attention == "mapping_invalid"
+    assert pulled.last_error is not None and "no longer parses" in pulled.last_error
