@@ -23,7 +23,6 @@ from forcebridge.cli.output import (
     console,
     database,
     emit,
-    errors,
     fail,
     progress_bar,
 )
@@ -76,7 +75,7 @@ def push(
                 engine = session.get_bind().engine
                 pushed = [(Stream.ACTIVITIES.value, None)]
                 record_on_demand(engine, found.id, pushed, client.status, started, utcnow())
-    emit(report.to_dict(), as_json, lambda: _show(report))
+    emit(report.to_dict(), as_json, lambda: _show(report), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
 
@@ -109,8 +108,6 @@ def _show(report: PushReport) -> None:
         table.add_row(label, f"{value:,}")
     table.add_row("Status", report.status.value)
     console.print(table)
-    if report.error:
-        errors.print(f"[red]Stopped:[/red] {escape(report.error)}", soft_wrap=True)
     if report.failed:
         console.print("See why with: forcebridge activities windows --service ...")
 

@@ -69,7 +69,12 @@ def import_command(
             result = import_contacts(session, get_service(session, service), file, source)
         except ImportRefused as refused:
             fail(str(refused))
-    emit(result.to_json(), as_json, lambda: show_result(result, f"Imported {file.name}"))
+    emit(
+        result.to_json(),
+        as_json,
+        lambda: show_result(result, f"Imported {file.name}"),
+        stopped=result.error,
+    )
     if result.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
 

@@ -28,7 +28,6 @@ from forcebridge.cli.output import (
     console,
     database,
     emit,
-    errors,
     fail,
     progress_bar,
 )
@@ -144,7 +143,7 @@ def run(
                 )
             except ExportError as error:
                 fail(str(error))
-    emit(report.to_json(), as_json, lambda: _show(report, sobject))
+    emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
 
@@ -198,8 +197,6 @@ def _show(report: ExportReport, sobject: str) -> None:
         summary.add_row(action.value.capitalize(), f"{report.count(action):,}")
     summary.add_row("API calls", f"{report.api_calls:,}")
     console.print(summary)
-    if report.error:
-        errors.print(f"[red]Stopped:[/red] {escape(report.error)}", soft_wrap=True)
     if report.dry_run:
         _show_planned(report)
     problems = [(r.row, e) for r in report.results for e in r.errors]

@@ -100,12 +100,21 @@ def progress_bar(*, quiet: bool) -> Iterator[Progress | None]:
         yield bar
 
 
-def emit(document: Mapping[str, Any], as_json: bool, show: Callable[[], None]) -> None:
-    """The command's result: `document` as JSON, or `show()` for people."""
+def emit(
+    document: Mapping[str, Any],
+    as_json: bool,
+    show: Callable[[], None],
+    *,
+    stopped: str | None = None,
+) -> None:
+    """The command's result: `document` as JSON, or `show()` for people. What `stopped` a run
+    goes to stderr either way, so a script told only `"status": "failed"` can log why."""
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False))
     else:
         show()
+    if stopped:
+        errors.print(f"[red]Stopped:[/red] {escape(stopped)}", soft_wrap=True)
 
 
 def timestamp(value: datetime | None) -> str | None:

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     TaskID,
 )
@@ -28,7 +27,6 @@ from forcebridge.cli.output import (
     console,
     database,
     emit,
-    errors,
     fail,
     progress_bar,
 )
@@ -82,6 +80,7 @@ def command(
         result.to_json(),
         as_json,
         lambda: show_result(result, "Would pull" if dry_run else "Pulled"),
+        stopped=result.error,
     )
     if result.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
@@ -94,8 +93,6 @@ def show_result(result: PullResult, verb: str) -> None:
         if key not in ("run_id", "status"):
             table.add_row(key.replace("_", " ").capitalize(), f"{value:,}")
     console.print(table)
-    if result.error:
-        errors.print(f"[red]Needs attention:[/red] {escape(result.error)}", soft_wrap=True)
 
 
 @contextmanager

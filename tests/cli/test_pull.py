@@ -78,6 +78,8 @@ def test_a_pull_on_demand_flags_a_stream_that_cannot_run_and_clears_it_once_fixe
     cleared = _stream(cli, service, "pull:Contact")
 
     assert failed.exit_code == 1
+    assert json.loads(failed.stdout)["status"] == "failed"
+    assert "Tier__c" in failed.stderr  # a script sees why, not only that it failed
     assert (flagged["status"], flagged["problem"]) == ("Needs Attention", "mapping_invalid")
     assert "Tier__c" in flagged["reason"]
     assert pulled.exit_code == 0
