@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.embedded import EmbeddedEngine
@@ -136,36 +139,39 @@ def test_services_sharing_a_connection_are_pulled_by_one_run_and_their_schedules
     assert "pull:Contact" not in {e.stream for e in again}
 
 
-def test_a_stream_whose_mapped_field_was_deleted_needs_attention_not_retries(
-    runtime: Runtime, session: Session, sandbox: SandboxServer
-) -> None:
-    """Waiting cannot bring a deleted field back: the stream is flagged for a person, with the
-    mapping row named, instead of being retried every few minutes."""
-    service_id = _connected_service(session, sandbox)
-    service = session.get_one(Service, service_id)
+def _map_a_deleted_field(session: Session, service: Service) -> None:
     save_mapping(session, service, "Contact", [("Region__c", "city", UpdateOption.OVERWRITE)])
-    session.commit()
-    executions = _run_due_once(runtime)
-
-    assert ("pull:Contact", Outcome.FAILED) in {(e.stream, e.outcome) for e in executions}
-    with runtime.engine.connect() as db:
-        pulled = service_schedules(db, service_id)["pull:Contact"]
-    assert pulled.needs_attention == "mapping_invalid"
-    assert pulled.last_error is not None and "Region__c" in pulled.last_error
 
 
-def test_a_custom_query_that_no_longer_parses_needs_attention(
-    runtime: Runtime, session: Session, sandbox: SandboxServer
-) -> None:
-    service_id = _connected_service(session, sandbox)
-    service = session.get_one(Service, service_id)
+def _break_the_custom_query(session: Session, service: Service) -> None:
     service.pull_objects = PullObjects.CUSTOM
     service.pull_soql = "SELECT Id, LastName FROM Contact WHERE"
+
+
+@pytest.mark.parametrize(
+    ("misconfigure", "stream", "reason"),
+    [
+        (_map_a_deleted_field, "pull:Contact", "Region__c"),
+        (_break_the_custom_query, "pull:custom", "no longer parses"),
+    ],
+)
+def test_a_stream_that_cannot_run_as_configured_needs_attention_not_retries(
+    runtime: Runtime,
+    session: Session,
+    sandbox: SandboxServer,
+    misconfigure: Callable[[Session, Service], None],
+    stream: str,
+    reason: str,
+) -> None:
+    """Waiting cannot bring a deleted field back or mend a query: the stream is flagged for a
+    person, with what to fix named, instead of being retried every few minutes."""
+    service_id = _connected_service(session, sandbox)
+    misconfigure(session, session.get_one(Service, service_id))
     session.commit()
     executions = _run_due_once(runtime)
 
-    assert ("pull:custom", Outcome.FAILED) in {(e.stream, e.outcome) for e in executions}
+    assert (stream, Outcome.FAILED) in {(e.stream, e.outcome) for e in executions}
     with runtime.engine.connect() as db:
-        pulled = service_schedules(db, service_id)["pull:custom"]
+        pulled = service_schedules(db, service_id)[stream]
     assert pulled.needs_attention == "mapping_invalid"
-    assert pulled.last_error is not None and "no longer parses" in pulled.last_error
+    assert pulled.last_error is not None and reason in pulled.last_error
