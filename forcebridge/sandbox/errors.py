@@ -58,6 +58,19 @@ def not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
 
 
+def gone() -> ApiError:
+    """A retired API version: Salesforce answers 410 GONE for versions 21.0 to 30.0."""
+    return ApiError(410, "GONE", "The requested API version has been retired: use 31.0 or later")
+
+
+def no_external_id_field(name: str) -> ApiError:
+    """What `sobjects/T/{name}/...` answers when `name` is neither one of T's ids nor an
+    external id field: Salesforce reads such a segment as a field's name."""
+    return ApiError(
+        404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {name}"
+    )
+
+
 def entity_is_deleted() -> ApiError:
     return ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
 

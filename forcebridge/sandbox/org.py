@@ -177,7 +177,7 @@ class Org:
     ) -> dict[str, Any]:
         """One record with `fields` (all of them by default), as `GET sobjects/T/id` returns it."""
         obj = self.writes.sobject(sobject)
-        record_id = self.writes.record_id(obj, record_id)
+        record_id = self.writes.addressed_id(obj, record_id)
         self.writes.live_row(self.storage.connection(), obj, record_id)
         try:
             record = self.queries.first_record(
@@ -240,13 +240,13 @@ class Org:
 
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
         obj = self.writes.sobject(sobject)
-        record_id = self.writes.record_id(obj, record_id)
+        record_id = self.writes.addressed_id(obj, record_id)
         with self.storage.write() as conn:
             self.writes.update(conn, obj, record_id, values)
 
     def delete(self, sobject: str, record_id: str) -> None:
         obj = self.writes.sobject(sobject)
-        record_id = self.writes.record_id(obj, record_id)
+        record_id = self.writes.addressed_id(obj, record_id)
         with self.storage.write() as conn:
             self.writes.delete(conn, obj, record_id)
 

@@ -15,7 +15,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from forcebridge.sandbox import ids
-from forcebridge.sandbox.errors import ApiError, MultipleMatches, entity_is_deleted, not_found
+from forcebridge.sandbox.errors import (
+    ApiError,
+    MultipleMatches,
+    entity_is_deleted,
+    no_external_id_field,
+    not_found,
+)
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
 from forcebridge.sandbox.records import Changes, coerce, defaults, derived, prepare
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
@@ -57,6 +63,14 @@ class Writes:
                 400, "MALFORMED_ID", f"{label}: id value of incorrect type: {raw}", ["Id"]
             )
         return record_id
+
+    def addressed_id(self, obj: ObjectSpec, segment: str) -> str:
+        """The record `sobjects/T/{segment}` names. A segment that is no id at all is read as
+        an external id field's name, as Salesforce reads it (404 NOT_FOUND); an id of another
+        object is MALFORMED_ID."""
+        if ids.normalize(segment) is None:
+            raise no_external_id_field(segment)
+        return self.record_id(obj, segment)
 
     def live_row(self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str) -> dict[str, Any]:
         """The stored record, or NOT_FOUND / ENTITY_IS_DELETED."""
@@ -171,11 +185,7 @@ class Writes:
         """The field addressing a record in `sobjects/T/field/value`: external id or idLookup."""
         key = obj.field(field_name)
         if key is None or not (key.external_id or key.id_lookup):
-            raise ApiError(
-                404,
-                "NOT_FOUND",
-                f"Provided external ID field does not exist or is not accessible: {field_name}",
-            )
+            raise no_external_id_field(field_name)
         return key
 
     def find_one(

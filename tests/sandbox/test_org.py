@@ -93,9 +93,14 @@ def test_missing_deleted_and_malformed_records(org: Org) -> None:
         assert (missing.status, missing.error_code, missing.message) == (
             404, "NOT_FOUND", "The requested resource does not exist"
         )  # fmt: skip
-        malformed = _refusal(call, "Contact", "003-nope", *args)
+        no_id = _refusal(call, "Contact", "003-nope", *args)  # read as an external id field
+        assert (no_id.status, no_id.error_code, no_id.message) == (
+            404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: 003-nope"
+        )  # fmt: skip
+        account = make_id("001", 5)
+        malformed = _refusal(call, "Contact", account, *args)
         assert (malformed.status, malformed.error_code) == (400, "MALFORMED_ID")
-        assert malformed.message == "Contact ID: id value of incorrect type: 003-nope"
+        assert malformed.message == f"Contact ID: id value of incorrect type: {account}"
     assert _refusal(org.create, "Nope__c", {}).status == 404
 
 
