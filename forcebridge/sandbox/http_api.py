@@ -23,28 +23,32 @@ from fastapi.responses import Response
 
 from forcebridge.sandbox.auth import AuthStore, Grant
 from forcebridge.sandbox.config import SandboxConfig
-from forcebridge.sandbox.errors import ApiError, not_found
+from forcebridge.sandbox.errors import ApiError, gone, not_found
 from forcebridge.sandbox.limits import ApiKind, ApiUsage, Faults
 from forcebridge.sandbox.org import Org
 
 JSON_MEDIA_TYPE = "application/json;charset=UTF-8"
 DATA_PREFIX = "/services/data"
+OLDEST_VERSION = 31
+"""Salesforce retired versions 7.0 to 30.0 (the last of them in Summer '25); 31.0 came with
+Summer '14, and a version has come with each release since, three a year."""
+LATEST_VERSION = 66
+
+
+def _release(major: int) -> str:
+    since = major - OLDEST_VERSION
+    season = ("Summer", "Winter", "Spring")[since % 3]
+    return f"{season} '{14 + (since + 2) // 3}"
+
+
 #: The API versions served, with the release that introduced each.
-RELEASES = {
-    "52.0": "Summer '21",
-    "53.0": "Winter '22",
-    "54.0": "Spring '22",
-    "55.0": "Summer '22",
-    "56.0": "Winter '23",
-    "57.0": "Spring '23",
-    "58.0": "Summer '23",
-    "59.0": "Winter '24",
-    "60.0": "Spring '24",
-    "61.0": "Summer '24",
-    "62.0": "Winter '25",
-    "63.0": "Spring '25",
-    "64.0": "Summer '25",
-}
+RELEASES = {f"{v}.0": _release(v) for v in range(OLDEST_VERSION, LATEST_VERSION + 1)}
+
+
+def retired(version: str) -> bool:
+    """Whether `version` is one Salesforce served once and has retired (7.0 to 30.0)."""
+    major, dot, minor = version.partition(".")
+    return major.isdigit() and 7 <= int(major) < OLDEST_VERSION and (dot, minor) == (".", "0")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -139,7 +143,7 @@ def api_call(kind: ApiKind) -> Callable[[Request], Awaitable[ApiCall]]:
     async def admit(request: Request) -> ApiCall:
         version = request.path_params.get("version", "")
         if version not in RELEASES:
-            raise not_found()
+            raise gone() if retired(version) else not_found()
         grant = authenticate(request)
         state = sandbox_of(request)
         if state.config.api_disabled:

@@ -76,7 +76,8 @@ await new Promise((resolve, reject) => {
   bulkV1Query.on("end", resolve);
   bulkV1Query.on("error", reject);
 });
-const soapConn = new jsforce.Connection({ loginUrl: process.env.SANDBOX_URL, version: "62.0" });
+// jsforce's own default API version (50.0 in jsforce 3), as a script that names none uses.
+const soapConn = new jsforce.Connection({ loginUrl: process.env.SANDBOX_URL });
 const soapUser = await soapConn.login(process.env.SANDBOX_USERNAME, process.env.SANDBOX_PASSWORD);
 const soapCount = (await soapConn.query("SELECT COUNT() FROM Contact")).totalSize;
 const lead = await soapConn.sobject("Lead").create({ LastName: "Convertible", Company: "Soap Co" });
