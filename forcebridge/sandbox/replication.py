@@ -1,7 +1,9 @@
 """getUpdated and getDeleted: which records changed or were deleted in a time window.
 
 Salesforce counts whole minutes: both ends of the window are rounded down to the minute, and
-the window cannot reach past now (`latestDateCovered` says how far it got). A deleted record's
+the window cannot reach past now (`latestDateCovered` says how far it got) nor start more than
+30 days ago (`INVALID_REPLICATION_DATE`: a replication that fell further behind reads again by
+query). A deleted record's
 deletion time is its `SystemModstamp`, which the delete sets.
 """
 
@@ -17,6 +19,8 @@ from forcebridge.sandbox.storage import Storage, quote
 
 MAX_IDS = 600_000
 """Salesforce refuses a window with more changed records than this."""
+HISTORY = dt.timedelta(days=30)
+"""How far back a window may start: Salesforce keeps no older replication history."""
 
 
 def get_updated(
@@ -66,6 +70,8 @@ def _window(
     if obj.field("SystemModstamp") is None or not obj.allows("replicateable"):
         raise ApiError(400, "INVALID_TYPE", f"{obj.name} is not replicateable")
     low, high = _minute(start), _minute(min(end, now))
+    if low < _minute(now - HISTORY):
+        raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
     if _minute(end) <= low:
         raise ApiError(
             400, "INVALID_REPLICATION_DATE", "The end date must be later than the start date"

@@ -45,3 +45,14 @@ def test_a_window_that_ends_before_it_starts_is_refused(org: Org, clock: Clock) 
     with pytest.raises(ApiError) as raised:
         org.get_updated("Contact", clock.now, clock.now - dt.timedelta(hours=1))
     assert raised.value.error_code == "INVALID_REPLICATION_DATE"
+
+
+@pytest.mark.parametrize("call", ["get_updated", "get_deleted"])
+def test_a_window_may_start_no_more_than_30_days_ago(org: Org, clock: Clock, call: str) -> None:
+    clock.advance(days=40)
+    read = getattr(org, call)
+
+    assert read("Contact", clock.now - dt.timedelta(days=30), clock.now)["latestDateCovered"]
+    with pytest.raises(ApiError) as refused:
+        read("Contact", clock.now - dt.timedelta(days=31), clock.now)
+    assert (refused.value.status, refused.value.error_code) == (400, "INVALID_REPLICATION_DATE")
