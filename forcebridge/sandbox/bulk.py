@@ -30,6 +30,7 @@ from forcebridge.sandbox.bulk_csv import (
     encode_row,
     record_row,
 )
+from forcebridge.sandbox.bulk_queries import bulk_query_problem
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.http_api import (
@@ -43,7 +44,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
-from forcebridge.soql.ast import Aggregate, Count, Query, Subquery, TypeOf
+from forcebridge.soql.ast import Query
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
@@ -298,14 +299,9 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         query = parse(soql)
     except SoqlError as error:
         raise from_soql(error) from error
-    if query.group_by or any(isinstance(item, Count | Aggregate) for item in query.select):
-        raise ApiError(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0")
-    if any(isinstance(item, Subquery) for item in query.select):
-        raise ApiError(
-            400, "INVALIDJOB", "Nested (parent-to-child) queries are not supported by Bulk API 2.0"
-        )
-    if any(isinstance(item, TypeOf) for item in query.select):
-        raise ApiError(400, "INVALIDJOB", "TYPEOF is not supported by Bulk API 2.0")
+    problem = bulk_query_problem(query, call.state.org.schema)
+    if problem is not None:
+        raise ApiError(400, "INVALIDJOB", problem)
     delimiter = choice(body, "columnDelimiter", DELIMITERS, "COMMA")
     line_ending = choice(body, "lineEnding", LINE_ENDINGS, "LF")
     org = call.state.org

@@ -44,9 +44,10 @@ from forcebridge.sandbox.bulk_csv import (
 )
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import DATA_PREFIX, SalesforceJSON, json_body, json_object
 from forcebridge.sandbox.org import Org
-from forcebridge.sandbox.schema import ObjectSpec, Schema
+from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
 router = APIRouter(prefix=DATA_PREFIX)
 log = logging.getLogger(__name__)
@@ -168,6 +169,23 @@ def ingest_jobs_of(request: Request) -> Jobs[IngestJob]:
     return jobs
 
 
+def upsert_key(sobject: ObjectSpec, name: object) -> FieldSpec | str:
+    """The field an upsert job matches records on, or why the job is refused: Salesforce takes
+    only an external id, the Id, or an indexed (idLookup) field, and says so when the job is
+    created, before any record is read."""
+    if not name:
+        return "External ID was blank for upsert"
+    key = sobject.field(str(name))
+    if key is None:
+        return f"The external ID field {name} was not found"
+    if not (key.external_id or key.id_lookup or key.kind is Kind.ID):
+        return (
+            f"Field name provided, {key.name} does not match an External ID, Salesforce Id, "
+            f"or indexed field for {sobject.name}"
+        )
+    return key
+
+
 @router.post("/v{version}/jobs/ingest")
 async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
     body = json_object(await json_body(request), "the job")
@@ -186,13 +204,9 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         raise ApiError(400, "INVALIDJOB", f"Unable to find object: {name}")
     external_field = body.get("externalIdFieldName")
     if operation == "upsert":
-        if not external_field:
-            raise ApiError(400, "INVALIDJOB", "External ID was blank for upsert")
-        key = sobject.field(str(external_field))
-        if key is None:
-            raise ApiError(
-                400, "INVALIDJOB", f"The external ID field {external_field} was not found"
-            )
+        key = upsert_key(sobject, external_field)
+        if isinstance(key, str):
+            raise ApiError(400, "INVALIDJOB", key)
         external_field = key.name
     jobs = ingest_jobs_of(request)
     job = IngestJob(

@@ -26,7 +26,8 @@ from fastapi.responses import Response
 from forcebridge.sandbox import bulk_v1_wire as wire
 from forcebridge.sandbox.bulk import Jobs, write_all
 from forcebridge.sandbox.bulk_csv import RefusedUpload, csv_record, header_fields, read_table
-from forcebridge.sandbox.bulk_ingest import OPERATIONS
+from forcebridge.sandbox.bulk_ingest import OPERATIONS, upsert_key
+from forcebridge.sandbox.bulk_queries import bulk_query_problem
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
@@ -203,9 +204,12 @@ async def create_job(request: Request, call: Call) -> Response:
     sobject = call.state.org.schema.get(str(body.get("object") or ""))
     if sobject is None:
         raise BulkError(400, "InvalidEntity", f"Unable to find object: {body.get('object')}")
-    external_field = body.get("externalIdFieldName") if operation == "upsert" else None
-    if operation == "upsert" and (not external_field or sobject.field(external_field) is None):
-        raise BulkError(400, "InvalidJob", f"Invalid external id field: {external_field}")
+    external_field = None
+    if operation == "upsert":
+        key = upsert_key(sobject, body.get("externalIdFieldName"))
+        if isinstance(key, str):
+            raise BulkError(400, "InvalidJob", key)
+        external_field = key.name
     jobs = jobs_of(request)
     job = Job(
         id=jobs.new_id(),
@@ -264,9 +268,14 @@ def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
     try:
         if job.operation in QUERY_OPERATIONS:
             # The org refuses a query that does not parse as Salesforce does; parsed again
-            # only once it runs, for the CSV result's columns.
+            # once it ran, for what Bulk refuses and the CSV result's columns.
             records = _query(org, job, str(batch.request))
             batch.query = parse(str(batch.request))
+            problem = bulk_query_problem(batch.query, org.schema)
+            if problem is not None:
+                raise RefusedUpload(
+                    f"Failed to process query: FUNCTIONALITY_NOT_ENABLED: {problem}"
+                )
             batch.results = [(jobs.new_id(RESULT_PREFIX), records)]
             batch.processed = len(records)
         else:

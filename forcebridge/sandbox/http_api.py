@@ -50,6 +50,7 @@ def retired(version: str) -> bool:
     major, dot, minor = version.partition(".")
     return major.isdigit() and 7 <= int(major) < OLDEST_VERSION and (dot, minor) == (".", "0")
 
+
 P = ParamSpec("P")
 T = TypeVar("T")
 

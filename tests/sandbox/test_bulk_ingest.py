@@ -161,6 +161,11 @@ def test_a_closed_job_is_processed_in_the_background_and_reports_its_counts(
         ({"object": "Contact", "operation": "merge"}, "Invalid operation: merge"),
         ({"object": "Nope__c", "operation": "insert"}, "Unable to find object: Nope__c"),
         ({"object": "Contact", "operation": "upsert"}, "External ID was blank for upsert"),
+        (
+            {"object": "Contact", "operation": "upsert", "externalIdFieldName": "LastName"},
+            "Field name provided, LastName does not match an External ID, Salesforce Id, or "
+            "indexed field for Contact",
+        ),
         ({"object": "Contact", "operation": "insert", "contentType": "JSON"}, "only CSV"),
     ],
 )

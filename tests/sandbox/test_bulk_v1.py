@@ -85,6 +85,11 @@ def test_errors_come_in_bulk_api_1_shape(sandbox: SandboxServer) -> None:
         headers = {"X-SFDC-Session": sandbox.access_token()}
         xml = http.post(url, headers=headers, json=job | {"contentType": "XML"})
         unknown = http.post(url, headers=headers, json=job | {"object": "Nope"})
+        unkeyed = http.post(
+            url,
+            headers=headers,
+            json=job | {"operation": "upsert", "externalIdFieldName": "LastName"},
+        )
         no_job = http.get(
             f"{url}/750000000000099AAA", headers=headers | {"Content-Type": "application/json"}
         )
@@ -96,6 +101,8 @@ def test_errors_come_in_bulk_api_1_shape(sandbox: SandboxServer) -> None:
         "exceptionMessage": "Unable to find object: Nope",
     }
     assert (no_job.status_code, no_job.json()["exceptionCode"]) == (400, "InvalidJob")
+    assert unkeyed.json()["exceptionCode"] == "InvalidJob"
+    assert "LastName does not match an External ID" in unkeyed.json()["exceptionMessage"]
 
 
 NS = {"sf": "http://www.force.com/2009/06/asyncapi/dataload"}
@@ -244,6 +251,30 @@ def test_a_query_batch_that_does_not_parse_fails_naming_why(csv_jobs: CsvJobs) -
     assert _text(batch, "state") == "Failed"
     assert _text(batch, "stateMessage").startswith("MALFORMED_QUERY : ")
     assert "unexpected token: '<EOF>'" in _text(batch, "stateMessage")
+
+
+@pytest.mark.parametrize(
+    ("soql", "why"),
+    [
+        ("SELECT COUNT() FROM Contact", "Aggregate queries"),
+        ("SELECT LastName FROM Contact GROUP BY LastName", "Aggregate queries"),
+        ("SELECT Id FROM Contact LIMIT 1 OFFSET 2", "OFFSET"),
+        ("SELECT Id, MailingAddress FROM Contact", "compound data"),
+    ],
+)
+def test_a_query_batch_bulk_cannot_run_fails_as_salesforce_fails_it(
+    csv_jobs: CsvJobs, soql: str, why: str
+) -> None:
+    """Salesforce runs these over REST but not in bulk: a script tested here must not meet
+    the refusal for the first time in production."""
+    job = csv_jobs.create("query", "Contact")
+
+    batch = csv_jobs.batch(job, soql)
+
+    assert _text(batch, "state") == "Failed"
+    message = _text(batch, "stateMessage")
+    assert message.startswith("InvalidBatch : Failed to process query: FUNCTIONALITY_NOT_ENABLED")
+    assert why in message
 
 
 def test_errors_answer_in_xml_unless_the_request_is_json(csv_jobs: CsvJobs) -> None:
