@@ -36,7 +36,7 @@ from forcebridge.sandbox import (
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.errors import ApiError, not_found
-from forcebridge.sandbox.http_api import SandboxState, error_response
+from forcebridge.sandbox.http_api import SandboxState, authenticate, error_response
 from forcebridge.sandbox.limits import ApiUsage, Faults, FaultSettings
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.tls import ensure_jwt_certificate
@@ -111,6 +111,24 @@ def allowed_methods(path: str) -> list[str]:
     return sorted(methods)
 
 
+APEX_REST = "/services/apexrest"
+"""Where an org's own Apex classes answer; the sandbox's org has none."""
+
+
+def _missing(request: Request) -> ApiError:
+    """Salesforce's 404 for a path nothing serves. Under Apex REST, once the session checks out,
+    it names the URL no class is mapped to (clients match on that wording)."""
+    path = request.url.path
+    if not path.startswith(APEX_REST + "/"):
+        return not_found()
+    try:
+        authenticate(request)
+    except ApiError as refused:
+        return refused
+    url = path.removeprefix(APEX_REST)
+    return ApiError(404, "NOT_FOUND", f"Could not find a match for URL {url}")
+
+
 def create_app(config: SandboxConfig, org: Org) -> FastAPI:
     """The sandbox for `org`; its credentials and JWT certificate live in `config.data_dir`."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -167,7 +185,7 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
             )
             return error_response(refusal, headers={"Allow": ", ".join(allowed)})
         if error.status_code == 404:
-            return error_response(not_found())
+            return error_response(_missing(request))
         return error_response(ApiError(error.status_code, "INVALID_REQUEST", str(error.detail)))
 
     app.add_middleware(SalesforceEdge, usage=usage)

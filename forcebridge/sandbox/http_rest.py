@@ -143,13 +143,38 @@ def _revalidated(request: Request, org: Org, payload: Any) -> Response:
     return SalesforceJSON(payload, headers=headers)
 
 
-@router.post("/v{version}/sobjects/{sobject}")
-async def create(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+async def _create(sobject: str, request: Request, call: ApiCall) -> str:
     values = json_object(await json_body(request), sobject)
     if call.state.faults.row_locked():
         raise row_lock_error()
-    record_id = await call.state.run(call.state.org.create, sobject, values)
+    record_id: str = await call.state.run(call.state.org.create, sobject, values)
+    return record_id
+
+
+@router.post("/v{version}/sobjects/{sobject}")
+async def create(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+    record_id = await _create(sobject, request, call)
     return SalesforceJSON(write_result(record_id), status_code=201)
+
+
+@router.post("/v{version}/sobjects/{sobject}/Id")
+async def create_by_id_path(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+    """`POST sobjects/T/Id`: a create through the external id URL (Salesforce's since 37.0),
+    answered as an upsert that created its record."""
+    record_id = await _create(sobject, request, call)
+    return SalesforceJSON(write_result(record_id, created=True), status_code=201)
+
+
+@router.get("/v{version}/sobjects/{sobject}/describe/{resource:path}")
+@router.get("/v{version}/sobjects/{sobject}/listviews")
+@router.get("/v{version}/sobjects/{sobject}/listviews/{resource:path}")
+@router.get("/v{version}/sobjects/{sobject}/quickActions")
+@router.get("/v{version}/sobjects/{sobject}/quickActions/{resource:path}")
+async def unserved(sobject: str, call: Describe) -> SalesforceJSON:
+    """What a describe's `urls` list beyond the describe itself (layouts, compact layouts,
+    list views, quick actions): not served, so a plain NOT_FOUND, not an id misread."""
+    await call.state.run(call.state.org.writes.sobject, sobject)
+    raise not_found()
 
 
 @router.get("/v{version}/sobjects/{sobject}/updated")

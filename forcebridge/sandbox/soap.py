@@ -36,6 +36,12 @@ router = APIRouter(prefix="/services/Soap")
 
 ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
 SCHEMAS = {"u": "urn:partner.soap.sforce.com", "c": "urn:enterprise.soap.sforce.com"}
+UNSERVED = {
+    "m": ("the Metadata API", "http://soap.sforce.com/2006/04/metadata"),
+    "T": ("the Tooling SOAP API", "urn:tooling.soap.sforce.com"),
+}
+"""SOAP APIs a login's answer points at but the sandbox does not serve: a client that calls
+one gets a fault saying so, not an empty 404."""
 SOAP_SCOPE = "api web full"
 SESSION_SECONDS = 7200
 INVALID_LOGIN = "Invalid username, password, security token; or user locked out."
@@ -62,7 +68,10 @@ def _xml(text: str, status: int = 200) -> Response:
 
 def fault(kind: str, error: SoapFault) -> Response:
     """A SOAP fault as Salesforce writes it: `sf:CODE`, `CODE: message`, and the detail."""
-    fault_ns = f"urn:fault.{SCHEMAS[kind].removeprefix('urn:')}"
+    if kind in UNSERVED:
+        schema = fault_ns = UNSERVED[kind][1]
+    else:
+        schema, fault_ns = SCHEMAS[kind], f"urn:fault.{SCHEMAS[kind].removeprefix('urn:')}"
     detail = "LoginFault" if error.code == "INVALID_LOGIN" else "UnexpectedErrorFault"
     body = (
         "<soapenv:Fault>"
@@ -73,7 +82,7 @@ def fault(kind: str, error: SoapFault) -> Response:
         f"<sf:exceptionMessage>{escape(error.message)}</sf:exceptionMessage>"
         f"</sf:{detail}></detail></soapenv:Fault>"
     )
-    return _xml(_envelope(SCHEMAS[kind], body, f' xmlns:sf="{fault_ns}"'), 500)
+    return _xml(_envelope(schema, body, f' xmlns:sf="{fault_ns}"'), 500)
 
 
 def _children(element: ElementTree.Element) -> dict[str, str]:
@@ -214,6 +223,12 @@ def _convert_result(result: dict[str, Any]) -> str:
 async def _soap(kind: str, version: str, request: Request) -> Response:
     state = sandbox_of(request)
     try:
+        if kind in UNSERVED:
+            raise SoapFault(
+                "INVALID_OPERATION",
+                f"{UNSERVED[kind][0]} is not served by this sandbox: use the REST, Tooling REST "
+                "or Bulk API",
+            )
         if version not in RELEASES:
             raise SoapFault(
                 "UNSUPPORTED_API_VERSION", f"Invalid Api version specified on URL: {version}"
@@ -239,7 +254,7 @@ async def _soap(kind: str, version: str, request: Request) -> Response:
 
 @router.post("/{kind}/{version}")
 async def soap(kind: str, version: str, request: Request) -> Response:
-    if kind not in SCHEMAS:
+    if kind not in SCHEMAS and kind not in UNSERVED:
         return Response(status_code=404)
     return await _soap(kind, version, request)
 
@@ -247,6 +262,7 @@ async def soap(kind: str, version: str, request: Request) -> Response:
 @router.post("/{kind}/{version}/{org_id}")
 async def soap_on_instance(kind: str, version: str, org_id: str, request: Request) -> Response:
     """The `serverUrl` a login hands out: the same calls, under the org's id."""
-    if kind not in SCHEMAS or org_id[:15] != sandbox_of(request).org.org_id[:15]:
+    known = kind in SCHEMAS or kind in UNSERVED
+    if not known or org_id[:15] != sandbox_of(request).org.org_id[:15]:
         return Response(status_code=404)
     return await _soap(kind, version, request)

@@ -98,6 +98,20 @@ def test_unknown_route_is_404_not_found(sandbox: SandboxServer, api_for: Session
     assert answer.headers["content-type"] == JSON_TYPE
 
 
+def test_apex_rest_names_the_url_no_class_is_mapped_to(
+    sandbox: SandboxServer, api_for: Session, https_for: Session
+) -> None:
+    url = f"{sandbox.base_url}/services/apexrest/MyClass/sub"
+    signed_in = api_for(sandbox).post(url, json={})
+    anonymous = https_for(sandbox).get(url)
+
+    assert signed_in.status_code == 404
+    assert signed_in.json() == [
+        {"errorCode": "NOT_FOUND", "message": "Could not find a match for URL /MyClass/sub"}
+    ]
+    assert (anonymous.status_code, anonymous.json()[0]["errorCode"]) == (401, "INVALID_SESSION_ID")
+
+
 def test_wrong_method_is_405_naming_the_allowed_ones(
     sandbox: SandboxServer, api_for: Session
 ) -> None:

@@ -139,6 +139,34 @@ def test_create_answers_201(sandbox: SandboxServer, api_for: Session) -> None:
     assert set(answer.json()) == {"id", "success", "errors"}
 
 
+def test_a_post_to_the_id_url_creates_as_an_upsert_would(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    answer = api_for(sandbox).post(
+        f"{sandbox.base_url}{DATA}/sobjects/Contact/Id", json={"LastName": "Posted"}
+    )
+
+    assert answer.status_code == 201
+    assert answer.json() | {"id": None} == {
+        "id": None, "success": True, "errors": [], "created": True
+    }  # fmt: skip
+    assert sandbox.org.retrieve("Contact", answer.json()["id"])["LastName"] == "Posted"
+
+
+@pytest.mark.parametrize(
+    "resource", ["describe/layouts", "describe/compactLayouts", "listviews", "quickActions"]
+)
+def test_describe_sub_resources_not_served_are_plain_not_found(
+    sandbox: SandboxServer, api_for: Session, resource: str
+) -> None:
+    answer = api_for(sandbox).get(f"{sandbox.base_url}{DATA}/sobjects/Contact/{resource}")
+
+    assert answer.status_code == 404
+    assert answer.json() == [
+        {"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}
+    ]
+
+
 def test_upsert_by_external_id_creates_then_updates(
     sandbox: SandboxServer, api_for: Session, sf: Salesforce
 ) -> None:

@@ -90,6 +90,13 @@ def test_a_login_opens_a_session_every_api_takes_and_logout_ends_it(
             "INVALID_OPERATION",
         ),
         (
+            "m/62.0",
+            '<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Body>'
+            '<listMetadata xmlns="http://soap.sforce.com/2006/04/metadata"/></se:Body>'
+            "</se:Envelope>",
+            "INVALID_OPERATION",
+        ),
+        (
             "u/62.0",
             '<!DOCTYPE x [<!ENTITY e "admin">]><se:Envelope xmlns:se="x"><se:Body>'
             "<login><username>&e;</username></login></se:Body></se:Envelope>",
