@@ -20,6 +20,8 @@ from fastapi.responses import PlainTextResponse, Response
 
 from forcebridge.sandbox.auth import Grant
 from forcebridge.sandbox.http_api import (
+    LATEST_VERSION,
+    RELEASES,
     SalesforceJSON,
     SandboxState,
     bearer_token,
@@ -287,13 +289,35 @@ def user_profile(
         "active": user.get("IsActive", True),
         "user_type": "STANDARD",
         "urls": {
+            "enterprise": f"{base}/services/Soap/c/{{version}}/{org_id}",
+            "metadata": f"{base}/services/Soap/m/{{version}}/{org_id}",
+            "partner": f"{base}/services/Soap/u/{{version}}/{org_id}",
             "rest": rest,
             "sobjects": f"{rest}sobjects/",
+            "search": f"{rest}search/",
             "query": f"{rest}query/",
+            "recent": f"{rest}recent/",
+            "tooling_soap": f"{base}/services/Soap/T/{{version}}/{org_id}",
+            "tooling_rest": f"{rest}tooling/",
             "profile": f"{base}/{grant.user_id}",
+            "feeds": f"{rest}chatter/feeds",
+            "groups": f"{rest}chatter/groups",
+            "users": f"{rest}chatter/users",
+            "feed_items": f"{rest}chatter/feed-items",
+            "feed_elements": f"{rest}chatter/feed-elements",
             "custom_domain": base,
         },
     }
+
+
+def with_version(profile: dict[str, Any], version: str | None) -> dict[str, Any]:
+    """The profile with `?version=` filled into its URLs, as Salesforce fills it ("latest"
+    for the newest); left as `{version}` without one, or for a version not served."""
+    number = f"{LATEST_VERSION}.0" if version == "latest" else version
+    if number not in RELEASES:
+        return profile
+    urls = {name: url.replace("{version}", number) for name, url in profile["urls"].items()}
+    return profile | {"urls": urls}
 
 
 @router.api_route("/id/{org_id}/{user_id}", methods=["GET", "POST"])
@@ -306,8 +330,9 @@ async def identity(org_id: str, user_id: str, request: Request) -> Response:
         return PlainTextResponse("Bad_Id", status_code=404)
     base = instance_url(request)
     profile = await state.run(user_profile, state, base, grant)
-    body = {"id": identity_url(base, grant, state.org.org_id), "asserted_user": True} | profile
-    return SalesforceJSON(body)
+    version = request.query_params.get("version")
+    body = {"id": identity_url(base, grant, state.org.org_id), "asserted_user": True}
+    return SalesforceJSON(body | with_version(profile, version))
 
 
 @router.api_route("/services/oauth2/userinfo", methods=["GET", "POST"])

@@ -184,6 +184,19 @@ def test_identity_url_and_userinfo_describe_the_admin(
     assert refused.status_code == 403
 
 
+def test_identity_urls_take_the_version_asked_for(sandbox: SandboxServer, https_for: Https) -> None:
+    body = token_call(sandbox, https_for, **password_form(sandbox)).json()
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+    org_id = sandbox.org.org_id
+
+    urls = https_for(sandbox).get(f"{body['id']}?version=62.0", headers=headers).json()["urls"]
+    latest = https_for(sandbox).get(f"{body['id']}?version=latest", headers=headers).json()
+
+    assert urls["partner"] == f"{sandbox.base_url}/services/Soap/u/62.0/{org_id}"
+    assert urls["tooling_rest"] == f"{sandbox.base_url}/services/data/v62.0/tooling/"
+    assert latest["urls"]["rest"] == f"{sandbox.base_url}/services/data/v66.0/"
+
+
 def introspect(sandbox: SandboxServer, https: Https, token: str, **client: str) -> Any:
     config = sandbox.config
     form = {"token": token, "client_id": config.client_id, "client_secret": config.client_secret}
