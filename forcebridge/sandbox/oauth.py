@@ -184,8 +184,20 @@ def _jwt_bearer(request: Request, params: dict[str, str]) -> SalesforceJSON:
     return _token_response(request, grant, state.auth.open_session(grant))
 
 
+def _client_credentials(request: Request, params: dict[str, str]) -> SalesforceJSON:
+    """A session for the connected app itself, as its run-as user (the sandbox's admin), with
+    no refresh token: the app asks again with its credentials."""
+    state = sandbox_of(request)
+    _check_client(state, params, secret_required=True)
+    grant = Grant(
+        state.org.admin_user_id, state.config.client_id, granted_scope(params.get("scope"))
+    )
+    return _token_response(request, grant, state.auth.open_session(grant))
+
+
 GRANTS = {
     "authorization_code": _authorization_code,
+    "client_credentials": _client_credentials,
     "refresh_token": _refresh_token,
     "password": _password,
     JWT_GRANT: _jwt_bearer,
@@ -194,7 +206,8 @@ GRANTS = {
 
 @router.post("/services/oauth2/token")
 async def token(request: Request) -> SalesforceJSON:
-    params = await _form(request)
+    """The token endpoint; the client may authenticate in the form or by HTTP Basic."""
+    params = _basic_credentials(request) | await _form(request)
     grant_type = params.get("grant_type")
     if not grant_type:
         raise OAuthError("invalid_request", "grant type is missing")

@@ -12,6 +12,7 @@ from typing import Any
 
 import jwt
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce import Salesforce
@@ -69,7 +70,7 @@ def test_password_grant_answers_like_salesforce(sandbox: SandboxServer, https_fo
         ({"client_id": "someone-else"}, "invalid_client_id", "client identifier invalid"),
         ({"client_secret": "wrong"}, "invalid_client", "invalid client credentials"),
         (
-            {"grant_type": "client_credentials"},
+            {"grant_type": "device_code"},
             "unsupported_grant_type",
             "grant type not supported",
         ),
@@ -121,6 +122,28 @@ def test_jwt_bearer_with_the_sandbox_key_gives_a_session(
     assert answer.status_code == 200
     assert "refresh_token" not in answer.json()
     assert api_status(sandbox, https_for, answer.json()["access_token"]).status_code == 200
+
+
+def test_client_credentials_by_http_basic_give_the_apps_own_session(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    """What simple-salesforce sends for `Salesforce(consumer_key=, consumer_secret=, domain=)`."""
+    config = sandbox.config
+
+    def basic(secret: str) -> requests.Response:
+        pair = base64.b64encode(f"{config.client_id}:{secret}".encode()).decode()
+        return https_for(sandbox).post(
+            sandbox.base_url + "/services/oauth2/token",
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {pair}"},
+        )
+
+    answer, wrong = basic(config.client_secret), basic("not-the-secret")
+
+    assert answer.status_code == 200
+    assert "refresh_token" not in answer.json()
+    assert api_status(sandbox, https_for, answer.json()["access_token"]).status_code == 200
+    assert (wrong.status_code, wrong.json()["error"]) == (400, "invalid_client")
 
 
 @pytest.mark.parametrize(
