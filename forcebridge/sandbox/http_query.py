@@ -57,6 +57,11 @@ async def _next_page(request: Request, locator: str, call: ApiCall) -> Salesforc
 
 @router.get("/v{version}/query")
 async def query(request: Request, call: Query) -> SalesforceJSON:
+    """A query's first page, or with `?explain=SOQL` the plans for it (`explain`)."""
+    explained = request.query_params.get("explain", "").strip()
+    if explained:
+        org = call.state.org
+        return SalesforceJSON(await call.state.run(org.explain, explained, call.grant.user_id))
     return await _run_query(request, call, include_deleted=False)
 
 

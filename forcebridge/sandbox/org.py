@@ -21,6 +21,7 @@ from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.config import DEFAULT_USERNAME
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
+from forcebridge.sandbox.explain import explain
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
 from forcebridge.sandbox.preconditions import (
     ETAG_OBJECTS,
@@ -354,6 +355,16 @@ class Org:
             )
         except SoqlError as error:
             raise from_soql(error) from None
+
+    def explain(self, soql: str, user_id: str | None = None) -> dict[str, Any]:
+        """`query?explain=`: the plans for `soql`, checked as a query is, but not run."""
+        try:
+            query = parse(soql)
+            self.queries.plan(query, include_deleted=False, tz=self._zone_of(user_id))
+        except SoqlError as error:
+            raise from_soql(error) from None
+        obj = self.writes.sobject(query.sobject)
+        return explain(query, obj, self.queries.count(obj))
 
     def _zone_of(self, user_id: str | None) -> ZoneInfo:
         try:
