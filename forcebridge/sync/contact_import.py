@@ -2,10 +2,13 @@
 duplicated.
 
 Columns are contact field names (`first_name`, ..., `country`, and the service's custom
-fields), plus an optional `external_id`: the row's id in the other system (the row number
-otherwise). Each row becomes the contact linked to `csv:SOURCE` with that id, found by that
-link, else by phone, else by email, exactly as a pull finds contacts, so importing the same
-file twice changes nothing, and a contact already pulled from Salesforce is enriched instead of
+fields), plus an optional `external_id`: the row's id in the other system. A row without one is
+known by its email, else its phone (`email:ada@example.com`, `phone:+14155550100`), never by
+its place in the file: a file sorted differently, or another file of the same source, must not
+make one person's row update another's contact. A row with neither is refused (a failed row,
+logged). Each row becomes the contact linked to `csv:SOURCE` with that id, found by that link,
+else by phone, else by email, exactly as a pull finds contacts, so importing the same file
+twice changes nothing, and a contact already pulled from Salesforce is enriched instead of
 copied. An import only fills fields that are empty: it never overwrites what is there.
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -26,9 +29,9 @@ from forcebridge.store.models import LogLevel, Service, UpdateOption
 from forcebridge.store.types import utcnow
 from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import service_fields
-from forcebridge.sync.pull_page import Incoming, ReadPage, Target, keyed
+from forcebridge.sync.pull_page import Incoming, ReadPage, Target, keyed, match_keys
 from forcebridge.sync.pull_plan import PAGE_SIZE
-from forcebridge.sync.pull_report import Code, Note
+from forcebridge.sync.pull_report import Code, Note, Outcome
 from forcebridge.sync.pull_store import settle
 
 ID_COLUMN = "external_id"
@@ -65,7 +68,12 @@ def import_contacts(
         with recorded_run(session, None, service, target.source, clock=clock) as recorded:
             page = ReadPage()
             for number, row in enumerate(reader, start=1):
-                page.incoming.append(_incoming(row, number, target, clock()))
+                incoming = _incoming(row, number, target, clock())
+                if incoming.external_id:
+                    page.incoming.append(incoming)
+                else:
+                    page.notes += [*incoming.notes, _unidentified(number)]
+                    page.tally.count(Outcome.FAILED)
                 if len(page.incoming) == PAGE_SIZE:
                     settle(session, target, recorded.run, page)
                     session.commit()
@@ -104,7 +112,10 @@ def _check_columns(columns: Sequence[str], fields: LocalFields) -> None:
 
 
 def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime) -> Incoming:
-    external_id = (row.get(ID_COLUMN) or "").strip() or str(number)
+    """The row as a record of its source; with no id of its own and nothing that identifies
+    the person (`_row_identity`), its `external_id` is empty."""
+    given = (row.get(ID_COLUMN) or "").strip()
+    external_id = given or f"row {number}"
     values: dict[str, ResolvedValue] = {}
     notes: list[Note] = []
     for column, text in row.items():
@@ -121,7 +132,27 @@ def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime
             continue
         notes += [Note(LogLevel.WARNING, Code.TRUNCATED, w, external_id, column) for w in warnings]
         values[field.name] = ResolvedValue(value, column, 1, UpdateOption.FILL_EMPTY)
-    return keyed(external_id, now, values, notes, target.region)
+    incoming = keyed(external_id, now, values, notes, target.region)
+    if given:
+        return incoming
+    identity = _row_identity(incoming.keys)
+    return incoming._replace(external_id=identity, keyed_as=match_keys(identity, incoming.keys))
+
+
+def _row_identity(keys: Mapping[str, str | None]) -> str:
+    """What names the person of a row without an id: its email, else a phone ("" if none)."""
+    for name, prefix in (("email", "email"), ("phone", "phone"), ("mobile_phone", "phone")):
+        if keys.get(name):
+            return f"{prefix}:{keys[name]}"
+    return ""
+
+
+def _unidentified(number: int) -> Note:
+    message = (
+        f"row {number} has no {ID_COLUMN}, and no email or phone that reads as one: nothing "
+        "identifies the person, so it was not imported"
+    )
+    return Note(LogLevel.ERROR, Code.UNREADABLE_RECORD, message, f"row {number}")
 
 
 def _value(text: str, field: LocalField) -> tuple[Any, list[str]]:

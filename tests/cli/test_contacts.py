@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,43 @@ def test_imported_contacts_are_listed_with_their_identities_and_a_second_import_
         "Ana@Example.com",
         [{"source": "csv:crm", "external_id": "crm-1"}],
     )
+
+
+def test_rows_without_an_id_are_known_by_email_or_phone_never_by_their_place_in_the_file(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    """A second file of the same source holds other people in the same rows: each must become
+    a contact of their own, not overwrite the person who stood in that row before."""
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(
+        "first_name,last_name,email\nAnna,Ames,anna@example.com\nBen,Berg,ben@example.com\n"
+    )
+    second.write_text(
+        "first_name,last_name,phone,email\n"
+        "Zed,Zulu,+1 415 555 0101,\n"
+        "Yan,Yankee,,yan@example.com\n"
+        "Nobody,Known,,\n"
+    )
+
+    imported = document(
+        cli("contacts", "import", "--service", shop, str(first), "--source", "crm", "--json")
+    )
+    added = cli("contacts", "import", "--service", shop, str(second), "--source", "crm", "--json")
+    report = json.loads(added.stdout)
+    log = document(cli("runs", "show", str(report["run_id"]), "--json"))["log"]
+    contacts = document(cli("contacts", "list", "--service", shop, "--json"))["contacts"]
+
+    assert imported["created"] == 2
+    assert (report["created"], report["updated"], report["failed"]) == (2, 0, 1)
+    assert added.exit_code == 1
+    assert any("row 3 has no external_id" in entry["message"] for entry in log)
+    people = {c["last_name"]: c["identities"] for c in contacts}
+    assert people == {
+        "Ames": [{"source": "csv:crm", "external_id": "email:anna@example.com"}],
+        "Berg": [{"source": "csv:crm", "external_id": "email:ben@example.com"}],
+        "Zulu": [{"source": "csv:crm", "external_id": "phone:+14155550101"}],
+        "Yankee": [{"source": "csv:crm", "external_id": "email:yan@example.com"}],
+    }
 
 
 def test_a_file_with_unknown_columns_is_refused_naming_them(
