@@ -50,6 +50,7 @@ from forcebridge.store.repositories.connections import (
     set_status,
 )
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.repositories.services import list_services
 from forcebridge.sync.connection_errors import (
     ConnectError,
     NotConnected,
@@ -148,6 +149,7 @@ def keep_login(
     try:
         if connection is None:
             connection = create_connection(session, org, name, login, stored_tokens(tokens))
+            _adopt_waiting_services(session, org, connection)
         else:
             replace_login(session, connection, login, stored_tokens(tokens))
         connection.user_time_zone = time_zone
@@ -157,6 +159,15 @@ def keep_login(
         session.rollback()
         raise
     return connection
+
+
+def _adopt_waiting_services(session: Session, org: Org, connection: Connection) -> None:
+    """The org's first connection is the one its services use, as a service created now would:
+    those created before it, waiting without one, take it."""
+    if len(list_connections(session, org)) == 1:
+        for service in list_services(session, org):
+            if service.connection is None:
+                service.connection = connection
 
 
 def _user_time_zone(oauth: OAuthClient, tokens: TokenSet) -> str | None:

@@ -64,6 +64,21 @@ def test_a_service_without_connections_yet_is_created_unconnected(cli: Cli) -> N
     assert (created["timezone"], created["region"], created["connection"]) == ("UTC", "US", None)
 
 
+def test_a_service_made_before_the_orgs_first_connection_takes_it(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/early")
+    assert cli(*password_grant_args(sandbox, name="main")).exit_code == 0
+    cli("service", "create", "acme/later", "--connection", "main")
+    assert cli(*password_grant_args(sandbox, name="second")).exit_code == 0
+
+    services = document(cli("service", "list", "--org", "acme", "--json"))["services"]
+
+    assert {s["name"]: s["connection"] for s in services} == {"early": "main", "later": "main"}
+    assert cli("pull", "--service", "acme/early", "--json").exit_code == 0
+
+
 def test_a_wrong_zone_region_or_path_is_refused_and_nothing_is_stored(cli: Cli) -> None:
     cli("org", "create", "acme")
 
