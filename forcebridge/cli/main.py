@@ -23,10 +23,12 @@ from forcebridge.cli import (
     services,
 )
 from forcebridge.cli.demo import demo
+from forcebridge.cli.output import Commands
 from forcebridge.cli.worker import command as worker
 
 app = typer.Typer(
     name="forcebridge",
+    cls=Commands,
     help="Connect a product to its customers' Salesforce orgs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,

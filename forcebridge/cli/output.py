@@ -10,7 +10,8 @@ stdout is `{"error": "<that line>"}`; nothing else exits 0.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -22,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
+from typer.core import TyperGroup
 
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.salesforce.errors import SalesforceError
@@ -31,6 +33,44 @@ from forcebridge.sync.connection_errors import ConnectError
 
 console = Console()
 errors = Console(stderr=True)
+
+
+_USAGE_ERROR: type[typer.BadParameter] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+"""What Click raises for a command line that does not parse: the base of `BadParameter`, with
+its `format_message` and `exit_code`, found through it since Typer may carry its own Click."""
+
+
+class Commands(TyperGroup):
+    """The `forcebridge` command group. A command line that does not parse (a missing file, a
+    choice not offered, a number out of range) is refused by Click before any command runs;
+    under `--json` that refusal is a JSON document on stdout too, so a script always has one
+    to read (exit status 2, Click's for a usage error)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or "--json" not in argv:
+            return super().main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
+            )
+        try:
+            code = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
+        except _USAGE_ERROR as error:
+            message = error.format_message()
+            errors.print(f"Error: {escape(message)}", soft_wrap=True)
+            typer.echo(json.dumps({"error": message}, ensure_ascii=False))
+            sys.exit(error.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 _json_wanted = ContextVar("json_wanted", default=False)
 """Whether the running command was given `--json`, for `fail`."""

@@ -52,16 +52,15 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
     as_json: JsonFlag = False,
 ) -> None:
-    """The latest runs of an org or a service, newest first."""
-    if (org is None) == (service is None):
-        fail("name either --org ORG or --service ORG/SERVICE")
+    """The latest runs, newest first: of every org, of one (`--org`), or of a service."""
+    if org is not None and service is not None:
+        fail("name either --org ORG or --service ORG/SERVICE, not both")
     with database() as session:
         if service is not None:
             found = get_service(session, service)
             runs = list_runs(session, found.org, service=found, limit=limit)
         else:
-            assert org is not None
-            runs = list_runs(session, get_org(session, org), limit=limit)
+            runs = list_runs(session, get_org(session, org) if org else None, limit=limit)
         documents = [run_document(run) for run in runs]
     emit({"runs": documents}, as_json, lambda: console.print(_table(documents)))
 

@@ -15,3 +15,18 @@ def test_a_refusal_gives_a_script_one_json_document_and_a_person_a_line_on_stder
     assert json.loads(for_script.stdout) == {"error": "org 'nowhere' does not exist"}
     assert for_person.stdout == ""
     assert "org 'nowhere' does not exist" in for_person.stderr == for_script.stderr
+
+
+def test_a_command_line_that_does_not_parse_still_gives_a_script_its_json_document(
+    cli: Cli,
+) -> None:
+    cli("org", "create", "acme")
+    for args in (
+        ["runs", "show", "abc"],
+        ["export", "--org", "acme", "--object", "Opportunity", "/no/such.csv"],
+        ["service", "configure", "acme/shop", "--pull-every", "0"],
+    ):
+        refused = cli(*args, "--json")
+        assert refused.exit_code == 2, args
+        assert set(json.loads(refused.stdout)) == {"error"}, args
+        assert "Error:" in refused.stderr

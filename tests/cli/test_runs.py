@@ -9,7 +9,7 @@ def test_runs_are_listed_newest_first_and_shown_with_their_log(cli: Cli, tmp_pat
     cli("org", "create", "acme")
     cli("service", "create", "acme/shop")
     file = tmp_path / "crm.csv"
-    file.write_text("first_name,phone\nAna,12\nKim,\n")
+    file.write_text("first_name,phone,external_id\nAna,12,crm-1\nKim,,crm-2\n")
     imported = document(
         cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm", "--json")
     )
@@ -21,10 +21,20 @@ def test_runs_are_listed_newest_first_and_shown_with_their_log(cli: Cli, tmp_pat
     assert (shown["stream"], shown["status"], shown["created"]) == ("csv:crm", "succeeded", 2)
     assert shown["duration_seconds"] is not None
     [entry] = shown["log"]
-    assert (entry["code"], entry["record_ref"], entry["field"]) == ("invalid_phone", "1", "phone")
+    assert (entry["code"], entry["record_ref"], entry["field"]) == ("invalid_phone", "crm-1", "phone")
 
 
-def test_runs_list_needs_an_org_or_a_service(cli: Cli) -> None:
-    result = cli("runs", "list")
-    assert result.exit_code == 1
-    assert "--org ORG or --service ORG/SERVICE" in result.stderr
+def test_runs_list_without_a_filter_lists_every_orgs_runs(cli: Cli, tmp_path: Path) -> None:
+    file = tmp_path / "crm.csv"
+    file.write_text("first_name,email\nAna,ana@example.com\n")
+    for org in ("acme", "globex"):
+        cli("org", "create", org)
+        cli("service", "create", f"{org}/shop")
+        cli("contacts", "import", "--service", f"{org}/shop", str(file), "--source", "crm")
+
+    every = document(cli("runs", "list", "--json"))["runs"]
+    both = cli("runs", "list", "--org", "acme", "--service", "acme/shop")
+
+    assert [r["org"] for r in every] == ["globex", "acme"]
+    assert both.exit_code == 1
+    assert "not both" in both.stderr

@@ -80,10 +80,12 @@ def get_run(session: Session, run_id: int) -> Run:
 
 
 def list_runs(
-    session: Session, org: Org, *, service: Service | None = None, limit: int = 50
+    session: Session, org: Org | None, *, service: Service | None = None, limit: int = 50
 ) -> list[Run]:
-    """The org's latest runs first, or only those of `service`."""
-    query = select(Run).where(Run.org_id == org.id)
+    """The latest runs first: every org's (`org` None), the org's, or only `service`'s."""
+    query = select(Run)
+    if org is not None:
+        query = query.where(Run.org_id == org.id)
     if service is not None:
         query = query.where(Run.service_id == service.id)
     return list(session.scalars(query.order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)))
