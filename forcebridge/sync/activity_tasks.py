@@ -195,11 +195,23 @@ def after_failure(
     """One more failed attempt; parked with the reason once `max_attempts` are spent. A create
     that was refused created nothing, so the window is no longer in doubt."""
     window = before_sending(write)
+    if write.action is Action.UPDATE and task_gone(errors):
+        return replace(window, task_id=None, content_hash=None, attempts=0, parked_reason=None)
     if write.action is not Action.UPDATE and window.task_id is None:
         window = replace(window, target_object=None, target_id=None)
     attempts = window.attempts + 1
     parked = failure_reason(errors) if attempts >= max_attempts else None
     return replace(window, attempts=attempts, parked_reason=parked)
+
+
+_GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
+
+
+def task_gone(errors: Sequence[RecordError]) -> bool:
+    """Whether an update was refused because the Task itself no longer exists (someone
+    deleted it in Salesforce), not a record it points at (those errors name the field): the
+    window then forgets it, and the next push writes the day's Task anew with every message."""
+    return any(e.status_code in _GONE and not e.fields for e in errors)
 
 
 def failure_reason(errors: Sequence[RecordError]) -> str:

@@ -240,6 +240,28 @@ def test_a_failed_write_is_logged_retried_and_parked_after_the_attempts_allowed(
     assert parked.parked_reason is not None and "ENTITY_IS_DELETED" in parked.parked_reason
 
 
+def test_a_task_deleted_in_salesforce_is_written_again_with_the_whole_day(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """Someone deleted the day's Task by hand; the day's later messages must still reach
+    Salesforce, so the window forgets the Task and the next push writes it anew."""
+    jane = sandbox_contact(sf, "Deleted-Task")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "first")
+    push_activities(session, service, client)
+    (task,) = tasks_of(sf, jane)
+    sf.Task.delete(task["Id"])
+    say(session, service, contact, MORNING + HOUR, "second")
+
+    refused = push_activities(session, service, client)
+    rewritten = push_activities(session, service, client)
+
+    assert (refused.failed, rewritten.created, rewritten.failed) == (1, 1, 0)
+    (again,) = tasks_of(sf, jane)
+    assert "first" in again["Description"] and "second" in again["Description"]
+    assert troubled_windows(session, service.id) == []
+
+
 def test_new_messages_reopen_a_parked_window(
     session: Session, service: Service, client: SalesforceClient, sf: Salesforce
 ) -> None:
