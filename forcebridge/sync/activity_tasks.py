@@ -21,6 +21,7 @@ from typing import Any
 from forcebridge.salesforce.errors import RecordError
 from forcebridge.store.models import ActivityTarget
 from forcebridge.store.repositories.activity_windows import StoredWindow
+from forcebridge.sync.pull_page import CONTACT_SOURCE, LEAD_SOURCE
 
 TASK = "Task"
 KEY_FIELD = "Forcebridge_Key__c"
@@ -30,8 +31,6 @@ KEY_FIELD_MIN_LENGTH = 40
 """Keys are `fb-<service>-<contact>-<yyyymmdd>-<part>`; 40 characters hold any of them in
 practice (ids of up to 12 digits)."""
 COMPLETED = "Completed"
-CONTACT_SOURCE = "salesforce:Contact"
-LEAD_SOURCE = "salesforce:Lead"
 DEFAULT_MAX_ATTEMPTS = 5
 
 _SOURCES = {

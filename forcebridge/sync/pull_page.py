@@ -36,6 +36,7 @@ from forcebridge.sync.matching import (
 from forcebridge.sync.pull_report import Code, Note, Outcome, Tally
 
 CONTACT_SOURCE = "salesforce:Contact"
+LEAD_SOURCE = "salesforce:Lead"
 SALESFORCE_SOURCES = "salesforce:"
 EMPTY_CONTACT: Mapping[str, Any] = {
     **dict.fromkeys((*BUILTIN_FIELDS, *KEY_COLUMNS)),
@@ -297,7 +298,8 @@ class _Decision:
             return Outcome.CREATED
         cid = match.contact_id
         columns = self._columns(cid)
-        changes = plan_update(record.values, typed_values(columns, self.target.fields))
+        values = {} if self._contact_wins(cid) else record.values
+        changes = plan_update(values, typed_values(columns, self.target.fields))
         linking = match.by is not MatchedBy.ID
         revived = bool(columns.get("deleted_in_source"))
         if not (changes or linking or revived):
@@ -308,6 +310,16 @@ class _Decision:
         if linking:
             self._link(cid, self.target.source, sid)
         return Outcome.UPDATED
+
+    def _contact_wins(self, contact_id: int) -> bool:
+        """Whether the person is also a Salesforce Contact, whose values are theirs: a Lead of
+        the same person then changes none of them, so they do not depend on which record
+        changed last (the Lead is the older, sales-prospect view; activities choose the
+        Contact too). Even an empty field stays the Contact's: a Lead filling it would be
+        emptied again by the Contact's next change."""
+        return self.target.source == LEAD_SOURCE and any(
+            source == CONTACT_SOURCE for source, _ in self.sources.get(contact_id, ())
+        )
 
     def _deleted(self, record: Incoming) -> Outcome | None:
         """Unlink the record; mark its contact once no Salesforce record is left linked. A

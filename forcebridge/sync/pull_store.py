@@ -31,6 +31,7 @@ from forcebridge.store.repositories.run_log import LogLine, add_log_lines
 from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.sync.pull_page import (
     CONTACT_SOURCE,
+    LEAD_SOURCE,
     SALESFORCE_SOURCES,
     Incoming,
     PageChanges,
@@ -67,6 +68,8 @@ def _store_view(session: Session, target: Target, records: Sequence[Incoming]) -
     contacts.update((c.id, c) for c in candidates)
     deleted = {linked[r.external_id] for r in records if r.deleted and r.external_id in linked}
     wanted = {c.id for c in candidates} | deleted
+    if target.source == LEAD_SOURCE:  # a Lead of someone who is also a Contact changes nothing
+        wanted |= set(linked.values())
     identities = identities_by_contact(session, wanted)
     conversions = {r.converted_to for r in records if r.converted_to is not None}
     converted = linked_contacts(session, sid, CONTACT_SOURCE, conversions)

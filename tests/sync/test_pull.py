@@ -186,6 +186,26 @@ def test_a_converted_lead_hands_its_contact_to_the_new_contact_without_a_duplica
     assert entry["company"] == "Initech"
 
 
+def test_a_person_who_is_both_keeps_the_contacts_values_whichever_record_changed_last(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    world.create("Contact", LastName="Ames", Title="CTO", Email="ana@ames.com")
+    lead = world.create("Lead", LastName="Ames", Company="LeadCo", Title="Intern",
+                        Email="ana@ames.com")  # fmt: skip
+    world.later()
+    world.pull(service)
+    world.update("Lead", lead, Rating="Hot", Title="Trainee")
+    world.later()
+
+    changed = world.pull(service)
+    again = world.pull(service, full=True)
+
+    [entry] = book(session, service)
+    assert (entry["title"], entry["company"]) == ("CTO", None)  # the Contact's, even empty
+    assert (changed.updated, again.updated) == (0, 0)
+
+
 def test_a_custom_query_pulls_only_its_records_through_its_mapping(
     world: PullWorld, session: Session
 ) -> None:
