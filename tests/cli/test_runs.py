@@ -21,7 +21,11 @@ def test_runs_are_listed_newest_first_and_shown_with_their_log(cli: Cli, tmp_pat
     assert (shown["stream"], shown["status"], shown["created"]) == ("csv:crm", "succeeded", 2)
     assert shown["duration_seconds"] is not None
     [entry] = shown["log"]
-    assert (entry["code"], entry["record_ref"], entry["field"]) == ("invalid_phone", "crm-1", "phone")
+    assert (entry["code"], entry["record_ref"], entry["field"]) == (
+        "invalid_phone",
+        "crm-1",
+        "phone",
+    )
 
 
 def test_runs_list_without_a_filter_lists_every_orgs_runs(cli: Cli, tmp_path: Path) -> None:
