@@ -29,12 +29,13 @@ from forcebridge.sandbox.bulk_csv import RefusedUpload, csv_record, header_field
 from forcebridge.sandbox.bulk_ingest import OPERATIONS, upsert_key
 from forcebridge.sandbox.bulk_queries import bulk_query_problem
 from forcebridge.sandbox.composite import Operation
-from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.errors import ApiError, from_soql
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
 from forcebridge.soql.ast import Query
+from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 
 router = APIRouter(prefix="/services/async")
@@ -267,15 +268,10 @@ async def add_batch(job_id: str, request: Request, call: Call) -> Response:
 def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
     try:
         if job.operation in QUERY_OPERATIONS:
-            # The org refuses a query that does not parse as Salesforce does; parsed again
-            # once it ran, for what Bulk refuses and the CSV result's columns.
+            # What Bulk refuses is refused before the query runs; the query keeps its tree for
+            # the CSV result's columns.
+            batch.query = _bulk_query(org, str(batch.request))
             records = _query(org, job, str(batch.request))
-            batch.query = parse(str(batch.request))
-            problem = bulk_query_problem(batch.query, org.schema)
-            if problem is not None:
-                raise RefusedUpload(
-                    f"Failed to process query: FUNCTIONALITY_NOT_ENABLED: {problem}"
-                )
             batch.results = [(jobs.new_id(RESULT_PREFIX), records)]
             batch.processed = len(records)
         else:
@@ -320,6 +316,19 @@ def _write(org: Org, job: Job, records: list[Any]) -> list[dict[str, Any]]:
         }
         for r in written
     ]
+
+
+def _bulk_query(org: Org, soql: str) -> Query:
+    """`soql` parsed, refused as Salesforce refuses it: a query that does not parse as the
+    org's queries refuse it, one Bulk cannot run as a failed batch."""
+    try:
+        query = parse(soql)
+    except SoqlError as error:
+        raise from_soql(error) from None
+    problem = bulk_query_problem(query, org.schema)
+    if problem is not None:
+        raise RefusedUpload(f"Failed to process query: FUNCTIONALITY_NOT_ENABLED: {problem}")
+    return query
 
 
 def _query(org: Org, job: Job, soql: str) -> list[dict[str, Any]]:
