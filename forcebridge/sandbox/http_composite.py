@@ -130,7 +130,11 @@ async def upsert(
 
 
 def _retrieve_many(org: Org, sobject: str, ids: list[str], fields: list[str]) -> list[Any]:
-    """One result per id, `null` where no such record exists."""
+    """One result per id, `null` where no such record exists. The ids come in the body, not a
+    record's address, so one that is no id of the object is MALFORMED_ID, not NOT_FOUND."""
+    obj = org.writes.sobject(sobject)
+    for raw in ids:
+        org.writes.record_id(obj, raw)
     records: list[Any] = []
     for record_id in ids:
         try:

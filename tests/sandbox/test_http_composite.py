@@ -96,6 +96,10 @@ def test_retrieve_many_as_jsforce_does_with_null_for_missing(sf: Salesforce) -> 
     )
     assert records[0]["LastName"] == "Fetched" and records[0]["Title"] == "Here"
     assert records[1] is None
+    with pytest.raises(SalesforceMalformedRequest) as malformed:
+        sf.restful("composite/sobjects/Contact", method="POST",
+                   json={"ids": [kept, "not-an-id"], "fields": ["LastName"]})  # fmt: skip
+    assert malformed.value.content[0]["errorCode"] == "MALFORMED_ID"
 
 
 def test_more_than_200_records_is_refused(sf: Salesforce) -> None:
