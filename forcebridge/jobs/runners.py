@@ -60,10 +60,8 @@ def _result(
     else by what stopped the run (a mapping that no longer holds needs a person)."""
     failure = None
     if status is RunStatus.FAILED:
-        if cause is None:
-            failure = connection_failure(context.client.status)
-        else:
-            failure = run_failure(context.client.status, cause)
+        trouble = context.client.status
+        failure = connection_failure(trouble) if cause is None else run_failure(trouble, cause)
     return RunResult(run_id, status, error, failure, covered)
 
 
