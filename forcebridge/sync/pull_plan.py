@@ -69,7 +69,7 @@ def service_streams(pull_objects: PullObjects, pull_soql: str | None) -> tuple[S
     try:
         query = parse(pull_soql)
     except SoqlError as error:
-        raise PlanError(f"the custom query no longer parses: {error.detail}") from None
+        raise PlanError(f"the custom query does not parse: {error.detail}") from None
     return (Stream("pull:custom", query.sobject, query),)
 
 

@@ -32,10 +32,13 @@ def test_a_query_naming_a_field_the_org_lacks_is_refused_with_the_field_named(
     service = connected_service(cli, sandbox, "--pull", "leads")
 
     refused = cli("service", "configure", service, "--soql", "SELECT Id, Regio__c FROM Lead")
+    unparsable = cli("service", "configure", service, "--soql", "SELECT Id FROM")
     bad_rule = cli("service", "configure", service, "--routing", "Region__c = 'West'")
     unchanged = document(cli("service", "configure", service, "--json"))
 
     assert refused.exit_code == 1 and "Regio__c" in refused.stderr
+    assert unparsable.exit_code == 1
+    assert "the custom query does not parse" in unparsable.stderr
     assert bad_rule.exit_code == 1 and "Region__c" in bad_rule.stderr
     assert (unchanged["pull"], unchanged["soql"], unchanged["routing"]) == ("leads", None, None)
 

@@ -55,7 +55,7 @@ from forcebridge.sync.pull_plan import PlanError
             "mapping_invalid",
         ),
         (
-            PlanError("the custom query no longer parses: unexpected end of query"),
+            PlanError("the custom query does not parse: unexpected end of query"),
             FailureKind.NEEDS_ATTENTION,
             "mapping_invalid",
         ),

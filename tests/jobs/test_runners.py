@@ -152,7 +152,7 @@ def _break_the_custom_query(session: Session, service: Service) -> None:
     ("misconfigure", "stream", "reason"),
     [
         (_map_a_deleted_field, "pull:Contact", "Region__c"),
-        (_break_the_custom_query, "pull:custom", "no longer parses"),
+        (_break_the_custom_query, "pull:custom", "does not parse"),
     ],
 )
 def test_a_stream_that_cannot_run_as_configured_needs_attention_not_retries(
