@@ -73,6 +73,10 @@ class Member:
     cursor: Cursor
     run: Run
     tally: Tally = field(default_factory=Tally)
+    seen: set[str] | None = None
+    """The Ids of the service's records a full read has found so far, collected when records
+    are already linked: those it does not find have left the service's records (a narrowed
+    routing rule or query), and are unlinked once it is complete."""
 
 
 def service_fields(session: Session, service: Service) -> LocalFields:

@@ -7,7 +7,8 @@ them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from forcebridge.store.repositories.contacts import (
     identities_by_contact,
     insert_contacts,
     linked_contacts,
+    linked_external_ids,
     planned_for_their_keys,
     remove_identities,
     update_contacts,
@@ -40,6 +42,7 @@ from forcebridge.sync.pull_page import (
     Target,
     decide_page,
 )
+from forcebridge.sync.pull_plan import PAGE_SIZE
 from forcebridge.sync.pull_report import Note, Tally
 from forcebridge.sync.watermark import Cursor
 
@@ -129,6 +132,21 @@ def settle(session: Session, target: Target, run: Run, page: ReadPage) -> Tally:
     decided = decide(target, run.id, page, store_view(session, target, page.incoming))
     write(session, decided)
     return decided.tally
+
+
+def unlink_missing(
+    session: Session, target: Target, run: Run, present: Collection[str], now: dt.datetime
+) -> None:
+    """Unlink every record of `target`'s source linked in the service but not `present` in a
+    complete read of its records: it left them (deleted for good, or outside the service's
+    query or routing rule). Committed a page at a time."""
+    linked = linked_external_ids(session, target.service_id, target.source, target.connection_id)
+    gone = [sid for sid in linked if sid not in present]
+    for start in range(0, len(gone), PAGE_SIZE):
+        left = gone[start : start + PAGE_SIZE]
+        page = ReadPage([Incoming(sid, now, deleted=True, left_scope=True) for sid in left])
+        settle(session, target, run, page)
+        session.commit()
 
 
 def record_notes(session: Session, run: Run, notes: Sequence[Note], target: Target) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.store.models import Run, Service
-from forcebridge.store.repositories.contacts import refresh_statistics
+from forcebridge.store.repositories.contacts import any_linked, refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run
 from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.sync.page_in_flight import unaffected
@@ -37,7 +37,7 @@ from forcebridge.sync.pull_members import (
 from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
 from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
-from forcebridge.sync.pull_store import PageWrite, decide, store_view
+from forcebridge.sync.pull_store import PageWrite, decide, store_view, unlink_missing
 from forcebridge.sync.read_ahead import read_ahead
 from forcebridge.sync.watermark import (
     DEFAULT_OVERLAP,
@@ -191,6 +191,9 @@ class StreamPull:
         routed = len({m.route.condition for m in members}) > 1
         folded: dict[int, Cursor] = {}
         """Cursors folded over unordered (Bulk) pages: saved only once the read is complete."""
+        for member in members:
+            if member.cursor.modstamp is None and self._links(member):
+                member.seen = set()
         done = 0
         pages = read_pages(self.client, plan, bulk_threshold=self.options.bulk_threshold)
         ahead = read_ahead(pages) if self.options.read_ahead else pages
@@ -221,6 +224,15 @@ class StreamPull:
                 member.cursor = folded[member.service.id]
                 self._save_cursor(member)
         self.session.commit()
+        for member in members:
+            if member.seen is not None:
+                unlink_missing(self.session, member.target, member.run, member.seen, self.started)
+                member.seen = None
+
+    def _links(self, member: Member) -> bool:
+        """Whether the service has records of the stream linked to its contacts."""
+        target = member.target
+        return any_linked(self.session, target.service_id, target.source, target.connection_id)
 
     def _apply_page(
         self,
@@ -270,6 +282,7 @@ class StreamPull:
     ) -> tuple[PageWrite, list[tuple[dt.datetime, str]]]:
         """Decide one page for one member; the `(SystemModstamp, Id)` of the rows it has seen."""
         page = ReadPage()
+        seen = member.seen
         for stamp, record in stamped:
             if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
                 continue
@@ -280,6 +293,8 @@ class StreamPull:
             ):
                 page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
             else:
+                if seen is not None:
+                    seen.add(record.get("Id", ""))
                 page.read(record, stamp, member.compiled, member.target)
         target = member.target
         view = store_view(self.session, target, page.incoming)

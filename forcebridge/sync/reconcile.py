@@ -22,14 +22,13 @@ from forcebridge.mapping.query_fields import ALWAYS_SELECTED
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import Service
-from forcebridge.store.repositories.contacts import linked_external_ids
 from forcebridge.store.types import utcnow
 from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
-from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
+from forcebridge.sync.pull_page import ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PAGE_SIZE, PlanError, ReadPlan, pull_streams
 from forcebridge.sync.pull_read import json_shaped
-from forcebridge.sync.pull_store import settle
+from forcebridge.sync.pull_store import settle, unlink_missing
 
 STREAM = "reconcile"
 
@@ -79,15 +78,4 @@ def _reconcile(
                 page = ReadPage()
     settle(session, member.target, member.run, page)
     session.commit()
-    target = member.target
-    linked = linked_external_ids(session, target.service_id, target.source, target.connection_id)
-    gone = [sid for sid in linked if sid not in present]
-    for start in range(0, len(gone), PAGE_SIZE):
-        page = ReadPage(
-            [
-                Incoming(sid, now, deleted=True, left_scope=True)
-                for sid in gone[start : start + PAGE_SIZE]
-            ]
-        )
-        settle(session, target, member.run, page)
-        session.commit()
+    unlink_missing(session, member.target, member.run, present, now)

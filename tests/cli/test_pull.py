@@ -97,3 +97,28 @@ def test_a_dry_run_leaves_the_schedule_alone(cli: Cli, sandbox: SandboxServer) -
 def _stream(cli: Cli, service: str, name: str) -> dict[str, Any]:
     streams = document(cli("service", "status", service, "--json"))["streams"]
     return next(s for s in streams if s["stream"] == name)
+
+
+def test_a_narrowed_routing_rule_unlinks_at_the_next_pull_what_it_no_longer_admits(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    wide = "MailingState IN ('CA', 'NY') AND LastName LIKE 'Router%'"
+    service = connected_service(cli, sandbox, "--pull", "contacts", "--routing", wide)
+    sandbox.org.create("Contact", {"LastName": "RouterWest", "MailingState": "CA"})
+    sandbox.org.create("Contact", {"LastName": "RouterEast", "MailingState": "NY"})
+    assert document(cli("pull", "--service", service, "--json"))["created"] == 2
+
+    narrow = "MailingState = 'CA' AND LastName LIKE 'Router%'"
+    assert cli("service", "configure", service, "--routing", narrow).exit_code == 0
+    dry = document(cli("pull", "--service", service, "--dry-run", "--json"))
+    pulled = document(cli("pull", "--service", service, "--json"))
+    again = document(cli("pull", "--service", service, "--full", "--json"))
+
+    assert (dry["updated"], pulled["updated"], again["updated"]) == (1, 1, 0)
+    listed = document(cli("contacts", "list", "--service", service, "--json"))["contacts"]
+    contacts = {c["last_name"]: c for c in listed}
+    east, west = contacts["RouterEast"], contacts["RouterWest"]
+    assert (east["deleted_in_source"], east["identities"]) == (True, [])
+    assert not west["deleted_in_source"] and len(west["identities"]) == 1
+    log = document(cli("runs", "show", str(pulled["run_id"]), "--json"))
+    assert [entry["code"] for entry in log["log"]] == ["left_scope"]

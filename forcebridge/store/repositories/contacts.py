@@ -373,6 +373,18 @@ def linked_external_ids(
     session: Session, service_id: int, source: str, connection_id: int | None = None
 ) -> Iterator[str]:
     """Every external id of `source` linked in the service, streamed (for reconciliation)."""
+    query = _linked_ids(service_id, source, connection_id)
+    yield from session.scalars(query.execution_options(yield_per=_STREAMED))
+
+
+def any_linked(
+    session: Session, service_id: int, source: str, connection_id: int | None = None
+) -> bool:
+    """Whether `linked_external_ids` would give any."""
+    return session.scalar(_linked_ids(service_id, source, connection_id).limit(1)) is not None
+
+
+def _linked_ids(service_id: int, source: str, connection_id: int | None) -> Select[Any]:
     query = select(ContactIdentity.external_id).where(
         ContactIdentity.service_id == service_id, ContactIdentity.source == source
     )
@@ -383,7 +395,7 @@ def linked_external_ids(
                 ContactIdentity.connection_id.is_(None),
             )
         )
-    yield from session.scalars(query.execution_options(yield_per=_STREAMED))
+    return query
 
 
 def list_contacts(session: Session, service: Service) -> list[Contact]:
