@@ -23,6 +23,7 @@ from forcebridge.store.repositories.contacts import Identity, add_identities, in
 from forcebridge.store.repositories.leases import take_lease
 from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.runs import get_run
+from forcebridge.store.repositories.watermarks import reset_watermarks
 from tests.conftest import SandboxFactory
 from tests.sandbox.clocks import Clock
 from tests.sync.pull_world import PullWorld, book, watermarks
@@ -314,6 +315,36 @@ def test_two_services_on_one_connection_share_one_read_split_by_their_routing_ru
     assert [e["last_name"] for e in book(session, bosses)] == ["Boss"]
     assert sorted(e["last_name"] for e in book(session, staff)) == ["Clerk", "Nobody"]
     assert world.pull(staff).read == 0
+
+
+def test_a_narrowed_rule_unlinks_at_the_full_read_and_leaves_the_other_services_alone(
+    world: PullWorld, session: Session
+) -> None:
+    bosses = world.service(
+        "bosses", pull_objects=PullObjects.CONTACTS, routing_condition="Title LIKE '%CEO%'"
+    )
+    staff = world.service(
+        "staff", pull_objects=PullObjects.CONTACTS, routing_condition="Title != 'CEO'"
+    )
+    world.create("Contact", LastName="Boss", Title="CEO")
+    world.create("Contact", LastName="Deputy", Title="Deputy CEO")
+    world.create("Contact", LastName="Clerk", Title="Clerk")
+    world.later()
+    world.pull(bosses)
+    bosses.routing_condition = "Title = 'CEO'"
+    reset_watermarks(session, bosses, ["pull:Contact"])
+    session.commit()
+    world.later()
+
+    result = world.pull(bosses)
+
+    assert (result.read, result.updated) == (2, 1)
+    marked = {e["last_name"]: e["deleted_in_source"] for e in book(session, bosses)}
+    assert marked == {"Boss": False, "Deputy": True}
+    assert {e["last_name"]: e["deleted_in_source"] for e in book(session, staff)} == {
+        "Deputy": False,
+        "Clerk": False,
+    }
 
 
 @pytest.mark.parametrize(
