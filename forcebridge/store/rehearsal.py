@@ -30,11 +30,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from forcebridge.store.models import Contact, ContactIdentity
+from forcebridge.store.models import ActivityWindow, Contact, ContactIdentity, Message
 from forcebridge.store.repositories.contacts import refresh_statistics
 
 _COPIED = (cast(Table, Contact.__table__), cast(Table, ContactIdentity.__table__))
 """What a pull writes, in the order they are copied."""
+_SHADOWED = (cast(Table, Message.__table__), cast(Table, ActivityWindow.__table__))
+"""What a pull writes only when it merges two contacts (their conversations move): hidden
+behind empty copies, as a rehearsal's merge has nothing to show there, and must not reach the
+real rows."""
 
 
 @contextmanager
@@ -59,7 +63,7 @@ def _copy_book(connection: Connection, service_id: int) -> None:
     postgresql = connection.dialect.name == "postgresql"
     originals = {table.name: _permanent_name(connection, table) for table in _COPIED}
     metadata = MetaData()
-    for table in _COPIED:
+    for table in (*_COPIED, *_SHADOWED):
         _temporary_twin(table, metadata)
     metadata.create_all(connection, checkfirst=False)
     temporary = _temporary_schema(connection)
@@ -129,7 +133,7 @@ def _drop_copies(connection: Connection) -> None:
     try:
         connection.rollback()
         with connection.begin():
-            for table in reversed(_COPIED):
+            for table in reversed((*_COPIED, *_SHADOWED)):
                 connection.execute(text(f"DROP TABLE IF EXISTS {temporary}.{table.name}"))
     except Exception:
         connection.invalidate()

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from forcebridge.mapping.local_fields import LocalFields, LocalType
+from forcebridge.mapping.rules import is_empty
 from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
 from forcebridge.sync.matching import email_key, phone_key
 
@@ -85,3 +86,19 @@ def with_changes(
 def field_key(name: str, value: str | None, region: str) -> str | None:
     """The matching key of a keyed field's value; `InvalidKey` when it cannot be read."""
     return email_key(value) if name == "email" else phone_key(value, region)
+
+
+def merged_columns(kept: Mapping[str, Any], merged: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns of a contact `kept` that absorbs the contact `merged` (one person, known
+    twice): its own values stay; a field it lacks takes the other's value, with its matching
+    key, so nothing the merged contact held is lost."""
+    columns = dict(kept)
+    for name in BUILTIN_FIELDS:
+        if is_empty(columns.get(name)) and not is_empty(merged.get(name)):
+            columns[name] = merged[name]
+            if name in KEYED_FIELDS:
+                columns[KEYED_FIELDS[name]] = merged.get(KEYED_FIELDS[name])
+    own = {k: v for k, v in (kept.get("custom") or {}).items() if not is_empty(v)}
+    columns["custom"] = {**(merged.get("custom") or {}), **own}
+    columns["deleted_in_source"] = False
+    return columns

@@ -11,9 +11,10 @@ Why the rule is enough: a page creates contacts linked to its own records, links
 matched, updates the contacts it matched or linked, and unlinks deleted records. The next
 page's lookups return its records' links, the contacts they may match (never one linked to
 another record of the stream's source), their identities, and the links of converted Leads'
-Contacts. So with no Salesforce Id in common, no contact in common, and no unlink (which
-could make a contact matchable again), every lookup returns the same with or without the page
-in flight: its new contacts are linked, so no lookup of the next page would return them.
+Contacts. So with no Salesforce Id in common, no contact in common, no unlink (which could
+make a contact matchable again) and no merge (which moves links), every lookup returns the
+same with or without the page in flight: its new contacts are linked, so no lookup of the next
+page would return them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ class InFlight:
     """The records it links (new contacts' included) or unlinks."""
     contacts: frozenset[int]
     """The existing contacts it changes or links."""
-    unlinks: bool
+    relinks: bool
+    """It unlinks records (which could make a contact matchable again) or merges contacts
+    (whose links move)."""
 
 
 def in_flight(changes: PageChanges) -> InFlight:
@@ -45,14 +48,14 @@ def in_flight(changes: PageChanges) -> InFlight:
             )
         ),
         contacts=frozenset((*changes.updates, *(link.contact_id for link in changes.links))),
-        unlinks=bool(changes.unlinks),
+        relinks=bool(changes.unlinks or changes.merges),
     )
 
 
 def unaffected(pending: InFlight, records: Sequence[Incoming], view: StoreView) -> bool:
     """Whether `view`, read for `records` while `pending` was being written, is what it would
     be once `pending` is committed (see the module docstring)."""
-    if pending.unlinks or not pending.contacts.isdisjoint(view.contacts):
+    if pending.relinks or not pending.contacts.isdisjoint(view.contacts):
         return False
     ids = pending.external_ids
     return not any(record.external_id in ids or record.converted_to in ids for record in records)

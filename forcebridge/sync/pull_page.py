@@ -23,7 +23,13 @@ from forcebridge.store.repositories.contacts import (
     Identity,
     StoredContact,
 )
-from forcebridge.sync.contact_values import KEYED_FIELDS, field_key, typed_values, with_changes
+from forcebridge.sync.contact_values import (
+    KEYED_FIELDS,
+    field_key,
+    merged_columns,
+    typed_values,
+    with_changes,
+)
 from forcebridge.sync.matching import (
     Candidate,
     Candidates,
@@ -206,7 +212,8 @@ class StoreView:
     identities: Mapping[int, Sequence[Identity]]
     """The identities of those contacts."""
     converted: Mapping[str, int] = field(default_factory=dict)
-    """Contact id of each Contact that a converted Lead of the page became, already linked."""
+    """Contact id of each Contact that a converted Lead of the page became, already linked
+    (those contacts are among `contacts`)."""
 
 
 @dataclass
@@ -218,6 +225,8 @@ class PageChanges:
     links: list[Identity] = field(default_factory=list)
     unlinks: list[str] = field(default_factory=list)
     """Salesforce Ids (of the stream's source) to unlink from their contacts."""
+    merges: list[tuple[int, int]] = field(default_factory=list)
+    """`(merged, kept)`: contacts that are one person, the first merged into the second."""
     notes: list[Note] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
 
@@ -349,14 +358,27 @@ class _Decision:
         if lead_contact is None or owner == lead_contact:
             return Outcome.UNCHANGED
         if owner is not None:
-            message = (
-                f"the Lead was converted into Contact {contact_sid}, which is already contact "
-                f"#{owner}; contact #{lead_contact} keeps the Lead"
-            )
-            self._note(LogLevel.WARNING, Code.CONVERSION_CONFLICT, message, record.external_id)
-            return Outcome.SKIPPED
+            return self._merge(record, contact_sid, lead_contact, owner)
         self._link(lead_contact, CONTACT_SOURCE, contact_sid)
         self.converted[contact_sid] = lead_contact
+        return Outcome.UPDATED
+
+    def _merge(self, record: Incoming, contact_sid: str, lead_contact: int, owner: int) -> Outcome:
+        """The Lead was converted into a Contact another contact already stands for: one
+        person, so the Lead's contact is merged into the Contact's (see
+        `forcebridge.store.repositories.contact_merges`), filling the fields it lacks."""
+        merged = self.images.pop(lead_contact, None) or self.view.contacts[lead_contact].values
+        self.images[owner] = merged_columns(self._columns(owner), merged)
+        self.changes.merges.append((lead_contact, owner))
+        self.sources.setdefault(owner, set()).update(self.sources.pop(lead_contact, set()))
+        for sid, cid in self.converted.items():
+            if cid == lead_contact:
+                self.converted[sid] = owner
+        message = (
+            f"the Lead was converted into Contact {contact_sid}, which is contact #{owner}: "
+            f"contact #{lead_contact}, the Lead's, is merged into it with its conversations"
+        )
+        self._note(LogLevel.INFO, Code.MERGED, message, record.external_id)
         return Outcome.UPDATED
 
     def _note(self, level: LogLevel, code: Code, message: str, record_id: str) -> None:

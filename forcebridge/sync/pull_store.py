@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from forcebridge.store.models import Run, Service
+from forcebridge.store.models import LogLevel, Run, Service
+from forcebridge.store.repositories.contact_merges import merge_contacts
 from forcebridge.store.repositories.contacts import (
     Identity,
     StoredContact,
@@ -43,7 +44,7 @@ from forcebridge.sync.pull_page import (
     decide_page,
 )
 from forcebridge.sync.pull_plan import PAGE_SIZE
-from forcebridge.sync.pull_report import Note, Tally
+from forcebridge.sync.pull_report import Code, Note, Tally
 from forcebridge.sync.watermark import Cursor
 
 
@@ -76,11 +77,12 @@ def _store_view(session: Session, target: Target, records: Sequence[Incoming]) -
     identities = identities_by_contact(session, wanted)
     conversions = {r.converted_to for r in records if r.converted_to is not None}
     converted = linked_contacts(session, sid, CONTACT_SOURCE, conversions)
+    contacts.update(contacts_by_id(session, set(converted.values()) - contacts.keys()))
     return StoreView(linked, contacts, identities, converted)
 
 
-def apply_changes(session: Session, target: Target, changes: PageChanges) -> None:
-    """Write a page's changes in the caller's transaction."""
+def apply_changes(session: Session, target: Target, changes: PageChanges) -> list[Note]:
+    """Write a page's changes in the caller's transaction; what the writing found to log."""
     sid = target.service_id
     remove_identities(session, sid, target.source, set(changes.unlinks))
     new_ids = insert_contacts(session, sid, [columns for columns, _ in changes.creates])
@@ -90,6 +92,17 @@ def apply_changes(session: Session, target: Target, changes: PageChanges) -> Non
         for cid, (_, external_id) in zip(new_ids, changes.creates, strict=True)
     ]
     add_identities(session, sid, [*created, *changes.links])
+    return [
+        Note(
+            LogLevel.WARNING,
+            Code.DUPLICATE_TASK,
+            f"contact #{left.merged}, merged into contact #{left.kept}, had its own Task of "
+            f"{left.day}; the day's Task of contact #{left.kept} now holds the whole "
+            "conversation, so this one repeats part of it: delete it in Salesforce",
+            left.task_id,
+        )
+        for left in merge_contacts(session, changes.merges)
+    ]
 
 
 @dataclass(frozen=True)
@@ -117,9 +130,9 @@ def decide(target: Target, run_id: int, page: ReadPage, view: StoreView) -> Page
 def write(session: Session, page: PageWrite) -> None:
     """Write a decided page in the caller's transaction: its changes, its log, its counts on
     the run, and the watermark that says it was read."""
-    apply_changes(session, page.target, page.changes)
+    found = apply_changes(session, page.target, page.changes)
     run = session.get_one(Run, page.run_id)
-    record_notes(session, run, page.notes, page.target)
+    record_notes(session, run, [*page.notes, *found], page.target)
     page.tally.add_to(run)
     if page.watermark is not None:
         stream, cursor = page.watermark

@@ -171,3 +171,40 @@ def test_a_task_subject_with_an_unknown_placeholder_is_refused_naming_it(cli: Cl
 
     assert result.exit_code == 1
     assert "unknown placeholder {email}" in result.stderr
+
+
+@pytest.mark.usefixtures("shop")
+def test_a_lead_converted_into_a_contact_already_in_the_book_merges_the_two_contacts(
+    cli: Cli, server: SandboxServer, sf: Salesforce, tmp_path: Path
+) -> None:
+    account = str(sf.Account.create({"Name": "Ames Inc"})["id"])
+    contact = str(
+        sf.Contact.create({"LastName": "Ames", "Phone": "+12015550101", "AccountId": account})["id"]
+    )
+    lead = str(
+        sf.Lead.create(
+            {"LastName": "Ames", "Company": "LeadCo", "Phone": "+12015550102", "Title": "Buyer"}
+        )["id"]
+    )
+    assert document(cli("pull", "--service", "acme/shop", "--json"))["created"] == 2
+    path = messages_file(
+        tmp_path,
+        "+12015550101,inbound,sms,Ana,From the Contact,2024-03-12T10:00:00-04:00",
+        "+12015550102,inbound,sms,Ana,From the Lead,2024-03-12T11:00:00-04:00",
+    )
+    assert cli("messages", "import", "--service", "acme/shop", path).exit_code == 0
+    assert document(cli("activities", "push", "--service", "acme/shop", "--json"))["created"] == 2
+    server.org.convert_lead(lead, contact_id=contact, account_id=account)
+
+    pulled = document(cli("pull", "--service", "acme/shop", "--json"))
+    listed = document(cli("contacts", "list", "--service", "acme/shop", "--json"))["contacts"]
+    log = document(cli("runs", "show", str(pulled["run_id"]), "--json"))["log"]
+    pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
+
+    [person] = listed
+    assert sorted(i["external_id"] for i in person["identities"]) == sorted([contact, lead])
+    assert (person["phone"], person["title"]) == ("+12015550101", None)  # the Contact's
+    assert [e["code"] for e in log] == ["merged", "duplicate_task"]
+    assert (pushed["status"], pushed["updated"], pushed["created"]) == ("succeeded", 1, 0)
+    whole_day = [t for t in tasks_of(sf, contact) if "From the Lead" in t["Description"]]
+    assert any("From the Contact" in t["Description"] for t in whole_day)

@@ -50,7 +50,7 @@ def stored(contact_id: int) -> StoredContact:
     return StoredContact(contact_id, {"phone_e164": None, "mobile_e164": None})
 
 
-NOTHING = InFlight(frozenset(), frozenset(), unlinks=False)
+NOTHING = InFlight(frozenset(), frozenset(), relinks=False)
 
 
 def test_a_page_that_shares_nothing_with_the_next_leaves_its_lookups_unaffected() -> None:
@@ -77,6 +77,8 @@ def test_a_page_that_shares_nothing_with_the_next_leaves_its_lookups_unaffected(
         ),
         # an unlink may make a contact matchable again, which the lookups did not see
         (in_flight(PageChanges(unlinks=[IDS[0]])), Incoming(IDS[1], STAMP), {}),
+        # a merge moves the merged contact's links, whichever records they are
+        (in_flight(PageChanges(merges=[(7, 8)])), Incoming(IDS[1], STAMP), {}),
     ],
 )
 def test_a_page_in_flight_that_could_change_what_the_next_reads_has_it_wait(

@@ -184,3 +184,25 @@ def test_update_only_skips_a_new_person_with_a_note() -> None:
 
     assert (changes.creates, changes.tally.skipped) == ([], 1)
     assert [note.code for note in changes.notes] == [Code.UPDATE_ONLY]
+
+
+def test_a_lead_converted_into_a_contact_another_contact_stands_for_merges_the_two() -> None:
+    lead_target = Target(1, "salesforce:Lead", 7, "US", FIELDS)
+    leads_contact = stored(5, last_name="Lee", city="Lyon", custom={"tier": "gold"})
+    contacts_contact = stored(9, last_name="Lee", city=None, phone="+12015550101")
+    view = StoreView(
+        {"00QA": 5},
+        {5: leads_contact, 9: contacts_contact},
+        {5: [Identity(5, "salesforce:Lead", "00QA")]},
+        converted={"003B": 9},
+    )
+
+    changes = decide_page(
+        [read(Id="00QA", IsConverted=True, ConvertedContactId="003B")], view, lead_target
+    )
+
+    assert changes.merges == [(5, 9)]
+    assert (changes.updates[9]["city"], changes.updates[9]["phone"]) == ("Lyon", "+12015550101")
+    assert changes.updates[9]["custom"] == {"tier": "gold"}
+    assert 5 not in changes.updates
+    assert ([n.code for n in changes.notes], changes.tally.updated) == ([Code.MERGED], 1)
