@@ -196,12 +196,14 @@ def test_a_lead_converted_into_a_contact_already_in_the_book_merges_the_two_cont
     assert document(cli("activities", "push", "--service", "acme/shop", "--json"))["created"] == 2
     server.org.convert_lead(lead, contact_id=contact, account_id=account)
 
+    rehearsed = document(cli("pull", "--service", "acme/shop", "--dry-run", "--json"))
     pulled = document(cli("pull", "--service", "acme/shop", "--json"))
     listed = document(cli("contacts", "list", "--service", "acme/shop", "--json"))["contacts"]
     log = document(cli("runs", "show", str(pulled["run_id"]), "--json"))["log"]
     pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
 
     [person] = listed
+    assert rehearsed["updated"] == pulled["updated"] >= 1
     assert sorted(i["external_id"] for i in person["identities"]) == sorted([contact, lead])
     assert (person["phone"], person["title"]) == ("+12015550101", None)  # the Contact's
     assert [e["code"] for e in log] == ["merged", "duplicate_task"]
