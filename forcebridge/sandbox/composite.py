@@ -2,7 +2,8 @@
 
 All records run in one transaction, each inside its own savepoint, so a failing record leaves
 no trace. Without `allOrNone` the others commit; with it, any failure rolls the whole batch
-back and every record that had succeeded reports ALL_OR_NONE_OPERATION_ROLLED_BACK.
+back and every record that had succeeded reports ALL_OR_NONE_OPERATION_ROLLED_BACK. An upsert
+fails, unwritten, every record whose external id another record of the call shares.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.fieldtypes import Kind, fold_case
+from forcebridge.sandbox.records import coerce
 from forcebridge.sandbox.writes import Writes
 
 Operation = Literal["create", "update", "upsert", "delete"]
@@ -44,9 +47,14 @@ def collection(
     if op == "upsert" and (sobject is None or external_field is None):
         raise ValueError("upsert needs the object and its external id field")
 
+    shared = _shared_keys(writes, sobject, external_field, items) if op == "upsert" else {}
+
     def each(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
-        for item in items:
+        for position, item in enumerate(items):
+            if position in shared:
+                results.append(_failure(op, item, shared[position]))
+                continue
             try:
                 with writes.storage.savepoint(conn):
                     results.append(
@@ -94,11 +102,48 @@ def _one(
         writes.update(conn, obj, record_id, values)
         return {"id": record_id, "success": True, "errors": []}
     assert external_field is not None
-    key = next((k for k in record if k.lower() == external_field.lower()), None)
-    if key is None or record[key] is None:
+    value = _key_value(record, external_field)
+    if value is None:
         raise ApiError(400, "MISSING_ARGUMENT", f"{external_field} not specified", [])
-    record_id, created = writes.upsert(conn, obj, external_field, record[key], record, api_version)
+    record_id, created = writes.upsert(conn, obj, external_field, value, record, api_version)
     return {"id": record_id, "success": True, "errors": [], "created": created}
+
+
+def _shared_keys(
+    writes: Writes, sobject: str | None, external_field: str | None, items: Sequence[Any]
+) -> dict[int, ApiError]:
+    """The position of each upserted record whose external id another record of the call
+    gives too (compared as Salesforce compares text, ignoring case), with its DUPLICATE_VALUE:
+    Salesforce cannot tell which of them to create and which to update, so writes none."""
+    obj = writes.schema.get(sobject or "")
+    key = obj.field(external_field or "") if obj is not None else None
+    if key is None or key.kind is Kind.ID or not (key.external_id or key.id_lookup):
+        return {}
+    given: dict[int, Any] = {}
+    positions: dict[Any, list[int]] = {}
+    for position, item in enumerate(items):
+        value = _key_value(item, key.name) if isinstance(item, dict) else None
+        if value is None:
+            continue
+        try:
+            compared = fold_case(coerce(key, value))
+        except ApiError:
+            continue  # the record fails on its own
+        given[position] = value
+        positions.setdefault(compared, []).append(position)
+    return {
+        position: ApiError(
+            400, "DUPLICATE_VALUE", f"Duplicate external id specified: {given[position]}", []
+        )
+        for group in positions.values()
+        if len(group) > 1
+        for position in group
+    }
+
+
+def _key_value(record: dict[str, Any], field_name: str) -> Any:
+    """The value `record` gives the field `field_name` (named in any case), or None."""
+    return next((v for k, v in record.items() if k.lower() == field_name.lower()), None)
 
 
 def _record(item: Any) -> dict[str, Any]:

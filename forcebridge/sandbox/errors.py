@@ -44,14 +44,24 @@ class ApiError(Exception):
 
 
 class MultipleMatches(ApiError):
-    """An upsert whose external id matched several records: 300 with the records' URLs."""
+    """An upsert whose external id matched several records: 300 with the records' URLs, or,
+    as one record of a batch (collections, Bulk), the record error DUPLICATE_EXTERNAL_ID."""
 
-    def __init__(self, urls: Sequence[str]) -> None:
+    def __init__(self, record_ids: Sequence[str], base_url: str) -> None:
         super().__init__(300, "MULTIPLE_CHOICES", "More than one record matched", None)
-        self.urls = list(urls)
+        self.record_ids = list(record_ids)
+        self.urls = [base_url + record_id for record_id in record_ids]
 
     def to_json(self) -> list[Any]:
         return list(self.urls)
+
+    def to_record_error(self) -> dict[str, Any]:
+        return {
+            "statusCode": "DUPLICATE_EXTERNAL_ID",
+            "message": "more than one record found for external id field: "
+            f"[{', '.join(self.record_ids)}]",
+            "fields": [],
+        }
 
 
 def not_found() -> ApiError:

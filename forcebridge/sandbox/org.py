@@ -300,8 +300,20 @@ class Org:
         *,
         api_version: str = DEFAULT_API_VERSION,
     ) -> tuple[str, bool]:
-        """(id, created); several matching records raise `MultipleMatches` (HTTP 300)."""
+        """(id, created); several matching records raise `MultipleMatches` (HTTP 300). The
+        URL names the record, so a body naming its key or Id is refused, as Salesforce's REST
+        guide says it is."""
         obj = self.writes.sobject(sobject)
+        key = self.writes.external_key(obj, external_field)
+        named = next((k for k in values if k.lower() in ("id", key.name.lower())), None)
+        if named is not None:
+            raise ApiError(
+                400,
+                "INVALID_FIELD",
+                f"{named} cannot be given in the request body: the URL names the record by "
+                f"{key.name}",
+                [named],
+            )
         with self.storage.write() as conn:
             return self.writes.upsert(
                 conn, obj, external_field, external_value, values, api_version

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from forcebridge.sandbox import ids
+from forcebridge.sandbox import calculations, ids
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
@@ -102,20 +102,23 @@ def prepare(
 
 
 def defaults(obj: ObjectSpec, given: Mapping[str, Any]) -> dict[str, Any]:
-    """Values Salesforce fills in on create for the fields the client left out."""
+    """Values Salesforce fills in on create for the fields the client left out: a createable
+    picklist's default, and every checkbox's default, which is false for a checkbox that may
+    not be null even when no one may write it (`IsClosed`, `IsEmailBounced`)."""
     filled: dict[str, Any] = {}
     for f in obj.stored_fields:
-        if given.get(f.name) is not None or not f.createable:
+        if given.get(f.name) is not None:
             continue
-        if f.picklist_default is not None:
-            filled[f.name] = f.picklist_default
-        elif f.kind is Kind.BOOLEAN and (f.default_value is not None or not f.nillable):
+        if f.kind is Kind.BOOLEAN and (f.default_value is not None or not f.nillable):
             filled[f.name] = int(bool(f.default_value))
+        elif f.createable and f.picklist_default is not None:
+            filled[f.name] = f.picklist_default
     return filled
 
 
-def derived(obj: ObjectSpec, row: Mapping[str, Any]) -> dict[str, Any]:
-    """The read-only values Salesforce computes from a record's other fields."""
+def derived(obj: ObjectSpec, row: Mapping[str, Any], given: Collection[str] = ()) -> dict[str, Any]:
+    """The values Salesforce computes from a record's other fields; `given` names the fields
+    the write set, which keep a value the client may also set itself (see `calculations`)."""
     result: dict[str, Any] = {}
     name = obj.field("Name")
     if name is not None and not name.createable and obj.field("LastName") is not None:
@@ -123,7 +126,11 @@ def derived(obj: ObjectSpec, row: Mapping[str, Any]) -> dict[str, Any]:
     if obj.name == "Task":
         result["IsClosed"] = int(row.get("Status") == "Completed")
         result["IsHighPriority"] = int(row.get("Priority") == "High")
-    return result
+    elif obj.name == "Opportunity":
+        result |= calculations.opportunity(row, given)
+    elif obj.name == "Event":
+        result |= calculations.event(row, given)
+    return {k: v for k, v in result.items() if obj.field(k) is not None}
 
 
 # --- values ----------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ class Writes:
         row = {k: v for k, v in system.items() if obj.field(k) is not None}
         row |= defaults(obj, changes.values)
         row |= {k: v for k, v in changes.values.items() if v is not None or k not in row}
-        row |= derived(obj, row)
+        row |= derived(obj, row, changes.values)
         row |= self._activity_account(conn, obj, row)
         self.storage.insert(conn, obj, row)
         return record_id
@@ -139,7 +139,7 @@ class Writes:
         stamp = format_datetime(self.clock())
         changed = dict(values)
         merged = {**current, **changed}
-        recomputed = derived(obj, merged) | self._activity_account(conn, obj, merged)
+        recomputed = derived(obj, merged, values) | self._activity_account(conn, obj, merged)
         changed |= {k: v for k, v in recomputed.items() if current.get(k) != v}
         audit = {
             "LastModifiedDate": stamp,
@@ -200,7 +200,7 @@ class Writes:
         matches = self.storage.find(conn, obj, key, coerce(key, value))
         if len(matches) > 1:
             base = f"/services/data/v{api_version}/sobjects/{obj.name}/"
-            raise MultipleMatches([base + m for m in matches])
+            raise MultipleMatches(matches, base)
         return matches[0] if matches else None
 
     def _by_parent_keys(

@@ -90,6 +90,41 @@ def test_an_upsert_on_id_updates_records_with_one_and_inserts_the_rest(sf: Sales
     assert sf.Account.get(account)["Name"] == "New Name"
 
 
+def test_an_upsert_fails_rows_sharing_a_key_and_a_key_matching_several_records(
+    sf: Salesforce,
+) -> None:
+    twins = [
+        sf.Contact.create({"LastName": name, "Email": "twin@bulk2.example"})["id"]
+        for name in ("Twin A", "Twin B")
+    ]
+
+    [report] = sf.bulk2.Contact.upsert(
+        records=[
+            {"Email": "dup@bulk2.example", "LastName": "One"},
+            {"Email": "solo@bulk2.example", "LastName": "Solo"},
+            {"Email": "dup@bulk2.example", "LastName": "Two"},
+            {"Email": "twin@bulk2.example", "LastName": "Which"},
+        ],
+        external_id_field="Email",
+        wait=0.1,
+    )
+
+    assert (report["numberRecordsProcessed"], report["numberRecordsFailed"]) == (4, 3)
+    failed = rows(sf.bulk2.Contact.get_failed_records(report["job_id"]))
+    duplicate = "DUPLICATE_VALUE:Duplicate external id specified: dup@bulk2.example: --"
+    assert [(f["LastName"], f["sf__Error"]) for f in failed] == [
+        ("One", duplicate),
+        ("Two", duplicate),
+        (
+            "Which",
+            "DUPLICATE_EXTERNAL_ID:more than one record found for external id field: "
+            f"[{twins[0]}, {twins[1]}]: --",
+        ),
+    ]
+    query = "SELECT COUNT() FROM Contact WHERE Email = 'dup@bulk2.example'"
+    assert sf.query(query)["totalSize"] == 0
+
+
 def test_a_column_the_object_lacks_fails_the_whole_job(sf: Salesforce) -> None:
     with pytest.raises(SalesforceOperationError, match="Field name not found : Nope__c"):
         sf.bulk2.Contact.insert(records=[{"LastName": "X", "Nope__c": "y"}], wait=0.1)

@@ -56,6 +56,39 @@ def test_an_upsert_on_id_inserts_the_records_that_give_none(sf: Salesforce) -> N
     assert sf.Contact.get(existing)["Title"] == "Kept"
 
 
+def test_an_upsert_fails_records_sharing_a_key_and_a_key_matching_several(
+    sf: Salesforce,
+) -> None:
+    twins = [
+        sf.Contact.create({"LastName": name, "Email": "twin@bulk1.example"})["id"]
+        for name in ("Twin A", "Twin B")
+    ]
+
+    one, solo, two, which = sf.bulk.Contact.upsert(
+        [
+            {"Email": "dup@bulk1.example", "LastName": "One"},
+            {"Email": "solo@bulk1.example", "LastName": "Solo"},
+            {"Email": "DUP@bulk1.example", "LastName": "Two"},
+            {"Email": "twin@bulk1.example", "LastName": "Which"},
+        ],
+        "Email",
+    )
+
+    assert (solo["success"], solo["created"]) == (True, True)
+    assert [(e["statusCode"], e["message"]) for r in (one, two) for e in r["errors"]] == [
+        ("DUPLICATE_VALUE", "Duplicate external id specified: dup@bulk1.example"),
+        ("DUPLICATE_VALUE", "Duplicate external id specified: DUP@bulk1.example"),
+    ]
+    assert [(e["statusCode"], e["message"]) for e in which["errors"]] == [
+        (
+            "DUPLICATE_EXTERNAL_ID",
+            f"more than one record found for external id field: [{twins[0]}, {twins[1]}]",
+        )
+    ]
+    query = "SELECT COUNT() FROM Contact WHERE Email = 'dup@bulk1.example'"
+    assert sf.query(query)["totalSize"] == 0
+
+
 def test_query_results_carry_dates_and_datetimes_as_epoch_milliseconds(sf: Salesforce) -> None:
     account = sf.Account.create({"Name": "Epoch Co"})["id"]
     contact = sf.Contact.create(

@@ -85,6 +85,28 @@ def test_an_opportunity_comes_with_the_conversion_when_asked(org: Org) -> None:
     assert org.retrieve("Opportunity", named["opportunityId"], ["Name"])["Name"] == "Big deal"
 
 
+def test_the_records_a_conversion_creates_hold_what_salesforce_fills(org: Org) -> None:
+    result = org.convert_lead(_lead(org), create_opportunity=True)
+
+    account = org.retrieve("Account", result["accountId"], ["IsPartner", "IsCustomerPortal"])
+    contact = org.retrieve("Contact", result["contactId"], ["IsEmailBounced"])
+    opportunity = org.retrieve(
+        "Opportunity",
+        result["opportunityId"],
+        ["IsClosed", "IsWon", "Probability", "ForecastCategoryName", "Fiscal"],
+    )
+    assert (account["IsPartner"], account["IsCustomerPortal"]) == (False, False)
+    assert contact["IsEmailBounced"] is False
+    assert {k: v for k, v in opportunity.items() if k != "attributes"} == {
+        "IsClosed": False,
+        "IsWon": False,
+        "Probability": 10,
+        "ForecastCategoryName": "Pipeline",
+        "Fiscal": "2024 4",
+    }
+    assert org.query("SELECT COUNT() FROM Opportunity WHERE IsClosed = false")["totalSize"] == 1
+
+
 def test_the_owner_and_lead_source_options_apply(org: Org) -> None:
     owner = org.create(
         "User",

@@ -85,6 +85,64 @@ def test_upsert_collection_by_external_id(sf: Salesforce) -> None:
     assert (second[0]["created"], second[0]["id"]) == (False, first[0]["id"])
 
 
+@pytest.mark.parametrize("all_or_none", [False, True])
+def test_an_upsert_fails_every_record_sharing_its_external_id(
+    sf: Salesforce, all_or_none: bool
+) -> None:
+    key = f"shared-{all_or_none}"
+    records = [
+        contact(External_Id__c=key, LastName="One"),
+        contact(External_Id__c=f"alone-{all_or_none}", LastName="Alone"),
+        contact(External_Id__c=key.upper(), LastName="Two"),
+    ]
+
+    one, alone, two = sf.restful(
+        "composite/sobjects/Contact/External_Id__c",
+        method="PATCH",
+        json={"allOrNone": all_or_none, "records": records},
+    )
+
+    for failed, value in ((one, key), (two, key.upper())):
+        assert failed["success"] is False
+        assert failed["errors"] == [
+            {
+                "statusCode": "DUPLICATE_VALUE",
+                "message": f"Duplicate external id specified: {value}",
+                "fields": [],
+            }
+        ]
+    assert alone["success"] is not all_or_none
+    written = sf.query(f"SELECT COUNT() FROM Contact WHERE External_Id__c = '{key}'")
+    assert written["totalSize"] == 0
+
+
+def test_an_upsert_key_matching_several_records_fails_as_a_duplicate_external_id(
+    sf: Salesforce,
+) -> None:
+    twins = [
+        sf.Contact.create({"LastName": name, "External_Id__c": "col-twin"})["id"]
+        for name in ("Twin A", "Twin B")
+    ]
+
+    [result] = sf.restful(
+        "composite/sobjects/Contact/External_Id__c",
+        method="PATCH",
+        json={"records": [contact(External_Id__c="col-twin", LastName="Which")]},
+    )
+
+    assert (result["success"], result["errors"]) == (
+        False,
+        [
+            {
+                "statusCode": "DUPLICATE_EXTERNAL_ID",
+                "message": "more than one record found for external id field: "
+                f"[{twins[0]}, {twins[1]}]",
+                "fields": [],
+            }
+        ],
+    )
+
+
 def test_retrieve_many_as_jsforce_does_with_null_for_missing(sf: Salesforce) -> None:
     kept = sf.Contact.create({"LastName": "Fetched", "Title": "Here"})["id"]
     missing = sf.Contact.create({"LastName": "Missing"})["id"]

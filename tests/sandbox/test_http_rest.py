@@ -262,6 +262,23 @@ def test_upsert_matching_several_records_is_300(sf: Salesforce) -> None:
     assert len(several.value.content) == 2
 
 
+@pytest.mark.parametrize("named", ["External_Id__c", "external_id__c", "Id"])
+def test_an_upsert_naming_its_key_or_id_in_the_body_is_refused(
+    sandbox: SandboxServer, api_for: Session, sf: Salesforce, named: str
+) -> None:
+    existing = sf.Contact.create({"LastName": "Keyed", "External_Id__c": f"body-{named}"})["id"]
+    value = existing if named == "Id" else f"body-{named}"
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact/External_Id__c/body-{named}"
+
+    answer = api_for(sandbox).patch(url, json={"LastName": "Changed", named: value})
+
+    assert answer.status_code == 400
+    [error] = answer.json()
+    assert (error["errorCode"], error["fields"]) == ("INVALID_FIELD", [named])
+    assert named in error["message"]
+    assert sf.Contact.get(existing)["LastName"] == "Keyed"
+
+
 class MovableClock:
     """The org's clock: replication only covers whole minutes that have passed."""
 

@@ -93,6 +93,16 @@ def test_some_leads_are_already_converted_into_seeded_contacts(seeded: Org) -> N
         assert lead["Status"] == "Closed - Converted" and lead["ConvertedDate"]
 
 
+def test_checkboxes_no_one_may_write_are_false_not_null(seeded: Org) -> None:
+    for sobject, checkbox, count in (
+        ("Account", "IsPartner", 40),
+        ("Account", "IsCustomerPortal", 40),
+        ("Contact", "IsEmailBounced", 600),
+    ):
+        query = f"SELECT COUNT() FROM {sobject} WHERE {checkbox} = false"
+        assert seeded.query(query)["totalSize"] == count
+
+
 def test_timestamps_spread_over_past_months(seeded: Org) -> None:
     stamps = sorted(dt.datetime.fromisoformat(c["CreatedDate"]) for c in _all(seeded, "Contact"))
     assert stamps[-1] - stamps[0] > dt.timedelta(days=90)
