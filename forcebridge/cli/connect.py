@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from forcebridge.cli.callback_listener import DEFAULT_PORT, CallbackListener
 from forcebridge.cli.connections import connection_document, show_connection
 from forcebridge.cli.output import JsonFlag, database, emit, errors
+from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connect_with_jwt, connect_with_password
 from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
 
@@ -138,6 +140,9 @@ def command(
                 private_key=_required(key_file, "--key-file").read_text(),
                 ca_file=ca_file,
             )
+        # Services waiting for the org's first connection have it now: schedule their streams.
+        reconcile_schedules(session.connection(), utcnow(), [s.id for s in connection.services])
+        session.commit()
         document = connection_document(connection)
     emit(document, as_json, lambda: show_connection(document, "Connected"))
 

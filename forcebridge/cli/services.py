@@ -10,11 +10,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit
+from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.store.models import Service
 from forcebridge.store.names import split_service_path
 from forcebridge.store.repositories.orgs import get_org, list_orgs
 from forcebridge.store.repositories.services import create_service, get_service, list_services
+from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connection_for_new_service
 
 app = typer.Typer(help="Create and list services (units of an org).", no_args_is_help=True)
@@ -58,6 +60,8 @@ def create(
             region=region,
             connection=connection_for_new_service(session, org, connection),
         )
+        session.flush()
+        reconcile_schedules(session.connection(), utcnow(), [service.id])
         document = service_document(service)
         session.commit()
     emit(document, as_json, lambda: _show_created(document))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.jobs.schedules import load_state, save_state
@@ -77,6 +79,25 @@ def test_a_service_made_before_the_orgs_first_connection_takes_it(
 
     assert {s["name"]: s["connection"] for s in services} == {"early": "main", "later": "main"}
     assert cli("pull", "--service", "acme/early", "--json").exit_code == 0
+
+
+@pytest.mark.parametrize("connected_first", [True, False])
+def test_a_connected_service_has_its_streams_scheduled_at_once(
+    cli: Cli, sandbox: SandboxServer, connected_first: bool
+) -> None:
+    cli("org", "create", "acme")
+    steps = [password_grant_args(sandbox), ("service", "create", "acme/shop")]
+    for step in steps if connected_first else reversed(steps):
+        assert cli(*step).exit_code == 0
+
+    status = document(cli("service", "status", "acme/shop", "--json"))
+
+    assert {s["stream"]: s["status"] for s in status["streams"]} == {
+        "pull:Lead": "OK",
+        "pull:Contact": "OK",
+        "activities": "OK",
+        "reconcile": "OK",
+    }
 
 
 def test_a_wrong_zone_region_or_path_is_refused_and_nothing_is_stored(cli: Cli) -> None:
