@@ -74,7 +74,9 @@ def push(
             if report.status is RunStatus.SUCCEEDED and not dry_run:
                 engine = session.get_bind().engine
                 pushed = [(Stream.ACTIVITIES.value, None)]
-                record_on_demand(engine, found.id, pushed, client.status, started, utcnow())
+                record_on_demand(
+                    engine, found.id, pushed, client.observed_status, started, utcnow()
+                )
     emit(report.to_dict(), as_json, lambda: _show(report), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)

@@ -75,7 +75,9 @@ def command(
         result = pull(session, client, found, options, progress=progress, on_demand=True)
         if not dry_run:
             engine = session.get_bind().engine
-            record_on_demand(engine, found.id, result.streams, client.status, started, utcnow())
+            record_on_demand(
+                engine, found.id, result.streams, client.observed_status, started, utcnow()
+            )
     emit(
         result.to_json(),
         as_json,

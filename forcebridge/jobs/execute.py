@@ -202,7 +202,7 @@ def record_on_demand(
     engine: Engine,
     service_id: int,
     streams: Iterable[tuple[str, Exception | None]],
-    status: ConnectionStatus,
+    status: ConnectionStatus | None,
     started_at: datetime,
     finished_at: datetime,
 ) -> None:

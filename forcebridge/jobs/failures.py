@@ -36,15 +36,16 @@ def _of_problem(problem: Problem, message: str) -> StreamFailure:
     return StreamFailure(_KIND_OF_PROBLEM[problem], problem.value, message)
 
 
-def connection_failure(status: ConnectionStatus) -> StreamFailure | None:
+def connection_failure(status: ConnectionStatus | None) -> StreamFailure | None:
     """The failure a run that stopped records when its client found the connection in trouble
-    (the sync engine records the refusal as text; the client's status keeps its class)."""
-    if status.problem is None:
+    (the sync engine records the refusal as text; the client's status keeps its class); None
+    when its calls found none, or it made none (`SalesforceClient.observed_status`)."""
+    if status is None or status.problem is None:
         return None
     return _of_problem(status.problem, status.message)
 
 
-def run_failure(status: ConnectionStatus, error: Exception) -> StreamFailure:
+def run_failure(status: ConnectionStatus | None, error: Exception) -> StreamFailure:
     """Why a stream's run failed: the connection's trouble if its client found any (the run
     recorded the refusal as text), else the error that stopped the stream."""
     return connection_failure(status) or classify(error)

@@ -60,7 +60,7 @@ def _result(
     else by what stopped the run (a mapping that no longer holds needs a person)."""
     failure = None
     if status is RunStatus.FAILED:
-        trouble = context.client.status
+        trouble = context.client.observed_status
         failure = connection_failure(trouble) if cause is None else run_failure(trouble, cause)
     return RunResult(run_id, status, error, failure, covered)
 

@@ -145,6 +145,12 @@ class SalesforceClient:
     def status(self) -> ConnectionStatus:
         return self._status
 
+    @property
+    def observed_status(self) -> ConnectionStatus | None:
+        """The status this client's own calls have shown, None before its first call: a run
+        that stopped before calling Salesforce is not blamed on the connection's older trouble."""
+        return self._status if self._outcomes else None
+
     def close(self) -> None:
         self._session.close()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from forcebridge.jobs.errors import NoRunner
-from forcebridge.jobs.failures import UNEXPECTED, classify
+from forcebridge.jobs.failures import UNEXPECTED, classify, run_failure
 from forcebridge.jobs.policy import FailureKind
 from forcebridge.jobs.streams import RunResult, StreamRunFailed
 from forcebridge.mapping.errors import UnknownField
@@ -16,6 +16,7 @@ from forcebridge.salesforce.errors import (
     LoginFailed,
     TransientError,
 )
+from forcebridge.salesforce.status import ConnectionStatus, Problem, State
 from forcebridge.soql.errors import MalformedQuery
 from forcebridge.store.models import RunStatus
 from forcebridge.sync.connection_errors import NotConnected
@@ -83,3 +84,11 @@ def test_a_failure_is_classed_by_what_waiting_can_do(
 
 def test_a_lost_authorization_tells_the_admin_to_reconnect() -> None:
     assert "reconnect" in classify(AuthenticationLost("INVALID_SESSION_ID")).message
+
+
+def test_a_run_that_called_no_one_is_classed_by_its_own_error_not_the_connections_past() -> None:
+    lost = ConnectionStatus(State.NEEDS_ATTENTION, Problem.AUTHENTICATION_LOST, "log in again")
+    mapping = PlanError("the custom query does not parse: unexpected end of query")
+
+    assert run_failure(lost, mapping).problem == Problem.AUTHENTICATION_LOST.value
+    assert run_failure(None, mapping).problem == "mapping_invalid"

@@ -16,7 +16,7 @@ import pytest
 from forcebridge.salesforce.client import ClientSettings, SalesforceClient
 from forcebridge.salesforce.describe_cache import InMemoryDescribeCache
 from forcebridge.salesforce.errors import BadRequest, NotFound
-from forcebridge.salesforce.status import CONNECTED
+from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, State
 from forcebridge.salesforce.tokens import TokenSet
 from forcebridge.salesforce.usage import EndpointKind
 from forcebridge.sandbox.server import SandboxServer
@@ -344,3 +344,16 @@ def test_a_failed_bulk_query_is_a_bad_request(
     with pytest.raises(BadRequest) as caught:
         list(client.bulk_query("SELECT Emial FROM Contact"))
     assert caught.value.error_code == "INVALID_FIELD"
+
+
+def test_a_client_reports_only_the_status_its_own_calls_have_shown(
+    sandbox: SandboxServer,
+) -> None:
+    stored = ConnectionStatus(State.NEEDS_ATTENTION, Problem.AUTHENTICATION_LOST, "log in again")
+    client = client_for(sandbox, status=stored).client
+
+    before = client.observed_status
+    client.describe("Contact")
+
+    assert before is None and client.observed_status == client.status
+    assert client.status.state is State.CONNECTED
