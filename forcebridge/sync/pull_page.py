@@ -266,7 +266,11 @@ class _Decision:
         return self.changes
 
     def _candidates(self) -> Candidates:
+        """Every contact the page may match; one linked to a record of the stream's source is
+        marked so (the page's own records' contacts are, whether their identities were read or
+        not), as matching never takes it for another record."""
         source = self.target.source
+        linked = set(self.view.linked.values())
         return Candidates(
             self.view.linked,
             [
@@ -274,7 +278,8 @@ class _Decision:
                     contact.id,
                     contact.phones,
                     contact.values.get("email_normalized"),
-                    linked=any(s == source for s, _ in self.sources.get(contact.id, ())),
+                    linked=contact.id in linked
+                    or any(s == source for s, _ in self.sources.get(contact.id, ())),
                 )
                 for contact in self.view.contacts.values()
             ],

@@ -206,3 +206,17 @@ def test_a_lead_converted_into_a_contact_another_contact_stands_for_merges_the_t
     assert changes.updates[9]["custom"] == {"tier": "gold"}
     assert 5 not in changes.updates
     assert ([n.code for n in changes.notes], changes.tally.updated) == ([Code.MERGED], 1)
+
+
+def test_a_new_duplicate_read_with_its_twin_is_not_matched_to_the_twins_contact() -> None:
+    twin = stored(5, last_name="Ames", email="ana@ames.com", email_normalized="ana@ames.com")
+    changes = decide(
+        read(Id="003A", LastName="Ames", Email="ana@ames.com", Title="CTO"),
+        read(Id="003B", LastName="Ames-Dup", Email="ana@ames.com"),
+        contacts=(twin,),
+        linked={"003A": 5},
+    )
+
+    assert [sid for _, sid in changes.creates] == ["003B"]
+    assert changes.links == []
+    assert changes.updates[5]["last_name"] == "Ames"
