@@ -117,7 +117,9 @@ def configure_pull(
         v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in verified
     }
     scope = (service.pull_objects, service.pull_soql, service.routing_condition)
-    reread = tuple(s.name for s in streams) if scope != wanted.scope else ()
+    # Records an update-only service skipped are created by reading everything again.
+    creates_again = service.pull_update_only and not wanted.update_only
+    reread = tuple(s.name for s in streams) if scope != wanted.scope or creates_again else ()
     service.pull_objects, service.pull_soql = wanted.objects, wanted.soql
     service.routing_condition = wanted.routing
     service.pull_interval_minutes = wanted.interval_minutes

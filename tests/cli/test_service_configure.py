@@ -63,3 +63,18 @@ def test_a_date_function_salesforce_would_refuse_is_refused_before_it_is_saved(
     assert text.exit_code == 1
     assert "DAY_ONLY() takes a date or datetime field, and Company is neither" in text.stderr
     assert sound["routing"] == "CALENDAR_YEAR(convertTimezone(CreatedDate)) >= 2020"
+
+
+def test_creating_again_after_update_only_reads_everything_so_skipped_records_arrive(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "leads", "--update-only")
+    sandbox.org.create("Lead", {"LastName": "Skipped", "Company": "Initech"})
+    skipped = document(cli("pull", "--service", service, "--json"))
+
+    configured = document(cli("service", "configure", service, "--create-and-update", "--json"))
+    pulled = document(cli("pull", "--service", service, "--json"))
+
+    assert skipped["created"] == 0 and skipped["skipped"] >= 1
+    assert configured["full_read_next"] == ["pull:Lead"]
+    assert pulled["created"] == skipped["skipped"]
