@@ -72,7 +72,9 @@ from forcebridge.sync.activity_tasks import (
     failure_reason,
     reopened,
     target_sources,
+    task_gone,
     task_key_field,
+    written_anew,
 )
 from forcebridge.sync.activity_windows import (
     WindowKey,
@@ -387,13 +389,29 @@ class _Push:
             settle(write, result, self.now, self.options.max_attempts)
             for write, result in zip(writes, results, strict=True)
         ]
+        again = []
         for write, result, outcome in zip(writes, results, settled, strict=True):
+            if write.action is Action.UPDATE and task_gone(result.errors):
+                self._note(
+                    LogLevel.INFO,
+                    Code.TASK_GONE,
+                    f"Task {write.window.task_id} was deleted in Salesforce: the day's Task is "
+                    "written anew with every message",
+                    write.window.key,
+                    write.window.task_id,
+                )
+                again.append(written_anew(write, outcome.window, self.key_field))
+                continue
             self.tally.count(outcome.outcome)
             if outcome.outcome is Outcome.FAILED:
                 self._note_failure(write, result, outcome.window)
         save_windows(self.session, [outcome.window for outcome in settled])
         self.tally.write_to(self.run)
         self.session.commit()
+        for write in again:
+            full = self.queues.add(write)
+            if full:
+                self._send(full)
 
     def _note_failure(self, write: PartWrite, result: RecordResult, window: StoredWindow) -> None:
         record_id = write.window.task_id or (write.target.record_id if write.target else None)

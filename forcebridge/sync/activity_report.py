@@ -24,6 +24,7 @@ class Code(enum.StrEnum):
     PARKED = "parked"
     RECOVERED = "recovered"
     DUPLICATE_TASK = "duplicate_task"
+    TASK_GONE = "task_deleted"
 
 
 @dataclass

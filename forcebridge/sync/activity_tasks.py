@@ -203,13 +203,19 @@ def after_failure(
     return replace(window, attempts=attempts, parked_reason=parked)
 
 
+def written_anew(write: PartWrite, window: StoredWindow, key_field: str | None) -> PartWrite:
+    """The write of a window whose Task was found deleted (`task_gone`): the day's Task made
+    again, with every message, in the same push."""
+    return replace(write, window=window, action=Action.UPSERT if key_field else Action.CREATE)
+
+
 _GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
 
 
 def task_gone(errors: Sequence[RecordError]) -> bool:
     """Whether an update was refused because the Task itself no longer exists (someone
     deleted it in Salesforce), not a record it points at (those errors name the field): the
-    window then forgets it, and the next push writes the day's Task anew with every message."""
+    window then forgets it, and the push writes the day's Task anew (`written_anew`)."""
     return any(e.status_code in _GONE and not e.fields for e in errors)
 
 

@@ -50,11 +50,13 @@ class WriteQueues:
         return queue
 
     def drain(self) -> Iterator[list[PartWrite]]:
-        """What is left, a (partly filled) call's worth per kind."""
-        for action in SENT:
-            queue, self._queues[action] = self._queues[action], []
-            if queue:
-                yield queue
+        """What is left, a (partly filled) call's worth per kind, until nothing is: sending
+        one may queue more (a Task found deleted is written anew)."""
+        while any(self._queues.values()):
+            for action in SENT:
+                queue, self._queues[action] = self._queues[action], []
+                if queue:
+                    yield queue
 
 
 def send(
