@@ -47,6 +47,7 @@ _FIXED_LENGTHS = {
     "MultiselectPicklist": 4099,
 }
 _MAX_TEXT, _MAX_LONG_TEXT, _MAX_PRECISION = 255, 131_072, 18
+_DELETE_CONSTRAINTS = ("SetNull", "Restrict", "Cascade")
 _CUSTOM_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)__c$")
 
 
@@ -168,19 +169,30 @@ def _picklist(metadata: Mapping[str, Any]) -> tuple[tuple[PicklistEntry, ...], b
 
 def _lookup(schema: Schema, spec: FieldSpec, metadata: Mapping[str, Any]) -> FieldSpec:
     """A lookup's own relationship is its name with `__r` (`Region__r`); `relationshipName`
-    names its parent's children (`Regions` -> `Regions__r`)."""
+    names its parent's children (`Regions` -> `Regions__r`). `deleteConstraint` says what
+    deleting the parent does to them: `SetNull` (clear the lookup, the default), `Restrict`
+    (refuse the delete: the default, and `SetNull` refused, for a required lookup, which
+    cannot be cleared) or `Cascade` (delete them too)."""
     parent = schema.get(str(metadata.get("referenceTo") or ""))
     if parent is None:
         raise _refused("referenceTo", f"{metadata.get('referenceTo')!r} is not an object")
     children = metadata.get("relationshipName")
     if not isinstance(children, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", children):
         raise _refused("relationshipName", "a lookup needs the name of its parent's children")
+    constraint = metadata.get("deleteConstraint") or ("SetNull" if spec.nillable else "Restrict")
+    if constraint not in _DELETE_CONSTRAINTS:
+        choices = ", ".join(_DELETE_CONSTRAINTS)
+        raise _refused("deleteConstraint", f"{constraint!r} is none of {choices}")
+    if constraint == "SetNull" and not spec.nillable:
+        raise _refused("deleteConstraint", "a required lookup cannot be cleared: use Restrict")
     return replace(
         spec,
         length=18,
         reference_to=(parent.name,),
         relationship_name=f"{spec.name.removesuffix('__c')}__r",
         child_relationship_name=f"{children}__r",
+        child_cascade_delete=constraint == "Cascade",
+        child_restricted_delete=constraint == "Restrict",
     )
 
 

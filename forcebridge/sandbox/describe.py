@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from forcebridge.sandbox.cascade import Rule, rule
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
@@ -125,14 +126,14 @@ def describe_object(
     payload["fields"] = [describe_field(f) for f in obj.fields]
     payload["childRelationships"] = [
         {
-            "cascadeDelete": False,
+            "cascadeDelete": rule(lookup) is Rule.CASCADE,
             "childSObject": child.name,
             "deprecatedAndHidden": False,
             "field": lookup.name,
             "junctionIdListNames": [],
             "junctionReferenceTo": [],
             "relationshipName": lookup.child_relationship_name,
-            "restrictedDelete": False,
+            "restrictedDelete": rule(lookup) is Rule.RESTRICT,
         }
         for child, lookup in schema.children(obj.name)
     ]

@@ -75,6 +75,12 @@ class FieldSpec:
     child_relationship_name: str | None = None
     """The name the parent's describe gives this lookup's children (`Contacts`); ours, not a
     describe key of the field itself."""
+    child_cascade_delete: bool = False
+    """Deleting the parent deletes the children through this lookup too (its describe's
+    `childRelationships[].cascadeDelete`); ours, as `child_relationship_name` is."""
+    child_restricted_delete: bool = False
+    """A parent with live children through this lookup cannot be deleted
+    (`childRelationships[].restrictedDelete`); ours, as `child_relationship_name` is."""
     compound_field_name: str | None = None
     external_id: bool = False
     unique: bool = False
@@ -210,6 +216,8 @@ FIELD_KEYS = {
     "restrictedPicklist": "restricted_picklist",
     "relationshipName": "relationship_name",
     "childRelationshipName": "child_relationship_name",
+    "childCascadeDelete": "child_cascade_delete",
+    "childRestrictedDelete": "child_restricted_delete",
     "compoundFieldName": "compound_field_name",
     "externalId": "external_id",
     "unique": "unique",

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from forcebridge.sandbox import ids
+from forcebridge.sandbox import cascade, ids
 from forcebridge.sandbox.errors import (
     ApiError,
     MultipleMatches,
@@ -150,14 +150,19 @@ class Writes:
         self.storage.update(conn, obj, record_id, changed)
 
     def delete(self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str) -> None:
-        """Soft delete: the record stays, flagged, for queryAll and getDeleted."""
+        """Soft delete: the record stays, flagged, for queryAll and getDeleted, and so do the
+        records deleted with it; lookups left pointing at any of them are cleared (`cascade`)."""
         if not obj.allows("deletable") or obj.field("IsDeleted") is None:
             raise _refused(obj, "deleted")
         self.live_row(conn, obj, record_id)
-        changes: dict[str, Any] = {"IsDeleted": 1}
-        if obj.field("SystemModstamp") is not None:
-            changes["SystemModstamp"] = format_datetime(self.clock())
-        self.storage.update(conn, obj, record_id, changes)
+        planned = cascade.plan(self.schema, self.storage, conn, obj, record_id)
+        stamp = format_datetime(self.clock())
+        for deleted_id, deleted in planned.deleted.items():
+            self.storage.update(conn, deleted, deleted_id, _stamped(deleted, stamp, IsDeleted=1))
+        for child, child_id, lookup in planned.cleared:
+            self.storage.update(
+                conn, child, child_id, _stamped(child, stamp, **{lookup.name: None})
+            )
 
     def upsert(
         self,
@@ -316,6 +321,12 @@ class Writes:
 
 def _same_id(value: Any, record_id: str) -> bool:
     return isinstance(value, str) and ids.normalize(value) == record_id
+
+
+def _stamped(obj: ObjectSpec, stamp: str, **changes: Any) -> dict[str, Any]:
+    """`changes` and the new `SystemModstamp` a system change gives a record (not a
+    `LastModifiedDate`: no user edited it)."""
+    return changes | ({"SystemModstamp": stamp} if obj.field("SystemModstamp") is not None else {})
 
 
 def _refused(obj: ObjectSpec, verb: str) -> ApiError:
