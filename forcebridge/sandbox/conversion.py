@@ -122,6 +122,13 @@ def convert_lead(
         raise ApiError(
             400, "INVALID_STATUS", f"invalid convertedStatus: {request.converted_status}", []
         )
+    if request.contact_id is not None and request.account_id is None:
+        raise ApiError(
+            400,
+            "REQUIRED_FIELD_MISSING",
+            "accountId must be specified when the lead is merged into a contact (contactId)",
+            ["accountId"],
+        )
     owner = _owner(writes, conn, request.owner_id or lead.get("OwnerId"))
     if request.account_id is None:
         values = _carried(lead, ACCOUNT_FROM_LEAD, account_obj) | owner
@@ -139,6 +146,7 @@ def convert_lead(
         if request.create_opportunity
         else None
     )
+    _move_activities(writes, conn, lead_id, contact_id, opportunity_id or account_id)
     converted: dict[str, Any] = {
         "IsConverted": 1,
         "ConvertedDate": today.isoformat(),
@@ -158,6 +166,20 @@ def convert_lead(
         "success": True,
         "errors": [],
     }
+
+
+def _move_activities(
+    writes: Writes, conn: sqlite3.Connection, lead_id: str, contact_id: str, what_id: str
+) -> None:
+    """The Lead's Tasks and Events, open and closed, follow the person: they now name the
+    Contact, and are related to the Opportunity the conversion made, else the Account."""
+    for name in ("Task", "Event"):
+        obj = writes.sobject(name)
+        who = obj.field("WhoId")
+        if who is None:
+            continue
+        for activity_id in writes.storage.find(conn, obj, who, lead_id):
+            writes.update(conn, obj, activity_id, {"WhoId": contact_id, "WhatId": what_id})
 
 
 def _owner(writes: Writes, conn: sqlite3.Connection, owner_id: Any) -> dict[str, Any]:

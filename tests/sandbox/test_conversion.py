@@ -114,13 +114,43 @@ def test_the_owner_and_lead_source_options_apply(org: Org) -> None:
          "Alias": "own", "TimeZoneSidKey": "UTC", "LocaleSidKey": "en_US",
          "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US"},
     )  # fmt: skip
-    contact_id = org.create("Contact", {"LastName": "Park", "LeadSource": "Other"})
-    lead_id = org.create("Lead", {"LastName": "Park", "Company": "Initech", "LeadSource": "Web"})
-    result = org.convert_lead(
-        lead_id, contact_id=contact_id, overwrite_lead_source=True, owner_id=owner
+    account_id = org.create("Account", {"Name": "Initech"})
+    contact_id = org.create(
+        "Contact", {"LastName": "Park", "LeadSource": "Other", "AccountId": account_id}
     )
+    lead_id = org.create("Lead", {"LastName": "Park", "Company": "Initech", "LeadSource": "Web"})
+    other = org.create("Lead", {"LastName": "Ode", "Company": "Globex"})
+    org.convert_lead(
+        lead_id, contact_id=contact_id, account_id=account_id, overwrite_lead_source=True
+    )
+    result = org.convert_lead(other, owner_id=owner)
     assert org.retrieve("Contact", contact_id, ["LeadSource"])["LeadSource"] == "Web"
     assert org.retrieve("Account", result["accountId"], ["OwnerId"])["OwnerId"] == owner
+
+
+def test_merging_into_a_contact_needs_its_account_and_changes_nothing_without(org: Org) -> None:
+    contact_id = org.create("Contact", {"LastName": "Park"})
+    lead_id = org.create("Lead", {"LastName": "Park", "Company": "Initech"})
+
+    with pytest.raises(ApiError) as refused:
+        org.convert_lead(lead_id, contact_id=contact_id)
+
+    assert (refused.value.error_code, refused.value.fields) == (
+        "REQUIRED_FIELD_MISSING",
+        ["accountId"],
+    )
+    assert org.retrieve("Lead", lead_id, ["IsConverted"])["IsConverted"] is False
+
+
+def test_the_leads_activities_move_to_the_contact_and_the_account(org: Org) -> None:
+    lead_id = org.create("Lead", {"LastName": "Park", "Company": "Initech"})
+    task_id = org.create("Task", {"Subject": "Call", "WhoId": lead_id, "Status": "Completed"})
+
+    result = org.convert_lead(lead_id)
+
+    moved = org.retrieve("Task", task_id, ["WhoId", "WhatId"])
+    related = result["opportunityId"] or result["accountId"]
+    assert (moved["WhoId"], moved["WhatId"]) == (result["contactId"], related)
 
 
 def test_only_a_converted_status_converts(org: Org) -> None:
