@@ -35,8 +35,11 @@ from forcebridge.sandbox.clients import simple_salesforce
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.soql.builder import contains, eq, select, to_soql
+from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.migrations import upgrade
+from forcebridge.store.models import AuthMethod, ConnectionKind
+from forcebridge.store.repositories.connections import Login, Tokens, create_connection
 from forcebridge.store.repositories.export_preferences import allow_objects
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.sync.export import export_file
@@ -181,13 +184,22 @@ def with_forcebridge(
         writer.writerows(rows)
     url = f"sqlite:///{folder / 'forcebridge.sqlite3'}"
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, Keyring("bench-secret-key-long-enough-for-the-keyring"))
     with make_sessionmaker(engine)() as session, forcebridge_client(server) as client:
         org = create_org(session, "bench")
         allow_objects(session, org, ["Lead", "Contact", "Account"])
+        login = Login(
+            ConnectionKind.FORCEBRIDGE_SANDBOX,
+            server.base_url,
+            AuthMethod.PASSWORD,
+            server.config.client_id,
+            client.settings.api_version,
+        )
+        tokens = Tokens(client.tokens.access_token, server.base_url)
+        connection = create_connection(session, org, "sandbox", login, tokens)
         session.commit()
         started = time.perf_counter()
-        report = export_file(session, client, org, sobject, path)
+        report = export_file(session, client, org, sobject, path, connection_id=connection.id)
     engine.dispose()
     failed = [r for r in report.results if r.errors]
     if failed:

@@ -21,7 +21,6 @@ from rich.progress import (
     TaskID,
 )
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import (
     JsonFlag,
@@ -31,11 +30,10 @@ from forcebridge.cli.output import (
     fail,
     progress_bar,
 )
-from forcebridge.store.models import Connection, Org, RunStatus
-from forcebridge.store.repositories.connections import get_connection, list_connections
+from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.sync.connections import ConnectError, open_client
+from forcebridge.sync.connections import open_client, org_connection
 from forcebridge.sync.export import PERSON_OBJECTS, export_file
 from forcebridge.sync.export_errors import ExportError
 from forcebridge.sync.export_model import Action, ExportObject
@@ -133,34 +131,24 @@ def run(
     sobject = _canonical(sobject, PERSON_OBJECTS)
     with database() as session:
         found = get_org(session, org)
-        with (
-            open_client(session, _connection(session, found, connection)) as client,
-            _progress_bar(as_json) as progress,
-        ):
+        chosen = org_connection(session, found, connection)
+        with open_client(session, chosen) as client, _progress_bar(as_json) as progress:
             try:
                 report = export_file(
-                    session, client, found, sobject, file, dry_run=dry_run, progress=progress
+                    session,
+                    client,
+                    found,
+                    sobject,
+                    file,
+                    connection_id=chosen.id,
+                    dry_run=dry_run,
+                    progress=progress,
                 )
             except ExportError as error:
                 fail(str(error))
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
-
-
-def _connection(session: Session, org: Org, name: str | None) -> Connection:
-    """The connection named, else the org's only one."""
-    if name is not None:
-        return get_connection(session, org, name)
-    connections = list_connections(session, org)
-    if len(connections) == 1:
-        return connections[0]
-    if not connections:
-        raise ConnectError(f"org {org.name!r} has no Salesforce connection: connect it first")
-    names = ", ".join(c.name for c in connections)
-    raise ConnectError(
-        f"org {org.name!r} has several Salesforce connections ({names}): pick one with --connection"
-    )
 
 
 class _Bar:

@@ -293,6 +293,22 @@ def connection_for_new_service(session: Session, org: Org, name: str | None) -> 
     return connections[0] if connections else None
 
 
+def org_connection(session: Session, org: Org, name: str | None) -> Connection:
+    """The connection an org-wide command (export, export mappings) uses: the one named, else
+    the org's only one; with several, the admin must choose."""
+    if name is not None:
+        return get_connection(session, org, name)
+    connections = list_connections(session, org)
+    if len(connections) == 1:
+        return connections[0]
+    if not connections:
+        raise ConnectError(f"org {org.name!r} has no Salesforce connection: connect it first")
+    names = ", ".join(c.name for c in connections)
+    raise ConnectError(
+        f"org {org.name!r} has several Salesforce connections ({names}): pick one with --connection"
+    )
+
+
 # --- plumbing -------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from forcebridge.mapping.describe import parse_describe
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.verify import verify_export
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.salesforce.errors import SalesforceError
+from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.salesforce.usage import UsageSnapshot
 from forcebridge.store.models import LogLevel, Org, Run
 from forcebridge.store.repositories.export_preferences import allowed_objects
@@ -35,7 +35,12 @@ from forcebridge.store.repositories.prospects import (
     keep_salesforce_ids,
 )
 from forcebridge.store.repositories.runs import add_log_entry, finish_run, start_run
-from forcebridge.sync.export_errors import MappingNotValid, ObjectNotAllowed, UnknownObject
+from forcebridge.sync.export_errors import (
+    ExportError,
+    MappingNotValid,
+    ObjectNotAllowed,
+    UnknownObject,
+)
 from forcebridge.sync.export_identity import AccountIndex, PersonIndex
 from forcebridge.sync.export_lookup import Record, any_like, any_of, find_records
 from forcebridge.sync.export_model import (
@@ -67,6 +72,8 @@ from forcebridge.sync.prospect_csv import read_prospect_file
 STREAM = "export"
 #: What `forcebridge export --object` takes: the objects a prospect becomes.
 PERSON_OBJECTS = (ExportObject.LEAD, ExportObject.CONTACT)
+#: How Salesforce refuses a query naming a field or object the org no longer has.
+_SCHEMA_ERRORS = ("INVALID_FIELD", "INVALID_TYPE")
 
 
 class ExportProgress(Protocol):
@@ -95,9 +102,12 @@ def export_mapping(session: Session, org: Org, sobject: str) -> Mapping:
     return Mapping(tuple(MappingRow(r.source, r.target, r.update_option) for r in saved.rows))
 
 
-def _rules(session: Session, client: SalesforceClient, org: Org, sobject: str) -> ObjectRules:
-    """The object's mapping, verified against the live describe (which the client caches)."""
-    describe = parse_describe(client.describe(sobject))
+def _rules(
+    session: Session, client: SalesforceClient, org: Org, sobject: str, *, refresh: bool = False
+) -> ObjectRules:
+    """The object's mapping, verified against the live describe (which the client caches,
+    unless `refresh` asks for it anew)."""
+    describe = parse_describe(client.describe(sobject, refresh=refresh))
     mapping = export_mapping(session, org, sobject)
     report = verify_export(mapping, describe)
     if not report.ok:
@@ -130,10 +140,13 @@ def export_prospects(
     sobject: str,
     prospects: Sequence[ExportProspect],
     *,
+    connection_id: int,
     dry_run: bool = False,
     progress: ExportProgress | None = None,
 ) -> ExportReport:
-    """Export `prospects` as `sobject` ("Lead" or "Contact"), one result per prospect.
+    """Export `prospects` as `sobject` ("Lead" or "Contact") through the connection `client`
+    reaches (`connection_id`, whose Salesforce the prospects' Ids are kept for), one result
+    per prospect.
 
     Refused as a whole (an `ExportError`) when the org does not allow the object or a mapping
     does not verify. When Salesforce itself fails (the daily limit, an outage) the run ends
@@ -141,7 +154,7 @@ def export_prospects(
     """
     before = client.usage.snapshot()
     targets = export_targets(session, client, org, sobject)
-    return _run(session, client, org, targets, prospects, before, dry_run, progress)
+    return _run(session, client, org, targets, prospects, before, connection_id, dry_run, progress)
 
 
 def export_file(
@@ -151,6 +164,7 @@ def export_file(
     sobject: str,
     path: Path,
     *,
+    connection_id: int,
     dry_run: bool = False,
     progress: ExportProgress | None = None,
 ) -> ExportReport:
@@ -160,9 +174,9 @@ def export_file(
     rows = read_prospect_file(path)
     before = client.usage.snapshot()
     targets = export_targets(session, client, org, sobject)
-    prospects = prospects_from_rows(session, org, rows, save=not dry_run)
+    prospects = prospects_from_rows(session, org, rows, connection_id, save=not dry_run)
     session.commit()
-    return _run(session, client, org, targets, prospects, before, dry_run, progress)
+    return _run(session, client, org, targets, prospects, before, connection_id, dry_run, progress)
 
 
 def _run(
@@ -172,6 +186,7 @@ def _run(
     targets: ExportTargets,
     prospects: Sequence[ExportProspect],
     before: UsageSnapshot,
+    connection_id: int,
     dry_run: bool,
     progress: ExportProgress | None,
 ) -> ExportReport:
@@ -186,6 +201,7 @@ def _run(
                 client, targets, prospects, prepared, identities, progress
             )
         except SalesforceError as failure:
+            _refuse_if_schema_changed(session, client, org, targets, failure)
             writer.stopped = failure
             account_plans, people_plans = [], _not_looked_up(identities, failure)
         accounts, people = _carry_out(
@@ -196,8 +212,13 @@ def _run(
         api_calls = client.usage.snapshot().minus(before).api_calls
         _record(session, run, results, api_calls, error)
         if not dry_run:
-            _keep_ids(session, org, targets.person.sobject, results)
+            _keep_ids(session, org, connection_id, targets.person.sobject, results)
         session.commit()
+    except ExportError as refused:
+        session.rollback()
+        finish_run(session, run, error=str(refused))
+        session.commit()
+        raise
     except BaseException as unexpected:  # a bug or Ctrl-C: the run must not stay "running"
         session.rollback()
         finish_run(session, run, error=f"stopped unexpectedly: {unexpected!r}")
@@ -249,6 +270,27 @@ def _plan(
     return needed_accounts(account_plans, people_plans), people_plans
 
 
+def _refuse_if_schema_changed(
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    targets: ExportTargets,
+    failure: SalesforceError,
+) -> None:
+    """When Salesforce refuses a field, the cached describe is out of date: it is fetched
+    anew and the mappings verified again, so the export is refused naming what changed in the
+    org (`MappingNotValid`), and the next one before it starts. Otherwise, or when Salesforce
+    cannot be asked, its own refusal stands."""
+    if not (isinstance(failure, BadRequest) and failure.error_code in _SCHEMA_ERRORS):
+        return
+    try:
+        for rules in (targets.person, targets.account):
+            if rules is not None:
+                _rules(session, client, org, rules.sobject, refresh=True)
+    except SalesforceError:
+        return
+
+
 def _find_accounts(
     client: SalesforceClient,
     rules: ObjectRules,
@@ -256,7 +298,8 @@ def _find_accounts(
     identities: Identities,
 ) -> list[Record]:
     """Accounts by the Ids earlier exports kept and by website domain, then by name for the
-    companies still unmatched (so names are only sent for companies that need them)."""
+    companies still unmatched (so names are only sent for companies that need them), every
+    spelling of each (the index then compares names ignoring case and spacing)."""
     fields = ["Name", "Website", *rules.fields]
     known = [
         account_id
@@ -272,9 +315,10 @@ def _find_accounts(
     )
     index = AccountIndex(found)
     names = [
-        key.name
+        name
         for group, key in identities.companies
-        if key.name and index.match(key, (prospects[m].account_id for m in group.members)) is None
+        if index.match(key, (prospects[m].account_id for m in group.members)) is None
+        for name in key.names_to_look_up()
     ]
     return found + find_records(client, "Account", fields, [(any_of("Name"), names)])
 
@@ -339,12 +383,20 @@ def _record(
     finish_run(session, run, error=error)
 
 
-def _keep_ids(session: Session, org: Org, sobject: str, results: Sequence[ProspectResult]) -> None:
-    """Each stored prospect remembers the records it became, so a re-export updates them."""
+def _keep_ids(
+    session: Session,
+    org: Org,
+    connection_id: int,
+    sobject: str,
+    results: Sequence[ProspectResult],
+) -> None:
+    """Each stored prospect remembers the records it became through the connection, so a
+    re-export there updates them."""
     kept = [r for r in results if r.prospect_id is not None and r.salesforce_id is not None]
     stored = get_prospects(session, org, [r.prospect_id for r in kept if r.prospect_id])
     keep_salesforce_ids(
         session,
+        connection_id,
         (
             (
                 prospect,

@@ -8,8 +8,8 @@ bears that name. Each group is written once, its values merged in input order: t
 prospect holding a value for a field gives it.
 
 Records already in Salesforce are indexed the same way, so a group finds its record by the
-Id an earlier export kept, else by email (a person) or by domain, then name (a company). When
-several records share a key, the oldest (lowest Id) is the one.
+Id an earlier export kept, else by email (a person) or by domain, then name ignoring case and
+spacing (a company). When several records share a key, the oldest (lowest Id) is the one.
 """
 
 from __future__ import annotations
@@ -41,11 +41,15 @@ def website_domain(website: str | None) -> str | None:
     return host if "." in host else None
 
 
+def _collapsed(name: str) -> str:
+    return " ".join(name.split())
+
+
 def name_key(name: str | None) -> str | None:
     """A company name compared without regard to case or runs of spaces."""
     if name is None or not name.strip():
         return None
-    return " ".join(name.split()).casefold()
+    return _collapsed(name).casefold()
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,19 @@ class CompanyKey:
 
     domain: str | None
     name: str | None
-    """The name as given (the first spelling seen), for the lookup by name."""
+    """The name as given (the first spelling seen)."""
+    spellings: tuple[str, ...] = ()
+    """Every spelling of that name among the company's prospects, for the lookup by name."""
 
     @property
     def name_key(self) -> str | None:
         return name_key(self.name)
+
+    def names_to_look_up(self) -> list[str]:
+        """Salesforce compares names ignoring case, not spacing: each spelling is asked for as
+        given and with its spaces collapsed (as names are mostly kept), so which finds the
+        Account does not depend on which prospect came first."""
+        return list(dict.fromkeys(form for s in self.spellings for form in (s, _collapsed(s))))
 
 
 def company_key(website: str | None, name: str | None) -> CompanyKey | None:
@@ -66,7 +78,8 @@ def company_key(website: str | None, name: str | None) -> CompanyKey | None:
     domain = website_domain(website)
     if domain is None and name_key(name) is None:
         return None
-    return CompanyKey(domain, name.strip() if name and name.strip() else None)
+    given = name.strip() if name and name.strip() else None
+    return CompanyKey(domain, given, (given,) if given else ())
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,8 @@ def people(emails: Sequence[str | None], known_ids: Sequence[str | None]) -> lis
 
 def companies(keys: Sequence[CompanyKey | None]) -> list[tuple[Group, CompanyKey]]:
     """Prospects that work at one company, with the company's key (its first domain and first
-    name among them); positions with no company key are left out."""
+    name among them, and every spelling of that name); positions with no company key are left
+    out."""
     names_with_domain: dict[str, set[str]] = {}
     for key in keys:
         if key is not None and key.domain is not None and key.name_key is not None:
@@ -123,7 +137,8 @@ def companies(keys: Sequence[CompanyKey | None]) -> list[tuple[Group, CompanyKey
         if members:
             domain = next((k.domain for k in members if k.domain), None)
             name = next((k.name for k in members if k.name), None)
-            found.append((group, CompanyKey(domain, name)))
+            spellings = (k.name for k in members if k.name and k.name_key == name_key(name))
+            found.append((group, CompanyKey(domain, name, tuple(dict.fromkeys(spellings)))))
     return found
 
 

@@ -325,13 +325,14 @@ def plan_people(
 def needed_accounts(
     accounts: Sequence[RecordPlan], people: Sequence[RecordPlan]
 ) -> list[RecordPlan]:
-    """The account plans, less the writes no written person needs: a company whose every
-    Contact fails (a required field with no value, say) has its Account neither created nor
-    changed on behalf of nobody; an Account that exists is still named in the results."""
+    """The account plans, less the writes no written Contact needs: an Account is created or
+    changed only for a Contact written into it. A company whose Contacts all fail, stay as they
+    are or keep another Account leaves Salesforce as it was; an Account that exists is still
+    named in the results."""
     needed = {
         plan.company
         for plan in people
-        if plan.company is not None and plan.action is not Action.FAILED
+        if plan.company is not None and _written_into(plan, accounts[plan.company])
     }
     return [
         plan
@@ -341,12 +342,23 @@ def needed_accounts(
     ]
 
 
+def _written_into(person: RecordPlan, account: RecordPlan) -> bool:
+    """Whether the Contact will be written with `account` as its Account: a new one, one
+    without an Account yet (linking writes it), or one already on it that changes."""
+    if person.action is Action.FAILED:
+        return False
+    if person.record_id is None or is_empty(person.linked_account):
+        return True
+    return person.action is Action.UPDATED and person.linked_account == account.record_id
+
+
 def link_accounts(
     people_plans: Sequence[RecordPlan], accounts: Sequence[Outcome]
 ) -> list[RecordPlan]:
     """People plans with their Accounts filled in, once the Accounts are written (or, in a dry
-    run, planned): a new Contact gets its Account, an existing one without an Account too. A
-    Contact whose Account failed fails with it, unless it exists already and stays as it is."""
+    run, planned, when an Account to create has no Id yet to send): a new Contact gets its
+    Account, an existing one without an Account too. A Contact whose Account failed fails with
+    it, unless it exists already and stays as it is."""
     linked = []
     for plan in people_plans:
         account = accounts[plan.company] if plan.company is not None else None
@@ -361,8 +373,11 @@ def link_accounts(
                 linked.append(replace(plan, action=Action.FAILED, values={}, errors=errors))
             else:
                 linked.append(plan)
-        elif account.record_id is not None and is_empty(plan.linked_account):
-            values = plan.values | {ACCOUNT_LINK: account.record_id}
+        elif is_empty(plan.linked_account) and (
+            account.record_id is not None or account.action is Action.CREATED
+        ):
+            link = {ACCOUNT_LINK: account.record_id} if account.record_id is not None else {}
+            values = plan.values | link
             action = Action.CREATED if plan.record_id is None else Action.UPDATED
             linked.append(replace(plan, values=values, action=action))
         else:

@@ -2,7 +2,7 @@
 
 Prospects written together (the same person, or the same record) share their record's
 outcome. A Contact's `account_id` is the Account it belongs to: the one it already had, else
-its company's.
+its company's; a dry run reports that Account's action and values.
 """
 
 from __future__ import annotations
@@ -53,9 +53,7 @@ def prospect_results(
             continue
         plan = people.plans[person_of[position]]
         outcome = people.outcomes[person_of[position]]
-        company = company_of.get(position)
-        account_plan = accounts.plans[company] if company is not None else None
-        account = accounts.outcomes[company] if company is not None else None
+        account_plan, account = _account_of(plan, accounts, company_of.get(position))
         account_id = plan.linked_account or (account.record_id if account else None)
         results.append(
             ProspectResult(
@@ -71,6 +69,18 @@ def prospect_results(
             )
         )
     return results
+
+
+def _account_of(
+    plan: RecordPlan, accounts: Written, company: int | None
+) -> tuple[RecordPlan | None, Outcome | None]:
+    """A Contact's Account as planned and as it came out: its company's, unless the Contact
+    keeps another one, which the export leaves as it is."""
+    if company is None:
+        return None, None
+    if plan.linked_account and plan.linked_account != accounts.plans[company].record_id:
+        return None, Outcome(Action.UNCHANGED, plan.linked_account)
+    return accounts.plans[company], accounts.outcomes[company]
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,61 @@ def test_only_leads_and_contacts_are_exported_and_only_known_objects_allowed(
     assert wrong_object.exit_code == wrong_allow.exit_code == 2
     assert "'Account' is not one of Lead, Contact" in wrong_object.stderr
     assert "'Opportunity' is not one of Lead, Contact, Account" in wrong_allow.stderr
+
+
+def test_the_ids_one_connection_gave_are_not_used_through_another(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    first, other = make_sandbox(), make_sandbox()
+    connected(cli, first)
+    assert cli("export", "allow", "--org", "acme", "Lead").exit_code == 0
+    zed = other.org.create("Lead", {"LastName": "Zed", "Company": "Zed Co", "Email": "z@zed.com"})
+    path = prospects_file(tmp_path, "Ann,Lee,ann@acme.com,Acme,acme.com")
+    [here] = document(cli("export", "--org", "acme", "--object", "Lead", path, "--json"))["results"]
+    assert cli(*password_grant_args(other, name="other")).exit_code == 0
+
+    exported = cli("export", "--org", "acme", "--object", "Lead", path, "--connection", "other")
+    [there] = document(
+        cli("export", "--org", "acme", "--object", "Lead", path, "--connection", "other", "--json")
+    )["results"]
+
+    assert here["salesforce_id"] == zed  # the same Id, in another Salesforce org
+    assert exported.exit_code == 0
+    assert (there["action"], there["salesforce_id"]) == ("unchanged", exported_id(other, "Lee"))
+    assert other.org.retrieve("Lead", zed)["LastName"] == "Zed"
+
+
+def exported_id(server: SandboxServer, last_name: str) -> str:
+    [record] = server.org.query(f"SELECT Id FROM Lead WHERE LastName = '{last_name}'")["records"]
+    return str(record["Id"])
+
+
+def test_a_mapped_field_deleted_in_salesforce_is_named_by_this_export_and_the_next(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    server = make_sandbox()
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Lead")
+    tier = server.org.custom_fields.create(
+        {"FullName": "Lead.Tier__c", "Metadata": {"type": "Text", "label": "Tier", "length": 20}}
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"rows": [
+        {"source": "last_name", "target": "LastName", "update": "fill_empty"},
+        {"source": "company_name", "target": "Company", "update": "fill_empty"},
+        {"source": "email", "target": "Email", "update": "fill_empty"},
+        {"source": "first_name", "target": "Tier__c", "update": "overwrite"},
+    ]}))  # fmt: skip
+    cli("mapping", "set", "--org", "acme", "--object", "Lead", "--file", str(mapping))
+    path = prospects_file(tmp_path, "Ada,Lovelace,ada@acme.com,Acme,acme.com")
+    export = ("export", "--org", "acme", "--object", "Lead", path, "--json")
+    assert document(cli(*export))["created"] == 1  # the describe naming Tier__c is kept
+    server.org.custom_fields.delete(tier)
+
+    refused, again = cli(*export), cli(*export)
+
+    for result in (refused, again):
+        assert result.exit_code == 1
+        error = json.loads(result.stdout)["error"]
+        assert error.startswith("the Lead export mapping needs fixing before exporting: ")
+        assert "Tier__c" in error and "INVALID_FIELD" not in error

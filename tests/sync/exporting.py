@@ -13,12 +13,37 @@ from sqlalchemy.orm import Session
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.soql.builder import Filter, select, to_soql
-from forcebridge.store.models import Org, Prospect, RunLogEntry
+from forcebridge.store.models import (
+    AuthMethod,
+    Connection,
+    ConnectionKind,
+    Org,
+    Prospect,
+    RunLogEntry,
+)
+from forcebridge.store.repositories.connections import Login, Tokens, create_connection
 from forcebridge.store.repositories.export_preferences import allow_objects
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.sync.export import export_file
 from forcebridge.sync.export_results import ExportReport
 from tests.salesforce.conftest import client_for
+
+
+def stored_connection(
+    session: Session, org: Org, server: SandboxServer, client: SalesforceClient
+) -> Connection:
+    """The org's connection as `forcebridge connect` would store it, for the client made
+    without one: exports keep their prospects' Salesforce Ids per connection."""
+    login = Login(
+        ConnectionKind.FORCEBRIDGE_SANDBOX,
+        server.base_url,
+        AuthMethod.PASSWORD,
+        server.config.client_id,
+        client.settings.api_version,
+    )
+    return create_connection(
+        session, org, "sandbox", login, Tokens(client.tokens.access_token, server.base_url)
+    )
 
 
 class ExportWorld:
@@ -31,6 +56,7 @@ class ExportWorld:
         self.session, self.server, self.folder, self.client = session, server, folder, client
         self.org: Org = create_org(session, "acme")
         allow_objects(session, self.org, ["Lead", "Contact", "Account"])
+        self.connection = stored_connection(session, self.org, server, client)
         session.commit()
 
     @classmethod
@@ -54,7 +80,13 @@ class ExportWorld:
     def export(self, sobject: str, *lines: str, dry_run: bool = False) -> ExportReport:
         """Export a CSV file of `lines` (the header first)."""
         return export_file(
-            self.session, self.client, self.org, sobject, self.csv(*lines), dry_run=dry_run
+            self.session,
+            self.client,
+            self.org,
+            sobject,
+            self.csv(*lines),
+            connection_id=self.connection.id,
+            dry_run=dry_run,
         )
 
     def create(self, sobject: str, *records: dict[str, Any]) -> list[str]:

@@ -123,13 +123,20 @@ def test_stored_prospects_keep_their_records_so_a_changed_email_still_updates_th
         session, world.org, [{"last_name": "Lovelace", "email": "ada@x.com", "company_name": "AE"}]
     )
     session.commit()
-    first = export_prospects(session, world.client, world.org, "Lead", prospects_from_store(stored))
+
+    def export_stored() -> ExportReport:
+        prospects = prospects_from_store(stored, world.connection.id)
+        return export_prospects(
+            session, world.client, world.org, "Lead", prospects, connection_id=world.connection.id
+        )
+
+    first = export_stored()
     lead_id = str(first.results[0].salesforce_id)
     world.client.update("Lead", lead_id, {"Email": "countess@example.com"})
 
     stored[0].job_title = "CTO"
     session.commit()
-    again = export_prospects(session, world.client, world.org, "Lead", prospects_from_store(stored))
+    again = export_stored()
 
     assert [(r.action, r.salesforce_id) for r in again.results] == [(Action.UPDATED, lead_id)]
     assert world.records("Lead", "Title") == [{"Id": lead_id, "Title": "CTO"}]

@@ -157,3 +157,99 @@ def test_a_company_whose_every_contact_fails_gets_no_account_written_for_nobody(
         {"Id": globex, "Name": "Globex", "Phone": None, "Industry": None},
         {"Id": initech, "Name": "Initech", "Phone": None, "Industry": "Software"},
     ]
+
+
+def test_an_account_is_made_or_changed_only_for_a_contact_written_into_it(
+    world: ExportWorld,
+) -> None:
+    old, acme = world.create("Account", {"Name": "Old Name Inc"}, {"Name": "Acme"})
+    world.create(
+        "Contact",
+        {"FirstName": "Kim", "LastName": "Keeper", "Email": "kim@oldname.com", "AccountId": old},
+        {"FirstName": "Sal", "LastName": "Stays", "Email": "sal@oldname.com", "AccountId": acme},
+    )
+    rows = (
+        HEADER,
+        "Kim,Keeper,kim@oldname.com,Fresh Name Corp,,,",  # keeps Old Name Inc
+        "Sal,Stays,sal@oldname.com,Acme,,,Software",  # on Acme already, but not written
+    )
+
+    rehearsed = world.export("Contact", *rows, dry_run=True)
+    report = world.export("Contact", *rows)
+
+    for exported in (rehearsed, report):
+        assert [(r.action, r.account_id) for r in exported.results] == [
+            (Action.UNCHANGED, old),
+            (Action.UNCHANGED, acme),
+        ]
+    assert [result["account"] for result in rehearsed.to_json()["results"]] == [
+        {"action": "unchanged", "values": {}},
+        {"action": "unchanged", "values": {}},
+    ]
+    assert world.records("Account", "Name", "Industry") == [
+        {"Id": old, "Name": "Old Name Inc", "Industry": None},
+        {"Id": acme, "Name": "Acme", "Industry": None},
+    ]
+
+
+def test_a_contact_written_on_its_own_account_fills_it_in(world: ExportWorld) -> None:
+    [acme] = world.create("Account", {"Name": "Acme"})
+    world.create("Contact", {"LastName": "Stays", "Email": "sal@acme.com", "AccountId": acme})
+
+    report = world.export("Contact", HEADER, "Sal,Stays,sal@acme.com,Acme,,,Software")
+
+    assert [(r.action, r.account_id) for r in report.results] == [(Action.UPDATED, acme)]
+    assert world.records("Account", "Industry") == [{"Id": acme, "Industry": "Software"}]
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["as-written", "reversed"])
+def test_a_company_name_matches_its_account_whatever_the_spacing_and_the_row_order(
+    world: ExportWorld, reverse: bool
+) -> None:
+    name_only, odd = world.create("Account", {"Name": "NameOnly Inc"}, {"Name": "Odd  Spacing Co"})
+    rows = [
+        "Ada,Lovelace,ada@nameonly.com,nameonly  inc,,,",
+        "Bob,Builder,bob@nameonly.com, NAMEONLY   Inc ,,,",
+        "Cy,Globe,cy@odd.com,odd  spacing co,,,",
+        "Dee,Init,dee@odd.com,Odd Spacing Co,,,",
+    ]
+
+    report = world.export("Contact", HEADER, *(reversed(rows) if reverse else rows))
+
+    assert sorted(accounts(world).values()) == sorted([name_only, odd])
+    assert contacts(world) == {
+        "ada@nameonly.com": name_only,
+        "bob@nameonly.com": name_only,
+        "cy@odd.com": odd,
+        "dee@odd.com": odd,
+    }
+    assert report.count(Action.CREATED) == 4
+
+
+def test_a_dry_run_tells_what_the_export_then_does(world: ExportWorld) -> None:
+    [old] = world.create("Account", {"Name": "Old Name Inc"})
+    world.create(
+        "Contact",
+        {"FirstName": "Kim", "LastName": "Keeper", "Email": "kim@oldname.com", "AccountId": old},
+        {"FirstName": "Olly", "LastName": "Orphan", "Email": "olly@initech.com"},
+    )
+    rows = (
+        HEADER,
+        "Kim,Keeper,kim@oldname.com,Fresh Name Corp,,,",
+        "Olly,Orphan,olly@initech.com,Initech,,,",
+        "Nan,New,nan@initech.com,Initech,,,",
+    )
+
+    rehearsed = world.export("Contact", *rows, dry_run=True)
+    report = world.export("Contact", *rows)
+
+    expected = [Action.UNCHANGED, Action.UPDATED, Action.CREATED]
+    assert [r.action for r in rehearsed.results] == [r.action for r in report.results] == expected
+    assert [r.account_action for r in rehearsed.results] == [
+        Action.UNCHANGED,
+        Action.CREATED,
+        Action.CREATED,
+    ]
+    initech = accounts(world)["Initech"]
+    assert sorted(accounts(world)) == ["Initech", "Old Name Inc"]
+    assert [r.account_id for r in report.results] == [old, initech, initech]

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.describe_cache import CachedDescribe, DescribeKey, InMemoryDescribeCache
 from forcebridge.sandbox.clients import API_VERSION
-from forcebridge.store.models import Run, RunStatus
+from forcebridge.store.models import Run, RunStatus, UpdateOption
+from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.sync.export import export_file
 from forcebridge.sync.export_errors import MappingNotValid
 from forcebridge.sync.export_model import Action
@@ -175,6 +176,7 @@ def test_an_interrupted_export_leaves_its_run_failed_not_running(world: ExportWo
             world.org,
             "Lead",
             world.csv(HEADER, "Ada,Lovelace,ada@example.com,AE,,"),
+            connection_id=world.connection.id,
             progress=Interrupted(),
         )
 
@@ -184,3 +186,40 @@ def test_an_interrupted_export_leaves_its_run_failed_not_running(world: ExportWo
         "stopped unexpectedly: KeyboardInterrupt()",
     )
     assert world.records("Lead") == []
+
+
+def test_a_mapped_field_deleted_in_salesforce_refuses_the_export_naming_it(
+    world: ExportWorld,
+) -> None:
+    tier = world.server.org.custom_fields.create(
+        {"FullName": "Lead.Tier__c", "Metadata": {"type": "Text", "label": "Tier", "length": 20}}
+    )
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Lead",
+        [
+            ("last_name", "LastName", UpdateOption.FILL_EMPTY),
+            ("company_name", "Company", UpdateOption.FILL_EMPTY),
+            ("email", "Email", UpdateOption.FILL_EMPTY),
+            ("seniority", "Tier__c", UpdateOption.OVERWRITE),
+        ],
+    )
+    world.session.commit()
+    rows = ("last_name,email,company_name,seniority", "Lovelace,ada@example.com,AE,Senior")
+    world.export("Lead", *rows)  # the describe naming Tier__c is cached now
+    world.server.org.custom_fields.delete(tier)
+
+    with pytest.raises(MappingNotValid) as refused:
+        world.export("Lead", *rows)
+    runs = world.session.scalars(select(Run).order_by(Run.id)).all()
+    with pytest.raises(MappingNotValid) as again:  # refused up front: no run started
+        world.export("Lead", *rows)
+
+    assert "Tier__c" in str(refused.value) and "INVALID_FIELD" not in str(refused.value)
+    assert [(run.status, run.error) for run in runs] == [
+        (RunStatus.SUCCEEDED, None),
+        (RunStatus.FAILED, str(refused.value)),
+    ]
+    assert str(again.value) == str(refused.value)
+    assert world.session.scalars(select(Run)).all() == runs

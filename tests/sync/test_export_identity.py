@@ -63,9 +63,27 @@ def test_companies_are_one_by_domain_and_otherwise_by_name() -> None:
     found = companies(keys)
 
     assert [(g.members, key) for g, key in found] == [
-        ((0, 1), CompanyKey("acme.com", "Acme")),
-        ((2, 3), CompanyKey(None, "Globex  Inc")),
-        ((4,), CompanyKey("globex.com", "Globex Inc.")),
+        ((0, 1), CompanyKey("acme.com", "Acme", ("Acme",))),
+        ((2, 3), CompanyKey(None, "Globex  Inc", ("Globex  Inc", "globex inc"))),
+        ((4,), CompanyKey("globex.com", "Globex Inc.", ("Globex Inc.",))),
+    ]
+
+
+def test_a_name_is_looked_up_in_every_spelling_given_and_with_its_spacing_collapsed() -> None:
+    [(_, key)] = companies(
+        [
+            company_key(None, " Odd  Spacing Co "),
+            company_key(None, "odd spacing co"),
+            company_key(None, "ODD   SPACING CO"),
+        ]
+    )
+
+    assert key.names_to_look_up() == [
+        "Odd  Spacing Co",
+        "Odd Spacing Co",
+        "odd spacing co",
+        "ODD   SPACING CO",
+        "ODD SPACING CO",
     ]
 
 

@@ -327,6 +327,33 @@ def test_an_account_is_written_only_for_a_contact_that_is_written_too() -> None:
     assert initech == accounts[2]
 
 
+def test_an_account_is_written_only_for_a_contact_written_into_it() -> None:
+    accounts = [
+        RecordPlan((0,), Action.CREATED, values={"Name": "Fresh Name Corp"}),
+        RecordPlan((1, 2), Action.UPDATED, "001A", {"Industry": "Software"}),
+        RecordPlan((3,), Action.UPDATED, "001B", {"Industry": "Energy"}),
+        RecordPlan((4,), Action.UPDATED, "001C", {"Industry": "Banking"}),
+    ]
+    people = [
+        RecordPlan((0,), Action.UNCHANGED, "003K", company=0, linked_account="001Z"),
+        RecordPlan(
+            (1,), Action.UPDATED, "003E", {"Title": "CTO"}, company=1, linked_account="001Z"
+        ),
+        RecordPlan((2,), Action.UNCHANGED, "003S", company=1, linked_account="001A"),
+        RecordPlan(
+            (3,), Action.UPDATED, "003O", {"Title": "CTO"}, company=2, linked_account="001B"
+        ),
+        RecordPlan((4,), Action.UNCHANGED, "003N", company=3),
+    ]
+
+    fresh, kept_elsewhere, its_own, orphans = needed_accounts(accounts, people)
+
+    assert (fresh.action, fresh.record_id, fresh.values) == (Action.UNCHANGED, None, {})
+    assert (kept_elsewhere.action, kept_elsewhere.values) == (Action.UNCHANGED, {})
+    assert its_own == accounts[2]
+    assert orphans == accounts[3]
+
+
 def contacts(
     prospects: Sequence[ExportProspect],
     existing: Sequence[dict[str, Any]],
@@ -360,6 +387,19 @@ def test_contacts_are_linked_to_their_account_unless_they_belong_to_one_already(
     assert (new.action, new.values["AccountId"]) == (Action.CREATED, "001N")
     assert (kept.action, kept.linked_account) == (Action.UNCHANGED, "001Z")
     assert (orphan.action, orphan.values) == (Action.UPDATED, {"AccountId": "001N"})
+
+
+def test_in_a_dry_run_contacts_are_linked_to_an_account_that_has_no_id_yet() -> None:
+    prospects = [
+        prospect(2, last_name="New", email="new@init.com", company_name="Initech"),
+        prospect(3, last_name="Orphan", email="orphan@init.com", company_name="Initech"),
+    ]
+    existing = [{"Id": "003O", "Email": "orphan@init.com", "LastName": "Orphan", "AccountId": None}]
+
+    new, orphan = contacts(prospects, existing, [Outcome(Action.CREATED)])
+
+    assert (new.action, "AccountId" in new.values) == (Action.CREATED, False)
+    assert (orphan.action, orphan.values) == (Action.UPDATED, {})
 
 
 def test_a_new_contact_fails_with_its_account_and_an_existing_one_stays_as_it_is() -> None:

@@ -1,6 +1,7 @@
 """A person (and their company) the product may export to Salesforce.
 
-The Salesforce ids it became are kept, so exporting it again updates instead of duplicating.
+The Salesforce ids it became are kept, with the connection they came through, so exporting it
+again to that Salesforce updates instead of duplicating.
 """
 
 from __future__ import annotations
@@ -45,3 +46,7 @@ class Prospect(Timestamped, Base):
     salesforce_lead_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
     salesforce_contact_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
     salesforce_account_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
+    salesforce_connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connections.id", ondelete="SET NULL")
+    )
+    """The connection whose Salesforce org gave the Ids above: they mean nothing elsewhere."""

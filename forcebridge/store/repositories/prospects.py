@@ -101,11 +101,27 @@ def get_prospects(session: Session, org: Org, ids: Sequence[int]) -> list[Prospe
     return [found[i] for i in ids]
 
 
+def salesforce_ids(prospect: Prospect, connection_id: int) -> SalesforceIds:
+    """The records the prospect became in the Salesforce org of `connection_id`; none when
+    its Ids came from another (an Id means nothing outside the org that made it)."""
+    if prospect.salesforce_connection_id != connection_id:
+        return SalesforceIds()
+    return SalesforceIds(
+        prospect.salesforce_lead_id, prospect.salesforce_contact_id, prospect.salesforce_account_id
+    )
+
+
 def keep_salesforce_ids(
-    session: Session, updates: Iterable[tuple[Prospect, SalesforceIds]]
+    session: Session, connection_id: int, updates: Iterable[tuple[Prospect, SalesforceIds]]
 ) -> None:
-    """Remember what each prospect became, so its next export updates those records."""
+    """Remember what each prospect became through `connection_id`, so its next export there
+    updates those records; Ids it had from another connection are forgotten."""
     for prospect, ids in updates:
+        if prospect.salesforce_connection_id != connection_id:
+            prospect.salesforce_connection_id = connection_id
+            prospect.salesforce_lead_id = None
+            prospect.salesforce_contact_id = None
+            prospect.salesforce_account_id = None
         if ids.lead_id is not None:
             prospect.salesforce_lead_id = ids.lead_id
         if ids.contact_id is not None:

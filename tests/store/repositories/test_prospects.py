@@ -6,14 +6,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import InvalidValue
+from forcebridge.store.repositories.connections import create_connection
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.prospects import (
     SalesforceIds,
     get_prospects,
     keep_salesforce_ids,
     prospects_by_email,
+    salesforce_ids,
     save_prospects,
 )
+from tests.store.samples import LOGIN, TOKENS
 
 
 def test_a_saved_record_takes_over_the_prospect_with_its_email(session: Session) -> None:
@@ -83,10 +86,13 @@ def test_the_salesforce_ids_an_export_gave_are_kept_and_none_leaves_one_as_it_is
     session: Session,
 ) -> None:
     acme = create_org(session, "acme")
+    main = create_connection(session, acme, "main", LOGIN, TOKENS)
     [ada] = save_prospects(session, acme, [{"email": "ada@example.com"}])
-    keep_salesforce_ids(session, [(ada, SalesforceIds(contact_id="003A", account_id="001A"))])
+    session.flush()
+    ids = SalesforceIds(contact_id="003A", account_id="001A")
+    keep_salesforce_ids(session, main.id, [(ada, ids)])
 
-    keep_salesforce_ids(session, [(ada, SalesforceIds(lead_id="00QA"))])
+    keep_salesforce_ids(session, main.id, [(ada, SalesforceIds(lead_id="00QA"))])
     session.commit()
 
     [stored] = get_prospects(session, acme, [ada.id])
@@ -99,3 +105,19 @@ def test_the_salesforce_ids_an_export_gave_are_kept_and_none_leaves_one_as_it_is
         "003A",
         "001A",
     )
+
+
+def test_salesforce_ids_belong_to_the_connection_that_gave_them(session: Session) -> None:
+    acme = create_org(session, "acme")
+    first = create_connection(session, acme, "first", LOGIN, TOKENS)
+    other = create_connection(session, acme, "other", LOGIN, TOKENS)
+    [ada] = save_prospects(session, acme, [{"email": "ada@example.com"}])
+    session.flush()
+    keep_salesforce_ids(session, first.id, [(ada, SalesforceIds("00QA", "003A", "001A"))])
+
+    elsewhere = salesforce_ids(ada, other.id)
+    keep_salesforce_ids(session, other.id, [(ada, SalesforceIds(lead_id="00QB"))])
+
+    assert elsewhere == SalesforceIds()
+    assert salesforce_ids(ada, other.id) == SalesforceIds(lead_id="00QB")
+    assert salesforce_ids(ada, first.id) == SalesforceIds()
