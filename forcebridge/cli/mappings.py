@@ -6,7 +6,9 @@
 
 The file is `{"rows": [{"source", "target", "update": "overwrite" | "fill_empty"}]}`, rows in
 priority order. `verify` and `set` check against the object's live describe and name every
-problem; `set` saves only a mapping that verifies.
+problem; `set` saves only a mapping that verifies. An org's export mapping serves all its
+connections; `--org ORG --connection NAME` picks the one whose describe it is checked against
+(needed when the org has several), as `forcebridge export --connection` picks where it is used.
 """
 
 from __future__ import annotations
@@ -29,10 +31,9 @@ from forcebridge.mapping.model import Mapping, parse_mapping_json
 from forcebridge.mapping.verify import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
-from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync import mapping_admin as admin
-from forcebridge.sync.connections import open_client
+from forcebridge.sync.connections import open_client, org_connection
 
 app = typer.Typer(help="Show, verify and set field mappings.", no_args_is_help=True)
 
@@ -41,6 +42,13 @@ ServiceFilter = Annotated[
     typer.Option("--service", metavar="ORG/SERVICE", help="A service's pull mapping."),
 ]
 OrgFilter = Annotated[str | None, typer.Option("--org", help="An org's export mapping.")]
+ConnectionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--connection",
+        help="With --org: the connection to check against (needed when the org has several).",
+    ),
+]
 ObjectOption = Annotated[str, typer.Option("--object", help="The Salesforce object: Contact, ...")]
 FileOption = Annotated[
     Path,
@@ -58,19 +66,20 @@ class _Owner:
 
 
 @contextmanager
-def _owner(session: Session, service: str | None, org: str | None) -> Iterator[_Owner]:
+def _owner(
+    session: Session, service: str | None, org: str | None, connection: str | None
+) -> Iterator[_Owner]:
     if (service is None) == (org is None):
         fail("name either --service ORG/SERVICE (pull) or --org ORG (export)")
     if service is not None:
+        if connection is not None:
+            fail("--connection goes with --org: a service's mapping is checked on its connection")
         with service_client(session, service) as (found, client):
             yield _Owner(client, service=found)
         return
     assert org is not None
     found_org = get_org(session, org)
-    connections = list_connections(session, found_org)
-    if len(connections) != 1:
-        fail(f"org {org} needs exactly one Salesforce connection to check mappings against")
-    with open_client(session, connections[0]) as client:
+    with open_client(session, org_connection(session, found_org, connection)) as client:
         yield _Owner(client, org=found_org)
 
 
@@ -86,10 +95,15 @@ def show(
     sobject: ObjectOption,
     service: ServiceFilter = None,
     org: OrgFilter = None,
+    connection: ConnectionOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The mapping in use (the default one until one is set), fields with their labels."""
-    with database() as session, _owner(session, service, org) as owner, _mapping_errors():
+    with (
+        database() as session,
+        _owner(session, service, org, connection) as owner,
+        _mapping_errors(),
+    ):
         if owner.service is not None:
             shown = admin.show_pull_mapping(session, owner.client, owner.service, sobject)
         else:
@@ -104,6 +118,7 @@ def verify(
     sobject: ObjectOption,
     service: ServiceFilter = None,
     org: OrgFilter = None,
+    connection: ConnectionOption = None,
     file: Annotated[
         Path | None,
         typer.Option("--file", exists=True, dir_okay=False, readable=True, help="MAPPING.json"),
@@ -112,7 +127,11 @@ def verify(
 ) -> None:
     """Check a mapping file (or the mapping in use) against the org as it is now."""
     mapping = _read(file) if file is not None else None
-    with database() as session, _owner(session, service, org) as owner, _mapping_errors():
+    with (
+        database() as session,
+        _owner(session, service, org, connection) as owner,
+        _mapping_errors(),
+    ):
         if owner.service is not None:
             report = admin.verify_pull_mapping(
                 session, owner.client, owner.service, sobject, mapping
@@ -129,11 +148,16 @@ def set_command(
     file: FileOption,
     service: ServiceFilter = None,
     org: OrgFilter = None,
+    connection: ConnectionOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Verify a mapping file and save it; a mapping with problems is refused, each named."""
     mapping = _read(file)
-    with database() as session, _owner(session, service, org) as owner, _mapping_errors():
+    with (
+        database() as session,
+        _owner(session, service, org, connection) as owner,
+        _mapping_errors(),
+    ):
         try:
             if owner.service is not None:
                 report = admin.save_pull_mapping(

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.describe import Catalog, parse_describe
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow
@@ -28,6 +27,8 @@ from forcebridge.store.repositories.mappings import (
     save_org_mapping,
 )
 from forcebridge.store.repositories.watermarks import reset_watermarks
+from forcebridge.sync.export import export_mapping
+from forcebridge.sync.export_model import ExportObject
 from forcebridge.sync.pull_members import (
     StreamFailed,
     load_catalog,
@@ -99,7 +100,9 @@ def show_pull_mapping(
         raise MappingError(str(missing)) from None
     default = get_mapping(session, service, sobject) is None
     catalog = load_catalog(client, sobject, mapping.sources)
-    return ShownMapping("pull", sobject, _labelled(mapping, catalog, sobject), default)
+    described = catalog.get(sobject)
+    spelled = sobject if described is None else described.name
+    return ShownMapping("pull", spelled, _labelled(mapping, catalog, sobject), default)
 
 
 def verify_pull_mapping(
@@ -134,11 +137,24 @@ def save_pull_mapping(
     return report
 
 
+def export_object(name: str) -> ExportObject:
+    """`name` as Salesforce spells it (`lead` is `Lead`), refused unless an export writes that
+    object: a mapping for any other would be saved and never used."""
+    for sobject in ExportObject:
+        if sobject.lower() == name.lower():
+            return sobject
+    raise MappingError(
+        f"export mappings are for the objects an export writes ({', '.join(ExportObject)}),"
+        f" not {name!r}"
+    )
+
+
 def show_export_mapping(
     session: Session, client: SalesforceClient, org: Org, sobject: str
 ) -> ShownMapping:
+    sobject = export_object(sobject)
     stored = get_org_mapping(session, org, sobject)
-    mapping = _export_mapping(session, org, sobject)
+    mapping = export_mapping(session, org, sobject)
     describe = parse_describe(client.describe(sobject))
     labels = {f.name.lower(): f.display_name for f in describe.fields}
     rows = tuple(ShownRow(row, labels.get(row.target.lower(), row.target)) for row in mapping.rows)
@@ -152,7 +168,8 @@ def verify_export_mapping(
     sobject: str,
     mapping: Mapping | None = None,
 ) -> VerificationReport:
-    mapping = mapping or _export_mapping(session, org, sobject)
+    sobject = export_object(sobject)
+    mapping = mapping or export_mapping(session, org, sobject)
     return verify_export(mapping, parse_describe(client.describe(sobject, refresh=True)))
 
 
@@ -164,13 +181,6 @@ def save_export_mapping(
         raise MappingRefused(report)
     save_org_mapping(session, org, parse_describe(client.describe(sobject)).name, _rows(mapping))
     return report
-
-
-def _export_mapping(session: Session, org: Org, sobject: str) -> Mapping:
-    stored = get_org_mapping(session, org, sobject)
-    if stored is None:
-        return default_export_mapping(sobject)
-    return Mapping(tuple(MappingRow(r.source, r.target, r.update_option) for r in stored.rows))
 
 
 def _labelled(mapping: Mapping, catalog: Catalog, sobject: str) -> tuple[ShownRow, ...]:

@@ -3,9 +3,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from forcebridge.sandbox.server import SandboxServer
-from tests.cli.conftest import Cli, document
+from tests.cli.conftest import Cli, document, password_grant_args
 from tests.cli.pull_setup import connected_service
+from tests.conftest import SandboxFactory
 
 
 def mapping_file(folder: Path, *rows: tuple[str, str]) -> str:
@@ -82,3 +85,95 @@ def test_an_orgs_export_mapping_is_shown_with_the_salesforce_side_labelled(
 
     assert (shown["direction"], shown["default"]) == ("export", True)
     assert shown["rows"][0]["salesforce_label"] == "First Name (FirstName)"
+
+
+def test_an_orgs_export_mapping_is_one_whatever_the_case_the_object_is_typed_in(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    connected_service(cli, sandbox)
+    mine = mapping_file(tmp_path, ("last_name", "LastName"), ("company_name", "Company"))
+
+    saved = document(
+        cli("mapping", "set", "--org", "acme", "--object", "lead", "--file", mine, "--json")
+    )
+    shown = [
+        document(cli("mapping", "show", "--org", "acme", "--object", spelled, "--json"))
+        for spelled in ("lead", "LEAD", "Lead")
+    ]
+    verified = document(cli("mapping", "verify", "--org", "acme", "--object", "lead", "--json"))
+
+    assert saved["ok"]
+    assert {(s["object"], s["default"], len(s["rows"])) for s in shown} == {("Lead", False, 2)}
+    assert "all 2 rows" in verified["message"]
+
+
+def test_a_services_mapping_is_shown_under_the_objects_own_spelling(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    service = connected_service(cli, sandbox)
+    mine = mapping_file(tmp_path, ("Email", "email"), ("LastName", "last_name"))
+    set_lead = ("mapping", "set", "--service", service, "--object", "lead", "--file", mine)
+    assert document(cli(*set_lead, "--json"))["ok"]
+
+    shown = document(cli("mapping", "show", "--service", service, "--object", "lead", "--json"))
+    verified = document(
+        cli("mapping", "verify", "--service", service, "--object", "LEAD", "--json")
+    )
+
+    assert (shown["object"], shown["default"], len(shown["rows"])) == ("Lead", False, 2)
+    assert "all 2 rows" in verified["message"]
+
+
+@pytest.mark.parametrize("command", ["show", "verify", "set"])
+def test_an_org_has_export_mappings_only_for_objects_an_export_writes(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path, command: str
+) -> None:
+    connected_service(cli, sandbox)
+    task = mapping_file(tmp_path, ("last_name", "Subject"))
+    file = ["--file", task] if command != "show" else []
+
+    refused = cli("mapping", command, "--org", "acme", "--object", "Task", *file, "--json")
+
+    assert refused.exit_code == 1
+    error = json.loads(refused.stdout)["error"]
+    assert "Lead, Contact, Account" in error and "'Task'" in error
+    assert cli("export", "allow", "--org", "acme", "Task").exit_code != 0
+
+
+def test_an_org_with_two_connections_checks_its_one_export_mapping_on_the_one_named(
+    cli: Cli, sandbox: SandboxServer, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    regional = make_sandbox(schema_dir=lead_with_region(tmp_path / "schema"))
+    assert cli("org", "create", "acme").exit_code == 0
+    assert cli(*password_grant_args(sandbox, name="main")).exit_code == 0
+    assert cli(*password_grant_args(regional, name="regional")).exit_code == 0
+    assert cli("service", "create", "acme/shop", "--connection", "main").exit_code == 0
+    mine = mapping_file(
+        tmp_path, ("last_name", "LastName"), ("company_name", "Company"), ("state", "Region__c")
+    )
+    lead = ["--org", "acme", "--object", "Lead", "--json"]
+
+    unchosen = cli("mapping", "show", *lead)
+    elsewhere = cli("mapping", "set", *lead, "--connection", "main", "--file", mine)
+    saved = document(cli("mapping", "set", *lead, "--connection", "regional", "--file", mine))
+    shown = document(cli("mapping", "show", *lead, "--connection", "main"))
+    on_service = cli(
+        "mapping", "show", "--service", "acme/shop", "--object", "Lead", "--connection", "main"
+    )
+
+    assert unchosen.exit_code == 1
+    assert "pick one with --connection" in json.loads(unchosen.stdout)["error"]
+    assert elsewhere.exit_code == 1
+    assert [p["field"] for p in json.loads(elsewhere.stdout)["problems"]] == ["Region__c"]
+    assert saved["ok"]
+    assert (shown["default"], shown["rows"][2]["target"]) == (False, "Region__c")
+    assert on_service.exit_code == 1
+    assert "--connection goes with --org" in on_service.stderr
+
+
+def lead_with_region(folder: Path) -> Path:
+    """A schema folder giving Lead a custom text field, as one Salesforce org of many may."""
+    folder.mkdir()
+    region = {"name": "Region__c", "label": "Region", "type": "string", "length": 40}
+    (folder / "Lead.json").write_text(json.dumps({"name": "Lead", "fields": [region]}))
+    return folder
