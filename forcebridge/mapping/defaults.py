@@ -95,14 +95,21 @@ _EXPORT: dict[str, Pairs] = {
 
 
 def default_pull_mapping(sobject: str, selected: Collection[str] | None = None) -> Mapping:
-    """The starting pull mapping for Contact or Lead; for a custom query that `selected` some
-    fields, its rows that read one of them (a query picks what it reads, and the default
-    follows it rather than asking for fields the query leaves out). A query that selects none
-    of them keeps every row, for verification to list what it would have to select."""
+    """The starting pull mapping for Contact or Lead; for a custom query (`selected` its
+    fields), its rows that read one of them: a query picks what it reads, and the default
+    follows it rather than asking for fields the query leaves out. A query that selects none
+    of them has no default: the admin maps its fields."""
     mapping = _mapping(_PULL, sobject, UpdateOption.OVERWRITE, "pull")
-    wanted = {name.lower() for name in selected or ()}
+    if selected is None:
+        return mapping
+    wanted = {name.lower() for name in selected}
     rows = tuple(row for row in mapping.rows if row.source.lower() in wanted)
-    return Mapping(rows) if rows else mapping
+    if not rows:
+        read = ", ".join(dict.fromkeys(row.source for row in mapping.rows))
+        raise MappingError(
+            f"the query selects none of the fields the default {sobject} mapping reads ({read})"
+        )
+    return Mapping(rows)
 
 
 def default_export_mapping(sobject: str) -> Mapping:

@@ -103,9 +103,10 @@ def stored_mapping(session: Session, service: Service, stream: Stream) -> Mappin
         )
     try:
         return default_pull_mapping(sobject, stream.selected)
-    except MappingError:
+    except MappingError as error:
         raise StreamFailed(
-            f"the service has no mapping for {sobject}: set one with forcebridge mapping set"
+            f"the service has no mapping for {sobject} ({error}): set one with forcebridge "
+            "mapping set"
         ) from None
 
 
@@ -161,8 +162,13 @@ def verify_member(
     refresh: bool = False,
 ) -> VerifiedStream:
     """Check `service`'s mapping and `routing_condition` for `stream` (refreshing the describes
-    first when `refresh`); `StreamFailed` names every problem at once."""
-    mapping = stored_mapping(session, service, stream)
+    first when `refresh`); `StreamFailed` names every problem at once, a custom query's own
+    among them when there is no mapping to verify."""
+    unmapped = None
+    try:
+        mapping = stored_mapping(session, service, stream)
+    except StreamFailed as failure:
+        mapping, unmapped = Mapping(()), str(failure)
     targets = service_fields(session, service)
     try:
         routing = Route.parse(routing_condition)
@@ -173,8 +179,9 @@ def verify_member(
         client, stream.sobject, (*mapping.sources, *route.fields), refresh=refresh
     )
     report = verify_stream(mapping, catalog, stream, targets)
-    if not report.ok:
-        raise StreamFailed(report.message)
+    problems = [*([] if report.ok else [report.message]), *([unmapped] if unmapped else [])]
+    if problems:
+        raise StreamFailed("; ".join(problems))
     describe = catalog.get(stream.sobject)
     assert describe is not None  # verification reports a missing describe
     try:

@@ -78,3 +78,16 @@ def test_creating_again_after_update_only_reads_everything_so_skipped_records_ar
     assert skipped["created"] == 0 and skipped["skipped"] >= 1
     assert configured["full_read_next"] == ["pull:Lead"]
     assert pulled["created"] == skipped["skipped"]
+
+
+def test_a_query_selecting_none_of_the_default_fields_asks_for_a_mapping(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+
+    refused = cli("service", "configure", service, "--soql", "SELECT Id, Department FROM Contact")
+
+    assert refused.exit_code == 1
+    assert "the query selects none of the fields the default Contact mapping" in refused.stderr
+    assert "forcebridge mapping set" in refused.stderr
+    assert "is not in the query's SELECT list" not in refused.stderr

@@ -71,6 +71,6 @@ def test_a_custom_query_s_default_keeps_the_rows_reading_what_it_selects() -> No
     ]
 
 
-def test_a_custom_query_selecting_none_of_the_default_fields_keeps_every_row() -> None:
-    """Verification then names each field the query would have to select."""
-    assert default_pull_mapping("Contact", ["Id", "Region__c"]) == default_pull_mapping("Contact")
+def test_a_custom_query_selecting_none_of_the_default_fields_has_no_default() -> None:
+    with pytest.raises(MappingError, match=r"the query selects none of the fields .* LastName"):
+        default_pull_mapping("Contact", ["Id", "Region__c"])
