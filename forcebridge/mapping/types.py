@@ -285,7 +285,11 @@ def _text_for(target: SalesforceField) -> Step:
 
 
 def _email(value: str) -> str:
-    """Syntax only, as Salesforce checks; `.test` addresses (sandbox and demo data) pass."""
+    """Syntax only, as Salesforce checks; `.test` addresses (sandbox and demo data) pass.
+    Salesforce's email fields take ASCII addresses only (INVALID_EMAIL_ADDRESS otherwise), so
+    an internationalized one is refused here, before anything is written for it."""
+    if not value.isascii():
+        raise Refused("is not an email address Salesforce accepts: it has characters outside ASCII")
     try:
         validate_email(value, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:

@@ -305,6 +305,14 @@ def test_an_email_that_is_not_an_email_is_refused() -> None:
         convert_for_export("ann@", PROSPECT_EMAIL, target)
 
 
+@pytest.mark.parametrize("address", ["zoë@example.com", "ana@exämple.com"])
+def test_an_email_salesforce_would_refuse_for_its_characters_is_refused_before(
+    address: str,
+) -> None:
+    with pytest.raises(ConversionError, match="characters outside ASCII"):
+        convert_for_export(address, PROSPECT_EMAIL, sf("Email", "email", length=80))
+
+
 def test_a_restricted_picklist_takes_only_its_values() -> None:
     target = sf("Rating", "picklist", picklist_values=("Hot", "Warm"), restricted_picklist=True)
 
