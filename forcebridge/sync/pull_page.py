@@ -358,14 +358,20 @@ class _Decision:
         return Outcome.UPDATED
 
     def _converted(self, record: Incoming, contact_sid: str) -> Outcome:
+        """A converted Lead hands its identity to its Contact: the Lead, read-only in
+        Salesforce from then on (its activities moved to the Contact), is unlinked, and its
+        contact is linked to the Contact, or merged into the contact already standing for it."""
         lead_contact = self.view.linked.get(record.external_id)
-        owner = self.converted.get(contact_sid)
-        if lead_contact is None or owner == lead_contact:
+        if lead_contact is None:
             return Outcome.UNCHANGED
-        if owner is not None:
+        self.changes.unlinks.append(record.external_id)
+        self.sources.get(lead_contact, set()).discard((self.target.source, record.external_id))
+        owner = self.converted.get(contact_sid)
+        if owner is None:
+            self._link(lead_contact, CONTACT_SOURCE, contact_sid)
+            self.converted[contact_sid] = lead_contact
+        elif owner != lead_contact:
             return self._merge(record, contact_sid, lead_contact, owner)
-        self._link(lead_contact, CONTACT_SOURCE, contact_sid)
-        self.converted[contact_sid] = lead_contact
         return Outcome.UPDATED
 
     def _merge(self, record: Incoming, contact_sid: str, lead_contact: int, owner: int) -> Outcome:

@@ -204,9 +204,37 @@ def test_a_lead_converted_into_a_contact_already_in_the_book_merges_the_two_cont
 
     [person] = listed
     assert rehearsed["updated"] == pulled["updated"] >= 1
-    assert sorted(i["external_id"] for i in person["identities"]) == sorted([contact, lead])
+    assert [i["external_id"] for i in person["identities"]] == [contact]  # the Lead handed over
     assert (person["phone"], person["title"]) == ("+12015550101", None)  # the Contact's
     assert [e["code"] for e in log] == ["merged", "duplicate_task"]
     assert (pushed["status"], pushed["updated"], pushed["created"]) == ("succeeded", 1, 0)
     whole_day = [t for t in tasks_of(sf, contact) if "From the Lead" in t["Description"]]
     assert any("From the Contact" in t["Description"] for t in whole_day)
+
+
+@pytest.mark.usefixtures("shop")
+def test_a_converted_lead_is_never_written_to_even_when_activities_go_to_leads(
+    cli: Cli, server: SandboxServer, sf: Salesforce, tmp_path: Path
+) -> None:
+    configured = cli("service", "configure", "acme/shop", "--activities-to", "leads")
+    assert configured.exit_code == 0, configured.stderr
+    lead = str(
+        sf.Lead.create({"LastName": "Hank", "Company": "Hooli", "Phone": "+12015550103"})["id"]
+    )
+    assert document(cli("pull", "--service", "acme/shop", "--json"))["created"] == 1
+    first = messages_file(
+        tmp_path, "+12015550103,inbound,sms,Hank,Before,2024-03-12T10:00:00-04:00"
+    )
+    assert cli("messages", "import", "--service", "acme/shop", first).exit_code == 0
+    assert document(cli("activities", "push", "--service", "acme/shop", "--json"))["created"] == 1
+    contact = server.org.convert_lead(lead)["contactId"]
+    cli("pull", "--service", "acme/shop")
+    later = messages_file(tmp_path, "+12015550103,inbound,sms,Hank,After,2024-03-12T11:00:00-04:00")
+    assert cli("messages", "import", "--service", "acme/shop", later).exit_code == 0
+
+    pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
+
+    assert (pushed["status"], pushed["updated"], pushed["failed"]) == ("succeeded", 0, 0)
+    (task,) = tasks_of(sf, contact)  # moved there by the conversion, and left alone
+    assert "After" not in task["Description"]
+    assert tasks_of(sf, lead) == []

@@ -181,9 +181,7 @@ def test_a_converted_lead_hands_its_contact_to_the_new_contact_without_a_duplica
 
     assert result.created == 0, book(session, service)
     [entry] = book(session, service)
-    assert entry["identities"] == sorted(
-        [("salesforce:Contact", converted["contactId"]), ("salesforce:Lead", lead)]
-    )
+    assert entry["identities"] == [("salesforce:Contact", converted["contactId"])]
     assert entry["company"] == "Initech"
 
 
