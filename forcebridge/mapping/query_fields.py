@@ -60,11 +60,15 @@ def field_groups(
 def calculated_sources(
     compiled: CompiledMapping, catalog: Catalog, sobject: str
 ) -> tuple[str, ...]:
-    """The formula and roll-up fields a pull mapping reads.
+    """The formula and roll-up fields a pull mapping reads, and the fields it reads through a
+    parent (`Account.Name`).
 
-    Their values can change without touching `SystemModstamp`, so incremental reads miss them;
-    the reconciliation re-reads these.
+    Their values can change without touching the record's own `SystemModstamp` (a renamed
+    Account leaves its Contacts' stamps alone), so incremental reads miss them; the
+    reconciliation re-reads these.
     """
     return tuple(
-        path for path in compiled.source_fields if catalog.resolve(sobject, path)[1].calculated
+        path
+        for path in compiled.source_fields
+        if "." in path or catalog.resolve(sobject, path)[1].calculated
     )

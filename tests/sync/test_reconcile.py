@@ -119,3 +119,22 @@ def test_formula_values_that_changed_without_the_record_are_read_again(
     assert (result.read, result.updated) == (1, 1)
     [entry] = book(session, service)
     assert entry["custom"] == {"score": "4.25"}
+
+
+def test_a_parent_field_that_changed_without_the_record_is_read_again(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    hooli = world.create("Account", Name="Hooli")
+    world.create("Contact", LastName="Staff", AccountId=hooli)
+    world.later()
+    world.pull(service)
+    world.update("Account", hooli, Name="Hooli XYZ")  # the Contact's SystemModstamp stays
+    world.later()
+
+    assert world.pull(service).read == 0
+    result = reconcile(session, world.client, service, clock=world.clock)
+
+    assert (result.updated, result.error) == (1, None)
+    [entry] = book(session, service)
+    assert entry["company"] == "Hooli XYZ"
