@@ -205,10 +205,20 @@ def prepare_member(
     full: bool = False,
     refresh: bool = False,
 ) -> Member:
-    """`service` ready for `stream`, or `StreamFailed` naming everything wrong."""
-    verified = verify_member(
-        session, client, service, stream, service.routing_condition, refresh=refresh
-    )
+    """`service` ready for `stream`, or `StreamFailed` naming everything wrong. What fails
+    against the cached describes is checked once more against fresh ones before the run
+    fails: the admin may have fixed the org since (a deleted field made again), and a run
+    that failed on an old describe would keep failing, backing off longer each time."""
+    try:
+        verified = verify_member(
+            session, client, service, stream, service.routing_condition, refresh=refresh
+        )
+    except StreamFailed:
+        if refresh:
+            raise
+        verified = verify_member(
+            session, client, service, stream, service.routing_condition, refresh=True
+        )
     sobject = verified.sobject
     compiled = compile_pull(verified.mapping, verified.catalog, sobject, verified.targets)
     extra = LEAD_CONVERSION_FIELDS if stream == LEADS else ()

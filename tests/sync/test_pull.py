@@ -521,6 +521,33 @@ def test_a_mapped_field_deleted_in_salesforce_later_fails_the_stream_naming_it(
     assert "No such column" not in second.error
 
 
+def test_a_deleted_field_made_again_is_seen_by_the_next_run_despite_the_cached_describe(
+    world: PullWorld, session: Session
+) -> None:
+    fields = world.sandbox.org.custom_fields
+    spec = {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
+                                                         "length": 40}}  # fmt: skip
+    region = fields.create(spec)
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
+    save_mapping(session, service, "Contact", rows)
+    session.commit()
+    world.create("Contact", LastName="Rowe", Region__c="West")
+    world.later()
+    assert world.pull(service).status is RunStatus.SUCCEEDED
+    fields.delete(region)
+    world.later()
+    assert world.pull(service).status is RunStatus.FAILED  # the describe cached without it
+
+    fields.create(spec)
+    world.create("Contact", LastName="Reyes", Region__c="East")
+    world.later()
+    fixed = world.pull(service)
+
+    assert (fixed.status, fixed.created) == (RunStatus.SUCCEEDED, 1)
+    assert ("Reyes", "East") in [(c["last_name"], c["city"]) for c in book(session, service)]
+
+
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(
     world: PullWorld, session: Session
 ) -> None:
