@@ -25,6 +25,7 @@ from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.store.models import ActivityTarget, PullObjects, Service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.pull_settings import (
+    MAX_INTERVAL_MINUTES,
     ConfigurationRefused,
     PullChange,
     PullConfiguration,
@@ -57,7 +58,10 @@ def command(
         ),
     ] = None,
     pull_every: Annotated[
-        int | None, typer.Option("--pull-every", min=1, help="Minutes between pulls.")
+        int | None,
+        typer.Option(
+            "--pull-every", min=1, max=MAX_INTERVAL_MINUTES, help="Minutes between pulls."
+        ),
     ] = None,
     update_only: Annotated[
         bool | None,
@@ -73,7 +77,12 @@ def command(
     ] = None,
     activities_every: Annotated[
         int | None,
-        typer.Option("--activities-every", min=1, help="Minutes between activity pushes."),
+        typer.Option(
+            "--activities-every",
+            min=1,
+            max=MAX_INTERVAL_MINUTES,
+            help="Minutes between activity pushes.",
+        ),
     ] = None,
     task_subject: Annotated[
         str | None, typer.Option("--task-subject", help="Subject template of logged Tasks.")

@@ -96,8 +96,9 @@ def configure_pull(
     the service as it was."""
     wanted = _settings(service, change)
     problems: list[str] = []
-    if wanted.interval_minutes < 1:
-        problems.append("pull every must be a whole number of minutes, 1 or more")
+    problem = interval_problem("pull every", wanted.interval_minutes)
+    if problem is not None:
+        problems.append(problem)
     streams: tuple[Stream, ...] = ()
     try:
         streams = service_streams(wanted.objects, wanted.soql)
@@ -140,6 +141,17 @@ def configure_pull(
         changes,
         reread,
     )
+
+
+MAX_INTERVAL_MINUTES = 366 * 24 * 60
+"""The longest time between two runs of a stream: a year."""
+
+
+def interval_problem(what: str, minutes: int) -> str | None:
+    """Why `minutes` cannot be a stream's interval, if it cannot."""
+    if 1 <= minutes <= MAX_INTERVAL_MINUTES:
+        return None
+    return f"{what} must be a whole number of minutes from 1 to {MAX_INTERVAL_MINUTES:,} (a year)"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from forcebridge.sync.pull_settings import (
     PullChange,
     PullConfiguration,
     configure_pull,
+    interval_problem,
 )
 from forcebridge.sync.transcript import check_subject_template
 from forcebridge.web import mapping_editor
@@ -221,8 +222,9 @@ def retry_streams(
 
 def _activity_problems(every: int, subject: str) -> list[str]:
     problems = []
-    if every < 1:
-        problems.append("activities every must be a whole number of minutes, 1 or more")
+    problem = interval_problem("activities every", every)
+    if problem is not None:
+        problems.append(problem)
     if subject.strip():
         try:
             check_subject_template(subject)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document
 from tests.cli.pull_setup import connected_service
@@ -91,3 +93,15 @@ def test_a_query_selecting_none_of_the_default_fields_asks_for_a_mapping(
     assert "the query selects none of the fields the default Contact mapping" in refused.stderr
     assert "forcebridge mapping set" in refused.stderr
     assert "is not in the query's SELECT list" not in refused.stderr
+
+
+def test_an_interval_beyond_a_year_is_refused_with_one_json_document(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox)
+
+    for option in ("--pull-every", "--activities-every"):
+        refused = cli("service", "configure", service, option, "10000000000000", "--json")
+
+        assert refused.exit_code == 2
+        assert option in json.loads(refused.stdout)["error"]
