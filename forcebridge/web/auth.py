@@ -20,10 +20,10 @@ from forcebridge.store.models import AdminUser, Org
 from forcebridge.store.passwords import hash_password, verify_password
 from forcebridge.store.repositories.admins import normalize_email
 from forcebridge.store.types import utcnow
-from forcebridge.web.dependencies import Database
+from forcebridge.web.dependencies import Database, session_admin
 from forcebridge.web.errors import TooManyLogins
 from forcebridge.web.pages import render
-from forcebridge.web.sessions import sign_in, sign_out, signed_in
+from forcebridge.web.sessions import sign_in, sign_out
 from forcebridge.web.throttle import LoginThrottle
 
 HOME = "/connections"
@@ -72,8 +72,8 @@ def _throttle_key(request: Request, org: str, email: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = HOME) -> Response:
-    if signed_in(request) is not None:
+def login_page(request: Request, session: Database, next: str = HOME) -> Response:
+    if session_admin(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", next=safe_next(next), org="", email="", error=None)
 
@@ -107,11 +107,16 @@ def log_in(
     throttle.succeeded(key)
     admin.last_login_at = utcnow()
     session.commit()
-    sign_in(request, admin.id, admin.org_id)
+    sign_in(request, admin.id, admin.org_id, admin.session_epoch)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def log_out(request: Request) -> RedirectResponse:
+def log_out(request: Request, session: Database) -> RedirectResponse:
+    """End the session, and every other of the admin's: a copy of its cookie is no session."""
+    admin = session_admin(request, session)
+    if admin is not None:
+        admin.session_epoch += 1
+        session.commit()
     sign_out(request)
     return RedirectResponse("/login", status_code=303)

@@ -48,14 +48,25 @@ class Admin:
         return self.role is AdminRole.ADMIN
 
 
-def current_admin(request: Request, session: Database) -> Admin:
+def session_admin(request: Request, session: Session) -> AdminUser | None:
+    """The admin whose session the request carries, if it is still one: a logout since (a
+    later session epoch) or a deleted account ends it."""
     who = signed_in(request)
     if who is None:
-        raise LoginRequired()
+        return None
     admin = session.get(AdminUser, who.admin_id)
-    org = session.get(Org, who.org_id)
-    if admin is None or org is None or admin.org_id != org.id:
-        raise LoginRequired("Your admin account no longer exists here: log in again.")
+    if admin is None or admin.org_id != who.org_id or admin.session_epoch != who.epoch:
+        return None
+    return admin
+
+
+def current_admin(request: Request, session: Database) -> Admin:
+    if signed_in(request) is None:
+        raise LoginRequired()
+    admin = session_admin(request, session)
+    org = session.get(Org, admin.org_id) if admin is not None else None
+    if admin is None or org is None:
+        raise LoginRequired("Your session has ended: log in again.")
     return Admin(id=admin.id, email=admin.email, role=admin.role, org_id=org.id, org_name=org.name)
 
 

@@ -55,6 +55,23 @@ def test_logging_out_ends_the_session(pages: AdminPages) -> None:
     assert pages.client.get("/connections", follow_redirects=False).status_code == 303
 
 
+def test_a_cookie_saved_before_logging_out_is_no_session(pages: AdminPages) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+    saved = pages.client.cookies.get(COOKIE_NAME)
+    form = pages.client.get("/connections")
+    assert form.status_code == 200
+    pages.post_form("/logout")
+
+    pages.client.cookies.set(COOKIE_NAME, str(saved))
+    replayed = pages.client.get("/connections", follow_redirects=False)
+    api = pages.client.get("/api/v1/connections")
+    login = pages.client.get("/login", follow_redirects=False)
+
+    assert replayed.status_code == 303 and replayed.headers["location"].startswith("/login")
+    assert api.status_code == 401
+    assert login.status_code == 200  # the login page itself, not a loop back
+
+
 def test_an_old_cookie_stops_working_once_the_admin_is_deleted(pages: AdminPages) -> None:
     pages.log_in("acme", "ann@acme.example.com")
     with pages.runtime.sessions() as session:

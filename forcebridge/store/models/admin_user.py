@@ -29,3 +29,5 @@ class AdminUser(Timestamped, Base):
     password_hash: Mapped[str]
     role: Mapped[AdminRole] = mapped_column(default=AdminRole.ADMIN)
     last_login_at: Mapped[datetime | None]
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Carried by the admin's session cookies; logging out raises it, ending them all."""
