@@ -21,7 +21,13 @@ from sqlalchemy import Engine
 
 from forcebridge.jobs.errors import ScheduleMissing
 from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify, run_failure
-from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure, after_success
+from forcebridge.jobs.policy import (
+    FailureKind,
+    StreamFailure,
+    after_failure,
+    after_success,
+    claimed_at,
+)
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import Claim, is_abandoned, is_current, load_state, save_state
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
@@ -145,7 +151,7 @@ def execute_stream(
             with engine.connect() as connection:
                 if not is_current(connection, claim):
                     return Execution(service_id, stream, Outcome.STALE)
-        started_at = clock()
+        started_at = claimed_at(claim.token) if claim is not None else clock()
         result: RunResult | None = None
         failure: StreamFailure | None = None
         with _Heartbeat(engine, service_id, stream, holder, timing, clock) as heartbeat:

@@ -145,11 +145,19 @@ def claimed(now: datetime) -> datetime:
     return now + CLAIM_HOLD
 
 
+def claimed_at(token: datetime) -> datetime:
+    """When a claim was made, from the `next_run_at` it wrote (`claimed`)."""
+    return token - CLAIM_HOLD
+
+
 def after_success(
     state: ScheduleState, started_at: datetime, finished_at: datetime
 ) -> ScheduleState:
     """One interval after the run started (so runs do not drift by their own duration), but
-    never in the past: a run longer than its interval is followed at once by the next."""
+    never in the past: a run longer than its interval is followed at once by the next. A
+    dispatched run counts as started when its dispatcher claimed it: a worker picks it up a
+    moment later, and counting from then would miss the dispatcher's tick one interval on
+    and wait for the next, every time."""
     return replace(
         state,
         next_run_at=max(started_at + state.interval, finished_at),

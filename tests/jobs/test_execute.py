@@ -54,6 +54,25 @@ def test_a_claimed_run_is_recorded_and_scheduled_one_interval_later(
     assert take_lease(runtime.engine, service_id, "pull:Contact", "next", TTL, now=T0)
 
 
+def test_a_run_picked_up_after_its_claim_is_due_one_interval_after_the_claim(
+    runtime: Runtime, service_id: int
+) -> None:
+    """A worker starts a dispatched run a moment after the tick that claimed it: counting the
+    interval from then would miss the tick one interval on, and every run would slip a tick."""
+    claim = _claim(runtime, "pull:Contact")
+
+    execute_stream(
+        runtime,
+        recording_registry(),
+        service_id,
+        "pull:Contact",
+        claim=claim,
+        clock=_at(T0 + timedelta(seconds=2)),
+    )
+
+    assert _schedule(runtime, service_id, "pull:Contact").next_run_at == T0 + timedelta(minutes=5)
+
+
 def test_a_failed_run_backs_off_and_says_why(runtime: Runtime, service_id: int) -> None:
     claim = _claim(runtime, "activities")
     registry = StreamRegistry({"activities": failing_runner(AuthenticationLost("revoked"))})
