@@ -38,10 +38,9 @@ from forcebridge.soql.builder import contains, eq, select, to_soql
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.migrations import upgrade
-from forcebridge.store.models import AuthMethod, ConnectionKind
-from forcebridge.store.repositories.connections import Login, Tokens, create_connection
 from forcebridge.store.repositories.export_preferences import allow_objects
 from forcebridge.store.repositories.orgs import create_org
+from forcebridge.sync.connections import connect_with_password
 from forcebridge.sync.export import export_file
 from forcebridge.sync.export_identity import website_domain
 
@@ -188,16 +187,18 @@ def with_forcebridge(
     with make_sessionmaker(engine)() as session, forcebridge_client(server) as client:
         org = create_org(session, "bench")
         allow_objects(session, org, ["Lead", "Contact", "Account"])
-        login = Login(
-            ConnectionKind.FORCEBRIDGE_SANDBOX,
-            server.base_url,
-            AuthMethod.PASSWORD,
-            server.config.client_id,
-            client.settings.api_version,
-        )
-        tokens = Tokens(client.tokens.access_token, server.base_url)
-        connection = create_connection(session, org, "sandbox", login, tokens)
         session.commit()
+        connection = connect_with_password(
+            session,
+            org.name,
+            "sandbox",
+            login_url=server.base_url,
+            client_id=server.config.client_id,
+            client_secret=server.config.client_secret,
+            username=server.config.username,
+            password=server.config.password,
+            ca_file=server.ca_file,
+        )
         started = time.perf_counter()
         report = export_file(session, client, org, sobject, path, connection_id=connection.id)
     engine.dispose()
