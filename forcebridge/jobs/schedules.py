@@ -253,13 +253,17 @@ def is_abandoned(connection: Connection, claim: Claim, now: datetime) -> bool:
 def retry_streams_now(
     connection: Connection, service_id: int, now: datetime, streams: Iterable[str] | None = None
 ) -> None:
-    """Run the service's streams (or those named) at the next tick, backoff or not: what the
-    admin pages call once the problem a stream waited on is fixed."""
+    """Run the service's failing streams (or those named) at the next tick, backoff or not:
+    what the admin pages call once the problem a stream waited on is fixed. A healthy stream
+    keeps its time (a daily reconciliation is not brought forward by a fix elsewhere)."""
     query = select(SyncSchedule).where(SyncSchedule.service_id == service_id)
     if streams is not None:
         query = query.where(SyncSchedule.stream.in_(list(streams)))
     for row in connection.execute(query).all():
-        _write(connection, row.id, retry_now(_state(row), now))
+        state = _state(row)
+        if streams is None and not (state.consecutive_failures or state.needs_attention):
+            continue
+        _write(connection, row.id, retry_now(state, now))
 
 
 def service_schedules(connection: Connection, service_id: int) -> dict[str, ScheduleState]:

@@ -211,12 +211,12 @@ def edit_pull_mapping(
 def retry_streams(
     request: Request, service_id: int, admin: ChangingAdmin, session: Database
 ) -> RedirectResponse:
-    """Run every stream at the next tick, backoff or not: once the admin has fixed what a
-    stream waited on."""
+    """Run every failing stream at the next tick, backoff or not: once the admin has fixed
+    what a stream waited on."""
     service = org_service(session, admin, service_id)
     retry_streams_now(session.connection(), service.id, utcnow())
     session.commit()
-    flash(request, "The service's streams run again at the scheduler's next tick.")
+    flash(request, "The service's failing streams run again at the scheduler's next tick.")
     return RedirectResponse(f"{PAGE}/{service_id}#streams", status_code=303)
 
 

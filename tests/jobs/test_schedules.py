@@ -148,6 +148,29 @@ def test_retrying_now_makes_backing_off_streams_due(engine: Engine, service_id: 
     assert [c.stream for c in _claim(engine, T0 + timedelta(minutes=1))] == ["pull:Lead"]
 
 
+def test_retrying_all_now_leaves_the_healthy_streams_at_their_time(
+    engine: Engine, service_id: int
+) -> None:
+    _reconcile(engine, T0)
+    _claim(engine, T0)
+    with engine.begin() as connection:
+        save_state(
+            connection,
+            service_id,
+            "activities",
+            after_failure(
+                service_schedules(connection, service_id)["activities"],
+                StreamFailure(FailureKind.NEEDS_ATTENTION, "authentication_lost", "reconnect"),
+                T0,
+            ),
+        )
+
+    with engine.begin() as connection:
+        retry_streams_now(connection, service_id, T0 + timedelta(minutes=1))
+
+    assert [c.stream for c in _claim(engine, T0 + timedelta(minutes=1))] == ["activities"]
+
+
 def _race(url: str, now: datetime, contenders: int) -> list[list[Claim]]:
     """`contenders` dispatchers, each with its own engine, claim at the same moment."""
     engines = [make_engine(url) for _ in range(contenders)]
