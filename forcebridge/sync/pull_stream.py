@@ -33,6 +33,7 @@ from forcebridge.sync.pull_members import (
     StreamFailed,
     StreamInterrupted,
     prepare_member,
+    verify_member,
 )
 from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
@@ -170,14 +171,28 @@ class StreamPull:
         return [other for other in candidates if self._shares_stream(other)]
 
     def _shares_stream(self, other: Service) -> bool:
+        """Whether `other` pulls this stream and can as it is configured: one whose settings
+        fail (a mapping that no longer verifies) is left to its own schedule and backoff,
+        which its own run reports to, rather than given a failed run at every shared read."""
         try:
             streams = pull_streams(other)
         except PlanError:
-            return False  # its own run reports why
-        return any(
-            s.name == self.stream.name and s.sobject.lower() == self.stream.sobject.lower()
-            for s in streams
+            return False
+        shared = next(
+            (
+                s
+                for s in streams
+                if s.name == self.stream.name and s.sobject.lower() == self.stream.sobject.lower()
+            ),
+            None,
         )
+        if shared is None:
+            return False
+        try:
+            verify_member(self.session, self.client, other, shared, other.routing_condition)
+        except (StreamFailed, PlanError, SalesforceError):
+            return False
+        return True
 
     def _read(self, members: list[Member]) -> None:
         starts = [m.cursor.modstamp for m in members]

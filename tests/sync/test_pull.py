@@ -14,6 +14,7 @@ from forcebridge.store.models import (
     CustomContactField,
     CustomFieldType,
     PullObjects,
+    Run,
     RunLogEntry,
     RunStatus,
     Service,
@@ -313,6 +314,27 @@ def test_two_services_on_one_connection_share_one_read_split_by_their_routing_ru
     assert [e["last_name"] for e in book(session, bosses)] == ["Boss"]
     assert sorted(e["last_name"] for e in book(session, staff)) == ["Clerk", "Nobody"]
     assert world.pull(staff).read == 0
+
+
+def test_a_service_whose_mapping_fails_is_left_out_of_a_shared_read_without_a_failed_run(
+    world: PullWorld, session: Session
+) -> None:
+    bosses = world.service(
+        "bosses", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'CEO'"
+    )
+    broken = world.service(
+        "broken", pull_objects=PullObjects.CONTACTS, routing_condition="Title != 'CEO'"
+    )
+    save_mapping(session, broken, "Contact", [("Nope__c", "last_name", OVERWRITE)])
+    session.commit()
+    world.create("Contact", LastName="Boss", Title="CEO")
+    world.later()
+
+    result = world.pull(bosses)
+
+    assert (result.status, result.created) == (RunStatus.SUCCEEDED, 1)
+    assert session.scalars(select(Run).where(Run.service_id == broken.id)).all() == []
+    assert book(session, broken) == []
 
 
 def test_a_narrowed_rule_unlinks_at_the_full_read_and_leaves_the_other_services_alone(
