@@ -55,6 +55,12 @@ class InsufficientAccess(SalesforceError):
 class BadRequest(SalesforceError):
     """Salesforce refused the request itself (malformed query, unknown field or type): fix it."""
 
+    @property
+    def names_what_the_org_lacks(self) -> bool:
+        """Whether it refused a field or object the org does not have (any more): a describe
+        cached before a change in the org is then out of date."""
+        return self.error_code in ("INVALID_FIELD", "INVALID_TYPE")
+
 
 class NotFound(SalesforceError):
     """The record, object or resource does not exist (or the user cannot see it)."""

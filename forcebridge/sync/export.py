@@ -72,8 +72,6 @@ from forcebridge.sync.prospect_csv import read_prospect_file
 STREAM = "export"
 #: What `forcebridge export --object` takes: the objects a prospect becomes.
 PERSON_OBJECTS = (ExportObject.LEAD, ExportObject.CONTACT)
-#: How Salesforce refuses a query naming a field or object the org no longer has.
-_SCHEMA_ERRORS = ("INVALID_FIELD", "INVALID_TYPE")
 
 
 class ExportProgress(Protocol):
@@ -281,7 +279,7 @@ def _refuse_if_schema_changed(
     anew and the mappings verified again, so the export is refused naming what changed in the
     org (`MappingNotValid`), and the next one before it starts. Otherwise, or when Salesforce
     cannot be asked, its own refusal stands."""
-    if not (isinstance(failure, BadRequest) and failure.error_code in _SCHEMA_ERRORS):
+    if not (isinstance(failure, BadRequest) and failure.names_what_the_org_lacks):
         return
     try:
         for rules in (targets.person, targets.account):

@@ -338,7 +338,7 @@ class StreamPull:
     def _explain(self, failure: Exception, members: list[Member]) -> Exception:
         """Why the stream failed. When Salesforce refuses a field, the describe is refreshed
         and the mapping verified again, so the error names what changed in the org."""
-        refused = isinstance(failure, BadRequest) and failure.error_code in _SCHEMA_ERRORS
+        refused = isinstance(failure, BadRequest) and failure.names_what_the_org_lacks
         for member in members if refused else ():
             try:
                 prepare_member(
@@ -347,9 +347,6 @@ class StreamPull:
             except (StreamFailed, SalesforceError) as reason:
                 return reason
         return failure
-
-
-_SCHEMA_ERRORS = ("INVALID_FIELD", "INVALID_TYPE")
 
 
 @contextmanager
