@@ -281,6 +281,21 @@ def org_connection_status(session: Session, org: Org) -> ConnectionStatus:
 def connection_for_new_service(session: Session, org: Org, name: str | None) -> Connection | None:
     """The connection a new service uses: the one named, else the org's only one, else none
     while the org has none; with several, the admin must choose."""
+    return _named_or_only(session, org, name, "choose the service's with --connection NAME")
+
+
+def org_connection(session: Session, org: Org, name: str | None) -> Connection:
+    """The connection an org-wide command (export, export mappings) uses: the one named, else
+    the org's only one; with several, the admin must choose."""
+    connection = _named_or_only(session, org, name, "pick one with --connection")
+    if connection is None:
+        raise ConnectError(f"org {org.name!r} has no Salesforce connection: connect it first")
+    return connection
+
+
+def _named_or_only(
+    session: Session, org: Org, name: str | None, when_several: str
+) -> Connection | None:
     if name is not None:
         return get_connection(session, org, name)
     connections = list_connections(session, org)
@@ -288,25 +303,9 @@ def connection_for_new_service(session: Session, org: Org, name: str | None) -> 
         names = ", ".join(c.name for c in connections)
         raise ConnectError(
             f"org {org.name!r} has {len(connections)} Salesforce connections ({names}): "
-            "choose the service's with --connection NAME"
+            f"{when_several}"
         )
     return connections[0] if connections else None
-
-
-def org_connection(session: Session, org: Org, name: str | None) -> Connection:
-    """The connection an org-wide command (export, export mappings) uses: the one named, else
-    the org's only one; with several, the admin must choose."""
-    if name is not None:
-        return get_connection(session, org, name)
-    connections = list_connections(session, org)
-    if len(connections) == 1:
-        return connections[0]
-    if not connections:
-        raise ConnectError(f"org {org.name!r} has no Salesforce connection: connect it first")
-    names = ", ".join(c.name for c in connections)
-    raise ConnectError(
-        f"org {org.name!r} has several Salesforce connections ({names}): pick one with --connection"
-    )
 
 
 # --- plumbing -------------------------------------------------------------------------------
