@@ -219,6 +219,19 @@ def prepare_member(
         verified = verify_member(
             session, client, service, stream, service.routing_condition, refresh=True
         )
+    return member_of(session, service, stream, verified, run, full=full)
+
+
+def member_of(
+    session: Session,
+    service: Service,
+    stream: Stream,
+    verified: VerifiedStream,
+    run: Run,
+    *,
+    full: bool = False,
+) -> Member:
+    """`service`, whose settings for `stream` are `verified`, ready to receive a read."""
     sobject = verified.sobject
     compiled = compile_pull(verified.mapping, verified.catalog, sobject, verified.targets)
     extra = LEAD_CONVERSION_FIELDS if stream == LEADS else ()

@@ -32,6 +32,8 @@ from forcebridge.sync.pull_members import (
     Member,
     StreamFailed,
     StreamInterrupted,
+    VerifiedStream,
+    member_of,
     prepare_member,
     verify_member,
 )
@@ -127,25 +129,19 @@ class StreamPull:
         commits before each: on SQLite a write it left pending would lock them out."""
         leases = None if self.options.dry_run else self.leases
         members = [lead]
-        others: list[Service] = []
+        others: list[tuple[Service, VerifiedStream]] = []
         if leases is not None:
             if on_demand and not leases.take(lead.service.id):
                 raise StreamInterrupted(
                     f"another run of {self.stream.name} for this service is in progress; "
                     "try again once it has finished"
                 )
-            others = [s for s in self._others(lead.service) if leases.take(s.id)]
+            others = [(s, v) for s, v in self._others(lead.service) if leases.take(s.id)]
         try:
-            runs = [start_run(self.session, s.org, self.stream.name, service=s) for s in others]
+            runs = [start_run(self.session, s.org, self.stream.name, service=s) for s, _ in others]
             self.session.commit()
-            for service, run in zip(others, runs, strict=True):
-                try:
-                    member = prepare_member(self.session, self.client, service, self.stream, run)
-                except (StreamFailed, PlanError, SalesforceError) as failure:
-                    finish_run(self.session, run, error=str(failure))
-                    self.session.commit()
-                else:
-                    members.append(member)
+            for (service, verified), run in zip(others, runs, strict=True):
+                members.append(member_of(self.session, service, self.stream, verified, run))
             yield members
         except BaseException:
             # A page in flight is not committed, whatever stopped it; runs stay as they are.
@@ -161,23 +157,29 @@ class StreamPull:
             if leases is not None:
                 leases.release()
 
-    def _others(self, service: Service) -> list[Service]:
-        """Services on the same connection pulling the same object through the same stream."""
+    def _others(self, service: Service) -> list[tuple[Service, VerifiedStream]]:
+        """Services on the same connection pulling the same object through the same stream,
+        with their settings for it verified. One whose settings fail (a mapping that no longer
+        verifies) is left to its own schedule and backoff, which its own run reports to,
+        rather than given a failed run at every shared read."""
         candidates = self.session.scalars(
             select(Service).where(
                 Service.connection_id == service.connection_id, Service.id != service.id
             )
         )
-        return [other for other in candidates if self._shares_stream(other)]
+        others = []
+        for other in candidates:
+            verified = self._verified_share(other)
+            if verified is not None:
+                others.append((other, verified))
+        return others
 
-    def _shares_stream(self, other: Service) -> bool:
-        """Whether `other` pulls this stream and can as it is configured: one whose settings
-        fail (a mapping that no longer verifies) is left to its own schedule and backoff,
-        which its own run reports to, rather than given a failed run at every shared read."""
+    def _verified_share(self, other: Service) -> VerifiedStream | None:
+        """`other`'s verified settings for this stream, if it pulls it and they verify."""
         try:
             streams = pull_streams(other)
         except PlanError:
-            return False
+            return None
         shared = next(
             (
                 s
@@ -187,12 +189,11 @@ class StreamPull:
             None,
         )
         if shared is None:
-            return False
+            return None
         try:
-            verify_member(self.session, self.client, other, shared, other.routing_condition)
+            return verify_member(self.session, self.client, other, shared, other.routing_condition)
         except (StreamFailed, PlanError, SalesforceError):
-            return False
-        return True
+            return None
 
     def _read(self, members: list[Member]) -> None:
         starts = [m.cursor.modstamp for m in members]
