@@ -5,8 +5,8 @@ task claims due schedule rows and defers one `run_stream` job each on the same d
 connection, inside the claim's transaction: the claims and their jobs commit together or not
 at all. Sync jobs have no procrastinate lock and no retry. The stream's lease keeps two runs
 apart, and a failure is retried by a later claim after the schedule's backoff. A periodic
-sweeper fails the jobs of workers that stopped sending heartbeats and counts their runs as
-failed, so a stream that crashes its worker backs off too.
+sweeper fails the jobs of workers that stopped sending heartbeats, frees the leases their runs
+held and counts those runs as failed, so a stream that crashes its worker backs off too.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
-from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
+from procrastinate import App, JobContext, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.jobs import Job, Status
 from procrastinate.manager import JobManager
 from procrastinate.schema import SchemaManager
@@ -34,10 +34,12 @@ from forcebridge.jobs.execute import (
     LeaseTiming,
     execute_stream,
     record_lost_run,
+    settle_dead_holders,
 )
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import Claim, claim_due, reconcile_schedules
 from forcebridge.jobs.streams import StreamRegistry
+from forcebridge.store.repositories.leases import holder_id
 from forcebridge.store.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -106,6 +108,12 @@ def _claim_of(arguments: Mapping[str, Any]) -> Claim:
     )
 
 
+def job_holder(job_id: int | None) -> str:
+    """The start of the lease holder's name a job's run takes, so the sweeper that finds the
+    job's worker dead can free its leases at once instead of waiting for them to expire."""
+    return f"job {job_id} at "
+
+
 class DistributedEngine:
     """Runs due streams on procrastinate workers; a `JobEngine`."""
 
@@ -137,7 +145,7 @@ class DistributedEngine:
         )
         # Deferring on a connection the caller hands over needs no pool of its own.
         self._deferrer = JobManager(SyncPsycopgConnector())
-        self.app.task(name=RUN_STREAM, queue=QUEUE)(self._run_stream)
+        self.app.task(name=RUN_STREAM, queue=QUEUE, pass_context=True)(self._run_stream)
         dispatch = self.app.task(name=DISPATCH, queue=QUEUE, priority=HOUSEKEEPING_PRIORITY)(
             self._dispatch_tick
         )
@@ -152,7 +160,9 @@ class DistributedEngine:
 
     # --- the tasks ---------------------------------------------------------------------------
 
-    def _run_stream(self, service_id: int, stream: str, claimed_until: str) -> None:
+    def _run_stream(
+        self, context: JobContext, service_id: int, stream: str, claimed_until: str
+    ) -> None:
         claim = Claim(service_id, stream, datetime.fromisoformat(claimed_until))
         execution = execute_stream(
             self._runtime,
@@ -162,6 +172,7 @@ class DistributedEngine:
             claim=claim,
             timing=self._timing,
             clock=self._clock,
+            holder=job_holder(context.job.id) + holder_id(),
         )
         logger.info("stream %s of service %s: %s", stream, service_id, execution.outcome)
 
@@ -202,7 +213,9 @@ class DistributedEngine:
         for job in stalled:
             await manager.finish_job(job, status=Status.FAILED, delete_job=False)
             lost = _claim_of(job.task_kwargs)
-            await asyncio.to_thread(record_lost_run, self._runtime.engine, lost, self._clock)
+            await asyncio.to_thread(
+                record_lost_run, self._runtime.engine, lost, job_holder(job.id), self._clock
+            )
             logger.warning("job %s of a dead worker marked failed (%s)", job.id, job.call_string)
         return len(list(stalled))
 
@@ -221,6 +234,7 @@ class DistributedEngine:
     def run(self) -> None:
         """Work in the foreground until SIGINT or SIGTERM, then finish the jobs in progress."""
         ensure_procrastinate_schema(self._runtime.engine)
+        settle_dead_holders(self._runtime.engine, self._clock)
         asyncio.run(self._work())
 
     def start(self) -> None:
@@ -228,6 +242,7 @@ class DistributedEngine:
         if self._thread is not None:
             raise RuntimeError("the distributed job engine is already started")
         ensure_procrastinate_schema(self._runtime.engine)
+        settle_dead_holders(self._runtime.engine, self._clock)
         loop = asyncio.new_event_loop()
         worker = loop.create_task(self._work(install_signal_handlers=False))
         self._loop, self._worker = loop, worker

@@ -15,7 +15,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from forcebridge.jobs.engine import JobEngine
-from forcebridge.jobs.execute import Clock, Execution, LeaseTiming, execute_stream
+from forcebridge.jobs.execute import (
+    Clock,
+    Execution,
+    LeaseTiming,
+    execute_stream,
+    settle_dead_holders,
+)
 from forcebridge.jobs.runners import product_registry
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import Claim, claim_due, reconcile_schedules
@@ -110,6 +116,7 @@ class EmbeddedEngine:
     def start(self) -> None:
         if self._dispatcher is not None:
             raise RuntimeError("the embedded job engine is already started")
+        settle_dead_holders(self._runtime.engine, self._clock)
         self._dispatcher = threading.Thread(
             target=self._dispatch_until_stopped, name="forcebridge-dispatcher", daemon=True
         )

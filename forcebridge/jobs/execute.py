@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,7 +31,15 @@ from forcebridge.jobs.schedules import Claim, is_abandoned, is_current, load_sta
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
 from forcebridge.salesforce.status import ConnectionStatus
 from forcebridge.store.models import RunStatus
-from forcebridge.store.repositories.leases import release_lease, renew_lease, take_lease
+from forcebridge.store.repositories.leases import (
+    dead_holders_here,
+    holder_id,
+    release_held_by,
+    release_lease,
+    renew_lease,
+    take_lease,
+)
+from forcebridge.store.repositories.runs import fail_lost_runs
 from forcebridge.store.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -67,11 +73,6 @@ class Execution:
     outcome: Outcome
     result: RunResult | None = None
     failure: StreamFailure | None = None
-
-
-def holder_id() -> str:
-    """Who holds a lease: enough to find the process and thread in an operator's logs."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 class _Heartbeat:
@@ -134,16 +135,17 @@ def execute_stream(
     claim: Claim | None = None,
     timing: LeaseTiming | None = None,
     clock: Clock = utcnow,
+    holder: str | None = None,
 ) -> Execution:
     """Run the stream once if its lease is free, and record the outcome on its schedule.
 
     With a `claim` (from a dispatcher) the run goes ahead only while that claim stands; without
     one it is a run on demand, which still records its outcome (a success after a fix lifts
-    the backoff).
+    the backoff). The run's leases are held as `holder` (this thread, unless told).
     """
     timing = timing or LeaseTiming()
     engine = runtime.engine
-    holder = holder_id()
+    holder = holder or holder_id()
     if not take_lease(engine, service_id, stream, holder, timing.ttl, now=clock()):
         return Execution(service_id, stream, Outcome.BUSY)
     try:
@@ -222,11 +224,30 @@ def record_on_demand(
             _record(engine, service_id, stream, started_at, finished_at, failure)
 
 
-def record_lost_run(engine: Engine, claim: Claim, clock: Clock = utcnow) -> bool:
-    """Count a claimed run whose worker died as a failure, so a stream that kills its worker
-    backs off like any other failing stream; False when the run is alive or was overtaken."""
+def settle_dead_holders(engine: Engine, clock: Clock = utcnow) -> int:
+    """Free the leases that processes of this machine which died (a `kill -9`, a crash) left
+    held, and fail the runs they left `running`, so that a restarted engine's streams need not
+    wait for the leases to expire; how many holders were dead."""
+    dead = dead_holders_here(engine)
+    for holder in dead:
+        freed = release_held_by(engine, holder)
+        with engine.begin() as connection:
+            fail_lost_runs(connection, freed, WORKER_LOST.message, clock())
+        logger.warning("freed the leases of %s, a process that died: %s", holder, freed)
+    return len(dead)
+
+
+def record_lost_run(
+    engine: Engine, claim: Claim, holder_prefix: str, clock: Clock = utcnow
+) -> bool:
+    """Settle a claimed run whose worker died, its leases held by names starting with
+    `holder_prefix`: free them, fail the runs it left `running`, and count a failure, so a
+    stream that kills its worker backs off like any other failing stream. False when the run
+    is alive or was overtaken."""
     now = clock()
+    freed = release_held_by(engine, holder_prefix)
     with engine.begin() as connection:
+        fail_lost_runs(connection, freed, WORKER_LOST.message, now)
         if not is_abandoned(connection, claim, now):
             return False
         state = load_state(connection, claim.service_id, claim.stream)

@@ -1,19 +1,26 @@
 """The leases a stream's read works under: at most one run per (service, stream) at a time.
 
 A run holds its service's lease, taken by the job engine running it or, for a pull started by
-hand, here; and it takes the leases of the other services its read serves. Those taken here are
-renewed with every page, so a long first pull keeps them, and a holder that dies lets them
-expire. Leases live in transactions of their own: callers commit their session before calling.
+hand, here; and it takes the leases of the other services its read serves, under the name its
+own lease is held by, so that a job engine which finds the run dead frees them all at once.
+Those taken here are renewed with every page, so a long first pull keeps them, and a holder that
+dies lets them expire. Leases live in transactions of their own: callers commit their session
+before calling.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import Engine
 
-from forcebridge.store.repositories.leases import release_lease, renew_lease, take_lease
+from forcebridge.store.repositories.leases import (
+    holder_id,
+    holder_of,
+    release_lease,
+    renew_lease,
+    take_lease,
+)
 
 LEASE_TTL = dt.timedelta(minutes=30)
 
@@ -21,9 +28,14 @@ LEASE_TTL = dt.timedelta(minutes=30)
 class StreamLeases:
     def __init__(self, engine: Engine, stream: str) -> None:
         self.engine, self.stream = engine, stream
-        self.holder = f"pull:{uuid.uuid4()}"
+        self.holder = holder_id()
         self._taken: set[int] = set()
         """The services whose lease this run took."""
+
+    def adopt(self, service_id: int) -> None:
+        """Take the other leases under the name of the service's own, held by the job engine
+        that runs this read."""
+        self.holder = holder_of(self.engine, service_id, self.stream) or self.holder
 
     def take(self, service_id: int) -> bool:
         """Take the service's lease for this run; False while another run holds it."""

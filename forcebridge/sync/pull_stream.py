@@ -131,7 +131,9 @@ class StreamPull:
         members = [lead]
         others: list[tuple[Service, VerifiedStream]] = []
         if leases is not None:
-            if on_demand and not leases.take(lead.service.id):
+            if not on_demand:
+                leases.adopt(lead.service.id)
+            elif not leases.take(lead.service.id):
                 raise StreamInterrupted(
                     f"another run of {self.stream.name} for this service is in progress; "
                     "try again once it has finished"

@@ -15,15 +15,16 @@ from forcebridge.jobs.distributed import (
     RUN_STREAM,
     DistributedEngine,
     ensure_procrastinate_schema,
+    job_holder,
 )
 from forcebridge.jobs.errors import PostgresRequired
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import service_schedules
 from forcebridge.jobs.streams import StreamRegistry
 from forcebridge.store.engine import make_engine, make_sessionmaker
-from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.repositories.leases import holder_of, take_lease
 from forcebridge.store.types import utcnow
-from tests.jobs.recording import recorded_runs, recording_registry
+from tests.jobs.recording import recorded_runs, recording_registry, recording_runner
 
 pytestmark = pytest.mark.postgres
 
@@ -57,7 +58,7 @@ def _jobs(runtime: Runtime) -> list[Any]:
         return list(
             connection.execute(
                 text(
-                    "SELECT task_name, status, args FROM procrastinate_jobs"
+                    "SELECT id, task_name, status, args FROM procrastinate_jobs"
                     " WHERE task_name = :task ORDER BY id"
                 ),
                 {"task": RUN_STREAM},
@@ -110,13 +111,25 @@ def test_a_dispatch_defers_exactly_one_job_per_claimed_stream(
 def test_workers_run_due_streams_from_the_periodic_dispatcher(
     runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
 ) -> None:
-    engine = make_engine_for(recording_registry(), concurrency=3, dispatch_cron="* * * * * *")
+    holders: list[str | None] = []
+
+    def note_holder(runtime: Runtime, service_id: int) -> None:
+        holders.append(holder_of(runtime.engine, service_id, "activities"))
+
+    registry = StreamRegistry(
+        {stream: recording_runner(stream) for stream in ALL_STREAMS}
+        | {"activities": recording_runner("activities", during=note_holder)}
+    )
+    engine = make_engine_for(registry, concurrency=3, dispatch_cron="* * * * * *")
 
     engine.start()
     assert _eventually(lambda: len(recorded_runs(runtime)) == 3)
     engine.stop()
 
     assert sorted(r.stream for r in recorded_runs(runtime)) == ALL_STREAMS
+    # Held in the job's name, which the sweeper can free if the worker dies.
+    (job,) = [j for j in _jobs(runtime) if j.args["stream"] == "activities"]
+    assert [h is not None and h.startswith(job_holder(job.id)) for h in holders] == [True]
     with runtime.engine.connect() as connection:
         schedules = service_schedules(connection, service_id)
     assert all(s.consecutive_failures == 0 for s in schedules.values())
@@ -178,3 +191,37 @@ def test_the_sweeper_fails_the_jobs_of_a_dead_worker_and_backs_their_streams_off
     assert "stopped before the run finished" in (schedules["pull:Contact"].last_error or "")
     assert schedules["pull:Lead"].consecutive_failures == 0
     assert recorded_runs(runtime) == []
+
+
+def test_the_sweeper_frees_the_leases_a_dead_worker_s_run_held_and_counts_its_failure(
+    runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
+) -> None:
+    """A worker killed mid-run (kill -9) leaves its run's lease held: the stream must not wait
+    for it to expire, nor look healthy."""
+    engine = make_engine_for(recording_registry(), stalled_after=timedelta(seconds=30))
+    engine.dispatch()
+    with runtime.engine.begin() as connection:
+        worker_id = connection.execute(
+            text("SELECT worker_id FROM procrastinate_register_worker_v1()")
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '10 minutes'")
+        )
+        job = connection.execute(
+            text("SELECT id, args FROM procrastinate_fetch_job_v2(ARRAY['forcebridge'], :worker)"),
+            {"worker": worker_id},
+        ).one()
+    stream = job.args["stream"]
+    holder = job_holder(job.id) + "host:41:9"
+    assert take_lease(runtime.engine, service_id, stream, holder, timedelta(minutes=2))
+
+    async def sweep() -> int:
+        async with engine.app.open_async():
+            return await engine.sweep()
+
+    assert asyncio.run(sweep()) == 1
+
+    with runtime.engine.connect() as connection:
+        schedule = service_schedules(connection, service_id)[stream]
+    assert schedule.consecutive_failures == 1
+    assert take_lease(runtime.engine, service_id, stream, "next", timedelta(minutes=2))

@@ -1,18 +1,28 @@
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from forcebridge.jobs.execute import LeaseTiming, Outcome, execute_stream, record_lost_run
+from forcebridge.jobs.execute import (
+    LeaseTiming,
+    Outcome,
+    execute_stream,
+    record_lost_run,
+    settle_dead_holders,
+)
 from forcebridge.jobs.policy import CLAIM_HOLD, ScheduleState
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import Claim, claim_due, reconcile_schedules, service_schedules
 from forcebridge.jobs.streams import RunResult, StreamRegistry
 from forcebridge.salesforce.errors import AuthenticationLost
-from forcebridge.store.models import RunStatus
-from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.models import RunStatus, Service
+from forcebridge.store.repositories.leases import holder_id, take_lease
+from forcebridge.store.repositories.runs import start_run
 from forcebridge.store.types import utcnow
 from tests.jobs.recording import failing_runner, recorded_runs, recording_registry, recording_runner
 
@@ -198,8 +208,8 @@ def test_a_claim_whose_worker_died_counts_as_a_failure(runtime: Runtime, service
     claim = _claim(runtime, "pull:Contact")
     later = T0 + timedelta(minutes=2)
 
-    assert record_lost_run(runtime.engine, claim, clock=_at(later))
-    assert not record_lost_run(runtime.engine, claim, clock=_at(later))
+    assert record_lost_run(runtime.engine, claim, "job 7 at ", clock=_at(later))
+    assert not record_lost_run(runtime.engine, claim, "job 7 at ", clock=_at(later))
 
     schedule = _schedule(runtime, service_id, "pull:Contact")
     assert schedule.consecutive_failures == 1
@@ -211,4 +221,63 @@ def test_a_claim_whose_run_is_alive_is_not_counted_lost(runtime: Runtime, servic
     claim = _claim(runtime, "pull:Contact")
     assert take_lease(runtime.engine, service_id, "pull:Contact", "alive", TTL, now=T0)
 
-    assert not record_lost_run(runtime.engine, claim, clock=_at(T0 + CLAIM_HOLD / 10))
+    assert not record_lost_run(runtime.engine, claim, "job 7 at ", clock=_at(T0 + CLAIM_HOLD / 10))
+
+
+def test_a_dead_worker_s_leases_are_freed_and_its_runs_settled_at_once(
+    runtime: Runtime, service_id: int
+) -> None:
+    """A worker killed mid-run leaves its lease held (for the stream it ran and the streams
+    its read covered) and its runs `running`: whoever learns it is dead settles them all."""
+    claim = _claim(runtime, "pull:Contact")
+    dead, alive = "job 7 at host:41:9", "job 70 at host:42:9"
+    assert take_lease(runtime.engine, service_id, "pull:Contact", dead, TTL, now=T0)
+    assert take_lease(runtime.engine, service_id, "activities", alive, TTL, now=T0)
+    with runtime.sessions() as session:
+        service = session.get(Service, service_id)
+        assert service is not None
+        lost = start_run(session, service.org, "pull:Contact", service=service, now=T0)
+        going = start_run(session, service.org, "activities", service=service, now=T0)
+        session.commit()
+        lost_id, going_id = lost.id, going.id
+    later = T0 + timedelta(seconds=40)
+
+    assert record_lost_run(runtime.engine, claim, "job 7 at ", clock=_at(later))
+
+    runs = {run.id: run for run in recorded_runs(runtime)}
+    assert runs[lost_id].status is RunStatus.FAILED
+    assert "stopped before the run finished" in (runs[lost_id].error or "")
+    assert runs[going_id].status is RunStatus.RUNNING
+    assert _schedule(runtime, service_id, "pull:Contact").consecutive_failures == 1
+    assert take_lease(runtime.engine, service_id, "pull:Contact", "next", TTL, now=later)
+    assert not take_lease(runtime.engine, service_id, "activities", "next", TTL, now=later)
+
+
+def test_a_restarted_engine_frees_what_a_killed_process_of_its_machine_held(
+    runtime: Runtime, service_id: int
+) -> None:
+    """`forcebridge serve` killed mid-run and started again: the streams it ran run again at
+    once, and its runs no longer read "running"."""
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = f"{socket.gethostname()}:{int(gone.stdout)}:7"
+    assert take_lease(runtime.engine, service_id, "pull:Contact", dead, TTL)
+    assert take_lease(runtime.engine, service_id, "activities", holder_id(), TTL)
+    with runtime.sessions() as session:
+        service = session.get(Service, service_id)
+        assert service is not None
+        lost = start_run(session, service.org, "pull:Contact", service=service)
+        going = start_run(session, service.org, "activities", service=service)
+        session.commit()
+        lost_id, going_id = lost.id, going.id
+
+    assert settle_dead_holders(runtime.engine) == 1
+
+    runs = {run.id: run.status for run in recorded_runs(runtime)}
+    assert runs == {lost_id: RunStatus.FAILED, going_id: RunStatus.RUNNING}
+    assert take_lease(runtime.engine, service_id, "pull:Contact", "next", TTL)
+    assert not take_lease(runtime.engine, service_id, "activities", "next", TTL)

@@ -21,7 +21,7 @@ from forcebridge.store.models import (
     UpdateOption,
 )
 from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
-from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.repositories.leases import holder_of, take_lease
 from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.runs import get_run
 from forcebridge.store.repositories.watermarks import reset_watermarks
@@ -314,6 +314,28 @@ def test_two_services_on_one_connection_share_one_read_split_by_their_routing_ru
     assert [e["last_name"] for e in book(session, bosses)] == ["Boss"]
     assert sorted(e["last_name"] for e in book(session, staff)) == ["Clerk", "Nobody"]
     assert world.pull(staff).read == 0
+
+
+def test_a_shared_read_holds_the_other_services_leases_under_its_own_lease_s_name(
+    world: PullWorld, session: Session
+) -> None:
+    """A job engine that finds the run's holder dead frees every lease the read took."""
+    first = world.service("first", pull_objects=PullObjects.CONTACTS)
+    second = world.service("second", pull_objects=PullObjects.CONTACTS)
+    world.create("Contact", LastName="Lopez")
+    world.later()
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    assert take_lease(engine, first.id, "pull:Contact", "job 7 at host", dt.timedelta(minutes=5))
+    held: list[str | None] = []
+
+    def note_holder(stream: str, read: int, total: int) -> None:
+        held.append(holder_of(engine, second.id, stream))
+
+    world.pull(first, progress=note_holder)
+
+    assert held == ["job 7 at host"]
+    assert holder_of(engine, second.id, "pull:Contact") is None
 
 
 def test_a_service_whose_mapping_fails_is_left_out_of_a_shared_read_without_a_failed_run(

@@ -8,14 +8,52 @@ changes the row. Times come from the caller's clock (`now`), so expiry is testab
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forcebridge.store.models import Lease
 from forcebridge.store.types import utcnow
+
+_HOLDER = re.compile(r"(?P<host>[^:\s]+):(?P<pid>\d+):\d+$")
+"""The end of every holder's name: the machine, process and thread (`holder_id`)."""
+
+
+def holder_id() -> str:
+    """Who holds a lease: the machine, process and thread, which an operator finds in the logs
+    and a restarted process uses to tell a dead holder on its own machine."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def _is_dead_here(holder: str) -> bool:
+    """Whether `holder` names a process of this machine that no longer runs. A process number
+    taken again by another process reads as alive: its lease is then left to expire."""
+    named = _HOLDER.search(holder)
+    if named is None or named["host"] != socket.gethostname():
+        return False
+    try:
+        os.kill(int(named["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def dead_holders_here(engine: Engine) -> list[str]:
+    """The holders of leases still held whose process, on this machine, has died."""
+    with engine.connect() as connection:
+        holders = connection.execute(
+            select(Lease.holder).where(Lease.holder.is_not(None)).distinct()
+        ).scalars()
+        return [holder for holder in holders if holder is not None and _is_dead_here(holder)]
+
 
 # The first taker creates the row; INSERT ... ON CONFLICT DO NOTHING lets a racing second
 # taker learn it lost (no row returned) instead of failing.
@@ -88,3 +126,25 @@ def release_lease(engine: Engine, service_id: int, stream: str, holder: str) -> 
             .values(holder=None, expires_at=None)
         )
         return released.rowcount == 1
+
+
+def holder_of(engine: Engine, service_id: int, stream: str) -> str | None:
+    """Who holds (or last held) the lease: a run takes its other leases under its own lease's
+    name, so that whoever frees a dead run's leases frees them all."""
+    with engine.connect() as connection:
+        return connection.execute(
+            select(Lease.holder).where(Lease.service_id == service_id, Lease.stream == stream)
+        ).scalar()
+
+
+def release_held_by(engine: Engine, holder_prefix: str) -> list[tuple[int, str]]:
+    """Free every lease whose holder's name starts with `holder_prefix`, a holder known to be
+    dead, so its streams need not wait for the leases to expire; the (service, stream) freed."""
+    with engine.begin() as connection:
+        freed = connection.execute(
+            update(Lease)
+            .where(Lease.holder.startswith(holder_prefix, autoescape=True))
+            .values(holder=None, expires_at=None)
+            .returning(Lease.service_id, Lease.stream)
+        )
+        return [(row.service_id, row.stream) for row in freed]

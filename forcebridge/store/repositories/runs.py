@@ -6,9 +6,10 @@ transaction), then `finish_run` settles its status from them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import NotFound
@@ -89,3 +90,25 @@ def list_runs(
     if service is not None:
         query = query.where(Run.service_id == service.id)
     return list(session.scalars(query.order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)))
+
+
+def fail_lost_runs(
+    connection: Connection, streams: Iterable[tuple[int, str]], reason: str, now: datetime
+) -> int:
+    """Settle as failed the runs still `running` of these (service, stream) pairs, whose
+    process is known dead: left alone they would read "running" for ever. How many."""
+    lost = 0
+    for service_id, stream in streams:
+        settled = connection.execute(
+            update(Run)
+            .where(
+                Run.service_id == service_id,
+                Run.stream == stream,
+                Run.status == RunStatus.RUNNING,
+                Run.dry_run.is_(False),  # a rehearsal holds no lease: it may still be going
+                Run.started_at <= now,
+            )
+            .values(status=RunStatus.FAILED, error=reason, finished_at=now)
+        )
+        lost += settled.rowcount
+    return lost
