@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from forcebridge.cli.callback_listener import DEFAULT_PORT, CallbackListener
 from forcebridge.cli.connections import connection_document, show_connection
 from forcebridge.cli.output import JsonFlag, database, emit, errors
-from forcebridge.jobs.schedules import reconcile_schedules
+from forcebridge.jobs.schedules import after_connecting
 from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.orgs import get_org
@@ -140,8 +140,7 @@ def command(
                 private_key=_required(key_file, "--key-file").read_text(),
                 ca_file=ca_file,
             )
-        # Services waiting for the org's first connection have it now: schedule their streams.
-        reconcile_schedules(session.connection(), utcnow(), [s.id for s in connection.services])
+        after_connecting(session.connection(), [s.id for s in connection.services], utcnow())
         session.commit()
         document = connection_document(connection)
     emit(document, as_json, lambda: show_connection(document, "Connected"))

@@ -202,3 +202,18 @@ def retry_now(state: ScheduleState, now: datetime) -> ScheduleState:
     """After a person fixed the problem: run at the next tick, keeping the failure count for the
     record until a run succeeds."""
     return replace(state, next_run_at=now, backoff_until=None)
+
+
+LOGIN_PROBLEMS = frozenset(
+    {"not_connected", "authentication_lost", "api_disabled", "insufficient_access"}
+)
+"""The flags a new login answers (`salesforce.status.Problem`): the org or its user may well be
+another's now, so the stream is tried again rather than left flagged."""
+
+
+def after_new_login(state: ScheduleState, now: datetime) -> ScheduleState:
+    """A stream flagged for its connection's login, once the connection logged in again: its
+    flag no longer holds, and it runs at the next tick (a failure brings the flag back)."""
+    if state.needs_attention not in LOGIN_PROBLEMS:
+        return state
+    return replace(retry_now(state, now), needs_attention=None)

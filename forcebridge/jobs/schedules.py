@@ -24,6 +24,7 @@ from forcebridge.jobs.policy import (
     ScheduleState,
     ServiceSettings,
     Stream,
+    after_new_login,
     claimed,
     planned_streams,
     rescheduled,
@@ -264,6 +265,18 @@ def retry_streams_now(
         if streams is None and not (state.consecutive_failures or state.needs_attention):
             continue
         _write(connection, row.id, retry_now(state, now))
+
+
+def after_connecting(connection: Connection, service_ids: Collection[int], now: datetime) -> None:
+    """A connection logged in (anew): its services' streams are scheduled, and those flagged
+    for its login run at the next tick instead of waiting for a person to press Retry now."""
+    reconcile_schedules(connection, now, service_ids)
+    rows = connection.execute(select(SyncSchedule).where(SyncSchedule.service_id.in_(service_ids)))
+    for row in rows.all():
+        state = _state(row)
+        moved = after_new_login(state, now)
+        if moved != state:
+            _write(connection, row.id, moved)
 
 
 def service_schedules(connection: Connection, service_id: int) -> dict[str, ScheduleState]:

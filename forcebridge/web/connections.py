@@ -16,12 +16,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forcebridge.jobs.schedules import after_connecting
 from forcebridge.salesforce.errors import LoginFailed, SalesforceError, TransientError
 from forcebridge.settings import Settings
 from forcebridge.store.errors import StoreError
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.types import utcnow
 from forcebridge.sync.connection_errors import ConnectError
 from forcebridge.sync.connections import disconnect, org_connection_status, refresh_status
 from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
@@ -156,6 +158,8 @@ def oauth_callback(request: Request, admin: ChangingAdmin, session: Database) ->
         if pending is None or pending.org != admin.org_name:
             raise NoLoginInProgress()
         connection = finish_web_connect(session, pending, dict(request.query_params))
+        after_connecting(session.connection(), [s.id for s in connection.services], utcnow())
+        session.commit()
     except (WebError, SalesforceError, ConnectError, StoreError) as error:
         session.rollback()
         return _outcome(request, admin, error=error)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import requests
 
@@ -12,6 +13,7 @@ from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.connections import get_connection
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.types import utcnow
 from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
 from tests.cli.conftest import Cli, document, password_grant_args, settings_of
 from tests.oauth_browser import allow_access, callback_params
@@ -131,3 +133,27 @@ def test_disconnecting_an_unknown_connection_is_an_error(cli: Cli) -> None:
 
     assert result.exit_code == 1
     assert "connection 'acme/ghost' does not exist" in result.stderr
+
+
+def test_a_reconnect_lifts_the_flag_a_lost_login_put_on_the_services_streams(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    refresh_token = web_connection(cli_env, sandbox).refresh_token
+    assert cli("service", "create", "acme/shop").exit_code == 0
+    assert cli("service", "configure", "acme/shop", "--pull", "contacts").exit_code == 0
+    oauth_of(sandbox).revoke(refresh_token or "")
+    assert cli("pull", "--service", "acme/shop").exit_code == 1
+    flagged = streams_of(cli, "acme/shop")["pull:Contact"]
+
+    assert cli(*password_grant_args(sandbox, name="main")).exit_code == 0
+
+    lifted = streams_of(cli, "acme/shop")["pull:Contact"]
+    assert (flagged["status"], flagged["problem"]) == ("Needs Attention", "authentication_lost")
+    assert (lifted["status"], lifted["problem"]) == ("Retrying", None)
+    assert lifted["next_run_at"] <= utcnow().isoformat()
+
+
+def streams_of(cli: Cli, service: str) -> dict[str, dict[str, Any]]:
+    status = document(cli("service", "status", service, "--json"))
+    return {stream["stream"]: stream for stream in status["streams"]}

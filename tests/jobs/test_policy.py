@@ -14,6 +14,7 @@ from forcebridge.jobs.policy import (
     Stream,
     StreamFailure,
     after_failure,
+    after_new_login,
     after_success,
     backoff_delay,
     is_due,
@@ -177,3 +178,21 @@ def test_retrying_now_lifts_the_backoff_but_keeps_the_problem_shown() -> None:
 
     assert is_due(retried, T0 + timedelta(minutes=2))
     assert retried.needs_attention == "authentication_lost"
+
+
+@pytest.mark.parametrize(
+    ("flag", "lifted"),
+    [("authentication_lost", True), ("not_connected", True), ("mapping_invalid", False)],
+)
+def test_a_new_login_lifts_only_the_flags_a_login_answers(flag: str, lifted: bool) -> None:
+    failure = StreamFailure(FailureKind.NEEDS_ATTENTION, flag, "a person must act")
+    flagged = after_failure(ScheduleState(T0, timedelta(minutes=5)), failure, T0)
+    later = T0 + timedelta(minutes=3)
+
+    moved = after_new_login(flagged, later)
+
+    if lifted:
+        assert (moved.needs_attention, moved.next_run_at) == (None, later)
+        assert moved.consecutive_failures == 1
+    else:
+        assert moved == flagged
