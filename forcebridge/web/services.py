@@ -51,10 +51,11 @@ class SettingsForm:
     pull: str
     soql: str
     routing: str
-    pull_every: int
+    pull_every: int | str
+    """What the admin typed, when it is no number."""
     update_only: bool
     activities_to: str
-    activities_every: int
+    activities_every: int | str
     task_subject: str
     problems: tuple[str, ...] = field(default=())
 
@@ -124,9 +125,9 @@ def save_settings(
     admin: ChangingAdmin,
     session: Database,
     pull: Annotated[PullObjects, Form()],
-    pull_every: Annotated[int, Form()],
+    pull_every: Annotated[str, Form()],
     activities_to: Annotated[ActivityTarget, Form()],
-    activities_every: Annotated[int, Form()],
+    activities_every: Annotated[str, Form()],
     soql: Annotated[str, Form()] = "",
     routing: Annotated[str, Form()] = "",
     update_only: Annotated[bool, Form()] = False,
@@ -150,10 +151,10 @@ def save_settings(
         objects=None if custom else pull,
         soql=soql.strip() if custom else None,
         routing=routing,
-        interval_minutes=pull_every,
+        interval_minutes=_minutes(pull_every),
         update_only=update_only,
     )
-    problems = _activity_problems(activities_every, task_subject)
+    problems = _activity_problems(_minutes(activities_every), task_subject)
     with service_client(session, service) as client:
         try:
             configured: PullConfiguration | None = configure_pull(session, client, service, change)
@@ -165,7 +166,7 @@ def save_settings(
             shown = replace(submitted, problems=tuple(problems))
             return _page(request, admin, session, client, service, shown, status_code=400)
     service.activities_to = activities_to
-    service.activities_interval_minutes = activities_every
+    service.activities_interval_minutes = _minutes(activities_every)
     service.task_subject_template = task_subject.strip() or None
     session.flush()
     reconcile_schedules(session.connection(), utcnow(), [service.id])
@@ -218,6 +219,14 @@ def retry_streams(
     session.commit()
     flash(request, "The service's failing streams run again at the scheduler's next tick.")
     return RedirectResponse(f"{PAGE}/{service_id}#streams", status_code=303)
+
+
+def _minutes(typed: str) -> int:
+    """An interval field's minutes; 0, refused as no interval, when it is not a whole number."""
+    try:
+        return int(typed.strip())
+    except ValueError:
+        return 0
 
 
 def _activity_problems(every: int, subject: str) -> list[str]:

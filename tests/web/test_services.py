@@ -105,6 +105,21 @@ def test_a_wrong_query_is_refused_by_name_and_nothing_is_saved(pages: AdminPages
     assert unchanged.pull_interval_minutes == support.pull_interval_minutes
 
 
+def test_intervals_that_are_no_whole_number_are_refused_by_name_keeping_what_was_typed(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    form = settings_form(pull_every="ten", activities_every="2.5")
+
+    answer = pages.post_form(f"/services/{support.id}/settings", form)
+
+    assert answer.status_code == 400
+    assert "pull every must be a whole number of minutes" in answer.text.lower()
+    assert "activities every must be a whole number of minutes" in answer.text.lower()
+    assert 'value="ten"' in answer.text and 'value="2.5"' in answer.text
+    assert service(pages).pull_interval_minutes == support.pull_interval_minutes
+
+
 def test_a_bad_pull_mapping_is_refused_with_its_problem_and_not_saved(pages: AdminPages) -> None:
     support = service(pages)
     bad = Mapping((*default_pull_mapping("Contact").rows, MappingRow("Nope__c", "phone")))
