@@ -164,7 +164,7 @@ class DistributedEngine:
         self, context: JobContext, service_id: int, stream: str, claimed_until: str
     ) -> None:
         claim = Claim(service_id, stream, datetime.fromisoformat(claimed_until))
-        execution = execute_stream(
+        execute_stream(
             self._runtime,
             self._registry,
             service_id,
@@ -174,7 +174,6 @@ class DistributedEngine:
             clock=self._clock,
             holder=job_holder(context.job.id) + holder_id(),
         )
-        logger.info("stream %s of service %s: %s", stream, service_id, execution.outcome)
 
     def _dispatch_tick(self, timestamp: int) -> None:
         self.dispatch()

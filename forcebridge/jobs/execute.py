@@ -141,8 +141,24 @@ def execute_stream(
 
     With a `claim` (from a dispatcher) the run goes ahead only while that claim stands; without
     one it is a run on demand, which still records its outcome (a success after a fix lifts
-    the backoff). The run's leases are held as `holder` (this thread, unless told).
+    the backoff). The run's leases are held as `holder` (this thread, unless told). Every
+    execution is logged, whatever its outcome, by both engines alike.
     """
+    execution = _execute(runtime, registry, service_id, stream, claim, timing, clock, holder)
+    logger.info("stream %s of service %s: %s", stream, service_id, execution.outcome)
+    return execution
+
+
+def _execute(
+    runtime: Runtime,
+    registry: StreamRegistry,
+    service_id: int,
+    stream: str,
+    claim: Claim | None,
+    timing: LeaseTiming | None,
+    clock: Clock,
+    holder: str | None,
+) -> Execution:
     timing = timing or LeaseTiming()
     engine = runtime.engine
     holder = holder or holder_id()

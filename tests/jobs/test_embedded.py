@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from forcebridge.jobs.embedded import EmbeddedEngine
 from forcebridge.jobs.execute import Outcome
@@ -89,3 +92,21 @@ def test_stopping_waits_for_the_runs_in_progress(runtime: Runtime, service_id: i
 
     (run,) = recorded_runs(runtime)
     assert run.finished_at is not None
+
+
+def test_every_run_is_logged_whatever_its_outcome(
+    runtime: Runtime, service_id: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator reading `serve`'s log sees each sync run, not only the failed ones."""
+    engine = EmbeddedEngine(runtime, recording_registry(), clock=Clock(T0))
+    with caplog.at_level(logging.INFO, logger="forcebridge.jobs"):
+        try:
+            engine.run_due_once()
+        finally:
+            engine.stop()
+
+    logged = sorted(r.getMessage() for r in caplog.records if "succeeded" in r.getMessage())
+    assert logged == [
+        f"stream {stream} of service {service_id}: succeeded"
+        for stream in ("activities", "pull:Contact", "pull:Lead")
+    ]
