@@ -59,6 +59,17 @@ _CUSTOM_TYPES = frozenset(
 _CUSTOM_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
+RESERVED_NAMES = {
+    "external_id": "the column of a contacts import that holds the other system's id",
+    "id": "each contact's own id",
+    "custom": "where contacts keep their custom fields",
+    "identities": "each contact's links to Salesforce and other systems",
+    "deleted_in_source": "the mark of a contact whose Salesforce record was deleted",
+}
+"""Names a custom field may not take: what `contacts list` and `contacts import` call other
+things, so a field so named would be ambiguous there."""
+
+
 def custom_field_problem(spec: CustomFieldSpec) -> str | None:
     """What is wrong with a custom contact field's definition, or None.
 
@@ -72,6 +83,8 @@ def custom_field_problem(spec: CustomFieldSpec) -> str | None:
         )
     if spec.name in {f.name for f in BUILTIN_CONTACT_FIELDS}:
         return f"{spec.name!r} is a built-in contact field"
+    if spec.name in RESERVED_NAMES:
+        return f"{spec.name!r} is a name contacts already use ({RESERVED_NAMES[spec.name]})"
     if spec.type not in _CUSTOM_TYPES:
         choices = ", ".join(sorted(t.value for t in _CUSTOM_TYPES))
         return f"{spec.type!r} is not a custom field type: {choices}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.mapping.local_fields import LocalField, LocalFields, LocalType
 from forcebridge.mapping.rules import ResolvedValue
+from forcebridge.mapping.types import read_number
 from forcebridge.store.models import LogLevel, Service, UpdateOption
 from forcebridge.store.types import utcnow
 from forcebridge.sync.pull import PullResult, recorded_run
@@ -158,10 +158,7 @@ def _unidentified(number: int) -> Note:
 def _value(text: str, field: LocalField) -> tuple[Any, list[str]]:
     kind = field.type
     if kind is LocalType.NUMBER:
-        try:
-            return Decimal(text), []
-        except InvalidOperation:
-            raise ValueError("is not a number") from None
+        return read_number(text), []
     if kind is LocalType.BOOLEAN:
         if text.lower() not in _TRUE | _FALSE:
             raise ValueError("is not true or false")

@@ -16,6 +16,7 @@ from typing import Any
 
 from forcebridge.mapping.local_fields import LocalFields, LocalType
 from forcebridge.mapping.rules import is_empty
+from forcebridge.mapping.types import number_text
 from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
 from forcebridge.sync.matching import email_key, phone_key
 
@@ -33,7 +34,7 @@ _DECODERS: dict[LocalType, Callable[[Any], Any]] = {
 def encode_custom(value: Any) -> Any:
     """A typed custom value as JSON, exactly."""
     if isinstance(value, Decimal):
-        return str(value)
+        return number_text(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return value

@@ -109,3 +109,21 @@ def test_a_file_that_is_not_utf8_is_refused_naming_the_line_and_nothing_is_impor
     assert result.exit_code == 1
     assert "latin1.csv is not UTF-8 text (line 3): save it as CSV UTF-8" in result.stderr
     assert contacts == []
+
+
+def test_numbers_are_kept_in_plain_digits_and_one_that_is_not_finite_is_refused(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    assert cli("service", "field", "add", shop, "score", "--type", "number").exit_code == 0
+    file = tmp_path / "scores.csv"
+    file.write_text("email,score\nana@example.com,1e3\nkim@example.com,2.50\nlee@example.com,NaN\n")
+
+    imported = cli("contacts", "import", "--service", shop, str(file), "--source", "crm", "--json")
+    contacts = document(cli("contacts", "list", "--service", shop, "--json"))["contacts"]
+    log = document(cli("runs", "show", str(document(imported)["run_id"]), "--json"))
+
+    scores = {c["email"]: c["custom"].get("score") for c in contacts}
+    assert scores == {"ana@example.com": "1000", "kim@example.com": "2.50", "lee@example.com": None}
+    [entry] = log["log"]
+    assert (entry["field"], entry["code"]) == ("score", "conversion_failed")
+    assert "'NaN' is not a finite number" in entry["message"]

@@ -42,6 +42,7 @@ def test_a_field_is_added_listed_and_removed(cli: Cli) -> None:
     [
         (["Tier"], "'Tier' is not a field name"),
         (["city"], "'city' is a built-in contact field"),
+        (["external_id"], "'external_id' is a name contacts already use (the column of a contacts"),
         (["tier", "--type", "choice"], "needs its choices"),
         (["tier", "--type", "choice", "--choice", "A", "--choice", "A"], "lists a choice twice"),
         (["tier", "--choice", "A"], "only a choice field has choices"),

@@ -73,6 +73,7 @@ def test_every_custom_field_type_the_store_knows_is_accepted() -> None:
         (CustomFieldSpec("Score", "number"), "is not a field name"),
         (CustomFieldSpec("x" * 41, "text"), "is not a field name"),
         (CustomFieldSpec("email", "text"), "is a built-in contact field"),
+        (CustomFieldSpec("deleted_in_source", "boolean"), "is a name contacts already use"),
         (CustomFieldSpec("score", "money"), "is not a custom field type"),
         (CustomFieldSpec("tier", "choice", ()), "needs its choices"),
         (CustomFieldSpec("tier", "choice", ("Gold", " ")), "none of them blank"),
