@@ -1,6 +1,8 @@
 """Who is who in one export: the same person, the same company, as plain keys and groups.
 
-People are the same when their emails are (ignoring case, as Salesforce compares them).
+People are the same when their emails are (ignoring case, as Salesforce compares them), or,
+without an email, when an earlier export made their record or they bear the same first and
+last name at the same company name (ignoring case and spacing).
 Companies are the same when their websites share a domain (`https://www.Acme.com/about` and
 `acme.com` alike) or, for a company without a website, when their names are equal ignoring
 case and spacing; a company known only by name joins the one company with a website that
@@ -18,6 +20,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from forcebridge.store.repositories.prospects import person_name_key
 
 
 def email_key(email: str | None) -> str | None:
@@ -101,14 +105,19 @@ def group_by(keys: Sequence[Hashable | None]) -> list[Group]:
     return [Group(tuple(members)) for members in groups.values()]
 
 
-def people(emails: Sequence[str | None], known_ids: Sequence[str | None]) -> list[Group]:
-    """Prospects that are one person: same email, else the same record an earlier export made."""
-    return group_by(
-        [
-            ("email", key) if (key := email_key(email)) else ("id", known) if known else None
-            for email, known in zip(emails, known_ids, strict=True)
-        ]
-    )
+def people(values: Sequence[Mapping[str, Any]], known_ids: Sequence[str | None]) -> list[Group]:
+    """Prospects that are one person: same email, else the same record an earlier export made,
+    else (without an email) the same name at the same company."""
+    return group_by([_person(v, known) for v, known in zip(values, known_ids, strict=True)])
+
+
+def _person(values: Mapping[str, Any], known_id: str | None) -> Hashable | None:
+    if key := email_key(values.get("email")):
+        return ("email", key)
+    if known_id:
+        return ("id", known_id)
+    named = person_name_key(values)
+    return None if named is None else ("name", named)
 
 
 def companies(keys: Sequence[CompanyKey | None]) -> list[tuple[Group, CompanyKey]]:

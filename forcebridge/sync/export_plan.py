@@ -152,7 +152,7 @@ def export_identities(
     """Who is who among the prospects that can be written (positions in `prospects`)."""
     writable = [i for i, p in enumerate(prepared) if not p.errors]
     grouped = people(
-        [prospects[i].values.get("email") for i in writable],
+        [prospects[i].values for i in writable],
         [known_person_id(prospects[i], sobject) for i in writable],
     )
     persons = [Group(tuple(writable[m] for m in group.members)) for group in grouped]

@@ -1,10 +1,11 @@
 """Where exported prospects come from: the store, or a CSV file saved into the store first.
 
-A CSV row becomes the org's prospect with the same email (or a new one), so the Salesforce
-Ids an export gives it are kept and the next export of the same person to the same Salesforce
-updates them (through another connection, it is found by email there). A dry
-run saves nothing: it only reads the Ids the store already knows. Each row is exported with
-its own values, so a problem is reported on the row that has it.
+A CSV row becomes the org's prospect with the same email (without one, the same name at the
+same company), or a new one, so the Salesforce Ids an export gives it are kept and the next
+export of the same person to the same Salesforce updates them (through another connection, it
+is found by email there). A dry run saves nothing: it only reads the Ids the store already
+knows. Each row is exported with its own values, so a problem is reported on the row that has
+it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session
 from forcebridge.store.models import Org, Prospect
 from forcebridge.store.repositories.prospects import (
     PROSPECT_VALUE_FIELDS,
-    email_key,
-    prospects_by_email,
+    prospect_key,
+    prospects_by_key,
     salesforce_ids,
     save_prospects,
 )
@@ -56,14 +57,9 @@ def prospects_from_rows(
         saved = save_prospects(session, org, [row.values for row in good])
         stored = {row.row: prospect for row, prospect in zip(good, saved, strict=True)}
     else:
-        known = prospects_by_email(
-            session, org, (r.values["email"] for r in good if "email" in r.values)
-        )
-        stored = {
-            row.row: known[key]
-            for row in good
-            if "email" in row.values and (key := email_key(row.values["email"])) in known
-        }
+        keys = {row.row: prospect_key(row.values) for row in good}
+        known = prospects_by_key(session, org, keys.values())
+        stored = {number: known[key] for number, key in keys.items() if key in known}
     exported = []
     for row in rows:
         prospect = stored.get(row.row)

@@ -166,3 +166,31 @@ def test_a_mapped_field_deleted_in_salesforce_is_named_by_this_export_and_the_ne
         error = json.loads(result.stdout)["error"]
         assert error.startswith("the Lead export mapping needs fixing before exporting: ")
         assert "Tier__c" in error and "INVALID_FIELD" not in error
+
+
+def test_a_prospect_without_an_email_is_known_by_name_and_company_and_never_made_twice(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    connected(cli, make_sandbox())
+    cli("export", "allow", "--org", "acme", "Lead")
+    path = prospects_file(
+        tmp_path,
+        "Ada,Lovelace,,Acme,",
+        "ada, LOVELACE,,acme ,",
+        "Ada,Lovelace,,Globex,",
+    )
+
+    first = document(cli("export", "--org", "acme", "--object", "Lead", path, "--json"))
+    rehearsed = document(
+        cli("export", "--org", "acme", "--object", "Lead", path, "--dry-run", "--json")
+    )
+    again = document(cli("export", "--org", "acme", "--object", "Lead", path, "--json"))
+
+    acme, same, globex = first["results"]
+    assert acme["salesforce_id"] == same["salesforce_id"] != globex["salesforce_id"]
+    for second in (rehearsed, again):
+        assert second["created"] == 0
+        assert [r["action"] for r in second["results"]] == ["unchanged"] * 3
+    assert [r["salesforce_id"] for r in again["results"]] == [
+        r["salesforce_id"] for r in first["results"]
+    ]

@@ -35,9 +35,13 @@ def test_sub_domains_stay_apart() -> None:
     assert website_domain("eu.acme.com") == "eu.acme.com"
 
 
+def _emails(*emails: str | None) -> list[dict[str, str | None]]:
+    return [{"email": email} for email in emails]
+
+
 def test_the_same_person_is_the_same_email_whatever_its_case() -> None:
     groups = people(
-        ["ada@example.com", "bob@example.com", " ADA@Example.com ", None, None],
+        _emails("ada@example.com", "bob@example.com", " ADA@Example.com ", None, None),
         [None, None, None, None, None],
     )
 
@@ -45,9 +49,26 @@ def test_the_same_person_is_the_same_email_whatever_its_case() -> None:
 
 
 def test_without_an_email_the_record_an_earlier_export_made_identifies_the_person() -> None:
-    groups = people([None, None, "cy@example.com"], ["00Q1", "00Q1", "00Q1"])
+    groups = people(_emails(None, None, "cy@example.com"), ["00Q1", "00Q1", "00Q1"])
 
     assert [g.members for g in groups] == [(0, 1), (2,)]
+
+
+def test_without_an_email_the_same_name_at_the_same_company_is_one_person() -> None:
+    ana = {"first_name": "Ana", "last_name": "Lopez", "company_name": "Acme  Inc"}
+    groups = people(
+        [
+            ana,
+            {"first_name": "ana", "last_name": "LOPEZ", "company_name": "acme inc"},
+            {**ana, "company_name": "Globex"},
+            {**ana, "company_name": None},
+            {**ana, "company_name": None},
+            {**ana, "email": "ana@acme.com"},
+        ],
+        [None] * 6,
+    )
+
+    assert [g.members for g in groups] == [(0, 1), (2,), (3,), (4,), (5,)]
 
 
 def test_companies_are_one_by_domain_and_otherwise_by_name() -> None:

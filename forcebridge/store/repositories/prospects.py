@@ -1,4 +1,5 @@
-"""An org's prospects: saved from imports by email, and the Salesforce Ids exports gave them."""
+"""An org's prospects: saved from exports by email (or, without one, by name and company), and
+the Salesforce Ids exports gave them."""
 
 from __future__ import annotations
 
@@ -55,29 +56,98 @@ def prospects_by_email(session: Session, org: Org, emails: Iterable[str]) -> dic
     return found
 
 
+NameKey = tuple[str, str, str]
+
+
+def _folded(value: Any) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def person_name_key(record: Mapping[str, Any]) -> NameKey | None:
+    """What names a prospect without an email: first and last name at a company, compared
+    without regard to case or spacing; None without a last name or a company name (a name
+    alone is too often shared to stand for one person)."""
+    last, company = _folded(record.get("last_name")), _folded(record.get("company_name"))
+    if record.get("email") or not last or not company:
+        return None
+    return (_folded(record.get("first_name")), last, company)
+
+
+def prospects_by_name(
+    session: Session, org: Org, keys: Iterable[NameKey]
+) -> dict[NameKey, Prospect]:
+    """The org's prospects without an email known by these name keys; the oldest when several
+    share one."""
+    wanted = set(keys)
+    last_names = sorted({key[1] for key in wanted})
+    found: dict[NameKey, Prospect] = {}
+    for start in range(0, len(last_names), LOOKUP_CHUNK):
+        chunk = last_names[start : start + LOOKUP_CHUNK]
+        query = (
+            select(Prospect)
+            .where(
+                Prospect.org_id == org.id,
+                Prospect.email.is_(None),
+                func.lower(Prospect.last_name).in_(chunk),
+            )
+            .order_by(Prospect.id.desc())
+        )
+        for prospect in session.scalars(query):
+            key = person_name_key({name: getattr(prospect, name) for name in _NAMED_BY})
+            if key in wanted:
+                found[key] = prospect
+    return found
+
+
+_NAMED_BY = ("first_name", "last_name", "company_name", "email")
+
+
+ProspectKey = tuple[str, Any]
+
+
+def prospect_key(record: Mapping[str, Any]) -> ProspectKey | None:
+    """What a prospect is known by: its email, else its `person_name_key`; None when neither."""
+    email = record.get("email")
+    if email:
+        return ("email", email_key(str(email)))
+    key = person_name_key(record)
+    return None if key is None else ("name", key)
+
+
+def prospects_by_key(
+    session: Session, org: Org, keys: Iterable[ProspectKey | None]
+) -> dict[ProspectKey, Prospect]:
+    """The org's prospects known by these keys (`prospect_key`)."""
+    wanted = [key for key in keys if key is not None]
+    by_email = prospects_by_email(session, org, (k[1] for k in wanted if k[0] == "email"))
+    by_name = prospects_by_name(session, org, (k[1] for k in wanted if k[0] == "name"))
+    return {("email", k): p for k, p in by_email.items()} | {
+        ("name", k): p for k, p in by_name.items()
+    }
+
+
 def save_prospects(
     session: Session, org: Org, records: Sequence[Mapping[str, Any]]
 ) -> list[Prospect]:
     """Each record as a prospect, in order. A record takes over the org's prospect with the same
-    email, else makes a new one; its empty values leave the stored ones be. Records sharing an
-    email are one prospect, the first value given for each field winning."""
+    `prospect_key` (email, else name at company), else makes a new one; its empty values leave the
+    stored ones be. Records known alike are one prospect, the first value given for each field
+    winning."""
     for record in records:
         unknown = set(record) - set(PROSPECT_VALUE_FIELDS)
         if unknown:
             raise InvalidValue(f"prospects have no field {', '.join(sorted(unknown))}")
-    existing = prospects_by_email(
-        session, org, (str(r["email"]) for r in records if r.get("email"))
-    )
+    known = [prospect_key(record) for record in records]
+    existing = prospects_by_key(session, org, known)
     given: dict[int, set[str]] = {}
     saved = []
-    for record in records:
-        email = record.get("email")
-        prospect = existing.get(email_key(str(email))) if email else None
+    for record, known_as in zip(records, known, strict=True):
+        prospect = existing.get(known_as) if known_as else None
         if prospect is None:
             prospect = Prospect(org_id=org.id)
             session.add(prospect)
-            if email:
-                existing[email_key(str(email))] = prospect
+            if known_as:
+                existing[known_as] = prospect
         taken = given.setdefault(id(prospect), set())
         for name, value in record.items():
             if value is not None and value != "" and name not in taken:
