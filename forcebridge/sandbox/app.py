@@ -3,7 +3,9 @@
 The edge strips a trailing slash before routing (simple-salesforce adds one, jsforce does not;
 neither gets a redirect), puts `Sforce-Limit-Info` on every response, turns anything unexpected
 into a 500 UNKNOWN_EXCEPTION in Salesforce's shape, and writes an access log line with the path
-only, never the query string, where tokens and codes travel.
+only, never the query string, where tokens and codes travel. Inside it, compressed request
+bodies are decompressed and responses are gzipped for a client that accepts it, as Salesforce
+does both.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import time
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import MutableHeaders
@@ -34,6 +37,7 @@ from forcebridge.sandbox import (
     soap,
 )
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
+from forcebridge.sandbox.compression import RequestDecompression
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.http_api import SandboxState, authenticate, error_response
@@ -188,6 +192,8 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
             return error_response(_missing(request))
         return error_response(ApiError(error.status_code, "INVALID_REQUEST", str(error.detail)))
 
+    app.add_middleware(RequestDecompression)
+    app.add_middleware(GZipMiddleware)
     app.add_middleware(SalesforceEdge, usage=usage)
     return app
 

@@ -43,6 +43,17 @@ class RefusedUpload(ValueError):
     """An upload whose header cannot be written as a whole (Salesforce's `InvalidBatch`)."""
 
 
+def upload_text(raw: bytes) -> str:
+    """An uploaded body as text: Bulk uploads are UTF-8 (a byte order mark is dropped), so
+    other bytes refuse the upload rather than being guessed at."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RefusedUpload(
+            f"The uploaded data is not valid UTF-8: byte {error.start} cannot be decoded"
+        ) from None
+
+
 def read_table(data: str, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
     """The header and the rows of an uploaded CSV; a short row is padded with blanks, and a
     blank line is a record of blank values (the only way to write one with one column)."""

@@ -41,6 +41,7 @@ from forcebridge.sandbox.bulk_csv import (
     error_text,
     header_fields,
     read_table,
+    upload_text,
 )
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
@@ -228,7 +229,10 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
 @router.put("/v{version}/jobs/ingest/{job_id}/batches", status_code=201)
 async def upload(job_id: str, request: Request, call: Bulk) -> Response:
     job = ingest_jobs_of(request).get(job_id)
-    data = (await request.body()).decode("utf-8-sig")
+    try:
+        data = upload_text(await request.body())
+    except RefusedUpload as refused:
+        raise ApiError(400, "BULK_API_ERROR", str(refused)) from None
     with job.lock:
         if job.state is not JobState.OPEN:
             raise ApiError(409, "INVALIDJOBSTATE", f"Job {job.id} is {job.state.value}, not Open")

@@ -25,7 +25,13 @@ from fastapi.responses import Response
 
 from forcebridge.sandbox import bulk_v1_wire as wire
 from forcebridge.sandbox.bulk import Jobs, write_all
-from forcebridge.sandbox.bulk_csv import RefusedUpload, csv_record, header_fields, read_table
+from forcebridge.sandbox.bulk_csv import (
+    RefusedUpload,
+    csv_record,
+    header_fields,
+    read_table,
+    upload_text,
+)
 from forcebridge.sandbox.bulk_ingest import OPERATIONS, upsert_key
 from forcebridge.sandbox.bulk_queries import bulk_query_problem
 from forcebridge.sandbox.composite import Operation
@@ -252,7 +258,10 @@ async def add_batch(job_id: str, request: Request, call: Call) -> Response:
     raw = await request.body()
     content: Any
     if job.operation in QUERY_OPERATIONS or job.content_type == "CSV":
-        content = raw.decode("utf-8-sig")
+        try:
+            content = upload_text(raw)
+        except RefusedUpload as refused:
+            raise BulkError(400, "InvalidBatch", str(refused)) from None
     else:
         try:
             content = wire.read_object_list(raw)

@@ -157,3 +157,16 @@ def test_a_reconnect_lifts_the_flag_a_lost_login_put_on_the_services_streams(
 def streams_of(cli: Cli, service: str) -> dict[str, dict[str, Any]]:
     status = document(cli("service", "status", service, "--json"))
     return {stream["stream"]: stream for stream in status["streams"]}
+
+
+def test_the_api_usage_shown_is_as_fresh_as_the_last_sync(cli: Cli, sandbox: SandboxServer) -> None:
+    connected(cli, sandbox)
+    assert cli("service", "create", "acme/shop").exit_code == 0
+    before = document(cli("connections", "list", "--json"))["connections"][0]["api_usage"]
+
+    assert cli("pull", "--service", "acme/shop").exit_code == 0
+
+    after = document(cli("connections", "list", "--json"))["connections"][0]["api_usage"]
+    assert before is None
+    assert after["limit"] == sandbox.config.api_limit
+    assert after["used"] >= 2  # the pull's reads, as Salesforce counted them
