@@ -90,6 +90,10 @@ class StreamPull:
         self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
         self.covered: list[int] = []
         """The other members whose runs succeeded."""
+        self.peers: list[Member] = []
+        """In a dry run, the services the real run would read for too: their rules and
+        watermarks shape the read as they would (a record that left the service's rule is read
+        and seen to leave), but only the service's own records are decided."""
         self.failure: Exception | None = None
         """What stopped the stream, when something did."""
         self.created = 0
@@ -130,7 +134,12 @@ class StreamPull:
         leases = None if self.options.dry_run else self.leases
         members = [lead]
         others: list[tuple[Service, VerifiedStream]] = []
-        if leases is not None:
+        if self.options.dry_run:
+            self.peers = [
+                member_of(self.session, service, self.stream, verified, lead.run)
+                for service, verified in self._others(lead.service)
+            ]
+        elif leases is not None:
             if not on_demand:
                 leases.adopt(lead.service.id)
             elif not leases.take(lead.service.id):
@@ -198,15 +207,16 @@ class StreamPull:
             return None
 
     def _read(self, members: list[Member]) -> None:
-        starts = [m.cursor.modstamp for m in members]
+        readers = [*members, *self.peers]
+        starts = [m.cursor.modstamp for m in readers]
         since = None if any(s is None for s in starts) else min(s for s in starts if s)
         plan = read_plan(
             members[0].sobject,
-            [m.needs for m in members],
+            [m.needs for m in readers],
             since,
-            [m.route.condition for m in members],
+            [m.route.condition for m in readers],
         )
-        routed = len({m.route.condition for m in members}) > 1
+        routed = len({m.route.condition for m in readers}) > 1
         folded: dict[int, Cursor] = {}
         """Cursors folded over unordered (Bulk) pages: saved only once the read is complete."""
         for member in members:

@@ -316,6 +316,28 @@ def test_two_services_on_one_connection_share_one_read_split_by_their_routing_ru
     assert world.pull(staff).read == 0
 
 
+def test_a_dry_run_reads_as_its_group_would_and_foresees_a_record_leaving_the_rule(
+    world: PullWorld, session: Session
+) -> None:
+    bosses = world.service(
+        "bosses", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'CEO'"
+    )
+    world.service("all", pull_objects=PullObjects.CONTACTS)
+    boss = world.create("Contact", LastName="Boss", Title="CEO")
+    world.later()
+    world.pull(bosses)
+    world.update("Contact", boss, Title="Clerk")
+    world.later()
+
+    dry = world.pull(bosses, dry_run=True)
+    real = world.pull(bosses)
+
+    counted = ("status", "read", "created", "updated", "unchanged", "skipped", "failed")
+    assert {k: getattr(dry, k) for k in counted} == {k: getattr(real, k) for k in counted}
+    assert real.read == 1
+    assert [e["deleted_in_source"] for e in book(session, bosses)] == [True]
+
+
 def test_a_shared_read_holds_the_other_services_leases_under_its_own_lease_s_name(
     world: PullWorld, session: Session
 ) -> None:
