@@ -19,7 +19,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
@@ -329,14 +329,21 @@ def _whole_number(target: SalesforceField) -> Step:
 
 
 def _decimal_for(target: SalesforceField) -> Step:
-    """Checks the whole digits only: Salesforce itself rounds extra decimals to the field's
-    scale on save, as it does for a value typed in its own pages."""
+    """Rounded to the field's scale, half up, as Salesforce rounds a value on save: what is sent
+    is what is kept, so a value read back compares equal and an export run again finds it
+    unchanged. Too many whole digits is refused."""
     integer_digits = target.precision - target.scale if target.precision else None
+    step = Decimal(1).scaleb(-target.scale) if target.precision else None
 
-    def decimal(value: Decimal) -> Decimal:
+    def fits(value: Decimal) -> Decimal:
         if integer_digits is not None and value.adjusted() >= integer_digits:
             raise Refused(f"has more than the {integer_digits} whole digits {target.name} holds")
         return value
+
+    def decimal(value: Decimal) -> Decimal:
+        # Checked first too: a value far too large would not round within Decimal's precision.
+        fits(value)
+        return value if step is None else fits(value.quantize(step, rounding=ROUND_HALF_UP))
 
     return decimal
 

@@ -194,3 +194,30 @@ def test_a_prospect_without_an_email_is_known_by_name_and_company_and_never_made
     assert [r["salesforce_id"] for r in again["results"]] == [
         r["salesforce_id"] for r in first["results"]
     ]
+
+
+def test_a_revenue_salesforce_rounds_is_unchanged_when_exported_again(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    connected(cli, make_sandbox())
+    cli("export", "allow", "--org", "acme", "Lead")
+    rows = [
+        {"source": "last_name", "target": "LastName", "update": "overwrite"},
+        {"source": "company_name", "target": "Company", "update": "overwrite"},
+        {"source": "email", "target": "Email", "update": "overwrite"},
+        {"source": "revenue", "target": "AnnualRevenue", "update": "overwrite"},
+    ]
+    mapping = tmp_path / "lead.json"
+    mapping.write_text(json.dumps({"rows": rows}))
+    assert (
+        cli("mapping", "set", "--org", "acme", "--object", "Lead", "--file", str(mapping)).exit_code
+        == 0
+    )
+    path = tmp_path / "prospects.csv"
+    path.write_text("last_name,company_name,email,revenue\nLovelace,Acme,ada@acme.com,1500000.50\n")
+
+    first = document(cli("export", "--org", "acme", "--object", "Lead", str(path), "--json"))
+    again = document(cli("export", "--org", "acme", "--object", "Lead", str(path), "--json"))
+
+    assert [r["action"] for r in first["results"]] == ["created"]
+    assert [r["action"] for r in again["results"]] == ["unchanged"]

@@ -350,12 +350,20 @@ def test_whole_numbers_from_a_file_become_integers_within_the_field_digits() -> 
         convert_for_export("1e999999999", PROSPECT_NUMBER, sf("Big__c", "long"))
 
 
-def test_decimals_are_sent_exactly_and_checked_against_the_field_precision() -> None:
+def test_decimals_are_sent_as_salesforce_keeps_them_and_checked_against_the_precision() -> None:
     revenue = sf("AnnualRevenue", "currency", precision=18, scale=2)
+    whole = sf("AnnualRevenue", "currency", precision=18, scale=0)
 
     assert exported(Decimal("1234.56"), PROSPECT_NUMBER, revenue) == Decimal("1234.56")
+    assert exported(Decimal("1234.565"), PROSPECT_NUMBER, revenue) == Decimal("1234.57")
+    assert exported(Decimal("1500000.50"), PROSPECT_NUMBER, whole) == Decimal("1500001")
+    assert exported(Decimal("0.001"), PROSPECT_NUMBER, whole) == Decimal("0")
     with pytest.raises(ConversionError, match="more than the 16 whole digits"):
         convert_for_export(Decimal("1E+16"), PROSPECT_NUMBER, revenue)
+    with pytest.raises(ConversionError, match="more than the 16 whole digits"):
+        convert_for_export(Decimal("9999999999999999.995"), PROSPECT_NUMBER, revenue)
+    with pytest.raises(ConversionError, match="more than the 18 whole digits"):
+        convert_for_export(Decimal("1E+999999"), PROSPECT_NUMBER, whole)
 
 
 def test_a_number_into_a_text_field_is_written_as_digits() -> None:
