@@ -11,7 +11,8 @@ A contact already linked to another record of the same source (another Salesforc
 is never taken: one record of a source is one contact, so two Salesforce duplicates stay two
 contacts instead of overwriting each other. Nor is a contact taken twice in one page. When
 several contacts remain, the one sharing the most keys with the record wins, then the oldest
-(lowest id); the others are reported so the run can log the ambiguity. Contacts created by other
+(lowest id); the others are reported so the run can log the ambiguity, as are contacts only
+the email found when a phone decided. Contacts created by other
 sources (a CSV import, another Salesforce object) are matched, never duplicated, and keep their
 identities.
 """
@@ -123,9 +124,12 @@ def match_page(keys: Sequence[MatchKeys], candidates: Candidates) -> list[Match]
         if linked is not None:
             matches.append(Match(linked, MatchedBy.ID))
             continue
+        by_its_email = by_email.get(record.email, ()) if record.email is not None else ()
         match = _best(record, _found(by_phone, record.phones), claimed, MatchedBy.PHONE)
-        if match.contact_id is None and record.email is not None:
-            match = _best(record, by_email.get(record.email, ()), claimed, MatchedBy.EMAIL)
+        if match.contact_id is None:
+            match = _best(record, by_its_email, claimed, MatchedBy.EMAIL)
+        else:
+            match = _also(match, by_its_email, claimed)
         if match.contact_id is not None:
             claimed.add(match.contact_id)
         matches.append(match)
@@ -142,6 +146,14 @@ def _best(record: MatchKeys, found: Iterable[Candidate], claimed: set[int], by: 
         return NO_MATCH
     ranked = sorted(free.values(), key=lambda c: (-_shared_keys(record, c), c.contact_id))
     return Match(ranked[0].contact_id, by, tuple(c.contact_id for c in ranked[1:]))
+
+
+def _also(match: Match, found: Iterable[Candidate], claimed: set[int]) -> Match:
+    """A phone match, with the contacts only its email found reported as runners-up too: the
+    phone wins, but a person whose email another contact holds is an ambiguity to log."""
+    seen = {match.contact_id, *match.others, *claimed}
+    more = tuple(sorted({c.contact_id for c in found if c.contact_id not in seen}))
+    return Match(match.contact_id, match.by, (*match.others, *more)) if more else match
 
 
 def _shared_keys(record: MatchKeys, candidate: Candidate) -> int:

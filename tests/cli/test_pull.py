@@ -122,3 +122,28 @@ def test_a_narrowed_routing_rule_unlinks_at_the_next_pull_what_it_no_longer_admi
     assert not west["deleted_in_source"] and len(west["identities"]) == 1
     log = document(cli("runs", "show", str(pulled["run_id"]), "--json"))
     assert [entry["code"] for entry in log["log"]] == ["left_scope"]
+
+
+def test_a_record_whose_phone_and_email_find_two_contacts_logs_the_ambiguity(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    crm = tmp_path / "crm.csv"
+    crm.write_text("first_name,email,phone\nBy Phone,,(212) 555-0150\nBy Email,third@amb.com,\n")
+    assert (
+        cli("contacts", "import", "--service", service, str(crm), "--source", "crm").exit_code == 0
+    )
+    sandbox.org.create(
+        "Contact", {"LastName": "Both", "Phone": "2125550150", "Email": "THIRD@amb.com"}
+    )
+
+    pulled = document(cli("pull", "--service", service, "--json"))
+    log = document(cli("runs", "show", str(pulled["run_id"]), "--json"))["log"]
+    contacts = document(cli("contacts", "list", "--service", service, "--json"))["contacts"]
+
+    by_phone, by_email = sorted(contacts, key=lambda c: c["id"])
+    [entry] = [e for e in log if e["code"] == "ambiguous_match"]
+    assert entry["message"] == (
+        f"matched contact #{by_phone['id']} by phone; also matched #{by_email['id']}"
+    )
+    assert by_phone["last_name"] == "Both"

@@ -65,7 +65,7 @@ def test_a_linked_record_keeps_its_contact_even_when_its_phone_now_matches_anoth
     assert match == Match(7, MatchedBy.ID)
 
 
-def test_a_phone_match_beats_an_email_match() -> None:
+def test_a_phone_match_beats_an_email_match_which_is_reported_as_an_ambiguity() -> None:
     [match] = match_page(
         [MatchKeys(A, ("+12015550123",), "ana@example.com")],
         Candidates(
@@ -75,7 +75,7 @@ def test_a_phone_match_beats_an_email_match() -> None:
             ]
         ),
     )
-    assert match == Match(2, MatchedBy.PHONE)
+    assert match == Match(2, MatchedBy.PHONE, others=(1,))
 
 
 def test_a_mobile_number_finds_a_contact_that_has_it_as_its_phone() -> None:
