@@ -65,7 +65,7 @@ from forcebridge.salesforce.transport import (
     failure_from_exception,
     http_session,
 )
-from forcebridge.salesforce.usage import EndpointKind, UsageMeter, UsageSink
+from forcebridge.salesforce.usage import EndpointKind, UsageMeter
 
 DEFAULT_API_VERSION = "62.0"
 #: Calls remembered for deriving the connection status.
@@ -110,7 +110,6 @@ class SalesforceClient:
         status_observer: StatusObserver | None = None,
         status: ConnectionStatus = CONNECTED,
         usage: UsageMeter | None = None,
-        usage_sink: UsageSink | None = None,
         retrier: Retrier | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
@@ -128,7 +127,6 @@ class SalesforceClient:
         self._describe_cache = describe_cache or InMemoryDescribeCache()
         self._token_sink = token_sink
         self._status_observer = status_observer
-        self._usage_sink = usage_sink
         self._retrier = retrier or Retrier()
         self._clock = clock
         self._outcomes: deque[CallOutcome] = deque(maxlen=OUTCOMES_KEPT)
@@ -155,9 +153,6 @@ class SalesforceClient:
 
     def close(self) -> None:
         self._session.close()
-        usage = self.usage.api_usage
-        if self._usage_sink is not None and usage is not None and self._outcomes:
-            self._usage_sink.usage_seen(usage)
 
     def __enter__(self) -> Self:
         return self

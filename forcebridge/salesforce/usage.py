@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
 
 _API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 
@@ -107,10 +106,3 @@ class UsageMeter:
             return UsageSnapshot(
                 calls=MappingProxyType(dict(self._calls)), api_usage=self._api_usage
             )
-
-
-class UsageSink(Protocol):
-    """Told the org's API usage as the client's last response reported it, when the client is
-    closed, so the figure an admin reads is as fresh as the last sync (one write a client)."""
-
-    def usage_seen(self, usage: ApiUsage) -> None: ...

@@ -84,6 +84,7 @@ from forcebridge.sync.activity_windows import (
     windows_touched,
 )
 from forcebridge.sync.activity_writes import Outcome, WriteQueues, expected, send, settle
+from forcebridge.sync.api_spending import settle_spending
 from forcebridge.sync.task_recovery import find_written_tasks
 from forcebridge.sync.transcript import ContactName
 from forcebridge.sync.watermark import START, Cursor, advance, already_applied, horizon
@@ -171,7 +172,7 @@ class _Push:
         except SalesforceError as exc:
             error = str(exc)
         self.tally.write_to(self.run)
-        self.run.api_calls = self.client.usage.snapshot().minus(before).api_calls
+        settle_spending(self.session, self.run, self.client, before)
         finish_run(self.session, self.run, error=error)
         self.session.commit()
         return PushReport.of(self.run)

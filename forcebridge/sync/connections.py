@@ -45,6 +45,7 @@ from forcebridge.store.repositories.connections import (
     forget_credentials,
     get_connection,
     list_connections,
+    record_api_usage,
     replace_login,
     set_status,
 )
@@ -60,7 +61,6 @@ from forcebridge.sync.store_ports import (
     StoreDescribeCache,
     StoreStatusObserver,
     StoreTokenSink,
-    StoreUsageSink,
     record_status,
     stored_status,
     stored_tokens,
@@ -215,7 +215,6 @@ def open_client(session: Session, connection: Connection) -> SalesforceClient:
         describe_cache=StoreDescribeCache(engine),
         token_sink=StoreTokenSink(engine, connection.id),
         status_observer=StoreStatusObserver(engine, connection.id),
-        usage_sink=StoreUsageSink(engine, connection.id),
         status=stored_status(connection),
         usage=usage,
     )
@@ -234,7 +233,11 @@ def refresh_status(session: Session, connection: Connection) -> Connection:
         except SalesforceError:
             if not client.status.needs_attention:
                 raise
-    session.refresh(connection)  # the ports wrote status, tokens and usage in their own sessions
+        session.refresh(connection)  # the ports wrote status and tokens in their own sessions
+        usage = client.usage.api_usage
+        if usage is not None:
+            record_api_usage(session, connection, usage.used, usage.max)
+    session.commit()
     return connection
 
 

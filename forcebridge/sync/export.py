@@ -35,6 +35,7 @@ from forcebridge.store.repositories.prospects import (
     keep_salesforce_ids,
 )
 from forcebridge.store.repositories.runs import add_log_entry, finish_run, start_run
+from forcebridge.sync.api_spending import settle_spending
 from forcebridge.sync.export_errors import (
     ExportError,
     MappingNotValid,
@@ -207,8 +208,8 @@ def _run(
         )
         results = prospect_results(prospects, prepared, people, accounts, dry_run=dry_run)
         error = str(writer.stopped) if writer.stopped is not None else None
-        api_calls = client.usage.snapshot().minus(before).api_calls
-        _record(session, run, results, api_calls, error)
+        settle_spending(session, run, client, before)
+        _record(session, run, results, error)
         if not dry_run:
             _keep_ids(session, org, connection_id, targets.person.sobject, results)
         session.commit()
@@ -222,7 +223,7 @@ def _run(
         finish_run(session, run, error=f"stopped unexpectedly: {unexpected!r}")
         session.commit()
         raise
-    return ExportReport(run.id, run.status, dry_run, api_calls, results, error)
+    return ExportReport(run.id, run.status, dry_run, run.api_calls, results, error)
 
 
 def _plan(
@@ -356,7 +357,6 @@ def _record(
     session: Session,
     run: Run,
     results: Sequence[ProspectResult],
-    api_calls: int,
     error: str | None,
 ) -> None:
     """The run's counts, and a log entry per problem of each failed prospect."""
@@ -365,7 +365,6 @@ def _record(
     run.updated = sum(r.action is Action.UPDATED for r in results)
     run.unchanged = sum(r.action is Action.UNCHANGED for r in results)
     run.failed = sum(r.action is Action.FAILED for r in results)
-    run.api_calls = api_calls
     for result in results:
         for problem in result.errors:
             add_log_entry(

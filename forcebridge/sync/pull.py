@@ -28,6 +28,7 @@ from forcebridge.store.models import Run, RunStatus, Service
 from forcebridge.store.rehearsal import rehearsal
 from forcebridge.store.repositories.runs import finish_run, start_run
 from forcebridge.store.types import utcnow
+from forcebridge.sync.api_spending import settle_spending
 from forcebridge.sync.pull_plan import PlanError, pull_streams
 from forcebridge.sync.pull_stream import Progress, PullOptions, StreamPull
 from forcebridge.sync.watermark import horizon
@@ -165,6 +166,6 @@ def recorded_run(
     recorded = RecordedRun(run)
     yield recorded
     if client is not None and before is not None:
-        run.api_calls = client.usage.snapshot().minus(before).api_calls
+        settle_spending(session, run, client, before)
     finish_run(session, run, error="\n".join(recorded.errors) or None, now=clock())
     session.commit()

@@ -17,15 +17,9 @@ from sqlalchemy.orm import Session
 from forcebridge.salesforce.describe_cache import CachedDescribe, DescribeKey
 from forcebridge.salesforce.status import ConnectionStatus, Problem, State
 from forcebridge.salesforce.tokens import TokenSet
-from forcebridge.salesforce.usage import ApiUsage
 from forcebridge.store.models import Connection, DescribeCacheEntry
 from forcebridge.store.models import ConnectionStatus as StoredStatus
-from forcebridge.store.repositories.connections import (
-    Tokens,
-    record_api_usage,
-    set_status,
-    update_tokens,
-)
+from forcebridge.store.repositories.connections import Tokens, set_status, update_tokens
 from forcebridge.store.repositories.uniqueness import is_unique_violation
 
 
@@ -99,14 +93,6 @@ class StoreStatusObserver(_ConnectionWriter):
     def status_changed(self, status: ConnectionStatus) -> None:
         with Session(self._engine) as session, session.begin():
             record_status(session, self._load(session), status)
-
-
-class StoreUsageSink(_ConnectionWriter):
-    """Keeps the org's API usage a client last saw in the connection's usage columns."""
-
-    def usage_seen(self, usage: ApiUsage) -> None:
-        with Session(self._engine) as session, session.begin():
-            record_api_usage(session, self._load(session), usage.used, usage.max)
 
 
 class StoreDescribeCache:
