@@ -151,6 +151,8 @@ def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) ->
     )
     if configured.routing:
         console.print(f"Routing: only records where {escape(configured.routing)}")
+    for problem in configured.problems:
+        console.print(f"[yellow]The pull settings no longer verify:[/yellow] {escape(problem)}")
     table = Table("Object", "Records", title="Volume")
     for sobject, count in configured.records.items():
         table.add_row(escape(sobject), f"{count:,}")

@@ -69,6 +69,9 @@ class PullConfiguration:
     """The daily changes the projection assumes."""
     reread: tuple[str, ...]
     """Streams that will read everything again on their next run."""
+    problems: tuple[str, ...] = ()
+    """Why settings left as they were no longer verify (their streams will fail until fixed):
+    a change that touched no pull setting is not refused for them."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +89,7 @@ class PullConfiguration:
                 "changes_per_day": self.changes_per_day,
             },
             "full_read_next": list(self.reread),
+            "problems": list(self.problems),
         }
 
 
@@ -93,7 +97,8 @@ def configure_pull(
     session: Session, client: SalesforceClient, service: Service, change: PullChange
 ) -> PullConfiguration:
     """Verify `change` and apply it in the caller's transaction; `ConfigurationRefused` leaves
-    the service as it was."""
+    the service as it was. An empty change (the admin changed other settings) is not refused
+    for settings that no longer verify: the configuration names their problems."""
     wanted = _settings(service, change)
     problems: list[str] = []
     problem = interval_problem("pull every", wanted.interval_minutes)
@@ -112,7 +117,7 @@ def configure_pull(
             )
         except StreamFailed as failure:
             problems.append(f"{stream.sobject}: {failure}")
-    if problems:
+    if problems and change != PullChange():
         raise ConfigurationRefused(problems)
     records = {
         v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in verified
@@ -140,6 +145,7 @@ def configure_pull(
         projected_calls(wanted.interval_minutes, len(streams), total, changes),
         changes,
         reread,
+        tuple(problems),
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document
@@ -105,3 +106,32 @@ def test_an_interval_beyond_a_year_is_refused_with_one_json_document(
 
         assert refused.exit_code == 2
         assert option in json.loads(refused.stdout)["error"]
+
+
+def test_activity_settings_are_saved_while_the_pull_mapping_no_longer_verifies(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Changing the Task subject is not refused for a mapping the admin did not touch; the
+    answer says what is wrong with it."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    tier = sandbox.org.custom_fields.create(
+        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier",
+                                                    "length": 20}}
+    )  # fmt: skip
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"rows": [
+        {"source": "LastName", "target": "last_name", "update": "overwrite"},
+        {"source": "Tier__c", "target": "title", "update": "overwrite"},
+    ]}))  # fmt: skip
+    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
+    sandbox.org.custom_fields.delete(tier)
+
+    saved = cli("service", "configure", service, "--task-subject", "Hi {first_name}", "--json")
+    refused = cli("service", "configure", service, "--pull-every", "10", "--json")
+
+    assert saved.exit_code == 0
+    answer = json.loads(saved.stdout)
+    assert answer["task_subject"] == "Hi {first_name}"
+    assert any("Tier__c" in problem for problem in answer["problems"])
+    assert refused.exit_code == 1
+    assert "Tier__c" in json.loads(refused.stdout)["error"]
