@@ -7,6 +7,11 @@ carries an authorization code, which must not reach a log in clear.
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -39,8 +44,28 @@ def serve_web(runtime: Runtime, host: str, port: int) -> None:
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     )
-    with syncing_in_process(runtime):
+    with syncing_in_process(runtime), _terminated_as_interrupted():
         server.run()
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM, how Docker, systemd and Kubernetes stop a process, stops it as Ctrl+C does:
+    the runs in progress finish first. Uvicorn sends the signal it caught on once the server
+    has stopped, and with Python's default action the process would end there, its runs left
+    `running` and their leases held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def command(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -10,11 +11,16 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
+from forcebridge.store.models import Run
 from forcebridge.store.repositories.admins import create_admin
 from forcebridge.store.repositories.orgs import create_org
+from tests.cli.conftest import Cli
+from tests.cli.pull_setup import connected_service
+from tests.conftest import SandboxFactory
 
 PASSWORD = "correct horse battery staple"
 
@@ -88,3 +94,41 @@ def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
     assert f"Admin pages on http://127.0.0.1:{port}/" in output
     assert "GET /connections" in output
     assert "a-secret-code" not in output
+
+
+def _run_statuses(env: dict[str, str]) -> list[str]:
+    engine = make_engine(env["FORCEBRIDGE_DATABASE_URL"], Keyring(env["FORCEBRIDGE_SECRET_KEY"]))
+    try:
+        with make_sessionmaker(engine)() as session:
+            runs = session.scalars(select(Run)).all()
+            return [run.status.value for run in runs]
+    finally:
+        engine.dispose()
+
+
+def test_sigterm_stops_serve_once_the_runs_in_progress_have_finished(
+    cli: Cli, cli_env: dict[str, str], make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    """How Docker, systemd and Kubernetes stop a process: a run must not be left `running`."""
+    connected_service(cli, make_sandbox(latency_ms=700), "--pull", "contacts")
+    log = tmp_path / "serve.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "forcebridge.cli.main", "serve", "--port", str(_free_port())],
+            env=cli_env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and "running" not in _run_statuses(cli_env):
+                assert process.poll() is None, log.read_text()
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0, log.read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+    statuses = _run_statuses(cli_env)
+    assert statuses and "running" not in statuses
