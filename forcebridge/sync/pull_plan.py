@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
+from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.query_fields import ALWAYS_SELECTED, URL_LIMIT, field_groups
 from forcebridge.soql import ast
 from forcebridge.soql.builder import Filter, gte, select, to_soql
@@ -157,7 +158,13 @@ def split_fields(
     """The fields the REST query selects, and those fetched by Id for each page afterwards
     (when the query would pass Salesforce's URL limit). Only plain fields can be fetched by Id:
     a path through a parent that does not fit is refused."""
-    first, *rest = field_groups(plan.fields, url_length, limit)
+    try:
+        first, *rest = field_groups(plan.fields, url_length, limit)
+    except MappingError as error:
+        raise PlanError(
+            f"the query for {plan.sobject} is too long for Salesforce ({error}): shorten its "
+            "condition (the custom query's WHERE or the routing rule)"
+        ) from None
     head = (*ALWAYS_SELECTED, *LEAD_CONVERSION_FIELDS)
     later = tuple(name for group in rest for name in group if name != "Id")
     too_late = [name for name in later if "." in name or name in head]
@@ -167,6 +174,35 @@ def split_fields(
             f"alone: {', '.join(too_late)}; map fewer parent fields"
         )
     return first, later
+
+
+STRING_LIMIT = 4_000
+"""The longest string Salesforce takes in a WHERE clause."""
+
+
+def condition_problems(
+    sobject: str, condition: ast.Condition | None, instance_url: str, api_version: str
+) -> list[str]:
+    """What Salesforce would refuse in a stream's condition, before any run sends it: a string
+    longer than Salesforce takes, or a condition so long that no read could select even `Id`
+    within the URL limit."""
+    problems = [
+        f"a string in the condition is {len(value.value):,} characters long; Salesforce takes "
+        f"{STRING_LIMIT:,} at most"
+        for comparison in ast.comparisons(condition)
+        for value in _values(comparison.value)
+        if isinstance(value, ast.StringValue) and len(value.value) > STRING_LIMIT
+    ]
+    plan = read_plan(sobject, [()], dt.datetime(2000, 1, 1, tzinfo=dt.UTC), [condition])
+    try:
+        split_fields(plan, query_url_length(instance_url, api_version, plan))
+    except PlanError as error:
+        problems.append(str(error))
+    return problems
+
+
+def _values(value: object) -> tuple[object, ...]:
+    return value if isinstance(value, tuple) else (value,)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from forcebridge.sync.pull_plan import (
     CallProjection,
     PlanError,
     Stream,
+    condition_problems,
     projected_calls,
     service_streams,
 )
@@ -117,10 +118,21 @@ def configure_pull(
             )
         except StreamFailed as failure:
             problems.append(f"{stream.sobject}: {failure}")
+    countable: list[VerifiedStream] = []
+    for checked in verified:
+        refused = condition_problems(
+            checked.sobject,
+            checked.route.condition,
+            client.tokens.instance_url,
+            client.settings.api_version,
+        )
+        problems += [f"{checked.sobject}: {problem}" for problem in refused]
+        if not refused:
+            countable.append(checked)
     if problems and change != PullChange():
         raise ConfigurationRefused(problems)
     records = {
-        v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in verified
+        v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in countable
     }
     scope = (service.pull_objects, service.pull_soql, service.routing_condition)
     # Records an update-only service skipped are created by reading everything again.

@@ -4,8 +4,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from forcebridge.jobs.runtime import open_runtime
 from forcebridge.sandbox.server import SandboxServer
-from tests.cli.conftest import Cli, document
+from forcebridge.store.models import PullObjects
+from forcebridge.store.repositories.services import get_service
+from tests.cli.conftest import Cli, document, settings_of
 from tests.cli.pull_setup import connected_service
 
 PULL_KEYS = [
@@ -147,3 +150,24 @@ def test_a_record_whose_phone_and_email_find_two_contacts_logs_the_ambiguity(
         f"matched contact #{by_phone['id']} by phone; also matched #{by_email['id']}"
     )
     assert by_phone["last_name"] == "Both"
+
+
+def test_a_saved_query_too_long_to_send_fails_its_run_with_one_json_document(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """A query saved before such queries were refused: the run fails, naming why."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    huge = " OR ".join(f"LastName = 'n{n}'" for n in range(1_500))
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        found = get_service(session, service)
+        found.pull_objects = PullObjects.CUSTOM
+        found.pull_soql = f"SELECT Id, Email FROM Contact WHERE {huge}"
+        session.commit()
+
+    pulled = cli("pull", "--service", service, "--json")
+    runs = document(cli("runs", "list", "--service", service, "--json"))["runs"]
+
+    assert pulled.exit_code == 1
+    assert json.loads(pulled.stdout)["status"] == "failed"
+    assert "too long for Salesforce" in pulled.stderr
+    assert "running" not in [run["status"] for run in runs]

@@ -135,3 +135,22 @@ def test_activity_settings_are_saved_while_the_pull_mapping_no_longer_verifies(
     assert any("Tier__c" in problem for problem in answer["problems"])
     assert refused.exit_code == 1
     assert "Tier__c" in json.loads(refused.stdout)["error"]
+
+
+def test_a_condition_salesforce_would_refuse_for_its_length_is_refused_before_it_is_saved(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    long_string = "A" * 5_000
+    huge = " OR ".join(f"LastName = 'n{n}'" for n in range(1_500))
+
+    string = cli("service", "configure", service, "--routing", f"LastName = '{long_string}'")
+    query = cli("service", "configure", service, "--soql",
+                f"SELECT Id, Email FROM Contact WHERE {huge}", "--json")  # fmt: skip
+    saved = document(cli("service", "configure", service, "--json"))
+
+    assert string.exit_code == 1
+    assert "5,000 characters long; Salesforce takes 4,000 at most" in string.stderr
+    assert query.exit_code == 1
+    assert "too long for Salesforce" in json.loads(query.stdout)["error"]
+    assert (saved["pull"], saved["routing"], saved["problems"]) == ("contacts", None, [])
