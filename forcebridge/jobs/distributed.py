@@ -18,7 +18,7 @@ import os
 import socket
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -176,7 +176,10 @@ class DistributedEngine:
         )
 
     def _dispatch_tick(self, timestamp: int) -> None:
-        self.dispatch()
+        # The tick's own time, not the moment a worker got to it: a stream claimed at one tick
+        # is due again exactly at a later tick, where the clock would read a few milliseconds
+        # past it and the next tick, a few milliseconds early in its second, would not see it.
+        self.dispatch(datetime.fromtimestamp(timestamp, UTC))
 
     async def _sweep_tick(self, timestamp: int) -> None:
         await self.sweep()
@@ -190,9 +193,10 @@ class DistributedEngine:
             task_kwargs=_arguments(claim),
         )
 
-    def dispatch(self) -> list[Claim]:
-        """Claim due streams and defer their jobs in one transaction."""
-        now = self._clock()
+    def dispatch(self, now: datetime | None = None) -> list[Claim]:
+        """Claim the streams due at `now` (the clock's time by default) and defer their jobs
+        in one transaction."""
+        now = now or self._clock()
         with self._runtime.engine.begin() as connection:
             reconcile_schedules(connection, now)
             claims = claim_due(connection, now, CLAIMS_PER_DISPATCH)

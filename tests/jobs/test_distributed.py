@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,8 +18,9 @@ from forcebridge.jobs.distributed import (
     job_holder,
 )
 from forcebridge.jobs.errors import PostgresRequired
+from forcebridge.jobs.execute import execute_stream
 from forcebridge.jobs.runtime import Runtime
-from forcebridge.jobs.schedules import service_schedules
+from forcebridge.jobs.schedules import Claim, service_schedules
 from forcebridge.jobs.streams import StreamRegistry
 from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.repositories.leases import holder_of, take_lease
@@ -225,3 +226,33 @@ def test_the_sweeper_frees_the_leases_a_dead_worker_s_run_held_and_counts_its_fa
         schedule = service_schedules(connection, service_id)[stream]
     assert schedule.consecutive_failures == 1
     assert take_lease(runtime.engine, service_id, stream, "next", timedelta(minutes=2))
+
+
+def test_a_stream_is_due_again_exactly_at_the_tick_one_interval_after_its_claim(
+    runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
+) -> None:
+    """Workers reach a periodic tick a few milliseconds after it, sometimes more, sometimes
+    less: a 5-minute pull must run every 5 minutes, not slip a tick half the time."""
+    tick = datetime(2026, 12, 7, 9, 0, 15, tzinfo=UTC)
+    now = [tick + timedelta(milliseconds=16)]
+    engine = make_engine_for(recording_registry(), clock=lambda: now[0])
+
+    engine._dispatch_tick(int(tick.timestamp()))
+    claims = {c.stream: c for c in _claims_of(runtime)}
+    execute_stream(
+        runtime, recording_registry(), service_id, "pull:Contact",
+        claim=claims["pull:Contact"], clock=lambda: now[0],
+    )  # fmt: skip
+    later = tick + timedelta(minutes=5)
+    now[0] = later + timedelta(milliseconds=8)
+    engine._dispatch_tick(int(later.timestamp()))
+
+    assert [c.stream for c in _claims_of(runtime)].count("pull:Contact") == 2
+
+
+def _claims_of(runtime: Runtime) -> list[Claim]:
+    return [
+        Claim(job.args["service_id"], job.args["stream"],
+              datetime.fromisoformat(job.args["claimed_until"]))
+        for job in _jobs(runtime)
+    ]  # fmt: skip
