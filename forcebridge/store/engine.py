@@ -19,6 +19,8 @@ contacts), and the cache is bounded, so memory stays flat however large the stor
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +59,21 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
         event.listen(engine, "connect", _send_key_arrays_in_binary)
     else:
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(url.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _configure_sqlite)
     if keyring is not None:
         attach_keyring(engine, keyring)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """The database file (and a folder made for it) readable by its owner only: it holds the
+    contact books and conversations. SQLite gives its `-wal` and `-shm` files the mode of the
+    database file; a file that already exists keeps the mode it has."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,20 @@ def test_the_embedded_default_keeps_data_and_key_in_the_data_folder(tmp_path: Pa
             TOKENS.refresh_token
         )
     reopened.dispose()
+
+
+def test_the_embedded_database_and_its_folder_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    """The contact books and conversations are no other local user's to read."""
+    engine = engine_from_settings(Settings(data_dir=tmp_path / "data"))
+    upgrade(engine)
+    engine.dispose()
+
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "data").iterdir()}
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
+    assert "forcebridge.sqlite3" in modes
 
 
 def test_a_sqlite_file_logs_ahead_checkpoints_every_64_mib_and_caches_8(tmp_path: Path) -> None:
