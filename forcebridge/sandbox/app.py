@@ -1,17 +1,18 @@
 """The sandbox's ASGI app: every route, and the edge that makes answers look like Salesforce's.
 
 The edge strips a trailing slash before routing (simple-salesforce adds one, jsforce does not;
-neither gets a redirect), puts `Sforce-Limit-Info` on every response, turns anything unexpected
-into a 500 UNKNOWN_EXCEPTION in Salesforce's shape, and writes an access log line with the path
-only, never the query string, where tokens and codes travel. Inside it, compressed request
-bodies are decompressed and responses are gzipped for a client that accepts it, as Salesforce
-does both.
+neither gets a redirect), routes a POST with `?_HttpMethod=PATCH` as a PATCH, puts
+`Sforce-Limit-Info` on every response, turns anything unexpected into a 500 UNKNOWN_EXCEPTION
+in Salesforce's shape, and writes an access log line with the path only, never the query
+string, where tokens and codes travel. Inside it, compressed request bodies are decompressed
+and responses are gzipped for a client that accepts it, as Salesforce does both.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
@@ -49,6 +50,15 @@ access_log = logging.getLogger("forcebridge.sandbox.access")
 error_log = logging.getLogger("forcebridge.sandbox")
 
 
+def _patch_override(query_string: bytes) -> bool:
+    """Whether a POST asks to be taken as a PATCH (`?_HttpMethod=PATCH`), as Salesforce's REST
+    guide offers clients whose HTTP library cannot send PATCH."""
+    return any(
+        name == "_HttpMethod" and value.upper() == "PATCH"
+        for name, value in parse_qsl(query_string.decode("latin-1"))
+    )
+
+
 class SalesforceEdge:
     """Pure ASGI middleware, so a 2,000-record page pays nothing for it."""
 
@@ -63,6 +73,8 @@ class SalesforceEdge:
         path = scope["path"]
         if len(path) > 1 and path.endswith("/"):
             scope = {**scope, "path": path.rstrip("/") or "/"}
+        if scope["method"] == "POST" and _patch_override(scope["query_string"]):
+            scope = {**scope, "method": "PATCH"}
         started = time.perf_counter()
         status = 0
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forcebridge.sandbox.fieldtypes import Kind
+from forcebridge.sandbox.records import CsvCell
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.soql.ast import Field, Label, Query
 
@@ -118,10 +119,10 @@ def csv_record(columns: list[Column], row: list[str]) -> dict[str, Any]:
     """A CSV row as a write's values: empty cells left out, the rest read by field type, a
     parent's key as the nested record a REST write names its parent by."""
     record: dict[str, Any] = {}
-    for column, text in zip(columns, row, strict=False):
+    for position, (column, text) in enumerate(zip(columns, row, strict=False)):
         if text == "":
             continue
-        value = typed(column.field, text)
+        value = typed(column.field, CsvCell(text, position))
         if column.relationship is None:
             record[column.field.name] = value
         else:

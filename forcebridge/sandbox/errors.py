@@ -81,8 +81,12 @@ def no_external_id_field(name: str) -> ApiError:
     )
 
 
-def entity_is_deleted() -> ApiError:
-    return ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
+def entity_is_deleted(field: str | None = None) -> ApiError:
+    """A deleted record: 404 when the URL names it (the resource is gone), 400 naming the
+    lookup `field` when a record's value points at it (the request is what is wrong)."""
+    if field is None:
+        return ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
+    return ApiError(400, "ENTITY_IS_DELETED", "entity is deleted", [field])
 
 
 def from_soql(error: SoqlError) -> ApiError:

@@ -283,15 +283,26 @@ def _value(ctx: FilterContext, spec: FieldSpec | None, node: ast.Field, value: a
             return _sql_number(number)
         case (Kind.DATE, ast.DateValue(day)):
             return day.isoformat()
-        case (Kind.DATE, ast.DateLiteral()):
-            start, end = date_range(value, ctx.now.astimezone(ctx.tz).date())
-            return start.isoformat(), end.isoformat()
+        case (Kind.DATE | Kind.DATETIME, ast.DateLiteral()):
+            return _literal_range(ctx, kind, node, value)
         case (Kind.DATETIME, ast.DateTimeValue(moment)):
             return format_datetime(moment)
-        case (Kind.DATETIME, ast.DateLiteral()):
-            first, stop = datetime_range(value, ctx.now, ctx.tz)
-            return format_datetime(first), format_datetime(stop)
     raise _wrong_type(ctx, spec, node)
+
+
+def _literal_range(
+    ctx: FilterContext, kind: Kind, node: ast.Field, literal: ast.DateLiteral
+) -> tuple[str, str]:
+    """The bounds a date literal covers; one whose `n` reaches past year 1 or 9999 is a
+    refused filter, not a server error."""
+    try:
+        if kind is Kind.DATE:
+            start, end = date_range(literal, ctx.now.astimezone(ctx.tz).date())
+            return start.isoformat(), end.isoformat()
+        first, stop = datetime_range(literal, ctx.now, ctx.tz)
+    except ValueError as error:
+        raise InvalidFilter(ctx.text, node.pos, str(error)) from None
+    return format_datetime(first), format_datetime(stop)
 
 
 def _wrong_type(ctx: FilterContext, spec: FieldSpec | None, node: ast.Field) -> InvalidField:

@@ -25,13 +25,14 @@ from forcebridge.sandbox.http_api import (
     json_object,
 )
 from forcebridge.sandbox.limits import ApiKind, row_lock_error
-from forcebridge.sandbox.org import Org
 
 router = APIRouter(prefix=DATA_PREFIX)
 
 Composite = Annotated[ApiCall, Depends(api_call(ApiKind.COMPOSITE))]
 
 LOCKED = row_lock_error()
+MAX_RETRIEVED = 2_000
+"""The ids one POST retrieve may name; a GET names as many as its URL holds (about 800)."""
 
 
 def failed_result(record_id: str | None, error: ApiError) -> dict[str, Any]:
@@ -129,23 +130,6 @@ async def upsert(
     return await _write(call, "upsert", sobject, records, ids, all_or_none, external_field)
 
 
-def _retrieve_many(org: Org, sobject: str, ids: list[str], fields: list[str]) -> list[Any]:
-    """One result per id, `null` where no such record exists. The ids come in the body, not a
-    record's address, so one that is no id of the object is MALFORMED_ID, not NOT_FOUND."""
-    obj = org.writes.sobject(sobject)
-    for raw in ids:
-        org.writes.record_id(obj, raw)
-    records: list[Any] = []
-    for record_id in ids:
-        try:
-            records.append(org.retrieve(sobject, record_id, fields))
-        except ApiError as error:
-            if error.status != 404:
-                raise
-            records.append(None)
-    return records
-
-
 def _names(raw: Any, what: str) -> list[str]:
     if isinstance(raw, str):
         raw = comma_separated(raw)
@@ -159,15 +143,27 @@ async def retrieve(sobject: str, request: Request, call: Composite) -> Salesforc
     """jsforce's multi-record `retrieve`: `{"ids": [...], "fields": [...]}` in the body."""
     body = json_object(await json_body(request), "the retrieve request")
     ids, fields = _names(body.get("ids"), "ids"), _names(body.get("fields"), "fields")
-    return SalesforceJSON(
-        await call.state.run(_retrieve_many, call.state.org, sobject, ids, fields)
-    )
+    if len(ids) > MAX_RETRIEVED:
+        raise ApiError(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot retrieve more than {MAX_RETRIEVED} records",
+        )
+    return await _retrieve_many(call, sobject, ids, fields)
 
 
 @router.get("/v{version}/composite/sobjects/{sobject}")
 async def retrieve_by_query(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
     ids = _names(request.query_params.get("ids", ""), "ids")
     fields = _names(request.query_params.get("fields", ""), "fields")
-    return SalesforceJSON(
-        await call.state.run(_retrieve_many, call.state.org, sobject, ids, fields)
+    return await _retrieve_many(call, sobject, ids, fields)
+
+
+async def _retrieve_many(
+    call: ApiCall, sobject: str, ids: list[str], fields: list[str]
+) -> SalesforceJSON:
+    org = call.state.org
+    records = await call.state.run(
+        org.retrieve_many, sobject, ids, fields, api_version=call.version
     )
+    return SalesforceJSON(records)

@@ -35,7 +35,7 @@ from forcebridge.sandbox.http_api import (
     json_object,
 )
 from forcebridge.sandbox.limits import ApiKind
-from forcebridge.sandbox.record_trees import create_tree, read_tree
+from forcebridge.sandbox.record_trees import RefusedTree, create_tree, read_tree
 from forcebridge.sandbox.references import REFERENCE_ID, MissingReference, substitute
 from forcebridge.sandbox.subrequests import Caller, Reply, is_query_or_collection, perform
 
@@ -315,6 +315,9 @@ async def batch(request: Request, call: Composite) -> SalesforceJSON:
 
 @router.post("/v{version}/composite/tree/{sobject}")
 async def tree(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
-    records = read_tree(call.state.org.schema, sobject, await json_body(request))
+    try:
+        records = read_tree(call.state.org.schema, sobject, await json_body(request))
+    except RefusedTree as refused:
+        return SalesforceJSON(refused.answer, status_code=400)
     status, body = await call.state.run(create_tree, call.state.org, records)
     return SalesforceJSON(body, status_code=status)

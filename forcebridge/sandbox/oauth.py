@@ -8,6 +8,7 @@ over the identity URL and `issued_at`, no `expires_in`); refusals are `{"error",
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import time
@@ -28,6 +29,7 @@ from forcebridge.sandbox.http_api import (
     instance_url,
     sandbox_of,
 )
+from forcebridge.soql.dates import known_zone
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ALLOWED_SCOPES = ("api", "id", "web", "refresh_token", "offline_access", "openid", "full")
@@ -288,19 +290,40 @@ def user_profile(
         user = state.org.retrieve("User", grant.user_id)
     org_id = state.org.org_id
     rest = f"{base}/services/data/v{{version}}/"
+    timezone = user.get("TimeZoneSidKey") or "GMT"
+    offset = state.org.clock().astimezone(known_zone(timezone) or dt.UTC).utcoffset()
+    modified = user.get("LastModifiedDate")
     return {
         "user_id": grant.user_id,
         "organization_id": org_id,
         "username": state.auth.username(grant.user_id) or user.get("Username"),
+        "nick_name": user.get("CommunityNickname"),
         "display_name": user.get("Name"),
+        "email": user.get("Email"),
+        "email_verified": True,
         "first_name": user.get("FirstName"),
         "last_name": user.get("LastName"),
-        "email": user.get("Email"),
-        "timezone": user.get("TimeZoneSidKey") or "GMT",
+        "timezone": timezone,
+        "photos": {
+            "picture": f"{base}/profilephoto/005/F",
+            "thumbnail": f"{base}/profilephoto/005/T",
+        },
+        "addr_street": user.get("Street"),
+        "addr_city": user.get("City"),
+        "addr_state": user.get("State"),
+        "addr_country": user.get("Country"),
+        "addr_zip": user.get("PostalCode"),
+        "mobile_phone": user.get("MobilePhone"),
+        "mobile_phone_verified": False,
+        "is_lightning_login_user": False,
+        "status": {"created_date": None, "body": None},
         "language": user.get("LanguageLocaleKey") or "en_US",
         "locale": user.get("LocaleSidKey") or "en_US",
         "active": user.get("IsActive", True),
         "user_type": "STANDARD",
+        "utcOffset": int(offset.total_seconds() * 1000) if offset is not None else 0,
+        "last_modified_date": f"{modified[:19]}Z" if modified else None,
+        "is_app_installed": True,
         "urls": {
             "enterprise": f"{base}/services/Soap/c/{{version}}/{org_id}",
             "metadata": f"{base}/services/Soap/m/{{version}}/{org_id}",

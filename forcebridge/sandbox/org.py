@@ -1,6 +1,7 @@
 """The org: everything the sandbox's HTTP layer calls, as plain Python with no HTTP in it.
 
-A new data folder is an empty org holding only its Organization record and its admin User.
+A new data folder is an empty org holding only its Organization record, its admin User and
+that user's System Administrator Profile.
 Every method either does all it was asked or raises an `ApiError` (Salesforce's status, code
 and wording) having changed nothing. Safe to call from many threads: reads use a connection
 per thread, writes are serialised.
@@ -30,7 +31,7 @@ from forcebridge.sandbox.preconditions import (
     etag,
     precondition_failed,
 )
-from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine, select_where
+from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine, select_fields, select_where
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import Schema, load_schema
 from forcebridge.sandbox.search import run_search
@@ -102,16 +103,20 @@ class Org:
         self.schema_modified_at = parse_datetime(self.storage.meta("schema_modified_at") or "")
 
     def _bootstrap(self, time_zone: str) -> None:
-        """Give a new org its Organization record and admin User (the admin creates itself)."""
+        """Give a new org its Organization record (a fiscal year starting in January, as the
+        Opportunity's fiscal fields count it) and its admin User, a System Administrator (the
+        admin creates itself)."""
         ZoneInfo(time_zone)  # refuse an unknown zone before anything is written
         user = self.schema.get("User")
         organization = self.schema.get("Organization")
-        assert user is not None and organization is not None
+        profile = self.schema.get("Profile")
+        assert user is not None and organization is not None and profile is not None
         with self.storage.write() as conn:
             if self.storage.meta("org_id"):
                 return
             (org_id,) = self.storage.new_ids(conn, organization.key_prefix)
             (user_id,) = self.storage.new_ids(conn, user.key_prefix)
+            (profile_id,) = self.storage.new_ids(conn, profile.key_prefix)
             self.admin_user_id = user_id
             for key, value in (
                 ("org_id", org_id),
@@ -127,15 +132,21 @@ class Org:
                 "LastModifiedById": user_id,
                 "SystemModstamp": stamp,
             }
+            self.storage.insert(
+                conn,
+                profile,
+                {"Id": profile_id, "Name": "System Administrator", "UserType": "Standard", **audit},
+            )
             admin = {"Id": user_id, "IsActive": 1, "TimeZoneSidKey": time_zone}
-            admin |= {"UserType": "Standard", **ADMIN, **audit}
+            admin |= {"UserType": "Standard", "ProfileId": profile_id, **ADMIN, **audit}
             self.storage.insert(conn, user, admin | derived(user, admin))
             self.storage.insert(
                 conn,
                 organization,
                 {"Id": org_id, "Name": "forcebridge sandbox", "TimeZoneSidKey": time_zone,
                  "DefaultLocaleSidKey": "en_US", "LanguageLocaleKey": "en_US",
-                 "OrganizationType": "Developer Edition", "IsSandbox": 0, **audit},
+                 "OrganizationType": "Developer Edition", "IsSandbox": 0,
+                 "FiscalYearStartMonth": 1, "UsesStartDateAsFiscalYearName": 0, **audit},
             )  # fmt: skip
 
     def name_admin(self, username: str) -> None:
@@ -189,6 +200,33 @@ class Org:
         if record is None:
             raise not_found()
         return record
+
+    def retrieve_many(
+        self,
+        sobject: str,
+        record_ids: Sequence[str],
+        fields: Sequence[str],
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> list[dict[str, Any] | None]:
+        """sObject Collections' retrieve: one record per id, in order. As Salesforce's docs say,
+        an id that is invalid, of another object or of no live record gives null, while a field
+        that cannot be read fails the call; the fields are checked first, so a call with no
+        usable id is checked too."""
+        obj = self.writes.sobject(sobject)
+        try:
+            self.queries.plan(select_fields(obj, fields), include_deleted=False)
+        except SoqlError as error:
+            raise from_soql(error) from None
+        records: list[dict[str, Any] | None] = []
+        for record_id in record_ids:
+            try:
+                records.append(self.retrieve(sobject, record_id, fields, api_version=api_version))
+            except ApiError as error:
+                if error.status != 404 and error.error_code != "MALFORMED_ID":
+                    raise
+                records.append(None)
+        return records
 
     def validators(
         self, sobject: str, record_id: str, whole: dict[str, Any] | None = None

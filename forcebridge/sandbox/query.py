@@ -17,7 +17,7 @@ import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
@@ -225,14 +225,19 @@ def _parse_locator(locator: str) -> tuple[str, int]:
     return cursor_id, int(position)
 
 
-def select_where(
-    obj: ObjectSpec, fields: Sequence[str] | None, key: str, record_id: str
-) -> ast.Query:
-    """`SELECT fields FROM obj WHERE key = 'record_id'`, built as a tree (no text to escape):
-    every field when none is named, a name given twice counted once."""
+def select_fields(obj: ObjectSpec, fields: Sequence[str] | None) -> ast.Query:
+    """`SELECT fields FROM obj`, built as a tree (no text to escape): every field when none is
+    named, a name given twice counted once."""
     names = list(fields) if fields else [f.name for f in obj.fields]
     select = tuple(
         ast.Field(tuple(n.split("."))) for n in dict.fromkeys(n.strip() for n in names) if n
     )
+    return ast.Query(select, obj.name, text="")
+
+
+def select_where(
+    obj: ObjectSpec, fields: Sequence[str] | None, key: str, record_id: str
+) -> ast.Query:
+    """`SELECT fields FROM obj WHERE key = 'record_id'`, as `select_fields` builds it."""
     where = ast.Comparison(ast.Field((key,)), ast.Operator.EQ, ast.StringValue(record_id))
-    return ast.Query(select, obj.name, where=where, text="")
+    return replace(select_fields(obj, fields), where=where)

@@ -3,13 +3,18 @@
 Each record carries `attributes` with its `type` and a `referenceId` unique in the request;
 its children come under the parent's child relationship name (`"Contacts": {"records": [...]}`)
 and are linked to it through that relationship's lookup field. At most 200 records and five
-levels, as Salesforce allows. Records are created parent first, in the order given, in one
-transaction: if any record fails, none is kept, and the answer lists only the failures, each by
-its referenceId; otherwise it lists every record's new id.
+levels, as Salesforce allows. Records are created level by level, as Salesforce creates and
+lists them: every root in the order given, then all their children, then the grandchildren, in
+one transaction. If any record fails, none is kept, and the answer lists only the failures,
+each by its referenceId; otherwise it lists every record's new id. A record the request itself
+gets wrong (a referenceId missing, malformed or repeated, a type other than its place calls for,
+one past the limits) is refused before anything is written, in the same shape: one failure per
+such record, one for each use of a repeated referenceId, as Salesforce's docs say.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,43 +36,62 @@ class TreeRecord:
     """Each child with the lookup field that links it to this record."""
 
 
-def _refused(message: str) -> ApiError:
-    return ApiError(400, "INVALID_INPUT", message)
+def failed_tree(failures: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer of a tree that kept nothing: each failure is `{"referenceId", "errors"}`."""
+    return {"hasErrors": True, "results": failures}
+
+
+def _failure(reference_id: Any, error: ApiError) -> dict[str, Any]:
+    return {"referenceId": reference_id, "errors": [error.to_record_error()]}
+
+
+class RefusedTree(Exception):
+    """A request whose records are refused before any is written (answered 400)."""
+
+    def __init__(self, failures: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(failures)} records refused")
+        self.answer = failed_tree(failures)
 
 
 class _Reader:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
-        self.seen: set[str] = set()
+        self.reference_ids: list[str] = []
+        self.failures: list[dict[str, Any]] = []
+
+    def refuse(self, reference_id: Any, code: str, message: str) -> None:
+        self.failures.append(_failure(reference_id, ApiError(400, code, message)))
 
     def records(self, body: Any, sobject: ObjectSpec, depth: int) -> list[TreeRecord]:
         records = body.get("records") if isinstance(body, dict) else None
         if not isinstance(records, list):
             raise ApiError(400, "JSON_PARSER_ERROR", "'records' must be a list of records")
-        if depth > MAX_DEPTH:
-            raise _refused(f"A tree may be at most {MAX_DEPTH} levels deep")
         return [self.record(item, sobject, depth) for item in records]
 
     def record(self, item: Any, sobject: ObjectSpec, depth: int) -> TreeRecord:
         if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
             raise ApiError(400, "JSON_PARSER_ERROR", "Each record needs its 'attributes'")
         attributes = item["attributes"]
-        reference_id = str(attributes.get("referenceId") or "")
+        given = attributes.get("referenceId")
+        reference_id = str(given or "")
+        self.reference_ids.append(reference_id)
         if not REFERENCE_ID.fullmatch(reference_id):
-            raise _refused(
-                f"Invalid referenceId '{reference_id}': use letters, digits and underscores"
+            self.refuse(
+                given,
+                "INVALID_INPUT",
+                f"Invalid referenceId '{reference_id}': use letters, digits and underscores",
             )
-        if reference_id in self.seen:
-            raise _refused(f"Duplicate referenceId provided in the request: {reference_id}")
-        self.seen.add(reference_id)
         if str(attributes.get("type") or "").lower() != sobject.name.lower():
-            raise ApiError(
-                400,
+            self.refuse(
+                given,
                 "INVALID_TYPE",
                 f"Record {reference_id} is of type {attributes.get('type')}, expected "
                 f"{sobject.name}",
             )
         record = TreeRecord(reference_id, sobject, {})
+        if depth > MAX_DEPTH:  # its own children are not read: they can only be deeper
+            self.refuse(given, "INVALID_INPUT", f"A tree may be at most {MAX_DEPTH} levels deep")
+            return record
         for name, value in item.items():
             if name == "attributes":
                 continue
@@ -80,53 +104,60 @@ class _Reader:
                 record.values[name] = value
         return record
 
+    def repeated(self) -> list[dict[str, Any]]:
+        """One failure for each use of a referenceId given more than once."""
+        counts = Counter(self.reference_ids)
+        error = ApiError(400, "INVALID_INPUT", "Duplicate ReferenceId provided in the request.")
+        return [
+            _failure(reference_id, error)
+            for reference_id in self.reference_ids
+            if reference_id and counts[reference_id] > 1
+        ]
+
 
 def read_tree(schema: Schema, sobject: str, body: Any) -> list[TreeRecord]:
-    """The request's records, checked whole before any is written."""
+    """The request's records, checked whole before any is written (RefusedTree otherwise)."""
     root = schema.get(sobject)
     if root is None:
         raise ApiError(404, "NOT_FOUND", f"The requested resource does not exist: {sobject}")
-    records = _Reader(schema).records(body, root, 1)
-    if _count(records) > MAX_RECORDS:
-        raise _refused(f"A tree may hold at most {MAX_RECORDS} records")
+    reader = _Reader(schema)
+    records = reader.records(body, root, 1)
+    failures = reader.repeated() + reader.failures
+    if len(reader.reference_ids) > MAX_RECORDS:
+        failures.append(
+            _failure(
+                reader.reference_ids[MAX_RECORDS],
+                ApiError(400, "INVALID_INPUT", f"A tree may hold at most {MAX_RECORDS} records"),
+            )
+        )
+    if failures:
+        raise RefusedTree(failures)
     return records
 
 
-def _count(records: list[TreeRecord]) -> int:
-    return sum(1 + _count([child for _, child in record.children]) for record in records)
-
-
 def create_tree(org: Org, records: list[TreeRecord]) -> tuple[int, dict[str, Any]]:
-    """Create the records; (201, every id) or (400, the failures), nothing kept on failure."""
+    """Create the records level by level; (201, every id) or (400, the failures), nothing kept
+    on failure. A record that fails is reported (its own write, a savepoint of the tree's,
+    leaves nothing) and its children are not attempted."""
 
     def create_all(_: object) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         created: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
-        for record in records:
-            _create(org, record, {}, created, failed)
+        level: list[tuple[TreeRecord, dict[str, str]]] = [(record, {}) for record in records]
+        while level:
+            below: list[tuple[TreeRecord, dict[str, str]]] = []
+            for record, parent in level:
+                try:
+                    record_id = org.create(record.sobject.name, record.values | parent)
+                except ApiError as error:
+                    failed.append(_failure(record.reference_id, error))
+                    continue
+                created.append({"referenceId": record.reference_id, "id": record_id})
+                below += [(child, {lookup.name: record_id}) for lookup, child in record.children]
+            level = below
         return created, failed
 
     (created, failed), kept = org.storage.all_or_none(create_all, lambda done: not done[1])
     if kept:
         return 201, {"hasErrors": False, "results": created}
-    return 400, {"hasErrors": True, "results": failed}
-
-
-def _create(
-    org: Org,
-    record: TreeRecord,
-    parent: dict[str, Any],
-    created: list[dict[str, Any]],
-    failed: list[dict[str, Any]],
-) -> None:
-    """Create `record` (its lookup to its parent in `parent`), then its children; a record
-    that fails is reported (its own write, a savepoint of the tree's, leaves nothing) and its
-    children are not attempted."""
-    try:
-        record_id = org.create(record.sobject.name, record.values | parent)
-    except ApiError as error:
-        failed.append({"referenceId": record.reference_id, "errors": [error.to_record_error()]})
-        return
-    created.append({"referenceId": record.reference_id, "id": record_id})
-    for lookup, child in record.children:
-        _create(org, child, {lookup.name: record_id}, created, failed)
+    return 400, failed_tree(failed)

@@ -291,8 +291,30 @@ def _out_of_range(f: FieldSpec, raw: Any) -> ApiError:
     )
 
 
+class CsvCell(str):
+    """A value read from column `column` (from 0) of a Bulk CSV upload. It is checked as any
+    other value, but a CSV holds no JSON, so a value of the wrong type is worded as Bulk words
+    it rather than as REST's JSON parser error."""
+
+    column: int
+
+    def __new__(cls, text: str, column: int) -> CsvCell:
+        cell = super().__new__(cls, text)
+        cell.column = column
+        return cell
+
+
 def _cannot_deserialize(f: FieldSpec, raw: Any) -> ApiError:
-    """Salesforce's JSON parser error for a value of the wrong JSON type."""
+    """Salesforce's error for a value of the wrong type: its JSON parser's, or for a Bulk CSV
+    cell, Bulk's."""
+    if isinstance(raw, CsvCell):
+        return ApiError(
+            400,
+            "INVALID_FIELD",
+            f"Failed to deserialize field at col {raw.column}. Due to, '{raw}' is not a valid "
+            f"value for the type {f.field_type.soap_type}",
+            [f.name],
+        )
     token, shown = _json_token(raw)
     return ApiError(
         400,

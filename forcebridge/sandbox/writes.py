@@ -294,7 +294,7 @@ class Writes:
             if state is None:
                 raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
             if state is False:
-                raise entity_is_deleted()
+                raise entity_is_deleted(ref.field.name)
 
     def _check_unique(
         self,

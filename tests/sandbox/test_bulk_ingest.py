@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import time
 from collections.abc import Callable, Iterator
@@ -54,6 +55,26 @@ def test_inserted_records_report_their_ids_and_failures_name_code_message_and_fi
         ("", "INVALID_EMAIL_ADDRESS:Email: invalid email address: not-an-email:Email --"),
     ]
     assert rows(sf.bulk2.Contact.get_unprocessed_records(report["job_id"])) == []
+
+
+def test_a_value_of_the_wrong_type_fails_as_bulk_words_it_not_as_json(sf: Salesforce) -> None:
+    [report] = sf.bulk2.Contact.insert(
+        records=[
+            {"LastName": "Types", "Birthdate": "1990-13-01", "DoNotCall": "false"},
+            {"LastName": "Flags", "Birthdate": "", "DoNotCall": "maybe"},
+        ],
+        wait=0.1,
+    )
+
+    failed = rows(sf.bulk2.Contact.get_failed_records(report["job_id"]))
+    uploaded = list(failed[0])[2:]  # the columns as simple-salesforce wrote them
+    birthdate, do_not_call = uploaded.index("Birthdate"), uploaded.index("DoNotCall")
+    assert [f["sf__Error"] for f in failed] == [
+        f"INVALID_FIELD:Failed to deserialize field at col {birthdate}. Due to, '1990-13-01' is "
+        "not a valid value for the type xsd:date:Birthdate --",
+        f"INVALID_FIELD:Failed to deserialize field at col {do_not_call}. Due to, 'maybe' is not "
+        "a valid value for the type xsd:boolean:DoNotCall --",
+    ]
 
 
 def test_update_sets_null_with_na_leaves_empty_cells_alone_and_delete_takes_ids(
@@ -160,6 +181,31 @@ def test_a_job_takes_one_upload_and_an_aborted_one_leaves_its_records_unprocesse
     closed = session.patch(f"{sandbox.base_url}{JOBS}/{job['id']}", json={"state": "Open"})
     assert closed.json()[0]["errorCode"] == "INVALIDJOBSTATE"
     assert session.delete(f"{sandbox.base_url}{JOBS}/{job['id']}").status_code == 204
+
+
+def test_an_upload_may_come_gzipped_and_one_not_in_utf8_is_refused(
+    sandbox: SandboxServer, session: requests.Session
+) -> None:
+    headers = {"Content-Type": "text/csv", "Content-Encoding": "gzip"}
+    job = create(sandbox, session, object="Account", operation="insert")
+    zipped = session.put(
+        f"{sandbox.base_url}/{job['contentUrl']}",
+        data=gzip.compress("Name\nZürich AG\n".encode()),
+        headers=headers,
+    )
+    latin = create(sandbox, session, object="Account", operation="insert")
+    refused = session.put(
+        f"{sandbox.base_url}/{latin['contentUrl']}",
+        data=gzip.compress("Name\nZürich AG\n".encode("latin-1")),
+        headers=headers,
+    )
+
+    assert zipped.status_code == 201
+    left = session.get(f"{sandbox.base_url}{JOBS}/{job['id']}/unprocessedrecords")
+    assert rows(left.text) == [{"Name": "Zürich AG"}]
+    assert refused.status_code == 400
+    [error] = refused.json()
+    assert error["errorCode"] == "BULK_API_ERROR" and "not valid UTF-8" in error["message"]
 
 
 def test_a_closed_job_is_processed_in_the_background_and_reports_its_counts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 from collections.abc import Iterator
 from xml.etree import ElementTree
@@ -242,6 +243,18 @@ def test_csv_values_are_read_by_field_type(csv_jobs: CsvJobs, sf: Salesforce) ->
     )
 
 
+def test_a_csv_value_of_the_wrong_type_fails_as_bulk_words_it(csv_jobs: CsvJobs) -> None:
+    job = csv_jobs.create("insert", "Contact")
+    batch = csv_jobs.batch(job, "LastName,Birthdate\nTypes,1990-13-01\n")
+
+    result = csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result")
+    [_, failed] = list(csv.reader(io.StringIO(result.text)))
+    assert failed[3] == (
+        "INVALID_FIELD:Failed to deserialize field at col 1. Due to, '1990-13-01' is not a valid "
+        "value for the type xsd:date:Birthdate --"
+    )
+
+
 def test_a_csv_batch_naming_an_unknown_field_fails_whole(csv_jobs: CsvJobs) -> None:
     job = csv_jobs.create("insert", "Contact")
 
@@ -308,6 +321,32 @@ def test_a_query_batch_bulk_cannot_run_fails_as_salesforce_fails_it(
     message = _text(batch, "stateMessage")
     assert message.startswith("InvalidBatch : Failed to process query: FUNCTIONALITY_NOT_ENABLED")
     assert why in message
+
+
+def test_a_csv_batch_may_come_gzipped_and_one_not_in_utf8_is_refused(
+    csv_jobs: CsvJobs, sf: Salesforce
+) -> None:
+    job = csv_jobs.create("insert", "Contact")
+    url = f"{csv_jobs.url}/{_text(job, 'id')}/batch"
+    headers = csv_jobs.session | {"Content-Type": "text/csv", "Content-Encoding": "gzip"}
+
+    zipped = csv_jobs.http.post(
+        url, data=gzip.compress("LastName\nGzípped\n".encode()), headers=headers
+    )
+    latin = csv_jobs.http.post(
+        url, data=gzip.compress("LastName\nGzípped\n".encode("latin-1")), headers=headers
+    )
+
+    assert zipped.status_code == 200, zipped.text
+    batch = CsvJobs.xml(
+        csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(CsvJobs.xml(zipped), 'id')}")
+    )
+    assert _text(batch, "state") == "Completed"
+    assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'Gzípped'")["totalSize"] == 1
+    error = CsvJobs.xml(latin)
+    assert (latin.status_code, error.tag) == (400, f"{{{NS['sf']}}}error")
+    assert _text(error, "exceptionCode") == "InvalidBatch"
+    assert "not valid UTF-8" in _text(error, "exceptionMessage")
 
 
 def test_errors_answer_in_xml_unless_the_request_is_json(csv_jobs: CsvJobs) -> None:

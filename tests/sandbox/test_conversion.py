@@ -108,11 +108,12 @@ def test_the_records_a_conversion_creates_hold_what_salesforce_fills(org: Org) -
 
 
 def test_the_owner_and_lead_source_options_apply(org: Org) -> None:
+    profile = org.retrieve("User", org.admin_user_id, ["ProfileId"])["ProfileId"]
     owner = org.create(
         "User",
         {"LastName": "Owner", "Username": "owner@initech.example", "Email": "o@initech.example",
          "Alias": "own", "TimeZoneSidKey": "UTC", "LocaleSidKey": "en_US",
-         "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US"},
+         "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US", "ProfileId": profile},
     )  # fmt: skip
     account_id = org.create("Account", {"Name": "Initech"})
     contact_id = org.create(

@@ -154,10 +154,30 @@ def test_retrieve_many_as_jsforce_does_with_null_for_missing(sf: Salesforce) -> 
     )
     assert records[0]["LastName"] == "Fetched" and records[0]["Title"] == "Here"
     assert records[1] is None
-    with pytest.raises(SalesforceMalformedRequest) as malformed:
+
+
+def test_retrieve_many_answers_null_for_an_invalid_id_but_fails_on_a_bad_field(
+    sf: Salesforce,
+) -> None:
+    kept = sf.Contact.create({"LastName": "Fetched"})["id"]
+    account = sf.Account.create({"Name": "Not a Contact"})["id"]
+    ids = [kept, "not-an-id", account]
+
+    posted = sf.restful(
+        "composite/sobjects/Contact", method="POST", json={"ids": ids, "fields": ["LastName"]}
+    )
+    got = sf.restful("composite/sobjects/Contact", params={"ids": ",".join(ids), "fields": "Name"})
+
+    assert [r and r["LastName"] for r in posted] == ["Fetched", None, None]
+    assert [r and r["Name"] for r in got] == ["Fetched", None, None]
+    with pytest.raises(SalesforceMalformedRequest) as bad_field:
         sf.restful("composite/sobjects/Contact", method="POST",
-                   json={"ids": [kept, "not-an-id"], "fields": ["LastName"]})  # fmt: skip
-    assert malformed.value.content[0]["errorCode"] == "MALFORMED_ID"
+                   json={"ids": ["not-an-id"], "fields": ["Nope"]})  # fmt: skip
+    assert bad_field.value.content[0]["errorCode"] == "INVALID_FIELD"
+    with pytest.raises(SalesforceMalformedRequest) as too_many:
+        sf.restful("composite/sobjects/Contact", method="POST",
+                   json={"ids": [kept] * 2001, "fields": ["LastName"]})  # fmt: skip
+    assert too_many.value.content[0]["errorCode"] == "EXCEEDED_ID_LIMIT"
 
 
 def test_more_than_200_records_is_refused(sf: Salesforce) -> None:

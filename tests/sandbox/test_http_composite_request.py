@@ -305,7 +305,9 @@ def tree_record(sobject: str, reference_id: str, **values: Any) -> dict[str, Any
     return {"attributes": {"type": sobject, "referenceId": reference_id}, **values}
 
 
-def test_a_tree_creates_records_with_their_children_linked(sf: Salesforce) -> None:
+def test_a_tree_creates_records_with_their_children_linked_and_lists_them_level_by_level(
+    sf: Salesforce,
+) -> None:
     contacts = {
         "records": [
             tree_record("Contact", "ref2", lastname="Leaf"),
@@ -315,7 +317,12 @@ def test_a_tree_creates_records_with_their_children_linked(sf: Salesforce) -> No
     body = {
         "records": [
             tree_record("Account", "ref1", name="Tree Co", Contacts=contacts),
-            tree_record("Account", "ref4", Name="Solo Co"),
+            tree_record(
+                "Account",
+                "ref4",
+                Name="Solo Co",
+                Contacts={"records": [tree_record("Contact", "ref5", LastName="Bud")]},
+            ),
         ]
     }
 
@@ -323,9 +330,10 @@ def test_a_tree_creates_records_with_their_children_linked(sf: Salesforce) -> No
 
     assert answer["hasErrors"] is False
     ids = {r["referenceId"]: r["id"] for r in answer["results"]}
-    assert list(ids) == ["ref1", "ref2", "ref3", "ref4"]
+    assert list(ids) == ["ref1", "ref4", "ref2", "ref3", "ref5"]  # roots first, as documented
     assert sf.Contact.get(ids["ref2"])["AccountId"] == ids["ref1"]
     assert sf.Contact.get(ids["ref3"])["LastName"] == "Twig"
+    assert sf.Contact.get(ids["ref5"])["AccountId"] == ids["ref4"]
     assert sf.Account.get(ids["ref4"])["Name"] == "Solo Co"
 
 
@@ -344,22 +352,58 @@ def test_a_tree_with_a_failing_record_keeps_none_and_names_the_failure(sf: Sales
     assert sf.query("SELECT COUNT() FROM Account WHERE Name = 'Doomed Tree Co'")["totalSize"] == 0
 
 
-@pytest.mark.parametrize(
-    ("records", "code"),
-    [
-        ([tree_record("Contact", "r1", LastName="Wrong type")], "INVALID_TYPE"),
-        (
-            [tree_record("Account", "r1", Name="A"), tree_record("Account", "r1", Name="B")],
-            "INVALID_INPUT",
-        ),
-        ([tree_record("Account", f"r{n}", Name=f"N{n}") for n in range(201)], "INVALID_INPUT"),
-        ([{"Name": "No attributes"}], "JSON_PARSER_ERROR"),
-    ],
-)
-def test_a_malformed_tree_is_refused_whole(
-    sf: Salesforce, records: list[dict[str, Any]], code: str
+def test_records_a_tree_cannot_hold_are_refused_each_by_its_reference_before_any_is_written(
+    sf: Salesforce,
 ) -> None:
+    records = [
+        tree_record("Account", "r1", Name="Refused A"),
+        tree_record("Contact", "r2", LastName="Wrong type"),
+        tree_record("Account", "r1", Name="Refused B"),
+        {"attributes": {"type": "Account"}, "Name": "No reference"},
+    ]
+
     with pytest.raises(SalesforceMalformedRequest) as refused:
         sf.restful("composite/tree/Account", method="POST", json={"records": records})
 
-    assert refused.value.content[0]["errorCode"] == code
+    answer = refused.value.content
+    assert answer["hasErrors"] is True
+    failures = [(r["referenceId"], r["errors"][0]["statusCode"]) for r in answer["results"]]
+    assert failures == [
+        ("r1", "INVALID_INPUT"),  # one failure for each use of a repeated referenceId
+        ("r1", "INVALID_INPUT"),
+        ("r2", "INVALID_TYPE"),
+        (None, "INVALID_INPUT"),
+    ]
+    assert answer["results"][0]["errors"] == [
+        {
+            "statusCode": "INVALID_INPUT",
+            "message": "Duplicate ReferenceId provided in the request.",
+            "fields": [],
+        }
+    ]
+    assert sf.query("SELECT COUNT() FROM Account WHERE Name LIKE 'Refused%'")["totalSize"] == 0
+
+
+def test_a_tree_past_the_limits_names_the_first_record_over_them(sf: Salesforce) -> None:
+    many = [tree_record("Account", f"r{n}", Name=f"N{n}") for n in range(201)]
+    deep: dict[str, Any] = tree_record("Account", "level6", Name="Too deep")
+    for level in range(5, 0, -1):
+        deep = tree_record(
+            "Account", f"level{level}", Name="Deep", ChildAccounts={"records": [deep]}
+        )
+
+    for records, reference_id in ((many, "r200"), ([deep], "level6")):
+        with pytest.raises(SalesforceMalformedRequest) as refused:
+            sf.restful("composite/tree/Account", method="POST", json={"records": records})
+        [failure] = refused.value.content["results"]
+        assert (failure["referenceId"], failure["errors"][0]["statusCode"]) == (
+            reference_id,
+            "INVALID_INPUT",
+        )
+
+
+def test_a_tree_that_is_not_a_list_of_records_is_a_json_error(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("composite/tree/Account", method="POST", json={"records": [{"Name": "x"}]})
+
+    assert refused.value.content[0]["errorCode"] == "JSON_PARSER_ERROR"

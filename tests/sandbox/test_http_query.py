@@ -161,3 +161,14 @@ def test_convert_timezone_groups_by_the_logged_in_users_hours(
     assert [r["LastName"] for r in sf.query(on_the_8th)["records"]] == ["Early"]
     with pytest.raises(SalesforceMalformedRequest, match="INVALID_FIELD"):
         sf.query("SELECT Id FROM Contact WHERE CALENDAR_YEAR(CreatedDate) = TODAY")
+
+
+def test_the_admin_is_a_system_administrator_and_the_fiscal_year_starts_in_january(
+    sf: Salesforce,
+) -> None:
+    [user] = sf.query("SELECT Name, ProfileId, Profile.Name FROM User")["records"]
+    [organization] = sf.query("SELECT FiscalYearStartMonth FROM Organization")["records"]
+
+    assert user["Profile"]["Name"] == "System Administrator"
+    assert sf.Profile.get(user["ProfileId"])["Name"] == "System Administrator"
+    assert organization["FiscalYearStartMonth"] == 1

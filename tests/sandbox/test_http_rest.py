@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,69 @@ def test_create_read_update_delete(sf: Salesforce) -> None:
     assert sf.Contact.delete(record_id) == 204
     with pytest.raises(SalesforceResourceNotFound):
         sf.Contact.get(record_id)
+
+
+def test_request_bodies_may_come_compressed_and_answers_come_gzipped_on_request(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    api = api_for(sandbox)
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact"
+    body = b'{"LastName": "Zipped"}'
+
+    gzipped = api.post(url, data=gzip.compress(body), headers=_encoded("gzip"))
+    deflated = api.post(url, data=zlib.compress(body), headers=_encoded("deflate"))
+    broken = api.post(url, data=b"not gzip at all", headers=_encoded("gzip"))
+
+    assert (gzipped.status_code, deflated.status_code) == (201, 201), gzipped.text
+    record = api.get(f"{url}/{gzipped.json()['id']}", headers={"Accept-Encoding": "gzip"})
+    assert record.headers["Content-Encoding"] == "gzip" and record.json()["LastName"] == "Zipped"
+    assert broken.status_code == 400 and broken.json()[0]["errorCode"] == "INVALID_REQUEST"
+
+
+def _encoded(encoding: str) -> dict[str, str]:
+    return {"Content-Type": "application/json", "Content-Encoding": encoding}
+
+
+def test_a_lookup_to_a_deleted_record_is_a_bad_request_naming_the_field(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Gone Co"})["id"]
+    contact = sf.Contact.create({"LastName": "Stays"})["id"]
+    sf.Account.delete(account)
+    deleted = [
+        {"message": "entity is deleted", "errorCode": "ENTITY_IS_DELETED", "fields": ["AccountId"]}
+    ]
+
+    with pytest.raises(SalesforceMalformedRequest) as created:
+        sf.Contact.create({"LastName": "Orphan", "AccountId": account})
+    with pytest.raises(SalesforceMalformedRequest) as updated:
+        sf.Contact.update(contact, {"AccountId": account})
+    subrequest = {
+        "method": "POST",
+        "url": f"{DATA}/sobjects/Contact",
+        "referenceId": "orphan",
+        "body": {"LastName": "Orphan", "AccountId": account},
+    }
+    composite = sf.restful("composite", method="POST", json={"compositeRequest": [subrequest]})
+
+    assert created.value.content == updated.value.content == deleted
+    [answer] = composite["compositeResponse"]
+    assert (answer["httpStatusCode"], answer["body"]) == (400, deleted)
+    with pytest.raises(SalesforceResourceNotFound) as addressed:  # the URL's own record
+        sf.Account.get(account)
+    assert addressed.value.content[0]["errorCode"] == "ENTITY_IS_DELETED"
+
+
+def test_a_post_with_the_http_method_override_is_an_update(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    api = api_for(sandbox)
+    contact = sandbox.org.create("Contact", {"LastName": "Ng"})
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact/{contact}"
+
+    overridden = api.post(url, params={"_HttpMethod": "PATCH"}, json={"Title": "CTO"})
+
+    assert (overridden.status_code, overridden.content) == (204, b"")
+    assert api.get(url).json()["Title"] == "CTO"
+    assert api.post(url, json={"Title": "CEO"}).status_code == 405  # without it, still a POST
 
 
 def test_get_honours_the_fields_parameter(sf: Salesforce) -> None:

@@ -207,6 +207,29 @@ def test_identity_url_and_userinfo_describe_the_admin(
     assert refused.status_code == 403
 
 
+def test_the_identity_url_answers_every_field_salesforce_documents(
+    sandbox: SandboxServer, https_for: Https
+) -> None:
+    body = token_call(sandbox, https_for, **password_form(sandbox)).json()
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+
+    identity = https_for(sandbox).get(body["id"], headers=headers).json()
+
+    assert {
+        "id", "asserted_user", "user_id", "organization_id", "username", "nick_name",
+        "display_name", "email", "email_verified", "first_name", "last_name", "timezone",
+        "photos", "addr_street", "addr_city", "addr_state", "addr_country", "addr_zip",
+        "mobile_phone", "mobile_phone_verified", "is_lightning_login_user", "status", "urls",
+        "active", "user_type", "language", "locale", "utcOffset", "last_modified_date",
+        "is_app_installed",
+    } <= set(identity)  # fmt: skip
+    assert identity["nick_name"] == "sandbox.admin" and identity["email_verified"] is True
+    assert set(identity["photos"]) == {"picture", "thumbnail"}
+    assert identity["status"] == {"created_date": None, "body": None}
+    assert isinstance(identity["utcOffset"], int) and identity["is_app_installed"] is True
+    assert identity["last_modified_date"].endswith("Z")
+
+
 def test_identity_urls_take_the_version_asked_for(sandbox: SandboxServer, https_for: Https) -> None:
     body = token_call(sandbox, https_for, **password_form(sandbox)).json()
     headers = {"Authorization": f"Bearer {body['access_token']}"}

@@ -55,6 +55,7 @@ def test_built_in_objects_have_salesforce_key_prefixes() -> None:
         "Lead": "00Q",
         "Opportunity": "006",
         "Organization": "00D",
+        "Profile": "00e",
         "Task": "00T",
         "User": "005",
     }
