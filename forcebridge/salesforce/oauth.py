@@ -89,6 +89,14 @@ class JwtBearerGrant:
 RenewalGrant = RefreshTokenGrant | PasswordGrant | JwtBearerGrant
 
 
+@dataclass(frozen=True)
+class UserIdentity:
+    """What the identity service says of the logged-in user."""
+
+    username: str | None
+    time_zone: str | None
+
+
 class OAuthClient:
     """OAuth flows against one login endpoint for one connected app."""
 
@@ -188,15 +196,19 @@ class OAuthClient:
             case JwtBearerGrant(username=username, private_key=key):
                 return self.jwt_bearer_grant(username, key)
 
-    def user_time_zone(self, tokens: TokenSet) -> str:
-        """The logged-in user's time zone (`America/New_York`), from the identity service:
-        Salesforce reads a query's date literals such as `TODAY` in it."""
+    def user_identity(self, tokens: TokenSet) -> UserIdentity:
+        """Who logged in, from the identity service: the username an admin recognises the
+        connection by, and the time zone Salesforce reads a query's date literals such as
+        `TODAY` in (`America/New_York`)."""
         trusted = [self.endpoint] if self.endpoint.ca_file else []
         site = urlsplit(tokens.id_url)
         check_url(f"{site.scheme}://{site.netloc}", trusted)  # the token goes to Salesforce only
         headers = {"Authorization": f"Bearer {tokens.access_token}"}
         identity = self._send("GET", tokens.id_url, headers=headers).json()
-        return str(identity.get("timezone") or "GMT")
+        username = identity.get("username")
+        return UserIdentity(
+            str(username) if username else None, str(identity.get("timezone") or "GMT")
+        )
 
     def revoke(self, token: str) -> None:
         """End a refresh token (and its sessions) or an access token."""

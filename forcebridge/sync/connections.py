@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -30,6 +31,7 @@ from forcebridge.salesforce.oauth import (
     OAuthClient,
     PasswordGrant,
     RenewalGrant,
+    UserIdentity,
 )
 from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, org_status
 from forcebridge.salesforce.tokens import TokenSet
@@ -145,14 +147,16 @@ def keep_login(
             f"{connection.salesforce_org_id}, but this login is to org {tokens.org_id}: "
             "connect it under another name"
         )
-    time_zone = _user_time_zone(oauth, tokens)
+    identity = _user_identity(oauth, tokens)
+    if login.username is None and identity.username is not None:
+        login = replace(login, username=identity.username)  # the web flow names no user
     try:
         if connection is None:
             connection = create_connection(session, org, name, login, stored_tokens(tokens))
             _adopt_waiting_services(session, org, connection)
         else:
             replace_login(session, connection, login, stored_tokens(tokens))
-        connection.user_time_zone = time_zone
+        connection.user_time_zone = identity.time_zone
         record_status(session, connection, CONNECTED)
         session.commit()
     except BaseException:
@@ -170,15 +174,15 @@ def _adopt_waiting_services(session: Session, org: Org, connection: Connection) 
                 service.connection = connection
 
 
-def _user_time_zone(oauth: OAuthClient, tokens: TokenSet) -> str | None:
-    """The user's time zone, for routing rules' date literals; None (read as UTC) when the
-    identity service does not answer or names a zone this machine does not know: the
-    connection itself works without it."""
+def _user_identity(oauth: OAuthClient, tokens: TokenSet) -> UserIdentity:
+    """The user's name and time zone (routing rules read date literals in it; None, read as
+    UTC, when this machine does not know the zone). Neither when the identity service does not
+    answer: the connection itself works without them."""
     try:
-        name = oauth.user_time_zone(tokens)
+        found = oauth.user_identity(tokens)
     except SalesforceError:
-        return None
-    return name if known_zone(name) is not None else None
+        return UserIdentity(None, None)
+    return UserIdentity(found.username, found.time_zone if known_zone(found.time_zone) else None)
 
 
 # --- using and checking a connection --------------------------------------------------------

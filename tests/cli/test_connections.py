@@ -170,3 +170,14 @@ def test_the_api_usage_shown_is_as_fresh_as_the_last_sync(cli: Cli, sandbox: San
     assert before is None
     assert after["limit"] == sandbox.config.api_limit
     assert after["used"] >= 2  # the pull's reads, as Salesforce counted them
+
+
+def test_a_connection_made_in_the_browser_is_listed_with_its_user(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    web_connection(cli_env, sandbox)
+
+    [listed] = document(cli("connections", "list", "--json"))["connections"]
+
+    assert (listed["name"], listed["username"]) == ("main", sandbox.config.username)
