@@ -74,7 +74,11 @@ def with_changes(
     custom_names = fields.custom_names
     for name, value in changes.items():
         if name in custom_names:
-            custom[name] = encode_custom(value)
+            # A cleared value goes, so a contact shows it as one that never had it does.
+            if value is None:
+                custom.pop(name, None)
+            else:
+                custom[name] = encode_custom(value)
         else:
             updated[name] = value
     updated["custom"] = custom

@@ -87,3 +87,29 @@ def test_a_pull_fills_the_field_and_a_mapped_field_cannot_be_removed(
     assert [(c["last_name"], c["custom"]) for c in contacts] == [("Gold", {"loyalty_tier": "Gold"})]
     assert refused.exit_code == 1
     assert "Contact mapping's row 2" in json.loads(refused.stdout)["error"]
+
+
+def test_a_value_cleared_in_salesforce_leaves_the_contact_as_if_it_never_had_one(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    sandbox.org.custom_fields.create(
+        {"FullName": "Contact.Score__c", "Metadata": {"type": "Number", "label": "Score",
+                                                     "precision": 5, "scale": 0}}
+    )  # fmt: skip
+    scored = sandbox.org.create("Contact", {"LastName": "Scored", "Score__c": 7})
+    cli("service", "field", "add", service, "score", "--type", "number")
+    mapping = tmp_path / "mapping.json"
+    rows = [
+        {"source": "LastName", "target": "last_name", "update": "overwrite"},
+        {"source": "Score__c", "target": "score", "update": "overwrite"},
+    ]
+    mapping.write_text(json.dumps({"rows": rows}))
+    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
+    cli("pull", "--service", service)
+    sandbox.org.update("Contact", scored, {"Score__c": None})
+
+    cli("pull", "--service", service)
+
+    contacts = document(cli("contacts", "list", "--service", service, "--json"))["contacts"]
+    assert [(c["last_name"], c["custom"]) for c in contacts] == [("Scored", {})]
