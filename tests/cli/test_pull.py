@@ -9,7 +9,11 @@ from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import PullObjects
 from forcebridge.store.repositories.services import get_service
 from tests.cli.conftest import Cli, document, settings_of
-from tests.cli.pull_setup import connected_service
+from tests.cli.pull_setup import (
+    connected_service,
+    mapping_of_a_deleted_field,
+    set_contact_mapping,
+)
 
 PULL_KEYS = [
     "run_id",
@@ -59,24 +63,11 @@ def test_a_pull_on_demand_flags_a_stream_that_cannot_run_and_clears_it_once_fixe
     """What a pull from the command line finds is what `service status` and the admin pages
     show: an admin who fixed the mapping and pulled by hand is not told it still needs them."""
     service = connected_service(cli, sandbox, "--pull", "contacts")
-    tier = sandbox.org.custom_fields.create(
-        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier",
-                                                    "length": 20}}
-    )  # fmt: skip
-    mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"rows": [
-        {"source": "LastName", "target": "last_name", "update": "overwrite"},
-        {"source": "Tier__c", "target": "title", "update": "overwrite"},
-    ]}))  # fmt: skip
-    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
-    sandbox.org.custom_fields.delete(tier)
+    mapping_of_a_deleted_field(cli, sandbox, service, tmp_path)
 
     failed = cli("pull", "--service", service, "--json")
     flagged = _stream(cli, service, "pull:Contact")
-    mapping.write_text(json.dumps({"rows": [
-        {"source": "LastName", "target": "last_name", "update": "overwrite"},
-    ]}))  # fmt: skip
-    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
+    set_contact_mapping(cli, service, tmp_path, ("LastName", "last_name"))
     pulled = cli("pull", "--service", service, "--json")
     cleared = _stream(cli, service, "pull:Contact")
 

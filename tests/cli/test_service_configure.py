@@ -5,7 +5,7 @@ from pathlib import Path
 
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document
-from tests.cli.pull_setup import connected_service
+from tests.cli.pull_setup import connected_service, mapping_of_a_deleted_field
 
 
 def test_configure_saves_pull_settings_and_projects_the_daily_api_calls(
@@ -114,17 +114,7 @@ def test_activity_settings_are_saved_while_the_pull_mapping_no_longer_verifies(
     """Changing the Task subject is not refused for a mapping the admin did not touch; the
     answer says what is wrong with it."""
     service = connected_service(cli, sandbox, "--pull", "contacts")
-    tier = sandbox.org.custom_fields.create(
-        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier",
-                                                    "length": 20}}
-    )  # fmt: skip
-    mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"rows": [
-        {"source": "LastName", "target": "last_name", "update": "overwrite"},
-        {"source": "Tier__c", "target": "title", "update": "overwrite"},
-    ]}))  # fmt: skip
-    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
-    sandbox.org.custom_fields.delete(tier)
+    mapping_of_a_deleted_field(cli, sandbox, service, tmp_path)
 
     saved = cli("service", "configure", service, "--task-subject", "Hi {first_name}", "--json")
     refused = cli("service", "configure", service, "--pull-every", "10", "--json")

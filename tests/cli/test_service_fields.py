@@ -10,7 +10,7 @@ import pytest
 
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document
-from tests.cli.pull_setup import connected_service
+from tests.cli.pull_setup import connected_service, custom_contact_field, set_contact_mapping
 
 
 def test_a_field_is_added_listed_and_removed(cli: Cli) -> None:
@@ -62,22 +62,13 @@ def test_a_pull_fills_the_field_and_a_mapped_field_cannot_be_removed(
     cli: Cli, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     service = connected_service(cli, sandbox, "--pull", "contacts")
-    sandbox.org.custom_fields.create(
-        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier",
-                                                    "length": 20}}
-    )  # fmt: skip
+    custom_contact_field(sandbox, "Tier__c")
     sandbox.org.create("Contact", {"LastName": "Gold", "Tier__c": "Gold"})
     cli("service", "field", "add", service, "loyalty_tier", "--type", "choice",
         "--choice", "Gold", "--choice", "Silver")  # fmt: skip
-    mapping = tmp_path / "mapping.json"
-    rows = [
-        {"source": "LastName", "target": "last_name", "update": "overwrite"},
-        {"source": "Tier__c", "target": "loyalty_tier", "update": "overwrite"},
-    ]
-    mapping.write_text(json.dumps({"rows": rows}))
-    saved = cli("mapping", "set", "--service", service, "--object", "Contact", "--file",
-                str(mapping))  # fmt: skip
-    assert saved.exit_code == 0, saved.stderr
+    set_contact_mapping(
+        cli, service, tmp_path, ("LastName", "last_name"), ("Tier__c", "loyalty_tier")
+    )
 
     pulled = document(cli("pull", "--service", service, "--json"))
     contacts = document(cli("contacts", "list", "--service", service, "--json"))["contacts"]
@@ -93,23 +84,14 @@ def test_a_value_cleared_in_salesforce_leaves_the_contact_as_if_it_never_had_one
     cli: Cli, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     service = connected_service(cli, sandbox, "--pull", "contacts")
-    sandbox.org.custom_fields.create(
-        {"FullName": "Contact.Score__c", "Metadata": {"type": "Number", "label": "Score",
-                                                     "precision": 5, "scale": 0}}
-    )  # fmt: skip
+    custom_contact_field(sandbox, "Score__c", type="Number", precision=5, scale=0)
     scored = sandbox.org.create("Contact", {"LastName": "Scored", "Score__c": 7})
     cli("service", "field", "add", service, "score", "--type", "number")
-    mapping = tmp_path / "mapping.json"
-    rows = [
-        {"source": "LastName", "target": "last_name", "update": "overwrite"},
-        {"source": "Score__c", "target": "score", "update": "overwrite"},
-    ]
-    mapping.write_text(json.dumps({"rows": rows}))
-    cli("mapping", "set", "--service", service, "--object", "Contact", "--file", str(mapping))
+    set_contact_mapping(cli, service, tmp_path, ("LastName", "last_name"), ("Score__c", "score"))
     cli("pull", "--service", service)
     sandbox.org.update("Contact", scored, {"Score__c": None})
 
     cli("pull", "--service", service)
 
     contacts = document(cli("contacts", "list", "--service", service, "--json"))["contacts"]
-    assert [(c["last_name"], c["custom"]) for c in contacts] == [("Scored", {})]
+    assert [c["custom"] for c in contacts if c["last_name"] == "Scored"] == [{}]
