@@ -382,8 +382,13 @@ class _Push:
     def _send(self, writes: list[PartWrite]) -> None:
         """One call's worth of writes: sent, and each outcome recorded and committed."""
         if self.options.dry_run:
+            gone = self._deleted_tasks(writes)
             for write in writes:
-                self.tally.count(expected(write))
+                if write.window.task_id in gone:
+                    self._note_task_gone(write, "would be written anew")
+                    self.tally.count(Outcome.CREATED)
+                else:
+                    self.tally.count(expected(write))
             return
         results = send(self.client, writes, self.key_field)
         settled = [
@@ -393,14 +398,7 @@ class _Push:
         again = []
         for write, result, outcome in zip(writes, results, settled, strict=True):
             if write.action is Action.UPDATE and task_gone(result.errors):
-                self._note(
-                    LogLevel.INFO,
-                    Code.TASK_GONE,
-                    f"Task {write.window.task_id} was deleted in Salesforce: the day's Task is "
-                    "written anew with every message",
-                    write.window.key,
-                    write.window.task_id,
-                )
+                self._note_task_gone(write, "is written anew")
                 again.append(written_anew(write, outcome.window, self.key_field))
                 continue
             self.tally.count(outcome.outcome)
@@ -413,6 +411,23 @@ class _Push:
             full = self.queues.add(write)
             if full:
                 self._send(full)
+
+    def _deleted_tasks(self, writes: Sequence[PartWrite]) -> set[str]:
+        """The Tasks a dry run would update that were deleted in Salesforce (one call for the
+        lot): the real run learns it when its update is refused, and writes them anew."""
+        ids = [w.window.task_id for w in writes if w.action is Action.UPDATE and w.window.task_id]
+        found = self.client.retrieve_many(TASK, ids, ["Id"]) if ids else []
+        return {task_id for task_id, row in zip(ids, found, strict=True) if row is None}
+
+    def _note_task_gone(self, write: PartWrite, what: str) -> None:
+        self._note(
+            LogLevel.INFO,
+            Code.TASK_GONE,
+            f"Task {write.window.task_id} was deleted in Salesforce: the day's Task {what} "
+            "with every message",
+            write.window.key,
+            write.window.task_id,
+        )
 
     def _note_failure(self, write: PartWrite, result: RecordResult, window: StoredWindow) -> None:
         record_id = write.window.task_id or (write.target.record_id if write.target else None)

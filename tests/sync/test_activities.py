@@ -253,9 +253,11 @@ def test_a_task_deleted_in_salesforce_is_written_again_with_the_whole_day(
     sf.Task.delete(task["Id"])
     say(session, service, contact, MORNING + HOUR, "second")
 
+    rehearsed = push_activities(session, service, client, PushOptions(dry_run=True))
     rewritten = push_activities(session, service, client)
     after = push_activities(session, service, client)
 
+    assert (rehearsed.created, rehearsed.updated) == (1, 0)  # the dry run foresees it
     assert (rewritten.status, rewritten.windows, rewritten.created) == (RunStatus.SUCCEEDED, 1, 1)
     assert (rewritten.failed, after.created, after.updated, after.unchanged) == (0, 0, 0, 1)
     (again,) = tasks_of(sf, jane)
