@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from forcebridge.salesforce.status import Problem
 from forcebridge.store.models import PullObjects
 
 
@@ -205,10 +206,16 @@ def retry_now(state: ScheduleState, now: datetime) -> ScheduleState:
 
 
 LOGIN_PROBLEMS = frozenset(
-    {"not_connected", "authentication_lost", "api_disabled", "insufficient_access"}
+    problem.value
+    for problem in (
+        Problem.NOT_CONNECTED,
+        Problem.AUTHENTICATION_LOST,
+        Problem.API_DISABLED,
+        Problem.INSUFFICIENT_ACCESS,
+    )
 )
-"""The flags a new login answers (`salesforce.status.Problem`): the org or its user may well be
-another's now, so the stream is tried again rather than left flagged."""
+"""The flags a new login answers: the org or its user may well be another's now, so the stream
+is tried again rather than left flagged."""
 
 
 def after_new_login(state: ScheduleState, now: datetime) -> ScheduleState:
