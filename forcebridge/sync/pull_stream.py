@@ -110,15 +110,13 @@ class StreamPull:
             )
             self.session.commit()
             with self._group(lead, on_demand) as members:
-                try:
-                    self._read(members)
-                except (StreamFailed, PlanError, SalesforceError) as failure:
-                    self.session.rollback()
-                    self.failure = self._explain(failure, members)
-                    reason = str(self.failure)
-                    for member in members[1:]:
-                        member.run.error = reason
-                    return reason
+                blamed = self._read_blaming(members)
+                for member in members[1:]:
+                    if member.service.id in blamed:
+                        member.run.error = str(blamed[member.service.id])
+                if lead.service.id in blamed:
+                    self.failure = blamed[lead.service.id]
+                    return str(self.failure)
         except (StreamFailed, PlanError, SalesforceError) as failure:
             self.session.rollback()
             self.failure = failure
@@ -348,18 +346,41 @@ class StreamPull:
             raise StreamInterrupted("the run lost its lease to another run; it stops here")
         members[:] = [m for m in members if m.service.id not in lost]
 
-    def _explain(self, failure: Exception, members: list[Member]) -> Exception:
-        """Why the stream failed. When Salesforce refuses a field, the describe is refreshed
-        and the mapping verified again, so the error names what changed in the org."""
-        refused = isinstance(failure, BadRequest) and failure.names_what_the_org_lacks
-        for member in members if refused else ():
+    def _read_blaming(self, members: list[Member]) -> dict[int, Exception]:
+        """Read for `members`; when the read fails for some of them only (a field one service's
+        mapping reads was deleted from the org), read again for the others, so a service is
+        never failed for another's settings. Why each service that failed did, by service."""
+        blamed: dict[int, Exception] = {}
+        reading = list(members)
+        while reading:
+            try:
+                self._read(reading)
+            except (StreamFailed, PlanError, SalesforceError) as failure:
+                self.session.rollback()
+                found = self._blame(failure, reading)
+                blamed |= found
+                reading = [m for m in reading if m.service.id not in found]
+            else:
+                break
+        return blamed
+
+    def _blame(self, failure: Exception, members: list[Member]) -> dict[int, Exception]:
+        """Whose the failure is. When Salesforce refuses a field, each member's describe is
+        refreshed and its settings verified again: the failure is theirs whose settings no
+        longer hold, with the reason naming what changed in the org. Otherwise (or when every
+        member's settings still hold) it is everyone's."""
+        everyone: dict[int, Exception] = {m.service.id: failure for m in members}
+        if not (isinstance(failure, BadRequest) and failure.names_what_the_org_lacks):
+            return everyone
+        blamed: dict[int, Exception] = {}
+        for member in members:
             try:
                 prepare_member(
                     self.session, self.client, member.service, self.stream, member.run, refresh=True
                 )
             except (StreamFailed, SalesforceError) as reason:
-                return reason
-        return failure
+                blamed[member.service.id] = reason
+        return blamed or everyone
 
 
 @contextmanager

@@ -587,6 +587,39 @@ def test_a_mapped_field_deleted_in_salesforce_later_fails_the_stream_naming_it(
     assert "No such column" not in second.error
 
 
+def test_a_field_deleted_under_one_service_s_mapping_fails_that_service_only(
+    world: PullWorld, session: Session
+) -> None:
+    """Two services share a read; a field only one maps is deleted in the org. The other's
+    records still arrive and its run succeeds: a run never fails for another's settings."""
+    fields = world.sandbox.org.custom_fields
+    region = fields.create(
+        {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
+                                                      "length": 40}}
+    )  # fmt: skip
+    mapped = world.service("mapped", pull_objects=PullObjects.CONTACTS)
+    plain = world.service("plain", pull_objects=PullObjects.CONTACTS)
+    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
+    save_mapping(session, mapped, "Contact", rows)
+    session.commit()
+    world.create("Contact", LastName="Rowe", Region__c="West")
+    world.later()
+    assert world.pull(mapped).status is RunStatus.SUCCEEDED
+    fields.delete(region)
+    world.create("Contact", LastName="Reyes")
+    world.later()
+
+    failed = world.pull(mapped)
+
+    assert failed.status is RunStatus.FAILED
+    assert failed.error is not None and "Region__c" in failed.error
+    runs = session.scalars(
+        select(Run).where(Run.service_id == plain.id).order_by(Run.id.desc())
+    ).all()
+    assert (runs[0].status, runs[0].error) == (RunStatus.SUCCEEDED, None)
+    assert sorted(c["last_name"] for c in book(session, plain)) == ["Reyes", "Rowe"]
+
+
 def test_a_deleted_field_made_again_is_seen_by_the_next_run_despite_the_cached_describe(
     world: PullWorld, session: Session
 ) -> None:
