@@ -27,7 +27,14 @@ from forcebridge.jobs.policy import (
     claimed_at,
 )
 from forcebridge.jobs.runtime import Runtime
-from forcebridge.jobs.schedules import Claim, is_abandoned, is_current, load_state, save_state
+from forcebridge.jobs.schedules import (
+    Claim,
+    is_abandoned,
+    is_current,
+    load_state,
+    release_claim,
+    save_state,
+)
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
 from forcebridge.salesforce.status import ConnectionStatus
 from forcebridge.store.models import RunStatus
@@ -163,6 +170,9 @@ def _execute(
     engine = runtime.engine
     holder = holder or holder_id()
     if not take_lease(engine, service_id, stream, holder, timing.ttl, now=clock()):
+        if claim is not None:
+            with engine.begin() as connection:
+                release_claim(connection, claim)
         return Execution(service_id, stream, Outcome.BUSY)
     try:
         if claim is not None:

@@ -26,11 +26,13 @@ from forcebridge.jobs.policy import (
     Stream,
     after_new_login,
     claimed,
+    claimed_at,
     planned_streams,
     rescheduled,
     retry_now,
 )
 from forcebridge.store.models import Lease, Service, SyncSchedule
+from forcebridge.store.repositories.leases import lease_name, lease_name_of
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,11 @@ def _write(connection: Connection, schedule_id: int, state: ScheduleState) -> No
 
 
 def _running(now: datetime) -> Exists:
-    """Whether a run holds the schedule row's lease."""
+    """Whether a run holds the schedule row's lease (for a contact-book stream, the one all
+    of the service's contact-book streams share)."""
     return exists().where(
         Lease.service_id == SyncSchedule.service_id,
-        Lease.stream == SyncSchedule.stream,
+        Lease.stream == lease_name_of(SyncSchedule.stream),
         Lease.holder.is_not(None),
         Lease.expires_at > now,
     )
@@ -192,12 +195,17 @@ def claim_due(connection: Connection, now: datetime, limit: int) -> list[Claim]:
     token = claimed(now)
     claims = []
     groups: set[tuple[int, str]] = set()
+    leased: set[tuple[int, str]] = set()
     for candidate in candidates:
+        lease = (candidate.service_id, lease_name(candidate.stream))
+        if lease in leased:
+            continue  # one lease, one run: the other stream runs at a later tick
         group = (candidate.connection_id, candidate.stream)
         if candidate.stream in SHARED_READS and candidate.connection_id is not None:
             if group in groups:
                 continue  # the group's claimed run reads for it; see SHARED_READS
             groups.add(group)
+        leased.add(lease)
         taken = connection.execute(
             update(SyncSchedule)
             .where(
@@ -239,6 +247,21 @@ def is_current(connection: Connection, claim: Claim) -> bool:
         )
     ).one_or_none()
     return row is not None and row.enabled and row.next_run_at == claim.token
+
+
+def release_claim(connection: Connection, claim: Claim) -> None:
+    """Give a claim whose run could not start (the lease was held) back: the row is due again
+    from the claim's moment, and claimed once the lease is free, rather than when the claim
+    lapses."""
+    connection.execute(
+        update(SyncSchedule)
+        .where(
+            SyncSchedule.service_id == claim.service_id,
+            SyncSchedule.stream == claim.stream,
+            SyncSchedule.next_run_at == claim.token,
+        )
+        .values(next_run_at=claimed_at(claim.token))
+    )
 
 
 def is_abandoned(connection: Connection, claim: Claim, now: datetime) -> bool:

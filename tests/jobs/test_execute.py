@@ -101,13 +101,13 @@ def test_a_failed_run_backs_off_and_says_why(runtime: Runtime, service_id: int) 
 
 def test_a_run_reported_failed_by_its_runner_backs_off(runtime: Runtime, service_id: int) -> None:
     registry = StreamRegistry(
-        {"pull:Lead": lambda runtime, service_id: RunResult(3, RunStatus.FAILED, "page 2 lost")}
+        {"activities": lambda runtime, service_id: RunResult(3, RunStatus.FAILED, "page 2 lost")}
     )
-    _claim(runtime, "pull:Lead")
+    _claim(runtime, "activities")
 
-    execution = execute_stream(runtime, registry, service_id, "pull:Lead", clock=_at(T0))
+    execution = execute_stream(runtime, registry, service_id, "activities", clock=_at(T0))
 
-    schedule = _schedule(runtime, service_id, "pull:Lead")
+    schedule = _schedule(runtime, service_id, "activities")
     assert execution.outcome is Outcome.FAILED
     assert (schedule.last_error, schedule.needs_attention) == ("page 2 lost", None)
     assert schedule.next_run_at == T0 + timedelta(minutes=1)
@@ -116,15 +116,15 @@ def test_a_run_reported_failed_by_its_runner_backs_off(runtime: Runtime, service
 def test_a_stream_without_a_runner_backs_off_instead_of_crashing(
     runtime: Runtime, service_id: int
 ) -> None:
-    claim = _claim(runtime, "pull:Lead")
+    claim = _claim(runtime, "activities")
 
     execution = execute_stream(
-        runtime, StreamRegistry(), service_id, "pull:Lead", claim=claim, clock=_at(T0)
+        runtime, StreamRegistry(), service_id, "activities", claim=claim, clock=_at(T0)
     )
 
     assert execution.failure is not None and execution.failure.problem == "no_runner"
-    assert "no runner for stream 'pull:Lead'" in (
-        _schedule(runtime, service_id, "pull:Lead").last_error or ""
+    assert "no runner for stream 'activities'" in (
+        _schedule(runtime, service_id, "activities").last_error or ""
     )
 
 
@@ -175,20 +175,20 @@ def test_the_heartbeat_keeps_the_lease_while_a_long_run_goes_on(
 def test_a_run_that_lost_its_lease_records_no_outcome(runtime: Runtime, service_id: int) -> None:
     def stolen(runtime: Runtime, service_id: int) -> None:
         later = utcnow() + timedelta(days=1)  # as if this process had stalled past its lease
-        assert take_lease(runtime.engine, service_id, "pull:Lead", "other", TTL, now=later)
+        assert take_lease(runtime.engine, service_id, "activities", "other", TTL, now=later)
 
     timing = LeaseTiming(heartbeat=timedelta(seconds=0.05))
     registry = StreamRegistry(
-        {"pull:Lead": recording_runner("pull:Lead", pause=0.3, during=stolen)}
+        {"activities": recording_runner("activities", pause=0.3, during=stolen)}
     )
-    claim = _claim(runtime, "pull:Lead", now=utcnow())
+    claim = _claim(runtime, "activities", now=utcnow())
 
     execution = execute_stream(
-        runtime, registry, service_id, "pull:Lead", claim=claim, timing=timing
+        runtime, registry, service_id, "activities", claim=claim, timing=timing
     )
 
     assert execution.outcome is Outcome.LEASE_LOST
-    assert _schedule(runtime, service_id, "pull:Lead").next_run_at == claim.token
+    assert _schedule(runtime, service_id, "activities").next_run_at == claim.token
 
 
 def test_an_overtaken_claim_does_not_run(runtime: Runtime, service_id: int) -> None:
@@ -281,3 +281,20 @@ def test_a_restarted_engine_frees_what_a_killed_process_of_its_machine_held(
     assert runs == {lost_id: RunStatus.FAILED, going_id: RunStatus.RUNNING}
     assert take_lease(runtime.engine, service_id, "pull:Contact", "next", TTL)
     assert not take_lease(runtime.engine, service_id, "activities", "next", TTL)
+
+
+def test_a_claimed_run_that_finds_its_lease_held_gives_its_claim_back(
+    runtime: Runtime, service_id: int
+) -> None:
+    """A service's other pull holds the contact book: this one runs as soon as it is free,
+    not when its claim lapses ten minutes on."""
+    claim = _claim(runtime, "pull:Contact")
+    assert take_lease(runtime.engine, service_id, "pull:Lead", "the other pull", TTL, now=T0)
+
+    busy = execute_stream(
+        runtime, recording_registry(), service_id, "pull:Contact", claim=claim, clock=_at(T0)
+    )
+
+    assert busy.outcome is Outcome.BUSY
+    assert _schedule(runtime, service_id, "pull:Contact").next_run_at == T0
+    assert recorded_runs(runtime) == []

@@ -26,7 +26,7 @@ from forcebridge.jobs.schedules import (
 )
 from forcebridge.store.engine import make_engine
 from forcebridge.store.models import PullObjects, Service
-from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.repositories.leases import release_lease, take_lease
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service
 
@@ -98,14 +98,30 @@ def test_a_claim_moves_the_row_out_of_reach_until_the_claim_lapses(
 ) -> None:
     _reconcile(engine, T0)
 
-    first = _claim(engine, T0, limit=2)
+    first = _claim(engine, T0, limit=1)
     rest = _claim(engine, T0)
 
-    assert len(first) == 2
+    assert len(first) == 1
     assert sorted(c.stream for c in first + rest) == ALL_STREAMS
     assert _claim(engine, T0 + CLAIM_HOLD - timedelta(seconds=1)) == []
     assert all(c.token == T0 + CLAIM_HOLD for c in first)
-    assert len(_claim(engine, T0 + CLAIM_HOLD)) == 3
+    assert len(_claim(engine, T0 + CLAIM_HOLD)) == 2  # one of the service's pulls a batch
+
+
+def test_a_service_s_two_pulls_are_claimed_one_after_the_other(
+    engine: Engine, service_id: int
+) -> None:
+    """They would each make a contact of a person who is both a Lead and a Contact."""
+    _reconcile(engine, T0)
+    (contact,) = [c for c in _claim(engine, T0) if c.stream.startswith("pull")]
+    assert take_lease(engine, service_id, contact.stream, "runner", timedelta(minutes=1), now=T0)
+
+    while_running = _claim(engine, T0 + timedelta(seconds=5))
+    assert release_lease(engine, service_id, contact.stream, "runner")
+    after = _claim(engine, T0 + timedelta(seconds=10))
+
+    assert while_running == []
+    assert [c.stream for c in after] == ["pull:Lead"]
 
 
 def test_a_stream_whose_lease_is_held_or_that_backs_off_is_not_claimed(
@@ -118,22 +134,22 @@ def test_a_stream_whose_lease_is_held_or_that_backs_off_is_not_claimed(
         state = service_schedules(connection, service_id)["activities"]
         save_state(connection, service_id, "activities", after_failure(state, failure, T0))
 
-    assert [c.stream for c in _claim(engine, T0)] == ["pull:Contact"]
+    assert [c.stream for c in _claim(engine, T0)] == []  # the pulls share pull:Lead's lease
     later = _claim(engine, T0 + timedelta(minutes=1))
-    assert sorted(c.stream for c in later) == ["activities", "pull:Lead"]
+    assert sorted(c.stream for c in later) == ["activities", "pull:Contact"]
 
 
 def test_a_claim_stands_until_the_stream_is_claimed_again(engine: Engine, service_id: int) -> None:
     _reconcile(engine, T0)
-    (old,) = [c for c in _claim(engine, T0) if c.stream == "pull:Contact"]
-    (new,) = [c for c in _claim(engine, T0 + CLAIM_HOLD) if c.stream == "pull:Contact"]
+    (old,) = [c for c in _claim(engine, T0) if c.stream == "activities"]
+    (new,) = [c for c in _claim(engine, T0 + CLAIM_HOLD) if c.stream == "activities"]
 
     with engine.connect() as connection:
         assert not is_current(connection, old)
         assert is_current(connection, new)
         assert is_abandoned(connection, new, T0 + CLAIM_HOLD)
     later = T0 + CLAIM_HOLD
-    assert take_lease(engine, service_id, "pull:Contact", "runner", timedelta(minutes=1), now=later)
+    assert take_lease(engine, service_id, "activities", "runner", timedelta(minutes=1), now=later)
     with engine.connect() as connection:
         assert not is_abandoned(connection, new, later)
 
@@ -168,7 +184,10 @@ def test_retrying_all_now_leaves_the_healthy_streams_at_their_time(
     with engine.begin() as connection:
         retry_streams_now(connection, service_id, T0 + timedelta(minutes=1))
 
-    assert [c.stream for c in _claim(engine, T0 + timedelta(minutes=1))] == ["activities"]
+    assert [c.stream for c in _claim(engine, T0 + timedelta(minutes=1))] == [
+        "pull:Lead",  # not claimed yet: its turn after pull:Contact
+        "activities",
+    ]
 
 
 def _race(url: str, now: datetime, contenders: int) -> list[list[Claim]]:
@@ -206,10 +225,10 @@ def test_a_batch_claims_one_service_per_connection_for_reads_they_share(
         (service_id, "activities"),
         (other.id, "activities"),
         (service_id, "pull:Contact"),
-        (service_id, "pull:Lead"),
+        (other.id, "pull:Lead"),  # one pull per service at a time
     }
-    # The other service's reads stay due until the claimed runs have covered them.
-    assert second == {(other.id, "pull:Contact"), (other.id, "pull:Lead")}
+    # The other reads stay due until the claimed runs have covered them, or their turn.
+    assert second == {(other.id, "pull:Contact"), (service_id, "pull:Lead")}
 
 
 def test_of_dispatchers_racing_for_due_rows_each_row_goes_to_exactly_one(

@@ -1,5 +1,10 @@
 """Leases: at most one holder runs a (service, stream) at a time, and a dead holder's lease expires.
 
+The streams that write a service's contact book from Salesforce (its pulls and their daily
+reconciliation) share one lease, `CONTACT_BOOK` (`lease_name`): two of them at once would each
+look up the same person before the other wrote them, and make two contacts of one person (a
+Lead and a Contact with the same email, pulled at the same moment).
+
 Each call is its own committed transaction on the engine, so its outcome is visible to every
 other worker at once. Taking is a single conditional UPDATE (or an INSERT that yields on a
 conflict), which both SQLite and PostgreSQL execute atomically: of two takers, exactly one
@@ -15,14 +20,29 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import ColumnElement, Engine, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute
 
 from forcebridge.store.models import Lease
 from forcebridge.store.types import utcnow
 
 _HOLDER = re.compile(r"(?P<host>[^:\s]+):(?P<pid>\d+):\d+$")
 """The end of every holder's name: the machine, process and thread (`holder_id`)."""
+
+
+CONTACT_BOOK = "contact_book"
+"""The lease of every stream that writes a service's contact book from Salesforce."""
+
+
+def lease_name(stream: str) -> str:
+    """The lease a stream runs under (a run's label, such as "pull" for both objects, alike)."""
+    return CONTACT_BOOK if stream.startswith("pull") or stream == "reconcile" else stream
+
+
+def lease_name_of(stream: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
+    """`lease_name` in SQL, for a column of stream names."""
+    return case((or_(stream.startswith("pull"), stream == "reconcile"), CONTACT_BOOK), else_=stream)
 
 
 def holder_id() -> str:
@@ -74,6 +94,7 @@ def take_lease(
 ) -> bool:
     """Whether `holder` now holds the lease until `now + ttl`; False while another holds it."""
     now = now or utcnow()
+    stream = lease_name(stream)
     held = {"holder": holder, "expires_at": now + ttl}
     with engine.begin() as connection:
         freed = connection.execute(
@@ -108,6 +129,7 @@ def renew_lease(
 ) -> bool:
     """Extend the lease to `now + ttl`; False when `holder` no longer holds it (stop working)."""
     now = now or utcnow()
+    stream = lease_name(stream)
     with engine.begin() as connection:
         renewed = connection.execute(
             update(Lease)
@@ -119,6 +141,7 @@ def renew_lease(
 
 def release_lease(engine: Engine, service_id: int, stream: str, holder: str) -> bool:
     """Give the lease up so the next run need not wait for it to expire; False if not held."""
+    stream = lease_name(stream)
     with engine.begin() as connection:
         released = connection.execute(
             update(Lease)
@@ -131,6 +154,7 @@ def release_lease(engine: Engine, service_id: int, stream: str, holder: str) -> 
 def holder_of(engine: Engine, service_id: int, stream: str) -> str | None:
     """Who holds (or last held) the lease: a run takes its other leases under its own lease's
     name, so that whoever frees a dead run's leases frees them all."""
+    stream = lease_name(stream)
     with engine.connect() as connection:
         return connection.execute(
             select(Lease.holder).where(Lease.service_id == service_id, Lease.stream == stream)
@@ -139,7 +163,7 @@ def holder_of(engine: Engine, service_id: int, stream: str) -> str | None:
 
 def release_held_by(engine: Engine, holder_prefix: str) -> list[tuple[int, str]]:
     """Free every lease whose holder's name starts with `holder_prefix`, a holder known to be
-    dead, so its streams need not wait for the leases to expire; the (service, stream) freed."""
+    dead, so its streams need not wait for the leases to expire; the (service, lease) freed."""
     with engine.begin() as connection:
         freed = connection.execute(
             update(Lease)

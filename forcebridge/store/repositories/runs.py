@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import LogLevel, Org, Run, RunLogEntry, RunStatus, Service
+from forcebridge.store.repositories.leases import lease_name_of
 from forcebridge.store.types import utcnow
 
 
@@ -93,17 +94,17 @@ def list_runs(
 
 
 def fail_lost_runs(
-    connection: Connection, streams: Iterable[tuple[int, str]], reason: str, now: datetime
+    connection: Connection, leases: Iterable[tuple[int, str]], reason: str, now: datetime
 ) -> int:
-    """Settle as failed the runs still `running` of these (service, stream) pairs, whose
+    """Settle as failed the runs still `running` under these (service, lease) pairs, whose
     process is known dead: left alone they would read "running" for ever. How many."""
     lost = 0
-    for service_id, stream in streams:
+    for service_id, lease in leases:
         settled = connection.execute(
             update(Run)
             .where(
                 Run.service_id == service_id,
-                Run.stream == stream,
+                lease_name_of(Run.stream) == lease,
                 Run.status == RunStatus.RUNNING,
                 Run.dry_run.is_(False),  # a rehearsal holds no lease: it may still be going
                 Run.started_at <= now,

@@ -9,7 +9,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from forcebridge.store.engine import make_engine
-from forcebridge.store.repositories.leases import release_lease, renew_lease, take_lease
+from forcebridge.store.repositories.leases import (
+    holder_of,
+    release_lease,
+    renew_lease,
+    take_lease,
+)
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
 
@@ -50,7 +55,17 @@ def test_a_released_lease_can_be_taken_at_once(engine: Engine, service_id: int) 
 
 def test_leases_of_different_streams_are_independent(engine: Engine, service_id: int) -> None:
     assert take_lease(engine, service_id, "pull:Contact", "worker-a", TTL, now=T0)
-    assert take_lease(engine, service_id, "pull:Lead", "worker-b", TTL, now=T0)
+    assert take_lease(engine, service_id, "activities", "worker-b", TTL, now=T0)
+
+
+@pytest.mark.parametrize("other", ["pull:Lead", "pull:custom", "reconcile", "pull"])
+def test_the_streams_writing_a_contact_book_share_one_lease(
+    engine: Engine, service_id: int, other: str
+) -> None:
+    """Two of them at once would each make a contact of the same new person."""
+    assert take_lease(engine, service_id, "pull:Contact", "worker-a", TTL, now=T0)
+    assert not take_lease(engine, service_id, other, "worker-b", TTL, now=T0)
+    assert holder_of(engine, service_id, other) == "worker-a"
 
 
 def _race(url: str, service_id: int, stream: str, now: datetime, contenders: int) -> list[bool]:
@@ -74,6 +89,6 @@ def test_of_workers_racing_for_a_new_or_expired_lease_exactly_one_wins(
     engine: Engine, migrated_url: str, service_id: int
 ) -> None:
     for round_ in range(5):
-        stream = f"pull:round-{round_}"
+        stream = f"stream-{round_}"
         assert _race(migrated_url, service_id, stream, T0, contenders=4).count(True) == 1
         assert _race(migrated_url, service_id, stream, T0 + TTL, contenders=4).count(True) == 1
