@@ -77,7 +77,13 @@ def resolve_secret_key(settings: Settings) -> SecretStr:
         return settings.secret_key
     path = settings.data_dir / SECRET_KEY_FILE
     if not path.exists():
-        _create_secret_key_file(path)
+        try:
+            _create_secret_key_file(path)
+        except OSError as error:
+            raise SettingsError(
+                f"cannot make the secret key file {path}: {error.strerror} (set "
+                "FORCEBRIDGE_DATA_DIR to a folder this user can write, or FORCEBRIDGE_SECRET_KEY)"
+            ) from None
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise SettingsError(

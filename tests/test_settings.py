@@ -84,3 +84,11 @@ def test_an_emptied_key_file_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(SettingsError, match="is empty"):
         resolve_secret_key(Settings(data_dir=tmp_path))
+
+
+def test_a_data_folder_that_cannot_be_made_is_named_with_what_to_do(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+
+    with pytest.raises(SettingsError, match=r"cannot make the secret key file .*FORCEBRIDGE_DATA"):
+        resolve_secret_key(Settings(data_dir=blocked / "data"))

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from forcebridge.settings import Settings, resolve_secret_key
 from forcebridge.store.bulk import KeyArray
 from forcebridge.store.crypto import Keyring
-from forcebridge.store.errors import InvalidValue
+from forcebridge.store.errors import DatabaseUnavailable, InvalidValue
 from forcebridge.store.types import attach_keyring
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
@@ -59,7 +59,12 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
         event.listen(engine, "connect", _send_key_arrays_in_binary)
     else:
         if url.database and url.database != ":memory:":
-            _create_private(Path(url.database))
+            try:
+                _create_private(Path(url.database))
+            except OSError as error:
+                raise DatabaseUnavailable(
+                    f"cannot make the database {url.database}: {error.strerror}"
+                ) from None
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _configure_sqlite)
     if keyring is not None:

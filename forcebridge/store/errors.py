@@ -35,3 +35,7 @@ class InvalidValue(StoreError):
 
 class EncryptionError(StoreError):
     """A secret cannot be encrypted or decrypted with the configured keys."""
+
+
+class DatabaseUnavailable(StoreError):
+    """The configured database cannot be opened (no such database, no server, no folder)."""

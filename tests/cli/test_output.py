@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cli.conftest import Cli
 
 
@@ -30,3 +32,26 @@ def test_a_command_line_that_does_not_parse_still_gives_a_script_its_json_docume
         assert refused.exit_code == 2, args
         assert set(json.loads(refused.stdout)) == {"error"}, args
         assert "Error:" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        (
+            {"FORCEBRIDGE_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/forcebridge"},
+            "cannot open the database postgresql+psycopg://postgres@127.0.0.1:1/forcebridge",
+        ),
+        (
+            {"FORCEBRIDGE_DATABASE_URL": "sqlite:////proc/no/such/forcebridge.sqlite3"},
+            "cannot make the database /proc/no/such/forcebridge.sqlite3",
+        ),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_said_so_in_one_json_document(
+    cli: Cli, env: dict[str, str], said: str
+) -> None:
+    refused = cli("org", "list", "--json", env=env)
+
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout)["error"].startswith(said)
+    assert "Traceback" not in refused.stderr

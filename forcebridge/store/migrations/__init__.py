@@ -19,8 +19,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from forcebridge.store.engine import make_engine
+from forcebridge.store.errors import DatabaseUnavailable
 
 _HERE = Path(__file__).parent
 
@@ -50,12 +52,26 @@ def downgrade(target: Engine | str, revision: str = "base") -> None:
 def _migrating(target: Engine | str) -> Iterator[Connection]:
     engine = make_engine(target) if isinstance(target, str) else target
     try:
-        with engine.connect() as connection, _sqlite_foreign_keys_off(connection):
+        with _opened(engine) as connection, _sqlite_foreign_keys_off(connection):
             yield connection
             connection.commit()
     finally:
         if engine is not target:
             engine.dispose()
+
+
+@contextmanager
+def _opened(engine: Engine) -> Iterator[Connection]:
+    """The first connection a process makes: a database that cannot be opened is said so, with
+    the driver's reason, rather than as a traceback."""
+    try:
+        connection = engine.connect()
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
+    with connection:
+        yield connection
 
 
 @contextmanager
