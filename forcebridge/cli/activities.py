@@ -26,7 +26,7 @@ from forcebridge.cli.output import (
     fail,
     progress_bar,
 )
-from forcebridge.jobs.execute import record_on_demand
+from forcebridge.jobs.execute import holding, record_on_demand
 from forcebridge.jobs.policy import Stream
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
@@ -68,11 +68,20 @@ def push(
                 f"service {service} has no Salesforce connection: connect its org first "
                 "(forcebridge connect)"
             )
-        with open_client(session, found.connection) as client, _progress_bar(as_json) as bar:
+        engine = session.get_bind().engine
+        with (
+            holding(engine, found.id, Stream.ACTIVITIES.value) as held,
+            open_client(session, found.connection) as client,
+            _progress_bar(as_json) as bar,
+        ):
+            if not held and not dry_run:
+                fail(
+                    f"another run of activities for {service} is in progress; try again once it "
+                    "has finished"
+                )
             started = utcnow()
             report = push_activities(session, found, client, options, progress=bar)
             if report.status is RunStatus.SUCCEEDED and not dry_run:
-                engine = session.get_bind().engine
                 pushed = [(Stream.ACTIVITIES.value, None)]
                 record_on_demand(
                     engine, found.id, pushed, client.observed_status, started, utcnow()

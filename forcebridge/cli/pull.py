@@ -30,7 +30,7 @@ from forcebridge.cli.output import (
     fail,
     progress_bar,
 )
-from forcebridge.jobs.execute import record_on_demand
+from forcebridge.jobs.execute import record_on_demand, settle_dead_holders
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.services import get_service
@@ -71,10 +71,11 @@ def command(
         service_client(session, service) as (found, client),
         _progress_bar(quiet=as_json) as progress,
     ):
+        engine = session.get_bind().engine
+        settle_dead_holders(engine)  # a pull killed before must not block this one
         started = utcnow()
         result = pull(session, client, found, options, progress=progress, on_demand=True)
         if not dry_run:
-            engine = session.get_bind().engine
             record_on_demand(
                 engine, found.id, result.streams, client.observed_status, started, utcnow()
             )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -124,6 +125,26 @@ class _Heartbeat:
     ) -> None:
         self._stop.set()
         self._thread.join()
+
+
+@contextmanager
+def holding(
+    engine: Engine, service_id: int, stream: str, timing: LeaseTiming | None = None
+) -> Iterator[bool]:
+    """The stream's lease held for the block and renewed as it goes, for a run started by hand;
+    False (nothing held) while another run holds it. Leases that dead processes of this machine
+    left are freed first, so a run killed before does not block this one."""
+    timing = timing or LeaseTiming()
+    holder = holder_id()
+    settle_dead_holders(engine)
+    if not take_lease(engine, service_id, stream, holder, timing.ttl):
+        yield False
+        return
+    try:
+        with _Heartbeat(engine, service_id, stream, holder, timing, utcnow):
+            yield True
+    finally:
+        release_lease(engine, service_id, stream, holder)
 
 
 def _run(runtime: Runtime, registry: StreamRegistry, service_id: int, stream: str) -> RunResult:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,7 @@ from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.engine import make_engine
 from forcebridge.store.models import Service
 from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
+from forcebridge.store.repositories.leases import release_lease, take_lease
 from tests.cli.conftest import Cli, document, password_grant_args
 from tests.conftest import SandboxFactory
 from tests.sync.activity_world import tasks_of
@@ -238,3 +243,27 @@ def test_a_converted_lead_is_never_written_to_even_when_activities_go_to_leads(
     (task,) = tasks_of(sf, contact)  # moved there by the conversion, and left alone
     assert "After" not in task["Description"]
     assert tasks_of(sf, lead) == []
+
+
+@pytest.mark.usefixtures("shop")
+def test_a_push_by_hand_waits_for_no_run_already_holding_the_stream(
+    cli: Cli, store: Engine
+) -> None:
+    """Two pushes at once would write each Task twice: the second is refused at once, unless
+    the run holding the stream is a process of this machine that died."""
+    with Session(store) as session:
+        service_id = session.scalars(select(Service.id).where(Service.name == "shop")).one()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    ttl = timedelta(minutes=5)
+    assert take_lease(store, service_id, "activities", "worker at elsewhere:1:1", ttl)
+
+    refused = cli("activities", "push", "--service", "acme/shop", "--json")
+    assert release_lease(store, service_id, "activities", "worker at elsewhere:1:1")
+    dead = f"{socket.gethostname()}:{int(gone.stdout)}:1"
+    assert take_lease(store, service_id, "activities", dead, ttl)
+    pushed = cli("activities", "push", "--service", "acme/shop", "--json")
+
+    assert refused.exit_code == 1
+    assert "another run of activities for acme/shop is in progress" in refused.stdout
+    assert pushed.exit_code == 0, pushed.stderr
