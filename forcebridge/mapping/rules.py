@@ -199,7 +199,7 @@ def resolve(compiled: CompiledMapping, record: Record) -> Resolution:
             present = True
             if raw is None or (raw.__class__ is str and (not raw or raw.isspace())):
                 continue
-            if raw.__class__ is str and len(raw) <= source.as_is_up_to:
+            if raw.__class__ is str and len(raw) <= source.as_is_up_to and "\x00" not in raw:
                 values[target.name] = _new_tuple(
                     ResolvedValue, (raw, source.name, source.level, source.update, ())
                 )

@@ -79,14 +79,19 @@ class FieldConverter:
             converted = self.step(value)
         except Refused as refused:
             raise ConversionError(self.field, value, str(refused)) from None
+        warnings: tuple[str, ...] = ()
+        if converted.__class__ is str and "\x00" in converted:
+            # PostgreSQL cannot store a NUL character, and no person typed one.
+            converted = converted.replace("\x00", "")
+            warnings = (f"{self.field} holds NUL characters, which were removed",)
         limit = self.truncate_at
         if limit is not None and converted.__class__ is str and len(converted) > limit:
             warning = (
                 f"{self.field} has {len(converted):,} characters; truncated to the {limit:,} "
                 f"that {self.target} holds"
             )
-            return Converted(converted[:limit], (warning,))
-        return Converted(converted)
+            return Converted(converted[:limit], (*warnings, warning))
+        return Converted(converted, warnings)
 
 
 # --- reading Salesforce values -------------------------------------------------------------

@@ -541,6 +541,23 @@ def test_an_unreadable_phone_skips_that_field_only(world: PullWorld, session: Se
     assert log_of(session, result.run_id) == [("invalid_phone", odd, "Phone")]
 
 
+def test_a_nul_character_salesforce_holds_is_removed_with_a_warning_not_a_failed_run(
+    world: PullWorld, session: Session
+) -> None:
+    """PostgreSQL cannot store one; the record must still arrive, the rest of it intact."""
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    nul = world.create("Contact", FirstName="Nul\x00Byte", LastName="Lee")
+    world.later()
+
+    result = world.pull(service)
+
+    assert (result.status, result.created) == (RunStatus.SUCCEEDED, 1)
+    assert [(c["first_name"], c["last_name"]) for c in book(session, service)] == [
+        ("NulByte", "Lee")
+    ]
+    assert log_of(session, result.run_id) == [("truncated", nul, "FirstName")]
+
+
 def test_a_mapping_on_a_field_the_org_lacks_fails_the_stream_naming_it(
     world: PullWorld, session: Session
 ) -> None:
