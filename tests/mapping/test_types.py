@@ -418,11 +418,12 @@ def test_what_an_export_writes_a_pull_reads_back_as_the_same_instant(value: dt.d
 @given(st.text(min_size=1, max_size=300).filter(str.strip))
 def test_text_a_converter_says_it_leaves_alone_is_converted_to_itself(value: str) -> None:
     converter = pull_converter(sf("Title", "string", length=300), TEXT)
+    kept = value.replace("\x00", "")  # no store keeps a NUL character
 
-    if len(value) <= converter.text_as_is_up_to:
+    if len(value) <= converter.text_as_is_up_to and kept == value:
         assert converter(value) == Converted(value)
     else:
-        assert converter(value).value == value[:255]
+        assert converter(value).value == kept[:255]
 
 
 @pytest.mark.parametrize(
