@@ -49,7 +49,12 @@ from forcebridge.store.repositories.messages import (
     messages_between,
     messages_recorded_since,
 )
-from forcebridge.store.repositories.runs import add_log_entry, finish_run, start_run
+from forcebridge.store.repositories.runs import (
+    add_log_entry,
+    failed_if_stopped,
+    finish_run,
+    start_run,
+)
 from forcebridge.store.repositories.watermarks import get_watermark, save_watermark
 from forcebridge.store.types import utcnow
 from forcebridge.sync.activity_drafts import (
@@ -167,10 +172,11 @@ class _Push:
         self.session.commit()
         before = self.client.usage.snapshot()
         error: str | None = None
-        try:
-            self._push()
-        except SalesforceError as exc:
-            error = str(exc)
+        with failed_if_stopped(self.session, self.run):
+            try:
+                self._push()
+            except SalesforceError as exc:
+                error = str(exc)
         self.tally.write_to(self.run)
         settle_spending(self.session, self.run, self.client, before)
         finish_run(self.session, self.run, error=error)

@@ -34,7 +34,12 @@ from forcebridge.store.repositories.prospects import (
     get_prospects,
     keep_salesforce_ids,
 )
-from forcebridge.store.repositories.runs import add_log_entry, finish_run, start_run
+from forcebridge.store.repositories.runs import (
+    add_log_entry,
+    failed_if_stopped,
+    finish_run,
+    start_run,
+)
 from forcebridge.sync.api_spending import settle_spending
 from forcebridge.sync.export_errors import (
     ExportError,
@@ -191,38 +196,34 @@ def _run(
 ) -> ExportReport:
     run = start_run(session, org, f"{STREAM}:{targets.person.sobject}", dry_run=dry_run)
     session.commit()
-    try:
-        prepared = [prepare(p, targets.person, targets.account) for p in prospects]
-        identities = export_identities(prospects, prepared, targets.person.sobject)
-        writer = Writer(client, progress.advance if progress else None)
+    with failed_if_stopped(session, run):
         try:
-            account_plans, people_plans = _plan(
-                client, targets, prospects, prepared, identities, progress
+            prepared = [prepare(p, targets.person, targets.account) for p in prospects]
+            identities = export_identities(prospects, prepared, targets.person.sobject)
+            writer = Writer(client, progress.advance if progress else None)
+            try:
+                account_plans, people_plans = _plan(
+                    client, targets, prospects, prepared, identities, progress
+                )
+            except SalesforceError as failure:
+                _refuse_if_schema_changed(session, client, org, targets, failure)
+                writer.stopped = failure
+                account_plans, people_plans = [], _not_looked_up(identities, failure)
+            accounts, people = _carry_out(
+                writer, targets, account_plans, people_plans, dry_run=dry_run, progress=progress
             )
-        except SalesforceError as failure:
-            _refuse_if_schema_changed(session, client, org, targets, failure)
-            writer.stopped = failure
-            account_plans, people_plans = [], _not_looked_up(identities, failure)
-        accounts, people = _carry_out(
-            writer, targets, account_plans, people_plans, dry_run=dry_run, progress=progress
-        )
-        results = prospect_results(prospects, prepared, people, accounts, dry_run=dry_run)
-        error = str(writer.stopped) if writer.stopped is not None else None
-        settle_spending(session, run, client, before)
-        _record(session, run, results, error)
-        if not dry_run:
-            _keep_ids(session, org, connection_id, targets.person.sobject, results)
-        session.commit()
-    except ExportError as refused:
-        session.rollback()
-        finish_run(session, run, error=str(refused))
-        session.commit()
-        raise
-    except BaseException as unexpected:  # a bug or Ctrl-C: the run must not stay "running"
-        session.rollback()
-        finish_run(session, run, error=f"stopped unexpectedly: {unexpected!r}")
-        session.commit()
-        raise
+            results = prospect_results(prospects, prepared, people, accounts, dry_run=dry_run)
+            error = str(writer.stopped) if writer.stopped is not None else None
+            settle_spending(session, run, client, before)
+            _record(session, run, results, error)
+            if not dry_run:
+                _keep_ids(session, org, connection_id, targets.person.sobject, results)
+            session.commit()
+        except ExportError as refused:
+            session.rollback()
+            finish_run(session, run, error=str(refused))
+            session.commit()
+            raise
     return ExportReport(run.id, run.status, dry_run, run.api_calls, results, error)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Run, RunStatus, Service
 from forcebridge.store.rehearsal import rehearsal
-from forcebridge.store.repositories.runs import finish_run, start_run
+from forcebridge.store.repositories.runs import failed_if_stopped, finish_run, start_run
 from forcebridge.store.types import utcnow
 from forcebridge.sync.api_spending import settle_spending
 from forcebridge.sync.pull_plan import PlanError, pull_streams
@@ -159,12 +159,13 @@ def recorded_run(
     clock: Callable[[], dt.datetime] = utcnow,
 ) -> Iterator[RecordedRun]:
     """A run of `service` recorded from start to finish with the API calls `client` spent (a run
-    without one spends none). A crash inside leaves it running, as a dead process would."""
+    without one spends none); stopped inside (a bug, Ctrl+C), it ends failed saying so."""
     run = start_run(session, service.org, stream, service=service, dry_run=dry_run, now=clock())
     session.commit()
     before = client.usage.snapshot() if client is not None else None
     recorded = RecordedRun(run)
-    yield recorded
+    with failed_if_stopped(session, run):
+        yield recorded
     if client is not None and before is not None:
         settle_spending(session, run, client, before)
     finish_run(session, run, error="\n".join(recorded.errors) or None, now=clock())

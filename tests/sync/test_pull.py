@@ -713,6 +713,24 @@ def test_progress_reports_records_read_of_the_total(world: PullWorld, session: S
     assert session.scalars(select(RunLogEntry)).all() == []
 
 
+def test_a_pull_stopped_by_ctrl_c_ends_its_run_failed_saying_so(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    world.create("Contact", LastName="Lopez")
+    world.later()
+
+    def interrupt(stream: str, read: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        world.pull(service, progress=interrupt)
+
+    (run,) = session.scalars(select(Run).where(Run.service_id == service.id)).all()
+    assert run.status is RunStatus.FAILED
+    assert run.error == "stopped unexpectedly: KeyboardInterrupt()"
+
+
 def test_a_pull_on_demand_does_not_run_a_stream_whose_lease_another_run_holds(
     world: PullWorld, session: Session
 ) -> None:

@@ -6,7 +6,8 @@ transaction), then `finish_run` settles its status from them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, select, update
@@ -72,6 +73,20 @@ def finish_run(
     run.finished_at = now or utcnow()
     session.flush()
     return run
+
+
+@contextmanager
+def failed_if_stopped(session: Session, run: Run) -> Iterator[None]:
+    """A run that anything stops inside the block (a bug, Ctrl+C) ends failed, saying why,
+    instead of reading "running" for ever; what it committed stays."""
+    try:
+        yield
+    except BaseException as stopped:
+        session.rollback()
+        if run.finished_at is None:  # not already ended with its own reason
+            finish_run(session, run, error=f"stopped unexpectedly: {stopped!r}")
+            session.commit()
+        raise
 
 
 def get_run(session: Session, run_id: int) -> Run:
