@@ -224,9 +224,11 @@ def _execute(
             )
             return Execution(service_id, stream, Outcome.LEASE_LOST, result, failure)
         _record(engine, service_id, stream, started_at, clock(), failure)
-        if failure is None and result is not None:
+        if result is not None:  # the other services the read served, however it went for this
             for other in result.covered:
                 _record(engine, other, stream, started_at, clock(), None)
+            for other, failed in result.others_failed:
+                _record(engine, other, stream, started_at, clock(), failed)
         outcome = Outcome.FAILED if failure else Outcome.SUCCEEDED
         return Execution(service_id, stream, outcome, result, failure)
     finally:

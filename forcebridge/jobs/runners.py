@@ -55,14 +55,17 @@ def _result(
     error: str | None,
     covered: tuple[int, ...] = (),
     cause: Exception | None = None,
+    others_failed: tuple[tuple[int, Exception], ...] = (),
 ) -> RunResult:
     """The run's result; a failed one is classed by the connection's trouble if it has any,
-    else by what stopped the run (a mapping that no longer holds needs a person)."""
+    else by what stopped the run (a mapping that no longer holds needs a person), and so are
+    the failures of the other services its read served."""
+    trouble = context.client.observed_status
     failure = None
     if status is RunStatus.FAILED:
-        trouble = context.client.observed_status
         failure = connection_failure(trouble) if cause is None else run_failure(trouble, cause)
-    return RunResult(run_id, status, error, failure, covered)
+    others = tuple((other, run_failure(trouble, error)) for other, error in others_failed)
+    return RunResult(run_id, status, error, failure, covered, others)
 
 
 def pull_runner(stream: Stream) -> StreamRunner:
@@ -70,7 +73,13 @@ def pull_runner(stream: Stream) -> StreamRunner:
         with service_context(runtime, service_id) as context:
             pulled = pull(context.session, context.client, context.service, streams=[stream.value])
             return _result(
-                context, pulled.run_id, pulled.status, pulled.error, pulled.covered, pulled.cause
+                context,
+                pulled.run_id,
+                pulled.status,
+                pulled.error,
+                pulled.covered,
+                pulled.cause,
+                pulled.others_failed,
             )
 
     return run

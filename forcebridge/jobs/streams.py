@@ -29,6 +29,8 @@ class RunResult:
     """Why a failed run failed, when the runner can tell more than the error text says."""
     covered: tuple[int, ...] = ()
     """Other services whose same stream this run brought up to date: they count as run."""
+    others_failed: tuple[tuple[int, StreamFailure], ...] = ()
+    """Other services whose same stream this run failed for, and why: they count as failed."""
 
 
 StreamRunner = Callable[[Runtime, int], RunResult]

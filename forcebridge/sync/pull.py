@@ -54,6 +54,8 @@ class PullResult:
     streams: tuple[tuple[str, Exception | None], ...] = ()
     """Each stream the run tried and the error that stopped it (None: it went through), for a
     caller that classes failures (a schedule waits and retries, or is flagged for a person)."""
+    others_failed: tuple[tuple[int, Exception], ...] = ()
+    """Other services of its groups whose runs failed, and why, so their schedules back off."""
 
     @classmethod
     def of(
@@ -61,10 +63,11 @@ class PullResult:
         run: Run,
         covered: tuple[int, ...] = (),
         streams: tuple[tuple[str, Exception | None], ...] = (),
+        others_failed: tuple[tuple[int, Exception], ...] = (),
     ) -> PullResult:
         return cls(
             run.id, run.status, run.read, run.created, run.updated, run.unchanged,
-            run.skipped, run.failed, run.api_calls, run.error, covered, streams,
+            run.skipped, run.failed, run.api_calls, run.error, covered, streams, others_failed,
         )  # fmt: skip
 
     @property
@@ -130,6 +133,7 @@ def _pull(
             recorded.errors.append(unplanned)
         limit = horizon(recorded.run.started_at, options.overlap)
         covered: dict[int, None] = {}
+        others_failed: dict[int, Exception] = {}
         for stream in chosen:
             stream_pull = StreamPull(
                 session, client, stream, options, progress, limit, recorded.run.started_at
@@ -139,7 +143,10 @@ def _pull(
                 recorded.errors.append(f"{stream.name}: {reason}")
             outcomes[stream.name] = stream_pull.failure
             covered.update(dict.fromkeys(stream_pull.covered))
-    return PullResult.of(recorded.run, tuple(covered), tuple(outcomes.items()))
+            others_failed.update(stream_pull.others_failed)
+    return PullResult.of(
+        recorded.run, tuple(covered), tuple(outcomes.items()), tuple(others_failed.items())
+    )
 
 
 @dataclass

@@ -90,6 +90,9 @@ class StreamPull:
         self.leases = StreamLeases(engine, stream.name) if isinstance(engine, Engine) else None
         self.covered: list[int] = []
         """The other members whose runs succeeded."""
+        self.others_failed: dict[int, Exception] = {}
+        """The other members whose runs failed, and why: their schedules back off with the
+        run's, rather than have each lead the next failing read at once."""
         self.peers: list[Member] = []
         """In a dry run, the services the real run would read for too: their rules and
         watermarks shape the read as they would (a record that left the service's rule is read
@@ -114,6 +117,7 @@ class StreamPull:
                 for member in members[1:]:
                     if member.service.id in blamed:
                         member.run.error = str(blamed[member.service.id])
+                        self.others_failed[member.service.id] = blamed[member.service.id]
                 if lead.service.id in blamed:
                     self.failure = blamed[lead.service.id]
                     return str(self.failure)

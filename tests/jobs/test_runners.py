@@ -139,6 +139,38 @@ def test_services_sharing_a_connection_are_pulled_by_one_run_and_their_schedules
     assert "pull:Contact" not in {e.stream for e in again}
 
 
+def test_services_sharing_a_failing_read_back_off_with_it_instead_of_each_leading_the_next(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    """The authorization is lost: one failed read, and every service it served waits, rather
+    than the next one leading another failed read at the next tick."""
+    first_id = _connected_service(session, sandbox)
+    first = session.get_one(Service, first_id)
+    second = create_service(session, first.org, "back-office", connection=first.connection)
+    second.pull_objects = PullObjects.CONTACTS
+    session.commit()
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        engine.run_due_once()  # the describes are cached: the next read is shared at once
+        connection = session.get_one(Connection, 1)
+        connection.access_token = "00D000000000001!revoked"
+        connection.password = "not-the-password"
+        session.commit()
+        with runtime.engine.begin() as db:
+            for service_id in (first_id, second.id):
+                retry_streams_now(db, service_id, utcnow(), ["pull:Contact"])
+        failed = engine.run_due_once()
+        again = engine.run_due_once()
+    finally:
+        engine.stop()
+
+    with runtime.engine.connect() as db:
+        stream = service_schedules(db, second.id)["pull:Contact"]
+    assert [e.outcome for e in failed if e.stream == "pull:Contact"] == [Outcome.FAILED]
+    assert (stream.needs_attention, stream.consecutive_failures) == ("authentication_lost", 1)
+    assert "pull:Contact" not in {e.stream for e in again}
+
+
 def _map_a_deleted_field(session: Session, service: Service) -> None:
     save_mapping(session, service, "Contact", [("Region__c", "city", UpdateOption.OVERWRITE)])
 
