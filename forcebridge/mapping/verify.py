@@ -77,11 +77,20 @@ class ExportRow:
 # --- pull ----------------------------------------------------------------------------------
 
 
+def _empty(mapping: Mapping) -> list[Problem]:
+    """A mapping without rows (an editor whose rows were all removed) would make every record
+    an empty contact."""
+    if mapping.rows:
+        return []
+    message = "the mapping has no rows: every record would become an empty contact; add rows"
+    return [Problem(None, "", ProblemCode.REQUIRED_UNMAPPED, message)]
+
+
 def verify_pull(
     mapping: Mapping, catalog: Catalog, sobject: str, targets: LocalFields
 ) -> VerificationReport:
     """Check a pull mapping from `sobject` against its describe and the contact fields."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _empty(mapping)
     if catalog.get(sobject) is None:
         problems.append(_no_describe(sobject))
     else:
@@ -98,7 +107,7 @@ def verify_pull_query(
     The mapping may only read fields the query selects.
     """
     query = check_query(soql, catalog)
-    problems = list(query.problems)
+    problems = [*_empty(mapping), *query.problems]
     if query.sobject is not None:
         selected = {name.lower() for name in query.selected}
         for item in check_pull_rows(mapping, catalog, query.sobject, targets):

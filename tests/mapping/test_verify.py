@@ -141,6 +141,14 @@ def test_pulling_an_object_without_a_describe_says_so(real_catalog: Catalog) -> 
     assert named(report.problems) == [(None, "Invoice__c", ProblemCode.UNKNOWN_OBJECT)]
 
 
+def test_a_mapping_without_rows_is_refused(real_catalog: Catalog) -> None:
+    """Every record would become an empty contact (an editor whose rows were all removed)."""
+    report = verify_pull(Mapping(()), real_catalog, "Contact", TARGETS)
+
+    assert named(report.problems) == [(None, "", ProblemCode.REQUIRED_UNMAPPED)]
+    assert "no rows" in report.message
+
+
 # --- custom query --------------------------------------------------------------------------
 
 
