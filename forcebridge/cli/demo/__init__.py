@@ -65,6 +65,7 @@ def demo(
         server.stop()
     narrator.summary(
         [
+            "The command is .venv/bin/forcebridge (or: source .venv/bin/activate)",
             f"Run the sandbox yourself:   forcebridge sandbox serve --data {sandbox_dir}",
             f"Explore the demo's data:    export FORCEBRIDGE_DATA_DIR={data / 'product'}",
             "  then: forcebridge contacts list --service acme/support --json | head",
