@@ -303,6 +303,11 @@ def check_subject_template(template: str) -> str:
         )
     if not _one_line(template):
         raise ValueError("the Task subject template is empty")
+    if len(template) > SUBJECT_LIMIT:
+        raise ValueError(
+            f"the Task subject template has {len(template):,} characters; a Task's Subject "
+            f"holds {SUBJECT_LIMIT}"
+        )
     return template
 
 

@@ -212,3 +212,9 @@ def test_a_template_with_an_unknown_placeholder_is_refused_naming_it() -> None:
     with pytest.raises(ValueError, match=r"\{email\}"):
         check_subject_template("Chat with {email}")
     assert check_subject_template("Chat with {name}") == "Chat with {name}"
+
+
+def test_a_template_longer_than_a_subject_holds_is_refused() -> None:
+    with pytest.raises(ValueError, match="has 256 characters; a Task's Subject holds 255"):
+        check_subject_template("x" * 256)
+    assert check_subject_template("x" * 255) == "x" * 255

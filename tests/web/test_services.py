@@ -120,6 +120,19 @@ def test_intervals_that_are_no_whole_number_are_refused_by_name_keeping_what_was
     assert service(pages).pull_interval_minutes == support.pull_interval_minutes
 
 
+def test_a_query_typed_while_pull_is_not_a_custom_query_is_refused_not_dropped(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    form = settings_form(pull="both", soql="SELECT Id, Email FROM Contact WHERE Email != null")
+
+    answer = pages.post_form(f"/services/{support.id}/settings", form)
+
+    assert answer.status_code == 400
+    assert "only read with Pull: Custom SOQL;" in answer.text
+    assert service(pages).pull_soql is None
+
+
 def test_a_bad_pull_mapping_is_refused_with_its_problem_and_not_saved(pages: AdminPages) -> None:
     support = service(pages)
     bad = Mapping((*default_pull_mapping("Contact").rows, MappingRow("Nope__c", "phone")))
