@@ -67,7 +67,8 @@ def import_contacts(
         _check_columns(reader.fieldnames or [], target.fields)
         with recorded_run(session, None, service, target.source, clock=clock) as recorded:
             page = ReadPage()
-            for number, row in enumerate(reader, start=1):
+            # Rows numbered as a spreadsheet shows them: the header is row 1.
+            for number, row in enumerate(reader, start=2):
                 incoming = _incoming(row, number, target, clock())
                 if incoming.external_id:
                     page.incoming.append(incoming)

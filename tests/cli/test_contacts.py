@@ -75,7 +75,7 @@ def test_rows_without_an_id_are_known_by_email_or_phone_never_by_their_place_in_
     assert imported["created"] == 2
     assert (report["created"], report["updated"], report["failed"]) == (2, 0, 1)
     assert added.exit_code == 1
-    assert any("row 3 has no external_id" in entry["message"] for entry in log)
+    assert any("row 4 has no external_id" in entry["message"] for entry in log)  # file line 4
     people = {c["last_name"]: c["identities"] for c in contacts}
     assert people == {
         "Ames": [{"source": "csv:crm", "external_id": "email:anna@example.com"}],
