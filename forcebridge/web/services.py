@@ -157,8 +157,7 @@ def save_settings(
     problems = _activity_problems(_minutes(activities_every), task_subject)
     if not custom and soql.strip() not in ("", (service.pull_soql or "").strip()):
         problems.append(
-            "a custom SOQL query is only read with Pull: Custom SOQL; choose it, or clear "
-            "the query"
+            "a custom SOQL query is only read with Pull: Custom SOQL; choose it, or clear the query"
         )
     with service_client(session, service) as client:
         try:
