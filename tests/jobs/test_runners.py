@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -72,6 +73,36 @@ def test_the_embedded_engine_pulls_contacts_and_pushes_activities_on_schedule(
     assert "ada.okafor@example.com" in {c.email for c in list_contacts(session, service)}
     with runtime.engine.connect() as connection:
         assert service_schedules(connection, service_id)["pull:Contact"].consecutive_failures == 0
+
+
+def test_a_person_who_is_a_lead_and_a_contact_is_one_contact_when_the_scheduler_pulls_both(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    """The two pulls of a new service are due together; run at once, each would make the
+    person a contact of its own."""
+    service_id = _connected_service(session, sandbox)
+    session.get_one(Service, service_id).pull_objects = PullObjects.BOTH
+    session.commit()
+    email = f"ada.{uuid.uuid4().hex[:8]}@example.com"  # the sandbox is shared between tests
+    person = {"LastName": "Okafor", "Email": email}
+    sandbox.org.create("Contact", person)
+    sandbox.org.create("Lead", {**person, "Company": "Okafor Ltd"})
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        first = engine.run_due_once()
+        second = engine.run_due_once()
+    finally:
+        engine.stop()
+
+    pulls = [e.stream for e in first + second if e.stream.startswith("pull")]
+    assert sorted(pulls) == ["pull:Contact", "pull:Lead"]
+    session.expire_all()
+    okafors = [
+        c for c in list_contacts(session, session.get_one(Service, service_id))
+        if c.email == email
+    ]  # fmt: skip
+    assert len(okafors) == 1
+    assert {i.source for i in okafors[0].identities} == {"salesforce:Contact", "salesforce:Lead"}
 
 
 def test_the_daily_reconciliation_runs_once_due(
