@@ -12,8 +12,13 @@ Revises: 0008
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
+from alembic.operations import BatchOperations
 
 revision = "0009"
 down_revision = "0008"
@@ -22,7 +27,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("prospects") as table:
+    with _copying_prospects() as table:
         table.add_column(sa.Column("salesforce_connection_id", sa.Integer(), nullable=True))
         table.create_foreign_key(
             "fk_prospects_salesforce_connection_id_connections",
@@ -46,12 +51,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("prospects") as table:
+    with _copying_prospects() as table:
         table.drop_constraint(
             "fk_prospects_salesforce_connection_id_connections", type_="foreignkey"
         )
         table.drop_column("salesforce_connection_id")
     _restore_email_index()
+
+
+@contextmanager
+def _copying_prospects() -> Iterator[BatchOperations]:
+    """The batch that copies the table on SQLite; its warning that the expression index cannot
+    be reflected is expected (`_restore_email_index` makes it again), so it is not shown on
+    every new database."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Skipped unsupported reflection")
+        with op.batch_alter_table("prospects") as table:
+            yield table
 
 
 def _restore_email_index() -> None:
