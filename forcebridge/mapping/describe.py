@@ -172,6 +172,15 @@ class Catalog:
             raise UnknownField(f"{owner.name} has no field {last!r}")
         return prefix + found.name, found
 
+    def label(self, sobject: str, path: str) -> str:
+        """`path` as admins see it, "Business Phone (Phone)", a parent's field with its path,
+        "Account Name (Account.Name)"; as it is spelled when it names no known field."""
+        try:
+            spelled, found = self.resolve(sobject, path)
+        except UnknownField:
+            return path
+        return f"{found.label} ({spelled})"
+
     def parts(self, sobject: str, path: str) -> tuple[str, ...]:
         """The paths of a compound field's parts: `MailingAddress` gives `MailingStreet`, ..."""
         owner, prefix, last = self._walk(sobject, path)

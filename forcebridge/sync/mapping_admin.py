@@ -184,14 +184,7 @@ def save_export_mapping(
 
 
 def _labelled(mapping: Mapping, catalog: Catalog, sobject: str) -> tuple[ShownRow, ...]:
-    shown = []
-    for row in mapping.rows:
-        try:
-            label = catalog.resolve(sobject, row.source)[1].display_name
-        except MappingError:
-            label = row.source
-        shown.append(ShownRow(row, label))
-    return tuple(shown)
+    return tuple(ShownRow(row, catalog.label(sobject, row.source)) for row in mapping.rows)
 
 
 def _rows(mapping: Mapping) -> list[Row]:

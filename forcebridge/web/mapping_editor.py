@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from forcebridge.mapping.describe import Catalog, ObjectDescribe
-from forcebridge.mapping.errors import UnknownField
 from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
 from forcebridge.mapping.report import VerificationReport
@@ -152,11 +151,4 @@ def _with_values(
 def path_labels(catalog: Catalog, sobject: str, paths: Iterable[str]) -> dict[str, str]:
     """A label for each parent's field among `paths` that `catalog` resolves from `sobject`:
     "Account Name (Account.Name)", as the object's own fields are shown."""
-    labels: dict[str, str] = {}
-    for path in paths:
-        try:
-            spelled, found = catalog.resolve(sobject, path)
-        except UnknownField:
-            continue
-        labels[path] = f"{found.label} ({spelled})"
-    return labels
+    return {path: label for path in paths if (label := catalog.label(sobject, path)) != path}

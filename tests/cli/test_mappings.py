@@ -32,6 +32,11 @@ def test_show_gives_the_default_mapping_with_salesforce_labels(
         "update": "overwrite",
         "salesforce_label": "First Name (FirstName)",
     }
+    contact = document(
+        cli("mapping", "show", "--service", service, "--object", "Contact", "--json")
+    )
+    labels = {row["source"]: row["salesforce_label"] for row in contact["rows"]}
+    assert labels["Account.Name"] == "Account Name (Account.Name)"  # the path, not just Name
 
 
 def test_set_refuses_a_mapping_naming_every_problem_and_saves_nothing(
