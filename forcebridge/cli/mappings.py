@@ -172,7 +172,7 @@ def set_command(
             report = refused.report
         else:
             session.commit()
-    _report(report, as_json)
+    _report(report, as_json, saved=report.ok)
 
 
 @contextmanager
@@ -183,12 +183,13 @@ def _mapping_errors() -> Iterator[None]:
         fail(str(error))
 
 
-def _report(report: VerificationReport, as_json: bool) -> None:
-    emit(
-        report.to_json(),
-        as_json,
-        lambda: (console if report.ok else errors).print(escape(report.message)),
+def _report(report: VerificationReport, as_json: bool, *, saved: bool | None = None) -> None:
+    """The verification; for `mapping set`, whether the mapping was `saved` too."""
+    document = report.to_json() | ({} if saved is None else {"saved": saved})
+    said = report.message + (
+        " Saved." if saved else " Nothing was saved." if saved is False else ""
     )
+    emit(document, as_json, lambda: (console if report.ok else errors).print(escape(said)))
     if not report.ok:
         raise typer.Exit(1)
 

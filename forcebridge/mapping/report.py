@@ -52,10 +52,8 @@ class VerificationReport:
     @property
     def message(self) -> str:
         if self.ok:
-            return (
-                f"Verified: all {self.rows} rows map existing fields of compatible types. "
-                "The mapping can be saved."
-            )
+            rows = "1 row maps" if self.rows == 1 else f"{self.rows} rows map"
+            return f"Verified: {rows} existing fields of compatible types."
         count = len(self.problems)
         lines = "\n".join(f"- {problem}" for problem in self.problems)
         return f"The mapping has {count} problem{'s' if count > 1 else ''}:\n{lines}"

@@ -52,6 +52,7 @@ def test_set_refuses_a_mapping_naming_every_problem_and_saves_nothing(
     assert refused.exit_code == 1
     report = json.loads(refused.stdout)
     assert [p["field"] for p in report["problems"]] == ["Region__c", "nickname"]
+    assert report["saved"] is False
     shown = document(cli("mapping", "show", "--service", service, "--object", "Contact", "--json"))
     assert shown["default"] is True
 
@@ -107,9 +108,9 @@ def test_an_orgs_export_mapping_is_one_whatever_the_case_the_object_is_typed_in(
     ]
     verified = document(cli("mapping", "verify", "--org", "acme", "--object", "lead", "--json"))
 
-    assert saved["ok"]
+    assert (saved["ok"], saved["saved"]) == (True, True)
     assert {(s["object"], s["default"], len(s["rows"])) for s in shown} == {("Lead", False, 2)}
-    assert "all 2 rows" in verified["message"]
+    assert "2 rows map" in verified["message"]
 
 
 def test_a_services_mapping_is_shown_under_the_objects_own_spelling(
@@ -126,7 +127,7 @@ def test_a_services_mapping_is_shown_under_the_objects_own_spelling(
     )
 
     assert (shown["object"], shown["default"], len(shown["rows"])) == ("Lead", False, 2)
-    assert "all 2 rows" in verified["message"]
+    assert "2 rows map" in verified["message"]
 
 
 @pytest.mark.parametrize("command", ["show", "verify", "set"])

@@ -43,7 +43,7 @@ def test_a_sound_pull_mapping_verifies_with_a_success_message(real_catalog: Cata
     report = verify_pull(mapping, real_catalog, "Contact", TARGETS)
 
     assert report.ok
-    assert report.message.startswith("Verified: all 5 rows")
+    assert report.message.startswith("Verified: 5 rows map")
 
 
 def test_every_pull_problem_is_reported_at_once_naming_row_and_field(
