@@ -27,6 +27,7 @@ from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.schema import SchemaError
 from forcebridge.sandbox.seed import seed as seed_org
 from forcebridge.sandbox.server import SandboxServer, SandboxStartError, serve
+from forcebridge.sandbox.storage import DB_FILE
 from forcebridge.sandbox.tls import server_certificate_files
 
 app = typer.Typer(help="Run and fill the Salesforce-compatible sandbox.", no_args_is_help=True)
@@ -94,7 +95,14 @@ sf = Salesforce(instance_url=token["instance_url"],
 print(sf.query("SELECT Id, Name FROM Contact LIMIT 5"))'''
 
 
+SERVING_FILE = "serving.json"
+"""Where a serving sandbox writes its address, for `sandbox token` on the same data folder."""
+
+
 def _banner(server: SandboxServer) -> None:
+    (server.config.data_dir / SERVING_FILE).write_text(
+        json.dumps({"base_url": server.base_url}) + "\n"
+    )
     config = server.config
     table = Table.grid(padding=(0, 2))
     rows = [
@@ -221,14 +229,24 @@ def seed_command(
 @app.command("token")
 def token_command(
     data: DataDir = defaults.DEFAULT_DATA_DIR,
-    host: Host = defaults.DEFAULT_HOST,
-    port: Port = defaults.DEFAULT_PORT,
+    host: Annotated[
+        str | None, _option("host", "The sandbox's address (default: where it serves).")
+    ] = None,
+    port: Annotated[
+        int | None, _option("port", "The sandbox's port (default: where it serves).")
+    ] = None,
     client_id: ClientId = defaults.DEFAULT_CLIENT_ID,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print access_token, instance_url and ca_file.")
     ] = False,
 ) -> None:
     """Print a fresh access token for the admin user (for curl, jsforce, scripts)."""
+    if not (data / DB_FILE).exists():
+        console.print(
+            f"[red]No sandbox in {data}:[/red] give the --data folder of a sandbox that was "
+            "served or seeded"
+        )
+        raise typer.Exit(1)
     org = Org(data)
     store = AuthStore(
         data / AUTH_DB_FILE,
@@ -240,9 +258,17 @@ def token_command(
     finally:
         store.close()
     if as_json:
-        instance = f"https://{url_host(host)}:{port}"
+        instance = _instance_url(data, host, port)
         ca_file = str(server_certificate_files(data).ca_file.resolve())
         payload = {"access_token": token, "instance_url": instance, "ca_file": ca_file}
         typer.echo(json.dumps(payload))
     else:
         typer.echo(token)
+
+
+def _instance_url(data: Path, host: str | None, port: int | None) -> str:
+    """The sandbox's URL: as given, else where it last served from `data`, else the default."""
+    serving = data / SERVING_FILE
+    if host is None and port is None and serving.exists():
+        return str(json.loads(serving.read_text())["base_url"])
+    return f"https://{url_host(host or defaults.DEFAULT_HOST)}:{port or defaults.DEFAULT_PORT}"

@@ -99,6 +99,13 @@ def test_serve_prints_credentials_from_the_environment_and_serves_them(
                 headers={"Connection": "close"},  # so the server need not wait for it to stop
             )
         assert answer.status_code == 200
+        # `sandbox token` on the same folder names where it serves, not the default port.
+        token = runner.invoke(
+            app,
+            ["sandbox", "token", "--data", str(tmp_path), "--json"],
+            env={"FORCEBRIDGE_SANDBOX_PORT": None},
+        )
+        assert json.loads(token.output)["instance_url"] == url.group()
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=10)
@@ -115,6 +122,14 @@ def test_token_prints_a_session_for_the_admin(sandbox: SandboxServer, https_for:
     )
     assert answer.status_code == 200
     assert printed["ca_file"] == str(sandbox.ca_file.resolve())
+
+
+def test_token_refuses_a_folder_that_holds_no_sandbox(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sandbox", "token", "--data", str(tmp_path / "typo"), "--json"])
+
+    assert result.exit_code == 1
+    assert "No sandbox in" in result.output
+    assert not (tmp_path / "typo").exists()
 
 
 def test_the_printed_simple_salesforce_snippet_runs(sandbox: SandboxServer) -> None:
