@@ -17,10 +17,17 @@ from forcebridge.cli.output import JsonFlag, console, database, emit, timestamp
 from forcebridge.store.models import Connection, Org
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org, list_orgs
-from forcebridge.sync.connections import disconnect, org_connection_status, refresh_status
+from forcebridge.sync.connections import (
+    disconnect,
+    org_connection_status,
+    refresh_status,
+    remove_connection,
+)
 from forcebridge.sync.store_ports import stored_status
 
-app = typer.Typer(help="List, check and disconnect Salesforce connections.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, check, disconnect and remove Salesforce connections.", no_args_is_help=True
+)
 
 OrgFilter = Annotated[str | None, typer.Option("--org", help="Only this org's connections.")]
 
@@ -123,6 +130,20 @@ def disconnect_command(
     with database() as session:
         document = connection_document(disconnect(session, org, name))
     emit(document, as_json, lambda: show_connection(document, "Disconnected"))
+
+
+@app.command("remove")
+def remove_command(
+    name: Annotated[str, typer.Argument(help="The connection's name.")],
+    org: Annotated[str, typer.Option("--org", help="The org it belongs to.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke the connection's tokens and delete it (refused while a service uses it): for a
+    connection the org no longer wants, which would keep the org's status "Needs Attention"."""
+    with database() as session:
+        remove_connection(session, org, name)
+    document = {"org": org, "name": name, "removed": True}
+    emit(document, as_json, lambda: console.print(f"Removed {escape(org)}/{escape(name)}."))
 
 
 def _table(documents: list[dict[str, Any]]) -> Table:

@@ -22,3 +22,7 @@ class WebConnectExpired(ConnectError):
 
 class UnreadablePendingConnect(ConnectError):
     """What was kept of a started web login (a cookie, say) cannot be read back."""
+
+
+class ConnectionInUse(ConnectError):
+    """A connection a service still syncs through cannot be removed."""

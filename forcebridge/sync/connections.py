@@ -55,6 +55,7 @@ from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import list_services
 from forcebridge.sync.connection_errors import (
     ConnectError,
+    ConnectionInUse,
     NotConnected,
     OtherSalesforceOrg,
 )
@@ -254,14 +255,7 @@ def disconnect(
     reach) is raised and the connection is left as it was, so the revocation can be retried.
     """
     connection = get_connection(session, get_org(session, org), name)
-    token = connection.refresh_token or connection.access_token
-    if token:
-        oauth = _target_of(connection).oauth(connection.client_id, connection.client_secret)
-        try:
-            oauth.revoke(token)
-        except LoginFailed as error:
-            if error.error_code != "invalid_token":
-                raise
+    _revoke(connection)
     forget_credentials(session, connection)
     when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     set_status(
@@ -275,6 +269,37 @@ def disconnect(
     )
     session.commit()
     return connection
+
+
+def remove_connection(session: Session, org: str, name: str) -> None:
+    """Revoke the connection's tokens and delete it, with its cached describes and sync
+    positions (records it gave Ids to keep them, unlinked from it): for a connection the org no
+    longer wants, which would otherwise keep its status at "Needs Attention". Refused while a
+    service uses it."""
+    found = get_org(session, org)
+    connection = get_connection(session, found, name)
+    users = [f"{org}/{s.name}" for s in list_services(session, found) if s.connection is connection]
+    if users:
+        raise ConnectionInUse(
+            f"connection {org}/{name} is used by {', '.join(users)}: it cannot be removed while "
+            "a service syncs through it"
+        )
+    _revoke(connection)
+    session.delete(connection)
+    session.commit()
+
+
+def _revoke(connection: Connection) -> None:
+    """End the connection's authorization at Salesforce; a token Salesforce no longer knows
+    counts as revoked, any other refusal is raised with nothing changed."""
+    token = connection.refresh_token or connection.access_token
+    if token:
+        oauth = _target_of(connection).oauth(connection.client_id, connection.client_secret)
+        try:
+            oauth.revoke(token)
+        except LoginFailed as error:
+            if error.error_code != "invalid_token":
+                raise
 
 
 def org_connection_status(session: Session, org: Org) -> ConnectionStatus:

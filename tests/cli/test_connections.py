@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -181,3 +182,24 @@ def test_a_connection_made_in_the_browser_is_listed_with_its_user(
     [listed] = document(cli("connections", "list", "--json"))["connections"]
 
     assert (listed["name"], listed["username"]) == ("main", sandbox.config.username)
+
+
+def test_a_connection_no_service_uses_can_be_removed_and_the_org_is_connected_again(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    connected(cli, sandbox, "main")
+    assert cli("service", "create", "acme/shop").exit_code == 0
+    assert cli(*password_grant_args(sandbox, name="trial")).exit_code == 0
+    cli("connections", "disconnect", "--org", "acme", "trial")
+    degraded = document(cli("connections", "status", "--json"))["orgs"][0]["status"]
+
+    removed = document(cli("connections", "remove", "--org", "acme", "trial", "--json"))
+    refused = cli("connections", "remove", "--org", "acme", "main", "--json")
+
+    assert degraded == "Needs Attention"
+    assert removed == {"org": "acme", "name": "trial", "removed": True}
+    listed = document(cli("connections", "list", "--json"))["connections"]
+    assert [c["name"] for c in listed] == ["main"]
+    assert document(cli("connections", "status", "--json"))["orgs"][0]["status"] == "Connected"
+    assert refused.exit_code == 1
+    assert "used by acme/shop" in json.loads(refused.stdout)["error"]
