@@ -37,7 +37,7 @@ from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Dat
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.mapping_editor import Editor, editor, local_choices, salesforce_choices
 from forcebridge.web.pages import flash, render, take_notice
-from forcebridge.web.salesforce_access import service_client
+from forcebridge.web.salesforce_access import SalesforceUnavailable, service_client
 
 PAGE = "/services"
 
@@ -114,8 +114,15 @@ def service_page(
     request: Request, service_id: int, admin: CurrentAdmin, session: Database
 ) -> Response:
     service = org_service(session, admin, service_id)
-    with service_client(session, service) as client:
-        return _page(request, admin, session, client, service, SettingsForm.of(service))
+    try:
+        with service_client(session, service) as client:
+            return _page(request, admin, session, client, service, SettingsForm.of(service))
+    except SalesforceUnavailable as unavailable:
+        # Settings, fields and streams need no Salesforce: shown, with why mappings are not.
+        return _page(
+            request, admin, session, None, service, SettingsForm.of(service),
+            mappings_unavailable=unavailable.message,
+        )  # fmt: skip
 
 
 @router.post(PAGE + "/{service_id}/settings", response_class=HTMLResponse)
@@ -250,19 +257,24 @@ def _page(
     request: Request,
     admin: Admin,
     session: Session,
-    client: SalesforceClient,
+    client: SalesforceClient | None,
     service: Service,
     form: SettingsForm,
     edited: Editor | None = None,
     *,
     status_code: int = 200,
+    mappings_unavailable: str | None = None,
 ) -> HTMLResponse:
-    editors = [
-        edited
-        if edited is not None and edited.sobject == sobject
-        else _shown(session, client, service, sobject)
-        for sobject in pulled_objects(service)
-    ]
+    """The service's page; without a `client` (Salesforce out of reach, the connection
+    disconnected) its mappings are not shown, `mappings_unavailable` saying why."""
+    editors = []
+    if client is not None:
+        editors = [
+            edited
+            if edited is not None and edited.sobject == sobject
+            else _shown(session, client, service, sobject)
+            for sobject in pulled_objects(service)
+        ]
     return render(
         request,
         "service.html",
@@ -278,6 +290,7 @@ def _page(
         streams=service_stream_statuses(session.connection(), service.id),
         field_types=[t.value for t in CustomFieldType],
         can_change=admin.can_change,
+        mappings_unavailable=mappings_unavailable,
     )
 
 

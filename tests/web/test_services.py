@@ -11,6 +11,7 @@ from forcebridge.mapping.defaults import default_pull_mapping
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import ActivityTarget, AdminRole, Connection, PullObjects, Service
+from forcebridge.store.repositories.connections import forget_credentials
 from forcebridge.store.repositories.mappings import get_mapping
 from forcebridge.store.repositories.orgs import create_org, get_org
 from forcebridge.store.repositories.services import create_service, get_service
@@ -57,6 +58,23 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert ">Email (Email)</option>" in page.text
     assert ">Account Name (Account.Name)</option>" in page.text  # a parent's field, labelled
     assert 'name="pull_every" min="1" value="' in page.text
+
+
+def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_why_not_mappings(
+    pages: AdminPages,
+) -> None:
+    with pages.runtime.sessions() as session:
+        connection = get_service(session, "acme/support").connection
+        assert connection is not None
+        forget_credentials(session, connection)
+        session.commit()
+
+    page = pages.client.get(f"/services/{service(pages).id}")
+
+    assert page.status_code == 200
+    assert 'name="pull_every"' in page.text
+    assert "cannot be reached now" in page.text and "is disconnected" in page.text
+    assert 'id="mapping-Contact"' not in page.text
 
 
 def test_settings_are_verified_saved_and_shown_with_the_projected_calls(
