@@ -119,10 +119,14 @@ def status_command(
     emit({"orgs": documents}, as_json, lambda: _show_status(documents))
 
 
+ConnectionName = Annotated[str, typer.Argument(help="The connection's name.")]
+ItsOrg = Annotated[str, typer.Option("--org", help="The org it belongs to.")]
+
+
 @app.command("disconnect")
 def disconnect_command(
-    name: Annotated[str, typer.Argument(help="The connection's name.")],
-    org: Annotated[str, typer.Option("--org", help="The org it belongs to.")],
+    name: ConnectionName,
+    org: ItsOrg,
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke the connection's tokens at Salesforce and forget its credentials. The connection
@@ -134,8 +138,8 @@ def disconnect_command(
 
 @app.command("remove")
 def remove_command(
-    name: Annotated[str, typer.Argument(help="The connection's name.")],
-    org: Annotated[str, typer.Option("--org", help="The org it belongs to.")],
+    name: ConnectionName,
+    org: ItsOrg,
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke the connection's tokens and delete it (refused while a service uses it): for a
