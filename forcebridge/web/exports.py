@@ -30,7 +30,7 @@ from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Dat
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.mapping_editor import Editor, editor, local_choices, salesforce_choices
 from forcebridge.web.pages import flash, render, take_notice
-from forcebridge.web.salesforce_access import org_client
+from forcebridge.web.salesforce_access import SalesforceUnavailable, org_client
 
 PAGE = "/export"
 EXPORT_OBJECTS = ("Lead", "Contact", "Account")
@@ -41,8 +41,12 @@ router = APIRouter()
 @router.get(PAGE, response_class=HTMLResponse)
 def export_page(request: Request, admin: CurrentAdmin, session: Database) -> Response:
     org = get_org(session, admin.org_name)
-    with org_client(session, org) as client:
-        return _page(request, admin, session, client, org)
+    try:
+        with org_client(session, org) as client:
+            return _page(request, admin, session, client, org)
+    except SalesforceUnavailable as unavailable:
+        # Which objects may be exported needs no Salesforce: shown, with why mappings are not.
+        return _page(request, admin, session, None, org, mappings_unavailable=unavailable.message)
 
 
 @router.post(PAGE + "/objects")
@@ -95,18 +99,23 @@ def _page(
     request: Request,
     admin: Admin,
     session: Session,
-    client: SalesforceClient,
+    client: SalesforceClient | None,
     org: Org,
     edited: Editor | None = None,
     *,
     status_code: int = 200,
+    mappings_unavailable: str | None = None,
 ) -> HTMLResponse:
-    editors = [
-        edited
-        if edited is not None and edited.sobject == sobject
-        else _shown(session, client, org, sobject)
-        for sobject in EXPORT_OBJECTS
-    ]
+    """The export settings; without a `client` (Salesforce out of reach, no single connection)
+    the mappings are not shown, `mappings_unavailable` saying why."""
+    editors = []
+    if client is not None:
+        editors = [
+            edited
+            if edited is not None and edited.sobject == sobject
+            else _shown(session, client, org, sobject)
+            for sobject in EXPORT_OBJECTS
+        ]
     return render(
         request,
         "export.html",
@@ -117,6 +126,7 @@ def _page(
         allowed=allowed_objects(session, org),
         editors=editors,
         can_change=admin.can_change,
+        mappings_unavailable=mappings_unavailable,
     )
 
 

@@ -142,14 +142,16 @@ def test_a_viewer_sees_the_mappings_but_cannot_save(pages: AdminPages) -> None:
     assert saved_rows(pages, "Lead") is None
 
 
-def test_without_a_connection_the_page_says_to_connect_first(
+def test_without_a_connection_the_page_says_to_connect_first_and_still_offers_the_objects(
     admin_pages_factory: AdminPagesFactory,
 ) -> None:
+    """Which objects users may export needs no Salesforce; the mappings do."""
     unconnected = admin_pages_factory()
     unconnected.add_admin("acme", "ann@acme.example.com")
     unconnected.log_in("acme", "ann@acme.example.com")
 
     page = unconnected.client.get("/export")
 
-    assert page.status_code == 409
+    assert page.status_code == 200
     assert "connect exactly one on the Connections page first" in page.text
+    assert 'name="objects"' in page.text and "Verify and Save" not in page.text
