@@ -166,16 +166,28 @@ def save_settings(
         problems.append(
             "a custom SOQL query is only read with Pull: Custom SOQL; choose it, or clear the query"
         )
-    with service_client(session, service) as client:
-        try:
-            configured: PullConfiguration | None = configure_pull(session, client, service, change)
-        except ConfigurationRefused as refused:
-            problems.extend(refused.problems)
-            configured = None
-        if configured is None or problems:
-            session.rollback()
-            shown = replace(submitted, problems=tuple(problems))
-            return _page(request, admin, session, client, service, shown, status_code=400)
+    try:
+        with service_client(session, service) as client:
+            try:
+                configured: PullConfiguration | None = configure_pull(
+                    session, client, service, change
+                )
+            except ConfigurationRefused as refused:
+                problems.extend(refused.problems)
+                configured = None
+            if configured is None or problems:
+                session.rollback()
+                shown = replace(submitted, problems=tuple(problems))
+                return _page(request, admin, session, client, service, shown, status_code=400)
+    except SalesforceUnavailable as unavailable:
+        # The settings are verified against Salesforce: refused, with what was typed kept.
+        session.rollback()
+        why = f"Not saved: the settings are verified against Salesforce. {unavailable.message}"
+        shown = replace(submitted, problems=(*problems, why))
+        return _page(
+            request, admin, session, None, service, shown,
+            status_code=unavailable.status, mappings_unavailable=unavailable.message,
+        )  # fmt: skip
     service.activities_to = activities_to
     service.activities_interval_minutes = _minutes(activities_every)
     service.task_subject_template = task_subject.strip() or None

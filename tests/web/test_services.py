@@ -77,6 +77,24 @@ def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_wh
     assert 'id="mapping-Contact"' not in page.text
 
 
+def test_settings_refused_for_want_of_salesforce_keep_what_was_typed(pages: AdminPages) -> None:
+    support = service(pages)
+    with pages.runtime.sessions() as session:
+        connection = get_service(session, "acme/support").connection
+        assert connection is not None
+        forget_credentials(session, connection)
+        session.commit()
+
+    answer = pages.post_form(
+        f"/services/{support.id}/settings", settings_form(task_subject="Chat with {name}")
+    )
+
+    assert answer.status_code == 409
+    assert "Not saved: the settings are verified against Salesforce" in answer.text
+    assert 'value="Chat with {name}"' in answer.text
+    assert service(pages).task_subject_template is None
+
+
 def test_settings_are_verified_saved_and_shown_with_the_projected_calls(
     pages: AdminPages,
 ) -> None:
