@@ -44,6 +44,14 @@ def _connected_service(session: Session, sandbox: SandboxServer) -> int:
     return service.id
 
 
+def _sharing_service(session: Session, first: Service) -> Service:
+    """A second service pulling Contacts through `first`'s connection: they share a read."""
+    second = create_service(session, first.org, "back-office", connection=first.connection)
+    second.pull_objects = PullObjects.CONTACTS
+    session.commit()
+    return second
+
+
 def _run_due_once(runtime: Runtime) -> list[Execution]:
     """What the embedded engine runs at one tick."""
     engine = EmbeddedEngine(runtime, product_registry())
@@ -148,9 +156,7 @@ def test_services_sharing_a_connection_are_pulled_by_one_run_and_their_schedules
 ) -> None:
     first_id = _connected_service(session, sandbox)
     first = session.get_one(Service, first_id)
-    second = create_service(session, first.org, "back-office", connection=first.connection)
-    second.pull_objects = PullObjects.CONTACTS
-    session.commit()
+    second = _sharing_service(session, first)
     sandbox.org.create("Contact", {"LastName": "Okafor", "Email": "ada.okafor@example.com"})
     engine = EmbeddedEngine(runtime, product_registry())
     try:
@@ -177,9 +183,7 @@ def test_services_sharing_a_failing_read_back_off_with_it_instead_of_each_leadin
     than the next one leading another failed read at the next tick."""
     first_id = _connected_service(session, sandbox)
     first = session.get_one(Service, first_id)
-    second = create_service(session, first.org, "back-office", connection=first.connection)
-    second.pull_objects = PullObjects.CONTACTS
-    session.commit()
+    second = _sharing_service(session, first)
     engine = EmbeddedEngine(runtime, product_registry())
     try:
         engine.run_due_once()  # the describes are cached: the next read is shared at once

@@ -20,9 +20,11 @@ from forcebridge.store.models import (
     Org,
     Prospect,
     RunLogEntry,
+    UpdateOption,
 )
 from forcebridge.store.repositories.connections import Login, Tokens, create_connection
 from forcebridge.store.repositories.export_preferences import allow_objects
+from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.sync.export import export_file
 from forcebridge.sync.export_results import ExportReport
@@ -71,6 +73,22 @@ class ExportWorld:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.client.close()
+
+    def lead_mapping_with(self, source: str, target: str) -> None:
+        """The org's Lead mapping: the fields a Lead needs (filled only when empty), and one
+        more row, overwriting."""
+        save_org_mapping(
+            self.session,
+            self.org,
+            "Lead",
+            [
+                ("last_name", "LastName", UpdateOption.FILL_EMPTY),
+                ("company_name", "Company", UpdateOption.FILL_EMPTY),
+                ("email", "Email", UpdateOption.FILL_EMPTY),
+                (source, target, UpdateOption.OVERWRITE),
+            ],
+        )
+        self.session.commit()
 
     def csv(self, *lines: str, name: str = "prospects.csv") -> Path:
         path = self.folder / name

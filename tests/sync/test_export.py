@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forcebridge.soql.builder import eq
-from forcebridge.store.models import Run, RunStatus, UpdateOption
+from forcebridge.store.models import Run, RunStatus
 from forcebridge.store.repositories.export_preferences import disallow_objects
-from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.store.repositories.prospects import save_prospects
 from forcebridge.sync.export import export_prospects
 from forcebridge.sync.export_errors import ObjectNotAllowed
@@ -67,18 +66,7 @@ def test_leads_are_created_and_a_second_export_updates_them_as_the_options_say(
     assert actions(again) == [(2, Action.UNCHANGED), (3, Action.UPDATED)]
     assert [r["Title"] for r in world.records("Lead", "Title")] == ["CTO", "Foreman"]
 
-    save_org_mapping(
-        world.session,
-        world.org,
-        "Lead",
-        [
-            ("last_name", "LastName", UpdateOption.FILL_EMPTY),
-            ("company_name", "Company", UpdateOption.FILL_EMPTY),
-            ("email", "Email", UpdateOption.FILL_EMPTY),
-            ("job_title", "Title", UpdateOption.OVERWRITE),
-        ],
-    )
-    world.session.commit()
+    world.lead_mapping_with("job_title", "Title")
     overwritten = world.export("Lead", *second)
 
     assert actions(overwritten) == [(2, Action.UPDATED), (3, Action.UNCHANGED)]

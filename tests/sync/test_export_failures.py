@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.describe_cache import CachedDescribe, DescribeKey, InMemoryDescribeCache
 from forcebridge.sandbox.clients import API_VERSION
-from forcebridge.store.models import Run, RunStatus, UpdateOption
-from forcebridge.store.repositories.mappings import save_org_mapping
+from forcebridge.store.models import Run, RunStatus
 from forcebridge.sync.export import export_file
 from forcebridge.sync.export_errors import MappingNotValid
 from forcebridge.sync.export_model import Action
@@ -194,18 +193,7 @@ def test_a_mapped_field_deleted_in_salesforce_refuses_the_export_naming_it(
     tier = world.server.org.custom_fields.create(
         {"FullName": "Lead.Tier__c", "Metadata": {"type": "Text", "label": "Tier", "length": 20}}
     )
-    save_org_mapping(
-        world.session,
-        world.org,
-        "Lead",
-        [
-            ("last_name", "LastName", UpdateOption.FILL_EMPTY),
-            ("company_name", "Company", UpdateOption.FILL_EMPTY),
-            ("email", "Email", UpdateOption.FILL_EMPTY),
-            ("seniority", "Tier__c", UpdateOption.OVERWRITE),
-        ],
-    )
-    world.session.commit()
+    world.lead_mapping_with("seniority", "Tier__c")
     rows = ("last_name,email,company_name,seniority", "Lovelace,ada@example.com,AE,Senior")
     world.export("Lead", *rows)  # the describe naming Tier__c is cached now
     world.server.org.custom_fields.delete(tier)

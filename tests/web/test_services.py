@@ -40,6 +40,15 @@ def service(pages: AdminPages) -> Service:
         return found
 
 
+def disconnected(pages: AdminPages) -> None:
+    """The service's connection, disconnected: its credentials forgotten."""
+    with pages.runtime.sessions() as session:
+        connection = get_service(session, "acme/support").connection
+        assert connection is not None
+        forget_credentials(session, connection)
+        session.commit()
+
+
 def settings_form(**values: str) -> dict[str, str | list[str]]:
     return {
         "pull": "contacts",
@@ -63,11 +72,7 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
 def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_why_not_mappings(
     pages: AdminPages,
 ) -> None:
-    with pages.runtime.sessions() as session:
-        connection = get_service(session, "acme/support").connection
-        assert connection is not None
-        forget_credentials(session, connection)
-        session.commit()
+    disconnected(pages)
 
     page = pages.client.get(f"/services/{service(pages).id}")
 
@@ -79,11 +84,7 @@ def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_wh
 
 def test_settings_refused_for_want_of_salesforce_keep_what_was_typed(pages: AdminPages) -> None:
     support = service(pages)
-    with pages.runtime.sessions() as session:
-        connection = get_service(session, "acme/support").connection
-        assert connection is not None
-        forget_credentials(session, connection)
-        session.commit()
+    disconnected(pages)
 
     answer = pages.post_form(
         f"/services/{support.id}/settings", settings_form(task_subject="Chat with {name}")
