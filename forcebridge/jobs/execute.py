@@ -120,11 +120,31 @@ class _Heartbeat:
         self._thread.start()
         return self
 
+    def stop(self) -> None:
+        """No more renewals; after this, `lost` is final."""
+        self._stop.set()
+        self._thread.join()
+
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._stop.set()
-        self._thread.join()
+        self.stop()
+
+
+@contextmanager
+def _leased(
+    engine: Engine, service_id: int, stream: str, holder: str, timing: LeaseTiming, clock: Clock
+) -> Iterator[_Heartbeat | None]:
+    """The stream's lease taken as `holder` and renewed through the block, then released; None
+    (nothing taken) while another run holds it."""
+    if not take_lease(engine, service_id, stream, holder, timing.ttl, now=clock()):
+        yield None
+        return
+    try:
+        with _Heartbeat(engine, service_id, stream, holder, timing, clock) as heartbeat:
+            yield heartbeat
+    finally:
+        release_lease(engine, service_id, stream, holder)
 
 
 @contextmanager
@@ -134,17 +154,11 @@ def holding(
     """The stream's lease held for the block and renewed as it goes, for a run started by hand;
     False (nothing held) while another run holds it. Leases that dead processes of this machine
     left are freed first, so a run killed before does not block this one."""
-    timing = timing or LeaseTiming()
-    holder = holder_id()
     settle_dead_holders(engine)
-    if not take_lease(engine, service_id, stream, holder, timing.ttl):
-        yield False
-        return
-    try:
-        with _Heartbeat(engine, service_id, stream, holder, timing, utcnow):
-            yield True
-    finally:
-        release_lease(engine, service_id, stream, holder)
+    with _leased(
+        engine, service_id, stream, holder_id(), timing or LeaseTiming(), utcnow
+    ) as heartbeat:
+        yield heartbeat is not None
 
 
 def _run(runtime: Runtime, registry: StreamRegistry, service_id: int, stream: str) -> RunResult:
@@ -187,15 +201,15 @@ def _execute(
     clock: Clock,
     holder: str | None,
 ) -> Execution:
-    timing = timing or LeaseTiming()
     engine = runtime.engine
-    holder = holder or holder_id()
-    if not take_lease(engine, service_id, stream, holder, timing.ttl, now=clock()):
-        if claim is not None:
-            with engine.begin() as connection:
-                release_claim(connection, claim)
-        return Execution(service_id, stream, Outcome.BUSY)
-    try:
+    with _leased(
+        engine, service_id, stream, holder or holder_id(), timing or LeaseTiming(), clock
+    ) as heartbeat:
+        if heartbeat is None:
+            if claim is not None:
+                with engine.begin() as connection:
+                    release_claim(connection, claim)
+            return Execution(service_id, stream, Outcome.BUSY)
         if claim is not None:
             with engine.connect() as connection:
                 if not is_current(connection, claim):
@@ -203,19 +217,19 @@ def _execute(
         started_at = claimed_at(claim.token) if claim is not None else clock()
         result: RunResult | None = None
         failure: StreamFailure | None = None
-        with _Heartbeat(engine, service_id, stream, holder, timing, clock) as heartbeat:
-            try:
-                result = _run(runtime, registry, service_id, stream)
-            except Exception as error:
-                failure = classify(error)
-                logger.warning(
-                    "stream %s of service %s failed: %s",
-                    stream,
-                    service_id,
-                    failure.message,
-                    exc_info=failure.problem == UNEXPECTED,
-                )
-                result = error.result if isinstance(error, StreamRunFailed) else None
+        try:
+            result = _run(runtime, registry, service_id, stream)
+        except Exception as error:
+            failure = classify(error)
+            logger.warning(
+                "stream %s of service %s failed: %s",
+                stream,
+                service_id,
+                failure.message,
+                exc_info=failure.problem == UNEXPECTED,
+            )
+            result = error.result if isinstance(error, StreamRunFailed) else None
+        heartbeat.stop()  # whether the lease held to the run's end is final now
         if heartbeat.lost:
             logger.error(
                 "stream %s of service %s ran past its lease; its outcome is not recorded",
@@ -231,8 +245,6 @@ def _execute(
                 _record(engine, other, stream, started_at, clock(), failed)
         outcome = Outcome.FAILED if failure else Outcome.SUCCEEDED
         return Execution(service_id, stream, outcome, result, failure)
-    finally:
-        release_lease(engine, service_id, stream, holder)
 
 
 def _record(
