@@ -35,14 +35,20 @@ CONTACT_BOOK = "contact_book"
 """The lease of every stream that writes a service's contact book from Salesforce."""
 
 
+_BOOK_PREFIX, _BOOK_CHECK = "pull", "reconcile"
+"""The streams under `CONTACT_BOOK`: every pull (and a run's label "pull", for both objects),
+and the reconciliation."""
+
+
 def lease_name(stream: str) -> str:
-    """The lease a stream runs under (a run's label, such as "pull" for both objects, alike)."""
-    return CONTACT_BOOK if stream.startswith("pull") or stream == "reconcile" else stream
+    """The lease a stream runs under."""
+    return CONTACT_BOOK if stream.startswith(_BOOK_PREFIX) or stream == _BOOK_CHECK else stream
 
 
 def lease_name_of(stream: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
     """`lease_name` in SQL, for a column of stream names."""
-    return case((or_(stream.startswith("pull"), stream == "reconcile"), CONTACT_BOOK), else_=stream)
+    book = or_(stream.startswith(_BOOK_PREFIX), stream == _BOOK_CHECK)
+    return case((book, CONTACT_BOOK), else_=stream)
 
 
 def holder_id() -> str:

@@ -57,6 +57,8 @@ def prospects_by_email(session: Session, org: Org, emails: Iterable[str]) -> dic
 
 
 NameKey = tuple[str, str, str]
+_NAMED_BY = ("first_name", "last_name", "company_name", "email")
+"""The columns `person_name_key` reads."""
 
 
 def _folded(value: Any) -> str:
@@ -97,9 +99,6 @@ def prospects_by_name(
             if key in wanted:
                 found[key] = prospect
     return found
-
-
-_NAMED_BY = ("first_name", "last_name", "company_name", "email")
 
 
 ProspectKey = tuple[str, Any]
