@@ -18,7 +18,9 @@ app = typer.Typer(help="Manage the admin pages' users.", no_args_is_help=True)
 
 @app.command("create")
 def create(
-    email: Annotated[str, typer.Argument(help="The admin's email address: their login.")],
+    email: Annotated[
+        str, typer.Argument(metavar="EMAIL", help="The admin's email address: their login.")
+    ],
     org: Annotated[str, typer.Option(help="The org they manage.")],
     role: Annotated[
         AdminRole, typer.Option(help="admin changes settings; viewer only looks.")

@@ -119,7 +119,7 @@ def status_command(
     emit({"orgs": documents}, as_json, lambda: _show_status(documents))
 
 
-ConnectionName = Annotated[str, typer.Argument(help="The connection's name.")]
+ConnectionName = Annotated[str, typer.Argument(metavar="NAME", help="The connection's name.")]
 ItsOrg = Annotated[str, typer.Option("--org", help="The org it belongs to.")]
 
 

@@ -56,7 +56,13 @@ def import_command(
     service: ServiceOption,
     file: Annotated[
         Path,
-        typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV with a header row."),
+        typer.Argument(
+            metavar="FILE.csv",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV with a header row.",
+        ),
     ],
     source: Annotated[
         str, typer.Option("--source", help="The system the contacts come from, e.g. crm.")

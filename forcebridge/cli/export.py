@@ -44,20 +44,21 @@ SHOWN_PROBLEMS = 50
 
 
 class _ExportGroup(typer.core.TyperGroup):
-    """`forcebridge export FILE ...` runs the export itself; `allow`/`disallow` are commands."""
+    """`forcebridge export FILE ...` runs the export itself; `allow`/`disallow` are commands.
+
+    `forcebridge export --help` (or no arguments) shows the export's own options, which name
+    the two commands too: that is what people reaching for help want to run."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["run", *args]
+        if not args or args[0] not in self.commands:
+            args = ["run", *(args or ["--help"])]
         return super().parse_args(ctx, args)
 
 
 app = typer.Typer(
     cls=_ExportGroup,
-    help="Export prospects to Salesforce: forcebridge export --org ORG --object Lead|Contact"
-    " FILE.csv [--dry-run] (forcebridge export FILE.csv --help lists its options); and choose"
-    " what an org may export to.",
-    no_args_is_help=True,
+    help="Export prospects to Salesforce as Leads or Contacts, and choose what an org may"
+    " export to.",
 )
 
 OrgOption = Annotated[str, typer.Option("--org", help="The org whose Salesforce it goes to.")]
@@ -74,7 +75,9 @@ def _canonical(name: str, choices: Sequence[str]) -> str:
 @app.command("allow")
 def allow(
     org: OrgOption,
-    objects: Annotated[list[str], typer.Argument(help="Lead, Contact and/or Account.")],
+    objects: Annotated[
+        list[str], typer.Argument(metavar="OBJECT", help="Lead, Contact and/or Account.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Let the org's users export to these objects (Account: create and update Accounts)."""
@@ -88,7 +91,9 @@ def allow(
 @app.command("disallow")
 def disallow(
     org: OrgOption,
-    objects: Annotated[list[str], typer.Argument(help="Lead, Contact and/or Account.")],
+    objects: Annotated[
+        list[str], typer.Argument(metavar="OBJECT", help="Lead, Contact and/or Account.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Stop the org's users exporting to these objects."""
@@ -115,7 +120,11 @@ def run(
     file: Annotated[
         Path,
         typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="CSV of prospects, with a header."
+            metavar="FILE.csv",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV of prospects, with a header.",
         ),
     ],
     dry_run: Annotated[
@@ -127,7 +136,12 @@ def run(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Export a CSV file of prospects as Leads, or as Contacts with their Accounts."""
+    """Export a CSV file of prospects as Leads, or as Contacts with their Accounts.
+
+    forcebridge export --org ORG --object Lead|Contact FILE.csv [--dry-run] [--json]
+
+    What an org may export to: forcebridge export allow|disallow --org ORG OBJECT...
+    """
     sobject = _canonical(sobject, PERSON_OBJECTS)
     with database() as session:
         found = get_org(session, org)

@@ -34,7 +34,11 @@ def import_command(
     file: Annotated[
         Path,
         typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="CSV (with a header) or JSON lines."
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV (with a header) or JSON lines.",
         ),
     ],
     as_json: JsonFlag = False,

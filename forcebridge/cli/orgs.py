@@ -34,7 +34,9 @@ def org_document(session: Session, org: Org) -> dict[str, Any]:
 
 @app.command("create")
 def create(
-    org: Annotated[str, typer.Argument(help="The org's name, as commands will address it.")],
+    org: Annotated[
+        str, typer.Argument(metavar="ORG", help="The org's name, as commands will address it.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Create an org; connect it to Salesforce next with `forcebridge connect --org ORG`."""

@@ -67,7 +67,9 @@ def list_command(
 
 @app.command("show")
 def show(
-    run_id: Annotated[int, typer.Argument(help="The run's id, as `runs list` shows it.")],
+    run_id: Annotated[
+        int, typer.Argument(metavar="RUN_ID", help="The run's id, as `runs list` shows it.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """One run: its counts, API calls, duration and a log entry per record it could not take."""

@@ -97,6 +97,15 @@ def test_an_org_without_a_connection_is_told_to_connect_first(cli: Cli, tmp_path
     assert "org 'acme' has no Salesforce connection: connect it first" in result.stderr
 
 
+def test_export_help_lists_the_exports_own_options_and_the_allow_commands(cli: Cli) -> None:
+    for asking in (["export", "--help"], ["export"]):
+        result = cli(*asking)
+
+        assert result.exit_code == 0
+        for option in ("--org", "--object", "--dry-run", "--connection", "--json", "allow|disallow"):
+            assert option in result.stdout, (asking, option)
+
+
 def test_only_leads_and_contacts_are_exported_and_only_known_objects_allowed(
     cli: Cli, tmp_path: Path
 ) -> None:
