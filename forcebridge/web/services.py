@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,15 +15,22 @@ from sqlalchemy.orm import Session
 from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
 from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.mapping.describe import parse_describe
-from forcebridge.mapping.model import Mapping, UpdateOption
+from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
+from forcebridge.mapping.query_fields import ALWAYS_SELECTED
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.errors import NotFound
 from forcebridge.store.models import ActivityTarget, CustomFieldType, PullObjects, Service
 from forcebridge.store.repositories.custom_contact_fields import list_custom_fields
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import list_services
 from forcebridge.store.types import utcnow
 from forcebridge.sync.mapping_admin import MappingRefused, save_pull_mapping, show_pull_mapping
-from forcebridge.sync.pull_members import load_catalog, service_fields
+from forcebridge.sync.pull_members import (
+    StreamFailed,
+    load_catalog,
+    service_fields,
+    stored_mapping,
+)
 from forcebridge.sync.pull_plan import PlanError, service_streams
 from forcebridge.sync.pull_settings import (
     ConfigurationRefused,
@@ -111,16 +119,25 @@ def services_page(request: Request, admin: CurrentAdmin, session: Database) -> R
 
 @router.get(PAGE + "/{service_id}", response_class=HTMLResponse)
 def service_page(
-    request: Request, service_id: int, admin: CurrentAdmin, session: Database
+    request: Request,
+    service_id: int,
+    admin: CurrentAdmin,
+    session: Database,
+    soql: Annotated[str, Query()] = "",
 ) -> Response:
+    """`soql`: a custom query the admin typed and is to save once its object is mapped,
+    shown in the settings form (nothing is saved by showing it)."""
     service = org_service(session, admin, service_id)
+    form = SettingsForm.of(service)
+    if soql.strip():
+        form = replace(form, pull=PullObjects.CUSTOM.value, soql=soql)
     try:
         with service_client(session, service) as client:
-            return _page(request, admin, session, client, service, SettingsForm.of(service))
+            return _page(request, admin, session, client, service, form)
     except SalesforceUnavailable as unavailable:
         # Settings, fields and streams need no Salesforce: shown, with why mappings are not.
         return _page(
-            request, admin, session, None, service, SettingsForm.of(service),
+            request, admin, session, None, service, form,
             mappings_unavailable=unavailable.message,
         )  # fmt: skip
 
@@ -178,7 +195,11 @@ def save_settings(
             if configured is None or problems:
                 session.rollback()
                 shown = replace(submitted, problems=tuple(problems))
-                return _page(request, admin, session, client, service, shown, status_code=400)
+                first = _first_mapping(session, client, service, soql) if custom else None
+                return _page(
+                    request, admin, session, client, service, shown, first,
+                    status_code=400, then_soql=soql.strip(),
+                )  # fmt: skip
     except SalesforceUnavailable as unavailable:
         # The settings are verified against Salesforce: refused, with what was typed kept.
         session.rollback()
@@ -209,26 +230,45 @@ def edit_pull_mapping(
     source: Annotated[list[str] | None, Form()] = None,
     target: Annotated[list[str] | None, Form()] = None,
     update: Annotated[list[str] | None, Form()] = None,
+    then_soql: Annotated[str, Query()] = "",
 ) -> Response:
-    """Verify and Save, or add / remove a row; what is not saved comes back as edited."""
+    """Verify and Save, or add / remove a row; what is not saved comes back as edited.
+
+    An object the service does not pull yet may be mapped too, before a custom query reads it:
+    `then_soql` is that query, which the page then offers to save."""
     service = org_service(session, admin, service_id)
-    if sobject not in pulled_objects(service):
-        raise PageNotFound("pulled object")
     mapping = mapping_editor.mapping_from_form(source or [], target or [], update or [])
     form = SettingsForm.of(service)
+    if then_soql.strip():
+        form = replace(form, pull=PullObjects.CUSTOM.value, soql=then_soql)
+    pulled = sobject in pulled_objects(service)
     with service_client(session, service) as client:
+        if not pulled:
+            try:
+                client.describe(sobject)
+            except NotFound:
+                raise PageNotFound("Salesforce object") from None
         if action != mapping_editor.SAVE:
             edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE)
             shown = _editor(session, client, service, sobject, edited)
-            return _page(request, admin, session, client, service, form, shown)
+            return _page(request, admin, session, client, service, form, shown, then_soql=then_soql)
         try:
             report = save_pull_mapping(session, client, service, sobject, mapping)
         except MappingRefused as refused:
             shown = _editor(session, client, service, sobject, mapping, refused)
-            return _page(request, admin, session, client, service, form, shown, status_code=400)
+            return _page(
+                request, admin, session, client, service, form, shown,
+                status_code=400, then_soql=then_soql,
+            )  # fmt: skip
     session.commit()
-    flash(request, f"{sobject} pull mapping saved; the next run reads it again. {report.message}")
-    return RedirectResponse(f"{PAGE}/{service_id}#mapping-{sobject}", status_code=303)
+    if pulled:
+        flash(
+            request, f"{sobject} pull mapping saved; the next run reads it again. {report.message}"
+        )
+        return RedirectResponse(f"{PAGE}/{service_id}#mapping-{sobject}", status_code=303)
+    flash(request, f"{sobject} pull mapping saved: save the settings to pull {sobject} with it.")
+    shown_query = f"?{urlencode({'soql': then_soql})}" if then_soql.strip() else ""
+    return RedirectResponse(f"{PAGE}/{service_id}{shown_query}#settings", status_code=303)
 
 
 @router.post(PAGE + "/{service_id}/retry")
@@ -276,17 +316,27 @@ def _page(
     *,
     status_code: int = 200,
     mappings_unavailable: str | None = None,
+    then_soql: str = "",
 ) -> HTMLResponse:
     """The service's page; without a `client` (Salesforce out of reach, the connection
-    disconnected) its mappings are not shown, `mappings_unavailable` saying why."""
+    disconnected) its mappings are not shown, `mappings_unavailable` saying why. `edited` may
+    be the mapping of an object not pulled yet, shown after the others; its form carries
+    `then_soql`, the custom query waiting for it."""
     editors = []
+    actions = {}
     if client is not None:
+        pulled = pulled_objects(service)
         editors = [
             edited
             if edited is not None and edited.sobject == sobject
             else _shown(session, client, service, sobject)
-            for sobject in pulled_objects(service)
+            for sobject in pulled
         ]
+        actions = {sobject: f"{PAGE}/{service.id}/mappings/{sobject}" for sobject in pulled}
+        if edited is not None and edited.sobject not in pulled:
+            editors.append(edited)
+            waiting = f"?{urlencode({'then_soql': then_soql})}" if then_soql else ""
+            actions[edited.sobject] = f"{PAGE}/{service.id}/mappings/{edited.sobject}{waiting}"
     return render(
         request,
         "service.html",
@@ -298,12 +348,34 @@ def _page(
         pull_choices=[(o.value, o.value.capitalize()) for o in PullObjects],
         activity_choices=[t.value for t in ActivityTarget],
         editors=editors,
+        editor_actions=actions,
         custom_fields=list_custom_fields(session, service),
         streams=service_stream_statuses(session.connection(), service.id),
         field_types=[t.value for t in CustomFieldType],
         can_change=admin.can_change,
         mappings_unavailable=mappings_unavailable,
     )
+
+
+def _first_mapping(
+    session: Session, client: SalesforceClient, service: Service, soql: str
+) -> Editor | None:
+    """When the custom query's object has no pull mapping (none saved, no default), which the
+    settings need before they are saved: an editor for it, a row for each field the query
+    selects, for the admin to pick the contact field each one fills."""
+    try:
+        streams = service_streams(PullObjects.CUSTOM, soql.strip())
+    except PlanError:
+        return None
+    for stream in streams:
+        try:
+            stored_mapping(session, service, stream)
+        except StreamFailed:
+            always = {name.lower() for name in ALWAYS_SELECTED}
+            sources = [name for name in stream.selected or () if name.lower() not in always]
+            rows = tuple(MappingRow(source, "") for source in sources) or (MappingRow("", ""),)
+            return _editor(session, client, service, stream.sobject, Mapping(rows))
+    return None
 
 
 def _shown(session: Session, client: SalesforceClient, service: Service, sobject: str) -> Editor:

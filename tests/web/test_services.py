@@ -3,6 +3,9 @@ calls), a wrong query refused by name, the pull mapping's "Verify and Save", and
 
 from __future__ import annotations
 
+import html
+from urllib.parse import urlencode
+
 import pytest
 
 from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
@@ -168,6 +171,44 @@ def test_a_query_typed_while_pull_is_not_a_custom_query_is_refused_not_dropped(
     assert answer.status_code == 400
     assert "only read with Pull: Custom SOQL;" in answer.text
     assert service(pages).pull_soql is None
+
+
+def test_a_custom_query_on_an_object_without_a_mapping_offers_one_and_is_saved_after_it(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    query = "SELECT Id, Name, Phone FROM Account WHERE Phone != null"
+
+    refused = pages.post_form(
+        f"/services/{support.id}/settings", settings_form(pull="custom", soql=query)
+    )
+    action = f"/services/{support.id}/mappings/Account?then_soql="
+    mapped = pages.post_form(
+        f"/services/{support.id}/mappings/Account?{urlencode({'then_soql': query})}",
+        mapping_form(Mapping((MappingRow("Name", "company"), MappingRow("Phone", "phone")))),
+    )
+    offered = pages.client.get(mapped.headers["location"])
+    saved = pages.post_form(
+        f"/services/{support.id}/settings", settings_form(pull="custom", soql=query)
+    )
+
+    assert refused.status_code == 400
+    assert 'id="mapping-Account"' in refused.text and action in refused.text
+    assert 'aria-label="Source of row 2"' in refused.text  # a row per field the query selects
+    assert mapped.status_code == 303, mapped.text
+    assert "Account pull mapping saved: save the settings" in offered.text
+    assert f'value="{html.escape(query)}"' in offered.text  # the query waits in the form
+    assert saved.status_code == 303, saved.text
+    assert service(pages).pull_soql == query
+
+
+def test_no_mapping_is_kept_for_an_object_salesforce_does_not_have(pages: AdminPages) -> None:
+    support = service(pages)
+    rows = Mapping((MappingRow("Name", "company"),))
+
+    answer = pages.post_form(f"/services/{support.id}/mappings/Nope__c", mapping_form(rows))
+
+    assert answer.status_code == 404
 
 
 def test_a_bad_pull_mapping_is_refused_with_its_problem_and_not_saved(pages: AdminPages) -> None:
