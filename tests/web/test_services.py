@@ -70,6 +70,7 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert ">Email (Email)</option>" in page.text
     assert ">Account Name (Account.Name)</option>" in page.text  # a parent's field, labelled
     assert 'name="pull_every" min="1" value="' in page.text
+    assert 'aria-label="Remove row 1"' in page.text  # each Remove says what it removes
 
 
 def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_why_not_mappings(
@@ -292,6 +293,7 @@ def test_a_contact_field_of_its_own_is_added_offered_as_a_target_and_removed(
     assert "Field loyalty_tier added" in page.text
     assert "<td>loyalty_tier</td><td>choice</td><td>Gold, Silver</td>" in page.text
     assert '<option value="loyalty_tier"' in page.text  # a target the mapping editor offers
+    assert 'aria-label="Remove field loyalty_tier"' in page.text
     assert removed.status_code == 303
     assert "Field loyalty_tier removed" in after.text
     assert "<td>loyalty_tier</td>" not in after.text
