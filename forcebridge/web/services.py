@@ -81,6 +81,15 @@ class SettingsForm:
         )
 
 
+@dataclass(frozen=True)
+class FieldForm:
+    """The form adding a contact field of the service's own: empty, or as refused."""
+
+    name: str = ""
+    kind: str = CustomFieldType.TEXT.value
+    choices: str = ""
+
+
 def org_service(session: Session, admin: Admin, service_id: int) -> Service:
     """The service with that id in the admin's org; another org's is "not found" too."""
     service = session.scalars(
@@ -131,13 +140,32 @@ def service_page(
     form = SettingsForm.of(service)
     if soql.strip():
         form = replace(form, pull=PullObjects.CUSTOM.value, soql=soql)
+    return page_with_forms(request, admin, session, service, form)
+
+
+def page_with_forms(
+    request: Request,
+    admin: Admin,
+    session: Session,
+    service: Service,
+    form: SettingsForm,
+    field_form: FieldForm = FieldForm(),
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The service's page with these forms' values, its mappings shown when Salesforce can
+    be reached."""
     try:
         with service_client(session, service) as client:
-            return _page(request, admin, session, client, service, form)
+            return _page(
+                request, admin, session, client, service, form,
+                field_form=field_form, status_code=status_code,
+            )  # fmt: skip
     except SalesforceUnavailable as unavailable:
         # Settings, fields and streams need no Salesforce: shown, with why mappings are not.
         return _page(
             request, admin, session, None, service, form,
+            field_form=field_form, status_code=status_code,
             mappings_unavailable=unavailable.message,
         )  # fmt: skip
 
@@ -317,6 +345,7 @@ def _page(
     status_code: int = 200,
     mappings_unavailable: str | None = None,
     then_soql: str = "",
+    field_form: FieldForm = FieldForm(),
 ) -> HTMLResponse:
     """The service's page; without a `client` (Salesforce out of reach, the connection
     disconnected) its mappings are not shown, `mappings_unavailable` saying why. `edited` may
@@ -352,6 +381,7 @@ def _page(
         custom_fields=list_custom_fields(session, service),
         streams=service_stream_statuses(session.connection(), service.id),
         field_types=[t.value for t in CustomFieldType],
+        field_form=field_form,
         can_change=admin.can_change,
         mappings_unavailable=mappings_unavailable,
     )

@@ -304,13 +304,19 @@ def test_a_wrong_field_is_refused_with_the_reason_and_a_viewer_adds_none(
 ) -> None:
     support = service(pages)
 
-    pages.post_form(f"/services/{support.id}/fields", {"name": "city", "type": "text"})
-    refused = pages.client.get(f"/services/{support.id}")
+    refused = pages.post_form(
+        f"/services/{support.id}/fields", {"name": "city", "type": "choice", "choices": "A, B"}
+    )
     pages.add_admin("acme", "vic@acme.example.com", AdminRole.VIEWER)
     pages.log_in("acme", "vic@acme.example.com")
     viewer = pages.post_form(f"/services/{support.id}/fields", {"name": "vip", "type": "boolean"})
 
+    assert refused.status_code == 400
     assert "Field not added: &#39;city&#39; is a built-in contact field" in refused.text
+    assert 'name="name" value="city"' in refused.text  # what was typed stays in the form
+    assert '<option value="choice" selected>' in refused.text
+    assert 'name="choices" value="A, B"' in refused.text
+    assert "Field not added" not in pages.client.get(f"/services/{support.id}").text  # said once
     assert viewer.status_code == 403
     assert "<td>vip</td>" not in pages.client.get(f"/services/{support.id}").text
 
