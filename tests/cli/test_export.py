@@ -102,7 +102,14 @@ def test_export_help_lists_the_exports_own_options_and_the_allow_commands(cli: C
         result = cli(*asking)
 
         assert result.exit_code == 0
-        for option in ("--org", "--object", "--dry-run", "--connection", "--json", "allow|disallow"):
+        for option in (
+            "--org",
+            "--object",
+            "--dry-run",
+            "--connection",
+            "--json",
+            "allow|disallow",
+        ):
             assert option in result.stdout, (asking, option)
 
 
