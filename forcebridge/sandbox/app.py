@@ -4,8 +4,9 @@ The edge strips a trailing slash before routing (simple-salesforce adds one, jsf
 neither gets a redirect), routes a POST with `?_HttpMethod=PATCH` as a PATCH, puts
 `Sforce-Limit-Info` on every response, turns anything unexpected into a 500 UNKNOWN_EXCEPTION
 in Salesforce's shape, and writes an access log line with the path only, never the query
-string, where tokens and codes travel. Inside it, compressed request bodies are decompressed
-and responses are gzipped for a client that accepts it, as Salesforce does both.
+string, where tokens and codes travel. Inside it, a HEAD is answered as its GET without the
+body (`head_requests`), compressed request bodies are decompressed and responses are gzipped
+for a client that accepts it, as Salesforce does all three.
 """
 
 from __future__ import annotations
@@ -41,7 +42,13 @@ from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
 from forcebridge.sandbox.compression import RequestDecompression
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.errors import ApiError, not_found
-from forcebridge.sandbox.http_api import SandboxState, authenticate, error_response
+from forcebridge.sandbox.head_requests import HeadAsGet
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    SandboxState,
+    authenticate,
+    error_response,
+)
 from forcebridge.sandbox.limits import ApiUsage, Faults, FaultSettings
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.tls import ensure_jwt_certificate
@@ -117,14 +124,29 @@ ROUTERS = (
 )
 
 
+#: The order Salesforce names methods in a 405 ("Allowed are HEAD,GET,PATCH,DELETE").
+METHOD_ORDER = ("HEAD", "GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def allowed_methods(path: str) -> list[str]:
-    """Every method some route serves at `path`, for a 405's message and `Allow` header."""
+    """Every method some route serves at `path` (and HEAD where `serves_head`), in Salesforce's
+    order, for a 405's message and `Allow` header."""
     methods: set[str] = set()
     for module in ROUTERS:
         for route in module.router.routes:
             if isinstance(route, APIRoute) and route.path_regex.match(path):
                 methods |= route.methods or set()
-    return sorted(methods)
+    if "GET" in methods and path.startswith(DATA_PREFIX):
+        methods.add("HEAD")
+    return sorted(methods, key=METHOD_ORDER.index)
+
+
+def serves_head(path: str) -> bool:
+    """Whether a HEAD at `path` is answered as its GET: wherever the REST API (versions,
+    resources, describes, rows, queries, limits, Bulk 2.0 and Tooling under it) serves a GET,
+    as Salesforce's REST guide lists HEAD beside GET. Elsewhere (OAuth, whose GET revoke
+    changes things, Bulk 1.0, SOAP) Salesforce lists no HEAD."""
+    return "HEAD" in allowed_methods(path)
 
 
 APEX_REST = "/services/apexrest"
@@ -206,6 +228,7 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
 
     app.add_middleware(RequestDecompression)
     app.add_middleware(GZipMiddleware)
+    app.add_middleware(HeadAsGet, serves_get=serves_head)
     app.add_middleware(SalesforceEdge, usage=usage)
     return app
 

@@ -80,6 +80,23 @@ def write_result(record_id: str, created: bool | None = None) -> dict[str, Any]:
     return result
 
 
+UPSERT_REPORTS_CREATED_SINCE = 46
+"""The API version from which an upsert's answer says whether it `created` its record."""
+
+
+def upsert_answer(version: str, record_id: str, created: bool) -> tuple[int, dict[str, Any] | None]:
+    """An upsert's status and body as API `version` gives them (the REST guide's "Insert or
+    Update (Upsert) a Record Using an External ID"): a new record 201 with its result, which
+    says `created` from 46.0; an updated one 200 with `created: false` from 46.0, and before
+    that 204 with no body."""
+    reports_created = int(version.partition(".")[0]) >= UPSERT_REPORTS_CREATED_SINCE
+    if created:
+        return 201, write_result(record_id, True if reports_created else None)
+    if reports_created:
+        return 200, write_result(record_id, created=False)
+    return 204, None
+
+
 @router.get("")
 async def versions(request: Request) -> SalesforceJSON:
     """Like Salesforce, the versions list needs no session and is not an API call."""
@@ -162,7 +179,8 @@ async def create_by_id_path(sobject: str, request: Request, call: Sobject) -> Sa
     """`POST sobjects/T/Id`: a create through the external id URL (Salesforce's since 37.0),
     answered as an upsert that created its record."""
     record_id = await _create(sobject, request, call)
-    return SalesforceJSON(write_result(record_id, created=True), status_code=201)
+    status, result = upsert_answer(call.version, record_id, created=True)
+    return SalesforceJSON(result, status_code=status)
 
 
 @router.get("/v{version}/sobjects/{sobject}/describe/{resource:path}")
@@ -254,8 +272,8 @@ async def retrieve_by_path(
 async def write_by_path(
     sobject: str, first: str, rest: str, request: Request, call: Sobject
 ) -> Response:
-    """Upsert by external id: 201 with `created: true` for a new record, 200 with `created:
-    false` for an update. Through relationships: update the parent they lead to, 204."""
+    """Upsert by external id, answered as the API version answers it (`upsert_answer`).
+    Through relationships: update the parent they lead to, 204."""
     values = json_object(await json_body(request), sobject)
     if call.state.faults.row_locked():
         raise row_lock_error()
@@ -264,8 +282,10 @@ async def write_by_path(
     )
     if upserted is None:
         return Response(status_code=204)
-    record_id, created = upserted
-    return SalesforceJSON(write_result(record_id, created), status_code=201 if created else 200)
+    status, result = upsert_answer(call.version, *upserted)
+    if result is None:
+        return Response(status_code=status)
+    return SalesforceJSON(result, status_code=status)
 
 
 @router.delete("/v{version}/sobjects/{sobject}/{first}/{rest:path}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import comma_separated
+from forcebridge.sandbox.search_escapes import escape
 from forcebridge.soql.search import MAX_RESULTS, Scope
 
 
@@ -98,8 +99,7 @@ class ParameterizedSearch:
 
     def sosl(self) -> str:
         """The SOSL search this stands for."""
-        term = "".join(f"\\{c}" if c in "\\{}" else c for c in self.q)
-        text = f"FIND {{{term}}} IN {self.scope} FIELDS"
+        text = f"FIND {{{escape(self.q)}}} IN {self.scope} FIELDS"
         if self.objects:
             text += " RETURNING " + ", ".join(_returning(o) for o in self.objects)
         return f"{text} LIMIT {self.overall_limit}"

@@ -146,9 +146,7 @@ def coerce(f: FieldSpec, raw: Any) -> Any:
         case Kind.ID:
             return _reference(f, raw)
         case Kind.BOOLEAN:
-            if not isinstance(raw, bool):
-                raise _cannot_deserialize(f, raw)
-            return int(raw)
+            return _boolean(f, raw)
         case Kind.INTEGER:
             return _integer(f, raw)
         case Kind.NUMBER:
@@ -190,6 +188,19 @@ def _text(f: FieldSpec, raw: Any) -> str:
                 [f.name],
             )
     return value
+
+
+#: The texts Salesforce's JSON parser reads as a checkbox's value, as its own `true` and
+#: `false` are; any other text (`"1"`, `"yes"`, `"FALSE"`) is refused.
+_BOOLEAN_TEXTS = {"true": 1, "false": 0}
+
+
+def _boolean(f: FieldSpec, raw: Any) -> int:
+    if isinstance(raw, bool):
+        return int(raw)
+    if isinstance(raw, str) and raw in _BOOLEAN_TEXTS:
+        return _BOOLEAN_TEXTS[raw]
+    raise _cannot_deserialize(f, raw)
 
 
 def _reference(f: FieldSpec, raw: Any) -> str:

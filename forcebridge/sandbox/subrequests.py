@@ -20,7 +20,7 @@ from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, comma_separated, json_object
 from forcebridge.sandbox.http_composite import collection_records
-from forcebridge.sandbox.http_rest import sobject_entry, write_result
+from forcebridge.sandbox.http_rest import sobject_entry, upsert_answer, write_result
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.preconditions import (
     Preconditions,
@@ -126,13 +126,14 @@ def is_query_or_collection(url: str) -> bool:
     return bool(re.search(r"/(query|queryAll)(/|$)|/composite/sobjects", path))
 
 
-def _created(call: _Call, record_id: str, created: bool | None = None) -> Reply:
-    location = f"{call.base()}/sobjects/{call.path['sobject']}/{record_id}"
-    return Reply(201, write_result(record_id, created), {"Location": location})
+def _location(call: _Call, record_id: str) -> dict[str, str]:
+    """The `Location` header of a record the subrequest created."""
+    return {"Location": f"{call.base()}/sobjects/{call.path['sobject']}/{record_id}"}
 
 
 def _create(call: _Call) -> Reply:
-    return _created(call, call.org.create(call.path["sobject"], call.values()))
+    record_id = call.org.create(call.path["sobject"], call.values())
+    return Reply(201, write_result(record_id), _location(call, record_id))
 
 
 def _retrieve(call: _Call) -> Reply:
@@ -172,9 +173,8 @@ def _write_by_path(call: _Call) -> Reply:
     if upserted is None:
         return Reply(204)
     record_id, created = upserted
-    if created:
-        return _created(call, record_id, created=True)
-    return Reply(200, write_result(record_id, created=False))
+    status, result = upsert_answer(call.version, record_id, created)
+    return Reply(status, result, _location(call, record_id) if created else {})
 
 
 def _delete_by_path(call: _Call) -> Reply:

@@ -119,11 +119,11 @@ def test_wrong_method_is_405_naming_the_allowed_ones(
     assert answer.status_code == 405
     assert answer.json() == [
         {
-            "message": "HTTP Method 'PUT' not allowed. Allowed are DELETE,GET,PATCH",
+            "message": "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,PATCH,DELETE",
             "errorCode": "METHOD_NOT_ALLOWED",
         }
     ]
-    assert answer.headers["allow"] == "DELETE, GET, PATCH"
+    assert answer.headers["allow"] == "HEAD, GET, PATCH, DELETE"
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b"[1, 2"])

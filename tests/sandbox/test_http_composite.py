@@ -85,6 +85,33 @@ def test_upsert_collection_by_external_id(sf: Salesforce) -> None:
     assert (second[0]["created"], second[0]["id"]) == (False, first[0]["id"])
 
 
+def test_an_all_or_none_upsert_collection_writes_nothing_when_one_record_fails(
+    sf: Salesforce,
+) -> None:
+    existing = sf.Contact.create({"LastName": "Kept", "External_Id__c": "aon-kept"})["id"]
+    records = [
+        contact(External_Id__c="aon-kept", Title="Changed"),
+        contact(External_Id__c="aon-new", LastName="New"),
+        contact(External_Id__c="aon-bad", FirstName="No last name"),
+    ]
+
+    kept, new, bad = sf.restful(
+        "composite/sobjects/Contact/External_Id__c",
+        method="PATCH",
+        json={"allOrNone": True, "records": records},
+    )
+
+    assert [r["success"] for r in (kept, new, bad)] == [False, False, False]
+    assert [r["errors"][0]["statusCode"] for r in (kept, new)] == [
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    ] * 2
+    assert bad["errors"][0]["statusCode"] == "REQUIRED_FIELD_MISSING"
+    assert sf.Contact.get(existing)["Title"] is None
+    assert (
+        sf.query("SELECT COUNT() FROM Contact WHERE External_Id__c = 'aon-new'")["totalSize"] == 0
+    )
+
+
 @pytest.mark.parametrize("all_or_none", [False, True])
 def test_an_upsert_fails_every_record_sharing_its_external_id(
     sf: Salesforce, all_or_none: bool

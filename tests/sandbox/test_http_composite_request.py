@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,6 +141,33 @@ def test_subrequests_answer_as_their_routes_do(sf: Salesforce) -> None:
     assert (missing["httpStatusCode"], codes(missing)) == (404, ["ENTITY_IS_DELETED"])
     assert (wrong_method["httpStatusCode"], codes(wrong_method)) == (405, ["METHOD_NOT_ALLOWED"])
     assert (unknown["httpStatusCode"], codes(unknown)) == (404, ["NOT_FOUND"])
+
+
+def test_an_upsert_subrequest_answers_as_its_urls_api_version_does(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> None:
+    keyed = "/sobjects/Contact/External_Id__c/sub-versioned"
+    sandbox = make_sandbox(schema_dir=Path(__file__).with_name("schema"))
+    created, old_update, new_update = composite(
+        salesforce_for(sandbox),
+        sub("PATCH", keyed, "created", {"LastName": "Versioned"}),
+        {
+            "method": "PATCH",
+            "url": f"/services/data/v45.0{keyed}",
+            "referenceId": "old",
+            "body": {"Title": "Dr"},
+        },
+        sub("PATCH", keyed, "new", {"Title": "Prof"}),
+    )
+
+    record_id = created["body"]["id"]
+    assert (created["httpStatusCode"], created["body"]["created"]) == (201, True)
+    assert created["httpHeaders"] == {"Location": f"{V}/sobjects/Contact/{record_id}"}
+    assert (old_update["httpStatusCode"], old_update["body"]) == (204, None)
+    assert (new_update["httpStatusCode"], new_update["body"]) == (
+        200,
+        {"id": record_id, "success": True, "errors": [], "created": False},
+    )
 
 
 def test_subrequests_honour_their_conditional_http_headers(sf: Salesforce) -> None:

@@ -196,6 +196,20 @@ def test_create_without_a_required_field_is_refused(sf: Salesforce) -> None:
     assert refused.value.content[0]["fields"] == ["LastName"]
 
 
+def test_a_checkbox_given_as_text_is_read_when_true_or_false_and_refused_otherwise(
+    sf: Salesforce,
+) -> None:
+    record_id = sf.Contact.create({"LastName": "Texted", "DoNotCall": "true"})["id"]
+    sf.Contact.update(record_id, {"HasOptedOutOfEmail": "false", "DoNotCall": "false"})
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.Contact.update(record_id, {"DoNotCall": "1"})
+
+    assert sf.Contact.get(record_id)["DoNotCall"] is False
+    [error] = refused.value.content
+    assert error["errorCode"] == "JSON_PARSER_ERROR"
+    assert "Cannot deserialize instance of boolean from VALUE_STRING value 1" in error["message"]
+
+
 def test_create_answers_201(sandbox: SandboxServer, api_for: Session) -> None:
     answer = api_for(sandbox).post(
         f"{sandbox.base_url}{DATA}/sobjects/Contact", json={"LastName": "Created"}
@@ -248,6 +262,58 @@ def test_upsert_by_external_id_creates_then_updates(
         "created": False,
     }
     assert sf.Contact.get(created.json()["id"])["Title"] == "Dr"
+
+
+@pytest.mark.parametrize(
+    ("version", "created", "updated"),
+    [
+        ("45.0", (201, {"success": True, "errors": []}), (204, None)),
+        (
+            "46.0",
+            (201, {"success": True, "errors": [], "created": True}),
+            (200, {"success": True, "errors": [], "created": False}),
+        ),
+    ],
+)
+def test_an_upsert_answers_as_its_api_version_does(
+    sandbox: SandboxServer,
+    api_for: Session,
+    version: str,
+    created: tuple[int, dict[str, Any]],
+    updated: tuple[int, dict[str, Any] | None],
+) -> None:
+    api = api_for(sandbox)
+    url = f"{sandbox.base_url}/services/data/v{version}/sobjects/Contact/External_Id__c/v{version}"
+
+    first = api.patch(url, json={"LastName": "Versioned"})
+    second = api.patch(url, json={"Title": "Dr"})
+
+    record_id = first.json()["id"]
+    assert (first.status_code, {k: v for k, v in first.json().items() if k != "id"}) == created
+    assert second.status_code == updated[0]
+    if updated[1] is None:
+        assert second.content == b""
+    else:
+        assert second.json() == {"id": record_id} | updated[1]
+    assert sandbox.org.retrieve("Contact", record_id)["Title"] == "Dr"
+
+
+def test_a_post_to_the_id_url_says_created_from_version_46(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    api = api_for(sandbox)
+    answers = {
+        version: api.post(
+            f"{sandbox.base_url}/services/data/v{version}/sobjects/Contact/Id",
+            json={"LastName": "Posted"},
+        )
+        for version in ("45.0", "46.0")
+    }
+
+    assert {v: (a.status_code, "created" in a.json()) for v, a in answers.items()} == {
+        "45.0": (201, False),
+        "46.0": (201, True),
+    }
 
 
 def test_get_by_external_id_finds_the_record_and_honours_fields(

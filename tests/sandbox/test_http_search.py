@@ -121,6 +121,28 @@ def test_a_search_salesforce_would_refuse_is_refused_with_its_code(
     assert refused.value.content[0]["errorCode"] == code
 
 
+def test_a_reserved_character_is_searched_for_escaped_and_refused_bare(
+    sf: Salesforce, people: dict[str, str]
+) -> None:
+    assert found(sf, "FIND {Acme\\-Rockets} RETURNING Account(Name)") == [
+        ("Account", {"Name": "Acme Rockets"})
+    ]
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.quick_search("Acme-Rockets")
+
+    [error] = refused.value.content
+    assert error["errorCode"] == "MALFORMED_SEARCH"
+    assert error["message"].endswith("line 1:10 mismatched character '-' expecting '}'")
+
+
+def test_a_parameterized_search_term_needs_no_escapes(
+    sf: Salesforce, people: dict[str, str]
+) -> None:
+    answer = sf.restful("parameterizedSearch", params={"q": "Acme-Rockets", "sobject": "Account"})
+
+    assert _parameterized(answer) == [("Account", {"Id": people["account"]})]
+
+
 def _parameterized(answer: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [
         (r["attributes"]["type"], {k: v for k, v in r.items() if k != "attributes"})

@@ -112,6 +112,24 @@ def test_values_of_the_wrong_json_type(field: str, value: Any, message: str) -> 
     assert error.message.startswith(message)
 
 
+@pytest.mark.parametrize(("value", "stored"), [(True, 1), ("true", 1), (False, 0), ("false", 0)])
+def test_a_checkbox_takes_json_booleans_and_the_texts_true_and_false(
+    value: Any, stored: int
+) -> None:
+    assert _create("Contact", {"LastName": "Ng", "DoNotCall": value})["DoNotCall"] == stored
+
+
+@pytest.mark.parametrize("value", ["1", "0", "yes", "TRUE", "False", " true", ""])
+def test_a_checkbox_refuses_any_other_text_as_the_json_parser_does(value: str) -> None:
+    error = _refusal("Contact", {"LastName": "Ng", "DoNotCall": value})
+
+    assert (error.status, error.error_code) == (400, "JSON_PARSER_ERROR")
+    assert error.message == (
+        f"Cannot deserialize instance of boolean from VALUE_STRING value {value} or request may "
+        "be missing a required field"
+    )
+
+
 def test_numbers_respect_digits_precision_and_scale() -> None:
     account = {"Name": "Acme"}
     deal = {"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2024-12-01"}
