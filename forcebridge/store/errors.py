@@ -14,8 +14,9 @@ class StoreError(Exception):
 class NotFound(StoreError):
     """The thing asked for does not exist; the message names its kind and name."""
 
-    def __init__(self, kind: str, name: str) -> None:
-        super().__init__(f"{kind} {name!r} does not exist")
+    def __init__(self, kind: str, name: str, near: str | None = None) -> None:
+        hint = f" (names are case-sensitive: did you mean {near!r}?)" if near else ""
+        super().__init__(f"{kind} {name!r} does not exist{hint}")
         self.kind = kind
         self.name = name
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from forcebridge.store.errors import InvalidValue, NotFound
 from forcebridge.store.models import AuthMethod, Connection, ConnectionKind, ConnectionStatus, Org
 from forcebridge.store.names import check_name
-from forcebridge.store.repositories.uniqueness import add_unique
+from forcebridge.store.repositories.uniqueness import add_unique, named
 from forcebridge.store.types import utcnow
 
 
@@ -72,11 +72,9 @@ def forget_credentials(session: Session, connection: Connection) -> None:
 
 
 def get_connection(session: Session, org: Org, name: str) -> Connection:
-    connection = session.scalars(
-        select(Connection).where(Connection.org_id == org.id, Connection.name == name)
-    ).one_or_none()
+    connection, near = named(session, Connection, name, Connection.org_id == org.id)
     if connection is None:
-        raise NotFound("connection", f"{org.name}/{name}")
+        raise NotFound("connection", f"{org.name}/{name}", near and f"{org.name}/{near}")
     return connection
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import Org
 from forcebridge.store.names import check_name
-from forcebridge.store.repositories.uniqueness import add_unique
+from forcebridge.store.repositories.uniqueness import add_unique, named
 
 
 def create_org(session: Session, name: str) -> Org:
@@ -16,9 +16,9 @@ def create_org(session: Session, name: str) -> Org:
 
 
 def get_org(session: Session, name: str) -> Org:
-    org = session.scalars(select(Org).where(Org.name == name)).one_or_none()
+    org, near = named(session, Org, name)
     if org is None:
-        raise NotFound("org", name)
+        raise NotFound("org", name, near)
     return org
 
 

@@ -12,7 +12,7 @@ from forcebridge.store.errors import InvalidValue, NotFound
 from forcebridge.store.models import Connection, Org, Service
 from forcebridge.store.names import check_name, split_service_path
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.store.repositories.uniqueness import add_unique
+from forcebridge.store.repositories.uniqueness import add_unique, named
 
 
 def check_timezone(name: str) -> str:
@@ -63,11 +63,9 @@ def get_service(session: Session, path: str) -> Service:
     """The service named by "ORG/SERVICE"; NotFound names whichever part is missing."""
     org_name, service_name = split_service_path(path)
     org = get_org(session, org_name)
-    service = session.scalars(
-        select(Service).where(Service.org_id == org.id, Service.name == service_name)
-    ).one_or_none()
+    service, near = named(session, Service, service_name, Service.org_id == org.id)
     if service is None:
-        raise NotFound("service", path)
+        raise NotFound("service", path, near and f"{org.name}/{near}")
     return service
 
 

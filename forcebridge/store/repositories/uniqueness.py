@@ -1,9 +1,11 @@
-"""Turning a unique-constraint violation into AlreadyExists, on SQLite and PostgreSQL alike."""
+"""Names unique where they live: a unique-constraint violation as AlreadyExists, on SQLite and
+PostgreSQL alike, and a row found by its exact name, or a hint at one spelled otherwise."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,3 +35,27 @@ def add_unique(session: Session, row: _Row, kind: str, name: str) -> _Row:
             raise AlreadyExists(kind, name) from error
         raise
     return row
+
+
+class _Named(Protocol):
+    name: Any
+
+
+_NamedRow = TypeVar("_NamedRow", bound=_Named)
+
+
+def named(
+    session: Session,
+    model: type[_NamedRow],
+    name: str,
+    *scope: ColumnElement[bool],
+) -> tuple[_NamedRow | None, str | None]:
+    """The row of `model` within `scope` named exactly `name`, else None and the name of one
+    that differs only in case (what someone who typed `acme` for `Acme` meant)."""
+    rows = session.scalars(
+        select(model).where(*scope, func.lower(model.name) == name.lower())
+    ).all()
+    exact = [row for row in rows if row.name == name]
+    if exact:
+        return exact[0], None
+    return None, rows[0].name if rows else None

@@ -30,6 +30,21 @@ def test_an_unknown_org_is_named_in_the_error(session: Session) -> None:
         get_org(session, "globex")
 
 
+def test_a_name_typed_in_another_case_is_not_found_but_the_error_names_the_right_one(
+    session: Session,
+) -> None:
+    create_org(session, "Acme")
+    create_org(session, "acme-west")
+    session.commit()
+
+    with pytest.raises(
+        NotFound,
+        match=r"org 'acme' does not exist \(names are case-sensitive: did you mean 'Acme'\?\)",
+    ):
+        get_org(session, "acme")
+    assert get_org(session, "Acme").name == "Acme"
+
+
 def test_a_name_that_could_not_be_addressed_is_refused(session: Session) -> None:
     with pytest.raises(InvalidValue, match="must not contain '/'"):
         create_org(session, "acme/west")

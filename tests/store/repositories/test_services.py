@@ -46,6 +46,16 @@ def test_a_missing_org_or_service_is_named(session: Session) -> None:
         get_service(session, "acme/sales")
 
 
+def test_a_service_typed_in_another_case_is_named_as_it_is_spelled(session: Session) -> None:
+    create_service(session, create_org(session, "Acme"), "Support")
+    session.commit()
+
+    with pytest.raises(NotFound, match="did you mean 'Acme'"):
+        get_service(session, "acme/Support")
+    with pytest.raises(NotFound, match="did you mean 'Acme/Support'"):
+        get_service(session, "Acme/support")
+
+
 def test_an_unknown_time_zone_or_phone_region_is_refused(session: Session) -> None:
     acme = create_org(session, "acme")
     with pytest.raises(InvalidValue, match="unknown time zone 'Europe/Parsi'"):
