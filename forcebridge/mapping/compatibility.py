@@ -98,8 +98,8 @@ def pull_mismatch(source: SalesforceField, target: LocalField) -> str | None:
     if family is not None and family in PULL_ACCEPTS[target.type]:
         return None
     return (
-        f"{source.display_name} holds {source.type} values, which the {target.type} "
-        f"contact field {target.name} cannot hold"
+        f"{source.display_name} holds {source.type} values, which contact field "
+        f"{target.name} ({target.type}) cannot hold"
     )
 
 
@@ -108,6 +108,6 @@ def export_mismatch(source: LocalField, target: SalesforceField) -> str | None:
     if source.type.family in EXPORT_ACCEPTS.get(target.type, _NO_PROSPECT_VALUES):
         return None
     return (
-        f"{target.display_name} takes {target.type} values, which the {source.type} "
-        f"prospect field {source.name} cannot give"
+        f"{target.display_name} takes {target.type} values, which prospect field "
+        f"{source.name} ({source.type}) cannot give"
     )

@@ -107,22 +107,23 @@ def verify_pull_query(
     The mapping may only read fields the query selects.
     """
     query = check_query(soql, catalog)
+    if query.sobject is None:  # a query that cannot be read at all: nothing else to say
+        return VerificationReport(query.problems, len(mapping.rows))
     problems = [*_empty(mapping), *query.problems]
-    if query.sobject is not None:
-        selected = {name.lower() for name in query.selected}
-        for item in check_pull_rows(mapping, catalog, query.sobject, targets):
-            if isinstance(item, Problem):
-                problems.append(item)
-            elif item.path.lower() not in selected:
-                problems.append(
-                    Problem(
-                        item.number,
-                        item.row.source,
-                        ProblemCode.NOT_SELECTED,
-                        f"{item.row.source} is not in the query's SELECT list; add it or "
-                        "remove the row",
-                    )
+    selected = {name.lower() for name in query.selected}
+    for item in check_pull_rows(mapping, catalog, query.sobject, targets):
+        if isinstance(item, Problem):
+            problems.append(item)
+        elif item.path.lower() not in selected:
+            problems.append(
+                Problem(
+                    item.number,
+                    item.row.source,
+                    ProblemCode.NOT_SELECTED,
+                    f"{item.row.source} is not in the query's SELECT list; add it or "
+                    "remove the row",
                 )
+            )
     return VerificationReport(tuple(problems), len(mapping.rows))
 
 
@@ -327,8 +328,9 @@ def _problem(number: int, field: str, code: ProblemCode, why: object) -> Problem
 
 
 def _unknown(number: int, name: str, code: ProblemCode, what: str, known: LocalFields) -> Problem:
+    """Every field is named: there are a few dozen at most, the service's own ones last."""
     return _problem(
-        number, name, code, f"there is no {what} {name!r}; choose one of {listed(known.names)}"
+        number, name, code, f"there is no {what} {name!r}; choose one of {', '.join(known.names)}"
     )
 
 

@@ -222,7 +222,7 @@ def test_a_target_that_cannot_hold_the_source_type_is_refused(
     source: SalesforceField, target: LocalField
 ) -> None:
     with pytest.raises(
-        UnsupportedField, match=f"which the {target.type} contact field {target.name}"
+        UnsupportedField, match=rf"which contact field {target.name} \({target.type}\)"
     ):
         pull_converter(source, target)
 

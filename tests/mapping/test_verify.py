@@ -80,7 +80,7 @@ def test_every_pull_problem_is_reported_at_once_naming_row_and_field(
         "MailingLatitude, MailingLongitude, MailingGeocodeAccuracy"
     )
     assert messages[3] == (
-        "row 4: Birthdate (Birthdate) holds date values, which the number contact field score "
+        "row 4: Birthdate (Birthdate) holds date values, which contact field score (number) "
         "cannot hold"
     )
     assert report.message.startswith("The mapping has 7 problems:\n- row 1: Contact has no field")
@@ -92,6 +92,7 @@ def test_an_unknown_contact_field_lists_the_ones_there_are(real_catalog: Catalog
     assert "there is no contact field 'telephone'; choose one of first_name, last_name" in str(
         report.problems[0]
     )
+    assert str(report.problems[0]).endswith(", ".join(TARGETS.names))  # its own ones too
 
 
 def test_hidden_and_unsupported_salesforce_fields_are_refused() -> None:
@@ -150,6 +151,12 @@ def test_a_mapping_without_rows_is_refused(real_catalog: Catalog) -> None:
 
 
 # --- custom query --------------------------------------------------------------------------
+
+
+def test_a_query_on_an_object_the_org_lacks_is_named_alone(real_catalog: Catalog) -> None:
+    report = verify_pull_query(Mapping(()), real_catalog, "SELECT Id FROM Contct", TARGETS)
+
+    assert named(report.problems) == [(None, "Contct", ProblemCode.UNKNOWN_OBJECT)]
 
 
 def test_a_custom_query_mapping_may_only_read_what_the_query_selects(
@@ -235,8 +242,8 @@ def test_every_export_problem_is_reported_at_once(real_catalog: Catalog) -> None
     ]
     messages = {p.field: str(p) for p in report.problems}
     assert messages["NumberOfEmployees"] == (
-        "row 4: Employees (NumberOfEmployees) takes int values, which the text prospect field "
-        "department cannot give"
+        "row 4: Employees (NumberOfEmployees) takes int values, which prospect field "
+        "department (text) cannot give"
     )
     assert messages["Address"] == (
         "row 9: Address (Address) is a compound field; map its parts instead: Street, City, "
