@@ -108,6 +108,8 @@ class _Row:
     contact_key: str | int
     message: NewMessage
     """With contact_id 0 until the contact is found."""
+    notices: tuple[RowNotice, ...]
+    """Reported once the row's contact is found: a rejected row has problems, not notices."""
 
 
 def import_messages(
@@ -127,6 +129,7 @@ def import_messages(
             chunk = []
     _store(session, service, chunk, report)
     report.problems.sort(key=lambda p: p.line)
+    report.notices.sort(key=lambda n: n.line)
     return report
 
 
@@ -204,16 +207,17 @@ def _parse(
         report.problems += problems
         return None
     cleaned = clean_text(body)
+    notices = []
     if cleaned != body.replace("\r\n", "\n").replace("\r", "\n"):
-        report.notices.append(RowNotice(line, "control_characters", "control characters removed"))
+        notices.append(RowNotice(line, "control_characters", "control characters removed"))
     if not cleaned.strip():
-        report.notices.append(RowNotice(line, "empty_body", "the message has no text"))
+        notices.append(RowNotice(line, "empty_body", "the message has no text"))
     if dated_in_future(sent_at, now):
-        report.notices.append(
+        notices.append(
             RowNotice(line, "dated_in_future", f"sent_at {sent_at.isoformat()} is in the future")
         )
     message = NewMessage(0, Direction(direction), channel, author, cleaned, sent_at, external_id)
-    return _Row(line, contact[0], contact[1], message)
+    return _Row(line, contact[0], contact[1], message, tuple(notices))
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -271,6 +275,7 @@ def _store(session: Session, service: Service, rows: Sequence[_Row], report: Imp
         if len(found) != 1:
             report.problems.append(RowProblem(row.line, row.contact_field, _not_one(row, found)))
             continue
+        report.notices += row.notices
         message = replace(row.message, contact_id=found[0])
         messages.append(message if message.external_id else _fingerprinted(message))
     added = add_messages(session, service.id, messages)

@@ -177,12 +177,14 @@ def test_odd_but_usable_rows_are_imported_with_a_notice(
         HEADER
         + f"{ana},,,inbound,sms,Ana,bell\x07 rings,2024-03-12T10:00:00Z\n"
         + f"{ana},,,inbound,sms,Ana,,2024-03-12T10:01:00Z\n"
-        + f"{ana},,,inbound,sms,Ana,from tomorrow,2024-03-13T10:00:00Z\n",
+        + f"{ana},,,inbound,sms,Ana,from tomorrow,2024-03-13T10:00:00Z\n"
+        + ",,nobody@example.com,inbound,sms,Ana,from tomorrow,2024-03-13T10:00:00Z\n",
     )
 
     report = import_messages(session, service, path, now=NOW)
 
     assert report.imported == 3
+    assert [p.line for p in report.problems] == [5]  # rejected: a problem, no notice
     assert [(n.line, n.code) for n in report.notices] == [
         (2, "control_characters"),
         (3, "empty_body"),
