@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail, wrong_options
 from forcebridge.cli.pull import service_client
 from forcebridge.mapping.errors import MappingError, MappingFileError
 from forcebridge.mapping.model import Mapping, parse_mapping_json
@@ -70,10 +70,12 @@ def _owner(
     session: Session, service: str | None, org: str | None, connection: str | None
 ) -> Iterator[_Owner]:
     if (service is None) == (org is None):
-        fail("name either --service ORG/SERVICE (pull) or --org ORG (export)")
+        wrong_options("name either --service ORG/SERVICE (pull) or --org ORG (export)")
     if service is not None:
         if connection is not None:
-            fail("--connection goes with --org: a service's mapping is checked on its connection")
+            wrong_options(
+                "--connection goes with --org: a service's mapping is checked on its connection"
+            )
         with service_client(session, service) as (found, client):
             yield _Owner(client, service=found)
         return

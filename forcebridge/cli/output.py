@@ -42,6 +42,13 @@ _USAGE_ERROR: type[typer.BadParameter] = next(
 its `format_message` and `exit_code`, found through it since Typer may carry its own Click."""
 
 
+def wrong_options(message: str) -> NoReturn:
+    """Refuse options that do not go together, as a command line that does not parse is
+    refused: exit status 2 (and `{"error": ...}` for `--json`)."""
+    usage = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    raise usage(message)
+
+
 class Commands(TyperGroup):
     """The `forcebridge` command group. A command line that does not parse (a missing file, a
     choice not offered, a number out of range) is refused by Click before any command runs;

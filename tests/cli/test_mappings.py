@@ -17,6 +17,19 @@ def mapping_file(folder: Path, *rows: tuple[str, str]) -> str:
     return str(path)
 
 
+def test_whose_mapping_must_be_said_once_as_a_command_line_that_does_not_parse(
+    cli: Cli,
+) -> None:
+    neither = cli("mapping", "show", "--object", "Lead", "--json")
+    both = cli("mapping", "show", "--service", "a/b", "--org", "a", "--object", "Lead", "--json")
+
+    for refused in (neither, both):
+        assert refused.exit_code == 2
+        assert json.loads(refused.stdout) == {
+            "error": "name either --service ORG/SERVICE (pull) or --org ORG (export)"
+        }
+
+
 def test_show_gives_the_default_mapping_with_salesforce_labels(
     cli: Cli, sandbox: SandboxServer
 ) -> None:
@@ -173,7 +186,7 @@ def test_an_org_with_two_connections_checks_its_one_export_mapping_on_the_one_na
     assert [p["field"] for p in json.loads(elsewhere.stdout)["problems"]] == ["Region__c"]
     assert saved["ok"]
     assert (shown["default"], shown["rows"][2]["target"]) == (False, "Region__c")
-    assert on_service.exit_code == 1
+    assert on_service.exit_code == 2
     assert "--connection goes with --org" in on_service.stderr
 
 
