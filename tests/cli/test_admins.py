@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import create_engine, text
 
 from forcebridge.store.passwords import verify_password
@@ -83,3 +85,35 @@ def test_a_bad_address_a_short_password_or_a_second_account_are_refused(cli: Cli
         refused = cli(*create, email, input=password)
         assert refused.exit_code == 1
         assert message in refused.stderr
+
+
+def test_admins_are_listed_given_a_role_or_password_and_removed(
+    cli: Cli, cli_env: dict[str, str]
+) -> None:
+    cli("org", "create", "acme")
+    for email in ("bob@example.com", "ann@example.com"):
+        cli("admin", "create", "--org", "acme", email, "--password-stdin", input=PASSWORD)
+    new_password = "another long passphrase"
+
+    role = document(cli("admin", "role", "--org", "acme", "Bob@example.com", "viewer", "--json"))
+    password = cli(
+        "admin", "password", "--org", "acme", "ann@example.com", "--password-stdin", "--json",
+        input=new_password,
+    )  # fmt: skip
+    removed = document(cli("admin", "remove", "--org", "acme", "bob@example.com", "--json"))
+    listed = document(cli("admin", "list", "--org", "acme", "--json"))
+    unknown = cli("admin", "remove", "--org", "acme", "bob@example.com", "--json")
+
+    assert (role["email"], role["role"]) == ("bob@example.com", "viewer")
+    assert document(password)["email"] == "ann@example.com"
+    assert removed == {"org": "acme", "email": "bob@example.com", "removed": True}
+    assert listed == {
+        "org": "acme",
+        "admins": [
+            {"org": "acme", "email": "ann@example.com", "role": "admin", "last_login_at": None}
+        ],
+    }
+    [(_, _, password_hash)] = stored_admins(cli_env["FORCEBRIDGE_DATABASE_URL"])
+    assert verify_password(new_password, password_hash)
+    assert unknown.exit_code == 1
+    assert "admin 'acme/bob@example.com' does not exist" in json.loads(unknown.stdout)["error"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from forcebridge.store.models import AdminUser, LoginFailure
+from forcebridge.store.models import LoginFailure
+from forcebridge.store.repositories.admins import get_admin, remove_admin, set_password
+from forcebridge.store.repositories.orgs import get_org
 from forcebridge.web.auth import WRONG_CREDENTIALS
 from forcebridge.web.sessions import COOKIE_NAME
 from forcebridge.web.throttle import LoginThrottle, ThrottlePolicy
@@ -75,12 +77,30 @@ def test_a_cookie_saved_before_logging_out_is_no_session(pages: AdminPages) -> N
 def test_an_old_cookie_stops_working_once_the_admin_is_deleted(pages: AdminPages) -> None:
     pages.log_in("acme", "ann@acme.example.com")
     with pages.runtime.sessions() as session:
-        session.execute(delete(AdminUser))
+        remove_admin(session, get_admin(session, get_org(session, "acme"), "ann@acme.example.com"))
         session.commit()
 
     answer = pages.client.get("/connections", follow_redirects=False)
 
     assert answer.headers["location"].startswith("/login")
+
+
+def test_a_new_password_ends_the_admins_sessions_and_the_old_one_no_longer_logs_in(
+    pages: AdminPages,
+) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+    with pages.runtime.sessions() as session:
+        ann = get_admin(session, get_org(session, "acme"), "Ann@acme.example.com")
+        set_password(session, ann, "a brand new passphrase")
+        session.commit()
+
+    answer = pages.client.get("/connections", follow_redirects=False)
+    old = pages.log_in("acme", "ann@acme.example.com")
+    new = pages.log_in("acme", "ann@acme.example.com", "a brand new passphrase")
+
+    assert answer.headers["location"].startswith("/login")
+    assert old.status_code == 401
+    assert new.status_code == 303
 
 
 def test_the_login_only_sends_the_admin_on_within_this_site(pages: AdminPages) -> None:

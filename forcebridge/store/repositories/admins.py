@@ -1,11 +1,14 @@
-"""The people who manage an org in the admin pages: created with a password kept only as a hash."""
+"""The people who manage an org in the admin pages: created with a password kept only as a hash,
+listed, given another role or password, and removed. A new password or a removal ends the
+admin's sessions (see `AdminUser.session_epoch`)."""
 
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forcebridge.store.errors import InvalidValue
+from forcebridge.store.errors import InvalidValue, NotFound
 from forcebridge.store.models import AdminRole, AdminUser, Org
 from forcebridge.store.passwords import hash_password
 from forcebridge.store.repositories.uniqueness import add_unique
@@ -42,3 +45,40 @@ def create_admin(
         role=role,
     )
     return add_unique(session, admin, "admin", f"{org.name}/{address}")
+
+
+def get_admin(session: Session, org: Org, email: str) -> AdminUser:
+    address = normalize_email(email)
+    admin = session.scalars(
+        select(AdminUser).where(AdminUser.org_id == org.id, AdminUser.email == address)
+    ).one_or_none()
+    if admin is None:
+        raise NotFound("admin", f"{org.name}/{address}")
+    return admin
+
+
+def list_admins(session: Session, org: Org) -> list[AdminUser]:
+    return list(
+        session.scalars(
+            select(AdminUser).where(AdminUser.org_id == org.id).order_by(AdminUser.email)
+        )
+    )
+
+
+def set_password(session: Session, admin: AdminUser, password: str) -> None:
+    """A new password (a leaked one replaced): every session of the admin ends."""
+    admin.password_hash = hash_password(check_password_strength(password))
+    admin.session_epoch += 1
+    session.flush()
+
+
+def set_role(session: Session, admin: AdminUser, role: AdminRole) -> None:
+    """Read at each request: the admin's next page already has the new role."""
+    admin.role = role
+    session.flush()
+
+
+def remove_admin(session: Session, admin: AdminUser) -> None:
+    """Their sessions end at their next request, which finds no account."""
+    session.delete(admin)
+    session.flush()
