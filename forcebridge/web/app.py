@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -69,6 +70,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
 
     app.add_exception_handler(WebError, _refused)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _unreadable)  # type: ignore[arg-type]
     return app
 
 
@@ -94,6 +96,21 @@ def _refused(request: Request, error: WebError) -> Response:
     if isinstance(error, TooManyLogins):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+def _unreadable(request: Request, error: RequestValidationError) -> Response:
+    """A request the routes cannot read: a path with no such page (`/services/abc`), or a
+    form or query lacking a value or holding one of the wrong kind, each named."""
+    problems = error.errors()
+    if any(problem["loc"][:1] == ("path",) for problem in problems):
+        return _http_error(request, HTTPException(404, "No such page."))
+    named = ", ".join(
+        f"{problem['loc'][-1]} ({str(problem['msg']).lower()})" for problem in problems
+    )
+    return _http_error(
+        request,
+        HTTPException(400, f"The request could not be read: {named}. Reload the page and retry."),
+    )
 
 
 def _http_error(request: Request, error: HTTPException) -> Response:

@@ -177,9 +177,9 @@ def save_settings(
     admin: ChangingAdmin,
     session: Database,
     pull: Annotated[PullObjects, Form()],
-    pull_every: Annotated[str, Form()],
     activities_to: Annotated[ActivityTarget, Form()],
-    activities_every: Annotated[str, Form()],
+    pull_every: Annotated[str, Form()] = "",
+    activities_every: Annotated[str, Form()] = "",
     soql: Annotated[str, Form()] = "",
     routing: Annotated[str, Form()] = "",
     update_only: Annotated[bool, Form()] = False,
@@ -231,7 +231,7 @@ def save_settings(
     except SalesforceUnavailable as unavailable:
         # The settings are verified against Salesforce: refused, with what was typed kept.
         session.rollback()
-        why = f"Not saved: the settings are verified against Salesforce. {unavailable.message}"
+        why = f"the settings are verified against Salesforce. {unavailable.message}"
         shown = replace(submitted, problems=(*problems, why))
         return _page(
             request, admin, session, None, service, shown,

@@ -95,7 +95,8 @@ def test_settings_refused_for_want_of_salesforce_keep_what_was_typed(pages: Admi
     )
 
     assert answer.status_code == 409
-    assert "Not saved: the settings are verified against Salesforce" in answer.text
+    assert "the settings are verified against Salesforce" in answer.text
+    assert answer.text.count("Not saved") == 1
     assert 'value="Chat with {name}"' in answer.text
     assert service(pages).task_subject_template is None
 
@@ -159,6 +160,30 @@ def test_intervals_that_are_no_whole_number_are_refused_by_name_keeping_what_was
     assert "activities every must be a whole number of minutes" in answer.text.lower()
     assert 'value="ten"' in answer.text and 'value="2.5"' in answer.text
     assert service(pages).pull_interval_minutes == support.pull_interval_minutes
+
+
+def test_a_cleared_interval_is_refused_by_name_not_as_a_raw_error(pages: AdminPages) -> None:
+    support = service(pages)
+
+    answer = pages.post_form(f"/services/{support.id}/settings", settings_form(pull_every=""))
+
+    assert answer.status_code == 400
+    assert "pull every must be a whole number of minutes" in answer.text.lower()
+    assert 'name="pull_every"' in answer.text  # the page, with its form
+
+
+def test_an_unreadable_address_or_form_is_a_page_saying_so(pages: AdminPages) -> None:
+    support = service(pages)
+
+    no_page = pages.client.get("/services/abc")
+    no_run = pages.client.get("/runs/abc")
+    no_choice = pages.post_form(f"/services/{support.id}/settings", {"pull_every": "5"})
+
+    assert no_page.status_code == no_run.status_code == 404
+    assert "Not found" in no_page.text and "<html" in no_page.text
+    assert no_choice.status_code == 400
+    assert "The request could not be read: pull (field required)" in no_choice.text
+    assert "<html" in no_choice.text
 
 
 def test_a_query_typed_while_pull_is_not_a_custom_query_is_refused_not_dropped(
