@@ -2,9 +2,9 @@
 
 The first page runs while the job is created, so a bad query is refused there and then, as
 Salesforce does; the rest are fetched on a worker thread and kept as encoded CSV lines. Results
-pages are cut by `maxRecords`, and the `Sforce-Locator` is the base64 of the next row offset
-(Salesforce's locators have the same look), the string `null` on the last page. Jobs live in
-memory: they are gone when the sandbox restarts.
+pages are cut by `maxRecords` (a positive number), and the `Sforce-Locator` is the base64 of
+the next row offset (Salesforce's locators have the same look), the string `null` on the last
+page. Jobs live in memory: they are gone when the sandbox restarts.
 """
 
 from __future__ import annotations
@@ -94,6 +94,17 @@ def decode_locator(locator: str) -> int:
     if offset < 0:
         raise ApiError(400, "INVALID_LOCATOR", f"Invalid locator: {locator}")
     return offset
+
+
+def max_records(raw: str | None) -> int:
+    """A results page's size: `maxRecords` when given, a positive whole number (0, a
+    negative or a non-number is refused, 400 INVALIDREQUEST), else every record up to the
+    default page."""
+    if raw is None:
+        return DEFAULT_MAX_RECORDS
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ApiError(400, "INVALIDREQUEST", f"maxRecords must be a positive integer, not '{raw}'")
+    return int(raw)
 
 
 @dataclass(kw_only=True)
@@ -366,8 +377,7 @@ async def job_results(job_id: str, request: Request, call: Bulk) -> Response:
     job = jobs_of(request).get(job_id)
     if job.state is not JobState.JOB_COMPLETE:
         raise ApiError(400, "INVALIDJOBSTATE", f"Job is {job.state.value}, not JobComplete")
-    raw_max = request.query_params.get("maxRecords", "")
-    size = int(raw_max) if raw_max.isdigit() and int(raw_max) > 0 else DEFAULT_MAX_RECORDS
+    size = max_records(request.query_params.get("maxRecords"))
     raw_locator = request.query_params.get("locator")
     start = decode_locator(raw_locator) if raw_locator and raw_locator != "null" else 0
     rows = job.rows[start : start + size]

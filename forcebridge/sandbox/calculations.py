@@ -1,7 +1,7 @@
-"""What Salesforce calculates for an Opportunity from its stage, amount and close date, and for
-an Event from when it starts and how long it lasts.
+"""What Salesforce calculates for an Opportunity from its stage, amount and close date, for
+an Event from when it starts and how long it lasts, and for a Task from its status.
 
-Both run on every create and update (`records.derived`) over the record as it will be stored,
+They run on every create and update (`records.derived`) over the record as it will be stored,
 told which fields the write gave: a value the client may set itself (an Opportunity's
 `Probability`, an Event's `EndDateTime`) is kept when given, and follows what it depends on
 when that changes without it.
@@ -89,6 +89,20 @@ def opportunity(row: Mapping[str, Any], given: Collection[str]) -> dict[str, Any
         "Fiscal": f"{year} {quarter}" if year is not None else None,
     }
     return values
+
+
+def task(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A Task's `IsClosed` (its status is the default org's closed one, Completed),
+    `IsHighPriority`, and `CompletedDateTime` (API 46.0+): when it was saved closed, that is
+    the `LastModifiedDate` of the save that closed it, kept while it stays closed and cleared
+    when it is reopened."""
+    closed = row.get("Status") == "Completed"
+    completed = (row.get("CompletedDateTime") or row.get("LastModifiedDate")) if closed else None
+    return {
+        "IsClosed": int(closed),
+        "IsHighPriority": int(row.get("Priority") == "High"),
+        "CompletedDateTime": completed,
+    }
 
 
 def event(row: Mapping[str, Any], given: Collection[str]) -> dict[str, Any]:

@@ -2,16 +2,20 @@
 
 All records run in one transaction, each inside its own savepoint, so a failing record leaves
 no trace. Without `allOrNone` the others commit; with it, any failure rolls the whole batch
-back and every record that had succeeded reports ALL_OR_NONE_OPERATION_ROLLED_BACK. An upsert
-fails, unwritten, every record whose external id another record of the call shares.
+back and every record that had succeeded reports ALL_OR_NONE_OPERATION_ROLLED_BACK. Records
+naming one record twice fail, unwritten, each of them, as Salesforce cannot tell which to
+write: an update (or an upsert keyed on `Id`) whose Id another record of the call gives too,
+DUPLICATE_VALUE "Duplicate id specified", and an upsert whose external id another shares,
+DUPLICATE_VALUE "Duplicate external id specified".
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from forcebridge.sandbox import ids
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind, fold_case
 from forcebridge.sandbox.records import coerce
@@ -47,7 +51,7 @@ def collection(
     if op == "upsert" and (sobject is None or external_field is None):
         raise ValueError("upsert needs the object and its external id field")
 
-    shared = _shared_keys(writes, sobject, external_field, items) if op == "upsert" else {}
+    shared = _repeated_keys(writes, op, sobject, external_field, items)
 
     def each(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
@@ -109,36 +113,68 @@ def _one(
     return {"id": record_id, "success": True, "errors": [], "created": created}
 
 
-def _shared_keys(
-    writes: Writes, sobject: str | None, external_field: str | None, items: Sequence[Any]
+def _repeated_keys(
+    writes: Writes,
+    op: Operation,
+    sobject: str | None,
+    external_field: str | None,
+    items: Sequence[Any],
 ) -> dict[int, ApiError]:
-    """The position of each upserted record whose external id another record of the call
-    gives too (compared as Salesforce compares text, ignoring case), with its DUPLICATE_VALUE:
-    Salesforce cannot tell which of them to create and which to update, so writes none."""
-    obj = writes.schema.get(sobject or "")
-    key = obj.field(external_field or "") if obj is not None else None
-    if key is None or key.kind is Kind.ID or not (key.external_id or key.id_lookup):
+    """The position of each record whose key another record of the call gives too, with its
+    DUPLICATE_VALUE: an update's Id, or an upsert's key (`Id` or an external id)."""
+    key = _key(writes, op, sobject, external_field)
+    if key is None:
         return {}
+    name, compared = key
     given: dict[int, Any] = {}
     positions: dict[Any, list[int]] = {}
     for position, item in enumerate(items):
-        value = _key_value(item, key.name) if isinstance(item, dict) else None
-        if value is None:
-            continue
-        try:
-            compared = fold_case(coerce(key, value))
-        except ApiError:
-            continue  # the record fails on its own
+        value = _key_value(item, name) if isinstance(item, dict) else None
+        seen = compared(value) if value is not None else None
+        if seen is None:
+            continue  # no key, or one that fails its record on its own
         given[position] = value
-        positions.setdefault(compared, []).append(position)
+        positions.setdefault(seen, []).append(position)
+    what = "id" if name == "Id" else "external id"
     return {
         position: ApiError(
-            400, "DUPLICATE_VALUE", f"Duplicate external id specified: {given[position]}", []
+            400, "DUPLICATE_VALUE", f"Duplicate {what} specified: {given[position]}", []
         )
         for group in positions.values()
         if len(group) > 1
         for position in group
     }
+
+
+def _key(
+    writes: Writes, op: Operation, sobject: str | None, external_field: str | None
+) -> tuple[str, Callable[[Any], Any]] | None:
+    """The field naming the record each item writes, and a value of it as values that name
+    the same record compare (None for one that fails its record on its own): an Id in its
+    18-character form, an external id as Salesforce compares text, ignoring case. None for
+    a create or delete, and for an upsert key that is neither."""
+    if op == "update":
+        return "Id", _canonical_id
+    obj = writes.schema.get(sobject or "") if op == "upsert" else None
+    key = obj.field(external_field or "") if obj is not None else None
+    if key is None:
+        return None
+    if key.name == "Id":
+        return "Id", _canonical_id
+    if key.kind is Kind.ID or not (key.external_id or key.id_lookup):
+        return None
+
+    def folded(value: Any) -> Any:
+        try:
+            return fold_case(coerce(key, value))
+        except ApiError:
+            return None
+
+    return key.name, folded
+
+
+def _canonical_id(value: Any) -> str | None:
+    return ids.normalize(value) if isinstance(value, str) else None
 
 
 def _key_value(record: dict[str, Any], field_name: str) -> Any:

@@ -2,6 +2,7 @@
 
 A call is checked in Salesforce's order: a supported API version, a live session, the API
 enabled for the org, then the injected faults and the daily allowance; only then does it count.
+The injected latency comes before the faults, so an injected 503 is as slow as any answer.
 Org calls are blocking (SQLite), so they run on a small pool of worker threads (the org is safe
 across threads): the event loop stays free, injected latency sleeps there without holding
 anyone up, and a Bulk job reading in the background does not stall other calls.
@@ -151,14 +152,14 @@ def api_call(kind: ApiKind) -> Callable[[Request], Awaitable[ApiCall]]:
             raise ApiError(
                 403, "API_DISABLED_FOR_ORG", "The REST API is not enabled for this Organization."
             )
+        if state.faults.latency_seconds:
+            await asyncio.sleep(state.faults.latency_seconds)
         if state.faults.server_unavailable():
             raise ApiError(
                 503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again."
             )
         if not state.usage.admit(kind):
             raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-        if state.faults.latency_seconds:
-            await asyncio.sleep(state.faults.latency_seconds)
         return ApiCall(grant=grant, version=version, state=state)
 
     return admit

@@ -35,7 +35,6 @@ from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine, select_fields,
 from forcebridge.sandbox.records import derived
 from forcebridge.sandbox.schema import Schema, load_schema
 from forcebridge.sandbox.search import run_search
-from forcebridge.sandbox.search_escapes import parse_escaped
 from forcebridge.sandbox.storage import Storage
 from forcebridge.sandbox.tooling import CustomFields
 from forcebridge.sandbox.traversal import RecordPaths
@@ -43,6 +42,7 @@ from forcebridge.sandbox.writes import Writes
 from forcebridge.soql.dates import known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
+from forcebridge.soql.search import parse_search
 
 DEFAULT_API_VERSION = "62.0"
 DEFAULT_TIME_ZONE = "UTC"
@@ -435,11 +435,10 @@ class Org:
     def search(
         self, sosl: str, *, api_version: str = DEFAULT_API_VERSION, user_id: str | None = None
     ) -> dict[str, Any]:
-        """A SOSL search's `{"searchRecords": [...]}`; see `forcebridge.sandbox.search`, and
-        `search_escapes` for what the term must escape."""
+        """A SOSL search's `{"searchRecords": [...]}`; see `forcebridge.sandbox.search`."""
         try:
             return run_search(
-                self.queries, self.schema, parse_escaped(sosl), api_version, self._zone_of(user_id)
+                self.queries, self.schema, parse_search(sosl), api_version, self._zone_of(user_id)
             )
         except SoqlError as error:
             raise from_soql(error) from None

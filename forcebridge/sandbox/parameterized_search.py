@@ -14,8 +14,7 @@ from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import comma_separated
-from forcebridge.sandbox.search_escapes import escape
-from forcebridge.soql.search import MAX_RESULTS, Scope
+from forcebridge.soql.search import MAX_RESULTS, Scope, escape_term
 
 
 def _malformed(message: str) -> ApiError:
@@ -99,7 +98,7 @@ class ParameterizedSearch:
 
     def sosl(self) -> str:
         """The SOSL search this stands for."""
-        text = f"FIND {{{escape(self.q)}}} IN {self.scope} FIELDS"
+        text = f"FIND {{{escape_term(self.q)}}} IN {self.scope} FIELDS"
         if self.objects:
             text += " RETURNING " + ", ".join(_returning(o) for o in self.objects)
         return f"{text} LIMIT {self.overall_limit}"

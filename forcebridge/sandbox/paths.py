@@ -2,7 +2,9 @@
 
 A parent path turns into one LEFT JOIN per relationship hop, shared by every field that goes
 the same way; a polymorphic parent (`Who.Name`) into one join per object it may be, taking
-whichever matched. The planner resolves every field of a query here, so each join is made once.
+whichever matched. The planner resolves every field of a query here, so each join is made once,
+and a path following more than five relationships, which Salesforce refuses, is refused here
+for every clause alike.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from dataclasses import dataclass, field
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.sandbox.storage import quote
 from forcebridge.soql import ast
-from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.errors import MalformedQuery, SoqlError
+
+MAX_LEVELS = 5
+"""The most relationships one path may follow from child to parent (SOQL and SOSL guide,
+"Relationship Query Limitations": `Contact.Account.Owner.FirstName` is three levels)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,13 @@ class Paths:
         obj, alias = self.root, "t0"
         steps: list[Step] = []
         *relationships, last = path
+        if len(relationships) > MAX_LEVELS:
+            raise MalformedQuery(
+                self.text,
+                node.pos,
+                f"A child-to-parent relationship can be specified at most {MAX_LEVELS} levels "
+                f"deep; {'.'.join(path)} goes {len(relationships)} levels",
+            )
         for i, name in enumerate(relationships):
             lookup = obj.relationship(name)
             targets = (

@@ -117,15 +117,15 @@ def defaults(obj: ObjectSpec, given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def derived(obj: ObjectSpec, row: Mapping[str, Any], given: Collection[str] = ()) -> dict[str, Any]:
-    """The values Salesforce computes from a record's other fields; `given` names the fields
+    """The values Salesforce computes from a record's other fields, `row` being the record as
+    this write saves it (its `LastModifiedDate` the time of the save); `given` names the fields
     the write set, which keep a value the client may also set itself (see `calculations`)."""
     result: dict[str, Any] = {}
     name = obj.field("Name")
     if name is not None and not name.createable and obj.field("LastName") is not None:
         result["Name"] = " ".join(str(row[p]) for p in _NAME_PARTS if row.get(p)) or None
     if obj.name == "Task":
-        result["IsClosed"] = int(row.get("Status") == "Completed")
-        result["IsHighPriority"] = int(row.get("Priority") == "High")
+        result |= calculations.task(row)
     elif obj.name == "Opportunity":
         result |= calculations.opportunity(row, given)
     elif obj.name == "Event":

@@ -137,16 +137,15 @@ class Writes:
     ) -> None:
         """Write validated `values` over `current`, with derived values and audit fields."""
         stamp = format_datetime(self.clock())
-        changed = dict(values)
-        merged = {**current, **changed}
-        recomputed = derived(obj, merged, values) | self._activity_account(conn, obj, merged)
-        changed |= {k: v for k, v in recomputed.items() if current.get(k) != v}
         audit = {
             "LastModifiedDate": stamp,
             "LastModifiedById": self.user_id(),
             "SystemModstamp": stamp,
         }
-        changed |= {k: v for k, v in audit.items() if obj.field(k) is not None}
+        changed = dict(values) | {k: v for k, v in audit.items() if obj.field(k) is not None}
+        merged = {**current, **changed}
+        recomputed = derived(obj, merged, values) | self._activity_account(conn, obj, merged)
+        changed |= {k: v for k, v in recomputed.items() if current.get(k) != v}
         self.storage.update(conn, obj, record_id, changed)
 
     def delete(self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str) -> None:

@@ -5,6 +5,14 @@ a word holding characters that split words (`joe@acme.com`) is the phrase of its
 search index reads it. Each RETURNING object's clauses are SOQL (`Id, Name WHERE ... ORDER BY
 ... LIMIT n`), parsed by `forcebridge.soql.parser` into the query that selects its results.
 Errors are `MalformedSearch`, Salesforce's MALFORMED_SEARCH.
+
+SOSL reserves `? & | ! { } [ ] ( ) ^ ~ * : \\ " ' + -` in the term (SOQL and SOSL guide, "FIND
+{SearchQuery}", Reserved Characters): each is read as itself when a backslash precedes it,
+quoted phrase or not. Six mean something bare (`*` and `?` are wildcards, `"` quotes a phrase,
+`(` and `)` group, `\\` escapes); any other left bare is refused as Salesforce's lexer refuses
+it (`UnescapedCharacter`). An escaped character is one literal character of the text searched
+for; the reserved ones are all punctuation, which the search index splits words at, so
+`Marie\\-Pier` is the phrase "marie pier" and `not\\?` the word "not", no wildcard.
 """
 
 from __future__ import annotations
@@ -26,10 +34,37 @@ MAX_RESULTS = 2000
 """The most records one search returns, and its LIMIT when it gives none."""
 
 
+RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
+"""The characters a search term must escape to mean themselves."""
+MUST_ESCAPE = RESERVED - frozenset('*?"()\\')
+"""The reserved characters that mean nothing bare (the others are the wildcards, quotes,
+parentheses and the backslash itself): one left bare is an error."""
+
+
 class MalformedSearch(SoqlError):
     """The text is not SOSL the engine understands."""
 
     error_code = "MALFORMED_SEARCH"
+
+
+class UnescapedCharacter(MalformedSearch):
+    """A reserved character left bare in the term, worded as Salesforce's SOSL lexer words it:
+    "line 1:11 mismatched character '-' expecting '}'", the column counted from 0, in the
+    layout's `Column` too."""
+
+    def __init__(self, text: str, pos: int) -> None:
+        line_start = text.rfind("\n", 0, pos) + 1
+        row, column = text.count("\n", 0, pos) + 1, pos - line_start
+        super().__init__(
+            text, pos, f"line {row}:{column} mismatched character '{text[pos]}' expecting '}}'"
+        )
+        line_end = text.find("\n", pos)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        self.column = column
+        self.message = (
+            f"\n{line}\n{' ' * column}^\nERROR at Row:{row}:Column:{column}\n{self.detail}"
+        )
+        self.args = (self.message,)
 
 
 @dataclass(frozen=True)
@@ -103,7 +138,15 @@ class Search:
 
 
 _WORD_SPLIT = re.compile(r"[^\w*?]+")
+_CHARACTER = re.compile(r"\\(.)|(.)", re.DOTALL)
+"""One character of a term's text: escaped (group 1) or bare (group 2)."""
 _CLAUSE_START = re.compile(r"\b(?:WHERE|ORDER\s+BY|LIMIT|OFFSET)\b", re.IGNORECASE)
+
+
+def escape_term(text: str) -> str:
+    """`text` as a search term that means what it says, but for its wildcards, quotes,
+    parentheses and operators: each other reserved character, and the backslash, escaped."""
+    return "".join(f"\\{c}" if c in MUST_ESCAPE or c == "\\" else c for c in text)
 
 
 def parse_search(text: str) -> Search:
@@ -148,11 +191,13 @@ def _returning(text: str, sobject: str, clauses: str | None) -> Returning:
 
 
 def _parse_term(text: str, braced: Token) -> Term:
-    inner = str(braced)[1:-1]
+    inner, start = str(braced)[1:-1], (braced.start_pos or 0) + 1
     try:
         term = cast(Term, _term_parser().parse(inner))
     except UnexpectedInput:
         raise MalformedSearch(text, braced.start_pos, "the search term does not parse") from None
+    except _Bare as bare:
+        raise UnescapedCharacter(text, start + bare.position) from None
     except _TooShort:
         raise MalformedSearch(
             text, braced.start_pos, "search term must be longer than one character"
@@ -162,6 +207,14 @@ def _parse_term(text: str, braced: Token) -> Term:
 
 class _TooShort(Exception):
     pass
+
+
+class _Bare(Exception):
+    """A reserved character left bare, at `position` in the term's text."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
 
 
 class _Envelope(Transformer[Token, Any]):
@@ -192,12 +245,12 @@ class _Envelope(Transformer[Token, Any]):
 
 class _Terms(Transformer[Token, Term]):
     def word(self, children: list[Token]) -> Term:
-        pieces = [p for p in _WORD_SPLIT.split(_unescape(str(children[0])).lower()) if p]
-        return _words(pieces)
+        token = children[0]
+        return _words(_pieces(str(token), token.start_pos or 0))
 
     def phrase(self, children: list[Token]) -> Term:
-        inner = _unescape(str(children[0])[1:-1]).lower()
-        return _words([p for p in _WORD_SPLIT.split(inner) if p], always_phrase=True)
+        token = children[0]
+        return _words(_pieces(str(token)[1:-1], (token.start_pos or 0) + 1), always_phrase=True)
 
     def all_of(self, children: list[Term]) -> Term:
         return AllOf(tuple(children))
@@ -216,8 +269,20 @@ def _words(pieces: list[str], always_phrase: bool = False) -> Term:
     return words[0] if len(words) == 1 and not always_phrase else Phrase(words)
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+def _pieces(raw: str, start: int) -> list[str]:
+    """The lower-case words of a word's or phrase's text `raw`, found at `start` in the term:
+    an escaped character is a literal one, so a punctuation mark (an escaped wildcard too)
+    splits words there; a bare wildcard stays; a bare reserved character raises `_Bare`."""
+    text = []
+    for match in _CHARACTER.finditer(raw):
+        escaped, bare = match.groups()
+        if escaped is not None:
+            text.append(escaped if escaped.isalnum() or escaped == "_" else " ")
+        elif bare in MUST_ESCAPE:
+            raise _Bare(start + match.start())
+        else:
+            text.append(bare)
+    return [piece for piece in _WORD_SPLIT.split("".join(text).lower()) if piece]
 
 
 @functools.cache

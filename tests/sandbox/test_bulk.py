@@ -12,7 +12,12 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
-from forcebridge.sandbox.bulk import decode_locator, encode_locator
+from forcebridge.sandbox.bulk import (
+    DEFAULT_MAX_RECORDS,
+    decode_locator,
+    encode_locator,
+    max_records,
+)
 from forcebridge.sandbox.bulk_csv import csv_value
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.server import SandboxServer
@@ -186,6 +191,29 @@ def test_locators_round_trip_and_garbage_is_refused() -> None:
     with pytest.raises(ApiError) as refused:
         decode_locator("not a locator!")
     assert refused.value.status == 400
+
+
+def test_max_records_is_a_positive_number_or_every_record() -> None:
+    assert max_records("2") == 2
+    assert max_records(None) == DEFAULT_MAX_RECORDS
+    for raw in ("0", "-1", "", "ten", "1.5", "\u0663"):
+        with pytest.raises(ApiError) as refused:
+            max_records(raw)
+        assert (refused.value.status, refused.value.error_code) == (400, "INVALIDREQUEST")
+
+
+def test_results_with_max_records_zero_are_refused(
+    sandbox: SandboxServer, session: requests.Session, people: list[str]
+) -> None:
+    created = create_job(sandbox, session, query="SELECT Id FROM Contact")
+    wait_until_complete(sandbox, session, created["id"])
+    results = f"{sandbox.base_url}{JOBS}/{created['id']}/results"
+
+    for value in ("0", "-5"):
+        refused = session.get(results, params={"maxRecords": value})
+        assert refused.status_code == 400
+        assert refused.json()[0]["errorCode"] == "INVALIDREQUEST"
+    assert session.get(results).headers["sforce-numberofrecords"] == str(len(people) - 1)
 
 
 def test_a_to_label_column_carries_the_labels_under_the_fields_name(sf: Salesforce) -> None:

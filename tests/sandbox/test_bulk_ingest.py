@@ -146,6 +146,30 @@ def test_an_upsert_fails_rows_sharing_a_key_and_a_key_matching_several_records(
     assert sf.query(query)["totalSize"] == 0
 
 
+@pytest.mark.parametrize("operation", ["update", "upsert"])
+def test_rows_naming_one_id_twice_each_fail(sf: Salesforce, operation: str) -> None:
+    twice, once = (sf.Contact.create({"LastName": n})["id"] for n in ("Twice", "Once"))
+    records = [
+        {"Id": twice, "Title": "First"},
+        {"Id": once, "Title": "Alone"},
+        {"Id": twice, "Title": "Second"},
+    ]
+    job = getattr(sf.bulk2.Contact, operation)
+    options = {"external_id_field": "Id"} if operation == "upsert" else {}
+
+    [report] = job(records=records, wait=0.1, **options)
+
+    assert (report["numberRecordsProcessed"], report["numberRecordsFailed"]) == (3, 2)
+    failed = rows(sf.bulk2.Contact.get_failed_records(report["job_id"]))
+    duplicate = f"DUPLICATE_VALUE:Duplicate id specified: {twice}: --"
+    assert [(f["Title"], f["sf__Error"]) for f in failed] == [
+        ("First", duplicate),
+        ("Second", duplicate),
+    ]
+    assert sf.Contact.get(twice)["Title"] is None
+    assert sf.Contact.get(once)["Title"] == "Alone"
+
+
 def test_a_column_the_object_lacks_fails_the_whole_job(sf: Salesforce) -> None:
     with pytest.raises(SalesforceOperationError, match="Field name not found : Nope__c"):
         sf.bulk2.Contact.insert(records=[{"LastName": "X", "Nope__c": "y"}], wait=0.1)

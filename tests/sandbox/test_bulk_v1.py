@@ -90,6 +90,25 @@ def test_an_upsert_fails_records_sharing_a_key_and_a_key_matching_several(
     assert sf.query(query)["totalSize"] == 0
 
 
+@pytest.mark.parametrize("operation", ["update", "upsert"])
+def test_records_naming_one_id_twice_each_fail(sf: Salesforce, operation: str) -> None:
+    twice, once = (sf.Contact.create({"LastName": n})["id"] for n in ("Twice", "Once"))
+    records = [
+        {"Id": twice, "Title": "First"},
+        {"Id": once, "Title": "Alone"},
+        {"Id": twice, "Title": "Second"},
+    ]
+    job = getattr(sf.bulk.Contact, operation)
+
+    first, alone, second = job(records, "Id") if operation == "upsert" else job(records)
+
+    assert alone["success"] is True
+    assert [(e["statusCode"], e["message"]) for r in (first, second) for e in r["errors"]] == [
+        ("DUPLICATE_VALUE", f"Duplicate id specified: {twice}"),
+    ] * 2
+    assert sf.Contact.get(twice)["Title"] is None
+
+
 def test_query_results_carry_dates_and_datetimes_as_epoch_milliseconds(sf: Salesforce) -> None:
     account = sf.Account.create({"Name": "Epoch Co"})["id"]
     contact = sf.Contact.create(

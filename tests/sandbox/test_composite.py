@@ -71,6 +71,43 @@ def test_update_and_delete_report_the_ids_they_were_given(org: Org) -> None:
     assert [d["id"] for d in deleted] == [first, missing, "nope"]
 
 
+def test_an_update_fails_every_record_naming_an_id_another_names(org: Org) -> None:
+    twice, once = (org.create("Contact", {"LastName": n}) for n in ("Twice", "Once"))
+    results = org.collection(
+        "update",
+        None,
+        [
+            _contact(Id=twice, Title="First"),
+            _contact(Id=once, Title="Alone"),
+            _contact(Id=twice[:15], Title="Second"),
+        ],
+        all_or_none=False,
+    )
+    assert results[0] == {
+        "id": twice,
+        "success": False,
+        "errors": [{"statusCode": "DUPLICATE_VALUE",
+                    "message": f"Duplicate id specified: {twice}", "fields": []}],
+    }  # fmt: skip
+    assert results[2]["id"] == twice[:15]
+    assert results[2]["errors"][0]["message"] == f"Duplicate id specified: {twice[:15]}"
+    assert results[1] == {"id": once, "success": True, "errors": []}
+    assert org.retrieve("Contact", twice, ["Title"])["Title"] is None
+
+
+def test_an_upsert_keyed_on_id_fails_every_record_naming_an_id_another_names(org: Org) -> None:
+    twice = org.create("Contact", {"LastName": "Twice"})
+    results = org.collection(
+        "upsert",
+        "Contact",
+        [_contact(Id=twice, Title="First"), _contact(id=twice, Title="Second")],
+        all_or_none=False,
+        external_field="Id",
+    )
+    assert [r["errors"][0]["statusCode"] for r in results] == ["DUPLICATE_VALUE"] * 2
+    assert org.retrieve("Contact", twice, ["Title"])["Title"] is None
+
+
 def test_update_with_all_or_none_keeps_the_old_values(org: Org) -> None:
     contact_id = org.create("Contact", {"LastName": "A", "Title": "Old"})
     results = org.collection(

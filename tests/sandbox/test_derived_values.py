@@ -1,5 +1,6 @@
 """Values Salesforce fills in itself, over REST with simple-salesforce: checkboxes never null,
-an Opportunity's stage facts and fiscal period, an Event's start, end and date."""
+an Opportunity's stage facts and fiscal period, an Event's start, end and date; and, in an org
+on a clock the test controls, when a Task was completed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Any
 
 import pytest
 from simple_salesforce import Salesforce
+
+from forcebridge.sandbox.org import Org
+from tests.sandbox.clocks import Clock
 
 OPPORTUNITY_FIELDS = (
     "Probability",
@@ -203,3 +207,28 @@ def test_an_all_day_event_runs_from_its_date_to_the_end_of_its_last_day(sf: Sale
         "EndDateTime": "2026-06-11T00:00:00.000+0000",
         "EndDate": "2026-06-11",
     }
+
+
+def test_a_task_saved_closed_is_stamped_completed_until_it_is_reopened(
+    org: Org, clock: Clock
+) -> None:
+    def completed(task_id: str) -> Any:
+        return org.retrieve("Task", task_id, ["CompletedDateTime"])["CompletedDateTime"]
+
+    open_task = org.create("Task", {"Subject": "Call back"})
+    assert completed(open_task) is None
+    done = org.create("Task", {"Subject": "Called", "Status": "Completed"})
+    assert completed(done) == "2024-11-07T15:30:00.000+0000"
+
+    clock.advance(hours=1)
+    org.update("Task", done, {"Subject": "Called twice"})
+    assert completed(done) == "2024-11-07T15:30:00.000+0000"
+    org.update("Task", open_task, {"Status": "Completed"})
+    assert completed(open_task) == "2024-11-07T16:30:00.000+0000"
+
+    clock.advance(hours=1)
+    org.update("Task", done, {"Status": "In Progress"})
+    assert completed(done) is None
+    clock.advance(hours=1)
+    org.update("Task", done, {"Status": "Completed"})
+    assert completed(done) == "2024-11-07T18:30:00.000+0000"

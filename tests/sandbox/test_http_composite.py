@@ -143,6 +143,37 @@ def test_an_upsert_fails_every_record_sharing_its_external_id(
     assert written["totalSize"] == 0
 
 
+@pytest.mark.parametrize("all_or_none", [False, True])
+def test_an_update_fails_every_record_naming_an_id_another_names(
+    sf: Salesforce, all_or_none: bool
+) -> None:
+    twice, once = (sf.Contact.create({"LastName": n})["id"] for n in ("Twice", "Once"))
+    records = [
+        contact(Id=twice, Title="First"),
+        contact(Id=once, Title="Alone"),
+        contact(Id=twice, Title="Second"),
+    ]
+
+    first, alone, second = sf.restful(
+        "composite/sobjects", method="PATCH", json={"allOrNone": all_or_none, "records": records}
+    )
+
+    for failed in (first, second):
+        assert failed == {
+            "id": twice,
+            "success": False,
+            "errors": [
+                {
+                    "statusCode": "DUPLICATE_VALUE",
+                    "message": f"Duplicate id specified: {twice}",
+                    "fields": [],
+                }
+            ],
+        }
+    assert alone["success"] is not all_or_none
+    assert sf.Contact.get(twice)["Title"] is None
+
+
 def test_an_upsert_key_matching_several_records_fails_as_a_duplicate_external_id(
     sf: Salesforce,
 ) -> None:

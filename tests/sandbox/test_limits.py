@@ -151,6 +151,16 @@ def test_latency_is_added_to_every_call(
     assert time.perf_counter() - started >= 0.2
 
 
+def test_an_injected_fault_waits_the_latency_too(
+    make_sandbox: SandboxFactory, api_for: Callable[[SandboxServer], requests.Session]
+) -> None:
+    sandbox = make_sandbox(fail_rate=1.0, latency_ms=200)
+    started = time.perf_counter()
+    answer = api_for(sandbox).get(sandbox.base_url + "/services/data/v62.0/limits")
+    assert answer.status_code == 503
+    assert time.perf_counter() - started >= 0.2
+
+
 def test_lock_rate_one_fails_record_writes_with_unable_to_lock_row(
     make_sandbox: SandboxFactory, salesforce_for: Callable[..., Salesforce]
 ) -> None:

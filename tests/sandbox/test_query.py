@@ -227,6 +227,35 @@ def test_unknown_names_are_refused_pointing_at_them(org: Org) -> None:
     assert "Didn't understand relationship 'Acount'" in relationship.message
 
 
+FIVE_LEVELS = "Account.Parent.Parent.Parent.Parent.Name"
+
+
+def test_a_parent_path_goes_five_levels_up_and_no_further(org: Org) -> None:
+    account = None
+    for name in ("Top", "Upper", "Middle", "Lower", "Bottom"):
+        values = {"Name": name} | ({"ParentId": account} if account else {})
+        account = org.create("Account", values)
+    org.create("Contact", {"LastName": "Ng", "AccountId": account})
+
+    (record,) = org.query(f"SELECT {FIVE_LEVELS} FROM Contact")["records"]
+    assert record["Account"]["Parent"]["Parent"]["Parent"]["Parent"]["Name"] == "Top"
+    where = org.query(f"SELECT Id FROM Contact WHERE Contact.{FIVE_LEVELS} = 'Top'")
+    assert where["totalSize"] == 1
+
+    six = FIVE_LEVELS.replace(".Name", ".Parent.Name")
+    for soql in (
+        f"SELECT Id, {six} FROM Contact",
+        f"SELECT Id FROM Contact WHERE {six} = 'Top'",
+        f"SELECT Id FROM Contact ORDER BY {six}",
+        f"SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE {six} = 'x')",
+        f"SELECT Id, (SELECT {six} FROM Contacts) FROM Account",
+    ):
+        refused = _error(org, soql)
+        assert refused.error_code == "MALFORMED_QUERY"
+        assert f"ERROR at Row:1:Column:{soql.index(six) + 1}" in refused.message
+        assert "at most 5 levels" in refused.message
+
+
 def test_order_by_puts_nulls_first_ascending_and_last_descending(
     org: Org, crm: dict[str, str]
 ) -> None:

@@ -193,5 +193,8 @@ def test_derived_values() -> None:
     contact = derived(_obj("Contact"), {"FirstName": "Ana", "LastName": "Ng", "Salutation": "Dr."})
     assert contact["Name"] == "Ana Ng"
     assert derived(_obj("Contact"), {"LastName": "Ng"})["Name"] == "Ng"
-    task = derived(_obj("Task"), {"Status": "Completed", "Priority": "High"})
-    assert task == {"IsClosed": 1, "IsHighPriority": 1}
+    saved = "2024-11-07T15:30:00.000+0000"
+    task = derived(
+        _obj("Task"), {"Status": "Completed", "Priority": "High", "LastModifiedDate": saved}
+    )
+    assert task == {"IsClosed": 1, "IsHighPriority": 1, "CompletedDateTime": saved}

@@ -1,4 +1,5 @@
-"""SOSL parsing: the term's words and operators, the scope, each object's SOQL clauses."""
+"""SOSL parsing: the term's words, operators and reserved characters, the scope, each object's
+SOQL clauses."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import pytest
 from forcebridge.soql.ast import Comparison, Field, Operator, StringValue
 from forcebridge.soql.search import (
     MAX_RESULTS,
+    MUST_ESCAPE,
+    RESERVED,
     AllOf,
     AnyOf,
     MalformedSearch,
     Phrase,
     Scope,
+    UnescapedCharacter,
     Without,
     Word,
+    escape_term,
     parse_search,
 )
 
@@ -95,3 +100,85 @@ def test_a_word_pattern_matches_whole_words_with_its_wildcards() -> None:
     assert not Word("jo?").pattern().fullmatch("jones")
     assert Word("jo?").pattern().fullmatch("joe")
     assert not Word("jones").pattern().fullmatch("jonesy")
+
+
+def test_the_reserved_characters_are_salesforces() -> None:
+    assert "".join(sorted(RESERVED)) == "".join(sorted("?&|!{}[]()^~*:\\\"'+-"))
+    assert "".join(sorted(MUST_ESCAPE)) == "".join(sorted("&|!{}[]^~:'+-"))
+
+
+def test_a_bare_reserved_character_is_refused_as_salesforces_lexer_refuses_it() -> None:
+    with pytest.raises(UnescapedCharacter) as refused:
+        parse_search("FIND {Marie-Pier Martin}")
+
+    assert refused.value.error_code == "MALFORMED_SEARCH"
+    assert refused.value.message == (
+        "\nFIND {Marie-Pier Martin}\n           ^\nERROR at Row:1:Column:11\n"
+        "line 1:11 mismatched character '-' expecting '}'"
+    )
+
+
+@pytest.mark.parametrize("character", sorted(MUST_ESCAPE - {"}"}))
+def test_every_reserved_character_must_be_escaped_even_in_a_phrase(character: str) -> None:
+    for sosl in (f"FIND {{ab{character}cd}}", f'FIND {{"ab{character}cd"}}'):
+        with pytest.raises(UnescapedCharacter) as refused:
+            parse_search(sosl)
+        column = sosl.index(character, 6)
+        assert refused.value.detail == (
+            f"line 1:{column} mismatched character '{character}' expecting '}}'"
+        )
+
+
+def test_the_row_and_column_are_those_of_the_line_the_character_is_on() -> None:
+    with pytest.raises(UnescapedCharacter) as refused:
+        parse_search("FIND {acme\nco:op}")
+
+    assert refused.value.message.endswith(
+        "\nco:op}\n  ^\nERROR at Row:2:Column:2\nline 2:2 mismatched character ':' expecting '}'"
+    )
+
+
+@pytest.mark.parametrize("character", sorted(RESERVED))
+def test_an_escaped_reserved_character_is_punctuation_the_words_split_at(character: str) -> None:
+    search = parse_search(f"FIND {{ab\\{character}cd}} RETURNING Contact")
+
+    assert search.term == Phrase((Word("ab"), Word("cd")))
+
+
+def test_an_escaped_wildcard_is_no_wildcard_and_an_escaped_letter_a_letter() -> None:
+    assert parse_search("FIND {Why not\\?}").term == AllOf((Word("why"), Word("not")))
+    assert parse_search("FIND {acme\\*}").term == Word("acme")
+    assert parse_search("FIND {acme*}").term == Word("acme*")
+    assert parse_search('FIND {"big\\* co"}').term == Phrase((Word("big"), Word("co")))
+    assert parse_search("FIND {\\acme}").term == Word("acme")
+
+
+def test_the_search_keeps_the_text_as_given_and_so_do_later_errors() -> None:
+    assert parse_search("FIND {acme\\*} LIMIT 5").text == "FIND {acme\\*} LIMIT 5"
+    with pytest.raises(MalformedSearch) as refused:
+        parse_search("FIND {acme\\*} LIMIT 0")
+    assert refused.value.query_text == "FIND {acme\\*} LIMIT 0"
+
+
+def test_operators_wildcards_phrases_and_what_is_not_reserved_pass_bare() -> None:
+    search = parse_search('FIND {(jo* OR "big co") AND NOT joe@acme.com}')
+
+    assert search.term == Without(
+        AnyOf((Word("jo*"), Phrase((Word("big"), Word("co"))))),
+        (Phrase((Word("joe"), Word("acme"), Word("com"))),),
+    )
+
+
+def test_text_outside_the_term_is_not_checked() -> None:
+    search = parse_search("FIND {acme} RETURNING Contact(Name WHERE Title = 'R&D - Ops')")
+
+    assert [target.sobject for target in search.returning] == ["Contact"]
+
+
+def test_escape_term_leaves_the_term_syntax_and_escapes_the_rest() -> None:
+    assert escape_term('Marie-Pier O\'Brien & "co" jo* \\ {x}') == (
+        'Marie\\-Pier O\\\'Brien \\& "co" jo* \\\\ \\{x\\}'
+    )
+    assert parse_search(f"FIND {{{escape_term('Marie-Pier')}}}").term == Phrase(
+        (Word("marie"), Word("pier"))
+    )
