@@ -121,8 +121,11 @@ def read_record(
         )
     if is_true(record.get("IsDeleted")):
         return Incoming(salesforce_id, modstamp, deleted=True)
-    if is_true(record.get("IsConverted")) and record.get("ConvertedContactId"):
-        return Incoming(salesforce_id, modstamp, converted_to=record["ConvertedContactId"])
+    if is_true(record.get("IsConverted")):
+        if record.get("ConvertedContactId"):
+            return Incoming(salesforce_id, modstamp, converted_to=record["ConvertedContactId"])
+        # Its Contact was deleted since: read-only, it stands for nobody the book could log to.
+        return Incoming(salesforce_id, modstamp, deleted=True, left_scope=True)
     resolution = resolve(compiled, record)
     notes = [
         Note(LogLevel.WARNING, Code.CONVERSION_FAILED, str(error), salesforce_id, error.field)
@@ -343,8 +346,9 @@ class _Decision:
             return None if record.left_scope else Outcome.UNCHANGED
         if record.left_scope:
             message = (
-                "no longer among the service's records in Salesforce (deleted for good, or "
-                "outside its query or routing rule); unlinked"
+                "no longer among the service's records in Salesforce (deleted for good, a "
+                "converted Lead whose Contact was deleted, or outside its query or routing "
+                "rule); unlinked"
             )
             self._note(LogLevel.INFO, Code.LEFT_SCOPE, message, record.external_id)
         else:

@@ -186,6 +186,27 @@ def test_a_converted_lead_hands_its_contact_to_the_new_contact_without_a_duplica
     assert entry["company"] == "Initech"
 
 
+def test_a_converted_leads_deleted_contact_leaves_nobody_linked_to_the_read_only_lead(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    lead = world.create("Lead", LastName="Lee", Company="Initech", Email="lee@initech.com")
+    world.later()
+    world.pull(service)
+    contact = world.sandbox.org.convert_lead(lead)["contactId"]
+    world.later()
+    world.pull(service)
+    world.sandbox.org.delete("Contact", contact)
+    world.later()
+
+    world.pull(service)
+    again = world.pull(service, full=True)
+
+    [entry] = book(session, service)
+    assert (entry["identities"], entry["deleted_in_source"]) == ([], True)
+    assert (again.created, again.updated) == (0, 0)
+
+
 def test_a_person_who_is_both_keeps_the_contacts_values_whichever_record_changed_last(
     world: PullWorld, session: Session
 ) -> None:

@@ -97,6 +97,12 @@ def test_deleted_and_converted_records_carry_no_values_to_match_on() -> None:
     assert (converted.converted_to, converted.values) == ("003B", {})
 
 
+def test_a_converted_lead_whose_contact_is_gone_is_read_as_leaving_the_book() -> None:
+    orphan = read(IsConverted=True, ConvertedContactId=None, LastName="Lee")
+
+    assert (orphan.deleted, orphan.left_scope, orphan.values) == (True, True, {})
+
+
 def test_a_record_without_its_modstamp_cannot_be_read() -> None:
     with pytest.raises(UnreadableRecord, match="003A"):
         read_record({"Id": "003A"}, None, COMPILED, TARGET)
