@@ -164,6 +164,11 @@ def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) ->
         f"{configured.changes_per_day:,} changes a day, {projection.reconciliation:,} for the "
         "daily reconciliation)."
     )
+    if configured.shared_with:
+        console.print(
+            f"Read together with {escape(', '.join(configured.shared_with))}: those scheduled "
+            "reads are paid once for all of them."
+        )
     if configured.reread:
         console.print(f"The next run reads everything again ({', '.join(configured.reread)}).")
     console.print(

@@ -232,6 +232,13 @@ def projected_calls(
     return CallProjection(runs, reads, reconciliation)
 
 
+def shares_a_read(mine: Iterable[Stream], theirs: Iterable[Stream]) -> bool:
+    """Whether two services on one connection read some object together (the same stream of
+    the same object), and so pay its scheduled reads once."""
+    read = {(s.name, s.sobject.lower()) for s in mine}
+    return any((s.name, s.sobject.lower()) in read for s in theirs)
+
+
 def pull_streams(service: Service) -> tuple[Stream, ...]:
     """The service's streams, or `PlanError` when it cannot pull at all."""
     if service.connection_id is None:

@@ -18,6 +18,7 @@ from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.soql.ast import Condition, Count
 from forcebridge.soql.builder import Filter, select, to_soql
 from forcebridge.store.models import PullObjects, Service
+from forcebridge.store.repositories.services import services_beside
 from forcebridge.store.repositories.watermarks import reset_watermarks
 from forcebridge.sync.pull_members import StreamFailed, VerifiedStream, verify_member
 from forcebridge.sync.pull_plan import (
@@ -27,6 +28,7 @@ from forcebridge.sync.pull_plan import (
     condition_problems,
     projected_calls,
     service_streams,
+    shares_a_read,
 )
 
 DAILY_CHANGE_SHARE = 0.01
@@ -70,6 +72,9 @@ class PullConfiguration:
     """The daily changes the projection assumes."""
     reread: tuple[str, ...]
     """Streams that will read everything again on their next run."""
+    shared_with: tuple[str, ...] = ()
+    """The other services (`ORG/SERVICE`) of the connection reading an object with this one:
+    the scheduled reads the projection counts are paid once for all of them."""
     problems: tuple[str, ...] = ()
     """Why settings left as they were no longer verify (their streams will fail until fixed):
     a change that touched no pull setting is not refused for them."""
@@ -90,6 +95,7 @@ class PullConfiguration:
                 "changes_per_day": self.changes_per_day,
             },
             "full_read_next": list(self.reread),
+            "reads_shared_with": list(self.shared_with),
             "problems": list(self.problems),
         }
 
@@ -157,8 +163,22 @@ def configure_pull(
         projected_calls(wanted.interval_minutes, len(streams), total, changes),
         changes,
         reread,
+        _sharing(session, service, streams),
         tuple(problems),
     )
+
+
+def _sharing(session: Session, service: Service, streams: tuple[Stream, ...]) -> tuple[str, ...]:
+    """The services of the connection that read one of `streams` with `service`."""
+    sharing = []
+    for other in services_beside(session, service):
+        try:
+            theirs = service_streams(other.pull_objects, other.pull_soql)
+        except PlanError:
+            continue
+        if shares_a_read(streams, theirs):
+            sharing.append(f"{other.org.name}/{other.name}")
+    return tuple(sorted(sharing))
 
 
 MAX_INTERVAL_MINUTES = 366 * 24 * 60

@@ -16,7 +16,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
@@ -24,6 +24,7 @@ from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.store.models import Run, Service
 from forcebridge.store.repositories.contacts import any_linked, refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run
+from forcebridge.store.repositories.services import services_beside
 from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.sync.page_in_flight import unaffected
 from forcebridge.sync.planner_statistics import refresh_due
@@ -175,13 +176,8 @@ class StreamPull:
         with their settings for it verified. One whose settings fail (a mapping that no longer
         verifies) is left to its own schedule and backoff, which its own run reports to,
         rather than given a failed run at every shared read."""
-        candidates = self.session.scalars(
-            select(Service).where(
-                Service.connection_id == service.connection_id, Service.id != service.id
-            )
-        )
         others = []
-        for other in candidates:
+        for other in services_beside(self.session, service):
             verified = self._verified_share(other)
             if verified is not None:
                 others.append((other, verified))

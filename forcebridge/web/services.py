@@ -112,11 +112,17 @@ def pulled_objects(service: Service) -> tuple[str, ...]:
 
 def projection_notice(configured: PullConfiguration) -> str:
     projection = configured.projection
+    shared = (
+        f" Read together with {', '.join(configured.shared_with)}: those scheduled reads are "
+        "paid once for all of them."
+        if configured.shared_with
+        else ""
+    )
     return (
         f"Settings saved. Projected Salesforce API calls a day: {projection.total:,} "
         f"({projection.runs_per_day:,} runs, {projection.reads:,} for reads assuming "
         f"{configured.changes_per_day:,} changes a day, {projection.reconciliation:,} for the "
-        "daily reconciliation)."
+        f"daily reconciliation).{shared}"
     )
 
 

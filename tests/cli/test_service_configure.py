@@ -29,6 +29,24 @@ def test_configure_saves_pull_settings_and_projects_the_daily_api_calls(
     assert configured["activities_every_minutes"] == 30
 
 
+def test_services_reading_together_are_named_as_paying_their_reads_once(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "both")
+    for name, pull in (("leads", "leads"), ("custom", "contacts")):
+        assert cli("service", "create", f"acme/{name}").exit_code == 0
+        cli("service", "configure", f"acme/{name}", "--pull", pull)
+    cli("service", "configure", "acme/custom", "--soql", "SELECT Id, LastName FROM Contact")
+
+    shop = document(cli("service", "configure", service, "--json"))
+    leads = document(cli("service", "configure", "acme/leads", "--json"))
+    said = cli("service", "configure", "acme/leads")
+
+    assert shop["reads_shared_with"] == ["acme/leads"]  # a custom query is read on its own
+    assert leads["reads_shared_with"] == ["acme/shop"]
+    assert "Read together with acme/shop: those scheduled reads are paid once" in said.stdout
+
+
 def test_a_query_naming_a_field_the_org_lacks_is_refused_with_the_field_named(
     cli: Cli, sandbox: SandboxServer
 ) -> None:

@@ -73,3 +73,16 @@ def list_services(session: Session, org: Org) -> list[Service]:
     return list(
         session.scalars(select(Service).where(Service.org_id == org.id).order_by(Service.name))
     )
+
+
+def services_beside(session: Session, service: Service) -> list[Service]:
+    """The other services on `service`'s Salesforce connection."""
+    if service.connection_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Service)
+            .where(Service.connection_id == service.connection_id, Service.id != service.id)
+            .order_by(Service.id)
+        )
+    )
