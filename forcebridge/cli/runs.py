@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, fail, timestamp
+from forcebridge.cli.output import JsonFlag, console, database, emit, timestamp, wrong_options
 from forcebridge.store.models import Run
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.runs import get_run, list_runs
@@ -54,7 +54,7 @@ def list_command(
 ) -> None:
     """The latest runs, newest first: of every org, of one (`--org`), or of a service."""
     if org is not None and service is not None:
-        fail("name either --org ORG or --service ORG/SERVICE, not both")
+        wrong_options("name either --org ORG or --service ORG/SERVICE, not both")
     with database() as session:
         if service is not None:
             found = get_service(session, service)
@@ -62,7 +62,7 @@ def list_command(
         else:
             runs = list_runs(session, get_org(session, org) if org else None, limit=limit)
         documents = [run_document(run) for run in runs]
-    emit({"runs": documents}, as_json, lambda: console.print(_table(documents)))
+    emit({"runs": documents}, as_json, lambda: _print_runs(documents))
 
 
 @app.command("show")
@@ -90,28 +90,37 @@ def show(
     emit(document, as_json, lambda: _show(document))
 
 
-def _table(documents: list[dict[str, Any]]) -> Table:
-    table = Table(
-        "Run", "Service", "Stream", "Status", "Started", *(c.replace("_", " ") for c in COUNTS)
-    )
+def _print_runs(documents: list[dict[str, Any]]) -> None:
+    """Two lines a run, readable at any width (a pipe's 80 columns too): what ran, how it
+    ended, when and for how long; then its counts that are not zero."""
     for d in documents:
-        table.add_row(
-            str(d["run_id"]),
-            escape(d["service"] or "-"),
-            escape(d["stream"]),
-            d["status"] + (" (dry run)" if d["dry_run"] else ""),
-            d["started_at"] or "",
-            *(f"{d[c]:,}" for c in COUNTS),
+        status = d["status"] + (" (dry run)" if d["dry_run"] else "")
+        started = (d["started_at"] or "")[:19].replace("T", " ")
+        console.print(
+            f"[bold]{d['run_id']}[/bold]  {escape(d['service'] or d['org'])} "
+            f"{escape(d['stream'])}  {status}  {started} UTC  {_took(d['duration_seconds'])}  "
+            f"{d['api_calls']:,} API call{'' if d['api_calls'] == 1 else 's'}",
+            soft_wrap=True,
         )
-    return table
+        counts = ", ".join(f"{d[c]:,} {c}" for c in COUNTS[:-1] if d[c]) or "nothing read"
+        console.print(f"    {counts}", soft_wrap=True)
+
+
+def _took(seconds: float | None) -> str:
+    if seconds is None:
+        return "running"
+    if seconds < 90:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.0f} min"
 
 
 def _show(document: dict[str, Any]) -> None:
-    console.print(_table([document]))
+    _print_runs([document])
     if document["error"]:
         console.print(f"[red]Error:[/red] {escape(document['error'])}", soft_wrap=True)
     if document["log"]:
-        log = Table("Level", "Code", "Record", "Field", "Message")
+        record = Column("Record", no_wrap=True, min_width=18)  # an Id is read whole
+        log = Table("Level", Column("Code", overflow="fold"), record, "Field", "Message")
         for entry in document["log"]:
             log.add_row(
                 entry["level"],

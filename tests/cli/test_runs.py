@@ -40,5 +40,22 @@ def test_runs_list_without_a_filter_lists_every_orgs_runs(cli: Cli, tmp_path: Pa
     both = cli("runs", "list", "--org", "acme", "--service", "acme/shop")
 
     assert [r["org"] for r in every] == ["globex", "acme"]
-    assert both.exit_code == 1
+    assert both.exit_code == 2
     assert "not both" in both.stderr
+
+
+def test_runs_read_whole_in_a_pipes_80_columns(cli: Cli, tmp_path: Path) -> None:
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/shop")
+    file = tmp_path / "crm.csv"
+    file.write_text("first_name,phone,external_id\nAna,12,crm-000000000000001\nKim,,crm-2\n")
+    run_id = document(
+        cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm", "--json")
+    )["run_id"]
+
+    listed = cli("runs", "list").stdout
+    shown = cli("runs", "show", str(run_id)).stdout
+
+    assert f"{run_id}  shop csv:crm  succeeded  " in listed
+    assert " s  0 API calls\n    2 read, 2 created\n" in listed
+    assert "crm-000000000000001" in shown  # a record's id whole, not cut
