@@ -75,6 +75,10 @@ T = TypeVar("T")
 log = get_logger(__name__)
 
 
+DESCRIBE_MAX_AGE = dt.timedelta(hours=1)
+"""How long a describe is trusted before it is revalidated, unless told otherwise."""
+
+
 @dataclass(frozen=True)
 class ClientSettings:
     """How one connection is reached; `connection_id` keys its describe cache entries."""
@@ -83,7 +87,7 @@ class ClientSettings:
     api_version: str = DEFAULT_API_VERSION
     ca_file: Path | None = None
     timeout: float | tuple[float, float] = DEFAULT_TIMEOUT
-    describe_max_age: dt.timedelta = dt.timedelta(hours=1)
+    describe_max_age: dt.timedelta = DESCRIBE_MAX_AGE
     bulk_page_size: int = 10_000
 
 

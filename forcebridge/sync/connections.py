@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import ClientSettings, SalesforceClient
+from forcebridge.salesforce.client import DESCRIBE_MAX_AGE, ClientSettings, SalesforceClient
 from forcebridge.salesforce.errors import LoginFailed, SalesforceError
 from forcebridge.salesforce.oauth import (
     JwtBearerGrant,
@@ -189,9 +189,12 @@ def _user_identity(oauth: OAuthClient, tokens: TokenSet) -> UserIdentity:
 # --- using and checking a connection --------------------------------------------------------
 
 
-def open_client(session: Session, connection: Connection) -> SalesforceClient:
+def open_client(
+    session: Session, connection: Connection, *, describe_max_age: dt.timedelta = DESCRIBE_MAX_AGE
+) -> SalesforceClient:
     """A client for `connection` whose renewed tokens, describe results and status changes are
-    stored as they happen (each in a transaction of its own; see `store_ports`)."""
+    stored as they happen (each in a transaction of its own; see `store_ports`). Describes
+    are trusted for `describe_max_age`, then revalidated."""
     if not connection.access_token:
         raise NotConnected(
             f"connection {connection.name!r} is disconnected: reconnect it with forcebridge "
@@ -214,6 +217,7 @@ def open_client(session: Session, connection: Connection) -> SalesforceClient:
             connection_id=str(connection.id),
             api_version=connection.api_version,
             ca_file=target.endpoint.ca_file,
+            describe_max_age=describe_max_age,
         ),
         oauth=oauth,
         renewal=_renewal(connection),

@@ -1,8 +1,13 @@
 """Reaching Salesforce from a page: the client an org's or a service's settings are checked with,
-and one readable refusal when Salesforce cannot answer."""
+and one readable refusal when Salesforce cannot answer.
+
+A page offers the fields Salesforce has now: the describes it reads are revalidated when older
+than `PAGE_DESCRIBE_AGE` (an unchanged one costs a call and no payload), so a field an admin
+has just added in Salesforce is offered on the next page, not an hour later."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +22,9 @@ from forcebridge.sync.connection_errors import ConnectError
 from forcebridge.sync.connections import open_client
 from forcebridge.web.connections import failure_message
 from forcebridge.web.errors import WebError
+
+PAGE_DESCRIBE_AGE = dt.timedelta(seconds=30)
+"""Long enough for one page's several reads of a describe to cost one revalidation."""
 
 
 class SalesforceUnavailable(WebError):
@@ -44,7 +52,10 @@ def org_client(session: Session, org: Org) -> Iterator[SalesforceClient]:
             "Export settings are checked against the org's Salesforce connection: connect "
             "exactly one on the Connections page first."
         )
-    with reaching_salesforce(), open_client(session, connections[0]) as client:
+    with (
+        reaching_salesforce(),
+        open_client(session, connections[0], describe_max_age=PAGE_DESCRIBE_AGE) as client,
+    ):
         yield client
 
 
@@ -54,5 +65,8 @@ def service_client(session: Session, service: Service) -> Iterator[SalesforceCli
         raise SalesforceUnavailable(
             f"Service {service.name} has no Salesforce connection: connect the org first."
         )
-    with reaching_salesforce(), open_client(session, service.connection) as client:
+    with (
+        reaching_salesforce(),
+        open_client(session, service.connection, describe_max_age=PAGE_DESCRIBE_AGE) as client,
+    ):
         yield client

@@ -3,6 +3,7 @@ calls), a wrong query refused by name, the pull mapping's "Verify and Save", and
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from forcebridge.store.repositories.mappings import get_mapping
 from forcebridge.store.repositories.orgs import create_org, get_org
 from forcebridge.store.repositories.services import create_service, get_service
 from forcebridge.store.types import utcnow
+from forcebridge.web import salesforce_access
 from tests.web.conftest import AdminPages, AdminPagesFactory, mapping_form
 
 
@@ -71,6 +73,25 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert ">Account Name (Account.Name)</option>" in page.text  # a parent's field, labelled
     assert 'name="pull_every" min="1" value="' in page.text
     assert 'aria-label="Remove row 1"' in page.text  # each Remove says what it removes
+
+
+def test_a_field_just_added_in_salesforce_is_offered_on_the_next_page(
+    pages: AdminPages, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(salesforce_access, "PAGE_DESCRIBE_AGE", dt.timedelta(0))
+    support = service(pages)
+    before = pages.client.get(f"/services/{support.id}")
+    sandbox.org.custom_fields.create(
+        {
+            "FullName": "Contact.Region__c",
+            "Metadata": {"type": "Text", "label": "Region", "length": 20},
+        }
+    )
+
+    after = pages.client.get(f"/services/{support.id}")
+
+    assert 'value="Region__c"' not in before.text
+    assert 'value="Region__c"' in after.text
 
 
 def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_why_not_mappings(
