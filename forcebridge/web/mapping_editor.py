@@ -81,10 +81,14 @@ def mapping_from_form(
     )
 
 
-def edit(mapping: Mapping, action: str, new_row_update: UpdateOption) -> Mapping:
-    """`mapping` with a blank row added or row N removed, as the pressed button asks."""
+def edit(
+    mapping: Mapping, action: str, new_row_update: UpdateOption, new_row_source: str = ""
+) -> Mapping:
+    """`mapping` with a row added (its source `new_row_source`, such as a parent's field
+    `Account.Industry` that the choices do not list, or blank) or row N removed, as the
+    pressed button asks."""
     if action == ADD:
-        return Mapping((*mapping.rows, MappingRow("", "", new_row_update)))
+        return Mapping((*mapping.rows, MappingRow(new_row_source.strip(), "", new_row_update)))
     if action.startswith(REMOVE):
         try:
             number = int(action.removeprefix(REMOVE))

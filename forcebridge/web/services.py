@@ -264,6 +264,7 @@ def edit_pull_mapping(
     source: Annotated[list[str] | None, Form()] = None,
     target: Annotated[list[str] | None, Form()] = None,
     update: Annotated[list[str] | None, Form()] = None,
+    new_source: Annotated[str, Form()] = "",
     then_soql: Annotated[str, Query()] = "",
 ) -> Response:
     """Verify and Save, or add / remove a row; what is not saved comes back as edited.
@@ -283,7 +284,7 @@ def edit_pull_mapping(
             except NotFound:
                 raise PageNotFound("Salesforce object") from None
         if action != mapping_editor.SAVE:
-            edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE)
+            edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE, new_source)
             shown = _editor(session, client, service, sobject, edited)
             return _page(request, admin, session, client, service, form, shown, then_soql=then_soql)
         try:

@@ -249,6 +249,32 @@ def test_a_custom_query_on_an_object_without_a_mapping_offers_one_and_is_saved_a
     assert service(pages).pull_soql == query
 
 
+def test_a_row_reading_a_parents_field_is_added_by_its_path_and_saved(pages: AdminPages) -> None:
+    support = service(pages)
+    rows = Mapping((MappingRow("LastName", "last_name"),))
+
+    added = pages.post_form(
+        f"/services/{support.id}/mappings/Contact",
+        {**mapping_form(rows, "add"), "new_source": " Account.Industry "},
+    )
+    typo = pages.post_form(
+        f"/services/{support.id}/mappings/Contact",
+        {**mapping_form(rows, "add"), "new_source": "Acount.Industry"},
+    )
+    wanted = Mapping((*rows.rows, MappingRow("Account.Industry", "company")))
+    saved = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(wanted))
+
+    assert added.status_code == 200
+    assert 'value="Account.Industry" selected' in added.text
+    assert "Industry (Account.Industry)" in added.text
+    assert typo.status_code == 200 and 'value="Acount.Industry" selected' in typo.text
+    assert saved.status_code == 303, saved.text
+    with pages.runtime.sessions() as session:
+        mapping = get_mapping(session, get_service(session, "acme/support"), "Contact")
+        assert mapping is not None
+        assert [r.source for r in mapping.rows] == ["LastName", "Account.Industry"]
+
+
 def test_no_mapping_is_kept_for_an_object_salesforce_does_not_have(pages: AdminPages) -> None:
     support = service(pages)
     rows = Mapping((MappingRow("Name", "company"),))
