@@ -81,15 +81,24 @@ def edit_export_mapping(
         raise PageNotFound("export object")
     org = get_org(session, admin.org_name)
     mapping = mapping_editor.mapping_from_form(source or [], target or [], update or [])
-    with org_client(session, org) as client:
-        if action != mapping_editor.SAVE:
-            edited = mapping_editor.edit(mapping, action, UpdateOption.FILL_EMPTY)
-            return _page(request, admin, session, client, org, _editor(client, sobject, edited))
-        try:
-            report = save_export_mapping(session, client, org, sobject, mapping)
-        except MappingRefused as refused:
-            shown = _editor(client, sobject, mapping, refused)
-            return _page(request, admin, session, client, org, shown, status_code=400)
+    edited = mapping
+    if action != mapping_editor.SAVE:
+        edited = mapping_editor.edit(mapping, action, UpdateOption.FILL_EMPTY)
+    try:
+        with org_client(session, org) as client:
+            if action != mapping_editor.SAVE:
+                return _page(request, admin, session, client, org, _editor(client, sobject, edited))
+            try:
+                report = save_export_mapping(session, client, org, sobject, mapping)
+            except MappingRefused as refused:
+                shown = _editor(client, sobject, mapping, refused)
+                return _page(request, admin, session, client, org, shown, status_code=400)
+    except SalesforceUnavailable as unavailable:
+        kept = mapping_editor.unchecked(sobject, edited, unavailable.message)
+        return _page(
+            request, admin, session, None, org, kept,
+            status_code=unavailable.status, mappings_unavailable=unavailable.message,
+        )  # fmt: skip
     session.commit()
     flash(request, f"{sobject} export mapping saved. {report.message}")
     return RedirectResponse(f"{PAGE}#mapping-{sobject}", status_code=303)
@@ -107,7 +116,8 @@ def _page(
     mappings_unavailable: str | None = None,
 ) -> HTMLResponse:
     """The export settings; without a `client` (Salesforce out of reach, no single connection)
-    the mappings are not shown, `mappings_unavailable` saying why."""
+    the mappings are not shown, `mappings_unavailable` saying why, but for `edited`, the one
+    just submitted."""
     editors = []
     if client is not None:
         editors = [
@@ -116,6 +126,8 @@ def _page(
             else _shown(session, client, org, sobject)
             for sobject in EXPORT_OBJECTS
         ]
+    elif edited is not None:
+        editors = [edited]
     return render(
         request,
         "export.html",

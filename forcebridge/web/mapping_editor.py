@@ -156,3 +156,15 @@ def path_labels(catalog: Catalog, sobject: str, paths: Iterable[str]) -> dict[st
     """A label for each parent's field among `paths` that `catalog` resolves from `sobject`:
     "Account Name (Account.Name)", as the object's own fields are shown."""
     return {path: label for path in paths if (label := catalog.label(sobject, path)) != path}
+
+
+def unchecked(sobject: str, mapping: Mapping, why: str) -> Editor:
+    """The rows as the admin left them, when Salesforce could not be reached to check them or
+    to list the fields: kept on the page, each select offering its own value, to be saved
+    once Salesforce answers."""
+    problem = (
+        f"Salesforce could not be reached, so nothing was checked or saved ({why}). Your rows "
+        "are kept: Verify and Save again once it answers."
+    )
+    shown = editor(sobject, mapping, (), ())
+    return Editor(sobject, shown.rows, shown.sources, shown.targets, (problem,), False)

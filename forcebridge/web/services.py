@@ -277,24 +277,36 @@ def edit_pull_mapping(
     if then_soql.strip():
         form = replace(form, pull=PullObjects.CUSTOM.value, soql=then_soql)
     pulled = sobject in pulled_objects(service)
-    with service_client(session, service) as client:
-        if not pulled:
+    edited = mapping
+    if action != mapping_editor.SAVE:
+        edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE, new_source)
+    try:
+        with service_client(session, service) as client:
+            if not pulled:
+                try:
+                    client.describe(sobject)
+                except NotFound:
+                    raise PageNotFound("Salesforce object") from None
+            if action != mapping_editor.SAVE:
+                shown = _editor(session, client, service, sobject, edited)
+                return _page(
+                    request, admin, session, client, service, form, shown, then_soql=then_soql
+                )
             try:
-                client.describe(sobject)
-            except NotFound:
-                raise PageNotFound("Salesforce object") from None
-        if action != mapping_editor.SAVE:
-            edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE, new_source)
-            shown = _editor(session, client, service, sobject, edited)
-            return _page(request, admin, session, client, service, form, shown, then_soql=then_soql)
-        try:
-            report = save_pull_mapping(session, client, service, sobject, mapping)
-        except MappingRefused as refused:
-            shown = _editor(session, client, service, sobject, mapping, refused)
-            return _page(
-                request, admin, session, client, service, form, shown,
-                status_code=400, then_soql=then_soql,
-            )  # fmt: skip
+                report = save_pull_mapping(session, client, service, sobject, mapping)
+            except MappingRefused as refused:
+                shown = _editor(session, client, service, sobject, mapping, refused)
+                return _page(
+                    request, admin, session, client, service, form, shown,
+                    status_code=400, then_soql=then_soql,
+                )  # fmt: skip
+    except SalesforceUnavailable as unavailable:
+        kept = mapping_editor.unchecked(sobject, edited, unavailable.message)
+        return _page(
+            request, admin, session, None, service, form, kept,
+            status_code=unavailable.status, mappings_unavailable=unavailable.message,
+            then_soql=then_soql,
+        )  # fmt: skip
     session.commit()
     if pulled:
         flash(
@@ -355,22 +367,22 @@ def _page(
     field_form: FieldForm = FieldForm(),
 ) -> HTMLResponse:
     """The service's page; without a `client` (Salesforce out of reach, the connection
-    disconnected) its mappings are not shown, `mappings_unavailable` saying why. `edited` may
-    be the mapping of an object not pulled yet, shown after the others; its form carries
-    `then_soql`, the custom query waiting for it."""
+    disconnected) its mappings are not shown, `mappings_unavailable` saying why, but for
+    `edited`, the one just submitted. `edited` may be the mapping of an object not pulled yet,
+    shown after the others; its form carries `then_soql`, the custom query waiting for it."""
+    pulled = pulled_objects(service)
+    actions = {sobject: f"{PAGE}/{service.id}/mappings/{sobject}" for sobject in pulled}
     editors = []
-    actions = {}
     if client is not None:
-        pulled = pulled_objects(service)
         editors = [
             edited
             if edited is not None and edited.sobject == sobject
             else _shown(session, client, service, sobject)
             for sobject in pulled
         ]
-        actions = {sobject: f"{PAGE}/{service.id}/mappings/{sobject}" for sobject in pulled}
-        if edited is not None and edited.sobject not in pulled:
-            editors.append(edited)
+    if edited is not None and edited not in editors:
+        editors.append(edited)
+        if edited.sobject not in pulled:
             waiting = f"?{urlencode({'then_soql': then_soql})}" if then_soql else ""
             actions[edited.sobject] = f"{PAGE}/{service.id}/mappings/{edited.sobject}{waiting}"
     return render(

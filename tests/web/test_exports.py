@@ -12,6 +12,7 @@ from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import AdminRole
+from forcebridge.store.repositories.connections import forget_credentials, list_connections
 from forcebridge.store.repositories.export_preferences import allowed_objects
 from forcebridge.store.repositories.mappings import get_org_mapping
 from forcebridge.store.repositories.orgs import get_org
@@ -155,3 +156,23 @@ def test_without_a_connection_the_page_says_to_connect_first_and_still_offers_th
     assert page.status_code == 200
     assert "connect exactly one on the Connections page first" in page.text
     assert 'name="objects"' in page.text and "Verify and Save" not in page.text
+
+
+def test_a_mapping_submitted_while_salesforce_is_out_of_reach_stays_on_the_page(
+    pages: AdminPages,
+) -> None:
+    rows = Mapping((MappingRow("last_name", "LastName"), MappingRow("company_name", "Company")))
+    with pages.runtime.sessions() as session:
+        [connection] = list_connections(session, get_org(session, "acme"))
+        forget_credentials(session, connection)
+        session.commit()
+
+    answer = pages.post_form("/export/mappings/Lead", mapping_form(rows))
+
+    assert answer.status_code == 409
+    assert "nothing was checked or saved" in answer.text
+    assert (selected(answer.text, 2, "source"), selected(answer.text, 2, "target")) == (
+        "company_name",
+        "Company",
+    )
+    assert saved_rows(pages, "Lead") is None

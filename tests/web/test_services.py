@@ -275,6 +275,24 @@ def test_a_row_reading_a_parents_field_is_added_by_its_path_and_saved(pages: Adm
         assert [r.source for r in mapping.rows] == ["LastName", "Account.Industry"]
 
 
+def test_a_mapping_submitted_while_salesforce_is_out_of_reach_stays_on_the_page(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    disconnected(pages)
+    rows = Mapping((MappingRow("LastName", "last_name"), MappingRow("Title", "title")))
+
+    saved = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows))
+    added = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows, "add"))
+
+    assert saved.status_code == 409
+    assert "Salesforce could not be reached, so nothing was checked or saved" in saved.text
+    assert 'value="Title" selected' in saved.text and 'value="title" selected' in saved.text
+    assert 'aria-label="Source of row 3"' in added.text  # the edit is made, and kept
+    with pages.runtime.sessions() as session:
+        assert get_mapping(session, get_service(session, "acme/support"), "Contact") is None
+
+
 def test_no_mapping_is_kept_for_an_object_salesforce_does_not_have(pages: AdminPages) -> None:
     support = service(pages)
     rows = Mapping((MappingRow("Name", "company"),))
