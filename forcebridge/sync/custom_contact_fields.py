@@ -42,6 +42,6 @@ def remove_field(session: Session, service: Service, name: str) -> None:
             which = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(rows)}"
             raise InvalidValue(
                 f"custom field {name!r} is what the {mapping.object} mapping's {which} writes "
-                "to; change that mapping first (forcebridge mapping set)"
+                "to; change that mapping first"
             )
     delete_custom_field(session, service, name)

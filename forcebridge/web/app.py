@@ -98,6 +98,13 @@ def _refused(request: Request, error: WebError) -> Response:
     return response
 
 
+def _form_page(path: str) -> str:
+    """`/services/7` for `/services/7/mappings/Lead`; `/export` for `/export/mappings/Lead`."""
+    parts = path.strip("/").split("/")
+    kept = 2 if parts[0] == services.PAGE.strip("/") and len(parts) > 1 else 1
+    return "/" + "/".join(parts[:kept])
+
+
 def _unreadable(request: Request, error: RequestValidationError) -> Response:
     """A request the routes cannot read: a path with no such page (`/services/abc`), or a
     form or query lacking a value or holding one of the wrong kind, each named."""
@@ -114,7 +121,11 @@ def _unreadable(request: Request, error: RequestValidationError) -> Response:
 
 
 def _http_error(request: Request, error: HTTPException) -> Response:
-    """Unknown pages and methods: JSON under the API, a page elsewhere."""
+    """Unknown pages and methods: JSON under the API, a page elsewhere. A form's address
+    opened as a page (reloaded or bookmarked after a refused save) leads to the page the form
+    is on."""
+    if error.status_code == 405 and request.method == "GET" and not _is_api(request):
+        return RedirectResponse(_form_page(request.url.path), status_code=303)
     if _is_api(request):
         return JSONResponse(
             {"error": "http_error", "message": error.detail},

@@ -74,6 +74,9 @@ def failure_message(error: Exception) -> str:
     if isinstance(error, TransientError):
         return f"Salesforce could not be reached ({error.message}): try again in a moment."
     text = error.message if isinstance(error, SalesforceError | WebError) else str(error)
+    first = text.split(" ", 1)[0]
+    if "://" in first or not first.isalpha():
+        return text  # an address or a name, spelled as it is
     return text[:1].upper() + text[1:]
 
 

@@ -27,7 +27,7 @@ from forcebridge.sync.mapping_admin import (
 )
 from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
-from forcebridge.web.errors import PageNotFound
+from forcebridge.web.errors import PageNotFound, WebError
 from forcebridge.web.mapping_editor import Editor, editor, local_choices, salesforce_choices
 from forcebridge.web.pages import flash, render, take_notice
 from forcebridge.web.salesforce_access import SalesforceUnavailable, org_client
@@ -57,6 +57,9 @@ def save_allowed_objects(
     objects: Annotated[list[str] | None, Form()] = None,
 ) -> RedirectResponse:
     org = get_org(session, admin.org_name)
+    unknown = sorted(set(objects or []) - set(EXPORT_OBJECTS))
+    if unknown:
+        raise WebError(f"Users can only export to {', '.join(EXPORT_OBJECTS)}, not {unknown[0]}.")
     chosen = [name for name in EXPORT_OBJECTS if name in (objects or [])]
     disallow_objects(session, org, [name for name in EXPORT_OBJECTS if name not in chosen])
     allowed = allow_objects(session, org, chosen)

@@ -175,7 +175,7 @@ def test_a_login_url_that_is_not_salesforce_is_refused_in_the_popup(
     )
 
     assert answer.status_code == 400
-    assert "is not a Salesforce URL" in answer.text
+    assert "https://login.example.com is not a Salesforce URL" in answer.text  # as typed
 
 
 def test_the_servers_connected_app_is_used_when_the_form_names_none(

@@ -176,3 +176,12 @@ def test_a_mapping_submitted_while_salesforce_is_out_of_reach_stays_on_the_page(
         "Company",
     )
     assert saved_rows(pages, "Lead") is None
+
+
+def test_an_object_no_export_writes_is_refused_not_dropped(pages: AdminPages) -> None:
+    answer = pages.post_form("/export/objects", {"objects": ["Lead", "Opportunity"]})
+
+    assert answer.status_code == 400
+    assert "not Opportunity" in answer.text
+    with pages.runtime.sessions() as session:
+        assert allowed_objects(session, get_org(session, "acme")) == []

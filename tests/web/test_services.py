@@ -73,6 +73,7 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert ">Account Name (Account.Name)</option>" in page.text  # a parent's field, labelled
     assert 'name="pull_every" min="1" value="' in page.text
     assert 'aria-label="Remove row 1"' in page.text  # each Remove says what it removes
+    assert "Time zone UTC" in page.text  # shown, though set at creation
 
 
 def test_a_field_just_added_in_salesforce_is_offered_on_the_next_page(
@@ -103,7 +104,7 @@ def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_wh
 
     assert page.status_code == 200
     assert 'name="pull_every"' in page.text
-    assert "cannot be reached now" in page.text and "is disconnected" in page.text
+    assert "so they cannot be shown now" in page.text and "is disconnected" in page.text
     assert 'id="mapping-Contact"' not in page.text
 
 
@@ -181,6 +182,19 @@ def test_intervals_that_are_no_whole_number_are_refused_by_name_keeping_what_was
     assert "activities every must be a whole number of minutes" in answer.text.lower()
     assert 'value="ten"' in answer.text and 'value="2.5"' in answer.text
     assert service(pages).pull_interval_minutes == support.pull_interval_minutes
+
+
+def test_a_forms_address_opened_as_a_page_leads_to_the_page_of_the_form(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+
+    settings = pages.client.get(f"/services/{support.id}/settings", follow_redirects=False)
+    mapping = pages.client.get("/export/mappings/Lead", follow_redirects=False)
+
+    assert settings.status_code == mapping.status_code == 303
+    assert settings.headers["location"] == f"/services/{support.id}"
+    assert mapping.headers["location"] == "/export"
 
 
 def test_a_cleared_interval_is_refused_by_name_not_as_a_raw_error(pages: AdminPages) -> None:
