@@ -10,11 +10,13 @@ forcebridge admin remove --org ORG EMAIL                         # ends their se
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import JsonFlag, console, database, emit
 from forcebridge.store.models import AdminRole, AdminUser
@@ -98,17 +100,23 @@ def list_command(org: OrgOption, as_json: JsonFlag = False) -> None:
     emit({"org": org, "admins": admins}, as_json, show)
 
 
+def _changed(org: str, email: str, change: Callable[[Session, AdminUser], None]) -> dict[str, Any]:
+    """The admin after `change`, committed."""
+    with database() as session:
+        admin = get_admin(session, get_org(session, org), email)
+        change(session, admin)
+        document = _described(org, admin)
+        session.commit()
+    return document
+
+
 @app.command("password")
 def password_command(
     email: Email, org: OrgOption, password_stdin: PasswordStdin = False, as_json: JsonFlag = False
 ) -> None:
     """Give an admin a new password (asked twice unless piped in); their sessions end."""
     password = _password(password_stdin)
-    with database() as session:
-        admin = get_admin(session, get_org(session, org), email)
-        set_password(session, admin, password)
-        document = _described(org, admin)
-        session.commit()
+    document = _changed(org, email, lambda session, admin: set_password(session, admin, password))
     emit(
         document,
         as_json,
@@ -126,11 +134,7 @@ def role_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Make an admin a viewer, or a viewer an admin, from their next page on."""
-    with database() as session:
-        admin = get_admin(session, get_org(session, org), email)
-        set_role(session, admin, role)
-        document = _described(org, admin)
-        session.commit()
+    document = _changed(org, email, lambda session, admin: set_role(session, admin, role))
     emit(
         document,
         as_json,

@@ -5,19 +5,26 @@ from pathlib import Path
 from tests.cli.conftest import Cli, document
 
 
-def test_runs_are_listed_newest_first_and_shown_with_their_log(cli: Cli, tmp_path: Path) -> None:
+def imported(cli: Cli, tmp_path: Path, first_id: str) -> int:
+    """A run of acme/shop: two contacts imported, the first (`first_id`) with a phone that
+    does not read, logged."""
     cli("org", "create", "acme")
     cli("service", "create", "acme/shop")
     file = tmp_path / "crm.csv"
-    file.write_text("first_name,phone,external_id\nAna,12,crm-1\nKim,,crm-2\n")
-    imported = document(
-        cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm", "--json")
+    file.write_text(f"first_name,phone,external_id\nAna,12,{first_id}\nKim,,crm-2\n")
+    run = cli(
+        "contacts", "import", "--service", "acme/shop", str(file), "--source", "crm", "--json"
     )
+    return int(document(run)["run_id"])
+
+
+def test_runs_are_listed_newest_first_and_shown_with_their_log(cli: Cli, tmp_path: Path) -> None:
+    run_id = imported(cli, tmp_path, "crm-1")
 
     listed = document(cli("runs", "list", "--service", "acme/shop", "--json"))["runs"]
-    shown = document(cli("runs", "show", str(imported["run_id"]), "--json"))
+    shown = document(cli("runs", "show", str(run_id), "--json"))
 
-    assert [r["run_id"] for r in listed] == [imported["run_id"]]
+    assert [r["run_id"] for r in listed] == [run_id]
     assert (shown["stream"], shown["status"], shown["created"]) == ("csv:crm", "succeeded", 2)
     assert shown["duration_seconds"] is not None
     [entry] = shown["log"]
@@ -45,13 +52,7 @@ def test_runs_list_without_a_filter_lists_every_orgs_runs(cli: Cli, tmp_path: Pa
 
 
 def test_runs_read_whole_in_a_pipes_80_columns(cli: Cli, tmp_path: Path) -> None:
-    cli("org", "create", "acme")
-    cli("service", "create", "acme/shop")
-    file = tmp_path / "crm.csv"
-    file.write_text("first_name,phone,external_id\nAna,12,crm-000000000000001\nKim,,crm-2\n")
-    run_id = document(
-        cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm", "--json")
-    )["run_id"]
+    run_id = imported(cli, tmp_path, "crm-000000000000001")
 
     listed = cli("runs", "list").stdout
     shown = cli("runs", "show", str(run_id)).stdout

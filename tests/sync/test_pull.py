@@ -168,21 +168,27 @@ def test_a_deleted_record_unlinks_its_contact_and_marks_it_but_never_deletes_it(
     assert log_of(session, result.run_id) == [("deleted_in_source", doomed, None)]
 
 
+def pulled_then_converted(world: PullWorld, service: Service) -> str:
+    """A Lead pulled into `service`, then converted: its Contact's Id."""
+    lead = world.create("Lead", LastName="Lee", Company="Initech", Email="lee@initech.com")
+    world.later()
+    world.pull(service)
+    contact = str(world.sandbox.org.convert_lead(lead)["contactId"])
+    world.later()
+    return contact
+
+
 def test_a_converted_lead_hands_its_contact_to_the_new_contact_without_a_duplicate(
     world: PullWorld, session: Session
 ) -> None:
     service = world.service()
-    lead = world.create("Lead", LastName="Lee", Company="Initech", Email="lee@initech.com")
-    world.later()
-    world.pull(service)
-    converted = world.sandbox.org.convert_lead(lead)
-    world.later()
+    contact = pulled_then_converted(world, service)
 
     result = world.pull(service)
 
     assert result.created == 0, book(session, service)
     [entry] = book(session, service)
-    assert entry["identities"] == [("salesforce:Contact", converted["contactId"])]
+    assert entry["identities"] == [("salesforce:Contact", contact)]
     assert entry["company"] == "Initech"
 
 
@@ -190,11 +196,7 @@ def test_a_converted_leads_deleted_contact_leaves_nobody_linked_to_the_read_only
     world: PullWorld, session: Session
 ) -> None:
     service = world.service()
-    lead = world.create("Lead", LastName="Lee", Company="Initech", Email="lee@initech.com")
-    world.later()
-    world.pull(service)
-    contact = world.sandbox.org.convert_lead(lead)["contactId"]
-    world.later()
+    contact = pulled_then_converted(world, service)
     world.pull(service)
     world.sandbox.org.delete("Contact", contact)
     world.later()
