@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, fail
+from forcebridge.cli.output import JsonFlag, console, database, emit, fail, input_file
 from forcebridge.cli.pull import ServiceOption, show_result
 from forcebridge.store.models import Contact, RunStatus
 from forcebridge.store.repositories.contacts import BUILTIN_FIELDS, list_contacts
@@ -54,16 +54,7 @@ def list_command(service: ServiceOption, as_json: JsonFlag = False) -> None:
 @app.command("import")
 def import_command(
     service: ServiceOption,
-    file: Annotated[
-        Path,
-        typer.Argument(
-            metavar="FILE.csv",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="CSV with a header row.",
-        ),
-    ],
+    file: Annotated[Path, input_file("FILE.csv", "CSV with a header row.")],
     source: Annotated[
         str, typer.Option("--source", help="The system the contacts come from, e.g. crm.")
     ],

@@ -28,6 +28,7 @@ from forcebridge.cli.output import (
     database,
     emit,
     fail,
+    input_file,
     progress_bar,
 )
 from forcebridge.store.models import RunStatus
@@ -117,16 +118,7 @@ def _show_allowed(org: str, allowed: list[str], as_json: bool) -> None:
 def run(
     org: OrgOption,
     sobject: Annotated[str, typer.Option("--object", help="Lead, or Contact (with its Account).")],
-    file: Annotated[
-        Path,
-        typer.Argument(
-            metavar="FILE.csv",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="CSV of prospects, with a header.",
-        ),
-    ],
+    file: Annotated[Path, input_file("FILE.csv", "CSV of prospects, with a header.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
     ] = False,

@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, fail
+from forcebridge.cli.output import JsonFlag, console, database, emit, fail, input_file
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.message_import import ImportReport, UnreadableFile, import_messages
 
@@ -31,16 +31,7 @@ def import_command(
     service: Annotated[
         str, typer.Option("--service", metavar="ORG/SERVICE", help="Whose contacts they are.")
     ],
-    file: Annotated[
-        Path,
-        typer.Argument(
-            metavar="FILE",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="CSV (with a header) or JSON lines.",
-        ),
-    ],
+    file: Annotated[Path, input_file("FILE", "CSV (with a header) or JSON lines.")],
     as_json: JsonFlag = False,
 ) -> None:
     """Import messages: the contact by contact_id, phone or email; direction; channel; author;

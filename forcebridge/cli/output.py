@@ -88,6 +88,12 @@ def _note_json(wanted: bool) -> bool:
     return wanted
 
 
+def input_file(metavar: str, help: str) -> Any:
+    """The argument naming a file the command reads: refused at once unless it is a readable
+    file."""
+    return typer.Argument(metavar=metavar, exists=True, dir_okay=False, readable=True, help=help)
+
+
 JsonFlag = Annotated[
     bool,
     typer.Option(
