@@ -18,7 +18,16 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.settings import resolve_secret_key
-from forcebridge.web import api, auth, connections, exports, runs, service_fields, services
+from forcebridge.web import (
+    api,
+    auth,
+    connections,
+    exports,
+    runs,
+    service_fields,
+    service_mappings,
+    services,
+)
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
 from forcebridge.web.headers import SecurityHeaders
@@ -61,6 +70,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
     app.include_router(exports.router, include_in_schema=False)
     app.include_router(services.router, include_in_schema=False)
     app.include_router(service_fields.router, include_in_schema=False)
+    app.include_router(service_mappings.router, include_in_schema=False)
     app.include_router(runs.router, include_in_schema=False)
     app.include_router(api.router)
 

@@ -1,5 +1,6 @@
-"""The service pages: what a service pulls and how often, its activities, and the pull mapping
-of each object it pulls, all verified against the live describe before anything is saved."""
+"""The service pages: what a service pulls and how often, its activities, its streams, and the
+pull mapping of each object it pulls (edited through `service_mappings`, its own contact fields
+through `service_fields`), all verified against the live describe before anything is saved."""
 
 from __future__ import annotations
 
@@ -14,23 +15,12 @@ from sqlalchemy.orm import Session
 
 from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
 from forcebridge.jobs.stream_status import service_stream_statuses
-from forcebridge.mapping.describe import parse_describe
-from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
-from forcebridge.mapping.query_fields import ALWAYS_SELECTED
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.salesforce.errors import NotFound
 from forcebridge.store.models import ActivityTarget, CustomFieldType, PullObjects, Service
 from forcebridge.store.repositories.custom_contact_fields import list_custom_fields
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import list_services
 from forcebridge.store.types import utcnow
-from forcebridge.sync.mapping_admin import MappingRefused, save_pull_mapping, show_pull_mapping
-from forcebridge.sync.pull_members import (
-    StreamFailed,
-    load_catalog,
-    service_fields,
-    stored_mapping,
-)
 from forcebridge.sync.pull_plan import PlanError, service_streams
 from forcebridge.sync.pull_settings import (
     ConfigurationRefused,
@@ -40,11 +30,11 @@ from forcebridge.sync.pull_settings import (
     interval_problem,
 )
 from forcebridge.sync.transcript import check_subject_template
-from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
-from forcebridge.web.mapping_editor import Editor, editor, local_choices, salesforce_choices
+from forcebridge.web.mapping_editor import Editor
 from forcebridge.web.pages import flash, render, take_notice
+from forcebridge.web.pull_editors import first_mapping, shown_editor
 from forcebridge.web.salesforce_access import SalesforceUnavailable, service_client
 
 PAGE = "/services"
@@ -163,13 +153,13 @@ def page_with_forms(
     be reached."""
     try:
         with service_client(session, service) as client:
-            return _page(
+            return render_service_page(
                 request, admin, session, client, service, form,
                 field_form=field_form, status_code=status_code,
             )  # fmt: skip
     except SalesforceUnavailable as unavailable:
         # Settings, fields and streams need no Salesforce: shown, with why mappings are not.
-        return _page(
+        return render_service_page(
             request, admin, session, None, service, form,
             field_form=field_form, status_code=status_code,
             mappings_unavailable=unavailable.message,
@@ -229,8 +219,8 @@ def save_settings(
             if configured is None or problems:
                 session.rollback()
                 shown = replace(submitted, problems=tuple(problems))
-                first = _first_mapping(session, client, service, soql) if custom else None
-                return _page(
+                first = first_mapping(session, client, service, soql) if custom else None
+                return render_service_page(
                     request, admin, session, client, service, shown, first,
                     status_code=400, then_soql=soql.strip(),
                 )  # fmt: skip
@@ -239,7 +229,7 @@ def save_settings(
         session.rollback()
         why = f"the settings are verified against Salesforce. {unavailable.message}"
         shown = replace(submitted, problems=(*problems, why))
-        return _page(
+        return render_service_page(
             request, admin, session, None, service, shown,
             status_code=unavailable.status, mappings_unavailable=unavailable.message,
         )  # fmt: skip
@@ -251,71 +241,6 @@ def save_settings(
     session.commit()
     flash(request, projection_notice(configured))
     return RedirectResponse(f"{PAGE}/{service_id}", status_code=303)
-
-
-@router.post(PAGE + "/{service_id}/mappings/{sobject}", response_class=HTMLResponse)
-def edit_pull_mapping(
-    request: Request,
-    service_id: int,
-    sobject: str,
-    admin: ChangingAdmin,
-    session: Database,
-    action: Annotated[str, Form()],
-    source: Annotated[list[str] | None, Form()] = None,
-    target: Annotated[list[str] | None, Form()] = None,
-    update: Annotated[list[str] | None, Form()] = None,
-    new_source: Annotated[str, Form()] = "",
-    then_soql: Annotated[str, Query()] = "",
-) -> Response:
-    """Verify and Save, or add / remove a row; what is not saved comes back as edited.
-
-    An object the service does not pull yet may be mapped too, before a custom query reads it:
-    `then_soql` is that query, which the page then offers to save."""
-    service = org_service(session, admin, service_id)
-    mapping = mapping_editor.mapping_from_form(source or [], target or [], update or [])
-    form = SettingsForm.of(service)
-    if then_soql.strip():
-        form = replace(form, pull=PullObjects.CUSTOM.value, soql=then_soql)
-    pulled = sobject in pulled_objects(service)
-    edited = mapping
-    if action != mapping_editor.SAVE:
-        edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE, new_source)
-    try:
-        with service_client(session, service) as client:
-            if not pulled:
-                try:
-                    client.describe(sobject)
-                except NotFound:
-                    raise PageNotFound("Salesforce object") from None
-            if action != mapping_editor.SAVE:
-                shown = _editor(session, client, service, sobject, edited)
-                return _page(
-                    request, admin, session, client, service, form, shown, then_soql=then_soql
-                )
-            try:
-                report = save_pull_mapping(session, client, service, sobject, mapping)
-            except MappingRefused as refused:
-                shown = _editor(session, client, service, sobject, mapping, refused)
-                return _page(
-                    request, admin, session, client, service, form, shown,
-                    status_code=400, then_soql=then_soql,
-                )  # fmt: skip
-    except SalesforceUnavailable as unavailable:
-        kept = mapping_editor.unchecked(sobject, edited, unavailable.message)
-        return _page(
-            request, admin, session, None, service, form, kept,
-            status_code=unavailable.status, mappings_unavailable=unavailable.message,
-            then_soql=then_soql,
-        )  # fmt: skip
-    session.commit()
-    if pulled:
-        flash(
-            request, f"{sobject} pull mapping saved; the next run reads it again. {report.message}"
-        )
-        return RedirectResponse(f"{PAGE}/{service_id}#mapping-{sobject}", status_code=303)
-    flash(request, f"{sobject} pull mapping saved: save the settings to pull {sobject} with it.")
-    shown_query = f"?{urlencode({'soql': then_soql})}" if then_soql.strip() else ""
-    return RedirectResponse(f"{PAGE}/{service_id}{shown_query}#settings", status_code=303)
 
 
 @router.post(PAGE + "/{service_id}/retry")
@@ -352,7 +277,7 @@ def _activity_problems(every: int, subject: str) -> list[str]:
     return problems
 
 
-def _page(
+def render_service_page(
     request: Request,
     admin: Admin,
     session: Session,
@@ -377,7 +302,7 @@ def _page(
         editors = [
             edited
             if edited is not None and edited.sobject == sobject
-            else _shown(session, client, service, sobject)
+            else shown_editor(session, client, service, sobject)
             for sobject in pulled
         ]
     if edited is not None and edited not in editors:
@@ -403,55 +328,4 @@ def _page(
         field_form=field_form,
         can_change=admin.can_change,
         mappings_unavailable=mappings_unavailable,
-    )
-
-
-def _first_mapping(
-    session: Session, client: SalesforceClient, service: Service, soql: str
-) -> Editor | None:
-    """When the custom query's object has no pull mapping (none saved, no default), which the
-    settings need before they are saved: an editor for it, a row for each field the query
-    selects, for the admin to pick the contact field each one fills."""
-    try:
-        streams = service_streams(PullObjects.CUSTOM, soql.strip())
-    except PlanError:
-        return None
-    for stream in streams:
-        try:
-            stored_mapping(session, service, stream)
-        except StreamFailed:
-            always = {name.lower() for name in ALWAYS_SELECTED}
-            sources = [name for name in stream.selected or () if name.lower() not in always]
-            rows = tuple(MappingRow(source, "") for source in sources) or (MappingRow("", ""),)
-            return _editor(session, client, service, stream.sobject, Mapping(rows))
-    return None
-
-
-def _shown(session: Session, client: SalesforceClient, service: Service, sobject: str) -> Editor:
-    shown = show_pull_mapping(session, client, service, sobject)
-    mapping = Mapping(tuple(row.row for row in shown.rows))
-    return _editor(session, client, service, sobject, mapping, default=shown.default)
-
-
-def _editor(
-    session: Session,
-    client: SalesforceClient,
-    service: Service,
-    sobject: str,
-    mapping: Mapping,
-    refused: MappingRefused | None = None,
-    *,
-    default: bool = False,
-) -> Editor:
-    describe = parse_describe(client.describe(sobject))
-    paths = [row.source for _, row in mapping.numbered() if "." in row.source]
-    catalog = load_catalog(client, sobject, paths) if paths else None
-    return editor(
-        sobject,
-        mapping,
-        salesforce_choices(describe),
-        local_choices(service_fields(session, service)),
-        report=refused.report if refused is not None else None,
-        default=default,
-        path_labels=mapping_editor.path_labels(catalog, sobject, paths) if catalog else None,
     )
