@@ -347,7 +347,11 @@ class SalesforceClient:
         all_or_none: bool,
         external_id_field: str | None,
     ) -> list[RecordResult]:
-        """One call's worth of records, re-sending those a row lock stopped while attempts last."""
+        """One call's worth of records, re-sending those a row lock stopped while attempts last.
+
+        Once Salesforce has answered, what it saved is in the results whatever follows: when a
+        re-send fails (an outage, a lost session), the records it carried keep their row-lock
+        error, and the caller learns which were written, with their Ids, and which were not."""
         results: list[RecordResult] = []
         pending = list(range(len(chunk)))
         attempt = 0
@@ -360,7 +364,13 @@ class SalesforceClient:
                 all_or_none=all_or_none,
                 external_id_field=external_id_field,
             )
-            answer = self._call(EndpointKind.COMPOSITE, request, idempotent=write.idempotent)
+            try:
+                answer = self._call(EndpointKind.COMPOSITE, request, idempotent=write.idempotent)
+            except SalesforceError as error:
+                if attempt == 1:
+                    raise
+                log.warning("sending %d locked records again failed: %s", len(pending), error)
+                return results
             latest = parse_results(write, answer)
             if attempt == 1:
                 results = latest

@@ -22,7 +22,7 @@ from forcebridge.sandbox.app import create_app, sandbox_state
 from forcebridge.sandbox.auth import Grant
 from forcebridge.sandbox.config import SandboxConfig, url_host
 from forcebridge.sandbox.http_api import SandboxState
-from forcebridge.sandbox.limits import UsageSnapshot
+from forcebridge.sandbox.limits import FaultSettings, UsageSnapshot
 from forcebridge.sandbox.oauth import DEFAULT_SCOPE
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.tls import (
@@ -186,6 +186,10 @@ class SandboxServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def set_faults(self, settings: FaultSettings) -> None:
+        """Inject other faults from now on (a test's outage starting mid-way)."""
+        self._state().faults.settings = settings
 
     def _state(self) -> SandboxState:
         if self._app is None:

@@ -92,7 +92,7 @@ def client_for(
         oauth=options.pop("oauth", oauth),
         renewal=options.pop("renewal", renewal),
         usage=oauth.usage,
-        retrier=fast_retrier(waits, max_attempts),
+        retrier=options.pop("retrier", fast_retrier(waits, max_attempts)),
         **options,
     )
     return Connected(client, oauth, waits)

@@ -18,9 +18,11 @@ from forcebridge.salesforce.errors import (
     LimitExceeded,
     TransientError,
 )
+from forcebridge.salesforce.retry import Retrier, RetryPolicy
 from forcebridge.salesforce.status import CONNECTED, InMemoryStatusLog, Problem
 from forcebridge.salesforce.tokens import InMemoryTokenSink, TokenSet
 from forcebridge.salesforce.usage import EndpointKind
+from forcebridge.sandbox.limits import FaultSettings
 from forcebridge.sandbox.server import SandboxServer
 from tests.salesforce.conftest import REDIRECT_URI, Connected, oauth_for, walk_web_flow
 
@@ -95,6 +97,29 @@ def test_rows_that_stay_locked_come_back_as_record_errors(
         connected.client.create("Contact", {"LastName": "C"})
     assert caught.value.error_code == "UNABLE_TO_LOCK_ROW"
     assert calls(connected, EndpointKind.SOBJECT) == 3
+
+
+def test_records_saved_before_an_outage_stopped_their_locked_neighbours_keep_their_ids(
+    make_sandbox: MakeSandbox, connect: Callable[..., Connected]
+) -> None:
+    server = make_sandbox(lock_rate=0.5)
+
+    def outage_begins(delay: float) -> None:
+        server.set_faults(FaultSettings(fail_rate=1.0))
+
+    retrier = Retrier(RetryPolicy(max_attempts=3), sleep=outage_begins, draw=lambda: 0.5)
+    connected = connect(server, retrier=retrier)
+    records = [{"LastName": f"Saved {i:02d}"} for i in range(40)]
+
+    results = connected.client.collection_create("Contact", records)
+
+    server.set_faults(FaultSettings())
+    saved = connected.client.query_all_records("SELECT Id, LastName FROM Contact")
+    written = {r.id for r in results if r.success}
+    assert 0 < len(written) < 40
+    assert written == {r["Id"] for r in saved}
+    locked = [e.status_code for r in results if not r.success for e in r.errors]
+    assert locked == ["UNABLE_TO_LOCK_ROW"] * (40 - len(written))
 
 
 def test_three_failed_calls_in_a_row_need_attention(
