@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 class MappingError(Exception):
     """Base of every error this package raises."""
@@ -41,6 +43,7 @@ class ConversionError(MappingError):
 
 
 def _shown(value: object, limit: int = 60) -> str:
-    """The value as a log line shows it, cut so a 32,000-character textarea stays readable."""
-    text = repr(value)
+    """The value as a log line shows it, cut so a 32,000-character textarea stays readable; a
+    decimal as its digits, not Python's `Decimal('-1E+3')`."""
+    text = format(value, "f") if isinstance(value, Decimal) else repr(value)
     return text if len(text) <= limit else f"{text[: limit - 3]}..."

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -160,9 +161,20 @@ def _email(length: int) -> Callable[[str], str]:
     return email
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+"""A number whose commas separate thousands: 1,234 and 12,345,678.90, never 2,5 or 1,2,3."""
+
+
 def _number(raw: str) -> Decimal:
+    """A number as a spreadsheet exports it. A comma separating thousands is read; any other
+    comma (a decimal comma, `2,5`) is refused rather than guessed at: read as a separator it
+    would send 25, or `1.234,56` as 1."""
+    if "," in raw:
+        if not _GROUPED.fullmatch(raw.strip()):
+            raise _Refused("is not a number: a comma may only separate thousands (1,234.5)")
+        raw = raw.replace(",", "")
     try:
-        number = Decimal(raw.replace(",", "").replace("_", ""))
+        number = Decimal(raw.replace("_", ""))
     except InvalidOperation:
         raise _Refused("is not a number") from None
     if not number.is_finite():

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from forcebridge.mapping.errors import ConversionError, MappingError
 
 
@@ -15,3 +17,9 @@ def test_a_long_value_is_cut_so_the_log_line_stays_readable() -> None:
 
     assert str(error) == f"Description: '{'x' * 56}... is not a date"
     assert error.value == "x" * 32_000
+
+
+def test_a_decimal_is_shown_as_the_number_it_is() -> None:
+    error = ConversionError("Ratio__c", Decimal("-1E+3"), "has more than the 3 whole digits")
+
+    assert str(error) == "Ratio__c: -1000 has more than the 3 whole digits"

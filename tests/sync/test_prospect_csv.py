@@ -62,6 +62,24 @@ def test_each_bad_value_is_named_and_the_other_rows_are_kept() -> None:
     assert rows[2].errors == ()
 
 
+@pytest.mark.parametrize("written", ["1.234,56", "2,5", "1,2,3,4", "12,34", ",5", "1,0000"])
+def test_a_comma_that_does_not_separate_thousands_is_refused_not_guessed_at(written: str) -> None:
+    [row] = read_prospect_csv(f'last_name,revenue\nAda,"{written}"\n')
+
+    assert fields(row.errors) == ["revenue"]
+    assert "a comma may only separate thousands" in row.errors[0].message
+    assert "revenue" not in row.values
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [("1,234", "1234"), ("-12,345,678.90", "-12345678.90"), ("999", "999")]
+)
+def test_thousands_separated_by_commas_are_read(written: str, read: str) -> None:
+    [row] = read_prospect_csv(f'last_name,revenue\nAda,"{written}"\n')
+
+    assert row.values["revenue"] == Decimal(read)
+
+
 def test_a_value_under_an_unknown_column_fails_its_row_rather_than_being_lost() -> None:
     rows = read_prospect_csv("last_name,notes\nAda,call her monday\nBob,\n")
 
