@@ -221,6 +221,8 @@ def _run(
             session.commit()
         except ExportError as refused:
             session.rollback()
+            run.read = len(prospects)
+            settle_spending(session, run, client, before)  # the calls that found it out
             finish_run(session, run, error=str(refused))
             session.commit()
             raise

@@ -182,6 +182,9 @@ def test_a_mapped_field_deleted_in_salesforce_is_named_by_this_export_and_the_ne
         error = json.loads(result.stdout)["error"]
         assert error.startswith("the Lead export mapping needs fixing before exporting: ")
         assert "Tier__c" in error and "INVALID_FIELD" not in error
+    first_refusal = document(cli("runs", "list", "--org", "acme", "--json"))["runs"][0]
+    assert (first_refusal["status"], first_refusal["read"]) == ("failed", 1)
+    assert first_refusal["api_calls"] >= 1  # the calls that found the field gone are counted
 
 
 def test_a_prospect_without_an_email_is_known_by_name_and_company_and_never_made_twice(
