@@ -120,7 +120,8 @@ def verify_pull_mapping(
             mapping = stored_mapping(session, service, stream)
         except StreamFailed as missing:
             raise MappingError(str(missing)) from None
-    catalog = load_catalog(client, sobject, mapping.sources, refresh=True)
+    paths = (*mapping.sources, *(stream.selected or ()))
+    catalog = load_catalog(client, sobject, paths, refresh=True)
     return verify_stream(mapping, catalog, stream, service_fields(session, service))
 
 

@@ -175,9 +175,9 @@ def verify_member(
     except RoutingError as error:
         raise StreamFailed(str(error)) from None
     route = Route(member_condition(stream, routing.condition))
-    catalog = load_catalog(
-        client, stream.sobject, (*mapping.sources, *route.fields), refresh=refresh
-    )
+    # A custom query's selected paths need their parents' describes, mapped or not.
+    paths = (*mapping.sources, *route.fields, *(stream.selected or ()))
+    catalog = load_catalog(client, stream.sobject, paths, refresh=refresh)
     report = verify_stream(mapping, catalog, stream, targets)
     problems = [*([] if report.ok else [report.message]), *([unmapped] if unmapped else [])]
     if problems:

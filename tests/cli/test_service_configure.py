@@ -47,6 +47,20 @@ def test_services_reading_together_are_named_as_paying_their_reads_once(
     assert "Read together with acme/shop: those scheduled reads are paid once" in said.stdout
 
 
+def test_a_query_selecting_a_parents_field_no_row_maps_is_accepted(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox)
+
+    configured = cli(
+        "service", "configure", service, "--soql", "SELECT Id, LastName, Owner.Email FROM Contact",
+        "--json",
+    )  # fmt: skip
+
+    assert configured.exit_code == 0, configured.stdout
+    assert document(configured)["soql"] == "SELECT Id, LastName, Owner.Email FROM Contact"
+
+
 def test_a_query_naming_a_field_the_org_lacks_is_refused_with_the_field_named(
     cli: Cli, sandbox: SandboxServer
 ) -> None:
