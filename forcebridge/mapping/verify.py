@@ -175,6 +175,14 @@ def _pull_type_problems(
     mismatch = pull_mismatch(source, target)
     if mismatch is not None:
         yield _problem(number, row.source, ProblemCode.TYPE_MISMATCH, mismatch)
+    elif target.type is LocalType.CHOICE and source.type == "multipicklist":
+        yield _problem(
+            number,
+            row.source,
+            ProblemCode.TYPE_MISMATCH,
+            f"{source.display_name} holds several values at once, and the choice field "
+            f"{target.name} one: map it to a text field",
+        )
     elif target.type is LocalType.CHOICE and target.choices is not None and source.picklist_values:
         extra = [value for value in source.picklist_values if value not in target.choices]
         if extra:

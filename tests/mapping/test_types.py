@@ -185,7 +185,8 @@ def test_a_value_of_the_wrong_type_names_the_field_and_value(
     assert raised.value.field == source.name
     assert raised.value.value == value
     assert reason in raised.value.reason
-    assert str(raised.value).startswith(f"{source.name}: {value!r} ")
+    shown = format(value, "f") if isinstance(value, Decimal) else repr(value)
+    assert str(raised.value).startswith(f"{source.name}: {shown} ")
 
 
 @pytest.mark.parametrize("value", [None, "", "   "])

@@ -115,6 +115,18 @@ def test_hidden_and_unsupported_salesforce_fields_are_refused() -> None:
     ]
 
 
+def test_a_multi_select_picklist_is_refused_for_a_choice_field_and_taken_as_text() -> None:
+    catalog = Catalog.of(
+        object_payload("Thing__c", field_payload("Colors__c", "multipicklist", picklist=("Web",)))
+    )
+    mapping = Mapping.of(("Colors__c", "source"), ("Colors__c", "title"))
+
+    report = verify_pull(mapping, catalog, "Thing__c", TARGETS)
+
+    assert named(report.problems) == [(1, "Colors__c", ProblemCode.TYPE_MISMATCH)]
+    assert "holds several values at once" in report.problems[0].message
+
+
 def test_formula_roll_up_and_auto_number_fields_verify_by_their_result_type() -> None:
     catalog = Catalog.of(
         object_payload(
