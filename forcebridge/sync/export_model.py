@@ -68,3 +68,4 @@ class ProspectResult:
     values: Mapping[str, Any] = field(default_factory=dict)
     account_action: Action | None = None
     account_values: Mapping[str, Any] = field(default_factory=dict)
+    account_errors: tuple[FieldError, ...] = ()

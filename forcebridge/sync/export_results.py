@@ -14,7 +14,7 @@ from typing import Any
 
 from forcebridge.salesforce.sobject_collections import json_ready
 from forcebridge.store.models import RunStatus
-from forcebridge.sync.export_model import Action, ExportProspect, ProspectResult
+from forcebridge.sync.export_model import Action, ExportProspect, FieldError, ProspectResult
 from forcebridge.sync.export_plan import Outcome, Prepared, RecordPlan
 
 
@@ -66,6 +66,7 @@ def prospect_results(
                 values=plan.values if dry_run else {},
                 account_action=account.action if dry_run and account else None,
                 account_values=account_plan.values if dry_run and account_plan else {},
+                account_errors=account.errors if dry_run and account else (),
             )
         )
     return results
@@ -121,7 +122,7 @@ class ExportReport:
             "action": result.action.value,
             "salesforce_id": result.salesforce_id,
             "account_id": result.account_id,
-            "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+            "errors": _errors_json(result.errors),
         }
         if self.dry_run:
             document["values"] = json_ready(dict(result.values))
@@ -129,5 +130,10 @@ class ExportReport:
                 document["account"] = {
                     "action": result.account_action.value,
                     "values": json_ready(dict(result.account_values)),
+                    "errors": _errors_json(result.account_errors),
                 }
         return document
+
+
+def _errors_json(errors: Sequence[FieldError]) -> list[dict[str, Any]]:
+    return [{"field": error.field, "message": error.message} for error in errors]

@@ -183,8 +183,8 @@ def test_an_account_is_made_or_changed_only_for_a_contact_written_into_it(
             (Action.UNCHANGED, acme),
         ]
     assert [result["account"] for result in rehearsed.to_json()["results"]] == [
-        {"action": "unchanged", "values": {}},
-        {"action": "unchanged", "values": {}},
+        {"action": "unchanged", "values": {}, "errors": []},
+        {"action": "unchanged", "values": {}, "errors": []},
     ]
     assert world.records("Account", "Name", "Industry") == [
         {"Id": old, "Name": "Old Name Inc", "Industry": None},
@@ -253,3 +253,21 @@ def test_a_dry_run_tells_what_the_export_then_does(world: ExportWorld) -> None:
     initech = accounts(world)["Initech"]
     assert sorted(accounts(world)) == ["Initech", "Old Name Inc"]
     assert [r.account_id for r in report.results] == [old, initech, initech]
+
+
+def test_a_dry_run_says_why_a_contacts_account_would_not_be_made(
+    world: ExportWorld, session: Session
+) -> None:
+    disallow_objects(session, world.org, ["Account"])
+    session.commit()
+    world.create("Contact", {"LastName": "Lovelace", "Email": "ada@example.com"})
+
+    report = world.export(
+        "Contact", HEADER, "Ada,Lovelace,ada@example.com,Nowhere Inc,,,", dry_run=True
+    )
+
+    [result] = report.to_json()["results"]
+    assert (result["action"], result["account"]["action"]) == ("updated", "failed")
+    [why] = result["account"]["errors"]
+    assert why["field"] == "company_name"
+    assert "does not allow exports to create Accounts" in why["message"]
