@@ -17,7 +17,7 @@ from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.soql.builder import in_, select, to_soql
 from forcebridge.store.repositories.activity_windows import StoredWindow
 from forcebridge.sync.activity_tasks import TASK
-from forcebridge.sync.transcript import keys_in
+from forcebridge.sync.transcript import key_in
 
 SEARCH_BATCH = 100
 
@@ -51,14 +51,13 @@ def match_tasks(windows: Sequence[StoredWindow], tasks: Iterable[Mapping[str, An
     found: dict[int, str] = {}
     duplicates: dict[int, list[str]] = {}
     for task in tasks:
-        for key in keys_in(task.get("Description") or ""):
-            window_id = by_key.get(key)
-            if window_id is None:
-                continue
-            if window_id in found:
-                duplicates.setdefault(window_id, []).append(str(task["Id"]))
-            else:
-                found[window_id] = str(task["Id"])
+        window_id = by_key.get(key_in(task.get("Description") or "") or "")
+        if window_id is None:
+            continue
+        if window_id in found:
+            duplicates.setdefault(window_id, []).append(str(task["Id"]))
+        else:
+            found[window_id] = str(task["Id"])
     return Recovered(found, {k: tuple(v) for k, v in duplicates.items()})
 
 

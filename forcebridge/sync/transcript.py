@@ -41,7 +41,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 """Unicode's control characters (category Cc) but tab and line feed, and lone surrogates."""
 _MARKER_LABEL = "conversation key"
-_MARKER = re.compile(rf"^\[{_MARKER_LABEL} ([A-Za-z0-9-]+)\]\r?$", re.MULTILINE)
+_MARKER = re.compile(rf"\[{_MARKER_LABEL} ([A-Za-z0-9-]+)\]")
 
 
 class NoteCode(enum.StrEnum):
@@ -104,9 +104,12 @@ def marker_line(key: str) -> str:
     return f"[{_MARKER_LABEL} {key}]"
 
 
-def keys_in(description: str) -> list[str]:
-    """The idempotency keys of the marker lines in a Description."""
-    return _MARKER.findall(description)
+def key_in(description: str) -> str | None:
+    """The idempotency key of a Description's marker: its last line, which forcebridge
+    writes. A marker pasted into a message, higher up, is text, not the Task's key."""
+    last = description.rstrip().rpartition("\n")[2].strip()
+    matched = _MARKER.fullmatch(last)
+    return matched.group(1) if matched else None
 
 
 # --- the transcript -----------------------------------------------------------------------

@@ -41,3 +41,19 @@ def test_each_window_gets_the_oldest_task_carrying_its_key_and_later_ones_are_re
 
     assert recovered.found == {1: "00T1", 2: "00T5"}
     assert recovered.duplicates == {1: ("00T2",)}
+
+
+def test_a_marker_pasted_into_a_message_is_text_not_the_tasks_key() -> None:
+    """Only the last line is forcebridge's: a transcript an agent pasted, marker and all,
+    must not make part 1's Task pass for part 2's."""
+    first, second = window(1, 1), window(2, 2)
+    pasted = f"pasted:\n{marker_line(second.key)}\n\n{marker_line(first.key)}"
+    tasks = [
+        {"Id": "00T1", "Description": pasted},
+        {"Id": "00T2", "Description": f"x\n\n{marker_line(second.key)}\n"},
+    ]
+
+    recovered = match_tasks([first, second], tasks)
+
+    assert recovered.found == {1: "00T1", 2: "00T2"}
+    assert recovered.duplicates == {}

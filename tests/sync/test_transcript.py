@@ -16,7 +16,7 @@ from forcebridge.sync.transcript import (
     TranscriptMessage,
     check_subject_template,
     clean_text,
-    keys_in,
+    key_in,
     marker_line,
     render_transcript,
     salesforce_length,
@@ -113,7 +113,7 @@ def test_a_long_day_continues_in_further_parts_each_within_the_limit() -> None:
     parts = transcript.parts
     assert [p.number for p in parts] == [1, 2, 3]
     assert all(salesforce_length(p.description) <= DESCRIPTION_LIMIT for p in parts)
-    assert [keys_in(p.description) for p in parts] == [[key(1)], [key(2)], [key(3)]]
+    assert [key_in(p.description) for p in parts] == [key(1), key(2), key(3)]
     assert parts[0].description.endswith(f"(continued in part 2)\n\n{marker_line(key(1))}")
     assert parts[1].description.startswith("(continued from part 1)\n\n")
     assert "(continued in" not in parts[2].description
