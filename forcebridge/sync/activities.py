@@ -157,6 +157,8 @@ class _Push:
         self.key_field: str | None = None
         self.touched: set[WindowKey] = set()
         self.new_ids: set[int] = set()
+        self.recovered: set[int] = set()
+        """Windows whose Task a stopped run wrote: their messages are not late, only unsent."""
         self.run: Run
 
     def __call__(self) -> PushReport:
@@ -212,6 +214,7 @@ class _Push:
         found = [
             replace(w, task_id=recovered.found[w.id]) for w in doubtful if w.id in recovered.found
         ]
+        self.recovered = {w.id for w in found}
         for window in found:
             self._note(
                 LogLevel.INFO,
@@ -359,7 +362,7 @@ class _Push:
                 window.key,
             )
         action = decide(window, draft.target, draft.content_hash, key_field=self.key_field)
-        late = window.day < self.today - dt.timedelta(days=1)
+        late = window.day < self.today - dt.timedelta(days=1) and window.id not in self.recovered
         if action is Action.UPDATE and late and not self.new_ids.isdisjoint(draft.message_ids):
             self._note(
                 LogLevel.INFO,
