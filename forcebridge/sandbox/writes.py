@@ -294,6 +294,16 @@ class Writes:
                 raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
             if state is False:
                 raise entity_is_deleted(ref.field.name)
+            if target.name == "Lead" and self.live_row(conn, target, ref.record_id).get(
+                "IsConverted"
+            ):
+                # A converted Lead is read-only and hidden: nothing may point at it any more.
+                raise ApiError(
+                    400,
+                    "CANNOT_UPDATE_CONVERTED_LEAD",
+                    "cannot reference converted lead",
+                    [ref.field.name],
+                )
 
     def _check_unique(
         self,

@@ -198,6 +198,8 @@ def after_failure(
         return replace(window, task_id=None, content_hash=None, attempts=0, parked_reason=None)
     if write.action is not Action.UPDATE and window.task_id is None:
         window = replace(window, target_object=None, target_id=None)
+    if any(e.status_code == LEAD_CONVERTED for e in errors):
+        return window  # no attempt spent: the next pull hands the contact to the Contact
     attempts = window.attempts + 1
     parked = failure_reason(errors) if attempts >= max_attempts else None
     return replace(window, attempts=attempts, parked_reason=parked)
@@ -210,6 +212,8 @@ def written_anew(write: PartWrite, window: StoredWindow, key_field: str | None) 
 
 
 _GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
+LEAD_CONVERTED = "CANNOT_UPDATE_CONVERTED_LEAD"
+"""Salesforce's refusal of a Task naming a Lead converted since the contact was last pulled."""
 
 
 def task_gone(errors: Sequence[RecordError]) -> bool:

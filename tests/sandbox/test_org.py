@@ -174,6 +174,20 @@ def test_converted_leads_cannot_be_updated(org: Org) -> None:
     )
 
 
+def test_nothing_may_reference_a_converted_lead(org: Org) -> None:
+    lead_id = org.create("Lead", {"LastName": "Lee", "Company": "Initech"})
+    task_id = org.create("Task", {"Subject": "Call", "WhoId": lead_id})
+    org.convert_lead(lead_id)
+
+    created = _refusal(org.create, "Task", {"Subject": "Again", "WhoId": lead_id})
+    moved = _refusal(org.update, "Task", task_id, {"WhoId": lead_id})
+
+    for refused in (created, moved):
+        assert refused.error_code == "CANNOT_UPDATE_CONVERTED_LEAD"
+        assert refused.message == "cannot reference converted lead"
+        assert refused.fields == ["WhoId"]
+
+
 def test_many_threads_can_write_and_read_at_once(tmp_path: Path) -> None:
     org = Org(tmp_path, clock=Clock(START))
     errors: list[BaseException] = []

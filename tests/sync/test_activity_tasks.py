@@ -153,6 +153,17 @@ def test_failed_attempts_add_up_until_the_window_is_parked_with_the_reason() -> 
     assert not once.in_doubt  # a refused create created nothing
 
 
+def test_a_task_naming_a_lead_converted_since_the_pull_spends_no_attempt() -> None:
+    converted = RecordError(
+        "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", ("WhoId",)
+    )
+    waiting = window(attempts=4)
+    for _ in range(3):
+        waiting = after_failure(write(waiting, Action.CREATE), [converted], max_attempts=5)
+
+    assert (waiting.attempts, waiting.parked) == (4, False)  # the pull moves it to the Contact
+
+
 def test_new_messages_reopen_a_parked_window_and_nothing_else_does() -> None:
     parked = window(parked_reason="x", attempts=5, message_count=2)
 
