@@ -363,7 +363,8 @@ class _Push:
             )
         action = decide(window, draft.target, draft.content_hash, key_field=self.key_field)
         late = window.day < self.today - dt.timedelta(days=1) and window.id not in self.recovered
-        if action is Action.UPDATE and late and not self.new_ids.isdisjoint(draft.message_ids):
+        grown = len(draft.message_ids) > window.message_count  # not only read again, or re-worded
+        if action is Action.UPDATE and late and grown:
             self._note(
                 LogLevel.INFO,
                 Code.REOPENED,

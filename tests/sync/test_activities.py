@@ -394,6 +394,24 @@ def test_a_dry_run_decides_but_writes_nothing(
     assert push_activities(session, service, client).created == 1
 
 
+def test_a_new_subject_rewrites_the_tasks_without_calling_their_messages_late(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    jane = sandbox_contact(sf, "Renamed")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "hello")
+    push_activities(session, service, client)
+    service.task_subject_template = "Chat with {name}"
+    session.commit()
+
+    report = push_activities(session, service, client)
+
+    assert report.updated == 1
+    assert "reopened" not in _codes(session, report.run_id)
+    (task,) = tasks_of(sf, jane)
+    assert task["Subject"].startswith("Chat with")
+
+
 def test_a_late_message_reopens_its_days_task(
     session: Session, service: Service, client: SalesforceClient, sf: Salesforce
 ) -> None:
