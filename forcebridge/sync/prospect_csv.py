@@ -77,8 +77,13 @@ def read_prospect_csv(text: str) -> list[ProspectRow]:
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
-    """Each record with its spreadsheet row number; a record CSV cannot read comes as its error."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """Each record with its spreadsheet row number; a record CSV cannot read comes as its error.
+
+    A spreadsheet set to a language that writes decimal commas saves "CSV" separated by
+    semicolons: a header line with semicolons and no comma is read so."""
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in header_line and "," not in header_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     number = 0
     while True:
         number += 1

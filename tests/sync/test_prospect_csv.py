@@ -33,6 +33,16 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them_and_typed() -> None:
     assert rows[1].values == {"first_name": "Bob", "last_name": "Builder", "employees": 1500}
 
 
+def test_a_file_a_spreadsheet_saved_with_semicolons_is_read_as_such() -> None:
+    [row] = read_prospect_csv("first_name;last_name;company_name\nAda;Lovelace;Acme, Inc.\n")
+
+    assert row.values == {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "company_name": "Acme, Inc.",
+    }
+
+
 def test_header_names_are_read_as_people_write_them() -> None:
     [row] = read_prospect_csv("First Name,LAST NAME, Company-Website \nAda,Lovelace,acme.com\n")
 
