@@ -198,15 +198,11 @@ def _parse_term(text: str, braced: Token) -> Term:
         raise MalformedSearch(text, braced.start_pos, "the search term does not parse") from None
     except _Bare as bare:
         raise UnescapedCharacter(text, start + bare.position) from None
-    except _TooShort:
+    if term == _NOTHING:
         raise MalformedSearch(
             text, braced.start_pos, "search term must be longer than one character"
-        ) from None
+        )
     return term
-
-
-class _TooShort(Exception):
-    pass
 
 
 class _Bare(Exception):
@@ -243,6 +239,11 @@ class _Envelope(Transformer[Token, Any]):
         return "limit", int(children[0])
 
 
+_NOTHING = AllOf(())
+"""A word too short to search for (`a`, an escaped `-` alone): left out of its term, which
+is refused only when nothing else is left (`FIND {a}`), as Salesforce does."""
+
+
 class _Terms(Transformer[Token, Term]):
     def word(self, children: list[Token]) -> Term:
         token = children[0]
@@ -253,18 +254,28 @@ class _Terms(Transformer[Token, Term]):
         return _words(_pieces(str(token)[1:-1], (token.start_pos or 0) + 1), always_phrase=True)
 
     def all_of(self, children: list[Term]) -> Term:
-        return AllOf(tuple(children))
+        return _joined(AllOf, children)
 
     def any_of(self, children: list[Term]) -> Term:
-        return AnyOf(tuple(children))
+        return _joined(AnyOf, children)
 
     def without(self, children: list[Term]) -> Term:
-        return Without(children[0], tuple(children[1:]))
+        kept = [child for child in children[1:] if child != _NOTHING]
+        if children[0] == _NOTHING or not kept:
+            return children[0]
+        return Without(children[0], tuple(kept))
+
+
+def _joined(kind: type[AllOf] | type[AnyOf], children: list[Term]) -> Term:
+    kept = tuple(child for child in children if child != _NOTHING)
+    if not kept:
+        return _NOTHING
+    return kept[0] if len(kept) == 1 else kind(kept)
 
 
 def _words(pieces: list[str], always_phrase: bool = False) -> Term:
     if not pieces or sum(len(p.replace("*", "").replace("?", "")) for p in pieces) < 2:
-        raise _TooShort
+        return _NOTHING
     words = tuple(Word(piece) for piece in pieces)
     return words[0] if len(words) == 1 and not always_phrase else Phrase(words)
 

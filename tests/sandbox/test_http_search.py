@@ -139,8 +139,10 @@ def test_a_parameterized_search_term_needs_no_escapes(
     sf: Salesforce, people: dict[str, str]
 ) -> None:
     answer = sf.restful("parameterizedSearch", params={"q": "Acme-Rockets", "sobject": "Account"})
+    spaced = sf.restful("parameterizedSearch", params={"q": "Acme - Rockets", "sobject": "Account"})
 
     assert _parameterized(answer) == [("Account", {"Id": people["account"]})]
+    assert _parameterized(spaced) == _parameterized(answer)  # a lone `-` is no word
 
 
 def _parameterized(answer: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

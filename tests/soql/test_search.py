@@ -75,11 +75,19 @@ def test_a_word_that_splits_is_the_phrase_of_its_pieces_and_escapes_are_read() -
     )
 
 
+def test_a_word_too_short_to_search_for_is_left_out_when_others_remain() -> None:
+    assert parse_search("FIND {Smith J}").term == Word("smith")
+    assert parse_search(r"FIND {Smith \- Jones}").term == AllOf((Word("smith"), Word("jones")))
+    assert parse_search(r"FIND {C\+\+ developer}").term == Word("developer")
+
+
 @pytest.mark.parametrize(
     ("text", "detail"),
     [
         ("FIND {a}", "search term must be longer than one character"),
         ("FIND {*}", "search term must be longer than one character"),
+        ("FIND {a OR b}", "search term must be longer than one character"),
+        (r"FIND {\- a}", "search term must be longer than one character"),
         ("FIND Jones", "unexpected token: 'Jones'"),
         ("FIND {Jones} IN EVERY FIELDS", "unexpected"),
         ("FIND {(Jones}", "the search term does not parse"),
