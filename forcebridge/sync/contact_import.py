@@ -27,6 +27,7 @@ from forcebridge.mapping.rules import ResolvedValue
 from forcebridge.mapping.types import read_number
 from forcebridge.store.models import LogLevel, Service, UpdateOption
 from forcebridge.store.types import utcnow
+from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import service_fields
 from forcebridge.sync.pull_page import Incoming, ReadPage, Target, keyed, match_keys
@@ -63,7 +64,9 @@ def import_contacts(
     )
     _check_readable(path)
     with path.open(newline="", encoding="utf-8-sig") as file:
-        reader = csv.DictReader(file)
+        delimiter = delimiter_of(file.readline())
+        file.seek(0)
+        reader = csv.DictReader(file, delimiter=delimiter)
         _check_columns(reader.fieldnames or [], target.fields)
         with recorded_run(session, None, service, target.source, clock=clock) as recorded:
             page = ReadPage()

@@ -30,6 +30,7 @@ from forcebridge.store.repositories.contacts import contacts_by_email, contacts_
 from forcebridge.store.repositories.messages import NewMessage, add_messages, known_contact_ids
 from forcebridge.store.types import utcnow
 from forcebridge.sync.activity_windows import dated_in_future
+from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.matching import InvalidKey, email_key, phone_key
 from forcebridge.sync.transcript import clean_text
 
@@ -147,7 +148,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    delimiter = delimiter_of(text.split("\n", 1)[0])
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     unknown = [c for c in reader.fieldnames or () if c not in COLUMNS]
     if not reader.fieldnames or unknown:
         raise UnreadableFile(

@@ -24,6 +24,7 @@ from sqlalchemy import Integer, Numeric, String
 
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.store.models import Prospect
+from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.export_errors import ProspectFileError
 from forcebridge.sync.export_model import INVALID_VALUE, FieldError
 
@@ -78,11 +79,8 @@ def read_prospect_csv(text: str) -> list[ProspectRow]:
 
 def _records(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
     """Each record with its spreadsheet row number; a record CSV cannot read comes as its error.
-
-    A spreadsheet set to a language that writes decimal commas saves "CSV" separated by
-    semicolons: a header line with semicolons and no comma is read so."""
-    header_line = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in header_line and "," not in header_line else ","
+    Commas or semicolons separate the columns (`delimiter_of`)."""
+    delimiter = delimiter_of(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     number = 0
     while True:

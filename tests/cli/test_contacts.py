@@ -85,6 +85,21 @@ def test_rows_without_an_id_are_known_by_email_or_phone_never_by_their_place_in_
     }
 
 
+def test_a_file_saved_with_semicolons_is_read_with_them(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "crm.csv"
+    file.write_text("first_name;last_name;company;external_id\nAna;Lopez;Lopez, Inc.;crm-1\n")
+
+    imported = document(
+        cli("contacts", "import", "--service", shop, str(file), "--source", "crm", "--json")
+    )
+    [ana] = document(cli("contacts", "list", "--service", shop, "--json"))["contacts"]
+
+    assert imported["created"] == 1
+    assert (ana["last_name"], ana["company"]) == ("Lopez", "Lopez, Inc.")
+
+
 def test_a_file_with_unknown_columns_is_refused_naming_them(
     cli: Cli, shop: str, tmp_path: Path
 ) -> None:

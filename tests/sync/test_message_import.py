@@ -80,6 +80,22 @@ def test_rows_find_their_contact_by_id_phone_or_email(
     assert (third.contact_id, third.channel, third.body) == (contacts["bo"], "chat", "two\nlines")
 
 
+def test_a_file_saved_with_semicolons_is_read_with_them(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "messages.csv",
+        HEADER.replace(",", ";")
+        + f"{contacts['ana']};;;inbound;sms;Ana;Hi, how are you?;2024-03-12T10:00:00-04:00\n",
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.imported, report.rejected) == (1, 0)
+    assert [m.body for m in stored(session)] == ["Hi, how are you?"]
+
+
 def test_bad_rows_are_named_by_line_and_field_and_the_rest_imported(
     session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
 ) -> None:
