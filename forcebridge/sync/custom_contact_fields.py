@@ -41,7 +41,7 @@ def remove_field(session: Session, service: Service, name: str) -> None:
         if rows:
             which = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(rows)}"
             raise InvalidValue(
-                f"custom field {name!r} is what the {mapping.object} mapping's {which} writes "
-                "to; change that mapping first"
+                f"custom field {name!r} is what the {mapping.object} mapping's {which} "
+                f"{'writes' if len(rows) == 1 else 'write'} to; change that mapping first"
             )
     delete_custom_field(session, service, name)

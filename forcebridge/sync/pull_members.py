@@ -23,6 +23,7 @@ from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.query_check import date_function_refusals
 from forcebridge.mapping.query_fields import calculated_sources
+from forcebridge.mapping.report import ProblemCode
 from forcebridge.mapping.rules import CompiledMapping, compile_pull
 from forcebridge.mapping.verify import VerificationReport, verify_pull, verify_pull_query
 from forcebridge.salesforce.client import SalesforceClient
@@ -105,8 +106,8 @@ def stored_mapping(session: Session, service: Service, stream: Stream) -> Mappin
         return default_pull_mapping(sobject, stream.selected)
     except MappingError as error:
         raise StreamFailed(
-            f"the service has no mapping for {sobject} ({error}): set one with forcebridge "
-            "mapping set"
+            f"the service has no mapping for {sobject} yet ({error}): map its fields (on the "
+            "service's page, or with forcebridge mapping set)"
         ) from None
 
 
@@ -179,6 +180,8 @@ def verify_member(
     paths = (*mapping.sources, *route.fields, *(stream.selected or ()))
     catalog = load_catalog(client, stream.sobject, paths, refresh=refresh)
     report = verify_stream(mapping, catalog, stream, targets)
+    if unmapped:  # no mapping yet: "no rows" would only say it again
+        report = report.without(ProblemCode.REQUIRED_UNMAPPED)
     problems = [*([] if report.ok else [report.message]), *([unmapped] if unmapped else [])]
     if problems:
         raise StreamFailed("; ".join(problems))

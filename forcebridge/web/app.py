@@ -112,7 +112,8 @@ def _form_page(path: str) -> str:
     """`/services/7` for `/services/7/mappings/Lead`; `/export` for `/export/mappings/Lead`."""
     parts = path.strip("/").split("/")
     kept = 2 if parts[0] == services.PAGE.strip("/") and len(parts) > 1 else 1
-    return "/" + "/".join(parts[:kept])
+    page = "/" + "/".join(parts[:kept])
+    return "/" if page == path.rstrip("/") else page  # `/logout` is a form of no page
 
 
 def _unreadable(request: Request, error: RequestValidationError) -> Response:

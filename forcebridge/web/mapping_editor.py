@@ -57,6 +57,8 @@ class Editor:
     """Problems of the whole mapping (or query), not of one row."""
     default: bool
     """Nothing was saved yet: these are the rows used by default."""
+    unchecked: str | None = None
+    """Why Salesforce could not check the rows as submitted, which are kept as they are."""
 
     @property
     def refused(self) -> bool:
@@ -162,9 +164,5 @@ def unchecked(sobject: str, mapping: Mapping, why: str) -> Editor:
     """The rows as the admin left them, when Salesforce could not be reached to check them or
     to list the fields: kept on the page, each select offering its own value, to be saved
     once Salesforce answers."""
-    problem = (
-        f"Salesforce could not be reached, so nothing was checked or saved ({why}). Your rows "
-        "are kept: Verify and Save again once it answers."
-    )
     shown = editor(sobject, mapping, (), ())
-    return Editor(sobject, shown.rows, shown.sources, shown.targets, (problem,), False)
+    return Editor(sobject, shown.rows, shown.sources, shown.targets, (), False, unchecked=why)

@@ -9,6 +9,7 @@ from forcebridge.mapping.describe import parse_describe
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.query_fields import ALWAYS_SELECTED
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.errors import NotFound
 from forcebridge.store.models import PullObjects, Service
 from forcebridge.sync.mapping_admin import MappingRefused, show_pull_mapping
 from forcebridge.sync.pull_members import (
@@ -33,6 +34,10 @@ def first_mapping(
     except PlanError:
         return None
     for stream in streams:
+        try:
+            client.describe(stream.sobject)
+        except NotFound:
+            return None  # no such object: the settings' problems say so
         try:
             stored_mapping(session, service, stream)
         except StreamFailed:

@@ -170,7 +170,7 @@ def test_a_mapping_submitted_while_salesforce_is_out_of_reach_stays_on_the_page(
     answer = pages.post_form("/export/mappings/Lead", mapping_form(rows))
 
     assert answer.status_code == 409
-    assert "nothing was checked or saved" in answer.text
+    assert "Nothing was checked or saved:" in answer.text
     assert (selected(answer.text, 2, "source"), selected(answer.text, 2, "target")) == (
         "company_name",
         "Company",

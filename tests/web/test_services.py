@@ -191,10 +191,12 @@ def test_a_forms_address_opened_as_a_page_leads_to_the_page_of_the_form(
 
     settings = pages.client.get(f"/services/{support.id}/settings", follow_redirects=False)
     mapping = pages.client.get("/export/mappings/Lead", follow_redirects=False)
+    logout = pages.client.get("/logout", follow_redirects=False)
 
-    assert settings.status_code == mapping.status_code == 303
+    assert settings.status_code == mapping.status_code == logout.status_code == 303
     assert settings.headers["location"] == f"/services/{support.id}"
     assert mapping.headers["location"] == "/export"
+    assert logout.headers["location"] == "/"  # no page of its own: never back to itself
 
 
 def test_a_cleared_interval_is_refused_by_name_not_as_a_raw_error(pages: AdminPages) -> None:
@@ -254,6 +256,7 @@ def test_a_custom_query_on_an_object_without_a_mapping_offers_one_and_is_saved_a
     )
 
     assert refused.status_code == 400
+    assert "no mapping for Account yet" in refused.text and "no rows" not in refused.text
     assert 'id="mapping-Account"' in refused.text and action in refused.text
     assert 'aria-label="Source of row 2"' in refused.text  # a row per field the query selects
     assert mapped.status_code == 303, mapped.text
@@ -300,11 +303,27 @@ def test_a_mapping_submitted_while_salesforce_is_out_of_reach_stays_on_the_page(
     added = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows, "add"))
 
     assert saved.status_code == 409
-    assert "Salesforce could not be reached, so nothing was checked or saved" in saved.text
+    assert (
+        "Nothing was checked or saved:" in saved.text and "Not saved: the mapping" not in saved.text
+    )
     assert 'value="Title" selected' in saved.text and 'value="title" selected' in saved.text
     assert 'aria-label="Source of row 3"' in added.text  # the edit is made, and kept
     with pages.runtime.sessions() as session:
         assert get_mapping(session, get_service(session, "acme/support"), "Contact") is None
+
+
+def test_a_custom_query_on_an_object_the_org_lacks_is_refused_by_name_mappings_shown(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    form = settings_form(pull="custom", soql="SELECT Id, Name FROM Nope__c")
+
+    refused = pages.post_form(f"/services/{support.id}/settings", form)
+
+    assert refused.status_code == 400
+    assert "the query reads Nope__c, which the org does not have" in refused.text
+    assert 'id="mapping-Contact"' in refused.text  # Salesforce answered: the mappings stay
+    assert "cannot be shown now" not in refused.text
 
 
 def test_no_mapping_is_kept_for_an_object_salesforce_does_not_have(pages: AdminPages) -> None:
