@@ -7,6 +7,7 @@ import datetime as dt
 import html
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 
 from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
@@ -52,6 +53,11 @@ def disconnected(pages: AdminPages) -> None:
         assert connection is not None
         forget_credentials(session, connection)
         session.commit()
+
+
+def post_settings(pages: AdminPages, service_id: int, **values: str) -> httpx.Response:
+    """The settings form as the page posts it, with `values` typed in."""
+    return pages.post_form(f"/services/{service_id}/settings", settings_form(**values))
 
 
 def settings_form(**values: str) -> dict[str, str | list[str]]:
@@ -112,9 +118,7 @@ def test_settings_refused_for_want_of_salesforce_keep_what_was_typed(pages: Admi
     support = service(pages)
     disconnected(pages)
 
-    answer = pages.post_form(
-        f"/services/{support.id}/settings", settings_form(task_subject="Chat with {name}")
-    )
+    answer = post_settings(pages, support.id, task_subject="Chat with {name}")
 
     assert answer.status_code == 409
     assert "the settings are verified against Salesforce" in answer.text
@@ -157,9 +161,10 @@ def test_settings_are_verified_saved_and_shown_with_the_projected_calls(
 
 def test_a_wrong_query_is_refused_by_name_and_nothing_is_saved(pages: AdminPages) -> None:
     support = service(pages)
-    form = settings_form(pull="custom", soql="SELECT Email, Nope__c FROM Contact", pull_every="5")
 
-    answer = pages.post_form(f"/services/{support.id}/settings", form)
+    answer = post_settings(
+        pages, support.id, pull="custom", soql="SELECT Email, Nope__c FROM Contact", pull_every="5"
+    )
 
     assert answer.status_code == 400
     assert "Not saved" in answer.text and "Nope__c" in answer.text
@@ -173,9 +178,8 @@ def test_intervals_that_are_no_whole_number_are_refused_by_name_keeping_what_was
     pages: AdminPages,
 ) -> None:
     support = service(pages)
-    form = settings_form(pull_every="ten", activities_every="2.5")
 
-    answer = pages.post_form(f"/services/{support.id}/settings", form)
+    answer = post_settings(pages, support.id, pull_every="ten", activities_every="2.5")
 
     assert answer.status_code == 400
     assert "pull every must be a whole number of minutes" in answer.text.lower()
@@ -202,7 +206,7 @@ def test_a_forms_address_opened_as_a_page_leads_to_the_page_of_the_form(
 def test_a_cleared_interval_is_refused_by_name_not_as_a_raw_error(pages: AdminPages) -> None:
     support = service(pages)
 
-    answer = pages.post_form(f"/services/{support.id}/settings", settings_form(pull_every=""))
+    answer = post_settings(pages, support.id, pull_every="")
 
     assert answer.status_code == 400
     assert "pull every must be a whole number of minutes" in answer.text.lower()
@@ -227,9 +231,10 @@ def test_a_query_typed_while_pull_is_not_a_custom_query_is_refused_not_dropped(
     pages: AdminPages,
 ) -> None:
     support = service(pages)
-    form = settings_form(pull="both", soql="SELECT Id, Email FROM Contact WHERE Email != null")
 
-    answer = pages.post_form(f"/services/{support.id}/settings", form)
+    answer = post_settings(
+        pages, support.id, pull="both", soql="SELECT Id, Email FROM Contact WHERE Email != null"
+    )
 
     assert answer.status_code == 400
     assert "only read with Pull: Custom SOQL;" in answer.text
@@ -242,18 +247,14 @@ def test_a_custom_query_on_an_object_without_a_mapping_offers_one_and_is_saved_a
     support = service(pages)
     query = "SELECT Id, Name, Phone FROM Account WHERE Phone != null"
 
-    refused = pages.post_form(
-        f"/services/{support.id}/settings", settings_form(pull="custom", soql=query)
-    )
+    refused = post_settings(pages, support.id, pull="custom", soql=query)
     action = f"/services/{support.id}/mappings/Account?then_soql="
     mapped = pages.post_form(
         f"/services/{support.id}/mappings/Account?{urlencode({'then_soql': query})}",
         mapping_form(Mapping((MappingRow("Name", "company"), MappingRow("Phone", "phone")))),
     )
     offered = pages.client.get(mapped.headers["location"])
-    saved = pages.post_form(
-        f"/services/{support.id}/settings", settings_form(pull="custom", soql=query)
-    )
+    saved = post_settings(pages, support.id, pull="custom", soql=query)
 
     assert refused.status_code == 400
     assert "no mapping for Account yet" in refused.text and "no rows" not in refused.text
@@ -316,9 +317,8 @@ def test_a_custom_query_on_an_object_the_org_lacks_is_refused_by_name_mappings_s
     pages: AdminPages,
 ) -> None:
     support = service(pages)
-    form = settings_form(pull="custom", soql="SELECT Id, Name FROM Nope__c")
 
-    refused = pages.post_form(f"/services/{support.id}/settings", form)
+    refused = post_settings(pages, support.id, pull="custom", soql="SELECT Id, Name FROM Nope__c")
 
     assert refused.status_code == 400
     assert "the query reads Nope__c, which the org does not have" in refused.text
@@ -370,7 +370,7 @@ def test_another_orgs_service_is_not_found(pages: AdminPages) -> None:
         other_id = other.id
 
     page = pages.client.get(f"/services/{other_id}")
-    answer = pages.post_form(f"/services/{other_id}/settings", settings_form(pull="leads"))
+    answer = post_settings(pages, other_id, pull="leads")
 
     assert page.status_code == 404 and answer.status_code == 404
     with pages.runtime.sessions() as session:
@@ -392,7 +392,7 @@ def test_a_viewer_sees_the_settings_but_cannot_change_them(pages: AdminPages) ->
     support = service(pages)
 
     page = pages.client.get(f"/services/{support.id}")
-    answer = pages.post_form(f"/services/{support.id}/settings", settings_form(pull="leads"))
+    answer = post_settings(pages, support.id, pull="leads")
 
     assert page.status_code == 200 and "Verify and Save" not in page.text
     assert answer.status_code == 403
@@ -446,7 +446,7 @@ def test_a_wrong_field_is_refused_with_the_reason_and_a_viewer_adds_none(
 
 def test_the_page_shows_a_stream_that_needs_attention_and_retries_it(pages: AdminPages) -> None:
     support = service(pages)
-    pages.post_form(f"/services/{support.id}/settings", settings_form())  # schedules the streams
+    post_settings(pages, support.id)  # schedules the streams
     failure = StreamFailure(
         FailureKind.NEEDS_ATTENTION, "mapping_invalid", "row 2: Contact has no field 'Region__c'"
     )
