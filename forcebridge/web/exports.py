@@ -74,22 +74,16 @@ def edit_export_mapping(
     sobject: str,
     admin: ChangingAdmin,
     session: Database,
-    action: Annotated[str, Form()],
-    source: Annotated[list[str] | None, Form()] = None,
-    target: Annotated[list[str] | None, Form()] = None,
-    update: Annotated[list[str] | None, Form()] = None,
+    posted: mapping_editor.Submitted,
 ) -> Response:
     """Verify and Save, or add / remove a row; what is not saved comes back as edited."""
     if sobject not in EXPORT_OBJECTS:
         raise PageNotFound("export object")
     org = get_org(session, admin.org_name)
-    mapping = mapping_editor.mapping_from_form(source or [], target or [], update or [])
-    edited = mapping
-    if action != mapping_editor.SAVE:
-        edited = mapping_editor.edit(mapping, action, UpdateOption.FILL_EMPTY)
+    mapping, edited = posted.mapping, posted.edited(UpdateOption.FILL_EMPTY)
     try:
         with org_client(session, org) as client:
-            if action != mapping_editor.SAVE:
+            if not posted.saving:
                 return _page(request, admin, session, client, org, _editor(client, sobject, edited))
             try:
                 report = save_export_mapping(session, client, org, sobject, mapping)

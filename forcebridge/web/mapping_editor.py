@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form
 
 from forcebridge.mapping.describe import Catalog, ObjectDescribe
 from forcebridge.mapping.local_fields import LocalFields
@@ -81,6 +84,38 @@ def mapping_from_form(
             for source, target, option in zip(sources, targets, options, strict=True)
         )
     )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What an editor's form posted: the button pressed and the rows as the admin left them."""
+
+    action: str
+    mapping: Mapping
+
+    @property
+    def saving(self) -> bool:
+        return self.action == SAVE
+
+    def edited(self, new_row_update: UpdateOption, new_row_source: str = "") -> Mapping:
+        """The rows as the page shows them next: as left for Verify and Save, else with the row
+        added or removed."""
+        if self.saving:
+            return self.mapping
+        return edit(self.mapping, self.action, new_row_update, new_row_source)
+
+
+def _submission(
+    action: Annotated[str, Form()],
+    source: Annotated[list[str] | None, Form()] = None,
+    target: Annotated[list[str] | None, Form()] = None,
+    update: Annotated[list[str] | None, Form()] = None,
+) -> Submission:
+    return Submission(action, mapping_from_form(source or [], target or [], update or []))
+
+
+Submitted = Annotated[Submission, Depends(_submission)]
+"""A route's parameter reading an editor's form."""
 
 
 def edit(

@@ -38,10 +38,7 @@ def edit_pull_mapping(
     sobject: str,
     admin: ChangingAdmin,
     session: Database,
-    action: Annotated[str, Form()],
-    source: Annotated[list[str] | None, Form()] = None,
-    target: Annotated[list[str] | None, Form()] = None,
-    update: Annotated[list[str] | None, Form()] = None,
+    posted: mapping_editor.Submitted,
     new_source: Annotated[str, Form()] = "",
     then_soql: Annotated[str, Query()] = "",
 ) -> Response:
@@ -50,14 +47,11 @@ def edit_pull_mapping(
     An object the service does not pull yet may be mapped too, before a custom query reads it:
     `then_soql` is that query, which the page then offers to save."""
     service = org_service(session, admin, service_id)
-    mapping = mapping_editor.mapping_from_form(source or [], target or [], update or [])
+    mapping, edited = posted.mapping, posted.edited(UpdateOption.OVERWRITE, new_source)
     form = SettingsForm.of(service)
     if then_soql.strip():
         form = replace(form, pull=PullObjects.CUSTOM.value, soql=then_soql)
     pulled = sobject in pulled_objects(service)
-    edited = mapping
-    if action != mapping_editor.SAVE:
-        edited = mapping_editor.edit(mapping, action, UpdateOption.OVERWRITE, new_source)
     try:
         with service_client(session, service) as client:
             if not pulled:
@@ -65,7 +59,7 @@ def edit_pull_mapping(
                     client.describe(sobject)
                 except NotFound:
                     raise PageNotFound("Salesforce object") from None
-            if action != mapping_editor.SAVE:
+            if not posted.saving:
                 shown = pull_editor(session, client, service, sobject, edited)
                 return render_service_page(
                     request, admin, session, client, service, form, shown, then_soql=then_soql
