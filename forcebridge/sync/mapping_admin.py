@@ -111,9 +111,12 @@ def verify_pull_mapping(
     service: Service,
     sobject: str,
     mapping: Mapping | None = None,
+    *,
+    refresh: bool = True,
 ) -> VerificationReport:
-    """`mapping` (else the one in use) against the object's live describe; when the service
-    pulls `sobject` through a custom query, against that query too."""
+    """`mapping` (else the one in use) against the object's live describe (as cached, without
+    `refresh`); when the service pulls `sobject` through a custom query, against that query
+    too."""
     stream = _stream_for(service, sobject)
     if mapping is None:
         try:
@@ -121,7 +124,7 @@ def verify_pull_mapping(
         except StreamFailed as missing:
             raise MappingError(str(missing)) from None
     paths = (*mapping.sources, *(stream.selected or ()))
-    catalog = load_catalog(client, sobject, paths, refresh=True)
+    catalog = load_catalog(client, sobject, paths, refresh=refresh)
     return verify_stream(mapping, catalog, stream, service_fields(session, service))
 
 
@@ -168,10 +171,12 @@ def verify_export_mapping(
     org: Org,
     sobject: str,
     mapping: Mapping | None = None,
+    *,
+    refresh: bool = True,
 ) -> VerificationReport:
     sobject = export_object(sobject)
     mapping = mapping or export_mapping(session, org, sobject)
-    return verify_export(mapping, parse_describe(client.describe(sobject, refresh=True)))
+    return verify_export(mapping, parse_describe(client.describe(sobject, refresh=refresh)))
 
 
 def save_export_mapping(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from forcebridge.mapping.describe import parse_describe
 from forcebridge.mapping.model import Mapping, UpdateOption
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
+from forcebridge.mapping.report import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org
 from forcebridge.store.repositories.export_preferences import (
@@ -24,6 +25,7 @@ from forcebridge.sync.mapping_admin import (
     MappingRefused,
     save_export_mapping,
     show_export_mapping,
+    verify_export_mapping,
 )
 from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
@@ -88,7 +90,7 @@ def edit_export_mapping(
             try:
                 report = save_export_mapping(session, client, org, sobject, mapping)
             except MappingRefused as refused:
-                shown = _editor(client, sobject, mapping, refused)
+                shown = _editor(client, sobject, mapping, refused.report)
                 return _page(request, admin, session, client, org, shown, status_code=400)
     except SalesforceUnavailable as unavailable:
         kept = mapping_editor.unchecked(sobject, edited, unavailable.message)
@@ -140,18 +142,24 @@ def _page(
 
 
 def _shown(session: Session, client: SalesforceClient, org: Org, sobject: str) -> Editor:
+    """The mapping in use, each row that no longer verifies marked with why."""
     shown = show_export_mapping(session, client, org, sobject)
     mapping = Mapping(tuple(row.row for row in shown.rows))
-    return _editor(client, sobject, mapping, default=shown.default)
+    report = verify_export_mapping(session, client, org, sobject, mapping, refresh=False)
+    return _editor(
+        client, sobject, mapping, None if report.ok else report,
+        default=shown.default, stale=not report.ok,
+    )  # fmt: skip
 
 
 def _editor(
     client: SalesforceClient,
     sobject: str,
     mapping: Mapping,
-    refused: MappingRefused | None = None,
+    report: VerificationReport | None = None,
     *,
     default: bool = False,
+    stale: bool = False,
 ) -> Editor:
     describe = parse_describe(client.describe(sobject))
     return editor(
@@ -159,6 +167,7 @@ def _editor(
         mapping,
         local_choices(PROSPECT_FIELDS),
         salesforce_choices(describe),
-        report=refused.report if refused is not None else None,
+        report=report,
         default=default,
+        stale=stale,
     )

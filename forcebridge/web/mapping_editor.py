@@ -62,6 +62,8 @@ class Editor:
     """Nothing was saved yet: these are the rows used by default."""
     unchecked: str | None = None
     """Why Salesforce could not check the rows as submitted, which are kept as they are."""
+    stale: bool = False
+    """The rows in use no longer verify (a field deleted in Salesforce): their problems show."""
 
     @property
     def refused(self) -> bool:
@@ -144,10 +146,12 @@ def editor(
     report: VerificationReport | None = None,
     default: bool = False,
     path_labels: dict[str, str] | None = None,
+    stale: bool = False,
 ) -> Editor:
     """The editor's view of `mapping`, with `report`'s problems placed on their rows. A value
     the choices lack (a parent's field such as `Account.Name`) is offered with its label in
-    `path_labels` ("Account Name (Account.Name)"), or as it is spelled."""
+    `path_labels` ("Account Name (Account.Name)"), or as it is spelled. `stale`: `report`
+    is of the rows in use, not of rows just refused."""
     problems = report.problems if report is not None else ()
     rows = tuple(
         EditorRow(
@@ -167,6 +171,7 @@ def editor(
         _with_values(targets, (row.target for row in rows), {}),
         tuple(p.message for p in problems if p.row is None),
         default,
+        stale=stale,
     )
 
 

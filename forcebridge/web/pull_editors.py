@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from forcebridge.mapping.describe import parse_describe
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.query_fields import ALWAYS_SELECTED
+from forcebridge.mapping.report import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import NotFound
 from forcebridge.store.models import PullObjects, Service
-from forcebridge.sync.mapping_admin import MappingRefused, show_pull_mapping
+from forcebridge.sync.mapping_admin import show_pull_mapping, verify_pull_mapping
 from forcebridge.sync.pull_members import (
     StreamFailed,
     load_catalog,
@@ -51,9 +52,15 @@ def first_mapping(
 def shown_editor(
     session: Session, client: SalesforceClient, service: Service, sobject: str
 ) -> Editor:
+    """The mapping in use, each row that no longer verifies (a field deleted in Salesforce)
+    marked with why: the stream fails until it is fixed."""
     shown = show_pull_mapping(session, client, service, sobject)
     mapping = Mapping(tuple(row.row for row in shown.rows))
-    return pull_editor(session, client, service, sobject, mapping, default=shown.default)
+    report = verify_pull_mapping(session, client, service, sobject, mapping, refresh=False)
+    return pull_editor(
+        session, client, service, sobject, mapping,
+        None if report.ok else report, default=shown.default, stale=not report.ok,
+    )  # fmt: skip
 
 
 def pull_editor(
@@ -62,9 +69,10 @@ def pull_editor(
     service: Service,
     sobject: str,
     mapping: Mapping,
-    refused: MappingRefused | None = None,
+    report: VerificationReport | None = None,
     *,
     default: bool = False,
+    stale: bool = False,
 ) -> Editor:
     describe = parse_describe(client.describe(sobject))
     paths = [row.source for _, row in mapping.numbered() if "." in row.source]
@@ -74,7 +82,8 @@ def pull_editor(
         mapping,
         salesforce_choices(describe),
         local_choices(service_fields(session, service)),
-        report=refused.report if refused is not None else None,
+        report=report,
         default=default,
         path_labels=mapping_editor.path_labels(catalog, sobject, paths) if catalog else None,
+        stale=stale,
     )

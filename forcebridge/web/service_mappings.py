@@ -67,7 +67,7 @@ def edit_pull_mapping(
             try:
                 report = save_pull_mapping(session, client, service, sobject, mapping)
             except MappingRefused as refused:
-                shown = pull_editor(session, client, service, sobject, mapping, refused)
+                shown = pull_editor(session, client, service, sobject, mapping, refused.report)
                 return render_service_page(
                     request, admin, session, client, service, form, shown,
                     status_code=400, then_soql=then_soql,

@@ -101,6 +101,27 @@ def test_a_field_just_added_in_salesforce_is_offered_on_the_next_page(
     assert 'value="Region__c"' in after.text
 
 
+def test_a_saved_row_whose_field_was_deleted_in_salesforce_is_marked_on_the_page(
+    pages: AdminPages, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(salesforce_access, "PAGE_DESCRIBE_AGE", dt.timedelta(0))
+    support = service(pages)
+    field_id = sandbox.org.custom_fields.create(
+        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier", "length": 9}}
+    )
+    rows = Mapping((MappingRow("LastName", "last_name"), MappingRow("Tier__c", "title")))
+    saved = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows))
+    fine = pages.client.get(f"/services/{support.id}")
+    sandbox.org.custom_fields.delete(field_id)
+
+    page = pages.client.get(f"/services/{support.id}")
+
+    assert saved.status_code == 303
+    assert "no longer verifies" not in fine.text
+    assert "This mapping no longer verifies against Salesforce" in page.text
+    assert "Row 2: Contact has no field &#39;Tier__c&#39;" in page.text
+
+
 def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_why_not_mappings(
     pages: AdminPages,
 ) -> None:
