@@ -117,3 +117,17 @@ def test_admins_are_listed_given_a_role_or_password_and_removed(
     assert verify_password(new_password, password_hash)
     assert unknown.exit_code == 1
     assert "admin 'acme/bob@example.com' does not exist" in json.loads(unknown.stdout)["error"]
+
+
+def test_the_orgs_last_admin_is_neither_demoted_nor_removed(cli: Cli) -> None:
+    cli("org", "create", "acme")
+    cli("admin", "create", "--org", "acme", "ann@example.com", "--password-stdin", input=PASSWORD)
+
+    demoted = cli("admin", "role", "--org", "acme", "ann@example.com", "viewer", "--json")
+    removed = cli("admin", "remove", "--org", "acme", "ann@example.com", "--json")
+    listed = document(cli("admin", "list", "--org", "acme", "--json"))["admins"]
+
+    for refused in (demoted, removed):
+        assert refused.exit_code == 1
+        assert "the org's only admin" in json.loads(refused.stdout)["error"]
+    assert [(a["email"], a["role"]) for a in listed] == [("ann@example.com", "admin")]

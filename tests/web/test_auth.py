@@ -75,6 +75,7 @@ def test_a_cookie_saved_before_logging_out_is_no_session(pages: AdminPages) -> N
 
 
 def test_an_old_cookie_stops_working_once_the_admin_is_deleted(pages: AdminPages) -> None:
+    pages.add_admin("acme", "bob@acme.example.com")
     pages.log_in("acme", "ann@acme.example.com")
     with pages.runtime.sessions() as session:
         remove_admin(session, get_admin(session, get_org(session, "acme"), "ann@acme.example.com"))

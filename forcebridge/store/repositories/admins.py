@@ -74,11 +74,32 @@ def set_password(session: Session, admin: AdminUser, password: str) -> None:
 
 def set_role(session: Session, admin: AdminUser, role: AdminRole) -> None:
     """Read at each request: the admin's next page already has the new role."""
+    if role is not AdminRole.ADMIN:
+        _keep_one_admin(session, admin, "made a viewer")
     admin.role = role
     session.flush()
 
 
 def remove_admin(session: Session, admin: AdminUser) -> None:
     """Their sessions end at their next request, which finds no account."""
+    _keep_one_admin(session, admin, "removed")
     session.delete(admin)
     session.flush()
+
+
+def _keep_one_admin(session: Session, admin: AdminUser, change: str) -> None:
+    """An org keeps someone who may change its connections and settings."""
+    if admin.role is not AdminRole.ADMIN:
+        return
+    others = session.scalars(
+        select(AdminUser.id).where(
+            AdminUser.org_id == admin.org_id,
+            AdminUser.role == AdminRole.ADMIN,
+            AdminUser.id != admin.id,
+        )
+    ).first()
+    if others is None:
+        raise InvalidValue(
+            f"{admin.email} is the org's only admin and cannot be {change}: make another "
+            "admin first (forcebridge admin create, or admin role ... admin)"
+        )
