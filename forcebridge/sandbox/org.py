@@ -24,6 +24,7 @@ from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.explain import explain
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
+from forcebridge.sandbox.ids import random_id
 from forcebridge.sandbox.preconditions import (
     ETAG_OBJECTS,
     Preconditions,
@@ -114,7 +115,9 @@ class Org:
         with self.storage.write() as conn:
             if self.storage.meta("org_id"):
                 return
-            (org_id,) = self.storage.new_ids(conn, organization.key_prefix)
+            # An org of its own for each data folder, as two Salesforce orgs differ: a client
+            # that tells orgs apart by Id (forcebridge's reconnect guard) tells sandboxes apart.
+            org_id = random_id(organization.key_prefix)
             (user_id,) = self.storage.new_ids(conn, user.key_prefix)
             (profile_id,) = self.storage.new_ids(conn, profile.key_prefix)
             self.admin_user_id = user_id

@@ -166,6 +166,14 @@ def test_unique_external_ids_refuse_duplicates(mirrored: Org) -> None:
     assert error.message.startswith("duplicate value found: Legacy_Id__c duplicates value")
 
 
+def test_each_data_folder_is_an_org_of_its_own_id(tmp_path: Path) -> None:
+    first, second = Org(tmp_path / "a"), Org(tmp_path / "b")
+
+    assert first.org_id != second.org_id
+    assert first.org_id.startswith("00D") and len(first.org_id) == 18
+    assert Org(tmp_path / "a").org_id == first.org_id  # kept when opened again
+
+
 def test_converted_leads_cannot_be_updated(org: Org) -> None:
     lead_id = org.create("Lead", {"LastName": "Lee", "Company": "Initech"})
     org.convert_lead(lead_id)

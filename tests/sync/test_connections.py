@@ -42,6 +42,7 @@ from forcebridge.sync.connections import (
 )
 from forcebridge.sync.store_ports import record_status
 from forcebridge.sync.web_connect import PendingWebConnect, finish_web_connect, start_web_connect
+from tests.conftest import SandboxFactory
 from tests.oauth_browser import allow_access, callback_params
 from tests.store.samples import LOGIN, TOKENS
 
@@ -282,6 +283,16 @@ def test_reconnecting_to_another_salesforce_org_is_refused(
     with pytest.raises(OtherSalesforceOrg, match="connect it under another name"):
         password_connect(org_session, sandbox, name="main")
     assert reloaded(org_session, connection).salesforce_org_id == "00D0000000000AAAAA"
+
+
+def test_another_sandbox_is_another_org_and_a_reconnect_to_it_is_refused(
+    org_session: Session, sandbox: SandboxServer, make_sandbox: SandboxFactory
+) -> None:
+    connection = password_connect(org_session, sandbox, name="main")
+
+    with pytest.raises(OtherSalesforceOrg):
+        password_connect(org_session, make_sandbox(), name="main")
+    assert reloaded(org_session, connection).instance_url == sandbox.base_url
 
 
 def test_a_new_service_takes_the_only_connection_or_must_be_told_which(
