@@ -135,7 +135,7 @@ def _banner(server: SandboxServer) -> None:
     console.print(Syntax(python_snippet(server), "python"), soft_wrap=True)
     console.print(
         f"jsforce (version '62.0'; access token from `forcebridge sandbox token --data"
-        f" {config.data_dir}`): NODE_EXTRA_CA_CERTS={server.ca_file.resolve()} node app.js",
+        f" {config.data_dir}`): NODE_EXTRA_CA_CERTS={server.ca_file.resolve()} node app.mjs",
         soft_wrap=True,
     )
     console.print("Press Ctrl-C to stop.")
