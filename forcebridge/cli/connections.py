@@ -62,7 +62,7 @@ def show_connection(document: dict[str, Any], verb: str) -> None:
     """One line for people: what happened to which connection, and how it stands now."""
     where = f"{escape(document['org'])}/{escape(document['name'])}"
     console.print(f"{verb} [bold]{where}[/bold] ({document['kind']}, {document['instance_url']}).")
-    console.print(_status_text(document))
+    console.print(f"Status: {_status_text(document)}")
 
 
 def _status_text(document: dict[str, Any]) -> str:
