@@ -253,7 +253,8 @@ class _Decision:
 
     def run(self, records: Sequence[Incoming]) -> PageChanges:
         live = [r for r in records if not r.deleted and r.converted_to is None]
-        matches = iter(match_page([r.match_keys for r in live], self._candidates()))
+        gone = {r.external_id for r in records if r.deleted}
+        matches = iter(match_page([r.match_keys for r in live], self._candidates(gone)))
         for record in records:
             self.changes.notes.extend(record.notes)
             outcome: Outcome | None
@@ -268,12 +269,14 @@ class _Decision:
         self.changes.updates = {cid: dict(image) for cid, image in self.images.items()}
         return self.changes
 
-    def _candidates(self) -> Candidates:
+    def _candidates(self, gone: set[str]) -> Candidates:
         """Every contact the page may match; one linked to a record of the stream's source is
         marked so (the page's own records' contacts are, whether their identities were read or
-        not), as matching never takes it for another record."""
+        not), as matching never takes it for another record. A link to a record the page
+        deletes (`gone`) does not count: a Contact deleted and made again with the same email
+        between two reads is the same person, not a second contact."""
         source = self.target.source
-        linked = set(self.view.linked.values())
+        linked = {cid for sid, cid in self.view.linked.items() if sid not in gone}
         return Candidates(
             self.view.linked,
             [
@@ -282,7 +285,9 @@ class _Decision:
                     contact.phones,
                     contact.values.get("email_normalized"),
                     linked=contact.id in linked
-                    or any(s == source for s, _ in self.sources.get(contact.id, ())),
+                    or any(
+                        s == source and e not in gone for s, e in self.sources.get(contact.id, ())
+                    ),
                 )
                 for contact in self.view.contacts.values()
             ],

@@ -209,6 +209,25 @@ def test_a_converted_leads_deleted_contact_leaves_nobody_linked_to_the_read_only
     assert (again.created, again.updated) == (0, 0)
 
 
+def test_a_contact_deleted_and_made_again_between_two_reads_stays_one_person(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    lead = world.create("Lead", LastName="Ames", Company="LeadCo", Email="ana@ames.com")
+    first = world.create("Contact", LastName="Ames", Email="ana@ames.com")
+    world.later()
+    world.pull(service)
+    world.sandbox.org.delete("Contact", first)
+    again = world.create("Contact", LastName="Ames", Email="ana@ames.com")
+    world.later()
+
+    result = world.pull(service)
+
+    [entry] = book(session, service)
+    assert sorted(entry["identities"]) == [("salesforce:Contact", again), ("salesforce:Lead", lead)]
+    assert (result.created, entry["deleted_in_source"]) == (0, False)
+
+
 def test_a_person_who_is_both_keeps_the_contacts_values_whichever_record_changed_last(
     world: PullWorld, session: Session
 ) -> None:
