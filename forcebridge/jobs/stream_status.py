@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from forcebridge.jobs.policy import ScheduleState
 from forcebridge.jobs.schedules import service_schedules
+from forcebridge.store.types import utcnow
 
 
 class StreamHealth(enum.StrEnum):
@@ -53,7 +54,9 @@ class StreamStatus:
         }
 
 
-def stream_status(stream: str, state: ScheduleState) -> StreamStatus:
+def stream_status(stream: str, state: ScheduleState, now: datetime | None = None) -> StreamStatus:
+    """As of `now`: a row a dispatcher claimed holds its `next_run_at` back (`CLAIM_HOLD`) while
+    its run is in progress; the run that follows it comes an interval later at most."""
     every = state.interval // timedelta(minutes=1)
     if not state.enabled:
         return StreamStatus(stream, StreamHealth.OFF, every, None, state.consecutive_failures)
@@ -63,7 +66,8 @@ def stream_status(stream: str, state: ScheduleState) -> StreamStatus:
         health = StreamHealth.RETRYING
     else:
         health = StreamHealth.OK
-    next_run = max(state.next_run_at, state.backoff_until or state.next_run_at)
+    next_run = state.next_run_at if now is None else min(state.next_run_at, now + state.interval)
+    next_run = max(next_run, state.backoff_until or next_run)
     return StreamStatus(
         stream,
         health,
@@ -75,9 +79,12 @@ def stream_status(stream: str, state: ScheduleState) -> StreamStatus:
     )
 
 
-def service_stream_statuses(connection: Connection, service_id: int) -> list[StreamStatus]:
-    """The service's scheduled streams, by name."""
+def service_stream_statuses(
+    connection: Connection, service_id: int, now: datetime | None = None
+) -> list[StreamStatus]:
+    """The service's scheduled streams, by name, as of `now` (this moment by default)."""
+    at = now or utcnow()
     return [
-        stream_status(stream, state)
+        stream_status(stream, state, at)
         for stream, state in service_schedules(connection, service_id).items()
     ]

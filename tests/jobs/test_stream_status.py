@@ -10,6 +10,7 @@ from forcebridge.jobs.policy import (
     StreamFailure,
     after_failure,
     after_success,
+    claimed,
 )
 from forcebridge.jobs.stream_status import StreamHealth, stream_status
 
@@ -49,3 +50,11 @@ def test_a_stream_the_settings_no_longer_ask_for_is_off() -> None:
     off = ScheduleState(next_run_at=T0, interval=timedelta(days=1), enabled=False)
     status = stream_status("pull:custom", off)
     assert (status.health, status.next_run_at) == (StreamHealth.OFF, None)
+
+
+def test_a_stream_whose_run_is_in_progress_says_it_runs_again_an_interval_on_at_most() -> None:
+    running = ScheduleState(next_run_at=claimed(T0), interval=timedelta(minutes=1))
+
+    status = stream_status("activities", running, T0)
+
+    assert status.next_run_at == T0 + timedelta(minutes=1)  # not the claim's ten-minute hold
