@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcebridge.sandbox import (
@@ -96,6 +97,9 @@ class SalesforceEdge:
 
         try:
             await self.app(scope, receive, send_with_usage)
+        except ClientDisconnect:
+            # The client hung up (a worker killed mid-call): nobody to answer, nothing broken.
+            access_log.info("%s %s: the client disconnected", scope["method"], scope["path"])
         except Exception:
             error_log.exception("unexpected error on %s %s", scope["method"], scope["path"])
             if status:

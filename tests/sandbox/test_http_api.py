@@ -17,9 +17,10 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from forcebridge.sandbox.app import SalesforceEdge
 from forcebridge.sandbox.limits import ApiUsage
@@ -209,3 +210,25 @@ def test_an_unexpected_exception_becomes_500_unknown_exception_and_is_logged(
     assert "engine bug" in caplog.text
     assert "GET /boom 500" in caplog.text
     assert "secret" not in caplog.text
+
+
+def test_a_client_that_hangs_up_is_no_unexpected_error(caplog: pytest.LogCaptureFixture) -> None:
+    async def hung_up(scope: Scope, receive: Receive, send: Send) -> None:
+        raise ClientDisconnect()
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope: Scope = {"type": "http", "method": "POST", "path": "/gone", "query_string": b"",
+                    "headers": [], "root_path": ""}  # fmt: skip
+    caplog.set_level(logging.INFO, logger="forcebridge.sandbox")
+    asyncio.run(SalesforceEdge(hung_up, usage=ApiUsage(10))(scope, receive, send))
+
+    assert sent == []  # nobody to answer
+    assert "the client disconnected" in caplog.text
+    assert "unexpected error" not in caplog.text
