@@ -44,16 +44,21 @@ def safe_next(target: str) -> str:
     return HOME
 
 
+def _login_address(email: str) -> str:
+    """The address a login names, as accounts are kept (`normalize_email`); what is no address
+    is kept as typed, case-folded, to count its failures all the same."""
+    try:
+        return normalize_email(email)
+    except InvalidValue:
+        return email.strip().casefold()
+
+
 def find_admin(session: Session, org_name: str, email: str, password: str) -> AdminUser | None:
     """The admin these credentials belong to, or None (after the same work either way)."""
-    try:
-        address = normalize_email(email)
-    except InvalidValue:
-        address = ""
     admin = session.scalars(
         select(AdminUser)
         .join(Org, Org.id == AdminUser.org_id)
-        .where(Org.name == org_name.strip(), AdminUser.email == address)
+        .where(Org.name == org_name.strip(), AdminUser.email == _login_address(email))
     ).one_or_none()
     if admin is None:
         verify_password(password, _decoy_hash())
@@ -67,8 +72,10 @@ def _throttle(request: Request) -> LoginThrottle:
 
 
 def _throttle_key(request: Request, org: str, email: str) -> str:
+    """Failures count against the account a login names, however its address is spelled
+    (`Acme.example`, a full-width letter): as the account is looked up."""
     client = request.client.host if request.client else "unknown"
-    return f"{client}|{org.strip()}|{email.strip().casefold()}"
+    return f"{client}|{org.strip()}|{_login_address(email)}"
 
 
 @router.get("/login", response_class=HTMLResponse)

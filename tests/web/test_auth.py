@@ -163,6 +163,20 @@ def test_repeated_failures_pause_logins_for_that_account_even_with_the_right_pas
     assert pages.log_in("acme", "cy@acme.example.com").status_code == 303
 
 
+def test_an_address_spelled_otherwise_counts_against_the_same_paused_account(
+    admin_pages_factory: AdminPagesFactory,
+) -> None:
+    pages = admin_pages_factory(throttle=LoginThrottle(ThrottlePolicy(max_failures=3)))
+    pages.add_admin("acme", "ann@acme.example.com")
+    spellings = ["ann@acme.example.com", "ann@ACME.example.com", "ann@acm\uff45.example.com"]
+    for spelling in spellings:
+        assert pages.log_in("acme", spelling, "guess").status_code == 401
+
+    paused = pages.log_in("acme", "ann@\uff41cme.example.com")  # the right password
+
+    assert paused.status_code == 429
+
+
 def test_failed_logins_are_kept_in_the_store_where_every_web_process_sees_them(
     pages: AdminPages,
 ) -> None:
