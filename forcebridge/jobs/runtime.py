@@ -21,7 +21,9 @@ from forcebridge.salesforce.redaction import RedactingFilter
 from forcebridge.settings import LogLevel, Settings
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import keyring_from_settings, make_engine, make_sessionmaker
+from forcebridge.store.errors import EncryptionError
 from forcebridge.store.migrations import upgrade
+from forcebridge.store.sealed_keys import check_sealed_keys
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -68,6 +70,11 @@ def open_runtime(settings: Settings) -> Runtime:
     keyring = keyring_from_settings(settings)
     engine = make_engine(settings.database_url, keyring)
     upgrade(engine)
+    try:
+        check_sealed_keys(engine, keyring)
+    except EncryptionError:
+        engine.dispose()
+        raise
     return Runtime(settings, engine, make_sessionmaker(engine), keyring)
 
 

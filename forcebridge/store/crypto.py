@@ -63,6 +63,11 @@ class Keyring:
         """The id new values are sealed under (a fingerprint, safe to show)."""
         return self._current.key_id
 
+    @property
+    def key_ids(self) -> frozenset[str]:
+        """The ids of every key this keyring opens with, current and retired."""
+        return frozenset(self._keys)
+
     def encrypt(self, plaintext: str) -> str:
         header = f"{_VERSION}:{self._current.key_id}"
         nonce = os.urandom(_NONCE_BYTES)

@@ -203,3 +203,24 @@ def test_a_connection_no_service_uses_can_be_removed_and_the_org_is_connected_ag
     assert document(cli("connections", "status", "--json"))["orgs"][0]["status"] == "Connected"
     assert refused.exit_code == 1
     assert "used by acme/shop" in json.loads(refused.stdout)["error"]
+
+
+def test_a_process_given_another_secret_key_refuses_before_sealing_anything_with_it(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    assert cli(*password_grant_args(sandbox)).exit_code == 0
+    cli("org", "create", "other")
+    wrong = {"FORCEBRIDGE_SECRET_KEY": "another-key-another-key-another-key-12345"}
+    elsewhere = [*password_grant_args(sandbox)]
+    elsewhere[elsewhere.index("acme")] = "other"
+
+    listed = cli("connections", "list", "--json", env=wrong)
+    connected = cli(*elsewhere, "--json", env=wrong)
+
+    for refused in (listed, connected):
+        assert refused.exit_code == 1
+        assert "stored secrets were sealed with key" in json.loads(refused.stdout)["error"]
+    assert [c["org"] for c in document(cli("connections", "list", "--json"))["connections"]] == [
+        "acme"
+    ]
