@@ -323,8 +323,10 @@ class StreamPull:
                     seen.add(record.get("Id", ""))
                 page.read(record, stamp, member.compiled, member.target)
         target = member.target
-        view = store_view(self.session, target, page.incoming)
+        # Asked before the read: a page committed while the lookups run may show in some of
+        # them and not others, so whatever was in flight when they began is checked.
         pending = writer.in_flight(target.service_id)
+        view = store_view(self.session, target, page.incoming)
         if pending is not None and not unaffected(pending, page.incoming, view):
             writer.settled()
             self.session.commit()  # a read that begins after the page's commit
