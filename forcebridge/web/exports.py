@@ -3,6 +3,7 @@ mapping, edited and "Verify and Save"d against the org's live describe."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -117,16 +118,8 @@ def _page(
     """The export settings; without a `client` (Salesforce out of reach, no single connection)
     the mappings are not shown, `mappings_unavailable` saying why, but for `edited`, the one
     just submitted."""
-    editors = []
-    if client is not None:
-        editors = [
-            edited
-            if edited is not None and edited.sobject == sobject
-            else _shown(session, client, org, sobject)
-            for sobject in EXPORT_OBJECTS
-        ]
-    elif edited is not None:
-        editors = [edited]
+    shown = None if client is None else partial(_shown, session, client, org)
+    editors = mapping_editor.page_editors(EXPORT_OBJECTS, edited, shown)
     return render(
         request,
         "export.html",
@@ -146,10 +139,7 @@ def _shown(session: Session, client: SalesforceClient, org: Org, sobject: str) -
     shown = show_export_mapping(session, client, org, sobject)
     mapping = Mapping(tuple(row.row for row in shown.rows))
     report = verify_export_mapping(session, client, org, sobject, mapping, refresh=False)
-    return _editor(
-        client, sobject, mapping, None if report.ok else report,
-        default=shown.default, stale=not report.ok,
-    )  # fmt: skip
+    return _editor(client, sobject, mapping, report, default=shown.default, stale=not report.ok)
 
 
 def _editor(

@@ -8,7 +8,7 @@ Save" does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -206,3 +206,19 @@ def unchecked(sobject: str, mapping: Mapping, why: str) -> Editor:
     once Salesforce answers."""
     shown = editor(sobject, mapping, (), ())
     return Editor(sobject, shown.rows, shown.sources, shown.targets, (), False, unchecked=why)
+
+
+def page_editors(
+    sobjects: Iterable[str], edited: Editor | None, shown: Callable[[str], Editor] | None
+) -> list[Editor]:
+    """A page's editors: each object's as `shown` builds it, `edited` (the one just posted) in
+    its place or after them; without `shown` (Salesforce out of reach), `edited` alone."""
+    editors = []
+    if shown is not None:
+        editors = [
+            edited if edited is not None and edited.sobject == sobject else shown(sobject)
+            for sobject in sobjects
+        ]
+    if edited is not None and edited not in editors:
+        editors.append(edited)
+    return editors

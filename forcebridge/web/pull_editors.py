@@ -58,8 +58,8 @@ def shown_editor(
     mapping = Mapping(tuple(row.row for row in shown.rows))
     report = verify_pull_mapping(session, client, service, sobject, mapping, refresh=False)
     return pull_editor(
-        session, client, service, sobject, mapping,
-        None if report.ok else report, default=shown.default, stale=not report.ok,
+        session, client, service, sobject, mapping, report,
+        default=shown.default, stale=not report.ok,
     )  # fmt: skip
 
 

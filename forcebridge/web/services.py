@@ -5,6 +5,7 @@ through `service_fields`), all verified against the live describe before anythin
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -30,6 +31,7 @@ from forcebridge.sync.pull_settings import (
     interval_problem,
 )
 from forcebridge.sync.transcript import check_subject_template
+from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.mapping_editor import Editor
@@ -297,19 +299,11 @@ def render_service_page(
     shown after the others; its form carries `then_soql`, the custom query waiting for it."""
     pulled = pulled_objects(service)
     actions = {sobject: f"{PAGE}/{service.id}/mappings/{sobject}" for sobject in pulled}
-    editors = []
-    if client is not None:
-        editors = [
-            edited
-            if edited is not None and edited.sobject == sobject
-            else shown_editor(session, client, service, sobject)
-            for sobject in pulled
-        ]
-    if edited is not None and edited not in editors:
-        editors.append(edited)
-        if edited.sobject not in pulled:
-            waiting = f"?{urlencode({'then_soql': then_soql})}" if then_soql else ""
-            actions[edited.sobject] = f"{PAGE}/{service.id}/mappings/{edited.sobject}{waiting}"
+    shown = None if client is None else partial(shown_editor, session, client, service)
+    editors = mapping_editor.page_editors(pulled, edited, shown)
+    if edited is not None and edited.sobject not in pulled:
+        waiting = f"?{urlencode({'then_soql': then_soql})}" if then_soql else ""
+        actions[edited.sobject] = f"{PAGE}/{service.id}/mappings/{edited.sobject}{waiting}"
     return render(
         request,
         "service.html",
