@@ -375,6 +375,16 @@ class _Decision:
             return Outcome.UNCHANGED
         self.changes.unlinks.append(record.external_id)
         self.sources.get(lead_contact, set()).discard((self.target.source, record.external_id))
+        beside = self._other_contacts(lead_contact, contact_sid)
+        if beside:
+            message = (
+                f"the Lead was converted into a new Contact, {contact_sid}, while contact "
+                f"#{lead_contact} already stands for Contact {beside[0]}: the Lead is unlinked "
+                f"and Contact {contact_sid} gets a contact of its own (merge the two Contacts "
+                "in Salesforce if they are one person)"
+            )
+            self._note(LogLevel.WARNING, Code.CONVERTED_INTO_DUPLICATE, message, record.external_id)
+            return Outcome.UPDATED
         owner = self.converted.get(contact_sid)
         if owner is None:
             self._link(lead_contact, CONTACT_SOURCE, contact_sid)
@@ -382,6 +392,16 @@ class _Decision:
         elif owner != lead_contact:
             return self._merge(record, contact_sid, lead_contact, owner)
         return Outcome.UPDATED
+
+    def _other_contacts(self, contact_id: int, contact_sid: str) -> list[str]:
+        """The Salesforce Contacts other than `contact_sid` that the contact stands for. Its
+        Lead converted into a new Contact made the person a duplicate in Salesforce: linking
+        both Contacts to one contact would have each of them overwrite it in turn."""
+        return sorted(
+            sid
+            for source, sid in self.sources.get(contact_id, ())
+            if source == CONTACT_SOURCE and sid != contact_sid
+        )
 
     def _merge(self, record: Incoming, contact_sid: str, lead_contact: int, owner: int) -> Outcome:
         """The Lead was converted into a Contact another contact already stands for: one

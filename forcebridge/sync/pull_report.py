@@ -54,6 +54,7 @@ class Code(enum.StrEnum):
     AMBIGUOUS_MATCH = "ambiguous_match"
     UPDATE_ONLY = "update_only"
     MERGED = "merged"
+    CONVERTED_INTO_DUPLICATE = "converted_into_duplicate"
     DUPLICATE_TASK = "duplicate_task"
     UNREADABLE_RECORD = "unreadable_record"
     DELETED = "deleted_in_source"

@@ -192,6 +192,28 @@ def test_a_converted_lead_hands_its_contact_to_the_new_contact_without_a_duplica
     assert entry["company"] == "Initech"
 
 
+def test_a_lead_converted_into_a_new_contact_beside_its_persons_contact_is_a_contact_apart(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    lead = world.create("Lead", LastName="Ames", Company="Initech", Email="ann@ames.com")
+    first = world.create("Contact", LastName="Ames", Email="ann@ames.com", Title="CTO")
+    world.later()
+    world.pull(service)
+    second = str(world.sandbox.org.convert_lead(lead)["contactId"])
+    world.later()
+
+    converted = world.pull(service)
+    again = world.pull(service, full=True)
+
+    by_contact = {entry["identities"][0][1]: entry for entry in book(session, service)}
+    assert sorted(by_contact) == sorted([first, second])
+    assert [len(entry["identities"]) for entry in by_contact.values()] == [1, 1]
+    assert (by_contact[first]["title"], by_contact[second]["company"]) == ("CTO", "Initech")
+    assert ("converted_into_duplicate", lead, None) in log_of(session, converted.run_id)
+    assert (again.created, again.updated) == (0, 0)
+
+
 def test_a_converted_leads_deleted_contact_leaves_nobody_linked_to_the_read_only_lead(
     world: PullWorld, session: Session
 ) -> None:

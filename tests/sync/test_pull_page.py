@@ -214,6 +214,28 @@ def test_a_lead_converted_into_a_contact_another_contact_stands_for_merges_the_t
     assert ([n.code for n in changes.notes], changes.tally.updated) == ([Code.MERGED], 1)
 
 
+def test_a_lead_whose_contact_is_another_contacts_converted_into_a_new_one_merges_nothing() -> None:
+    lead_target = Target(1, "salesforce:Lead", 7, "US", FIELDS)
+    view = StoreView(
+        {"00QA": 5},
+        {5: stored(5, last_name="Lee"), 9: stored(9, last_name="Lee")},
+        {5: [Identity(5, "salesforce:Lead", "00QA"), Identity(5, "salesforce:Contact", "003A")]},
+        converted={"003B": 9},
+    )
+
+    changes = decide_page(
+        [read(Id="00QA", IsConverted=True, ConvertedContactId="003B")], view, lead_target
+    )
+
+    assert (changes.unlinks, changes.links, changes.merges, changes.updates) == (
+        ["00QA"],
+        [],
+        [],
+        {},
+    )
+    assert [note.code for note in changes.notes] == [Code.CONVERTED_INTO_DUPLICATE]
+
+
 def test_a_new_duplicate_read_with_its_twin_is_not_matched_to_the_twins_contact() -> None:
     twin = stored(5, last_name="Ames", email="ana@ames.com", email_normalized="ana@ames.com")
     changes = decide(
