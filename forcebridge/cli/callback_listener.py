@@ -2,11 +2,14 @@
 
 As `sf org login web` does: listen on a fixed local port (the connected app must list
 `http://localhost:PORT/OauthRedirect` as a callback URL), take the first request to the callback
-path, and hand its query parameters to the connection service, which checks `state`.
+path whose `state` is the login's own, and hand its query parameters to the connection
+service. A request with another `state` (a stale tab, or a forged link) is answered as ignored
+and the wait goes on: it must neither end the login nor be told it was received.
 """
 
 from __future__ import annotations
 
+import html
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import TracebackType
@@ -19,9 +22,11 @@ CALLBACK_PATH = "/OauthRedirect"
 DEFAULT_PORT = 1717
 _POLL_SECONDS = 0.5
 
-_PAGE = b"""<!doctype html><meta charset="utf-8"><title>forcebridge</title>
-<p>forcebridge received the Salesforce login. You can close this window and go back to the
-terminal.</p>"""
+_RECEIVED = "forcebridge received the Salesforce login. You can close this window and go back \
+to the terminal."
+_REFUSED = "Salesforce did not grant access ({reason}). Go back to the terminal."
+_IGNORED = "This is not the login forcebridge is waiting for (its state does not match), so it \
+was ignored. Use the link the terminal printed last."
 
 
 class CallbackTimeout(ConnectError):
@@ -30,6 +35,7 @@ class CallbackTimeout(ConnectError):
 
 class _Server(HTTPServer):
     params: dict[str, str] | None = None
+    state: str | None = None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -40,12 +46,27 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path != CALLBACK_PATH or self.server.params is not None:
             self.send_error(404)
             return
-        self.server.params = dict(parse_qsl(parts.query))
-        self.send_response(200)
+        params = dict(parse_qsl(parts.query))
+        if params.get("state") != self.server.state:
+            self._page(400, _IGNORED)
+            return
+        self.server.params = params
+        if "error" in params:
+            reason = params.get("error_description") or params["error"]
+            self._page(200, _REFUSED.format(reason=reason))
+        else:
+            self._page(200, _RECEIVED)
+
+    def _page(self, status: int, text: str) -> None:
+        page = (
+            '<!doctype html><meta charset="utf-8"><title>forcebridge</title>'
+            f"<p>{html.escape(text)}</p>"
+        ).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(_PAGE)))
+        self.send_header("Content-Length", str(len(page)))
         self.end_headers()
-        self.wfile.write(_PAGE)
+        self.wfile.write(page)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: the request line carries the authorization code."""
@@ -72,8 +93,9 @@ class CallbackListener:
     def redirect_uri(self) -> str:
         return f"http://localhost:{self._server.server_port}{CALLBACK_PATH}"
 
-    def wait(self, timeout: float) -> dict[str, str]:
-        """The callback's query parameters, once the browser comes back."""
+    def wait(self, timeout: float, state: str) -> dict[str, str]:
+        """The query parameters of the callback carrying `state`, once the browser comes back."""
+        self._server.state = state
         deadline = time.monotonic() + timeout
         while self._server.params is None:
             if time.monotonic() > deadline:

@@ -169,7 +169,7 @@ def _web(
         if open_browser:
             webbrowser.open(pending.authorize_url)
         errors.print(f"Waiting for the login (up to {wait:.0f} seconds)...")
-        params = listener.wait(wait)
+        params = listener.wait(wait, pending.state)
     return finish_web_connect(session, pending, params)
 
 

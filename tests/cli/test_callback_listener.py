@@ -37,7 +37,7 @@ def test_the_callback_request_brings_back_its_parameters(listener: CallbackListe
         f"{listener.redirect_uri}?code=aPrx.abc&state=s1",
     )
 
-    params = listener.wait(timeout=10)
+    params = listener.wait(timeout=10, state="s1")
     browser.join(timeout=10)
 
     assert listener.redirect_uri.startswith("http://localhost:")
@@ -48,10 +48,25 @@ def test_the_callback_request_brings_back_its_parameters(listener: CallbackListe
 
 def test_waiting_in_vain_ends_with_advice(listener: CallbackListener) -> None:
     with pytest.raises(CallbackTimeout, match="run the command again"):
-        listener.wait(timeout=0.1)
+        listener.wait(timeout=0.1, state="s1")
 
 
 def test_a_port_in_use_is_reported_with_the_way_out(listener: CallbackListener) -> None:
     port = int(listener.redirect_uri.split(":")[2].split("/")[0])
     with pytest.raises(ConnectError, match="--callback-port"):
         CallbackListener(port)
+
+
+def test_a_callback_of_another_login_is_ignored_and_the_wait_goes_on(
+    listener: CallbackListener,
+) -> None:
+    browser, statuses = browser_visits(
+        f"{listener.redirect_uri}?code=stolen&state=another",
+        f"{listener.redirect_uri}?error=access_denied&error_description=end-user+denied&state=s1",
+    )
+
+    params = listener.wait(timeout=10, state="s1")
+    browser.join(timeout=10)
+
+    assert params["error"] == "access_denied"
+    assert statuses == [400, 200]
