@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     """Where admins reach the web UI (e.g. https://forcebridge.example.com): Salesforce sends
     them back to `<public_url>/oauth/callback`, and https makes the session cookie Secure.
     Unset: the address each request came in on."""
+    trusted_proxies: str | None = None
+    """The reverse proxies (addresses or networks, comma-separated; `*` for any) whose
+    `X-Forwarded-For` and `-Proto` headers `serve` believes. Unset: none, so a client cannot
+    choose the address the login throttle counts its failures under."""
     sf_client_id: str | None = None
     """The connected app the admin pages connect with when the admin gives no client id."""
     sf_client_secret: SecretStr | None = None

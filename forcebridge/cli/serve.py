@@ -42,6 +42,8 @@ def serve_web(runtime: Runtime, host: str, port: int) -> None:
             port=port,
             log_config=None,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            proxy_headers=runtime.settings.trusted_proxies is not None,
+            forwarded_allow_ips=runtime.settings.trusted_proxies or "",
         )
     )
     with syncing_in_process(runtime), _terminated_as_interrupted():

@@ -84,6 +84,7 @@ def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
                 )
                 page = browser.get("/connections")
                 browser.get("/oauth/callback?code=a-secret-code&state=s")
+                browser.get("/login", headers={"X-Forwarded-For": "203.0.113.9"})
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -94,6 +95,7 @@ def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
     assert f"Admin pages on http://127.0.0.1:{port}/" in output
     assert "GET /connections" in output
     assert "a-secret-code" not in output
+    assert "203.0.113.9" not in output  # no proxy trusted: a client cannot choose its address
 
 
 def _run_statuses(env: dict[str, str]) -> list[str]:
