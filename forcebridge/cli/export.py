@@ -182,9 +182,10 @@ def _progress_bar(quiet: bool) -> Iterator[_Bar | None]:
 
 def _show(report: ExportReport, sobject: str) -> None:
     verb = "Would export" if report.dry_run else "Exported"
+    exported = len(report.results) - report.count(Action.FAILED)
     console.print(
-        f"{verb} {len(report.results):,} prospects as {sobject}s (run {report.run_id}):"
-        f" {report.status.value}"
+        f"{verb} {exported:,} of {len(report.results):,} prospects as {sobject}s"
+        f" (run {report.run_id}): {report.status.value}"
     )
     summary = Table(show_header=False)
     for action in Action:
@@ -195,7 +196,7 @@ def _show(report: ExportReport, sobject: str) -> None:
         _show_planned(report)
     problems = [(r.row, e) for r in report.results for e in r.errors]
     if problems:
-        table = Table(title="Not exported", show_lines=False)
+        table = Table(title="Problems", show_lines=False)
         for column in ("Row", "Field", "Problem"):
             table.add_column(column)
         for row, problem in problems[:SHOWN_PROBLEMS]:

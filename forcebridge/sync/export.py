@@ -26,7 +26,7 @@ from forcebridge.mapping.verify import verify_export
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.salesforce.usage import UsageSnapshot
-from forcebridge.store.models import LogLevel, Org, Run
+from forcebridge.store.models import LogLevel, Org, Run, RunStatus
 from forcebridge.store.repositories.export_preferences import allowed_objects
 from forcebridge.store.repositories.mappings import get_org_mapping
 from forcebridge.store.repositories.prospects import (
@@ -362,7 +362,8 @@ def _record(
     results: Sequence[ProspectResult],
     error: str | None,
 ) -> None:
-    """The run's counts, and a log entry per problem of each failed prospect."""
+    """The run's counts, and a log entry per problem of each prospect (a failed one, or one
+    written whose Account was not updated, which makes the run partial too)."""
     run.read = len(results)
     run.created = sum(r.action is Action.CREATED for r in results)
     run.updated = sum(r.action is Action.UPDATED for r in results)
@@ -381,6 +382,8 @@ def _record(
                 code=problem.code,
             )
     finish_run(session, run, error=error)
+    if run.status is RunStatus.SUCCEEDED and any(result.errors for result in results):
+        run.status = RunStatus.PARTIAL
 
 
 def _keep_ids(

@@ -357,17 +357,18 @@ def link_accounts(
 ) -> list[RecordPlan]:
     """People plans with their Accounts filled in, once the Accounts are written (or, in a dry
     run, planned, when an Account to create has no Id yet to send): a new Contact gets its
-    Account, an existing one without an Account too. A Contact whose Account failed fails with
-    it, unless it exists already and stays as it is."""
+    Account, an existing one without an Account too. An Account that exists joins its Contacts
+    even when its own update failed (`account_problems` reports that); a new Contact whose new
+    Account failed fails with it."""
     linked = []
     for plan in people_plans:
         account = accounts[plan.company] if plan.company is not None else None
         if account is None or plan.action is Action.FAILED:
             linked.append(plan)
-        elif account.action is Action.FAILED:
+        elif account.action is Action.FAILED and account.record_id is None:
             if plan.record_id is None:
                 errors = tuple(
-                    replace(error, message=f"its Account was not written: {error.message}")
+                    replace(error, message=f"its Account was not created: {error.message}")
                     for error in account.errors
                 )
                 linked.append(replace(plan, action=Action.FAILED, values={}, errors=errors))

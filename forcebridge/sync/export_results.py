@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from forcebridge.salesforce.sobject_collections import json_ready
@@ -55,21 +55,42 @@ def prospect_results(
         outcome = people.outcomes[person_of[position]]
         account_plan, account = _account_of(plan, accounts, company_of.get(position))
         account_id = plan.linked_account or (account.record_id if account else None)
+        shown = account if dry_run and _exists_or_is_made(account) else None
         results.append(
             ProspectResult(
                 prospect.row,
                 outcome.action,
                 outcome.record_id,
                 account_id,
-                outcome.errors,
+                (*outcome.errors, *account_problems(outcome, account)),
                 prospect.prospect_id,
                 values=plan.values if dry_run else {},
-                account_action=account.action if dry_run and account else None,
-                account_values=account_plan.values if dry_run and account_plan else {},
-                account_errors=account.errors if dry_run and account else (),
+                account_action=shown.action if shown else None,
+                account_values=account_plan.values if shown and account_plan else {},
+                account_errors=shown.errors if shown else (),
             )
         )
     return results
+
+
+def _exists_or_is_made(account: Outcome | None) -> bool:
+    """Whether a dry run has an Account to tell of: one that exists, or one it would create
+    (or fail to); a company's Account left unmade, as none of its people is written, is none."""
+    return account is not None and (
+        account.record_id is not None or account.action is not Action.UNCHANGED
+    )
+
+
+def account_problems(person: Outcome, account: Outcome | None) -> tuple[FieldError, ...]:
+    """Why the Account of a person written into it was not updated: the person's row tells
+    it (the run is then partial), as nothing else would. A person who failed already says
+    why, their new Account's failure included."""
+    if person.action is Action.FAILED or account is None or account.action is not Action.FAILED:
+        return ()
+    return tuple(
+        replace(error, message=f"its Account {account.record_id} was not updated: {error.message}")
+        for error in account.errors
+    )
 
 
 def _account_of(

@@ -190,7 +190,7 @@ def _whole(raw: str) -> int:
     if number != number.to_integral_value():
         raise _Refused("is not a whole number")
     if abs(number) >= _INT32:
-        raise _Refused("is too large")
+        raise _Refused(f"is too large: a whole number here is at most {_INT32 - 1:,}")
     return int(number)
 
 

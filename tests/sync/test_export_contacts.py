@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from forcebridge.store.models import RunStatus, UpdateOption
 from forcebridge.store.repositories.export_preferences import disallow_objects
+from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.sync.export_model import Action
 from tests.conftest import SandboxFactory
 from tests.sync.exporting import ExportWorld
 
+OVERWRITE, FILL_EMPTY = UpdateOption.OVERWRITE, UpdateOption.FILL_EMPTY
 HEADER = "first_name,last_name,email,company_name,company_website,company_phone,industry"
 PEOPLE = (
     HEADER,
@@ -157,6 +161,44 @@ def test_a_company_whose_every_contact_fails_gets_no_account_written_for_nobody(
         {"Id": globex, "Name": "Globex", "Phone": None, "Industry": None},
         {"Id": initech, "Name": "Initech", "Phone": None, "Industry": "Software"},
     ]
+
+
+def test_a_contact_joins_its_existing_account_even_when_the_accounts_update_fails(
+    world: ExportWorld,
+) -> None:
+    def segment(restricted: bool) -> dict[str, Any]:
+        values = [{"fullName": "SMB"}, {"fullName": "ENT"}]
+        return {
+            "type": "Picklist",
+            "label": "Segment",
+            "valueSet": {"restricted": restricted, "valueSetDefinition": {"value": values}},
+        }
+
+    field = world.server.org.custom_fields.create(
+        {"FullName": "Account.Segment__c", "Metadata": segment(False)}
+    )
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Account",
+        [("company_name", "Name", FILL_EMPTY), ("industry", "Segment__c", OVERWRITE)],
+    )
+    world.session.commit()
+    header = "last_name,email,company_name,industry"
+    world.export("Contact", header, "Ames,ann@initech.com,Initech,SMB")  # describes cached
+    world.server.org.custom_fields.update(field, {"Metadata": segment(True)})
+
+    report = world.export("Contact", header, "Init,dee@initech.com,Initech,Mid")
+
+    [initech] = accounts(world).values()
+    [result] = report.results
+    assert (result.action, result.account_id) == (Action.CREATED, initech)
+    assert contacts(world) == {"ann@initech.com": initech, "dee@initech.com": initech}
+    assert [(e.field, e.message.split(":")[0]) for e in result.errors] == [
+        ("Segment__c", f"its Account {initech} was not updated")
+    ]
+    assert report.status is RunStatus.PARTIAL
+    assert ("row 2", "Segment__c") in [entry[:2] for entry in world.log(report.run_id)]
 
 
 def test_an_account_is_made_or_changed_only_for_a_contact_written_into_it(

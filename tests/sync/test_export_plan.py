@@ -417,7 +417,7 @@ def test_a_new_contact_fails_with_its_account_and_an_existing_one_stays_as_it_is
     assert new.action is Action.FAILED
     assert new.errors == (
         FieldError(
-            "Name", "its Account was not written: bad name", "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+            "Name", "its Account was not created: bad name", "FIELD_CUSTOM_VALIDATION_EXCEPTION"
         ),
     )
     assert (kept.action, kept.values) == (Action.UNCHANGED, {})
