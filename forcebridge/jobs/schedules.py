@@ -10,13 +10,12 @@ atomically, so of two dispatchers exactly one claims a row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Exists, and_, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from forcebridge.jobs.errors import ScheduleMissing
 from forcebridge.jobs.policy import (
@@ -31,6 +30,7 @@ from forcebridge.jobs.policy import (
     rescheduled,
     retry_now,
 )
+from forcebridge.store.insert_or_skip import insert_or_skip
 from forcebridge.store.models import Lease, Service, SyncSchedule
 from forcebridge.store.repositories.leases import lease_name, lease_name_of
 
@@ -112,30 +112,21 @@ def reconcile_schedules(
         )
 
 
-# INSERT ... ON CONFLICT DO NOTHING: of two processes creating the same row, the second
-# simply finds it there.
-_INSERTS: dict[str, Callable[[type[SyncSchedule]], postgresql.Insert | sqlite.Insert]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
-
-
 def _insert_schedule(
     connection: Connection, service_id: int, plan: PlannedStream, now: datetime
 ) -> None:
     """A new stream runs at the next tick, or once its plan's first wait is over."""
     state = ScheduleState(next_run_at=now + plan.first_run_after, interval=plan.interval)
-    insert = _INSERTS[connection.dialect.name]
     connection.execute(
-        insert(SyncSchedule)
-        .values(
+        insert_or_skip(
+            connection.dialect, SyncSchedule, SyncSchedule.service_id, SyncSchedule.stream
+        ).values(
             service_id=service_id,
             stream=plan.stream.value,
             created_at=now,
             updated_at=now,
             **_columns(state),
         )
-        .on_conflict_do_nothing(index_elements=[SyncSchedule.service_id, SyncSchedule.stream])
     )
 
 

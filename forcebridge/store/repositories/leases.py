@@ -17,13 +17,12 @@ import os
 import re
 import socket
 import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, case, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute
 
+from forcebridge.store.insert_or_skip import insert_or_skip
 from forcebridge.store.models import Lease
 from forcebridge.store.types import utcnow
 
@@ -81,14 +80,6 @@ def dead_holders_here(engine: Engine) -> list[str]:
         return [holder for holder in holders if holder is not None and _is_dead_here(holder)]
 
 
-# The first taker creates the row; INSERT ... ON CONFLICT DO NOTHING lets a racing second
-# taker learn it lost (no row returned) instead of failing.
-_INSERTS: dict[str, Callable[[type[Lease]], postgresql.Insert | sqlite.Insert]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
-
-
 def take_lease(
     engine: Engine,
     service_id: int,
@@ -114,11 +105,10 @@ def take_lease(
         )
         if freed.rowcount == 1:
             return True
-        insert_first = _INSERTS[engine.dialect.name]
+        # The first taker creates the row; a racing second one learns it lost (no row).
         inserted = connection.execute(
-            insert_first(Lease)
+            insert_or_skip(engine.dialect, Lease, Lease.service_id, Lease.stream)
             .values(service_id=service_id, stream=stream, **held)
-            .on_conflict_do_nothing(index_elements=[Lease.service_id, Lease.stream])
             .returning(Lease.id)
         )
         return inserted.first() is not None

@@ -8,26 +8,20 @@ time, and finds what is new by `recorded_at`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import InvalidValue
+from forcebridge.store.insert_or_skip import insert_or_skip
 from forcebridge.store.models import Contact, Direction, Message
 from forcebridge.store.types import utcnow
 
 _CHUNK = 1000
 """Ids per IN list: well under every driver's limit on bound parameters."""
-
-# INSERT ... ON CONFLICT DO NOTHING: a message already recorded is skipped, not an error.
-_INSERTS: dict[str, Callable[[type[Message]], postgresql.Insert | sqlite.Insert]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
 
 
 @dataclass(frozen=True)
@@ -74,7 +68,6 @@ def add_messages(session: Session, service_id: int, messages: Sequence[NewMessag
             )
     if not messages:
         return 0
-    insert = _INSERTS[session.get_bind().dialect.name]
     rows = [
         {
             "service_id": service_id,
@@ -89,11 +82,10 @@ def add_messages(session: Session, service_id: int, messages: Sequence[NewMessag
         }
         for m in messages
     ]
-    statement = (
-        insert(Message)
-        .on_conflict_do_nothing(index_elements=[Message.service_id, Message.external_id])
-        .returning(Message.id)
-    )
+    # A message already recorded is skipped, not an error.
+    statement = insert_or_skip(
+        session.get_bind().dialect, Message, Message.service_id, Message.external_id
+    ).returning(Message.id)
     return len(list(session.scalars(statement, rows)))
 
 
