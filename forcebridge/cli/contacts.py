@@ -20,25 +20,13 @@ from rich.table import Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, fail, input_file
 from forcebridge.cli.pull import ServiceOption, show_result
-from forcebridge.store.models import Contact, RunStatus
-from forcebridge.store.repositories.contacts import BUILTIN_FIELDS, list_contacts
+from forcebridge.store.models import RunStatus
+from forcebridge.store.repositories.contacts import list_contacts
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.contact_import import ImportRefused, import_contacts
+from forcebridge.sync.documents import contact_document
 
 app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=True)
-
-
-def contact_document(contact: Contact) -> dict[str, Any]:
-    return {
-        "id": contact.id,
-        **{name: getattr(contact, name) for name in BUILTIN_FIELDS},
-        "custom": contact.custom,
-        "identities": [
-            {"source": i.source, "external_id": i.external_id}
-            for i in sorted(contact.identities, key=lambda i: (i.source, i.external_id))
-        ],
-        "deleted_in_source": contact.deleted_in_source,
-    }
 
 
 @app.command("list")

@@ -7,6 +7,7 @@ import typer
 from forcebridge.cli import (
     activities,
     admins,
+    api_tokens,
     connect,
     connections,
     contacts,
@@ -40,6 +41,7 @@ services.app.add_typer(service_fields.app, name="field")
 app.command("connect")(connect.command)
 app.add_typer(connections.app, name="connections")
 app.add_typer(admins.app, name="admin")
+app.add_typer(api_tokens.app, name="api-token")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(export.app, name="export")
 app.add_typer(messages.app, name="messages")

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -30,6 +29,7 @@ from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import Settings, SettingsError
 from forcebridge.store.errors import StoreError
 from forcebridge.sync.connection_errors import ConnectError
+from forcebridge.sync.documents import timestamp as timestamp
 
 console = Console()
 errors = Console(stderr=True)
@@ -168,8 +168,3 @@ def emit(
         show()
     if stopped:
         errors.print(f"[red]Stopped:[/red] {escape(stopped)}", soft_wrap=True)
-
-
-def timestamp(value: datetime | None) -> str | None:
-    """Times in JSON documents: ISO 8601 in UTC."""
-    return value.isoformat() if value is not None else None

@@ -12,34 +12,13 @@ import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, timestamp, wrong_options
-from forcebridge.store.models import Run
+from forcebridge.cli.output import JsonFlag, console, database, emit, wrong_options
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.runs import get_run, list_runs
 from forcebridge.store.repositories.services import get_service
+from forcebridge.sync.documents import RUN_COUNTS, run_document, run_with_log_document
 
 app = typer.Typer(help="List runs and show one with its log.", no_args_is_help=True)
-
-COUNTS = ("read", "created", "updated", "unchanged", "skipped", "failed", "api_calls")
-
-
-def run_document(run: Run) -> dict[str, Any]:
-    duration = (
-        (run.finished_at - run.started_at).total_seconds() if run.finished_at is not None else None
-    )
-    return {
-        "run_id": run.id,
-        "org": run.org.name,
-        "service": run.service.name if run.service is not None else None,
-        "stream": run.stream,
-        "status": run.status.value,
-        "dry_run": run.dry_run,
-        "started_at": timestamp(run.started_at),
-        "finished_at": timestamp(run.finished_at),
-        "duration_seconds": duration,
-        **{key: getattr(run, key) for key in COUNTS},
-        "error": run.error,
-    }
 
 
 @app.command("list")
@@ -74,19 +53,7 @@ def show(
 ) -> None:
     """One run: its counts, API calls, duration and a log entry per record it could not take."""
     with database() as session:
-        run = get_run(session, run_id)
-        document = run_document(run)
-        document["log"] = [
-            {
-                "level": entry.level.value,
-                "code": entry.code,
-                "salesforce_id": entry.salesforce_id,
-                "record_ref": entry.record_ref,
-                "field": entry.field,
-                "message": entry.message,
-            }
-            for entry in run.log_entries
-        ]
+        document = run_with_log_document(get_run(session, run_id))
     emit(document, as_json, lambda: _show(document))
 
 
@@ -102,7 +69,7 @@ def _print_runs(documents: list[dict[str, Any]]) -> None:
             f"{d['api_calls']:,} API call{'' if d['api_calls'] == 1 else 's'}",
             soft_wrap=True,
         )
-        counts = ", ".join(f"{d[c]:,} {c}" for c in COUNTS[:-1] if d[c]) or "nothing read"
+        counts = ", ".join(f"{d[c]:,} {c}" for c in RUN_COUNTS[:-1] if d[c]) or "nothing read"
         console.print(f"    {counts}", soft_wrap=True)
 
 

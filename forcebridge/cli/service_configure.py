@@ -24,6 +24,7 @@ from forcebridge.cli.pull import service_client
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.store.models import ActivityTarget, PullObjects, Service
 from forcebridge.store.types import utcnow
+from forcebridge.sync.documents import activity_settings_document
 from forcebridge.sync.pull_settings import (
     MAX_INTERVAL_MINUTES,
     ConfigurationRefused,
@@ -112,7 +113,7 @@ def command(
         _activities(service, activities_to, activities_every, task_subject)
         session.flush()
         reconcile_schedules(session.connection(), utcnow(), [service.id])
-        document = {"service": path, **configured.to_json(), **_activity_settings(service)}
+        document = {"service": path, **configured.to_json(), **activity_settings_document(service)}
         session.commit()
     emit(document, as_json, lambda: _show(path, configured, document))
 
@@ -126,14 +127,6 @@ def _activities(
         service.activities_interval_minutes = every
     if subject is not None:
         service.task_subject_template = subject.strip() or None
-
-
-def _activity_settings(service: Service) -> dict[str, Any]:
-    return {
-        "activities_to": service.activities_to.value,
-        "activities_every_minutes": service.activities_interval_minutes,
-        "task_subject": service.task_subject_template,
-    }
 
 
 def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) -> None:

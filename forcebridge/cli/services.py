@@ -12,25 +12,14 @@ from rich.table import Table
 from forcebridge.cli.output import JsonFlag, console, database, emit
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.jobs.stream_status import service_stream_statuses
-from forcebridge.store.models import Service
 from forcebridge.store.names import split_service_path
 from forcebridge.store.repositories.orgs import get_org, list_orgs
 from forcebridge.store.repositories.services import create_service, get_service, list_services
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connection_for_new_service
+from forcebridge.sync.documents import service_document
 
 app = typer.Typer(help="Create and list services (units of an org).", no_args_is_help=True)
-
-
-def service_document(service: Service) -> dict[str, Any]:
-    return {
-        "org": service.org.name,
-        "name": service.name,
-        "path": f"{service.org.name}/{service.name}",
-        "timezone": service.timezone,
-        "region": service.region,
-        "connection": service.connection.name if service.connection else None,
-    }
 
 
 @app.command("create")

@@ -1,4 +1,5 @@
-"""Messages from a file: CSV with a header row, or JSON lines (one object a line).
+"""Messages from a file (CSV with a header row, or JSON lines: one object a line), or from
+records a caller already holds (the REST API's JSON body).
 
 Each row names its contact by `contact_id`, `phone` or `email` (the first one given), and has
 `direction` (inbound or outbound), `channel`, `author`, `body` and `sent_at` (ISO 8601 with its
@@ -18,7 +19,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -117,10 +118,22 @@ def import_messages(
     session: Session, service: Service, path: Path, *, now: dt.datetime | None = None
 ) -> ImportReport:
     """Import `path` into the service's messages, committing chunk by chunk."""
+    return import_records(session, service, read_rows(path), now=now)
+
+
+def import_records(
+    session: Session,
+    service: Service,
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Import `(line, row)` pairs, each row a message's fields (an empty one is rejected as no
+    message), committing chunk by chunk; problems are named by their `line`."""
     now = now or utcnow()
     report = ImportReport()
     chunk: list[_Row] = []
-    for line, raw in read_rows(path):
+    for line, raw in rows:
         report.read += 1
         row = _parse(line, raw, service.region, now, report)
         if row is not None:

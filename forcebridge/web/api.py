@@ -1,34 +1,28 @@
-"""The JSON API under `/api/v1/`: what the admin pages show, for scripts and the product.
+"""The REST API under `/api/v1/`: what the admin pages show, and what the product does with
+forcebridge, as JSON.
 
-For now a caller authenticates with the admin session cookie (and, for anything but GET, the
-`X-CSRF-Token` header, like the pages' own scripts). `api_caller` is the one place that decides
-who is calling: API tokens for the product will be accepted there, scoped to their org like a
-session, without touching the endpoints.
+Who is calling is decided in one place, `api_caller`: an API token of one org (the product),
+or an admin's session cookie (the pages' own scripts, which then send the `X-CSRF-Token` header
+with anything but GET); every answer is scoped to that org. The endpoints of services and runs
+live in `api_services` and `api_runs`; the connections', here.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.connections import org_connection_status
+from forcebridge.web import api_runs, api_services
+from forcebridge.web.api_caller import PREFIX as PREFIX
+from forcebridge.web.api_caller import Caller
 from forcebridge.web.connection_views import connection_view
-from forcebridge.web.dependencies import Admin, CurrentAdmin, Database
-
-PREFIX = "/api/v1"
+from forcebridge.web.dependencies import Database
 
 router = APIRouter(prefix=PREFIX)
-
-
-def api_caller(admin: CurrentAdmin) -> Admin:
-    """Who is calling the API, and so which org its answers are scoped to."""
-    return admin
-
-
-Caller = Annotated[Admin, Depends(api_caller)]
 
 
 @router.get("/connections")
@@ -45,3 +39,7 @@ def connections(caller: Caller, session: Database) -> dict[str, Any]:
         },
         "connections": [connection_view(c).as_json() for c in list_connections(session, org)],
     }
+
+
+router.include_router(api_services.router)
+router.include_router(api_runs.router)

@@ -28,6 +28,7 @@ from forcebridge.web import (
     service_mappings,
     services,
 )
+from forcebridge.web.api_errors import InvalidRequest
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
 from forcebridge.web.headers import SecurityHeaders
@@ -122,6 +123,8 @@ def _unreadable(request: Request, error: RequestValidationError) -> Response:
     problems = error.errors()
     if any(problem["loc"][:1] == ("path",) for problem in problems):
         return _http_error(request, HTTPException(404, "No such page."))
+    if _is_api(request):
+        return _refused(request, InvalidRequest.naming(problems))
     named = ", ".join(
         f"{problem['loc'][-1]} ({str(problem['msg']).lower()})" for problem in problems
     )

@@ -4,7 +4,8 @@ The check is a dependency of the whole application (`app.py`), not of each route
 added later is protected without anyone remembering to. A form sends the token as the
 `csrf_token` field; a script (the pages' own JavaScript) as the `X-CSRF-Token` header. The
 session cookie being SameSite=Lax already stops most cross-site posts; the token stops the rest
-(an older browser, a sibling subdomain).
+(an older browser, a sibling subdomain). A REST API request with an API token needs none:
+the token, which no browser adds on its own, is what authenticates it (`api_caller.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import secrets
 
 from starlette.requests import HTTPConnection, Request
 
+from forcebridge.web.api_caller import bearer_token
 from forcebridge.web.errors import CsrfRejected
 
 FORM_FIELD = "csrf_token"
@@ -42,8 +44,9 @@ def check_csrf_token(connection: HTTPConnection, submitted: str | None) -> None:
 
 
 async def require_csrf_token(request: Request) -> None:
-    """The application-wide check: safe methods pass, everything else shows its token."""
-    if request.method in SAFE_METHODS:
+    """The application-wide check: safe methods and API token requests pass, everything else
+    shows its token."""
+    if request.method in SAFE_METHODS or bearer_token(request) is not None:
         return
     submitted = request.headers.get(HEADER)
     if submitted is None and _is_form(request):

@@ -1,8 +1,9 @@
 """Fixtures of the web tests: the app on a fresh SQLite database, with orgs and admins in it.
 
 `admin_pages_factory(**settings)` builds the app (settings such as `public_url` or
-`sandbox_ca_file` can be given) and returns an `AdminPages`: a TestClient plus helpers that log
-in, post forms the way a browser does (form token included), and connect an org to a sandbox.
+`sandbox_ca_file` can be given; `backend="postgres"` for PostgreSQL) and returns an
+`AdminPages`: a TestClient plus helpers that log in, post forms the way a browser does (form
+token included), and connect an org to a sandbox.
 `serving(app)` runs an app under uvicorn for a real browser.
 """
 
@@ -150,8 +151,10 @@ def admin_pages_factory(
 ) -> Iterator[AdminPagesFactory]:
     with ExitStack() as stack:
 
-        def make(throttle: LoginThrottle | None = None, **settings: Any) -> AdminPages:
-            url = stack.enter_context(web_databases.copy("sqlite"))
+        def make(
+            throttle: LoginThrottle | None = None, backend: str = "sqlite", **settings: Any
+        ) -> AdminPages:
+            url = stack.enter_context(web_databases.copy(backend))
             values: dict[str, Any] = {
                 "data_dir": tmp_path / "data",
                 "database_url": url,

@@ -41,6 +41,6 @@ def test_the_home_page_leads_to_the_connections(pages: AdminPages) -> None:
 
 def test_no_interactive_docs_that_would_load_scripts_from_a_cdn(pages: AdminPages) -> None:
     assert pages.client.get("/docs").status_code == 404
-    assert pages.client.get("/api/v1/openapi.json").json()["paths"].keys() == {
-        "/api/v1/connections"
-    }
+    paths = pages.client.get("/api/v1/openapi.json").json()["paths"].keys()
+    assert "/api/v1/connections" in paths
+    assert all(path.startswith("/api/v1/") for path in paths)  # the API's, not the pages

@@ -2,6 +2,7 @@
 
 from forcebridge.store.models.activity_window import ActivityWindow
 from forcebridge.store.models.admin_user import AdminRole, AdminUser
+from forcebridge.store.models.api_token import ApiToken
 from forcebridge.store.models.base import Base
 from forcebridge.store.models.connection import (
     AuthMethod,
@@ -29,6 +30,7 @@ __all__ = [
     "ActivityWindow",
     "AdminRole",
     "AdminUser",
+    "ApiToken",
     "AuthMethod",
     "Base",
     "Connection",

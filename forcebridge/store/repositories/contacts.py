@@ -398,13 +398,17 @@ def _linked_ids(service_id: int, source: str, connection_id: int | None) -> Sele
     return query
 
 
-def list_contacts(session: Session, service: Service) -> list[Contact]:
-    """The service's contacts with their identities, oldest first."""
+def list_contacts(
+    session: Session, service: Service, *, after: int = 0, limit: int | None = None
+) -> list[Contact]:
+    """The service's contacts with their identities, oldest first: all of them, or a page of
+    `limit` whose ids come after `after` (the last id of the page before)."""
     return list(
         session.scalars(
             select(Contact)
-            .where(Contact.service_id == service.id)
+            .where(Contact.service_id == service.id, Contact.id > after)
             .options(selectinload(Contact.identities))
             .order_by(Contact.id)
+            .limit(limit)
         )
     )

@@ -1,0 +1,97 @@
+"""The JSON documents of the product's things (a service, a contact, a run), one shape for
+both ways to ask: the command line's `--json` and the REST API answer alike, built here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from forcebridge.store.models import Contact, Run, Service
+from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
+
+RUN_COUNTS = ("read", "created", "updated", "unchanged", "skipped", "failed", "api_calls")
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """Times in JSON documents: ISO 8601 in UTC."""
+    return value.isoformat() if value is not None else None
+
+
+def service_document(service: Service) -> dict[str, Any]:
+    return {
+        "org": service.org.name,
+        "name": service.name,
+        "path": f"{service.org.name}/{service.name}",
+        "timezone": service.timezone,
+        "region": service.region,
+        "connection": service.connection.name if service.connection else None,
+    }
+
+
+def pull_settings_document(service: Service) -> dict[str, Any]:
+    """What the service pulls and how often, named as `service configure --json` names it."""
+    return {
+        "pull": service.pull_objects.value,
+        "soql": service.pull_soql,
+        "routing": service.routing_condition,
+        "pull_every_minutes": service.pull_interval_minutes,
+        "update_only": service.pull_update_only,
+    }
+
+
+def activity_settings_document(service: Service) -> dict[str, Any]:
+    return {
+        "activities_to": service.activities_to.value,
+        "activities_every_minutes": service.activities_interval_minutes,
+        "task_subject": service.task_subject_template,
+    }
+
+
+def contact_document(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        **{name: getattr(contact, name) for name in BUILTIN_FIELDS},
+        "custom": contact.custom,
+        "identities": [
+            {"source": i.source, "external_id": i.external_id}
+            for i in sorted(contact.identities, key=lambda i: (i.source, i.external_id))
+        ],
+        "deleted_in_source": contact.deleted_in_source,
+    }
+
+
+def run_document(run: Run) -> dict[str, Any]:
+    duration = (
+        (run.finished_at - run.started_at).total_seconds() if run.finished_at is not None else None
+    )
+    return {
+        "run_id": run.id,
+        "org": run.org.name,
+        "service": run.service.name if run.service is not None else None,
+        "stream": run.stream,
+        "status": run.status.value,
+        "dry_run": run.dry_run,
+        "started_at": timestamp(run.started_at),
+        "finished_at": timestamp(run.finished_at),
+        "duration_seconds": duration,
+        **{key: getattr(run, key) for key in RUN_COUNTS},
+        "error": run.error,
+    }
+
+
+def run_with_log_document(run: Run) -> dict[str, Any]:
+    """The run and a log entry per record it could not take."""
+    return {
+        **run_document(run),
+        "log": [
+            {
+                "level": entry.level.value,
+                "code": entry.code,
+                "salesforce_id": entry.salesforce_id,
+                "record_ref": entry.record_ref,
+                "field": entry.field,
+                "message": entry.message,
+            }
+            for entry in run.log_entries
+        ],
+    }

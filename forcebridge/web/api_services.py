@@ -1,0 +1,129 @@
+"""The REST API of a service: its settings and streams, its contact book a page at a time, the
+product's messages recorded, and a stream asked to run at the scheduler's next tick.
+
+Answers are the documents the command line prints with `--json` for the same thing
+(`forcebridge.sync.documents`); a service is named by its name within the caller's org.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from forcebridge.jobs.policy import Stream
+from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
+from forcebridge.jobs.stream_status import StreamHealth, service_stream_statuses
+from forcebridge.store.models import Org, Service
+from forcebridge.store.repositories.contacts import list_contacts
+from forcebridge.store.repositories.services import list_services
+from forcebridge.store.types import utcnow
+from forcebridge.sync.documents import (
+    activity_settings_document,
+    contact_document,
+    pull_settings_document,
+    service_document,
+)
+from forcebridge.sync.message_import import import_records
+from forcebridge.web.api_caller import Caller, ChangingCaller, caller_service
+from forcebridge.web.api_errors import ApiNotFound, StreamOff
+from forcebridge.web.dependencies import Database
+
+DEFAULT_PAGE = 500
+MAX_PAGE = 5000
+MAX_MESSAGES = 5000
+"""Messages a request may carry: more go in further requests (importing twice is harmless)."""
+
+RUN_NOW: dict[str, frozenset[Stream]] = {
+    "pull": frozenset({Stream.PULL_CONTACT, Stream.PULL_LEAD, Stream.PULL_CUSTOM}),
+    "activities": frozenset({Stream.ACTIVITIES}),
+}
+"""What `run-now` may be asked for: every pull stream of the service, or its activity push."""
+
+router = APIRouter()
+
+
+def _service_view(session: Session, service: Service) -> dict[str, Any]:
+    streams = service_stream_statuses(session.connection(), service.id)
+    return {
+        **service_document(service),
+        **pull_settings_document(service),
+        **activity_settings_document(service),
+        "streams": [stream.as_json() for stream in streams],
+    }
+
+
+@router.get("/services")
+def services(caller: Caller, session: Database) -> dict[str, Any]:
+    """The org's services: settings, and where each scheduled stream stands."""
+    org = session.get_one(Org, caller.org_id)
+    return {"services": [_service_view(session, s) for s in list_services(session, org)]}
+
+
+@router.get("/services/{service}/contacts")
+def contacts(
+    service: str,
+    caller: Caller,
+    session: Database,
+    after: Annotated[int, Query(ge=0, description="The last id of the page before.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> dict[str, Any]:
+    """The contact book in id order, a page at a time; `next_after` is where the next page
+    starts, None after the last."""
+    found = caller_service(session, caller, service)
+    page = list_contacts(session, found, after=after, limit=limit + 1)
+    more = len(page) > limit
+    page = page[:limit]
+    return {
+        "contacts": [contact_document(contact) for contact in page],
+        "next_after": page[-1].id if more else None,
+    }
+
+
+class NewMessages(BaseModel):
+    """Messages with the fields of `forcebridge messages import`'s JSON lines."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[dict[str, Any]] = Field(max_length=MAX_MESSAGES)
+
+
+@router.post("/services/{service}/messages")
+def post_messages(
+    service: str, body: NewMessages, caller: ChangingCaller, session: Database
+) -> dict[str, Any]:
+    """Record the messages; each one with a problem is rejected, named by its position in the
+    list (from 1) and field, and the rest are recorded. Sending them again stores none twice."""
+    found = caller_service(session, caller, service)
+    report = import_records(session, found, enumerate(body.messages, start=1))
+    return {"service": f"{caller.org_name}/{found.name}", **report.to_dict()}
+
+
+@router.post("/services/{service}/streams/{stream}/run-now", status_code=202)
+def run_now(service: str, stream: str, caller: ChangingCaller, session: Database) -> dict[str, Any]:
+    """Have the scheduler run the stream (`pull`: each of the service's pull streams) at its
+    next tick, backoff or not; the sync runs there, never in this request."""
+    found = caller_service(session, caller, service)
+    if stream not in RUN_NOW:
+        raise ApiNotFound(f"No stream {stream!r}: run-now takes {' or '.join(RUN_NOW)}.")
+    now = utcnow()
+    connection = session.connection()
+    reconcile_schedules(connection, now, [found.id])
+    scheduled = [
+        status.stream
+        for status in service_stream_statuses(connection, found.id, now)
+        if status.stream in RUN_NOW[stream] and status.health is not StreamHealth.OFF
+    ]
+    if not scheduled:
+        raise StreamOff(
+            f"Service {found.name!r} runs no {stream} stream: it has no Salesforce connection."
+        )
+    retry_streams_now(connection, found.id, now, scheduled)
+    session.commit()
+    statuses = service_stream_statuses(session.connection(), found.id, now)
+    return {
+        "service": f"{caller.org_name}/{found.name}",
+        "streams": [status.as_json() for status in statuses if status.stream in scheduled],
+    }
