@@ -30,15 +30,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from forcebridge.store.models import ActivityWindow, Contact, ContactIdentity, Message
+from forcebridge.store.models import (
+    ActivityWindow,
+    Contact,
+    ContactIdentity,
+    Message,
+    PendingReread,
+)
 from forcebridge.store.repositories.contacts import refresh_statistics
 
 _COPIED = (cast(Table, Contact.__table__), cast(Table, ContactIdentity.__table__))
 """What a pull writes, in the order they are copied."""
-_SHADOWED = (cast(Table, Message.__table__), cast(Table, ActivityWindow.__table__))
-"""What a pull writes only when it merges two contacts (their conversations move): hidden
-behind empty copies, as a rehearsal's merge has nothing to show there, and must not reach the
-real rows."""
+_SHADOWED = (
+    cast(Table, Message.__table__),
+    cast(Table, ActivityWindow.__table__),
+    cast(Table, PendingReread.__table__),
+)
+"""What a pull writes only now and then (conversations moved by a merge, records to read
+again): hidden behind empty copies, as a rehearsal has nothing to show there, and must not
+reach the real rows."""
 
 
 @contextmanager

@@ -228,6 +228,9 @@ class PageChanges:
     links: list[Identity] = field(default_factory=list)
     unlinks: list[str] = field(default_factory=list)
     """Salesforce Ids (of the stream's source) to unlink from their contacts."""
+    rereads: list[str] = field(default_factory=list)
+    """Leads to read again at the Lead stream's next run: their person's Contact was
+    unlinked, so their values are the contact's again, though the Lead itself did not change."""
     merges: list[tuple[int, int]] = field(default_factory=list)
     """`(merged, kept)`: contacts that are one person, the first merged into the second."""
     notes: list[Note] = field(default_factory=list)
@@ -364,6 +367,10 @@ class _Decision:
         remaining.discard((self.target.source, record.external_id))
         if not any(source.startswith(SALESFORCE_SOURCES) for source, _ in remaining):
             self.images[cid] = {**self._columns(cid), "deleted_in_source": True}
+        elif self.target.source == CONTACT_SOURCE and not any(
+            source == CONTACT_SOURCE for source, _ in remaining
+        ):
+            self.changes.rereads += sorted(sid for s, sid in remaining if s == LEAD_SOURCE)
         return Outcome.UPDATED
 
     def _converted(self, record: Incoming, contact_sid: str) -> Outcome:
@@ -375,17 +382,24 @@ class _Decision:
             return Outcome.UNCHANGED
         self.changes.unlinks.append(record.external_id)
         self.sources.get(lead_contact, set()).discard((self.target.source, record.external_id))
+        owner = self.converted.get(contact_sid)
         beside = self._other_contacts(lead_contact, contact_sid)
         if beside:
+            into, apart = (
+                (
+                    f"a new Contact, {contact_sid},",
+                    f"Contact {contact_sid} gets a contact of its own",
+                )
+                if owner is None
+                else (f"Contact {contact_sid} (contact #{owner})", "the two contacts stay apart")
+            )
             message = (
-                f"the Lead was converted into a new Contact, {contact_sid}, while contact "
-                f"#{lead_contact} already stands for Contact {beside[0]}: the Lead is unlinked "
-                f"and Contact {contact_sid} gets a contact of its own (merge the two Contacts "
-                "in Salesforce if they are one person)"
+                f"the Lead was converted into {into} while its contact #{lead_contact} stands "
+                f"for Contact {beside[0]}: the Lead is unlinked and {apart} (merge the two "
+                "Contacts in Salesforce if they are one person)"
             )
             self._note(LogLevel.WARNING, Code.CONVERTED_INTO_DUPLICATE, message, record.external_id)
             return Outcome.UPDATED
-        owner = self.converted.get(contact_sid)
         if owner is None:
             self._link(lead_contact, CONTACT_SOURCE, contact_sid)
             self.converted[contact_sid] = lead_contact

@@ -30,6 +30,7 @@ from forcebridge.store.repositories.contacts import (
     remove_identities,
     update_contacts,
 )
+from forcebridge.store.repositories.rereads import add_rereads
 from forcebridge.store.repositories.run_log import LogLine, add_log_lines
 from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.sync.pull_page import (
@@ -92,6 +93,7 @@ def apply_changes(session: Session, target: Target, changes: PageChanges) -> lis
         for cid, (_, external_id) in zip(new_ids, changes.creates, strict=True)
     ]
     add_identities(session, sid, [*created, *changes.links])
+    add_rereads(session, sid, LEAD_SOURCE, changes.rereads)
     return [
         Note(
             LogLevel.WARNING,

@@ -41,6 +41,7 @@ from forcebridge.sync.pull_members import (
 from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
 from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
+from forcebridge.sync.pull_rereads import reread_pending
 from forcebridge.sync.pull_store import PageWrite, decide, store_view, unlink_missing
 from forcebridge.sync.read_ahead import read_ahead
 from forcebridge.sync.watermark import (
@@ -115,6 +116,10 @@ class StreamPull:
             self.session.commit()
             with self._group(lead, on_demand) as members:
                 blamed = self._read_blaming(members)
+                if not self.options.dry_run:
+                    for member in members:
+                        if member.service.id not in blamed:
+                            reread_pending(self.session, self.client, member)
                 for member in members[1:]:
                     if member.service.id in blamed:
                         member.run.error = str(blamed[member.service.id])

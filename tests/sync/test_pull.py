@@ -270,6 +270,31 @@ def test_a_person_who_is_both_keeps_the_contacts_values_whichever_record_changed
     assert (changed.updated, again.updated) == (0, 0)
 
 
+def test_a_person_whose_contact_is_deleted_takes_their_leads_values_at_the_next_run(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service()
+    contact = world.create("Contact", LastName="Ames", Title="CTO", Email="ana@ames.com")
+    world.create("Lead", LastName="Ames", Company="LeadCo", Title="Intern", Email="ana@ames.com")
+    world.later()
+    world.pull(service)
+    world.sandbox.org.delete("Contact", contact)
+    world.later()
+
+    world.pull(service)
+    reread = world.pull(service)
+    again = world.pull(service, full=True)
+
+    [entry] = book(session, service)
+    assert (entry["title"], entry["company"], entry["deleted_in_source"]) == (
+        "Intern",
+        "LeadCo",
+        False,
+    )
+    assert (reread.updated, again.updated) == (1, 0)
+    assert world.pull(service).api_calls == 2  # one a stream: nothing is read again twice
+
+
 def test_a_custom_query_pulls_only_its_records_through_its_mapping(
     world: PullWorld, session: Session
 ) -> None:

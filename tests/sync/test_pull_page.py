@@ -184,6 +184,27 @@ def test_a_deleted_record_unlinks_and_marks_its_contact_once_no_other_record_is_
     assert [note.code for note in changes.notes] == [Code.DELETED]
 
 
+@pytest.mark.parametrize(
+    ("also_linked", "rereads"),
+    [
+        ([Identity(5, "salesforce:Lead", "00QA")], ["00QA"]),
+        ([Identity(5, "salesforce:Lead", "00QA"), Identity(5, SOURCE, "003B")], []),
+    ],
+)
+def test_a_deleted_contact_has_its_persons_lead_read_again_unless_another_contact_stays(
+    also_linked: list[Identity], rereads: list[str]
+) -> None:
+    changes = decide(
+        read(IsDeleted=True),
+        contacts=(stored(5, last_name="Ito"),),
+        linked={"003A": 5},
+        identities={5: [Identity(5, SOURCE, "003A"), *also_linked]},
+    )
+
+    assert (changes.unlinks, changes.rereads) == (["003A"], rereads)
+    assert 5 not in changes.updates  # still linked to a Salesforce record: not marked
+
+
 def test_update_only_skips_a_new_person_with_a_note() -> None:
     update_only = Target(1, SOURCE, 7, "US", FIELDS, update_only=True)
     changes = decide(read(LastName="Stranger"), target=update_only)
@@ -233,7 +254,11 @@ def test_a_lead_whose_contact_is_another_contacts_converted_into_a_new_one_merge
         [],
         {},
     )
-    assert [note.code for note in changes.notes] == [Code.CONVERTED_INTO_DUPLICATE]
+    [note] = changes.notes
+    assert note.code is Code.CONVERTED_INTO_DUPLICATE
+    assert "into Contact 003B (contact #9) while its contact #5 stands for Contact 003A" in (
+        note.message
+    )
 
 
 def test_a_new_duplicate_read_with_its_twin_is_not_matched_to_the_twins_contact() -> None:

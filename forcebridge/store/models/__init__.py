@@ -19,6 +19,7 @@ from forcebridge.store.models.login_failure import LoginFailure
 from forcebridge.store.models.mapping import Mapping, MappingRow, UpdateOption
 from forcebridge.store.models.message import Direction, Message
 from forcebridge.store.models.org import Org
+from forcebridge.store.models.pending_reread import PendingReread
 from forcebridge.store.models.prospect import Prospect
 from forcebridge.store.models.run import LogLevel, Run, RunLogEntry, RunStatus
 from forcebridge.store.models.schedule import SyncSchedule
@@ -50,6 +51,7 @@ __all__ = [
     "MappingRow",
     "Message",
     "Org",
+    "PendingReread",
     "Prospect",
     "PullObjects",
     "Run",
