@@ -1,8 +1,10 @@
 """Lead conversion: the Lead becomes a Contact at an Account, as Salesforce's convertLead does.
 
-The Account and Contact are created from the Lead's own fields unless existing ones are named;
-the Lead is then marked converted (`IsConverted`, `ConvertedDate`, `ConvertedAccountId`,
-`ConvertedContactId`, a converted `Status`) and can no longer be updated. All in the caller's
+The Account and Contact are created from the Lead's own fields unless existing ones are named,
+whose empty fields the Lead's values then fill (existing data is never overwritten, as
+Salesforce documents for convertLead); the Lead is then marked converted (`IsConverted`,
+`ConvertedDate`, `ConvertedAccountId`, `ConvertedContactId`, a converted `Status`) and can no
+longer be updated. All in the caller's
 transaction, so a failure leaves the Lead as it was.
 """
 
@@ -135,7 +137,10 @@ def convert_lead(
         account_id = writes.create(conn, account_obj, values)
     else:
         account_id = writes.record_id(account_obj, request.account_id)
-        writes.live_row(conn, account_obj, account_id)
+        account = writes.live_row(conn, account_obj, account_id)
+        filled = _blanks_filled(account, _carried(lead, ACCOUNT_FROM_LEAD, account_obj))
+        if filled:
+            writes.update(conn, account_obj, account_id, filled)
     if request.contact_id is None:
         values = _carried(lead, CONTACT_FROM_LEAD, contact_obj) | {"AccountId": account_id}
         contact_id = writes.create(conn, contact_obj, values | owner)
@@ -210,7 +215,7 @@ def _merged_contact(
             "The contact must belong to the account the lead is converted into",
             ["ContactId"],
         )
-    changes: dict[str, Any] = {}
+    changes = _blanks_filled(contact, _carried(lead, CONTACT_FROM_LEAD, contact_obj))
     if contact.get("AccountId") is None:
         changes["AccountId"] = account_id
     if request.overwrite_lead_source and contact_obj.field("LeadSource") is not None:
@@ -251,6 +256,11 @@ def _quarter_end(day: dt.date) -> dt.date:
     months = (day.month - 1) // 3 * 3 + 3  # months from January to the quarter's end
     first_of_next = dt.date(day.year + months // 12, months % 12 + 1, 1)
     return first_of_next - dt.timedelta(days=1)
+
+
+def _blanks_filled(existing: Mapping[str, Any], carried: Mapping[str, Any]) -> dict[str, Any]:
+    """The carried values for the existing record's empty fields (a checkbox is never empty)."""
+    return {name: value for name, value in carried.items() if existing.get(name) in (None, "")}
 
 
 def _carried(lead: dict[str, Any], mapping: dict[str, str], target: ObjectSpec) -> dict[str, Any]:

@@ -52,6 +52,25 @@ def test_conversion_into_existing_records(org: Org) -> None:
     assert org.query("SELECT COUNT() FROM Account")["totalSize"] == 1
 
 
+def test_converting_into_existing_records_fills_only_their_empty_fields(org: Org) -> None:
+    account_id = org.create("Account", {"Name": "Initech Ltd", "Phone": "+1 555 0100"})
+    contact_id = org.create(
+        "Contact", {"LastName": "Parker", "Email": "lp@initech.com", "DoNotCall": False}
+    )
+    org.convert_lead(_lead(org), account_id=account_id, contact_id=contact_id)
+
+    account = org.retrieve("Account", account_id, ["Name", "Phone", "BillingCity"])
+    assert (account["Name"], account["Phone"], account["BillingCity"]) == (
+        "Initech Ltd", "+1 555 0100", "London"
+    )  # fmt: skip
+    fields = ["FirstName", "LastName", "Email", "Phone", "DoNotCall"]
+    contact = org.retrieve("Contact", contact_id, fields)
+    assert (contact["FirstName"], contact["LastName"], contact["Email"]) == (
+        "Lee", "Parker", "lp@initech.com"
+    )  # fmt: skip
+    assert (contact["Phone"], contact["DoNotCall"]) == ("+44 20 7946 0000", False)
+
+
 def test_a_lead_converts_only_once_and_a_failure_changes_nothing(org: Org) -> None:
     lead_id = _lead(org)
     with pytest.raises(ApiError):
