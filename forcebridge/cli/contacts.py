@@ -11,16 +11,19 @@ are filled.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, fail, input_file
 from forcebridge.cli.pull import ServiceOption, show_result
-from forcebridge.store.models import RunStatus
+from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.contacts import list_contacts
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.contact_import import ImportRefused, import_contacts
@@ -29,14 +32,38 @@ from forcebridge.sync.documents import contact_document
 app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=True)
 
 
+PAGE = 1000
+"""Contacts read at a time: a book of millions is listed with the memory of one page."""
+
+
 @app.command("list")
 def list_command(service: ServiceOption, as_json: JsonFlag = False) -> None:
     """The service's contacts, oldest first, with the records elsewhere that are each."""
     with database() as session:
-        documents = [
-            contact_document(c) for c in list_contacts(session, get_service(session, service))
-        ]
-    emit({"contacts": documents}, as_json, lambda: console.print(_table(documents)))
+        pages = _pages(session, get_service(session, service))
+        if not as_json:
+            shown = 0
+            for documents in pages:
+                console.print(_table(documents))
+                shown += len(documents)
+            console.print(f"{shown:,} contacts")
+            return
+        # One JSON document, `{"contacts": [...]}`, written as the pages are read.
+        typer.echo('{"contacts": [', nl=False)
+        separator = ""
+        for documents in pages:
+            for document in documents:
+                typer.echo(separator + json.dumps(document, ensure_ascii=False), nl=False)
+                separator = ", "
+        typer.echo("]}")
+
+
+def _pages(session: Session, service: Service) -> Iterator[list[dict[str, Any]]]:
+    after = 0
+    while page := list_contacts(session, service, after=after, limit=PAGE):
+        yield [contact_document(contact) for contact in page]
+        after = page[-1].id
+        session.expunge_all()
 
 
 @app.command("import")

@@ -142,3 +142,26 @@ def test_numbers_are_kept_in_plain_digits_and_one_that_is_not_finite_is_refused(
     [entry] = log["log"]
     assert (entry["field"], entry["code"]) == ("score", "conversion_failed")
     assert "'NaN' is not a finite number" in entry["message"]
+
+
+def test_a_book_larger_than_a_page_is_listed_whole_once_in_order(
+    cli: Cli, shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("forcebridge.cli.contacts.PAGE", 2)
+    file = tmp_path / "crm.csv"
+    rows = [f"P{n},Person,p{n}@example.com,crm-{n}" for n in range(5)]
+    file.write_text("first_name,last_name,email,external_id\n" + "\n".join(rows) + "\n")
+    cli("contacts", "import", "--service", shop, str(file), "--source", "crm")
+
+    listed = document(cli("contacts", "list", "--service", shop, "--json"))["contacts"]
+    shown = cli("contacts", "list", "--service", shop).stdout
+
+    assert [c["first_name"] for c in listed] == [f"P{n}" for n in range(5)]
+    assert [c["id"] for c in listed] == sorted(c["id"] for c in listed)
+    assert "5 contacts" in shown and "P4" in shown
+
+
+def test_an_empty_book_lists_as_an_empty_document(cli: Cli, shop: str) -> None:
+    listed = cli("contacts", "list", "--service", shop, "--json")
+
+    assert json.loads(listed.stdout) == {"contacts": []}
