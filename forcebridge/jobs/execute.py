@@ -25,6 +25,7 @@ from forcebridge.jobs.policy import (
     StreamFailure,
     after_failure,
     after_success,
+    asked_again,
     claimed_at,
 )
 from forcebridge.jobs.runtime import Runtime
@@ -237,12 +238,13 @@ def _execute(
                 service_id,
             )
             return Execution(service_id, stream, Outcome.LEASE_LOST, result, failure)
-        _record(engine, service_id, stream, started_at, clock(), failure)
+        scheduled = claim is not None
+        _record(engine, service_id, stream, started_at, clock(), failure, scheduled=scheduled)
         if result is not None:  # the other services the read served, however it went for this
             for other in result.covered:
-                _record(engine, other, stream, started_at, clock(), None)
+                _record(engine, other, stream, started_at, clock(), None, scheduled=scheduled)
             for other, failed in result.others_failed:
-                _record(engine, other, stream, started_at, clock(), failed)
+                _record(engine, other, stream, started_at, clock(), failed, scheduled=scheduled)
         outcome = Outcome.FAILED if failure else Outcome.SUCCEEDED
         return Execution(service_id, stream, outcome, result, failure)
 
@@ -254,17 +256,23 @@ def _record(
     started_at: datetime,
     finished_at: datetime,
     failure: StreamFailure | None,
+    *,
+    scheduled: bool = False,
 ) -> None:
+    """Move the stream's schedule after a run; a scheduled one keeps a request to run made
+    while it went on (`asked_again`)."""
     with engine.begin() as connection:
         try:
             state = load_state(connection, service_id, stream)
         except ScheduleMissing:
             return  # a run on demand of a stream that is not scheduled, or a deleted service
         if failure is None:
-            state = after_success(state, started_at, finished_at)
+            ended = after_success(state, started_at, finished_at)
         else:
-            state = after_failure(state, failure, finished_at)
-        save_state(connection, service_id, stream, state)
+            ended = after_failure(state, failure, finished_at)
+        if scheduled:
+            ended = asked_again(state, ended, started_at, finished_at)
+        save_state(connection, service_id, stream, ended)
 
 
 def record_on_demand(

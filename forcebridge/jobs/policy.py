@@ -199,6 +199,20 @@ def rescheduled(state: ScheduleState, interval: timedelta, now: datetime) -> Sch
     )
 
 
+def asked_again(
+    state: ScheduleState, ended: ScheduleState, started_at: datetime, finished_at: datetime
+) -> ScheduleState:
+    """`ended` (the row after a scheduled run, `after_success` or `after_failure`), unless
+    someone asked for the stream to run while the run went on (run-now, Retry now moved
+    `next_run_at` to a moment within it, `state`): what the run read may predate what
+    prompted the request, so the request stands, as `retry_now` would have it. The run's own
+    claim mark (`claimed`) is no request."""
+    mark = state.next_run_at
+    if not started_at < mark <= finished_at or mark == claimed(started_at):
+        return ended
+    return retry_now(ended, mark)
+
+
 def retry_now(state: ScheduleState, now: datetime) -> ScheduleState:
     """After a person fixed the problem: run at the next tick, keeping the failure count for the
     record until a run succeeds."""

@@ -17,7 +17,13 @@ from forcebridge.jobs.execute import (
 )
 from forcebridge.jobs.policy import CLAIM_HOLD, ScheduleState
 from forcebridge.jobs.runtime import Runtime
-from forcebridge.jobs.schedules import Claim, claim_due, reconcile_schedules, service_schedules
+from forcebridge.jobs.schedules import (
+    Claim,
+    claim_due,
+    reconcile_schedules,
+    retry_streams_now,
+    service_schedules,
+)
 from forcebridge.jobs.streams import RunResult, StreamRegistry
 from forcebridge.salesforce.errors import AuthenticationLost
 from forcebridge.store.models import RunStatus, Service
@@ -81,6 +87,32 @@ def test_a_run_picked_up_after_its_claim_is_due_one_interval_after_the_claim(
     )
 
     assert _schedule(runtime, service_id, "pull:Contact").next_run_at == T0 + timedelta(minutes=5)
+
+
+def test_a_request_to_run_made_while_the_run_went_on_is_kept(
+    runtime: Runtime, service_id: int
+) -> None:
+    """The product posts messages while the push runs, then asks for a run: the run in
+    progress may have read before them, so the request must outlive its end."""
+    asked = T0 + timedelta(seconds=30)
+
+    def run_now(runtime: Runtime, service_id: int) -> None:
+        with runtime.engine.begin() as connection:
+            retry_streams_now(connection, service_id, asked, ["activities"])
+
+    claim = _claim(runtime, "activities")
+    registry = StreamRegistry({"activities": recording_runner("activities", during=run_now)})
+
+    execute_stream(
+        runtime,
+        registry,
+        service_id,
+        "activities",
+        claim=claim,
+        clock=_at(T0 + timedelta(minutes=1)),
+    )
+
+    assert _schedule(runtime, service_id, "activities").next_run_at == asked
 
 
 def test_a_failed_run_backs_off_and_says_why(runtime: Runtime, service_id: int) -> None:

@@ -16,7 +16,9 @@ from forcebridge.jobs.policy import (
     after_failure,
     after_new_login,
     after_success,
+    asked_again,
     backoff_delay,
+    claimed,
     is_due,
     planned_streams,
     rescheduled,
@@ -169,6 +171,20 @@ def test_a_stream_turned_back_on_runs_at_once_and_one_backing_off_keeps_waiting(
     assert rescheduled(backing_off, timedelta(minutes=1), T0).next_run_at == (
         backing_off.next_run_at
     )
+
+
+def test_only_a_request_made_during_a_scheduled_run_outlives_its_end() -> None:
+    started = T0
+    finished = T0 + timedelta(minutes=2)
+    ended = after_success(ScheduleState(next_run_at=T0, interval=FIVE_MINUTES), started, finished)
+
+    def kept(mark: datetime) -> datetime:
+        state = ScheduleState(next_run_at=mark, interval=FIVE_MINUTES)
+        return asked_again(state, ended, started, finished).next_run_at
+
+    assert kept(T0 + timedelta(minutes=1)) == T0 + timedelta(minutes=1)  # asked meanwhile
+    assert kept(claimed(started)) == ended.next_run_at  # the run's own claim
+    assert kept(T0 - timedelta(minutes=1)) == ended.next_run_at  # due before it began
 
 
 def test_retrying_now_lifts_the_backoff_but_keeps_the_problem_shown() -> None:
