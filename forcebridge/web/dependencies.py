@@ -1,7 +1,8 @@
 """What every route is handed: the runtime, a database session, the signed-in admin.
 
-Every page and API call that reads org data depends on `current_admin`, and every query it makes
-is filtered by `admin.org_id`: a row of another org is reported exactly like a missing one.
+Every page that reads org data depends on `current_admin`, and every REST API call on
+`api_caller` (an API token's org, else the signed-in admin's); every query either makes is
+filtered by that org: a row of another org is reported exactly like a missing one.
 """
 
 from __future__ import annotations
