@@ -277,9 +277,10 @@ def _continued_in(number: int) -> str:
 def _take(text: str, units: int) -> tuple[str, str]:
     """The longest start of `text` within `units` UTF-16 units, preferring to end after a line
     break near the cut, else after a space; and the rest."""
-    end = min(len(text), units)
-    while salesforce_length(text[:end]) > units:
-        end -= salesforce_length(text[:end]) - units
+    head = text.encode("utf-16-le")[: 2 * units]
+    if head and 0xD8 <= head[-1] <= 0xDB:  # the first half of a surrogate pair: not cut in two
+        head = head[:-2]
+    end = len(head.decode("utf-16-le"))
     if end < len(text):
         near = end - MIN_PIECE // 2
         for boundary in ("\n", " "):

@@ -160,6 +160,20 @@ def test_characters_outside_the_basic_plane_count_twice_as_salesforce_counts_the
     assert sum(p.description.count("👍") for p in transcript.parts) == 20_000
 
 
+@pytest.mark.parametrize(("emoji", "parts"), [(30_000, 2), (40_000, 3)])
+def test_a_message_of_emoji_longer_than_a_part_fills_each_part_to_the_limit(
+    emoji: int, parts: int
+) -> None:
+    body = "a" + "😀" * emoji + "\U0001d518" * 5  # the cut falls between the halves of a pair
+
+    transcript = render_transcript([message(1, body)], NEW_YORK, key)
+
+    assert len(transcript.parts) == parts
+    assert all(salesforce_length(p.description) <= DESCRIPTION_LIMIT for p in transcript.parts)
+    text = "".join(p.description for p in transcript.parts)
+    assert (text.count("😀"), text.count("\U0001d518")) == (emoji, 5)
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(
