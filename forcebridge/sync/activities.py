@@ -57,6 +57,7 @@ from forcebridge.store.repositories.runs import (
 )
 from forcebridge.store.repositories.watermarks import get_watermark, save_watermark
 from forcebridge.store.types import utcnow
+from forcebridge.sync import deleted_tasks
 from forcebridge.sync.activity_drafts import (
     Draft,
     DraftSettings,
@@ -75,6 +76,7 @@ from forcebridge.sync.activity_tasks import (
     choose_target,
     decide,
     failure_reason,
+    forgotten,
     reopened,
     target_sources,
     task_gone,
@@ -289,7 +291,9 @@ class _Push:
                     targets[window.contact_id],
                 )
         loaded = self._stored_windows(drafts)
-        writes = [self._decide(draft, window) for draft, window in zip(drafts, loaded, strict=True)]
+        writes = self._parts_gone_written_anew(
+            [self._decide(draft, window) for draft, window in zip(drafts, loaded, strict=True)]
+        )
         if not self.options.dry_run:
             recorded = [before_sending(write) for write in writes]
             changed = [r for r, w in zip(recorded, loaded, strict=True) if r != w]
@@ -392,7 +396,8 @@ class _Push:
     def _send(self, writes: list[PartWrite]) -> None:
         """One call's worth of writes: sent, and each outcome recorded and committed."""
         if self.options.dry_run:
-            gone = self._deleted_tasks(writes)
+            # The real run learns of a deleted Task when its update is refused.
+            gone = deleted_tasks.missing(self.client, deleted_tasks.updated_tasks(writes))
             for write in writes:
                 if write.window.task_id in gone:
                     self._note_task_gone(write, "would be written anew")
@@ -422,12 +427,19 @@ class _Push:
             if full:
                 self._send(full)
 
-    def _deleted_tasks(self, writes: Sequence[PartWrite]) -> set[str]:
-        """The Tasks a dry run would update that were deleted in Salesforce (one call for the
-        lot): the real run learns it when its update is refused, and writes them anew."""
-        ids = [w.window.task_id for w in writes if w.action is Action.UPDATE and w.window.task_id]
-        found = self.client.retrieve_many(TASK, ids, ["Id"]) if ids else []
-        return {task_id for task_id, row in zip(ids, found, strict=True) if row is None}
+    def _parts_gone_written_anew(self, writes: list[PartWrite]) -> list[PartWrite]:
+        """`writes`, where a day with a part to write has another, unchanged, part whose Task
+        was deleted in Salesforce: that part written anew too, or the day's messages in it
+        would be missing for good (`deleted_tasks`)."""
+        gone = deleted_tasks.missing(self.client, deleted_tasks.parts_beside_growing_days(writes))
+        anew = []
+        for write in writes:
+            if write.action is Action.UNCHANGED and write.window.task_id in gone:
+                self._note_task_gone(write, "would be written anew" if self.options.dry_run
+                                     else "is written anew")  # fmt: skip
+                write = written_anew(write, forgotten(write.window), self.key_field)
+            anew.append(write)
+        return anew
 
     def _note_task_gone(self, write: PartWrite, what: str) -> None:
         self._note(

@@ -195,7 +195,7 @@ def after_failure(
     that was refused created nothing, so the window is no longer in doubt."""
     window = before_sending(write)
     if write.action is Action.UPDATE and task_gone(errors):
-        return replace(window, task_id=None, content_hash=None, attempts=0, parked_reason=None)
+        return forgotten(window)
     if write.action is not Action.UPDATE and window.task_id is None:
         window = replace(window, target_object=None, target_id=None)
     if any(e.status_code == LEAD_CONVERTED for e in errors):
@@ -203,6 +203,11 @@ def after_failure(
     attempts = window.attempts + 1
     parked = failure_reason(errors) if attempts >= max_attempts else None
     return replace(window, attempts=attempts, parked_reason=parked)
+
+
+def forgotten(window: StoredWindow) -> StoredWindow:
+    """The window of a Task deleted in Salesforce: as if it had never been written."""
+    return replace(window, task_id=None, content_hash=None, attempts=0, parked_reason=None)
 
 
 def written_anew(write: PartWrite, window: StoredWindow, key_field: str | None) -> PartWrite:

@@ -267,6 +267,30 @@ def test_a_task_deleted_in_salesforce_is_written_again_with_the_whole_day(
     assert troubled_windows(session, service.id) == []
 
 
+def test_a_deleted_part_of_a_long_day_is_written_again_when_the_day_grows(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """Only the day's last part changes as it grows: an earlier part deleted by hand is not
+    updated, so no refusal tells of it; the push must look for it, or its messages are lost."""
+    jane = sandbox_contact(sf, "Long-Deleted")
+    contact = person(session, service, links={"Contact": jane})
+    bodies = [f"message {i} " + "blah " * 2_000 for i in range(4)]
+    for minute, body in enumerate(bodies):
+        say(session, service, contact, MORNING + dt.timedelta(minutes=minute), body)
+    push_activities(session, service, client)
+    first, _ = tasks_of(sf, jane)
+    sf.Task.delete(first["Id"])
+    say(session, service, contact, MORNING + HOUR, "one more thing")
+
+    rehearsed = push_activities(session, service, client, PushOptions(dry_run=True))
+    rewritten = push_activities(session, service, client)
+
+    assert (rehearsed.created, rehearsed.updated) == (1, 1)
+    assert (rewritten.status, rewritten.created, rewritten.updated) == (RunStatus.SUCCEEDED, 1, 1)
+    written = "".join(t["Description"] for t in tasks_of(sf, jane))
+    assert all(body.strip() in written for body in bodies) and "one more thing" in written
+
+
 def test_new_messages_reopen_a_parked_window(
     session: Session, service: Service, client: SalesforceClient, sf: Salesforce
 ) -> None:
