@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from forcebridge.cli.demo.activities_chapter import log_conversations
+from forcebridge.cli.demo.api_chapter import call_the_api
 from forcebridge.cli.demo.commands import CommandRunner
 from forcebridge.cli.demo.connections_chapter import connect_org
 from forcebridge.cli.demo.export_chapter import export_prospects
@@ -61,6 +62,7 @@ def demo(
         pull_contacts(narrator, run, sf, data)
         log_conversations(narrator, run, sf, data)
         export_prospects(narrator, run, sf, data)
+        call_the_api(narrator, run)
     finally:
         server.stop()
     narrator.summary(
@@ -70,7 +72,7 @@ def demo(
             f"Explore the demo's data:    export FORCEBRIDGE_DATA_DIR={data / 'product'}",
             "  then: forcebridge contacts list --service acme/support --json | head",
             "        forcebridge runs list --service acme/support; forcebridge serve (admin UI)",
-            "Connect a real org: docs/connections.md    Admin UI: docs/web.md",
+            "Connect a real org: docs/connections.md    Admin UI and REST API: docs/web.md",
             "Pull: docs/pull.md    Mapping: docs/mapping.md    Activities: docs/activities.md",
             "Export: docs/export.md    Scheduling and workers: docs/jobs.md",
             "Point simple-salesforce or jsforce at it: docs/sandbox.md",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 
 import typer
@@ -27,6 +29,9 @@ class CommandRunner:
         """`show` is what is printed instead of `argv`, e.g. with secrets left out;
         `allowed_exit` is a non-zero status the step expects (a run with some failed rows)."""
         self.narrator.command(show if show is not None else argv)
+        self._run(argv, allowed_exit)
+
+    def _run(self, argv: list[str], allowed_exit: int) -> None:
         try:
             status = self.invoke(argv)
         except SystemExit as leaving:
@@ -36,6 +41,15 @@ class CommandRunner:
         else:
             # Outside standalone mode, click returns a command's exit status instead of exiting.
             self._check(argv, status if isinstance(status, int) else 0, allowed_exit)
+
+    def output(self, argv: list[str]) -> str:
+        """Run the command as `__call__` does; what it printed on stdout, kept off the screen
+        (a document the demo reads, or a secret it only shows in part)."""
+        self.narrator.command(argv)
+        printed = io.StringIO()
+        with redirect_stdout(printed):
+            self._run(argv, 0)
+        return printed.getvalue()
 
     @staticmethod
     def _check(argv: list[str], status: object, allowed_exit: int) -> None:

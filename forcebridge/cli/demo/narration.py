@@ -29,6 +29,10 @@ class Narrator:
         """Shows a command exactly as a newcomer could type it."""
         self.console.print(f"[bold cyan]$ forcebridge {shlex.join(argv)}")
 
+    def request(self, method: str, path: str) -> None:
+        """Shows an HTTP request the product makes, as curl would send it."""
+        self.console.print(f"[bold cyan]$ curl -X {method} -H 'Authorization: Bearer ...' {path}")
+
     def note(self, text: str) -> None:
         self.console.print(f"  {text}")
 

@@ -1,0 +1,96 @@
+"""Chapter: the product's side, the REST API called with an API token of the org."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import uvicorn
+
+from forcebridge.cli.demo.commands import CommandRunner
+from forcebridge.cli.demo.narration import Narrator
+from forcebridge.jobs.runtime import open_runtime
+from forcebridge.settings import Settings
+from forcebridge.web.app import create_app
+
+SERVICE = "support"
+
+
+def call_the_api(narrator: Narrator, run: CommandRunner) -> None:
+    narrator.chapter(
+        "The REST API for the product",
+        "The product reads contact books and runs, posts its messages and asks for a sync now, "
+        "over HTTP with a token of its org (only the token's hash is stored).",
+    )
+    created = run.output(["api-token", "create", "--org", "acme", "--name", "product", "--json"])
+    token = json.loads(created)["token"]
+    narrator.note(f"the token, shown once: {token[:8]}... (the product keeps it as a secret)")
+    with (
+        _served() as base,
+        httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as api,
+    ):
+        services = _call(narrator, api, "GET", "/api/v1/services")
+        streams = [s["stream"] for s in services["services"][0]["streams"]]
+        narrator.note(f"service {SERVICE!r} and its streams: {', '.join(streams)}")
+        page = _call(narrator, api, "GET", f"/api/v1/services/{SERVICE}/contacts?limit=3")
+        names = [f"{c['first_name']} {c['last_name']}" for c in page["contacts"]]
+        after = page["next_after"]
+        narrator.note(f"the first page: {', '.join(names)}; the next one starts after id {after}")
+        message = {
+            "contact_id": page["contacts"][0]["id"],
+            "direction": "inbound",
+            "channel": "sms",
+            "author": "Customer",
+            "body": "Is my order on its way?",
+            "sent_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        posted = _call(
+            narrator, api, "POST", f"/api/v1/services/{SERVICE}/messages", {"messages": [message]}
+        )
+        narrator.note(f"messages recorded: {posted['imported']}")
+        ran = _call(narrator, api, "POST", f"/api/v1/services/{SERVICE}/streams/activities/run-now")
+        narrator.note(
+            f"activities due at {ran['streams'][0]['next_run_at']}: the scheduler of "
+            "`forcebridge serve` (or a worker) writes the Task at its next tick"
+        )
+    narrator.found("REST API", f"{len(streams)} streams reported, 1 message posted, run-now 202")
+
+
+def _call(
+    narrator: Narrator, api: httpx.Client, method: str, path: str, body: Any = None
+) -> dict[str, Any]:
+    narrator.request(method, f"{api.base_url}{path}")
+    answer = api.request(method, path, json=body)
+    answer.raise_for_status()
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+@contextmanager
+def _served() -> Iterator[str]:
+    """`forcebridge serve`'s app on a free local port, without its scheduler, for the chapter."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    with open_runtime(Settings()) as runtime:
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_config=None)
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started and thread.is_alive():
+            time.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
