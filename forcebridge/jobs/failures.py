@@ -81,7 +81,7 @@ def classify(error: Exception) -> StreamFailure:
     if isinstance(error, StreamInterrupted):
         return StreamFailure(FailureKind.TRANSIENT, "interrupted", str(error))
     if isinstance(error, StreamFailed | PlanError):
-        return _needs_attention("mapping_invalid", str(error))
+        return _needs_attention(error.problem, str(error))
     if isinstance(error, MappingError):
         return _needs_attention(
             "mapping_invalid", f"The stream's mapping no longer holds: {error}. Fix the mapping."

@@ -45,7 +45,17 @@ from forcebridge.sync.watermark import START, Cursor
 
 
 class StreamFailed(Exception):
-    """A stream that cannot run as configured; the message is what an admin must fix."""
+    """A stream that cannot run as configured; the message is what an admin must fix, and
+    `problem` what to fix: the mapping (`mapping_invalid`), or the custom query
+    (`query_invalid`) when only the query is at fault."""
+
+    def __init__(self, message: str, *, problem: str = "mapping_invalid") -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+QUERY_PROBLEMS = frozenset({ProblemCode.INVALID_QUERY, ProblemCode.UNKNOWN_OBJECT})
+"""What a custom query alone can be wrong with."""
 
 
 class StreamInterrupted(StreamFailed):
@@ -184,7 +194,10 @@ def verify_member(
         report = report.without(ProblemCode.REQUIRED_UNMAPPED)
     problems = [*([] if report.ok else [report.message]), *([unmapped] if unmapped else [])]
     if problems:
-        raise StreamFailed("; ".join(problems))
+        query_only = not unmapped and all(p.code in QUERY_PROBLEMS for p in report.problems)
+        raise StreamFailed(
+            "; ".join(problems), problem="query_invalid" if query_only else "mapping_invalid"
+        )
     describe = catalog.get(stream.sobject)
     assert describe is not None  # verification reports a missing describe
     try:

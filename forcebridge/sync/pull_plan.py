@@ -28,7 +28,13 @@ PAGE_SIZE = 2_000
 
 
 class PlanError(ValueError):
-    """A stream that cannot be read as configured; the message says what to fix."""
+    """A stream that cannot be read as configured; the message says what to fix, and
+    `problem` which setting: the mapping (`mapping_invalid`) or the custom query
+    (`query_invalid`)."""
+
+    def __init__(self, message: str, *, problem: str = "mapping_invalid") -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -66,11 +72,15 @@ def service_streams(pull_objects: PullObjects, pull_soql: str | None) -> tuple[S
     if pull_objects is PullObjects.BOTH:
         return (LEADS, CONTACTS)
     if not pull_soql:
-        raise PlanError("the service pulls a custom query but has none; configure it")
+        raise PlanError(
+            "the service pulls a custom query but has none; configure it", problem="query_invalid"
+        )
     try:
         query = parse(pull_soql)
     except SoqlError as error:
-        raise PlanError(f"the custom query does not parse: {error.detail}") from None
+        raise PlanError(
+            f"the custom query does not parse: {error.detail}", problem="query_invalid"
+        ) from None
     return (Stream("pull:custom", query.sobject, query),)
 
 

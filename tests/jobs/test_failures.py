@@ -56,7 +56,7 @@ from forcebridge.sync.pull_plan import PlanError
             "mapping_invalid",
         ),
         (
-            PlanError("the custom query does not parse: unexpected end of query"),
+            PlanError("the service has no Salesforce connection; connect one first"),
             FailureKind.NEEDS_ATTENTION,
             "mapping_invalid",
         ),

@@ -215,11 +215,18 @@ def _break_the_custom_query(session: Session, service: Service) -> None:
     service.pull_soql = "SELECT Id, LastName FROM Contact WHERE"
 
 
+def _query_a_deleted_field(session: Session, service: Service) -> None:
+    service.pull_objects = PullObjects.CUSTOM
+    service.pull_soql = "SELECT Id, LastName FROM Contact WHERE Region__c = 'West'"
+    save_mapping(session, service, "Contact", [("LastName", "last_name", UpdateOption.OVERWRITE)])
+
+
 @pytest.mark.parametrize(
-    ("misconfigure", "stream", "reason"),
+    ("misconfigure", "stream", "problem", "reason"),
     [
-        (_map_a_deleted_field, "pull:Contact", "Region__c"),
-        (_break_the_custom_query, "pull:custom", "does not parse"),
+        (_map_a_deleted_field, "pull:Contact", "mapping_invalid", "Region__c"),
+        (_break_the_custom_query, "pull:custom", "query_invalid", "does not parse"),
+        (_query_a_deleted_field, "pull:custom", "query_invalid", "Region__c"),
     ],
 )
 def test_a_stream_that_cannot_run_as_configured_needs_attention_not_retries(
@@ -228,6 +235,7 @@ def test_a_stream_that_cannot_run_as_configured_needs_attention_not_retries(
     sandbox: SandboxServer,
     misconfigure: Callable[[Session, Service], None],
     stream: str,
+    problem: str,
     reason: str,
 ) -> None:
     """Waiting cannot bring a deleted field back or mend a query: the stream is flagged for a
@@ -240,5 +248,5 @@ def test_a_stream_that_cannot_run_as_configured_needs_attention_not_retries(
     assert (stream, Outcome.FAILED) in {(e.stream, e.outcome) for e in executions}
     with runtime.engine.connect() as db:
         pulled = service_schedules(db, service_id)[stream]
-    assert pulled.needs_attention == "mapping_invalid"
+    assert pulled.needs_attention == problem  # what to fix: the mapping, or the query
     assert pulled.last_error is not None and reason in pulled.last_error
