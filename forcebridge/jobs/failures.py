@@ -11,7 +11,13 @@ from forcebridge.jobs.errors import NoRunner
 from forcebridge.jobs.policy import FailureKind, StreamFailure
 from forcebridge.jobs.streams import StreamRunFailed
 from forcebridge.mapping.errors import MappingError
-from forcebridge.salesforce.errors import BadRequest, LoginFailed, SalesforceError, UntrustedUrl
+from forcebridge.salesforce.errors import (
+    BadRequest,
+    DescribeOutdated,
+    LoginFailed,
+    SalesforceError,
+    UntrustedUrl,
+)
 from forcebridge.salesforce.status import ConnectionStatus, Problem, advice, outcome_of
 from forcebridge.soql.errors import SoqlError
 from forcebridge.store.types import utcnow
@@ -86,6 +92,8 @@ def classify(error: Exception) -> StreamFailure:
         return _needs_attention(
             "mapping_invalid", f"The stream's mapping no longer holds: {error}. Fix the mapping."
         )
+    if isinstance(error, DescribeOutdated):
+        return StreamFailure(FailureKind.TRANSIENT, "describe_outdated", str(error))
     if isinstance(error, SalesforceError):
         problem = outcome_of(error, utcnow()).problem
         if problem is not None:

@@ -62,6 +62,11 @@ class BadRequest(SalesforceError):
         return self.error_code in ("INVALID_FIELD", "INVALID_TYPE")
 
 
+class DescribeOutdated(SalesforceError):
+    """A field the cached describe promised is gone from the org: the describe has been
+    refreshed, so trying again (a run later) works with the org as it is now."""
+
+
 class NotFound(SalesforceError):
     """The record, object or resource does not exist (or the user cannot see it)."""
 

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.salesforce.errors import SalesforceError
+from forcebridge.salesforce.errors import BadRequest, DescribeOutdated, NotFound, SalesforceError
 from forcebridge.salesforce.sobject_collections import RecordResult
 from forcebridge.settings import Settings
 from forcebridge.store.models import LogLevel, Run, Service
@@ -77,6 +77,7 @@ from forcebridge.sync.activity_tasks import (
     decide,
     failure_reason,
     forgotten,
+    names_gone_field,
     reopened,
     target_sources,
     task_gone,
@@ -405,13 +406,25 @@ class _Push:
                 else:
                     self.tally.count(expected(write))
             return
-        results = send(self.client, writes, self.key_field)
+        try:
+            results = send(self.client, writes, self.key_field)
+        except (BadRequest, NotFound) as error:
+            if names_gone_field(error.message, error.error_code, self.key_field):
+                self._key_field_gone()
+            raise
+        gone_key = [
+            any(names_gone_field(e.message, e.status_code, self.key_field) for e in r.errors)
+            for r in results
+        ]
         settled = [
             settle(write, result, self.now, self.options.max_attempts)
             for write, result in zip(writes, results, strict=True)
         ]
         again = []
-        for write, result, outcome in zip(writes, results, settled, strict=True):
+        for write, result, outcome, refused in zip(writes, results, settled, gone_key, strict=True):
+            if refused:  # no attempt spent: the window stays as recorded before the call
+                self.tally.count(Outcome.FAILED)
+                continue
             if write.action is Action.UPDATE and task_gone(result.errors):
                 self._note_task_gone(write, "is written anew")
                 again.append(written_anew(write, outcome.window, self.key_field))
@@ -419,13 +432,32 @@ class _Push:
             self.tally.count(outcome.outcome)
             if outcome.outcome is Outcome.FAILED:
                 self._note_failure(write, result, outcome.window)
-        save_windows(self.session, [outcome.window for outcome in settled])
+        save_windows(
+            self.session,
+            [
+                outcome.window
+                for outcome, refused in zip(settled, gone_key, strict=True)
+                if not refused
+            ],
+        )
         self.tally.write_to(self.run)
         self.session.commit()
+        if any(gone_key):
+            self._key_field_gone()
         for write in again:
             full = self.queues.add(write)
             if full:
                 self._send(full)
+
+    def _key_field_gone(self) -> None:
+        """The Task key field was deleted in Salesforce after Task was described: the
+        describe is refreshed and the run stops, so the next writes the windows without it."""
+        self.client.describe(TASK, refresh=True)
+        raise DescribeOutdated(
+            f"the Task key field {self.key_field} is gone from Salesforce (deleted after Task "
+            "was described): the windows it kept from being written spent no attempt, and the "
+            "next run writes them without it"
+        )
 
     def _parts_gone_written_anew(self, writes: list[PartWrite]) -> list[PartWrite]:
         """`writes`, where a day with a part to write has another, unchanged, part whose Task

@@ -228,6 +228,20 @@ def task_gone(errors: Sequence[RecordError]) -> bool:
     return any(e.status_code in _GONE and not e.fields for e in errors)
 
 
+_FIELD_UNKNOWN = frozenset({"INVALID_FIELD", "NOT_FOUND", "INVALID_FIELD_FOR_INSERT_UPDATE"})
+
+
+def names_gone_field(message: str, status_code: str | None, key_field: str | None) -> bool:
+    """Whether Salesforce refused a write for naming `key_field`, which the org no longer
+    has ("No such column", "Provided external ID field does not exist"): the describe the
+    push chose it from is out of date, and no write that names it can succeed."""
+    return (
+        key_field is not None
+        and status_code in _FIELD_UNKNOWN
+        and key_field.lower() in message.lower()
+    )
+
+
 def failure_reason(errors: Sequence[RecordError]) -> str:
     if not errors:
         return "Salesforce refused the Task without saying why"

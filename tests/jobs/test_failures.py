@@ -11,6 +11,7 @@ from forcebridge.salesforce.errors import (
     ApiDisabled,
     AuthenticationLost,
     BadRequest,
+    DescribeOutdated,
     InsufficientAccess,
     LimitExceeded,
     LoginFailed,
@@ -50,6 +51,7 @@ from forcebridge.sync.pull_plan import PlanError
         (LimitExceeded("REQUEST_LIMIT_EXCEEDED"), FailureKind.LIMIT_REACHED, "limit_reached"),
         (TransientError("503 three times", attempts=3), FailureKind.TRANSIENT, "unstable"),
         (NoRunner("pull:custom"), FailureKind.TRANSIENT, "no_runner"),
+        (DescribeOutdated("Key__c is gone"), FailureKind.TRANSIENT, "describe_outdated"),
         (
             StreamFailed("The mapping has 1 problem: row 2: Contact has no field 'Region__c'"),
             FailureKind.NEEDS_ATTENTION,

@@ -221,6 +221,37 @@ def test_with_a_key_field_on_task_a_crashed_write_is_upserted_not_duplicated(
     assert task["Forcebridge_Key__c"] == f"fb-{service.id}-{contact}-20240312-1"
 
 
+def test_a_task_key_field_deleted_after_it_was_described_costs_one_run_and_no_attempt(
+    session: Session,
+    service: Service,
+    client: SalesforceClient,
+    sf: Salesforce,
+    sandbox: SandboxServer,
+) -> None:
+    key = sandbox.org.custom_fields.create(
+        {
+            "FullName": "Task.Forcebridge_Key__c",
+            "Metadata": {"type": "Text", "label": "Key", "length": 80, "externalId": True,
+                         "unique": True},
+        }
+    )  # fmt: skip
+    jane = sandbox_contact(sf, "Unkeyed")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "hello")
+    push_activities(session, service, client)  # upserted by the key; Task's describe cached
+    sandbox.org.custom_fields.delete(key)
+    say(session, service, contact, MORNING + HOUR, "still there?")
+    say(session, service, contact, MORNING + dt.timedelta(days=1), "next day")
+
+    stopped = push_activities(session, service, client, PushOptions(max_attempts=1))
+    written = push_activities(session, service, client, PushOptions(max_attempts=1))
+
+    assert stopped.status is RunStatus.FAILED and "Forcebridge_Key__c" in (stopped.error or "")
+    assert (written.status, written.created, written.updated) == (RunStatus.SUCCEEDED, 1, 1)
+    assert troubled_windows(session, service.id) == []
+    assert "next day" in "".join(t["Description"] for t in tasks_of(sf, jane))
+
+
 def test_a_failed_write_is_logged_retried_and_parked_after_the_attempts_allowed(
     session: Session, service: Service, client: SalesforceClient, sf: Salesforce
 ) -> None:
