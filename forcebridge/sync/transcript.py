@@ -305,6 +305,12 @@ def check_subject_template(template: str) -> str:
             f"unknown placeholder {', '.join(f'{{{n}}}' for n in unknown)} in the Task subject "
             f"{template!r}: use {allowed}"
         )
+    stray = _PLACEHOLDER.sub("", template)
+    if "{" in stray or "}" in stray:
+        raise ValueError(
+            f"the Task subject {template!r} has a brace without its pair: a placeholder is "
+            "written {name}"
+        )
     if not _one_line(template):
         raise ValueError("the Task subject template is empty")
     if len(template) > SUBJECT_LIMIT:

@@ -232,3 +232,9 @@ def test_a_template_longer_than_a_subject_holds_is_refused() -> None:
     with pytest.raises(ValueError, match="has 256 characters; a Task's Subject holds 255"):
         check_subject_template("x" * 256)
     assert check_subject_template("x" * 255) == "x" * 255
+
+
+@pytest.mark.parametrize("template", ["Chat with {name", "Chat with name}", "{{name}}"])
+def test_a_template_with_a_brace_without_its_pair_is_refused(template: str) -> None:
+    with pytest.raises(ValueError, match="brace without its pair"):
+        check_subject_template(template)
