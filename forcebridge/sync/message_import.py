@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Direction, Service
+from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.contacts import contacts_by_email, contacts_by_phone
 from forcebridge.store.repositories.messages import NewMessage, add_messages, known_contact_ids
 from forcebridge.store.types import utcnow
@@ -49,6 +50,8 @@ COLUMNS = (
 CONTACT_COLUMNS = ("contact_id", "phone", "email")
 CHUNK = 1000
 CHANNEL_LENGTH = 32
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
+"""The years a `sent_at` may fall in: beyond them a day in some time zone is out of range."""
 TEXT_LENGTH = 255
 """Authors and external ids are stored in 255 characters."""
 
@@ -203,9 +206,15 @@ def _parse(
     unknown = sorted(set(raw) - set(COLUMNS))
     for name in unknown:
         problem(name, f"unknown field: the fields are {', '.join(COLUMNS)}")
+    for name in sorted(set(raw) & set(COLUMNS)):
+        if "\x00" in str(raw[name]):
+            problem(name, "holds a NUL character, which no field can keep")
+            raw = {**raw, name: None}
     contact = _contact_ref(raw, region, problem)
     direction = _text(raw, "direction").lower()
-    if direction not in ("inbound", "outbound"):
+    if not direction:
+        problem("direction", "give the direction: inbound or outbound")
+    elif direction not in ("inbound", "outbound"):
         problem("direction", f"{direction!r} is neither inbound nor outbound")
     channel = " ".join(clean_text(_text(raw, "channel")).split())
     if not channel or len(channel) > CHANNEL_LENGTH:
@@ -261,7 +270,7 @@ def _contact_ref(
 
 
 def _positive_int(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
         raise ValueError(f"{value!r} is not a contact id (a whole number)")
     return int(value)
 
@@ -277,6 +286,9 @@ def _sent_at(value: str, problem: _Complain) -> dt.datetime | None:
         return None
     if moment.tzinfo is None:
         problem("sent_at", f"{value!r} has no offset: add Z or one like -04:00")
+        return None
+    if not EARLIEST.year <= moment.year <= LATEST.year:
+        problem("sent_at", f"{value!r} is not a date a message was sent on")
         return None
     return moment.astimezone(dt.UTC)
 

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
-from forcebridge.store.errors import NotFound
+from forcebridge.store.errors import InvalidValue, NotFound
 from forcebridge.store.models import Org, Service
 from forcebridge.store.repositories.api_tokens import presented_token, record_use
 from forcebridge.store.repositories.services import get_service
@@ -77,7 +77,10 @@ ChangingCaller = Annotated[ApiCaller, Depends(changing_caller)]
 
 def caller_service(session: Session, caller: ApiCaller, name: str) -> Service:
     """The caller's org's service of that name; another org's is not found, like none."""
+    unknown = ApiNotFound(f"No service {name!r} in your organisation.")
+    if "/" in name or not name.isprintable():  # a path, or what no name holds
+        raise unknown
     try:
         return get_service(session, f"{caller.org_name}/{name}")
-    except NotFound as error:
-        raise ApiNotFound(f"No service {name!r} in your organisation.") from error
+    except (NotFound, InvalidValue) as error:
+        raise unknown from error

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import Org
+from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.runs import get_run, list_runs
 from forcebridge.sync.documents import run_document, run_with_log_document
 from forcebridge.web.api_caller import Caller, caller_service
@@ -35,7 +36,9 @@ def runs(
 
 
 @router.get("/runs/{run_id}")
-def run(run_id: int, caller: Caller, session: Database) -> dict[str, Any]:
+def run(
+    run_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: Caller, session: Database
+) -> dict[str, Any]:
     """One run of the org with a log entry per record it could not take."""
     try:
         found = get_run(session, run_id)

@@ -17,6 +17,7 @@ from forcebridge.jobs.policy import Stream
 from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
 from forcebridge.jobs.stream_status import StreamHealth, service_stream_statuses
 from forcebridge.store.models import Org, Service
+from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.contacts import list_contacts
 from forcebridge.store.repositories.services import list_services
 from forcebridge.store.types import utcnow
@@ -67,7 +68,9 @@ def contacts(
     service: str,
     caller: Caller,
     session: Database,
-    after: Annotated[int, Query(ge=0, description="The last id of the page before.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="The last id of the page before.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> dict[str, Any]:
     """The contact book in id order, a page at a time; `next_after` is where the next page

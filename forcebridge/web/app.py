@@ -7,12 +7,14 @@ check on every state-changing request, the security headers, and how refusals ar
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -29,12 +31,15 @@ from forcebridge.web import (
     services,
 )
 from forcebridge.web.api_errors import InvalidRequest
+from forcebridge.web.body_limit import BodyLimit
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
 from forcebridge.web.headers import SecurityHeaders
 from forcebridge.web.pages import PACKAGE_DIR, render
 from forcebridge.web.sessions import COOKIE_NAME, MAX_AGE_SECONDS, cookie_signing_key
 from forcebridge.web.throttle import LoginThrottle, StoredFailures
+
+logger = logging.getLogger(__name__)
 
 _HEADINGS = {401: "Log in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
 
@@ -64,6 +69,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
         https_only=(settings.public_url or "").startswith("https://"),
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
 
     app.include_router(auth.router, include_in_schema=False)
@@ -82,7 +88,20 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
     app.add_exception_handler(WebError, _refused)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _unreadable)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _beyond_the_database)  # type: ignore[arg-type]
     return app
+
+
+def _beyond_the_database(request: Request, error: DataError) -> Response:
+    """A value the database cannot hold (a number beyond its integers, a NUL in text) that
+    got past the checks: refused as such, and logged without the statement's values, which
+    may be a person's messages."""
+    logger.warning("%s %s: the database refused a value (%s)", request.method,
+                   request.url.path, type(error.orig).__name__)  # fmt: skip
+    refusal = InvalidRequest("A value is beyond what can be stored (too large a number, or a NUL).")
+    if _is_api(request):
+        return _refused(request, refusal)
+    return _http_error(request, HTTPException(400, refusal.message))
 
 
 def _is_api(request: Request) -> bool:
@@ -91,9 +110,12 @@ def _is_api(request: Request) -> bool:
 
 def _refused(request: Request, error: WebError) -> Response:
     if _is_api(request):
-        return JSONResponse(
+        answer = JSONResponse(
             {"error": error.code, "message": error.message}, status_code=error.status
         )
+        if error.status == 401:  # RFC 6750: how to authenticate
+            answer.headers["WWW-Authenticate"] = 'Bearer realm="forcebridge"'
+        return answer
     if isinstance(error, LoginRequired):
         back = request.url.path if request.method == "GET" else connections.PAGE
         return RedirectResponse(f"/login?{urlencode({'next': back})}", status_code=303)

@@ -183,6 +183,40 @@ def test_json_lines_that_are_not_messages_are_rejected_by_line(
     ]
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"sent_at": "0001-01-01T00:00:00+14:00"}, "sent_at"),
+        ({"sent_at": "9999-12-31T23:59:59-12:00"}, "sent_at"),
+        ({"contact_id": 2**63}, "contact_id"),
+        ({"external_id": "a\x00b"}, "external_id"),
+        ({"direction": None}, "direction"),
+    ],
+)
+def test_a_value_out_of_any_range_is_rejected_by_field_and_the_rest_imported(
+    session: Session,
+    service: Service,
+    contacts: dict[str, int],
+    tmp_path: Path,
+    change: dict[str, object],
+    field: str,
+) -> None:
+    good = {
+        "contact_id": contacts["bo"],
+        "direction": "outbound",
+        "channel": "chat",
+        "body": "ok",
+        "sent_at": "2024-03-12T10:00:00+01:00",
+    }
+    bad = {**good, "external_id": "bad", **change}
+    lines = json.dumps(good) + "\n" + json.dumps(bad) + "\n"
+
+    report = import_messages(session, service, write(tmp_path, "m.jsonl", lines), now=NOW)
+
+    assert report.imported == 1
+    assert [(p.line, p.field) for p in report.problems] == [(2, field)]
+
+
 def test_odd_but_usable_rows_are_imported_with_a_notice(
     session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
 ) -> None:

@@ -125,7 +125,13 @@ def test_a_contact_reads_as_contacts_list_prints_it(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "field"), [("limit=5001", "limit"), ("limit=0", "limit"), ("after=x", "after")]
+    ("query", "field"),
+    [
+        ("limit=5001", "limit"),
+        ("limit=0", "limit"),
+        ("after=x", "after"),
+        (f"after={2**31}", "after"),
+    ],
 )
 def test_a_page_out_of_bounds_is_refused_naming_the_field(api: Api, query: str, field: str) -> None:
     answer = api.pages.client.get(f"/api/v1/services/shop/contacts?{query}", headers=api.headers)
@@ -143,6 +149,36 @@ def test_an_unknown_service_is_not_found_by_its_name(api: Api) -> None:
         "error": "not_found",
         "message": "No service 'shoppe' in your organisation.",
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/runs?service=acme/shop",
+        "/runs?service=",
+        "/runs/99999999999",
+        "/services/shop%00/contacts",
+    ],
+)
+def test_a_name_or_id_no_service_or_run_can_have_is_not_found(api: Api, path: str) -> None:
+    answer = api.pages.client.get(f"/api/v1{path}", headers=api.headers)
+
+    assert answer.status_code == 404
+
+
+def test_a_body_larger_than_the_cap_is_refused_before_it_is_read(api: Api) -> None:
+    huge = [message(email="doe@example.com", body="x" * 4_000) for _ in range(4_500)]
+
+    answer = api.post("/services/shop/messages", {"messages": huge})
+
+    assert (answer.status_code, answer.json()["error"]) == (413, "too_large")
+
+
+def test_a_missing_or_refused_token_says_how_to_authenticate(api: Api) -> None:
+    answer = api.pages.client.get("/api/v1/services", headers={"Authorization": "Bearer nope"})
+
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_messages_are_recorded_once_and_a_bad_one_named_by_position_and_field(api: Api) -> None:

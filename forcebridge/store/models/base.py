@@ -26,6 +26,8 @@ NAMING_CONVENTION = {
 }
 
 NAME_LENGTH = 64
+MAX_ID = 2**31 - 1
+"""The largest id a table's integer key holds on PostgreSQL: a larger one names no row."""
 """Names people type (orgs, services, connections, fields, streams) fit in this many characters."""
 
 SALESFORCE_ID_LENGTH = 18
