@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,11 +51,11 @@ def named(
     *scope: ColumnElement[bool],
 ) -> tuple[_NamedRow | None, str | None]:
     """The row of `model` within `scope` named exactly `name`, else None and the name of one
-    that differs only in case (what someone who typed `acme` for `Acme` meant)."""
-    rows = session.scalars(
-        select(model).where(*scope, func.lower(model.name) == name.lower())
-    ).all()
-    exact = [row for row in rows if row.name == name]
-    if exact:
-        return exact[0], None
-    return None, rows[0].name if rows else None
+    that differs only in case (what someone who typed `acme` for `Acme` meant). Case is
+    compared here, not in SQL: SQLite's `lower()` leaves every letter beyond ASCII as it is."""
+    exact = session.scalars(select(model).where(*scope, model.name == name)).first()
+    if exact is not None:
+        return exact, None
+    wanted = name.casefold()
+    names = session.scalars(select(model.name).where(*scope)).all()
+    return None, next((other for other in names if other.casefold() == wanted), None)

@@ -45,6 +45,18 @@ def test_a_name_typed_in_another_case_is_not_found_but_the_error_names_the_right
     assert get_org(session, "Acme").name == "Acme"
 
 
+def test_names_beyond_ascii_are_found_as_created_and_hinted_in_another_case(
+    session: Session,
+) -> None:
+    create_org(session, "Ωmega")
+    create_org(session, "Ärzte")
+    session.commit()
+
+    assert get_org(session, "Ωmega").name == "Ωmega"
+    with pytest.raises(NotFound, match="did you mean 'Ärzte'"):
+        get_org(session, "ärzte")
+
+
 def test_a_name_that_could_not_be_addressed_is_refused(session: Session) -> None:
     with pytest.raises(InvalidValue, match="must not contain '/'"):
         create_org(session, "acme/west")
