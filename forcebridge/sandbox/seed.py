@@ -30,6 +30,10 @@ from forcebridge.sandbox.schema import ObjectSpec
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "ja_JP")
 HISTORY_DAYS = 180
+LOAD_SPAN = dt.timedelta(seconds=60)
+"""The longest a seed's records' `SystemModstamp`s spread before its moment (a millisecond
+apart while that fits): well within a pull's overlap, so a pull run just before the seed still
+reads every record of it, and no one instant holds more than a few of them."""
 POOL = 400
 DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.co.uk", "web.de", "orange.fr")
 DEPARTMENTS = ("Sales", "Marketing", "Finance", "Engineering", "Operations", "Support", "Legal")
@@ -100,7 +104,7 @@ def seed(org: Org, *, contacts: int, leads: int, accounts: int, seed: int) -> Se
         names = [_company(rng, pools) for _ in account_ids]
         company_of = dict(zip(account_ids, names, strict=True))
         people = _people(rng, pools, contacts)
-        rows = _Rows(org, rng, now)
+        rows = _Rows(org, rng, now, accounts + contacts + leads)
         rows.insert(
             account_obj,
             (_account(rng, pools, i, n) for i, n in zip(account_ids, names, strict=True)),
@@ -125,9 +129,12 @@ def seed(org: Org, *, contacts: int, leads: int, accounts: int, seed: int) -> Se
 class _Rows:
     """Complete stored rows (defaults, derived and audit values) written in bulk."""
 
-    def __init__(self, org: Org, rng: random.Random, now: dt.datetime) -> None:
+    def __init__(self, org: Org, rng: random.Random, now: dt.datetime, total: int) -> None:
         self.org, self.rng, self.now = org, rng, now
         self.user = org.admin_user_id
+        self.step = min(dt.timedelta(milliseconds=1), LOAD_SPAN / max(total, 1))
+        self.left = total
+        """Records still to write: each one's `SystemModstamp` a step after the one before."""
 
     def insert(
         self, obj: ObjectSpec, records: Iterator[dict[str, Any]] | Sequence[dict[str, Any]]
@@ -142,15 +149,20 @@ class _Rows:
         self.org.storage.insert_many(self.org.storage.connection(), obj, columns, batch)
 
     def _audit(self) -> dict[str, Any]:
-        created = self.now - dt.timedelta(seconds=self.rng.uniform(0, HISTORY_DAYS * 86400))
-        modified = created + (self.now - created) * self.rng.random() ** 3
+        """A history of months in `CreatedDate` and `LastModifiedDate`, as a data load that
+        sets audit fields writes them; `SystemModstamp` is the moment of the load, as
+        Salesforce never lets it be set, so a pull's next increment reads what a seed added."""
+        self.left -= 1
+        stamp = self.now - self.step * self.left
+        created = stamp - dt.timedelta(seconds=self.rng.uniform(0, HISTORY_DAYS * 86400))
+        modified = created + (stamp - created) * self.rng.random() ** 3
         return {
             "IsDeleted": 0,
             "CreatedDate": format_datetime(created),
             "CreatedById": self.user,
             "LastModifiedDate": format_datetime(modified),
             "LastModifiedById": self.user,
-            "SystemModstamp": format_datetime(modified),
+            "SystemModstamp": format_datetime(stamp),
             "OwnerId": self.user,
         }
 

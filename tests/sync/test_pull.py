@@ -550,6 +550,25 @@ class Crash(BaseException):
     """The process died."""
 
 
+def test_records_a_seed_adds_after_a_pull_are_read_by_the_next_increment(
+    world: PullWorld, session: Session
+) -> None:
+    """A harness seeds, pulls, seeds more and pulls: Salesforce stamps a load with the moment
+    it was written, whatever history its audit fields tell, so the increment must see it."""
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    seed(world.sandbox.org, contacts=30, leads=0, accounts=3, seed=1)
+    world.later()
+    world.pull(service)
+    world.later()
+    seed(world.sandbox.org, contacts=10, leads=0, accounts=0, seed=2)
+    world.later()
+
+    increment = world.pull(service)
+
+    assert (increment.read, increment.created) == (10, 10)
+    assert len(book(session, service)) == 40
+
+
 def test_a_crash_between_pages_then_a_rerun_ends_as_a_clean_run_would(
     world: PullWorld, session: Session
 ) -> None:
