@@ -7,15 +7,16 @@ URL, which may embed a password, is left out of the representation altogether.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - the file's name, not a secret
 DATABASE_FILE = "forcebridge.sqlite3"
@@ -42,8 +43,9 @@ class Settings(BaseSettings):
     """SQLAlchemy URL: `sqlite:///PATH` (default: in `data_dir`) or `postgresql+psycopg://...`."""
     secret_key: SecretStr | None = None
     """Seals tokens and client secrets at rest; unset: generated once into `data_dir`."""
-    retired_secret_keys: list[SecretStr] = []
-    """Earlier secret keys, still accepted to open what they sealed (a JSON list in the env)."""
+    retired_secret_keys: Annotated[list[SecretStr], NoDecode] = []
+    """Earlier secret keys, still accepted to open what they sealed: in the environment, one
+    key, several separated by commas, or a JSON list."""
     product_name: str = "forcebridge"
     """How the product calls itself to Salesforce users (e.g. "<product> Conversation")."""
     activity_max_attempts: int = Field(default=5, ge=1)
@@ -64,6 +66,16 @@ class Settings(BaseSettings):
     sandbox_ca_file: Path | None = None
     """The CA of the forcebridge sandbox the admin pages may connect to; unset: `ca.pem` of
     the sandbox in `data_dir/sandbox`, if there is one."""
+
+    @field_validator("retired_secret_keys", mode="before")
+    @classmethod
+    def _key_list(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [key.strip() for key in text.split(",") if key.strip()]
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -22,6 +22,23 @@ def test_the_embedded_default_is_a_sqlite_file_in_the_data_folder(tmp_path: Path
     assert Settings().product_name == "forcebridge"
 
 
+@pytest.mark.parametrize(
+    ("given", "keys"),
+    [
+        ("old-key-one", ["old-key-one"]),
+        ("old-key-one, old-key-two", ["old-key-one", "old-key-two"]),
+        ('["old-key-one"]', ["old-key-one"]),
+    ],
+)
+def test_a_retired_key_is_taken_alone_in_a_list_or_as_json(
+    monkeypatch: pytest.MonkeyPatch, given: str, keys: list[str]
+) -> None:
+    """The error naming a missing key says to list it there: as it is, most likely."""
+    monkeypatch.setenv("FORCEBRIDGE_RETIRED_SECRET_KEYS", given)
+
+    assert [key.get_secret_value() for key in Settings().retired_secret_keys] == keys
+
+
 def test_settings_come_from_forcebridge_environment_variables(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
