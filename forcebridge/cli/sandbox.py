@@ -7,8 +7,11 @@ variable and the default of each.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -97,6 +100,8 @@ print(sf.query("SELECT Id, Name FROM Contact LIMIT 5"))'''
 
 SERVING_FILE = "serving.json"
 """Where a serving sandbox writes its address, for `sandbox token` on the same data folder."""
+LOCK_FILE = "serving.lock"
+"""Held (`flock`) by the sandbox serving the folder."""
 
 
 def _banner(server: SandboxServer) -> None:
@@ -185,10 +190,31 @@ def serve_command(
         handlers=[RichHandler(console=console, show_path=False)],
     )
     try:
-        serve(config, on_ready=_banner)
+        with _serving_alone(config.data_dir):
+            serve(config, on_ready=_banner)
     except (SandboxStartError, SchemaError) as error:
         console.print(f"[red]Cannot start the sandbox:[/red] {error}")
         raise typer.Exit(1) from error
+
+
+@contextmanager
+def _serving_alone(data: Path) -> Iterator[None]:
+    """Hold the data folder for this sandbox while it serves: a second one on the same files
+    would share its org and rewrite `SERVING_FILE` under it. The file goes when it stops, so
+    `sandbox token` never points at a sandbox that is gone."""
+    data.mkdir(parents=True, exist_ok=True)
+    with (data / LOCK_FILE).open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SandboxStartError(
+                f"another sandbox already serves {data} ({_instance_url(data, None, None)}): "
+                "stop it, or give this one another --data"
+            ) from None
+        try:
+            yield
+        finally:
+            (data / SERVING_FILE).unlink(missing_ok=True)
 
 
 @app.command("seed")

@@ -106,9 +106,19 @@ def test_serve_prints_credentials_from_the_environment_and_serves_them(
             env={"FORCEBRIDGE_SANDBOX_PORT": None},
         )
         assert json.loads(token.output)["instance_url"] == url.group()
+        # A second sandbox on the same folder is refused, naming the one that serves it.
+        second = subprocess.run(
+            [sys.executable, "-m", "forcebridge.cli.main", "sandbox", "serve"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1 and url.group() in second.stdout
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=10)
+    assert not (tmp_path / "serving.json").exists()  # gone with the sandbox it named
 
 
 def test_token_prints_a_session_for_the_admin(sandbox: SandboxServer, https_for: Session) -> None:
