@@ -68,10 +68,13 @@ def demo(
     narrator.summary(
         [
             "The command is .venv/bin/forcebridge (or: source .venv/bin/activate)",
-            f"Run the sandbox yourself:   forcebridge sandbox serve --data {sandbox_dir}",
-            f"Explore the demo's data:    export FORCEBRIDGE_DATA_DIR={data / 'product'}",
-            "  then: forcebridge contacts list --service acme/support --json | head",
-            "        forcebridge runs list --service acme/support; forcebridge serve (admin UI)",
+            "Explore the demo's data (in one shell, the sandbox running in another):",
+            f"  forcebridge sandbox serve --data {sandbox_dir}",
+            f"  export FORCEBRIDGE_DATA_DIR={data / 'product'}",
+            "  forcebridge contacts list --service acme/support --json | head",
+            "  forcebridge runs list --service acme/support",
+            "  forcebridge admin create --org acme you@example.com   (then: forcebridge serve,"
+            " and log in at http://127.0.0.1:8000/)",
             "Connect a real org: docs/connections.md    Admin UI and REST API: docs/web.md",
             "Pull: docs/pull.md    Mapping: docs/mapping.md    Activities: docs/activities.md",
             "Export: docs/export.md    Scheduling and workers: docs/jobs.md",

@@ -6,7 +6,6 @@ import shlex
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
 
@@ -47,4 +46,6 @@ class Narrator:
             table.add_row(what, figure)
         self.console.print()
         self.console.print(table)
-        self.console.print(Panel("\n".join(next_steps), title="Where to look next", expand=True))
+        self.console.print(Rule("[bold]Where to look next", align="left"))
+        for step in next_steps:  # never wrapped: a command must paste as one line
+            self.console.print(step, soft_wrap=True, highlight=False, markup=False)
