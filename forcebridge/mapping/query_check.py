@@ -50,8 +50,7 @@ def check_query(soql: str, catalog: Catalog) -> QueryCheck:
     try:
         query = parse(soql)
     except MalformedQuery as exc:
-        where = f" (row {exc.row}, column {exc.column})" if exc.row is not None else ""
-        return _unusable(f"the query does not parse: {exc.detail}{where}")
+        return _unusable(f"the query does not parse: {exc.located}")
     describe = catalog.get(query.sobject)
     if describe is None:
         problem = Problem(

@@ -33,6 +33,13 @@ class SoqlError(Exception):
         self.message = _layout(query_text, pos, detail)
         super().__init__(self.message)
 
+    @property
+    def located(self) -> str:
+        """The reason on one line, with where it is: `unexpected token: '=' (row 1, column
+        51)`."""
+        where = f" (row {self.row}, column {self.column})" if self.row is not None else ""
+        return self.detail + where
+
     @staticmethod
     def invalid_field(
         query_text: str, pos: int | None, field_name: str, sobject: str

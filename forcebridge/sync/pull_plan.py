@@ -79,7 +79,7 @@ def service_streams(pull_objects: PullObjects, pull_soql: str | None) -> tuple[S
         query = parse(pull_soql)
     except SoqlError as error:
         raise PlanError(
-            f"the custom query does not parse: {error.detail}", problem="query_invalid"
+            f"the custom query does not parse: {error.located}", problem="query_invalid"
         ) from None
     return (Stream("pull:custom", query.sobject, query),)
 

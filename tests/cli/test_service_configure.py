@@ -74,6 +74,7 @@ def test_a_query_naming_a_field_the_org_lacks_is_refused_with_the_field_named(
     assert refused.exit_code == 1 and "Regio__c" in refused.stderr
     assert unparsable.exit_code == 1
     assert "the custom query does not parse" in unparsable.stderr
+    assert "(row 1, column 15)" in unparsable.stderr  # where, as Salesforce says it
     assert bad_rule.exit_code == 1 and "Region__c" in bad_rule.stderr
     assert (unchanged["pull"], unchanged["soql"], unchanged["routing"]) == ("leads", None, None)
 
