@@ -56,7 +56,9 @@ class StreamStatus:
 
 def stream_status(stream: str, state: ScheduleState, now: datetime | None = None) -> StreamStatus:
     """As of `now`: a row a dispatcher claimed holds its `next_run_at` back (`CLAIM_HOLD`) while
-    its run is in progress; the run that follows it comes an interval later at most."""
+    its run is in progress; the run that follows it comes an interval later at most. A stream
+    already due (waiting for the next tick, or for a shared read to cover it) runs next `now`,
+    not at a moment past that would read as stale."""
     every = state.interval // timedelta(minutes=1)
     if not state.enabled:
         return StreamStatus(stream, StreamHealth.OFF, every, None, state.consecutive_failures)
@@ -66,7 +68,9 @@ def stream_status(stream: str, state: ScheduleState, now: datetime | None = None
         health = StreamHealth.RETRYING
     else:
         health = StreamHealth.OK
-    next_run = state.next_run_at if now is None else min(state.next_run_at, now + state.interval)
+    next_run = state.next_run_at
+    if now is not None:
+        next_run = max(min(next_run, now + state.interval), now)
     next_run = max(next_run, state.backoff_until or next_run)
     return StreamStatus(
         stream,

@@ -58,3 +58,11 @@ def test_a_stream_whose_run_is_in_progress_says_it_runs_again_an_interval_on_at_
     status = stream_status("activities", running, T0)
 
     assert status.next_run_at == T0 + timedelta(minutes=1)  # not the claim's ten-minute hold
+
+
+def test_a_stream_already_due_runs_next_now_not_at_a_moment_past() -> None:
+    overdue = ScheduleState(next_run_at=T0 - timedelta(hours=1), interval=timedelta(minutes=5))
+
+    status = stream_status("activities", overdue, T0)
+
+    assert status.next_run_at == T0
