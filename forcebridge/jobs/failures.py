@@ -108,6 +108,7 @@ def classify(error: Exception) -> StreamFailure:
 WORKER_LOST = StreamFailure(
     FailureKind.TRANSIENT,
     "worker_lost",
-    "The worker running this stream stopped before the run finished (it crashed, was killed, "
-    "or lost its database connection); the stream is retried.",
+    "The process running this stream (forcebridge serve, worker or a command) stopped before "
+    "the run finished (it crashed, was killed, or lost its database connection); the stream "
+    "is retried.",
 )
