@@ -19,10 +19,11 @@ from forcebridge.sync.connections import org_connection_status
 from forcebridge.web import api_runs, api_services
 from forcebridge.web.api_caller import PREFIX as PREFIX
 from forcebridge.web.api_caller import Caller
+from forcebridge.web.api_errors import ERROR_RESPONSES
 from forcebridge.web.connection_views import connection_view
 from forcebridge.web.dependencies import Database
 
-router = APIRouter(prefix=PREFIX)
+router = APIRouter(prefix=PREFIX, responses=ERROR_RESPONSES)
 
 
 @router.get("/connections")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
@@ -47,7 +48,18 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     return token.strip() or None
 
 
-def api_caller(request: Request, session: Database) -> ApiCaller:
+BEARER = HTTPBearer(
+    auto_error=False,
+    description="An API token of the org: `forcebridge api-token create --org ORG --name NAME`.",
+)
+"""Declares the token scheme in the OpenAPI description; the header itself is read below."""
+
+
+def api_caller(
+    request: Request,
+    session: Database,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> ApiCaller:
     """The token's org, or the signed-in admin's; use of a token is recorded (once a minute)."""
     if AUTHORIZATION not in request.headers:
         admin = current_admin(request, session)

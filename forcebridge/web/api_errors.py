@@ -6,7 +6,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
+
 from forcebridge.web.errors import WebError
+
+
+class ErrorDocument(BaseModel):
+    """Every refusal of the API, whatever its status: a stable code and what to do."""
+
+    error: str
+    message: str
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorDocument, "description": description}
+    for status, description in (
+        (401, "No API token or session, or a token revoked or mistyped (`WWW-Authenticate`)"),
+        (403, "A session's POST without its CSRF token, or a viewer's"),
+        (404, "No such service or run in the caller's org"),
+        (413, "A request body over 16 MB"),
+        (422, "A body, query parameter or value the API cannot take, each field named"),
+    )
+}
+"""How the OpenAPI description documents the refusals every endpoint may answer."""
 
 
 class InvalidToken(WebError):

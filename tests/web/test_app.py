@@ -44,3 +44,17 @@ def test_no_interactive_docs_that_would_load_scripts_from_a_cdn(pages: AdminPage
     paths = pages.client.get("/api/v1/openapi.json").json()["paths"].keys()
     assert "/api/v1/connections" in paths
     assert all(path.startswith("/api/v1/") for path in paths)  # the API's, not the pages
+
+
+def test_the_openapi_description_says_how_to_authenticate_and_how_refusals_read(
+    pages: AdminPages,
+) -> None:
+    described = pages.client.get("/api/v1/openapi.json").json()
+    schemes = described["components"]["securitySchemes"]
+    refusals = described["paths"]["/api/v1/services/{service}/contacts"]["get"]["responses"]
+
+    assert [s["scheme"].lower() for s in schemes.values()] == ["bearer"]
+    assert {"401", "404", "422"} <= set(refusals)
+    assert refusals["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ErrorDocument"
+    )
