@@ -12,7 +12,7 @@ The order of work, and why:
    anything is sent.
 5. Writes wait in one queue per kind (create or upsert, update) and go 200 a call as a queue
    fills, so a run costs ceil(windows / 200) calls plus at most one more; each call's outcome
-   is recorded and committed at once.
+   is recorded and committed at once (`task_sending`).
 6. The cursor moves once every window is done: a run that stopped is simply run again.
 
 No database transaction stays open across a Salesforce call. A dry run decides everything,
@@ -29,8 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.salesforce.errors import BadRequest, DescribeOutdated, NotFound, SalesforceError
-from forcebridge.salesforce.sobject_collections import RecordResult
+from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import Settings
 from forcebridge.store.models import LogLevel, Run, Service
 from forcebridge.store.repositories.activity_windows import (
@@ -57,7 +56,6 @@ from forcebridge.store.repositories.runs import (
 )
 from forcebridge.store.repositories.watermarks import get_watermark, save_watermark
 from forcebridge.store.types import utcnow
-from forcebridge.sync import deleted_tasks
 from forcebridge.sync.activity_drafts import (
     Draft,
     DraftSettings,
@@ -75,14 +73,9 @@ from forcebridge.sync.activity_tasks import (
     before_sending,
     choose_target,
     decide,
-    failure_reason,
-    forgotten,
-    names_gone_field,
     reopened,
     target_sources,
-    task_gone,
     task_key_field,
-    written_anew,
 )
 from forcebridge.sync.activity_windows import (
     WindowKey,
@@ -91,9 +84,9 @@ from forcebridge.sync.activity_windows import (
     local_day,
     windows_touched,
 )
-from forcebridge.sync.activity_writes import Outcome, WriteQueues, expected, send, settle
 from forcebridge.sync.api_spending import settle_spending
 from forcebridge.sync.task_recovery import find_written_tasks
+from forcebridge.sync.task_sending import TaskSender
 from forcebridge.sync.transcript import ContactName
 from forcebridge.sync.watermark import START, Cursor, advance, already_applied, horizon
 
@@ -156,7 +149,6 @@ class _Push:
             service.task_owner_id,
         )
         self.tally = Tally()
-        self.queues = WriteQueues()
         self.key_field: str | None = None
         self.touched: set[WindowKey] = set()
         self.new_ids: set[int] = set()
@@ -190,6 +182,17 @@ class _Push:
 
     def _push(self) -> None:
         self.key_field = task_key_field(self.client.describe(TASK))
+        self.sender = TaskSender(
+            self.session,
+            self.client,
+            self.run,
+            self.tally,
+            self.key_field,
+            self.now,
+            self._note,
+            dry_run=self.options.dry_run,
+            max_attempts=self.options.max_attempts,
+        )
         if self.key_field is None and not self.options.dry_run:
             self._recover()
         cursor, stamps = self._new_messages()
@@ -198,8 +201,7 @@ class _Push:
         for start in range(0, len(windows), WINDOW_BATCH):
             self._prepare(windows[start : start + WINDOW_BATCH])
             self.progress(min(start + WINDOW_BATCH, len(windows)), len(windows))
-        for writes in self.queues.drain():
-            self._send(writes)
+        self.sender.drain()
         if not self.options.dry_run:
             moved = advance(cursor, ((s.recorded_at, str(s.id)) for s in stamps), horizon(self.now))
             save_watermark(self.session, self.service, STREAM, moved.modstamp, moved.ids)
@@ -292,7 +294,7 @@ class _Push:
                     targets[window.contact_id],
                 )
         loaded = self._stored_windows(drafts)
-        writes = self._parts_gone_written_anew(
+        writes = self.sender.parts_gone_written_anew(
             [self._decide(draft, window) for draft, window in zip(drafts, loaded, strict=True)]
         )
         if not self.options.dry_run:
@@ -301,7 +303,7 @@ class _Push:
             save_windows(self.session, changed)
             self.session.commit()
         for write in writes:
-            self._count_or_queue(write)
+            self.sender.add(write)
 
     def _draft(
         self,
@@ -380,127 +382,6 @@ class _Push:
         return PartWrite(
             window, action, draft.target, draft.fields, draft.content_hash, draft.message_ids
         )
-
-    # --- writing ---------------------------------------------------------------------------------
-
-    def _count_or_queue(self, write: PartWrite) -> None:
-        self.tally.windows += 1
-        if write.action is Action.UNCHANGED:
-            self.tally.unchanged += 1
-        elif not write.sends:
-            self.tally.skipped += 1
-        else:
-            full = self.queues.add(write)
-            if full:
-                self._send(full)
-
-    def _send(self, writes: list[PartWrite]) -> None:
-        """One call's worth of writes: sent, and each outcome recorded and committed."""
-        if self.options.dry_run:
-            # The real run learns of a deleted Task when its update is refused.
-            gone = deleted_tasks.missing(self.client, deleted_tasks.updated_tasks(writes))
-            for write in writes:
-                if write.window.task_id in gone:
-                    self._note_task_gone(write, "would be written anew")
-                    self.tally.count(Outcome.CREATED)
-                else:
-                    self.tally.count(expected(write))
-            return
-        try:
-            results = send(self.client, writes, self.key_field)
-        except (BadRequest, NotFound) as error:
-            if names_gone_field(error.message, error.error_code, self.key_field):
-                self._key_field_gone()
-            raise
-        gone_key = [
-            any(names_gone_field(e.message, e.status_code, self.key_field) for e in r.errors)
-            for r in results
-        ]
-        settled = [
-            settle(write, result, self.now, self.options.max_attempts)
-            for write, result in zip(writes, results, strict=True)
-        ]
-        again = []
-        for write, result, outcome, refused in zip(writes, results, settled, gone_key, strict=True):
-            if refused:  # no attempt spent: the window stays as recorded before the call
-                self.tally.count(Outcome.FAILED)
-                continue
-            if write.action is Action.UPDATE and task_gone(result.errors):
-                self._note_task_gone(write, "is written anew")
-                again.append(written_anew(write, outcome.window, self.key_field))
-                continue
-            self.tally.count(outcome.outcome)
-            if outcome.outcome is Outcome.FAILED:
-                self._note_failure(write, result, outcome.window)
-        save_windows(
-            self.session,
-            [
-                outcome.window
-                for outcome, refused in zip(settled, gone_key, strict=True)
-                if not refused
-            ],
-        )
-        self.tally.write_to(self.run)
-        self.session.commit()
-        if any(gone_key):
-            self._key_field_gone()
-        for write in again:
-            full = self.queues.add(write)
-            if full:
-                self._send(full)
-
-    def _key_field_gone(self) -> None:
-        """The Task key field was deleted in Salesforce after Task was described: the
-        describe is refreshed and the run stops, so the next writes the windows without it."""
-        self.client.describe(TASK, refresh=True)
-        raise DescribeOutdated(
-            f"the Task key field {self.key_field} is gone from Salesforce (deleted after Task "
-            "was described): the windows it kept from being written spent no attempt, and the "
-            "next run writes them without it"
-        )
-
-    def _parts_gone_written_anew(self, writes: list[PartWrite]) -> list[PartWrite]:
-        """`writes`, where a day with a part to write has another, unchanged, part whose Task
-        was deleted in Salesforce: that part written anew too, or the day's messages in it
-        would be missing for good (`deleted_tasks`)."""
-        gone = deleted_tasks.missing(self.client, deleted_tasks.parts_beside_growing_days(writes))
-        anew = []
-        for write in writes:
-            if write.action is Action.UNCHANGED and write.window.task_id in gone:
-                self._note_task_gone(write, "would be written anew" if self.options.dry_run
-                                     else "is written anew")  # fmt: skip
-                write = written_anew(write, forgotten(write.window), self.key_field)
-            anew.append(write)
-        return anew
-
-    def _note_task_gone(self, write: PartWrite, what: str) -> None:
-        self._note(
-            LogLevel.INFO,
-            Code.TASK_GONE,
-            f"Task {write.window.task_id} was deleted in Salesforce: the day's Task {what} "
-            "with every message",
-            write.window.key,
-            write.window.task_id,
-        )
-
-    def _note_failure(self, write: PartWrite, result: RecordResult, window: StoredWindow) -> None:
-        record_id = write.window.task_id or (write.target.record_id if write.target else None)
-        self._note(
-            LogLevel.ERROR,
-            result.errors[0].status_code if result.errors else "UNKNOWN",
-            f"attempt {window.attempts}: {failure_reason(result.errors)}",
-            window.key,
-            record_id,
-        )
-        if window.parked:
-            self._note(
-                LogLevel.WARNING,
-                Code.PARKED,
-                f"parked after {window.attempts} failed attempts: new messages that day, or "
-                "forcebridge activities windows --retry, try it again",
-                window.key,
-                record_id,
-            )
 
     def _note(
         self,
