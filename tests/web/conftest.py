@@ -3,26 +3,21 @@
 `admin_pages_factory(**settings)` builds the app (settings such as `public_url` or
 `sandbox_ca_file` can be given; `backend="postgres"` for PostgreSQL) and returns an
 `AdminPages`: a TestClient plus helpers that log in, post forms the way a browser does (form
-token included), and connect an org to a sandbox.
-`serving(app)` runs an app under uvicorn for a real browser.
+token included), and connect an org to a sandbox. A real browser drives an app that
+`forcebridge.web.local_server.served_locally` serves.
 """
 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -178,24 +173,3 @@ def pages(admin_pages_factory: AdminPagesFactory) -> AdminPages:
     app = admin_pages_factory()
     app.add_admin("acme", "ann@acme.example.com")
     return app
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """`app` served by uvicorn on a free local port in a background thread; yields its URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()

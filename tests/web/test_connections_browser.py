@@ -16,7 +16,8 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.web.app import create_app
-from tests.web.conftest import PASSWORD, AdminPagesFactory, serving
+from forcebridge.web.local_server import served_locally
+from tests.web.conftest import PASSWORD, AdminPagesFactory
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,7 @@ def test_connecting_in_the_popup_shows_the_connection_connected(
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
 
-    with serving(create_app(pages.runtime)) as base_url:
+    with served_locally(create_app(pages.runtime)) as base_url:
         page.goto(f"{base_url}/connections")
         page.fill("#org", "acme")
         page.fill("#email", "ann@acme.example.com")

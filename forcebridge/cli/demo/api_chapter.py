@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import uvicorn
 
 from forcebridge.cli.demo.commands import CommandRunner
 from forcebridge.cli.demo.narration import Narrator
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.settings import Settings
 from forcebridge.web.app import create_app
+from forcebridge.web.local_server import served_locally
 
 SERVICE = "support"
 
@@ -78,19 +75,5 @@ def _call(
 @contextmanager
 def _served() -> Iterator[str]:
     """`forcebridge serve`'s app on a free local port, without its scheduler, for the chapter."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    with open_runtime(Settings()) as runtime:
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_config=None)
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started and thread.is_alive():
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+    with open_runtime(Settings()) as runtime, served_locally(create_app(runtime)) as url:
+        yield url
