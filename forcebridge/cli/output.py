@@ -10,10 +10,13 @@ stdout is `{"error": "<that line>"}`; nothing else exits 0.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import FrameType
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -168,3 +171,24 @@ def emit(
         show()
     if stopped:
         errors.print(f"[red]Stopped:[/red] {escape(stopped)}", soft_wrap=True)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+@contextmanager
+def terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM, how Docker, systemd and Kubernetes stop a process, stops it as Ctrl+C does:
+    what is in progress finishes and cleans up first (`serve`'s runs, `sandbox serve`'s
+    address file). Uvicorn sends the signal it caught on once the server has stopped, and with
+    Python's default action the process would end there, its runs left `running` and their
+    leases held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

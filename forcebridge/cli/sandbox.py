@@ -22,6 +22,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
+from forcebridge.cli.output import terminated_as_interrupted
 from forcebridge.sandbox import config as defaults
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore, Grant
 from forcebridge.sandbox.config import SandboxConfig, SandboxConfigError, url_host
@@ -190,7 +191,7 @@ def serve_command(
         handlers=[RichHandler(console=console, show_path=False)],
     )
     try:
-        with _serving_alone(config.data_dir):
+        with _serving_alone(config.data_dir), terminated_as_interrupted():
             serve(config, on_ready=_banner)
     except (SandboxStartError, SchemaError) as error:
         console.print(f"[red]Cannot start the sandbox:[/red] {error}")

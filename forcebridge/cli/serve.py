@@ -7,17 +7,12 @@ carries an authorization code, which must not reach a log in clear.
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from forcebridge.cli.output import errors, reporting_errors
+from forcebridge.cli.output import errors, reporting_errors, terminated_as_interrupted
 from forcebridge.jobs.embedded import syncing_in_process
 from forcebridge.jobs.runtime import Runtime, open_runtime
 from forcebridge.settings import Settings
@@ -46,28 +41,8 @@ def serve_web(runtime: Runtime, host: str, port: int) -> None:
             forwarded_allow_ips=runtime.settings.trusted_proxies or "",
         )
     )
-    with syncing_in_process(runtime), _terminated_as_interrupted():
+    with syncing_in_process(runtime), terminated_as_interrupted():
         server.run()
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
-
-
-@contextmanager
-def _terminated_as_interrupted() -> Iterator[None]:
-    """SIGTERM, how Docker, systemd and Kubernetes stop a process, stops it as Ctrl+C does:
-    the runs in progress finish first. Uvicorn sends the signal it caught on once the server
-    has stopped, and with Python's default action the process would end there, its runs left
-    `running` and their leases held."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def command(

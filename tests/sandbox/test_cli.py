@@ -116,7 +116,7 @@ def test_serve_prints_credentials_from_the_environment_and_serves_them(
         )
         assert second.returncode == 1 and url.group() in second.stdout
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # as a service manager stops it
         server.wait(timeout=10)
     assert not (tmp_path / "serving.json").exists()  # gone with the sandbox it named
 
