@@ -270,7 +270,18 @@ class Writes:
         (`WhatId`) or that Opportunity's Account, or else the Account of its Contact (`WhoId`)."""
         if obj.name not in ACTIVITIES:
             return {}
-        what = self._account_of(conn, row.get("WhatId"), "Opportunity")
+        who, what_id = row.get("WhoId"), row.get("WhatId")
+        lead = self.schema.get("Lead")
+        if who and what_id and lead is not None and ids.key_prefix(who) == lead.key_prefix:
+            # Leads stand apart from Accounts and the rest: an activity about one relates to
+            # nothing else (Salesforce: WhatId must be empty when WhoId is a Lead).
+            raise ApiError(
+                400,
+                "FIELD_INTEGRITY_EXCEPTION",
+                "Related To ID: an activity whose Name is a Lead cannot be related to a record",
+                ["WhoId", "WhatId"],
+            )
+        what = self._account_of(conn, what_id, "Opportunity")
         return {"AccountId": what or self._account_of(conn, row.get("WhoId"), "Contact")}
 
     def _account_of(self, conn: sqlite3.Connection, record_id: str | None, via: str) -> str | None:

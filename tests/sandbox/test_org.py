@@ -219,6 +219,24 @@ def test_many_threads_can_write_and_read_at_once(tmp_path: Path) -> None:
     org.close()
 
 
+def test_a_task_about_a_lead_relates_to_no_other_record(org: Org) -> None:
+    lead = org.create("Lead", {"LastName": "Ng", "Company": "Initech"})
+    acme = org.create("Account", {"Name": "Acme"})
+    task = org.create("Task", {"Subject": "Call", "WhoId": lead})
+
+    for attempt in (
+        lambda: org.create("Task", {"Subject": "Call", "WhoId": lead, "WhatId": acme}),
+        lambda: org.update("Task", task, {"WhatId": acme}),
+    ):
+        with pytest.raises(ApiError) as refused:
+            attempt()
+        assert (refused.value.error_code, refused.value.fields) == (
+            "FIELD_INTEGRITY_EXCEPTION",
+            ["WhoId", "WhatId"],
+        )
+    assert org.retrieve("Task", task, ["WhatId"])["WhatId"] is None
+
+
 def test_a_task_takes_its_account_from_what_it_is_about(org: Org) -> None:
     acme = org.create("Account", {"Name": "Acme"})
     globex = org.create("Account", {"Name": "Globex"})

@@ -39,7 +39,7 @@ def crm(org: Org) -> dict[str, str]:
         "di": org.create("Contact", {"FirstName": "Di", "LastName": "Ng", "AccountId": acme}),
         "lead": org.create("Lead", {"LastName": "Lee", "Company": "Initech"}),
     }
-    ids["task"] = org.create("Task", {"Subject": "Call", "WhoId": ids["lead"], "WhatId": acme})
+    ids["task"] = org.create("Task", {"Subject": "Call", "WhoId": ids["lead"]})
     return ids
 
 
@@ -91,11 +91,14 @@ def test_parent_paths_nest_two_levels_and_are_null_without_a_parent(
 
 
 def test_polymorphic_parents_report_their_own_type(org: Org, crm: dict[str, str]) -> None:
-    (task,) = org.query("SELECT Who.Name, Who.Type, What.Name FROM Task")["records"]
-    assert task["Who"]["attributes"]["type"] == "Lead"
-    assert (task["Who"]["Name"], task["Who"]["Type"]) == ("Lee", "Lead")
-    assert task["What"]["Name"] == "Acme"
-    assert org.query("SELECT Id FROM Task WHERE Who.Type = 'Contact'")["totalSize"] == 0
+    org.create("Task", {"Subject": "Visit", "WhoId": crm["di"], "WhatId": crm["acme"]})
+    call, visit = org.query("SELECT Who.Name, Who.Type, What.Name FROM Task ORDER BY Subject")[
+        "records"
+    ]
+    assert call["Who"]["attributes"]["type"] == "Lead"
+    assert (call["Who"]["Name"], call["Who"]["Type"], call["What"]) == ("Lee", "Lead", None)
+    assert (visit["Who"]["Type"], visit["What"]["Name"]) == ("Contact", "Acme")
+    assert org.query("SELECT Id FROM Task WHERE Who.Type = 'Contact'")["totalSize"] == 1
 
 
 def test_equality_and_like_ignore_case(org: Org, crm: dict[str, str]) -> None:
@@ -852,7 +855,7 @@ def test_to_label_reads_a_picklist_as_the_labels_users_see(org: Org) -> None:
 def test_typeof_reads_each_polymorphic_parent_by_the_object_it_is(
     org: Org, crm: dict[str, str]
 ) -> None:
-    org.create("Task", {"Subject": "Meet", "WhoId": crm["ana"]})
+    org.create("Task", {"Subject": "Meet", "WhoId": crm["ana"], "WhatId": crm["acme"]})
     org.create("Task", {"Subject": "Loose"})
 
     records = org.query(
@@ -862,17 +865,22 @@ def test_typeof_reads_each_polymorphic_parent_by_the_object_it_is(
 
     by_subject = {r["Subject"]: (r["Who"], r["What"]) for r in records}
     call_who, call_what = by_subject["Call"]
-    assert (call_who["attributes"]["type"], call_who["Company"]) == ("Lead", "Initech")
+    assert (call_who["attributes"]["type"], call_who["Company"], call_what) == (
+        "Lead",
+        "Initech",
+        None,
+    )
     assert set(call_who) == {"attributes", "Company"}
-    assert (call_what["attributes"]["type"], call_what["Name"]) == ("Account", "Acme")
     meet_who, meet_what = by_subject["Meet"]
-    assert (meet_who["FirstName"], meet_who["LastName"], meet_what) == ("Ana", "Ng", None)
+    assert (meet_who["FirstName"], meet_who["LastName"]) == ("Ana", "Ng")
+    assert (meet_what["attributes"]["type"], meet_what["Name"]) == ("Account", "Acme")
     assert by_subject["Loose"] == (None, None)
 
 
 def test_typeof_without_a_branch_for_the_parent_gives_its_type_alone(
     org: Org, crm: dict[str, str]
 ) -> None:
+    org.update("Task", crm["task"], {"WhoId": crm["ana"], "WhatId": crm["acme"]})
     [task] = org.query("SELECT TYPEOF What WHEN Opportunity THEN Amount END FROM Task")["records"]
 
     assert set(task["What"]) == {"attributes"}
