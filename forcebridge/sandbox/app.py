@@ -67,6 +67,10 @@ def _patch_override(query_string: bytes) -> bool:
     )
 
 
+MAX_URI = 16_384
+"""Salesforce's limit on a request's URI (its help documents 16,384 bytes with the headers)."""
+
+
 class SalesforceEdge:
     """Pure ASGI middleware, so a 2,000-record page pays nothing for it."""
 
@@ -79,6 +83,15 @@ class SalesforceEdge:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
+        if len(scope.get("raw_path") or path.encode()) + len(scope["query_string"]) > MAX_URI:
+            refused = ApiError(
+                414,
+                "URI_TOO_LONG",
+                f"The request URI is longer than {MAX_URI:,} bytes: send the query in a POST "
+                "(composite) or in smaller parts",
+            )
+            await error_response(refused)(scope, receive, send)
+            return
         if len(path) > 1 and path.endswith("/"):
             scope = {**scope, "path": path.rstrip("/") or "/"}
         if scope["method"] == "POST" and _patch_override(scope["query_string"]):

@@ -92,6 +92,20 @@ def test_query_without_q_is_400(sandbox: SandboxServer, api_for: Session) -> Non
     assert answer.json()[0]["errorCode"] == "MALFORMED_QUERY"
 
 
+def test_a_uri_longer_than_salesforce_takes_is_414_in_its_envelope(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    """A client building a huge `IN (...)` over GET must learn it here, not in production."""
+    ids = ", ".join(f"'003{n:015d}'" for n in range(900))  # about 19,000 bytes
+    soql = f"SELECT Id FROM Contact WHERE Id IN ({ids})"
+    answer = api_for(sandbox).get(
+        sandbox.base_url + "/services/data/v62.0/query", params={"q": soql}
+    )
+
+    assert answer.status_code == 414
+    assert answer.json()[0]["errorCode"] == "URI_TOO_LONG"
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
