@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
@@ -124,6 +125,8 @@ def reporting_errors() -> Iterator[None]:
         yield
     except EXPECTED_ERRORS as error:
         fail(str(error))
+    except OperationalError as error:  # locked, or out of reach: its SQL and values left out
+        fail(f"the database could not be used ({str(error.orig).strip()}); try again")
 
 
 @contextmanager

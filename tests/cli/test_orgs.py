@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+
+import pytest
 
 from tests.cli.conftest import Cli, document
 
@@ -41,3 +44,19 @@ def test_an_org_name_taken_or_malformed_is_refused_on_stderr(cli: Cli) -> None:
     assert json.loads(again.stdout) == {"error": "org 'acme' already exists"}
     assert slashed.exit_code == 1
     assert "must not contain '/'" in slashed.stderr
+
+
+def test_a_locked_database_is_reported_as_one_json_error_not_a_traceback(
+    cli: Cli, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("forcebridge.store.engine.SQLITE_BUSY_TIMEOUT_SECONDS", 0.1)
+    cli("org", "list")  # migrated before the lock
+    holder = sqlite3.connect(cli_env["FORCEBRIDGE_DATABASE_URL"].removeprefix("sqlite:///"))
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        refused = cli("org", "create", "acme", "--json")
+    finally:
+        holder.close()
+
+    assert refused.exit_code == 1
+    assert "database is locked" in json.loads(refused.stdout)["error"]
