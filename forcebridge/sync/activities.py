@@ -193,7 +193,8 @@ class _Push:
             dry_run=self.options.dry_run,
             max_attempts=self.options.max_attempts,
         )
-        if self.key_field is None and not self.options.dry_run:
+        if not self.options.dry_run:
+            # With a key field too: a stopped run may have created Tasks before it was added.
             self._recover()
         cursor, stamps = self._new_messages()
         windows = self._windows_to_consider(stamps)

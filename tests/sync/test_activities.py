@@ -252,6 +252,38 @@ def test_a_task_key_field_deleted_after_it_was_described_costs_one_run_and_no_at
     assert "next day" in "".join(t["Description"] for t in tasks_of(sf, jane))
 
 
+def test_a_key_field_added_after_a_crashed_write_does_not_duplicate_its_task(
+    session: Session,
+    engine: Engine,
+    make_sandbox: Callable[..., SandboxServer],
+    salesforce_for: Callable[..., Salesforce],
+) -> None:
+    server = make_sandbox()
+    sf = salesforce_for(server)
+    service = make_service(session)
+    jane = sandbox_contact(sf, "Keyed-Late")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "hello")
+    with pytest.raises(Crash):
+        push_activities(session, service, CrashesAfterWriting(client_for(server).client))  # type: ignore[arg-type]
+    session.close()
+    server.org.custom_fields.create(
+        {
+            "FullName": "Task.Forcebridge_Key__c",
+            "Metadata": {"type": "Text", "label": "Key", "length": 64, "externalId": True,
+                         "unique": True},
+        }
+    )  # fmt: skip
+
+    with make_sessionmaker(engine)() as restarted:
+        again = restarted.get(Service, service.id)
+        assert again is not None
+        report = push_activities(restarted, again, client_for(server).client)
+
+    assert (report.created, report.updated) == (0, 1)
+    assert len(tasks_of(sf, jane)) == 1
+
+
 def test_a_failed_write_is_logged_retried_and_parked_after_the_attempts_allowed(
     session: Session, service: Service, client: SalesforceClient, sf: Salesforce
 ) -> None:
