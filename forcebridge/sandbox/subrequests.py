@@ -117,7 +117,17 @@ def perform(
     if allowed:
         message = f"HTTP Method '{method}' not allowed. Allowed are {','.join(allowed)}"
         return Reply.of(ApiError(405, "METHOD_NOT_ALLOWED", message))
+    if _UNSERVED.match(rest):
+        message = (
+            f"the sandbox does not serve {rest.split('/')[0]} as a subrequest (Salesforce does): "
+            "call it on its own"
+        )
+        return Reply.of(ApiError(404, "NOT_FOUND", message))
     return Reply.of(not_found())
+
+
+_UNSERVED = re.compile(r"(limits|search|parameterizedSearch)(/|$)")
+"""Resources Salesforce's Batch resource runs that the sandbox answers only on their own."""
 
 
 def is_query_or_collection(url: str) -> bool:

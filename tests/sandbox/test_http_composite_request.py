@@ -255,6 +255,16 @@ def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(sf: Salesfor
     assert halted["results"][2]["result"][0]["errorCode"] == "BATCH_PROCESSING_HALTED"
 
 
+def test_a_batch_subrequest_the_sandbox_does_not_serve_says_so(sf: Salesforce) -> None:
+    requests = [{"method": "GET", "url": "v62.0/limits"}, {"method": "GET", "url": "v62.0/nope"}]
+
+    answered = sf.restful("composite/batch", method="POST", json={"batchRequests": requests})
+
+    unserved, unknown = (r["result"][0]["message"] for r in answered["results"])
+    assert "does not serve limits" in unserved
+    assert unknown == "The requested resource does not exist"
+
+
 def graphs(sf: Salesforce, *graph_list: tuple[str, list[dict[str, Any]]]) -> Any:
     body = {"graphs": [{"graphId": gid, "compositeRequest": nodes} for gid, nodes in graph_list]}
     return sf.restful("composite/graph", method="POST", json=body)["graphs"]
