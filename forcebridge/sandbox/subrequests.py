@@ -117,10 +117,11 @@ def perform(
     if allowed:
         message = f"HTTP Method '{method}' not allowed. Allowed are {','.join(allowed)}"
         return Reply.of(ApiError(405, "METHOD_NOT_ALLOWED", message))
-    if _UNSERVED.match(rest):
+    unserved = _UNSERVED.match(rest.lstrip("/"))
+    if unserved:
         message = (
-            f"the sandbox does not serve {rest.split('/')[0]} as a subrequest (Salesforce does): "
-            "call it on its own"
+            f"the sandbox does not serve {unserved.group(1)} as a subrequest (Salesforce "
+            "does): call it on its own"
         )
         return Reply.of(ApiError(404, "NOT_FOUND", message))
     return Reply.of(not_found())
