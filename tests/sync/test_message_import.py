@@ -152,16 +152,21 @@ def test_importing_a_file_again_stores_nothing_twice(
     assert len(stored(session)) == 3
 
 
-def test_json_lines_that_are_not_messages_are_rejected_by_line(
-    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
-) -> None:
-    good = {
+def good_line(contacts: dict[str, int]) -> dict[str, object]:
+    """A JSON line every check passes."""
+    return {
         "contact_id": contacts["bo"],
         "direction": "outbound",
         "channel": "chat",
         "body": "ok",
         "sent_at": "2024-03-12T10:00:00+01:00",
     }
+
+
+def test_json_lines_that_are_not_messages_are_rejected_by_line(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    good = good_line(contacts)
     path = write(
         tmp_path,
         "messages.jsonl",
@@ -201,13 +206,7 @@ def test_a_value_out_of_any_range_is_rejected_by_field_and_the_rest_imported(
     change: dict[str, object],
     field: str,
 ) -> None:
-    good = {
-        "contact_id": contacts["bo"],
-        "direction": "outbound",
-        "channel": "chat",
-        "body": "ok",
-        "sent_at": "2024-03-12T10:00:00+01:00",
-    }
+    good = good_line(contacts)
     bad = {**good, "external_id": "bad", **change}
     lines = json.dumps(good) + "\n" + json.dumps(bad) + "\n"
 
