@@ -385,26 +385,31 @@ class _Decision:
         owner = self.converted.get(contact_sid)
         beside = self._other_contacts(lead_contact, contact_sid)
         if beside:
-            into, apart = (
-                (
-                    f"a new Contact, {contact_sid},",
-                    f"Contact {contact_sid} gets a contact of its own",
-                )
-                if owner is None
-                else (f"Contact {contact_sid} (contact #{owner})", "the two contacts stay apart")
-            )
-            message = (
-                f"the Lead was converted into {into} while its contact #{lead_contact} stands "
-                f"for Contact {beside[0]}: the Lead is unlinked and {apart} (merge the two "
-                "Contacts in Salesforce if they are one person)"
-            )
-            self._note(LogLevel.WARNING, Code.CONVERTED_INTO_DUPLICATE, message, record.external_id)
-            return Outcome.UPDATED
+            return self._kept_apart(record, contact_sid, owner, lead_contact, beside[0])
         if owner is None:
             self._link(lead_contact, CONTACT_SOURCE, contact_sid)
             self.converted[contact_sid] = lead_contact
         elif owner != lead_contact:
             return self._merge(record, contact_sid, lead_contact, owner)
+        return Outcome.UPDATED
+
+    def _kept_apart(
+        self, record: Incoming, contact_sid: str, owner: int | None, lead_contact: int, other: str
+    ) -> Outcome:
+        """The Lead became a second Contact of a person whose contact stands for `other`:
+        that contact stays `other`'s, and `contact_sid` has (or will get) a contact of its
+        own, as any two Contacts do. Only the Lead's link goes."""
+        into, apart = (
+            (f"a new Contact, {contact_sid},", f"Contact {contact_sid} gets a contact of its own")
+            if owner is None
+            else (f"Contact {contact_sid} (contact #{owner})", "the two contacts stay apart")
+        )
+        message = (
+            f"the Lead was converted into {into} while its contact #{lead_contact} stands for "
+            f"Contact {other}: the Lead is unlinked and {apart} (merge the two Contacts in "
+            "Salesforce if they are one person)"
+        )
+        self._note(LogLevel.WARNING, Code.CONVERTED_INTO_DUPLICATE, message, record.external_id)
         return Outcome.UPDATED
 
     def _other_contacts(self, contact_id: int, contact_sid: str) -> list[str]:
