@@ -424,18 +424,24 @@ class _Decision:
 
     def _merge(self, record: Incoming, contact_sid: str, lead_contact: int, owner: int) -> Outcome:
         """The Lead was converted into a Contact another contact already stands for: one
-        person, so the Lead's contact is merged into the Contact's (see
-        `forcebridge.store.repositories.contact_merges`), filling the fields it lacks."""
-        merged = self.images.pop(lead_contact, None) or self.view.contacts[lead_contact].values
-        self.images[owner] = merged_columns(self._columns(owner), merged)
-        self.changes.merges.append((lead_contact, owner))
-        self.sources.setdefault(owner, set()).update(self.sources.pop(lead_contact, set()))
+        person, so the two contacts become one (see
+        `forcebridge.store.repositories.contact_merges`). The older stays, the id the product
+        has known longest, whichever record it came from: under the scheduler the Contact
+        stream may read the new Contact (and make it a contact) before the Lead stream reads
+        the conversion. The Contact's values win, the Lead's contact filling what it lacks."""
+        lead_values = self.images.pop(lead_contact, None) or self.view.contacts[lead_contact].values
+        contact_values = self.images.pop(owner, None) or self.view.contacts[owner].values
+        kept, gone = sorted((lead_contact, owner))
+        self.images[kept] = merged_columns(contact_values, lead_values)
+        self.changes.merges.append((gone, kept))
+        self.sources.setdefault(kept, set()).update(self.sources.pop(gone, set()))
         for sid, cid in self.converted.items():
-            if cid == lead_contact:
-                self.converted[sid] = owner
+            if cid == gone:
+                self.converted[sid] = kept
         message = (
             f"the Lead was converted into Contact {contact_sid}, which is contact #{owner}: "
-            f"contact #{lead_contact}, the Lead's, is merged into it with its conversations"
+            f"contacts #{lead_contact} (the Lead's) and #{owner} are one person, merged into "
+            f"#{kept} with their conversations"
         )
         self._note(LogLevel.INFO, Code.MERGED, message, record.external_id)
         return Outcome.UPDATED

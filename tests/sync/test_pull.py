@@ -20,11 +20,17 @@ from forcebridge.store.models import (
     Service,
     UpdateOption,
 )
-from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
+from forcebridge.store.repositories.contacts import (
+    Identity,
+    add_identities,
+    insert_contacts,
+    list_contacts,
+)
 from forcebridge.store.repositories.leases import holder_of, take_lease
 from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.runs import get_run
 from forcebridge.store.repositories.watermarks import reset_watermarks
+from forcebridge.sync.pull import PullOptions, pull
 from tests.conftest import SandboxFactory
 from tests.sandbox.clocks import Clock
 from tests.sync.pull_world import PullWorld, book, watermarks
@@ -212,6 +218,27 @@ def test_a_lead_converted_into_a_new_contact_beside_its_persons_contact_is_a_con
     assert (by_contact[first]["title"], by_contact[second]["company"]) == ("CTO", "Initech")
     assert ("converted_into_duplicate", lead, None) in log_of(session, converted.run_id)
     assert (again.created, again.updated) == (0, 0)
+
+
+def test_a_converted_lead_keeps_its_contact_when_the_contact_stream_runs_first(
+    world: PullWorld, session: Session
+) -> None:
+    """The scheduler runs each stream on its own: the new Contact may be read, and made a
+    contact, before the Lead stream reads the conversion. The product keeps the id it knew."""
+    service = world.service()
+    lead = world.create("Lead", LastName="Tuvwx", FirstName="Quentin", Company="Nowhere Ltd")
+    world.later()
+    world.pull(service)
+    [known] = list_contacts(session, service)
+    contact = str(world.sandbox.org.convert_lead(lead)["contactId"])
+    world.later()
+
+    for stream in ("pull:Contact", "pull:Lead"):
+        pull(session, world.client, service, PullOptions(), streams=[stream], clock=world.clock)
+
+    [after] = book(session, service)
+    assert [c.id for c in list_contacts(session, service)] == [known.id]
+    assert after["identities"] == [("salesforce:Contact", contact)]
 
 
 def test_a_converted_leads_deleted_contact_leaves_nobody_linked_to_the_read_only_lead(

@@ -228,10 +228,10 @@ def test_a_lead_converted_into_a_contact_another_contact_stands_for_merges_the_t
         [read(Id="00QA", IsConverted=True, ConvertedContactId="003B")], view, lead_target
     )
 
-    assert changes.merges == [(5, 9)]
-    assert (changes.updates[9]["city"], changes.updates[9]["phone"]) == ("Lyon", "+12015550101")
-    assert changes.updates[9]["custom"] == {"tier": "gold"}
-    assert 5 not in changes.updates
+    assert changes.merges == [(9, 5)]  # into the older contact, whichever record made it
+    assert (changes.updates[5]["city"], changes.updates[5]["phone"]) == ("Lyon", "+12015550101")
+    assert changes.updates[5]["custom"] == {"tier": "gold"}
+    assert 9 not in changes.updates
     assert ([n.code for n in changes.notes], changes.tally.updated) == ([Code.MERGED], 1)
 
 
