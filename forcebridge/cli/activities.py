@@ -47,7 +47,7 @@ from forcebridge.sync.connections import open_client
 app = typer.Typer(help="Log conversations to Salesforce as Tasks.", no_args_is_help=True)
 
 ServiceOption = Annotated[
-    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service whose messages.")
+    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service, as ORG/SERVICE.")
 ]
 
 

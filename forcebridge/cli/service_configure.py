@@ -154,7 +154,8 @@ def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) ->
     console.print(
         f"Projected Salesforce API calls a day: [bold]{projection.total:,}[/bold] "
         f"({projection.runs_per_day:,} runs, {projection.reads:,} for reads assuming "
-        f"{configured.changes_per_day:,} changes a day, {projection.reconciliation:,} for the "
+        f"{configured.changes_per_day:,} change{'' if configured.changes_per_day == 1 else 's'}"
+        f" a day, {projection.reconciliation:,} for the "
         "daily reconciliation)."
     )
     if configured.shared_with:
