@@ -82,6 +82,12 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert "Time zone UTC" in page.text  # shown, though set at creation
 
 
+def test_the_list_says_what_each_service_pulls_in_the_forms_words(pages: AdminPages) -> None:
+    listed = pages.client.get("/services").text
+
+    assert "pulls Contacts and Leads every 5 minutes" in listed
+
+
 def test_a_field_just_added_in_salesforce_is_offered_on_the_next_page(
     pages: AdminPages, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
