@@ -14,9 +14,11 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, timestamp
+from forcebridge.jobs.schedules import after_disconnecting
 from forcebridge.store.models import Connection, Org
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org, list_orgs
+from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import (
     disconnect,
     org_connection_status,
@@ -132,7 +134,15 @@ def disconnect_command(
     """Revoke the connection's tokens at Salesforce and forget its credentials. The connection
     and its services' settings stay, marked "Needs Attention", until it is reconnected."""
     with database() as session:
-        document = connection_document(disconnect(session, org, name))
+        disconnected = disconnect(session, org, name)
+        after_disconnecting(
+            session.connection(),
+            [service.id for service in disconnected.services],
+            utcnow(),
+            disconnected.status_reason or "the connection was disconnected",
+        )
+        session.commit()
+        document = connection_document(disconnected)
     emit(document, as_json, lambda: show_connection(document, "Disconnected"))
 
 

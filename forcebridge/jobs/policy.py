@@ -232,6 +232,12 @@ LOGIN_PROBLEMS = frozenset(
 is tried again rather than left flagged."""
 
 
+def after_disconnect(state: ScheduleState, reason: str) -> ScheduleState:
+    """A stream whose connection an admin disconnected: flagged at once, as its next run
+    would flag it, so no page shows it OK in between; a new login lifts the flag."""
+    return replace(state, needs_attention=Problem.NOT_CONNECTED.value, last_error=reason)
+
+
 def after_new_login(state: ScheduleState, now: datetime) -> ScheduleState:
     """A stream flagged for its connection's login, once the connection logged in again: its
     flag no longer holds, and it runs at the next tick (a failure brings the flag back)."""

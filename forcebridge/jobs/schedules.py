@@ -23,6 +23,7 @@ from forcebridge.jobs.policy import (
     ScheduleState,
     ServiceSettings,
     Stream,
+    after_disconnect,
     after_new_login,
     claimed,
     claimed_at,
@@ -279,6 +280,20 @@ def retry_streams_now(
         if streams is None and not (state.consecutive_failures or state.needs_attention):
             continue
         _write(connection, row.id, retry_now(state, now))
+
+
+def after_disconnecting(
+    connection: Connection, service_ids: Collection[int], now: datetime, reason: str
+) -> None:
+    """A connection was disconnected: its services' enabled streams are flagged with `reason`."""
+    reconcile_schedules(connection, now, service_ids)
+    rows = connection.execute(
+        select(SyncSchedule).where(
+            SyncSchedule.service_id.in_(service_ids), SyncSchedule.enabled.is_(True)
+        )
+    )
+    for row in rows.all():
+        _write(connection, row.id, after_disconnect(_state(row), reason))
 
 
 def after_connecting(connection: Connection, service_ids: Collection[int], now: datetime) -> None:

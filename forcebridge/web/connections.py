@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forcebridge.jobs.schedules import after_connecting
+from forcebridge.jobs.schedules import after_connecting, after_disconnecting
 from forcebridge.salesforce.errors import LoginFailed, SalesforceError, TransientError
 from forcebridge.settings import Settings
 from forcebridge.store.errors import StoreError
@@ -208,7 +208,14 @@ def disconnect_connection(
     connection = org_connection(session, admin, connection_id)
     name = connection.name
     try:
-        disconnect(session, admin.org_name, name)
+        disconnected = disconnect(session, admin.org_name, name)
+        after_disconnecting(
+            session.connection(),
+            [service.id for service in disconnected.services],
+            utcnow(),
+            disconnected.status_reason or "the connection was disconnected",
+        )
+        session.commit()
     except SalesforceError as error:
         session.rollback()
         flash(

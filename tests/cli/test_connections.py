@@ -155,6 +155,22 @@ def test_a_reconnect_lifts_the_flag_a_lost_login_put_on_the_services_streams(
     assert lifted["next_run_at"] <= utcnow().isoformat()
 
 
+def test_a_disconnect_flags_the_services_streams_at_once_and_a_reconnect_lifts_it(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    connected(cli, sandbox)
+    assert cli("service", "create", "acme/shop").exit_code == 0
+    assert cli("connections", "disconnect", "main", "--org", "acme").exit_code == 0
+    flagged = streams_of(cli, "acme/shop")
+
+    assert cli(*password_grant_args(sandbox, name="main")).exit_code == 0
+
+    lifted = streams_of(cli, "acme/shop")
+    assert {s["problem"] for s in flagged.values()} == {"not_connected"}
+    assert all("Disconnected on" in s["reason"] for s in flagged.values())
+    assert {s["status"] for s in lifted.values()} == {"OK"}
+
+
 def streams_of(cli: Cli, service: str) -> dict[str, dict[str, Any]]:
     status = document(cli("service", "status", service, "--json"))
     return {stream["stream"]: stream for stream in status["streams"]}

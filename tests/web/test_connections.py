@@ -19,7 +19,8 @@ from forcebridge.store.models import (
     ConnectionStatus,
 )
 from forcebridge.store.repositories.connections import Login, Tokens, create_connection
-from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.repositories.orgs import create_org, get_org
+from forcebridge.store.repositories.services import create_service
 from forcebridge.web.connections import CALLBACK_PATH
 from tests.oauth_browser import allow_access
 from tests.web.conftest import AdminPages, AdminPagesFactory
@@ -225,6 +226,10 @@ def test_disconnecting_revokes_the_tokens_and_keeps_the_row_needing_attention(
 ) -> None:
     connect(pages, sandbox)
     [connection] = pages.connections()
+    with pages.runtime.sessions() as session:
+        shop = create_service(session, get_org(session, "acme"), "shop", connection=connection)
+        session.commit()
+        shop_id = shop.id
 
     answer = pages.post_form(f"/connections/{connection.id}/disconnect")
 
@@ -232,6 +237,8 @@ def test_disconnecting_revokes_the_tokens_and_keeps_the_row_needing_attention(
     page = pages.client.get("/connections").text
     assert "main was disconnected" in page
     assert "Disconnected on" in page
+    service_page = pages.client.get(f"/services/{shop_id}").text
+    assert "Needs Attention" in service_page  # its streams say so at once, not a run later
     [disconnected] = pages.connections()
     assert disconnected.access_token is None
     assert disconnected.refresh_token is None
