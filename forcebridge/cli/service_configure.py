@@ -19,7 +19,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, fail
+from forcebridge.cli.output import JsonFlag, console, database, emit, fail, wrong_options
 from forcebridge.cli.pull import service_client
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.store.models import ActivityTarget, PullObjects, Service
@@ -65,13 +65,12 @@ def command(
         ),
     ] = None,
     update_only: Annotated[
-        bool | None,
-        typer.Option(
-            "--update-only/--create-and-update",
-            help="Only enrich existing contacts, or also create new ones.",
-            show_default=False,
-        ),
-    ] = None,
+        bool, typer.Option("--update-only", help="Only enrich existing contacts.")
+    ] = False,
+    create_and_update: Annotated[
+        bool,
+        typer.Option("--create-and-update", help="Also create contacts (the default mode)."),
+    ] = False,
     activities_to: Annotated[
         ActivityTarget | None,
         typer.Option("--activities-to", help="Log conversations to Contacts, Leads, or both."),
@@ -92,7 +91,9 @@ def command(
 ) -> None:
     """Configure a service; pull settings are verified against Salesforce before saving."""
     if pull is not None and soql is not None:
-        fail("choose --pull or --soql, not both")
+        wrong_options("choose --pull or --soql, not both")
+    if update_only and create_and_update:
+        wrong_options("choose --update-only or --create-and-update, not both")
     if task_subject and task_subject.strip():
         try:
             check_subject_template(task_subject)
@@ -103,7 +104,7 @@ def command(
         soql=soql,
         routing=routing,
         interval_minutes=pull_every,
-        update_only=update_only,
+        update_only=True if update_only else (False if create_and_update else None),
     )
     with database() as session, service_client(session, path) as (service, client):
         try:

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document
 from tests.cli.pull_setup import connected_service, mapping_of_a_deleted_field
@@ -177,3 +179,22 @@ def test_a_condition_salesforce_would_refuse_for_its_length_is_refused_before_it
     assert query.exit_code == 1
     assert "too long for Salesforce" in json.loads(query.stdout)["error"]
     assert (saved["pull"], saved["routing"], saved["problems"]) == ("contacts", None, [])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--update-only", "--create-and-update"),
+        ("--pull", "leads", "--soql", "SELECT Id FROM Lead"),
+    ],
+)
+def test_options_that_do_not_go_together_exit_2_and_change_nothing(
+    cli: Cli, sandbox: SandboxServer, options: tuple[str, ...]
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "leads")
+
+    refused = cli("service", "configure", service, *options, "--json")
+    unchanged = document(cli("service", "configure", service, "--json"))
+
+    assert refused.exit_code == 2 and "not both" in json.loads(refused.stdout)["error"]
+    assert (unchanged["pull"], unchanged["update_only"]) == ("leads", False)
