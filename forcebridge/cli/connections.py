@@ -135,12 +135,7 @@ def disconnect_command(
     and its services' settings stay, marked "Needs Attention", until it is reconnected."""
     with database() as session:
         disconnected = disconnect(session, org, name)
-        after_disconnecting(
-            session.connection(),
-            [service.id for service in disconnected.services],
-            utcnow(),
-            disconnected.status_reason or "the connection was disconnected",
-        )
+        after_disconnecting(session, disconnected, utcnow())
         session.commit()
         document = connection_document(disconnected)
     emit(document, as_json, lambda: show_connection(document, "Disconnected"))

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Exists, and_, exists, or_, select, update
+from sqlalchemy.orm import Session
 
 from forcebridge.jobs.errors import ScheduleMissing
 from forcebridge.jobs.policy import (
@@ -32,6 +33,7 @@ from forcebridge.jobs.policy import (
     retry_now,
 )
 from forcebridge.store.insert_or_skip import insert_or_skip
+from forcebridge.store.models import Connection as StoredConnection
 from forcebridge.store.models import Lease, Service, SyncSchedule
 from forcebridge.store.repositories.leases import lease_name, lease_name_of
 
@@ -282,10 +284,12 @@ def retry_streams_now(
         _write(connection, row.id, retry_now(state, now))
 
 
-def after_disconnecting(
-    connection: Connection, service_ids: Collection[int], now: datetime, reason: str
-) -> None:
-    """A connection was disconnected: its services' enabled streams are flagged with `reason`."""
+def after_disconnecting(session: Session, disconnected: StoredConnection, now: datetime) -> None:
+    """A connection was disconnected: its services' enabled streams are flagged with its
+    status reason, in the session's transaction."""
+    service_ids = [service.id for service in disconnected.services]
+    reason = disconnected.status_reason or "the connection was disconnected"
+    connection = session.connection()
     reconcile_schedules(connection, now, service_ids)
     rows = connection.execute(
         select(SyncSchedule).where(

@@ -209,12 +209,7 @@ def disconnect_connection(
     name = connection.name
     try:
         disconnected = disconnect(session, admin.org_name, name)
-        after_disconnecting(
-            session.connection(),
-            [service.id for service in disconnected.services],
-            utcnow(),
-            disconnected.status_reason or "the connection was disconnected",
-        )
+        after_disconnecting(session, disconnected, utcnow())
         session.commit()
     except SalesforceError as error:
         session.rollback()
