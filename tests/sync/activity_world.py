@@ -12,6 +12,7 @@ from simple_salesforce import Salesforce
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.sandbox.server import SandboxServer
 from forcebridge.soql.builder import eq, select, to_soql
 from forcebridge.store.models import ActivityTarget, Direction, Service
 from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
@@ -120,6 +121,18 @@ def key_field_schema(folder: Path) -> Path:
         unique=True,
         nillable=True,
     )
+
+
+def add_key_field(server: SandboxServer) -> str:
+    """Task gets the key field through the Tooling API, as an admin adds it to a live org; its
+    id, to delete it by."""
+    return server.org.custom_fields.create(
+        {
+            "FullName": "Task.Forcebridge_Key__c",
+            "Metadata": {"type": "Text", "label": "Forcebridge Key", "length": 64,
+                         "externalId": True, "unique": True},
+        }
+    )  # fmt: skip
 
 
 def required_field_schema(folder: Path) -> Path:

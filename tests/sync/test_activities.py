@@ -33,6 +33,7 @@ from tests.sync.activity_world import (
     MORNING,
     Crash,
     CrashesAfterWriting,
+    add_key_field,
     key_field_schema,
     link,
     make_service,
@@ -228,13 +229,7 @@ def test_a_task_key_field_deleted_after_it_was_described_costs_one_run_and_no_at
     sf: Salesforce,
     sandbox: SandboxServer,
 ) -> None:
-    key = sandbox.org.custom_fields.create(
-        {
-            "FullName": "Task.Forcebridge_Key__c",
-            "Metadata": {"type": "Text", "label": "Key", "length": 80, "externalId": True,
-                         "unique": True},
-        }
-    )  # fmt: skip
+    key = add_key_field(sandbox)
     jane = sandbox_contact(sf, "Unkeyed")
     contact = person(session, service, links={"Contact": jane})
     say(session, service, contact, MORNING, "hello")
@@ -267,13 +262,7 @@ def test_a_key_field_added_after_a_crashed_write_does_not_duplicate_its_task(
     with pytest.raises(Crash):
         push_activities(session, service, CrashesAfterWriting(client_for(server).client))  # type: ignore[arg-type]
     session.close()
-    server.org.custom_fields.create(
-        {
-            "FullName": "Task.Forcebridge_Key__c",
-            "Metadata": {"type": "Text", "label": "Key", "length": 64, "externalId": True,
-                         "unique": True},
-        }
-    )  # fmt: skip
+    add_key_field(server)
 
     with make_sessionmaker(engine)() as restarted:
         again = restarted.get(Service, service.id)
