@@ -90,7 +90,7 @@ ChangingCaller = Annotated[ApiCaller, Depends(changing_caller)]
 def caller_service(session: Session, caller: ApiCaller, name: str) -> Service:
     """The caller's org's service of that name; another org's is not found, like none."""
     unknown = ApiNotFound(f"No service {name!r} in your organisation.")
-    if "/" in name or not name.isprintable():  # a path, or what no name holds
+    if not name.isprintable():  # what no name holds (a NUL), which PostgreSQL cannot compare
         raise unknown
     try:
         return get_service(session, f"{caller.org_name}/{name}")
