@@ -28,8 +28,9 @@ from forcebridge.mapping.rules import CompiledMapping, compile_pull
 from forcebridge.mapping.verify import VerificationReport, verify_pull, verify_pull_query
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import NotFound
-from forcebridge.store.models import CustomContactField, Run, Service
+from forcebridge.store.models import CustomContactField, PullObjects, Run, Service
 from forcebridge.store.repositories.mappings import get_mapping
+from forcebridge.store.repositories.rereads import pending_rereads
 from forcebridge.store.repositories.watermarks import get_watermark
 from forcebridge.sync.pull_page import Target
 from forcebridge.sync.pull_plan import (
@@ -88,6 +89,10 @@ class Member:
     """The Ids of the service's records a full read has found so far, collected when records
     are already linked: those it does not find have left the service's records (a narrowed
     routing rule or query), and are unlinked once it is complete."""
+    waiting: frozenset[str] = frozenset()
+    """The records waiting, as the run began, to be read again by Id (`pull_rereads`)."""
+    brought: set[str] = field(default_factory=set)
+    """Those of `waiting` the run's read brought anyway: they need not be asked for."""
 
 
 def service_fields(session: Session, service: Service) -> LocalFields:
@@ -262,6 +267,7 @@ def member_of(
         region=service.region,
         fields=verified.targets,
         update_only=service.pull_update_only,
+        contacts_pulled=stream == LEADS and service.pull_objects is PullObjects.BOTH,
     )
     needs = (*compiled.source_fields, *extra, *verified.condition_fields)
     calculated = calculated_sources(compiled, verified.catalog, sobject)
@@ -279,4 +285,5 @@ def member_of(
         calculated,
         cursor,
         run,
+        waiting=frozenset(pending_rereads(session, service.id, target.source)),
     )

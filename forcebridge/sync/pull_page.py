@@ -66,6 +66,9 @@ class Target:
     region: str
     fields: LocalFields
     update_only: bool = False
+    contacts_pulled: bool = False
+    """The service pulls Contacts as well: a Contact a converted Lead hands its contact to is
+    read again by the Contact stream, under the service's rule (see `PageChanges.rereads`)."""
 
 
 class Incoming(NamedTuple):
@@ -228,9 +231,11 @@ class PageChanges:
     links: list[Identity] = field(default_factory=list)
     unlinks: list[str] = field(default_factory=list)
     """Salesforce Ids (of the stream's source) to unlink from their contacts."""
-    rereads: list[str] = field(default_factory=list)
-    """Leads to read again at the Lead stream's next run: their person's Contact was
-    unlinked, so their values are the contact's again, though the Lead itself did not change."""
+    rereads: list[tuple[str, str]] = field(default_factory=list)
+    """`(source, Salesforce Id)`: records to read again by Id at their stream's next run. A
+    Lead whose person's Contact was unlinked: its values are the contact's again, though the
+    Lead itself did not change. A Contact a converted Lead handed its contact to: the Lead
+    stream cannot tell whether the service's rule admits it."""
     merges: list[tuple[int, int]] = field(default_factory=list)
     """`(merged, kept)`: contacts that are one person, the first merged into the second."""
     notes: list[Note] = field(default_factory=list)
@@ -370,7 +375,7 @@ class _Decision:
         elif self.target.source == CONTACT_SOURCE and not any(
             source == CONTACT_SOURCE for source, _ in remaining
         ):
-            self.changes.rereads += sorted(sid for s, sid in remaining if s == LEAD_SOURCE)
+            self.changes.rereads += sorted((s, sid) for s, sid in remaining if s == LEAD_SOURCE)
         return Outcome.UPDATED
 
     def _converted(self, record: Incoming, contact_sid: str) -> Outcome:
@@ -389,6 +394,8 @@ class _Decision:
         if owner is None:
             self._link(lead_contact, CONTACT_SOURCE, contact_sid)
             self.converted[contact_sid] = lead_contact
+            if self.target.contacts_pulled:
+                self.changes.rereads.append((CONTACT_SOURCE, contact_sid))
         elif owner != lead_contact:
             return self._merge(record, contact_sid, lead_contact, owner)
         return Outcome.UPDATED

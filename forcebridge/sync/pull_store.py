@@ -93,7 +93,7 @@ def apply_changes(session: Session, target: Target, changes: PageChanges) -> lis
         for cid, (_, external_id) in zip(new_ids, changes.creates, strict=True)
     ]
     add_identities(session, sid, [*created, *changes.links])
-    add_rereads(session, sid, LEAD_SOURCE, changes.rereads)
+    add_rereads(session, sid, changes.rereads)
     return [
         Note(
             LogLevel.WARNING,

@@ -119,7 +119,7 @@ class StreamPull:
                 if not self.options.dry_run:
                     for member in members:
                         if member.service.id not in blamed:
-                            reread_pending(self.session, self.client, member)
+                            reread_pending(self.session, self.client, member, self.started)
                 for member in members[1:]:
                     if member.service.id in blamed:
                         member.run.error = str(blamed[member.service.id])
@@ -317,6 +317,8 @@ class StreamPull:
         for stamp, record in stamped:
             if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
                 continue
+            if member.waiting and record.get("Id") in member.waiting:
+                member.brought.add(record["Id"])
             if (
                 stamp is not None
                 and routed

@@ -196,6 +196,9 @@ def test_a_converted_lead_hands_its_contact_to_the_new_contact_without_a_duplica
     [entry] = book(session, service)
     assert entry["identities"] == [("salesforce:Contact", contact)]
     assert entry["company"] == "Initech"
+    assert (
+        result.api_calls == 2
+    )  # the Contact stream's read brought the new Contact: not asked again
 
 
 def test_a_lead_converted_into_a_new_contact_beside_its_persons_contact_is_a_contact_apart(
@@ -256,6 +259,31 @@ def test_a_converted_leads_deleted_contact_leaves_nobody_linked_to_the_read_only
     [entry] = book(session, service)
     assert (entry["identities"], entry["deleted_in_source"]) == ([], True)
     assert (again.created, again.updated) == (0, 0)
+
+
+def test_a_lead_converted_into_a_contact_outside_the_services_rule_leaves_the_book(
+    world: PullWorld, session: Session
+) -> None:
+    """The Lead stream links the person to the Contact they became, and the Contact stream
+    reads that Contact by Id under the service's rule: not among its records, so unlinked."""
+    service = world.service(routing_condition="Title != 'CEO'")
+    lead = world.create("Lead", LastName="Ames", Company="Initech", Title="Clerk")
+    account = world.create("Account", Name="Initech")
+    boss = world.create("Contact", LastName="Ames", Title="CEO", AccountId=account)
+    world.create("Contact", LastName="Ito", Title="Clerk")  # the Contact stream reads from here on
+    world.later()
+    world.pull(service)
+    world.sandbox.org.convert_lead(lead, contact_id=boss, account_id=account)
+    world.later()
+
+    converted = world.pull(service)
+    again = world.pull(service, full=True)
+
+    [entry, _] = book(session, service)
+    assert (entry["identities"], entry["deleted_in_source"]) == ([], True)
+    assert ("left_scope", boss, None) in log_of(session, converted.run_id)
+    assert (again.created, again.updated) == (0, 0)
+    assert world.pull(service).api_calls == 2  # the Contact is not read again twice
 
 
 def test_a_contact_deleted_and_made_again_between_two_reads_stays_one_person(

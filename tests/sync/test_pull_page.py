@@ -187,12 +187,12 @@ def test_a_deleted_record_unlinks_and_marks_its_contact_once_no_other_record_is_
 @pytest.mark.parametrize(
     ("also_linked", "rereads"),
     [
-        ([Identity(5, "salesforce:Lead", "00QA")], ["00QA"]),
+        ([Identity(5, "salesforce:Lead", "00QA")], [("salesforce:Lead", "00QA")]),
         ([Identity(5, "salesforce:Lead", "00QA"), Identity(5, SOURCE, "003B")], []),
     ],
 )
 def test_a_deleted_contact_has_its_persons_lead_read_again_unless_another_contact_stays(
-    also_linked: list[Identity], rereads: list[str]
+    also_linked: list[Identity], rereads: list[tuple[str, str]]
 ) -> None:
     changes = decide(
         read(IsDeleted=True),
@@ -211,6 +211,26 @@ def test_update_only_skips_a_new_person_with_a_note() -> None:
 
     assert (changes.creates, changes.tally.skipped) == ([], 1)
     assert [note.code for note in changes.notes] == [Code.UPDATE_ONLY]
+
+
+@pytest.mark.parametrize(
+    ("contacts_pulled", "rereads"), [(True, [("salesforce:Contact", "003B")]), (False, [])]
+)
+def test_a_converted_leads_contact_is_read_again_by_the_contact_stream_when_there_is_one(
+    contacts_pulled: bool, rereads: list[tuple[str, str]]
+) -> None:
+    """The Lead stream cannot see whether the service's rule admits the Contact."""
+    lead_target = Target(1, "salesforce:Lead", 7, "US", FIELDS, contacts_pulled=contacts_pulled)
+    view = StoreView({"00QA": 5}, {5: stored(5)}, {5: [Identity(5, "salesforce:Lead", "00QA")]})
+
+    changes = decide_page(
+        [read(Id="00QA", IsConverted=True, ConvertedContactId="003B")], view, lead_target
+    )
+
+    assert [(i.contact_id, i.source, i.external_id) for i in changes.links] == [
+        (5, "salesforce:Contact", "003B")
+    ]
+    assert changes.rereads == rereads
 
 
 def test_a_lead_converted_into_a_contact_another_contact_stands_for_merges_the_two() -> None:

@@ -12,11 +12,10 @@ from forcebridge.store.models import PendingReread
 from forcebridge.store.types import utcnow
 
 
-def add_rereads(
-    session: Session, service_id: int, source: str, external_ids: Collection[str]
-) -> None:
-    """Have the records read again; one already waiting is not added twice."""
-    if not external_ids:
+def add_rereads(session: Session, service_id: int, records: Collection[tuple[str, str]]) -> None:
+    """Have the records, `(source, external id)`, read again; one already waiting is not
+    added twice."""
+    if not records:
         return
     now = utcnow()
     session.execute(
@@ -29,7 +28,7 @@ def add_rereads(
         ),
         [
             {"service_id": service_id, "source": source, "external_id": sid, "created_at": now}
-            for sid in sorted(external_ids)
+            for source, sid in sorted(records)
         ],
     )
 
