@@ -240,7 +240,11 @@ def after_disconnect(state: ScheduleState, reason: str) -> ScheduleState:
 
 def after_new_login(state: ScheduleState, now: datetime) -> ScheduleState:
     """A stream flagged for its connection's login, once the connection logged in again: its
-    flag no longer holds, and it runs at the next tick (a failure brings the flag back)."""
+    flag, its reason and the failures behind it no longer hold (a page would show it
+    retrying, or OK, with the old reason), and it runs at the next tick (a failure brings the
+    flag back)."""
     if state.needs_attention not in LOGIN_PROBLEMS:
         return state
-    return replace(retry_now(state, now), needs_attention=None)
+    return replace(
+        retry_now(state, now), needs_attention=None, last_error=None, consecutive_failures=0
+    )

@@ -209,6 +209,6 @@ def test_a_new_login_lifts_only_the_flags_a_login_answers(flag: str, lifted: boo
 
     if lifted:
         assert (moved.needs_attention, moved.next_run_at) == (None, later)
-        assert moved.consecutive_failures == 1
+        assert (moved.last_error, moved.consecutive_failures) == (None, 0)
     else:
         assert moved == flagged
