@@ -142,7 +142,7 @@ class _Push:
         self.today = local_day(now, self.zone)
         self.sources = target_sources(service.activities_to)
         self.draft_settings = DraftSettings(
-            service.id,
+            service.task_key_scope or str(service.id),
             self.zone,
             options.product_name,
             service.task_subject_template,

@@ -26,7 +26,8 @@ from forcebridge.sync.transcript import (
 class DraftSettings:
     """What a service's settings say about its Tasks."""
 
-    service_id: int
+    key_scope: str
+    """What the service's keys begin with (see `idempotency_key`)."""
     zone: ZoneInfo
     product_name: str
     subject_template: str | None = None
@@ -71,7 +72,7 @@ def draft_window(
     name: ContactName,
     target: Target | None,
 ) -> DraftedWindow:
-    key_for_part = functools.partial(idempotency_key, settings.service_id, window)
+    key_for_part = functools.partial(idempotency_key, settings.key_scope, window)
     transcript = render_transcript(
         [
             TranscriptMessage(m.id, m.sent_at, m.direction.value, m.channel, m.author, m.body)

@@ -28,8 +28,8 @@ KEY_FIELD = "Forcebridge_Key__c"
 """The custom field (Text, External ID, Unique) an org may add to Task to hold window keys;
 found under a managed package's namespace too (`ns__Forcebridge_Key__c`)."""
 KEY_FIELD_MIN_LENGTH = 40
-"""Keys are `fb-<service>-<contact>-<yyyymmdd>-<part>`; 40 characters hold any of them in
-practice (ids of up to 12 digits)."""
+"""Keys are `fb-<scope>-<contact>-<yyyymmdd>-<part>`, the scope 9 characters (or a service id);
+40 characters hold any of them in practice (contact ids of up to 12 digits)."""
 COMPLETED = "Completed"
 DEFAULT_MAX_ATTEMPTS = 5
 

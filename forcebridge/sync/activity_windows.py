@@ -65,8 +65,9 @@ def dated_in_future(sent_at: dt.datetime, now: dt.datetime) -> bool:
     return sent_at > now + FUTURE_TOLERANCE
 
 
-def idempotency_key(service_id: int, window: WindowKey, part: int) -> str:
-    """`fb-<service>-<contact>-<yyyymmdd>-<part>`: the same window part always has this key."""
+def idempotency_key(scope: str, window: WindowKey, part: int) -> str:
+    """`fb-<scope>-<contact>-<yyyymmdd>-<part>`: the same window part always has this key.
+    `scope` is the service's (`task_key_scope`, or its id for a service made before)."""
     if part < 1:
         raise ValueError(f"parts are numbered from 1, not {part}")
-    return f"{KEY_PREFIX}-{service_id}-{window.contact_id}-{window.day:%Y%m%d}-{part}"
+    return f"{KEY_PREFIX}-{scope}-{window.contact_id}-{window.day:%Y%m%d}-{part}"

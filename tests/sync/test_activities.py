@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.sandbox.server import SandboxServer
-from forcebridge.store.engine import make_sessionmaker
+from forcebridge.store.crypto import Keyring
+from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.models import (
     ActivityTarget,
     ActivityWindow,
@@ -27,6 +28,7 @@ from forcebridge.store.repositories.activity_windows import troubled_windows
 from forcebridge.store.repositories.contacts import remove_identities
 from forcebridge.sync.activities import PushOptions, push_activities
 from forcebridge.sync.transcript import DESCRIPTION_LIMIT
+from tests.dbfixtures import MigratedDatabases
 from tests.salesforce.conftest import client_for
 from tests.sync.activity_world import (
     DAY,
@@ -219,7 +221,7 @@ def test_with_a_key_field_on_task_a_crashed_write_is_upserted_not_duplicated(
 
     assert (report.created, report.updated) == (0, 1)
     (task,) = sf.query_all("SELECT Id, Forcebridge_Key__c FROM Task")["records"]
-    assert task["Forcebridge_Key__c"] == f"fb-{service.id}-{contact}-20240312-1"
+    assert task["Forcebridge_Key__c"] == f"fb-{service.task_key_scope}-{contact}-20240312-1"
 
 
 def test_a_task_key_field_deleted_after_it_was_described_costs_one_run_and_no_attempt(
@@ -245,6 +247,53 @@ def test_a_task_key_field_deleted_after_it_was_described_costs_one_run_and_no_at
     assert (written.status, written.created, written.updated) == (RunStatus.SUCCEEDED, 1, 1)
     assert troubled_windows(session, service.id) == []
     assert "next day" in "".join(t["Description"] for t in tasks_of(sf, jane))
+
+
+def test_two_installations_logging_to_one_org_keep_each_their_own_tasks(
+    backend: str,
+    migrated_databases: MigratedDatabases,
+    keyring: Keyring,
+    make_sandbox: Callable[..., SandboxServer],
+    salesforce_for: Callable[..., Salesforce],
+) -> None:
+    """A staging and a production database number their services and contacts alike: their
+    keys differ all the same, so one's upsert by key never takes the other's Task."""
+    server = make_sandbox()
+    add_key_field(server)
+    sf = salesforce_for(server)
+    people = [sandbox_contact(sf, "Staging"), sandbox_contact(sf, "Production")]
+    for who in people:
+        with migrated_databases.copy(backend) as url:
+            engine = make_engine(url, keyring)
+            with make_sessionmaker(engine)() as session:
+                service = make_service(session)
+                contact = person(session, service, links={"Contact": who})
+                say(session, service, contact, MORNING, f"hello, {who}")
+                push_activities(session, service, client_for(server).client)
+            engine.dispose()
+
+    for who in people:
+        [task] = tasks_of(sf, who)
+        assert f"hello, {who}" in task["Description"]
+
+
+def test_a_service_made_before_key_scopes_keeps_the_keys_its_tasks_carry(
+    session: Session,
+    make_sandbox: Callable[..., SandboxServer],
+    salesforce_for: Callable[..., Salesforce],
+) -> None:
+    server = make_sandbox()
+    add_key_field(server)
+    sf = salesforce_for(server)
+    service = make_service(session, task_key_scope=None)
+    jane = sandbox_contact(sf, "Older")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "hello")
+
+    push_activities(session, service, client_for(server).client)
+
+    [task] = sf.query_all(f"SELECT Forcebridge_Key__c FROM Task WHERE WhoId = '{jane}'")["records"]
+    assert task["Forcebridge_Key__c"].startswith(f"fb-{service.id}-{contact}-")
 
 
 def test_a_key_field_added_after_a_crashed_write_does_not_duplicate_its_task(
@@ -524,7 +573,7 @@ def test_a_task_salesforce_refuses_fails_its_window_with_salesforces_reason(
     assert (report.status, report.failed) == (RunStatus.PARTIAL, 1)
     (entry,) = [e for e in _log(session, report.run_id) if e.code == "REQUIRED_FIELD_MISSING"]
     assert "Region__c" in entry.message
-    assert entry.record_ref == f"fb-{service.id}-{contact}-20240312-1"
+    assert entry.record_ref == f"fb-{service.task_key_scope}-{contact}-20240312-1"
 
 
 def test_more_windows_than_one_call_holds_cost_one_call_per_200(

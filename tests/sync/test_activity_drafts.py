@@ -29,7 +29,9 @@ def test_messages_are_grouped_into_the_windows_asked_for() -> None:
 
 
 def test_every_part_of_a_window_is_a_task_with_its_own_key_and_hash() -> None:
-    settings = DraftSettings(3, NEW_YORK, "Acme", "Chat with {name}", owner_id="005000000000001AAA")
+    settings = DraftSettings(
+        "3", NEW_YORK, "Acme", "Chat with {name}", owner_id="005000000000001AAA"
+    )
     long = "words " * 4_000
 
     drafted = draft_window(

@@ -104,8 +104,9 @@ def test_messages_touch_each_window_once_in_day_order() -> None:
 def test_a_window_parts_key_names_service_contact_day_and_part() -> None:
     window = WindowKey(dt.date(2024, 3, 12), 42)
 
-    assert idempotency_key(3, window, 1) == "fb-3-42-20240312-1"
-    assert idempotency_key(3, window, 2) != idempotency_key(3, window, 1)
-    assert idempotency_key(4, window, 1) != idempotency_key(3, window, 1)
+    assert idempotency_key("k1a2b3c4d", window, 1) == "fb-k1a2b3c4d-42-20240312-1"
+    assert idempotency_key("3", window, 1) == "fb-3-42-20240312-1"  # a service made before scopes
+    assert idempotency_key("3", window, 2) != idempotency_key("3", window, 1)
+    assert idempotency_key("4", window, 1) != idempotency_key("3", window, 1)
     with pytest.raises(ValueError):
-        idempotency_key(3, window, 0)
+        idempotency_key("3", window, 0)

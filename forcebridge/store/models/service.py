@@ -78,6 +78,10 @@ class Service(Timestamped, Base):
     )
     task_subject_template: Mapped[str | None]
     """None means the product's default, "<product name> Conversation"."""
+    task_key_scope: Mapped[str | None] = mapped_column(String(16))
+    """What the idempotency keys of the service's Tasks begin with: random, so that two
+    installations logging to one org never share a key. None for services made before it
+    existed, whose keys name the service's id (the Tasks already written carry those)."""
     task_owner_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
     """None leaves the Task's owner to Salesforce's default (the connected user)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -55,8 +56,15 @@ def create_service(
         timezone=check_timezone(timezone),
         region=check_region(region),
         connection=connection,
+        task_key_scope=new_task_key_scope(),
     )
     return add_unique(session, service, "service", f"{org.name}/{name}")
+
+
+def new_task_key_scope() -> str:
+    """A letter and 32 random bits: never a number, which is what the keys of services made
+    before scopes existed carry (their id)."""
+    return f"k{secrets.token_hex(4)}"
 
 
 def get_service(session: Session, path: str) -> Service:

@@ -70,3 +70,13 @@ def test_a_service_cannot_use_another_orgs_connection(session: Session) -> None:
     globex = create_org(session, "globex")
     with pytest.raises(InvalidValue, match="'main' belongs to another org than 'globex'"):
         create_service(session, globex, "support", connection=connection)
+
+
+def test_each_new_service_gets_a_task_key_scope_of_its_own_that_is_no_number(
+    session: Session,
+) -> None:
+    org = create_org(session, "scoped")
+    scopes = [create_service(session, org, name).task_key_scope for name in ("a", "b")]
+
+    assert len(set(scopes)) == 2
+    assert all(scope and not scope.isdigit() for scope in scopes)
