@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.migrations import alembic_config, downgrade, upgrade
-from forcebridge.store.models import Base, Connection, ContactIdentity, Service
+from forcebridge.store.models import Base, Connection, Contact, ContactIdentity, Service
 from forcebridge.store.repositories.connections import create_connection
 from forcebridge.store.repositories.contacts import (
     Identity,
@@ -173,5 +173,34 @@ def test_upgrading_drops_the_identity_connection_index_and_deleting_a_connection
         "003A",
         None,
     )
+    session.close()
+    engine.dispose()
+
+
+def test_upgrading_keeps_the_contacts_and_their_indexes_and_never_gives_an_id_again(
+    database_url: str,
+) -> None:
+    """Migration 0014 copies SQLite's contacts table to have it AUTOINCREMENT; its rows, the
+    rows referring to them and its partial indexes come through."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0013")
+    session = make_sessionmaker(engine)()
+    service_id = _old_service(session, create_org(session, "acme").id)
+    session.commit()
+    ada, bo = insert_contacts(
+        session, service_id, [{"first_name": "Ada", "phone_e164": "+12015550100"}, {}]
+    )
+    add_identities(session, service_id, [Identity(ada, "salesforce:Contact", "003A")])
+    session.commit()
+    session.close()
+
+    upgrade(engine)
+
+    session = make_sessionmaker(engine)()
+    assert [c.id for c in contacts_by_phone(session, service_id, {"+12015550100"})] == [ada]
+    assert linked_contacts(session, service_id, "salesforce:Contact", {"003A"}) == {"003A": ada}
+    session.execute(delete(Contact).where(Contact.id == bo))
+    [made] = insert_contacts(session, service_id, [{"first_name": "Cy"}])
+    assert made > bo
     session.close()
     engine.dispose()

@@ -33,6 +33,8 @@ class Contact(Timestamped, Base):
             )
             for name, column in (("phone", "phone_e164"), ("mobile", "mobile_e164"))
         ),
+        # An id the product was given never names another person (migration 0014).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
