@@ -295,13 +295,21 @@ def record_on_demand(
 
 def settle_dead_holders(engine: Engine, clock: Clock = utcnow) -> int:
     """Free the leases that processes of this machine which died (a `kill -9`, a crash) left
-    held, and fail the runs they left `running`, so that a restarted engine's streams need not
-    wait for the leases to expire; how many holders were dead."""
+    held, fail the runs they left `running`, and count a failure on those runs' schedules, as
+    the sweeper does for a dead worker: a restarted engine's streams run again after the
+    failure's backoff, not once the leases expire or their claims lapse; how many holders
+    were dead."""
     dead = dead_holders_here(engine)
     for holder in dead:
         freed = release_held_by(engine, holder)
         with engine.begin() as connection:
-            fail_lost_runs(connection, freed, WORKER_LOST.message, clock())
+            now = clock()
+            for service_id, stream in fail_lost_runs(connection, freed, WORKER_LOST.message, now):
+                try:
+                    state = load_state(connection, service_id, stream)
+                except ScheduleMissing:
+                    continue  # a run on demand of several streams, or of one not scheduled
+                save_state(connection, service_id, stream, after_failure(state, WORKER_LOST, now))
         logger.warning("freed the leases of %s, a process that died: %s", holder, freed)
     return len(dead)
 

@@ -27,6 +27,8 @@ from forcebridge.sync.pull_plan import PlanError
 
 UNEXPECTED = "failed"
 """The problem code of a failure nothing foresaw (a bug, a database outage)."""
+SALESFORCE_ERROR = "salesforce_error"
+"""The problem code of an error Salesforce answered that no other code names (a 500)."""
 
 _KIND_OF_PROBLEM = {
     Problem.NOT_CONNECTED: FailureKind.NEEDS_ATTENTION,
@@ -102,6 +104,9 @@ def classify(error: Exception) -> StreamFailure:
                 str(error) if kind is FailureKind.TRANSIENT else advice(problem, error.message)
             )
             return StreamFailure(kind, problem.value, message)
+        # Salesforce answered with an error of its own (a 500, say): a remote failure, not a
+        # fault of forcebridge's to trace.
+        return StreamFailure(FailureKind.TRANSIENT, SALESFORCE_ERROR, f"Salesforce: {error}")
     return StreamFailure(FailureKind.TRANSIENT, UNEXPECTED, f"{type(error).__name__}: {error}")
 
 

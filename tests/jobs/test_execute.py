@@ -288,8 +288,10 @@ def test_a_dead_worker_s_leases_are_freed_and_its_runs_settled_at_once(
 def test_a_restarted_engine_frees_what_a_killed_process_of_its_machine_held(
     runtime: Runtime, service_id: int
 ) -> None:
-    """`forcebridge serve` killed mid-run and started again: the streams it ran run again at
-    once, and its runs no longer read "running"."""
+    """`forcebridge serve` killed mid-run and started again: the streams it ran run again
+    after a failure's backoff, not when their claims lapse, and its runs no longer read
+    "running"."""
+    _claim(runtime, "pull:Contact")
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         check=True,
@@ -302,15 +304,20 @@ def test_a_restarted_engine_frees_what_a_killed_process_of_its_machine_held(
     with runtime.sessions() as session:
         service = session.get(Service, service_id)
         assert service is not None
-        lost = start_run(session, service.org, "pull:Contact", service=service)
-        going = start_run(session, service.org, "activities", service=service)
+        lost = start_run(session, service.org, "pull:Contact", service=service, now=T0)
+        going = start_run(session, service.org, "activities", service=service, now=T0)
         session.commit()
         lost_id, going_id = lost.id, going.id
 
-    assert settle_dead_holders(runtime.engine) == 1
+    restarted = T0 + timedelta(minutes=1)
+    assert settle_dead_holders(runtime.engine, _at(restarted)) == 1
 
     runs = {run.id: run.status for run in recorded_runs(runtime)}
     assert runs == {lost_id: RunStatus.FAILED, going_id: RunStatus.RUNNING}
+    lost_schedule = _schedule(runtime, service_id, "pull:Contact")
+    assert lost_schedule.consecutive_failures == 1
+    assert lost_schedule.next_run_at <= restarted + timedelta(minutes=1)  # claimed till T0 + 10
+    assert _schedule(runtime, service_id, "activities").consecutive_failures == 0
     assert take_lease(runtime.engine, service_id, "pull:Contact", "next", TTL)
     assert not take_lease(runtime.engine, service_id, "activities", "next", TTL)
 

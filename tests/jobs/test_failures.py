@@ -15,6 +15,7 @@ from forcebridge.salesforce.errors import (
     InsufficientAccess,
     LimitExceeded,
     LoginFailed,
+    SalesforceError,
     TransientError,
 )
 from forcebridge.salesforce.status import ConnectionStatus, Problem, State
@@ -71,6 +72,11 @@ from forcebridge.sync.pull_plan import PlanError
             StreamRunFailed(RunResult(7, RunStatus.FAILED, "boom")),
             FailureKind.TRANSIENT,
             "run_failed",
+        ),
+        (
+            SalesforceError("Internal Server Error", status=500),
+            FailureKind.TRANSIENT,
+            "salesforce_error",
         ),
         (ZeroDivisionError("division by zero"), FailureKind.TRANSIENT, UNEXPECTED),
     ],

@@ -110,10 +110,11 @@ def list_runs(
 
 def fail_lost_runs(
     connection: Connection, leases: Iterable[tuple[int, str]], reason: str, now: datetime
-) -> int:
+) -> list[tuple[int, str]]:
     """Settle as failed the runs still `running` under these (service, lease) pairs, whose
-    process is known dead: left alone they would read "running" for ever. How many."""
-    lost = 0
+    process is known dead: left alone they would read "running" for ever. The (service,
+    stream) of each."""
+    lost: list[tuple[int, str]] = []
     for service_id, lease in leases:
         settled = connection.execute(
             update(Run)
@@ -125,6 +126,7 @@ def fail_lost_runs(
                 Run.started_at <= now,
             )
             .values(status=RunStatus.FAILED, error=reason, finished_at=now)
+            .returning(Run.service_id, Run.stream)
         )
-        lost += settled.rowcount
+        lost += [(row.service_id, row.stream) for row in settled]
     return lost
