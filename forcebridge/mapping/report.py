@@ -49,9 +49,10 @@ class VerificationReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def without(self, code: ProblemCode) -> VerificationReport:
-        """The report less the problems of one kind, which the caller says better itself."""
-        return VerificationReport(tuple(p for p in self.problems if p.code is not code), self.rows)
+    def without(self, *codes: ProblemCode) -> VerificationReport:
+        """The report less the problems of some kinds, which the caller says better itself
+        or tolerates."""
+        return VerificationReport(tuple(p for p in self.problems if p.code not in codes), self.rows)
 
     @property
     def message(self) -> str:

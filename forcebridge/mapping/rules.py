@@ -20,7 +20,7 @@ own work per record, nothing more.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -30,7 +30,7 @@ from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.model import Mapping as FieldMapping
 from forcebridge.mapping.model import UpdateOption
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
-from forcebridge.mapping.report import Problem
+from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.mapping.types import FieldConverter
 from forcebridge.mapping.verify import ExportRow, PullRow, check_export_rows, check_pull_rows
 
@@ -110,10 +110,15 @@ class CompiledMapping:
 
 
 def compile_pull(
-    mapping: FieldMapping, catalog: Catalog, sobject: str, targets: LocalFields
+    mapping: FieldMapping,
+    catalog: Catalog,
+    sobject: str,
+    targets: LocalFields,
+    tolerate: Collection[ProblemCode] = (),
 ) -> CompiledMapping:
-    """A pull mapping from `sobject` ready to resolve records (REST JSON or Bulk CSV rows)."""
-    checked = check_pull_rows(mapping, catalog, sobject, targets)
+    """A pull mapping from `sobject` ready to resolve records (REST JSON or Bulk CSV rows);
+    rows with problems only of the kinds to `tolerate` compile too (see `check_pull_rows`)."""
+    checked = check_pull_rows(mapping, catalog, sobject, targets, tolerate)
     return _compiled(Direction.PULL, mapping, checked)
 
 

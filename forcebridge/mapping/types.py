@@ -257,7 +257,20 @@ def pull_converter(source: SalesforceField, target: LocalField) -> FieldConverte
         steps.append(as_text)
     elif target.type is LocalType.DATETIME and family is Family.DATE:
         steps.append(date_as_datetime)
-    elif target.type is LocalType.CHOICE and target.choices is not None:
+    return _into(source, target, steps)
+
+
+def held_as_target(source: SalesforceField, target: LocalField) -> FieldConverter:
+    """`source`'s values read as what `target` holds, for a run after an admin changed
+    `source`'s type in Salesforce to one `target` cannot hold (verification refuses the pair
+    when a mapping is saved): a value that does not read is refused on its own, as it was
+    before the change, rather than the whole stream stopping."""
+    return _into(source, target, [_FAMILY_READERS[target.type.family]])
+
+
+def _into(source: SalesforceField, target: LocalField, steps: list[Step]) -> FieldConverter:
+    """`steps` read a value; what `target` asks of every value follows."""
+    if target.type is LocalType.CHOICE and target.choices is not None:
         steps.append(_one_of(target.choices, target.name))
     truncate_at = target.max_length if target.type.family is Family.TEXT else None
     return FieldConverter(source.name, _chained(*steps), truncate_at, target.name)

@@ -7,7 +7,7 @@ leaves out the rows that fail them so a run can go on without the broken fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from forcebridge.mapping.compatibility import export_mismatch, pull_mismatch, unsupported
@@ -18,7 +18,12 @@ from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.mapping.query_check import check_query
 from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport, listed
-from forcebridge.mapping.types import FieldConverter, export_converter, pull_converter
+from forcebridge.mapping.types import (
+    FieldConverter,
+    export_converter,
+    held_as_target,
+    pull_converter,
+)
 
 __all__ = [
     "Problem",
@@ -50,6 +55,8 @@ class PullRow:
         return self.target.name
 
     def converter(self) -> FieldConverter:
+        if pull_mismatch(self.source, self.target) is not None:  # tolerated: see check_pull_rows
+            return held_as_target(self.source, self.target)
         return pull_converter(self.source, self.target)
 
 
@@ -128,9 +135,14 @@ def verify_pull_query(
 
 
 def check_pull_rows(
-    mapping: Mapping, catalog: Catalog, sobject: str, targets: LocalFields
+    mapping: Mapping,
+    catalog: Catalog,
+    sobject: str,
+    targets: LocalFields,
+    tolerate: Collection[ProblemCode] = (),
 ) -> Iterator[PullRow | Problem]:
-    """Each row as a `PullRow` when sound, else the problems it has (maybe several)."""
+    """Each row as a `PullRow` when sound, else the problems it has (maybe several). A row
+    whose only problems are of the kinds to `tolerate` is a `PullRow` all the same."""
     seen: set[tuple[str, str]] = set()
     for number, row in mapping.numbered():
         problems = list(_common_problems(number, row, seen))
@@ -152,7 +164,7 @@ def check_pull_rows(
             problems.append(_compound(number, row.source, source, parts))
         elif source is not None:
             problems.extend(_pull_type_problems(number, row, source, target))
-        if problems or source is None or target is None:
+        if source is None or target is None or any(p.code not in tolerate for p in problems):
             yield from problems
         else:
             yield PullRow(number, row, path, source, target)

@@ -64,6 +64,13 @@ class StreamInterrupted(StreamFailed):
     passes by itself, unlike the rest of `StreamFailed`."""
 
 
+CHANGED_IN_SALESFORCE = (ProblemCode.TYPE_MISMATCH, ProblemCode.VALUES_DO_NOT_FIT)
+"""What an admin's change to a mapped field in Salesforce (a new type, new picklist values)
+makes of a mapping that verified when it was saved. A run reads on all the same, each value
+that the contact field cannot hold refused on its own (`conversion_failed`): a problem of some
+records, not of the stream. `mapping verify` still names the row."""
+
+
 @dataclass
 class Member:
     """One service receiving a group read, with its own run, counts and cursor."""
@@ -194,7 +201,7 @@ def verify_member(
     # A custom query's selected paths need their parents' describes, mapped or not.
     paths = (*mapping.sources, *route.fields, *(stream.selected or ()))
     catalog = load_catalog(client, stream.sobject, paths, refresh=refresh)
-    report = verify_stream(mapping, catalog, stream, targets)
+    report = verify_stream(mapping, catalog, stream, targets).without(*CHANGED_IN_SALESFORCE)
     if unmapped:  # no mapping yet: "no rows" would only say it again
         report = report.without(ProblemCode.REQUIRED_UNMAPPED)
     problems = [*([] if report.ok else [report.message]), *([unmapped] if unmapped else [])]
@@ -254,7 +261,9 @@ def member_of(
 ) -> Member:
     """`service`, whose settings for `stream` are `verified`, ready to receive a read."""
     sobject = verified.sobject
-    compiled = compile_pull(verified.mapping, verified.catalog, sobject, verified.targets)
+    compiled = compile_pull(
+        verified.mapping, verified.catalog, sobject, verified.targets, CHANGED_IN_SALESFORCE
+    )
     extra = LEAD_CONVERSION_FIELDS if stream == LEADS else ()
     watermark = None if full else get_watermark(session, service, stream.name)
     cursor = START

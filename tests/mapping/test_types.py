@@ -16,6 +16,7 @@ from forcebridge.mapping.types import (
     convert_for_export,
     convert_for_pull,
     export_converter,
+    held_as_target,
     pull_converter,
 )
 
@@ -131,6 +132,15 @@ def test_a_picklist_value_the_choice_field_lacks_is_refused() -> None:
         ConversionError, match=r"Region__c: 'North' is not one of .* \(West, East\)"
     ):
         convert_for_pull("North", sf("Region__c", "picklist"), CHOICE)
+
+
+def test_a_field_whose_type_changed_is_read_as_its_target_holds_value_by_value() -> None:
+    """Number to Text in Salesforce, mapped to a number: what still reads as one arrives."""
+    retyped = held_as_target(sf("Score__c", "string"), NUMBER)
+
+    assert retyped("7").value == Decimal("7")
+    with pytest.raises(ConversionError, match="Score__c: 'lots'"):
+        retyped("lots")
 
 
 def test_a_multi_select_picklist_into_text_keeps_salesforce_spelling() -> None:

@@ -767,6 +767,44 @@ def test_a_mapped_field_deleted_in_salesforce_later_fails_the_stream_naming_it(
     assert "No such column" not in second.error
 
 
+def test_a_mapped_fields_type_changed_in_salesforce_skips_only_the_values_that_do_not_fit(
+    world: PullWorld, session: Session
+) -> None:
+    """Number to Text: once the describe is refreshed (hourly), the mapping no longer
+    verifies, yet the run reads on as it did before the refresh, value by value."""
+    fields = world.sandbox.org.custom_fields
+    score = fields.create(
+        {"FullName": "Contact.Score__c", "Metadata": {"type": "Number", "label": "Score",
+                                                     "precision": 5, "scale": 0}}
+    )  # fmt: skip
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    session.add(
+        CustomContactField(service_id=service.id, name="score", type=CustomFieldType.NUMBER)
+    )
+    save_mapping(
+        session,
+        service,
+        "Contact",
+        [("LastName", "last_name", OVERWRITE), ("Score__c", "score", OVERWRITE)],
+    )
+    session.commit()
+    world.create("Contact", LastName="Rowe", Score__c=42)
+    world.later()
+    world.pull(service)
+    fields.update(score, {"Metadata": {"type": "Text", "label": "Score", "length": 20}})
+    world.client.describe("Contact", refresh=True)  # as the hourly refresh would
+    world.create("Contact", LastName="Ames", Score__c="7")
+    wrong = world.create("Contact", LastName="Reyes", Score__c="lots")
+    world.later()
+
+    result = world.pull(service)
+
+    assert (result.status, result.created) == (RunStatus.SUCCEEDED, 2)
+    scores = {c["last_name"]: c["custom"].get("score") for c in book(session, service)}
+    assert (scores["Ames"], scores["Reyes"]) == ("7", None)
+    assert ("conversion_failed", wrong, "Score__c") in log_of(session, result.run_id)
+
+
 def test_a_field_deleted_under_one_service_s_mapping_fails_that_service_only(
     world: PullWorld, session: Session
 ) -> None:
