@@ -107,16 +107,27 @@ def export_mapping(session: Session, org: Org, sobject: str) -> Mapping:
 
 
 def _rules(
-    session: Session, client: SalesforceClient, org: Org, sobject: str, *, refresh: bool = False
-) -> ObjectRules:
-    """The object's mapping, verified against the live describe (which the client caches,
-    unless `refresh` asks for it anew)."""
-    describe = parse_describe(client.describe(sobject, refresh=refresh))
-    mapping = export_mapping(session, org, sobject)
-    report = verify_export(mapping, describe)
-    if not report.ok:
-        raise MappingNotValid(sobject, [str(problem) for problem in report.problems])
-    return ObjectRules.of(describe, mapping)
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    sobjects: Sequence[str],
+    *,
+    refresh: bool = False,
+) -> list[ObjectRules]:
+    """Each object's mapping, verified against the live describe (which the client caches,
+    unless `refresh` asks for it anew); `MappingNotValid` names the problems of all of them."""
+    verified, problems = [], {}
+    for sobject in sobjects:
+        describe = parse_describe(client.describe(sobject, refresh=refresh))
+        mapping = export_mapping(session, org, sobject)
+        report = verify_export(mapping, describe)
+        if report.ok:
+            verified.append(ObjectRules.of(describe, mapping))
+        else:
+            problems[sobject] = [str(problem) for problem in report.problems]
+    if problems:
+        raise MappingNotValid(problems)
+    return verified
 
 
 def export_targets(
@@ -130,10 +141,10 @@ def export_targets(
     allowed = allowed_objects(session, org)
     if sobject not in allowed:
         raise ObjectNotAllowed(org.name, sobject, allowed)
-    person = _rules(session, client, org, sobject)
     if sobject == ExportObject.LEAD:
+        [person] = _rules(session, client, org, [sobject])
         return ExportTargets(person)
-    account = _rules(session, client, org, ExportObject.ACCOUNT)
+    person, account = _rules(session, client, org, [sobject, ExportObject.ACCOUNT])
     return ExportTargets(person, account, ExportObject.ACCOUNT in allowed)
 
 
@@ -285,10 +296,9 @@ def _refuse_if_schema_changed(
     cannot be asked, its own refusal stands."""
     if not (isinstance(failure, BadRequest) and failure.names_what_the_org_lacks):
         return
+    written = [rules.sobject for rules in (targets.person, targets.account) if rules is not None]
     try:
-        for rules in (targets.person, targets.account):
-            if rules is not None:
-                _rules(session, client, org, rules.sobject, refresh=True)
+        _rules(session, client, org, written, refresh=True)
     except SalesforceError:
         return
 

@@ -5,7 +5,7 @@ Problems with single prospects are not exceptions: they come back as that prospe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class ExportError(Exception):
@@ -29,13 +29,16 @@ class UnknownObject(ExportError):
 
 
 class MappingNotValid(ExportError):
-    """The org's mapping for the object does not verify against the live describe."""
+    """The org's mappings for the objects an export writes do not verify against the live
+    describes: every problem of each, by object, so one fix-and-retry fixes them all."""
 
-    def __init__(self, sobject: str, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
+    def __init__(self, problems: Mapping[str, Sequence[str]]) -> None:
+        self.problems = {sobject: tuple(found) for sobject, found in problems.items()}
         super().__init__(
-            f"the {sobject} export mapping needs fixing before exporting: "
-            + "; ".join(self.problems)
+            "; ".join(
+                f"the {sobject} export mapping needs fixing before exporting: " + "; ".join(found)
+                for sobject, found in self.problems.items()
+            )
         )
 
 

@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forcebridge.mapping.model import UpdateOption
 from forcebridge.salesforce.describe_cache import CachedDescribe, DescribeKey, InMemoryDescribeCache
 from forcebridge.sandbox.clients import API_VERSION
 from forcebridge.store.models import Run, RunStatus
+from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.sync.export import export_file
 from forcebridge.sync.export_errors import MappingNotValid
 from forcebridge.sync.export_model import Action
@@ -185,6 +187,38 @@ def test_an_interrupted_export_leaves_its_run_failed_not_running(world: ExportWo
         "stopped unexpectedly: KeyboardInterrupt()",
     )
     assert world.records("Lead") == []
+
+
+def test_a_contact_export_names_the_problems_of_both_its_mappings_at_once(
+    world: ExportWorld,
+) -> None:
+    """The Contact and the Account mappings are both wrong: one refusal names both, so the
+    admin does not fix one, retry, and only then learn of the other."""
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Contact",
+        [
+            ("last_name", "LastName", UpdateOption.OVERWRITE),
+            ("department", "Dept2__c", UpdateOption.OVERWRITE),
+        ],
+    )
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Account",
+        [
+            ("company_name", "Name", UpdateOption.OVERWRITE),
+            ("state", "Region__c", UpdateOption.OVERWRITE),
+        ],
+    )
+    world.session.commit()
+
+    with pytest.raises(MappingNotValid) as refused:
+        world.export("Contact", "last_name,company_name", "Lovelace,AE")
+
+    assert set(refused.value.problems) == {"Contact", "Account"}
+    assert "Dept2__c" in str(refused.value) and "Region__c" in str(refused.value)
 
 
 def test_a_mapped_field_deleted_in_salesforce_refuses_the_export_naming_it(
