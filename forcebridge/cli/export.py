@@ -181,11 +181,11 @@ def _progress_bar(quiet: bool) -> Iterator[_Bar | None]:
 
 
 def _show(report: ExportReport, sobject: str) -> None:
-    verb = "Would export" if report.dry_run else "Exported"
+    stand = "would stand" if report.dry_run else "stand"
     exported = len(report.results) - report.count(Action.FAILED)
     console.print(
-        f"{verb} {exported:,} of {len(report.results):,} prospects as {sobject}s"
-        f" (run {report.run_id}): {report.status.value}"
+        f"{exported:,} of {len(report.results):,} prospects {stand} in Salesforce as {sobject}s,"
+        f" created, updated or unchanged (run {report.run_id}): {report.status.value}"
     )
     summary = Table(show_header=False)
     for action in Action:
