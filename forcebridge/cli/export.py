@@ -184,8 +184,8 @@ def _show(report: ExportReport, sobject: str) -> None:
     stand = "would stand" if report.dry_run else "stand"
     exported = len(report.results) - report.count(Action.FAILED)
     console.print(
-        f"{exported:,} of {len(report.results):,} prospects {stand} in Salesforce as {sobject}s,"
-        f" created, updated or unchanged (run {report.run_id}): {report.status.value}"
+        f"{exported:,} of {len(report.results):,} prospects {stand} in Salesforce as {sobject}s"
+        f" (run {report.run_id}): {report.status.value}"
     )
     summary = Table(show_header=False)
     for action in Action:
