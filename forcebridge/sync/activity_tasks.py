@@ -163,8 +163,12 @@ def record_for(write: PartWrite, key_field: str | None) -> dict[str, Any]:
 
 def before_sending(write: PartWrite) -> StoredWindow:
     """The window as recorded before its write: a create names its target (marking it in doubt
-    until the outcome is recorded), and every write notes the messages it covers."""
+    until the outcome is recorded), and every write notes the messages it covers. A held
+    window's failed attempts are behind it: it waits for its contact to be linked, and is
+    tried afresh then, not listed as failing with a reason that no longer holds."""
     window = replace(write.window, message_count=len(write.message_ids))
+    if write.action is Action.HELD:
+        window = replace(window, attempts=0)
     if write.action in (Action.CREATE, Action.UPSERT) and write.target is not None:
         window = replace(
             window, target_object=write.target.sobject, target_id=write.target.record_id

@@ -115,6 +115,16 @@ def test_what_to_do_with_a_part_follows_from_its_state() -> None:
     assert decide(window(parked_reason="x"), JANE, "h2", key_field=None) is Action.PARKED
 
 
+def test_a_window_held_after_failing_is_no_longer_counted_as_failing() -> None:
+    """Its Contact was deleted (a failed attempt), then the pull unlinked its contact: it now
+    waits for a link, and is tried afresh once it has one."""
+    failed = after_failure(write(window(), Action.CREATE), [DELETED], max_attempts=5)
+
+    held = before_sending(write(failed, Action.HELD, target=None))
+
+    assert (failed.attempts, held.attempts) == (1, 0)
+
+
 def test_a_create_names_its_target_before_it_is_sent_so_a_crash_leaves_it_in_doubt() -> None:
     recorded = before_sending(write(window(), Action.CREATE))
 
