@@ -37,7 +37,10 @@ AUTHOR_SHOWN = 100
 """Header fields are cut to this many characters, so a header always leaves room for text."""
 
 _SEPARATOR = "\n\n"
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+"""A subject template's tokens: `{{` and `}}` (a brace as itself, as in Python's format
+strings), and `{placeholder}`, whose name is the group (None for the escapes)."""
+_ESCAPED = {"{{": "{", "}}": "}"}
 _UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 """Unicode's control characters (category Cc) but tab and line feed, and lone surrogates."""
 _MARKER_LABEL = "conversation key"
@@ -297,7 +300,11 @@ def _take(text: str, units: int) -> tuple[str, str]:
 def check_subject_template(template: str) -> str:
     """`template` when every `{placeholder}` in it is one of SUBJECT_PLACEHOLDERS."""
     unknown = sorted(
-        {name for name in _PLACEHOLDER.findall(template) if name not in SUBJECT_PLACEHOLDERS}
+        {
+            m.group(1)
+            for m in _PLACEHOLDER.finditer(template)
+            if m.group(1) is not None and m.group(1) not in SUBJECT_PLACEHOLDERS
+        }
     )
     if unknown:
         allowed = ", ".join(f"{{{name}}}" for name in SUBJECT_PLACEHOLDERS)
@@ -309,7 +316,7 @@ def check_subject_template(template: str) -> str:
     if "{" in stray or "}" in stray:
         raise ValueError(
             f"the Task subject {template!r} has a brace without its pair: a placeholder is "
-            "written {name}"
+            "written {name}, and a brace as itself {{ or }}"
         )
     if not _one_line(template):
         raise ValueError("the Task subject template is empty")
@@ -336,7 +343,8 @@ class ContactName:
 
 def task_subject(template: str | None, product_name: str, contact: ContactName, part: int) -> str:
     """The Subject of a window's part: the template filled in (unknown placeholders stay as
-    typed), on one line, cut to fit with " (part N)" kept for parts after the first."""
+    typed, `{{` and `}}` are braces), on one line, cut to fit with " (part N)" kept for parts
+    after the first."""
     values: Mapping[str, str] = {
         "name": contact.full,
         "first_name": (contact.first_name or "").strip(),
@@ -344,7 +352,8 @@ def task_subject(template: str | None, product_name: str, contact: ContactName, 
         "product": product_name,
     }
     filled = _PLACEHOLDER.sub(
-        lambda m: values.get(m.group(1), m.group(0)), template or DEFAULT_SUBJECT
+        lambda m: _ESCAPED.get(m.group(0)) or values.get(m.group(1), m.group(0)),
+        template or DEFAULT_SUBJECT,
     )
     subject = _one_line(filled)
     suffix = f" (part {part})" if part > 1 else ""

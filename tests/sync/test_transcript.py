@@ -228,13 +228,20 @@ def test_a_template_with_an_unknown_placeholder_is_refused_naming_it() -> None:
     assert check_subject_template("Chat with {name}") == "Chat with {name}"
 
 
+def test_doubled_braces_are_braces_as_in_python_format_strings() -> None:
+    template = check_subject_template("{{VIP}} {name} {{{first_name}}}")
+
+    assert task_subject(template, "Acme", ContactName("Jane", "Doe"), 1) == "{VIP} Jane Doe {Jane}"
+    assert task_subject("{{name}}", "Acme", ContactName("Jane"), 1) == "{name}"
+
+
 def test_a_template_longer_than_a_subject_holds_is_refused() -> None:
     with pytest.raises(ValueError, match="has 256 characters; a Task's Subject holds 255"):
         check_subject_template("x" * 256)
     assert check_subject_template("x" * 255) == "x" * 255
 
 
-@pytest.mark.parametrize("template", ["Chat with {name", "Chat with name}", "{{name}}"])
+@pytest.mark.parametrize("template", ["Chat with {name", "Chat with name}", "{{name}"])
 def test_a_template_with_a_brace_without_its_pair_is_refused(template: str) -> None:
     with pytest.raises(ValueError, match="brace without its pair"):
         check_subject_template(template)
