@@ -11,8 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forcebridge.sandbox.server import SandboxServer
-from forcebridge.store.models import Connection, Org, Service, Watermark
+from forcebridge.store.models import (
+    Connection,
+    CustomContactField,
+    CustomFieldType,
+    Org,
+    Service,
+    UpdateOption,
+    Watermark,
+)
 from forcebridge.store.repositories.contacts import list_contacts
+from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
 from forcebridge.sync.connections import connect_with_password, open_client
@@ -115,3 +124,15 @@ def watermarks(
 ) -> dict[str, tuple[dt.datetime | None, list[str]]]:
     rows = session.scalars(select(Watermark).where(Watermark.service_id == service.id))
     return {row.stream: (row.modstamp, sorted(row.ids_at_modstamp)) for row in rows}
+
+
+def keeps_score(session: Session, service: Service) -> None:
+    """The service's Contact mapping: the last name, and `Score__c` into a number field of
+    its own, `score`."""
+    session.add(
+        CustomContactField(service_id=service.id, name="score", type=CustomFieldType.NUMBER)
+    )
+    overwrite = UpdateOption.OVERWRITE
+    rows = [("LastName", "last_name", overwrite), ("Score__c", "score", overwrite)]
+    save_mapping(session, service, "Contact", rows)
+    session.commit()

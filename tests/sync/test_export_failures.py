@@ -194,24 +194,13 @@ def test_a_contact_export_names_the_problems_of_both_its_mappings_at_once(
 ) -> None:
     """The Contact and the Account mappings are both wrong: one refusal names both, so the
     admin does not fix one, retry, and only then learn of the other."""
-    save_org_mapping(
-        world.session,
-        world.org,
-        "Contact",
-        [
-            ("last_name", "LastName", UpdateOption.OVERWRITE),
-            ("department", "Dept2__c", UpdateOption.OVERWRITE),
-        ],
-    )
-    save_org_mapping(
-        world.session,
-        world.org,
-        "Account",
-        [
-            ("company_name", "Name", UpdateOption.OVERWRITE),
-            ("state", "Region__c", UpdateOption.OVERWRITE),
-        ],
-    )
+    overwrite = UpdateOption.OVERWRITE
+    wrong = {
+        "Contact": [("last_name", "LastName", overwrite), ("department", "Dept2__c", overwrite)],
+        "Account": [("company_name", "Name", overwrite), ("state", "Region__c", overwrite)],
+    }
+    for sobject, rows in wrong.items():
+        save_org_mapping(world.session, world.org, sobject, rows)
     world.session.commit()
 
     with pytest.raises(MappingNotValid) as refused:

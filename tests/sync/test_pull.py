@@ -33,7 +33,7 @@ from forcebridge.store.repositories.watermarks import reset_watermarks
 from forcebridge.sync.pull import PullOptions, pull
 from tests.conftest import SandboxFactory
 from tests.sandbox.clocks import Clock
-from tests.sync.pull_world import PullWorld, book, watermarks
+from tests.sync.pull_world import PullWorld, book, keeps_score, watermarks
 
 OVERWRITE = UpdateOption.OVERWRITE
 
@@ -778,16 +778,7 @@ def test_a_mapped_fields_type_changed_in_salesforce_skips_only_the_values_that_d
                                                      "precision": 5, "scale": 0}}
     )  # fmt: skip
     service = world.service(pull_objects=PullObjects.CONTACTS)
-    session.add(
-        CustomContactField(service_id=service.id, name="score", type=CustomFieldType.NUMBER)
-    )
-    save_mapping(
-        session,
-        service,
-        "Contact",
-        [("LastName", "last_name", OVERWRITE), ("Score__c", "score", OVERWRITE)],
-    )
-    session.commit()
+    keeps_score(session, service)
     world.create("Contact", LastName="Rowe", Score__c=42)
     world.later()
     world.pull(service)

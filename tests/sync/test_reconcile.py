@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from forcebridge.store.models import CustomContactField, CustomFieldType, PullObjects, UpdateOption
+from forcebridge.store.models import PullObjects, UpdateOption
 from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.runs import get_run
 from forcebridge.sync.reconcile import reconcile
 from tests.conftest import SandboxFactory
 from tests.sandbox.clocks import Clock
-from tests.sync.pull_world import PullWorld, book
+from tests.sync.pull_world import PullWorld, book, keeps_score
 
 OVERWRITE = UpdateOption.OVERWRITE
 SCORE = {
@@ -97,16 +97,7 @@ def test_formula_values_that_changed_without_the_record_are_read_again(
     world: PullWorld, session: Session
 ) -> None:
     service = world.service(pull_objects=PullObjects.CONTACTS)
-    session.add(
-        CustomContactField(service_id=service.id, name="score", type=CustomFieldType.NUMBER)
-    )
-    save_mapping(
-        session,
-        service,
-        "Contact",
-        [("LastName", "last_name", OVERWRITE), ("Score__c", "score", OVERWRITE)],
-    )
-    session.commit()
+    keeps_score(session, service)
     scored = world.create("Contact", LastName="Scored")
     behind_salesforce_back(world, 'UPDATE "Contact" SET "Score__c" = 1.5 WHERE "Id" = ?', scored)
     world.later()
