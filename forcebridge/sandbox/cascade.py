@@ -5,7 +5,7 @@ describe shows in `childRelationships`: `cascadeDelete` children are deleted wit
 own children in turn: an Account takes its Contacts, and their Tasks with them),
 `restrictedDelete` ones refuse the delete (DELETE_FAILED), and any other lookup is cleared.
 The whole cascade is worked out before anything is written, so a refusal leaves every record
-as it was.
+as it was. A view's rows (ActivityHistory) go with the Tasks and Events they show.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def plan(
     while pending:
         parent_id = pending.pop()
         for child, lookup in schema.children(cascade.deleted[parent_id].name):
-            if rule(lookup) is not Rule.CASCADE:
+            if rule(lookup) is not Rule.CASCADE or child.view:
                 continue
             for child_id in storage.find(conn, child, lookup, parent_id):
                 if child_id not in cascade.deleted:
@@ -60,6 +60,8 @@ def plan(
                     pending.append(child_id)
     for parent_id, parent in cascade.deleted.items():
         for child, lookup in schema.children(parent.name):
+            if child.view:
+                continue
             kept = [
                 child_id
                 for child_id in storage.find(conn, child, lookup, parent_id)

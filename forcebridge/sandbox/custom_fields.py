@@ -64,6 +64,8 @@ def split_full_name(schema: Schema, full_name: Any) -> tuple[ObjectSpec, str]:
             "FullName",
             f"{full_name!r} must name one of the org's objects and the field, as Contact.Region__c",
         )
+    if obj.view:
+        raise _refused("FullName", f"{obj.name} is read-only: it takes no custom fields")
     if not _CUSTOM_NAME.match(name):
         raise _refused(
             "FullName",
@@ -174,7 +176,7 @@ def _lookup(schema: Schema, spec: FieldSpec, metadata: Mapping[str, Any]) -> Fie
     (refuse the delete: the default, and `SetNull` refused, for a required lookup, which
     cannot be cleared) or `Cascade` (delete them too)."""
     parent = schema.get(str(metadata.get("referenceTo") or ""))
-    if parent is None:
+    if parent is None or parent.view:
         raise _refused("referenceTo", f"{metadata.get('referenceTo')!r} is not an object")
     children = metadata.get("relationshipName")
     if not isinstance(children, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", children):

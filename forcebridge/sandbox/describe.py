@@ -166,7 +166,7 @@ def _object_header(obj: ObjectSpec, api_version: str, instance_url: str) -> dict
         name=obj.name,
         label=obj.label,
         labelPlural=obj.label_plural,
-        keyPrefix=obj.key_prefix,
+        keyPrefix=obj.key_prefix or None,
         custom=obj.custom,
         urls=_urls(obj, api_version, instance_url),
     )

@@ -14,6 +14,9 @@ Each counts as one API call, however many subrequests it carries (`subrequests` 
   as the body), answered `{"hasErrors", "results": [{"statusCode", "result"}]}`; with
   `haltOnError`, those after a failure answer 412 `BATCH_PROCESSING_HALTED`.
 - `composite/tree/{type}`: see `record_trees`.
+
+A `GET` of `composite` lists them, as Salesforce's does; like the resources index, that counts
+as a describe call.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ from forcebridge.sandbox.subrequests import Caller, Reply, is_query_or_collectio
 router = APIRouter(prefix=DATA_PREFIX)
 
 Composite = Annotated[ApiCall, Depends(api_call(ApiKind.COMPOSITE))]
+Listing = Annotated[ApiCall, Depends(api_call(ApiKind.DESCRIBE))]
+
+COMPOSITE_RESOURCES = ("tree", "batch", "sobjects", "graph")
 
 MAX_SUBREQUESTS = 25
 MAX_QUERIES = 5
@@ -252,6 +258,12 @@ def run_batch(caller: Caller, subrequests: list[Subrequest], halt_on_error: bool
 
 def _caller(request: Request, call: ApiCall) -> Caller:
     return Caller(call.state.org, call.grant.user_id, instance_url(request))
+
+
+@router.get("/v{version}/composite")
+async def composite_resources(call: Listing) -> SalesforceJSON:
+    base = f"{DATA_PREFIX}/v{call.version}/composite"
+    return SalesforceJSON({name: f"{base}/{name}" for name in COMPOSITE_RESOURCES})
 
 
 @router.post("/v{version}/composite")

@@ -51,7 +51,10 @@ RESOURCES = (
     "composite",
     "limits",
     "jobs",
+    "tooling",
 )
+"""What the resources index lists: the resources the sandbox serves under a version, by the
+names a real org's index gives them."""
 
 #: A `+00:00` offset sent unencoded arrives as ` 00:00`; put its sign back.
 _SPACED_OFFSET = re.compile(r" (\d\d:?\d\d)$")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from forcebridge.sandbox import composite, conversion, replication
+from forcebridge.sandbox import activities, composite, conversion, replication
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.config import DEFAULT_USERNAME
 from forcebridge.sandbox.describe import describe_global, describe_object
@@ -96,6 +96,7 @@ class Org:
         object or field really changes."""
         self.schema = schema
         self.storage.use_schema(conn, schema)
+        self.storage.ensure_views(conn, activities.view_selects(schema))
         self.writes.schema = self.queries.schema = schema
         digest = hashlib.sha256(repr(schema.objects).encode()).hexdigest()
         if self.storage.meta("schema_digest") != digest:
@@ -427,12 +428,13 @@ class Org:
         return known_zone(user.get("TimeZoneSidKey")) or self.time_zone
 
     def record_counts(self, names: Sequence[str] | None = None) -> list[tuple[str, int]]:
-        """(object, live records) for each of `names` the org has, or every queryable object."""
+        """(object, live records) for each of `names` the org has, or every queryable object
+        (a view's records being other objects', it has no count of its own)."""
         wanted = [self.schema.get(name) for name in names] if names else list(self.schema.objects)
         return [
             (obj.name, self.queries.count(obj))
             for obj in wanted
-            if obj is not None and obj.allows("queryable")
+            if obj is not None and obj.allows("queryable") and not obj.view
         ]
 
     def search(

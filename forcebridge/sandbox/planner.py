@@ -6,7 +6,9 @@ of each record (`results.Shape`), so rows become records with no further lookups
 and HAVING clauses are compiled by `filters`, a semi-join's sub-select by a planner of its own.
 Only the queried object's deleted rows are hidden (`query`) or shown (`queryAll`); parents are
 joined as they are. A child subquery is planned on its child object (`plans.ChildPlan`), read
-for a whole page of parents at once; a TYPEOF is laid out by `polymorphic`; GROUP BY and the
+for a whole page of parents at once; a view (ActivityHistory) is planned only as such a
+subquery, Salesforce serving it nowhere else (`activities`); a TYPEOF is laid out by
+`polymorphic`; GROUP BY and the
 aggregate functions make one `AggregateResult` row per group (`groups`, with ROLLUP and CUBE
 subtotals). `USING SCOPE`, `WITH SECURITY_ENFORCED` and `FOR VIEW` change nothing: the
 sandbox's one user owns and sees every record, and no last-viewed dates are kept.
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from forcebridge.sandbox import activities
 from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, DATE_PART, Kind
@@ -72,6 +75,8 @@ class _Planner:
     params: list[Any] = field(default_factory=list)
     children: list[ChildPlan] = field(default_factory=list)
     in_semi_join: bool = False
+    as_child: bool = False
+    """Planning a parent's subquery: the one place a view may be queried."""
 
     def __post_init__(self) -> None:
         self.text = self.query.text or ""
@@ -83,6 +88,9 @@ class _Planner:
 
     def build(self, include_deleted: bool) -> Plan:
         q = self.query
+        if self.root.view and not self.as_child:
+            message = f"entity type {self.root.name} does not support query"
+            raise ApiError(400, "INVALID_TYPE_FOR_OPERATION", message)
         if q.offset is not None and q.offset > MAX_OFFSET:
             raise ApiError(
                 400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}"
@@ -124,6 +132,9 @@ class _Planner:
         conditions = [condition_sql(self, q.where)] if q.where is not None else []
         if not include_deleted and self.root.field("IsDeleted") is not None:
             conditions.insert(0, f"t0.{quote('IsDeleted')} = 0")
+        scope = activities.scope(self.root, self.now, self.bind)
+        if scope is not None:
+            conditions.append(scope)
         where = " AND ".join(conditions) or "1"
         having = self._having() if q.having is not None else ""
         order_by = self._order_by() if mode is not Mode.AGGREGATE else self._group_order()
@@ -315,7 +326,9 @@ class _Planner:
         if key in shape.entries:
             raise MalformedQuery(self.text, sub.sobject_pos, f"duplicate field selected: {key}")
         on_child = replace(sub, sobject=child.name, text=self.text)
-        planned = _Planner(self.schema, on_child, self.now, self.tz).build(include_deleted)
+        planned = _Planner(self.schema, on_child, self.now, self.tz, as_child=True).build(
+            include_deleted
+        )
         self.children.append(ChildPlan(key, lookup.name, planned))
         shape.entries[key] = Children()
 

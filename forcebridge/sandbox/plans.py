@@ -84,14 +84,16 @@ class Plan:
             sql += f" ORDER BY {self.order_by}"
         return sql + window, self.params + bounds
 
-    def rows_of_parents_sql(self, lookup: str) -> str:
-        """The selected columns of the rows whose `lookup` is one of the parent ids given, as a
-        JSON array, after `params`; each row ends with that parent id."""
+    def rows_of_parents_sql(self, lookup: str, parents: int) -> str:
+        """The selected columns of the rows whose `lookup` is one of `parents` ids, bound
+        after `params`; each row ends with its position and that parent id. The ids are
+        listed in the statement rather than passed as one JSON array, so that SQLite takes
+        the condition into each part of a view (`activities`) instead of reading it whole."""
         column = f"t0.{quote(lookup)}"
+        listed = ", ".join("?" * parents)
         return (
-            f"SELECT {', '.join(self.columns)}, {column} FROM {self._from} "
-            f"WHERE {self.where} AND {column} IN (SELECT value FROM json_each(?)) "
-            f"ORDER BY {self.order_by}"
+            f"SELECT {', '.join(self.columns)}, t0.{quote(SEQ)}, {column} FROM {self._from} "
+            f"WHERE {self.where} AND {column} IN ({listed}) ORDER BY {self.order_by}"
         )
 
 

@@ -6,6 +6,10 @@ only its own rows by position (one statement, joined through `json_each`), so pa
 same as page 1 and rows written after the query started neither appear nor shift the pages.
 The locator in `nextRecordsUrl` is the cursor's id and the number of rows returned so far, as
 Salesforce's is; asking for the same locator again returns the same page.
+
+A subquery's result pages on its own, as Salesforce's does: past `CHILD_BATCH` children, a
+parent's result holds the first batch and a `nextRecordsUrl` of its own, a cursor over that
+parent's children kept and read as a query's is.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ from forcebridge.soql import ast
 MIN_BATCH, MAX_BATCH = 200, 2000
 DEFAULT_BATCH = MAX_BATCH
 """Records a query page holds unless the client asks for fewer, as Salesforce serves them."""
+CHILD_BATCH = 200
+"""Child records a parent's subquery result holds before the rest go to its `nextRecordsUrl`:
+the first batch Salesforce is seen returning for a large child result (jsforce's tests against
+a live org expect at most 200; older reports show 499, from when a batch was 500)."""
 CURSOR_IDLE_SECONDS = 15 * 60.0
 """Salesforce drops a cursor after 15 minutes without a fetch."""
 MAX_CURSORS = 64
@@ -139,8 +147,8 @@ class QueryEngine:
     def _page(
         self, cursor: _Cursor, cursor_id: str | None, start: int, size: int, api_version: str
     ) -> dict[str, Any]:
-        total = len(cursor.positions)
         chunk = cursor.positions[start : start + size]
+        kept: dict[str, _Cursor] = {}
         records: list[Any] = []
         if chunk:
             shape = cursor.plan.shape
@@ -154,49 +162,76 @@ class QueryEngine:
             records = [build(row) for row in rows]
             parents = {row[shape.id_index]: rec for row, rec in zip(rows, records, strict=True)}
             for child in cursor.plan.children:
-                self._attach(child, parents, api_version)
-        end = start + len(chunk)
-        page: dict[str, Any] = {"totalSize": total, "done": end >= total}
-        if end < total:
-            cursor_id = cursor_id or self._keep(cursor)
-            page["nextRecordsUrl"] = f"{self._root(api_version)}query/{cursor_id}-{end}"
-        page["records"] = records
+                kept |= self._attach(child, parents, api_version)
+        page = self._result(cursor, cursor_id, start + len(chunk), records, api_version, kept)
+        self._keep(kept)
         return page
+
+    def _result(
+        self,
+        cursor: _Cursor,
+        cursor_id: str | None,
+        end: int,
+        records: list[Any],
+        api_version: str,
+        kept: dict[str, _Cursor],
+    ) -> dict[str, Any]:
+        """A query result of `records`, which end at `end` in `cursor`; while more follow, it
+        says where, and `cursor` (under `cursor_id`, else a new id) joins `kept`."""
+        total = len(cursor.positions)
+        result: dict[str, Any] = {"totalSize": total, "done": end >= total}
+        if end < total:
+            cursor_id = cursor_id or random_id(QUERY_LOCATOR_PREFIX)
+            kept[cursor_id] = cursor
+            result["nextRecordsUrl"] = f"{self._root(api_version)}query/{cursor_id}-{end}"
+        result["records"] = records
+        return result
 
     def _root(self, api_version: str) -> str:
         return f"/services/data/v{api_version}/{self.api}"
 
     def _attach(
         self, child: ChildPlan, parents: dict[str, dict[str, Any]], api_version: str
-    ) -> None:
-        """Each parent's child records, read for the whole page in one statement: a result
-        of their own (`totalSize`, `done`, `records`), or null when there are none."""
+    ) -> dict[str, _Cursor]:
+        """Each parent's child records, read for the whole page in one statement: a result of
+        their own, or null when there are none. A result past `CHILD_BATCH` records holds the
+        first batch; the cursors over the rest are returned, to be kept."""
         planned = child.plan
         assert planned.shape is not None
         build = record_builder(planned.shape, self._root(api_version))
-        found: dict[str, list[dict[str, Any] | None]] = {}
+        found: dict[str, tuple[array[int], list[Any]]] = {}
+        ids = list(parents)
         rows = self.storage.connection().execute(
-            planned.rows_of_parents_sql(child.lookup),
-            (*planned.params, json.dumps(list(parents))),
+            planned.rows_of_parents_sql(child.lookup, len(ids)), (*planned.params, *ids)
         )
-        for row in rows:
-            kept = found.setdefault(row[-1], [])
-            if planned.limit is None or len(kept) < planned.limit:
-                kept.append(build(row))
+        for *row, position, parent_id in rows:
+            positions, records = found.setdefault(parent_id, (array("q"), []))
+            if planned.limit is None or len(positions) < planned.limit:
+                positions.append(position)
+                if len(records) < CHILD_BATCH:
+                    records.append(build(row))
+        kept: dict[str, _Cursor] = {}
         for parent_id, record in parents.items():
-            records = found.get(parent_id)
-            record[child.key] = (
-                {"totalSize": len(records), "done": True, "records": records} if records else None
-            )
+            if parent_id not in found:
+                record[child.key] = None
+                continue
+            positions, records = found[parent_id]
+            cursor = _Cursor(planned, positions, CHILD_BATCH)
+            record[child.key] = self._result(cursor, None, len(records), records, api_version, kept)
+        return kept
 
-    def _keep(self, cursor: _Cursor) -> str:
-        cursor_id = random_id(QUERY_LOCATOR_PREFIX)
+    def _keep(self, cursors: dict[str, _Cursor]) -> None:
+        """Keep one page's cursors (its query's and its children's) as the newest; past
+        `max_cursors`, the oldest others are dropped, never one of these."""
+        if not cursors:
+            return
         with self._lock:
             self._expire()
-            self._cursors[cursor_id] = cursor
-            while len(self._cursors) > self.max_cursors:
+            for cursor_id, cursor in cursors.items():
+                self._cursors[cursor_id] = cursor
+                self._cursors.move_to_end(cursor_id)
+            while len(self._cursors) > max(self.max_cursors, len(cursors)):
                 self._cursors.popitem(last=False)
-        return cursor_id
 
     def _expire(self) -> None:
         deadline = time.monotonic() - self.idle_seconds

@@ -129,6 +129,10 @@ class ObjectSpec:
     fields: tuple[FieldSpec, ...]
     custom: bool = False
     urls: tuple[str, ...] = DEFAULT_URLS
+    view: bool = False
+    """Read-only, its records those of other objects (ActivityHistory shows Tasks and Events):
+    a view over their tables (`activities`), never a table of its own; ours, not a describe
+    key."""
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Object-level describe keys whose values differ from the defaults `describe.py` uses."""
     _by_name: dict[str, FieldSpec] = field(init=False, compare=False, repr=False)
@@ -170,7 +174,9 @@ class Schema:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {o.name.lower(): o for o in self.objects})
-        object.__setattr__(self, "_by_prefix", {o.key_prefix: o for o in self.objects})
+        object.__setattr__(
+            self, "_by_prefix", {o.key_prefix: o for o in self.objects if o.key_prefix}
+        )
 
     def get(self, name: str) -> ObjectSpec | None:
         return self._by_name.get(name.lower())
@@ -188,13 +194,23 @@ class Schema:
         return None
 
     def children(self, parent: str) -> list[tuple[ObjectSpec, FieldSpec]]:
-        """Every lookup field, on any object, that can point at `parent`."""
-        return [
-            (obj, f)
-            for obj in self.objects
-            for f in obj.fields
-            if f.kind is Kind.ID and parent in f.reference_to
-        ]
+        """Every lookup field, on any object, that can point at `parent`, but one whose
+        children's name an earlier lookup gives `parent` already: a parent names each of its
+        child relationships once (an Account's `ActivityHistories` are those of their
+        `AccountId`, not also of their `WhatId`)."""
+        named: set[str] = set()
+        found = []
+        for obj in self.objects:
+            for f in obj.fields:
+                if f.kind is not Kind.ID or parent not in f.reference_to:
+                    continue
+                name = (f.child_relationship_name or "").lower()
+                if name in named:
+                    continue
+                if name:
+                    named.add(name)
+                found.append((obj, f))
+        return found
 
 
 # --- reading specs and payloads ----------------------------------------------------------
@@ -229,7 +245,7 @@ FIELD_KEYS = {
     "htmlFormatted": "html_formatted",
     "custom": "custom",
 }
-_OBJECT_KEYS = {"name", "label", "labelPlural", "keyPrefix", "custom", "fields", "urls"}
+_OBJECT_KEYS = {"name", "label", "labelPlural", "keyPrefix", "custom", "fields", "urls", "view"}
 #: Payload keys the sandbox derives itself rather than copying from a recorded org.
 _DERIVED_OBJECT_KEYS = {"childRelationships", "recordTypeInfos"}
 
@@ -286,6 +302,7 @@ def object_from_json(data: Mapping[str, Any], where: str) -> ObjectSpec:
         fields=fields,
         custom=bool(data.get("custom", name.endswith("__c"))),
         urls=tuple(urls) if urls else DEFAULT_URLS,
+        view=bool(data.get("view", False)),
         extra=MappingProxyType(extra),
     )
 
@@ -357,14 +374,15 @@ def with_system_fields(obj: ObjectSpec) -> ObjectSpec:
 
 
 def _assign_key_prefixes(objects: list[ObjectSpec]) -> list[ObjectSpec]:
-    """Give every object without a key prefix a stable custom-object one (`a` + 2 base-62).
+    """Give every object without a key prefix a stable custom-object one (`a` + 2 base-62);
+    a view has none, its records being other objects'.
 
     The prefix comes from a hash of the name, so it does not move when other objects are added.
     """
     taken = {o.key_prefix for o in objects if o.key_prefix}
     result = []
     for obj in objects:
-        if not obj.key_prefix:
+        if not obj.key_prefix and not obj.view:
             digest = int.from_bytes(hashlib.sha256(obj.name.encode()).digest()[:4], "big")
             while True:
                 prefix = "a" + BASE62[digest % 62] + BASE62[(digest // 62) % 62]

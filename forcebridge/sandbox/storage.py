@@ -4,7 +4,8 @@ Layout (in `DATA_DIR/sandbox.sqlite3`, WAL mode):
 
 - a table per object, named as the object (`"Contact"`), with `_seq INTEGER PRIMARY KEY` (the
   row's position, which query cursors remember) and a column per stored field, named as the
-  field. Compound fields (addresses) are not stored; their parts are. Booleans are 0/1, dates
+  field; an object that shows other objects' records (`ObjectSpec.view`) is a view instead.
+  Compound fields (addresses) are not stored; their parts are. Booleans are 0/1, dates
   `YYYY-MM-DD`, datetimes UTC text in Salesforce's format, text `COLLATE NOCASE`.
 - `_meta(key, value)`: the org's own facts (its id, its admin user's id, its time zone).
 - `_sequence(prefix, next)`: the counter behind each key prefix's record ids.
@@ -36,11 +37,16 @@ def quote(identifier: str) -> str:
     return f'"{identifier}"'
 
 
+def collation(f: FieldSpec) -> str:
+    """How the field's column compares: NOCASE for text, as Salesforce compares it, unless
+    the field is case-sensitive."""
+    return "BINARY" if f.case_sensitive else f.field_type.collation
+
+
 def column_definition(f: FieldSpec) -> str:
     sql_type = f.field_type.sql_type
-    collation = "BINARY" if f.case_sensitive else f.field_type.collation
     constraint = " NOT NULL UNIQUE" if f.name == "Id" else ""
-    return f"{quote(f.name)} {sql_type}{constraint} COLLATE {collation}"
+    return f"{quote(f.name)} {sql_type}{constraint} COLLATE {collation(f)}"
 
 
 def indexed_columns(obj: ObjectSpec) -> list[tuple[str, ...]]:
@@ -183,8 +189,11 @@ class Storage:
         self.ensure_tables(conn, schema.objects)
 
     def ensure_tables(self, conn: sqlite3.Connection, objects: Iterable[ObjectSpec]) -> None:
-        """A table for each object, with a column for each stored field and its indexes."""
+        """A table for each object but a view, with a column for each stored field and its
+        indexes."""
         for obj in objects:
+            if obj.view:
+                continue
             table = quote(obj.name)
             columns = [f"{quote(SEQ)} INTEGER PRIMARY KEY"]
             columns += [column_definition(f) for f in obj.stored_fields]
@@ -198,6 +207,12 @@ class Storage:
                 index = quote(f"ix_{obj.name}_{'_'.join(columns_)}")
                 cols = ", ".join(quote(c) for c in columns_)
                 conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({cols})")
+
+    def ensure_views(self, conn: sqlite3.Connection, selects: dict[str, str]) -> None:
+        """Each view named, as the SELECT given (made again, so it follows its tables)."""
+        for name, select in selects.items():
+            conn.execute(f"DROP VIEW IF EXISTS {quote(name)}")
+            conn.execute(f"CREATE VIEW {quote(name)} AS {select}")
 
     def drop_column(self, conn: sqlite3.Connection, obj: ObjectSpec, name: str) -> None:
         """Remove a field's column, and the index on it (SQLite drops no indexed column)."""

@@ -53,7 +53,7 @@ def test_recorded_fields_render_exactly_as_recorded(schema: Schema, name: str) -
 
 def test_fields_written_by_hand_have_the_same_keys_as_recorded_ones(schema: Schema) -> None:
     keys = set(_recorded("Contact")["fields"][0])
-    for name in ("Task", "User", "Organization"):
+    for name in ("Task", "User", "Organization", "ActivityHistory", "OpenActivity"):
         for field in _describe(schema, name)["fields"]:
             assert set(field) == keys, (name, field["name"])
 

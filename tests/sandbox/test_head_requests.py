@@ -72,7 +72,7 @@ def test_a_head_is_checked_as_its_get_is(sandbox: SandboxServer, https_for: Sess
 def test_a_head_where_no_get_is_served_is_405_naming_what_is(
     sandbox: SandboxServer, api_for: Session
 ) -> None:
-    answer = api_for(sandbox).head(f"{sandbox.base_url}{DATA}/composite")
+    answer = api_for(sandbox).head(f"{sandbox.base_url}{DATA}/composite/graph")
 
     assert answer.status_code == 405
     assert answer.headers["Allow"] == "POST"

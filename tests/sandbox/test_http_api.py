@@ -75,6 +75,27 @@ def test_supported_versions_answer(sandbox: SandboxServer, api_for: Session, ver
     assert identity.json()["organization_id"] == sandbox.org.org_id
 
 
+def test_the_resources_index_lists_what_the_sandbox_serves_under_the_version(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    session = api_for(sandbox)
+    index = session.get(f"{sandbox.base_url}{DATA}/").json()
+    composite = session.get(sandbox.base_url + index["composite"])
+    tooling = session.get(
+        sandbox.base_url + index["tooling"] + "/query", params={"q": "SELECT Id FROM CustomField"}
+    )
+
+    assert set(index) == {
+        "sobjects", "query", "queryAll", "search", "parameterizedSearch", "recent",
+        "composite", "limits", "jobs", "tooling", "identity",
+    }  # fmt: skip
+    assert index["tooling"] == f"{DATA}/tooling"
+    assert composite.json() == {
+        name: f"{DATA}/composite/{name}" for name in ("tree", "batch", "sobjects", "graph")
+    }
+    assert (tooling.status_code, tooling.json()["done"]) == (200, True)
+
+
 def test_a_retired_version_is_410_gone(sandbox: SandboxServer, api_for: Session) -> None:
     answer = api_for(sandbox).get(f"{sandbox.base_url}/services/data/v30.0/limits")
     assert answer.status_code == 410

@@ -12,6 +12,7 @@ import pytest
 
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.org import Org
+from forcebridge.sandbox.query import CHILD_BATCH
 from tests.sandbox.clocks import Clock
 
 BO = {"FirstName": "Bo", "LastName": "Diaz", "Email": "bo@example.com", "DoNotCall": True}
@@ -802,6 +803,55 @@ def test_a_locator_past_the_end_is_refused(org: Org, many: list[str]) -> None:
     url = _locator(org.query("SELECT Id FROM Contact", batch_size=200))
     with pytest.raises(ApiError):
         org.query_more(url.replace("-200", "-451"))
+
+
+@pytest.fixture
+def crowded(org: Org) -> list[str]:
+    """Three Accounts with one Contact past a child batch each (C000 to C200)."""
+    accounts = [org.create("Account", {"Name": f"A{n}"}) for n in range(3)]
+    for account in accounts:
+        records = [
+            {"attributes": {"type": "Contact"}, "LastName": f"C{n:03d}", "AccountId": account}
+            for n in range(CHILD_BATCH + 1)
+        ]
+        for start in range(0, len(records), 200):
+            org.collection("create", None, records[start : start + 200], all_or_none=True)
+    return accounts
+
+
+CHILDREN = "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName{}) FROM Account"
+
+
+def test_a_subquery_limit_within_a_batch_keeps_the_child_result_whole(
+    org: Org, crowded: list[str]
+) -> None:
+    page = org.query(CHILDREN.format(f" LIMIT {CHILD_BATCH}") + " ORDER BY Name")
+
+    for record in page["records"]:
+        children = record["Contacts"]
+        assert (children["totalSize"], children["done"]) == (CHILD_BATCH, True)
+        assert "nextRecordsUrl" not in children
+
+
+def test_every_child_cursor_of_a_page_is_kept_however_few_cursors_are(
+    org: Org, crowded: list[str]
+) -> None:
+    org.queries.max_cursors = 1
+    page = org.query(CHILDREN.format("") + " ORDER BY Name")
+
+    rests = [org.query_more(_locator(record["Contacts"])) for record in page["records"]]
+
+    assert [[r["LastName"] for r in rest["records"]] for rest in rests] == [["C200"]] * 3
+
+
+def test_a_child_locator_expires_as_a_query_s_does(org: Org, crowded: list[str]) -> None:
+    page = org.query(CHILDREN.format("") + f" WHERE Id = '{crowded[0]}'")
+    org.queries.idle_seconds = 0.0
+
+    with pytest.raises(ApiError) as raised:
+        org.query_more(_locator(page["records"][0]["Contacts"]))
+
+    assert (raised.value.status, raised.value.error_code) == (400, "INVALID_QUERY_LOCATOR")
 
 
 def test_text_compares_case_insensitively_beyond_ascii_as_salesforce_does(org: Org) -> None:

@@ -1,0 +1,151 @@
+"""Parent-to-child subqueries over REST with simple-salesforce: a large child result pages on
+its own, at its own `nextRecordsUrl`; a record's activities come through ActivityHistories and
+OpenActivities."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from forcebridge.sandbox.server import SandboxServer
+
+Session = Callable[[SandboxServer], requests.Session]
+DATA = "/services/data/v62.0"
+BIG, SMALL = 450, 3
+CONTACTS = (
+    "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account "
+    "WHERE Id IN ('{big}', '{small}') ORDER BY Name"
+)
+
+
+@pytest.fixture(scope="module")
+def accounts(sf: Salesforce) -> dict[str, str]:
+    """An Account "Big" with 450 Contacts, C000 to C449 (made out of order), and "Small"
+    with 3."""
+    big = sf.Account.create({"Name": "Big"})["id"]
+    small = sf.Account.create({"Name": "Small"})["id"]
+    names = [f"C{n:03d}" for n in range(BIG)]
+    random.Random(7).shuffle(names)
+    records = [{"LastName": name, "AccountId": big} for name in names]
+    records += [{"LastName": f"S{n}", "AccountId": small} for n in range(SMALL)]
+    for start in range(0, len(records), 200):
+        batch = [{"attributes": {"type": "Contact"}} | r for r in records[start : start + 200]]
+        sf.restful("composite/sobjects", method="POST", json={"allOrNone": True, "records": batch})
+    return {"big": big, "small": small}
+
+
+def _first_children(sf: Salesforce, accounts: dict[str, str]) -> dict[str, Any]:
+    big, _ = sf.query(CONTACTS.format(**accounts))["records"]
+    children: dict[str, Any] = big["Contacts"]
+    return children
+
+
+@pytest.mark.parametrize("headers", [{}, {"Sforce-Query-Options": "batchSize=200"}])
+def test_a_large_child_result_comes_200_at_a_time_from_its_own_next_records_url(
+    sandbox: SandboxServer, sf: Salesforce, accounts: dict[str, str], headers: dict[str, str]
+) -> None:
+    sandbox.reset_usage()
+    result = sf.query(CONTACTS.format(**accounts), headers=headers)
+    big, small = result["records"]
+    pages = [big["Contacts"]]
+    while not pages[-1]["done"]:
+        pages.append(sf.query_more(pages[-1]["nextRecordsUrl"], identifier_is_url=True))
+
+    assert (result["totalSize"], result["done"]) == (2, True)
+    assert [(p["totalSize"], p["done"], len(p["records"])) for p in pages] == [
+        (BIG, False, 200), (BIG, False, 200), (BIG, True, 50)
+    ]  # fmt: skip
+    first, second, _ = (p.get("nextRecordsUrl", "") for p in pages)
+    assert first.startswith(f"{DATA}/query/01g") and first.endswith("-200")
+    assert second.endswith("-400") and "nextRecordsUrl" not in pages[-1]
+    names = [row["LastName"] for page in pages for row in page["records"]]
+    assert names == [f"C{n:03d}" for n in range(BIG)]
+    assert (small["Contacts"]["totalSize"], small["Contacts"]["done"]) == (SMALL, True)
+    assert "nextRecordsUrl" not in small["Contacts"]
+    assert sandbox.usage().by_kind == {"query": 1, "queryMore": 2}
+
+
+def test_a_child_locator_reads_alike_through_query_all_and_again(
+    sf: Salesforce, accounts: dict[str, str]
+) -> None:
+    url = _first_children(sf, accounts)["nextRecordsUrl"]
+
+    pages = [
+        sf.query_more(url, identifier_is_url=True),
+        sf.query_more(url.replace("/query/", "/queryAll/"), identifier_is_url=True),
+        sf.query_more(url, identifier_is_url=True),
+    ]
+
+    assert pages[0]["records"] == pages[1]["records"] == pages[2]["records"]
+    assert pages[0]["records"][0]["LastName"] == "C200"
+
+
+def test_an_unknown_or_overrun_child_locator_is_refused_as_a_query_s_is(
+    sandbox: SandboxServer, api_for: Session, sf: Salesforce, accounts: dict[str, str]
+) -> None:
+    url = _first_children(sf, accounts)["nextRecordsUrl"]
+    session = api_for(sandbox)
+
+    answers = [
+        session.get(f"{sandbox.base_url}{url.replace('-200', f'-{BIG + 1}')}"),
+        session.get(f"{sandbox.base_url}{DATA}/query/01gAAAAAAAAAAAAAAA-200"),
+    ]
+
+    for answer in answers:
+        assert answer.status_code == 400
+        assert answer.json()[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+
+
+@pytest.fixture(scope="module")
+def activities(sf: Salesforce) -> dict[str, str]:
+    """An Account with a Contact, and its activities: a closed and an open Task, an Event of
+    2020 and one of 2099."""
+    account = sf.Account.create({"Name": "Busy"})["id"]
+    contact = sf.Contact.create({"LastName": "Ng", "AccountId": account})["id"]
+    sf.Task.create({"Subject": "Called", "WhoId": contact, "Status": "Completed"})
+    sf.Task.create({"Subject": "Call back", "WhatId": account})
+    sf.Event.create({"Subject": "Met", "WhoId": contact, "DurationInMinutes": 30,
+                     "StartDateTime": "2020-03-02T10:00:00Z"})  # fmt: skip
+    sf.Event.create({"Subject": "Meet again", "WhoId": contact, "DurationInMinutes": 30,
+                     "StartDateTime": "2099-03-02T10:00:00Z"})  # fmt: skip
+    return {"account": account, "contact": contact}
+
+
+def test_a_record_s_activities_come_closed_and_open_through_its_subqueries(
+    sf: Salesforce, activities: dict[str, str]
+) -> None:
+    soql = (
+        "SELECT Name, (SELECT Subject, IsTask FROM ActivityHistories ORDER BY Subject), "
+        "(SELECT Subject, IsTask FROM OpenActivities ORDER BY Subject) FROM {} WHERE Id = '{}'"
+    )
+
+    (account,) = sf.query(soql.format("Account", activities["account"]))["records"]
+    (contact,) = sf.query(soql.format("Contact", activities["contact"]))["records"]
+
+    def listed(result: dict[str, Any]) -> list[tuple[str, bool]]:
+        return [(row["Subject"], row["IsTask"]) for row in result["records"]]
+
+    assert listed(account["ActivityHistories"]) == [("Called", True), ("Met", False)]
+    assert listed(account["OpenActivities"]) == [("Call back", True), ("Meet again", False)]
+    assert listed(contact["ActivityHistories"]) == [("Called", True), ("Met", False)]
+    assert listed(contact["OpenActivities"]) == [("Meet again", False)]
+
+
+def test_activity_views_are_described_but_not_queried_on_their_own(sf: Salesforce) -> None:
+    relationships = {
+        name: {c["relationshipName"] for c in getattr(sf, name).describe()["childRelationships"]}
+        for name in ("Account", "Contact", "Lead", "Opportunity")
+    }
+
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query("SELECT Id, Subject FROM ActivityHistory")
+
+    for name, names in relationships.items():
+        assert {"ActivityHistories", "OpenActivities"} <= names, name
+    assert refused.value.content[0]["errorCode"] == "INVALID_TYPE_FOR_OPERATION"
