@@ -1,4 +1,5 @@
-"""The REST API of runs: the org's latest, and one with its log, as `runs list|show --json`."""
+"""The REST API of runs: the org's latest, a page at a time, and one with its log, as
+`runs list|show --json`."""
 
 from __future__ import annotations
 
@@ -6,14 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from forcebridge.store.errors import NotFound
-from forcebridge.store.models import Org
 from forcebridge.store.models.base import MAX_ID
-from forcebridge.store.repositories.runs import get_run, list_runs
 from forcebridge.sync.documents import run_document, run_with_log_document
 from forcebridge.web.api_caller import Caller, caller_service
 from forcebridge.web.api_errors import ApiNotFound
 from forcebridge.web.dependencies import Database
+from forcebridge.web.run_listing import org_run, runs_page
 
 DEFAULT_RUNS = 50
 MAX_RUNS = 1000
@@ -27,12 +26,21 @@ def runs(
     session: Database,
     service: Annotated[str | None, Query(description="Only this service's runs.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_RUNS)] = DEFAULT_RUNS,
+    before: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only runs older than this one: a `next_before`."),
+    ] = None,
 ) -> dict[str, Any]:
-    """The org's latest runs, newest first, with their counts and API calls."""
-    org = session.get_one(Org, caller.org_id)
+    """The org's latest runs, newest first, with their counts and API calls; `next_before`
+    asks for the page after (null on the last one)."""
     found = caller_service(session, caller, service) if service is not None else None
-    latest = list_runs(session, org, service=found, limit=limit)
-    return {"runs": [run_document(run) for run in latest]}
+    older_than = None
+    if before is not None:
+        older_than = org_run(session, caller.org_id, before)
+        if older_than is None:
+            raise ApiNotFound(f"No run {before} in your organisation.")
+    page = runs_page(session, caller.org_id, limit=limit, service=found, before=older_than)
+    return {"runs": [run_document(run) for run in page.runs], "next_before": page.older}
 
 
 @router.get("/runs/{run_id}")
@@ -40,10 +48,7 @@ def run(
     run_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: Caller, session: Database
 ) -> dict[str, Any]:
     """One run of the org with a log entry per record it could not take."""
-    try:
-        found = get_run(session, run_id)
-    except NotFound:
-        found = None
-    if found is None or found.org_id != caller.org_id:
+    found = org_run(session, caller.org_id, run_id)
+    if found is None:
         raise ApiNotFound(f"No run {run_id} in your organisation.")
     return run_with_log_document(found)

@@ -14,6 +14,16 @@ from forcebridge.salesforce.status import Problem, State
 from forcebridge.store.models import Connection, ConnectionStatus
 from forcebridge.web.environments import name_of
 
+MENDED_BY_RECONNECTING = frozenset(
+    {
+        Problem.NOT_CONNECTED,
+        Problem.AUTHENTICATION_LOST,
+        Problem.API_DISABLED,
+        Problem.INSUFFICIENT_ACCESS,
+    }
+)
+"""The problems whose advice is to connect again; a limit reached or an unstable org is not."""
+
 
 @dataclass(frozen=True)
 class ConnectionView:
@@ -41,6 +51,11 @@ class ConnectionView:
     def disconnected(self) -> bool:
         """Disconnected on purpose: no credentials left, so nothing to check or revoke."""
         return self.problem == Problem.NOT_CONNECTED
+
+    @property
+    def reconnectable(self) -> bool:
+        """What is wrong is mended by logging in again (as another user, perhaps)."""
+        return self.problem in MENDED_BY_RECONNECTING
 
     @property
     def api_usage(self) -> str | None:

@@ -9,30 +9,35 @@ Every failure on the way is shown in the pop-up, and the service stores nothing 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.schedules import after_connecting, after_disconnecting
 from forcebridge.salesforce.errors import LoginFailed, SalesforceError, TransientError
+from forcebridge.salesforce.status import ConnectionStatus
 from forcebridge.settings import Settings
 from forcebridge.store.errors import StoreError
 from forcebridge.store.models import Connection
+from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connection_errors import ConnectError
 from forcebridge.sync.connections import disconnect, org_connection_status, refresh_status
 from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
-from forcebridge.web.connection_views import connection_view
+from forcebridge.web.connection_views import ConnectionView, connection_view
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database, runtime_of
-from forcebridge.web.environments import chosen_login, offered
+from forcebridge.web.environments import chosen_login, environment_of, offered
 from forcebridge.web.errors import PageNotFound, WebError
 from forcebridge.web.pages import flash, render, take_notice
 from forcebridge.web.pending import keep_pending, take_pending
+from forcebridge.web.wording import capitalised, listed
 
 PAGE = "/connections"
 CALLBACK_PATH = "/oauth/callback"
@@ -73,11 +78,9 @@ def failure_message(error: Exception) -> str:
         )
     if isinstance(error, TransientError):
         return f"Salesforce could not be reached ({error.message}): try again in a moment."
-    text = error.message if isinstance(error, SalesforceError | WebError) else str(error)
-    first = text.split(" ", 1)[0]
-    if "://" in first or not first.isalpha():
-        return text  # an address or a name, spelled as it is
-    return text[:1].upper() + text[1:]
+    return capitalised(
+        error.message if isinstance(error, SalesforceError | WebError) else str(error)
+    )
 
 
 def callback_url(request: Request, settings: Settings) -> str:
@@ -98,19 +101,62 @@ def org_connection(session: Session, admin: Admin, connection_id: int) -> Connec
     return connection
 
 
+@dataclass(frozen=True)
+class ConnectForm:
+    """The "Connect to Salesforce" form's values: empty, or a connection's, to log in again."""
+
+    name: str = ""
+    environment: str = ""
+    login_url: str = ""
+
+    @classmethod
+    def again(cls, connection: Connection) -> ConnectForm:
+        """Its name (so the new login replaces its own, keeping its services) and environment;
+        the connected app is left to the admin: the server never shows its secret."""
+        environment = environment_of(connection.kind)
+        login_url = connection.login_url if environment.needs_url else ""
+        return cls(connection.name, environment.value.value, login_url)
+
+
+def org_summary(overall: ConnectionStatus, connections: Sequence[ConnectionView], org: str) -> str:
+    """The banner's line: which connections need attention, not what to do about them, which
+    their cards say."""
+    if not overall.needs_attention:
+        return f"Every connection of {org} works."
+    troubled = [view.name for view in connections if not view.connected]
+    if not troubled:
+        return overall.message  # no connection at all: no card says it
+    if len(troubled) == 1:
+        return f"{troubled[0]} needs attention: what to do is on its card below."
+    return f"{listed(troubled)} need attention: what to do is on their cards below."
+
+
 @router.get(PAGE, response_class=HTMLResponse)
-def connections_page(request: Request, admin: CurrentAdmin, session: Database) -> Response:
+def connections_page(
+    request: Request,
+    admin: CurrentAdmin,
+    session: Database,
+    reconnect: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """`reconnect`: a connection whose name and environment fill the Connect form."""
     org = get_org(session, admin.org_name)
     settings = runtime_of(request).settings
+    views = [connection_view(c) for c in list_connections(session, org)]
+    overall = org_connection_status(session, org)
+    form = ConnectForm()
+    if reconnect is not None:
+        form = ConnectForm.again(org_connection(session, admin, reconnect))
     return render(
         request,
         "connections.html",
         admin,
-        connections=[connection_view(c) for c in list_connections(session, org)],
-        overall=org_connection_status(session, org),
+        connections=views,
+        overall=overall,
+        summary=org_summary(overall, views, admin.org_name),
         notice=take_notice(request),
         can_change=admin.can_change,
         environments=offered(settings),
+        form=form,
         has_default_app=settings.sf_client_id is not None,
         popup_name=POPUP_NAME,
     )
@@ -195,8 +241,8 @@ def check_now(
         session.rollback()
         flash(request, f"Could not check {connection.name}: {failure_message(error)}")
     else:
-        view = connection_view(connection)
-        flash(request, f"{view.name}: {view.state}. {view.reason or ''}".strip())
+        # What the check found shows on the connection's card, once.
+        flash(request, f"Checked {connection.name} with Salesforce just now.")
     return RedirectResponse(PAGE, status_code=303)
 
 
@@ -218,6 +264,6 @@ def disconnect_connection(
             f"Could not revoke {name}'s authorization at Salesforce, so it stays connected: "
             f"{failure_message(error)}",
         )
-    else:
-        flash(request, f"{name} was disconnected and its authorization revoked.")
+    # Disconnected, its card says so (when, and that the authorization was revoked): no notice
+    # says it again.
     return RedirectResponse(PAGE, status_code=303)

@@ -53,7 +53,7 @@ ENVIRONMENTS = (
         ConnectionKind.FORCEBRIDGE_SANDBOX, "forcebridge sandbox", "forcebridge sandbox URL"
     ),
 )
-_NAMES = {environment.value: environment.name for environment in ENVIRONMENTS}
+_BY_KIND = {environment.value: environment for environment in ENVIRONMENTS}
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,12 @@ class InvalidEnvironment(WebError):
     """The form named no environment on offer, or left out the URL it needs."""
 
 
+def environment_of(kind: ConnectionKind) -> Environment:
+    return _BY_KIND[kind]
+
+
 def name_of(kind: ConnectionKind) -> str:
-    return _NAMES[kind]
+    return environment_of(kind).name
 
 
 def sandbox_ca_file(settings: Settings) -> Path | None:

@@ -5,6 +5,8 @@ Pages answer with a page (or a redirect to the login), the API with JSON `{"erro
 
 from __future__ import annotations
 
+from forcebridge.web.wording import plural
+
 
 class WebError(Exception):
     """Base of the refusals the web layer raises on purpose; `status` is the HTTP answer."""
@@ -65,8 +67,5 @@ class TooManyLogins(WebError):
 
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, round(retry_after / 60))
-        super().__init__(
-            f"Too many failed logins. Wait {minutes} minute{'s' if minutes > 1 else ''} and "
-            "try again."
-        )
+        super().__init__(f"Too many failed logins. Wait {plural(minutes, 'minute')} and try again.")
         self.retry_after = retry_after

@@ -1,9 +1,10 @@
 """The mapping editor both the export and the service pages show: rows from a form, problems
 next to their rows, and the field choices an admin picks from.
 
-The editor works without scripts (the pages allow none but their own): adding or removing a row
-posts the form and the page comes back with the admin's edits kept, as a refused "Verify and
-Save" does.
+The editor works without scripts (the pages allow none but their own): adding, removing or
+moving a row posts the form and the page comes back with the admin's edits kept, as a refused
+"Verify and Save" does. Enter in its text box adds the row: the form's first submit button, the
+one a browser presses for Enter, is a hidden Add row.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from forcebridge.web.errors import WebError
 
 SAVE = "save"
 ADD = "add"
-REMOVE = "remove:"
-"""`remove:N` drops row N (1-based)."""
+REMOVE, UP, DOWN = "remove", "up", "down"
+"""`remove:N` drops row N (1-based); `up:N` and `down:N` swap it with the row above or below,
+which changes which source of a hierarchy is tried first."""
 
 
 class BadMappingForm(WebError):
@@ -124,17 +126,27 @@ def edit(
     mapping: Mapping, action: str, new_row_update: UpdateOption, new_row_source: str = ""
 ) -> Mapping:
     """`mapping` with a row added (its source `new_row_source`, such as a parent's field
-    `Account.Industry` that the choices do not list, or blank) or row N removed, as the
-    pressed button asks."""
+    `Account.Industry` that the choices do not list, or blank), or row N removed or moved, as
+    the pressed button asks. A row moved past either end stays where it is."""
     if action == ADD:
         return Mapping((*mapping.rows, MappingRow(new_row_source.strip(), "", new_row_update)))
-    if action.startswith(REMOVE):
-        try:
-            number = int(action.removeprefix(REMOVE))
-        except ValueError:
-            raise BadMappingForm(f"no row {action.removeprefix(REMOVE)!r}") from None
-        return Mapping(tuple(row for n, row in mapping.numbered() if n != number))
-    raise BadMappingForm(f"unknown action {action!r}")
+    verb, _, typed = action.partition(":")
+    if verb not in (REMOVE, UP, DOWN):
+        raise BadMappingForm(f"unknown action {action!r}")
+    try:
+        index = int(typed) - 1
+    except ValueError:
+        raise BadMappingForm(f"no row {typed!r}") from None
+    rows = list(mapping.rows)
+    if not 0 <= index < len(rows):
+        return mapping
+    if verb == REMOVE:
+        del rows[index]
+        return Mapping(tuple(rows))
+    other = index - 1 if verb == UP else index + 1
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+    return Mapping(tuple(rows))
 
 
 def editor(

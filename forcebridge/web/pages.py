@@ -11,9 +11,11 @@ from fastapi.templating import Jinja2Templates
 
 from forcebridge.web.csrf import csrf_token
 from forcebridge.web.dependencies import Admin
+from forcebridge.web.wording import plural
 
 PACKAGE_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+templates.env.filters["plural"] = plural
 _NOTICE = "notice"
 
 

@@ -1,16 +1,21 @@
-"""The runs pages: the org's latest runs with their counts, and one run's log."""
+"""The runs pages: the org's runs (or one service's) with their counts, newest first, a page at
+a time as `GET /api/v1/runs` pages them; and one run's log."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from forcebridge.store.errors import NotFound
+from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.store.repositories.runs import get_run, list_runs
+from forcebridge.store.repositories.services import list_services
 from forcebridge.web.dependencies import CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.pages import render
+from forcebridge.web.run_listing import org_run, runs_page
 
 PAGE = "/runs"
 LATEST = 50
@@ -18,18 +23,50 @@ LATEST = 50
 router = APIRouter()
 
 
+def runs_url(service: str = "", before: int | None = None) -> str:
+    """The runs page of `service` (every service's when empty), from just before run `before`."""
+    query = {"service": service} if service else {}
+    if before is not None:
+        query["before"] = str(before)
+    return f"{PAGE}?{urlencode(query)}" if query else PAGE
+
+
 @router.get(PAGE, response_class=HTMLResponse)
-def runs_page(request: Request, admin: CurrentAdmin, session: Database) -> Response:
-    runs = list_runs(session, get_org(session, admin.org_name), limit=LATEST)
-    return render(request, "runs.html", admin, runs=runs)
+def runs_list(
+    request: Request,
+    admin: CurrentAdmin,
+    session: Database,
+    service: Annotated[str, Query()] = "",
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """`service`: a service's name in the org, as the REST API takes it; `before`: a run, to
+    show the runs older than it."""
+    services = list_services(session, get_org(session, admin.org_name))
+    chosen = next((s for s in services if s.name == service), None)
+    if service and chosen is None:
+        raise PageNotFound("service")
+    older_than = None
+    if before is not None:
+        older_than = org_run(session, admin.org_id, before)
+        if older_than is None:
+            raise PageNotFound("run")
+    page = runs_page(session, admin.org_id, limit=LATEST, service=chosen, before=older_than)
+    return render(
+        request,
+        "runs.html",
+        admin,
+        runs=page.runs,
+        services=services,
+        chosen=chosen,
+        before=before,
+        newest_url=runs_url(service) if before is not None else None,
+        older_url=runs_url(service, page.older) if page.older is not None else None,
+    )
 
 
 @router.get(PAGE + "/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, run_id: int, admin: CurrentAdmin, session: Database) -> Response:
-    try:
-        run = get_run(session, run_id)
-    except NotFound:
-        raise PageNotFound("run") from None
-    if run.org_id != admin.org_id:
+    run = org_run(session, admin.org_id, run_id)
+    if run is None:
         raise PageNotFound("run")
     return render(request, "run.html", admin, run=run)

@@ -4,6 +4,7 @@ through `service_fields`), all verified against the live describe before anythin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
-from forcebridge.jobs.stream_status import service_stream_statuses
+from forcebridge.jobs.stream_status import StreamHealth, StreamStatus, service_stream_statuses
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import ActivityTarget, CustomFieldType, PullObjects, Service
 from forcebridge.store.repositories.custom_contact_fields import list_custom_fields
@@ -38,8 +39,11 @@ from forcebridge.web.mapping_editor import Editor
 from forcebridge.web.pages import flash, render, take_notice
 from forcebridge.web.pull_editors import first_mapping, shown_editor
 from forcebridge.web.salesforce_access import SalesforceUnavailable, service_client
+from forcebridge.web.wording import listed, plural, sentence
 
 PAGE = "/services"
+FAILING = (StreamHealth.RETRYING, StreamHealth.NEEDS_ATTENTION)
+"""What Retry now runs again at once (`retry_streams_now`): the others keep their times."""
 
 router = APIRouter()
 
@@ -112,9 +116,9 @@ def projection_notice(configured: PullConfiguration) -> str:
     )
     return (
         f"Settings saved. Projected Salesforce API calls a day: {projection.total:,} "
-        f"({projection.runs_per_day:,} runs, {projection.reads:,} for reads assuming "
-        f"{configured.changes_per_day:,} changes a day, {projection.reconciliation:,} for the "
-        f"daily reconciliation).{shared}"
+        f"({plural(projection.runs_per_day, 'run')}, {projection.reads:,} for reads assuming "
+        f"{plural(configured.changes_per_day, 'change')} a day, {projection.reconciliation:,} "
+        f"for the daily reconciliation).{shared}"
     )
 
 
@@ -220,7 +224,7 @@ def save_settings(
                 configured = None
             if configured is None or problems:
                 session.rollback()
-                shown = replace(submitted, problems=tuple(problems))
+                shown = replace(submitted, problems=tuple(map(sentence, problems)))
                 first = first_mapping(session, client, service, soql) if custom else None
                 return render_service_page(
                     request, admin, session, client, service, shown, first,
@@ -229,8 +233,8 @@ def save_settings(
     except SalesforceUnavailable as unavailable:
         # The settings are verified against Salesforce: refused, with what was typed kept.
         session.rollback()
-        why = f"the settings are verified against Salesforce. {unavailable.message}"
-        shown = replace(submitted, problems=(*problems, why))
+        why = f"The settings could not be verified against Salesforce. {unavailable.message}"
+        shown = replace(submitted, problems=tuple(map(sentence, (*problems, why))))
         return render_service_page(
             request, admin, session, None, service, shown,
             status_code=unavailable.status, mappings_unavailable=unavailable.message,
@@ -252,10 +256,20 @@ def retry_streams(
     """Run every failing stream at the next tick, backoff or not: once the admin has fixed
     what a stream waited on."""
     service = org_service(session, admin, service_id)
+    statuses = service_stream_statuses(session.connection(), service.id)
     retry_streams_now(session.connection(), service.id, utcnow())
     session.commit()
-    flash(request, "The service's failing streams run again at the scheduler's next tick.")
+    flash(request, retry_notice(statuses))
     return RedirectResponse(f"{PAGE}/{service_id}#streams", status_code=303)
+
+
+def retry_notice(statuses: Iterable[StreamStatus]) -> str:
+    """What Retry now did, given the streams as they stood: only failing ones are moved."""
+    failing = [s.stream for s in statuses if s.health in FAILING]
+    if not failing:
+        return "Nothing was failing, so nothing changed: each stream runs at its next run time."
+    verb = "runs" if len(failing) == 1 else "run"
+    return f"{listed(failing)} {verb} again at the scheduler's next tick."
 
 
 def _minutes(typed: str) -> int:

@@ -3,12 +3,15 @@
 `admin_pages_factory(**settings)` builds the app (settings such as `public_url` or
 `sandbox_ca_file` can be given; `backend="postgres"` for PostgreSQL) and returns an
 `AdminPages`: a TestClient plus helpers that log in, post forms the way a browser does (form
-token included), and connect an org to a sandbox. A real browser drives an app that
+token included), and connect an org to a sandbox. A real browser (`browser`: Debian's Chromium,
+`FORCEBRIDGE_CHROMIUM`, default /usr/bin/chromium, driven by Playwright; without it the browser
+tests are skipped, except under CI, where they must run and so fail) drives an app that
 `forcebridge.web.local_server.served_locally` serves.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
@@ -19,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -31,6 +35,7 @@ from forcebridge.store.errors import NotFound
 from forcebridge.store.models import AdminRole, Connection
 from forcebridge.store.repositories.admins import create_admin
 from forcebridge.store.repositories.orgs import create_org, get_org
+from forcebridge.store.repositories.services import create_service
 from forcebridge.sync.connections import connect_with_password
 from forcebridge.web.app import create_app
 from forcebridge.web.throttle import LoginThrottle
@@ -43,9 +48,32 @@ from tests.store.conftest import (  # noqa: F401 - the store's databases, both b
     migrated_url,
 )
 
+CHROMIUM = Path(os.environ.get("FORCEBRIDGE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
 TEST_SECRET = "web-test-secret-key-long-enough-for-the-keyring"
 PASSWORD = "correct horse battery staple"
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        reason = f"Chromium not found at {CHROMIUM}: install it or set FORCEBRIDGE_CHROMIUM"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +142,11 @@ class AdminPages:
             )
             session.commit()
             return connection.id
+
+    def add_service(self, org: str, name: str) -> None:
+        with self.runtime.sessions() as session:
+            create_service(session, get_org(session, org), name)
+            session.commit()
 
     def connections(self) -> list[Connection]:
         with self.runtime.sessions() as session:

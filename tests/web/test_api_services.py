@@ -21,7 +21,7 @@ from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service, get_service
 from forcebridge.store.types import utcnow
 from tests.web.conftest import AdminPages, AdminPagesFactory
-from tests.web.test_api_tokens import add_service, api_token, bearer
+from tests.web.test_api_tokens import api_token, bearer
 from tests.web.test_runs import record_run
 
 
@@ -75,7 +75,7 @@ def pages(admin_pages_factory: AdminPagesFactory) -> AdminPages:
 
 @pytest.fixture
 def api(pages: AdminPages) -> Api:
-    add_service(pages, "acme", "shop")
+    pages.add_service("acme", "shop")
     return Api(pages)
 
 
@@ -88,8 +88,8 @@ def test_paging_walks_the_whole_contact_book_once_in_id_order(
 ) -> None:
     pages = admin_pages_factory(backend=backend)
     pages.add_admin("acme", "ann@acme.example.com")
-    add_service(pages, "acme", "shop")
-    add_service(pages, "acme", "other")
+    pages.add_service("acme", "shop")
+    pages.add_service("acme", "other")
     ids = add_contacts(pages, "shop", 7)
     add_contacts(pages, "other", 2)
     api = Api(pages)
@@ -239,12 +239,17 @@ def test_runs_read_as_runs_list_and_show_print_them(api: Api) -> None:
     first = record_run(api.pages, "acme", "pull:Contact")
     second = record_run(api.pages, "acme", "export")
 
-    listed = api.get("/runs").json()["runs"]
-    limited = api.get("/runs", limit=1).json()["runs"]
+    listed = api.get("/runs").json()
+    limited = api.get("/runs", limit=1).json()
+    older = api.get("/runs", limit=1, before=limited["next_before"]).json()
     shown = api.get(f"/runs/{first}").json()
 
-    assert [run["run_id"] for run in listed] == [second, first]
-    assert [run["run_id"] for run in limited] == [second]
+    assert [run["run_id"] for run in listed["runs"]] == [second, first]
+    assert listed["next_before"] is None
+    assert [run["run_id"] for run in limited["runs"]] == [second]
+    assert limited["next_before"] == second
+    assert ([run["run_id"] for run in older["runs"]], older["next_before"]) == ([first], None)
+    assert api.get("/runs", before=999999).status_code == 404
     assert (shown["stream"], shown["status"], shown["read"], shown["api_calls"]) == (
         "pull:Contact",
         "partial",

@@ -17,7 +17,6 @@ from forcebridge.store.repositories.api_tokens import (
     revoke_api_token,
 )
 from forcebridge.store.repositories.orgs import create_org, get_org
-from forcebridge.store.repositories.services import create_service
 from forcebridge.web.csrf import HEADER
 from tests.web.conftest import AdminPages, AdminPagesFactory, form_token
 from tests.web.test_runs import record_run
@@ -45,12 +44,6 @@ def api_token(pages: AdminPages, org: str = "acme", name: str = "product") -> st
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def add_service(pages: AdminPages, org: str, name: str) -> None:
-    with pages.runtime.sessions() as session:
-        create_service(session, get_org(session, org), name)
-        session.commit()
 
 
 def last_used(pages: AdminPages, org: str = "acme") -> dt.datetime | None:
@@ -126,10 +119,10 @@ def test_without_token_or_session_the_answer_says_to_log_in(pages: AdminPages) -
 
 
 def test_a_token_never_reaches_another_orgs_services_contacts_or_runs(pages: AdminPages) -> None:
-    add_service(pages, "acme", "shop")
+    pages.add_service("acme", "shop")
     acme_run = record_run(pages, "acme", "pull:Contact")
     globex = api_token(pages, "globex")
-    add_service(pages, "globex", "desk")
+    pages.add_service("globex", "desk")
     headers = bearer(globex)
 
     services = pages.client.get("/api/v1/services", headers=headers)
@@ -139,6 +132,7 @@ def test_a_token_never_reaches_another_orgs_services_contacts_or_runs(pages: Adm
         pages.client.post("/api/v1/services/shop/streams/pull/run-now", headers=headers),
         pages.client.get("/api/v1/runs?service=shop", headers=headers),
         pages.client.get(f"/api/v1/runs/{acme_run}", headers=headers),
+        pages.client.get(f"/api/v1/runs?before={acme_run}", headers=headers),
     ]
     runs = pages.client.get("/api/v1/runs", headers=headers)
 
@@ -148,11 +142,11 @@ def test_a_token_never_reaches_another_orgs_services_contacts_or_runs(pages: Adm
         assert answer.json()["error"] == "not_found"
         assert "pull:Contact" not in answer.text
     assert "'shop'" in refused[0].json()["message"]
-    assert runs.json() == {"runs": []}
+    assert runs.json()["runs"] == []
 
 
 def test_a_token_posts_without_a_form_token_a_session_still_needs_one(pages: AdminPages) -> None:
-    add_service(pages, "acme", "shop")
+    pages.add_service("acme", "shop")
     token = api_token(pages)
     body = {"messages": [MESSAGE]}
 
@@ -173,7 +167,7 @@ def test_a_token_posts_without_a_form_token_a_session_still_needs_one(pages: Adm
 
 
 def test_a_viewers_session_reads_the_api_but_changes_nothing(pages: AdminPages) -> None:
-    add_service(pages, "acme", "shop")
+    pages.add_service("acme", "shop")
     pages.add_admin("acme", "val@acme.example.com", AdminRole.VIEWER)
     pages.log_in("acme", "val@acme.example.com")
     form = {HEADER: form_token(pages.client.get("/connections").text)}
@@ -191,7 +185,7 @@ def test_a_viewers_session_reads_the_api_but_changes_nothing(pages: AdminPages) 
 def test_the_token_appears_in_no_answer_and_no_log(
     pages: AdminPages, caplog: pytest.LogCaptureFixture
 ) -> None:
-    add_service(pages, "acme", "shop")
+    pages.add_service("acme", "shop")
     token = api_token(pages)
     caplog.set_level(logging.DEBUG)
 

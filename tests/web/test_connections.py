@@ -216,7 +216,8 @@ def test_check_now_shows_that_a_revoked_authorization_needs_attention(
 
     page = pages.client.get("/connections").text
     assert '<span class="badge warn">Needs Attention</span>' in page
-    assert "reconnect to Salesforce" in page
+    assert "Checked main with Salesforce just now." in page
+    assert page.count("reconnect to Salesforce") == 1  # what to do, said once: on its card
     [checked] = pages.connections()
     assert checked.status_problem == "authentication_lost"
 
@@ -235,8 +236,8 @@ def test_disconnecting_revokes_the_tokens_and_keeps_the_row_needing_attention(
 
     assert answer.status_code == 303
     page = pages.client.get("/connections").text
-    assert "main was disconnected" in page
-    assert "Disconnected on" in page
+    assert page.count("Disconnected on") == 1  # on its card, not again in a banner or notice
+    assert "main needs attention: what to do is on its card below." in page
     service_page = pages.client.get(f"/services/{shop_id}").text
     assert "Needs Attention" in service_page  # its streams say so at once, not a run later
     [disconnected] = pages.connections()
@@ -245,6 +246,26 @@ def test_disconnecting_revokes_the_tokens_and_keeps_the_row_needing_attention(
     api = https_for(sandbox)
     api.headers["Authorization"] = f"Bearer {connection.access_token}"
     assert api.get(f"{sandbox.base_url}/services/data/v62.0/limits").status_code == 401
+
+
+def test_a_disconnected_connection_offers_to_reconnect_with_its_name_and_environment(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    connect(pages, sandbox)
+    [connection] = pages.connections()
+    before = pages.client.get("/connections").text
+    pages.post_form(f"/connections/{connection.id}/disconnect")
+
+    page = pages.client.get("/connections").text
+    form = pages.client.get(f"/connections?reconnect={connection.id}").text
+
+    reconnect = f'href="/connections?reconnect={connection.id}#connect">Reconnect</a>'
+    assert reconnect not in before and reconnect in page
+    assert 'id="name" name="name" value="main"' in form
+    assert '<option value="forcebridge-sandbox" data-needs-url="yes" selected>' in form
+    assert f'name="login_url" class="for-url" value="{sandbox.base_url}"' in form
+    assert "Log <strong>main</strong> in again" in form
+    assert pages.client.get("/connections?reconnect=999").status_code == 404
 
 
 def test_a_viewer_sees_the_connections_but_cannot_connect_or_disconnect(

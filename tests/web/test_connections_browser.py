@@ -1,50 +1,22 @@
-"""The "Connect to Salesforce" pop-up in a real Chromium: log in, connect through the sandbox's
-login and allow pages, and see the pop-up close and the page say "Connected".
-
-Chromium is Debian's (`FORCEBRIDGE_CHROMIUM`, default /usr/bin/chromium), driven by Playwright.
-Without it the test is skipped, except under CI, where it must run and so fails.
-"""
+"""The "Connect to Salesforce" pop-up in a real Chromium (see `conftest.py`): log in, connect
+through the sandbox's login and allow pages, and see the pop-up close and the page say
+"Connected"."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.web.app import create_app
 from forcebridge.web.local_server import served_locally
-from tests.web.conftest import PASSWORD, AdminPagesFactory
+from tests.web.conftest import PASSWORD, TIMEOUT_MS, AdminPagesFactory
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("FORCEBRIDGE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/forcebridge-connections.png")
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        reason = f"Chromium not found at {CHROMIUM}: install it or set FORCEBRIDGE_CHROMIUM"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def test_connecting_in_the_popup_shows_the_connection_connected(

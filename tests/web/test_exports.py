@@ -112,6 +112,39 @@ def test_adding_and_removing_rows_keeps_the_edits_and_saves_nothing(pages: Admin
     assert saved_rows(pages, "Contact") is None
 
 
+def test_moving_a_row_changes_which_source_is_tried_first_keeping_the_edits(
+    pages: AdminPages,
+) -> None:
+    rows = Mapping(
+        (
+            MappingRow("last_name", "LastName"),
+            MappingRow("direct_phone", "Phone", UpdateOption.FILL_EMPTY),
+            MappingRow("company_phone", "Phone", UpdateOption.OVERWRITE),
+        )
+    )
+
+    up = pages.post_form("/export/mappings/Lead", mapping_form(rows, "up:3"))
+    down = pages.post_form("/export/mappings/Lead", mapping_form(rows, "down:2"))
+    past_the_top = pages.post_form("/export/mappings/Lead", mapping_form(rows, "up:1"))
+
+    for moved in (up, down):
+        assert moved.status_code == 200
+        assert [selected(moved.text, n, "source") for n in (1, 2, 3)] == [
+            "last_name",
+            "company_phone",
+            "direct_phone",
+        ]
+        assert selected(moved.text, 3, "update") == "fill_empty"  # a row moves with its option
+        phones = re.findall(r'<td class="level" title="row (\d)">(\d)</td>', moved.text)[1:3]
+        assert phones == [("2", "1"), ("3", "2")]  # company_phone is now tried first
+    assert [selected(past_the_top.text, n, "source") for n in (1, 2, 3)] == [
+        "last_name",
+        "direct_phone",
+        "company_phone",
+    ]
+    assert saved_rows(pages, "Lead") is None
+
+
 def test_the_allowed_objects_are_saved_and_shown(pages: AdminPages) -> None:
     answer = pages.post_form("/export/objects", {"objects": ["Lead", "Account"]})
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+from simple_salesforce import Salesforce
 
 from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
 from forcebridge.jobs.schedules import load_state, save_state
@@ -148,10 +150,26 @@ def test_settings_refused_for_want_of_salesforce_keep_what_was_typed(pages: Admi
     answer = post_settings(pages, support.id, task_subject="Chat with {name}")
 
     assert answer.status_code == 409
-    assert "the settings are verified against Salesforce" in answer.text
+    assert "The settings could not be verified against Salesforce." in answer.text
     assert answer.text.count("Not saved") == 1
     assert 'value="Chat with {name}"' in answer.text
     assert service(pages).task_subject_template is None
+
+
+def test_each_reason_the_settings_were_refused_is_a_sentence_of_its_own(pages: AdminPages) -> None:
+    support = service(pages)
+    disconnected(pages)
+
+    answer = post_settings(pages, support.id, task_subject="Chat with {contact}")
+
+    reasons = [html.unescape(r) for r in re.findall(r'<li class="problem">(.*?)</li>', answer.text)]
+    assert len(reasons) == 2
+    assert reasons[0].startswith("Unknown placeholder {contact} in the Task subject")
+    assert reasons[1].startswith(
+        "The settings could not be verified against Salesforce. Connection 'sandbox' is "
+        "disconnected"
+    )
+    assert all(reason.endswith(".") for reason in reasons)  # never read as one with the next
 
 
 def test_settings_are_verified_saved_and_shown_with_the_projected_calls(
@@ -184,6 +202,18 @@ def test_settings_are_verified_saved_and_shown_with_the_projected_calls(
     assert "Projected Salesforce API calls a day:" in page
     assert 'id="mapping-Lead"' in page and 'id="mapping-Contact"' not in page
     assert 'value="30"' in page
+
+
+def test_the_projection_counts_one_run_and_one_change_in_the_singular(
+    pages: AdminPages, sf: Salesforce
+) -> None:
+    sf.Contact.create({"LastName": "Solitary"})
+    support = service(pages)
+
+    answer = post_settings(pages, support.id, pull_every="1440", routing="LastName = 'Solitary'")
+
+    notice = pages.client.get(answer.headers["location"]).text
+    assert "(1 run, 2 for reads assuming 1 change a day," in notice
 
 
 def test_a_wrong_query_is_refused_by_name_and_nothing_is_saved(pages: AdminPages) -> None:
@@ -489,6 +519,19 @@ def test_the_page_shows_a_stream_that_needs_attention_and_retries_it(pages: Admi
     assert '<td class="stream-status">Needs Attention</td>' in page.text
     assert "row 2: Contact has no field &#39;Region__c&#39;" in page.text
     assert retried.status_code == 303
+    notice = pages.client.get(retried.headers["location"]).text
+    assert "pull:Contact runs again at the scheduler&#39;s next tick." in notice
     with pages.runtime.sessions() as session:
         after = load_state(session.connection(), support.id, "pull:Contact")
     assert after.backoff_until is None and after.next_run_at < failed.next_run_at
+
+
+def test_retry_now_with_nothing_failing_says_so(pages: AdminPages) -> None:
+    support = service(pages)
+    post_settings(pages, support.id)  # schedules the streams
+
+    retried = pages.post_form(f"/services/{support.id}/retry")
+
+    notice = pages.client.get(retried.headers["location"]).text
+    assert "Nothing was failing, so nothing changed" in notice
+    assert "run again at the scheduler" not in notice

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import NotFound
@@ -97,14 +97,28 @@ def get_run(session: Session, run_id: int) -> Run:
 
 
 def list_runs(
-    session: Session, org: Org | None, *, service: Service | None = None, limit: int = 50
+    session: Session,
+    org: Org | None,
+    *,
+    service: Service | None = None,
+    limit: int = 50,
+    before: Run | None = None,
 ) -> list[Run]:
-    """The latest runs first: every org's (`org` None), the org's, or only `service`'s."""
+    """The latest runs first: every org's (`org` None), the org's, or only `service`'s; with
+    `before`, those that started before that run (keyset paging: a run started meanwhile
+    never shifts a page, as an offset would)."""
     query = select(Run)
     if org is not None:
         query = query.where(Run.org_id == org.id)
     if service is not None:
         query = query.where(Run.service_id == service.id)
+    if before is not None:
+        query = query.where(
+            or_(
+                Run.started_at < before.started_at,
+                and_(Run.started_at == before.started_at, Run.id < before.id),
+            )
+        )
     return list(session.scalars(query.order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)))
 
 

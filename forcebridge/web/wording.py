@@ -1,0 +1,33 @@
+"""How the pages word what they say: counts with their nouns, and messages made sentences, so two
+messages shown one after the other never read as one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 change", "2 changes", "1,440 changes"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def capitalised(text: str) -> str:
+    """`text` with a capital first letter, unless it starts with a name or an address, which
+    stay spelled as they are."""
+    first = text.split(" ", 1)[0]
+    if "://" in first or not first.isalpha():
+        return text
+    return text[:1].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """`text` as a sentence of its own: capitalised, and ending with a full stop."""
+    text = capitalised(text.strip())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def listed(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

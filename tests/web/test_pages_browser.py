@@ -1,0 +1,130 @@
+"""The admin pages in a real Chromium (see `conftest.py`): what only a browser decides, such as
+which button Enter presses in a form, and how the pages fit a phone's screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from forcebridge.sandbox.server import SandboxServer
+from forcebridge.store.models import Connection
+from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.repositories.services import create_service
+from forcebridge.web.app import create_app
+from forcebridge.web.local_server import served_locally
+from tests.web.conftest import PASSWORD, TIMEOUT_MS, AdminPagesFactory
+from tests.web.test_runs import record_run
+
+pytestmark = pytest.mark.browser
+
+PHONE = ViewportSize(width=375, height=740)
+DESK = ViewportSize(width=1100, height=900)
+SCREENSHOTS = Path("/tmp")
+
+
+@dataclass(frozen=True)
+class Site:
+    """acme connected to the sandbox, with a service and a run, served at `base_url`."""
+
+    base_url: str
+    service_id: int
+    run_id: int
+
+
+@pytest.fixture
+def site(admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer) -> Iterator[Site]:
+    pages = admin_pages_factory(sandbox_ca_file=sandbox.ca_file)
+    pages.add_admin("acme", "ann@acme.example.com")
+    connection_id = pages.connect_to("acme", sandbox)
+    with pages.runtime.sessions() as session:
+        connection = session.get(Connection, connection_id)
+        service = create_service(
+            session, get_org(session, "acme"), "support", connection=connection
+        )
+        session.commit()
+        service_id = service.id
+    run_id = record_run(pages, "acme", "pull:Contact")
+    with served_locally(create_app(pages.runtime)) as base_url:
+        yield Site(base_url, service_id, run_id)
+
+
+def logged_in(browser: Browser, site: Site, viewport: ViewportSize) -> Page:
+    page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{site.base_url}/login")
+    page.fill("#org", "acme")
+    page.fill("#email", "ann@acme.example.com")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.locator("h1")).to_have_text("Salesforce connections")
+    return page
+
+
+def test_enter_in_the_new_rows_source_adds_the_row_and_removes_none(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, DESK)
+    page.goto(f"{site.base_url}/services/{site.service_id}")
+    editor = page.locator("#mapping-Contact")
+    rows = editor.locator("tr[data-row]")
+    count = rows.count()
+    first_source = editor.locator("select[name=source]").first.input_value()
+
+    editor.locator("input[name=new_source]").fill("Account.Industry")
+    editor.locator("input[name=new_source]").press("Enter")
+
+    expect(rows).to_have_count(count + 1)
+    expect(editor.locator("select[name=source]").first).to_have_value(first_source)
+    expect(editor.locator("select[name=source]").last).to_have_value("Account.Industry")
+    page.close()
+
+
+OUT_OF_VIEW = """() => {
+  const outside = [];
+  for (const element of document.querySelectorAll("a, button, input, select")) {
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;  // not shown (or only to screen readers)
+    if (element.closest(".table-scroll")) continue;  // such tables scroll in place
+    if (box.left < 0 || box.right > window.innerWidth + 0.5) {
+      outside.push(`${element.tagName} ${element.textContent.trim() || element.name} ${box.right}`);
+    }
+  }
+  return outside;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/connections", ["#connect-button"]),
+        ("/export", ["#mapping-Lead button.primary"]),
+        ("/services", []),
+        ("/services/{service}", ["#settings button.primary", "#mapping-Contact button.primary"]),
+        ("/runs", ["a[href='/runs/{run}']"]),
+        ("/runs/{run}", []),
+    ],
+)
+def test_every_page_fits_a_phones_width(
+    browser: Browser, site: Site, path: str, shown: list[str]
+) -> None:
+    page = logged_in(browser, site, PHONE)
+    address = path.format(service=site.service_id, run=site.run_id)
+
+    page.goto(site.base_url + address)
+
+    page.screenshot(path=str(SCREENSHOTS / f"forcebridge-375{address.replace('/', '-')}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(OUT_OF_VIEW) == []
+    for selector in [".topbar nav a", ".topbar button", *shown]:
+        located = page.locator(selector.format(run=site.run_id))
+        expect(located.first).to_be_visible()
+        for element in located.all():
+            box = element.bounding_box()
+            assert box is not None and 0 <= box["x"] <= box["x"] + box["width"] <= PHONE["width"]
+    for select in page.locator("table.rows select").all():
+        assert (select.bounding_box() or {"width": 0})["width"] > PHONE["width"] / 2
+    page.close()
