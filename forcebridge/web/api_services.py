@@ -29,7 +29,7 @@ from forcebridge.sync.documents import (
 )
 from forcebridge.sync.message_import import import_records
 from forcebridge.web.api_caller import Caller, ChangingCaller, caller_service
-from forcebridge.web.api_errors import ApiNotFound, StreamOff
+from forcebridge.web.api_errors import ApiNotFound, ErrorDocument, StreamOff
 from forcebridge.web.dependencies import Database
 
 DEFAULT_PAGE = 500
@@ -104,7 +104,16 @@ def post_messages(
     return {"service": f"{caller.org_name}/{found.name}", **report.to_dict()}
 
 
-@router.post("/services/{service}/streams/{stream}/run-now", status_code=202)
+@router.post(
+    "/services/{service}/streams/{stream}/run-now",
+    status_code=202,
+    responses={
+        409: {
+            "model": ErrorDocument,
+            "description": "The service runs no such stream (`stream_off`): no connection",
+        }
+    },
+)
 def run_now(service: str, stream: str, caller: ChangingCaller, session: Database) -> dict[str, Any]:
     """Have the scheduler run the stream (`pull`: each of the service's pull streams) at its
     next tick, backoff or not; the sync runs there, never in this request."""

@@ -30,7 +30,7 @@ from forcebridge.web import (
     service_mappings,
     services,
 )
-from forcebridge.web.api_errors import InvalidRequest
+from forcebridge.web.api_errors import ApiNotFound, InvalidRequest
 from forcebridge.web.body_limit import BodyLimit
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
@@ -144,6 +144,8 @@ def _unreadable(request: Request, error: RequestValidationError) -> Response:
     form or query lacking a value or holding one of the wrong kind, each named."""
     problems = error.errors()
     if any(problem["loc"][:1] == ("path",) for problem in problems):
+        if _is_api(request):  # an id no record can have (0, past the database's integers)
+            return _refused(request, ApiNotFound(f"Nothing at {request.url.path}."))
         return _http_error(request, HTTPException(404, "No such page."))
     if _is_api(request):
         return _refused(request, InvalidRequest.naming(problems))

@@ -157,13 +157,15 @@ def test_an_unknown_service_is_not_found_by_its_name(api: Api) -> None:
         "/runs?service=acme/shop",
         "/runs?service=",
         "/runs/99999999999",
+        "/runs/0",
+        "/runs/abc",
         "/services/shop%00/contacts",
     ],
 )
 def test_a_name_or_id_no_service_or_run_can_have_is_not_found(api: Api, path: str) -> None:
     answer = api.pages.client.get(f"/api/v1{path}", headers=api.headers)
 
-    assert answer.status_code == 404
+    assert (answer.status_code, answer.json()["error"]) == (404, "not_found")
 
 
 def test_a_body_larger_than_the_cap_is_refused_before_it_is_read(api: Api) -> None:
@@ -271,6 +273,9 @@ def test_run_now_on_a_service_without_a_connection_says_why(api: Api) -> None:
     assert "no Salesforce connection" in answer.json()["message"]
     assert unknown.status_code == 404
     assert "'export'" in unknown.json()["message"]
+    described = api.pages.client.get("/api/v1/openapi.json", headers=api.headers).json()
+    run_now = described["paths"]["/api/v1/services/{service}/streams/{stream}/run-now"]["post"]
+    assert "409" in run_now["responses"]  # documented as it is answered
 
 
 def _tick(pages: AdminPages) -> list[Execution]:
