@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forcebridge.mapping.describe import Catalog, parse_describe
+from forcebridge.mapping.describe import Catalog, ObjectDescribe, parse_describe
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.verify import VerificationReport, verify_export
@@ -131,11 +131,17 @@ def verify_pull_mapping(
 def save_pull_mapping(
     session: Session, client: SalesforceClient, service: Service, sobject: str, mapping: Mapping
 ) -> VerificationReport:
-    """Verify then save (in the caller's transaction); `MappingRefused` saves nothing."""
+    """Verify then save (in the caller's transaction), each Salesforce field as the org spells
+    it (`account.industry` is `Account.Industry`); `MappingRefused` saves nothing."""
     report = verify_pull_mapping(session, client, service, sobject, mapping)
     if not report.ok:
         raise MappingRefused(report)
-    save_mapping(session, service, parse_describe(client.describe(sobject)).name, _rows(mapping))
+    catalog = load_catalog(client, sobject, mapping.sources)  # as verified: cached
+    spelled = [
+        (catalog.resolve(sobject, source)[0], target, update)
+        for source, target, update in _rows(mapping)
+    ]
+    save_mapping(session, service, parse_describe(client.describe(sobject)).name, spelled)
     stream = _stream_for(service, sobject)
     reset_watermarks(session, service, [stream.name])
     return report
@@ -182,11 +188,23 @@ def verify_export_mapping(
 def save_export_mapping(
     session: Session, client: SalesforceClient, org: Org, sobject: str, mapping: Mapping
 ) -> VerificationReport:
+    """Verify then save (in the caller's transaction), each Salesforce field as the org spells
+    it; `MappingRefused` saves nothing."""
     report = verify_export_mapping(session, client, org, sobject, mapping)
     if not report.ok:
         raise MappingRefused(report)
-    save_org_mapping(session, org, parse_describe(client.describe(sobject)).name, _rows(mapping))
+    describe = parse_describe(client.describe(sobject))
+    spelled = [
+        (source, _spelling(describe, target), update) for source, target, update in _rows(mapping)
+    ]
+    save_org_mapping(session, org, describe.name, spelled)
     return report
+
+
+def _spelling(describe: ObjectDescribe, name: str) -> str:
+    """A field of a verified row as the org spells it (`email` is `Email`)."""
+    found = describe.field(name)
+    return name if found is None else found.name
 
 
 def _labelled(mapping: Mapping, catalog: Catalog, sobject: str) -> tuple[ShownRow, ...]:

@@ -110,7 +110,7 @@ def test_an_orgs_export_mapping_is_one_whatever_the_case_the_object_is_typed_in(
     cli: Cli, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     connected_service(cli, sandbox)
-    mine = mapping_file(tmp_path, ("last_name", "LastName"), ("company_name", "Company"))
+    mine = mapping_file(tmp_path, ("last_name", "lastname"), ("company_name", "COMPANY"))
 
     saved = document(
         cli("mapping", "set", "--org", "acme", "--object", "lead", "--file", mine, "--json")
@@ -123,6 +123,7 @@ def test_an_orgs_export_mapping_is_one_whatever_the_case_the_object_is_typed_in(
 
     assert (saved["ok"], saved["saved"]) == (True, True)
     assert {(s["object"], s["default"], len(s["rows"])) for s in shown} == {("Lead", False, 2)}
+    assert [row["target"] for row in shown[0]["rows"]] == ["LastName", "Company"]  # as spelled
     assert "2 rows map" in verified["message"]
 
 
@@ -130,7 +131,7 @@ def test_a_services_mapping_is_shown_under_the_objects_own_spelling(
     cli: Cli, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     service = connected_service(cli, sandbox)
-    mine = mapping_file(tmp_path, ("Email", "email"), ("LastName", "last_name"))
+    mine = mapping_file(tmp_path, ("email", "email"), ("LASTNAME", "last_name"))
     set_lead = ("mapping", "set", "--service", service, "--object", "lead", "--file", mine)
     assert document(cli(*set_lead, "--json"))["ok"]
 
@@ -140,6 +141,7 @@ def test_a_services_mapping_is_shown_under_the_objects_own_spelling(
     )
 
     assert (shown["object"], shown["default"], len(shown["rows"])) == ("Lead", False, 2)
+    assert [row["source"] for row in shown["rows"]] == ["Email", "LastName"]  # as the org spells
     assert "2 rows map" in verified["message"]
 
 
