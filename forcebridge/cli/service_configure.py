@@ -151,19 +151,7 @@ def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) ->
     for sobject, count in configured.records.items():
         table.add_row(escape(sobject), f"{count:,}")
     console.print(table)
-    projection = configured.projection
-    console.print(
-        f"Projected Salesforce API calls a day: [bold]{projection.total:,}[/bold] "
-        f"({projection.runs_per_day:,} runs, {projection.reads:,} for reads assuming "
-        f"{configured.changes_per_day:,} change{'' if configured.changes_per_day == 1 else 's'}"
-        f" a day, {projection.reconciliation:,} for the "
-        "daily reconciliation)."
-    )
-    if configured.shared_with:
-        console.print(
-            f"Read together with {escape(', '.join(configured.shared_with))}: those scheduled "
-            "reads are paid once for all of them."
-        )
+    console.print(escape(configured.cost))
     if configured.reread:
         console.print(f"The next run reads everything again ({', '.join(configured.reread)}).")
     console.print(

@@ -30,6 +30,7 @@ from forcebridge.sync.pull_plan import (
     service_streams,
     shares_a_read,
 )
+from forcebridge.wording import plural
 
 DAILY_CHANGE_SHARE = 0.01
 """The share of records assumed to change a day when projecting API calls."""
@@ -78,6 +79,23 @@ class PullConfiguration:
     problems: tuple[str, ...] = ()
     """Why settings left as they were no longer verify (their streams will fail until fixed):
     a change that touched no pull setting is not refused for them."""
+
+    @property
+    def cost(self) -> str:
+        """What the settings cost, in words, as the command line and the pages say it."""
+        projection = self.projection
+        shared = (
+            f" Read together with {', '.join(self.shared_with)}: those scheduled reads are "
+            "paid once for all of them."
+            if self.shared_with
+            else ""
+        )
+        return (
+            f"Projected Salesforce API calls a day: {projection.total:,} "
+            f"({plural(projection.runs_per_day, 'run')}, {projection.reads:,} for reads assuming "
+            f"{plural(self.changes_per_day, 'change')} a day, {projection.reconciliation:,} for "
+            f"the daily reconciliation).{shared}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -37,7 +37,7 @@ from forcebridge.web.environments import chosen_login, environment_of, offered
 from forcebridge.web.errors import PageNotFound, WebError
 from forcebridge.web.pages import flash, render, take_notice
 from forcebridge.web.pending import keep_pending, take_pending
-from forcebridge.web.wording import capitalised, listed
+from forcebridge.wording import capitalised, listed
 
 PAGE = "/connections"
 CALLBACK_PATH = "/oauth/callback"

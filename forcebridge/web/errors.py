@@ -5,7 +5,7 @@ Pages answer with a page (or a redirect to the login), the API with JSON `{"erro
 
 from __future__ import annotations
 
-from forcebridge.web.wording import plural
+from forcebridge.wording import plural
 
 
 class WebError(Exception):

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from forcebridge.web.csrf import csrf_token
 from forcebridge.web.dependencies import Admin
-from forcebridge.web.wording import plural
+from forcebridge.wording import plural
 
 PACKAGE_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")

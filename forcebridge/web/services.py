@@ -39,7 +39,7 @@ from forcebridge.web.mapping_editor import Editor
 from forcebridge.web.pages import flash, render, take_notice
 from forcebridge.web.pull_editors import first_mapping, shown_editor
 from forcebridge.web.salesforce_access import SalesforceUnavailable, service_client
-from forcebridge.web.wording import listed, plural, sentence
+from forcebridge.wording import listed, sentence
 
 PAGE = "/services"
 FAILING = (StreamHealth.RETRYING, StreamHealth.NEEDS_ATTENTION)
@@ -107,19 +107,7 @@ def pulled_objects(service: Service) -> tuple[str, ...]:
 
 
 def projection_notice(configured: PullConfiguration) -> str:
-    projection = configured.projection
-    shared = (
-        f" Read together with {', '.join(configured.shared_with)}: those scheduled reads are "
-        "paid once for all of them."
-        if configured.shared_with
-        else ""
-    )
-    return (
-        f"Settings saved. Projected Salesforce API calls a day: {projection.total:,} "
-        f"({plural(projection.runs_per_day, 'run')}, {projection.reads:,} for reads assuming "
-        f"{plural(configured.changes_per_day, 'change')} a day, {projection.reconciliation:,} "
-        f"for the daily reconciliation).{shared}"
-    )
+    return f"Settings saved. {configured.cost}"
 
 
 @router.get(PAGE, response_class=HTMLResponse)

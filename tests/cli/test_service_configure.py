@@ -46,7 +46,8 @@ def test_services_reading_together_are_named_as_paying_their_reads_once(
 
     assert shop["reads_shared_with"] == ["acme/leads"]  # a custom query is read on its own
     assert leads["reads_shared_with"] == ["acme/shop"]
-    assert "Read together with acme/shop: those scheduled reads are paid once" in said.stdout
+    shown = " ".join(said.stdout.split())  # as wrapped to the terminal's width
+    assert "Read together with acme/shop: those scheduled reads are paid once" in shown
 
 
 def test_a_query_selecting_a_parents_field_no_row_maps_is_accepted(

@@ -1,5 +1,5 @@
-"""How the pages word what they say: counts with their nouns, and messages made sentences, so two
-messages shown one after the other never read as one."""
+"""How forcebridge words what it says on pages and on the command line: counts with their
+nouns, and messages made sentences, so two shown one after the other never read as one."""
 
 from __future__ import annotations
 
