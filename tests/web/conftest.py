@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -81,6 +81,16 @@ def web_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated
     databases = MigratedDatabases(tmp_path_factory.mktemp("web-databases"))
     yield databases
     databases.close()
+
+
+def log_in_through_the_form(page: Page) -> None:
+    """Log in as acme's admin on the login page the browser shows, as a person would; the
+    first page after it is the connections'."""
+    page.fill("#org", "acme")
+    page.fill("#email", "ann@acme.example.com")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.locator("h1")).to_have_text("Salesforce connections")
 
 
 def form_token(html: str) -> str:

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.web.app import create_app
 from forcebridge.web.local_server import served_locally
-from tests.web.conftest import PASSWORD, TIMEOUT_MS, AdminPagesFactory
+from tests.web.conftest import TIMEOUT_MS, AdminPagesFactory, log_in_through_the_form
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,7 @@ def test_connecting_in_the_popup_shows_the_connection_connected(
 
     with served_locally(create_app(pages.runtime)) as base_url:
         page.goto(f"{base_url}/connections")
-        page.fill("#org", "acme")
-        page.fill("#email", "ann@acme.example.com")
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Log in')")
-        expect(page.locator("h1")).to_have_text("Salesforce connections")
+        log_in_through_the_form(page)
 
         page.fill("#name", "main")
         page.select_option("#environment", "forcebridge-sandbox")

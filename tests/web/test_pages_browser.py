@@ -16,7 +16,7 @@ from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service
 from forcebridge.web.app import create_app
 from forcebridge.web.local_server import served_locally
-from tests.web.conftest import PASSWORD, TIMEOUT_MS, AdminPagesFactory
+from tests.web.conftest import TIMEOUT_MS, AdminPagesFactory, log_in_through_the_form
 from tests.web.test_runs import record_run
 
 pytestmark = pytest.mark.browser
@@ -56,11 +56,7 @@ def logged_in(browser: Browser, site: Site, viewport: ViewportSize) -> Page:
     page = browser.new_page(viewport=viewport)
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{site.base_url}/login")
-    page.fill("#org", "acme")
-    page.fill("#email", "ann@acme.example.com")
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    expect(page.locator("h1")).to_have_text("Salesforce connections")
+    log_in_through_the_form(page)
     return page
 
 
