@@ -361,12 +361,17 @@ class _Push:
         return [stored[(d.window.contact_id, d.window.day, d.part)] for d in drafts]
 
     def _decide(self, draft: Draft, stored: StoredWindow) -> PartWrite:
-        window = reopened(stored, len(draft.message_ids))
+        window = reopened(stored, len(draft.message_ids), draft.target)
         if window is not stored:
+            why = (
+                "has new messages"
+                if len(draft.message_ids) > stored.message_count
+                else f"is now to be written to {draft.target.record_id if draft.target else ''}"
+            )
             self._note(
                 LogLevel.INFO,
                 Code.REOPENED,
-                "the parked window has new messages: trying it again",
+                f"the parked window {why}: trying it again",
                 window.key,
             )
         action = decide(window, draft.target, draft.content_hash, key_field=self.key_field)

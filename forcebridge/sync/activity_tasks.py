@@ -144,10 +144,13 @@ def decide(
     return Action.UPSERT if key_field else Action.CREATE
 
 
-def reopened(window: StoredWindow, message_count: int) -> StoredWindow:
-    """A parked window that gained messages is tried again from scratch."""
-    if window.parked and message_count > window.message_count:
-        return replace(window, parked_reason=None, attempts=0)
+def reopened(window: StoredWindow, message_count: int, target: Target | None) -> StoredWindow:
+    """A parked window is tried again from scratch once it gained messages, or once its
+    contact stands for another record than the one it was parked writing to (that record
+    deleted, say, and the contact linked anew by the pull)."""
+    moved = target is not None and window.parked_for not in (None, target.record_id)
+    if window.parked and (message_count > window.message_count or moved):
+        return replace(window, parked_reason=None, parked_for=None, attempts=0)
     return window
 
 
@@ -188,6 +191,7 @@ def after_success(write: PartWrite, task_id: str | None, now: dt.datetime) -> St
         last_message_id=write.message_ids[-1] if write.message_ids else None,
         attempts=0,
         parked_reason=None,
+        parked_for=None,
         written_at=now,
     )
 
@@ -205,13 +209,19 @@ def after_failure(
     if any(e.status_code == LEAD_CONVERTED for e in errors):
         return window  # no attempt spent: the next pull hands the contact to the Contact
     attempts = window.attempts + 1
-    parked = failure_reason(errors) if attempts >= max_attempts else None
-    return replace(window, attempts=attempts, parked_reason=parked)
+    if attempts < max_attempts:
+        return replace(window, attempts=attempts)
+    parked_for = write.target.record_id if write.target is not None else None
+    return replace(
+        window, attempts=attempts, parked_reason=failure_reason(errors), parked_for=parked_for
+    )
 
 
 def forgotten(window: StoredWindow) -> StoredWindow:
     """The window of a Task deleted in Salesforce: as if it had never been written."""
-    return replace(window, task_id=None, content_hash=None, attempts=0, parked_reason=None)
+    return replace(
+        window, task_id=None, content_hash=None, attempts=0, parked_reason=None, parked_for=None
+    )
 
 
 def written_anew(write: PartWrite, window: StoredWindow, key_field: str | None) -> PartWrite:

@@ -174,8 +174,17 @@ def test_a_task_naming_a_lead_converted_since_the_pull_spends_no_attempt() -> No
     assert (waiting.attempts, waiting.parked) == (4, False)  # the pull moves it to the Contact
 
 
-def test_new_messages_reopen_a_parked_window_and_nothing_else_does() -> None:
-    parked = window(parked_reason="x", attempts=5, message_count=2)
+def test_new_messages_or_another_record_reopen_a_parked_window_and_nothing_else_does() -> None:
+    parked = window(parked_reason="x", attempts=5, message_count=2, parked_for=JANE.record_id)
+    john = Target("Contact", "003000000000002AAA")
 
-    assert reopened(parked, 2) is parked
-    assert reopened(parked, 3) == window(message_count=2)
+    assert reopened(parked, 2, JANE) is parked
+    assert reopened(parked, 2, None) is parked  # held: no record to try
+    assert reopened(parked, 3, JANE) == window(message_count=2)
+    assert reopened(parked, 2, john) == window(message_count=2)
+
+
+def test_a_window_parked_remembers_the_record_it_was_writing_to() -> None:
+    parked = after_failure(write(window(attempts=4), Action.CREATE), [DELETED], max_attempts=5)
+
+    assert (parked.parked, parked.parked_for) == (True, JANE.record_id)

@@ -40,4 +40,7 @@ class ActivityWindow(Timestamped, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     """Failed writes in a row; the window is parked after too many."""
     parked_reason: Mapped[str | None] = mapped_column(Text)
+    parked_for: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
+    """The record the window was parked writing to: once its contact stands for another one
+    (the record deleted, the contact linked anew), it is tried again."""
     written_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, exists, insert, or_, select, tuple_, update
+from sqlalchemy import CursorResult, Select, and_, exists, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import ActivityWindow, ContactIdentity, LogLevel, Run, RunLogEntry
@@ -43,6 +43,8 @@ class StoredWindow:
     """Failed writes in a row."""
     parked_reason: str | None = None
     written_at: datetime | None = None
+    parked_for: str | None = None
+    """The record (WhoId) it was parked writing to."""
 
     @property
     def parked(self) -> bool:
@@ -78,6 +80,7 @@ _COLUMNS = {
     "attempts": ActivityWindow.attempts,
     "parked_reason": ActivityWindow.parked_reason,
     "written_at": ActivityWindow.written_at,
+    "parked_for": ActivityWindow.parked_for,
 }
 
 
@@ -162,21 +165,26 @@ def windows_to_retry(
 ) -> list[tuple[int, date]]:
     """`(contact_id, day)` of windows not parked that are unwritten or whose last write failed,
     and whose contact is now linked to a record of one of `sources` (a window held for want of
-    a link waits, at no cost, until the contact has one)."""
+    a link waits, at no cost, until the contact has one); and of parked windows whose contact
+    is linked to another record than the one they were parked writing to."""
     if not sources:
         return []
-    linked = exists().where(
+    allowed = (
         ContactIdentity.contact_id == ActivityWindow.contact_id,
         ContactIdentity.source.in_(sorted(sources)),
     )
+    waiting = and_(
+        ActivityWindow.parked_reason.is_(None),
+        or_(ActivityWindow.content_hash.is_(None), ActivityWindow.attempts > 0),
+        exists().where(*allowed),
+    )
+    moved = and_(
+        ActivityWindow.parked_for.is_not(None),
+        exists().where(*allowed, ContactIdentity.external_id != ActivityWindow.parked_for),
+    )
     rows = session.execute(
         select(ActivityWindow.contact_id, ActivityWindow.window_date)
-        .where(
-            ActivityWindow.service_id == service_id,
-            ActivityWindow.parked_reason.is_(None),
-            or_(ActivityWindow.content_hash.is_(None), ActivityWindow.attempts > 0),
-            linked,
-        )
+        .where(ActivityWindow.service_id == service_id, or_(waiting, moved))
         .distinct()
     )
     return [(contact_id, day) for contact_id, day in rows]
@@ -219,7 +227,7 @@ def unpark_windows(session: Session, service_id: int) -> int:
     result = session.execute(
         update(ActivityWindow)
         .where(ActivityWindow.service_id == service_id, ActivityWindow.parked_reason.is_not(None))
-        .values(parked_reason=None, attempts=0, updated_at=utcnow())
+        .values(parked_reason=None, parked_for=None, attempts=0, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult[Any], result).rowcount
