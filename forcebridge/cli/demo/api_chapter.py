@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
+import requests
 
 from forcebridge.cli.demo.commands import CommandRunner
 from forcebridge.cli.demo.narration import Narrator
@@ -29,16 +29,13 @@ def call_the_api(narrator: Narrator, run: CommandRunner) -> None:
     created = run.output(["api-token", "create", "--org", "acme", "--name", "product", "--json"])
     token = json.loads(created)["token"]
     narrator.note(f"the token, shown once: {token[:8]}... (the product keeps it as a secret)")
-    with (
-        _served() as base,
-        httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as api,
-    ):
-        services = _call(narrator, api, "GET", "/api/v1/services")
+    with _served() as base, requests.Session() as api:
+        api.headers["Authorization"] = f"Bearer {token}"
+        api.trust_env = False  # the local server, never through a proxy
+        services = _call(narrator, api, base, "GET", "/api/v1/services")
         streams = [s["stream"] for s in services["services"][0]["streams"]]
         narrator.note(f"service {SERVICE!r} and its streams: {', '.join(streams)}")
-        page = _call(narrator, api, "GET", f"/api/v1/services/{SERVICE}/contacts?limit=3")
+        page = _call(narrator, api, base, "GET", f"/api/v1/services/{SERVICE}/contacts?limit=3")
         names = [f"{c['first_name']} {c['last_name']}" for c in page["contacts"]]
         after = page["next_after"]
         narrator.note(f"the first page: {', '.join(names)}; the next one starts after id {after}")
@@ -51,10 +48,17 @@ def call_the_api(narrator: Narrator, run: CommandRunner) -> None:
             "sent_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         posted = _call(
-            narrator, api, "POST", f"/api/v1/services/{SERVICE}/messages", {"messages": [message]}
+            narrator,
+            api,
+            base,
+            "POST",
+            f"/api/v1/services/{SERVICE}/messages",
+            {"messages": [message]},
         )
         narrator.note(f"messages recorded: {posted['imported']}")
-        ran = _call(narrator, api, "POST", f"/api/v1/services/{SERVICE}/streams/activities/run-now")
+        ran = _call(
+            narrator, api, base, "POST", f"/api/v1/services/{SERVICE}/streams/activities/run-now"
+        )
         narrator.note(
             f"activities due at {ran['streams'][0]['next_run_at']}: the scheduler of "
             "`forcebridge serve` (or a worker) writes the Task at its next tick"
@@ -63,10 +67,15 @@ def call_the_api(narrator: Narrator, run: CommandRunner) -> None:
 
 
 def _call(
-    narrator: Narrator, api: httpx.Client, method: str, path: str, body: Any = None
+    narrator: Narrator,
+    api: requests.Session,
+    base: str,
+    method: str,
+    path: str,
+    body: Any = None,
 ) -> dict[str, Any]:
-    narrator.request(method, f"{api.base_url}{path}")
-    answer = api.request(method, path, json=body)
+    narrator.request(method, f"{base}{path}")
+    answer = api.request(method, f"{base}{path}", json=body, timeout=30)
     answer.raise_for_status()
     document: dict[str, Any] = answer.json()
     return document
