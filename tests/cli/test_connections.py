@@ -151,7 +151,7 @@ def test_a_reconnect_lifts_the_flag_a_lost_login_put_on_the_services_streams(
 
     lifted = streams_of(cli, "acme/shop")["pull:Contact"]
     assert (flagged["status"], flagged["problem"]) == ("Needs Attention", "authentication_lost")
-    assert (lifted["status"], lifted["problem"]) == ("Retrying", None)
+    assert (lifted["status"], lifted["problem"], lifted["reason"]) == ("OK", None, None)
     assert lifted["next_run_at"] <= utcnow().isoformat()
 
 
