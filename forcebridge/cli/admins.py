@@ -70,7 +70,8 @@ def create(
     password_stdin: PasswordStdin = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Create an admin of an org; the password is asked for (twice) unless piped in."""
+    """Create an admin of an org; the password is asked for (twice), or read from a pipe with
+    --password-stdin."""
     password = _password(password_stdin)
     with database() as session:
         admin = create_admin(session, get_org(session, org), email, password, role)
@@ -114,7 +115,8 @@ def _changed(org: str, email: str, change: Callable[[Session, AdminUser], None])
 def password_command(
     email: Email, org: OrgOption, password_stdin: PasswordStdin = False, as_json: JsonFlag = False
 ) -> None:
-    """Give an admin a new password (asked twice unless piped in); their sessions end."""
+    """Give an admin a new password (asked twice, or read from a pipe with --password-stdin);
+    their sessions end."""
     password = _password(password_stdin)
     document = _changed(org, email, lambda session, admin: set_password(session, admin, password))
     emit(

@@ -106,7 +106,23 @@ JsonFlag = Annotated[
 ]
 
 #: Refusals with a message meant for the user; anything else is a bug and keeps its traceback.
-EXPECTED_ERRORS = (StoreError, SalesforceError, ConnectError, SettingsError, ValidationError)
+EXPECTED_ERRORS = (StoreError, SalesforceError, ConnectError, SettingsError)
+
+
+def refusal_of(error: ValidationError) -> str:
+    """Each problem pydantic found, named by where it is: for the settings, the environment
+    variable that holds it (`FORCEBRIDGE_LOG_LEVEL: ...`)."""
+    settings = error.title == "Settings"
+    problems = []
+    for problem in error.errors(include_url=False):
+        where = ".".join(str(part) for part in problem["loc"])
+        if settings:
+            where = f"FORCEBRIDGE_{where.upper()}"
+        given = repr(problem["input"])
+        problems.append(
+            f"{where}: {problem['msg']}" + (f" (not {given})" if len(given) <= 60 else "")
+        )
+    return "; ".join(problems)
 
 
 def fail(message: str) -> NoReturn:
@@ -125,6 +141,8 @@ def reporting_errors() -> Iterator[None]:
         yield
     except EXPECTED_ERRORS as error:
         fail(str(error))
+    except ValidationError as error:
+        fail(refusal_of(error))
     except OperationalError as error:  # locked, or out of reach: its SQL and values left out
         fail(f"the database could not be used ({str(error.orig).strip()}); try again")
 

@@ -55,3 +55,13 @@ def test_a_database_that_cannot_be_opened_is_said_so_in_one_json_document(
     assert refused.exit_code == 1
     assert json.loads(refused.stdout)["error"].startswith(said)
     assert "Traceback" not in refused.stderr
+
+
+def test_a_setting_refused_names_its_environment_variable(cli: Cli) -> None:
+    env = {"FORCEBRIDGE_LOG_LEVEL": "LOUD"}
+
+    refused = cli("org", "list", "--json", env=env)
+
+    assert refused.exit_code == 1
+    error = json.loads(refused.stdout)["error"]
+    assert error.startswith("FORCEBRIDGE_LOG_LEVEL: Input should be 'DEBUG'")
