@@ -6,6 +6,7 @@ forcebridge runs show RUN_ID [--json]
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +18,7 @@ from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.runs import get_run, list_runs
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.documents import RUN_COUNTS, run_document, run_with_log_document
+from forcebridge.wording import plural
 
 app = typer.Typer(help="List runs and show one with its log.", no_args_is_help=True)
 
@@ -49,12 +51,19 @@ def show(
     run_id: Annotated[
         int, typer.Argument(metavar="RUN_ID", help="The run's id, as `runs list` shows it.")
     ],
+    log_limit: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Log entries shown (0: every one); --json gives them all whatever this says.",
+        ),
+    ] = 50,
     as_json: JsonFlag = False,
 ) -> None:
     """One run: its counts, API calls, duration and a log entry per record it could not take."""
     with database() as session:
         document = run_with_log_document(get_run(session, run_id))
-    emit(document, as_json, lambda: _show(document))
+    emit(document, as_json, lambda: _show(document, log_limit or None))
 
 
 def _print_runs(documents: list[dict[str, Any]]) -> None:
@@ -66,7 +75,7 @@ def _print_runs(documents: list[dict[str, Any]]) -> None:
         console.print(
             f"[bold]{d['run_id']}[/bold]  {escape(d['service'] or d['org'])} "
             f"{escape(d['stream'])}  {status}  {started} UTC  {_took(d['duration_seconds'])}  "
-            f"{d['api_calls']:,} API call{'' if d['api_calls'] == 1 else 's'}",
+            f"{plural(d['api_calls'], 'API call')}",
             soft_wrap=True,
         )
         counts = ", ".join(f"{d[c]:,} {c}" for c in RUN_COUNTS[:-1] if d[c]) or "nothing read"
@@ -81,14 +90,19 @@ def _took(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min"
 
 
-def _show(document: dict[str, Any]) -> None:
+def _show(document: dict[str, Any], log_limit: int | None) -> None:
+    """The run, and its first `log_limit` log entries (None: every one); the others counted
+    by code, as a run of thousands of records can log thousands."""
     _print_runs([document])
     if document["error"]:
         console.print(f"[red]Error:[/red] {escape(document['error'])}", soft_wrap=True)
-    if document["log"]:
+    entries = document["log"]
+    shown = entries if log_limit is None else entries[:log_limit]
+    rest = entries[len(shown) :]
+    if shown:
         record = Column("Record", no_wrap=True, min_width=18)  # an Id is read whole
         log = Table("Level", Column("Code", overflow="fold"), record, "Field", "Message")
-        for entry in document["log"]:
+        for entry in shown:
             log.add_row(
                 entry["level"],
                 escape(entry["code"] or ""),
@@ -97,3 +111,11 @@ def _show(document: dict[str, Any]) -> None:
                 escape(entry["message"]),
             )
         console.print(log)
+    if rest:
+        codes = Counter(entry["code"] or "other" for entry in rest)
+        counted = ", ".join(f"{code}: {count:,}" for code, count in codes.most_common())
+        console.print(
+            f"... and {len(rest):,} more ({escape(counted)}): "
+            "--log-limit 0 shows every one, --json gives them all.",
+            soft_wrap=True,
+        )

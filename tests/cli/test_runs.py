@@ -60,3 +60,24 @@ def test_runs_read_whole_in_a_pipes_80_columns(cli: Cli, tmp_path: Path) -> None
     assert f"{run_id}  shop csv:crm  succeeded  " in listed
     assert " s  0 API calls\n    2 read, 2 created\n" in listed
     assert "crm-000000000000001" in shown  # a record's id whole, not cut
+
+
+def test_a_long_log_is_shown_in_part_with_the_rest_counted_by_code(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/shop")
+    file = tmp_path / "crm.csv"
+    rows = "".join(f"P{n},12,crm-{n}\n" for n in range(5))
+    file.write_text(f"first_name,phone,external_id\n{rows}")
+    run_id = document(
+        cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm", "--json")
+    )["run_id"]
+
+    shown = cli("runs", "show", str(run_id), "--log-limit", "2").stdout
+    every = cli("runs", "show", str(run_id), "--log-limit", "0").stdout
+
+    assert shown.count("invalid_phone") == 3  # two entries, and the count of the others
+    assert "... and 3 more (invalid_phone: 3)" in " ".join(shown.split())
+    assert every.count("invalid_phone") == 5
+    assert len(document(cli("runs", "show", str(run_id), "--log-limit", "2", "--json"))["log"]) == 5
