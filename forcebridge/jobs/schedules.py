@@ -188,6 +188,11 @@ def claim_due(connection: Connection, now: datetime, limit: int) -> list[Claim]:
     ).all()
     token = claimed(now)
     claims = []
+    members: dict[tuple[int, str], set[int]] = {}
+    for candidate in candidates:
+        if candidate.stream in SHARED_READS and candidate.connection_id is not None:
+            group = (candidate.connection_id, candidate.stream)
+            members.setdefault(group, set()).add(candidate.service_id)
     groups: set[tuple[int, str]] = set()
     leased: set[tuple[int, str]] = set()
     for candidate in candidates:
@@ -195,10 +200,13 @@ def claim_due(connection: Connection, now: datetime, limit: int) -> list[Claim]:
         if lease in leased:
             continue  # one lease, one run: the other stream runs at a later tick
         group = (candidate.connection_id, candidate.stream)
-        if candidate.stream in SHARED_READS and candidate.connection_id is not None:
+        if group in members:
             if group in groups:
                 continue  # the group's claimed run reads for it; see SHARED_READS
             groups.add(group)
+            # The group's run takes the lease of every due member it reads for: another
+            # stream of one of them, claimed now, would hold it and keep it out of the read.
+            leased |= {(member, lease[1]) for member in members[group]}
         leased.add(lease)
         taken = connection.execute(
             update(SyncSchedule)

@@ -176,6 +176,31 @@ def test_services_sharing_a_connection_are_pulled_by_one_run_and_their_schedules
     assert "pull:Contact" not in {e.stream for e in again}
 
 
+def test_services_pulling_both_objects_pay_one_read_an_object_whatever_their_order(
+    runtime: Runtime, session: Session, sandbox: SandboxServer
+) -> None:
+    """Each service's pull:Contact and pull:Lead come due together: a tick that ran one
+    service's Leads beside the other's Contacts had each read leave the other service out,
+    so every service paid for every object."""
+    first = session.get_one(Service, _connected_service(session, sandbox))
+    second = _sharing_service(session, first)
+    first.pull_objects = second.pull_objects = PullObjects.BOTH
+    session.commit()
+    engine = EmbeddedEngine(runtime, product_registry())
+    try:
+        for _ in range(3):
+            engine.run_due_once()
+    finally:
+        engine.stop()
+
+    pulls = [r for r in recorded_runs(runtime) if r.stream.startswith("pull:")]
+    paid = sorted(r.stream for r in pulls if r.api_calls)
+    assert paid == ["pull:Contact", "pull:Lead"]  # one read of each object, for both services
+    assert {(r.service_id, r.stream) for r in pulls} == {
+        (service.id, stream) for service in (first, second) for stream in paid
+    }
+
+
 def test_services_sharing_a_failing_read_back_off_with_it_instead_of_each_leading_the_next(
     runtime: Runtime, session: Session, sandbox: SandboxServer
 ) -> None:
