@@ -15,7 +15,7 @@ from rich.table import Column, Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, wrong_options
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.store.repositories.runs import get_run, list_runs
+from forcebridge.store.repositories.runs import get_run, runs_page
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.documents import RUN_COUNTS, run_document, run_with_log_document
 from forcebridge.wording import plural
@@ -31,19 +31,25 @@ def list_command(
         typer.Option("--service", metavar="ORG/SERVICE", help="Only this service's runs."),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+    before: Annotated[
+        int | None,
+        typer.Option(
+            min=1, metavar="RUN_ID", help="Only runs older than this one: a `next_before`."
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """The latest runs, newest first: of every org, of one (`--org`), or of a service."""
+    """The latest runs, newest first: of every org, of one (`--org`), or of a service;
+    `next_before` (null on the last page) is the `--before` of the page after."""
     if org is not None and service is not None:
         wrong_options("name either --org ORG or --service ORG/SERVICE, not both")
     with database() as session:
-        if service is not None:
-            found = get_service(session, service)
-            runs = list_runs(session, found.org, service=found, limit=limit)
-        else:
-            runs = list_runs(session, get_org(session, org) if org else None, limit=limit)
-        documents = [run_document(run) for run in runs]
-    emit({"runs": documents}, as_json, lambda: _print_runs(documents))
+        older_than = None if before is None else get_run(session, before)
+        found = None if service is None else get_service(session, service)
+        owner = found.org if found is not None else get_org(session, org) if org else None
+        page = runs_page(session, owner, service=found, limit=limit, before=older_than)
+        documents = [run_document(run) for run in page.runs]
+    emit({"runs": documents, "next_before": page.older}, as_json, lambda: _print_runs(documents))
 
 
 @app.command("show")

@@ -4,19 +4,11 @@ run that starts meanwhile never shifts a page the way an offset would."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Org, Run, Service
-from forcebridge.store.repositories.runs import list_runs
-
-
-@dataclass(frozen=True)
-class RunsPage:
-    runs: list[Run]
-    older: int | None
-    """The `before` of the next page (the id of this page's last run); None on the last page."""
+from forcebridge.store.repositories.runs import RunsPage
+from forcebridge.store.repositories.runs import runs_page as org_runs_page
 
 
 def org_run(session: Session, org_id: int, run_id: int) -> Run | None:
@@ -33,11 +25,8 @@ def runs_page(
     service: Service | None = None,
     before: Run | None = None,
 ) -> RunsPage:
-    """Up to `limit` runs, newest first (as `runs list` orders them), those started before
-    `before` only."""
+    """The org's runs (`forcebridge.store.repositories.runs.runs_page`), newest first."""
     org = session.get(Org, org_id)
-    if org is None:  # never every org's runs, which list_runs gives for no org
+    if org is None:  # never every org's runs, which no org asks for
         return RunsPage([], None)
-    found = list_runs(session, org, service=service, limit=limit + 1, before=before)
-    shown = found[:limit]
-    return RunsPage(shown, shown[-1].id if len(found) > limit else None)
+    return org_runs_page(session, org, limit=limit, service=service, before=before)

@@ -81,3 +81,32 @@ def test_a_long_log_is_shown_in_part_with_the_rest_counted_by_code(
     assert "... and 3 more (invalid_phone: 3)" in " ".join(shown.split())
     assert every.count("invalid_phone") == 5
     assert len(document(cli("runs", "show", str(run_id), "--log-limit", "2", "--json"))["log"]) == 5
+
+
+def test_runs_list_pages_with_next_before(cli: Cli, tmp_path: Path) -> None:
+    first = imported(cli, tmp_path, "crm-1")
+    file = tmp_path / "more.csv"
+    file.write_text("first_name,email\nBo,bo@example.com\n")
+    later = [
+        document(
+            cli(
+                "contacts",
+                "import",
+                "--service",
+                "acme/shop",
+                str(file),
+                "--source",
+                "crm",
+                "--json",
+            )
+        )["run_id"]
+        for _ in range(2)
+    ]
+
+    page = document(cli("runs", "list", "--limit", "2", "--json"))
+    rest = document(
+        cli("runs", "list", "--limit", "2", "--before", str(page["next_before"]), "--json")
+    )
+
+    assert [r["run_id"] for r in page["runs"]] == later[::-1]
+    assert ([r["run_id"] for r in rest["runs"]], rest["next_before"]) == ([first], None)

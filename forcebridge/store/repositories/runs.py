@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, or_, select, update
@@ -120,6 +121,27 @@ def list_runs(
             )
         )
     return list(session.scalars(query.order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class RunsPage:
+    runs: list[Run]
+    older: int | None
+    """The `before` of the next page (the id of this page's last run); None on the last page."""
+
+
+def runs_page(
+    session: Session,
+    org: Org | None,
+    *,
+    limit: int,
+    service: Service | None = None,
+    before: Run | None = None,
+) -> RunsPage:
+    """`list_runs` a page at a time: up to `limit` runs, and where the next page starts."""
+    found = list_runs(session, org, service=service, limit=limit + 1, before=before)
+    shown = found[:limit]
+    return RunsPage(shown, shown[-1].id if len(found) > limit else None)
 
 
 def fail_lost_runs(
