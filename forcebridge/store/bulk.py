@@ -101,8 +101,9 @@ def insert_numbered(
     """Insert `rows` as `insert_rows` does; the new rows' ids, in order.
 
     PostgreSQL hands out the ids first, from the table's sequence, and the rows are copied with
-    them. SQLite gives each new row the id above the table's largest; the transaction holds the
-    database's only write lock from the first row on, so the rows of one `executemany` take
+    them. SQLite gives each new row the id above the largest the table ever gave (contacts are
+    AUTOINCREMENT, migration 0014), the table's largest for other tables; the transaction holds
+    the database's only write lock from the first row on, so the rows of one `executemany` take
     consecutive ids ending at the connection's last inserted one.
     """
     if not rows:
