@@ -42,6 +42,7 @@ from forcebridge.sync.activities import Progress as ProgressCallback
 from forcebridge.sync.activities import PushOptions, push_activities
 from forcebridge.sync.activity_drafts import contact_name
 from forcebridge.sync.activity_report import PushReport
+from forcebridge.sync.activity_tasks import target_sources
 from forcebridge.sync.connections import open_client
 
 app = typer.Typer(help="Log conversations to Salesforce as Tasks.", no_args_is_help=True)
@@ -136,7 +137,7 @@ def windows(
         found = get_service(session, service)
         retried = unpark_windows(session, found.id) if retry else 0
         session.commit()
-        troubled = troubled_windows(session, found.id)
+        troubled = troubled_windows(session, found.id, target_sources(found.activities_to))
         reasons = latest_errors(session, found.id, [w.key for w in troubled])
         contacts = contacts_by_id(session, {w.contact_id for w in troubled})
         documents: list[dict[str, Any]] = [

@@ -48,6 +48,8 @@ from tests.sync.activity_world import (
 )
 
 HOUR = dt.timedelta(hours=1)
+BOTH = ("salesforce:Contact", "salesforce:Lead")
+"""What a service logging to both records' Tasks writes under."""
 
 
 @pytest.fixture
@@ -245,7 +247,7 @@ def test_a_task_key_field_deleted_after_it_was_described_costs_one_run_and_no_at
 
     assert stopped.status is RunStatus.FAILED and "Forcebridge_Key__c" in (stopped.error or "")
     assert (written.status, written.created, written.updated) == (RunStatus.SUCCEEDED, 1, 1)
-    assert troubled_windows(session, service.id) == []
+    assert troubled_windows(session, service.id, BOTH) == []
     assert "next day" in "".join(t["Description"] for t in tasks_of(sf, jane))
 
 
@@ -339,7 +341,7 @@ def test_a_failed_write_is_logged_retried_and_parked_after_the_attempts_allowed(
     assert "ENTITY_IS_DELETED" in _codes(session, first.run_id)
     assert "parked" in _codes(session, second.run_id)
     assert (third.failed, third.api_calls) == (0, 0)  # parked: not sent again
-    (parked,) = troubled_windows(session, service.id)
+    (parked,) = troubled_windows(session, service.id, BOTH)
     assert parked.parked_reason is not None and "ENTITY_IS_DELETED" in parked.parked_reason
 
 
@@ -365,7 +367,7 @@ def test_a_task_deleted_in_salesforce_is_written_again_with_the_whole_day(
     assert (rewritten.failed, after.created, after.updated, after.unchanged) == (0, 0, 0, 1)
     (again,) = tasks_of(sf, jane)
     assert "first" in again["Description"] and "second" in again["Description"]
-    assert troubled_windows(session, service.id) == []
+    assert troubled_windows(session, service.id, BOTH) == []
 
 
 def test_a_deleted_part_of_a_long_day_is_written_again_when_the_day_grows(
@@ -403,7 +405,7 @@ def test_a_window_parked_writing_to_a_deleted_contact_is_written_once_it_is_link
     say(session, service, contact, MORNING, "hello?")
     sf.Contact.delete(gone)
     push_activities(session, service, client, PushOptions(max_attempts=1))
-    assert troubled_windows(session, service.id)[0].parked
+    assert troubled_windows(session, service.id, BOTH)[0].parked
 
     remove_identities(session, service.id, "salesforce:Contact", [gone])  # as the pull does
     survivor = sandbox_contact(sf, "Survivor")
@@ -413,7 +415,7 @@ def test_a_window_parked_writing_to_a_deleted_contact_is_written_once_it_is_link
     report = push_activities(session, service, client, PushOptions(max_attempts=1))
 
     assert (report.created, report.failed) == (1, 0)
-    assert troubled_windows(session, service.id) == []
+    assert troubled_windows(session, service.id, BOTH) == []
     (task,) = tasks_of(sf, survivor)
     assert "hello?" in task["Description"]
     assert ("still there?" in task["Description"]) is more
@@ -432,7 +434,7 @@ def test_a_row_lock_that_outlasts_the_retries_fails_the_window_for_the_next_run(
 
     assert (report.status, report.failed) == (RunStatus.PARTIAL, 1)
     assert "UNABLE_TO_LOCK_ROW" in _codes(session, report.run_id)
-    (failing,) = troubled_windows(session, service.id)
+    (failing,) = troubled_windows(session, service.id, BOTH)
     assert (failing.attempts, failing.parked_reason, failing.task_id) == (1, None, None)
 
 

@@ -13,7 +13,18 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, and_, exists, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    and_,
+    exists,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import ActivityWindow, ContactIdentity, LogLevel, Run, RunLogEntry
@@ -169,10 +180,7 @@ def windows_to_retry(
     is linked to another record than the one they were parked writing to."""
     if not sources:
         return []
-    allowed = (
-        ContactIdentity.contact_id == ActivityWindow.contact_id,
-        ContactIdentity.source.in_(sorted(sources)),
-    )
+    allowed = _linked_to(sources)
     waiting = and_(
         ActivityWindow.parked_reason.is_(None),
         or_(ActivityWindow.content_hash.is_(None), ActivityWindow.attempts > 0),
@@ -204,14 +212,27 @@ def windows_in_doubt(session: Session, service_id: int) -> list[StoredWindow]:
     )
 
 
-def troubled_windows(session: Session, service_id: int) -> list[StoredWindow]:
-    """Parked windows, then those whose last write failed; oldest day first."""
+def _linked_to(sources: Collection[str]) -> tuple[ColumnElement[bool], ...]:
+    """An identity of the window's contact from one of `sources` (for `exists`)."""
+    return (
+        ContactIdentity.contact_id == ActivityWindow.contact_id,
+        ContactIdentity.source.in_(sorted(sources)),
+    )
+
+
+def troubled_windows(
+    session: Session, service_id: int, sources: Collection[str]
+) -> list[StoredWindow]:
+    """Parked windows, then those whose last write failed; oldest day first. A failed window
+    whose contact is linked to no record of `sources` is not failing any more but held: it
+    waits for the pull to link its contact, and is tried afresh then."""
+    failing = and_(ActivityWindow.attempts > 0, exists().where(*_linked_to(sources)))
     return _read(
         session,
         _select()
         .where(
             ActivityWindow.service_id == service_id,
-            or_(ActivityWindow.parked_reason.is_not(None), ActivityWindow.attempts > 0),
+            or_(ActivityWindow.parked_reason.is_not(None), failing),
         )
         .order_by(
             ActivityWindow.parked_reason.is_(None),
