@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, timestamp
-from forcebridge.jobs.schedules import after_disconnecting
+from forcebridge.jobs.schedules import after_checking, after_disconnecting
 from forcebridge.store.models import Connection, Org
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org, list_orgs
@@ -108,6 +108,9 @@ def status_command(
             connections = list_connections(session, found)
             if check:
                 connections = [refresh_status(session, c) for c in connections]
+                for checked in connections:
+                    after_checking(session, checked, utcnow())
+                session.commit()
             rollup = org_connection_status(session, found)
             documents.append(
                 {

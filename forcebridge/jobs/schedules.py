@@ -34,6 +34,7 @@ from forcebridge.jobs.policy import (
 )
 from forcebridge.store.insert_or_skip import insert_or_skip
 from forcebridge.store.models import Connection as StoredConnection
+from forcebridge.store.models import ConnectionStatus as ConnectionState
 from forcebridge.store.models import Lease, Service, SyncSchedule
 from forcebridge.store.repositories.leases import lease_name, lease_name_of
 
@@ -318,6 +319,14 @@ def after_connecting(connection: Connection, service_ids: Collection[int], now: 
         moved = after_new_login(state, now)
         if moved != state:
             _write(connection, row.id, moved)
+
+
+def after_checking(session: Session, checked: StoredConnection, now: datetime) -> None:
+    """A connection an admin had checked (`refresh_status`), in the session's transaction: a
+    call that went through answers its login's flags as a new login does (`after_connecting`),
+    so streams flagged `api_disabled` run again once the admin enabled the API and checked."""
+    if checked.status is ConnectionState.CONNECTED:
+        after_connecting(session.connection(), [s.id for s in checked.services], now)
 
 
 def service_schedules(connection: Connection, service_id: int) -> dict[str, ScheduleState]:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forcebridge.jobs.schedules import after_connecting, after_disconnecting
+from forcebridge.jobs.schedules import after_checking, after_connecting, after_disconnecting
 from forcebridge.salesforce.errors import LoginFailed, SalesforceError, TransientError
 from forcebridge.salesforce.status import ConnectionStatus
 from forcebridge.settings import Settings
@@ -237,6 +237,8 @@ def check_now(
     connection = org_connection(session, admin, connection_id)
     try:
         refresh_status(session, connection)
+        after_checking(session, connection, utcnow())
+        session.commit()
     except SalesforceError as error:
         session.rollback()
         flash(request, f"Could not check {connection.name}: {failure_message(error)}")

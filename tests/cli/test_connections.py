@@ -6,7 +6,9 @@ from typing import Any
 
 import requests
 
+from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
 from forcebridge.jobs.runtime import open_runtime
+from forcebridge.jobs.schedules import load_state, save_state
 from forcebridge.salesforce.endpoints import trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
 from forcebridge.sandbox.clients import trusting_session
@@ -240,3 +242,27 @@ def test_a_process_given_another_secret_key_refuses_before_sealing_anything_with
     assert [c["org"] for c in document(cli("connections", "list", "--json"))["connections"]] == [
         "acme"
     ]
+
+
+def test_a_check_that_goes_through_lets_streams_flagged_for_api_access_run_again(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """The admin enabled the API in Salesforce and checked the connection: the streams its
+    absence flagged run at the next tick, without a reconnect or a retry."""
+    connected(cli, sandbox)
+    assert cli("service", "create", "acme/shop").exit_code == 0
+    streams_of(cli, "acme/shop")  # scheduled
+    failure = StreamFailure(FailureKind.NEEDS_ATTENTION, "api_disabled", "no API access")
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.engine.begin() as connection:
+        service_id = connection.exec_driver_sql("SELECT id FROM services").scalar_one()
+        flagged = after_failure(
+            load_state(connection, service_id, "pull:Contact"), failure, utcnow()
+        )
+        save_state(connection, service_id, "pull:Contact", flagged)
+    before = streams_of(cli, "acme/shop")["pull:Contact"]
+
+    assert cli("connections", "status", "--check").exit_code == 0
+
+    after = streams_of(cli, "acme/shop")["pull:Contact"]
+    assert (before["status"], before["problem"]) == ("Needs Attention", "api_disabled")
+    assert (after["status"], after["problem"]) == ("OK", None)

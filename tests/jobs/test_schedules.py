@@ -16,6 +16,7 @@ from forcebridge.jobs.policy import (
 )
 from forcebridge.jobs.schedules import (
     Claim,
+    after_checking,
     claim_due,
     is_abandoned,
     is_current,
@@ -25,7 +26,7 @@ from forcebridge.jobs.schedules import (
     service_schedules,
 )
 from forcebridge.store.engine import make_engine
-from forcebridge.store.models import PullObjects, Service
+from forcebridge.store.models import ConnectionStatus, PullObjects, Service
 from forcebridge.store.repositories.leases import release_lease, take_lease
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service
@@ -249,3 +250,35 @@ def test_of_dispatchers_racing_for_due_rows_each_row_goes_to_exactly_one(
 
     keys = [(c.service_id, c.stream) for c in raced + rest]
     assert len(keys) == len(set(keys)) == 12
+
+
+def test_a_check_that_goes_through_lifts_the_flags_a_login_answers(
+    engine: Engine, session: Session, service_id: int
+) -> None:
+    """The admin enabled the API and checked the connection: its streams flagged
+    `api_disabled` run at the next tick instead of waiting for a reconnect or a retry."""
+    _reconcile(engine, T0)
+    failure = StreamFailure(FailureKind.NEEDS_ATTENTION, "api_disabled", "no API access")
+    with engine.begin() as connection:
+        for stream in ("pull:Contact", "pull:Lead"):
+            save_state(
+                connection,
+                service_id,
+                stream,
+                after_failure(_schedules(engine, service_id)[stream], failure, T0),
+            )
+    checked = session.get_one(Service, service_id).connection
+    assert checked is not None
+    later = T0 + timedelta(minutes=5)
+
+    checked.status = ConnectionStatus.NEEDS_ATTENTION
+    after_checking(session, checked, later)  # the check found it still wanting
+    session.commit()
+    still = _schedules(engine, service_id)["pull:Contact"]
+    checked.status = ConnectionStatus.CONNECTED
+    after_checking(session, checked, later)
+    session.commit()
+    lifted = _schedules(engine, service_id)["pull:Contact"]
+
+    assert still.needs_attention == "api_disabled"
+    assert (lifted.needs_attention, lifted.next_run_at) == (None, later)
