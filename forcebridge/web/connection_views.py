@@ -10,19 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from forcebridge.jobs.policy import LOGIN_PROBLEMS
 from forcebridge.salesforce.status import Problem, State
 from forcebridge.store.models import Connection, ConnectionStatus
 from forcebridge.web.environments import name_of
-
-MENDED_BY_RECONNECTING = frozenset(
-    {
-        Problem.NOT_CONNECTED,
-        Problem.AUTHENTICATION_LOST,
-        Problem.API_DISABLED,
-        Problem.INSUFFICIENT_ACCESS,
-    }
-)
-"""The problems whose advice is to connect again; a limit reached or an unstable org is not."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +45,9 @@ class ConnectionView:
 
     @property
     def reconnectable(self) -> bool:
-        """What is wrong is mended by logging in again (as another user, perhaps)."""
-        return self.problem in MENDED_BY_RECONNECTING
+        """What is wrong is mended by logging in again (as another user, perhaps): the problems
+        a new login answers; a limit reached or an unstable org is not."""
+        return self.problem in LOGIN_PROBLEMS
 
     @property
     def api_usage(self) -> str | None:
