@@ -47,7 +47,8 @@ def list_command(
         older_than = None if before is None else get_run(session, before)
         found = None if service is None else get_service(session, service)
         owner = found.org if found is not None else get_org(session, org) if org else None
-        page = runs_page(session, owner, service=found, limit=limit, before=older_than)
+        owner_id = None if owner is None else owner.id
+        page = runs_page(session, owner_id, service=found, limit=limit, before=older_than)
         documents = [run_document(run) for run in page.runs]
     emit({"runs": documents, "next_before": page.older}, as_json, lambda: _print_runs(documents))
 

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from forcebridge.store.models.base import MAX_ID
+from forcebridge.store.repositories.runs import org_run, runs_page
 from forcebridge.sync.documents import run_document, run_with_log_document
 from forcebridge.web.api_caller import Caller, caller_service
 from forcebridge.web.api_errors import ApiNotFound
 from forcebridge.web.dependencies import Database
-from forcebridge.web.run_listing import org_run, runs_page
 
 DEFAULT_RUNS = 50
 MAX_RUNS = 1000

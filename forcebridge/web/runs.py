@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.repositories.runs import org_run, runs_page
 from forcebridge.store.repositories.services import list_services
 from forcebridge.web.dependencies import CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.pages import render
-from forcebridge.web.run_listing import org_run, runs_page
 
 PAGE = "/runs"
 LATEST = 50

@@ -97,20 +97,26 @@ def get_run(session: Session, run_id: int) -> Run:
     return run
 
 
+def org_run(session: Session, org_id: int, run_id: int) -> Run | None:
+    """The org's run of that id; another org's is None, like a missing one."""
+    run = session.get(Run, run_id)
+    return run if run is not None and run.org_id == org_id else None
+
+
 def list_runs(
     session: Session,
-    org: Org | None,
+    org_id: int | None,
     *,
     service: Service | None = None,
     limit: int = 50,
     before: Run | None = None,
 ) -> list[Run]:
-    """The latest runs first: every org's (`org` None), the org's, or only `service`'s; with
+    """The latest runs first: every org's (`org_id` None), the org's, or only `service`'s; with
     `before`, those that started before that run (keyset paging: a run started meanwhile
     never shifts a page, as an offset would)."""
     query = select(Run)
-    if org is not None:
-        query = query.where(Run.org_id == org.id)
+    if org_id is not None:
+        query = query.where(Run.org_id == org_id)
     if service is not None:
         query = query.where(Run.service_id == service.id)
     if before is not None:
@@ -132,14 +138,14 @@ class RunsPage:
 
 def runs_page(
     session: Session,
-    org: Org | None,
+    org_id: int | None,
     *,
     limit: int,
     service: Service | None = None,
     before: Run | None = None,
 ) -> RunsPage:
     """`list_runs` a page at a time: up to `limit` runs, and where the next page starts."""
-    found = list_runs(session, org, service=service, limit=limit + 1, before=before)
+    found = list_runs(session, org_id, service=service, limit=limit + 1, before=before)
     shown = found[:limit]
     return RunsPage(shown, shown[-1].id if len(found) > limit else None)
 

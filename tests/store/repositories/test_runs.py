@@ -84,9 +84,9 @@ def test_runs_are_listed_newest_first_per_org_or_service(
     start_run(session, org, "pull:Contact", service=other, now=T0 + timedelta(minutes=6))
     session.commit()
 
-    assert [run.stream for run in list_runs(session, org, limit=2)] == ["pull:Contact"] * 2
-    assert list_runs(session, org, service=service) == [pull]
-    assert list_runs(session, org)[-1] == export
+    assert [run.stream for run in list_runs(session, org.id, limit=2)] == ["pull:Contact"] * 2
+    assert list_runs(session, org.id, service=service) == [pull]
+    assert list_runs(session, org.id)[-1] == export
 
 
 def test_an_unknown_run_is_named(session: Session) -> None:
