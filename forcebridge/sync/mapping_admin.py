@@ -117,6 +117,18 @@ def verify_pull_mapping(
     """`mapping` (else the one in use) against the object's live describe (as cached, without
     `refresh`); when the service pulls `sobject` through a custom query, against that query
     too."""
+    return _checked_pull(session, client, service, sobject, mapping, refresh)[0]
+
+
+def _checked_pull(
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    sobject: str,
+    mapping: Mapping | None,
+    refresh: bool,
+) -> tuple[VerificationReport, Catalog, Stream]:
+    """The report, and the describes and stream it was made against (for saving)."""
     stream = _stream_for(service, sobject)
     if mapping is None:
         try:
@@ -125,7 +137,8 @@ def verify_pull_mapping(
             raise MappingError(str(missing)) from None
     paths = (*mapping.sources, *(stream.selected or ()))
     catalog = load_catalog(client, sobject, paths, refresh=refresh)
-    return verify_stream(mapping, catalog, stream, service_fields(session, service))
+    report = verify_stream(mapping, catalog, stream, service_fields(session, service))
+    return report, catalog, stream
 
 
 def save_pull_mapping(
@@ -133,16 +146,15 @@ def save_pull_mapping(
 ) -> VerificationReport:
     """Verify then save (in the caller's transaction), each Salesforce field as the org spells
     it (`account.industry` is `Account.Industry`); `MappingRefused` saves nothing."""
-    report = verify_pull_mapping(session, client, service, sobject, mapping)
-    if not report.ok:
+    report, catalog, stream = _checked_pull(session, client, service, sobject, mapping, True)
+    described = catalog.get(sobject)
+    if not report.ok or described is None:  # verification reports a missing describe
         raise MappingRefused(report)
-    catalog = load_catalog(client, sobject, mapping.sources)  # as verified: cached
     spelled = [
         (catalog.resolve(sobject, source)[0], target, update)
         for source, target, update in _rows(mapping)
     ]
-    save_mapping(session, service, parse_describe(client.describe(sobject)).name, spelled)
-    stream = _stream_for(service, sobject)
+    save_mapping(session, service, described.name, spelled)
     reset_watermarks(session, service, [stream.name])
     return report
 
@@ -180,9 +192,22 @@ def verify_export_mapping(
     *,
     refresh: bool = True,
 ) -> VerificationReport:
+    return _checked_export(session, client, org, sobject, mapping, refresh)[0]
+
+
+def _checked_export(
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    sobject: str,
+    mapping: Mapping | None,
+    refresh: bool,
+) -> tuple[VerificationReport, ObjectDescribe]:
+    """The report, and the describe it was made against (for saving)."""
     sobject = export_object(sobject)
     mapping = mapping or export_mapping(session, org, sobject)
-    return verify_export(mapping, parse_describe(client.describe(sobject, refresh=refresh)))
+    describe = parse_describe(client.describe(sobject, refresh=refresh))
+    return verify_export(mapping, describe), describe
 
 
 def save_export_mapping(
@@ -190,10 +215,9 @@ def save_export_mapping(
 ) -> VerificationReport:
     """Verify then save (in the caller's transaction), each Salesforce field as the org spells
     it; `MappingRefused` saves nothing."""
-    report = verify_export_mapping(session, client, org, sobject, mapping)
+    report, describe = _checked_export(session, client, org, sobject, mapping, True)
     if not report.ok:
         raise MappingRefused(report)
-    describe = parse_describe(client.describe(sobject))
     spelled = [
         (source, _spelling(describe, target), update) for source, target, update in _rows(mapping)
     ]
