@@ -20,9 +20,9 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from forcebridge.mapping.defaults import default_export_mapping
-from forcebridge.mapping.describe import parse_describe
+from forcebridge.mapping.describe import ObjectDescribe, parse_describe
 from forcebridge.mapping.model import Mapping, MappingRow
-from forcebridge.mapping.verify import verify_export
+from forcebridge.mapping.verify import VerificationReport, verify_export
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.salesforce.usage import UsageSnapshot
@@ -106,6 +106,23 @@ def export_mapping(session: Session, org: Org, sobject: str) -> Mapping:
     return Mapping(tuple(MappingRow(r.source, r.target, r.update_option) for r in saved.rows))
 
 
+def checked_mapping(
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    sobject: str,
+    mapping: Mapping | None = None,
+    *,
+    refresh: bool = False,
+) -> tuple[VerificationReport, ObjectDescribe, Mapping]:
+    """`mapping` (else the org's) for `sobject`, verified against the live describe (which the
+    client caches, unless `refresh` asks for it anew): the report, the describe and the
+    mapping."""
+    describe = parse_describe(client.describe(sobject, refresh=refresh))
+    mapping = mapping or export_mapping(session, org, sobject)
+    return verify_export(mapping, describe), describe, mapping
+
+
 def _rules(
     session: Session,
     client: SalesforceClient,
@@ -114,13 +131,11 @@ def _rules(
     *,
     refresh: bool = False,
 ) -> list[ObjectRules]:
-    """Each object's mapping, verified against the live describe (which the client caches,
-    unless `refresh` asks for it anew); `MappingNotValid` names the problems of all of them."""
+    """Each object's mapping, verified (`checked_mapping`); `MappingNotValid` names the
+    problems of all of them."""
     verified, problems = [], {}
     for sobject in sobjects:
-        describe = parse_describe(client.describe(sobject, refresh=refresh))
-        mapping = export_mapping(session, org, sobject)
-        report = verify_export(mapping, describe)
+        report, describe, mapping = checked_mapping(session, client, org, sobject, refresh=refresh)
         if report.ok:
             verified.append(ObjectRules.of(describe, mapping))
         else:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from forcebridge.mapping.describe import Catalog, ObjectDescribe, parse_describe
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow
-from forcebridge.mapping.verify import VerificationReport, verify_export
+from forcebridge.mapping.verify import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
 from forcebridge.store.repositories.mappings import (
@@ -27,7 +27,7 @@ from forcebridge.store.repositories.mappings import (
     save_org_mapping,
 )
 from forcebridge.store.repositories.watermarks import reset_watermarks
-from forcebridge.sync.export import export_mapping
+from forcebridge.sync.export import checked_mapping, export_mapping
 from forcebridge.sync.export_model import ExportObject
 from forcebridge.sync.pull_members import (
     StreamFailed,
@@ -192,22 +192,9 @@ def verify_export_mapping(
     *,
     refresh: bool = True,
 ) -> VerificationReport:
-    return _checked_export(session, client, org, sobject, mapping, refresh)[0]
-
-
-def _checked_export(
-    session: Session,
-    client: SalesforceClient,
-    org: Org,
-    sobject: str,
-    mapping: Mapping | None,
-    refresh: bool,
-) -> tuple[VerificationReport, ObjectDescribe]:
-    """The report, and the describe it was made against (for saving)."""
-    sobject = export_object(sobject)
-    mapping = mapping or export_mapping(session, org, sobject)
-    describe = parse_describe(client.describe(sobject, refresh=refresh))
-    return verify_export(mapping, describe), describe
+    return checked_mapping(session, client, org, export_object(sobject), mapping, refresh=refresh)[
+        0
+    ]
 
 
 def save_export_mapping(
@@ -215,7 +202,9 @@ def save_export_mapping(
 ) -> VerificationReport:
     """Verify then save (in the caller's transaction), each Salesforce field as the org spells
     it; `MappingRefused` saves nothing."""
-    report, describe = _checked_export(session, client, org, sobject, mapping, True)
+    report, describe, _ = checked_mapping(
+        session, client, org, export_object(sobject), mapping, refresh=True
+    )
     if not report.ok:
         raise MappingRefused(report)
     spelled = [
