@@ -220,8 +220,9 @@ class CallProjection:
     """Salesforce API calls a pull is expected to spend per day."""
 
     runs_per_day: int
+    """Runs as the runs page lists them: one per object each time the service pulls."""
     reads: int
-    """Each run reads each object once, plus a page per 2,000 changes."""
+    """Each run reads its object once, plus a page per 2,000 changes."""
     reconciliation: int
     """The daily Bulk read of every Id, per object."""
 
@@ -236,8 +237,8 @@ def projected_calls(
     """What pulling `objects` objects holding `records` records in all, `changes_per_day` of
     them changed a day, every `interval_minutes`, costs. Bulk results come 10,000 rows a page
     and a job takes about three status checks."""
-    runs = math.ceil(24 * 60 / interval_minutes)
-    reads = runs * objects + math.ceil(changes_per_day / PAGE_SIZE)
+    runs = math.ceil(24 * 60 / interval_minutes) * objects
+    reads = runs + math.ceil(changes_per_day / PAGE_SIZE)
     reconciliation = objects * 4 + math.ceil(records / 10_000)
     return CallProjection(runs, reads, reconciliation)
 
