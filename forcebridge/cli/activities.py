@@ -27,7 +27,9 @@ from forcebridge.cli.output import (
     progress_bar,
 )
 from forcebridge.jobs.execute import holding, record_on_demand
-from forcebridge.jobs.policy import Stream
+from forcebridge.jobs.failures import connection_failure
+from forcebridge.jobs.policy import Stream, StreamFailure
+from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.activity_windows import (
@@ -82,14 +84,24 @@ def push(
                 )
             started = utcnow()
             report = push_activities(session, found, client, options, progress=bar)
-            if report.status is RunStatus.SUCCEEDED and not dry_run:
-                pushed = [(Stream.ACTIVITIES.value, None)]
-                record_on_demand(
-                    engine, found.id, pushed, client.observed_status, started, utcnow()
-                )
+            if not dry_run:
+                record_on_demand(engine, found.id, _outcome(report, client), started, utcnow())
     emit(report.to_dict(), as_json, lambda: _show(report), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
+
+
+def _outcome(
+    report: PushReport, client: SalesforceClient
+) -> list[tuple[str, StreamFailure | None]]:
+    """The push as its schedule is to learn it: a success, or a stop classed as a scheduled
+    push's is (by the trouble the client found on the connection); a run that failed some
+    windows only, or stopped for another reason, tells the schedule nothing new."""
+    stream = Stream.ACTIVITIES.value
+    if report.status is RunStatus.SUCCEEDED:
+        return [(stream, None)]
+    failure = connection_failure(client.observed_status) if report.error else None
+    return [(stream, failure)] if failure is not None else []
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from forcebridge.cli.output import (
     progress_bar,
 )
 from forcebridge.jobs.execute import record_on_demand, settle_dead_holders
+from forcebridge.jobs.failures import run_failure
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.services import get_service
@@ -76,9 +77,12 @@ def command(
         started = utcnow()
         result = pull(session, client, found, options, progress=progress, on_demand=True)
         if not dry_run:
-            record_on_demand(
-                engine, found.id, result.streams, client.observed_status, started, utcnow()
-            )
+            status = client.observed_status
+            outcomes = [
+                (stream, None if error is None else run_failure(status, error))
+                for stream, error in result.streams
+            ]
+            record_on_demand(engine, found.id, outcomes, started, utcnow())
     emit(
         result.to_json(),
         as_json,

@@ -19,7 +19,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 
 from forcebridge.jobs.errors import ScheduleMissing
-from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify, run_failure
+from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify
 from forcebridge.jobs.policy import (
     FailureKind,
     StreamFailure,
@@ -38,7 +38,6 @@ from forcebridge.jobs.schedules import (
     save_state,
 )
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
-from forcebridge.salesforce.status import ConnectionStatus
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.leases import (
     dead_holders_here,
@@ -278,17 +277,16 @@ def _record(
 def record_on_demand(
     engine: Engine,
     service_id: int,
-    streams: Iterable[tuple[str, Exception | None]],
-    status: ConnectionStatus | None,
+    outcomes: Iterable[tuple[str, StreamFailure | None]],
     started_at: datetime,
     finished_at: datetime,
 ) -> None:
-    """Move the schedules of the streams a run on demand (the command line) ran, where the run
-    tells the scheduler something new: a success lifts a backoff and a flag, and a failure only
-    a person can fix is flagged as a scheduled run would flag it. Other failures (a lease
-    another run holds, a passing outage) are left to the scheduler's own next try."""
-    for stream, error in streams:
-        failure = None if error is None else run_failure(status, error)
+    """Move the schedules of the streams a run on demand (the command line) ran, each with its
+    failure classed as a scheduled run's would be (None: it succeeded), where the run tells the
+    scheduler something new: a success lifts a backoff and a flag, and a failure only a person
+    can fix is flagged. Other failures (a lease another run holds, a passing outage) are left
+    to the scheduler's own next try."""
+    for stream, failure in outcomes:
         if failure is None or failure.kind is FailureKind.NEEDS_ATTENTION:
             _record(engine, service_id, stream, started_at, finished_at, failure)
 

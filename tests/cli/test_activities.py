@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -270,3 +271,28 @@ def test_a_push_by_hand_waits_for_no_run_already_holding_the_stream(
     assert refused.exit_code == 1
     assert "another run of activities for acme/shop is in progress" in refused.stdout
     assert pushed.exit_code == 0, pushed.stderr
+
+
+@pytest.mark.usefixtures("shop")
+def test_a_push_by_hand_stopped_by_what_only_a_person_can_fix_flags_the_stream(
+    cli: Cli, store: Engine, sf: Salesforce, server: SandboxServer, tmp_path: Path
+) -> None:
+    """`service status` and the admin pages show what a push from the command line found, as
+    they show what a scheduled push finds: the API turned off for the org needs an admin."""
+    linked_contact(store, sf, "+12015550101")
+    path = messages_file(
+        tmp_path, "+1 201 555 0101,inbound,sms,Jane,Hello,2024-03-12T10:00:00-04:00"
+    )
+    cli("messages", "import", "--service", "acme/shop", path)
+    server.stop()
+    port = int(server.base_url.rsplit(":", 1)[1])
+    disabled = SandboxServer(replace(server.config, port=port, api_disabled=True)).start()
+    try:
+        pushed = cli("activities", "push", "--service", "acme/shop", "--json")
+    finally:
+        disabled.stop()
+    streams = document(cli("service", "status", "acme/shop", "--json"))["streams"]
+    activities = next(s for s in streams if s["stream"] == "activities")
+
+    assert pushed.exit_code == 1
+    assert (activities["status"], activities["problem"]) == ("Needs Attention", "api_disabled")
