@@ -29,7 +29,7 @@ from forcebridge.store.rehearsal import rehearsal
 from forcebridge.store.repositories.runs import failed_if_stopped, finish_run, start_run
 from forcebridge.store.types import utcnow
 from forcebridge.sync.api_spending import settle_spending
-from forcebridge.sync.pull_plan import PlanError, pull_streams
+from forcebridge.sync.pull_plan import PlanError, pull_streams, stream_names
 from forcebridge.sync.pull_stream import Progress, PullOptions, StreamPull
 from forcebridge.sync.watermark import horizon
 
@@ -126,8 +126,9 @@ def _pull(
             unplanned = f"the service does not pull {', '.join(streams or ())}"
     except PlanError as error:
         chosen, unplanned = [], str(error)
-        outcomes = dict.fromkeys(streams or (), error)
-    label = chosen[0].name if len(chosen) == 1 else "pull"
+        outcomes = dict.fromkeys(streams or stream_names(service.pull_objects), error)
+    names = [s.name for s in chosen] or list(outcomes)
+    label = names[0] if len(names) == 1 else "pull"
     with recorded_run(session, client, service, label, options.dry_run, clock) as recorded:
         if unplanned is not None:
             recorded.errors.append(unplanned)

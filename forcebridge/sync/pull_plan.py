@@ -60,6 +60,8 @@ class Stream:
 
 CONTACTS = Stream("pull:Contact", "Contact")
 LEADS = Stream("pull:Lead", "Lead")
+CUSTOM = "pull:custom"
+"""The stream of a custom query, whatever object it reads."""
 
 
 def service_streams(pull_objects: PullObjects, pull_soql: str | None) -> tuple[Stream, ...]:
@@ -81,7 +83,15 @@ def service_streams(pull_objects: PullObjects, pull_soql: str | None) -> tuple[S
         raise PlanError(
             f"the custom query does not parse: {error.located}", problem="query_invalid"
         ) from None
-    return (Stream("pull:custom", query.sobject, query),)
+    return (Stream(CUSTOM, query.sobject, query),)
+
+
+def stream_names(pull_objects: PullObjects) -> tuple[str, ...]:
+    """The names of the streams a service pulling `pull_objects` has, known without its query:
+    a query that no longer parses fails its stream, not one no schedule knows."""
+    if pull_objects is PullObjects.CUSTOM:
+        return (CUSTOM,)
+    return tuple(s.name for s in service_streams(pull_objects, None))
 
 
 def identity_source(sobject: str) -> str:

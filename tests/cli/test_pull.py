@@ -169,3 +169,24 @@ def test_a_saved_query_too_long_to_send_fails_its_run_with_one_json_document(
     assert json.loads(pulled.stdout)["status"] == "failed"
     assert "too long for Salesforce" in pulled.stderr
     assert "running" not in [run["status"] for run in runs]
+
+
+def test_a_saved_query_that_no_longer_parses_flags_its_stream_from_the_command_line(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """A query saved by an older forcebridge that this one's parser refuses: the run of the
+    custom stream fails, and the stream needs an admin, as the scheduler would say."""
+    service = connected_service(cli, sandbox, "--soql", "SELECT Id, Email, LastName FROM Contact")
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        found = get_service(session, service)
+        found.pull_soql = "SELECT Id, Email FROM Contact WHERE (LastName = 'Lee'"
+        session.commit()
+
+    pulled = cli("pull", "--service", service, "--json")
+    (run,) = document(cli("runs", "list", "--service", service, "--json"))["runs"]
+    custom = _stream(cli, service, "pull:custom")
+
+    assert pulled.exit_code == 1
+    assert "does not parse" in pulled.stderr
+    assert run["stream"] == "pull:custom"
+    assert (custom["status"], custom["problem"]) == ("Needs Attention", "query_invalid")
