@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import LogLevel, Run, Service
+from forcebridge.store.repositories.activity_windows import rewrite_where_relinked
 from forcebridge.store.repositories.contact_merges import merge_contacts
 from forcebridge.store.repositories.contacts import (
     Identity,
@@ -93,6 +94,7 @@ def apply_changes(session: Session, target: Target, changes: PageChanges) -> lis
         for cid, (_, external_id) in zip(new_ids, changes.creates, strict=True)
     ]
     add_identities(session, sid, [*created, *changes.links])
+    rewrite_where_relinked(session, sid, {link.contact_id for link in changes.links})
     add_rereads(session, sid, changes.rereads)
     return [
         Note(

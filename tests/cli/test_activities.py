@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.engine import make_engine
-from forcebridge.store.models import Service
+from forcebridge.store.models import Message, Service
 from forcebridge.store.repositories.contacts import Identity, add_identities, insert_contacts
 from forcebridge.store.repositories.leases import release_lease, take_lease
 from tests.cli.conftest import Cli, document, password_grant_args
 from tests.conftest import SandboxFactory
 from tests.sync.activity_world import tasks_of
 
+HOUR = timedelta(hours=1)
 PUSH_KEYS = [
     "run_id",
     "status",
@@ -296,3 +297,35 @@ def test_a_push_by_hand_stopped_by_what_only_a_person_can_fix_flags_the_stream(
 
     assert pushed.exit_code == 1
     assert (activities["status"], activities["problem"]) == ("Needs Attention", "api_disabled")
+
+
+@pytest.mark.usefixtures("shop")
+def test_every_day_is_written_again_under_the_record_a_contact_is_linked_to_anew(
+    cli: Cli, sf: Salesforce, store: Engine, tmp_path: Path
+) -> None:
+    """The Contact a person's Tasks were under is deleted (its Tasks go with it) and made
+    again: once the pull links the person to the new one, every day of the conversation is
+    written there, not only the days that grow."""
+    first = str(sf.Contact.create({"LastName": "Charlie", "Phone": "+12015550101"})["id"])
+    assert document(cli("pull", "--service", "acme/shop", "--json"))["created"] == 1
+    path = messages_file(
+        tmp_path,
+        "+12015550101,inbound,sms,Charlie,Monday,2024-03-11T10:00:00-04:00",
+        "+12015550101,inbound,sms,Charlie,Tuesday,2024-03-12T10:00:00-04:00",
+    )
+    assert cli("messages", "import", "--service", "acme/shop", path).exit_code == 0
+    with Session(store) as session:  # recorded an hour ago: past the pushes' overlap
+        for message in session.scalars(select(Message)):
+            message.recorded_at -= HOUR
+        session.commit()
+    assert document(cli("activities", "push", "--service", "acme/shop", "--json"))["created"] == 2
+    sf.Contact.delete(first)
+    second = str(sf.Contact.create({"LastName": "Charlie", "Phone": "+12015550101"})["id"])
+
+    pulled = document(cli("pull", "--service", "acme/shop", "--json"))
+    pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
+
+    assert (pulled["created"], tasks_of(sf, first)) == (0, [])
+    assert (pushed["status"], pushed["created"]) == ("succeeded", 2)
+    days = sorted(t["Description"].splitlines()[1] for t in tasks_of(sf, second))
+    assert days == ["Monday", "Tuesday"]

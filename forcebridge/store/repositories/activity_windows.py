@@ -198,6 +198,30 @@ def windows_to_retry(
     return [(contact_id, day) for contact_id, day in rows]
 
 
+def rewrite_where_relinked(session: Session, service_id: int, contact_ids: Collection[int]) -> None:
+    """Have the next push write again the windows of `contact_ids` (contacts the pull just
+    linked to a record) whose Task is under a record the contact is no longer linked to: their
+    content is forgotten, so the push updates each Task to the contact's current record, or,
+    where the Task went with its deleted record, writes the day anew with every message.
+    Parked windows have their own way back (`parked_for`)."""
+    relinked = (
+        ActivityWindow.service_id == service_id,
+        ActivityWindow.salesforce_task_id.is_not(None),
+        ActivityWindow.parked_reason.is_(None),
+        ~exists().where(
+            ContactIdentity.contact_id == ActivityWindow.contact_id,
+            ContactIdentity.external_id == ActivityWindow.target_id,
+        ),
+    )
+    for chunk in _chunks(contact_ids):
+        session.execute(
+            update(ActivityWindow)
+            .where(*relinked, ActivityWindow.contact_id.in_(chunk))
+            .values(content_hash=None, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
 def windows_in_doubt(session: Session, service_id: int) -> list[StoredWindow]:
     """Windows whose Task may have been created by a run that stopped before recording it."""
     return _read(
