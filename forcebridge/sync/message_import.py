@@ -29,7 +29,12 @@ from sqlalchemy.orm import Session
 from forcebridge.store.models import Direction, Service
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.contacts import contacts_by_email, contacts_by_phone
-from forcebridge.store.repositories.messages import NewMessage, add_messages, known_contact_ids
+from forcebridge.store.repositories.messages import (
+    NewMessage,
+    add_messages,
+    known_contact_ids,
+    recorded_under_ids,
+)
 from forcebridge.store.types import utcnow
 from forcebridge.sync.activity_windows import dated_in_future
 from forcebridge.sync.csv_delimiter import delimiter_of
@@ -297,6 +302,7 @@ def _store(session: Session, service: Service, rows: Sequence[_Row], report: Imp
     """Find the rows' contacts (one query per kind of key), then record the messages."""
     contacts = _contacts(session, service.id, rows)
     messages: list[NewMessage] = []
+    lines: dict[int, int] = {}
     for row in rows:
         found = contacts.get((row.contact_field, row.contact_key), [])
         if len(found) != 1:
@@ -305,10 +311,39 @@ def _store(session: Session, service: Service, rows: Sequence[_Row], report: Imp
         report.notices += row.notices
         message = replace(row.message, contact_id=found[0])
         messages.append(message if message.external_id else _fingerprinted(message))
+        lines[id(messages[-1])] = row.line
     added = add_messages(session, service.id, messages)
+    conflicts = _conflicts(session, service.id, messages) if added < len(messages) else []
     session.commit()
     report.imported += added
-    report.duplicates += len(messages) - added
+    report.duplicates += len(messages) - added - len(conflicts)
+    report.problems += [
+        RowProblem(lines[id(message)], "external_id", _conflict(message, recorded))
+        for message, recorded in conflicts
+    ]
+
+
+def _conflicts(
+    session: Session, service_id: int, messages: Sequence[NewMessage]
+) -> list[tuple[NewMessage, NewMessage]]:
+    """Messages the product gave an id already recorded for another message (another
+    contact, time or text): skipped as duplicates, they would be lost without a word.
+    Fingerprints cannot conflict: they are what the message says."""
+    named = {i for m in messages if (i := m.external_id) and not i.startswith(FINGERPRINT)}
+    recorded = recorded_under_ids(session, service_id, named)
+    return [
+        (message, recorded[message_id])
+        for message in messages
+        if (message_id := message.external_id) in recorded and recorded[message_id] != message
+    ]
+
+
+def _conflict(message: NewMessage, recorded: NewMessage) -> str:
+    return (
+        f"{message.external_id} is already the id of another message (contact "
+        f"#{recorded.contact_id}, sent {recorded.sent_at.isoformat()}): give each message its "
+        "own id"
+    )
 
 
 def _contacts(
@@ -335,6 +370,10 @@ def _not_one(row: _Row, found: Sequence[int]) -> str:
     return f"{row.contact_field} {row.contact_key} belongs to contacts {ids}: give contact_id"
 
 
+FINGERPRINT = "sha256:"
+"""How the id of a message the product gave none begins."""
+
+
 def _fingerprinted(message: NewMessage) -> NewMessage:
     """The message with an external id derived from it: the same message, the same id."""
     parts = (
@@ -346,4 +385,4 @@ def _fingerprinted(message: NewMessage) -> NewMessage:
         message.sent_at.astimezone(dt.UTC).isoformat(),
     )
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-    return replace(message, external_id=f"sha256:{digest}")
+    return replace(message, external_id=f"{FINGERPRINT}{digest}")

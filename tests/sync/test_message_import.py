@@ -152,6 +152,26 @@ def test_importing_a_file_again_stores_nothing_twice(
     assert len(stored(session)) == 3
 
 
+def test_an_id_already_given_to_another_message_is_refused_by_line_not_counted_a_duplicate(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    """The product's id names one message: a second message under it (another text, another
+    contact), here or in an earlier import, would be lost without a word."""
+    first = {"contact_id": contacts["ana"], "direction": "inbound", "channel": "sms",
+             "body": "Hi", "sent_at": "2024-03-12T10:00:00Z", "external_id": "X1"}  # fmt: skip
+    earlier = write(tmp_path, "earlier.jsonl", json.dumps(first) + "\n")
+    rows = [first, {**first, "body": "Another text"}, {**first, "contact_id": contacts["bo"]}]
+    path = write(tmp_path, "messages.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+    import_messages(session, service, earlier, now=NOW)
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.imported, report.duplicates, report.rejected) == (0, 1, 2)
+    assert [(p.line, p.field) for p in report.problems] == [(2, "external_id"), (3, "external_id")]
+    assert "X1 is already the id of another message" in report.problems[0].message
+    assert [m.body for m in stored(session)] == ["Hi"]
+
+
 def good_line(contacts: dict[str, int]) -> dict[str, object]:
     """A JSON line every check passes."""
     return {

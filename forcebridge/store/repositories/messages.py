@@ -133,6 +133,31 @@ def messages_between(
     return sorted(found, key=lambda message: (message.sent_at, message.id))
 
 
+def recorded_under_ids(
+    session: Session, service_id: int, external_ids: Collection[str]
+) -> dict[str, NewMessage]:
+    """The service's messages recorded under each of `external_ids` that is known."""
+    found: dict[str, NewMessage] = {}
+    ids = sorted(external_ids)
+    for first in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            select(
+                Message.contact_id,
+                Message.direction,
+                Message.channel,
+                Message.author,
+                Message.body,
+                Message.sent_at,
+                Message.external_id,
+            ).where(
+                Message.service_id == service_id,
+                Message.external_id.in_(ids[first : first + _CHUNK]),
+            )
+        )
+        found.update((row.external_id, NewMessage(*row)) for row in rows)
+    return found
+
+
 def known_contact_ids(session: Session, service_id: int, contact_ids: Collection[int]) -> set[int]:
     """Which of `contact_ids` are contacts of the service (messages can only be theirs)."""
     known: set[int] = set()
