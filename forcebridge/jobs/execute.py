@@ -243,6 +243,7 @@ def _execute(
             for other in result.covered:
                 _record(engine, other, stream, started_at, clock(), None, scheduled=scheduled)
             for other, failed in result.others_failed:
+                logger.warning("stream %s of service %s failed: %s", stream, other, failed.message)
                 _record(engine, other, stream, started_at, clock(), failed, scheduled=scheduled)
         outcome = Outcome.FAILED if failure else Outcome.SUCCEEDED
         return Execution(service_id, stream, outcome, result, failure)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -202,10 +203,11 @@ def test_services_pulling_both_objects_pay_one_read_an_object_whatever_their_ord
 
 
 def test_services_sharing_a_failing_read_back_off_with_it_instead_of_each_leading_the_next(
-    runtime: Runtime, session: Session, sandbox: SandboxServer
+    runtime: Runtime, session: Session, sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The authorization is lost: one failed read, and every service it served waits, rather
-    than the next one leading another failed read at the next tick."""
+    than the next one leading another failed read at the next tick; the log says why for
+    each of them."""
     first_id = _connected_service(session, sandbox)
     first = session.get_one(Service, first_id)
     second = _sharing_service(session, first)
@@ -219,13 +221,18 @@ def test_services_sharing_a_failing_read_back_off_with_it_instead_of_each_leadin
         with runtime.engine.begin() as db:
             for service_id in (first_id, second.id):
                 retry_streams_now(db, service_id, utcnow(), ["pull:Contact"])
-        failed = engine.run_due_once()
+        with caplog.at_level(logging.WARNING, logger="forcebridge.jobs"):
+            failed = engine.run_due_once()
         again = engine.run_due_once()
     finally:
         engine.stop()
 
     with runtime.engine.connect() as db:
         stream = service_schedules(db, second.id)["pull:Contact"]
+    warned = [r.getMessage() for r in caplog.records]
+    for service_id in (first_id, second.id):
+        prefix = f"stream pull:Contact of service {service_id} failed: "
+        assert any(m.startswith(prefix) and "authoriz" in m for m in warned), warned
     assert [e.outcome for e in failed if e.stream == "pull:Contact"] == [Outcome.FAILED]
     assert (stream.needs_attention, stream.consecutive_failures) == ("authentication_lost", 1)
     assert "pull:Contact" not in {e.stream for e in again}
