@@ -34,6 +34,7 @@ from forcebridge.jobs.execute import record_on_demand, settle_dead_holders
 from forcebridge.jobs.failures import run_failure
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
+from forcebridge.store.repositories.leases import CONTACT_BOOK, is_held
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import open_client
@@ -74,6 +75,11 @@ def command(
     ):
         engine = session.get_bind().engine
         settle_dead_holders(engine)  # a pull killed before must not block this one
+        if not dry_run and is_held(engine, found.id, CONTACT_BOOK):
+            fail(
+                f"another run that changes {service}'s contact book (a pull or the daily "
+                "reconciliation) is in progress; try again once it has finished"
+            )
         started = utcnow()
         result = pull(session, client, found, options, progress=progress, on_demand=True)
         if not dry_run:

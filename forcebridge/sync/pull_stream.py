@@ -152,8 +152,8 @@ class StreamPull:
                 leases.adopt(lead.service.id)
             elif not leases.take(lead.service.id):
                 raise StreamInterrupted(
-                    f"another run of {self.stream.name} for this service is in progress; "
-                    "try again once it has finished"
+                    "another run that changes the service's contact book (a pull or the "
+                    "daily reconciliation) is in progress; try again once it has finished"
                 )
             others = [(s, v) for s, v in self._others(lead.service) if leases.take(s.id)]
         try:

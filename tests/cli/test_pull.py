@@ -8,6 +8,7 @@ from typing import Any
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import PullObjects
+from forcebridge.store.repositories.leases import take_lease
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
 from tests.cli.conftest import Cli, document, settings_of
@@ -17,6 +18,7 @@ from tests.cli.pull_setup import (
     set_contact_mapping,
 )
 
+TTL = dt.timedelta(minutes=5)
 PULL_KEYS = [
     "run_id",
     "status",
@@ -190,3 +192,21 @@ def test_a_saved_query_that_no_longer_parses_flags_its_stream_from_the_command_l
     assert "does not parse" in pulled.stderr
     assert run["stream"] == "pull:custom"
     assert (custom["status"], custom["problem"]) == ("Needs Attention", "query_invalid")
+
+
+def test_a_pull_while_another_run_changes_the_contact_book_is_refused_without_a_run(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """The daily reconciliation holds the book: a pull by hand says so and records no failed
+    run, which the product would read from the runs as a sync gone wrong."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        service_id = get_service(session, service).id
+        assert take_lease(runtime.engine, service_id, "reconcile", "worker at elsewhere:1:1", TTL)
+
+    refused = cli("pull", "--service", service, "--json")
+    runs = document(cli("runs", "list", "--service", service, "--json"))["runs"]
+
+    assert refused.exit_code == 1
+    assert "contact book (a pull or the daily reconciliation) is in progress" in refused.stdout
+    assert runs == []

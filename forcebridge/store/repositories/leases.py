@@ -147,6 +147,21 @@ def release_lease(engine: Engine, service_id: int, stream: str, holder: str) -> 
         return released.rowcount == 1
 
 
+def is_held(engine: Engine, service_id: int, stream: str, now: datetime | None = None) -> bool:
+    """Whether a run holds the lease now (taken and not expired)."""
+    now = now or utcnow()
+    with engine.connect() as connection:
+        held = connection.execute(
+            select(Lease.id).where(
+                Lease.service_id == service_id,
+                Lease.stream == lease_name(stream),
+                Lease.holder.is_not(None),
+                Lease.expires_at > now,
+            )
+        )
+        return held.first() is not None
+
+
 def holder_of(engine: Engine, service_id: int, stream: str) -> str | None:
     """Who holds (or last held) the lease: a run takes its other leases under its own lease's
     name, so that whoever frees a dead run's leases frees them all."""
