@@ -29,9 +29,13 @@ _MASKED_KEYS = "|".join(
 _PATTERNS = (
     # Authorization: Bearer <token>
     (re.compile(r"(?i)(bearer\s+)[^\s,;'\"]+"), rf"\1{MASK}"),
-    # "access_token": "..." in JSON or a dict repr
+    # "access_token": "..." in JSON or a dict repr, access_token='...' in a dataclass repr; a
+    # key standing unquoted before a colon is prose (Salesforce's "unexpected token: 'FROM'")
     (
-        re.compile(rf"""(?i)(["']?(?:{_MASKED_KEYS})["']?\s*[:=]\s*["'])[^"']*(["'])"""),
+        re.compile(
+            rf"""(?i)((?:["'](?:{_MASKED_KEYS})["']\s*[:=]|\b(?:{_MASKED_KEYS})\s*=)\s*["'])"""
+            r"""[^"']*(["'])"""
+        ),
         rf"\1{MASK}\2",
     ),
     # access_token=... in a form body or query string

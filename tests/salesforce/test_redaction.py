@@ -34,6 +34,24 @@ def test_grant_type_names_are_not_mistaken_for_secrets() -> None:
     assert redact("grant_type=refresh_token") == "grant_type=refresh_token"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MALFORMED_QUERY: unexpected token: 'FROM'",
+        "the custom query does not parse: unexpected token: '<EOF>' (row 1, column 81)",
+        "the code: 'A1' is not a picklist value",
+    ],
+)
+def test_prose_naming_a_secret_word_is_kept_whole(text: str) -> None:
+    """Salesforce's own parse errors say "unexpected token": an operator needs the token."""
+    assert redact(text) == text
+
+
+def test_a_secret_in_a_dataclass_repr_is_masked() -> None:
+    cleaned = redact("Tokens(access_token='abc123', instance_url='https://x')")
+    assert "abc123" not in cleaned and "instance_url='https://x'" in cleaned
+
+
 def test_the_filter_cleans_formatted_arguments(caplog: pytest.LogCaptureFixture) -> None:
     logger = logging.getLogger("test.redaction.handler")
     handler_filter = RedactingFilter()
