@@ -31,7 +31,6 @@ from forcebridge.sandbox.bulk_csv import (
     record_row,
 )
 from forcebridge.sandbox.bulk_queries import bulk_query_problem
-from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.http_api import (
     DATA_PREFIX,
@@ -237,46 +236,6 @@ class Jobs(Generic[J]):
 
 _NUMBERS = itertools.count(1)
 _NUMBERS_LOCK = threading.Lock()
-
-
-def write_all(
-    org: Org,
-    operation: Operation,
-    sobject: str,
-    records: list[Any],
-    external_field: str | None,
-    api_version: str,
-) -> list[dict[str, Any]]:
-    """A bulk job's records written through sObject Collections, 200 a call and never
-    all-or-none, so each succeeds or fails alone with the checks of any other write: one
-    collection result per record, in order (a delete takes records holding their `Id`). An
-    upsert keyed on `Id` inserts the records that give none, as Salesforce does; every upsert
-    result says whether it `created` its record."""
-
-    def written(op: Operation, items: list[Any], key: str | None) -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(items), MAX_RECORDS):
-            results += org.collection(
-                op,
-                sobject,
-                items[start : start + MAX_RECORDS],
-                all_or_none=False,
-                external_field=key,
-                api_version=api_version,
-            )
-        return results
-
-    if operation != "upsert" or external_field != "Id":
-        return written(operation, records, external_field)
-    new = [
-        i for i, record in enumerate(records) if isinstance(record, dict) and not record.get("Id")
-    ]
-    fresh = set(new)
-    results = written("update", [r for i, r in enumerate(records) if i not in fresh], None)
-    created = written("create", [records[i] for i in new], None)
-    for position, result in zip(new, created, strict=True):
-        results.insert(position, result | {"created": True})
-    return [r if "created" in r else r | {"created": False} for r in results]
 
 
 def listing(jobs: Jobs[Any]) -> SalesforceJSON:

@@ -5,10 +5,13 @@ Bulk API 2.0 ingest jobs and Bulk API 1.0 CSV batches read their uploads alike: 
 field names (a parent by one of its external ids as `Account.ExtId__c`), then one row per
 record. Values are read by field type: `true`/`false` for
 checkboxes, numbers for numeric fields, and `#N/A` to set a field to null; an empty value
-leaves a field alone. A header naming a field the object lacks refuses the whole upload, and
-a delete takes a file holding nothing but ids, as Salesforce requires. A failed record's error
-is written `CODE:message:fields --`, as both APIs write it in their results. Results quote every
-value; a null is empty, a datetime ends in `Z`, and a parent's field is the column `Account.Name`.
+leaves a field alone. Nothing is trimmed, header names included, as Salesforce's "Valid CSV
+Record Rows" says of field values. A header naming a field the object lacks, or naming one
+twice, refuses the whole upload, and a delete takes a file holding nothing but ids, as
+Salesforce requires; a row holding more values than the header names columns fails alone.
+A failed record's error is written `CODE:message:fields --`, as both APIs write it in their
+results. Results quote every value; a null is empty, a datetime ends in `Z`, and a parent's
+field is the column `Account.Name`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.records import CsvCell
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
@@ -56,8 +60,9 @@ def upload_text(raw: bytes) -> str:
 
 
 def read_table(data: str, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of an uploaded CSV; a short row is padded with blanks, and a
-    blank line is a record of blank values (the only way to write one with one column)."""
+    """The header and the rows of an uploaded CSV; a short row is padded with blanks, a long
+    one kept whole (for `csv_record` to refuse), and a blank line is a record of blank values
+    (the only way to write one with one column)."""
     reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
     header = next(reader, [])
     width = len(header)
@@ -76,8 +81,15 @@ class Column:
 def header_fields(
     schema: Schema, sobject: ObjectSpec, header: Iterable[str], deleting: bool
 ) -> list[Column]:
-    """Each column, or `RefusedUpload` naming the first the object does not have."""
-    columns = [_column(schema, sobject, name.strip()) for name in header]
+    """Each column, or `RefusedUpload` naming the first the object does not have or the
+    first naming a field an earlier one named (a name is read as written: ` Title` is no
+    field)."""
+    columns: list[Column] = []
+    for name in header:
+        column = _column(schema, sobject, name)
+        if column in columns:
+            raise RefusedUpload(f"Duplicate field name : {name}")
+        columns.append(column)
     if deleting and [(c.field.name, c.relationship) for c in columns] != [("Id", None)]:
         raise RefusedUpload("The 'delete' batch must contain only ids")
     return columns
@@ -115,9 +127,19 @@ def typed(spec: FieldSpec, text: str) -> Any:
     return text
 
 
-def csv_record(columns: list[Column], row: list[str]) -> dict[str, Any]:
+def csv_record(columns: list[Column], row: list[str]) -> dict[str, Any] | ApiError:
     """A CSV row as a write's values: empty cells left out, the rest read by field type, a
-    parent's key as the nested record a REST write names its parent by."""
+    parent's key as the nested record a REST write names its parent by. A row with more
+    values than the header has columns is no record: its error, for the row to fail alone
+    rather than lose a value."""
+    if len(row) > len(columns):
+        return ApiError(
+            400,
+            "INVALID_FIELD",
+            f"Row has {len(row)} values but the header names {len(columns)} columns: the "
+            f"value at col {len(columns)} has no field",
+            [],
+        )
     record: dict[str, Any] = {}
     for position, (column, text) in enumerate(zip(columns, row, strict=False)):
         if text == "":

@@ -7,7 +7,9 @@ records are read back as CSV, each result row beginning with `sf__Id` and `sf__C
 same code as sObject Collections (`composite.collection`, never all-or-none), so each record
 succeeds or fails alone with the error Salesforce gives, and the field checks are the same as
 for any other write. The upload is read as `bulk_csv` reads either API's CSV; a header naming a
-field the object lacks fails the whole job, as it does in Salesforce. Jobs live in memory, as
+field the object lacks, or one field twice, fails the whole job, as an unknown field does in
+Salesforce, and a row holding more values than the header has columns fails alone. Every
+results row is as wide as its header. Jobs live in memory, as
 query jobs do.
 """
 
@@ -29,7 +31,6 @@ from forcebridge.sandbox.bulk import (
     JobState,
     choice,
     listing,
-    write_all,
 )
 from forcebridge.sandbox.bulk_csv import (
     DELIMITERS,
@@ -43,6 +44,7 @@ from forcebridge.sandbox.bulk_csv import (
     read_table,
     upload_text,
 )
+from forcebridge.sandbox.bulk_writes import write_all
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
@@ -134,14 +136,21 @@ class IngestJob(BulkJob):
             raise ApiError(400, "INVALIDJOB", f"InvalidBatch : {refused}") from None
 
     def _keep_result(self, row: list[str], result: dict[str, Any]) -> None:
+        cells = self._cells(row)
         if result["success"]:
             created = result.get("created", self.operation == "insert")
             self.successes.append(
-                self._line([result.get("id") or "", "true" if created else "false", *row])
+                self._line([result.get("id") or "", "true" if created else "false", *cells])
             )
             return
         errors = error_text(result["errors"])
-        self.failures.append(self._line([result.get("id") or "", errors, *row]))
+        self.failures.append(self._line([result.get("id") or "", errors, *cells]))
+
+    def _cells(self, row: list[str]) -> list[str]:
+        """A row's values under the uploaded header, so every results row is as wide as its
+        header: a row holding more values than that failed, and its extra ones are not
+        written back."""
+        return row[: len(self.header or ())]
 
     def _line(self, values: list[str]) -> str:
         return encode_row(values, self.delimiter, self.line_ending)
@@ -162,7 +171,7 @@ class IngestJob(BulkJob):
         if self.header is None:
             return ""
         left = self.rows[self.processed :]
-        return self._line(columns) + "".join(self._line(row) for row in left)
+        return self._line(columns) + "".join(self._line(self._cells(row)) for row in left)
 
 
 def ingest_jobs_of(request: Request) -> Jobs[IngestJob]:

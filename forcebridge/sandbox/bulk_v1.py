@@ -8,7 +8,7 @@ operation (a JSON array, or CSV with a header of field names), or the SOQL text 
 
 Each batch is carried out when it is added, so its first status already reads `Completed` or
 `Failed` (Salesforce queues it; a client polls either way). DML results come in the batch's
-order, written through the sObject Collections checks (`bulk.write_all`); a query's result is
+order, written through the sObject Collections checks (`bulk_writes.write_all`); a query's result is
 a list of result ids, each the query's records: JSON with dates and datetimes as epoch
 milliseconds, as Bulk API 1.0's JSON gives them, or CSV as Bulk API 2.0 writes it. A CSV batch
 naming a field the object lacks fails as a whole with `InvalidBatch`. Jobs live in memory.
@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from forcebridge.sandbox import bulk_v1_wire as wire
-from forcebridge.sandbox.bulk import Jobs, write_all
+from forcebridge.sandbox.bulk import Jobs
 from forcebridge.sandbox.bulk_csv import (
     RefusedUpload,
     csv_record,
@@ -34,6 +34,7 @@ from forcebridge.sandbox.bulk_csv import (
 )
 from forcebridge.sandbox.bulk_ingest import OPERATIONS, upsert_key
 from forcebridge.sandbox.bulk_queries import bulk_query_problem
+from forcebridge.sandbox.bulk_writes import write_all
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.errors import ApiError, from_soql
 from forcebridge.sandbox.fieldtypes import Kind

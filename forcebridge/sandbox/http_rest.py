@@ -34,6 +34,7 @@ from forcebridge.sandbox.preconditions import (
     unchanged_since,
     validator_headers,
 )
+from forcebridge.sandbox.write_answers import location, update_only, upsert_answer, write_result
 
 router = APIRouter(prefix=DATA_PREFIX)
 
@@ -74,30 +75,6 @@ def replication_date(raw: str | None, name: str) -> dt.datetime:
             f"'{name}' must be an ISO 8601 date and time such as 2024-11-07T07:00:00+00:00",
         ) from error
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def write_result(record_id: str, created: bool | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = {"id": record_id, "success": True, "errors": []}
-    if created is not None:
-        result["created"] = created
-    return result
-
-
-UPSERT_REPORTS_CREATED_SINCE = 46
-"""The API version from which an upsert's answer says whether it `created` its record."""
-
-
-def upsert_answer(version: str, record_id: str, created: bool) -> tuple[int, dict[str, Any] | None]:
-    """An upsert's status and body as API `version` gives them (the REST guide's "Insert or
-    Update (Upsert) a Record Using an External ID"): a new record 201 with its result, which
-    says `created` from 46.0; an updated one 200 with `created: false` from 46.0, and before
-    that 204 with no body."""
-    reports_created = int(version.partition(".")[0]) >= UPSERT_REPORTS_CREATED_SINCE
-    if created:
-        return 201, write_result(record_id, True if reports_created else None)
-    if reports_created:
-        return 200, write_result(record_id, created=False)
-    return 204, None
 
 
 @router.get("")
@@ -173,8 +150,10 @@ async def _create(sobject: str, request: Request, call: ApiCall) -> str:
 
 @router.post("/v{version}/sobjects/{sobject}")
 async def create(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+    """201 with the new record's result, and its URL in `Location` (`write_answers.location`)."""
     record_id = await _create(sobject, request, call)
-    return SalesforceJSON(write_result(record_id), status_code=201)
+    headers = location(call.version, sobject, record_id)
+    return SalesforceJSON(write_result(record_id), status_code=201, headers=headers)
 
 
 @router.post("/v{version}/sobjects/{sobject}/Id")
@@ -183,7 +162,8 @@ async def create_by_id_path(sobject: str, request: Request, call: Sobject) -> Sa
     answered as an upsert that created its record."""
     record_id = await _create(sobject, request, call)
     status, result = upsert_answer(call.version, record_id, created=True)
-    return SalesforceJSON(result, status_code=status)
+    headers = location(call.version, sobject, record_id)
+    return SalesforceJSON(result, status_code=status, headers=headers)
 
 
 @router.get("/v{version}/sobjects/{sobject}/describe/{resource:path}")
@@ -275,20 +255,28 @@ async def retrieve_by_path(
 async def write_by_path(
     sobject: str, first: str, rest: str, request: Request, call: Sobject
 ) -> Response:
-    """Upsert by external id, answered as the API version answers it (`upsert_answer`).
+    """Upsert by external id, answered as the API version answers it (`upsert_answer`), with
+    `?updateOnly=true` (from 61.0) refusing to create: 404 when no record has the key.
     Through relationships: update the parent they lead to, 204."""
     values = json_object(await json_body(request), sobject)
     if call.state.faults.row_locked():
         raise row_lock_error()
     upserted = await call.state.run(
-        call.state.org.paths.write, sobject, first, rest, values, api_version=call.version
+        call.state.org.paths.write,
+        sobject,
+        first,
+        rest,
+        values,
+        api_version=call.version,
+        update_only=update_only(call.version, request.query_params.get("updateOnly")),
     )
     if upserted is None:
         return Response(status_code=204)
     status, result = upsert_answer(call.version, *upserted)
     if result is None:
         return Response(status_code=status)
-    return SalesforceJSON(result, status_code=status)
+    headers = location(call.version, sobject, upserted[0])
+    return SalesforceJSON(result, status_code=status, headers=headers)
 
 
 @router.delete("/v{version}/sobjects/{sobject}/{first}/{rest:path}")

@@ -15,9 +15,9 @@ from fastapi.responses import Response
 from forcebridge.sandbox.errors import not_found
 from forcebridge.sandbox.http_api import DATA_PREFIX, ApiCall, SalesforceJSON, api_call, json_body
 from forcebridge.sandbox.http_query import batch_size, soql_param
-from forcebridge.sandbox.http_rest import write_result
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.query import DEFAULT_BATCH
+from forcebridge.sandbox.write_answers import write_result
 
 router = APIRouter(prefix=f"{DATA_PREFIX}/v{{version}}/tooling")
 

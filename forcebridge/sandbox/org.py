@@ -341,10 +341,11 @@ class Org:
         values: dict[str, Any],
         *,
         api_version: str = DEFAULT_API_VERSION,
+        update_only: bool = False,
     ) -> tuple[str, bool]:
-        """(id, created); several matching records raise `MultipleMatches` (HTTP 300). The
-        URL names the record, so a body naming its key or Id is refused, as Salesforce's REST
-        guide says it is."""
+        """(id, created); several matching records raise `MultipleMatches` (HTTP 300), and
+        none a 404 when `update_only`. The URL names the record, so a body naming its key or
+        Id is refused, as Salesforce's REST guide says it is."""
         obj = self.writes.sobject(sobject)
         key = self.writes.external_key(obj, external_field)
         named = next((k for k in values if k.lower() in ("id", key.name.lower())), None)
@@ -358,7 +359,7 @@ class Org:
             )
         with self.storage.write() as conn:
             return self.writes.upsert(
-                conn, obj, external_field, external_value, values, api_version
+                conn, obj, external_field, external_value, values, api_version, update_only
             )
 
     def collection(

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from forcebridge.sandbox import activities
+from forcebridge.sandbox.count_queries import count_refusal
 from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, DATE_PART, Kind
@@ -163,10 +164,9 @@ class _Planner:
         if not self.query.group_by and not any(isinstance(i, _AGGREGATES) for i in items):
             return Mode.RECORDS
         if any(isinstance(i, ast.Count) and i.field is None for i in items):
-            if len(items) > 1 or self.query.group_by:
-                raise MalformedQuery(
-                    self.text, None, "COUNT() must be the only element in the SELECT list"
-                )
+            refusal = count_refusal(self.query, self.text)
+            if refusal is not None:
+                raise refusal
             return Mode.COUNT
         grouped = {group_key(node) for node in self.query.group_by}
         for item in items:

@@ -20,7 +20,7 @@ from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, comma_separated, json_object
 from forcebridge.sandbox.http_composite import collection_records
-from forcebridge.sandbox.http_rest import sobject_entry, upsert_answer, write_result
+from forcebridge.sandbox.http_rest import sobject_entry
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.preconditions import (
     Preconditions,
@@ -29,6 +29,7 @@ from forcebridge.sandbox.preconditions import (
     validator_headers,
 )
 from forcebridge.sandbox.query import DEFAULT_BATCH
+from forcebridge.sandbox.write_answers import location, update_only, upsert_answer, write_result
 
 _VERSIONED = re.compile(r"/v(\d+\.\d)(/[^?]*)?")
 
@@ -75,9 +76,6 @@ class _Call:
 
     def fields(self) -> list[str] | None:
         return comma_separated(self.params.get("fields")) or None
-
-    def base(self) -> str:
-        return f"{DATA_PREFIX}/v{self.version}"
 
 
 Handler = Callable[[_Call], Reply]
@@ -137,14 +135,10 @@ def is_query_or_collection(url: str) -> bool:
     return bool(re.search(r"/(query|queryAll)(/|$)|/composite/sobjects", path))
 
 
-def _location(call: _Call, record_id: str) -> dict[str, str]:
-    """The `Location` header of a record the subrequest created."""
-    return {"Location": f"{call.base()}/sobjects/{call.path['sobject']}/{record_id}"}
-
-
 def _create(call: _Call) -> Reply:
-    record_id = call.org.create(call.path["sobject"], call.values())
-    return Reply(201, write_result(record_id), _location(call, record_id))
+    sobject = call.path["sobject"]
+    record_id = call.org.create(sobject, call.values())
+    return Reply(201, write_result(record_id), location(call.version, sobject, record_id))
 
 
 def _retrieve(call: _Call) -> Reply:
@@ -180,12 +174,19 @@ def _by_path(call: _Call) -> Reply:
 
 def _write_by_path(call: _Call) -> Reply:
     sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
-    upserted = call.org.paths.write(sobject, first, rest, call.values(), api_version=call.version)
+    upserted = call.org.paths.write(
+        sobject,
+        first,
+        rest,
+        call.values(),
+        api_version=call.version,
+        update_only=update_only(call.version, call.params.get("updateOnly")),
+    )
     if upserted is None:
         return Reply(204)
     record_id, created = upserted
     status, result = upsert_answer(call.version, record_id, created)
-    return Reply(status, result, _location(call, record_id) if created else {})
+    return Reply(status, result, location(call.version, sobject, record_id) if result else {})
 
 
 def _delete_by_path(call: _Call) -> Reply:

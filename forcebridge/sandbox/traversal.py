@@ -109,13 +109,16 @@ class RecordPaths:
         values: dict[str, Any],
         *,
         api_version: str,
+        update_only: bool = False,
     ) -> tuple[str, bool] | None:
         """`PATCH sobjects/T/{first}/{rest}`: the parent relationships lead to updated (None),
-        or an upsert by external id: (id, created)."""
+        or an upsert by external id: (id, created); `update_only` creates no record."""
         if self._names_record(sobject, first):
             self.update_related(sobject, first, rest.split("/"), values)
             return None
-        return self.org.upsert(sobject, first, rest, values, api_version=api_version)
+        return self.org.upsert(
+            sobject, first, rest, values, api_version=api_version, update_only=update_only
+        )
 
     def delete(self, sobject: str, first: str, rest: str, *, api_version: str) -> None:
         """`DELETE sobjects/T/{first}/{rest}`: the parent relationships lead to, or the record

@@ -171,8 +171,11 @@ class Writes:
         value: Any,
         values: Mapping[str, Any],
         api_version: str,
+        update_only: bool = False,
     ) -> tuple[str, bool]:
-        """Update the one record whose `field_name` is `value`, or create it: (id, created)."""
+        """Update the one record whose `field_name` is `value`, or create it: (id, created).
+        With `update_only` (REST's `?updateOnly=true`) a key matching no record creates none:
+        404 NOT_FOUND, the answer the REST guide gives for a record the URL cannot find."""
         key = self.external_key(obj, field_name)
         given = {k: v for k, v in values.items() if k.lower() != key.name.lower()}
         if key.kind is Kind.ID:
@@ -183,6 +186,8 @@ class Writes:
         if match is not None:
             self.update(conn, obj, match, given)
             return match, False
+        if update_only:
+            raise not_found()
         return self.create(conn, obj, {**given, key.name: value}), True
 
     def external_key(self, obj: ObjectSpec, field_name: str) -> FieldSpec:

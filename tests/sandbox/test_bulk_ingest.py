@@ -298,3 +298,72 @@ def test_bad_jobs_are_refused_at_creation(
 def test_csv_values_are_read_by_field_type(kind: str, text: str, value: object) -> None:
     spec = FieldSpec(name="F", type=kind, label="F")
     assert typed(spec, text) == value
+
+
+def run(sandbox: SandboxServer, session: requests.Session, data: str, **job: Any) -> dict[str, Any]:
+    """Create an ingest job, upload `data`, close it, and wait for it to finish: its info."""
+    created = create(sandbox, session, **job)
+    session.put(
+        f"{sandbox.base_url}/{created['contentUrl']}",
+        data=data.encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    job_url = f"{sandbox.base_url}{JOBS}/{created['id']}"
+    session.patch(job_url, json={"state": "UploadComplete"})
+    for _ in range(100):
+        info: dict[str, Any] = session.get(job_url).json()
+        if info["state"] in ("JobComplete", "Failed"):
+            return info
+        time.sleep(0.05)
+    raise AssertionError(f"job {created['id']} did not finish: {info['state']}")
+
+
+def test_a_row_with_more_values_than_the_header_fails_alone_and_results_keep_the_header_width(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce
+) -> None:
+    info = run(
+        sandbox,
+        session,
+        "LastName,Title\nWide,Chief,Extra\nNarrow,Clerk\n",
+        object="Contact",
+        operation="insert",
+    )
+
+    assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (
+        "JobComplete",
+        2,
+        1,
+    )
+    job_url = f"{sandbox.base_url}{JOBS}/{info['id']}"
+    done = list(csv.reader(io.StringIO(session.get(f"{job_url}/successfulResults").text)))
+    failed = list(csv.reader(io.StringIO(session.get(f"{job_url}/failedResults").text)))
+    assert {len(row) for row in done} == {len(done[0])} == {4}
+    assert {len(row) for row in failed} == {len(failed[0])} == {4}
+    assert done[1][2:] == ["Narrow", "Clerk"]
+    assert failed[1] == [
+        "",
+        "INVALID_FIELD:Row has 3 values but the header names 2 columns: the value at col 2 has "
+        "no field: --",
+        "Wide",
+        "Chief",
+    ]
+    assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'Wide'")["totalSize"] == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("LastName,Title,Title", "InvalidBatch : Duplicate field name : Title"),
+        ("LastName,Title,title", "InvalidBatch : Duplicate field name : title"),
+        ("LastName, Title", "InvalidBatch : Field name not found :  Title"),
+    ],
+)
+def test_a_header_naming_a_field_twice_or_with_a_space_fails_the_whole_job(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce, header: str, message: str
+) -> None:
+    cells = ",".join(["Headed", *["Dr"] * header.count(",")])
+
+    info = run(sandbox, session, f"{header}\n{cells}\n", object="Contact", operation="insert")
+
+    assert (info["state"], info["errorMessage"]) == ("Failed", message)
+    assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'Headed'")["totalSize"] == 0

@@ -284,6 +284,32 @@ def test_a_csv_batch_naming_an_unknown_field_fails_whole(csv_jobs: CsvJobs) -> N
     assert _text(batch, "numberRecordsProcessed") == "0"
 
 
+def test_a_csv_batch_naming_a_field_twice_fails_whole(csv_jobs: CsvJobs) -> None:
+    job = csv_jobs.create("insert", "Contact")
+
+    batch = csv_jobs.batch(job, "LastName,Title,Title\nAda,Dr,Prof\n")
+
+    assert _text(batch, "state") == "Failed"
+    assert _text(batch, "stateMessage") == "InvalidBatch : Duplicate field name : Title"
+
+
+def test_a_csv_row_with_more_values_than_the_header_fails_alone(csv_jobs: CsvJobs) -> None:
+    job = csv_jobs.create("insert", "Contact")
+
+    batch = csv_jobs.batch(job, "LastName,Title\nWide,Chief,Extra\nNarrow,Clerk\n")
+
+    result = csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result")
+    [_, failed, ok] = list(csv.reader(io.StringIO(result.text)))
+    assert (_text(batch, "state"), _text(batch, "numberRecordsFailed")) == ("Completed", "1")
+    assert failed[1:] == [
+        "false",
+        "false",
+        "INVALID_FIELD:Row has 3 values but the header names 2 columns: the value at col 2 has "
+        "no field: --",
+    ]
+    assert ok[1:3] == ["true", "true"]
+
+
 def test_a_csv_query_gives_an_xml_result_list_and_csv_records(
     csv_jobs: CsvJobs, sf: Salesforce
 ) -> None:

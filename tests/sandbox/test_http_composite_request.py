@@ -168,6 +168,8 @@ def test_an_upsert_subrequest_answers_as_its_urls_api_version_does(
         200,
         {"id": record_id, "success": True, "errors": [], "created": False},
     )
+    assert old_update["httpHeaders"] == {}
+    assert new_update["httpHeaders"] == {"Location": f"{V}/sobjects/Contact/{record_id}"}
 
 
 def test_subrequests_honour_their_conditional_http_headers(sf: Salesforce) -> None:

@@ -86,6 +86,19 @@ def test_bad_soql_is_400_with_salesforce_codes(sf: Salesforce, soql: str, code: 
     assert refused.value.content[0]["errorCode"] == code
 
 
+def test_count_with_order_by_is_refused_pointing_at_the_ordered_field(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query("SELECT COUNT() FROM Contact ORDER BY LastName")
+
+    [error] = refused.value.content
+    assert error == {
+        "errorCode": "MALFORMED_QUERY",
+        "message": "\nSELECT COUNT() FROM Contact ORDER BY LastName\n"
+        "                                     ^\nERROR at Row:1:Column:38\n"
+        "COUNT() cannot be used with ORDER BY: use COUNT(fieldName) to order",
+    }
+
+
 def test_query_without_q_is_400(sandbox: SandboxServer, api_for: Session) -> None:
     answer = api_for(sandbox).get(sandbox.base_url + "/services/data/v62.0/query")
     assert answer.status_code == 400
