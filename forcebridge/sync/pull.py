@@ -137,7 +137,14 @@ def _pull(
         others_failed: dict[int, Exception] = {}
         for stream in chosen:
             stream_pull = StreamPull(
-                session, client, stream, options, progress, limit, recorded.run.started_at
+                session,
+                client,
+                stream,
+                options,
+                progress,
+                limit,
+                recorded.run.started_at,
+                spent=recorded.spent,
             )
             reason = stream_pull.run(service, recorded.run, on_demand)
             if reason is not None:
@@ -155,6 +162,8 @@ class RecordedRun:
     run: Run
     errors: list[str] = field(default_factory=list)
     """Why streams failed; the run fails with them."""
+    spent: Callable[[], int] = lambda: 0
+    """The API calls the run has spent so far."""
 
 
 @contextmanager
@@ -172,6 +181,8 @@ def recorded_run(
     session.commit()
     before = client.usage.snapshot() if client is not None else None
     recorded = RecordedRun(run)
+    if client is not None and before is not None:
+        recorded.spent = lambda: client.usage.snapshot().minus(before).api_calls
     with failed_if_stopped(session, run):
         yield recorded
     if client is not None and before is not None:

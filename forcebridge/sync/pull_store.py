@@ -120,6 +120,8 @@ class PageWrite:
     tally: Tally
     watermark: tuple[str, Cursor] | None = None
     """The stream and the cursor to save with the page (ordered pages only)."""
+    api_calls: int | None = None
+    """The API calls the run has spent by this page, when it is the run that paid them."""
 
 
 def decide(target: Target, run_id: int, page: ReadPage, view: StoreView) -> PageWrite:
@@ -138,6 +140,8 @@ def write(session: Session, page: PageWrite) -> None:
     run = session.get_one(Run, page.run_id)
     record_notes(session, run, [*page.notes, *found], page.target)
     page.tally.add_to(run)
+    if page.api_calls is not None:
+        run.api_calls = page.api_calls
     if page.watermark is not None:
         stream, cursor = page.watermark
         service = session.get_one(Service, page.target.service_id)

@@ -83,6 +83,8 @@ class StreamPull:
         progress: Progress | None,
         limit: dt.datetime,
         started: dt.datetime,
+        *,
+        spent: Callable[[], int] = lambda: 0,
     ) -> None:
         self.session, self.client, self.stream = session, client, stream
         self.options, self.progress, self.limit = options, progress, limit
@@ -105,6 +107,9 @@ class StreamPull:
         """The contacts the read has created so far, for all its members."""
         self.counted_at = 0
         """The contacts the read had created when the store last counted its tables."""
+        self.spent = spent
+        """The API calls the lead's run has spent so far: written with each page, so that a
+        run whose process dies mid-read still shows what it cost."""
 
     def run(self, service: Service, run: Run, on_demand: bool) -> str | None:
         """Pull the stream for `service` (and its group); the reason if it failed, whose
@@ -293,6 +298,7 @@ class StreamPull:
                 folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
             decided.append(write)
             self.created += write.tally.created
+        decided[0] = replace(decided[0], api_calls=self.spent())  # the lead's run pays the read
         writer.submit(decided)
         self._count_if_grown(before)  # the pages before this one are committed by now
 

@@ -905,9 +905,11 @@ def test_progress_reports_records_read_of_the_total(world: PullWorld, session: S
     assert session.scalars(select(RunLogEntry)).all() == []
 
 
-def test_a_pull_stopped_by_ctrl_c_ends_its_run_failed_saying_so(
+def test_a_pull_stopped_by_ctrl_c_ends_its_run_failed_saying_so_with_the_calls_it_spent(
     world: PullWorld, session: Session
 ) -> None:
+    """The calls a run spent are written with each page: a run stopped mid-read (or whose
+    process died) still shows what it cost the org's API budget."""
     service = world.service(pull_objects=PullObjects.CONTACTS)
     world.create("Contact", LastName="Lopez")
     world.later()
@@ -921,6 +923,7 @@ def test_a_pull_stopped_by_ctrl_c_ends_its_run_failed_saying_so(
     (run,) = session.scalars(select(Run).where(Run.service_id == service.id)).all()
     assert run.status is RunStatus.FAILED
     assert run.error == "stopped unexpectedly: KeyboardInterrupt()"
+    assert run.api_calls >= 1  # its describes and the page's query, not nothing
 
 
 def test_a_pull_on_demand_does_not_run_a_stream_whose_lease_another_run_holds(
