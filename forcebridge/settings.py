@@ -1,7 +1,10 @@
 """The product's configuration, from `FORCEBRIDGE_*` environment variables or constructor values.
 
 Secrets are `SecretStr`, so printing or logging the settings shows them masked; the database
-URL, which may embed a password, is left out of the representation altogether.
+URL, which may embed a password, is left out of the representation altogether. Neither is ever
+echoed by an error either: a refused setting's input is hidden from the validation error's text
+(a traceback shows none), and `CONFIDENTIAL_SETTINGS` tells whoever words the refusal which
+inputs not to quote.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import secrets
 import stat
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - the file's name, not a secret
 DATABASE_FILE = "forcebridge.sqlite3"
@@ -32,9 +37,38 @@ def _default_database_url(values: dict[str, Any]) -> str:
     return f"sqlite:///{Path(values['data_dir']) / DATABASE_FILE}"
 
 
+def masked_url(url: str) -> str:
+    """`url` with its password, if it may hold one, shown as `***`, even when it does not parse:
+    everything between the user's colon and the last `@` is masked."""
+    head, at, host = url.rpartition("@")
+    if not at:
+        return url
+    scheme, slashes, user_info = head.partition("://")
+    if not slashes:
+        scheme, user_info = "", head
+    user, colon, _ = user_info.partition(":")
+    return f"{scheme}{slashes}{user}{':***' if colon else ''}@{host}"
+
+
+def _database_url_problem(url: str) -> str | None:
+    """Why `url` is not a URL SQLAlchemy can open, or None."""
+    if url != url.strip():
+        return "it has a space or a line break before or after it: remove it"
+    try:
+        make_url(url)
+    except ArgumentError:
+        return "it is not a database URL"
+    except ValueError:  # what SQLAlchemy raises for a port that is not a number
+        return "its port is not a number"
+    return None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="FORCEBRIDGE_", extra="ignore", use_attribute_docstrings=True
+        env_prefix="FORCEBRIDGE_",
+        extra="ignore",
+        use_attribute_docstrings=True,
+        hide_input_in_errors=True,
     )
 
     data_dir: Path = Path(".forcebridge")
@@ -67,20 +101,50 @@ class Settings(BaseSettings):
     """The CA of the forcebridge sandbox the admin pages may connect to; unset: `ca.pem` of
     the sandbox in `data_dir/sandbox`, if there is one."""
 
+    @field_validator("database_url")
+    @classmethod
+    def _parseable_url(cls, value: str) -> str:
+        problem = _database_url_problem(value)
+        if problem:
+            raise ValueError(
+                f"{masked_url(value)!r} cannot be used: {problem} (use sqlite:///PATH or "
+                "postgresql+psycopg://USER:PASSWORD@HOST[:PORT]/DATABASE)"
+            )
+        return value
+
     @field_validator("retired_secret_keys", mode="before")
     @classmethod
     def _key_list(cls, value: object) -> object:
+        """The error never quotes the text: it holds the keys."""
         if not isinstance(value, str):
             return value
         text = value.strip()
-        if text.startswith("["):
+        if not text.startswith("["):
+            return [key.strip() for key in text.split(",") if key.strip()]
+        try:
             return json.loads(text)
-        return [key.strip() for key in text.split(",") if key.strip()]
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"starts with '[' but is not a JSON list ({error.msg} at character "
+                f'{error.pos + 1}): write it as ["KEY", ...], or give the keys separated by '
+                "commas"
+            ) from None
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+
+def _holds_secret(annotation: object) -> bool:
+    return annotation is SecretStr or any(_holds_secret(arg) for arg in get_args(annotation))
+
+
+CONFIDENTIAL_SETTINGS = frozenset(
+    name for name, field in Settings.model_fields.items() if _holds_secret(field.annotation)
+) | {"database_url"}
+"""Settings whose value an error must never quote: the keys and secrets (every `SecretStr`
+field), and the database URL, which may embed a password (its own errors show it masked)."""
 
 
 def resolve_secret_key(settings: Settings) -> SecretStr:

@@ -5,8 +5,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from forcebridge.settings import Settings, SettingsError, resolve_secret_key
+from forcebridge.settings import Settings, SettingsError, masked_url, resolve_secret_key
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +110,39 @@ def test_a_data_folder_that_cannot_be_made_is_named_with_what_to_do(tmp_path: Pa
 
     with pytest.raises(SettingsError, match=r"cannot make the secret key file .*FORCEBRIDGE_DATA"):
         resolve_secret_key(Settings(data_dir=blocked / "data"))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FORCEBRIDGE_RETIRED_SECRET_KEYS", '["the-old-secret-key-value-0123456789"'),
+        ("FORCEBRIDGE_DATABASE_URL", "postgresql+psycopg://app:db-password@db:port/fb"),
+    ],
+)
+def test_a_refused_secret_setting_is_not_in_the_error_a_traceback_would_show(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+
+    assert name.removeprefix("FORCEBRIDGE_").lower() in str(caught.value)
+    assert "the-old-secret-key-value" not in str(caught.value)
+    assert "db-password" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "masked"),
+    [
+        ("postgresql+psycopg://app:pw@db/fb", "postgresql+psycopg://app:***@db/fb"),
+        ("postgresql+psycopg://app:p@ss:w/rd@db:x/fb", "postgresql+psycopg://app:***@db:x/fb"),
+        ("app:pw@db/fb", "app:***@db/fb"),
+        ("sqlite:///data/fb.sqlite3", "sqlite:///data/fb.sqlite3"),
+        ("postgresql+psycopg://app@db/fb", "postgresql+psycopg://app@db/fb"),
+    ],
+)
+def test_a_database_url_is_shown_with_its_password_masked_even_unparsed(
+    given: str, masked: str
+) -> None:
+    assert masked_url(given) == masked

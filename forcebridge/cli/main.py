@@ -18,6 +18,7 @@ from forcebridge.cli import (
     pull,
     runs,
     sandbox,
+    sealed_secrets,
     serve,
     service_configure,
     service_fields,
@@ -50,6 +51,7 @@ app.command("pull")(pull.command)
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(mappings.app, name="mapping")
 app.add_typer(runs.app, name="runs")
+app.add_typer(sealed_secrets.app, name="secrets")
 app.command("serve")(serve.command)
 app.command("worker")(worker)
 app.command("demo")(demo)

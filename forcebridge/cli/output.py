@@ -30,7 +30,7 @@ from typer.core import TyperGroup
 
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.salesforce.errors import SalesforceError
-from forcebridge.settings import Settings, SettingsError
+from forcebridge.settings import CONFIDENTIAL_SETTINGS, Settings, SettingsError
 from forcebridge.store.errors import StoreError
 from forcebridge.sync.connection_errors import ConnectError
 from forcebridge.sync.documents import timestamp as timestamp
@@ -82,6 +82,18 @@ class Commands(TyperGroup):
             sys.exit(error.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
 
+    def invoke(self, ctx: Any) -> Any:  # Typer's own Click's Context
+        """Run the command; a setting refused where a command reads the settings outside its
+        `reporting_errors` is refused like any other, not shown as a traceback."""
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            fail(str(error))
+        except ValidationError as error:
+            if error.title != Settings.__name__:
+                raise
+            fail(refusal_of(error))
+
 
 _json_wanted = ContextVar("json_wanted", default=False)
 """Whether the running command was given `--json`, for `fail`."""
@@ -111,17 +123,23 @@ EXPECTED_ERRORS = (StoreError, SalesforceError, ConnectError, SettingsError)
 
 def refusal_of(error: ValidationError) -> str:
     """Each problem pydantic found, named by where it is: for the settings, the environment
-    variable that holds it (`FORCEBRIDGE_LOG_LEVEL: ...`)."""
-    settings = error.title == "Settings"
+    variable that holds it (`FORCEBRIDGE_LOG_LEVEL: ...`). What was given is quoted when short,
+    except for a confidential setting (a key, a secret, the database URL): that would print the
+    secret itself, on stdout and into whatever log collects stderr."""
+    settings = error.title == Settings.__name__
     problems = []
     for problem in error.errors(include_url=False):
         where = ".".join(str(part) for part in problem["loc"])
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        confidential = settings and field in CONFIDENTIAL_SETTINGS
         if settings:
             where = f"FORCEBRIDGE_{where.upper()}"
+        message = problem["msg"]
+        if problem["type"] == "value_error":  # our own validator's words, without pydantic's
+            message = str(problem["ctx"]["error"])
         given = repr(problem["input"])
-        problems.append(
-            f"{where}: {problem['msg']}" + (f" (not {given})" if len(given) <= 60 else "")
-        )
+        shown = not confidential and len(given) <= 60
+        problems.append(f"{where}: {message}" + (f" (not {given})" if shown else ""))
     return "; ".join(problems)
 
 

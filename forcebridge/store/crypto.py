@@ -4,8 +4,9 @@ Why not Fernet: MultiFernet finds the key by trying each one in turn, so a value
 configured key opens looks the same as a tampered one. Here every value carries its key id
 (`v1:<key id>:<base64 nonce + ciphertext>`), so decryption picks its key at once and a missing
 key is reported as exactly that. Rotating is: make the new secret current, keep the old one
-among the retired secrets until what it sealed has been rewritten (access tokens are rewritten
-at every refresh); new values are always sealed with the current key.
+among the retired secrets until what it sealed has been rewritten (`sealed_keys.reseal_secrets`,
+`forcebridge secrets reseal`; a refresh rewrites only access tokens); new values are always
+sealed with the current key.
 
 The AES key is derived from the configured secret with HKDF under a purpose label, so the same
 secret can later serve other purposes (signing cookies) without reusing key material.
@@ -50,12 +51,24 @@ def _derive(secret: str) -> _Key:
     return _Key(key_id=hashlib.sha256(key).hexdigest()[:12], aead=AESGCM(key))
 
 
+def _with_whitespace_variants(keys: Iterable[str]) -> list[str]:
+    """Each key trimmed, followed by the key as given where that differs."""
+    return [variant for key in keys for variant in dict.fromkeys((key.strip(), key))]
+
+
 class Keyring:
-    """Seals with the current key; opens anything sealed by the current or a retired key."""
+    """Seals with the current key; opens anything sealed by the current or a retired key.
+
+    Whitespace around a key is not part of it: a key pasted with a trailing space, or read
+    from a secrets file with its final newline, is the same key as without. Such a key, as
+    given, still opens what it sealed before (when it counted as a key of its own), so that
+    nothing stored is lost; `sealed_keys.reseal_secrets` moves those values to the key proper.
+    """
 
     def __init__(self, current: str, retired: Iterable[str] = ()) -> None:
-        self._current = _derive(current)
-        self._keys = {key.key_id: key for key in map(_derive, retired)}
+        given = [current, *retired]
+        self._current = _derive(current.strip())
+        self._keys = {key.key_id: key for key in map(_derive, _with_whitespace_variants(given))}
         self._keys[self._current.key_id] = self._current
 
     @property
@@ -75,13 +88,13 @@ class Keyring:
         return f"{header}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, value: str) -> str:
-        version, _, rest = value.partition(":")
-        key_id, _, body = rest.partition(":")
-        if version != _VERSION or not key_id or not body:
+        key_id = sealing_key_id(value)
+        if key_id is None:
             raise EncryptionError(
                 f"the stored value is not a secret sealed by forcebridge "
                 f"(expected '{_VERSION}:<key id>:<data>')"
             )
+        version, _, body = value.split(":", 2)
         key = self._keys.get(key_id)
         if key is None:
             raise EncryptionError(
@@ -100,3 +113,11 @@ class Keyring:
                 "the stored value was altered or truncated"
             ) from exc
         return plaintext.decode()
+
+
+def sealing_key_id(value: str) -> str | None:
+    """The id of the key `value` was sealed with (read from its header, nothing decrypted), or
+    None for a value not sealed by forcebridge."""
+    version, _, rest = value.partition(":")
+    key_id, _, body = rest.partition(":")
+    return key_id if version == _VERSION and key_id and body else None

@@ -19,8 +19,9 @@ contacts), and the cache is bounded, so memory stays flat however large the stor
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ from forcebridge.store.bulk import KeyArray
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.errors import DatabaseUnavailable, InvalidValue
 from forcebridge.store.types import attach_keyring
+
+logger = logging.getLogger(__name__)
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -75,10 +78,42 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
 def _create_private(path: Path) -> None:
     """The database file (and a folder made for it) readable by its owner only: it holds the
     contact books and conversations. SQLite gives its `-wal` and `-shm` files the mode of the
-    database file; a file that already exists keeps the mode it has."""
+    database file. A file that already exists (restored from a backup, say) is made private
+    too, with its companions; the folder it is in is left as its owner made it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(FileExistsError):
+    try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+            _make_private(file)
+
+
+def _make_private(path: Path) -> None:
+    """Take away other users' access to `path`, if it exists and is this user's; warn (and go
+    on) where that cannot be done, since refusing would not make the file any more private."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    mode = stat.S_IMODE(status.st_mode)
+    if not mode & 0o077:
+        return
+    if status.st_uid != os.geteuid():
+        problem = "it belongs to another user"
+    else:
+        try:
+            os.chmod(path, mode & 0o700)
+            return
+        except OSError as error:
+            problem = error.strerror or str(error)
+    logger.warning(
+        "the database file %s is open to other users (mode %o) and could not be made "
+        "private (%s): run chmod 600 %s as its owner",
+        path,
+        mode,
+        problem,
+        path,
+    )
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

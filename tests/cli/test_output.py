@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import stat
+from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Cli
+from tests.cli.conftest import TEST_SECRET_KEY, Cli
 
 
 def test_a_refusal_gives_a_script_one_json_document_and_a_person_a_line_on_stderr(
@@ -65,3 +69,124 @@ def test_a_setting_refused_names_its_environment_variable(cli: Cli) -> None:
     assert refused.exit_code == 1
     error = json.loads(refused.stdout)["error"]
     assert error.startswith("FORCEBRIDGE_LOG_LEVEL: Input should be 'DEBUG'")
+
+
+OLD_KEY = "tjE08G-an-old-key-still-being-rotated-out-0000"
+
+
+@pytest.mark.parametrize(
+    "retired",
+    [f'["{OLD_KEY}"', f'["{OLD_KEY}", 12345678901234567890]', f"[{OLD_KEY}]"],
+    ids=["unclosed", "not-a-string", "unquoted"],
+)
+@pytest.mark.parametrize(
+    "args", [["connections", "list", "--json"], ["worker"], ["serve"]], ids=" ".join
+)
+def test_a_refused_key_setting_is_named_without_showing_any_key(
+    cli: Cli, retired: str, args: list[str]
+) -> None:
+    """Stdout and stderr end up in logs: a malformed list of keys must not put them there."""
+    env = {"FORCEBRIDGE_RETIRED_SECRET_KEYS": retired}
+
+    refused = cli(*args, env=env)
+
+    assert refused.exit_code == 1
+    assert "FORCEBRIDGE_RETIRED_SECRET_KEYS" in refused.stderr
+    for shown in (refused.stdout, refused.stderr):
+        assert "tjE08G" not in shown
+        assert "1234567890" not in shown
+        assert TEST_SECRET_KEY not in shown
+
+
+def test_a_malformed_key_list_is_refused_with_how_to_write_it(cli: Cli) -> None:
+    refused = cli(
+        "connections", "list", "--json", env={"FORCEBRIDGE_RETIRED_SECRET_KEYS": f'["{OLD_KEY}"'}
+    )
+
+    assert json.loads(refused.stdout) == {
+        "error": "FORCEBRIDGE_RETIRED_SECRET_KEYS: starts with '[' but is not a JSON list "
+        "(Expecting ',' delimiter at character 50): write it as [\"KEY\", ...], or give the "
+        "keys separated by commas"
+    }
+
+
+def test_a_command_reading_the_settings_itself_refuses_them_without_a_traceback(
+    cli: Cli,
+) -> None:
+    """`activities push` reads the settings before opening the database."""
+    env = {"FORCEBRIDGE_RETIRED_SECRET_KEYS": f'["{OLD_KEY}"'}
+
+    refused = cli("activities", "push", "--service", "acme/shop", "--json", env=env)
+
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout)["error"].startswith("FORCEBRIDGE_RETIRED_SECRET_KEYS: ")
+    assert "Traceback" not in refused.stderr
+    assert "tjE08G" not in refused.stdout + refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("not a url", "'not a url' cannot be used: it is not a database URL"),
+        (
+            "postgresql+psycopg://app:hunter22@127.0.0.1:notaport/fb",
+            "'postgresql+psycopg://app:***@127.0.0.1:notaport/fb' cannot be used: its port is "
+            "not a number",
+        ),
+        (
+            " postgresql+psycopg://app:hunter22@db/fb",
+            "' postgresql+psycopg://app:***@db/fb' cannot be used: it has a space or a line "
+            "break before or after it",
+        ),
+    ],
+)
+def test_a_database_url_that_does_not_parse_is_refused_naming_the_variable(
+    cli: Cli, url: str, said: str
+) -> None:
+    refused = cli("org", "list", "--json", env={"FORCEBRIDGE_DATABASE_URL": url})
+
+    assert refused.exit_code == 1
+    error = json.loads(refused.stdout)["error"]
+    assert error.startswith(f"FORCEBRIDGE_DATABASE_URL: {said}")
+    assert "sqlite:///PATH or postgresql+psycopg://" in error
+    assert "hunter22" not in refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_serve_and_worker_refuse_a_database_url_that_does_not_parse(cli: Cli, command: str) -> None:
+    url = "postgresql+psycopg://app:hunter22@127.0.0.1:notaport/fb"
+
+    refused = cli(command, env={"FORCEBRIDGE_DATABASE_URL": url})
+
+    assert refused.exit_code == 1
+    assert "Error: FORCEBRIDGE_DATABASE_URL: " in refused.stderr
+    assert "hunter22" not in refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_a_database_file_restored_open_to_others_is_made_private_by_the_next_command(
+    cli: Cli, cli_env: dict[str, str]
+) -> None:
+    """A backup restored with the umask's 0644 (and its write-ahead log, left by a process
+    still holding it) holds contact books no other user may read; its folder is the owner's
+    business."""
+    database = Path(cli_env["FORCEBRIDGE_DATABASE_URL"].removeprefix("sqlite:///"))
+    os.chmod(database.parent, 0o755)
+    os.chmod(database, 0o644)
+    holder = sqlite3.connect(database)
+    try:
+        holder.execute("PRAGMA journal_mode = WAL")
+        holder.execute("CREATE TABLE kept_open (x)")
+        holder.commit()
+        companions = [database.with_name(database.name + end) for end in ("-wal", "-shm")]
+        assert all(stat.S_IMODE(f.stat().st_mode) == 0o644 for f in companions)
+
+        listed = cli("org", "list", "--json")
+
+        modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in (database, *companions)}
+    finally:
+        holder.close()
+    assert listed.exit_code == 0
+    assert set(modes.values()) == {0o600}, modes
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o755

@@ -55,3 +55,12 @@ def test_plaintext_found_where_a_sealed_value_belongs_is_refused() -> None:
 def test_a_short_secret_key_is_refused_with_how_to_make_a_good_one() -> None:
     with pytest.raises(EncryptionError, match="has 8 characters; use at least 32"):
         Keyring("password")
+
+
+def test_whitespace_around_a_key_is_not_part_of_it() -> None:
+    """A key read from a secrets file keeps its newline; it is still the same key."""
+    pasted = Keyring(f" {NEW}\n", retired=[f"{OLD}\t"])
+
+    assert pasted.key_id == Keyring(NEW).key_id
+    assert Keyring(NEW).decrypt(pasted.encrypt("refresh-token")) == "refresh-token"
+    assert pasted.decrypt(Keyring(OLD).encrypt("refresh-token")) == "refresh-token"

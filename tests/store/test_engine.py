@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import errno
+import os
 import stat
 from pathlib import Path
 
@@ -95,3 +97,44 @@ def test_a_database_other_than_sqlite_or_postgresql_is_refused_without_its_passw
     with pytest.raises(InvalidValue, match=r"mysql://app:\*\*\*@db/fb is not supported") as caught:
         make_engine("mysql://app:hunter22@db/fb")
     assert "hunter22" not in str(caught.value)
+
+
+def _restored(tmp_path: Path) -> Path:
+    """A database file copied in from a backup with the umask's mode 0644."""
+    database = tmp_path / "restored.sqlite3"
+    upgrade(f"sqlite:///{database}")
+    os.chmod(database, 0o644)
+    return database
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_database_file_of_another_user_is_left_as_it_is_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = _restored(tmp_path)
+    os.chown(database, 65534, 65534)
+
+    make_engine(f"sqlite:///{database}").dispose()
+
+    assert stat.S_IMODE(database.stat().st_mode) == 0o644
+    assert f"the database file {database} is open to other users (mode 644)" in caplog.text
+    assert "(it belongs to another user): run chmod 600" in caplog.text
+
+
+def test_a_refused_chmod_is_said_in_a_warning_and_the_database_still_opens(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system that keeps modes of its own (a mounted share) refuses chmod."""
+    database = _restored(tmp_path)
+
+    def refuse(path: object, mode: int) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chmod", refuse)
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM orgs").scalar() == 0
+    engine.dispose()
+
+    assert "could not be made private (Operation not permitted)" in caplog.text
+    assert f"run chmod 600 {database}" in caplog.text
