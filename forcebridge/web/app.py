@@ -38,10 +38,13 @@ from forcebridge.web.headers import SecurityHeaders
 from forcebridge.web.pages import PACKAGE_DIR, render
 from forcebridge.web.sessions import COOKIE_NAME, MAX_AGE_SECONDS, cookie_signing_key
 from forcebridge.web.throttle import LoginThrottle, StoredFailures
+from forcebridge.wording import listed
 
 logger = logging.getLogger(__name__)
 
 _HEADINGS = {401: "Log in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
+_FRESH = {runs.PAGE: "Open the newest runs"}
+"""How the link to a page without its query reads, where that is more than the page afresh."""
 
 
 def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None) -> FastAPI:
@@ -149,12 +152,32 @@ def _unreadable(request: Request, error: RequestValidationError) -> Response:
         return _http_error(request, HTTPException(404, "No such page."))
     if _is_api(request):
         return _refused(request, InvalidRequest.naming(problems))
+    if request.method == "GET" and all(problem["loc"][:1] == ("query",) for problem in problems):
+        return _invalid_link(request, [str(problem["loc"][-1]) for problem in problems])
     named = ", ".join(
         f"{problem['loc'][-1]} ({str(problem['msg']).lower()})" for problem in problems
     )
     return _http_error(
         request,
         HTTPException(400, f"The request could not be read: {named}. Reload the page and retry."),
+    )
+
+
+def _invalid_link(request: Request, names: list[str]) -> Response:
+    """A page's address whose query the page cannot take (`/runs?before=abc`): a link cut short
+    or edited by hand, said so, with the page as it starts."""
+    path = request.url.path
+    fresh = _FRESH.get(path, "Open this page afresh")
+    parts = [f"{name}={request.query_params.get(name, '')[:40]}" for name in names]
+    return render(
+        request,
+        "error.html",
+        status_code=400,
+        heading="Not a valid link",
+        message=f"This link is not valid: the page cannot read its {listed(parts)} (the link may "
+        f"have been cut short or edited). {fresh} instead.",
+        back_url=path,
+        back_label=fresh,
     )
 
 

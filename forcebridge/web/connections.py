@@ -29,15 +29,20 @@ from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connection_errors import ConnectError
-from forcebridge.sync.connections import disconnect, org_connection_status, refresh_status
+from forcebridge.sync.connections import (
+    disconnect,
+    org_connection_status,
+    refresh_status,
+    remove_connection,
+)
 from forcebridge.sync.web_connect import finish_web_connect, start_web_connect
 from forcebridge.web.connection_views import ConnectionView, connection_view
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database, runtime_of
 from forcebridge.web.environments import chosen_login, environment_of, offered
 from forcebridge.web.errors import PageNotFound, WebError
-from forcebridge.web.pages import flash, render, take_notice
+from forcebridge.web.pages import notify_at, render, take_notice
 from forcebridge.web.pending import keep_pending, take_pending
-from forcebridge.wording import capitalised, listed
+from forcebridge.wording import listed, sentence
 
 PAGE = "/connections"
 CALLBACK_PATH = "/oauth/callback"
@@ -78,9 +83,7 @@ def failure_message(error: Exception) -> str:
         )
     if isinstance(error, TransientError):
         return f"Salesforce could not be reached ({error.message}): try again in a moment."
-    return capitalised(
-        error.message if isinstance(error, SalesforceError | WebError) else str(error)
-    )
+    return sentence(error.message if isinstance(error, SalesforceError | WebError) else str(error))
 
 
 def callback_url(request: Request, settings: Settings) -> str:
@@ -108,6 +111,8 @@ class ConnectForm:
     name: str = ""
     environment: str = ""
     login_url: str = ""
+    focus: str = ""
+    """The field to type in first (the first one left empty), when logging in again."""
 
     @classmethod
     def again(cls, connection: Connection) -> ConnectForm:
@@ -115,7 +120,8 @@ class ConnectForm:
         the connected app is left to the admin: the server never shows its secret."""
         environment = environment_of(connection.kind)
         login_url = connection.login_url if environment.needs_url else ""
-        return cls(connection.name, environment.value.value, login_url)
+        focus = "login_url" if environment.needs_url and not login_url else "client_id"
+        return cls(connection.name, environment.value.value, login_url, focus)
 
 
 def org_summary(overall: ConnectionStatus, connections: Sequence[ConnectionView], org: str) -> str:
@@ -153,7 +159,7 @@ def connections_page(
         connections=views,
         overall=overall,
         summary=org_summary(overall, views, admin.org_name),
-        notice=take_notice(request),
+        notice=take_notice(request, [card(view.id) for view in views]),
         can_change=admin.can_change,
         environments=offered(settings),
         form=form,
@@ -229,11 +235,26 @@ def _outcome(
     )
 
 
+def card(connection_id: int) -> str:
+    """The id of a connection's card: what is done to a connection is said on it."""
+    return f"connection-{connection_id}"
+
+
+def check_notice(view: ConnectionView) -> str:
+    """What "Check now" found: connected, or that the check failed and why, as its card says."""
+    if view.disconnected:
+        return f"{view.name} is disconnected, so there was nothing to check: reconnect it first."
+    if view.connected:
+        return f"Checked {view.name} with Salesforce just now: it is connected."
+    why = sentence(view.reason) if view.reason else "It needs attention."
+    return f"Checking {view.name} with Salesforce just now failed. {why}"
+
+
 @router.post(PAGE + "/{connection_id}/check")
 def check_now(
     request: Request, connection_id: int, admin: CurrentAdmin, session: Database
 ) -> RedirectResponse:
-    """Ask Salesforce now (one cheap call) and show what the status became."""
+    """Ask Salesforce now (one cheap call) and say, on the connection's card, what it found."""
     connection = org_connection(session, admin, connection_id)
     try:
         refresh_status(session, connection)
@@ -241,11 +262,10 @@ def check_now(
         session.commit()
     except SalesforceError as error:
         session.rollback()
-        flash(request, f"Could not check {connection.name}: {failure_message(error)}")
+        notice = f"Could not check {connection.name}: {failure_message(error)}"
     else:
-        # What the check found shows on the connection's card, once.
-        flash(request, f"Checked {connection.name} with Salesforce just now.")
-    return RedirectResponse(PAGE, status_code=303)
+        notice = check_notice(connection_view(connection))
+    return notify_at(request, PAGE, notice, card(connection_id))
 
 
 @router.post(PAGE + "/{connection_id}/disconnect")
@@ -261,11 +281,31 @@ def disconnect_connection(
         session.commit()
     except SalesforceError as error:
         session.rollback()
-        flash(
+        return notify_at(
             request,
+            PAGE,
             f"Could not revoke {name}'s authorization at Salesforce, so it stays connected: "
             f"{failure_message(error)}",
+            card(connection_id),
         )
     # Disconnected, its card says so (when, and that the authorization was revoked): no notice
     # says it again.
-    return RedirectResponse(PAGE, status_code=303)
+    return RedirectResponse(f"{PAGE}#{card(connection_id)}", status_code=303)
+
+
+@router.post(PAGE + "/{connection_id}/remove")
+def remove(
+    request: Request, connection_id: int, admin: ChangingAdmin, session: Database
+) -> RedirectResponse:
+    """Revoke and delete the connection, as `forcebridge connections remove` does, with its
+    refusals: not while a service syncs through it, nor when Salesforce cannot revoke it."""
+    name = org_connection(session, admin, connection_id).name
+    try:
+        remove_connection(session, admin.org_name, name)
+    except (SalesforceError, ConnectError) as error:
+        session.rollback()
+        why = failure_message(error)  # a service's use names the service
+        if isinstance(error, SalesforceError):
+            why = f"Could not revoke {name}'s authorization at Salesforce, so it stays: {why}"
+        return notify_at(request, PAGE, why, card(connection_id))
+    return notify_at(request, PAGE, f"Connection {name} removed: forcebridge no longer knows it.")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, SANDBOX_LOGIN
+from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, SANDBOX_LOGIN, is_salesforce_host
 from forcebridge.settings import Settings
 from forcebridge.store.models import ConnectionKind
 from forcebridge.web.errors import WebError
@@ -106,8 +107,38 @@ def chosen_login(settings: Settings, value: str, typed_url: str) -> ChosenLogin:
     if not url:
         raise InvalidEnvironment(
             f"{environment.label}: type the URL you log in at, e.g. "
-            "https://yourcompany.my.salesforce.com"
+            "https://yourcompany.my.salesforce.com."
         )
     if environment.value is ConnectionKind.FORCEBRIDGE_SANDBOX:
         return ChosenLogin(url, sandbox_ca_file(settings))
+    if not _is_salesforce_url(url):
+        raise InvalidEnvironment(
+            not_salesforce(url, sandbox_offered=sandbox_ca_file(settings) is not None)
+        )
     return ChosenLogin(url)
+
+
+def not_salesforce(url: str, *, sandbox_offered: bool) -> str:
+    """Why a My Domain URL that is not Salesforce's is refused, in the words of an admin, who
+    cannot make the server trust a sandbox: only whoever runs forcebridge can."""
+    sandbox = (
+        "for a forcebridge sandbox, choose forcebridge sandbox URL"
+        if sandbox_offered
+        else "to connect to a forcebridge sandbox, ask whoever runs forcebridge to set "
+        "FORCEBRIDGE_SANDBOX_CA_FILE to the sandbox's CA certificate"
+    )
+    return (
+        f"{url} is not a Salesforce URL: enter your My Domain URL "
+        f"(https://yourcompany.my.salesforce.com), or choose Production or Salesforce sandbox; "
+        f"{sandbox}."
+    )
+
+
+def _is_salesforce_url(url: str) -> bool:
+    """Its host is Salesforce's; an address that cannot be read passes, for the connection
+    service to refuse it with what is wrong in it (no https, a path)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return True
+    return host is None or is_salesforce_host(host)

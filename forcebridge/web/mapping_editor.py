@@ -5,6 +5,10 @@ The editor works without scripts (the pages allow none but their own): adding, r
 moving a row posts the form and the page comes back with the admin's edits kept, as a refused
 "Verify and Save" does. Enter in its text box adds the row: the form's first submit button, the
 one a browser presses for Enter, is a hidden Add row.
+
+Each button's address ends with the id of the control to take the focus once the page comes
+back (`focus_after`): a browser opening an address at a control's id scrolls to it and focuses
+it, so a keyboard user carries on where they were, not at the top of a long page.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from typing import Annotated
 
 from fastapi import Depends, Form
 
-from forcebridge.mapping.describe import Catalog, ObjectDescribe
+from forcebridge.mapping.describe import Catalog, ObjectDescribe, SalesforceField
 from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
 from forcebridge.mapping.report import VerificationReport
 from forcebridge.web.errors import WebError
+from forcebridge.wording import sentence
 
 SAVE = "save"
 ADD = "add"
@@ -44,12 +49,17 @@ class Choice:
 @dataclass(frozen=True)
 class EditorRow:
     number: int
-    level: int
-    """The row's place in its target's hierarchy, 1 for the first source tried."""
+    """The row's number, as the problems name it."""
+    level: int | None
+    """The row's place among the rows feeding the same target, 1 for the source tried first;
+    None when no other row feeds its target (or it has none yet)."""
+    of: int
+    """How many rows feed its target."""
     source: str
     target: str
     update: UpdateOption
     problems: tuple[str, ...]
+    """Each a sentence naming the row ("Row 17: ...")."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,21 @@ class Editor:
     @property
     def refused(self) -> bool:
         return bool(self.problems) or any(row.problems for row in self.rows)
+
+    @property
+    def anchor(self) -> str:
+        """The id of the editor's section."""
+        return f"mapping-{self.sobject}"
+
+    def control(self, name: str, number: int = 0) -> str:
+        """The id of row `number`'s control `name` (source, up, down, remove), or of the
+        editor's own (add)."""
+        return f"{self.anchor}-{name}-{number}" if number else f"{self.anchor}-{name}"
+
+    def after(self, action: str) -> str:
+        """The id of the control to focus once `action` comes back done."""
+        number, name = focus_after(action, len(self.rows))
+        return self.control(name, number)
 
 
 def mapping_from_form(
@@ -149,6 +174,24 @@ def edit(
     return Mapping(tuple(rows))
 
 
+def focus_after(action: str, rows: int) -> tuple[int, str]:
+    """The row and control to focus once `action` is done on `rows` rows: the source of the row
+    added, or of the row now in a removed one's place (the Add row button when none is left);
+    a moved row's arrow the same way, so pressing it again moves it on (at an end, its other
+    arrow, as that one is disabled)."""
+    verb, _, typed = action.partition(":")
+    number = int(typed) if typed.isdigit() else 0
+    if verb == ADD:
+        return rows + 1, "source"
+    if verb == REMOVE:
+        return (min(number, rows - 1), "source") if rows > 1 else (0, "add")
+    if verb not in (UP, DOWN) or rows < 2 or not 1 <= number <= rows:
+        return max(1, min(number, rows)), "source"
+    moved = max(number - 1, 1) if verb == UP else min(number + 1, rows)
+    at_end = moved == (1 if verb == UP else rows)
+    return moved, (DOWN if verb == UP else UP) if at_end else verb
+
+
 def editor(
     sobject: str,
     mapping: Mapping,
@@ -168,11 +211,11 @@ def editor(
     rows = tuple(
         EditorRow(
             number,
-            mapping.level(number),
+            *_place(mapping, number, row.target),
             row.source,
             row.target,
             row.update,
-            tuple(p.message for p in problems if p.row == number),
+            tuple(sentence(f"Row {number}: {p.message}") for p in problems if p.row == number),
         )
         for number, row in mapping.numbered()
     )
@@ -181,16 +224,34 @@ def editor(
         rows,
         _with_values(sources, (row.source for row in rows), path_labels or {}),
         _with_values(targets, (row.target for row in rows), {}),
-        tuple(p.message for p in problems if p.row is None),
+        tuple(sentence(p.message) for p in problems if p.row is None),
         default,
         stale=stale,
     )
 
 
+def _place(mapping: Mapping, number: int, target: str) -> tuple[int | None, int]:
+    """Row `number`'s level among the rows feeding `target`, and how many do; rows with no
+    target yet form no hierarchy."""
+    feeding = len(mapping.hierarchy(target)) if target.strip() else 1
+    return (mapping.level(number) if feeding > 1 else None), feeding
+
+
 def salesforce_choices(describe: ObjectDescribe) -> tuple[Choice, ...]:
     """The fields an admin may pick, "Business Phone (Phone)", alphabetically by label."""
-    offered = sorted(describe.offered(), key=lambda f: f.label.lower())
-    return tuple(Choice(f.name, f.display_name) for f in offered)
+    return _labelled(describe.offered())
+
+
+def writable_choices(describe: ObjectDescribe) -> tuple[Choice, ...]:
+    """The fields an export may write: those it can both set on a new record and update, as
+    Verify requires (not Id, CreatedDate, a formula...)."""
+    return _labelled(f for f in describe.offered() if f.createable and f.updateable)
+
+
+def _labelled(fields: Iterable[SalesforceField]) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(f.name, f.display_name) for f in sorted(fields, key=lambda f: f.label.lower())
+    )
 
 
 def local_choices(fields: LocalFields) -> tuple[Choice, ...]:

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from forcebridge.web.csrf import csrf_token
 from forcebridge.web.dependencies import Admin
-from forcebridge.wording import plural
+from forcebridge.wording import plural, sentence
 
 PACKAGE_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
 templates.env.filters["plural"] = plural
+templates.env.filters["sentence"] = sentence
 _NOTICE = "notice"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the last action did, shown once on the next page. `place` is the id of the part of
+    the page it is about (a mapping's section, a connection's card): the page opens there, so
+    the notice is shown there, not at the top, off screen; empty, at the top."""
+
+    text: str
+    place: str = ""
+
+    def at(self, place: str) -> str:
+        """The text, if this notice belongs at `place`; else nothing."""
+        return self.text if self.place == place else ""
 
 
 def render(
@@ -36,11 +53,22 @@ def render(
     )
 
 
-def flash(request: Request, notice: str) -> None:
-    """A one-line notice for the next page this session shows (after a redirect)."""
-    request.session[_NOTICE] = notice
+def flash(request: Request, notice: str, place: str = "") -> None:
+    """A one-line notice for the next page this session shows (after a redirect), at `place`."""
+    request.session[_NOTICE] = {"text": notice, "place": place}
 
 
-def take_notice(request: Request) -> str | None:
-    notice = request.session.pop(_NOTICE, None)
-    return notice if isinstance(notice, str) else None
+def notify_at(request: Request, page: str, notice: str, place: str = "") -> RedirectResponse:
+    """Back to `page`, opened at `place` (an element's id) with `notice` shown there."""
+    flash(request, notice, place)
+    return RedirectResponse(f"{page}#{place}" if place else page, status_code=303)
+
+
+def take_notice(request: Request, places: Iterable[str] = ()) -> Notice | None:
+    """The notice waiting for this page; at the top when the page has no part at its place
+    (a section Salesforce's outage hides now, a connection just removed)."""
+    kept = request.session.pop(_NOTICE, None)
+    if not isinstance(kept, dict) or not isinstance(kept.get("text"), str):
+        return None
+    place = kept.get("place")
+    return Notice(kept["text"], place if isinstance(place, str) and place in set(places) else "")

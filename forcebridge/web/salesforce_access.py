@@ -8,7 +8,7 @@ has just added in Salesforce is offered on the next page, not an hour later."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from forcebridge.mapping.errors import MappingError
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import SalesforceError
-from forcebridge.store.models import Org, Service
+from forcebridge.store.models import Connection, Org, Service
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.sync.connection_errors import ConnectError
 from forcebridge.sync.connections import open_client
 from forcebridge.web.connections import failure_message
 from forcebridge.web.errors import WebError
+from forcebridge.wording import listed, plural
 
 PAGE_DESCRIBE_AGE = dt.timedelta(seconds=30)
 """Long enough for one page's several reads of a describe to cost one revalidation."""
@@ -43,18 +44,38 @@ def reaching_salesforce() -> Iterator[None]:
         raise SalesforceUnavailable(failure_message(error)) from None
 
 
-@contextmanager
-def org_client(session: Session, org: Org) -> Iterator[SalesforceClient]:
-    """A client on the org's only connection: export mappings are checked against it."""
-    connections = list_connections(session, org)
-    if len(connections) != 1:
+def export_connection(org: str, connections: Sequence[Connection], name: str) -> Connection:
+    """The connection export mappings are checked against: the one named, else the org's only
+    one; with several and none named, the admin chooses (as `--connection` on the command line)."""
+    names = [connection.name for connection in connections]
+    if name:
+        for connection in connections:
+            if connection.name == name:
+                return connection
         raise SalesforceUnavailable(
-            "Export settings are checked against the org's Salesforce connection: connect "
-            "exactly one on the Connections page first."
+            f"{org} has no Salesforce connection named {name}: choose one of "
+            f"{listed(names) or 'its connections'}."
         )
+    if not connections:
+        raise SalesforceUnavailable(
+            f"{org} has no Salesforce connection: connect one on the Connections page first."
+        )
+    if len(connections) > 1:
+        raise SalesforceUnavailable(
+            f"choose which of {org}'s {plural(len(names), 'Salesforce connection')} "
+            f"({listed(names)}) to check them against, below."
+        )
+    return connections[0]
+
+
+@contextmanager
+def org_client(session: Session, org: Org, name: str = "") -> Iterator[SalesforceClient]:
+    """A client on the org's connection `name`, or its only one: export mappings are checked
+    against it."""
+    connection = export_connection(org.name, list_connections(session, org), name)
     with (
         reaching_salesforce(),
-        open_client(session, connections[0], describe_max_age=PAGE_DESCRIBE_AGE) as client,
+        open_client(session, connection, describe_max_age=PAGE_DESCRIBE_AGE) as client,
     ):
         yield client
 

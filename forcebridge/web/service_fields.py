@@ -16,12 +16,14 @@ from forcebridge.sync.custom_contact_fields import define_field, remove_field
 from forcebridge.web.dependencies import ChangingAdmin, Database
 from forcebridge.web.pages import flash
 from forcebridge.web.services import (
+    FIELDS,
     PAGE,
     FieldForm,
     SettingsForm,
     org_service,
     page_with_forms,
 )
+from forcebridge.wording import sentence
 
 router = APIRouter()
 
@@ -30,20 +32,20 @@ def _made(
     request: Request, session: Session, change: Callable[[], object], *, done: str, refused: str
 ) -> bool:
     """Make `change` and commit it, noting `done`; or take it back when the store refuses it,
-    noting why. The note is the notice the page shows next."""
+    noting why. The note is the notice the page shows next, in its fields' section."""
     try:
         change()
     except StoreError as error:
         session.rollback()
-        flash(request, f"{refused}: {error}")
+        flash(request, sentence(f"{refused}: {error}"), FIELDS)
         return False
     session.commit()
-    flash(request, done)
+    flash(request, done, FIELDS)
     return True
 
 
 def _back_to_fields(service_id: int) -> RedirectResponse:
-    return RedirectResponse(f"{PAGE}/{service_id}#fields", status_code=303)
+    return RedirectResponse(f"{PAGE}/{service_id}#{FIELDS}", status_code=303)
 
 
 @router.post(PAGE + "/{service_id}/fields")

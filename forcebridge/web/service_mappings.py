@@ -8,7 +8,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from forcebridge.mapping.model import UpdateOption
 from forcebridge.salesforce.errors import NotFound
@@ -17,11 +17,12 @@ from forcebridge.sync.mapping_admin import MappingRefused, save_pull_mapping
 from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import ChangingAdmin, Database
 from forcebridge.web.errors import PageNotFound
-from forcebridge.web.pages import flash
+from forcebridge.web.pages import notify_at
 from forcebridge.web.pull_editors import pull_editor
 from forcebridge.web.salesforce_access import SalesforceUnavailable, service_client
 from forcebridge.web.services import (
     PAGE,
+    SETTINGS,
     SettingsForm,
     org_service,
     pulled_objects,
@@ -80,11 +81,10 @@ def edit_pull_mapping(
             then_soql=then_soql,
         )  # fmt: skip
     session.commit()
+    page = f"{PAGE}/{service_id}"
     if pulled:
-        flash(
-            request, f"{sobject} pull mapping saved; the next run reads it again. {report.message}"
-        )
-        return RedirectResponse(f"{PAGE}/{service_id}#mapping-{sobject}", status_code=303)
-    flash(request, f"{sobject} pull mapping saved: save the settings to pull {sobject} with it.")
+        saved = f"{sobject} pull mapping saved; the next run reads it again. {report.message}"
+        return notify_at(request, page, saved, f"mapping-{sobject}")
     shown_query = f"?{urlencode({'soql': then_soql})}" if then_soql.strip() else ""
-    return RedirectResponse(f"{PAGE}/{service_id}{shown_query}#settings", status_code=303)
+    saved = f"{sobject} pull mapping saved: save the settings to pull {sobject} with it."
+    return notify_at(request, page + shown_query, saved, SETTINGS)

@@ -36,12 +36,14 @@ from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.mapping_editor import Editor
-from forcebridge.web.pages import flash, render, take_notice
+from forcebridge.web.pages import notify_at, render, take_notice
 from forcebridge.web.pull_editors import first_mapping, shown_editor
 from forcebridge.web.salesforce_access import SalesforceUnavailable, service_client
 from forcebridge.wording import listed, sentence
 
 PAGE = "/services"
+SETTINGS, STREAMS, FIELDS = SECTIONS = ("settings", "streams", "fields")
+"""The ids of the page's sections, where the notice of what was done in each is shown."""
 FAILING = (StreamHealth.RETRYING, StreamHealth.NEEDS_ATTENTION)
 """What Retry now runs again at once (`retry_streams_now`): the others keep their times."""
 
@@ -233,8 +235,7 @@ def save_settings(
     session.flush()
     reconcile_schedules(session.connection(), utcnow(), [service.id])
     session.commit()
-    flash(request, projection_notice(configured))
-    return RedirectResponse(f"{PAGE}/{service_id}", status_code=303)
+    return notify_at(request, f"{PAGE}/{service_id}", projection_notice(configured), SETTINGS)
 
 
 @router.post(PAGE + "/{service_id}/retry")
@@ -247,8 +248,7 @@ def retry_streams(
     statuses = service_stream_statuses(session.connection(), service.id)
     retry_streams_now(session.connection(), service.id, utcnow())
     session.commit()
-    flash(request, retry_notice(statuses))
-    return RedirectResponse(f"{PAGE}/{service_id}#streams", status_code=303)
+    return notify_at(request, f"{PAGE}/{service_id}", retry_notice(statuses), STREAMS)
 
 
 def retry_notice(statuses: Iterable[StreamStatus]) -> str:
@@ -311,7 +311,7 @@ def render_service_page(
         "service.html",
         admin,
         status_code=status_code,
-        notice=take_notice(request),
+        notice=take_notice(request, [*SECTIONS, *(editor.anchor for editor in editors)]),
         service=service,
         form=form,
         pull_choices=[(o.value, o.value.capitalize()) for o in PullObjects],

@@ -135,14 +135,14 @@ class AdminPages:
             create_admin(session, found, email, password, role)
             session.commit()
 
-    def connect_to(self, org: str, sandbox: SandboxServer) -> int:
-        """Connect `org` to the sandbox (username-password), as `forcebridge connect` does; the
-        connection's id."""
+    def connect_to(self, org: str, sandbox: SandboxServer, name: str = "sandbox") -> int:
+        """Connect `org` to the sandbox (username-password) as connection `name`, as
+        `forcebridge connect` does; the connection's id."""
         with self.runtime.sessions() as session:
             connection = connect_with_password(
                 session,
                 org,
-                "sandbox",
+                name,
                 login_url=sandbox.base_url,
                 client_id=sandbox.config.client_id,
                 client_secret=sandbox.config.client_secret,

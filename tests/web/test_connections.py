@@ -4,6 +4,7 @@ forged or failed callbacks without storing anything, check, disconnect, and org 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -177,6 +178,8 @@ def test_a_login_url_that_is_not_salesforce_is_refused_in_the_popup(
 
     assert answer.status_code == 400
     assert "https://login.example.com is not a Salesforce URL" in answer.text  # as typed
+    assert "choose forcebridge sandbox URL" in answer.text  # what the admin can do
+    assert "configured with its CA file" not in answer.text
 
 
 def test_the_servers_connected_app_is_used_when_the_form_names_none(
@@ -212,14 +215,31 @@ def test_check_now_shows_that_a_revoked_authorization_needs_attention(
     )
     assert revoked.status_code == 200
 
-    pages.post_form(f"/connections/{connection.id}/check")
+    answer = pages.post_form(f"/connections/{connection.id}/check")
 
+    assert answer.headers["location"] == f"/connections#connection-{connection.id}"
     page = pages.client.get("/connections").text
-    assert '<span class="badge warn">Needs Attention</span>' in page
-    assert "Checked main with Salesforce just now." in page
+    card = page.split(f'id="connection-{connection.id}"')[1].split("</li>")[0]
+    assert '<span class="badge warn">Needs Attention</span>' in card
+    assert "Checking main with Salesforce just now failed. Salesforce no longer accepts" in card
+    assert "Checked main" not in page  # never as if it had worked
     assert page.count("reconnect to Salesforce") == 1  # what to do, said once: on its card
     [checked] = pages.connections()
     assert checked.status_problem == "authentication_lost"
+
+
+def test_check_now_of_a_working_connection_says_it_is_connected_on_its_card(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    connect(pages, sandbox)
+    [connection] = pages.connections()
+
+    answer = pages.post_form(f"/connections/{connection.id}/check")
+
+    page = pages.client.get(answer.headers["location"]).text
+    card = page.split(f'id="connection-{connection.id}"')[1].split("</li>")[0]
+    assert "Checked main with Salesforce just now: it is connected." in card
+    assert page.count("Checked main") == 1  # in the card, not again at the top
 
 
 def test_disconnecting_revokes_the_tokens_and_keeps_the_row_needing_attention(
@@ -259,9 +279,11 @@ def test_a_disconnected_connection_offers_to_reconnect_with_its_name_and_environ
     page = pages.client.get("/connections").text
     form = pages.client.get(f"/connections?reconnect={connection.id}").text
 
-    reconnect = f'href="/connections?reconnect={connection.id}#connect">Reconnect</a>'
+    reconnect = f'href="/connections?reconnect={connection.id}">Reconnect</a>'
     assert reconnect not in before and reconnect in page
     assert 'id="name" name="name" value="main"' in form
+    assert form.count("autofocus") == 1 and re.search(r'id="client_id"[^>]*autofocus', form)
+    assert "autofocus" not in page  # a plain visit does not jump to the form
     assert '<option value="forcebridge-sandbox" data-needs-url="yes" selected>' in form
     assert f'name="login_url" class="for-url" value="{sandbox.base_url}"' in form
     assert "Log <strong>main</strong> in again" in form
@@ -280,12 +302,15 @@ def test_a_viewer_sees_the_connections_but_cannot_connect_or_disconnect(
     page = pages.client.get("/connections").text
     assert "<h2>main</h2>" in page
     assert "Connect to Salesforce" not in page
-    assert "Disconnect" not in page
+    assert "Disconnect" not in page and "/remove" not in page
+    assert "Your account is a viewer's: you can see acme's settings" in page
     refused = [
         pages.post_form(f"/connections/{connection.id}/disconnect"),
+        pages.post_form(f"/connections/{connection.id}/remove"),
         pages.post_form("/connections/connect", {"environment": "production", "client_id": "x"}),
     ]
-    assert [answer.status_code for answer in refused] == [403, 403]
+    assert [answer.status_code for answer in refused] == [403, 403, 403]
+    assert len(pages.connections()) == 1
     assert pages.connections()[0].access_token == connection.access_token
 
 
@@ -309,7 +334,7 @@ def test_another_orgs_connection_is_not_found(pages: AdminPages) -> None:
         )
         session.commit()
 
-    for action in ("check", "disconnect"):
+    for action in ("check", "disconnect", "remove"):
         answer = pages.post_form(f"/connections/{theirs.id}/{action}")
         assert answer.status_code == 404
         assert "No such connection in your organisation" in answer.text
@@ -317,3 +342,43 @@ def test_another_orgs_connection_is_not_found(pages: AdminPages) -> None:
     assert pages.client.get("/api/v1/connections").json()["connections"] == []
     [untouched] = pages.connections()
     assert untouched.access_token == "their-access-token"
+
+
+def test_remove_revokes_and_deletes_a_connection_no_service_uses(
+    pages: AdminPages, sandbox: SandboxServer, https_for: Callable[..., requests.Session]
+) -> None:
+    connect(pages, sandbox)
+    [connection] = pages.connections()
+    before = pages.client.get("/connections").text
+
+    answer = pages.post_form(f"/connections/{connection.id}/remove")
+
+    assert f'action="/connections/{connection.id}/remove"' in before
+    assert 'data-confirm="Remove main?' in before  # asked first
+    assert answer.status_code == 303 and answer.headers["location"] == "/connections"
+    page = pages.client.get("/connections").text
+    assert "Connection main removed: forcebridge no longer knows it." in page
+    assert "<h2>main</h2>" not in page
+    assert pages.connections() == []
+    api = https_for(sandbox)
+    api.headers["Authorization"] = f"Bearer {connection.access_token}"
+    assert api.get(f"{sandbox.base_url}/services/data/v62.0/limits").status_code == 401
+
+
+def test_remove_is_refused_while_a_service_uses_the_connection_saying_which(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    connect(pages, sandbox)
+    [connection] = pages.connections()
+    with pages.runtime.sessions() as session:
+        create_service(session, get_org(session, "acme"), "shop", connection=connection)
+        session.commit()
+
+    answer = pages.post_form(f"/connections/{connection.id}/remove")
+
+    assert answer.headers["location"] == f"/connections#connection-{connection.id}"
+    page = pages.client.get("/connections").text
+    card = page.split(f'id="connection-{connection.id}"')[1].split("</li>")[0]
+    assert "is used by acme/shop: it cannot be removed while a service syncs through it." in card
+    [kept] = pages.connections()
+    assert kept.access_token == connection.access_token

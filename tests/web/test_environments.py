@@ -56,3 +56,18 @@ def test_the_forcebridge_sandbox_is_offered_only_when_its_ca_is_trusted(tmp_path
     assert chosen_login(configured, "forcebridge-sandbox", "https://127.0.0.1:1").ca_file == (
         tmp_path / "elsewhere.pem"
     )
+
+
+def test_a_my_domain_that_is_not_salesforce_says_what_the_admin_can_do(tmp_path: Path) -> None:
+    """Only whoever runs forcebridge can make it trust a sandbox: the admin is told to ask."""
+    with pytest.raises(InvalidEnvironment) as refused:
+        chosen_login(_settings(tmp_path), "mydomain", "https://login.example.com")
+    with pytest.raises(
+        InvalidEnvironment, match=r"e\.g\. https://yourcompany\.my\.salesforce\.com\.$"
+    ):
+        chosen_login(_settings(tmp_path), "mydomain", "")
+
+    message = refused.value.message
+    assert message.startswith("https://login.example.com is not a Salesforce URL: enter your")
+    assert "ask whoever runs forcebridge to set FORCEBRIDGE_SANDBOX_CA_FILE" in message
+    assert "configured with its CA file" not in message and message.endswith(".")

@@ -39,10 +39,21 @@ def saved_rows(pages: AdminPages, sobject: str) -> list[tuple[str, str, UpdateOp
 
 def selected(html: str, row: int, column: str) -> str:
     """The option chosen in `column` of editor row `row` (1-based) on the first editor."""
-    rows = re.findall(r'<tr class="[^"]*" data-row="\d+">(.*?)</tr>', html, re.S)
+    rows = re.findall(r'<tr class="[^"]*" id="[^"]*" data-row="\d+">(.*?)</tr>', html, re.S)
     cell = re.search(rf'name="{column}".*?<option value="([^"]*)" selected', rows[row - 1], re.S)
     assert cell, f"nothing selected in {column} of row {row}"
     return cell.group(1)
+
+
+def priority(html: str, row: int) -> str | None:
+    """What editor row `row` says of its place among the rows feeding its target, if anything."""
+    rows = re.findall(r'<tr class="[^"]*" id="[^"]*" data-row="\d+">(.*?)</tr>', html, re.S)
+    said = re.search(r'<small class="priority"[^>]*>(.*?)</small>', rows[row - 1])
+    return said.group(1) if said else None
+
+
+def editor_of(html: str, sobject: str) -> str:
+    return html.split(f'id="mapping-{sobject}"')[1].split("</section>")[0]
 
 
 def test_the_page_needs_a_login(admin_pages_factory: AdminPagesFactory) -> None:
@@ -135,8 +146,11 @@ def test_moving_a_row_changes_which_source_is_tried_first_keeping_the_edits(
             "direct_phone",
         ]
         assert selected(moved.text, 3, "update") == "fill_empty"  # a row moves with its option
-        phones = re.findall(r'<td class="level" title="row (\d)">(\d)</td>', moved.text)[1:3]
-        assert phones == [("2", "1"), ("3", "2")]  # company_phone is now tried first
+        assert [priority(moved.text, n) for n in (1, 2, 3)] == [
+            None,  # no other row feeds LastName
+            "source 1 of 2 for this target",  # company_phone is now tried first
+            "source 2 of 2 for this target",
+        ]
     assert [selected(past_the_top.text, n, "source") for n in (1, 2, 3)] == [
         "last_name",
         "direct_phone",
@@ -187,7 +201,9 @@ def test_without_a_connection_the_page_says_to_connect_first_and_still_offers_th
     page = unconnected.client.get("/export")
 
     assert page.status_code == 200
-    assert "connect exactly one on the Connections page first" in page.text
+    assert "acme has no Salesforce connection: connect one on the Connections page first." in (
+        page.text
+    )
     assert 'name="objects"' in page.text and "Verify and Save" not in page.text
 
 
@@ -218,3 +234,108 @@ def test_an_object_no_export_writes_is_refused_not_dropped(pages: AdminPages) ->
     assert "not Opportunity" in answer.text
     with pages.runtime.sessions() as session:
         assert allowed_objects(session, get_org(session, "acme")) == []
+
+
+def test_the_saved_notice_is_shown_in_the_mappings_section_the_page_opens_at(
+    pages: AdminPages,
+) -> None:
+    answer = pages.post_form("/export/mappings/Lead", mapping_form(default_export_mapping("Lead")))
+
+    assert answer.headers["location"] == "/export#mapping-Lead"
+    page = pages.client.get(answer.headers["location"]).text
+    assert "Lead export mapping saved. Verified:" in editor_of(page, "Lead")
+    assert page.count("Lead export mapping saved") == 1  # there, not again at the top
+
+
+def test_rows_are_numbered_as_problems_name_them_and_blank_targets_form_no_hierarchy(
+    pages: AdminPages,
+) -> None:
+    rows = Mapping(
+        (
+            MappingRow("last_name", "LastName"),
+            MappingRow("email", ""),
+            MappingRow("company_name", ""),
+            MappingRow("direct_phone", "Phone"),
+            MappingRow("company_phone", "Phone"),
+        )
+    )
+
+    answer = pages.post_form("/export/mappings/Lead", mapping_form(rows))
+
+    assert answer.status_code == 400
+    lead = editor_of(answer.text, "Lead")
+    numbers = re.findall(r'data-row="\d+">\s*<td class="number">(\d+)</td>', lead)
+    assert numbers == ["1", "2", "3", "4", "5"]  # the number each problem names
+    assert "Row 3: the target is blank; pick a field or remove the row." in answer.text
+    assert [priority(answer.text, n) for n in (2, 3, 4, 5)] == [
+        None,  # "(choose)" twice is no hierarchy
+        None,
+        "source 1 of 2 for this target",
+        "source 2 of 2 for this target",
+    ]
+
+
+def test_each_editor_button_comes_back_at_the_control_to_carry_on_with(pages: AdminPages) -> None:
+    """A keyboard user lands on the moved row's arrow, the row added, or the row in a removed
+    one's place; the browser goes to that id (see `test_pages_browser.py`)."""
+    rows = Mapping(tuple(MappingRow(f, "Phone") for f in ("direct_phone", "company_phone")))
+
+    page = pages.post_form("/export/mappings/Lead", mapping_form(rows, "add")).text
+
+    lead = editor_of(page, "Lead")
+    assert 'id="mapping-Lead-row-3"' in lead
+    assert '<form method="post" action="/export/mappings/Lead#mapping-Lead">' in lead
+    goes_to = dict(re.findall(r'id="(mapping-Lead-[a-z]+-?\d*)" formaction="[^"#]*#([^"]+)"', lead))
+    assert goes_to["mapping-Lead-up-2"] == "mapping-Lead-down-1"  # row 1 cannot go up
+    assert goes_to["mapping-Lead-down-2"] == "mapping-Lead-up-3"
+    assert goes_to["mapping-Lead-remove-3"] == "mapping-Lead-source-2"
+    assert goes_to["mapping-Lead-add"] == "mapping-Lead-source-4"
+
+
+def test_export_targets_are_only_fields_an_export_can_write(pages: AdminPages) -> None:
+    page = pages.client.get("/export").text
+
+    targets = re.findall(r'name="target".*?</select>', editor_of(page, "Lead"), re.S)[0]
+    assert 'value="Email"' in targets and 'value="LastName"' in targets
+    for never_written in ("Id", "CreatedDate", "SystemModstamp", "IsConverted", "Name"):
+        assert f'value="{never_written}"' not in targets
+
+
+def test_with_several_connections_the_admin_chooses_the_one_the_mappings_are_checked_against(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    pages.connect_to("acme", sandbox, name="eu")
+
+    unchosen = pages.client.get("/export")
+    chosen = pages.client.get("/export?connection=eu")
+    saved = pages.post_form(
+        "/export/mappings/Lead?connection=eu", mapping_form(default_export_mapping("Lead"))
+    )
+    unknown = pages.client.get("/export?connection=nope")
+
+    assert unchosen.status_code == 200 and "Verify and Save" not in unchosen.text
+    assert (
+        "cannot be shown now: choose which of acme&#39;s 2 Salesforce connections (eu and "
+        "sandbox) to check them against, below." in unchosen.text
+    )
+    assert '<option value="eu" >eu</option>' in unchosen.text
+    assert '<option value="">(choose a connection)</option>' in unchosen.text
+    assert '<option value="eu" selected>eu</option>' in chosen.text
+    assert 'action="/export/mappings/Lead?connection=eu#mapping-Lead"' in chosen.text
+    assert 'action="/export/objects?connection=eu#objects"' in chosen.text
+    assert saved.headers["location"] == "/export?connection=eu#mapping-Lead"
+    assert saved_rows(pages, "Lead") is not None
+    assert "acme has no Salesforce connection named nope: choose one of eu and sandbox." in (
+        unknown.text
+    )
+
+
+def test_a_viewer_is_told_their_account_is_read_only(pages: AdminPages) -> None:
+    admins_page = pages.client.get("/export").text
+    pages.add_admin("acme", "vic@acme.example.com", AdminRole.VIEWER)
+    pages.log_in("acme", "vic@acme.example.com")
+
+    page = pages.client.get("/export").text
+
+    assert 'id="read-only"' in page and 'id="read-only"' not in admins_page
+    assert "but not change anything, so the forms are greyed out." in page

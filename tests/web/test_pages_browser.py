@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import Connection
@@ -76,6 +76,74 @@ def test_enter_in_the_new_rows_source_adds_the_row_and_removes_none(
     expect(rows).to_have_count(count + 1)
     expect(editor.locator("select[name=source]").first).to_have_value(first_source)
     expect(editor.locator("select[name=source]").last).to_have_value("Account.Industry")
+    page.close()
+
+
+def in_view(page: Page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    height = page.viewport_size["height"] if page.viewport_size else 0
+    return box is not None and 0 <= box["y"] <= height - box["height"]
+
+
+def test_the_editors_buttons_come_back_at_the_row_with_its_control_focused(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, DESK)
+    page.goto(f"{site.base_url}/services/{site.service_id}")
+    editor = page.locator("#mapping-Contact")
+    count = editor.locator("tr[data-row]").count()
+    second = page.locator("#mapping-Contact-source-2").input_value()
+
+    page.focus("#mapping-Contact-down-2")
+    page.keyboard.press("Enter")
+    expect(page.locator("#mapping-Contact-down-3")).to_be_focused()  # the moved row's arrow
+    expect(page.locator("#mapping-Contact-source-3")).to_have_value(second)
+    assert page.url.endswith("#mapping-Contact-down-3") and in_view(page, "#mapping-Contact-down-3")
+    page.keyboard.press("Enter")  # again: the row moves on
+    expect(page.locator("#mapping-Contact-down-4")).to_be_focused()
+    expect(page.locator("#mapping-Contact-source-4")).to_have_value(second)
+
+    page.click("#mapping-Contact-remove-4")
+    expect(page.locator("#mapping-Contact-source-4")).to_be_focused()  # the row in its place
+    page.click("#mapping-Contact-add")
+    expect(page.locator(f"#mapping-Contact-source-{count}")).to_be_focused()  # the new row
+    expect(page.locator(f"#mapping-Contact-source-{count}")).to_have_value("")
+    page.close()
+
+
+def test_a_saved_mapping_says_so_in_its_section_in_view(browser: Browser, site: Site) -> None:
+    page = logged_in(browser, site, DESK)
+    page.goto(f"{site.base_url}/services/{site.service_id}")
+
+    page.click("#mapping-Contact button.primary")
+
+    notice = page.locator("#mapping-Contact .notice")
+    expect(notice).to_contain_text("Contact pull mapping saved")
+    assert in_view(page, "#mapping-Contact .notice")
+    expect(page.locator("main > .notice")).to_have_count(0)  # not also at the top
+    page.close()
+
+
+def test_reconnect_puts_the_cursor_in_the_first_empty_field_and_remove_asks_first(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, DESK)
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.click("button:has-text('Disconnect')")
+    page.click("a:has-text('Reconnect')")
+    expect(page.locator("#client_id")).to_be_focused()
+    expect(page.locator("#name")).to_have_value("sandbox")
+    page.click("button:has-text('Remove')")
+
+    card = page.locator("li.connection", has_text="sandbox")
+    expect(card.locator(".notice")).to_contain_text("is used by acme/support")
+    assert [message.split("?")[0] for message in asked] == ["Disconnect sandbox", "Remove sandbox"]
     page.close()
 
 

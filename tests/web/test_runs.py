@@ -123,3 +123,16 @@ def test_the_runs_of_one_service_are_listed_by_its_name(pages: AdminPages) -> No
     assert '<option value="shop" selected>' in page.text
     assert "3 runs of shop, newest first." in page.text
     assert unknown.status_code == 404 and "No such service" in unknown.text
+
+
+def test_a_link_with_an_unreadable_query_says_it_is_not_valid_and_leads_to_the_newest_runs(
+    pages: AdminPages,
+) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+
+    page = pages.client.get("/runs?before=abc")
+
+    assert page.status_code == 400
+    assert "This link is not valid: the page cannot read its before=abc" in page.text
+    assert '<a href="/runs">Open the newest runs</a>' in page.text
+    assert "Input should be" not in page.text and "Reload the page" not in page.text

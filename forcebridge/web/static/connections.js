@@ -49,9 +49,10 @@
     });
   }
 
-  document.querySelectorAll("form.disconnect").forEach((disconnect) => {
-    disconnect.addEventListener("submit", (event) => {
-      if (!window.confirm(disconnect.dataset.confirm)) event.preventDefault();
+  // Disconnect and Remove ask first.
+  document.querySelectorAll("form[data-confirm]").forEach((asking) => {
+    asking.addEventListener("submit", (event) => {
+      if (!window.confirm(asking.dataset.confirm)) event.preventDefault();
     });
   });
 })();
