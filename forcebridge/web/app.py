@@ -181,12 +181,20 @@ def _invalid_link(request: Request, names: list[str]) -> Response:
     )
 
 
+UNREADABLE_BODY = InvalidRequest(
+    "The request could not be taken: body: not JSON this API can read (nested too deep, or "
+    "not text)."
+)
+
+
 def _http_error(request: Request, error: HTTPException) -> Response:
     """Unknown pages and methods: JSON under the API, a page elsewhere. A form's address
     opened as a page (reloaded or bookmarked after a refused save) leads to the page the form
     is on."""
     if error.status_code == 405 and request.method == "GET" and not _is_api(request):
         return RedirectResponse(_form_page(request.url.path), status_code=303)
+    if _is_api(request) and error.status_code == 400:  # a body FastAPI could not parse at all
+        return _refused(request, UNREADABLE_BODY)
     if _is_api(request):
         return JSONResponse(
             {"error": "http_error", "message": error.detail},

@@ -27,19 +27,28 @@ class BodyLimit:
             await self._refuse(send)
             return
         received = 0
+        over = False
 
         async def counted() -> Message:
-            nonlocal received
+            """The body as it comes; past the cap, its end, so the app stops reading (what it
+            would answer a body cut short is replaced by the refusal)."""
+            nonlocal received, over
+            if over:
+                return {"type": "http.request", "body": b"", "more_body": False}
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.limit:
-                raise _TooLarge
+                over = True
+                return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(send)
+        async def answered(message: Message) -> None:
+            if not over:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await self._refuse(send)
+
+        await self.app(scope, counted, answered)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
@@ -60,7 +69,3 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    """A chunked body passed the cap while it was read."""

@@ -176,6 +176,30 @@ def test_a_body_larger_than_the_cap_is_refused_before_it_is_read(api: Api) -> No
     assert (answer.status_code, answer.json()["error"]) == (413, "too_large")
 
 
+def test_a_body_sent_in_chunks_past_the_cap_is_refused_as_too_large(api: Api) -> None:
+    """No length announced: the cap is counted as the body comes."""
+    chunks = (b"x" * 2**20 for _ in range(17))
+    headers = {**api.headers, "Content-Type": "application/json"}
+
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages", content=chunks, headers=headers
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (413, "too_large")
+
+
+def test_a_body_no_json_reader_takes_is_an_invalid_request_not_a_parse_error(api: Api) -> None:
+    nested = b"[" * 100_000 + b"]" * 100_000
+    headers = {**api.headers, "Content-Type": "application/json"}
+
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages", content=nested, headers=headers
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request")
+    assert "body" in answer.json()["message"]
+
+
 def test_a_missing_or_refused_token_says_how_to_authenticate(api: Api) -> None:
     answer = api.pages.client.get("/api/v1/services", headers={"Authorization": "Bearer nope"})
 
