@@ -61,7 +61,9 @@ class VerificationReport:
             return f"Verified: {rows} existing fields of compatible types."
         count = len(self.problems)
         lines = "\n".join(f"- {problem}" for problem in self.problems)
-        return f"The mapping has {count} problem{'s' if count > 1 else ''}:\n{lines}"
+        queried = any(p.code is ProblemCode.INVALID_QUERY for p in self.problems)
+        what = "The query and its mapping have" if queried else "The mapping has"
+        return f"{what} {count} problem{'s' if count > 1 else ''}:\n{lines}"
 
     def to_json(self) -> dict[str, Any]:
         return {

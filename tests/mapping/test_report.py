@@ -35,5 +35,16 @@ def test_a_report_with_problems_lists_each_with_its_row() -> None:
     }
 
 
+def test_a_report_naming_the_query_says_so_rather_than_blame_the_mapping() -> None:
+    report = VerificationReport(
+        (Problem(None, "ORDER BY", ProblemCode.INVALID_QUERY, "remove ORDER BY from the query"),),
+        rows=2,
+    )
+
+    assert report.message == (
+        "The query and its mapping have 1 problem:\n- remove ORDER BY from the query"
+    )
+
+
 def test_long_value_lists_are_cut_with_a_count() -> None:
     assert listed([f"v{n}" for n in range(15)], limit=3) == "v0, v1, v2, ... (12 more)"
