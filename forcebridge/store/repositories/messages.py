@@ -8,9 +8,10 @@ time, and finds what is new by `recorded_at`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -102,6 +103,23 @@ def messages_recorded_since(
     return [MessageStamp(*row) for row in rows]
 
 
+_SAID = (
+    Message.contact_id,
+    Message.direction,
+    Message.channel,
+    Message.author,
+    Message.body,
+    Message.sent_at,
+)
+"""What a message says, who said it to whom and when: the fields of a `NewMessage`."""
+
+
+def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
+    ordered = sorted(values)
+    for first in range(0, len(ordered), _CHUNK):
+        yield ordered[first : first + _CHUNK]
+
+
 def messages_between(
     session: Session,
     service_id: int,
@@ -111,20 +129,11 @@ def messages_between(
 ) -> list[StoredMessage]:
     """Messages of `contact_ids` sent in `[start, end)`, in the order they were sent."""
     found: list[StoredMessage] = []
-    ids = sorted(contact_ids)
-    for first in range(0, len(ids), _CHUNK):
+    for chunk in _chunks(contact_ids):
         rows = session.execute(
-            select(
-                Message.id,
-                Message.contact_id,
-                Message.direction,
-                Message.channel,
-                Message.author,
-                Message.body,
-                Message.sent_at,
-            ).where(
+            select(Message.id, *_SAID).where(
                 Message.service_id == service_id,
-                Message.contact_id.in_(ids[first : first + _CHUNK]),
+                Message.contact_id.in_(chunk),
                 Message.sent_at >= start,
                 Message.sent_at < end,
             )
@@ -138,20 +147,10 @@ def recorded_under_ids(
 ) -> dict[str, NewMessage]:
     """The service's messages recorded under each of `external_ids` that is known."""
     found: dict[str, NewMessage] = {}
-    ids = sorted(external_ids)
-    for first in range(0, len(ids), _CHUNK):
+    for chunk in _chunks(external_ids):
         rows = session.execute(
-            select(
-                Message.contact_id,
-                Message.direction,
-                Message.channel,
-                Message.author,
-                Message.body,
-                Message.sent_at,
-                Message.external_id,
-            ).where(
-                Message.service_id == service_id,
-                Message.external_id.in_(ids[first : first + _CHUNK]),
+            select(*_SAID, Message.external_id).where(
+                Message.service_id == service_id, Message.external_id.in_(chunk)
             )
         )
         found.update((row.external_id, NewMessage(*row)) for row in rows)
@@ -161,13 +160,10 @@ def recorded_under_ids(
 def known_contact_ids(session: Session, service_id: int, contact_ids: Collection[int]) -> set[int]:
     """Which of `contact_ids` are contacts of the service (messages can only be theirs)."""
     known: set[int] = set()
-    ids = sorted(contact_ids)
-    for first in range(0, len(ids), _CHUNK):
+    for chunk in _chunks(contact_ids):
         known.update(
             session.scalars(
-                select(Contact.id).where(
-                    Contact.service_id == service_id, Contact.id.in_(ids[first : first + _CHUNK])
-                )
+                select(Contact.id).where(Contact.service_id == service_id, Contact.id.in_(chunk))
             )
         )
     return known
