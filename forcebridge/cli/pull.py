@@ -1,6 +1,8 @@
-"""`forcebridge pull`: bring a service's contact book in step with Salesforce, now.
+"""`forcebridge pull`: bring a service's contact book in step with Salesforce, now; and
+`forcebridge reconcile`: run its daily reconciliation now.
 
     forcebridge pull --service ORG/SERVICE [--full] [--dry-run] [--json]
+    forcebridge reconcile --service ORG/SERVICE [--json]
 
 Reports the run (`run_id`, `status`, `read`, `created`, `updated`, `unchanged`, `skipped`,
 `failed`, `api_calls`) and exits 0 only when it succeeded. On a terminal a progress bar shows
@@ -30,8 +32,9 @@ from forcebridge.cli.output import (
     fail,
     progress_bar,
 )
-from forcebridge.jobs.execute import record_on_demand, settle_dead_holders
+from forcebridge.jobs.execute import holding, record_on_demand, settle_dead_holders
 from forcebridge.jobs.failures import run_failure
+from forcebridge.jobs.policy import StreamFailure
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.leases import CONTACT_BOOK, is_held
@@ -40,6 +43,8 @@ from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import open_client
 from forcebridge.sync.pull import Progress as ProgressCallback
 from forcebridge.sync.pull import PullOptions, PullResult, pull
+from forcebridge.sync.reconcile import STREAM as RECONCILE
+from forcebridge.sync.reconcile import reconcile
 
 ServiceOption = Annotated[
     str, typer.Option("--service", metavar="ORG/SERVICE", help="The service, as ORG/SERVICE.")
@@ -76,19 +81,11 @@ def command(
         engine = session.get_bind().engine
         settle_dead_holders(engine)  # a pull killed before must not block this one
         if not dry_run and is_held(engine, found.id, CONTACT_BOOK):
-            fail(
-                f"another run that changes {service}'s contact book (a pull or the daily "
-                "reconciliation) is in progress; try again once it has finished"
-            )
+            fail(_book_busy(service))
         started = utcnow()
         result = pull(session, client, found, options, progress=progress, on_demand=True)
         if not dry_run:
-            status = client.observed_status
-            outcomes = [
-                (stream, None if error is None else run_failure(status, error))
-                for stream, error in result.streams
-            ]
-            record_on_demand(engine, found.id, outcomes, started, utcnow())
+            record_on_demand(engine, found.id, _outcomes(result, client), started, utcnow())
     emit(
         result.to_json(),
         as_json,
@@ -97,6 +94,40 @@ def command(
     )
     if result.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
+
+
+def reconcile_command(service: ServiceOption, as_json: JsonFlag = False) -> None:
+    """Run the service's reconciliation now: find what incremental pulls cannot see (records
+    deleted for good, records that left the query or routing rule, recalculated formulas)."""
+    with database() as session, service_client(session, service) as (found, client):
+        engine = session.get_bind().engine
+        with holding(engine, found.id, RECONCILE) as held:
+            if not held:
+                fail(_book_busy(service))
+            started = utcnow()
+            result = reconcile(session, client, found)
+            record_on_demand(engine, found.id, _outcomes(result, client), started, utcnow())
+    emit(result.to_json(), as_json, lambda: show_result(result, "Reconciled"), stopped=result.error)
+    if result.status is not RunStatus.SUCCEEDED:
+        raise typer.Exit(1)
+
+
+def _book_busy(service: str) -> str:
+    return (
+        f"another run that changes {service}'s contact book (a pull or the daily "
+        "reconciliation) is in progress; try again once it has finished"
+    )
+
+
+def _outcomes(
+    result: PullResult, client: SalesforceClient
+) -> list[tuple[str, StreamFailure | None]]:
+    """Each stream the run ran, with its failure classed as a scheduled run's would be."""
+    status = client.observed_status
+    return [
+        (stream, None if error is None else run_failure(status, error))
+        for stream, error in result.streams
+    ]
 
 
 def show_result(result: PullResult, verb: str) -> None:

@@ -210,3 +210,23 @@ def test_a_pull_while_another_run_changes_the_contact_book_is_refused_without_a_
     assert refused.exit_code == 1
     assert "contact book (a pull or the daily reconciliation) is in progress" in refused.stdout
     assert runs == []
+
+
+def test_reconcile_by_hand_unlinks_a_record_deleted_for_good(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    """An incremental pull cannot see a record purged from the recycle bin; the reconciliation,
+    which a scheduler runs daily, can also be run by hand."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    purged = sandbox.org.create("Contact", {"LastName": "Purged Reconciled"})
+    assert document(cli("pull", "--service", service, "--json"))["created"] >= 1
+    with sandbox.org.storage.write() as connection:  # no API call does this
+        connection.execute('DELETE FROM "Contact" WHERE "Id" = ?', (purged,))
+
+    reconciled = cli("reconcile", "--service", service, "--json")
+    contacts = document(cli("contacts", "list", "--service", service, "--json"))["contacts"]
+    (contact,) = [c for c in contacts if c["last_name"] == "Purged Reconciled"]
+
+    assert reconciled.exit_code == 0, reconciled.stderr
+    assert list(json.loads(reconciled.stdout)) == PULL_KEYS
+    assert (contact["deleted_in_source"], contact["identities"]) == (True, [])
