@@ -18,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -110,6 +110,8 @@ def max_records(raw: str | None) -> int:
 class BulkJob:
     """What query and ingest jobs have alike, and the job info they both report."""
 
+    job_type: ClassVar[str]
+    """Its `jobType`, as job infos and the job listings name it."""
     id: str
     operation: str
     object_name: str
@@ -146,6 +148,7 @@ class BulkJob:
 class QueryJob(BulkJob):
     """One query job; `rows` grows on a worker thread while the job is in progress."""
 
+    job_type: ClassVar[str] = "V2Query"
     query: Query
     state: JobState = JobState.UPLOAD_COMPLETE
     columns: list[tuple[str, ...]] = field(default_factory=list)
@@ -166,7 +169,7 @@ class QueryJob(BulkJob):
         body = self.summary()
         if detailed:
             body |= {
-                "jobType": "V2Query",
+                "jobType": self.job_type,
                 "numberRecordsProcessed": len(self.rows),
                 "retries": 0,
                 "totalProcessingTime": 0,
@@ -238,12 +241,6 @@ _NUMBERS = itertools.count(1)
 _NUMBERS_LOCK = threading.Lock()
 
 
-def listing(jobs: Jobs[Any]) -> SalesforceJSON:
-    """`GET jobs/query` or `jobs/ingest`: every job's info, on one page."""
-    records = [job.info() for job in jobs.all()]
-    return SalesforceJSON({"done": True, "records": records, "nextRecordsUrl": None})
-
-
 def jobs_of(request: Request) -> Jobs[QueryJob]:
     jobs: Jobs[QueryJob] = request.app.state.bulk_jobs
     return jobs
@@ -301,11 +298,6 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
     jobs.add(job)
     call.state.executor.submit(job.fetch_rest, org, _locator_of(first))
     return SalesforceJSON(response)
-
-
-@router.get("/v{version}/jobs/query")
-async def list_jobs(request: Request, call: Bulk) -> SalesforceJSON:
-    return listing(jobs_of(request))
 
 
 @router.get("/v{version}/jobs/query/{job_id}")

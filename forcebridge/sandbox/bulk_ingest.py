@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -30,7 +30,6 @@ from forcebridge.sandbox.bulk import (
     Jobs,
     JobState,
     choice,
-    listing,
 )
 from forcebridge.sandbox.bulk_csv import (
     DELIMITERS,
@@ -68,6 +67,7 @@ recycle bin apart from its deleted rows, so a hard delete deletes as a delete do
 
 @dataclass(kw_only=True)
 class IngestJob(BulkJob):
+    job_type: ClassVar[str] = "V2Ingest"
     sobject: ObjectSpec
     external_field: str | None
     state: JobState = JobState.OPEN
@@ -88,7 +88,7 @@ class IngestJob(BulkJob):
             body["contentUrl"] = f"services/data/v{self.api_version}/jobs/ingest/{self.id}/batches"
         if detailed:
             body |= {
-                "jobType": "V2Ingest",
+                "jobType": self.job_type,
                 "numberRecordsProcessed": self.processed,
                 "numberRecordsFailed": len(self.failures),
                 "retries": 0,
@@ -255,11 +255,6 @@ async def upload(job_id: str, request: Request, call: Bulk) -> Response:
             )
         job.upload(data)
     return Response(status_code=201)
-
-
-@router.get("/v{version}/jobs/ingest")
-async def list_jobs(request: Request, call: Bulk) -> SalesforceJSON:
-    return listing(ingest_jobs_of(request))
 
 
 @router.get("/v{version}/jobs/ingest/{job_id}")

@@ -109,6 +109,13 @@ ADDRESS_KEYS = (
 )
 
 
+def text_length(text: str) -> int:
+    """A text's length as Salesforce measures it against a field's `length`: in UTF-16 code
+    units, as the platform's Java strings count, so a character beyond the Basic Multilingual
+    Plane (most emoji, rare CJK ideographs) counts two. A lone surrogate counts one."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def format_datetime(value: dt.datetime) -> str:
     """`2024-11-07T07:00:00.000+0000`, in UTC (naive values are taken as UTC)."""
     if value.tzinfo is not None:

@@ -1,4 +1,5 @@
-"""The Tooling API's custom fields over REST: `tooling/sobjects/CustomField` and `tooling/query`.
+"""The Tooling API's custom fields over REST: `tooling/sobjects/CustomField` and `tooling/query`,
+and the Tooling API's resources index, `tooling/`.
 
 What an admin's script (or a test) calls to add, change or delete a field of the org while
 integrations run (see `forcebridge.sandbox.tooling`): simple-salesforce's `toolingexecute`,
@@ -21,17 +22,29 @@ from forcebridge.sandbox.write_answers import write_result
 
 router = APIRouter(prefix=f"{DATA_PREFIX}/v{{version}}/tooling")
 
+Describe = Annotated[ApiCall, Depends(api_call(ApiKind.DESCRIBE))]
 Sobject = Annotated[ApiCall, Depends(api_call(ApiKind.SOBJECT))]
 Query = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY))]
 QueryMore = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY_MORE))]
 
 CUSTOM_FIELD = "CustomField"
+RESOURCES = ("query", "sobjects")
+"""What the Tooling index lists: the Tooling resources the sandbox serves (of `sobjects`, the
+CustomField rows), by the names the Tooling API's guide gives them."""
 
 
 def _custom_field_only(sobject: str) -> None:
     """The Tooling API's other objects (ApexClass, ...) are not served."""
     if sobject.lower() != CUSTOM_FIELD.lower():
         raise not_found()
+
+
+@router.get("")
+async def resources(call: Describe) -> SalesforceJSON:
+    """The Tooling API's resources under the version, as the data API's index lists its own:
+    each name with its URL."""
+    base = f"{DATA_PREFIX}/v{call.version}/tooling"
+    return SalesforceJSON({name: f"{base}/{name}" for name in RESOURCES})
 
 
 @router.post("/sobjects/{sobject}")

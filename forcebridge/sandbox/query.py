@@ -9,7 +9,9 @@ Salesforce's is; asking for the same locator again returns the same page.
 
 A subquery's result pages on its own, as Salesforce's does: past `CHILD_BATCH` children, a
 parent's result holds the first batch and a `nextRecordsUrl` of its own, a cursor over that
-parent's children kept and read as a query's is.
+parent's children kept and read as a query's is. The child records a page carries count toward
+its batch size, as Salesforce's query options say they do: a page holds the parents that fit
+with their children, and always at least one.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import threading
 import time
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,6 +45,10 @@ a live org expect at most 200; older reports show 499, from when a batch was 500
 CURSOR_IDLE_SECONDS = 15 * 60.0
 """Salesforce drops a cursor after 15 minutes without a fetch."""
 MAX_CURSORS = 64
+
+_Found = dict[str, tuple["array[int]", list[Any]]]
+"""A subquery's children of a page's parents: by parent id, their positions and the records
+the parent's result holds."""
 
 
 def invalid_locator() -> ApiError:
@@ -147,9 +153,12 @@ class QueryEngine:
     def _page(
         self, cursor: _Cursor, cursor_id: str | None, start: int, size: int, api_version: str
     ) -> dict[str, Any]:
+        """The `size` records from `start`, a parent's children among them: the parents read
+        are cut to those that fit with the children they carry."""
         chunk = cursor.positions[start : start + size]
         kept: dict[str, _Cursor] = {}
         records: list[Any] = []
+        end = start + len(chunk)
         if chunk:
             shape = cursor.plan.shape
             assert shape is not None
@@ -161,9 +170,20 @@ class QueryEngine:
             )
             records = [build(row) for row in rows]
             parents = {row[shape.id_index]: rec for row, rec in zip(rows, records, strict=True)}
-            for child in cursor.plan.children:
-                kept |= self._attach(child, parents, api_version)
-        page = self._result(cursor, cursor_id, start + len(chunk), records, api_version, kept)
+            children = [
+                (c, self._children(c, list(parents), api_version)) for c in cursor.plan.children
+            ]
+            weights = (
+                1 + sum(len(found[parent_id][1]) for _, found in children if parent_id in found)
+                for parent_id in parents
+            )
+            taken = _fitting(weights, size)
+            if taken < len(records):
+                records, end = records[:taken], start + taken
+                parents = dict(list(parents.items())[:taken])
+            for child, found in children:
+                kept |= self._attach(child, parents, found, api_version)
+        page = self._result(cursor, cursor_id, end, records, api_version, kept)
         self._keep(kept)
         return page
 
@@ -190,17 +210,13 @@ class QueryEngine:
     def _root(self, api_version: str) -> str:
         return f"/services/data/v{api_version}/{self.api}"
 
-    def _attach(
-        self, child: ChildPlan, parents: dict[str, dict[str, Any]], api_version: str
-    ) -> dict[str, _Cursor]:
-        """Each parent's child records, read for the whole page in one statement: a result of
-        their own, or null when there are none. A result past `CHILD_BATCH` records holds the
-        first batch; the cursors over the rest are returned, to be kept."""
+    def _children(self, child: ChildPlan, ids: list[str], api_version: str) -> _Found:
+        """The child records of the parents `ids`, read in one statement: each parent's
+        positions, and the records of its first `CHILD_BATCH`."""
         planned = child.plan
         assert planned.shape is not None
         build = record_builder(planned.shape, self._root(api_version))
-        found: dict[str, tuple[array[int], list[Any]]] = {}
-        ids = list(parents)
+        found: _Found = {}
         rows = self.storage.connection().execute(
             planned.rows_of_parents_sql(child.lookup, len(ids)), (*planned.params, *ids)
         )
@@ -210,6 +226,19 @@ class QueryEngine:
                 positions.append(position)
                 if len(records) < CHILD_BATCH:
                     records.append(build(row))
+        return found
+
+    def _attach(
+        self,
+        child: ChildPlan,
+        parents: dict[str, dict[str, Any]],
+        found: _Found,
+        api_version: str,
+    ) -> dict[str, _Cursor]:
+        """Each parent's child records (`found`) as a result of their own, or null when there
+        are none. A result past `CHILD_BATCH` records holds the first batch; the cursors over
+        the rest are returned, to be kept."""
+        planned = child.plan
         kept: dict[str, _Cursor] = {}
         for parent_id, record in parents.items():
             if parent_id not in found:
@@ -245,6 +274,17 @@ def _aggregate_result(planned: Plan, row: Any) -> dict[str, Any]:
         value = row[column]
         record[key] = bool(value) if key in planned.boolean_keys and value is not None else value
     return record
+
+
+def _fitting(weights: Iterable[int], size: int) -> int:
+    """How many of the records weighing `weights` (a parent and its children) a page of
+    `size` holds: those that fit, and the first one whatever it weighs."""
+    used = taken = 0
+    for weight in weights:
+        if taken and used + weight > size:
+            break
+        used, taken = used + weight, taken + 1
+    return taken
 
 
 def _clamp(batch_size: int) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 from forcebridge.sandbox import calculations, ids
 from forcebridge.sandbox.errors import ApiError
-from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
+from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime, text_length
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
 PERMISSION_HINT = (
@@ -101,11 +101,19 @@ def prepare(
     return Changes(coerced, tuple(references))
 
 
+#: Values Salesforce gives a field on create when the client leaves it out, though the field's
+#: describe names no default: a Task is of subtype Task unless the feature logging it (an
+#: email, a call) says otherwise, and `TaskSubtype` cannot be changed afterwards.
+SYSTEM_DEFAULTS: Mapping[str, Mapping[str, Any]] = {"Task": {"TaskSubtype": "Task"}}
+
+
 def defaults(obj: ObjectSpec, given: Mapping[str, Any]) -> dict[str, Any]:
     """Values Salesforce fills in on create for the fields the client left out: a createable
-    picklist's default, and every checkbox's default, which is false for a checkbox that may
-    not be null even when no one may write it (`IsClosed`, `IsEmailBounced`)."""
+    picklist's default, every checkbox's default, which is false for a checkbox that may not
+    be null even when no one may write it (`IsClosed`, `IsEmailBounced`), and the
+    `SYSTEM_DEFAULTS`."""
     filled: dict[str, Any] = {}
+    system = SYSTEM_DEFAULTS.get(obj.name, {})
     for f in obj.stored_fields:
         if given.get(f.name) is not None:
             continue
@@ -113,6 +121,8 @@ def defaults(obj: ObjectSpec, given: Mapping[str, Any]) -> dict[str, Any]:
             filled[f.name] = int(bool(f.default_value))
         elif f.createable and f.picklist_default is not None:
             filled[f.name] = f.picklist_default
+        elif f.name in system:
+            filled[f.name] = system[f.name]
     return filled
 
 
@@ -165,7 +175,7 @@ def _text(f: FieldSpec, raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise _cannot_deserialize(f, raw)
     value = raw if isinstance(raw, str) else str(raw)
-    if f.length and len(value) > f.length:
+    if f.length and text_length(value) > f.length:
         raise ApiError(
             400,
             "STRING_TOO_LONG",

@@ -232,3 +232,34 @@ def test_a_task_saved_closed_is_stamped_completed_until_it_is_reopened(
     clock.advance(hours=1)
     org.update("Task", done, {"Status": "Completed"})
     assert completed(done) == "2024-11-07T18:30:00.000+0000"
+
+
+def test_a_task_created_without_a_subtype_is_a_task_whatever_api_creates_it(
+    sf: Salesforce,
+) -> None:
+    sf.Task.create({"Subject": "Plain"})
+    sf.Task.create({"Subject": "Rang", "TaskSubtype": "Call"})
+    sf.restful(
+        "composite/sobjects",
+        method="POST",
+        json={"records": [{"attributes": {"type": "Task"}, "Subject": "Collected"}]},
+    )
+    create = {"method": "POST", "url": f"/services/data/v{sf.sf_version}/sobjects/Task"}
+    sf.restful(
+        "composite",
+        method="POST",
+        json={"compositeRequest": [create | {"referenceId": "t", "body": {"Subject": "Composed"}}]},
+    )
+    sf.bulk2.Task.insert(records=[{"Subject": "Loaded"}], wait=0)
+    sf.bulk.Task.insert([{"Subject": "Loaded by 1.0"}])
+
+    subjects = "'Plain', 'Rang', 'Collected', 'Composed', 'Loaded', 'Loaded by 1.0'"
+    rows = sf.query(f"SELECT Subject, TaskSubtype FROM Task WHERE Subject IN ({subjects})")
+    assert {row["Subject"]: row["TaskSubtype"] for row in rows["records"]} == {
+        "Plain": "Task",
+        "Rang": "Call",
+        "Collected": "Task",
+        "Composed": "Task",
+        "Loaded": "Task",
+        "Loaded by 1.0": "Task",
+    }

@@ -46,7 +46,7 @@ def _first_children(sf: Salesforce, accounts: dict[str, str]) -> dict[str, Any]:
     return children
 
 
-@pytest.mark.parametrize("headers", [{}, {"Sforce-Query-Options": "batchSize=200"}])
+@pytest.mark.parametrize("headers", [{}, {"Sforce-Query-Options": "batchSize=500"}])
 def test_a_large_child_result_comes_200_at_a_time_from_its_own_next_records_url(
     sandbox: SandboxServer, sf: Salesforce, accounts: dict[str, str], headers: dict[str, str]
 ) -> None:
@@ -100,6 +100,44 @@ def test_an_unknown_or_overrun_child_locator_is_refused_as_a_query_s_is(
     for answer in answers:
         assert answer.status_code == 400
         assert answer.json()[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+
+
+def test_the_children_a_page_carries_count_toward_its_batch_size(sf: Salesforce) -> None:
+    teams = [sf.Account.create({"Name": f"Team {n}"})["id"] for n in range(6)]
+    members = [
+        {"attributes": {"type": "Contact"}, "LastName": f"M{n}", "AccountId": team}
+        for team in teams
+        for n in range(49)
+    ]
+    for start in range(0, len(members), 200):
+        batch = members[start : start + 200]
+        sf.restful("composite/sobjects", method="POST", json={"allOrNone": True, "records": batch})
+    soql = (
+        "SELECT Name, (SELECT LastName FROM Contacts) FROM Account WHERE Name LIKE 'Team %' "
+        "ORDER BY Name"
+    )
+
+    first = sf.query(soql, headers={"Sforce-Query-Options": "batchSize=200"})
+    rest = sf.query_more(first["nextRecordsUrl"], identifier_is_url=True)
+
+    assert [r["Name"] for r in first["records"]] == ["Team 0", "Team 1", "Team 2", "Team 3"]
+    assert (first["totalSize"], first["done"]) == (6, False)  # 4 x (1 + 49) = 200 records
+    assert first["nextRecordsUrl"].endswith("-4")
+    assert ([r["Name"] for r in rest["records"]], rest["done"]) == (["Team 4", "Team 5"], True)
+    assert all(len(r["Contacts"]["records"]) == 49 for r in first["records"] + rest["records"])
+    assert len(sf.query(soql)["records"]) == 6
+
+
+def test_a_parent_whose_children_outweigh_the_batch_comes_on_a_page_alone(
+    sf: Salesforce, accounts: dict[str, str]
+) -> None:
+    first = sf.query(CONTACTS.format(**accounts), headers={"Sforce-Query-Options": "batchSize=200"})
+    rest = sf.query_more(first["nextRecordsUrl"], identifier_is_url=True)
+
+    assert [(r["Name"], len(r["Contacts"]["records"])) for r in first["records"]] == [("Big", 200)]
+    assert (first["totalSize"], first["done"]) == (2, False)
+    assert [(r["Name"], len(r["Contacts"]["records"])) for r in rest["records"]] == [("Small", 3)]
+    assert rest["done"] is True
 
 
 @pytest.fixture(scope="module")

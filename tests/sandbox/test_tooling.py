@@ -227,3 +227,15 @@ def test_a_tooling_query_pages_as_the_data_apis_do_under_the_tooling_urls(
     assert "/tooling/query/" in first["nextRecordsUrl"]
     assert (len(rest["records"]), rest["done"]) == (1, True)
     assert "/tooling/sobjects/CustomField/" in rest["records"][0]["attributes"]["url"]
+
+
+def test_the_tooling_index_lists_the_tooling_resources_served(
+    sandbox: SandboxServer, sf: Salesforce
+) -> None:
+    sandbox.reset_usage()
+
+    index = sf.toolingexecute("")
+
+    tooling = f"/services/data/v{sf.sf_version}/tooling"
+    assert index == {"query": f"{tooling}/query", "sobjects": f"{tooling}/sobjects"}
+    assert sandbox.usage().by_kind == {"describe": 1}
