@@ -5,6 +5,9 @@
     forcebridge export disallow --org ORG OBJECT...
 
 The export reports one result per CSV row; it exits 0 only when every row was exported.
+Ctrl+C or SIGTERM stops it once the write in flight has returned (its Ids kept, so exporting
+the file again finishes the job without making anything twice): the run ends failed, and
+`--json` prints `{"error": ...}`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from forcebridge.cli.output import (
     fail,
     input_file,
     progress_bar,
+    terminated_as_interrupted,
 )
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
@@ -42,6 +46,11 @@ from forcebridge.sync.export_results import ExportReport
 
 #: Rows of problems shown to people; `--json` has them all.
 SHOWN_PROBLEMS = 50
+
+INTERRUPTED = (
+    "interrupted: the export stopped before the end (its run ends failed); what it wrote to"
+    " Salesforce is kept with its Ids, so exporting the file again finishes it"
+)
 
 
 class _ExportGroup(typer.core.TyperGroup):
@@ -138,7 +147,11 @@ def run(
     with database() as session:
         found = get_org(session, org)
         chosen = org_connection(session, found, connection)
-        with open_client(session, chosen) as client, _progress_bar(as_json) as progress:
+        with (
+            open_client(session, chosen) as client,
+            _progress_bar(as_json) as progress,
+            terminated_as_interrupted(),
+        ):
             try:
                 report = export_file(
                     session,
@@ -152,6 +165,8 @@ def run(
                 )
             except ExportError as error:
                 fail(str(error))
+            except (KeyboardInterrupt, SystemExit):  # SIGTERM's, see terminated_as_interrupted
+                fail(INTERRUPTED)
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)

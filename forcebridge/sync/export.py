@@ -6,8 +6,11 @@
 
 Nothing is written to Salesforce in a dry run; the results say what would happen, with which
 values. The store never holds uncommitted writes while Salesforce is called (see
-`store_ports`): the run is committed as started before the first call, and its log and the
-prospects' new Salesforce Ids are committed once the writing is done.
+`store_ports`): the run is committed as started before the first call, the Ids each write call
+returns as it returns (`export_ids`), and the run's log once the writing is done.
+
+Which objects and rules, and describes fetched anew when the cached one refuses something:
+`export_targets`. Decisions: `export_plan`. Who is who: `export_identity`.
 """
 
 from __future__ import annotations
@@ -19,21 +22,10 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from forcebridge.mapping.defaults import default_export_mapping
-from forcebridge.mapping.describe import ObjectDescribe, parse_describe
-from forcebridge.mapping.model import Mapping, MappingRow
-from forcebridge.mapping.verify import VerificationReport, verify_export
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.salesforce.errors import BadRequest, SalesforceError
+from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.salesforce.usage import UsageSnapshot
 from forcebridge.store.models import LogLevel, Org, Run, RunStatus
-from forcebridge.store.repositories.export_preferences import allowed_objects
-from forcebridge.store.repositories.mappings import get_org_mapping
-from forcebridge.store.repositories.prospects import (
-    SalesforceIds,
-    get_prospects,
-    keep_salesforce_ids,
-)
 from forcebridge.store.repositories.runs import (
     add_log_entry,
     failed_if_stopped,
@@ -41,13 +33,14 @@ from forcebridge.store.repositories.runs import (
     start_run,
 )
 from forcebridge.sync.api_spending import settle_spending
-from forcebridge.sync.export_errors import (
-    ExportError,
-    MappingNotValid,
-    ObjectNotAllowed,
-    UnknownObject,
+from forcebridge.sync.export_errors import ExportError
+from forcebridge.sync.export_identity import (
+    AccountIndex,
+    Identities,
+    PersonIndex,
+    export_identities,
 )
-from forcebridge.sync.export_identity import AccountIndex, PersonIndex
+from forcebridge.sync.export_ids import KeptIds
 from forcebridge.sync.export_lookup import Record, any_like, any_of, find_records
 from forcebridge.sync.export_model import (
     Action,
@@ -57,27 +50,43 @@ from forcebridge.sync.export_model import (
     ProspectResult,
 )
 from forcebridge.sync.export_plan import (
-    Identities,
     ObjectRules,
     Outcome,
     Prepared,
     RecordPlan,
-    export_identities,
-    known_person_id,
     link_accounts,
     needed_accounts,
     plan_accounts,
     plan_people,
     prepare,
+    refused_by_describe,
 )
 from forcebridge.sync.export_results import ExportReport, Written, prospect_results
 from forcebridge.sync.export_sources import prospects_from_rows
+from forcebridge.sync.export_targets import (
+    PERSON_OBJECTS,
+    ExportTargets,
+    checked_mapping,
+    export_mapping,
+    export_targets,
+    refreshed,
+    refuse_if_schema_changed,
+)
 from forcebridge.sync.export_write import NOT_WRITTEN, Writer
 from forcebridge.sync.prospect_csv import read_prospect_file
 
+__all__ = [
+    "PERSON_OBJECTS",
+    "ExportProgress",
+    "ExportTargets",
+    "checked_mapping",
+    "export_file",
+    "export_mapping",
+    "export_prospects",
+    "export_targets",
+]
+
 STREAM = "export"
-#: What `forcebridge export --object` takes: the objects a prospect becomes.
-PERSON_OBJECTS = (ExportObject.LEAD, ExportObject.CONTACT)
 
 
 class ExportProgress(Protocol):
@@ -87,80 +96,6 @@ class ExportProgress(Protocol):
         """A new step; `total` records to go, or None when it cannot be counted."""
 
     def advance(self, done: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class ExportTargets:
-    """The objects one export writes: the Account only for a Contact export."""
-
-    person: ObjectRules
-    account: ObjectRules | None = None
-    may_write_accounts: bool = False
-
-
-def export_mapping(session: Session, org: Org, sobject: str) -> Mapping:
-    """The org's saved export mapping for `sobject`, else the default one."""
-    saved = get_org_mapping(session, org, sobject)
-    if saved is None:
-        return default_export_mapping(sobject)
-    return Mapping(tuple(MappingRow(r.source, r.target, r.update_option) for r in saved.rows))
-
-
-def checked_mapping(
-    session: Session,
-    client: SalesforceClient,
-    org: Org,
-    sobject: str,
-    mapping: Mapping | None = None,
-    *,
-    refresh: bool = False,
-) -> tuple[VerificationReport, ObjectDescribe, Mapping]:
-    """`mapping` (else the org's) for `sobject`, verified against the live describe (which the
-    client caches, unless `refresh` asks for it anew): the report, the describe and the
-    mapping."""
-    describe = parse_describe(client.describe(sobject, refresh=refresh))
-    mapping = mapping or export_mapping(session, org, sobject)
-    return verify_export(mapping, describe), describe, mapping
-
-
-def _rules(
-    session: Session,
-    client: SalesforceClient,
-    org: Org,
-    sobjects: Sequence[str],
-    *,
-    refresh: bool = False,
-) -> list[ObjectRules]:
-    """Each object's mapping, verified (`checked_mapping`); `MappingNotValid` names the
-    problems of all of them."""
-    verified, problems = [], {}
-    for sobject in sobjects:
-        report, describe, mapping = checked_mapping(session, client, org, sobject, refresh=refresh)
-        if report.ok:
-            verified.append(ObjectRules.of(describe, mapping))
-        else:
-            problems[sobject] = [str(problem) for problem in report.problems]
-    if problems:
-        raise MappingNotValid(problems)
-    return verified
-
-
-def export_targets(
-    session: Session, client: SalesforceClient, org: Org, sobject: str
-) -> ExportTargets:
-    """What exporting as `sobject` writes, refused when the org does not allow it."""
-    if sobject not in PERSON_OBJECTS:
-        raise UnknownObject(
-            f"prospects are exported as {' or '.join(PERSON_OBJECTS)}, not {sobject!r}"
-        )
-    allowed = allowed_objects(session, org)
-    if sobject not in allowed:
-        raise ObjectNotAllowed(org.name, sobject, allowed)
-    if sobject == ExportObject.LEAD:
-        [person] = _rules(session, client, org, [sobject])
-        return ExportTargets(person)
-    person, account = _rules(session, client, org, [sobject, ExportObject.ACCOUNT])
-    return ExportTargets(person, account, ExportObject.ACCOUNT in allowed)
 
 
 def export_prospects(
@@ -180,7 +115,9 @@ def export_prospects(
 
     Refused as a whole (an `ExportError`) when the org does not allow the object or a mapping
     does not verify. When Salesforce itself fails (the daily limit, an outage) the run ends
-    as failed: what was written stays written, and the rest is reported as not written.
+    as failed: what was written stays written, and the rest is reported as not written. A
+    KeyboardInterrupt (or the command line's SIGTERM) ends the run failed too, once the write
+    call in flight has returned: the Ids of every call are kept as it returns.
     """
     before = client.usage.snapshot()
     targets = export_targets(session, client, org, sobject)
@@ -224,26 +161,22 @@ def _run(
     session.commit()
     with failed_if_stopped(session, run):
         try:
-            prepared = [prepare(p, targets.person, targets.account) for p in prospects]
-            identities = export_identities(prospects, prepared, targets.person.sobject)
-            writer = Writer(client, progress.advance if progress else None)
-            try:
-                account_plans, people_plans = _plan(
-                    client, targets, prospects, prepared, identities, progress
-                )
-            except SalesforceError as failure:
-                _refuse_if_schema_changed(session, client, org, targets, failure)
-                writer.stopped = failure
-                account_plans, people_plans = [], _not_looked_up(identities, failure)
+            kept = None if dry_run else KeptIds(session, org, connection_id, prospects)
+            writer = Writer(client, progress.advance if progress else None, kept)
+            decided = _decide(session, client, org, targets, prospects, progress)
+            writer.stopped = decided.stopped
             accounts, people = _carry_out(
-                writer, targets, account_plans, people_plans, dry_run=dry_run, progress=progress
+                writer, decided, targets.person.sobject, dry_run=dry_run, progress=progress
             )
-            results = prospect_results(prospects, prepared, people, accounts, dry_run=dry_run)
+            results = prospect_results(
+                prospects, decided.prepared, people, accounts, dry_run=dry_run
+            )
             error = str(writer.stopped) if writer.stopped is not None else None
             settle_spending(session, run, client, before)
             _record(session, run, results, error)
-            if not dry_run:
-                _keep_ids(session, org, connection_id, targets.person.sobject, results)
+            if kept is not None:
+                kept.found(ExportObject.ACCOUNT, accounts.plans, accounts.outcomes)
+                kept.found(targets.person.sobject, people.plans, people.outcomes)
             session.commit()
         except ExportError as refused:
             session.rollback()
@@ -253,6 +186,58 @@ def _run(
             session.commit()
             raise
     return ExportReport(run.id, run.status, dry_run, run.api_calls, results, error)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What the run decided: each prospect prepared, who is who, a plan per record."""
+
+    prepared: Sequence[Prepared]
+    identities: Identities
+    accounts: list[RecordPlan]
+    people: list[RecordPlan]
+    stopped: SalesforceError | None = None
+    """Why nothing can be written: Salesforce failed while the records were looked up."""
+
+
+def _decide(
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    targets: ExportTargets,
+    prospects: Sequence[ExportProspect],
+    progress: ExportProgress | None,
+) -> _Decision:
+    """Prepare each prospect, look the records up, plan. When a describe the cache gave
+    refused a prospect (a value, or a custom field a create needs left empty), it is fetched
+    anew, once, and what it changed decided again (`export_targets.refreshed`)."""
+
+    def prepared_with(targets: ExportTargets) -> tuple[list[Prepared], Identities]:
+        prepared = [prepare(p, targets.person, targets.account) for p in prospects]
+        return prepared, export_identities(prospects, prepared, targets.person.sobject)
+
+    prepared, identities = prepared_with(targets)
+    try:
+        if stale := targets.stale(refused_by_describe(prepared, {})):
+            targets, changed = refreshed(session, client, org, targets, stale)
+            if changed:
+                prepared, identities = prepared_with(targets)
+        accounts, people = _plan(client, targets, prospects, prepared, identities, progress)
+        planned = {ExportObject.ACCOUNT: accounts, targets.person.sobject: people}
+        if stale := targets.stale(refused_by_describe((), planned)):
+            targets, changed = refreshed(session, client, org, targets, stale)
+            if changed:
+                prepared, identities = prepared_with(targets)
+                accounts, people = _plan(client, targets, prospects, prepared, identities, progress)
+    except SalesforceError as failure:
+        refuse_if_schema_changed(session, client, org, targets, failure)
+        reason = FieldError(None, f"not written: {failure}", NOT_WRITTEN)
+        not_written = [
+            RecordPlan(group.members, Action.FAILED, errors=(reason,))
+            for group in identities.people
+        ]
+        return _Decision(prepared, identities, [], not_written, failure)
+    return _Decision(prepared, identities, accounts, people)
 
 
 def _plan(
@@ -278,44 +263,21 @@ def _plan(
             may_write=targets.may_write_accounts,
         )
     person = targets.person
-    known = [
-        person_id
-        for group in identities.people
-        for member in group.members
-        if (person_id := known_person_id(prospects[member], person.sobject))
-    ]
-    extra = ["Email", "AccountId"] if targets.account is not None else ["Email"]
-    records = find_records(
-        client,
-        person.sobject,
-        [*extra, *person.fields],
-        [(any_of("Id"), known), (any_of("Email"), identities.emails(prospects))],
-        live_leads_only=person.sobject == ExportObject.LEAD,
+    fields = ["Email", "AccountId"] if targets.account is not None else ["Email"]
+    fields += person.fields
+    live_leads = person.sobject == ExportObject.LEAD
+    known = identities.person_ids(prospects, person.sobject)
+    by_id = find_records(
+        client, person.sobject, fields, [(any_of("Id"), known)], live_leads_only=live_leads
+    )
+    emails = identities.emails(prospects, person.sobject, {str(r["Id"]) for r in by_id})
+    by_email = find_records(
+        client, person.sobject, fields, [(any_of("Email"), emails)], live_leads_only=live_leads
     )
     people_plans = plan_people(
-        identities, prospects, prepared, PersonIndex(records), person, account_plans
+        identities, prospects, prepared, PersonIndex(by_id + by_email), person, account_plans
     )
     return needed_accounts(account_plans, people_plans), people_plans
-
-
-def _refuse_if_schema_changed(
-    session: Session,
-    client: SalesforceClient,
-    org: Org,
-    targets: ExportTargets,
-    failure: SalesforceError,
-) -> None:
-    """When Salesforce refuses a field, the cached describe is out of date: it is fetched
-    anew and the mappings verified again, so the export is refused naming what changed in the
-    org (`MappingNotValid`), and the next one before it starts. Otherwise, or when Salesforce
-    cannot be asked, its own refusal stands."""
-    if not (isinstance(failure, BadRequest) and failure.names_what_the_org_lacks):
-        return
-    written = [rules.sobject for rules in (targets.person, targets.account) if rules is not None]
-    try:
-        _rules(session, client, org, written, refresh=True)
-    except SalesforceError:
-        return
 
 
 def _find_accounts(
@@ -324,22 +286,15 @@ def _find_accounts(
     prospects: Sequence[ExportProspect],
     identities: Identities,
 ) -> list[Record]:
-    """Accounts by the Ids earlier exports kept and by website domain, then by name for the
-    companies still unmatched (so names are only sent for companies that need them), every
-    spelling of each (the index then compares names ignoring case and spacing)."""
+    """Accounts by the Ids earlier exports kept, then by website domain for the companies none
+    of whose Ids was found, then by name for the companies still unmatched (so domains and
+    names are only sent for companies that need them), every spelling of each (the index then
+    compares names ignoring case and spacing)."""
     fields = ["Name", "Website", *rules.fields]
-    known = [
-        account_id
-        for group, _ in identities.companies
-        for member in group.members
-        if (account_id := prospects[member].account_id)
-    ]
-    found = find_records(
-        client,
-        "Account",
-        fields,
-        [(any_of("Id"), known), (any_like("Website"), identities.domains())],
-    )
+    known = identities.account_ids(prospects)
+    found = find_records(client, "Account", fields, [(any_of("Id"), known)])
+    domains = identities.domains(prospects, {str(record["Id"]) for record in found})
+    found += find_records(client, "Account", fields, [(any_like("Website"), domains)])
     index = AccountIndex(found)
     names = [
         name
@@ -350,16 +305,10 @@ def _find_accounts(
     return found + find_records(client, "Account", fields, [(any_of("Name"), names)])
 
 
-def _not_looked_up(identities: Identities, error: SalesforceError) -> list[RecordPlan]:
-    reason = FieldError(None, f"not written: {error}", NOT_WRITTEN)
-    return [RecordPlan(g.members, Action.FAILED, errors=(reason,)) for g in identities.people]
-
-
 def _carry_out(
     writer: Writer,
-    targets: ExportTargets,
-    account_plans: list[RecordPlan],
-    people_plans: list[RecordPlan],
+    decided: _Decision,
+    person: str,
     *,
     dry_run: bool,
     progress: ExportProgress | None,
@@ -375,10 +324,10 @@ def _carry_out(
             progress.step(f"Writing {sobject}s", writes)
         return writer.write(sobject, plans)
 
-    account_outcomes = write(ExportObject.ACCOUNT, account_plans)
-    people_plans = link_accounts(people_plans, account_outcomes)
-    people_outcomes = write(targets.person.sobject, people_plans)
-    return Written(account_plans, account_outcomes), Written(people_plans, people_outcomes)
+    account_outcomes = write(ExportObject.ACCOUNT, decided.accounts)
+    people_plans = link_accounts(decided.people, account_outcomes, dry_run=dry_run)
+    people_outcomes = write(person, people_plans)
+    return Written(decided.accounts, account_outcomes), Written(people_plans, people_outcomes)
 
 
 def _record(
@@ -409,29 +358,3 @@ def _record(
     finish_run(session, run, error=error)
     if run.status is RunStatus.SUCCEEDED and any(result.errors for result in results):
         run.status = RunStatus.PARTIAL
-
-
-def _keep_ids(
-    session: Session,
-    org: Org,
-    connection_id: int,
-    sobject: str,
-    results: Sequence[ProspectResult],
-) -> None:
-    """Each stored prospect remembers the records it became through the connection, so a
-    re-export there updates them."""
-    kept = [r for r in results if r.prospect_id is not None and r.salesforce_id is not None]
-    stored = get_prospects(session, org, [r.prospect_id for r in kept if r.prospect_id])
-    keep_salesforce_ids(
-        session,
-        connection_id,
-        (
-            (
-                prospect,
-                SalesforceIds(lead_id=result.salesforce_id, account_id=result.account_id)
-                if sobject == ExportObject.LEAD
-                else SalesforceIds(contact_id=result.salesforce_id, account_id=result.account_id),
-            )
-            for prospect, result in zip(stored, kept, strict=True)
-        ),
-    )

@@ -11,17 +11,19 @@ prospect holding a value for a field gives it.
 
 Records already in Salesforce are indexed the same way, so a group finds its record by the
 Id an earlier export kept, else by email (a person) or by domain, then name ignoring case and
-spacing (a company). When several records share a key, the oldest (lowest Id) is the one.
+spacing (a company). When several records share a key, the oldest (lowest Id) is the one. A
+group whose kept Id is found needs nothing else looked up (`Identities.emails`, `.domains`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from forcebridge.store.repositories.prospects import person_name_key
+from forcebridge.sync.export_model import ExportObject, ExportProspect
 
 
 def email_key(email: str | None) -> str | None:
@@ -45,7 +47,8 @@ def website_domain(website: str | None) -> str | None:
     return host if "." in host else None
 
 
-def _collapsed(name: str) -> str:
+def collapse_spaces(name: str) -> str:
+    """`name` trimmed, each run of whitespace in it one space: how forcebridge writes a name."""
     return " ".join(name.split())
 
 
@@ -53,7 +56,7 @@ def name_key(name: str | None) -> str | None:
     """A company name compared without regard to case or runs of spaces."""
     if name is None or not name.strip():
         return None
-    return _collapsed(name).casefold()
+    return collapse_spaces(name).casefold()
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class CompanyKey:
         """Salesforce compares names ignoring case, not spacing: each spelling is asked for as
         given and with its spaces collapsed (as names are mostly kept), so which finds the
         Account does not depend on which prospect came first."""
-        return list(dict.fromkeys(form for s in self.spellings for form in (s, _collapsed(s))))
+        return list(dict.fromkeys(form for s in self.spellings for form in (s, collapse_spaces(s))))
 
 
 def company_key(website: str | None, name: str | None) -> CompanyKey | None:
@@ -149,6 +152,105 @@ def companies(keys: Sequence[CompanyKey | None]) -> list[tuple[Group, CompanyKey
             spellings = (k.name for k in members if k.name and k.name_key == name_key(name))
             found.append((group, CompanyKey(domain, name, tuple(dict.fromkeys(spellings)))))
     return found
+
+
+# --- who is who in an export -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identities:
+    """The people among the prospects that can be written and, for a Contact export, the
+    companies they work at."""
+
+    people: tuple[Group, ...]
+    companies: tuple[tuple[Group, CompanyKey], ...] = ()
+
+    def person_ids(self, prospects: Sequence[ExportProspect], sobject: str) -> list[str]:
+        """The Ids earlier exports kept of the people's records."""
+        return [i for g in self.people for i in _kept(g, prospects, sobject) if i is not None]
+
+    def account_ids(self, prospects: Sequence[ExportProspect]) -> list[str]:
+        """The Ids earlier exports kept of the companies' Accounts."""
+        return [i for g, _ in self.companies for i in _kept(g, prospects) if i is not None]
+
+    def emails(
+        self, prospects: Sequence[ExportProspect], sobject: str, found: Collection[str] = ()
+    ) -> list[str]:
+        """The emails of the people none of whose kept Ids was `found`: a record found by its
+        Id is the one (`PersonIndex.match`), so its email need not be looked up."""
+        emails = (
+            email_key(prospects[g.first].values.get("email"))
+            for g in self.people
+            if not any(i in found for i in _kept(g, prospects, sobject))
+        )
+        return [email for email in emails if email]
+
+    def domains(
+        self, prospects: Sequence[ExportProspect], found: Collection[str] = ()
+    ) -> list[str]:
+        """The website domains of the companies none of whose kept Account Ids was `found`."""
+        return [
+            key.domain
+            for group, key in self.companies
+            if key.domain and not any(i in found for i in _kept(group, prospects))
+        ]
+
+
+def known_person_id(prospect: ExportProspect, sobject: str) -> str | None:
+    return prospect.lead_id if sobject == ExportObject.LEAD else prospect.contact_id
+
+
+def _kept(
+    group: Group, prospects: Sequence[ExportProspect], sobject: str = ExportObject.ACCOUNT
+) -> list[str | None]:
+    """The Ids of `sobject` records earlier exports kept for the group's members."""
+    return [
+        prospects[m].account_id
+        if sobject == ExportObject.ACCOUNT
+        else known_person_id(prospects[m], sobject)
+        for m in group.members
+    ]
+
+
+def _company(person: Group, prospects: Sequence[ExportProspect]) -> CompanyKey | None:
+    """Where a person works: the company of their first prospect that names one."""
+    keys = (
+        company_key(
+            prospects[m].values.get("company_website"), prospects[m].values.get("company_name")
+        )
+        for m in person.members
+    )
+    return next((key for key in keys if key is not None), None)
+
+
+class Checked(Protocol):
+    """A prospect as the plan prepared it (`export_plan.Prepared`): written only without
+    errors."""
+
+    @property
+    def errors(self) -> Sequence[object]: ...
+
+
+def export_identities(
+    prospects: Sequence[ExportProspect], prepared: Sequence[Checked], sobject: str
+) -> Identities:
+    """Who is who among the prospects that can be written (positions in `prospects`)."""
+    writable = [i for i, p in enumerate(prepared) if not p.errors]
+    grouped = people(
+        [prospects[i].values for i in writable],
+        [known_person_id(prospects[i], sobject) for i in writable],
+    )
+    persons = [Group(tuple(writable[m] for m in group.members)) for group in grouped]
+    if sobject != ExportObject.CONTACT:
+        return Identities(tuple(persons))
+    at = companies([_company(person, prospects) for person in persons])
+    return Identities(
+        tuple(persons),
+        tuple(
+            (Group(tuple(sorted(m for p in group.members for m in persons[p].members))), key)
+            for group, key in at
+        ),
+    )
 
 
 # --- records already in Salesforce ----------------------------------------------------------

@@ -4,19 +4,25 @@
    Contact, for its Account, through the org's compiled mappings. A value that cannot be
    converted (too long, not an email, not a number, a picklist value the org refuses) fails
    that prospect, naming its column and the Salesforce field.
-2. `export_identities`: the people and companies in the export (see `export_identity`).
+2. `export_identity.export_identities`: the people and companies in the export.
 3. The caller looks the keys up in Salesforce (see `export_lookup`) and indexes what it found
    (`AccountIndex`, `PersonIndex`).
 4. `plan_accounts` and `plan_people`: each group matched to an existing record (an Id an
    earlier export kept, else the email; for an Account the website domain, else the exact
    name), then created, or updated field by field as the update options allow, or left
    unchanged. Groups that match the same record become one. A record to create must have
-   every field Salesforce requires.
+   every field Salesforce requires. An Account's name is written with its runs of spaces
+   collapsed, so a later export finds it whatever spacing its file gives the name.
+
+The checks the describes make (a value too long, a picklist value refused, a required field
+empty) may be out of date when the describe came from the cache: `refused_by_describe` names
+the objects whose describe refused something, which the run then checks again against a fresh
+one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,24 +38,22 @@ from forcebridge.mapping.rules import (
 )
 from forcebridge.sync.export_identity import (
     AccountIndex,
-    CompanyKey,
     Group,
+    Identities,
     PersonIndex,
-    companies,
-    company_key,
-    email_key,
-    people,
+    collapse_spaces,
+    known_person_id,
 )
 from forcebridge.sync.export_model import (
     INVALID_VALUE,
     Action,
-    ExportObject,
     ExportProspect,
     FieldError,
 )
 
 Record = Mapping[str, Any]
 ACCOUNT_LINK = "AccountId"
+ACCOUNT_NAME = "Name"
 REQUIRED = "required_value_missing"
 
 
@@ -60,12 +64,15 @@ class ObjectRules:
     sobject: str
     compiled: CompiledMapping
     required: tuple[str, ...]
+    describe: ObjectDescribe
+    mapping: FieldMapping
 
     @classmethod
     def of(cls, describe: ObjectDescribe, mapping: FieldMapping) -> ObjectRules:
-        """The rules of a mapping that verified against `describe`."""
+        """The rules of a mapping that verified against `describe` (both kept, so the run can
+        check the same mapping against a fresher describe)."""
         required = tuple(f.name for f in describe.required())
-        return cls(describe.name, compile_export(mapping, describe), required)
+        return cls(describe.name, compile_export(mapping, describe), required, describe, mapping)
 
     @property
     def fields(self) -> list[str]:
@@ -80,17 +87,22 @@ class Prepared:
     person: dict[str, ResolvedValue]
     company: dict[str, ResolvedValue]
     errors: tuple[FieldError, ...]
+    refused_by: frozenset[str] = frozenset()
+    """The objects whose describe refused one of its values (too long, not in a picklist)."""
 
 
 def prepare(prospect: ExportProspect, person: ObjectRules, account: ObjectRules | None) -> Prepared:
     errors = list(prospect.errors)
     resolved: list[dict[str, ResolvedValue]] = []
+    refused_by = set()
     for rules in (person, account):
         if rules is None:
             resolved.append({})
             continue
         resolution = resolve(rules.compiled, prospect.values)
         resolved.append(resolution.values)
+        if resolution.errors:
+            refused_by.add(rules.sobject)
         errors.extend(
             FieldError(
                 _source_of(rules.compiled, error.field, prospect.values) or error.field,
@@ -99,7 +111,7 @@ def prepare(prospect: ExportProspect, person: ObjectRules, account: ObjectRules 
             )
             for error in resolution.errors
         )
-    return Prepared(resolved[0], resolved[1], tuple(dict.fromkeys(errors)))
+    return Prepared(resolved[0], resolved[1], tuple(dict.fromkeys(errors)), frozenset(refused_by))
 
 
 def _source_of(compiled: CompiledMapping, target: str, values: Record) -> str | None:
@@ -110,62 +122,6 @@ def _source_of(compiled: CompiledMapping, target: str, values: Record) -> str | 
                 if not is_empty(values.get(source.name)):
                     return source.name
     return None
-
-
-# --- who is who ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Identities:
-    """The people among the prospects that can be written and, for a Contact export, the
-    companies they work at."""
-
-    people: tuple[Group, ...]
-    companies: tuple[tuple[Group, CompanyKey], ...] = ()
-
-    def emails(self, prospects: Sequence[ExportProspect]) -> list[str]:
-        found = (email_key(prospects[g.first].values.get("email")) for g in self.people)
-        return [email for email in found if email]
-
-    def domains(self) -> list[str]:
-        return [key.domain for _, key in self.companies if key.domain]
-
-
-def known_person_id(prospect: ExportProspect, sobject: str) -> str | None:
-    return prospect.lead_id if sobject == ExportObject.LEAD else prospect.contact_id
-
-
-def _company(person: Group, prospects: Sequence[ExportProspect]) -> CompanyKey | None:
-    """Where a person works: the company of their first prospect that names one."""
-    keys = (
-        company_key(
-            prospects[m].values.get("company_website"), prospects[m].values.get("company_name")
-        )
-        for m in person.members
-    )
-    return next((key for key in keys if key is not None), None)
-
-
-def export_identities(
-    prospects: Sequence[ExportProspect], prepared: Sequence[Prepared], sobject: str
-) -> Identities:
-    """Who is who among the prospects that can be written (positions in `prospects`)."""
-    writable = [i for i, p in enumerate(prepared) if not p.errors]
-    grouped = people(
-        [prospects[i].values for i in writable],
-        [known_person_id(prospects[i], sobject) for i in writable],
-    )
-    persons = [Group(tuple(writable[m] for m in group.members)) for group in grouped]
-    if sobject != ExportObject.CONTACT:
-        return Identities(tuple(persons))
-    at = companies([_company(person, prospects) for person in persons])
-    return Identities(
-        tuple(persons),
-        tuple(
-            (Group(tuple(sorted(m for p in group.members for m in persons[p].members))), key)
-            for group, key in at
-        ),
-    )
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -275,7 +231,7 @@ def plan_accounts(
     ]
     plans = []
     for group, record in _merge_groups(matched):
-        resolved = _values(group.members, lambda m: prepared[m].company)
+        resolved = _tidy_name(_values(group.members, lambda m: prepared[m].company))
         if may_write:
             plans.append(_decide(group.members, resolved, record, rules))
         elif record is not None:
@@ -289,6 +245,15 @@ def plan_accounts(
             )
             plans.append(RecordPlan(group.members, Action.FAILED, errors=(error,)))
     return plans
+
+
+def _tidy_name(values: dict[str, ResolvedValue]) -> dict[str, ResolvedValue]:
+    """An Account's name with its runs of spaces collapsed: Salesforce compares names ignoring
+    case but not spacing, so `pgco  10` would not be found again by `PgCo 10`."""
+    name = values.get(ACCOUNT_NAME)
+    if name is None or not isinstance(name.value, str):
+        return values
+    return values | {ACCOUNT_NAME: name._replace(value=collapse_spaces(name.value))}
 
 
 def plan_people(
@@ -325,14 +290,15 @@ def plan_people(
 def needed_accounts(
     accounts: Sequence[RecordPlan], people: Sequence[RecordPlan]
 ) -> list[RecordPlan]:
-    """The account plans, less the writes no written Contact needs: an Account is created or
-    changed only for a Contact written into it. A company whose Contacts all fail, stay as they
-    are or keep another Account leaves Salesforce as it was; an Account that exists is still
-    named in the results."""
+    """The account plans, less the writes no Contact on the Account needs: an Account is
+    created or changed only for a Contact that is (or is made) one of its Contacts, changed or
+    not, so a re-export finishes an Account update an earlier one could not make. A company
+    whose Contacts all fail or keep another Account leaves Salesforce as it was; an Account
+    that exists is still named in the results."""
     needed = {
         plan.company
         for plan in people
-        if plan.company is not None and _written_into(plan, accounts[plan.company])
+        if plan.company is not None and _on_account(plan, accounts[plan.company])
     }
     return [
         plan
@@ -342,24 +308,42 @@ def needed_accounts(
     ]
 
 
-def _written_into(person: RecordPlan, account: RecordPlan) -> bool:
-    """Whether the Contact will be written with `account` as its Account: a new one, one
-    without an Account yet (linking writes it), or one already on it that changes."""
+def _on_account(person: RecordPlan, account: RecordPlan) -> bool:
+    """Whether the Contact will stand in Salesforce on `account`: a new one, one without an
+    Account yet (linking writes it), or one already on it."""
     if person.action is Action.FAILED:
         return False
     if person.record_id is None or is_empty(person.linked_account):
         return True
-    return person.action is Action.UPDATED and person.linked_account == account.record_id
+    return person.linked_account == account.record_id
+
+
+def refused_by_describe(
+    prepared: Iterable[Prepared], plans: Mapping[str, Sequence[RecordPlan]]
+) -> set[str]:
+    """The objects whose describe refused a prospect: one of its values, or (`plans` by
+    object) a custom field a create requires left empty. A standard field's being required is
+    Salesforce's own and never changes, so that refusal needs no second look."""
+    refused = {sobject for p in prepared for sobject in p.refused_by}
+    for sobject, object_plans in plans.items():
+        if any(
+            error.code == REQUIRED and (error.field or "").endswith("__c")
+            for plan in object_plans
+            for error in plan.errors
+        ):
+            refused.add(sobject)
+    return refused
 
 
 def link_accounts(
-    people_plans: Sequence[RecordPlan], accounts: Sequence[Outcome]
+    people_plans: Sequence[RecordPlan], accounts: Sequence[Outcome], *, dry_run: bool = False
 ) -> list[RecordPlan]:
     """People plans with their Accounts filled in, once the Accounts are written (or, in a dry
     run, planned, when an Account to create has no Id yet to send): a new Contact gets its
     Account, an existing one without an Account too. An Account that exists joins its Contacts
     even when its own update failed (`account_problems` reports that); a new Contact whose new
     Account failed fails with it."""
+    not_created = "would not be created" if dry_run else "was not created"
     linked = []
     for plan in people_plans:
         account = accounts[plan.company] if plan.company is not None else None
@@ -368,7 +352,7 @@ def link_accounts(
         elif account.action is Action.FAILED and account.record_id is None:
             if plan.record_id is None:
                 errors = tuple(
-                    replace(error, message=f"its Account was not created: {error.message}")
+                    replace(error, message=f"its Account {not_created}: {error.message}")
                     for error in account.errors
                 )
                 linked.append(replace(plan, action=Action.FAILED, values={}, errors=errors))

@@ -1,8 +1,10 @@
 """From plans and outcomes back to prospects: one result each, in input order, and the report.
 
 Prospects written together (the same person, or the same record) share their record's
-outcome. A Contact's `account_id` is the Account it belongs to: the one it already had, else
-its company's; a dry run reports that Account's action and values.
+outcome. A Contact's `account_id` is the Account it is on in Salesforce once the export is done
+(in a dry run, would be): the one it already had, else its company's; none for a Contact that
+is not in Salesforce, or that the write linking it failed. A dry run reports that Account's
+action and values.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def prospect_results(
         plan = people.plans[person_of[position]]
         outcome = people.outcomes[person_of[position]]
         account_plan, account = _account_of(plan, accounts, company_of.get(position))
-        account_id = plan.linked_account or (account.record_id if account else None)
+        account_id = _account_id(plan, outcome, account)
         shown = account if dry_run and _exists_or_is_made(account) else None
         results.append(
             ProspectResult(
@@ -71,6 +73,14 @@ def prospect_results(
             )
         )
     return results
+
+
+def _account_id(plan: RecordPlan, person: Outcome, account: Outcome | None) -> str | None:
+    """The Account the Contact is on: a Contact that failed stays as it was, on the Account it
+    had, or on none when it is not in Salesforce (even if its company's Account was made)."""
+    if person.action is Action.FAILED:
+        return plan.linked_account if person.record_id is not None else None
+    return plan.linked_account or (account.record_id if account else None)
 
 
 def _exists_or_is_made(account: Outcome | None) -> bool:

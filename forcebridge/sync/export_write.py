@@ -4,11 +4,21 @@ Each record's fate comes back on its own (a failed record does not stop the othe
 that fails as a whole, after the client's retries (the daily limit reached, Salesforce out of
 reach), stops the writing: the records not yet sent fail with that reason and `stopped` holds
 it, so the run can report what was written and why the rest was not.
+
+Each call's outcomes are handed to `kept` as soon as it returns, so the Ids of what it made are
+kept before anything else happens. Salesforce makes the records of a call it received whether
+or not anyone waits for the answer, so a Ctrl+C or SIGTERM arriving while a call is in flight
+takes effect once it has returned and been kept (a second one does not wait): stopping midway
+would leave records no kept Id knows, which the next export would make again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import RecordError, SalesforceError
@@ -18,6 +28,9 @@ from forcebridge.sync.export_plan import Outcome, RecordPlan
 
 WriteProgress = Callable[[int], None]
 """Told how many more records were sent."""
+
+Kept = Callable[[str, Sequence[RecordPlan], Sequence[Outcome]], None]
+"""Told the outcomes of each call (the object, the plans sent, what became of each)."""
 
 NOT_WRITTEN = "not_written"
 
@@ -34,9 +47,15 @@ def field_errors(errors: Sequence[RecordError]) -> tuple[FieldError, ...]:
 class Writer:
     """Writes plans of one export in order; after a failed call it writes nothing more."""
 
-    def __init__(self, client: SalesforceClient, progress: WriteProgress | None = None) -> None:
+    def __init__(
+        self,
+        client: SalesforceClient,
+        progress: WriteProgress | None = None,
+        kept: Kept | None = None,
+    ) -> None:
         self._client = client
         self._progress = progress
+        self._kept = kept
         self.stopped: SalesforceError | None = None
 
     def write(self, sobject: str, plans: Sequence[RecordPlan]) -> list[Outcome]:
@@ -45,11 +64,13 @@ class Writer:
         for action in (Action.CREATED, Action.UPDATED):
             chosen = [i for i, plan in enumerate(plans) if plan.action is action]
             for chunk in chunks(chosen, WRITE_CHUNK):
-                for position, outcome in zip(
-                    chunk,
-                    self._write_chunk(sobject, action, [plans[i] for i in chunk]),
-                    strict=True,
-                ):
+                sent = [plans[i] for i in chunk]
+                with _interrupts_held():
+                    calling = self.stopped is None
+                    written = self._write_chunk(sobject, action, sent)
+                    if calling and self._kept is not None:
+                        self._kept(sobject, sent, written)
+                for position, outcome in zip(chunk, written, strict=True):
                     outcomes[position] = outcome
                 if self._progress is not None:
                     self._progress(len(chunk))
@@ -82,3 +103,38 @@ def _outcome(action: Action, plan: RecordPlan, result: RecordResult) -> Outcome:
     if result.success:
         return Outcome(action, result.id or plan.record_id)
     return Outcome(Action.FAILED, plan.record_id, field_errors(result.errors))
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT and SIGTERM, where Python turns them into exceptions (KeyboardInterrupt; the
+    command line's SIGTERM, see `cli.output.terminated_as_interrupted`), take effect when the
+    block ends rather than inside it; a second one arriving meanwhile takes effect at once.
+    Signals only reach the main thread: elsewhere there is nothing to hold."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handlers: dict[int, Callable[[int, FrameType | None], object]] = {}
+    held: list[int] = []
+
+    def restore() -> None:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        if held:
+            restore()
+            handlers[signum](signum, frame)
+        held.append(signum)
+
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(stopping)
+        if callable(handler):
+            handlers[stopping] = handler
+            signal.signal(stopping, hold)
+    try:
+        yield
+    finally:
+        restore()
+    if held:
+        handlers[held[0]](held[0], None)

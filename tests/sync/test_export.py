@@ -191,3 +191,26 @@ def test_lookups_and_writes_go_in_batches_not_one_call_per_prospect(world: Expor
     # 1 describe, 2 lookup queries, then 2 calls each for 225 creates and 225 updates
     assert report.api_calls == 7
     assert len(world.records("Lead", where=eq("FirstName", "Person"))) == 450
+
+
+def test_people_whose_kept_ids_are_found_are_not_looked_up_by_email_too(
+    world: ExportWorld,
+) -> None:
+    rows = [f"Person,N{i},p{i}@example.com,C{i},," for i in range(300)]
+    world.export("Lead", HEADER, *rows)
+
+    again = world.export("Lead", HEADER, *rows)
+
+    assert again.count(Action.UNCHANGED) == 300
+    assert again.api_calls == 1, "one query by the 300 kept Ids, none by email"
+
+    # a kept Lead deleted since, and another holding its email: that one is updated
+    gone = str(again.results[0].salesforce_id)
+    world.client.delete("Lead", gone)
+    [other] = world.create("Lead", {"LastName": "N0", "Company": "C0", "Email": "p0@example.com"})
+
+    third = world.export("Lead", HEADER, *rows)
+
+    assert (third.results[0].action, third.results[0].salesforce_id) == (Action.UPDATED, other)
+    assert third.api_calls == 3, "the query by Id, one by the one email, the update"
+    assert len(world.records("Lead")) == 300

@@ -151,8 +151,8 @@ def test_a_company_whose_every_contact_fails_gets_no_account_written_for_nobody(
 
     initech = accounts(world)["Initech"]  # Eve's: written, with what Dee knew of it
     assert [(r.action, r.account_id) for r in report.results] == [
-        (Action.FAILED, globex),
-        (Action.FAILED, initech),
+        (Action.FAILED, None),  # a Contact not in Salesforce is on no Account
+        (Action.FAILED, None),
         (Action.CREATED, initech),
         (Action.FAILED, None),
     ]
@@ -161,21 +161,30 @@ def test_a_company_whose_every_contact_fails_gets_no_account_written_for_nobody(
         {"Id": globex, "Name": "Globex", "Phone": None, "Industry": None},
         {"Id": initech, "Name": "Initech", "Phone": None, "Industry": "Software"},
     ]
+    # but each prospect keeps its company's Account, for the export that fixes it
+    assert [(p.email, p.salesforce_account_id) for p in world.prospects()] == [
+        ("cy@globex.com", globex),
+        ("dee@initech.com", initech),
+        ("eve@initech.com", initech),
+        ("fay@umbrella.com", None),
+    ]
 
 
-def test_a_contact_joins_its_existing_account_even_when_the_accounts_update_fails(
-    world: ExportWorld,
-) -> None:
-    def segment(restricted: bool) -> dict[str, Any]:
-        values = [{"fullName": "SMB"}, {"fullName": "ENT"}]
-        return {
-            "type": "Picklist",
-            "label": "Segment",
-            "valueSet": {"restricted": restricted, "valueSetDefinition": {"value": values}},
-        }
+def segment(*, restricted: bool) -> dict[str, Any]:
+    values = [{"fullName": "SMB"}, {"fullName": "ENT"}]
+    return {
+        "type": "Picklist",
+        "label": "Segment",
+        "valueSet": {"restricted": restricted, "valueSetDefinition": {"value": values}},
+    }
 
+
+def segmented_accounts(world: ExportWorld) -> str:
+    """Account.Segment__c, a picklist `industry` goes to; Initech's Account made with "SMB";
+    then an admin restricts the picklist, leaving forcebridge's cached describe behind. The
+    field's id."""
     field = world.server.org.custom_fields.create(
-        {"FullName": "Account.Segment__c", "Metadata": segment(False)}
+        {"FullName": "Account.Segment__c", "Metadata": segment(restricted=False)}
     )
     save_org_mapping(
         world.session,
@@ -184,11 +193,20 @@ def test_a_contact_joins_its_existing_account_even_when_the_accounts_update_fail
         [("company_name", "Name", FILL_EMPTY), ("industry", "Segment__c", OVERWRITE)],
     )
     world.session.commit()
-    header = "last_name,email,company_name,industry"
-    world.export("Contact", header, "Ames,ann@initech.com,Initech,SMB")  # describes cached
-    world.server.org.custom_fields.update(field, {"Metadata": segment(True)})
+    world.export("Contact", SEGMENTED, "Ames,ann@initech.com,Initech,SMB")  # describes cached
+    world.server.org.custom_fields.update(field, {"Metadata": segment(restricted=True)})
+    return field
 
-    report = world.export("Contact", header, "Init,dee@initech.com,Initech,Mid")
+
+SEGMENTED = "last_name,email,company_name,industry"
+
+
+def test_a_contact_joins_its_existing_account_even_when_the_accounts_update_fails(
+    world: ExportWorld,
+) -> None:
+    segmented_accounts(world)
+
+    report = world.export("Contact", SEGMENTED, "Init,dee@initech.com,Initech,Mid")
 
     [initech] = accounts(world).values()
     [result] = report.results
@@ -201,9 +219,23 @@ def test_a_contact_joins_its_existing_account_even_when_the_accounts_update_fail
     assert ("row 2", "Segment__c") in [entry[:2] for entry in world.log(report.run_id)]
 
 
-def test_an_account_is_made_or_changed_only_for_a_contact_written_into_it(
+def test_an_account_update_that_failed_is_made_by_the_next_export_of_its_contacts(
     world: ExportWorld,
 ) -> None:
+    field = segmented_accounts(world)
+    rows = (SEGMENTED, "Init,dee@initech.com,Initech,Mid")
+    assert world.export("Contact", *rows).status is RunStatus.PARTIAL
+    world.server.org.custom_fields.update(field, {"Metadata": segment(restricted=False)})
+
+    again = world.export("Contact", *rows)
+
+    [initech] = accounts(world).values()
+    assert [(r.action, r.errors) for r in again.results] == [(Action.UNCHANGED, ())]
+    assert again.status is RunStatus.SUCCEEDED
+    assert world.records("Account", "Segment__c") == [{"Id": initech, "Segment__c": "Mid"}]
+
+
+def test_an_account_is_made_or_changed_only_for_the_contacts_on_it(world: ExportWorld) -> None:
     old, acme = world.create("Account", {"Name": "Old Name Inc"}, {"Name": "Acme"})
     world.create(
         "Contact",
@@ -213,7 +245,7 @@ def test_an_account_is_made_or_changed_only_for_a_contact_written_into_it(
     rows = (
         HEADER,
         "Kim,Keeper,kim@oldname.com,Fresh Name Corp,,,",  # keeps Old Name Inc
-        "Sal,Stays,sal@oldname.com,Acme,,,Software",  # on Acme already, but not written
+        "Sal,Stays,sal@oldname.com,Acme,,,Software",  # on Acme already, itself unchanged
     )
 
     rehearsed = world.export("Contact", *rows, dry_run=True)
@@ -226,11 +258,11 @@ def test_an_account_is_made_or_changed_only_for_a_contact_written_into_it(
         ]
     assert [result["account"] for result in rehearsed.to_json()["results"]] == [
         {"action": "unchanged", "values": {}, "errors": []},
-        {"action": "unchanged", "values": {}, "errors": []},
+        {"action": "updated", "values": {"Industry": "Software"}, "errors": []},
     ]
     assert world.records("Account", "Name", "Industry") == [
         {"Id": old, "Name": "Old Name Inc", "Industry": None},
-        {"Id": acme, "Name": "Acme", "Industry": None},
+        {"Id": acme, "Name": "Acme", "Industry": "Software"},
     ]
 
 
@@ -266,6 +298,23 @@ def test_a_company_name_matches_its_account_whatever_the_spacing_and_the_row_ord
         "dee@odd.com": odd,
     }
     assert report.count(Action.CREATED) == 4
+
+
+def test_an_account_is_named_with_its_spaces_collapsed_so_any_spelling_finds_it_again(
+    world: ExportWorld,
+) -> None:
+    world.export(
+        "Contact",
+        HEADER,
+        "Ada,Lovelace,ada@pgco10.com,pgco  10,,,",
+        "Bob,Builder,bob@pgco10.com,PgCo 10,,,",
+    )
+
+    later = world.export("Contact", HEADER, "Cy,Globe,cy@pgco10.com, PgCo 10 ,,,")
+
+    [(name, pgco)] = accounts(world).items()
+    assert name == "pgco 10"
+    assert [(r.action, r.account_id) for r in later.results] == [(Action.CREATED, pgco)]
 
 
 def test_a_dry_run_tells_what_the_export_then_does(world: ExportWorld) -> None:
@@ -305,11 +354,18 @@ def test_a_dry_run_says_why_a_contacts_account_would_not_be_made(
     world.create("Contact", {"LastName": "Lovelace", "Email": "ada@example.com"})
 
     report = world.export(
-        "Contact", HEADER, "Ada,Lovelace,ada@example.com,Nowhere Inc,,,", dry_run=True
+        "Contact",
+        HEADER,
+        "Ada,Lovelace,ada@example.com,Nowhere Inc,,,",
+        "Bea,Newman,bea@example.com,Nowhere Inc,,,",
+        dry_run=True,
     )
 
-    [result] = report.to_json()["results"]
+    result, new = report.to_json()["results"]
     assert (result["action"], result["account"]["action"]) == ("updated", "failed")
     [why] = result["account"]["errors"]
     assert why["field"] == "company_name"
     assert "does not allow exports to create Accounts" in why["message"]
+    assert (new["action"], new["account_id"]) == ("failed", None)
+    [refused] = new["errors"]
+    assert refused["message"].startswith("its Account would not be created: no Account")

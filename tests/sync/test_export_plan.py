@@ -11,13 +11,12 @@ import pytest
 from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.describe import parse_describe
 from forcebridge.mapping.model import Mapping, UpdateOption
-from forcebridge.sync.export_identity import AccountIndex, PersonIndex
+from forcebridge.sync.export_identity import AccountIndex, PersonIndex, export_identities
 from forcebridge.sync.export_model import Action, ExportProspect, FieldError
 from forcebridge.sync.export_plan import (
     ObjectRules,
     Outcome,
     RecordPlan,
-    export_identities,
     link_accounts,
     needed_accounts,
     plan_accounts,
@@ -327,31 +326,36 @@ def test_an_account_is_written_only_for_a_contact_that_is_written_too() -> None:
     assert initech == accounts[2]
 
 
-def test_an_account_is_written_only_for_a_contact_written_into_it() -> None:
+def test_an_account_is_written_only_for_the_contacts_on_it_changed_or_not() -> None:
+    """An Account a Contact already stands on is written even when the Contact is unchanged:
+    so a re-export finishes the Account update an earlier export could not make."""
     accounts = [
         RecordPlan((0,), Action.CREATED, values={"Name": "Fresh Name Corp"}),
         RecordPlan((1, 2), Action.UPDATED, "001A", {"Industry": "Software"}),
         RecordPlan((3,), Action.UPDATED, "001B", {"Industry": "Energy"}),
         RecordPlan((4,), Action.UPDATED, "001C", {"Industry": "Banking"}),
+        RecordPlan((5,), Action.UPDATED, "001D", {"Industry": "Retail"}),
     ]
     people = [
         RecordPlan((0,), Action.UNCHANGED, "003K", company=0, linked_account="001Z"),
         RecordPlan(
             (1,), Action.UPDATED, "003E", {"Title": "CTO"}, company=1, linked_account="001Z"
         ),
-        RecordPlan((2,), Action.UNCHANGED, "003S", company=1, linked_account="001A"),
+        RecordPlan((2,), Action.UNCHANGED, "003S", company=1, linked_account="001Y"),
         RecordPlan(
             (3,), Action.UPDATED, "003O", {"Title": "CTO"}, company=2, linked_account="001B"
         ),
         RecordPlan((4,), Action.UNCHANGED, "003N", company=3),
+        RecordPlan((5,), Action.UNCHANGED, "003U", company=4, linked_account="001D"),
     ]
 
-    fresh, kept_elsewhere, its_own, orphans = needed_accounts(accounts, people)
+    fresh, kept_elsewhere, its_own, orphans, unchanged_on_it = needed_accounts(accounts, people)
 
     assert (fresh.action, fresh.record_id, fresh.values) == (Action.UNCHANGED, None, {})
     assert (kept_elsewhere.action, kept_elsewhere.values) == (Action.UNCHANGED, {})
     assert its_own == accounts[2]
     assert orphans == accounts[3]
+    assert unchanged_on_it == accounts[4]
 
 
 def contacts(

@@ -1,0 +1,81 @@
+"""The Salesforce Ids an export gives its prospects, kept as soon as Salesforce names them.
+
+The next export finds a record by the Id kept for its prospect (a prospect without an email has
+no other way to be found), so the Ids each collection call returns are committed as it returns
+(`export_write.Writer`'s `kept`), not once the run is done: an export stopped midway (Ctrl+C,
+SIGTERM, a crash) leaves every record it made known, and the next export updates them instead
+of making them again. Once the run is done, the records found rather than written are kept the
+same way.
+
+The Ids are kept with the connection they came through: an Id means something only in the
+Salesforce org that made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from forcebridge.store.models import Org
+from forcebridge.store.repositories.prospects import (
+    SalesforceIds,
+    get_prospects,
+    keep_salesforce_ids,
+)
+from forcebridge.sync.export_model import Action, ExportObject, ExportProspect
+from forcebridge.sync.export_plan import Outcome, RecordPlan
+
+
+class KeptIds:
+    """Keeps, for the stored prospects of one export, the Ids of the records they became."""
+
+    def __init__(
+        self,
+        session: Session,
+        org: Org,
+        connection_id: int,
+        prospects: Sequence[ExportProspect],
+    ) -> None:
+        self._session, self._org, self._connection_id = session, org, connection_id
+        self._prospects = prospects
+
+    def __call__(
+        self, sobject: str, plans: Sequence[RecordPlan], outcomes: Sequence[Outcome]
+    ) -> None:
+        """Each plan's members keep the record its outcome names (made, found, or one that
+        refused its update but exists); committed at once."""
+        kept = [
+            (prospect_id, _ids(sobject, outcome.record_id))
+            for plan, outcome in zip(plans, outcomes, strict=True)
+            if outcome.record_id is not None
+            for member in plan.members
+            if (prospect_id := self._prospects[member].prospect_id) is not None
+        ]
+        if not kept:
+            return
+        stored = get_prospects(self._session, self._org, [prospect_id for prospect_id, _ in kept])
+        keep_salesforce_ids(
+            self._session,
+            self._connection_id,
+            ((prospect, ids) for prospect, (_, ids) in zip(stored, kept, strict=True)),
+        )
+        self._session.commit()
+
+    def found(self, sobject: str, plans: Sequence[RecordPlan], outcomes: Sequence[Outcome]) -> None:
+        """Once the run is done: keep the records it found but did not write (those it wrote
+        were kept as each call returned)."""
+        kept = [
+            (plan, outcome)
+            for plan, outcome in zip(plans, outcomes, strict=True)
+            if outcome.action not in (Action.CREATED, Action.UPDATED)
+        ]
+        self(sobject, [plan for plan, _ in kept], [outcome for _, outcome in kept])
+
+
+def _ids(sobject: str, record_id: str) -> SalesforceIds:
+    if sobject == ExportObject.LEAD:
+        return SalesforceIds(lead_id=record_id)
+    if sobject == ExportObject.CONTACT:
+        return SalesforceIds(contact_id=record_id)
+    return SalesforceIds(account_id=record_id)

@@ -1,0 +1,108 @@
+"""`forcebridge export` stopped by Ctrl+C or SIGTERM: the run ends failed (never `running`), a
+script given `--json` still reads one document, and exporting the file again finishes the job
+without making any record twice."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forcebridge.cli.export import INTERRUPTED
+from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.sobject_collections import RecordResult
+from forcebridge.sandbox.server import SandboxServer
+from tests.cli.conftest import Cli, document
+from tests.cli.test_export import connected
+from tests.conftest import SandboxFactory
+
+PEOPLE = 1_000
+
+
+def no_emails(tmp_path: Path) -> str:
+    """People without an email: only the Ids an export keeps tell the next one they exist."""
+    path = tmp_path / "noemail.csv"
+    rows = [f"P,Person{i},Co{i}" for i in range(PEOPLE)]
+    path.write_text("\n".join(["first_name,last_name,company_name", *rows]) + "\n")
+    return str(path)
+
+
+def leads(server: SandboxServer) -> int:
+    return int(server.org.query("SELECT COUNT() FROM Lead")["totalSize"])
+
+
+def assert_stopped_then_finished(cli: Cli, server: SandboxServer, path: str) -> None:
+    [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
+    assert run["status"] == "failed"
+    made = leads(server)
+    assert 200 <= made < PEOPLE
+
+    again = document(cli("export", "--org", "acme", "--object", "Lead", path, "--json"))
+
+    assert (again["created"], again["unchanged"]) == (PEOPLE - made, made)
+    assert leads(server) == PEOPLE
+
+
+def test_ctrl_c_fails_the_run_and_a_script_still_gets_one_json_document(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = make_sandbox()
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Lead")
+    path = no_emails(tmp_path)
+    create = SalesforceClient.collection_create
+
+    def interrupted_in_flight(
+        client: SalesforceClient, sobject: str, records: Sequence[Any], **options: Any
+    ) -> list[RecordResult]:
+        made = create(client, sobject, records, **options)
+        signal.raise_signal(signal.SIGINT)  # Ctrl+C while the answer is on its way back
+        return made
+
+    monkeypatch.setattr(SalesforceClient, "collection_create", interrupted_in_flight)
+    stopped = cli("export", "--org", "acme", "--object", "Lead", path, "--json")
+    monkeypatch.undo()
+
+    assert stopped.exit_code == 1
+    assert json.loads(stopped.stdout) == {"error": INTERRUPTED}
+    assert leads(server) == 200, "the call in flight was answered, and kept"
+    assert_stopped_then_finished(cli, server, path)
+
+
+def test_sigterm_stops_an_export_as_ctrl_c_does(
+    cli: Cli, cli_env: dict[str, str], make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    """How Docker, systemd and Kubernetes stop a process, in the middle of the writing."""
+    server = make_sandbox(latency_ms=300)
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Lead")
+    path = no_emails(tmp_path)
+    export = ["export", "--org", "acme", "--object", "Lead", path, "--json"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "forcebridge.cli.main", *export],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while leads(server) < 200 and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert process.returncode == 1, stderr
+    assert json.loads(stdout) == {"error": INTERRUPTED}
+    assert_stopped_then_finished(cli, server, path)
