@@ -3,11 +3,16 @@
     forcebridge service configure ORG/SERVICE [--pull contacts|leads|both] [--soql QUERY]
         [--routing CONDITION] [--pull-every MINUTES] [--update-only | --create-and-update]
         [--activities-to contacts|leads|both] [--activities-every MINUTES]
-        [--task-subject TEMPLATE] [--json]
+        [--task-subject TEMPLATE] [--timezone ZONE] [--json]
 
 The pull settings are verified against the live describe first: a wrong query, rule or mapped
 field is refused with each problem named, and nothing is saved. The answer shows the Salesforce
 API calls a day the interval projects for the org's current volume.
+
+What needs no Salesforce call (the time zone, the activity settings, the pull interval and
+mode) is saved without a connection, or while Salesforce cannot be reached; the answer says the
+pull settings were not verified and why. `--pull`, `--soql` and `--routing` are refused then.
+A new time zone takes effect at the end of the service's current day (`service_days`).
 """
 
 from __future__ import annotations
@@ -18,20 +23,26 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, fail, wrong_options
-from forcebridge.cli.pull import service_client
 from forcebridge.jobs.schedules import reconcile_schedules
+from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import ActivityTarget, PullObjects, Service
+from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
-from forcebridge.sync.documents import activity_settings_document
+from forcebridge.sync.connection_errors import ConnectError
+from forcebridge.sync.connections import open_client
+from forcebridge.sync.documents import activity_settings_document, pull_settings_document
 from forcebridge.sync.pull_settings import (
     MAX_INTERVAL_MINUTES,
     ConfigurationRefused,
     PullChange,
     PullConfiguration,
     configure_pull,
+    save_unverified,
 )
+from forcebridge.sync.service_days import move_service, zone_document, zone_in_words
 from forcebridge.sync.transcript import check_subject_template
 
 
@@ -87,6 +98,14 @@ def command(
     task_subject: Annotated[
         str | None, typer.Option("--task-subject", help="Subject template of logged Tasks.")
     ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="IANA time zone of the activity days (e.g. America/New_York), from the end "
+            "of the service's current day.",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Configure a service; pull settings are verified against Salesforce before saving."""
@@ -106,17 +125,53 @@ def command(
         interval_minutes=pull_every,
         update_only=True if update_only else (False if create_and_update else None),
     )
-    with database() as session, service_client(session, path) as (service, client):
-        try:
-            configured = configure_pull(session, client, service, change)
-        except ConfigurationRefused as refused:
-            fail(str(refused))
+    with database() as session:
+        service = get_service(session, path)
+        now = utcnow()
+        if timezone is not None:  # an unknown zone is refused before Salesforce is asked
+            move_service(service, timezone, now)
+        configured, unverified = _configure_pull(session, service, change)
         _activities(service, activities_to, activities_every, task_subject)
         session.flush()
-        reconcile_schedules(session.connection(), utcnow(), [service.id])
-        document = {"service": path, **configured.to_json(), **activity_settings_document(service)}
+        reconcile_schedules(session.connection(), now, [service.id])
+        pull_document = (
+            {**configured.to_json(), "not_verified": None}
+            if configured
+            else {**pull_settings_document(service), **unverified}
+        )
+        document = {
+            "service": path,
+            **pull_document,
+            **activity_settings_document(service),
+            **zone_document(service, now),
+        }
         session.commit()
     emit(document, as_json, lambda: _show(path, configured, document))
+
+
+def _configure_pull(
+    session: Session, service: Service, change: PullChange
+) -> tuple[PullConfiguration | None, dict[str, Any]]:
+    """The pull settings verified and saved; or, when Salesforce cannot be asked and the change
+    needs no verifying, saved as they are, with why they were not verified (and the streams
+    reading everything again) to show."""
+    path = f"{service.org.name}/{service.name}"
+    verified = (("--pull", change.objects), ("--soql", change.soql), ("--routing", change.routing))
+    asked = [option for option, value in verified if value is not None]
+    if service.connection is None:
+        why = f"service {path} has no Salesforce connection: connect its org first"
+    else:
+        try:
+            with open_client(session, service.connection) as client:
+                return configure_pull(session, client, service, change), {}
+        except ConfigurationRefused as refused:
+            fail(str(refused))
+        except (SalesforceError, ConnectError) as error:
+            why = f"Salesforce could not be asked: {error}"
+    if asked:
+        fail(f"{' and '.join(asked)} need Salesforce to verify them, and {why}")
+    reread = save_unverified(session, service, change)
+    return None, {"full_read_next": list(reread), "not_verified": why}
 
 
 def _activities(
@@ -130,21 +185,35 @@ def _activities(
         service.task_subject_template = subject.strip() or None
 
 
-def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) -> None:
+def _show(path: str, configured: PullConfiguration | None, document: dict[str, Any]) -> None:
     what = (
-        f"the query {configured.soql}"
-        if configured.soql
+        f"the query {document['soql']}"
+        if document["soql"]
         else {"contacts": "Contacts", "leads": "Leads", "both": "Contacts and Leads"}[
-            configured.objects.value
+            document["pull"]
         ]
     )
-    mode = "updates existing contacts only" if configured.update_only else "creates and updates"
+    mode = "updates existing contacts only" if document["update_only"] else "creates and updates"
     console.print(
         f"[bold]{escape(path)}[/bold] pulls {escape(what)} every "
-        f"{configured.interval_minutes} minutes and {mode}."
+        f"{document['pull_every_minutes']} minutes and {mode}."
     )
-    if configured.routing:
-        console.print(f"Routing: only records where {escape(configured.routing)}")
+    if document["routing"]:
+        console.print(f"Routing: only records where {escape(document['routing'])}")
+    if configured is None:
+        console.print(
+            f"[yellow]Pull settings not verified:[/yellow] {escape(document['not_verified'])}"
+        )
+    else:
+        _show_verified(configured)
+    console.print(
+        f"Activities go to {document['activities_to']} every "
+        f"{document['activities_every_minutes']} minutes."
+    )
+    console.print(escape(zone_in_words(document)))
+
+
+def _show_verified(configured: PullConfiguration) -> None:
     for problem in configured.problems:
         console.print(f"[yellow]The pull settings no longer verify:[/yellow] {escape(problem)}")
     table = Table("Object", "Records", title="Volume")
@@ -154,7 +223,3 @@ def _show(path: str, configured: PullConfiguration, document: dict[str, Any]) ->
     console.print(escape(configured.cost))
     if configured.reread:
         console.print(f"The next run reads everything again ({', '.join(configured.reread)}).")
-    console.print(
-        f"Activities go to {document['activities_to']} every "
-        f"{document['activities_every_minutes']} minutes."
-    )

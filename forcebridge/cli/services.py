@@ -18,6 +18,7 @@ from forcebridge.store.repositories.services import create_service, get_service,
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connection_for_new_service
 from forcebridge.sync.documents import service_document
+from forcebridge.sync.service_days import zone_document, zone_in_words
 
 app = typer.Typer(help="Create and list services (units of an org).", no_args_is_help=True)
 
@@ -78,11 +79,13 @@ def status(
     with database() as session:
         service = get_service(session, path)
         streams = [s.as_json() for s in service_stream_statuses(session.connection(), service.id)]
-    document = {"service": path, "streams": streams}
+        zone = zone_document(service, utcnow())
+    document = {"service": path, **zone, "streams": streams}
     emit(document, as_json, lambda: _show_status(document))
 
 
 def _show_status(document: dict[str, Any]) -> None:
+    console.print(escape(zone_in_words(document)))
     if not document["streams"]:
         console.print(
             f"{escape(document['service'])} has no scheduled streams yet: it needs a "
@@ -118,8 +121,15 @@ def _table(documents: list[dict[str, Any]]) -> Table:
     for document in documents:
         table.add_row(
             escape(document["path"]),
-            document["timezone"],
+            _zone_cell(document),
             document["region"],
             escape(document["connection"] or "-"),
         )
     return table
+
+
+def _zone_cell(document: dict[str, Any]) -> str:
+    change = document["timezone_change"]
+    if change is None:
+        return str(document["timezone"])
+    return f"{change['from']}, then {change['to']} from {change['takes_effect_at'][:16]}Z"

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -77,14 +76,9 @@ from forcebridge.sync.activity_tasks import (
     target_sources,
     task_key_field,
 )
-from forcebridge.sync.activity_windows import (
-    WindowKey,
-    dated_in_future,
-    day_span,
-    local_day,
-    windows_touched,
-)
+from forcebridge.sync.activity_windows import WindowKey, dated_in_future, windows_touched
 from forcebridge.sync.api_spending import settle_spending
+from forcebridge.sync.service_days import service_calendar
 from forcebridge.sync.task_recovery import find_written_tasks
 from forcebridge.sync.task_sending import TaskSender
 from forcebridge.sync.transcript import ContactName
@@ -138,12 +132,12 @@ class _Push:
         self.session, self.service, self.client, self.options = session, service, client, options
         self.now = now
         self.progress = progress or (lambda done, total: None)
-        self.zone = ZoneInfo(service.timezone)
-        self.today = local_day(now, self.zone)
+        self.calendar = service_calendar(service)
+        self.today = self.calendar.day_of(now)
         self.sources = target_sources(service.activities_to)
         self.draft_settings = DraftSettings(
             service.task_key_scope or str(service.id),
-            self.zone,
+            self.calendar,
             options.product_name,
             service.task_subject_template,
             service.task_owner_id,
@@ -249,7 +243,8 @@ class _Push:
         return cursor, [s for s in stamps if not already_applied(cursor, s.recorded_at, str(s.id))]
 
     def _windows_to_consider(self, stamps: Sequence[MessageStamp]) -> list[WindowKey]:
-        self.touched = set(windows_touched(((s.contact_id, s.sent_at) for s in stamps), self.zone))
+        sent = ((s.contact_id, s.sent_at) for s in stamps)
+        self.touched = set(windows_touched(sent, self.calendar))
         self.new_ids = {s.id for s in stamps}
         retry = windows_to_retry(self.session, self.service.id, self.sources)
         return sorted(self.touched | {WindowKey(day, contact_id) for contact_id, day in retry})
@@ -277,10 +272,10 @@ class _Push:
     def _prepare(self, batch: Sequence[WindowKey]) -> None:
         """Decide the writes of `batch` (sorted by day), record them, and queue them."""
         contact_ids = {w.contact_id for w in batch}
-        start, end = day_span(batch[0].day, self.zone)[0], day_span(batch[-1].day, self.zone)[1]
+        start, end = self.calendar.span(batch[0].day)[0], self.calendar.span(batch[-1].day)[1]
         messages = by_window(
             messages_between(self.session, self.service.id, contact_ids, start, end),
-            self.zone,
+            self.calendar,
             set(batch),
         )
         contacts = contacts_by_id(self.session, contact_ids)

@@ -7,12 +7,12 @@ import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from forcebridge.store.repositories.contacts import StoredContact
 from forcebridge.store.repositories.messages import StoredMessage
 from forcebridge.sync.activity_tasks import Target, content_hash, task_fields
 from forcebridge.sync.activity_windows import WindowKey, idempotency_key, window_of
+from forcebridge.sync.service_days import ServiceCalendar
 from forcebridge.sync.transcript import (
     ContactName,
     TranscriptMessage,
@@ -28,7 +28,8 @@ class DraftSettings:
 
     key_scope: str
     """What the service's keys begin with (see `idempotency_key`)."""
-    zone: ZoneInfo
+    calendar: ServiceCalendar
+    """The service's days, and the zone each message's time is written in."""
     product_name: str
     subject_template: str | None = None
     owner_id: str | None = None
@@ -54,12 +55,12 @@ class DraftedWindow:
 
 
 def by_window(
-    messages: Iterable[StoredMessage], zone: ZoneInfo, wanted: Collection[WindowKey]
+    messages: Iterable[StoredMessage], calendar: ServiceCalendar, wanted: Collection[WindowKey]
 ) -> dict[WindowKey, list[StoredMessage]]:
     """`messages` grouped by window, keeping only the `wanted` windows."""
     grouped: dict[WindowKey, list[StoredMessage]] = {}
     for message in messages:
-        window = window_of(message.contact_id, message.sent_at, zone)
+        window = window_of(message.contact_id, message.sent_at, calendar)
         if window in wanted:
             grouped.setdefault(window, []).append(message)
     return grouped
@@ -78,7 +79,7 @@ def draft_window(
             TranscriptMessage(m.id, m.sent_at, m.direction.value, m.channel, m.author, m.body)
             for m in messages
         ],
-        settings.zone,
+        settings.calendar.zone_at,
         key_for_part,
     )
     drafts = []

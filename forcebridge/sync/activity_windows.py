@@ -1,5 +1,6 @@
-"""Which activity window a message belongs to: its contact and its calendar day in the service's
-time zone, and the idempotency key of each Task that window becomes.
+"""Which activity window a message belongs to: its contact and its day in the service's time
+zone (its `ServiceCalendar`, which keeps the days of a zone it had before), and the idempotency
+key of each Task that window becomes.
 
 A day is a local calendar day, so it lasts 23 or 25 hours across a DST change and starts
 wherever the zone's midnight falls (where midnight itself is skipped, at the first instant that
@@ -14,7 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from forcebridge.sync.service_days import ServiceCalendar
 
 KEY_PREFIX = "fb"
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -52,13 +57,15 @@ def _day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
 
-def window_of(contact_id: int, sent_at: dt.datetime, zone: ZoneInfo) -> WindowKey:
-    return WindowKey(local_day(sent_at, zone), contact_id)
+def window_of(contact_id: int, sent_at: dt.datetime, calendar: ServiceCalendar) -> WindowKey:
+    return WindowKey(calendar.day_of(sent_at), contact_id)
 
 
-def windows_touched(messages: Iterable[tuple[int, dt.datetime]], zone: ZoneInfo) -> list[WindowKey]:
+def windows_touched(
+    messages: Iterable[tuple[int, dt.datetime]], calendar: ServiceCalendar
+) -> list[WindowKey]:
     """The distinct windows of `(contact_id, sent_at)` pairs, in order."""
-    return sorted({window_of(contact_id, sent_at, zone) for contact_id, sent_at in messages})
+    return sorted({window_of(contact_id, sent_at, calendar) for contact_id, sent_at in messages})
 
 
 def dated_in_future(sent_at: dt.datetime, now: dt.datetime) -> bool:

@@ -8,6 +8,8 @@ from typing import Any
 
 from forcebridge.store.models import Contact, Run, Service
 from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
+from forcebridge.store.types import utcnow
+from forcebridge.sync.service_days import zone_document
 
 RUN_COUNTS = ("read", "created", "updated", "unchanged", "skipped", "failed", "api_calls")
 
@@ -17,12 +19,13 @@ def timestamp(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def service_document(service: Service) -> dict[str, Any]:
+def service_document(service: Service, now: datetime | None = None) -> dict[str, Any]:
+    """The service; `timezone_change` names a zone change that has not taken effect at `now`."""
     return {
         "org": service.org.name,
         "name": service.name,
         "path": f"{service.org.name}/{service.name}",
-        "timezone": service.timezone,
+        **zone_document(service, now or utcnow()),
         "region": service.region,
         "connection": service.connection.name if service.connection else None,
     }

@@ -9,6 +9,7 @@ API calls a day the interval and the org's volume project.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,17 +159,7 @@ def configure_pull(
     records = {
         v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in countable
     }
-    scope = (service.pull_objects, service.pull_soql, service.routing_condition)
-    # Records an update-only service skipped are created by reading everything again.
-    creates_again = service.pull_update_only and not wanted.update_only
-    reread = tuple(s.name for s in streams) if scope != wanted.scope or creates_again else ()
-    service.pull_objects, service.pull_soql = wanted.objects, wanted.soql
-    service.routing_condition = wanted.routing
-    service.pull_interval_minutes = wanted.interval_minutes
-    service.pull_update_only = wanted.update_only
-    if reread:
-        reset_watermarks(session, service, reread)
-    session.flush()
+    reread = _apply(session, service, wanted, streams)
     total = sum(records.values())
     changes = math.ceil(total * DAILY_CHANGE_SHARE)
     return PullConfiguration(
@@ -222,6 +213,37 @@ class _Settings:
     def scope(self) -> tuple[PullObjects, str | None, str | None]:
         """What decides which records a service has."""
         return self.objects, self.soql, self.routing
+
+
+def save_unverified(session: Session, service: Service, change: PullChange) -> tuple[str, ...]:
+    """Apply a change Salesforce need not verify (the interval and the mode), for when it
+    cannot be asked; the streams that will read everything again. A change of what to read
+    (`objects`, `soql`, `routing`) is not one: the caller refuses it."""
+    if (change.objects, change.soql, change.routing) != (None, None, None):
+        raise ValueError("what a service reads is verified against Salesforce before it is saved")
+    try:
+        streams = service_streams(service.pull_objects, service.pull_soql)
+    except PlanError:
+        streams = ()
+    return _apply(session, service, _settings(service, change), streams)
+
+
+def _apply(
+    session: Session, service: Service, wanted: _Settings, streams: Sequence[Stream]
+) -> tuple[str, ...]:
+    """Save `wanted`; the streams that read everything again: those whose scope changed, and
+    all of them for a service that creates contacts again (to create those it skipped)."""
+    scope = (service.pull_objects, service.pull_soql, service.routing_condition)
+    creates_again = service.pull_update_only and not wanted.update_only
+    reread = tuple(s.name for s in streams) if scope != wanted.scope or creates_again else ()
+    service.pull_objects, service.pull_soql = wanted.objects, wanted.soql
+    service.routing_condition = wanted.routing
+    service.pull_interval_minutes = wanted.interval_minutes
+    service.pull_update_only = wanted.update_only
+    if reread:
+        reset_watermarks(session, service, reread)
+    session.flush()
+    return reread
 
 
 def _settings(service: Service, change: PullChange) -> _Settings:

@@ -131,16 +131,19 @@ class _Block:
 
 def render_transcript(
     messages: Iterable[TranscriptMessage],
-    zone: ZoneInfo,
+    zone_at: Callable[[dt.datetime], ZoneInfo],
     key_for_part: Callable[[int], str],
     *,
     limit: int = DESCRIPTION_LIMIT,
 ) -> Transcript:
-    """The window's parts, each Description at most `limit` long, ending in its marker line."""
+    """The window's parts, each Description at most `limit` long, ending in its marker line.
+    Each message's time is written in `zone_at` its instant: the service's zone then, so the
+    day after a zone change, which starts at the old zone's midnight, reads the new zone's
+    clock from its first message (18:00 in New York, after Paris's midnight)."""
     blocks: list[_Block] = []
     notes: list[TranscriptNote] = []
     for message in sorted(messages, key=lambda m: (m.sent_at, m.id)):
-        block, block_notes = _block(message, zone)
+        block, block_notes = _block(message, zone_at(message.sent_at))
         blocks.append(block)
         notes += block_notes
     packer = _Packer(key_for_part, limit)

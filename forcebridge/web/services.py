@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
 from forcebridge.jobs.stream_status import StreamHealth, StreamStatus, service_stream_statuses
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.store.errors import InvalidValue
 from forcebridge.store.models import ActivityTarget, CustomFieldType, PullObjects, Service
 from forcebridge.store.repositories.custom_contact_fields import list_custom_fields
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.store.repositories.services import list_services
+from forcebridge.store.repositories.services import check_timezone, list_services
 from forcebridge.store.types import utcnow
 from forcebridge.sync.pull_plan import PlanError, service_streams
 from forcebridge.sync.pull_settings import (
@@ -31,6 +32,7 @@ from forcebridge.sync.pull_settings import (
     configure_pull,
     interval_problem,
 )
+from forcebridge.sync.service_days import move_service, zone_document, zone_in_words
 from forcebridge.sync.transcript import check_subject_template
 from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
@@ -63,6 +65,8 @@ class SettingsForm:
     activities_to: str
     activities_every: int | str
     task_subject: str
+    timezone: str
+    """The zone the service is set to (a pending change's, which takes effect at midnight)."""
     problems: tuple[str, ...] = field(default=())
 
     @classmethod
@@ -76,6 +80,7 @@ class SettingsForm:
             service.activities_to.value,
             service.activities_interval_minutes,
             service.task_subject_template or "",
+            service.timezone,
         )
 
 
@@ -176,10 +181,13 @@ def save_settings(
     routing: Annotated[str, Form()] = "",
     update_only: Annotated[bool, Form()] = False,
     task_subject: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
 ) -> Response:
-    """Verify the pull settings against Salesforce and save them with the activity settings;
-    refused, nothing is saved and the form keeps what the admin entered."""
+    """Verify the pull settings against Salesforce and save them with the activity settings
+    and the time zone (from the end of the service's current day); refused, nothing is saved
+    and the form keeps what the admin entered."""
     service = org_service(session, admin, service_id)
+    zone = timezone.strip() or service.timezone
     submitted = SettingsForm(
         pull.value,
         soql,
@@ -189,6 +197,7 @@ def save_settings(
         activities_to.value,
         activities_every,
         task_subject,
+        timezone,
     )
     custom = pull is PullObjects.CUSTOM
     change = PullChange(
@@ -199,6 +208,10 @@ def save_settings(
         update_only=update_only,
     )
     problems = _activity_problems(_minutes(activities_every), task_subject)
+    try:
+        check_timezone(zone)
+    except InvalidValue as unknown:
+        problems.append(str(unknown))
     if not custom and soql.strip() not in ("", (service.pull_soql or "").strip()):
         problems.append(
             "a custom SOQL query is only read with Pull: Custom SOQL; choose it, or clear the query"
@@ -232,8 +245,11 @@ def save_settings(
     service.activities_to = activities_to
     service.activities_interval_minutes = _minutes(activities_every)
     service.task_subject_template = task_subject.strip() or None
+    now = utcnow()
+    if zone != service.timezone:
+        move_service(service, zone, now)
     session.flush()
-    reconcile_schedules(session.connection(), utcnow(), [service.id])
+    reconcile_schedules(session.connection(), now, [service.id])
     session.commit()
     return notify_at(request, f"{PAGE}/{service_id}", projection_notice(configured), SETTINGS)
 
@@ -324,4 +340,5 @@ def render_service_page(
         field_form=field_form,
         can_change=admin.can_change,
         mappings_unavailable=mappings_unavailable,
+        zone_words=zone_in_words(zone_document(service, utcnow())),
     )

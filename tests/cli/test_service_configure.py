@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
 from forcebridge.sandbox.server import SandboxServer
+from forcebridge.store.types import utcnow
+from forcebridge.sync.service_days import ServiceCalendar
 from tests.cli.conftest import Cli, document
 from tests.cli.pull_setup import connected_service, mapping_of_a_deleted_field
 
@@ -199,3 +202,122 @@ def test_options_that_do_not_go_together_exit_2_and_change_nothing(
 
     assert refused.exit_code == 2 and "not both" in json.loads(refused.stdout)["error"]
     assert (unchanged["pull"], unchanged["update_only"]) == ("leads", False)
+
+
+def _end_of_paris_day(before: dt.datetime, after: dt.datetime) -> set[str]:
+    """When a change asked between `before` and `after` takes effect: Paris's next midnight."""
+    paris = ServiceCalendar("Europe/Paris")
+    return {paris.span(paris.day_of(t))[1].isoformat() for t in (before, after)}
+
+
+def test_the_time_zone_changes_at_the_end_of_the_day_without_a_connection(cli: Cli) -> None:
+    assert cli("org", "create", "acme").exit_code == 0
+    assert cli("service", "create", "acme/shop", "--timezone", "Europe/Paris").exit_code == 0
+
+    before = utcnow()
+    configured = document(
+        cli("service", "configure", "acme/shop", "--timezone", "America/New_York",
+            "--activities-every", "30", "--pull-every", "15", "--update-only", "--json")
+    )  # fmt: skip
+    after = utcnow()
+    listed = document(cli("service", "list", "--json"))["services"]
+    status = document(cli("service", "status", "acme/shop", "--json"))
+    said = " ".join(cli("service", "configure", "acme/shop").stdout.split())
+
+    change = configured["timezone_change"]
+    assert configured["timezone"] == "America/New_York"
+    assert (change["from"], change["to"]) == ("Europe/Paris", "America/New_York")
+    assert change["takes_effect_at"] in _end_of_paris_day(before, after)
+    assert (configured["activities_every_minutes"], configured["pull_every_minutes"]) == (30, 15)
+    assert configured["update_only"] is True
+    assert "has no Salesforce connection" in configured["not_verified"]
+    assert [s["timezone_change"] for s in listed] == [change]
+    assert (status["timezone"], status["timezone_change"]) == ("America/New_York", change)
+    assert "Days are counted in Europe/Paris until" in said
+    assert "then in America/New_York" in said
+
+
+def test_asking_again_before_midnight_replaces_the_pending_zone_and_back_cancels_it(
+    cli: Cli,
+) -> None:
+    assert cli("org", "create", "acme").exit_code == 0
+    assert cli("service", "create", "acme/shop", "--timezone", "Europe/Paris").exit_code == 0
+
+    chicago = document(cli("service", "configure", "acme/shop", "--timezone", "America/Chicago",
+                           "--json"))  # fmt: skip
+    tokyo = document(cli("service", "configure", "acme/shop", "--timezone", "Asia/Tokyo",
+                         "--json"))  # fmt: skip
+    back = document(cli("service", "configure", "acme/shop", "--timezone", "Europe/Paris",
+                        "--json"))  # fmt: skip
+
+    assert tokyo["timezone_change"] == {**chicago["timezone_change"], "to": "Asia/Tokyo"}
+    assert (back["timezone"], back["timezone_change"]) == ("Europe/Paris", None)
+
+
+def test_an_unknown_zone_is_refused_by_name_and_nothing_is_saved(cli: Cli) -> None:
+    assert cli("org", "create", "acme").exit_code == 0
+    assert cli("service", "create", "acme/shop", "--timezone", "Europe/Paris").exit_code == 0
+
+    refused = cli("service", "configure", "acme/shop", "--timezone", "Europe/Pariss",
+                  "--activities-every", "30", "--json")  # fmt: skip
+    unchanged = document(cli("service", "configure", "acme/shop", "--json"))
+
+    assert refused.exit_code == 1
+    assert "unknown time zone 'Europe/Pariss'" in json.loads(refused.stdout)["error"]
+    assert (unchanged["timezone"], unchanged["timezone_change"]) == ("Europe/Paris", None)
+    assert unchanged["activities_every_minutes"] == 60
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (("--pull", "leads"), "--pull"),
+        (("--soql", "SELECT Id FROM Lead", "--routing", "Title = 'CEO'"), "--soql and --routing"),
+    ],
+)
+def test_pull_settings_salesforce_must_verify_are_refused_without_a_connection(
+    cli: Cli, options: tuple[str, ...], named: str
+) -> None:
+    assert cli("org", "create", "acme").exit_code == 0
+    assert cli("service", "create", "acme/shop").exit_code == 0
+
+    refused = cli("service", "configure", "acme/shop", *options, "--timezone", "Asia/Tokyo",
+                  "--json")  # fmt: skip
+    unchanged = document(cli("service", "configure", "acme/shop", "--json"))
+
+    assert refused.exit_code == 1
+    error = json.loads(refused.stdout)["error"]
+    assert f"{named} need Salesforce to verify them" in error
+    assert "has no Salesforce connection" in error
+    assert (unchanged["pull"], unchanged["timezone"]) == ("both", "UTC")
+
+
+def test_settings_needing_no_salesforce_are_saved_while_it_cannot_be_asked(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "leads", "--update-only")
+    (shop,) = document(cli("service", "list", "--json"))["services"]
+    assert cli("connections", "disconnect", "--org", "acme", shop["connection"]).exit_code == 0
+
+    saved = document(
+        cli("service", "configure", service, "--create-and-update", "--task-subject", "Chat",
+            "--timezone", "Asia/Tokyo", "--json")
+    )  # fmt: skip
+    refused = cli("service", "configure", service, "--routing", "Title = 'CEO'", "--json")
+
+    assert (saved["update_only"], saved["task_subject"]) == (False, "Chat")
+    assert saved["full_read_next"] == ["pull:Lead"]  # to create the leads it skipped
+    assert saved["timezone_change"]["to"] == "Asia/Tokyo"
+    assert "Salesforce could not be asked" in saved["not_verified"]
+    assert "disconnected" in saved["not_verified"]
+    assert refused.exit_code == 1
+    assert "--routing need Salesforce to verify them" in json.loads(refused.stdout)["error"]
+
+
+def test_a_verified_configuration_says_so(cli: Cli, sandbox: SandboxServer) -> None:
+    service = connected_service(cli, sandbox)
+
+    configured = document(cli("service", "configure", service, "--json"))
+
+    assert (configured["not_verified"], configured["timezone"]) == (None, "UTC")
+    assert configured["timezone_change"] is None

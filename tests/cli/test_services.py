@@ -11,7 +11,7 @@ from forcebridge.store.types import utcnow
 from tests.cli.conftest import Cli, document, password_grant_args, settings_of
 from tests.cli.pull_setup import connected_service
 
-SERVICE_KEYS = {"org", "name", "path", "timezone", "region", "connection"}
+SERVICE_KEYS = {"org", "name", "path", "timezone", "timezone_change", "region", "connection"}
 
 
 def test_a_service_uses_the_orgs_only_connection(cli: Cli, sandbox: SandboxServer) -> None:
@@ -37,6 +37,7 @@ def test_a_service_uses_the_orgs_only_connection(cli: Cli, sandbox: SandboxServe
         "name": "shop",
         "path": "acme/shop",
         "timezone": "Europe/Paris",
+        "timezone_change": None,
         "region": "FR",
         "connection": "main",
     }

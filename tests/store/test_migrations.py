@@ -204,3 +204,28 @@ def test_upgrading_keeps_the_contacts_and_their_indexes_and_never_gives_an_id_ag
     assert made > bo
     session.close()
     engine.dispose()
+
+
+def test_upgrading_gives_every_service_an_empty_zone_history_and_keeps_its_zone(
+    database_url: str,
+) -> None:
+    """Migration 0016: a service made before has had one zone, so its days stay that zone's."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0015")
+    session = make_sessionmaker(engine)()
+    org_id = create_org(session, "acme").id
+    service_id = session.execute(
+        insert(Service.__table__)
+        .values(org_id=org_id, name="support", timezone="Europe/Paris")
+        .returning(Service.__table__.c.id)
+    ).scalar_one()
+    session.commit()
+    session.close()
+
+    upgrade(engine)
+
+    session = make_sessionmaker(engine)()
+    service = session.get_one(Service, service_id)
+    assert (service.timezone, service.timezone_changes) == ("Europe/Paris", [])
+    session.close()
+    engine.dispose()

@@ -27,6 +27,7 @@ from forcebridge.store.models import (
 from forcebridge.store.repositories.activity_windows import troubled_windows
 from forcebridge.store.repositories.contacts import remove_identities
 from forcebridge.sync.activities import PushOptions, push_activities
+from forcebridge.sync.service_days import move_service
 from forcebridge.sync.transcript import DESCRIPTION_LIMIT
 from tests.dbfixtures import MigratedDatabases
 from tests.salesforce.conftest import client_for
@@ -144,6 +145,37 @@ def test_the_next_local_day_starts_a_new_task(
     tuesday, wednesday = tasks_of(sf, jane)
     assert tuesday["ActivityDate"] == "2024-03-12" and "late night" in tuesday["Description"]
     assert wednesday["ActivityDate"] == "2024-03-13" and "Wednesday" in wednesday["Description"]
+
+
+def test_a_zone_change_starts_at_midnight_and_never_moves_a_message_to_another_day(
+    session: Session, client: SalesforceClient, sf: Salesforce
+) -> None:
+    service = make_service(session, timezone="Europe/Paris")
+    jane = sandbox_contact(sf, "Traveller")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "Tuesday in Paris")  # 15:00 CET
+    push_activities(session, service, client, now=MORNING + HOUR)
+
+    move_service(service, "America/New_York", MORNING + 2 * HOUR)
+    session.commit()
+    # Paris's midnight (23:00 UTC) ends Tuesday; Wednesday lasts until New York's next
+    # midnight that starts a later date: 04:00 UTC on Thursday the 14th.
+    paris_midnight = dt.datetime(2024, 3, 12, 23, 0, tzinfo=dt.UTC)
+    say(session, service, contact, paris_midnight - HOUR, "late Tuesday in Paris")
+    say(session, service, contact, paris_midnight + HOUR, "Tuesday evening in New York")
+    say(session, service, contact, paris_midnight + 28 * HOUR, "Wednesday night in New York")
+    say(session, service, contact, paris_midnight + 30 * HOUR, "Thursday in New York")
+    report = push_activities(session, service, client, now=paris_midnight + 31 * HOUR)
+
+    assert (report.created, report.updated) == (2, 1)
+    tuesday, wednesday, thursday = tasks_of(sf, jane)
+    assert tuesday["ActivityDate"] == "2024-03-12"
+    assert "15:00 CET · inbound" in tuesday["Description"]
+    assert "23:00 CET · inbound · sms · Jane Doe\nlate Tuesday in Paris" in tuesday["Description"]
+    assert wednesday["ActivityDate"] == "2024-03-13"
+    assert "20:00 EDT · inbound · sms · Jane Doe\nTuesday evening" in wednesday["Description"]
+    assert "23:00 EDT · inbound · sms · Jane Doe\nWednesday night" in wednesday["Description"]
+    assert thursday["ActivityDate"] == "2024-03-14" and "01:00 EDT" in thursday["Description"]
 
 
 def test_a_day_longer_than_a_description_continues_in_part_two_with_nothing_cut(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from forcebridge.store.models import Direction
 from forcebridge.store.repositories.contacts import StoredContact
@@ -9,8 +8,9 @@ from forcebridge.store.repositories.messages import StoredMessage
 from forcebridge.sync.activity_drafts import DraftSettings, by_window, contact_name, draft_window
 from forcebridge.sync.activity_tasks import Target
 from forcebridge.sync.activity_windows import WindowKey
+from forcebridge.sync.service_days import ServiceCalendar
 
-NEW_YORK = ZoneInfo("America/New_York")
+NEW_YORK = ServiceCalendar("America/New_York")
 TUESDAY = WindowKey(dt.date(2024, 3, 12), 7)
 JANE = Target("Contact", "003000000000001AAA")
 

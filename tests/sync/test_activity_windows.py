@@ -15,6 +15,7 @@ from forcebridge.sync.activity_windows import (
     window_of,
     windows_touched,
 )
+from forcebridge.sync.service_days import ServiceCalendar
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
@@ -29,8 +30,10 @@ def test_a_window_is_the_contacts_calendar_day_in_the_services_zone() -> None:
     # 03:30 UTC on the 13th is 23:30 on the 12th in New York.
     late_evening = dt.datetime(2024, 3, 13, 3, 30, tzinfo=UTC)
 
-    assert window_of(7, late_evening, NEW_YORK) == WindowKey(dt.date(2024, 3, 12), 7)
-    assert window_of(7, late_evening, ZoneInfo("Europe/Paris")).day == dt.date(2024, 3, 13)
+    new_york, paris = ServiceCalendar("America/New_York"), ServiceCalendar("Europe/Paris")
+
+    assert window_of(7, late_evening, new_york) == WindowKey(dt.date(2024, 3, 12), 7)
+    assert window_of(7, late_evening, paris).day == dt.date(2024, 3, 13)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +97,7 @@ def test_messages_touch_each_window_once_in_day_order() -> None:
         (2, dt.datetime(2024, 3, 12, 16, 0, tzinfo=UTC)),
     ]
 
-    assert windows_touched(messages, NEW_YORK) == [
+    assert windows_touched(messages, ServiceCalendar("America/New_York")) == [
         WindowKey(dt.date(2024, 3, 12), 1),
         WindowKey(dt.date(2024, 3, 12), 2),
         WindowKey(dt.date(2024, 3, 13), 2),

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from forcebridge.sync.service_days import ServiceCalendar, change_zone
 from forcebridge.sync.transcript import (
     DESCRIPTION_LIMIT,
     EMPTY_BODY_TEXT,
@@ -23,7 +23,7 @@ from forcebridge.sync.transcript import (
     task_subject,
 )
 
-NEW_YORK = ZoneInfo("America/New_York")
+NEW_YORK = ServiceCalendar("America/New_York").zone_at
 MORNING = dt.datetime(2024, 3, 12, 14, 0, tzinfo=dt.UTC)
 
 
@@ -245,3 +245,18 @@ def test_a_template_longer_than_a_subject_holds_is_refused() -> None:
 def test_a_template_with_a_brace_without_its_pair_is_refused(template: str) -> None:
     with pytest.raises(ValueError, match="brace without its pair"):
         check_subject_template(template)
+
+
+def test_each_message_is_written_in_the_zone_the_service_had_when_it_was_sent() -> None:
+    # Moved from Paris to New York on the 12th: from Paris's midnight on, New York's clock.
+    calendar = change_zone(ServiceCalendar("Europe/Paris"), "America/New_York", MORNING)
+    before = message(1, "Bonne nuit", minutes=8 * 60 + 30)  # 22:30 UTC: 23:30 in Paris
+    after = message(2, "Good evening", minutes=9 * 60 + 30)  # 23:30 UTC: 19:30 in New York
+
+    (last_in_paris,) = render_transcript([before], calendar.zone_at, key).parts
+    (first_in_new_york,) = render_transcript([after], calendar.zone_at, key).parts
+
+    assert last_in_paris.description.startswith("23:30 CET · inbound")
+    assert first_in_new_york.description.startswith("19:30 EDT · inbound")
+    assert calendar.day_of(before.sent_at) == dt.date(2024, 3, 12)
+    assert calendar.day_of(after.sent_at) == dt.date(2024, 3, 13)  # the day after, never back

@@ -20,6 +20,8 @@ from forcebridge.store.repositories.contacts import insert_contacts
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service, get_service
 from forcebridge.store.types import utcnow
+from forcebridge.sync.documents import service_document
+from forcebridge.sync.service_days import move_service
 from tests.web.conftest import AdminPages, AdminPagesFactory
 from tests.web.test_api_tokens import api_token, bearer
 from tests.web.test_runs import record_run
@@ -384,3 +386,23 @@ def test_run_now_pull_schedules_each_pull_stream_of_the_service(
     assert [s["stream"] for s in asked.json()["streams"]] == ["pull:Contact", "pull:Lead"]
     assert {execution.stream for execution in ran} <= {"pull:Contact", "pull:Lead"}
     assert ran and "activities" not in {execution.stream for execution in ran}
+
+
+def test_a_services_zone_and_its_pending_change_read_as_the_command_line_prints_them(
+    api: Api, pages: AdminPages
+) -> None:
+    now = utcnow()
+    with pages.runtime.sessions() as session:
+        move_service(get_service(session, "acme/shop"), "Asia/Tokyo", now)
+        session.commit()
+        expected = service_document(get_service(session, "acme/shop"))
+
+    (shown,) = api.get("/services").json()["services"]
+
+    assert (shown["timezone"], shown["timezone_change"]) == (
+        expected["timezone"],
+        expected["timezone_change"],
+    )
+    assert shown["timezone_change"]["from"] == "UTC"
+    assert shown["timezone_change"]["to"] == "Asia/Tokyo"
+    assert dt.datetime.fromisoformat(shown["timezone_change"]["takes_effect_at"]) > now

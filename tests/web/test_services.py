@@ -81,7 +81,8 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert ">Account Name (Account.Name)</option>" in page.text  # a parent's field, labelled
     assert 'name="pull_every" min="1" value="' in page.text
     assert 'aria-label="Remove row 1"' in page.text  # each Remove says what it removes
-    assert "Time zone UTC" in page.text  # shown, though set at creation
+    assert 'id="timezone" name="timezone" value="UTC"' in page.text
+    assert "Days are counted in UTC." in page.text
 
 
 def test_the_list_says_what_each_service_pulls_in_the_forms_words(pages: AdminPages) -> None:
@@ -535,3 +536,36 @@ def test_retry_now_with_nothing_failing_says_so(pages: AdminPages) -> None:
     notice = pages.client.get(retried.headers["location"]).text
     assert "Nothing was failing, so nothing changed" in notice
     assert "run again at the scheduler" not in notice
+
+
+def test_a_new_time_zone_takes_effect_at_the_end_of_the_day_as_the_page_says(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+
+    answer = post_settings(pages, support.id, timezone="Asia/Tokyo")
+
+    assert answer.status_code == 303, answer.text
+    saved = service(pages)
+    assert saved.timezone == "Asia/Tokyo"
+    [change] = saved.timezone_changes
+    assert change["zone"] == "UTC" and change["until"].endswith("T00:00:00+00:00")
+    page = pages.client.get(answer.headers["location"]).text
+    assert 'id="timezone" name="timezone" value="Asia/Tokyo"' in page
+    assert "Days are counted in UTC until" in page and "then in Asia/Tokyo." in page
+
+
+def test_an_unknown_time_zone_is_refused_by_name_keeping_what_was_typed(pages: AdminPages) -> None:
+    support = service(pages)
+
+    answer = post_settings(pages, support.id, timezone="Asia/Tokio", activities_every="30")
+
+    assert answer.status_code == 400
+    assert "Unknown time zone &#39;Asia/Tokio&#39;" in answer.text
+    assert 'value="Asia/Tokio"' in answer.text
+    saved = service(pages)
+    assert (saved.timezone, saved.timezone_changes, saved.activities_interval_minutes) == (
+        "UTC",
+        [],
+        60,
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forcebridge.store.models.base import NAME_LENGTH, SALESFORCE_ID_LENGTH, Base, Timestamped
+from forcebridge.store.types import JSONDocument
 
 if TYPE_CHECKING:
     from forcebridge.store.models.connection import Connection
@@ -57,7 +58,13 @@ class Service(Timestamped, Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    """IANA name; activity windows are calendar days in this zone."""
+    """IANA name; activity windows are calendar days in this zone (from the instant its
+    last change takes effect: see `timezone_changes`)."""
+    timezone_changes: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONDocument, server_default=text("'[]'")
+    )
+    """The service's earlier zones, oldest first, each `{"zone": IANA name, "until": UTC
+    instant in ISO 8601}`: the days before a change keep that zone's (`ServiceCalendar`)."""
     region: Mapped[str] = mapped_column(String(2), default="US")
     """ISO 3166 country whose numbering plan reads phone numbers written without `+`."""
     connection_id: Mapped[int | None] = mapped_column(
