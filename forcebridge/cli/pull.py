@@ -37,7 +37,7 @@ from forcebridge.jobs.failures import run_failure
 from forcebridge.jobs.policy import StreamFailure
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
-from forcebridge.store.repositories.leases import CONTACT_BOOK, is_held
+from forcebridge.store.repositories.leases import CONTACT_BOOK, REHEARSAL, is_held
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import open_client
@@ -79,12 +79,18 @@ def command(
         _progress_bar(quiet=as_json) as progress,
     ):
         engine = session.get_bind().engine
-        settle_dead_holders(engine)  # a pull killed before must not block this one
-        if not dry_run and is_held(engine, found.id, CONTACT_BOOK):
-            fail(_book_busy(service))
-        started = utcnow()
-        result = pull(session, client, found, options, progress=progress, on_demand=True)
-        if not dry_run:
+        if dry_run:
+            # Its run is settled by the next command if this process dies (REHEARSAL).
+            with holding(engine, found.id, REHEARSAL) as held:
+                if not held:
+                    fail(f"another dry run of {service} is in progress; try again once it ends")
+                result = pull(session, client, found, options, progress=progress)
+        else:
+            settle_dead_holders(engine)  # a pull killed before must not block this one
+            if is_held(engine, found.id, CONTACT_BOOK):
+                fail(_book_busy(service))
+            started = utcnow()
+            result = pull(session, client, found, options, progress=progress, on_demand=True)
             record_on_demand(engine, found.id, _outcomes(result, client), started, utcnow())
     emit(
         result.to_json(),

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import PullObjects
-from forcebridge.store.repositories.leases import take_lease
+from forcebridge.store.repositories.leases import REHEARSAL, take_lease
+from forcebridge.store.repositories.runs import start_run
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
 from tests.cli.conftest import Cli, document, settings_of
@@ -230,3 +234,25 @@ def test_reconcile_by_hand_unlinks_a_record_deleted_for_good(
     assert reconciled.exit_code == 0, reconciled.stderr
     assert list(json.loads(reconciled.stdout)) == PULL_KEYS
     assert (contact["deleted_in_source"], contact["identities"]) == (True, [])
+
+
+def test_a_dry_run_whose_process_died_is_settled_by_the_next_command(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """A dry run writes nothing but its run: killed, it would read "running" for ever."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    dead = f"{socket.gethostname()}:{int(gone.stdout)}:1"
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        found = get_service(session, service)
+        killed = start_run(session, found.org, "pull:Contact", service=found, dry_run=True).id
+        session.commit()
+        assert take_lease(runtime.engine, found.id, REHEARSAL, dead, TTL)
+
+    rehearsed = cli("pull", "--service", service, "--dry-run", "--json")
+    runs = document(cli("runs", "list", "--service", service, "--json"))["runs"]
+
+    assert rehearsed.exit_code == 0, rehearsed.stderr
+    assert {r["run_id"]: r["status"] for r in runs}[killed] == "failed"
+    assert "running" not in [r["status"] for r in runs]

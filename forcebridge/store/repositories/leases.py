@@ -34,6 +34,10 @@ CONTACT_BOOK = "contact_book"
 """The lease of every stream that writes a service's contact book from Salesforce."""
 
 
+REHEARSAL = "rehearsal"
+"""The lease a dry run of a service's pull holds: it writes nothing but its run, which a process
+that died would otherwise leave `running` for ever (a dry run takes no stream's lease)."""
+
 _BOOK_PREFIX, _BOOK_CHECK = "pull", "reconcile"
 """The streams under `CONTACT_BOOK`: every pull (and a run's label "pull", for both objects),
 and the reconciliation."""

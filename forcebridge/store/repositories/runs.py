@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import LogLevel, Org, Run, RunLogEntry, RunStatus, Service
-from forcebridge.store.repositories.leases import lease_name_of
+from forcebridge.store.repositories.leases import REHEARSAL, lease_name_of
 from forcebridge.store.types import utcnow
 
 
@@ -155,20 +155,24 @@ def fail_lost_runs(
 ) -> list[tuple[int, str]]:
     """Settle as failed the runs still `running` under these (service, lease) pairs, whose
     process is known dead: left alone they would read "running" for ever. The (service,
-    stream) of each."""
+    stream) of each, but a dry run's (`REHEARSAL`): its stream's schedule did not run."""
     lost: list[tuple[int, str]] = []
     for service_id, lease in leases:
+        rehearsed = lease == REHEARSAL  # a dry run holds only that lease, a real run never
+        held = [
+            Run.service_id == service_id,
+            Run.dry_run.is_(rehearsed),
+            Run.status == RunStatus.RUNNING,
+            Run.started_at <= now,
+        ]
+        if not rehearsed:
+            held.append(lease_name_of(Run.stream) == lease)
         settled = connection.execute(
             update(Run)
-            .where(
-                Run.service_id == service_id,
-                lease_name_of(Run.stream) == lease,
-                Run.status == RunStatus.RUNNING,
-                Run.dry_run.is_(False),  # a rehearsal holds no lease: it may still be going
-                Run.started_at <= now,
-            )
+            .where(*held)
             .values(status=RunStatus.FAILED, error=reason, finished_at=now)
             .returning(Run.service_id, Run.stream)
         )
-        lost += [(row.service_id, row.stream) for row in settled]
+        if not rehearsed:
+            lost += [(row.service_id, row.stream) for row in settled]
     return lost
