@@ -77,7 +77,7 @@ from forcebridge.sync.activity_tasks import (
     task_key_field,
 )
 from forcebridge.sync.activity_windows import WindowKey, dated_in_future, windows_touched
-from forcebridge.sync.api_spending import settle_spending
+from forcebridge.sync.api_spending import settle_spending, spent_since
 from forcebridge.sync.service_days import service_calendar
 from forcebridge.sync.task_recovery import find_written_tasks
 from forcebridge.sync.task_sending import TaskSender
@@ -149,6 +149,7 @@ class _Push:
         self.recovered: set[int] = set()
         """Windows whose Task a stopped run wrote: their messages are not late, only unsent."""
         self.run: Run
+        self.spent: Callable[[], int] = lambda: 0
 
     def __call__(self) -> PushReport:
         service = self.service
@@ -162,6 +163,7 @@ class _Push:
         )
         self.session.commit()
         before = self.client.usage.snapshot()
+        self.spent = spent_since(self.client, before)
         error: str | None = None
         with failed_if_stopped(self.session, self.run):
             try:
@@ -186,6 +188,7 @@ class _Push:
             self._note,
             dry_run=self.options.dry_run,
             max_attempts=self.options.max_attempts,
+            spent=self.spent,
         )
         if not self.options.dry_run:
             # With a key field too: a stopped run may have created Tasks before it was added.

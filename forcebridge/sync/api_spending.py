@@ -8,6 +8,8 @@ with no second writer for SQLite to wait on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
@@ -26,3 +28,9 @@ def settle_spending(
     connection = session.get(Connection, int(key)) if key.isdigit() else None
     if usage is not None and connection is not None:
         record_api_usage(session, connection, usage.used, usage.max)
+
+
+def spent_since(client: SalesforceClient, before: UsageSnapshot) -> Callable[[], int]:
+    """The calls `client` has made since `before`, asked as often as wanted: a run writes them
+    with each commit, so one whose process dies mid-way still shows what it cost."""
+    return lambda: client.usage.snapshot().minus(before).api_calls

@@ -28,7 +28,7 @@ from forcebridge.store.models import Run, RunStatus, Service
 from forcebridge.store.rehearsal import rehearsal
 from forcebridge.store.repositories.runs import failed_if_stopped, finish_run, start_run
 from forcebridge.store.types import utcnow
-from forcebridge.sync.api_spending import settle_spending
+from forcebridge.sync.api_spending import settle_spending, spent_since
 from forcebridge.sync.pull_plan import PlanError, pull_streams, stream_names
 from forcebridge.sync.pull_stream import Progress, PullOptions, StreamPull
 from forcebridge.sync.watermark import horizon
@@ -182,7 +182,7 @@ def recorded_run(
     before = client.usage.snapshot() if client is not None else None
     recorded = RecordedRun(run)
     if client is not None and before is not None:
-        recorded.spent = lambda: client.usage.snapshot().minus(before).api_calls
+        recorded.spent = spent_since(client, before)
     with failed_if_stopped(session, run):
         yield recorded
     if client is not None and before is not None:

@@ -50,8 +50,11 @@ class TaskSender:
         *,
         dry_run: bool,
         max_attempts: int,
+        spent: Callable[[], int] = lambda: 0,
     ) -> None:
         self.session, self.client, self.run, self.tally = session, client, run, tally
+        self.spent = spent
+        """The run's calls so far, written with each call's outcomes."""
         self.key_field, self.now, self.note = key_field, now, note
         self.dry_run, self.max_attempts = dry_run, max_attempts
         self.queues = WriteQueues()
@@ -120,6 +123,7 @@ class TaskSender:
             ],
         )
         self.tally.write_to(self.run)
+        self.run.api_calls = self.spent()
         self.session.commit()
         if any(gone_key):
             self._key_field_gone()

@@ -666,3 +666,24 @@ def test_the_subject_follows_the_services_template(
 
     (task,) = tasks_of(sf, jane)
     assert task["Subject"] == "SMS with Jane Subject"
+
+
+def test_a_push_stopped_mid_way_shows_the_calls_it_spent(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """Each call's outcomes are committed with the calls spent so far: a push stopped (or
+    whose process died) after writing Tasks still shows what it cost."""
+    contact = person(session, service, links={"Contact": sandbox_contact(sf, "Busy")})
+    for day in range(250):  # a call's 200 windows, and more
+        say(session, service, contact, MORNING - dt.timedelta(days=day), f"day {day}")
+
+    def interrupt(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        push_activities(session, service, client, progress=interrupt)
+
+    (run,) = session.scalars(select(Run).where(Run.service_id == service.id)).all()
+    assert (run.status, run.created) == (RunStatus.FAILED, 200)
+    assert run.api_calls >= 1  # the call that wrote them, not nothing
