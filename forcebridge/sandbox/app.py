@@ -47,6 +47,7 @@ from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.head_requests import HeadAsGet
 from forcebridge.sandbox.http_api import (
     DATA_PREFIX,
+    METHOD_ORDER,
     SandboxState,
     authenticate,
     error_response,
@@ -144,7 +145,6 @@ ROUTERS = (
 
 
 #: The order Salesforce names methods in a 405 ("Allowed are HEAD,GET,PATCH,DELETE").
-METHOD_ORDER = ("HEAD", "GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def allowed_methods(path: str) -> list[str]:

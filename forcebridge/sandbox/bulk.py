@@ -65,6 +65,8 @@ J = TypeVar("J", bound=_Job)
 JOB_PREFIX = "750"
 PAGE_SIZE = 2000
 DEFAULT_MAX_RECORDS = 50_000
+PARALLEL_PAGES = 5
+"""How many results URLs one `resultPages` answer gives."""
 
 
 class JobState(enum.StrEnum):
@@ -323,11 +325,55 @@ async def delete_job(job_id: str, request: Request, call: Bulk) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/v{version}/jobs/query/{job_id}/results")
-async def job_results(job_id: str, request: Request, call: Bulk) -> Response:
+def _finished_job(job_id: str, request: Request, call: ApiCall) -> QueryJob:
+    """A job whose results may be read: complete, and asked for with the API version that
+    created it (Salesforce answers 409 to another version)."""
     job = jobs_of(request).get(job_id)
+    if call.version != job.api_version:
+        raise ApiError(
+            409,
+            "INVALIDJOB",
+            f"Job {job.id} was created in API version {job.api_version}: get its results in "
+            "that version",
+        )
     if job.state is not JobState.JOB_COMPLETE:
         raise ApiError(400, "INVALIDJOBSTATE", f"Job is {job.state.value}, not JobComplete")
+    return job
+
+
+@router.get("/v{version}/jobs/query/{job_id}/resultPages")
+async def result_pages(job_id: str, request: Request, call: Bulk) -> SalesforceJSON:
+    """Up to five `results` URLs to fetch in parallel, each a page of the default size, and
+    the URL of the next five (API 58.0+, "Get Parallel Results for a Query Job")."""
+    job = _finished_job(job_id, request, call)
+    raw_locator = request.query_params.get("locator")
+    start = decode_locator(raw_locator) if raw_locator and raw_locator != "null" else 0
+    base = f"/services/data/v{job.api_version}/jobs/query/{job.id}"
+    offsets = range(start, len(job.rows), DEFAULT_MAX_RECORDS)[:PARALLEL_PAGES]
+    following = start + PARALLEL_PAGES * DEFAULT_MAX_RECORDS
+    done = following >= len(job.rows)
+    pages = [
+        {
+            "resultUrl": f"{base}/results?locator={encode_locator(offset)}"
+            if offset
+            else f"{base}/results"
+        }
+        for offset in offsets
+    ]
+    return SalesforceJSON(
+        {
+            "resultPages": pages,
+            "nextRecordsUrl": None
+            if done
+            else f"{base}/resultPages?locator={encode_locator(following)}",
+            "done": done,
+        }
+    )
+
+
+@router.get("/v{version}/jobs/query/{job_id}/results")
+async def job_results(job_id: str, request: Request, call: Bulk) -> Response:
+    job = _finished_job(job_id, request, call)
     size = max_records(request.query_params.get("maxRecords"))
     raw_locator = request.query_params.get("locator")
     start = decode_locator(raw_locator) if raw_locator and raw_locator != "null" else 0

@@ -45,7 +45,15 @@ _REST_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
 
 
 class RefusedUpload(ValueError):
-    """An upload whose header cannot be written as a whole (Salesforce's `InvalidBatch`)."""
+    """An upload that cannot be written as a whole; `prefix` is the exception code Salesforce
+    puts before its message (`InvalidBatch : ...`)."""
+
+    prefix = "InvalidBatch"
+
+    @property
+    def state_message(self) -> str:
+        """The message as a failed job or batch gives it."""
+        return f"{self.prefix} : {self}"
 
 
 def upload_text(raw: bytes) -> str:
@@ -59,16 +67,6 @@ def upload_text(raw: bytes) -> str:
         ) from None
 
 
-def read_table(data: str, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of an uploaded CSV; a short row is padded with blanks, a long
-    one kept whole (for `csv_record` to refuse), and a blank line is a record of blank values
-    (the only way to write one with one column)."""
-    reader = csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
-    header = next(reader, [])
-    width = len(header)
-    return header, [row + [""] * (width - len(row)) for row in reader]
-
-
 @dataclass(frozen=True)
 class Column:
     """What a header names: a field of the object, or (`Account.ExtId__c`) a parent by one of
@@ -76,19 +74,28 @@ class Column:
 
     field: FieldSpec
     relationship: str | None = None
+    lookup: str | None = None
+    """The lookup field a parent's column sets (`AccountId` for `Account.ExtId__c`)."""
+
+    @property
+    def api_name(self) -> str:
+        """The column as the field's API name spells it (`title` is `Title`)."""
+        if self.relationship is None:
+            return self.field.name
+        return f"{self.relationship}.{self.field.name}"
 
 
 def header_fields(
     schema: Schema, sobject: ObjectSpec, header: Iterable[str], deleting: bool
 ) -> list[Column]:
-    """Each column, or `RefusedUpload` naming the first the object does not have or the
-    first naming a field an earlier one named (a name is read as written: ` Title` is no
-    field)."""
+    """Each column, or `RefusedUpload` naming the first the object does not have (as written:
+    ` Title` is no field) or, by its API name, the first naming a field an earlier one
+    named."""
     columns: list[Column] = []
     for name in header:
         column = _column(schema, sobject, name)
         if column in columns:
-            raise RefusedUpload(f"Duplicate field name : {name}")
+            raise RefusedUpload(f"Duplicate field name : {column.api_name}")
         columns.append(column)
     if deleting and [(c.field.name, c.relationship) for c in columns] != [("Id", None)]:
         raise RefusedUpload("The 'delete' batch must contain only ids")
@@ -102,7 +109,7 @@ def _column(schema: Schema, sobject: ObjectSpec, name: str) -> Column:
         parent = schema.get(lookup.reference_to[0])
         spec = parent.field(key) if parent is not None else None
         if spec is not None and spec.external_id:
-            return Column(spec, lookup.relationship_name)
+            return Column(spec, lookup.relationship_name, lookup.name)
     spec = sobject.field(name) if not relationship else None
     if spec is None:
         raise RefusedUpload(f"Field name not found : {name}")
@@ -129,7 +136,8 @@ def typed(spec: FieldSpec, text: str) -> Any:
 
 def csv_record(columns: list[Column], row: list[str]) -> dict[str, Any] | ApiError:
     """A CSV row as a write's values: empty cells left out, the rest read by field type, a
-    parent's key as the nested record a REST write names its parent by. A row with more
+    parent's key as the nested record a REST write names its parent by (`#N/A` there clears
+    the lookup, as "Valid CSV Record Rows" says `#N/A` nulls a field). A row with more
     values than the header has columns is no record: its error, for the row to fail alone
     rather than lose a value."""
     if len(row) > len(columns):
@@ -147,6 +155,8 @@ def csv_record(columns: list[Column], row: list[str]) -> dict[str, Any] | ApiErr
         value = typed(column.field, CsvCell(text, position))
         if column.relationship is None:
             record[column.field.name] = value
+        elif value is None:  # `#N/A` under a parent's key clears the lookup
+            record[str(column.lookup)] = None
         else:
             record[column.relationship] = {column.field.name: value}
     return record

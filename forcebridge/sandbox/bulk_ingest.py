@@ -40,11 +40,11 @@ from forcebridge.sandbox.bulk_csv import (
     encode_row,
     error_text,
     header_fields,
-    read_table,
     upload_text,
 )
 from forcebridge.sandbox.bulk_writes import write_all
 from forcebridge.sandbox.composite import MAX_RECORDS, Operation
+from forcebridge.sandbox.csv_rows import read_table
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import DATA_PREFIX, SalesforceJSON, json_body, json_object
@@ -78,6 +78,8 @@ class IngestJob(BulkJob):
     """How many of `rows` have been written (or failed); the rest are unprocessed."""
     successes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    unreadable: RefusedUpload | None = None
+    """Why the upload could not be read (it fails the job when processed), if it could not."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def info(self, detailed: bool = False) -> dict[str, Any]:
@@ -99,8 +101,12 @@ class IngestJob(BulkJob):
         return body
 
     def upload(self, data: str) -> None:
-        """Keep the uploaded CSV, read into its header and rows."""
-        self.header, self.rows = read_table(data, DELIMITERS[self.delimiter])
+        """Keep the uploaded CSV, read into its header and rows; CSV that cannot be read is
+        taken (201, as Salesforce takes it) and fails the job once it is processed."""
+        try:
+            self.header, self.rows = read_table(data, DELIMITERS[self.delimiter], self.line_ending)
+        except RefusedUpload as refused:
+            self.header, self.rows, self.unreadable = [], [], refused
 
     def process(self, org: Org) -> None:
         """Write the uploaded records, 200 at a time; stops early when the job is aborted."""
@@ -131,9 +137,11 @@ class IngestJob(BulkJob):
         """Each column's field; a column the object does not have fails the whole job."""
         deleting = OPERATIONS[self.operation] == "delete"
         try:
+            if self.unreadable is not None:
+                raise self.unreadable
             return header_fields(schema, self.sobject, self.header or (), deleting)
         except RefusedUpload as refused:
-            raise ApiError(400, "INVALIDJOB", f"InvalidBatch : {refused}") from None
+            raise ApiError(400, "INVALIDJOB", refused.state_message) from None
 
     def _keep_result(self, row: list[str], result: dict[str, Any]) -> None:
         cells = self._cells(row)

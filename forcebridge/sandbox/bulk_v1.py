@@ -29,13 +29,13 @@ from forcebridge.sandbox.bulk_csv import (
     RefusedUpload,
     csv_record,
     header_fields,
-    read_table,
     upload_text,
 )
 from forcebridge.sandbox.bulk_ingest import OPERATIONS, upsert_key
 from forcebridge.sandbox.bulk_queries import bulk_query_problem
 from forcebridge.sandbox.bulk_writes import write_all
 from forcebridge.sandbox.composite import Operation
+from forcebridge.sandbox.csv_rows import read_table
 from forcebridge.sandbox.errors import ApiError, from_soql
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
@@ -289,7 +289,7 @@ def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
             batch.processed = len(batch.results)
             batch.failed = sum(not result["success"] for result in batch.results)
     except RefusedUpload as refused:
-        batch.state, batch.state_message = "Failed", f"InvalidBatch : {refused}"
+        batch.state, batch.state_message = "Failed", refused.state_message
     except ApiError as error:
         batch.state, batch.state_message = "Failed", f"{error.error_code} : {error.message}"
     else:

@@ -4,7 +4,8 @@ A COUNT() query answers a size and no records, so what only shapes records makes
 with it. The SOQL and SOSL guide ("COUNT() and COUNT(fieldName)") says COUNT() must be the
 only element in the SELECT list, and cannot be used with GROUP BY (from 19.0) or with ORDER
 BY; COUNT(fieldName) is the form that takes them. The guide gives the rules, not the errors'
-wording: the ORDER BY refusal is worded here, pointing at the first ordered item as
+wording: the GROUP BY and ORDER BY refusals are worded here, pointing at the first grouped or
+ordered item as
 Salesforce's query errors point at their cause.
 """
 
@@ -16,8 +17,14 @@ from forcebridge.soql.errors import MalformedQuery
 
 def count_refusal(query: ast.Query, text: str) -> MalformedQuery | None:
     """Why a query selecting COUNT() is refused, or None when Salesforce runs it."""
-    if len(query.select) > 1 or query.group_by:
+    if len(query.select) > 1:
         return MalformedQuery(text, None, "COUNT() must be the only element in the SELECT list")
+    if query.group_by:
+        return MalformedQuery(
+            text,
+            _position(query.group_by[0]),
+            "COUNT() cannot be used with GROUP BY: use COUNT(fieldName) to group",
+        )
     if query.order_by:
         return MalformedQuery(
             text,

@@ -44,6 +44,8 @@ def _release(major: int) -> str:
 
 #: The API versions served, with the release that introduced each.
 RELEASES = {f"{v}.0": _release(v) for v in range(OLDEST_VERSION, LATEST_VERSION + 1)}
+METHOD_ORDER = ("HEAD", "GET", "POST", "PUT", "PATCH", "DELETE")
+"""The order Salesforce lists a resource's methods in, in a 405's message."""
 
 
 def retired(version: str) -> bool:

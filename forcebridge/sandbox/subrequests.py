@@ -18,7 +18,13 @@ from urllib.parse import parse_qsl
 
 from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.fieldtypes import wire_flag
-from forcebridge.sandbox.http_api import DATA_PREFIX, RELEASES, comma_separated, json_object
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    METHOD_ORDER,
+    RELEASES,
+    comma_separated,
+    json_object,
+)
 from forcebridge.sandbox.http_composite import collection_records
 from forcebridge.sandbox.http_rest import sobject_entry
 from forcebridge.sandbox.org import Org
@@ -113,6 +119,8 @@ def perform(
         except ApiError as error:
             return Reply.of(error)
     if allowed:
+        allowed += ["HEAD"] if "GET" in allowed else []  # as the plain route lists it
+        allowed.sort(key=METHOD_ORDER.index)
         message = f"HTTP Method '{method}' not allowed. Allowed are {','.join(allowed)}"
         return Reply.of(ApiError(405, "METHOD_NOT_ALLOWED", message))
     unserved = _UNSERVED.match(rest.lstrip("/"))
@@ -139,6 +147,14 @@ def _create(call: _Call) -> Reply:
     sobject = call.path["sobject"]
     record_id = call.org.create(sobject, call.values())
     return Reply(201, write_result(record_id), location(call.version, sobject, record_id))
+
+
+def _create_by_id(call: _Call) -> Reply:
+    """`POST sobjects/T/Id`, a create answered as an upsert that created its record, as the
+    plain route answers it."""
+    reply = _create(call)
+    status, result = upsert_answer(call.version, str(reply.body["id"]), created=True)
+    return Reply(status, result, reply.headers)
 
 
 def _retrieve(call: _Call) -> Reply:
@@ -286,6 +302,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", rf"/sobjects/(?P<sobject>{_NAME})", _sobject_info),
         ("POST", rf"/sobjects/(?P<sobject>{_NAME})", _create),
         ("GET", rf"/sobjects/(?P<sobject>{_NAME})/describe", _describe),
+        ("POST", rf"/sobjects/(?P<sobject>{_NAME})/Id", _create_by_id),
         ("GET", _ROW, _retrieve),
         ("PATCH", _ROW, _update),
         ("DELETE", _ROW, _delete),

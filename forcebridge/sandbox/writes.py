@@ -262,7 +262,8 @@ class Writes:
             raise ApiError(
                 400,
                 "INVALID_FIELD" if not matches else "DUPLICATE_EXTERNAL_ID",
-                f"Foreign key external ID: {value} {problem} for field {key.name} in entity "
+                f"Foreign key external ID: {'null' if value is None else value} {problem} for "
+                f"field {key.name} in entity "
                 f"{parent.name}",
                 [lookup.name],
             )

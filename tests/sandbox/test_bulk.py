@@ -227,3 +227,35 @@ def test_a_to_label_column_carries_the_labels_under_the_fields_name(sf: Salesfor
         '"Id","CleanStatus","LastName"',
         f'"{contact}","In Sync","Labelled"',
     ]
+
+
+@pytest.mark.parametrize("resource", ["results", "resultPages"])
+def test_results_asked_in_another_api_version_are_409(
+    sandbox: SandboxServer, session: requests.Session, people: list[str], resource: str
+) -> None:
+    created = create_job(sandbox, session, query="SELECT Id FROM Contact")
+    wait_until_complete(sandbox, session, created["id"])
+    other = JOBS.replace("v62.0", "v59.0")
+
+    answer = session.get(f"{sandbox.base_url}{other}/{created['id']}/{resource}")
+
+    assert answer.status_code == 409
+    assert answer.json()[0]["errorCode"] == "INVALIDJOB"
+
+
+def test_result_pages_list_results_urls_to_fetch_in_parallel(
+    sandbox: SandboxServer, session: requests.Session, people: list[str]
+) -> None:
+    created = create_job(sandbox, session, query="SELECT Id FROM Contact")
+    wait_until_complete(sandbox, session, created["id"])
+
+    answer = session.get(f"{sandbox.base_url}{JOBS}/{created['id']}/resultPages")
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["done"], body["nextRecordsUrl"]) == (True, None)
+    [page] = body["resultPages"]
+    results = session.get(sandbox.base_url + page["resultUrl"])
+    assert page["resultUrl"] == f"{JOBS}/{created['id']}/results"
+    info = wait_until_complete(sandbox, session, created["id"])
+    assert len(rows(results.text)) - 1 == info["numberRecordsProcessed"] > 0

@@ -354,7 +354,7 @@ def test_a_row_with_more_values_than_the_header_fails_alone_and_results_keep_the
     ("header", "message"),
     [
         ("LastName,Title,Title", "InvalidBatch : Duplicate field name : Title"),
-        ("LastName,Title,title", "InvalidBatch : Duplicate field name : title"),
+        ("LastName,Title,title", "InvalidBatch : Duplicate field name : Title"),
         ("LastName, Title", "InvalidBatch : Field name not found :  Title"),
     ],
 )

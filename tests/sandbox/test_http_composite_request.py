@@ -448,3 +448,22 @@ def test_a_tree_that_is_not_a_list_of_records_is_a_json_error(sf: Salesforce) ->
         sf.restful("composite/tree/Account", method="POST", json={"records": [{"Name": "x"}]})
 
     assert refused.value.content[0]["errorCode"] == "JSON_PARSER_ERROR"
+
+
+def test_a_create_through_the_id_url_is_served_as_the_plain_route_serves_it(
+    sf: Salesforce,
+) -> None:
+    created, refused = composite(
+        sf,
+        sub("POST", "/sobjects/Contact/Id", "byId", {"LastName": "ById"}),
+        sub("PUT", "/sobjects/Contact/003000000000001AAA", "put"),
+    )
+
+    assert created["httpStatusCode"] == 201
+    assert created["body"]["created"] is True
+    assert created["httpHeaders"]["Location"].endswith(created["body"]["id"])
+    assert sf.Contact.get(created["body"]["id"])["LastName"] == "ById"
+    assert refused["httpStatusCode"] == 405
+    assert refused["body"][0]["message"] == (
+        "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,PATCH,DELETE"
+    )

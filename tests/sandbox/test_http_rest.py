@@ -354,6 +354,11 @@ def test_a_write_may_name_its_parent_by_an_external_id(sf: Salesforce) -> None:
             "INVALID_FIELD",
             "Foreign key external ID: missing not found",
         ),
+        (
+            {"Account_Key__c": None},
+            "INVALID_FIELD",
+            "Foreign key external ID: null not found for field Account_Key__c in entity Account",
+        ),
         ({"Name": "Keyed Co"}, "INVALID_FIELD", "by one external ID field"),
         ({"attributes": {"type": "Lead"}, "Account_Key__c": "K-1"}, "INVALID_TYPE", "Lead"),
     ],
@@ -382,6 +387,16 @@ def test_a_parent_key_in_a_bulk_csv_column_links_each_record(sf: Salesforce) -> 
     assert (report["numberRecordsProcessed"], report["numberRecordsFailed"]) == (2, 1)
     [linked] = sf.query("SELECT AccountId FROM Contact WHERE LastName = 'Linked'")["records"]
     assert linked["AccountId"] == account
+
+
+def test_na_in_a_bulk_parent_key_column_clears_the_lookup(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Cleared Co", "Account_Key__c": "K-NA"})["id"]
+    contact = sf.Contact.create({"LastName": "Unlinking", "AccountId": account})["id"]
+
+    [report] = sf.bulk2.Contact.update(records=[{"Id": contact, "Account.Account_Key__c": "#N/A"}])
+
+    assert (report["numberRecordsProcessed"], report["numberRecordsFailed"]) == (1, 0)
+    assert sf.Contact.get(contact)["AccountId"] is None
 
 
 def test_upsert_matching_several_records_is_300(sf: Salesforce) -> None:

@@ -540,7 +540,8 @@ def test_convert_timezone_reads_datetimes_in_the_users_zone(dated: Org) -> None:
         ("SELECT CreatedDate FROM Contact GROUP BY CreatedDate", "INVALID_FIELD",
          "field 'CreatedDate' can not be grouped in a query call"),
         ("SELECT COUNT() FROM Contact GROUP BY Title", "MALFORMED_QUERY",
-         "COUNT() must be the only element in the SELECT list"),
+         "ERROR at Row:1:Column:38\nCOUNT() cannot be used with GROUP BY: use COUNT(fieldName) "
+         "to group"),
         ("SELECT Title FROM Contact GROUP BY Title HAVING LastName = 'x'", "MALFORMED_QUERY",
          "Field must be grouped or aggregated: LastName"),
         ("SELECT COUNT(Id) FROM Contact HAVING COUNT(Id) > 1", "MALFORMED_QUERY",

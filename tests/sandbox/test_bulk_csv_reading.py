@@ -1,0 +1,132 @@
+"""Uploaded Bulk CSV read as strictly as Salesforce reads it: unreadable quoting and the wrong
+line ending fail the job (no row silently swallowed), blank lines are skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+from simple_salesforce import Salesforce
+
+from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.test_bulk_ingest import run
+from tests.sandbox.test_bulk_v1 import CsvJobs, _text
+
+Session = Callable[[SandboxServer], requests.Session]
+
+
+@pytest.fixture
+def session(sandbox: SandboxServer, api_for: Session) -> Iterator[requests.Session]:
+    with api_for(sandbox) as http:
+        yield http
+
+
+@pytest.fixture
+def csv_jobs(sandbox: SandboxServer) -> Iterator[CsvJobs]:
+    with requests.Session() as http:
+        http.verify = str(sandbox.ca_file)
+        http.trust_env = False
+        yield CsvJobs(sandbox, http)
+
+
+def _count(sf: Salesforce, prefix: str) -> int:
+    soql = f"SELECT COUNT() FROM Contact WHERE LastName LIKE '{prefix}%'"
+    return int(sf.query(soql)["totalSize"])
+
+
+UNREADABLE = [
+    (
+        'LastName,Title\nUQ1,"abc\nUQ2,T\n',
+        "InvalidBatch : Failed to parse CSV. EOF reached before closing an opened quote",
+    ),
+    (
+        'LastName,Title\nUQ1,ab"c\nUQ2,T\n',
+        "InvalidBatch : Failed to parse CSV. Found unescaped quote. A value with quote should be "
+        "within a quote",
+    ),
+    (
+        'LastName,Title\nUQ1,"ab"c\nUQ2,T\n',
+        "InvalidBatch : Failed to parse CSV. Not expecting more text after end quote",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), UNREADABLE)
+def test_unreadable_quoting_fails_the_ingest_job_and_writes_nothing(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce, data: str, message: str
+) -> None:
+    info = run(sandbox, session, data, object="Contact", operation="insert")
+
+    assert (info["state"], info["errorMessage"]) == ("Failed", message)
+    assert _count(sf, "UQ") == 0
+
+
+@pytest.mark.parametrize(("data", "message"), UNREADABLE)
+def test_unreadable_quoting_fails_a_bulk_v1_csv_batch(
+    csv_jobs: CsvJobs, sf: Salesforce, data: str, message: str
+) -> None:
+    batch = csv_jobs.batch(csv_jobs.create("insert", "Contact"), data)
+
+    assert (_text(batch, "state"), _text(batch, "stateMessage")) == ("Failed", message)
+    assert _count(sf, "UQ") == 0
+
+
+def test_quoted_values_keep_delimiters_line_breaks_and_doubled_quotes(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce
+) -> None:
+    data = 'LastName,Title\nQV1,"a, ""b""\nc"\n'
+
+    info = run(sandbox, session, data, object="Contact", operation="insert")
+
+    assert (info["state"], info["numberRecordsFailed"]) == ("JobComplete", 0)
+    [record] = sf.query("SELECT Title FROM Contact WHERE LastName = 'QV1'")["records"]
+    assert record["Title"] == 'a, "b"\nc'
+
+
+@pytest.mark.parametrize(
+    ("ending", "data"),
+    [
+        ("LF", "LastName,Title\r\nLE1,T\r\n"),
+        ("CRLF", "LastName,Title\nLE1,T\n"),
+        ("CRLF", "LastName,Title\r\nLE1,T\nLE2,T\r\n"),
+    ],
+)
+def test_data_not_in_the_jobs_line_ending_fails_the_job(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce, ending: str, data: str
+) -> None:
+    job = {"object": "Contact", "operation": "insert", "lineEnding": ending}
+
+    info = run(sandbox, session, data, **job)
+
+    assert (info["state"], info["errorMessage"]) == (
+        "Failed",
+        f"ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is "
+        f"{ending}",
+    )
+    assert _count(sf, "LE") == 0
+
+
+def test_data_in_the_jobs_crlf_line_ending_is_read(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce
+) -> None:
+    job = {"object": "Contact", "operation": "insert", "lineEnding": "CRLF"}
+
+    info = run(sandbox, session, "LastName,Title\r\nLE1,T\r\n", **job)
+
+    assert (info["state"], info["numberRecordsProcessed"]) == ("JobComplete", 1)
+
+
+def test_blank_lines_are_skipped_not_read_as_empty_records(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce
+) -> None:
+    data = "LastName,Title\nBL1,T\n\nBL2,T\n\n"
+
+    info = run(sandbox, session, data, object="Contact", operation="insert")
+
+    assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (
+        "JobComplete",
+        2,
+        0,
+    )
+    assert _count(sf, "BL") == 2
