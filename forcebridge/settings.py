@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import stat
 import tempfile
@@ -20,7 +21,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - the file's name, not a secret
@@ -37,12 +38,18 @@ def _default_database_url(values: dict[str, Any]) -> str:
     return f"sqlite:///{Path(values['data_dir']) / DATABASE_FILE}"
 
 
-def masked_url(url: str) -> str:
-    """`url` with its password, if it may hold one, shown as `***`, even when it does not parse:
-    everything between the user's colon and the last `@` is masked."""
-    head, at, host = url.rpartition("@")
+_PASSWORD_PARAMETER = re.compile(r"(?i)([?&](?:password|pass|pwd|sslpassword)=)[^&#]*")
+
+
+def shown_url(url: str | URL) -> str:
+    """`url` as an error may show it: its password as `***`, whether it follows the user's
+    colon (everything up to the last `@`, so an unescaped `@` in it hides too) or is given as a
+    `password=` parameter, even when the URL does not parse."""
+    text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+    text = _PASSWORD_PARAMETER.sub(r"\1***", text)
+    head, at, host = text.rpartition("@")
     if not at:
-        return url
+        return text
     scheme, slashes, user_info = head.partition("://")
     if not slashes:
         scheme, user_info = "", head
@@ -107,7 +114,7 @@ class Settings(BaseSettings):
         problem = _database_url_problem(value)
         if problem:
             raise ValueError(
-                f"{masked_url(value)!r} cannot be used: {problem} (use sqlite:///PATH or "
+                f"{shown_url(value)!r} cannot be used: {problem} (use sqlite:///PATH or "
                 "postgresql+psycopg://USER:PASSWORD@HOST[:PORT]/DATABASE)"
             )
         return value

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from forcebridge.settings import Settings, SettingsError, masked_url, resolve_secret_key
+from forcebridge.settings import Settings, SettingsError, resolve_secret_key, shown_url
 
 
 @pytest.fixture(autouse=True)
@@ -140,9 +140,13 @@ def test_a_refused_secret_setting_is_not_in_the_error_a_traceback_would_show(
         ("app:pw@db/fb", "app:***@db/fb"),
         ("sqlite:///data/fb.sqlite3", "sqlite:///data/fb.sqlite3"),
         ("postgresql+psycopg://app@db/fb", "postgresql+psycopg://app@db/fb"),
+        (
+            "postgresql+psycopg://app@db/fb?sslmode=require&password=secret&x=1",
+            "postgresql+psycopg://app@db/fb?sslmode=require&password=***&x=1",
+        ),
     ],
 )
 def test_a_database_url_is_shown_with_its_password_masked_even_unparsed(
     given: str, masked: str
 ) -> None:
-    assert masked_url(given) == masked
+    assert shown_url(given) == masked

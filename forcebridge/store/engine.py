@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from forcebridge.settings import Settings, resolve_secret_key
+from forcebridge.settings import Settings, resolve_secret_key, shown_url
 from forcebridge.store.bulk import KeyArray
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.errors import DatabaseUnavailable, InvalidValue
@@ -54,7 +54,7 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
     backend = url.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
         raise InvalidValue(
-            f"database {url.render_as_string(hide_password=True)} is not supported: use "
+            f"database {shown_url(url)} is not supported: use "
             "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
         )
     if backend == "postgresql":

@@ -49,6 +49,14 @@ def test_a_command_line_that_does_not_parse_still_gives_a_script_its_json_docume
             {"FORCEBRIDGE_DATABASE_URL": "sqlite:////proc/no/such/forcebridge.sqlite3"},
             "cannot make the database /proc/no/such/forcebridge.sqlite3",
         ),
+        (  # its password given as a parameter, or with an unescaped @, is never shown
+            {"FORCEBRIDGE_DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:1/fb?password=Sup3rS"},
+            "cannot open the database postgresql+psycopg://u@127.0.0.1:1/fb?password=***",
+        ),
+        (
+            {"FORCEBRIDGE_DATABASE_URL": "postgresql+psycopg://u:Pa@5sTail@127.0.0.1:1/fb"},
+            "cannot open the database postgresql+psycopg://u:***@127.0.0.1:1/fb",
+        ),
     ],
 )
 def test_a_database_that_cannot_be_opened_is_said_so_in_one_json_document(

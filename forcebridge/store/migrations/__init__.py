@@ -21,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from forcebridge.settings import shown_url
 from forcebridge.store.engine import make_engine
 from forcebridge.store.errors import DatabaseUnavailable
 
@@ -68,7 +69,7 @@ def _opened(engine: Engine) -> Iterator[Connection]:
         connection = engine.connect()
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        where = engine.url.render_as_string(hide_password=True)
+        where = shown_url(engine.url)
         raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
     with connection:
         yield connection
