@@ -99,20 +99,22 @@ def reseal_secrets(session: Session, keyring: Keyring) -> ResealReport:
 
     Run in the caller's transaction (commit it to keep the result), with the rows locked on
     PostgreSQL, so a token a worker renews meanwhile is neither lost nor left on an old key.
-    A value that cannot be opened (its key missing, or altered) is left as it is and reported.
+    A value that cannot be opened (its key missing, or altered, even on the current key) is
+    left as it is and reported.
     """
     resealed = already_current = 0
     unresealed: list[Unresealed] = []
     for column, key, value in _sealed_values(session):
         key_id = sealing_key_id(value)
-        if key_id == keyring.key_id:
-            already_current += 1
-            continue
         try:
-            sealed = keyring.encrypt(keyring.decrypt(value))
+            opened = keyring.decrypt(value)  # a value on the current key is checked too
         except EncryptionError as error:
             unresealed.append(Unresealed(str(column), key, key_id, str(error)))
             continue
+        if key_id == keyring.key_id:
+            already_current += 1
+            continue
+        sealed = keyring.encrypt(opened)
         table = column.table
         where = [table.c[name] == part for name, part in key.items()]
         session.execute(update(table).where(*where).values({column.name: _raw_value(sealed)}))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Text, select, type_coerce, update
 
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
@@ -71,3 +71,21 @@ def test_a_secret_whose_key_is_missing_is_reported_not_resealed(engine: Engine) 
         check_sealed_keys(engine, Keyring(NEW))
     with make_sessionmaker(engine)() as session:  # left as it was: the old key still opens it
         assert session.scalars(select(Connection)).one().password == LOGIN.password
+
+
+def test_a_secret_altered_under_the_current_key_is_reported_not_counted_current(
+    engine: Engine,
+) -> None:
+    """Reseal is the check before a retired key goes: a damaged value must be named there,
+    not counted among those already on the current key."""
+    with make_sessionmaker(engine)() as session:
+        create_connection(session, create_org(session, "acme"), "main", LOGIN, TOKENS)
+        session.commit()
+        sealed = session.execute(select(type_coerce(Connection.password, Text))).scalar_one()
+        damaged = sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]
+        session.execute(update(Connection).values(password=type_coerce(damaged, Text)))
+        session.commit()
+        report = reseal_secrets(session, Keyring(TEST_SECRET))
+
+    assert [u.column for u in report.unresealed] == ["connections.password"]
+    assert "integrity" in report.unresealed[0].reason
