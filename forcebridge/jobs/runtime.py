@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from forcebridge.salesforce.redaction import RedactingFilter
 from forcebridge.settings import LogLevel, Settings
 from forcebridge.store.crypto import Keyring
-from forcebridge.store.engine import keyring_from_settings, make_engine, make_sessionmaker
+from forcebridge.store.engine import engine_from_settings, keyring_from_settings, make_sessionmaker
 from forcebridge.store.errors import EncryptionError
 from forcebridge.store.migrations import upgrade
 from forcebridge.store.sealed_keys import check_sealed_keys
@@ -68,7 +68,7 @@ def open_runtime(settings: Settings) -> Runtime:
     """Everything a process needs to work on the configured database."""
     configure_logging(settings.log_level)
     keyring = keyring_from_settings(settings)
-    engine = make_engine(settings.database_url, keyring)
+    engine = engine_from_settings(settings, keyring)
     upgrade(engine)
     try:
         check_sealed_keys(engine, keyring)

@@ -40,12 +40,20 @@ class _Key:
     aead: AESGCM
 
 
-def _derive(secret: str) -> _Key:
+def secret_problem(secret: str) -> str | None:
+    """Why `secret` cannot be a key, or None."""
     if len(secret) < MIN_SECRET_LENGTH:
-        raise EncryptionError(
+        return (
             f"the secret key has {len(secret)} characters; use at least {MIN_SECRET_LENGTH} "
             "random ones (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
+    return None
+
+
+def _derive(secret: str) -> _Key:
+    problem = secret_problem(secret)
+    if problem is not None:
+        raise EncryptionError(problem)
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE)
     key = hkdf.derive(secret.encode())
     return _Key(key_id=hashlib.sha256(key).hexdigest()[:12], aead=AESGCM(key))

@@ -28,9 +28,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from forcebridge.settings import Settings, resolve_secret_key, shown_url
+from forcebridge.settings import Settings, SettingsError, resolve_secret_key, shown_url
 from forcebridge.store.bulk import KeyArray
-from forcebridge.store.crypto import Keyring
+from forcebridge.store.crypto import Keyring, secret_problem
 from forcebridge.store.errors import DatabaseUnavailable, InvalidValue
 from forcebridge.store.types import attach_keyring
 
@@ -138,16 +138,26 @@ def _send_key_arrays_in_binary(dbapi_connection: Any, _record: Any) -> None:
 
 
 def keyring_from_settings(settings: Settings) -> Keyring:
-    """The configured secret key (generated on first use) and the retired ones."""
-    return Keyring(
-        resolve_secret_key(settings).get_secret_value(),
-        (key.get_secret_value() for key in settings.retired_secret_keys),
-    )
+    """The configured secret key (generated on first use) and the retired ones; a key too
+    short to be one is refused naming where it was given (never the key itself)."""
+    current = resolve_secret_key(settings).get_secret_value()
+    retired = [key.get_secret_value() for key in settings.retired_secret_keys]
+    given = "FORCEBRIDGE_SECRET_KEY" if settings.secret_key is not None else "the secret key file"
+    named = [(given, current), *(("FORCEBRIDGE_RETIRED_SECRET_KEYS", key) for key in retired)]
+    for where, key in named:
+        problem = secret_problem(key.strip())
+        if problem is not None:
+            raise SettingsError(f"{where}: {problem}")
+    return Keyring(current, retired)
 
 
-def engine_from_settings(settings: Settings) -> Engine:
-    """The product's engine: its database, sealing secrets with the configured keys."""
-    return make_engine(settings.database_url, keyring_from_settings(settings))
+def engine_from_settings(settings: Settings, keyring: Keyring | None = None) -> Engine:
+    """The product's engine: its database, sealing secrets with `keyring` (else the configured
+    keys); a database forcebridge does not support is refused naming the variable that gave it."""
+    try:
+        return make_engine(settings.database_url, keyring or keyring_from_settings(settings))
+    except InvalidValue as error:
+        raise SettingsError(f"FORCEBRIDGE_DATABASE_URL: {error}") from None
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

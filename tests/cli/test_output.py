@@ -83,6 +83,27 @@ OLD_KEY = "tjE08G-an-old-key-still-being-rotated-out-0000"
 
 
 @pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"FORCEBRIDGE_RETIRED_SECRET_KEYS": "shortk3y"}, "FORCEBRIDGE_RETIRED_SECRET_KEYS: "),
+        ({"FORCEBRIDGE_SECRET_KEY": "shortk3y"}, "FORCEBRIDGE_SECRET_KEY: "),
+        (
+            {"FORCEBRIDGE_DATABASE_URL": "mysql://u:shortk3y@127.0.0.1/fb"},
+            "FORCEBRIDGE_DATABASE_URL: database mysql://u:***@",
+        ),
+    ],
+)
+def test_a_setting_refused_when_opened_is_named_by_its_variable(
+    cli: Cli, env: dict[str, str], named: str
+) -> None:
+    refused = cli("org", "list", "--json", env=env)
+
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout)["error"].startswith(named)
+    assert "shortk3y" not in refused.stdout + refused.stderr
+
+
+@pytest.mark.parametrize(
     "retired",
     [f'["{OLD_KEY}"', f'["{OLD_KEY}", 12345678901234567890]', f"[{OLD_KEY}]"],
     ids=["unclosed", "not-a-string", "unquoted"],
