@@ -10,8 +10,8 @@ import requests
 from simple_salesforce import Salesforce
 
 from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.bulk_v1_jobs import CsvJobs, text_of
 from tests.sandbox.test_bulk_ingest import run
-from tests.sandbox.test_bulk_v1 import CsvJobs, _text
 
 Session = Callable[[SandboxServer], requests.Session]
 
@@ -20,14 +20,6 @@ Session = Callable[[SandboxServer], requests.Session]
 def session(sandbox: SandboxServer, api_for: Session) -> Iterator[requests.Session]:
     with api_for(sandbox) as http:
         yield http
-
-
-@pytest.fixture
-def csv_jobs(sandbox: SandboxServer) -> Iterator[CsvJobs]:
-    with requests.Session() as http:
-        http.verify = str(sandbox.ca_file)
-        http.trust_env = False
-        yield CsvJobs(sandbox, http)
 
 
 def _count(sf: Salesforce, prefix: str) -> int:
@@ -68,7 +60,7 @@ def test_unreadable_quoting_fails_a_bulk_v1_csv_batch(
 ) -> None:
     batch = csv_jobs.batch(csv_jobs.create("insert", "Contact"), data)
 
-    assert (_text(batch, "state"), _text(batch, "stateMessage")) == ("Failed", message)
+    assert (text_of(batch, "state"), text_of(batch, "stateMessage")) == ("Failed", message)
     assert _count(sf, "UQ") == 0
 
 

@@ -7,14 +7,13 @@ import csv
 import datetime as dt
 import gzip
 import io
-from collections.abc import Iterator
-from xml.etree import ElementTree
 
 import pytest
 import requests
 from simple_salesforce import Salesforce
 
 from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.bulk_v1_jobs import NS, CsvJobs, text_of
 
 
 def test_dml_batches_give_one_result_per_record_in_order(sf: Salesforce) -> None:
@@ -158,77 +157,24 @@ def test_errors_come_in_bulk_api_1_shape(sandbox: SandboxServer) -> None:
     assert "LastName does not match an External ID" in unkeyed.json()["exceptionMessage"]
 
 
-NS = {"sf": "http://www.force.com/2009/06/asyncapi/dataload"}
-
-
-class CsvJobs:
-    """Bulk API 1.0 CSV jobs as Data Loader and jsforce drive them: XML job infos, CSV data."""
-
-    def __init__(self, sandbox: SandboxServer, http: requests.Session) -> None:
-        self.url = f"{sandbox.base_url}/services/async/62.0/job"
-        self.http = http
-        self.session = {"X-SFDC-Session": sandbox.access_token()}
-
-    def create(self, operation: str, sobject: str, extra: str = "") -> ElementTree.Element:
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            f'<jobInfo xmlns="{NS["sf"]}"><operation>{operation}</operation>'
-            f"<object>{sobject}</object>{extra}<contentType>CSV</contentType></jobInfo>"
-        )
-        return self.xml(self.http.post(self.url, data=body, headers=self.xml_headers()))
-
-    def batch(self, job: ElementTree.Element, data: str) -> ElementTree.Element:
-        """Add a batch; its info once carried out (the answer to adding it says Queued)."""
-        url = f"{self.url}/{_text(job, 'id')}/batch"
-        headers = self.session | {"Content-Type": "text/csv"}
-        queued = self.xml(self.http.post(url, data=data.encode(), headers=headers))
-        assert _text(queued, "state") == "Queued"
-        return self.xml(self.get(f"{_text(job, 'id')}/batch/{_text(queued, 'id')}"))
-
-    def get(self, path: str) -> requests.Response:
-        response = self.http.get(f"{self.url}/{path}", headers=self.session)
-        assert response.status_code == 200, response.text
-        return response
-
-    def xml_headers(self) -> dict[str, str]:
-        return self.session | {"Content-Type": "application/xml; charset=UTF-8"}
-
-    @staticmethod
-    def xml(response: requests.Response) -> ElementTree.Element:
-        assert response.headers["content-type"].startswith("application/xml"), response.text
-        return ElementTree.fromstring(response.content)
-
-
-def _text(element: ElementTree.Element, name: str) -> str:
-    return element.findtext(f"sf:{name}", namespaces=NS) or ""
-
-
-@pytest.fixture
-def csv_jobs(sandbox: SandboxServer) -> Iterator[CsvJobs]:
-    with requests.Session() as http:
-        http.verify = str(sandbox.ca_file)
-        http.trust_env = False
-        yield CsvJobs(sandbox, http)
-
-
 def test_a_csv_job_reports_in_xml_and_gives_csv_results(csv_jobs: CsvJobs) -> None:
     job = csv_jobs.create("insert", "Contact")
     assert job.tag == f"{{{NS['sf']}}}jobInfo"
-    assert (_text(job, "state"), _text(job, "contentType")) == ("Open", "CSV")
-    assert _text(job, "createdDate").endswith("Z")
+    assert (text_of(job, "state"), text_of(job, "contentType")) == ("Open", "CSV")
+    assert text_of(job, "createdDate").endswith("Z")
 
     batch = csv_jobs.batch(
         job,
         'LastName,Email,HasOptedOutOfEmail\n"Lovelace, Ada",ada@example.com,true\n'
         ",nobody@example.com,\n",
     )
-    assert _text(batch, "state") == "Completed"
-    assert (_text(batch, "numberRecordsProcessed"), _text(batch, "numberRecordsFailed")) == (
+    assert text_of(batch, "state") == "Completed"
+    assert (text_of(batch, "numberRecordsProcessed"), text_of(batch, "numberRecordsFailed")) == (
         "2",
         "1",
     )
 
-    result = csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result")
+    result = csv_jobs.get(f"{text_of(job, 'id')}/batch/{text_of(batch, 'id')}/result")
     assert result.headers["content-type"].startswith("text/csv")
     header, ok, failed = list(csv.reader(io.StringIO(result.text)))
     assert header == ["Id", "Success", "Created", "Error"]
@@ -236,16 +182,16 @@ def test_a_csv_job_reports_in_xml_and_gives_csv_results(csv_jobs: CsvJobs) -> No
     assert failed[:3] == ["", "false", "false"]
     assert failed[3] == "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --"
 
-    listed = CsvJobs.xml(csv_jobs.get(f"{_text(job, 'id')}/batch"))
-    assert [_text(b, "id") for b in listed.findall("sf:batchInfo", NS)] == [_text(batch, "id")]
+    listed = CsvJobs.xml(csv_jobs.get(f"{text_of(job, 'id')}/batch"))
+    assert [text_of(b, "id") for b in listed.findall("sf:batchInfo", NS)] == [text_of(batch, "id")]
     closed = CsvJobs.xml(
         csv_jobs.http.post(
-            f"{csv_jobs.url}/{_text(job, 'id')}",
+            f"{csv_jobs.url}/{text_of(job, 'id')}",
             data=f'<jobInfo xmlns="{NS["sf"]}"><state>Closed</state></jobInfo>',
             headers=csv_jobs.xml_headers(),
         )
     )
-    assert (_text(closed, "state"), _text(closed, "numberBatchesCompleted")) == ("Closed", "1")
+    assert (text_of(closed, "state"), text_of(closed, "numberBatchesCompleted")) == ("Closed", "1")
 
 
 def test_csv_values_are_read_by_field_type(csv_jobs: CsvJobs, sf: Salesforce) -> None:
@@ -266,7 +212,7 @@ def test_a_csv_value_of_the_wrong_type_fails_as_bulk_words_it(csv_jobs: CsvJobs)
     job = csv_jobs.create("insert", "Contact")
     batch = csv_jobs.batch(job, "LastName,Birthdate\nTypes,1990-13-01\n")
 
-    result = csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result")
+    result = csv_jobs.get(f"{text_of(job, 'id')}/batch/{text_of(batch, 'id')}/result")
     [_, failed] = list(csv.reader(io.StringIO(result.text)))
     assert failed[3] == (
         "INVALID_FIELD:Failed to deserialize field at col 1. Due to, '1990-13-01' is not a valid "
@@ -279,9 +225,9 @@ def test_a_csv_batch_naming_an_unknown_field_fails_whole(csv_jobs: CsvJobs) -> N
 
     batch = csv_jobs.batch(job, "LastName,Nope__c\nAda,1\n")
 
-    assert _text(batch, "state") == "Failed"
-    assert _text(batch, "stateMessage") == "InvalidBatch : Field name not found : Nope__c"
-    assert _text(batch, "numberRecordsProcessed") == "0"
+    assert text_of(batch, "state") == "Failed"
+    assert text_of(batch, "stateMessage") == "InvalidBatch : Field name not found : Nope__c"
+    assert text_of(batch, "numberRecordsProcessed") == "0"
 
 
 def test_a_csv_batch_naming_a_field_twice_fails_whole(csv_jobs: CsvJobs) -> None:
@@ -289,8 +235,8 @@ def test_a_csv_batch_naming_a_field_twice_fails_whole(csv_jobs: CsvJobs) -> None
 
     batch = csv_jobs.batch(job, "LastName,Title,Title\nAda,Dr,Prof\n")
 
-    assert _text(batch, "state") == "Failed"
-    assert _text(batch, "stateMessage") == "InvalidBatch : Duplicate field name : Title"
+    assert text_of(batch, "state") == "Failed"
+    assert text_of(batch, "stateMessage") == "InvalidBatch : Duplicate field name : Title"
 
 
 def test_a_csv_row_with_more_values_than_the_header_fails_alone(csv_jobs: CsvJobs) -> None:
@@ -298,9 +244,9 @@ def test_a_csv_row_with_more_values_than_the_header_fails_alone(csv_jobs: CsvJob
 
     batch = csv_jobs.batch(job, "LastName,Title\nWide,Chief,Extra\nNarrow,Clerk\n")
 
-    result = csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result")
+    result = csv_jobs.get(f"{text_of(job, 'id')}/batch/{text_of(batch, 'id')}/result")
     [_, failed, ok] = list(csv.reader(io.StringIO(result.text)))
-    assert (_text(batch, "state"), _text(batch, "numberRecordsFailed")) == ("Completed", "1")
+    assert (text_of(batch, "state"), text_of(batch, "numberRecordsFailed")) == ("Completed", "1")
     assert failed[1:] == [
         "false",
         "false",
@@ -322,14 +268,14 @@ def test_a_csv_query_gives_an_xml_result_list_and_csv_records(
     )
     empty = csv_jobs.batch(job, "SELECT Id FROM Contact WHERE LastName = 'Nobody'")
 
-    base = f"{_text(job, 'id')}/batch/{_text(batch, 'id')}/result"
+    base = f"{text_of(job, 'id')}/batch/{text_of(batch, 'id')}/result"
     ids = CsvJobs.xml(csv_jobs.get(base))
     assert ids.tag == f"{{{NS['sf']}}}result-list"
     [result_id] = [r.text for r in ids.findall("sf:result", NS)]
     records = list(csv.DictReader(io.StringIO(csv_jobs.get(f"{base}/{result_id}").text)))
     assert records == [{"LastName": "Queried", "Birthdate": "1990-05-01", "Account.Name": "Csv Co"}]
 
-    base = f"{_text(job, 'id')}/batch/{_text(empty, 'id')}/result"
+    base = f"{text_of(job, 'id')}/batch/{text_of(empty, 'id')}/result"
     [empty_id] = [r.text for r in CsvJobs.xml(csv_jobs.get(base)).findall("sf:result", NS)]
     assert csv_jobs.get(f"{base}/{empty_id}").text == "Records not found for this query"
 
@@ -339,9 +285,9 @@ def test_a_query_batch_that_does_not_parse_fails_naming_why(csv_jobs: CsvJobs) -
 
     batch = csv_jobs.batch(job, "SELECT Id FROM Contact WHERE")
 
-    assert _text(batch, "state") == "Failed"
-    assert _text(batch, "stateMessage").startswith("MALFORMED_QUERY : ")
-    assert "unexpected token: '<EOF>'" in _text(batch, "stateMessage")
+    assert text_of(batch, "state") == "Failed"
+    assert text_of(batch, "stateMessage").startswith("MALFORMED_QUERY : ")
+    assert "unexpected token: '<EOF>'" in text_of(batch, "stateMessage")
 
 
 @pytest.mark.parametrize(
@@ -362,8 +308,8 @@ def test_a_query_batch_bulk_cannot_run_fails_as_salesforce_fails_it(
 
     batch = csv_jobs.batch(job, soql)
 
-    assert _text(batch, "state") == "Failed"
-    message = _text(batch, "stateMessage")
+    assert text_of(batch, "state") == "Failed"
+    message = text_of(batch, "stateMessage")
     assert message.startswith("InvalidBatch : Failed to process query: FUNCTIONALITY_NOT_ENABLED")
     assert why in message
 
@@ -372,7 +318,7 @@ def test_a_csv_batch_may_come_gzipped_and_one_not_in_utf8_is_refused(
     csv_jobs: CsvJobs, sf: Salesforce
 ) -> None:
     job = csv_jobs.create("insert", "Contact")
-    url = f"{csv_jobs.url}/{_text(job, 'id')}/batch"
+    url = f"{csv_jobs.url}/{text_of(job, 'id')}/batch"
     headers = csv_jobs.session | {"Content-Type": "text/csv", "Content-Encoding": "gzip"}
 
     zipped = csv_jobs.http.post(
@@ -384,14 +330,14 @@ def test_a_csv_batch_may_come_gzipped_and_one_not_in_utf8_is_refused(
 
     assert zipped.status_code == 200, zipped.text
     batch = CsvJobs.xml(
-        csv_jobs.get(f"{_text(job, 'id')}/batch/{_text(CsvJobs.xml(zipped), 'id')}")
+        csv_jobs.get(f"{text_of(job, 'id')}/batch/{text_of(CsvJobs.xml(zipped), 'id')}")
     )
-    assert _text(batch, "state") == "Completed"
+    assert text_of(batch, "state") == "Completed"
     assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'Gzípped'")["totalSize"] == 1
     error = CsvJobs.xml(latin)
     assert (latin.status_code, error.tag) == (400, f"{{{NS['sf']}}}error")
-    assert _text(error, "exceptionCode") == "InvalidBatch"
-    assert "not valid UTF-8" in _text(error, "exceptionMessage")
+    assert text_of(error, "exceptionCode") == "InvalidBatch"
+    assert "not valid UTF-8" in text_of(error, "exceptionMessage")
 
 
 def test_errors_answer_in_xml_unless_the_request_is_json(csv_jobs: CsvJobs) -> None:
@@ -407,6 +353,6 @@ def test_errors_answer_in_xml_unless_the_request_is_json(csv_jobs: CsvJobs) -> N
 
     error = CsvJobs.xml(no_session)
     assert (no_session.status_code, error.tag) == (400, f"{{{NS['sf']}}}error")
-    assert _text(error, "exceptionCode") == "InvalidSessionId"
-    assert _text(CsvJobs.xml(unreadable), "exceptionCode") == "InvalidJob"
-    assert _text(CsvJobs.xml(entity), "exceptionCode") == "InvalidJob"
+    assert text_of(error, "exceptionCode") == "InvalidSessionId"
+    assert text_of(CsvJobs.xml(unreadable), "exceptionCode") == "InvalidJob"
+    assert text_of(CsvJobs.xml(entity), "exceptionCode") == "InvalidJob"
