@@ -29,7 +29,7 @@ from forcebridge.cli.output import JsonFlag, console, database, emit, fail, wron
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import ActivityTarget, PullObjects, Service
-from forcebridge.store.repositories.services import get_service
+from forcebridge.store.repositories.services import check_timezone, get_service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connection_errors import ConnectError
 from forcebridge.sync.connections import open_client
@@ -129,8 +129,12 @@ def command(
         service = get_service(session, path)
         now = utcnow()
         if timezone is not None:  # an unknown zone is refused before Salesforce is asked
-            move_service(service, timezone, now)
+            check_timezone(timezone)
         configured, unverified = _configure_pull(session, service, change)
+        if timezone is not None:
+            # Written after Salesforce was asked: on SQLite a write left pending would lock out
+            # the token the client renews in a transaction of its own.
+            move_service(service, timezone, now)
         _activities(service, activities_to, activities_every, task_subject)
         session.flush()
         reconcile_schedules(session.connection(), now, [service.id])

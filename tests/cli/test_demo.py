@@ -30,6 +30,8 @@ def test_demo_runs_every_chapter_and_ends_with_a_summary(
     would, pulled = result.output.split("Would pull (run 1)")[1].split("Pulled (run 2)")[:2]
     assert would.split("Api calls")[0] == pulled.split("Api calls")[0]  # the dry run was exact
     assert "messages recorded: 1" in result.output  # over the REST API, with a token
+    assert "Reconciled (run" in result.output
+    assert "America/New_York" in result.output
     assert "What the demo showed" in result.output
     assert "Where to look next" in result.output
     assert (data / "sandbox" / "ca.pem").exists()

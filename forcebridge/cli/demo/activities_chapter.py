@@ -64,6 +64,11 @@ def log_conversations(narrator: Narrator, run: CommandRunner, sf: Salesforce, fo
     )
     for line in task["Description"].splitlines()[:4]:
         narrator.note(f"  [dim]{line}")
+    narrator.note(
+        "the support team moves to New York: a new time zone takes effect at the end of "
+        "today, so no message already logged changes day"
+    )
+    run(["service", "configure", SERVICE, "--timezone", "America/New_York"])
     narrator.found("Activity log", f"{len(people)} people, 2 days: one Task per person per day")
 
 
