@@ -135,3 +135,30 @@ def test_secrets_sealed_while_whitespace_counted_still_open_and_reseal_to_the_ke
     assert (resealed["resealed"], resealed["already_current"]) == (1, 2)
     checked = cli("connections", "status", "--check", "--json", env=key(NEW))
     assert document(checked)["orgs"][0]["status"] == "Connected"
+
+
+def test_a_secret_damaged_in_one_org_leaves_every_listing_readable(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """Listings never open a secret: one value altered in the database stops only what uses
+    its connection, and reseal names it."""
+    connect(cli, sandbox, key(NEW), org="acme")
+    connect(cli, sandbox, key(NEW), org="beta")
+    engine = create_engine(cli_env["FORCEBRIDGE_DATABASE_URL"])
+    with engine.begin() as raw:
+        raw.execute(
+            text(
+                "UPDATE connections SET password = substr(password, 1, 40) || 'AAAA' "
+                "WHERE org_id = (SELECT id FROM orgs WHERE name = 'beta')"
+            )
+        )
+    engine.dispose()
+
+    orgs = cli("org", "list", "--json", env=key(NEW))
+    connections = cli("connections", "list", "--json", env=key(NEW))
+    resealed = json.loads(cli("secrets", "reseal", "--json", env=key(NEW)).stdout)
+
+    assert orgs.exit_code == 0, orgs.stdout
+    assert {o["name"] for o in json.loads(orgs.stdout)["orgs"]} == {"acme", "beta"}
+    assert connections.exit_code == 0, connections.stdout
+    assert [u["column"] for u in resealed["unresealed"]] == ["connections.password"]

@@ -52,8 +52,10 @@ def test_reading_secrets_with_another_key_fails_clearly(
     try:
         with make_sessionmaker(other)() as stranger:
             org = stranger.scalars(select(Org)).one()
+            connection = get_connection(stranger, org, "main")  # listed, its secrets unread
+            assert connection.name == "main"
             with pytest.raises(EncryptionError, match="which is not configured"):
-                get_connection(stranger, org, "main")
+                _ = connection.access_token
     finally:
         other.dispose()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer_group
 
 from forcebridge.salesforce.describe_cache import CachedDescribe, DescribeKey
 from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, State
@@ -42,7 +42,7 @@ def _connection(session: Session) -> Connection:
 
 def _reloaded(engine: Engine, connection: Connection) -> Connection:
     with Session(engine) as fresh:
-        found = fresh.get(Connection, connection.id)
+        found = fresh.get(Connection, connection.id, options=[undefer_group("sealed")])
         assert found is not None
         fresh.expunge(found)
         return found

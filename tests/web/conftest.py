@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.orm import undefer_group
 
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.mapping.model import Mapping as MappingRows
@@ -159,8 +160,10 @@ class AdminPages:
             session.commit()
 
     def connections(self) -> list[Connection]:
+        """Every connection, its sealed credentials loaded (they are read after the session)."""
         with self.runtime.sessions() as session:
-            return list(session.scalars(select(Connection).order_by(Connection.id)))
+            query = select(Connection).options(undefer_group("sealed")).order_by(Connection.id)
+            return list(session.scalars(query))
 
 
 AdminPagesFactory = Callable[..., AdminPages]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +42,12 @@ class ConnectionStatus(enum.StrEnum):
     NEEDS_ATTENTION = "needs_attention"
 
 
+_SEALED: dict[str, Any] = {"deferred": True, "deferred_group": "sealed"}
+"""Sealed credentials are loaded only when read, the five in one query: listing orgs or
+connections never opens a secret, so a value damaged in the database breaks only what uses
+its connection (`forcebridge secrets reseal` names it), not every listing of every org."""
+
+
 class Connection(Timestamped, Base):
     __tablename__ = "connections"
     __table_args__ = (UniqueConstraint("org_id", "name"),)
@@ -56,12 +62,12 @@ class Connection(Timestamped, Base):
     """Like "61.0"."""
     auth_method: Mapped[AuthMethod]
     client_id: Mapped[str]
-    client_secret: Mapped[str | None] = mapped_column(EncryptedText)
-    access_token: Mapped[str | None] = mapped_column(EncryptedText)
-    refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
+    client_secret: Mapped[str | None] = mapped_column(EncryptedText, **_SEALED)
+    access_token: Mapped[str | None] = mapped_column(EncryptedText, **_SEALED)
+    refresh_token: Mapped[str | None] = mapped_column(EncryptedText, **_SEALED)
     username: Mapped[str | None]
-    password: Mapped[str | None] = mapped_column(EncryptedText)
-    jwt_private_key: Mapped[str | None] = mapped_column(EncryptedText)
+    password: Mapped[str | None] = mapped_column(EncryptedText, **_SEALED)
+    jwt_private_key: Mapped[str | None] = mapped_column(EncryptedText, **_SEALED)
     salesforce_org_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
     salesforce_user_id: Mapped[str | None] = mapped_column(String(SALESFORCE_ID_LENGTH))
     ca_file: Mapped[str | None] = mapped_column(Text)
