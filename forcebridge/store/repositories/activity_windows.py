@@ -8,7 +8,7 @@ with a target but no Task id is a write whose outcome is unknown: the next run l
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, cast
@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import ActivityWindow, ContactIdentity, LogLevel, Run, RunLogEntry
+from forcebridge.store.repositories.chunks import sorted_chunks
 from forcebridge.store.types import utcnow
 
 _CHUNK = 500
@@ -104,18 +105,12 @@ def _read(session: Session, query: Select[Any]) -> list[StoredWindow]:
     return [StoredWindow(*row) for row in session.execute(query)]
 
 
-def _chunks(items: Collection[Any]) -> Iterator[list[Any]]:
-    ordered = sorted(items)
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
-
-
 def windows_of(
     session: Session, service_id: int, windows: Collection[tuple[int, date]]
 ) -> list[StoredWindow]:
     """Every part recorded for the `(contact_id, day)` pairs."""
     found: list[StoredWindow] = []
-    for chunk in _chunks(windows):
+    for chunk in sorted_chunks(windows, _CHUNK):
         found += _read(
             session,
             _select().where(
@@ -213,7 +208,7 @@ def rewrite_where_relinked(session: Session, service_id: int, contact_ids: Colle
             ContactIdentity.external_id == ActivityWindow.target_id,
         ),
     )
-    for chunk in _chunks(contact_ids):
+    for chunk in sorted_chunks(contact_ids, _CHUNK):
         session.execute(
             update(ActivityWindow)
             .where(*relinked, ActivityWindow.contact_id.in_(chunk))
@@ -281,7 +276,7 @@ def unpark_windows(session: Session, service_id: int) -> int:
 def latest_errors(session: Session, service_id: int, keys: Collection[str]) -> dict[str, str]:
     """The last error logged for each window key, by the service's runs."""
     found: dict[str, str] = {}
-    for chunk in _chunks(keys):
+    for chunk in sorted_chunks(keys, _CHUNK):
         rows = session.execute(
             select(RunLogEntry.record_ref, RunLogEntry.message)
             .join(Run, Run.id == RunLogEntry.run_id)

@@ -8,10 +8,9 @@ time, and finds what is new by `recorded_at`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.insert_or_skip import insert_or_skip
 from forcebridge.store.models import Contact, Direction, Message
+from forcebridge.store.repositories.chunks import sorted_chunks
 from forcebridge.store.types import utcnow
 
 _CHUNK = 1000
@@ -114,12 +114,6 @@ _SAID = (
 """What a message says, who said it to whom and when: the fields of a `NewMessage`."""
 
 
-def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
-    ordered = sorted(values)
-    for first in range(0, len(ordered), _CHUNK):
-        yield ordered[first : first + _CHUNK]
-
-
 def messages_between(
     session: Session,
     service_id: int,
@@ -129,7 +123,7 @@ def messages_between(
 ) -> list[StoredMessage]:
     """Messages of `contact_ids` sent in `[start, end)`, in the order they were sent."""
     found: list[StoredMessage] = []
-    for chunk in _chunks(contact_ids):
+    for chunk in sorted_chunks(contact_ids, _CHUNK):
         rows = session.execute(
             select(Message.id, *_SAID).where(
                 Message.service_id == service_id,
@@ -147,7 +141,7 @@ def recorded_under_ids(
 ) -> dict[str, NewMessage]:
     """The service's messages recorded under each of `external_ids` that is known."""
     found: dict[str, NewMessage] = {}
-    for chunk in _chunks(external_ids):
+    for chunk in sorted_chunks(external_ids, _CHUNK):
         rows = session.execute(
             select(*_SAID, Message.external_id).where(
                 Message.service_id == service_id, Message.external_id.in_(chunk)
@@ -160,7 +154,7 @@ def recorded_under_ids(
 def known_contact_ids(session: Session, service_id: int, contact_ids: Collection[int]) -> set[int]:
     """Which of `contact_ids` are contacts of the service (messages can only be theirs)."""
     known: set[int] = set()
-    for chunk in _chunks(contact_ids):
+    for chunk in sorted_chunks(contact_ids, _CHUNK):
         known.update(
             session.scalars(
                 select(Contact.id).where(Contact.service_id == service_id, Contact.id.in_(chunk))
