@@ -41,6 +41,7 @@ from forcebridge.sync.pull_settings import (
     PullConfiguration,
     configure_pull,
     save_unverified,
+    scope_changes,
 )
 from forcebridge.sync.service_days import move_service, zone_document, zone_in_words
 from forcebridge.sync.transcript import check_subject_template
@@ -160,8 +161,8 @@ def _configure_pull(
     needs no verifying, saved as they are, with why they were not verified (and the streams
     reading everything again) to show."""
     path = f"{service.org.name}/{service.name}"
-    verified = (("--pull", change.objects), ("--soql", change.soql), ("--routing", change.routing))
-    asked = [option for option, value in verified if value is not None]
+    options = {"objects": "--pull", "soql": "--soql", "routing": "--routing"}
+    asked = [options[name] for name in scope_changes(service, change)]
     if service.connection is None:
         why = f"service {path} has no Salesforce connection: connect its org first"
     else:

@@ -215,11 +215,22 @@ class _Settings:
         return self.objects, self.soql, self.routing
 
 
+def scope_changes(service: Service, change: PullChange) -> tuple[str, ...]:
+    """Which of what the service reads (`objects`, `soql`, `routing`) `change` changes: only
+    Salesforce can verify those. A form that resubmits the settings as they stand changes none."""
+    wanted = _settings(service, change)
+    current = (service.pull_objects, service.pull_soql, service.routing_condition)
+    names = ("objects", "soql", "routing")
+    return tuple(
+        name for name, now, then in zip(names, current, wanted.scope, strict=True) if now != then
+    )
+
+
 def save_unverified(session: Session, service: Service, change: PullChange) -> tuple[str, ...]:
     """Apply a change Salesforce need not verify (the interval and the mode), for when it
     cannot be asked; the streams that will read everything again. A change of what to read
-    (`objects`, `soql`, `routing`) is not one: the caller refuses it."""
-    if (change.objects, change.soql, change.routing) != (None, None, None):
+    (`scope_changes`) is not one: the caller refuses it."""
+    if scope_changes(service, change):
         raise ValueError("what a service reads is verified against Salesforce before it is saved")
     try:
         streams = service_streams(service.pull_objects, service.pull_soql)

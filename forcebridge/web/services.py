@@ -31,6 +31,8 @@ from forcebridge.sync.pull_settings import (
     PullConfiguration,
     configure_pull,
     interval_problem,
+    save_unverified,
+    scope_changes,
 )
 from forcebridge.sync.service_days import move_service, zone_document, zone_in_words
 from forcebridge.sync.transcript import check_subject_template
@@ -233,15 +235,30 @@ def save_settings(
                     request, admin, session, client, service, shown, first,
                     status_code=400, then_soql=soql.strip(),
                 )  # fmt: skip
+            notice = projection_notice(configured)
     except SalesforceUnavailable as unavailable:
-        # The settings are verified against Salesforce: refused, with what was typed kept.
+        # What to read needs Salesforce to verify it: refused, with what was typed kept. The
+        # rest is saved as the command line saves it, so an outage never blocks those.
         session.rollback()
-        why = f"The settings could not be verified against Salesforce. {unavailable.message}"
-        shown = replace(submitted, problems=tuple(map(sentence, (*problems, why))))
-        return render_service_page(
-            request, admin, session, None, service, shown,
-            status_code=unavailable.status, mappings_unavailable=unavailable.message,
-        )  # fmt: skip
+        interval = interval_problem("pull every", _minutes(pull_every))
+        objections = [*problems, *([interval] if interval else [])]
+        if scope_changes(service, change):
+            objections.append(
+                "What to pull, the query and the routing rule are verified against Salesforce, "
+                f"which could not be asked. {unavailable.message}"
+            )
+        if objections:
+            return render_service_page(
+                request, admin, session, None, service,
+                replace(submitted, problems=tuple(map(sentence, objections))),
+                status_code=unavailable.status, mappings_unavailable=unavailable.message,
+            )  # fmt: skip
+        reread = save_unverified(session, service, change)
+        notice = (
+            "Saved without verifying against Salesforce, which could not be asked: "
+            f"{unavailable.message}"
+            + (f" The next run reads everything again ({listed(reread)})." if reread else "")
+        )
     service.activities_to = activities_to
     service.activities_interval_minutes = _minutes(activities_every)
     service.task_subject_template = task_subject.strip() or None
@@ -251,7 +268,7 @@ def save_settings(
     session.flush()
     reconcile_schedules(session.connection(), now, [service.id])
     session.commit()
-    return notify_at(request, f"{PAGE}/{service_id}", projection_notice(configured), SETTINGS)
+    return notify_at(request, f"{PAGE}/{service_id}", notice, SETTINGS)
 
 
 @router.post(PAGE + "/{service_id}/retry")

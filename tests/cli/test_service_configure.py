@@ -304,6 +304,7 @@ def test_settings_needing_no_salesforce_are_saved_while_it_cannot_be_asked(
             "--timezone", "Asia/Tokyo", "--json")
     )  # fmt: skip
     refused = cli("service", "configure", service, "--routing", "Title = 'CEO'", "--json")
+    as_it_stands = cli("service", "configure", service, "--pull", "leads", "--json")
 
     assert (saved["update_only"], saved["task_subject"]) == (False, "Chat")
     assert saved["full_read_next"] == ["pull:Lead"]  # to create the leads it skipped
@@ -312,6 +313,7 @@ def test_settings_needing_no_salesforce_are_saved_while_it_cannot_be_asked(
     assert "disconnected" in saved["not_verified"]
     assert refused.exit_code == 1
     assert "--routing need Salesforce to verify them" in json.loads(refused.stdout)["error"]
+    assert as_it_stands.exit_code == 0  # what it already reads needs no verifying
 
 
 def test_a_verified_configuration_says_so(cli: Cli, sandbox: SandboxServer) -> None:

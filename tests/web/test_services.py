@@ -144,31 +144,61 @@ def test_a_disconnected_service_still_shows_its_settings_and_streams_and_says_wh
     assert 'id="mapping-Contact"' not in page.text
 
 
-def test_settings_refused_for_want_of_salesforce_keep_what_was_typed(pages: AdminPages) -> None:
+def test_settings_that_need_no_salesforce_are_saved_while_it_cannot_be_asked(
+    pages: AdminPages,
+) -> None:
     support = service(pages)
     disconnected(pages)
 
-    answer = post_settings(pages, support.id, task_subject="Chat with {name}")
+    answer = post_settings(
+        pages,
+        support.id,
+        pull=support.pull_objects.value,  # as it stands: the form always sends it
+        pull_every="30",
+        task_subject="Chat with {name}",
+        update_only="true",
+    )
+
+    assert answer.status_code == 303, answer.text
+    page = pages.client.get(answer.headers["location"])
+    saved = service(pages)
+    assert (saved.pull_interval_minutes, saved.pull_update_only) == (30, True)
+    assert saved.task_subject_template == "Chat with {name}"
+    assert "Saved without verifying against Salesforce" in page.text
+    assert "is disconnected" in page.text
+
+
+def test_what_to_pull_is_refused_while_salesforce_cannot_be_asked_keeping_what_was_typed(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    disconnected(pages)
+
+    answer = post_settings(pages, support.id, pull="leads", task_subject="Chat with {name}")
 
     assert answer.status_code == 409
-    assert "The settings could not be verified against Salesforce." in answer.text
+    assert "verified against Salesforce, which could not be asked" in answer.text
     assert answer.text.count("Not saved") == 1
     assert 'value="Chat with {name}"' in answer.text
-    assert service(pages).task_subject_template is None
+    unchanged = service(pages)
+    assert (unchanged.pull_objects, unchanged.task_subject_template) == (
+        support.pull_objects,
+        None,
+    )
 
 
 def test_each_reason_the_settings_were_refused_is_a_sentence_of_its_own(pages: AdminPages) -> None:
     support = service(pages)
     disconnected(pages)
 
-    answer = post_settings(pages, support.id, task_subject="Chat with {contact}")
+    answer = post_settings(pages, support.id, pull="leads", task_subject="Chat with {contact}")
 
     reasons = [html.unescape(r) for r in re.findall(r'<li class="problem">(.*?)</li>', answer.text)]
     assert len(reasons) == 2
     assert reasons[0].startswith("Unknown placeholder {contact} in the Task subject")
     assert reasons[1].startswith(
-        "The settings could not be verified against Salesforce. Connection 'sandbox' is "
-        "disconnected"
+        "What to pull, the query and the routing rule are verified against Salesforce, which "
+        "could not be asked. Connection 'sandbox' is disconnected"
     )
     assert all(reason.endswith(".") for reason in reasons)  # never read as one with the next
 
