@@ -26,6 +26,8 @@ from rich.progress import (
 from rich.table import Table
 
 from forcebridge.cli.output import (
+    INTERRUPTED_STATUS,
+    TERMINATED_STATUS,
     JsonFlag,
     console,
     database,
@@ -165,8 +167,10 @@ def run(
                 )
             except ExportError as error:
                 fail(str(error))
-            except (KeyboardInterrupt, SystemExit):  # SIGTERM's, see terminated_as_interrupted
-                fail(INTERRUPTED)
+            except KeyboardInterrupt:
+                fail(INTERRUPTED, INTERRUPTED_STATUS)
+            except SystemExit:  # SIGTERM's, see terminated_as_interrupted
+                fail(INTERRUPTED, TERMINATED_STATUS)
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)

@@ -84,9 +84,13 @@ class Commands(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # Typer's own Click's Context
         """Run the command; a setting refused where a command reads the settings outside its
-        `reporting_errors` is refused like any other, not shown as a traceback."""
+        `reporting_errors` is refused like any other, not shown as a traceback, and Ctrl+C
+        ends it with the shell's status for it (130) and, under --json, its one document."""
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Click would print "Aborted!" (exit status 1) and, under --json, a traceback.
+            fail("interrupted (Ctrl+C) before the end", INTERRUPTED_STATUS)
         except SettingsError as error:
             fail(str(error))
         except ValidationError as error:
@@ -143,13 +147,18 @@ def refusal_of(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def fail(message: str) -> NoReturn:
+def fail(message: str, status: int = 1) -> NoReturn:
     """Refuse: the message on stderr, and for a command given `--json` also `{"error": ...}` on
-    stdout, so that a script always has its one document to read; exit status 1."""
+    stdout, so that a script always has its one document to read; exit status 1, or the
+    shell's 128 + the signal's number for a command a signal stopped."""
     errors.print(f"[red]Error:[/red] {escape(message)}", soft_wrap=True)
     if _json_wanted.get():
         typer.echo(json.dumps({"error": message}, ensure_ascii=False))
-    raise typer.Exit(1)
+    raise typer.Exit(status)
+
+
+INTERRUPTED_STATUS = 128 + signal.SIGINT
+TERMINATED_STATUS = 128 + signal.SIGTERM
 
 
 @contextmanager

@@ -70,7 +70,7 @@ def test_ctrl_c_fails_the_run_and_a_script_still_gets_one_json_document(
     stopped = cli("export", "--org", "acme", "--object", "Lead", path, "--json")
     monkeypatch.undo()
 
-    assert stopped.exit_code == 1
+    assert stopped.exit_code == 130  # the shell's 128 + SIGINT
     assert json.loads(stopped.stdout) == {"error": INTERRUPTED}
     assert leads(server) == 200, "the call in flight was answered, and kept"
     assert_stopped_then_finished(cli, server, path)
@@ -103,6 +103,6 @@ def test_sigterm_stops_an_export_as_ctrl_c_does(
         if process.poll() is None:
             process.kill()
 
-    assert process.returncode == 1, stderr
+    assert process.returncode == 143, stderr  # 128 + SIGTERM
     assert json.loads(stdout) == {"error": INTERRUPTED}
     assert_stopped_then_finished(cli, server, path)

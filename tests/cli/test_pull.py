@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from tests.cli.pull_setup import (
     mapping_of_a_deleted_field,
     set_contact_mapping,
 )
+from tests.conftest import SandboxFactory
 
 TTL = dt.timedelta(minutes=5)
 PULL_KEYS = [
@@ -256,3 +259,35 @@ def test_a_dry_run_whose_process_died_is_settled_by_the_next_command(
     assert rehearsed.exit_code == 0, rehearsed.stderr
     assert {r["run_id"]: r["status"] for r in runs}[killed] == "failed"
     assert "running" not in [r["status"] for r in runs]
+
+
+def test_ctrl_c_ends_a_pull_with_status_130_one_json_document_and_its_run_failed_saying_so(
+    cli: Cli, cli_env: dict[str, str], make_sandbox: SandboxFactory
+) -> None:
+    """Click alone would exit 1 with "Aborted!", and under --json print a traceback and no
+    document at all."""
+    server = make_sandbox(latency_ms=400)
+    service = connected_service(cli, server, "--pull", "contacts")
+    command = [sys.executable, "-m", "forcebridge.cli.main", "pull", "--service", service]
+    process = subprocess.Popen(
+        [*command, "--json"], env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not document(cli("runs", "list", "--org", "acme", "--json"))["runs"]:
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
+    assert process.returncode == 130, stderr
+    assert json.loads(stdout) == {"error": "interrupted (Ctrl+C) before the end"}
+    assert (run["status"], run["error"]) == (
+        "failed",
+        "interrupted (Ctrl+C); what it had committed is kept",
+    )

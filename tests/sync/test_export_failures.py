@@ -184,7 +184,7 @@ def test_an_interrupted_export_leaves_its_run_failed_not_running(world: ExportWo
     [run] = world.session.scalars(select(Run)).all()
     assert (run.status, run.error) == (
         RunStatus.FAILED,
-        "stopped unexpectedly: KeyboardInterrupt()",
+        "interrupted (Ctrl+C); what it had committed is kept",
     )
     assert world.records("Lead") == []
 

@@ -922,7 +922,7 @@ def test_a_pull_stopped_by_ctrl_c_ends_its_run_failed_saying_so_with_the_calls_i
 
     (run,) = session.scalars(select(Run).where(Run.service_id == service.id)).all()
     assert run.status is RunStatus.FAILED
-    assert run.error == "stopped unexpectedly: KeyboardInterrupt()"
+    assert run.error == "interrupted (Ctrl+C); what it had committed is kept"
     assert run.api_calls >= 1  # its describes and the page's query, not nothing
 
 

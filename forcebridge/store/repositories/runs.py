@@ -85,9 +85,19 @@ def failed_if_stopped(session: Session, run: Run) -> Iterator[None]:
     except BaseException as stopped:
         session.rollback()
         if run.finished_at is None:  # not already ended with its own reason
-            finish_run(session, run, error=f"stopped unexpectedly: {stopped!r}")
+            finish_run(session, run, error=stop_reason(stopped))
             session.commit()
         raise
+
+
+def stop_reason(stopped: BaseException) -> str:
+    """Why a run ended before its end, in words an operator reads in the run list. SystemExit
+    is what the command line makes of SIGTERM (`cli.output.terminated_as_interrupted`)."""
+    if isinstance(stopped, KeyboardInterrupt):
+        return "interrupted (Ctrl+C); what it had committed is kept"
+    if isinstance(stopped, SystemExit):
+        return "stopped (SIGTERM); what it had committed is kept"
+    return f"stopped unexpectedly: {stopped!r}"
 
 
 def get_run(session: Session, run_id: int) -> Run:
