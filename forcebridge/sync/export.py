@@ -32,7 +32,7 @@ from forcebridge.store.repositories.runs import (
     finish_run,
     start_run,
 )
-from forcebridge.sync.api_spending import settle_spending
+from forcebridge.sync.api_spending import settle_spending, spent_since
 from forcebridge.sync.export_errors import ExportError
 from forcebridge.sync.export_identity import (
     AccountIndex,
@@ -161,7 +161,8 @@ def _run(
     session.commit()
     with failed_if_stopped(session, run):
         try:
-            kept = None if dry_run else KeptIds(session, org, connection_id, prospects)
+            spent = spent_since(client, before)
+            kept = None if dry_run else KeptIds(session, org, connection_id, prospects, run, spent)
             writer = Writer(client, progress.advance if progress else None, kept)
             decided = _decide(session, client, org, targets, prospects, progress)
             writer.stopped = decided.stopped

@@ -4,8 +4,8 @@ The next export finds a record by the Id kept for its prospect (a prospect witho
 no other way to be found), so the Ids each collection call returns are committed as it returns
 (`export_write.Writer`'s `kept`), not once the run is done: an export stopped midway (Ctrl+C,
 SIGTERM, a crash) leaves every record it made known, and the next export updates them instead
-of making them again. Once the run is done, the records found rather than written are kept the
-same way.
+of making them again; the run's API calls so far are written with them. Once the run is done,
+the records found rather than written are kept the same way.
 
 The Ids are kept with the connection they came through: an Id means something only in the
 Salesforce org that made it.
@@ -13,11 +13,11 @@ Salesforce org that made it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from forcebridge.store.models import Org
+from forcebridge.store.models import Org, Run
 from forcebridge.store.repositories.prospects import (
     SalesforceIds,
     get_prospects,
@@ -36,15 +36,19 @@ class KeptIds:
         org: Org,
         connection_id: int,
         prospects: Sequence[ExportProspect],
+        run: Run,
+        spent: Callable[[], int],
     ) -> None:
         self._session, self._org, self._connection_id = session, org, connection_id
         self._prospects = prospects
+        self._run, self._spent = run, spent
 
     def __call__(
         self, sobject: str, plans: Sequence[RecordPlan], outcomes: Sequence[Outcome]
     ) -> None:
         """Each plan's members keep the record its outcome names (made, found, or one that
-        refused its update but exists); committed at once."""
+        refused its update but exists); committed at once, with the calls the run has spent so
+        far, so that a run stopped for good still shows what it cost."""
         kept = [
             (prospect_id, _ids(sobject, outcome.record_id))
             for plan, outcome in zip(plans, outcomes, strict=True)
@@ -52,14 +56,15 @@ class KeptIds:
             for member in plan.members
             if (prospect_id := self._prospects[member].prospect_id) is not None
         ]
-        if not kept:
-            return
-        stored = get_prospects(self._session, self._org, [prospect_id for prospect_id, _ in kept])
-        keep_salesforce_ids(
-            self._session,
-            self._connection_id,
-            ((prospect, ids) for prospect, (_, ids) in zip(stored, kept, strict=True)),
-        )
+        if kept:
+            ids = [prospect_id for prospect_id, _ in kept]
+            stored = get_prospects(self._session, self._org, ids)
+            keep_salesforce_ids(
+                self._session,
+                self._connection_id,
+                ((prospect, ids) for prospect, (_, ids) in zip(stored, kept, strict=True)),
+            )
+        self._run.api_calls = self._spent()
         self._session.commit()
 
     def found(self, sobject: str, plans: Sequence[RecordPlan], outcomes: Sequence[Outcome]) -> None:
