@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Direction, Service
 from forcebridge.store.models.base import MAX_ID
+from forcebridge.store.repositories.contact_merges import kept_contacts
 from forcebridge.store.repositories.contacts import contacts_by_email, contacts_by_phone
 from forcebridge.store.repositories.messages import (
     NewMessage,
@@ -309,6 +310,8 @@ def _store(session: Session, service: Service, rows: Sequence[_Row], report: Imp
             report.problems.append(RowProblem(row.line, row.contact_field, _not_one(row, found)))
             continue
         report.notices += row.notices
+        if row.contact_field == "contact_id" and row.contact_key != found[0]:
+            report.notices.append(_merged(row, found[0]))
         message = replace(row.message, contact_id=found[0])
         messages.append(message if message.external_id else _fingerprinted(message))
         lines[id(messages[-1])] = row.line
@@ -353,14 +356,28 @@ def _contacts(
     for row in rows:
         keys[row.contact_field].add(row.contact_key)
     found: dict[tuple[str, str | int], list[int]] = {}
-    for contact_id in known_contact_ids(session, service_id, keys["contact_id"]):
+    known = known_contact_ids(session, service_id, keys["contact_id"])
+    for contact_id in known:
         found[("contact_id", contact_id)] = [contact_id]
+    merged = kept_contacts(session, service_id, keys["contact_id"] - known)
+    for contact_id, kept in merged.items():
+        found[("contact_id", contact_id)] = [kept]
     for contact in contacts_by_phone(session, service_id, keys["phone"]):
         for phone in contact.phones & keys["phone"]:
             found.setdefault(("phone", phone), []).append(contact.id)
     for contact in contacts_by_email(session, service_id, keys["email"]):
         found.setdefault(("email", contact.values["email_normalized"]), []).append(contact.id)
     return found
+
+
+def _merged(row: _Row, kept: int) -> RowNotice:
+    """The product sent a message under the id of a contact merged into another since."""
+    return RowNotice(
+        row.line,
+        "merged_contact",
+        f"contact {row.contact_key} was merged into contact {kept} (the same person): "
+        f"recorded under {kept}",
+    )
 
 
 def _not_one(row: _Row, found: Sequence[int]) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Direction, Message, Service
+from forcebridge.store.repositories.contact_merges import merge_contacts
 from forcebridge.store.repositories.contacts import insert_contacts
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
@@ -170,6 +171,29 @@ def test_an_id_already_given_to_another_message_is_refused_by_line_not_counted_a
     assert [(p.line, p.field) for p in report.problems] == [(2, "external_id"), (3, "external_id")]
     assert "X1 is already the id of another message" in report.problems[0].message
     assert [m.body for m in stored(session)] == ["Hi"]
+
+
+def test_a_message_sent_under_the_id_of_a_contact_merged_away_is_recorded_under_the_kept_one(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    """The product learns of a merge (a Lead converted into a Contact the book already had)
+    only by reading the book again: until then it sends messages under the old id, and they
+    belong to the same person."""
+    merge_contacts(session, [(contacts["bo"], contacts["ana"])])
+    session.commit()
+    row = {"contact_id": contacts["bo"], "direction": "inbound", "channel": "sms",
+           "body": "Still me", "sent_at": "2024-03-12T10:00:00Z"}  # fmt: skip
+    path = write(tmp_path, "messages.jsonl", json.dumps(row) + "\n")
+
+    report = import_messages(session, service, path, now=NOW)
+    again = import_messages(session, service, path, now=NOW)
+
+    assert (report.imported, report.rejected) == (1, 0)
+    assert [m.contact_id for m in stored(session)] == [contacts["ana"]]
+    [notice] = report.notices
+    assert (notice.line, notice.code) == (1, "merged_contact")
+    assert f"merged into contact {contacts['ana']}" in notice.message
+    assert (again.imported, again.duplicates) == (0, 1)
 
 
 def good_line(contacts: dict[str, int]) -> dict[str, object]:

@@ -10,7 +10,7 @@ from forcebridge.store.models.connection import (
     ConnectionKind,
     ConnectionStatus,
 )
-from forcebridge.store.models.contact import Contact, ContactIdentity
+from forcebridge.store.models.contact import Contact, ContactIdentity, ContactMerge
 from forcebridge.store.models.custom_field import CustomContactField, CustomFieldType
 from forcebridge.store.models.describe_cache import DescribeCacheEntry
 from forcebridge.store.models.export_preference import ExportPreference
@@ -39,6 +39,7 @@ __all__ = [
     "ConnectionStatus",
     "Contact",
     "ContactIdentity",
+    "ContactMerge",
     "CustomContactField",
     "CustomFieldType",
     "DescribeCacheEntry",

@@ -87,3 +87,16 @@ class ContactIdentity(Base):
     """Not indexed: nothing looks identities up by connection (migration 0008)."""
 
     contact: Mapped[Contact] = relationship(back_populates="identities")
+
+
+class ContactMerge(Base):
+    """A contact merged into another (one person known twice): the id the product may still hold
+    for it, and the contact that person is now. Kept pointing at the contact that stands: a kept
+    contact merged in turn takes its merged ones along."""
+
+    __tablename__ = "contact_merges"
+
+    merged_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    """No foreign key: the merged contact is gone, and its id is never given again."""
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    kept_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)

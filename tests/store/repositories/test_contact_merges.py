@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from forcebridge.store.repositories.contact_merges import merge_contacts
+from forcebridge.store.repositories.contact_merges import kept_contacts, merge_contacts
 from forcebridge.store.repositories.contacts import insert_contacts, list_contacts
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
@@ -23,3 +23,20 @@ def test_the_id_of_a_contact_merged_away_is_never_given_to_another(session: Sess
 
     assert made > newer
     assert [c.id for c in list_contacts(session, service)] == [older, made]
+
+
+def test_a_merged_id_names_the_contact_that_stands_even_after_a_second_merge(
+    session: Session,
+) -> None:
+    acme = create_org(session, "acme")
+    service, other = create_service(session, acme, "support"), create_service(session, acme, "b")
+    first, second, third = insert_contacts(session, service.id, [{}, {}, {}])
+    merge_contacts(session, [(third, second)])
+    merge_contacts(session, [(second, first)])
+    session.commit()
+
+    assert kept_contacts(session, service.id, [first, second, third]) == {
+        second: first,
+        third: first,
+    }
+    assert kept_contacts(session, other.id, [second, third]) == {}  # another service's ids
