@@ -34,6 +34,7 @@ from forcebridge.store.models import (
     ActivityWindow,
     Contact,
     ContactIdentity,
+    ContactMerge,
     Message,
     PendingReread,
 )
@@ -45,10 +46,11 @@ _SHADOWED = (
     cast(Table, Message.__table__),
     cast(Table, ActivityWindow.__table__),
     cast(Table, PendingReread.__table__),
+    cast(Table, ContactMerge.__table__),
 )
-"""What a pull writes only now and then (conversations moved by a merge, records to read
-again): hidden behind empty copies, as a rehearsal has nothing to show there, and must not
-reach the real rows."""
+"""What a pull writes only now and then (conversations moved by a merge, the merge itself,
+records to read again): hidden behind empty copies, as a rehearsal has nothing to show there,
+and must not reach the real rows."""
 
 
 @contextmanager

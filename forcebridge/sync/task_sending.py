@@ -20,6 +20,7 @@ from forcebridge.store.repositories.activity_windows import StoredWindow, save_w
 from forcebridge.sync import deleted_tasks
 from forcebridge.sync.activity_report import Code, Tally
 from forcebridge.sync.activity_tasks import (
+    LEAD_CONVERTED,
     TASK,
     Action,
     PartWrite,
@@ -168,10 +169,16 @@ class TaskSender:
 
     def _note_failure(self, write: PartWrite, result: RecordResult, window: StoredWindow) -> None:
         record_id = write.window.task_id or (write.target.record_id if write.target else None)
+        waits = any(e.status_code == LEAD_CONVERTED for e in result.errors)
         self.note(
-            LogLevel.ERROR,
+            LogLevel.WARNING if waits else LogLevel.ERROR,
             result.errors[0].status_code if result.errors else "UNKNOWN",
-            f"attempt {window.attempts}: {failure_reason(result.errors)}",
+            (
+                "the Lead was converted in Salesforce: the day is written once the next pull "
+                "links the contact to its Contact (no attempt spent)"
+                if waits
+                else f"attempt {window.attempts}: {failure_reason(result.errors)}"
+            ),
             window.key,
             record_id,
         )

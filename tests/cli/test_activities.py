@@ -251,6 +251,34 @@ def test_a_converted_lead_is_never_written_to_even_when_activities_go_to_leads(
 
 
 @pytest.mark.usefixtures("shop")
+def test_a_day_refused_for_a_lead_converted_since_the_pull_says_it_waits_for_the_next_pull(
+    cli: Cli, server: SandboxServer, sf: Salesforce, tmp_path: Path
+) -> None:
+    lead = str(
+        sf.Lead.create({"LastName": "Ivy", "Company": "Initech", "Phone": "+12015550104"})["id"]
+    )
+    assert document(cli("pull", "--service", "acme/shop", "--json"))["created"] == 1
+    first = messages_file(tmp_path, "+12015550104,inbound,sms,Ivy,Before,2024-03-12T10:00:00-04:00")
+    assert cli("messages", "import", "--service", "acme/shop", first).exit_code == 0
+    assert document(cli("activities", "push", "--service", "acme/shop", "--json"))["created"] == 1
+    contact = server.org.convert_lead(lead)["contactId"]
+    later = messages_file(tmp_path, "+12015550104,inbound,sms,Ivy,After,2024-03-12T11:00:00-04:00")
+    assert cli("messages", "import", "--service", "acme/shop", later).exit_code == 0
+
+    refused = json.loads(cli("activities", "push", "--service", "acme/shop", "--json").stdout)
+    log = document(cli("runs", "show", str(refused["run_id"]), "--json"))["log"]
+    [entry] = [e for e in log if e["code"] != "reopened"]  # a 2024 day, pushed again
+    cli("pull", "--service", "acme/shop")
+    pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
+
+    assert (refused["status"], refused["failed"]) == ("partial", 1)
+    assert (entry["level"], entry["code"]) == ("warning", "CANNOT_UPDATE_CONVERTED_LEAD")
+    assert "written once the next pull links the contact to its Contact" in entry["message"]
+    assert (pushed["status"], pushed["failed"]) == ("succeeded", 0)
+    assert any("After" in task["Description"] for task in tasks_of(sf, contact))
+
+
+@pytest.mark.usefixtures("shop")
 def test_a_push_by_hand_waits_for_no_run_already_holding_the_stream(
     cli: Cli, store: Engine
 ) -> None:
