@@ -232,7 +232,7 @@ def _parse(
             problem(name, f"longer than {TEXT_LENGTH} characters")
     sent_at = _sent_at(_text(raw, "sent_at"), problem)
     raw_body = raw.get("body")
-    body = "" if raw_body is None else str(raw_body)
+    body = raw_body if isinstance(raw_body, str) else _text(raw, "body")
     if problems or contact is None or sent_at is None:
         report.problems += problems
         return None
@@ -251,8 +251,12 @@ def _parse(
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
+    """The field as given: a JSON value that is not a string as JSON writes it (`true`, not
+    Python's `True`), so that a problem quotes what the product sent."""
     value = raw.get(name)
-    return "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    return (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)).strip()
 
 
 def _contact_ref(

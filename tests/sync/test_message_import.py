@@ -260,6 +260,21 @@ def test_a_value_out_of_any_range_is_rejected_by_field_and_the_rest_imported(
     assert [(p.line, p.field) for p in report.problems] == [(2, field)]
 
 
+def test_a_problem_quotes_a_json_value_as_the_product_sent_it(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    bad = {**good_line(contacts), "contact_id": True, "direction": False}
+
+    report = import_messages(
+        session, service, write(tmp_path, "m.jsonl", json.dumps(bad) + "\n"), now=NOW
+    )
+
+    assert [(p.field, p.message) for p in report.problems] == [
+        ("contact_id", "'true' is not a contact id (a whole number)"),
+        ("direction", "'false' is neither inbound nor outbound"),
+    ]
+
+
 def test_odd_but_usable_rows_are_imported_with_a_notice(
     session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
 ) -> None:
