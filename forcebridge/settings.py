@@ -76,6 +76,8 @@ class Settings(BaseSettings):
         extra="ignore",
         use_attribute_docstrings=True,
         hide_input_in_errors=True,
+        # `FORCEBRIDGE_DATA_DIR=` is unset, as shells read it, not the current folder.
+        env_ignore_empty=True,
     )
 
     data_dir: Path = Path(".forcebridge")

@@ -23,6 +23,16 @@ def test_the_embedded_default_is_a_sqlite_file_in_the_data_folder(tmp_path: Path
     assert Settings().product_name == "forcebridge"
 
 
+def test_a_variable_set_empty_is_unset_not_the_current_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`FORCEBRIDGE_DATA_DIR=` would otherwise put the database and the key in the current
+    folder, open to others, instead of a folder of mode 0700."""
+    monkeypatch.setenv("FORCEBRIDGE_DATA_DIR", "")
+
+    assert Settings().data_dir == Path(".forcebridge")
+
+
 @pytest.mark.parametrize(
     ("given", "keys"),
     [

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit
+from forcebridge.cli.output import JsonFlag, asked_secret, console, database, emit
 from forcebridge.store.models import AdminRole, AdminUser
 from forcebridge.store.repositories.admins import (
     create_admin,
@@ -47,7 +47,7 @@ PasswordStdin = Annotated[
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.read().rstrip("\r\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    return asked_secret("Password", "give it on standard input with --password-stdin", confirm=True)
 
 
 def _described(org: str, admin: AdminUser) -> dict[str, Any]:

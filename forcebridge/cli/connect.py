@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.cli.callback_listener import DEFAULT_PORT, CallbackListener
 from forcebridge.cli.connections import connection_document, show_connection
-from forcebridge.cli.output import JsonFlag, database, emit, errors
+from forcebridge.cli.output import JsonFlag, asked_secret, database, emit, errors
 from forcebridge.jobs.schedules import after_connecting
 from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN
 from forcebridge.store.models import Connection
@@ -126,7 +126,10 @@ def command(
                 client_id=_required(client_id, "--client-id"),
                 client_secret=_required(client_secret, "--client-secret"),
                 username=_required(username, "--username"),
-                password=password or typer.prompt("Salesforce password", hide_input=True, err=True),
+                password=password
+                or asked_secret(
+                    "Salesforce password", "give --password, or set FORCEBRIDGE_SF_PASSWORD"
+                ),
                 ca_file=ca_file,
             )
         else:

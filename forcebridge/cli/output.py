@@ -157,6 +157,16 @@ def fail(message: str, status: int = 1) -> NoReturn:
     raise typer.Exit(status)
 
 
+def asked_secret(label: str, instead: str, *, confirm: bool = False) -> str:
+    """A secret typed at the terminal, never echoed; refused, saying `instead` how to give it,
+    when standard input ends unanswered (a script, CI): Click would print a traceback and,
+    under --json, no document."""
+    try:
+        return str(typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True))
+    except typer.Abort:
+        fail(f"{label} not given: {instead}")
+
+
 INTERRUPTED_STATUS = 128 + signal.SIGINT
 TERMINATED_STATUS = 128 + signal.SIGTERM
 

@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
-from forcebridge.cli.output import terminated_as_interrupted
+from forcebridge.cli.output import JsonFlag, fail, terminated_as_interrupted
 from forcebridge.sandbox import config as defaults
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore, Grant
 from forcebridge.sandbox.config import SandboxConfig, SandboxConfigError, url_host
@@ -39,7 +39,7 @@ console = Console()
 ENV = "FORCEBRIDGE_SANDBOX_"
 
 
-def _option(name: str, help_text: str) -> Any:
+def _option(name: str, help_text: str, **checks: Any) -> Any:
     """An option that can also come from `FORCEBRIDGE_SANDBOX_<NAME>`."""
     return typer.Option(
         f"--{name}",
@@ -47,6 +47,7 @@ def _option(name: str, help_text: str) -> Any:
         show_envvar=True,
         show_default=True,
         help=help_text,
+        **checks,
     )
 
 
@@ -60,7 +61,13 @@ ClientSecret = Annotated[str, _option("client-secret", "OAuth client secret.")]
 Username = Annotated[str, _option("username", "The admin user's login.")]
 Password = Annotated[str, _option("password", "The admin user's password.")]
 SchemaDir = Annotated[
-    Path | None, _option("schema", "Folder of describe-shaped JSON: extra objects and fields.")
+    Path | None,
+    _option(
+        "schema",
+        "Folder of describe-shaped JSON: extra objects and fields.",
+        exists=True,
+        file_okay=False,
+    ),
 ]
 ApiLimit = Annotated[int, _option("api-limit", "Daily API request allowance.")]
 SessionLifetime = Annotated[
@@ -228,10 +235,13 @@ def seed_command(
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed adds the same records.")
     ] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Add realistic, messy records (shared companies, look-alike people, gaps) to the org."""
-    org = Org(data, schema)
+    try:
+        org = Org(data, schema)
+    except (SchemaError, OSError) as error:
+        fail(f"cannot open the sandbox in {data}: {error}")
     try:
         with console.status(
             f"Seeding {contacts:,} contacts, {leads:,} leads, {accounts:,} accounts"
@@ -263,17 +273,12 @@ def token_command(
         int | None, _option("port", "The sandbox's port (default: where it serves).")
     ] = None,
     client_id: ClientId = defaults.DEFAULT_CLIENT_ID,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print access_token, instance_url and ca_file.")
-    ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Print a fresh access token for the admin user (for curl, jsforce, scripts)."""
+    """Print a fresh access token for the admin user (for curl, jsforce, scripts); with --json,
+    also its instance_url and ca_file."""
     if not (data / DB_FILE).exists():
-        console.print(
-            f"[red]No sandbox in {data}:[/red] give the --data folder of a sandbox that was "
-            "served or seeded"
-        )
-        raise typer.Exit(1)
+        fail(f"No sandbox in {data}: give the --data folder of a sandbox that was served or seeded")
     org = Org(data)
     store = AuthStore(
         data / AUTH_DB_FILE,

@@ -131,3 +131,14 @@ def test_the_orgs_last_admin_is_neither_demoted_nor_removed(cli: Cli) -> None:
         assert refused.exit_code == 1
         assert "the org's only admin" in json.loads(refused.stdout)["error"]
     assert [(a["email"], a["role"]) for a in listed] == [("ann@example.com", "admin")]
+
+
+def test_a_script_that_gives_no_password_is_told_how_to_in_one_json_document(cli: Cli) -> None:
+    cli("org", "create", "acme")
+
+    refused = cli("admin", "create", "--org", "acme", "ann@example.com", "--json", input="")
+
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout) == {
+        "error": "Password not given: give it on standard input with --password-stdin"
+    }

@@ -230,3 +230,19 @@ def test_a_callback_with_a_forged_state_is_ignored_and_the_real_one_still_connec
     assert process.returncode == 0, stderr
     [connection] = document(cli("connections", "list", "--json"))["connections"]
     assert connection["status"] == "Connected"
+
+
+def test_a_script_that_gives_no_salesforce_password_is_told_how_to_in_one_json_document(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    args = password_grant_args(sandbox)
+    at = args.index("--password")
+    without = [*args[:at], *args[at + 2 :]]
+
+    refused = cli(*without, "--json", input="")
+
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout) == {
+        "error": "Salesforce password not given: give --password, or set FORCEBRIDGE_SF_PASSWORD"
+    }

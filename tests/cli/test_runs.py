@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.cli.conftest import Cli, document
@@ -110,3 +111,14 @@ def test_runs_list_pages_with_next_before(cli: Cli, tmp_path: Path) -> None:
 
     assert [r["run_id"] for r in page["runs"]] == later[::-1]
     assert ([r["run_id"] for r in rest["runs"]], rest["next_before"]) == ([first], None)
+
+
+def test_a_run_id_past_what_the_database_stores_is_a_run_that_does_not_exist(cli: Cli) -> None:
+    huge = str(2**64)
+
+    shown = cli("runs", "show", huge, "--json")
+    paged = cli("runs", "list", "--before", huge, "--json")
+
+    for result in (shown, paged):
+        assert result.exit_code == 1
+        assert json.loads(result.stdout) == {"error": f"run '{huge}' does not exist"}

@@ -138,8 +138,24 @@ def test_token_refuses_a_folder_that_holds_no_sandbox(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sandbox", "token", "--data", str(tmp_path / "typo"), "--json"])
 
     assert result.exit_code == 1
-    assert "No sandbox in" in result.output
+    assert json.loads(result.stdout)["error"].startswith("No sandbox in")
+    assert "No sandbox in" in result.stderr  # never in a token a script captures from stdout
     assert not (tmp_path / "typo").exists()
+
+
+def test_seed_refuses_a_missing_schema_or_an_unusable_folder_in_one_json_document(
+    tmp_path: Path,
+) -> None:
+    seed = ["sandbox", "seed", "--contacts", "1", "--leads", "0", "--accounts", "0", "--json"]
+    (tmp_path / "file").write_text("")
+
+    missing = runner.invoke(app, [*seed, "--data", str(tmp_path), "--schema", str(tmp_path / "x")])
+    unusable = runner.invoke(app, [*seed, "--data", str(tmp_path / "file" / "sandbox")])
+
+    assert missing.exit_code == 2  # a command line that names a missing folder
+    assert "does not exist" in json.loads(missing.stdout)["error"]
+    assert unusable.exit_code == 1
+    assert "cannot open the sandbox in" in json.loads(unusable.stdout)["error"]
 
 
 def test_the_printed_simple_salesforce_snippet_runs(sandbox: SandboxServer) -> None:

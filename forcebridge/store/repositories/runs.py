@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import LogLevel, Org, Run, RunLogEntry, RunStatus, Service
+from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.leases import REHEARSAL, lease_name_of
 from forcebridge.store.types import utcnow
 
@@ -101,7 +102,9 @@ def stop_reason(stopped: BaseException) -> str:
 
 
 def get_run(session: Session, run_id: int) -> Run:
-    run = session.get(Run, run_id)
+    """The run of that id; an id no run can have (past what the database stores) is missing
+    like any other, not an overflow in the driver."""
+    run = session.get(Run, run_id) if 1 <= run_id <= MAX_ID else None
     if run is None:
         raise NotFound("run", str(run_id))
     return run
