@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -65,6 +65,15 @@ class _ExportGroup(typer.core.TyperGroup):
         if not args or args[0] not in self.commands:
             args = ["run", *(args or ["--help"])]
         return super().parse_args(ctx, args)
+
+
+class _ExportRun(typer.core.TyperCommand):
+    """The export itself, whose usage reads as it is typed: `export [OPTIONS] FILE.csv`, not
+    the hidden `export run` it is routed to."""
+
+    def format_usage(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        path = ctx.parent.command_path if ctx.parent is not None else ctx.command_path
+        formatter.write_usage(path, " ".join(self.collect_usage_pieces(ctx)))
 
 
 app = typer.Typer(
@@ -125,7 +134,7 @@ def _show_allowed(org: str, allowed: list[str], as_json: bool) -> None:
     )
 
 
-@app.command("run", hidden=True)
+@app.command("run", hidden=True, cls=_ExportRun)
 def run(
     org: OrgOption,
     sobject: Annotated[str, typer.Option("--object", help="Lead, or Contact (with its Account).")],

@@ -111,6 +111,7 @@ def test_export_help_lists_the_exports_own_options_and_the_allow_commands(cli: C
             "allow|disallow",
         ):
             assert option in result.stdout, (asking, option)
+        assert "export [OPTIONS] {FILE.csv}" in result.stdout  # as typed, not "export run"
 
 
 def test_only_leads_and_contacts_are_exported_and_only_known_objects_allowed(
