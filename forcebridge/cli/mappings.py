@@ -6,7 +6,8 @@
 
 The file is `{"rows": [{"source", "target", "update": "overwrite" | "fill_empty"}]}`, rows in
 priority order. `verify` and `set` check against the object's live describe and name every
-problem; `set` saves only a mapping that verifies. An org's export mapping serves all its
+problem, the file's own (a bad update option, a row without a target) with the others; `set`
+saves only a mapping that verifies. An org's export mapping serves all its
 connections; `--org ORG --connection NAME` picks the one whose describe it is checked against
 (needed when the org has several), as `forcebridge export --connection` picks where it is used.
 """
@@ -26,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail, wrong_options
 from forcebridge.cli.pull import service_client
-from forcebridge.mapping.errors import MappingError, MappingFileError
-from forcebridge.mapping.model import Mapping, parse_mapping_json
+from forcebridge.mapping.errors import MappingError
+from forcebridge.mapping.model import MappingFile, read_mapping_json
+from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.mapping.verify import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
@@ -85,11 +87,14 @@ def _owner(
         yield _Owner(client, org=found_org)
 
 
-def _read(file: Path) -> Mapping:
+def _read(file: Path) -> MappingFile:
+    """The file as far as it reads: its own problems are reported with verification's."""
     try:
-        return parse_mapping_json(file.read_text(encoding="utf-8"))
-    except MappingFileError as error:
-        fail(f"{file}: " + "; ".join(error.problems))
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problem = Problem(None, "", ProblemCode.INVALID_FILE, f"not UTF-8 text: {error.reason}")
+        return MappingFile(None, (problem,))
+    return read_mapping_json(text)
 
 
 @app.command("show")
@@ -128,19 +133,13 @@ def verify(
     as_json: JsonFlag = False,
 ) -> None:
     """Check a mapping file (or the mapping in use) against the org as it is now."""
-    mapping = _read(file) if file is not None else None
+    read = _read(file) if file is not None else None
     with (
         database() as session,
         _owner(session, service, org, connection) as owner,
         _mapping_errors(),
     ):
-        if owner.service is not None:
-            report = admin.verify_pull_mapping(
-                session, owner.client, owner.service, sobject, mapping
-            )
-        else:
-            assert owner.org is not None
-            report = admin.verify_export_mapping(session, owner.client, owner.org, sobject, mapping)
+        report = _checked(session, owner, sobject, read, save=False)
     _report(report, as_json)
 
 
@@ -154,27 +153,47 @@ def set_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Verify a mapping file and save it; a mapping with problems is refused, each named."""
-    mapping = _read(file)
+    read = _read(file)
     with (
         database() as session,
         _owner(session, service, org, connection) as owner,
         _mapping_errors(),
     ):
-        try:
-            if owner.service is not None:
-                report = admin.save_pull_mapping(
-                    session, owner.client, owner.service, sobject, mapping
-                )
-            else:
-                assert owner.org is not None
-                report = admin.save_export_mapping(
-                    session, owner.client, owner.org, sobject, mapping
-                )
-        except admin.MappingRefused as refused:
-            report = refused.report
-        else:
+        report = _checked(session, owner, sobject, read, save=True)
+        if report.ok:
             session.commit()
     _report(report, as_json, saved=report.ok)
+
+
+def _checked(
+    session: Session, owner: _Owner, sobject: str, read: MappingFile | None, *, save: bool
+) -> VerificationReport:
+    """The mapping `read` from a file (None: the one in use) verified, and saved with `save`
+    when it verifies; the file's own problems are reported with verification's, and a file
+    with any is not saved. A file with no rows to read has nothing to verify."""
+    if read is not None and read.mapping is None:
+        return VerificationReport(read.problems, 0)
+    mapping = read.mapping if read is not None else None
+    found = read.problems if read is not None else ()
+    if not save:
+        if owner.service is not None:
+            report = admin.verify_pull_mapping(
+                session, owner.client, owner.service, sobject, mapping
+            )
+        else:
+            assert owner.org is not None
+            report = admin.verify_export_mapping(session, owner.client, owner.org, sobject, mapping)
+        return report.joined(found)
+    assert mapping is not None
+    try:
+        if owner.service is not None:
+            return admin.save_pull_mapping(
+                session, owner.client, owner.service, sobject, mapping, found
+            )
+        assert owner.org is not None
+        return admin.save_export_mapping(session, owner.client, owner.org, sobject, mapping, found)
+    except admin.MappingRefused as refused:
+        return refused.report
 
 
 @contextmanager

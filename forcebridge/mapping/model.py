@@ -14,9 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forcebridge.mapping.errors import MappingFileError
+from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.store.models.mapping import UpdateOption
 
-__all__ = ["Mapping", "MappingRow", "UpdateOption", "parse_mapping_json"]
+__all__ = [
+    "Mapping",
+    "MappingFile",
+    "MappingRow",
+    "UpdateOption",
+    "parse_mapping_json",
+    "read_mapping",
+    "read_mapping_json",
+    "update_option",
+]
 
 _ROW_KEYS = frozenset({"source", "target", "update"})
 
@@ -84,49 +94,90 @@ class Mapping:
 
     @classmethod
     def from_json(cls, data: object) -> Mapping:
-        """Check the document's shape; `MappingFileError` lists every row that is wrong.
+        """Check the document's shape; `MappingFileError` lists every problem of it.
 
         Blank sources or targets are accepted here: an admin may save a draft with an empty
         row, and "Verify and Save" names it.
         """
-        if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
-            raise MappingFileError(['a mapping is an object with a "rows" list'])
-        extra = sorted(set(data) - {"rows"})
-        problems = [f"unknown key {key!r} at the top level" for key in extra]
-        rows = []
-        for number, item in enumerate(data["rows"], start=1):
-            row, row_problems = _row_from_json(item)
-            problems.extend(f"row {number}: {problem}" for problem in row_problems)
-            if row is not None:
-                rows.append(row)
-        if problems:
-            raise MappingFileError(problems)
-        return cls(tuple(rows))
+        return read_mapping(data).checked()
+
+
+@dataclass(frozen=True)
+class MappingFile:
+    """A mapping document read as far as it goes, and its own problems, which "Verify and
+    Save" reports with those it finds (`VerificationReport.joined`), so an admin sees every
+    problem at once. Each row keeps its number: a source or target it lacks (or gives as no
+    string) is left blank, an update option it gets wrong is read as `overwrite`."""
+
+    mapping: Mapping | None
+    """None when the document holds no rows to read (not JSON, no "rows" list)."""
+    problems: tuple[Problem, ...] = ()
+
+    def checked(self) -> Mapping:
+        """The mapping, or `MappingFileError` naming every problem of the document."""
+        if self.problems or self.mapping is None:
+            raise MappingFileError([str(problem) for problem in self.problems])
+        return self.mapping
 
 
 def parse_mapping_json(text: str) -> Mapping:
-    """A mapping from the text of a mapping file."""
+    """A mapping from the text of a mapping file; `MappingFileError` names every problem."""
+    return read_mapping_json(text).checked()
+
+
+def read_mapping_json(text: str) -> MappingFile:
+    """The text of a mapping file, read as far as it goes."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise MappingFileError(
-            [f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
-        ) from None
-    return Mapping.from_json(data)
+        why = f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        return MappingFile(None, (_file_problem(why),))
+    return read_mapping(data)
 
 
-def _row_from_json(item: object) -> tuple[MappingRow | None, list[str]]:
+def read_mapping(data: object) -> MappingFile:
+    """A mapping document (parsed JSON), read as far as it goes."""
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        return MappingFile(None, (_file_problem('a mapping is an object with a "rows" list'),))
+    problems = [
+        _file_problem(f"unknown key {key!r} at the top level")
+        for key in sorted(set(data) - {"rows"})
+    ]
+    rows = []
+    for number, item in enumerate(data["rows"], start=1):
+        row, row_problems = _row_from_json(item)
+        problems.extend(
+            Problem(number, key, ProblemCode.INVALID_ROW, why) for key, why in row_problems
+        )
+        rows.append(row)
+    return MappingFile(Mapping(tuple(rows)), tuple(problems))
+
+
+def update_option(value: object) -> UpdateOption | None:
+    """The update option `value` names ("overwrite", "fill_empty"); None for anything else."""
+    return next((option for option in UpdateOption if option.value == value), None)
+
+
+def _file_problem(why: str) -> Problem:
+    return Problem(None, "", ProblemCode.INVALID_FILE, why)
+
+
+def _row_from_json(item: object) -> tuple[MappingRow, list[tuple[str, str]]]:
+    """The row as far as it reads, and its problems, each with the key at fault ("" for the
+    row as a whole)."""
     if not isinstance(item, dict):
-        return None, ['must be an object with "source", "target" and "update"']
-    problems = [f"unknown key {key!r}" for key in sorted(set(item) - _ROW_KEYS)]
+        return MappingRow("", ""), [("", 'must be an object with "source", "target" and "update"')]
+    problems = [(key, f"unknown key {key!r}") for key in sorted(set(item) - _ROW_KEYS)]
+    sides = {}
     for key in ("source", "target"):
+        value = item.get(key)
         if key not in item:
-            problems.append(f'"{key}" is missing')
-        elif not isinstance(item[key], str):
-            problems.append(f'"{key}" must be a string, not {type(item[key]).__name__}')
+            problems.append((key, f'"{key}" is missing'))
+        elif not isinstance(value, str):
+            problems.append((key, f'"{key}" must be a string, not {type(value).__name__}'))
+        sides[key] = value if isinstance(value, str) else ""
     update = item.get("update", UpdateOption.OVERWRITE.value)
-    if update not in {option.value for option in UpdateOption}:
-        problems.append(f'"update" must be "overwrite" or "fill_empty", not {update!r}')
-    if problems:
-        return None, problems
-    return MappingRow(item["source"], item["target"], UpdateOption(update)), []
+    option = update_option(update)
+    if option is None:
+        problems.append(("update", f'"update" must be "overwrite" or "fill_empty", not {update!r}'))
+    return MappingRow(sides["source"], sides["target"], option or UpdateOption.OVERWRITE), problems

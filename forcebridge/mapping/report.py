@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+_ROW_SIDES = frozenset({"", "source", "target"})
+"""The `field` of a problem a mapping file's row has with its source or target, or with the
+row as a whole (not an object)."""
 
 
 class ProblemCode(enum.StrEnum):
@@ -22,6 +27,8 @@ class ProblemCode(enum.StrEnum):
     NOT_SELECTED = "not_selected"
     UNKNOWN_OBJECT = "unknown_object"
     INVALID_QUERY = "invalid_query"
+    INVALID_ROW = "invalid_row"
+    INVALID_FILE = "invalid_file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,20 @@ class VerificationReport:
         """The report less the problems of some kinds, which the caller says better itself
         or tolerates."""
         return VerificationReport(tuple(p for p in self.problems if p.code not in codes), self.rows)
+
+    def joined(self, found: Sequence[Problem]) -> VerificationReport:
+        """The report with the problems `found` before verifying (the mapping file's or form's
+        own: a bad update option, a row with no target key), each row's first, rows in order,
+        so every problem is told at once. A row `found` could not read a source or target of
+        (or any row at all) is not called blank as well."""
+        if not found:
+            return self
+        unread = {p.row for p in found if p.row is not None and p.field in _ROW_SIDES}
+        own = (
+            p for p in self.problems if p.code is not ProblemCode.BLANK_ROW or p.row not in unread
+        )
+        problems = sorted((*found, *own), key=lambda p: (p.row is None, p.row or 0))
+        return VerificationReport(tuple(problems), self.rows)
 
     @property
     def message(self) -> str:

@@ -69,8 +69,10 @@ from forcebridge.sync.export_targets import (
     checked_mapping,
     export_mapping,
     export_targets,
+    fetch_anew,
     refreshed,
     refuse_if_schema_changed,
+    refuted,
 )
 from forcebridge.sync.export_write import NOT_WRITTEN, Writer
 from forcebridge.sync.prospect_csv import read_prospect_file
@@ -169,6 +171,12 @@ def _run(
             accounts, people = _carry_out(
                 writer, decided, targets.person.sobject, dry_run=dry_run, progress=progress
             )
+            if not dry_run and writer.stopped is None:
+                written = {
+                    ExportObject.ACCOUNT: accounts.outcomes,
+                    targets.person.sobject: people.outcomes,
+                }
+                fetch_anew(client, decided.targets.stale(refuted(decided.targets, written)))
             results = prospect_results(
                 prospects, decided.prepared, people, accounts, dry_run=dry_run
             )
@@ -191,8 +199,11 @@ def _run(
 
 @dataclass(frozen=True)
 class _Decision:
-    """What the run decided: each prospect prepared, who is who, a plan per record."""
+    """What the run decided: by which rules, each prospect prepared, who is who, a plan per
+    record."""
 
+    targets: ExportTargets
+    """The objects and rules, with the describes fetched anew while deciding."""
     prepared: Sequence[Prepared]
     identities: Identities
     accounts: list[RecordPlan]
@@ -237,8 +248,8 @@ def _decide(
             RecordPlan(group.members, Action.FAILED, errors=(reason,))
             for group in identities.people
         ]
-        return _Decision(prepared, identities, [], not_written, failure)
-    return _Decision(prepared, identities, accounts, people)
+        return _Decision(targets, prepared, identities, [], not_written, failure)
+    return _Decision(targets, prepared, identities, accounts, people)
 
 
 def _plan(
@@ -288,21 +299,17 @@ def _find_accounts(
     identities: Identities,
 ) -> list[Record]:
     """Accounts by the Ids earlier exports kept, then by website domain for the companies none
-    of whose Ids was found, then by name for the companies still unmatched (so domains and
-    names are only sent for companies that need them), every spelling of each (the index then
-    compares names ignoring case and spacing)."""
+    of those Accounts is (not found, or no longer the company's), then by name for the
+    companies still unmatched (so domains and names are only sent for companies that need
+    them), every spelling of each (the index then compares names ignoring case and spacing)."""
     fields = ["Name", "Website", *rules.fields]
     known = identities.account_ids(prospects)
     found = find_records(client, "Account", fields, [(any_of("Id"), known)])
-    domains = identities.domains(prospects, {str(record["Id"]) for record in found})
+    unmatched = identities.unmatched(prospects, AccountIndex(found))
+    domains = [key.domain for key in unmatched if key.domain]
     found += find_records(client, "Account", fields, [(any_like("Website"), domains)])
-    index = AccountIndex(found)
-    names = [
-        name
-        for group, key in identities.companies
-        if index.match(key, (prospects[m].account_id for m in group.members)) is None
-        for name in key.names_to_look_up()
-    ]
+    unmatched = identities.unmatched(prospects, AccountIndex(found))
+    names = [name for key in unmatched for name in key.names_to_look_up()]
     return found + find_records(client, "Account", fields, [(any_of("Name"), names)])
 
 

@@ -6,13 +6,15 @@ last name at the same company name (ignoring case and spacing).
 Companies are the same when their websites share a domain (`https://www.Acme.com/about` and
 `acme.com` alike) or, for a company without a website, when their names are equal ignoring
 case and spacing; a company known only by name joins the one company with a website that
-bears that name. Each group is written once, its values merged in input order: the first
-prospect holding a value for a field gives it.
+bears that name. Each group is written once, its prospects' fields merged in input order
+(the first prospect holding a value for a field gives it) before the mapping's hierarchies
+choose among them (`export_plan`).
 
 Records already in Salesforce are indexed the same way, so a group finds its record by the
-Id an earlier export kept, else by email (a person) or by domain, then name ignoring case and
-spacing (a company). When several records share a key, the oldest (lowest Id) is the one. A
-group whose kept Id is found needs nothing else looked up (`Identities.emails`, `.domains`).
+Id an earlier export kept (for a company, while that Account still bears its domain or name),
+else by email (a person) or by domain, then name ignoring case and spacing (a company). When
+several records share a key, the oldest (lowest Id) is the one. A group whose kept Id is found
+needs nothing else looked up (`Identities.emails`, `.unmatched`).
 """
 
 from __future__ import annotations
@@ -185,14 +187,14 @@ class Identities:
         )
         return [email for email in emails if email]
 
-    def domains(
-        self, prospects: Sequence[ExportProspect], found: Collection[str] = ()
-    ) -> list[str]:
-        """The website domains of the companies none of whose kept Account Ids was `found`."""
+    def unmatched(
+        self, prospects: Sequence[ExportProspect], found: AccountIndex
+    ) -> list[CompanyKey]:
+        """The companies none of the Accounts `found` so far is: those still to look up."""
         return [
-            key.domain
+            key
             for group, key in self.companies
-            if key.domain and not any(i in found for i in _kept(group, prospects))
+            if found.match(key, _kept(group, prospects)) is None
         ]
 
 
@@ -258,6 +260,17 @@ def export_identities(
 Record = Mapping[str, Any]
 
 
+def is_company(account: Record, key: CompanyKey) -> bool:
+    """Whether the Account is the company `key` names: the same website domain, or the same
+    name ignoring case and spacing. The Account an earlier export kept for a prospect is its
+    company's only while this holds: a person who moved to another company names another, and
+    their old company's Account must not take the new one's values."""
+    domain = website_domain(account.get("Website"))
+    if key.domain is not None and domain == key.domain:
+        return True
+    return key.name_key is not None and name_key(account.get("Name")) == key.name_key
+
+
 class AccountIndex:
     """Accounts a lookup found, by Id, website domain and name (the oldest Id first)."""
 
@@ -275,10 +288,12 @@ class AccountIndex:
                 self.by_name.setdefault(name, record)
 
     def match(self, key: CompanyKey, known_ids: Iterable[str | None]) -> Record | None:
-        """An Account an earlier export made, else one sharing the domain, else the name."""
+        """An Account an earlier export made, while it is still the company's, else one
+        sharing the domain, else the name."""
         for known in known_ids:
-            if known and known in self.by_id:
-                return self.by_id[known]
+            record = self.by_id.get(known) if known else None
+            if record is not None and is_company(record, key):
+                return record
         if key.domain and key.domain in self.by_domain:
             return self.by_domain[key.domain]
         if key.name_key and key.name_key in self.by_name:

@@ -7,12 +7,14 @@
 2. `export_identity.export_identities`: the people and companies in the export.
 3. The caller looks the keys up in Salesforce (see `export_lookup`) and indexes what it found
    (`AccountIndex`, `PersonIndex`).
-4. `plan_accounts` and `plan_people`: each group matched to an existing record (an Id an
-   earlier export kept, else the email; for an Account the website domain, else the exact
-   name), then created, or updated field by field as the update options allow, or left
-   unchanged. Groups that match the same record become one. A record to create must have
-   every field Salesforce requires. An Account's name is written with its runs of spaces
-   collapsed, so a later export finds it whatever spacing its file gives the name.
+4. `plan_accounts` and `plan_people`: each group's prospect fields merged (the first prospect
+   holding a value for a field gives it) and resolved through the mapping's hierarchies; the
+   group matched to an existing record (an Id an earlier export kept, else the email; for an
+   Account the website domain, else the exact name), then created, or updated field by
+   field as the update options allow, or left unchanged. Groups that match the same record
+   become one. A record to create must have every field Salesforce requires. An Account's
+   name is written with its runs of spaces collapsed, so a later export finds it whatever
+   spacing its file gives the name.
 
 The checks the describes make (a value too long, a picklist value refused, a required field
 empty) may be out of date when the describe came from the cache: `refused_by_describe` names
@@ -174,14 +176,25 @@ def _merge_groups(
 
 
 def _values(
-    members: Sequence[int], pick: Callable[[int], dict[str, ResolvedValue]]
+    members: Sequence[int],
+    prospects: Sequence[ExportProspect],
+    rules: ObjectRules,
+    own: Callable[[int], dict[str, ResolvedValue]],
 ) -> dict[str, ResolvedValue]:
-    """The group's values: each field from the first member holding it."""
-    values: dict[str, ResolvedValue] = {}
+    """The group's values: its prospects' fields merged in input order (each from the first
+    prospect holding a value for it), then the mapping's hierarchies applied to them, so a
+    direct phone on one row wins over a company phone on another. A lone prospect's are its
+    `own`. The value that wins a target comes from a prospect whose own resolution took it too
+    (the hierarchy's earlier sources are empty in every member), so it converts as it did
+    there: every member was prepared without errors."""
+    if len(members) == 1:
+        return own(members[0])
+    merged: dict[str, Any] = {}
     for member in members:
-        for target, resolved in pick(member).items():
-            values.setdefault(target, resolved)
-    return values
+        for name, value in prospects[member].values.items():
+            if is_empty(merged.get(name)):
+                merged[name] = value
+    return resolve(rules.compiled, merged).values
 
 
 def _decide(
@@ -231,7 +244,9 @@ def plan_accounts(
     ]
     plans = []
     for group, record in _merge_groups(matched):
-        resolved = _tidy_name(_values(group.members, lambda m: prepared[m].company))
+        resolved = _tidy_name(
+            _values(group.members, prospects, rules, lambda m: prepared[m].company)
+        )
         if may_write:
             plans.append(_decide(group.members, resolved, record, rules))
         elif record is not None:
@@ -279,7 +294,7 @@ def plan_people(
     ]
     plans = []
     for group, record in _merge_groups(matched):
-        resolved = _values(group.members, lambda m: prepared[m].person)
+        resolved = _values(group.members, prospects, rules, lambda m: prepared[m].person)
         company = next((company_of[m] for m in group.members if m in company_of), None)
         plan = _decide(group.members, resolved, record, rules)
         linked = record.get(ACCOUNT_LINK) if record is not None else None

@@ -6,7 +6,10 @@ cached describe can be out of date (an admin changed a field since it was read),
 export must not refuse on what the org no longer says: before a mapping is refused on a cached
 describe, or a run refuses a prospect on one (`ExportTargets.stale`), that describe is fetched
 anew and the check made again (`refreshed`), once per object per run. A describe the run
-already read from Salesforce is not fetched again.
+already read from Salesforce is not fetched again. The other way round, when Salesforce
+refuses what a cached describe let through (`refuted`: a value for a picklist restricted
+since, say), that describe is fetched anew once the writing is done (`fetch_anew`), so the
+next export is checked against the org as it is.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from forcebridge.store.models import Org
 from forcebridge.store.repositories.export_preferences import allowed_objects
 from forcebridge.store.repositories.mappings import get_org_mapping
 from forcebridge.sync.export_errors import MappingNotValid, ObjectNotAllowed, UnknownObject
-from forcebridge.sync.export_model import ExportObject
-from forcebridge.sync.export_plan import ObjectRules
+from forcebridge.sync.export_model import ExportObject, FieldError
+from forcebridge.sync.export_plan import ObjectRules, Outcome
 
 #: What `forcebridge export --object` takes: the objects a prospect becomes.
 PERSON_OBJECTS = (ExportObject.LEAD, ExportObject.CONTACT)
@@ -135,6 +138,64 @@ def refuse_if_schema_changed(
     mappings = {rules.sobject: rules.mapping for rules in targets.rules}
     try:
         _verified(session, client, org, list(mappings), mappings=mappings, refresh=True)
+    except SalesforceError:
+        return
+
+
+SCHEMA_REFUSALS = frozenset(
+    {
+        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",  # a picklist restricted, or a value removed
+        "STRING_TOO_LONG",  # a text field shortened
+        "NUMBER_OUTSIDE_VALID_RANGE",  # a number field's precision lowered
+        "INVALID_TYPE_ON_FIELD_IN_RECORD",  # a field's type changed
+        "INVALID_FIELD",  # a field deleted, or hidden from the connection's user
+        "INVALID_FIELD_FOR_INSERT_UPDATE",  # a field made read-only (or a formula)
+        "FIELD_INTEGRITY_EXCEPTION",  # a value the field's definition no longer allows
+        "REQUIRED_FIELD_MISSING",  # a field made required
+    }
+)
+"""Salesforce's `statusCode`s for a record refused on a field's definition: what the describe
+says of a field (its picklist, length, digits, type, whether it exists, can be written or is
+required). A refusal of one the cached describe let through means the describe is out of
+date. Validation rules (FIELD_CUSTOM_VALIDATION_EXCEPTION), duplicates and row locks are the
+records' own business, not the describe's."""
+
+REQUIRED_FIELD_MISSING = "REQUIRED_FIELD_MISSING"
+
+
+def refuted(targets: ExportTargets, outcomes: dict[str, Sequence[Outcome]]) -> set[str]:
+    """The objects (of `outcomes`, each object's written records) whose cached describe
+    Salesforce contradicted: it refused a field the mapping writes on the field's definition,
+    or asked for a field the describe does not call required. The export's own link to the
+    Account (`AccountId`, refused for the Id it holds) says nothing of the describe."""
+    return {
+        rules.sobject
+        for rules in targets.rules
+        if any(
+            _contradicts(rules, error)
+            for outcome in outcomes.get(rules.sobject, ())
+            for error in outcome.errors
+        )
+    }
+
+
+def _contradicts(rules: ObjectRules, error: FieldError) -> bool:
+    if error.field is None or error.code not in SCHEMA_REFUSALS:
+        return False
+    if error.code == REQUIRED_FIELD_MISSING:
+        field = rules.describe.field(error.field)
+        return field is None or not field.required
+    return error.field.lower() in {name.lower() for name in rules.fields}
+
+
+def fetch_anew(client: SalesforceClient, sobjects: Collection[str]) -> None:
+    """Fetch the describes of `sobjects` anew into the client's cache (one call each), as
+    Salesforce refused what they let through: the next export verifies its mappings, and
+    checks its values, against the org as it is, rather than sending what will be refused
+    again. When Salesforce cannot be asked now, the cache's own revalidation catches up."""
+    try:
+        for sobject in sorted(sobjects):
+            client.describe(sobject, refresh=True)
     except SalesforceError:
         return
 

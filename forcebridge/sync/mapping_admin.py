@@ -8,6 +8,7 @@ read everything again, so contacts get the newly mapped values too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from forcebridge.mapping.describe import Catalog, ObjectDescribe, parse_describe
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow
+from forcebridge.mapping.report import Problem
 from forcebridge.mapping.verify import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
@@ -142,11 +144,19 @@ def _checked_pull(
 
 
 def save_pull_mapping(
-    session: Session, client: SalesforceClient, service: Service, sobject: str, mapping: Mapping
+    session: Session,
+    client: SalesforceClient,
+    service: Service,
+    sobject: str,
+    mapping: Mapping,
+    found: Sequence[Problem] = (),
 ) -> VerificationReport:
     """Verify then save (in the caller's transaction), each Salesforce field as the org spells
-    it (`account.industry` is `Account.Industry`); `MappingRefused` saves nothing."""
+    it (`account.industry` is `Account.Industry`); `MappingRefused` saves nothing. `found`: the
+    problems the mapping's file or form had already (a bad update option), reported with the
+    others, a mapping with any being refused."""
     report, catalog, stream = _checked_pull(session, client, service, sobject, mapping, True)
+    report = report.joined(found)
     described = catalog.get(sobject)
     if not report.ok or described is None:  # verification reports a missing describe
         raise MappingRefused(report)
@@ -198,13 +208,19 @@ def verify_export_mapping(
 
 
 def save_export_mapping(
-    session: Session, client: SalesforceClient, org: Org, sobject: str, mapping: Mapping
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    sobject: str,
+    mapping: Mapping,
+    found: Sequence[Problem] = (),
 ) -> VerificationReport:
     """Verify then save (in the caller's transaction), each Salesforce field as the org spells
-    it; `MappingRefused` saves nothing."""
+    it; `MappingRefused` saves nothing. `found` as for `save_pull_mapping`."""
     report, describe, _ = checked_mapping(
         session, client, org, export_object(sobject), mapping, refresh=True
     )
+    report = report.joined(found)
     if not report.ok:
         raise MappingRefused(report)
     spelled = [

@@ -198,3 +198,79 @@ def lead_with_region(folder: Path) -> Path:
     region = {"name": "Region__c", "label": "Region", "type": "string", "length": 40}
     (folder / "Lead.json").write_text(json.dumps({"name": "Lead", "fields": [region]}))
     return folder
+
+
+def rows_file(folder: Path, name: str, *rows: object) -> str:
+    path = folder / name
+    path.write_text(json.dumps({"rows": list(rows)}))
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["verify", "set"])
+def test_a_files_own_problems_are_named_with_every_other_one_at_once(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path, command: str
+) -> None:
+    service = connected_service(cli, sandbox)
+    lead = rows_file(
+        tmp_path,
+        "lead.json",
+        {"source": "company_name", "target": "Company", "update": "Overwrite"},
+        {"source": "", "target": "Phone"},
+        {"source": "email", "target": "NoSuch__c"},
+        {"target": "Title"},
+    )
+    contact = rows_file(
+        tmp_path,
+        "contact.json",
+        {"source": "Email", "target": "email", "update": "always"},
+        {"source": "NoSuch__c", "target": "phone"},
+    )
+
+    refused = cli("mapping", command, "--org", "acme", "--object", "Lead", "--file", lead, "--json")
+    pulled = cli(
+        "mapping", command, "--service", service, "--object", "Contact", "--file", contact, "--json"
+    )
+
+    assert refused.exit_code == pulled.exit_code == 1
+    report = json.loads(refused.stdout)
+    assert report["ok"] is False
+    assert [(p["row"], p["field"], p["code"]) for p in report["problems"]] == [
+        (1, "update", "invalid_row"),
+        (2, "Phone", "blank_row"),
+        (3, "NoSuch__c", "unknown_target"),
+        (4, "source", "invalid_row"),  # said once: not called a blank row too
+        (None, "LastName", "required_unmapped"),
+    ]
+    assert report["problems"][0]["message"] == (
+        'row 1: "update" must be "overwrite" or "fill_empty", not \'Overwrite\''
+    )
+    pull = json.loads(pulled.stdout)
+    assert [(p["row"], p["code"]) for p in pull["problems"]] == [
+        (1, "invalid_row"),
+        (2, "unknown_source"),
+    ]
+    if command == "set":
+        assert report["saved"] is pull["saved"] is False
+        lead_in_use = cli("mapping", "show", "--org", "acme", "--object", "Lead", "--json")
+        assert document(lead_in_use)["default"] is True
+        contact_in_use = cli("mapping", "show", "--service", service, "--object", "Contact")
+        assert "(default)" in contact_in_use.stdout
+
+
+def test_a_file_that_is_no_mapping_at_all_is_reported_as_its_problem(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    connected_service(cli, sandbox)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{rows: []}")
+
+    refused = cli("mapping", "set", "--org", "acme", "--object", "Lead", "--file", str(broken))
+    shown = cli(
+        "mapping", "verify", "--org", "acme", "--object", "Lead", "--file", str(broken), "--json"
+    )
+
+    assert refused.exit_code == shown.exit_code == 1
+    assert "not JSON: Expecting property name" in refused.stderr
+    assert "Nothing was saved" in refused.stderr
+    [problem] = json.loads(shown.stdout)["problems"]
+    assert (problem["row"], problem["code"]) == (None, "invalid_file")

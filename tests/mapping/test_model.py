@@ -7,7 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forcebridge.mapping.errors import MappingFileError
-from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption, parse_mapping_json
+from forcebridge.mapping.model import (
+    Mapping,
+    MappingRow,
+    UpdateOption,
+    parse_mapping_json,
+    read_mapping,
+    read_mapping_json,
+)
+from forcebridge.mapping.report import ProblemCode
 
 
 def test_a_mapping_file_reads_in_priority_order_with_its_update_options() -> None:
@@ -89,3 +97,36 @@ def test_the_file_form_reads_back_to_the_same_mapping(generated: list[MappingRow
     mapping = Mapping(tuple(generated))
 
     assert parse_mapping_json(json.dumps(mapping.to_json())) == mapping
+
+
+def test_a_file_with_problems_is_still_read_row_by_row_for_verification_to_go_on() -> None:
+    read = read_mapping(
+        {
+            "rows": [
+                {"source": "company_name", "target": "Company", "update": "Overwrite"},
+                "Title -> title",
+                {"source": "email", "target": "Email", "update": ["overwrite"]},
+                {"target": "Phone", "update": "fill_empty"},
+            ]
+        }
+    )
+
+    assert read.mapping is not None
+    assert read.mapping.rows == (
+        MappingRow("company_name", "Company"),
+        MappingRow("", ""),
+        MappingRow("email", "Email"),
+        MappingRow("", "Phone", UpdateOption.FILL_EMPTY),
+    )
+    assert [(p.row, p.field, p.code) for p in read.problems] == [
+        (1, "update", ProblemCode.INVALID_ROW),
+        (2, "", ProblemCode.INVALID_ROW),
+        (3, "update", ProblemCode.INVALID_ROW),
+        (4, "source", ProblemCode.INVALID_ROW),
+    ]
+
+
+def test_a_document_with_no_rows_to_read_has_no_mapping() -> None:
+    for read in (read_mapping_json("{rows: []}"), read_mapping({"rows": "none"})):
+        assert read.mapping is None
+        assert [p.code for p in read.problems] == [ProblemCode.INVALID_FILE]

@@ -48,3 +48,18 @@ def test_a_report_naming_the_query_says_so_rather_than_blame_the_mapping() -> No
 
 def test_long_value_lists_are_cut_with_a_count() -> None:
     assert listed([f"v{n}" for n in range(15)], limit=3) == "v0, v1, v2, ... (12 more)"
+
+
+def test_problems_found_before_verifying_join_the_report_row_by_row() -> None:
+    blank = Problem(2, "Phone", ProblemCode.BLANK_ROW, "the source is blank")
+    unknown = Problem(3, "Titel", ProblemCode.UNKNOWN_TARGET, "Lead has no field 'Titel'")
+    required = Problem(None, "LastName", ProblemCode.REQUIRED_UNMAPPED, "Last Name is required")
+    verified = VerificationReport((blank, unknown, required), rows=3)
+    bad_update = Problem(3, "update", ProblemCode.INVALID_ROW, '"update" must be ...')
+    no_source = Problem(2, "source", ProblemCode.INVALID_ROW, '"source" is missing')
+    extra_key = Problem(None, "", ProblemCode.INVALID_FILE, "unknown key 'x' at the top level")
+
+    joined = verified.joined([no_source, bad_update, extra_key])
+
+    assert joined.problems == (no_source, bad_update, unknown, extra_key, required)
+    assert verified.joined([]) is verified

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forcebridge.soql.builder import eq
-from forcebridge.store.models import Run, RunStatus
+from forcebridge.store.models import Run, RunStatus, UpdateOption
 from forcebridge.store.repositories.export_preferences import disallow_objects
+from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.store.repositories.prospects import save_prospects
 from forcebridge.sync.export import export_prospects
 from forcebridge.sync.export_errors import ObjectNotAllowed
@@ -101,6 +102,38 @@ def test_duplicates_inside_one_file_are_written_once(world: ExportWorld) -> None
         (Action.CREATED, lead["Id"]),
     ]
     assert len(world.prospects()) == 1
+
+
+def test_rows_of_one_person_are_merged_before_the_hierarchy_picks_so_a_direct_phone_wins(
+    world: ExportWorld,
+) -> None:
+    """Direct Phone, else Company Phone, into Phone: the company phone on one row must not beat
+    the direct phone on another row of the same person."""
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Lead",
+        [
+            ("last_name", "LastName", UpdateOption.FILL_EMPTY),
+            ("company_name", "Company", UpdateOption.FILL_EMPTY),
+            ("email", "Email", UpdateOption.FILL_EMPTY),
+            ("direct_phone", "Phone", UpdateOption.FILL_EMPTY),
+            ("company_phone", "Phone", UpdateOption.FILL_EMPTY),
+        ],
+    )
+    world.session.commit()
+    rows = (
+        "last_name,email,company_name,company_phone,direct_phone",
+        "Lovelace,ada@example.com,AE,+44 20 9,",
+        "Lovelace,ada@example.com,AE,,+44 20 1",
+    )
+
+    rehearsed = world.export("Lead", *rows, dry_run=True)
+    report = world.export("Lead", *rows)
+
+    assert [r.values["Phone"] for r in rehearsed.results] == ["+44 20 1", "+44 20 1"]
+    assert [r.action for r in report.results] == [Action.CREATED, Action.CREATED]
+    assert [r["Phone"] for r in world.records("Lead", "Phone")] == ["+44 20 1"]
 
 
 def test_stored_prospects_keep_their_records_so_a_changed_email_still_updates_them(

@@ -266,6 +266,52 @@ def test_an_account_is_made_or_changed_only_for_the_contacts_on_it(world: Export
     ]
 
 
+def test_a_contact_on_another_account_leaves_it_as_it_was_whatever_company_its_row_names(
+    world: ExportWorld,
+) -> None:
+    """Alice was exported at Delta Inc (her prospect keeps Delta's Id); her row now names
+    Epsilon GmbH. Delta is not Epsilon: it takes none of Epsilon's values, and Alice stays on
+    Delta, which her row reports as unchanged."""
+    world.server.org.custom_fields.create(
+        {
+            "FullName": "Account.Rev__c",
+            "Metadata": {"type": "Number", "label": "Rev", "precision": 18, "scale": 0},
+        }
+    )
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Account",
+        [
+            ("company_name", "Name", FILL_EMPTY),
+            ("company_website", "Website", FILL_EMPTY),
+            ("industry", "Industry", OVERWRITE),
+            ("revenue", "Rev__c", OVERWRITE),
+        ],
+    )
+    world.session.commit()
+    delta, epsilon = world.create("Account", {"Name": "Delta Inc"}, {"Name": "Epsilon GmbH"})
+    header = "first_name,last_name,email,company_name,company_website,industry,revenue"
+    world.export("Contact", header, "Alice,One,alice@delta.io,Delta Inc,,,")
+    moved = (header, "Alice,One,alice@delta.io,Epsilon GmbH,epsilon.de,Consulting,777")
+
+    rehearsed = world.export("Contact", *moved, dry_run=True)
+    report = world.export("Contact", *moved)
+
+    for exported in (rehearsed, report):
+        assert [(r.action, r.account_id) for r in exported.results] == [(Action.UNCHANGED, delta)]
+    assert rehearsed.to_json()["results"][0]["account"] == {
+        "action": "unchanged",
+        "values": {},
+        "errors": [],
+    }
+    assert world.records("Account", "Name", "Website", "Industry", "Rev__c") == [
+        {"Id": delta, "Name": "Delta Inc", "Website": None, "Industry": None, "Rev__c": None},
+        {"Id": epsilon, "Name": "Epsilon GmbH", "Website": None, "Industry": None, "Rev__c": None},
+    ]
+    assert contacts(world) == {"alice@delta.io": delta}
+
+
 def test_a_contact_written_on_its_own_account_fills_it_in(world: ExportWorld) -> None:
     [acme] = world.create("Account", {"Name": "Acme"})
     world.create("Contact", {"LastName": "Stays", "Email": "sal@acme.com", "AccountId": acme})

@@ -11,10 +11,16 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from forcebridge.mapping.describe import parse_describe
+from forcebridge.mapping.model import Mapping
 from forcebridge.salesforce.usage import EndpointKind
+from forcebridge.sandbox.server import SandboxServer
 from forcebridge.sync.export_errors import MappingNotValid
-from forcebridge.sync.export_model import Action
+from forcebridge.sync.export_model import Action, FieldError
+from forcebridge.sync.export_plan import ObjectRules, Outcome
+from forcebridge.sync.export_targets import ExportTargets, refuted
 from tests.conftest import SandboxFactory
+from tests.salesforce.conftest import client_for
 from tests.sync.exporting import ExportWorld
 
 
@@ -106,3 +112,59 @@ def test_a_custom_field_no_longer_required_is_not_asked_for_on_a_cached_describe
 
     assert (again.action, again.errors) == (Action.CREATED, ())
     assert len(world.records("Lead")) == 1
+
+
+def test_a_value_salesforce_refuses_on_a_field_changed_since_has_its_describe_fetched_anew(
+    world: ExportWorld,
+) -> None:
+    """An admin restricts a picklist after the describe was cached: Salesforce refuses the
+    values it does not allow, and the describe is fetched anew at once, so the next export is
+    refused up front, naming the mapping's problem, instead of failing the same rows again."""
+    seg = lead_field(world, "Seg__c", picklist(restricted=False))
+    world.lead_mapping_with("seniority", "Seg__c")
+    header = "last_name,email,company_name,seniority"
+    world.export("Lead", header, "Lovelace,ada@example.com,AE,VP")  # the describe is cached
+    world.server.org.custom_fields.update(
+        seg, {"Metadata": {"label": "Seg", **picklist(restricted=True)}}
+    )
+    rows = (header, "Builder,bob@example.com,BB,Chief", "Curie,cy@example.com,CC,Director")
+
+    refused = world.export("Lead", *rows)
+
+    assert [(r.action, [e.code for e in r.errors]) for r in refused.results] == [
+        (Action.FAILED, ["INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"]),
+        (Action.CREATED, []),
+    ]
+    with pytest.raises(MappingNotValid, match=r"Seg \(Seg__c\) only takes its picklist values"):
+        world.export("Lead", *rows)
+    assert len(world.records("Lead")) == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "code", "out_of_date"),
+    [
+        ("Industry", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", True),
+        ("industry", "STRING_TOO_LONG", True),  # Salesforce's field names ignore case
+        ("Industry", "INVALID_FIELD_FOR_INSERT_UPDATE", True),
+        ("Industry", "FIELD_INTEGRITY_EXCEPTION", True),
+        ("Region__c", "REQUIRED_FIELD_MISSING", True),  # a field the describe does not require
+        ("LastName", "REQUIRED_FIELD_MISSING", False),  # the describe knew: not its doing
+        ("Industry", "FIELD_CUSTOM_VALIDATION_EXCEPTION", False),  # a validation rule
+        ("Industry", "UNABLE_TO_LOCK_ROW", False),
+        ("Title", "STRING_TOO_LONG", False),  # not a field the export wrote
+        (None, "INVALID_FIELD", False),
+    ],
+)
+def test_only_a_refusal_on_a_written_fields_definition_says_the_describe_is_out_of_date(
+    sandbox: SandboxServer, field: str | None, code: str, out_of_date: bool
+) -> None:
+    mapping = Mapping.of(
+        ("last_name", "LastName"), ("company_name", "Company"), ("industry", "Industry")
+    )
+    with client_for(sandbox).client as client:
+        lead = ObjectRules.of(parse_describe(client.describe("Lead")), mapping)
+    refusal = Outcome(Action.FAILED, None, (FieldError(field, "refused", code),))
+
+    found = refuted(ExportTargets(lead), {"Lead": [Outcome(Action.CREATED, "00Q1"), refusal]})
+
+    assert found == ({"Lead"} if out_of_date else set())

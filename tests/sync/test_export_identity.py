@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from forcebridge.sync.export_identity import (
+    AccountIndex,
     CompanyKey,
     companies,
     company_key,
@@ -125,3 +126,23 @@ def test_a_company_known_by_name_joins_the_one_with_a_website_and_that_name() ->
         ((3,), "hooli.com"),
         ((4,), "hooli.xyz"),
     ]
+
+
+def test_a_kept_account_is_the_companys_while_it_bears_its_domain_or_name() -> None:
+    index = AccountIndex(
+        [
+            {"Id": "001D", "Name": "Delta Inc", "Website": None},
+            {"Id": "001E", "Name": "Epsilon GmbH", "Website": "https://www.epsilon.de/"},
+        ]
+    )
+
+    def matched(website: str | None, name: str, kept: str) -> str | None:
+        key = company_key(website, name)
+        assert key is not None
+        record = index.match(key, [kept])
+        return None if record is None else str(record["Id"])
+
+    assert matched(None, "delta  INC", "001D") == "001D"  # the name, ignoring case and spacing
+    assert matched("epsilon.de", "Epsilon Renamed AG", "001E") == "001E"  # the domain
+    assert matched(None, "Epsilon GmbH", "001D") == "001E"  # moved on: the company it names
+    assert matched("zeta.io", "Zeta Ltd", "001D") is None  # a company with no Account yet
