@@ -140,7 +140,7 @@ def show_result(result: PullResult, verb: str) -> None:
     console.print(f"{verb} (run {result.run_id}): {result.status.value}")
     table = Table(show_header=False)
     for key, value in result.to_json().items():
-        if key not in ("run_id", "status"):
+        if key not in ("run_id", "status", "error"):  # why it stopped goes to stderr
             table.add_row(key.replace("_", " ").capitalize(), f"{value:,}")
     console.print(table)
 

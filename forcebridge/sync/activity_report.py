@@ -84,4 +84,5 @@ class PushReport:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "api_calls": self.api_calls,
+            "error": self.error,
         }

@@ -144,6 +144,7 @@ class ExportReport:
             "unchanged": counts[Action.UNCHANGED],
             "failed": counts[Action.FAILED],
             "api_calls": self.api_calls,
+            "error": self.error,
             "results": [self._result_json(result) for result in self.results],
         }
 

@@ -76,11 +76,14 @@ class PullResult:
         return next((error for _, error in self.streams if error is not None), None)
 
     def to_json(self) -> dict[str, Any]:
-        """What `forcebridge pull --json` prints."""
+        """What `forcebridge pull --json` prints: the run's counts, and why it failed (each
+        stream that did, on a line of its own), as `runs list` shows it."""
         keys = ("read", "created", "updated", "unchanged", "skipped", "failed", "api_calls")
-        return {"run_id": self.run_id, "status": self.status.value} | {
-            key: getattr(self, key) for key in keys
-        }
+        return (
+            {"run_id": self.run_id, "status": self.status.value}
+            | {key: getattr(self, key) for key in keys}
+            | {"error": self.error}
+        )
 
 
 def pull(

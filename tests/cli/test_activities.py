@@ -35,6 +35,7 @@ PUSH_KEYS = [
     "unchanged",
     "failed",
     "api_calls",
+    "error",
 ]
 
 

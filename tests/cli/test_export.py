@@ -15,6 +15,7 @@ REPORT_KEYS = [
     "unchanged",
     "failed",
     "api_calls",
+    "error",
     "results",
 ]
 RESULT_KEYS = ["row", "action", "salesforce_id", "account_id", "errors"]

@@ -36,6 +36,7 @@ PULL_KEYS = [
     "skipped",
     "failed",
     "api_calls",
+    "error",
 ]
 
 
@@ -83,11 +84,14 @@ def test_a_pull_on_demand_flags_a_stream_that_cannot_run_and_clears_it_once_fixe
     cleared = _stream(cli, service, "pull:Contact")
 
     assert failed.exit_code == 1
-    assert json.loads(failed.stdout)["status"] == "failed"
-    assert "Tier__c" in failed.stderr  # a script sees why, not only that it failed
+    reported = json.loads(failed.stdout)
+    assert reported["status"] == "failed"
+    assert reported["error"].startswith("pull:Contact: ")  # a script reads why, by stream
+    assert "Tier__c" in reported["error"] and "Tier__c" in failed.stderr
     assert (flagged["status"], flagged["problem"]) == ("Needs Attention", "mapping_invalid")
     assert "Tier__c" in flagged["reason"]
     assert pulled.exit_code == 0
+    assert json.loads(pulled.stdout)["error"] is None
     assert cleared["status"] == "OK"
 
 
