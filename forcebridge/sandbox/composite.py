@@ -89,11 +89,11 @@ def _one(
     api_version: str,
 ) -> dict[str, Any]:
     if op == "delete":
-        record_id = _given_id(item)
-        obj = writes.schema.by_prefix(record_id[:3])
-        if obj is None:
-            raise ApiError(400, "MALFORMED_ID", f"malformed id {record_id}", [])
-        record_id = writes.record_id(obj, record_id)
+        given = _given_id(item)
+        record_id = ids.normalize(given)
+        obj = writes.schema.by_prefix(record_id[:3]) if record_id else None
+        if record_id is None or obj is None:
+            raise ApiError(400, "MALFORMED_ID", f"malformed id {given}", [])
         writes.delete(conn, obj, record_id)
         return {"id": record_id, "success": True, "errors": []}
     record = _record(item)
@@ -199,23 +199,27 @@ def _record_type(record: dict[str, Any], sobject: str | None) -> str:
     return str(name)
 
 
-def _given_id(item: Any) -> str:
+def _id_of(item: Any) -> str | None:
+    """The Id an update's record (or a delete's item) names, if it names one."""
     value = item if isinstance(item, str) else None
     if isinstance(item, dict):
         value = next((v for k, v in item.items() if k.lower() == "id"), None)
-    if not isinstance(value, str) or not value:
+    return value if isinstance(value, str) and value else None
+
+
+def _given_id(item: Any) -> str:
+    value = _id_of(item)
+    if value is None:
         raise ApiError(400, "MISSING_ARGUMENT", "Id not specified in an update call", [])
     return value
 
 
 def _failure(op: Operation, item: Any, error: ApiError) -> dict[str, Any]:
-    """A failed record's result; creates and upserts have no id to report."""
-    result: dict[str, Any] = {}
-    if op in ("update", "delete"):
-        try:
-            result["id"] = _given_id(item)
-        except ApiError:
-            result["id"] = None
-    result["success"] = False
-    result["errors"] = [error.to_record_error()]
-    return result
+    """A failed record's result. It carries the Id an update or delete was given, unless that
+    Id is what failed: the REST guide's collection examples show a MALFORMED_ID failure with
+    no `id` key (not `"id": null`), and so is one given no Id. Creates and upserts have no id
+    to report."""
+    reported = op in ("update", "delete") and error.error_code != "MALFORMED_ID"
+    given = _id_of(item) if reported else None
+    result: dict[str, Any] = {"id": given} if given else {}
+    return result | {"success": False, "errors": [error.to_record_error()]}

@@ -2,7 +2,10 @@
 
 Salesforce compares text case-insensitively, so text columns use SQLite's NOCASE collation;
 ids are case-sensitive and keep BINARY. NOCASE folds only ASCII letters, so a comparison with a
-text holding other letters (`'MÜLLER'`) compares both sides through `fold_case` instead.
+text holding other letters (`'MÜLLER'`) compares both sides through `fold_case` instead. Text
+is put in order (ORDER BY, `<` and `>`, MIN and MAX) as SOQL orders it for English locales, by
+the UTF-8 values of the upper-case characters (`SORT_TEXT`): `A@x.com` before `_u@x.com`,
+where NOCASE's lower case would put the underscore first.
 Datetimes are stored as UTC text in the exact format the API sends
 (`2024-11-07T07:00:00.000+0000`), so text order is time order and no conversion is needed on
 the way out.
@@ -24,12 +27,21 @@ FOLD_CASE = "sf_fold_case"
 """The SQL function each sandbox connection registers as `fold_case`."""
 DATE_PART = "sf_date_part"
 """The SQL function each sandbox connection registers as `stored_date_part`."""
+SORT_TEXT = "sf_sort_text"
+"""The SQL collation each sandbox connection registers as `compare_text`."""
 
 
 def fold_case(value: Any) -> Any:
     """A text with every letter in lower case, as Salesforce compares text; other values as
     they are."""
     return value.lower() if isinstance(value, str) else value
+
+
+def compare_text(left: str, right: str) -> int:
+    """Text in SOQL's order for English locales: by the UTF-8 values of the upper-case
+    characters (code point order is UTF-8's byte order), so case aside."""
+    left, right = left.upper(), right.upper()
+    return (left > right) - (left < right)
 
 
 def needs_folding(value: Any) -> bool:

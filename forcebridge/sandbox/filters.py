@@ -23,6 +23,7 @@ from forcebridge.sandbox.fieldtypes import (
     needs_folding,
 )
 from forcebridge.sandbox.schema import FieldSpec
+from forcebridge.sandbox.sorting import in_text_order
 from forcebridge.soql import ast
 from forcebridge.soql.date_functions import value_refusal
 from forcebridge.soql.dates import date_range, datetime_range
@@ -60,7 +61,7 @@ class FilterContext(Protocol):
 
     def bind(self, value: Any) -> str: ...
 
-    def sub_select(self, query: ast.Query) -> str: ...
+    def sub_select(self, field: ast.Field, query: ast.Query) -> str: ...
 
     def aggregate_expression(self, item: ast.Count | ast.Aggregate | ast.Grouping) -> str: ...
 
@@ -115,7 +116,8 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
                 ctx.text, c.field.pos, "semi join sub-selects are only allowed on Id fields"
             )
         # Nulls never match IN; NOT IN admits them, as for a list.
-        return _Leaf(f"{expr} IN ({ctx.sub_select(c.value.query)})", False).render(expr, negate)
+        sub_select = ctx.sub_select(c.field, c.value.query)
+        return _Leaf(f"{expr} IN ({sub_select})", False).render(expr, negate)
     if op is ast.Operator.LIKE:
         if kind is not Kind.TEXT:
             raise InvalidField(
@@ -155,9 +157,13 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
             comparison, bound = _RANGE_BOUND[op]
             predicate = f"{expr} {comparison} {ctx.bind(value[bound])}"
         return _Leaf(predicate, False).render(expr, negate)
+    if kind is Kind.MULTIPICKLIST and op is ast.Operator.EQ and _values_of(value):
+        return _exactly(ctx, expr, _values_of(value)).render(expr, negate)
     compared = expr
     if op is ast.Operator.EQ:
         compared, [value] = _as_text(kind, expr, [value])
+    elif kind is Kind.TEXT:
+        compared = in_text_order(expr)
     return _Leaf(f"{compared} {op.value} {ctx.bind(value)}", False).render(expr, negate)
 
 
@@ -250,13 +256,34 @@ def _includes(ctx: FilterContext, c: ast.Comparison, expr: str) -> _Leaf:
     for item in c.value:
         if not isinstance(item, ast.StringValue):
             raise _wrong_type(ctx, None, c.field)
-        terms = [t.strip() for t in item.value.split(";") if t.strip()]
-        wrapped = f"(';' || {expr} || ';')"
-        checks = [
-            f"{wrapped} LIKE {ctx.bind('%;' + _escape_like(t) + ';%')} ESCAPE '\\'" for t in terms
-        ]
-        alternatives.append("(" + " AND ".join(checks) + ")" if checks else "0")
+        terms = _values_of(item.value)
+        alternatives.append(_has_all(ctx, expr, terms) if terms else "0")
     return _Leaf("(" + " OR ".join(alternatives) + ")", False)
+
+
+def _exactly(ctx: FilterContext, expr: str, terms: list[str]) -> _Leaf:
+    """`= 'AAA;BBB'` on a multi-select picklist: exactly those values selected, in whatever
+    order ("Query Multi-Select Picklists": an exact match of AAA and BBB selected)."""
+    count = f"(length({expr}) - length(replace({expr}, ';', '')) + 1)"
+    return _Leaf(f"({_has_all(ctx, expr, terms)} AND {count} = {len(terms)})", False)
+
+
+def _has_all(ctx: FilterContext, expr: str, terms: list[str]) -> str:
+    """SQL: the stored `x;y;z` holds every one of `terms`, ignoring case."""
+    wrapped = f"(';' || {expr} || ';')"
+    checks = [
+        f"{wrapped} LIKE {ctx.bind('%;' + _escape_like(t) + ';%')} ESCAPE '\\'" for t in terms
+    ]
+    return "(" + " AND ".join(checks) + ")"
+
+
+def _values_of(text: str) -> list[str]:
+    """The values a multi-select picklist's `'a;b'` names, each once (ignoring case)."""
+    named: dict[str, str] = {}
+    for value in text.split(";"):
+        if value.strip():
+            named.setdefault(value.strip().casefold(), value.strip())
+    return list(named.values())
 
 
 def _escape_like(text: str) -> str:

@@ -1,5 +1,5 @@
-"""An aggregate query's groups as SQL: GROUP BY fields and date functions, and the subtotal
-rows of ROLLUP and CUBE.
+"""Whether a query aggregates (`query_mode`), and an aggregate query's groups as SQL: GROUP BY
+fields and date functions, and the subtotal rows of ROLLUP and CUBE.
 
 SQLite has no ROLLUP or CUBE. Each row is joined instead to every grouping set, a row of
 flags (`VALUES (0, 0), (0, 1), (1, 1)` for a ROLLUP of two), and each grouped item is masked
@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from forcebridge.sandbox.count_queries import count_refusal
+from forcebridge.sandbox.plans import Mode
 from forcebridge.soql import ast
 from forcebridge.soql.errors import MalformedQuery
 from forcebridge.soql.render import date_call
@@ -20,6 +22,44 @@ MAX_SUBTOTALED = 3
 """Salesforce's most fields in a GROUP BY ROLLUP or CUBE."""
 
 GroupItem = ast.Field | ast.DateFunction
+AGGREGATES = (ast.Count, ast.Aggregate, ast.Grouping)
+
+
+def query_mode(query: ast.Query, text: str) -> Mode:
+    """Whether `query` reads records, counts them (`COUNT()`) or aggregates groups; an
+    aggregate query's other select items must be grouped, as Salesforce requires."""
+    items = query.select
+    if not query.group_by and not any(isinstance(i, AGGREGATES) for i in items):
+        return Mode.RECORDS
+    if any(isinstance(i, ast.Count) and i.field is None for i in items):
+        refusal = count_refusal(query, text)
+        if refusal is not None:
+            raise refusal
+        return Mode.COUNT
+    grouped = {group_key(node) for node in query.group_by}
+    for item in items:
+        if isinstance(item, AGGREGATES):
+            continue
+        if isinstance(item, ast.Field):
+            if item.name.lower() in grouped:
+                continue
+            name, pos = item.name, item.pos
+        elif isinstance(item, ast.DateFunction):
+            # Or by its field, as Salesforce allows for a date field (a datetime field
+            # cannot be grouped: the planner refuses to group it).
+            if {group_key(item), group_key(item.field)} & grouped:
+                continue
+            name, pos = item_text(item), item.field.pos
+        elif isinstance(item, ast.Subquery):
+            name, pos = item.query.sobject, item.query.sobject_pos
+        elif isinstance(item, ast.Label):
+            name, pos = f"toLabel({item.field.name})", item.field.pos
+        elif isinstance(item, ast.TypeOf):
+            name, pos = f"TYPEOF {item.relationship}", item.pos
+        else:
+            name, pos = f"FIELDS({item.kind})", None
+        raise MalformedQuery(text, pos, f"Field must be grouped or aggregated: {name}")
+    return Mode.AGGREGATE
 
 
 @dataclass(frozen=True)

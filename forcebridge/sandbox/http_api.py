@@ -33,7 +33,7 @@ DATA_PREFIX = "/services/data"
 OLDEST_VERSION = 31
 """Salesforce retired versions 7.0 to 30.0 (the last of them in Summer '25); 31.0 came with
 Summer '14, and a version has come with each release since, three a year."""
-LATEST_VERSION = 66
+LATEST_VERSION = 68
 
 
 def _release(major: int) -> str:
@@ -180,6 +180,17 @@ async def json_body(request: Request) -> Any:
             "JSON_PARSER_ERROR",
             f"Unexpected character at [line:{error.lineno}, column:{error.colno}]: {error.msg}",
         ) from error
+
+
+def soql_text(raw: str | None) -> str:
+    """The SOQL in a query resource's `?q=`, or the 400 MALFORMED_QUERY real orgs answer (as
+    clients record them): "A query string has to be specified" when there is no `q`, "SOQL
+    statements cannot be empty or null" when it is blank."""
+    if raw is None:
+        raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
+    if not raw.strip():
+        raise ApiError(400, "MALFORMED_QUERY", "SOQL statements cannot be empty or null")
+    return raw.strip()
 
 
 def comma_separated(raw: str | None) -> list[str]:

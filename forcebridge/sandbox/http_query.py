@@ -6,8 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from forcebridge.sandbox.errors import ApiError
-from forcebridge.sandbox.http_api import DATA_PREFIX, ApiCall, SalesforceJSON, api_call
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    ApiCall,
+    SalesforceJSON,
+    api_call,
+    soql_text,
+)
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.query import DEFAULT_BATCH, MAX_BATCH, MIN_BATCH
 
@@ -27,10 +32,7 @@ def batch_size(options: str | None) -> int | None:
 
 
 def soql_param(request: Request) -> str:
-    soql = request.query_params.get("q", "").strip()
-    if not soql:
-        raise ApiError(400, "MALFORMED_QUERY", "A query string is required: pass the SOQL in ?q=")
-    return soql
+    return soql_text(request.query_params.get("q"))
 
 
 async def _run_query(request: Request, call: ApiCall, include_deleted: bool) -> SalesforceJSON:
@@ -61,7 +63,8 @@ async def query(request: Request, call: Query) -> SalesforceJSON:
     explained = request.query_params.get("explain", "").strip()
     if explained:
         org = call.state.org
-        return SalesforceJSON(await call.state.run(org.explain, explained, call.grant.user_id))
+        plans = await call.state.run(org.explain, explained, call.grant.user_id, call.version)
+        return SalesforceJSON(plans)
     return await _run_query(request, call, include_deleted=False)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.convertors import Convertor, register_url_convertor
 
 from forcebridge.sandbox.errors import ApiError, not_found
 from forcebridge.sandbox.http_api import (
@@ -35,6 +36,28 @@ from forcebridge.sandbox.preconditions import (
     validator_headers,
 )
 from forcebridge.sandbox.write_answers import location, update_only, upsert_answer, write_result
+
+UPSERT_KEY = (
+    r"(?![0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$)"
+    r"(?!(?:describe|updated|deleted|listviews|quickActions)$)"
+    r"[A-Za-z][A-Za-z0-9_]*"
+)
+"""A path segment that may name an upsert key field (`Id`, `Ext__c`): never a record id (15 or
+18 letters and digits) nor one of the object's own resources, so routes on those keep their
+methods (and a 405 lists them)."""
+
+
+class UpsertKeyConvertor(Convertor[str]):
+    regex = UPSERT_KEY
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("upsert_key", UpsertKeyConvertor())
 
 router = APIRouter(prefix=DATA_PREFIX)
 
@@ -107,7 +130,7 @@ async def recent(call: Sobject) -> SalesforceJSON:
 @router.get("/v{version}/sobjects")
 async def describe_global(request: Request, call: Describe) -> Response:
     org = call.state.org
-    return _revalidated(request, org, await call.state.run(org.describe_global, call.version))
+    return revalidated(request, org, await call.state.run(org.describe_global, call.version))
 
 
 def sobject_entry(catalogue: dict[str, Any], sobject: str) -> dict[str, Any]:
@@ -128,10 +151,10 @@ async def sobject_info(sobject: str, call: Describe) -> SalesforceJSON:
 async def describe(sobject: str, request: Request, call: Describe) -> Response:
     org = call.state.org
     payload = await call.state.run(org.describe, sobject, call.version, instance_url(request))
-    return _revalidated(request, org, payload)
+    return revalidated(request, org, payload)
 
 
-def _revalidated(request: Request, org: Org, payload: Any) -> Response:
+def revalidated(request: Request, org: Org, payload: Any) -> Response:
     """A describe, honouring `If-Modified-Since` as Salesforce does: 304 with no body while
     the org's metadata is unchanged, so clients can revalidate a cached describe cheaply."""
     headers = validator_headers(Validators(org.schema_modified_at, None))
@@ -156,10 +179,16 @@ async def create(sobject: str, request: Request, call: Sobject) -> SalesforceJSO
     return SalesforceJSON(write_result(record_id), status_code=201, headers=headers)
 
 
-@router.post("/v{version}/sobjects/{sobject}/Id")
-async def create_by_id_path(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
+@router.post("/v{version}/sobjects/{sobject}/{key:upsert_key}")
+async def create_by_key_path(
+    sobject: str, key: str, request: Request, call: Sobject
+) -> SalesforceJSON:
     """`POST sobjects/T/Id`: a create through the external id URL (Salesforce's since 37.0),
-    answered as an upsert that created its record."""
+    answered as an upsert that created its record; so with any other key field of T given no
+    value (`sobjects/T/Ext__c/`, as Salesforce's Mobile SDK posts it), and a name that is no
+    key field is 404 as the external id resource answers it."""
+    org = call.state.org
+    org.writes.external_key(org.writes.sobject(sobject), key)
     record_id = await _create(sobject, request, call)
     status, result = upsert_answer(call.version, record_id, created=True)
     headers = location(call.version, sobject, record_id)
@@ -217,6 +246,7 @@ def _fields_param(request: Request) -> list[str] | None:
 
 @router.patch("/v{version}/sobjects/{sobject}/{record_id}")
 async def update(sobject: str, record_id: str, request: Request, call: Sobject) -> Response:
+    call.state.org.writes.refuse_keyless_write(sobject, record_id, "PATCH")
     values = json_object(await json_body(request), sobject)
     preconditions = Preconditions.of(request.headers, write=True)
     await call.state.run(call.state.org.check_preconditions, sobject, record_id, preconditions)
@@ -228,6 +258,7 @@ async def update(sobject: str, record_id: str, request: Request, call: Sobject) 
 
 @router.delete("/v{version}/sobjects/{sobject}/{record_id}")
 async def delete(sobject: str, record_id: str, call: Sobject) -> Response:
+    call.state.org.writes.refuse_keyless_write(sobject, record_id, "DELETE")
     if call.state.faults.row_locked():
         raise row_lock_error(record_id)
     await call.state.run(call.state.org.delete, sobject, record_id)

@@ -1,5 +1,5 @@
 """The Tooling API's custom fields over REST: `tooling/sobjects/CustomField` and `tooling/query`,
-and the Tooling API's resources index, `tooling/`.
+the Tooling API's resources index, `tooling/`, and its describeGlobal, `tooling/sobjects`.
 
 What an admin's script (or a test) calls to add, change or delete a field of the org while
 integrations run (see `forcebridge.sandbox.tooling`): simple-salesforce's `toolingexecute`,
@@ -14,10 +14,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from forcebridge.sandbox.errors import not_found
-from forcebridge.sandbox.http_api import DATA_PREFIX, ApiCall, SalesforceJSON, api_call, json_body
-from forcebridge.sandbox.http_query import batch_size, soql_param
+from forcebridge.sandbox.http_api import (
+    DATA_PREFIX,
+    ApiCall,
+    SalesforceJSON,
+    api_call,
+    json_body,
+    soql_text,
+)
+from forcebridge.sandbox.http_query import batch_size
+from forcebridge.sandbox.http_rest import revalidated, sobject_entry
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.query import DEFAULT_BATCH
+from forcebridge.sandbox.tooling import tooling_describe_global
 from forcebridge.sandbox.write_answers import write_result
 
 router = APIRouter(prefix=f"{DATA_PREFIX}/v{{version}}/tooling")
@@ -29,8 +38,8 @@ QueryMore = Annotated[ApiCall, Depends(api_call(ApiKind.QUERY_MORE))]
 
 CUSTOM_FIELD = "CustomField"
 RESOURCES = ("query", "sobjects")
-"""What the Tooling index lists: the Tooling resources the sandbox serves (of `sobjects`, the
-CustomField rows), by the names the Tooling API's guide gives them."""
+"""What the Tooling index lists: the Tooling resources the sandbox serves (`sobjects`: the
+describeGlobal and the CustomField rows), by the names the Tooling API's guide gives them."""
 
 
 def _custom_field_only(sobject: str) -> None:
@@ -45,6 +54,20 @@ async def resources(call: Describe) -> SalesforceJSON:
     each name with its URL."""
     base = f"{DATA_PREFIX}/v{call.version}/tooling"
     return SalesforceJSON({name: f"{base}/{name}" for name in RESOURCES})
+
+
+@router.get("/sobjects")
+async def describe_global(request: Request, call: Describe) -> Response:
+    """The Tooling describeGlobal, revalidated by `If-Modified-Since` against the org's
+    metadata as the data API's is."""
+    return revalidated(request, call.state.org, tooling_describe_global(call.version))
+
+
+@router.get("/sobjects/{sobject}")
+async def sobject_info(sobject: str, call: Describe) -> SalesforceJSON:
+    """A Tooling object's entry in the Tooling describeGlobal, as `sobjects/{T}` gives the
+    data API's."""
+    return SalesforceJSON(sobject_entry(tooling_describe_global(call.version), sobject))
 
 
 @router.post("/sobjects/{sobject}")
@@ -82,7 +105,8 @@ async def query(request: Request, call: Query) -> SalesforceJSON:
     """Pages as the data API's: 2,000 records, or `Sforce-Query-Options: batchSize=N`."""
     fields = call.state.org.custom_fields
     size = batch_size(request.headers.get("sforce-query-options")) or DEFAULT_BATCH
-    page = await call.state.run(fields.query, soql_param(request), call.version, size)
+    soql = soql_text(request.query_params.get("q"))
+    page = await call.state.run(fields.query, soql, call.version, size)
     return SalesforceJSON(page)
 
 

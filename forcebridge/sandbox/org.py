@@ -411,11 +411,14 @@ class Org:
         except SoqlError as error:
             raise from_soql(error) from None
 
-    def explain(self, soql: str, user_id: str | None = None) -> dict[str, Any]:
+    def explain(
+        self, soql: str, user_id: str | None = None, api_version: str = DEFAULT_API_VERSION
+    ) -> dict[str, Any]:
         """`query?explain=`: the plans for `soql`, checked as a query is, but not run."""
         try:
             query = parse(soql)
-            self.queries.plan(query, include_deleted=False, tz=self._zone_of(user_id))
+            zone = self._zone_of(user_id)
+            self.queries.plan(query, include_deleted=False, tz=zone, api_version=api_version)
         except SoqlError as error:
             raise from_soql(error) from None
         obj = self.writes.sobject(query.sobject)

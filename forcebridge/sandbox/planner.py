@@ -3,10 +3,12 @@
 The planner checks every name against the schema (with Salesforce's errors, pointing into the
 query); parent paths (`Account.Owner.Name`) become joins (`paths`). It also decides the layout
 of each record (`results.Shape`), so rows become records with no further lookups. The WHERE
-and HAVING clauses are compiled by `filters`, a semi-join's sub-select by a planner of its own.
+and HAVING clauses are compiled by `filters`, a semi-join's sub-select by a planner of its own
+where Salesforce takes one (`semi_joins`); values are put in SOQL's order (`sorting`).
 Only the queried object's deleted rows are hidden (`query`) or shown (`queryAll`); parents are
 joined as they are. A child subquery is planned on its child object (`plans.ChildPlan`), read
-for a whole page of parents at once; a view (ActivityHistory) is planned only as such a
+for a whole page of parents at once, and its own subqueries likewise as deep as the API
+version allows (`subqueries`); a view (ActivityHistory) is planned only as such a
 subquery, Salesforce serving it nowhere else (`activities`); a TYPEOF is laid out by
 `polymorphic`; GROUP BY and the
 aggregate functions make one `AggregateResult` row per group (`groups`, with ROLLUP and CUBE
@@ -22,13 +24,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from forcebridge.sandbox import activities
-from forcebridge.sandbox.count_queries import count_refusal
+from forcebridge.sandbox import activities, subqueries
 from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, DATE_PART, Kind
 from forcebridge.sandbox.filters import condition_sql
 from forcebridge.sandbox.groups import (
+    AGGREGATES,
     GroupItem,
     Groups,
     compared,
@@ -36,19 +38,21 @@ from forcebridge.sandbox.groups import (
     item_pos,
     item_text,
     masked,
+    query_mode,
 )
 from forcebridge.sandbox.paths import Paths, Step, Target, coalesce, object_name
 from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
 from forcebridge.sandbox.polymorphic import by_type
 from forcebridge.sandbox.results import Address, ByType, Children, Column, Shape
 from forcebridge.sandbox.schema import FieldSpec, Schema
+from forcebridge.sandbox.semi_joins import INNER_PATH, LEFT_PATH, inner_refusal, placement_refusal
+from forcebridge.sandbox.sorting import extreme, selection_order, sort_terms
 from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
 from forcebridge.soql.date_functions import field_refusal
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 
 MAX_OFFSET = 2000
-_AGGREGATES = (ast.Count, ast.Aggregate, ast.Grouping)
 FIELDS_FUNCTION_LIMIT = 200
 _ADDRESS_SUFFIXES = {key: key[0].upper() + key[1:] for key in ADDRESS_KEYS}
 """Each part of a compound address as its field names it: `postalCode` is `MailingPostalCode`."""
@@ -61,9 +65,12 @@ def plan(
     include_deleted: bool,
     now: dt.datetime,
     tz: dt.tzinfo,
+    api_version: str = "",
 ) -> Plan:
-    """Check `query` against the schema and compile it; raises SoqlError or ApiError."""
-    return _Planner(schema, query, now, tz).build(include_deleted)
+    """Check `query` against the schema and compile it, as the API version asked for
+    (`62.0`; by default the newest) takes it; raises SoqlError or ApiError."""
+    nesting = subqueries.nests(api_version)
+    return _Planner(schema, query, now, tz, nesting=nesting).build(include_deleted)
 
 
 @dataclass
@@ -78,6 +85,12 @@ class _Planner:
     in_semi_join: bool = False
     as_child: bool = False
     """Planning a parent's subquery: the one place a view may be queried."""
+    depth: int = 0
+    """How many subqueries deep this one is (0: the query itself)."""
+    nesting: bool = True
+    """Whether subqueries may hold subqueries (API 58.0 and later)."""
+    expanded: set[str] = field(default_factory=set)
+    """The fields FIELDS() selected, which the query may not name again."""
 
     def __post_init__(self) -> None:
         self.text = self.query.text or ""
@@ -96,7 +109,11 @@ class _Planner:
             raise ApiError(
                 400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}"
             )
-        mode = self._mode()
+        if not self.in_semi_join:
+            refused = placement_refusal(q, self.text)
+            if refused is not None:
+                raise refused
+        mode = query_mode(q, self.text)
         shape: Shape | None = None
         keys: tuple[tuple[str, int], ...] = ()
         booleans: frozenset[str] = frozenset()
@@ -159,40 +176,6 @@ class _Planner:
 
     # --- select list -----------------------------------------------------------------------
 
-    def _mode(self) -> Mode:
-        items = self.query.select
-        if not self.query.group_by and not any(isinstance(i, _AGGREGATES) for i in items):
-            return Mode.RECORDS
-        if any(isinstance(i, ast.Count) and i.field is None for i in items):
-            refusal = count_refusal(self.query, self.text)
-            if refusal is not None:
-                raise refusal
-            return Mode.COUNT
-        grouped = {group_key(node) for node in self.query.group_by}
-        for item in items:
-            if isinstance(item, _AGGREGATES):
-                continue
-            if isinstance(item, ast.Field):
-                if item.name.lower() in grouped:
-                    continue
-                name, pos = item.name, item.pos
-            elif isinstance(item, ast.DateFunction):
-                # Or by its field, as Salesforce allows for a date field (a datetime field
-                # cannot be grouped: `_group_expression` refuses it).
-                if {group_key(item), group_key(item.field)} & grouped:
-                    continue
-                name, pos = item_text(item), item.field.pos
-            elif isinstance(item, ast.Subquery):
-                name, pos = item.query.sobject, item.query.sobject_pos
-            elif isinstance(item, ast.Label):
-                name, pos = f"toLabel({item.field.name})", item.field.pos
-            elif isinstance(item, ast.TypeOf):
-                name, pos = f"TYPEOF {item.relationship}", item.pos
-            else:
-                name, pos = f"FIELDS({item.kind})", None
-            raise MalformedQuery(self.text, pos, f"Field must be grouped or aggregated: {name}")
-        return Mode.AGGREGATE
-
     def _aggregates(self) -> tuple[tuple[tuple[str, int], ...], frozenset[str]]:
         """The keys of an aggregate result, in SELECT order, each with its column: grouped
         fields under their alias or own name, functions under their alias or `expr0`, `expr1`,
@@ -213,17 +196,19 @@ class _Planner:
                     groups.flags.get(group_key(item.field)), self.date_expression(item)
                 )
             else:
-                assert isinstance(item, _AGGREGATES) and item.field is not None
+                assert isinstance(item, AGGREGATES) and item.field is not None
                 sql = self.aggregate_expression(item)
             if item.alias is not None:
                 key = item.alias
-                if any(key.lower() == taken.lower() for taken, _ in keys):
-                    raise MalformedQuery(self.text, None, f"duplicate alias: {key}")
             elif isinstance(item, ast.Field):
                 key = name
             else:
                 key = f"expr{unnamed}"
                 unnamed += 1
+            if any(key.lower() == taken.lower() for taken, _ in keys):
+                # Two grouped fields both called `Name` (Account.Name, Owner.Name) need
+                # aliases, as Salesforce says: none of their values is dropped.
+                raise MalformedQuery(self.text, None, f"duplicate alias: {key}")
             keys.append((key, self._column(sql)))
         return tuple(keys), frozenset(booleans)
 
@@ -246,6 +231,8 @@ class _Planner:
         expr = self.paths.expression(target)
         if function == "COUNT_DISTINCT":
             return f"COUNT(DISTINCT {expr})"
+        if function in ("MIN", "MAX"):
+            return extreme(function, spec, expr)
         return f"{function}({expr})"
 
     def _having(self) -> str:
@@ -282,18 +269,20 @@ class _Planner:
         terms = []
         for item in self.query.order_by:
             node = item.field
-            if isinstance(node, _AGGREGATES):
-                expr = self.aggregate_expression(node)
-            elif group_key(node) in grouped:
-                expr = grouped[group_key(node)]
-            else:
+            if isinstance(node, AGGREGATES):
+                exprs = [self.aggregate_expression(node)]
+            elif group_key(node) not in grouped:
                 raise MalformedQuery(
                     self.text,
                     item_pos(node),
                     f"Ordered field must be grouped or aggregated: {item_text(node)}",
                 )
+            elif isinstance(node, ast.Field):
+                exprs = sort_terms(self.paths.resolve(node).spec, grouped[group_key(node)])
+            else:
+                exprs = [grouped[group_key(node)]]
             nulls = f" NULLS {item.nulls.value}" if item.nulls is not None else ""
-            terms.append(f"{expr} {item.direction.value}{nulls}")
+            terms += [f"{expr} {item.direction.value}{nulls}" for expr in exprs]
         return ", ".join([*terms, *self._groups.order])
 
     def _select_fields_function(self, item: ast.Fields, shape: Shape) -> None:
@@ -312,23 +301,36 @@ class _Planner:
             ast.FieldsKind.CUSTOM: lambda f: f.custom,
         }[item.kind]
         for f in self.root.fields:
-            if wanted(f) and f.name not in shape.entries:
+            if wanted(f):
+                if f.name in shape.entries:
+                    raise _selected_twice(f.name)
                 self._select_field(ast.Field((f.name,)), shape)
+                self.expanded.add(f.name)
 
     def _select_children(self, sub: ast.Query, shape: Shape, include_deleted: bool) -> None:
-        """A subquery, planned on the child object its relationship reaches."""
+        """A subquery, planned on the child object its relationship reaches (named as the
+        parent's describe names it, `Contacts`, or through the parent, `Account.Contacts`)."""
         found = self.schema.child_relationship(self.root.name, sub.sobject)
-        if found is None:
-            raise SoqlError.invalid_child_relationship(self.text, sub.sobject_pos, sub.sobject)
+        known = found is not None
+        refused = subqueries.refusal(self.text, sub, self.root, known, self.depth, self.nesting)
+        if refused is not None:
+            raise refused
+        assert found is not None
         child, lookup = found
         key = lookup.child_relationship_name
         assert key is not None
         if key in shape.entries:
             raise MalformedQuery(self.text, sub.sobject_pos, f"duplicate field selected: {key}")
-        on_child = replace(sub, sobject=child.name, text=self.text)
-        planned = _Planner(self.schema, on_child, self.now, self.tz, as_child=True).build(
-            include_deleted
-        )
+        on_child = replace(sub, sobject=child.name, parent_object=None, text=self.text)
+        planned = _Planner(
+            self.schema,
+            on_child,
+            self.now,
+            self.tz,
+            as_child=True,
+            depth=self.depth + 1,
+            nesting=self.nesting,
+        ).build(include_deleted)
         self.children.append(ChildPlan(key, lookup.name, planned))
         shape.entries[key] = Children()
 
@@ -345,6 +347,8 @@ class _Planner:
             shape = nested
         key = target.spec.name if target.spec is not None else "Type"
         if key in shape.entries:
+            if not target.steps and key in self.expanded:
+                raise _selected_twice(key)
             raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {node.name}")
         shape.entries[key] = self._labels(node, target) if labelled else self._entry(target)
 
@@ -354,7 +358,8 @@ class _Planner:
             message = f"toLabel() can only be used on picklist fields: {node.name}"
             raise InvalidField(self.text, node.pos, message)
         labels = tuple((entry.value, entry.label) for entry in target.spec.picklist)
-        return Column(self._column(self.paths.expression(target)), labels=labels)
+        column = self._column(self.paths.expression(target))
+        return Column(column, labels=labels, order=selection_order(target.spec))
 
     def _parent_shape(self, step: Step) -> Shape:
         id_column = self._column(coalesce(step.aliases, "Id"))
@@ -376,7 +381,8 @@ class _Planner:
                 for key in ADDRESS_KEYS
             )
             return Address(indices)
-        return Column(self._column(self.paths.expression(target)), spec.kind is Kind.BOOLEAN)
+        column = self._column(self.paths.expression(target))
+        return Column(column, spec.kind is Kind.BOOLEAN, order=selection_order(spec))
 
     def _column(self, sql: str) -> int:
         return self.columns.setdefault(sql, len(self.columns))
@@ -406,7 +412,8 @@ class _Planner:
                 ast.Nulls.FIRST if item.direction is ast.Direction.ASC else ast.Nulls.LAST
             )
             nulls = f" NULLS {item.nulls.value}" if item.nulls not in (None, default_nulls) else ""
-            terms.append(f"{self.paths.expression(target)} {direction}{nulls}")
+            exprs = sort_terms(target.spec, self.paths.expression(target))
+            terms += [f"{expr} {direction}{nulls}" for expr in exprs]
         terms.append(f"t0.{quote(SEQ)}")
         return ", ".join(terms)
 
@@ -444,28 +451,45 @@ class _Planner:
         self.params.append(value)
         return "?"
 
-    def sub_select(self, query: ast.Query) -> str:
+    def sub_select(self, field: ast.Field, query: ast.Query) -> str:
         """A semi-join's ids as SQL (never null, so that NOT IN keeps SOQL's meaning), its
-        values bound after those bound so far."""
+        values bound after those bound so far; refused where Salesforce refuses it
+        (`semi_joins`)."""
         if self.in_semi_join:
             raise MalformedQuery(
                 self.text, query.sobject_pos, "Nesting of semi join sub-selects is not supported"
             )
+        if self.paths.resolve(field).steps:
+            raise MalformedQuery(self.text, field.pos, LEFT_PATH)
+        inner_object = self.schema.get(query.sobject)
+        refused = inner_refusal(self.root, inner_object) if inner_object is not None else None
+        if refused is not None:
+            raise MalformedQuery(self.text, query.sobject_pos, refused)
         on_inner = replace(query, text=self.text)
         inner = _Planner(self.schema, on_inner, self.now, self.tz, in_semi_join=True)
         planned = inner.build(include_deleted=False)
         [selected] = query.select
-        target = inner.paths.resolve(selected) if isinstance(selected, ast.Field) else None
-        if target is None or target.spec is None or target.spec.kind is not Kind.ID:
-            raise MalformedQuery(
-                self.text, query.sobject_pos, "a semi join sub-select must select one Id field"
+        assert isinstance(selected, ast.Field)
+        target = inner.paths.resolve(selected)
+        if target.steps:
+            raise MalformedQuery(self.text, selected.pos, INNER_PATH)
+        if target.spec is None or target.spec.kind is not Kind.ID:
+            message = (
+                f"semi join sub selects can only query id fields, cannot use: '{selected.name}'"
             )
+            raise MalformedQuery(self.text, selected.pos, message)
         column = inner.paths.expression(target)
         self.params.extend(planned.params)
         return (
             f"SELECT {column} FROM {quote(planned.sobject.name)} AS t0{planned.joins}"
             f" WHERE {planned.where} AND {column} IS NOT NULL"
         )
+
+
+def _selected_twice(name: str) -> InvalidField:
+    """A field FIELDS() selects named again, or selected by two FIELDS(): Salesforce's answer,
+    as the FIELDS() page of its SOQL reference shows it (no position)."""
+    return InvalidField("", None, f"duplicate field selected: {name}")
 
 
 def _zone_key(zone: dt.tzinfo) -> str:

@@ -9,9 +9,11 @@ Salesforce's is; asking for the same locator again returns the same page.
 
 A subquery's result pages on its own, as Salesforce's does: past `CHILD_BATCH` children, a
 parent's result holds the first batch and a `nextRecordsUrl` of its own, a cursor over that
-parent's children kept and read as a query's is. The child records a page carries count toward
-its batch size, as Salesforce's query options say they do: a page holds the parents that fit
-with their children, and always at least one.
+parent's children kept and read as a query's is. A subquery's own subqueries (API 58.0 and
+later) are read the same way for the child records a result holds, one statement per level.
+The child records a page carries, at any depth, count toward its batch size, as Salesforce's
+query options say they do: a page holds the parents that fit with their children, and always
+at least one.
 """
 
 from __future__ import annotations
@@ -45,10 +47,8 @@ a live org expect at most 200; older reports show 499, from when a batch was 500
 CURSOR_IDLE_SECONDS = 15 * 60.0
 """Salesforce drops a cursor after 15 minutes without a fetch."""
 MAX_CURSORS = 64
-
-_Found = dict[str, tuple["array[int]", list[Any]]]
-"""A subquery's children of a page's parents: by parent id, their positions and the records
-the parent's result holds."""
+PARENTS_PER_STATEMENT = 1000
+"""Parents whose children one statement reads (their ids are listed in it)."""
 
 
 def invalid_locator() -> ApiError:
@@ -61,6 +61,23 @@ class _Cursor:
     positions: array[int]
     batch_size: int
     last_used: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Family:
+    """One parent's child records through one subquery: the positions of all of them, the
+    records its result holds (the first `CHILD_BATCH`, with their own subqueries' results),
+    how many records those are with all they carry, and the cursors over what they carry
+    past its first batch."""
+
+    positions: array[int] = field(default_factory=lambda: array("q"))
+    records: list[dict[str, Any]] = field(default_factory=list)
+    weight: int = 0
+    kept: dict[str, _Cursor] = field(default_factory=dict)
+
+
+_Found = dict[str, _Family]
+"""A subquery's child records of some parents, by parent id."""
 
 
 class QueryEngine:
@@ -89,10 +106,23 @@ class QueryEngine:
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
         self._lock = threading.Lock()
 
-    def plan(self, query: ast.Query, *, include_deleted: bool, tz: dt.tzinfo | None = None) -> Plan:
-        """`query` planned now; its date literals read in `tz` (by default the org's zone)."""
+    def plan(
+        self,
+        query: ast.Query,
+        *,
+        include_deleted: bool,
+        tz: dt.tzinfo | None = None,
+        api_version: str = "",
+    ) -> Plan:
+        """`query` planned now, as `api_version` (by default the newest) takes it; its date
+        literals read in `tz` (by default the org's zone)."""
         return plan(
-            self.schema, query, include_deleted=include_deleted, now=self.clock(), tz=tz or self.tz
+            self.schema,
+            query,
+            include_deleted=include_deleted,
+            now=self.clock(),
+            tz=tz or self.tz,
+            api_version=api_version,
         )
 
     def run(
@@ -105,7 +135,7 @@ class QueryEngine:
         tz: dt.tzinfo | None = None,
     ) -> dict[str, Any]:
         """The first page of `query`'s result."""
-        planned = self.plan(query, include_deleted=include_deleted, tz=tz)
+        planned = self.plan(query, include_deleted=include_deleted, tz=tz, api_version=api_version)
         conn = self.storage.connection()
         if planned.mode is Mode.COUNT:
             (total,) = conn.execute(*planned.count_sql()).fetchone()
@@ -174,7 +204,7 @@ class QueryEngine:
                 (c, self._children(c, list(parents), api_version)) for c in cursor.plan.children
             ]
             weights = (
-                1 + sum(len(found[parent_id][1]) for _, found in children if parent_id in found)
+                1 + sum(found[parent_id].weight for _, found in children if parent_id in found)
                 for parent_id in parents
             )
             taken = _fitting(weights, size)
@@ -182,7 +212,8 @@ class QueryEngine:
                 records, end = records[:taken], start + taken
                 parents = dict(list(parents.items())[:taken])
             for child, found in children:
-                kept |= self._attach(child, parents, found, api_version)
+                for parent_id, record in parents.items():
+                    kept |= self._attach(child, record, found.get(parent_id), api_version)
         page = self._result(cursor, cursor_id, end, records, api_version, kept)
         self._keep(kept)
         return page
@@ -211,42 +242,52 @@ class QueryEngine:
         return f"/services/data/v{api_version}/{self.api}"
 
     def _children(self, child: ChildPlan, ids: list[str], api_version: str) -> _Found:
-        """The child records of the parents `ids`, read in one statement: each parent's
-        positions, and the records of its first `CHILD_BATCH`."""
+        """The child records of the parents `ids`, a statement for each `PARENTS_PER_STATEMENT`
+        of them: each parent's positions, and the records of its first `CHILD_BATCH`, which
+        carry their own subqueries' results."""
         planned = child.plan
-        assert planned.shape is not None
-        build = record_builder(planned.shape, self._root(api_version))
+        shape = planned.shape
+        assert shape is not None
+        build = record_builder(shape, self._root(api_version))
         found: _Found = {}
-        rows = self.storage.connection().execute(
-            planned.rows_of_parents_sql(child.lookup, len(ids)), (*planned.params, *ids)
-        )
-        for *row, position, parent_id in rows:
-            positions, records = found.setdefault(parent_id, (array("q"), []))
-            if planned.limit is None or len(positions) < planned.limit:
-                positions.append(position)
-                if len(records) < CHILD_BATCH:
-                    records.append(build(row))
+        held: dict[str, tuple[_Family, dict[str, Any]]] = {}
+        conn = self.storage.connection()
+        for start in range(0, len(ids), PARENTS_PER_STATEMENT):
+            batch = ids[start : start + PARENTS_PER_STATEMENT]
+            sql = planned.rows_of_parents_sql(child.lookup, len(batch))
+            for *row, position, parent_id in conn.execute(sql, (*planned.params, *batch)):
+                family = found.setdefault(parent_id, _Family())
+                if planned.limit is not None and len(family.positions) >= planned.limit:
+                    continue
+                family.positions.append(position)
+                if len(family.records) < CHILD_BATCH:
+                    record = build(row)
+                    assert record is not None
+                    family.records.append(record)
+                    family.weight += 1
+                    held[row[shape.id_index]] = (family, record)
+        for grandchild in planned.children if held else ():
+            nested = self._children(grandchild, list(held), api_version)
+            for record_id, (family, record) in held.items():
+                mine = nested.get(record_id)
+                family.kept |= self._attach(grandchild, record, mine, api_version)
+                family.weight += mine.weight if mine is not None else 0
         return found
 
     def _attach(
-        self,
-        child: ChildPlan,
-        parents: dict[str, dict[str, Any]],
-        found: _Found,
-        api_version: str,
+        self, child: ChildPlan, record: dict[str, Any], family: _Family | None, api_version: str
     ) -> dict[str, _Cursor]:
-        """Each parent's child records (`found`) as a result of their own, or null when there
-        are none. A result past `CHILD_BATCH` records holds the first batch; the cursors over
-        the rest are returned, to be kept."""
-        planned = child.plan
-        kept: dict[str, _Cursor] = {}
-        for parent_id, record in parents.items():
-            if parent_id not in found:
-                record[child.key] = None
-                continue
-            positions, records = found[parent_id]
-            cursor = _Cursor(planned, positions, CHILD_BATCH)
-            record[child.key] = self._result(cursor, None, len(records), records, api_version, kept)
+        """A record's child records through `child` as a result of their own, or null when
+        there are none. A result past `CHILD_BATCH` records holds the first batch; the cursors
+        over the rest (and over what its records carry past their first batch) are returned,
+        to be kept."""
+        if family is None:
+            record[child.key] = None
+            return {}
+        kept = dict(family.kept)
+        cursor = _Cursor(child.plan, family.positions, CHILD_BATCH)
+        records = family.records
+        record[child.key] = self._result(cursor, None, len(records), records, api_version, kept)
         return kept
 
     def _keep(self, cursors: dict[str, _Cursor]) -> None:

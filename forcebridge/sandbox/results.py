@@ -3,7 +3,9 @@
 A `Shape` says where each key of a record comes from in a result row; `record_builder` turns
 it into a function that builds one record dict per row with no per-row decisions beyond what
 each column needs (booleans from 0/1, addresses from their parts, picklist labels for
-`toLabel()`, parents as nested records with their own `attributes`, or null).
+`toLabel()`, a multi-select picklist's values in the order the picklist defines them, as
+Salesforce returns them whatever order they were written in, parents as nested records with
+their own `attributes`, or null).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ class Column:
     boolean: bool = False
     labels: tuple[tuple[str, str], ...] = ()
     """`toLabel()`: each picklist value's label (a multi-select's values are each replaced)."""
+    order: tuple[str, ...] = ()
+    """A multi-select picklist's values in their defined order, the order its selected values
+    are returned in; values it does not define follow, as they were written."""
 
 
 @dataclass(frozen=True)
@@ -99,17 +104,25 @@ def _getter(entry: Entry, api_root: str) -> Callable[[Row], Any]:
     index = entry.index
     if entry.boolean:
         return lambda row: None if row[index] is None else bool(row[index])
-    if entry.labels:
-        return _label_getter(index, dict(entry.labels))
+    if entry.labels or entry.order:
+        return _picklist_getter(index, dict(entry.labels), entry.order)
     return itemgetter(index)
 
 
-def _label_getter(index: int, labels: dict[str, str]) -> Callable[[Row], Any]:
+def _picklist_getter(
+    index: int, labels: dict[str, str], order: tuple[str, ...]
+) -> Callable[[Row], Any]:
+    """A picklist's value as its label (`labels`), a multi-select's values in `order`."""
+    rank = {value.casefold(): n for n, value in enumerate(order)}
+
     def get(row: Row) -> Any:
         value = row[index]
         if not isinstance(value, str):
             return value
-        return ";".join(labels.get(part, part) for part in value.split(";"))
+        parts = value.split(";")
+        if rank:
+            parts.sort(key=lambda part: rank.get(part.casefold(), len(rank)))
+        return ";".join(labels.get(part, part) for part in parts)
 
     return get
 

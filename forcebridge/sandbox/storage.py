@@ -23,7 +23,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from forcebridge.sandbox.fieldtypes import DATE_PART, FOLD_CASE, fold_case, stored_date_part
+from forcebridge.sandbox.fieldtypes import (
+    DATE_PART,
+    FOLD_CASE,
+    SORT_TEXT,
+    compare_text,
+    fold_case,
+    stored_date_part,
+)
 from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
@@ -112,6 +119,7 @@ class Storage:
             conn.execute("PRAGMA temp_store=MEMORY")
             conn.create_function(FOLD_CASE, 1, fold_case, deterministic=True)
             conn.create_function(DATE_PART, 3, stored_date_part, deterministic=True)
+            conn.create_collation(SORT_TEXT, compare_text)
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)

@@ -24,9 +24,10 @@ from forcebridge.sandbox.http_api import (
     RELEASES,
     comma_separated,
     json_object,
+    soql_text,
 )
 from forcebridge.sandbox.http_composite import collection_records
-from forcebridge.sandbox.http_rest import sobject_entry
+from forcebridge.sandbox.http_rest import UPSERT_KEY, sobject_entry
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.preconditions import (
     Preconditions,
@@ -110,7 +111,7 @@ def perform(
             caller,
             versioned.group(1),
             found.groupdict(),
-            dict(parse_qsl(query)),
+            dict(parse_qsl(query, keep_blank_values=True)),
             body,
             headers or {},
         )
@@ -149,9 +150,10 @@ def _create(call: _Call) -> Reply:
     return Reply(201, write_result(record_id), location(call.version, sobject, record_id))
 
 
-def _create_by_id(call: _Call) -> Reply:
-    """`POST sobjects/T/Id`, a create answered as an upsert that created its record, as the
-    plain route answers it."""
+def _create_by_key(call: _Call) -> Reply:
+    """`POST sobjects/T/Id` (or another key field given no value), a create answered as an
+    upsert that created its record, as the plain route answers it."""
+    call.org.writes.external_key(call.org.writes.sobject(call.path["sobject"]), call.path["key"])
     reply = _create(call)
     status, result = upsert_answer(call.version, str(reply.body["id"]), created=True)
     return Reply(status, result, reply.headers)
@@ -170,6 +172,7 @@ def _retrieve(call: _Call) -> Reply:
 
 def _update(call: _Call) -> Reply:
     sobject, record_id = call.path["sobject"], call.path["record_id"]
+    call.org.writes.refuse_keyless_write(sobject, record_id, "PATCH")
     preconditions = Preconditions.of(call.headers, write=True)
     call.org.check_preconditions(sobject, record_id, preconditions)
     call.org.update(sobject, record_id, call.values())
@@ -177,6 +180,7 @@ def _update(call: _Call) -> Reply:
 
 
 def _delete(call: _Call) -> Reply:
+    call.org.writes.refuse_keyless_write(call.path["sobject"], call.path["record_id"], "DELETE")
     call.org.delete(call.path["sobject"], call.path["record_id"])
     return Reply(204)
 
@@ -236,11 +240,8 @@ def _revalidated(call: _Call, payload: Any) -> Reply:
 
 def _query(include_deleted: bool) -> Handler:
     def run(call: _Call) -> Reply:
-        soql = (call.params.get("q") or "").strip()
-        if not soql:
-            raise ApiError(400, "MALFORMED_QUERY", "A query string is required: pass it in ?q=")
         page = call.org.query(
-            soql,
+            soql_text(call.params.get("q")),
             include_deleted=include_deleted,
             batch_size=DEFAULT_BATCH,
             api_version=call.version,
@@ -302,7 +303,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", rf"/sobjects/(?P<sobject>{_NAME})", _sobject_info),
         ("POST", rf"/sobjects/(?P<sobject>{_NAME})", _create),
         ("GET", rf"/sobjects/(?P<sobject>{_NAME})/describe", _describe),
-        ("POST", rf"/sobjects/(?P<sobject>{_NAME})/Id", _create_by_id),
+        ("POST", rf"/sobjects/(?P<sobject>{_NAME})/(?P<key>{UPSERT_KEY})", _create_by_key),
         ("GET", _ROW, _retrieve),
         ("PATCH", _ROW, _update),
         ("DELETE", _ROW, _delete),

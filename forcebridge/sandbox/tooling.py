@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from forcebridge.sandbox.custom_fields import field_spec, split_full_name, with_fields
+from forcebridge.sandbox.describe import describe_global
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
 from forcebridge.sandbox.ids import normalize
@@ -47,10 +48,33 @@ CUSTOM_FIELD = with_system_fields(
             FieldSpec("ManageableState", "string", "Manageable State", length=40),
             FieldSpec("Description", "textarea", "Description", length=1000),
         ),
+        urls=("rowTemplate", "sobject"),
+        extra={
+            "feedEnabled": False,
+            "layoutable": False,
+            "mruEnabled": False,
+            "replicateable": False,
+            "searchable": False,
+            "triggerable": False,
+            "undeletable": False,
+        },
     )
 )
 TOOLING = Schema((CUSTOM_FIELD,))
-"""What the Tooling API's queries reach."""
+"""What the Tooling API's queries and its describeGlobal reach."""
+
+
+def tooling_describe_global(api_version: str) -> dict[str, Any]:
+    """`GET tooling/sobjects`: the data API's describeGlobal shape, listing the Tooling objects
+    served (CustomField), each URL under `tooling/sobjects/`, as a real org's Tooling
+    describeGlobal gives it."""
+    catalogue = describe_global(TOOLING, api_version)
+    data = f"/services/data/v{api_version}/sobjects/"
+    tooling = f"/services/data/v{api_version}/tooling/sobjects/"
+    for entry in catalogue["sobjects"]:
+        entry["urls"] = {name: url.replace(data, tooling, 1) for name, url in entry["urls"].items()}
+    return catalogue
+
 
 _METADATA_TABLE = "_custom_field_metadata"
 

@@ -29,6 +29,8 @@ from forcebridge.sandbox.storage import Storage
 
 #: Objects whose AccountId follows from what the activity is about.
 ACTIVITIES = frozenset({"Task", "Event"})
+KEYLESS_METHODS = "GET,HEAD,POST"
+"""What `sobjects/T/{key field}` (an upsert key with no value) allows, in a live org's order."""
 
 
 class Writes:
@@ -196,6 +198,20 @@ class Writes:
         if key is None or not (key.external_id or key.id_lookup):
             raise no_external_id_field(field_name)
         return key
+
+    def refuse_keyless_write(self, sobject: str, segment: str, method: str) -> None:
+        """Refuse a PATCH or DELETE at `sobjects/T/{segment}` when `segment` is no record id
+        but one of T's keys (`Id`, an external id or idLookup field): an upsert key given no
+        value, the resource through which a POST creates. A live org answers jsforce's PATCH
+        to `sobjects/Account/Id/` so: 405 "Allowed are GET,HEAD,POST"."""
+        obj = self.sobject(sobject)
+        key = obj.field(segment) if ids.normalize(segment) is None else None
+        if key is not None and (key.external_id or key.id_lookup):
+            raise ApiError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"HTTP Method '{method}' not allowed. Allowed are {KEYLESS_METHODS}",
+            )
 
     def find_one(
         self,

@@ -123,7 +123,8 @@ class Fields:
 @dataclass(frozen=True)
 class Subquery:
     """`(SELECT LastName FROM Contacts)`: a parent's child records, through the relationship
-    its describe names (`query.sobject` is that relationship's name, not an object's)."""
+    its describe names (`query.sobject` is that relationship's name, not an object's). It
+    selects fields, `FIELDS()` and (API 58.0 and later) subqueries of its own."""
 
     query: Query
 
@@ -345,6 +346,9 @@ class Query:
     """`USING SCOPE Mine`: the filter scope named (Everything, Mine, Team, ...)."""
     access: Access | None = None
     tracking: tuple[Tracking, ...] = ()
+    parent_object: str | None = None
+    """A subquery's `FROM Account.Contacts`: the parent object (`Account`) its child
+    relationship is named through; None for `FROM Contacts` and for any other query."""
     sobject_pos: int | None = field(default=None, compare=False)
     text: str | None = field(default=None, compare=False)
     """The source text when parsed, so errors can point into it; ignored by equality."""

@@ -12,6 +12,7 @@ import functools
 from dataclasses import replace
 from decimal import Decimal
 from importlib.resources import files
+from itertools import takewhile
 from typing import Any, cast
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedToken
@@ -145,14 +146,17 @@ def _row_col0(text: str, pos: int) -> tuple[int, int]:
 
 def _query(children: list[Any]) -> Query:
     """A query, or a subquery's, from its reduced children: select items, the FROM name (the
-    first token), then its clauses as (name, value) pairs."""
+    first token, or for a subquery's `Account.Contacts` the first two), then its clauses as
+    (name, value) pairs."""
     at = next(i for i, child in enumerate(children) if isinstance(child, Token))
-    sobject: Token = children[at]
-    clauses: dict[str, Any] = dict(children[at + 1 :])
+    names = list(takewhile(lambda child: isinstance(child, Token), children[at:]))
+    *parent, sobject = names
+    clauses: dict[str, Any] = dict(children[at + len(names) :])
     subtotals, group_by = clauses.get("group_by", (None, ()))
     return Query(
         select=tuple(children[:at]),
         sobject=str(sobject),
+        parent_object=str(parent[0]) if parent else None,
         where=clauses.get("where"),
         group_by=group_by,
         subtotals=subtotals,
@@ -163,7 +167,7 @@ def _query(children: list[Any]) -> Query:
         scope=clauses.get("scope"),
         access=clauses.get("access"),
         tracking=clauses.get("tracking", ()),
-        sobject_pos=_at(sobject),
+        sobject_pos=_at(names[0]),
     )
 
 

@@ -59,10 +59,19 @@ def to_soql(query: Query) -> str:
 
     Raises ValueError for what SOQL cannot say: a bad name, an empty IN list, a naive datetime.
     """
+    if query.parent_object is not None:
+        raise ValueError("only a subquery names its relationship through its parent object")
+    return _query(query)
+
+
+def _query(query: Query) -> str:
     if not query.select:
         raise ValueError("a query selects at least one field")
     parts = [f"SELECT {', '.join(_select_item(item) for item in query.select)}"]
-    parts.append(f"FROM {identifier(query.sobject)}")
+    source = identifier(query.sobject)
+    if query.parent_object is not None:
+        source = f"{identifier(query.parent_object)}.{source}"
+    parts.append(f"FROM {source}")
     if query.scope is not None:
         parts.append(f"USING SCOPE {identifier(query.scope)}")
     if query.where is not None:
@@ -146,10 +155,14 @@ def _select_item(item: SelectItem) -> str:
             if (
                 query.offset is not None
                 or query.group_by
-                or not all(isinstance(i, Field) for i in query.select)
+                or not all(isinstance(i, Field | Fields | Subquery) for i in query.select)
+                or any(isinstance(i, Field) and i.alias for i in query.select)
             ):
-                raise ValueError("a subquery selects fields only, and takes no OFFSET or GROUP BY")
-            return f"({to_soql(query)})"
+                raise ValueError(
+                    "a subquery selects fields, FIELDS() and subqueries only, and takes no "
+                    "OFFSET or GROUP BY"
+                )
+            return f"({_query(query)})"
     raise ValueError(f"not a select item: {item!r}")
 
 

@@ -283,6 +283,22 @@ def test_bad_jobs_are_refused_at_creation(
     assert detail in answer.json()[0]["message"]
 
 
+def test_a_serial_concurrency_mode_asked_for_is_not_user_configurable_so_the_job_runs_parallel(
+    sandbox: SandboxServer, session: requests.Session
+) -> None:
+    created = session.post(
+        sandbox.base_url + JOBS,
+        json={"object": "Contact", "operation": "insert", "concurrencyMode": "Serial"},
+    )
+    status = session.get(f"{sandbox.base_url}{JOBS}/{created.json()['id']}")
+
+    assert created.status_code == 200
+    assert (created.json()["concurrencyMode"], status.json()["concurrencyMode"]) == (
+        "Parallel",
+        "Parallel",
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "text", "value"),
     [

@@ -36,13 +36,14 @@ def test_versions_list_needs_no_session_and_covers_every_version_not_retired(
 ) -> None:
     answer = https_for(sandbox).get(sandbox.base_url + "/services/data/")
     versions = [entry["version"] for entry in answer.json()]
-    assert versions == [f"{major}.0" for major in range(31, 67)]
+    assert versions == [f"{major}.0" for major in range(31, 69)]
     assert answer.json()[0] == {
         "label": "Summer '14", "url": "/services/data/v31.0", "version": "31.0"
     }  # fmt: skip
-    assert answer.json()[-1] == {
-        "label": "Spring '26", "url": "/services/data/v66.0", "version": "66.0"
-    }  # fmt: skip
+    assert answer.json()[-2:] == [
+        {"label": "Summer '26", "url": "/services/data/v67.0", "version": "67.0"},
+        {"label": "Winter '27", "url": "/services/data/v68.0", "version": "68.0"},
+    ]
 
 
 def test_an_idle_connection_stays_open_for_the_next_request(sandbox: SandboxServer) -> None:
@@ -66,7 +67,7 @@ def test_an_idle_connection_stays_open_for_the_next_request(sandbox: SandboxServ
         connection.close()
 
 
-@pytest.mark.parametrize("version", ["31.0", "42.0", "50.0", "62.0", "66.0"])
+@pytest.mark.parametrize("version", ["31.0", "42.0", "50.0", "62.0", "66.0", "67.0", "68.0"])
 def test_supported_versions_answer(sandbox: SandboxServer, api_for: Session, version: str) -> None:
     answer = api_for(sandbox).get(f"{sandbox.base_url}/services/data/v{version}/")
     assert answer.status_code == 200
@@ -102,7 +103,7 @@ def test_a_retired_version_is_410_gone(sandbox: SandboxServer, api_for: Session)
     assert answer.json()[0]["errorCode"] == "GONE"
 
 
-@pytest.mark.parametrize("version", ["67.0", "62", "31.5", "latest"])
+@pytest.mark.parametrize("version", ["69.0", "62", "31.5", "latest"])
 def test_unsupported_version_is_404_not_found(
     sandbox: SandboxServer, api_for: Session, version: str
 ) -> None:

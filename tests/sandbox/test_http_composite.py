@@ -73,6 +73,29 @@ def test_update_and_delete_by_ids(sf: Salesforce) -> None:
     )
 
 
+def test_a_failure_over_a_malformed_id_carries_no_id_as_the_rest_guide_shows(
+    sf: Salesforce,
+) -> None:
+    good = sf.Contact.create({"LastName": "Going"})["id"]
+    malformed = good[:15] + "000"  # the guide's example: a known prefix, a broken checksum
+
+    deleted = collection(sf, "DELETE", None, ids=f"{good},junk,{malformed}")
+    updated = collection(
+        sf, "PATCH", {"records": [contact(Title="no Id"), contact(Id="junk", Title="bad Id")]}
+    )
+
+    assert deleted == [
+        {"id": good, "success": True, "errors": []},
+        {"success": False,
+         "errors": [{"statusCode": "MALFORMED_ID", "message": "malformed id junk", "fields": []}]},
+        {"success": False,
+         "errors": [{"statusCode": "MALFORMED_ID", "message": f"malformed id {malformed}",
+                     "fields": []}]},
+    ]  # fmt: skip
+    assert [sorted(result) for result in updated] == [["errors", "success"]] * 2
+    assert [r["errors"][0]["statusCode"] for r in updated] == ["MISSING_ARGUMENT", "MALFORMED_ID"]
+
+
 def test_upsert_collection_by_external_id(sf: Salesforce) -> None:
     body = {
         "allOrNone": False,

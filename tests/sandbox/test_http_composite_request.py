@@ -443,6 +443,47 @@ def test_a_tree_past_the_limits_names_the_first_record_over_them(sf: Salesforce)
         )
 
 
+def test_an_upsert_key_given_no_value_is_answered_as_the_plain_route_answers_it(
+    sf: Salesforce,
+) -> None:
+    patched, deleted, posted = composite(
+        sf,
+        sub("PATCH", "/sobjects/Contact/Email/", "patch", {"LastName": "Blank"}),
+        sub("DELETE", "/sobjects/Contact/Id", "delete"),
+        sub("POST", "/sobjects/Contact/Email/", "post", {"LastName": "Posted"}),
+    )
+
+    assert (patched["httpStatusCode"], patched["body"]) == (
+        405,
+        [
+            {
+                "errorCode": "METHOD_NOT_ALLOWED",
+                "message": "HTTP Method 'PATCH' not allowed. Allowed are GET,HEAD,POST",
+            }
+        ],
+    )
+    assert (deleted["httpStatusCode"], codes(deleted)) == (405, ["METHOD_NOT_ALLOWED"])
+    assert (posted["httpStatusCode"], posted["body"]["created"]) == (201, True)
+    assert sf.Contact.get(posted["body"]["id"])["LastName"] == "Posted"
+
+
+def test_a_query_subrequest_without_soql_is_refused_in_a_real_orgs_words(
+    sf: Salesforce,
+) -> None:
+    missing, blank = composite(
+        sf, sub("GET", "/query", "missing"), sub("GET", "/queryAll?q=+", "blank")
+    )
+
+    assert (missing["httpStatusCode"], missing["body"]) == (
+        400,
+        [{"errorCode": "MALFORMED_QUERY", "message": "A query string has to be specified"}],
+    )
+    assert (blank["httpStatusCode"], blank["body"]) == (
+        400,
+        [{"errorCode": "MALFORMED_QUERY", "message": "SOQL statements cannot be empty or null"}],
+    )
+
+
 def test_a_tree_that_is_not_a_list_of_records_is_a_json_error(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest) as refused:
         sf.restful("composite/tree/Account", method="POST", json={"records": [{"Name": "x"}]})

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
+from forcebridge.sandbox import semi_joins
 from forcebridge.sandbox.http_query import batch_size
 from forcebridge.sandbox.server import SandboxServer
 from tests.sandbox.clocks import Clock
@@ -199,3 +202,174 @@ def test_the_admin_is_a_system_administrator_and_the_fiscal_year_starts_in_janua
     assert user["Profile"]["Name"] == "System Administrator"
     assert sf.Profile.get(user["ProfileId"])["Name"] == "System Administrator"
     assert organization["FiscalYearStartMonth"] == 1
+
+
+def _refusal(sf: Salesforce, soql: str) -> dict[str, str]:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query(soql)
+    [error] = refused.value.content
+    return dict(error)
+
+
+def test_a_picklist_sorts_in_its_defined_order_and_compares_as_text(sf: Salesforce) -> None:
+    """ORDER BY: "Picklist sorting is defined by the picklist sort determined during setup";
+    MIN() and MAX() of a picklist use "the sort order of the picklist values instead of
+    alphabetical order"; `<` and `>` are documented as no more than less and greater."""
+    for n, stage in enumerate(["Closed Lost", "Prospecting", "Negotiation/Review", "Closed Won"]):
+        sf.Opportunity.create(
+            {"Name": f"Staged {n}", "StageName": stage, "CloseDate": "2025-01-31"}
+        )
+    staged = "FROM Opportunity WHERE Name LIKE 'Staged %'"
+
+    def stages(soql: str) -> list[str]:
+        return [record["StageName"] for record in sf.query(soql)["records"]]
+
+    defined = ["Prospecting", "Negotiation/Review", "Closed Won", "Closed Lost"]
+    assert stages(f"SELECT StageName {staged} ORDER BY StageName") == defined
+    assert stages(f"SELECT StageName {staged} ORDER BY StageName DESC") == defined[::-1]
+    grouped = f"SELECT StageName, COUNT(Id) {staged} GROUP BY StageName ORDER BY StageName"
+    assert stages(grouped) == defined
+    [extremes] = sf.query(f"SELECT MIN(StageName) low, MAX(StageName) high {staged}")["records"]
+    assert (extremes["low"], extremes["high"]) == ("Prospecting", "Closed Lost")
+    after = f"SELECT StageName {staged} AND StageName > 'Closed Won' ORDER BY StageName"
+    assert stages(after) == ["Prospecting", "Negotiation/Review"]
+
+
+def test_text_sorts_and_compares_by_its_upper_case_characters(sf: Salesforce) -> None:
+    """ORDER BY: for English locales, SOQL sorts by "the UTF-8 values of the uppercase
+    character": `A` (0x41) and `B` come before `_` (0x5F), which lower case puts first."""
+    for email in ("_u@x.com", "b@x.com", "A@x.com"):
+        sf.Contact.create({"LastName": "Sorted", "Email": email})
+    sorted_ = "FROM Contact WHERE LastName = 'Sorted'"
+
+    def emails(soql: str) -> list[str]:
+        return [record["Email"] for record in sf.query(soql)["records"]]
+
+    assert emails(f"SELECT Email {sorted_} ORDER BY Email") == ["A@x.com", "b@x.com", "_u@x.com"]
+    assert emails(f"SELECT Email {sorted_} AND Email > 'B' ORDER BY Email") == [
+        "b@x.com",
+        "_u@x.com",
+    ]
+    [extremes] = sf.query(f"SELECT MIN(Email) low, MAX(Email) high {sorted_}")["records"]
+    assert (extremes["low"], extremes["high"]) == ("A@x.com", "_u@x.com")
+
+
+def test_fields_and_a_field_it_selects_again_are_refused(sf: Salesforce) -> None:
+    """The FIELDS() page: `SELECT Id, FIELDS(ALL) FROM User LIMIT 200` fails so."""
+    for soql in (
+        "SELECT Id, FIELDS(ALL) FROM User LIMIT 200",
+        "SELECT FIELDS(STANDARD), Id FROM User",
+        "SELECT FIELDS(ALL), FIELDS(STANDARD) FROM User LIMIT 200",
+    ):
+        assert _refusal(sf, soql) == {
+            "message": "duplicate field selected: Id",
+            "errorCode": "INVALID_FIELD",
+        }, soql
+
+
+def test_grouped_fields_of_one_name_need_aliases_rather_than_losing_a_value(
+    sf: Salesforce,
+) -> None:
+    account = sf.Account.create({"Name": "Aliased"})["id"]
+    sf.Contact.create({"LastName": "Grouped", "AccountId": account})
+    grouped = "COUNT(Id) FROM Contact WHERE LastName = 'Grouped' GROUP BY Account.Name, Owner.Name"
+
+    error = _refusal(sf, f"SELECT Account.Name, Owner.Name, {grouped}")
+    [row] = sf.query(f"SELECT Account.Name company, Owner.Name owner, {grouped}")["records"]
+
+    assert error["errorCode"] == "MALFORMED_QUERY"
+    assert error["message"].endswith("duplicate alias: Name")
+    [user] = sf.query("SELECT Name FROM User")["records"]
+    assert (row["company"], row["owner"], row["expr0"]) == ("Aliased", user["Name"], 1)
+
+
+SEMI_JOINS_REFUSED = [
+    ("SELECT Id FROM Contact WHERE LastName = 'x' OR AccountId IN (SELECT Id FROM Account)",
+     "Semi join sub-selects are not allowed with the 'OR' operator"),
+    ("SELECT Id FROM Contact WHERE LastName = 'x' AND (Email = null OR AccountId IN "
+     "(SELECT Id FROM Account))", semi_joins.NESTED),
+    ("SELECT Id FROM Contact WHERE NOT AccountId IN (SELECT Id FROM Account)", semi_joins.NESTED),
+    ("SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account) AND OwnerId IN "
+     "(SELECT Id FROM User) AND AccountId NOT IN (SELECT AccountId FROM Opportunity)",
+     "Maximum 2 semi join sub-selects are allowed"),
+    ("SELECT Id FROM Contact WHERE Id IN (SELECT WhoId FROM Task)",
+     "Entity 'Task' is not supported for semi join inner selects"),
+    ("SELECT Id FROM Account WHERE Id IN (SELECT ParentId FROM Account)",
+     "The inner and outer selects should not be on the same object type"),
+    ("SELECT Id FROM Contact WHERE Account.Id IN (SELECT AccountId FROM Opportunity)",
+     semi_joins.LEFT_PATH),
+    ("SELECT Id FROM Account WHERE OwnerId IN (SELECT Account.OwnerId FROM Contact)",
+     semi_joins.INNER_PATH),
+    ("SELECT AccountId, COUNT(Id) FROM Contact GROUP BY AccountId "
+     "HAVING AccountId IN (SELECT Id FROM Account)", semi_joins.IN_HAVING),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("soql", "detail"), SEMI_JOINS_REFUSED)
+def test_semi_joins_go_only_where_salesforce_takes_them(
+    sf: Salesforce, soql: str, detail: str
+) -> None:
+    """ "Considerations for Semi-Join and Anti-Join Queries", with Salesforce's messages."""
+    error = _refusal(sf, soql)
+
+    assert error["errorCode"] == "MALFORMED_QUERY"
+    assert error["message"].endswith(detail)
+
+
+def test_two_semi_joins_at_the_top_level_of_where_are_taken(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Semi"})["id"]
+    sf.Contact.create({"LastName": "Semi", "AccountId": account})
+    soql = (
+        "SELECT Name FROM Account WHERE Name = 'Semi' AND Id IN (SELECT AccountId FROM Contact) "
+        "AND Id NOT IN (SELECT AccountId FROM Opportunity)"
+    )
+
+    assert [r["Name"] for r in sf.query(soql)["records"]] == ["Semi"]
+
+
+def test_a_multi_select_picklist_equals_a_set_and_reads_in_its_defined_order(
+    tmp_path: Path,
+    make_sandbox: Callable[..., SandboxServer],
+    salesforce_for: Callable[..., Salesforce],
+) -> None:
+    """ "Query Multi-Select Picklists": `= 'AAA;BBB'` is AAA and BBB selected, an exact match;
+    SOQL returns selected values in the picklist's order (Salesforce help, "Multi-Select
+    Picklist Value Ordering Behavior")."""
+    tags = {"name": "Tags__c", "type": "multipicklist", "label": "Tags", "length": 4099,
+            "custom": True, "picklistValues": ["AAA", "BBB", "CCC"]}  # fmt: skip
+    (tmp_path / "Contact.json").write_text(json.dumps({"name": "Contact", "fields": [tags]}))
+    sf = salesforce_for(make_sandbox(schema_dir=tmp_path))
+    sf.Contact.create({"LastName": "Both", "Tags__c": "BBB;AAA"})
+    sf.Contact.create({"LastName": "One", "Tags__c": "AAA"})
+
+    def names(where: str) -> list[str]:
+        soql = f"SELECT LastName FROM Contact WHERE {where} ORDER BY LastName"
+        return [record["LastName"] for record in sf.query(soql)["records"]]
+
+    assert names("Tags__c = 'AAA;BBB'") == names("Tags__c = 'bbb;AAA'") == ["Both"]
+    assert names("Tags__c = 'AAA'") == ["One"]
+    assert names("Tags__c != 'BBB;AAA'") == ["One"]
+    assert names("Tags__c = 'AAA;BBB;CCC'") == []
+    [both] = sf.query("SELECT Tags__c FROM Contact WHERE LastName = 'Both'")["records"]
+    assert both["Tags__c"] == "AAA;BBB"
+    assert _refusal(sf, "SELECT Tags__c, FIELDS(CUSTOM) FROM Contact LIMIT 200") == {
+        "message": "duplicate field selected: Tags__c",
+        "errorCode": "INVALID_FIELD",
+    }
+
+
+def test_a_query_without_soql_is_refused_in_a_real_orgs_words(
+    sandbox: SandboxServer, api_for: Callable[[SandboxServer], requests.Session]
+) -> None:
+    api = api_for(sandbox)
+    base = f"{sandbox.base_url}/services/data/v62.0"
+
+    for resource in ("query", "queryAll"):
+        missing = api.get(f"{base}/{resource}")
+        blank = api.get(f"{base}/{resource}", params={"q": " "})
+
+        assert missing.status_code == blank.status_code == 400
+        assert missing.json() == [
+            {"message": "A query string has to be specified", "errorCode": "MALFORMED_QUERY"}
+        ]
+        assert blank.json()[0]["message"] == "SOQL statements cannot be empty or null"

@@ -13,6 +13,7 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
+    SalesforceError,
     SalesforceMalformedRequest,
     SalesforceMoreThanOneRecord,
     SalesforceResourceNotFound,
@@ -230,6 +231,48 @@ def test_a_post_to_the_id_url_creates_as_an_upsert_would(
         "id": None, "success": True, "errors": [], "created": True
     }  # fmt: skip
     assert sandbox.org.retrieve("Contact", answer.json()["id"])["LastName"] == "Posted"
+
+
+@pytest.mark.parametrize("key", ["External_Id__c", "Id"])
+def test_an_upsert_key_given_no_value_takes_a_post_and_refuses_a_patch_or_delete(
+    sandbox: SandboxServer, sf: Salesforce, api_for: Session, key: str
+) -> None:
+    with pytest.raises(SalesforceError) as patched:  # simple-salesforce's URL: `Contact/{key}/`
+        sf.Contact.upsert(f"{key}/", {"LastName": "Blank key"})
+    deleted = api_for(sandbox).delete(f"{sandbox.base_url}{DATA}/sobjects/Contact/{key}/")
+    posted = api_for(sandbox).post(
+        f"{sandbox.base_url}{DATA}/sobjects/Contact/{key}/", json={"LastName": "Posted"}
+    )
+
+    assert patched.value.status == 405
+    assert patched.value.content == [
+        {
+            "errorCode": "METHOD_NOT_ALLOWED",
+            "message": "HTTP Method 'PATCH' not allowed. Allowed are GET,HEAD,POST",
+        }
+    ]
+    assert (deleted.status_code, deleted.json()[0]["message"]) == (
+        405,
+        "HTTP Method 'DELETE' not allowed. Allowed are GET,HEAD,POST",
+    )
+    assert (posted.status_code, posted.json()["created"]) == (201, True)
+    assert sf.Contact.get(posted.json()["id"])["LastName"] == "Posted"
+
+
+def test_a_post_to_a_name_that_is_no_key_field_is_not_found(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    api = api_for(sandbox)
+    record = sandbox.org.create("Contact", {"LastName": "Kept"})
+
+    by_title = api.post(f"{sandbox.base_url}{DATA}/sobjects/Contact/Title", json={})
+    by_record = api.post(f"{sandbox.base_url}{DATA}/sobjects/Contact/{record}", json={})
+
+    assert (by_title.status_code, by_title.json()[0]["message"]) == (
+        404,
+        "Provided external ID field does not exist or is not accessible: Title",
+    )
+    assert (by_record.status_code, by_record.headers["allow"]) == (405, "HEAD, GET, PATCH, DELETE")
 
 
 @pytest.mark.parametrize(

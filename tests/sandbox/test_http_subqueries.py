@@ -187,3 +187,144 @@ def test_activity_views_are_described_but_not_queried_on_their_own(sf: Salesforc
     for name, names in relationships.items():
         assert {"ActivityHistories", "OpenActivities"} <= names, name
     assert refused.value.content[0]["errorCode"] == "INVALID_TYPE_FOR_OPERATION"
+
+
+def test_a_subquery_names_its_relationship_through_the_parent_as_the_docs_write_it(
+    sf: Salesforce, accounts: dict[str, str]
+) -> None:
+    """The literal example of "Understanding Relationship Names"."""
+    soql = (
+        "SELECT Account.Name, (SELECT Contact.FirstName, Contact.LastName FROM Account.Contacts "
+        "ORDER BY Contact.LastName) FROM Account WHERE Id = '{small}' LIMIT 1"
+    )
+
+    (small,) = sf.query(soql.format(**accounts))["records"]
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query(soql.replace("Account.Contacts", "Opportunity.Contacts").format(**accounts))
+
+    assert small["Name"] == "Small"
+    assert [(c["FirstName"], c["LastName"]) for c in small["Contacts"]["records"]] == [
+        (None, "S0"), (None, "S1"), (None, "S2")
+    ]  # fmt: skip
+    [error] = refused.value.content
+    assert error["errorCode"] == "INVALID_TYPE"
+    assert "Didn't understand relationship 'Opportunity.Contacts'" in error["message"]
+
+
+def test_fields_selects_a_subquery_s_fields_within_its_limit_of_200(
+    sf: Salesforce, accounts: dict[str, str]
+) -> None:
+    soql = (
+        "SELECT Name, (SELECT FIELDS(ALL) FROM Account.Contacts ORDER BY LastName {limit}) "
+        "FROM Account WHERE Id = '{small}'"
+    )
+    described = {field["name"] for field in sf.Contact.describe()["fields"]}
+
+    (small,) = sf.query(soql.format(limit="LIMIT 200", **accounts))["records"]
+    with pytest.raises(SalesforceMalformedRequest) as unbounded:
+        sf.query(soql.format(limit="", **accounts))
+
+    first = small["Contacts"]["records"][0]
+    assert set(first) - {"attributes"} == described
+    assert (first["LastName"], first["AccountId"]) == ("S0", accounts["small"])
+    [error] = unbounded.value.content
+    assert error["errorCode"] == "MALFORMED_QUERY"
+    assert error["message"].endswith("The SOQL FIELDS function must have a LIMIT of at most 200")
+
+
+def _records(result: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return result["records"] if result else []
+
+
+def test_subqueries_nest_from_api_58_0_and_carry_their_own_results(
+    sandbox: SandboxServer,
+    sf: Salesforce,
+    salesforce_for: Callable[..., Salesforce],
+    activities: dict[str, str],
+) -> None:
+    """ "Using Relationship Queries": up to five levels of parent-to-child relationships in REST
+    and SOAP queries from API version 58.0, and two before."""
+    account = sf.Account.create({"Name": "Nest"})["id"]
+    ana = sf.Contact.create({"LastName": "Ana", "AccountId": account})["id"]
+    sf.Contact.create({"LastName": "Bo", "AccountId": account})
+    for subject in ("Write", "Call"):
+        sf.Task.create({"Subject": subject, "WhoId": ana})
+    soql = (
+        "SELECT Name, (SELECT LastName, (SELECT Subject FROM Tasks ORDER BY Subject), "
+        "(SELECT Subject FROM ActivityHistories) FROM Contacts ORDER BY LastName) "
+        "FROM Account WHERE Id IN ('{}', '{}') ORDER BY Name"
+    ).format(account, activities["account"])
+
+    busy, nest = sf.query(soql)["records"]
+    with pytest.raises(SalesforceMalformedRequest) as too_early:
+        salesforce_for(sandbox, version="57.0").query(soql)
+
+    contacts = _records(nest["Contacts"])
+    assert [c["LastName"] for c in contacts] == ["Ana", "Bo"]
+    assert [t["Subject"] for t in _records(contacts[0]["Tasks"])] == ["Call", "Write"]
+    assert contacts[0]["Tasks"]["totalSize"] == 2 and contacts[1]["Tasks"] is None
+    assert contacts[0]["Tasks"]["records"][0]["attributes"]["type"] == "Task"
+    [ng] = _records(busy["Contacts"])
+    assert sorted(a["Subject"] for a in _records(ng["ActivityHistories"])) == ["Called", "Met"]
+    [error] = too_early.value.content
+    assert error["errorCode"] == "MALFORMED_QUERY"
+    assert "need API version 58.0 or later" in error["message"]
+
+
+def test_a_nested_child_result_pages_on_its_own_and_counts_toward_the_batch(
+    sf: Salesforce,
+) -> None:
+    account = sf.Account.create({"Name": "Busy nest"})["id"]
+    contact = sf.Contact.create({"LastName": "Ng", "AccountId": account})["id"]
+    tasks = [
+        {"attributes": {"type": "Task"}, "Subject": f"T{n:03d}", "WhoId": contact}
+        for n in range(250)
+    ]
+    for start in range(0, len(tasks), 200):
+        batch = tasks[start : start + 200]
+        sf.restful("composite/sobjects", method="POST", json={"allOrNone": True, "records": batch})
+    other = sf.Account.create({"Name": "Busy nest too"})["id"]
+    soql = (
+        "SELECT Name, (SELECT LastName, (SELECT Subject FROM Tasks ORDER BY Subject) "
+        f"FROM Contacts) FROM Account WHERE Id IN ('{account}', '{other}') ORDER BY Name"
+    )
+
+    first = sf.query(soql, headers={"Sforce-Query-Options": "batchSize=200"})
+    [ng] = first["records"][0]["Contacts"]["records"]
+    more = sf.query_more(ng["Tasks"]["nextRecordsUrl"], identifier_is_url=True)
+
+    assert len(first["records"]) == 1 and first["done"] is False  # 1 + 1 + 200 records
+    assert (ng["Tasks"]["totalSize"], ng["Tasks"]["done"], len(ng["Tasks"]["records"])) == (
+        250, False, 200
+    )  # fmt: skip
+    assert [t["Subject"] for t in more["records"]] == [f"T{n:03d}" for n in range(200, 250)]
+    assert more["done"] is True
+
+
+def test_five_levels_of_parent_to_child_relationships_and_no_more(sf: Salesforce) -> None:
+    parent = None
+    for name in ("L1", "L2", "L3", "L4", "L5", "L6"):
+        values = {"Name": f"Levels {name}"} | ({"ParentId": parent} if parent else {})
+        parent = sf.Account.create(values)["id"]
+    top = sf.query("SELECT Id FROM Account WHERE Name = 'Levels L1'")["records"][0]["Id"]
+
+    def levels(depth: int) -> str:
+        inner = "SELECT Name FROM ChildAccounts"
+        for _ in range(depth - 1):
+            inner = f"SELECT Name, ({inner}) FROM ChildAccounts"
+        return f"SELECT Name, ({inner}) FROM Account WHERE Id = '{top}'"
+
+    (record,) = sf.query(levels(4))["records"]
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query(levels(5))
+
+    names = []
+    while record:
+        names.append(record["Name"])
+        children = record.get("ChildAccounts")
+        record = children["records"][0] if children else None
+    assert names == [f"Levels L{n}" for n in range(1, 6)]
+    assert refused.value.content[0]["errorCode"] == "MALFORMED_QUERY"
+    assert (
+        "at most 5 levels of parent-to-child relationships" in refused.value.content[0]["message"]
+    )

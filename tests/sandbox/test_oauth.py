@@ -240,7 +240,7 @@ def test_identity_urls_take_the_version_asked_for(sandbox: SandboxServer, https_
 
     assert urls["partner"] == f"{sandbox.base_url}/services/Soap/u/62.0/{org_id}"
     assert urls["tooling_rest"] == f"{sandbox.base_url}/services/data/v62.0/tooling/"
-    assert latest["urls"]["rest"] == f"{sandbox.base_url}/services/data/v66.0/"
+    assert latest["urls"]["rest"] == f"{sandbox.base_url}/services/data/v68.0/"
 
 
 def introspect(sandbox: SandboxServer, https: Https, token: str, **client: str) -> Any:

@@ -680,7 +680,7 @@ def test_a_semi_join_keeps_soql_null_logic_and_hides_deleted_rows(
         ("SELECT Id FROM Contact WHERE LastName IN (SELECT Name FROM Account)",
          "semi join sub-selects are only allowed on Id fields"),
         ("SELECT Id FROM Contact WHERE AccountId IN (SELECT Name FROM Account)",
-         "a semi join sub-select must select one Id field"),
+         "semi join sub selects can only query id fields, cannot use: 'Name'"),
         ("SELECT Id FROM Contact WHERE AccountId IN "
          "(SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact))",
          "Nesting of semi join sub-selects is not supported"),

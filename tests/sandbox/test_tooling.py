@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
     SalesforceMalformedRequest,
@@ -239,3 +240,53 @@ def test_the_tooling_index_lists_the_tooling_resources_served(
     tooling = f"/services/data/v{sf.sf_version}/tooling"
     assert index == {"query": f"{tooling}/query", "sobjects": f"{tooling}/sobjects"}
     assert sandbox.usage().by_kind == {"describe": 1}
+
+
+def test_the_tooling_describe_global_lists_the_tooling_objects_and_revalidates(
+    make_sandbox: Callable[..., SandboxServer],
+    salesforce_for: Callable[..., Salesforce],
+    api_for: Callable[[SandboxServer], requests.Session],
+) -> None:
+    clock = Clock()
+    sandbox = make_sandbox(clock=clock)
+    sf, api = salesforce_for(sandbox), api_for(sandbox)
+    url = f"{sandbox.base_url}/services/data/v{sf.sf_version}/tooling/sobjects"
+    sandbox.reset_usage()
+
+    catalogue = sf.toolingexecute("sobjects")
+    info = sf.toolingexecute("sobjects/CustomField")
+    counted = sandbox.usage().by_kind
+    first = api.get(url)
+    unchanged = api.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    clock.advance(minutes=1)
+    make_field(sf, "Contact.Region__c", TEXT)
+    changed = api.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+
+    tooling = f"/services/data/v{sf.sf_version}/tooling/sobjects/CustomField"
+    (entry,) = catalogue["sobjects"]
+    assert (catalogue["encoding"], catalogue["maxBatchSize"]) == ("UTF-8", 200)
+    assert (entry["name"], entry["keyPrefix"], entry["label"]) == (
+        "CustomField",
+        "00N",
+        "Custom Field Definition",
+    )
+    assert (entry["queryable"], entry["createable"], entry["layoutable"]) == (True, True, False)
+    assert entry["urls"] == {"rowTemplate": f"{tooling}/{{ID}}", "sobject": tooling}
+    assert info == {"objectDescribe": entry, "recentItems": []}
+    assert counted == {"describe": 2}
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert (changed.status_code, changed.json()) == (200, catalogue)
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.toolingexecute("sobjects/ApexClass")
+
+
+def test_a_tooling_query_without_soql_is_refused_in_a_real_orgs_words(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as missing:
+        sf.toolingexecute("query/")
+    with pytest.raises(SalesforceMalformedRequest) as blank:
+        sf.toolingexecute("query/?q=")
+
+    assert missing.value.content == [
+        {"errorCode": "MALFORMED_QUERY", "message": "A query string has to be specified"}
+    ]
+    assert blank.value.content[0]["message"] == "SOQL statements cannot be empty or null"

@@ -118,12 +118,44 @@ def test_a_child_subquery_parses_to_a_query_on_its_relationship() -> None:
     [
         ("SELECT Id, (SELECT COUNT() FROM Contacts) FROM Account", "("),
         ("SELECT Id, (SELECT Id FROM Contacts OFFSET 1) FROM Account", "OFFSET"),
-        ("SELECT Id, (SELECT (SELECT Id FROM Cases) FROM Contacts) FROM Account", "("),
+        ("SELECT Id, (SELECT Id FROM Contacts GROUP BY Id) FROM Account", "GROUP"),
+        ("SELECT Id, (SELECT toLabel(Title) FROM Contacts) FROM Account", "("),
+        ("SELECT Id FROM Account.Contacts", "."),
     ],
 )
 def test_a_subquery_selects_fields_and_takes_no_offset(text: str, refused: str) -> None:
     with pytest.raises(MalformedQuery, match=f"unexpected token: '{re.escape(refused)}'"):
         parse(text)
+
+
+def test_a_subquery_names_its_relationship_through_the_parent_and_nests() -> None:
+    """ "Understanding Relationship Names" and "Using Relationship Queries" write these."""
+    named = parse(
+        "SELECT Account.Name, (SELECT Contact.FirstName, Contact.LastName FROM Account.Contacts) "
+        "FROM Account LIMIT 1"
+    )
+    nested = parse(
+        "SELECT Name, (SELECT FIELDS(ALL), (SELECT Subject FROM Tasks LIMIT 2) FROM Contacts "
+        "LIMIT 200) FROM Account"
+    )
+
+    assert named.select[1] == Subquery(
+        Query(
+            select=(f("Contact", "FirstName"), f("Contact", "LastName")),
+            sobject="Contacts",
+            parent_object="Account",
+        )
+    )
+    assert nested.select[1] == Subquery(
+        Query(
+            select=(
+                Fields(FieldsKind.ALL),
+                Subquery(Query(select=(f("Subject"),), sobject="Tasks", limit=2)),
+            ),
+            sobject="Contacts",
+            limit=200,
+        )
+    )
 
 
 def test_group_by_and_aggregate_functions() -> None:

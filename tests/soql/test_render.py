@@ -17,6 +17,8 @@ from forcebridge.soql.ast import (
     DateValue,
     Direction,
     Field,
+    Fields,
+    FieldsKind,
     Function,
     NullValue,
     NumberValue,
@@ -159,16 +161,39 @@ def test_a_subquery_renders_in_parentheses_and_parses_back() -> None:
     assert parse(to_soql(query)) == query
 
 
+def test_a_subquery_through_its_parent_with_fields_and_a_subquery_parses_back() -> None:
+    tasks = Query(select=(Field(("Subject",)),), sobject="Tasks")
+    children = Query(
+        select=(Fields(FieldsKind.ALL), Subquery(tasks)),
+        sobject="Contacts",
+        parent_object="Account",
+        limit=200,
+    )
+    query = Query(select=(*ID, Subquery(children)), sobject="Account")
+
+    assert to_soql(query) == (
+        "SELECT Id, (SELECT FIELDS(ALL), (SELECT Subject FROM Tasks) FROM Account.Contacts "
+        "LIMIT 200) FROM Account"
+    )
+    assert parse(to_soql(query)) == query
+
+
 @pytest.mark.parametrize(
     "children",
     [
         Query(select=(Count(),), sobject="Contacts"),
         Query(select=ID, sobject="Contacts", offset=2),
+        Query(select=(Field(("LastName",), alias="n"),), sobject="Contacts"),
     ],
 )
 def test_a_subquery_soql_cannot_express_is_refused(children: Query) -> None:
     with pytest.raises(ValueError, match="subquery"):
         to_soql(Query(select=(*ID, Subquery(children)), sobject="Account"))
+
+
+def test_only_a_subquery_names_its_relationship_through_its_parent() -> None:
+    with pytest.raises(ValueError, match="subquery"):
+        to_soql(Query(select=ID, sobject="Contacts", parent_object="Account"))
 
 
 def test_a_single_operand_and_renders_as_its_operand() -> None:

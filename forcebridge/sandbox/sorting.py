@@ -1,0 +1,71 @@
+"""SOQL's order of values: ORDER BY terms and MIN() and MAX() as SQL, and the order of a
+multi-select picklist's selected values.
+
+Salesforce puts text in order, for English locales, by the UTF-8 values of its upper-case
+characters (the `SORT_TEXT` collation), and a picklist in the order its values are defined
+in during setup (the describe's `picklistValues`), not alphabetically: ORDER BY does, and so
+do MIN() and MAX() of a picklist ("SOQL and SOSL Reference": ORDER BY, Aggregate Functions).
+A value the picklist does not define (an unrestricted picklist takes any text) comes after
+the defined ones, in text order among themselves. The picklist's values are schema facts,
+written into the SQL as quoted literals, never a query's values.
+"""
+
+from __future__ import annotations
+
+from forcebridge.sandbox.fieldtypes import SORT_TEXT, Kind
+from forcebridge.sandbox.schema import FieldSpec
+
+_RANK_DIGITS = 6
+"""Width of a picklist value's rank where MIN() and MAX() compare rank and value as one text."""
+
+
+def sort_terms(spec: FieldSpec | None, expr: str) -> list[str]:
+    """The SQL expressions, most significant first, that put the values of `expr` (field
+    `spec`; None for a polymorphic parent's Type) in SOQL's order."""
+    if spec is not None and _ranked(spec):
+        return [_rank(spec, expr), in_text_order(expr)]
+    if spec is None or spec.kind is Kind.TEXT:
+        return [in_text_order(expr)]
+    return [expr]
+
+
+def extreme(function: str, spec: FieldSpec | None, expr: str) -> str:
+    """`MIN(expr)` or `MAX(expr)` (`function`) as SOQL picks the value: a picklist's by its
+    defined order, text by SOQL's text order."""
+    if spec is not None and _ranked(spec):
+        key = f"printf('%0{_RANK_DIGITS}d', {_rank(spec, expr)}) || {expr}"
+        return f"substr({function}({key}), {_RANK_DIGITS + 1})"
+    if spec is None or spec.kind is Kind.TEXT:
+        return f"{function}({in_text_order(expr)})"
+    return f"{function}({expr})"
+
+
+def selection_order(spec: FieldSpec) -> tuple[str, ...]:
+    """A multi-select picklist's values in the order Salesforce returns the selected ones,
+    whatever order they were written in: as the picklist defines them (Salesforce's help,
+    "Multi-Select Picklist Value Ordering Behavior (UI vs SOQL)"); none for other fields."""
+    if spec.kind is not Kind.MULTIPICKLIST:
+        return ()
+    return tuple(entry.value for entry in spec.picklist)
+
+
+def _ranked(spec: FieldSpec) -> bool:
+    return spec.type == "picklist" and bool(spec.picklist)
+
+
+def _rank(spec: FieldSpec, expr: str) -> str:
+    """The place of the value in the picklist's defined order (null for null); a value the
+    picklist lacks comes after every defined one. Compared as the field compares, ignoring
+    case."""
+    cases = " ".join(f"WHEN {_literal(e.value)} THEN {n}" for n, e in enumerate(spec.picklist))
+    rank = f"CASE {expr} {cases} ELSE {len(spec.picklist)} END"
+    return f"CASE WHEN {expr} IS NULL THEN NULL ELSE {rank} END"
+
+
+def in_text_order(expr: str) -> str:
+    """`expr`, compared (`<`, ORDER BY, MIN) in SOQL's text order."""
+    return f"{expr} COLLATE {SORT_TEXT}"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
