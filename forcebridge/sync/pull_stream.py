@@ -23,7 +23,7 @@ from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.store.models import Run, Service
 from forcebridge.store.repositories.contacts import any_linked, refresh_statistics
-from forcebridge.store.repositories.runs import finish_run, start_run
+from forcebridge.store.repositories.runs import finish_run, start_run, stop_reason
 from forcebridge.store.repositories.services import services_beside
 from forcebridge.store.repositories.watermarks import save_watermark
 from forcebridge.sync.page_in_flight import unaffected
@@ -161,15 +161,21 @@ class StreamPull:
                     "daily reconciliation) is in progress; try again once it has finished"
                 )
             others = [(s, v) for s, v in self._others(lead.service) if leases.take(s.id)]
+        runs: list[Run] = []
         try:
-            runs = [start_run(self.session, s.org, self.stream.name, service=s) for s, _ in others]
+            runs += [start_run(self.session, s.org, self.stream.name, service=s) for s, _ in others]
             self.session.commit()
             for (service, verified), run in zip(others, runs, strict=True):
                 members.append(member_of(self.session, service, self.stream, verified, run))
             yield members
-        except BaseException:
-            # A page in flight is not committed, whatever stopped it; runs stay as they are.
+        except BaseException as stopped:
+            # A page in flight is not committed, whatever stopped it. The runs made for the
+            # others end with the lead's (which its caller ends), never left `running`: no
+            # lease names them once this read lets go, so nothing else would end them.
             self.session.rollback()
+            for run in runs:
+                finish_run(self.session, run, error=_stopped_by(stopped))
+            self.session.commit()
             raise
         else:
             for member in members[1:]:
@@ -413,3 +419,10 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _stopped_by(stopped: BaseException) -> str:
+    """Why a shared read stopped, for the runs of the others it was made for."""
+    if isinstance(stopped, StreamFailed | PlanError | SalesforceError):
+        return str(stopped)
+    return stop_reason(stopped)

@@ -460,6 +460,35 @@ def test_two_services_on_one_connection_share_one_read_split_by_their_routing_ru
     assert world.pull(staff).read == 0
 
 
+def test_a_shared_read_stopped_midway_ends_every_run_it_was_making_failed(
+    world: PullWorld, session: Session
+) -> None:
+    """The database gone mid-read, a bug: the others' runs are no lease's to end later, and a
+    product reading the runs would see syncs that never finish."""
+    bosses = world.service(
+        "bosses", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'CEO'"
+    )
+    staff = world.service(
+        "staff", pull_objects=PullObjects.CONTACTS, routing_condition="Title != 'CEO'"
+    )
+    world.create("Contact", LastName="Boss", Title="CEO")
+    world.later()
+
+    def connection_lost(stream: str, read: int, total: int) -> None:
+        raise ConnectionResetError("server closed the connection unexpectedly")
+
+    with pytest.raises(ConnectionResetError):
+        world.pull(bosses, progress=connection_lost)
+
+    session.expire_all()
+    runs = session.scalars(select(Run).where(Run.service_id.in_([bosses.id, staff.id]))).all()
+    assert sorted((r.service_id, r.status) for r in runs) == [
+        (bosses.id, RunStatus.FAILED),
+        (staff.id, RunStatus.FAILED),
+    ]
+    assert all("ConnectionResetError" in (r.error or "") for r in runs)
+
+
 def test_a_dry_run_reads_as_its_group_would_and_foresees_a_record_leaving_the_rule(
     world: PullWorld, session: Session
 ) -> None:
