@@ -91,11 +91,17 @@ class PullConfiguration:
             if self.shared_with
             else ""
         )
-        return (
-            f"Projected Salesforce API calls a day: {projection.total:,} "
-            f"({plural(projection.runs_per_day, 'run')}, {projection.reads:,} for reads assuming "
-            f"{plural(self.changes_per_day, 'change')} a day, {projection.reconciliation:,} for "
-            f"the daily reconciliation).{shared}"
+        pages = projection.reads - projection.runs_per_day
+        changes = (
+            f" + {pages:,} for the changes, estimated at "
+            f"{plural(self.changes_per_day, 'change')} a day"
+            if pages
+            else ""
+        )
+        return (  # as a sum, each part adding up
+            f"Projected Salesforce API calls a day: {projection.total:,} = {projection.reads:,} "
+            f"to read ({plural(projection.runs_per_day, 'run')} of one call{changes}) + "
+            f"{projection.reconciliation:,} for the daily reconciliation.{shared}"
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -35,8 +35,9 @@ from forcebridge.web.body_limit import BodyLimit
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
 from forcebridge.web.headers import SecurityHeaders
+from forcebridge.web.mapping_editor import TOO_MANY_ROWS
 from forcebridge.web.pages import PACKAGE_DIR, render
-from forcebridge.web.sessions import COOKIE_NAME, MAX_AGE_SECONDS, cookie_signing_key
+from forcebridge.web.sessions import COOKIE_MAX_AGE_SECONDS, COOKIE_NAME, cookie_signing_key
 from forcebridge.web.throttle import LoginThrottle, StoredFailures
 from forcebridge.wording import listed
 
@@ -67,7 +68,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
         SessionMiddleware,
         secret_key=cookie_signing_key(resolve_secret_key(settings).get_secret_value()),
         session_cookie=COOKIE_NAME,
-        max_age=MAX_AGE_SECONDS,
+        max_age=COOKIE_MAX_AGE_SECONDS,
         same_site="lax",
         https_only=(settings.public_url or "").startswith("https://"),
     )
@@ -121,7 +122,8 @@ def _refused(request: Request, error: WebError) -> Response:
         return answer
     if isinstance(error, LoginRequired):
         back = request.url.path if request.method == "GET" else connections.PAGE
-        return RedirectResponse(f"/login?{urlencode({'next': back})}", status_code=303)
+        query = {"next": back, **({"why": error.why} if error.why else {})}
+        return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
     response = render(
         request,
         "error.html",
@@ -181,6 +183,16 @@ def _invalid_link(request: Request, names: list[str]) -> Response:
     )
 
 
+def _too_many_rows(request: Request, error: HTTPException) -> bool:
+    """A mapping editor's form of more fields than its route reads (`MAX_FIELDS`), refused
+    by the form parser before any route runs: said in rows, with what to do instead."""
+    return (
+        error.status_code == 400
+        and "/mappings/" in request.url.path
+        and str(error.detail).startswith("Too many fields")
+    )
+
+
 UNREADABLE_BODY = InvalidRequest(
     "The request could not be taken: body: not JSON this API can read (nested too deep, or "
     "not text)."
@@ -201,6 +213,8 @@ def _http_error(request: Request, error: HTTPException) -> Response:
             status_code=error.status_code,
             headers=error.headers,
         )
+    if _too_many_rows(request, error):
+        error = HTTPException(400, TOO_MANY_ROWS)
     return render(
         request,
         "error.html",

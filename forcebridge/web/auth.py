@@ -21,7 +21,7 @@ from forcebridge.store.passwords import hash_password, verify_password
 from forcebridge.store.repositories.admins import normalize_email
 from forcebridge.store.types import utcnow
 from forcebridge.web.dependencies import Database, session_admin
-from forcebridge.web.errors import TooManyLogins
+from forcebridge.web.errors import LOGIN_REASONS, TooManyLogins
 from forcebridge.web.pages import render
 from forcebridge.web.sessions import sign_in, sign_out
 from forcebridge.web.throttle import LoginThrottle
@@ -79,10 +79,19 @@ def _throttle_key(request: Request, org: str, email: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, session: Database, next: str = HOME) -> Response:
+def login_page(request: Request, session: Database, next: str = HOME, why: str = "") -> Response:
+    """`why`: why the admin is asked to log in again (their session expired or ended)."""
     if session_admin(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", next=safe_next(next), org="", email="", error=None)
+    return render(
+        request,
+        "login.html",
+        next=safe_next(next),
+        org="",
+        email="",
+        error=None,
+        reason=LOGIN_REASONS.get(why),
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)

@@ -40,8 +40,9 @@ from forcebridge.web.connection_views import ConnectionView, connection_view
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database, runtime_of
 from forcebridge.web.environments import chosen_login, environment_of, offered
 from forcebridge.web.errors import PageNotFound, WebError
+from forcebridge.web.login_advice import login_advice
 from forcebridge.web.pages import notify_at, render, take_notice
-from forcebridge.web.pending import keep_pending, take_pending
+from forcebridge.web.pending import StrayCallback, keep_pending, take_pending
 from forcebridge.wording import listed, sentence
 
 PAGE = "/connections"
@@ -77,10 +78,8 @@ def failure_message(error: Exception) -> str:
     if isinstance(error, LoginFailed) and error.error_code == "access_denied":
         return "Access was not allowed in Salesforce, so nothing was connected."
     if isinstance(error, LoginFailed) and error.error_code != "state_mismatch":
-        return (
-            f"Salesforce refused the login ({error.message}): check the connected app's client "
-            "id and secret, then try again."
-        )
+        advice = login_advice(error.error_code, error.message)
+        return f"Salesforce refused the login ({error.message}): {advice}."
     if isinstance(error, TransientError):
         return f"Salesforce could not be reached ({error.message}): try again in a moment."
     return sentence(error.message if isinstance(error, SalesforceError | WebError) else str(error))
@@ -207,9 +206,11 @@ def start_connect(
 
 @router.get(CALLBACK_PATH, response_class=HTMLResponse, name="oauth_callback")
 def oauth_callback(request: Request, admin: ChangingAdmin, session: Database) -> Response:
-    """Finish the web flow the session started; refuse a callback it did not start."""
+    """Finish the web flow the session started; refuse a callback it did not start, and
+    ignore one with another state, leaving the login waiting for its own."""
     try:
-        pending = take_pending(request, runtime_of(request).keyring)
+        state = request.query_params.get("state", "")
+        pending = take_pending(request, runtime_of(request).keyring, state)
         if pending is None or pending.org != admin.org_name:
             raise NoLoginInProgress()
         connection = finish_web_connect(session, pending, dict(request.query_params))
@@ -224,12 +225,16 @@ def oauth_callback(request: Request, admin: ChangingAdmin, session: Database) ->
 def _outcome(
     request: Request, admin: Admin, *, error: Exception | None = None, name: str = ""
 ) -> HTMLResponse:
+    """The pop-up's page: connected, ignored (a stray callback: the login goes on), or failed."""
+    outcome = "connected" if error is None else "failed"
+    if isinstance(error, StrayCallback):
+        outcome = "ignored"
     return render(
         request,
         "callback.html",
         admin,
         status_code=200 if error is None else 400,
-        connected=error is None,
+        outcome=outcome,
         name=name,
         message=failure_message(error) if error is not None else "",
     )

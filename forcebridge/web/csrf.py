@@ -34,6 +34,18 @@ def csrf_token(connection: HTTPConnection) -> str:
     return token
 
 
+class FormToken:
+    """The session's form token as a page shows it: made when first shown, so a page with no
+    form (a refusal of a request that came without a session, such as a cross-site post)
+    starts no session, and sets no cookie that would replace the admin's."""
+
+    def __init__(self, connection: HTTPConnection) -> None:
+        self._connection = connection
+
+    def __str__(self) -> str:
+        return csrf_token(self._connection)
+
+
 def check_csrf_token(connection: HTTPConnection, submitted: str | None) -> None:
     """Refuse unless `submitted` is this session's form token."""
     expected = connection.session.get(_KEY)

@@ -7,6 +7,7 @@ filtered by that org: a row of another org is reported exactly like a missing on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.store.models import AdminRole, AdminUser, Org
-from forcebridge.web.errors import Forbidden, LoginRequired
+from forcebridge.web.errors import SESSION_ENDED, SESSION_EXPIRED, Forbidden, LoginRequired
 from forcebridge.web.sessions import signed_in
 
 
@@ -50,10 +51,10 @@ class Admin:
 
 
 def session_admin(request: Request, session: Session) -> AdminUser | None:
-    """The admin whose session the request carries, if it is still one: a logout since (a
-    later session epoch) or a deleted account ends it."""
+    """The admin whose session the request carries, if it is still one: its time up, a logout
+    since (a later session epoch) or a deleted account ends it."""
     who = signed_in(request)
-    if who is None:
+    if who is None or who.expired(time.time()):
         return None
     admin = session.get(AdminUser, who.admin_id)
     if admin is None or admin.org_id != who.org_id or admin.session_epoch != who.epoch:
@@ -62,12 +63,15 @@ def session_admin(request: Request, session: Session) -> AdminUser | None:
 
 
 def current_admin(request: Request, session: Database) -> Admin:
-    if signed_in(request) is None:
+    who = signed_in(request)
+    if who is None:
         raise LoginRequired()
+    if who.expired(time.time()):
+        raise LoginRequired(SESSION_EXPIRED)
     admin = session_admin(request, session)
     org = session.get(Org, admin.org_id) if admin is not None else None
     if admin is None or org is None:
-        raise LoginRequired("Your session has ended: log in again.")
+        raise LoginRequired(SESSION_ENDED)
     return Admin(id=admin.id, email=admin.email, role=admin.role, org_id=org.id, org_name=org.name)
 
 

@@ -5,6 +5,7 @@ Pages answer with a page (or a redirect to the login), the API with JSON `{"erro
 
 from __future__ import annotations
 
+from forcebridge.web.sessions import MAX_AGE_SECONDS
 from forcebridge.wording import plural
 
 
@@ -20,13 +21,25 @@ class WebError(Exception):
 
 
 class LoginRequired(WebError):
-    """No admin is signed in (or the one who was no longer exists)."""
+    """No admin is signed in (or the one who was no longer exists). `why` is what the login
+    page tells the admin of it (`LOGIN_REASONS`): nothing for a stranger."""
 
     status = 401
     code = "login_required"
 
-    def __init__(self, message: str = "Log in to the admin pages first.") -> None:
-        super().__init__(message)
+    def __init__(self, why: str = "") -> None:
+        super().__init__(LOGIN_REASONS.get(why, "Log in to the admin pages first."))
+        self.why = why
+
+
+SESSION_EXPIRED, SESSION_ENDED = "expired", "ended"
+LOGIN_REASONS = {
+    SESSION_EXPIRED: f"Your session expired (a session lasts {MAX_AGE_SECONDS // 3600} hours): "
+    "log in again to carry on.",
+    SESSION_ENDED: "Your session has ended (logged out, or the password was changed): log in "
+    "again to carry on.",
+}
+"""Why a login is asked for again, as `/login?why=...` names it."""
 
 
 class CsrfRejected(WebError):

@@ -89,7 +89,11 @@ def save_allowed_objects(
     return notify_at(request, PAGE + keeping(connection), notice, OBJECTS_SECTION)
 
 
-@router.post(PAGE + "/mappings/{sobject}", response_class=HTMLResponse)
+@router.post(
+    PAGE + "/mappings/{sobject}",
+    response_class=HTMLResponse,
+    form_limits={"max_fields": mapping_editor.MAX_FIELDS},
+)
 def edit_export_mapping(
     request: Request,
     sobject: str,
@@ -109,7 +113,9 @@ def edit_export_mapping(
                 shown = _editor(client, sobject, edited)
                 return _page(request, admin, session, client, org, connection, shown)
             try:
-                report = save_export_mapping(session, client, org, sobject, mapping)
+                report = save_export_mapping(
+                    session, client, org, sobject, mapping, posted.problems
+                )
             except MappingRefused as refused:
                 shown = _editor(client, sobject, mapping, refused.report)
                 return _page(
@@ -183,7 +189,7 @@ def _editor(
         sobject,
         mapping,
         local_choices(PROSPECT_FIELDS),
-        writable_choices(describe),
+        writable_choices(describe, PROSPECT_FIELDS),
         report=report,
         default=default,
         stale=stale,

@@ -21,9 +21,11 @@ from fastapi import Depends, Form
 
 from forcebridge.mapping.describe import Catalog, ObjectDescribe, SalesforceField
 from forcebridge.mapping.local_fields import LocalFields
-from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
-from forcebridge.mapping.report import VerificationReport
+from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption, update_option
+from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport
+from forcebridge.mapping.verify import ExportRow, check_export_rows
 from forcebridge.web.errors import WebError
+from forcebridge.web.row_problems import CONTROLS, TARGET, RowProblem, at_fault
 from forcebridge.wording import sentence
 
 SAVE = "save"
@@ -31,10 +33,25 @@ ADD = "add"
 REMOVE, UP, DOWN = "remove", "up", "down"
 """`remove:N` drops row N (1-based); `up:N` and `down:N` swap it with the row above or below,
 which changes which source of a hierarchy is tried first."""
+LISTED_ROWS = 50
+"""Up to this many rows, each row's fields are picked from lists (see `Editor.typed`)."""
+MAX_ROWS = 10_000
+"""The most rows the editor's form takes (a form field per column and row, `MAX_FIELDS`), far
+more than any object has fields, so that a form of millions of fields (what 16 MB can hold) is
+refused before it is read; the command line takes a mapping of any size."""
+MAX_FIELDS = 3 * MAX_ROWS + 3
+"""The `form_limits` of the routes reading an editor's form: its rows, and its token, button
+and new row's source."""
+TOO_MANY_ROWS = (
+    f"This mapping has more than {MAX_ROWS:,} rows, more than the page takes, so nothing was "
+    "saved. Save it from a file with the command line, which takes any number of rows: "
+    "forcebridge mapping set --org ORG (or --service ORG/SERVICE) --object OBJECT --file "
+    "MAPPING.json."
+)
 
 
 class BadMappingForm(WebError):
-    """A form the editor did not produce (rows of unequal length, an unknown update option)."""
+    """A form the editor did not produce (rows of unequal length, an unknown action)."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"The mapping form could not be read ({detail}): reload the page.")
@@ -58,8 +75,10 @@ class EditorRow:
     source: str
     target: str
     update: UpdateOption
-    problems: tuple[str, ...]
-    """Each a sentence naming the row ("Row 17: ...")."""
+    problems: tuple[RowProblem, ...]
+
+    def at_fault(self, control: str) -> bool:
+        return any(control in problem.controls for problem in self.problems)
 
 
 @dataclass(frozen=True)
@@ -96,22 +115,65 @@ class Editor:
         number, name = focus_after(action, len(self.rows))
         return self.control(name, number)
 
+    @property
+    def typed(self) -> bool:
+        """Past `LISTED_ROWS` rows, fields are typed, with one list of suggestions each
+        (`<datalist>`), not picked from a list repeated in every row: a page of 200 rows is
+        then a third of the size and shows three times faster."""
+        return len(self.rows) > LISTED_ROWS
+
+    def problem_id(self, number: int, index: int) -> str:
+        """The id of row `number`'s problem `index` (from 1)."""
+        return f"{self.control('problem', number)}-{index}"
+
+    def described_by(self, row: EditorRow, control: str) -> str:
+        """The ids of what describes a row's control: the problems it is at fault in, and for
+        the target its place in a hierarchy."""
+        ids = [
+            self.problem_id(row.number, index)
+            for index, problem in enumerate(row.problems, start=1)
+            if control in problem.controls
+        ]
+        if control == TARGET and row.level:
+            ids.append(self.control("priority", row.number))
+        return " ".join(ids)
+
+    @property
+    def first_fault(self) -> str | None:
+        """The id of the first control at fault, where a refused Verify and Save leads."""
+        for row in self.rows:
+            for control in CONTROLS:
+                if row.at_fault(control):
+                    return self.control(control, row.number)
+        return None
+
 
 def mapping_from_form(
     sources: Sequence[str], targets: Sequence[str], updates: Sequence[str]
-) -> Mapping:
-    """The rows as the admin left them, blank ones included (verification names those)."""
+) -> tuple[Mapping, tuple[Problem, ...]]:
+    """The rows as the admin left them, blank ones included (verification names those), and
+    the form's own problems, which Verify and Save shows with the others: an update option the
+    editor does not offer, named on its row (and read as Overwrite meanwhile)."""
     if not len(sources) == len(targets) == len(updates):
         raise BadMappingForm("its columns have different lengths")
-    try:
-        options = [UpdateOption(update) for update in updates]
-    except ValueError as error:
-        raise BadMappingForm(str(error)) from None
-    return Mapping(
-        tuple(
-            MappingRow(source.strip(), target.strip(), option)
-            for source, target, option in zip(sources, targets, options, strict=True)
-        )
+    rows, problems = [], []
+    for number, (source, target, update) in enumerate(
+        zip(sources, targets, updates, strict=True), start=1
+    ):
+        option = update_option(update)
+        if option is None:
+            problems.append(
+                Problem(number, "update", ProblemCode.INVALID_ROW, _not_offered(update))
+            )
+        rows.append(MappingRow(source.strip(), target.strip(), option or UpdateOption.OVERWRITE))
+    return Mapping(tuple(rows)), tuple(problems)
+
+
+def _not_offered(update: str) -> str:
+    shown = update if len(update) <= 40 else f"{update[:37]}..."
+    return (
+        f"the update option {shown!r} is not one the editor offers: choose Overwrite "
+        "or Fill empty only"
     )
 
 
@@ -121,6 +183,9 @@ class Submission:
 
     action: str
     mapping: Mapping
+    problems: tuple[Problem, ...] = ()
+    """The form's own problems (`mapping_from_form`): Verify and Save refuses a mapping with
+    any, showing them on their rows with the others."""
 
     @property
     def saving(self) -> bool:
@@ -140,7 +205,7 @@ def _submission(
     target: Annotated[list[str] | None, Form()] = None,
     update: Annotated[list[str] | None, Form()] = None,
 ) -> Submission:
-    return Submission(action, mapping_from_form(source or [], target or [], update or []))
+    return Submission(action, *mapping_from_form(source or [], target or [], update or []))
 
 
 Submitted = Annotated[Submission, Depends(_submission)]
@@ -215,7 +280,11 @@ def editor(
             row.source,
             row.target,
             row.update,
-            tuple(sentence(f"Row {number}: {p.message}") for p in problems if p.row == number),
+            tuple(
+                RowProblem(sentence(f"Row {number}: {p.message}"), at_fault(p, row))
+                for p in problems
+                if p.row == number
+            ),
         )
         for number, row in mapping.numbered()
     )
@@ -242,10 +311,21 @@ def salesforce_choices(describe: ObjectDescribe) -> tuple[Choice, ...]:
     return _labelled(describe.offered())
 
 
-def writable_choices(describe: ObjectDescribe) -> tuple[Choice, ...]:
-    """The fields an export may write: those it can both set on a new record and update, as
-    Verify requires (not Id, CreatedDate, a formula...)."""
-    return _labelled(f for f in describe.offered() if f.createable and f.updateable)
+def writable_choices(describe: ObjectDescribe, sources: LocalFields) -> tuple[Choice, ...]:
+    """The fields an export may write: those Verify lets some field of `sources` fill, which
+    it can both set on a new record and update, of a type a prospect's value converts to (not
+    Id, CreatedDate, a formula, a lookup such as OwnerId...)."""
+    return _labelled(f for f in describe.offered() if _fillable(describe, f, sources))
+
+
+def _fillable(describe: ObjectDescribe, target: SalesforceField, sources: LocalFields) -> bool:
+    return any(
+        isinstance(checked, ExportRow)
+        for source in sources.fields
+        for checked in check_export_rows(
+            Mapping((MappingRow(source.name, target.name),)), describe, sources
+        )
+    )
 
 
 def _labelled(fields: Iterable[SalesforceField]) -> tuple[Choice, ...]:

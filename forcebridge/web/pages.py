@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from forcebridge.web.csrf import csrf_token
+from forcebridge.web.csrf import FormToken
 from forcebridge.web.dependencies import Admin
 from forcebridge.wording import plural, sentence
 
@@ -48,7 +48,7 @@ def render(
     return templates.TemplateResponse(
         request,
         template,
-        {"admin": admin, "csrf_token": csrf_token(request), **context},
+        {"admin": admin, "csrf_token": FormToken(request), **context},
         status_code=status_code,
     )
 

@@ -18,7 +18,7 @@ from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import Connection, Org, Service
 from forcebridge.store.repositories.connections import list_connections
-from forcebridge.sync.connection_errors import ConnectError
+from forcebridge.sync.connection_errors import ConnectError, NotConnected
 from forcebridge.sync.connections import open_client
 from forcebridge.web.connections import failure_message
 from forcebridge.web.errors import WebError
@@ -36,10 +36,16 @@ class SalesforceUnavailable(WebError):
 
 
 @contextmanager
-def reaching_salesforce() -> Iterator[None]:
-    """Turn what connecting or describing raises into a page that says what to do."""
+def reaching_salesforce(connection: Connection) -> Iterator[None]:
+    """Turn what connecting or describing raises into a page that says what to do, on the
+    pages: a disconnected connection is reconnected on its card, not with a command."""
     try:
         yield
+    except NotConnected:
+        raise SalesforceUnavailable(
+            f"Connection {connection.name} is disconnected: reconnect it first, with the "
+            "Reconnect button on its card on the Connections page."
+        ) from None
     except (SalesforceError, ConnectError, MappingError) as error:
         raise SalesforceUnavailable(failure_message(error)) from None
 
@@ -74,7 +80,7 @@ def org_client(session: Session, org: Org, name: str = "") -> Iterator[Salesforc
     against it."""
     connection = export_connection(org.name, list_connections(session, org), name)
     with (
-        reaching_salesforce(),
+        reaching_salesforce(connection),
         open_client(session, connection, describe_max_age=PAGE_DESCRIBE_AGE) as client,
     ):
         yield client
@@ -87,7 +93,7 @@ def service_client(session: Session, service: Service) -> Iterator[SalesforceCli
             f"Service {service.name} has no Salesforce connection: connect the org first."
         )
     with (
-        reaching_salesforce(),
+        reaching_salesforce(service.connection),
         open_client(session, service.connection, describe_max_age=PAGE_DESCRIBE_AGE) as client,
     ):
         yield client

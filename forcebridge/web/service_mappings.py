@@ -32,7 +32,11 @@ from forcebridge.web.services import (
 router = APIRouter()
 
 
-@router.post(PAGE + "/{service_id}/mappings/{sobject}", response_class=HTMLResponse)
+@router.post(
+    PAGE + "/{service_id}/mappings/{sobject}",
+    response_class=HTMLResponse,
+    form_limits={"max_fields": mapping_editor.MAX_FIELDS},
+)
 def edit_pull_mapping(
     request: Request,
     service_id: int,
@@ -66,7 +70,9 @@ def edit_pull_mapping(
                     request, admin, session, client, service, form, shown, then_soql=then_soql
                 )
             try:
-                report = save_pull_mapping(session, client, service, sobject, mapping)
+                report = save_pull_mapping(
+                    session, client, service, sobject, mapping, posted.problems
+                )
             except MappingRefused as refused:
                 shown = pull_editor(session, client, service, sobject, mapping, refused.report)
                 return render_service_page(

@@ -106,13 +106,13 @@ def org_service(session: Session, admin: Admin, service_id: int) -> Service:
 
 
 def pulled_objects(service: Service) -> tuple[str, ...]:
-    """The objects the service pulls, whose mappings its page shows."""
+    """The objects the service pulls, whose mappings its page shows: Contacts before Leads,
+    as the settings name them ("Contacts and Leads"), though a run reads Leads first."""
     try:
-        return tuple(
-            stream.sobject for stream in service_streams(service.pull_objects, service.pull_soql)
-        )
+        streams = service_streams(service.pull_objects, service.pull_soql)
     except PlanError:
         return ()
+    return tuple(sorted((stream.sobject for stream in streams), key=lambda name: name != "Contact"))
 
 
 def projection_notice(configured: PullConfiguration) -> str:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import time
+
+from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
 from forcebridge.store.models import LoginFailure
 from forcebridge.store.repositories.admins import get_admin, remove_admin, set_password
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.web.auth import WRONG_CREDENTIALS
-from forcebridge.web.sessions import COOKIE_NAME
+from forcebridge.web.sessions import COOKIE_NAME, MAX_AGE_SECONDS, cookie_signing_key
 from forcebridge.web.throttle import LoginThrottle, ThrottlePolicy
-from tests.web.conftest import AdminPages, AdminPagesFactory
+from tests.web.conftest import TEST_SECRET, AdminPages, AdminPagesFactory
 
 
 def test_the_admin_pages_send_a_stranger_to_the_login(pages: AdminPages) -> None:
@@ -96,12 +101,49 @@ def test_a_new_password_ends_the_admins_sessions_and_the_old_one_no_longer_logs_
         session.commit()
 
     answer = pages.client.get("/connections", follow_redirects=False)
+    told = pages.client.get(answer.headers["location"]).text
     old = pages.log_in("acme", "ann@acme.example.com")
     new = pages.log_in("acme", "ann@acme.example.com", "a brand new passphrase")
 
-    assert answer.headers["location"].startswith("/login")
+    assert answer.headers["location"] == "/login?next=%2Fconnections&why=ended"
+    assert "Your session has ended (logged out, or the password was changed)" in told
     assert old.status_code == 401
     assert new.status_code == 303
+
+
+def signed_in_hours_ago(pages: AdminPages, hours: float) -> None:
+    """Make the browser's session cookie one that began `hours` ago, signed as the server signs."""
+    [cookie] = [cookie for cookie in pages.client.cookies.jar if cookie.name == COOKIE_NAME]
+    session = json.loads(base64.b64decode(str(cookie.value).split(".")[0]))
+    session["admin"]["since"] = int(time.time() - hours * 3600)
+    signer = TimestampSigner(cookie_signing_key(TEST_SECRET))
+    value = signer.sign(base64.b64encode(json.dumps(session).encode())).decode()
+    pages.client.cookies.clear()
+    pages.client.cookies.set(COOKIE_NAME, value, domain=cookie.domain, path=cookie.path)
+
+
+def test_a_session_expires_after_eight_hours_and_the_login_page_says_so(pages: AdminPages) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+    signed_in_hours_ago(pages, MAX_AGE_SECONDS / 3600 - 0.1)
+    assert pages.client.get("/export", follow_redirects=False).status_code == 200
+    signed_in_hours_ago(pages, MAX_AGE_SECONDS / 3600 + 0.1)
+
+    answer = pages.client.get("/export", follow_redirects=False)
+    login = pages.client.get(answer.headers["location"], follow_redirects=False)
+    api = pages.client.get("/api/v1/connections")
+
+    assert answer.headers["location"] == "/login?next=%2Fexport&why=expired"
+    assert login.status_code == 200  # the login page, not back to the expired session
+    assert "Your session expired (a session lasts 8 hours): log in again" in login.text
+    assert api.status_code == 401 and "Your session expired" in api.json()["message"]
+    assert pages.log_in("acme", "ann@acme.example.com").headers["location"] == "/connections"
+    assert pages.client.get("/export", follow_redirects=False).status_code == 200
+
+
+def test_a_strangers_login_page_explains_nothing(pages: AdminPages) -> None:
+    page = pages.client.get("/login?next=%2Fexport").text
+
+    assert "Your session" not in page
 
 
 def test_the_login_only_sends_the_admin_on_within_this_site(pages: AdminPages) -> None:
@@ -129,9 +171,8 @@ def test_the_cookie_is_secure_when_the_pages_are_served_over_https(
     admin_pages_factory: AdminPagesFactory,
 ) -> None:
     pages = admin_pages_factory(public_url="https://forcebridge.example.com")
-    pages.add_admin("acme", "ann@acme.example.com")
 
-    answer = pages.log_in("acme", "ann@acme.example.com")
+    answer = pages.client.get("/login")  # its form token starts the session
 
     assert "; secure" in answer.headers["set-cookie"].lower()
 

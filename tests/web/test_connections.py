@@ -4,6 +4,7 @@ forged or failed callbacks without storing anything, check, disconnect, and org 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -93,29 +94,23 @@ def test_connecting_stores_the_connection_and_the_page_shows_it_connected(
         assert secret not in popup.text
 
 
-def test_a_callback_with_a_forged_state_is_refused_and_nothing_is_stored(
-    pages: AdminPages, sandbox: SandboxServer
+@pytest.mark.parametrize("stray", [{"state": "forged-by-someone-else"}, {}])
+def test_a_stray_callback_is_ignored_and_the_login_in_progress_still_finishes(
+    pages: AdminPages, sandbox: SandboxServer, stray: dict[str, str]
 ) -> None:
     location = allow_access(sandbox, start_connect(pages, sandbox))
     code = parse_qs(urlsplit(location).query)["code"][0]
 
-    answer = callback(pages, code=code, state="forged-by-someone-else")
+    answer = callback(pages, code=code, **stray)  # another state, or none
 
     assert answer.status_code == 400
-    assert 'data-outcome="failed"' in answer.text
-    assert "may be forged" in answer.text
+    assert 'data-outcome="ignored"' in answer.text
+    assert "so it was ignored. The login in progress goes on" in answer.text
+    assert "set-cookie" not in answer.headers  # the login in progress stays in the session
     assert pages.connections() == []
-
-
-def test_a_callback_without_state_is_refused(pages: AdminPages, sandbox: SandboxServer) -> None:
-    location = allow_access(sandbox, start_connect(pages, sandbox))
-    code = parse_qs(urlsplit(location).query)["code"][0]
-
-    answer = callback(pages, code=code)
-
-    assert answer.status_code == 400
-    assert "may be forged" in answer.text
-    assert pages.connections() == []
+    own = pages.client.get(location.removeprefix("http://testserver"))
+    assert 'data-outcome="connected"' in own.text, own.text
+    assert [connection.name for connection in pages.connections()] == ["main"]
 
 
 def test_a_callback_nobody_started_is_refused(pages: AdminPages) -> None:
@@ -159,7 +154,22 @@ def test_a_failed_code_exchange_says_so_and_stores_nothing(
     answer = callback(pages, code="a-code-salesforce-never-issued", state=state)
 
     assert answer.status_code == 400
-    assert "Salesforce refused the login" in answer.text
+    assert "Salesforce refused the login (invalid authorization code)" in answer.text
+    assert "start connecting again" in answer.text  # the code, not the connected app
+    assert "client id" not in answer.text
+    assert pages.connections() == []
+
+
+def test_a_wrong_client_secret_says_to_check_the_secret(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    location = allow_access(sandbox, start_connect(pages, sandbox, client_secret="not-it"))
+
+    answer = pages.client.get(location.removeprefix("http://testserver"))
+
+    assert answer.status_code == 400
+    said = html.unescape(answer.text)
+    assert "(invalid client credentials): check the connected app's client secret" in said
     assert pages.connections() == []
 
 

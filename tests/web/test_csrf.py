@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 from forcebridge.web import api, auth, connections
 from forcebridge.web.csrf import HEADER
+from forcebridge.web.sessions import COOKIE_NAME
 from tests.web.conftest import AdminPages, form_token
 
 REFUSAL = "did not come from these admin pages"
@@ -75,3 +77,25 @@ def test_the_login_form_needs_its_token_too(pages: AdminPages) -> None:
     )
 
     assert answer.status_code == 403
+
+
+def test_a_cross_site_post_without_the_cookie_is_refused_and_sets_no_cookie(
+    pages: AdminPages,
+) -> None:
+    """Another site's auto-submitted form reaches us without the SameSite=Lax cookie: the
+    refusal must not start a session, whose cookie would replace the admin's and log them out."""
+    pages.log_in("acme", "ann@acme.example.com")
+    admins_cookie = pages.client.cookies.get(COOKIE_NAME)
+    elsewhere = TestClient(pages.client.app)  # the same browser, its cookie not sent
+
+    answers = [
+        elsewhere.post("/logout", data={"csrf_token": "guessed"}, follow_redirects=False),
+        elsewhere.post("/connections/1/disconnect", data={}, follow_redirects=False),
+        elsewhere.post("/login", data={"org": "acme"}, follow_redirects=False),
+        elsewhere.get("/no-such-page"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [403, 403, 403, 404]
+    assert [answer.headers.get("set-cookie") for answer in answers] == [None] * 4
+    assert pages.client.cookies.get(COOKIE_NAME) == admins_cookie
+    assert pages.client.get("/connections", follow_redirects=False).status_code == 200

@@ -10,12 +10,14 @@ import pytest
 
 from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption
+from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import AdminRole
 from forcebridge.store.repositories.connections import forget_credentials, list_connections
 from forcebridge.store.repositories.export_preferences import allowed_objects
 from forcebridge.store.repositories.mappings import get_org_mapping
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.web.mapping_editor import MAX_ROWS
 from tests.web.conftest import AdminPages, AdminPagesFactory, mapping_form
 
 
@@ -91,6 +93,31 @@ def test_verify_and_save_refuses_a_bad_mapping_names_each_problem_and_saves_noth
     assert "LastName" in answer.text and "Company" in answer.text  # required, not mapped
     assert selected(answer.text, 2, "target") == "NoSuchField__c"  # the edit is kept
     assert selected(answer.text, 2, "update") == "overwrite"
+    assert saved_rows(pages, "Lead") is None
+
+
+def test_an_update_option_the_editor_does_not_offer_is_a_problem_of_its_row_with_the_others(
+    pages: AdminPages,
+) -> None:
+    rows = Mapping(
+        (
+            MappingRow("last_name", "LastName"),
+            MappingRow("company_name", "Company"),
+            MappingRow("direct_phone", "NoSuchField__c"),
+        )
+    )
+    crafted = mapping_form(rows) | {"update": ["overwrite", "sometimes", "fill_empty"]}
+
+    answer = pages.post_form("/export/mappings/Lead", crafted)
+
+    assert answer.status_code == 400
+    assert "Not saved" in answer.text
+    assert (
+        "Row 2: the update option &#39;sometimes&#39; is not one the editor offers: choose "
+        "Overwrite or Fill empty only." in answer.text
+    )
+    assert "Row 3:" in answer.text and "NoSuchField__c" in answer.text
+    assert "UpdateOption" not in answer.text and "Not possible" not in answer.text
     assert saved_rows(pages, "Lead") is None
 
 
@@ -284,7 +311,7 @@ def test_each_editor_button_comes_back_at_the_control_to_carry_on_with(pages: Ad
 
     lead = editor_of(page, "Lead")
     assert 'id="mapping-Lead-row-3"' in lead
-    assert '<form method="post" action="/export/mappings/Lead#mapping-Lead">' in lead
+    assert '<form method="post" action="/export/mappings/Lead#mapping-Lead-outcome">' in lead
     goes_to = dict(re.findall(r'id="(mapping-Lead-[a-z]+-?\d*)" formaction="[^"#]*#([^"]+)"', lead))
     assert goes_to["mapping-Lead-up-2"] == "mapping-Lead-down-1"  # row 1 cannot go up
     assert goes_to["mapping-Lead-down-2"] == "mapping-Lead-up-3"
@@ -299,6 +326,8 @@ def test_export_targets_are_only_fields_an_export_can_write(pages: AdminPages) -
     assert 'value="Email"' in targets and 'value="LastName"' in targets
     for never_written in ("Id", "CreatedDate", "SystemModstamp", "IsConverted", "Name"):
         assert f'value="{never_written}"' not in targets
+    for lookup in ("OwnerId", "IndividualId"):  # ids, which no prospect field gives
+        assert f'value="{lookup}"' not in targets
 
 
 def test_with_several_connections_the_admin_chooses_the_one_the_mappings_are_checked_against(
@@ -321,7 +350,7 @@ def test_with_several_connections_the_admin_chooses_the_one_the_mappings_are_che
     assert '<option value="eu" >eu</option>' in unchosen.text
     assert '<option value="">(choose a connection)</option>' in unchosen.text
     assert '<option value="eu" selected>eu</option>' in chosen.text
-    assert 'action="/export/mappings/Lead?connection=eu#mapping-Lead"' in chosen.text
+    assert 'action="/export/mappings/Lead?connection=eu#mapping-Lead-outcome"' in chosen.text
     assert 'action="/export/objects?connection=eu#objects"' in chosen.text
     assert saved.headers["location"] == "/export?connection=eu#mapping-Lead"
     assert saved_rows(pages, "Lead") is not None
@@ -339,3 +368,87 @@ def test_a_viewer_is_told_their_account_is_read_only(pages: AdminPages) -> None:
 
     assert 'id="read-only"' in page and 'id="read-only"' not in admins_page
     assert "but not change anything, so the forms are greyed out." in page
+
+
+def control(html: str, control_id: str) -> str:
+    """The opening tag of the field with that id."""
+    found = re.search(rf'<(?:select|input)[^>]*id="{control_id}"[^>]*>', html)
+    assert found, f"no field {control_id}"
+    return found.group(0)
+
+
+def test_a_refused_mappings_fields_at_fault_are_marked_and_described_by_their_problem(
+    pages: AdminPages,
+) -> None:
+    bad = Mapping(
+        (
+            MappingRow("email", "Email", UpdateOption.FILL_EMPTY),
+            MappingRow("direct_phone", "NoSuchField__c", UpdateOption.OVERWRITE),
+            MappingRow("", "Title", UpdateOption.OVERWRITE),
+        )
+    )
+
+    lead = editor_of(pages.post_form("/export/mappings/Lead", mapping_form(bad)).text, "Lead")
+
+    wrong_target = control(lead, "mapping-Lead-target-2")
+    assert 'aria-invalid="true"' in wrong_target
+    assert 'aria-describedby="mapping-Lead-problem-2-1"' in wrong_target
+    assert re.search(r'id="mapping-Lead-problem-2-1">Row 2: Lead has no field', lead)
+    assert 'aria-invalid="true"' in control(lead, "mapping-Lead-source-3")  # left blank
+    for sound in ("source-1", "target-1", "source-2", "update-2", "target-3"):
+        assert "aria-invalid" not in control(lead, f"mapping-Lead-{sound}")
+    # Where the page opens, focused: what was refused, leading on to the first field at fault.
+    assert 'id="mapping-Lead-outcome" tabindex="-1"' in lead
+    assert '<a href="#mapping-Lead-target-2">Go to the first field at fault</a>' in lead
+
+
+def long_lead_mapping(rows: int) -> Mapping:
+    """`rows` distinct rows that verify: every prospect field into each text field of a Lead,
+    then the text ones into its phones."""
+    names = [row.source for row in default_export_mapping("Lead").rows]
+    sources = [*dict.fromkeys([*names, *PROSPECT_FIELDS.names])]
+    texts = ["LastName", "Company", "FirstName", "Title", "Street", "City", "State", "Country"]
+    texts += ["PostalCode", "Website", "Description", "Jigsaw", "CompanyDunsNumber", "Salutation"]
+    texts += ["LeadSource", "Status", "Industry", "Rating"]
+    pairs = [(source, target) for target in texts for source in sources]
+    numbers = {f.name for f in PROSPECT_FIELDS.fields if f.type.family.value != "text"}
+    pairs += [(s, t) for t in ("Phone", "MobilePhone", "Fax") for s in sources if s not in numbers]
+    assert len(pairs) >= rows
+    return Mapping(tuple(MappingRow(s, t, UpdateOption.FILL_EMPTY) for s, t in pairs[:rows]))
+
+
+def test_a_mapping_of_400_rows_is_saved_and_shown_with_one_list_of_suggestions_per_column(
+    pages: AdminPages,
+) -> None:
+    long = long_lead_mapping(400)
+
+    answer = pages.post_form("/export/mappings/Lead", mapping_form(long))
+
+    assert answer.status_code == 303, answer.text
+    assert len(saved_rows(pages, "Lead") or []) == 400
+    lead = editor_of(pages.client.get("/export").text, "Lead")
+    assert lead.count("data-row=") == 400
+    assert f'value="{long.rows[-1].target}"' in control(lead, "mapping-Lead-target-400")
+    assert 'list="mapping-Lead-targets"' in control(lead, "mapping-Lead-target-400")
+    assert lead.count("<datalist") == 2  # sources and targets, once for all the rows
+    assert lead.count("<option") < 3 * 400  # the update options, and the two lists once
+    assert "Add row" in lead and "Verify and Save" in lead
+
+
+def test_a_short_mapping_picks_its_fields_from_lists(pages: AdminPages) -> None:
+    lead = editor_of(pages.client.get("/export").text, "Lead")
+
+    assert "<datalist" not in lead
+    assert control(lead, "mapping-Lead-target-1").startswith("<select")
+
+
+def test_a_mapping_too_long_for_the_page_says_what_to_do_instead(pages: AdminPages) -> None:
+    rows = MAX_ROWS + 1
+    too_long = Mapping(tuple(MappingRow("email", f"F{n}__c") for n in range(rows)))
+
+    answer = pages.post_form("/export/mappings/Lead", mapping_form(too_long))
+
+    assert answer.status_code == 400
+    assert f"This mapping has more than {MAX_ROWS:,} rows" in answer.text
+    assert "forcebridge mapping set" in answer.text
+    assert saved_rows(pages, "Lead") is None

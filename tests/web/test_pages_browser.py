@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
+from forcebridge.mapping.defaults import default_export_mapping
+from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.orgs import get_org
@@ -82,7 +85,7 @@ def test_enter_in_the_new_rows_source_adds_the_row_and_removes_none(
 def in_view(page: Page, selector: str) -> bool:
     box = page.locator(selector).bounding_box()
     height = page.viewport_size["height"] if page.viewport_size else 0
-    return box is not None and 0 <= box["y"] <= height - box["height"]
+    return box is not None and -1 < box["y"] <= height - box["height"]  # scrolled to: y ~ 0
 
 
 def test_the_editors_buttons_come_back_at_the_row_with_its_control_focused(
@@ -191,4 +194,116 @@ def test_every_page_fits_a_phones_width(
             assert box is not None and 0 <= box["x"] <= box["x"] + box["width"] <= PHONE["width"]
     for select in page.locator("table.rows select").all():
         assert (select.bounding_box() or {"width": 0})["width"] > PHONE["width"] / 2
+    page.close()
+
+
+def test_a_refused_verify_and_save_focuses_what_was_refused_which_leads_to_the_field(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, DESK)
+    page.goto(f"{site.base_url}/export")
+    page.select_option("#mapping-Lead-target-2", "")  # a row left without a target
+
+    page.click("#mapping-Lead button.primary")
+
+    summary = page.locator("#mapping-Lead-outcome")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Not saved")
+    assert in_view(page, "#mapping-Lead-outcome")
+    field = page.locator("#mapping-Lead-target-2")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    described = (field.get_attribute("aria-describedby") or "").split()
+    expect(page.locator(f"#{described[0]}")).to_contain_text("Row 2: the target is blank")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Go to the first field at fault"
+    expect(field).to_be_focused()
+    page.close()
+
+
+def test_check_now_and_saving_the_objects_focus_the_part_the_page_comes_back_at(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, DESK)
+    card = page.locator("li.connection").first
+
+    card.locator("button:has-text('Check now')").click()
+
+    expect(card.locator(".notice")).to_contain_text("it is connected")
+    expect(card).to_be_focused()
+    page.goto(f"{site.base_url}/export")
+    page.click("#objects button:has-text('Save')")
+    expect(page.locator("#objects .notice")).to_contain_text("Users may export to")
+    expect(page.locator("#objects")).to_be_focused()
+    page.keyboard.press("Tab")  # the keyboard carries on inside the section
+    expect(page.locator("#objects input[type=checkbox]").first).to_be_focused()
+    page.close()
+
+
+def test_a_wrong_password_focuses_the_password(browser: Browser, site: Site) -> None:
+    page = browser.new_page(viewport=DESK)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{site.base_url}/login")
+    page.fill("#org", "acme")
+    page.fill("#email", "ann@acme.example.com")
+    page.fill("#password", "not the password")
+
+    page.click("button:has-text('Log in')")
+
+    expect(page.locator(".alert")).to_contain_text("Wrong organisation, e-mail or password")
+    expect(page.locator("#password")).to_be_focused()
+    expect(page.locator("#org")).to_have_value("acme")
+    page.close()
+
+
+def test_the_skip_link_is_the_first_stop_and_leads_to_the_main_content(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, DESK)
+    page.goto(f"{site.base_url}/runs")
+
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("Skip to main content")
+    assert (skip.bounding_box() or {"width": 0})["width"] > 50  # shown once focused
+    page.keyboard.press("Enter")
+
+    expect(page.locator("main#main")).to_be_focused()
+    page.close()
+
+
+def test_a_long_mapping_is_typed_with_suggestions_fits_a_phone_and_saves(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, PHONE)
+    page.goto(f"{site.base_url}/export")
+    token = page.locator("#mapping-Lead input[name=csrf_token]").input_value()
+    pairs = [(row.source, row.target) for row in default_export_mapping("Lead").rows]
+    for target in ("Description", "Title", "City"):
+        pairs += [(source, target) for source in PROSPECT_FIELDS.names]
+    rows = list(dict.fromkeys(pairs))[:60]
+    form = [("csrf_token", token), ("action", "save")]
+    for source, target in rows:
+        form += [("source", source), ("target", target), ("update", "fill_empty")]
+    saved = page.request.post(
+        f"{site.base_url}/export/mappings/Lead",
+        data=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert saved.ok, saved.text()
+
+    page.goto(f"{site.base_url}/export")
+    last = page.locator("#mapping-Lead-target-60")
+    expect(last).to_have_value(rows[-1][1])
+    assert page.locator("#mapping-Lead select[name=target]").count() == 0  # typed, not picked
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert (last.bounding_box() or {"width": 0})["width"] > PHONE["width"] / 2
+    last.fill("NoSuchField__c")
+    page.click("#mapping-Lead button.primary")
+    expect(page.locator("#mapping-Lead-outcome")).to_be_focused()
+    expect(page.locator("#mapping-Lead-target-60")).to_have_attribute("aria-invalid", "true")
+    page.locator("#mapping-Lead-target-60").fill("State")
+    page.click("#mapping-Lead button.primary")
+    expect(page.locator("#mapping-Lead .notice")).to_contain_text("Lead export mapping saved")
+    expect(page.locator("#mapping-Lead-target-60")).to_have_value("State")
     page.close()

@@ -85,6 +85,18 @@ def test_the_page_shows_the_settings_and_the_contact_mapping(pages: AdminPages) 
     assert "Days are counted in UTC." in page.text
 
 
+def test_pulling_contacts_and_leads_shows_the_contact_mapping_first_as_the_settings_say(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    assert post_settings(pages, support.id, pull="both").status_code == 303
+
+    page = pages.client.get(f"/services/{support.id}").text
+
+    assert ">Contacts and Leads</option>" in page
+    assert page.index('id="mapping-Contact"') < page.index('id="mapping-Lead"')
+
+
 def test_the_list_says_what_each_service_pulls_in_the_forms_words(pages: AdminPages) -> None:
     listed = pages.client.get("/services").text
 
@@ -196,10 +208,12 @@ def test_each_reason_the_settings_were_refused_is_a_sentence_of_its_own(pages: A
     reasons = [html.unescape(r) for r in re.findall(r'<li class="problem">(.*?)</li>', answer.text)]
     assert len(reasons) == 2
     assert reasons[0].startswith("Unknown placeholder {contact} in the Task subject")
-    assert reasons[1].startswith(
+    assert reasons[1] == (
         "What to pull, the query and the routing rule are verified against Salesforce, which "
-        "could not be asked. Connection 'sandbox' is disconnected"
-    )
+        "could not be asked. Connection sandbox is disconnected: reconnect it first, with the "
+        "Reconnect button on its card on the Connections page."
+    )  # what to do on the page, not a command
+    assert "forcebridge connect" not in answer.text
     assert all(reason.endswith(".") for reason in reasons)  # never read as one with the next
 
 
@@ -244,7 +258,10 @@ def test_the_projection_counts_one_run_and_one_change_in_the_singular(
     answer = post_settings(pages, support.id, pull_every="1440", routing="LastName = 'Solitary'")
 
     notice = pages.client.get(answer.headers["location"]).text
-    assert "(1 run, 2 for reads assuming 1 change a day," in notice
+    assert (
+        "Projected Salesforce API calls a day: 7 = 2 to read (1 run of one call + 1 for the "
+        "changes, estimated at 1 change a day) + 5 for the daily reconciliation."
+    ) in notice  # each sum adds up: 7 = 2 + 5, 2 = 1 + 1
 
 
 def test_a_wrong_query_is_refused_by_name_and_nothing_is_saved(pages: AdminPages) -> None:
