@@ -45,8 +45,7 @@ def shown_url(url: str | URL) -> str:
     """`url` as an error may show it: its password as `***`, whether it follows the user's
     colon (everything up to the last `@`, so an unescaped `@` in it hides too) or is given as a
     `password=` parameter, even when the URL does not parse."""
-    text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
-    text = _PASSWORD_PARAMETER.sub(r"\1***", text)
+    text = _PASSWORD_PARAMETER.sub(r"\1***", _url_text(url))
     head, at, host = text.rpartition("@")
     if not at:
         return text
@@ -55,6 +54,22 @@ def shown_url(url: str | URL) -> str:
         scheme, user_info = "", head
     user, colon, _ = user_info.partition(":")
     return f"{scheme}{slashes}{user}{':***' if colon else ''}@{host}"
+
+
+def without_password(message: str, url: URL) -> str:
+    """A driver's `message` about `url` with no part of its password: one holding an unescaped
+    `@` is read up to that `@`, the rest taken for the host, which the driver then quotes
+    ("failed to resolve host 'rest-of-password@db'")."""
+    host = url.host or ""
+    if "@" in host:
+        message = message.replace(host, "***@" + host.rpartition("@")[2])
+    if url.password:
+        message = message.replace(str(url.password), "***")
+    return message
+
+
+def _url_text(url: str | URL) -> str:
+    return url if isinstance(url, str) else url.render_as_string(hide_password=False)
 
 
 def _database_url_problem(url: str) -> str | None:
@@ -133,8 +148,9 @@ class Settings(BaseSettings):
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
+            what = error.msg.removesuffix(" at")  # "Unterminated string starting at"
             raise ValueError(
-                f"starts with '[' but is not a JSON list ({error.msg} at character "
+                f"starts with '[' but is not a JSON list ({what} at character "
                 f'{error.pos + 1}): write it as ["KEY", ...], or give the keys separated by '
                 "commas"
             ) from None

@@ -67,6 +67,8 @@ def test_a_database_that_cannot_be_opened_is_said_so_in_one_json_document(
     assert refused.exit_code == 1
     assert json.loads(refused.stdout)["error"].startswith(said)
     assert "Traceback" not in refused.stderr
+    for secret in ("Sup3rS", "5sTail"):  # nor in the driver's reason, which quotes the host
+        assert secret not in refused.stdout + refused.stderr
 
 
 def test_a_setting_refused_names_its_environment_variable(cli: Cli) -> None:
@@ -137,6 +139,12 @@ def test_a_malformed_key_list_is_refused_with_how_to_write_it(cli: Cli) -> None:
         "(Expecting ',' delimiter at character 50): write it as [\"KEY\", ...], or give the "
         "keys separated by commas"
     }
+
+
+def test_an_unterminated_key_is_named_in_plain_words(cli: Cli) -> None:
+    refused = cli("connections", "list", "--json", env={"FORCEBRIDGE_RETIRED_SECRET_KEYS": '["x'})
+
+    assert "(Unterminated string starting at character 2)" in json.loads(refused.stdout)["error"]
 
 
 def test_a_command_reading_the_settings_itself_refuses_them_without_a_traceback(

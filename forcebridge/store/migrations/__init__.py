@@ -21,7 +21,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from forcebridge.settings import shown_url
+from forcebridge.settings import shown_url, without_password
 from forcebridge.store.engine import make_engine
 from forcebridge.store.errors import DatabaseUnavailable
 
@@ -68,8 +68,8 @@ def _opened(engine: Engine) -> Iterator[Connection]:
     try:
         connection = engine.connect()
     except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        where = shown_url(engine.url)
+        said = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        reason, where = without_password(said, engine.url), shown_url(engine.url)
         raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
     with connection:
         yield connection
