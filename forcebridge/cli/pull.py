@@ -91,7 +91,11 @@ def command(
                 fail(_book_busy(service))
             started = utcnow()
             result = pull(session, client, found, options, progress=progress, on_demand=True)
-            record_on_demand(engine, found.id, _outcomes(result, client), started, utcnow())
+            ended = utcnow()
+            record_on_demand(engine, found.id, _outcomes(result, client), started, ended)
+            for stream, other, error in result.others:  # their runs went with this one's read
+                outcome = None if error is None else run_failure(client.observed_status, error)
+                record_on_demand(engine, other, [(stream, outcome)], started, ended)
     emit(
         result.to_json(),
         as_json,

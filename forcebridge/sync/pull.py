@@ -48,27 +48,34 @@ class PullResult:
     failed: int
     api_calls: int
     error: str | None = None
-    covered: tuple[int, ...] = ()
-    """Other services the run brought up to date as members of its groups (their own runs
-    recorded), so their schedules may move with this one."""
     streams: tuple[tuple[str, Exception | None], ...] = ()
     """Each stream the run tried and the error that stopped it (None: it went through), for a
     caller that classes failures (a schedule waits and retries, or is flagged for a person)."""
-    others_failed: tuple[tuple[int, Exception], ...] = ()
-    """Other services of its groups whose runs failed, and why, so their schedules back off."""
+    others: tuple[tuple[str, int, Exception | None], ...] = ()
+    """The other services of its groups, by stream: each brought up to date (None; their own
+    runs recorded) or failed and why, so their schedules move with this one, or back off."""
 
     @classmethod
     def of(
         cls,
         run: Run,
-        covered: tuple[int, ...] = (),
         streams: tuple[tuple[str, Exception | None], ...] = (),
-        others_failed: tuple[tuple[int, Exception], ...] = (),
+        others: tuple[tuple[str, int, Exception | None], ...] = (),
     ) -> PullResult:
         return cls(
             run.id, run.status, run.read, run.created, run.updated, run.unchanged,
-            run.skipped, run.failed, run.api_calls, run.error, covered, streams, others_failed,
+            run.skipped, run.failed, run.api_calls, run.error, streams, others,
         )  # fmt: skip
+
+    @property
+    def covered(self) -> tuple[int, ...]:
+        """The other services the run brought up to date."""
+        return tuple(dict.fromkeys(s for _, s, error in self.others if error is None))
+
+    @property
+    def others_failed(self) -> tuple[tuple[int, Exception], ...]:
+        """The other services whose runs failed, and why."""
+        return tuple({s: e for _, s, e in self.others if e is not None}.items())
 
     @property
     def cause(self) -> Exception | None:
@@ -136,8 +143,7 @@ def _pull(
         if unplanned is not None:
             recorded.errors.append(unplanned)
         limit = horizon(recorded.run.started_at, options.overlap)
-        covered: dict[int, None] = {}
-        others_failed: dict[int, Exception] = {}
+        others: list[tuple[str, int, Exception | None]] = []
         for stream in chosen:
             stream_pull = StreamPull(
                 session,
@@ -153,11 +159,9 @@ def _pull(
             if reason is not None:
                 recorded.errors.append(f"{stream.name}: {reason}")
             outcomes[stream.name] = stream_pull.failure
-            covered.update(dict.fromkeys(stream_pull.covered))
-            others_failed.update(stream_pull.others_failed)
-    return PullResult.of(
-        recorded.run, tuple(covered), tuple(outcomes.items()), tuple(others_failed.items())
-    )
+            others += [(stream.name, covered, None) for covered in stream_pull.covered]
+            others += [(stream.name, *failed) for failed in stream_pull.others_failed.items()]
+    return PullResult.of(recorded.run, tuple(outcomes.items()), tuple(others))
 
 
 @dataclass

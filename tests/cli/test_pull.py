@@ -295,3 +295,21 @@ def test_ctrl_c_ends_a_pull_with_status_130_one_json_document_and_its_run_failed
         "failed",
         "interrupted (Ctrl+C); what it had committed is kept",
     )
+
+
+def test_a_shared_read_that_fails_for_another_service_flags_that_services_stream(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The other service's run failed with this one's read: its stream says so at once, as
+    after a scheduled read, not only once it has pulled by itself."""
+    shop = connected_service(cli, sandbox, "--pull", "contacts")
+    assert cli("service", "create", "acme/vip").exit_code == 0
+    assert cli("service", "configure", "acme/vip", "--pull", "contacts").exit_code == 0
+    mapping_of_a_deleted_field(cli, sandbox, "acme/vip", tmp_path)
+
+    pulled = document(cli("pull", "--service", shop, "--json"))
+    flagged = _stream(cli, "acme/vip", "pull:Contact")
+
+    assert pulled["status"] == "succeeded"
+    assert (flagged["status"], flagged["problem"]) == ("Needs Attention", "mapping_invalid")
+    assert "Tier__c" in flagged["reason"]
