@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, wrong_options
+from forcebridge.jobs.execute import settle_dead_holders
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.runs import get_run, runs_page
 from forcebridge.store.repositories.services import get_service
@@ -44,6 +45,7 @@ def list_command(
     if org is not None and service is not None:
         wrong_options("name either --org ORG or --service ORG/SERVICE, not both")
     with database() as session:
+        settle_dead_holders(session.get_bind().engine)  # a killed run reads failed, not running
         older_than = None if before is None else get_run(session, before)
         found = None if service is None else get_service(session, service)
         owner = found.org if found is not None else get_org(session, org) if org else None
@@ -69,6 +71,7 @@ def show(
 ) -> None:
     """One run: its counts, API calls, duration and a log entry per record it could not take."""
     with database() as session:
+        settle_dead_holders(session.get_bind().engine)
         document = run_with_log_document(get_run(session, run_id))
     emit(document, as_json, lambda: _show(document, log_limit or None))
 

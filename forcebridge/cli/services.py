@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit
+from forcebridge.jobs.execute import settle_dead_holders
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.store.names import split_service_path
@@ -77,6 +78,7 @@ def status(
     """Where each scheduled stream stands: OK, Retrying, Needs Attention (with the reason), or
     Off, and when it runs next."""
     with database() as session:
+        settle_dead_holders(session.get_bind().engine)  # a killed run's stream is Retrying
         service = get_service(session, path)
         streams = [s.as_json() for s in service_stream_statuses(session.connection(), service.id)]
         zone = zone_document(service, utcnow())

@@ -261,8 +261,32 @@ def test_a_dry_run_whose_process_died_is_settled_by_the_next_command(
     runs = document(cli("runs", "list", "--service", service, "--json"))["runs"]
 
     assert rehearsed.exit_code == 0, rehearsed.stderr
-    assert {r["run_id"]: r["status"] for r in runs}[killed] == "failed"
+    settled = {r["run_id"]: r for r in runs}[killed]
+    assert settled["status"] == "failed"
+    assert "a dry run writes nothing" in settled["error"]  # nothing to retry
     assert "running" not in [r["status"] for r in runs]
+
+
+def test_a_run_whose_process_died_reads_failed_in_the_next_look_at_the_runs(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """`runs list` is a command too: no pull needs to come first for it to tell the truth."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    dead = f"{socket.gethostname()}:{int(gone.stdout)}:1"
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        found = get_service(session, service)
+        killed = start_run(session, found.org, "pull:Contact", service=found).id
+        session.commit()
+        assert take_lease(runtime.engine, found.id, "pull:Contact", dead, TTL)
+
+    [run] = document(cli("runs", "list", "--service", service, "--json"))["runs"]
+    stream = _stream(cli, service, "pull:Contact")
+
+    assert (run["run_id"], run["status"]) == (killed, "failed")
+    assert "stopped before the run finished" in run["error"]
+    assert stream["status"] == "Retrying"
 
 
 def test_ctrl_c_ends_a_pull_with_status_130_one_json_document_and_its_run_failed_saying_so(

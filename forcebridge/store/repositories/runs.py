@@ -163,6 +163,12 @@ def runs_page(
     return RunsPage(shown, shown[-1].id if len(found) > limit else None)
 
 
+DRY_RUN_LOST = (
+    "The process making this dry run stopped before it finished (it crashed, was killed, or "
+    "lost its database connection); a dry run writes nothing, so nothing is left to do."
+)
+
+
 def fail_lost_runs(
     connection: Connection, leases: Iterable[tuple[int, str]], reason: str, now: datetime
 ) -> list[tuple[int, str]]:
@@ -180,10 +186,11 @@ def fail_lost_runs(
         ]
         if not rehearsed:
             held.append(lease_name_of(Run.stream) == lease)
+        why = DRY_RUN_LOST if rehearsed else reason
         settled = connection.execute(
             update(Run)
             .where(*held)
-            .values(status=RunStatus.FAILED, error=reason, finished_at=now)
+            .values(status=RunStatus.FAILED, error=why, finished_at=now)
             .returning(Run.service_id, Run.stream)
         )
         if not rehearsed:
