@@ -20,7 +20,7 @@ from forcebridge.soql.ast import Condition, Count
 from forcebridge.soql.builder import Filter, select, to_soql
 from forcebridge.store.models import PullObjects, Service
 from forcebridge.store.repositories.services import services_beside
-from forcebridge.store.repositories.watermarks import reset_watermarks
+from forcebridge.store.repositories.watermarks import get_watermark, reset_watermarks
 from forcebridge.sync.pull_members import StreamFailed, VerifiedStream, verify_member
 from forcebridge.sync.pull_plan import (
     CallProjection,
@@ -248,8 +248,9 @@ def save_unverified(session: Session, service: Service, change: PullChange) -> t
 def _apply(
     session: Session, service: Service, wanted: _Settings, streams: Sequence[Stream]
 ) -> tuple[str, ...]:
-    """Save `wanted`; the streams that read everything again: those whose scope changed, and
-    all of them for a service that creates contacts again (to create those it skipped)."""
+    """Save `wanted`; the streams whose next run reads everything: those never read yet, those
+    whose scope changed, and all of them for a service that creates contacts again (to create
+    those it skipped)."""
     scope = (service.pull_objects, service.pull_soql, service.routing_condition)
     creates_again = service.pull_update_only and not wanted.update_only
     reread = tuple(s.name for s in streams) if scope != wanted.scope or creates_again else ()
@@ -260,7 +261,12 @@ def _apply(
     if reread:
         reset_watermarks(session, service, reread)
     session.flush()
-    return reread
+    return tuple(s.name for s in streams if _reads_everything(session, service, s.name))
+
+
+def _reads_everything(session: Session, service: Service, stream: str) -> bool:
+    watermark = get_watermark(session, service, stream)
+    return watermark is None or watermark.modstamp is None
 
 
 def _settings(service: Service, change: PullChange) -> _Settings:

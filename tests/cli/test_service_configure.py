@@ -34,6 +34,20 @@ def test_configure_saves_pull_settings_and_projects_the_daily_api_calls(
     assert configured["activities_every_minutes"] == 30
 
 
+def test_full_read_next_names_every_stream_not_read_yet_whatever_the_change(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    """A new service reads everything at its first run, though no setting of what it reads
+    changed: `full_read_next` said [] for `--pull both`, the default."""
+    service = connected_service(cli, sandbox)
+
+    new = document(cli("service", "configure", service, "--pull", "both", "--json"))
+    interval = document(cli("service", "configure", service, "--pull-every", "10", "--json"))
+
+    assert sorted(new["full_read_next"]) == ["pull:Contact", "pull:Lead"]
+    assert sorted(interval["full_read_next"]) == ["pull:Contact", "pull:Lead"]
+
+
 def test_services_reading_together_are_named_as_paying_their_reads_once(
     cli: Cli, sandbox: SandboxServer
 ) -> None:
