@@ -8,8 +8,10 @@ service reads alone, and means the same thing when evaluated here.
 
 Evaluation follows SOQL's logic, not SQL's: a null is a value like any other, so
 `Region__c != 'West'` and `NOT (Region__c = 'West')` both admit a record with no region, while
-`<`, `LIKE` and `INCLUDES` never admit a null. Text compares case-insensitively letter by
-letter, as Salesforce does (`lower`: `ß` is not `SS`); a 15-character Id literal matches the
+`<`, `LIKE` and `INCLUDES` never admit a null. Text equals case-insensitively letter by
+letter, as Salesforce does (`lower`: `ß` is not `SS`), and sorts by its upper-case characters'
+code points, as the SOQL reference says of English locales (`_` after `Z`, before `a` would
+put it); a 15-character Id literal matches the
 18-character Id it abbreviates. Date literals (`TODAY`, `LAST_N_DAYS:7`) are read in the
 connection's user's time zone, as Salesforce reads them in the query (`user_zone`).
 """
@@ -218,7 +220,7 @@ def _order(value: Any, literal: ast.Value, clock: _Clock, *, upper: bool) -> int
     try:
         match literal:
             case ast.StringValue(text):
-                return _sign(str(value).lower(), text.lower())
+                return _sign(str(value).upper(), text.upper())
             case ast.NumberValue(number):
                 return _sign(Decimal(str(value)), number)
             case ast.BooleanValue(flag):

@@ -136,6 +136,8 @@ SANDBOX_CONDITIONS = [
     "DoNotCall = true",
     "MailingCity = null",
     "MailingLatitude > 10.5",
+    "LastName > 'Z'",  # '_' sorts after 'Z' by upper-case code points, before 'a' by lower
+    "LastName < 'smithers'",
     "(LastName = 'Smith' OR Title = 'CEO') AND DoNotCall = false",
     "Account.Name = 'Acme'",
     "CreatedDate = TODAY",
@@ -161,6 +163,7 @@ def people(sandbox: SandboxServer) -> SandboxServer:
         {"LastName": "Jones", "Title": "CTO", "Birthdate": "1990-02-01", "MailingLatitude": 48.8},
         {"LastName": "Lee", "Email": "lee@example.com", "MailingLatitude": 10.5},
         {"LastName": "Nakamura", "Title": "ceo", "DoNotCall": False, "Birthdate": "1980-01-01"},
+        {"LastName": "_underscore"},
     ]
     for row in rows:
         org.create("Contact", row)
