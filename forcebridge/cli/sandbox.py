@@ -114,7 +114,7 @@ LOCK_FILE = "serving.lock"
 
 def _banner(server: SandboxServer) -> None:
     (server.config.data_dir / SERVING_FILE).write_text(
-        json.dumps({"base_url": server.base_url}) + "\n"
+        json.dumps({"base_url": server.base_url, "client_id": server.config.client_id}) + "\n"
     )
     config = server.config
     table = Table.grid(padding=(0, 2))
@@ -279,6 +279,12 @@ def token_command(
     also its instance_url and ca_file."""
     if not (data / DB_FILE).exists():
         fail(f"No sandbox in {data}: give the --data folder of a sandbox that was served or seeded")
+    serving = _serving(data)
+    if serving is not None and serving.get("client_id", client_id) != client_id:
+        fail(
+            f"the sandbox serving {data} knows no client {client_id!r}: give its --client-id "
+            "(the one its banner shows), as Salesforce refuses a token for an unknown client"
+        )
     org = Org(data)
     store = AuthStore(
         data / AUTH_DB_FILE,
@@ -299,8 +305,14 @@ def token_command(
 
 
 def _instance_url(data: Path, host: str | None, port: int | None) -> str:
-    """The sandbox's URL: as given, else where it last served from `data`, else the default."""
-    serving = data / SERVING_FILE
-    if host is None and port is None and serving.exists():
-        return str(json.loads(serving.read_text())["base_url"])
+    """The sandbox's URL: as given, else where it serves from `data`, else the default."""
+    serving = _serving(data)
+    if host is None and port is None and serving is not None:
+        return str(serving["base_url"])
     return f"https://{url_host(host or defaults.DEFAULT_HOST)}:{port or defaults.DEFAULT_PORT}"
+
+
+def _serving(data: Path) -> dict[str, Any] | None:
+    """What the sandbox serving `data` wrote of itself (`SERVING_FILE`), if one serves it."""
+    serving = data / SERVING_FILE
+    return dict(json.loads(serving.read_text())) if serving.exists() else None

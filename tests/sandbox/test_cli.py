@@ -106,6 +106,12 @@ def test_serve_prints_credentials_from_the_environment_and_serves_them(
             env={"FORCEBRIDGE_SANDBOX_PORT": None},
         )
         assert json.loads(token.output)["instance_url"] == url.group()
+        stranger = runner.invoke(
+            app,
+            ["sandbox", "token", "--data", str(tmp_path), "--client-id", "nobody", "--json"],
+        )
+        assert stranger.exit_code == 1
+        assert "knows no client 'nobody'" in json.loads(stranger.stdout)["error"]
         # A second sandbox on the same folder is refused, naming the one that serves it.
         second = subprocess.run(
             [sys.executable, "-m", "forcebridge.cli.main", "sandbox", "serve"],
