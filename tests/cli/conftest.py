@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +100,37 @@ def settings_of(cli_env: dict[str, str]) -> Settings:
         database_url=cli_env["FORCEBRIDGE_DATABASE_URL"],
         secret_key=cli_env["FORCEBRIDGE_SECRET_KEY"],
     )
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """A command run in a process of its own, stopped by a signal."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def stopped_by(
+    signum: int, cli_env: dict[str, str], args: list[str], ready: Callable[[], bool]
+) -> Stopped:
+    """`forcebridge ARGS` in a process of its own, sent `signum` once `ready()` (within a
+    minute), as Ctrl+C or a service manager stops it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "forcebridge.cli.main", *args],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready():
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.02)
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return Stopped(process.returncode, stdout, stderr)

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +16,7 @@ from forcebridge.cli.export import INTERRUPTED
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.sobject_collections import RecordResult
 from forcebridge.sandbox.server import SandboxServer
-from tests.cli.conftest import Cli, document
+from tests.cli.conftest import Cli, document, stopped_by
 from tests.cli.test_export import connected
 from tests.conftest import SandboxFactory
 
@@ -85,24 +82,8 @@ def test_sigterm_stops_an_export_as_ctrl_c_does(
     cli("export", "allow", "--org", "acme", "Lead")
     path = no_emails(tmp_path)
     export = ["export", "--org", "acme", "--object", "Lead", path, "--json"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "forcebridge.cli.main", *export],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while leads(server) < 200 and time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.02)
-        process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    stopped = stopped_by(signal.SIGTERM, cli_env, export, lambda: leads(server) >= 200)
 
-    assert process.returncode == 143, stderr  # 128 + SIGTERM
-    assert json.loads(stdout) == {"error": INTERRUPTED}
+    assert stopped.returncode == 143, stopped.stderr  # 128 + SIGTERM
+    assert json.loads(stopped.stdout) == {"error": INTERRUPTED}
     assert_stopped_then_finished(cli, server, path)

@@ -6,7 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from forcebridge.store.repositories.leases import REHEARSAL, take_lease
 from forcebridge.store.repositories.runs import start_run
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
-from tests.cli.conftest import Cli, document, settings_of
+from tests.cli.conftest import Cli, document, settings_of, stopped_by
 from tests.cli.pull_setup import (
     connected_service,
     mapping_of_a_deleted_field,
@@ -243,19 +242,28 @@ def test_reconcile_by_hand_unlinks_a_record_deleted_for_good(
     assert (contact["deleted_in_source"], contact["identities"]) == (True, [])
 
 
-def test_a_dry_run_whose_process_died_is_settled_by_the_next_command(
-    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
-) -> None:
-    """A dry run writes nothing but its run: killed, it would read "running" for ever."""
-    service = connected_service(cli, sandbox, "--pull", "contacts")
+def left_by_a_dead_process(
+    cli_env: dict[str, str], service: str, lease: str, *, dry_run: bool
+) -> int:
+    """A `pull:Contact` run of `service` left `running`, and `lease` held, by a process of
+    this machine that has died (`kill -9`); the run's id."""
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           check=True, capture_output=True, text=True)  # fmt: skip
     dead = f"{socket.gethostname()}:{int(gone.stdout)}:1"
     with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
         found = get_service(session, service)
-        killed = start_run(session, found.org, "pull:Contact", service=found, dry_run=True).id
+        killed = start_run(session, found.org, "pull:Contact", service=found, dry_run=dry_run)
         session.commit()
-        assert take_lease(runtime.engine, found.id, REHEARSAL, dead, TTL)
+        assert take_lease(runtime.engine, found.id, lease, dead, TTL)
+        return killed.id
+
+
+def test_a_dry_run_whose_process_died_is_settled_by_the_next_command(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """A dry run writes nothing but its run: killed, it would read "running" for ever."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    killed = left_by_a_dead_process(cli_env, service, REHEARSAL, dry_run=True)
 
     rehearsed = cli("pull", "--service", service, "--dry-run", "--json")
     runs = document(cli("runs", "list", "--service", service, "--json"))["runs"]
@@ -272,14 +280,7 @@ def test_a_run_whose_process_died_reads_failed_in_the_next_look_at_the_runs(
 ) -> None:
     """`runs list` is a command too: no pull needs to come first for it to tell the truth."""
     service = connected_service(cli, sandbox, "--pull", "contacts")
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          check=True, capture_output=True, text=True)  # fmt: skip
-    dead = f"{socket.gethostname()}:{int(gone.stdout)}:1"
-    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
-        found = get_service(session, service)
-        killed = start_run(session, found.org, "pull:Contact", service=found).id
-        session.commit()
-        assert take_lease(runtime.engine, found.id, "pull:Contact", dead, TTL)
+    killed = left_by_a_dead_process(cli_env, service, "pull:Contact", dry_run=False)
 
     [run] = document(cli("runs", "list", "--service", service, "--json"))["runs"]
     stream = _stream(cli, service, "pull:Contact")
@@ -296,25 +297,16 @@ def test_ctrl_c_ends_a_pull_with_status_130_one_json_document_and_its_run_failed
     document at all."""
     server = make_sandbox(latency_ms=400)
     service = connected_service(cli, server, "--pull", "contacts")
-    command = [sys.executable, "-m", "forcebridge.cli.main", "pull", "--service", service]
-    process = subprocess.Popen(
-        [*command, "--json"], env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not document(cli("runs", "list", "--org", "acme", "--json"))["runs"]:
-            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    stopped = stopped_by(
+        signal.SIGINT,
+        cli_env,
+        ["pull", "--service", service, "--json"],
+        lambda: bool(document(cli("runs", "list", "--org", "acme", "--json"))["runs"]),
+    )
 
     [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
-    assert process.returncode == 130, stderr
-    assert json.loads(stdout) == {"error": "interrupted (Ctrl+C) before the end"}
+    assert stopped.returncode == 130, stopped.stderr
+    assert json.loads(stopped.stdout) == {"error": "interrupted (Ctrl+C) before the end"}
     assert (run["status"], run["error"]) == (
         "failed",
         "interrupted (Ctrl+C); what it had committed is kept",
