@@ -213,9 +213,13 @@ def verify_member(
     describe = catalog.get(stream.sobject)
     assert describe is not None  # verification reports a missing describe
     try:
-        condition_fields = tuple(catalog.resolve(describe.name, f)[0] for f in route.fields)
+        resolved = [catalog.resolve(describe.name, f) for f in route.fields]
     except UnknownField as unknown:
         raise StreamFailed(f"the routing rule of {service.name}: {unknown}") from None
+    condition_fields = tuple(spelled for spelled, _ in resolved)
+    chosen = (f.casefold() for f, (_, found) in zip(route.fields, resolved, strict=True)
+              if found.type == "multipicklist")  # fmt: skip
+    route = Route(route.condition, frozenset(chosen))
     refusals = date_function_refusals(routing.condition, catalog, describe.name)
     if refusals:
         reasons = "; ".join(refusal for _, refusal in refusals)

@@ -50,6 +50,10 @@ class Route:
     """Which records belong to a service; no condition admits every record."""
 
     condition: ast.Condition | None = None
+    multi_select: frozenset[str] = frozenset()
+    """The paths the condition reads (case-folded) that are multi-select picklists, known once
+    verified against the describe: their `=` and `!=` compare the values chosen, in any order
+    and case, as Salesforce does (`'AAA;BBB'` equals `'BBB;AAA'`)."""
 
     @classmethod
     def parse(cls, text: str | None) -> Route:
@@ -93,7 +97,7 @@ class Route:
         time zone) give date literals such as `LAST_N_DAYS:30` their meaning."""
         if self.condition is None:
             return True
-        return _holds(self.condition, record, _Clock(now, tz))
+        return _holds(self.condition, record, _Clock(now, tz), self.multi_select)
 
 
 EVERYTHING = Route()
@@ -111,16 +115,21 @@ class _Clock:
     tz: dt.tzinfo
 
 
-def _holds(condition: ast.Condition, record: Mapping[str, Any], clock: _Clock) -> bool:
+def _holds(
+    condition: ast.Condition, record: Mapping[str, Any], clock: _Clock, multi: frozenset[str]
+) -> bool:
     match condition:
         case ast.And(operands):
-            return all(_holds(operand, record, clock) for operand in operands)
+            return all(_holds(operand, record, clock, multi) for operand in operands)
         case ast.Or(operands):
-            return any(_holds(operand, record, clock) for operand in operands)
+            return any(_holds(operand, record, clock, multi) for operand in operands)
         case ast.Not(operand):
-            return not _holds(operand, record, clock)
+            return not _holds(operand, record, clock, multi)
         case ast.Comparison():
-            return _compare(condition, field_value(record, condition.field.path), clock)
+            value = field_value(record, condition.field.path)
+            if condition.field.name.casefold() in multi:
+                return _compare_chosen(condition, value, clock)
+            return _compare(condition, value, clock)
         case ast.DateComparison(function=call, op=op, value=value):
             part = _date_part(call, field_value(record, call.field.path), clock)
             return _compare(ast.Comparison(call.field, op, value), part, clock)
@@ -176,7 +185,7 @@ def _compare(c: ast.Comparison, value: Any, clock: _Clock) -> bool:
         return op is ast.Operator.EQ and isinstance(c.value, ast.NullValue)
     if op is ast.Operator.INCLUDES:
         assert isinstance(c.value, tuple)
-        chosen = {part.strip().lower() for part in str(value).split(";")}
+        chosen = _chosen(str(value))
         return any(_all_chosen(item, chosen) for item in c.value)
     if op is ast.Operator.LIKE:
         assert isinstance(c.value, ast.StringValue)
@@ -188,11 +197,26 @@ def _compare(c: ast.Comparison, value: Any, clock: _Clock) -> bool:
     return order is not None and _ORDERING[op](order)
 
 
-def _all_chosen(item: ast.Value, chosen: set[str]) -> bool:
+def _compare_chosen(c: ast.Comparison, value: Any, clock: _Clock) -> bool:
+    """A multi-select picklist's comparison: `=` and `!=` with one string compare the values
+    chosen as a set; the rest as any field's."""
+    if value is None or c.op not in (ast.Operator.EQ, ast.Operator.NE):
+        return _compare(c, value, clock)
+    if not isinstance(c.value, ast.StringValue):
+        return _compare(c, value, clock)
+    same = _chosen(str(value)) == _chosen(c.value.value)
+    return same if c.op is ast.Operator.EQ else not same
+
+
+def _chosen(text: str) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in text.split(";") if part.strip())
+
+
+def _all_chosen(item: ast.Value, chosen: frozenset[str]) -> bool:
     """`INCLUDES ('a;b')` asks for a and b together."""
     if not isinstance(item, ast.StringValue):
         return False
-    wanted = {part.strip().lower() for part in item.value.split(";") if part.strip()}
+    wanted = _chosen(item.value)
     return bool(wanted) and wanted <= chosen
 
 

@@ -19,6 +19,7 @@ from forcebridge.store.types import utcnow
 from tests.cli.conftest import Cli, document, settings_of, stopped_by
 from tests.cli.pull_setup import (
     connected_service,
+    custom_contact_field,
     mapping_of_a_deleted_field,
     set_contact_mapping,
 )
@@ -329,3 +330,24 @@ def test_a_shared_read_that_fails_for_another_service_flags_that_services_stream
     assert pulled["status"] == "succeeded"
     assert (flagged["status"], flagged["problem"]) == ("Needs Attention", "mapping_invalid")
     assert "Tier__c" in flagged["reason"]
+
+
+def test_a_shared_read_admits_a_multi_select_picklist_rule_as_salesforce_selects_it(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    """Read alone, the rule goes to Salesforce, where `=` compares the values chosen in any
+    order; read with another service, it is checked here, and must admit the same records."""
+    values = [{"fullName": "Golf"}, {"fullName": "Tennis"}]
+    custom_contact_field(sandbox, "Hobbies__c", type="MultiselectPicklist", visibleLines=4,
+                         valueSet={"valueSetDefinition": {"value": values}})  # fmt: skip
+    sandbox.org.create("Contact", {"LastName": "Sporty", "Hobbies__c": "Golf;Tennis"})
+    shop = connected_service(cli, sandbox, "--pull", "contacts", "--routing",
+                             "Hobbies__c = 'Tennis;Golf'")  # fmt: skip
+    assert cli("service", "create", "acme/all").exit_code == 0
+    assert cli("service", "configure", "acme/all", "--pull", "contacts").exit_code == 0
+
+    pulled = document(cli("pull", "--service", shop, "--json"))
+    listed = document(cli("contacts", "list", "--service", shop, "--json"))["contacts"]
+
+    assert pulled["created"] == 1
+    assert [(c["last_name"], c["deleted_in_source"]) for c in listed] == [("Sporty", False)]

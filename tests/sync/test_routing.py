@@ -49,6 +49,23 @@ def test_multi_select_picklists_include_all_parts_of_one_alternative() -> None:
     assert admits("Interests__c EXCLUDES ('Chess')", record)
 
 
+def test_a_multi_select_picklist_equals_the_values_chosen_in_any_order() -> None:
+    """Known as one once verified against the describe: a text field's `;` is its own."""
+    chosen = Route(
+        Route.parse("Interests__c = 'tennis;Golf'").condition, frozenset({"interests__c"})
+    )
+    other = Route(
+        Route.parse("Interests__c != 'Tennis;Golf'").condition, frozenset({"interests__c"})
+    )
+    text = Route.parse("Interests__c = 'Tennis;Golf'")
+
+    assert chosen.admits({"Interests__c": "Golf;Tennis"}, now=NOW)
+    assert not chosen.admits({"Interests__c": "Golf"}, now=NOW)
+    assert not other.admits({"Interests__c": "Golf;Tennis"}, now=NOW)
+    assert other.admits({"Interests__c": None}, now=NOW)
+    assert not text.admits({"Interests__c": "Golf;Tennis"}, now=NOW)
+
+
 def test_a_fifteen_character_id_matches_its_eighteen_character_form() -> None:
     record = {"OwnerId": "005000000000001AAA"}
     assert admits("OwnerId = '005000000000001'", record)
