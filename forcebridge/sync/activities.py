@@ -165,7 +165,7 @@ class _Push:
         before = self.client.usage.snapshot()
         self.spent = spent_since(self.client, before)
         error: str | None = None
-        with failed_if_stopped(self.session, self.run):
+        with failed_if_stopped(self.session, self.run, self.spent):
             try:
                 self._push()
             except SalesforceError as exc:

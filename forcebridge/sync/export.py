@@ -160,10 +160,11 @@ def _run(
     progress: ExportProgress | None,
 ) -> ExportReport:
     run = start_run(session, org, f"{STREAM}:{targets.person.sobject}", dry_run=dry_run)
+    run.read = len(prospects)
     session.commit()
-    with failed_if_stopped(session, run):
+    spent = spent_since(client, before)
+    with failed_if_stopped(session, run, spent):
         try:
-            spent = spent_since(client, before)
             kept = None if dry_run else KeptIds(session, org, connection_id, prospects, run, spent)
             writer = Writer(client, progress.advance if progress else None, kept)
             decided = _decide(session, client, org, targets, prospects, progress)
@@ -189,7 +190,6 @@ def _run(
             session.commit()
         except ExportError as refused:
             session.rollback()
-            run.read = len(prospects)
             settle_spending(session, run, client, before)  # the calls that found it out
             finish_run(session, run, error=str(refused))
             session.commit()

@@ -190,7 +190,7 @@ def recorded_run(
     recorded = RecordedRun(run)
     if client is not None and before is not None:
         recorded.spent = spent_since(client, before)
-    with failed_if_stopped(session, run):
+    with failed_if_stopped(session, run, recorded.spent):
         yield recorded
     if client is not None and before is not None:
         settle_spending(session, run, client, before)

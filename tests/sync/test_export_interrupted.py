@@ -79,6 +79,31 @@ def test_the_ids_of_each_call_are_kept_as_it_returns_so_a_stopped_export_is_fini
     assert_finished_without_duplicates(world, made_before=200)
 
 
+def test_an_export_stopped_before_it_wrote_shows_what_it_read_and_the_calls_it_spent(
+    world: ExportWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second Ctrl+C does not wait for a call in flight: the lookups were spent all the
+    same, and the run must say so."""
+
+    def stopped(sobject: str, records: Sequence[Any]) -> list[RecordResult]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(world.client, "collection_create", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        export_file(
+            world.session,
+            world.client,
+            world.org,
+            "Lead",
+            world.csv(HEADER + ",email", "Ada,Lovelace,AE,ada@example.com"),
+            connection_id=world.connection.id,
+        )
+
+    [run] = world.session.scalars(select(Run)).all()
+    assert (run.status, run.read) == (RunStatus.FAILED, 1)
+    assert run.api_calls >= 1  # the lookup by email
+
+
 def test_a_ctrl_c_while_a_call_is_in_flight_stops_the_export_once_that_call_is_kept(
     world: ExportWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

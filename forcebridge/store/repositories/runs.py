@@ -6,7 +6,7 @@ transaction), then `finish_run` settles its status from them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,14 +78,19 @@ def finish_run(
 
 
 @contextmanager
-def failed_if_stopped(session: Session, run: Run) -> Iterator[None]:
-    """A run that anything stops inside the block (a bug, Ctrl+C) ends failed, saying why,
-    instead of reading "running" for ever; what it committed stays."""
+def failed_if_stopped(
+    session: Session, run: Run, spent: Callable[[], int] | None = None
+) -> Iterator[None]:
+    """A run that anything stops inside the block (a bug, Ctrl+C) ends failed, saying why and
+    with the API calls it `spent`, instead of reading "running" for ever; what it committed
+    stays."""
     try:
         yield
     except BaseException as stopped:
         session.rollback()
         if run.finished_at is None:  # not already ended with its own reason
+            if spent is not None:
+                run.api_calls = spent()
             finish_run(session, run, error=stop_reason(stopped))
             session.commit()
         raise
