@@ -162,6 +162,17 @@ def _file_problem(why: str) -> Problem:
     return Problem(None, "", ProblemCode.INVALID_FILE, why)
 
 
+def _json_kind(value: object) -> str:
+    """What JSON calls the kind of `value`: a problem names it as the file spells it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def _row_from_json(item: object) -> tuple[MappingRow, list[tuple[str, str]]]:
     """The row as far as it reads, and its problems, each with the key at fault ("" for the
     row as a whole)."""
@@ -174,10 +185,11 @@ def _row_from_json(item: object) -> tuple[MappingRow, list[tuple[str, str]]]:
         if key not in item:
             problems.append((key, f'"{key}" is missing'))
         elif not isinstance(value, str):
-            problems.append((key, f'"{key}" must be a string, not {type(value).__name__}'))
+            problems.append((key, f'"{key}" must be a string, not {_json_kind(value)}'))
         sides[key] = value if isinstance(value, str) else ""
-    update = item.get("update", UpdateOption.OVERWRITE.value)
-    option = update_option(update)
+    update = item.get("update")  # left out, or null: overwrite
+    option = UpdateOption.OVERWRITE if update is None else update_option(update)
     if option is None:
-        problems.append(("update", f'"update" must be "overwrite" or "fill_empty", not {update!r}'))
+        shown = json.dumps(update, ensure_ascii=False)
+        problems.append(("update", f'"update" must be "overwrite" or "fill_empty", not {shown}'))
     return MappingRow(sides["source"], sides["target"], option or UpdateOption.OVERWRITE), problems

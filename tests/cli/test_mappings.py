@@ -242,7 +242,7 @@ def test_a_files_own_problems_are_named_with_every_other_one_at_once(
         (None, "LastName", "required_unmapped"),
     ]
     assert report["problems"][0]["message"] == (
-        'row 1: "update" must be "overwrite" or "fill_empty", not \'Overwrite\''
+        'row 1: "update" must be "overwrite" or "fill_empty", not "Overwrite"'
     )
     pull = json.loads(pulled.stdout)
     assert [(p["row"], p["code"]) for p in pull["problems"]] == [

@@ -61,10 +61,16 @@ def test_every_wrong_row_is_named_at_once() -> None:
 
     assert raised.value.problems == (
         'row 2: "target" is missing',
-        'row 3: "source" must be a string, not int',
-        'row 3: "update" must be "overwrite" or "fill_empty", not \'always\'',
+        'row 3: "source" must be a string, not a number',
+        'row 3: "update" must be "overwrite" or "fill_empty", not "always"',
         'row 4: must be an object with "source", "target" and "update"',
     )
+
+
+def test_an_update_given_as_null_is_left_out_overwriting() -> None:
+    mapping = Mapping.from_json({"rows": [{"source": "Email", "target": "email", "update": None}]})
+
+    assert mapping.rows[0].update is UpdateOption.OVERWRITE
 
 
 def test_unknown_keys_are_refused_rather_than_ignored() -> None:
