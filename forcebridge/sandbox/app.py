@@ -12,6 +12,7 @@ for a client that accepts it, as Salesforce does all three.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from urllib.parse import parse_qsl
 
@@ -43,7 +44,7 @@ from forcebridge.sandbox import (
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
 from forcebridge.sandbox.compression import RequestDecompression
 from forcebridge.sandbox.config import SandboxConfig
-from forcebridge.sandbox.errors import ApiError, not_found
+from forcebridge.sandbox.errors import ApiError, method_not_allowed, not_found
 from forcebridge.sandbox.head_requests import HeadAsGet
 from forcebridge.sandbox.http_api import (
     DATA_PREFIX,
@@ -55,6 +56,7 @@ from forcebridge.sandbox.http_api import (
 from forcebridge.sandbox.limits import ApiUsage, Faults, FaultSettings
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.tls import ensure_jwt_certificate
+from forcebridge.sandbox.writes import KEYLESS_METHODS
 
 access_log = logging.getLogger("forcebridge.sandbox.access")
 error_log = logging.getLogger("forcebridge.sandbox")
@@ -160,6 +162,21 @@ def allowed_methods(path: str) -> list[str]:
     return sorted(methods, key=METHOD_ORDER.index)
 
 
+_ROW = re.compile(rf"{DATA_PREFIX}/v[^/]+/sobjects/([^/]+)/([^/]+)/?")
+"""`sobjects/T/{segment}`: a record, or an upsert key given no value."""
+
+
+def _allowed_at(request: Request) -> list[str]:
+    """What a 405 names: the methods the path's routes serve, except at an upsert key given no
+    value (`sobjects/Account/Ext__c/`), which takes `KEYLESS_METHODS` as a live org lists
+    them, whichever method was refused."""
+    path = request.url.path
+    row = _ROW.fullmatch(path)
+    if row is not None and sandbox_state(request.app).org.writes.names_key(*row.groups()):
+        return list(KEYLESS_METHODS)
+    return allowed_methods(path)
+
+
 def serves_head(path: str) -> bool:
     """Whether a HEAD at `path` is answered as its GET: wherever the REST API (versions,
     resources, describes, rows, queries, limits, Bulk 2.0 and Tooling under it) serves a GET,
@@ -234,13 +251,7 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if error.status_code == 405:
-            allowed = allowed_methods(request.url.path)
-            refusal = ApiError(
-                405,
-                "METHOD_NOT_ALLOWED",
-                f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}",
-            )
-            return error_response(refusal, headers={"Allow": ", ".join(allowed)})
+            return error_response(method_not_allowed(request.method, _allowed_at(request)))
         if error.status_code == 404:
             return error_response(_missing(request))
         return error_response(ApiError(error.status_code, "INVALID_REQUEST", str(error.detail)))

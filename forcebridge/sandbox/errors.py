@@ -7,7 +7,7 @@ sObject Collections result the same error is a record error, keyed `statusCode` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from forcebridge.soql.errors import SoqlError
@@ -16,7 +16,8 @@ NOT_FOUND_MESSAGE = "The requested resource does not exist"
 
 
 class ApiError(Exception):
-    """An answer other than success: HTTP status, Salesforce `errorCode`, message, fields."""
+    """An answer other than success: HTTP status, Salesforce `errorCode`, message, fields,
+    and the headers the answer carries (a 405's `Allow`)."""
 
     def __init__(
         self,
@@ -24,12 +25,14 @@ class ApiError(Exception):
         error_code: str,
         message: str,
         fields: Sequence[str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(f"{error_code}: {message}")
         self.status = status
         self.error_code = error_code
         self.message = message
         self.fields = list(fields) if fields is not None else None
+        self.headers = dict(headers or {})
 
     def to_json(self) -> list[Any]:
         """The response body."""
@@ -66,6 +69,17 @@ class MultipleMatches(ApiError):
 
 def not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
+
+
+def method_not_allowed(method: str, allowed: Sequence[str]) -> ApiError:
+    """405 for `method`, naming the methods the resource takes in its message and its `Allow`
+    header alike, in the order given (Salesforce's for that resource)."""
+    return ApiError(
+        405,
+        "METHOD_NOT_ALLOWED",
+        f"HTTP Method '{method}' not allowed. Allowed are {','.join(allowed)}",
+        headers={"Allow": ", ".join(allowed)},
+    )
 
 
 def gone() -> ApiError:

@@ -68,13 +68,21 @@ class Groups:
 
     expressions: dict[str, str]
     """Each item's SQL, null on a row that subtotals over it."""
+    sort_terms: dict[str, list[str]]
+    """Each item's SQL as it sorts, in SOQL's order of its values (`sorting.sort_terms`)."""
     flags: dict[str, str]
     """With ROLLUP or CUBE, each item's flag: 1 on a row that subtotals over it."""
     subtotals: ast.Subtotals | None
 
     @classmethod
-    def of(cls, query: ast.Query, expression: Callable[[GroupItem], str]) -> Groups:
-        """The groups of `query`, each item's SQL given by `expression` (which checks it)."""
+    def of(
+        cls,
+        query: ast.Query,
+        expression: Callable[[GroupItem], str],
+        sorted_as: Callable[[GroupItem, str], list[str]],
+    ) -> Groups:
+        """The groups of `query`, each item's SQL given by `expression` (which checks it) and
+        put in order by the terms `sorted_as` gives for that SQL."""
         keys = dict.fromkeys(group_key(node) for node in query.group_by)  # once each, in order
         flags: dict[str, str] = {}
         if query.subtotals is not None:
@@ -89,7 +97,11 @@ class Groups:
             group_key(node): masked(flags.get(group_key(node)), expression(node))
             for node in query.group_by
         }
-        return cls(expressions, flags, query.subtotals)
+        sort_terms = {
+            group_key(node): sorted_as(node, expressions[group_key(node)])
+            for node in query.group_by
+        }
+        return cls(expressions, sort_terms, flags, query.subtotals)
 
     @property
     def clause(self) -> str:
@@ -107,11 +119,13 @@ class Groups:
 
     @property
     def order(self) -> list[str]:
-        """The groups' own order, which makes the result's stable: each subtotal row comes
-        after the rows it adds up, the grand total last."""
+        """The groups' own order, which makes the result's stable and, with no ORDER BY, is
+        the order ORDER BY would give them (a picklist's defined order, text by its upper-case
+        characters): each subtotal row comes after the rows it adds up, the grand total
+        last."""
         terms = []
-        for key, sql in self.expressions.items():
-            terms += [self.flags[key], sql] if key in self.flags else [sql]
+        for key, sorted_terms in self.sort_terms.items():
+            terms += [self.flags[key], *sorted_terms] if key in self.flags else sorted_terms
         return terms
 
     def grouping(self, item: ast.Grouping, text: str) -> str:

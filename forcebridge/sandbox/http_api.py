@@ -73,8 +73,8 @@ class SalesforceJSON(Response):
         return orjson.dumps(content, default=_encode_default)
 
 
-def error_response(error: ApiError, headers: dict[str, str] | None = None) -> SalesforceJSON:
-    return SalesforceJSON(error.to_json(), status_code=error.status, headers=headers)
+def error_response(error: ApiError) -> SalesforceJSON:
+    return SalesforceJSON(error.to_json(), status_code=error.status, headers=error.headers)
 
 
 def session_invalid() -> ApiError:

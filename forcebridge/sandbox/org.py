@@ -30,6 +30,7 @@ from forcebridge.sandbox.preconditions import (
     Preconditions,
     Validators,
     etag,
+    next_modified,
     precondition_failed,
 )
 from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine, select_fields, select_where
@@ -93,16 +94,20 @@ class Org:
     def _use_schema(self, conn: sqlite3.Connection, schema: Schema) -> None:
         """Put `schema` in force everywhere (see `tooling`), and note when it last changed,
         kept across restarts so that describe's `If-Modified-Since` answers 304 until an
-        object or field really changes."""
+        object or field really changes (each change dated a second past the one before,
+        `next_modified`, so none is missed)."""
         self.schema = schema
         self.storage.use_schema(conn, schema)
         self.storage.ensure_views(conn, activities.view_selects(schema))
         self.writes.schema = self.queries.schema = schema
         digest = hashlib.sha256(repr(schema.objects).encode()).hexdigest()
+        stamp = self.storage.meta("schema_modified_at")
         if self.storage.meta("schema_digest") != digest:
+            previous = parse_datetime(stamp) if stamp else None
+            stamp = format_datetime(next_modified(previous, self.clock()))
             self.storage.set_meta(conn, "schema_digest", digest)
-            self.storage.set_meta(conn, "schema_modified_at", format_datetime(self.clock()))
-        self.schema_modified_at = parse_datetime(self.storage.meta("schema_modified_at") or "")
+            self.storage.set_meta(conn, "schema_modified_at", stamp)
+        self.schema_modified_at = parse_datetime(stamp or "")
 
     def _bootstrap(self, time_zone: str) -> None:
         """Give a new org its Organization record (a fiscal year starting in January, as the

@@ -10,10 +10,10 @@ joined as they are. A child subquery is planned on its child object (`plans.Chil
 for a whole page of parents at once, and its own subqueries likewise as deep as the API
 version allows (`subqueries`); a view (ActivityHistory) is planned only as such a
 subquery, Salesforce serving it nowhere else (`activities`); a TYPEOF is laid out by
-`polymorphic`; GROUP BY and the
-aggregate functions make one `AggregateResult` row per group (`groups`, with ROLLUP and CUBE
-subtotals). `USING SCOPE`, `WITH SECURITY_ENFORCED` and `FOR VIEW` change nothing: the
-sandbox's one user owns and sees every record, and no last-viewed dates are kept.
+`polymorphic`; GROUP BY and the aggregate functions make one `AggregateResult` row per group
+(`aggregates`; `groups`, with ROLLUP and CUBE subtotals). `USING SCOPE`, `WITH
+SECURITY_ENFORCED` and `FOR VIEW` change nothing: the sandbox's one user owns and sees every
+record, and no last-viewed dates are kept.
 """
 
 from __future__ import annotations
@@ -25,28 +25,19 @@ from functools import cached_property
 from typing import Any
 
 from forcebridge.sandbox import activities, subqueries
+from forcebridge.sandbox.aggregates import AggregateItem, Aggregation
 from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, DATE_PART, Kind
 from forcebridge.sandbox.filters import condition_sql
-from forcebridge.sandbox.groups import (
-    AGGREGATES,
-    GroupItem,
-    Groups,
-    compared,
-    group_key,
-    item_pos,
-    item_text,
-    masked,
-    query_mode,
-)
+from forcebridge.sandbox.groups import GroupItem, item_text, query_mode
 from forcebridge.sandbox.paths import Paths, Step, Target, coalesce, object_name
 from forcebridge.sandbox.plans import ChildPlan, Mode, Plan
 from forcebridge.sandbox.polymorphic import by_type
 from forcebridge.sandbox.results import Address, ByType, Children, Column, Shape
 from forcebridge.sandbox.schema import FieldSpec, Schema
 from forcebridge.sandbox.semi_joins import INNER_PATH, LEFT_PATH, inner_refusal, placement_refusal
-from forcebridge.sandbox.sorting import extreme, selection_order, sort_terms
+from forcebridge.sandbox.sorting import selection_order, sort_terms
 from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
 from forcebridge.soql.date_functions import field_refusal
@@ -89,8 +80,6 @@ class _Planner:
     """How many subqueries deep this one is (0: the query itself)."""
     nesting: bool = True
     """Whether subqueries may hold subqueries (API 58.0 and later)."""
-    expanded: set[str] = field(default_factory=set)
-    """The fields FIELDS() selected, which the query may not name again."""
 
     def __post_init__(self) -> None:
         self.text = self.query.text or ""
@@ -145,8 +134,8 @@ class _Planner:
                         f"Field must be grouped or aggregated: {item_text(item)}",
                     )
         elif mode is Mode.AGGREGATE:
-            keys, booleans = self._aggregates()
-            group_by = self._groups.clause
+            keys, booleans = self._aggregation.keys()
+            group_by = self._aggregation.groups.clause
         conditions = [condition_sql(self, q.where)] if q.where is not None else []
         if not include_deleted and self.root.field("IsDeleted") is not None:
             conditions.insert(0, f"t0.{quote('IsDeleted')} = 0")
@@ -155,12 +144,12 @@ class _Planner:
             conditions.append(scope)
         where = " AND ".join(conditions) or "1"
         having = self._having() if q.having is not None else ""
-        order_by = self._order_by() if mode is not Mode.AGGREGATE else self._group_order()
+        order_by = self._order_by() if mode is not Mode.AGGREGATE else self._aggregation.order()
         return Plan(
             sobject=self.root,
             mode=mode,
             columns=tuple(self.columns),
-            joins="".join(self.paths.joins) + self._groups.joins,
+            joins="".join(self.paths.joins) + self._aggregation.groups.joins,
             where=where,
             params=tuple(self.params),
             order_by=order_by,
@@ -176,84 +165,25 @@ class _Planner:
 
     # --- select list -----------------------------------------------------------------------
 
-    def _aggregates(self) -> tuple[tuple[tuple[str, int], ...], frozenset[str]]:
-        """The keys of an aggregate result, in SELECT order, each with its column: grouped
-        fields under their alias or own name, functions under their alias or `expr0`, `expr1`,
-        ... as Salesforce numbers them. Items that say the same thing share a column."""
-        keys: list[tuple[str, int]] = []
-        booleans: set[str] = set()
-        groups = self._groups
-        unnamed = 0
-        for item in self.query.select:
-            if isinstance(item, ast.Field):
-                target = self.paths.resolve(item)
-                name = target.spec.name if target.spec is not None else "Type"
-                sql = groups.expressions[group_key(item)]
-                if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
-                    booleans.add(item.alias or name)
-            elif isinstance(item, ast.DateFunction):
-                sql = groups.expressions.get(group_key(item)) or masked(
-                    groups.flags.get(group_key(item.field)), self.date_expression(item)
-                )
-            else:
-                assert isinstance(item, AGGREGATES) and item.field is not None
-                sql = self.aggregate_expression(item)
-            if item.alias is not None:
-                key = item.alias
-            elif isinstance(item, ast.Field):
-                key = name
-            else:
-                key = f"expr{unnamed}"
-                unnamed += 1
-            if any(key.lower() == taken.lower() for taken, _ in keys):
-                # Two grouped fields both called `Name` (Account.Name, Owner.Name) need
-                # aliases, as Salesforce says: none of their values is dropped.
-                raise MalformedQuery(self.text, None, f"duplicate alias: {key}")
-            keys.append((key, self._column(sql)))
-        return tuple(keys), frozenset(booleans)
+    @cached_property
+    def _aggregation(self) -> Aggregation:
+        return Aggregation(
+            self.query,
+            self.text,
+            self.paths,
+            self._column,
+            self._group_expression,
+            self.date_expression,
+        )
 
-    def aggregate_expression(self, item: ast.Count | ast.Aggregate | ast.Grouping) -> str:
-        if isinstance(item, ast.Grouping):
-            return self._groups.grouping(item, self.text)
-        assert item.field is not None
-        function = "COUNT" if isinstance(item, ast.Count) else item.function.value
-        target = self.paths.resolve(item.field)
-        spec = target.spec
-        numeric = spec is not None and spec.kind in (Kind.INTEGER, Kind.NUMBER)
-        allowed = spec is None or capabilities(spec).aggregatable
-        if (function in ("SUM", "AVG") and not numeric) or not allowed:
-            name = spec.name if spec is not None else item.field.name
-            raise InvalidField(
-                self.text,
-                item.field.pos,
-                f"field {name} does not support aggregate operator {function}",
-            )
-        expr = self.paths.expression(target)
-        if function == "COUNT_DISTINCT":
-            return f"COUNT(DISTINCT {expr})"
-        if function in ("MIN", "MAX"):
-            return extreme(function, spec, expr)
-        return f"{function}({expr})"
+    def aggregate_expression(self, item: AggregateItem) -> str:
+        return self._aggregation.expression(item)
 
     def _having(self) -> str:
         """HAVING as SQL: aggregates compared, and fields that are grouped."""
         assert self.query.having is not None
-        if not self.query.group_by:
-            raise MalformedQuery(self.text, None, "HAVING can only be used with GROUP BY")
-        grouped = self._groups.expressions
-        for node in compared(self.query.having):
-            if group_key(node) not in grouped:
-                raise MalformedQuery(
-                    self.text,
-                    item_pos(node),
-                    f"Field must be grouped or aggregated: {item_text(node)}",
-                )
+        self._aggregation.check_having()
         return condition_sql(self, self.query.having)
-
-    @cached_property
-    def _groups(self) -> Groups:
-        """The query's groups, each resolved once for the select list, HAVING and ORDER BY."""
-        return Groups.of(self.query, self._group_expression)
 
     def _group_expression(self, node: GroupItem) -> str:
         if isinstance(node, ast.DateFunction):
@@ -262,29 +192,6 @@ class _Planner:
             self.resolve_filterable(node, "grouped", lambda c: c.groupable)
         )
 
-    def _group_order(self) -> str:
-        """An aggregate result's order: the ORDER BY aggregates and fields, which must be
-        grouped, then the groups themselves, so the order is stable."""
-        grouped = self._groups.expressions
-        terms = []
-        for item in self.query.order_by:
-            node = item.field
-            if isinstance(node, AGGREGATES):
-                exprs = [self.aggregate_expression(node)]
-            elif group_key(node) not in grouped:
-                raise MalformedQuery(
-                    self.text,
-                    item_pos(node),
-                    f"Ordered field must be grouped or aggregated: {item_text(node)}",
-                )
-            elif isinstance(node, ast.Field):
-                exprs = sort_terms(self.paths.resolve(node).spec, grouped[group_key(node)])
-            else:
-                exprs = [grouped[group_key(node)]]
-            nulls = f" NULLS {item.nulls.value}" if item.nulls is not None else ""
-            terms += [f"{expr} {item.direction.value}{nulls}" for expr in exprs]
-        return ", ".join([*terms, *self._groups.order])
-
     def _select_fields_function(self, item: ast.Fields, shape: Shape) -> None:
         limit = self.query.limit
         if item.kind is not ast.FieldsKind.STANDARD and (
@@ -292,7 +199,7 @@ class _Planner:
         ):
             raise MalformedQuery(
                 self.text,
-                None,
+                item.pos,
                 f"The SOQL FIELDS function must have a LIMIT of at most {FIELDS_FUNCTION_LIMIT}",
             )
         wanted = {
@@ -303,9 +210,8 @@ class _Planner:
         for f in self.root.fields:
             if wanted(f):
                 if f.name in shape.entries:
-                    raise _selected_twice(f.name)
+                    raise SoqlError.selected_twice(f.name)
                 self._select_field(ast.Field((f.name,)), shape)
-                self.expanded.add(f.name)
 
     def _select_children(self, sub: ast.Query, shape: Shape, include_deleted: bool) -> None:
         """A subquery, planned on the child object its relationship reaches (named as the
@@ -320,7 +226,7 @@ class _Planner:
         key = lookup.child_relationship_name
         assert key is not None
         if key in shape.entries:
-            raise MalformedQuery(self.text, sub.sobject_pos, f"duplicate field selected: {key}")
+            raise SoqlError.selected_twice(key)
         on_child = replace(sub, sobject=child.name, parent_object=None, text=self.text)
         planned = _Planner(
             self.schema,
@@ -340,16 +246,14 @@ class _Planner:
         for step in target.steps:
             nested = shape.entries.get(step.name)
             if isinstance(nested, ByType):
-                raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {step.name}")
+                raise SoqlError.selected_twice(step.name)
             if not isinstance(nested, Shape):
                 nested = self._parent_shape(step)
                 shape.entries[step.name] = nested
             shape = nested
         key = target.spec.name if target.spec is not None else "Type"
         if key in shape.entries:
-            if not target.steps and key in self.expanded:
-                raise _selected_twice(key)
-            raise MalformedQuery(self.text, node.pos, f"duplicate field selected: {node.name}")
+            raise SoqlError.selected_twice(".".join([*(step.name for step in target.steps), key]))
         shape.entries[key] = self._labels(node, target) if labelled else self._entry(target)
 
     def _labels(self, node: ast.Field, target: Target) -> Column:
@@ -484,12 +388,6 @@ class _Planner:
             f"SELECT {column} FROM {quote(planned.sobject.name)} AS t0{planned.joins}"
             f" WHERE {planned.where} AND {column} IS NOT NULL"
         )
-
-
-def _selected_twice(name: str) -> InvalidField:
-    """A field FIELDS() selects named again, or selected by two FIELDS(): Salesforce's answer,
-    as the FIELDS() page of its SOQL reference shows it (no position)."""
-    return InvalidField("", None, f"duplicate field selected: {name}")
 
 
 def _zone_key(zone: dt.tzinfo) -> str:

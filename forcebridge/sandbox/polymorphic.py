@@ -42,7 +42,7 @@ def by_type(
         )
     step = paths.hop(lookup)
     if step.name in taken:
-        raise MalformedQuery(text, item.pos, f"duplicate field selected: {step.name}")
+        raise SoqlError.selected_twice(step.name)
     joined = {
         target.name.lower(): (target, alias)
         for target, alias in zip(step.targets, step.aliases, strict=True)

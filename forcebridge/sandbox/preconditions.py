@@ -103,6 +103,16 @@ def validator_headers(current: Validators | None) -> dict[str, str]:
     return headers
 
 
+def next_modified(previous: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When a change made `now` is dated, the last one having been dated `previous`: at least
+    a whole second after it, as HTTP dates (`Last-Modified`, `If-Modified-Since`) count whole
+    seconds, so a client holding the date of the last change never takes a second change made
+    within the same second for no change."""
+    if previous is None:
+        return now
+    return max(now, previous.replace(microsecond=0) + dt.timedelta(seconds=1))
+
+
 def unchanged_since(headers: Mapping[str, str], modified: dt.datetime) -> bool:
     """Whether `If-Modified-Since` says the client holds what was last `modified` (a
     describe's schema): answer 304."""

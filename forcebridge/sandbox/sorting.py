@@ -32,12 +32,28 @@ def sort_terms(spec: FieldSpec | None, expr: str) -> list[str]:
 def extreme(function: str, spec: FieldSpec | None, expr: str) -> str:
     """`MIN(expr)` or `MAX(expr)` (`function`) as SOQL picks the value: a picklist's by its
     defined order, text by SOQL's text order."""
+    picked = f"{function}({_extreme_key(spec, expr)})"
     if spec is not None and _ranked(spec):
-        key = f"printf('%0{_RANK_DIGITS}d', {_rank(spec, expr)}) || {expr}"
-        return f"substr({function}({key}), {_RANK_DIGITS + 1})"
+        return f"substr({picked}, {_RANK_DIGITS + 1})"
+    return picked
+
+
+def extreme_order(function: str, spec: FieldSpec | None, expr: str) -> list[str]:
+    """`ORDER BY MIN(expr)` or `MAX(expr)`: the value picked, put in SOQL's order of the
+    field's values, as ORDER BY the field would put it (a picklist's defined order, text
+    by its upper-case characters)."""
+    picked = f"{function}({_extreme_key(spec, expr)})"
+    return [in_text_order(picked)] if spec is None or spec.kind is Kind.TEXT else [picked]
+
+
+def _extreme_key(spec: FieldSpec | None, expr: str) -> str:
+    """What MIN() and MAX() compare: a picklist's value led by its rank, so the defined order
+    decides (and text order among values the picklist lacks); text in text order."""
+    if spec is not None and _ranked(spec):
+        return f"printf('%0{_RANK_DIGITS}d', {_rank(spec, expr)}) || {in_text_order(expr)}"
     if spec is None or spec.kind is Kind.TEXT:
-        return f"{function}({in_text_order(expr)})"
-    return f"{function}({expr})"
+        return in_text_order(expr)
+    return expr
 
 
 def selection_order(spec: FieldSpec) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from forcebridge.sandbox.errors import ApiError, not_found
+from forcebridge.sandbox.errors import ApiError, method_not_allowed, not_found
 from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.http_api import (
     DATA_PREFIX,
@@ -37,6 +37,7 @@ from forcebridge.sandbox.preconditions import (
 )
 from forcebridge.sandbox.query import DEFAULT_BATCH
 from forcebridge.sandbox.write_answers import location, update_only, upsert_answer, write_result
+from forcebridge.sandbox.writes import KEYLESS_METHODS
 
 _VERSIONED = re.compile(r"/v(\d+\.\d)(/[^?]*)?")
 
@@ -120,10 +121,7 @@ def perform(
         except ApiError as error:
             return Reply.of(error)
     if allowed:
-        allowed += ["HEAD"] if "GET" in allowed else []  # as the plain route lists it
-        allowed.sort(key=METHOD_ORDER.index)
-        message = f"HTTP Method '{method}' not allowed. Allowed are {','.join(allowed)}"
-        return Reply.of(ApiError(405, "METHOD_NOT_ALLOWED", message))
+        return Reply.of(method_not_allowed(method, _allowed_as_routed(caller, rest, allowed)))
     unserved = _UNSERVED.match(rest.lstrip("/"))
     if unserved:
         message = (
@@ -132,6 +130,16 @@ def perform(
         )
         return Reply.of(ApiError(404, "NOT_FOUND", message))
     return Reply.of(not_found())
+
+
+def _allowed_as_routed(caller: Caller, rest: str, served: list[str]) -> list[str]:
+    """The methods a 405 names, as the plain route names them: HEAD with GET, in Salesforce's
+    order, and at an upsert key given no value its own (`KEYLESS_METHODS`)."""
+    row = _ROW_PATTERN.fullmatch(rest)
+    if row is not None and caller.org.writes.names_key(row["sobject"], row["record_id"]):
+        return list(KEYLESS_METHODS)
+    allowed = served + (["HEAD"] if "GET" in served else [])
+    return sorted(allowed, key=METHOD_ORDER.index)
 
 
 _UNSERVED = re.compile(r"(limits|search|parameterizedSearch)(/|$)")
@@ -296,6 +304,7 @@ _NAME = r"[A-Za-z0-9_]+"
 _ROW = rf"/sobjects/(?P<sobject>{_NAME})/(?P<record_id>{_NAME})"
 _KEYED_COLLECTION = rf"/composite/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})"
 _BY_PATH = rf"/sobjects/(?P<sobject>{_NAME})/(?P<first>{_NAME})/(?P<rest>.+)"
+_ROW_PATTERN = re.compile(_ROW)
 _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (verb, re.compile(pattern), handler)
     for verb, pattern, handler in (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from forcebridge.sandbox import ids
-from forcebridge.sandbox.errors import ApiError, from_soql, not_found
+from forcebridge.sandbox.errors import from_soql, method_not_allowed, not_found
 from forcebridge.sandbox.query import DEFAULT_BATCH, select_where
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.soql.errors import SoqlError
@@ -177,8 +177,7 @@ class RecordPaths:
         """Only a path to one record can be written through, as Salesforce has it."""
         end = self._follow(sobject, record_id, relationships)
         if end.children is not None:
-            message = f"HTTP Method '{method}' not allowed. Allowed are GET"
-            raise ApiError(405, "METHOD_NOT_ALLOWED", message)
+            raise method_not_allowed(method, ["GET"])
         return end
 
     def _reference(self, obj: ObjectSpec, record_id: str, lookup: FieldSpec) -> str | None:

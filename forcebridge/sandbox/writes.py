@@ -19,6 +19,7 @@ from forcebridge.sandbox.errors import (
     ApiError,
     MultipleMatches,
     entity_is_deleted,
+    method_not_allowed,
     no_external_id_field,
     not_found,
 )
@@ -29,7 +30,7 @@ from forcebridge.sandbox.storage import Storage
 
 #: Objects whose AccountId follows from what the activity is about.
 ACTIVITIES = frozenset({"Task", "Event"})
-KEYLESS_METHODS = "GET,HEAD,POST"
+KEYLESS_METHODS = ("GET", "HEAD", "POST")
 """What `sobjects/T/{key field}` (an upsert key with no value) allows, in a live org's order."""
 
 
@@ -68,8 +69,11 @@ class Writes:
 
     def addressed_id(self, obj: ObjectSpec, segment: str) -> str:
         """The record `sobjects/T/{segment}` names. A segment that is no id at all is read as
-        an external id field's name, as Salesforce reads it (404 NOT_FOUND); an id of another
+        an external id field's name, as Salesforce reads it (404 NOT_FOUND); one of T's key
+        fields given no value names no record (404 as a key matching none); an id of another
         object is MALFORMED_ID."""
+        if self.names_key(obj.name, segment):
+            raise not_found()
         if ids.normalize(segment) is None:
             raise no_external_id_field(segment)
         return self.record_id(obj, segment)
@@ -199,19 +203,21 @@ class Writes:
             raise no_external_id_field(field_name)
         return key
 
+    def names_key(self, sobject: str, segment: str) -> bool:
+        """Whether `sobjects/T/{segment}` is no record id but one of T's keys (`Id`, an
+        external id or idLookup field): an upsert key given no value, the resource through
+        which a POST creates and which takes `KEYLESS_METHODS` only."""
+        obj = self.schema.get(sobject)
+        key = obj.field(segment) if obj is not None and ids.normalize(segment) is None else None
+        return key is not None and (key.external_id or key.id_lookup)
+
     def refuse_keyless_write(self, sobject: str, segment: str, method: str) -> None:
-        """Refuse a PATCH or DELETE at `sobjects/T/{segment}` when `segment` is no record id
-        but one of T's keys (`Id`, an external id or idLookup field): an upsert key given no
-        value, the resource through which a POST creates. A live org answers jsforce's PATCH
-        to `sobjects/Account/Id/` so: 405 "Allowed are GET,HEAD,POST"."""
-        obj = self.sobject(sobject)
-        key = obj.field(segment) if ids.normalize(segment) is None else None
-        if key is not None and (key.external_id or key.id_lookup):
-            raise ApiError(
-                405,
-                "METHOD_NOT_ALLOWED",
-                f"HTTP Method '{method}' not allowed. Allowed are {KEYLESS_METHODS}",
-            )
+        """Refuse a PATCH or DELETE at an upsert key given no value (`names_key`), as a live
+        org answers jsforce's PATCH to `sobjects/Account/Id/`: 405 "Allowed are
+        GET,HEAD,POST"."""
+        self.sobject(sobject)
+        if self.names_key(sobject, segment):
+            raise method_not_allowed(method, KEYLESS_METHODS)
 
     def find_one(
         self,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 # --- values --------------------------------------------------------------------------------
 
@@ -60,6 +61,12 @@ Value = (
 )
 
 
+def _offset() -> Any:
+    """An offset in the query text, kept for error messages and ignored by equality (a
+    function, as some nodes have an attribute named `field`)."""
+    return field(default=None, compare=False)
+
+
 # --- select list ---------------------------------------------------------------------------
 
 
@@ -74,6 +81,8 @@ class Field:
     """`SELECT LeadSource src, COUNT(Id) ... GROUP BY LeadSource`: the name a grouped field
     takes in an aggregate result (Salesforce allows no alias elsewhere); ignored by equality,
     so the field still names what is grouped."""
+    alias_pos: int | None = _offset()
+    """Where the alias stands in the query text."""
 
     @property
     def name(self) -> str:
@@ -86,6 +95,8 @@ class Count:
 
     field: Field | None = None
     alias: str | None = None
+    alias_pos: int | None = _offset()
+    """Where the alias stands in the query text."""
 
 
 class Function(StrEnum):
@@ -105,6 +116,8 @@ class Aggregate:
     function: Function
     field: Field
     alias: str | None = None
+    alias_pos: int | None = _offset()
+    """Where the alias stands in the query text."""
 
 
 class FieldsKind(StrEnum):
@@ -118,6 +131,8 @@ class Fields:
     """`FIELDS(ALL)`, `FIELDS(STANDARD)` or `FIELDS(CUSTOM)`."""
 
     kind: FieldsKind
+    pos: int | None = _offset()
+    """Where `FIELDS` stands in the query text."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +200,8 @@ class DateFunction:
     field: Field
     in_user_zone: bool = False
     alias: str | None = None
+    alias_pos: int | None = _offset()
+    """Where the alias stands in the query text."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +211,8 @@ class Grouping:
 
     field: Field
     alias: str | None = None
+    alias_pos: int | None = _offset()
+    """Where the alias stands in the query text."""
 
 
 SelectItem = (

@@ -80,6 +80,13 @@ class SoqlError(Exception):
         )
 
     @staticmethod
+    def selected_twice(name: str) -> InvalidField:
+        """A SELECT list naming one field twice, itself or through FIELDS(): Salesforce's
+        answer as the FIELDS() page of its SOQL reference shows it ("The API returns an error
+        if the SELECT statement results in any duplicated field names"), with no position."""
+        return InvalidField("", None, f"duplicate field selected: {name}")
+
+    @staticmethod
     def invalid_type(query_text: str, pos: int | None, sobject: str) -> InvalidType:
         """The FROM object does not exist."""
         return InvalidType(

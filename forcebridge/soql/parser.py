@@ -185,18 +185,18 @@ class _ToAst(Transformer[Token, Any]):
 
     def aliased_field(self, children: list[Any]) -> Field:
         selected, alias = children
-        return replace(selected, alias=str(alias))
+        return replace(selected, alias=str(alias), alias_pos=_at(alias))
 
     def count_all(self, _children: list[Any]) -> Count:
         return Count()
 
     def count_field(self, children: list[Any]) -> Count:
         _count, field, *alias = children
-        return Count(field, str(alias[0]) if alias else None)
+        return Count(field, *_alias(alias))
 
     def aggregate(self, children: list[Any]) -> Aggregate:
         function, field, *alias = children
-        return Aggregate(Function(function.upper()), field, str(alias[0]) if alias else None)
+        return Aggregate(Function(function.upper()), field, *_alias(alias))
 
     def to_label(self, children: list[Any]) -> Label:
         return Label(children[1])
@@ -209,7 +209,8 @@ class _ToAst(Transformer[Token, Any]):
 
     def date_function(self, children: list[Any]) -> DateFunction:
         call, *alias = children
-        return replace(call, alias=str(alias[0])) if alias else cast(DateFunction, call)
+        name, pos = _alias(alias)
+        return replace(call, alias=name, alias_pos=pos) if alias else cast(DateFunction, call)
 
     def date_comparison(self, children: list[Any]) -> DateComparison:
         call, comparator, value = children
@@ -235,8 +236,8 @@ class _ToAst(Transformer[Token, Any]):
         return tuple(fields)
 
     def fields(self, children: list[Token]) -> Fields:
-        _fields, kind = children
-        return Fields(FieldsKind(kind.upper()))
+        keyword, kind = children
+        return Fields(FieldsKind(kind.upper()), pos=_at(keyword))
 
     def where(self, children: list[Condition]) -> tuple[str, Condition]:
         return "where", children[0]
@@ -327,7 +328,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def grouping(self, children: list[Any]) -> Grouping:
         _grouping, field, *alias = children
-        return Grouping(field, str(alias[0]) if alias else None)
+        return Grouping(field, *_alias(alias))
 
     def aggregate_call(self, children: list[Any]) -> Count | Aggregate | Grouping:
         function, field = children
@@ -383,6 +384,11 @@ def _integer(digits: str, pos: int) -> int:
 def _at(token: Token) -> int:
     """Where `token` starts; tokens from the lexer always know."""
     return token.start_pos or 0
+
+
+def _alias(alias: list[Token]) -> tuple[str | None, int | None]:
+    """An item's optional alias (`COUNT(Id) n`) and where it stands."""
+    return (str(alias[0]), _at(alias[0])) if alias else (None, None)
 
 
 def _decode(token: Token, *, like: bool) -> str:

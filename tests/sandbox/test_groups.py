@@ -25,22 +25,26 @@ def test_an_item_is_known_by_its_text_whatever_its_case() -> None:
 
 def test_subtotalled_items_are_masked_flagged_and_ordered_after_their_groups() -> None:
     query = parse("SELECT COUNT(Id) FROM Lead GROUP BY ROLLUP(LeadSource, leadsource, Rating)")
-    groups = Groups.of(query, lambda node: f"<{group_key(node)}>")
+    groups = Groups.of(query, lambda node: f"<{group_key(node)}>", lambda node, sql: [sql, "x"])
 
     assert groups.flags == {"leadsource": "gs.column1", "rating": "gs.column2"}
     assert groups.expressions["rating"] == "CASE WHEN gs.column2 THEN NULL ELSE <rating> END"
     assert groups.order == [
         "gs.column1",
         "CASE WHEN gs.column1 THEN NULL ELSE <leadsource> END",
+        "x",
         "gs.column2",
         "CASE WHEN gs.column2 THEN NULL ELSE <rating> END",
+        "x",
     ]
     assert groups.joins == " CROSS JOIN (VALUES (0, 0), (0, 1), (1, 1)) AS gs"
-    plain = Groups.of(parse("SELECT Rating FROM Lead GROUP BY Rating"), lambda node: "r")
+    plain = Groups.of(
+        parse("SELECT Rating FROM Lead GROUP BY Rating"), lambda node: "r", lambda node, sql: [sql]
+    )
     assert (plain.clause, plain.joins, plain.order) == ("r", "", ["r"])
 
 
 def test_more_than_three_subtotalled_fields_are_refused() -> None:
     query = parse("SELECT COUNT(Id) FROM Lead GROUP BY CUBE(A, B, C, D)")
     with pytest.raises(MalformedQuery, match="GROUP BY CUBE takes at most 3 fields"):
-        Groups.of(query, lambda node: "x")
+        Groups.of(query, lambda node: "x", lambda node, sql: [sql])

@@ -446,10 +446,12 @@ def test_a_tree_past_the_limits_names_the_first_record_over_them(sf: Salesforce)
 def test_an_upsert_key_given_no_value_is_answered_as_the_plain_route_answers_it(
     sf: Salesforce,
 ) -> None:
-    patched, deleted, posted = composite(
+    patched, deleted, put, read, posted = composite(
         sf,
         sub("PATCH", "/sobjects/Contact/Email/", "patch", {"LastName": "Blank"}),
         sub("DELETE", "/sobjects/Contact/Id", "delete"),
+        sub("PUT", "/sobjects/Contact/Email", "put"),
+        sub("GET", "/sobjects/Contact/Email", "get"),
         sub("POST", "/sobjects/Contact/Email/", "post", {"LastName": "Posted"}),
     )
 
@@ -463,6 +465,11 @@ def test_an_upsert_key_given_no_value_is_answered_as_the_plain_route_answers_it(
         ],
     )
     assert (deleted["httpStatusCode"], codes(deleted)) == (405, ["METHOD_NOT_ALLOWED"])
+    assert (put["httpStatusCode"], put["body"][0]["message"]) == (
+        405,
+        "HTTP Method 'PUT' not allowed. Allowed are GET,HEAD,POST",
+    )
+    assert (read["httpStatusCode"], codes(read)) == (404, ["NOT_FOUND"])
     assert (posted["httpStatusCode"], posted["body"]["created"]) == (201, True)
     assert sf.Contact.get(posted["body"]["id"])["LastName"] == "Posted"
 

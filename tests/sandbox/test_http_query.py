@@ -267,6 +267,45 @@ def test_fields_and_a_field_it_selects_again_are_refused(sf: Salesforce) -> None
         }, soql
 
 
+def test_a_field_selected_twice_is_refused_as_when_fields_selects_it_again(
+    sf: Salesforce,
+) -> None:
+    """The FIELDS() page: "The API returns an error if the SELECT statement results in any
+    duplicated field names", in one form whether FIELDS() selected the field or not."""
+    for soql, name in (
+        ("SELECT Id, Id FROM Account", "Id"),
+        ("SELECT Name, name FROM Account", "Name"),
+        ("SELECT Account.Name, Account.Name FROM Contact", "Account.Name"),
+    ):
+        assert _refusal(sf, soql) == {
+            "message": f"duplicate field selected: {name}",
+            "errorCode": "INVALID_FIELD",
+        }, soql
+
+
+def test_fields_without_a_small_limit_and_a_duplicate_alias_say_where_they_are(
+    sf: Salesforce,
+) -> None:
+    """MALFORMED_QUERY points at what is wrong, as Salesforce lays its query errors out."""
+    unbounded = "SELECT Id, FIELDS(ALL) FROM Account"
+    aliased = "SELECT LastName n, COUNT(Id) n FROM Contact GROUP BY LastName"
+    named = (
+        "SELECT Account.Name, Owner.Name, COUNT(Id) FROM Contact GROUP BY Account.Name, Owner.Name"
+    )
+
+    assert _refusal(sf, unbounded) == {
+        "errorCode": "MALFORMED_QUERY",
+        "message": f"\n{unbounded}\n{' ' * 11}^\nERROR at Row:1:Column:12\n"
+        "The SOQL FIELDS function must have a LIMIT of at most 200",
+    }
+    assert _refusal(sf, aliased)["message"] == (
+        f"\n{aliased}\n{' ' * 29}^\nERROR at Row:1:Column:30\nduplicate alias: n"
+    )
+    assert _refusal(sf, named)["message"] == (
+        f"\n{named}\n{' ' * 21}^\nERROR at Row:1:Column:22\nduplicate alias: Name"
+    )
+
+
 def test_grouped_fields_of_one_name_need_aliases_rather_than_losing_a_value(
     sf: Salesforce,
 ) -> None:
@@ -373,3 +412,66 @@ def test_a_query_without_soql_is_refused_in_a_real_orgs_words(
             {"message": "A query string has to be specified", "errorCode": "MALFORMED_QUERY"}
         ]
         assert blank.json()[0]["message"] == "SOQL statements cannot be empty or null"
+
+
+@pytest.fixture
+def tiered(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> Salesforce:
+    """Accounts in each tier of a picklist made through the Tooling API, whose values are
+    defined out of alphabetical order (Zinc, gold, Bronze, Ärger), one Account in a tier the
+    picklist does not define (Silver) and one in none."""
+    sf = salesforce_for(make_sandbox())
+    tiers = ("Zinc", "gold", "Bronze", "Ärger")
+    values = [{"fullName": tier, "default": False} for tier in tiers]
+    value_set = {"restricted": False, "valueSetDefinition": {"value": values}}
+    metadata = {"type": "Picklist", "label": "Tier", "valueSet": value_set}
+    sf.toolingexecute(
+        "sobjects/CustomField",
+        method="POST",
+        data={"FullName": "Account.Tier__c", "Metadata": metadata},
+    )
+    accounts = [
+        ("qa posted", "gold"), ("QA zebra", "gold"), ("Bravo", "Zinc"), ("alpha", "Zinc"),
+        ("Brass", "Bronze"), ("Ärger AG", "Ärger"), ("Sterling", "Silver"), ("Untiered", None),
+    ]  # fmt: skip
+    for name, tier in accounts:
+        sf.Account.create({"Name": name, "Tier__c": tier})
+    return sf
+
+
+def test_an_aggregate_of_a_picklist_orders_in_its_defined_order(tiered: Salesforce) -> None:
+    """ORDER BY MAX(picklist) sorts as ORDER BY the picklist does, by its defined order (a
+    value it does not define after those), and ORDER BY MIN(text) by upper-case characters."""
+
+    def tiers(soql: str) -> list[str | None]:
+        return [record["t"] for record in tiered.query(soql)["records"]]
+
+    by_max = "SELECT Tier__c t, MAX(Tier__c) mx FROM Account GROUP BY Tier__c ORDER BY MAX(Tier__c)"
+    by_min_name = "SELECT Tier__c t FROM Account GROUP BY Tier__c ORDER BY MIN(Name)"
+
+    assert tiers(by_max) == [None, "Zinc", "gold", "Bronze", "Ärger", "Silver"]
+    assert tiers(f"{by_max} DESC") == ["Silver", "Ärger", "Bronze", "gold", "Zinc", None]
+    assert tiers(f"{by_max} DESC NULLS FIRST")[0] is None
+    # alpha, Brass, qa posted, Sterling, Untiered, Ärger AG: by upper-case characters, Ä last
+    assert tiers(by_min_name) == ["Zinc", "Bronze", "gold", "Silver", None, "Ärger"]
+
+
+def test_subtotals_without_order_by_come_in_soqls_order_of_the_groups(tiered: Salesforce) -> None:
+    """Without ORDER BY the groups come as ORDER BY would put them (Salesforce guarantees no
+    order; its ROLLUP example lists LeadSource in the picklist's order), each subtotal after
+    its group and the grand total last."""
+    rolled = tiered.query(
+        "SELECT Tier__c, Name, COUNT(Id) n FROM Account WHERE Tier__c IN ('gold', 'Zinc') "
+        "GROUP BY ROLLUP(Tier__c, Name)"
+    )
+    cubed = tiered.query("SELECT Tier__c, COUNT(Id) n FROM Account GROUP BY CUBE(Tier__c)")
+
+    assert [(r["Tier__c"], r["Name"], r["n"]) for r in rolled["records"]] == [
+        ("Zinc", "alpha", 1), ("Zinc", "Bravo", 1), ("Zinc", None, 2),
+        ("gold", "qa posted", 1), ("gold", "QA zebra", 1), ("gold", None, 2),
+        (None, None, 4),
+    ]  # fmt: skip
+    assert [r["Tier__c"] for r in cubed["records"]] == [
+        None, "Zinc", "gold", "Bronze", "Ärger", "Silver", None
+    ]  # fmt: skip

@@ -259,6 +259,34 @@ def test_an_upsert_key_given_no_value_takes_a_post_and_refuses_a_patch_or_delete
     assert sf.Contact.get(posted.json()["id"])["LastName"] == "Posted"
 
 
+@pytest.mark.parametrize("key", ["External_Id__c", "Id"])
+def test_every_method_at_an_upsert_key_given_no_value_answers_alike(
+    sandbox: SandboxServer, api_for: Session, key: str
+) -> None:
+    """Each 405 there names GET, HEAD and POST in its message and its `Allow` header; a GET
+    or HEAD finds no record, the key having no value, rather than denying the field exists."""
+    api = api_for(sandbox)
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact/{key}/"
+    sandbox.org.create("Contact", {"LastName": "Keyed", "External_Id__c": "K-1"})
+
+    refused = {method: api.request(method, url) for method in ("PATCH", "DELETE", "PUT")}
+    read, head = api.get(url), api.head(url)
+
+    for method, answer in refused.items():
+        assert (answer.status_code, answer.headers.get("Allow")) == (405, "GET, HEAD, POST")
+        assert answer.json() == [
+            {
+                "errorCode": "METHOD_NOT_ALLOWED",
+                "message": f"HTTP Method '{method}' not allowed. Allowed are GET,HEAD,POST",
+            }
+        ]
+    assert (read.status_code, read.json()) == (
+        404,
+        [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
+    )
+    assert (head.status_code, head.content) == (404, b"")
+
+
 def test_a_post_to_a_name_that_is_no_key_field_is_not_found(
     sandbox: SandboxServer, api_for: Session
 ) -> None:

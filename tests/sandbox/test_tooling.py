@@ -4,6 +4,7 @@ script does it with simple-salesforce's `toolingexecute`, and seen at once by th
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -290,3 +291,38 @@ def test_a_tooling_query_without_soql_is_refused_in_a_real_orgs_words(sf: Salesf
         {"errorCode": "MALFORMED_QUERY", "message": "A query string has to be specified"}
     ]
     assert blank.value.content[0]["message"] == "SOQL statements cannot be empty or null"
+
+
+def test_a_second_change_within_the_same_second_is_not_taken_for_no_change(
+    make_sandbox: Callable[..., SandboxServer],
+    salesforce_for: Callable[..., Salesforce],
+    api_for: Callable[[SandboxServer], requests.Session],
+) -> None:
+    """HTTP dates count whole seconds: a field made and deleted within one second must still
+    move `Last-Modified`, or a client revalidating with `If-Modified-Since` keeps the describe
+    that lists the deleted field."""
+    clock = Clock()
+    sandbox = make_sandbox(clock=clock)
+    sf, api = salesforce_for(sandbox), api_for(sandbox)
+    data = f"{sandbox.base_url}/services/data/v{sf.sf_version}"
+    urls = [f"{data}/sobjects/Contact/describe", f"{data}/tooling/sobjects"]
+    clock.advance(seconds=5.2)
+    field_id = make_field(sf, "Contact.Region__c", TEXT)
+    made = [api.get(url) for url in urls]
+    clock.advance(seconds=0.5)  # the same second
+    sf.toolingexecute(f"sobjects/CustomField/{field_id}", method="DELETE")
+
+    again = [
+        api.get(url, headers={"If-Modified-Since": answer.headers["Last-Modified"]})
+        for url, answer in zip(urls, made, strict=True)
+    ]
+
+    assert [answer.status_code for answer in again] == [200, 200]
+    assert "Region__c" not in {f["name"] for f in again[0].json()["fields"]}
+    assert all(
+        parsedate_to_datetime(late.headers["Last-Modified"])
+        > parsedate_to_datetime(early.headers["Last-Modified"])
+        for early, late in zip(made, again, strict=True)
+    )
+    unchanged = api.get(urls[0], headers={"If-Modified-Since": again[0].headers["Last-Modified"]})
+    assert unchanged.status_code == 304

@@ -111,15 +111,23 @@ def test_a_parent_is_updated_and_deleted_through_the_relationship(
         sf.Account.get(family["account"])
 
 
-def test_children_cannot_be_written_through(sf: Salesforce, family: dict[str, str]) -> None:
+def test_children_cannot_be_written_through(
+    sandbox: SandboxServer, api_for: Session, sf: Salesforce, family: dict[str, str]
+) -> None:
     with pytest.raises(SalesforceError) as refused:
         sf.restful(
             f"sobjects/Account/{family['account']}/Contacts",
             method="PATCH",
             json={"Description": "all of them"},
         )
+    deleted = api_for(sandbox).delete(
+        f"{sandbox.base_url}{DATA}/sobjects/Account/{family['account']}/Contacts"
+    )
+
     assert refused.value.status == 405
     assert refused.value.content[0]["errorCode"] == "METHOD_NOT_ALLOWED"
+    assert (deleted.status_code, deleted.headers.get("Allow")) == (405, "GET")
+    assert deleted.json()[0]["message"] == "HTTP Method 'DELETE' not allowed. Allowed are GET"
 
 
 def test_a_row_is_deleted_by_its_external_id(
