@@ -113,7 +113,7 @@ class TaskSender:
                 again.append(written_anew(write, outcome.window, self.key_field))
                 continue
             self.tally.count(outcome.outcome)
-            if outcome.outcome is Outcome.FAILED:
+            if outcome.outcome in (Outcome.FAILED, Outcome.SKIPPED):
                 self._note_failure(write, result, outcome.window)
         save_windows(
             self.session,
@@ -170,6 +170,8 @@ class TaskSender:
     def _note_failure(self, write: PartWrite, result: RecordResult, window: StoredWindow) -> None:
         record_id = write.window.task_id or (write.target.record_id if write.target else None)
         waits = any(e.status_code == LEAD_CONVERTED for e in result.errors)
+        if waits and write.target is not None:
+            record_id = write.target.record_id  # the Lead it waits on, not the Task
         self.note(
             LogLevel.WARNING if waits else LogLevel.ERROR,
             result.errors[0].status_code if result.errors else "UNKNOWN",
