@@ -35,7 +35,6 @@ from forcebridge.cli.output import (
     fail,
     input_file,
     progress_bar,
-    terminated_as_interrupted,
 )
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
@@ -161,7 +160,6 @@ def run(
         with (
             open_client(session, chosen) as client,
             _progress_bar(as_json) as progress,
-            terminated_as_interrupted(),
         ):
             try:
                 report = export_file(

@@ -84,13 +84,17 @@ class Commands(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # Typer's own Click's Context
         """Run the command; a setting refused where a command reads the settings outside its
-        `reporting_errors` is refused like any other, not shown as a traceback, and Ctrl+C
-        ends it with the shell's status for it (130) and, under --json, its one document."""
+        `reporting_errors` is refused like any other, not shown as a traceback, and Ctrl+C or
+        SIGTERM ends it with the shell's status for it (130, 143) and, under --json, its one
+        document."""
         try:
-            return super().invoke(ctx)
+            with terminated_as_interrupted():
+                return super().invoke(ctx)
         except KeyboardInterrupt:
             # Click would print "Aborted!" (exit status 1) and, under --json, a traceback.
             fail("interrupted (Ctrl+C) before the end", INTERRUPTED_STATUS)
+        except Terminated:
+            fail("stopped (SIGTERM) before the end", TERMINATED_STATUS)
         except SettingsError as error:
             fail(str(error))
         except ValidationError as error:
@@ -231,22 +235,30 @@ def emit(
         errors.print(f"[red]Stopped:[/red] {escape(stopped)}", soft_wrap=True)
 
 
+class Terminated(SystemExit):
+    """SIGTERM, as the command line raises it (`terminated_as_interrupted`)."""
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
+    raise Terminated(TERMINATED_STATUS)
 
 
 @contextmanager
-def terminated_as_interrupted() -> Iterator[None]:
-    """SIGTERM, how Docker, systemd and Kubernetes stop a process, stops it as Ctrl+C does:
-    what is in progress finishes and cleans up first (`serve`'s runs, `sandbox serve`'s
-    address file). Uvicorn sends the signal it caught on once the server has stopped, and with
-    Python's default action the process would end there, its runs left `running` and their
-    leases held."""
+def terminated_as_interrupted(*, stops_cleanly: bool = False) -> Iterator[None]:
+    """SIGTERM, how Docker, systemd, Kubernetes and cron's timeouts stop a process, stops it as
+    Ctrl+C does: what is in progress cleans up first (a run ends failed, saying so; its leases
+    are freed; `sandbox serve`'s address file goes). With Python's default action the process
+    would end at once, its runs left `running` and their leases held. For a server, SIGTERM is
+    how it is stopped (`stops_cleanly`: exit status 0); uvicorn sends the signal it caught on
+    once the server has stopped and its runs have finished."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         yield
+    except Terminated:
+        if not stops_cleanly:
+            raise
     finally:
         signal.signal(signal.SIGTERM, previous)

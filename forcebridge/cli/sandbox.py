@@ -198,7 +198,7 @@ def serve_command(
         handlers=[RichHandler(console=console, show_path=False)],
     )
     try:
-        with _serving_alone(config.data_dir), terminated_as_interrupted():
+        with _serving_alone(config.data_dir), terminated_as_interrupted(stops_cleanly=True):
             serve(config, on_ready=_banner)
     except (SandboxStartError, SchemaError) as error:
         console.print(f"[red]Cannot start the sandbox:[/red] {error}")

@@ -41,7 +41,7 @@ def serve_web(runtime: Runtime, host: str, port: int) -> None:
             forwarded_allow_ips=runtime.settings.trusted_proxies or "",
         )
     )
-    with syncing_in_process(runtime), terminated_as_interrupted():
+    with syncing_in_process(runtime), terminated_as_interrupted(stops_cleanly=True):
         server.run()
 
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from forcebridge.jobs.errors import ScheduleMissing
 from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify
 from forcebridge.jobs.policy import (
     FailureKind,
+    ScheduleState,
     StreamFailure,
     after_failure,
     after_success,
@@ -36,6 +37,7 @@ from forcebridge.jobs.schedules import (
     load_state,
     release_claim,
     save_state,
+    service_schedules,
 )
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
 from forcebridge.store.models import RunStatus
@@ -49,6 +51,7 @@ from forcebridge.store.repositories.leases import (
 )
 from forcebridge.store.repositories.runs import fail_lost_runs
 from forcebridge.store.types import utcnow
+from forcebridge.sync.pull import SEVERAL_STREAMS
 
 logger = logging.getLogger(__name__)
 
@@ -304,13 +307,20 @@ def settle_dead_holders(engine: Engine, clock: Clock = utcnow) -> int:
         with engine.begin() as connection:
             now = clock()
             for service_id, stream in fail_lost_runs(connection, freed, WORKER_LOST.message, now):
-                try:
-                    state = load_state(connection, service_id, stream)
-                except ScheduleMissing:
-                    continue  # a run on demand of several streams, or of one not scheduled
-                save_state(connection, service_id, stream, after_failure(state, WORKER_LOST, now))
+                for scheduled, state in _schedules_of(connection, service_id, stream).items():
+                    failed = after_failure(state, WORKER_LOST, now)
+                    save_state(connection, service_id, scheduled, failed)
         logger.warning("freed the leases of %s, a process that died: %s", holder, freed)
     return len(dead)
+
+
+def _schedules_of(connection: Connection, service_id: int, stream: str) -> dict[str, ScheduleState]:
+    """The schedules a lost run stood for: its stream's, or, for a pull by hand of several
+    streams (recorded as "pull"), each of the service's pull streams."""
+    schedules = service_schedules(connection, service_id)
+    if stream == SEVERAL_STREAMS:
+        return {name: s for name, s in schedules.items() if name.startswith(f"{stream}:")}
+    return {stream: schedules[stream]} if stream in schedules else {}
 
 
 def record_lost_run(

@@ -36,6 +36,11 @@ from forcebridge.sync.watermark import horizon
 DEFAULT_OPTIONS = PullOptions()
 
 
+SEVERAL_STREAMS = "pull"
+"""The stream a run of several of a service's pull streams (a pull by hand) is recorded
+under; each of them is `pull:<object>`."""
+
+
 @dataclass(frozen=True)
 class PullResult:
     run_id: int
@@ -138,7 +143,7 @@ def _pull(
         chosen, unplanned = [], str(error)
         outcomes = dict.fromkeys(streams or stream_names(service.pull_objects), error)
     names = [s.name for s in chosen] or list(outcomes)
-    label = names[0] if len(names) == 1 else "pull"
+    label = names[0] if len(names) == 1 else SEVERAL_STREAMS
     with recorded_run(session, client, service, label, options.dry_run, clock) as recorded:
         if unplanned is not None:
             recorded.errors.append(unplanned)

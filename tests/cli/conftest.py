@@ -128,9 +128,22 @@ def stopped_by(
         while not ready():
             assert process.poll() is None and time.monotonic() < deadline, process.communicate()
             time.sleep(0.02)
-        process.send_signal(signum)
-        stdout, stderr = process.communicate(timeout=60)
+        stdout, stderr = _signalled(process, signum)
     finally:
         if process.poll() is None:
             process.kill()
     return Stopped(process.returncode, stdout, stderr)
+
+
+def _signalled(process: subprocess.Popen[str], signum: int) -> tuple[str, str]:
+    """The process's output once `signum` has stopped it. Python drops an exception a signal
+    handler raises inside a finalizer ("Exception ignored in ..."), as it would drop a Ctrl+C
+    there: the signal is sent again, as a person presses Ctrl+C again, if the process is still
+    going a few seconds later (its own cleanup takes well under that)."""
+    for _ in range(3):
+        process.send_signal(signum)
+        try:
+            return process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+    return process.communicate(timeout=60)

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import PullObjects
@@ -244,16 +246,21 @@ def test_reconcile_by_hand_unlinks_a_record_deleted_for_good(
 
 
 def left_by_a_dead_process(
-    cli_env: dict[str, str], service: str, lease: str, *, dry_run: bool
+    cli_env: dict[str, str],
+    service: str,
+    lease: str,
+    *,
+    dry_run: bool,
+    stream: str = "pull:Contact",
 ) -> int:
-    """A `pull:Contact` run of `service` left `running`, and `lease` held, by a process of
-    this machine that has died (`kill -9`); the run's id."""
+    """A run of `stream` of `service` left `running`, and `lease` held, by a process of this
+    machine that has died (`kill -9`); the run's id."""
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           check=True, capture_output=True, text=True)  # fmt: skip
     dead = f"{socket.gethostname()}:{int(gone.stdout)}:1"
     with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
         found = get_service(session, service)
-        killed = start_run(session, found.org, "pull:Contact", service=found, dry_run=dry_run)
+        killed = start_run(session, found.org, stream, service=found, dry_run=dry_run)
         session.commit()
         assert take_lease(runtime.engine, found.id, lease, dead, TTL)
         return killed.id
@@ -291,27 +298,53 @@ def test_a_run_whose_process_died_reads_failed_in_the_next_look_at_the_runs(
     assert stream["status"] == "Retrying"
 
 
-def test_ctrl_c_ends_a_pull_with_status_130_one_json_document_and_its_run_failed_saying_so(
-    cli: Cli, cli_env: dict[str, str], make_sandbox: SandboxFactory
+def test_a_pull_by_hand_of_both_objects_whose_process_died_counts_on_both_streams(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
 ) -> None:
-    """Click alone would exit 1 with "Aborted!", and under --json print a traceback and no
-    document at all."""
+    """Its run is recorded as "pull", a stream no schedule has: each stream it ran for backs
+    off, as each would after a scheduled run that died."""
+    service = connected_service(cli, sandbox, "--pull", "both")
+    killed = left_by_a_dead_process(cli_env, service, "pull", dry_run=False, stream="pull")
+
+    [run] = document(cli("runs", "list", "--service", service, "--json"))["runs"]
+    streams = [_stream(cli, service, name)["status"] for name in ("pull:Contact", "pull:Lead")]
+
+    assert (run["run_id"], run["status"]) == (killed, "failed")
+    assert streams == ["Retrying", "Retrying"]
+
+
+@pytest.mark.parametrize(
+    ("signum", "status", "said", "recorded"),
+    [
+        (signal.SIGINT, 130, "interrupted (Ctrl+C)", "interrupted (Ctrl+C)"),
+        (signal.SIGTERM, 143, "stopped (SIGTERM)", "stopped (SIGTERM)"),
+    ],
+)
+def test_a_signal_ends_a_pull_with_the_shells_status_one_json_document_and_its_run_failed(
+    cli: Cli,
+    cli_env: dict[str, str],
+    make_sandbox: SandboxFactory,
+    signum: int,
+    status: int,
+    said: str,
+    recorded: str,
+) -> None:
+    """Click alone would exit 1 with "Aborted!" for Ctrl+C, and under --json print a
+    traceback and no document at all; SIGTERM (cron's timeout, Kubernetes) ended the process
+    at once, its run left `running`."""
     server = make_sandbox(latency_ms=400)
     service = connected_service(cli, server, "--pull", "contacts")
     stopped = stopped_by(
-        signal.SIGINT,
+        signum,
         cli_env,
         ["pull", "--service", service, "--json"],
         lambda: bool(document(cli("runs", "list", "--org", "acme", "--json"))["runs"]),
     )
 
     [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
-    assert stopped.returncode == 130, stopped.stderr
-    assert json.loads(stopped.stdout) == {"error": "interrupted (Ctrl+C) before the end"}
-    assert (run["status"], run["error"]) == (
-        "failed",
-        "interrupted (Ctrl+C); what it had committed is kept",
-    )
+    assert stopped.returncode == status, stopped.stderr
+    assert json.loads(stopped.stdout) == {"error": f"{said} before the end"}
+    assert (run["status"], run["error"]) == ("failed", f"{recorded}; what it had committed is kept")
 
 
 def test_a_shared_read_that_fails_for_another_service_flags_that_services_stream(
