@@ -208,7 +208,7 @@ def _report(report: VerificationReport, as_json: bool, *, saved: bool | None = N
     """The verification; for `mapping set`, whether the mapping was `saved` too."""
     document = report.to_json() | ({} if saved is None else {"saved": saved})
     said = report.message + (
-        " Saved." if saved else " Nothing was saved." if saved is False else ""
+        " Saved." if saved else "\nNothing was saved." if saved is False else ""
     )
     emit(document, as_json, lambda: (console if report.ok else errors).print(escape(said)))
     if not report.ok:

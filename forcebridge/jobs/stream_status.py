@@ -10,6 +10,7 @@ and the service page show the same.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from forcebridge.jobs.policy import ScheduleState
-from forcebridge.jobs.schedules import service_schedules
+from forcebridge.jobs.schedules import (
+    reconcile_schedules,
+    retry_streams_now,
+    service_schedules,
+)
 from forcebridge.store.types import utcnow
 
 
@@ -92,3 +97,20 @@ def service_stream_statuses(
         stream_status(stream, state, at)
         for stream, state in service_schedules(connection, service_id).items()
     ]
+
+
+def run_streams_now(
+    connection: Connection, service_id: int, wanted: Collection[str], now: datetime
+) -> list[str]:
+    """Have the scheduler run those of `wanted` the service runs (scheduled and on) at its next
+    tick, backoff or not, as an admin's Run now asks; the streams it will run. The sync runs
+    there, never in the request that asked."""
+    reconcile_schedules(connection, now, [service_id])
+    scheduled = [
+        status.stream
+        for status in service_stream_statuses(connection, service_id, now)
+        if status.stream in wanted and status.health is not StreamHealth.OFF
+    ]
+    if scheduled:
+        retry_streams_now(connection, service_id, now, scheduled)
+    return scheduled

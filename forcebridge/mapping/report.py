@@ -81,7 +81,7 @@ class VerificationReport:
             rows = "1 row maps" if self.rows == 1 else f"{self.rows} rows map"
             return f"Verified: {rows} existing fields of compatible types."
         count = len(self.problems)
-        lines = "\n".join(f"- {problem}" for problem in self.problems)
+        lines = "\n".join(f"- {line.text}" for line in readable(self.problems))
         queried = any(p.code is ProblemCode.INVALID_QUERY for p in self.problems)
         what = "The query and its mapping have" if queried else "The mapping has"
         return f"{what} {count} problem{'s' if count > 1 else ''}:\n{lines}"
@@ -92,6 +92,46 @@ class VerificationReport:
             "message": self.message,
             "problems": [problem.to_json() for problem in self.problems],
         }
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of a report as people read it, and the problems it says."""
+
+    text: str
+    problems: tuple[Problem, ...]
+
+
+def readable(problems: Sequence[Problem]) -> tuple[Line, ...]:
+    """Each problem on a line of its own, but the rows reading fields a custom query does not
+    select, said once where the first of them stands: a field missing from the query leaves
+    every row reading it so, hundreds of them in a long mapping."""
+    unselected = tuple(p for p in problems if p.code is ProblemCode.NOT_SELECTED)
+    if len(unselected) < 2:
+        return tuple(Line(str(problem), (problem,)) for problem in problems)
+    lines = []
+    for problem in problems:
+        if problem.code is not ProblemCode.NOT_SELECTED:
+            lines.append(Line(str(problem), (problem,)))
+        elif problem == unselected[0]:
+            lines.append(Line(_unselected(unselected), unselected))
+    return tuple(lines)
+
+
+def _unselected(problems: tuple[Problem, ...]) -> str:
+    numbers = sorted({p.row for p in problems if p.row is not None})
+    spans: list[str] = []
+    start = previous = numbers[0]
+    for number in [*numbers[1:], 0]:
+        if number != previous + 1:
+            spans += [str(start)] if start == previous else [f"{start} to {previous}"]
+            start = number
+        previous = number
+    fields = tuple(dict.fromkeys(p.field for p in problems))
+    return (
+        f"rows {listed(tuple(spans))} read fields the query does not select: {listed(fields)}; "
+        "add them to its SELECT list or remove the rows"
+    )
 
 
 def listed(values: tuple[str, ...] | list[str], limit: int = 12) -> str:

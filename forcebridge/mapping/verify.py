@@ -348,7 +348,14 @@ def _problem(number: int, field: str, code: ProblemCode, why: object) -> Problem
 
 
 def _unknown(number: int, name: str, code: ProblemCode, what: str, known: LocalFields) -> Problem:
-    """Every field is named: there are a few dozen at most, the service's own ones last."""
+    """Every field is named: there are a few dozen at most, the service's own ones last; or
+    the one spelled alike but for its case, as the names are matched exactly."""
+    alike = [known_name for known_name in known.names if known_name.lower() == name.lower()]
+    if alike:
+        return _problem(
+            number, name, code, f"there is no {what} {name!r}; did you mean {alike[0]!r}? "
+            "The names are case-sensitive"
+        )  # fmt: skip
     return _problem(
         number, name, code, f"there is no {what} {name!r}; choose one of {', '.join(known.names)}"
     )

@@ -48,11 +48,24 @@ from forcebridge.sync.watermark import START, Cursor
 class StreamFailed(Exception):
     """A stream that cannot run as configured; the message is what an admin must fix, and
     `problem` what to fix: the mapping (`mapping_invalid`), or the custom query
-    (`query_invalid`) when only the query is at fault."""
+    (`query_invalid`) when only the query is at fault. `report`: the verification of the
+    mapping and query that failed, when that is all that failed, for a page to show it problem
+    by problem."""
 
-    def __init__(self, message: str, *, problem: str = "mapping_invalid") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        problem: str = "mapping_invalid",
+        report: VerificationReport | None = None,
+    ) -> None:
         super().__init__(message)
         self.problem = problem
+        self.report = report
+
+
+class RoutingRefused(StreamFailed):
+    """The service's routing rule is what cannot run."""
 
 
 QUERY_PROBLEMS = frozenset({ProblemCode.INVALID_QUERY, ProblemCode.UNKNOWN_OBJECT})
@@ -196,7 +209,7 @@ def verify_member(
     try:
         routing = Route.parse(routing_condition)
     except RoutingError as error:
-        raise StreamFailed(str(error)) from None
+        raise RoutingRefused(str(error)) from None
     route = Route(member_condition(stream, routing.condition))
     # A custom query's selected paths need their parents' describes, mapped or not.
     paths = (*mapping.sources, *route.fields, *(stream.selected or ()))
@@ -208,14 +221,16 @@ def verify_member(
     if problems:
         query_only = not unmapped and all(p.code in QUERY_PROBLEMS for p in report.problems)
         raise StreamFailed(
-            "; ".join(problems), problem="query_invalid" if query_only else "mapping_invalid"
+            "; ".join(problems),
+            problem="query_invalid" if query_only else "mapping_invalid",
+            report=None if unmapped else report,
         )
     describe = catalog.get(stream.sobject)
     assert describe is not None  # verification reports a missing describe
     try:
         resolved = [catalog.resolve(describe.name, f) for f in route.fields]
     except UnknownField as unknown:
-        raise StreamFailed(f"the routing rule of {service.name}: {unknown}") from None
+        raise RoutingRefused(f"the routing rule of {service.name}: {unknown}") from None
     condition_fields = tuple(spelled for spelled, _ in resolved)
     chosen = (f.casefold() for f, (_, found) in zip(route.fields, resolved, strict=True)
               if found.type == "multipicklist")  # fmt: skip
@@ -223,7 +238,7 @@ def verify_member(
     refusals = date_function_refusals(routing.condition, catalog, describe.name)
     if refusals:
         reasons = "; ".join(refusal for _, refusal in refusals)
-        raise StreamFailed(f"the routing rule of {service.name}: {reasons}")
+        raise RoutingRefused(f"the routing rule of {service.name}: {reasons}")
     return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog)
 
 

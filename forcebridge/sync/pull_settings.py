@@ -15,13 +15,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from forcebridge.mapping.report import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.soql.ast import Condition, Count
 from forcebridge.soql.builder import Filter, select, to_soql
 from forcebridge.store.models import PullObjects, Service
 from forcebridge.store.repositories.services import services_beside
 from forcebridge.store.repositories.watermarks import get_watermark, reset_watermarks
-from forcebridge.sync.pull_members import StreamFailed, VerifiedStream, verify_member
+from forcebridge.sync.pull_members import (
+    RoutingRefused,
+    StreamFailed,
+    VerifiedStream,
+    verify_member,
+)
 from forcebridge.sync.pull_plan import (
     CallProjection,
     PlanError,
@@ -37,11 +43,29 @@ DAILY_CHANGE_SHARE = 0.01
 """The share of records assumed to change a day when projecting API calls."""
 
 
-class ConfigurationRefused(Exception):
-    """The settings do not verify; `problems` names each, and nothing was saved."""
+@dataclass(frozen=True)
+class SettingProblem:
+    """A reason the settings do not verify, and what it is about, for a page to mark it."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = tuple(problems)
+    text: str
+    setting: str | None = None
+    """The `PullChange` field at fault (`interval_minutes`, `soql`, `routing`), if one is."""
+    sobject: str = ""
+    """The object whose stream it is about, if it is one's."""
+    report: VerificationReport | None = None
+    """Its query and mapping, verified: what `text` says, problem by problem."""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ConfigurationRefused(Exception):
+    """The settings do not verify; `problems` names each (`details` says what each is
+    about), and nothing was saved."""
+
+    def __init__(self, problems: list[SettingProblem]) -> None:
+        self.details = tuple(problems)
+        self.problems = tuple(map(str, problems))
         super().__init__("the pull settings were not saved:\n" + "\n".join(self.problems))
 
 
@@ -132,15 +156,15 @@ def configure_pull(
     the service as it was. An empty change (the admin changed other settings) is not refused
     for settings that no longer verify: the configuration names their problems."""
     wanted = _settings(service, change)
-    problems: list[str] = []
+    problems: list[SettingProblem] = []
     problem = interval_problem("pull every", wanted.interval_minutes)
     if problem is not None:
-        problems.append(problem)
+        problems.append(SettingProblem(problem, "interval_minutes"))
     streams: tuple[Stream, ...] = ()
     try:
         streams = service_streams(wanted.objects, wanted.soql)
     except PlanError as error:
-        problems.append(str(error))
+        problems.append(SettingProblem(str(error), "soql"))
     verified: list[VerifiedStream] = []
     for stream in streams:
         try:
@@ -148,7 +172,9 @@ def configure_pull(
                 verify_member(session, client, service, stream, wanted.routing, refresh=True)
             )
         except StreamFailed as failure:
-            problems.append(f"{stream.sobject}: {failure}")
+            setting = "routing" if isinstance(failure, RoutingRefused) else None
+            text = f"{stream.sobject}: {failure}"
+            problems.append(SettingProblem(text, setting, stream.sobject, failure.report))
     countable: list[VerifiedStream] = []
     for checked in verified:
         refused = condition_problems(
@@ -157,7 +183,10 @@ def configure_pull(
             client.tokens.instance_url,
             client.settings.api_version,
         )
-        problems += [f"{checked.sobject}: {problem}" for problem in refused]
+        problems += [
+            SettingProblem(f"{checked.sobject}: {problem}", sobject=checked.sobject)
+            for problem in refused
+        ]
         if not refused:
             countable.append(checked)
     if problems and change != PullChange():
@@ -179,7 +208,7 @@ def configure_pull(
         changes,
         reread,
         _sharing(session, service, streams),
-        tuple(problems),
+        tuple(map(str, problems)),
     )
 
 

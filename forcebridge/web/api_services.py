@@ -14,8 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.policy import Stream
-from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
-from forcebridge.jobs.stream_status import StreamHealth, service_stream_statuses
+from forcebridge.jobs.stream_status import run_streams_now, service_stream_statuses
 from forcebridge.store.models import Org, Service
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.contacts import list_contacts
@@ -121,18 +120,11 @@ def run_now(service: str, stream: str, caller: ChangingCaller, session: Database
     if stream not in RUN_NOW:
         raise ApiNotFound(f"No stream {stream!r}: run-now takes {' or '.join(RUN_NOW)}.")
     now = utcnow()
-    connection = session.connection()
-    reconcile_schedules(connection, now, [found.id])
-    scheduled = [
-        status.stream
-        for status in service_stream_statuses(connection, found.id, now)
-        if status.stream in RUN_NOW[stream] and status.health is not StreamHealth.OFF
-    ]
+    scheduled = run_streams_now(session.connection(), found.id, RUN_NOW[stream], now)
     if not scheduled:
         raise StreamOff(
             f"Service {found.name!r} runs no {stream} stream: it has no Salesforce connection."
         )
-    retry_streams_now(connection, found.id, now, scheduled)
     session.commit()
     statuses = service_stream_statuses(session.connection(), found.id, now)
     return {

@@ -28,11 +28,13 @@ from forcebridge.web import (
     runs,
     service_fields,
     service_mappings,
+    service_streams,
     services,
 )
 from forcebridge.web.api_errors import ApiNotFound, InvalidRequest
 from forcebridge.web.body_limit import BodyLimit
 from forcebridge.web.csrf import require_csrf_token
+from forcebridge.web.dependencies import signed_in_admin
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
 from forcebridge.web.headers import SecurityHeaders
 from forcebridge.web.mapping_editor import TOO_MANY_ROWS
@@ -44,6 +46,13 @@ from forcebridge.wording import listed
 logger = logging.getLogger(__name__)
 
 _HEADINGS = {401: "Log in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
+_SECTIONS = {
+    connections.PAGE: "the connections",
+    exports.PAGE: "the export settings",
+    services.PAGE: "the services",
+    runs.PAGE: "the runs",
+}
+"""The pages of the navigation bar, where an error page leads back to."""
 _FRESH = {runs.PAGE: "Open the newest runs"}
 """How the link to a page without its query reads, where that is more than the page afresh."""
 
@@ -82,6 +91,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
     app.include_router(services.router, include_in_schema=False)
     app.include_router(service_fields.router, include_in_schema=False)
     app.include_router(service_mappings.router, include_in_schema=False)
+    app.include_router(service_streams.router, include_in_schema=False)
     app.include_router(runs.router, include_in_schema=False)
     app.include_router(api.router)
 
@@ -124,16 +134,49 @@ def _refused(request: Request, error: WebError) -> Response:
         back = request.url.path if request.method == "GET" else connections.PAGE
         query = {"next": back, **({"why": error.why} if error.why else {})}
         return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
-    response = render(
-        request,
-        "error.html",
-        status_code=error.status,
-        heading=_HEADINGS.get(error.status, "Not possible"),
-        message=error.message,
-    )
+    response = _error_page(request, error.status, error.message)
     if isinstance(error, TooManyLogins):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+def _error_page(
+    request: Request,
+    status: int,
+    message: str,
+    *,
+    heading: str = "",
+    back: str = "",
+    label: str = "",
+) -> Response:
+    """The page saying why, with the navigation bar when an admin is signed in, and a link
+    back: to `back` (by default `_way_back`'s)."""
+    way_back, way_back_label = _way_back(request, status)
+    return render(
+        request,
+        "error.html",
+        signed_in_admin(request),
+        status_code=status,
+        heading=heading or _HEADINGS.get(status, "Not possible"),
+        message=message,
+        back_url=back or way_back,
+        back_label=label if back else way_back_label,
+    )
+
+
+def _way_back(request: Request, status: int) -> tuple[str, str]:
+    """Where the admin came from, as the address tells it (the pages send no referrer): the
+    page of a refused form (`/services/7` for `/services/7/settings`); else, and for what is
+    not found, the page of the navigation bar it is under (`/services` for `/services/99`)."""
+    path = request.url.path
+    section = "/" + path.strip("/").split("/")[0]
+    if section not in _SECTIONS:
+        return connections.PAGE, "Back to the admin pages"
+    if request.method != "GET" and status != 404:
+        page = _form_page(path)
+        if page != section:
+            return page, "Back to the page of the form"
+    return section, f"Back to {_SECTIONS[section]}"
 
 
 def _form_page(path: str) -> str:
@@ -171,15 +214,14 @@ def _invalid_link(request: Request, names: list[str]) -> Response:
     path = request.url.path
     fresh = _FRESH.get(path, "Open this page afresh")
     parts = [f"{name}={request.query_params.get(name, '')[:40]}" for name in names]
-    return render(
+    return _error_page(
         request,
-        "error.html",
-        status_code=400,
-        heading="Not a valid link",
-        message=f"This link is not valid: the page cannot read its {listed(parts)} (the link may "
+        400,
+        f"This link is not valid: the page cannot read its {listed(parts)} (the link may "
         f"have been cut short or edited). {fresh} instead.",
-        back_url=path,
-        back_label=fresh,
+        heading="Not a valid link",
+        back=path,
+        label=fresh,
     )
 
 
@@ -215,10 +257,4 @@ def _http_error(request: Request, error: HTTPException) -> Response:
         )
     if _too_many_rows(request, error):
         error = HTTPException(400, TOO_MANY_ROWS)
-    return render(
-        request,
-        "error.html",
-        status_code=error.status_code,
-        heading=_HEADINGS.get(error.status_code, "Not possible"),
-        message=str(error.detail),
-    )
+    return _error_page(request, error.status_code, str(error.detail))

@@ -41,7 +41,7 @@ from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Dat
 from forcebridge.web.environments import chosen_login, environment_of, offered
 from forcebridge.web.errors import PageNotFound, WebError
 from forcebridge.web.login_advice import login_advice
-from forcebridge.web.pages import notify_at, render, take_notice
+from forcebridge.web.pages import TOP, notify_at, render, take_notice
 from forcebridge.web.pending import StrayCallback, keep_pending, take_pending
 from forcebridge.wording import listed, sentence
 
@@ -81,8 +81,13 @@ def failure_message(error: Exception) -> str:
         advice = login_advice(error.error_code, error.message)
         return f"Salesforce refused the login ({error.message}): {advice}."
     if isinstance(error, TransientError):
-        return f"Salesforce could not be reached ({error.message}): try again in a moment."
+        return f"{unreachable(error)}: try again in a moment."
     return sentence(error.message if isinstance(error, SalesforceError | WebError) else str(error))
+
+
+def unreachable(error: TransientError) -> str:
+    """What a temporary failure of Salesforce, retried in vain, was."""
+    return f"Salesforce could not be reached ({error.message})"
 
 
 def callback_url(request: Request, settings: Settings) -> str:
@@ -313,4 +318,5 @@ def remove(
         if isinstance(error, SalesforceError):
             why = f"Could not revoke {name}'s authorization at Salesforce, so it stays: {why}"
         return notify_at(request, PAGE, why, card(connection_id))
-    return notify_at(request, PAGE, f"Connection {name} removed: forcebridge no longer knows it.")
+    removed = f"Connection {name} removed: forcebridge no longer knows it."
+    return notify_at(request, PAGE, removed, TOP)  # its card is gone: the notice takes the focus

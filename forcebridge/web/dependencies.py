@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.runtime import Runtime
@@ -76,6 +77,16 @@ def current_admin(request: Request, session: Database) -> Admin:
 
 
 CurrentAdmin = Annotated[Admin, Depends(current_admin)]
+
+
+def signed_in_admin(request: Request) -> Admin | None:
+    """The admin of the request's session, if it is one, for a page no route made (an error's):
+    it shows the navigation all the same. None, too, when the database cannot say."""
+    try:
+        with runtime_of(request).sessions() as session:
+            return current_admin(request, session)
+    except (LoginRequired, SQLAlchemyError):
+        return None
 
 
 def changing_admin(admin: CurrentAdmin) -> Admin:

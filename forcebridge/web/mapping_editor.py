@@ -3,8 +3,9 @@ next to their rows, and the field choices an admin picks from.
 
 The editor works without scripts (the pages allow none but their own): adding, removing or
 moving a row posts the form and the page comes back with the admin's edits kept, as a refused
-"Verify and Save" does. Enter in its text box adds the row: the form's first submit button, the
-one a browser presses for Enter, is a hidden Add row.
+"Verify and Save" does. Enter in a row's field presses no button: the form's first submit
+button, the one a browser presses for Enter, is a disabled one (with `mapping_editor.js`, Enter
+in the new row's source box adds the row).
 
 Each button's address ends with the id of the control to take the focus once the page comes
 back (`focus_after`): a browser opening an address at a control's id scrolls to it and focuses
@@ -98,7 +99,12 @@ class Editor:
 
     @property
     def refused(self) -> bool:
-        return bool(self.problems) or any(row.problems for row in self.rows)
+        return bool(self.problem_count)
+
+    @property
+    def problem_count(self) -> int:
+        """The mapping's problems: its own and its rows'."""
+        return len(self.problems) + sum(len(row.problems) for row in self.rows)
 
     @property
     def anchor(self) -> str:

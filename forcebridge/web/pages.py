@@ -10,16 +10,34 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from forcebridge.web.csrf import FormToken
 from forcebridge.web.dependencies import Admin
 from forcebridge.wording import plural, sentence
 
 PACKAGE_DIR = Path(__file__).parent
+PAGE_LINKS = {"the Connections page": "/connections"}
+"""The pages messages send admins to, by the words that name them."""
+TOP = "notice"
+"""The id of a notice shown at the top of a page: an action whose part of the page is gone (a
+connection removed) comes back there, the notice focused."""
+_NOTICE = "notice"
+
+
+def linked(text: str) -> Markup:
+    """`text`, escaped, each page it names (`PAGE_LINKS`) a link to it: "reconnect it, with
+    the Reconnect button on its card on the Connections page" leads there."""
+    shown = str(escape(text))
+    for words, address in PAGE_LINKS.items():
+        shown = shown.replace(words, f'<a href="{address}">{words}</a>')
+    return Markup(shown)  # noqa: S704 - escaped above; the links are constants
+
+
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
 templates.env.filters["plural"] = plural
 templates.env.filters["sentence"] = sentence
-_NOTICE = "notice"
+templates.env.filters["linked"] = linked
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from forcebridge.mapping.errors import MappingError
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.salesforce.errors import SalesforceError
+from forcebridge.salesforce.errors import SalesforceError, TransientError
 from forcebridge.store.models import Connection, Org, Service
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.sync.connection_errors import ConnectError, NotConnected
 from forcebridge.sync.connections import open_client
-from forcebridge.web.connections import failure_message
+from forcebridge.web.connections import failure_message, unreachable
 from forcebridge.web.errors import WebError
 from forcebridge.wording import listed, plural
 
@@ -29,10 +29,15 @@ PAGE_DESCRIBE_AGE = dt.timedelta(seconds=30)
 
 
 class SalesforceUnavailable(WebError):
-    """The page needs Salesforce's answer (a describe) and could not get it."""
+    """The page needs Salesforce's answer (a describe) and could not get it. `reason` says
+    why without what to do about a refusal, for what was done all the same."""
 
     status = 409
     code = "salesforce_unavailable"
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 @contextmanager
@@ -47,7 +52,8 @@ def reaching_salesforce(connection: Connection) -> Iterator[None]:
             "Reconnect button on its card on the Connections page."
         ) from None
     except (SalesforceError, ConnectError, MappingError) as error:
-        raise SalesforceUnavailable(failure_message(error)) from None
+        reason = unreachable(error) if isinstance(error, TransientError) else ""
+        raise SalesforceUnavailable(failure_message(error), reason) from None
 
 
 def export_connection(org: str, connections: Sequence[Connection], name: str) -> Connection:

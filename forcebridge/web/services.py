@@ -1,22 +1,22 @@
 """The service pages: what a service pulls and how often, its activities, its streams, and the
 pull mapping of each object it pulls (edited through `service_mappings`, its own contact fields
-through `service_fields`), all verified against the live describe before anything is saved."""
+through `service_fields`, its streams run through `service_streams`), all verified against the
+live describe before anything is saved."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forcebridge.jobs.schedules import reconcile_schedules, retry_streams_now
-from forcebridge.jobs.stream_status import StreamHealth, StreamStatus, service_stream_statuses
+from forcebridge.jobs.schedules import reconcile_schedules
+from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.models import ActivityTarget, CustomFieldType, PullObjects, Service
@@ -39,6 +39,13 @@ from forcebridge.sync.transcript import check_subject_template
 from forcebridge.web import mapping_editor
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
+from forcebridge.web.form_problems import (
+    FormProblem,
+    FormProblems,
+    about,
+    in_form_order,
+    setting_problems,
+)
 from forcebridge.web.mapping_editor import Editor
 from forcebridge.web.pages import notify_at, render, take_notice
 from forcebridge.web.pull_editors import first_mapping, shown_editor
@@ -48,8 +55,13 @@ from forcebridge.wording import listed, sentence
 PAGE = "/services"
 SETTINGS, STREAMS, FIELDS = SECTIONS = ("settings", "streams", "fields")
 """The ids of the page's sections, where the notice of what was done in each is shown."""
-FAILING = (StreamHealth.RETRYING, StreamHealth.NEEDS_ATTENTION)
-"""What Retry now runs again at once (`retry_streams_now`): the others keep their times."""
+SETTINGS_CONTROLS = (
+    "pull", "soql", "routing", "pull_every", "update_only",
+    "activities_to", "activities_every", "task_subject", "timezone",
+)  # fmt: skip
+"""The settings form's fields, in order: its problems are listed in this order."""
+SCOPE_CONTROLS = {"objects": "pull", "soql": "soql", "routing": "routing"}
+"""The field of each part of what a service reads (`scope_changes`)."""
 
 router = APIRouter()
 
@@ -69,7 +81,7 @@ class SettingsForm:
     task_subject: str
     timezone: str
     """The zone the service is set to (a pending change's, which takes effect at midnight)."""
-    problems: tuple[str, ...] = field(default=())
+    problems: FormProblems = field(default=FormProblems(SETTINGS))
 
     @classmethod
     def of(cls, service: Service) -> SettingsForm:
@@ -93,6 +105,8 @@ class FieldForm:
     name: str = ""
     kind: str = CustomFieldType.TEXT.value
     choices: str = ""
+    problems: FormProblems = field(default=FormProblems(FIELDS))
+    """Why it was not added, as typed."""
 
 
 def org_service(session: Session, admin: Admin, service_id: int) -> Service:
@@ -213,10 +227,14 @@ def save_settings(
     try:
         check_timezone(zone)
     except InvalidValue as unknown:
-        problems.append(str(unknown))
+        problems.append(about("timezone", str(unknown)))
     if not custom and soql.strip() not in ("", (service.pull_soql or "").strip()):
         problems.append(
-            "a custom SOQL query is only read with Pull: Custom SOQL; choose it, or clear the query"
+            about(
+                "soql",
+                "a custom SOQL query is only read with Pull: Custom SOQL; choose it, or clear "
+                "the query",
+            )
         )
     try:
         with service_client(session, service) as client:
@@ -225,11 +243,13 @@ def save_settings(
                     session, client, service, change
                 )
             except ConfigurationRefused as refused:
-                problems.extend(refused.problems)
+                problems += [
+                    shown for detail in refused.details for shown in setting_problems(detail)
+                ]
                 configured = None
             if configured is None or problems:
                 session.rollback()
-                shown = replace(submitted, problems=tuple(map(sentence, problems)))
+                shown = replace(submitted, problems=_settings_problems(problems))
                 first = first_mapping(session, client, service, soql) if custom else None
                 return render_service_page(
                     request, admin, session, client, service, shown, first,
@@ -241,22 +261,26 @@ def save_settings(
         # rest is saved as the command line saves it, so an outage never blocks those.
         session.rollback()
         interval = interval_problem("pull every", _minutes(pull_every))
-        objections = [*problems, *([interval] if interval else [])]
-        if scope_changes(service, change):
+        objections = [*problems, *([about("pull_every", interval)] if interval else [])]
+        changed = scope_changes(service, change)
+        if changed:
             objections.append(
-                "What to pull, the query and the routing rule are verified against Salesforce, "
-                f"which could not be asked. {unavailable.message}"
+                FormProblem(
+                    "What to pull, the query and the routing rule are verified against "
+                    f"Salesforce, which could not be asked. {unavailable.message}",
+                    frozenset(SCOPE_CONTROLS[name] for name in changed),
+                )
             )
         if objections:
             return render_service_page(
                 request, admin, session, None, service,
-                replace(submitted, problems=tuple(map(sentence, objections))),
+                replace(submitted, problems=_settings_problems(objections)),
                 status_code=unavailable.status, mappings_unavailable=unavailable.message,
             )  # fmt: skip
         reread = save_unverified(session, service, change)
-        notice = (
+        notice = (  # saved: not what to do when refused ("try again")
             "Saved without verifying against Salesforce, which could not be asked: "
-            f"{unavailable.message}"
+            f"{sentence(unavailable.reason)}"
             + (f" The next run reads everything again ({listed(reread)})." if reread else "")
         )
     service.activities_to = activities_to
@@ -271,28 +295,6 @@ def save_settings(
     return notify_at(request, f"{PAGE}/{service_id}", notice, SETTINGS)
 
 
-@router.post(PAGE + "/{service_id}/retry")
-def retry_streams(
-    request: Request, service_id: int, admin: ChangingAdmin, session: Database
-) -> RedirectResponse:
-    """Run every failing stream at the next tick, backoff or not: once the admin has fixed
-    what a stream waited on."""
-    service = org_service(session, admin, service_id)
-    statuses = service_stream_statuses(session.connection(), service.id)
-    retry_streams_now(session.connection(), service.id, utcnow())
-    session.commit()
-    return notify_at(request, f"{PAGE}/{service_id}", retry_notice(statuses), STREAMS)
-
-
-def retry_notice(statuses: Iterable[StreamStatus]) -> str:
-    """What Retry now did, given the streams as they stood: only failing ones are moved."""
-    failing = [s.stream for s in statuses if s.health in FAILING]
-    if not failing:
-        return "Nothing was failing, so nothing changed: each stream runs at its next run time."
-    verb = "runs" if len(failing) == 1 else "run"
-    return f"{listed(failing)} {verb} again at the scheduler's next tick."
-
-
 def _minutes(typed: str) -> int:
     """An interval field's minutes; 0, refused as no interval, when it is not a whole number."""
     try:
@@ -301,17 +303,21 @@ def _minutes(typed: str) -> int:
         return 0
 
 
-def _activity_problems(every: int, subject: str) -> list[str]:
+def _activity_problems(every: int, subject: str) -> list[FormProblem]:
     problems = []
     problem = interval_problem("activities every", every)
     if problem is not None:
-        problems.append(problem)
+        problems.append(about("activities_every", problem))
     if subject.strip():
         try:
             check_subject_template(subject)
         except ValueError as error:
-            problems.append(str(error))
+            problems.append(about("task_subject", str(error)))
     return problems
+
+
+def _settings_problems(problems: list[FormProblem]) -> FormProblems:
+    return in_form_order(SETTINGS, problems, SETTINGS_CONTROLS)
 
 
 def render_service_page(

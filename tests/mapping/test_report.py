@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport, listed
+from forcebridge.mapping.report import (
+    Problem,
+    ProblemCode,
+    VerificationReport,
+    listed,
+    readable,
+)
 
 
 def test_a_clean_report_says_the_mapping_can_be_saved() -> None:
@@ -44,6 +50,34 @@ def test_a_report_naming_the_query_says_so_rather_than_blame_the_mapping() -> No
     assert report.message == (
         "The query and its mapping have 1 problem:\n- remove ORDER BY from the query"
     )
+
+
+def test_rows_reading_what_the_query_does_not_select_are_said_once_the_querys_own_first() -> None:
+    def unselected(row: int, name: str) -> Problem:
+        message = f"{name} is not in the query's SELECT list; add it or remove the row"
+        return Problem(row, name, ProblemCode.NOT_SELECTED, message)
+
+    query = Problem(
+        None, "Emial", ProblemCode.INVALID_QUERY, "the query: Contact has no field 'Emial'"
+    )
+    unknown = Problem(4, "Nope", ProblemCode.UNKNOWN_SOURCE, "Contact has no field 'Nope'")
+    names = {1: "FirstName", 2: "LastName", 3: "Email", 5: "Phone", 7: "Title", 8: "Title"}
+    rows = [unselected(row, name) for row, name in names.items()]
+    report = VerificationReport((query, *rows[:3], unknown, *rows[3:]), rows=8)
+    lone = VerificationReport((rows[0],), rows=1)
+
+    assert report.message == (
+        "The query and its mapping have 8 problems:\n"
+        "- the query: Contact has no field 'Emial'\n"
+        "- rows 1 to 3, 5, 7 to 8 read fields the query does not select: FirstName, LastName, "
+        "Email, Phone, Title; add them to its SELECT list or remove the rows\n"
+        "- row 4: Contact has no field 'Nope'"
+    )  # a field missing from a query of hundreds of rows is not hundreds of lines
+    assert [line.problems for line in readable(report.problems)][1] == tuple(rows)
+    assert lone.message.endswith(
+        "- row 1: FirstName is not in the query's SELECT list; add it or remove the row"
+    )
+    assert len(report.to_json()["problems"]) == 8  # each one still, for scripts
 
 
 def test_long_value_lists_are_cut_with_a_count() -> None:

@@ -95,6 +95,16 @@ def test_an_unknown_contact_field_lists_the_ones_there_are(real_catalog: Catalog
     assert str(report.problems[0]).endswith(", ".join(TARGETS.names))  # its own ones too
 
 
+def test_a_contact_field_spelled_in_another_case_is_refused_with_its_spelling(
+    real_catalog: Catalog,
+) -> None:
+    report = verify_pull(Mapping.of(("MailingCity", "City")), real_catalog, "Contact", TARGETS)
+
+    assert str(report.problems[0]) == (
+        "row 1: there is no contact field 'City'; did you mean 'city'? The names are case-sensitive"
+    )
+
+
 def test_hidden_and_unsupported_salesforce_fields_are_refused() -> None:
     catalog = Catalog.of(
         object_payload(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from tests.web.conftest import AdminPages
 
 
@@ -58,3 +60,23 @@ def test_the_openapi_description_says_how_to_authenticate_and_how_refusals_read(
     assert refusals["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ErrorDocument"
     )
+
+
+def test_an_error_page_has_the_navigation_and_leads_back_where_the_admin_was(
+    pages: AdminPages,
+) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+
+    missing = pages.client.get("/services/99999")
+    refused = pages.post_form("/export/objects", {"objects": "Opportunity"})
+    bad_link = pages.client.get("/runs?before=abc")
+    stranger = TestClient(pages.client.app).get("/no-such-page")  # no session
+
+    assert missing.status_code == 404 and refused.status_code == 400
+    for answer in (missing, refused, bad_link):
+        assert "<nav>" in answer.text and "Log out" in answer.text  # the pages' usual bar
+    assert '<a href="/services">Back to the services</a>' in missing.text
+    assert "Not possible" in refused.text
+    assert '<a href="/export">Back to the export settings</a>' in refused.text
+    assert '<a href="/runs">Open the newest runs</a>' in bad_link.text
+    assert stranger.status_code == 404 and "<nav>" not in stranger.text  # nobody's pages

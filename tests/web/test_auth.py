@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 
 from itsdangerous import TimestampSigner
@@ -229,3 +230,15 @@ def test_failed_logins_are_kept_in_the_store_where_every_web_process_sees_them(
     assert pages.log_in("acme", "ann@acme.example.com").status_code == 303
     with pages.runtime.engine.connect() as connection:
         assert connection.scalars(select(LoginFailure.key)).all() == []
+
+
+def test_a_wrong_password_marks_the_password_invalid_and_described_by_why(
+    pages: AdminPages,
+) -> None:
+    answer = pages.log_in("acme", "ann@acme.example.com", "not the password")
+
+    password = re.search(r'<input type="password" id="password"[^>]*>', answer.text)
+    assert password is not None
+    assert 'aria-invalid="true" aria-describedby="login-error"' in password.group(0)
+    assert 'id="login-error"' in answer.text
+    assert "aria-invalid" not in pages.client.get("/login").text

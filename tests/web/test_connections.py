@@ -365,9 +365,13 @@ def test_remove_revokes_and_deletes_a_connection_no_service_uses(
 
     assert f'action="/connections/{connection.id}/remove"' in before
     assert 'data-confirm="Remove main?' in before  # asked first
-    assert answer.status_code == 303 and answer.headers["location"] == "/connections"
+    # Its card is gone: the page opens at the notice, which takes the focus.
+    assert answer.status_code == 303 and answer.headers["location"] == "/connections#notice"
     page = pages.client.get("/connections").text
-    assert "Connection main removed: forcebridge no longer knows it." in page
+    assert (
+        '<p class="notice" role="status" id="notice" tabindex="-1">Connection main removed: '
+        "forcebridge no longer knows it.</p>"
+    ) in page
     assert "<h2>main</h2>" not in page
     assert pages.connections() == []
     api = https_for(sandbox)

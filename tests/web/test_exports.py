@@ -228,9 +228,10 @@ def test_without_a_connection_the_page_says_to_connect_first_and_still_offers_th
     page = unconnected.client.get("/export")
 
     assert page.status_code == 200
-    assert "acme has no Salesforce connection: connect one on the Connections page first." in (
-        page.text
-    )
+    assert (
+        'acme has no Salesforce connection: connect one on <a href="/connections">the '
+        "Connections page</a> first."
+    ) in page.text
     assert 'name="objects"' in page.text and "Verify and Save" not in page.text
 
 
@@ -399,7 +400,7 @@ def test_a_refused_mappings_fields_at_fault_are_marked_and_described_by_their_pr
         assert "aria-invalid" not in control(lead, f"mapping-Lead-{sound}")
     # Where the page opens, focused: what was refused, leading on to the first field at fault.
     assert 'id="mapping-Lead-outcome" tabindex="-1"' in lead
-    assert '<a href="#mapping-Lead-target-2">Go to the first field at fault</a>' in lead
+    assert '<a href="#mapping-Lead-target-2">go to the first field at fault</a>' in lead
 
 
 def long_lead_mapping(rows: int) -> Mapping:
@@ -452,3 +453,21 @@ def test_a_mapping_too_long_for_the_page_says_what_to_do_instead(pages: AdminPag
     assert f"This mapping has more than {MAX_ROWS:,} rows" in answer.text
     assert "forcebridge mapping set" in answer.text
     assert saved_rows(pages, "Lead") is None
+
+
+def test_a_problem_of_the_whole_mapping_is_said_in_its_not_saved_alert(pages: AdminPages) -> None:
+    rows = Mapping((MappingRow("email", "Email"), MappingRow("company_name", "Company")))
+
+    lead = editor_of(pages.post_form("/export/mappings/Lead", mapping_form(rows)).text, "Lead")
+
+    alert = re.search(
+        r'<div class="alert" role="alert" id="mapping-Lead-outcome".*?</div>', lead, re.S
+    )
+    assert alert is not None
+    assert "Not saved: the mapping has a problem. Your edits are kept." in alert.group(0)
+    assert (
+        '<li class="problem">Last Name (LastName) is required by Salesforce and no row fills '
+        "it.</li>"
+    ) in alert.group(0)  # what role=alert reads out, not only "each shown below"
+    assert lead.count("is required by Salesforce") == 1
+    assert "first field at fault" not in alert.group(0)  # no row is at fault

@@ -3,6 +3,7 @@ which button Enter presses in a form, and how the pages fit a phone's screen."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,16 +11,18 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
+from simple_salesforce import Salesforce
 
 from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.sandbox.server import SandboxServer
-from forcebridge.store.models import Connection
+from forcebridge.store.models import Connection, UpdateOption
+from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.store.repositories.services import create_service
+from forcebridge.store.repositories.services import create_service, get_service
 from forcebridge.web.app import create_app
 from forcebridge.web.local_server import served_locally
-from tests.web.conftest import TIMEOUT_MS, AdminPagesFactory, log_in_through_the_form
+from tests.web.conftest import TIMEOUT_MS, AdminPages, AdminPagesFactory, log_in_through_the_form
 from tests.web.test_runs import record_run
 
 pytestmark = pytest.mark.browser
@@ -36,6 +39,7 @@ class Site:
     base_url: str
     service_id: int
     run_id: int
+    pages: AdminPages
 
 
 @pytest.fixture
@@ -52,7 +56,7 @@ def site(admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer) -> Iter
         service_id = service.id
     run_id = record_run(pages, "acme", "pull:Contact")
     with served_locally(create_app(pages.runtime)) as base_url:
-        yield Site(base_url, service_id, run_id)
+        yield Site(base_url, service_id, run_id, pages)
 
 
 def logged_in(browser: Browser, site: Site, viewport: ViewportSize) -> Page:
@@ -215,7 +219,7 @@ def test_a_refused_verify_and_save_focuses_what_was_refused_which_leads_to_the_f
     described = (field.get_attribute("aria-describedby") or "").split()
     expect(page.locator(f"#{described[0]}")).to_contain_text("Row 2: the target is blank")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")  # "Go to the first field at fault"
+    page.keyboard.press("Enter")  # "go to the first field at fault"
     expect(field).to_be_focused()
     page.close()
 
@@ -250,7 +254,10 @@ def test_a_wrong_password_focuses_the_password(browser: Browser, site: Site) -> 
     page.click("button:has-text('Log in')")
 
     expect(page.locator(".alert")).to_contain_text("Wrong organisation, e-mail or password")
-    expect(page.locator("#password")).to_be_focused()
+    password = page.locator("#password")
+    expect(password).to_be_focused()
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_accessible_description("Wrong organisation, e-mail or password.")
     expect(page.locator("#org")).to_have_value("acme")
     page.close()
 
@@ -306,4 +313,83 @@ def test_a_long_mapping_is_typed_with_suggestions_fits_a_phone_and_saves(
     page.click("#mapping-Lead button.primary")
     expect(page.locator("#mapping-Lead .notice")).to_contain_text("Lead export mapping saved")
     expect(page.locator("#mapping-Lead-target-60")).to_have_value("State")
+    page.close()
+
+
+def test_removing_a_connection_focuses_the_notice_that_says_so(
+    browser: Browser, site: Site, sandbox: SandboxServer
+) -> None:
+    site.pages.connect_to("acme", sandbox, "spare")
+    page = logged_in(browser, site, DESK)
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    page.locator("li.connection", has_text="spare").locator("button:has-text('Remove')").click()
+
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("Connection spare removed")
+    expect(notice).to_be_focused()  # not the page's body: the keyboard carries on from there
+    page.close()
+
+
+def test_enter_in_a_long_mappings_row_adds_nothing_and_in_the_new_rows_source_adds_one(
+    browser: Browser, site: Site, sf: Salesforce
+) -> None:
+    fields = sf.Contact.describe()["fields"]
+    sources = [f["name"] for f in fields if f["type"] in ("string", "phone", "email", "url")]
+    targets = ["title", "company", "city", "state", "country", "street"]
+    rows = [(s, t, UpdateOption.OVERWRITE) for t in targets for s in sources][:55]
+    with site.pages.runtime.sessions() as session:
+        save_mapping(session, get_service(session, "acme/support"), "Contact", rows)
+        session.commit()
+    page = logged_in(browser, site, DESK)
+    page.goto(f"{site.base_url}/services/{site.service_id}")
+    editor = page.locator("#mapping-Contact")
+    assert editor.locator("select[name=source]").count() == 0  # typed, past 50 rows
+    third = page.locator("#mapping-Contact-source-3")
+
+    third.fill("Department")
+    third.press("Enter")  # presses no button: no row added, no page sent
+    expect(third).to_be_focused()
+    editor.locator("input[name=new_source]").fill("Account.Industry")
+    editor.locator("input[name=new_source]").press("Enter")
+
+    expect(page.locator("#mapping-Contact-source-56")).to_be_focused()  # the row it added
+    expect(editor.locator("tr[data-row]")).to_have_count(56)  # and only that one
+    expect(page.locator("#mapping-Contact-source-56")).to_have_value("Account.Industry")
+    expect(page.locator("#mapping-Contact-source-3")).to_have_value("Department")  # kept
+    page.close()
+
+
+def test_the_first_field_at_fault_comes_into_view_below_its_row_number_on_a_phone(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, PHONE)
+    page.goto(f"{site.base_url}/export")
+    page.select_option("#mapping-Lead-target-2", "")
+    page.click("#mapping-Lead button.primary")
+
+    page.click("#mapping-Lead-outcome a")
+
+    field = page.locator("#mapping-Lead-target-2")
+    expect(field).to_be_focused()
+    number = page.locator("#mapping-Lead-row-2 td.number").bounding_box()
+    box = field.bounding_box()
+    assert number is not None and box is not None
+    assert 0 <= number["y"] < box["y"]  # the row's number and labels in view above the field
+    page.close()
+
+
+def test_a_settings_field_at_fault_is_described_by_its_problem(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, DESK)
+    page.goto(f"{site.base_url}/services/{site.service_id}")
+    page.fill("#timezone", "Mars/Olympus")
+
+    page.click("#settings button.primary")
+
+    zone = page.locator("#timezone")
+    expect(zone).to_have_attribute("aria-invalid", "true")
+    expect(zone).to_have_accessible_description(re.compile("Unknown time zone 'Mars/Olympus'"))
+    expect(page.locator("#pull_every")).not_to_have_attribute("aria-invalid", "true")
     page.close()

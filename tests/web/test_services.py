@@ -24,7 +24,10 @@ from forcebridge.store.repositories.orgs import create_org, get_org
 from forcebridge.store.repositories.services import create_service, get_service
 from forcebridge.store.types import utcnow
 from forcebridge.web import salesforce_access
+from forcebridge.web.services import SETTINGS_CONTROLS
+from tests.conftest import SandboxFactory
 from tests.web.conftest import AdminPages, AdminPagesFactory, mapping_form
+from tests.web.test_exports import control
 
 
 @pytest.fixture
@@ -205,14 +208,16 @@ def test_each_reason_the_settings_were_refused_is_a_sentence_of_its_own(pages: A
 
     answer = post_settings(pages, support.id, pull="leads", task_subject="Chat with {contact}")
 
-    reasons = [html.unescape(r) for r in re.findall(r'<li class="problem">(.*?)</li>', answer.text)]
+    reasons = [
+        html.unescape(r) for r in re.findall(r'<li class="problem"[^>]*>(.*?)</li>', answer.text)
+    ]
     assert len(reasons) == 2
-    assert reasons[0].startswith("Unknown placeholder {contact} in the Task subject")
-    assert reasons[1] == (
+    assert reasons[0] == (
         "What to pull, the query and the routing rule are verified against Salesforce, which "
         "could not be asked. Connection sandbox is disconnected: reconnect it first, with the "
-        "Reconnect button on its card on the Connections page."
-    )  # what to do on the page, not a command
+        'Reconnect button on its card on <a href="/connections">the Connections page</a>.'
+    )  # what to do on the page, not a command, with a link to the page
+    assert reasons[1].startswith("Unknown placeholder {contact} in the Task subject")
     assert "forcebridge connect" not in answer.text
     assert all(reason.endswith(".") for reason in reasons)  # never read as one with the next
 
@@ -540,7 +545,8 @@ def test_a_wrong_field_is_refused_with_the_reason_and_a_viewer_adds_none(
     viewer = pages.post_form(f"/services/{support.id}/fields", {"name": "vip", "type": "boolean"})
 
     assert refused.status_code == 400
-    assert "Field not added: &#39;city&#39; is a built-in contact field" in refused.text
+    assert "<p>Field not added:</p>" in refused.text
+    assert 'id="fields-problem-1">&#39;city&#39; is a built-in contact field.' in refused.text
     assert 'name="name" value="city"' in refused.text  # what was typed stays in the form
     assert '<option value="choice" selected>' in refused.text
     assert 'name="choices" value="A, B"' in refused.text
@@ -616,3 +622,185 @@ def test_an_unknown_time_zone_is_refused_by_name_keeping_what_was_typed(pages: A
         [],
         60,
     )
+
+
+def problems_of(page: str, form: str = "settings") -> dict[str, str]:
+    """The form's problems by id, the text before any list of details."""
+    found = re.findall(rf'<li class="problem" id="({form}-problem-\d+)">([^<]*)', page)
+    return {id_: html.unescape(text).strip() for id_, text in found}
+
+
+def test_a_query_missing_a_field_is_said_first_and_the_rows_it_leaves_unread_once(
+    pages: AdminPages,
+) -> None:
+    support = service(pages)
+    pairs = [
+        ("FirstName", "first_name"), ("LastName", "last_name"), ("Email", "email"),
+        ("Phone", "phone"), ("MobilePhone", "mobile_phone"), ("Title", "title"),
+        ("MailingCity", "city"),
+    ]  # fmt: skip
+    rows = Mapping(tuple(MappingRow(source, target) for source, target in pairs))
+    saved = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows))
+
+    answer = post_settings(pages, support.id, pull="custom", soql="SELECT Id, Emial FROM Contact")
+
+    assert saved.status_code == 303, saved.text
+    assert answer.status_code == 400
+    assert list(problems_of(answer.text).values()) == [
+        "Contact: the query: Contact has no field 'Emial'.",
+        "Contact: rows 1 to 7 read fields the query does not select: FirstName, LastName, "
+        "Email, Phone, MobilePhone, Title, MailingCity; add them to its SELECT list or remove "
+        "the rows.",
+    ]  # one item each, the query's own first, not one block of every row
+    details = re.search(r"<details><summary>All 7, one by one</summary><ul>(.*?)</ul>", answer.text)
+    assert details is not None
+    each = re.findall(r"<li>(.*?)</li>", html.unescape(details.group(1)))
+    assert (
+        each[0] == "Row 1: FirstName is not in the query's SELECT list; add it or remove the row."
+    )
+    assert len(each) == 7
+    query = control(answer.text, "soql")
+    assert 'aria-invalid="true" aria-describedby="settings-problem-1 settings-problem-2"' in query
+    assert "aria-invalid" not in control(answer.text, "pull_every")
+
+
+@pytest.mark.parametrize(
+    ("typed", "at_fault", "said"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone", "Unknown time zone 'Mars/Olympus'"),
+        (
+            {"pull": "leads", "routing": "LeadSorce = 'Web'"},
+            "routing",
+            "Lead: the routing rule of support: Lead has no field 'LeadSorce'",
+        ),
+        ({"pull_every": "0"}, "pull_every", "Pull every must be a whole number of minutes"),
+        ({"pull": "custom", "soql": "SELECT Id FROM"}, "soql", "The custom query does not parse"),
+        ({"activities_every": "0"}, "activities_every", "Activities every must be a whole"),
+        ({"task_subject": "Chat {x}"}, "task_subject", "Unknown placeholder {x}"),
+    ],
+)
+def test_the_settings_field_at_fault_is_marked_and_described_by_its_problem(
+    pages: AdminPages, typed: dict[str, str], at_fault: str, said: str
+) -> None:
+    support = service(pages)
+
+    answer = post_settings(pages, support.id, **typed)
+
+    assert answer.status_code == 400
+    [(problem_id, text)] = problems_of(answer.text).items()
+    assert text.startswith(said)
+    marked = control(answer.text, at_fault)
+    assert f'aria-invalid="true" aria-describedby="{problem_id}"' in marked
+    others = set(SETTINGS_CONTROLS) - {at_fault, "pull", "activities_to", "update_only"}
+    assert all("aria-invalid" not in control(answer.text, other) for other in others)
+
+
+def test_a_refused_contact_field_marks_the_field_at_fault(pages: AdminPages) -> None:
+    support = service(pages)
+
+    named = pages.post_form(f"/services/{support.id}/fields", {"name": "email", "type": "text"})
+    chosen = pages.post_form(
+        f"/services/{support.id}/fields", {"name": "tier", "type": "choice", "choices": ""}
+    )
+
+    assert named.status_code == chosen.status_code == 400
+    [(problem_id, text)] = problems_of(named.text, "fields").items()
+    assert text == "'email' is a built-in contact field."
+    assert f'aria-invalid="true" aria-describedby="{problem_id}"' in control(
+        named.text, "field_name"
+    )
+    assert "aria-invalid" not in control(named.text, "field_choices")
+    assert 'aria-invalid="true"' in control(chosen.text, "field_choices")
+    assert "aria-invalid" not in control(chosen.text, "field_name")
+
+
+def test_a_target_typed_in_the_wrong_case_is_refused_with_its_spelling(pages: AdminPages) -> None:
+    support = service(pages)
+    rows = Mapping((MappingRow("LastName", "last_name"), MappingRow("MailingCity", "City")))
+
+    answer = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows))
+
+    assert answer.status_code == 400
+    assert (
+        "Row 2: there is no contact field &#39;City&#39;; did you mean &#39;city&#39;? The names "
+        "are case-sensitive."
+    ) in answer.text
+    assert 'aria-invalid="true"' in control(answer.text, "mapping-Contact-target-2")
+
+
+def test_run_now_runs_one_stream_at_the_next_tick_and_says_so(pages: AdminPages) -> None:
+    support = service(pages)
+    post_settings(pages, support.id, pull="both")  # schedules the streams
+    with pages.runtime.sessions() as session:
+        before = load_state(session.connection(), support.id, "pull:Lead")
+    page = pages.client.get(f"/services/{support.id}").text
+
+    ran = pages.post_form(f"/services/{support.id}/run-now", {"stream": "pull:Contact"})
+
+    assert '<button type="submit" name="stream" value="pull:Contact"' in page
+    assert 'aria-label="Run activities now"' in page  # each enabled stream has one
+    assert ran.status_code == 303 and ran.headers["location"].endswith("#streams")
+    notice = pages.client.get(ran.headers["location"]).text
+    assert "pull:Contact runs at the scheduler&#39;s next tick" in notice
+    with pages.runtime.sessions() as session:
+        contact = load_state(session.connection(), support.id, "pull:Contact")
+        lead = load_state(session.connection(), support.id, "pull:Lead")
+    assert contact.next_run_at <= utcnow()
+    assert lead.next_run_at == before.next_run_at  # the others keep their times
+
+
+def test_run_now_of_no_stream_runs_nothing_and_a_viewer_may_not(pages: AdminPages) -> None:
+    support = service(pages)
+    post_settings(pages, support.id)  # schedules the streams
+
+    unknown = pages.post_form(f"/services/{support.id}/run-now", {"stream": "pull:Lead"})
+    notice = pages.client.get(unknown.headers["location"]).text
+    unsigned = pages.client.post(f"/services/{support.id}/run-now", data={"stream": "activities"})
+    pages.add_admin("acme", "vic@acme.example.com", AdminRole.VIEWER)
+    pages.log_in("acme", "vic@acme.example.com")
+    viewer = pages.post_form(f"/services/{support.id}/run-now", {"stream": "activities"})
+    page = pages.client.get(f"/services/{support.id}").text
+
+    assert "support has no stream pull:Lead scheduled, so nothing was run." in notice
+    assert unsigned.status_code == viewer.status_code == 403
+    assert "Run now" not in page
+
+
+def test_a_disconnected_connection_links_to_the_connections_page(pages: AdminPages) -> None:
+    disconnected(pages)
+
+    page = pages.client.get(f"/services/{service(pages).id}").text
+
+    assert (
+        'reconnect it first, with the Reconnect button on its card on <a href="/connections">'
+        "the Connections page</a>."
+    ) in page
+
+
+def test_settings_saved_while_salesforce_is_down_are_said_saved_not_to_be_tried_again(
+    admin_pages_factory: AdminPagesFactory, make_sandbox: SandboxFactory
+) -> None:
+    down = make_sandbox(fail_rate=1.0)  # every API call answered 503, as in an outage
+    app = admin_pages_factory()
+    app.add_admin("acme", "ann@acme.example.com")
+    connection_id = app.connect_to("acme", down)
+    with app.runtime.sessions() as session:
+        connection = session.get(Connection, connection_id)
+        create_service(session, get_org(session, "acme"), "support", connection=connection)
+        session.commit()
+    app.log_in("acme", "ann@acme.example.com")
+    support = service(app)
+
+    answer = post_settings(app, support.id, pull=support.pull_objects.value, pull_every="30")
+
+    assert answer.status_code == 303, answer.text
+    page = app.client.get(answer.headers["location"]).text
+    [notice] = [
+        html.unescape(n) for n in re.findall(r'<p class="notice" role="status">(.*?)</p>', page)
+    ]
+    assert notice.startswith(
+        "Saved without verifying against Salesforce, which could not be asked: Salesforce "
+        "could not be reached ("
+    )
+    assert "try again in a moment" not in notice  # it was saved
+    assert service(app).pull_interval_minutes == 30
