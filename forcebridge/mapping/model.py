@@ -16,6 +16,7 @@ from typing import Any
 from forcebridge.mapping.errors import MappingFileError
 from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.store.models.mapping import UpdateOption
+from forcebridge.wording import json_kind
 
 __all__ = [
     "Mapping",
@@ -162,17 +163,6 @@ def _file_problem(why: str) -> Problem:
     return Problem(None, "", ProblemCode.INVALID_FILE, why)
 
 
-def _json_kind(value: object) -> str:
-    """What JSON calls the kind of `value`: a problem names it as the file spells it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "a list" if isinstance(value, list) else "an object"
-
-
 def _row_from_json(item: object) -> tuple[MappingRow, list[tuple[str, str]]]:
     """The row as far as it reads, and its problems, each with the key at fault ("" for the
     row as a whole)."""
@@ -185,7 +175,7 @@ def _row_from_json(item: object) -> tuple[MappingRow, list[tuple[str, str]]]:
         if key not in item:
             problems.append((key, f'"{key}" is missing'))
         elif not isinstance(value, str):
-            problems.append((key, f'"{key}" must be a string, not {_json_kind(value)}'))
+            problems.append((key, f'"{key}" must be a string, not {json_kind(value)}'))
         sides[key] = value if isinstance(value, str) else ""
     update = item.get("update")  # left out, or null: overwrite
     option = UpdateOption.OVERWRITE if update is None else update_option(update)

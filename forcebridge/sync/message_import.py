@@ -41,6 +41,7 @@ from forcebridge.sync.activity_windows import dated_in_future
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.matching import InvalidKey, email_key, phone_key
 from forcebridge.sync.transcript import clean_text
+from forcebridge.wording import json_kind
 
 COLUMNS = (
     "contact_id",
@@ -201,9 +202,11 @@ def _parse(
 ) -> _Row | None:
     """The row's message, or None with its problems added to `report`."""
     problems: list[RowProblem] = []
+    wrong_kind: set[str] = set()
 
     def problem(name: str | None, message: str) -> None:
-        problems.append(RowProblem(line, name, message))
+        if name not in wrong_kind:  # said once: not again as missing
+            problems.append(RowProblem(line, name, message))
 
     if not raw:
         problem(None, "not a JSON object with the message's fields")
@@ -212,6 +215,12 @@ def _parse(
     unknown = sorted(set(raw) - set(COLUMNS))
     for name in unknown:
         problem(name, f"unknown field: the fields are {', '.join(COLUMNS)}")
+    for name in sorted(set(raw) & set(COLUMNS)):
+        if not _of_its_kind(name, raw[name]):
+            kind = "a whole number or a string" if name == "contact_id" else "a string"
+            problem(name, f"must be {kind}, not {json_kind(raw[name])}")
+            wrong_kind.add(name)
+            raw = {**raw, name: None}
     for name in sorted(set(raw) & set(COLUMNS)):
         if "\x00" in str(raw[name]):
             problem(name, "holds a NUL character, which no field can keep")
@@ -250,6 +259,14 @@ def _parse(
     return _Row(line, contact[0], contact[1], message, tuple(notices))
 
 
+def _of_its_kind(name: str, value: Any) -> bool:
+    """Whether a JSON line's `value` is of the kind its field takes: text, or for a contact
+    id also a whole number (a CSV's fields are all text). `true` is no body, nor `1e400` one."""
+    if value is None or isinstance(value, str):
+        return True
+    return name == "contact_id" and isinstance(value, int) and not isinstance(value, bool)
+
+
 def _text(raw: Mapping[str, Any], name: str) -> str:
     """The field as given: a JSON value that is not a string as JSON writes it (`true`, not
     Python's `True`), so that a problem quotes what the product sent."""
@@ -281,7 +298,7 @@ def _contact_ref(
 
 def _positive_int(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
-        raise ValueError(f"{value!r} is not a contact id (a whole number)")
+        raise ValueError(f"{value!r} is not a contact id (a whole number from 1 to {MAX_ID:,})")
     return int(value)
 
 

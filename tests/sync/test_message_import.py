@@ -260,19 +260,22 @@ def test_a_value_out_of_any_range_is_rejected_by_field_and_the_rest_imported(
     assert [(p.line, p.field) for p in report.problems] == [(2, field)]
 
 
-def test_a_problem_quotes_a_json_value_as_the_product_sent_it(
+def test_a_json_value_of_the_wrong_kind_is_named_as_json_names_it(
     session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
 ) -> None:
-    bad = {**good_line(contacts), "contact_id": True, "direction": False}
+    """`true` is no body and no direction: taken as text it would show in a Task as "true"."""
+    bad = {**good_line(contacts), "contact_id": True, "direction": False, "body": 1.5}
 
     report = import_messages(
         session, service, write(tmp_path, "m.jsonl", json.dumps(bad) + "\n"), now=NOW
     )
 
     assert [(p.field, p.message) for p in report.problems] == [
-        ("contact_id", "'true' is not a contact id (a whole number)"),
-        ("direction", "'false' is neither inbound nor outbound"),
+        ("body", "must be a string, not a number"),
+        ("contact_id", "must be a whole number or a string, not a boolean"),
+        ("direction", "must be a string, not a boolean"),
     ]
+    assert report.imported == 0
 
 
 def test_odd_but_usable_rows_are_imported_with_a_notice(
