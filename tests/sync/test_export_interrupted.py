@@ -76,6 +76,7 @@ def test_the_ids_of_each_call_are_kept_as_it_returns_so_a_stopped_export_is_fini
     assert len(world.records("Lead")) == 200
     [run] = world.session.scalars(select(Run)).all()
     assert run.api_calls >= 1, "the call that made them is counted, though the run never ended"
+    assert (run.read, run.created) == (len(NO_EMAILS), 200)  # as many as Salesforce holds
     assert_finished_without_duplicates(world, made_before=200)
 
 
