@@ -40,14 +40,16 @@ class StoppedAfterFirstCall:
         raise KeyboardInterrupt
 
 
-def export_stopped(world: ExportWorld, progress: Any = None) -> None:
+def export_stopped(
+    world: ExportWorld, progress: Any = None, header: str = HEADER, rows: Sequence[str] = NO_EMAILS
+) -> None:
     with pytest.raises(KeyboardInterrupt):
         export_file(
             world.session,
             world.client,
             world.org,
             "Lead",
-            world.csv(HEADER, *NO_EMAILS),
+            world.csv(header, *rows),
             connection_id=world.connection.id,
             progress=progress,
         )
@@ -90,15 +92,7 @@ def test_an_export_stopped_before_it_wrote_shows_what_it_read_and_the_calls_it_s
         raise KeyboardInterrupt
 
     monkeypatch.setattr(world.client, "collection_create", stopped)
-    with pytest.raises(KeyboardInterrupt):
-        export_file(
-            world.session,
-            world.client,
-            world.org,
-            "Lead",
-            world.csv(HEADER + ",email", "Ada,Lovelace,AE,ada@example.com"),
-            connection_id=world.connection.id,
-        )
+    export_stopped(world, header=HEADER + ",email", rows=["Ada,Lovelace,AE,ada@example.com"])
 
     [run] = world.session.scalars(select(Run)).all()
     assert (run.status, run.read) == (RunStatus.FAILED, 1)
