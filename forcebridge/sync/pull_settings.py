@@ -254,11 +254,17 @@ def scope_changes(service: Service, change: PullChange) -> tuple[str, ...]:
     """Which of what the service reads (`objects`, `soql`, `routing`) `change` changes: only
     Salesforce can verify those. A form that resubmits the settings as they stand changes none."""
     wanted = _settings(service, change)
-    current = (service.pull_objects, service.pull_soql, service.routing_condition)
     names = ("objects", "soql", "routing")
     return tuple(
-        name for name, now, then in zip(names, current, wanted.scope, strict=True) if now != then
+        name
+        for name, now, then in zip(names, _scope(service), wanted.scope, strict=True)
+        if now != then
     )
+
+
+def _scope(service: Service) -> tuple[PullObjects, str | None, str | None]:
+    """What decides which records the service has now (as `_Settings.scope` for a change)."""
+    return service.pull_objects, service.pull_soql, service.routing_condition
 
 
 def save_unverified(session: Session, service: Service, change: PullChange) -> tuple[str, ...]:
@@ -280,9 +286,9 @@ def _apply(
     """Save `wanted`; the streams whose next run reads everything: those never read yet, those
     whose scope changed, and all of them for a service that creates contacts again (to create
     those it skipped)."""
-    scope = (service.pull_objects, service.pull_soql, service.routing_condition)
     creates_again = service.pull_update_only and not wanted.update_only
-    reread = tuple(s.name for s in streams) if scope != wanted.scope or creates_again else ()
+    rescoped = _scope(service) != wanted.scope
+    reread = tuple(s.name for s in streams) if rescoped or creates_again else ()
     service.pull_objects, service.pull_soql = wanted.objects, wanted.soql
     service.routing_condition = wanted.routing
     service.pull_interval_minutes = wanted.interval_minutes

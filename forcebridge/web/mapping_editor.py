@@ -325,13 +325,11 @@ def writable_choices(describe: ObjectDescribe, sources: LocalFields) -> tuple[Ch
 
 
 def _fillable(describe: ObjectDescribe, target: SalesforceField, sources: LocalFields) -> bool:
-    return any(
-        isinstance(checked, ExportRow)
-        for source in sources.fields
-        for checked in check_export_rows(
-            Mapping((MappingRow(source.name, target.name),)), describe, sources
-        )
-    )
+    """Whether some source may fill `target`: checked as one hierarchy of every source into it,
+    each row on its own."""
+    rows = tuple(MappingRow(source.name, target.name) for source in sources.fields)
+    checked = check_export_rows(Mapping(rows), describe, sources)
+    return any(isinstance(row, ExportRow) for row in checked)
 
 
 def _labelled(fields: Iterable[SalesforceField]) -> tuple[Choice, ...]:
