@@ -24,7 +24,7 @@ def sort_terms(spec: FieldSpec | None, expr: str) -> list[str]:
     `spec`; None for a polymorphic parent's Type) in SOQL's order."""
     if spec is not None and _ranked(spec):
         return [_rank(spec, expr), in_text_order(expr)]
-    if spec is None or spec.kind is Kind.TEXT:
+    if _as_text(spec):
         return [in_text_order(expr)]
     return [expr]
 
@@ -43,7 +43,7 @@ def extreme_order(function: str, spec: FieldSpec | None, expr: str) -> list[str]
     field's values, as ORDER BY the field would put it (a picklist's defined order, text
     by its upper-case characters)."""
     picked = f"{function}({_extreme_key(spec, expr)})"
-    return [in_text_order(picked)] if spec is None or spec.kind is Kind.TEXT else [picked]
+    return [in_text_order(picked)] if _as_text(spec) else [picked]
 
 
 def _extreme_key(spec: FieldSpec | None, expr: str) -> str:
@@ -51,7 +51,7 @@ def _extreme_key(spec: FieldSpec | None, expr: str) -> str:
     decides (and text order among values the picklist lacks); text in text order."""
     if spec is not None and _ranked(spec):
         return f"printf('%0{_RANK_DIGITS}d', {_rank(spec, expr)}) || {in_text_order(expr)}"
-    if spec is None or spec.kind is Kind.TEXT:
+    if _as_text(spec):
         return in_text_order(expr)
     return expr
 
@@ -63,6 +63,11 @@ def selection_order(spec: FieldSpec) -> tuple[str, ...]:
     if spec.kind is not Kind.MULTIPICKLIST:
         return ()
     return tuple(entry.value for entry in spec.picklist)
+
+
+def _as_text(spec: FieldSpec | None) -> bool:
+    """Whether values of `spec` (None: a polymorphic parent's Type) sort as text."""
+    return spec is None or spec.kind is Kind.TEXT
 
 
 def _ranked(spec: FieldSpec) -> bool:
