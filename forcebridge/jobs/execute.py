@@ -33,7 +33,7 @@ from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import (
     Claim,
     is_abandoned,
-    is_current,
+    is_owed,
     load_state,
     release_claim,
     save_state,
@@ -215,7 +215,7 @@ def _execute(
             return Execution(service_id, stream, Outcome.BUSY)
         if claim is not None:
             with engine.connect() as connection:
-                if not is_current(connection, claim):
+                if not is_owed(connection, claim):
                     return Execution(service_id, stream, Outcome.STALE)
         started_at = claimed_at(claim.token) if claim is not None else clock()
         result: RunResult | None = None

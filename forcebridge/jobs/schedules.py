@@ -244,12 +244,24 @@ def save_state(connection: Connection, service_id: int, stream: str, state: Sche
 
 def is_current(connection: Connection, claim: Claim) -> bool:
     """Whether the claim still stands: nothing ran the stream or claimed it again since."""
+    return _scheduled_at(connection, claim) == claim.token
+
+
+def is_owed(connection: Connection, claim: Claim) -> bool:
+    """Whether the claim's run is still owed: the claim stands, or was given back
+    (`release_claim`) and not claimed again since. A twin job of the same claim (procrastinate
+    can run a job twice) gives it back when it finds the lease held by the job that runs it;
+    that job must still run."""
+    return _scheduled_at(connection, claim) in (claim.token, claimed_at(claim.token))
+
+
+def _scheduled_at(connection: Connection, claim: Claim) -> datetime | None:
     row = connection.execute(
         select(SyncSchedule.next_run_at, SyncSchedule.enabled).where(
             SyncSchedule.service_id == claim.service_id, SyncSchedule.stream == claim.stream
         )
     ).one_or_none()
-    return row is not None and row.enabled and row.next_run_at == claim.token
+    return row.next_run_at if row is not None and row.enabled else None
 
 
 def release_claim(connection: Connection, claim: Claim) -> None:

@@ -27,7 +27,7 @@ from forcebridge.jobs.schedules import (
 from forcebridge.jobs.streams import RunResult, StreamRegistry
 from forcebridge.salesforce.errors import AuthenticationLost
 from forcebridge.store.models import RunStatus, Service
-from forcebridge.store.repositories.leases import holder_id, take_lease
+from forcebridge.store.repositories.leases import holder_id, release_lease, take_lease
 from forcebridge.store.repositories.runs import start_run
 from forcebridge.store.types import utcnow
 from tests.jobs.recording import failing_runner, recorded_runs, recording_registry, recording_runner
@@ -234,6 +234,27 @@ def test_an_overtaken_claim_does_not_run(runtime: Runtime, service_id: int) -> N
 
     assert stale.outcome is Outcome.STALE
     assert len(recorded_runs(runtime)) == 1
+
+
+def test_a_twin_job_that_finds_the_lease_held_does_not_stop_the_run_that_holds_it(
+    runtime: Runtime, service_id: int
+) -> None:
+    """Procrastinate may run a job twice. The twin that finds the lease held gives the claim
+    back; the job holding the lease must still run rather than take the claim as overtaken,
+    or neither runs until a later tick."""
+    claim = _claim(runtime, "activities")
+    registry = recording_registry()
+    assert take_lease(runtime.engine, service_id, "activities", "the job", TTL, now=T0)
+    twin = execute_stream(runtime, registry, service_id, "activities", claim=claim, clock=_at(T0))
+    assert release_lease(runtime.engine, service_id, "activities", "the job")
+
+    first = execute_stream(
+        runtime, registry, service_id, "activities", claim=claim, clock=_at(T0),
+        holder="the job",
+    )  # fmt: skip
+
+    assert (twin.outcome, first.outcome) == (Outcome.BUSY, Outcome.SUCCEEDED)
+    assert [r.stream for r in recorded_runs(runtime)] == ["activities"]
 
 
 def test_a_claim_whose_worker_died_counts_as_a_failure(runtime: Runtime, service_id: int) -> None:

@@ -20,7 +20,9 @@ from forcebridge.jobs.schedules import (
     claim_due,
     is_abandoned,
     is_current,
+    is_owed,
     reconcile_schedules,
+    release_claim,
     retry_streams_now,
     save_state,
     service_schedules,
@@ -153,6 +155,21 @@ def test_a_claim_stands_until_the_stream_is_claimed_again(engine: Engine, servic
     assert take_lease(engine, service_id, "activities", "runner", timedelta(minutes=1), now=later)
     with engine.connect() as connection:
         assert not is_abandoned(connection, new, later)
+
+
+def test_a_claim_given_back_is_still_owed_until_claimed_again(
+    engine: Engine, service_id: int
+) -> None:
+    _reconcile(engine, T0)
+    (claim,) = [c for c in _claim(engine, T0) if c.stream == "activities"]
+    with engine.begin() as connection:
+        release_claim(connection, claim)
+        assert (is_current(connection, claim), is_owed(connection, claim)) == (False, True)
+
+    (again,) = [c for c in _claim(engine, T0 + timedelta(seconds=1)) if c.stream == "activities"]
+    with engine.connect() as connection:
+        assert not is_owed(connection, claim)
+        assert is_owed(connection, again)
 
 
 def test_retrying_now_makes_backing_off_streams_due(engine: Engine, service_id: int) -> None:
