@@ -86,7 +86,7 @@ def push(
             report = push_activities(session, found, client, options, progress=bar)
             if not dry_run:
                 record_on_demand(engine, found.id, _outcome(report, client), started, utcnow())
-    emit(report.to_dict(), as_json, lambda: _show(report), stopped=report.error)
+    emit(report.to_dict(), as_json, lambda: _show(report, service), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
 
@@ -118,7 +118,7 @@ def _progress_bar(quiet: bool) -> Iterator[ProgressCallback | None]:
         yield advance
 
 
-def _show(report: PushReport) -> None:
+def _show(report: PushReport, service: str) -> None:
     verb = "Would write" if report.dry_run else "Wrote"
     table = Table(title=f"{verb} activity windows (run {report.run_id})", show_header=False)
     for label, value in (
@@ -133,7 +133,7 @@ def _show(report: PushReport) -> None:
     table.add_row("Status", report.status.value)
     console.print(table)
     if report.failed:
-        console.print("See why with: forcebridge activities windows --service ...")
+        console.print(f"See why with: forcebridge activities windows --service {service}")
 
 
 @app.command("windows")

@@ -131,8 +131,10 @@ def test_failing_windows_are_listed_with_why_and_the_push_exits_1(
     pushed = cli("activities", "push", "--service", "acme/shop", "--json")
     listed = document(cli("activities", "windows", "--service", "acme/shop", "--json"))
     shown = cli("activities", "windows", "--service", "acme/shop")
+    again = cli("activities", "push", "--service", "acme/shop")
 
     assert pushed.exit_code == 1
+    assert "See why with: forcebridge activities windows --service acme/shop\n" in again.stdout
     assert json.loads(pushed.stdout)["status"] == "partial"
     (window,) = listed["windows"]
     assert (window["contact"], window["day"], window["parked"], window["attempts"]) == (
