@@ -54,6 +54,7 @@ from forcebridge.sandbox.http_api import (
     error_response,
 )
 from forcebridge.sandbox.limits import ApiUsage, Faults, FaultSettings
+from forcebridge.sandbox.oauth_formats import OAuthError
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.tls import ensure_jwt_certificate
 from forcebridge.sandbox.writes import KEYLESS_METHODS
@@ -244,9 +245,9 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
     async def bulk_v1_error(request: Request, error: bulk_v1.BulkError) -> Response:
         return error.response(bulk_v1.request_format(request))
 
-    @app.exception_handler(oauth.OAuthError)
-    async def oauth_error(_: Request, error: oauth.OAuthError) -> Response:
-        return oauth.oauth_error_response(error)
+    @app.exception_handler(OAuthError)
+    async def oauth_error(_: Request, error: OAuthError) -> Response:
+        return error.answer()
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:

@@ -41,6 +41,7 @@ from forcebridge.sandbox.http_api import (
     json_object,
 )
 from forcebridge.sandbox.ids import make_id
+from forcebridge.sandbox.json_values import shown
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
 from forcebridge.soql.ast import Query
@@ -252,7 +253,7 @@ def choice(body: dict[str, Any], key: str, allowed: dict[str, str], default: str
     value = body.get(key, default)
     if value not in allowed:
         raise ApiError(
-            400, "INVALIDJOB", f"Invalid {key}: {value}. Use one of {', '.join(allowed)}"
+            400, "INVALIDJOB", f"Invalid {key}: {shown(value)}. Use one of {', '.join(allowed)}"
         )
     return str(value)
 
@@ -263,7 +264,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
     operation = body.get("operation")
     if operation not in ("query", "queryAll"):
         raise ApiError(400, "INVALIDJOB", "Invalid operation: use query or queryAll")
-    soql = str(body.get("query") or "")
+    soql = shown(body.get("query") or "")
     try:
         query = parse(soql)
     except SoqlError as error:

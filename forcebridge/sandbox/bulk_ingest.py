@@ -48,6 +48,7 @@ from forcebridge.sandbox.csv_rows import read_table
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import DATA_PREFIX, SalesforceJSON, json_body, json_object
+from forcebridge.sandbox.json_values import shown
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
@@ -193,9 +194,9 @@ def upsert_key(sobject: ObjectSpec, name: object) -> FieldSpec | str:
     created, before any record is read."""
     if not name:
         return "External ID was blank for upsert"
-    key = sobject.field(str(name))
+    key = sobject.field(shown(name))
     if key is None:
-        return f"The external ID field {name} was not found"
+        return f"The external ID field {shown(name)} was not found"
     if not (key.external_id or key.id_lookup or key.kind is Kind.ID):
         return (
             f"Field name provided, {key.name} does not match an External ID, Salesforce Id, "
@@ -212,11 +213,11 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         raise ApiError(
             400,
             "INVALIDJOB",
-            f"Invalid operation: {operation}. Use one of {', '.join(OPERATIONS)}",
+            f"Invalid operation: {shown(operation)}. Use one of {', '.join(OPERATIONS)}",
         )
     if body.get("contentType", "CSV") != "CSV":
         raise ApiError(400, "INVALIDJOB", "Invalid contentType: only CSV is supported")
-    name = str(body.get("object") or "")
+    name = shown(body.get("object") or "")
     sobject = call.state.org.schema.get(name)
     if sobject is None:
         raise ApiError(400, "INVALIDJOB", f"Unable to find object: {name}")
@@ -291,7 +292,7 @@ async def set_state(job_id: str, request: Request, call: Bulk) -> SalesforceJSON
             raise ApiError(
                 400,
                 "INVALIDJOBSTATE",
-                f"Job {job.id} is {job.state.value}: it cannot be set to {wanted}",
+                f"Job {job.id} is {job.state.value}: it cannot be set to {shown(wanted)}",
             )
         body = job.info()
     if wanted == JobState.UPLOAD_COMPLETE.value:

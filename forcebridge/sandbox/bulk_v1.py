@@ -39,6 +39,7 @@ from forcebridge.sandbox.csv_rows import read_table
 from forcebridge.sandbox.errors import ApiError, from_soql
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
+from forcebridge.sandbox.json_values import shown
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.org import Org
 from forcebridge.soql.ast import Query
@@ -201,17 +202,19 @@ async def _job_request(request: Request) -> dict[str, Any]:
 async def create_job(request: Request, call: Call) -> Response:
     body = await _job_request(request)
     fmt = request_format(request)
-    content_type = str(body.get("contentType") or ("JSON" if fmt is wire.Format.JSON else "CSV"))
+    content_type = shown(body.get("contentType") or ("JSON" if fmt is wire.Format.JSON else "CSV"))
     if content_type not in CONTENT_TYPES:
         raise BulkError(
             400, "InvalidJob", f"Content type {content_type} is not supported by this sandbox"
         )
-    operation = str(body.get("operation") or "")
+    operation = shown(body.get("operation") or "")
     if operation not in (*OPERATIONS, *QUERY_OPERATIONS):
         raise BulkError(400, "InvalidJob", f"Invalid operation: {operation}")
-    sobject = call.state.org.schema.get(str(body.get("object") or ""))
+    sobject = call.state.org.schema.get(shown(body.get("object") or ""))
     if sobject is None:
-        raise BulkError(400, "InvalidEntity", f"Unable to find object: {body.get('object')}")
+        raise BulkError(
+            400, "InvalidEntity", f"Unable to find object: {shown(body.get('object') or '')}"
+        )
     external_field = None
     if operation == "upsert":
         key = upsert_key(sobject, body.get("externalIdFieldName"))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
-from forcebridge.sandbox.fieldtypes import wire_flag
+from forcebridge.sandbox.json_values import request_flag, shown
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, PicklistEntry, Schema, merge
 
 METADATA_TYPES = {
@@ -62,7 +62,8 @@ def split_full_name(schema: Schema, full_name: Any) -> tuple[ObjectSpec, str]:
     if obj is None:
         raise _refused(
             "FullName",
-            f"{full_name!r} must name one of the org's objects and the field, as Contact.Region__c",
+            f"{shown(full_name)} must name one of the org's objects and the field, as "
+            "Contact.Region__c",
         )
     if obj.view:
         raise _refused("FullName", f"{obj.name} is read-only: it takes no custom fields")
@@ -82,7 +83,7 @@ def field_spec(schema: Schema, name: str, metadata: Any) -> FieldSpec:
     kind = metadata.get("type")
     if kind not in METADATA_TYPES:
         choices = ", ".join(METADATA_TYPES)
-        raise _refused("type", f"{kind!r} is not a field type the sandbox makes: {choices}")
+        raise _refused("type", f"{shown(kind)} is not a field type the sandbox makes: {choices}")
     label = metadata.get("label")
     if not isinstance(label, str) or not label.strip():
         raise _refused("label", "a field needs a label")
@@ -91,18 +92,18 @@ def field_spec(schema: Schema, name: str, metadata: Any) -> FieldSpec:
         type=METADATA_TYPES[kind],
         label=label.strip(),
         length=_length(kind, metadata),
-        nillable=not _flag(metadata, "required") and kind != "Checkbox",
-        external_id=_flag(metadata, "externalId"),
-        id_lookup=_flag(metadata, "externalId"),
-        unique=_flag(metadata, "unique"),
-        case_sensitive=_flag(metadata, "caseSensitive"),
+        nillable=not request_flag(metadata, "required") and kind != "Checkbox",
+        external_id=request_flag(metadata, "externalId"),
+        id_lookup=request_flag(metadata, "externalId"),
+        unique=request_flag(metadata, "unique"),
+        case_sensitive=request_flag(metadata, "caseSensitive"),
         custom=True,
     )
     if kind in ("Number", "Currency", "Percent"):
         precision, scale = _digits(metadata)
         return replace(spec, precision=precision, scale=scale)
     if kind == "Checkbox":
-        default = _flag(metadata, "defaultValue")
+        default = request_flag(metadata, "defaultValue")
         return replace(spec, default_value=default, defaulted_on_create=True)
     if kind in ("Picklist", "MultiselectPicklist"):
         entries, restricted = _picklist(metadata)
@@ -112,10 +113,6 @@ def field_spec(schema: Schema, name: str, metadata: Any) -> FieldSpec:
     return spec
 
 
-def _flag(metadata: Mapping[str, Any], key: str) -> bool:
-    return wire_flag(metadata.get(key))
-
-
 def _whole(metadata: Mapping[str, Any], key: str) -> int | None:
     value = metadata.get(key)
     if value is None:
@@ -123,7 +120,7 @@ def _whole(metadata: Mapping[str, Any], key: str) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise _refused(key, f"{value!r} is not a whole number") from None
+        raise _refused(key, f"{shown(value)} is not a whole number") from None
 
 
 def _length(kind: str, metadata: Mapping[str, Any]) -> int:
@@ -165,8 +162,8 @@ def _picklist(metadata: Mapping[str, Any]) -> tuple[tuple[PicklistEntry, ...], b
         if not isinstance(name, str) or not name.strip():
             raise _refused("valueSet", "each picklist value needs its fullName")
         label = value.get("label") or name
-        entries.append(PicklistEntry(name, str(label), default=_flag(value, "default")))
-    return tuple(entries), isinstance(value_set, Mapping) and _flag(value_set, "restricted")
+        entries.append(PicklistEntry(name, str(label), default=request_flag(value, "default")))
+    return tuple(entries), isinstance(value_set, Mapping) and request_flag(value_set, "restricted")
 
 
 def _lookup(schema: Schema, spec: FieldSpec, metadata: Mapping[str, Any]) -> FieldSpec:
@@ -177,14 +174,14 @@ def _lookup(schema: Schema, spec: FieldSpec, metadata: Mapping[str, Any]) -> Fie
     cannot be cleared) or `Cascade` (delete them too)."""
     parent = schema.get(str(metadata.get("referenceTo") or ""))
     if parent is None or parent.view:
-        raise _refused("referenceTo", f"{metadata.get('referenceTo')!r} is not an object")
+        raise _refused("referenceTo", f"{shown(metadata.get('referenceTo'))} is not an object")
     children = metadata.get("relationshipName")
     if not isinstance(children, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", children):
         raise _refused("relationshipName", "a lookup needs the name of its parent's children")
     constraint = metadata.get("deleteConstraint") or ("SetNull" if spec.nillable else "Restrict")
     if constraint not in _DELETE_CONSTRAINTS:
         choices = ", ".join(_DELETE_CONSTRAINTS)
-        raise _refused("deleteConstraint", f"{constraint!r} is none of {choices}")
+        raise _refused("deleteConstraint", f"{shown(constraint)} is none of {choices}")
     if constraint == "SetNull" and not spec.nillable:
         raise _refused("deleteConstraint", "a required lookup cannot be cleared: use Restrict")
     return replace(

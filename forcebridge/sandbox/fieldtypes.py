@@ -163,8 +163,8 @@ def parse_datetime(text: str) -> dt.datetime:
 
 
 def wire_flag(raw: object) -> bool:
-    """A yes-or-no as clients send it: JSON's `true`, or the text `true` in any case (a query
-    parameter, an XML element); anything else is no."""
+    """A yes-or-no of a query parameter (`?allOrNone=true`): the text `true` in any case;
+    anything else is no. A JSON body's flags are read by `json_values.request_flag`."""
     if isinstance(raw, bool):
         return raw
     return str(raw).strip().lower() == "true"

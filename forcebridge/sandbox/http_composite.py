@@ -24,6 +24,7 @@ from forcebridge.sandbox.http_api import (
     json_body,
     json_object,
 )
+from forcebridge.sandbox.json_values import request_flag
 from forcebridge.sandbox.limits import ApiKind, row_lock_error
 
 router = APIRouter(prefix=DATA_PREFIX)
@@ -64,7 +65,7 @@ def collection_records(body: Any) -> tuple[list[Any], bool]:
     records = envelope.get("records")
     if not isinstance(records, list):
         raise ApiError(400, "JSON_PARSER_ERROR", "'records' must be a list of records")
-    return records, wire_flag(envelope.get("allOrNone", False))
+    return records, request_flag(envelope, "allOrNone")
 
 
 def _given_ids(records: list[Any]) -> list[str | None]:

@@ -37,6 +37,7 @@ from forcebridge.sandbox.http_api import (
     json_body,
     json_object,
 )
+from forcebridge.sandbox.json_values import request_flag
 from forcebridge.sandbox.limits import ApiKind
 from forcebridge.sandbox.record_trees import RefusedTree, create_tree, read_tree
 from forcebridge.sandbox.references import REFERENCE_ID, MissingReference, substitute
@@ -163,7 +164,7 @@ def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
             "LIMIT_EXCEEDED",
             f"A composite request holds at most {MAX_QUERIES} query or collection subrequests",
         )
-    return subrequests, envelope.get("allOrNone") is True
+    return subrequests, request_flag(envelope, "allOrNone")
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ async def batch(request: Request, call: Composite) -> SalesforceJSON:
             for raw in _listed(envelope, "batchRequests", "subrequest", MAX_SUBREQUESTS)
         )
     ]
-    halt = envelope.get("haltOnError") is True
+    halt = request_flag(envelope, "haltOnError")
     replies = await call.state.run(run_batch, _caller(request, call), subrequests, halt)
     return SalesforceJSON(
         {

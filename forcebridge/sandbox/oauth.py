@@ -29,6 +29,7 @@ from forcebridge.sandbox.http_api import (
     instance_url,
     sandbox_of,
 )
+from forcebridge.sandbox.oauth_formats import OAuthError, TokenFormat, token_answer, token_format
 from forcebridge.soql.dates import known_zone
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -36,21 +37,6 @@ ALLOWED_SCOPES = ("api", "id", "web", "refresh_token", "offline_access", "openid
 DEFAULT_SCOPE = "api id web refresh_token"
 
 router = APIRouter()
-
-
-class OAuthError(Exception):
-    """A refusal in OAuth's own shape (not the REST error array)."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(f"{error}: {description}")
-        self.error = error
-        self.description = description
-        self.status = status
-
-
-def oauth_error_response(error: OAuthError) -> SalesforceJSON:
-    body = {"error": error.error, "error_description": error.description}
-    return SalesforceJSON(body, status_code=error.status, headers={"Cache-Control": "no-store"})
 
 
 def granted_scope(requested: str | None) -> str:
@@ -79,7 +65,7 @@ def token_signature(client_secret: str, id_url: str, issued_at: str) -> str:
 
 def _token_response(
     request: Request, grant: Grant, access_token: str, refresh_token: str | None = None
-) -> SalesforceJSON:
+) -> dict[str, Any]:
     state = sandbox_of(request)
     base = instance_url(request)
     id_url = identity_url(base, grant, state.org.org_id)
@@ -95,7 +81,7 @@ def _token_response(
         "token_type": "Bearer",
         "issued_at": issued_at,
     }
-    return SalesforceJSON(body, headers={"Cache-Control": "no-store"})
+    return body
 
 
 def _check_client(state: SandboxState, params: dict[str, str], secret_required: bool) -> None:
@@ -117,7 +103,7 @@ async def _form(request: Request) -> dict[str, str]:
     return params
 
 
-def _authorization_code(request: Request, params: dict[str, str]) -> SalesforceJSON:
+def _authorization_code(request: Request, params: dict[str, str]) -> dict[str, Any]:
     state = sandbox_of(request)
     verifier = params.get("code_verifier")
     _check_client(state, params, secret_required=verifier is None)
@@ -139,7 +125,7 @@ def _authorization_code(request: Request, params: dict[str, str]) -> SalesforceJ
     return _token_response(request, grant, access, refresh)
 
 
-def _refresh_token(request: Request, params: dict[str, str]) -> SalesforceJSON:
+def _refresh_token(request: Request, params: dict[str, str]) -> dict[str, Any]:
     state = sandbox_of(request)
     _check_client(state, params, secret_required=False)
     token = params.get("refresh_token", "")
@@ -149,7 +135,7 @@ def _refresh_token(request: Request, params: dict[str, str]) -> SalesforceJSON:
     return _token_response(request, grant, state.auth.open_session(grant, refresh_token=token))
 
 
-def _password(request: Request, params: dict[str, str]) -> SalesforceJSON:
+def _password(request: Request, params: dict[str, str]) -> dict[str, Any]:
     state = sandbox_of(request)
     _check_client(state, params, secret_required=True)
     user_id = state.auth.check_password(params.get("username", ""), params.get("password", ""))
@@ -159,7 +145,7 @@ def _password(request: Request, params: dict[str, str]) -> SalesforceJSON:
     return _token_response(request, grant, state.auth.open_session(grant))
 
 
-def _jwt_bearer(request: Request, params: dict[str, str]) -> SalesforceJSON:
+def _jwt_bearer(request: Request, params: dict[str, str]) -> dict[str, Any]:
     """Verify the RS256 assertion against the certificate registered with the connected app."""
     state = sandbox_of(request)
     public_key = x509.load_pem_x509_certificate(state.jwt_cert_pem).public_key()
@@ -186,7 +172,7 @@ def _jwt_bearer(request: Request, params: dict[str, str]) -> SalesforceJSON:
     return _token_response(request, grant, state.auth.open_session(grant))
 
 
-def _client_credentials(request: Request, params: dict[str, str]) -> SalesforceJSON:
+def _client_credentials(request: Request, params: dict[str, str]) -> dict[str, Any]:
     """A session for the connected app itself, as its run-as user (the sandbox's admin), with
     no refresh token: the app asks again with its credentials."""
     state = sandbox_of(request)
@@ -207,17 +193,27 @@ GRANTS = {
 
 
 @router.post("/services/oauth2/token")
-async def token(request: Request) -> SalesforceJSON:
-    """The token endpoint; the client may authenticate in the form or by HTTP Basic."""
-    params = _basic_credentials(request) | await _form(request)
-    grant_type = params.get("grant_type")
-    if not grant_type:
-        raise OAuthError("invalid_request", "grant type is missing")
-    handler = GRANTS.get(grant_type)
-    if handler is None:
-        raise OAuthError("unsupported_grant_type", "grant type not supported")
-    # Off the event loop: checking a password hash takes tens of milliseconds.
-    return await sandbox_of(request).run(handler, request, params)
+async def token(request: Request) -> Response:
+    """The token endpoint; the client may authenticate in the form or by HTTP Basic, and ask
+    for the answer's form (`oauth_formats`)."""
+    params = dict(request.query_params)
+    try:
+        params = _basic_credentials(request) | await _form(request)
+        grant_type = params.get("grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request", "grant type is missing")
+        handler = GRANTS.get(grant_type)
+        if handler is None:
+            raise OAuthError("unsupported_grant_type", "grant type not supported")
+        # Off the event loop: checking a password hash takes tens of milliseconds.
+        body = await sandbox_of(request).run(handler, request, params)
+    except OAuthError as refused:
+        return refused.answer(_answer_form(request, params))
+    return token_answer(body, _answer_form(request, params))
+
+
+def _answer_form(request: Request, params: dict[str, str]) -> TokenFormat:
+    return token_format(params.get("format"), request.headers.get("accept"))
 
 
 @router.api_route("/services/oauth2/revoke", methods=["GET", "POST"])
@@ -271,14 +267,19 @@ def _basic_credentials(request: Request) -> dict[str, str]:
     return {"client_id": client_id, "client_secret": secret}
 
 
-def _identity_grant(request: Request) -> Grant | None:
-    """The identity URL takes a bearer header or, as Salesforce allows, an `oauth_token` param."""
+def _identity_grant(request: Request) -> Grant | Response:
+    """The identity URL takes a bearer header or, as Salesforce allows, an `oauth_token` param;
+    without one it is 403 `Missing_OAuth_Token`, with one opening no session `Bad_OAuth_Token`,
+    as Salesforce's "Identity URLs" lists its errors."""
     token = (
         bearer_token(request)
         or request.query_params.get("oauth_token")
         or request.query_params.get("access_token")
     )
-    return sandbox_of(request).auth.session(token) if token else None
+    if not token:
+        return PlainTextResponse("Missing_OAuth_Token", status_code=403)
+    grant = sandbox_of(request).auth.session(token)
+    return grant if grant is not None else PlainTextResponse("Bad_OAuth_Token", status_code=403)
 
 
 def user_profile(
@@ -359,8 +360,8 @@ def with_version(profile: dict[str, Any], version: str | None) -> dict[str, Any]
 @router.api_route("/id/{org_id}/{user_id}", methods=["GET", "POST"])
 async def identity(org_id: str, user_id: str, request: Request) -> Response:
     grant = _identity_grant(request)
-    if grant is None:
-        return PlainTextResponse("Bad_OAuth_Token", status_code=403)
+    if isinstance(grant, Response):
+        return grant
     state = sandbox_of(request)
     if org_id[:15] != state.org.org_id[:15] or user_id[:15] != grant.user_id[:15]:
         return PlainTextResponse("Bad_Id", status_code=404)
@@ -375,8 +376,8 @@ async def identity(org_id: str, user_id: str, request: Request) -> Response:
 async def userinfo(request: Request) -> Response:
     """The OpenID Connect view of the same user."""
     grant = _identity_grant(request)
-    if grant is None:
-        return PlainTextResponse("Bad_OAuth_Token", status_code=403)
+    if isinstance(grant, Response):
+        return grant
     state = sandbox_of(request)
     base = instance_url(request)
     profile = await state.run(user_profile, state, base, grant)

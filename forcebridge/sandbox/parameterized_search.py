@@ -14,6 +14,7 @@ from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import comma_separated
+from forcebridge.sandbox.json_values import shown
 from forcebridge.soql.search import MAX_RESULTS, Scope, escape_term
 
 
@@ -128,7 +129,7 @@ def _scope(raw: Any) -> Scope:
         return Scope(str(raw).upper())
     except ValueError:
         choices = ", ".join(Scope)
-        raise _malformed(f"in must be one of {choices}, not {raw!r}") from None
+        raise _malformed(f"in must be one of {choices}, not {shown(raw)}") from None
 
 
 def _names(raw: Any) -> tuple[str, ...]:
@@ -149,5 +150,7 @@ def _limit(raw: Any, name: str) -> int | None:
     except (TypeError, ValueError):
         value = 0
     if not 1 <= value <= MAX_RESULTS or isinstance(raw, bool):
-        raise _malformed(f"{name} must be a whole number from 1 to {MAX_RESULTS:,}, not {raw!r}")
+        raise _malformed(
+            f"{name} must be a whole number from 1 to {MAX_RESULTS:,}, not {shown(raw)}"
+        )
     return value

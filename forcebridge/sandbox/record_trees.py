@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.json_values import shown
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.references import REFERENCE_ID
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
@@ -85,7 +86,7 @@ class _Reader:
             self.refuse(
                 given,
                 "INVALID_TYPE",
-                f"Record {reference_id} is of type {attributes.get('type')}, expected "
+                f"Record {reference_id} is of type {shown(attributes.get('type'))}, expected "
                 f"{sobject.name}",
             )
         record = TreeRecord(reference_id, sobject, {})

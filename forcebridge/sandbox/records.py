@@ -18,6 +18,7 @@ from typing import Any
 from forcebridge.sandbox import calculations, ids
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime, text_length
+from forcebridge.sandbox.json_values import cannot_deserialize, json_boolean
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
 PERMISSION_HINT = (
@@ -200,17 +201,11 @@ def _text(f: FieldSpec, raw: Any) -> str:
     return value
 
 
-#: The texts Salesforce's JSON parser reads as a checkbox's value, as its own `true` and
-#: `false` are; any other text (`"1"`, `"yes"`, `"FALSE"`) is refused.
-_BOOLEAN_TEXTS = {"true": 1, "false": 0}
-
-
 def _boolean(f: FieldSpec, raw: Any) -> int:
-    if isinstance(raw, bool):
-        return int(raw)
-    if isinstance(raw, str) and raw in _BOOLEAN_TEXTS:
-        return _BOOLEAN_TEXTS[raw]
-    raise _cannot_deserialize(f, raw)
+    flag = json_boolean(raw)
+    if flag is None:
+        raise _cannot_deserialize(f, raw)
+    return int(flag)
 
 
 def _reference(f: FieldSpec, raw: Any) -> str:
@@ -336,25 +331,4 @@ def _cannot_deserialize(f: FieldSpec, raw: Any) -> ApiError:
             f"value for the type {f.field_type.soap_type}",
             [f.name],
         )
-    token, shown = _json_token(raw)
-    return ApiError(
-        400,
-        "JSON_PARSER_ERROR",
-        f"Cannot deserialize instance of {f.type} from {token} value {shown} or request may be "
-        "missing a required field",
-        [f.name],
-    )
-
-
-def _json_token(raw: Any) -> tuple[str, str]:
-    if isinstance(raw, bool):
-        return ("VALUE_TRUE", "true") if raw else ("VALUE_FALSE", "false")
-    if isinstance(raw, int):
-        return "VALUE_NUMBER_INT", str(raw)
-    if isinstance(raw, float):
-        return "VALUE_NUMBER_FLOAT", repr(raw)
-    if isinstance(raw, dict):
-        return "START_OBJECT", "{"
-    if isinstance(raw, list):
-        return "START_ARRAY", "["
-    return "VALUE_STRING", str(raw)
+    return cannot_deserialize(f.type, raw, [f.name])

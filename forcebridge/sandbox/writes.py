@@ -24,6 +24,7 @@ from forcebridge.sandbox.errors import (
     not_found,
 )
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
+from forcebridge.sandbox.json_values import shown
 from forcebridge.sandbox.records import Changes, coerce, defaults, derived, prepare
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.sandbox.storage import Storage
@@ -284,7 +285,7 @@ class Writes:
             raise ApiError(
                 400,
                 "INVALID_FIELD" if not matches else "DUPLICATE_EXTERNAL_ID",
-                f"Foreign key external ID: {'null' if value is None else value} {problem} for "
+                f"Foreign key external ID: {shown(value)} {problem} for "
                 f"field {key.name} in entity "
                 f"{parent.name}",
                 [lookup.name],

@@ -166,6 +166,23 @@ def test_bad_jobs_are_refused_at_creation(
     assert answer.json()[0]["errorCode"] == code
 
 
+@pytest.mark.parametrize(
+    ("job", "message"),
+    [
+        ({"columnDelimiter": True}, "Invalid columnDelimiter: true."),
+        ({"lineEnding": None}, "Invalid lineEnding: null."),
+    ],
+)
+def test_a_setting_that_is_no_text_is_named_as_json_spells_it(
+    sandbox: SandboxServer, session: requests.Session, job: dict[str, Any], message: str
+) -> None:
+    body = {"operation": "query", "query": "SELECT Id FROM Contact"} | job
+    answer = session.post(sandbox.base_url + JOBS, json=body)
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == "INVALIDJOB"
+    assert answer.json()[0]["message"].startswith(message)
+
+
 def test_a_finished_job_cannot_be_aborted_and_unknown_jobs_are_404(
     sandbox: SandboxServer, session: requests.Session
 ) -> None:

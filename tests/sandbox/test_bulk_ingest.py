@@ -207,6 +207,19 @@ def test_a_job_takes_one_upload_and_an_aborted_one_leaves_its_records_unprocesse
     assert session.delete(f"{sandbox.base_url}{JOBS}/{job['id']}").status_code == 204
 
 
+@pytest.mark.parametrize(("body", "shown"), [({}, "null"), ({"state": True}, "true")])
+def test_a_state_that_is_no_text_is_named_as_json_spells_it(
+    sandbox: SandboxServer, session: requests.Session, body: dict[str, Any], shown: str
+) -> None:
+    job = create(sandbox, session, object="Account", operation="insert")
+
+    answer = session.patch(f"{sandbox.base_url}{JOBS}/{job['id']}", json=body)
+
+    assert answer.status_code == 400
+    assert answer.json()[0]["errorCode"] == "INVALIDJOBSTATE"
+    assert answer.json()[0]["message"] == f"Job {job['id']} is Open: it cannot be set to {shown}"
+
+
 def test_an_upload_may_come_gzipped_and_one_not_in_utf8_is_refused(
     sandbox: SandboxServer, session: requests.Session
 ) -> None:
@@ -272,10 +285,17 @@ def test_a_closed_job_is_processed_in_the_background_and_reports_its_counts(
             "indexed field for Contact",
         ),
         ({"object": "Contact", "operation": "insert", "contentType": "JSON"}, "only CSV"),
+        ({"object": "Contact", "operation": None}, "Invalid operation: null."),
+        ({"object": "Contact", "operation": True}, "Invalid operation: true."),
+        ({"object": "Contact", "operation": "insert", "lineEnding": None}, "lineEnding: null."),
+        (
+            {"object": "Contact", "operation": "insert", "columnDelimiter": None},
+            "Invalid columnDelimiter: null.",
+        ),
     ],
 )
 def test_bad_jobs_are_refused_at_creation(
-    sandbox: SandboxServer, session: requests.Session, job: dict[str, str], detail: str
+    sandbox: SandboxServer, session: requests.Session, job: dict[str, Any], detail: str
 ) -> None:
     answer = session.post(sandbox.base_url + JOBS, json={"contentType": "CSV"} | job)
     assert answer.status_code == 400

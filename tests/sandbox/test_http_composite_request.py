@@ -35,7 +35,7 @@ def account_with_contact(
     ]
 
 
-def composite(sf: Salesforce, *subrequests: dict[str, Any], all_or_none: bool = False) -> Any:
+def composite(sf: Salesforce, *subrequests: dict[str, Any], all_or_none: bool | str = False) -> Any:
     body = {"allOrNone": all_or_none, "compositeRequest": list(subrequests)}
     return sf.restful("composite", method="POST", json=body)["compositeResponse"]
 
@@ -66,13 +66,17 @@ def test_later_subrequests_use_what_earlier_ones_answered_for_one_api_call(
     assert [r["Name"] for r in queried["body"]["records"]] == ["Composite Co"]
 
 
-def test_all_or_none_rolls_every_subrequest_back_at_the_first_failure(sf: Salesforce) -> None:
+@pytest.mark.parametrize("all_or_none", [True, "true"])
+def test_all_or_none_rolls_every_subrequest_back_at_the_first_failure(
+    sf: Salesforce, all_or_none: bool | str
+) -> None:
+    """The text "true" is `true` to Salesforce's JSON parser: nothing is kept either way."""
     created, failed, later = composite(
         sf,
         sub("POST", "/sobjects/Account", "a", {"Name": "Rolled Back Co"}),
         sub("POST", "/sobjects/Contact", "b", {"AccountId": "@{a.id}"}),
         sub("POST", "/sobjects/Account", "c", {"Name": "Never Co"}),
-        all_or_none=True,
+        all_or_none=all_or_none,
     )
 
     assert (failed["httpStatusCode"], codes(failed)) == (400, ["REQUIRED_FIELD_MISSING"])
@@ -229,7 +233,10 @@ def test_a_malformed_request_is_refused_whole_before_anything_runs(
     assert message in error["message"]
 
 
-def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(sf: Salesforce) -> None:
+@pytest.mark.parametrize("halt_on_error", [True, "true"])
+def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(
+    sf: Salesforce, halt_on_error: bool | str
+) -> None:
     contact = sf.Contact.create({"LastName": "Batched"})["id"]
     requests = [
         {
@@ -247,7 +254,9 @@ def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(sf: Salesfor
 
     carried_on = sf.restful("composite/batch", method="POST", json={"batchRequests": requests})
     halted = sf.restful(
-        "composite/batch", method="POST", json={"batchRequests": requests, "haltOnError": True}
+        "composite/batch",
+        method="POST",
+        json={"batchRequests": requests, "haltOnError": halt_on_error},
     )
 
     assert carried_on["hasErrors"] is True
@@ -255,6 +264,49 @@ def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(sf: Salesfor
     assert carried_on["results"][2]["result"]["Title"] == "VP"
     assert [r["statusCode"] for r in halted["results"]] == [204, 400, 412]
     assert halted["results"][2]["result"][0]["errorCode"] == "BATCH_PROCESSING_HALTED"
+
+
+FLAGGED = {"attributes": {"type": "Account"}, "Name": "Flagged Co"}
+
+
+@pytest.mark.parametrize(
+    ("resource", "body"),
+    [
+        (
+            "composite",
+            {
+                "allOrNone": "maybe",
+                "compositeRequest": [sub("POST", "/sobjects/Account", "a", FLAGGED)],
+            },
+        ),
+        (
+            "composite/batch",
+            {
+                "haltOnError": "yes",
+                "batchRequests": [
+                    {"method": "POST", "url": "v62.0/sobjects/Account", "richInput": FLAGGED}
+                ],
+            },
+        ),
+        ("composite/sobjects", {"allOrNone": "maybe", "records": [FLAGGED]}),
+    ],
+)
+def test_a_flag_that_is_no_boolean_is_refused_before_anything_is_written(
+    sf: Salesforce, resource: str, body: dict[str, Any]
+) -> None:
+    """Salesforce's JSON parser refuses any text but "true" and "false" for a boolean: a flag
+    the client set is never quietly read as false."""
+    flag = str(body.get("allOrNone", body.get("haltOnError")))
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful(resource, method="POST", json=body)
+
+    [error] = refused.value.content
+    assert error["errorCode"] == "JSON_PARSER_ERROR"
+    assert error["message"] == (
+        f"Cannot deserialize instance of boolean from VALUE_STRING value {flag} or request may "
+        "be missing a required field"
+    )
+    assert sf.query("SELECT COUNT() FROM Account WHERE Name = 'Flagged Co'")["totalSize"] == 0
 
 
 def test_a_batch_subrequest_the_sandbox_does_not_serve_says_so(sf: Salesforce) -> None:
@@ -423,6 +475,17 @@ def test_records_a_tree_cannot_hold_are_refused_each_by_its_reference_before_any
         }
     ]
     assert sf.query("SELECT COUNT() FROM Account WHERE Name LIKE 'Refused%'")["totalSize"] == 0
+
+
+def test_a_tree_record_of_null_type_is_named_as_json_spells_it(sf: Salesforce) -> None:
+    records = [{"attributes": {"type": None, "referenceId": "r1"}, "Name": "Typeless"}]
+
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("composite/tree/Account", method="POST", json={"records": records})
+
+    [failure] = refused.value.content["results"]
+    assert failure["errors"][0]["statusCode"] == "INVALID_TYPE"
+    assert failure["errors"][0]["message"] == "Record r1 is of type null, expected Account"
 
 
 def test_a_tree_past_the_limits_names_the_first_record_over_them(sf: Salesforce) -> None:

@@ -9,6 +9,8 @@ import hmac
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
+from xml.etree import ElementTree
 
 import jwt
 import pytest
@@ -85,6 +87,57 @@ def test_password_grant_refusals(
 ) -> None:
     answer = token_call(sandbox, https_for, **password_form(sandbox, **override))
     assert_oauth_error(answer, error, description)
+
+
+def token_in_form(answer: requests.Response) -> dict[str, str]:
+    """A token answer's keys, in whichever of the forms Salesforce offers it came."""
+    media = answer.headers["content-type"].split(";")[0]
+    if media == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(answer.text))
+    if media == "application/xml":
+        root = ElementTree.fromstring(answer.text)
+        assert root.tag == "OAuth"
+        return {element.tag: element.text or "" for element in root}
+    assert media == "application/json"
+    return dict(answer.json())
+
+
+@pytest.mark.parametrize(
+    ("asked", "headers", "media"),
+    [
+        ({"format": "urlencoded"}, {}, "application/x-www-form-urlencoded"),
+        ({"format": "xml"}, {}, "application/xml"),
+        ({"format": "json"}, {"Accept": "application/xml"}, "application/json"),
+        ({}, {"Accept": "application/x-www-form-urlencoded"}, "application/x-www-form-urlencoded"),
+        ({}, {"Accept": "text/html, application/xml;q=0.9"}, "application/xml"),
+        ({}, {"Accept": "*/*"}, "application/json"),
+    ],
+)
+def test_a_token_and_a_refusal_come_in_the_form_asked_for(
+    sandbox: SandboxServer,
+    https_for: Https,
+    asked: dict[str, str],
+    headers: dict[str, str],
+    media: str,
+) -> None:
+    """Salesforce's token endpoint answers as `format` asks, else as `Accept` asks, else JSON."""
+    url = sandbox.base_url + "/services/oauth2/token"
+    granted = https_for(sandbox).post(url, data=password_form(sandbox, **asked), headers=headers)
+    refused = https_for(sandbox).post(
+        url, data=password_form(sandbox, password="wrong", **asked), headers=headers
+    )
+
+    assert granted.status_code == 200
+    assert granted.headers["content-type"].split(";")[0] == media
+    token = token_in_form(granted)
+    assert token["token_type"] == "Bearer" and token["instance_url"] == sandbox.base_url
+    assert api_status(sandbox, https_for, token["access_token"]).status_code == 200
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].split(";")[0] == media
+    assert token_in_form(refused) == {
+        "error": "invalid_grant",
+        "error_description": "authentication failure",
+    }
 
 
 def test_unknown_or_malformed_bearer_token_is_401_invalid_session_id(
@@ -205,6 +258,23 @@ def test_identity_url_and_userinfo_describe_the_admin(
     assert userinfo.json()["sub"] == body["id"]
     refused = https_for(sandbox).get(body["id"], headers={"Authorization": "Bearer forged"})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["identity", "/services/oauth2/userinfo"])
+@pytest.mark.parametrize(
+    ("headers", "refusal"),
+    [({}, "Missing_OAuth_Token"), ({"Authorization": "Bearer forged"}, "Bad_OAuth_Token")],
+)
+def test_identity_without_a_live_token_names_what_was_wrong(
+    sandbox: SandboxServer, https_for: Https, path: str, headers: dict[str, str], refusal: str
+) -> None:
+    """Salesforce's "Identity URLs" tells a token not sent from one that opens no session."""
+    org_id, user_id = sandbox.org.org_id, sandbox.org.admin_user_id
+    url = f"/id/{org_id}/{user_id}" if path == "identity" else path
+
+    answer = https_for(sandbox).get(sandbox.base_url + url, headers=headers)
+
+    assert (answer.status_code, answer.text) == (403, refusal)
 
 
 def test_the_identity_url_answers_every_field_salesforce_documents(

@@ -151,7 +151,12 @@ def test_a_restricted_picklist_refuses_other_values(sf: Salesforce) -> None:
         ("Contact.LastName", TEXT, "FIELD_INTEGRITY_EXCEPTION", "not a custom field name"),
         ("Nowhere.Region__c", TEXT, "FIELD_INTEGRITY_EXCEPTION", "one of the org's objects"),
         ("Contact.Sum__c", {"type": "Formula", "label": "Sum"}, "FIELD_INTEGRITY_EXCEPTION",
-         "type: 'Formula'"),
+         "type: Formula is not a field type"),
+        (None, TEXT, "FIELD_INTEGRITY_EXCEPTION", "FullName: null must name one of"),
+        ("Contact.Sum__c", {"type": None, "label": "Sum"}, "FIELD_INTEGRITY_EXCEPTION",
+         "type: null is not a field type"),
+        ("Contact.Code__c", TEXT | {"required": "maybe"}, "JSON_PARSER_ERROR",
+         "Cannot deserialize instance of boolean from VALUE_STRING value maybe"),
         ("Contact.Code__c", {"type": "Text", "label": "Code"}, "FIELD_INTEGRITY_EXCEPTION",
          "length: a Text field holds 1 to 255 characters"),
         ("Contact.Score__c", {"type": "Number", "label": "Score", "precision": 4, "scale": 6},
@@ -162,7 +167,7 @@ def test_a_restricted_picklist_refuses_other_values(sf: Salesforce) -> None:
     ],
 )  # fmt: skip
 def test_a_wrong_definition_is_refused_naming_what_is_wrong(
-    sf: Salesforce, full_name: str, metadata: dict[str, Any], code: str, detail: str
+    sf: Salesforce, full_name: str | None, metadata: dict[str, Any], code: str, detail: str
 ) -> None:
     make_field(sf, "Contact.Region__c", TEXT)
     with pytest.raises(SalesforceMalformedRequest) as refused:

@@ -1,0 +1,76 @@
+"""Request values as Salesforce's JSON parser reads them, and as its messages show them.
+
+A yes-or-no in a request body (a checkbox, `allOrNone`, `haltOnError`, a Tooling field's
+`required`) is JSON's `true` or `false`, or the text "true" or "false", which the parser reads
+as those; any other value is refused whole, 400 JSON_PARSER_ERROR, never quietly taken for
+false. A value a message names is shown as the request spelled it: JSON's `null` and `true`,
+never Python's `None` and `True`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from forcebridge.sandbox.errors import ApiError
+
+#: The texts Salesforce's JSON parser reads as a boolean, as its own `true` and `false` are;
+#: any other text (`"1"`, `"yes"`, `"FALSE"`) is refused.
+BOOLEAN_TEXTS = {"true": True, "false": False}
+
+
+def shown(value: object) -> str:
+    """A request's value as a message names it: a text as it is, anything else as JSON writes
+    it (`null`, `true`, `12.5`)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def json_boolean(raw: object) -> bool | None:
+    """`raw` read as a boolean, or None when the parser would refuse it."""
+    if isinstance(raw, bool):
+        return raw
+    return BOOLEAN_TEXTS.get(raw) if isinstance(raw, str) else None
+
+
+def cannot_deserialize(
+    type_name: str, raw: object, fields: Sequence[str] | None = None
+) -> ApiError:
+    """The parser's refusal of a value that does not read as `type_name` (`boolean`, `date`)."""
+    token, text = _json_token(raw)
+    return ApiError(
+        400,
+        "JSON_PARSER_ERROR",
+        f"Cannot deserialize instance of {type_name} from {token} value {text} or request may "
+        "be missing a required field",
+        fields,
+    )
+
+
+def request_flag(body: Mapping[str, Any], key: str) -> bool:
+    """The yes-or-no `key` of a request body: false when it is missing or null (as a Java
+    boolean starts false), refused when it is no boolean."""
+    raw = body.get(key)
+    if raw is None:
+        return False
+    flag = json_boolean(raw)
+    if flag is None:
+        raise cannot_deserialize("boolean", raw)
+    return flag
+
+
+def _json_token(raw: object) -> tuple[str, str]:
+    """The parser's name for the token `raw` was, and its text as the parser shows it."""
+    if isinstance(raw, bool):
+        return ("VALUE_TRUE" if raw else "VALUE_FALSE"), shown(raw)
+    if isinstance(raw, int):
+        return "VALUE_NUMBER_INT", shown(raw)
+    if isinstance(raw, float):
+        return "VALUE_NUMBER_FLOAT", repr(raw)
+    if isinstance(raw, dict):
+        return "START_OBJECT", "{"
+    if isinstance(raw, list):
+        return "START_ARRAY", "["
+    return "VALUE_STRING", shown(raw)
