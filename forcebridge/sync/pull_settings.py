@@ -153,11 +153,14 @@ def configure_pull(
     session: Session, client: SalesforceClient, service: Service, change: PullChange
 ) -> PullConfiguration:
     """Verify `change` and apply it in the caller's transaction; `ConfigurationRefused` leaves
-    the service as it was. An empty change (the admin changed other settings) is not refused
-    for settings that no longer verify: the configuration names their problems."""
+    the service as it was. A change that leaves what the service reads as it is (the admin
+    changed other settings, the interval or the mode) is not refused for settings that no
+    longer verify: the configuration names their problems, and an admin can slow down or
+    switch the mode of a stream that waits on a fix in the org."""
     wanted = _settings(service, change)
     problems: list[SettingProblem] = []
     problem = interval_problem("pull every", wanted.interval_minutes)
+    interval_refused = problem is not None
     if problem is not None:
         problems.append(SettingProblem(problem, "interval_minutes"))
     streams: tuple[Stream, ...] = ()
@@ -189,7 +192,7 @@ def configure_pull(
         ]
         if not refused:
             countable.append(checked)
-    if problems and change != PullChange():
+    if problems and (scope_changes(service, change) or interval_refused):
         raise ConfigurationRefused(problems)
     records = {
         v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in countable
