@@ -7,7 +7,8 @@
 The export reports one result per CSV row; it exits 0 only when every row was exported.
 Ctrl+C or SIGTERM stops it once the write in flight has returned (its Ids kept, so exporting
 the file again finishes the job without making anything twice): the run ends failed, and
-`--json` prints `{"error": ...}`.
+`--json` prints `{"run_id": ..., "status": "failed", "error": "stopped (SIGTERM); ..."}`
+(`"interrupted (Ctrl+C); ..."`), only `{"error": ...}` when no run had started yet.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -39,6 +40,7 @@ from forcebridge.cli.output import (
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.store.repositories.runs import stop_reason
 from forcebridge.sync.connections import open_client, org_connection
 from forcebridge.sync.export import PERSON_OBJECTS, export_file
 from forcebridge.sync.export_errors import ExportError
@@ -48,10 +50,8 @@ from forcebridge.sync.export_results import ExportReport
 #: Rows of problems shown to people; `--json` has them all.
 SHOWN_PROBLEMS = 50
 
-INTERRUPTED = (
-    "interrupted: the export stopped before the end (its run ends failed); what it wrote to"
-    " Salesforce is kept with its Ids, so exporting the file again finishes it"
-)
+AGAIN = "exporting the file again finishes the export without making any record twice"
+"""What to do about an export Ctrl+C or SIGTERM stopped: what it wrote is kept with its Ids."""
 
 
 class _ExportGroup(typer.core.TyperGroup):
@@ -154,6 +154,7 @@ def run(
     What an org may export to: forcebridge export allow|disallow --org ORG OBJECT...
     """
     sobject = _canonical(sobject, PERSON_OBJECTS)
+    started: list[int] = []
     with database() as session:
         found = get_org(session, org)
         chosen = org_connection(session, found, connection)
@@ -171,16 +172,35 @@ def run(
                     connection_id=chosen.id,
                     dry_run=dry_run,
                     progress=progress,
+                    run_started=started.append,
                 )
             except ExportError as error:
                 fail(str(error))
-            except KeyboardInterrupt:
-                fail(INTERRUPTED, INTERRUPTED_STATUS)
-            except SystemExit:  # SIGTERM's, see terminated_as_interrupted
-                fail(INTERRUPTED, TERMINATED_STATUS)
+            except KeyboardInterrupt as stopped:
+                _stopped(stopped, started, as_json, INTERRUPTED_STATUS)
+            except SystemExit as stopped:  # SIGTERM's, see terminated_as_interrupted
+                _stopped(stopped, started, as_json, TERMINATED_STATUS)
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
+
+
+def _stopped(stopped: BaseException, started: list[int], as_json: bool, status: int) -> NoReturn:
+    """Ctrl+C or SIGTERM, worded as every command and the run's own record word it (`runs
+    show`), with the run it ended failed: under `--json` as the `run_id` beside the error, as
+    for a run Salesforce stopped, so a script can find it."""
+    error = f"{stop_reason(stopped)}: {AGAIN}"
+    if not started:
+        fail(error, status)
+    if not as_json:
+        fail(f"{error} (run {started[0]})", status)
+    emit(
+        {"run_id": started[0], "status": RunStatus.FAILED.value, "error": error},
+        as_json,
+        lambda: None,
+        stopped=error,
+    )
+    raise typer.Exit(status)
 
 
 class _Bar:

@@ -33,3 +33,9 @@ PROSPECT_FIELDS = LocalFields(
         _field("country", "Country"),
     )
 )
+
+COMPANY_FIELDS = frozenset(
+    ("company_name", "company_website", "company_phone", "industry", "employees", "revenue")
+)
+"""The prospect fields that describe the prospect's company rather than the person: a person's
+rows naming another company must not lend theirs to the company the person works at."""

@@ -15,7 +15,7 @@ Which objects and rules, and describes fetched anew when the cached one refuses 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -110,10 +110,12 @@ def export_prospects(
     connection_id: int,
     dry_run: bool = False,
     progress: ExportProgress | None = None,
+    run_started: Callable[[int], None] | None = None,
 ) -> ExportReport:
     """Export `prospects` as `sobject` ("Lead" or "Contact") through the connection `client`
     reaches (`connection_id`, whose Salesforce the prospects' Ids are kept for), one result
-    per prospect.
+    per prospect. `run_started` is told the run's id once it is committed as started, so a
+    caller the export is stopped in (Ctrl+C) can still name its run.
 
     Refused as a whole (an `ExportError`) when the org does not allow the object or a mapping
     does not verify. When Salesforce itself fails (the daily limit, an outage) the run ends
@@ -123,7 +125,18 @@ def export_prospects(
     """
     before = client.usage.snapshot()
     targets = export_targets(session, client, org, sobject)
-    return _run(session, client, org, targets, prospects, before, connection_id, dry_run, progress)
+    return _run(
+        session,
+        client,
+        org,
+        targets,
+        prospects,
+        before,
+        connection_id,
+        dry_run,
+        progress,
+        run_started,
+    )
 
 
 def export_file(
@@ -136,16 +149,28 @@ def export_file(
     connection_id: int,
     dry_run: bool = False,
     progress: ExportProgress | None = None,
+    run_started: Callable[[int], None] | None = None,
 ) -> ExportReport:
     """Export a CSV file of prospects (see `prospect_csv`). Its rows are saved as the org's
     prospects once the export is known to be allowed, except in a dry run; a bad row fails
-    alone, naming its fields."""
+    alone, naming its fields. `run_started` as for `export_prospects`."""
     rows = read_prospect_file(path)
     before = client.usage.snapshot()
     targets = export_targets(session, client, org, sobject)
     prospects = prospects_from_rows(session, org, rows, connection_id, save=not dry_run)
     session.commit()
-    return _run(session, client, org, targets, prospects, before, connection_id, dry_run, progress)
+    return _run(
+        session,
+        client,
+        org,
+        targets,
+        prospects,
+        before,
+        connection_id,
+        dry_run,
+        progress,
+        run_started,
+    )
 
 
 def _run(
@@ -158,10 +183,13 @@ def _run(
     connection_id: int,
     dry_run: bool,
     progress: ExportProgress | None,
+    run_started: Callable[[int], None] | None,
 ) -> ExportReport:
     run = start_run(session, org, f"{STREAM}:{targets.person.sobject}", dry_run=dry_run)
     run.read = len(prospects)
     session.commit()
+    if run_started is not None:
+        run_started(run.id)
     spent = spent_since(client, before)
     with failed_if_stopped(session, run, spent):
         try:

@@ -8,7 +8,9 @@ Companies are the same when their websites share a domain (`https://www.Acme.com
 case and spacing; a company known only by name joins the one company with a website that
 bears that name. Each group is written once, its prospects' fields merged in input order
 (the first prospect holding a value for a field gives it) before the mapping's hierarchies
-choose among them (`export_plan`).
+choose among them (`export_plan`); a person works at the company of their first prospect that
+names one, and the company fields (`COMPANY_FIELDS`) of their rows naming another are left out
+of the merge, so one company never takes another's phone or website.
 
 Records already in Salesforce are indexed the same way, so a group finds its record by the
 Id an earlier export kept (for a company, while that Account still bears its domain or name),
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from forcebridge.mapping.prospect_fields import COMPANY_FIELDS
+from forcebridge.mapping.rules import is_empty
 from forcebridge.store.repositories.prospects import person_name_key
 from forcebridge.sync.export_model import ExportObject, ExportProspect
 
@@ -89,6 +93,14 @@ def company_key(website: str | None, name: str | None) -> CompanyKey | None:
         return None
     given = name.strip() if name and name.strip() else None
     return CompanyKey(domain, given, (given,) if given else ())
+
+
+def same_company(key: CompanyKey, other: CompanyKey) -> bool:
+    """Whether two keys name one company: the same website domain, or the same name ignoring
+    case and spacing (as an Account is compared with a company, `is_company`)."""
+    if key.domain is not None and key.domain == other.domain:
+        return True
+    return key.name_key is not None and key.name_key == other.name_key
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,21 @@ class Identities:
 
     people: tuple[Group, ...]
     companies: tuple[tuple[Group, CompanyKey], ...] = ()
+    elsewhere: frozenset[int] = frozenset()
+    """Positions whose row does not name the company its person works at (it names another,
+    or none while another row of the person does): their company fields are not merged."""
+
+    def merged(self, members: Sequence[int], prospects: Sequence[ExportProspect]) -> dict[str, Any]:
+        """The members' prospect fields merged in input order, each from the first member
+        holding a value for it; company fields only from the members at the person's company."""
+        merged: dict[str, Any] = {}
+        for member in members:
+            for name, value in prospects[member].values.items():
+                if name in COMPANY_FIELDS and member in self.elsewhere:
+                    continue
+                if is_empty(merged.get(name)):
+                    merged[name] = value
+        return merged
 
     def person_ids(self, prospects: Sequence[ExportProspect], sobject: str) -> list[str]:
         """The Ids earlier exports kept of the people's records."""
@@ -214,15 +241,26 @@ def _kept(
     ]
 
 
+def _row_company(prospect: ExportProspect) -> CompanyKey | None:
+    return company_key(prospect.values.get("company_website"), prospect.values.get("company_name"))
+
+
 def _company(person: Group, prospects: Sequence[ExportProspect]) -> CompanyKey | None:
     """Where a person works: the company of their first prospect that names one."""
-    keys = (
-        company_key(
-            prospects[m].values.get("company_website"), prospects[m].values.get("company_name")
-        )
-        for m in person.members
-    )
+    keys = (_row_company(prospects[m]) for m in person.members)
     return next((key for key in keys if key is not None), None)
+
+
+def _elsewhere(person: Group, prospects: Sequence[ExportProspect]) -> set[int]:
+    """The person's rows that do not name the company they work at."""
+    works_at = _company(person, prospects)
+    if works_at is None:
+        return set()
+    return {
+        m
+        for m in person.members
+        if (key := _row_company(prospects[m])) is None or not same_company(key, works_at)
+    }
 
 
 class Checked(Protocol):
@@ -243,8 +281,9 @@ def export_identities(
         [known_person_id(prospects[i], sobject) for i in writable],
     )
     persons = [Group(tuple(writable[m] for m in group.members)) for group in grouped]
+    elsewhere = frozenset(m for person in persons for m in _elsewhere(person, prospects))
     if sobject != ExportObject.CONTACT:
-        return Identities(tuple(persons))
+        return Identities(tuple(persons), elsewhere=elsewhere)
     at = companies([_company(person, prospects) for person in persons])
     return Identities(
         tuple(persons),
@@ -252,6 +291,7 @@ def export_identities(
             (Group(tuple(sorted(m for p in group.members for m in persons[p].members))), key)
             for group, key in at
         ),
+        elsewhere,
     )
 
 
@@ -265,10 +305,8 @@ def is_company(account: Record, key: CompanyKey) -> bool:
     name ignoring case and spacing. The Account an earlier export kept for a prospect is its
     company's only while this holds: a person who moved to another company names another, and
     their old company's Account must not take the new one's values."""
-    domain = website_domain(account.get("Website"))
-    if key.domain is not None and domain == key.domain:
-        return True
-    return key.name_key is not None and name_key(account.get("Name")) == key.name_key
+    bears = company_key(account.get("Website"), account.get("Name"))
+    return bears is not None and same_company(key, bears)
 
 
 class AccountIndex:

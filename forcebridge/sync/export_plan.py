@@ -8,7 +8,8 @@
 3. The caller looks the keys up in Salesforce (see `export_lookup`) and indexes what it found
    (`AccountIndex`, `PersonIndex`).
 4. `plan_accounts` and `plan_people`: each group's prospect fields merged (the first prospect
-   holding a value for a field gives it) and resolved through the mapping's hierarchies; the
+   holding a value for a field gives it; a company field only from the rows naming the
+   company the person works at) and resolved through the mapping's hierarchies; the
    group matched to an existing record (an Id an earlier export kept, else the email; for an
    Account the website domain, else the exact name), then created, or updated field by
    field as the update options allow, or left unchanged. Groups that match the same record
@@ -177,24 +178,24 @@ def _merge_groups(
 
 def _values(
     members: Sequence[int],
+    identities: Identities,
     prospects: Sequence[ExportProspect],
     rules: ObjectRules,
     own: Callable[[int], dict[str, ResolvedValue]],
 ) -> dict[str, ResolvedValue]:
     """The group's values: its prospects' fields merged in input order (each from the first
-    prospect holding a value for it), then the mapping's hierarchies applied to them, so a
+    prospect holding a value for it; company fields only from the rows naming the person's
+    company, `Identities.merged`), then the mapping's hierarchies applied to them, so a
     direct phone on one row wins over a company phone on another. A lone prospect's are its
-    `own`. The value that wins a target comes from a prospect whose own resolution took it too
-    (the hierarchy's earlier sources are empty in every member), so it converts as it did
-    there: every member was prepared without errors."""
+    `own`. The value that wins a target mostly comes from a prospect whose own resolution took
+    it too (the hierarchy's earlier sources are empty in every member merged), so it converts as
+    it did there: every member was prepared without errors. The exception is a hierarchy with a
+    company field before a person field (Company Phone, else Direct Phone), whose person field
+    a row at another company never had converted; should it not convert, the target is left
+    out rather than sent."""
     if len(members) == 1:
         return own(members[0])
-    merged: dict[str, Any] = {}
-    for member in members:
-        for name, value in prospects[member].values.items():
-            if is_empty(merged.get(name)):
-                merged[name] = value
-    return resolve(rules.compiled, merged).values
+    return resolve(rules.compiled, identities.merged(members, prospects)).values
 
 
 def _decide(
@@ -245,7 +246,7 @@ def plan_accounts(
     plans = []
     for group, record in _merge_groups(matched):
         resolved = _tidy_name(
-            _values(group.members, prospects, rules, lambda m: prepared[m].company)
+            _values(group.members, identities, prospects, rules, lambda m: prepared[m].company)
         )
         if may_write:
             plans.append(_decide(group.members, resolved, record, rules))
@@ -294,7 +295,9 @@ def plan_people(
     ]
     plans = []
     for group, record in _merge_groups(matched):
-        resolved = _values(group.members, prospects, rules, lambda m: prepared[m].person)
+        resolved = _values(
+            group.members, identities, prospects, rules, lambda m: prepared[m].person
+        )
         company = next((company_of[m] for m in group.members if m in company_of), None)
         plan = _decide(group.members, resolved, record, rules)
         linked = record.get(ACCOUNT_LINK) if record is not None else None

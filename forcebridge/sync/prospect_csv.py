@@ -1,21 +1,23 @@
 """Reading prospects from a CSV file: every good row kept, every bad one named with its field.
 
 Rows are numbered as a spreadsheet shows them (the header is row 1), so "row 7" is where the
-user looks. Header names are read leniently (`First Name` is `first_name`). A row fails, with
-each problem named, when it cannot be split into the header's columns, holds a value under a
-column that is not a prospect field (which would otherwise be lost without a word), an email
-that is not an email, a number that is not one, or text too long to keep. Rows with nothing
+user looks. Header names are read leniently (`First Name` is `first_name`, `E-mail` is
+`email`). A row fails, with each problem named, when it cannot be split into the header's
+columns, holds a value under a column that is not a prospect field (which would otherwise be
+lost without a word), an email that is not an email, a number that is not one (ASCII digits
+only, no exponent), or text too long to keep. Rows with nothing
 in them are passed over. Only a file that cannot be read at all raises `ProspectFileError`.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +95,20 @@ def _records(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
             yield number, error
 
 
+_SPELLED = {name.replace("_", ""): name for name in PROSPECT_COLUMNS}
+"""Each prospect column by its letters alone, to read a header however it separates words."""
+
+
+def _column_name(cell: str) -> str:
+    """The prospect column a header cell names, ignoring case, spaces, hyphens and underscores
+    (`First Name`, `E-mail`, `companywebsite`); another name lower-cased with underscores for
+    its spaces and hyphens, as errors show it."""
+    name = "_".join(cell.lower().replace("-", " ").split())
+    return _SPELLED.get(name.replace("_", ""), name)
+
+
 def _header(cells: list[str]) -> list[str]:
-    names = [cell.strip().lower().replace(" ", "_").replace("-", "_") for cell in cells]
+    names = [_column_name(cell) for cell in cells]
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
         raise ProspectFileError(
@@ -119,20 +133,24 @@ def _row(number: int, header: list[str], cells: list[str]) -> ProspectRow:
             continue
         parse = _PARSERS.get(name)
         if parse is None:
-            errors.append(
-                FieldError(
-                    name or f"column {column}",
-                    "is not a prospect column, so its value would be lost; prospect columns "
-                    f"are: {', '.join(PROSPECT_COLUMNS)}",
-                    INVALID_VALUE,
-                )
-            )
+            errors.append(FieldError(name or f"column {column}", _unknown(name), INVALID_VALUE))
             continue
         try:
             values[name] = parse(raw)
         except _Refused as refused:
             errors.append(FieldError(name, f"{_shown(raw)} {refused}", INVALID_VALUE))
     return ProspectRow(number, values, tuple(errors))
+
+
+def _unknown(name: str) -> str:
+    """Why a value under a column that is not a prospect's fails, with the column it may be
+    a misspelling of."""
+    near = difflib.get_close_matches(name, PROSPECT_COLUMNS, n=1, cutoff=0.75)
+    guess = f" (did you mean {near[0]!r}?)" if near else ""
+    return (
+        f"is not a prospect column{guess}, so its value would be lost; prospect columns are: "
+        f"{', '.join(PROSPECT_COLUMNS)}"
+    )
 
 
 def _shown(raw: str, limit: int = 40) -> str:
@@ -164,34 +182,47 @@ def _email(length: int) -> Callable[[str], str]:
     return email
 
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+"""A number as a person writes it: ASCII digits, a sign, a decimal point (12, -0.5, .5)."""
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 """A number whose commas separate thousands: 1,234 and 12,345,678.90, never 2,5 or 1,2,3."""
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
 
 
 def _number(raw: str) -> Decimal:
-    """A number as a spreadsheet exports it. A comma separating thousands is read; any other
-    comma (a decimal comma, `2,5`) is refused rather than guessed at: read as a separator it
-    would send 25, or `1.234,56` as 1."""
+    """A number as a spreadsheet exports it: ASCII digits, a sign, a decimal point, commas
+    between thousands. Any other comma (a decimal comma, `2,5`) is refused rather than guessed
+    at: read as a separator it would send 25, or `1.234,56` as 1. So is exponent notation
+    (`1e2`), which in a CSV is mostly a long number a spreadsheet mangled (`1.23457E+11`), and
+    what Python alone reads as a number: `1_000`, full-width or Arabic-Indic digits,
+    `Infinity`."""
     if "," in raw:
-        if not _GROUPED.fullmatch(raw.strip()):
+        if not _GROUPED.fullmatch(raw):
             raise _Refused("is not a number: a comma may only separate thousands (1,234.5)")
         raw = raw.replace(",", "")
-    try:
-        number = Decimal(raw.replace("_", ""))
-    except InvalidOperation:
-        raise _Refused("is not a number") from None
-    if not number.is_finite():
-        raise _Refused("is not a number")
-    return number
+    if _EXPONENT.fullmatch(raw):
+        raise _Refused(
+            "is not a number: exponent notation is not read (a spreadsheet writes it for a long "
+            "number in a column not formatted as one); write the number's digits"
+        )
+    if not _PLAIN.fullmatch(raw):
+        raise _Refused("is not a number: write it with the digits 0-9 (-1,234.5)")
+    return Decimal(raw)
 
 
-def _whole(raw: str) -> int:
-    number = _number(raw)
-    if number != number.to_integral_value():
-        raise _Refused("is not a whole number")
-    if abs(number) >= _INT32:
-        raise _Refused(f"is too large: a whole number here is at most {_INT32 - 1:,}")
-    return int(number)
+def _whole(name: str) -> Callable[[str], int]:
+    """A whole number, as the prospect's column keeps it whatever the mapping (so its refusal
+    names the column, not a Salesforce field)."""
+
+    def whole(raw: str) -> int:
+        number = _number(raw)
+        if number != number.to_integral_value():
+            raise _Refused(f"is not a whole number; a prospect's {name} can only be one")
+        if abs(number) >= _INT32:
+            raise _Refused(f"is too large: a whole number here is at most {_INT32 - 1:,}")
+        return int(number)
+
+    return whole
 
 
 def _decimal(precision: int, scale: int) -> Callable[[str], Decimal]:
@@ -209,7 +240,7 @@ def _parser(name: str) -> Callable[[str], Any]:
     if isinstance(column_type, Numeric) and not isinstance(column_type, Integer):
         return _decimal(column_type.precision or 18, column_type.scale or 0)
     if isinstance(column_type, Integer):
-        return _whole
+        return _whole(name)
     assert isinstance(column_type, String) and column_type.length is not None
     return _email(column_type.length) if name == "email" else _text(column_type.length)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from forcebridge.cli.export import INTERRUPTED
+from forcebridge.cli.export import AGAIN
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.sobject_collections import RecordResult
 from forcebridge.sandbox.server import SandboxServer
@@ -35,9 +35,19 @@ def leads(server: SandboxServer) -> int:
     return int(server.org.query("SELECT COUNT() FROM Lead")["totalSize"])
 
 
-def assert_stopped_then_finished(cli: Cli, server: SandboxServer, path: str) -> None:
+def assert_stopped_then_finished(
+    cli: Cli, server: SandboxServer, path: str, stopped: str, why: str
+) -> None:
+    """The export stopped by a signal (`why`, as the run records it) printed one document
+    naming its run and worded as every command words that signal; exporting again finishes."""
     [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
     assert run["status"] == "failed"
+    assert run["error"] == f"{why}; what it had committed is kept"
+    assert json.loads(stopped) == {
+        "run_id": run["run_id"],
+        "status": "failed",
+        "error": f"{why}; what it had committed is kept: {AGAIN}",
+    }
     made = leads(server)
     assert 200 <= made < PEOPLE
 
@@ -68,9 +78,8 @@ def test_ctrl_c_fails_the_run_and_a_script_still_gets_one_json_document(
     monkeypatch.undo()
 
     assert stopped.exit_code == 130  # the shell's 128 + SIGINT
-    assert json.loads(stopped.stdout) == {"error": INTERRUPTED}
     assert leads(server) == 200, "the call in flight was answered, and kept"
-    assert_stopped_then_finished(cli, server, path)
+    assert_stopped_then_finished(cli, server, path, stopped.stdout, "interrupted (Ctrl+C)")
 
 
 def test_sigterm_stops_an_export_as_ctrl_c_does(
@@ -85,5 +94,26 @@ def test_sigterm_stops_an_export_as_ctrl_c_does(
     stopped = stopped_by(signal.SIGTERM, cli_env, export, lambda: leads(server) >= 200)
 
     assert stopped.returncode == 143, stopped.stderr  # 128 + SIGTERM
-    assert json.loads(stopped.stdout) == {"error": INTERRUPTED}
-    assert_stopped_then_finished(cli, server, path)
+    assert_stopped_then_finished(cli, server, path, stopped.stdout, "stopped (SIGTERM)")
+
+
+def test_ctrl_c_before_the_run_started_prints_the_error_alone(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped while the describes were read: there is no run to name."""
+    server = make_sandbox()
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Lead")
+    path = no_emails(tmp_path)
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("forcebridge.sync.export.export_targets", interrupted)
+    stopped = cli("export", "--org", "acme", "--object", "Lead", path, "--json")
+
+    assert stopped.exit_code == 130
+    assert json.loads(stopped.stdout) == {
+        "error": f"interrupted (Ctrl+C); what it had committed is kept: {AGAIN}"
+    }
+    assert document(cli("runs", "list", "--org", "acme", "--json"))["runs"] == []

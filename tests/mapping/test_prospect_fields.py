@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from forcebridge.mapping.local_fields import LocalType
-from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
+from forcebridge.mapping.prospect_fields import COMPANY_FIELDS, PROSPECT_FIELDS
 from forcebridge.store.models.prospect import Prospect
 
 
@@ -20,3 +20,7 @@ def test_numeric_prospect_columns_are_numbers() -> None:
     numbers = {f.name for f in PROSPECT_FIELDS if f.type is LocalType.NUMBER}
 
     assert numbers == {"employees", "revenue"}
+
+
+def test_the_company_fields_are_prospect_fields() -> None:
+    assert COMPANY_FIELDS.issubset(PROSPECT_FIELDS.names)

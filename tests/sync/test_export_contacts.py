@@ -87,6 +87,38 @@ def test_exporting_the_same_file_again_duplicates_nothing(world: ExportWorld) ->
     assert (accounts(world), contacts(world)) == before
 
 
+def test_a_person_twice_at_two_companies_lends_the_second_none_of_its_company_fields(
+    world: ExportWorld,
+) -> None:
+    """The tester's file: the Account is First Co's (the first row naming a company), and
+    neither it nor the Contact's Phone (Direct Phone, else Company Phone) takes Second Co's
+    phone; the second row's title is the person's, so it is kept."""
+    report = world.export(
+        "Contact",
+        "first_name,last_name,email,job_title,company_name,company_website,company_phone",
+        "Dup,Person,dup.person@example.biz,,First Co,firstco.biz,",
+        "Dup,Person,DUP.PERSON@example.biz,Dup Title,Second Co,secondco.biz,+1 555 888 0000",
+    )
+
+    [first_co] = world.records("Account", "Name", "Website", "Phone")
+    assert first_co == {
+        "Id": first_co["Id"],
+        "Name": "First Co",
+        "Website": "firstco.biz",
+        "Phone": None,
+    }
+    [contact] = world.records("Contact", "AccountId", "Phone", "Title")
+    assert (contact["AccountId"], contact["Phone"], contact["Title"]) == (
+        first_co["Id"],
+        None,
+        "Dup Title",
+    )
+    assert [(r.action, r.account_id) for r in report.results] == [
+        (Action.CREATED, first_co["Id"]),
+        (Action.CREATED, first_co["Id"]),
+    ]
+
+
 def test_an_existing_contact_keeps_its_account_and_one_without_an_account_gets_one(
     world: ExportWorld,
 ) -> None:

@@ -200,6 +200,37 @@ def test_prospects_that_are_one_person_are_written_once_with_their_first_values(
     assert (plan.values["FirstName"], plan.values["Title"]) == ("Ada", "CTO")
 
 
+def test_a_person_takes_company_fields_only_from_rows_naming_their_company() -> None:
+    """The person works at the company of their first row naming one; a row naming another
+    company (same domain or same name is the same company) lends its person fields only."""
+    [plan] = leads(
+        [
+            prospect(2, last_name="Dup", email="dup@example.biz", company_name="First Co"),
+            prospect(
+                3,
+                last_name="Dup",
+                email="DUP@example.biz",
+                job_title="Dup Title",
+                company_name="Second Co",
+                company_website="secondco.biz",
+                company_phone="+1 555 888 0000",
+                industry="Energy",
+            ),
+            prospect(4, email="dup@example.biz", company_phone="+1 555 777 0000"),
+            prospect(5, email="dup@example.biz", company_name=" first  CO", industry="Banking"),
+        ]
+    )
+
+    assert plan.members == (0, 1, 2, 3)
+    assert plan.values == {
+        "LastName": "Dup",
+        "Email": "dup@example.biz",
+        "Title": "Dup Title",
+        "Company": "First Co",
+        "Industry": "Banking",
+    }
+
+
 def test_people_that_turn_out_to_be_one_record_are_written_once() -> None:
     existing = [{"Id": "00Q1", "Email": "ada@example.com", "LastName": "L", "Company": "AE"}]
 
@@ -289,6 +320,56 @@ def test_the_people_of_one_company_create_it_once() -> None:
 
     assert plan.members == (0, 1)
     assert plan.values == {"Name": "Initech", "Industry": "Software"}
+
+
+def test_an_account_takes_no_values_from_a_row_naming_another_company() -> None:
+    """The tester's file: one person at First Co, then at Second Co with its phone. First Co's
+    Account and the Contact's Phone (Direct Phone, else Company Phone) stay without it."""
+    prospects = [
+        prospect(
+            2,
+            first_name="Dup",
+            last_name="Person",
+            email="dup.person@example.biz",
+            company_name="First Co",
+            company_website="firstco.biz",
+        ),
+        prospect(
+            3,
+            first_name="Dup",
+            last_name="Person",
+            email="DUP.PERSON@example.biz",
+            job_title="Dup Title",
+            company_name="Second Co",
+            company_website="secondco.biz",
+            company_phone="+1 555 888 0000",
+        ),
+        prospect(
+            4,
+            last_name="Same",
+            email="same@firstco.biz",
+            company_name="First Company",
+            company_website="https://www.firstco.biz/",
+            company_phone="+1 555 111 0000",
+        ),
+    ]
+
+    [account] = accounts_for(prospects)
+    dup, _ = contacts(prospects, [], [Outcome(Action.CREATED, "001N")])
+
+    assert account.members == (0, 1, 2)
+    assert account.values == {
+        "Name": "First Co",
+        "Website": "firstco.biz",
+        "Phone": "+1 555 111 0000",
+    }
+    assert dup.values == {
+        "FirstName": "Dup",
+        "LastName": "Person",
+        "Email": "dup.person@example.biz",
+        "Title": "Dup Title",
+        "AccountId": "001N",
+    }
 
 
 def test_without_leave_to_write_accounts_existing_ones_are_linked_and_new_ones_refused() -> None:

@@ -56,7 +56,7 @@ def test_header_names_are_read_as_people_write_them() -> None:
 def test_each_bad_value_is_named_and_the_other_rows_are_kept() -> None:
     rows = read_prospect_csv(
         "last_name,email,employees,revenue,job_title\n"
-        f"Ada,not-an-email,many,1e30,{'x' * 256}\n"
+        f"Ada,not-an-email,many,{'1' * 30},{'x' * 256}\n"
         "Bob,bob@example.com,3.5,,\n"
         "Cy,cy@example.com,,,CEO\n"
     )
@@ -64,11 +64,13 @@ def test_each_bad_value_is_named_and_the_other_rows_are_kept() -> None:
     assert fields(rows[0].errors) == ["email", "employees", "revenue", "job_title"]
     messages = [error.message for error in rows[0].errors]
     assert messages[0].startswith("'not-an-email' is not an email address")
-    assert messages[1] == "'many' is not a number"
+    assert messages[1] == "'many' is not a number: write it with the digits 0-9 (-1,234.5)"
     assert "whole digits" in messages[2]
     assert messages[3].endswith("has 256 characters; at most 255 can be kept")
     assert fields(rows[1].errors) == ["employees"]
-    assert rows[1].errors[0].message == "'3.5' is not a whole number"
+    assert rows[1].errors[0].message == (
+        "'3.5' is not a whole number; a prospect's employees can only be one"
+    )
     assert rows[2].errors == ()
 
 
@@ -88,6 +90,55 @@ def test_thousands_separated_by_commas_are_read(written: str, read: str) -> None
     [row] = read_prospect_csv(f'last_name,revenue\nAda,"{written}"\n')
 
     assert row.values["revenue"] == Decimal(read)
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("1_000", "write it with the digits 0-9"),
+        ("\uff11\uff12", "write it with the digits 0-9"),
+        ("\u0663", "write it with the digits 0-9"),
+        ("Infinity", "write it with the digits 0-9"),
+        ("NaN", "write it with the digits 0-9"),
+        ("1e2", "exponent notation is not read"),
+        ("1.23457E+11", "exponent notation is not read"),
+    ],
+)
+def test_only_ascii_digits_without_exponent_are_read_as_a_number(written: str, reason: str) -> None:
+    """What Python's Decimal reads but a CSV number is not: underscores, digits of other
+    scripts, exponent notation (mostly a long number a spreadsheet mangled)."""
+    [_, row] = read_prospect_csv(f"last_name,employees,revenue\nAda,,\nBob,{written},{written}\n")
+
+    assert row.row == 3
+    assert fields(row.errors) == ["employees", "revenue"]
+    for error in row.errors:
+        assert error.message.startswith(f"{written!r} is not a number: ")
+        assert reason in error.message
+    assert row.values == {"last_name": "Bob"}
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [("+5", "5"), (".5", "0.5"), ("7.", "7"), ("-0.25", "-0.25")]
+)
+def test_a_sign_and_a_decimal_point_are_read(written: str, read: str) -> None:
+    [row] = read_prospect_csv(f"last_name,revenue\nAda,{written}\n")
+
+    assert row.values["revenue"] == Decimal(read)
+
+
+@pytest.mark.parametrize("header", ["E-mail", "e mail", "EMAIL", "E_Mail", " e - mail "])
+def test_a_header_is_read_whatever_separates_its_words(header: str) -> None:
+    [row] = read_prospect_csv(f"{header},First  Name\nada@example.com,Ada\n")
+
+    assert (row.errors, row.values) == ((), {"email": "ada@example.com", "first_name": "Ada"})
+
+
+def test_an_unknown_column_close_to_a_prospect_column_is_suggested() -> None:
+    [row] = read_prospect_csv("last_name,Emial,notes\nAda,ada@example.com,call\n")
+
+    assert fields(row.errors) == ["emial", "notes"]
+    assert "is not a prospect column (did you mean 'email'?)" in row.errors[0].message
+    assert "did you mean" not in row.errors[1].message
 
 
 def test_a_value_under_an_unknown_column_fails_its_row_rather_than_being_lost() -> None:
