@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
+from forcebridge.cli.entry import INTERRUPTED, INTERRUPTED_STATUS, TERMINATED, TERMINATED_STATUS
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import CONFIDENTIAL_SETTINGS, Settings, SettingsError
@@ -92,9 +93,9 @@ class Commands(TyperGroup):
                 return super().invoke(ctx)
         except KeyboardInterrupt:
             # Click would print "Aborted!" (exit status 1) and, under --json, a traceback.
-            fail("interrupted (Ctrl+C) before the end", INTERRUPTED_STATUS)
+            fail(INTERRUPTED, INTERRUPTED_STATUS)
         except Terminated:
-            fail("stopped (SIGTERM) before the end", TERMINATED_STATUS)
+            fail(TERMINATED, TERMINATED_STATUS)
         except SettingsError as error:
             fail(str(error))
         except ValidationError as error:
@@ -169,10 +170,6 @@ def asked_secret(label: str, instead: str, *, confirm: bool = False) -> str:
         return str(typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True))
     except typer.Abort:
         fail(f"{label} not given: {instead}")
-
-
-INTERRUPTED_STATUS = 128 + signal.SIGINT
-TERMINATED_STATUS = 128 + signal.SIGTERM
 
 
 @contextmanager
