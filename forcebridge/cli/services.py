@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from forcebridge.cli import service_configure, service_fields
 from forcebridge.cli.output import JsonFlag, console, database, emit
 from forcebridge.jobs.execute import settle_dead_holders
 from forcebridge.jobs.schedules import reconcile_schedules
@@ -135,3 +136,7 @@ def _zone_cell(document: dict[str, Any]) -> str:
     if change is None:
         return str(document["timezone"])
     return f"{change['from']}, then {change['to']} from {change['takes_effect_at'][:16]}Z"
+
+
+app.command("configure")(service_configure.command)
+app.add_typer(service_fields.app, name="field")
