@@ -88,6 +88,7 @@ class Commands(TyperGroup):
         `reporting_errors` is refused like any other, not shown as a traceback, and Ctrl+C or
         SIGTERM ends it with the shell's status for it (130, 143) and, under --json, its one
         document."""
+        _document_printed.set(False)
         try:
             with terminated_as_interrupted():
                 return super().invoke(ctx)
@@ -106,6 +107,10 @@ class Commands(TyperGroup):
 
 _json_wanted = ContextVar("json_wanted", default=False)
 """Whether the running command was given `--json`, for `fail`."""
+
+_document_printed = ContextVar("document_printed", default=False)
+"""Whether the running command has printed its one JSON document: a signal arriving after it
+(while the command closes its database) must not print a second."""
 
 
 def _note_json(wanted: bool) -> bool:
@@ -157,8 +162,8 @@ def fail(message: str, status: int = 1) -> NoReturn:
     stdout, so that a script always has its one document to read; exit status 1, or the
     shell's 128 + the signal's number for a command a signal stopped."""
     errors.print(f"[red]Error:[/red] {escape(message)}", soft_wrap=True)
-    if _json_wanted.get():
-        typer.echo(json.dumps({"error": message}, ensure_ascii=False))
+    if _json_wanted.get() and not _document_printed.get():
+        _print_document({"error": message})
     raise typer.Exit(status)
 
 
@@ -225,11 +230,16 @@ def emit(
     """The command's result: `document` as JSON, or `show()` for people. What `stopped` a run
     goes to stderr either way, so a script told only `"status": "failed"` can log why."""
     if as_json:
-        typer.echo(json.dumps(document, ensure_ascii=False))
+        _print_document(document)
     else:
         show()
     if stopped:
         errors.print(f"[red]Stopped:[/red] {escape(stopped)}", soft_wrap=True)
+
+
+def _print_document(document: Mapping[str, Any]) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False))
+    _document_printed.set(True)
 
 
 class Terminated(SystemExit):

@@ -7,7 +7,10 @@ import stat
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from forcebridge.cli.output import TERMINATED_STATUS, Commands, JsonFlag, Terminated, emit
 from tests.cli.conftest import TEST_SECRET_KEY, Cli
 
 
@@ -227,3 +230,19 @@ def test_a_database_file_restored_open_to_others_is_made_private_by_the_next_com
     assert listed.exit_code == 0
     assert set(modes.values()) == {0o600}, modes
     assert stat.S_IMODE(database.parent.stat().st_mode) == 0o755
+
+
+def test_a_signal_after_the_document_was_printed_prints_no_second_one() -> None:
+    """SIGTERM while a command closes its database, after its result was printed: the exit
+    status says it was stopped, and stdout still holds one document."""
+    stopped_late = typer.Typer(cls=Commands)
+
+    @stopped_late.command()
+    def report(as_json: JsonFlag = False) -> None:
+        emit({"status": "succeeded"}, as_json, lambda: None)
+        raise Terminated(TERMINATED_STATUS)  # as `_stop` raises it on SIGTERM
+
+    result = CliRunner().invoke(stopped_late, ["--json"])
+
+    assert result.exit_code == TERMINATED_STATUS
+    assert json.loads(result.stdout) == {"status": "succeeded"}
