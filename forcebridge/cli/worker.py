@@ -7,11 +7,13 @@ once its runs in progress have finished.
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
 from sqlalchemy import make_url
 
+from forcebridge.cli.entry import INTERRUPTED_STATUS
 from forcebridge.cli.output import errors, fail, reporting_errors
 from forcebridge.jobs.distributed import DistributedEngine, ensure_procrastinate_schema
 from forcebridge.jobs.errors import PostgresRequired
@@ -48,4 +50,6 @@ def command(
             return
         engine = DistributedEngine(runtime, product_registry(), concurrency=concurrency)
         errors.print(f"Worker running {concurrency} sync jobs at most (Ctrl+C stops).")
-        engine.run()
+        stopped_by = engine.run()
+    if stopped_by == signal.SIGINT:
+        raise typer.Exit(INTERRUPTED_STATUS)

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Mapping
@@ -112,6 +113,9 @@ def job_holder(job_id: int | None) -> str:
     """The start of the lease holder's name a job's run takes, so the sweeper that finds the
     job's worker dead can free its leases at once instead of waiting for them to expire."""
     return f"job {job_id} at "
+
+
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class DistributedEngine:
@@ -234,11 +238,32 @@ class DistributedEngine:
                 **options,
             )
 
-    def run(self) -> None:
-        """Work in the foreground until SIGINT or SIGTERM, then finish the jobs in progress."""
+    def run(self) -> signal.Signals | None:
+        """Work in the foreground until SIGINT or SIGTERM, then finish the jobs in progress;
+        the signal that stopped it. A second signal stops it at once."""
         ensure_procrastinate_schema(self._runtime.engine)
         settle_dead_holders(self._runtime.engine, self._clock)
-        asyncio.run(self._work())
+        return asyncio.run(self._work_until_signalled())
+
+    async def _work_until_signalled(self) -> signal.Signals | None:
+        """procrastinate's own signal handling stops the worker without saying which signal
+        came; the command line exits as `serve` does, 130 after Ctrl+C and 0 after SIGTERM.
+        Cancelling procrastinate's worker is its graceful stop."""
+        loop = asyncio.get_running_loop()
+        worker = asyncio.create_task(self._work(install_signal_handlers=False))
+        received: list[signal.Signals] = []
+
+        def stop(signum: signal.Signals) -> None:
+            received.append(signum)
+            for each in STOPPING_SIGNALS:  # the next one takes Python's own way
+                loop.remove_signal_handler(each)
+            worker.cancel()
+
+        for each in STOPPING_SIGNALS:
+            loop.add_signal_handler(each, stop, each)
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        return received[0] if received else None
 
     def start(self) -> None:
         """Work in a background thread until `stop`."""

@@ -54,9 +54,11 @@ def _registered_workers(url: str) -> int:
 
 
 @pytest.mark.postgres
-def test_a_worker_registers_and_stops_cleanly_on_sigterm(
-    cli_env: dict[str, str], postgres_url: str, tmp_path: Path
+@pytest.mark.parametrize(("sent", "status"), [(signal.SIGTERM, 0), (signal.SIGINT, 130)])
+def test_a_worker_registers_and_stops_cleanly_on_a_signal_with_serve_s_exit_status(
+    cli_env: dict[str, str], postgres_url: str, tmp_path: Path, sent: signal.Signals, status: int
 ) -> None:
+    """0 after SIGTERM (a supervisor's stop), 130 after Ctrl+C, as `serve` exits."""
     env = cli_env | {"FORCEBRIDGE_DATABASE_URL": postgres_url}
     log = tmp_path / "worker.log"
     with log.open("w") as stderr:
@@ -75,8 +77,8 @@ def test_a_worker_registers_and_stops_cleanly_on_sigterm(
                 time.sleep(0.1)
             assert _registered_workers(postgres_url) == 1
 
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=60) == 0, log.read_text()
+            process.send_signal(sent)
+            assert process.wait(timeout=60) == status, log.read_text()
         finally:
             if process.poll() is None:
                 process.kill()
