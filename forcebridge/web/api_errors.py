@@ -3,6 +3,7 @@ as JSON `{"error", "message"}` by `app.py`."""
 
 from __future__ import annotations
 
+import email.message
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,11 +66,59 @@ class InvalidRequest(WebError):
 
 
 def _field(problem: Any) -> str:
-    """`limit`, `messages.0`; `body` for a body that is not JSON (whose place is a position)."""
+    """`limit`, `messages.3`; `body` for a body that is not JSON (whose place is a position).
+    A message is counted from 1, as the report of the messages taken names it by `line`."""
     where, *path = problem["loc"]
     if problem.get("type") == "json_invalid" or not path:
         return str(where)
+    if path[0] == "messages" and len(path) > 1 and isinstance(path[1], int):
+        path[1] += 1
     return ".".join(str(part) for part in path)
+
+
+class UnsupportedMediaType(WebError):
+    """A body sent as anything but JSON, which FastAPI leaves unread as text; said so, rather
+    than as a body of the wrong shape."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+    @classmethod
+    def sent_as(cls, content_type: str | None) -> UnsupportedMediaType:
+        came = f"as {content_type!r}" if content_type else "with no Content-Type"
+        return cls(
+            "The body must be JSON sent with the header 'Content-Type: application/json' "
+            f"(it came {came})."
+        )
+
+
+def _is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body of this type as JSON: `application/json`, or
+    `application/*+json`, whatever its parameters (`; charset=utf-8`)."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def unread_body(problems: Sequence[Any], content_type: str | None) -> bool:
+    """Whether the body was refused whole for not having been read as JSON: sent as text, a
+    form, or with no type (an absent body is `missing`, said as such)."""
+    return not _is_json(content_type) and any(
+        tuple(problem["loc"]) == ("body",) and problem.get("type") != "missing"
+        for problem in problems
+    )
+
+
+class NoSuchPath(WebError):
+    """A path the API does not have; `http_error`, as FastAPI's own answer for any other."""
+
+    status = 404
+    code = "http_error"
 
 
 class StreamOff(WebError):

@@ -11,7 +11,7 @@ from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.runs import org_run, runs_page
 from forcebridge.sync.documents import run_document, run_with_log_document
 from forcebridge.web.api_caller import Caller, caller_service
-from forcebridge.web.api_errors import ApiNotFound
+from forcebridge.web.api_errors import ApiNotFound, InvalidRequest
 from forcebridge.web.dependencies import Database
 
 DEFAULT_RUNS = 50
@@ -33,6 +33,12 @@ def runs(
 ) -> dict[str, Any]:
     """The org's latest runs, newest first, with their counts and API calls; `next_before`
     asks for the page after (null on the last one)."""
+    if service == "":  # a filter left blank, not left out: which one was meant is unknown
+        raise InvalidRequest(
+            "The request could not be taken: service: empty; name one of your organisation's "
+            "services (`shop`, as GET /api/v1/services lists them), or leave `service` out for "
+            "every service's runs."
+        )
     found = caller_service(session, caller, service) if service is not None else None
     older_than = None
     if before is not None:

@@ -92,7 +92,16 @@ class NewMessages(BaseModel):
     messages: list[dict[str, Any]] = Field(max_length=MAX_MESSAGES)
 
 
-@router.post("/services/{service}/messages")
+@router.post(
+    "/services/{service}/messages",
+    responses={
+        415: {
+            "model": ErrorDocument,
+            "description": "A body sent as anything but `application/json` "
+            "(`unsupported_media_type`)",
+        }
+    },
+)
 def post_messages(
     service: str, body: NewMessages, caller: ChangingCaller, session: Database
 ) -> dict[str, Any]:

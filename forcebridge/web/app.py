@@ -8,7 +8,8 @@ check on every state-changing request, the security headers, and how refusals ar
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
+from functools import partial
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match
 
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.settings import resolve_secret_key
@@ -31,7 +33,13 @@ from forcebridge.web import (
     service_streams,
     services,
 )
-from forcebridge.web.api_errors import ApiNotFound, InvalidRequest
+from forcebridge.web.api_errors import (
+    ApiNotFound,
+    InvalidRequest,
+    NoSuchPath,
+    UnsupportedMediaType,
+    unread_body,
+)
 from forcebridge.web.body_limit import BodyLimit
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.dependencies import signed_in_admin
@@ -41,6 +49,7 @@ from forcebridge.web.mapping_editor import TOO_MANY_ROWS
 from forcebridge.web.pages import PACKAGE_DIR, render
 from forcebridge.web.sessions import COOKIE_MAX_AGE_SECONDS, COOKIE_NAME, cookie_signing_key
 from forcebridge.web.throttle import LoginThrottle, StoredFailures
+from forcebridge.web.unrouted import service_with_its_org, without_slash
 from forcebridge.wording import listed
 
 logger = logging.getLogger(__name__)
@@ -67,6 +76,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
         redoc_url=None,
         openapi_url=f"{api.PREFIX}/openapi.json",
         dependencies=[Depends(require_csrf_token)],
+        redirect_slashes=False,  # its Location came from the Host header: `_unrouted` instead
     )
     app.state.runtime = runtime
     app.state.login_throttle = login_throttle or LoginThrottle(
@@ -196,6 +206,9 @@ def _unreadable(request: Request, error: RequestValidationError) -> Response:
             return _refused(request, ApiNotFound(f"Nothing at {request.url.path}."))
         return _http_error(request, HTTPException(404, "No such page."))
     if _is_api(request):
+        content_type = request.headers.get("content-type")
+        if unread_body(problems, content_type):
+            return _refused(request, UnsupportedMediaType.sent_as(content_type))
         return _refused(request, InvalidRequest.naming(problems))
     if request.method == "GET" and all(problem["loc"][:1] == ("query",) for problem in problems):
         return _invalid_link(request, [str(problem["loc"][-1]) for problem in problems])
@@ -245,6 +258,8 @@ def _http_error(request: Request, error: HTTPException) -> Response:
     """Unknown pages and methods: JSON under the API, a page elsewhere. A form's address
     opened as a page (reloaded or bookmarked after a refused save) leads to the page the form
     is on."""
+    if error.status_code == 404 and (meant := _unrouted(request)) is not None:
+        return meant
     if error.status_code == 405 and request.method == "GET" and not _is_api(request):
         return RedirectResponse(_form_page(request.url.path), status_code=303)
     if _is_api(request) and error.status_code == 400:  # a body FastAPI could not parse at all
@@ -258,3 +273,37 @@ def _http_error(request: Request, error: HTTPException) -> Response:
     if _too_many_rows(request, error):
         error = HTTPException(400, TOO_MANY_ROWS)
     return _error_page(request, error.status_code, str(error.detail))
+
+
+def _unrouted(request: Request) -> Response | None:
+    """An address no route takes, but would as meant (`unrouted`): a page's leads to the page,
+    by a relative address; the API's says what it meant, since a client should mend its
+    address (a redirect is followed with the token to wherever it leads, or drops a POST's
+    body)."""
+    path = request.scope["path"]
+    routed = partial(_routed, request)
+    bare = without_slash(path, routed)
+    if not _is_api(request):
+        if bare is None or request.method not in ("GET", "HEAD"):
+            return None
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(quote(bare) + query, status_code=307)
+    if (named := service_with_its_org(path, routed)) is not None:
+        return _refused(
+            request,
+            ApiNotFound(
+                f"No service {named.named!r}: services are named without their org, as in "
+                f"{named.meant}."
+            ),
+        )
+    if bare is not None:
+        return _refused(
+            request, NoSuchPath(f"No such path: the API's paths end without a slash ({bare}).")
+        )
+    return None
+
+
+def _routed(request: Request, path: str) -> bool:
+    """Whether a route of the app takes `path`, whatever the method."""
+    scope = {**request.scope, "path": path}
+    return any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes)

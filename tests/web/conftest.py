@@ -35,6 +35,7 @@ from forcebridge.store.engine import keyring_from_settings, make_engine, make_se
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import AdminRole, Connection
 from forcebridge.store.repositories.admins import create_admin
+from forcebridge.store.repositories.api_tokens import create_api_token
 from forcebridge.store.repositories.orgs import create_org, get_org
 from forcebridge.store.repositories.services import create_service
 from forcebridge.sync.connections import connect_with_password
@@ -169,6 +170,36 @@ class AdminPages:
 AdminPagesFactory = Callable[..., AdminPages]
 
 
+def api_token(pages: AdminPages, org: str = "acme", name: str = "product") -> str:
+    """A new token of `org` (made if need be), as `forcebridge api-token create` prints it."""
+    with pages.runtime.sessions() as session:
+        try:
+            found = get_org(session, org)
+        except NotFound:
+            found = create_org(session, org)
+        _, token = create_api_token(session, found, name)
+        session.commit()
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Api:
+    """The REST API as the product calls it: with acme's token."""
+
+    def __init__(self, pages: AdminPages) -> None:
+        self.pages = pages
+        self.headers = bearer(api_token(pages))
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.pages.client.get(f"/api/v1{path}", params=params, headers=self.headers)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.pages.client.post(f"/api/v1{path}", json=body, headers=self.headers)
+
+
 def mapping_form(mapping: MappingRows, action: str = "save") -> dict[str, str | list[str]]:
     """What the mapping editor posts for `mapping` when `action`'s button is pressed."""
     return {
@@ -219,3 +250,10 @@ def pages(admin_pages_factory: AdminPagesFactory) -> AdminPages:
     app = admin_pages_factory()
     app.add_admin("acme", "ann@acme.example.com")
     return app
+
+
+@pytest.fixture
+def api(pages: AdminPages) -> Api:
+    """acme's API, with its service `shop`, as its product calls it."""
+    pages.add_service("acme", "shop")
+    return Api(pages)

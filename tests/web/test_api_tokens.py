@@ -9,16 +9,14 @@ import logging
 import pytest
 from sqlalchemy import update
 
-from forcebridge.store.errors import NotFound
 from forcebridge.store.models import AdminRole, ApiToken
 from forcebridge.store.repositories.api_tokens import (
-    create_api_token,
     list_api_tokens,
     revoke_api_token,
 )
-from forcebridge.store.repositories.orgs import create_org, get_org
+from forcebridge.store.repositories.orgs import get_org
 from forcebridge.web.csrf import HEADER
-from tests.web.conftest import AdminPages, AdminPagesFactory, form_token
+from tests.web.conftest import AdminPages, AdminPagesFactory, api_token, bearer, form_token
 from tests.web.test_runs import record_run
 
 MESSAGE = {
@@ -28,22 +26,6 @@ MESSAGE = {
     "body": "Is the shop open?",
     "sent_at": "2024-03-12T10:00:00-04:00",
 }
-
-
-def api_token(pages: AdminPages, org: str = "acme", name: str = "product") -> str:
-    """A new token of `org` (made if need be), as `forcebridge api-token create` prints it."""
-    with pages.runtime.sessions() as session:
-        try:
-            found = get_org(session, org)
-        except NotFound:
-            found = create_org(session, org)
-        _, token = create_api_token(session, found, name)
-        session.commit()
-    return token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def last_used(pages: AdminPages, org: str = "acme") -> dt.datetime | None:

@@ -1,0 +1,155 @@
+"""Requests the REST API cannot take as sent, each answered in its JSON shape with what to send
+instead: an address with a trailing slash or an org in a service's name, a body not sent as
+JSON, an empty filter; and the positions of a body's messages counted from 1, as their
+report counts them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import AdminPages, Api
+from tests.web.test_api_services import message
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "meant"),
+    [
+        ("GET", "/api/v1/runs/", "/api/v1/runs"),
+        ("GET", "/api/v1/services/shop/contacts/?limit=2", "/api/v1/services/shop/contacts"),
+        ("POST", "/api/v1/services/shop/messages/", "/api/v1/services/shop/messages"),
+    ],
+)
+def test_a_trailing_slash_is_no_redirect_but_json_naming_the_path_without_it(
+    api: Api, method: str, path: str, meant: str
+) -> None:
+    for headers in (api.headers, {}, {"Host": "evil.example"}):
+        answer = api.pages.client.request(
+            method, path, headers=headers, json={"messages": []}, follow_redirects=False
+        )
+
+        assert answer.status_code == 404
+        assert "location" not in answer.headers
+        assert answer.json() == {
+            "error": "http_error",
+            "message": f"No such path: the API's paths end without a slash ({meant}).",
+        }
+
+
+def test_a_path_the_api_lacks_with_or_without_a_slash_is_said_not_found(api: Api) -> None:
+    for path in ("/api/v1/nothing", "/api/v1/nothing/"):
+        answer = api.pages.client.get(path, headers=api.headers)
+
+        assert answer.status_code == 404
+        assert answer.json() == {"error": "http_error", "message": "Not Found"}
+
+
+def test_a_page_with_a_trailing_slash_leads_to_the_page_by_a_relative_address(
+    pages: AdminPages,
+) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+
+    answer = pages.client.get(
+        "/runs/?before=5", headers={"Host": "evil.example"}, follow_redirects=False
+    )
+    unknown = pages.client.get("/no-such-page/", follow_redirects=False)
+
+    assert answer.status_code == 307
+    assert answer.headers["location"] == "/runs?before=5"
+    assert unknown.status_code == 404 and "location" not in unknown.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "meant"),
+    [
+        ("/services/acme%2Fshop/contacts", "/api/v1/services/shop/contacts"),
+        ("/services/acme/shop/messages", "/api/v1/services/shop/messages"),
+    ],
+)
+def test_a_service_named_with_its_org_is_not_found_saying_how_services_are_named(
+    api: Api, path: str, meant: str
+) -> None:
+    answer = api.pages.client.get(f"/api/v1{path}", headers=api.headers)
+
+    assert answer.status_code == 404
+    assert answer.json() == {
+        "error": "not_found",
+        "message": f"No service 'acme/shop': services are named without their org, as in {meant}.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("content_type", "came_as"),
+    [("text/plain", "as 'text/plain'"), (None, "with no Content-Type")],
+)
+def test_a_body_not_sent_as_json_is_an_unsupported_media_type(
+    api: Api, content_type: str | None, came_as: str
+) -> None:
+    headers = {**api.headers, **({"Content-Type": content_type} if content_type else {})}
+
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages", content=b'{"messages": []}', headers=headers
+    )
+
+    assert answer.status_code == 415
+    assert answer.json() == {
+        "error": "unsupported_media_type",
+        "message": "The body must be JSON sent with the header 'Content-Type: "
+        f"application/json' (it came {came_as}).",
+    }
+
+
+def test_a_json_body_of_the_wrong_shape_is_still_an_invalid_request(api: Api) -> None:
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages",
+        content=b"[]",
+        headers={**api.headers, "Content-Type": "application/vnd.api+json; charset=utf-8"},
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"messages": ["hello"]}, "messages.1: Input should be a valid dictionary"),
+        ({"messages": [{}, {}, 3]}, "messages.3: Input should be a valid dictionary"),
+    ],
+)
+def test_a_bad_message_in_the_body_is_named_by_its_position_from_1(
+    api: Api, body: Any, named: str
+) -> None:
+    answer = api.post("/services/shop/messages", body)
+
+    assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request")
+    assert named in answer.json()["message"]
+
+
+def test_the_report_and_the_refusal_count_the_messages_alike(api: Api) -> None:
+    """The third message: `line` 3 in a report, `messages.3` in a refusal."""
+    report = api.post("/services/shop/messages", {"messages": [message()] * 3}).json()
+    refusal = api.post("/services/shop/messages", {"messages": [message()] * 2 + [3]}).json()
+
+    assert report["errors"][2]["line"] == 3
+    assert "messages.3:" in refusal["message"]
+
+
+def test_an_empty_service_filter_is_refused_naming_the_parameter(api: Api) -> None:
+    answer = api.pages.client.get("/api/v1/runs?service=", headers=api.headers)
+
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "error": "invalid_request",
+        "message": "The request could not be taken: service: empty; name one of your "
+        "organisation's services (`shop`, as GET /api/v1/services lists them), or leave "
+        "`service` out for every service's runs.",
+    }
+
+
+def test_the_openapi_description_says_the_messages_are_sent_as_json(pages: AdminPages) -> None:
+    described = pages.client.get("/api/v1/openapi.json").json()
+    post = described["paths"]["/api/v1/services/{service}/messages"]["post"]
+
+    assert "415" in post["responses"]
+    assert "application/json" in post["requestBody"]["content"]
