@@ -212,6 +212,8 @@ def _report(report: VerificationReport, as_json: bool, *, saved: bool | None = N
     )
     emit(document, as_json, lambda: (console if report.ok else errors).print(escape(said)))
     if not report.ok:
+        if as_json:  # the document is the report; stderr says what is wrong, as for people
+            errors.print(escape(said))
         raise typer.Exit(1)
 
 

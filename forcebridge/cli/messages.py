@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, fail, input_file
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail, input_file
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.message_import import ImportReport, UnreadableFile, import_messages
 
@@ -44,6 +44,8 @@ def import_command(
             fail(str(error))
     emit({"service": service, **report.to_dict()}, as_json, lambda: _show(service, report))
     if report.rejected:
+        if as_json:  # the document is the report; stderr says what went wrong
+            errors.print(f"{report.rejected:,} rejected (their lines and fields are in `errors`)")
         raise typer.Exit(1)
 
 

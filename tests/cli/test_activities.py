@@ -103,6 +103,7 @@ def test_imported_messages_are_pushed_as_one_task_and_scripts_get_one_json_docum
     pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
 
     assert imported.exit_code == 1  # one row names nobody
+    assert "1 rejected" in imported.stderr
     report = json.loads(imported.stdout)
     assert (report["imported"], report["rejected"]) == (2, 1)
     assert report["errors"] == [

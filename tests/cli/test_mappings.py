@@ -66,6 +66,7 @@ def test_set_refuses_a_mapping_naming_every_problem_and_saves_nothing(
     report = json.loads(refused.stdout)
     assert [p["field"] for p in report["problems"]] == ["Region__c", "nickname"]
     assert report["saved"] is False
+    assert "The mapping has 2 problems" in refused.stderr and "Nothing was saved" in refused.stderr
     shown = document(cli("mapping", "show", "--service", service, "--object", "Contact", "--json"))
     assert shown["default"] is True
 
