@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
-from forcebridge.cli.output import JsonFlag, fail, terminated_as_interrupted
+from forcebridge.cli.output import JsonFlag, errors, fail, terminated_as_interrupted
 from forcebridge.sandbox import config as defaults
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore, Grant
 from forcebridge.sandbox.config import SandboxConfig, SandboxConfigError, url_host
@@ -190,7 +190,7 @@ def serve_command(
             api_disabled=api_disabled,
         )
     except SandboxConfigError as error:
-        console.print(f"[red]Cannot start the sandbox:[/red] {error}")
+        errors.print(f"[red]Cannot start the sandbox:[/red] {error}")
         raise typer.Exit(2) from error
     logging.basicConfig(
         level=logging.INFO,
@@ -201,7 +201,7 @@ def serve_command(
         with _serving_alone(config.data_dir), terminated_as_interrupted(stops_cleanly=True):
             serve(config, on_ready=_banner)
     except (SandboxStartError, SchemaError) as error:
-        console.print(f"[red]Cannot start the sandbox:[/red] {error}")
+        errors.print(f"[red]Cannot start the sandbox:[/red] {error}")
         raise typer.Exit(1) from error
 
 
