@@ -125,6 +125,14 @@ class Settings(BaseSettings):
     """The CA of the forcebridge sandbox the admin pages may connect to; unset: `ca.pem` of
     the sandbox in `data_dir/sandbox`, if there is one."""
 
+    @field_validator("data_dir")
+    @classmethod
+    def _a_folder(cls, value: Path) -> Path:
+        """A file there would fail later, as the secret key or database file "exists"."""
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file, not a folder (name a folder, or one to make)")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _parseable_url(cls, value: str) -> str:

@@ -9,10 +9,12 @@ stdout is `{"error": "<that line>"}`; nothing else exits 0.
 
 from __future__ import annotations
 
+import getpass
 import json
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -172,7 +174,11 @@ def asked_secret(label: str, instead: str, *, confirm: bool = False) -> str:
     when standard input ends unanswered (a script, CI): Click would print a traceback and,
     under --json, no document."""
     try:
-        return str(typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True))
+        with warnings.catch_warnings():
+            # Without a terminal (a script piping the secret in), `getpass` also raises Python's
+            # own warning, with its file and line: its one-line notice on stderr is enough.
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            return str(typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True))
     except typer.Abort:
         fail(f"{label} not given: {instead}")
 

@@ -233,7 +233,7 @@ def test_a_callback_with_a_forged_state_is_ignored_and_the_real_one_still_connec
 
 
 def test_a_script_that_gives_no_salesforce_password_is_told_how_to_in_one_json_document(
-    cli: Cli, sandbox: SandboxServer
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
 ) -> None:
     cli("org", "create", "acme")
     args = password_grant_args(sandbox)
@@ -241,8 +241,18 @@ def test_a_script_that_gives_no_salesforce_password_is_told_how_to_in_one_json_d
     without = [*args[:at], *args[at + 2 :]]
 
     refused = cli(*without, "--json", input="")
+    without_a_terminal = subprocess.run(
+        [sys.executable, "-m", "forcebridge.cli.main", *without, "--json"],
+        env=cli_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
-    assert refused.exit_code == 1
-    assert json.loads(refused.stdout) == {
+    told = {
         "error": "Salesforce password not given: give --password, or set FORCEBRIDGE_SF_PASSWORD"
     }
+    assert refused.exit_code == without_a_terminal.returncode == 1
+    assert json.loads(refused.stdout) == json.loads(without_a_terminal.stdout) == told
+    assert "GetPassWarning" not in without_a_terminal.stderr  # Python's, with its file and line

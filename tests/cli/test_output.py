@@ -96,6 +96,10 @@ OLD_KEY = "tjE08G-an-old-key-still-being-rotated-out-0000"
             {"FORCEBRIDGE_DATABASE_URL": "mysql://u:shortk3y@127.0.0.1/fb"},
             "FORCEBRIDGE_DATABASE_URL: database mysql://u:***@",
         ),
+        (
+            {"FORCEBRIDGE_DATA_DIR": __file__},
+            f"FORCEBRIDGE_DATA_DIR: {__file__} is a file, not a folder",
+        ),
     ],
 )
 def test_a_setting_refused_when_opened_is_named_by_its_variable(
