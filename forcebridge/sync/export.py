@@ -125,18 +125,8 @@ def export_prospects(
     """
     before = client.usage.snapshot()
     targets = export_targets(session, client, org, sobject)
-    return _run(
-        session,
-        client,
-        org,
-        targets,
-        prospects,
-        before,
-        connection_id,
-        dry_run,
-        progress,
-        run_started,
-    )
+    how = _How(connection_id, dry_run, progress, run_started)
+    return _run(session, client, org, targets, prospects, before, how)
 
 
 def export_file(
@@ -159,18 +149,18 @@ def export_file(
     targets = export_targets(session, client, org, sobject)
     prospects = prospects_from_rows(session, org, rows, connection_id, save=not dry_run)
     session.commit()
-    return _run(
-        session,
-        client,
-        org,
-        targets,
-        prospects,
-        before,
-        connection_id,
-        dry_run,
-        progress,
-        run_started,
-    )
+    how = _How(connection_id, dry_run, progress, run_started)
+    return _run(session, client, org, targets, prospects, before, how)
+
+
+@dataclass(frozen=True)
+class _How:
+    """How an export runs, as its caller asked (see `export_prospects`)."""
+
+    connection_id: int
+    dry_run: bool
+    progress: ExportProgress | None
+    run_started: Callable[[int], None] | None
 
 
 def _run(
@@ -180,16 +170,14 @@ def _run(
     targets: ExportTargets,
     prospects: Sequence[ExportProspect],
     before: UsageSnapshot,
-    connection_id: int,
-    dry_run: bool,
-    progress: ExportProgress | None,
-    run_started: Callable[[int], None] | None,
+    how: _How,
 ) -> ExportReport:
+    connection_id, dry_run, progress = how.connection_id, how.dry_run, how.progress
     run = start_run(session, org, f"{STREAM}:{targets.person.sobject}", dry_run=dry_run)
     run.read = len(prospects)
     session.commit()
-    if run_started is not None:
-        run_started(run.id)
+    if how.run_started is not None:
+        how.run_started(run.id)
     spent = spent_since(client, before)
     with failed_if_stopped(session, run, spent):
         try:

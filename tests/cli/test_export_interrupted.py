@@ -31,6 +31,13 @@ def no_emails(tmp_path: Path) -> str:
     return str(path)
 
 
+def ready_to_export(cli: Cli, server: SandboxServer, tmp_path: Path) -> str:
+    """acme connected to `server`, allowed to export Leads; the file of people to export."""
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Lead")
+    return no_emails(tmp_path)
+
+
 def leads(server: SandboxServer) -> int:
     return int(server.org.query("SELECT COUNT() FROM Lead")["totalSize"])
 
@@ -61,9 +68,7 @@ def test_ctrl_c_fails_the_run_and_a_script_still_gets_one_json_document(
     cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = make_sandbox()
-    connected(cli, server)
-    cli("export", "allow", "--org", "acme", "Lead")
-    path = no_emails(tmp_path)
+    path = ready_to_export(cli, server, tmp_path)
     create = SalesforceClient.collection_create
 
     def interrupted_in_flight(
@@ -87,9 +92,7 @@ def test_sigterm_stops_an_export_as_ctrl_c_does(
 ) -> None:
     """How Docker, systemd and Kubernetes stop a process, in the middle of the writing."""
     server = make_sandbox(latency_ms=300)
-    connected(cli, server)
-    cli("export", "allow", "--org", "acme", "Lead")
-    path = no_emails(tmp_path)
+    path = ready_to_export(cli, server, tmp_path)
     export = ["export", "--org", "acme", "--object", "Lead", path, "--json"]
     stopped = stopped_by(signal.SIGTERM, cli_env, export, lambda: leads(server) >= 200)
 
@@ -102,9 +105,7 @@ def test_ctrl_c_before_the_run_started_prints_the_error_alone(
 ) -> None:
     """Stopped while the describes were read: there is no run to name."""
     server = make_sandbox()
-    connected(cli, server)
-    cli("export", "allow", "--org", "acme", "Lead")
-    path = no_emails(tmp_path)
+    path = ready_to_export(cli, server, tmp_path)
 
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
