@@ -25,7 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, fail, wrong_options
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail, wrong_options
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import ActivityTarget, PullObjects, Service
@@ -152,6 +152,10 @@ def command(
         }
         session.commit()
     emit(document, as_json, lambda: _show(path, configured, document))
+    for problem in configured.problems if configured else ():
+        # Saved as asked (exit status 0), but the runs will fail until the org or the mapping
+        # is mended: said on stderr, under --json too.
+        errors.print(f"[yellow]The pull settings no longer verify:[/yellow] {escape(problem)}")
 
 
 def _configure_pull(
@@ -219,8 +223,6 @@ def _show(path: str, configured: PullConfiguration | None, document: dict[str, A
 
 
 def _show_verified(configured: PullConfiguration) -> None:
-    for problem in configured.problems:
-        console.print(f"[yellow]The pull settings no longer verify:[/yellow] {escape(problem)}")
     table = Table("Object", "Records", title="Volume")
     for sobject, count in configured.records.items():
         table.add_row(escape(sobject), f"{count:,}")

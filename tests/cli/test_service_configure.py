@@ -179,6 +179,7 @@ def test_settings_that_leave_the_read_as_it_is_are_saved_while_the_mapping_no_lo
     assert answer["task_subject"] == "Hi {first_name}"
     assert any("Tier__c" in problem for problem in answer["problems"])
     assert slower.exit_code == 0
+    assert "The pull settings no longer verify" in slower.stderr and "Tier__c" in slower.stderr
     answer = json.loads(slower.stdout)
     assert (answer["pull_every_minutes"], answer["update_only"]) == (60, True)
     assert any("Tier__c" in problem for problem in answer["problems"])
