@@ -9,8 +9,9 @@ case and spacing; a company known only by name joins the one company with a webs
 bears that name. Each group is written once, its prospects' fields merged in input order
 (the first prospect holding a value for a field gives it) before the mapping's hierarchies
 choose among them (`export_plan`); a person works at the company of their first prospect that
-names one, and the company fields (`COMPANY_FIELDS`) of their rows naming another are left out
-of the merge, so one company never takes another's phone or website.
+names one, known by every row of theirs naming it (`works_at`), and the company fields
+(`COMPANY_FIELDS`) of their rows naming another are left out of the merge, so one company
+never takes another's phone or website.
 
 Records already in Salesforce are indexed the same way, so a group finds its record by the
 Id an earlier export kept (for a company, while that Account still bears its domain or name),
@@ -245,22 +246,39 @@ def _row_company(prospect: ExportProspect) -> CompanyKey | None:
     return company_key(prospect.values.get("company_website"), prospect.values.get("company_name"))
 
 
-def _company(person: Group, prospects: Sequence[ExportProspect]) -> CompanyKey | None:
-    """Where a person works: the company of their first prospect that names one."""
-    keys = (_row_company(prospects[m]) for m in person.members)
-    return next((key for key in keys if key is not None), None)
+@dataclass(frozen=True)
+class WorksAt:
+    """The company a person works at, and which of their rows name it."""
+
+    company: CompanyKey | None
+    rows: frozenset[int]
 
 
-def _elsewhere(person: Group, prospects: Sequence[ExportProspect]) -> set[int]:
-    """The person's rows that do not name the company they work at."""
-    works_at = _company(person, prospects)
-    if works_at is None:
-        return set()
-    return {
-        m
-        for m in person.members
-        if (key := _row_company(prospects[m])) is None or not same_company(key, works_at)
-    }
+def works_at(person: Group, prospects: Sequence[ExportProspect]) -> WorksAt:
+    """The company of the person's first row that names one, known by every row of theirs
+    naming it: a row shares its domain or its name with the company as the rows before made it
+    known (`Mu`, then `Mu, mu.com`, then `Mu Inc, mu.com` are one company at mu.com), so the
+    company is found however the rows are ordered, and written once with the other people at
+    that domain."""
+    named = [(m, key) for m in person.members if (key := _row_company(prospects[m])) is not None]
+    if not named:
+        return WorksAt(None, frozenset())
+    company, rows = named[0][1], {named[0][0]}
+    grown = True
+    while grown:
+        grown = False
+        for member, key in named:
+            if member not in rows and same_company(company, key):
+                company, grown = _joined(company, key), True
+                rows.add(member)
+    return WorksAt(company, frozenset(rows))
+
+
+def _joined(company: CompanyKey, row: CompanyKey) -> CompanyKey:
+    """The company as known once `row` is found to name it too: its first domain and name."""
+    name = company.name or row.name
+    spellings = (s for s in (*company.spellings, *row.spellings) if name_key(s) == name_key(name))
+    return CompanyKey(company.domain or row.domain, name, tuple(dict.fromkeys(spellings)))
 
 
 class Checked(Protocol):
@@ -281,10 +299,17 @@ def export_identities(
         [known_person_id(prospects[i], sobject) for i in writable],
     )
     persons = [Group(tuple(writable[m] for m in group.members)) for group in grouped]
-    elsewhere = frozenset(m for person in persons for m in _elsewhere(person, prospects))
+    working = [works_at(person, prospects) for person in persons]
+    elsewhere = frozenset(
+        m
+        for person, where in zip(persons, working, strict=True)
+        if where.company is not None
+        for m in person.members
+        if m not in where.rows
+    )
     if sobject != ExportObject.CONTACT:
         return Identities(tuple(persons), elsewhere=elsewhere)
-    at = companies([_company(person, prospects) for person in persons])
+    at = companies([where.company for where in working])
     return Identities(
         tuple(persons),
         tuple(

@@ -372,6 +372,45 @@ def test_an_account_takes_no_values_from_a_row_naming_another_company() -> None:
     }
 
 
+def test_a_company_first_named_by_name_is_known_by_the_domain_a_later_row_gives_it() -> None:
+    """A person's first row names Mu, their next Mu at mu.com; another person is at Mu Inc,
+    mu.com: one company, one Account (two, both at mu.com, before)."""
+    prospects = [
+        prospect(2, last_name="A", email="p1@y.com", company_name="Mu", company_phone="1"),
+        prospect(3, last_name="A", email="p1@y.com", company_name="Mu",
+                 company_website="https://mu.com", company_phone="2"),
+        prospect(4, last_name="A", email="p3@y.com", company_name="Mu Inc",
+                 company_website="https://mu.com", company_phone="3"),
+    ]  # fmt: skip
+
+    [account] = accounts_for(prospects)
+
+    assert account.members == (0, 1, 2)
+    assert account.values == {"Name": "Mu", "Website": "https://mu.com", "Phone": "1"}
+
+
+def test_a_row_naming_the_company_by_its_domain_alone_lends_it_its_fields_in_file_order() -> None:
+    """Zeta, then Zeta Inc at zeta.com, then Zeta at www.zeta.com: the second row names the
+    company once the third has tied its name to the domain, and gives the first values."""
+    [plan] = leads(
+        [
+            prospect(2, last_name="Hal", email="hal@x.com", company_name="Zeta"),
+            prospect(3, last_name="Hal", email="hal@x.com", company_name="Zeta Inc",
+                     company_website="https://zeta.com", company_phone="100-0000",
+                     industry="Banking"),
+            prospect(4, last_name="Hal", email="hal@x.com", company_name="Zeta",
+                     company_website="https://www.zeta.com", company_phone="200-0000",
+                     industry="Tech"),
+        ]
+    )  # fmt: skip
+
+    assert (plan.values["Company"], plan.values["Phone"], plan.values["Industry"]) == (
+        "Zeta",
+        "100-0000",
+        "Banking",
+    )
+
+
 def test_without_leave_to_write_accounts_existing_ones_are_linked_and_new_ones_refused() -> None:
     existing, missing = accounts_for(
         [
