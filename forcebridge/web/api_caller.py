@@ -25,6 +25,7 @@ from forcebridge.store.types import utcnow
 from forcebridge.web.api_errors import ApiNotFound, InvalidToken
 from forcebridge.web.dependencies import Database, current_admin
 from forcebridge.web.errors import Forbidden
+from forcebridge.web.sessions import signed_in
 
 PREFIX = "/api/v1"
 AUTHORIZATION = "Authorization"
@@ -38,9 +39,20 @@ class ApiCaller:
     """False for a viewer's session; a token may do whatever the API offers."""
 
 
+def is_api(connection: HTTPConnection) -> bool:
+    return connection.url.path.startswith(PREFIX + "/")
+
+
+def by_session(connection: HTTPConnection) -> bool:
+    """Whether an API request is authenticated by its session cookie, and so is what a forged
+    request could be: one with no `Authorization` header, whose session has an admin signed in.
+    Any other is judged by its header alone, or refused (401) for having neither."""
+    return AUTHORIZATION not in connection.headers and signed_in(connection) is not None
+
+
 def bearer_token(connection: HTTPConnection) -> str | None:
     """The token of an API request's `Authorization: Bearer <token>` header, if it has one."""
-    if not connection.url.path.startswith(PREFIX + "/"):
+    if not is_api(connection):
         return None
     scheme, _, token = connection.headers.get(AUTHORIZATION, "").partition(" ")
     if scheme.lower() != "bearer":

@@ -77,8 +77,8 @@ def _field(problem: Any) -> str:
 
 
 class UnsupportedMediaType(WebError):
-    """A body sent as anything but JSON, which FastAPI leaves unread as text; said so, rather
-    than as a body of the wrong shape."""
+    """A body sent as anything but JSON, which FastAPI leaves unread as text, or compressed;
+    said so, rather than as a body of the wrong shape."""
 
     status = 415
     code = "unsupported_media_type"
@@ -89,6 +89,15 @@ class UnsupportedMediaType(WebError):
         return cls(
             "The body must be JSON sent with the header 'Content-Type: application/json' "
             f"(it came {came})."
+        )
+
+    @classmethod
+    def encoded(cls, coding: str) -> UnsupportedMediaType:
+        """A body in a content coding (`gzip`), which the API does not decode (RFC 9110
+        §15.5.16: 415 for a coding the server does not take)."""
+        return cls(
+            f"The body must be sent without a content coding (it came as {coding!r}): leave "
+            "out the 'Content-Encoding' header and send the JSON as it is."
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.runs import org_run, runs_page
@@ -13,6 +13,7 @@ from forcebridge.sync.documents import run_document, run_with_log_document
 from forcebridge.web.api_caller import Caller, caller_service
 from forcebridge.web.api_errors import ApiNotFound, InvalidRequest
 from forcebridge.web.dependencies import Database
+from forcebridge.web.record_ids import RecordId
 
 DEFAULT_RUNS = 50
 MAX_RUNS = 1000
@@ -50,9 +51,7 @@ def runs(
 
 
 @router.get("/runs/{run_id}")
-def run(
-    run_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: Caller, session: Database
-) -> dict[str, Any]:
+def run(run_id: RecordId, caller: Caller, session: Database) -> dict[str, Any]:
     """One run of the org with a log entry per record it could not take."""
     found = org_run(session, caller.org_id, run_id)
     if found is None:

@@ -33,17 +33,14 @@ from forcebridge.web import (
     service_streams,
     services,
 )
-from forcebridge.web.api_errors import (
-    ApiNotFound,
-    InvalidRequest,
-    NoSuchPath,
-    UnsupportedMediaType,
-    unread_body,
-)
+from forcebridge.web.api_bodies import body_refusal
+from forcebridge.web.api_caller import is_api
+from forcebridge.web.api_errors import ApiNotFound, InvalidRequest, NoSuchPath
 from forcebridge.web.body_limit import BodyLimit
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.dependencies import signed_in_admin
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
+from forcebridge.web.head import HeadAsGet
 from forcebridge.web.headers import SecurityHeaders
 from forcebridge.web.mapping_editor import TOO_MANY_ROWS
 from forcebridge.web.pages import PACKAGE_DIR, render
@@ -93,6 +90,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)
+    app.add_middleware(HeadAsGet)  # outermost: every layer sees the GET a HEAD stands for
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
 
     app.include_router(auth.router, include_in_schema=False)
@@ -123,17 +121,13 @@ def _beyond_the_database(request: Request, error: DataError) -> Response:
     logger.warning("%s %s: the database refused a value (%s)", request.method,
                    request.url.path, type(error.orig).__name__)  # fmt: skip
     refusal = InvalidRequest("A value is beyond what can be stored (too large a number, or a NUL).")
-    if _is_api(request):
+    if is_api(request):
         return _refused(request, refusal)
     return _http_error(request, HTTPException(400, refusal.message))
 
 
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(api.PREFIX + "/")
-
-
 def _refused(request: Request, error: WebError) -> Response:
-    if _is_api(request):
+    if is_api(request):
         answer = JSONResponse(
             {"error": error.code, "message": error.message}, status_code=error.status
         )
@@ -202,14 +196,11 @@ def _unreadable(request: Request, error: RequestValidationError) -> Response:
     form or query lacking a value or holding one of the wrong kind, each named."""
     problems = error.errors()
     if any(problem["loc"][:1] == ("path",) for problem in problems):
-        if _is_api(request):  # an id no record can have (0, past the database's integers)
-            return _refused(request, ApiNotFound(f"Nothing at {request.url.path}."))
+        if is_api(request):  # an id no record can have (0, 01, past the database's integers)
+            return _refused(request, ApiNotFound(f"Nothing at '{request.url.path}'."))
         return _http_error(request, HTTPException(404, "No such page."))
-    if _is_api(request):
-        content_type = request.headers.get("content-type")
-        if unread_body(problems, content_type):
-            return _refused(request, UnsupportedMediaType.sent_as(content_type))
-        return _refused(request, InvalidRequest.naming(problems))
+    if is_api(request):
+        return _refused(request, body_refusal(request, problems, error.__cause__))
     if request.method == "GET" and all(problem["loc"][:1] == ("query",) for problem in problems):
         return _invalid_link(request, [str(problem["loc"][-1]) for problem in problems])
     named = ", ".join(
@@ -248,23 +239,17 @@ def _too_many_rows(request: Request, error: HTTPException) -> bool:
     )
 
 
-UNREADABLE_BODY = InvalidRequest(
-    "The request could not be taken: body: not JSON this API can read (nested too deep, or "
-    "not text)."
-)
-
-
 def _http_error(request: Request, error: HTTPException) -> Response:
     """Unknown pages and methods: JSON under the API, a page elsewhere. A form's address
     opened as a page (reloaded or bookmarked after a refused save) leads to the page the form
     is on."""
     if error.status_code == 404 and (meant := _unrouted(request)) is not None:
         return meant
-    if error.status_code == 405 and request.method == "GET" and not _is_api(request):
+    if error.status_code == 405 and request.method == "GET" and not is_api(request):
         return RedirectResponse(_form_page(request.url.path), status_code=303)
-    if _is_api(request) and error.status_code == 400:  # a body FastAPI could not parse at all
-        return _refused(request, UNREADABLE_BODY)
-    if _is_api(request):
+    if is_api(request) and error.status_code == 400:  # a body FastAPI could not parse at all
+        return _refused(request, body_refusal(request, None, error.__cause__))
+    if is_api(request):
         return JSONResponse(
             {"error": "http_error", "message": error.detail},
             status_code=error.status_code,
@@ -272,7 +257,9 @@ def _http_error(request: Request, error: HTTPException) -> Response:
         )
     if _too_many_rows(request, error):
         error = HTTPException(400, TOO_MANY_ROWS)
-    return _error_page(request, error.status_code, str(error.detail))
+    page = _error_page(request, error.status_code, str(error.detail))
+    page.headers.update(error.headers or {})  # a 405's `Allow`
+    return page
 
 
 def _unrouted(request: Request) -> Response | None:
@@ -283,7 +270,7 @@ def _unrouted(request: Request) -> Response | None:
     path = request.scope["path"]
     routed = partial(_routed, request)
     bare = without_slash(path, routed)
-    if not _is_api(request):
+    if not is_api(request):
         if bare is None or request.method not in ("GET", "HEAD"):
             return None
         query = f"?{request.url.query}" if request.url.query else ""

@@ -4,8 +4,11 @@ The check is a dependency of the whole application (`app.py`), not of each route
 added later is protected without anyone remembering to. A form sends the token as the
 `csrf_token` field; a script (the pages' own JavaScript) as the `X-CSRF-Token` header. The
 session cookie being SameSite=Lax already stops most cross-site posts; the token stops the rest
-(an older browser, a sibling subdomain). A REST API request with an API token needs none:
-the token, which no browser adds on its own, is what authenticates it (`api_caller.py`).
+(an older browser, a sibling subdomain). A REST API request needs one only when its session
+cookie is what authenticates it (`api_caller.by_session`), and then as the header: one with an
+API token is authenticated by the token, which no browser adds on its own, and one with neither
+token nor session is refused as such (401), so no forgery can act through it. The pages' forms
+need one whether or not a session came with them (the login form too: a forged login).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import secrets
 
 from starlette.requests import HTTPConnection, Request
 
-from forcebridge.web.api_caller import bearer_token
+from forcebridge.web.api_caller import by_session, is_api
 from forcebridge.web.errors import CsrfRejected
 
 FORM_FIELD = "csrf_token"
@@ -56,15 +59,25 @@ def check_csrf_token(connection: HTTPConnection, submitted: str | None) -> None:
 
 
 async def require_csrf_token(request: Request) -> None:
-    """The application-wide check: safe methods and API token requests pass, everything else
-    shows its token."""
-    if request.method in SAFE_METHODS or bearer_token(request) is not None:
+    """The application-wide check: safe methods pass, the API's as `require_api_csrf_token`
+    says, a page's request shows its token."""
+    if is_api(request):
+        require_api_csrf_token(request)
+        return
+    if request.method in SAFE_METHODS:
         return
     submitted = request.headers.get(HEADER)
     if submitted is None and _is_form(request):
         value = (await request.form()).get(FORM_FIELD)
         submitted = value if isinstance(value, str) else None
     check_csrf_token(request, submitted)
+
+
+def require_api_csrf_token(request: Request) -> None:
+    """An API request its session authenticates shows the session's token as the header;
+    the others are authenticated otherwise (`by_session`)."""
+    if request.method not in SAFE_METHODS and by_session(request):
+        check_csrf_token(request, request.headers.get(HEADER))
 
 
 def _is_form(request: Request) -> bool:

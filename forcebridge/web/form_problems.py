@@ -93,3 +93,31 @@ def setting_problems(problem: SettingProblem) -> list[FormProblem]:
             )
         )
     return shown
+
+
+def refused_problems(details: Sequence[SettingProblem]) -> list[FormProblem]:
+    """Why a change of what to pull was refused, each problem as `setting_problems` shows it;
+    led, when an object's mapping as saved does not verify, by why that refuses the change:
+    the settings are saved only once they verify, so it is the mapping to mend first."""
+    shown = [item for detail in details for item in setting_problems(detail)]
+    broken = [detail.sobject for detail in details if _mapping_at_fault(detail)]
+    if not broken:
+        return shown
+    lead = FormProblem(
+        "What to pull, the query and the routing rule are changed only once the pull settings "
+        f"verify, and the {' and '.join(dict.fromkeys(broken))} mapping no longer does: fix "
+        "it in its editor below first (the intervals and the other settings can be saved "
+        "meanwhile)."
+    )
+    return [lead, *shown]
+
+
+def _mapping_at_fault(problem: SettingProblem) -> bool:
+    """Whether a problem is the mapping's own (a row reading a field Salesforce no longer has),
+    not the query's nor the rule's."""
+    if problem.report is None:
+        return False
+    return any(
+        not any(p.code in QUERY_CODES for p in line.problems)
+        for line in readable(problem.report.problems)
+    )

@@ -16,6 +16,7 @@ from forcebridge.store.repositories.services import list_services
 from forcebridge.web.dependencies import CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.pages import render
+from forcebridge.web.record_ids import RecordId
 
 PAGE = "/runs"
 LATEST = 50
@@ -65,7 +66,9 @@ def runs_list(
 
 
 @router.get(PAGE + "/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, run_id: int, admin: CurrentAdmin, session: Database) -> Response:
+def run_page(
+    request: Request, run_id: RecordId, admin: CurrentAdmin, session: Database
+) -> Response:
     run = org_run(session, admin.org_id, run_id)
     if run is None:
         raise PageNotFound("run")

@@ -44,7 +44,7 @@ from forcebridge.web.form_problems import (
     FormProblems,
     about,
     in_form_order,
-    setting_problems,
+    refused_problems,
 )
 from forcebridge.web.mapping_editor import Editor
 from forcebridge.web.pages import notify_at, render, take_notice
@@ -130,7 +130,11 @@ def pulled_objects(service: Service) -> tuple[str, ...]:
 
 
 def projection_notice(configured: PullConfiguration) -> str:
-    return f"Settings saved. {configured.cost}"
+    """What was saved and what it costs; and, as `service configure` warns, that the pull
+    settings left as they were no longer verify (their streams fail until they are fixed)."""
+    problems = " ".join(sentence(problem) for problem in configured.problems)
+    broken = f" The pull settings no longer verify: {problems}" if problems else ""
+    return f"Settings saved.{broken} {configured.cost}"
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -243,9 +247,7 @@ def save_settings(
                     session, client, service, change
                 )
             except ConfigurationRefused as refused:
-                problems += [
-                    shown for detail in refused.details for shown in setting_problems(detail)
-                ]
+                problems += refused_problems(refused.details)
                 configured = None
             if configured is None or problems:
                 session.rollback()

@@ -6,9 +6,12 @@ report counts them."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
+from forcebridge.store.models import Run, RunStatus
+from forcebridge.store.repositories.orgs import get_org
 from tests.web.conftest import AdminPages, Api
 from tests.web.test_api_services import message
 
@@ -153,3 +156,131 @@ def test_the_openapi_description_says_the_messages_are_sent_as_json(pages: Admin
 
     assert "415" in post["responses"]
     assert "application/json" in post["requestBody"]["content"]
+
+
+@pytest.mark.parametrize("path", ["/services/shop/messages", "/services/shop/streams/pull/run-now"])
+def test_a_post_with_neither_token_nor_session_is_asked_to_authenticate(
+    api: Api, path: str
+) -> None:
+    answer = api.pages.client.post(f"/api/v1{path}", json={"messages": []})
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "login_required"
+    assert answer.headers["www-authenticate"] == 'Bearer realm="forcebridge"'
+
+
+def test_a_sessions_post_still_needs_its_form_token(api: Api) -> None:
+    api.pages.log_in("acme", "ann@acme.example.com")
+
+    answer = api.pages.client.post("/api/v1/services/shop/messages", json={"messages": []})
+
+    assert answer.status_code == 403
+    assert answer.json()["error"] == "csrf_rejected"
+
+
+BAD_TOKEN = {"Authorization": "Bearer fbt_x"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ({"Content-Type": "text/plain"}, b"x"),
+        ({"Content-Type": "application/json"}, b"{not json"),
+        ({"Content-Type": "application/json"}, '{"messages": ["caf\xe9"]}'.encode("latin-1")),
+        ({"Content-Type": "application/json", "Content-Encoding": "gzip"}, b"\x1f\x8b\x08\x00"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("credentials", "refusal"), [(BAD_TOKEN, "invalid_token"), ({}, "login_required")]
+)
+def test_the_caller_is_judged_before_the_body(
+    api: Api,
+    headers: dict[str, str],
+    body: bytes,
+    credentials: dict[str, str],
+    refusal: str,
+) -> None:
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages", content=body, headers={**credentials, **headers}
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (401, refusal)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "identity, gzip"])
+def test_a_body_in_a_content_coding_is_an_unsupported_media_type_naming_it(
+    api: Api, coding: str
+) -> None:
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages",
+        content=b"\x1f\x8b\x08\x00\xff",
+        headers={**api.headers, "Content-Type": "application/json", "Content-Encoding": coding},
+    )
+
+    assert answer.status_code == 415
+    assert answer.json() == {
+        "error": "unsupported_media_type",
+        "message": f"The body must be sent without a content coding (it came as "
+        f"{coding.removeprefix('identity, ')!r}): leave out the 'Content-Encoding' header and "
+        "send the JSON as it is.",
+    }
+
+
+def test_a_body_not_in_utf8_is_said_to_need_utf8(api: Api) -> None:
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages",
+        content='{"messages": ["caf\xe9"]}'.encode("latin-1"),
+        headers={**api.headers, "Content-Type": "application/json"},
+    )
+
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "error": "invalid_request",
+        "message": "The request could not be taken: body: not UTF-8 text; send the JSON "
+        "encoded as UTF-8.",
+    }
+
+
+@pytest.mark.parametrize("run_id", ["1.0", "01", "+1", "%201", "1_0", "1."])
+def test_only_plain_digits_name_a_run(api: Api, run_id: str) -> None:
+    api.pages.log_in("acme", "ann@acme.example.com")
+    with api.pages.runtime.sessions() as session:
+        org_id = get_org(session, "acme").id
+        for _ in range(10):
+            session.add(Run(org_id=org_id, stream="activities", status=RunStatus.SUCCEEDED))
+        session.commit()
+    assert api.pages.client.get("/api/v1/runs/1", headers=api.headers).status_code == 200
+
+    answer = api.pages.client.get(f"/api/v1/runs/{run_id}", headers=api.headers)
+    page = api.pages.client.get(f"/runs/{run_id}")
+
+    assert answer.status_code == 404
+    assert answer.json() == {
+        "error": "not_found",
+        "message": f"Nothing at '/api/v1/runs/{unquote(run_id)}'.",
+    }
+    assert page.status_code == 404 and "No such page." in page.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/runs", "/api/v1/connections", "/login", "/runs"])
+def test_every_get_route_answers_head_with_the_gets_headers_and_no_body(
+    api: Api, path: str
+) -> None:
+    if path != "/login":  # which leads a signed-in admin on
+        api.pages.log_in("acme", "ann@acme.example.com")
+
+    got = api.pages.client.get(path, headers=api.headers, follow_redirects=False)
+    head = api.pages.client.head(path, headers=api.headers, follow_redirects=False)
+
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+
+
+@pytest.mark.parametrize(("path", "allow"), [("/api/v1/runs", "GET, HEAD"), ("/runs", "GET, HEAD")])
+def test_a_method_not_allowed_names_head_beside_get(api: Api, path: str, allow: str) -> None:
+    answer = api.pages.client.delete(path, headers=api.headers)
+
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == allow

@@ -804,3 +804,51 @@ def test_settings_saved_while_salesforce_is_down_are_said_saved_not_to_be_tried_
     )
     assert "try again in a moment" not in notice  # it was saved
     assert service(app).pull_interval_minutes == 30
+
+
+def broken_contact_mapping(pages: AdminPages, sandbox: SandboxServer) -> int:
+    """The service's Contact mapping saved with a row reading `Tier__c`, which Salesforce then
+    deletes: the service's id."""
+    support = service(pages)
+    field_id = sandbox.org.custom_fields.create(
+        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier", "length": 9}}
+    )
+    rows = Mapping((MappingRow("LastName", "last_name"), MappingRow("Tier__c", "title")))
+    saved = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows))
+    assert saved.status_code == 303
+    sandbox.org.custom_fields.delete(field_id)
+    return support.id
+
+
+def test_an_interval_saved_while_the_mapping_no_longer_verifies_says_so_with_its_problems(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    service_id = broken_contact_mapping(pages, sandbox)
+
+    answer = post_settings(
+        pages, service_id, pull=service(pages).pull_objects.value, pull_every="45"
+    )
+
+    assert answer.status_code == 303
+    assert service(pages).pull_interval_minutes == 45
+    notice = html.unescape(pages.client.get(answer.headers["location"]).text)
+    assert "Settings saved. The pull settings no longer verify: Contact:" in notice
+    assert "'Tier__c'" in notice
+    assert "Projected Salesforce API calls a day:" in notice
+
+
+def test_a_routing_change_refused_for_a_broken_mapping_says_to_fix_the_mapping_first(
+    pages: AdminPages, sandbox: SandboxServer
+) -> None:
+    service_id = broken_contact_mapping(pages, sandbox)
+
+    answer = post_settings(pages, service_id, routing="LastName != null")
+
+    assert answer.status_code == 400
+    assert service(pages).routing_condition is None
+    text = html.unescape(answer.text)
+    assert (
+        "What to pull, the query and the routing rule are changed only once the pull settings "
+        "verify, and the Contact mapping no longer does: fix it in its editor below first"
+    ) in text
+    assert text.index("fix it in its editor below first") < text.index("'Tier__c'")
