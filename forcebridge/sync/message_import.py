@@ -134,12 +134,12 @@ def import_messages(
 def import_records(
     session: Session,
     service: Service,
-    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    rows: Iterable[tuple[int, Mapping[str, Any] | None]],
     *,
     now: dt.datetime | None = None,
 ) -> ImportReport:
-    """Import `(line, row)` pairs, each row a message's fields (an empty one is rejected as no
-    message), committing chunk by chunk; problems are named by their `line`."""
+    """Import `(line, row)` pairs, each row a message's fields (None for a line that is no JSON
+    object), committing chunk by chunk; problems are named by their `line`."""
     now = now or utcnow()
     report = ImportReport()
     chunk: list[_Row] = []
@@ -157,9 +157,9 @@ def import_records(
     return report
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def read_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | None]]:
     """`(line, row)` pairs; JSON lines when the name ends in .jsonl, .ndjson or .json or the
-    first character is `{`, else CSV. A row that is not an object comes as an empty one."""
+    first character is `{`, else CSV. A line that is no JSON object comes as None."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -186,7 +186,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         line = reader.line_num + 1
 
 
-def _json_rows(text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def _json_rows(text: str) -> Iterator[tuple[int, Mapping[str, Any] | None]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -194,11 +194,11 @@ def _json_rows(text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
             value = json.loads(line)
         except json.JSONDecodeError:
             value = None
-        yield number, value if isinstance(value, dict) else {}
+        yield number, value if isinstance(value, dict) else None
 
 
 def _parse(
-    line: int, raw: Mapping[str, Any], region: str, now: dt.datetime, report: ImportReport
+    line: int, raw: Mapping[str, Any] | None, region: str, now: dt.datetime, report: ImportReport
 ) -> _Row | None:
     """The row's message, or None with its problems added to `report`."""
     problems: list[RowProblem] = []
@@ -208,7 +208,7 @@ def _parse(
         if name not in wrong_kind:  # said once: not again as missing
             problems.append(RowProblem(line, name, message))
 
-    if not raw:
+    if raw is None:  # an empty object is a message without fields: each is named below
         problem(None, "not a JSON object with the message's fields")
         report.problems += problems
         return None
