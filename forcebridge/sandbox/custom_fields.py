@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
-from forcebridge.sandbox.json_values import request_flag, shown
+from forcebridge.sandbox.json_values import request_flag, request_whole, shown
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, PicklistEntry, Schema, merge
 
 METADATA_TYPES = {
@@ -113,20 +113,10 @@ def field_spec(schema: Schema, name: str, metadata: Any) -> FieldSpec:
     return spec
 
 
-def _whole(metadata: Mapping[str, Any], key: str) -> int | None:
-    value = metadata.get(key)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise _refused(key, f"{shown(value)} is not a whole number") from None
-
-
 def _length(kind: str, metadata: Mapping[str, Any]) -> int:
     if kind in _FIXED_LENGTHS:
         return _FIXED_LENGTHS[kind]
-    length = _whole(metadata, "length")
+    length = request_whole(metadata, "length")
     if kind == "Text" and (length is None or not 1 <= length <= _MAX_TEXT):
         raise _refused("length", f"a Text field holds 1 to {_MAX_TEXT} characters")
     if kind == "LongTextArea":
@@ -134,14 +124,14 @@ def _length(kind: str, metadata: Mapping[str, Any]) -> int:
             raise _refused(
                 "length", f"a LongTextArea holds {_MAX_TEXT + 1} to {_MAX_LONG_TEXT:,} characters"
             )
-        if _whole(metadata, "visibleLines") is None:
+        if request_whole(metadata, "visibleLines") is None:
             raise _refused("visibleLines", "a LongTextArea needs its visible lines")
     return length or 0
 
 
 def _digits(metadata: Mapping[str, Any]) -> tuple[int, int]:
-    precision = _whole(metadata, "precision")
-    scale = _whole(metadata, "scale") or 0
+    precision = request_whole(metadata, "precision")
+    scale = request_whole(metadata, "scale") or 0
     if precision is None or not 1 <= precision <= _MAX_PRECISION:
         raise _refused("precision", f"a number has 1 to {_MAX_PRECISION} digits in all")
     if not 0 <= scale <= precision:

@@ -7,9 +7,12 @@ Each counts as one API call, however many subrequests it carries (`subrequests` 
   named by a `referenceId` that later ones may use (`@{refAccount.id}`, `references`). With
   `allOrNone`, they share one transaction: the first failure rolls every one back, keeps its
   own error and turns every other answer into `PROCESSING_HALTED`. Without it, each stands
-  alone, and one that refers to a failed subrequest is not run.
+  alone, and one that refers to a failed subrequest is not run. `collateSubrequests` only
+  says how Salesforce may batch the work, so it changes nothing here, but like every flag
+  (`json_values.request_flag`) one that is no boolean refuses the request.
 - `composite/graph`: graphs of subrequests ("nodes"), each run as a composite request with
-  `allOrNone`; the rest are halted once more than 14 have failed.
+  `allOrNone`, whatever an `allOrNone` of the request or of a graph says (it is read, and
+  refused if no boolean, as every flag is); the rest are halted once more than 14 have failed.
 - `composite/batch`: up to 25 independent subrequests (`url` from the version on, `richInput`
   as the body), answered `{"hasErrors", "results": [{"statusCode", "result"}]}`; with
   `haltOnError`, those after a failure answer 412 `BATCH_PROCESSING_HALTED`.
@@ -164,6 +167,7 @@ def read_composite(body: Any) -> tuple[list[Subrequest], bool]:
             "LIMIT_EXCEEDED",
             f"A composite request holds at most {MAX_QUERIES} query or collection subrequests",
         )
+    request_flag(envelope, "collateSubrequests")  # only how Salesforce batches the work
     return subrequests, request_flag(envelope, "allOrNone")
 
 
@@ -176,9 +180,11 @@ class Graph:
 def read_graphs(body: Any) -> list[Graph]:
     """A composite graph request's graphs, checked whole before any runs."""
     envelope = json_object(body, "composite graph request")
+    request_flag(envelope, "allOrNone")  # a graph is all or none whatever it says
     graphs: list[Graph] = []
     for raw in _listed(envelope, "graphs", "graph", MAX_GRAPHS):
         item = json_object(raw, "a graph")
+        request_flag(item, "allOrNone")
         graph_id = _required(item, "graphId")
         if any(g.graph_id == graph_id for g in graphs):
             raise ApiError(400, "JSON_PARSER_ERROR", f"Duplicate graphId provided: {graph_id}")

@@ -3,13 +3,17 @@
 A yes-or-no in a request body (a checkbox, `allOrNone`, `haltOnError`, a Tooling field's
 `required`) is JSON's `true` or `false`, or the text "true" or "false", which the parser reads
 as those; any other value is refused whole, 400 JSON_PARSER_ERROR, never quietly taken for
-false. A value a message names is shown as the request spelled it: JSON's `null` and `true`,
-never Python's `None` and `True`.
+false. A whole number (a Tooling field's `length`, a search's `overallLimit`) is a JSON
+number without a fraction, or a text holding one, as the parser reads it; a boolean is no number
+(though Python's `True == 1`), nor is `12.5`, `"ten"` or an object, and each is refused the same
+way. A value a message names is shown as the request spelled it: JSON's `null` and `true`, never
+Python's `None` and `True`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +22,8 @@ from forcebridge.sandbox.errors import ApiError
 #: The texts Salesforce's JSON parser reads as a boolean, as its own `true` and `false` are;
 #: any other text (`"1"`, `"yes"`, `"FALSE"`) is refused.
 BOOLEAN_TEXTS = {"true": True, "false": False}
+
+_WHOLE_TEXT = re.compile(r"[+-]?[0-9]+")
 
 
 def shown(value: object) -> str:
@@ -33,6 +39,20 @@ def json_boolean(raw: object) -> bool | None:
     if isinstance(raw, bool):
         return raw
     return BOOLEAN_TEXTS.get(raw) if isinstance(raw, str) else None
+
+
+def json_whole(raw: object) -> int | None:
+    """`raw` read as a whole number, or None when the parser would refuse it: `true` is no
+    number, though Python counts it as 1."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    if isinstance(raw, str) and _WHOLE_TEXT.fullmatch(raw.strip()):
+        return int(raw.strip())
+    return None
 
 
 def cannot_deserialize(
@@ -59,6 +79,18 @@ def request_flag(body: Mapping[str, Any], key: str) -> bool:
     if flag is None:
         raise cannot_deserialize("boolean", raw)
     return flag
+
+
+def request_whole(body: Mapping[str, Any], key: str) -> int | None:
+    """The whole number `key` of a request body: None when it is missing, null or empty,
+    refused when it is no whole number."""
+    raw = body.get(key)
+    if raw is None or raw == "":
+        return None
+    number = json_whole(raw)
+    if number is None:
+        raise cannot_deserialize("int", raw)
+    return number
 
 
 def _json_token(raw: object) -> tuple[str, str]:

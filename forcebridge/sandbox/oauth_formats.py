@@ -3,9 +3,10 @@ offer them, and refusals in OAuth's own shape.
 
 A token request may ask for its answer, a token or a refusal alike, as `json` (the default),
 `urlencoded` or `xml`, by its `format` parameter or else by its `Accept` header
-(`application/json`, `application/x-www-form-urlencoded`, `application/xml`). A `format` the
-sandbox does not know is passed over, as is an `Accept` naming no form it knows (`*/*`): the
-answer is JSON.
+(`application/json`, `application/x-www-form-urlencoded`, `application/xml`), the one of
+highest quality (`q`) as HTTP's content negotiation reads it. A `format` the sandbox does not
+know is passed over, as is an `Accept` naming no form it knows (`text/html`): the answer is
+JSON, as it is for `*/*`.
 """
 
 from __future__ import annotations
@@ -46,24 +47,54 @@ class OAuthError(Exception):
         return token_answer(body, form, self.status)
 
 
-_ACCEPTED = {
-    "application/json": TokenFormat.JSON,
-    "application/x-www-form-urlencoded": TokenFormat.URLENCODED,
-    "application/xml": TokenFormat.XML,
+_MEDIA_TYPES = {
+    TokenFormat.JSON: "application/json",
+    TokenFormat.URLENCODED: "application/x-www-form-urlencoded",
+    TokenFormat.XML: "application/xml",
 }
+_COVERING = {form: ("*/*", "application/*", media) for form, media in _MEDIA_TYPES.items()}
+"""The ranges of `Accept` that name each form, least specific first."""
 
 
 def token_format(format_param: str | None, accept: str | None) -> TokenFormat:
-    """The form asked for: `format` first, else the first `Accept` media type known."""
+    """The form asked for: `format` first, else the form `Accept` prefers."""
     try:
         return TokenFormat((format_param or "").strip().lower())
     except ValueError:
         pass
-    for media in (accept or "").split(","):
-        known = _ACCEPTED.get(media.split(";", 1)[0].strip().lower())
-        if known is not None:
-            return known
-    return TokenFormat.JSON
+    return preferred_format(accept or "")
+
+
+def preferred_format(accept: str) -> TokenFormat:
+    """The known form `accept` gives the highest quality, the one it names first among equals;
+    JSON when it makes none acceptable. A form's quality is the `q` (1 when not given) of the
+    most specific range naming it: its own type, then `application/*`, then `*/*`, so
+    `application/json;q=0, */*` is anything but JSON; `q=0` is not acceptable."""
+    ranges = [_media_range(position, text) for position, text in enumerate(accept.split(","))]
+    best: tuple[float, int, int] | None = None
+    for rank, form in enumerate(TokenFormat):
+        matching = [r for r in ranges if r is not None and r[0] in _COVERING[form]]
+        if not matching:
+            continue
+        _, quality, position = max(matching, key=lambda r: _COVERING[form].index(r[0]))
+        if quality > 0 and (best is None or (-quality, position, rank) < best):
+            best = (-quality, position, rank)
+    return list(TokenFormat)[best[2]] if best is not None else TokenFormat.JSON
+
+
+def _media_range(position: int, text: str) -> tuple[str, float, int] | None:
+    """One range of `Accept` as (media type, quality, position); None when its `q` is no
+    number from 0 to 1."""
+    media, *params = (part.strip().lower() for part in text.split(";"))
+    quality = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                quality = float(value.strip())
+            except ValueError:
+                return None
+    return (media, quality, position) if 0 <= quality <= 1 else None
 
 
 def token_answer(body: Mapping[str, Any], form: TokenFormat, status: int = 200) -> Response:

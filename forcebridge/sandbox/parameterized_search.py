@@ -14,7 +14,7 @@ from typing import Any
 
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import comma_separated
-from forcebridge.sandbox.json_values import shown
+from forcebridge.sandbox.json_values import json_whole, request_whole, shown
 from forcebridge.soql.search import MAX_RESULTS, Scope, escape_term
 
 
@@ -48,7 +48,7 @@ class ParameterizedSearch:
         """From a GET's query string: `objects` are its `sobject` values, and each object's
         `{Object}.fields|where|orderBy|limit` refine the global `fields` and `defaultLimit`."""
         fields = _names(params.get("fields"))
-        default_limit = _limit(params.get("defaultLimit"), "defaultLimit")
+        default_limit = _parameter_limit(params, "defaultLimit")
         return cls(
             _term(params.get("q")),
             _scope(params.get("in")),
@@ -58,11 +58,11 @@ class ParameterizedSearch:
                     _names(params.get(f"{name}.fields")) or fields,
                     params.get(f"{name}.where") or None,
                     params.get(f"{name}.orderBy") or None,
-                    _limit(params.get(f"{name}.limit"), f"{name}.limit") or default_limit,
+                    _parameter_limit(params, f"{name}.limit") or default_limit,
                 )
                 for name in objects
             ),
-            _limit(params.get("overallLimit"), "overallLimit") or MAX_RESULTS,
+            _parameter_limit(params, "overallLimit") or MAX_RESULTS,
         )
 
     @classmethod
@@ -72,7 +72,7 @@ class ParameterizedSearch:
         if not isinstance(body, dict):
             raise _malformed("The request body must be a JSON object")
         fields = _names(body.get("fields"))
-        default_limit = _limit(body.get("defaultLimit"), "defaultLimit")
+        default_limit = _body_limit(body, "defaultLimit")
         entries = body.get("sobjects") or []
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise _malformed("sobjects must be a list of objects, each with its name")
@@ -87,14 +87,14 @@ class ParameterizedSearch:
                     _names(entry.get("fields")) or fields,
                     entry.get("where") or None,
                     entry.get("orderBy") or None,
-                    _limit(entry.get("limit"), f"{name}.limit") or default_limit,
+                    _body_limit(entry, "limit", f"{name}.limit") or default_limit,
                 )
             )
         return cls(
             _term(body.get("q")),
             _scope(body.get("in")),
             tuple(objects),
-            _limit(body.get("overallLimit"), "overallLimit") or MAX_RESULTS,
+            _body_limit(body, "overallLimit") or MAX_RESULTS,
         )
 
     def sosl(self) -> str:
@@ -142,14 +142,23 @@ def _names(raw: Any) -> tuple[str, ...]:
     return tuple(name.strip() for name in items if name.strip())
 
 
-def _limit(raw: Any, name: str) -> int | None:
+def _parameter_limit(params: Mapping[str, str], name: str) -> int | None:
+    """A limit of the query string: a text, so any that is no whole number is out of range."""
+    raw = params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if not 1 <= value <= MAX_RESULTS or isinstance(raw, bool):
+    return _in_range(json_whole(raw), raw, name)
+
+
+def _body_limit(body: Mapping[str, Any], key: str, name: str | None = None) -> int | None:
+    """A limit of the JSON body: one that is no whole number (`true`, `"ten"`) is refused by
+    the JSON parser before its range is looked at."""
+    value = request_whole(body, key)
+    return None if value is None else _in_range(value, body[key], name or key)
+
+
+def _in_range(value: int | None, raw: Any, name: str) -> int:
+    if value is None or not 1 <= value <= MAX_RESULTS:
         raise _malformed(
             f"{name} must be a whole number from 1 to {MAX_RESULTS:,}, not {shown(raw)}"
         )

@@ -9,7 +9,8 @@ one transaction. If any record fails, none is kept, and the answer lists only th
 each by its referenceId; otherwise it lists every record's new id. A record the request itself
 gets wrong (a referenceId missing, malformed or repeated, a type other than its place calls for,
 one past the limits) is refused before anything is written, in the same shape: one failure per
-such record, one for each use of a repeated referenceId, as Salesforce's docs say.
+such record, one for each use of a repeated referenceId, as Salesforce's docs say. A referenceId
+that is no text (`null`, `true`) is malformed, named as JSON spells it.
 """
 
 from __future__ import annotations
@@ -74,13 +75,13 @@ class _Reader:
             raise ApiError(400, "JSON_PARSER_ERROR", "Each record needs its 'attributes'")
         attributes = item["attributes"]
         given = attributes.get("referenceId")
-        reference_id = str(given or "")
+        reference_id = given if isinstance(given, str) else ""
         self.reference_ids.append(reference_id)
         if not REFERENCE_ID.fullmatch(reference_id):
             self.refuse(
                 given,
                 "INVALID_INPUT",
-                f"Invalid referenceId '{reference_id}': use letters, digits and underscores",
+                f"Invalid referenceId '{shown(given)}': use letters, digits and underscores",
             )
         if str(attributes.get("type") or "").lower() != sobject.name.lower():
             self.refuse(

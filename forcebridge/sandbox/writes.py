@@ -57,14 +57,15 @@ class Writes:
             raise not_found()
         return obj
 
-    def record_id(self, obj: ObjectSpec, raw: str) -> str:
-        """`raw` as an 18-character id of `obj`, or MALFORMED_ID."""
-        record_id = ids.normalize(raw)
+    def record_id(self, obj: ObjectSpec, raw: object) -> str:
+        """`raw` as an 18-character id of `obj`, or MALFORMED_ID naming it as JSON spells it
+        (an upsert's `"Id": true` is `true`)."""
+        record_id = ids.normalize(raw) if isinstance(raw, str) else None
         if record_id is None or ids.key_prefix(record_id) != obj.key_prefix:
             id_field = obj.field("Id")
             label = id_field.label if id_field is not None else f"{obj.name} ID"
             raise ApiError(
-                400, "MALFORMED_ID", f"{label}: id value of incorrect type: {raw}", ["Id"]
+                400, "MALFORMED_ID", f"{label}: id value of incorrect type: {shown(raw)}", ["Id"]
             )
         return record_id
 
@@ -186,7 +187,7 @@ class Writes:
         key = self.external_key(obj, field_name)
         given = {k: v for k, v in values.items() if k.lower() != key.name.lower()}
         if key.kind is Kind.ID:
-            record_id = self.record_id(obj, str(value))
+            record_id = self.record_id(obj, value)
             self.update(conn, obj, record_id, given)
             return record_id, False
         match = self.find_one(conn, obj, key, value, api_version)

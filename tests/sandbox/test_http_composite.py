@@ -108,6 +108,26 @@ def test_upsert_collection_by_external_id(sf: Salesforce) -> None:
     assert (second[0]["created"], second[0]["id"]) == (False, first[0]["id"])
 
 
+@pytest.mark.parametrize(("given", "shown"), [(True, "true"), (12, "12"), ("junk", "junk")])
+def test_an_upsert_on_id_names_a_malformed_id_as_json_spells_it(
+    sf: Salesforce, given: Any, shown: str
+) -> None:
+    """`"Id": true` was named as Python's `True`."""
+    body = {"records": [{"attributes": {"type": "Account"}, "Id": given, "Name": "Untrue Co"}]}
+
+    [result] = sf.restful("composite/sobjects/Account/Id", method="PATCH", json=body)
+
+    assert result["success"] is False
+    assert result["errors"] == [
+        {
+            "statusCode": "MALFORMED_ID",
+            "message": f"Account ID: id value of incorrect type: {shown}",
+            "fields": ["Id"],
+        }
+    ]
+    assert sf.query("SELECT COUNT() FROM Account WHERE Name = 'Untrue Co'")["totalSize"] == 0
+
+
 def test_an_all_or_none_upsert_collection_writes_nothing_when_one_record_fails(
     sf: Salesforce,
 ) -> None:

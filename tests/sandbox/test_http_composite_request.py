@@ -267,17 +267,17 @@ def test_a_batch_runs_independent_subrequests_and_can_halt_on_error(
 
 
 FLAGGED = {"attributes": {"type": "Account"}, "Name": "Flagged Co"}
+FLAGGED_NODE = sub("POST", "/sobjects/Account", "a", FLAGGED)
 
 
 @pytest.mark.parametrize(
-    ("resource", "body"),
+    ("resource", "body", "flag"),
     [
+        ("composite", {"allOrNone": "maybe", "compositeRequest": [FLAGGED_NODE]}, "maybe"),
         (
             "composite",
-            {
-                "allOrNone": "maybe",
-                "compositeRequest": [sub("POST", "/sobjects/Account", "a", FLAGGED)],
-            },
+            {"collateSubrequests": "maybe", "compositeRequest": [FLAGGED_NODE]},
+            "maybe",
         ),
         (
             "composite/batch",
@@ -287,16 +287,34 @@ FLAGGED = {"attributes": {"type": "Account"}, "Name": "Flagged Co"}
                     {"method": "POST", "url": "v62.0/sobjects/Account", "richInput": FLAGGED}
                 ],
             },
+            "yes",
         ),
-        ("composite/sobjects", {"allOrNone": "maybe", "records": [FLAGGED]}),
+        ("composite/sobjects", {"allOrNone": "maybe", "records": [FLAGGED]}, "maybe"),
+        (
+            "composite/graph",
+            {
+                "allOrNone": "maybe",
+                "graphs": [{"graphId": "g", "compositeRequest": [FLAGGED_NODE]}],
+            },
+            "maybe",
+        ),
+        (
+            "composite/graph",
+            {
+                "graphs": [
+                    {"graphId": "g1", "compositeRequest": [FLAGGED_NODE]},
+                    {"graphId": "g2", "allOrNone": "maybe", "compositeRequest": [FLAGGED_NODE]},
+                ]
+            },
+            "maybe",
+        ),
     ],
 )
 def test_a_flag_that_is_no_boolean_is_refused_before_anything_is_written(
-    sf: Salesforce, resource: str, body: dict[str, Any]
+    sf: Salesforce, resource: str, body: dict[str, Any], flag: str
 ) -> None:
     """Salesforce's JSON parser refuses any text but "true" and "false" for a boolean: a flag
-    the client set is never quietly read as false."""
-    flag = str(body.get("allOrNone", body.get("haltOnError")))
+    the client set is never quietly read as false, nor passed over."""
     with pytest.raises(SalesforceMalformedRequest) as refused:
         sf.restful(resource, method="POST", json=body)
 
@@ -475,6 +493,38 @@ def test_records_a_tree_cannot_hold_are_refused_each_by_its_reference_before_any
         }
     ]
     assert sf.query("SELECT COUNT() FROM Account WHERE Name LIKE 'Refused%'")["totalSize"] == 0
+
+
+@pytest.mark.parametrize(
+    ("attributes", "given", "shown"),
+    [
+        ({"type": "Account", "referenceId": True}, True, "true"),
+        ({"type": "Account", "referenceId": None}, None, "null"),
+        ({"type": "Account"}, None, "null"),
+        ({"type": "Account", "referenceId": 7}, 7, "7"),
+        ({"type": "Account", "referenceId": ""}, "", ""),
+    ],
+)
+def test_a_tree_reference_id_that_is_no_text_is_malformed_and_named_as_json_spells_it(
+    sf: Salesforce, attributes: dict[str, Any], given: Any, shown: str
+) -> None:
+    """`true` is no referenceId (it was read as Python's text "True" and accepted), and
+    `null` is named `null`, not an empty text."""
+    records = [{"attributes": attributes, "Name": "Unreferenced Co"}]
+
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("composite/tree/Account", method="POST", json={"records": records})
+
+    [failure] = refused.value.content["results"]
+    assert failure["referenceId"] == given
+    assert failure["errors"] == [
+        {
+            "statusCode": "INVALID_INPUT",
+            "message": f"Invalid referenceId '{shown}': use letters, digits and underscores",
+            "fields": [],
+        }
+    ]
+    assert sf.query("SELECT COUNT() FROM Account WHERE Name = 'Unreferenced Co'")["totalSize"] == 0
 
 
 def test_a_tree_record_of_null_type_is_named_as_json_spells_it(sf: Salesforce) -> None:

@@ -193,6 +193,40 @@ def test_a_parameterized_search_by_post_takes_several_objects_and_limits(
     ]
 
 
+@pytest.mark.parametrize(
+    ("body", "token"),
+    [
+        ({"q": "Jones", "overallLimit": True}, "VALUE_TRUE value true"),
+        ({"q": "Jones", "defaultLimit": False}, "VALUE_FALSE value false"),
+        ({"q": "Jones", "sobjects": [{"name": "Contact", "limit": True}]}, "VALUE_TRUE value true"),
+        ({"q": "Jones", "overallLimit": "ten"}, "VALUE_STRING value ten"),
+    ],
+)
+def test_a_posted_search_limit_that_is_no_whole_number_is_refused_as_the_json_parser_does(
+    sf: Salesforce, body: dict[str, Any], token: str
+) -> None:
+    """`true` is no limit, though Python counts it as 1."""
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("parameterizedSearch", method="POST", json=body)
+
+    [error] = refused.value.content
+    assert error["errorCode"] == "JSON_PARSER_ERROR"
+    assert error["message"] == (
+        f"Cannot deserialize instance of int from {token} or request may be missing a "
+        "required field"
+    )
+
+
+def test_a_posted_search_limit_out_of_range_is_a_malformed_search(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("parameterizedSearch", method="POST", json={"q": "Jones", "overallLimit": "0"})
+    assert refused.value.content[0]["errorCode"] == "MALFORMED_SEARCH"
+    assert (
+        "overallLimit must be a whole number from 1 to 2,000, not 0"
+        in (refused.value.content[0]["message"])
+    )
+
+
 def test_a_parameterized_search_term_cannot_break_out_of_its_braces(sf: Salesforce) -> None:
     answer = sf.restful("parameterizedSearch", params={"q": "Jones} RETURNING User"})
     assert all(r["attributes"]["type"] != "User" for r in answer["searchRecords"])

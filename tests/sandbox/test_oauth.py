@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
+from forcebridge.sandbox.oauth_formats import TokenFormat, preferred_format
 from forcebridge.sandbox.server import SandboxServer
 from tests.sandbox.oauth_calls import (
     Https,
@@ -111,6 +112,7 @@ def token_in_form(answer: requests.Response) -> dict[str, str]:
         ({}, {"Accept": "application/x-www-form-urlencoded"}, "application/x-www-form-urlencoded"),
         ({}, {"Accept": "text/html, application/xml;q=0.9"}, "application/xml"),
         ({}, {"Accept": "*/*"}, "application/json"),
+        ({}, {"Accept": "application/json;q=0.5, application/xml"}, "application/xml"),
     ],
 )
 def test_a_token_and_a_refusal_come_in_the_form_asked_for(
@@ -138,6 +140,28 @@ def test_a_token_and_a_refusal_come_in_the_form_asked_for(
         "error": "invalid_grant",
         "error_description": "authentication failure",
     }
+
+
+@pytest.mark.parametrize(
+    ("accept", "form"),
+    [
+        ("application/json;q=0.5, application/xml", TokenFormat.XML),
+        ("application/xml;q=0.5, application/json;q=0.9", TokenFormat.JSON),
+        ("application/xml, application/json", TokenFormat.XML),  # equals: the first named
+        ("application/json;q=0.8, application/x-www-form-urlencoded;q=0.8", TokenFormat.JSON),
+        ("application/json;q=0, application/xml;q=0.1", TokenFormat.XML),
+        ("application/json;q=0, */*", TokenFormat.URLENCODED),  # anything but JSON
+        ("text/html, application/xhtml+xml, application/xml;q=0.9, */*;q=0.8", TokenFormat.XML),
+        ("application/xml;q=0.2, */*", TokenFormat.JSON),
+        ("application/xml;q=0", TokenFormat.JSON),  # nothing acceptable: the default
+        ("application/xml;q=high, application/x-www-form-urlencoded;q=0.1", TokenFormat.URLENCODED),
+        ("", TokenFormat.JSON),
+    ],
+)
+def test_accept_picks_the_form_of_highest_quality(accept: str, form: TokenFormat) -> None:
+    """HTTP's content negotiation: the highest `q`, ties in the order given, `q=0` refused
+    (the first acceptable form was taken, whatever its `q`)."""
+    assert preferred_format(accept) is form
 
 
 def test_unknown_or_malformed_bearer_token_is_401_invalid_session_id(

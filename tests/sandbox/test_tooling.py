@@ -180,6 +180,59 @@ def test_a_wrong_definition_is_refused_naming_what_is_wrong(
     assert detail in refused.value.content[0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("metadata", "token"),
+    [
+        ({"type": "Text", "label": "X", "length": True}, "VALUE_TRUE value true"),
+        (
+            {"type": "Number", "label": "N", "precision": True, "scale": False},
+            "VALUE_TRUE value true",
+        ),
+        (
+            {"type": "Number", "label": "N", "precision": 10, "scale": False},
+            "VALUE_FALSE value false",
+        ),
+        (
+            {"type": "LongTextArea", "label": "L", "length": 1000, "visibleLines": True},
+            "VALUE_TRUE value true",
+        ),
+        ({"type": "Text", "label": "X", "length": "ten"}, "VALUE_STRING value ten"),
+        ({"type": "Text", "label": "X", "length": 12.5}, "VALUE_NUMBER_FLOAT value 12.5"),
+        ({"type": "Text", "label": "X", "length": [40]}, "START_ARRAY value ["),
+    ],
+)
+def test_a_size_that_is_no_whole_number_is_refused_as_the_json_parser_refuses_it(
+    sf: Salesforce, metadata: dict[str, Any], token: str
+) -> None:
+    """Python counts `true` as 1: it made a Text(1) field of `"length": true`. Salesforce's
+    parser refuses it, as it refuses `"NumberOfEmployees": true` on a record."""
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.toolingexecute(
+            "sobjects/CustomField",
+            method="POST",
+            data={"FullName": "Account.X__c", "Metadata": metadata},
+        )
+
+    [error] = refused.value.content
+    assert error["errorCode"] == "JSON_PARSER_ERROR"
+    assert error["message"] == (
+        f"Cannot deserialize instance of int from {token} or request may be missing a "
+        "required field"
+    )
+    assert "X__c" not in fields_of(sf, "Account")
+
+
+def test_a_size_given_as_a_whole_number_text_is_read_as_the_number(sf: Salesforce) -> None:
+    make_field(sf, "Contact.Code__c", {"type": "Text", "label": "Code", "length": "12"})
+    make_field(
+        sf, "Contact.Score__c", {"type": "Number", "label": "Score", "precision": 6.0, "scale": 2}
+    )
+
+    described = fields_of(sf, "Contact")
+    assert described["Code__c"]["length"] == 12
+    assert (described["Score__c"]["precision"], described["Score__c"]["scale"]) == (6, 2)
+
+
 def test_fields_outlive_a_restart_and_the_describe_says_when_it_changed(
     tmp_path: Path, clock: Clock
 ) -> None:
