@@ -100,7 +100,13 @@ ChangingCaller = Annotated[ApiCaller, Depends(changing_caller)]
 
 
 def caller_service(session: Session, caller: ApiCaller, name: str) -> Service:
-    """The caller's org's service of that name; another org's is not found, like none."""
+    """The caller's org's service of that name; another org's is not found, like none. A name
+    with its org (`acme/shop`) is said to be one, wherever it was given."""
+    if "/" in name:
+        raise ApiNotFound(
+            f"No service {name!r}: services are named without their org, as "
+            f"{name.rsplit('/', 1)[-1]!r} (GET {PREFIX}/services lists them)."
+        )
     unknown = ApiNotFound(f"No service {name!r} in your organisation.")
     if not name.isprintable():  # what no name holds (a NUL), which PostgreSQL cannot compare
         raise unknown

@@ -34,7 +34,7 @@ def runs(
 ) -> dict[str, Any]:
     """The org's latest runs, newest first, with their counts and API calls; `next_before`
     asks for the page after (null on the last one)."""
-    if service == "":  # a filter left blank, not left out: which one was meant is unknown
+    if service is not None and not service.strip():  # left blank, not left out: meant what?
         raise InvalidRequest(
             "The request could not be taken: service: empty; name one of your organisation's "
             "services (`shop`, as GET /api/v1/services lists them), or leave `service` out for "

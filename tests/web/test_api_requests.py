@@ -138,8 +138,9 @@ def test_the_report_and_the_refusal_count_the_messages_alike(api: Api) -> None:
     assert "messages.3:" in refusal["message"]
 
 
-def test_an_empty_service_filter_is_refused_naming_the_parameter(api: Api) -> None:
-    answer = api.pages.client.get("/api/v1/runs?service=", headers=api.headers)
+@pytest.mark.parametrize("blank", ["", "%20"])
+def test_an_empty_service_filter_is_refused_naming_the_parameter(api: Api, blank: str) -> None:
+    answer = api.pages.client.get(f"/api/v1/runs?service={blank}", headers=api.headers)
 
     assert answer.status_code == 422
     assert answer.json() == {
@@ -148,6 +149,16 @@ def test_an_empty_service_filter_is_refused_naming_the_parameter(api: Api) -> No
         "organisation's services (`shop`, as GET /api/v1/services lists them), or leave "
         "`service` out for every service's runs.",
     }
+
+
+def test_a_service_filter_naming_the_org_says_how_services_are_named(api: Api) -> None:
+    answer = api.pages.client.get("/api/v1/runs?service=acme/shop", headers=api.headers)
+
+    assert answer.status_code == 404
+    assert answer.json()["message"] == (
+        "No service 'acme/shop': services are named without their org, as 'shop' "
+        "(GET /api/v1/services lists them)."
+    )
 
 
 def test_the_openapi_description_says_the_messages_are_sent_as_json(pages: AdminPages) -> None:
