@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from difflib import get_close_matches
 from typing import Any
 
 import typer
@@ -67,6 +68,19 @@ class LazyCommands(Commands):
             target = getattr(importlib.import_module(module), attribute)
             self.commands[cmd_name] = _click_command(cmd_name, target)
         return TyperGroup.get_command(self, ctx, cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """A command mistyped is answered with the nearest, as Typer answers among the commands
+        it has loaded (none yet, here)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:
+            said = getattr(error, "message", "")
+            near = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if near and said.startswith("No such command") and "Did you mean" not in said:
+                suggested = f"{said.rstrip('.')}. Did you mean {', '.join(map(repr, near))}?"
+                setattr(error, "message", suggested)  # noqa: B010 - Click's message, not typed here
+            raise
 
 
 app = typer.Typer(

@@ -9,6 +9,7 @@ import sys
 import typer.main
 
 from forcebridge.cli.main import COMMANDS, app
+from tests.cli.conftest import Cli
 
 HEAVY = ("faker", "fastapi", "procrastinate", "uvicorn", "forcebridge.sandbox", "forcebridge.web")
 """What only the sandbox, `serve` and `worker` use."""
@@ -39,3 +40,10 @@ def test_every_command_loads_under_its_own_name() -> None:
         command = root.get_command(None, name)  # type: ignore[attr-defined]
         assert command is not None and command.name == name
     assert root.list_commands(None) == list(COMMANDS)  # type: ignore[attr-defined]
+
+
+def test_a_mistyped_command_is_answered_with_the_nearest(cli: Cli) -> None:
+    mistyped = cli("pul", "--json")
+
+    assert mistyped.exit_code == 2
+    assert json.loads(mistyped.stdout) == {"error": "No such command 'pul'. Did you mean 'pull'?"}
