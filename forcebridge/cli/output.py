@@ -30,7 +30,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from forcebridge.cli.entry import INTERRUPTED, INTERRUPTED_STATUS, TERMINATED, TERMINATED_STATUS
+from forcebridge.cli.entry import (
+    INTERRUPTED,
+    INTERRUPTED_STATUS,
+    TERMINATED,
+    TERMINATED_STATUS,
+    document_printed,
+    document_written,
+)
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import CONFIDENTIAL_SETTINGS, Settings, SettingsError
@@ -72,6 +79,9 @@ class Commands(TyperGroup):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        # Known before the command is loaded and parses its options: a stop while it loads
+        # still gets its document.
+        _json_wanted.set("--json" in argv)
         if not standalone_mode or "--json" not in argv:
             return super().main(
                 args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
@@ -90,7 +100,7 @@ class Commands(TyperGroup):
         `reporting_errors` is refused like any other, not shown as a traceback, and Ctrl+C or
         SIGTERM ends it with the shell's status for it (130, 143) and, under --json, its one
         document."""
-        _document_printed.set(False)
+        document_printed.set(False)
         try:
             with terminated_as_interrupted():
                 return super().invoke(ctx)
@@ -109,10 +119,6 @@ class Commands(TyperGroup):
 
 _json_wanted = ContextVar("json_wanted", default=False)
 """Whether the running command was given `--json`, for `fail`."""
-
-_document_printed = ContextVar("document_printed", default=False)
-"""Whether the running command has printed its one JSON document: a signal arriving after it
-(while the command closes its database) must not print a second."""
 
 
 def _note_json(wanted: bool) -> bool:
@@ -164,7 +170,7 @@ def fail(message: str, status: int = 1) -> NoReturn:
     stdout, so that a script always has its one document to read; exit status 1, or the
     shell's 128 + the signal's number for a command a signal stopped."""
     errors.print(f"[red]Error:[/red] {escape(message)}", soft_wrap=True)
-    if _json_wanted.get() and not _document_printed.get():
+    if _json_wanted.get() and not document_printed.get():
         _print_document({"error": message})
     raise typer.Exit(status)
 
@@ -244,8 +250,11 @@ def emit(
 
 
 def _print_document(document: Mapping[str, Any]) -> None:
-    typer.echo(json.dumps(document, ensure_ascii=False))
-    _document_printed.set(True)
+    """The one document; a stop arriving while it is written (a large one, to a slow reader)
+    waits for its end, and a stop after it prints no other (`entry.document_written`)."""
+    text = json.dumps(document, ensure_ascii=False)
+    with document_written():
+        typer.echo(text)
 
 
 class Terminated(SystemExit):
