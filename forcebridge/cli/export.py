@@ -33,6 +33,7 @@ from forcebridge.cli.output import (
     console,
     database,
     emit,
+    errors,
     fail,
     input_file,
     progress_bar,
@@ -182,6 +183,9 @@ def run(
                 _stopped(stopped, started, as_json, TERMINATED_STATUS)
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
+        if failed := report.count(Action.FAILED):
+            rows = "row" if failed == 1 else "rows"
+            errors.print(f"{failed:,} {rows} failed: their errors are in the results, by row")
         raise typer.Exit(1)
 
 

@@ -71,6 +71,7 @@ def test_a_dry_run_shows_the_values_and_a_bad_row_makes_the_exit_status_1(
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert (report["status"], report["created"], report["failed"]) == ("partial", 1, 1)
+    assert "1 row failed: their errors are in the results, by row" in result.stderr
     ada, bob = report["results"]
     assert ada["values"] == {
         "FirstName": "Ada",
