@@ -195,7 +195,7 @@ def serve_command(
     logging.basicConfig(
         level=logging.INFO,
         format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False)],
+        handlers=[RichHandler(console=errors, show_path=False)],  # stdout holds the banner
     )
     try:
         with _serving_alone(config.data_dir), terminated_as_interrupted(stops_cleanly=True):

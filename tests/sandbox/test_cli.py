@@ -73,7 +73,7 @@ def test_serve_prints_credentials_from_the_environment_and_serves_them(
         [sys.executable, "-m", "forcebridge.cli.main", "sandbox", "serve"],
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
@@ -124,8 +124,10 @@ def test_serve_prints_credentials_from_the_environment_and_serves_them(
         assert second.returncode == 1 and url.group() in second.stderr
     finally:
         server.send_signal(signal.SIGTERM)  # as a service manager stops it
-        server.wait(timeout=10)
+        rest, logged = server.communicate(timeout=10)
     assert not (tmp_path / "serving.json").exists()  # gone with the sandbox it named
+    # The request log goes to stderr: stdout is the banner a script reads the credentials from.
+    assert "Started server process" in logged and "Started server process" not in printed + rest
 
 
 def test_token_prints_a_session_for_the_admin(sandbox: SandboxServer, https_for: Session) -> None:
