@@ -151,6 +151,8 @@ def refusal_of(error: ValidationError) -> str:
     settings = error.title == Settings.__name__
     problems = []
     for problem in error.errors(include_url=False):
+        if problem["type"] == "default_factory_not_called":  # follows from another problem
+            continue
         where = ".".join(str(part) for part in problem["loc"])
         field = str(problem["loc"][0]) if problem["loc"] else ""
         confidential = settings and field in CONFIDENTIAL_SETTINGS
@@ -160,7 +162,7 @@ def refusal_of(error: ValidationError) -> str:
         if problem["type"] == "value_error":  # our own validator's words, without pydantic's
             message = str(problem["ctx"]["error"])
         given = repr(problem["input"])
-        shown = not confidential and len(given) <= 60
+        shown = not confidential and len(given) <= 60 and str(problem["input"]) not in message
         problems.append(f"{where}: {message}" + (f" (not {given})" if shown else ""))
     return "; ".join(problems)
 

@@ -250,3 +250,17 @@ def test_a_signal_after_the_document_was_printed_prints_no_second_one() -> None:
 
     assert result.exit_code == TERMINATED_STATUS
     assert json.loads(result.stdout) == {"status": "succeeded"}
+
+
+def test_a_data_folder_that_is_a_file_is_the_one_problem_named(cli: Cli) -> None:
+    """The default database URL, made in that folder, follows from it: not a second problem."""
+    refused = cli(
+        "org", "list", "--json",
+        env={"FORCEBRIDGE_DATA_DIR": __file__, "FORCEBRIDGE_DATABASE_URL": ""},
+    )  # fmt: skip
+
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout) == {
+        "error": f"FORCEBRIDGE_DATA_DIR: {__file__} is a file, not a folder (name a folder, or "
+        "one to make)"
+    }
