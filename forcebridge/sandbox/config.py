@@ -54,6 +54,8 @@ class SandboxConfig:
         for name in ("client_id", "client_secret", "username", "password"):
             if not getattr(self, name):
                 raise SandboxConfigError(f"{name} cannot be empty")
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise SandboxConfigError(f"data folder {self.data_dir} is a file, not a folder")
         if self.schema_dir is not None and not self.schema_dir.is_dir():
             raise SandboxConfigError(f"schema folder {self.schema_dir} does not exist")
 

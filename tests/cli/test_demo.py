@@ -35,3 +35,20 @@ def test_demo_runs_every_chapter_and_ends_with_a_summary(
     assert "What the demo showed" in result.output
     assert "Where to look next" in result.output
     assert (data / "sandbox" / "ca.pem").exists()
+
+
+def test_demo_empties_only_a_folder_a_demo_made(tmp_path: Path) -> None:
+    """`--data` naming a folder of real data, or a file, must not lose it."""
+    kept = tmp_path / "mine"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("mine")
+
+    into_a_folder = CliRunner().invoke(app, ["demo", "--data", str(kept)])
+    into_a_file = CliRunner().invoke(app, ["demo", "--data", str(a_file)])
+
+    assert into_a_folder.exit_code == into_a_file.exit_code == 1
+    assert "holds files no demo made" in into_a_folder.stderr
+    assert "is a file, not a folder" in into_a_file.stderr
+    assert (kept / "notes.txt").read_text() == a_file.read_text() == "mine"

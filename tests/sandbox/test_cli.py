@@ -57,6 +57,13 @@ def test_a_setting_out_of_range_is_refused_by_name(tmp_path: Path) -> None:
     assert result.stdout == ""  # stdout is for the banner a script reads the credentials from
 
 
+def test_a_data_folder_that_is_a_file_is_refused_by_name() -> None:
+    result = runner.invoke(app, ["sandbox", "serve", "--data", __file__])
+
+    assert result.exit_code == 2
+    assert f"data folder {__file__} is a file, not a folder" in " ".join(result.stderr.split())
+
+
 def test_serve_prints_credentials_from_the_environment_and_serves_them(
     tmp_path: Path, sandbox_keys: Path
 ) -> None:

@@ -1,8 +1,10 @@
 """`forcebridge demo`: the whole product as it stands, on the embedded default.
 
 Each chapter shows one capability against a freshly seeded sandbox org; the summary at the end
-says what happened and where to look next. The demo's data lives in its own folder so it never
-touches the data of a real installation.
+says what happened and where to look next. The demo's data lives in its own folder
+(`.forcebridge/demo`, or `--data`) so it never touches the data of a real installation; it
+empties that folder first only if an earlier demo made it, and refuses any other that holds
+files.
 """
 
 from __future__ import annotations
@@ -27,9 +29,26 @@ from forcebridge.cli.demo.sandbox_chapter import (
     show_clients,
     start_sandbox,
 )
+from forcebridge.cli.output import fail
 from forcebridge.sandbox.clients import simple_salesforce
 
 DEFAULT_DATA = Path(".forcebridge") / "demo"
+DEMO_MARK = ".forcebridge-demo"
+"""In the demo's folder: what says an earlier demo made it, so the next may empty it."""
+
+
+def _start_afresh(data: Path) -> None:
+    """Empty the folder an earlier demo made; refuse any other that holds something (`--data`
+    naming a folder of real data must not lose it)."""
+    if data.exists() and not data.is_dir():
+        fail(f"--data {data} is a file, not a folder")
+    if data.is_dir() and any(data.iterdir()):
+        made_by_a_demo = (data / DEMO_MARK).exists() or {"sandbox", "product"} <= {
+            entry.name for entry in data.iterdir()
+        }  # the layout of demos from before the mark
+        if not made_by_a_demo:
+            fail(f"--data {data} holds files no demo made: give an empty or new folder")
+        shutil.rmtree(data)
 
 
 def demo(
@@ -43,10 +62,10 @@ def demo(
 ) -> None:
     """Run every capability built so far against a freshly seeded sandbox org."""
     narrator = Narrator(Console())
-    if data.exists():
-        shutil.rmtree(data)
+    _start_afresh(data)
     sandbox_dir = data / "sandbox"
     sandbox_dir.mkdir(parents=True)
+    (data / DEMO_MARK).touch()
     os.environ["FORCEBRIDGE_DATA_DIR"] = str(data / "product")
     os.environ.pop("FORCEBRIDGE_DATABASE_URL", None)
     os.environ.setdefault("FORCEBRIDGE_LOG_LEVEL", "WARNING")
