@@ -273,8 +273,9 @@ def terminated_as_interrupted(*, stops_cleanly: bool = False) -> Iterator[None]:
     Ctrl+C does: what is in progress cleans up first (a run ends failed, saying so; its leases
     are freed; `sandbox serve`'s address file goes). With Python's default action the process
     would end at once, its runs left `running` and their leases held. For a server, SIGTERM is
-    how it is stopped (`stops_cleanly`: exit status 0); uvicorn sends the signal it caught on
-    once the server has stopped and its runs have finished."""
+    how it is stopped (`stops_cleanly`: exit status 0), and so is Ctrl+C, as its banner says
+    (exit status 130, as shells expect, with no error said); uvicorn sends the signal it caught
+    on once the server has stopped and its runs have finished."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -284,5 +285,9 @@ def terminated_as_interrupted(*, stops_cleanly: bool = False) -> Iterator[None]:
     except Terminated:
         if not stops_cleanly:
             raise
+    except KeyboardInterrupt:
+        if not stops_cleanly:
+            raise
+        raise typer.Exit(INTERRUPTED_STATUS) from None
     finally:
         signal.signal(signal.SIGTERM, previous)

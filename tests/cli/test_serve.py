@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from forcebridge.store.crypto import Keyring
@@ -108,10 +109,17 @@ def _run_statuses(env: dict[str, str]) -> list[str]:
         engine.dispose()
 
 
-def test_sigterm_stops_serve_once_the_runs_in_progress_have_finished(
-    cli: Cli, cli_env: dict[str, str], make_sandbox: SandboxFactory, tmp_path: Path
+@pytest.mark.parametrize(("sent", "status"), [(signal.SIGTERM, 0), (signal.SIGINT, 130)])
+def test_a_signal_stops_serve_once_the_runs_in_progress_have_finished(
+    cli: Cli,
+    cli_env: dict[str, str],
+    make_sandbox: SandboxFactory,
+    tmp_path: Path,
+    sent: signal.Signals,
+    status: int,
 ) -> None:
-    """How Docker, systemd and Kubernetes stop a process: a run must not be left `running`."""
+    """How Docker, systemd and Kubernetes stop a process (0), or a person with Ctrl+C, as the
+    banner says (130, and no error said): a run must not be left `running`."""
     connected_service(cli, make_sandbox(latency_ms=700), "--pull", "contacts")
     log = tmp_path / "serve.log"
     with log.open("w") as stderr:
@@ -126,8 +134,9 @@ def test_sigterm_stops_serve_once_the_runs_in_progress_have_finished(
             while time.monotonic() < deadline and "running" not in _run_statuses(cli_env):
                 assert process.poll() is None, log.read_text()
                 time.sleep(0.05)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=60) == 0, log.read_text()
+            process.send_signal(sent)
+            assert process.wait(timeout=60) == status, log.read_text()
+            assert "Error" not in log.read_text()
         finally:
             if process.poll() is None:
                 process.kill()
