@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -27,8 +27,6 @@ from rich.progress import (
 from rich.table import Table
 
 from forcebridge.cli.output import (
-    INTERRUPTED_STATUS,
-    TERMINATED_STATUS,
     JsonFlag,
     console,
     database,
@@ -36,12 +34,12 @@ from forcebridge.cli.output import (
     errors,
     fail,
     input_file,
+    naming_the_stopped_run,
     progress_bar,
 )
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.store.repositories.runs import stop_reason
 from forcebridge.sync.connections import open_client, org_connection
 from forcebridge.sync.export import PERSON_OBJECTS, export_file
 from forcebridge.sync.export_errors import ExportError
@@ -155,13 +153,13 @@ def run(
     What an org may export to: forcebridge export allow|disallow --org ORG OBJECT...
     """
     sobject = _canonical(sobject, PERSON_OBJECTS)
-    started: list[int] = []
     with database() as session:
         found = get_org(session, org)
         chosen = org_connection(session, found, connection)
         with (
             open_client(session, chosen) as client,
             _progress_bar(as_json) as progress,
+            naming_the_stopped_run(as_json, AGAIN) as started,
         ):
             try:
                 report = export_file(
@@ -177,34 +175,12 @@ def run(
                 )
             except ExportError as error:
                 fail(str(error))
-            except KeyboardInterrupt as stopped:
-                _stopped(stopped, started, as_json, INTERRUPTED_STATUS)
-            except SystemExit as stopped:  # SIGTERM's, see terminated_as_interrupted
-                _stopped(stopped, started, as_json, TERMINATED_STATUS)
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         if failed := report.count(Action.FAILED):
             rows = "row" if failed == 1 else "rows"
             errors.print(f"{failed:,} {rows} failed: their errors are in the results, by row")
         raise typer.Exit(1)
-
-
-def _stopped(stopped: BaseException, started: list[int], as_json: bool, status: int) -> NoReturn:
-    """Ctrl+C or SIGTERM, worded as every command and the run's own record word it (`runs
-    show`), with the run it ended failed: under `--json` as the `run_id` beside the error, as
-    for a run Salesforce stopped, so a script can find it."""
-    error = f"{stop_reason(stopped)}: {AGAIN}"
-    if not started:
-        fail(error, status)
-    if not as_json:
-        fail(f"{error} (run {started[0]})", status)
-    emit(
-        {"run_id": started[0], "status": RunStatus.FAILED.value, "error": error},
-        as_json,
-        lambda: None,
-        stopped=error,
-    )
-    raise typer.Exit(status)
 
 
 class _Bar:

@@ -42,6 +42,7 @@ from forcebridge.jobs.runtime import open_runtime
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import CONFIDENTIAL_SETTINGS, Settings, SettingsError
 from forcebridge.store.errors import StoreError
+from forcebridge.store.repositories.runs import stop_reason
 from forcebridge.sync.connection_errors import ConnectError
 from forcebridge.sync.documents import timestamp as timestamp
 
@@ -249,6 +250,32 @@ def emit(
         show()
     if stopped:
         errors.print(f"[red]Stopped:[/red] {escape(stopped)}", soft_wrap=True)
+
+
+@contextmanager
+def naming_the_stopped_run(as_json: bool, then: str) -> Iterator[list[int]]:
+    """Ctrl+C or SIGTERM during a command that started a run (its id appended to the list
+    yielded): worded as the run records why it ended (`runs show`), with what to do `then`,
+    and with the run's id, under `--json` as `run_id` beside the error, as for a run
+    Salesforce stopped, so a script can find the run it failed."""
+    started: list[int] = []
+    try:
+        yield started
+    except KeyboardInterrupt as stopped:
+        _stopped_run(stop_reason(stopped), then, started, as_json, INTERRUPTED_STATUS)
+    except Terminated as stopped:
+        _stopped_run(stop_reason(stopped), then, started, as_json, TERMINATED_STATUS)
+
+
+def _stopped_run(why: str, then: str, started: list[int], as_json: bool, status: int) -> NoReturn:
+    error = f"{why}: {then}"
+    if not started:
+        fail(error, status)
+    if not as_json:
+        fail(f"{error} (run {started[0]})", status)
+    emit({"run_id": started[0], "status": "failed", "error": error}, as_json, lambda: None)
+    errors.print(f"[red]Error:[/red] {escape(error)}", soft_wrap=True)
+    raise typer.Exit(status)
 
 
 def _print_document(document: Mapping[str, Any]) -> None:

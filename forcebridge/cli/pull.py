@@ -30,6 +30,7 @@ from forcebridge.cli.output import (
     database,
     emit,
     fail,
+    naming_the_stopped_run,
     progress_bar,
 )
 from forcebridge.jobs.execute import holding, record_on_demand, settle_dead_holders
@@ -61,6 +62,10 @@ def service_client(session: Session, path: str) -> Iterator[tuple[Service, Sales
         yield service, client
 
 
+AGAIN = "the next pull reads the rest"
+"""What to do about a pull Ctrl+C or SIGTERM stopped: its pages committed are kept."""
+
+
 def command(
     service: ServiceOption,
     full: Annotated[
@@ -77,6 +82,7 @@ def command(
         database() as session,
         service_client(session, service) as (found, client),
         _progress_bar(quiet=as_json) as progress,
+        naming_the_stopped_run(as_json, AGAIN) as run_ids,
     ):
         engine = session.get_bind().engine
         if dry_run:
@@ -84,13 +90,19 @@ def command(
             with holding(engine, found.id, REHEARSAL) as held:
                 if not held:
                     fail(f"another dry run of {service} is in progress; try again once it ends")
-                result = pull(session, client, found, options, progress=progress)
+                result = pull(
+                    session, client, found, options, progress=progress,
+                    run_started=run_ids.append,
+                )  # fmt: skip
         else:
             settle_dead_holders(engine)  # a pull killed before must not block this one
             if is_held(engine, found.id, CONTACT_BOOK):
                 fail(_book_busy(service))
             started = utcnow()
-            result = pull(session, client, found, options, progress=progress, on_demand=True)
+            result = pull(
+                session, client, found, options, progress=progress, on_demand=True,
+                run_started=run_ids.append,
+            )  # fmt: skip
             ended = utcnow()
             record_on_demand(engine, found.id, _outcomes(result, client), started, ended)
             for stream, other, error in result.others:  # their runs went with this one's read

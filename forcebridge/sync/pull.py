@@ -108,8 +108,10 @@ def pull(
     progress: Progress | None = None,
     clock: Callable[[], dt.datetime] = utcnow,
     on_demand: bool = False,
+    run_started: Callable[[int], None] | None = None,
 ) -> PullResult:
-    """Pull `service`'s streams (all of them, or those named) and record the run.
+    """Pull `service`'s streams (all of them, or those named) and record the run; `run_started`
+    is told its id once it is committed as started (a caller stopped by Ctrl+C can name it).
 
     The job engines hold the service's lease on the stream while they run it. A pull started
     `on_demand` (from the command line) takes the leases itself, and a stream whose lease
@@ -119,8 +121,13 @@ def pull(
     if options.dry_run:
         with rehearsal(session.get_bind().engine, service.id) as rehearsing:
             rehearsed = rehearsing.get_one(Service, service.id)
-            return _pull(rehearsing, client, rehearsed, options, streams, progress, clock)
-    return _pull(session, client, service, options, streams, progress, clock, on_demand)
+            return _pull(
+                rehearsing, client, rehearsed, options, streams, progress, clock,
+                run_started=run_started,
+            )  # fmt: skip
+    return _pull(
+        session, client, service, options, streams, progress, clock, on_demand, run_started
+    )
 
 
 def _pull(
@@ -132,6 +139,7 @@ def _pull(
     progress: Progress | None,
     clock: Callable[[], dt.datetime],
     on_demand: bool = False,
+    run_started: Callable[[int], None] | None = None,
 ) -> PullResult:
     outcomes: dict[str, Exception | None] = {}
     try:
@@ -145,6 +153,8 @@ def _pull(
     names = [s.name for s in chosen] or list(outcomes)
     label = names[0] if len(names) == 1 else SEVERAL_STREAMS
     with recorded_run(session, client, service, label, options.dry_run, clock) as recorded:
+        if run_started is not None:
+            run_started(recorded.run.id)
         if unplanned is not None:
             recorded.errors.append(unplanned)
         limit = horizon(recorded.run.started_at, options.overlap)

@@ -343,7 +343,11 @@ def test_a_signal_ends_a_pull_with_the_shells_status_one_json_document_and_its_r
 
     [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
     assert stopped.returncode == status, stopped.stderr
-    assert json.loads(stopped.stdout) == {"error": f"{said} before the end"}
+    assert json.loads(stopped.stdout) == {  # the run it failed, as a stopped export names it
+        "run_id": run["run_id"],
+        "status": "failed",
+        "error": f"{said}; what it had committed is kept: the next pull reads the rest",
+    }
     assert (run["status"], run["error"]) == ("failed", f"{recorded}; what it had committed is kept")
 
 
