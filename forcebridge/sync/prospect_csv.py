@@ -99,21 +99,29 @@ _SPELLED = {name.replace("_", ""): name for name in PROSPECT_COLUMNS}
 """Each prospect column by its letters alone, to read a header however it separates words."""
 
 
+def _folded(cell: str) -> str:
+    """A header cell lower-cased, its words joined by underscores (`Company Websit` is
+    `company_websit`), as prospect columns are spelled."""
+    return "_".join(cell.lower().replace("-", " ").split())
+
+
 def _column_name(cell: str) -> str:
     """The prospect column a header cell names, ignoring case, spaces, hyphens and underscores
-    (`First Name`, `E-mail`, `companywebsite`); another name lower-cased with underscores for
-    its spaces and hyphens, as errors show it."""
-    name = "_".join(cell.lower().replace("-", " ").split())
-    return _SPELLED.get(name.replace("_", ""), name)
+    (`First Name`, `E-mail`, `companywebsite`); another cell as the file writes it, so its
+    errors name what the user sees."""
+    return _SPELLED.get(_folded(cell).replace("_", ""), cell.strip())
 
 
 def _header(cells: list[str]) -> list[str]:
     names = [_column_name(cell) for cell in cells]
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise ProspectFileError(
-            f"the header names {', '.join(repeated)} more than once: keep one column each"
+        spelled = list(zip(cells, names, strict=True))
+        named = "; ".join(
+            f"{name} ({', '.join(repr(cell.strip()) for cell, n in spelled if n == name)})"
+            for name in repeated
         )
+        raise ProspectFileError(f"the header names {named} more than once: keep one column each")
     return names
 
 
@@ -145,7 +153,7 @@ def _row(number: int, header: list[str], cells: list[str]) -> ProspectRow:
 def _unknown(name: str) -> str:
     """Why a value under a column that is not a prospect's fails, with the column it may be
     a misspelling of."""
-    near = difflib.get_close_matches(name, PROSPECT_COLUMNS, n=1, cutoff=0.75)
+    near = difflib.get_close_matches(_folded(name), PROSPECT_COLUMNS, n=1, cutoff=0.75)
     guess = f" (did you mean {near[0]!r}?)" if near else ""
     return (
         f"is not a prospect column{guess}, so its value would be lost; prospect columns are: "

@@ -134,11 +134,12 @@ def test_a_header_is_read_whatever_separates_its_words(header: str) -> None:
 
 
 def test_an_unknown_column_close_to_a_prospect_column_is_suggested() -> None:
-    [row] = read_prospect_csv("last_name,Emial,notes\nAda,ada@example.com,call\n")
+    [row] = read_prospect_csv("last_name,Emial,Company Websit,notes\nAda,ada@x.com,x.com,call\n")
 
-    assert fields(row.errors) == ["emial", "notes"]
+    assert fields(row.errors) == ["Emial", "Company Websit", "notes"]  # as the file writes them
+    assert "(did you mean 'company_website'?)" in row.errors[1].message
     assert "is not a prospect column (did you mean 'email'?)" in row.errors[0].message
-    assert "did you mean" not in row.errors[1].message
+    assert "did you mean" not in row.errors[2].message
 
 
 def test_a_value_under_an_unknown_column_fails_its_row_rather_than_being_lost() -> None:
@@ -167,7 +168,13 @@ def test_a_row_that_does_not_split_into_the_header_columns_is_malformed() -> Non
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("", "no header row"), ("last_name,Last Name\nAda,Ada\n", "more than once")],
+    [
+        ("", "no header row"),
+        (
+            "last_name,Last Name\nAda,Ada\n",
+            r"names last_name \('last_name', 'Last Name'\) more than once",
+        ),
+    ],
 )
 def test_a_file_without_a_usable_header_is_refused_whole(text: str, reason: str) -> None:
     with pytest.raises(ProspectFileError, match=reason):
