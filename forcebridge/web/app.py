@@ -270,10 +270,10 @@ def _unrouted(request: Request) -> Response | None:
     path = request.scope["path"]
     routed = partial(_routed, request)
     bare = without_slash(path, routed)
+    query = f"?{request.url.query}" if request.url.query else ""
     if not is_api(request):
         if bare is None or request.method not in ("GET", "HEAD"):
             return None
-        query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(quote(bare) + query, status_code=307)
     if (named := service_with_its_org(path, routed)) is not None:
         return _refused(
@@ -285,7 +285,8 @@ def _unrouted(request: Request) -> Response | None:
         )
     if bare is not None:
         return _refused(
-            request, NoSuchPath(f"No such path: the API's paths end without a slash ({bare}).")
+            request,
+            NoSuchPath(f"No such path: the API's paths end without a slash ({bare}{query})."),
         )
     return None
 

@@ -20,7 +20,11 @@ from tests.web.test_api_services import message
     ("method", "path", "meant"),
     [
         ("GET", "/api/v1/runs/", "/api/v1/runs"),
-        ("GET", "/api/v1/services/shop/contacts/?limit=2", "/api/v1/services/shop/contacts"),
+        (
+            "GET",
+            "/api/v1/services/shop/contacts/?limit=2",
+            "/api/v1/services/shop/contacts?limit=2",
+        ),
         ("POST", "/api/v1/services/shop/messages/", "/api/v1/services/shop/messages"),
     ],
 )
