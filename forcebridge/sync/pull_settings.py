@@ -197,6 +197,7 @@ def configure_pull(
     records = {
         v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in countable
     }
+    shareable = {v.sobject for v in countable}
     reread = _apply(session, service, wanted, streams)
     total = sum(records.values())
     changes = math.ceil(total * DAILY_CHANGE_SHARE)
@@ -210,7 +211,8 @@ def configure_pull(
         projected_calls(wanted.interval_minutes, len(streams), total, changes),
         changes,
         reread,
-        _sharing(session, service, streams),
+        # A stream that does not verify runs on its own until it does: it shares no read.
+        _sharing(session, service, tuple(s for s in streams if s.sobject in shareable)),
         tuple(map(str, problems)),
     )
 

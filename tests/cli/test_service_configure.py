@@ -169,6 +169,8 @@ def test_settings_that_leave_the_read_as_it_is_are_saved_while_the_mapping_no_lo
     says what is wrong with it. A change of what the service reads is refused."""
     service = connected_service(cli, sandbox, "--pull", "contacts")
     mapping_of_a_deleted_field(cli, sandbox, service, tmp_path)
+    assert cli("service", "create", "acme/vip").exit_code == 0
+    assert cli("service", "configure", "acme/vip", "--pull", "contacts").exit_code == 0
 
     saved = cli("service", "configure", service, "--task-subject", "Hi {first_name}", "--json")
     slower = cli("service", "configure", service, "--pull-every", "60", "--update-only", "--json")
@@ -182,6 +184,7 @@ def test_settings_that_leave_the_read_as_it_is_are_saved_while_the_mapping_no_lo
     assert "The pull settings no longer verify" in slower.stderr and "Tier__c" in slower.stderr
     answer = json.loads(slower.stdout)
     assert (answer["pull_every_minutes"], answer["update_only"]) == (60, True)
+    assert answer["reads_shared_with"] == []  # it runs on its own until it verifies again
     assert any("Tier__c" in problem for problem in answer["problems"])
     assert refused.exit_code == 1
     assert "Tier__c" in json.loads(refused.stdout)["error"]
