@@ -74,9 +74,11 @@ class ExportWorld:
     ) -> None:
         self.client.close()
 
-    def lead_mapping_with(self, source: str, target: str) -> None:
-        """The org's Lead mapping: the fields a Lead needs (filled only when empty), and one
-        more row, overwriting."""
+    def lead_mapping_with(
+        self, source: str, target: str, *more: tuple[str, str, UpdateOption]
+    ) -> None:
+        """The org's Lead mapping: the fields a Lead needs (filled only when empty), one more
+        row, overwriting, and `more` rows after it."""
         save_org_mapping(
             self.session,
             self.org,
@@ -86,6 +88,7 @@ class ExportWorld:
                 ("company_name", "Company", UpdateOption.FILL_EMPTY),
                 ("email", "Email", UpdateOption.FILL_EMPTY),
                 (source, target, UpdateOption.OVERWRITE),
+                *more,
             ],
         )
         self.session.commit()

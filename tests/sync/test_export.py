@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from forcebridge.soql.builder import eq
 from forcebridge.store.models import Run, RunStatus, UpdateOption
 from forcebridge.store.repositories.export_preferences import disallow_objects
-from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.store.repositories.prospects import save_prospects
 from forcebridge.sync.export import export_prospects
 from forcebridge.sync.export_errors import ObjectNotAllowed
@@ -109,19 +108,9 @@ def test_rows_of_one_person_are_merged_before_the_hierarchy_picks_so_a_direct_ph
 ) -> None:
     """Direct Phone, else Company Phone, into Phone: the company phone on one row must not beat
     the direct phone on another row of the same person."""
-    save_org_mapping(
-        world.session,
-        world.org,
-        "Lead",
-        [
-            ("last_name", "LastName", UpdateOption.FILL_EMPTY),
-            ("company_name", "Company", UpdateOption.FILL_EMPTY),
-            ("email", "Email", UpdateOption.FILL_EMPTY),
-            ("direct_phone", "Phone", UpdateOption.FILL_EMPTY),
-            ("company_phone", "Phone", UpdateOption.FILL_EMPTY),
-        ],
+    world.lead_mapping_with(
+        "direct_phone", "Phone", ("company_phone", "Phone", UpdateOption.FILL_EMPTY)
     )
-    world.session.commit()
     rows = (
         "last_name,email,company_name,company_phone,direct_phone",
         "Lovelace,ada@example.com,AE,+44 20 9,",
