@@ -11,7 +11,6 @@ are filled.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +20,15 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, fail, input_file
+from forcebridge.cli.output import (
+    JsonFlag,
+    console,
+    database,
+    emit,
+    fail,
+    input_file,
+    print_listed,
+)
 from forcebridge.cli.pull import ServiceOption, show_result
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.contacts import list_contacts
@@ -48,14 +55,7 @@ def list_command(service: ServiceOption, as_json: JsonFlag = False) -> None:
                 shown += len(documents)
             console.print(f"{shown:,} contacts")
             return
-        # One JSON document, `{"contacts": [...]}`, written as the pages are read.
-        typer.echo('{"contacts": [', nl=False)
-        separator = ""
-        for documents in pages:
-            for document in documents:
-                typer.echo(separator + json.dumps(document, ensure_ascii=False), nl=False)
-                separator = ", "
-        typer.echo("]}")
+        print_listed("contacts", (document for documents in pages for document in documents))
 
 
 def _pages(session: Session, service: Service) -> Iterator[list[dict[str, Any]]]:

@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import FrameType
@@ -92,7 +92,7 @@ class Commands(TyperGroup):
         except _USAGE_ERROR as error:
             message = error.format_message()
             errors.print(f"Error: {escape(message)}", soft_wrap=True)
-            typer.echo(json.dumps({"error": message}, ensure_ascii=False))
+            _print_document({"error": message})
             sys.exit(error.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -276,6 +276,26 @@ def _stopped_run(why: str, then: str, started: list[int], as_json: bool, status:
     emit({"run_id": started[0], "status": "failed", "error": error}, as_json, lambda: None)
     errors.print(f"[red]Error:[/red] {escape(error)}", soft_wrap=True)
     raise typer.Exit(status)
+
+
+def print_listed(key: str, items: Iterable[Mapping[str, Any]]) -> None:
+    """One document `{key: [...]}` written item by item, so a list of millions takes the memory
+    of the page being read. Stopped midway (Ctrl+C, SIGTERM), the list is closed and the
+    document ends with the `error` saying why, so a script still reads one whole document;
+    each item is written whole (`entry.document_written`)."""
+    with document_written():
+        typer.echo("{" + json.dumps(key) + ": [", nl=False)
+    separator = ""
+    try:
+        for item in items:
+            with document_written():
+                typer.echo(separator + json.dumps(item, ensure_ascii=False), nl=False)
+            separator = ", "
+    except (KeyboardInterrupt, Terminated) as stopped:
+        why = INTERRUPTED if isinstance(stopped, KeyboardInterrupt) else TERMINATED
+        typer.echo('], "error": ' + json.dumps(why) + "}")
+        raise
+    typer.echo("]}")
 
 
 def _print_document(document: Mapping[str, Any]) -> None:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 
 from tests.cli.conftest import Cli, document
 
@@ -165,3 +168,31 @@ def test_an_empty_book_lists_as_an_empty_document(cli: Cli, shop: str) -> None:
     listed = cli("contacts", "list", "--service", shop, "--json")
 
     assert json.loads(listed.stdout) == {"contacts": []}
+
+
+def test_a_listing_stopped_midway_is_still_one_document_saying_why(
+    cli: Cli, shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C while a large book goes to a slow reader: the list is closed, the document ends
+    with the error, and nothing is glued after it."""
+    file = tmp_path / "crm.csv"
+    rows = "".join(f"Ann{i},Lee,crm-{i}\n" for i in range(3))
+    file.write_text("first_name,last_name,external_id\n" + rows)
+    cli("contacts", "import", "--service", shop, str(file), "--source", "crm")
+    written = typer.echo
+    echoed: list[object] = []
+
+    def stopped_at_the_third_write(message: object = None, *args: Any, **kwargs: Any) -> None:
+        echoed.append(message)
+        if len(echoed) == 3:  # the list opened, a contact written, the next on its way
+            signal.raise_signal(signal.SIGINT)
+        written(message, *args, **kwargs)
+
+    monkeypatch.setattr(typer, "echo", stopped_at_the_third_write)
+    stopped = cli("contacts", "list", "--service", shop, "--json")
+    monkeypatch.undo()
+
+    listed = json.loads(stopped.stdout)
+    assert stopped.exit_code == 130
+    assert [c["first_name"] for c in listed["contacts"]] == ["Ann0", "Ann1"]
+    assert listed["error"] == "interrupted (Ctrl+C) before the end"
