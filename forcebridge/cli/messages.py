@@ -18,7 +18,8 @@ from rich.table import Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail, input_file
 from forcebridge.store.repositories.services import get_service
-from forcebridge.sync.message_import import ImportReport, UnreadableFile, import_messages
+from forcebridge.sync.message_import import ImportReport, import_messages
+from forcebridge.sync.message_rows import UnreadableFile
 
 #: Rows of problems shown to people; `--json` has them all.
 SHOWN_PROBLEMS = 50

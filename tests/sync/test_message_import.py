@@ -13,7 +13,8 @@ from forcebridge.store.repositories.contact_merges import merge_contacts
 from forcebridge.store.repositories.contacts import insert_contacts
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
-from forcebridge.sync.message_import import RowProblem, UnreadableFile, import_messages
+from forcebridge.sync.message_import import import_messages
+from forcebridge.sync.message_rows import RowProblem, UnreadableFile
 
 HEADER = "contact_id,phone,email,direction,channel,author,body,sent_at\n"
 NOW = dt.datetime(2024, 3, 12, 20, 0, tzinfo=dt.UTC)
