@@ -10,7 +10,8 @@ values. The store never holds uncommitted writes while Salesforce is called (see
 returns as it returns (`export_ids`), and the run's log once the writing is done.
 
 Which objects and rules, and describes fetched anew when the cached one refuses something:
-`export_targets`. Decisions: `export_plan`. Who is who: `export_identity`.
+`export_targets`. Each prospect's values: `export_prepare`. Decisions: `export_plan`. Who is who:
+`export_identity`.
 """
 
 from __future__ import annotations
@@ -50,17 +51,15 @@ from forcebridge.sync.export_model import (
     ProspectResult,
 )
 from forcebridge.sync.export_plan import (
-    ObjectRules,
     Outcome,
-    Prepared,
     RecordPlan,
     link_accounts,
     needed_accounts,
     plan_accounts,
     plan_people,
-    prepare,
     refused_by_describe,
 )
+from forcebridge.sync.export_prepare import ObjectRules, Prepared, prepare
 from forcebridge.sync.export_results import ExportReport, Written, prospect_results
 from forcebridge.sync.export_sources import prospects_from_rows
 from forcebridge.sync.export_targets import (

@@ -282,7 +282,7 @@ def _joined(company: CompanyKey, row: CompanyKey) -> CompanyKey:
 
 
 class Checked(Protocol):
-    """A prospect as the plan prepared it (`export_plan.Prepared`): written only without
+    """A prospect as the plan prepared it (`export_prepare.Prepared`): written only without
     errors."""
 
     @property

@@ -1,9 +1,7 @@
 """What an export will do, decided as pure functions over plain data.
 
-1. `prepare`: each prospect's values for the person object (Lead or Contact) and, for a
-   Contact, for its Account, through the org's compiled mappings. A value that cannot be
-   converted (too long, not an email, not a number, a picklist value the org refuses) fails
-   that prospect, naming its column and the Salesforce field.
+1. `export_prepare.prepare`: each prospect's values through the org's mappings; one that
+   fails on its values fails alone, naming every problem.
 2. `export_identity.export_identities`: the people and companies in the export.
 3. The caller looks the keys up in Salesforce (see `export_lookup`) and indexes what it found
    (`AccountIndex`, `PersonIndex`).
@@ -29,16 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from forcebridge.mapping.describe import ObjectDescribe
-from forcebridge.mapping.model import Mapping as FieldMapping
-from forcebridge.mapping.rules import (
-    CompiledMapping,
-    ResolvedValue,
-    compile_export,
-    is_empty,
-    plan_update,
-    resolve,
-)
+from forcebridge.mapping.rules import ResolvedValue, is_empty, plan_update, resolve
 from forcebridge.sync.export_identity import (
     AccountIndex,
     Group,
@@ -47,84 +36,17 @@ from forcebridge.sync.export_identity import (
     collapse_spaces,
     known_person_id,
 )
-from forcebridge.sync.export_model import (
-    INVALID_VALUE,
-    Action,
-    ExportProspect,
-    FieldError,
+from forcebridge.sync.export_model import Action, ExportProspect, FieldError
+from forcebridge.sync.export_prepare import (
+    ObjectRules,
+    Prepared,
+    custom_required,
+    missing_required,
 )
 
 Record = Mapping[str, Any]
 ACCOUNT_LINK = "AccountId"
 ACCOUNT_NAME = "Name"
-REQUIRED = "required_value_missing"
-
-
-@dataclass(frozen=True)
-class ObjectRules:
-    """One object as the plan sees it: its compiled mapping and the fields a create needs."""
-
-    sobject: str
-    compiled: CompiledMapping
-    required: tuple[str, ...]
-    describe: ObjectDescribe
-    mapping: FieldMapping
-
-    @classmethod
-    def of(cls, describe: ObjectDescribe, mapping: FieldMapping) -> ObjectRules:
-        """The rules of a mapping that verified against `describe` (both kept, so the run can
-        check the same mapping against a fresher describe)."""
-        required = tuple(f.name for f in describe.required())
-        return cls(describe.name, compile_export(mapping, describe), required, describe, mapping)
-
-    @property
-    def fields(self) -> list[str]:
-        """The fields the mapping writes, whose current values an update compares with."""
-        return [target.name for target in self.compiled.targets]
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """One prospect's resolved values; with `errors` it fails on its own and is not written."""
-
-    person: dict[str, ResolvedValue]
-    company: dict[str, ResolvedValue]
-    errors: tuple[FieldError, ...]
-    refused_by: frozenset[str] = frozenset()
-    """The objects whose describe refused one of its values (too long, not in a picklist)."""
-
-
-def prepare(prospect: ExportProspect, person: ObjectRules, account: ObjectRules | None) -> Prepared:
-    errors = list(prospect.errors)
-    resolved: list[dict[str, ResolvedValue]] = []
-    refused_by = set()
-    for rules in (person, account):
-        if rules is None:
-            resolved.append({})
-            continue
-        resolution = resolve(rules.compiled, prospect.values)
-        resolved.append(resolution.values)
-        if resolution.errors:
-            refused_by.add(rules.sobject)
-        errors.extend(
-            FieldError(
-                _source_of(rules.compiled, error.field, prospect.values) or error.field,
-                f"{rules.sobject}.{error}",
-                INVALID_VALUE,
-            )
-            for error in resolution.errors
-        )
-    return Prepared(resolved[0], resolved[1], tuple(dict.fromkeys(errors)), frozenset(refused_by))
-
-
-def _source_of(compiled: CompiledMapping, target: str, values: Record) -> str | None:
-    """The prospect field that fed `target`: the first in its hierarchy holding a value."""
-    for candidate in compiled.targets:
-        if candidate.name == target:
-            for source in candidate.sources:
-                if not is_empty(values.get(source.name)):
-                    return source.name
-    return None
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -207,21 +129,8 @@ def _decide(
     """Create with every value, or update with the changes the update options allow."""
     if record is None:
         values = plan_update(resolved, {})
-        missing = [name for name in rules.required if is_empty(values.get(name))]
-        if missing:
-            return RecordPlan(
-                members,
-                Action.FAILED,
-                errors=tuple(
-                    FieldError(
-                        name,
-                        f"{rules.sobject}.{name} is required, and no mapped prospect field holds a "
-                        "value for it",
-                        REQUIRED,
-                    )
-                    for name in missing
-                ),
-            )
+        if missing := missing_required(rules, values):
+            return RecordPlan(members, Action.FAILED, errors=tuple(missing))
         return RecordPlan(members, Action.CREATED, values=values)
     changes = plan_update(resolved, record)
     action = Action.UPDATED if changes else Action.UNCHANGED
@@ -344,11 +253,7 @@ def refused_by_describe(
     Salesforce's own and never changes, so that refusal needs no second look."""
     refused = {sobject for p in prepared for sobject in p.refused_by}
     for sobject, object_plans in plans.items():
-        if any(
-            error.code == REQUIRED and (error.field or "").endswith("__c")
-            for plan in object_plans
-            for error in plan.errors
-        ):
+        if custom_required(error for plan in object_plans for error in plan.errors):
             refused.add(sobject)
     return refused
 

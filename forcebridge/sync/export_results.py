@@ -17,7 +17,8 @@ from typing import Any
 from forcebridge.salesforce.sobject_collections import json_ready
 from forcebridge.store.models import RunStatus
 from forcebridge.sync.export_model import Action, ExportProspect, FieldError, ProspectResult
-from forcebridge.sync.export_plan import Outcome, Prepared, RecordPlan
+from forcebridge.sync.export_plan import Outcome, RecordPlan
+from forcebridge.sync.export_prepare import Prepared
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from forcebridge.store.repositories.export_preferences import allowed_objects
 from forcebridge.store.repositories.mappings import get_org_mapping
 from forcebridge.sync.export_errors import MappingNotValid, ObjectNotAllowed, UnknownObject
 from forcebridge.sync.export_model import ExportObject, FieldError
-from forcebridge.sync.export_plan import ObjectRules, Outcome
+from forcebridge.sync.export_plan import Outcome
+from forcebridge.sync.export_prepare import ObjectRules
 
 #: What `forcebridge export --object` takes: the objects a prospect becomes.
 PERSON_OBJECTS = (ExportObject.LEAD, ExportObject.CONTACT)

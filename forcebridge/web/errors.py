@@ -22,14 +22,23 @@ class WebError(Exception):
 
 class LoginRequired(WebError):
     """No admin is signed in (or the one who was no longer exists). `why` is what the login
-    page tells the admin of it (`LOGIN_REASONS`): nothing for a stranger."""
+    page tells the admin of it (`LOGIN_REASONS`); a stranger, who may be a product calling the
+    API, is told both ways in (`NO_CREDENTIALS`)."""
 
     status = 401
     code = "login_required"
 
     def __init__(self, why: str = "") -> None:
-        super().__init__(LOGIN_REASONS.get(why, "Log in to the admin pages first."))
+        super().__init__(LOGIN_REASONS.get(why, NO_CREDENTIALS))
         self.why = why
+
+
+NO_CREDENTIALS = (
+    "Send an API token as 'Authorization: Bearer <token>' (an admin makes one with "
+    "'forcebridge api-token create --org ORG --name NAME'), or log in to the admin pages."
+)
+"""What a request with neither an API token nor an admin session is told: the API answers it
+(the pages send the browser to the login instead)."""
 
 
 SESSION_EXPIRED, SESSION_ENDED = "expired", "ended"

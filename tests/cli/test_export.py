@@ -80,13 +80,36 @@ def test_a_dry_run_shows_the_values_and_a_bad_row_makes_the_exit_status_1(
         "Company": "Acme",
         "Website": "acme.com",
     }
-    assert [error["field"] for error in bob["errors"]] == ["email"]
+    assert [error["field"] for error in bob["errors"]] == ["email", "LastName"]
 
     people = cli("export", "--org", "acme", "--object", "Lead", path, "--dry-run")
 
     assert "1 of 2 prospects would stand in Salesforce as Leads" in people.stdout
     assert "FirstName=Ada" in people.stdout
     assert "bob@" in people.stdout
+
+
+def test_a_row_with_bad_values_names_the_required_fields_it_leaves_empty_too(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    connected(cli, make_sandbox())
+    cli("export", "allow", "--org", "acme", "Lead")
+    path = tmp_path / "p4.csv"
+    path.write_text("first_name,last_name,email,company_name,employees\nFay,,fay@,,12.5\n")
+
+    result = cli("export", "--org", "acme", "--object", "Lead", str(path), "--dry-run", "--json")
+
+    [fay] = json.loads(result.stdout)["results"]
+    assert fay["action"] == "failed"
+    assert [error["field"] for error in fay["errors"]] == [
+        "email",
+        "employees",
+        "LastName",
+        "Company",
+    ]
+    assert fay["errors"][2]["message"] == (
+        "Lead.LastName is required, and no mapped prospect field holds a value for it"
+    )
 
 
 def test_an_org_without_a_connection_is_told_to_connect_first(cli: Cli, tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from forcebridge.salesforce.usage import EndpointKind
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.sync.export_errors import MappingNotValid
 from forcebridge.sync.export_model import Action, FieldError
-from forcebridge.sync.export_plan import ObjectRules, Outcome
+from forcebridge.sync.export_plan import Outcome
+from forcebridge.sync.export_prepare import ObjectRules
 from forcebridge.sync.export_targets import ExportTargets, refuted
 from tests.conftest import SandboxFactory
 from tests.salesforce.conftest import client_for

@@ -14,15 +14,14 @@ from forcebridge.mapping.model import Mapping, UpdateOption
 from forcebridge.sync.export_identity import AccountIndex, PersonIndex, export_identities
 from forcebridge.sync.export_model import Action, ExportProspect, FieldError
 from forcebridge.sync.export_plan import (
-    ObjectRules,
     Outcome,
     RecordPlan,
     link_accounts,
     needed_accounts,
     plan_accounts,
     plan_people,
-    prepare,
 )
+from forcebridge.sync.export_prepare import ObjectRules, prepare
 from tests.mapping.conftest import REAL_DESCRIBES
 
 FILL, OVERWRITE = UpdateOption.FILL_EMPTY, UpdateOption.OVERWRITE
@@ -170,6 +169,55 @@ def test_a_lead_missing_a_required_value_fails_naming_the_field() -> None:
     assert plan.errors[0].message == (
         "Lead.Company is required, and no mapped prospect field holds a value for it"
     )
+
+
+def test_a_prospect_failing_on_its_values_also_names_the_required_fields_it_leaves_empty() -> None:
+    lead = rules("Lead")
+    refused = FieldError("email", "'fay@' is not an email address", "invalid_value")
+    fay = ExportProspect(2, {"first_name": "Fay", "job_title": "x" * 129}, errors=(refused,))
+
+    prepared = prepare(fay, lead, None)
+
+    assert [(e.field, e.code) for e in prepared.errors] == [
+        ("email", "invalid_value"),
+        ("job_title", "invalid_value"),
+        ("LastName", "required_value_missing"),
+        ("Company", "required_value_missing"),
+    ]
+    assert prepared.errors[3].message == (
+        "Lead.Company is required, and no mapped prospect field holds a value for it"
+    )
+
+
+def test_a_required_field_whose_prospect_field_was_refused_says_so_once() -> None:
+    too_long = FieldError("last_name", "has 300 characters", "invalid_value")
+    gus = ExportProspect(2, {"company_name": "AE"}, errors=(too_long,))
+
+    prepared = prepare(gus, rules("Lead"), None)
+
+    assert [e.field for e in prepared.errors] == ["last_name", "LastName"]
+    assert prepared.errors[1].message == (
+        "Lead.LastName is required, and no mapped prospect field holds a usable value for it "
+        "(the value of last_name was refused)"
+    )
+
+
+def test_a_required_field_whose_value_salesforce_cannot_hold_is_named_by_that_error_alone() -> None:
+    prepared = prepare(prospect(2, last_name="L" * 81, company_name="AE"), rules("Lead"), None)
+
+    [error] = prepared.errors
+    assert (error.field, error.message[:14]) == ("last_name", "Lead.LastName:")
+
+
+def test_no_required_field_is_named_for_a_row_that_could_not_be_read_or_would_be_updated() -> None:
+    lead = rules("Lead")
+    unreadable = FieldError(None, "has 3 values but the header names 2 columns", "invalid_value")
+    bad_email = FieldError("email", "'ada@' is not an email address", "invalid_value")
+
+    split = prepare(ExportProspect(2, {}, errors=(unreadable,)), lead, None)
+    known = prepare(ExportProspect(3, {}, lead_id="00Q1", errors=(bad_email,)), lead, None)
+
+    assert (split.errors, known.errors) == ((unreadable,), (bad_email,))
 
 
 def test_a_value_salesforce_cannot_hold_fails_its_prospect_naming_column_and_field() -> None:

@@ -93,11 +93,15 @@ def test_a_wrong_authorization_is_refused_even_beside_a_valid_session(
     assert pages.client.get("/api/v1/connections").status_code == 200  # the cookie alone works
 
 
-def test_without_token_or_session_the_answer_says_to_log_in(pages: AdminPages) -> None:
+def test_without_token_or_session_the_answer_names_both_ways_in(pages: AdminPages) -> None:
     answer = pages.client.get("/api/v1/services")
 
     assert answer.status_code == 401
-    assert answer.json()["error"] == "login_required"
+    assert answer.json() == {
+        "error": "login_required",
+        "message": "Send an API token as 'Authorization: Bearer <token>' (an admin makes one with "
+        "'forcebridge api-token create --org ORG --name NAME'), or log in to the admin pages.",
+    }
 
 
 def test_a_token_never_reaches_another_orgs_services_contacts_or_runs(pages: AdminPages) -> None:
