@@ -22,6 +22,7 @@ from forcebridge.store.models import Direction
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.messages import NewMessage
 from forcebridge.sync.activity_windows import dated_in_future
+from forcebridge.sync.column_names import did_you_mean
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.matching import InvalidKey, email_key, phone_key
 from forcebridge.sync.transcript import clean_text
@@ -101,8 +102,10 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     unknown = [c for c in reader.fieldnames or () if c not in COLUMNS]
     if not reader.fieldnames or unknown:
+        named = ", ".join(f"{c!r}{did_you_mean(c, COLUMNS)}" for c in unknown)
         raise UnreadableFile(
-            f"{path}: unknown column {', '.join(map(repr, unknown))}"
+            f"{path}: unknown column{'s' if len(unknown) > 1 else ''} {named}; the columns "
+            f"are: {', '.join(COLUMNS)}"
             if unknown
             else f"{path} is empty: it needs a header row"
         )

@@ -1,8 +1,10 @@
 """A service's days when its time zone has changed: which day an instant belongs to, and when
 a day starts and ends, without ever moving a message to another day.
 
-A change takes effect at the end of the service's current day (`S`), so every instant before
-`S` keeps the day it had. From `S` on, an instant's day is the later of its date in the new
+A change takes effect at the end of the service's current day, or of the latest day a window
+was recorded for when that is later (messages dated in the future, or days of a pending zone
+since replaced: their Tasks are written already). That instant is `S`: every instant before it
+keeps the day it had. From `S` on, an instant's day is the later of its date in the new
 zone and the day after the last one before `S`: days never go back, and each is one unbroken
 span. The first day after a change may last from a few hours to about fifty (a zone far to the
 west starts it late by its own clock); a change more than 24 hours east skips a date altogether,
@@ -23,6 +25,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import object_session
+
+from forcebridge.store.repositories.activity_windows import last_window_day
 from forcebridge.store.repositories.services import check_timezone
 from forcebridge.sync.activity_windows import day_span, local_day
 
@@ -114,16 +119,20 @@ class ServiceCalendar:
         """The zone the service's clock read at `instant`: what a transcript writes it in."""
         return self._period_at(instant).zone
 
-    def pending(self, now: dt.datetime) -> ZonePeriod | None:
-        """The zone still in use until the last change takes effect, if it has not yet."""
-        if self.changes and self.changes[-1].until > now:
-            return self.changes[-1]
-        return None
+    def pending(self, now: dt.datetime) -> tuple[ZonePeriod, ...]:
+        """The zones the days are counted in from `now` until `zone` takes effect, each until
+        its instant: the first is the one in use now; none once `zone` is. There are two when
+        a pending change was replaced after days were written in it (`change_zone`)."""
+        return tuple(change for change in self.changes if change.until > now)
 
-    def zone_now(self, now: dt.datetime) -> str:
-        """The zone whose days the service is counting at `now`."""
-        pending = self.pending(now)
-        return pending.zone if pending else self.zone
+    def switched(self, zone: str, at: dt.datetime) -> ServiceCalendar:
+        """This calendar until `at`, `zone` from `at` on (no change when the zone in use just
+        before `at` is `zone` already). `at` is the end of a day, so every instant before it
+        keeps its day and its zone."""
+        ZoneInfo(zone)
+        kept = tuple(change for change in self.changes if change.until < at)
+        in_use = self._period_at(at - _TICK).zone.key
+        return ServiceCalendar(zone, kept if in_use == zone else (*kept, ZonePeriod(in_use, at)))
 
     @cached_property
     def _periods(self) -> tuple[_Period, ...]:
@@ -152,19 +161,18 @@ class ServiceCalendar:
         raise AssertionError("the last period has no end")  # pragma: no cover
 
 
-def change_zone(calendar: ServiceCalendar, zone: str, now: dt.datetime) -> ServiceCalendar:
+def change_zone(
+    calendar: ServiceCalendar, zone: str, now: dt.datetime, last_day: dt.date | None = None
+) -> ServiceCalendar:
     """The calendar once the service is moved to `zone` at `now`: from the end of its current
-    day on. A change not yet in effect is replaced (its instant stays the same: the end of
-    the same day); moving back to the zone in use cancels it."""
-    settled = calendar
-    pending = calendar.pending(now)
-    if pending is not None:
-        settled = ServiceCalendar(pending.zone, calendar.changes[:-1])
-    ZoneInfo(zone)
-    if zone == settled.zone:
-        return settled
-    takes_effect = settled.span(settled.day_of(now))[1]
-    return ServiceCalendar(zone, (*settled.changes, ZonePeriod(settled.zone, takes_effect)))
+    day on, or of `last_day` (the latest day a window was recorded for) when that is later.
+    A Task written ahead (messages dated in the future, or a day of a pending zone) so keeps
+    its day and its clock: its messages never move to a day another Task holds. A change not
+    yet in effect is replaced from the same instant (the end of the same day); moving back to
+    the zone in use cancels it, but for the days already written in it."""
+    current_end = calendar.span(calendar.day_of(now))[1]
+    kept_until = current_end if last_day is None else max(current_end, calendar.span(last_day)[1])
+    return calendar.switched(zone, kept_until)
 
 
 # --- a service's columns -----------------------------------------------------------------------
@@ -176,9 +184,14 @@ def service_calendar(service: Service) -> ServiceCalendar:
 
 
 def move_service(service: Service, zone: str, now: dt.datetime) -> ServiceCalendar:
-    """Set the service's zone to `zone` from the end of its current day (`change_zone`),
-    refusing an unknown zone as `service create` does; the caller commits."""
-    moved = change_zone(service_calendar(service), check_timezone(zone), now)
+    """Set the service's zone to `zone` from the end of its current day, or of the latest day
+    it recorded a window for (`change_zone`), refusing an unknown zone as `service create`
+    does; the caller commits. The service is read from, and stays in, its session."""
+    session = object_session(service)
+    if session is None:
+        raise ValueError(f"service {service.id} is not in a session: its windows are unknown")
+    last_day = last_window_day(session, service.id)
+    moved = change_zone(service_calendar(service), check_timezone(zone), now, last_day)
     service.timezone, service.timezone_changes = moved.zone, moved.changes_json()
     return moved
 
@@ -186,17 +199,19 @@ def move_service(service: Service, zone: str, now: dt.datetime) -> ServiceCalend
 def zone_document(service: Service, now: dt.datetime) -> dict[str, Any]:
     """The service's zone as the command line and the REST API show it: `timezone` is the one
     it is set to; `timezone_change` says, while a change has not taken effect, which zone its
-    days are counted in until when."""
+    days are counted in now (`from`), and from when in `to`; `periods` names each zone until
+    then, the one in use first (two when days were written in a pending zone since replaced)."""
     pending = service_calendar(service).pending(now)
     return {
         "timezone": service.timezone,
-        "timezone_change": None
-        if pending is None
-        else {
-            "from": pending.zone,
+        "timezone_change": {
+            "from": pending[0].zone,
             "to": service.timezone,
-            "takes_effect_at": pending.until.astimezone(dt.UTC).isoformat(),
-        },
+            "takes_effect_at": pending[-1].to_json()["until"],
+            "periods": [period.to_json() for period in pending],
+        }
+        if pending
+        else None,
     }
 
 
@@ -205,8 +220,8 @@ def zone_in_words(document: Mapping[str, Any]) -> str:
     change = document["timezone_change"]
     if change is None:
         return f"Days are counted in {document['timezone']}."
-    at = dt.datetime.fromisoformat(change["takes_effect_at"])
-    return (
-        f"Days are counted in {change['from']} until {at:%Y-%m-%d %H:%M} UTC (the end of the "
-        f"service's current day there), then in {change['to']}."
+    periods = ", then ".join(
+        f"in {period['zone']} until {dt.datetime.fromisoformat(period['until']):%Y-%m-%d %H:%M} UTC"
+        for period in change["periods"]
     )
+    return f"Days are counted {periods}, then in {change['to']}."

@@ -314,6 +314,20 @@ def test_a_csv_with_an_unknown_column_is_refused_before_anything_is_imported(
 ) -> None:
     path = write(tmp_path, "messages.csv", "contact_id,direction,sentat\n1,inbound,x\n")
 
-    with pytest.raises(UnreadableFile, match="unknown column 'sentat'"):
+    with pytest.raises(UnreadableFile) as refused:
         import_messages(session, service, path, now=NOW)
+    assert str(refused.value) == (
+        f"{path}: unknown column 'sentat' (did you mean 'sent_at'?); the columns are: "
+        "contact_id, phone, email, direction, channel, author, body, sent_at, external_id"
+    )
     assert stored(session) == []
+
+
+def test_each_unknown_column_is_named_with_the_one_it_may_be_a_misspelling_of(
+    session: Session, service: Service, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "messages.csv", "contact_id,Sent At,shoe_size\n1,x,42\n")
+
+    with pytest.raises(UnreadableFile, match=r"unknown columns 'Sent At' \(did you mean "
+                       r"'sent_at'\?\), 'shoe_size'; the columns are: contact_id, "):  # fmt: skip
+        import_messages(session, service, path, now=NOW)

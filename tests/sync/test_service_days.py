@@ -23,14 +23,16 @@ gaps = st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=4))
 
 @st.composite
 def histories(draw: st.DrawFn) -> tuple[ServiceCalendar, dt.datetime, dt.datetime]:
-    """A calendar made by changing the zone a few times (sometimes twice the same day), and
-    the instants its changes span."""
+    """A calendar made by changing the zone a few times (sometimes twice the same day, or
+    with days written ahead), and the instants its changes span."""
     first = draw(instants)
     now = first
     calendar = ServiceCalendar(draw(zones))
     for _ in range(draw(st.integers(min_value=1, max_value=5))):
         now += draw(gaps)
-        calendar = change_zone(calendar, draw(zones), now)
+        ahead = draw(st.none() | gaps)  # a day written ahead of now, in the zone pending or not
+        written = None if ahead is None else calendar.day_of(now + ahead)
+        calendar = change_zone(calendar, draw(zones), now, written)
     return calendar, first - dt.timedelta(days=3), now + dt.timedelta(days=6)
 
 
@@ -51,8 +53,8 @@ def test_paris_to_new_york_takes_effect_at_paris_midnight_and_the_next_day_runs_
     midnight = dt.datetime(2024, 6, 3, 22, 0, tzinfo=UTC)  # Tuesday 00:00 in Paris
     assert moved.zone == NEW_YORK
     assert moved.changes == (ZonePeriod(PARIS, midnight),)
-    assert moved.pending(afternoon) == ZonePeriod(PARIS, midnight)
-    assert moved.pending(midnight) is None
+    assert moved.pending(afternoon) == (ZonePeriod(PARIS, midnight),)
+    assert moved.pending(midnight) == ()
     assert moved.span(dt.date(2024, 6, 3)) == paris.span(dt.date(2024, 6, 3))  # unchanged
     # Tuesday starts at Paris midnight (18:00 on Monday in New York) and ends at New York's.
     assert moved.span(dt.date(2024, 6, 4)) == (
@@ -95,6 +97,45 @@ def test_a_second_request_before_midnight_replaces_the_pending_zone() -> None:
 
     assert second == ServiceCalendar(NEW_YORK, first.changes)
     assert back == ServiceCalendar(PARIS)  # nothing changed after all
+
+
+def test_cancelling_a_change_keeps_the_days_already_written_in_the_pending_zone() -> None:
+    evening = dt.datetime(2026, 12, 6, 22, 48, tzinfo=UTC)  # 17:48 in New York
+    to_paris = change_zone(ServiceCalendar(NEW_YORK), PARIS, evening)
+    # Future-dated messages, written on the 7th and the 8th by Paris's days.
+    z2, z3, z4 = (dt.datetime(2026, 12, 7, h, 30, tzinfo=UTC) for h in (5, 22, 23))
+    assert [to_paris.day_of(z) for z in (z2, z3, z4)] == [
+        dt.date(2026, 12, 7),
+        dt.date(2026, 12, 7),
+        dt.date(2026, 12, 8),
+    ]
+
+    for zone in (NEW_YORK, "Asia/Tokyo"):
+        again = change_zone(to_paris, zone, evening + dt.timedelta(minutes=5), dt.date(2026, 12, 8))
+
+        assert [again.day_of(z) for z in (z2, z3, z4)] == [to_paris.day_of(z) for z in (z2, z3, z4)]
+        assert [again.zone_at(z) for z in (z2, z3, z4)] == [ZoneInfo(PARIS)] * 3
+        sunday_end = dt.datetime(2026, 12, 8, 23, 0, tzinfo=UTC)  # Paris's midnight
+        assert again.pending(evening) == (
+            ZonePeriod(NEW_YORK, dt.datetime(2026, 12, 7, 5, 0, tzinfo=UTC)),
+            ZonePeriod(PARIS, sunday_end),
+        )
+        assert again.span(dt.date(2026, 12, 9))[0] == sunday_end  # days never go back
+        assert again.zone_at(sunday_end) == ZoneInfo(zone)
+
+
+def test_a_day_written_ahead_in_the_zone_in_use_delays_the_change_until_it_ends() -> None:
+    now = dt.datetime(2026, 12, 6, 22, 48, tzinfo=UTC)
+    dated_ahead = dt.datetime(2026, 12, 20, 23, 30, tzinfo=UTC)  # 18:30 in New York, the 20th
+
+    moved = change_zone(ServiceCalendar(NEW_YORK), PARIS, now, dt.date(2026, 12, 20))
+
+    assert moved.changes == (ZonePeriod(NEW_YORK, dt.datetime(2026, 12, 21, 5, 0, tzinfo=UTC)),)
+    assert moved.day_of(dated_ahead) == dt.date(2026, 12, 20)
+    # A day written before now's does not delay it.
+    assert change_zone(ServiceCalendar(NEW_YORK), PARIS, now, dt.date(2026, 12, 1)) == (
+        change_zone(ServiceCalendar(NEW_YORK), PARIS, now)
+    )
 
 
 def test_a_change_after_one_took_effect_starts_at_the_end_of_the_long_day() -> None:
@@ -200,3 +241,20 @@ def test_once_the_first_day_after_a_change_is_over_days_are_the_new_zones(
 
     assert calendar.day_of(moment) == local_day(moment, zone)
     assert calendar.zone_at(moment) == zone
+
+
+@given(histories(), zones, gaps, st.data())
+def test_a_change_never_moves_an_instant_of_a_day_already_written(
+    history: tuple[ServiceCalendar, dt.datetime, dt.datetime],
+    zone: str,
+    gap: dt.timedelta,
+    data: st.DataObject,
+) -> None:
+    calendar, start, end = history
+    now = end - dt.timedelta(days=6) + gap
+    written = calendar.day_of(between(data, now, end))
+    moved = change_zone(calendar, zone, now, written)
+    moment = between(data, start, calendar.span(written)[1] - dt.timedelta(microseconds=1))
+
+    assert moved.day_of(moment) == calendar.day_of(moment)
+    assert moved.zone_at(moment) == calendar.zone_at(moment)

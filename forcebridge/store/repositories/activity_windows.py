@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
+    func,
     insert,
     or_,
     select,
@@ -163,6 +164,13 @@ def save_windows(session: Session, windows: Sequence[StoredWindow]) -> None:
             }
             for w in windows
         ],
+    )
+
+
+def last_window_day(session: Session, service_id: int) -> date | None:
+    """The latest day the service recorded a window for: a later zone change keeps its days."""
+    return session.scalar(
+        select(func.max(ActivityWindow.window_date)).where(ActivityWindow.service_id == service_id)
     )
 
 
