@@ -17,7 +17,6 @@ import time
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import MutableHeaders
@@ -42,7 +41,7 @@ from forcebridge.sandbox import (
     soap,
 )
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore
-from forcebridge.sandbox.compression import RequestDecompression
+from forcebridge.sandbox.compression import RequestDecompression, ResponseCompression
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.errors import ApiError, method_not_allowed, not_found
 from forcebridge.sandbox.head_requests import HeadAsGet
@@ -87,20 +86,6 @@ class SalesforceEdge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
-        if len(scope.get("raw_path") or path.encode()) + len(scope["query_string"]) > MAX_URI:
-            refused = ApiError(
-                414,
-                "URI_TOO_LONG",
-                f"The request URI is longer than {MAX_URI:,} bytes: send the query in a POST "
-                "(composite) or in smaller parts",
-            )
-            await error_response(refused)(scope, receive, send)
-            return
-        if len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path.rstrip("/") or "/"}
-        if scope["method"] == "POST" and _patch_override(scope["query_string"]):
-            scope = {**scope, "method": "PATCH"}
         started = time.perf_counter()
         status = 0
 
@@ -112,6 +97,21 @@ class SalesforceEdge:
                     "Sforce-Limit-Info", self.usage.snapshot().header
                 )
             await send(message)
+
+        path = scope["path"]
+        if len(scope.get("raw_path") or path.encode()) + len(scope["query_string"]) > MAX_URI:
+            refused = ApiError(
+                414,
+                "URI_TOO_LONG",
+                f"The request URI is longer than {MAX_URI:,} bytes: send the query in a POST "
+                "(composite) or in smaller parts",
+            )
+            await error_response(refused)(scope, receive, send_with_usage)
+            return
+        if len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        if scope["method"] == "POST" and _patch_override(scope["query_string"]):
+            scope = {**scope, "method": "PATCH"}
 
         try:
             await self.app(scope, receive, send_with_usage)
@@ -258,7 +258,7 @@ def create_app(config: SandboxConfig, org: Org) -> FastAPI:
         return error_response(ApiError(error.status_code, "INVALID_REQUEST", str(error.detail)))
 
     app.add_middleware(RequestDecompression)
-    app.add_middleware(GZipMiddleware)
+    app.add_middleware(ResponseCompression)
     app.add_middleware(HeadAsGet, serves_get=serves_head)
     app.add_middleware(SalesforceEdge, usage=usage)
     return app

@@ -5,8 +5,9 @@ Bulk API 2.0 ingest jobs and Bulk API 1.0 CSV batches read their uploads alike: 
 field names (a parent by one of its external ids as `Account.ExtId__c`), then one row per
 record. Values are read by field type: `true`/`false` for
 checkboxes, numbers for numeric fields, and `#N/A` to set a field to null; an empty value
-leaves a field alone. Nothing is trimmed, header names included, as Salesforce's "Valid CSV
-Record Rows" says of field values. A header naming a field the object lacks, or naming one
+leaves a field alone. Nothing is trimmed in reading, header names included, as Salesforce's
+"Valid CSV Record Rows" says of field values (a text value is then saved trimmed, as every
+write saves it: `records.saved_text`). A header naming a field the object lacks, or naming one
 twice, refuses the whole upload, and a delete takes a file holding nothing but ids, as
 Salesforce requires; a row holding more values than the header names columns fails alone.
 A failed record's error is written `CODE:message:fields --`, as both APIs write it in their

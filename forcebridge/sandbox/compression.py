@@ -1,9 +1,10 @@
-"""Compressed request bodies, which Salesforce's REST and Bulk APIs accept.
+"""Compressed bodies, which Salesforce's REST and Bulk APIs accept and send.
 
 A client may send a body with `Content-Encoding: gzip` or `deflate`; Salesforce decompresses it
 before processing. So does this middleware, before any route reads the body: routes see plain
 bytes and no `Content-Encoding`. A body that does not decompress is a 400, as a body that does
-not parse is.
+not parse is. Answers are gzipped only when the client's `Accept-Encoding` finds gzip
+acceptable, its q-values read as RFC 9110 reads them (`gzip;q=0` refuses gzip).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import zlib
 
 from starlette.datastructures import Headers
+from starlette.middleware.gzip import GZipMiddleware, IdentityResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcebridge.sandbox.errors import ApiError
@@ -19,6 +21,59 @@ from forcebridge.sandbox.http_api import error_response
 ENCODINGS = ("gzip", "deflate")
 _ANY_HEADER = zlib.MAX_WBITS | 32
 """zlib's window bits that read a gzip or a zlib (HTTP `deflate`) stream alike."""
+
+
+_GZIP = frozenset({"gzip", "x-gzip"})
+"""The names RFC 9110 §8.4.1.3 gives the gzip coding (`x-gzip` an alias)."""
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an `Accept-Encoding` header finds gzip acceptable (RFC 9110 §12.5.3): a coding
+    named with a q-value of 0 is "not acceptable", gzip (or `x-gzip`) named with a higher one
+    is, and `*` stands for gzip when gzip is not named. No header, or an unreadable q-value,
+    asks for no compression."""
+    named: float | None = None
+    anything: float | None = None
+    for item in (accept_encoding or "").split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        weight = _weight(params)
+        if weight is None:
+            continue
+        if coding.lower() in _GZIP:
+            named = weight if named is None else max(named, weight)
+        elif coding == "*":
+            anything = weight
+    chosen = named if named is not None else anything
+    return chosen is not None and chosen > 0
+
+
+def _weight(params: list[str]) -> float | None:
+    """A coding's q-value (1 when none is given), or None when it does not read as one."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                return None
+            return weight if 0 <= weight <= 1 else None
+    return 1.0
+
+
+class ResponseCompression(GZipMiddleware):
+    """Starlette's gzip middleware, compressing only for a client `accepts_gzip` says accepts
+    it (Starlette's own looks for the text `gzip` anywhere in the header, `gzip;q=0` too)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not accepts_gzip(
+            Headers(scope=scope).get("accept-encoding")
+        ):
+            responder = IdentityResponder(
+                self.app, self.minimum_size, exclude_content_types=self.exclude_content_types
+            )
+            await responder(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class RequestDecompression:

@@ -7,7 +7,11 @@ and a quote never closed ("EOF reached before closing an opened quote") fail the
 so no row is read into another's value and lost. A Bulk API 2.0 job's line ending must be the
 data's: a CRLF line in an `LF` job, or an LF one in a `CRLF` job, fails the job with
 `ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is X`.
-Blank lines are skipped, as Salesforce's reader skips empty records.
+Every line after the header is a record, as "Prepare CSV Files" says each subsequent row is:
+a blank line is a row of one empty value (in a one-column file, a record whose value is empty;
+in a wider one, a record whose values are all empty), so no record is silently dropped and
+results stay paired with the rows by position. The line ending that ends the file ends its last
+line; it starts no record.
 """
 
 from __future__ import annotations
@@ -48,22 +52,20 @@ def read_table(
 
 
 def _records(data: str, delimiter: str, line_ending: str | None) -> list[list[str]]:
-    """Every record; a line holding nothing is no record (a quoted empty value, `""`, is)."""
+    """Every line's record, a blank line's included."""
     records: list[list[str]] = []
     row: list[str] = []
-    at, end, line_start = 0, len(data), 0
+    at, end = 0, len(data)
     while at < end:
         value, at = _value(data, at, delimiter)
         row.append(value)
         if at < end and data[at] == delimiter:
             at += 1
             continue
-        if at > line_start:
-            records.append(row)
+        records.append(row)
         row = []
         if at < end:
             at = _line_end(data, at, line_ending)
-        line_start = at
     if row:  # the file ends in a delimiter: its last value is empty
         records.append([*row, ""])
     return records

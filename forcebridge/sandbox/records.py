@@ -148,7 +148,10 @@ def derived(obj: ObjectSpec, row: Mapping[str, Any], given: Collection[str] = ()
 
 
 def coerce(f: FieldSpec, raw: Any) -> Any:
-    """One JSON value as the column value for `f`, or an ApiError worded as Salesforce's."""
+    """One JSON value as the column value for `f`, or an ApiError worded as Salesforce's. A
+    text value is saved trimmed, and one that trims to nothing as null (`saved_text`)."""
+    if isinstance(raw, str) and f.kind in (Kind.TEXT, Kind.MULTIPICKLIST):
+        raw = saved_text(raw)
     if raw is None or (raw == "" and f.kind is not Kind.BOOLEAN):
         return 0 if f.kind is Kind.BOOLEAN and not f.nillable else None
     match f.kind:
@@ -170,6 +173,20 @@ def coerce(f: FieldSpec, raw: Any) -> Any:
             return _time(f, raw)
         case Kind.COMPOUND:
             raise _cannot_deserialize(f, raw)
+
+
+_TRIMMED = "".join(map(chr, range(0x21)))
+"""What a saved text loses at either end: the characters up to the space, as Java's
+`String.trim` removes them (a no-break space stays)."""
+
+
+def saved_text(text: str) -> str:
+    """A text as Salesforce saves it into any string-typed field (text, text area, email,
+    phone, URL, picklist): the Apex guide's "Primitive Data Types" says sObject String field
+    values "can never be empty (only null), and they can never include leading and trailing
+    whitespace", so the ends are trimmed and a text that trims to nothing is empty, saved as
+    null (a required field given only spaces is then missing)."""
+    return text.strip(_TRIMMED)
 
 
 def _text(f: FieldSpec, raw: Any) -> str:

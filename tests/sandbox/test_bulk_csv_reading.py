@@ -1,8 +1,11 @@
 """Uploaded Bulk CSV read as strictly as Salesforce reads it: unreadable quoting and the wrong
-line ending fail the job (no row silently swallowed), blank lines are skipped."""
+line ending fail the job (no row silently swallowed), and every line after the header is a
+record, a blank one included."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,7 +14,7 @@ from simple_salesforce import Salesforce
 
 from forcebridge.sandbox.server import SandboxServer
 from tests.sandbox.bulk_v1_jobs import CsvJobs, text_of
-from tests.sandbox.test_bulk_ingest import run
+from tests.sandbox.test_bulk_ingest import JOBS, rows, run
 
 Session = Callable[[SandboxServer], requests.Session]
 
@@ -109,7 +112,29 @@ def test_data_in_the_jobs_crlf_line_ending_is_read(
     assert (info["state"], info["numberRecordsProcessed"]) == ("JobComplete", 1)
 
 
-def test_blank_lines_are_skipped_not_read_as_empty_records(
+def _job_results(session: requests.Session, sandbox: SandboxServer, job: str, kind: str) -> str:
+    return session.get(f"{sandbox.base_url}{JOBS}/{job}/{kind}").text
+
+
+def test_a_blank_line_in_a_one_column_ingest_upload_is_a_record_with_an_empty_value(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce
+) -> None:
+    info = run(sandbox, session, "LastName\nB1a\n\nB1c\n", object="Contact", operation="insert")
+
+    assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (
+        "JobComplete",
+        3,
+        1,
+    )
+    [failed] = rows(_job_results(session, sandbox, info["id"], "failedResults"))
+    assert (failed["sf__Error"], failed["LastName"]) == (
+        "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --",
+        "",
+    )
+    assert _count(sf, "B1") == 2
+
+
+def test_a_blank_line_in_a_wider_upload_is_a_record_whose_values_are_all_empty(
     sandbox: SandboxServer, session: requests.Session, sf: Salesforce
 ) -> None:
     data = "LastName,Title\nBL1,T\n\nBL2,T\n\n"
@@ -118,7 +143,32 @@ def test_blank_lines_are_skipped_not_read_as_empty_records(
 
     assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (
         "JobComplete",
+        4,
         2,
-        0,
     )
     assert _count(sf, "BL") == 2
+
+
+def test_a_blank_line_in_a_bulk_v1_csv_batch_keeps_its_place_in_the_results(
+    csv_jobs: CsvJobs, sf: Salesforce
+) -> None:
+    job = csv_jobs.create("insert", "Contact")
+    batch = csv_jobs.batch(job, "LastName\nV1a\n\nV1c\n")
+
+    result = csv_jobs.get(f"{text_of(job, 'id')}/batch/{text_of(batch, 'id')}/result")
+    [_, first, blank, last] = list(csv.reader(io.StringIO(result.text)))
+    assert [first[1], blank[1], last[1]] == ["true", "false", "true"]
+    assert blank[3].startswith("REQUIRED_FIELD_MISSING:")
+
+
+def test_an_empty_id_row_in_a_delete_fails_in_its_place(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce
+) -> None:
+    ids = [sf.Contact.create({"LastName": f"DE{n}"})["id"] for n in range(2)]
+
+    info = run(
+        sandbox, session, f"Id\n{ids[0]}\n\n{ids[1]}\n", object="Contact", operation="delete"
+    )
+
+    assert (info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (3, 1)
+    assert _count(sf, "DE") == 0

@@ -66,8 +66,8 @@ def test_jsforce_logs_in_describes_creates_queries_retrieves_and_uses_both_bulk_
     assert summary["accountContacts"] == ["Script"]
     assert summary["retrievedNames"] == ["Script", "Batch One"]
     assert summary["bulkLoaded"] == ["Bulk Loaded"]
-    # jsforce writes a one-column record of "" as a blank line, which Bulk skips as no record
-    assert summary["bulkFailed"] == []
+    # jsforce writes a one-column record of "" as a blank line: a record, failing in its place
+    assert summary["bulkFailed"] == ["REQUIRED_FIELD_MISSING"]
     assert summary["bulkV1Success"] == [True, False]
     assert summary["bulkV1Errors"] == ["REQUIRED_FIELD_MISSING"]
     assert summary["bulkV1Queried"] == [[True, "classic@example.com"]]

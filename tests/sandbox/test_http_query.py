@@ -120,6 +120,7 @@ def test_a_uri_longer_than_salesforce_takes_is_414_in_its_envelope(
 
     assert answer.status_code == 414
     assert answer.json()[0]["errorCode"] == "URI_TOO_LONG"
+    assert answer.headers["Sforce-Limit-Info"].startswith("api-usage=")
 
 
 @pytest.mark.parametrize(

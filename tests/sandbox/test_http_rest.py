@@ -577,3 +577,19 @@ def test_limits_report_the_daily_allowance(sandbox: SandboxServer, sf: Salesforc
     assert (
         limits["DailyApiRequests"]["Remaining"] == sandbox.config.api_limit - sandbox.usage().used
     )
+
+
+def test_an_upsert_keys_value_is_the_rest_of_the_path_further_slashes_included(
+    sandbox: SandboxServer, api_for: Session
+) -> None:
+    """docs/sandbox.md: an extra segment after the value is part of the value."""
+    api = api_for(sandbox)
+    url = f"{sandbox.base_url}{DATA}/sobjects/Contact/Email"
+
+    extra = api.patch(f"{url}/a@example.com/extra", json={"LastName": "Extra"})
+    encoded = api.patch(f"{url}/a%2Fb@example.com", json={"LastName": "Slash"})
+
+    assert extra.status_code == 400
+    assert extra.json()[0]["message"] == "Email: invalid email address: a@example.com/extra"
+    assert encoded.status_code == 201
+    assert api.get(f"{url}/a%2Fb@example.com").json()["Email"] == "a/b@example.com"
