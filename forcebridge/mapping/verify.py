@@ -7,7 +7,7 @@ leaves out the rows that fail them so a run can go on without the broken fields.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from forcebridge.mapping.compatibility import export_mismatch, pull_mismatch, unsupported
@@ -33,6 +33,9 @@ __all__ = [
     "verify_pull",
     "verify_pull_query",
 ]
+
+Key = tuple[str, str]
+"""A row's source and target as `_common_problems` compares them for duplicates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +146,9 @@ def check_pull_rows(
 ) -> Iterator[PullRow | Problem]:
     """Each row as a `PullRow` when sound, else the problems it has (maybe several). A row
     whose only problems are of the kinds to `tolerate` is a `PullRow` all the same."""
-    seen: set[tuple[str, str]] = set()
+    seen: set[Key] = set()
     for number, row in mapping.numbered():
-        problems = list(_common_problems(number, row, seen))
+        problems = list(_common_problems(number, row, seen, _pull_key))
         if problems:
             yield from problems
             continue
@@ -233,9 +236,9 @@ def verify_export(
 def check_export_rows(
     mapping: Mapping, describe: ObjectDescribe, sources: LocalFields
 ) -> Iterator[ExportRow | Problem]:
-    seen: set[tuple[str, str]] = set()
+    seen: set[Key] = set()
     for number, row in mapping.numbered():
-        problems = list(_common_problems(number, row, seen))
+        problems = list(_common_problems(number, row, seen, _export_key))
         if problems:
             yield from problems
             continue
@@ -312,7 +315,21 @@ def _restricted_picklist_problems(
 # --- shared --------------------------------------------------------------------------------
 
 
-def _common_problems(number: int, row: MappingRow, seen: set[tuple[str, str]]) -> Iterator[Problem]:
+def _pull_key(row: MappingRow) -> tuple[str, str]:
+    """A pull row's fields as they are matched: a Salesforce source in any case, a contact
+    target exactly (`last_name` twice is a duplicate; `Last_Name` another, unknown, target)."""
+    return row.source.lower(), row.target
+
+
+def _export_key(row: MappingRow) -> tuple[str, str]:
+    """An export row's fields as they are matched: a prospect source exactly, a Salesforce
+    target in any case."""
+    return row.source, row.target.lower()
+
+
+def _common_problems(
+    number: int, row: MappingRow, seen: set[Key], key: Callable[[MappingRow], Key]
+) -> Iterator[Problem]:
     if row.blank:
         side = "source" if not row.source.strip() else "target"
         yield _problem(
@@ -322,15 +339,15 @@ def _common_problems(number: int, row: MappingRow, seen: set[tuple[str, str]]) -
             f"the {side} is blank; pick a field or remove the row",
         )
         return
-    key = (row.source.lower(), row.target.lower())
-    if key in seen:
+    fields = key(row)
+    if fields in seen:
         yield _problem(
             number,
             row.source,
             ProblemCode.DUPLICATE_ROW,
             f"{row.source} -> {row.target} appears in an earlier row",
         )
-    seen.add(key)
+    seen.add(fields)
 
 
 def _compound(number: int, name: str, field: SalesforceField, parts: str) -> Problem:

@@ -23,7 +23,7 @@ from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.query_check import date_function_refusals
 from forcebridge.mapping.query_fields import calculated_sources
-from forcebridge.mapping.report import ProblemCode
+from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.mapping.rules import CompiledMapping, compile_pull
 from forcebridge.mapping.verify import VerificationReport, verify_pull, verify_pull_query
 from forcebridge.salesforce.client import SalesforceClient
@@ -81,7 +81,8 @@ CHANGED_IN_SALESFORCE = (ProblemCode.TYPE_MISMATCH, ProblemCode.VALUES_DO_NOT_FI
 """What an admin's change to a mapped field in Salesforce (a new type, new picklist values)
 makes of a mapping that verified when it was saved. A run reads on all the same, each value
 that the contact field cannot hold refused on its own (`conversion_failed`): a problem of some
-records, not of the stream. `mapping verify` still names the row."""
+records, not of the stream. `mapping verify` and `service configure` still name the row (the
+verified stream's `report`), and a stream that fails for something else names it too."""
 
 
 @dataclass
@@ -186,6 +187,9 @@ class VerifiedStream:
     condition_fields: tuple[str, ...]
     """The fields the rule reads, as the org spells them."""
     catalog: Catalog
+    report: VerificationReport
+    """The mapping and query verified, as `mapping verify` reports them: not ok when a mapped
+    field changed in Salesforce (`CHANGED_IN_SALESFORCE`), which a run reads past."""
 
 
 def verify_member(
@@ -214,14 +218,13 @@ def verify_member(
     # A custom query's selected paths need their parents' describes, mapped or not.
     paths = (*mapping.sources, *route.fields, *(stream.selected or ()))
     catalog = load_catalog(client, stream.sobject, paths, refresh=refresh)
-    report = verify_stream(mapping, catalog, stream, targets).without(*CHANGED_IN_SALESFORCE)
+    report = verify_stream(mapping, catalog, stream, targets)
     if unmapped:  # no mapping yet: "no rows" would only say it again
         report = report.without(ProblemCode.REQUIRED_UNMAPPED)
-    problems = [*([] if report.ok else [report.message]), *([unmapped] if unmapped else [])]
-    if problems:
+    if unmapped or not report.without(*CHANGED_IN_SALESFORCE).ok:
         query_only = not unmapped and all(p.code in QUERY_PROBLEMS for p in report.problems)
         raise StreamFailed(
-            "; ".join(problems),
+            _told(report, unmapped),
             problem="query_invalid" if query_only else "mapping_invalid",
             report=None if unmapped else report,
         )
@@ -239,7 +242,17 @@ def verify_member(
     if refusals:
         reasons = "; ".join(refusal for _, refusal in refusals)
         raise RoutingRefused(f"the routing rule of {service.name}: {reasons}")
-    return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog)
+    return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog, report)
+
+
+def _told(report: VerificationReport, unmapped: str | None) -> str:
+    """Every problem in one message, the missing mapping among those it counts."""
+    if unmapped is None:
+        return report.message
+    if report.ok:
+        return unmapped
+    missing = Problem(None, "", ProblemCode.REQUIRED_UNMAPPED, unmapped)
+    return VerificationReport((*report.problems, missing), report.rows).message
 
 
 def prepare_member(

@@ -180,6 +180,9 @@ def configure_pull(
             problems.append(SettingProblem(text, setting, stream.sobject, failure.report))
     countable: list[VerifiedStream] = []
     for checked in verified:
+        if not checked.report.ok:  # a mapped field's type changed: runs read on, value by value
+            text = f"{checked.sobject}: {checked.report.message}"
+            problems.append(SettingProblem(text, sobject=checked.sobject, report=checked.report))
         refused = condition_problems(
             checked.sobject,
             checked.route.condition,

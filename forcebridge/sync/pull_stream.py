@@ -110,6 +110,9 @@ class StreamPull:
         self.spent = spent
         """The API calls the lead's run has spent so far: written with each page, so that a
         run whose process dies mid-read still shows what it cost."""
+        self.lead: Member | None = None
+        """The service the run is for: its run pays the read, even one done again without it
+        (its settings refused), and the others' runs pay nothing."""
 
     def run(self, service: Service, run: Run, on_demand: bool) -> str | None:
         """Pull the stream for `service` (and its group); the reason if it failed, whose
@@ -118,6 +121,7 @@ class StreamPull:
             lead = prepare_member(
                 self.session, self.client, service, self.stream, run, full=self.options.full
             )
+            self.lead = lead
             self.session.commit()
             with self._group(lead, on_demand) as members:
                 blamed = self._read_blaming(members)
@@ -288,6 +292,9 @@ class StreamPull:
         pages) or fold their cursors for the end of the read (Bulk pages); have the store count
         its contacts again when the read has grown it (`planner_statistics`)."""
         stamped = [(parse_modstamp(record), record) for record in page.records]
+        paying = self.lead is not None and members[0] is self.lead
+        if self.lead is not None and not paying:
+            self.lead.run.api_calls = self.spent()  # no page of its own to write them with
         # The last page's lookups end here: this page's read what is committed by now, and the
         # connection does not idle in a transaction while pages are written behind.
         self.session.commit()
@@ -304,7 +311,8 @@ class StreamPull:
                 folded[key] = advance(folded.get(key, member.cursor), stamps, self.limit)
             decided.append(write)
             self.created += write.tally.created
-        decided[0] = replace(decided[0], api_calls=self.spent())  # the lead's run pays the read
+        if paying:
+            decided[0] = replace(decided[0], api_calls=self.spent())
         writer.submit(decided)
         self._count_if_grown(before)  # the pages before this one are committed by now
 

@@ -10,7 +10,12 @@ from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.types import utcnow
 from forcebridge.sync.service_days import ServiceCalendar
 from tests.cli.conftest import Cli, document
-from tests.cli.pull_setup import connected_service, mapping_of_a_deleted_field
+from tests.cli.pull_setup import (
+    connected_service,
+    custom_contact_field,
+    mapping_of_a_deleted_field,
+    set_contact_mapping,
+)
 
 
 def test_configure_saves_pull_settings_and_projects_the_daily_api_calls(
@@ -348,3 +353,53 @@ def test_a_verified_configuration_says_so(cli: Cli, sandbox: SandboxServer) -> N
 
     assert (configured["not_verified"], configured["timezone"]) == (None, "UTC")
     assert configured["timezone_change"] is None
+
+
+def test_a_mapped_field_whose_type_changed_is_named_as_mapping_verify_names_it(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Number to Text under a number field: runs read on, value by value, but the mapping no
+    longer verifies, so configure names the row as `mapping verify` does and refuses a change
+    of what the service reads; with another mapped field deleted too, it names both."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    assert cli("service", "field", "add", service, "score", "--type", "number").exit_code == 0
+    score = custom_contact_field(sandbox, "Score__c", type="Number", precision=5, scale=0)
+    tier = custom_contact_field(sandbox, "Tier__c")
+    rows = (("LastName", "last_name"), ("Tier__c", "title"), ("Score__c", "score"))
+    set_contact_mapping(cli, service, tmp_path, *rows)
+    sandbox.org.custom_fields.update(
+        score, {"Metadata": {"type": "Text", "label": "Score", "length": 20}}
+    )
+    verified = json.loads(cli("mapping", "verify", "--service", service, "--object", "Contact",
+                              "--json").stdout)  # fmt: skip
+
+    slower = cli("service", "configure", service, "--pull-every", "10", "--json")
+    routed = cli("service", "configure", service, "--routing", "LastName != null", "--json")
+    both = cli("service", "configure", service, "--pull", "both", "--json")
+    sandbox.org.custom_fields.delete(tier)
+    broken = document(cli("service", "configure", service, "--json"))
+
+    assert [(p["row"], p["code"]) for p in verified["problems"]] == [(3, "type_mismatch")]
+    assert slower.exit_code == 0
+    [problem] = json.loads(slower.stdout)["problems"]
+    assert "row 3" in problem and "Score__c" in problem
+    assert "The pull settings no longer verify" in slower.stderr
+    assert routed.exit_code == 1 and "row 3" in json.loads(routed.stdout)["error"]
+    assert both.exit_code == 1
+    saved = document(cli("service", "configure", service, "--json"))
+    assert (saved["pull"], saved["routing"], saved["pull_every_minutes"]) == ("contacts", None, 10)
+    [problem] = broken["problems"]
+    assert "row 2" in problem and "row 3" in problem
+
+
+def test_a_query_refused_for_several_reasons_counts_what_it_lists(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+
+    refused = cli("service", "configure", service, "--soql", "SELECT Id, Nope__c FROM Contact")
+
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1
+    assert "have 2 problems" in said and "Nope__c" in said
+    assert "the service has no mapping for Contact yet" in said

@@ -105,6 +105,39 @@ def test_a_contact_field_spelled_in_another_case_is_refused_with_its_spelling(
     )
 
 
+def test_a_contact_field_in_another_case_after_its_row_is_an_unknown_target_not_a_duplicate(
+    real_catalog: Catalog,
+) -> None:
+    """Contact fields are case-sensitive: `Last_Name` is not `last_name` again."""
+    mapping = Mapping.of(("LastName", "last_name"), ("LastName", "Last_Name"))
+
+    report = verify_pull(mapping, real_catalog, "Contact", TARGETS)
+
+    assert named(report.problems) == [(2, "Last_Name", ProblemCode.UNKNOWN_TARGET)]
+    assert "did you mean 'last_name'?" in str(report.problems[0])
+
+
+def test_a_prospect_field_in_another_case_after_its_row_is_an_unknown_source_not_a_duplicate(
+    real_catalog: Catalog,
+) -> None:
+    """Prospect fields are case-sensitive, Salesforce's are not: `Email -> email` repeats
+    `Email -> Email`'s target, but `Email` is no prospect field."""
+    mapping = Mapping.of(
+        ("last_name", "LastName"),
+        ("company_name", "Company"),
+        ("email", "Email"),
+        ("email", "email"),
+        ("Email", "Email"),
+    )
+
+    report = verify_export(mapping, describe_of(real_catalog, "Lead"))
+
+    assert named(report.problems) == [
+        (4, "email", ProblemCode.DUPLICATE_ROW),
+        (5, "Email", ProblemCode.UNKNOWN_SOURCE),
+    ]
+
+
 def test_hidden_and_unsupported_salesforce_fields_are_refused() -> None:
     catalog = Catalog.of(
         object_payload(

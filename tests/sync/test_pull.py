@@ -858,6 +858,47 @@ def test_a_field_deleted_under_one_service_s_mapping_fails_that_service_only(
     assert sorted(c["last_name"] for c in book(session, plain)) == ["Reyes", "Rowe"]
 
 
+def test_a_read_done_again_without_the_failed_lead_is_counted_once_on_the_lead_s_run(
+    world: PullWorld, session: Session
+) -> None:
+    """The lead's mapping reads a deleted field its cached describe still has: the read is
+    refused, then done again for the others. The lead's run paid every call; the others' runs
+    show none, so the runs add up to what Salesforce counted."""
+    fields = world.sandbox.org.custom_fields
+    region = fields.create(
+        {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
+                                                      "length": 40}}
+    )  # fmt: skip
+    mapped = world.service("mapped")
+    west = world.service(
+        "west", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'West'"
+    )
+    east = world.service(
+        "east", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'East'"
+    )
+    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
+    save_mapping(session, mapped, "Contact", rows)
+    session.commit()
+    world.create("Contact", LastName="Rowe", Title="West")
+    world.later()
+    assert world.pull(mapped).status is RunStatus.SUCCEEDED
+    fields.delete(region)
+    world.create("Contact", LastName="Reyes", Title="East")
+    world.later()
+    results = []
+
+    spent = world.calls(lambda: results.append(world.pull(mapped)))
+
+    [failed] = results
+    assert failed.status is RunStatus.FAILED
+    others = session.scalars(
+        select(Run).where(Run.service_id.in_([west.id, east.id]), Run.id > failed.run_id)
+    ).all()
+    assert sorted((r.status, r.api_calls) for r in others) == [(RunStatus.SUCCEEDED, 0)] * 2
+    assert failed.api_calls == spent
+    assert [c["last_name"] for c in book(session, east)] == ["Reyes"]
+
+
 def test_a_deleted_field_made_again_is_seen_by_the_next_run_despite_the_cached_describe(
     world: PullWorld, session: Session
 ) -> None:
