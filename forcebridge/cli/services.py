@@ -3,6 +3,7 @@ connection, and where its scheduled streams stand."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -132,10 +133,16 @@ def _table(documents: list[dict[str, Any]]) -> Table:
 
 
 def _zone_cell(document: dict[str, Any]) -> str:
+    """The zone, or while a change is pending each zone the days are counted in until it
+    takes effect (a cancelled change still counts the days written in the other zone)."""
     change = document["timezone_change"]
     if change is None:
         return str(document["timezone"])
-    return f"{change['from']}, then {change['to']} from {change['takes_effect_at'][:16]}Z"
+    periods = ", then ".join(
+        f"{period['zone']} until {dt.datetime.fromisoformat(period['until']):%Y-%m-%d %H:%M}Z"
+        for period in change["periods"]
+    )
+    return f"{periods}, then {change['to']}"
 
 
 app.command("configure")(service_configure.command)

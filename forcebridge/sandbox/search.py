@@ -59,7 +59,10 @@ def run_search(
         obj = schema.get(target.sobject)
         if obj is None:
             raise SoqlError.invalid_type(search.text, None, target.sobject)
-        found += _matches(queries, obj, target.query, search, api_version, tz)
+        try:
+            found += _matches(queries, obj, target.query, search, api_version, tz)
+        except SoqlError as error:  # found in the object's own statement: point at the FIND
+            raise target.relocated(error, search.text) from None
         if len(found) >= search.limit:
             break
     return {"searchRecords": found[: search.limit]}

@@ -4,7 +4,8 @@ The term (between the braces) becomes `Word`, `Phrase`, `AllOf`, `AnyOf` and `Wi
 a word holding characters that split words (`joe@acme.com`) is the phrase of its pieces, as a
 search index reads it. Each RETURNING object's clauses are SOQL (`Id, Name WHERE ... ORDER BY
 ... LIMIT n`), parsed by `forcebridge.soql.parser` into the query that selects its results.
-Errors are `MalformedSearch`, Salesforce's MALFORMED_SEARCH.
+Errors are `MalformedSearch`, Salesforce's MALFORMED_SEARCH, pointing into the search's text:
+one in an object's clauses too, not into the SOQL statement they become (`Returning.relocated`).
 
 SOSL reserves `? & | ! { } [ ] ( ) ^ ~ * : \\ " ' + -` in the term (SOQL and SOSL guide, "FIND
 {SearchQuery}", Reserved Characters): each is read as itself when a backslash precedes it,
@@ -20,7 +21,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import Any, cast
 
@@ -124,7 +125,48 @@ class Returning:
     sobject: str
     query: Query
     """What to return of its matches: the fields, filter, order, limit and offset given, or
-    the Id alone."""
+    the Id alone, as a SOQL statement of its own (`query.text`, which the client never
+    sent)."""
+    spans: tuple[_Span, ...] = ()
+    """Where each piece of `query.text` comes from in the search's text."""
+
+    def relocated(
+        self, error: SoqlError, text: str, kind: type[SoqlError] | None = None
+    ) -> SoqlError:
+        """`error`, found in `query.text`, as a `kind` (by default its own) pointing into the
+        search's `text` instead, as Salesforce points a SOSL error at the FIND text: a token
+        the statement added (its `FROM`, its end) is reported as the one the client wrote
+        there."""
+        kind = kind or type(error)
+        at = self.position(error.pos)
+        if at is None:
+            return kind(text, None, f"{self.sobject}: {error.detail}")
+        detail = error.detail
+        if not any(span.copies(error.pos) for span in self.spans):
+            detail = _TOKEN_DETAIL.sub(f"unexpected token: '{_token_at(text, at)}'", detail)
+        row, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1)
+        return kind(text, at, _LEXER_AT.sub(f"line {row}:{column}", detail))
+
+    def position(self, pos: int | None) -> int | None:
+        """The offset in the search's text of offset `pos` of `query.text`."""
+        if pos is None or not self.spans:
+            return None
+        span = next((s for s in self.spans if pos < s.soql_at + s.length), self.spans[-1])
+        return span.text_at + (pos - span.soql_at if span.copies(pos) else 0)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """`length` characters of a RETURNING object's statement from `soql_at`: copied from the
+    search's text at `text_at`, or (`copied` false) added, standing for what is at `text_at`."""
+
+    soql_at: int
+    length: int
+    text_at: int
+    copied: bool
+
+    def copies(self, pos: int | None) -> bool:
+        return self.copied and pos is not None and self.soql_at <= pos < self.soql_at + self.length
 
 
 @dataclass(frozen=True)
@@ -141,6 +183,9 @@ _WORD_SPLIT = re.compile(r"[^\w*?]+")
 _CHARACTER = re.compile(r"\\(.)|(.)", re.DOTALL)
 """One character of a term's text: escaped (group 1) or bare (group 2)."""
 _CLAUSE_START = re.compile(r"\b(?:WHERE|ORDER\s+BY|LIMIT|OFFSET)\b", re.IGNORECASE)
+_TOKEN_DETAIL = re.compile(r"^unexpected token: '.*'$", re.DOTALL)
+_LEXER_AT = re.compile(r"^line \d+:\d+")
+_TOKEN = re.compile(r"\w+|\S")
 
 
 def escape_term(text: str) -> str:
@@ -163,7 +208,7 @@ def parse_search(text: str) -> Search:
     return Search(
         term,
         Scope(parts.get("scope", "ALL").upper()),
-        tuple(_returning(text, name, clauses) for name, clauses in parts.get("returning", ())),
+        tuple(_returning(text, name, inside) for name, inside in parts.get("returning", ())),
         limit,
         text,
     )
@@ -178,16 +223,44 @@ def _unexpected(problem: UnexpectedInput) -> str:
     return "unexpected character"
 
 
-def _returning(text: str, sobject: str, clauses: str | None) -> Returning:
-    """The SOQL query an object's RETURNING clauses stand for."""
-    clauses = (clauses or "").strip() or "Id"
+def _returning(text: str, name: Token, inside: tuple[int, int] | None) -> Returning:
+    """The SOQL statement an object's RETURNING clauses (between `inside`'s offsets in
+    `text`) stand for, and where each piece of it comes from."""
+    sobject, named_at = str(name), name.start_pos or 0
+    start, end = inside or (named_at + len(sobject),) * 2
+    clauses = text[start:end]
     split = _CLAUSE_START.search(clauses)
     at = split.start() if split else len(clauses)
-    soql = f"SELECT {clauses[:at].strip()} FROM {sobject} {clauses[at:].strip()}".strip()
+    bare = not clauses.strip()
+    fields = ("Id", named_at) if bare else _stripped(clauses[:at], start)
+    rest = _stripped(clauses[at:], start + at)
+    statement, spans = "", []
+    for piece, text_at, copied in [
+        ("SELECT ", fields[1], False),
+        (fields[0], fields[1], not bare),
+        (f" FROM {sobject} ", rest[1] if rest[0] else end, False),
+        (rest[0], rest[1], True),
+    ]:
+        spans.append(_Span(len(statement), len(piece), text_at, copied))
+        statement += piece
+    spans.append(_Span(len(statement), 0, end, False))  # its end: the closing parenthesis
+    returning = Returning(sobject, Query((), sobject), tuple(spans))
     try:
-        return Returning(sobject, parse(soql))
+        return replace(returning, query=parse(statement.strip()))
     except SoqlError as error:
-        raise MalformedSearch(text, None, f"{sobject}: {error.detail}") from None
+        raise returning.relocated(error, text, MalformedSearch) from None
+
+
+def _stripped(piece: str, at: int) -> tuple[str, int]:
+    """`piece` (found at `at`) without its surrounding blanks, and where what is left starts."""
+    kept = piece.lstrip()
+    return kept.rstrip(), at + len(piece) - len(kept)
+
+
+def _token_at(text: str, at: int) -> str:
+    """The token the client wrote at `at`."""
+    found = _TOKEN.match(text, at)
+    return found.group() if found else "<EOF>"
 
 
 def _parse_term(text: str, braced: Token) -> Term:
@@ -215,7 +288,7 @@ class _Bare(Exception):
 
 class _Envelope(Transformer[Token, Any]):
     """The search's parts by name: `term` (the braced token), `scope`, `returning` (each
-    object's name and clauses' text), `limit`."""
+    object's name token and where its clauses' text starts and ends), `limit`."""
 
     def start(self, children: list[Any]) -> dict[str, Any]:
         return dict([("term", children[0]), *children[1:]])
@@ -223,17 +296,15 @@ class _Envelope(Transformer[Token, Any]):
     def scope(self, children: list[Token]) -> tuple[str, str]:
         return "scope", str(children[0])
 
-    def returning(self, children: list[tuple[str, str | None]]) -> tuple[str, Any]:
+    def returning(self, children: list[tuple[Token, tuple[int, int] | None]]) -> tuple[str, Any]:
         return "returning", children
 
-    def target(self, children: list[Any]) -> tuple[str, str | None]:
-        return str(children[0]), children[1] if len(children) > 1 else None
+    def target(self, children: list[Any]) -> tuple[Token, tuple[int, int] | None]:
+        return children[0], children[1] if len(children) > 1 else None
 
-    def clauses(self, children: list[Any]) -> str:
-        return "".join(str(child) for child in children)
-
-    def nested(self, children: list[Any]) -> str:
-        return "(" + "".join(str(child) for child in children) + ")"
+    def clauses(self, children: list[Any]) -> tuple[int, int]:
+        """Where the clauses' text starts and ends, inside their parentheses."""
+        return (children[0].start_pos or 0) + 1, children[-1].start_pos or 0
 
     def limit(self, children: list[Token]) -> tuple[str, int]:
         return "limit", int(children[0])

@@ -12,7 +12,6 @@ in them are passed over. Only a file that cannot be read at all raises `Prospect
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from sqlalchemy import Integer, Numeric, String
 
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.store.models import Prospect
+from forcebridge.sync.column_names import did_you_mean, folded
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.export_errors import ProspectFileError
 from forcebridge.sync.export_model import INVALID_VALUE, FieldError
@@ -99,17 +99,11 @@ _SPELLED = {name.replace("_", ""): name for name in PROSPECT_COLUMNS}
 """Each prospect column by its letters alone, to read a header however it separates words."""
 
 
-def _folded(cell: str) -> str:
-    """A header cell lower-cased, its words joined by underscores (`Company Websit` is
-    `company_websit`), as prospect columns are spelled."""
-    return "_".join(cell.lower().replace("-", " ").split())
-
-
 def _column_name(cell: str) -> str:
     """The prospect column a header cell names, ignoring case, spaces, hyphens and underscores
     (`First Name`, `E-mail`, `companywebsite`); another cell as the file writes it, so its
     errors name what the user sees."""
-    return _SPELLED.get(_folded(cell).replace("_", ""), cell.strip())
+    return _SPELLED.get(folded(cell).replace("_", ""), cell.strip())
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -153,11 +147,9 @@ def _row(number: int, header: list[str], cells: list[str]) -> ProspectRow:
 def _unknown(name: str) -> str:
     """Why a value under a column that is not a prospect's fails, with the column it may be
     a misspelling of."""
-    near = difflib.get_close_matches(_folded(name), PROSPECT_COLUMNS, n=1, cutoff=0.75)
-    guess = f" (did you mean {near[0]!r}?)" if near else ""
     return (
-        f"is not a prospect column{guess}, so its value would be lost; prospect columns are: "
-        f"{', '.join(PROSPECT_COLUMNS)}"
+        f"is not a prospect column{did_you_mean(name, PROSPECT_COLUMNS)}, so its value would "
+        f"be lost; prospect columns are: {', '.join(PROSPECT_COLUMNS)}"
     )
 
 

@@ -80,7 +80,8 @@ class SettingsForm:
     activities_every: int | str
     task_subject: str
     timezone: str
-    """The zone the service is set to (a pending change's, which takes effect at midnight)."""
+    """The zone the service is set to (a pending change's, which takes effect at the end of
+    the current day, or of the latest day a Task was written for when that is later)."""
     problems: FormProblems = field(default=FormProblems(SETTINGS))
 
     @classmethod
@@ -204,8 +205,9 @@ def save_settings(
     timezone: Annotated[str, Form()] = "",
 ) -> Response:
     """Verify the pull settings against Salesforce and save them with the activity settings
-    and the time zone (from the end of the service's current day); refused, nothing is saved
-    and the form keeps what the admin entered."""
+    and the time zone (from the end of the current day, or of the latest day a Task was written
+    for when that is later); refused, nothing is saved and the form keeps what the admin
+    entered."""
     service = org_service(session, admin, service_id)
     zone = timezone.strip() or service.timezone
     submitted = SettingsForm(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from forcebridge.cli.services import _zone_cell
 from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.jobs.schedules import load_state, save_state
@@ -143,3 +144,25 @@ def test_status_shows_each_stream_and_a_failure_that_needs_attention(
     assert "Region__c" in streams["pull:Contact"]["reason"]
     assert streams["activities"]["status"] == "OK"
     assert streams["pull:Contact"]["every_minutes"] == 5
+
+
+def test_the_zone_cell_names_every_zone_the_days_are_counted_in_until_the_change(
+    cli: Cli, cli_env: dict[str, str]
+) -> None:
+    """A change to Paris cancelled after days were written in Paris: New York's days, Paris's
+    written ones, then New York's again (not "New York, then New York")."""
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/shop", "--timezone", "America/New_York")
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        get_service(session, "acme/shop").timezone_changes = [
+            {"zone": "America/New_York", "until": "2100-12-07T05:00:00+00:00"},
+            {"zone": "Europe/Paris", "until": "2100-12-08T23:00:00+00:00"},
+        ]
+        session.commit()
+
+    [listed] = document(cli("service", "list", "--json"))["services"]
+
+    assert _zone_cell(listed) == (
+        "America/New_York until 2100-12-07 05:00Z, then Europe/Paris until 2100-12-08 23:00Z, "
+        "then America/New_York"
+    )

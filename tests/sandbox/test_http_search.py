@@ -121,6 +121,36 @@ def test_a_search_salesforce_would_refuse_is_refused_with_its_code(
     assert refused.value.content[0]["errorCode"] == code
 
 
+@pytest.mark.parametrize(
+    ("sosl", "code", "caret", "detail"),
+    [
+        (
+            "FIND {Long} RETURNING Contact(Id, Bogus WHERE LastName = 'x')",
+            "INVALID_FIELD",
+            35,
+            "No such column 'Bogus' on entity 'Contact'.",
+        ),
+        (
+            "FIND {Long} RETURNING Account, Contact(Id WHERE LastName = )",
+            "MALFORMED_SEARCH",
+            60,
+            "unexpected token: ')'",
+        ),
+    ],
+)
+def test_an_objects_error_points_into_the_find_text_the_client_sent(
+    sf: Salesforce, sosl: str, code: str, caret: int, detail: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.search(sosl)
+
+    [error] = refused.value.content
+    assert error["errorCode"] == code
+    assert error["message"].startswith(
+        f"\n{sosl}\n{' ' * (caret - 1)}^\nERROR at Row:1:Column:{caret}\n{detail}"
+    )
+
+
 def test_a_reserved_character_is_searched_for_escaped_and_refused_bare(
     sf: Salesforce, people: dict[str, str]
 ) -> None:

@@ -91,7 +91,7 @@ def test_a_word_too_short_to_search_for_is_left_out_when_others_remain() -> None
         ("FIND Jones", "unexpected token: 'Jones'"),
         ("FIND {Jones} IN EVERY FIELDS", "unexpected"),
         ("FIND {(Jones}", "the search term does not parse"),
-        ("FIND {Jones} RETURNING Contact(Id WHERE)", "Contact: unexpected token: '<EOF>'"),
+        ("FIND {Jones} RETURNING Contact(Id WHERE)", "unexpected token: ')'"),
         ("FIND {Jones} LIMIT 2001", "LIMIT must be between 1 and 2,000"),
     ],
 )
@@ -101,6 +101,45 @@ def test_a_malformed_search_is_refused_naming_what_is_wrong(text: str, detail: s
 
     assert refused.value.error_code == "MALFORMED_SEARCH"
     assert detail in refused.value.detail
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "detail"),
+    [
+        ("FIND {Jo} RETURNING Contact(Id WHERE Name = )", 45, "unexpected token: ')'"),
+        ("FIND {Jo} RETURNING Contact(Id,)", 32, "unexpected token: ')'"),
+        ("FIND {Jo} RETURNING Contact( WHERE Name = 'x')", 30, "unexpected token: 'WHERE'"),
+        (
+            "FIND {Jo} RETURNING Lead, Contact(Id WHERE Name = 'x' # )",
+            55,
+            "line 1:54 no viable alternative at character '#'",
+        ),
+    ],
+)
+def test_an_objects_clauses_are_refused_where_the_find_text_has_them(
+    text: str, column: int, detail: str
+) -> None:
+    """Not in the SOQL statement the clauses become, which the client never sent: a token
+    the statement adds (`FROM`, its end) is the one the client wrote there."""
+    with pytest.raises(MalformedSearch) as refused:
+        parse_search(text)
+
+    assert refused.value.message == (
+        f"\n{text}\n{' ' * (column - 1)}^\nERROR at Row:1:Column:{column}\n{detail}"
+    )
+
+
+def test_a_returning_object_maps_its_statement_back_to_the_find_text() -> None:
+    text = "FIND {Jo}\nRETURNING Contact( Id, Email  WHERE Email = 'a'), Lead"
+    contact, lead = parse_search(text).returning
+
+    assert contact.query.text == "SELECT Id, Email FROM Contact WHERE Email = 'a'"
+    email = contact.query.text.index("Email")
+    where = contact.query.text.index("WHERE")
+    assert contact.position(email) == text.index("Email")
+    assert contact.position(where + 6) == text.index("Email =")
+    assert lead.query.text == "SELECT Id FROM Lead"
+    assert lead.position(7) == text.index("Lead")
 
 
 def test_a_word_pattern_matches_whole_words_with_its_wildcards() -> None:

@@ -608,6 +608,30 @@ def test_a_new_time_zone_takes_effect_at_the_end_of_the_day_as_the_page_says(
     assert "Days are counted in UTC until" in page and "then in Asia/Tokyo." in page
 
 
+def test_a_cancelled_change_shows_the_days_written_in_the_other_zone_until_it_ends(
+    pages: AdminPages,
+) -> None:
+    """Back to UTC after Tasks were written in Tokyo's days: Tokyo's stretch is still ahead."""
+    with pages.runtime.sessions() as session:
+        found = get_service(session, "acme/support")
+        found.timezone_changes = [
+            {"zone": "UTC", "until": "2100-01-02T00:00:00+00:00"},
+            {"zone": "Asia/Tokyo", "until": "2100-01-03T15:00:00+00:00"},
+        ]
+        session.commit()
+
+    page = html.unescape(pages.client.get(f"/services/{service(pages).id}").text)
+
+    assert (
+        "Days are counted in UTC until 2100-01-02 00:00 UTC, then in Asia/Tokyo until "
+        "2100-01-03 15:00 UTC, then in UTC."
+    ) in page
+    assert (
+        "a new one takes effect at the end of the current day, or of the latest day a Task was "
+        "written for when that is later"
+    ) in page
+
+
 def test_an_unknown_time_zone_is_refused_by_name_keeping_what_was_typed(pages: AdminPages) -> None:
     support = service(pages)
 
