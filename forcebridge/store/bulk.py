@@ -86,13 +86,15 @@ def insert_rows(
         cursor.close()
 
 
-_NEXT_IDS = text(
+_NEXT_IDS = (
     "WITH s AS MATERIALIZED ("
-    " SELECT pg_get_serial_sequence(:table, :column)::regclass AS sequence"
-    ") SELECT nextval(s.sequence) FROM s, generate_series(1, :count)"
+    " SELECT pg_get_serial_sequence(%(table)s, %(column)s)::regclass AS sequence"
+    ") SELECT nextval(s.sequence) FROM s, generate_series(1, %(count)s)"
 )
 """The next `count` ids of a table's serial column. The sequence is looked up once: named
-for each row, `nextval` looked it up in the catalog every time (8 ms for a page, against 1)."""
+for each row, `nextval` looked it up in the catalog every time (8 ms for a page, against 1).
+Fetched from the driver's cursor: through SQLAlchemy's result, each of a page's 2,000 ids
+cost a microsecond of the writer's time."""
 
 
 def insert_numbered(
@@ -110,11 +112,11 @@ def insert_numbered(
         return []
     if is_postgresql(session):
         id_column = table.c.id.name
-        ids = list(
-            session.connection().scalars(
+        with _driver_connection(session).cursor() as cursor:
+            cursor.execute(
                 _NEXT_IDS, {"table": table.name, "column": id_column, "count": len(rows)}
             )
-        )
+            ids = [number for (number,) in cursor.fetchall()]
         insert_rows(
             session,
             table,

@@ -14,7 +14,7 @@ import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -77,9 +77,9 @@ class StoredContact:
         return frozenset(p for p in (self.values["phone_e164"], self.values["mobile_e164"]) if p)
 
 
-@dataclass(frozen=True)
-class Identity:
-    """One record elsewhere that is a contact: `("salesforce:Contact", "003...")`."""
+class Identity(NamedTuple):
+    """One record elsewhere that is a contact: `("salesforce:Contact", "003...")`. A tuple: a
+    first pull makes one per record, and the writer copies it as a row as it is."""
 
     contact_id: int
     source: str
@@ -347,8 +347,8 @@ def add_identities(session: Session, service_id: int, identities: Iterable[Ident
     bulk.insert_rows(
         session,
         cast(Table, ContactIdentity.__table__),
-        ("service_id", "contact_id", "source", "external_id", "connection_id"),
-        [(service_id, i.contact_id, i.source, i.external_id, i.connection_id) for i in identities],
+        ("service_id", *Identity._fields),
+        [(service_id, *identity) for identity in identities],
     )
 
 
