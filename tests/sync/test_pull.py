@@ -38,6 +38,13 @@ from tests.sync.pull_world import PullWorld, book, keeps_score, watermarks
 OVERWRITE = UpdateOption.OVERWRITE
 
 
+REGION_FIELD = {
+    "FullName": "Contact.Region__c",
+    "Metadata": {"type": "Text", "label": "Region", "length": 40},
+}
+"""A custom field of the org that tests delete under a mapping that reads it."""
+
+
 @pytest.fixture
 def world(session: Session, make_sandbox: SandboxFactory) -> PullWorld:
     clock = Clock()
@@ -772,10 +779,7 @@ def test_a_mapped_field_deleted_in_salesforce_later_fails_the_stream_naming_it(
     """The run's describe is cached: the read Salesforce refuses has it looked at again, so the
     failure says what changed in the org rather than repeating Salesforce's refusal."""
     fields = world.sandbox.org.custom_fields
-    region = fields.create(
-        {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
-                                                      "length": 40}}
-    )  # fmt: skip
+    region = fields.create(REGION_FIELD)
     service = world.service(pull_objects=PullObjects.CONTACTS)
     rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
     save_mapping(session, service, "Contact", rows)
@@ -831,10 +835,7 @@ def test_a_field_deleted_under_one_service_s_mapping_fails_that_service_only(
     """Two services share a read; a field only one maps is deleted in the org. The other's
     records still arrive and its run succeeds: a run never fails for another's settings."""
     fields = world.sandbox.org.custom_fields
-    region = fields.create(
-        {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
-                                                      "length": 40}}
-    )  # fmt: skip
+    region = fields.create(REGION_FIELD)
     mapped = world.service("mapped", pull_objects=PullObjects.CONTACTS)
     plain = world.service("plain", pull_objects=PullObjects.CONTACTS)
     rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
@@ -865,10 +866,7 @@ def test_a_read_done_again_without_the_failed_lead_is_counted_once_on_the_lead_s
     refused, then done again for the others. The lead's run paid every call; the others' runs
     show none, so the runs add up to what Salesforce counted."""
     fields = world.sandbox.org.custom_fields
-    region = fields.create(
-        {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
-                                                      "length": 40}}
-    )  # fmt: skip
+    region = fields.create(REGION_FIELD)
     mapped = world.service("mapped")
     west = world.service(
         "west", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'West'"
@@ -903,9 +901,7 @@ def test_a_deleted_field_made_again_is_seen_by_the_next_run_despite_the_cached_d
     world: PullWorld, session: Session
 ) -> None:
     fields = world.sandbox.org.custom_fields
-    spec = {"FullName": "Contact.Region__c", "Metadata": {"type": "Text", "label": "Region",
-                                                         "length": 40}}  # fmt: skip
-    region = fields.create(spec)
+    region = fields.create(REGION_FIELD)
     service = world.service(pull_objects=PullObjects.CONTACTS)
     rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
     save_mapping(session, service, "Contact", rows)
@@ -917,7 +913,7 @@ def test_a_deleted_field_made_again_is_seen_by_the_next_run_despite_the_cached_d
     world.later()
     assert world.pull(service).status is RunStatus.FAILED  # the describe cached without it
 
-    fields.create(spec)
+    fields.create(REGION_FIELD)
     world.create("Contact", LastName="Reyes", Region__c="East")
     world.later()
     fixed = world.pull(service)
