@@ -104,10 +104,12 @@ class IngestJob(BulkJob):
     def upload(self, data: str) -> None:
         """Keep the uploaded CSV, read into its header and rows; CSV that cannot be read is
         taken (201, as Salesforce takes it) and fails the job once it is processed."""
+        delimiter = DELIMITERS[self.delimiter]
         try:
-            self.header, self.rows = read_table(data, DELIMITERS[self.delimiter], self.line_ending)
+            self.header, self.rows = read_table(data, delimiter, self.line_ending)
         except RefusedUpload as refused:
-            self.header, self.rows, self.unreadable = [], [], refused
+            self.header, self.rows = _as_far_as_readable(data, delimiter)
+            self.unreadable = refused
 
     def process(self, org: Org) -> None:
         """Write the uploaded records, 200 at a time; stops early when the job is aborted."""
@@ -177,10 +179,24 @@ class IngestJob(BulkJob):
             return self._line(["sf__Id", "sf__Created", *columns]) + "".join(self.successes)
         if kind == "failedResults":
             return self._line(["sf__Id", "sf__Error", *columns]) + "".join(self.failures)
-        if self.header is None:
+        if not columns:
             return ""
         left = self.rows[self.processed :]
         return self._line(columns) + "".join(self._line(self._cells(row)) for row in left)
+
+
+def _as_far_as_readable(data: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of an upload that fails its job, so its results files carry the
+    columns and its unprocessed records, as a job failed for any other reason does: all of
+    it when only its line endings were wrong, the header alone when its CSV cannot be read
+    past it, nothing when not even the header can be read."""
+    for text in (data, data.splitlines()[0] if data else ""):
+        try:
+            header, rows = read_table(text, delimiter)
+        except RefusedUpload:
+            continue
+        return header, rows
+    return [], []
 
 
 def ingest_jobs_of(request: Request) -> Jobs[IngestJob]:

@@ -107,8 +107,6 @@ def _one(
         return {"id": record_id, "success": True, "errors": []}
     assert external_field is not None
     value = _key_value(record, external_field)
-    if value is None:
-        raise ApiError(400, "MISSING_ARGUMENT", f"{external_field} not specified", [])
     record_id, created = writes.upsert(conn, obj, external_field, value, record, api_version)
     return {"id": record_id, "success": True, "errors": [], "created": created}
 

@@ -9,10 +9,11 @@ acceptable, its q-values read as RFC 9110 reads them (`gzip;q=0` refuses gzip).
 
 from __future__ import annotations
 
+import re
 import zlib
 
 from starlette.datastructures import Headers
-from starlette.middleware.gzip import GZipMiddleware, IdentityResponder
+from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcebridge.sandbox.errors import ApiError
@@ -47,33 +48,44 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return chosen is not None and chosen > 0
 
 
+_QVALUE = re.compile(r"0(\.\d{0,3})?|1(\.0{0,3})?")
+"""RFC 9110 §12.4.2's `qvalue`: 0 to 1 with at most three decimals (`q=0.0001` is none)."""
+
+
 def _weight(params: list[str]) -> float | None:
     """A coding's q-value (1 when none is given), or None when it does not read as one."""
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "q":
-            try:
-                weight = float(value.strip())
-            except ValueError:
-                return None
-            return weight if 0 <= weight <= 1 else None
+            value = value.strip()
+            return float(value) if _QVALUE.fullmatch(value) else None
     return 1.0
 
 
 class ResponseCompression(GZipMiddleware):
-    """Starlette's gzip middleware, compressing only for a client `accepts_gzip` says accepts
-    it (Starlette's own looks for the text `gzip` anywhere in the header, `gzip;q=0` too)."""
+    """Starlette's gzip middleware, compressing exactly when `accepts_gzip` says the client
+    accepts it (Starlette's own looks for the lower-case text `gzip` anywhere in the header:
+    `gzip;q=0` yes, `*` or `GZIP` no), so it picks its responder here and never defers to
+    that test."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not accepts_gzip(
-            Headers(scope=scope).get("accept-encoding")
-        ):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        responder: ASGIApp
+        if accepts_gzip(Headers(scope=scope).get("accept-encoding")):
+            responder = GZipResponder(
+                self.app,
+                self.minimum_size,
+                compresslevel=self.compresslevel,
+                thread_minimum_size=self.thread_minimum_size,
+                exclude_content_types=self.exclude_content_types,
+            )
+        else:
             responder = IdentityResponder(
                 self.app, self.minimum_size, exclude_content_types=self.exclude_content_types
             )
-            await responder(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+        await responder(scope, receive, send)
 
 
 class RequestDecompression:

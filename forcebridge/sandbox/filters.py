@@ -138,7 +138,7 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
         return _includes(ctx, c, expr).render(expr, negate)
     if op is ast.Operator.IN:
         assert isinstance(c.value, tuple)
-        values = [_value(ctx, spec, c.field, v) for v in c.value]
+        values = [_blank_as_null(kind, _value(ctx, spec, c.field, v)) for v in c.value]
         present = [v for v in values if v is not None]
         if any(isinstance(v, tuple) for v in present):
             raise MalformedQuery(ctx.text, c.field.pos, "date literals are not allowed in IN")
@@ -146,6 +146,8 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
         return _in_list(ctx, compared, present, len(values)).render(expr, negate)
     assert not isinstance(c.value, tuple)
     value = _value(ctx, spec, c.field, c.value)
+    if op is ast.Operator.EQ:
+        value = _blank_as_null(kind, value)
     if value is None:
         matches_null = op is ast.Operator.EQ
         return _Leaf(None, matches_null).render(expr, negate)
@@ -165,6 +167,13 @@ def _comparison(ctx: FilterContext, c: ast.Comparison, negate: bool) -> str:
     elif kind is Kind.TEXT:
         compared = in_text_order(expr)
     return _Leaf(f"{compared} {op.value} {ctx.bind(value)}", False).render(expr, negate)
+
+
+def _blank_as_null(kind: Kind, value: Any) -> Any:
+    """A text compared for equality with `''` as with null: Salesforce saves no empty text
+    (only null), and SOQL reads `= ''` as `= null` on a text field (`!= ''` as `!= null`).
+    Ordering comparisons (`> ''`) keep the empty text."""
+    return None if kind is Kind.TEXT and value == "" else value
 
 
 def _in_list(ctx: FilterContext, compared: str, present: list[Any], listed: int) -> _Leaf:

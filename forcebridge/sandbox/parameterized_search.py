@@ -8,6 +8,7 @@ search itself, its checks and its answer are SOSL's (`forcebridge.sandbox.search
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,13 @@ from typing import Any
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.http_api import comma_separated
 from forcebridge.sandbox.json_values import json_whole, request_whole, shown
+from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.parser import parse
 from forcebridge.soql.search import MAX_RESULTS, Scope, escape_term
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_FIELD = re.compile(rf"{_NAME.pattern}(\.{_NAME.pattern})*")
+"""A field name, or a path to a parent's field (`Account.Name`)."""
 
 
 def _malformed(message: str) -> ApiError:
@@ -31,6 +38,33 @@ class SearchedObject:
     where: str | None = None
     order_by: str | None = None
     limit: int | None = None
+
+    def __post_init__(self) -> None:
+        """Each part is pasted into the SOSL this search writes, so each must be what it says
+        it is, or it could reach past its object's clause (`fields=Id) , Account(Name`)."""
+        if not _NAME.fullmatch(self.name):
+            raise _malformed(f"sobject must be an object name, not {shown(self.name)}")
+        for named in self.fields:
+            if not _FIELD.fullmatch(named):
+                raise _malformed(
+                    f"{self.name}.fields must be a comma-separated list of field names, "
+                    f"not {shown(named)}"
+                )
+        _soql_clause(self.name, "where", "WHERE", self.where)
+        _soql_clause(self.name, "orderBy", "ORDER BY", self.order_by)
+
+
+def _soql_clause(sobject: str, name: str, keyword: str, text: str | None) -> None:
+    """Refuse a `where` or `orderBy` that does not read as that clause of a SOQL query on
+    `sobject` alone: one that would close its object's parentheses, or is no clause at all."""
+    if text is None:
+        return
+    try:
+        parse(f"SELECT Id FROM {sobject} {keyword} {text}")
+    except SoqlError as error:
+        raise _malformed(
+            f"{sobject}.{name} must be a {keyword} clause of {sobject} alone: {error.detail}"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from forcebridge.sandbox import activities, subqueries
 from forcebridge.sandbox.aggregates import AggregateItem, Aggregation
 from forcebridge.sandbox.describe import Capabilities, capabilities
 from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.fields_function import fields_function
 from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, DATE_PART, Kind
 from forcebridge.sandbox.filters import condition_sql
 from forcebridge.sandbox.groups import GroupItem, item_text, query_mode
@@ -44,7 +45,6 @@ from forcebridge.soql.date_functions import field_refusal
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
 
 MAX_OFFSET = 2000
-FIELDS_FUNCTION_LIMIT = 200
 _ADDRESS_SUFFIXES = {key: key[0].upper() + key[1:] for key in ADDRESS_KEYS}
 """Each part of a compound address as its field names it: `postalCode` is `MailingPostalCode`."""
 
@@ -193,25 +193,10 @@ class _Planner:
         )
 
     def _select_fields_function(self, item: ast.Fields, shape: Shape) -> None:
-        limit = self.query.limit
-        if item.kind is not ast.FieldsKind.STANDARD and (
-            limit is None or limit > FIELDS_FUNCTION_LIMIT
-        ):
-            raise MalformedQuery(
-                self.text,
-                item.pos,
-                f"The SOQL FIELDS function must have a LIMIT of at most {FIELDS_FUNCTION_LIMIT}",
-            )
-        wanted = {
-            ast.FieldsKind.ALL: lambda f: True,
-            ast.FieldsKind.STANDARD: lambda f: not f.custom,
-            ast.FieldsKind.CUSTOM: lambda f: f.custom,
-        }[item.kind]
-        for f in self.root.fields:
-            if wanted(f):
-                if f.name in shape.entries:
-                    raise SoqlError.selected_twice(f.name)
-                self._select_field(ast.Field((f.name,)), shape)
+        for f in fields_function(self.text, item, self.root, self.query.limit):
+            if f.name in shape.entries:
+                raise SoqlError.selected_twice(f.name)
+            self._select_field(ast.Field((f.name,)), shape)
 
     def _select_children(self, sub: ast.Query, shape: Shape, include_deleted: bool) -> None:
         """A subquery, planned on the child object its relationship reaches (named as the

@@ -23,14 +23,16 @@ from dataclasses import replace
 from typing import Any
 
 from forcebridge.sandbox.describe import capabilities
+from forcebridge.sandbox.fields_function import fields_function
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.query import QueryEngine
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.soql import ast
-from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.errors import MalformedQuery, SoqlError
 from forcebridge.soql.search import (
     AllOf,
     AnyOf,
+    MalformedSearch,
     Phrase,
     Returning,
     Scope,
@@ -58,11 +60,12 @@ def run_search(
     for target in targets:
         obj = schema.get(target.sobject)
         if obj is None:
-            raise SoqlError.invalid_type(search.text, None, target.sobject)
+            raise SoqlError.invalid_type(search.text, target.at, target.sobject)
         try:
             found += _matches(queries, obj, target.query, search, api_version, tz)
         except SoqlError as error:  # found in the object's own statement: point at the FIND
-            raise target.relocated(error, search.text) from None
+            kind = MalformedSearch if isinstance(error, MalformedQuery) else None
+            raise target.relocated(error, search.text, kind) from None
         if len(found) >= search.limit:
             break
     return {"searchRecords": found[: search.limit]}
@@ -89,6 +92,7 @@ def _matches(
     fields = covered_fields(obj, search.scope)
     if not fields:
         return []
+    query = _fields_expanded(obj, query)
     named = [item.field if isinstance(item, ast.Label) else item for item in query.select]
     selected = {item.path[0].lower() for item in named if isinstance(item, ast.Field)}
     extra = [f for f in fields if f.name.lower() not in selected]
@@ -108,6 +112,20 @@ def _matches(
     window = itertools.islice(kept, start, None if query.limit is None else start + query.limit)
     added = {f.name for f in extra}
     return [{k: v for k, v in record.items() if k not in added} for record in window]
+
+
+def _fields_expanded(obj: ObjectSpec, query: ast.Query) -> ast.Query:
+    """`query` with each FIELDS() as the fields it stands for, read against the object's own
+    LIMIT (the search runs its statement without one), so the fields the search reads
+    besides are known to be selected already."""
+    select: list[ast.SelectItem] = []
+    for item in query.select:
+        if isinstance(item, ast.Fields):
+            spelled = fields_function(query.text or "", item, obj, query.limit)
+            select += [ast.Field((f.name,)) for f in spelled]
+        else:
+            select.append(item)
+    return replace(query, select=tuple(select))
 
 
 def _records(

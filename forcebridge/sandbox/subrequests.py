@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from forcebridge.sandbox.errors import ApiError, method_not_allowed, not_found
 from forcebridge.sandbox.fieldtypes import wire_flag
@@ -93,9 +93,11 @@ def perform(
     caller: Caller, method: str, url: str, body: Any, headers: Mapping[str, str] | None = None
 ) -> Reply:
     """Run one subrequest (`url` from `/services/data/` on, or from the version on, as the
-    batch resource writes it; `headers` its conditional ones); any error is its answer."""
-    path, _, query = url.partition("?")
-    path = path.removeprefix(DATA_PREFIX)
+    batch resource writes it; `headers` its conditional ones); any error is its answer. The
+    path is percent-decoded before it is routed, as the server decodes a plain request's (an
+    external id `A-1%2FB` is `A-1/B`), and so is the query string."""
+    raw_path, _, query = url.partition("?")
+    path = unquote(raw_path).removeprefix(DATA_PREFIX)
     versioned = _VERSIONED.fullmatch(path if path.startswith("/") else f"/{path}")
     if versioned is None or versioned.group(1) not in RELEASES:
         return Reply.of(not_found())

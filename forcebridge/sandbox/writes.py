@@ -25,7 +25,7 @@ from forcebridge.sandbox.errors import (
 )
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
 from forcebridge.sandbox.json_values import shown
-from forcebridge.sandbox.records import Changes, coerce, defaults, derived, prepare
+from forcebridge.sandbox.records import Changes, coerce, defaults, derived, prepare, saved_text
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.sandbox.storage import Storage
 
@@ -183,7 +183,11 @@ class Writes:
     ) -> tuple[str, bool]:
         """Update the one record whose `field_name` is `value`, or create it: (id, created).
         With `update_only` (REST's `?updateOnly=true`) a key matching no record creates none:
-        404 NOT_FOUND, the answer the REST guide gives for a record the URL cannot find."""
+        404 NOT_FOUND, the answer the REST guide gives for a record the URL cannot find.
+        A key given no value, or only whitespace (saved as null, so naming no record), is
+        MISSING_ARGUMENT "`field` not specified", as Salesforce answers a blank key."""
+        if value is None or (isinstance(value, str) and not saved_text(value)):
+            raise ApiError(400, "MISSING_ARGUMENT", f"{field_name} not specified", [])
         key = self.external_key(obj, field_name)
         given = {k: v for k, v in values.items() if k.lower() != key.name.lower()}
         if key.kind is Kind.ID:

@@ -27,8 +27,8 @@ from typing import Any, cast
 
 from lark import Lark, Token, Transformer, UnexpectedInput
 
-from forcebridge.soql.ast import Query
-from forcebridge.soql.errors import SoqlError
+from forcebridge.soql.ast import Aggregate, Count, Field, Query, SelectItem, Subquery
+from forcebridge.soql.errors import MalformedQuery, SoqlError
 from forcebridge.soql.parser import parse
 
 MAX_RESULTS = 2000
@@ -129,6 +129,8 @@ class Returning:
     sent)."""
     spans: tuple[_Span, ...] = ()
     """Where each piece of `query.text` comes from in the search's text."""
+    at: int | None = None
+    """Where the object's name stands in the search's text."""
 
     def relocated(
         self, error: SoqlError, text: str, kind: type[SoqlError] | None = None
@@ -186,6 +188,9 @@ _CLAUSE_START = re.compile(r"\b(?:WHERE|ORDER\s+BY|LIMIT|OFFSET)\b", re.IGNORECA
 _TOKEN_DETAIL = re.compile(r"^unexpected token: '.*'$", re.DOTALL)
 _LEXER_AT = re.compile(r"^line \d+:\d+")
 _TOKEN = re.compile(r"\w+|\S")
+_SUBQUERY_START = re.compile(r"\(\s*SELECT\b", re.IGNORECASE)
+_COUNT_CALL = re.compile(r"\bCOUNT\s*\(", re.IGNORECASE)
+_GROUP_BY = re.compile(r"\bGROUP\s+BY\b", re.IGNORECASE)
 
 
 def escape_term(text: str) -> str:
@@ -244,11 +249,48 @@ def _returning(text: str, name: Token, inside: tuple[int, int] | None) -> Return
         spans.append(_Span(len(statement), len(piece), text_at, copied))
         statement += piece
     spans.append(_Span(len(statement), 0, end, False))  # its end: the closing parenthesis
-    returning = Returning(sobject, Query((), sobject), tuple(spans))
+    returning = Returning(sobject, Query((), sobject), tuple(spans), named_at)
     try:
-        return replace(returning, query=parse(statement.strip()))
+        query = parse(statement.strip())
     except SoqlError as error:
         raise returning.relocated(error, text, MalformedSearch) from None
+    beyond = _beyond_sosl(statement, query)
+    if beyond is not None:
+        at, token = beyond
+        unexpected = MalformedQuery(statement, at, f"unexpected token: '{token}'")
+        raise returning.relocated(unexpected, text, MalformedSearch)
+    return replace(returning, query=query)
+
+
+def _beyond_sosl(statement: str, query: Query) -> tuple[int, str] | None:
+    """Where `statement` first reads as SOQL that SOSL's RETURNING syntax (a field list,
+    WHERE, ORDER BY, LIMIT, OFFSET) does not take, and the token there: the parenthesis of
+    a subquery or an aggregate function, or GROUP BY's `GROUP`."""
+    for item in query.select:
+        opening = _opening_of(statement, item)
+        if opening is not None:
+            return opening, "("
+    if query.group_by:
+        first = query.group_by[0]
+        grouped = first if isinstance(first, Field) else first.field
+        keywords = list(_GROUP_BY.finditer(statement, 0, grouped.pos or len(statement)))
+        return keywords[-1].start(), "GROUP"
+    return None
+
+
+def _opening_of(statement: str, item: SelectItem) -> int | None:
+    """Where the parenthesis of a subquery or an aggregate function (`COUNT(Id)`) stands in
+    `statement`, None for any other item: SOSL's RETURNING syntax takes a list of fields
+    only, so that parenthesis is what it cannot read."""
+    if isinstance(item, Subquery):
+        before = statement[: item.query.sobject_pos]
+        return [found.start() for found in _SUBQUERY_START.finditer(before)][-1]
+    if isinstance(item, Count | Aggregate) and item.field is not None:
+        return statement.rfind("(", 0, item.field.pos)
+    if isinstance(item, Count):
+        found = _COUNT_CALL.search(statement)
+        return found.end() - 1 if found else None
+    return None
 
 
 def _stripped(piece: str, at: int) -> tuple[str, int]:

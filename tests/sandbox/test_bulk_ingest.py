@@ -403,3 +403,25 @@ def test_a_header_naming_a_field_twice_or_with_a_space_fails_the_whole_job(
 
     assert (info["state"], info["errorMessage"]) == ("Failed", message)
     assert sf.query("SELECT COUNT() FROM Contact WHERE LastName = 'Headed'")["totalSize"] == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "unprocessed"),
+    [
+        ("LastName,Title\r\nA,B\r\n", '"LastName","Title"\n"A","B"\n'),
+        ('LastName,Title\nA,"B\n', '"LastName","Title"\n'),
+        ("Nope,Title\nA,B\n", '"Nope","Title"\n"A","B"\n'),
+    ],
+    ids=["line-ending", "unreadable", "unknown-field"],
+)
+def test_a_failed_jobs_results_files_keep_the_uploaded_header_as_a_completed_ones_do(
+    sandbox: SandboxServer, session: requests.Session, data: str, unprocessed: str
+) -> None:
+    info = run(sandbox, session, data, object="Contact", operation="insert")
+    job_url = f"{sandbox.base_url}{JOBS}/{info['id']}"
+    columns = unprocessed.partition("\n")[0]
+
+    assert info["state"] == "Failed"
+    assert session.get(f"{job_url}/unprocessedrecords").text == unprocessed
+    assert session.get(f"{job_url}/successfulResults").text == f'"sf__Id","sf__Created",{columns}\n'
+    assert session.get(f"{job_url}/failedResults").text == f'"sf__Id","sf__Error",{columns}\n'

@@ -23,6 +23,16 @@ Session = Callable[[SandboxServer], requests.Session]
         ("deflate, gzip;q=0.5", True),
         ("*", True),
         ("identity, *;q=0.1", True),
+        ("*;q=1", True),
+        ("*;q=0.5", True),
+        ("deflate, *", True),
+        ("identity, *", True),
+        ("X-GZIP", True),
+        ("gzip;Q=1.000", True),
+        ("gzip;q=0.0001", False),
+        ("gzip;q=1.5", False),
+        ("gzip;q=.5", False),
+        ("gzip;q=1.001", False),
         (None, False),
         ("", False),
         ("identity", False),
@@ -41,7 +51,16 @@ def test_gzip_is_acceptable_as_the_q_values_say(header: str | None, gzipped: boo
 
 @pytest.mark.parametrize(
     ("header", "encoding"),
-    [("gzip;q=0, identity", None), ("identity, gzip;q=0.8", "gzip")],
+    [
+        ("gzip;q=0, identity", None),
+        ("identity, gzip;q=0.8", "gzip"),
+        ("*", "gzip"),
+        ("*;q=0.5", "gzip"),
+        ("deflate, *", "gzip"),
+        ("GZIP", "gzip"),
+        ("X-GZIP", "gzip"),
+        ("gzip;q=0.0001", None),
+    ],
 )
 def test_an_answer_is_gzipped_only_when_gzip_is_acceptable(
     sandbox: SandboxServer, api_for: Session, header: str, encoding: str | None

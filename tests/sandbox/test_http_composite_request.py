@@ -628,3 +628,24 @@ def test_a_create_through_the_id_url_is_served_as_the_plain_route_serves_it(
     assert refused["body"][0]["message"] == (
         "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,PATCH,DELETE"
     )
+
+
+def test_a_subrequests_record_path_is_percent_decoded_as_the_plain_routes_is(
+    sf: Salesforce,
+) -> None:
+    upserted = composite(
+        sf,
+        sub("PATCH", "/sobjects/Contact/Email/%20pct%40example.com%20", "up", {"LastName": "Pct"}),
+        sub("GET", "/sobjects/Contact/Email/pct%40example.com?fields=LastName", "read"),
+    )
+    batch = {
+        "batchRequests": [
+            {"method": "GET", "url": "v62.0/sobjects/Contact/Email/pct%40example.com"}
+        ]
+    }
+    [batched] = sf.restful("composite/batch", method="POST", json=batch)["results"]
+
+    assert [r["httpStatusCode"] for r in upserted] == [201, 200]
+    assert upserted[1]["body"]["LastName"] == "Pct"
+    assert sf.Contact.get(upserted[0]["body"]["id"])["Email"] == "pct@example.com"
+    assert (batched["statusCode"], batched["result"]["LastName"]) == (200, "Pct")

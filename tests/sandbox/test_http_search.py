@@ -136,6 +136,36 @@ def test_a_search_salesforce_would_refuse_is_refused_with_its_code(
             60,
             "unexpected token: ')'",
         ),
+        (
+            "FIND {Long} RETURNING Account, Nope(Id)",
+            "INVALID_TYPE",
+            32,
+            "sObject type 'Nope' is not supported.",
+        ),
+        (
+            "FIND {Long} RETURNING Contact(Id, LastName, (SELECT Id FROM Tasks))",
+            "MALFORMED_SEARCH",
+            45,
+            "unexpected token: '('",
+        ),
+        (
+            "FIND {Long} RETURNING Contact(Id, COUNT(Id))",
+            "MALFORMED_SEARCH",
+            40,
+            "unexpected token: '('",
+        ),
+        (
+            "FIND {Long} RETURNING Contact(FIELDS(ALL))",
+            "MALFORMED_SEARCH",
+            31,
+            "The SOQL FIELDS function must have a LIMIT of at most 200",
+        ),
+        (
+            "FIND {Long} RETURNING Contact(Id, LastName WHERE LastName = 'x' GROUP BY LastName)",
+            "MALFORMED_SEARCH",
+            65,
+            "unexpected token: 'GROUP'",
+        ),
     ],
 )
 def test_an_objects_error_points_into_the_find_text_the_client_sent(
@@ -263,6 +293,41 @@ def test_a_parameterized_search_term_cannot_break_out_of_its_braces(sf: Salesfor
 
 
 @pytest.mark.parametrize(
+    ("part", "value"),
+    [
+        ("Contact.fields", "Id) , Account(Name"),
+        ("fields", "Id) , Account(Name"),
+        ("Contact.where", "LastName != null) , Account(Name"),
+        ("Contact.orderBy", "LastName) , Account(Name"),
+        ("Contact.where", "LastName = 'x'))"),
+    ],
+)
+def test_parameterized_search_parts_cannot_break_out_of_their_objects_clause(
+    sf: Salesforce, part: str, value: str
+) -> None:
+    sf.Account.create({"Name": "Tree House"})
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.restful("parameterizedSearch", params={"q": "Tree", "sobject": "Contact", part: value})
+    assert refused.value.content[0]["errorCode"] == "MALFORMED_SEARCH"
+    assert part.rpartition(".")[2] in refused.value.content[0]["message"]
+
+
+def test_parameterized_search_takes_field_paths_and_a_where_with_parentheses(
+    sf: Salesforce,
+) -> None:
+    sf.Contact.create({"LastName": "Treeline", "Title": "Ranger"})
+    params = {
+        "q": "Treeline",
+        "sobject": "Contact",
+        "Contact.fields": "Id, LastName, Account.Name",
+        "Contact.where": "(Title = 'Ranger' OR Title = 'x (y)')",
+        "Contact.orderBy": "LastName DESC",
+    }
+    [found] = sf.restful("parameterizedSearch", params=params)["searchRecords"]
+    assert found["LastName"] == "Treeline"
+
+
+@pytest.mark.parametrize(
     ("params", "code", "detail"),
     [
         ({"sobject": "Contact"}, "MISSING_ARGUMENT", "q"),
@@ -282,3 +347,20 @@ def test_a_wrong_parameterized_search_names_what_is_wrong(
         sf.restful("parameterizedSearch", params=params)
     assert refused.value.content[0]["errorCode"] == code
     assert detail in refused.value.content[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "returning",
+    [
+        "Contact(FIELDS(STANDARD))",
+        "Contact(FIELDS(ALL) LIMIT 5)",
+        "Contact(FIELDS(CUSTOM), LastName LIMIT 5)",
+    ],
+)
+def test_fields_in_returning_selects_as_in_soql_with_the_objects_own_limit(
+    sf: Salesforce, people: dict[str, str], returning: str
+) -> None:
+    [(kind, record)] = found(sf, f"FIND {{Ann}} RETURNING {returning}")
+
+    assert (kind, record["LastName"]) == ("Contact", "Smith")
+    assert record.get("Id", people["ann"]) == people["ann"]

@@ -119,3 +119,49 @@ def test_bulk_uploads_save_trimmed_text_and_fail_blank_required_values(
     assert (info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (2, 1)
     found = sf.query("SELECT LastName, Title FROM Contact WHERE LastName LIKE 'BT%'")["records"]
     assert sorted((r["LastName"], r["Title"]) for r in found) == [("BT1", None), ("BT2", "x")]
+
+
+def test_an_upsert_key_of_only_whitespace_is_not_specified_on_every_path(
+    sandbox: SandboxServer, session: requests.Session, sf: Salesforce
+) -> None:
+    """A blank key would be saved as null and name no record: refused, not a new record each
+    time."""
+    rest = session.patch(
+        f"{sandbox.base_url}/services/data/v62.0/sobjects/Contact/Email/%20%20%20",
+        json={"LastName": "Up2"},
+    )
+    body = {
+        "allOrNone": False,
+        "records": [
+            {"attributes": {"type": "Contact"}, "LastName": "C", "Email": blank}
+            for blank in ("", "  ")
+        ],
+    }
+    collection = sf.restful("composite/sobjects/Contact/Email", method="PATCH", json=body)
+    [bulk] = sf.bulk2.Contact.upsert(
+        records=[{"Email": "", "LastName": "B1"}, {"Email": "  ", "LastName": "B2"}],
+        external_id_field="Email",
+        wait=0.1,
+    )
+
+    assert (rest.status_code, rest.json()[0]["errorCode"]) == (400, "MISSING_ARGUMENT")
+    assert rest.json()[0]["message"] == "Email not specified"
+    assert [r["errors"][0]["statusCode"] for r in collection] == ["MISSING_ARGUMENT"] * 2
+    failed = sf.bulk2.Contact.get_failed_records(bulk["job_id"])
+    assert failed.count("MISSING_ARGUMENT:Email not specified") == 2
+    made = "SELECT COUNT() FROM Contact WHERE LastName IN ('Up2', 'C', 'B1', 'B2')"
+    assert sf.query(made)["totalSize"] == 0
+
+
+def test_an_empty_text_filter_matches_the_blank_values_saved_as_null(sf: Salesforce) -> None:
+    blank = sf.Contact.create({"LastName": "EmptyF", "Title": "   "})["id"]
+    titled = sf.Contact.create({"LastName": "EmptyF", "Title": "x"})["id"]
+
+    def ids(condition: str) -> set[str]:
+        soql = f"SELECT Id FROM Contact WHERE LastName = 'EmptyF' AND {condition}"
+        return {r["Id"] for r in sf.query(soql)["records"]}
+
+    assert ids("Title = ''") == {blank}
+    assert ids("Title != ''") == {titled}
+    assert ids("Title IN ('', 'x')") == {blank, titled}
+    assert ids("Title > ''") == {titled}

@@ -109,6 +109,10 @@ def test_a_malformed_search_is_refused_naming_what_is_wrong(text: str, detail: s
         ("FIND {Jo} RETURNING Contact(Id WHERE Name = )", 45, "unexpected token: ')'"),
         ("FIND {Jo} RETURNING Contact(Id,)", 32, "unexpected token: ')'"),
         ("FIND {Jo} RETURNING Contact( WHERE Name = 'x')", 30, "unexpected token: 'WHERE'"),
+        ("FIND {Jo} RETURNING Contact(Id, (SELECT Id FROM Tasks))", 33, "unexpected token: '('"),
+        ("FIND {Jo} RETURNING Contact(Id, COUNT(Id))", 38, "unexpected token: '('"),
+        ("FIND {Jo} RETURNING Contact(COUNT())", 34, "unexpected token: '('"),
+        ("FIND {Jo} RETURNING Lead, Contact(MAX(LastName) m)", 38, "unexpected token: '('"),
         (
             "FIND {Jo} RETURNING Lead, Contact(Id WHERE Name = 'x' # )",
             55,
