@@ -1,6 +1,6 @@
-"""A file's column name the reader does not know, answered with the known one it is likeliest
-a misspelling of: one answer for every CSV reader, so `sentat` and `Company Websit` are met
-alike."""
+"""A CSV header's column names as every reader takes them: read leniently (`Sent At` is
+`sent_at`), one it does not know answered with the known one it is likeliest a misspelling of,
+one named twice refused in the same words, so `sentat` and `Company Websit` are met alike."""
 
 from __future__ import annotations
 
@@ -19,3 +19,16 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
     empty when none is near enough to be a misspelling."""
     near = difflib.get_close_matches(folded(name), known, n=1, cutoff=0.75)
     return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def named_twice(cells: Sequence[str], names: Sequence[str]) -> str:
+    """Why a header whose `cells` name a column (`names`, as read) more than once is refused
+    (`the header names email ('email', 'E-mail') more than once: keep one column each`), empty
+    when it names each once: reading one of the two would drop the other's values unsaid."""
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    spelled = list(zip(cells, names, strict=True))
+    named = "; ".join(
+        f"{name} ({', '.join(repr(cell.strip()) for cell, n in spelled if n == name)})"
+        for name in repeated
+    )
+    return f"the header names {named} more than once: keep one column each" if named else ""

@@ -3,7 +3,8 @@ object a line) or from records a caller already holds (the REST API's JSON body)
 
 Each row names its contact by `contact_id`, `phone` or `email` (the first one given), and has
 `direction` (inbound or outbound), `channel`, `author`, `body` and `sent_at` (ISO 8601 with its
-offset); `external_id`, the product's own id for the message, is optional. A row with a problem
+offset); `external_id`, the product's own id for the message, is optional. A CSV header is read
+leniently (`column_names`: `Sent At` is `sent_at`), a JSON key exactly. A row with a problem
 is named by its line and field; finding its contact and storing it is `message_import`'s.
 """
 
@@ -22,7 +23,7 @@ from forcebridge.store.models import Direction
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.messages import NewMessage
 from forcebridge.sync.activity_windows import dated_in_future
-from forcebridge.sync.column_names import did_you_mean
+from forcebridge.sync.column_names import did_you_mean, folded, named_twice
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.matching import InvalidKey, email_key, phone_key
 from forcebridge.sync.transcript import clean_text
@@ -98,21 +99,72 @@ def read_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | None]]:
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """Each row by the columns its header names; the file is refused whole, before any row is
+    read, when its header names no column, an unknown one or one twice, or a column it leaves
+    unnamed holds a value (which would be lost without a word)."""
     delimiter = delimiter_of(text.split("\n", 1)[0])
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    unknown = [c for c in reader.fieldnames or () if c not in COLUMNS]
-    if not reader.fieldnames or unknown:
-        named = ", ".join(f"{c!r}{did_you_mean(c, COLUMNS)}" for c in unknown)
-        raise UnreadableFile(
-            f"{path}: unknown column{'s' if len(unknown) > 1 else ''} {named}; the columns "
-            f"are: {', '.join(COLUMNS)}"
-            if unknown
-            else f"{path} is empty: it needs a header row"
-        )
-    line = reader.line_num + 1
-    for row in reader:
-        yield line, {k: v for k, v in row.items() if k is not None}
+    records = _records(text, delimiter)
+    first = next(records, None)
+    if first is None:
+        raise UnreadableFile(f"{path} is empty: it needs a header row")
+    header = first[1]
+    names = [_column_name(cell) for cell in header]
+    if problem := _header_problem(header, names) or _unnamed_value(names, records):
+        raise UnreadableFile(f"{path}: {problem}")
+    for line, cells in _records(text, delimiter):
+        if line > first[0]:
+            yield (
+                line,
+                {
+                    name: cells[at] if at < len(cells) else None
+                    for at, name in enumerate(names)
+                    if name
+                },
+            )
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record that is not a blank line, with the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    for cells in reader:
+        if cells:
+            yield line, cells
         line = reader.line_num + 1
+
+
+def _column_name(cell: str) -> str:
+    """The column a header cell names, ignoring case and how its words are separated (`Sent
+    At`); another cell as the file writes it, so that it is refused as the user sees it; an
+    empty one empty."""
+    name = folded(cell)
+    return name if name in COLUMNS or not name else cell
+
+
+def _header_problem(header: list[str], names: list[str]) -> str:
+    unknown = list(dict.fromkeys(name for name in names if name and name not in COLUMNS))
+    if unknown:
+        named = ", ".join(f"{c!r}{did_you_mean(c, COLUMNS)}" for c in unknown)
+        return (
+            f"unknown column{'s' if len(unknown) > 1 else ''} {named}; the columns are: "
+            f"{', '.join(COLUMNS)}"
+        )
+    if not any(names):
+        return f"its header row names no column; the columns are: {', '.join(COLUMNS)}"
+    return named_twice(header, names)
+
+
+def _unnamed_value(names: list[str], records: Iterator[tuple[int, list[str]]]) -> str:
+    """The first value under a column the header leaves unnamed: a spreadsheet adds empty
+    ones, which are passed over, but a value there has no field to go in."""
+    for line, cells in records:
+        for at, cell in enumerate(cells):
+            if cell.strip() and (at >= len(names) or not names[at]):
+                return (
+                    f"column {at + 1} has no name in the header but holds a value on line "
+                    f"{line}: name it (the columns are: {', '.join(COLUMNS)}) or remove it"
+                )
+    return ""
 
 
 def _json_rows(text: str) -> Iterator[tuple[int, Mapping[str, Any] | None]]:
@@ -142,7 +194,9 @@ def parse_row(
         return None, problems
     unknown = sorted(set(raw) - set(COLUMNS))
     for name in unknown:
-        problem(name, f"unknown field: the fields are {', '.join(COLUMNS)}")
+        problem(
+            name, f"unknown field{did_you_mean(name, COLUMNS)}: the fields are {', '.join(COLUMNS)}"
+        )
     for name in sorted(set(raw) & set(COLUMNS)):
         if not _of_its_kind(name, raw[name]):
             kind = "a whole number or a string" if name == "contact_id" else "a string"

@@ -326,8 +326,112 @@ def test_a_csv_with_an_unknown_column_is_refused_before_anything_is_imported(
 def test_each_unknown_column_is_named_with_the_one_it_may_be_a_misspelling_of(
     session: Session, service: Service, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "messages.csv", "contact_id,Sent At,shoe_size\n1,x,42\n")
+    path = write(tmp_path, "messages.csv", "contact_id,Sent Att,shoe_size\n1,x,42\n")
 
-    with pytest.raises(UnreadableFile, match=r"unknown columns 'Sent At' \(did you mean "
+    with pytest.raises(UnreadableFile, match=r"unknown columns 'Sent Att' \(did you mean "
                        r"'sent_at'\?\), 'shoe_size'; the columns are: contact_id, "):  # fmt: skip
         import_messages(session, service, path, now=NOW)
+
+
+def test_a_header_is_read_whatever_its_case_and_word_separators(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "messages.csv",
+        "Contact ID,Direction,CHANNEL,Body,Sent At,External-Id\n"
+        f"{contacts['bo']},inbound,chat,Hello,2024-03-12T10:00:00Z,m-1\n",
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.imported, report.problems) == (1, [])
+    (message,) = stored(session)
+    assert (message.direction, message.body, message.external_id) == (
+        Direction.INBOUND,
+        "Hello",
+        "m-1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ("contact_id,direction,channel,body,sent_at,body", "body ('body', 'body')"),
+        ("contact_id,direction,channel,body,Sent At,sent_at", "sent_at ('Sent At', 'sent_at')"),
+    ],
+)
+def test_a_csv_naming_a_column_twice_is_refused_before_anything_is_imported(
+    session: Session, service: Service, tmp_path: Path, header: str, named: str
+) -> None:
+    """Reading one of the two would drop the other's values without a word."""
+    path = write(
+        tmp_path, "messages.csv", f"{header}\n1,inbound,sms,first body,2024-03-12T10:00:00Z,x\n"
+    )
+
+    with pytest.raises(UnreadableFile) as refused:
+        import_messages(session, service, path, now=NOW)
+    assert str(refused.value) == (
+        f"{path}: the header names {named} more than once: keep one column each"
+    )
+    assert stored(session) == []
+
+
+def test_an_empty_column_a_spreadsheet_adds_is_passed_over(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "messages.csv",
+        "contact_id,direction,channel,body,sent_at,\n"
+        f"{contacts['bo']},inbound,sms,Hi,2024-03-12T10:00:00Z,\n"
+        f"{contacts['bo']},outbound,sms,Hello,2024-03-12T10:01:00Z, ,\n"
+        f"{contacts['bo']},inbound,sms,Bye,2024-03-12T10:02:00Z\n",
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.imported, report.problems) == (3, [])
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "column"),
+    [
+        (
+            "contact_id,,direction,channel,body,sent_at",
+            "1,x,inbound,sms,Hi,2024-03-12T10:00:00Z",
+            2,
+        ),
+        ("contact_id,direction,channel,body,sent_at", "1,inbound,sms,Hi,2024-03-12T10:00:00Z,x", 6),
+    ],
+)
+def test_a_value_under_a_column_the_header_leaves_unnamed_refuses_the_file(
+    session: Session, service: Service, tmp_path: Path, header: str, row: str, column: int
+) -> None:
+    path = write(tmp_path, "messages.csv", f"{header}\n{row.replace('x', '')}\n{row}\n")
+
+    with pytest.raises(UnreadableFile) as refused:
+        import_messages(session, service, path, now=NOW)
+    assert str(refused.value) == (
+        f"{path}: column {column} has no name in the header but holds a value on line 3: name "
+        "it (the columns are: contact_id, phone, email, direction, channel, author, body, "
+        "sent_at, external_id) or remove it"
+    )
+    assert stored(session) == []
+
+
+def test_a_misspelt_json_key_is_named_with_the_field_it_may_be_a_misspelling_of(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    good = good_line(contacts)
+    sent_at = good.pop("sent_at")
+    path = write(tmp_path, "messages.jsonl", json.dumps({**good, "Sent_At": sent_at}) + "\n")
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert report.problems[0] == RowProblem(
+        1,
+        "Sent_At",
+        "unknown field (did you mean 'sent_at'?): the fields are contact_id, phone, email, "
+        "direction, channel, author, body, sent_at, external_id",
+    )

@@ -202,6 +202,22 @@ def test_messages_are_recorded_once_and_a_bad_one_named_by_position_and_field(ap
     assert (again.json()["imported"], again.json()["duplicates"]) == (0, 2)
 
 
+def test_a_misspelt_key_of_a_message_is_named_with_the_field_it_may_be_a_misspelling_of(
+    api: Api,
+) -> None:
+    (contact_id,) = add_contacts(api.pages, "shop", 1)
+    posted = message(contact_id=contact_id)
+    posted["sentat"] = posted.pop("sent_at")
+
+    answer = api.post("/services/shop/messages", {"messages": [posted]})
+
+    assert answer.status_code == 200
+    assert {"line": 1, "field": "sentat"}.items() <= answer.json()["errors"][0].items()
+    assert answer.json()["errors"][0]["message"].startswith(
+        "unknown field (did you mean 'sent_at'?): the fields are contact_id, "
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
