@@ -53,6 +53,7 @@ from forcebridge.sync.export_model import (
 from forcebridge.sync.export_plan import (
     Outcome,
     RecordPlan,
+    judge_failing,
     link_accounts,
     needed_accounts,
     plan_accounts,
@@ -220,6 +221,9 @@ class _Decision:
     targets: ExportTargets
     """The objects and rules, with the describes fetched anew while deciding."""
     prepared: Sequence[Prepared]
+    """Each prospect as prepared, a failing one with the required fields it leaves empty once
+    the lookup told its person would be created (`judge_failing`; not when the lookup failed,
+    as nobody then knows)."""
     identities: Identities
     accounts: list[RecordPlan]
     people: list[RecordPlan]
@@ -249,13 +253,15 @@ def _decide(
             targets, changed = refreshed(session, client, org, targets, stale)
             if changed:
                 prepared, identities = prepared_with(targets)
-        accounts, people = _plan(client, targets, prospects, prepared, identities, progress)
+        accounts, people, judged = _plan(client, targets, prospects, prepared, identities, progress)
         planned = {ExportObject.ACCOUNT: accounts, targets.person.sobject: people}
-        if stale := targets.stale(refused_by_describe((), planned)):
+        if stale := targets.stale(refused_by_describe(judged, planned)):
             targets, changed = refreshed(session, client, org, targets, stale)
             if changed:
                 prepared, identities = prepared_with(targets)
-                accounts, people = _plan(client, targets, prospects, prepared, identities, progress)
+                accounts, people, judged = _plan(
+                    client, targets, prospects, prepared, identities, progress
+                )
     except SalesforceError as failure:
         refuse_if_schema_changed(session, client, org, targets, failure)
         reason = FieldError(None, f"not written: {failure}", NOT_WRITTEN)
@@ -264,7 +270,7 @@ def _decide(
             for group in identities.people
         ]
         return _Decision(targets, prepared, identities, [], not_written, failure)
-    return _Decision(targets, prepared, identities, accounts, people)
+    return _Decision(targets, judged, identities, accounts, people)
 
 
 def _plan(
@@ -274,8 +280,9 @@ def _plan(
     prepared: Sequence[Prepared],
     identities: Identities,
     progress: ExportProgress | None,
-) -> tuple[list[RecordPlan], list[RecordPlan]]:
-    """Find the records that exist already (a few batched queries) and decide for each group."""
+) -> tuple[list[RecordPlan], list[RecordPlan], list[Prepared]]:
+    """Find the records that exist already (a few batched queries) and decide for each group;
+    and, knowing who exists, which required fields each failing prospect names."""
     if progress is not None:
         progress.step("Looking up existing records", None)
     account_plans: list[RecordPlan] = []
@@ -301,10 +308,10 @@ def _plan(
     by_email = find_records(
         client, person.sobject, fields, [(any_of("Email"), emails)], live_leads_only=live_leads
     )
-    people_plans = plan_people(
-        identities, prospects, prepared, PersonIndex(by_id + by_email), person, account_plans
-    )
-    return needed_accounts(account_plans, people_plans), people_plans
+    found = PersonIndex(by_id + by_email)
+    people_plans = plan_people(identities, prospects, prepared, found, person, account_plans)
+    judged = judge_failing(identities, prospects, prepared, found, people_plans, person.sobject)
+    return needed_accounts(account_plans, people_plans), people_plans, judged
 
 
 def _find_accounts(

@@ -17,7 +17,9 @@ Records already in Salesforce are indexed the same way, so a group finds its rec
 Id an earlier export kept (for a company, while that Account still bears its domain or name),
 else by email (a person) or by domain, then name ignoring case and spacing (a company). When
 several records share a key, the oldest (lowest Id) is the one. A group whose kept Id is found
-needs nothing else looked up (`Identities.emails`, `.unmatched`).
+needs nothing else looked up (`Identities.emails`, `.unmatched`). The people of prospects that
+fail on their values are looked up too (`Identities.failing`): whether such a person exists
+decides which required fields their failing rows name.
 """
 
 from __future__ import annotations
@@ -182,6 +184,15 @@ class Identities:
     elsewhere: frozenset[int] = frozenset()
     """Positions whose row does not name the company its person works at (it names another,
     or none while another row of the person does): their company fields are not merged."""
+    failing: tuple[Group, ...] = ()
+    """The people with a row that fails on its values and leaves a field a create requires
+    empty, every row of each (writable ones too): looked up with the others, as whether such a
+    person would be created decides whether that row names the field (`export_plan`)."""
+
+    @property
+    def looked_up(self) -> tuple[Group, ...]:
+        """The people whose records the lookup finds: those written, and the `failing`."""
+        return self.people + self.failing
 
     def merged(self, members: Sequence[int], prospects: Sequence[ExportProspect]) -> dict[str, Any]:
         """The members' prospect fields merged in input order, each from the first member
@@ -197,7 +208,7 @@ class Identities:
 
     def person_ids(self, prospects: Sequence[ExportProspect], sobject: str) -> list[str]:
         """The Ids earlier exports kept of the people's records."""
-        return [i for g in self.people for i in _kept(g, prospects, sobject) if i is not None]
+        return [i for g in self.looked_up for i in _kept(g, prospects, sobject) if i is not None]
 
     def account_ids(self, prospects: Sequence[ExportProspect]) -> list[str]:
         """The Ids earlier exports kept of the companies' Accounts."""
@@ -210,7 +221,7 @@ class Identities:
         Id is the one (`PersonIndex.match`), so its email need not be looked up."""
         emails = (
             email_key(prospects[g.first].values.get("email"))
-            for g in self.people
+            for g in self.looked_up
             if not any(i in found for i in _kept(g, prospects, sobject))
         )
         return [email for email in emails if email]
@@ -283,17 +294,27 @@ def _joined(company: CompanyKey, row: CompanyKey) -> CompanyKey:
 
 class Checked(Protocol):
     """A prospect as the plan prepared it (`export_prepare.Prepared`): written only without
-    errors."""
+    errors; with them, `left_empty` the fields a create of its person would miss."""
 
     @property
     def errors(self) -> Sequence[object]: ...
+
+    @property
+    def left_empty(self) -> Sequence[object]: ...
 
 
 def export_identities(
     prospects: Sequence[ExportProspect], prepared: Sequence[Checked], sobject: str
 ) -> Identities:
-    """Who is who among the prospects that can be written (positions in `prospects`)."""
+    """Who is who among the prospects that can be written (positions in `prospects`), and
+    the people of the failing ones that leave a required field empty."""
     writable = [i for i, p in enumerate(prepared) if not p.errors]
+    failing: tuple[Group, ...] = ()
+    if any(p.left_empty for p in prepared):
+        everyone = people(
+            [p.values for p in prospects], [known_person_id(p, sobject) for p in prospects]
+        )
+        failing = tuple(g for g in everyone if any(prepared[m].left_empty for m in g.members))
     grouped = people(
         [prospects[i].values for i in writable],
         [known_person_id(prospects[i], sobject) for i in writable],
@@ -308,7 +329,7 @@ def export_identities(
         if m not in where.rows
     )
     if sobject != ExportObject.CONTACT:
-        return Identities(tuple(persons), elsewhere=elsewhere)
+        return Identities(tuple(persons), elsewhere=elsewhere, failing=failing)
     at = companies([where.company for where in working])
     return Identities(
         tuple(persons),
@@ -317,6 +338,7 @@ def export_identities(
             for group, key in at
         ),
         elsewhere,
+        failing,
     )
 
 

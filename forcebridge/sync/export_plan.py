@@ -2,7 +2,8 @@
 
 1. `export_prepare.prepare`: each prospect's values through the org's mappings; one that
    fails on its values fails alone, naming every problem.
-2. `export_identity.export_identities`: the people and companies in the export.
+2. `export_identity.export_identities`: the people and companies in the export, and the
+   people of the failing prospects.
 3. The caller looks the keys up in Salesforce (see `export_lookup`) and indexes what it found
    (`AccountIndex`, `PersonIndex`).
 4. `plan_accounts` and `plan_people`: each group's prospect fields merged (the first prospect
@@ -14,6 +15,8 @@
    become one. A record to create must have every field Salesforce requires. An Account's
    name is written with its runs of spaces collapsed, so a later export finds it whatever
    spacing its file gives the name.
+5. `judge_failing`: a failing prospect whose person would be created names as well the fields
+   that create requires that the person leaves empty; one whose person exists names none.
 
 The checks the describes make (a value too long, a picklist value refused, a required field
 empty) may be out of date when the describe came from the cache: `refused_by_describe` names
@@ -193,14 +196,7 @@ def plan_people(
     is linked to it, an existing one only if it belongs to no Account yet."""
     company_of = {m: position for position, plan in enumerate(accounts) for m in plan.members}
     matched = [
-        (
-            group,
-            found.match(
-                prospects[group.first].values.get("email"),
-                (known_person_id(prospects[m], rules.sobject) for m in group.members),
-            ),
-        )
-        for group in identities.people
+        (group, _record_of(group, prospects, found, rules.sobject)) for group in identities.people
     ]
     plans = []
     for group, record in _merge_groups(matched):
@@ -212,6 +208,66 @@ def plan_people(
         linked = record.get(ACCOUNT_LINK) if record is not None else None
         plans.append(replace(plan, company=company, linked_account=linked))
     return plans
+
+
+def judge_failing(
+    identities: Identities,
+    prospects: Sequence[ExportProspect],
+    prepared: Sequence[Prepared],
+    found: PersonIndex,
+    people: Sequence[RecordPlan],
+    sobject: str,
+) -> list[Prepared]:
+    """Each prospect as prepared, one failing on its values naming as well the fields a create
+    of its person requires that the person leaves empty (`Prepared.left_empty`) when the person
+    would be created; one the lookup found would be updated, which needs none. The person is
+    every row of theirs (`Identities.failing`): they exist if the plan of their rows that pass
+    has a record, else if their kept Ids or email find one; a field is left empty when none of
+    their rows gives it (fixed, the failing row joins the others and their values merge)."""
+    judged = list(prepared)
+    plan_of = {member: plan for plan in people for member in plan.members}
+    for group in identities.failing:
+        if _exists(group, prospects, found, plan_of, sobject):
+            continue
+        given = {
+            target
+            for member in group.members
+            for target, resolved in prepared[member].person.items()
+            if not is_empty(resolved.value)
+        }
+        for member in group.members:
+            missing = tuple(e for e in prepared[member].left_empty if e.field not in given)
+            if missing:
+                refused_by = {sobject} if custom_required(missing) else set()
+                judged[member] = replace(
+                    prepared[member],
+                    errors=prepared[member].errors + missing,
+                    refused_by=prepared[member].refused_by | refused_by,
+                )
+    return judged
+
+
+def _exists(
+    person: Group,
+    prospects: Sequence[ExportProspect],
+    found: PersonIndex,
+    plan_of: Mapping[int, RecordPlan],
+    sobject: str,
+) -> bool:
+    """Whether the person has a record in Salesforce: as the plan of their rows that pass
+    found it, else as `plan_people` would find it."""
+    planned = next((plan_of[m] for m in person.members if m in plan_of), None)
+    if planned is not None:
+        return planned.record_id is not None
+    return _record_of(person, prospects, found, sobject) is not None
+
+
+def _record_of(
+    person: Group, prospects: Sequence[ExportProspect], found: PersonIndex, sobject: str
+) -> Record | None:
+    """The person's record: the one an earlier export made, else the oldest with their email."""
+    kept = (known_person_id(prospects[m], sobject) for m in person.members)
+    return found.match(prospects[person.first].values.get("email"), kept)
 
 
 def needed_accounts(

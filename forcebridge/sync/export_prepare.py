@@ -3,8 +3,10 @@
 A prospect's values go through the org's compiled mappings: for the person object (Lead or
 Contact) and, for a Contact, for its Account. A value that cannot be converted (too long, not
 an email, not a number, a picklist value the org refuses) fails that prospect, naming its
-column and the Salesforce field; so does a field a create requires that it leaves empty, so the
-row names every fix at once. `export_plan` decides what to do with the prospects that pass.
+column and the Salesforce field. Such a prospect also keeps the fields a create of its person
+requires that it leaves empty (`Prepared.left_empty`): whether it names them, so the row tells
+every fix at once, waits for the lookup to tell whether its person would be created
+(`export_plan.judge_failing`). `export_plan` decides what to do with the prospects that pass.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from forcebridge.mapping.rules import (
     plan_update,
     resolve,
 )
-from forcebridge.sync.export_identity import known_person_id
 from forcebridge.sync.export_model import INVALID_VALUE, ExportProspect, FieldError
 
 Record = Mapping[str, Any]
@@ -64,12 +65,14 @@ class Prepared:
     refused_by: frozenset[str] = frozenset()
     """The objects whose describe refused one of its values (too long, not in a picklist), or
     called a custom field it leaves empty required."""
+    left_empty: tuple[FieldError, ...] = ()
+    """With `errors`: the fields a create of its person requires that its values leave empty,
+    to be named among its errors only should its person be created (`export_plan`)."""
 
 
 def prepare(prospect: ExportProspect, person: ObjectRules, account: ObjectRules | None) -> Prepared:
     """The prospect's values through each object's mapping. One that fails on its values also
-    names the fields a create of its person requires that it leaves empty, so one look at the
-    row tells every fix (`_left_empty`)."""
+    keeps the fields a create of its person requires that it leaves empty (`_left_empty`)."""
     errors = list(prospect.errors)
     resolutions: list[Resolution] = []
     refused_by = set()
@@ -87,14 +90,14 @@ def prepare(prospect: ExportProspect, person: ObjectRules, account: ObjectRules 
             )
             for error in resolution.errors
         )
-    if errors:
-        left_empty = _left_empty(prospect, person, resolutions[0])
-        errors.extend(left_empty)
-        if custom_required(left_empty):
-            refused_by.add(person.sobject)
+    left_empty = _left_empty(prospect, person, resolutions[0]) if errors else []
     person_values, company_values = (resolution.values for resolution in resolutions)
     return Prepared(
-        person_values, company_values, tuple(dict.fromkeys(errors)), frozenset(refused_by)
+        person_values,
+        company_values,
+        tuple(dict.fromkeys(errors)),
+        frozenset(refused_by),
+        tuple(left_empty),
     )
 
 
@@ -103,13 +106,10 @@ def _left_empty(
 ) -> list[FieldError]:
     """The required fields a prospect failing on its values leaves empty, as the plan would
     name them when creating its record (`export_plan`). None for a row that could not be read (an
-    error with no field: it has no values to judge), nor for a prospect an earlier export made
-    the record of (it is updated, which needs none). A field whose own value failed to convert
+    error with no field: it has no values to judge). A field whose own value failed to convert
     is named by that error already; one whose prospect field was refused (a bad email, a text
     too long to keep) counts as empty, and says so."""
-    if known_person_id(prospect, rules.sobject) is not None or any(
-        error.field is None for error in prospect.errors
-    ):
+    if any(error.field is None for error in prospect.errors):
         return []
     return missing_required(
         rules,

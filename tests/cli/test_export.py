@@ -112,6 +112,45 @@ def test_a_row_with_bad_values_names_the_required_fields_it_leaves_empty_too(
     )
 
 
+def test_a_row_with_bad_values_of_a_person_in_salesforce_names_no_required_field(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    """A person the lookup finds by email (a Lead an earlier export made, a Lead or Contact
+    put in Salesforce elsewhere) would be updated, which needs no required field: their row
+    names its bad value alone, in a dry run and a real one. A new person's row names the
+    required fields too."""
+    server = make_sandbox()
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Lead", "Contact", "Account")
+    header = "first_name,last_name,email,company_name,employees"
+    first = tmp_path / "ex3.csv"
+    first.write_text(f"{header}\nEve,Evans,eve@new.example.com,Eve Co,10\n")
+    created = document(cli("export", "--org", "acme", "--object", "Lead", str(first), "--json"))
+    assert created["results"][0]["salesforce_id"].startswith("00Q")
+    server.org.create("Lead", {"LastName": "Zoe", "Company": "Z Co", "Email": "zoe@else.example"})
+    server.org.create("Contact", {"LastName": "Evans", "Email": "eve@new.example.com"})
+    server.org.create("Contact", {"LastName": "Zoe", "Email": "zoe@else.example"})
+    again = tmp_path / "ex4.csv"
+    rows = [
+        "Eve,,eve@new.example.com,,ten",
+        "Zoe,,Zoe@Else.example,,ten",
+        "Ned,,ned@x.example,,ten",
+    ]
+    again.write_text("\n".join([header, *rows]) + "\n")
+
+    for sobject, required in (("Lead", ["LastName", "Company"]), ("Contact", ["LastName"])):
+        for how in (["--dry-run"], []):
+            args = ["export", "--org", "acme", "--object", sobject, str(again), "--json", *how]
+            result = cli(*args)
+
+            assert result.exit_code == 1
+            eve, zoe, ned = json.loads(result.stdout)["results"]
+            assert [e["field"] for e in eve["errors"]] == ["employees"], (sobject, how)
+            assert [e["field"] for e in zoe["errors"]] == ["employees"], (sobject, how)
+            assert [e["field"] for e in ned["errors"]] == ["employees", *required], (sobject, how)
+            assert eve["errors"][0]["message"].startswith("'ten' is not a number")
+
+
 def test_an_org_without_a_connection_is_told_to_connect_first(cli: Cli, tmp_path: Path) -> None:
     cli("org", "create", "acme")
     cli("export", "allow", "--org", "acme", "Lead")

@@ -115,6 +115,28 @@ def test_a_custom_field_no_longer_required_is_not_asked_for_on_a_cached_describe
     assert len(world.records("Lead")) == 1
 
 
+def test_a_failing_row_names_no_custom_field_no_longer_required_on_a_cached_describe(
+    world: ExportWorld,
+) -> None:
+    """Whether a failing row names the required fields it leaves empty is decided once its
+    person is known to be new; a custom one the cached describe calls required is checked
+    against a fresh describe first."""
+    region = lead_field(world, "Region__c", {"type": "Text", "length": 40, "required": True})
+    world.lead_mapping_with("state", "Region__c")
+    header = "last_name,email,company_name,state,employees"
+    [first] = world.export("Lead", header, "Lovelace,ada@example.com,AE,,ten").results
+    assert [e.field for e in first.errors] == ["employees", "Region__c"]
+    world.server.org.custom_fields.update(
+        region, {"Metadata": {"label": "Region", "type": "Text", "length": 40}}
+    )
+    before = describes(world)
+
+    [again] = world.export("Lead", header, "Lovelace,ada@example.com,AE,,ten").results
+
+    assert [e.field for e in again.errors] == ["employees"]
+    assert describes(world) - before == 1
+
+
 def test_a_value_salesforce_refuses_on_a_field_changed_since_has_its_describe_fetched_anew(
     world: ExportWorld,
 ) -> None:

@@ -16,12 +16,13 @@ from forcebridge.sync.export_model import Action, ExportProspect, FieldError
 from forcebridge.sync.export_plan import (
     Outcome,
     RecordPlan,
+    judge_failing,
     link_accounts,
     needed_accounts,
     plan_accounts,
     plan_people,
 )
-from forcebridge.sync.export_prepare import ObjectRules, prepare
+from forcebridge.sync.export_prepare import ObjectRules, Prepared, prepare
 from tests.mapping.conftest import REAL_DESCRIBES
 
 FILL, OVERWRITE = UpdateOption.FILL_EMPTY, UpdateOption.OVERWRITE
@@ -49,6 +50,20 @@ def leads(
     prepared = [prepare(p, lead, None) for p in prospects]
     identities = export_identities(prospects, prepared, "Lead")
     return plan_people(identities, prospects, prepared, PersonIndex(existing), lead)
+
+
+def judged(
+    prospects: Sequence[ExportProspect],
+    existing: Sequence[dict[str, Any]] = (),
+    sobject: str = "Lead",
+) -> list[Prepared]:
+    """Each prospect as prepared, then judged once the people in `existing` are known."""
+    person = rules(sobject)
+    prepared = [prepare(p, person, None) for p in prospects]
+    identities = export_identities(prospects, prepared, sobject)
+    found = PersonIndex(existing)
+    plans = plan_people(identities, prospects, prepared, found, person)
+    return judge_failing(identities, prospects, prepared, found, plans, sobject)
 
 
 ADA = {"first_name": "Ada", "last_name": "Lovelace", "company_name": "Analytical Engines"}
@@ -172,11 +187,10 @@ def test_a_lead_missing_a_required_value_fails_naming_the_field() -> None:
 
 
 def test_a_prospect_failing_on_its_values_also_names_the_required_fields_it_leaves_empty() -> None:
-    lead = rules("Lead")
     refused = FieldError("email", "'fay@' is not an email address", "invalid_value")
     fay = ExportProspect(2, {"first_name": "Fay", "job_title": "x" * 129}, errors=(refused,))
 
-    prepared = prepare(fay, lead, None)
+    [prepared] = judged([fay])
 
     assert [(e.field, e.code) for e in prepared.errors] == [
         ("email", "invalid_value"),
@@ -193,7 +207,7 @@ def test_a_required_field_whose_prospect_field_was_refused_says_so_once() -> Non
     too_long = FieldError("last_name", "has 300 characters", "invalid_value")
     gus = ExportProspect(2, {"company_name": "AE"}, errors=(too_long,))
 
-    prepared = prepare(gus, rules("Lead"), None)
+    [prepared] = judged([gus])
 
     assert [e.field for e in prepared.errors] == ["last_name", "LastName"]
     assert prepared.errors[1].message == (
@@ -210,14 +224,69 @@ def test_a_required_field_whose_value_salesforce_cannot_hold_is_named_by_that_er
 
 
 def test_no_required_field_is_named_for_a_row_that_could_not_be_read_or_would_be_updated() -> None:
-    lead = rules("Lead")
     unreadable = FieldError(None, "has 3 values but the header names 2 columns", "invalid_value")
     bad_email = FieldError("email", "'ada@' is not an email address", "invalid_value")
+    split = ExportProspect(2, {}, errors=(unreadable,))
+    known = ExportProspect(3, {}, lead_id="00Q1", errors=(bad_email,))
 
-    split = prepare(ExportProspect(2, {}, errors=(unreadable,)), lead, None)
-    known = prepare(ExportProspect(3, {}, lead_id="00Q1", errors=(bad_email,)), lead, None)
+    found = judged([split, known], [{"Id": "00Q1", "Email": "ada@example.com"}])
+    deleted = judged([split, known])
 
-    assert (split.errors, known.errors) == ((unreadable,), (bad_email,))
+    assert [p.errors for p in found] == [(unreadable,), (bad_email,)]
+    assert [e.field for e in deleted[1].errors] == ["email", "LastName", "Company"]
+
+
+BAD_EMPLOYEES = FieldError("employees", "'ten' is not a number", "invalid_value")
+
+
+@pytest.mark.parametrize("sobject", ["Lead", "Contact"])
+def test_a_failing_prospect_whose_person_the_lookup_finds_names_no_required_field(
+    sobject: str,
+) -> None:
+    """Found by email, the person would be updated, which needs no required field."""
+    eve = ExportProspect(
+        2, {"first_name": "Eve", "email": "Eve@New.example"}, errors=(BAD_EMPLOYEES,)
+    )
+    ned = ExportProspect(
+        3, {"first_name": "Ned", "email": "ned@x.example"}, errors=(BAD_EMPLOYEES,)
+    )
+
+    found = judged([eve, ned], [{"Id": "00X1", "Email": "eve@new.example"}], sobject)
+
+    required = ["LastName", "Company"] if sobject == "Lead" else ["LastName"]
+    assert [[e.field for e in p.errors] for p in found] == [
+        ["employees"],
+        ["employees", *required],
+    ]
+
+
+def test_a_failing_row_is_judged_as_its_person_is_with_every_row_of_theirs() -> None:
+    """Its person's other rows tell whether the person exists (the record an earlier export
+    made of one of them), and give the fields they hold to the person's create."""
+    failing = {"first_name": "Eve", "email": "eve@new.example"}
+    new = [
+        prospect(2, **failing, last_name="Evans"),
+        ExportProspect(3, failing, errors=(BAD_EMPLOYEES,)),
+    ]
+    kept = [
+        prospect(2, **failing, lead_id="00Q1"),
+        ExportProspect(3, failing, errors=(BAD_EMPLOYEES,)),
+    ]
+    two_failing = [
+        ExportProspect(2, {**failing, "company_name": "EC"}, errors=(BAD_EMPLOYEES,)),
+        ExportProspect(3, failing, errors=(BAD_EMPLOYEES,)),
+    ]
+
+    created = judged(new)
+    updated = judged(kept, [{"Id": "00Q1", "Email": "eve@old.example"}])
+    neither = judged(two_failing)
+
+    assert [e.field for e in created[1].errors] == ["employees", "Company"]
+    assert [e.field for e in updated[1].errors] == ["employees"]
+    assert [[e.field for e in p.errors] for p in neither] == [
+        ["employees", "LastName"],
+        ["employees", "LastName"],
+    ]
 
 
 def test_a_value_salesforce_cannot_hold_fails_its_prospect_naming_column_and_field() -> None:
