@@ -25,7 +25,7 @@ from sqlalchemy import Integer, Numeric, String
 
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.store.models import Prospect
-from forcebridge.sync.column_names import did_you_mean, folded
+from forcebridge.sync.column_names import did_you_mean, folded, named_twice
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.export_errors import ProspectFileError
 from forcebridge.sync.export_model import INVALID_VALUE, FieldError
@@ -108,14 +108,8 @@ def _column_name(cell: str) -> str:
 
 def _header(cells: list[str]) -> list[str]:
     names = [_column_name(cell) for cell in cells]
-    repeated = sorted({name for name in names if name and names.count(name) > 1})
-    if repeated:
-        spelled = list(zip(cells, names, strict=True))
-        named = "; ".join(
-            f"{name} ({', '.join(repr(cell.strip()) for cell, n in spelled if n == name)})"
-            for name in repeated
-        )
-        raise ProspectFileError(f"the header names {named} more than once: keep one column each")
+    if twice := named_twice(cells, names):
+        raise ProspectFileError(twice)
     return names
 
 
