@@ -7,7 +7,8 @@
 The file is `{"rows": [{"source", "target", "update": "overwrite" | "fill_empty"}]}`, rows in
 priority order. `verify` and `set` check against the object's live describe and name every
 problem, the file's own (a bad update option, a row without a target) with the others; `set`
-saves only a mapping that verifies. An org's export mapping serves all its
+saves only a mapping that verifies. `verify` of a service's mapping in use (no file) checks its
+routing rule too, as its runs do. An org's export mapping serves all its
 connections; `--org ORG --connection NAME` picks the one whose describe it is checked against
 (needed when the org has several), as `forcebridge export --connection` picks where it is used.
 """
@@ -177,8 +178,10 @@ def _checked(
     found = read.problems if read is not None else ()
     if not save:
         if owner.service is not None:
+            # The mapping in use is checked as the runs check it, the routing rule with it; a
+            # file's rows are checked as `mapping set` would save them.
             report = admin.verify_pull_mapping(
-                session, owner.client, owner.service, sobject, mapping
+                session, owner.client, owner.service, sobject, mapping, routing=mapping is None
             )
         else:
             assert owner.org is not None

@@ -5,9 +5,11 @@
         [--activities-to contacts|leads|both] [--activities-every MINUTES]
         [--task-subject TEMPLATE] [--timezone ZONE] [--json]
 
-The pull settings are verified against the live describe first: a wrong query, rule or mapped
-field is refused with each problem named, and nothing is saved. The answer shows the Salesforce
-API calls a day the interval projects for the org's current volume.
+The pull settings are verified against the live describe first: a change of what the service
+reads (`--pull`, `--soql`, `--routing`) is refused while they do not verify, each problem named,
+and nothing is saved (the refusal says what the command saves without those options). The
+answer shows the Salesforce API calls a day the interval projects for the org's current volume
+(`null`, with why, when an object's records cannot be counted).
 
 What needs no Salesforce call (the time zone, the activity settings, the pull interval and
 mode) is saved without a connection, or while Salesforce cannot be reached; the answer says the
@@ -45,6 +47,7 @@ from forcebridge.sync.pull_settings import (
 )
 from forcebridge.sync.service_days import move_service, zone_document, zone_in_words
 from forcebridge.sync.transcript import check_subject_template
+from forcebridge.wording import listed
 
 
 class PullChoice(enum.StrEnum):
@@ -126,12 +129,22 @@ def command(
         interval_minutes=pull_every,
         update_only=True if update_only else (False if create_and_update else None),
     )
+    given = {
+        "--pull-every": pull_every is not None,
+        "--update-only": update_only,
+        "--create-and-update": create_and_update,
+        "--activities-to": activities_to is not None,
+        "--activities-every": activities_every is not None,
+        "--task-subject": task_subject is not None,
+        "--timezone": timezone is not None,
+    }
+    others = tuple(option for option, present in given.items() if present)
     with database() as session:
         service = get_service(session, path)
         now = utcnow()
         if timezone is not None:  # an unknown zone is refused before Salesforce is asked
             check_timezone(timezone)
-        configured, unverified = _configure_pull(session, service, change)
+        configured, unverified = _configure_pull(session, service, change, others)
         if timezone is not None:
             # Written after Salesforce was asked: on SQLite a write left pending would lock out
             # the token the client renews in a transaction of its own.
@@ -159,14 +172,19 @@ def command(
 
 
 def _configure_pull(
-    session: Session, service: Service, change: PullChange
+    session: Session, service: Service, change: PullChange, others: tuple[str, ...]
 ) -> tuple[PullConfiguration | None, dict[str, Any]]:
     """The pull settings verified and saved; or, when Salesforce cannot be asked and the change
     needs no verifying, saved as they are, with why they were not verified (and the streams
-    reading everything again) to show."""
+    reading everything again) to show. A refusal saves nothing, and names the options that
+    caused it, and those of `others` the command saves without them."""
     path = f"{service.org.name}/{service.name}"
     options = {"objects": "--pull", "soql": "--soql", "routing": "--routing"}
-    asked = [options[name] for name in scope_changes(service, change)]
+    asked = tuple(  # a query implies its object: `--soql` alone is not `--pull` as well
+        options[name]
+        for name in scope_changes(service, change)
+        if name != "objects" or change.objects is not None
+    )
     if service.connection is None:
         why = f"service {path} has no Salesforce connection: connect its org first"
     else:
@@ -174,13 +192,25 @@ def _configure_pull(
             with open_client(session, service.connection) as client:
                 return configure_pull(session, client, service, change), {}
         except ConfigurationRefused as refused:
-            fail(str(refused))
+            if not asked:  # an interval out of range: that is all there is to say
+                fail(str(refused))
+            problems = "\n".join(refused.problems)
+            fail(_refusal(asked, others, f"the pull settings do not verify:\n{problems}"))
         except (SalesforceError, ConnectError) as error:
             why = f"Salesforce could not be asked: {error}"
     if asked:
-        fail(f"{' and '.join(asked)} need Salesforce to verify them, and {why}")
+        fail(_refusal(asked, others, f"Salesforce must verify it first, and {why}"))
     reread = save_unverified(session, service, change)
     return None, {"full_read_next": list(reread), "not_verified": why}
+
+
+def _refusal(asked: tuple[str, ...], others: tuple[str, ...], why: str) -> str:
+    """Why nothing was saved: the change of what the service reads (the `asked` options) is
+    refused `why`; the command is all or nothing, so it says what the same command without
+    them saves (`others`, the options that need no verifying)."""
+    blocked = listed(asked)
+    rest = f"\nWithout {blocked}, the same command saves {listed(others)}." if others else ""
+    return f"nothing was saved: what the service reads ({blocked}) is not changed, as {why}{rest}"
 
 
 def _activities(
@@ -223,10 +253,11 @@ def _show(path: str, configured: PullConfiguration | None, document: dict[str, A
 
 
 def _show_verified(configured: PullConfiguration) -> None:
-    table = Table("Object", "Records", title="Volume")
-    for sobject, count in configured.records.items():
-        table.add_row(escape(sobject), f"{count:,}")
-    console.print(table)
+    if configured.records:
+        table = Table("Object", "Records", title="Volume")
+        for sobject, count in configured.records.items():
+            table.add_row(escape(sobject), f"{count:,}")
+        console.print(table)
     console.print(escape(configured.cost))
     if configured.reread:
         console.print(f"The next run reads everything again ({', '.join(configured.reread)}).")

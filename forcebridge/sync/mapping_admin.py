@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from forcebridge.mapping.describe import Catalog, ObjectDescribe, parse_describe
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow
-from forcebridge.mapping.report import Problem
+from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.mapping.verify import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
@@ -32,13 +32,16 @@ from forcebridge.store.repositories.watermarks import reset_watermarks
 from forcebridge.sync.export import checked_mapping, export_mapping
 from forcebridge.sync.export_model import ExportObject
 from forcebridge.sync.pull_members import (
+    RoutingRefused,
     StreamFailed,
+    checked_route,
     load_catalog,
     service_fields,
     stored_mapping,
     verify_stream,
 )
 from forcebridge.sync.pull_plan import PlanError, Stream, service_streams
+from forcebridge.sync.routing import Route, RoutingError
 
 
 class MappingRefused(MappingError):
@@ -85,12 +88,17 @@ class ShownMapping:
 
 def _stream_for(service: Service, sobject: str) -> Stream:
     """The stream of `service` reading `sobject`, or a plain read of it (not pulled yet)."""
+    return _pulled(service, sobject) or Stream(f"pull:{sobject}", sobject)
+
+
+def _pulled(service: Service, sobject: str) -> Stream | None:
+    """The stream of `service` reading `sobject`, if it pulls it."""
     try:
         streams = service_streams(service.pull_objects, service.pull_soql)
     except PlanError:
         streams = ()
     found = [s for s in streams if s.sobject.lower() == sobject.lower()]
-    return found[0] if found else Stream(f"pull:{sobject}", sobject)
+    return found[0] if found else None
 
 
 def show_pull_mapping(
@@ -115,11 +123,13 @@ def verify_pull_mapping(
     mapping: Mapping | None = None,
     *,
     refresh: bool = True,
+    routing: bool = False,
 ) -> VerificationReport:
     """`mapping` (else the one in use) against the object's live describe (as cached, without
     `refresh`); when the service pulls `sobject` through a custom query, against that query
-    too."""
-    return _checked_pull(session, client, service, sobject, mapping, refresh)[0]
+    too; and with `routing`, when it pulls `sobject`, its routing rule as its runs check it: a
+    rule naming a field the org no longer has stops them as surely as a mapped one."""
+    return _checked_pull(session, client, service, sobject, mapping, refresh, routing)[0]
 
 
 def _checked_pull(
@@ -129,6 +139,7 @@ def _checked_pull(
     sobject: str,
     mapping: Mapping | None,
     refresh: bool,
+    routing: bool = False,
 ) -> tuple[VerificationReport, Catalog, Stream]:
     """The report, and the describes and stream it was made against (for saving)."""
     stream = _stream_for(service, sobject)
@@ -137,10 +148,28 @@ def _checked_pull(
             mapping = stored_mapping(session, service, stream)
         except StreamFailed as missing:
             raise MappingError(str(missing)) from None
-    paths = (*mapping.sources, *(stream.selected or ()))
+    rule: Route | None = None
+    refused: tuple[Problem, ...] = ()
+    if routing and _pulled(service, sobject) is not None:
+        try:
+            rule = Route.parse(service.routing_condition)
+        except RoutingError as error:
+            refused = (_rule_problem(str(error)),)
+    paths = (*mapping.sources, *(stream.selected or ()), *(rule.fields if rule else ()))
     catalog = load_catalog(client, sobject, paths, refresh=refresh)
     report = verify_stream(mapping, catalog, stream, service_fields(session, service))
-    return report, catalog, stream
+    described = catalog.get(sobject)
+    if rule is not None and described is not None:  # verification reports a missing object
+        try:
+            checked_route(service, catalog, described.name, rule, rule)
+        except RoutingRefused as failure:
+            refused = (_rule_problem(str(failure)),)
+    return VerificationReport((*report.problems, *refused), report.rows), catalog, stream
+
+
+def _rule_problem(text: str) -> Problem:
+    """A problem of the routing rule: part of the query each run sends."""
+    return Problem(None, "", ProblemCode.INVALID_QUERY, text)
 
 
 def save_pull_mapping(

@@ -230,19 +230,30 @@ def verify_member(
         )
     describe = catalog.get(stream.sobject)
     assert describe is not None  # verification reports a missing describe
+    route, condition_fields = checked_route(service, catalog, describe.name, route, routing)
+    return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog, report)
+
+
+def checked_route(
+    service: Service, catalog: Catalog, sobject: str, route: Route, rule: Route
+) -> tuple[Route, tuple[str, ...]]:
+    """`route` (the records a stream reads for `service`: its query's WHERE, whose fields
+    verification has checked, and the service's `rule`) against the describes: with its
+    multi-select picklists known, and the fields it reads as the org spells them.
+    `RoutingRefused` names what of the rule the org lacks or Salesforce would refuse, as
+    `mapping verify` reports it too."""
     try:
-        resolved = [catalog.resolve(describe.name, f) for f in route.fields]
+        resolved = [catalog.resolve(sobject, f) for f in route.fields]
     except UnknownField as unknown:
         raise RoutingRefused(f"the routing rule of {service.name}: {unknown}") from None
     condition_fields = tuple(spelled for spelled, _ in resolved)
     chosen = (f.casefold() for f, (_, found) in zip(route.fields, resolved, strict=True)
               if found.type == "multipicklist")  # fmt: skip
-    route = Route(route.condition, frozenset(chosen))
-    refusals = date_function_refusals(routing.condition, catalog, describe.name)
+    refusals = date_function_refusals(rule.condition, catalog, sobject)
     if refusals:
         reasons = "; ".join(refusal for _, refusal in refusals)
         raise RoutingRefused(f"the routing rule of {service.name}: {reasons}")
-    return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog, report)
+    return Route(route.condition, frozenset(chosen)), condition_fields
 
 
 def _told(report: VerificationReport, unmapped: str | None) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.mapping.report import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.salesforce.errors import BadRequest
 from forcebridge.soql.ast import Condition, Count
 from forcebridge.soql.builder import Filter, select, to_soql
 from forcebridge.store.models import PullObjects, Service
@@ -33,11 +34,13 @@ from forcebridge.sync.pull_plan import (
     PlanError,
     Stream,
     condition_problems,
+    member_condition,
     projected_calls,
     service_streams,
     shares_a_read,
 )
-from forcebridge.wording import plural
+from forcebridge.sync.routing import Route
+from forcebridge.wording import listed, plural
 
 DAILY_CHANGE_SHARE = 0.01
 """The share of records assumed to change a day when projecting API calls."""
@@ -92,23 +95,43 @@ class PullConfiguration:
     interval_minutes: int
     update_only: bool
     records: dict[str, int]
-    """How many records each pulled object holds for the service, as counted now."""
-    projection: CallProjection
-    changes_per_day: int
+    """How many records each pulled object holds for the service, as counted now: those that
+    could be (`uncounted`)."""
+    projection: CallProjection | None
+    """None when an object could not be counted: never a projection of records left out."""
+    changes_per_day: int | None
     """The daily changes the projection assumes."""
     reread: tuple[str, ...]
     """Streams that will read everything again on their next run."""
     shared_with: tuple[str, ...] = ()
     """The other services (`ORG/SERVICE`) of the connection reading an object with this one:
     the scheduled reads the projection counts are paid once for all of them."""
-    problems: tuple[str, ...] = ()
+    details: tuple[SettingProblem, ...] = ()
     """Why settings left as they were no longer verify (their streams will fail until fixed):
-    a change that touched no pull setting is not refused for them."""
+    a change that touched no pull setting is not refused for them. Each with what it is about,
+    for a page to list them row by row."""
+    uncounted: tuple[str, ...] = ()
+    """The objects whose records could not be counted, each with why: the projection is
+    unknown then."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """`details` as said."""
+        return tuple(map(str, self.details))
+
+    @property
+    def not_projected(self) -> str | None:
+        """Why there is no projection, if there is none."""
+        if not self.uncounted:
+            return None
+        return f"the records of {listed(self.uncounted)} could not be counted"
 
     @property
     def cost(self) -> str:
         """What the settings cost, in words, as the command line and the pages say it."""
         projection = self.projection
+        if projection is None or self.changes_per_day is None:
+            return f"Projected Salesforce API calls a day: unknown, as {self.not_projected}."
         shared = (
             f" Read together with {', '.join(self.shared_with)}: those scheduled reads are "
             "paid once for all of them."
@@ -129,6 +152,7 @@ class PullConfiguration:
         )
 
     def to_json(self) -> dict[str, Any]:
+        projection = self.projection
         return {
             "pull": self.objects.value,
             "soql": self.soql,
@@ -136,13 +160,16 @@ class PullConfiguration:
             "pull_every_minutes": self.interval_minutes,
             "update_only": self.update_only,
             "records": self.records,
-            "projected_api_calls_per_day": self.projection.total,
-            "projection": {
-                "runs_per_day": self.projection.runs_per_day,
-                "reads": self.projection.reads,
-                "reconciliation": self.projection.reconciliation,
+            "projected_api_calls_per_day": None if projection is None else projection.total,
+            "projection": None
+            if projection is None
+            else {
+                "runs_per_day": projection.runs_per_day,
+                "reads": projection.reads,
+                "reconciliation": projection.reconciliation,
                 "changes_per_day": self.changes_per_day,
             },
+            "not_projected": self.not_projected,
             "full_read_next": list(self.reread),
             "reads_shared_with": list(self.shared_with),
             "problems": list(self.problems),
@@ -169,15 +196,26 @@ def configure_pull(
     except PlanError as error:
         problems.append(SettingProblem(str(error), "soql"))
     verified: list[VerifiedStream] = []
+    # The objects whose records the projection counts, by the condition choosing them; and
+    # those it cannot count, with why.
+    to_count: dict[str, Condition | None] = {}
+    uncounted: dict[str, str] = {}
     for stream in streams:
         try:
             verified.append(
                 verify_member(session, client, service, stream, wanted.routing, refresh=True)
             )
         except StreamFailed as failure:
-            setting = "routing" if isinstance(failure, RoutingRefused) else None
+            routing = isinstance(failure, RoutingRefused)
             text = f"{stream.sobject}: {failure}"
-            problems.append(SettingProblem(text, setting, stream.sobject, failure.report))
+            problems.append(
+                SettingProblem(text, "routing" if routing else None, stream.sobject, failure.report)
+            )
+            if routing:
+                uncounted[stream.sobject] = "its routing rule does not verify"
+            else:  # the count reads no mapped field: it is made all the same
+                rule = Route.parse(wanted.routing).condition  # parsed: not refused for it
+                to_count[stream.sobject] = member_condition(stream, rule)
     countable: list[VerifiedStream] = []
     for checked in verified:
         if not checked.report.ok:  # a mapped field's type changed: runs read on, value by value
@@ -195,15 +233,16 @@ def configure_pull(
         ]
         if not refused:
             countable.append(checked)
+            to_count[checked.sobject] = checked.route.condition
+        else:
+            uncounted[checked.sobject] = "Salesforce would refuse its condition"
     if problems and (scope_changes(service, change) or interval_refused):
         raise ConfigurationRefused(problems)
-    records = {
-        v.sobject: client.count(_count_query(v.sobject, v.route.condition)) for v in countable
-    }
+    records = _counts(client, to_count, uncounted)
     shareable = {v.sobject for v in countable}
     reread = _apply(session, service, wanted, streams)
     total = sum(records.values())
-    changes = math.ceil(total * DAILY_CHANGE_SHARE)
+    changes = None if uncounted else math.ceil(total * DAILY_CHANGE_SHARE)
     return PullConfiguration(
         wanted.objects,
         wanted.soql,
@@ -211,13 +250,31 @@ def configure_pull(
         wanted.interval_minutes,
         wanted.update_only,
         records,
-        projected_calls(wanted.interval_minutes, len(streams), total, changes),
+        None
+        if changes is None
+        else projected_calls(wanted.interval_minutes, len(streams), total, changes),
         changes,
         reread,
         # A stream that does not verify runs on its own until it does: it shares no read.
         _sharing(session, service, tuple(s for s in streams if s.sobject in shareable)),
-        tuple(map(str, problems)),
+        tuple(problems),
+        tuple(f"{sobject} ({why})" for sobject, why in uncounted.items()),
     )
+
+
+def _counts(
+    client: SalesforceClient, conditions: dict[str, Condition | None], uncounted: dict[str, str]
+) -> dict[str, int]:
+    """How many records each object holds for the service, counted by its condition; one whose
+    condition Salesforce refuses (a field of a stream that does not verify, gone from the org)
+    goes into `uncounted`, with why."""
+    records = {}
+    for sobject, condition in conditions.items():
+        try:
+            records[sobject] = client.count(_count_query(sobject, condition))
+        except BadRequest as refused:
+            uncounted[sobject] = f"Salesforce refused to count them: {refused}"
+    return records
 
 
 def _sharing(session: Session, service: Service, streams: tuple[Stream, ...]) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ def body_refusal(request: Request, problems: Sequence[Any] | None, cause: object
     """Why the API does not take the request: the caller's refusal if it has one, else the
     body's. `problems`: FastAPI's, for a body it read; None for one it could not parse at all,
     `cause` being why (a `UnicodeDecodeError`, or too deep a nesting)."""
-    refused = _caller_refusal(request)
+    refused = caller_refusal(request)
     if refused is not None:
         return refused
     coding = _content_coding(request.headers.get("content-encoding"))
@@ -46,8 +46,9 @@ def body_refusal(request: Request, problems: Sequence[Any] | None, cause: object
     return InvalidRequest.naming(problems)
 
 
-def _caller_refusal(request: Request) -> WebError | None:
-    """What the route's dependencies would have refused the caller for, had they run."""
+def caller_refusal(request: Request) -> WebError | None:
+    """What the route's dependencies would have refused the caller for, had they run: for
+    what is refused before they run (a body, a method the path does not take)."""
     try:
         require_api_csrf_token(request)
         with runtime_of(request).sessions() as session:

@@ -33,7 +33,7 @@ from forcebridge.web import (
     service_streams,
     services,
 )
-from forcebridge.web.api_bodies import body_refusal
+from forcebridge.web.api_bodies import body_refusal, caller_refusal
 from forcebridge.web.api_caller import is_api
 from forcebridge.web.api_errors import ApiNotFound, InvalidRequest, NoSuchPath
 from forcebridge.web.body_limit import BodyLimit
@@ -249,6 +249,10 @@ def _http_error(request: Request, error: HTTPException) -> Response:
         return RedirectResponse(_form_page(request.url.path), status_code=303)
     if is_api(request) and error.status_code == 400:  # a body FastAPI could not parse at all
         return _refused(request, body_refusal(request, None, error.__cause__))
+    if is_api(request) and error.status_code == 405:  # the caller is judged first, as for a body
+        refused = caller_refusal(request)
+        if refused is not None:
+            return _refused(request, refused)
     if is_api(request):
         return JSONResponse(
             {"error": "http_error", "message": error.detail},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,8 @@ class Notice:
 
     text: str
     place: str = ""
+    items: tuple[str, ...] = ()
+    """What the text goes on to list, an item each (the problems of settings saved)."""
 
     def at(self, place: str) -> str:
         """The text, if this notice belongs at `place`; else nothing."""
@@ -71,14 +73,17 @@ def render(
     )
 
 
-def flash(request: Request, notice: str, place: str = "") -> None:
-    """A one-line notice for the next page this session shows (after a redirect), at `place`."""
-    request.session[_NOTICE] = {"text": notice, "place": place}
+def flash(request: Request, notice: str, place: str = "", items: Sequence[str] = ()) -> None:
+    """A one-line notice for the next page this session shows (after a redirect), at `place`,
+    and the `items` it lists."""
+    request.session[_NOTICE] = {"text": notice, "place": place, "items": list(items)}
 
 
-def notify_at(request: Request, page: str, notice: str, place: str = "") -> RedirectResponse:
+def notify_at(
+    request: Request, page: str, notice: str, place: str = "", items: Sequence[str] = ()
+) -> RedirectResponse:
     """Back to `page`, opened at `place` (an element's id) with `notice` shown there."""
-    flash(request, notice, place)
+    flash(request, notice, place, items)
     return RedirectResponse(f"{page}#{place}" if place else page, status_code=303)
 
 
@@ -89,4 +94,7 @@ def take_notice(request: Request, places: Iterable[str] = ()) -> Notice | None:
     if not isinstance(kept, dict) or not isinstance(kept.get("text"), str):
         return None
     place = kept.get("place")
-    return Notice(kept["text"], place if isinstance(place, str) and place in set(places) else "")
+    items = kept.get("items")
+    listed = tuple(i for i in items if isinstance(i, str)) if isinstance(items, list) else ()
+    shown_at = place if isinstance(place, str) and place in set(places) else ""
+    return Notice(kept["text"], shown_at, listed)

@@ -45,6 +45,7 @@ from forcebridge.web.form_problems import (
     about,
     in_form_order,
     refused_problems,
+    setting_problems,
 )
 from forcebridge.web.mapping_editor import Editor
 from forcebridge.web.pages import notify_at, render, take_notice
@@ -130,12 +131,13 @@ def pulled_objects(service: Service) -> tuple[str, ...]:
     return tuple(sorted((stream.sobject for stream in streams), key=lambda name: name != "Contact"))
 
 
-def projection_notice(configured: PullConfiguration) -> str:
+def projection_notice(configured: PullConfiguration) -> tuple[str, list[str]]:
     """What was saved and what it costs; and, as `service configure` warns, that the pull
-    settings left as they were no longer verify (their streams fail until they are fixed)."""
-    problems = " ".join(sentence(problem) for problem in configured.problems)
-    broken = f" The pull settings no longer verify: {problems}" if problems else ""
-    return f"Settings saved.{broken} {configured.cost}"
+    settings left as they were no longer verify (their streams fail until they are fixed):
+    the notice, and its list of their problems, row by row as the settings form lists them."""
+    problems = [item.text for detail in configured.details for item in setting_problems(detail)]
+    broken = " The pull settings no longer verify:" if problems else ""
+    return f"Settings saved. {configured.cost}{broken}", problems
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -259,7 +261,7 @@ def save_settings(
                     request, admin, session, client, service, shown, first,
                     status_code=400, then_soql=soql.strip(),
                 )  # fmt: skip
-            notice = projection_notice(configured)
+            notice, listed_problems = projection_notice(configured)
     except SalesforceUnavailable as unavailable:
         # What to read needs Salesforce to verify it: refused, with what was typed kept. The
         # rest is saved as the command line saves it, so an outage never blocks those.
@@ -282,6 +284,7 @@ def save_settings(
                 status_code=unavailable.status, mappings_unavailable=unavailable.message,
             )  # fmt: skip
         reread = save_unverified(session, service, change)
+        listed_problems = []
         notice = (  # saved: not what to do when refused ("try again")
             "Saved without verifying against Salesforce, which could not be asked: "
             f"{sentence(unavailable.reason)}"
@@ -296,7 +299,7 @@ def save_settings(
     session.flush()
     reconcile_schedules(session.connection(), now, [service.id])
     session.commit()
-    return notify_at(request, f"{PAGE}/{service_id}", notice, SETTINGS)
+    return notify_at(request, f"{PAGE}/{service_id}", notice, SETTINGS, listed_problems)
 
 
 def _minutes(typed: str) -> int:

@@ -7,7 +7,7 @@ import pytest
 
 from forcebridge.sandbox.server import SandboxServer
 from tests.cli.conftest import Cli, document, password_grant_args
-from tests.cli.pull_setup import connected_service
+from tests.cli.pull_setup import connected_service, custom_contact_field
 from tests.conftest import SandboxFactory
 
 
@@ -275,3 +275,21 @@ def test_a_file_that_is_no_mapping_at_all_is_reported_as_its_problem(
     assert refused.stderr.rstrip().endswith("\nNothing was saved.")  # apart from the problem
     [problem] = json.loads(shown.stdout)["problems"]
     assert (problem["row"], problem["code"]) == (None, "invalid_file")
+
+
+def test_verify_names_a_routing_rule_reading_a_field_deleted_from_the_org(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    """The runs stop on it as on a deleted mapped field, and `service configure` names it: so
+    does `mapping verify` of the mapping in use (it said ok)."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    region = custom_contact_field(sandbox, "Region__c")
+    assert cli("service", "configure", service, "--routing", "Region__c = 'North'").exit_code == 0
+    sandbox.org.custom_fields.delete(region)
+
+    verified = cli("mapping", "verify", "--service", service, "--object", "Contact", "--json")
+
+    assert verified.exit_code == 1
+    [problem] = json.loads(verified.stdout)["problems"]
+    assert problem["message"] == "the routing rule of shop: Contact has no field 'Region__c'"
+    assert "Region__c" in verified.stderr

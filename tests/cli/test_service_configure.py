@@ -317,7 +317,8 @@ def test_pull_settings_salesforce_must_verify_are_refused_without_a_connection(
 
     assert refused.exit_code == 1
     error = json.loads(refused.stdout)["error"]
-    assert f"{named} need Salesforce to verify them" in error
+    assert error.startswith(f"nothing was saved: what the service reads ({named}) is not changed")
+    assert f"Without {named}, the same command saves --timezone." in error
     assert "has no Salesforce connection" in error
     assert (unchanged["pull"], unchanged["timezone"]) == ("both", "UTC")
 
@@ -342,7 +343,10 @@ def test_settings_needing_no_salesforce_are_saved_while_it_cannot_be_asked(
     assert "Salesforce could not be asked" in saved["not_verified"]
     assert "disconnected" in saved["not_verified"]
     assert refused.exit_code == 1
-    assert "--routing need Salesforce to verify them" in json.loads(refused.stdout)["error"]
+    assert (
+        "(--routing) is not changed, as Salesforce must verify it first"
+        in json.loads(refused.stdout)["error"]
+    )
     assert as_it_stands.exit_code == 0  # what it already reads needs no verifying
 
 
@@ -403,3 +407,61 @@ def test_a_query_refused_for_several_reasons_counts_what_it_lists(
     assert refused.exit_code == 1
     assert "have 2 problems" in said and "Nope__c" in said
     assert "the service has no mapping for Contact yet" in said
+
+
+def test_a_refused_change_of_what_to_read_names_its_option_and_what_goes_without_it(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The command is all or nothing: `--pull` refused while the mapping no longer verifies
+    saves neither the interval nor the zone, and says so, and that without `--pull` they are
+    saved; the problems are said once."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    mapping_of_a_deleted_field(cli, sandbox, service, tmp_path)
+
+    refused = cli("service", "configure", service, "--timezone", "Europe/Paris",
+                  "--pull-every", "9", "--pull", "both", "--json")  # fmt: skip
+    unchanged = document(cli("service", "configure", service, "--json"))
+
+    assert refused.exit_code == 1
+    error = json.loads(refused.stdout)["error"]
+    assert error.startswith(
+        "nothing was saved: what the service reads (--pull) is not changed, as the pull "
+        "settings do not verify:\nContact: The mapping has 1 problem:"
+    )
+    assert error.endswith("\nWithout --pull, the same command saves --pull-every and --timezone.")
+    assert refused.stderr.count("'Tier__c'") == 1
+    assert (unchanged["pull"], unchanged["pull_every_minutes"]) == ("contacts", 5)
+    assert unchanged["timezone_change"] is None
+
+
+def test_records_are_counted_past_a_deleted_mapped_field_and_unknown_past_a_deleted_rule_field(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The count reads no mapped field: a deleted one leaves it as it was (it said `{}` and
+    0 changes a day). A rule naming a deleted field cannot be counted: the projection is
+    unknown, and says why, never a projection of no records."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    region = custom_contact_field(sandbox, "Region__c")
+    for name in ("Ada", "Grace", "Edsger"):
+        sandbox.org.create("Contact", {"LastName": name})
+    assert cli("service", "configure", service, "--routing", "Region__c = null").exit_code == 0
+    before = document(cli("service", "configure", service, "--json"))
+    mapping_of_a_deleted_field(cli, sandbox, service, tmp_path)
+
+    counted = document(cli("service", "configure", service, "--json"))
+    sandbox.org.custom_fields.delete(region)
+    unknown = cli("service", "configure", service, "--pull-every", "10")
+    as_json = document(cli("service", "configure", service, "--json"))
+
+    assert counted["records"] == before["records"] and before["records"]["Contact"] > 0
+    assert counted["projection"] == before["projection"]
+    assert counted["projection"]["changes_per_day"] > 0
+    assert counted["not_projected"] is None
+    assert unknown.exit_code == 0
+    assert "Projected Salesforce API calls a day: unknown, as the records of Contact" in " ".join(
+        unknown.stdout.split()
+    )
+    assert as_json["records"] == {}
+    assert (as_json["projection"], as_json["projected_api_calls_per_day"]) == (None, None)
+    assert as_json["not_projected"].startswith("the records of Contact (Salesforce refused")
+    assert as_json["not_projected"].endswith("could not be counted")

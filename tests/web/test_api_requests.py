@@ -222,6 +222,24 @@ def test_the_caller_is_judged_before_the_body(
     assert (answer.status_code, answer.json()["error"]) == (401, refusal)
 
 
+@pytest.mark.parametrize(
+    ("credentials", "refusal"), [(BAD_TOKEN, "invalid_token"), ({}, "login_required")]
+)
+@pytest.mark.parametrize(("method", "path"), [("POST", "/services"), ("DELETE", "/runs")])
+def test_the_caller_is_judged_before_the_method(
+    api: Api, credentials: dict[str, str], refusal: str, method: str, path: str
+) -> None:
+    """A stranger learns nothing of what a path takes: 401 as for any request; 405 naming
+    what it takes is for a caller who may call it."""
+    refused = api.pages.client.request(method, f"/api/v1{path}", headers=credentials)
+    allowed = api.pages.client.request(method, f"/api/v1{path}", headers=api.headers)
+
+    assert (refused.status_code, refused.json()["error"]) == (401, refusal)
+    assert "allow" not in refused.headers
+    assert (allowed.status_code, allowed.json()["error"]) == (405, "http_error")
+    assert allowed.headers["allow"] == "GET, HEAD"
+
+
 @pytest.mark.parametrize("coding", ["gzip", "br", "identity, gzip"])
 def test_a_body_in_a_content_coding_is_an_unsupported_media_type_naming_it(
     api: Api, coding: str

@@ -820,7 +820,8 @@ def test_settings_saved_while_salesforce_is_down_are_said_saved_not_to_be_tried_
     assert answer.status_code == 303, answer.text
     page = app.client.get(answer.headers["location"]).text
     [notice] = [
-        html.unescape(n) for n in re.findall(r'<p class="notice" role="status">(.*?)</p>', page)
+        html.unescape(n)
+        for n in re.findall(r'<div class="notice" role="status"><p>(.*?)</p>', page)
     ]
     assert notice.startswith(
         "Saved without verifying against Salesforce, which could not be asked: Salesforce "
@@ -830,24 +831,37 @@ def test_settings_saved_while_salesforce_is_down_are_said_saved_not_to_be_tried_
     assert service(app).pull_interval_minutes == 30
 
 
-def broken_contact_mapping(pages: AdminPages, sandbox: SandboxServer) -> int:
-    """The service's Contact mapping saved with a row reading `Tier__c`, which Salesforce then
-    deletes: the service's id."""
+def broken_contact_mapping(
+    pages: AdminPages, sandbox: SandboxServer, fields: tuple[str, ...] = ("Tier__c",)
+) -> int:
+    """The service's Contact mapping saved with a row reading each of `fields` (the first to
+    `title`, the others to `company`), which Salesforce then deletes: the service's id."""
     support = service(pages)
-    field_id = sandbox.org.custom_fields.create(
-        {"FullName": "Contact.Tier__c", "Metadata": {"type": "Text", "label": "Tier", "length": 9}}
+    made = [
+        sandbox.org.custom_fields.create(
+            {"FullName": f"Contact.{name}", "Metadata": {"type": "Text", "label": name[:-3],
+                                                          "length": 9}}
+        )
+        for name in fields
+    ]  # fmt: skip
+    targets = ("title", *("company" for _ in fields[1:]))
+    rows = Mapping(
+        (
+            MappingRow("LastName", "last_name"),
+            *(MappingRow(name, target) for name, target in zip(fields, targets, strict=True)),
+        )
     )
-    rows = Mapping((MappingRow("LastName", "last_name"), MappingRow("Tier__c", "title")))
     saved = pages.post_form(f"/services/{support.id}/mappings/Contact", mapping_form(rows))
     assert saved.status_code == 303
-    sandbox.org.custom_fields.delete(field_id)
+    for field_id in made:
+        sandbox.org.custom_fields.delete(field_id)
     return support.id
 
 
 def test_an_interval_saved_while_the_mapping_no_longer_verifies_says_so_with_its_problems(
     pages: AdminPages, sandbox: SandboxServer
 ) -> None:
-    service_id = broken_contact_mapping(pages, sandbox)
+    service_id = broken_contact_mapping(pages, sandbox, ("Tier__c", "Zone__c"))
 
     answer = post_settings(
         pages, service_id, pull=service(pages).pull_objects.value, pull_every="45"
@@ -855,10 +869,17 @@ def test_an_interval_saved_while_the_mapping_no_longer_verifies_says_so_with_its
 
     assert answer.status_code == 303
     assert service(pages).pull_interval_minutes == 45
-    notice = html.unescape(pages.client.get(answer.headers["location"]).text)
-    assert "Settings saved. The pull settings no longer verify: Contact:" in notice
-    assert "'Tier__c'" in notice
-    assert "Projected Salesforce API calls a day:" in notice
+    page = pages.client.get(answer.headers["location"]).text
+    [(text, listed)] = re.findall(
+        r'<div class="notice" role="status"><p>(.*?)</p><ul>(.*?)</ul></div>', page, re.S
+    )
+    assert html.unescape(text).startswith("Settings saved. Projected Salesforce API calls a day:")
+    assert html.unescape(text).endswith(" The pull settings no longer verify:")
+    items = [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", listed)]
+    assert items == [  # a list item each: they ran together on one line
+        "Contact: row 2: Contact has no field 'Tier__c'.",
+        "Contact: row 3: Contact has no field 'Zone__c'.",
+    ]
 
 
 def test_a_routing_change_refused_for_a_broken_mapping_says_to_fix_the_mapping_first(
