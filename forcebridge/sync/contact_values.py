@@ -15,13 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from forcebridge.mapping.local_fields import LocalFields, LocalType
-from forcebridge.mapping.rules import is_empty
+from forcebridge.mapping.rules import ResolvedValue, is_empty
 from forcebridge.mapping.types import number_text
-from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
+from forcebridge.store.repositories.contacts import BUILTIN_FIELDS, KEY_COLUMNS
 from forcebridge.sync.matching import email_key, phone_key
 
 KEYED_FIELDS = {"phone": "phone_e164", "mobile_phone": "mobile_e164", "email": "email_normalized"}
 """Built-in fields matching reads, and the column holding each one's key."""
+EMPTY_CONTACT: Mapping[str, Any] = {
+    **dict.fromkeys((*BUILTIN_FIELDS, *KEY_COLUMNS)),
+    "custom": {},
+    "deleted_in_source": False,
+}
 
 _DECODERS: dict[LocalType, Callable[[Any], Any]] = {
     LocalType.NUMBER: Decimal,
@@ -86,6 +91,28 @@ def with_changes(
         if name in changes:
             updated[column] = keys.get(name)
     return updated
+
+
+def created_columns(
+    values: Mapping[str, ResolvedValue], fields: LocalFields, keys: Mapping[str, str | None]
+) -> dict[str, Any]:
+    """A new contact's columns: `with_changes(EMPTY_CONTACT, plan_update(values, {}), ...)`
+    in one pass, without the changes in between. Most records of a first pull are creates:
+    this is a sixth of deciding them."""
+    columns = dict(EMPTY_CONTACT)
+    custom = {}
+    custom_names = fields.custom_names
+    for name, resolved in values.items():
+        if resolved.value is None:
+            continue
+        if name in custom_names:
+            custom[name] = encode_custom(resolved.value)
+        else:
+            columns[name] = resolved.value
+    columns["custom"] = custom
+    for name, key in keys.items():
+        columns[KEYED_FIELDS[name]] = key
+    return columns
 
 
 def field_key(name: str, value: str | None, region: str) -> str | None:

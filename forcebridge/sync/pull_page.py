@@ -18,13 +18,12 @@ from forcebridge.mapping.local_fields import LocalFields
 from forcebridge.mapping.rules import CompiledMapping, ResolvedValue, plan_update, resolve
 from forcebridge.store.models import LogLevel
 from forcebridge.store.repositories.contacts import (
-    BUILTIN_FIELDS,
-    KEY_COLUMNS,
     Identity,
     StoredContact,
 )
 from forcebridge.sync.contact_values import (
     KEYED_FIELDS,
+    created_columns,
     field_key,
     merged_columns,
     typed_values,
@@ -44,11 +43,6 @@ from forcebridge.sync.pull_report import Code, Note, Outcome, Tally
 CONTACT_SOURCE = "salesforce:Contact"
 LEAD_SOURCE = "salesforce:Lead"
 SALESFORCE_SOURCES = "salesforce:"
-EMPTY_CONTACT: Mapping[str, Any] = {
-    **dict.fromkeys((*BUILTIN_FIELDS, *KEY_COLUMNS)),
-    "custom": {},
-    "deleted_in_source": False,
-}
 
 
 class UnreadableRecord(ValueError):
@@ -322,8 +316,7 @@ class _Decision:
                 message = "no contact matches and the service only updates existing contacts"
                 self._note(LogLevel.INFO, Code.UPDATE_ONLY, message, sid)
                 return Outcome.SKIPPED
-            changes = plan_update(record.values, {})
-            new = with_changes(EMPTY_CONTACT, changes, self.target.fields, record.keys)
+            new = created_columns(record.values, self.target.fields, record.keys)
             self.changes.creates.append((new, sid))
             return Outcome.CREATED
         cid = match.contact_id

@@ -19,8 +19,8 @@ from forcebridge.sandbox.describe import describe_object
 from forcebridge.sandbox.schema import load_schema
 from forcebridge.store.repositories.contacts import Identity, StoredContact
 from forcebridge.sync.matching import MatchKeys
+from forcebridge.sync.contact_values import EMPTY_CONTACT
 from forcebridge.sync.pull_page import (
-    EMPTY_CONTACT,
     Incoming,
     PageChanges,
     StoreView,
