@@ -18,8 +18,8 @@ from forcebridge.mapping.rules import compile_pull
 from forcebridge.sandbox.describe import describe_object
 from forcebridge.sandbox.schema import load_schema
 from forcebridge.store.repositories.contacts import Identity, StoredContact
-from forcebridge.sync.matching import MatchKeys
 from forcebridge.sync.contact_values import EMPTY_CONTACT
+from forcebridge.sync.matching import MatchKeys
 from forcebridge.sync.pull_page import (
     Incoming,
     PageChanges,
@@ -293,3 +293,22 @@ def test_a_new_duplicate_read_with_its_twin_is_not_matched_to_the_twins_contact(
     assert [sid for _, sid in changes.creates] == ["003B"]
     assert changes.links == []
     assert changes.updates[5]["last_name"] == "Ames"
+
+
+def test_a_keyed_record_holds_each_value_in_the_field_it_is_named_by() -> None:
+    """`keyed` builds its tuples positionally, for speed: they equal the ones named fields make."""
+    record = read(LastName="Lee", Phone="(415) 555-0100", Email="Lee@Example.com")
+
+    assert record == Incoming(
+        "003A",
+        STAMP,
+        values=record.values,
+        keys={"phone": "+14155550100", "email": "lee@example.com"},
+        keyed_as=MatchKeys("003A", ("+14155550100",), email="lee@example.com"),
+    )
+    assert (record.deleted, record.converted_to, record.left_scope, record.notes) == (
+        False,
+        None,
+        False,
+        (),
+    )
