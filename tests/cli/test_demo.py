@@ -1,23 +1,65 @@
-"""The demo is the newcomer's first contact: it must run end to end and explain itself."""
+"""The demo is the newcomer's first contact: it must run end to end and explain itself, and the
+commands it suggests at the end must work as printed."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from forcebridge.cli.main import app
 
+DEMO_ENV = ("FORCEBRIDGE_DATA_DIR", "FORCEBRIDGE_DATABASE_URL", "FORCEBRIDGE_LOG_LEVEL")
 
-def test_demo_runs_every_chapter_and_ends_with_a_summary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in ("FORCEBRIDGE_DATA_DIR", "FORCEBRIDGE_DATABASE_URL", "FORCEBRIDGE_LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)  # the demo sets them; restored afterwards
-    data = tmp_path / "demo"
-    result = CliRunner().invoke(
-        app,
-        ["demo", "--data", str(data), "--contacts", "300", "--leads", "50", "--accounts", "40"],
+
+@pytest.fixture(autouse=True)
+def demo_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo sets these in its own process; they are put back after each test."""
+    for name in (*DEMO_ENV, "FORCEBRIDGE_SANDBOX_PORT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def small_demo(data: Path) -> Result:
+    """A quick demo, its sandbox on a free port so that it never meets another."""
+    sizes = ["--contacts", "300", "--leads", "50", "--accounts", "40"]
+    return CliRunner().invoke(app, ["demo", "--data", str(data), "--port", "0", *sizes])
+
+
+def hint(result: Result, starting: str) -> str:
+    """The command of "Where to look next" that starts with `starting`."""
+    (line,) = (
+        line.strip() for line in result.stdout.splitlines() if line.strip().startswith(starting)
     )
+    return line
+
+
+def shell(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`script` as bash runs it pasted, with the `forcebridge` of this installation."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        ["bash", "-c", "set -eo pipefail\n" + script],
+        env=env | {"PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def a_users_shell() -> dict[str, str]:
+    """The environment of the shell the demo was run from, without what the demo set."""
+    return {name: value for name, value in os.environ.items() if name not in DEMO_ENV}
+
+
+def test_demo_runs_every_chapter_and_ends_with_a_summary(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    result = small_demo(data)
     assert result.exit_code == 0, result.output
     assert "Business Phone (Phone)" in result.output
     assert "MALFORMED_QUERY" in result.output
@@ -52,3 +94,110 @@ def test_demo_empties_only_a_folder_a_demo_made(tmp_path: Path) -> None:
     assert "holds files no demo made" in into_a_folder.stderr
     assert "is a file, not a folder" in into_a_file.stderr
     assert (kept / "notes.txt").read_text() == a_file.read_text() == "mine"
+
+
+def test_demo_ignores_the_database_url_and_its_hints_reach_its_own_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's `FORCEBRIDGE_DATABASE_URL` is neither used by the demo nor by the commands it
+    suggests, which find the demo's data in a shell where that variable is still exported."""
+    theirs = tmp_path / "theirs.sqlite3"
+    monkeypatch.setenv("FORCEBRIDGE_DATABASE_URL", f"sqlite:///{theirs}")
+    env = a_users_shell() | {"FORCEBRIDGE_DATABASE_URL": f"sqlite:///{theirs}"}
+    data = tmp_path / "demo"
+
+    result = small_demo(data)
+    explored = shell(
+        "\n".join(
+            [
+                hint(result, "export FORCEBRIDGE_DATA_DIR="),
+                hint(result, "forcebridge contacts list"),
+                hint(result, "forcebridge runs list"),
+            ]
+        ),
+        env,
+    )
+
+    assert result.exit_code == 0, result.output
+    own_store = data / "product" / "forcebridge.sqlite3"
+    assert (
+        "FORCEBRIDGE_DATABASE_URL is set: the demo ignores it and keeps its own SQLite store, "
+        f"{own_store}"
+    ) in result.stderr
+    assert explored.returncode == 0, explored.stderr
+    assert explored.stdout.startswith('{"contacts": [{"id": 1,')
+    assert "350 read" in explored.stdout  # the runs of the demo's pulls
+    assert own_store.exists() and not theirs.exists()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes a test started, stopped at its end."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def test_demo_on_a_free_port_stores_and_hints_the_port_it_used(
+    tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    """The hint's `sandbox serve` brings the demo's sandbox back where the demo's connection
+    expects it, even when the demo ran on a port of its own."""
+    result = small_demo(tmp_path / "demo")
+    serve = hint(result, "forcebridge sandbox serve")
+    port = int(serve.rpartition("--port ")[2])
+    env = a_users_shell()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    processes.append(
+        subprocess.Popen(
+            ["bash", "-c", f"exec {serve}"],
+            env=env | {"PATH": path},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    )
+    deadline = time.monotonic() + 60
+    while not _listening(port):
+        assert processes[0].poll() is None, processes[0].communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    checked = shell(
+        hint(result, "export FORCEBRIDGE_DATA_DIR=")
+        + "\nforcebridge connections status --org acme --check",
+        env,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert port != 8443
+    assert f"serving https://127.0.0.1:{port}" in result.stdout
+    assert checked.returncode == 0, checked.stderr
+    assert "main: Connected" in checked.stdout
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_refuses_a_busy_port_naming_it_and_the_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two demos on one machine: the second says which port is taken and how to choose
+    another, before it empties or seeds anything."""
+    data = tmp_path / "demo"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        given = CliRunner().invoke(app, ["demo", "--data", str(data), "--port", str(port)])
+        monkeypatch.setenv("FORCEBRIDGE_SANDBOX_PORT", str(port))  # as `sandbox serve` reads it
+        from_env = CliRunner().invoke(app, ["demo", "--data", str(data)])
+
+    for refused in (given, from_env):
+        assert refused.exit_code == 1, refused.output
+        assert f"cannot listen on 127.0.0.1:{port}" in refused.stderr
+        assert "another port with --port N (0 picks a free one)" in refused.stderr
+    assert not data.exists()

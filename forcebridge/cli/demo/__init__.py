@@ -4,15 +4,19 @@ Each chapter shows one capability against a freshly seeded sandbox org; the summ
 says what happened and where to look next. The demo's data lives in its own folder
 (`.forcebridge/demo`, or `--data`) so it never touches the data of a real installation; it
 empties that folder first only if an earlier demo made it, and refuses any other that holds
-files.
+files. Its database is always the embedded default, SQLite in that folder, whatever
+`FORCEBRIDGE_DATABASE_URL` says, and the commands it suggests at the end name it, so that they
+reach the demo's data from any shell.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -26,11 +30,14 @@ from forcebridge.cli.demo.narration import Narrator
 from forcebridge.cli.demo.pull_chapter import pull_contacts
 from forcebridge.cli.demo.sandbox_chapter import (
     DemoSize,
+    check_port,
     show_clients,
     start_sandbox,
 )
-from forcebridge.cli.output import fail
+from forcebridge.cli.output import errors, fail
 from forcebridge.sandbox.clients import simple_salesforce
+from forcebridge.sandbox.config import DEFAULT_PORT
+from forcebridge.settings import DATABASE_FILE
 
 DEFAULT_DATA = Path(".forcebridge") / "demo"
 DEMO_MARK = ".forcebridge-demo"
@@ -51,29 +58,55 @@ def _start_afresh(data: Path) -> None:
         shutil.rmtree(data)
 
 
+def _use_own_store(product: Path) -> str:
+    """Points the commands the demo runs at its own SQLite store in `product`, saying so when
+    `FORCEBRIDGE_DATABASE_URL` names another database; the store's URL, for the hints."""
+    url = f"sqlite:///{product / DATABASE_FILE}"  # as Settings derive it from the data folder
+    if os.environ.get("FORCEBRIDGE_DATABASE_URL") not in (None, "", url):
+        errors.print(
+            "FORCEBRIDGE_DATABASE_URL is set: the demo ignores it and keeps its own SQLite store,"
+            f" {product / DATABASE_FILE}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
+    os.environ["FORCEBRIDGE_DATA_DIR"] = str(product)
+    os.environ["FORCEBRIDGE_DATABASE_URL"] = url
+    return url
+
+
 def demo(
     ctx: typer.Context,
     data: Annotated[
         Path, typer.Option(help="Folder for the demo's org and database.")
     ] = DEFAULT_DATA,
+    port: Annotated[
+        int,
+        typer.Option(
+            envvar="FORCEBRIDGE_SANDBOX_PORT",
+            min=0,
+            max=65535,
+            help="Port for the demo's sandbox (0 picks a free one).",
+        ),
+    ] = DEFAULT_PORT,
     contacts: Annotated[int, typer.Option(help="Contacts to seed.")] = 5_000,
     leads: Annotated[int, typer.Option(help="Leads to seed.")] = 1_500,
     accounts: Annotated[int, typer.Option(help="Accounts to seed.")] = 600,
 ) -> None:
     """Run every capability built so far against a freshly seeded sandbox org."""
     narrator = Narrator(Console())
+    check_port(port)
     _start_afresh(data)
-    sandbox_dir = data / "sandbox"
+    sandbox_dir, product = data / "sandbox", data / "product"
     sandbox_dir.mkdir(parents=True)
     (data / DEMO_MARK).touch()
-    os.environ["FORCEBRIDGE_DATA_DIR"] = str(data / "product")
-    os.environ.pop("FORCEBRIDGE_DATABASE_URL", None)
+    database_url = _use_own_store(product)
     os.environ.setdefault("FORCEBRIDGE_LOG_LEVEL", "WARNING")
     root = ctx.find_root().command
     run = CommandRunner(
         narrator, lambda argv: root.main(argv, prog_name="forcebridge", standalone_mode=False)
     )
-    server = start_sandbox(narrator, sandbox_dir, DemoSize(contacts, leads, accounts))
+    server = start_sandbox(narrator, sandbox_dir, DemoSize(contacts, leads, accounts), port)
     try:
         show_clients(narrator, server)
         connect_org(narrator, run, server)
@@ -88,8 +121,10 @@ def demo(
         [
             "The command is .venv/bin/forcebridge (or: source .venv/bin/activate)",
             "Explore the demo's data (in one shell, the sandbox running in another):",
-            f"  forcebridge sandbox serve --data {sandbox_dir}",
-            f"  export FORCEBRIDGE_DATA_DIR={data / 'product'}",
+            f"  forcebridge sandbox serve --data {shlex.quote(str(sandbox_dir))} --port"
+            f" {urlsplit(server.base_url).port}",
+            f"  export FORCEBRIDGE_DATA_DIR={shlex.quote(str(product))}"
+            f" FORCEBRIDGE_DATABASE_URL={shlex.quote(database_url)}",
             "  forcebridge contacts list --service acme/support --json | head",
             "  forcebridge runs list --service acme/support",
             "  forcebridge admin create --org acme you@example.com   (then: forcebridge serve,"

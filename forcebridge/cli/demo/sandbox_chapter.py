@@ -7,20 +7,21 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.table import Table
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from forcebridge.cli.demo.narration import Narrator
+from forcebridge.cli.output import fail
 from forcebridge.salesforce.client import ClientSettings, SalesforceClient
 from forcebridge.salesforce.endpoints import trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
 from forcebridge.sandbox.clients import simple_salesforce
-from forcebridge.sandbox.config import SandboxConfig
+from forcebridge.sandbox.config import DEFAULT_HOST, SandboxConfig
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.seed import seed
-from forcebridge.sandbox.server import SandboxServer, SandboxStartError
+from forcebridge.sandbox.server import SandboxServer, SandboxStartError, bind_socket
 from forcebridge.soql.builder import select, starts_with, to_soql
 
 API_VERSION = "62.0"
@@ -33,8 +34,22 @@ class DemoSize:
     accounts: int
 
 
-def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize) -> SandboxServer:
-    """Seeds a fresh org in `data_dir` and serves it over HTTPS on a free port."""
+def check_port(port: int) -> None:
+    """Refuses at once, before an earlier demo's folder is emptied or an org seeded, a port the
+    sandbox could not listen on (another demo's, or a sandbox of one's own)."""
+    if port:
+        try:
+            bind_socket(DEFAULT_HOST, port).close()
+        except SandboxStartError as error:
+            _refuse(error)
+
+
+def _refuse(error: SandboxStartError) -> NoReturn:
+    fail(f"the demo's sandbox {error}: give it another port with --port N (0 picks a free one)")
+
+
+def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize, port: int) -> SandboxServer:
+    """Seeds a fresh org in `data_dir` and serves it over HTTPS on `port` (0: a free one)."""
     narrator.chapter(
         "A Salesforce org of our own",
         "The sandbox is a Salesforce-compatible HTTPS server: its own CA, OAuth, REST, SOQL, "
@@ -53,7 +68,10 @@ def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize) -> Sandbox
         loaded_at=loaded_at,
     )
     org.close()
-    server = _serve(data_dir)
+    try:
+        server = SandboxServer(SandboxConfig(data_dir=data_dir, port=port)).start()
+    except SandboxStartError as error:  # taken since `check_port`
+        _refuse(error)
     narrator.note(
         f"seeded {report.accounts:,} Accounts, {report.contacts:,} Contacts and "
         f"{report.leads:,} Leads ({report.converted_leads} already converted) "
@@ -66,15 +84,6 @@ def start_sandbox(narrator: Narrator, data_dir: Path, size: DemoSize) -> Sandbox
     )
     narrator.found("Sandbox org", f"{report.contacts + report.leads + report.accounts:,} records")
     return server
-
-
-def _serve(data_dir: Path) -> SandboxServer:
-    """On the sandbox's usual port when it is free, so that `forcebridge sandbox serve --data
-    DIR` later brings the demo's connection back to life; on any free port otherwise."""
-    try:
-        return SandboxServer(SandboxConfig(data_dir=data_dir)).start()
-    except SandboxStartError:
-        return SandboxServer(SandboxConfig(data_dir=data_dir, port=0)).start()
 
 
 def show_clients(narrator: Narrator, server: SandboxServer) -> None:
