@@ -829,24 +829,38 @@ def test_a_mapped_fields_type_changed_in_salesforce_skips_only_the_values_that_d
     assert ("conversion_failed", wrong, "Score__c") in log_of(session, result.run_id)
 
 
+def pulled_then_region_deleted(
+    world: PullWorld,
+    session: Session,
+    service: Service,
+    first: dict[str, Any],
+    then: dict[str, Any],
+) -> None:
+    """`service` maps `REGION_FIELD` and has pulled the Contact `first`; the field is deleted
+    from the org since, and the Contact `then` made."""
+    fields = world.sandbox.org.custom_fields
+    region = fields.create(REGION_FIELD)
+    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
+    save_mapping(session, service, "Contact", rows)
+    session.commit()
+    world.create("Contact", **first)
+    world.later()
+    assert world.pull(service).status is RunStatus.SUCCEEDED
+    fields.delete(region)
+    world.create("Contact", **then)
+    world.later()
+
+
 def test_a_field_deleted_under_one_service_s_mapping_fails_that_service_only(
     world: PullWorld, session: Session
 ) -> None:
     """Two services share a read; a field only one maps is deleted in the org. The other's
     records still arrive and its run succeeds: a run never fails for another's settings."""
-    fields = world.sandbox.org.custom_fields
-    region = fields.create(REGION_FIELD)
     mapped = world.service("mapped", pull_objects=PullObjects.CONTACTS)
     plain = world.service("plain", pull_objects=PullObjects.CONTACTS)
-    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
-    save_mapping(session, mapped, "Contact", rows)
-    session.commit()
-    world.create("Contact", LastName="Rowe", Region__c="West")
-    world.later()
-    assert world.pull(mapped).status is RunStatus.SUCCEEDED
-    fields.delete(region)
-    world.create("Contact", LastName="Reyes")
-    world.later()
+    pulled_then_region_deleted(
+        world, session, mapped, {"Region__c": "West", "LastName": "Rowe"}, {"LastName": "Reyes"}
+    )
 
     failed = world.pull(mapped)
 
@@ -865,8 +879,6 @@ def test_a_read_done_again_without_the_failed_lead_is_counted_once_on_the_lead_s
     """The lead's mapping reads a deleted field its cached describe still has: the read is
     refused, then done again for the others. The lead's run paid every call; the others' runs
     show none, so the runs add up to what Salesforce counted."""
-    fields = world.sandbox.org.custom_fields
-    region = fields.create(REGION_FIELD)
     mapped = world.service("mapped")
     west = world.service(
         "west", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'West'"
@@ -874,15 +886,13 @@ def test_a_read_done_again_without_the_failed_lead_is_counted_once_on_the_lead_s
     east = world.service(
         "east", pull_objects=PullObjects.CONTACTS, routing_condition="Title = 'East'"
     )
-    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
-    save_mapping(session, mapped, "Contact", rows)
-    session.commit()
-    world.create("Contact", LastName="Rowe", Title="West")
-    world.later()
-    assert world.pull(mapped).status is RunStatus.SUCCEEDED
-    fields.delete(region)
-    world.create("Contact", LastName="Reyes", Title="East")
-    world.later()
+    pulled_then_region_deleted(
+        world,
+        session,
+        mapped,
+        {"LastName": "Rowe", "Title": "West"},
+        {"LastName": "Reyes", "Title": "East"},
+    )
     results = []
 
     spent = world.calls(lambda: results.append(world.pull(mapped)))
