@@ -49,6 +49,8 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
     """An engine for `database_url`; `keyring` seals and opens its encrypted columns.
 
     Without a keyring the engine still works for everything but secrets (migrations need none).
+    A failing statement's error (and so any log or traceback of it) shows the SQL but never
+    its values (`hide_parameters`): they are the customers' messages and contact books.
     """
     url = make_url(database_url)
     backend = url.get_backend_name()
@@ -58,7 +60,7 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
             "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
         )
     if backend == "postgresql":
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         event.listen(engine, "connect", _send_key_arrays_in_binary)
     else:
         if url.database and url.database != ":memory:":
@@ -68,7 +70,9 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
                 raise DatabaseUnavailable(
                     f"cannot make the database {url.database}: {error.strerror}"
                 ) from None
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, hide_parameters=True
+        )
         event.listen(engine, "connect", _configure_sqlite)
     if keyring is not None:
         attach_keyring(engine, keyring)

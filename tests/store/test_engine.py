@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import stat
+import traceback
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forcebridge.settings import Settings
@@ -20,11 +23,38 @@ from forcebridge.store.engine import (
 )
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.migrations import upgrade
-from forcebridge.store.models import Connection, Contact, ContactIdentity, Org, Service
+from forcebridge.store.models import (
+    Connection,
+    Contact,
+    ContactIdentity,
+    Direction,
+    Org,
+    Service,
+)
 from forcebridge.store.repositories.connections import create_connection, get_connection
+from forcebridge.store.repositories.messages import NewMessage, add_messages
 from forcebridge.store.repositories.orgs import create_org, get_org
 from forcebridge.store.repositories.services import create_service
 from tests.store.samples import LOGIN, TOKENS
+
+
+def test_a_failing_statement_shows_its_sql_but_never_the_customers_values(
+    session: Session,
+) -> None:
+    """What a failing statement raises ends up in the server's log: the message it was
+    writing must not."""
+    service = create_service(session, create_org(session, "acme"), "support")
+    secret = "my door code is 4921"
+    no_such_contact = NewMessage(
+        987654, Direction.INBOUND, "sms", "Ana", secret, dt.datetime(2024, 3, 12, tzinfo=dt.UTC)
+    )
+
+    with pytest.raises(IntegrityError) as raised:
+        add_messages(session, service.id, [no_such_contact])
+
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "INSERT INTO messages" in shown
+    assert secret not in shown and "Ana" not in shown
 
 
 def test_deleting_an_org_removes_everything_it_owns(engine: Engine, session: Session) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import AdminPages
+from forcebridge.web import api_services, services
+from forcebridge.web.app import UNEXPECTED
+from tests.web.conftest import AdminPages, Api
 
 
 def test_pages_forbid_framing_foreign_scripts_referrers_and_caching(pages: AdminPages) -> None:
@@ -80,3 +86,37 @@ def test_an_error_page_has_the_navigation_and_leads_back_where_the_admin_was(
     assert '<a href="/export">Back to the export settings</a>' in refused.text
     assert '<a href="/runs">Open the newest runs</a>' in bad_link.text
     assert stranger.status_code == 404 and "<nav>" not in stranger.text  # nobody's pages
+
+
+def test_a_fault_of_the_server_is_answered_as_json_or_a_plain_page_and_only_logged(
+    pages: AdminPages, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing of what failed reaches the caller (an error's text may hold a message's body);
+    the traceback goes to the server's log."""
+    pages.log_in("acme", "ann@acme.example.com")
+    api = Api(pages)
+    pages.add_service("acme", "shop")
+
+    def fails(*_args: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(api_services, "import_records", fails)
+    monkeypatch.setattr(services, "list_services", fails)
+    server = TestClient(pages.client.app, raise_server_exceptions=False)
+    server.cookies = pages.client.cookies
+    with caplog.at_level(logging.ERROR, logger="forcebridge.web.app"):
+        answer = server.post(
+            "/api/v1/services/shop/messages", json={"messages": []}, headers=api.headers
+        )
+        page = server.get("/services")
+
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal_error", "message": UNEXPECTED}
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Server error" in page.text and "went away" not in page.text
+    assert page.headers["content-security-policy"] and page.headers["cache-control"] == "no-store"
+    logged = [record for record in caplog.records if record.exc_info]
+    assert [record.getMessage() for record in logged] == [
+        "POST /api/v1/services/shop/messages failed",
+        "GET /services failed",
+    ]

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import InvalidValue
@@ -87,7 +88,24 @@ def add_messages(session: Session, service_id: int, messages: Sequence[NewMessag
     statement = insert_or_skip(
         session.get_bind().dialect, Message, Message.service_id, Message.external_id
     ).returning(Message.id)
-    return len(list(session.scalars(statement, rows)))
+    return len(list(session.scalars(statement, _in_lock_order(session, rows))))
+
+
+def _in_lock_order(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` in the order every writer inserts in: by external id. On PostgreSQL a writer
+    inserting an id another transaction is inserting waits for that one to end, so two imports
+    of overlapping batches in different orders (a timed-out request sent again) would each
+    wait for the other, a deadlock; in one order, one waits and the other goes on. The ids are
+    drawn first and given in the order of `rows`, since a transcript tells messages sent at
+    the same moment in id order. SQLite lets one writer in at a time: rows go in as given."""
+    if session.get_bind().dialect.name != "postgresql":
+        return rows
+    sequence = func.pg_get_serial_sequence(Message.__tablename__, Message.id.name)
+    ids = session.scalars(
+        select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))
+    )
+    numbered = [{**row, "id": id_} for row, id_ in zip(rows, sorted(ids), strict=True)]
+    return sorted(numbered, key=lambda row: row["external_id"] or "")
 
 
 def messages_recorded_since(

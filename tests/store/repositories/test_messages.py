@@ -55,6 +55,21 @@ def test_a_message_known_by_its_external_id_is_stored_once(
     ]
 
 
+def test_messages_sent_at_the_same_moment_keep_the_order_they_were_given_in(
+    session: Session, service: Service, contacts: list[int]
+) -> None:
+    """A file of minutes (`10:00`) holds many messages of one moment: the transcript tells
+    them in the file's order, whatever order their ids lock in."""
+    ana = contacts[0]
+    bodies = ["zulu", "alpha", "mike", "bravo", "yankee"]
+    batch = [said(ana, 0, body, f"{9 - n}-{body}") for n, body in enumerate(bodies)]
+
+    add_messages(session, service.id, batch)
+
+    found = messages_between(session, service.id, [ana], T0, T0 + MINUTE)
+    assert [m.body for m in found] == bodies
+
+
 def test_messages_between_reads_only_those_contacts_and_that_range_in_sending_order(
     session: Session, service: Service, contacts: list[int]
 ) -> None:
