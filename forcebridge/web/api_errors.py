@@ -27,6 +27,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "No such service or run in the caller's org"),
         (413, "A request body over 16 MB"),
         (422, "A body, query parameter or value the API cannot take, each field named"),
+        (500, "A fault of the server (`internal_error`): logged there, safe to send again"),
     )
 }
 """How the OpenAPI description documents the refusals every endpoint may answer."""

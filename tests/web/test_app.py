@@ -62,7 +62,7 @@ def test_the_openapi_description_says_how_to_authenticate_and_how_refusals_read(
     refusals = described["paths"]["/api/v1/services/{service}/contacts"]["get"]["responses"]
 
     assert [s["scheme"].lower() for s in schemes.values()] == ["bearer"]
-    assert {"401", "404", "422"} <= set(refusals)
+    assert {"401", "404", "422", "500"} <= set(refusals)
     assert refusals["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ErrorDocument"
     )
