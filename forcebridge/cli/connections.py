@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, timestamp
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors, timestamp
 from forcebridge.jobs.schedules import after_checking, after_disconnecting
 from forcebridge.store.models import Connection, Org
 from forcebridge.store.repositories.connections import list_connections
@@ -101,7 +101,7 @@ def status_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Each org's status, rolled up from its connections ("Connected" or "Needs Attention"
-    with the reason and what to do)."""
+    with the reason and what to do). A check exits 1 when it finds a connection not Connected."""
     with database() as session:
         documents = []
         for found in _orgs(session, org):
@@ -122,6 +122,20 @@ def status_command(
                 }
             )
     emit({"orgs": documents}, as_json, lambda: _show_status(documents))
+    if check and (failing := _not_connected(documents)):
+        errors.print(f"Not connected: {escape(', '.join(failing))}", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _not_connected(documents: list[dict[str, Any]]) -> list[str]:
+    """The connections a check found not Connected, as ORG/NAME: the check failed for them,
+    and a script (cron, a health probe) learns it from the exit status."""
+    return [
+        f"{connection['org']}/{connection['name']} ({connection['problem']})"
+        for document in documents
+        for connection in document["connections"]
+        if connection["problem"] is not None
+    ]
 
 
 ConnectionName = Annotated[str, typer.Argument(metavar="NAME", help="The connection's name.")]

@@ -33,12 +33,12 @@ from forcebridge.cli.output import (
     naming_the_stopped_run,
     progress_bar,
 )
-from forcebridge.jobs.execute import holding, record_on_demand, settle_dead_holders
+from forcebridge.jobs.execute import holding, record_on_demand
 from forcebridge.jobs.failures import run_failure
 from forcebridge.jobs.policy import StreamFailure
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import RunStatus, Service
-from forcebridge.store.repositories.leases import CONTACT_BOOK, REHEARSAL, is_held
+from forcebridge.store.repositories.leases import CONTACT_BOOK, REHEARSAL
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import open_client
@@ -85,25 +85,23 @@ def command(
         naming_the_stopped_run(as_json, AGAIN) as run_ids,
     ):
         engine = session.get_bind().engine
-        if dry_run:
-            # Its run is settled by the next command if this process dies (REHEARSAL).
-            with holding(engine, found.id, REHEARSAL) as held:
-                if not held:
-                    fail(f"another dry run of {service} is in progress; try again once it ends")
-                result = pull(
-                    session, client, found, options, progress=progress,
-                    run_started=run_ids.append,
-                )  # fmt: skip
-        else:
-            settle_dead_holders(engine)  # a pull killed before must not block this one
-            if is_held(engine, found.id, CONTACT_BOOK):
-                fail(_book_busy(service))
+        # Held before the run is recorded and across all its streams: a pull refused records
+        # no run, and the one going on is not cut short between its streams. A dry run's
+        # lease only lets the next command settle its run if this process dies.
+        lease, busy = (
+            (REHEARSAL, f"another dry run of {service} is in progress; try again once it ends")
+            if dry_run
+            else (CONTACT_BOOK, _book_busy(service))
+        )
+        with holding(engine, found.id, lease) as held:
+            if not held:
+                fail(busy)
             started = utcnow()
             result = pull(
-                session, client, found, options, progress=progress, on_demand=True,
-                run_started=run_ids.append,
-            )  # fmt: skip
+                session, client, found, options, progress=progress, run_started=run_ids.append
+            )
             ended = utcnow()
+        if not dry_run:
             record_on_demand(engine, found.id, _outcomes(result, client), started, ended)
             for stream, other, error in result.others:  # their runs went with this one's read
                 outcome = None if error is None else run_failure(client.observed_status, error)

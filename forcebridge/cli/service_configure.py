@@ -234,8 +234,8 @@ def _show(path: str, configured: PullConfiguration | None, document: dict[str, A
     )
     mode = "updates existing contacts only" if document["update_only"] else "creates and updates"
     console.print(
-        f"[bold]{escape(path)}[/bold] pulls {escape(what)} every "
-        f"{document['pull_every_minutes']} minutes and {mode}."
+        f"[bold]{escape(path)}[/bold] pulls {escape(what)} "
+        f"{_every(document['pull_every_minutes'])} and {mode}."
     )
     if document["routing"]:
         console.print(f"Routing: only records where {escape(document['routing'])}")
@@ -246,10 +246,15 @@ def _show(path: str, configured: PullConfiguration | None, document: dict[str, A
     else:
         _show_verified(configured)
     console.print(
-        f"Activities go to {document['activities_to']} every "
-        f"{document['activities_every_minutes']} minutes."
+        f"Activities go to {document['activities_to']} "
+        f"{_every(document['activities_every_minutes'])}."
     )
     console.print(escape(zone_in_words(document)))
+
+
+def _every(minutes: int) -> str:
+    """An interval as people say it: "every minute", not "every 1 minutes"."""
+    return "every minute" if minutes == 1 else f"every {minutes} minutes"
 
 
 def _show_verified(configured: PullConfiguration) -> None:

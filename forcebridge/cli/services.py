@@ -17,7 +17,12 @@ from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.store.names import split_service_path
 from forcebridge.store.repositories.orgs import get_org, list_orgs
-from forcebridge.store.repositories.services import create_service, get_service, list_services
+from forcebridge.store.repositories.services import (
+    check_service_name_free,
+    create_service,
+    get_service,
+    list_services,
+)
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connection_for_new_service
 from forcebridge.sync.documents import service_document
@@ -45,6 +50,7 @@ def create(
     with database() as session:
         org_name, name = split_service_path(path)
         org = get_org(session, org_name)
+        check_service_name_free(session, org, name)
         service = create_service(
             session,
             org,

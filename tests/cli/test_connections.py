@@ -88,9 +88,12 @@ def test_a_check_of_an_org_without_api_access_says_what_to_do(
 ) -> None:
     connected(cli, make_sandbox(api_disabled=True))
 
-    status = document(cli("connections", "status", "--org", "acme", "--check", "--json"))
+    checked = cli("connections", "status", "--org", "acme", "--check", "--json")
+    status = json.loads(checked.stdout)
     shown = cli("connections", "status").stdout
 
+    assert checked.exit_code == 1  # the check failed: a script or health probe learns it
+    assert "Not connected: acme/main (api_disabled)\n" in checked.stderr
     [acme] = status["orgs"]
     assert (acme["status"], acme["problem"]) == ("Needs Attention", "api_disabled")
     assert acme["reason"].startswith("Connection 'main': This Salesforce org has no API access")
@@ -105,9 +108,10 @@ def test_a_revoked_authorization_asks_for_a_reconnect(
     refresh_token = web_connection(cli_env, sandbox).refresh_token
     oauth_of(sandbox).revoke(refresh_token or "")  # as an admin revoking access in Salesforce
 
-    status = document(cli("connections", "status", "--check", "--json"))
+    checked = cli("connections", "status", "--check", "--json")
 
-    [main] = status["orgs"][0]["connections"]
+    [main] = json.loads(checked.stdout)["orgs"][0]["connections"]
+    assert checked.exit_code == 1
     assert (main["status"], main["problem"]) == ("Needs Attention", "authentication_lost")
     assert "reconnect to Salesforce" in main["reason"]
 
@@ -121,8 +125,10 @@ def test_disconnect_revokes_the_token_and_leaves_the_connection_needing_attentio
     assert token and api_call(sandbox, token).status_code == 200
 
     disconnected = document(cli("connections", "disconnect", "--org", "acme", "main", "--json"))
-    checked = document(cli("connections", "status", "--check", "--json"))
+    rechecked = cli("connections", "status", "--check", "--json")
+    checked = json.loads(rechecked.stdout)
 
+    assert rechecked.exit_code == 1
     assert api_call(sandbox, token).status_code == 401
     assert (disconnected["status"], disconnected["problem"]) == ("Needs Attention", "not_connected")
     assert "Reconnect" in disconnected["reason"]

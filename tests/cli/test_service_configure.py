@@ -39,6 +39,18 @@ def test_configure_saves_pull_settings_and_projects_the_daily_api_calls(
     assert configured["activities_every_minutes"] == 30
 
 
+def test_an_interval_of_one_minute_reads_every_minute(cli: Cli, sandbox: SandboxServer) -> None:
+    service = connected_service(cli, sandbox)
+
+    shown = cli("service", "configure", service, "--pull-every", "1", "--activities-every", "1")
+    other = cli("service", "configure", service, "--pull-every", "2", "--activities-every", "3")
+
+    assert shown.exit_code == 0, shown.stderr
+    assert "Leads every minute and" in shown.stdout
+    assert "Activities go to both every minute." in shown.stdout
+    assert "every 2 minutes" in other.stdout and "every 3 minutes." in other.stdout
+
+
 def test_full_read_next_names_every_stream_not_read_yet_whatever_the_change(
     cli: Cli, sandbox: SandboxServer
 ) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from forcebridge.cli.services import _zone_cell
@@ -58,6 +60,20 @@ def test_with_several_connections_the_service_must_name_one(
     assert unnamed.exit_code == 1
     assert "2 Salesforce connections (eu, us): choose" in unnamed.stderr
     assert named["connection"] == "us"
+
+
+def test_a_service_that_exists_is_said_to_before_its_connection_is_asked_for(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    cli("org", "create", "acme")
+    cli(*password_grant_args(sandbox, name="eu"))
+    cli(*password_grant_args(sandbox, name="us"))
+    assert cli("service", "create", "acme/shop", "--connection", "us").exit_code == 0
+
+    again = cli("service", "create", "acme/shop", "--json")
+
+    assert again.exit_code == 1
+    assert json.loads(again.stdout) == {"error": "service 'acme/shop' already exists"}
 
 
 def test_a_service_without_connections_yet_is_created_unconnected(cli: Cli) -> None:

@@ -9,7 +9,7 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forcebridge.store.errors import InvalidValue, NotFound
+from forcebridge.store.errors import AlreadyExists, InvalidValue, NotFound
 from forcebridge.store.models import Connection, Org, Service
 from forcebridge.store.names import check_name, split_service_path
 from forcebridge.store.repositories.orgs import get_org
@@ -59,6 +59,14 @@ def create_service(
         task_key_scope=new_task_key_scope(),
     )
     return add_unique(session, service, "service", f"{org.name}/{name}")
+
+
+def check_service_name_free(session: Session, org: Org, name: str) -> None:
+    """AlreadyExists when the org has a service of that name: said before anything about the
+    service to be made is chosen (its connection), which would otherwise be asked about first."""
+    taken, _ = named(session, Service, name, Service.org_id == org.id)
+    if taken is not None:
+        raise AlreadyExists("service", f"{org.name}/{name}")
 
 
 def new_task_key_scope() -> str:
