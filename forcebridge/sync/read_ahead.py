@@ -13,6 +13,7 @@ it waits for the next item, so on SQLite neither waits on the other for long.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar, cast
@@ -29,13 +30,23 @@ def read_ahead(items: Iterator[T]) -> Generator[T]:
     the caller stops early, the fetch in flight is awaited (Salesforce calls have timeouts) and
     the source is closed."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forcebridge-read-ahead")
+    fetching = threading.Lock()
+
+    def fetch() -> object:
+        with fetching:
+            return next(items, _END)
+
     try:
-        pending = pool.submit(next, items, _END)
+        pending = pool.submit(fetch)
         while (item := pending.result()) is not _END:
-            pending = pool.submit(next, items, _END)
+            pending = pool.submit(fetch)
             yield cast(T, item)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         close = getattr(items, "close", None)
         if close is not None:
-            close()
+            # A signal stopping `submit` while it starts the thread leaves a fetch the pool
+            # does not wait for: the source is closed once no fetch holds it (closing a
+            # generator another thread runs raises "generator already executing").
+            with fetching:
+                close()

@@ -87,3 +87,35 @@ def test_stopping_early_closes_the_source_and_leaves_no_fetch_running() -> None:
     assert source.closed
     assert source.produced <= 3
     assert not [t for t in threading.enumerate() if t.name.startswith("forcebridge-read-ahead")]
+
+
+def test_a_stop_while_the_fetching_thread_starts_closes_the_source_once_its_fetch_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A signal can stop `submit` inside `Thread.start`, after the thread took the fetch but
+    before the pool counts the thread: the stop reaches the caller, and the source is closed
+    only once that fetch is done, never under it."""
+    fetching, release = threading.Event(), threading.Event()
+
+    def source() -> Iterator[int]:
+        fetching.set()
+        release.wait(WAIT)
+        yield 1
+
+    real_start = threading.Thread.start
+
+    def started_then_stopped(thread: threading.Thread) -> None:
+        real_start(thread)
+        assert fetching.wait(WAIT)
+        real_start(threading.Timer(0.2, release.set))
+        raise KeyboardInterrupt
+
+    items = source()
+    with monkeypatch.context() as patched:
+        patched.setattr(threading.Thread, "start", started_then_stopped)
+        ahead = read_ahead(items)
+        with pytest.raises(KeyboardInterrupt):
+            next(ahead)
+
+    assert release.is_set()
+    assert items.gi_frame is None  # closed, after its fetch
