@@ -19,10 +19,16 @@ DEMO_ENV = ("FORCEBRIDGE_DATA_DIR", "FORCEBRIDGE_DATABASE_URL", "FORCEBRIDGE_LOG
 
 
 @pytest.fixture(autouse=True)
-def demo_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo sets these in its own process; they are put back after each test."""
+def demo_env() -> Iterator[None]:
+    """The demo sets some of these in its own process: the environment is put back whole
+    after each test (`monkeypatch.delenv` of an unset name records nothing to undo, so what
+    the demo set reached the next test files of the worker)."""
+    saved = dict(os.environ)
     for name in (*DEMO_ENV, "FORCEBRIDGE_SANDBOX_PORT"):
-        monkeypatch.delenv(name, raising=False)
+        os.environ.pop(name, None)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def small_demo(data: Path) -> Result:

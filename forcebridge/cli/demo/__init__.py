@@ -71,7 +71,9 @@ def _use_own_store(product: Path) -> str:
             highlight=False,
         )
     os.environ["FORCEBRIDGE_DATA_DIR"] = str(product)
-    os.environ["FORCEBRIDGE_DATABASE_URL"] = url
+    # Settings derive the store from the data folder once the URL is gone: set here, it would
+    # outlive the demo in the process that ran it (a test run's later tests).
+    os.environ.pop("FORCEBRIDGE_DATABASE_URL", None)
     return url
 
 
