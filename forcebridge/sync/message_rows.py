@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,24 +103,18 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     read, when its header names no column, an unknown one or one twice, or a column it leaves
     unnamed holds a value (which would be lost without a word)."""
     delimiter = delimiter_of(text.split("\n", 1)[0])
-    records = _records(text, delimiter)
-    first = next(records, None)
-    if first is None:
+    records = list(_records(text, delimiter))  # read once: the file is checked whole first
+    if not records:
         raise UnreadableFile(f"{path} is empty: it needs a header row")
-    header = first[1]
+    (_, header), rows = records[0], records[1:]
     names = [_column_name(cell) for cell in header]
-    if problem := _header_problem(header, names) or _unnamed_value(names, records):
+    if problem := _header_problem(header, names) or _unnamed_value(names, rows):
         raise UnreadableFile(f"{path}: {problem}")
-    for line, cells in _records(text, delimiter):
-        if line > first[0]:
-            yield (
-                line,
-                {
-                    name: cells[at] if at < len(cells) else None
-                    for at, name in enumerate(names)
-                    if name
-                },
-            )
+    for line, cells in rows:
+        yield (
+            line,
+            {name: cells[at] if at < len(cells) else None for at, name in enumerate(names) if name},
+        )
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -154,7 +148,7 @@ def _header_problem(header: list[str], names: list[str]) -> str:
     return named_twice(header, names)
 
 
-def _unnamed_value(names: list[str], records: Iterator[tuple[int, list[str]]]) -> str:
+def _unnamed_value(names: list[str], records: Sequence[tuple[int, list[str]]]) -> str:
     """The first value under a column the header leaves unnamed: a spreadsheet adds empty
     ones, which are passed over, but a value there has no field to go in."""
     for line, cells in records:
