@@ -139,8 +139,8 @@ class TimedClient:
 
 
 STAGES = (
-    ("forcebridge.sync.pull_page", "resolve", "converting (the mapping)"),
-    ("forcebridge.sync.pull_page", "keyed", "keying phones and email"),
+    ("forcebridge.sync.pull_record", "resolve", "converting (the mapping)"),
+    ("forcebridge.sync.pull_record", "keyed", "keying phones and email"),
     ("forcebridge.sync.pull_stream", "parse_modstamp", "reading SystemModstamp"),
     ("forcebridge.sync.pull_stream", "store_view", "the store's lookups"),
     ("forcebridge.sync.pull_store", "decide_page", "deciding"),

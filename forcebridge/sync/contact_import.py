@@ -30,8 +30,8 @@ from forcebridge.store.types import utcnow
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import service_fields
-from forcebridge.sync.pull_page import Incoming, ReadPage, Target, keyed, match_keys
 from forcebridge.sync.pull_plan import PAGE_SIZE
+from forcebridge.sync.pull_record import Incoming, ReadPage, Target, keyed, match_keys
 from forcebridge.sync.pull_report import Code, Note, Outcome
 from forcebridge.sync.pull_store import settle
 

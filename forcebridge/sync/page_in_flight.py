@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from forcebridge.sync.pull_page import Incoming, PageChanges, StoreView
+from forcebridge.sync.pull_page import PageChanges, StoreView
+from forcebridge.sync.pull_record import Incoming
 
 
 @dataclass(frozen=True)

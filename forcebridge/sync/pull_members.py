@@ -32,7 +32,6 @@ from forcebridge.store.models import CustomContactField, PullObjects, Run, Servi
 from forcebridge.store.repositories.mappings import get_mapping
 from forcebridge.store.repositories.rereads import pending_rereads
 from forcebridge.store.repositories.watermarks import get_watermark
-from forcebridge.sync.pull_page import Target
 from forcebridge.sync.pull_plan import (
     LEAD_CONVERSION_FIELDS,
     LEADS,
@@ -40,6 +39,7 @@ from forcebridge.sync.pull_plan import (
     identity_source,
     member_condition,
 )
+from forcebridge.sync.pull_record import Target
 from forcebridge.sync.pull_report import Tally
 from forcebridge.sync.routing import Route, RoutingError, user_zone
 from forcebridge.sync.watermark import START, Cursor

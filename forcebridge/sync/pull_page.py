@@ -1,206 +1,34 @@
-"""One page of one stream for one service: records read, matched, and turned into changes.
+"""One page of one stream for one service: its records (as `pull_record` reads them) matched
+and turned into changes.
 
-Pure decisions over plain data: `read_record` converts a Salesforce record with the compiled
-mapping, `decide_page` takes the whole page and what the store holds for it (`StoreView`, read
-with one query per key) and returns every change to write (`PageChanges`). Applying a page a
-second time finds every record linked and every value equal, so it changes nothing.
+Pure decisions over plain data: `decide_page` takes the whole page and what the store holds for
+it (`StoreView`, read with one query per key) and returns every change to write
+(`PageChanges`). Applying a page a second time finds every record linked and every value equal,
+so it changes nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
-from forcebridge.mapping.local_fields import LocalFields
-from forcebridge.mapping.rules import CompiledMapping, ResolvedValue, plan_update, resolve
+from forcebridge.mapping.rules import plan_update
 from forcebridge.store.models import LogLevel
-from forcebridge.store.repositories.contacts import (
-    Identity,
-    StoredContact,
-)
+from forcebridge.store.repositories.contacts import Identity, StoredContact
 from forcebridge.sync.contact_values import (
-    KEYED_FIELDS,
     created_columns,
-    field_key,
     merged_columns,
     typed_values,
     with_changes,
 )
-from forcebridge.sync.matching import (
-    Candidate,
-    Candidates,
-    InvalidKey,
-    Match,
-    MatchedBy,
-    MatchKeys,
-    match_page,
-)
+from forcebridge.sync.matching import Candidate, Candidates, Match, MatchedBy, match_page
+from forcebridge.sync.pull_record import Incoming, Target
 from forcebridge.sync.pull_report import Code, Note, Outcome, Tally
 
 CONTACT_SOURCE = "salesforce:Contact"
 LEAD_SOURCE = "salesforce:Lead"
 SALESFORCE_SOURCES = "salesforce:"
-
-
-_new_tuple = tuple.__new__
-"""Builds a NamedTuple from all its fields in order, skipping the keyword and default handling
-of its constructor (four times the cost): `keyed` builds an `Incoming` and its `MatchKeys` for
-every record read."""
-
-
-class UnreadableRecord(ValueError):
-    """A record without the Id or `SystemModstamp` every pulled record has."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """The service a page is applied to, and how."""
-
-    service_id: int
-    source: str
-    """The identity source of the stream's records, e.g. "salesforce:Lead"."""
-    connection_id: int | None
-    region: str
-    fields: LocalFields
-    update_only: bool = False
-    contacts_pulled: bool = False
-    """The service pulls Contacts as well: a Contact a converted Lead hands its contact to is
-    read again by the Contact stream, under the service's rule (see `PageChanges.rereads`)."""
-
-
-class Incoming(NamedTuple):
-    """One record as read: its values by contact field, and its matching keys. A tuple: one
-    is built per record and service, and tuples are what Python builds fastest."""
-
-    external_id: str
-    """Its id in its source: a Salesforce Id, or an imported row's id."""
-    modstamp: dt.datetime
-    deleted: bool = False
-    converted_to: str | None = None
-    """The Contact a converted Lead became."""
-    left_scope: bool = False
-    """Live, but no longer meets the service's query or routing rule: treated as deleted."""
-    values: Mapping[str, ResolvedValue] = MappingProxyType({})
-    keys: Mapping[str, str | None] = MappingProxyType({})
-    """The matching key of each keyed field the record has (phone, mobile_phone, email)."""
-    notes: tuple[Note, ...] = ()
-    keyed_as: MatchKeys | None = None
-    """`keys` as matching compares them, worked out once by `keyed` (None: no keys read)."""
-
-    @property
-    def match_keys(self) -> MatchKeys:
-        return self.keyed_as if self.keyed_as is not None else MatchKeys(self.external_id)
-
-
-def is_true(value: Any) -> bool:
-    """A checkbox as REST (`true`) or Bulk CSV (`"true"`) writes it."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-def parse_modstamp(record: Mapping[str, Any]) -> dt.datetime | None:
-    """The record's `SystemModstamp` (REST `...+0000` or Bulk `...Z`), None if unreadable."""
-    try:
-        stamp = dt.datetime.fromisoformat(str(record.get("SystemModstamp")))
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo is not None else None
-
-
-def read_record(
-    record: Mapping[str, Any],
-    modstamp: dt.datetime | None,
-    compiled: CompiledMapping,
-    target: Target,
-) -> Incoming:
-    """The record (stamped `modstamp`, see `parse_modstamp`) converted for `target`; fields
-    that do not convert are left out, with a note each."""
-    salesforce_id = record.get("Id")
-    if not salesforce_id or modstamp is None:
-        raise UnreadableRecord(
-            f"record {salesforce_id or '(no Id)'} has no readable Id and SystemModstamp"
-        )
-    if is_true(record.get("IsDeleted")):
-        return Incoming(salesforce_id, modstamp, deleted=True)
-    if is_true(record.get("IsConverted")):
-        if record.get("ConvertedContactId"):
-            return Incoming(salesforce_id, modstamp, converted_to=record["ConvertedContactId"])
-        # Its Contact was deleted since: read-only, it stands for nobody the book could log to.
-        return Incoming(salesforce_id, modstamp, deleted=True, left_scope=True)
-    resolution = resolve(compiled, record)
-    notes = [
-        Note(LogLevel.WARNING, Code.CONVERSION_FAILED, str(error), salesforce_id, error.field)
-        for error in resolution.errors
-    ]
-    for resolved in resolution.warned:
-        notes += [
-            Note(LogLevel.WARNING, Code.TRUNCATED, warning, salesforce_id, resolved.source)
-            for warning in resolved.warnings
-        ]
-    return keyed(salesforce_id, modstamp, resolution.values, notes, target.region)
-
-
-def keyed(
-    external_id: str,
-    modstamp: dt.datetime,
-    values: dict[str, ResolvedValue],
-    notes: list[Note],
-    region: str,
-) -> Incoming:
-    """A record's values with the matching keys of its phones and email; one that cannot be
-    read as a key is left out of `values`, so the contact keeps what it has, and noted."""
-    keys: dict[str, str | None] = {}
-    for name in KEYED_FIELDS:
-        resolved = values.get(name)
-        if resolved is None:
-            continue
-        try:
-            keys[name] = field_key(name, resolved.value, region)
-        except InvalidKey as invalid:
-            del values[name]
-            code = Code.INVALID_EMAIL if name == "email" else Code.INVALID_PHONE
-            message = f"{resolved.source} {invalid}; the field was not changed"
-            notes.append(Note(LogLevel.WARNING, code, message, external_id, resolved.source))
-    keyed_as = match_keys(external_id, keys)
-    return _new_tuple(
-        Incoming, (external_id, modstamp, False, None, False, values, keys, tuple(notes), keyed_as)
-    )
-
-
-def match_keys(external_id: str, keys: Mapping[str, str | None]) -> MatchKeys:
-    """What matching compares: the phone before the mobile, a number given twice once."""
-    phone, mobile = keys.get("phone"), keys.get("mobile_phone")
-    if phone and mobile and phone != mobile:
-        phones: tuple[str, ...] = (phone, mobile)
-    else:
-        either = phone or mobile
-        phones = (either,) if either else ()
-    return _new_tuple(MatchKeys, (external_id, phones, keys.get("email")))
-
-
-@dataclass
-class ReadPage:
-    """A page's records as read for one service, and what could not be read at all."""
-
-    incoming: list[Incoming] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-    tally: Tally = field(default_factory=Tally)
-
-    def read(
-        self,
-        record: Mapping[str, Any],
-        modstamp: dt.datetime | None,
-        compiled: CompiledMapping,
-        target: Target,
-    ) -> None:
-        try:
-            self.incoming.append(read_record(record, modstamp, compiled, target))
-        except UnreadableRecord as unreadable:
-            sid = record.get("Id")
-            self.notes.append(Note(LogLevel.ERROR, Code.UNREADABLE_RECORD, str(unreadable), sid))
-            self.tally.count(Outcome.FAILED)
 
 
 @dataclass(frozen=True)

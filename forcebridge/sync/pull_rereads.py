@@ -26,9 +26,9 @@ from forcebridge.soql import ast
 from forcebridge.soql.builder import in_
 from forcebridge.store.repositories.rereads import clear_rereads, pending_rereads
 from forcebridge.sync.pull_members import Member
-from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import read_plan
 from forcebridge.sync.pull_read import read_pages
+from forcebridge.sync.pull_record import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_store import settle
 
 REREAD_CHUNK = 200

@@ -38,14 +38,12 @@ from forcebridge.sync.pull_page import (
     CONTACT_SOURCE,
     LEAD_SOURCE,
     SALESFORCE_SOURCES,
-    Incoming,
     PageChanges,
-    ReadPage,
     StoreView,
-    Target,
     decide_page,
 )
 from forcebridge.sync.pull_plan import PAGE_SIZE
+from forcebridge.sync.pull_record import Incoming, ReadPage, Target
 from forcebridge.sync.pull_report import Code, Note, Tally
 from forcebridge.sync.watermark import Cursor
 

@@ -38,9 +38,9 @@ from forcebridge.sync.pull_members import (
     prepare_member,
     verify_member,
 )
-from forcebridge.sync.pull_page import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
 from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
+from forcebridge.sync.pull_record import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_rereads import reread_pending
 from forcebridge.sync.pull_store import PageWrite, decide, store_view, unlink_missing
 from forcebridge.sync.read_ahead import read_ahead

@@ -25,9 +25,9 @@ from forcebridge.store.models import Service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
-from forcebridge.sync.pull_page import ReadPage, parse_modstamp
 from forcebridge.sync.pull_plan import PAGE_SIZE, PlanError, ReadPlan, pull_streams
 from forcebridge.sync.pull_read import json_shaped
+from forcebridge.sync.pull_record import ReadPage, parse_modstamp
 from forcebridge.sync.pull_store import settle, unlink_missing
 
 STREAM = "reconcile"

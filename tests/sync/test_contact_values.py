@@ -40,7 +40,7 @@ CUSTOM_VALUES: dict[str, st.SearchStrategy[Any]] = {
 @st.composite
 def resolved_records(draw: st.DrawFn) -> tuple[dict[str, ResolvedValue], dict[str, str | None]]:
     """A record's resolved values, clearing ones (None) among them, and the keys of its keyed
-    fields as `pull_page.keyed` leaves them (a key for each keyed value it kept)."""
+    fields as `pull_record.keyed` leaves them (a key for each keyed value it kept)."""
     values: dict[str, ResolvedValue] = {}
     for name in draw(st.lists(st.sampled_from([*BUILTIN_FIELDS, *CUSTOM_VALUES]), unique=True)):
         strategy = CUSTOM_VALUES.get(name, st.text(min_size=1, max_size=5))

@@ -26,7 +26,8 @@ from forcebridge.store.repositories.contacts import (
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
 from forcebridge.sync.page_in_flight import InFlight, in_flight, unaffected
-from forcebridge.sync.pull_page import Incoming, PageChanges, ReadPage, StoreView, Target, keyed
+from forcebridge.sync.pull_page import PageChanges, StoreView
+from forcebridge.sync.pull_record import Incoming, ReadPage, Target, keyed
 from forcebridge.sync.pull_store import apply_changes, decide, store_view
 
 SOURCE = "salesforce:Contact"

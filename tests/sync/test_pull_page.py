@@ -20,13 +20,11 @@ from forcebridge.sandbox.schema import load_schema
 from forcebridge.store.repositories.contacts import Identity, StoredContact
 from forcebridge.sync.contact_values import EMPTY_CONTACT
 from forcebridge.sync.matching import MatchKeys
-from forcebridge.sync.pull_page import (
+from forcebridge.sync.pull_page import PageChanges, StoreView, decide_page
+from forcebridge.sync.pull_record import (
     Incoming,
-    PageChanges,
-    StoreView,
     Target,
     UnreadableRecord,
-    decide_page,
     match_keys,
     read_record,
 )

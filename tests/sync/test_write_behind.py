@@ -15,7 +15,8 @@ from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.runs import start_run
 from forcebridge.store.repositories.services import create_service
 from forcebridge.sync.contact_values import EMPTY_CONTACT
-from forcebridge.sync.pull_page import PageChanges, Target
+from forcebridge.sync.pull_page import PageChanges
+from forcebridge.sync.pull_record import Target
 from forcebridge.sync.pull_report import Tally
 from forcebridge.sync.pull_store import PageWrite
 from forcebridge.sync.write_behind import PageWriter
