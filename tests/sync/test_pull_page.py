@@ -1,58 +1,18 @@
-"""A page's decisions as pure functions: records read and keyed, then decided against what the
-store holds, without a store or a server (the mapping is checked against the sandbox's Contact
-describe, read from its schema files)."""
+"""A page's decisions as pure functions: records read (`tests.sync.record_reading`), then
+decided against what the store holds, without a store or a server."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from forcebridge.mapping.contact_fields import contact_fields
-from forcebridge.mapping.describe import Catalog
-from forcebridge.mapping.model import Mapping, UpdateOption
-from forcebridge.mapping.rules import compile_pull
-from forcebridge.sandbox.describe import describe_object
-from forcebridge.sandbox.schema import load_schema
 from forcebridge.store.repositories.contacts import Identity, StoredContact
 from forcebridge.sync.contact_values import EMPTY_CONTACT
-from forcebridge.sync.matching import MatchKeys
 from forcebridge.sync.pull_page import PageChanges, StoreView, decide_page
-from forcebridge.sync.pull_record import (
-    Incoming,
-    Target,
-    UnreadableRecord,
-    match_keys,
-    read_record,
-)
+from forcebridge.sync.pull_record import Incoming, Target
 from forcebridge.sync.pull_report import Code
-
-SOURCE = "salesforce:Contact"
-SCHEMA = load_schema()
-STAMP = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
-FIELDS = contact_fields()
-COMPILED = compile_pull(
-    Mapping.of(
-        ("LastName", "last_name"),
-        ("Phone", "phone"),
-        ("MobilePhone", "mobile_phone"),
-        ("Email", "email"),
-        ("Title", "title", UpdateOption.FILL_EMPTY),
-    ),
-    Catalog.of(*(describe_object(SCHEMA, obj, "62.0") for obj in SCHEMA.objects)),
-    "Contact",
-    FIELDS,
-)
-TARGET = Target(service_id=1, source=SOURCE, connection_id=7, region="US", fields=FIELDS)
-
-
-def read(**record: Any) -> Incoming:
-    return read_record(
-        {"Id": "003A", "SystemModstamp": STAMP.isoformat(), **record}, STAMP, COMPILED, TARGET
-    )
+from tests.sync.record_reading import FIELDS, SOURCE, TARGET, read
 
 
 def stored(contact_id: int, **values: Any) -> StoredContact:
@@ -68,56 +28,6 @@ def decide(
 ) -> PageChanges:
     view = StoreView(linked or {}, {c.id: c for c in contacts}, identities or {})
     return decide_page(records, view, target)
-
-
-def test_a_record_is_keyed_by_its_phones_in_e164_and_its_email_case_folded() -> None:
-    record = read(LastName="Ito", Phone="(201) 555-0100", Email=" Ito@Example.COM ")
-
-    assert record.keys == {"phone": "+12015550100", "email": "ito@example.com"}
-    assert record.match_keys == MatchKeys("003A", ("+12015550100",), "ito@example.com")
-
-
-def test_an_unreadable_phone_is_left_out_with_a_note_and_the_rest_is_kept() -> None:
-    record = read(LastName="Ito", Phone="call the front desk", MobilePhone="201-555-0199")
-
-    assert "phone" not in record.values
-    assert record.values["last_name"].value == "Ito"
-    assert record.match_keys.phones == ("+12015550199",)
-    [note] = record.notes
-    assert (note.code, note.record_id, note.field) == (Code.INVALID_PHONE, "003A", "Phone")
-
-
-def test_deleted_and_converted_records_carry_no_values_to_match_on() -> None:
-    deleted = read(IsDeleted=True, LastName="Gone")
-    converted = read(IsConverted="true", ConvertedContactId="003B", LastName="Lee")
-
-    assert (deleted.deleted, deleted.values, deleted.match_keys) == (True, {}, MatchKeys("003A"))
-    assert (converted.converted_to, converted.values) == ("003B", {})
-
-
-def test_a_converted_lead_whose_contact_is_gone_is_read_as_leaving_the_book() -> None:
-    orphan = read(IsConverted=True, ConvertedContactId=None, LastName="Lee")
-
-    assert (orphan.deleted, orphan.left_scope, orphan.values) == (True, True, {})
-
-
-def test_a_record_without_its_modstamp_cannot_be_read() -> None:
-    with pytest.raises(UnreadableRecord, match="003A"):
-        read_record({"Id": "003A"}, None, COMPILED, TARGET)
-
-
-phone_keys = st.one_of(st.none(), st.sampled_from(["+12015550100", "+12015550199", ""]))
-
-
-@given(phone=phone_keys, mobile=phone_keys, email=st.one_of(st.none(), st.just("a@b.example")))
-def test_match_keys_hold_the_phone_before_the_mobile_and_a_number_given_twice_once(
-    phone: str | None, mobile: str | None, email: str | None
-) -> None:
-    keys = match_keys("003A", {"phone": phone, "mobile_phone": mobile, "email": email})
-
-    expected = [number for number in (phone, mobile) if number]
-    assert keys.phones == tuple(dict.fromkeys(expected))
-    assert (keys.external_id, keys.email) == ("003A", email)
 
 
 def test_a_new_person_is_created_with_its_keys_and_linked() -> None:
@@ -291,22 +201,3 @@ def test_a_new_duplicate_read_with_its_twin_is_not_matched_to_the_twins_contact(
     assert [sid for _, sid in changes.creates] == ["003B"]
     assert changes.links == []
     assert changes.updates[5]["last_name"] == "Ames"
-
-
-def test_a_keyed_record_holds_each_value_in_the_field_it_is_named_by() -> None:
-    """`keyed` builds its tuples positionally, for speed: they equal the ones named fields make."""
-    record = read(LastName="Lee", Phone="(415) 555-0100", Email="Lee@Example.com")
-
-    assert record == Incoming(
-        "003A",
-        STAMP,
-        values=record.values,
-        keys={"phone": "+14155550100", "email": "lee@example.com"},
-        keyed_as=MatchKeys("003A", ("+14155550100",), email="lee@example.com"),
-    )
-    assert (record.deleted, record.converted_to, record.left_scope, record.notes) == (
-        False,
-        None,
-        False,
-        (),
-    )
