@@ -90,10 +90,17 @@ def _one(
 ) -> dict[str, Any]:
     if op == "delete":
         given = _given_id(item)
-        record_id = ids.normalize(given)
-        obj = writes.schema.by_prefix(record_id[:3]) if record_id else None
-        if record_id is None or obj is None:
-            raise ApiError(400, "MALFORMED_ID", f"malformed id {given}", [])
+        if sobject is not None:
+            # A Bulk job deletes records of its object only: an id of another is refused as
+            # an update's is, never followed to the record it names (and its children).
+            obj = writes.sobject(sobject)
+            record_id = writes.record_id(obj, given)
+        else:
+            record_id = ids.normalize(given)
+            found = writes.schema.by_prefix(record_id[:3]) if record_id else None
+            if record_id is None or found is None:
+                raise ApiError(400, "MALFORMED_ID", f"malformed id {given}", [])
+            obj = found
         writes.delete(conn, obj, record_id)
         return {"id": record_id, "success": True, "errors": []}
     record = _record(item)

@@ -94,6 +94,25 @@ def test_update_sets_null_with_na_leaves_empty_cells_alone_and_delete_takes_ids(
     assert sf.query(f"SELECT COUNT() FROM Contact WHERE Id = '{contact_id}'")["totalSize"] == 0
 
 
+@pytest.mark.parametrize("operation", ["delete", "hard_delete"])
+def test_a_delete_job_refuses_an_id_of_another_object_and_deletes_nothing(
+    sf: Salesforce, operation: str
+) -> None:
+    account = sf.Account.create({"Name": "Not a Contact"})["id"]
+    sf.Contact.create({"LastName": "Child", "AccountId": account})
+
+    [report] = getattr(sf.bulk2.Contact, operation)(records=[{"Id": account}], wait=0.1)
+
+    assert (report["numberRecordsProcessed"], report["numberRecordsFailed"]) == (1, 1)
+    [failed] = rows(sf.bulk2.Contact.get_failed_records(report["job_id"]))
+    assert (failed["sf__Id"], failed["sf__Error"]) == (
+        "",
+        f"MALFORMED_ID:Contact ID: id value of incorrect type: {account}:Id --",
+    )
+    children = sf.query(f"SELECT COUNT() FROM Contact WHERE AccountId = '{account}'")
+    assert (sf.Account.get(account)["Name"], children["totalSize"]) == ("Not a Contact", 1)
+
+
 def test_an_upsert_on_id_updates_records_with_one_and_inserts_the_rest(sf: Salesforce) -> None:
     account = sf.Account.create({"Name": "Old Name"})["id"]
 

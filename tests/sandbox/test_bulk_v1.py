@@ -356,3 +356,19 @@ def test_errors_answer_in_xml_unless_the_request_is_json(csv_jobs: CsvJobs) -> N
     assert text_of(error, "exceptionCode") == "InvalidSessionId"
     assert text_of(CsvJobs.xml(unreadable), "exceptionCode") == "InvalidJob"
     assert text_of(CsvJobs.xml(entity), "exceptionCode") == "InvalidJob"
+
+
+def test_a_delete_batch_refuses_an_id_of_another_object_and_deletes_nothing(
+    sf: Salesforce,
+) -> None:
+    account = sf.Account.create({"Name": "Not a Contact"})["id"]
+    sf.Contact.create({"LastName": "Child", "AccountId": account})
+
+    [refused] = sf.bulk.Contact.delete([{"Id": account}])
+
+    assert refused["success"] is False
+    assert [(e["statusCode"], e["message"]) for e in refused["errors"]] == [
+        ("MALFORMED_ID", f"Contact ID: id value of incorrect type: {account}")
+    ]
+    children = sf.query(f"SELECT COUNT() FROM Contact WHERE AccountId = '{account}'")
+    assert (sf.Account.get(account)["Name"], children["totalSize"]) == ("Not a Contact", 1)
