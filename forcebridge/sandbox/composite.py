@@ -96,11 +96,11 @@ def _one(
             obj = writes.sobject(sobject)
             record_id = writes.record_id(obj, given)
         else:
-            record_id = ids.normalize(given)
-            found = writes.schema.by_prefix(record_id[:3]) if record_id else None
-            if record_id is None or found is None:
+            normalized = ids.normalize(given)
+            found = writes.schema.by_prefix(normalized[:3]) if normalized else None
+            if normalized is None or found is None:
                 raise ApiError(400, "MALFORMED_ID", f"malformed id {given}", [])
-            obj = found
+            obj, record_id = found, normalized
         writes.delete(conn, obj, record_id)
         return {"id": record_id, "success": True, "errors": []}
     record = _record(item)
