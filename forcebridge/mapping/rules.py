@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from forcebridge.mapping.converters import FieldConverter
 from forcebridge.mapping.describe import Catalog, ObjectDescribe
 from forcebridge.mapping.errors import ConversionError
 from forcebridge.mapping.local_fields import LocalFields
@@ -31,7 +32,6 @@ from forcebridge.mapping.model import Mapping as FieldMapping
 from forcebridge.mapping.model import UpdateOption
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.mapping.report import Problem, ProblemCode
-from forcebridge.mapping.types import FieldConverter
 from forcebridge.mapping.verify import ExportRow, PullRow, check_export_rows, check_pull_rows
 
 Record = Mapping[str, Any]

@@ -11,19 +11,16 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from forcebridge.mapping.compatibility import export_mismatch, pull_mismatch, unsupported
+from forcebridge.mapping.converters import FieldConverter
 from forcebridge.mapping.describe import Catalog, ObjectDescribe, SalesforceField
 from forcebridge.mapping.errors import UnknownField
 from forcebridge.mapping.local_fields import LocalField, LocalFields, LocalType
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.mapping.query_check import check_query
+from forcebridge.mapping.reading import held_as_target, pull_converter
 from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport, listed
-from forcebridge.mapping.types import (
-    FieldConverter,
-    export_converter,
-    held_as_target,
-    pull_converter,
-)
+from forcebridge.mapping.writing import export_converter
 
 __all__ = [
     "Problem",

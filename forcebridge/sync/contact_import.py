@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forcebridge.mapping.local_fields import LocalField, LocalFields, LocalType
+from forcebridge.mapping.reading import read_number
 from forcebridge.mapping.rules import ResolvedValue
-from forcebridge.mapping.types import read_number
 from forcebridge.store.models import LogLevel, Service, UpdateOption
 from forcebridge.store.types import utcnow
 from forcebridge.sync.csv_delimiter import delimiter_of

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from forcebridge.mapping.converters import number_text
 from forcebridge.mapping.local_fields import LocalFields, LocalType
 from forcebridge.mapping.rules import ResolvedValue, is_empty
-from forcebridge.mapping.types import number_text
 from forcebridge.store.repositories.contacts import BUILTIN_FIELDS, KEY_COLUMNS
 from forcebridge.sync.matching import email_key, phone_key
 
