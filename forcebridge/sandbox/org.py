@@ -1,7 +1,8 @@
 """The org: everything the sandbox's HTTP layer calls, as plain Python with no HTTP in it.
 
 A new data folder is an empty org holding only its Organization record, its admin User and
-that user's System Administrator Profile.
+that user's System Administrator Profile (written by `new_org`). Reads by id, plain or under a
+conditional request's headers, are `retrieval`'s.
 Every method either does all it was asked or raises an `ApiError` (Salesforce's status, code
 and wording) having changed nothing. Safe to call from many threads: reads use a connection
 per thread, writes are serialised.
@@ -17,24 +18,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from forcebridge.sandbox import activities, composite, conversion, replication
+from forcebridge.sandbox import activities, composite, conversion, new_org, replication
 from forcebridge.sandbox.composite import Operation
-from forcebridge.sandbox.config import DEFAULT_USERNAME
 from forcebridge.sandbox.describe import describe_global, describe_object
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
 from forcebridge.sandbox.explain import explain
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime
-from forcebridge.sandbox.ids import random_id
-from forcebridge.sandbox.preconditions import (
-    ETAG_OBJECTS,
-    Preconditions,
-    Validators,
-    etag,
-    next_modified,
-    precondition_failed,
-)
-from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine, select_fields, select_where
-from forcebridge.sandbox.records import derived
+from forcebridge.sandbox.preconditions import Preconditions, Validators, next_modified
+from forcebridge.sandbox.query import DEFAULT_BATCH, QueryEngine
+from forcebridge.sandbox.retrieval import Retrieval
 from forcebridge.sandbox.schema import Schema, load_schema
 from forcebridge.sandbox.search import run_search
 from forcebridge.sandbox.storage import Storage
@@ -48,17 +40,6 @@ from forcebridge.soql.search import parse_search
 
 DEFAULT_API_VERSION = "62.0"
 DEFAULT_TIME_ZONE = "UTC"
-ADMIN = {
-    "Username": DEFAULT_USERNAME,
-    "FirstName": "Sandbox",
-    "LastName": "Admin",
-    "Email": "admin@sandbox.forcebridge.test",
-    "Alias": "sadmin",
-    "CommunityNickname": "sandbox.admin",
-    "LocaleSidKey": "en_US",
-    "LanguageLocaleKey": "en_US",
-    "EmailEncodingKey": "UTF-8",
-}
 
 
 def _utc_now() -> dt.datetime:
@@ -79,11 +60,12 @@ class Org:
         self.storage = Storage(data_dir, self.schema)
         self.clock = clock or _utc_now
         self.writes = Writes(self.schema, self.storage, self.clock, lambda: self.admin_user_id)
-        self._bootstrap(time_zone)
+        new_org.bootstrap(self.storage, self.schema, self.clock, time_zone)
         self.org_id = self.storage.meta("org_id") or ""
         self.admin_user_id = self.storage.meta("admin_user_id") or ""
         self.time_zone = ZoneInfo(self.storage.meta("time_zone") or DEFAULT_TIME_ZONE)
         self.queries = QueryEngine(self.schema, self.storage, self.clock, self.time_zone)
+        self.retrieval = Retrieval(self.writes, self.queries)
         self.paths = RecordPaths(self)
         self.custom_fields = CustomFields(
             self.storage, self.schema, self.clock, lambda: self.admin_user_id, self._use_schema
@@ -109,63 +91,9 @@ class Org:
             self.storage.set_meta(conn, "schema_modified_at", stamp)
         self.schema_modified_at = parse_datetime(stamp or "")
 
-    def _bootstrap(self, time_zone: str) -> None:
-        """Give a new org its Organization record (a fiscal year starting in January, as the
-        Opportunity's fiscal fields count it) and its admin User, a System Administrator (the
-        admin creates itself)."""
-        ZoneInfo(time_zone)  # refuse an unknown zone before anything is written
-        user = self.schema.get("User")
-        organization = self.schema.get("Organization")
-        profile = self.schema.get("Profile")
-        assert user is not None and organization is not None and profile is not None
-        with self.storage.write() as conn:
-            if self.storage.meta("org_id"):
-                return
-            # An org of its own for each data folder, as two Salesforce orgs differ: a client
-            # that tells orgs apart by Id (forcebridge's reconnect guard) tells sandboxes apart.
-            org_id = random_id(organization.key_prefix)
-            (user_id,) = self.storage.new_ids(conn, user.key_prefix)
-            (profile_id,) = self.storage.new_ids(conn, profile.key_prefix)
-            self.admin_user_id = user_id
-            for key, value in (
-                ("org_id", org_id),
-                ("admin_user_id", user_id),
-                ("time_zone", time_zone),
-            ):
-                self.storage.set_meta(conn, key, value)
-            stamp = format_datetime(self.clock())
-            audit = {
-                "CreatedDate": stamp,
-                "CreatedById": user_id,
-                "LastModifiedDate": stamp,
-                "LastModifiedById": user_id,
-                "SystemModstamp": stamp,
-            }
-            self.storage.insert(
-                conn,
-                profile,
-                {"Id": profile_id, "Name": "System Administrator", "UserType": "Standard", **audit},
-            )
-            admin = {"Id": user_id, "IsActive": 1, "TimeZoneSidKey": time_zone}
-            admin |= {"UserType": "Standard", "ProfileId": profile_id, **ADMIN, **audit}
-            self.storage.insert(conn, user, admin | derived(user, admin))
-            self.storage.insert(
-                conn,
-                organization,
-                {"Id": org_id, "Name": "forcebridge sandbox", "TimeZoneSidKey": time_zone,
-                 "DefaultLocaleSidKey": "en_US", "LanguageLocaleKey": "en_US",
-                 "OrganizationType": "Developer Edition", "IsSandbox": 0,
-                 "FiscalYearStartMonth": 1, "UsesStartDateAsFiscalYearName": 0, **audit},
-            )  # fmt: skip
-
     def name_admin(self, username: str) -> None:
-        """Give the admin User the username it logs in with, as every Salesforce user has: a
-        query for the running user's `Username` then answers what the identity service says."""
-        user = self.writes.sobject("User")
-        with self.storage.write() as conn:
-            row = self.storage.fetch(conn, user, self.admin_user_id)
-            if row is not None and row.get("Username") != username:
-                self.writes.update(conn, user, self.admin_user_id, {"Username": username})
+        """Give the admin User the username it logs in with; see `new_org.name_admin`."""
+        new_org.name_admin(self.writes, self.admin_user_id, username)
 
     def close(self) -> None:
         self.storage.close()
@@ -196,19 +124,8 @@ class Org:
         *,
         api_version: str = DEFAULT_API_VERSION,
     ) -> dict[str, Any]:
-        """One record with `fields` (all of them by default), as `GET sobjects/T/id` returns it."""
-        obj = self.writes.sobject(sobject)
-        record_id = self.writes.addressed_id(obj, record_id)
-        self.writes.live_row(self.storage.connection(), obj, record_id)
-        try:
-            record = self.queries.first_record(
-                select_where(obj, fields, "Id", record_id), api_version
-            )
-        except SoqlError as error:
-            raise from_soql(error) from None
-        if record is None:
-            raise not_found()
-        return record
+        """`GET sobjects/T/id`; see `retrieval`."""
+        return self.retrieval.retrieve(sobject, record_id, fields, api_version=api_version)
 
     def retrieve_many(
         self,
@@ -218,41 +135,14 @@ class Org:
         *,
         api_version: str = DEFAULT_API_VERSION,
     ) -> list[dict[str, Any] | None]:
-        """sObject Collections' retrieve: one record per id, in order. As Salesforce's docs say,
-        an id that is invalid, of another object or of no live record gives null, while a field
-        that cannot be read fails the call; the fields are checked first, so a call with no
-        usable id is checked too."""
-        obj = self.writes.sobject(sobject)
-        try:
-            self.queries.plan(select_fields(obj, fields), include_deleted=False)
-        except SoqlError as error:
-            raise from_soql(error) from None
-        records: list[dict[str, Any] | None] = []
-        for record_id in record_ids:
-            try:
-                records.append(self.retrieve(sobject, record_id, fields, api_version=api_version))
-            except ApiError as error:
-                if error.status != 404 and error.error_code != "MALFORMED_ID":
-                    raise
-                records.append(None)
-        return records
+        """sObject Collections' retrieve; see `retrieval`."""
+        return self.retrieval.retrieve_many(sobject, record_ids, fields, api_version=api_version)
 
     def validators(
         self, sobject: str, record_id: str, whole: dict[str, Any] | None = None
     ) -> Validators | None:
-        """What a conditional request on the record is checked against (`preconditions`);
-        None for an object without modification dates (one a schema folder added). `whole`:
-        the record as GET returns it whole, when it is read already."""
-        obj = self.writes.sobject(sobject)
-        if obj.field("LastModifiedDate") is None:
-            return None
-        tagged = obj.name in ETAG_OBJECTS
-        record = whole or self.retrieve(
-            obj.name, record_id, None if tagged else ["LastModifiedDate"]
-        )
-        return Validators(
-            parse_datetime(record["LastModifiedDate"]), etag(record) if tagged else None
-        )
+        """What a conditional request on the record is checked against; see `retrieval`."""
+        return self.retrieval.validators(sobject, record_id, whole, api_version=DEFAULT_API_VERSION)
 
     def conditional_retrieve(
         self,
@@ -263,28 +153,18 @@ class Org:
         *,
         api_version: str = DEFAULT_API_VERSION,
     ) -> tuple[dict[str, Any] | None, Validators | None]:
-        """`GET sobjects/T/id` under its conditions: the record (None when the client holds it
-        already: 304) and its validators, for the answer's headers; PRECONDITION_FAILED (412)
-        when a condition fails. A record asked for whole is read once."""
-        whole = None if fields else self.retrieve(sobject, record_id, api_version=api_version)
-        current = self.validators(sobject, record_id, whole)
-        status = preconditions.failure(current, read=True) if current is not None else None
-        if status == 412:
-            raise precondition_failed()
-        if status == 304:
-            return None, current
-        record = whole or self.retrieve(sobject, record_id, fields, api_version=api_version)
-        return record, current
+        """`GET sobjects/T/id` under its conditions; see `retrieval`."""
+        return self.retrieval.conditional_retrieve(
+            sobject, record_id, fields, preconditions, api_version=api_version
+        )
 
     def check_preconditions(
         self, sobject: str, record_id: str, preconditions: Preconditions
     ) -> None:
         """Refuse a write (PRECONDITION_FAILED, 412) whose conditions the record fails."""
-        if not preconditions.any:
-            return
-        current = self.validators(sobject, record_id)
-        if current is not None and preconditions.failure(current, read=False) is not None:
-            raise precondition_failed()
+        self.retrieval.check_preconditions(
+            sobject, record_id, preconditions, api_version=DEFAULT_API_VERSION
+        )
 
     def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> None:
         obj = self.writes.sobject(sobject)
