@@ -14,7 +14,9 @@ answer shows the Salesforce API calls a day the interval projects for the org's 
 What needs no Salesforce call (the time zone, the activity settings, the pull interval and
 mode) is saved without a connection, or while Salesforce cannot be reached; the answer says the
 pull settings were not verified and why. `--pull`, `--soql` and `--routing` are refused then.
-A new time zone takes effect at the end of the service's current day (`service_days`).
+A new time zone takes effect at the end of the service's current day (`service_days`). It is
+refused, and nothing saved, while an activity push of the service runs: the change holds the
+pushes' lease until it commits, so that no push writes a later day in between.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail, wrong_options
+from forcebridge.jobs.execute import holding_for_zone_change
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import ActivityTarget, PullObjects, Service
@@ -107,7 +110,7 @@ def command(
         typer.Option(
             "--timezone",
             help="IANA time zone of the activity days (e.g. America/New_York), from the end "
-            "of the service's current day.",
+            "of the service's current day; refused while an activity push runs.",
         ),
     ] = None,
     as_json: JsonFlag = False,
@@ -144,26 +147,30 @@ def command(
         now = utcnow()
         if timezone is not None:  # an unknown zone is refused before Salesforce is asked
             check_timezone(timezone)
-        configured, unverified = _configure_pull(session, service, change, others)
-        if timezone is not None:
-            # Written after Salesforce was asked: on SQLite a write left pending would lock out
-            # the token the client renews in a transaction of its own.
-            move_service(service, timezone, now)
-        _activities(service, activities_to, activities_every, task_subject)
-        session.flush()
-        reconcile_schedules(session.connection(), now, [service.id])
-        pull_document = (
-            {**configured.to_json(), "not_verified": None}
-            if configured
-            else {**pull_settings_document(service), **unverified}
-        )
-        document = {
-            "service": path,
-            **pull_document,
-            **activity_settings_document(service),
-            **zone_document(service, now),
-        }
-        session.commit()
+        # Held from before the first write (the pull settings') until the commit.
+        with holding_for_zone_change(session, service, timezone) as busy:
+            if busy is not None:
+                fail(busy)
+            configured, unverified = _configure_pull(session, service, change, others)
+            if timezone is not None:
+                # Written after Salesforce was asked: on SQLite a write left pending would lock
+                # out the token the client renews in a transaction of its own.
+                move_service(service, timezone, now)
+            _activities(service, activities_to, activities_every, task_subject)
+            session.flush()
+            reconcile_schedules(session.connection(), now, [service.id])
+            pull_document = (
+                {**configured.to_json(), "not_verified": None}
+                if configured
+                else {**pull_settings_document(service), **unverified}
+            )
+            document = {
+                "service": path,
+                **pull_document,
+                **activity_settings_document(service),
+                **zone_document(service, now),
+            }
+            session.commit()
     emit(document, as_json, lambda: _show(path, configured, document))
     for problem in configured.problems if configured else ():
         # Saved as asked (exit status 0), but the runs will fail until the org or the mapping

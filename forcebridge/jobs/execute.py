@@ -2,7 +2,9 @@
 
 Both engines call `execute_stream`. The lease, not the engine, keeps two runs of a stream from
 overlapping: a run that cannot take it returns at once, and one whose holder dies stops
-renewing it, so it expires and the stream can run elsewhere.
+renewing it, so it expires and the stream can run elsewhere. A change of a service's time zone
+holds its activities lease too (`holding_for_zone_change`), as no push may write a day while
+the change decides from the latest one when it takes effect.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
 from forcebridge.jobs.errors import ScheduleMissing
 from forcebridge.jobs.failures import UNEXPECTED, WORKER_LOST, classify
 from forcebridge.jobs.policy import (
     FailureKind,
     ScheduleState,
+    Stream,
     StreamFailure,
     after_failure,
     after_success,
@@ -40,7 +44,7 @@ from forcebridge.jobs.schedules import (
     service_schedules,
 )
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
-from forcebridge.store.models import RunStatus
+from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.leases import (
     dead_holders_here,
     holder_id,
@@ -162,6 +166,30 @@ def holding(
         engine, service_id, stream, holder_id(), timing or LeaseTiming(), utcnow
     ) as heartbeat:
         yield heartbeat is not None
+
+
+@contextmanager
+def holding_for_zone_change(
+    session: Session, service: Service, zone: str | None
+) -> Iterator[str | None]:
+    """The service's activities lease held through the block when `zone` is a new zone for it:
+    the change takes effect after the latest day a push wrote Tasks for (`move_service`), so no
+    push may write a later day between the change reading it and committing. Yields None, or,
+    while a push holds the lease, the refusal saying why nothing may be saved. No lease is
+    needed (None) for the zone the service has, or none given.
+
+    Enter it before the session writes anything (on SQLite a pending write would lock out the
+    lease's own connection), and commit inside the block: the lease is released after."""
+    if zone is None or zone == service.timezone:
+        yield None
+        return
+    refusal = (
+        f"nothing was saved: an activity push of {service.org.name}/{service.name} is running, "
+        "and the service's time zone cannot change while it writes the days' Tasks; try again "
+        "once it ends"
+    )
+    with holding(session.get_bind().engine, service.id, Stream.ACTIVITIES.value) as held:
+        yield None if held else refusal
 
 
 def _run(runtime: Runtime, registry: StreamRegistry, service_id: int, stream: str) -> RunResult:

@@ -186,7 +186,9 @@ def service_calendar(service: Service) -> ServiceCalendar:
 def move_service(service: Service, zone: str, now: dt.datetime) -> ServiceCalendar:
     """Set the service's zone to `zone` from the end of its current day, or of the latest day
     it recorded a window for (`change_zone`), refusing an unknown zone as `service create`
-    does; the caller commits. The service is read from, and stays in, its session."""
+    does; the caller commits, holding the service's activities lease from before this call
+    (`jobs.execute.holding_for_zone_change`), so no push records a later day in between. The
+    service is read from, and stays in, its session."""
     session = object_session(service)
     if session is None:
         raise ValueError(f"service {service.id} is not in a session: its windows are unknown")

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forcebridge.jobs.execute import holding_for_zone_change
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.jobs.stream_status import service_stream_statuses
 from forcebridge.salesforce.client import SalesforceClient
@@ -208,8 +209,8 @@ def save_settings(
 ) -> Response:
     """Verify the pull settings against Salesforce and save them with the activity settings
     and the time zone (from the end of the current day, or of the latest day a Task was written
-    for when that is later); refused, nothing is saved and the form keeps what the admin
-    entered."""
+    for when that is later: a new zone is refused while an activity push writes Tasks);
+    refused, nothing is saved and the form keeps what the admin entered."""
     service = org_service(session, admin, service_id)
     zone = timezone.strip() or service.timezone
     submitted = SettingsForm(
@@ -236,6 +237,7 @@ def save_settings(
         check_timezone(zone)
     except InvalidValue as unknown:
         problems.append(about("timezone", str(unknown)))
+        zone = service.timezone  # refused already: no change to hold the pushes off for
     if not custom and soql.strip() not in ("", (service.pull_soql or "").strip()):
         problems.append(
             about(
@@ -244,61 +246,65 @@ def save_settings(
                 "the query",
             )
         )
-    try:
-        with service_client(session, service) as client:
-            try:
-                configured: PullConfiguration | None = configure_pull(
-                    session, client, service, change
+    # Held from before the first write (the pull settings') until the commit.
+    with holding_for_zone_change(session, service, zone) as busy:
+        if busy is not None:
+            problems.append(about("timezone", busy))
+        try:
+            with service_client(session, service) as client:
+                try:
+                    configured: PullConfiguration | None = configure_pull(
+                        session, client, service, change
+                    )
+                except ConfigurationRefused as refused:
+                    problems += refused_problems(refused.details)
+                    configured = None
+                if configured is None or problems:
+                    session.rollback()
+                    shown = replace(submitted, problems=_settings_problems(problems))
+                    first = first_mapping(session, client, service, soql) if custom else None
+                    return render_service_page(
+                        request, admin, session, client, service, shown, first,
+                        status_code=400, then_soql=soql.strip(),
+                    )  # fmt: skip
+                notice, listed_problems = projection_notice(configured)
+        except SalesforceUnavailable as unavailable:
+            # What to read needs Salesforce to verify it: refused, with what was typed kept. The
+            # rest is saved as the command line saves it, so an outage never blocks those.
+            session.rollback()
+            interval = interval_problem("pull every", _minutes(pull_every))
+            objections = [*problems, *([about("pull_every", interval)] if interval else [])]
+            changed = scope_changes(service, change)
+            if changed:
+                objections.append(
+                    FormProblem(
+                        "What to pull, the query and the routing rule are verified against "
+                        f"Salesforce, which could not be asked. {unavailable.message}",
+                        frozenset(SCOPE_CONTROLS[name] for name in changed),
+                    )
                 )
-            except ConfigurationRefused as refused:
-                problems += refused_problems(refused.details)
-                configured = None
-            if configured is None or problems:
-                session.rollback()
-                shown = replace(submitted, problems=_settings_problems(problems))
-                first = first_mapping(session, client, service, soql) if custom else None
+            if objections:
                 return render_service_page(
-                    request, admin, session, client, service, shown, first,
-                    status_code=400, then_soql=soql.strip(),
+                    request, admin, session, None, service,
+                    replace(submitted, problems=_settings_problems(objections)),
+                    status_code=unavailable.status, mappings_unavailable=unavailable.message,
                 )  # fmt: skip
-            notice, listed_problems = projection_notice(configured)
-    except SalesforceUnavailable as unavailable:
-        # What to read needs Salesforce to verify it: refused, with what was typed kept. The
-        # rest is saved as the command line saves it, so an outage never blocks those.
-        session.rollback()
-        interval = interval_problem("pull every", _minutes(pull_every))
-        objections = [*problems, *([about("pull_every", interval)] if interval else [])]
-        changed = scope_changes(service, change)
-        if changed:
-            objections.append(
-                FormProblem(
-                    "What to pull, the query and the routing rule are verified against "
-                    f"Salesforce, which could not be asked. {unavailable.message}",
-                    frozenset(SCOPE_CONTROLS[name] for name in changed),
-                )
+            reread = save_unverified(session, service, change)
+            listed_problems = []
+            notice = (  # saved: not what to do when refused ("try again")
+                "Saved without verifying against Salesforce, which could not be asked: "
+                f"{sentence(unavailable.reason)}"
+                + (f" The next run reads everything again ({listed(reread)})." if reread else "")
             )
-        if objections:
-            return render_service_page(
-                request, admin, session, None, service,
-                replace(submitted, problems=_settings_problems(objections)),
-                status_code=unavailable.status, mappings_unavailable=unavailable.message,
-            )  # fmt: skip
-        reread = save_unverified(session, service, change)
-        listed_problems = []
-        notice = (  # saved: not what to do when refused ("try again")
-            "Saved without verifying against Salesforce, which could not be asked: "
-            f"{sentence(unavailable.reason)}"
-            + (f" The next run reads everything again ({listed(reread)})." if reread else "")
-        )
-    service.activities_to = activities_to
-    service.activities_interval_minutes = _minutes(activities_every)
-    service.task_subject_template = task_subject.strip() or None
-    now = utcnow()
-    if zone != service.timezone:
-        move_service(service, zone, now)
-    session.flush()
-    reconcile_schedules(session.connection(), now, [service.id])
-    session.commit()
+        service.activities_to = activities_to
+        service.activities_interval_minutes = _minutes(activities_every)
+        service.task_subject_template = task_subject.strip() or None
+        now = utcnow()
+        if zone != service.timezone:
+            move_service(service, zone, now)
+        session.flush()
+        reconcile_schedules(session.connection(), now, [service.id])
+        session.commit()
     return notify_at(request, f"{PAGE}/{service_id}", notice, SETTINGS, listed_problems)
 
 

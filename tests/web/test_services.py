@@ -19,6 +19,7 @@ from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import ActivityTarget, AdminRole, Connection, PullObjects, Service
 from forcebridge.store.repositories.connections import forget_credentials
+from forcebridge.store.repositories.leases import release_lease, take_lease
 from forcebridge.store.repositories.mappings import get_mapping
 from forcebridge.store.repositories.orgs import create_org, get_org
 from forcebridge.store.repositories.services import create_service, get_service
@@ -32,8 +33,11 @@ from tests.web.test_exports import control
 
 @pytest.fixture
 def pages(admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer) -> AdminPages:
+    return acme_support(admin_pages_factory(), sandbox)
+
+
+def acme_support(app: AdminPages, sandbox: SandboxServer) -> AdminPages:
     """acme connected to the sandbox with a service `support`, ann logged in as its admin."""
-    app = admin_pages_factory()
     app.add_admin("acme", "ann@acme.example.com")
     connection_id = app.connect_to("acme", sandbox)
     with app.runtime.sessions() as session:
@@ -646,6 +650,44 @@ def test_an_unknown_time_zone_is_refused_by_name_keeping_what_was_typed(pages: A
         [],
         60,
     )
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_new_zone_is_refused_while_an_activity_push_runs_and_other_settings_are_not(
+    admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer, backend: str
+) -> None:
+    """The change takes effect after the latest day a push wrote: it holds the pushes' lease
+    from reading that day until it commits, so it waits for no push to end, but says so."""
+    pages = acme_support(admin_pages_factory(backend=backend), sandbox)
+    support, engine, push = service(pages), pages.runtime.engine, "worker at elsewhere:1:1"
+    assert take_lease(engine, support.id, "activities", push, dt.timedelta(minutes=5))
+
+    refused = post_settings(pages, support.id, timezone="Asia/Tokyo", activities_every="30")
+    unchanged = service(pages)
+    others = post_settings(pages, support.id, timezone="UTC", activities_every="45")
+    others_saved = service(pages)
+    assert release_lease(engine, support.id, "activities", push)
+    moved = post_settings(pages, support.id, timezone="Asia/Tokyo")
+
+    assert refused.status_code == 400
+    [(problem_id, text)] = problems_of(refused.text).items()
+    assert text == (
+        "Nothing was saved: an activity push of acme/support is running, and the service's "
+        "time zone cannot change while it writes the days' Tasks; try again once it ends."
+    )
+    assert f'aria-invalid="true" aria-describedby="{problem_id}"' in control(
+        refused.text, "timezone"
+    )
+    assert 'value="Asia/Tokyo"' in control(refused.text, "timezone")  # what was typed, kept
+    assert (unchanged.timezone, unchanged.timezone_changes) == ("UTC", [])
+    assert unchanged.activities_interval_minutes == 60
+    assert others.status_code == 303, others.text  # the zone it has: no lease needed
+    assert others_saved.activities_interval_minutes == 45
+    assert moved.status_code == 303, moved.text
+    assert service(pages).timezone == "Asia/Tokyo"
+    assert take_lease(engine, support.id, "activities", push, dt.timedelta(minutes=5))  # freed
 
 
 def problems_of(page: str, form: str = "settings") -> dict[str, str]:
