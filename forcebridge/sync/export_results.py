@@ -65,7 +65,7 @@ def prospect_results(
                 outcome.action,
                 outcome.record_id,
                 account_id,
-                (*outcome.errors, *account_problems(outcome, account)),
+                (*outcome.errors, *account_problems(outcome, account, dry_run=dry_run)),
                 prospect.prospect_id,
                 values=plan.values if dry_run else {},
                 account_action=shown.action if shown else None,
@@ -92,15 +92,20 @@ def _exists_or_is_made(account: Outcome | None) -> bool:
     )
 
 
-def account_problems(person: Outcome, account: Outcome | None) -> tuple[FieldError, ...]:
-    """Why the Account of a person written into it was not updated: the person's row tells
-    it (the run is then partial), as nothing else would. A person who failed already says
-    why, their new Account's failure included."""
+def account_problems(
+    person: Outcome, account: Outcome | None, *, dry_run: bool
+) -> tuple[FieldError, ...]:
+    """Why the Account of a person written into it was not updated, or not made for a person
+    already in Salesforce: the person's row tells it (the run is then partial), as nothing else
+    would. A person who failed already says why, their new Account's failure included."""
     if person.action is Action.FAILED or account is None or account.action is not Action.FAILED:
         return ()
+    if account.record_id is None:
+        what = "would not be created" if dry_run else "was not created"
+    else:
+        what = f"{account.record_id} was not updated"
     return tuple(
-        replace(error, message=f"its Account {account.record_id} was not updated: {error.message}")
-        for error in account.errors
+        replace(error, message=f"its Account {what}: {error.message}") for error in account.errors
     )
 
 

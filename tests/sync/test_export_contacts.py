@@ -167,6 +167,23 @@ def test_without_leave_to_write_accounts_contacts_only_join_accounts_that_exist(
     assert world.records("Account", "Phone") == [{"Id": globex, "Phone": None}]
 
 
+def test_a_contact_in_salesforce_without_an_account_is_told_none_was_created_when_not_allowed(
+    world: ExportWorld,
+) -> None:
+    disallow_objects(world.session, world.org, ["Account"])
+    world.session.commit()
+    world.create("Contact", {"LastName": "Lovelace", "Email": "ada@example.com"})
+
+    report = world.export("Contact", HEADER, "Ada,Lovelace,ada@example.com,Nowhere Inc,,,")
+
+    [result] = report.results
+    assert (result.action, result.account_id) == (Action.UPDATED, None)
+    [told] = result.errors
+    assert told.field == "company_name"
+    assert told.message.startswith("its Account was not created: no Account")
+    assert report.status is RunStatus.PARTIAL
+
+
 def test_a_company_whose_every_contact_fails_gets_no_account_written_for_nobody(
     world: ExportWorld,
 ) -> None:
@@ -444,6 +461,8 @@ def test_a_dry_run_says_why_a_contacts_account_would_not_be_made(
     [why] = result["account"]["errors"]
     assert why["field"] == "company_name"
     assert "does not allow exports to create Accounts" in why["message"]
+    [told] = result["errors"]
+    assert told["message"].startswith("its Account would not be created: no Account")
     assert (new["action"], new["account_id"]) == ("failed", None)
     [refused] = new["errors"]
     assert refused["message"].startswith("its Account would not be created: no Account")
