@@ -4,7 +4,9 @@ forcebridge, as JSON.
 Who is calling is decided in one place, `api_caller`: an API token of one org (the product),
 or an admin's session cookie (the pages' own scripts, which then send the `X-CSRF-Token` header
 with anything but GET); every answer is scoped to that org. The endpoints of services and runs
-live in `api_services` and `api_runs`; the connections', here.
+live in `api_services` and `api_runs`; the connections', here. Each operation documents its
+answer's shape (`api_documents`, returned as built, not remade through it) and the refusals it
+may answer (`api_errors.refusals`).
 """
 
 from __future__ import annotations
@@ -17,16 +19,22 @@ from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.connections import org_connection_status
 from forcebridge.web import api_runs, api_services
+from forcebridge.web.api_bodies import Utf8JsonRoute
 from forcebridge.web.api_caller import PREFIX as PREFIX
 from forcebridge.web.api_caller import Caller
-from forcebridge.web.api_errors import ERROR_RESPONSES
+from forcebridge.web.api_documents import Connections
+from forcebridge.web.api_errors import refusals
 from forcebridge.web.connection_views import connection_view
 from forcebridge.web.dependencies import Database
 
-router = APIRouter(prefix=PREFIX, responses=ERROR_RESPONSES)
+router = APIRouter(prefix=PREFIX, route_class=Utf8JsonRoute)
 
 
-@router.get("/connections")
+@router.get(
+    "/connections",
+    response_model=None,
+    responses={200: {"model": Connections, "description": "The org's connections"}, **refusals()},
+)
 def connections(caller: Caller, session: Database) -> dict[str, Any]:
     """The org's connections with their status; never a token or secret."""
     org = get_org(session, caller.org_name)

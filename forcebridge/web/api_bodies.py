@@ -7,14 +7,22 @@ are handled, and one request would meet its refusals in a different order by its
 caller is judged first, by the same checks the routes depend on (`require_api_csrf_token`,
 `api_caller`); then the body: a content coding (the API takes bodies as they are), a type
 that is not JSON, text that is not UTF-8, or JSON of the wrong shape.
+
+JSON between systems is UTF-8 (RFC 8259 §8.1), as the API says; Python's JSON reader would
+also take UTF-16 and UTF-32 (by a byte order mark, or the zero bytes of their first
+characters), so the API's routes read bodies with `Utf8JsonRoute`, which refuses them as not
+UTF-8 rather than take what the documentation says is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from fastapi.routing import APIRoute
 from starlette.requests import Request
+from starlette.responses import Response
 
 from forcebridge.web.api_caller import api_caller
 from forcebridge.web.api_errors import InvalidRequest, UnsupportedMediaType, unread_body
@@ -26,6 +34,33 @@ NOT_UTF8 = InvalidRequest(
     "The request could not be taken: body: not UTF-8 text; send the JSON encoded as UTF-8."
 )
 TOO_DEEP = InvalidRequest("The request could not be taken: body: JSON nested too deep to read.")
+UTF8 = ("utf-8", "utf-8-sig")
+"""UTF-8, with or without the byte order mark RFC 8259 lets a reader ignore."""
+
+
+class Utf8Json(Request):
+    """A request whose JSON body is read only if it is UTF-8 text; one in UTF-16 or UTF-32
+    fails as undecodable, as a byte no UTF-8 has does (then `body_refusal` says so)."""
+
+    async def json(self) -> Any:
+        body = await self.body()
+        encoding = json.detect_encoding(body)  # what `json.loads` would decode the bytes as
+        if encoding not in UTF8:
+            raise UnicodeDecodeError(encoding, body, 0, len(body), "JSON is exchanged as UTF-8")
+        return await super().json()
+
+
+class Utf8JsonRoute(APIRoute):
+    """A route of the API, whose JSON body `Utf8Json` reads: FastAPI's way to read bodies
+    otherwise is a route class that hands its handler a request of another class."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def read_as_utf8(request: Request) -> Response:
+            return await handler(Utf8Json(request.scope, request.receive))
+
+        return read_as_utf8
 
 
 def body_refusal(request: Request, problems: Sequence[Any] | None, cause: object) -> WebError:

@@ -19,18 +19,49 @@ class ErrorDocument(BaseModel):
     message: str
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorDocument, "description": description}
-    for status, description in (
-        (401, "No API token or session, or a token revoked or mistyped (`WWW-Authenticate`)"),
-        (403, "A session's POST without its CSRF token, or a viewer's"),
-        (404, "No such service or run in the caller's org"),
-        (413, "A request body over 16 MB"),
-        (422, "A body, query parameter or value the API cannot take, each field named"),
-        (500, "A fault of the server (`internal_error`): logged there, safe to send again"),
-    )
+_REFUSALS: dict[int, str] = {
+    401: "No API token or session (`login_required`), or a token revoked or mistyped "
+    "(`invalid_token`)",
+    403: "A session's request without its `X-CSRF-Token` (`csrf_rejected`), or a viewer's "
+    "(`forbidden`)",
+    405: "A method the path does not take (`http_error`), to a caller the path takes (a "
+    "stranger's is 401); a path that takes GET takes HEAD too",
+    409: "The service runs no such stream (`stream_off`): it has no Salesforce connection",
+    413: "A request body over 16 MB (`too_large`)",
+    415: "A body sent as anything but `application/json`, or in a content coding such as gzip "
+    "(`unsupported_media_type`)",
+    422: "A body, query parameter or value the API cannot take, each field named "
+    "(`invalid_request`); a body not encoded as UTF-8 too",
+    500: "A fault of the server (`internal_error`): logged there, safe to send again",
 }
-"""How the OpenAPI description documents the refusals every endpoint may answer."""
+_HEADERS: dict[int, dict[str, str]] = {
+    401: {"WWW-Authenticate": 'How to authenticate: `Bearer realm="forcebridge"`'},
+    405: {"Allow": "The methods the path takes: `GET, HEAD`, or `POST`"},
+}
+
+
+def refusals(*statuses: int, not_found: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """How the OpenAPI description documents an operation's refusals, each an `ErrorDocument`:
+    those any operation may answer (401, 405, 500), `statuses`, and a 404 for what is
+    `not_found`."""
+    described = {status: _REFUSALS[status] for status in {401, 405, 500, *statuses}}
+    if not_found is not None:
+        described[404] = f"{not_found} (`not_found`)"
+    return {
+        status: {"model": ErrorDocument, "description": described[status]} | _headers(status)
+        for status in sorted(described)
+    }
+
+
+def _headers(status: int) -> dict[str, Any]:
+    """The headers a refusal of `status` carries, as OpenAPI describes them."""
+    if status not in _HEADERS:
+        return {}
+    described = {
+        name: {"description": text, "schema": {"type": "string"}}
+        for name, text in _HEADERS[status].items()
+    }
+    return {"headers": described}
 
 
 class InvalidToken(WebError):

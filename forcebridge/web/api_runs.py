@@ -10,18 +10,29 @@ from fastapi import APIRouter, Query
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.runs import org_run, runs_page
 from forcebridge.sync.documents import run_document, run_with_log_document
+from forcebridge.web.api_bodies import Utf8JsonRoute
 from forcebridge.web.api_caller import Caller, caller_service
-from forcebridge.web.api_errors import ApiNotFound, InvalidRequest
+from forcebridge.web.api_documents import RunsPage, RunWithLog
+from forcebridge.web.api_errors import ApiNotFound, InvalidRequest, refusals
 from forcebridge.web.dependencies import Database
-from forcebridge.web.record_ids import RecordId
+from forcebridge.web.record_ids import NAMES_NO_RECORD, RecordId
 
 DEFAULT_RUNS = 50
 MAX_RUNS = 1000
 
-router = APIRouter()
+router = APIRouter(route_class=Utf8JsonRoute)
 
 
-@router.get("/runs")
+@router.get(
+    "/runs",
+    response_model=None,
+    responses={
+        200: {"model": RunsPage, "description": "A page of the org's runs, newest first"},
+        **refusals(
+            422, not_found="No such service, or no run `before`, in the caller's organisation"
+        ),
+    },
+)
 def runs(
     caller: Caller,
     session: Database,
@@ -50,7 +61,14 @@ def runs(
     return {"runs": [run_document(run) for run in page.runs], "next_before": page.older}
 
 
-@router.get("/runs/{run_id}")
+@router.get(
+    "/runs/{run_id}",
+    response_model=None,
+    responses={
+        200: {"model": RunWithLog, "description": "The run with its log"},
+        **refusals(not_found=f"No such run in the caller's organisation; {NAMES_NO_RECORD}"),
+    },
+)
 def run(run_id: RecordId, caller: Caller, session: Database) -> dict[str, Any]:
     """One run of the org with a log entry per record it could not take."""
     found = org_run(session, caller.org_id, run_id)

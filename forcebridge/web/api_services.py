@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -27,8 +27,10 @@ from forcebridge.sync.documents import (
     service_document,
 )
 from forcebridge.sync.message_import import import_records
+from forcebridge.web.api_bodies import Utf8JsonRoute
 from forcebridge.web.api_caller import Caller, ChangingCaller, caller_service
-from forcebridge.web.api_errors import ApiNotFound, ErrorDocument, StreamOff
+from forcebridge.web.api_documents import ContactsPage, MessagesTaken, Services, StreamsAsked
+from forcebridge.web.api_errors import ApiNotFound, StreamOff, refusals
 from forcebridge.web.dependencies import Database
 
 DEFAULT_PAGE = 500
@@ -42,7 +44,14 @@ RUN_NOW: dict[str, frozenset[Stream]] = {
 }
 """What `run-now` may be asked for: every pull stream of the service, or its activity push."""
 
-router = APIRouter()
+NO_SERVICE = "No such service in the caller's organisation"
+RUN_NOW_ANSWER = (
+    "The streams asked for, each due now (`next_run_at`): the scheduler runs it at its next "
+    "tick, unless a run from the command line succeeds before then (one started a second "
+    "after this request, say), which counts as the run asked for: no separate run follows it"
+)
+
+router = APIRouter(route_class=Utf8JsonRoute)
 
 
 def _service_view(session: Session, service: Service) -> dict[str, Any]:
@@ -55,14 +64,25 @@ def _service_view(session: Session, service: Service) -> dict[str, Any]:
     }
 
 
-@router.get("/services")
+@router.get(
+    "/services",
+    response_model=None,
+    responses={200: {"model": Services, "description": "The org's services"}, **refusals()},
+)
 def services(caller: Caller, session: Database) -> dict[str, Any]:
     """The org's services: settings, and where each scheduled stream stands."""
     org = session.get_one(Org, caller.org_id)
     return {"services": [_service_view(session, s) for s in list_services(session, org)]}
 
 
-@router.get("/services/{service}/contacts")
+@router.get(
+    "/services/{service}/contacts",
+    response_model=None,
+    responses={
+        200: {"model": ContactsPage, "description": "A page of the contact book"},
+        **refusals(422, not_found=NO_SERVICE),
+    },
+)
 def contacts(
     service: str,
     caller: Caller,
@@ -94,12 +114,10 @@ class NewMessages(BaseModel):
 
 @router.post(
     "/services/{service}/messages",
+    response_model=None,
     responses={
-        415: {
-            "model": ErrorDocument,
-            "description": "A body sent as anything but `application/json` "
-            "(`unsupported_media_type`)",
-        }
+        200: {"model": MessagesTaken, "description": "What was recorded, and each rejected"},
+        **refusals(403, 413, 415, 422, not_found=NO_SERVICE),
     },
 )
 def post_messages(
@@ -115,14 +133,27 @@ def post_messages(
 @router.post(
     "/services/{service}/streams/{stream}/run-now",
     status_code=202,
+    response_model=None,
     responses={
-        409: {
-            "model": ErrorDocument,
-            "description": "The service runs no such stream (`stream_off`): no connection",
-        }
+        202: {"model": StreamsAsked, "description": RUN_NOW_ANSWER},
+        **refusals(
+            403, 409, not_found=f"{NO_SERVICE}, or a stream other than {' or '.join(RUN_NOW)}"
+        ),
     },
 )
-def run_now(service: str, stream: str, caller: ChangingCaller, session: Database) -> dict[str, Any]:
+def run_now(
+    service: str,
+    stream: Annotated[
+        str,
+        Path(
+            description="`pull` (each of the service's pull streams) or `activities`; any "
+            "other is not found (404).",
+            json_schema_extra={"enum": list(RUN_NOW)},  # said, not checked: 404 below names both
+        ),
+    ],
+    caller: ChangingCaller,
+    session: Database,
+) -> dict[str, Any]:
     """Have the scheduler run the stream (`pull`: each of the service's pull streams) at its
     next tick, backoff or not; the sync runs there, never in this request."""
     found = caller_service(session, caller, service)

@@ -43,6 +43,7 @@ from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
 from forcebridge.web.head import HeadAsGet
 from forcebridge.web.headers import SECURITY_HEADERS, SecurityHeaders
 from forcebridge.web.mapping_editor import TOO_MANY_ROWS
+from forcebridge.web.openapi import api_description
 from forcebridge.web.pages import PACKAGE_DIR, render
 from forcebridge.web.sessions import COOKIE_MAX_AGE_SECONDS, COOKIE_NAME, cookie_signing_key
 from forcebridge.web.throttle import LoginThrottle, StoredFailures
@@ -75,6 +76,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
         dependencies=[Depends(require_csrf_token)],
         redirect_slashes=False,  # its Location came from the Host header: `_unrouted` instead
     )
+    app.openapi = partial(api_description, app)  # type: ignore[method-assign]
     app.state.runtime = runtime
     app.state.login_throttle = login_throttle or LoginThrottle(
         failures=StoredFailures(runtime.engine)

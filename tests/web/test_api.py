@@ -15,7 +15,7 @@ from tests.web.conftest import AdminPages
 LIMIT_REASON = "The org's daily API limit is reached: wait."
 
 
-def _add_connection(pages: AdminPages, name: str, *, limit_reached: bool = False) -> None:
+def add_connection(pages: AdminPages, name: str, *, limit_reached: bool = False) -> None:
     with pages.runtime.sessions() as session:
         connection = create_connection(
             session,
@@ -55,8 +55,8 @@ def test_the_api_needs_a_signed_in_admin(pages: AdminPages) -> None:
 
 
 def test_the_api_lists_the_orgs_connections_with_status_and_no_secret(pages: AdminPages) -> None:
-    _add_connection(pages, "emea")
-    _add_connection(pages, "us", limit_reached=True)
+    add_connection(pages, "emea")
+    add_connection(pages, "us", limit_reached=True)
     pages.log_in("acme", "ann@acme.example.com")
 
     answer = pages.client.get("/api/v1/connections")

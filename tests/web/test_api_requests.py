@@ -202,6 +202,7 @@ BAD_TOKEN = {"Authorization": "Bearer fbt_x"}
         ({"Content-Type": "text/plain"}, b"x"),
         ({"Content-Type": "application/json"}, b"{not json"),
         ({"Content-Type": "application/json"}, '{"messages": ["caf\xe9"]}'.encode("latin-1")),
+        ({"Content-Type": "application/json"}, '{"messages": []}'.encode("utf-16")),
         ({"Content-Type": "application/json", "Content-Encoding": "gzip"}, b"\x1f\x8b\x08\x00"),
     ],
 )
@@ -259,10 +260,23 @@ def test_a_body_in_a_content_coding_is_an_unsupported_media_type_naming_it(
     }
 
 
-def test_a_body_not_in_utf8_is_said_to_need_utf8(api: Api) -> None:
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ('{"messages": ["caf\xe9"]}', "latin-1"),
+        *(
+            (text, encoding)
+            for text in ('{"messages": []}', '{"x": 1}', "[]")
+            for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
+        ),
+    ],
+)
+def test_a_body_not_in_utf8_is_said_to_need_utf8(api: Api, text: str, encoding: str) -> None:
+    """UTF-16 and UTF-32, with their byte order mark or without, which Python's JSON reader
+    would take: JSON between systems is UTF-8 (RFC 8259 §8.1), as the API documents."""
     answer = api.pages.client.post(
         "/api/v1/services/shop/messages",
-        content='{"messages": ["caf\xe9"]}'.encode("latin-1"),
+        content=text.encode(encoding),
         headers={**api.headers, "Content-Type": "application/json"},
     )
 
@@ -272,6 +286,17 @@ def test_a_body_not_in_utf8_is_said_to_need_utf8(api: Api) -> None:
         "message": "The request could not be taken: body: not UTF-8 text; send the JSON "
         "encoded as UTF-8.",
     }
+
+
+def test_a_body_in_utf8_with_a_byte_order_mark_is_taken(api: Api) -> None:
+    """RFC 8259 §8.1 lets a reader ignore the mark, as Python's does."""
+    answer = api.pages.client.post(
+        "/api/v1/services/shop/messages",
+        content='{"messages": []}'.encode("utf-8-sig"),
+        headers={**api.headers, "Content-Type": "application/json"},
+    )
+
+    assert (answer.status_code, answer.json()["read"]) == (200, 0)
 
 
 @pytest.mark.parametrize("run_id", ["1.0", "01", "+1", "%201", "1_0", "1."])

@@ -636,6 +636,18 @@ def test_a_cancelled_change_shows_the_days_written_in_the_other_zone_until_it_en
     ) in page
 
 
+def test_the_time_zone_help_says_a_new_zone_is_refused_while_a_push_runs(
+    pages: AdminPages,
+) -> None:
+    page = html.unescape(pages.client.get(f"/services/{service(pages).id}").text)
+
+    help_text = page.split('id="timezone-now">')[1].split("</p>")[0]
+    assert (
+        "While an activity push of the service runs, a new zone is refused and nothing is "
+        "saved: save again once the push ends."
+    ) in help_text
+
+
 def test_an_unknown_time_zone_is_refused_by_name_keeping_what_was_typed(pages: AdminPages) -> None:
     support = service(pages)
 
