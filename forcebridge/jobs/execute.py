@@ -36,6 +36,7 @@ from forcebridge.jobs.policy import (
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import (
     Claim,
+    connection_problem,
     is_abandoned,
     is_owed,
     load_state,
@@ -291,14 +292,16 @@ def _record(
     scheduled: bool = False,
 ) -> None:
     """Move the stream's schedule after a run; a scheduled one keeps a request to run made
-    while it went on (`asked_again`)."""
+    while it went on (`asked_again`). A success is weighed against the service's connection
+    as its latest calls left it (`after_success`)."""
     with engine.begin() as connection:
         try:
             state = load_state(connection, service_id, stream)
         except ScheduleMissing:
             return  # a run on demand of a stream that is not scheduled, or a deleted service
         if failure is None:
-            ended = after_success(state, started_at, finished_at)
+            trouble = connection_problem(connection, service_id)
+            ended = after_success(state, started_at, finished_at, trouble)
         else:
             ended = after_failure(state, failure, finished_at)
         if scheduled:
@@ -315,9 +318,10 @@ def record_on_demand(
 ) -> None:
     """Move the schedules of the streams a run on demand (the command line) ran, each with its
     failure classed as a scheduled run's would be (None: it succeeded), where the run tells the
-    scheduler something new: a success lifts a backoff and a flag, and a failure only a person
-    can fix is flagged. Other failures (a lease another run holds, a passing outage) are left
-    to the scheduler's own next try."""
+    scheduler something new: a success lifts a backoff and a flag (as a scheduled one does: not
+    a login flag its connection still stands flagged for, `after_success`), and a failure only
+    a person can fix is flagged. Other failures (a lease another run holds, a passing outage)
+    are left to the scheduler's own next try."""
     for stream, failure in outcomes:
         if failure is None or failure.kind is FailureKind.NEEDS_ATTENTION:
             _record(engine, service_id, stream, started_at, finished_at, failure)

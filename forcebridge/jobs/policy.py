@@ -151,17 +151,45 @@ def claimed_at(token: datetime) -> datetime:
     return token - CLAIM_HOLD
 
 
+LOGIN_PROBLEMS = frozenset(
+    problem.value
+    for problem in (
+        Problem.NOT_CONNECTED,
+        Problem.AUTHENTICATION_LOST,
+        Problem.API_DISABLED,
+        Problem.INSUFFICIENT_ACCESS,
+    )
+)
+"""The flags about the connection's login. A new login answers them (the org or its user may
+well be another's now, so the stream is tried again rather than left flagged); a success lifts
+them only once the connection's calls work again (`after_success`)."""
+
+
 def after_success(
-    state: ScheduleState, started_at: datetime, finished_at: datetime
+    state: ScheduleState,
+    started_at: datetime,
+    finished_at: datetime,
+    connection_problem: str | None = None,
 ) -> ScheduleState:
     """One interval after the run started (so runs do not drift by their own duration), but
     never in the past: a run longer than its interval is followed at once by the next. A
     dispatched run counts as started when its dispatcher claimed it: a worker picks it up a
     moment later, and counting from then would miss the dispatcher's tick one interval on
-    and wait for the next, every time."""
+    and wait for the next, every time.
+
+    The success lifts the stream's flag, reason and failures, unless the flag is for the
+    connection's login and the connection still stands flagged for its login
+    (`connection_problem`, as its latest calls found it): any call that works clears that, so
+    the run asked Salesforce nothing (a push with nothing new to write) and proved nothing.
+    Then only the next run moves; the failures and their backoff stay, as the next run that
+    calls Salesforce will most likely fail the same way and should wait longer, not start
+    the count over."""
+    next_run_at = max(started_at + state.interval, finished_at)
+    if state.needs_attention in LOGIN_PROBLEMS and connection_problem in LOGIN_PROBLEMS:
+        return replace(state, next_run_at=next_run_at)
     return replace(
         state,
-        next_run_at=max(started_at + state.interval, finished_at),
+        next_run_at=next_run_at,
         consecutive_failures=0,
         backoff_until=None,
         last_error=None,
@@ -217,19 +245,6 @@ def retry_now(state: ScheduleState, now: datetime) -> ScheduleState:
     """After a person fixed the problem: run at the next tick, keeping the failure count for the
     record until a run succeeds."""
     return replace(state, next_run_at=now, backoff_until=None)
-
-
-LOGIN_PROBLEMS = frozenset(
-    problem.value
-    for problem in (
-        Problem.NOT_CONNECTED,
-        Problem.AUTHENTICATION_LOST,
-        Problem.API_DISABLED,
-        Problem.INSUFFICIENT_ACCESS,
-    )
-)
-"""The flags a new login answers: the org or its user may well be another's now, so the stream
-is tried again rather than left flagged."""
 
 
 def after_disconnect(state: ScheduleState, reason: str) -> ScheduleState:

@@ -32,6 +32,7 @@ from forcebridge.jobs.policy import (
     rescheduled,
     retry_now,
 )
+from forcebridge.salesforce.status import Problem
 from forcebridge.store.insert_or_skip import insert_or_skip
 from forcebridge.store.models import Connection as StoredConnection
 from forcebridge.store.models import ConnectionStatus as ConnectionState
@@ -339,6 +340,20 @@ def after_checking(session: Session, checked: StoredConnection, now: datetime) -
     so streams flagged `api_disabled` run again once the admin enabled the API and checked."""
     if checked.status is ConnectionState.CONNECTED:
         after_connecting(session.connection(), [s.id for s in checked.services], now)
+
+
+def connection_problem(connection: Connection, service_id: int) -> str | None:
+    """What the service's Salesforce connection stands flagged with, as its latest calls found
+    it (`not_connected` for a service without one); None while it is Connected, or for a
+    service deleted since."""
+    row = connection.execute(
+        select(Service.connection_id, StoredConnection.status_problem)
+        .outerjoin(StoredConnection, StoredConnection.id == Service.connection_id)
+        .where(Service.id == service_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return Problem.NOT_CONNECTED.value if row.connection_id is None else row.status_problem
 
 
 def service_schedules(connection: Connection, service_id: int) -> dict[str, ScheduleState]:

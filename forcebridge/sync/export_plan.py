@@ -11,7 +11,8 @@
    company the person works at) and resolved through the mapping's hierarchies; the
    group matched to an existing record (an Id an earlier export kept, else the email; for an
    Account the website domain, else the exact name), then created, or updated field by
-   field as the update options allow, or left unchanged. Groups that match the same record
+   field as the update options allow (an email address that differs only in case is the
+   same one, and unchanged), or left unchanged. Groups that match the same record
    become one. A record to create must have every field Salesforce requires. An Account's
    name is written with its runs of spaces collapsed, so a later export finds it whatever
    spacing its file gives the name.
@@ -37,6 +38,7 @@ from forcebridge.sync.export_identity import (
     Identities,
     PersonIndex,
     collapse_spaces,
+    email_key,
     known_person_id,
 )
 from forcebridge.sync.export_model import Action, ExportProspect, FieldError
@@ -135,9 +137,22 @@ def _decide(
         if missing := missing_required(rules, values):
             return RecordPlan(members, Action.FAILED, errors=tuple(missing))
         return RecordPlan(members, Action.CREATED, values=values)
-    changes = plan_update(resolved, record)
+    changes = _same_addresses_kept(plan_update(resolved, record), record, rules.addresses)
     action = Action.UPDATED if changes else Action.UNCHANGED
     return RecordPlan(members, action, str(record["Id"]), changes)
+
+
+def _same_addresses_kept(
+    changes: dict[str, Any], record: Record, addresses: frozenset[str]
+) -> dict[str, Any]:
+    """The changes less the email addresses that differ from the record's only in case: the
+    same address (as matching takes it), which writing would only respell, back and forth
+    with each file that spells it otherwise."""
+    return {
+        name: value
+        for name, value in changes.items()
+        if name not in addresses or email_key(value) != email_key(record.get(name))
+    }
 
 
 def plan_accounts(

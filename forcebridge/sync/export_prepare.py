@@ -30,24 +30,36 @@ from forcebridge.sync.export_model import INVALID_VALUE, ExportProspect, FieldEr
 
 Record = Mapping[str, Any]
 REQUIRED = "required_value_missing"
+EMAIL = "email"
+"""The describe type of an email address field."""
 
 
 @dataclass(frozen=True)
 class ObjectRules:
-    """One object as the plan sees it: its compiled mapping and the fields a create needs."""
+    """One object as the plan sees it: its compiled mapping, the fields a create needs, and
+    those an update compares ignoring case."""
 
     sobject: str
     compiled: CompiledMapping
     required: tuple[str, ...]
     describe: ObjectDescribe
     mapping: FieldMapping
+    addresses: frozenset[str]
+    """The fields it writes that Salesforce types `email`: an address is the same whatever its
+    case (matching holds so too), so an update leaves the stored spelling as it is."""
 
     @classmethod
     def of(cls, describe: ObjectDescribe, mapping: FieldMapping) -> ObjectRules:
         """The rules of a mapping that verified against `describe` (both kept, so the run can
         check the same mapping against a fresher describe)."""
         required = tuple(f.name for f in describe.required())
-        return cls(describe.name, compile_export(mapping, describe), required, describe, mapping)
+        compiled = compile_export(mapping, describe)
+        addresses = frozenset(
+            target.name
+            for target in compiled.targets
+            if (known := describe.field(target.name)) is not None and known.type == EMAIL
+        )
+        return cls(describe.name, compiled, required, describe, mapping, addresses)
 
     @property
     def fields(self) -> list[str]:

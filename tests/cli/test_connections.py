@@ -184,6 +184,40 @@ def streams_of(cli: Cli, service: str) -> dict[str, dict[str, Any]]:
     return {stream["stream"]: stream for stream in status["streams"]}
 
 
+def flag(cli_env: dict[str, str], stream: str, problem: str) -> None:
+    """The one service's `stream` flagged `problem`, as a run that found it would flag it."""
+    failure = StreamFailure(FailureKind.NEEDS_ATTENTION, problem, f"{problem} (a failed run)")
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.engine.begin() as connection:
+        service_id = connection.exec_driver_sql("SELECT id FROM services").scalar_one()
+        flagged = after_failure(load_state(connection, service_id, stream), failure, utcnow())
+        save_state(connection, service_id, stream, flagged)
+
+
+def test_a_push_that_asked_salesforce_nothing_leaves_a_lost_login_flagged(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """The authorization is revoked and the connection says so; a push with nothing new to
+    write succeeds without a call, which proves nothing of the login: the stream still needs
+    attention, as its connection does."""
+    cli("org", "create", "acme")
+    refresh_token = web_connection(cli_env, sandbox).refresh_token
+    assert cli("service", "create", "acme/shop").exit_code == 0
+    assert cli("activities", "push", "--service", "acme/shop").exit_code == 0  # describes Task
+    oauth_of(sandbox).revoke(refresh_token or "")
+    assert cli("connections", "status", "--check").exit_code == 1
+    flag(cli_env, "activities", "authentication_lost")  # as a push with a message to write did
+
+    pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
+    kept = streams_of(cli, "acme/shop")["activities"]
+
+    assert (pushed["status"], pushed["api_calls"]) == ("succeeded", 0)
+    assert (kept["status"], kept["problem"], kept["failures"]) == (
+        "Needs Attention",
+        "authentication_lost",
+        1,
+    )
+
+
 def test_the_api_usage_shown_is_as_fresh_as_the_last_sync(cli: Cli, sandbox: SandboxServer) -> None:
     connected(cli, sandbox)
     assert cli("service", "create", "acme/shop").exit_code == 0
@@ -258,13 +292,7 @@ def test_a_check_that_goes_through_lets_streams_flagged_for_api_access_run_again
     connected(cli, sandbox)
     assert cli("service", "create", "acme/shop").exit_code == 0
     streams_of(cli, "acme/shop")  # scheduled
-    failure = StreamFailure(FailureKind.NEEDS_ATTENTION, "api_disabled", "no API access")
-    with open_runtime(settings_of(cli_env)) as runtime, runtime.engine.begin() as connection:
-        service_id = connection.exec_driver_sql("SELECT id FROM services").scalar_one()
-        flagged = after_failure(
-            load_state(connection, service_id, "pull:Contact"), failure, utcnow()
-        )
-        save_state(connection, service_id, "pull:Contact", flagged)
+    flag(cli_env, "pull:Contact", "api_disabled")
     before = streams_of(cli, "acme/shop")["pull:Contact"]
 
     assert cli("connections", "status", "--check").exit_code == 0

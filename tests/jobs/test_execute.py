@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from forcebridge.jobs.execute import (
     LeaseTiming,
     Outcome,
@@ -26,7 +28,8 @@ from forcebridge.jobs.schedules import (
 )
 from forcebridge.jobs.streams import RunResult, StreamRegistry
 from forcebridge.salesforce.errors import AuthenticationLost
-from forcebridge.store.models import RunStatus, Service
+from forcebridge.store.models import ConnectionStatus, RunStatus, Service
+from forcebridge.store.repositories.connections import set_status
 from forcebridge.store.repositories.leases import holder_id, release_lease, take_lease
 from forcebridge.store.repositories.runs import start_run
 from forcebridge.store.types import utcnow
@@ -129,6 +132,41 @@ def test_a_failed_run_backs_off_and_says_why(runtime: Runtime, service_id: int) 
     assert "reconnect" in (schedule.last_error or "")
     assert schedule.next_run_at == schedule.backoff_until == T0 + timedelta(hours=1)
     assert schedule.consecutive_failures == 1
+
+
+def test_a_scheduled_success_that_asked_salesforce_nothing_leaves_the_login_flag(
+    runtime: Runtime, session: Session, service_id: int
+) -> None:
+    """The connection's calls last found its authorization revoked, and the push had nothing
+    to write: the stream still needs attention, with its failures, until a call works."""
+    failing = StreamRegistry({"activities": failing_runner(AuthenticationLost("revoked"))})
+    failed = _claim(runtime, "activities")
+    execute_stream(runtime, failing, service_id, "activities", claim=failed, clock=_at(T0))
+    connection = session.get_one(Service, service_id).connection
+    assert connection is not None
+    set_status(
+        session,
+        connection,
+        ConnectionStatus.NEEDS_ATTENTION,
+        problem="authentication_lost",
+        reason="reconnect to Salesforce",
+    )
+    session.commit()
+    later = T0 + timedelta(hours=2)
+
+    execution = execute_stream(
+        runtime,
+        recording_registry(),
+        service_id,
+        "activities",
+        claim=_claim(runtime, "activities", later),
+        clock=_at(later),
+    )
+
+    schedule = _schedule(runtime, service_id, "activities")
+    assert execution.outcome is Outcome.SUCCEEDED
+    assert (schedule.needs_attention, schedule.consecutive_failures) == ("authentication_lost", 1)
+    assert schedule.next_run_at == later + timedelta(hours=1)
 
 
 def test_a_run_reported_failed_by_its_runner_backs_off(runtime: Runtime, service_id: int) -> None:

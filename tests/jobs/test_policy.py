@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -115,6 +116,27 @@ def test_a_failure_only_a_person_can_fix_waits_longer_and_is_flagged_until_a_suc
     assert failed.needs_attention == "authentication_lost"
     assert failed.next_run_at - T0 > after_failure(state, TIMEOUT, T0).next_run_at - T0
     assert after_success(failed, T0, T0).needs_attention is None
+
+
+def test_a_success_leaves_a_login_flag_while_the_connection_still_stands_flagged_for_it() -> None:
+    """Any call that works clears the connection's flag: a success that finds it still there
+    asked Salesforce nothing (a push with nothing new) and proved nothing of the login."""
+    failed = after_failure(ScheduleState(next_run_at=T0, interval=FIVE_MINUTES), AUTH_LOST, T0)
+    finished = T0 + timedelta(hours=2)
+
+    kept = after_success(failed, finished, finished, "authentication_lost")
+
+    assert kept == replace(failed, next_run_at=finished + FIVE_MINUTES)
+    assert after_failure(kept, AUTH_LOST, finished).consecutive_failures == 2
+    assert after_success(failed, finished, finished, None).needs_attention is None
+    assert after_success(failed, finished, finished, "limit_reached").needs_attention is None
+
+
+def test_a_success_lifts_a_flag_that_is_not_the_login_s_whatever_the_connection() -> None:
+    mapping = StreamFailure(FailureKind.NEEDS_ATTENTION, "mapping_invalid", "fix the mapping")
+    failed = after_failure(ScheduleState(next_run_at=T0, interval=FIVE_MINUTES), mapping, T0)
+
+    assert after_success(failed, T0, T0, "authentication_lost").needs_attention is None
 
 
 @given(

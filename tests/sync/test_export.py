@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from forcebridge.soql.builder import eq
 from forcebridge.store.models import Run, RunStatus, UpdateOption
 from forcebridge.store.repositories.export_preferences import disallow_objects
+from forcebridge.store.repositories.mappings import save_org_mapping
 from forcebridge.store.repositories.prospects import save_prospects
 from forcebridge.sync.export import export_prospects
 from forcebridge.sync.export_errors import ObjectNotAllowed
@@ -83,6 +84,38 @@ def test_a_lead_already_in_salesforce_is_found_by_email_and_filled_in(world: Exp
     assert [(r.action, r.salesforce_id) for r in report.results] == [(Action.UPDATED, existing)]
     assert world.records("Lead", "FirstName", "Title", "Phone") == [
         {"Id": existing, "FirstName": "Ada", "Title": "CTO", "Phone": "1"}
+    ]
+
+
+def test_an_email_spelled_in_another_case_is_left_as_salesforce_stores_it(
+    world: ExportWorld,
+) -> None:
+    """Overwritten or not, the address is the one the Lead was found by: the Lead is left
+    unchanged, and a file alternating the case does not flip the stored email back and forth."""
+    stored = "jeannine.texier10@hotmail.co.uk"
+    [existing] = world.create("Lead", {"LastName": "Texier", "Company": "JT", "Email": stored})
+    save_org_mapping(
+        world.session,
+        world.org,
+        "Lead",
+        [
+            ("last_name", "LastName", UpdateOption.FILL_EMPTY),
+            ("company_name", "Company", UpdateOption.FILL_EMPTY),
+            ("email", "Email", UpdateOption.OVERWRITE),
+            ("job_title", "Title", UpdateOption.OVERWRITE),
+        ],
+    )
+    world.session.commit()
+
+    shouted = world.export("Lead", HEADER, f"Jeannine,Texier,{stored.upper()},JT,,")
+    retitled = world.export(
+        "Lead", HEADER, "Jeannine,Texier,Jeannine.Texier10@Hotmail.co.uk,JT,CEO,"
+    )
+
+    assert [(r.action, r.salesforce_id) for r in shouted.results] == [(Action.UNCHANGED, existing)]
+    assert actions(retitled) == [(2, Action.UPDATED)]
+    assert world.records("Lead", "Email", "Title") == [
+        {"Id": existing, "Email": stored, "Title": "CEO"}
     ]
 
 

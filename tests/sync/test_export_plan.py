@@ -143,6 +143,31 @@ def test_overwrite_replaces_what_differs_and_a_record_already_right_is_unchanged
     assert (same.action, same.values) == (Action.UNCHANGED, {})
 
 
+def test_an_email_that_differs_only_in_case_is_the_same_address_and_left_as_stored() -> None:
+    """Matched whatever the case, the address is not respelled: under overwrite, a file that
+    shouts it would otherwise flip the stored email back and forth with every export."""
+    mapping = Mapping.of(("email", "Email", OVERWRITE), ("job_title", "Title", OVERWRITE))
+    stored = "jeannine.texier10@hotmail.co.uk"
+    existing = [
+        {"Id": "00Q1", "Email": stored, "Title": "CTO"},
+        {"Id": "00Q2", "Email": "bob@example.com", "Title": "CEO"},
+    ]
+
+    same, retitled, moved = leads(
+        [
+            prospect(2, email=stored.upper(), job_title="CTO"),
+            prospect(3, email="Bob@Example.com", job_title="CFO"),
+            prospect(4, lead_id="00Q3", email="Ada@Example.com", job_title="CTO"),
+        ],
+        [*existing, {"Id": "00Q3", "Email": "ada@example.org", "Title": "CTO"}],
+        mapping,
+    )
+
+    assert (same.action, same.record_id, same.values) == (Action.UNCHANGED, "00Q1", {})
+    assert (retitled.action, retitled.values) == (Action.UPDATED, {"Title": "CFO"})
+    assert (moved.action, moved.values) == (Action.UPDATED, {"Email": "Ada@Example.com"})
+
+
 def test_an_empty_prospect_value_never_blanks_a_salesforce_field() -> None:
     mapping = Mapping.of(("last_name", "LastName", OVERWRITE), ("job_title", "Title", OVERWRITE))
     existing = {"Id": "00Q1", "Email": "ada@example.com", "LastName": "Lovelace", "Title": "CTO"}
