@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from forcebridge.cli.callback_listener import DEFAULT_PORT, CallbackListener
 from forcebridge.cli.connections import connection_document, show_connection
-from forcebridge.cli.output import JsonFlag, asked_secret, database, emit, errors
+from forcebridge.cli.output import JsonFlag, asked_secret, database, emit, errors, fail
 from forcebridge.jobs.schedules import after_connecting
 from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN
+from forcebridge.salesforce.oauth import UnusableKey, jwt_signing_key
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.types import utcnow
@@ -140,7 +141,7 @@ def command(
                 login_url=_required(login_url, "--login-url"),
                 client_id=_required(client_id, "--client-id"),
                 username=_required(username, "--username"),
-                private_key=_required(key_file, "--key-file").read_text(),
+                private_key=_private_key(_required(key_file, "--key-file")),
                 ca_file=ca_file,
             )
         after_connecting(session.connection(), [s.id for s in connection.services], utcnow())
@@ -174,6 +175,21 @@ def _web(
         errors.print(f"Waiting for the login (up to {wait:.0f} seconds)...")
         params = listener.wait(wait, pending.state)
     return finish_web_connect(session, pending, params)
+
+
+def _private_key(path: Path) -> str:
+    """The --jwt key, refused before anything is sent to Salesforce when it cannot sign the
+    login: a certificate or an EC key given by mistake would fail as an unreadable key."""
+    try:
+        return jwt_signing_key(path.read_bytes())
+    except OSError as error:
+        fail(f"cannot read the --key-file {path}: {error.strerror}")
+    except UnusableKey as unusable:
+        fail(
+            f"--key-file {path} is not a PEM RSA private key ({unusable}): give the private key "
+            "of the certificate uploaded to the connected app (PEM, -----BEGIN PRIVATE KEY----- "
+            "or -----BEGIN RSA PRIVATE KEY-----)"
+        )
 
 
 def _required(value: T | None, flag: str) -> T:

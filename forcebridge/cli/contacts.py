@@ -4,7 +4,8 @@
     forcebridge contacts import --service ORG/SERVICE FILE.csv --source NAME [--json]
 
 `import` reads contacts that come from another system: the columns are contact field names
-(and the service's custom fields), plus an optional `external_id`. Rows are matched like pulled
+(and the service's custom fields), plus an optional `external_id`, read as `export` reads its
+file (`E-Mail` is `email`; a column named twice refuses the file). Rows are matched like pulled
 records (their link, else phone, else email), so nothing is duplicated, and only empty fields
 are filled.
 """

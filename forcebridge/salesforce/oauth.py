@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +20,8 @@ from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from forcebridge.salesforce.endpoints import LoginEndpoint, check_url
 from forcebridge.salesforce.errors import LoginFailed
@@ -83,6 +86,43 @@ class PasswordGrant:
 class JwtBearerGrant:
     username: str
     private_key: str = field(repr=False)
+
+
+class UnusableKey(ValueError):
+    """A key that cannot sign a JWT bearer assertion; the message says what the file holds."""
+
+
+_PEM_LABEL = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
+_HELD = {
+    "CERTIFICATE": "it holds a certificate",
+    "PUBLIC KEY": "it holds a public key",
+    "RSA PUBLIC KEY": "it holds a public key",
+    "OPENSSH PRIVATE KEY": "it holds an OpenSSH key: write it as PEM (ssh-keygen -p -m PEM)",
+}
+
+
+def jwt_signing_key(data: bytes) -> str:
+    """The PEM text of `data` when it is an RSA private key, unencrypted: Salesforce's JWT
+    bearer flow takes RS256 alone, and the key is kept to sign later logins with no one there
+    to type a passphrase. Anything else raises `UnusableKey`, before a login is tried with it."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnusableKey("it is not text: a DER key is written as PEM by openssl pkey") from None
+    try:
+        key = load_pem_private_key(data, password=None)
+    except TypeError:  # cryptography's refusal of an encrypted key read without a password
+        raise UnusableKey("it is encrypted: write it decrypted (openssl pkey)") from None
+    except ValueError:
+        label = _PEM_LABEL.search(text)
+        raise UnusableKey(
+            _HELD.get(label[1], f"its {label[1]} block cannot be read")
+            if label
+            else "it holds no PEM block (-----BEGIN ...-----)"
+        ) from None
+    if not isinstance(key, RSAPrivateKey):
+        raise UnusableKey(f"its key is {type(key).__name__.removesuffix('PrivateKey')}, not RSA")
+    return text
 
 
 #: The ways a session can be obtained again without a person in the loop.

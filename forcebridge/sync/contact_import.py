@@ -10,13 +10,18 @@ logged). Each row becomes the contact linked to `csv:SOURCE` with that id, found
 else by phone, else by email, exactly as a pull finds contacts, so importing the same file
 twice changes nothing, and a contact already pulled from Salesforce is enriched instead of
 copied. An import only fills fields that are empty: it never overwrites what is there.
+
+The file is read as an export reads its own: the header by `column_names` (`E-Mail` is
+`email`), refused whole when it names a column it does not know, or one twice; the records by
+`csv_records`, so a row that does not split into the header's columns (broken quoting, a value
+too many) fails on its own, and an email is checked by the same rule.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +32,9 @@ from forcebridge.mapping.reading import read_number
 from forcebridge.mapping.rules import ResolvedValue
 from forcebridge.store.models import LogLevel, Service, UpdateOption
 from forcebridge.store.types import utcnow
+from forcebridge.sync.column_names import column_name, named_twice, unknown_columns
 from forcebridge.sync.csv_delimiter import delimiter_of
+from forcebridge.sync.csv_records import UnreadableRow, email_problem, is_blank, records, row_cells
 from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import service_fields
 from forcebridge.sync.pull_plan import PAGE_SIZE
@@ -66,17 +73,24 @@ def import_contacts(
     with path.open(newline="", encoding="utf-8-sig") as file:
         delimiter = delimiter_of(file.readline())
         file.seek(0)
-        reader = csv.DictReader(file, delimiter=delimiter)
-        _check_columns(reader.fieldnames or [], target.fields)
+        read = records(file, delimiter)
+        header = _header(next(read, None), target.fields)
         with recorded_run(session, None, service, target.source, clock=clock) as recorded:
             page = ReadPage()
-            # Rows numbered as a spreadsheet shows them: the header is row 1.
-            for number, row in enumerate(reader, start=2):
+            for number, record in read:
+                if is_blank(record):
+                    continue
+                try:
+                    row = _row(header, row_cells(record, len(header)))
+                except UnreadableRow as unreadable:
+                    page.notes.append(_failed(number, str(unreadable)))
+                    page.tally.count(Outcome.FAILED)
+                    continue
                 incoming = _incoming(row, number, target, clock())
                 if incoming.external_id:
                     page.incoming.append(incoming)
                 else:
-                    page.notes += [*incoming.notes, _unidentified(number)]
+                    page.notes += [*incoming.notes, _failed(number, _UNIDENTIFIED)]
                     page.tally.count(Outcome.FAILED)
                 if len(page.incoming) == PAGE_SIZE:
                     settle(session, target, recorded.run, page)
@@ -104,15 +118,30 @@ def _check_readable(path: Path) -> None:
         raise ImportRefused(f"cannot read {path}: {error.strerror}") from None
 
 
-def _check_columns(columns: Sequence[str], fields: LocalFields) -> None:
-    unknown = [c for c in columns if c != ID_COLUMN and fields.get(c) is None]
-    if unknown or not columns:
-        known = ", ".join((*fields.names, ID_COLUMN))
+def _header(first: tuple[int, list[str] | csv.Error] | None, fields: LocalFields) -> list[str]:
+    """The column each header cell names ("" for an empty one); the file is refused when its
+    header names a column that is no contact field, or one twice."""
+    known = (*fields.names, ID_COLUMN)
+    if first is None or isinstance(first[1], csv.Error) or is_blank(first[1]):
         raise ImportRefused(
-            f"unknown columns {', '.join(unknown)}; the columns may be: {known}"
-            if unknown
-            else "the file has no header row"
+            f"the file has no header row: its first row must name the columns ({', '.join(known)})"
         )
+    names = [column_name(cell, known) for cell in first[1]]
+    if problem := unknown_columns(names, known) or named_twice(first[1], names):
+        raise ImportRefused(problem)
+    return names
+
+
+def _row(header: list[str], cells: list[str]) -> dict[str, str]:
+    """The row's values by column; a value under a column the header leaves unnamed (a
+    spreadsheet adds empty ones, passed over) has no field to go in, so the row fails."""
+    for at, (name, cell) in enumerate(zip(header, cells, strict=True), start=1):
+        if not name and cell.strip():
+            raise UnreadableRow(
+                f"holds a value in column {at}, which the header leaves unnamed: name the "
+                "column or remove the value"
+            )
+    return {name: cell for name, cell in zip(header, cells, strict=True) if name}
 
 
 def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime) -> Incoming:
@@ -124,15 +153,14 @@ def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime
     notes: list[Note] = []
     for column, text in row.items():
         field = target.fields.get(column)
-        if field is None or text is None or not text.strip():
+        if field is None or not text.strip():
             continue
         try:
             value, warnings = _value(text.strip(), field)
         except ValueError as error:
-            message = f"{column}: {text!r} {error}"
-            notes.append(
-                Note(LogLevel.WARNING, Code.CONVERSION_FAILED, message, external_id, column)
-            )
+            code = Code.INVALID_EMAIL if field.type is LocalType.EMAIL else Code.CONVERSION_FAILED
+            message = f"row {number}, {column}: {text.strip()!r} {error}"
+            notes.append(Note(LogLevel.WARNING, code, message, external_id, column))
             continue
         notes += [Note(LogLevel.WARNING, Code.TRUNCATED, w, external_id, column) for w in warnings]
         values[field.name] = ResolvedValue(value, column, 1, UpdateOption.FILL_EMPTY)
@@ -151,16 +179,21 @@ def _row_identity(keys: Mapping[str, str | None]) -> str:
     return ""
 
 
-def _unidentified(number: int) -> Note:
-    message = (
-        f"row {number} has no {ID_COLUMN}, and no email or phone that reads as one: nothing "
-        "identifies the person, so it was not imported"
-    )
-    return Note(LogLevel.ERROR, Code.UNREADABLE_RECORD, message, f"row {number}")
+_UNIDENTIFIED = (
+    f"has no {ID_COLUMN}, and no email or phone that reads as one: nothing identifies the "
+    "person, so it was not imported"
+)
+
+
+def _failed(number: int, why: str) -> Note:
+    """The entry of a row not imported, `why` said of it."""
+    return Note(LogLevel.ERROR, Code.UNREADABLE_RECORD, f"row {number} {why}", f"row {number}")
 
 
 def _value(text: str, field: LocalField) -> tuple[Any, list[str]]:
     kind = field.type
+    if kind is LocalType.EMAIL and (problem := email_problem(text)):
+        raise ValueError(problem)
     if kind is LocalType.NUMBER:
         return read_number(text), []
     if kind is LocalType.BOOLEAN:

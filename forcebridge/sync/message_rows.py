@@ -4,8 +4,9 @@ object a line) or from records a caller already holds (the REST API's JSON body)
 Each row names its contact by `contact_id`, `phone` or `email` (the first one given), and has
 `direction` (inbound or outbound), `channel`, `author`, `body` and `sent_at` (ISO 8601 with its
 offset); `external_id`, the product's own id for the message, is optional. A CSV header is read
-leniently (`column_names`: `Sent At` is `sent_at`), a JSON key exactly. A row with a problem
-is named by its line and field; finding its contact and storing it is `message_import`'s.
+as every CSV reader reads one (`column_names`: `Sent At` and `sentat` are `sent_at`, `E-Mail`
+is `email`), a JSON key exactly. A row with a problem is named by its line and field; finding
+its contact and storing it is `message_import`'s.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from forcebridge.store.models import Direction
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.messages import NewMessage
 from forcebridge.sync.activity_windows import dated_in_future
-from forcebridge.sync.column_names import did_you_mean, folded, named_twice
+from forcebridge.sync.column_names import column_name, did_you_mean, named_twice, unknown_columns
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.matching import InvalidKey, email_key, phone_key
 from forcebridge.sync.transcript import clean_text
@@ -107,7 +108,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     if not records:
         raise UnreadableFile(f"{path} is empty: it needs a header row")
     (_, header), rows = records[0], records[1:]
-    names = [_column_name(cell) for cell in header]
+    names = [column_name(cell, COLUMNS) for cell in header]
     if problem := _header_problem(header, names) or _unnamed_value(names, rows):
         raise UnreadableFile(f"{path}: {problem}")
     for line, cells in rows:
@@ -127,22 +128,9 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
-def _column_name(cell: str) -> str:
-    """The column a header cell names, ignoring case and how its words are separated (`Sent
-    At`); another cell as the file writes it, so that it is refused as the user sees it; an
-    empty one empty."""
-    name = folded(cell)
-    return name if name in COLUMNS or not name else cell
-
-
 def _header_problem(header: list[str], names: list[str]) -> str:
-    unknown = list(dict.fromkeys(name for name in names if name and name not in COLUMNS))
-    if unknown:
-        named = ", ".join(f"{c!r}{did_you_mean(c, COLUMNS)}" for c in unknown)
-        return (
-            f"unknown column{'s' if len(unknown) > 1 else ''} {named}; the columns are: "
-            f"{', '.join(COLUMNS)}"
-        )
+    if unknown := unknown_columns(names, COLUMNS):
+        return unknown
     if not any(names):
         return f"its header row names no column; the columns are: {', '.join(COLUMNS)}"
     return named_twice(header, names)

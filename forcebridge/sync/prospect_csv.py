@@ -1,12 +1,13 @@
 """Reading prospects from a CSV file: every good row kept, every bad one named with its field.
 
 Rows are numbered as a spreadsheet shows them (the header is row 1), so "row 7" is where the
-user looks. Header names are read leniently (`First Name` is `first_name`, `E-mail` is
-`email`). A row fails, with each problem named, when it cannot be split into the header's
-columns, holds a value under a column that is not a prospect field (which would otherwise be
-lost without a word), an email that is not an email, a number that is not one (ASCII digits
-only, no exponent), or text too long to keep. Rows with nothing
-in them are passed over. Only a file that cannot be read at all raises `ProspectFileError`.
+user looks. Header names are read as every CSV reader reads them (`column_names`: `First Name`
+is `first_name`, `E-mail` is `email`), records as `csv_records` does. A row fails, with each
+problem named, when it cannot be split into the header's columns, holds a value under a column
+that is not a prospect field (which would otherwise be lost without a word), an email that is
+not an email, a number that is not one (ASCII digits only, no exponent), or text too long to
+keep. Rows with nothing in them are passed over. Only a file that cannot be read at all raises
+`ProspectFileError`.
 """
 
 from __future__ import annotations
@@ -14,19 +15,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Integer, Numeric, String
 
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.store.models import Prospect
-from forcebridge.sync.column_names import did_you_mean, folded, named_twice
+from forcebridge.sync.column_names import column_name, did_you_mean, named_twice
 from forcebridge.sync.csv_delimiter import delimiter_of
+from forcebridge.sync.csv_records import (
+    UnreadableRow,
+    email_problem,
+    is_blank,
+    records,
+    row_cells,
+)
 from forcebridge.sync.export_errors import ProspectFileError
 from forcebridge.sync.export_model import INVALID_VALUE, FieldError
 
@@ -60,67 +67,39 @@ def read_prospect_file(path: Path) -> list[ProspectRow]:
 
 
 def read_prospect_csv(text: str) -> list[ProspectRow]:
-    """Every non-blank row of `text`, in order."""
-    records = _records(text)
-    first = next(records, None)
-    if first is None or isinstance(first[1], csv.Error) or not any(first[1]):
+    """Every non-blank row of `text`, in order; commas or semicolons separate the columns
+    (`delimiter_of`)."""
+    rows_read = records(io.StringIO(text, newline=""), delimiter_of(text.split("\n", 1)[0]))
+    first = next(rows_read, None)
+    if first is None or isinstance(first[1], csv.Error) or is_blank(first[1]):
         raise ProspectFileError(
             "the file has no header row: its first row must name the prospect columns "
             f"({', '.join(PROSPECT_COLUMNS)})"
         )
     header = _header(first[1])
     rows = []
-    for number, cells in records:
-        if isinstance(cells, csv.Error):
-            problem = FieldError(None, f"not valid CSV: {cells}", INVALID_VALUE)
+    for number, record in rows_read:
+        if is_blank(record):
+            continue
+        try:
+            rows.append(_row(number, header, row_cells(record, len(header))))
+        except UnreadableRow as unreadable:
+            problem = FieldError(None, str(unreadable), INVALID_VALUE)
             rows.append(ProspectRow(number, {}, (problem,)))
-        elif any(cell.strip() for cell in cells):
-            rows.append(_row(number, header, cells))
     return rows
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
-    """Each record with its spreadsheet row number; a record CSV cannot read comes as its error.
-    Commas or semicolons separate the columns (`delimiter_of`)."""
-    delimiter = delimiter_of(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    number = 0
-    while True:
-        number += 1
-        try:
-            yield number, next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield number, error
-
-
-_SPELLED = {name.replace("_", ""): name for name in PROSPECT_COLUMNS}
-"""Each prospect column by its letters alone, to read a header however it separates words."""
-
-
-def _column_name(cell: str) -> str:
-    """The prospect column a header cell names, ignoring case, spaces, hyphens and underscores
-    (`First Name`, `E-mail`, `companywebsite`); another cell as the file writes it, so its
-    errors name what the user sees."""
-    return _SPELLED.get(folded(cell).replace("_", ""), cell.strip())
-
-
 def _header(cells: list[str]) -> list[str]:
-    names = [_column_name(cell) for cell in cells]
+    """The prospect column each header cell names (`column_names`: `First Name`, `E-mail`,
+    `companywebsite`); another cell as the file writes it, so its errors name what the user
+    sees."""
+    names = [column_name(cell, PROSPECT_COLUMNS) for cell in cells]
     if twice := named_twice(cells, names):
         raise ProspectFileError(twice)
     return names
 
 
 def _row(number: int, header: list[str], cells: list[str]) -> ProspectRow:
-    if len(cells) != len(header):
-        problem = FieldError(
-            None,
-            f"has {len(cells)} values but the header names {len(header)} columns",
-            INVALID_VALUE,
-        )
-        return ProspectRow(number, {}, (problem,))
     values: dict[str, Any] = {}
     errors = []
     for column, (name, cell) in enumerate(zip(header, cells, strict=True), start=1):
@@ -167,10 +146,8 @@ def _email(length: int) -> Callable[[str], str]:
     text = _text(length)
 
     def email(raw: str) -> str:
-        try:
-            validate_email(raw, check_deliverability=False)
-        except EmailNotValidError as error:
-            raise _Refused(f"is not an email address ({error})") from None
+        if problem := email_problem(raw):
+            raise _Refused(problem)
         return text(raw)
 
     return email

@@ -4,11 +4,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy import create_engine, text
 
 from forcebridge.sandbox.server import SandboxServer
@@ -256,3 +260,124 @@ def test_a_script_that_gives_no_salesforce_password_is_told_how_to_in_one_json_d
     assert refused.exit_code == without_a_terminal.returncode == 1
     assert json.loads(refused.stdout) == json.loads(without_a_terminal.stdout) == told
     assert "GetPassWarning" not in without_a_terminal.stderr  # Python's, with its file and line
+
+
+# --- the JWT flow's key file, checked before anything is sent --------------------------------
+
+
+def pem_of(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def jwt_args(sandbox: SandboxServer, key_file: Path) -> list[str]:
+    """`connect --jwt` to a login URL nothing listens on: a key sent there would fail as a
+    connection refused, not as the key's refusal."""
+    return [
+        "connect",
+        "--org",
+        "acme",
+        "--name",
+        "j2",
+        "--jwt",
+        "--login-url",
+        "https://127.0.0.1:9",
+        "--ca-file",
+        str(sandbox.ca_file),
+        "--client-id",
+        sandbox.config.client_id,
+        "--username",
+        sandbox.config.username,
+        "--key-file",
+        str(key_file),
+        "--json",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        (lambda _: pem_of(ec.generate_private_key(ec.SECP256R1())), "its key is EC, not RSA"),
+        (lambda sandbox: sandbox.ca_file.read_bytes(), "it holds a certificate"),
+        (lambda _: b"hello\n", "it holds no PEM block"),
+        (
+            lambda _: (
+                rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                .public_key()
+                .public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            ),
+            "it holds a public key",
+        ),
+        (
+            lambda _: rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(b"passphrase"),
+            ),
+            "it is encrypted",
+        ),
+        (lambda _: b"\x30\x82\x04\xa4\x02\x01\x00\xff", "it is not text"),
+    ],
+    ids=["ec-key", "certificate", "text", "public-key", "encrypted", "der"],
+)
+def test_a_key_file_that_cannot_sign_the_login_is_refused_before_anything_is_sent(
+    cli: Cli,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    written: Callable[[SandboxServer], bytes],
+    why: str,
+) -> None:
+    cli("org", "create", "acme")
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(written(sandbox))
+
+    result = cli(*jwt_args(sandbox, key_file))
+
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error.startswith(f"--key-file {key_file} is not a PEM RSA private key ({why}")
+    assert error.endswith(
+        "give the private key of the certificate uploaded to the connected app (PEM, "
+        "-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"
+    )
+    assert error in result.stderr.replace("\n", "")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert document(cli("connections", "list", "--json")) == {"connections": []}
+
+
+def test_a_key_file_that_is_not_there_is_refused_as_a_command_line_that_does_not_parse(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    cli("org", "create", "acme")
+
+    result = cli(*jwt_args(sandbox, tmp_path / "missing.pem"))
+
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert "--key-file" in error and "missing.pem" in error and "does not exist" in error
+
+
+def test_the_jwt_flow_connects_with_a_traditional_rsa_key(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """`-----BEGIN RSA PRIVATE KEY-----`, as `openssl genrsa` of OpenSSL 1 writes it, is read as
+    well as the PKCS #8 key `openssl genpkey` writes."""
+    cli("org", "create", "acme")
+    key = serialization.load_pem_private_key(sandbox.jwt_key_file.read_bytes(), password=None)
+    traditional = tmp_path / "traditional.pem"
+    traditional.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    args = jwt_args(sandbox, traditional)
+    args[args.index("--login-url") + 1] = sandbox.base_url
+
+    assert document(cli(*args))["auth_method"] == "jwt"

@@ -112,7 +112,7 @@ def test_a_file_with_unknown_columns_is_refused_naming_them(
     result = cli("contacts", "import", "--service", shop, str(file), "--source", "crm")
 
     assert result.exit_code == 1
-    assert "unknown columns shoe_size" in result.stderr
+    assert "unknown column 'shoe_size'; the columns are: " in result.stderr
 
 
 def test_a_file_that_is_not_utf8_is_refused_naming_the_line_and_nothing_is_imported(
@@ -196,3 +196,148 @@ def test_a_listing_stopped_midway_is_still_one_document_saying_why(
     assert stopped.exit_code == 130
     assert [c["first_name"] for c in listed["contacts"]] == ["Ann0", "Ann1"]
     assert listed["error"] == "interrupted (Ctrl+C) before the end"
+
+
+def imported(cli: Cli, shop: str, file: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """`contacts import --json`'s result, and the log of its run."""
+    result = cli("contacts", "import", "--service", shop, str(file), "--source", "crm", "--json")
+    report = json.loads(result.stdout)
+    return report, document(cli("runs", "show", str(report["run_id"]), "--json"))["log"]
+
+
+def book(cli: Cli, shop: str) -> list[dict[str, Any]]:
+    return list(document(cli("contacts", "list", "--service", shop, "--json"))["contacts"])
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ("email,first_name,email", "email ('email', 'email')"),
+        ("email,first_name,E-Mail", "email ('email', 'E-Mail')"),
+        ("Mobile Phone,first_name,mobilephone", "mobile_phone ('Mobile Phone', 'mobilephone')"),
+    ],
+)
+def test_a_header_naming_a_column_twice_is_refused_whole_as_export_refuses_it(
+    cli: Cli, shop: str, tmp_path: Path, header: str, named: str
+) -> None:
+    """Reading one of the two would keep one column's values and drop the other's unsaid."""
+    file = tmp_path / "twice.csv"
+    file.write_text(f"{header}\nana@example.com,Ana,+12015550100\n")
+
+    result = cli("contacts", "import", "--service", shop, str(file), "--source", "crm", "--json")
+
+    assert result.exit_code == 1
+    refused = f"the header names {named} more than once: keep one column each"
+    assert json.loads(result.stdout) == {"error": refused}
+    assert refused in result.stderr.replace("\n", "")
+    assert book(cli, shop) == []
+
+
+def test_a_header_is_read_by_the_rule_export_and_messages_import_read_theirs(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "crm.csv"
+    file.write_text("E-Mail,First Name,lastname,Postal-Code,External ID\na@example.com,A,B,9,x-1\n")
+
+    report, _ = imported(cli, shop, file)
+    [contact] = book(cli, shop)
+
+    assert report["created"] == 1
+    assert (contact["email"], contact["first_name"], contact["last_name"]) == (
+        "a@example.com",
+        "A",
+        "B",
+    )
+    assert (contact["postal_code"], contact["identities"][0]["external_id"]) == ("9", "x-1")
+
+
+def test_an_unknown_column_is_named_with_the_one_it_may_be_a_misspelling_of(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "odd.csv"
+    file.write_text("Emial,first_name\nana@example.com,Ana\n")
+
+    result = cli("contacts", "import", "--service", shop, str(file), "--source", "crm")
+
+    assert result.exit_code == 1
+    assert "unknown column 'Emial' (did you mean 'email'?); the columns are: first_name, " in (
+        result.stderr.replace("\n", "")
+    )
+
+
+def test_an_email_export_would_refuse_is_refused_by_row_and_field_and_the_rest_imported(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "crm.csv"
+    file.write_text(
+        "email,first_name,external_id\n"
+        '"q@x.com,z",Q,crm-1\n'
+        "ana@example.com,Ana,crm-2\n"
+        "bo@@example.com,Bo,\n"
+    )
+
+    report, log = imported(cli, shop, file)
+    contacts = {c["first_name"]: c["email"] for c in book(cli, shop)}
+
+    assert (report["created"], report["failed"]) == (2, 1)  # Bo has nothing else to be known by
+    assert contacts == {"Q": None, "Ana": "ana@example.com"}
+    refusals = sorted((e["message"], e["record_ref"], e["field"], e["code"]) for e in log)
+    assert [refusal[1:] for refusal in refusals] == [
+        ("crm-1", "email", "invalid_email"),
+        ("row 4", None, "unreadable_record"),
+        ("row 4", "email", "invalid_email"),
+    ]
+    assert refusals[0][0].startswith("row 2, email: 'q@x.com,z' is not an email address (")
+    assert refusals[1][0].startswith("row 4 has no external_id")
+    assert refusals[2][0].startswith("row 4, email: 'bo@@example.com' is not an email address (")
+
+
+def test_broken_quoting_fails_its_row_as_export_reports_it_and_the_rows_before_are_imported(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    """An unclosed quote would take in the rest of the file as one value."""
+    file = tmp_path / "crm.csv"
+    file.write_text(
+        "email,first_name,last_name\n"
+        "ana@example.com,Ana,Lopez\n"
+        '"broken,quote\n'
+        "ok@example.com,Ok,extra\n"
+    )
+
+    report, log = imported(cli, shop, file)
+
+    assert (report["created"], report["failed"]) == (1, 1)
+    assert [c["email"] for c in book(cli, shop)] == ["ana@example.com"]
+    [entry] = log
+    assert (entry["record_ref"], entry["code"], entry["level"]) == (
+        "row 3",
+        "unreadable_record",
+        "error",
+    )
+    assert entry["message"].startswith("row 3 is not valid CSV (unexpected end of data): ")
+
+
+def test_a_row_that_does_not_split_into_the_header_columns_fails_and_a_blank_one_is_passed_over(
+    cli: Cli, shop: str, tmp_path: Path
+) -> None:
+    file = tmp_path / "crm.csv"
+    file.write_text(
+        "email,first_name,\n"
+        "ana@example.com,Ana,\n"
+        ",,\n"
+        "\n"
+        "bo@example.com,Bo,,extra\n"
+        "cy@example.com,Cy,a note\n"
+    )
+
+    report, log = imported(cli, shop, file)
+
+    assert (report["created"], report["failed"]) == (1, 2)
+    assert [(e["record_ref"], e["message"]) for e in log] == [
+        ("row 5", "row 5 has 4 values but the header names 3 columns"),
+        (
+            "row 6",
+            "row 6 holds a value in column 3, which the header leaves unnamed: name the column "
+            "or remove the value",
+        ),
+    ]

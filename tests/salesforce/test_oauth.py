@@ -3,6 +3,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from forcebridge.salesforce.endpoints import check_url
 from forcebridge.salesforce.errors import LoginFailed, UntrustedUrl
@@ -11,7 +13,9 @@ from forcebridge.salesforce.oauth import (
     JwtBearerGrant,
     OAuthClient,
     RefreshTokenGrant,
+    UnusableKey,
     code_challenge,
+    jwt_signing_key,
     new_code_verifier,
 )
 from forcebridge.salesforce.usage import EndpointKind
@@ -161,6 +165,24 @@ def test_jwt_bearer_grant_signs_for_the_login_url(sandbox: SandboxServer) -> Non
     assert tokens.instance_url == sandbox.base_url
     with pytest.raises(LoginFailed):
         oauth.jwt_bearer_grant("nobody@example.com", key)
+
+
+def test_the_jwt_key_is_read_as_pem_text_and_an_rsa_private_key_alone_is_taken(
+    sandbox: SandboxServer,
+) -> None:
+    pem = sandbox.jwt_key_file.read_bytes()
+    other = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    openssh = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----\n"
+
+    assert jwt_signing_key(pem) == pem.decode()
+    with pytest.raises(UnusableKey, match=r"^its key is Ed25519, not RSA$"):
+        jwt_signing_key(other)
+    with pytest.raises(UnusableKey, match=r"OpenSSH key: write it as PEM \(ssh-keygen -p -m PEM\)"):
+        jwt_signing_key(openssh)
+    with pytest.raises(UnusableKey, match=r"^its FOO block cannot be read$"):
+        jwt_signing_key(b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n")
 
 
 def test_refresh_gives_a_new_session_and_keeps_the_refresh_token(sandbox: SandboxServer) -> None:

@@ -312,12 +312,12 @@ def test_odd_but_usable_rows_are_imported_with_a_notice(
 def test_a_csv_with_an_unknown_column_is_refused_before_anything_is_imported(
     session: Session, service: Service, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "messages.csv", "contact_id,direction,sentat\n1,inbound,x\n")
+    path = write(tmp_path, "messages.csv", "contact_id,direction,snt_at\n1,inbound,x\n")
 
     with pytest.raises(UnreadableFile) as refused:
         import_messages(session, service, path, now=NOW)
     assert str(refused.value) == (
-        f"{path}: unknown column 'sentat' (did you mean 'sent_at'?); the columns are: "
+        f"{path}: unknown column 'snt_at' (did you mean 'sent_at'?); the columns are: "
         "contact_id, phone, email, direction, channel, author, body, sent_at, external_id"
     )
     assert stored(session) == []
@@ -354,10 +354,29 @@ def test_a_header_is_read_whatever_its_case_and_word_separators(
     )
 
 
+def test_a_header_is_read_by_the_rule_export_and_contacts_import_read_theirs(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    """Hyphens and underscores are ignored as spaces are: `E-Mail` is `email` as in an export's
+    file, and `sentat` is `sent_at`, not a misspelling of it."""
+    path = write(
+        tmp_path,
+        "messages.csv",
+        "E-Mail,Direction,channel,body,sentat\nbo@example.com,inbound,sms,Hi,2024-03-12T10:00Z\n",
+    )
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.imported, report.problems) == (1, [])
+    (message,) = stored(session)
+    assert (message.contact_id, message.body) == (contacts["bo"], "Hi")
+
+
 @pytest.mark.parametrize(
     ("header", "named"),
     [
         ("contact_id,direction,channel,body,sent_at,body", "body ('body', 'body')"),
+        ("email,direction,channel,body,sent_at,E-mail", "email ('email', 'E-mail')"),
         ("contact_id,direction,channel,body,Sent At,sent_at", "sent_at ('Sent At', 'sent_at')"),
     ],
 )

@@ -163,7 +163,20 @@ def test_a_row_that_does_not_split_into_the_header_columns_is_malformed() -> Non
         (5, []),
     ]
     assert rows[0].errors[0].message == "has 3 values but the header names 2 columns"
-    assert rows[2].errors[0].message.startswith("not valid CSV")
+    assert rows[2].errors[0].message.startswith("is not valid CSV (',' expected after '\"'): ")
+
+
+def test_a_quote_left_open_fails_its_row_instead_of_taking_in_the_rest_of_the_file() -> None:
+    rows = read_prospect_csv(
+        'last_name,email\nAda,ada@example.com\n"Bob,bob@example.com\nCy,c@x.com\n'
+    )
+
+    assert [(row.row, row.values, fields(row.errors)) for row in rows] == [
+        (2, {"last_name": "Ada", "email": "ada@example.com"}, []),
+        (3, {}, [None]),
+    ]
+    assert rows[1].errors[0].message.startswith("is not valid CSV (unexpected end of data): ")
+    assert rows[1].errors[0].message.endswith("a quote left open runs to the end of the file")
 
 
 @pytest.mark.parametrize(
