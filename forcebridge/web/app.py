@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
@@ -40,8 +40,9 @@ from forcebridge.web.body_limit import BodyLimit
 from forcebridge.web.csrf import require_csrf_token
 from forcebridge.web.dependencies import signed_in_admin
 from forcebridge.web.errors import LoginRequired, TooManyLogins, WebError
+from forcebridge.web.faults import AnswersFaults
 from forcebridge.web.head import HeadAsGet
-from forcebridge.web.headers import SECURITY_HEADERS, SecurityHeaders
+from forcebridge.web.headers import SecurityHeaders
 from forcebridge.web.mapping_editor import TOO_MANY_ROWS
 from forcebridge.web.openapi import api_description
 from forcebridge.web.pages import PACKAGE_DIR, render
@@ -92,6 +93,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)
+    app.add_middleware(AnswersFaults)  # a fault logged once: kept from Starlette and uvicorn
     app.add_middleware(HeadAsGet)  # outermost: every layer sees the GET a HEAD stands for
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
 
@@ -113,36 +115,7 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _unreadable)  # type: ignore[arg-type]
     app.add_exception_handler(DataError, _beyond_the_database)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
     return app
-
-
-UNEXPECTED = (
-    "The server failed on this request, which may not have been carried out; the reason is "
-    "in the server's log. Send it again (sending messages again records none twice); if it "
-    "fails again, tell the server's administrator."
-)
-_UNEXPECTED_PAGE = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Server error</title>'
-    f"</head><body><h1>Server error</h1><p>{UNEXPECTED}</p>"
-    '<p><a href="/">Back to the admin pages</a></p></body></html>'
-)
-"""Plain, with no template: whatever failed (the database, the session) may fail again."""
-
-
-def _unexpected(request: Request, error: Exception) -> Response:
-    """A fault of the server's (a bug, a database gone): its traceback logged here, which
-    shows no statement's values (`make_engine`); the answer says nothing of it, since an
-    error's text may hold data. It is answered outside the other middleware, so the page's
-    headers are set here."""
-    logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
-    answer: Response
-    if is_api(request):
-        answer = JSONResponse({"error": "internal_error", "message": UNEXPECTED}, status_code=500)
-    else:
-        answer = HTMLResponse(_UNEXPECTED_PAGE, status_code=500)
-    answer.headers.update({**SECURITY_HEADERS, "Cache-Control": "no-store"})
-    return answer
 
 
 def _beyond_the_database(request: Request, error: DataError) -> Response:

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from forcebridge.web import api_services, services
-from forcebridge.web.app import UNEXPECTED
+from forcebridge.web.faults import UNEXPECTED
 from tests.web.conftest import AdminPages, Api
 
 
@@ -102,13 +102,9 @@ def test_a_fault_of_the_server_is_answered_as_json_or_a_plain_page_and_only_logg
 
     monkeypatch.setattr(api_services, "import_records", fails)
     monkeypatch.setattr(services, "list_services", fails)
-    server = TestClient(pages.client.app, raise_server_exceptions=False)
-    server.cookies = pages.client.cookies
-    with caplog.at_level(logging.ERROR, logger="forcebridge.web.app"):
-        answer = server.post(
-            "/api/v1/services/shop/messages", json={"messages": []}, headers=api.headers
-        )
-        page = server.get("/services")
+    with caplog.at_level(logging.ERROR, logger="forcebridge.web"):
+        answer = api.post("/services/shop/messages", {"messages": []})
+        page = pages.client.get("/services")
 
     assert answer.status_code == 500
     assert answer.json() == {"error": "internal_error", "message": UNEXPECTED}
