@@ -29,6 +29,10 @@ DATABASE_FILE = "forcebridge.sqlite3"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
+DEFAULT_PULL_BULK_THRESHOLD = 50_000
+"""Above this many records a pull's read costs fewer calls through Bulk API 2.0 (a job, a few
+polls, a call per 10,000 rows) than through REST pages of 2,000."""
+
 
 class SettingsError(Exception):
     """A setting the product cannot start with; the message names it and the fix."""
@@ -77,12 +81,29 @@ def _database_url_problem(url: str) -> str | None:
     if url != url.strip():
         return "it has a space or a line break before or after it: remove it"
     try:
-        make_url(url)
+        parsed = make_url(url)
     except ArgumentError:
         return "it is not a database URL"
     except ValueError:  # what SQLAlchemy raises for a port that is not a number
         return "its port is not a number"
+    if _in_memory(parsed):
+        return (
+            "it is an in-memory SQLite database, which forgets everything written to it when "
+            "the command ends"
+        )
     return None
+
+
+def _in_memory(url: URL) -> bool:
+    """A SQLite URL naming no file (`sqlite://`, `sqlite:///:memory:`, `mode=memory`)."""
+    if url.get_backend_name() != "sqlite":
+        return False
+    database = url.database or ""
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or url.query.get("mode") == "memory"
+    )
 
 
 class Settings(BaseSettings):
@@ -108,6 +129,10 @@ class Settings(BaseSettings):
     """How the product calls itself to Salesforce users (e.g. "<product> Conversation")."""
     activity_max_attempts: int = Field(default=5, ge=1)
     """Failed writes in a row after which an activity window is parked (shown, not retried)."""
+    pull_bulk_threshold: int = Field(default=DEFAULT_PULL_BULK_THRESHOLD, ge=1)
+    """The records a pull's read must hold, more than, to go through Bulk API 2.0 rather than
+    REST pages: lower it where a large read should cost fewer calls sooner, raise it to keep
+    reads ordered (and their watermark moving page by page) longer."""
     log_level: LogLevel = "INFO"
     public_url: str | None = None
     """Where admins reach the web UI (e.g. https://forcebridge.example.com): Salesforce sends
@@ -117,6 +142,11 @@ class Settings(BaseSettings):
     """The reverse proxies (addresses or networks, comma-separated; `*` for any) whose
     `X-Forwarded-For` and `-Proto` headers `serve` believes. Unset: none, so a client cannot
     choose the address the login throttle counts its failures under."""
+    salesforce_timeout: float = Field(default=120.0, gt=0, le=600)
+    """Seconds to wait for Salesforce's answer to one request before trying it again (a read,
+    an update: twice at most) or giving up (a create, which may have been carried out); the
+    client's own default (`salesforce.transport.DEFAULT_READ_TIMEOUT`). Salesforce cancels a
+    query after 120 seconds itself and a write after 10 minutes: lower it to fail sooner."""
     sf_client_id: str | None = None
     """The connected app the admin pages connect with when the admin gives no client id."""
     sf_client_secret: SecretStr | None = None

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from forcebridge.settings import Settings, SettingsError, resolve_secret_key, shown_url
+from forcebridge.settings import (
+    DEFAULT_PULL_BULK_THRESHOLD,
+    Settings,
+    SettingsError,
+    resolve_secret_key,
+    shown_url,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +72,17 @@ def test_settings_come_from_forcebridge_environment_variables(
         "old-key-one",
         "old-key-two",
     ]
+
+
+def test_the_pull_bulk_threshold_is_a_setting_of_a_whole_number_of_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().pull_bulk_threshold == DEFAULT_PULL_BULK_THRESHOLD == 50_000
+    monkeypatch.setenv("FORCEBRIDGE_PULL_BULK_THRESHOLD", "10000")
+    assert Settings().pull_bulk_threshold == 10_000
+    monkeypatch.setenv("FORCEBRIDGE_PULL_BULK_THRESHOLD", "0")
+    with pytest.raises(ValidationError, match="pull_bulk_threshold"):
+        Settings()
 
 
 def test_printing_settings_shows_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:

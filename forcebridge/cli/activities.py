@@ -4,8 +4,11 @@
     forcebridge activities windows --service ORG/SERVICE [--retry] [--json]
 
 `push` runs the activities stream once (the scheduler runs it every `--activities-every`
-minutes) and exits 0 only when every window was written. `windows` lists the windows that are
-parked or whose last write failed, with why; `--retry` gives the parked ones another chance.
+minutes) and exits 0 only when its run succeeded. Windows it could not write say so on stderr,
+`--json` or not: those that failed in this run, and the service's parked windows, which no run
+writes until someone acts and whose conversations are missing from Salesforce until then.
+`windows` lists the windows that are parked or whose last write failed, with why; `--retry`
+gives the parked ones another chance.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from forcebridge.cli.output import (
     console,
     database,
     emit,
+    errors,
     fail,
+    naming_the_stopped_run,
     progress_bar,
 )
 from forcebridge.jobs.execute import holding, record_on_demand
@@ -76,6 +81,7 @@ def push(
             holding(engine, found.id, Stream.ACTIVITIES.value) as held,
             open_client(session, found.connection) as client,
             _progress_bar(as_json) as bar,
+            naming_the_stopped_run(as_json, AGAIN) as started_runs,
         ):
             if not held and not dry_run:
                 fail(
@@ -83,12 +89,51 @@ def push(
                     "has finished"
                 )
             started = utcnow()
-            report = push_activities(session, found, client, options, progress=bar)
+            report = push_activities(
+                session, found, client, options, progress=bar, run_started=started_runs.append
+            )
             if not dry_run:
                 record_on_demand(engine, found.id, _outcome(report, client), started, utcnow())
-    emit(report.to_dict(), as_json, lambda: _show(report, service), stopped=report.error)
+        troubled = troubled_windows(session, found.id, target_sources(found.activities_to))
+        parked = sum(w.parked for w in troubled)
+    emit(
+        report.to_dict() | {"parked": parked},
+        as_json,
+        lambda: _show(report, parked),
+        stopped=report.error,
+    )
+    for notice in _unwritten_notices(service, report.failed, parked):
+        errors.print(escape(notice), soft_wrap=True)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
+
+
+AGAIN = "the next push writes the rest"
+"""What to do about a push Ctrl+C or SIGTERM stopped: each call's outcome is committed as it
+comes back, so the next push neither loses nor writes twice what this one had sent."""
+
+
+def _unwritten_notices(service: str, failed: int, parked: int) -> list[str]:
+    """What a push says on stderr of the windows it left unwritten: those that failed in its
+    run (tried again by the next), and the service's parked ones, which no push tries again
+    until new messages arrive that day or someone asks. Said on every push while windows stay
+    parked, whatever the run's status: the parking run was the last to fail, and a cron job
+    would otherwise hear nothing more while those conversations stay out of Salesforce."""
+    see_why = f"forcebridge activities windows --service {service}"
+    notices = []
+    if failed:
+        notices.append(f"{_windows(failed)} failed: see why with {see_why}")
+    if parked:
+        notices.append(
+            f"{_windows(parked)} of {service} {'is' if parked == 1 else 'are'} parked (their "
+            f"conversations are not in Salesforce): see why with {see_why}, then try them "
+            f"again with {see_why} --retry"
+        )
+    return notices
+
+
+def _windows(count: int) -> str:
+    return f"{count:,} activity window{'' if count == 1 else 's'}"
 
 
 def _outcome(
@@ -118,7 +163,7 @@ def _progress_bar(quiet: bool) -> Iterator[ProgressCallback | None]:
         yield advance
 
 
-def _show(report: PushReport, service: str) -> None:
+def _show(report: PushReport, parked: int) -> None:
     verb = "Would write" if report.dry_run else "Wrote"
     table = Table(title=f"{verb} activity windows (run {report.run_id})", show_header=False)
     for label, value in (
@@ -128,12 +173,11 @@ def _show(report: PushReport, service: str) -> None:
         ("Unchanged", report.unchanged),
         ("Failed", report.failed),
         ("API calls", report.api_calls),
+        ("Parked (all days)", parked),
     ):
         table.add_row(label, f"{value:,}")
     table.add_row("Status", report.status.value)
     console.print(table)
-    if report.failed:
-        console.print(f"See why with: forcebridge activities windows --service {service}")
 
 
 @app.command("windows")

@@ -37,6 +37,7 @@ from forcebridge.jobs.execute import holding, record_on_demand
 from forcebridge.jobs.failures import run_failure
 from forcebridge.jobs.policy import StreamFailure
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.leases import CONTACT_BOOK, REHEARSAL
 from forcebridge.store.repositories.services import get_service
@@ -77,7 +78,7 @@ def command(
     as_json: JsonFlag = False,
 ) -> None:
     """Pull the service's Contacts, Leads or custom query from Salesforce now."""
-    options = PullOptions(full=full, dry_run=dry_run)
+    options = PullOptions.from_settings(Settings(), full=full, dry_run=dry_run)
     with (
         database() as session,
         service_client(session, service) as (found, client),

@@ -19,7 +19,7 @@ from forcebridge.store.models import RunStatus, Service
 from forcebridge.sync.activities import PushOptions, push_activities
 from forcebridge.sync.connection_errors import NotConnected
 from forcebridge.sync.connections import open_client
-from forcebridge.sync.pull import pull
+from forcebridge.sync.pull import PullOptions, pull
 from forcebridge.sync.reconcile import reconcile
 
 
@@ -71,7 +71,10 @@ def _result(
 def pull_runner(stream: Stream) -> StreamRunner:
     def run(runtime: Runtime, service_id: int) -> RunResult:
         with service_context(runtime, service_id) as context:
-            pulled = pull(context.session, context.client, context.service, streams=[stream.value])
+            options = PullOptions.from_settings(runtime.settings)
+            pulled = pull(
+                context.session, context.client, context.service, options, streams=[stream.value]
+            )
             return _result(
                 context,
                 pulled.run_id,

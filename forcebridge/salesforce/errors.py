@@ -110,6 +110,7 @@ class Failure:
 
     `status` is None when no HTTP answer came back; then `maybe_processed` says whether the
     request might still have reached Salesforce (a read timeout) or surely did not (no connection).
+    `timeout` is the seconds Salesforce was given to answer, when it gave none in them.
     `oauth` marks an OAuth endpoint's `{"error", "error_description"}` answer.
     """
 
@@ -119,6 +120,7 @@ class Failure:
     fields: tuple[str, ...] = ()
     maybe_processed: bool = False
     oauth: bool = False
+    timeout: float | None = None
 
     @property
     def reached_salesforce(self) -> bool:
@@ -188,8 +190,15 @@ def error_class(failure: Failure) -> type[SalesforceError]:
     return SalesforceError
 
 
-def error_for(failure: Failure, *, transient: bool, attempts: int) -> SalesforceError:
-    """The typed error to raise for the last failed attempt of a call."""
+TIMEOUT_SETTING = "FORCEBRIDGE_SALESFORCE_TIMEOUT"
+"""The setting that gives Salesforce longer to answer, named where an answer did not come."""
+
+
+def error_for(
+    failure: Failure, *, transient: bool, attempts: int, resent: bool = True
+) -> SalesforceError:
+    """The typed error to raise for the last failed attempt of a call; `resent` False for a
+    request not sent again since Salesforce may have carried it out (`retry.is_transient`)."""
     details: dict[str, Any] = {
         "error_code": failure.error_code,
         "fields": failure.fields,
@@ -198,7 +207,8 @@ def error_for(failure: Failure, *, transient: bool, attempts: int) -> Salesforce
     if transient:
         times = "once" if attempts == 1 else f"{attempts} times"
         return TransientError(
-            f"Salesforce did not answer successfully after trying {times}: {failure.message}",
+            f"Salesforce did not answer successfully after trying {times}: {failure.message}"
+            + _unanswered(failure, attempts, resent),
             attempts=attempts,
             **details,
         )
@@ -206,3 +216,15 @@ def error_for(failure: Failure, *, transient: bool, attempts: int) -> Salesforce
     advice = _ADVICE.get(cls)
     message = f"{advice} ({failure.message})" if advice else failure.message
     return cls(message, **details)
+
+
+def _unanswered(failure: Failure, attempts: int, resent: bool) -> str:
+    """What a call that got no answer in time leaves behind, and what to do about it."""
+    if failure.timeout is None:
+        return ""
+    each = " each time" if attempts > 1 else ""
+    held = "" if resent else "; not sent again, as Salesforce may have carried it out"
+    return (
+        f"{each}{held}; Salesforce, or the network to it, is slow: the next run tries again, "
+        f"or give it longer with {TIMEOUT_SETTING} (seconds)"
+    )

@@ -28,17 +28,29 @@ ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: `max_attempts` counts the first try; waits grow from `base_delay`."""
+    """How hard to try: `max_attempts` counts the first try; waits grow from `base_delay`.
+
+    Of those, at most `timeout_attempts` may go unanswered within the timeout: each waited the
+    whole timeout, a second in a row says Salesforce is slow rather than that an answer was
+    lost, and each may still be running there (a query is cancelled by Salesforce at its
+    limit, a write is not)."""
 
     max_attempts: int = 4
     base_delay: float = 0.5
     max_delay: float = 8.0
+    timeout_attempts: int = 2
 
     def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
+        if self.max_attempts < 1 or self.timeout_attempts < 1:
+            raise ValueError("max_attempts and timeout_attempts must be at least 1")
         if self.base_delay < 0 or self.max_delay < self.base_delay:
             raise ValueError("delays must satisfy 0 <= base_delay <= max_delay")
+
+    def most_attempts(self, failure: Failure) -> int:
+        """The tries a call failing this way gets."""
+        if failure.timeout is None:
+            return self.max_attempts
+        return min(self.max_attempts, self.timeout_attempts)
 
 
 def is_transient(failure: Failure, *, idempotent: bool = True) -> bool:
@@ -52,8 +64,13 @@ def is_transient(failure: Failure, *, idempotent: bool = True) -> bool:
     return failure.status in TRANSIENT_STATUSES or failure.error_code in TRANSIENT_CODES
 
 
-def should_retry(policy: RetryPolicy, failure: Failure, attempt: int, *, idempotent: bool) -> bool:
-    """Try again after failed attempt number `attempt` (1-based)?"""
+def should_retry(
+    policy: RetryPolicy, failure: Failure, attempt: int, *, idempotent: bool, timeouts: int = 0
+) -> bool:
+    """Try again after failed attempt number `attempt` (1-based), `timeouts` of the attempts so
+    far (this one included) having had no answer in time?"""
+    if failure.timeout is not None and timeouts >= policy.timeout_attempts:
+        return False
     return attempt < policy.max_attempts and is_transient(failure, idempotent=idempotent)
 
 
@@ -116,20 +133,26 @@ class Retrier:
 
     def run(self, attempt: Callable[[], T], *, idempotent: bool = True) -> T:
         """`attempt()`'s result; its last `AttemptFailed` becomes the matching typed error."""
-        number = 0
+        number = timeouts = 0
         while True:
             number += 1
             try:
                 return attempt()
             except AttemptFailed as failed:
                 failure = failed.failure
-                if not should_retry(self.policy, failure, number, idempotent=idempotent):
+                timeouts += failure.timeout is not None
+                if not should_retry(
+                    self.policy, failure, number, idempotent=idempotent, timeouts=timeouts
+                ):
                     transient = failure.status is None or is_transient(failure)
-                    raise error_for(failure, transient=transient, attempts=number) from None
+                    resent = idempotent or not failure.maybe_processed
+                    raise error_for(
+                        failure, transient=transient, attempts=number, resent=resent
+                    ) from None
                 log.warning(
                     "Salesforce call failed (%s); retry %d of %d",
                     failure.error_code or failure.status or failure.message,
                     number,
-                    self.policy.max_attempts - 1,
+                    self.policy.most_attempts(failure) - 1,
                 )
                 self.pause(number)

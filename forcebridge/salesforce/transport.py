@@ -19,7 +19,25 @@ from urllib3.exceptions import NewConnectionError
 from forcebridge.salesforce.errors import Failure, failure_from_body
 from forcebridge.salesforce.usage import UsageMeter
 
-DEFAULT_TIMEOUT = (10.0, 120.0)
+CONNECT_TIMEOUT = 10.0
+"""Seconds to open a connection: Salesforce accepts one at once, so longer means no route."""
+DEFAULT_READ_TIMEOUT = 120.0
+"""Seconds to wait for an answer: Salesforce itself cancels a query running for longer (its
+SOQL limit), so waiting longer only helps a write (Salesforce gives those 10 minutes)."""
+DEFAULT_TIMEOUT = (CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)
+
+
+def timeouts(read_timeout: float) -> tuple[float, float]:
+    """The (connect, read) timeouts of a session that waits `read_timeout` seconds for answers."""
+    return (CONNECT_TIMEOUT, read_timeout)
+
+
+class NoAnswer(requests.ReadTimeout):
+    """A read timeout that knows how long it waited, for a message that says so."""
+
+    def __init__(self, timed_out: requests.ReadTimeout, seconds: float | None) -> None:
+        super().__init__(*timed_out.args, request=timed_out.request, response=timed_out.response)
+        self.seconds = seconds
 
 
 class _Session(requests.Session):
@@ -34,7 +52,13 @@ class _Session(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("verify", self.verify)
-        return super().request(method, url, *args, **kwargs)
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except requests.ReadTimeout as timed_out:
+            waited = kwargs["timeout"]
+            seconds = waited[1] if isinstance(waited, tuple) else waited
+            known = seconds if isinstance(seconds, int | float) else None
+            raise NoAnswer(timed_out, known) from timed_out
 
 
 def http_session(
@@ -70,21 +94,36 @@ def failure_from_exception(exc: LibraryError | requests.RequestException) -> Fai
         return failure_from_body(exc.status, exc.content)
     if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
         return Failure(status=None, error_code=None, message=_unreachable(exc))
+    if isinstance(exc, requests.ReadTimeout):
+        seconds = exc.seconds if isinstance(exc, NoAnswer) else None
+        within = f"within {seconds:g} seconds" if seconds is not None else "in time"
+        return Failure(
+            status=None,
+            error_code=None,
+            message=f"no answer from {_host(exc)} {within}",
+            maybe_processed=True,
+            timeout=seconds,
+        )
     return Failure(status=None, error_code=None, message=str(exc), maybe_processed=True)
 
 
 def _unreachable(exc: requests.RequestException) -> str:
     """ "cannot connect to host:port: Connection refused": where and why, without the URL
     (which may hold a whole query) and urllib3's layers of wrapping."""
-    request = getattr(exc, "request", None)
-    where = urlsplit(str(request.url)).netloc if request is not None and request.url else ""
     if isinstance(exc, requests.ConnectTimeout):
         why = "the connection timed out"
     else:
         text = str(getattr(exc.args[0], "reason", exc.args[0]))
         found = _OS_ERROR.search(text)
         why = found.group(1) if found else text
-    return f"cannot connect to {where or 'Salesforce'}: {why}"
+    return f"cannot connect to {_host(exc)}: {why}"
+
+
+def _host(exc: requests.RequestException) -> str:
+    """Where the request went (host:port), without its path and query."""
+    request = getattr(exc, "request", None)
+    where = urlsplit(str(request.url)).netloc if request is not None and request.url else ""
+    return where or "Salesforce"
 
 
 _OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")

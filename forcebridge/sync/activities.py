@@ -111,12 +111,16 @@ def push_activities(
     *,
     now: dt.datetime | None = None,
     progress: Progress | None = None,
+    run_started: Callable[[int], None] | None = None,
 ) -> PushReport:
     """Run the service's activities stream once; the run is recorded whatever happens to it.
 
     A refusal of Salesforce that stops the run (authorization lost, limit reached, out of
-    reach) ends it as failed with the reason, and nothing written so far is lost."""
-    return _Push(session, service, client, options or PushOptions(), now or utcnow(), progress)()
+    reach) ends it as failed with the reason, and nothing written so far is lost.
+    `run_started` is told the run's id once it is committed as started, so a caller stopped
+    midway (Ctrl+C, SIGTERM) can name the run it failed."""
+    push = _Push(session, service, client, options or PushOptions(), now or utcnow(), progress)
+    return push(run_started or (lambda run_id: None))
 
 
 class _Push:
@@ -151,7 +155,7 @@ class _Push:
         self.run: Run
         self.spent: Callable[[], int] = lambda: 0
 
-    def __call__(self) -> PushReport:
+    def __call__(self, run_started: Callable[[int], None]) -> PushReport:
         service = self.service
         self.run = start_run(
             self.session,
@@ -162,6 +166,7 @@ class _Push:
             now=self.now,
         )
         self.session.commit()
+        run_started(self.run.id)
         before = self.client.usage.snapshot()
         self.spent = spent_since(self.client, before)
         error: str | None = None

@@ -35,7 +35,9 @@ from forcebridge.salesforce.oauth import (
 )
 from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, org_status
 from forcebridge.salesforce.tokens import TokenSet
+from forcebridge.salesforce.transport import timeouts
 from forcebridge.salesforce.usage import UsageMeter
+from forcebridge.settings import Settings
 from forcebridge.soql.dates import known_zone
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import AuthMethod, Connection, Org
@@ -218,6 +220,7 @@ def open_client(
             api_version=connection.api_version,
             ca_file=target.endpoint.ca_file,
             describe_max_age=describe_max_age,
+            timeout=timeouts(Settings().salesforce_timeout),
         ),
         oauth=oauth,
         renewal=_renewal(connection),

@@ -257,13 +257,27 @@ def checked_route(
 
 
 def _told(report: VerificationReport, unmapped: str | None) -> str:
-    """Every problem in one message, the missing mapping among those it counts."""
-    if unmapped is None:
-        return report.message
-    if report.ok:
+    """Every problem in one message, the missing mapping among those it counts: those that stop
+    the stream first, then, said not to stop it, the fields changed in Salesforce that runs read
+    past (`CHANGED_IN_SALESFORCE`), so an admin sees what to fix to have the stream run again."""
+    if unmapped is not None and report.ok:
         return unmapped
-    missing = Problem(None, "", ProblemCode.REQUIRED_UNMAPPED, unmapped)
-    return VerificationReport((*report.problems, missing), report.rows).message
+    problems = report.problems
+    if unmapped is not None:
+        problems = (*problems, Problem(None, "", ProblemCode.REQUIRED_UNMAPPED, unmapped))
+    read_past = [p for p in problems if p.code in CHANGED_IN_SALESFORCE]
+    stopping = VerificationReport(
+        tuple(p for p in problems if p.code not in CHANGED_IN_SALESFORCE), report.rows
+    )
+    if not read_past:
+        return stopping.message
+    count, _, lines = stopping.message.partition(":\n")
+    stop = "stops" if len(stopping.problems) == 1 else "stop"
+    rest = "\n".join(f"- {problem}" for problem in read_past)
+    return (
+        f"{count} that {stop} the stream:\n{lines}\n"
+        f"Runs read past the rest, skipping each value that does not fit:\n{rest}"
+    )
 
 
 def prepare_member(

@@ -4,20 +4,24 @@ REST `queryAll` pages come ordered by `(SystemModstamp, Id)`, so the watermark c
 each page, and carry deletions in the same read. When the first page reveals more records than
 the Bulk threshold (a first sync of a large org, a mass update), the read switches to a Bulk API
 2.0 job (one call for the job, a few to poll, one per 10,000 rows) whose rows come unordered.
-Fields that would make the query URL too long are fetched by Id for each page and joined in.
+Fields that would make the query URL too long are fetched by Id for each page and joined in,
+for the records the run will apply only: a run reads again the records at its watermark's
+instant and skips them, and with nothing changed it costs its one query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.settings import DEFAULT_PULL_BULK_THRESHOLD
 from forcebridge.sync.pull_plan import PAGE_SIZE, ReadPlan, query_url_length, split_fields
 
-DEFAULT_BULK_THRESHOLD = 50_000
-"""Above this many records a read costs fewer calls through Bulk API 2.0 than REST pages."""
+Wanted = Callable[[dict[str, Any]], bool]
+"""Whether the run will apply a record as read by the query (`Id`, `SystemModstamp` and the
+first group of fields): only those are completed with the fields fetched by Id."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,14 @@ class Page:
 
 
 def read_pages(
-    client: SalesforceClient, plan: ReadPlan, *, bulk_threshold: int = DEFAULT_BULK_THRESHOLD
+    client: SalesforceClient,
+    plan: ReadPlan,
+    *,
+    bulk_threshold: int = DEFAULT_PULL_BULK_THRESHOLD,
+    wanted: Wanted = lambda record: True,
 ) -> Generator[Page]:
+    """The plan's records, a page at a time; the fields beyond the URL limit joined into those
+    `wanted` (the others, which the run skips, lack them)."""
     url_length = query_url_length(client.tokens.instance_url, client.settings.api_version, plan)
     query_fields, joined = split_fields(plan, url_length)
     pages = client.query_pages(plan.soql(query_fields), include_deleted=True)
@@ -40,9 +50,9 @@ def read_pages(
     if first.total_size > max(bulk_threshold, len(first.records)):
         yield from _bulk_pages(client, plan, first.total_size)
         return
-    yield _rest_page(client, plan.sobject, first.records, first.total_size, joined)
+    yield _rest_page(client, plan.sobject, first.records, first.total_size, joined, wanted)
     for page in pages:
-        yield _rest_page(client, plan.sobject, page.records, page.total_size, joined)
+        yield _rest_page(client, plan.sobject, page.records, page.total_size, joined, wanted)
 
 
 def _rest_page(
@@ -51,11 +61,12 @@ def _rest_page(
     records: list[dict[str, Any]],
     total: int,
     joined: Sequence[str],
+    wanted: Wanted,
 ) -> Page:
     if joined:
-        wanted = [r["Id"] for r in records if r.get("IsDeleted") is not True]
-        fetched = client.retrieve_many(sobject, wanted, joined) if wanted else []
-        by_id = {sid: row for sid, row in zip(wanted, fetched, strict=True) if row is not None}
+        ids = [r["Id"] for r in records if r.get("IsDeleted") is not True and wanted(r)]
+        fetched = client.retrieve_many(sobject, ids, joined) if ids else []
+        by_id = {sid: row for sid, row in zip(ids, fetched, strict=True) if row is not None}
         for record in records:
             extra = by_id.get(record["Id"], {})
             record.update((name, extra.get(name)) for name in joined)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
+from forcebridge.settings import DEFAULT_PULL_BULK_THRESHOLD, Settings
 from forcebridge.store.models import Run, Service
 from forcebridge.store.repositories.contacts import any_linked, refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run, stop_reason
 from forcebridge.store.repositories.services import services_beside
-from forcebridge.store.repositories.watermarks import save_watermark
+from forcebridge.store.repositories.watermarks import reset_watermarks, save_watermark
 from forcebridge.sync.page_in_flight import unaffected
 from forcebridge.sync.planner_statistics import refresh_due
 from forcebridge.sync.pull_leases import StreamLeases
@@ -39,7 +40,7 @@ from forcebridge.sync.pull_members import (
     verify_member,
 )
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
-from forcebridge.sync.pull_read import DEFAULT_BULK_THRESHOLD, Page, read_pages
+from forcebridge.sync.pull_read import Page, read_pages
 from forcebridge.sync.pull_record import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_rereads import reread_pending
 from forcebridge.sync.pull_store import PageWrite, decide, store_view, unlink_missing
@@ -63,12 +64,20 @@ class PullOptions:
     dry_run: bool = False
     """Count and log what would change; change no contact and move no watermark."""
     overlap: dt.timedelta = DEFAULT_OVERLAP
-    bulk_threshold: int = DEFAULT_BULK_THRESHOLD
+    bulk_threshold: int = DEFAULT_PULL_BULK_THRESHOLD
+    """A read holding more records goes through Bulk API 2.0 (`pull_read`)."""
     read_ahead: bool = True
     """Fetch the next page while the current one is applied (off, they alternate)."""
     write_behind: bool = True
     """On PostgreSQL, write a page while the next is decided (`forcebridge.sync.write_behind`;
     off, they alternate: what the benchmark does to time each stage of the engine's work)."""
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, full: bool = False, dry_run: bool = False
+    ) -> PullOptions:
+        """A run's options as the operator configured them (`FORCEBRIDGE_PULL_*`)."""
+        return cls(full=full, dry_run=dry_run, bulk_threshold=settings.pull_bulk_threshold)
 
 
 class StreamPull:
@@ -125,6 +134,9 @@ class StreamPull:
             self.session.commit()
             with self._group(lead, on_demand) as members:
                 blamed = self._read_blaming(members)
+                self._read_all_once_verified(
+                    m.service for m in members if _unverified(blamed.get(m.service.id))
+                )
                 if not self.options.dry_run:
                     for member in members:
                         if member.service.id not in blamed:
@@ -139,8 +151,22 @@ class StreamPull:
         except (StreamFailed, PlanError, SalesforceError) as failure:
             self.session.rollback()
             self.failure = failure
+            if _unverified(failure):
+                self._read_all_once_verified([service])
             return str(failure)
         return None
+
+    def _read_all_once_verified(self, services: Iterable[Service]) -> None:
+        """Have the first run of `services` that verifies again read everything, as saving a
+        mapping does: what made their settings fail (a mapped field deleted, say) may have
+        changed values without moving any record's `SystemModstamp` (a field made again is
+        empty in every record), which no incremental read would see. The runs in between fail
+        before reading, so this costs nothing until then."""
+        if self.options.dry_run:
+            return
+        for service in services:
+            reset_watermarks(self.session, service, [self.stream.name])
+        self.session.commit()
 
     @contextmanager
     def _group(self, lead: Member, on_demand: bool) -> Iterator[list[Member]]:
@@ -241,7 +267,12 @@ class StreamPull:
             if member.cursor.modstamp is None and self._links(member):
                 member.seen = set()
         done = 0
-        pages = read_pages(self.client, plan, bulk_threshold=self.options.bulk_threshold)
+        pages = read_pages(
+            self.client,
+            plan,
+            bulk_threshold=self.options.bulk_threshold,
+            wanted=_unapplied([m.cursor for m in readers]),
+        )
         ahead = read_ahead(pages) if self.options.read_ahead else pages
         # A rehearsal's tables live on this connection only.
         behind = self.options.write_behind and not self.options.dry_run
@@ -410,6 +441,26 @@ class StreamPull:
             except (StreamFailed, SalesforceError) as reason:
                 blamed[member.service.id] = reason
         return blamed or everyone
+
+
+def _unapplied(cursors: list[Cursor]) -> Callable[[dict[str, Any]], bool]:
+    """Whether a record is one some reader, whose cursor as the read began is among `cursors`,
+    has not applied yet: the others are skipped by all of them (cursors only move on), so the
+    fields beyond the URL limit are not fetched for them."""
+
+    def unapplied(record: dict[str, Any]) -> bool:
+        stamp = parse_modstamp(record)
+        record_id = record.get("Id", "")
+        return stamp is None or not all(already_applied(c, stamp, record_id) for c in cursors)
+
+    return unapplied
+
+
+def _unverified(failure: Exception | None) -> bool:
+    """Whether `failure` is a service's settings for the stream failing verification (a mapped
+    field deleted, the query or rule naming one the org lacks), not a lease held elsewhere nor
+    Salesforce out of reach."""
+    return isinstance(failure, StreamFailed) and not isinstance(failure, StreamInterrupted)
 
 
 @contextmanager

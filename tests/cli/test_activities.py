@@ -16,6 +16,7 @@ from simple_salesforce import Salesforce
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from forcebridge.sandbox.limits import FaultSettings
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.engine import make_engine
 from forcebridge.store.models import Message, Service
@@ -36,6 +37,7 @@ PUSH_KEYS = [
     "failed",
     "api_calls",
     "error",
+    "parked",
 ]
 
 
@@ -134,9 +136,12 @@ def test_failing_windows_are_listed_with_why_and_the_push_exits_1(
     shown = cli("activities", "windows", "--service", "acme/shop")
     again = cli("activities", "push", "--service", "acme/shop")
 
-    assert pushed.exit_code == 1
-    assert "See why with: forcebridge activities windows --service acme/shop\n" in again.stdout
-    assert json.loads(pushed.stdout)["status"] == "partial"
+    assert pushed.exit_code == again.exit_code == 1
+    windows = "forcebridge activities windows --service acme/shop"
+    assert f"1 activity window failed: see why with {windows}\n" in pushed.stderr  # --json too
+    assert f"1 activity window failed: see why with {windows}\n" in again.stderr
+    report = json.loads(pushed.stdout)  # the document alone on stdout
+    assert (report["status"], report["failed"], report["parked"]) == ("partial", 1, 0)
     (window,) = listed["windows"]
     assert (window["contact"], window["day"], window["parked"], window["attempts"]) == (
         "Jane Doe",
@@ -157,14 +162,30 @@ def test_parked_windows_can_be_given_another_chance(
     cli("messages", "import", "--service", "acme/shop", path)
     sf.Contact.delete(jane)
     env = {"FORCEBRIDGE_ACTIVITY_MAX_ATTEMPTS": "1"}
-    cli("activities", "push", "--service", "acme/shop", env=env)
+    parking = cli("activities", "push", "--service", "acme/shop", "--json", env=env)
 
     parked = document(cli("activities", "windows", "--service", "acme/shop", "--json"))
+    quiet = cli("activities", "push", "--service", "acme/shop", "--json", env=env)
     retried = document(cli("activities", "windows", "--service", "acme/shop", "--retry", "--json"))
+    told = cli("activities", "push", "--service", "acme/shop", env=env)
 
     assert [w["parked"] for w in parked["windows"]] == [True]
     assert retried["retried"] == 1
     assert [w["parked"] for w in retried["windows"]] == []
+    windows = "forcebridge activities windows --service acme/shop"
+    parked_notice = (
+        "1 activity window of acme/shop is parked (their conversations are not in Salesforce): "
+        f"see why with {windows}, then try them again with {windows} --retry\n"
+    )
+    assert (parking.exit_code, json.loads(parking.stdout)["parked"]) == (1, 1)
+    assert parked_notice in parking.stderr
+    # Nothing failed in this run, and it says so; but a cron job still hears of the day missing
+    report = json.loads(quiet.stdout)
+    assert (quiet.exit_code, report["status"], report["failed"]) == (0, "succeeded", 0)
+    assert report["parked"] == 1
+    assert parked_notice in quiet.stderr and "failed: see why" not in quiet.stderr
+    assert "Parked (all days)" in told.stdout  # tried again, failed again, parked again
+    assert parked_notice in told.stderr
 
 
 def test_a_service_without_a_connection_is_refused_with_what_to_do(cli: Cli) -> None:
@@ -363,3 +384,24 @@ def test_every_day_is_written_again_under_the_record_a_contact_is_linked_to_anew
     assert (pushed["status"], pushed["created"]) == ("succeeded", 2)
     days = sorted(t["Description"].splitlines()[1] for t in tasks_of(sf, second))
     assert days == ["Monday", "Tuesday"]
+
+
+@pytest.mark.usefixtures("shop")
+def test_a_salesforce_slower_than_the_timeout_setting_fails_the_push_saying_so(
+    cli: Cli, store: Engine, sf: Salesforce, server: SandboxServer, tmp_path: Path
+) -> None:
+    linked_contact(store, sf, "+12015550101")
+    path = messages_file(tmp_path, "+1 201 555 0101,inbound,sms,Jane,Hi,2024-03-12T10:00:00-04:00")
+    assert cli("messages", "import", "--service", "acme/shop", path).exit_code == 0
+    server.set_faults(FaultSettings(latency_ms=1_000))
+
+    pushed = cli(
+        "activities", "push", "--service", "acme/shop", "--json",
+        env={"FORCEBRIDGE_SALESFORCE_TIMEOUT": "0.3"},
+    )  # fmt: skip
+
+    report = json.loads(pushed.stdout)
+    assert (pushed.exit_code, report["status"]) == (1, "failed")
+    assert "after trying 2 times: no answer from" in report["error"]
+    assert "within 0.3 seconds each time" in report["error"]
+    assert "FORCEBRIDGE_SALESFORCE_TIMEOUT" in report["error"]

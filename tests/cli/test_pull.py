@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from forcebridge.jobs.runtime import open_runtime
+from forcebridge.sandbox.seed import seed
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import PullObjects
 from forcebridge.store.repositories.leases import REHEARSAL, take_lease
@@ -108,6 +109,23 @@ def test_a_dry_run_leaves_the_schedule_alone(cli: Cli, sandbox: SandboxServer) -
     due = dt.datetime.fromisoformat(after.pop("next_run_at"))
     assert due <= checked  # still due: a dry run is no run
     assert after == {key: value for key, value in before.items() if key != "next_run_at"}
+
+
+def test_a_pull_above_the_bulk_threshold_set_in_the_environment_reads_through_bulk_api(
+    cli: Cli, make_sandbox: SandboxFactory
+) -> None:
+    """A read larger than its first REST page (2,000 records) and the threshold goes through
+    Bulk API 2.0."""
+    sandbox = make_sandbox()
+    seed(sandbox.org, contacts=2_100, leads=0, accounts=5, seed=7)
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+
+    pulled = cli(
+        "pull", "--service", service, "--json", env={"FORCEBRIDGE_PULL_BULK_THRESHOLD": "2050"}
+    )
+
+    assert (document(pulled)["status"], document(pulled)["created"]) == ("succeeded", 2_100)
+    assert sandbox.usage().by_kind.get("bulk", 0) > 0
 
 
 def _stream(cli: Cli, service: str, name: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from forcebridge.salesforce.endpoints import LoginEndpoint, trusted_sandbox
 from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient, PasswordGrant
 from forcebridge.salesforce.retry import Retrier, RetryPolicy
 from forcebridge.salesforce.tokens import TokenSet
+from forcebridge.salesforce.transport import DEFAULT_TIMEOUT
 from forcebridge.sandbox.clients import API_VERSION
 from forcebridge.sandbox.server import SandboxServer
 from tests.oauth_browser import answer_consent, callback_params
@@ -69,6 +70,7 @@ def client_for(
     max_attempts: int = 4,
     api_version: str = API_VERSION,
     bulk_page_size: int = 10_000,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
     **options: Any,
 ) -> Connected:
     """A client logged in to `server` (by the password grant unless given `tokens`)."""
@@ -85,6 +87,7 @@ def client_for(
         api_version=api_version,
         ca_file=server.ca_file,
         bulk_page_size=bulk_page_size,
+        timeout=timeout,
     )
     client = SalesforceClient(
         tokens,

@@ -21,6 +21,7 @@ from forcebridge.salesforce.errors import (
 from forcebridge.salesforce.retry import Retrier, RetryPolicy
 from forcebridge.salesforce.status import CONNECTED, InMemoryStatusLog, Problem
 from forcebridge.salesforce.tokens import InMemoryTokenSink, TokenSet
+from forcebridge.salesforce.transport import timeouts
 from forcebridge.salesforce.usage import EndpointKind
 from forcebridge.sandbox.limits import FaultSettings
 from forcebridge.sandbox.server import SandboxServer
@@ -152,6 +153,44 @@ def test_an_unreachable_salesforce_is_named_plainly_costs_no_calls_and_needs_att
     assert calls(connected, EndpointKind.QUERY) == 0  # nothing reached Salesforce
     assert connected.client.status.problem is Problem.UNSTABLE
     assert [s.problem for s in log.changes] == [Problem.UNSTABLE]
+
+
+def test_a_slow_salesforce_is_named_plainly_with_how_long_and_how_often_it_was_tried(
+    make_sandbox: MakeSandbox, connect: Callable[..., Connected]
+) -> None:
+    """A read that gets no answer in time goes once more, not three times more: each try waits
+    the whole timeout. The message is the client's own, not requests' pool and URL."""
+    server = make_sandbox(latency_ms=1_000)
+    connected = connect(server, timeout=timeouts(0.2))
+    host = server.base_url.removeprefix("https://")
+
+    with pytest.raises(TransientError) as caught:
+        connected.client.count(COUNT_CONTACTS)
+
+    assert caught.value.attempts == 2
+    assert str(caught.value) == (
+        f"Salesforce did not answer successfully after trying 2 times: no answer from {host} "
+        "within 0.2 seconds each time; Salesforce, or the network to it, is slow: the next run "
+        "tries again, or give it longer with FORCEBRIDGE_SALESFORCE_TIMEOUT (seconds)"
+    )
+    assert calls(connected, EndpointKind.QUERY) == 2  # each may have reached Salesforce
+    assert len(connected.waits.seconds) == 1
+
+
+def test_a_create_unanswered_in_time_is_not_sent_again_as_salesforce_may_have_made_it(
+    make_sandbox: MakeSandbox, connect: Callable[..., Connected]
+) -> None:
+    server = make_sandbox(latency_ms=600)
+    connected = connect(server, timeout=timeouts(0.2))
+
+    with pytest.raises(TransientError) as caught:
+        connected.client.create("Contact", {"LastName": "Slow"})
+
+    assert caught.value.attempts == 1
+    assert "within 0.2 seconds; not sent again, as Salesforce may have carried it out" in str(
+        caught.value
+    )
+    assert (calls(connected, EndpointKind.SOBJECT), connected.waits.seconds) == (1, [])
 
 
 def test_the_daily_limit_stops_calls_and_says_so(

@@ -21,6 +21,13 @@ UNAVAILABLE = Failure(status=503, error_code="SERVER_UNAVAILABLE", message="busy
 LOCKED = Failure(status=400, error_code="UNABLE_TO_LOCK_ROW", message="locked")
 MALFORMED = Failure(status=400, error_code="MALFORMED_QUERY", message="unexpected token: FORM")
 READ_TIMEOUT = Failure(status=None, error_code=None, message="read timed out", maybe_processed=True)
+NO_ANSWER = Failure(
+    status=None,
+    error_code=None,
+    message="no answer from acme.my.salesforce.com within 120 seconds",
+    maybe_processed=True,
+    timeout=120.0,
+)
 REFUSED = Failure(status=None, error_code=None, message="connection refused")
 
 
@@ -168,3 +175,38 @@ def test_retrier_does_not_resend_an_unanswered_create() -> None:
         retrier.run(attempt, idempotent=False)
     assert caught.value.attempts == 1
     assert attempt.calls == 1
+
+
+def test_a_call_unanswered_in_time_is_tried_twice_not_four_times() -> None:
+    """Each try waits the whole timeout, and a second in a row says Salesforce is slow: four
+    would hold a run 8 minutes a call at the default 120 seconds."""
+    waits: list[float] = []
+    retrier = Retrier(RetryPolicy(max_attempts=4), sleep=waits.append, draw=lambda: 0.5)
+    attempt = Script(NO_ANSWER, NO_ANSWER, NO_ANSWER)
+
+    with pytest.raises(TransientError) as caught:
+        retrier.run(attempt)
+
+    assert (caught.value.attempts, attempt.calls, len(waits)) == (2, 2, 1)
+    assert str(caught.value) == (
+        "Salesforce did not answer successfully after trying 2 times: no answer from "
+        "acme.my.salesforce.com within 120 seconds each time; Salesforce, or the network to "
+        "it, is slow: the next run tries again, or give it longer with "
+        "FORCEBRIDGE_SALESFORCE_TIMEOUT (seconds)"
+    )
+    # A 503 first is not a timeout: the call still gets its second unanswered try
+    assert Retrier(sleep=lambda _: None).run(Script(UNAVAILABLE, NO_ANSWER)) == "ok"
+    with pytest.raises(ValueError, match="timeout_attempts"):
+        RetryPolicy(timeout_attempts=0)
+
+
+def test_an_unanswered_create_says_it_was_not_sent_again() -> None:
+    retrier = Retrier(sleep=lambda _: pytest.fail("must not wait"))
+
+    with pytest.raises(TransientError) as caught:
+        retrier.run(Script(NO_ANSWER), idempotent=False)
+
+    assert caught.value.attempts == 1
+    assert "within 120 seconds; not sent again, as Salesforce may have carried it out;" in str(
+        caught.value
+    )

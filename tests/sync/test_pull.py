@@ -932,6 +932,87 @@ def test_a_deleted_field_made_again_is_seen_by_the_next_run_despite_the_cached_d
     assert ("Reyes", "East") in [(c["last_name"], c["city"]) for c in book(session, service)]
 
 
+@pytest.mark.parametrize("found_by", ["the read refused", "the describe refreshed"])
+def test_a_mapped_field_made_again_is_read_in_every_record_by_the_first_run_that_verifies(
+    world: PullWorld, session: Session, found_by: str
+) -> None:
+    """Made again, the field is empty in every record, yet no record's SystemModstamp moved: an
+    incremental read would leave each contact the value Salesforce lost. Whether Salesforce
+    refused the read or the refreshed describe lacked the field, the failed run has the next
+    one that verifies read everything, as saving a mapping does."""
+    fields = world.sandbox.org.custom_fields
+    region = fields.create(REGION_FIELD)
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    rows = [("LastName", "last_name", OVERWRITE), ("Region__c", "city", OVERWRITE)]
+    save_mapping(session, service, "Contact", rows)
+    session.commit()
+    for name, region_name in (("Rowe", "West"), ("Ames", "East"), ("Reyes", None)):
+        world.create("Contact", LastName=name, Region__c=region_name)
+    world.later()
+    assert world.pull(service).status is RunStatus.SUCCEEDED
+    fields.delete(region)
+    if found_by == "the describe refreshed":
+        world.client.describe("Contact", refresh=True)
+    world.later()
+    assert world.pull(service).status is RunStatus.FAILED
+
+    fields.create(REGION_FIELD)
+    world.later()
+    fixed = world.pull(service)
+
+    assert (fixed.status, fixed.read, fixed.unchanged) == (RunStatus.SUCCEEDED, 3, 1)
+    assert {c["last_name"]: c["city"] for c in book(session, service)} == dict.fromkeys(
+        ("Rowe", "Ames", "Reyes")
+    )
+    world.later()
+    assert world.pull(service).read == 0  # then incremental again
+
+
+def test_a_dry_run_that_finds_a_mapped_field_gone_leaves_the_watermark(
+    world: PullWorld, session: Session
+) -> None:
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    pulled_then_region_deleted(world, session, service, {"LastName": "Rowe"}, {"LastName": "Ames"})
+    before = watermarks(session, service)
+
+    dry = world.pull(service, dry_run=True)
+
+    assert dry.status is RunStatus.FAILED
+    assert watermarks(session, service) == before != {}
+
+
+def test_a_stream_stopped_by_its_mapping_names_what_stops_it_apart_from_what_runs_read_past(
+    world: PullWorld, session: Session
+) -> None:
+    """A deleted field stops the stream; a field whose type no longer fits does not. The reason
+    an admin reads on the flagged stream says which is which."""
+    fields = world.sandbox.org.custom_fields
+    score = fields.create(
+        {"FullName": "Contact.Score__c", "Metadata": {"type": "Number", "label": "Score",
+                                                     "precision": 5, "scale": 0}}
+    )  # fmt: skip
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    keeps_score(session, service)
+    pulled_then_region_deleted(world, session, service, {"LastName": "Rowe"}, {"LastName": "Ames"})
+    rows = [("LastName", "last_name", OVERWRITE), ("Score__c", "score", OVERWRITE),
+            ("Region__c", "city", OVERWRITE)]  # fmt: skip
+    save_mapping(session, service, "Contact", rows)
+    session.commit()
+    fields.update(score, {"Metadata": {"type": "Text", "label": "Score", "length": 20}})
+    world.client.describe("Contact", refresh=True)
+
+    failed = world.pull(service)
+
+    assert failed.status is RunStatus.FAILED
+    assert failed.error == (
+        "pull:Contact: The mapping has 1 problem that stops the stream:\n"
+        "- row 3: Contact has no field 'Region__c'\n"
+        "Runs read past the rest, skipping each value that does not fit:\n"
+        "- row 2: Score (Score__c) holds string values, which contact field score (number) "
+        "cannot hold"
+    )
+
+
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(
     world: PullWorld, session: Session
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from forcebridge.sandbox.seed import seed
-from forcebridge.store.models import PullObjects, UpdateOption
+from forcebridge.store.models import PullObjects, Service, UpdateOption
 from forcebridge.store.repositories.mappings import save_mapping
 from tests.conftest import SandboxFactory
 from tests.sandbox.clocks import Clock
@@ -24,22 +24,31 @@ def backend() -> str:
     return "sqlite"
 
 
-def test_a_mapping_too_wide_for_one_query_url_is_read_in_groups_joined_by_id(
-    session: Session, make_sandbox: SandboxFactory, tmp_path: Path
-) -> None:
+def wide_world(
+    session: Session, make_sandbox: SandboxFactory, folder: Path
+) -> tuple[PullWorld, Service]:
+    """A service whose Contact mapping reads so many long-named fields that one query URL
+    cannot select them all: `WIDE[0]` (into `title`) is among those fetched by Id."""
     fields = [{"name": n, "type": "string", "length": 80, "custom": True} for n in WIDE]
-    (tmp_path / "Contact.json").write_text(json.dumps({"name": "Contact", "fields": fields}))
+    (folder / "Contact.json").write_text(json.dumps({"name": "Contact", "fields": fields}))
     clock = Clock()
-    world = PullWorld(session, make_sandbox(clock=clock, schema_dir=tmp_path), clock)
+    world = PullWorld(session, make_sandbox(clock=clock, schema_dir=folder), clock)
     service = world.service(pull_objects=PullObjects.CONTACTS)
     rows = [(name, "title", UpdateOption.OVERWRITE) for name in reversed(WIDE)]
     save_mapping(
         session, service, "Contact", [("LastName", "last_name", UpdateOption.OVERWRITE), *rows]
     )
     session.commit()
+    world.client.describe("Contact")
+    return world, service
+
+
+def test_a_mapping_too_wide_for_one_query_url_is_read_in_groups_joined_by_id(
+    session: Session, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    world, service = wide_world(session, make_sandbox, tmp_path)
     world.create("Contact", LastName="Wide", **{WIDE[0]: "found past the URL limit"})
     world.later()
-    world.client.describe("Contact")
 
     usage = world.sandbox.usage().by_kind.copy()
     result = world.pull(service)
@@ -49,6 +58,24 @@ def test_a_mapping_too_wide_for_one_query_url_is_read_in_groups_joined_by_id(
     [entry] = book(session, service)
     assert (entry["last_name"], entry["title"]) == ("Wide", "found past the URL limit")
     assert (spent.get("query"), spent.get("composite")) == (1, 1)
+
+
+def test_records_every_member_already_applied_are_not_fetched_by_id_again(
+    session: Session, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    """A run reads again the records at its watermark's instant, and skips them: with nothing
+    changed it costs its one query, not a fetch of the other field groups as well."""
+    world, service = wide_world(session, make_sandbox, tmp_path)
+    wide = world.create("Contact", LastName="Wide", **{WIDE[0]: "first"})
+    world.later()
+    world.pull(service)
+    world.later()
+
+    assert world.calls(lambda: world.pull(service)) == 1
+    world.update("Contact", wide, **{WIDE[0]: "changed"})
+    world.later()
+    assert world.calls(lambda: world.pull(service)) == 2
+    assert [entry["title"] for entry in book(session, service)] == ["changed"]
 
 
 def test_a_read_above_the_bulk_threshold_goes_through_bulk_api_to_the_same_result(
