@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from forcebridge.sandbox.decimals import AVG_NUMBERS, SUM_NUMBERS
 from forcebridge.sandbox.describe import capabilities
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.groups import (
@@ -25,11 +26,13 @@ from forcebridge.sandbox.groups import (
     masked,
 )
 from forcebridge.sandbox.paths import Paths, Target
-from forcebridge.sandbox.sorting import extreme, extreme_order, sort_terms
+from forcebridge.sandbox.sorting import extreme, extreme_order, in_number_order, sort_terms
 from forcebridge.soql import ast
 from forcebridge.soql.errors import InvalidField, MalformedQuery
 
 AggregateItem = ast.Count | ast.Aggregate | ast.Grouping
+_NUMBER_FUNCTIONS = {"SUM": SUM_NUMBERS, "AVG": AVG_NUMBERS}
+"""SUM and AVG as SQL, for a number field's values."""
 
 
 @dataclass
@@ -55,22 +58,23 @@ class Aggregation:
             return sort_terms(self.paths.resolve(node).spec, sql)
         return [sql]
 
-    def keys(self) -> tuple[tuple[tuple[str, int], ...], frozenset[str]]:
+    def keys(self) -> tuple[tuple[tuple[str, int], ...], frozenset[str], frozenset[str]]:
         """The keys of an aggregate result, in SELECT order, each with its column: grouped
         fields under their alias or own name, functions under their alias or `expr0`, `expr1`,
-        ... as Salesforce numbers them; and the keys of grouped checkboxes. Items that say
-        the same thing share a column."""
+        ... as Salesforce numbers them; the keys of grouped checkboxes; and those holding a
+        number field's values (`decimals`). Items that say the same thing share a column."""
         keys: list[tuple[str, int]] = []
         booleans: set[str] = set()
+        numbers: set[str] = set()
         groups = self.groups
         unnamed = 0
         for item in self.query.select:
+            kind: Kind | None = None
             if isinstance(item, ast.Field):
                 target = self.paths.resolve(item)
                 name = target.spec.name if target.spec is not None else "Type"
                 sql = groups.expressions[group_key(item)]
-                if target.spec is not None and target.spec.kind is Kind.BOOLEAN:
-                    booleans.add(item.alias or name)
+                kind = target.spec.kind if target.spec is not None else None
                 pos = item.pos
             elif isinstance(item, ast.DateFunction):
                 sql = groups.expressions.get(group_key(item)) or masked(
@@ -80,6 +84,7 @@ class Aggregation:
             else:
                 assert isinstance(item, AGGREGATES) and item.field is not None
                 sql = self.expression(item)
+                kind = Kind.NUMBER if self.is_number(item) else None
                 pos = item.field.pos
             if item.alias is not None:
                 key = item.alias
@@ -94,7 +99,11 @@ class Aggregation:
                 # aliases, as Salesforce says: none of their values is dropped.
                 raise MalformedQuery(self.text, pos, f"duplicate alias: {key}")
             keys.append((key, self.column(sql)))
-        return tuple(keys), frozenset(booleans)
+            if kind is Kind.BOOLEAN:
+                booleans.add(key)
+            elif kind is Kind.NUMBER:
+                numbers.add(key)
+        return tuple(keys), frozenset(booleans), frozenset(numbers)
 
     def expression(self, item: AggregateItem) -> str:
         """An aggregate function (or `GROUPING()`) as SQL, once Salesforce would take it."""
@@ -105,8 +114,20 @@ class Aggregation:
         if function == "COUNT_DISTINCT":
             return f"COUNT(DISTINCT {expr})"
         if function in ("MIN", "MAX"):
-            return extreme(function, target.spec, expr)
-        return f"{function}({expr})"
+            sql = extreme(function, target.spec, expr)
+        elif self.is_number(item):
+            sql = f"{_NUMBER_FUNCTIONS[function]}({expr})"
+        else:
+            sql = f"{function}({expr})"
+        return in_number_order(sql) if self.is_number(item) else sql
+
+    def is_number(self, item: AggregateItem) -> bool:
+        """Whether `item` gives a number field's value, stored as its digits (`decimals`):
+        SUM, AVG, MIN and MAX of one, whose SQL compares by value as the field does."""
+        if not isinstance(item, ast.Aggregate) or item.function is ast.Function.COUNT_DISTINCT:
+            return False
+        spec = self.paths.resolve(item.field).spec
+        return spec is not None and spec.kind is Kind.NUMBER
 
     def _checked(self, item: ast.Count | ast.Aggregate) -> tuple[str, Target]:
         """The function's name and the field it reads, if the field supports it."""

@@ -11,8 +11,8 @@ write saves it: `records.saved_text`). A header naming a field the object lacks,
 twice, refuses the whole upload, and a delete takes a file holding nothing but ids, as
 Salesforce requires; a row holding more values than the header names columns fails alone.
 A failed record's error is written `CODE:message:fields --`, as both APIs write it in their
-results. Results quote every value; a null is empty, a datetime ends in `Z`, and a parent's
-field is the column `Account.Name`.
+results. Results quote every value; a null is empty, a datetime ends in `Z`, a number is its
+plain digits (`999999999999999999`), and a parent's field is the column `Account.Name`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from forcebridge.sandbox.decimals import plain
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.records import CsvCell
@@ -129,8 +131,9 @@ def typed(spec: FieldSpec, text: str) -> Any:
         if spec.kind is Kind.INTEGER:
             return int(text)
         if spec.kind is Kind.NUMBER:
-            return float(text)
-    except ValueError:
+            number = Decimal(text)
+            return number if number.is_finite() else text
+    except (ValueError, InvalidOperation):
         return text
     return text
 
@@ -171,11 +174,14 @@ def error_text(errors: Iterable[Mapping[str, Any]]) -> str:
 
 
 def csv_value(value: Any) -> str:
-    """A REST JSON value as Bulk API CSV writes it: empty for null, `Z` for UTC datetimes."""
+    """A REST JSON value as Bulk API CSV writes it: empty for null, `Z` for UTC datetimes, a
+    number's exact digits."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain(value)
     if isinstance(value, str) and _REST_DATETIME.fullmatch(value):
         return value[:-5] + "Z"
     return str(value)

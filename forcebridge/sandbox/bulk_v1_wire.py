@@ -27,6 +27,7 @@ from fastapi.responses import Response
 
 from forcebridge.sandbox.bulk import salesforce_time
 from forcebridge.sandbox.bulk_csv import csv_columns, encode_row, error_text, record_row
+from forcebridge.sandbox.json_values import encode_default, read_json
 from forcebridge.soql.ast import Query
 
 NAMESPACE = "http://www.force.com/2009/06/asyncapi/dataload"
@@ -51,7 +52,7 @@ def read_object(raw: bytes, fmt: Format, root: str) -> dict[str, Any]:
     """A `jobInfo` request as a dict of its fields (XML element texts, JSON values)."""
     if fmt is Format.JSON:
         try:
-            body = orjson.loads(raw)
+            body = read_json(raw)
         except orjson.JSONDecodeError:
             raise Unreadable("Failed to parse the JSON content") from None
         if not isinstance(body, dict):
@@ -69,7 +70,7 @@ def read_object(raw: bytes, fmt: Format, root: str) -> dict[str, Any]:
 def read_object_list(raw: bytes) -> list[Any]:
     """A JSON batch: an array of records."""
     try:
-        body = orjson.loads(raw)
+        body = read_json(raw)
     except orjson.JSONDecodeError:
         raise Unreadable("Failed to parse the JSON content") from None
     if not isinstance(body, list):
@@ -85,7 +86,7 @@ def answer(body: Mapping[str, Any], root: str, fmt: Format, status: int = 200) -
     """A job or batch info (or an error) in `fmt`, the XML one as the element `root`; times
     are written as each format writes them (`...+0000` in JSON, `...Z` in XML)."""
     if fmt is Format.JSON:
-        return Response(orjson.dumps(_plain(body)), status, media_type="application/json")
+        return answer_json(_plain(body), status)
     return _xml(_element(root, body), status)
 
 
@@ -113,8 +114,10 @@ def _plain(body: Mapping[str, Any]) -> dict[str, Any]:
     return {k: salesforce_time(v) if isinstance(v, dt.datetime) else v for k, v in body.items()}
 
 
-def answer_json(body: Any) -> Response:
-    return Response(orjson.dumps(body), media_type="application/json")
+def answer_json(body: Any, status: int = 200) -> Response:
+    return Response(
+        orjson.dumps(body, default=encode_default), status, media_type="application/json"
+    )
 
 
 def dml_results_csv(results: Iterable[Mapping[str, Any]]) -> Response:

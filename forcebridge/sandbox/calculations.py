@@ -13,11 +13,14 @@ import datetime as dt
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from forcebridge.sandbox.fieldtypes import format_datetime, parse_datetime
 
 _DAY_MINUTES = 24 * 60
+_CENTS = Decimal("0.01")
+"""ExpectedRevenue's scale: a currency(18, 2)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def opportunity(row: Mapping[str, Any], given: Collection[str]) -> dict[str, Any
         values |= {"IsClosed": int(stage.closed), "IsWon": int(stage.won)}
         restaged = "StageName" in given
         for name, value in (
-            ("Probability", float(stage.probability)),
+            ("Probability", Decimal(stage.probability)),
             ("ForecastCategoryName", stage.forecast),
         ):
             if row.get(name) is None or (restaged and name not in given):
@@ -76,7 +79,7 @@ def opportunity(row: Mapping[str, Any], given: Collection[str]) -> dict[str, Any
     amount, probability = merged.get("Amount"), merged.get("Probability")
     revenue = None
     if amount is not None and probability is not None:
-        revenue = round(amount * probability / 100, 2)
+        revenue = (amount * probability / 100).quantize(_CENTS, rounding=ROUND_HALF_UP)
     values["ExpectedRevenue"] = revenue
     close = merged.get("CloseDate")
     year, quarter = None, None

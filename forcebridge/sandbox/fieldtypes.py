@@ -6,6 +6,8 @@ text holding other letters (`'MÜLLER'`) compares both sides through `fold_case`
 is put in order (ORDER BY, `<` and `>`, MIN and MAX) as SOQL orders it for English locales, by
 the UTF-8 values of the upper-case characters (`SORT_TEXT`): `A@x.com` before `_u@x.com`,
 where NOCASE's lower case would put the underscore first.
+Numbers (double, currency, percent) are stored as the text of their exact digits, compared by
+value (`decimals`).
 Datetimes are stored as UTC text in the exact format the API sends
 (`2024-11-07T07:00:00.000+0000`), so text order is time order and no conversion is needed on
 the way out.
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from forcebridge.sandbox.decimals import NUMBER_ORDER
 from forcebridge.soql.ast import DateFunctionName
 from forcebridge.soql.date_functions import date_part_of_text
 from forcebridge.soql.dates import known_zone
@@ -80,6 +83,11 @@ def _text(name: str) -> FieldType:
     return FieldType(name, Kind.TEXT, "xsd:string", "TEXT", "NOCASE")
 
 
+def _number(name: str) -> FieldType:
+    """A number field: its exact digits as text, compared by value (`decimals`)."""
+    return FieldType(name, Kind.NUMBER, "xsd:double", "TEXT", NUMBER_ORDER, filter_name=name)
+
+
 TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
@@ -97,9 +105,9 @@ TYPES: dict[str, FieldType] = {
         FieldType("boolean", Kind.BOOLEAN, "xsd:boolean", "INTEGER", filter_name="boolean"),
         FieldType("int", Kind.INTEGER, "xsd:int", "INTEGER", filter_name="integer"),
         FieldType("long", Kind.INTEGER, "xsd:long", "INTEGER", filter_name="long"),
-        FieldType("double", Kind.NUMBER, "xsd:double", "REAL", filter_name="double"),
-        FieldType("currency", Kind.NUMBER, "xsd:double", "REAL", filter_name="currency"),
-        FieldType("percent", Kind.NUMBER, "xsd:double", "REAL", filter_name="percent"),
+        _number("double"),
+        _number("currency"),
+        _number("percent"),
         FieldType("date", Kind.DATE, "xsd:date", "TEXT", filter_name="date"),
         FieldType("datetime", Kind.DATETIME, "xsd:dateTime", "TEXT", filter_name="dateTime"),
         FieldType("time", Kind.TIME, "xsd:time", "TEXT", filter_name="time"),

@@ -4,7 +4,9 @@ In SOQL a null field is a value like any other: `Email != 'x'` and `NOT (Email =
 include records with no email, unlike SQL. Each comparison is therefore built as a `_Leaf`
 ("what a non-null value must satisfy", "does null match") and NOT is pushed down to the
 leaves, so no SQL NOT ever meets an unknown. Values are checked against the field's type the
-way Salesforce checks them, and bound as parameters.
+way Salesforce checks them, and bound as parameters: a number compared with a number field's
+values (or their SUM, AVG, MIN or MAX) as its exact digits, which the column's collation
+compares by value (`decimals`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from forcebridge.sandbox import ids
+from forcebridge.sandbox.decimals import plain
 from forcebridge.sandbox.fieldtypes import (
     FOLD_CASE,
     Kind,
@@ -64,6 +67,8 @@ class FilterContext(Protocol):
     def sub_select(self, field: ast.Field, query: ast.Query) -> str: ...
 
     def aggregate_expression(self, item: ast.Count | ast.Aggregate | ast.Grouping) -> str: ...
+
+    def aggregate_is_number(self, item: ast.Count | ast.Aggregate | ast.Grouping) -> bool: ...
 
     def date_expression(self, call: ast.DateFunction) -> str: ...
 
@@ -223,7 +228,9 @@ def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate
         op, negate = ast.Operator.EQ, not negate
     match value:
         case ast.NumberValue(number):
-            bound: Any = _sql_number(number)
+            bound: Any = (
+                plain(number) if ctx.aggregate_is_number(c.aggregate) else _sql_number(number)
+            )
         case ast.StringValue(text):
             bound = text
         case ast.DateValue(day):
@@ -241,10 +248,12 @@ def _aggregate_comparison(ctx: FilterContext, c: ast.AggregateComparison, negate
 
 
 def _sql_number(number: Decimal) -> int | float:
-    """A SOQL number as SQLite binds it: a whole number as an integer while SQLite's 64 bits
-    hold it, and otherwise as a real, which compares with stored numbers by value all the
-    same (SQLite refuses a larger integer outright). The bounds are compared as decimals, so
-    a number of thousands of digits is never built as an int only to be refused."""
+    """A SOQL number as SQLite binds it against SQL numbers (an integer field, COUNT, a date
+    function's number; a number field's digits are bound as text): a whole number as an
+    integer while SQLite's 64 bits hold it, and otherwise as a real, which compares with them
+    by value all the same (SQLite refuses a larger integer outright). The bounds are compared
+    as decimals, so a number of thousands of digits is never built as an int only to be
+    refused."""
     if number == number.to_integral_value() and -(2**63) <= number < 2**63:
         return int(number)
     return float(number)
@@ -315,8 +324,10 @@ def _value(ctx: FilterContext, spec: FieldSpec | None, node: ast.Field, value: a
             return record_id
         case (Kind.BOOLEAN, ast.BooleanValue(flag)):
             return int(flag)
-        case (Kind.INTEGER | Kind.NUMBER, ast.NumberValue(number)):
+        case (Kind.INTEGER, ast.NumberValue(number)):
             return _sql_number(number)
+        case (Kind.NUMBER, ast.NumberValue(number)):
+            return plain(number)
         case (Kind.DATE, ast.DateValue(day)):
             return day.isoformat()
         case (Kind.DATE | Kind.DATETIME, ast.DateLiteral()):

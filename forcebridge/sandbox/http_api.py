@@ -14,7 +14,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
@@ -25,6 +24,7 @@ from fastapi.responses import Response
 from forcebridge.sandbox.auth import AuthStore, Grant
 from forcebridge.sandbox.config import SandboxConfig
 from forcebridge.sandbox.errors import ApiError, gone, not_found
+from forcebridge.sandbox.json_values import encode_default, read_json
 from forcebridge.sandbox.limits import ApiKind, ApiUsage, Faults
 from forcebridge.sandbox.org import Org
 
@@ -58,19 +58,13 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _encode_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
 class SalesforceJSON(Response):
     """JSON as Salesforce sends it: `application/json;charset=UTF-8`, encoded by orjson."""
 
     media_type = JSON_MEDIA_TYPE
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, default=_encode_default)
+        return orjson.dumps(content, default=encode_default)
 
 
 def error_response(error: ApiError) -> SalesforceJSON:
@@ -173,7 +167,7 @@ async def json_body(request: Request) -> Any:
     if not body.strip():
         raise ApiError(400, "JSON_PARSER_ERROR", "No content to map due to end-of-input")
     try:
-        return orjson.loads(body)
+        return read_json(body)
     except orjson.JSONDecodeError as error:
         raise ApiError(
             400,

@@ -7,7 +7,9 @@ false. A whole number (a Tooling field's `length`, a search's `overallLimit`) is
 number without a fraction, or a text holding one, as the parser reads it; a boolean is no number
 (though Python's `True == 1`), nor is `12.5`, `"ten"` or an object, and each is refused the same
 way. A value a message names is shown as the request spelled it: JSON's `null` and `true`, never
-Python's `None` and `True`.
+Python's `None` and `True`. A JSON number keeps every digit it was written with, for a number
+field to take them all (`read_json`), and an answer writes a decimal with every digit
+(`encode_default`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
+import orjson
+
+from forcebridge.sandbox.decimals import json_number
 from forcebridge.sandbox.errors import ApiError
 
 #: The texts Salesforce's JSON parser reads as a boolean, as its own `true` and `false` are;
@@ -24,6 +30,38 @@ from forcebridge.sandbox.errors import ApiError
 BOOLEAN_TEXTS = {"true": True, "false": False}
 
 _WHOLE_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+class JsonFloat(float):
+    """A JSON number with a fraction or an exponent: a float, as the rest of the parsed body
+    expects, that keeps the `text` it was written with, so that a number field takes every
+    digit (`123456789012.123456`) where the float alone keeps 17 (`123456789012.12346`)."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> JsonFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
+def read_json(body: bytes) -> Any:
+    """A request body as JSON, each number with a fraction a `JsonFloat`. orjson checks it
+    first, so what is refused, and how, stays orjson's (`orjson.JSONDecodeError`); only the
+    standard parser hands over a number's text."""
+    orjson.loads(body)
+    return json.loads(body, parse_float=JsonFloat)
+
+
+def encode_default(value: object) -> orjson.Fragment:
+    """What orjson cannot write by itself: a decimal (a number field's value) as a JSON number
+    with every digit, and a request's `JsonFloat` as it was written."""
+    if isinstance(value, Decimal):
+        return orjson.Fragment(json_number(value))
+    if isinstance(value, JsonFloat):
+        return orjson.Fragment(value.text)
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
 def shown(value: object) -> str:

@@ -106,12 +106,14 @@ class Paths:
         return self.aliases[key]
 
     def expression(self, target: Target) -> str:
-        """SQL for the value `target` names."""
+        """SQL for the value `target` names; from one of several parents (a COALESCE), still
+        compared as the field's column is (text ignoring case, numbers by value)."""
         if target.spec is None:
             return object_name(target.steps[-1])
         expr = coalesce(target.aliases, target.spec.name)
-        if len(target.aliases) > 1 and target.spec.field_type.collation == "NOCASE":
-            expr += " COLLATE NOCASE"
+        collation = target.spec.field_type.collation
+        if len(target.aliases) > 1 and collation != "BINARY":
+            expr += f" COLLATE {collation}"
         return expr
 
 

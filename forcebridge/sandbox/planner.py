@@ -106,6 +106,7 @@ class _Planner:
         shape: Shape | None = None
         keys: tuple[tuple[str, int], ...] = ()
         booleans: frozenset[str] = frozenset()
+        numbers: frozenset[str] = frozenset()
         group_by = ""
         if mode is Mode.RECORDS:
             shape = Shape(id_index=self._column(f"t0.{quote('Id')}"), type_name=self.root.name)
@@ -134,7 +135,7 @@ class _Planner:
                         f"Field must be grouped or aggregated: {item_text(item)}",
                     )
         elif mode is Mode.AGGREGATE:
-            keys, booleans = self._aggregation.keys()
+            keys, booleans, numbers = self._aggregation.keys()
             group_by = self._aggregation.groups.clause
         conditions = [condition_sql(self, q.where)] if q.where is not None else []
         if not include_deleted and self.root.field("IsDeleted") is not None:
@@ -158,6 +159,7 @@ class _Planner:
             shape=shape,
             aggregate_keys=keys,
             boolean_keys=booleans,
+            number_keys=numbers,
             group_by=group_by,
             having=having,
             children=tuple(self.children),
@@ -178,6 +180,9 @@ class _Planner:
 
     def aggregate_expression(self, item: AggregateItem) -> str:
         return self._aggregation.expression(item)
+
+    def aggregate_is_number(self, item: AggregateItem) -> bool:
+        return self._aggregation.is_number(item)
 
     def _having(self) -> str:
         """HAVING as SQL: aggregates compared, and fields that are grouped."""
@@ -270,8 +275,7 @@ class _Planner:
                 for key in ADDRESS_KEYS
             )
             return Address(indices)
-        column = self._column(self.paths.expression(target))
-        return Column(column, spec.kind is Kind.BOOLEAN, order=selection_order(spec))
+        return Column.of(self._column(self.paths.expression(target)), spec)
 
     def _column(self, sql: str) -> int:
         return self.columns.setdefault(sql, len(self.columns))

@@ -38,6 +38,9 @@ class Plan:
     """Each key of an aggregate result and the column its value is in (AGGREGATE mode)."""
     boolean_keys: frozenset[str] = frozenset()
     """The grouped checkbox fields among them, whose 0 and 1 are false and true."""
+    number_keys: frozenset[str] = frozenset()
+    """Those holding a number field's values (grouped, or its SUM, AVG, MIN or MAX), read
+    as decimals."""
     group_by: str = ""
     having: str = ""
     children: tuple[ChildPlan, ...] = ()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.paths import Paths, coalesce, object_name
 from forcebridge.sandbox.results import ByType, Column, Shape
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec
@@ -56,9 +55,7 @@ def by_type(
         shape = Shape(column(f"{alias}.{quote('Id')}"), type_name=target.name)
         for node in when.fields:
             spec = _own_field(node, target, text)
-            shape.entries[spec.name] = Column(
-                column(f"{alias}.{quote(spec.name)}"), spec.kind is Kind.BOOLEAN
-            )
+            shape.entries[spec.name] = Column.of(column(f"{alias}.{quote(spec.name)}"), spec)
         branches[target.name] = shape
     type_index = column(object_name(step))
     id_index = column(coalesce(step.aliases, "Id"))
@@ -71,9 +68,9 @@ def by_type(
             common = target_field.spec  # None for the parent's Type
             if common is not None:
                 _stored(common, node, text)
-            otherwise.entries[common.name if common is not None else "Type"] = Column(
-                column(paths.expression(target_field)),
-                common is not None and common.kind is Kind.BOOLEAN,
+            index = column(paths.expression(target_field))
+            otherwise.entries[common.name if common is not None else "Type"] = (
+                Column(index) if common is None else Column.of(index, common)
             )
     return step.name, ByType(type_index, id_index, branches, otherwise)
 

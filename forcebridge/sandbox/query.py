@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from forcebridge.sandbox import decimals
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.ids import QUERY_LOCATOR_PREFIX, random_id
 from forcebridge.sandbox.planner import plan
@@ -313,7 +314,11 @@ def _aggregate_result(planned: Plan, row: Any) -> dict[str, Any]:
     record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
     for key, column in planned.aggregate_keys:
         value = row[column]
-        record[key] = bool(value) if key in planned.boolean_keys and value is not None else value
+        if key in planned.number_keys:
+            value = decimals.read(value)
+        elif key in planned.boolean_keys and value is not None:
+            value = bool(value)
+        record[key] = value
     return record
 
 

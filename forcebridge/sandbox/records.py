@@ -18,7 +18,7 @@ from typing import Any
 from forcebridge.sandbox import calculations, ids
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime, parse_datetime, text_length
-from forcebridge.sandbox.json_values import cannot_deserialize, json_boolean
+from forcebridge.sandbox.json_values import JsonFloat, cannot_deserialize, json_boolean
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
 PERMISSION_HINT = (
@@ -259,7 +259,7 @@ def _integer(f: FieldSpec, raw: Any) -> int:
     return value
 
 
-def _number(f: FieldSpec, raw: Any) -> float:
+def _number(f: FieldSpec, raw: Any) -> Decimal:
     number = _decimal(f, raw)
     if f.precision:
         bound = Decimal(10) ** (f.precision - f.scale)
@@ -270,14 +270,16 @@ def _number(f: FieldSpec, raw: Any) -> float:
         number = number.quantize(Decimal(1).scaleb(-f.scale), rounding=ROUND_HALF_UP)
         if abs(number) >= bound:
             raise _out_of_range(f, raw)
-    return float(number)
+    return number
 
 
 def _decimal(f: FieldSpec, raw: Any) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+    """`raw` as the exact decimal it spells: a JSON number with the digits it was written with
+    (`JsonFloat`), a text, a decimal read from a Bulk CSV or a stored record."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
         raise _cannot_deserialize(f, raw)
     try:
-        number = Decimal(str(raw).strip())
+        number = Decimal(raw.text if isinstance(raw, JsonFloat) else str(raw).strip())
     except InvalidOperation:
         raise _cannot_deserialize(f, raw) from None
     if not number.is_finite():

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
+
+from forcebridge.sandbox.decimals import plain
 
 REFERENCE_ID = re.compile(r"[A-Za-z0-9_]+")
 """What a referenceId may hold: letters, digits and underscores."""
@@ -71,4 +74,6 @@ def _look_up(found: re.Match[str], answers: Mapping[str, Any], failed: frozenset
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain(value)
     return str(value)

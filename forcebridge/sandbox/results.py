@@ -2,10 +2,10 @@
 
 A `Shape` says where each key of a record comes from in a result row; `record_builder` turns
 it into a function that builds one record dict per row with no per-row decisions beyond what
-each column needs (booleans from 0/1, addresses from their parts, picklist labels for
-`toLabel()`, a multi-select picklist's values in the order the picklist defines them, as
-Salesforce returns them whatever order they were written in, parents as nested records with
-their own `attributes`, or null).
+each column needs (booleans from 0/1, numbers as decimals from their stored digits, addresses
+from their parts, picklist labels for `toLabel()`, a multi-select picklist's values in the
+order the picklist defines them, as Salesforce returns them whatever order they were written
+in, parents as nested records with their own `attributes`, or null).
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS
+from forcebridge.sandbox import decimals
+from forcebridge.sandbox.fieldtypes import ADDRESS_KEYS, Kind
+from forcebridge.sandbox.schema import FieldSpec
+from forcebridge.sandbox.sorting import selection_order
 
 Row = Sequence[Any]
 Builder = Callable[[Row], dict[str, Any] | None]
@@ -30,6 +33,18 @@ class Column:
     order: tuple[str, ...] = ()
     """A multi-select picklist's values in their defined order, the order its selected values
     are returned in; values it does not define follow, as they were written."""
+    number: bool = False
+    """A number field's, read as the decimal its stored digits spell (`decimals`)."""
+
+    @classmethod
+    def of(cls, index: int, spec: FieldSpec) -> Column:
+        """Column `index`, holding the values of field `spec`."""
+        return cls(
+            index,
+            boolean=spec.kind is Kind.BOOLEAN,
+            order=selection_order(spec),
+            number=spec.kind is Kind.NUMBER,
+        )
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,8 @@ def _getter(entry: Entry, api_root: str) -> Callable[[Row], Any]:
     index = entry.index
     if entry.boolean:
         return lambda row: None if row[index] is None else bool(row[index])
+    if entry.number:
+        return lambda row: decimals.read(row[index])
     if entry.labels or entry.order:
         return _picklist_getter(index, dict(entry.labels), entry.order)
     return itemgetter(index)

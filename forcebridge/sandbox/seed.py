@@ -19,6 +19,7 @@ import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from faker import Faker
@@ -204,7 +205,7 @@ def _account(rng: random.Random, pools: _Pools, record_id: str, name: str) -> di
         "BillingPostalCode": postcode,
         "BillingCountry": country,
         "NumberOfEmployees": rng.choice((None, rng.randint(1, 50), rng.randint(50, 20000))),
-        "AnnualRevenue": float(rng.randint(1, 5000) * 10000) if rng.random() < 0.5 else None,
+        "AnnualRevenue": Decimal(rng.randint(1, 5000) * 10000) if rng.random() < 0.5 else None,
     }
 
 

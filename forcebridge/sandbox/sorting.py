@@ -7,11 +7,14 @@ in during setup (the describe's `picklistValues`), not alphabetically: ORDER BY 
 do MIN() and MAX() of a picklist ("SOQL and SOSL Reference": ORDER BY, Aggregate Functions).
 A value the picklist does not define (an unrestricted picklist takes any text) comes after
 the defined ones, in text order among themselves. The picklist's values are schema facts,
-written into the SQL as quoted literals, never a query's values.
+written into the SQL as quoted literals, never a query's values. A number field's values,
+stored as the text of their digits, are put in numeric order (`NUMBER_ORDER`), wherever the
+SQL holding them has lost its column's collation (a CASE, an aggregate's result).
 """
 
 from __future__ import annotations
 
+from forcebridge.sandbox.decimals import NUMBER_ORDER
 from forcebridge.sandbox.fieldtypes import SORT_TEXT, Kind
 from forcebridge.sandbox.schema import FieldSpec
 
@@ -24,9 +27,7 @@ def sort_terms(spec: FieldSpec | None, expr: str) -> list[str]:
     `spec`; None for a polymorphic parent's Type) in SOQL's order."""
     if spec is not None and _ranked(spec):
         return [_rank(spec, expr), in_text_order(expr)]
-    if _as_text(spec):
-        return [in_text_order(expr)]
-    return [expr]
+    return [_in_order(spec, expr)]
 
 
 def extreme(function: str, spec: FieldSpec | None, expr: str) -> str:
@@ -41,19 +42,17 @@ def extreme(function: str, spec: FieldSpec | None, expr: str) -> str:
 def extreme_order(function: str, spec: FieldSpec | None, expr: str) -> list[str]:
     """`ORDER BY MIN(expr)` or `MAX(expr)`: the value picked, put in SOQL's order of the
     field's values, as ORDER BY the field would put it (a picklist's defined order, text
-    by its upper-case characters)."""
-    picked = f"{function}({_extreme_key(spec, expr)})"
-    return [in_text_order(picked)] if _as_text(spec) else [picked]
+    by its upper-case characters, numbers by value)."""
+    return [_in_order(spec, f"{function}({_extreme_key(spec, expr)})")]
 
 
 def _extreme_key(spec: FieldSpec | None, expr: str) -> str:
     """What MIN() and MAX() compare: a picklist's value led by its rank, so the defined order
-    decides (and text order among values the picklist lacks); text in text order."""
+    decides (and text order among values the picklist lacks); text in text order, numbers
+    by value."""
     if spec is not None and _ranked(spec):
         return f"printf('%0{_RANK_DIGITS}d', {_rank(spec, expr)}) || {in_text_order(expr)}"
-    if _as_text(spec):
-        return in_text_order(expr)
-    return expr
+    return _in_order(spec, expr)
 
 
 def selection_order(spec: FieldSpec) -> tuple[str, ...]:
@@ -63,6 +62,16 @@ def selection_order(spec: FieldSpec) -> tuple[str, ...]:
     if spec.kind is not Kind.MULTIPICKLIST:
         return ()
     return tuple(entry.value for entry in spec.picklist)
+
+
+def _in_order(spec: FieldSpec | None, expr: str) -> str:
+    """`expr`, holding values of `spec`, compared in SOQL's order of them: text by its
+    upper-case characters, numbers by value."""
+    if _as_text(spec):
+        return in_text_order(expr)
+    if spec is not None and spec.kind is Kind.NUMBER:
+        return in_number_order(expr)
+    return expr
 
 
 def _as_text(spec: FieldSpec | None) -> bool:
@@ -86,6 +95,11 @@ def _rank(spec: FieldSpec, expr: str) -> str:
 def in_text_order(expr: str) -> str:
     """`expr`, compared (`<`, ORDER BY, MIN) in SOQL's text order."""
     return f"{expr} COLLATE {SORT_TEXT}"
+
+
+def in_number_order(expr: str) -> str:
+    """`expr`, a stored number, compared (`<`, ORDER BY, MIN) by its value."""
+    return f"{expr} COLLATE {NUMBER_ORDER}"
 
 
 def _literal(text: str) -> str:

@@ -6,7 +6,9 @@ Layout (in `DATA_DIR/sandbox.sqlite3`, WAL mode):
   row's position, which query cursors remember) and a column per stored field, named as the
   field; an object that shows other objects' records (`ObjectSpec.view`) is a view instead.
   Compound fields (addresses) are not stored; their parts are. Booleans are 0/1, dates
-  `YYYY-MM-DD`, datetimes UTC text in Salesforce's format, text `COLLATE NOCASE`.
+  `YYYY-MM-DD`, datetimes UTC text in Salesforce's format, text `COLLATE NOCASE`, numbers
+  the text of their exact digits, compared by value (`decimals`): rows are written and read
+  with numbers as `Decimal`s.
 - `_meta(key, value)`: the org's own facts (its id, its admin user's id, its time zone).
 - `_sequence(prefix, next)`: the counter behind each key prefix's record ids.
 
@@ -23,10 +25,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from forcebridge.sandbox import decimals
 from forcebridge.sandbox.fieldtypes import (
     DATE_PART,
     FOLD_CASE,
     SORT_TEXT,
+    Kind,
     compare_text,
     fold_case,
     stored_date_part,
@@ -120,6 +124,10 @@ class Storage:
             conn.create_function(FOLD_CASE, 1, fold_case, deterministic=True)
             conn.create_function(DATE_PART, 3, stored_date_part, deterministic=True)
             conn.create_collation(SORT_TEXT, compare_text)
+            conn.create_collation(decimals.NUMBER_ORDER, decimals.compare_numbers)
+            for name, aggregate in decimals.AGGREGATES.items():
+                # typeshed has an aggregate's result be an int; SQLite takes text as well.
+                conn.create_aggregate(name, 1, aggregate)  # type: ignore[arg-type]
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -206,15 +214,39 @@ class Storage:
             columns = [f"{quote(SEQ)} INTEGER PRIMARY KEY"]
             columns += [column_definition(f) for f in obj.stored_fields]
             conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})")
-            existing = {row[1].lower() for row in conn.execute(f"PRAGMA table_info({table})")}
+            existing = {
+                row[1].lower(): row[2].upper()
+                for row in conn.execute(f"PRAGMA table_info({table})")
+            }
             for f in obj.stored_fields:
-                if f.name.lower() not in existing:
-                    definition = column_definition(f).replace(" NOT NULL UNIQUE", "")
-                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+                if existing.get(f.name.lower()) == "REAL" and f.kind is Kind.NUMBER:
+                    self._exact_numbers(conn, obj, f)
+                elif f.name.lower() not in existing:
+                    self._add_column(conn, obj, f)
             for columns_ in indexed_columns(obj):
                 index = quote(f"ix_{obj.name}_{'_'.join(columns_)}")
                 cols = ", ".join(quote(c) for c in columns_)
                 conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({cols})")
+
+    def _add_column(self, conn: sqlite3.Connection, obj: ObjectSpec, f: FieldSpec) -> None:
+        definition = column_definition(f).replace(" NOT NULL UNIQUE", "")
+        conn.execute(f"ALTER TABLE {quote(obj.name)} ADD COLUMN {definition}")
+
+    def _exact_numbers(self, conn: sqlite3.Connection, obj: ObjectSpec, f: FieldSpec) -> None:
+        """A number column of a folder written when numbers were binary floats (REAL) made
+        one of exact digits, each value as the float held it."""
+        aside = f"{f.name}__real"
+        self.rename_column(conn, obj, f.name, aside)
+        self._add_column(conn, obj, f)
+        table, seq = quote(obj.name), quote(SEQ)
+        floats = conn.execute(
+            f"SELECT {seq}, {quote(aside)} FROM {table} WHERE {quote(aside)} IS NOT NULL"
+        ).fetchall()
+        conn.executemany(
+            f"UPDATE {table} SET {quote(f.name)} = ? WHERE {seq} = ?",
+            [(decimals.stored(decimals.read(value)), position) for position, value in floats],
+        )
+        self.drop_column(conn, obj, aside)
 
     def ensure_views(self, conn: sqlite3.Connection, selects: dict[str, str]) -> None:
         """Each view named, as the SELECT given (made again, so it follows its tables)."""
@@ -262,7 +294,8 @@ class Storage:
         columns = ", ".join(quote(c) for c in row)
         marks = ", ".join("?" * len(row))
         conn.execute(
-            f"INSERT INTO {quote(obj.name)} ({columns}) VALUES ({marks})", tuple(row.values())
+            f"INSERT INTO {quote(obj.name)} ({columns}) VALUES ({marks})",
+            tuple(map(decimals.stored, row.values())),
         )
 
     def insert_many(
@@ -275,7 +308,10 @@ class Storage:
         """Bulk insert with no validation: for seeding, where the values are known good."""
         names = ", ".join(quote(c) for c in columns)
         marks = ", ".join("?" * len(columns))
-        conn.executemany(f"INSERT INTO {quote(obj.name)} ({names}) VALUES ({marks})", rows)
+        conn.executemany(
+            f"INSERT INTO {quote(obj.name)} ({names}) VALUES ({marks})",
+            (tuple(map(decimals.stored, row)) for row in rows),
+        )
 
     def update(
         self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str, changes: dict[str, Any]
@@ -283,7 +319,7 @@ class Storage:
         assignments = ", ".join(f"{quote(c)} = ?" for c in changes)
         conn.execute(
             f"UPDATE {quote(obj.name)} SET {assignments} WHERE {quote('Id')} = ?",
-            (*changes.values(), record_id),
+            (*map(decimals.stored, changes.values()), record_id),
         )
 
     def fetch(
@@ -296,7 +332,12 @@ class Storage:
             f"WHERE {quote('Id')} = ?",
             (record_id,),
         ).fetchone()
-        return dict(zip(names, row, strict=True)) if row else None
+        if row is None:
+            return None
+        return {
+            f.name: decimals.read(value) if f.kind is Kind.NUMBER else value
+            for f, value in zip(obj.stored_fields, row, strict=True)
+        }
 
     def find(
         self,
@@ -312,7 +353,7 @@ class Storage:
         cursor = conn.execute(
             f"SELECT {quote('Id')} FROM {quote(obj.name)} WHERE {quote(field.name)} = ?{live} "
             f"ORDER BY {quote(SEQ)}",
-            (value,),
+            (decimals.stored(value),),
         )
         return [row[0] for row in cursor]
 

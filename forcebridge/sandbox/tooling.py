@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from forcebridge.sandbox import decimals
 from forcebridge.sandbox.custom_fields import field_spec, split_full_name, with_fields
 from forcebridge.sandbox.describe import describe_global
 from forcebridge.sandbox.errors import ApiError, from_soql, not_found
@@ -240,7 +241,7 @@ class CustomFields:
         ).fetchall()
         conn.executemany(
             f'UPDATE "{obj.name}" SET "{new.name}" = ? WHERE "Id" = ?',
-            [(converted(old, new, value), record_id) for record_id, value in rows],
+            [(decimals.stored(converted(old, new, value)), record_id) for record_id, value in rows],
         )
         self.storage.drop_column(conn, obj, aside)
         self._fill_default(conn, obj, new)
@@ -262,14 +263,14 @@ def _body(values: Any) -> dict[str, Any]:
 
 
 def converted(old: FieldSpec, new: FieldSpec, stored: Any) -> Any:
-    """A stored value of `old` as `new` stores it, or None when it does not convert."""
+    """A stored value of `old` as `new` stores it, or None when it does not convert: a
+    number's plain digits as text (`123456789012345678`, `0`), a text read as a number
+    exactly."""
     value = bool(stored) if old.kind is Kind.BOOLEAN else stored
-    if isinstance(value, str) and new.kind in (Kind.NUMBER, Kind.INTEGER):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    elif isinstance(value, str) and new.kind is Kind.BOOLEAN:
+    number = decimals.read(value) if old.kind is Kind.NUMBER else None
+    if number is not None:
+        value = decimals.plain(number)
+    if isinstance(value, str) and new.kind is Kind.BOOLEAN:
         value = {"true": True, "false": False}.get(value.strip().lower())
     elif isinstance(value, bool) and new.kind is not Kind.BOOLEAN:
         value = str(value).lower()

@@ -7,6 +7,7 @@ import gzip
 import io
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -345,6 +346,7 @@ def test_a_serial_concurrency_mode_asked_for_is_not_user_configurable_so_the_job
         ("boolean", "0", False),
         ("int", "42", 42),
         ("double", "2.5", 2.5),
+        ("double", "999999999999999999", Decimal("999999999999999999")),
         ("double", "lots", "lots"),
         ("string", "#N/A", None),
         ("date", "2024-01-31", "2024-01-31"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -134,7 +135,7 @@ def test_numbers_respect_digits_precision_and_scale() -> None:
     account = {"Name": "Acme"}
     deal = {"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2024-12-01"}
     assert _create("Account", account | {"NumberOfEmployees": "250"})["NumberOfEmployees"] == 250
-    assert _create("Opportunity", deal | {"Amount": 10.005})["Amount"] == 10.01
+    assert _create("Opportunity", deal | {"Amount": 10.005})["Amount"] == Decimal("10.01")
     too_many = _refusal("Account", account | {"NumberOfEmployees": 123_456_789})
     assert too_many.error_code == "NUMBER_OUTSIDE_VALID_RANGE"
     assert too_many.message == "Employees: value outside of valid range on numeric field: 123456789"

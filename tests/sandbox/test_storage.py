@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
+from forcebridge.sandbox.decimals import NUMBER_ORDER
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.storage import DB_FILE
 from tests.sandbox.clocks import Clock
@@ -24,7 +26,7 @@ def test_each_object_is_a_table_with_a_column_per_stored_field(org: Org) -> None
     columns = _columns(org.storage.path, "Contact")
     assert columns["_seq"] == "INTEGER"
     assert columns["LastName"] == "TEXT" and columns["IsDeleted"] == "INTEGER"
-    assert columns["MailingCity"] == "TEXT" and columns["MailingLatitude"] == "REAL"
+    assert columns["MailingCity"] == "TEXT" and columns["MailingLatitude"] == "TEXT"
     assert "MailingAddress" not in columns
     assert set(_columns(org.storage.path, "Task")) >= {"WhoId", "WhatId", "TaskSubtype"}
 
@@ -34,6 +36,34 @@ def test_text_compares_case_insensitively_and_ids_do_not(org: Org) -> None:
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'Contact'").fetchone()[0]
     assert '"Email" TEXT COLLATE NOCASE' in sql
     assert '"AccountId" TEXT COLLATE BINARY' in sql
+
+
+def test_numbers_are_their_digits_compared_by_value(org: Org) -> None:
+    with sqlite3.connect(org.storage.path) as conn:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'Contact'").fetchone()[0]
+    assert f'"MailingLatitude" TEXT COLLATE {NUMBER_ORDER}' in sql
+
+
+def test_a_folder_that_stored_numbers_as_floats_has_them_made_exact_on_open(
+    tmp_path: Path, clock: Clock
+) -> None:
+    before = Org(tmp_path, clock=clock)
+    account_id = before.create("Account", {"Name": "Float Era"})
+    before.close()
+    with sqlite3.connect(tmp_path / DB_FILE) as conn:  # as a sandbox of floats left it
+        conn.execute('ALTER TABLE "Account" DROP COLUMN "AnnualRevenue"')
+        conn.execute('ALTER TABLE "Account" ADD COLUMN "AnnualRevenue" REAL COLLATE BINARY')
+        conn.execute('UPDATE "Account" SET "AnnualRevenue" = 1234567.25')
+
+    after = Org(tmp_path, clock=clock)
+    after.update("Account", account_id, {"Name": "Decimal Era"})
+
+    assert _columns(tmp_path / DB_FILE, "Account")["AnnualRevenue"] == "TEXT"
+    [record] = after.query("SELECT Name, AnnualRevenue FROM Account WHERE AnnualRevenue > 9")[
+        "records"
+    ]
+    assert (record["Name"], record["AnnualRevenue"]) == ("Decimal Era", Decimal("1234567.25"))
+    after.close()
 
 
 def test_tables_are_indexed_for_paging_joins_and_lookups(org: Org) -> None:
