@@ -8,7 +8,9 @@ The export reports one result per CSV row; it exits 0 only when every row was ex
 Ctrl+C or SIGTERM stops it once the write in flight has returned (its Ids kept, so exporting
 the file again finishes the job without making anything twice): the run ends failed, and
 `--json` prints `{"run_id": ..., "status": "failed", "error": "stopped (SIGTERM); ..."}`
-(`"interrupted (Ctrl+C); ..."`), only `{"error": ...}` when no run had started yet.
+(`"interrupted (Ctrl+C); ..."`), only `{"error": ...}` when no run had started yet. An org
+runs one export at a time: a second is refused at once (exit status 1), naming the run going on,
+and writes nothing (`sync.export_lease`).
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ from forcebridge.jobs.schedules import (
 from forcebridge.jobs.streams import RunResult, StreamRegistry, StreamRunFailed
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.leases import (
+    LeaseScope,
     dead_holders_here,
     holder_id,
     release_held_by,
@@ -97,19 +98,17 @@ class _Heartbeat:
     def __init__(
         self,
         engine: Engine,
-        service_id: int,
+        scope: LeaseScope,
         stream: str,
         holder: str,
         timing: LeaseTiming,
         clock: Clock,
     ) -> None:
-        self._renew = lambda: renew_lease(
-            engine, service_id, stream, holder, timing.ttl, now=clock()
-        )
+        self._renew = lambda: renew_lease(engine, scope, stream, holder, timing.ttl, now=clock())
         self._every = timing.heartbeat.total_seconds()
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._beat, name=f"lease {service_id}/{stream}", daemon=True
+            target=self._beat, name=f"lease {scope}/{stream}", daemon=True
         )
         self.lost = False
 
@@ -141,31 +140,30 @@ class _Heartbeat:
 
 @contextmanager
 def _leased(
-    engine: Engine, service_id: int, stream: str, holder: str, timing: LeaseTiming, clock: Clock
+    engine: Engine, scope: LeaseScope, stream: str, holder: str, timing: LeaseTiming, clock: Clock
 ) -> Iterator[_Heartbeat | None]:
     """The stream's lease taken as `holder` and renewed through the block, then released; None
     (nothing taken) while another run holds it."""
-    if not take_lease(engine, service_id, stream, holder, timing.ttl, now=clock()):
+    if not take_lease(engine, scope, stream, holder, timing.ttl, now=clock()):
         yield None
         return
     try:
-        with _Heartbeat(engine, service_id, stream, holder, timing, clock) as heartbeat:
+        with _Heartbeat(engine, scope, stream, holder, timing, clock) as heartbeat:
             yield heartbeat
     finally:
-        release_lease(engine, service_id, stream, holder)
+        release_lease(engine, scope, stream, holder)
 
 
 @contextmanager
 def holding(
-    engine: Engine, service_id: int, stream: str, timing: LeaseTiming | None = None
+    engine: Engine, scope: LeaseScope, stream: str, timing: LeaseTiming | None = None
 ) -> Iterator[bool]:
-    """The stream's lease held for the block and renewed as it goes, for a run started by hand;
-    False (nothing held) while another run holds it. Leases that dead processes of this machine
-    left are freed first, so a run killed before does not block this one."""
+    """The lease of a service's stream (or of an org's exports) held for the block and renewed
+    as it goes, for a run started by hand; False (nothing held) while another run holds it.
+    Leases that dead processes of this machine left are freed first, so a run killed before
+    does not block this one."""
     settle_dead_holders(engine)
-    with _leased(
-        engine, service_id, stream, holder_id(), timing or LeaseTiming(), utcnow
-    ) as heartbeat:
+    with _leased(engine, scope, stream, holder_id(), timing or LeaseTiming(), utcnow) as heartbeat:
         yield heartbeat is not None
 
 
@@ -329,10 +327,10 @@ def record_on_demand(
 
 def settle_dead_holders(engine: Engine, clock: Clock = utcnow) -> int:
     """Free the leases that processes of this machine which died (a `kill -9`, a crash) left
-    held, fail the runs they left `running`, and count a failure on those runs' schedules, as
-    the sweeper does for a dead worker: a restarted engine's streams run again after the
-    failure's backoff, not once the leases expire or their claims lapse; how many holders
-    were dead."""
+    held, fail the runs they left `running` (an export's too), and count a failure on those
+    runs' schedules, as the sweeper does for a dead worker: a restarted engine's streams run
+    again after the failure's backoff, not once the leases expire or their claims lapse; how
+    many holders were dead."""
     dead = dead_holders_here(engine)
     for holder in dead:
         freed = release_held_by(engine, holder)

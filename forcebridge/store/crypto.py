@@ -20,6 +20,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -38,6 +39,15 @@ _NONCE_BYTES = 12
 class _Key:
     key_id: str
     aead: AESGCM
+
+
+@dataclass(frozen=True)
+class KeyFile:
+    """The file in the data folder a keyring's current key was read from."""
+
+    path: Path
+    generated: bool
+    """Made just now, the folder holding none: it cannot open what an earlier key sealed."""
 
 
 def secret_problem(secret: str) -> str | None:
@@ -73,8 +83,12 @@ class Keyring:
     nothing stored is lost; `sealed_keys.reseal_secrets` moves those values to the key proper.
     """
 
-    def __init__(self, current: str, retired: Iterable[str] = ()) -> None:
+    def __init__(
+        self, current: str, retired: Iterable[str] = (), *, key_file: KeyFile | None = None
+    ) -> None:
         given = [current, *retired]
+        self.key_file = key_file
+        """Where the current key was read, when from the data folder rather than a setting."""
         self._current = _derive(current.strip())
         self._keys = {key.key_id: key for key in map(_derive, _with_whitespace_variants(given))}
         self._keys[self._current.key_id] = self._current

@@ -15,6 +15,11 @@ checkpoint left for after the run costs 0.5 more. The log file is cut back to th
 checkpointed. For the same reason each connection caches 8 MiB of pages, not SQLite's 2: the
 indexes a page of lookups and writes goes through stay in memory (a tenth faster at 100,000
 contacts), and the cache is bounded, so memory stays flat however large the store grows.
+
+What SQLite says about a file it cannot use is said in the user's terms, with the file's path
+and what to do, whichever statement met it (`sqlite_refusal`): a file that is not a database or
+is damaged, and one it cannot write because this user cannot write to the file or its folder
+(where SQLite keeps the `-wal` and `-shm` files).
 """
 
 from __future__ import annotations
@@ -25,12 +30,19 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, ExceptionContext, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
-from forcebridge.settings import Settings, SettingsError, resolve_secret_key, shown_url
+from forcebridge.settings import (
+    SECRET_KEY_FILE,
+    Settings,
+    SettingsError,
+    resolve_secret_key,
+    shown_url,
+)
 from forcebridge.store.bulk import KeyArray
-from forcebridge.store.crypto import Keyring, secret_problem
+from forcebridge.store.crypto import KeyFile, Keyring, secret_problem
 from forcebridge.store.errors import DatabaseUnavailable, InvalidValue
 from forcebridge.store.types import attach_keyring
 
@@ -43,6 +55,12 @@ SQLITE_CHECKPOINT_PAGES = SQLITE_LOG_BYTES // 4096
 """Write-ahead log pages (SQLite's 4 KiB) between automatic checkpoints."""
 SQLITE_CACHE_KIB = 8 * 1024
 """Each connection's page cache."""
+SQLITE_DAMAGED = frozenset({11, 26})
+"""SQLite's primary result codes for a damaged file (SQLITE_CORRUPT) and one that is not a
+database at all (SQLITE_NOTADB)."""
+SQLITE_UNWRITABLE = frozenset({8, 14})
+"""SQLITE_READONLY, SQLITE_CANTOPEN: what SQLite answers when it cannot write the database or
+make its `-wal` and `-shm` files beside it."""
 
 
 def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
@@ -70,13 +88,85 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
                 raise DatabaseUnavailable(
                     f"cannot make the database {url.database}: {error.strerror}"
                 ) from None
-        engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, hide_parameters=True
-        )
+        engine = _sqlite_engine(url)
         event.listen(engine, "connect", _configure_sqlite)
     if keyring is not None:
         attach_keyring(engine, keyring)
     return engine
+
+
+def inspecting_engine(url: URL) -> Engine:
+    """An engine on `url` that sets nothing up (no pragma, no pool): to look at a database
+    before anything is written to it, not even SQLite's journal mode."""
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, poolclass=NullPool)
+    return create_engine(url, poolclass=NullPool, hide_parameters=True)
+
+
+def _sqlite_engine(url: URL, **options: Any) -> Engine:
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, hide_parameters=True, **options
+    )
+    event.listen(engine, "handle_error", _said_of_the_file)
+    return engine
+
+
+def shown_database(url: URL) -> str:
+    """The database as a message names it: a SQLite file by its path, a server's database by
+    its URL, without its password."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return shown_url(url)
+
+
+def sqlite_refusal(
+    path: str, code: int, said: str, *, folder_writable: bool, file_writable: bool
+) -> str | None:
+    """What to tell the user of SQLite's error `code` (`said`) on the database file `path`, or
+    None when SQLite's own words are enough."""
+    primary = code & 0xFF  # an extended code carries its primary code in its low byte
+    if primary in SQLITE_DAMAGED:
+        return (
+            f"cannot open the database {path}: it is not a SQLite database, or is damaged "
+            f"({said}); restore it from a backup"
+        )
+    if primary not in SQLITE_UNWRITABLE:
+        return None
+    folder = os.path.dirname(path) or "."
+    if not folder_writable:
+        return (
+            f"cannot write to the database {path} ({said}): this user cannot write to its "
+            f"folder {folder}, where SQLite keeps the database's -wal and -shm files; make the "
+            "folder writable for this user, or move the database to a folder that is"
+        )
+    if not file_writable:
+        return (
+            f"cannot write to the database {path} ({said}): the file is read-only for this "
+            "user; make it writable (chmod u+w), or run forcebridge as the user who owns it"
+        )
+    return None
+
+
+def _said_of_the_file(context: ExceptionContext) -> DatabaseUnavailable | None:
+    """SQLite's error about the database file, said as `sqlite_refusal` words it."""
+    code = getattr(context.original_exception, "sqlite_errorcode", None)
+    database = context.engine.url.database if context.engine is not None else None
+    if code is None or not database or database == ":memory:":
+        return None
+    path = Path(database)
+    refusal = sqlite_refusal(
+        database,
+        code,
+        str(context.original_exception),
+        folder_writable=_writable(path.parent),
+        file_writable=_writable(path),
+    )
+    return DatabaseUnavailable(refusal) if refusal else None
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user may write `path`; one that does not exist is not what stops SQLite."""
+    return not path.exists() or os.access(path, os.W_OK)
 
 
 def _create_private(path: Path) -> None:
@@ -143,16 +233,22 @@ def _send_key_arrays_in_binary(dbapi_connection: Any, _record: Any) -> None:
 
 def keyring_from_settings(settings: Settings) -> Keyring:
     """The configured secret key (generated on first use) and the retired ones; a key too
-    short to be one is refused naming where it was given (never the key itself)."""
+    short to be one is refused naming where it was given (never the key itself). A key read
+    from the data folder's file comes with that file, and whether it was made just now, so a
+    refusal of the keys can name it."""
+    key_file = None
+    if settings.secret_key is None:
+        path = settings.data_dir / SECRET_KEY_FILE
+        key_file = KeyFile(path, generated=not path.exists())
     current = resolve_secret_key(settings).get_secret_value()
     retired = [key.get_secret_value() for key in settings.retired_secret_keys]
-    given = "FORCEBRIDGE_SECRET_KEY" if settings.secret_key is not None else "the secret key file"
+    given = "FORCEBRIDGE_SECRET_KEY" if key_file is None else "the secret key file"
     named = [(given, current), *(("FORCEBRIDGE_RETIRED_SECRET_KEYS", key) for key in retired)]
     for where, key in named:
         problem = secret_problem(key.strip())
         if problem is not None:
             raise SettingsError(f"{where}: {problem}")
-    return Keyring(current, retired)
+    return Keyring(current, retired, key_file=key_file)
 
 
 def engine_from_settings(settings: Settings, keyring: Keyring | None = None) -> Engine:

@@ -15,7 +15,7 @@ a secret a later model seals is checked and resealed too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,12 +57,34 @@ def check_sealed_keys(engine: Engine, keyring: Keyring) -> None:
         }
     missing = used - keyring.key_ids
     if missing:
-        them = "it" if len(missing) == 1 else "them"
-        raise EncryptionError(
-            f"stored secrets were sealed with {naming_keys(missing)} not configured (the "
-            f"current key is {keyring.key_id}): set FORCEBRIDGE_SECRET_KEY to the key they were "
-            f"sealed with, or list {them} in FORCEBRIDGE_RETIRED_SECRET_KEYS"
+        raise EncryptionError(_missing_keys_refusal(missing, keyring))
+
+
+def _missing_keys_refusal(missing: Collection[str], keyring: Keyring) -> str:
+    """Why a process with `keyring` cannot open the stored secrets sealed with the `missing`
+    keys, and what to do. A key read from the data folder's file is named by its path: a new
+    data folder (or another one) beside a database generates a key of its own, which cannot
+    open what the folder used before sealed, and the fix is that folder's file."""
+    them = "it" if len(missing) == 1 else "them"
+    settings = (
+        "set FORCEBRIDGE_SECRET_KEY to the key they were sealed with, or list "
+        f"{them} in FORCEBRIDGE_RETIRED_SECRET_KEYS"
+    )
+    sealed = f"stored secrets were sealed with {naming_keys(missing)} not configured"
+    key_file = keyring.key_file
+    if key_file is None:
+        return f"{sealed} (the current key is {keyring.key_id}): {settings}"
+    if key_file.generated:
+        origin = (
+            f"the current key, {keyring.key_id}, was generated just now into {key_file.path}, "
+            f"as the data folder held no {key_file.path.name}"
         )
+    else:
+        origin = f"the current key, {keyring.key_id}, is read from {key_file.path}"
+    return (
+        f"{sealed} ({origin}): put the {key_file.path.name} of the data folder they were "
+        f"sealed with in place of {key_file.path}, or {settings}"
+    )
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@
 
 Nothing is written to Salesforce in a dry run; the results say what would happen, with which
 values. The store never holds uncommitted writes while Salesforce is called (see
-`store_ports`): the run is committed as started before the first call, the Ids each write call
-returns as it returns (`export_ids`), and the run's log once the writing is done.
+`store_ports`): the run is committed as started before the first call, its API calls once the
+lookups are done, the Ids each write call returns as it returns (`export_ids`), and the run's
+log once the writing is done. An org runs one export at a time (`export_lease`).
 
 Which objects and rules, and describes fetched anew when the cached one refuses something:
 `export_targets`. Each prospect's values: `export_prepare`. Decisions: `export_plan`. Who is who:
@@ -42,6 +43,7 @@ from forcebridge.sync.export_identity import (
     export_identities,
 )
 from forcebridge.sync.export_ids import KeptIds
+from forcebridge.sync.export_lease import exporting_alone
 from forcebridge.sync.export_lookup import Record, any_like, any_of, find_records
 from forcebridge.sync.export_model import (
     Action,
@@ -117,16 +119,18 @@ def export_prospects(
     per prospect. `run_started` is told the run's id once it is committed as started, so a
     caller the export is stopped in (Ctrl+C) can still name its run.
 
-    Refused as a whole (an `ExportError`) when the org does not allow the object or a mapping
-    does not verify. When Salesforce itself fails (the daily limit, an outage) the run ends
-    as failed: what was written stays written, and the rest is reported as not written. A
-    KeyboardInterrupt (or the command line's SIGTERM) ends the run failed too, once the write
-    call in flight has returned: the Ids of every call are kept as it returns.
+    Refused as a whole (an `ExportError`) when the org does not allow the object, a mapping
+    does not verify, or another export of the org is running (`export_lease`). When Salesforce
+    itself fails (the daily limit, an outage) the run ends as failed: what was written stays
+    written, and the rest is reported as not written. A KeyboardInterrupt (or the command
+    line's SIGTERM) ends the run failed too, once the write call in flight has returned: the
+    Ids of every call are kept as it returns.
     """
-    before = client.usage.snapshot()
-    targets = export_targets(session, client, org, sobject)
-    how = _How(connection_id, dry_run, progress, run_started)
-    return _run(session, client, org, targets, prospects, before, how)
+    with exporting_alone(session, org, dry_run=dry_run):
+        before = client.usage.snapshot()
+        targets = export_targets(session, client, org, sobject)
+        how = _How(connection_id, dry_run, progress, run_started)
+        return _run(session, client, org, targets, prospects, before, how)
 
 
 def export_file(
@@ -144,13 +148,14 @@ def export_file(
     """Export a CSV file of prospects (see `prospect_csv`). Its rows are saved as the org's
     prospects once the export is known to be allowed, except in a dry run; a bad row fails
     alone, naming its fields. `run_started` as for `export_prospects`."""
-    rows = read_prospect_file(path)
-    before = client.usage.snapshot()
-    targets = export_targets(session, client, org, sobject)
-    prospects = prospects_from_rows(session, org, rows, connection_id, save=not dry_run)
-    session.commit()
-    how = _How(connection_id, dry_run, progress, run_started)
-    return _run(session, client, org, targets, prospects, before, how)
+    with exporting_alone(session, org, dry_run=dry_run):
+        rows = read_prospect_file(path)
+        before = client.usage.snapshot()
+        targets = export_targets(session, client, org, sobject)
+        prospects = prospects_from_rows(session, org, rows, connection_id, save=not dry_run)
+        session.commit()
+        how = _How(connection_id, dry_run, progress, run_started)
+        return _run(session, client, org, targets, prospects, before, how)
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,8 @@ def _run(
             kept = None if dry_run else KeptIds(session, org, connection_id, prospects, run, spent)
             writer = Writer(client, progress.advance if progress else None, kept)
             decided = _decide(session, client, org, targets, prospects, progress)
+            run.api_calls = spent()
+            session.commit()  # the lookups' calls stay shown if the process dies while writing
             writer.stopped = decided.stopped
             accounts, people = _carry_out(
                 writer, decided, targets.person.sobject, dry_run=dry_run, progress=progress

@@ -44,3 +44,23 @@ class MappingNotValid(ExportError):
 
 class ProspectFileError(ExportError):
     """A prospect file that cannot be read at all (as opposed to a bad row in it)."""
+
+
+class ExportRunning(ExportError):
+    """Another export of the org is running: this one would make the records it makes again."""
+
+    def __init__(self, org: str, run_id: int | None, *, dry_run: bool) -> None:
+        self.run_id = run_id
+        what = "a dry run of an export" if dry_run else "an export"
+        going = (
+            f"is running (run {run_id}; forcebridge runs show {run_id})"
+            if run_id is not None
+            else "is starting (its run is not recorded yet)"
+        )
+        why = (
+            ""
+            if dry_run
+            else ", and two exports at once would each make the records the other makes: nothing"
+            " was exported"
+        )
+        super().__init__(f"{what} of org {org!r} {going}{why}; try again once it has finished")

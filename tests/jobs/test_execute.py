@@ -30,8 +30,15 @@ from forcebridge.jobs.streams import RunResult, StreamRegistry
 from forcebridge.salesforce.errors import AuthenticationLost
 from forcebridge.store.models import ConnectionStatus, RunStatus, Service
 from forcebridge.store.repositories.connections import set_status
-from forcebridge.store.repositories.leases import holder_id, release_lease, take_lease
-from forcebridge.store.repositories.runs import start_run
+from forcebridge.store.repositories.leases import (
+    EXPORT,
+    OrgScope,
+    holder_id,
+    release_lease,
+    take_lease,
+)
+from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.repositories.runs import EXPORT_LOST, start_run
 from forcebridge.store.types import utcnow
 from tests.jobs.recording import failing_runner, recorded_runs, recording_registry, recording_runner
 
@@ -379,6 +386,37 @@ def test_a_restarted_engine_frees_what_a_killed_process_of_its_machine_held(
     assert _schedule(runtime, service_id, "activities").consecutive_failures == 0
     assert take_lease(runtime.engine, service_id, "pull:Contact", "next", TTL)
     assert not take_lease(runtime.engine, service_id, "activities", "next", TTL)
+
+
+def test_a_dead_processs_export_is_failed_and_no_other_orgs_nor_any_services_run(
+    runtime: Runtime, service_id: int
+) -> None:
+    """An export holds its org's lease: a `kill -9` would leave its run `running` for ever."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    dead = f"{socket.gethostname()}:{int(gone.stdout)}:7"
+    with runtime.sessions() as session:
+        service = session.get_one(Service, service_id)
+        other = create_org(session, "initech")
+        runs = [
+            start_run(session, service.org, "export:Contact", now=T0),
+            start_run(session, other, "export:Contact", now=T0),
+            start_run(session, service.org, "activities", service=service, now=T0),
+        ]
+        session.commit()
+        lost, elsewhere, own = (run.id for run in runs)
+        assert take_lease(runtime.engine, OrgScope(service.org_id), EXPORT, dead, TTL)
+        assert take_lease(runtime.engine, OrgScope(other.id), EXPORT, holder_id(), TTL)
+        assert take_lease(runtime.engine, service_id, EXPORT, dead, TTL)
+
+    assert settle_dead_holders(runtime.engine, _at(T0 + timedelta(minutes=1))) == 1
+
+    settled = {run.id: (run.status, run.error) for run in recorded_runs(runtime)}
+    assert settled == {
+        lost: (RunStatus.FAILED, EXPORT_LOST),
+        elsewhere: (RunStatus.RUNNING, None),
+        own: (RunStatus.RUNNING, None),
+    }
 
 
 def test_a_claimed_run_that_finds_its_lease_held_gives_its_claim_back(

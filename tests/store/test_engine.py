@@ -20,6 +20,7 @@ from forcebridge.store.engine import (
     engine_from_settings,
     make_engine,
     make_sessionmaker,
+    sqlite_refusal,
 )
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.migrations import upgrade
@@ -168,3 +169,25 @@ def test_a_refused_chmod_is_said_in_a_warning_and_the_database_still_opens(
 
     assert "could not be made private (Operation not permitted)" in caplog.text
     assert f"run chmod 600 {database}" in caplog.text
+
+
+def test_a_database_file_this_user_cannot_write_is_said_so_with_what_to_do() -> None:
+    said = sqlite_refusal(
+        "data/forcebridge.sqlite3",
+        8,  # SQLITE_READONLY
+        "attempt to write a readonly database",
+        folder_writable=True,
+        file_writable=False,
+    )
+
+    assert said == (
+        "cannot write to the database data/forcebridge.sqlite3 (attempt to write a readonly "
+        "database): the file is read-only for this user; make it writable (chmod u+w), or run "
+        "forcebridge as the user who owns it"
+    )
+
+
+def test_sqlite_is_left_to_say_what_has_nothing_to_do_with_the_file() -> None:
+    for code in (5, 14):  # SQLITE_BUSY; SQLITE_CANTOPEN where file and folder are writable
+        said = sqlite_refusal("db.sqlite3", code, "...", folder_writable=True, file_writable=True)
+        assert said is None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -8,12 +9,21 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import delete, func, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
 from forcebridge.store.migrations import alembic_config, downgrade, upgrade
-from forcebridge.store.models import Base, Connection, Contact, ContactIdentity, Service
+from forcebridge.store.models import (
+    Base,
+    Connection,
+    Contact,
+    ContactIdentity,
+    Lease,
+    Org,
+    Service,
+)
 from forcebridge.store.repositories.connections import create_connection
 from forcebridge.store.repositories.contacts import (
     Identity,
@@ -22,6 +32,7 @@ from forcebridge.store.repositories.contacts import (
     insert_contacts,
     linked_contacts,
 )
+from forcebridge.store.repositories.leases import OrgScope, holder_of, take_lease
 from forcebridge.store.repositories.orgs import create_org
 from tests.store.samples import LOGIN, TOKENS
 
@@ -228,4 +239,34 @@ def test_upgrading_gives_every_service_an_empty_zone_history_and_keeps_its_zone(
     service = session.get_one(Service, service_id)
     assert (service.timezone, service.timezone_changes) == ("Europe/Paris", [])
     session.close()
+    engine.dispose()
+
+
+def test_upgrading_keeps_the_services_leases_and_lets_an_org_hold_its_own(
+    database_url: str,
+) -> None:
+    """Migration 0018: a lease names a service or, for an org's exports, the org; never both,
+    never neither, and deleting the org deletes its leases."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0017")
+    session = make_sessionmaker(engine)()
+    org_id = create_org(session, "acme").id
+    service_id = _old_service(session, org_id)
+    session.execute(
+        insert(Lease.__table__).values(service_id=service_id, stream="activities", holder="push")
+    )
+    session.commit()
+    session.close()
+
+    upgrade(engine)
+
+    assert holder_of(engine, service_id, "activities") == "push"
+    assert take_lease(engine, OrgScope(org_id), "export", "export", timedelta(minutes=2))
+    assert not take_lease(engine, OrgScope(org_id), "export", "other", timedelta(minutes=2))
+    for owners in ({}, {"service_id": service_id, "org_id": org_id}):
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert(Lease).values(stream="whose", **owners))
+    with engine.begin() as connection:
+        connection.execute(delete(Org).where(Org.id == org_id))
+        assert connection.execute(select(func.count()).select_from(Lease)).scalar() == 0
     engine.dispose()

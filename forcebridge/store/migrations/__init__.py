@@ -1,7 +1,10 @@
 """The store's schema history: Alembic migrations shipped inside the package, no alembic.ini.
 
-`upgrade(url_or_engine)` is what the CLI and the tests call. To write a new migration after
-changing a model, point Alembic at a database already at head:
+`upgrade(url_or_engine)` is what the CLI and the tests call. It first looks at the database
+through a connection that sets nothing up (`engine.inspecting_engine`), and refuses one this
+forcebridge must not migrate (`schema_check`) before anything is written to it.
+
+To write a new migration after changing a model, point Alembic at a database already at head:
 
     from alembic import command
     with engine.connect() as connection:
@@ -18,21 +21,29 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from forcebridge.settings import shown_url, without_password
-from forcebridge.store.engine import make_engine
+from forcebridge.settings import without_password
+from forcebridge.store.engine import inspecting_engine, make_engine, shown_database
 from forcebridge.store.errors import DatabaseUnavailable
+from forcebridge.store.migrations.schema_check import found_schema, schema_refusal
 
 _HERE = Path(__file__).parent
 
 
 def alembic_config(connection: Connection) -> Config:
     """An Alembic configuration that migrates the database `connection` is open on."""
+    config = _scripts_config()
+    config.attributes["connection"] = connection
+    return config
+
+
+def _scripts_config() -> Config:
+    """The configuration that finds the migrations shipped in the package."""
     config = Config()
     config.set_main_option("script_location", str(_HERE))
-    config.attributes["connection"] = connection
     return config
 
 
@@ -53,12 +64,30 @@ def downgrade(target: Engine | str, revision: str = "base") -> None:
 def _migrating(target: Engine | str) -> Iterator[Connection]:
     engine = make_engine(target) if isinstance(target, str) else target
     try:
+        _refuse_unknown_schema(engine)
         with _opened(engine) as connection, _sqlite_foreign_keys_off(connection):
             yield connection
             connection.commit()
     finally:
         if engine is not target:
             engine.dispose()
+
+
+def _refuse_unknown_schema(engine: Engine) -> None:
+    """Refuse the database `engine` is on when `schema_refusal` says so, having looked at it
+    through an engine that writes nothing, not even SQLite's journal mode."""
+    looking = inspecting_engine(engine.url)
+    try:
+        with _opened(looking) as connection:
+            found = found_schema(connection)
+    finally:
+        looking.dispose()
+    scripts = ScriptDirectory.from_config(_scripts_config())
+    known = {script.revision for script in scripts.walk_revisions()}
+    head = scripts.get_current_head() or ""
+    refusal = schema_refusal(found, known, head, shown_database(engine.url))
+    if refusal is not None:
+        raise DatabaseUnavailable(refusal)
 
 
 @contextmanager
@@ -69,7 +98,8 @@ def _opened(engine: Engine) -> Iterator[Connection]:
         connection = engine.connect()
     except OperationalError as error:
         said = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        reason, where = without_password(said, engine.url), shown_url(engine.url)
+        reason = without_password(said, engine.url)
+        where = shown_database(engine.url)
         raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
     with connection:
         yield connection

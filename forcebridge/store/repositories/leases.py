@@ -5,6 +5,9 @@ reconciliation) share one lease, `CONTACT_BOOK` (`lease_name`): two of them at o
 look up the same person before the other wrote them, and make two contacts of one person (a
 Lead and a Contact with the same email, pulled at the same moment).
 
+A lease is a service's (named by the service's id), or an org's own (`OrgScope`): an export
+belongs to its org, and its exports share one lease, `EXPORT`.
+
 Each call is its own committed transaction on the engine, so its outcome is visible to every
 other worker at once. Taking is a single conditional UPDATE (or an INSERT that yields on a
 conflict), which both SQLite and PostgreSQL execute atomically: of two takers, exactly one
@@ -17,6 +20,7 @@ import os
 import re
 import socket
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, case, or_, select, update
@@ -35,23 +39,66 @@ CONTACT_BOOK = "contact_book"
 
 
 REHEARSAL = "rehearsal"
-"""The lease a dry run of a service's pull holds: it writes nothing but its run, which a process
-that died would otherwise leave `running` for ever (a dry run takes no stream's lease)."""
+"""The lease a dry run of a service's pull, or of an org's export, holds: it writes nothing but
+its run, which a process that died would otherwise leave `running` for ever (a dry run takes no
+stream's lease)."""
+
+EXPORT = "export"
+"""The lease of an org's exports (`export:Lead`, `export:Contact`), one at a time: two at once
+would each look up the same prospects before the other made their records, and make every Lead,
+Contact and Account twice."""
 
 _BOOK_PREFIX, _BOOK_CHECK = "pull", "reconcile"
 """The streams under `CONTACT_BOOK`: every pull (and a run's label "pull", for both objects),
 and the reconciliation."""
 
+_EXPORT_PREFIX = f"{EXPORT}:"
+"""The streams under `EXPORT`."""
+
+
+@dataclass(frozen=True)
+class OrgScope:
+    """An org's own lease, where most are a service's."""
+
+    org_id: int
+
+
+LeaseScope = int | OrgScope
+"""Whose lease: a service's (its id) or an org's."""
+
 
 def lease_name(stream: str) -> str:
     """The lease a stream runs under."""
-    return CONTACT_BOOK if stream.startswith(_BOOK_PREFIX) or stream == _BOOK_CHECK else stream
+    if stream.startswith(_BOOK_PREFIX) or stream == _BOOK_CHECK:
+        return CONTACT_BOOK
+    return EXPORT if stream.startswith(_EXPORT_PREFIX) else stream
 
 
 def lease_name_of(stream: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
     """`lease_name` in SQL, for a column of stream names."""
     book = or_(stream.startswith(_BOOK_PREFIX), stream == _BOOK_CHECK)
-    return case((book, CONTACT_BOOK), else_=stream)
+    return case((book, CONTACT_BOOK), (stream.startswith(_EXPORT_PREFIX), EXPORT), else_=stream)
+
+
+def _owner(scope: LeaseScope) -> tuple[InstrumentedAttribute[int | None], int]:
+    """The column naming the lease's owner, and the owner's id."""
+    if isinstance(scope, OrgScope):
+        return Lease.org_id, scope.org_id
+    return Lease.service_id, scope
+
+
+def _of(scope: LeaseScope, stream: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The conditions picking the lease `stream` of `scope` runs under."""
+    column, owner = _owner(scope)
+    return column == owner, Lease.stream == lease_name(stream)
+
+
+def _scope(service_id: int | None, org_id: int | None) -> LeaseScope:
+    """Whose a lease row is: its service's, else its org's (a row has one owner, `one_owner`)."""
+    if service_id is not None:
+        return service_id
+    assert org_id is not None
+    return OrgScope(org_id)
 
 
 def holder_id() -> str:
@@ -86,7 +133,7 @@ def dead_holders_here(engine: Engine) -> list[str]:
 
 def take_lease(
     engine: Engine,
-    service_id: int,
+    scope: LeaseScope,
     stream: str,
     holder: str,
     ttl: timedelta,
@@ -95,24 +142,20 @@ def take_lease(
 ) -> bool:
     """Whether `holder` now holds the lease until `now + ttl`; False while another holds it."""
     now = now or utcnow()
-    stream = lease_name(stream)
     held = {"holder": holder, "expires_at": now + ttl}
     with engine.begin() as connection:
         freed = connection.execute(
             update(Lease)
-            .where(
-                Lease.service_id == service_id,
-                Lease.stream == stream,
-                or_(Lease.holder.is_(None), Lease.expires_at <= now),
-            )
+            .where(*_of(scope, stream), or_(Lease.holder.is_(None), Lease.expires_at <= now))
             .values(held)
         )
         if freed.rowcount == 1:
             return True
         # The first taker creates the row; a racing second one learns it lost (no row).
+        column, owner = _owner(scope)
         inserted = connection.execute(
-            insert_or_skip(engine.dialect, Lease, Lease.service_id, Lease.stream)
-            .values(service_id=service_id, stream=stream, **held)
+            insert_or_skip(engine.dialect, Lease, column, Lease.stream)
+            .values({column.key: owner, "stream": lease_name(stream), **held})
             .returning(Lease.id)
         )
         return inserted.first() is not None
@@ -120,7 +163,7 @@ def take_lease(
 
 def renew_lease(
     engine: Engine,
-    service_id: int,
+    scope: LeaseScope,
     stream: str,
     holder: str,
     ttl: timedelta,
@@ -129,61 +172,53 @@ def renew_lease(
 ) -> bool:
     """Extend the lease to `now + ttl`; False when `holder` no longer holds it (stop working)."""
     now = now or utcnow()
-    stream = lease_name(stream)
     with engine.begin() as connection:
         renewed = connection.execute(
             update(Lease)
-            .where(Lease.service_id == service_id, Lease.stream == stream, Lease.holder == holder)
+            .where(*_of(scope, stream), Lease.holder == holder)
             .values(expires_at=now + ttl)
         )
         return renewed.rowcount == 1
 
 
-def release_lease(engine: Engine, service_id: int, stream: str, holder: str) -> bool:
+def release_lease(engine: Engine, scope: LeaseScope, stream: str, holder: str) -> bool:
     """Give the lease up so the next run need not wait for it to expire; False if not held."""
-    stream = lease_name(stream)
     with engine.begin() as connection:
         released = connection.execute(
             update(Lease)
-            .where(Lease.service_id == service_id, Lease.stream == stream, Lease.holder == holder)
+            .where(*_of(scope, stream), Lease.holder == holder)
             .values(holder=None, expires_at=None)
         )
         return released.rowcount == 1
 
 
-def is_held(engine: Engine, service_id: int, stream: str, now: datetime | None = None) -> bool:
+def is_held(engine: Engine, scope: LeaseScope, stream: str, now: datetime | None = None) -> bool:
     """Whether a run holds the lease now (taken and not expired)."""
     now = now or utcnow()
     with engine.connect() as connection:
         held = connection.execute(
             select(Lease.id).where(
-                Lease.service_id == service_id,
-                Lease.stream == lease_name(stream),
-                Lease.holder.is_not(None),
-                Lease.expires_at > now,
+                *_of(scope, stream), Lease.holder.is_not(None), Lease.expires_at > now
             )
         )
         return held.first() is not None
 
 
-def holder_of(engine: Engine, service_id: int, stream: str) -> str | None:
+def holder_of(engine: Engine, scope: LeaseScope, stream: str) -> str | None:
     """Who holds (or last held) the lease: a run takes its other leases under its own lease's
     name, so that whoever frees a dead run's leases frees them all."""
-    stream = lease_name(stream)
     with engine.connect() as connection:
-        return connection.execute(
-            select(Lease.holder).where(Lease.service_id == service_id, Lease.stream == stream)
-        ).scalar()
+        return connection.execute(select(Lease.holder).where(*_of(scope, stream))).scalar()
 
 
-def release_held_by(engine: Engine, holder_prefix: str) -> list[tuple[int, str]]:
+def release_held_by(engine: Engine, holder_prefix: str) -> list[tuple[LeaseScope, str]]:
     """Free every lease whose holder's name starts with `holder_prefix`, a holder known to be
-    dead, so its streams need not wait for the leases to expire; the (service, lease) freed."""
+    dead, so its streams need not wait for the leases to expire; the (scope, lease) freed."""
     with engine.begin() as connection:
         freed = connection.execute(
             update(Lease)
             .where(Lease.holder.startswith(holder_prefix, autoescape=True))
             .values(holder=None, expires_at=None)
-            .returning(Lease.service_id, Lease.stream)
+            .returning(Lease.service_id, Lease.org_id, Lease.stream)
         )
-        return [(row.service_id, row.stream) for row in freed]
+        return [(_scope(row.service_id, row.org_id), row.stream) for row in freed]

@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import NotFound
 from forcebridge.store.models import LogLevel, Org, Run, RunLogEntry, RunStatus, Service
 from forcebridge.store.models.base import MAX_ID
-from forcebridge.store.repositories.leases import REHEARSAL, lease_name_of
+from forcebridge.store.repositories.leases import REHEARSAL, LeaseScope, OrgScope, lease_name_of
 from forcebridge.store.types import utcnow
 
 
@@ -173,31 +173,46 @@ DRY_RUN_LOST = (
     "lost its database connection); a dry run writes nothing, so nothing is left to do."
 )
 
+EXPORT_LOST = (
+    "The process running this export stopped before the run finished (it crashed, was killed, "
+    "or lost its database connection); export the file again to finish the job: the records "
+    "whose Ids it kept are updated, not made twice."
+)
+
 
 def fail_lost_runs(
-    connection: Connection, leases: Iterable[tuple[int, str]], reason: str, now: datetime
+    connection: Connection, leases: Iterable[tuple[LeaseScope, str]], reason: str, now: datetime
 ) -> list[tuple[int, str]]:
-    """Settle as failed the runs still `running` under these (service, lease) pairs, whose
+    """Settle as failed the runs still `running` under these (scope, lease) pairs, whose
     process is known dead: left alone they would read "running" for ever. The (service,
-    stream) of each, but a dry run's (`REHEARSAL`): its stream's schedule did not run."""
+    stream) of each service's run, but a dry run's (`REHEARSAL`): its stream's schedule did
+    not run. An org's runs (its exports) have no schedule, and say how to finish the job."""
     lost: list[tuple[int, str]] = []
-    for service_id, lease in leases:
+    for scope, lease in leases:
         rehearsed = lease == REHEARSAL  # a dry run holds only that lease, a real run never
         held = [
-            Run.service_id == service_id,
+            *_runs_of(scope),
             Run.dry_run.is_(rehearsed),
             Run.status == RunStatus.RUNNING,
             Run.started_at <= now,
         ]
         if not rehearsed:
             held.append(lease_name_of(Run.stream) == lease)
-        why = DRY_RUN_LOST if rehearsed else reason
+        exported = isinstance(scope, OrgScope)
+        why = DRY_RUN_LOST if rehearsed else EXPORT_LOST if exported else reason
         settled = connection.execute(
             update(Run)
             .where(*held)
             .values(status=RunStatus.FAILED, error=why, finished_at=now)
             .returning(Run.service_id, Run.stream)
         )
-        if not rehearsed:
+        if not rehearsed and not exported:
             lost += [(row.service_id, row.stream) for row in settled]
     return lost
+
+
+def _runs_of(scope: LeaseScope) -> list[ColumnElement[bool]]:
+    """The runs a lease of `scope` is held for: its service's, or its org's own."""
+    if isinstance(scope, OrgScope):
+        return [Run.org_id == scope.org_id, Run.service_id.is_(None)]
+    return [Run.service_id == scope]

@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 
 from forcebridge.store.engine import make_engine
 from forcebridge.store.repositories.leases import (
+    EXPORT,
+    OrgScope,
     holder_of,
+    release_held_by,
     release_lease,
     renew_lease,
     take_lease,
@@ -66,6 +69,27 @@ def test_the_streams_writing_a_contact_book_share_one_lease(
     assert take_lease(engine, service_id, "pull:Contact", "worker-a", TTL, now=T0)
     assert not take_lease(engine, service_id, other, "worker-b", TTL, now=T0)
     assert holder_of(engine, service_id, other) == "worker-a"
+
+
+def test_an_orgs_exports_share_one_lease_of_the_org_apart_from_any_services_or_other_orgs(
+    engine: Engine, session: Session, service_id: int
+) -> None:
+    """Two exports of one org at once, whatever their objects, would make their records twice;
+    an export belongs to its org, not to a service."""
+    acme, other = (
+        OrgScope(create_org(session, "initech").id),
+        OrgScope(create_org(session, "hooli").id),
+    )
+    session.commit()
+    assert take_lease(engine, acme, "export:Lead", "worker-a", TTL, now=T0)
+
+    assert not take_lease(engine, acme, "export:Contact", "worker-b", TTL, now=T0)
+    assert holder_of(engine, acme, EXPORT) == "worker-a"
+    assert take_lease(engine, other, EXPORT, "worker-b", TTL, now=T0)
+    assert take_lease(engine, service_id, EXPORT, "worker-c", TTL, now=T0)
+    assert renew_lease(engine, acme, EXPORT, "worker-a", TTL, now=T0 + TTL / 2)
+    assert release_held_by(engine, "worker-a") == [(acme, EXPORT)]
+    assert take_lease(engine, acme, "export:Contact", "worker-b", TTL, now=T0)
 
 
 def _race(url: str, service_id: int, stream: str, now: datetime, contenders: int) -> list[bool]:

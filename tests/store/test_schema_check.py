@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from forcebridge.store.errors import DatabaseUnavailable
+from forcebridge.store.migrations import upgrade
+from forcebridge.store.migrations.schema_check import FoundSchema, schema_refusal
+
+KNOWN = ("0001", "0002")
+
+
+def test_a_store_whose_first_start_did_not_finish_is_refused_as_such(database_url: str) -> None:
+    """SQLite commits each table as it is made: a first start interrupted (or still running, in
+    another process) leaves forcebridge's tables and no version."""
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version"))
+    engine.dispose()
+
+    with pytest.raises(
+        DatabaseUnavailable, match="holds forcebridge's tables but no schema version"
+    ):
+        upgrade(database_url)
+
+
+def test_a_revision_forcebridge_never_had_beside_no_forcebridge_table_is_another_programs() -> None:
+    found = FoundSchema(revisions=("ae1027a6acf",), tables=("invoices",))
+
+    refusal = schema_refusal(found, KNOWN, "0002", "shop.sqlite3")
+
+    assert refusal is not None
+    assert refusal.startswith(
+        "the database shop.sqlite3 is another program's: its schema version (alembic_version) "
+        "ae1027a6acf is not one of forcebridge's (up to 0002)"
+    )
+
+
+@pytest.mark.parametrize(
+    "found",
+    [
+        FoundSchema(revisions=(), tables=()),
+        FoundSchema(revisions=("0001",), tables=("orgs", "services")),
+        FoundSchema(revisions=(), tables=(), postgresql=True, schema="public"),
+    ],
+    ids=["new", "behind", "new-postgresql"],
+)
+def test_a_new_database_or_one_at_a_known_revision_is_migrated(found: FoundSchema) -> None:
+    assert schema_refusal(found, KNOWN, "0002", "db") is None
