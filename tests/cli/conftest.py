@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from typer.testing import CliRunner
 from forcebridge.cli.main import app
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.settings import Settings
-from tests.dbfixtures import MigratedDatabases
+from tests.dbfixtures import MigratedDatabases, backend_params
 from tests.store.conftest import migrated_databases  # noqa: F401 - a shared fixture
 
 TEST_SECRET_KEY = "cli-test-secret-key-long-enough-for-the-keyring"
@@ -42,14 +43,33 @@ def root_logger() -> Iterator[None]:
     root.setLevel(level)
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, migrated_databases: MigratedDatabases) -> Iterator[dict[str, str]]:  # noqa: F811
-    with migrated_databases.copy("sqlite") as url:
+@contextmanager
+def _environment(
+    databases: MigratedDatabases, backend: str, tmp_path: Path
+) -> Iterator[dict[str, str]]:
+    with databases.copy(backend) as url:
         yield {
             "FORCEBRIDGE_DATA_DIR": str(tmp_path / "data"),
             "FORCEBRIDGE_DATABASE_URL": url,
             "FORCEBRIDGE_SECRET_KEY": TEST_SECRET_KEY,
         }
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, migrated_databases: MigratedDatabases) -> Iterator[dict[str, str]]:  # noqa: F811
+    with _environment(migrated_databases, "sqlite", tmp_path) as env:
+        yield env
+
+
+@pytest.fixture(params=backend_params())
+def cli_env_on_each_backend(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    migrated_databases: MigratedDatabases,  # noqa: F811
+) -> Iterator[dict[str, str]]:
+    """`cli_env` on SQLite and on PostgreSQL, for a module whose own `cli_env` returns it."""
+    with _environment(migrated_databases, request.param, tmp_path) as env:
+        yield env
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,27 +21,16 @@ from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.repositories.leases import EXPORT, REHEARSAL, OrgScope, take_lease
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.runs import DRY_RUN_LOST, EXPORT_LOST, start_run
-from tests.cli.conftest import TEST_SECRET_KEY, Cli, document, settings_of, stopped_by
+from tests.cli.conftest import Cli, document, settings_of, stopped_by
 from tests.cli.test_export import connected
 from tests.conftest import SandboxFactory
-from tests.dbfixtures import MigratedDatabases, backend_params
 
 HEADER = "first_name,last_name,email,company_name,company_website"
 
 
-@pytest.fixture(params=backend_params())
-def cli_env(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    migrated_databases: MigratedDatabases,
-) -> Iterator[dict[str, str]]:
-    """`tests.cli.conftest.cli_env` on each backend."""
-    with migrated_databases.copy(request.param) as url:
-        yield {
-            "FORCEBRIDGE_DATA_DIR": str(tmp_path / "data"),
-            "FORCEBRIDGE_DATABASE_URL": url,
-            "FORCEBRIDGE_SECRET_KEY": TEST_SECRET_KEY,
-        }
+@pytest.fixture
+def cli_env(cli_env_on_each_backend: dict[str, str]) -> dict[str, str]:
+    return cli_env_on_each_backend
 
 
 def prospects(tmp_path: Path, people: int, companies: int) -> str:

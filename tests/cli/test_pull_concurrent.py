@@ -7,34 +7,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from forcebridge.sandbox.limits import FaultSettings
-from tests.cli.conftest import TEST_SECRET_KEY, Cli, document
+from tests.cli.conftest import Cli, document
 from tests.cli.pull_setup import connected_service
 from tests.conftest import SandboxFactory
-from tests.dbfixtures import MigratedDatabases, backend_params
 
 TRIES = 6
 """Pairs of pulls started together: each pair gives the race its window again."""
 
 
-@pytest.fixture(params=backend_params())
-def cli_env(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    migrated_databases: MigratedDatabases,
-) -> Iterator[dict[str, str]]:
-    """`tests.cli.conftest.cli_env` on each backend."""
-    with migrated_databases.copy(request.param) as url:
-        yield {
-            "FORCEBRIDGE_DATA_DIR": str(tmp_path / "data"),
-            "FORCEBRIDGE_DATABASE_URL": url,
-            "FORCEBRIDGE_SECRET_KEY": TEST_SECRET_KEY,
-        }
+@pytest.fixture
+def cli_env(cli_env_on_each_backend: dict[str, str]) -> dict[str, str]:
+    return cli_env_on_each_backend
 
 
 def test_of_two_pulls_at_once_the_refused_one_records_no_run(

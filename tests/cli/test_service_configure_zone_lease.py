@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,26 +18,17 @@ from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.engine import make_engine
 from forcebridge.store.models import Lease, Service
 from forcebridge.store.repositories.leases import release_lease, take_lease
-from tests.cli.conftest import TEST_SECRET_KEY, Cli, document
+from tests.cli.conftest import Cli, document
 from tests.cli.pull_setup import connected_service
-from tests.dbfixtures import MigratedDatabases, backend_params
 
 PUSH = "worker at elsewhere:1:1"
 """A push's holder: a process of another machine, so its lease is not freed as a dead one's."""
 TTL = dt.timedelta(minutes=5)
 
 
-@pytest.fixture(params=backend_params())
-def cli_env(
-    request: pytest.FixtureRequest, tmp_path: Path, migrated_databases: MigratedDatabases
-) -> Iterator[dict[str, str]]:
-    """`tests.cli.conftest.cli_env` on each backend."""
-    with migrated_databases.copy(request.param) as url:
-        yield {
-            "FORCEBRIDGE_DATA_DIR": str(tmp_path / "data"),
-            "FORCEBRIDGE_DATABASE_URL": url,
-            "FORCEBRIDGE_SECRET_KEY": TEST_SECRET_KEY,
-        }
+@pytest.fixture
+def cli_env(cli_env_on_each_backend: dict[str, str]) -> dict[str, str]:
+    return cli_env_on_each_backend
 
 
 @pytest.fixture
