@@ -55,7 +55,8 @@ from forcebridge.sync.activity_drafts import (
     draft_window,
 )
 from forcebridge.sync.activity_tasks import Target
-from forcebridge.sync.activity_windows import day_span, windows_touched
+from forcebridge.sync.activity_windows import windows_touched
+from forcebridge.sync.service_days import service_calendar
 
 ZONE = "America/New_York"
 DAY = dt.date(2024, 3, 12)
@@ -140,14 +141,14 @@ def one_by_one(session: Session, service: Service, server: SandboxServer) -> Mea
     """Read each window's messages, render the same transcript, create its Task alone."""
     server.reset_usage()
     sf = simple_salesforce(server)
-    zone = ZoneInfo(service.timezone)
-    settings = DraftSettings(service.id, zone, "forcebridge")
+    calendar = service_calendar(service)
+    settings = DraftSettings(str(service.id), calendar, "forcebridge")
     started = time.perf_counter()
     links = {c.id: i.external_id for c in list_contacts(session, service) for i in c.identities}
-    start, end = day_span(DAY, zone)
+    start, end = calendar.span(DAY)
     stored = messages_between(session, service.id, links, start, end)
-    windows = windows_touched(((m.contact_id, m.sent_at) for m in stored), zone)
-    grouped = by_window(stored, zone, set(windows))
+    windows = windows_touched(((m.contact_id, m.sent_at) for m in stored), calendar)
+    grouped = by_window(stored, calendar, set(windows))
     created = 0
     for window in windows:
         target = Target("Contact", links[window.contact_id])
