@@ -29,8 +29,9 @@ from forcebridge.store.rehearsal import rehearsal
 from forcebridge.store.repositories.runs import failed_if_stopped, finish_run, start_run
 from forcebridge.store.types import utcnow
 from forcebridge.sync.api_spending import settle_spending, spent_since
+from forcebridge.sync.pull_options import Progress, PullOptions
 from forcebridge.sync.pull_plan import PlanError, pull_streams, stream_names
-from forcebridge.sync.pull_stream import Progress, PullOptions, StreamPull
+from forcebridge.sync.pull_stream import StreamPull
 from forcebridge.sync.watermark import horizon
 
 DEFAULT_OPTIONS = PullOptions()

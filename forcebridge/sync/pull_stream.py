@@ -13,7 +13,7 @@ import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
-from forcebridge.settings import DEFAULT_PULL_BULK_THRESHOLD, Settings
 from forcebridge.store.models import Run, Service
 from forcebridge.store.repositories.contacts import any_linked, refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run, stop_reason
@@ -39,45 +38,15 @@ from forcebridge.sync.pull_members import (
     prepare_member,
     verify_member,
 )
+from forcebridge.sync.pull_options import Progress, PullOptions
 from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_plan
 from forcebridge.sync.pull_read import Page, read_pages
 from forcebridge.sync.pull_record import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_rereads import reread_pending
 from forcebridge.sync.pull_store import PageWrite, decide, store_view, unlink_missing
 from forcebridge.sync.read_ahead import read_ahead
-from forcebridge.sync.watermark import (
-    DEFAULT_OVERLAP,
-    Cursor,
-    advance,
-    already_applied,
-)
+from forcebridge.sync.watermark import Cursor, advance, already_applied
 from forcebridge.sync.write_behind import PageWriter
-
-Progress = Callable[[str, int, int], None]
-"""Called after each page: the stream, records read so far, and how many the read holds."""
-
-
-@dataclass(frozen=True)
-class PullOptions:
-    full: bool = False
-    """Read everything again (the service's own watermarks are ignored, then replaced)."""
-    dry_run: bool = False
-    """Count and log what would change; change no contact and move no watermark."""
-    overlap: dt.timedelta = DEFAULT_OVERLAP
-    bulk_threshold: int = DEFAULT_PULL_BULK_THRESHOLD
-    """A read holding more records goes through Bulk API 2.0 (`pull_read`)."""
-    read_ahead: bool = True
-    """Fetch the next page while the current one is applied (off, they alternate)."""
-    write_behind: bool = True
-    """On PostgreSQL, write a page while the next is decided (`forcebridge.sync.write_behind`;
-    off, they alternate: what the benchmark does to time each stage of the engine's work)."""
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, *, full: bool = False, dry_run: bool = False
-    ) -> PullOptions:
-        """A run's options as the operator configured them (`FORCEBRIDGE_PULL_*`)."""
-        return cls(full=full, dry_run=dry_run, bulk_threshold=settings.pull_bulk_threshold)
 
 
 class StreamPull:
