@@ -63,8 +63,7 @@ class Route:
         try:
             query = parse(_PREFIX + text)
         except SoqlError as error:
-            where = "" if error.column is None else f" at column {error.column - len(_PREFIX)}"
-            raise RoutingError(f"routing condition {text!r}{where}: {error.detail}") from None
+            raise RoutingError(f"routing condition {text!r}{_refusal(text, error)}") from None
         clauses = (
             query.group_by,
             query.having,
@@ -101,6 +100,51 @@ class Route:
 
 
 EVERYTHING = Route()
+
+_LEXER_REASON = re.compile(r"line \d+:\d+ (?P<reason>.*)", re.DOTALL)
+"""Salesforce's wording of a character it cannot read: `line 1:62` counts in the query built
+around the condition, which the admin never sees."""
+
+
+def _refusal(text: str, error: SoqlError) -> str:
+    """Where in `text` the parser stopped and why, in words: every position counted in what
+    the admin typed, none in the query built around it."""
+    reason = error.detail
+    at = None if error.pos is None else max(error.pos - len(_PREFIX), 0)
+    lexed = _LEXER_REASON.fullmatch(reason)
+    if lexed is not None and lexed["reason"].startswith("mismatched character '<EOF>'"):
+        opened = _open_quote(text)
+        at = at if opened is None else opened
+        reason = (
+            "this quote is never closed; end the value with ' "
+            "(a quote inside a value is written \\')"
+        )
+    elif lexed is not None and at is not None and at < len(text):
+        reason = f"the character {text[at]!r} is not SOQL outside a quoted value"
+    elif reason == "unexpected token: '<EOF>'":
+        reason = "it ends before the condition is complete"
+    return ": " + reason if at is None else f" at {_position(text, at)}: {reason}"
+
+
+def _open_quote(text: str) -> int | None:
+    """The offset of the quote opening a value that is never closed (`\\` escapes the next
+    character inside a value), if one is."""
+    opened, i = None, 0
+    while i < len(text):
+        if opened is not None and text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "'":
+            opened = i if opened is None else None
+        i += 1
+    return opened
+
+
+def _position(text: str, offset: int) -> str:
+    """`column 12`, or `line 2, column 3` in a condition of several lines (both 1-based)."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"column {column}" if line == 1 else f"line {line}, column {column}"
 
 
 def user_zone(time_zone: str | None) -> dt.tzinfo:

@@ -14,7 +14,7 @@ from forcebridge.web.api_bodies import Utf8JsonRoute
 from forcebridge.web.api_caller import Caller, caller_service
 from forcebridge.web.api_documents import RunsPage, RunWithLog
 from forcebridge.web.api_errors import ApiNotFound, InvalidRequest, refusals
-from forcebridge.web.dependencies import Database
+from forcebridge.web.dependencies import SETTLED, Database
 from forcebridge.web.record_ids import NAMES_NO_RECORD, RecordId
 
 DEFAULT_RUNS = 50
@@ -25,6 +25,7 @@ router = APIRouter(route_class=Utf8JsonRoute)
 
 @router.get(
     "/runs",
+    dependencies=[SETTLED],
     response_model=None,
     responses={
         200: {"model": RunsPage, "description": "A page of the org's runs, newest first"},
@@ -63,6 +64,7 @@ def runs(
 
 @router.get(
     "/runs/{run_id}",
+    dependencies=[SETTLED],
     response_model=None,
     responses={
         200: {"model": RunWithLog, "description": "The run with its log"},

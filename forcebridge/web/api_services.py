@@ -31,7 +31,7 @@ from forcebridge.web.api_bodies import Utf8JsonRoute
 from forcebridge.web.api_caller import Caller, ChangingCaller, caller_service
 from forcebridge.web.api_documents import ContactsPage, MessagesTaken, Services, StreamsAsked
 from forcebridge.web.api_errors import ApiNotFound, StreamOff, refusals
-from forcebridge.web.dependencies import Database
+from forcebridge.web.dependencies import SETTLED, Database
 
 DEFAULT_PAGE = 500
 MAX_PAGE = 5000
@@ -66,6 +66,7 @@ def _service_view(session: Session, service: Service) -> dict[str, Any]:
 
 @router.get(
     "/services",
+    dependencies=[SETTLED],
     response_model=None,
     responses={200: {"model": Services, "description": "The org's services"}, **refusals()},
 )
@@ -132,6 +133,7 @@ def post_messages(
 
 @router.post(
     "/services/{service}/streams/{stream}/run-now",
+    dependencies=[SETTLED],
     status_code=202,
     response_model=None,
     responses={

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from forcebridge.jobs.execute import settle_dead_holders
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.store.models import AdminRole, AdminUser, Org
 from forcebridge.web.errors import SESSION_ENDED, SESSION_EXPIRED, Forbidden, LoginRequired
@@ -34,6 +35,18 @@ def database(request: Request) -> Iterator[Session]:
 
 
 Database = Annotated[Session, Depends(database)]
+
+
+def settle_dead_here(request: Request) -> None:
+    """Free the leases that dead processes of this machine (a killed worker) left held and
+    fail their runs, as `runs list` does, before a page or API call shows runs or streams: a
+    killed run reads failed (`worker_lost`) and its stream Retrying, not running and OK. Cheap:
+    only holders named for this machine are looked at; other machines' are the sweeper's."""
+    settle_dead_holders(runtime_of(request).engine)
+
+
+SETTLED = Depends(settle_dead_here)
+"""A route's dependency (`dependencies=[SETTLED]`): it runs before the route's session opens."""
 
 
 @dataclass(frozen=True)

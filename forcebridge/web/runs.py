@@ -13,7 +13,7 @@ from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.runs import org_run, runs_page
 from forcebridge.store.repositories.services import list_services
-from forcebridge.web.dependencies import CurrentAdmin, Database
+from forcebridge.web.dependencies import SETTLED, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.pages import render
 from forcebridge.web.record_ids import RecordId
@@ -32,7 +32,7 @@ def runs_url(service: str = "", before: int | None = None) -> str:
     return f"{PAGE}?{urlencode(query)}" if query else PAGE
 
 
-@router.get(PAGE, response_class=HTMLResponse)
+@router.get(PAGE, response_class=HTMLResponse, dependencies=[SETTLED])
 def runs_list(
     request: Request,
     admin: CurrentAdmin,
@@ -65,7 +65,7 @@ def runs_list(
     )
 
 
-@router.get(PAGE + "/{run_id}", response_class=HTMLResponse)
+@router.get(PAGE + "/{run_id}", response_class=HTMLResponse, dependencies=[SETTLED])
 def run_page(
     request: Request, run_id: RecordId, admin: CurrentAdmin, session: Database
 ) -> Response:

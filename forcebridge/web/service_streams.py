@@ -18,7 +18,7 @@ from forcebridge.jobs.stream_status import (
     service_stream_statuses,
 )
 from forcebridge.store.types import utcnow
-from forcebridge.web.dependencies import ChangingAdmin, Database
+from forcebridge.web.dependencies import SETTLED, ChangingAdmin, Database
 from forcebridge.web.pages import notify_at
 from forcebridge.web.services import PAGE, STREAMS, org_service
 from forcebridge.wording import listed
@@ -29,7 +29,7 @@ FAILING = (StreamHealth.RETRYING, StreamHealth.NEEDS_ATTENTION)
 router = APIRouter()
 
 
-@router.post(PAGE + "/{service_id}/retry")
+@router.post(PAGE + "/{service_id}/retry", dependencies=[SETTLED])
 def retry_streams(
     request: Request, service_id: int, admin: ChangingAdmin, session: Database
 ) -> RedirectResponse:

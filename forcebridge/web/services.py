@@ -38,7 +38,7 @@ from forcebridge.sync.pull_settings import (
 from forcebridge.sync.service_days import move_service, zone_document, zone_in_words
 from forcebridge.sync.transcript import check_subject_template
 from forcebridge.web import mapping_editor
-from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database
+from forcebridge.web.dependencies import SETTLED, Admin, ChangingAdmin, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.form_problems import (
     FormProblem,
@@ -147,7 +147,7 @@ def services_page(request: Request, admin: CurrentAdmin, session: Database) -> R
     return render(request, "services.html", admin, services=services)
 
 
-@router.get(PAGE + "/{service_id}", response_class=HTMLResponse)
+@router.get(PAGE + "/{service_id}", response_class=HTMLResponse, dependencies=[SETTLED])
 def service_page(
     request: Request,
     service_id: int,
