@@ -47,7 +47,12 @@ def naming_keys(key_ids: Iterable[str]) -> str:
 
 
 def check_sealed_keys(engine: Engine, keyring: Keyring) -> None:
-    """Refuse (`EncryptionError`) when a stored secret was sealed with a key `keyring` lacks."""
+    """Refuse (`EncryptionError`) when a stored secret was sealed with a key `keyring` lacks.
+
+    A key file generated for this start is removed again with the refusal: it cannot open the
+    stored secrets, and left in the data folder it would be taken for that folder's key by the
+    next start, or by an operator restoring the right one (unless a process that started
+    alongside already sealed something with it)."""
     with engine.connect() as connection:
         used = {
             key_id
@@ -56,15 +61,21 @@ def check_sealed_keys(engine: Engine, keyring: Keyring) -> None:
             if (key_id := sealing_key_id(value)) is not None
         }
     missing = used - keyring.key_ids
-    if missing:
-        raise EncryptionError(_missing_keys_refusal(missing, keyring))
+    if not missing:
+        return
+    key_file = keyring.key_file
+    discarded = False
+    if key_file is not None and key_file.generated and keyring.key_id not in used:
+        key_file.path.unlink(missing_ok=True)
+        discarded = True
+    raise EncryptionError(_missing_keys_refusal(missing, keyring, discarded=discarded))
 
 
-def _missing_keys_refusal(missing: Collection[str], keyring: Keyring) -> str:
+def _missing_keys_refusal(missing: Collection[str], keyring: Keyring, *, discarded: bool) -> str:
     """Why a process with `keyring` cannot open the stored secrets sealed with the `missing`
-    keys, and what to do. A key read from the data folder's file is named by its path: a new
-    data folder (or another one) beside a database generates a key of its own, which cannot
-    open what the folder used before sealed, and the fix is that folder's file."""
+    keys, and what to do. A key read from the data folder's file is named by its path, and so
+    is the file a new data folder (or another one) beside such a database lacks: the fix is
+    the file of the folder the secrets were sealed with."""
     them = "it" if len(missing) == 1 else "them"
     settings = (
         "set FORCEBRIDGE_SECRET_KEY to the key they were sealed with, or list "
@@ -74,16 +85,19 @@ def _missing_keys_refusal(missing: Collection[str], keyring: Keyring) -> str:
     key_file = keyring.key_file
     if key_file is None:
         return f"{sealed} (the current key is {keyring.key_id}): {settings}"
-    if key_file.generated:
+    name = key_file.path.name
+    if discarded:
         origin = (
-            f"the current key, {keyring.key_id}, was generated just now into {key_file.path}, "
-            f"as the data folder held no {key_file.path.name}"
+            f"the data folder holds no {name}, and a new key, which cannot open them, is not "
+            "kept for a database that holds secrets"
         )
+        place = f"at {key_file.path}"
     else:
         origin = f"the current key, {keyring.key_id}, is read from {key_file.path}"
+        place = f"in place of {key_file.path}"
     return (
-        f"{sealed} ({origin}): put the {key_file.path.name} of the data folder they were "
-        f"sealed with in place of {key_file.path}, or {settings}"
+        f"{sealed} ({origin}): put the {name} of the data folder they were sealed with "
+        f"{place}, or {settings}"
     )
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import DESCRIBE_MAX_AGE, ClientSettings, SalesforceClient
@@ -33,13 +33,13 @@ from forcebridge.salesforce.oauth import (
     RenewalGrant,
     UserIdentity,
 )
-from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, org_status
+from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, State, org_status
 from forcebridge.salesforce.tokens import TokenSet
 from forcebridge.salesforce.transport import timeouts
 from forcebridge.salesforce.usage import UsageMeter
 from forcebridge.settings import Settings
 from forcebridge.soql.dates import known_zone
-from forcebridge.store.errors import NotFound
+from forcebridge.store.errors import EncryptionError, NotFound
 from forcebridge.store.models import AuthMethod, Connection, Org
 from forcebridge.store.models import ConnectionStatus as StoredStatus
 from forcebridge.store.names import check_name
@@ -55,6 +55,7 @@ from forcebridge.store.repositories.connections import (
 )
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import list_services
+from forcebridge.store.sealed_keys import sealed_columns
 from forcebridge.sync.connection_errors import (
     ConnectError,
     ConnectionInUse,
@@ -236,7 +237,14 @@ def refresh_status(session: Session, connection: Connection) -> Connection:
     """Check the connection with one cheap call (`limits`) and record what it found: the status,
     renewed tokens if the session had expired, and the org's API usage. A failure that says
     nothing about the connection (Salesforce unreachable) is raised; the status stays as it was.
-    A disconnected connection is returned as it is: there is nothing to check."""
+    A disconnected connection is returned as it is: there is nothing to check. One whose
+    credentials no longer open (altered in the database) is recorded as needing a reconnect,
+    so one damaged value fails its own connection, not the check of every other."""
+    damaged = _damaged_secret(session, connection)
+    if damaged is not None:
+        record_status(session, connection, damaged)
+        session.commit()
+        return connection
     if not connection.access_token:
         return connection
     with open_client(session, connection) as client:
@@ -251,6 +259,27 @@ def refresh_status(session: Session, connection: Connection) -> Connection:
             record_api_usage(session, connection, usage.used, usage.max)
     session.commit()
     return connection
+
+
+def _damaged_secret(session: Session, connection: Connection) -> ConnectionStatus | None:
+    """Needs Attention naming the first of the connection's sealed credentials that does not
+    open, and what to do; None when every one opens. Each is read on its own, so the message
+    names the column (loading them together only says that one failed)."""
+    for column in sealed_columns():
+        if column.table is not Connection.__table__:
+            continue
+        try:
+            session.scalar(select(column).where(Connection.id == connection.id))
+        except EncryptionError as error:
+            where = f"{connection.org.name}/{connection.name}"
+            return ConnectionStatus(
+                State.NEEDS_ATTENTION,
+                Problem.AUTHENTICATION_LOST,
+                f"The connection {where} cannot be used: its {column.name} cannot be opened "
+                f"({error}). Reconnect it (forcebridge connect --org {connection.org.name} "
+                f"--name {connection.name}), or restore the database from a backup.",
+            )
+    return None
 
 
 def disconnect(

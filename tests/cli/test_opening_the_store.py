@@ -21,7 +21,7 @@ from click.testing import Result
 from sqlalchemy import create_engine, inspect, text
 
 from forcebridge.jobs.runtime import open_runtime
-from forcebridge.settings import Settings
+from forcebridge.settings import Settings, resolve_secret_key
 from forcebridge.store.repositories.connections import create_connection
 from forcebridge.store.repositories.orgs import create_org
 from tests.cli.conftest import Cli, document
@@ -246,11 +246,13 @@ def test_a_new_data_folder_beside_a_database_names_the_key_file_that_sealed_its_
     cli: Cli, store_url: str, tmp_path: Path
 ) -> None:
     """The data folder the secrets were sealed with is missing (a new machine, a volume not
-    mounted): a key of its own is generated, which cannot open them."""
+    mounted): the key generated for the new one cannot open them, and is not left behind to be
+    mixed up with the right one when it is restored."""
     settings = Settings(data_dir=tmp_path / "first", database_url=store_url, secret_key=None)
     with open_runtime(settings) as runtime, runtime.sessions() as session:
         create_connection(session, create_org(session, "acme"), "main", LOGIN, TOKENS)
         session.commit()
+    assert (tmp_path / "first" / "secret.key").exists()  # a new installation's key is kept
     key_file = tmp_path / "new" / "secret.key"
     new_folder: dict[str, Any] = {
         "FORCEBRIDGE_DATABASE_URL": store_url,
@@ -258,18 +260,49 @@ def test_a_new_data_folder_beside_a_database_names_the_key_file_that_sealed_its_
         "FORCEBRIDGE_SECRET_KEY": None,
     }
 
-    generated = refusal(cli("org", "list", "--json", env=new_folder))
+    refused = refusal(cli("org", "list", "--json", env=new_folder))
+    left = list(key_file.parent.iterdir())
     again = refusal(cli("org", "list", "--json", env=new_folder))
+    shutil.copy2(tmp_path / "first" / "secret.key", key_file)
+    restored = cli("org", "list", "--json", env=new_folder)
 
-    fix = (
-        f"): put the secret.key of the data folder they were sealed with in place of {key_file}, "
-        "or set FORCEBRIDGE_SECRET_KEY to the key they were sealed with, or list it in "
-        "FORCEBRIDGE_RETIRED_SECRET_KEYS"
+    assert refused.startswith("stored secrets were sealed with key ")
+    assert refused.endswith(
+        " (the data folder holds no secret.key, and a new key, which cannot open them, is not "
+        "kept for a database that holds secrets): put the secret.key of the data folder they "
+        f"were sealed with at {key_file}, or set FORCEBRIDGE_SECRET_KEY to the key they were "
+        "sealed with, or list it in FORCEBRIDGE_RETIRED_SECRET_KEYS"
     )
-    assert generated.startswith("stored secrets were sealed with key ")
-    assert (
-        f", was generated just now into {key_file}, as the data folder held no secret.key{fix}"
-        in generated
+    assert left == []
+    assert again == refused
+    assert [o["name"] for o in document(restored)["orgs"]] == ["acme"]
+
+
+def test_a_key_file_that_does_not_open_the_stored_secrets_is_named_and_kept(
+    cli: Cli, store_url: str, tmp_path: Path
+) -> None:
+    """A secret.key that is there (another folder's) is the operator's: named, never removed."""
+    settings = Settings(data_dir=tmp_path / "first", database_url=store_url, secret_key=None)
+    with open_runtime(settings) as runtime, runtime.sessions() as session:
+        create_connection(session, create_org(session, "acme"), "main", LOGIN, TOKENS)
+        session.commit()
+    other = Settings(data_dir=tmp_path / "other", database_url=store_url, secret_key=None)
+    key_file = tmp_path / "other" / "secret.key"
+    resolve_secret_key(other)
+
+    refused = refusal(
+        cli(
+            "org",
+            "list",
+            "--json",
+            env={
+                "FORCEBRIDGE_DATABASE_URL": store_url,
+                "FORCEBRIDGE_DATA_DIR": str(key_file.parent),
+                "FORCEBRIDGE_SECRET_KEY": None,
+            },
+        )
     )
-    assert generated.endswith(fix)
-    assert again.endswith(f", is read from {key_file}{fix}")
+
+    assert f", is read from {key_file}): put the secret.key of the data folder " in refused
+    assert f" in place of {key_file}, or set FORCEBRIDGE_SECRET_KEY " in refused
+    assert key_file.exists()
