@@ -39,7 +39,13 @@ from forcebridge.salesforce.errors import (
     SalesforceError,
     TransientError,
 )
-from forcebridge.salesforce.oauth import OAuthClient, RefreshTokenGrant, RenewalGrant
+from forcebridge.salesforce.oauth import (
+    OAuthClient,
+    OtherOrgSession,
+    RefreshTokenGrant,
+    RenewalGrant,
+    other_org,
+)
 from forcebridge.salesforce.redaction import get_logger
 from forcebridge.salesforce.retry import AttemptFailed, Retrier, records_to_retry
 from forcebridge.salesforce.sobject_collections import (
@@ -432,6 +438,16 @@ class SalesforceClient:
                 error_code=exc.error_code,
                 status=exc.status,
             ) from exc
+        refusal = other_org(self._tokens.org_id, tokens)
+        if refusal is not None:
+            oauth.discard(tokens.access_token)
+            raise OtherOrgSession(
+                "The session expired, and the login that renews it now reaches another"
+                f" Salesforce org: this connection is {refusal} (a refreshed sandbox is a new"
+                " org). Nothing is synced with that org, and the connection keeps its tokens. To"
+                " sync that org, connect it under a new name; to go on with org"
+                f" {self._tokens.org_id}, make the login reach it again and reconnect."
+            )
         if isinstance(renewal, RefreshTokenGrant) and tokens.refresh_token:
             self._renewal = RefreshTokenGrant(tokens.refresh_token)
         self._tokens = tokens
@@ -446,6 +462,8 @@ class SalesforceClient:
         tries = error.attempts if isinstance(error, TransientError) else 1
         self._outcomes.extend([outcome_of(error, self._clock())] * tries)
         status = connection_status(list(self._outcomes), self.usage.api_usage)
+        if isinstance(error, OtherOrgSession):
+            status = replace(status, message=error.message)  # the general advice is wrong here
         if (status.state, status.problem) == (self._status.state, self._status.problem):
             status = replace(status, since=self._status.since)  # the same trouble, still
         if status != self._status:

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from forcebridge.salesforce.endpoints import LoginEndpoint, check_url
-from forcebridge.salesforce.errors import LoginFailed
+from forcebridge.salesforce.errors import AuthenticationLost, LoginFailed, SalesforceError
 from forcebridge.salesforce.redaction import get_logger
 from forcebridge.salesforce.retry import AttemptFailed, Retrier
 from forcebridge.salesforce.tokens import TokenSet
@@ -127,6 +127,21 @@ def jwt_signing_key(data: bytes) -> str:
 
 #: The ways a session can be obtained again without a person in the loop.
 RenewalGrant = RefreshTokenGrant | PasswordGrant | JwtBearerGrant
+
+
+class OtherOrgSession(AuthenticationLost):
+    """A renewed session belongs to another Salesforce org than the connection's (a refreshed
+    sandbox is a new org with the same login): it is not used, and the connection needs
+    attention as if its authorization were lost."""
+
+
+def other_org(linked_org_id: str | None, tokens: TokenSet) -> str | None:
+    """Why `tokens` cannot serve a connection linked to Salesforce org `linked_org_id` (another
+    org's records would not match what its services synced); None when they can: the same org,
+    or none linked yet."""
+    if linked_org_id in (None, tokens.org_id):
+        return None
+    return f"linked to Salesforce org {linked_org_id}, but this login is to org {tokens.org_id}"
 
 
 @dataclass(frozen=True)
@@ -254,6 +269,14 @@ class OAuthClient:
         """End a refresh token (and its sessions) or an access token."""
         self._post("revoke", {"token": token})
         log.info("revoked a token at %s", self.endpoint.url)
+
+    def discard(self, token: str) -> None:
+        """End a session that will not be used, if Salesforce lets us: it goes with a refusal,
+        which matters more than a failure to revoke it."""
+        try:
+            self.revoke(token)
+        except SalesforceError as error:
+            log.warning("could not revoke a session that is not used: %s", error)
 
     # --- plumbing -----------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from forcebridge.salesforce.oauth import (
     PasswordGrant,
     RenewalGrant,
     UserIdentity,
+    other_org,
 )
 from forcebridge.salesforce.status import CONNECTED, ConnectionStatus, Problem, State, org_status
 from forcebridge.salesforce.tokens import TokenSet
@@ -143,13 +144,11 @@ def keep_login(
         connection = get_connection(session, org, name)
     except NotFound:
         connection = None
-    if connection is not None and connection.salesforce_org_id not in (None, tokens.org_id):
-        with contextlib.suppress(SalesforceError):  # do not leave the new session open
-            oauth.revoke(tokens.refresh_token or tokens.access_token)
+    refusal = other_org(connection.salesforce_org_id if connection else None, tokens)
+    if refusal is not None:
+        oauth.discard(tokens.refresh_token or tokens.access_token)
         raise OtherSalesforceOrg(
-            f"connection {org.name}/{name} is linked to Salesforce org "
-            f"{connection.salesforce_org_id}, but this login is to org {tokens.org_id}: "
-            "connect it under another name"
+            f"connection {org.name}/{name} is {refusal}: connect it under another name"
         )
     identity = _user_identity(oauth, tokens)
     if login.username is None and identity.username is not None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.endpoints import trusted_sandbox
 from forcebridge.salesforce.errors import LoginFailed, UntrustedUrl
-from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient
+from forcebridge.salesforce.oauth import ConnectedApp, OAuthClient, OtherOrgSession
 from forcebridge.salesforce.status import ConnectionStatus as SalesforceStatus
 from forcebridge.salesforce.status import Problem, State
 from forcebridge.sandbox.clients import trusting_session
@@ -405,6 +405,32 @@ def test_an_expired_session_is_renewed_and_the_new_tokens_stored_sealed(
     assert checked.status is ConnectionStatus.CONNECTED
     assert checked.access_token and checked.access_token != expired
     assert checked.access_token not in raw_connection_text(engine)
+
+
+def test_a_renewal_that_reaches_another_org_is_refused_and_needs_attention(
+    org_session: Session, sandbox: SandboxServer, make_sandbox: MakeSandbox
+) -> None:
+    """A refreshed sandbox: the same login now reaches a new org, and the old session is gone."""
+    connection = password_connect(org_session, sandbox, name="main")
+    linked, token = connection.salesforce_org_id, connection.access_token
+    refreshed = make_sandbox()
+    connection.login_url = connection.instance_url = refreshed.base_url
+    connection.ca_file = str(refreshed.ca_file)
+    org_session.commit()
+
+    checked = refresh_status(org_session, connection)
+
+    assert (checked.status, checked.status_problem) == (
+        ConnectionStatus.NEEDS_ATTENTION,
+        "authentication_lost",
+    )
+    reason = checked.status_reason or ""
+    assert f"linked to Salesforce org {linked}, but this login is to org 00D" in reason
+    assert "connect it under a new name" in reason
+    assert (checked.salesforce_org_id, checked.access_token) == (linked, token)
+    with open_client(org_session, checked) as client, pytest.raises(OtherOrgSession):
+        client.count("SELECT COUNT() FROM Contact")
+    assert client.status.message == reason
 
 
 def test_no_token_reaches_the_logs(
