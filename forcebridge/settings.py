@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -26,6 +27,8 @@ from sqlalchemy.exc import ArgumentError
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - the file's name, not a secret
 DATABASE_FILE = "forcebridge.sqlite3"
+SALESFORCE_TIMEOUT_MAX = 600
+"""The longest `salesforce_timeout`: Salesforce cancels a write after 10 minutes itself."""
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -142,7 +145,7 @@ class Settings(BaseSettings):
     """The reverse proxies (addresses or networks, comma-separated; `*` for any) whose
     `X-Forwarded-For` and `-Proto` headers `serve` believes. Unset: none, so a client cannot
     choose the address the login throttle counts its failures under."""
-    salesforce_timeout: float = Field(default=120.0, gt=0, le=600)
+    salesforce_timeout: float = 120.0
     """Seconds to wait for Salesforce's answer to one request before trying it again (a read,
     an update: twice at most) or giving up (a create, which may have been carried out); the
     client's own default (`salesforce.transport.DEFAULT_READ_TIMEOUT`). Salesforce cancels a
@@ -162,6 +165,22 @@ class Settings(BaseSettings):
         if value.exists() and not value.is_dir():
             raise ValueError(f"{value} is a file, not a folder (name a folder, or one to make)")
         return value
+
+    @field_validator("salesforce_timeout", mode="before")
+    @classmethod
+    def _seconds_to_wait(cls, value: object) -> float:
+        """Refused in words that quote what was given (pydantic's "greater than 0" would hide
+        a 0) and that tell nan or inf it is no number of seconds (not that it is over 600)."""
+        try:
+            seconds = float(value)  # type: ignore[arg-type]  # pydantic hands anything
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not 0 < seconds <= SALESFORCE_TIMEOUT_MAX:
+            raise ValueError(
+                f"must be a number of seconds more than 0 and at most "
+                f"{SALESFORCE_TIMEOUT_MAX} (not {value!r})"
+            )
+        return seconds
 
     @field_validator("database_url")
     @classmethod

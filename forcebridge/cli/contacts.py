@@ -26,6 +26,7 @@ from forcebridge.cli.output import (
     console,
     database,
     emit,
+    errors,
     fail,
     input_file,
     print_listed,
@@ -36,6 +37,7 @@ from forcebridge.store.repositories.contacts import list_contacts
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.contact_import import ImportRefused, import_contacts
 from forcebridge.sync.documents import contact_document
+from forcebridge.sync.pull import PullResult
 
 app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=True)
 
@@ -88,8 +90,7 @@ def import_command(
         lambda: show_result(result, f"Imported {file.name}"),
         stopped=result.error,
     )
-    if result.status is not RunStatus.SUCCEEDED:
-        raise typer.Exit(1)
+    _exit_unless_succeeded(result)
 
 
 def _table(documents: list[dict[str, Any]]) -> Table:
@@ -107,3 +108,17 @@ def _table(documents: list[dict[str, Any]]) -> Table:
             "yes" if d["deleted_in_source"] else "",
         )
     return table
+
+
+def _exit_unless_succeeded(result: PullResult) -> None:
+    """A run that did not wholly succeed says on stderr (under `--json` too) how many rows
+    failed and where their errors are, as `export` does; exit status 1."""
+    if result.status is RunStatus.SUCCEEDED:
+        return
+    if result.failed:
+        rows = "row" if result.failed == 1 else "rows"
+        errors.print(
+            f"{result.failed:,} {rows} failed: see why with forcebridge runs show {result.run_id}",
+            soft_wrap=True,
+        )
+    raise typer.Exit(1)

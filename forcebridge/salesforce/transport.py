@@ -96,7 +96,7 @@ def failure_from_exception(exc: LibraryError | requests.RequestException) -> Fai
         return Failure(status=None, error_code=None, message=_unreachable(exc))
     if isinstance(exc, requests.ReadTimeout):
         seconds = exc.seconds if isinstance(exc, NoAnswer) else None
-        within = f"within {seconds:g} seconds" if seconds is not None else "in time"
+        within = f"within {seconds:g} second{'' if seconds == 1 else 's'}" if seconds else "in time"
         return Failure(
             status=None,
             error_code=None,

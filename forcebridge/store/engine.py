@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from forcebridge.settings import (
+    DATABASE_FILE,
     SECRET_KEY_FILE,
     Settings,
     SettingsError,
@@ -82,6 +83,8 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
         event.listen(engine, "connect", _send_key_arrays_in_binary)
     else:
         if url.database and url.database != ":memory:":
+            if Path(url.database).is_dir():
+                raise InvalidValue(folder_refusal(url.database))
             try:
                 _create_private(Path(url.database))
             except OSError as error:
@@ -147,6 +150,17 @@ def sqlite_refusal(
     return None
 
 
+def folder_refusal(path: str) -> str:
+    """Why a SQLite URL naming the folder `path` is refused, with a file in it to name instead:
+    treating the folder as the database would make it private (locking its other users out)
+    and then fail to open it."""
+    instead = Path(path) / DATABASE_FILE
+    return (
+        f"the database {path} is a folder, not a database file: name a file in it, e.g. "
+        f"sqlite:///{instead}"
+    )
+
+
 def _said_of_the_file(context: ExceptionContext) -> DatabaseUnavailable | None:
     """SQLite's error about the database file, said as `sqlite_refusal` words it."""
     code = getattr(context.original_exception, "sqlite_errorcode", None)
@@ -170,16 +184,25 @@ def _writable(path: Path) -> bool:
 
 
 def _create_private(path: Path) -> None:
-    """The database file (and a folder made for it) readable by its owner only: it holds the
-    contact books and conversations. SQLite gives its `-wal` and `-shm` files the mode of the
-    database file. A file that already exists (restored from a backup, say) is made private
-    too, with its companions; the folder it is in is left as its owner made it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """The database file (and the folders made for it) readable by its owner only: it holds
+    the contact books and conversations. SQLite gives its `-wal` and `-shm` files the mode of
+    the database file. A file that already exists (restored from a backup, say) is made private
+    too, with its companions; a folder that already exists is left as its owner made it."""
+    _make_private_folders(path.parent)
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
             _make_private(file)
+
+
+def _make_private_folders(folder: Path) -> None:
+    """Make `folder` and each missing folder above it, every one readable by this user only
+    (`mkdir -p` would give the ones above the default mode): each holds nothing but the way
+    to the database."""
+    missing = [each for each in (folder, *folder.parents) if not each.exists()]
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
 
 
 def _make_private(path: Path) -> None:

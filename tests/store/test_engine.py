@@ -130,6 +130,35 @@ def test_a_database_other_than_sqlite_or_postgresql_is_refused_without_its_passw
     assert "hunter22" not in str(caught.value)
 
 
+def test_a_url_naming_a_folder_is_refused_and_the_folder_left_as_it_was(tmp_path: Path) -> None:
+    """A typo like sqlite:////srv/shared must not lock the folder's other users out."""
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+
+    with pytest.raises(InvalidValue) as caught:
+        make_engine(f"sqlite:///{folder}")
+
+    assert str(caught.value) == (
+        f"the database {folder} is a folder, not a database file: name a file in it, e.g. "
+        f"sqlite:///{folder}/forcebridge.sqlite3"
+    )
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert list(folder.iterdir()) == []
+
+
+def test_every_folder_made_for_a_database_is_private_and_one_there_already_untouched(
+    tmp_path: Path,
+) -> None:
+    os.chmod(tmp_path, 0o755)
+    made = tmp_path / "no" / "such"
+
+    make_engine(f"sqlite:///{made / 'x.db'}").dispose()
+
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(f.stat().st_mode) for f in (made, made.parent)} == {0o700}
+
+
 def _restored(tmp_path: Path) -> Path:
     """A database file copied in from a backup with the umask's mode 0644."""
     database = tmp_path / "restored.sqlite3"

@@ -48,3 +48,40 @@ def test_a_revision_forcebridge_never_had_beside_no_forcebridge_table_is_another
 )
 def test_a_new_database_or_one_at_a_known_revision_is_migrated(found: FoundSchema) -> None:
     assert schema_refusal(found, KNOWN, "0002", "db") is None
+
+
+def test_a_version_table_with_several_rows_is_refused_as_changed_by_hand(database_url: str) -> None:
+    """Alembic would stop with a traceback; forcebridge keeps one row."""
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO alembic_version VALUES ('0017')"))
+    engine.dispose()
+
+    with pytest.raises(DatabaseUnavailable) as caught:
+        upgrade(database_url)
+
+    assert "records several schema versions (alembic_version: 0017, 0018) where forcebridge " in (
+        str(caught.value)
+    )
+    assert str(caught.value).endswith(
+        "restore the database from a backup, or delete the rows other than the revision its "
+        "tables are at"
+    )
+
+
+@pytest.mark.parametrize(
+    ("revision", "whose"),
+    [
+        ("0003", "was migrated by a newer forcebridge (schema revision 0003;"),
+        ("garbage", "is another program's: its schema version (alembic_version) garbage"),
+        ("00003", "is another program's"),
+        ("0000", "is another program's"),
+    ],
+)
+def test_only_a_revision_numbered_after_the_last_known_is_a_newer_forcebridges(
+    revision: str, whose: str
+) -> None:
+    found = FoundSchema(revisions=(revision,), tables=("orgs", "services"))
+
+    assert whose in (schema_refusal(found, KNOWN, "0002", "db") or "")

@@ -1,8 +1,9 @@
 """Whether a database is one this forcebridge may migrate, decided before anything is written.
 
-A schema version this forcebridge does not know means a newer forcebridge migrated the database
-and this one was rolled back to: migrating (or just using) it would fail at some later step. A
-database holding tables but no forcebridge schema version is another program's (a URL or data
+A schema version this forcebridge does not know, numbered after the last it knows, means a newer
+forcebridge migrated the database and this one was rolled back to: migrating (or just using) it
+would fail at some later step. A revision of another form, or a database holding tables but no
+forcebridge schema version, is another program's (a URL or data
 folder pointing at the wrong file): forcebridge would add its tables beside the other program's.
 
 On PostgreSQL only the schema forcebridge works in counts: the first of the search path that
@@ -60,7 +61,9 @@ def found_schema(connection: Connection) -> FoundSchema:
 def schema_refusal(found: FoundSchema, known: Collection[str], head: str, where: str) -> str | None:
     """Why forcebridge, which knows the revisions `known` up to `head`, must not migrate the
     database `where` holding `found`, or None. A revision it does not know is a newer
-    forcebridge's when forcebridge's tables are there, another program's otherwise. Its own
+    forcebridge's when it is numbered after `head` and forcebridge's tables are there, another
+    program's otherwise. A version table holding several revisions was changed by hand
+    (forcebridge keeps one, which alembic would fail to migrate from). Its own
     tables with no version are a first start still making them (SQLite commits each table as
     it is made) or one that was interrupted."""
     if found.postgresql and found.schema is None:
@@ -79,7 +82,8 @@ def schema_refusal(found: FoundSchema, known: Collection[str], head: str, where:
             f"({OWN_SCHEMA})"
         )
     unknown = [revision for revision in found.revisions if revision not in known]
-    if unknown and set(found.tables) & set(Base.metadata.tables):
+    ours = set(found.tables) & set(Base.metadata.tables)
+    if unknown and ours and all(_later(revision, head) for revision in unknown):
         return (
             f"the database {where} was migrated by a newer forcebridge (schema revision "
             f"{', '.join(unknown)}; this forcebridge knows revisions up to {head}): run that "
@@ -90,6 +94,13 @@ def schema_refusal(found: FoundSchema, known: Collection[str], head: str, where:
             f"the database {where} is another program's: its schema version "
             f"({VERSION_TABLE}) {', '.join(unknown)} is not one of forcebridge's (up to "
             f"{head}); {elsewhere}"
+        )
+    if len(found.revisions) > 1:
+        return (
+            f"the database {where} records several schema versions ({VERSION_TABLE}: "
+            f"{', '.join(sorted(found.revisions))}) where forcebridge keeps one: the table was "
+            "changed by hand or by another program; restore the database from a backup, or "
+            "delete the rows other than the revision its tables are at"
         )
     if found.revisions or not found.tables:
         return None
@@ -105,6 +116,18 @@ def schema_refusal(found: FoundSchema, known: Collection[str], head: str, where:
         f"the database {where} holds tables{in_schema} ({_listed(found.tables)}) but no "
         f"forcebridge schema version ({VERSION_TABLE}): it is another program's database, and "
         f"forcebridge added nothing to it; {elsewhere}"
+    )
+
+
+def _later(revision: str, head: str) -> bool:
+    """Whether `revision` has the form of forcebridge's revisions (a number of as many digits
+    as `head`, 0018 say) and comes after `head`: a newer forcebridge's. Any other revision
+    forcebridge does not know is another program's."""
+    return (
+        revision.isascii()
+        and revision.isdigit()
+        and len(revision) == len(head) > 0
+        and revision > head
     )
 
 
