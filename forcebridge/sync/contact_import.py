@@ -9,7 +9,9 @@ make one person's row update another's contact. A row with neither is refused (a
 logged). Each row becomes the contact linked to `csv:SOURCE` with that id, found by that link,
 else by phone, else by email, exactly as a pull finds contacts, so importing the same file
 twice changes nothing, and a contact already pulled from Salesforce is enriched instead of
-copied. An import only fills fields that are empty: it never overwrites what is there.
+copied. An import only fills fields that are empty: it never overwrites what is there. Two rows
+of one person (one id, email or phone) are one record: the later fills what the earlier left
+empty (see `forcebridge.sync.pull_page`), as it would from a later file.
 
 The file is read as an export reads its own: the header by `column_names` (`E-Mail` is
 `email`), refused whole when it names a column it does not know, or one twice; the records by

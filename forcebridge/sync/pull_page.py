@@ -5,6 +5,10 @@ Pure decisions over plain data: `decide_page` takes the whole page and what the 
 it (`StoreView`, read with one query per key) and returns every change to write
 (`PageChanges`). Applying a page a second time finds every record linked and every value equal,
 so it changes nothing.
+
+A page may hold one record twice (an imported file with one person in two rows, known by the
+same id, email or phone): the later is its twin's update, applied to the contact the first
+became (or creates) as it would be at a later run, never a second contact or link for one id.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from forcebridge.sync.contact_values import (
     typed_values,
     with_changes,
 )
-from forcebridge.sync.matching import Candidate, Candidates, Match, MatchedBy, match_page
+from forcebridge.sync.matching import (
+    Candidate,
+    Candidates,
+    Match,
+    MatchedBy,
+    MatchKeys,
+    match_page,
+)
 from forcebridge.sync.pull_record import Incoming, Target
 from forcebridge.sync.pull_report import Code, Note, Outcome, Tally
 
@@ -82,11 +93,19 @@ class _Decision:
             for cid, found in view.identities.items()
         }
         self.converted = dict(view.converted)
+        self.placed: dict[str, int] = {}
+        """The contact each live record of the page went to, by external id."""
+        self.created: dict[str, int] = {}
+        """Where each record that creates a contact stands in `changes.creates`, by external id."""
 
     def run(self, records: Sequence[Incoming]) -> PageChanges:
-        live = [r for r in records if not r.deleted and r.converted_to is None]
+        live: dict[str, MatchKeys] = {}
+        for r in records:
+            if not r.deleted and r.converted_to is None:
+                live.setdefault(r.external_id, r.match_keys)  # a twin is matched as its first
         gone = {r.external_id for r in records if r.deleted}
-        matches = iter(match_page([r.match_keys for r in live], self._candidates(gone)))
+        found = match_page(list(live.values()), self._candidates(gone))
+        matches = dict(zip(live, found, strict=True))
         for record in records:
             self.changes.notes.extend(record.notes)
             outcome: Outcome | None
@@ -94,8 +113,12 @@ class _Decision:
                 outcome = self._deleted(record)
             elif record.converted_to is not None:
                 outcome = self._converted(record, record.converted_to)
+            elif record.external_id in self.created:
+                outcome = self._twin_of_created(record)
+            elif record.external_id in self.placed:
+                outcome = self._live(record, Match(self.placed[record.external_id], MatchedBy.ID))
             else:
-                outcome = self._live(record, next(matches))
+                outcome = self._live(record, matches[record.external_id])
             if outcome is not None:
                 self.changes.tally.count(outcome)
         self.changes.updates = {cid: dict(image) for cid, image in self.images.items()}
@@ -147,9 +170,11 @@ class _Decision:
                 self._note(LogLevel.INFO, Code.UPDATE_ONLY, message, sid)
                 return Outcome.SKIPPED
             new = created_columns(record.values, self.target.fields, record.keys)
+            self.created[sid] = len(self.changes.creates)
             self.changes.creates.append((new, sid))
             return Outcome.CREATED
         cid = match.contact_id
+        self.placed[sid] = cid
         columns = self._columns(cid)
         values = {} if self._contact_wins(cid) else record.values
         changes = plan_update(values, typed_values(columns, self.target.fields))
@@ -162,6 +187,18 @@ class _Decision:
         self.images[cid] = image
         if linking:
             self._link(cid, self.target.source, sid)
+        return Outcome.UPDATED
+
+    def _twin_of_created(self, record: Incoming) -> Outcome:
+        """A record the page already creates a contact for: its values change that contact as
+        they would change it stored (`_live`), so the record keeps one contact and one link."""
+        at = self.created[record.external_id]
+        columns, sid = self.changes.creates[at]
+        changes = plan_update(record.values, typed_values(columns, self.target.fields))
+        if not changes:
+            return Outcome.UNCHANGED
+        image = with_changes(columns, changes, self.target.fields, record.keys)
+        self.changes.creates[at] = (image, sid)
         return Outcome.UPDATED
 
     def _contact_wins(self, contact_id: int) -> bool:
