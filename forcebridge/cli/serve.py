@@ -7,14 +7,17 @@ carries an authorization code, which must not reach a log in clear.
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from forcebridge.cli.output import errors, reporting_errors, terminated_as_interrupted
+from forcebridge.cli.output import errors, fail, reporting_errors, terminated_as_interrupted
 from forcebridge.jobs.embedded import syncing_in_process
 from forcebridge.jobs.runtime import Runtime, open_runtime
+from forcebridge.sandbox.server import SandboxStartError, bind_socket
 from forcebridge.settings import Settings
 from forcebridge.web.app import create_app
 
@@ -25,16 +28,29 @@ KEEP_ALIVE_SECONDS = 75
 reuses its connections would otherwise meet one closed under it, and a POST is not retried."""
 
 
-def serve_web(runtime: Runtime, host: str, port: int) -> None:
-    """Serve until interrupted, with the embedded scheduler running the syncs alongside on
-    SQLite (the pages and the syncs share one process and one database); on PostgreSQL the
-    syncs are left to `forcebridge worker` processes. Runs in progress finish before it returns.
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket `serve` will answer on, bound before the banner announces it: a port in use
+    (or an address not of this machine) is refused in one line, not after the banner by
+    uvicorn's traceback-shaped error. Port 0 binds a free one, which the banner then shows."""
+    try:
+        return bind_socket(host, port)
+    except SandboxStartError as error:
+        in_use = getattr(error.__cause__, "errno", None) == errno.EADDRINUSE
+        elsewhere = "stop what listens there, or give" if in_use else "give"
+        fail(f"{error}: {elsewhere} another --port (0 picks a free one)")
+    except OSError as error:  # getaddrinfo's: a name that resolves to nothing
+        fail(f"cannot listen on {host}:{port}: {error.strerror}: give another --host")
+
+
+def serve_web(runtime: Runtime, listening: socket.socket) -> None:
+    """Serve on `listening` until interrupted, with the embedded scheduler running the syncs
+    alongside on SQLite (the pages and the syncs share one process and one database); on
+    PostgreSQL the syncs are left to `forcebridge worker` processes. Runs in progress finish
+    before it returns.
     """
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(runtime),
-            host=host,
-            port=port,
             log_config=None,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             proxy_headers=runtime.settings.trusted_proxies is not None,
@@ -42,7 +58,7 @@ def serve_web(runtime: Runtime, host: str, port: int) -> None:
         )
     )
     with syncing_in_process(runtime), terminated_as_interrupted(stops_cleanly=True):
-        server.run()
+        server.run(sockets=[listening])
 
 
 def command(
@@ -50,13 +66,22 @@ def command(
         str, typer.Option(help="Address to listen on.", envvar="FORCEBRIDGE_HOST")
     ] = DEFAULT_HOST,
     port: Annotated[
-        int, typer.Option(help="Port to listen on.", envvar="FORCEBRIDGE_PORT")
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Port to listen on (0 picks a free one).",
+            envvar="FORCEBRIDGE_PORT",
+        ),
     ] = DEFAULT_PORT,
 ) -> None:
     """Run the admin web UI and the REST API (log in with an account from `admin create`)."""
     with reporting_errors():
         runtime = open_runtime(Settings())
-    shown = f"[{host}]" if ":" in host else host
-    errors.print(f"Admin pages on [bold]http://{shown}:{port}/[/bold] (Ctrl+C stops)")
-    with runtime:
-        serve_web(runtime, host, port)
+    with runtime, listening_socket(host, port) as listening:
+        shown = f"[{host}]" if ":" in host else host
+        errors.print(
+            f"Admin pages on [bold]http://{shown}:{listening.getsockname()[1]}/[/bold]"
+            " (Ctrl+C stops)"
+        )
+        serve_web(runtime, listening)

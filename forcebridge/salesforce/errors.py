@@ -112,6 +112,7 @@ class Failure:
     request might still have reached Salesforce (a read timeout) or surely did not (no connection).
     `timeout` is the seconds Salesforce was given to answer, when it gave none in them.
     `oauth` marks an OAuth endpoint's `{"error", "error_description"}` answer.
+    `untrusted` marks a server certificate the connection's trust refused: no retry cures it.
     """
 
     status: int | None
@@ -121,6 +122,7 @@ class Failure:
     maybe_processed: bool = False
     oauth: bool = False
     timeout: float | None = None
+    untrusted: bool = False
 
     @property
     def reached_salesforce(self) -> bool:

@@ -58,7 +58,10 @@ def is_transient(failure: Failure, *, idempotent: bool = True) -> bool:
 
     A request that got no answer may still have been carried out; it is only sent again when
     doing it twice is harmless (`idempotent`), so a timed-out create never creates twice.
+    A certificate the connection does not trust stays untrusted until someone acts.
     """
+    if failure.untrusted:
+        return False
     if failure.status is None:
         return idempotent or not failure.maybe_processed
     return failure.status in TRANSIENT_STATUSES or failure.error_code in TRANSIENT_CODES

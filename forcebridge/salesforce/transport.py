@@ -8,6 +8,7 @@ reads `Sforce-Limit-Info` from every response, whichever library method made the
 from __future__ import annotations
 
 import re
+import ssl
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +41,21 @@ class NoAnswer(requests.ReadTimeout):
         self.seconds = seconds
 
 
+class Untrusted(requests.exceptions.SSLError):
+    """A server certificate the session's trust refused, with that trust (`ca_file`, None for
+    the system's CAs) and OpenSSL's reason, for a message that says so."""
+
+    def __init__(
+        self,
+        refused: requests.exceptions.SSLError,
+        ca_file: str | None,
+        check: ssl.SSLCertVerificationError,
+    ) -> None:
+        super().__init__(*refused.args, request=refused.request, response=refused.response)
+        self.ca_file = ca_file
+        self.check = check
+
+
 class _Session(requests.Session):
     """Sets a default timeout, since simple-salesforce passes none on most calls, and passes
     `verify` on each request, since requests would otherwise let REQUESTS_CA_BUNDLE in the
@@ -59,6 +75,19 @@ class _Session(requests.Session):
             seconds = waited[1] if isinstance(waited, tuple) else waited
             known = seconds if isinstance(seconds, int | float) else None
             raise NoAnswer(timed_out, known) from timed_out
+        except requests.exceptions.SSLError as refused:
+            check = _certificate_check(refused)
+            if check is None:
+                raise
+            ca_file = kwargs["verify"] if isinstance(kwargs["verify"], str) else None
+            raise Untrusted(refused, ca_file, check) from refused
+
+
+def _certificate_check(exc: requests.exceptions.SSLError) -> ssl.SSLCertVerificationError | None:
+    """The failed certificate check inside urllib3's wrapping, if that is what went wrong."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    cause = reason.args[0] if isinstance(reason, Exception) and reason.args else None
+    return cause if isinstance(cause, ssl.SSLCertVerificationError) else None
 
 
 def http_session(
@@ -92,6 +121,8 @@ def failure_from_exception(exc: LibraryError | requests.RequestException) -> Fai
     """What a simple-salesforce or requests exception says went wrong."""
     if isinstance(exc, LibraryError):
         return failure_from_body(exc.status, exc.content)
+    if isinstance(exc, Untrusted):
+        return Failure(status=None, error_code=None, message=_untrusted(exc), untrusted=True)
     if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
         return Failure(status=None, error_code=None, message=_unreachable(exc))
     if isinstance(exc, requests.ReadTimeout):
@@ -105,6 +136,29 @@ def failure_from_exception(exc: LibraryError | requests.RequestException) -> Fai
             timeout=seconds,
         )
     return Failure(status=None, error_code=None, message=str(exc), maybe_processed=True)
+
+
+HOSTNAME_MISMATCH = 62
+"""OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH: the certificate is for another name, whoever
+signed it."""
+
+
+def _untrusted(exc: Untrusted) -> str:
+    """Whose certificate was refused and by what trust, and what to do; a retry cannot help,
+    and the URL (which may hold a whole query) is left out."""
+    trust = (
+        f"the CA file the connection uses ({exc.ca_file})" if exc.ca_file else "the system's CAs"
+    )
+    reason = exc.check.verify_message or "certificate verify failed"
+    why = (
+        reason
+        if exc.check.verify_code == HOSTNAME_MISMATCH
+        else f"not signed by {trust} ({reason})"
+    )
+    return (
+        f"the server's certificate at {_host(exc)} is not trusted: {why}; reconnect with the"
+        " right --ca-file, or fix the server's certificate"
+    )
 
 
 def _unreachable(exc: requests.RequestException) -> str:

@@ -143,3 +143,33 @@ def test_a_signal_stops_serve_once_the_runs_in_progress_have_finished(
 
     statuses = _run_statuses(cli_env)
     assert statuses and "running" not in statuses
+
+
+@pytest.mark.parametrize(
+    ("port", "said"),
+    [("99999", "less than or equal to 65535"), ("-1", "greater than or equal to 0")],
+)
+def test_serve_refuses_a_port_out_of_range(cli: Cli, port: str, said: str) -> None:
+    """Not taken modulo 65536 (99999 listened on 34463 under a banner saying 99999)."""
+    result = cli("serve", "--port", port)
+
+    assert result.exit_code == 2
+    output = " ".join(result.output.replace("│", " ").split())
+    assert "Invalid value for '--port'" in output
+    assert said in output
+    assert "Admin pages" not in result.output
+
+
+def test_serve_refuses_a_port_in_use_before_announcing_it(cli: Cli) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = cli("serve", "--port", str(port))
+
+    assert result.exit_code == 1
+    assert "Admin pages" not in result.output
+    assert result.output.strip() == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use: stop what listens"
+        " there, or give another --port (0 picks a free one)"
+    )

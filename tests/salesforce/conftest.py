@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,9 +72,11 @@ def client_for(
     api_version: str = API_VERSION,
     bulk_page_size: int = 10_000,
     timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+    ca_file: Path | None = None,
     **options: Any,
 ) -> Connected:
-    """A client logged in to `server` (by the password grant unless given `tokens`)."""
+    """A client logged in to `server` (by the password grant unless given `tokens`), trusting
+    `server`'s CA unless given another `ca_file`."""
     waits = Waits()
     oauth = oauth_for(server, waits)
     tokens = tokens or oauth.password_grant(server.config.username, server.config.password)
@@ -85,7 +88,7 @@ def client_for(
     settings = ClientSettings(
         connection_id="test-connection",
         api_version=api_version,
-        ca_file=server.ca_file,
+        ca_file=ca_file or server.ca_file,
         bulk_page_size=bulk_page_size,
         timeout=timeout,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,7 @@ from forcebridge.salesforce.transport import timeouts
 from forcebridge.salesforce.usage import EndpointKind
 from forcebridge.sandbox.limits import FaultSettings
 from forcebridge.sandbox.server import SandboxServer
+from forcebridge.sandbox.tls import ensure_server_certificates
 from tests.salesforce.conftest import REDIRECT_URI, Connected, oauth_for, walk_web_flow
 
 COUNT_CONTACTS = "SELECT COUNT() FROM Contact"
@@ -153,6 +155,30 @@ def test_an_unreachable_salesforce_is_named_plainly_costs_no_calls_and_needs_att
     assert calls(connected, EndpointKind.QUERY) == 0  # nothing reached Salesforce
     assert connected.client.status.problem is Problem.UNSTABLE
     assert [s.problem for s in log.changes] == [Problem.UNSTABLE]
+
+
+def test_a_server_certificate_the_connection_does_not_trust_is_named_plainly_and_not_retried(
+    make_sandbox: MakeSandbox, connect: Callable[..., Connected], tmp_path: Path
+) -> None:
+    """The org's CA changed since the connection was made: no retry cures that, and the query
+    (which may be long) is no part of what to do about it."""
+    server = make_sandbox()
+    other_ca = ensure_server_certificates(tmp_path / "another-sandbox").ca_file
+    connected = connect(server, max_attempts=4, ca_file=other_ca)
+    host = server.base_url.removeprefix("https://")
+
+    with pytest.raises(TransientError) as caught:
+        connected.client.count(COUNT_CONTACTS)
+
+    assert caught.value.attempts == 1
+    assert connected.waits.seconds == []
+    assert str(caught.value) == (
+        "Salesforce did not answer successfully after trying once: the server's certificate at"
+        f" {host} is not trusted: not signed by the CA file the connection uses ({other_ca})"
+        " (self-signed certificate in certificate chain); reconnect with the right --ca-file,"
+        " or fix the server's certificate"
+    )
+    assert calls(connected, EndpointKind.QUERY) == 0
 
 
 def test_a_slow_salesforce_is_named_plainly_with_how_long_and_how_often_it_was_tried(
