@@ -260,8 +260,17 @@ def resolve_secret_key(settings: Settings) -> SecretStr:
     return SecretStr(key)
 
 
+def make_private_folders(folder: Path) -> None:
+    """Make `folder` and each missing folder above it, every one readable by this user only
+    (`mkdir -p` would give the ones above the default mode): each holds nothing but the way
+    to the database or the secret key. A folder that exists is left as its owner made it."""
+    missing = [each for each in (folder, *folder.parents) if not each.exists()]
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+
+
 def _create_secret_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_folders(path.parent)
     fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".secret-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as handle:

@@ -39,6 +39,7 @@ from forcebridge.settings import (
     SECRET_KEY_FILE,
     Settings,
     SettingsError,
+    make_private_folders,
     resolve_secret_key,
     shown_url,
 )
@@ -188,21 +189,12 @@ def _create_private(path: Path) -> None:
     the contact books and conversations. SQLite gives its `-wal` and `-shm` files the mode of
     the database file. A file that already exists (restored from a backup, say) is made private
     too, with its companions; a folder that already exists is left as its owner made it."""
-    _make_private_folders(path.parent)
+    make_private_folders(path.parent)
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
             _make_private(file)
-
-
-def _make_private_folders(folder: Path) -> None:
-    """Make `folder` and each missing folder above it, every one readable by this user only
-    (`mkdir -p` would give the ones above the default mode): each holds nothing but the way
-    to the database."""
-    missing = [each for each in (folder, *folder.parents) if not each.exists()]
-    for each in reversed(missing):
-        each.mkdir(mode=0o700, exist_ok=True)
 
 
 def _make_private(path: Path) -> None:
