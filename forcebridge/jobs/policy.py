@@ -157,10 +157,13 @@ LOGIN_PROBLEMS = frozenset(
         Problem.NOT_CONNECTED,
         Problem.AUTHENTICATION_LOST,
         Problem.API_DISABLED,
+        Problem.UNTRUSTED_CERTIFICATE,
         Problem.INSUFFICIENT_ACCESS,
     )
 )
-"""The flags about the connection's login. A new login answers them (the org or its user may
+"""The flags about the connection's login, and its trust of the server's certificate (a
+setting of the connection, fixed by reconnecting with the right CA file or outside
+forcebridge). A new login, or a check that goes through, answers them (the org or its user may
 well be another's now, so the stream is tried again rather than left flagged); a success lifts
 them only once the connection's calls work again (`after_success`)."""
 

@@ -79,6 +79,13 @@ class TransientError(SalesforceError):
         self.attempts = attempts
 
 
+class UntrustedCertificate(SalesforceError):
+    """The server's TLS certificate is not one the connection trusts (not signed by its CA
+    file, or by the default CAs without one; or made for another name). Not a `TransientError`:
+    no retry cures it, and whoever made the call should not be told to try again, but to fix
+    the trust or the certificate; the message says which."""
+
+
 class LoginFailed(SalesforceError):
     """An OAuth endpoint refused: `error_code` is OAuth's `error`, the message its description."""
 
@@ -200,12 +207,15 @@ def error_for(
     failure: Failure, *, transient: bool, attempts: int, resent: bool = True
 ) -> SalesforceError:
     """The typed error to raise for the last failed attempt of a call; `resent` False for a
-    request not sent again since Salesforce may have carried it out (`retry.is_transient`)."""
+    request not sent again since Salesforce may have carried it out (`retry.is_transient`).
+    A certificate the connection does not trust is its own error, whatever `transient` says."""
     details: dict[str, Any] = {
         "error_code": failure.error_code,
         "fields": failure.fields,
         "status": failure.status,
     }
+    if failure.untrusted:
+        return UntrustedCertificate(failure.message, **details)
     if transient:
         times = "once" if attempts == 1 else f"{attempts} times"
         return TransientError(

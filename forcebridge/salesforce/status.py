@@ -20,6 +20,7 @@ from forcebridge.salesforce.errors import (
     LimitExceeded,
     SalesforceError,
     TransientError,
+    UntrustedCertificate,
 )
 from forcebridge.salesforce.usage import ApiUsage
 
@@ -38,6 +39,7 @@ class Problem(enum.StrEnum):
     NOT_CONNECTED = "not_connected"
     AUTHENTICATION_LOST = "authentication_lost"
     API_DISABLED = "api_disabled"
+    UNTRUSTED_CERTIFICATE = "untrusted_certificate"
     INSUFFICIENT_ACCESS = "insufficient_access"
     LIMIT_REACHED = "limit_reached"
     UNSTABLE = "unstable"
@@ -48,6 +50,7 @@ _SEVERITY = {problem: rank for rank, problem in enumerate(Problem)}
 _PROBLEM_OF: tuple[tuple[type[SalesforceError], Problem], ...] = (
     (AuthenticationLost, Problem.AUTHENTICATION_LOST),
     (ApiDisabled, Problem.API_DISABLED),
+    (UntrustedCertificate, Problem.UNTRUSTED_CERTIFICATE),
     (InsufficientAccess, Problem.INSUFFICIENT_ACCESS),
     (LimitExceeded, Problem.LIMIT_REACHED),
     (TransientError, Problem.UNSTABLE),
@@ -102,6 +105,16 @@ def advice(problem: Problem, detail: str = "", usage: ApiUsage | None = None) ->
                 "This Salesforce org has no API access (its edition does not include the API, or"
                 " the connected user's profile lacks 'API Enabled'): use an edition with API"
                 " access or enable it for the user, then reconnect."
+            )
+        case Problem.UNTRUSTED_CERTIFICATE:
+            why = detail.rstrip(".") or (
+                "the server's certificate is not trusted; check the connection's CA file, or"
+                " whether a proxy intercepts TLS"
+            )
+            return (
+                f"No call to Salesforce goes through, and retrying will not help: {why}. Once"
+                " that is fixed, check the connection (forcebridge connections status --check,"
+                " or Check now) to sync again at once."
             )
         case Problem.INSUFFICIENT_ACCESS:
             return (

@@ -138,27 +138,33 @@ def failure_from_exception(exc: LibraryError | requests.RequestException) -> Fai
     return Failure(status=None, error_code=None, message=str(exc), maybe_processed=True)
 
 
+CA_BUNDLE_SETTING = "REQUESTS_CA_BUNDLE"
+"""The CAs trusted without a CA file, in place of certifi's bundle (requests reads it)."""
 HOSTNAME_MISMATCH = 62
 """OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH: the certificate is for another name, whoever
 signed it."""
 
 
 def _untrusted(exc: Untrusted) -> str:
-    """Whose certificate was refused and by what trust, and what to do; a retry cannot help,
-    and the URL (which may hold a whole query) is left out."""
-    trust = (
-        f"the CA file the connection uses ({exc.ca_file})" if exc.ca_file else "the system's CAs"
-    )
+    """Whose certificate was refused, by what trust and why, and what to do: a retry cannot
+    help. The URL (which may hold a whole query) is left out. Without a CA file, requests
+    trusts certifi's bundle (or the file REQUESTS_CA_BUNDLE names), not the system's store."""
     reason = exc.check.verify_message or "certificate verify failed"
-    why = (
-        reason
-        if exc.check.verify_code == HOSTNAME_MISMATCH
-        else f"not signed by {trust} ({reason})"
+    if exc.check.verify_code == HOSTNAME_MISMATCH:
+        why = reason
+    elif exc.ca_file:
+        why = f"not signed by the CA file the connection uses ({exc.ca_file}) ({reason})"
+    else:
+        why = f"not signed by a CA forcebridge trusts ({reason})"
+    what_to_do = (
+        "reconnect with the right CA file (--ca-file; FORCEBRIDGE_SANDBOX_CA_FILE for the admin"
+        " pages), or fix the server's certificate"
+        if exc.ca_file
+        else "a proxy that intercepts TLS (a company firewall, an antivirus) shows its own"
+        " certificate instead of Salesforce's: have it let Salesforce through untouched, or set"
+        f" {CA_BUNDLE_SETTING} to a CA bundle that holds its CA"
     )
-    return (
-        f"the server's certificate at {_host(exc)} is not trusted: {why}; reconnect with the"
-        " right --ca-file, or fix the server's certificate"
-    )
+    return f"the server's certificate at {_host(exc)} is not trusted: {why}; {what_to_do}"
 
 
 def _unreachable(exc: requests.RequestException) -> str:

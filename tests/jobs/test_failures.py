@@ -17,6 +17,7 @@ from forcebridge.salesforce.errors import (
     LoginFailed,
     SalesforceError,
     TransientError,
+    UntrustedCertificate,
 )
 from forcebridge.salesforce.status import ConnectionStatus, Problem, State
 from forcebridge.soql.errors import MalformedQuery
@@ -41,6 +42,11 @@ from forcebridge.sync.pull_plan import PlanError
         ),
         (ApiDisabled("API is not enabled"), FailureKind.NEEDS_ATTENTION, "api_disabled"),
         (InsufficientAccess("no read on Lead"), FailureKind.NEEDS_ATTENTION, "insufficient_access"),
+        (
+            UntrustedCertificate("the server's certificate at h:443 is not trusted"),
+            FailureKind.NEEDS_ATTENTION,
+            "untrusted_certificate",
+        ),
         (NotConnected("disconnected"), FailureKind.NEEDS_ATTENTION, "not_connected"),
         (UnknownField("Contact.Shoe_Size__c"), FailureKind.NEEDS_ATTENTION, "mapping_invalid"),
         (BadRequest("No such column 'Foo__c'"), FailureKind.NEEDS_ATTENTION, "query_invalid"),

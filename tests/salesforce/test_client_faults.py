@@ -18,6 +18,7 @@ from forcebridge.salesforce.errors import (
     AuthenticationLost,
     LimitExceeded,
     TransientError,
+    UntrustedCertificate,
 )
 from forcebridge.salesforce.retry import Retrier, RetryPolicy
 from forcebridge.salesforce.status import CONNECTED, InMemoryStatusLog, Problem
@@ -161,24 +162,34 @@ def test_a_server_certificate_the_connection_does_not_trust_is_named_plainly_and
     make_sandbox: MakeSandbox, connect: Callable[..., Connected], tmp_path: Path
 ) -> None:
     """The org's CA changed since the connection was made: no retry cures that, and the query
-    (which may be long) is no part of what to do about it."""
+    (which may be long) is no part of what to do about it. The connection needs attention at
+    once, saying what to do, not after three calls as for a passing failure."""
     server = make_sandbox()
     other_ca = ensure_server_certificates(tmp_path / "another-sandbox").ca_file
-    connected = connect(server, max_attempts=4, ca_file=other_ca)
+    log = InMemoryStatusLog()
+    connected = connect(server, max_attempts=4, ca_file=other_ca, status_observer=log)
     host = server.base_url.removeprefix("https://")
 
-    with pytest.raises(TransientError) as caught:
+    with pytest.raises(UntrustedCertificate) as caught:
         connected.client.count(COUNT_CONTACTS)
 
-    assert caught.value.attempts == 1
+    assert not isinstance(caught.value, TransientError)  # nothing tells a caller to try again
     assert connected.waits.seconds == []
-    assert str(caught.value) == (
-        "Salesforce did not answer successfully after trying once: the server's certificate at"
-        f" {host} is not trusted: not signed by the CA file the connection uses ({other_ca})"
-        " (self-signed certificate in certificate chain); reconnect with the right --ca-file,"
-        " or fix the server's certificate"
+    said = (
+        f"the server's certificate at {host} is not trusted: not signed by the CA file the"
+        f" connection uses ({other_ca}) (self-signed certificate in certificate chain);"
+        " reconnect with the right CA file (--ca-file; FORCEBRIDGE_SANDBOX_CA_FILE for the"
+        " admin pages), or fix the server's certificate"
     )
+    assert str(caught.value) == said
     assert calls(connected, EndpointKind.QUERY) == 0
+    status = connected.client.status
+    assert [s.problem for s in log.changes] == [Problem.UNTRUSTED_CERTIFICATE]
+    assert status.message == (
+        f"No call to Salesforce goes through, and retrying will not help: {said}. Once that is"
+        " fixed, check the connection (forcebridge connections status --check, or Check now)"
+        " to sync again at once."
+    )
 
 
 def test_a_slow_salesforce_is_named_plainly_with_how_long_and_how_often_it_was_tried(

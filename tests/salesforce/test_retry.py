@@ -6,6 +6,7 @@ from forcebridge.salesforce.errors import (
     LimitExceeded,
     RecordError,
     TransientError,
+    UntrustedCertificate,
 )
 from forcebridge.salesforce.retry import (
     AttemptFailed,
@@ -166,6 +167,23 @@ def test_retrier_raises_lasting_failures_at_once_as_their_type() -> None:
     )
     with pytest.raises(LimitExceeded):
         retrier.run(limit)
+
+
+def test_retrier_raises_an_untrusted_certificate_at_once_as_its_own_error() -> None:
+    """No answer came, as when Salesforce is unreachable, but no retry cures it, and it is no
+    `TransientError`, which would tell its caller to try again."""
+    retrier = Retrier(sleep=lambda _: pytest.fail("must not wait"))
+    refused = Failure(
+        None, None, "the server's certificate at h:443 is not trusted", untrusted=True
+    )
+    attempt = Script(refused)
+
+    with pytest.raises(UntrustedCertificate) as caught:
+        retrier.run(attempt)
+
+    assert not isinstance(caught.value, TransientError)
+    assert caught.value.message == "the server's certificate at h:443 is not trusted"
+    assert attempt.calls == 1
 
 
 def test_retrier_does_not_resend_an_unanswered_create() -> None:

@@ -11,6 +11,7 @@ from forcebridge.salesforce.errors import (
     NotFound,
     SalesforceError,
     TransientError,
+    UntrustedCertificate,
 )
 from forcebridge.salesforce.status import (
     CONNECTED,
@@ -38,6 +39,14 @@ def transient() -> TransientError:
     return TransientError("503", attempts=4, error_code="SERVER_UNAVAILABLE")
 
 
+def untrusted() -> UntrustedCertificate:
+    return UntrustedCertificate(
+        "the server's certificate at sandbox.example:8443 is not trusted: not signed by the CA"
+        " file the connection uses (/srv/ca.pem) (self-signed certificate in certificate"
+        " chain); reconnect with the right CA file (--ca-file), or fix the server's certificate"
+    )
+
+
 def test_no_calls_yet_is_connected() -> None:
     assert connection_status([]) == CONNECTED
 
@@ -49,6 +58,7 @@ def test_no_calls_yet_is_connected() -> None:
         (ApiDisabled("API_DISABLED_FOR_ORG"), Problem.API_DISABLED, "edition"),
         (LimitExceeded("TotalRequests Limit exceeded."), Problem.LIMIT_REACHED, "daily API limit"),
         (InsufficientAccess("no Task create"), Problem.INSUFFICIENT_ACCESS, "grant it"),
+        (untrusted(), Problem.UNTRUSTED_CERTIFICATE, "reconnect with the right CA file"),
     ],
 )
 def test_each_failure_an_admin_must_act_on_needs_attention(
@@ -113,3 +123,39 @@ def test_an_org_is_as_well_as_its_worst_connection_and_names_it() -> None:
 
 def test_an_org_whose_connections_all_work_is_connected() -> None:
     assert org_status({"main": CONNECTED, "eu": CONNECTED}) == CONNECTED
+
+
+def test_an_untrusted_certificate_needs_attention_at_once_saying_what_and_what_to_do() -> None:
+    """No retry cures it, so it is no streak of passing failures: the first call that meets it
+    flags the connection, with OpenSSL's reason, the host and what to do, and no word of
+    forcebridge retrying."""
+    status = connection_status(history(None, untrusted()))
+
+    assert (status.state, status.problem, status.since) == (
+        State.NEEDS_ATTENTION,
+        Problem.UNTRUSTED_CERTIFICATE,
+        at(1),
+    )
+    assert status.message == (
+        "No call to Salesforce goes through, and retrying will not help: the server's"
+        " certificate at sandbox.example:8443 is not trusted: not signed by the CA file the"
+        " connection uses (/srv/ca.pem) (self-signed certificate in certificate chain);"
+        " reconnect with the right CA file (--ca-file), or fix the server's certificate. Once"
+        " that is fixed, check the connection (forcebridge connections status --check, or"
+        " Check now) to sync again at once."
+    )
+    assert "keeps retrying" not in status.message
+    assert connection_status(history(untrusted(), None)) == CONNECTED
+
+
+def test_an_untrusted_certificate_ranks_with_what_an_admin_must_act_on() -> None:
+    """Above a spent allowance or a flaky org, which pass by themselves; below a lost login."""
+    cert = connection_status(history(untrusted()))
+    limit = connection_status(history(LimitExceeded("x")))
+    flaky = connection_status(history(*[transient()] * UNSTABLE_AFTER))
+    revoked = connection_status(history(AuthenticationLost("x")))
+
+    assert org_status({"eu": limit, "us": cert, "apac": flaky}).problem is (
+        Problem.UNTRUSTED_CERTIFICATE
+    )
+    assert org_status({"us": cert, "eu": revoked}).problem is Problem.AUTHENTICATION_LOST
