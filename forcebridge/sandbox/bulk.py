@@ -16,7 +16,7 @@ import enum
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -249,13 +249,25 @@ def jobs_of(request: Request) -> Jobs[QueryJob]:
     return jobs
 
 
-def choice(body: dict[str, Any], key: str, allowed: dict[str, str], default: str) -> str:
+def _choice(body: dict[str, Any], key: str, allowed: Collection[str], default: str) -> str:
     value = body.get(key, default)
     if value not in allowed:
         raise ApiError(
             400, "INVALIDJOB", f"Invalid {key}: {shown(value)}. Use one of {', '.join(allowed)}"
         )
     return str(value)
+
+
+def csv_format(body: dict[str, Any]) -> tuple[str, str]:
+    """A new job's data format, its `columnDelimiter` and `lineEnding`: Bulk API 2.0's "Create
+    a Job" and "Create a Query Job" take CSV as the only `contentType`, and the delimiters and
+    line endings they list; anything else is refused (400 INVALIDJOB), never answered in CSV
+    as if it had been asked for."""
+    _choice(body, "contentType", ("CSV",), "CSV")
+    return (
+        _choice(body, "columnDelimiter", DELIMITERS, "COMMA"),
+        _choice(body, "lineEnding", LINE_ENDINGS, "LF"),
+    )
 
 
 @router.post("/v{version}/jobs/query")
@@ -272,8 +284,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
     problem = bulk_query_problem(query, call.state.org.schema)
     if problem is not None:
         raise ApiError(400, "INVALIDJOB", problem)
-    delimiter = choice(body, "columnDelimiter", DELIMITERS, "COMMA")
-    line_ending = choice(body, "lineEnding", LINE_ENDINGS, "LF")
+    delimiter, line_ending = csv_format(body)
     org = call.state.org
     first = await call.state.run(
         org.query,

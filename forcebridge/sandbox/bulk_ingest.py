@@ -29,11 +29,10 @@ from forcebridge.sandbox.bulk import (
     BulkJob,
     Jobs,
     JobState,
-    choice,
+    csv_format,
 )
 from forcebridge.sandbox.bulk_csv import (
     DELIMITERS,
-    LINE_ENDINGS,
     Column,
     RefusedUpload,
     csv_record,
@@ -231,8 +230,7 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
             "INVALIDJOB",
             f"Invalid operation: {shown(operation)}. Use one of {', '.join(OPERATIONS)}",
         )
-    if body.get("contentType", "CSV") != "CSV":
-        raise ApiError(400, "INVALIDJOB", "Invalid contentType: only CSV is supported")
+    delimiter, line_ending = csv_format(body)
     name = shown(body.get("object") or "")
     sobject = call.state.org.schema.get(name)
     if sobject is None:
@@ -253,8 +251,8 @@ async def create_job(request: Request, call: Bulk) -> SalesforceJSON:
         created_by=call.grant.user_id,
         created=dt.datetime.now(dt.UTC),
         api_version=call.version,
-        delimiter=choice(body, "columnDelimiter", DELIMITERS, "COMMA"),
-        line_ending=choice(body, "lineEnding", LINE_ENDINGS, "LF"),
+        delimiter=delimiter,
+        line_ending=line_ending,
     )
     jobs.add(job)
     return SalesforceJSON(job.info())

@@ -6,7 +6,9 @@ back and every record that had succeeded reports ALL_OR_NONE_OPERATION_ROLLED_BA
 naming one record twice fail, unwritten, each of them, as Salesforce cannot tell which to
 write: an update (or an upsert keyed on `Id`) whose Id another record of the call gives too,
 DUPLICATE_VALUE "Duplicate id specified", and an upsert whose external id another shares,
-DUPLICATE_VALUE "Duplicate external id specified".
+DUPLICATE_VALUE "Duplicate external id specified". A create or update of several object
+types is processed in chunks, a new one wherever the type changes; more than ten chunks, as
+more than 200 records, refuse the call whole (`refuse_oversize`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from forcebridge.sandbox.writes import Writes
 
 Operation = Literal["create", "update", "upsert", "delete"]
 MAX_RECORDS = 200
+MAX_CHUNKS = 10
+"""The chunks (runs of records of one type) one create or update may make."""
 ROLLED_BACK = ApiError(
     400,
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
@@ -42,12 +46,7 @@ def collection(
     api_version: str = "62.0",
 ) -> list[dict[str, Any]]:
     """One result per item: `{"id"?, "success", "errors"}` (plus `created` for upsert)."""
-    if len(items) > MAX_RECORDS:
-        raise ApiError(
-            400,
-            "EXCEEDED_ID_LIMIT",
-            f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call",
-        )
+    refuse_oversize(op, sobject, items)
     if op == "upsert" and (sobject is None or external_field is None):
         raise ValueError("upsert needs the object and its external id field")
 
@@ -77,6 +76,41 @@ def collection(
         r if not r["success"] else _failure(op, item, ROLLED_BACK)
         for r, item in zip(results, items, strict=True)
     ]
+
+
+def refuse_oversize(op: Operation, sobject: str | None, items: Sequence[Any]) -> None:
+    """Refuse a call Salesforce refuses whole, before any record of it is written: more than
+    `MAX_RECORDS` records, or a create or update of records of several types (a collection
+    naming no `sobject`) making more than `MAX_CHUNKS` chunks, as the REST guide's "Create
+    Records Using sObject Collections" and "Update Records Using sObject Collections" allow no
+    more."""
+    if len(items) > MAX_RECORDS:
+        raise ApiError(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call",
+        )
+    if op in ("create", "update") and sobject is None and chunks(items) > MAX_CHUNKS:
+        raise ApiError(
+            400,
+            "INVALID_BATCH_SIZE",
+            f"Cannot have more than {MAX_CHUNKS} chunks in a single operation. Please "
+            "rearrange the data to reduce chunking.",
+        )
+
+
+def chunks(items: Sequence[Any]) -> int:
+    """How many chunks Salesforce processes `items` in: a new one wherever the type their
+    `attributes` declare changes, so `{account1, account2, contact1, account3}` is three (a
+    record declaring none counts as a type of its own)."""
+    kinds = [str(_declared_type(item) or "").lower() for item in items]
+    return sum(1 for i, kind in enumerate(kinds) if i == 0 or kind != kinds[i - 1])
+
+
+def _declared_type(item: Any) -> Any:
+    """The `attributes.type` a record declares (None when it declares none)."""
+    attributes = item.get("attributes") if isinstance(item, dict) else None
+    return attributes.get("type") if isinstance(attributes, dict) else None
 
 
 def _one(
@@ -194,8 +228,7 @@ def _record(item: Any) -> dict[str, Any]:
 
 
 def _record_type(record: dict[str, Any], sobject: str | None) -> str:
-    attributes = record.get("attributes")
-    declared = attributes.get("type") if isinstance(attributes, dict) else None
+    declared = _declared_type(record)
     if declared and sobject and declared.lower() != sobject.lower():
         raise ApiError(400, "INVALID_TYPE", f"Record type {declared} does not match {sobject}", [])
     name = declared or sobject

@@ -7,12 +7,12 @@ every other record reports the roll-back, as Salesforce does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from forcebridge.sandbox.composite import MAX_RECORDS, ROLLED_BACK, Operation
+from forcebridge.sandbox.composite import ROLLED_BACK, Operation, refuse_oversize
 from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import wire_flag
 from forcebridge.sandbox.http_api import (
@@ -82,8 +82,8 @@ async def _write(
     all_or_none: bool,
     external_field: str | None = None,
 ) -> SalesforceJSON:
-    # An oversize batch is refused whole by the engine: no record of it gets as far as a lock.
-    locked = [len(items) <= MAX_RECORDS and call.state.faults.row_locked() for _ in items]
+    refuse_oversize(op, sobject, items)  # whole, before any record gets as far as a lock
+    locked = [call.state.faults.row_locked() for _ in items]
     kept = [item for item, is_locked in zip(items, locked, strict=True) if not is_locked]
     written: list[dict[str, Any]] = []
     if kept and not (all_or_none and len(kept) < len(items)):
@@ -139,24 +139,34 @@ def _names(raw: Any, what: str) -> list[str]:
     return raw
 
 
-@router.post("/v{version}/composite/sobjects/{sobject}")
-async def retrieve(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
-    """jsforce's multi-record `retrieve`: `{"ids": [...], "fields": [...]}` in the body."""
-    body = json_object(await json_body(request), "the retrieve request")
-    ids, fields = _names(body.get("ids"), "ids"), _names(body.get("fields"), "fields")
+def posted_retrieval(body: Any) -> tuple[list[str], list[str]]:
+    """The ids and fields of jsforce's multi-record `retrieve`, `{"ids": [...], "fields":
+    [...]}` in a POST's body (at most `MAX_RETRIEVED` ids)."""
+    envelope = json_object(body, "the retrieve request")
+    ids, fields = _names(envelope.get("ids"), "ids"), _names(envelope.get("fields"), "fields")
     if len(ids) > MAX_RETRIEVED:
         raise ApiError(
             400,
             "EXCEEDED_ID_LIMIT",
             f"record limit reached. cannot retrieve more than {MAX_RETRIEVED} records",
         )
+    return ids, fields
+
+
+def queried_retrieval(params: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The ids and fields of a GET's `?ids=&fields=`."""
+    return _names(params.get("ids", ""), "ids"), _names(params.get("fields", ""), "fields")
+
+
+@router.post("/v{version}/composite/sobjects/{sobject}")
+async def retrieve(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
+    ids, fields = posted_retrieval(await json_body(request))
     return await _retrieve_many(call, sobject, ids, fields)
 
 
 @router.get("/v{version}/composite/sobjects/{sobject}")
 async def retrieve_by_query(sobject: str, request: Request, call: Composite) -> SalesforceJSON:
-    ids = _names(request.query_params.get("ids", ""), "ids")
-    fields = _names(request.query_params.get("fields", ""), "fields")
+    ids, fields = queried_retrieval(request.query_params)
     return await _retrieve_many(call, sobject, ids, fields)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -47,8 +48,10 @@ UPSERT_KEY = (
 methods (and a 405 lists them)."""
 
 
-class UpsertKeyConvertor(Convertor[str]):
-    regex = UPSERT_KEY
+class _Segment(Convertor[str]):
+    """A path segment matching `regex`, taken as it is."""
+
+    regex = ""
 
     def convert(self, value: str) -> str:
         return value
@@ -57,7 +60,17 @@ class UpsertKeyConvertor(Convertor[str]):
         return value
 
 
+class UpsertKeyConvertor(_Segment):
+    regex = UPSERT_KEY
+
+
+class ReplicationConvertor(_Segment):
+    regex = "updated|deleted"
+    """getUpdated and getDeleted, after `sobjects/T/`."""
+
+
 register_url_convertor("upsert_key", UpsertKeyConvertor())
+register_url_convertor("replication", ReplicationConvertor())
 
 router = APIRouter(prefix=DATA_PREFIX)
 
@@ -201,24 +214,33 @@ async def create_by_key_path(
 @router.get("/v{version}/sobjects/{sobject}/quickActions")
 @router.get("/v{version}/sobjects/{sobject}/quickActions/{resource:path}")
 async def unserved(sobject: str, call: Describe) -> SalesforceJSON:
+    raise await call.state.run(unserved_resource, call.state.org, sobject)
+
+
+def unserved_resource(org: Org, sobject: str) -> ApiError:
     """What a describe's `urls` list beyond the describe itself (layouts, compact layouts,
-    list views, quick actions): not served, so a plain NOT_FOUND, not an id misread."""
-    await call.state.run(call.state.org.writes.sobject, sobject)
-    raise not_found()
+    list views, quick actions) answers: not served, so a plain NOT_FOUND (the object's own
+    error when there is no such object), not an id misread."""
+    org.writes.sobject(sobject)
+    return not_found()
 
 
-@router.get("/v{version}/sobjects/{sobject}/updated")
-async def get_updated(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
-    start = replication_date(request.query_params.get("start"), "start")
-    end = replication_date(request.query_params.get("end"), "end")
-    return SalesforceJSON(await call.state.run(call.state.org.get_updated, sobject, start, end))
+def replicated(org: Org, sobject: str, changes: str, params: Mapping[str, str]) -> dict[str, Any]:
+    """getUpdated (`changes` "updated") or getDeleted ("deleted") over the window `params`
+    name (`start`, `end`), for the plain route and a composite subrequest alike."""
+    start = replication_date(params.get("start"), "start")
+    end = replication_date(params.get("end"), "end")
+    read = org.get_updated if changes == "updated" else org.get_deleted
+    return read(sobject, start, end)
 
 
-@router.get("/v{version}/sobjects/{sobject}/deleted")
-async def get_deleted(sobject: str, request: Request, call: Sobject) -> SalesforceJSON:
-    start = replication_date(request.query_params.get("start"), "start")
-    end = replication_date(request.query_params.get("end"), "end")
-    return SalesforceJSON(await call.state.run(call.state.org.get_deleted, sobject, start, end))
+@router.get("/v{version}/sobjects/{sobject}/{changes:replication}")
+async def replication(
+    sobject: str, changes: str, request: Request, call: Sobject
+) -> SalesforceJSON:
+    """`sobjects/T/updated` and `sobjects/T/deleted` (getUpdated, getDeleted)."""
+    org, params = call.state.org, request.query_params
+    return SalesforceJSON(await call.state.run(replicated, org, sobject, changes, params))
 
 
 @router.get("/v{version}/sobjects/{sobject}/{record_id}")
@@ -233,6 +255,12 @@ async def retrieve(sobject: str, record_id: str, request: Request, call: Sobject
         Preconditions.of(request.headers, write=False),
         api_version=call.version,
     )
+    return _conditional_answer(record, current)
+
+
+def _conditional_answer(record: dict[str, Any] | None, current: Validators | None) -> Response:
+    """A record read under a conditional request, or 304 with no body when the client holds
+    it already; either way naming its validators (`Last-Modified`, an Account's `ETag`)."""
     headers = validator_headers(current)
     if record is None:
         return Response(status_code=304, headers=headers)
@@ -268,18 +296,20 @@ async def delete(sobject: str, record_id: str, call: Sobject) -> Response:
 @router.get("/v{version}/sobjects/{sobject}/{first}/{rest:path}")
 async def retrieve_by_path(
     sobject: str, first: str, rest: str, request: Request, call: Sobject
-) -> SalesforceJSON:
+) -> Response:
     """A record by external id (`sobjects/T/field/value`), or by relationships from a record
-    (`sobjects/T/id/Rel/...`; a children relationship answers as a query)."""
-    record = await call.state.run(
+    (`sobjects/T/id/Rel/...`; a children relationship answers as a query). A record is
+    answered as `GET sobjects/T/id` answers it: its validators, and its conditions honoured."""
+    record, current = await call.state.run(
         call.state.org.paths.read,
         sobject,
         first,
         rest,
         _fields_param(request),
+        Preconditions.of(request.headers, write=False),
         api_version=call.version,
     )
-    return SalesforceJSON(record)
+    return _conditional_answer(record, current)
 
 
 @router.patch("/v{version}/sobjects/{sobject}/{first}/{rest:path}")

@@ -178,19 +178,6 @@ class Org:
         with self.storage.write() as conn:
             self.writes.delete(conn, obj, record_id)
 
-    def retrieve_by_external_id(
-        self,
-        sobject: str,
-        external_field: str,
-        external_value: str,
-        fields: Sequence[str] | None = None,
-        *,
-        api_version: str = DEFAULT_API_VERSION,
-    ) -> dict[str, Any]:
-        """`GET sobjects/T/field/value`: the one record with that external id (300 when several)."""
-        record_id = self._by_external_id(sobject, external_field, external_value, api_version)
-        return self.retrieve(sobject, record_id, fields, api_version=api_version)
-
     def delete_by_external_id(
         self,
         sobject: str,
@@ -200,12 +187,14 @@ class Org:
         api_version: str = DEFAULT_API_VERSION,
     ) -> None:
         """`DELETE sobjects/T/field/value`: delete the one record with that external id."""
-        record_id = self._by_external_id(sobject, external_field, external_value, api_version)
+        record_id = self.by_external_id(sobject, external_field, external_value, api_version)
         self.delete(sobject, record_id)
 
-    def _by_external_id(
+    def by_external_id(
         self, sobject: str, external_field: str, external_value: str, api_version: str
     ) -> str:
+        """The Id of the one record with that external id: 404 when none has it, 300 when
+        several do (`sobjects/T/field/value`)."""
         obj = self.writes.sobject(sobject)
         key = self.writes.external_key(obj, external_field)
         conn = self.storage.connection()

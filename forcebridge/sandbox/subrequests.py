@@ -1,11 +1,13 @@
 """One REST call made inside a composite or batch request, answered as its own route answers it.
 
-The composite resources (`http_composite_request`) carry calls to the sObject resources (rows,
-rows by external id, describe), `query` / `queryAll` and their next pages, and sObject
-Collections. Each is run here straight against the org, on the worker thread the whole request
-runs on, so an all-or-none composite request can hold them in one transaction. The answer is
-what the route would send: status, body (an error's body is Salesforce's error list) and the
-headers worth reporting (`Location` of a created record).
+The composite resources (`http_composite_request`) carry calls to every sObject resource the
+sandbox serves (describes, rows, rows by external id and friendly URL, getUpdated and
+getDeleted), `query` / `queryAll` and their next pages, and sObject Collections (retrieve
+included), as Salesforce's composite resource takes them. Each is run here straight against
+the org, on the worker thread the whole request runs on, so an all-or-none composite request
+can hold them in one transaction. The answer is what the route would send: status, body (an
+error's body is Salesforce's error list) and the headers worth reporting (`Location` of a
+created record, a record's validators).
 """
 
 from __future__ import annotations
@@ -26,8 +28,18 @@ from forcebridge.sandbox.http_api import (
     json_object,
     soql_text,
 )
-from forcebridge.sandbox.http_composite import collection_records
-from forcebridge.sandbox.http_rest import UPSERT_KEY, sobject_entry
+from forcebridge.sandbox.http_composite import (
+    collection_records,
+    posted_retrieval,
+    queried_retrieval,
+)
+from forcebridge.sandbox.http_rest import (
+    UPSERT_KEY,
+    ReplicationConvertor,
+    replicated,
+    sobject_entry,
+    unserved_resource,
+)
 from forcebridge.sandbox.org import Org
 from forcebridge.sandbox.preconditions import (
     Preconditions,
@@ -177,6 +189,11 @@ def _retrieve(call: _Call) -> Reply:
         Preconditions.of(call.headers, write=False),
         api_version=call.version,
     )
+    return _conditional(record, current)
+
+
+def _conditional(record: dict[str, Any] | None, current: Validators | None) -> Reply:
+    """A record read under the subrequest's conditions, or 304 (`None`: the client holds it)."""
     return Reply(200 if record is not None else 304, record, validator_headers(current))
 
 
@@ -198,8 +215,11 @@ def _delete(call: _Call) -> Reply:
 def _by_path(call: _Call) -> Reply:
     """A record by external id, or by relationships from a record (see `traversal.RecordPaths`)."""
     sobject, first, rest = call.path["sobject"], call.path["first"], call.path["rest"]
-    record = call.org.paths.read(sobject, first, rest, call.fields(), api_version=call.version)
-    return Reply(200, record)
+    preconditions = Preconditions.of(call.headers, write=False)
+    record, current = call.org.paths.read(
+        sobject, first, rest, call.fields(), preconditions, api_version=call.version
+    )
+    return _conditional(record, current)
 
 
 def _write_by_path(call: _Call) -> Reply:
@@ -248,6 +268,15 @@ def _revalidated(call: _Call, payload: Any) -> Reply:
     return Reply(200, payload, headers)
 
 
+def _replication(call: _Call) -> Reply:
+    sobject, changes = call.path["sobject"], call.path["changes"]
+    return Reply(200, replicated(call.org, sobject, changes, call.params))
+
+
+def _unserved(call: _Call) -> Reply:
+    raise unserved_resource(call.org, call.path["sobject"])
+
+
 def _query(include_deleted: bool) -> Handler:
     def run(call: _Call) -> Reply:
         page = call.org.query(
@@ -289,6 +318,19 @@ def _collection_delete(call: _Call) -> Reply:
     return Reply(200, call.org.collection("delete", None, ids, all_or_none))
 
 
+def _retrieval(read: Callable[[_Call], tuple[list[str], list[str]]]) -> Handler:
+    """sObject Collections' retrieve, its ids and fields as `read` finds them in the call."""
+
+    def run(call: _Call) -> Reply:
+        ids, fields = read(call)
+        records = call.org.retrieve_many(
+            call.path["sobject"], ids, fields, api_version=call.version
+        )
+        return Reply(200, records)
+
+    return run
+
+
 def _collection_upsert(call: _Call) -> Reply:
     records, all_or_none = collection_records(call.body)
     written = call.org.collection(
@@ -307,6 +349,8 @@ _ROW = rf"/sobjects/(?P<sobject>{_NAME})/(?P<record_id>{_NAME})"
 _KEYED_COLLECTION = rf"/composite/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})"
 _BY_PATH = rf"/sobjects/(?P<sobject>{_NAME})/(?P<first>{_NAME})/(?P<rest>.+)"
 _ROW_PATTERN = re.compile(_ROW)
+_UNSERVED_RESOURCES = r"(?:describe/.+|listviews(?:/.+)?|quickActions(?:/.+)?)"
+"""What a describe's `urls` list beyond the describe itself, as `http_rest.unserved` has them."""
 _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (verb, re.compile(pattern), handler)
     for verb, pattern, handler in (
@@ -314,6 +358,12 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", rf"/sobjects/(?P<sobject>{_NAME})", _sobject_info),
         ("POST", rf"/sobjects/(?P<sobject>{_NAME})", _create),
         ("GET", rf"/sobjects/(?P<sobject>{_NAME})/describe", _describe),
+        ("GET", rf"/sobjects/(?P<sobject>{_NAME})/{_UNSERVED_RESOURCES}", _unserved),
+        (
+            "GET",
+            rf"/sobjects/(?P<sobject>{_NAME})/(?P<changes>{ReplicationConvertor.regex})",
+            _replication,
+        ),
         ("POST", rf"/sobjects/(?P<sobject>{_NAME})/(?P<key>{UPSERT_KEY})", _create_by_key),
         ("GET", _ROW, _retrieve),
         ("PATCH", _ROW, _update),
@@ -328,9 +378,15 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("PATCH", "/composite/sobjects", _collection("PATCH")),
         ("DELETE", "/composite/sobjects", _collection_delete),
         (
-            "PATCH",
-            rf"/composite/sobjects/(?P<sobject>{_NAME})/(?P<field>{_NAME})",
-            _collection_upsert,
+            "GET",
+            rf"/composite/sobjects/(?P<sobject>{_NAME})",
+            _retrieval(lambda call: queried_retrieval(call.params)),
         ),
+        (
+            "POST",
+            rf"/composite/sobjects/(?P<sobject>{_NAME})",
+            _retrieval(lambda call: posted_retrieval(call.body)),
+        ),
+        ("PATCH", _KEYED_COLLECTION, _collection_upsert),
     )
 ]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from forcebridge.sandbox import ids
 from forcebridge.sandbox.errors import from_soql, method_not_allowed, not_found
+from forcebridge.sandbox.preconditions import Preconditions, Validators
 from forcebridge.sandbox.query import DEFAULT_BATCH, select_where
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 from forcebridge.soql.errors import SoqlError
@@ -89,16 +90,26 @@ class RecordPaths:
         sobject: str,
         first: str,
         rest: str,
-        fields: Sequence[str] | None = None,
+        fields: Sequence[str] | None,
+        preconditions: Preconditions,
         *,
         api_version: str,
-    ) -> dict[str, Any]:
-        """`GET sobjects/T/{first}/{rest}`: by relationships from a record (`related`) when
-        `first` is one of T's ids, else by external id (`first` the field, `rest` the value)."""
+    ) -> tuple[dict[str, Any] | None, Validators | None]:
+        """`GET sobjects/T/{first}/{rest}`: by relationships from a record when `first` is one
+        of T's ids, else by external id (`first` the field, `rest` the value). A record is read
+        as `GET sobjects/T/id` reads it, under the request's conditions (None when the client
+        holds it already: 304) and with its validators; a children relationship's records are
+        a query result, with none."""
         if self._names_record(sobject, first):
-            return self.related(sobject, first, rest.split("/"), fields, api_version=api_version)
-        return self.org.retrieve_by_external_id(
-            sobject, first, rest, fields, api_version=api_version
+            end = self._follow(sobject, first, rest.split("/"))
+            if end.children is not None:
+                page = self._children(end.obj, end.children, end.record_id, fields, api_version)
+                return page, None
+            sobject, record_id = end.obj.name, end.record_id
+        else:
+            record_id = self.org.by_external_id(sobject, first, rest, api_version)
+        return self.org.conditional_retrieve(
+            sobject, record_id, fields, preconditions, api_version=api_version
         )
 
     def write(
@@ -131,21 +142,17 @@ class RecordPaths:
     def _names_record(self, sobject: str, segment: str) -> bool:
         return names_record(self.org.writes.sobject(sobject), segment)
 
-    def related(
+    def _children(
         self,
-        sobject: str,
-        record_id: str,
-        relationships: Sequence[str],
-        fields: Sequence[str] | None = None,
-        *,
+        child: ObjectSpec,
+        lookup: FieldSpec,
+        parent_id: str,
+        fields: Sequence[str] | None,
         api_version: str,
     ) -> dict[str, Any]:
-        """`GET sobjects/T/id/Rel/...`: the record the relationships lead to, or, when the last
-        leads to children, their first page as a query result."""
-        end = self._follow(sobject, record_id, relationships)
-        if end.children is None:
-            return self.org.retrieve(end.obj.name, end.record_id, fields, api_version=api_version)
-        query = select_where(end.obj, fields, end.children.name, end.record_id)
+        """`GET sobjects/T/id/.../Children`: the first page of the `child` records whose
+        `lookup` holds `parent_id`, as a query result."""
+        query = select_where(child, fields, lookup.name, parent_id)
         try:
             return self.org.queries.run(
                 query, include_deleted=False, batch_size=DEFAULT_BATCH, api_version=api_version

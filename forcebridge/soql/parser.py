@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedToken
 
+from forcebridge.soql.aliases import resolve_aliases
 from forcebridge.soql.ast import (
     Access,
     Aggregate,
@@ -153,7 +154,7 @@ def _query(children: list[Any]) -> Query:
     *parent, sobject = names
     clauses: dict[str, Any] = dict(children[at + len(names) :])
     subtotals, group_by = clauses.get("group_by", (None, ()))
-    return Query(
+    query = Query(
         select=tuple(children[:at]),
         sobject=str(sobject),
         parent_object=str(parent[0]) if parent else None,
@@ -169,6 +170,7 @@ def _query(children: list[Any]) -> Query:
         tracking=clauses.get("tracking", ()),
         sobject_pos=_at(names[0]),
     )
+    return resolve_aliases(query, *clauses.get("aliases", (None, ())))
 
 
 class _ToAst(Transformer[Token, Any]):
@@ -238,6 +240,16 @@ class _ToAst(Transformer[Token, Any]):
     def fields(self, children: list[Token]) -> Fields:
         keyword, kind = children
         return Fields(FieldsKind(kind.upper()), pos=_at(keyword))
+
+    def aliases(self, children: list[Any]) -> tuple[str, tuple[str | None, list[Any]]]:
+        named, *related = children
+        if isinstance(named, Token):
+            return "aliases", (str(named), related)
+        return "aliases", (None, children)
+
+    def related_alias(self, children: list[Any]) -> tuple[Field, str]:
+        path, alias = children
+        return path, str(alias)
 
     def where(self, children: list[Condition]) -> tuple[str, Condition]:
         return "where", children[0]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from forcebridge.sandbox.bulk import (
     DEFAULT_MAX_RECORDS,
@@ -181,6 +182,27 @@ def test_a_setting_that_is_no_text_is_named_as_json_spells_it(
     assert answer.status_code == 400
     assert answer.json()[0]["errorCode"] == "INVALIDJOB"
     assert answer.json()[0]["message"].startswith(message)
+
+
+@pytest.mark.parametrize("content_type", ["JSON", "XML", "csv", None])
+def test_a_query_job_in_any_format_but_csv_is_refused_not_answered_in_csv(
+    sf: Salesforce, content_type: str | None
+) -> None:
+    """CSV is "the only supported value" of `contentType` (Bulk API 2.0, "Create a Query
+    Job"): a job asking for another is refused, as an ingest job asking for one is."""
+    job = {"operation": "query", "query": "SELECT Id FROM Contact", "contentType": content_type}
+    with pytest.raises(SalesforceMalformedRequest) as query_job:
+        sf.restful("jobs/query", method="POST", json=job)
+    ingest = {"object": "Contact", "operation": "insert", "contentType": content_type}
+    with pytest.raises(SalesforceMalformedRequest) as ingest_job:
+        sf.restful("jobs/ingest", method="POST", json=ingest)
+
+    shown = "null" if content_type is None else content_type
+    for refused in (query_job, ingest_job):
+        assert refused.value.content == [
+            {"errorCode": "INVALIDJOB", "message": f"Invalid contentType: {shown}. Use one of CSV"}
+        ]
+    assert sf.restful("jobs/query", method="POST", json=job | {"contentType": "CSV"})["id"]
 
 
 def test_a_finished_job_cannot_be_aborted_and_unknown_jobs_are_404(

@@ -304,7 +304,7 @@ def test_a_closed_job_is_processed_in_the_background_and_reports_its_counts(
             "Field name provided, LastName does not match an External ID, Salesforce Id, or "
             "indexed field for Contact",
         ),
-        ({"object": "Contact", "operation": "insert", "contentType": "JSON"}, "only CSV"),
+        ({"object": "Contact", "operation": "insert", "contentType": "JSON"}, "contentType: JSON."),
         ({"object": "Contact", "operation": None}, "Invalid operation: null."),
         ({"object": "Contact", "operation": True}, "Invalid operation: true."),
         ({"object": "Contact", "operation": "insert", "lineEnding": None}, "lineEnding: null."),

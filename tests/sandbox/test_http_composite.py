@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from forcebridge.sandbox.http_composite import merge_lock_failures
+from forcebridge.sandbox.server import SandboxServer
 
 SANDBOX_SETTINGS = {"schema_dir": Path(__file__).with_name("schema")}
 
@@ -284,6 +286,53 @@ def test_retrieve_many_answers_null_for_an_invalid_id_but_fails_on_a_bad_field(
 def test_more_than_200_records_is_refused(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest):
         collection(sf, "POST", {"records": [contact(LastName=f"n{i}") for i in range(201)]})
+
+
+def account(**values: Any) -> dict[str, Any]:
+    return {"attributes": {"type": "Account"}, **values}
+
+
+def alternating(count: int, tag: str) -> list[dict[str, Any]]:
+    """`count` records whose type changes at each: `count` chunks."""
+    return [
+        account(Name=f"{tag}{i}") if i % 2 else contact(LastName=f"{tag}{i}") for i in range(count)
+    ]
+
+
+def test_a_create_or_update_past_ten_chunks_of_one_type_is_refused_whole(sf: Salesforce) -> None:
+    """A new chunk wherever the type changes, at most 10 (REST guide, "Create Records Using
+    sObject Collections" and "Update Records Using sObject Collections")."""
+    ten = collection(sf, "POST", {"records": alternating(10, "Ten")})
+    sorted_eleven = collection(sf, "POST", {"records": sorted(alternating(11, "Two"), key=str)})
+    with pytest.raises(SalesforceMalformedRequest) as created:
+        collection(sf, "POST", {"records": alternating(11, "Eleven")})
+    updates = [
+        {"attributes": {"type": r["attributes"]["type"]}, "Id": result["id"], "Title": "Moved"}
+        for r, result in zip(alternating(10, "Ten"), ten, strict=True)
+    ]
+    with pytest.raises(SalesforceMalformedRequest) as updated:
+        collection(sf, "PATCH", {"records": [*updates, contact(Id=ten[0]["id"])]})
+
+    assert all(r["success"] for r in [*ten, *sorted_eleven])
+    for refused in (created, updated):
+        assert refused.value.content == [
+            {
+                "errorCode": "INVALID_BATCH_SIZE",
+                "message": "Cannot have more than 10 chunks in a single operation. Please "
+                "rearrange the data to reduce chunking.",
+            }
+        ]
+    assert sf.query("SELECT Id FROM Contact WHERE LastName LIKE 'Eleven%'")["totalSize"] == 0
+    assert sf.query("SELECT Id FROM Contact WHERE Title = 'Moved'")["totalSize"] == 0
+
+
+def test_the_chunk_limit_refuses_a_request_before_any_record_meets_a_lock(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> None:
+    sf = salesforce_for(make_sandbox(lock_rate=1.0))
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        collection(sf, "POST", {"records": alternating(11, "Locked")})
+    assert refused.value.content[0]["errorCode"] == "INVALID_BATCH_SIZE"
 
 
 def codes(results: list[dict[str, Any]]) -> list[str | None]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceMalformedRequest
+from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from forcebridge.sandbox.server import SandboxServer
+from tests.sandbox.clocks import Clock
 
 V = "/services/data/v62.0"
 
@@ -649,3 +652,87 @@ def test_a_subrequests_record_path_is_percent_decoded_as_the_plain_routes_is(
     assert upserted[1]["body"]["LastName"] == "Pct"
     assert sf.Contact.get(upserted[0]["body"]["id"])["Email"] == "pct@example.com"
     assert (batched["statusCode"], batched["result"]["LastName"]) == (200, "Pct")
+
+
+def test_get_updated_and_get_deleted_subrequests_answer_as_the_plain_routes_do(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> None:
+    """Composite takes every sObject resource (REST guide, "Send Multiple Requests Using
+    Composite"): `sobjects/T/updated` is getUpdated, never an external id field `updated`."""
+    clock = Clock()
+    sf = salesforce_for(make_sandbox(clock=clock))
+    kept = sf.Contact.create({"LastName": "Kept"})["id"]
+    dropped = sf.Contact.create({"LastName": "Dropped"})["id"]
+    sf.Contact.delete(dropped)
+    clock.advance(minutes=2)
+    start, end = clock.now - dt.timedelta(minutes=10), clock.now
+    window = f"?start={quote(start.isoformat())}&end={quote(end.isoformat())}"
+    plain = {"updated": sf.Contact.updated(start, end), "deleted": sf.Contact.deleted(start, end)}
+
+    answered = composite(
+        sf,
+        sub("GET", f"/sobjects/Contact/updated/{window}", "updated"),
+        sub("GET", f"/sobjects/Contact/deleted{window}", "deleted"),
+    )
+    batch = [{"method": "GET", "url": f"v62.0/sobjects/Contact/{c}{window}"} for c in plain]
+    batched = sf.restful("composite/batch", method="POST", json={"batchRequests": batch})
+
+    assert [a["httpStatusCode"] for a in answered] == [200, 200]
+    assert {a["referenceId"]: a["body"] for a in answered} == plain
+    assert [r["result"] for r in batched["results"]] == list(plain.values())
+    assert plain["updated"]["ids"] == [kept]
+    assert [r["id"] for r in plain["deleted"]["deletedRecords"]] == [dropped]
+
+
+def test_every_sobject_resource_is_routed_inside_composite_as_on_its_own(
+    sf: Salesforce,
+) -> None:
+    """Describe's unserved resources are the plain 404, not an external id field's; a missing
+    replication window is the plain route's 400; sObject Collections' retrieve is served."""
+    contact = sf.Contact.create({"LastName": "Retrieved"})["id"]
+    fetched = {"ids": [contact], "fields": ["LastName"]}
+
+    layouts, views, no_window, retrieved, listed = composite(
+        sf,
+        sub("GET", "/sobjects/Contact/describe/layouts", "layouts"),
+        sub("GET", "/sobjects/Contact/listviews", "views"),
+        sub("GET", "/sobjects/Contact/updated", "noWindow"),
+        sub("POST", "/composite/sobjects/Contact", "retrieved", fetched),
+        sub("GET", f"/composite/sobjects/Contact?ids={contact}&fields=LastName", "listed"),
+    )
+
+    with pytest.raises(SalesforceResourceNotFound) as plain_layouts:
+        sf.restful("sobjects/Contact/describe/layouts")
+    with pytest.raises(SalesforceMalformedRequest) as plain_no_window:
+        sf.restful("sobjects/Contact/updated")
+    for unserved in (layouts, views):
+        assert (unserved["httpStatusCode"], codes(unserved)) == (404, ["NOT_FOUND"])
+        assert unserved["body"] == plain_layouts.value.content
+    assert (no_window["httpStatusCode"], no_window["body"]) == (400, plain_no_window.value.content)
+    for answer in (retrieved, listed):
+        assert answer["httpStatusCode"] == 200
+        assert [r["LastName"] for r in answer["body"]] == ["Retrieved"]
+
+
+def test_a_record_by_external_id_carries_its_validators_as_by_id(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> None:
+    sf = salesforce_for(make_sandbox(schema_dir=Path(__file__).with_name("schema")))
+    contact = sf.Contact.create({"LastName": "Keyed", "External_Id__c": "ext-valid"})["id"]
+
+    by_id, by_key, unchanged = composite(
+        sf,
+        sub("GET", f"/sobjects/Contact/{contact}", "byId"),
+        sub("GET", "/sobjects/Contact/External_Id__c/ext-valid", "byKey"),
+        sub("GET", "/sobjects/Contact/External_Id__c/ext-valid", "unchanged"),
+    )
+    since = by_id["httpHeaders"]["Last-Modified"]
+    [revalidated] = composite(
+        sf,
+        sub("GET", "/sobjects/Contact/External_Id__c/ext-valid", "again")
+        | {"httpHeaders": {"If-Modified-Since": since}},
+    )
+
+    assert by_key["httpHeaders"] == by_id["httpHeaders"] == {"Last-Modified": since}
+    assert by_key["body"] == by_id["body"] == unchanged["body"]
+    assert (revalidated["httpStatusCode"], revalidated["body"]) == (304, None)

@@ -89,6 +89,56 @@ def test_bad_soql_is_400_with_salesforce_codes(sf: Salesforce, soql: str, code: 
     assert refused.value.content[0]["errorCode"] == code
 
 
+@pytest.fixture(scope="module")
+def alias_co(sf: Salesforce) -> str:
+    """An Account with two Contacts."""
+    account = str(sf.Account.create({"Name": "Alias Co"})["id"])
+    for last_name in ("Ames", "Bloom"):
+        sf.Contact.create({"LastName": last_name, "Title": "CTO", "AccountId": account})
+    return account
+
+
+@pytest.mark.parametrize(
+    ("aliased", "plain"),
+    [
+        (
+            "SELECT c.LastName, a.Name FROM Contact c, c.Account a WHERE a.Name = 'Alias Co' "
+            "ORDER BY c.LastName",
+            "SELECT LastName, Account.Name FROM Contact WHERE Account.Name = 'Alias Co' "
+            "ORDER BY LastName",
+        ),
+        (
+            "SELECT a.Name, (SELECT x.LastName FROM a.Contacts x ORDER BY x.LastName DESC) "
+            "FROM Account a WHERE a.Name = 'Alias Co'",
+            "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC) "
+            "FROM Account WHERE Name = 'Alias Co'",
+        ),
+        (
+            "SELECT c.Title, COUNT(c.Id) n FROM Contact c WHERE c.AccountId IN "
+            "(SELECT a.Id FROM Account a WHERE a.Name = 'Alias Co') GROUP BY c.Title",
+            "SELECT Title, COUNT(Id) n FROM Contact WHERE AccountId IN "
+            "(SELECT Id FROM Account WHERE Name = 'Alias Co') GROUP BY Title",
+        ),
+    ],
+)
+def test_a_query_with_object_aliases_answers_as_without_them(
+    sf: Salesforce, alias_co: str, aliased: str, plain: str
+) -> None:
+    """SOQL reference, "Alias Notation": `FROM Contact c, c.Account a`, then `c.` and `a.`."""
+    answer = sf.query(aliased)
+
+    assert answer == sf.query(plain)
+    assert answer["totalSize"] > 0
+
+
+def test_an_unknown_field_behind_an_alias_is_named_on_its_object(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.query("SELECT c.Bogus FROM Contact c")
+    [error] = refused.value.content
+    assert error["errorCode"] == "INVALID_FIELD"
+    assert "No such column 'Bogus' on entity 'Contact'" in error["message"]
+
+
 def test_count_with_order_by_is_refused_pointing_at_the_ordered_field(sf: Salesforce) -> None:
     with pytest.raises(SalesforceMalformedRequest) as refused:
         sf.query("SELECT COUNT() FROM Contact ORDER BY LastName")

@@ -97,6 +97,28 @@ def test_records_answer_conditional_requests_by_date_and_account_tag(
     assert unreadable.status_code == 400
 
 
+def test_a_record_by_external_id_answers_conditional_requests_as_by_id(
+    sandbox: SandboxServer, sf: Salesforce
+) -> None:
+    """The same record, the same validators (`Last-Modified`, an Account's `ETag`) and the
+    same 304, whether the URL names it by Id or by an external id."""
+    rows = f"{sandbox.base_url}{DATA}/sobjects"
+    contact = sf.Contact.create({"LastName": "Keyed", "External_Id__c": "ext-validated"})["id"]
+    account = sf.Account.create({"Name": "Keyed Co", "Account_Key__c": "K-validated"})["id"]
+    pairs = [
+        (f"{rows}/Contact/{contact}", f"{rows}/Contact/External_Id__c/ext-validated"),
+        (f"{rows}/Account/{account}", f"{rows}/Account/Account_Key__c/K-validated"),
+    ]
+
+    for by_id, by_key in pairs:
+        plain, keyed = (sf.session.get(url, headers=sf.headers) for url in (by_id, by_key))
+        validators = {k: plain.headers.get(k) for k in ("Last-Modified", "ETag")}
+        assert {k: keyed.headers.get(k) for k in validators} == validators
+        assert validators["Last-Modified"] and keyed.json() == plain.json()
+        since = {"If-Modified-Since": validators["Last-Modified"]}
+        assert sf.session.get(by_key, headers=sf.headers | since).status_code == 304
+
+
 def test_unknown_object_is_404_not_found(sf: Salesforce) -> None:
     with pytest.raises(SalesforceResourceNotFound) as missing:
         sf.restful("sobjects/Nope__c/")

@@ -114,6 +114,70 @@ def test_a_child_subquery_parses_to_a_query_on_its_relationship() -> None:
 
 
 @pytest.mark.parametrize(
+    ("aliased", "plain"),
+    [
+        (
+            "SELECT c.LastName, c.Account.Name FROM Contact c WHERE c.Title != null "
+            "ORDER BY c.LastName DESC LIMIT 5",
+            "SELECT LastName, Account.Name FROM Contact WHERE Title != null "
+            "ORDER BY LastName DESC LIMIT 5",
+        ),
+        (
+            "SELECT count() FROM Contact c, c.Account a WHERE a.name = 'MyriadPubs'",
+            "SELECT count() FROM Contact WHERE Account.name = 'MyriadPubs'",
+        ),
+        (
+            "SELECT o.Name FROM Contact c, c.Account a, a.Owner o, Contact.ReportsTo r "
+            "WHERE r.LastName = 'Boss'",
+            "SELECT Account.Owner.Name FROM Contact WHERE ReportsTo.LastName = 'Boss'",
+        ),
+        (
+            "SELECT c.LeadSource, COUNT(c.Id) n FROM Contact c GROUP BY c.LeadSource "
+            "HAVING COUNT(c.Id) > 1 ORDER BY COUNT(c.Id) DESC",
+            "SELECT LeadSource, COUNT(Id) n FROM Contact GROUP BY LeadSource "
+            "HAVING COUNT(Id) > 1 ORDER BY COUNT(Id) DESC",
+        ),
+        (
+            "SELECT a.Name, (SELECT x.LastName FROM a.Contacts x WHERE x.Email != null "
+            "ORDER BY x.LastName) FROM Account a",
+            "SELECT Name, (SELECT LastName FROM Account.Contacts WHERE Email != null "
+            "ORDER BY LastName) FROM Account",
+        ),
+        (
+            "SELECT c.Id FROM Contact c WHERE c.AccountId IN (SELECT a.Id FROM Account a "
+            "WHERE a.Name LIKE 'A%') AND CALENDAR_YEAR(c.Birthdate) = 1990",
+            "SELECT Id FROM Contact WHERE AccountId IN "
+            "(SELECT Id FROM Account WHERE Name LIKE 'A%') AND CALENDAR_YEAR(Birthdate) = 1990",
+        ),
+        (
+            "SELECT Id FROM Contact c USING SCOPE mine FOR VIEW",
+            "SELECT Id FROM Contact USING SCOPE mine FOR VIEW",
+        ),
+    ],
+)
+def test_an_alias_stands_for_its_object_or_relationship_anywhere_in_the_query(
+    aliased: str, plain: str
+) -> None:
+    """SOQL reference, "Alias Notation": paths starting with an alias read as the paths it
+    stands for, in every clause, a subquery's and a semi-join's aliases their own."""
+    assert parse(aliased) == parse(plain)
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("SELECT Id FROM Contact Order", "<EOF>"),
+        ("SELECT Id FROM Contact c OFFSET", "<EOF>"),
+        ("SELECT Id FROM Contact Where", "<EOF>"),
+        ("SELECT Id, (SELECT Id FROM Contacts c OFFSET 1) FROM Account", "OFFSET"),
+    ],
+)
+def test_a_clause_keyword_after_from_is_never_an_alias(text: str, refused: str) -> None:
+    with pytest.raises(MalformedQuery, match=f"unexpected token: '{re.escape(refused)}'"):
+        parse(text)
+
+
+@pytest.mark.parametrize(
     ("text", "refused"),
     [
         ("SELECT Id, (SELECT COUNT() FROM Contacts) FROM Account", "("),
