@@ -94,6 +94,19 @@ def number_text(number: Decimal) -> str:
     return format(number, "f")
 
 
+def shown_number_text(number: Decimal, scale: int) -> str:
+    """A number as Salesforce shows a field of `scale` decimal places (without its currency
+    symbol, percent sign or thousands separators): `3.0` at scale 0 is `3`, at scale 2 `3.00`.
+    Salesforce writes a number field in JSON as a double (`3.0`, `1.2345678E7`), which is
+    not what its users see. Decimals beyond the scale, which Salesforce keeps for a value set
+    through its API (and shows rounded), are kept rather than rounded away."""
+    whole, _, fraction = number_text(number).partition(".")
+    fraction = fraction.rstrip("0").ljust(scale, "0")
+    if whole == "-0" and not fraction.strip("0"):
+        whole = "0"
+    return f"{whole}.{fraction}" if fraction else whole
+
+
 def as_text(value: Any) -> str:
     """Any read value as the text a person would type."""
     if isinstance(value, str):

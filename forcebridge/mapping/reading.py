@@ -6,6 +6,8 @@ string), so readers accept both spellings.
 - A `false` checkbox stays `False`; numbers are `Decimal`, never float; datetimes are aware
   and keep the zone they came with; Salesforce times carry no zone (the `Z` Salesforce writes
   is a formality), so they become naive `time`s.
+- A number into a text field reads as Salesforce shows it, by its field's scale (`3` for a
+  Number(18, 0)'s `3.0`, `3.50` at scale 2), not as its JSON spells it.
 - Text longer than a contact field holds is truncated, and the result carries a warning.
 """
 
@@ -27,6 +29,7 @@ from forcebridge.mapping.converters import (
     date_as_datetime,
     one_of,
     read_text,
+    shown_number_text,
 )
 from forcebridge.mapping.describe import SalesforceField
 from forcebridge.mapping.errors import UnsupportedField
@@ -67,6 +70,11 @@ def read_whole_number(value: Any) -> Decimal:
     if number != number.to_integral_value():
         raise Refused("is not a whole number")
     return number
+
+
+def number_as_shown(scale: int) -> Step:
+    """A number read from a field of `scale` decimal places as the text Salesforce shows."""
+    return lambda number: shown_number_text(number, scale)
 
 
 def _parse(parse: Callable[[str], Any], text: str) -> Any:
@@ -133,7 +141,9 @@ def pull_converter(source: SalesforceField, target: LocalField) -> FieldConverte
         raise UnsupportedField(refusal)
     steps = [_READERS.get(source.type, read_text)]
     family = salesforce_family(source)
-    if target.type is LocalType.TEXT and family is not Family.TEXT:
+    if target.type is LocalType.TEXT and family is Family.NUMBER:
+        steps.append(number_as_shown(source.scale))
+    elif target.type is LocalType.TEXT and family is not Family.TEXT:
         steps.append(as_text)
     elif target.type is LocalType.DATETIME and family is Family.DATE:
         steps.append(date_as_datetime)

@@ -40,7 +40,6 @@ from forcebridge.sync.pull_plan import (
     member_condition,
 )
 from forcebridge.sync.pull_record import Target
-from forcebridge.sync.pull_report import Tally
 from forcebridge.sync.routing import Route, RoutingError, user_zone
 from forcebridge.sync.watermark import START, Cursor
 
@@ -105,7 +104,6 @@ class Member:
     """Formula and roll-up fields among them, which change without touching SystemModstamp."""
     cursor: Cursor
     run: Run
-    tally: Tally = field(default_factory=Tally)
     seen: set[str] | None = None
     """The Ids of the service's records a full read has found so far, collected when records
     are already linked: those it does not find have left the service's records (a narrowed
@@ -114,6 +112,9 @@ class Member:
     """The records waiting, as the run began, to be read again by Id (`pull_rereads`)."""
     brought: set[str] = field(default_factory=set)
     """Those of `waiting` the run's read brought anyway: they need not be asked for."""
+    told_never_linked: bool = False
+    """The run has logged a deleted record no contact was ever linked to: it logs one only
+    (`pull_page.never_linked_note`), a first pull may read tens of thousands."""
 
 
 def service_fields(session: Session, service: Service) -> LocalFields:

@@ -73,8 +73,23 @@ class PageChanges:
     stream cannot tell whether the service's rule admits it."""
     merges: list[tuple[int, int]] = field(default_factory=list)
     """`(merged, kept)`: contacts that are one person, the first merged into the second."""
+    never_linked: list[str] = field(default_factory=list)
+    """Deleted records no contact was ever linked to (a first pull reads the recycle bin
+    through `queryAll`): nothing to do, each counted skipped, without a note each (an org may
+    have tens of thousands); see `never_linked_note`."""
     notes: list[Note] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
+
+
+def never_linked_note(record_id: str) -> Note:
+    """The one log entry a run gives the deleted records never linked (`PageChanges.
+    never_linked`), naming the first: one each would bury the rest of the log."""
+    message = (
+        "deleted in Salesforce before any contact of the service was linked to it (a record "
+        "of the recycle bin): nothing to do, skipped; every such record of the run is counted "
+        "skipped, and only this first one logged"
+    )
+    return Note(LogLevel.INFO, Code.DELETED_NEVER_LINKED, message, record_id)
 
 
 def decide_page(records: Sequence[Incoming], view: StoreView, target: Target) -> PageChanges:
@@ -213,10 +228,14 @@ class _Decision:
 
     def _deleted(self, record: Incoming) -> Outcome | None:
         """Unlink the record; mark its contact once no Salesforce record is left linked. A
-        record that left the scope and was never linked is none of this service's business."""
+        record that left the scope and was never linked is none of this service's business;
+        one deleted and never linked was read for the service, with nothing to do: skipped."""
         cid = self.view.linked.get(record.external_id)
         if cid is None:
-            return None if record.left_scope else Outcome.UNCHANGED
+            if record.left_scope:
+                return None
+            self.changes.never_linked.append(record.external_id)
+            return Outcome.SKIPPED
         if record.left_scope:
             message = (
                 "no longer among the service's records in Salesforce (deleted for good, a "

@@ -15,7 +15,8 @@ class Outcome(enum.StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
-    """Left out on purpose (update-only, a conflict), with a log entry saying why."""
+    """Left out on purpose (update-only, a conflict, deleted before it was ever linked), with a
+    log entry saying why (for the last, one for all: see `pull_page.never_linked_note`)."""
     FAILED = "failed"
     """Could not be applied at all, with a log entry saying why."""
 
@@ -58,6 +59,7 @@ class Code(enum.StrEnum):
     DUPLICATE_TASK = "duplicate_task"
     UNREADABLE_RECORD = "unreadable_record"
     DELETED = "deleted_in_source"
+    DELETED_NEVER_LINKED = "deleted_never_linked"
     LEFT_SCOPE = "left_scope"
 
 

@@ -41,6 +41,7 @@ from forcebridge.sync.pull_page import (
     PageChanges,
     StoreView,
     decide_page,
+    never_linked_note,
 )
 from forcebridge.sync.pull_plan import PAGE_SIZE
 from forcebridge.sync.pull_record import Incoming, ReadPage, Target
@@ -122,13 +123,19 @@ class PageWrite:
     """The API calls the run has spent by this page, when it is the run that paid them."""
 
 
-def decide(target: Target, run_id: int, page: ReadPage, view: StoreView) -> PageWrite:
-    """Decide a page read for `target` against what the store holds for it (`store_view`)."""
+def decide(
+    target: Target, run_id: int, page: ReadPage, view: StoreView, *, told: bool = False
+) -> PageWrite:
+    """Decide a page read for `target` against what the store holds for it (`store_view`);
+    `told`: the run has logged a deleted record never linked already (`never_linked_note`)."""
     changes = decide_page(page.incoming, view, target)
     tally = Tally()
     tally.add(page.tally)
     tally.add(changes.tally)
-    return PageWrite(target, run_id, changes, [*page.notes, *changes.notes], tally)
+    notes = [*page.notes, *changes.notes]
+    if changes.never_linked and not told:
+        notes.append(never_linked_note(changes.never_linked[0]))
+    return PageWrite(target, run_id, changes, notes, tally)
 
 
 def write(session: Session, page: PageWrite) -> None:

@@ -358,7 +358,8 @@ class StreamPull:
             writer.settled()
             self.session.commit()  # a read that begins after the page's commit
             view = store_view(self.session, target, page.incoming)
-        write = decide(target, member.run.id, page, view)
+        write = decide(target, member.run.id, page, view, told=member.told_never_linked)
+        member.told_never_linked |= bool(write.changes.never_linked)
         return write, [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
 
     def _save_cursor(self, member: Member) -> None:

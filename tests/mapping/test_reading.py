@@ -64,8 +64,47 @@ def test_numbers_are_read_exactly(type_: str, value: Any, expected: Decimal) -> 
 
 
 def test_a_number_into_text_is_written_without_exponent() -> None:
-    assert pulled(Decimal("1E+3"), sf("Amount", "currency"), TEXT) == "1000"
-    assert pulled(Decimal("1234.50"), sf("Amount", "currency"), TEXT) == "1234.50"
+    assert pulled(Decimal("1E+3"), sf("Amount", "currency", scale=2), TEXT) == "1000.00"
+    assert pulled(Decimal("1234.50"), sf("Amount", "currency", scale=2), TEXT) == "1234.50"
+    assert pulled(Decimal("1.2345678E7"), sf("Employees__c", "double"), TEXT) == "12345678"
+
+
+@pytest.mark.parametrize(
+    ("type_", "scale", "value", "expected"),
+    [
+        ("double", 0, Decimal("3.0"), "3"),  # a Number(18, 0) as Salesforce's JSON writes it
+        ("double", 0, "3.0", "3"),  # ... and as Bulk API CSV does
+        ("double", 0, "3", "3"),
+        ("double", 2, Decimal("3.5"), "3.50"),
+        ("double", 2, Decimal("0.3"), "0.30"),
+        ("double", 2, Decimal("-1234567.5"), "-1234567.50"),  # no thousands separators
+        ("double", 0, Decimal("-0.0"), "0"),
+        ("currency", 2, Decimal("1234.5"), "1234.50"),
+        ("currency", 0, Decimal("99.0"), "99"),
+        ("percent", 1, Decimal("12.50"), "12.5"),
+        ("percent", 0, Decimal("15.0"), "15"),
+        ("int", 0, Decimal("42"), "42"),
+    ],
+)
+def test_a_number_into_text_reads_as_salesforce_shows_it_by_its_scale(
+    type_: str, scale: int, value: Any, expected: str
+) -> None:
+    employees = sf("Employees__c", type_, precision=18, scale=scale)
+
+    assert pulled(value, employees, TEXT) == expected
+    assert pulled(value, employees, UNBOUNDED_TEXT) == expected  # a service's own text field
+
+
+def test_a_number_into_a_number_field_is_unchanged_whatever_its_scale() -> None:
+    employees = sf("Employees__c", "double", precision=18, scale=0)
+
+    assert str(pulled(Decimal("3.0"), employees, NUMBER)) == "3.0"
+
+
+def test_decimals_salesforce_keeps_beyond_the_scale_are_not_rounded_away() -> None:
+    """Set through the API, a value keeps more decimals than its field's scale (Salesforce
+    shows it rounded): the text keeps them, so no value is lost or changed."""
+    assert pulled(Decimal("237.631"), sf("Size__c", "double", scale=1), TEXT) == "237.631"
 
 
 def test_a_formula_is_converted_by_its_result_type() -> None:
@@ -203,6 +242,17 @@ def test_any_number_survives_json_csv_and_text(number: Decimal) -> None:
     assert pulled(number, source, NUMBER) == number
     assert pulled(str(number), source, NUMBER) == number
     assert Decimal(pulled(number, source, TEXT)) == number
+
+
+@given(finite_decimals, st.integers(0, 18))
+def test_a_number_as_text_is_the_same_number_with_at_least_its_scales_decimals(
+    number: Decimal, scale: int
+) -> None:
+    text = pulled(number, sf("Amount", "double", scale=scale), TEXT)
+
+    assert Decimal(text) == number
+    assert "E" not in text.upper() and "," not in text
+    assert len(text.partition(".")[2]) >= scale
 
 
 @given(aware_datetimes)

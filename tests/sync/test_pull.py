@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -179,6 +180,70 @@ def test_a_deleted_record_unlinks_its_contact_and_marks_it_but_never_deletes_it(
         [],
     )
     assert log_of(session, result.run_id) == [("deleted_in_source", doomed, None)]
+
+
+def test_a_first_pull_skips_the_recycle_bin_and_logs_it_once_whatever_the_pages(
+    world: PullWorld, session: Session
+) -> None:
+    """A first pull reads deleted records through queryAll; none was ever linked, so there is
+    nothing to do. They count as skipped, the counts adding up to `read`, and the run logs one
+    of them, not one each, though two pages hold them (an org's recycle bin may hold tens of
+    thousands)."""
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    early = [world.create("Contact", LastName=f"Early {n}") for n in range(3)]
+    for record_id in early:
+        world.sandbox.org.delete("Contact", record_id)
+    world.later()
+    seed(world.sandbox.org, contacts=2_300, leads=0, accounts=20, seed=7)
+    world.later()
+    for record_id in [world.create("Contact", LastName=f"Late {n}") for n in range(3)]:
+        world.sandbox.org.delete("Contact", record_id)
+    world.later()
+
+    result = world.pull(service)
+
+    counts = (result.read, result.created, result.updated, result.unchanged, result.skipped)
+    assert counts == (2_306, 2_300, 0, 0, 6)
+    assert result.failed == 0
+    logged = [e for e in log_of(session, result.run_id) if e[0] == "deleted_never_linked"]
+    assert logged == [("deleted_never_linked", early[0], None)]
+
+
+def test_a_number_reaches_text_as_salesforce_shows_it_and_a_number_field_as_it_is(
+    world: PullWorld, session: Session
+) -> None:
+    """Salesforce's JSON writes a Number(18, 0) as a double, `3.0`; its users see `3`."""
+    fields = world.sandbox.org.custom_fields
+    for name, kind, scale in (("Employees", "Number", 0), ("Revenue", "Currency", 2)):
+        metadata = {"type": kind, "label": name, "precision": 18, "scale": scale}
+        fields.create({"FullName": f"Contact.{name}__c", "Metadata": metadata})
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    session.add_all(
+        [
+            CustomContactField(
+                service_id=service.id, name="employees", type=CustomFieldType.NUMBER
+            ),
+            CustomContactField(service_id=service.id, name="revenue", type=CustomFieldType.TEXT),
+        ]
+    )
+    rows = [
+        ("LastName", "last_name", OVERWRITE),
+        ("Employees__c", "title", OVERWRITE),
+        ("Employees__c", "employees", OVERWRITE),
+        ("Revenue__c", "revenue", OVERWRITE),
+    ]
+    save_mapping(session, service, "Contact", rows)
+    session.commit()
+    world.create("Contact", LastName="Rowe", Employees__c=3, Revenue__c=Decimal("0.3"))
+    world.later()
+
+    world.pull(service)
+    world.later()
+    again = world.pull(service, full=True)
+
+    [entry] = book(session, service)
+    assert (entry["title"], entry["custom"]) == ("3", {"employees": "3.0", "revenue": "0.30"})
+    assert (again.read, again.unchanged) == (1, 1)
 
 
 def pulled_then_converted(world: PullWorld, service: Service) -> str:

@@ -12,7 +12,7 @@ from forcebridge.sync.contact_values import EMPTY_CONTACT
 from forcebridge.sync.pull_page import PageChanges, StoreView, decide_page
 from forcebridge.sync.pull_record import Incoming, Target
 from forcebridge.sync.pull_report import Code
-from tests.sync.record_reading import FIELDS, SOURCE, TARGET, read
+from tests.sync.record_reading import FIELDS, SOURCE, STAMP, TARGET, read
 
 
 def stored(contact_id: int, **values: Any) -> StoredContact:
@@ -90,6 +90,29 @@ def test_a_deleted_record_unlinks_and_marks_its_contact_once_no_other_record_is_
     assert changes.unlinks == ["003A"]
     assert changes.updates[5]["deleted_in_source"] is True
     assert [note.code for note in changes.notes] == [Code.DELETED]
+
+
+def test_deleted_records_never_linked_are_read_and_skipped_without_a_note_each() -> None:
+    """A first pull reads the recycle bin through queryAll: nothing to do for those records,
+    so they count as skipped (the counts still add up to `read`); a run logs one for all
+    (`never_linked_note`), not one each."""
+    changes = decide(
+        read(IsDeleted=True),
+        read(Id="003B", IsDeleted=True),
+        read(Id="003C", LastName="Ito"),
+    )
+
+    tally = changes.tally
+    assert (tally.read, tally.created, tally.unchanged, tally.skipped) == (3, 1, 0, 2)
+    assert tally.read == tally.created + tally.updated + tally.unchanged + tally.skipped
+    assert (changes.never_linked, changes.unlinks, changes.notes) == (["003A", "003B"], [], [])
+
+
+def test_a_record_outside_the_rule_never_linked_is_not_counted_at_all() -> None:
+    """Not among the service's records (a group's shared read routes it elsewhere)."""
+    changes = decide(Incoming("003A", STAMP, deleted=True, left_scope=True))
+
+    assert (changes.tally.read, changes.never_linked, changes.notes) == (0, [], [])
 
 
 @pytest.mark.parametrize(
