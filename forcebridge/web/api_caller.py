@@ -25,7 +25,6 @@ from forcebridge.store.types import utcnow
 from forcebridge.web.api_errors import ApiNotFound, InvalidToken
 from forcebridge.web.dependencies import Database, current_admin
 from forcebridge.web.errors import Forbidden
-from forcebridge.web.sessions import signed_in
 
 PREFIX = "/api/v1"
 AUTHORIZATION = "Authorization"
@@ -41,13 +40,6 @@ class ApiCaller:
 
 def is_api(connection: HTTPConnection) -> bool:
     return connection.url.path.startswith(PREFIX + "/")
-
-
-def by_session(connection: HTTPConnection) -> bool:
-    """Whether an API request is authenticated by its session cookie, and so is what a forged
-    request could be: one with no `Authorization` header, whose session has an admin signed in.
-    Any other is judged by its header alone, or refused (401) for having neither."""
-    return AUTHORIZATION not in connection.headers and signed_in(connection) is not None
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:

@@ -21,7 +21,7 @@ from forcebridge.store.passwords import hash_password, verify_password
 from forcebridge.store.repositories.admins import normalize_email
 from forcebridge.store.types import utcnow
 from forcebridge.web.dependencies import Database, session_admin
-from forcebridge.web.errors import LOGIN_REASONS, TooManyLogins
+from forcebridge.web.errors import LOGGED_OUT, LOGIN_REASONS, TooManyLogins
 from forcebridge.web.pages import render
 from forcebridge.web.sessions import sign_in, sign_out
 from forcebridge.web.throttle import LoginThrottle
@@ -129,10 +129,11 @@ def log_in(
 
 @router.post("/logout")
 def log_out(request: Request, session: Database) -> RedirectResponse:
-    """End the session, and every other of the admin's: a copy of its cookie is no session."""
+    """End the session, and every other of the admin's: a copy of its cookie is no session.
+    The login page then says so, rather than greet the admin as on a first visit."""
     admin = session_admin(request, session)
     if admin is not None:
         admin.session_epoch += 1
         session.commit()
     sign_out(request)
-    return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(f"/login?why={LOGGED_OUT}", status_code=303)

@@ -41,25 +41,29 @@ NO_CREDENTIALS = (
 (the pages send the browser to the login instead)."""
 
 
-SESSION_EXPIRED, SESSION_ENDED = "expired", "ended"
+SESSION_EXPIRED, SESSION_ENDED, LOGGED_OUT = "expired", "ended", "logged_out"
 LOGIN_REASONS = {
     SESSION_EXPIRED: f"Your session expired (a session lasts {MAX_AGE_SECONDS // 3600} hours): "
     "log in again to carry on.",
     SESSION_ENDED: "Your session has ended (logged out, or the password was changed): log in "
     "again to carry on.",
+    LOGGED_OUT: "You have logged out.",
 }
-"""Why a login is asked for again, as `/login?why=...` names it."""
+"""Why the login page is shown again, as `/login?why=...` names it: a session that expired or
+ended, or the admin's own logout (so the page does not look like a first visit)."""
 
 
 class CsrfRejected(WebError):
-    """A state-changing request without this session's form token: possibly forged elsewhere."""
+    """A state-changing request without this session's form token: possibly forged elsewhere.
+    `message`: what the caller is told, a page's by default (the API words its own)."""
 
     status = 403
     code = "csrf_rejected"
 
-    def __init__(self) -> None:
+    def __init__(self, message: str = "") -> None:
         super().__init__(
-            "This form has expired or did not come from these admin pages, so nothing was "
+            message
+            or "This form has expired or did not come from these admin pages, so nothing was "
             "changed. Reload the page and try again."
         )
 

@@ -47,6 +47,24 @@ class FormProblems:
         return " ".join(id_ for id_, problem in self if control in problem.controls)
 
 
+QUOTED_AT_MOST = 40
+"""How many characters of a typed value a refusal quotes: a field name's worth."""
+
+
+def quoted(value: str) -> str:
+    """A typed value as a refusal quotes it: whole when short, else its start and its length,
+    so a 5,000-character name says it is long in a line instead of filling the page."""
+    if len(value) <= QUOTED_AT_MOST:
+        return repr(value)
+    return f"{value[:QUOTED_AT_MOST]!r}... ({len(value):,} characters)"
+
+
+def quoting(text: str, typed: str) -> str:
+    """`text`, a refusal that may quote `typed` whole (the store's checks do), quoting it as
+    `quoted` does."""
+    return text.replace(repr(typed), quoted(typed))
+
+
 def about(control: str, text: str) -> FormProblem:
     """A problem of the form's field `control`."""
     return FormProblem(sentence(text), frozenset({control}))

@@ -26,6 +26,7 @@ from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption, update_
 from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport
 from forcebridge.mapping.verify import ExportRow, check_export_rows
 from forcebridge.web.errors import WebError
+from forcebridge.web.form_problems import quoted
 from forcebridge.web.row_problems import CONTROLS, TARGET, RowProblem, at_fault
 from forcebridge.wording import sentence
 
@@ -176,9 +177,8 @@ def mapping_from_form(
 
 
 def _not_offered(update: str) -> str:
-    shown = update if len(update) <= 40 else f"{update[:37]}..."
     return (
-        f"the update option {shown!r} is not one the editor offers: choose Overwrite "
+        f"the update option {quoted(update)} is not one the editor offers: choose Overwrite "
         "or Fill empty only"
     )
 

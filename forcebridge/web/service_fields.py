@@ -15,7 +15,7 @@ from forcebridge.store.errors import StoreError
 from forcebridge.store.models import CustomFieldType
 from forcebridge.sync.custom_contact_fields import define_field, remove_field
 from forcebridge.web.dependencies import ChangingAdmin, Database
-from forcebridge.web.form_problems import FormProblems, about
+from forcebridge.web.form_problems import FormProblems, about, quoting
 from forcebridge.web.pages import flash
 from forcebridge.web.services import (
     FIELDS,
@@ -62,7 +62,9 @@ def add_field(
         define_field(session, service, name.strip(), kind, listed)
     except StoreError as error:
         session.rollback()
-        at_fault = about(field_at_fault(name.strip(), kind, listed), str(error))
+        at_fault = about(
+            field_at_fault(name.strip(), kind, listed), quoting(str(error), name.strip())
+        )
         typed = FieldForm(name, kind, choices, FormProblems(FIELDS, (at_fault,)))
         return page_with_forms(
             request, admin, session, service, SettingsForm.of(service), typed, status_code=400
@@ -81,7 +83,7 @@ def remove(
         remove_field(session, service, name)
     except StoreError as error:
         session.rollback()
-        flash(request, sentence(f"Field not removed: {error}"), FIELDS)
+        flash(request, sentence(f"Field not removed: {quoting(str(error), name)}"), FIELDS)
     else:
         session.commit()
         flash(request, f"Field {name} removed; contacts keep the values they hold.", FIELDS)

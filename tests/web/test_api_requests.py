@@ -12,6 +12,8 @@ import pytest
 
 from forcebridge.store.models import Run, RunStatus
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.web.errors import LOGIN_REASONS, SESSION_ENDED
+from forcebridge.web.sessions import COOKIE_NAME
 from tests.web.conftest import AdminPages, Api
 from tests.web.test_api_services import message
 
@@ -184,13 +186,33 @@ def test_a_post_with_neither_token_nor_session_is_asked_to_authenticate(
     assert answer.headers["www-authenticate"] == 'Bearer realm="forcebridge"'
 
 
-def test_a_sessions_post_still_needs_its_form_token(api: Api) -> None:
+def test_a_sessions_post_still_needs_its_form_token_named_as_the_header(api: Api) -> None:
     api.pages.log_in("acme", "ann@acme.example.com")
 
     answer = api.pages.client.post("/api/v1/services/shop/messages", json={"messages": []})
+    page = api.pages.client.post("/logout", data={})
 
     assert answer.status_code == 403
     assert answer.json()["error"] == "csrf_rejected"
+    assert "in the 'X-CSRF-Token' header" in answer.json()["message"]
+    assert "Reload the page" not in answer.json()["message"]
+    assert page.status_code == 403
+    assert "This form has expired" in page.text  # a page's form is told of its form
+
+
+@pytest.mark.parametrize("path", ["/services/shop/messages", "/services/shop/streams/pull/run-now"])
+def test_an_ended_sessions_post_is_asked_to_log_in_not_refused_as_forged(
+    api: Api, path: str
+) -> None:
+    api.pages.log_in("acme", "ann@acme.example.com")
+    saved = api.pages.client.cookies.get(COOKIE_NAME)
+    api.pages.post_form("/logout")
+    api.pages.client.cookies.set(COOKIE_NAME, str(saved))
+
+    answer = api.pages.client.post(f"/api/v1{path}", json={"messages": []})
+
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "login_required", "message": LOGIN_REASONS[SESSION_ENDED]}
 
 
 BAD_TOKEN = {"Authorization": "Bearer fbt_x"}

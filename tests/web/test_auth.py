@@ -58,9 +58,12 @@ def test_logging_out_ends_the_session(pages: AdminPages) -> None:
     pages.log_in("acme", "ann@acme.example.com")
 
     answer = pages.post_form("/logout")
+    login = pages.client.get(answer.headers["location"])
 
-    assert answer.headers["location"] == "/login"
+    assert answer.headers["location"] == "/login?why=logged_out"
+    assert '<p class="notice" role="status">You have logged out.</p>' in login.text
     assert pages.client.get("/connections", follow_redirects=False).status_code == 303
+    assert "You have logged out." not in pages.client.get("/login").text  # a first visit
 
 
 def test_a_cookie_saved_before_logging_out_is_no_session(pages: AdminPages) -> None:

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 from simple_salesforce import Salesforce
 
+from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.sandbox.server import SandboxServer
@@ -20,6 +21,7 @@ from forcebridge.store.models import Connection, UpdateOption
 from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service, get_service
+from forcebridge.store.types import utcnow
 from forcebridge.web.app import create_app
 from forcebridge.web.local_server import served_locally
 from tests.web.conftest import TIMEOUT_MS, AdminPages, AdminPagesFactory, log_in_through_the_form
@@ -52,6 +54,8 @@ def site(admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer) -> Iter
         service = create_service(
             session, get_org(session, "acme"), "support", connection=connection
         )
+        session.flush()
+        reconcile_schedules(session.connection(), utcnow(), [service.id])  # its Streams table
         session.commit()
         service_id = service.id
     run_id = record_run(pages, "acme", "pull:Contact")
@@ -174,7 +178,14 @@ OUT_OF_VIEW = """() => {
         ("/connections", ["#connect-button"]),
         ("/export", ["#mapping-Lead button.primary"]),
         ("/services", []),
-        ("/services/{service}", ["#settings button.primary", "#mapping-Contact button.primary"]),
+        (
+            "/services/{service}",
+            [
+                "#settings button.primary",
+                "#streams .table-scroll",
+                "#mapping-Contact button.primary",
+            ],
+        ),
         ("/runs", ["a[href='/runs/{run}']"]),
         ("/runs/{run}", []),
     ],
@@ -188,7 +199,7 @@ def test_every_page_fits_a_phones_width(
     page.goto(site.base_url + address)
 
     page.screenshot(path=str(SCREENSHOTS / f"forcebridge-375{address.replace('/', '-')}.png"))
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
     assert page.evaluate(OUT_OF_VIEW) == []
     for selector in [".topbar nav a", ".topbar button", *shown]:
         located = page.locator(selector.format(run=site.run_id))
@@ -392,4 +403,37 @@ def test_a_settings_field_at_fault_is_described_by_its_problem(
     expect(zone).to_have_attribute("aria-invalid", "true")
     expect(zone).to_have_accessible_description(re.compile("Unknown time zone 'Mars/Olympus'"))
     expect(page.locator("#pull_every")).not_to_have_attribute("aria-invalid", "true")
+    page.close()
+
+
+def test_a_refused_long_field_name_is_quoted_short_and_no_alert_widens_the_page(
+    browser: Browser, site: Site
+) -> None:
+    page = logged_in(browser, site, PHONE)
+    page.goto(f"{site.base_url}/services/{site.service_id}")
+    page.fill("#field_name", "x" * 5000)
+
+    page.click("#fields button:has-text('Add field')")
+
+    alert = page.locator("#fields .alert")
+    expect(alert).to_contain_text(f"'{'x' * 40}'... (5,000 characters) is not a field name")
+    assert "x" * 41 not in alert.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    alert.locator("li").first.evaluate("item => { item.textContent = 'y'.repeat(5000); }")
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    page.close()
+
+
+def test_the_login_page_opens_in_its_first_field_with_the_skip_link_just_before(
+    browser: Browser, site: Site
+) -> None:
+    page = browser.new_page(viewport=DESK)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{site.base_url}/login")
+
+    expect(page.locator("#org")).to_be_focused()  # logging in is all the page is for
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("a.skip-link")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#org")).to_be_focused()
     page.close()

@@ -55,6 +55,11 @@ def service(pages: AdminPages) -> Service:
         return found
 
 
+def service_id(pages: AdminPages, path: str) -> int:
+    with pages.runtime.sessions() as session:
+        return get_service(session, path).id
+
+
 def disconnected(pages: AdminPages) -> None:
     """The service's connection, disconnected: its credentials forgotten."""
     with pages.runtime.sessions() as session:
@@ -108,6 +113,18 @@ def test_the_list_says_what_each_service_pulls_in_the_forms_words(pages: AdminPa
     listed = pages.client.get("/services").text
 
     assert "pulls Contacts and Leads every 5 minutes" in listed
+
+
+def test_the_list_says_a_service_without_a_connection_pulls_nothing(pages: AdminPages) -> None:
+    pages.add_service("acme", "shop")  # no connection: nothing scheduled, run-now is stream_off
+    entries = re.findall(r'<li class="card">(.*?)</li>', pages.client.get("/services").text, re.S)
+    shop = next(entry for entry in entries if "<strong>shop</strong>" in entry)
+    unconnected = pages.client.get(f"/services/{service_id(pages, 'acme/shop')}").text
+
+    assert "not connected: no pulls until it has a Salesforce connection" in shop
+    assert "(then Contacts and Leads every 5 minutes)" in shop
+    assert "pulls Contacts" not in shop
+    assert "the service needs a Salesforce connection" in unconnected
 
 
 def test_a_field_just_added_in_salesforce_is_offered_on_the_next_page(
@@ -790,6 +807,24 @@ def test_a_refused_contact_field_marks_the_field_at_fault(pages: AdminPages) -> 
     assert "aria-invalid" not in control(named.text, "field_choices")
     assert 'aria-invalid="true"' in control(chosen.text, "field_choices")
     assert "aria-invalid" not in control(chosen.text, "field_name")
+
+
+def test_a_refusal_quotes_a_long_value_typed_by_its_start_and_length(pages: AdminPages) -> None:
+    support = service(pages)
+    name, zone = "x" * 5000, "Mars/" + "o" * 995
+
+    field = pages.post_form(f"/services/{support.id}/fields", {"name": name, "type": "text"})
+    settings = post_settings(pages, support.id, timezone=zone)
+    removed = pages.post_form(f"/services/{support.id}/fields/{'x' * 500}/remove")
+    notice = pages.client.get(removed.headers["location"]).text
+
+    [field_problem] = problems_of(field.text, "fields").values()
+    [zone_problem] = problems_of(settings.text, "settings").values()
+    assert field_problem.startswith(f"'{'x' * 40}'... (5,000 characters) is not a field name: ")
+    assert zone_problem.startswith(f"Unknown time zone '{'Mars/' + 'o' * 35}'... (1,000 charac")
+    assert f"&#39;{'x' * 40}&#39;... (500 characters) does not exist" in notice
+    assert "x" * 41 not in notice
+    assert f'name="name" value="{name}"' in field.text  # the form keeps it whole, to edit
 
 
 def test_a_target_typed_in_the_wrong_case_is_refused_with_its_spelling(pages: AdminPages) -> None:
