@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import timedelta
 
 import psycopg
@@ -52,6 +53,38 @@ def _head() -> str | None:
     engine = make_engine("sqlite://")
     with engine.connect() as connection:
         return ScriptDirectory.from_config(alembic_config(connection)).get_current_head()
+
+
+def test_processes_migrating_an_empty_database_together_all_start_and_it_ends_at_head(
+    database_url: str,
+) -> None:
+    """Workers of a new deployment start at once; each migrates the store on start."""
+    failures: list[BaseException] = []
+    ready = threading.Barrier(3)
+
+    def start() -> None:
+        engine = make_engine(database_url)
+        try:
+            ready.wait()
+            upgrade(engine)
+        except BaseException as failure:  # any failure is the finding
+            failures.append(failure)
+        finally:
+            engine.dispose()
+
+    starting = [threading.Thread(target=start) for _ in range(3)]
+    for thread in starting:
+        thread.start()
+    for thread in starting:
+        thread.join(timeout=60)
+
+    assert not any(thread.is_alive() for thread in starting)
+    assert failures == []
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    assert current == _head()
 
 
 # SQLite cannot reflect expression indexes; PostgreSQL's run of this test compares them.

@@ -2,7 +2,9 @@
 
 `upgrade(url_or_engine)` is what the CLI and the tests call. It first looks at the database
 through a connection that sets nothing up (`engine.inspecting_engine`), and refuses one this
-forcebridge must not migrate (`schema_check`) before anything is written to it.
+forcebridge must not migrate (`schema_check`) before anything is written to it. Processes
+starting together (workers of a new deployment, a command beside `serve`) migrate one at a
+time: the others then find the schema at head.
 
 To write a new migration after changing a model, point Alembic at a database already at head:
 
@@ -22,7 +24,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from forcebridge.settings import without_password
@@ -31,6 +33,8 @@ from forcebridge.store.errors import DatabaseUnavailable
 from forcebridge.store.migrations.schema_check import found_schema, schema_refusal
 
 _HERE = Path(__file__).parent
+MIGRATION_LOCK = 0x666F7263_73746F72
+"""The PostgreSQL advisory lock one process at a time migrates under (`_one_at_a_time`)."""
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -66,11 +70,22 @@ def _migrating(target: Engine | str) -> Iterator[Connection]:
     try:
         _refuse_unknown_schema(engine)
         with _opened(engine) as connection, _sqlite_foreign_keys_off(connection):
+            _one_at_a_time(connection)
             yield connection
             connection.commit()
     finally:
         if engine is not target:
             engine.dispose()
+
+
+def _one_at_a_time(connection: Connection) -> None:
+    """Have the processes migrating the database together take turns, each holding it to its
+    commit: two CREATE TABLEs of one name at once fail, where the second, waiting, reads the
+    first's revision once it has committed and finds nothing left to do."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, waited for
 
 
 def _refuse_unknown_schema(engine: Engine) -> None:
