@@ -54,21 +54,29 @@ def _scripts_config() -> Config:
 def upgrade(target: Engine | str, revision: str = "head") -> None:
     """Bring the database (an engine, or a URL) up to `revision`, in one transaction where the
     database allows it (PostgreSQL; SQLite commits DDL as it goes)."""
-    with _migrating(target) as connection:
-        command.upgrade(alembic_config(connection), revision)
+    with _migrating(target, unless_at=revision) as connection:
+        if connection is not None:
+            command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(target: Engine | str, revision: str = "base") -> None:
     """Take the database back to `revision`; "base" drops every table the store created."""
     with _migrating(target) as connection:
+        assert connection is not None  # a downgrade is never skipped
         command.downgrade(alembic_config(connection), revision)
 
 
 @contextmanager
-def _migrating(target: Engine | str) -> Iterator[Connection]:
+def _migrating(target: Engine | str, unless_at: str | None = None) -> Iterator[Connection | None]:
+    """A connection to migrate the database on, its turn taken (`_one_at_a_time`); None when
+    the database is already at `unless_at` ("head" or a revision), as it is at nearly every
+    start: then no lock is waited for, behind another process's writes."""
     engine = make_engine(target) if isinstance(target, str) else target
     try:
-        _refuse_unknown_schema(engine)
+        found, head = _refuse_unknown_schema(engine)
+        if unless_at is not None and found == ((head if unless_at == "head" else unless_at),):
+            yield None
+            return
         with _opened(engine) as connection, _sqlite_foreign_keys_off(connection):
             _one_at_a_time(connection)
             yield connection
@@ -88,9 +96,10 @@ def _one_at_a_time(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, waited for
 
 
-def _refuse_unknown_schema(engine: Engine) -> None:
+def _refuse_unknown_schema(engine: Engine) -> tuple[tuple[str, ...], str]:
     """Refuse the database `engine` is on when `schema_refusal` says so, having looked at it
-    through an engine that writes nothing, not even SQLite's journal mode."""
+    through an engine that writes nothing, not even SQLite's journal mode; else the revisions
+    it records, and the head revision."""
     looking = inspecting_engine(engine.url)
     try:
         with _opened(looking) as connection:
@@ -103,6 +112,7 @@ def _refuse_unknown_schema(engine: Engine) -> None:
     refusal = schema_refusal(found, known, head, shown_database(engine.url))
     if refusal is not None:
         raise DatabaseUnavailable(refusal)
+    return found.revisions, head
 
 
 @contextmanager
