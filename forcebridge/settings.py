@@ -18,12 +18,13 @@ import secrets
 import stat
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy import URL, make_url
-from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from sqlalchemy import URL
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 - the file's name, not a secret
 DATABASE_FILE = "forcebridge.sqlite3"
@@ -81,6 +82,9 @@ def _url_text(url: str | URL) -> str:
 
 def _database_url_problem(url: str) -> str | None:
     """Why `url` is not a URL SQLAlchemy can open, or None."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
     if url != url.strip():
         return "it has a space or a line break before or after it: remove it"
     try:
@@ -113,7 +117,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FORCEBRIDGE_",
         extra="ignore",
-        use_attribute_docstrings=True,
         hide_input_in_errors=True,
         # `FORCEBRIDGE_DATA_DIR=` is unset, as shells read it, not the current folder.
         env_ignore_empty=True,

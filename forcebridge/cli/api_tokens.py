@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, errors, timestamp
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors
 from forcebridge.store.models import ApiToken
 from forcebridge.store.repositories.api_tokens import (
     create_api_token,
@@ -21,6 +21,7 @@ from forcebridge.store.repositories.api_tokens import (
     revoke_api_token,
 )
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.sync.documents import timestamp
 
 app = typer.Typer(help="Manage the REST API's tokens.", no_args_is_help=True)
 

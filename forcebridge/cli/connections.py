@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, errors, timestamp
+from forcebridge.cli.output import JsonFlag, console, database, emit, errors
 from forcebridge.jobs.schedules import after_checking, after_disconnecting
 from forcebridge.store.models import Connection, Org
 from forcebridge.store.repositories.connections import list_connections
@@ -25,6 +25,7 @@ from forcebridge.sync.connections import (
     refresh_status,
     remove_connection,
 )
+from forcebridge.sync.documents import timestamp
 from forcebridge.sync.store_ports import stored_status
 
 app = typer.Typer(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import (
     JsonFlag,
+    ServiceOption,
     console,
     database,
     emit,
@@ -31,13 +32,13 @@ from forcebridge.cli.output import (
     input_file,
     print_listed,
 )
-from forcebridge.cli.pull import ServiceOption, show_result
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.contacts import list_contacts
 from forcebridge.store.repositories.services import get_service
-from forcebridge.sync.contact_import import ImportRefused, import_contacts
 from forcebridge.sync.documents import contact_document
-from forcebridge.sync.pull import PullResult
+
+if TYPE_CHECKING:
+    from forcebridge.sync.pull import PullResult
 
 app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=True)
 
@@ -79,6 +80,11 @@ def import_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Import contacts from another system; matched, never duplicated."""
+    # A run of the pull's own machinery (its records, matching and settling), which `list`
+    # needs none of: the Salesforce client and the SOQL parser come with it.
+    from forcebridge.cli.pull import show_result
+    from forcebridge.sync.contact_import import ImportRefused, import_contacts
+
     with database() as session:
         try:
             result = import_contacts(session, get_service(session, service), file, source)

@@ -9,12 +9,13 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, timestamp
+from forcebridge.cli.output import JsonFlag, console, database, emit
 from forcebridge.store.models import Org
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import create_org, list_orgs
 from forcebridge.store.repositories.services import list_services
 from forcebridge.sync.connections import org_connection_status
+from forcebridge.sync.documents import timestamp
 
 app = typer.Typer(help="Create and list orgs (the product's customers).", no_args_is_help=True)
 

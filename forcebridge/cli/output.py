@@ -5,6 +5,10 @@ JSON document on stdout for scripts. Messages for people (progress, errors) go t
 stdout stays parseable. A refusal the product expected (an unknown org, a wrong password, an
 untrusted URL) is one line on stderr and exit status 1, and with `--json` the document on
 stdout is `{"error": "<that line>"}`; nothing else exits 0.
+
+The root group (`Commands`) lives here, so `forcebridge --help` loads this module: the database's
+library and the store are imported by the helpers that use them (`database`, `reporting_errors`,
+`naming_the_stopped_run`), not with it.
 """
 
 from __future__ import annotations
@@ -19,15 +23,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import FrameType
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
 from forcebridge.cli.entry import (
@@ -38,13 +40,13 @@ from forcebridge.cli.entry import (
     document_printed,
     document_written,
 )
-from forcebridge.jobs.runtime import open_runtime
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import CONFIDENTIAL_SETTINGS, Settings, SettingsError
 from forcebridge.store.errors import StoreError
-from forcebridge.store.repositories.runs import stop_reason
 from forcebridge.sync.connection_errors import ConnectError
-from forcebridge.sync.documents import timestamp as timestamp
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 console = Console()
 errors = Console(stderr=True)
@@ -140,6 +142,10 @@ JsonFlag = Annotated[
     ),
 ]
 
+ServiceOption = Annotated[
+    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service, as ORG/SERVICE.")
+]
+
 #: Refusals with a message meant for the user; anything else is a bug and keeps its traceback.
 EXPECTED_ERRORS = (StoreError, SalesforceError, ConnectError, SettingsError)
 
@@ -195,6 +201,8 @@ def asked_secret(label: str, instead: str, *, confirm: bool = False) -> str:
 @contextmanager
 def reporting_errors() -> Iterator[None]:
     """Turn an expected refusal raised inside the block into a message and exit status 1."""
+    from sqlalchemy.exc import OperationalError
+
     try:
         yield
     except EXPECTED_ERRORS as error:
@@ -208,6 +216,8 @@ def reporting_errors() -> Iterator[None]:
 @contextmanager
 def database() -> Iterator[Session]:
     """A session on the configured database (migrated on first use); errors reported."""
+    from forcebridge.jobs.runtime import open_runtime
+
     with reporting_errors():
         runtime = open_runtime(Settings())
         try:
@@ -258,17 +268,21 @@ def naming_the_stopped_run(as_json: bool, then: str) -> Iterator[list[int]]:
     yielded): worded as the run records why it ended (`runs show`), with what to do `then`,
     and with the run's id, under `--json` as `run_id` beside the error, as for a run
     Salesforce stopped, so a script can find the run it failed."""
+    from forcebridge.store.repositories.runs import stop_reason
+
     started: list[int] = []
     try:
         yield started
     except KeyboardInterrupt as stopped:
-        _stopped_run(stop_reason(stopped), then, started, as_json, INTERRUPTED_STATUS)
+        fail_run(f"{stop_reason(stopped)}: {then}", started, as_json, INTERRUPTED_STATUS)
     except Terminated as stopped:
-        _stopped_run(stop_reason(stopped), then, started, as_json, TERMINATED_STATUS)
+        fail_run(f"{stop_reason(stopped)}: {then}", started, as_json, TERMINATED_STATUS)
 
 
-def _stopped_run(why: str, then: str, started: list[int], as_json: bool, status: int) -> NoReturn:
-    error = f"{why}: {then}"
+def fail_run(error: str, started: Sequence[int], as_json: bool, status: int = 1) -> NoReturn:
+    """Refuse as `fail` does, naming the run the command had `started` (the list
+    `naming_the_stopped_run` yields) if any: `(run N)` for people, and under `--json` the
+    document a run stopped midway prints, `{"run_id", "status": "failed", "error"}`."""
     if not started:
         fail(error, status)
     if not as_json:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.cli.output import (
     JsonFlag,
+    ServiceOption,
     console,
     database,
     emit,
@@ -47,10 +48,6 @@ from forcebridge.sync.pull import Progress as ProgressCallback
 from forcebridge.sync.pull import PullOptions, PullResult, pull
 from forcebridge.sync.reconcile import STREAM as RECONCILE
 from forcebridge.sync.reconcile import reconcile
-
-ServiceOption = Annotated[
-    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service, as ORG/SERVICE.")
-]
 
 
 @contextmanager

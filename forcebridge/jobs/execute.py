@@ -57,7 +57,6 @@ from forcebridge.store.repositories.leases import (
 )
 from forcebridge.store.repositories.runs import fail_lost_runs
 from forcebridge.store.types import utcnow
-from forcebridge.sync.pull import SEVERAL_STREAMS
 
 logger = logging.getLogger(__name__)
 
@@ -336,17 +335,30 @@ def settle_dead_holders(engine: Engine, clock: Clock = utcnow) -> int:
         freed = release_held_by(engine, holder)
         with engine.begin() as connection:
             now = clock()
-            for service_id, stream in fail_lost_runs(connection, freed, WORKER_LOST.message, now):
-                for scheduled, state in _schedules_of(connection, service_id, stream).items():
-                    failed = after_failure(state, WORKER_LOST, now)
-                    save_state(connection, service_id, scheduled, failed)
+            _count_lost(
+                connection, fail_lost_runs(connection, freed, WORKER_LOST.message, now), now
+            )
         logger.warning("freed the leases of %s, a process that died: %s", holder, freed)
     return len(dead)
+
+
+def _count_lost(connection: Connection, lost: Iterable[tuple[int, str]], now: datetime) -> bool:
+    """Count a failure (`worker_lost`) on the schedules of the (service, stream) runs a dead
+    process lost: each service a shared read ran for backs off with its lead, rather than lead
+    the same read, which may be what kills its process, at the next tick; whether any was."""
+    counted = False
+    for service_id, stream in dict.fromkeys(lost):  # a lead's run and its claim count once
+        for scheduled, state in _schedules_of(connection, service_id, stream).items():
+            save_state(connection, service_id, scheduled, after_failure(state, WORKER_LOST, now))
+            counted = True
+    return counted
 
 
 def _schedules_of(connection: Connection, service_id: int, stream: str) -> dict[str, ScheduleState]:
     """The schedules a lost run stood for: its stream's, or, for a pull by hand of several
     streams (recorded as "pull"), each of the service's pull streams."""
+    from forcebridge.sync.pull import SEVERAL_STREAMS
+
     schedules = service_schedules(connection, service_id)
     if stream == SEVERAL_STREAMS:
         return {name: s for name, s in schedules.items() if name.startswith(f"{stream}:")}
@@ -357,17 +369,15 @@ def record_lost_run(
     engine: Engine, claim: Claim, holder_prefix: str, clock: Clock = utcnow
 ) -> bool:
     """Settle a claimed run whose worker died, its leases held by names starting with
-    `holder_prefix`: free them, fail the runs it left `running`, and count a failure, so a
-    stream that kills its worker backs off like any other failing stream. False when the run
-    is alive or was overtaken."""
+    `holder_prefix`: free them, fail the runs it left `running` (a shared read's, one per
+    service it read for), and count a failure on each of their schedules and on the claim's
+    (its run may have died before it began), as `settle_dead_holders` does, so a stream that
+    kills its worker backs off like any other failing stream. False when nothing was lost:
+    the run is alive or was overtaken."""
     now = clock()
     freed = release_held_by(engine, holder_prefix)
     with engine.begin() as connection:
-        fail_lost_runs(connection, freed, WORKER_LOST.message, now)
-        if not is_abandoned(connection, claim, now):
-            return False
-        state = load_state(connection, claim.service_id, claim.stream)
-        save_state(
-            connection, claim.service_id, claim.stream, after_failure(state, WORKER_LOST, now)
-        )
-        return True
+        lost = fail_lost_runs(connection, freed, WORKER_LOST.message, now)
+        if is_abandoned(connection, claim, now):
+            lost.append((claim.service_id, claim.stream))
+        return _count_lost(connection, lost, now)

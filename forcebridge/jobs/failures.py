@@ -22,8 +22,6 @@ from forcebridge.salesforce.status import ConnectionStatus, Problem, advice, out
 from forcebridge.soql.errors import SoqlError
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connection_errors import NotConnected
-from forcebridge.sync.pull_members import StreamFailed, StreamInterrupted
-from forcebridge.sync.pull_plan import PlanError
 
 UNEXPECTED = "failed"
 """The problem code of a failure nothing foresaw (a bug, a database outage)."""
@@ -66,6 +64,11 @@ def _needs_attention(problem: str, message: str) -> StreamFailure:
 
 def classify(error: Exception) -> StreamFailure:
     """The failure a run that raised `error` records on its schedule."""
+    # The pull's own modules bring the Salesforce client and the SOQL parser: a command that
+    # only reads the store should not load them for these two checks.
+    from forcebridge.sync.pull_members import StreamFailed, StreamInterrupted
+    from forcebridge.sync.pull_plan import PlanError
+
     if isinstance(error, StreamRunFailed):
         return error.result.failure or StreamFailure(
             FailureKind.TRANSIENT, "run_failed", str(error)

@@ -22,7 +22,6 @@ from forcebridge.settings import LogLevel, Settings
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import engine_from_settings, keyring_from_settings, make_sessionmaker
 from forcebridge.store.errors import EncryptionError
-from forcebridge.store.migrations import upgrade
 from forcebridge.store.sealed_keys import check_sealed_keys
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -66,6 +65,8 @@ class Runtime:
 
 def open_runtime(settings: Settings) -> Runtime:
     """Everything a process needs to work on the configured database."""
+    from forcebridge.store.migrations import upgrade
+
     configure_logging(settings.log_level)
     keyring = keyring_from_settings(settings)
     engine = engine_from_settings(settings, keyring)

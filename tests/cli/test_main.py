@@ -1,45 +1,111 @@
-"""The command line loads each command's module only when that command runs."""
+"""The command line loads each command's module only when that command runs, and a command
+only what it needs to start: its `--help` costs no Salesforce client, web app or job queue."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
 
+import pytest
 import typer.main
 
 from forcebridge.cli.main import COMMANDS, app
 from tests.cli.conftest import Cli
 
-HEAVY = ("faker", "fastapi", "procrastinate", "uvicorn", "forcebridge.sandbox", "forcebridge.web")
-"""What only the sandbox, `serve` and `worker` use."""
+HEAVY = (
+    "alembic",  # the store's migrations: opening the database loads them
+    "faker",
+    "fastapi",
+    "forcebridge.sandbox",
+    "forcebridge.store.migrations",
+    "forcebridge.web",
+    "lark",  # the SOQL parser
+    "procrastinate",
+    "simple_salesforce",
+    "uvicorn",
+)
+"""What only the commands that talk to Salesforce, parse SOQL, serve or run the job queue
+use, and none of them before it runs: each took a tenth of a second to a second to load."""
+
+COMMAND_MODULES = tuple(sorted({listed.target.split(":")[0] for listed in COMMANDS.values()}))
 
 
-def _loaded_after(script: str) -> list[str]:
-    loaded = f"sorted(m for m in sys.modules if m.startswith({HEAVY!r}))"
-    probe = f"import json, sys\n{script}\nprint(json.dumps({loaded}))"
+def _loaded_by(*args: str) -> list[str]:
+    """Every module the real console script loaded for `forcebridge ARGS`, in a fresh Python."""
+    probe = (
+        "import json, sys\n"
+        "from forcebridge.cli.entry import main\n"
+        f"sys.argv = ['forcebridge', *{args!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
     ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return list(json.loads(ran.stdout.splitlines()[-1]))
 
 
-def test_a_command_loads_neither_the_web_app_nor_the_sandbox_nor_the_workers() -> None:
-    loaded = _loaded_after(
-        "from forcebridge.cli.main import app\n"
-        "import typer.main\n"
-        "root = typer.main.get_command(app)\n"
-        "root.get_command(None, 'runs')"
-    )
+def _of(packages: tuple[str, ...], loaded: list[str]) -> list[str]:
+    return [m for m in loaded if any(m == p or m.startswith(f"{p}.") for p in packages)]
 
-    assert loaded == []
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("runs", "--help"),
+        ("runs", "list", "--help"),
+        ("contacts", "list", "--help"),
+        ("admin", "--help"),
+        ("secrets", "--help"),
+    ],
+    ids=" ".join,
+)
+def test_a_command_s_help_loads_no_salesforce_client_parser_web_app_or_job_queue(
+    args: tuple[str, ...],
+) -> None:
+    assert _of(HEAVY, _loaded_by(*args)) == []
+
+
+def test_the_list_of_commands_loads_none_of_them() -> None:
+    """`forcebridge --help` names each command from `COMMANDS`: it loaded every module (3 s),
+    and with them the database's library."""
+    loaded = _loaded_by("--help")
+
+    assert _of(COMMAND_MODULES, loaded) == []
+    assert _of(("sqlalchemy",), loaded) == []
+    assert _of(HEAVY, loaded) == []
+
+
+def test_the_list_says_of_each_command_what_its_own_help_says() -> None:
+    """The one-line help kept beside `COMMANDS` is the first paragraph of the command's own
+    (its docstring or its sub-app's help), as Typer would list it loaded."""
+    root = typer.main.get_command(app)
+
+    for name, listed in COMMANDS.items():
+        command = root.loaded(name)  # type: ignore[attr-defined]
+        first = inspect.cleandoc(command.short_help or command.help).split("\n\n")[0]
+        assert listed.help == " ".join(first.split()), name
 
 
 def test_every_command_loads_under_its_own_name() -> None:
     root = typer.main.get_command(app)
 
     for name in COMMANDS:
-        command = root.get_command(None, name)  # type: ignore[attr-defined]
-        assert command is not None and command.name == name
+        command = root.loaded(name)  # type: ignore[attr-defined]
+        assert command.name == name
+        assert root.get_command(None, name) is command  # type: ignore[attr-defined]
     assert root.list_commands(None) == list(COMMANDS)  # type: ignore[attr-defined]
+
+
+def test_the_list_of_commands_shows_each_with_its_help(cli: Cli) -> None:
+    listed = cli("--help")
+
+    assert listed.exit_code == 0
+    for name in COMMANDS:
+        assert f" {name} " in listed.stdout
 
 
 def test_a_mistyped_command_is_answered_with_the_nearest(cli: Cli) -> None:

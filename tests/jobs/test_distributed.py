@@ -21,11 +21,13 @@ from forcebridge.jobs.distributed import (
 from forcebridge.jobs.errors import PostgresRequired
 from forcebridge.jobs.execute import execute_stream
 from forcebridge.jobs.runtime import Runtime
-from forcebridge.jobs.schedules import Claim, service_schedules
+from forcebridge.jobs.schedules import Claim, claim_due, service_schedules
 from forcebridge.jobs.streams import StreamRegistry
 from forcebridge.store.engine import make_engine, make_sessionmaker
-from forcebridge.store.models import PullObjects, Service
+from forcebridge.store.models import PullObjects, RunStatus, Service
 from forcebridge.store.repositories.leases import holder_of, take_lease
+from forcebridge.store.repositories.runs import start_run
+from forcebridge.store.repositories.services import create_service
 from forcebridge.store.types import utcnow
 from tests.jobs.recording import recorded_runs, recording_registry, recording_runner
 
@@ -267,3 +269,59 @@ def _claims_of(runtime: Runtime) -> list[Claim]:
               datetime.fromisoformat(job.args["claimed_until"]))
         for job in _jobs(runtime)
     ]  # fmt: skip
+
+
+def test_the_sweeper_backs_off_every_service_a_dead_worker_s_shared_read_ran_for(
+    runtime: Runtime,
+    service_id: int,
+    session: Session,
+    make_engine_for: Callable[..., DistributedEngine],
+) -> None:
+    """A worker killed mid-way through a read shared by three services: every one of them
+    counts the failure and backs off with the lead, rather than lead the same read (which may
+    be what kills workers) at the next tick."""
+    support = session.get_one(Service, service_id)
+    group = [service_id] + [
+        create_service(session, support.org, name, connection=support.connection).id
+        for name in ("west", "big")
+    ]
+    for member in group:
+        session.get_one(Service, member).pull_objects = PullObjects.CONTACTS
+    session.commit()
+    engine = make_engine_for(recording_registry(), stalled_after=timedelta(seconds=30))
+    claims = engine.dispatch()
+    with runtime.engine.begin() as connection:
+        worker_id = connection.execute(
+            text("SELECT worker_id FROM procrastinate_register_worker_v1()")
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '10 minutes'")
+        )
+        jobs = [
+            connection.execute(
+                text("SELECT id, args FROM procrastinate_fetch_job_v2(ARRAY['forcebridge'], :w)"),
+                {"w": worker_id},
+            ).one()
+            for _ in claims
+        ]
+    (job,) = [j for j in jobs if j.args["stream"] == "pull:Contact"]
+    # The lead's run took the others' leases under its own lease's name, and a run for each.
+    holder = job_holder(job.id) + "host:41:9"
+    for member in group:
+        assert take_lease(runtime.engine, member, "pull:Contact", holder, timedelta(minutes=30))
+        start_run(session, support.org, "pull:Contact", service=session.get_one(Service, member))
+    session.commit()
+
+    async def sweep() -> int:
+        async with engine.app.open_async():
+            return await engine.sweep()
+
+    assert asyncio.run(sweep()) == len(claims)
+
+    with runtime.engine.begin() as connection:
+        schedules = [service_schedules(connection, m)["pull:Contact"] for m in group]
+        next_tick = claim_due(connection, utcnow() + timedelta(seconds=15), 500)
+    assert [s.consecutive_failures for s in schedules] == [1, 1, 1]
+    assert all(s.backoff_until is not None for s in schedules)
+    assert [c for c in next_tick if c.stream == "pull:Contact"] == []
+    assert [r.status for r in recorded_runs(runtime)] == [RunStatus.FAILED] * 3

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.execute import (
@@ -39,6 +40,7 @@ from forcebridge.store.repositories.leases import (
 )
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.runs import EXPORT_LOST, start_run
+from forcebridge.store.repositories.services import create_service
 from forcebridge.store.types import utcnow
 from tests.jobs.recording import failing_runner, recorded_runs, recording_registry, recording_runner
 
@@ -434,3 +436,40 @@ def test_a_claimed_run_that_finds_its_lease_held_gives_its_claim_back(
     assert busy.outcome is Outcome.BUSY
     assert _schedule(runtime, service_id, "pull:Contact").next_run_at == T0
     assert recorded_runs(runtime) == []
+
+
+@pytest.mark.parametrize("learns", ["sweeper", "process of its machine"])
+def test_every_service_a_lost_shared_read_ran_for_backs_off_with_its_lead(
+    runtime: Runtime, service_id: int, learns: str
+) -> None:
+    """The sweeper (`record_lost_run`) and a process of the dead one's machine
+    (`settle_dead_holders`) settle a lost shared read alike: each service it ran for counts the
+    failure, not the lead alone, or the others would lead the same read at the next tick."""
+    with runtime.sessions() as session:
+        support = session.get_one(Service, service_id)
+        others = [create_service(session, support.org, name, connection=support.connection)
+                  for name in ("west", "big")]  # fmt: skip
+        session.commit()
+        group = [service_id, *(other.id for other in others)]
+    claim = _claim(runtime, "pull:Contact")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    dead = f"job 7 at {socket.gethostname()}:{int(gone.stdout)}:9"
+    for member in group:
+        assert take_lease(runtime.engine, member, "pull:Contact", dead, TTL, now=T0)
+    with runtime.sessions() as session:
+        for member in group:
+            service = session.get_one(Service, member)
+            start_run(session, service.org, "pull:Contact", service=service, now=T0)
+        session.commit()
+    later = T0 + timedelta(seconds=40)
+
+    if learns == "sweeper":
+        assert record_lost_run(runtime.engine, claim, "job 7 at ", clock=_at(later))
+    else:
+        assert settle_dead_holders(runtime.engine, _at(later)) == 1
+
+    schedules = [_schedule(runtime, member, "pull:Contact") for member in group]
+    assert [s.consecutive_failures for s in schedules] == [1, 1, 1]
+    assert {s.next_run_at for s in schedules} == {later + timedelta(minutes=1)}
+    assert [r.status for r in recorded_runs(runtime)] == [RunStatus.FAILED] * 3
