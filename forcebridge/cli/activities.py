@@ -7,8 +7,9 @@
 minutes) and exits 0 only when its run succeeded. Windows it could not write say so on stderr,
 `--json` or not: those that failed in this run, and the service's parked windows, which no run
 writes until someone acts and whose conversations are missing from Salesforce until then.
-`windows` lists the windows that are parked or whose last write failed, with why; `--retry`
-gives the parked ones another chance.
+`windows` lists the windows that are parked, whose last write failed, or held (their contact
+has no Salesforce record the service logs to), with why; `--retry` gives the parked ones
+another chance.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rich.table import Table
 
 from forcebridge.cli.output import (
     JsonFlag,
+    ServiceOption,
     console,
     database,
     emit,
@@ -38,25 +40,22 @@ from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.activity_windows import (
+    held_windows,
     latest_errors,
     troubled_windows,
     unpark_windows,
 )
-from forcebridge.store.repositories.contacts import contacts_by_id
+from forcebridge.store.repositories.contacts import contacts_by_id, identities_by_contact
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.activities import Progress as ProgressCallback
 from forcebridge.sync.activities import PushOptions, push_activities
 from forcebridge.sync.activity_drafts import contact_name
 from forcebridge.sync.activity_report import PushReport
-from forcebridge.sync.activity_tasks import target_sources
+from forcebridge.sync.activity_tasks import held_reason, target_sources
 from forcebridge.sync.connections import open_client
 
 app = typer.Typer(help="Log conversations to Salesforce as Tasks.", no_args_is_help=True)
-
-ServiceOption = Annotated[
-    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service, as ORG/SERVICE.")
-]
 
 
 @app.command("push")
@@ -94,12 +93,13 @@ def push(
             )
             if not dry_run:
                 record_on_demand(engine, found.id, _outcome(report, client), started, utcnow())
-        troubled = troubled_windows(session, found.id, target_sources(found.activities_to))
-        parked = sum(w.parked for w in troubled)
+        sources = target_sources(found.activities_to)
+        parked = sum(w.parked for w in troubled_windows(session, found.id, sources))
+        on_hold = len(held_windows(session, found.id, sources))
     emit(
-        report.to_dict() | {"parked": parked},
+        report.to_dict() | {"parked": parked, "held": on_hold},
         as_json,
-        lambda: _show(report, parked),
+        lambda: _show(report, parked, on_hold),
         stopped=report.error,
     )
     for notice in _unwritten_notices(service, report.failed, parked):
@@ -163,7 +163,7 @@ def _progress_bar(quiet: bool) -> Iterator[ProgressCallback | None]:
         yield advance
 
 
-def _show(report: PushReport, parked: int) -> None:
+def _show(report: PushReport, parked: int, held: int) -> None:
     verb = "Would write" if report.dry_run else "Wrote"
     table = Table(title=f"{verb} activity windows (run {report.run_id})", show_header=False)
     for label, value in (
@@ -174,6 +174,7 @@ def _show(report: PushReport, parked: int) -> None:
         ("Failed", report.failed),
         ("API calls", report.api_calls),
         ("Parked (all days)", parked),
+        ("Held (all days)", held),
     ):
         table.add_row(label, f"{value:,}")
     table.add_row("Status", report.status.value)
@@ -188,14 +189,21 @@ def windows(
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Windows that are parked (too many failed writes) or whose last write failed."""
+    """Windows that are parked (too many failed writes), whose last write failed, or held
+    (their contact has no Salesforce record the service logs to)."""
     with database() as session:
         found = get_service(session, service)
         retried = unpark_windows(session, found.id) if retry else 0
         session.commit()
-        troubled = troubled_windows(session, found.id, target_sources(found.activities_to))
+        sources = target_sources(found.activities_to)
+        troubled = troubled_windows(session, found.id, sources)
+        held = held_windows(session, found.id, sources)
         reasons = latest_errors(session, found.id, [w.key for w in troubled])
-        contacts = contacts_by_id(session, {w.contact_id for w in troubled})
+        links = identities_by_contact(session, {w.contact_id for w in held})
+        for w in held:
+            linked = [identity.source for identity in links.get(w.contact_id, ())]
+            reasons[w.key] = held_reason(linked, found.activities_to)
+        contacts = contacts_by_id(session, {w.contact_id for w in [*troubled, *held]})
         documents: list[dict[str, Any]] = [
             {
                 "key": w.key,
@@ -203,12 +211,16 @@ def windows(
                 "contact": contact_name(w.contact_id, contacts.get(w.contact_id)).full,
                 "day": w.day.isoformat(),
                 "part": w.part,
+                "state": state,
                 "parked": w.parked,
                 "attempts": w.attempts,
                 "reason": w.parked_reason or reasons.get(w.key),
                 "task_id": w.task_id,
             }
-            for w in troubled
+            for w, state in [
+                *((w, "parked" if w.parked else "failing") for w in troubled),
+                *((w, "held") for w in held),
+            ]
         ]
     emit(
         {"service": service, "retried": retried, "windows": documents},
@@ -229,7 +241,7 @@ def _show_windows(service: str, retried: int, documents: list[dict[str, Any]]) -
             escape(f"{d['contact']} ({d['contact_id']})"),
             d["day"],
             str(d["part"]),
-            "parked" if d["parked"] else "failing",
+            d["state"],
             str(d["attempts"]),
             escape(d["reason"] or ""),
         )

@@ -142,6 +142,7 @@ def command(
         "--timezone": timezone is not None,
     }
     others = tuple(option for option, present in given.items() if present)
+    zone_notices: tuple[str, ...] = ()
     with database() as session:
         service = get_service(session, path)
         now = utcnow()
@@ -155,7 +156,7 @@ def command(
             if timezone is not None:
                 # Written after Salesforce was asked: on SQLite a write left pending would lock
                 # out the token the client renews in a transaction of its own.
-                move_service(service, timezone, now)
+                zone_notices = move_service(service, timezone, now).notices
             _activities(service, activities_to, activities_every, task_subject)
             session.flush()
             reconcile_schedules(session.connection(), now, [service.id])
@@ -176,6 +177,8 @@ def command(
         # Saved as asked (exit status 0), but the runs will fail until the org or the mapping
         # is mended: said on stderr, under --json too.
         errors.print(f"[yellow]The pull settings no longer verify:[/yellow] {escape(problem)}")
+    for notice in zone_notices:  # days written ahead: said on stderr, under --json too
+        errors.print(f"[yellow]Time zone:[/yellow] {escape(notice)}")
 
 
 def _configure_pull(

@@ -72,6 +72,7 @@ from forcebridge.sync.activity_tasks import (
     before_sending,
     choose_target,
     decide,
+    held_reason,
     reopened,
     target_sources,
     task_key_field,
@@ -89,6 +90,16 @@ WINDOW_BATCH = 200
 
 Progress = Callable[[int, int], None]
 """Called with (windows done, windows to do)."""
+
+
+@dataclass(frozen=True)
+class _Said:
+    """A log entry about a window's messages, waiting to know whether the window changes."""
+
+    level: LogLevel
+    code: str
+    message: str
+    window_key: str
 
 
 @dataclass(frozen=True)
@@ -258,20 +269,24 @@ class _Push:
         return sorted(self.touched | {WindowKey(day, contact_id) for contact_id, day in retry})
 
     def _targets(self, contact_ids: set[int]) -> dict[int, Target | None]:
-        """Where each contact's conversations go: its links through the service's connection
-        (or through none in particular)."""
-        identities = identities_by_contact(self.session, contact_ids)
-        connection_id = self.service.connection_id
+        """Where each contact's conversations go (`_links`)."""
         allowed = self.service.activities_to
         return {
-            contact_id: choose_target(
-                [
-                    (i.source, i.external_id)
-                    for i in identities.get(contact_id, ())
-                    if connection_id is None or i.connection_id in (None, connection_id)
-                ],
-                allowed,
-            )
+            contact_id: choose_target(links, allowed)
+            for contact_id, links in self._links(contact_ids).items()
+        }
+
+    def _links(self, contact_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
+        """Each contact's `(source, external_id)` links through the service's connection (or
+        through none in particular)."""
+        identities = identities_by_contact(self.session, contact_ids)
+        connection_id = self.service.connection_id
+        return {
+            contact_id: [
+                (i.source, i.external_id)
+                for i in identities.get(contact_id, ())
+                if connection_id is None or i.connection_id in (None, connection_id)
+            ]
             for contact_id in contact_ids
         }
 
@@ -287,25 +302,36 @@ class _Push:
             set(batch),
         )
         contacts = contacts_by_id(self.session, contact_ids)
-        targets = self._targets(contact_ids)
+        links = self._links(contact_ids)
         drafts: list[Draft] = []
+        said: dict[WindowKey, list[_Said]] = {}
         for window in batch:
             if window in messages:
-                drafts += self._draft(
+                parts, said[window] = self._draft(
                     window,
                     messages[window],
                     contact_name(window.contact_id, contacts.get(window.contact_id)),
-                    targets[window.contact_id],
+                    links[window.contact_id],
                 )
+                drafts += parts
         loaded = self._stored_windows(drafts)
         writes = self.sender.parts_gone_written_anew(
             [self._decide(draft, window) for draft, window in zip(drafts, loaded, strict=True)]
         )
+        recorded = [before_sending(write) for write in writes]
+        changed = [r for r, w in zip(recorded, loaded, strict=True) if r != w]
         if not self.options.dry_run:
-            recorded = [before_sending(write) for write in writes]
-            changed = [r for r, w in zip(recorded, loaded, strict=True) if r != w]
             save_windows(self.session, changed)
             self.session.commit()
+        # Said once, when the window is written or its record changes: a push that reads the
+        # same messages again (within the cursor's overlap) and leaves the window as it was
+        # would only repeat it.
+        moved = {WindowKey(w.day, w.contact_id) for w in changed} | {
+            WindowKey(w.window.day, w.window.contact_id) for w in writes if w.sends
+        }
+        for window in sorted(moved & said.keys()):
+            for note in said[window]:
+                self._note(note.level, note.code, note.message, note.window_key)
         for write in writes:
             self.sender.add(write)
 
@@ -314,35 +340,43 @@ class _Push:
         window: WindowKey,
         messages: Sequence[StoredMessage],
         name: ContactName,
-        target: Target | None,
-    ) -> tuple[Draft, ...]:
-        """The window's parts, logging what the run should say about its new messages."""
+        links: Sequence[tuple[str, str]],
+    ) -> tuple[tuple[Draft, ...], list[_Said]]:
+        """The window's parts, and what the run should say about its new messages (logged
+        once the window's write is decided, `_prepare`)."""
+        allowed = self.service.activities_to
+        target = choose_target(links, allowed)
         drafted = draft_window(self.draft_settings, window, messages, name, target)
         key = drafted.drafts[0].key
-        for note in drafted.notes:
-            if note.message_id in self.new_ids:
-                self._note(LogLevel.INFO, note.code, f"message {note.message_id}: {note.text}", key)
+        said = [
+            _Said(LogLevel.INFO, note.code, f"message {note.message_id}: {note.text}", key)
+            for note in drafted.notes
+            if note.message_id in self.new_ids
+        ]
         future = [
             m for m in messages if m.id in self.new_ids and dated_in_future(m.sent_at, self.now)
         ]
         if future:
-            self._note(
-                LogLevel.WARNING,
-                Code.FUTURE,
-                f"{len(future)} message(s) dated in the future (the latest "
-                f"{future[-1].sent_at.isoformat()}): logged on the day they are dated",
-                key,
+            said.append(
+                _Said(
+                    LogLevel.WARNING,
+                    Code.FUTURE,
+                    f"{len(future)} message(s) dated in the future (the latest "
+                    f"{future[-1].sent_at.isoformat()}): logged on the day they are dated",
+                    key,
+                )
             )
         if target is None and window in self.touched:
-            self._note(
-                LogLevel.WARNING,
-                Code.HELD,
-                f"contact {window.contact_id} is linked to no Salesforce "
-                f"{' or '.join(s.partition(':')[2] for s in self.sources)}: its messages of "
-                f"{window.day} are held until it is",
-                key,
+            said.append(
+                _Said(
+                    LogLevel.WARNING,
+                    Code.HELD,
+                    f"the messages of {window.day} are held: contact {window.contact_id} is "
+                    + held_reason([source for source, _ in links], allowed),
+                    key,
+                )
             )
-        return drafted.drafts
+        return drafted.drafts, said
 
     def _stored_windows(self, drafts: Sequence[Draft]) -> list[StoredWindow]:
         """Each draft's window as recorded, recording the new ones (with their keys) first."""

@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +33,7 @@ KEY_FIELD_MIN_LENGTH = 40
 COMPLETED = "Completed"
 DEFAULT_MAX_ATTEMPTS = 5
 
+_SALESFORCE = frozenset({CONTACT_SOURCE, LEAD_SOURCE})
 _SOURCES = {
     ActivityTarget.CONTACTS: (CONTACT_SOURCE,),
     ActivityTarget.LEADS: (LEAD_SOURCE,),
@@ -61,6 +62,19 @@ def choose_target(links: Sequence[tuple[str, str]], allowed: ActivityTarget) -> 
         if record_ids:
             return Target(source.partition(":")[2], min(record_ids))
     return None
+
+
+def held_reason(linked: Collection[str], allowed: ActivityTarget) -> str:
+    """Why a contact whose Salesforce links are of the `linked` identity sources has its
+    windows held (`choose_target` found it no record), and what writes them."""
+    wanted = " or ".join(source.partition(":")[2] for source in target_sources(allowed))
+    others = sorted({s.partition(":")[2] for s in linked if s in _SALESFORCE} - {wanted})
+    if not others:
+        return f"linked to no Salesforce {wanted} yet: written once the pull links it to one"
+    return (
+        f"linked to a {' and a '.join(others)} only, and the service logs to {wanted}s: "
+        f"written once the pull links it to a {wanted}, or logging to both (--activities-to both)"
+    )
 
 
 def task_key_field(describe: Mapping[str, Any]) -> str | None:
@@ -168,10 +182,12 @@ def before_sending(write: PartWrite) -> StoredWindow:
     """The window as recorded before its write: a create names its target (marking it in doubt
     until the outcome is recorded), and every write notes the messages it covers. A held
     window's failed attempts are behind it: it waits for its contact to be linked, and is
-    tried afresh then, not listed as failing with a reason that no longer holds."""
+    tried afresh then, not listed as failing with a reason that no longer holds. Its Task,
+    if it had one, lacks the messages held: its content is forgotten, so that the push after
+    the contact is linked again, to the same record too, writes them (`windows_to_retry`)."""
     window = replace(write.window, message_count=len(write.message_ids))
     if write.action is Action.HELD:
-        window = replace(window, attempts=0)
+        window = replace(window, attempts=0, content_hash=None)
     if write.action in (Action.CREATE, Action.UPSERT) and write.target is not None:
         window = replace(
             window, target_object=write.target.sobject, target_id=write.target.record_id

@@ -150,7 +150,11 @@ def _unnamed_value(names: list[str], records: Sequence[tuple[int, list[str]]]) -
 
 
 def _json_rows(text: str) -> Iterator[tuple[int, Mapping[str, Any] | None]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    """Each line's object, numbered as an editor numbers the file's lines. Lines end at a line
+    feed only (the file was read with CR LF and CR made one), not at what `str.splitlines`
+    also ends them at: U+2028, U+2029 and U+0085 may stand unescaped in a JSON string
+    (`json.dumps(ensure_ascii=False)` and `JSON.stringify` write them so)."""
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

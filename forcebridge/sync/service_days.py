@@ -1,14 +1,21 @@
 """A service's days when its time zone has changed: which day an instant belongs to, and when
 a day starts and ends, without ever moving a message to another day.
 
-A change takes effect at the end of the service's current day, or of the latest day a window
-was recorded for when that is later (messages dated in the future, or days of a pending zone
-since replaced: their Tasks are written already). That instant is `S`: every instant before it
-keeps the day it had. From `S` on, an instant's day is the later of its date in the new
-zone and the day after the last one before `S`: days never go back, and each is one unbroken
-span. The first day after a change may last from a few hours to about fifty (a zone far to the
-west starts it late by its own clock); a change more than 24 hours east skips a date altogether,
-as Samoa did on 30 December 2011. Several changes compose the same way, period after period.
+A change takes effect at the end of the service's current day, or of the last of the days
+that follow it without a gap and have a window recorded (messages dated a little in the
+future, or days of a pending zone since replaced: their Tasks are written already). That
+instant is `S`: every instant before it keeps the day it had. From `S` on, an instant's day is
+the later of its date in the new zone and the day after the last one before `S`: days never go
+back, and each is one unbroken span. The first day after a change may last from a few hours to
+about fifty (a zone far to the west starts it late by its own clock); a change more than 24
+hours east skips a date altogether, as Samoa did on 30 December 2011. Several changes compose
+the same way, period after period.
+
+A day written further ahead (a message from a device whose clock is years off) does not hold
+the change back: it is *kept*, its span and clock unchanged, and the new zone's days around it
+stop before it (the day before it ends where it starts) and resume after it (`KeptDays`). Were
+such a day to take the new zone's hours, its messages would belong to other days than the Task
+that holds them, and the next message on either would show them on two Tasks or on none.
 
 Plain data in, plain data out: the calendar is built from the current zone and the stored
 earlier periods, and a change is a new calendar. The last few functions read and set a
@@ -19,15 +26,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
-from forcebridge.store.repositories.activity_windows import last_window_day
+from forcebridge.store.repositories.activity_windows import window_days_after
+from forcebridge.store.repositories.messages import latest_between
 from forcebridge.store.repositories.services import check_timezone
 from forcebridge.sync.activity_windows import day_span, local_day
 
@@ -54,6 +62,37 @@ class ZonePeriod:
 
 
 @dataclass(frozen=True)
+class KeptDays:
+    """Days `first` to `last`, written ahead of a change, that keep the span `[start, until)`
+    and the clock (`zone`) they were written by, whatever the zone around them."""
+
+    zone: str
+    first: dt.date
+    last: dt.date
+    start: dt.datetime
+    until: dt.datetime
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "zone": self.zone,
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "from": self.start.astimezone(dt.UTC).isoformat(),
+            "until": self.until.astimezone(dt.UTC).isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> KeptDays:
+        return cls(
+            str(stored["zone"]),
+            dt.date.fromisoformat(str(stored["first"])),
+            dt.date.fromisoformat(str(stored["last"])),
+            dt.datetime.fromisoformat(str(stored["from"])),
+            dt.datetime.fromisoformat(str(stored["until"])),
+        )
+
+
+@dataclass(frozen=True)
 class _Period:
     zone: ZoneInfo
     start: dt.datetime | None
@@ -62,13 +101,18 @@ class _Period:
     """None: for ever (the current zone)."""
     floor: dt.date | None
     """The first day the period may name: the day after the previous period's last."""
+    ceiling: dt.date | None = None
+    """The last day it may name: kept days' last."""
 
     def day_of(self, instant: dt.datetime) -> dt.date:
         day = local_day(instant, self.zone)
-        return day if self.floor is None else max(day, self.floor)
+        day = day if self.floor is None else max(day, self.floor)
+        return day if self.ceiling is None else min(day, self.ceiling)
 
     def first_instant_of(self, day: dt.date) -> dt.datetime | None:
         """The first instant of the period whose day is `day` or later; None when none is."""
+        if self.ceiling is not None and day > self.ceiling:
+            return None
         if self.floor is not None and day <= self.floor:
             candidate = self.start
         else:
@@ -82,11 +126,13 @@ class _Period:
 
 @dataclass(frozen=True)
 class ServiceCalendar:
-    """The service's days: `zone` now (or once its pending change takes effect), and the
-    earlier `changes`, oldest first, each a zone and the instant it stopped being used."""
+    """The service's days: `zone` now (or once its pending change takes effect), the earlier
+    `changes`, oldest first, each a zone and the instant it stopped being used, and the days
+    `kept` in the zone they were written by, in order."""
 
     zone: str
     changes: tuple[ZonePeriod, ...] = ()
+    kept: tuple[KeptDays, ...] = ()
 
     def __post_init__(self) -> None:
         ZoneInfo(self.zone)
@@ -97,15 +143,29 @@ class ServiceCalendar:
         untils = [c.until for c in self.changes]
         if any(later <= earlier for earlier, later in itertools.pairwise(untils)):
             raise ValueError("zone changes must follow each other in time")
+        for kept in self.kept:
+            ZoneInfo(kept.zone)
+            if not (kept.first <= kept.last and kept.start < kept.until):
+                raise ValueError(f"kept days need a span: {kept.to_json()}")
+            if any(kept.start < until < kept.until for until in untils):
+                raise ValueError("a zone change cannot fall within kept days")
+        if any(b.start < a.until for a, b in itertools.pairwise(self.kept)):
+            raise ValueError("kept days must follow each other in time")
 
     @classmethod
     def of(cls, zone: str, stored: Iterable[Mapping[str, Any]] | None) -> ServiceCalendar:
-        """The calendar of a service's `timezone` and `timezone_changes` columns."""
-        return cls(zone, tuple(ZonePeriod.from_json(c) for c in stored or ()))
+        """The calendar of a service's `timezone` and `timezone_changes` columns (which hold
+        the kept days too, told apart by their `first` day)."""
+        entries = list(stored or ())
+        return cls(
+            zone,
+            tuple(ZonePeriod.from_json(e) for e in entries if "first" not in e),
+            tuple(KeptDays.from_json(e) for e in entries if "first" in e),
+        )
 
     def changes_json(self) -> list[dict[str, str]]:
         """What the `timezone_changes` column stores."""
-        return [change.to_json() for change in self.changes]
+        return [change.to_json() for change in self.changes] + [k.to_json() for k in self.kept]
 
     def day_of(self, instant: dt.datetime) -> dt.date:
         """The service's day `instant` belongs to; naive datetimes are refused."""
@@ -128,23 +188,51 @@ class ServiceCalendar:
     def switched(self, zone: str, at: dt.datetime) -> ServiceCalendar:
         """This calendar until `at`, `zone` from `at` on (no change when the zone in use just
         before `at` is `zone` already). `at` is the end of a day, so every instant before it
-        keeps its day and its zone."""
+        keeps its day and its zone; days kept after it are not (`change_zone` keeps them)."""
         ZoneInfo(zone)
-        kept = tuple(change for change in self.changes if change.until < at)
-        in_use = self._period_at(at - _TICK).zone.key
-        return ServiceCalendar(zone, kept if in_use == zone else (*kept, ZonePeriod(in_use, at)))
+        earlier = tuple(change for change in self.changes if change.until < at)
+        kept = tuple(
+            days if days.until <= at else replace(days, last=self.day_of(at - _TICK), until=at)
+            for days in self.kept
+            if days.start < at
+        )
+        # The zone of the period around any kept days: theirs is kept with them.
+        in_use = next((c.zone for c in self.changes if at - _TICK < c.until), self.zone)
+        if in_use != zone:
+            earlier = (*earlier, ZonePeriod(in_use, at))
+        return ServiceCalendar(zone, earlier, kept)
 
     @cached_property
     def _periods(self) -> tuple[_Period, ...]:
+        """The spans of one zone each, in order: each change's period, cut around the kept
+        days that fall in it, whose own span is a period bounded by their first and last day
+        (starting no later than the first's midnight in the zone around them, `_kept`, so the
+        days before them never reach their first)."""
         periods: list[_Period] = []
         start: dt.datetime | None = None
         floor: dt.date | None = None
-        for zone, end in [*((c.zone, c.until) for c in self.changes), (self.zone, None)]:
-            period = _Period(ZoneInfo(zone), start, end, floor)
+
+        def add(zone: str, end: dt.datetime | None, *, kept: KeptDays | None = None) -> None:
+            nonlocal start, floor
+            if kept is not None:
+                period = _Period(ZoneInfo(zone), start, end, kept.first, kept.last)
+            else:
+                period = _Period(ZoneInfo(zone), start, end, floor)
+            if start is not None and end is not None and end <= start:
+                return  # kept days that start where the period does leave it nothing
             periods.append(period)
             if end is not None:
                 floor = period.day_of(end - _TICK) + dt.timedelta(days=1)
             start = end
+
+        bounds = [*((c.zone, c.until) for c in self.changes), (self.zone, None)]
+        kept = list(self.kept)
+        for zone, end in bounds:
+            while kept and (end is None or kept[0].until <= end):
+                days = kept.pop(0)
+                add(zone, days.start)
+                add(days.zone, days.until, kept=days)
+            add(zone, end)
         return tuple(periods)
 
     def _period_at(self, instant: dt.datetime) -> _Period:
@@ -162,17 +250,66 @@ class ServiceCalendar:
 
 
 def change_zone(
-    calendar: ServiceCalendar, zone: str, now: dt.datetime, last_day: dt.date | None = None
+    calendar: ServiceCalendar, zone: str, now: dt.datetime, written: Collection[dt.date] = ()
 ) -> ServiceCalendar:
     """The calendar once the service is moved to `zone` at `now`: from the end of its current
-    day on, or of `last_day` (the latest day a window was recorded for) when that is later.
-    A Task written ahead (messages dated in the future, or a day of a pending zone) so keeps
-    its day and its clock: its messages never move to a day another Task holds. A change not
-    yet in effect is replaced from the same instant (the end of the same day); moving back to
-    the zone in use cancels it, but for the days already written in it."""
-    current_end = calendar.span(calendar.day_of(now))[1]
-    kept_until = current_end if last_day is None else max(current_end, calendar.span(last_day)[1])
-    return calendar.switched(zone, kept_until)
+    day on, or of the last of the `written` days (those a window was recorded for) that follow
+    it without a gap. A written day further ahead keeps its span and clock (`KeptDays`), each
+    run of consecutive ones together; should the new zone's days not fit around them (a day
+    kept would then lose an instant or gain one another day holds), the change waits until
+    the last written day ends instead. Either way a Task written ahead (messages dated in the
+    future, or a day of a pending zone) keeps its day and its clock: its messages never move to
+    a day another Task holds. A change not yet in effect is replaced from the same instant (the
+    end of the same day); moving back to the zone in use cancels it, but for the days already
+    written in it."""
+    held = calendar.day_of(now)
+    ahead = sorted({day for day in written if day > held})
+    while ahead and ahead[0] == held + dt.timedelta(days=1):
+        held = ahead.pop(0)
+    moved = calendar.switched(zone, calendar.span(held)[1])
+    if not ahead:
+        return moved
+    runs: list[list[dt.date]] = []
+    for day in ahead:
+        if runs and day == runs[-1][-1] + dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    kept = [*moved.kept]
+    since = calendar.span(held)[1]
+    for run in runs:
+        kept.append(_kept(calendar, run[0], run[-1], ZoneInfo(zone), since))
+        since = kept[-1].until
+    candidate = ServiceCalendar(moved.zone, moved.changes, tuple(kept))
+    if all(_keeps(calendar, candidate, day) for day in ahead):
+        return candidate
+    return calendar.switched(zone, calendar.span(ahead[-1])[1])
+
+
+def _kept(
+    calendar: ServiceCalendar, first: dt.date, last: dt.date, around: ZoneInfo, since: dt.datetime
+) -> KeptDays:
+    """Days `first` to `last` as `calendar` has them, starting earlier (never before `since`,
+    the end of the days held or kept before them) when the zone `around` them reaches `first`
+    sooner: the instants between, whose day no Task holds (the day before `first` was not
+    written), are `first`'s too."""
+    start, until = calendar.span(first)[0], calendar.span(last)[1]
+    reached = max(day_span(first, around)[0], since)
+    return KeptDays(calendar.zone_at(start).key, first, last, min(start, reached), until)
+
+
+def _keeps(before: ServiceCalendar, after: ServiceCalendar, day: dt.date) -> bool:
+    """Whether every instant of `day` in `before` is on `day` in `after`, by the same clock."""
+    start, end = before.span(day)
+    if start == end:
+        return True
+    first, last = after.span(day)
+    clock = before.zone_at(start)
+    return (
+        first <= start
+        and end <= last
+        and after.zone_at(start) == after.zone_at(end - _TICK) == clock
+    )
 
 
 # --- a service's columns -----------------------------------------------------------------------
@@ -183,19 +320,71 @@ def service_calendar(service: Service) -> ServiceCalendar:
     return ServiceCalendar.of(service.timezone, service.timezone_changes)
 
 
-def move_service(service: Service, zone: str, now: dt.datetime) -> ServiceCalendar:
-    """Set the service's zone to `zone` from the end of its current day, or of the latest day
-    it recorded a window for (`change_zone`), refusing an unknown zone as `service create`
-    does; the caller commits, holding the service's activities lease from before this call
+@dataclass(frozen=True)
+class ZoneMove:
+    calendar: ServiceCalendar
+    notices: tuple[str, ...]
+    """What a person changing the zone should know: days that keep their hours, and a change
+    held back beyond tomorrow; each with the message that dated it."""
+
+
+def move_service(service: Service, zone: str, now: dt.datetime) -> ZoneMove:
+    """Set the service's zone to `zone` from the end of its current day, or of the days written
+    right after it (`change_zone`), refusing an unknown zone as `service create` does; the
+    caller commits, holding the service's activities lease from before this call
     (`jobs.execute.holding_for_zone_change`), so no push records a later day in between. The
     service is read from, and stays in, its session."""
     session = object_session(service)
     if session is None:
         raise ValueError(f"service {service.id} is not in a session: its windows are unknown")
-    last_day = last_window_day(session, service.id)
-    moved = change_zone(service_calendar(service), check_timezone(zone), now, last_day)
+    calendar = service_calendar(service)
+    written = window_days_after(session, service.id, calendar.day_of(now))
+    moved = change_zone(calendar, check_timezone(zone), now, written)
     service.timezone, service.timezone_changes = moved.zone, moved.changes_json()
-    return moved
+    return ZoneMove(moved, _move_notices(session, service.id, calendar, moved, now))
+
+
+def _move_notices(
+    session: Session,
+    service_id: int,
+    calendar: ServiceCalendar,
+    moved: ServiceCalendar,
+    now: dt.datetime,
+) -> tuple[str, ...]:
+    """`ZoneMove.notices` of moving from `calendar` to `moved`."""
+    today = calendar.day_of(now)
+
+    def dated(start: dt.datetime, end: dt.datetime) -> str:
+        latest = latest_between(session, service_id, start, end)
+        if latest is None:
+            return ""
+        future = " (in the future: a device's clock set wrong?)" if latest.sent_at > now else ""
+        return (
+            f" (the latest message, of contact {latest.contact_id}, is dated "
+            f"{latest.sent_at.astimezone(dt.UTC).isoformat()}{future})"
+        )
+
+    notices = []
+    pending = moved.pending(now)
+    tomorrow_end = calendar.span(today + dt.timedelta(days=1))[1]
+    if pending and pending[-1].until > tomorrow_end:
+        until = pending[-1].until
+        last = calendar.day_of(until - _TICK)
+        notices.append(
+            f"{moved.zone} takes effect only at {until:%Y-%m-%d %H:%M} UTC, when {last} ends: "
+            f"the days until then have Tasks written already{dated(*calendar.span(last))}, "
+            "and keep their hours. Nothing is lost meanwhile; to count days as before, cancel "
+            f"the change (--timezone {pending[0].zone})."
+        )
+    for days in moved.kept:
+        if days.until > tomorrow_end:
+            span = str(days.first) if days.first == days.last else f"{days.first} to {days.last}"
+            notices.append(
+                f"{span} keep{'s' if days.first == days.last else ''} {days.zone}'s hours: "
+                f"Tasks were written for {'it' if days.first == days.last else 'them'} "
+                f"already{dated(days.start, days.until)}. The days around are {moved.zone}'s."
+            )
+    return tuple(notices)
 
 
 def zone_document(service: Service, now: dt.datetime) -> dict[str, Any]:

@@ -38,6 +38,7 @@ PUSH_KEYS = [
     "api_calls",
     "error",
     "parked",
+    "held",
 ]
 
 
@@ -59,9 +60,13 @@ def sf(server: SandboxServer, salesforce_for: Callable[..., Salesforce]) -> Sale
     return salesforce_for(server)
 
 
-def linked_contact(store: Engine, sf: Salesforce, phone: str) -> str:
-    """A contact of acme/shop with `phone`, linked (as the pull would) to a new Contact."""
-    sf_id = str(sf.Contact.create({"LastName": "Doe", "FirstName": "Jane"})["id"])
+def linked_contact(store: Engine, sf: Salesforce, phone: str, sobject: str = "Contact") -> str:
+    """A contact of acme/shop with `phone`, linked (as the pull would) to a new Contact (or
+    Lead)."""
+    record = {"LastName": "Doe", "FirstName": "Jane", "Company": "Initech"}
+    if sobject == "Contact":
+        del record["Company"]
+    sf_id = str(getattr(sf, sobject).create(record)["id"])
     with Session(store) as session:
         service = session.scalars(select(Service).where(Service.name == "shop")).one()
         (contact_id,) = insert_contacts(
@@ -69,7 +74,7 @@ def linked_contact(store: Engine, sf: Salesforce, phone: str) -> str:
             service.id,
             [{"first_name": "Jane", "last_name": "Doe", "phone": phone, "phone_e164": phone}],
         )
-        add_identities(session, service.id, [Identity(contact_id, "salesforce:Contact", sf_id)])
+        add_identities(session, service.id, [Identity(contact_id, f"salesforce:{sobject}", sf_id)])
         session.commit()
     return sf_id
 
@@ -405,3 +410,64 @@ def test_a_salesforce_slower_than_the_timeout_setting_fails_the_push_saying_so(
     assert "after trying 2 times: no answer from" in report["error"]
     assert "within 0.3 seconds each time" in report["error"]
     assert "FORCEBRIDGE_SALESFORCE_TIMEOUT" in report["error"]
+
+
+@pytest.mark.usefixtures("shop")
+def test_held_windows_are_counted_by_the_push_and_listed_with_why(
+    cli: Cli, store: Engine, sf: Salesforce, tmp_path: Path
+) -> None:
+    """A contact with a Lead only, while the service logs to Contacts: its day waits for the
+    pull to link a Contact, and says so where parked and failing windows do."""
+    assert cli("service", "configure", "acme/shop", "--activities-to", "contacts").exit_code == 0
+    linked_contact(store, sf, "+12015550101", "Lead")
+    path = messages_file(tmp_path, "+12015550101,inbound,sms,Jane,Hello?,2024-03-12T10:00:00Z")
+    cli("messages", "import", "--service", "acme/shop", path)
+
+    pushed = document(cli("activities", "push", "--service", "acme/shop", "--json"))
+    listed = document(cli("activities", "windows", "--service", "acme/shop", "--json"))
+    shown = cli("activities", "windows", "--service", "acme/shop")
+
+    assert (pushed["status"], pushed["created"], pushed["parked"], pushed["held"]) == (
+        "succeeded",
+        0,
+        0,
+        1,
+    )
+    (window,) = listed["windows"]
+    assert list(window) == [
+        "key", "contact_id", "contact", "day", "part", "state", "parked", "attempts", "reason",
+        "task_id",
+    ]  # fmt: skip
+    assert (window["day"], window["state"], window["parked"], window["task_id"]) == (
+        "2024-03-12",
+        "held",
+        False,
+        None,
+    )
+    assert window["reason"] == (
+        "linked to a Lead only, and the service logs to Contacts: written once the pull links "
+        "it to a Contact, or logging to both (--activities-to both)"
+    )
+    assert "held" in shown.stdout and "is fine" not in shown.stdout
+
+
+@pytest.mark.usefixtures("shop")
+def test_a_message_dated_centuries_ahead_does_not_hold_a_zone_change_back(
+    cli: Cli, store: Engine, sf: Salesforce, tmp_path: Path
+) -> None:
+    """Its day keeps its Task and its hours, said on stderr; the zone asked for starts at the
+    end of today."""
+    jane = linked_contact(store, sf, "+12015550101")
+    path = messages_file(tmp_path, "+12015550101,inbound,sms,Jane,Tick,2200-06-01T00:00:00Z")
+    assert cli("messages", "import", "--service", "acme/shop", path).exit_code == 0
+    assert document(cli("activities", "push", "--service", "acme/shop", "--json"))["created"] == 1
+
+    moved = cli("service", "configure", "acme/shop", "--timezone", "Europe/Paris", "--json")
+
+    assert moved.exit_code == 0, moved.stderr
+    change = json.loads(moved.stdout)["timezone_change"]
+    assert change["takes_effect_at"] < "2100"  # New York's next midnight, not in 2200
+    said = " ".join(moved.stderr.split())
+    assert "2200-05-31 keeps America/New_York's hours" in said
+    assert "is dated 2200-06-01T00:00:00+00:00 (in the future" in said
+    assert len(tasks_of(sf, jane)) == 1

@@ -687,3 +687,49 @@ def test_a_push_stopped_mid_way_shows_the_calls_it_spent(
     (run,) = session.scalars(select(Run).where(Run.service_id == service.id)).all()
     assert (run.status, run.created) == (RunStatus.FAILED, 200)
     assert run.api_calls >= 1  # the call that wrote them, not nothing
+
+
+def test_what_is_odd_about_a_message_is_logged_once_not_by_each_push_that_reads_it_again(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """A push reads the messages of the cursor's last two minutes again: one that finds their
+    windows as it left them says nothing more about them."""
+    contact = person(session, service, links={"Contact": sandbox_contact(sf, "Once")})
+    held = person(session, service, last_name="Unlinked")
+    now = dt.datetime.now(dt.UTC)
+    say(session, service, contact, MORNING, "bell\x07 rings")
+    say(session, service, contact, now + dt.timedelta(days=3), "from a wrong clock")
+    say(session, service, held, MORNING, "nobody to log it to")
+
+    first = push_activities(session, service, client, now=now)
+    again = push_activities(session, service, client, now=now + dt.timedelta(minutes=1))
+
+    odd = {"control_characters", "dated_in_future", "held"}
+    assert odd <= set(_codes(session, first.run_id))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert odd.isdisjoint(_codes(session, again.run_id))
+
+
+def test_messages_held_while_the_service_logged_elsewhere_are_written_once_it_logs_back(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """A day whose Task was written, then held (the service moved to Leads, and the contact
+    has a Contact only), has its held messages written when the same Contact is allowed
+    again, though no message arrives that day any more."""
+    jane = sandbox_contact(sf, "Back")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, MORNING, "written")
+    later = dt.datetime.now(dt.UTC) + HOUR  # past the cursor's overlap: read once
+    push_activities(session, service, client, now=later)
+    service.activities_to = ActivityTarget.LEADS
+    session.commit()
+    say(session, service, contact, MORNING + HOUR, "held while logging to Leads")
+    held = push_activities(session, service, client, now=later + HOUR)
+    service.activities_to = ActivityTarget.CONTACTS
+    session.commit()
+
+    back = push_activities(session, service, client, now=later + 2 * HOUR)
+
+    assert (held.updated, back.updated) == (0, 1)
+    (task,) = tasks_of(sf, jane)
+    assert "held while logging to Leads" in task["Description"]

@@ -244,6 +244,7 @@ def test_json_lines_that_are_not_messages_are_rejected_by_line(
         ({"sent_at": "9999-12-31T23:59:59-12:00"}, "sent_at"),
         ({"contact_id": 2**63}, "contact_id"),
         ({"external_id": "a\x00b"}, "external_id"),
+        ({"body": "a\x00b"}, "body"),  # not removed as other control characters are
         ({"direction": None}, "direction"),
     ],
 )
@@ -454,3 +455,23 @@ def test_a_misspelt_json_key_is_named_with_the_field_it_may_be_a_misspelling_of(
         "unknown field (did you mean 'sent_at'?): the fields are contact_id, phone, email, "
         "direction, channel, author, body, sent_at, external_id",
     )
+
+
+def test_json_lines_end_at_line_feeds_only_not_at_unicodes_other_line_breaks(
+    session: Session, service: Service, contacts: dict[str, int], tmp_path: Path
+) -> None:
+    """U+2028, U+2029 and U+0085 may stand unescaped in a JSON string (`JSON.stringify`
+    writes them so, and text pasted from Word holds them): they end no line, and every line
+    keeps the number an editor shows. CR LF ends a line as LF does."""
+    good = good_line(contacts)
+    bodies = ["para\u2028graph", "para\u2029graph", "next\x85line"]
+    lines = [json.dumps({**good, "body": body}, ensure_ascii=False) for body in bodies]
+    path = tmp_path / "messages.jsonl"
+    path.write_bytes("\r\n".join([*lines, '{"direction": "sideways"}', ""]).encode())
+
+    report = import_messages(session, service, path, now=NOW)
+
+    assert (report.read, report.imported, report.rejected) == (4, 3, 1)
+    assert {p.line for p in report.problems} == {4}
+    assert [(n.line, n.code) for n in report.notices] == [(3, "control_characters")]
+    assert [m.body for m in stored(session)] == ["para\u2028graph", "para\u2029graph", "nextline"]

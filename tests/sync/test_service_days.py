@@ -4,13 +4,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from forcebridge.sync.activity_windows import day_span, local_day
 from forcebridge.sync.service_days import ServiceCalendar, ZonePeriod, change_zone
 
 UTC = dt.UTC
+ONE_DAY, TICK = dt.timedelta(days=1), dt.timedelta(microseconds=1)
 PARIS, NEW_YORK = "Europe/Paris", "America/New_York"
 ZONES = sorted(available_timezones())
 
@@ -19,6 +20,7 @@ instants = st.datetimes(
     min_value=dt.datetime(1970, 1, 3), max_value=dt.datetime(2099, 12, 1), timezones=st.just(UTC)
 )
 gaps = st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=4))
+far_gaps = st.timedeltas(min_value=dt.timedelta(days=2), max_value=dt.timedelta(days=400))
 
 
 @st.composite
@@ -30,8 +32,9 @@ def histories(draw: st.DrawFn) -> tuple[ServiceCalendar, dt.datetime, dt.datetim
     calendar = ServiceCalendar(draw(zones))
     for _ in range(draw(st.integers(min_value=1, max_value=5))):
         now += draw(gaps)
-        ahead = draw(st.none() | gaps)  # a day written ahead of now, in the zone pending or not
-        written = None if ahead is None else calendar.day_of(now + ahead)
+        # Days written ahead of now, in the zone pending or not, some far ahead.
+        ahead = draw(st.lists(gaps | far_gaps, max_size=3))
+        written = [calendar.day_of(now + gap) for gap in ahead]
         calendar = change_zone(calendar, draw(zones), now, written)
     return calendar, first - dt.timedelta(days=3), now + dt.timedelta(days=6)
 
@@ -111,7 +114,12 @@ def test_cancelling_a_change_keeps_the_days_already_written_in_the_pending_zone(
     ]
 
     for zone in (NEW_YORK, "Asia/Tokyo"):
-        again = change_zone(to_paris, zone, evening + dt.timedelta(minutes=5), dt.date(2026, 12, 8))
+        again = change_zone(
+            to_paris,
+            zone,
+            evening + dt.timedelta(minutes=5),
+            [dt.date(2026, 12, 7), dt.date(2026, 12, 8)],
+        )
 
         assert [again.day_of(z) for z in (z2, z3, z4)] == [to_paris.day_of(z) for z in (z2, z3, z4)]
         assert [again.zone_at(z) for z in (z2, z3, z4)] == [ZoneInfo(PARIS)] * 3
@@ -124,18 +132,61 @@ def test_cancelling_a_change_keeps_the_days_already_written_in_the_pending_zone(
         assert again.zone_at(sunday_end) == ZoneInfo(zone)
 
 
-def test_a_day_written_ahead_in_the_zone_in_use_delays_the_change_until_it_ends() -> None:
-    now = dt.datetime(2026, 12, 6, 22, 48, tzinfo=UTC)
-    dated_ahead = dt.datetime(2026, 12, 20, 23, 30, tzinfo=UTC)  # 18:30 in New York, the 20th
+def test_the_days_written_right_after_now_s_delay_the_change_until_they_end() -> None:
+    now = dt.datetime(2026, 12, 6, 22, 48, tzinfo=UTC)  # 17:48 on the 6th in New York
+    written = [dt.date(2026, 12, 7), dt.date(2026, 12, 8)]
 
-    moved = change_zone(ServiceCalendar(NEW_YORK), PARIS, now, dt.date(2026, 12, 20))
+    moved = change_zone(ServiceCalendar(NEW_YORK), PARIS, now, written)
 
-    assert moved.changes == (ZonePeriod(NEW_YORK, dt.datetime(2026, 12, 21, 5, 0, tzinfo=UTC)),)
-    assert moved.day_of(dated_ahead) == dt.date(2026, 12, 20)
+    assert moved.changes == (ZonePeriod(NEW_YORK, dt.datetime(2026, 12, 9, 5, 0, tzinfo=UTC)),)
+    assert moved.kept == ()
     # A day written before now's does not delay it.
-    assert change_zone(ServiceCalendar(NEW_YORK), PARIS, now, dt.date(2026, 12, 1)) == (
+    assert change_zone(ServiceCalendar(NEW_YORK), PARIS, now, [dt.date(2026, 12, 1)]) == (
         change_zone(ServiceCalendar(NEW_YORK), PARIS, now)
     )
+
+
+@pytest.mark.parametrize("zone", [PARIS, "America/Los_Angeles", "Pacific/Kiritimati"])
+def test_a_day_written_far_ahead_keeps_its_hours_and_holds_the_change_back_no_more(
+    zone: str,
+) -> None:
+    """A message from a device whose clock is years off, pushed: its day keeps New York's
+    hours, and the days around it are the new zone's, from the end of today as asked."""
+    now = dt.datetime(2026, 12, 6, 22, 48, tzinfo=UTC)
+    new_york = ServiceCalendar(NEW_YORK)
+    far = dt.date(2200, 6, 1)
+
+    moved = change_zone(new_york, zone, now, [dt.date(2026, 12, 20), far, far + ONE_DAY])
+
+    assert moved.changes == (ZonePeriod(NEW_YORK, dt.datetime(2026, 12, 7, 5, 0, tzinfo=UTC)),)
+    assert moved.pending(now) == moved.changes  # takes effect tonight, not in 2200
+    for day in (dt.date(2026, 12, 20), far, far + ONE_DAY):
+        start, end = new_york.span(day)
+        assert moved.span(day)[0] <= start and moved.span(day)[1] == end
+        assert moved.zone_at(start) == moved.zone_at(end - TICK) == ZoneInfo(NEW_YORK)
+    if zone == PARIS:  # the 20th starts at Paris's midnight, which no Task's day held
+        assert moved.span(dt.date(2026, 12, 20))[0] == dt.datetime(2026, 12, 19, 23, tzinfo=UTC)
+    # Around them, the new zone's days, each one unbroken span.
+    assert moved.span(far - ONE_DAY)[1] == moved.span(far)[0]
+    assert moved.span(far + 2 * ONE_DAY)[0] == moved.span(far + ONE_DAY)[1]
+    later = dt.datetime(2201, 1, 1, 12, tzinfo=UTC)
+    assert (moved.day_of(later), moved.zone_at(later)) == (local_day(later, ZoneInfo(zone)),
+                                                         ZoneInfo(zone))  # fmt: skip
+    assert ServiceCalendar.of(zone, moved.changes_json()) == moved
+
+
+def test_kept_days_stay_kept_when_the_zone_changes_again() -> None:
+    now = dt.datetime(2026, 12, 6, 22, 48, tzinfo=UTC)
+    far = dt.date(2200, 6, 1)
+    to_paris = change_zone(ServiceCalendar(NEW_YORK), PARIS, now, [far])
+
+    to_tokyo = change_zone(to_paris, "Asia/Tokyo", now + dt.timedelta(days=3), [far])
+
+    start, end = ServiceCalendar(NEW_YORK).span(far)
+    tokyo_midnight = dt.datetime(2200, 5, 31, 15, 0, tzinfo=UTC)  # no Task's day held it
+    assert to_tokyo.span(far) == (tokyo_midnight, end)
+    assert to_tokyo.zone_at(start) == to_tokyo.zone_at(end - TICK) == ZoneInfo(NEW_YORK)
+    assert [k.zone for k in to_tokyo.kept] == [NEW_YORK]
 
 
 def test_a_change_after_one_took_effect_starts_at_the_end_of_the_long_day() -> None:
@@ -233,11 +284,19 @@ def test_a_change_never_moves_an_instant_before_it_takes_effect(
 def test_once_the_first_day_after_a_change_is_over_days_are_the_new_zones(
     history: tuple[ServiceCalendar, dt.datetime, dt.datetime], data: st.DataObject
 ) -> None:
+    """But for days kept (written far ahead of a change), and the day before and after them,
+    which end and start where they do."""
     calendar, _, end = history
     last_change = calendar.changes[-1].until if calendar.changes else end
     settled = calendar.span(calendar.day_of(last_change))[1]
+    assume(settled < end + dt.timedelta(days=1))  # not a change held back by days written
     moment = between(data, settled, end + dt.timedelta(days=1))
     zone = ZoneInfo(calendar.zone)
+    around_kept = [
+        (calendar.span(k.first - ONE_DAY)[0], calendar.span(k.last + ONE_DAY)[1])
+        for k in calendar.kept
+    ]
+    assume(not any(start <= moment < until for start, until in around_kept))
 
     assert calendar.day_of(moment) == local_day(moment, zone)
     assert calendar.zone_at(moment) == zone
@@ -252,9 +311,18 @@ def test_a_change_never_moves_an_instant_of_a_day_already_written(
 ) -> None:
     calendar, start, end = history
     now = end - dt.timedelta(days=6) + gap
-    written = calendar.day_of(between(data, now, end))
+    far = end + dt.timedelta(days=400)
+    written = [
+        calendar.day_of(between(data, now, far)) for _ in range(data.draw(st.integers(1, 3)))
+    ]
     moved = change_zone(calendar, zone, now, written)
-    moment = between(data, start, calendar.span(written)[1] - dt.timedelta(microseconds=1))
+    day = data.draw(st.sampled_from(written))
+    first, last = calendar.span(day)
+    # Every instant until now's day ends, and every instant of a day written.
+    moment = data.draw(
+        st.sampled_from([between(data, start, calendar.span(calendar.day_of(now))[1] - TICK)])
+        | (st.just(between(data, first, last - TICK)) if first < last else st.nothing())
+    )
 
     assert moved.day_of(moment) == calendar.day_of(moment)
     assert moved.zone_at(moment) == calendar.zone_at(moment)

@@ -64,3 +64,37 @@ def test_days_written_in_a_pending_zone_keep_it_when_the_change_is_cancelled_or_
         {"zone": "Europe/Paris", "until": PARIS_MIDNIGHT.isoformat()},
     ]
     assert (change["from"], change["to"]) == ("America/New_York", again)
+
+
+def test_a_day_written_far_ahead_keeps_its_task_and_holds_the_change_back_no_more(
+    session: Session, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """A device whose clock is centuries off: its day's Task keeps New York's hours, and the
+    zone asked for starts tonight, around it."""
+    service = make_service(session, timezone="America/New_York")
+    jane = sandbox_contact(sf, "Clockwork")
+    contact = person(session, service, links={"Contact": jane})
+    say(session, service, contact, dt.datetime(2200, 6, 1, 3, 0, tzinfo=UTC), "wrong clock")
+    push_activities(session, service, client, now=NOW)
+    (written,) = tasks_of(sf, jane)
+
+    move = move_service(service, "Europe/Paris", NOW + MINUTE)
+    session.commit()
+    say(session, service, contact, dt.datetime(2200, 5, 31, 14, 0, tzinfo=UTC), "same day")
+    say(session, service, contact, dt.datetime(2200, 6, 1, 12, 0, tzinfo=UTC), "next day")
+    pushed = push_activities(session, service, client, now=NOW + 2 * MINUTE)
+
+    change = zone_document(service, NOW + MINUTE)["timezone_change"]
+    assert change["takes_effect_at"] == NEW_YORK_MIDNIGHT.isoformat()  # tonight, not in 2200
+    assert move.notices == (
+        "2200-05-31 keeps America/New_York's hours: Tasks were written for it already (the "
+        f"latest message, of contact {contact}, is dated 2200-06-01T03:00:00+00:00 (in the "
+        "future: a device's clock set wrong?)). The days around are Europe/Paris's.",
+    )
+    assert (pushed.created, pushed.updated) == (1, 1)
+    kept, paris = tasks_of(sf, jane)
+    assert kept["Id"] == written["Id"] and kept["ActivityDate"] == "2200-05-31"
+    assert "23:00 EDT · inbound · sms · Jane Doe\nwrong clock" in kept["Description"]
+    assert "10:00 EDT · inbound · sms · Jane Doe\nsame day" in kept["Description"]
+    assert paris["ActivityDate"] == "2200-06-01"
+    assert "14:00 CEST · inbound · sms · Jane Doe\nnext day" in paris["Description"]

@@ -64,7 +64,9 @@ class Service(Timestamped, Base):
         JSONDocument, server_default=text("'[]'")
     )
     """The service's earlier zones, oldest first, each `{"zone": IANA name, "until": UTC
-    instant in ISO 8601}`: the days before a change keep that zone's (`ServiceCalendar`)."""
+    instant in ISO 8601}`: the days before a change keep that zone's (`ServiceCalendar`); then
+    the days kept in the zone they were written by, each run `{"zone", "first", "last", "from",
+    "until"}` (`KeptDays`)."""
     region: Mapped[str] = mapped_column(String(2), default="US")
     """ISO 3166 country whose numbering plan reads phone numbers written without `+`."""
     connection_id: Mapped[int | None] = mapped_column(

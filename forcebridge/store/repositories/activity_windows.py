@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
-    func,
     insert,
     or_,
     select,
@@ -167,10 +166,16 @@ def save_windows(session: Session, windows: Sequence[StoredWindow]) -> None:
     )
 
 
-def last_window_day(session: Session, service_id: int) -> date | None:
-    """The latest day the service recorded a window for: a later zone change keeps its days."""
-    return session.scalar(
-        select(func.max(ActivityWindow.window_date)).where(ActivityWindow.service_id == service_id)
+def window_days_after(session: Session, service_id: int, day: date) -> list[date]:
+    """The days after `day` the service recorded a window for, in order: a later zone change
+    keeps their spans."""
+    return list(
+        session.scalars(
+            select(ActivityWindow.window_date)
+            .where(ActivityWindow.service_id == service_id, ActivityWindow.window_date > day)
+            .distinct()
+            .order_by(ActivityWindow.window_date)
+        )
     )
 
 
@@ -184,11 +189,7 @@ def windows_to_retry(
     if not sources:
         return []
     allowed = _linked_to(sources)
-    waiting = and_(
-        ActivityWindow.parked_reason.is_(None),
-        or_(ActivityWindow.content_hash.is_(None), ActivityWindow.attempts > 0),
-        exists().where(*allowed),
-    )
+    waiting = and_(_unwritten(), exists().where(*allowed))
     moved = and_(
         ActivityWindow.parked_for.is_not(None),
         exists().where(*allowed, ContactIdentity.external_id != ActivityWindow.parked_for),
@@ -236,6 +237,31 @@ def windows_in_doubt(session: Session, service_id: int) -> list[StoredWindow]:
             ActivityWindow.target_id.is_not(None),
         )
         .order_by(ActivityWindow.id),
+    )
+
+
+def held_windows(session: Session, service_id: int, sources: Collection[str]) -> list[StoredWindow]:
+    """Windows not parked, unwritten or whose last write failed, whose contact is linked to
+    no record of `sources` (not linked yet, or only to a Lead while the service logs to
+    Contacts): they wait for the pull to link it (`windows_to_retry`); oldest day first."""
+    return _read(
+        session,
+        _select()
+        .where(
+            ActivityWindow.service_id == service_id,
+            _unwritten(),
+            ~exists().where(*_linked_to(sources)),
+        )
+        .order_by(ActivityWindow.window_date, ActivityWindow.contact_id, ActivityWindow.part),
+    )
+
+
+def _unwritten() -> ColumnElement[bool]:
+    """A window not parked whose Task does not hold what it should: never written, or its
+    last write failed."""
+    return and_(
+        ActivityWindow.parked_reason.is_(None),
+        or_(ActivityWindow.content_hash.is_(None), ActivityWindow.attempts > 0),
     )
 
 

@@ -154,6 +154,19 @@ def messages_between(
     return sorted(found, key=lambda message: (message.sent_at, message.id))
 
 
+def latest_between(
+    session: Session, service_id: int, start: datetime, end: datetime
+) -> StoredMessage | None:
+    """The service's message sent last in `[start, end)`, any contact's: what dated a day."""
+    row = session.execute(
+        select(Message.id, *_SAID)
+        .where(Message.service_id == service_id, Message.sent_at >= start, Message.sent_at < end)
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(1)
+    ).first()
+    return StoredMessage(*row) if row else None
+
+
 def recorded_under_ids(
     session: Session, service_id: int, external_ids: Collection[str]
 ) -> dict[str, NewMessage]:
