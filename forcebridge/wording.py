@@ -26,6 +26,18 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+QUOTED_AT_MOST = 40
+"""How many characters of a typed value a message quotes: a field name's worth."""
+
+
+def quoted(value: str) -> str:
+    """A typed value as a message quotes it: whole when short, else its start and its length,
+    so a 5,000-character name says it is long in a line instead of filling the page."""
+    if len(value) <= QUOTED_AT_MOST:
+        return repr(value)
+    return f"{value[:QUOTED_AT_MOST]!r}... ({len(value):,} characters)"
+
+
 def listed(names: Sequence[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     if len(names) < 2:

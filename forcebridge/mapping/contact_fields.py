@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.local_fields import LocalField, LocalFields, LocalType
+from forcebridge.wording import quoted
 
 TEXT_MAX_LENGTH = 255
 """What a built-in contact field holds; Salesforce text beyond it is truncated with a warning."""
@@ -56,7 +57,11 @@ _CUSTOM_TYPES = frozenset(
 )
 
 
-_CUSTOM_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+CUSTOM_NAME_MAX_LENGTH = 40
+"""The longest name of a custom contact field, which mappings, `contacts list` and the
+product's API show as a key."""
+
+_CUSTOM_NAME = re.compile(rf"[a-z][a-z0-9_]{{0,{CUSTOM_NAME_MAX_LENGTH - 1}}}")
 
 
 RESERVED_NAMES = {
@@ -76,10 +81,16 @@ def custom_field_problem(spec: CustomFieldSpec) -> str | None:
     Its name is what mappings, `contacts list` and the product's API call it, so it is
     written like the built-in ones (`loyalty_tier`) and must not be one of them; a choice
     field lists its choices, each once, and no other field has any."""
+    if len(spec.name) > CUSTOM_NAME_MAX_LENGTH:
+        return (
+            f"{quoted(spec.name)} is not a field name: a name has {CUSTOM_NAME_MAX_LENGTH}"
+            " characters at most"
+        )
     if not _CUSTOM_NAME.fullmatch(spec.name):
         return (
-            f"{spec.name!r} is not a field name: a lower-case letter, then up to 39 lower-case "
-            "letters, digits and underscores (like loyalty_tier)"
+            f"{spec.name!r} is not a field name: a lower-case letter, then up to "
+            f"{CUSTOM_NAME_MAX_LENGTH - 1} lower-case letters, digits and underscores "
+            "(like loyalty_tier)"
         )
     if spec.name in {f.name for f in BUILTIN_CONTACT_FIELDS}:
         return f"{spec.name!r} is a built-in contact field"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from forcebridge.mapping.describe import Catalog, ObjectDescribe, parse_describe
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow
-from forcebridge.mapping.report import Problem, ProblemCode
+from forcebridge.mapping.report import Problem
 from forcebridge.mapping.verify import VerificationReport
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
@@ -32,10 +32,10 @@ from forcebridge.store.repositories.watermarks import reset_watermarks
 from forcebridge.sync.export import checked_mapping, export_mapping
 from forcebridge.sync.export_model import ExportObject
 from forcebridge.sync.pull_members import (
-    RoutingRefused,
     StreamFailed,
-    checked_route,
     load_catalog,
+    rule_problems,
+    rule_refusal,
     service_fields,
     stored_mapping,
     verify_stream,
@@ -154,22 +154,14 @@ def _checked_pull(
         try:
             rule = Route.parse(service.routing_condition)
         except RoutingError as error:
-            refused = (_rule_problem(str(error)),)
+            refused = rule_problems(str(error))
     paths = (*mapping.sources, *(stream.selected or ()), *(rule.fields if rule else ()))
     catalog = load_catalog(client, sobject, paths, refresh=refresh)
     report = verify_stream(mapping, catalog, stream, service_fields(session, service))
     described = catalog.get(sobject)
     if rule is not None and described is not None:  # verification reports a missing object
-        try:
-            checked_route(service, catalog, described.name, rule, rule)
-        except RoutingRefused as failure:
-            refused = (_rule_problem(str(failure)),)
+        refused = rule_problems(rule_refusal(service, catalog, described.name, rule))
     return VerificationReport((*report.problems, *refused), report.rows), catalog, stream
-
-
-def _rule_problem(text: str) -> Problem:
-    """A problem of the routing rule: part of the query each run sends."""
-    return Problem(None, "", ProblemCode.INVALID_QUERY, text)
 
 
 def save_pull_mapping(

@@ -40,16 +40,19 @@ from forcebridge.sync.pull_plan import (
     member_condition,
 )
 from forcebridge.sync.pull_record import Target
-from forcebridge.sync.routing import Route, RoutingError, user_zone
+from forcebridge.sync.routing import EVERYTHING, Route, RoutingError, user_zone
 from forcebridge.sync.watermark import START, Cursor
 
 
 class StreamFailed(Exception):
     """A stream that cannot run as configured; the message is what an admin must fix, and
     `problem` what to fix: the mapping (`mapping_invalid`), or the custom query
-    (`query_invalid`) when only the query is at fault. `report`: the verification of the
-    mapping and query that failed, when that is all that failed, for a page to show it problem
-    by problem."""
+    (`query_invalid`) when only the query is at fault (a rule refused beside them changes
+    neither). `report`: the verification of the mapping and query (None when there is no
+    mapping to verify), for a page to show it problem by problem. `mapping` and `rule` say
+    apart what the message says together, for a page to mark each control at fault: the
+    mapping's and query's problems (None when they verify), the routing rule's (None when it
+    does)."""
 
     def __init__(
         self,
@@ -57,10 +60,14 @@ class StreamFailed(Exception):
         *,
         problem: str = "mapping_invalid",
         report: VerificationReport | None = None,
+        mapping: str | None = None,
+        rule: str | None = None,
     ) -> None:
         super().__init__(message)
         self.problem = problem
         self.report = report
+        self.mapping = message if mapping is None and rule is None else mapping
+        self.rule = rule
 
 
 class RoutingRefused(StreamFailed):
@@ -203,36 +210,82 @@ def verify_member(
     refresh: bool = False,
 ) -> VerifiedStream:
     """Check `service`'s mapping and `routing_condition` for `stream` (refreshing the describes
-    first when `refresh`); `StreamFailed` names every problem at once, a custom query's own
-    among them when there is no mapping to verify."""
+    first when `refresh`); `StreamFailed` names every problem at once, the mapping's, the
+    query's and the rule's together (a custom query's own among them when there is no mapping
+    to verify), so that one pass shows an admin all there is to fix."""
     unmapped = None
     try:
         mapping = stored_mapping(session, service, stream)
     except StreamFailed as failure:
         mapping, unmapped = Mapping(()), str(failure)
     targets = service_fields(session, service)
+    rule_refused = None
     try:
         routing = Route.parse(routing_condition)
     except RoutingError as error:
-        raise RoutingRefused(str(error)) from None
+        routing, rule_refused = EVERYTHING, str(error)
     route = Route(member_condition(stream, routing.condition))
     # A custom query's selected paths need their parents' describes, mapped or not.
     paths = (*mapping.sources, *route.fields, *(stream.selected or ()))
     catalog = load_catalog(client, stream.sobject, paths, refresh=refresh)
     report = verify_stream(mapping, catalog, stream, targets)
-    if unmapped:  # no mapping yet: "no rows" would only say it again
+    if unmapped is not None:  # no mapping yet: "no rows" would only say it again
         report = report.without(ProblemCode.REQUIRED_UNMAPPED)
-    if unmapped or not report.without(*CHANGED_IN_SALESFORCE).ok:
-        query_only = not unmapped and all(p.code in QUERY_PROBLEMS for p in report.problems)
-        raise StreamFailed(
-            _told(report, unmapped),
-            problem="query_invalid" if query_only else "mapping_invalid",
-            report=None if unmapped else report,
-        )
     describe = catalog.get(stream.sobject)
+    if rule_refused is None and describe is not None:  # verification reports a missing one
+        rule_refused = rule_refusal(service, catalog, describe.name, routing)
+    refused = _failure(report, unmapped, rule_refused)
+    if refused is not None:
+        raise refused
     assert describe is not None  # verification reports a missing describe
-    route, condition_fields = checked_route(service, catalog, describe.name, route, routing)
+    route, condition_fields = _resolved(catalog, describe.name, route)
     return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog, report)
+
+
+def _failure(
+    report: VerificationReport, unmapped: str | None, rule: str | None
+) -> StreamFailed | None:
+    """Why a stream whose mapping and query verified as `report` (with `unmapped`, why it has
+    no mapping) and whose routing rule was refused `rule` cannot run, every problem told at
+    once; None when it can. The problem code is the mapping's or the query's when they stop
+    it, as when the rule is fine."""
+    ruled = VerificationReport((*report.problems, *rule_problems(rule)), report.rows)
+    if unmapped is None and report.without(*CHANGED_IN_SALESFORCE).ok:
+        if rule is None:
+            return None
+        told = None if report.ok else report.message
+        return RoutingRefused(
+            rule if report.ok else _told(ruled, None), report=report, mapping=told, rule=rule
+        )
+    query_only = unmapped is None and all(p.code in QUERY_PROBLEMS for p in report.problems)
+    return StreamFailed(
+        _told(ruled, unmapped),
+        problem="query_invalid" if query_only else "mapping_invalid",
+        report=None if unmapped is not None else report,
+        mapping=_told(report, unmapped),
+        rule=rule,
+    )
+
+
+def rule_problems(refusal: str | None) -> tuple[Problem, ...]:
+    """The routing rule's refusal, if any, as a problem of a verification report: part of the
+    query each run sends, it is no row's."""
+    return () if refusal is None else (Problem(None, "", ProblemCode.INVALID_QUERY, refusal),)
+
+
+def rule_refusal(service: Service, catalog: Catalog, sobject: str, rule: Route) -> str | None:
+    """What of `rule` the org lacks (every field) or Salesforce would refuse (its date
+    functions), in one line, as `mapping verify` reports it too; None when it verifies."""
+    reasons = []
+    for path in rule.fields:
+        try:
+            catalog.resolve(sobject, path)
+        except UnknownField as unknown:
+            reasons.append(str(unknown))
+    reasons += [refusal for _, refusal in date_function_refusals(rule.condition, catalog, sobject)]
+    if not reasons:
+        return None
+    return f"the routing rule of {service.name}: {'; '.join(reasons)}"
 
 
 def checked_route(
@@ -241,19 +294,21 @@ def checked_route(
     """`route` (the records a stream reads for `service`: its query's WHERE, whose fields
     verification has checked, and the service's `rule`) against the describes: with its
     multi-select picklists known, and the fields it reads as the org spells them.
-    `RoutingRefused` names what of the rule the org lacks or Salesforce would refuse, as
-    `mapping verify` reports it too."""
-    try:
-        resolved = [catalog.resolve(sobject, f) for f in route.fields]
-    except UnknownField as unknown:
-        raise RoutingRefused(f"the routing rule of {service.name}: {unknown}") from None
+    `RoutingRefused` names what of the rule the org lacks or Salesforce would refuse
+    (`rule_refusal`)."""
+    refusal = rule_refusal(service, catalog, sobject, rule)
+    if refusal is not None:
+        raise RoutingRefused(refusal)
+    return _resolved(catalog, sobject, route)
+
+
+def _resolved(catalog: Catalog, sobject: str, route: Route) -> tuple[Route, tuple[str, ...]]:
+    """`route`, whose fields are verified, with its multi-select picklists known, and the
+    fields it reads as the org spells them."""
+    resolved = [catalog.resolve(sobject, f) for f in route.fields]
     condition_fields = tuple(spelled for spelled, _ in resolved)
     chosen = (f.casefold() for f, (_, found) in zip(route.fields, resolved, strict=True)
               if found.type == "multipicklist")  # fmt: skip
-    refusals = date_function_refusals(rule.condition, catalog, sobject)
-    if refusals:
-        reasons = "; ".join(refusal for _, refusal in refusals)
-        raise RoutingRefused(f"the routing rule of {service.name}: {reasons}")
     return Route(route.condition, frozenset(chosen)), condition_fields
 
 

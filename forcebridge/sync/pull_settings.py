@@ -24,7 +24,6 @@ from forcebridge.store.models import PullObjects, Service
 from forcebridge.store.repositories.services import services_beside
 from forcebridge.store.repositories.watermarks import get_watermark, reset_watermarks
 from forcebridge.sync.pull_members import (
-    RoutingRefused,
     StreamFailed,
     VerifiedStream,
     verify_member,
@@ -206,12 +205,8 @@ def configure_pull(
                 verify_member(session, client, service, stream, wanted.routing, refresh=True)
             )
         except StreamFailed as failure:
-            routing = isinstance(failure, RoutingRefused)
-            text = f"{stream.sobject}: {failure}"
-            problems.append(
-                SettingProblem(text, "routing" if routing else None, stream.sobject, failure.report)
-            )
-            if routing:
+            problems += failed_settings(stream.sobject, failure)
+            if failure.rule is not None:
                 uncounted[stream.sobject] = "its routing rule does not verify"
             else:  # the count reads no mapped field: it is made all the same
                 rule = Route.parse(wanted.routing).condition  # parsed: not refused for it
@@ -260,6 +255,18 @@ def configure_pull(
         tuple(problems),
         tuple(f"{sobject} ({why})" for sobject, why in uncounted.items()),
     )
+
+
+def failed_settings(sobject: str, failure: StreamFailed) -> list[SettingProblem]:
+    """Why `sobject`'s stream does not verify, each part about what it is about: the mapping's
+    and query's problems (problem by problem in their `report`), and the routing rule's,
+    which a page marks on the rule's own control."""
+    said = []
+    if failure.mapping is not None:
+        said.append(SettingProblem(f"{sobject}: {failure.mapping}", None, sobject, failure.report))
+    if failure.rule is not None:
+        said.append(SettingProblem(f"{sobject}: {failure.rule}", "routing", sobject))
+    return said
 
 
 def _counts(

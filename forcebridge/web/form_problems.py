@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from forcebridge.mapping.report import ProblemCode, readable
 from forcebridge.sync.pull_settings import SettingProblem
-from forcebridge.wording import sentence
+from forcebridge.wording import quoted, sentence
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,6 @@ class FormProblems:
     def described_by(self, control: str) -> str:
         """The ids of the problems about `control`: empty when it is not at fault."""
         return " ".join(id_ for id_, problem in self if control in problem.controls)
-
-
-QUOTED_AT_MOST = 40
-"""How many characters of a typed value a refusal quotes: a field name's worth."""
-
-
-def quoted(value: str) -> str:
-    """A typed value as a refusal quotes it: whole when short, else its start and its length,
-    so a 5,000-character name says it is long in a line instead of filling the page."""
-    if len(value) <= QUOTED_AT_MOST:
-        return repr(value)
-    return f"{value[:QUOTED_AT_MOST]!r}... ({len(value):,} characters)"
 
 
 def quoting(text: str, typed: str) -> str:

@@ -26,9 +26,8 @@ from forcebridge.mapping.model import Mapping, MappingRow, UpdateOption, update_
 from forcebridge.mapping.report import Problem, ProblemCode, VerificationReport
 from forcebridge.mapping.verify import ExportRow, check_export_rows
 from forcebridge.web.errors import WebError
-from forcebridge.web.form_problems import quoted
 from forcebridge.web.row_problems import CONTROLS, TARGET, RowProblem, at_fault
-from forcebridge.wording import sentence
+from forcebridge.wording import quoted, sentence
 
 SAVE = "save"
 ADD = "add"

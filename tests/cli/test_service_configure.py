@@ -475,5 +475,29 @@ def test_records_are_counted_past_a_deleted_mapped_field_and_unknown_past_a_dele
     )
     assert as_json["records"] == {}
     assert (as_json["projection"], as_json["projected_api_calls_per_day"]) == (None, None)
-    assert as_json["not_projected"].startswith("the records of Contact (Salesforce refused")
-    assert as_json["not_projected"].endswith("could not be counted")
+    assert as_json["not_projected"] == (  # told beside the mapping's problems: not asked
+        "the records of Contact (its routing rule does not verify) could not be counted"
+    )
+    rule = "The pull settings no longer verify: Contact: the routing rule of shop: Contact has no"
+    assert rule in " ".join(unknown.stderr.split())
+
+
+def test_a_query_and_a_routing_rule_are_refused_in_one_refusal_naming_every_field(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    """The rule is checked though the query failed: the one refusal names FirstNam, Foo__c
+    and Region__c, so fixing the query does not bring the rule's refusal only then."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+
+    refused = cli(
+        "service", "configure", service,
+        "--soql", "SELECT Id, FirstNam, Email FROM Contact WHERE Foo__c = 1",
+        "--routing", "Region__c = 'EU'", "--json",
+    )  # fmt: skip
+    unchanged = document(cli("service", "configure", service, "--json"))
+
+    assert refused.exit_code == 1
+    error = json.loads(refused.stdout)["error"]
+    assert all(f"no field '{name}'" in error for name in ("FirstNam", "Foo__c", "Region__c"))
+    assert "\nContact: the routing rule of shop: Contact has no field 'Region__c'" in error
+    assert (unchanged["pull"], unchanged["soql"], unchanged["routing"]) == ("contacts", None, None)

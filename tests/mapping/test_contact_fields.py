@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from forcebridge.mapping.contact_fields import CustomFieldSpec, contact_fields, custom_field_problem
+from forcebridge.mapping.contact_fields import (
+    CUSTOM_NAME_MAX_LENGTH,
+    CustomFieldSpec,
+    contact_fields,
+    custom_field_problem,
+)
 from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.local_fields import LocalType
 from forcebridge.store.models.custom_field import CustomFieldType
@@ -86,3 +91,23 @@ def test_a_custom_field_definition_is_checked_before_it_is_kept(
 ) -> None:
     found = custom_field_problem(spec)
     assert found is None if problem is None else problem in (found or "")
+
+
+def test_a_name_too_long_is_refused_by_its_length_quoting_only_its_start() -> None:
+    """A 5,000-character name pasted by mistake: the refusal is a line, not the name."""
+    name = "loyalty_" + "x" * 4_992
+
+    said = custom_field_problem(CustomFieldSpec(name, "text"))
+
+    assert said == (
+        f"{name[:CUSTOM_NAME_MAX_LENGTH]!r}... (5,000 characters) is not a field name: a name "
+        "has 40 characters at most"
+    )
+    assert len(said) < 150
+
+
+def test_a_name_of_the_most_characters_is_one() -> None:
+    at_most = "x" * CUSTOM_NAME_MAX_LENGTH
+
+    assert custom_field_problem(CustomFieldSpec(at_most, "text")) is None
+    assert "(41 characters)" in (custom_field_problem(CustomFieldSpec(at_most + "x", "text")) or "")
