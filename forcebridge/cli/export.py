@@ -8,9 +8,10 @@ The export reports one result per CSV row; it exits 0 only when every row was ex
 Ctrl+C or SIGTERM stops it once the write in flight has returned (its Ids kept, so exporting
 the file again finishes the job without making anything twice): the run ends failed, and
 `--json` prints `{"run_id": ..., "status": "failed", "error": "stopped (SIGTERM); ..."}`
-(`"interrupted (Ctrl+C); ..."`), only `{"error": ...}` when no run had started yet. An org
-runs one export at a time: a second is refused at once (exit status 1), naming the run going on,
-and writes nothing (`sync.export_lease`).
+(`"interrupted (Ctrl+C); ..."`); a refusal once the run has started (a mapped field Salesforce
+refused, the mapping verified again) names the run the same way. Only `{"error": ...}` when no
+run had started yet. An org runs one export at a time: a second is refused at once (exit status
+1), naming the run going on, and writes nothing (`sync.export_lease`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from forcebridge.cli.output import (
     database,
     emit,
     errors,
-    fail,
+    fail_run,
     input_file,
     naming_the_stopped_run,
     progress_bar,
@@ -175,13 +176,14 @@ def run(
                     progress=progress,
                     run_started=started.append,
                 )
-            except ExportError as error:
-                fail(str(error))
+            except ExportError as refused:
+                fail_run(str(refused), started, as_json)
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         if failed := report.count(Action.FAILED):
             rows = "row" if failed == 1 else "rows"
-            errors.print(f"{failed:,} {rows} failed: their errors are in the results, by row")
+            where = "the results, by row" if as_json else "the Problems table"
+            errors.print(f"{failed:,} {rows} failed: their errors are in {where}")
         raise typer.Exit(1)
 
 

@@ -77,7 +77,7 @@ from forcebridge.sync.export_targets import (
     refuted,
 )
 from forcebridge.sync.export_write import NOT_WRITTEN, Writer
-from forcebridge.sync.prospect_csv import read_prospect_file
+from forcebridge.sync.prospect_csv import ProspectRow, read_prospect_file
 
 __all__ = [
     "PERSON_OBJECTS",
@@ -87,6 +87,7 @@ __all__ = [
     "export_file",
     "export_mapping",
     "export_prospects",
+    "export_rows",
     "export_targets",
 ]
 
@@ -117,7 +118,8 @@ def export_prospects(
     """Export `prospects` as `sobject` ("Lead" or "Contact") through the connection `client`
     reaches (`connection_id`, whose Salesforce the prospects' Ids are kept for), one result
     per prospect. `run_started` is told the run's id once it is committed as started, so a
-    caller the export is stopped in (Ctrl+C) can still name its run.
+    caller the export is stopped in (Ctrl+C), or refused in once its run has started (a
+    `MappingNotValid` ends the run failed), can still name its run.
 
     Refused as a whole (an `ExportError`) when the org does not allow the object, a mapping
     does not verify, or another export of the org is running (`export_lease`). When Salesforce
@@ -145,17 +147,48 @@ def export_file(
     progress: ExportProgress | None = None,
     run_started: Callable[[int], None] | None = None,
 ) -> ExportReport:
-    """Export a CSV file of prospects (see `prospect_csv`). Its rows are saved as the org's
-    prospects once the export is known to be allowed, except in a dry run; a bad row fails
-    alone, naming its fields. `run_started` as for `export_prospects`."""
+    """Export a CSV file of prospects (see `prospect_csv`), read once the org's lease is held.
+    Its rows are saved as the org's prospects once the export is known to be allowed, except
+    in a dry run; a bad row fails alone, naming its fields. `run_started` as for
+    `export_prospects`."""
+    how = _How(connection_id, dry_run, progress, run_started)
     with exporting_alone(session, org, dry_run=dry_run):
-        rows = read_prospect_file(path)
-        before = client.usage.snapshot()
-        targets = export_targets(session, client, org, sobject)
-        prospects = prospects_from_rows(session, org, rows, connection_id, save=not dry_run)
-        session.commit()
-        how = _How(connection_id, dry_run, progress, run_started)
-        return _run(session, client, org, targets, prospects, before, how)
+        return _export_rows(session, client, org, sobject, read_prospect_file(path), how)
+
+
+def export_rows(
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    sobject: str,
+    rows: Sequence[ProspectRow],
+    *,
+    connection_id: int,
+    dry_run: bool = False,
+    run_started: Callable[[int], None] | None = None,
+) -> ExportReport:
+    """Export prospects already read as rows (the REST API's, `prospect_records`) as
+    `export_file` exports a file's: saved as the org's prospects once the export is known to
+    be allowed, except in a dry run, a bad row failing alone."""
+    how = _How(connection_id, dry_run, None, run_started)
+    with exporting_alone(session, org, dry_run=dry_run):
+        return _export_rows(session, client, org, sobject, rows, how)
+
+
+def _export_rows(
+    session: Session,
+    client: SalesforceClient,
+    org: Org,
+    sobject: str,
+    rows: Sequence[ProspectRow],
+    how: _How,
+) -> ExportReport:
+    """The export of `rows`, the org's lease held."""
+    before = client.usage.snapshot()
+    targets = export_targets(session, client, org, sobject)
+    prospects = prospects_from_rows(session, org, rows, how.connection_id, save=not how.dry_run)
+    session.commit()
+    return _run(session, client, org, targets, prospects, before, how)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def read_prospect_csv(text: str) -> list[ProspectRow]:
         if is_blank(record):
             continue
         try:
-            rows.append(_row(number, header, row_cells(record, len(header))))
+            rows.append(prospect_row(number, header, row_cells(record, len(header))))
         except UnreadableRow as unreadable:
             problem = FieldError(None, str(unreadable), INVALID_VALUE)
             rows.append(ProspectRow(number, {}, (problem,)))
@@ -99,7 +99,10 @@ def _header(cells: list[str]) -> list[str]:
     return names
 
 
-def _row(number: int, header: list[str], cells: list[str]) -> ProspectRow:
+def prospect_row(number: int, header: list[str], cells: list[str]) -> ProspectRow:
+    """Row `number` of the values `cells` gives under the columns `header` names (a CSV
+    file's, or the keys of a prospect sent to the REST API, `prospect_records`): each value
+    parsed as its column keeps it, every problem named with its column."""
     values: dict[str, Any] = {}
     errors = []
     for column, (name, cell) in enumerate(zip(header, cells, strict=True), start=1):

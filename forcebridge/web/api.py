@@ -3,10 +3,10 @@ forcebridge, as JSON.
 
 Who is calling is decided in one place, `api_caller`: an API token of one org (the product),
 or an admin's session cookie (the pages' own scripts, which then send the `X-CSRF-Token` header
-with anything but GET); every answer is scoped to that org. The endpoints of services and runs
-live in `api_services` and `api_runs`; the connections', here. Each operation documents its
-answer's shape (`api_documents`, returned as built, not remade through it) and the refusals it
-may answer (`api_errors.refusals`).
+with anything but GET); every answer is scoped to that org. The endpoints of services, runs and
+exports live in `api_services`, `api_runs` and `api_exports`; the connections', here. Each
+operation documents its answer's shape (`api_documents`, returned as built, not remade through
+it) and the refusals it may answer (`api_errors.refusals`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fastapi import APIRouter
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.connections import org_connection_status
-from forcebridge.web import api_runs, api_services
+from forcebridge.web import api_exports, api_runs, api_services
 from forcebridge.web.api_bodies import Utf8JsonRoute
 from forcebridge.web.api_caller import PREFIX as PREFIX
 from forcebridge.web.api_caller import Caller
@@ -52,3 +52,4 @@ def connections(caller: Caller, session: Database) -> dict[str, Any]:
 
 router.include_router(api_services.router)
 router.include_router(api_runs.router)
+router.include_router(api_exports.router)

@@ -23,6 +23,8 @@ from forcebridge.store.models import (
     PullObjects,
     RunStatus,
 )
+from forcebridge.sync.export_model import Action
+from forcebridge.web.api_errors import ErrorDocument
 
 
 class Shape(BaseModel):
@@ -239,3 +241,62 @@ class RunsPage(Shape):
     runs: list[RunDocument]
     next_before: int | None
     """The `before` of the next, older page; null on the last one."""
+
+
+class FieldProblem(Shape):
+    field: str | None
+    """The prospect field (a bad value), the Salesforce field (`Lead.Title`, a required one
+    left empty), or null for the prospect as a whole."""
+    message: str
+
+
+class PlannedAccount(Shape):
+    """What a dry run would do to a Contact's Account."""
+
+    action: Action
+    values: dict[str, Any]
+    errors: list[FieldProblem]
+
+
+class ExportResult(Shape):
+    row: int
+    """The prospect's position in the list sent, from 1."""
+    action: Action
+    salesforce_id: str | None
+    """The Lead's or Contact's Id; null when it is not in Salesforce."""
+    account_id: str | None
+    """The Account the Contact is on once the export is done."""
+    errors: list[FieldProblem]
+    values: dict[str, Any] = Field(
+        default_factory=dict, description="A dry run's only: the fields that would be sent."
+    )
+    account: PlannedAccount | None = Field(
+        default=None, description="A dry run's only, for a Contact with a company."
+    )
+
+
+class ExportDocument(Shape):
+    """The run, as `forcebridge export --json` prints it: `succeeded` only when every prospect
+    was exported; one result per prospect, in the order sent."""
+
+    run_id: int
+    status: RunStatus
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    api_calls: int
+    error: str | None
+    """Why Salesforce stopped the run midway, when it did."""
+    results: list[ExportResult]
+
+
+class ExportRefusal(ErrorDocument):
+    """An export refused whole (409), nothing exported, with the run the refusal names."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    run_id: int | None
+    """This export's own run, ended `failed` with the message, when the refusal came once it
+    had started (`mapping_invalid`: a field Salesforce refused, the mapping verified again);
+    the export running (`export_running`; null while it is starting); else null."""

@@ -4,7 +4,7 @@ as JSON `{"error", "message"}` by `app.py`."""
 from __future__ import annotations
 
 import email.message
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,11 +40,14 @@ _HEADERS: dict[int, dict[str, str]] = {
 }
 
 
-def refusals(*statuses: int, not_found: str | None = None) -> dict[int | str, dict[str, Any]]:
+def refusals(
+    *statuses: int, not_found: str | None = None, own: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """How the OpenAPI description documents an operation's refusals, each an `ErrorDocument`:
     those any operation may answer (401, 405, 500), `statuses`, and a 404 for what is
-    `not_found`."""
+    `not_found`; `own` words a status as the operation answers it (its 409's codes)."""
     described = {status: _REFUSALS[status] for status in {401, 405, 500, *statuses}}
+    described |= own or {}
     if not_found is not None:
         described[404] = f"{not_found} (`not_found`)"
     return {
@@ -97,13 +100,18 @@ class InvalidRequest(WebError):
         return cls(f"The request could not be taken: {named}.")
 
 
+_COUNTED_FROM_1 = ("messages", "prospects")
+"""Lists whose entries the answers name by their position from 1 (`line`, `row`)."""
+
+
 def _field(problem: Any) -> str:
     """`limit`, `messages.3`; `body` for a body that is not JSON (whose place is a position).
-    A message is counted from 1, as the report of the messages taken names it by `line`."""
+    A message is counted from 1, as the report of the messages taken names it by `line`, and
+    a prospect as the export's results name it by `row`."""
     where, *path = problem["loc"]
     if problem.get("type") == "json_invalid" or not path:
         return str(where)
-    if path[0] == "messages" and len(path) > 1 and isinstance(path[1], int):
+    if path[0] in _COUNTED_FROM_1 and len(path) > 1 and isinstance(path[1], int):
         path[1] += 1
     return ".".join(str(part) for part in path)
 
@@ -167,3 +175,21 @@ class StreamOff(WebError):
 
     status = 409
     code = "stream_off"
+
+
+class ExportNotAllowed(WebError):
+    """The org's export preferences do not allow the object (`export allow` would)."""
+
+    status = 403
+    code = "export_not_allowed"
+
+
+class ExportConflict(WebError):
+    """An export the org's state refuses as a whole: another export holds the org's lease
+    (`export_running`), or a mapping no longer verifies (`mapping_invalid`)."""
+
+    status = 409
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

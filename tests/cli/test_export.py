@@ -85,6 +85,7 @@ def test_a_dry_run_shows_the_values_and_a_bad_row_makes_the_exit_status_1(
     people = cli("export", "--org", "acme", "--object", "Lead", path, "--dry-run")
 
     assert "1 of 2 prospects would stand in Salesforce as Leads" in people.stdout
+    assert "1 row failed: their errors are in the Problems table" in people.stderr
     assert "FirstName=Ada" in people.stdout
     assert "bob@" in people.stdout
 

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.connections import get_connection, record_api_usage
 from forcebridge.store.repositories.contacts import Identity, add_identities
+from forcebridge.store.repositories.export_preferences import allow_objects
+from forcebridge.store.repositories.leases import EXPORT as EXPORT_LEASE
+from forcebridge.store.repositories.leases import OrgScope, take_lease
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service, get_service
 from forcebridge.store.types import utcnow
@@ -27,6 +32,15 @@ from tests.web.test_runs import record_run
 
 SHOP = "/api/v1/services/shop"
 UTF16 = '{"messages": []}'.encode("utf-16")
+EXPORT = {
+    "object": "Lead",
+    "connection": "sandbox",
+    "prospects": [
+        {"last_name": "Lovelace", "email": "ada@acme.example.com", "company_name": "Acme"},
+        {"last_name": "Bob", "email": "bob@"},
+    ],
+}
+"""Prospects to export through acme's sandbox connection, the second failing."""
 
 
 @dataclass(frozen=True)
@@ -109,16 +123,33 @@ CALLS = [
         for run_id in ("2", "abc", "0", "01", str(MAX_ID + 1))
     ),
     Call("GET /api/v1/runs/{run_id}", 405, method="DELETE", url="/api/v1/runs/1"),
+    *(  # after the runs': their dry runs are runs too
+        Call("POST /api/v1/exports", status, url="/api/v1/exports", caller=caller, options=options)
+        for status, caller, options in [
+            (200, "token", {"json": EXPORT | {"dry_run": True}}),
+            (200, "token", {"json": EXPORT | {"object": "Contact", "dry_run": True}}),
+            (401, "stranger", {"json": EXPORT}),
+            (403, "session", {"json": EXPORT}),
+            (409, "token", {"json": EXPORT}),  # `stocked` holds the lease of a real export
+            (413, "token", {"content": (b"x" * 2**20 for _ in range(17))}),
+            (415, "token", {"content": b"{}", "headers": {"Content-Type": "text/plain"}}),
+            (422, "token", {"json": EXPORT | {"object": "Account"}}),
+        ]
+    ),
+    Call("POST /api/v1/exports", 405, method="GET"),
 ]
 """A request for each status each operation answers (but 500, a fault of the server's)."""
 
 
 @pytest.fixture
-def stocked(api: Api) -> Api:
+def stocked(api: Api, sandbox: SandboxServer) -> Api:
     """acme with a connection (its API usage reported), `shop` on it with a contact and a
-    pending zone change, `bare` with no connection, and a run with its log."""
+    pending zone change, `bare` with no connection, and a run with its log; and a connection
+    to the sandbox, which it may export Leads and Contacts to, while another export holds the
+    org's lease (a dry run does not wait for it)."""
     pages = api.pages
     add_connection(pages, "production", limit_reached=True)
+    pages.connect_to("acme", sandbox)
     (contact_id,) = add_contacts(pages, "shop", 1)
     with pages.runtime.sessions() as session:
         org = get_org(session, "acme")
@@ -128,7 +159,10 @@ def stocked(api: Api) -> Api:
         move_service(shop, "Asia/Tokyo", utcnow())
         add_identities(session, shop.id, [Identity(contact_id, "salesforce:Contact", "003x")])
         create_service(session, org, "bare")
+        allow_objects(session, org, ["Lead", "Contact", "Account"])
         session.commit()
+        lease = OrgScope(org.id), EXPORT_LEASE, "worker at elsewhere:1:1", timedelta(minutes=2)
+    assert take_lease(pages.runtime.engine, *lease)
     record_run(pages, "acme", "pull:Contact")
     return api
 
