@@ -18,13 +18,27 @@ from forcebridge.web.app import create_app
 from forcebridge.web.local_server import served_locally
 
 SERVICE = "support"
+_LEAD_EXPORT = {
+    "object": "Lead",
+    "prospects": [
+        {
+            "first_name": "Ines",
+            "last_name": "Duarte",
+            "email": "ines.duarte@tidewater-labs.example",
+            "job_title": "Head of Operations",
+            "company_name": "Tidewater Labs",
+        }
+    ],
+}
+"""What a rep sends from the product in one action: a prospect, as a Lead."""
 
 
 def call_the_api(narrator: Narrator, run: CommandRunner) -> None:
     narrator.chapter(
         "The REST API for the product",
-        "The product reads contact books and runs, posts its messages and asks for a sync now, "
-        "over HTTP with a token of its org (only the token's hash is stored).",
+        "The product reads contact books and runs, posts its messages, sends a rep's prospects "
+        "to Salesforce and asks for a sync now, over HTTP with a token of its org (only the "
+        "token's hash is stored).",
     )
     created = run.output(["api-token", "create", "--org", "acme", "--name", "product", "--json"])
     token = json.loads(created)["token"]
@@ -56,6 +70,12 @@ def call_the_api(narrator: Narrator, run: CommandRunner) -> None:
             {"messages": [message]},
         )
         narrator.note(f"messages recorded: {posted['imported']}")
+        exported = _call(narrator, api, base, "POST", "/api/v1/exports", _LEAD_EXPORT)
+        lead = exported["results"][0]
+        narrator.note(
+            f"export run {exported['run_id']}: {exported['status']}, the prospect {lead['action']}"
+            f" as Lead {lead['salesforce_id']}"
+        )
         ran = _call(
             narrator, api, base, "POST", f"/api/v1/services/{SERVICE}/streams/activities/run-now"
         )
@@ -63,7 +83,10 @@ def call_the_api(narrator: Narrator, run: CommandRunner) -> None:
             f"activities due at {ran['streams'][0]['next_run_at']}: the scheduler of "
             "`forcebridge serve` (or a worker) writes the Task at its next tick"
         )
-    narrator.found("REST API", f"{len(streams)} streams reported, 1 message posted, run-now 202")
+    narrator.found(
+        "REST API",
+        f"{len(streams)} streams reported, 1 message posted, 1 prospect exported, run-now 202",
+    )
 
 
 def _call(
