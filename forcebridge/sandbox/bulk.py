@@ -252,9 +252,8 @@ def jobs_of(request: Request) -> Jobs[QueryJob]:
 def _choice(body: dict[str, Any], key: str, allowed: Collection[str], default: str) -> str:
     value = body.get(key, default)
     if value not in allowed:
-        raise ApiError(
-            400, "INVALIDJOB", f"Invalid {key}: {shown(value)}. Use one of {', '.join(allowed)}"
-        )
+        use = next(iter(allowed)) if len(allowed) == 1 else f"one of {', '.join(allowed)}"
+        raise ApiError(400, "INVALIDJOB", f"Invalid {key}: {shown(value)}. Use {use}")
     return str(value)
 
 

@@ -200,7 +200,7 @@ def test_a_query_job_in_any_format_but_csv_is_refused_not_answered_in_csv(
     shown = "null" if content_type is None else content_type
     for refused in (query_job, ingest_job):
         assert refused.value.content == [
-            {"errorCode": "INVALIDJOB", "message": f"Invalid contentType: {shown}. Use one of CSV"}
+            {"errorCode": "INVALIDJOB", "message": f"Invalid contentType: {shown}. Use CSV"}
         ]
     assert sf.restful("jobs/query", method="POST", json=job | {"contentType": "CSV"})["id"]
 
