@@ -1,6 +1,6 @@
 """`forcebridge contacts list|import`: a service's contact book.
 
-    forcebridge contacts list --service ORG/SERVICE [--json]
+    forcebridge contacts list --service ORG/SERVICE [--limit N] [--after ID] [--json]
     forcebridge contacts import --service ORG/SERVICE FILE.csv --source NAME [--json]
 
 `import` reads contacts that come from another system: the columns are contact field names
@@ -48,25 +48,45 @@ PAGE = 1000
 
 
 @app.command("list")
-def list_command(service: ServiceOption, as_json: JsonFlag = False) -> None:
-    """The service's contacts, oldest first, with the records elsewhere that are each."""
+def list_command(
+    service: ServiceOption,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Show at most N contacts (default: every one)."),
+    ] = None,
+    after: Annotated[
+        int, typer.Option("--after", min=0, help="Start after the contact of this id.")
+    ] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """The service's contacts, oldest first, each with the records (in Salesforce and other
+    systems) linked to it."""
     with database() as session:
-        pages = _pages(session, get_service(session, service))
+        pages = _pages(session, get_service(session, service), after, limit)
         if not as_json:
-            shown = 0
+            shown, last = 0, after
             for documents in pages:
                 console.print(_table(documents))
                 shown += len(documents)
+                last = documents[-1]["id"]
             console.print(f"{shown:,} contacts")
+            if shown == limit:
+                console.print(f"[dim]The next ones: --after {last}[/dim]")
             return
         print_listed("contacts", (document for documents in pages for document in documents))
 
 
-def _pages(session: Session, service: Service) -> Iterator[list[dict[str, Any]]]:
-    after = 0
-    while page := list_contacts(session, service, after=after, limit=PAGE):
+def _pages(
+    session: Session, service: Service, after: int, limit: int | None
+) -> Iterator[list[dict[str, Any]]]:
+    """The contacts after id `after`, at most `limit`, a page at a time."""
+    left = limit
+    while left != 0 and (
+        page := list_contacts(session, service, after=after, limit=min(PAGE, left or PAGE))
+    ):
         yield [contact_document(contact) for contact in page]
         after = page[-1].id
+        left = None if left is None else left - len(page)
         session.expunge_all()
 
 

@@ -164,6 +164,25 @@ def test_a_book_larger_than_a_page_is_listed_whole_once_in_order(
     assert "5 contacts" in shown and "P4" in shown
 
 
+def test_a_long_book_is_listed_a_part_at_a_time_with_limit_and_after(
+    cli: Cli, shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("forcebridge.cli.contacts.PAGE", 2)
+    file = tmp_path / "crm.csv"
+    rows = [f"P{n},Person,p{n}@example.com,crm-{n}" for n in range(5)]
+    file.write_text("first_name,last_name,email,external_id\n" + "\n".join(rows) + "\n")
+    cli("contacts", "import", "--service", shop, str(file), "--source", "crm")
+
+    first = document(cli("contacts", "list", "--service", shop, "--limit", "3", "--json"))
+    after = str(first["contacts"][-1]["id"])
+    rest = document(cli("contacts", "list", "--service", shop, "--after", after, "--json"))
+    shown = cli("contacts", "list", "--service", shop, "--limit", "3").stdout
+
+    assert [c["first_name"] for c in first["contacts"]] == ["P0", "P1", "P2"]
+    assert [c["first_name"] for c in rest["contacts"]] == ["P3", "P4"]
+    assert "3 contacts" in shown and "P3" not in shown and f"--after {after}" in shown
+
+
 def test_an_empty_book_lists_as_an_empty_document(cli: Cli, shop: str) -> None:
     listed = cli("contacts", "list", "--service", shop, "--json")
 
