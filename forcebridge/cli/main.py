@@ -98,10 +98,22 @@ def _click_command(name: str, target: typer.Typer | Callable[..., Any]) -> Any:
     if isinstance(target, typer.Typer):
         group = typer.main.get_group(target)
         group.name = name
+        _listed_on_one_line(group)
         return group
     single = typer.Typer(add_completion=False)
     single.command(name)(target)
     return typer.main.get_command(single)
+
+
+def _listed_on_one_line(group: TyperGroup) -> None:
+    """Have a group's `--help` list each of its commands by the first paragraph of its help on
+    one line: Typer's rich help keeps the docstring's line breaks, which cut the list's
+    sentences at the docstring's margin, not the terminal's."""
+    for command in group.commands.values():
+        if command.short_help is None and command.help:
+            command.short_help = " ".join(command.help.split("\n\n")[0].split())
+        if isinstance(command, TyperGroup):
+            _listed_on_one_line(command)
 
 
 class LazyCommands(Commands):
