@@ -147,14 +147,19 @@ def test_numbers_are_kept_in_plain_digits_and_one_that_is_not_finite_is_refused(
     assert "'NaN' is not a finite number" in entry["message"]
 
 
-def test_a_book_larger_than_a_page_is_listed_whole_once_in_order(
-    cli: Cli, shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def five_pages(cli: Cli, shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`shop` with five contacts, P0 to P4, listed two to a page."""
     monkeypatch.setattr("forcebridge.cli.contacts.PAGE", 2)
     file = tmp_path / "crm.csv"
     rows = [f"P{n},Person,p{n}@example.com,crm-{n}" for n in range(5)]
     file.write_text("first_name,last_name,email,external_id\n" + "\n".join(rows) + "\n")
     cli("contacts", "import", "--service", shop, str(file), "--source", "crm")
+    return shop
+
+
+def test_a_book_larger_than_a_page_is_listed_whole_once_in_order(cli: Cli, five_pages: str) -> None:
+    shop = five_pages
 
     listed = document(cli("contacts", "list", "--service", shop, "--json"))["contacts"]
     shown = cli("contacts", "list", "--service", shop).stdout
@@ -165,13 +170,9 @@ def test_a_book_larger_than_a_page_is_listed_whole_once_in_order(
 
 
 def test_a_long_book_is_listed_a_part_at_a_time_with_limit_and_after(
-    cli: Cli, shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, five_pages: str
 ) -> None:
-    monkeypatch.setattr("forcebridge.cli.contacts.PAGE", 2)
-    file = tmp_path / "crm.csv"
-    rows = [f"P{n},Person,p{n}@example.com,crm-{n}" for n in range(5)]
-    file.write_text("first_name,last_name,email,external_id\n" + "\n".join(rows) + "\n")
-    cli("contacts", "import", "--service", shop, str(file), "--source", "crm")
+    shop = five_pages
 
     first = document(cli("contacts", "list", "--service", shop, "--limit", "3", "--json"))
     after = str(first["contacts"][-1]["id"])

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.distributed import (
@@ -207,6 +207,17 @@ def test_the_sweeper_fails_the_jobs_of_a_dead_worker_and_backs_their_streams_off
     assert recorded_runs(runtime) == []
 
 
+def _dead_worker(connection: Connection) -> int:
+    """A worker registered with procrastinate whose last heartbeat is ten minutes old: the id."""
+    worker_id: int = connection.execute(
+        text("SELECT worker_id FROM procrastinate_register_worker_v1()")
+    ).scalar_one()
+    connection.execute(
+        text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '10 minutes'")
+    )
+    return worker_id
+
+
 def test_the_sweeper_frees_the_leases_a_dead_worker_s_run_held_and_counts_its_failure(
     runtime: Runtime, service_id: int, make_engine_for: Callable[..., DistributedEngine]
 ) -> None:
@@ -215,12 +226,7 @@ def test_the_sweeper_frees_the_leases_a_dead_worker_s_run_held_and_counts_its_fa
     engine = make_engine_for(recording_registry(), stalled_after=timedelta(seconds=30))
     engine.dispatch()
     with runtime.engine.begin() as connection:
-        worker_id = connection.execute(
-            text("SELECT worker_id FROM procrastinate_register_worker_v1()")
-        ).scalar_one()
-        connection.execute(
-            text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '10 minutes'")
-        )
+        worker_id = _dead_worker(connection)
         job = connection.execute(
             text("SELECT id, args FROM procrastinate_fetch_job_v2(ARRAY['forcebridge'], :worker)"),
             {"worker": worker_id},
@@ -291,12 +297,7 @@ def test_the_sweeper_backs_off_every_service_a_dead_worker_s_shared_read_ran_for
     engine = make_engine_for(recording_registry(), stalled_after=timedelta(seconds=30))
     claims = engine.dispatch()
     with runtime.engine.begin() as connection:
-        worker_id = connection.execute(
-            text("SELECT worker_id FROM procrastinate_register_worker_v1()")
-        ).scalar_one()
-        connection.execute(
-            text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '10 minutes'")
-        )
+        worker_id = _dead_worker(connection)
         jobs = [
             connection.execute(
                 text("SELECT id, args FROM procrastinate_fetch_job_v2(ARRAY['forcebridge'], :w)"),
