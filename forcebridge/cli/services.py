@@ -15,6 +15,7 @@ from forcebridge.cli.output import JsonFlag, console, database, emit
 from forcebridge.jobs.execute import settle_dead_holders
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.jobs.stream_status import service_stream_statuses
+from forcebridge.jobs.workers import service_worker_check
 from forcebridge.store.names import split_service_path
 from forcebridge.store.repositories.orgs import get_org, list_orgs
 from forcebridge.store.repositories.services import (
@@ -84,13 +85,20 @@ def status(
     as_json: JsonFlag = False,
 ) -> None:
     """Where each scheduled stream stands: OK, Retrying, Needs Attention (with the reason), or
-    Off, and when it runs next."""
+    Off, and when it runs next; on PostgreSQL, also whether a `forcebridge worker` is alive to
+    run the streams due."""
     with database() as session:
         settle_dead_holders(session.get_bind().engine)  # a killed run's stream is Retrying
         service = get_service(session, path)
-        streams = [s.as_json() for s in service_stream_statuses(session.connection(), service.id)]
-        zone = zone_document(service, utcnow())
+        now = utcnow()
+        streams = [
+            s.as_json() for s in service_stream_statuses(session.connection(), service.id, now)
+        ]
+        zone = zone_document(service, now)
+        workers = service_worker_check(session.connection(), service.id, now)
     document = {"service": path, **zone, "streams": streams}
+    if workers is not None:  # distributed mode: are the workers that run the streams alive?
+        document["workers"] = workers.as_json()
     emit(document, as_json, lambda: _show_status(document))
 
 
@@ -112,6 +120,9 @@ def _show_status(document: dict[str, Any]) -> None:
             escape(stream["reason"] or ""),
         )
     console.print(table)
+    warning = document.get("workers", {}).get("warning")
+    if warning:
+        console.print(f"[bold yellow]{escape(warning)}[/bold yellow]")
 
 
 def _show_created(document: dict[str, Any]) -> None:

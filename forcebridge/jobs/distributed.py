@@ -40,6 +40,7 @@ from forcebridge.jobs.execute import (
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import Claim, claim_due, reconcile_schedules
 from forcebridge.jobs.streams import StreamRegistry
+from forcebridge.jobs.workers import STALLED_AFTER
 from forcebridge.store.repositories.leases import holder_id
 from forcebridge.store.types import utcnow
 
@@ -53,8 +54,6 @@ SWEEP = "forcebridge.sweep_stalled"
 DISPATCH_CRON = "* * * * * */15"
 """Every 15 seconds (procrastinate's cron takes seconds as a sixth field)."""
 SWEEP_CRON = "* * * * *"
-STALLED_AFTER = timedelta(seconds=30)
-"""A worker silent this long is dead (procrastinate's workers beat every 10 seconds)."""
 CLAIMS_PER_DISPATCH = 500
 HOUSEKEEPING_PRIORITY = 10
 """Dispatching and sweeping go before sync jobs when a worker slot frees up."""

@@ -26,6 +26,7 @@ from forcebridge.jobs.runners import product_registry
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import Claim, claim_due, reconcile_schedules
 from forcebridge.jobs.streams import StreamRegistry
+from forcebridge.jobs.workers import is_distributed, watching_workers
 from forcebridge.store.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -136,10 +137,12 @@ def syncing_in_process(runtime: Runtime) -> Iterator[JobEngine | None]:
     """Run the product's syncs in this process for the block, on SQLite (the embedded default).
 
     On PostgreSQL the block runs without: `forcebridge worker` processes do the syncing there,
-    and a web process should not compete with them for CPU."""
-    if runtime.engine.dialect.name != "sqlite":
+    and a web process should not compete with them for CPU; it only warns while streams are
+    due and no worker is alive (`workers.WorkerWatch`)."""
+    if is_distributed(runtime.engine):
         logger.info("PostgreSQL database: syncs run on `forcebridge worker` processes")
-        yield None
+        with watching_workers(runtime.engine):
+            yield None
         return
     engine: JobEngine = EmbeddedEngine(runtime, product_registry())
     engine.start()

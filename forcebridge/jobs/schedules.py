@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Exists, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Exists, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.errors import ScheduleMissing
@@ -160,6 +160,13 @@ def _due(now: datetime) -> ColumnElement[bool]:
         or_(SyncSchedule.backoff_until.is_(None), SyncSchedule.backoff_until <= now),
         ~_running(now),
     )
+
+
+def count_due(connection: Connection, now: datetime) -> int:
+    """How many streams, of every service, are due and not running at `now`."""
+    return connection.execute(
+        select(func.count()).select_from(SyncSchedule).where(_due(now))
+    ).scalar_one()
 
 
 SHARED_READS = frozenset({Stream.PULL_CONTACT.value, Stream.PULL_LEAD.value})

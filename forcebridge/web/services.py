@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from forcebridge.jobs.execute import holding_for_zone_change
 from forcebridge.jobs.schedules import reconcile_schedules
 from forcebridge.jobs.stream_status import service_stream_statuses
+from forcebridge.jobs.workers import service_worker_check
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.models import ActivityTarget, CustomFieldType, PullObjects, Service
@@ -373,6 +374,7 @@ def render_service_page(
         editor_actions=actions,
         custom_fields=list_custom_fields(session, service),
         streams=service_stream_statuses(session.connection(), service.id),
+        workers=service_worker_check(session.connection(), service.id),
         field_types=[t.value for t in CustomFieldType],
         field_form=field_form,
         can_change=admin.can_change,

@@ -11,9 +11,12 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from simple_salesforce import Salesforce
+from sqlalchemy import text
 
+from forcebridge.jobs.distributed import ensure_procrastinate_schema
 from forcebridge.jobs.policy import FailureKind, StreamFailure, after_failure
-from forcebridge.jobs.schedules import load_state, save_state
+from forcebridge.jobs.schedules import load_state, reconcile_schedules, save_state
+from forcebridge.jobs.workers import NO_WORKER
 from forcebridge.mapping.defaults import default_pull_mapping
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.sandbox.server import SandboxServer
@@ -986,3 +989,28 @@ def test_a_routing_change_refused_for_a_broken_mapping_says_to_fix_the_mapping_f
         "verify, and the Contact mapping no longer does: fix it in its editor below first"
     ) in text
     assert text.index("fix it in its editor below first") < text.index("'Tier__c'")
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_the_streams_say_when_no_worker_runs_them_in_the_distributed_mode(
+    admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer, backend: str
+) -> None:
+    """On PostgreSQL `serve` runs no syncs: due streams with no live `forcebridge worker` wait
+    forever, and the page says so; on SQLite `serve` runs them and there is nothing to say."""
+    pages = acme_support(admin_pages_factory(backend=backend), sandbox)
+    engine = pages.runtime.engine
+    with engine.begin() as connection:
+        reconcile_schedules(connection, utcnow())
+
+    without = pages.client.get(f"/services/{service(pages).id}").text
+    if backend == "postgres":
+        ensure_procrastinate_schema(engine)
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO procrastinate_workers DEFAULT VALUES"))
+    alive = pages.client.get(f"/services/{service(pages).id}").text
+
+    assert ">OK<" in without
+    assert (NO_WORKER in html.unescape(without)) == (backend == "postgres")
+    assert NO_WORKER not in html.unescape(alive)
