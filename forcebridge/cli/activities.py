@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -36,7 +36,6 @@ from forcebridge.cli.output import (
 from forcebridge.jobs.execute import holding, record_on_demand
 from forcebridge.jobs.failures import connection_failure
 from forcebridge.jobs.policy import Stream, StreamFailure
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.activity_windows import (
@@ -54,6 +53,9 @@ from forcebridge.sync.activity_drafts import contact_name
 from forcebridge.sync.activity_report import PushReport
 from forcebridge.sync.activity_tasks import held_reason, target_sources
 from forcebridge.sync.connections import open_client
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 app = typer.Typer(help="Log conversations to Salesforce as Tasks.", no_args_is_help=True)
 

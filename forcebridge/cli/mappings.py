@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -32,11 +32,13 @@ from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import MappingFile, read_mapping_json
 from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.mapping.verify import VerificationReport
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync import mapping_admin as admin
 from forcebridge.sync.connections import open_client, org_connection
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 app = typer.Typer(help="Show, verify and set field mappings.", no_args_is_help=True)
 

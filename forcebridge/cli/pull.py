@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -37,7 +37,6 @@ from forcebridge.cli.output import (
 from forcebridge.jobs.execute import holding, record_on_demand
 from forcebridge.jobs.failures import run_failure
 from forcebridge.jobs.policy import StreamFailure
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus, Service
 from forcebridge.store.repositories.leases import CONTACT_BOOK, REHEARSAL
@@ -48,6 +47,9 @@ from forcebridge.sync.pull import Progress as ProgressCallback
 from forcebridge.sync.pull import PullOptions, PullResult, pull
 from forcebridge.sync.reconcile import STREAM as RECONCILE
 from forcebridge.sync.reconcile import reconcile
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 
 @contextmanager

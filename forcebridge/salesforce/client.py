@@ -25,6 +25,7 @@ from simple_salesforce import Salesforce
 from forcebridge.salesforce import operations as ops
 from forcebridge.salesforce.bulk import job_finished, poll_delays
 from forcebridge.salesforce.describe_cache import (
+    DESCRIBE_MAX_AGE,
     GLOBAL,
     CachedDescribe,
     DescribeCacheStore,
@@ -33,6 +34,7 @@ from forcebridge.salesforce.describe_cache import (
     is_fresh,
     known_since,
 )
+from forcebridge.salesforce.endpoints import DEFAULT_API_VERSION
 from forcebridge.salesforce.errors import (
     AuthenticationLost,
     LoginFailed,
@@ -65,24 +67,14 @@ from forcebridge.salesforce.status import (
     outcome_of,
 )
 from forcebridge.salesforce.tokens import TokenSet, TokenSink
-from forcebridge.salesforce.transport import (
-    CALL_ERRORS,
-    DEFAULT_TIMEOUT,
-    failure_from_exception,
-    http_session,
-)
+from forcebridge.salesforce.transport import DEFAULT_TIMEOUT, http_session
 from forcebridge.salesforce.usage import EndpointKind, UsageMeter
 
-DEFAULT_API_VERSION = "62.0"
 #: Calls remembered for deriving the connection status.
 OUTCOMES_KEPT = 20
 
 T = TypeVar("T")
 log = get_logger(__name__)
-
-
-DESCRIBE_MAX_AGE = dt.timedelta(hours=1)
-"""How long a describe is trusted before it is revalidated, unless told otherwise."""
 
 
 @dataclass(frozen=True)
@@ -418,8 +410,8 @@ class SalesforceClient:
         def attempt() -> T:
             try:
                 result = request(self._sf)
-            except CALL_ERRORS as exc:
-                failure = failure_from_exception(exc)
+            except ops.CALL_ERRORS as exc:
+                failure = ops.failure_of(exc)
                 if failure.reached_salesforce:
                     self.usage.count(kind)
                 raise AttemptFailed(failure) from None

@@ -15,6 +15,9 @@ from typing import Any, Protocol
 #: The `sobject` of a describeGlobal entry.
 GLOBAL = ""
 
+DESCRIBE_MAX_AGE = dt.timedelta(hours=1)
+"""How long a describe is trusted before it is revalidated, unless told otherwise."""
+
 
 @dataclass(frozen=True)
 class DescribeKey:

@@ -18,6 +18,8 @@ from forcebridge.salesforce.errors import UntrustedUrl
 PRODUCTION_LOGIN = "https://login.salesforce.com"
 SANDBOX_LOGIN = "https://test.salesforce.com"
 SALESFORCE_DOMAINS = ("salesforce.com", "force.com")
+DEFAULT_API_VERSION = "62.0"
+"""The REST API version (`/services/data/v62.0/...`) a new connection calls."""
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,10 @@ class LoginEndpoint:
 
 
 def trusted_sandbox(url: str, ca_file: Path) -> LoginEndpoint:
-    """Declare a forcebridge sandbox trustworthy; its CA file must exist."""
-    if not ca_file.is_file():
-        raise UntrustedUrl(f"the sandbox CA file {ca_file} does not exist")
+    """Declare a forcebridge sandbox trustworthy, by `ca_file`. The file is read by each call
+    (`transport`): one gone, unreadable or holding no certificate fails that call with
+    `UntrustedCertificate`, so a stored connection whose file went missing is flagged, not
+    refused before it can be checked or its run recorded."""
     host, port = _split_origin(url)
     return LoginEndpoint(url=_origin_url(host, port), ca_file=ca_file)
 

@@ -15,17 +15,29 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from requests import Session
+from requests import RequestException, Session
 from simple_salesforce import Salesforce, SFType
 from simple_salesforce.exceptions import SalesforceError as LibraryError
 from simple_salesforce.util import exception_handler
 
 from forcebridge.salesforce.bulk import ResultPage
-from forcebridge.salesforce.errors import BadRequest, SalesforceError
+from forcebridge.salesforce.errors import BadRequest, Failure, SalesforceError, failure_from_body
 from forcebridge.salesforce.sobject_collections import CollectionWrite, json_ready, write_body
+from forcebridge.salesforce.transport import failure_from_exception
 
 T = TypeVar("T")
 Request = Callable[[Salesforce], T]
+
+CALL_ERRORS = (LibraryError, RequestException)
+"""What a request may raise and `failure_of` understands, for `except` clauses."""
+
+
+def failure_of(exc: LibraryError | RequestException) -> Failure:
+    """What a simple-salesforce or requests exception says went wrong."""
+    if isinstance(exc, LibraryError):
+        return failure_from_body(exc.status, exc.content)
+    return failure_from_exception(exc)
+
 
 MIN_BATCH, MAX_BATCH = 200, 2000
 

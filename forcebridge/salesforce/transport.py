@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from simple_salesforce.exceptions import SalesforceError as LibraryError
 from urllib3.exceptions import NewConnectionError
 
 from forcebridge.salesforce.errors import Failure, failure_from_body
@@ -56,6 +55,17 @@ class Untrusted(requests.exceptions.SSLError):
         self.check = check
 
 
+class UnusableTrust(requests.exceptions.SSLError):
+    """The session's CA file cannot serve as its trust at all (`problem`: gone, unreadable,
+    holding no certificate), so no server certificate can be checked: like `Untrusted`, no
+    retry cures it."""
+
+    def __init__(self, ca_file: str, problem: str) -> None:
+        super().__init__(f"the CA file {ca_file} {problem}")
+        self.ca_file = ca_file
+        self.problem = problem
+
+
 class _Session(requests.Session):
     """Sets a default timeout, since simple-salesforce passes none on most calls, and passes
     `verify` on each request, since requests would otherwise let REQUESTS_CA_BUNDLE in the
@@ -75,12 +85,37 @@ class _Session(requests.Session):
             seconds = waited[1] if isinstance(waited, tuple) else waited
             known = seconds if isinstance(seconds, int | float) else None
             raise NoAnswer(timed_out, known) from timed_out
-        except requests.exceptions.SSLError as refused:
-            check = _certificate_check(refused)
+        except OSError as failed:  # requests' own errors, and its OSError for a CA file gone
+            ca_file = kwargs["verify"] if isinstance(kwargs["verify"], str) else None
+            problem = ca_file_problem(Path(ca_file)) if ca_file else None
+            if ca_file and problem:
+                raise UnusableTrust(ca_file, problem) from failed
+            if not isinstance(failed, requests.exceptions.SSLError):
+                raise
+            check = _certificate_check(failed)
             if check is None:
                 raise
-            ca_file = kwargs["verify"] if isinstance(kwargs["verify"], str) else None
-            raise Untrusted(refused, ca_file, check) from refused
+            raise Untrusted(failed, ca_file, check) from failed
+
+
+def ca_file_problem(ca_file: Path) -> str | None:
+    """Why `ca_file` cannot be loaded as trusted CAs, as OpenSSL loads it for a call; None when
+    it can. Asked once a call failed: requests says only that no bundle was found, or OpenSSL's
+    terse reason, and a certificate check is never reached."""
+    try:
+        ssl.create_default_context(cafile=str(ca_file))
+    except ssl.SSLError:
+        return (
+            "holds no certificate (a PEM file of CA certificates, starting"
+            " '-----BEGIN CERTIFICATE-----', is expected)"
+        )
+    except FileNotFoundError:
+        return "does not exist"
+    except IsADirectoryError:
+        return "is a folder, not a file"
+    except OSError as unreadable:
+        return f"cannot be read ({unreadable.strerror or unreadable})"
+    return None
 
 
 def _certificate_check(exc: requests.exceptions.SSLError) -> ssl.SSLCertVerificationError | None:
@@ -117,12 +152,14 @@ def failure_from_response(response: requests.Response) -> Failure:
     return failure_from_body(response.status_code, body)
 
 
-def failure_from_exception(exc: LibraryError | requests.RequestException) -> Failure:
-    """What a simple-salesforce or requests exception says went wrong."""
-    if isinstance(exc, LibraryError):
-        return failure_from_body(exc.status, exc.content)
+def failure_from_exception(exc: requests.RequestException) -> Failure:
+    """What a requests exception says went wrong (simple-salesforce's errors are read by
+    `operations.failure_of`, so this module, which the OAuth client needs, loads no
+    simple-salesforce)."""
     if isinstance(exc, Untrusted):
         return Failure(status=None, error_code=None, message=_untrusted(exc), untrusted=True)
+    if isinstance(exc, UnusableTrust):
+        return Failure(status=None, error_code=None, message=_unusable(exc), untrusted=True)
     if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
         return Failure(status=None, error_code=None, message=_unreachable(exc))
     if isinstance(exc, requests.ReadTimeout):
@@ -140,6 +177,9 @@ def failure_from_exception(exc: LibraryError | requests.RequestException) -> Fai
 
 CA_BUNDLE_SETTING = "REQUESTS_CA_BUNDLE"
 """The CAs trusted without a CA file, in place of certifi's bundle (requests reads it)."""
+RECONNECT_WITH_CA_FILE = (
+    "reconnect with the right CA file (--ca-file; FORCEBRIDGE_SANDBOX_CA_FILE for the admin pages)"
+)
 HOSTNAME_MISMATCH = 62
 """OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH: the certificate is for another name, whoever
 signed it."""
@@ -157,14 +197,22 @@ def _untrusted(exc: Untrusted) -> str:
     else:
         why = f"not signed by a CA forcebridge trusts ({reason})"
     what_to_do = (
-        "reconnect with the right CA file (--ca-file; FORCEBRIDGE_SANDBOX_CA_FILE for the admin"
-        " pages), or fix the server's certificate"
+        f"{RECONNECT_WITH_CA_FILE}, or fix the server's certificate"
         if exc.ca_file
         else "a proxy that intercepts TLS (a company firewall, an antivirus) shows its own"
         " certificate instead of Salesforce's: have it let Salesforce through untouched, or set"
         f" {CA_BUNDLE_SETTING} to a CA bundle that holds its CA"
     )
     return f"the server's certificate at {_host(exc)} is not trusted: {why}; {what_to_do}"
+
+
+def _unusable(exc: UnusableTrust) -> str:
+    """What is wrong with the connection's CA file and what to do; no host is named, as none
+    was reached."""
+    return (
+        f"the CA file the connection uses ({exc.ca_file}) {exc.problem}, so no server's"
+        f" certificate can be checked; {RECONNECT_WITH_CA_FILE}"
+    )
 
 
 def _unreachable(exc: requests.RequestException) -> str:
@@ -187,10 +235,6 @@ def _host(exc: requests.RequestException) -> str:
 
 
 _OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
-
-
-#: What `failure_from_exception` understands, for `except` clauses.
-CALL_ERRORS = (LibraryError, requests.RequestException)
 
 
 def _refused(exc: requests.RequestException) -> bool:

@@ -24,10 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import Settings
 from forcebridge.store.models import LogLevel, Run, Service
@@ -84,6 +84,9 @@ from forcebridge.sync.task_recovery import find_written_tasks
 from forcebridge.sync.task_sending import TaskSender
 from forcebridge.sync.transcript import ContactName
 from forcebridge.sync.watermark import START, Cursor, advance, already_applied, horizon
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 STREAM = "activities"
 WINDOW_BATCH = 200

@@ -11,8 +11,8 @@ import datetime as dt
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.sobject_collections import WRITE_CHUNK, RecordResult
 from forcebridge.store.repositories.activity_windows import StoredWindow
 from forcebridge.sync.activity_tasks import (
@@ -24,6 +24,9 @@ from forcebridge.sync.activity_tasks import (
     after_success,
     record_for,
 )
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 SENT = (Action.CREATE, Action.UPSERT, Action.UPDATE)
 

@@ -9,13 +9,16 @@ with no second writer for SQLite to wait on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.usage import UsageSnapshot
 from forcebridge.store.models import Connection, Run
 from forcebridge.store.repositories.connections import record_api_usage
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 
 def settle_spending(

@@ -20,11 +20,12 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import DESCRIBE_MAX_AGE, ClientSettings, SalesforceClient
+from forcebridge.salesforce.describe_cache import DESCRIBE_MAX_AGE
 from forcebridge.salesforce.errors import LoginFailed, SalesforceError
 from forcebridge.salesforce.oauth import (
     JwtBearerGrant,
@@ -72,6 +73,9 @@ from forcebridge.sync.store_ports import (
     stored_status,
     stored_tokens,
 )
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 # --- logging in -----------------------------------------------------------------------------
 
@@ -196,7 +200,10 @@ def open_client(
 ) -> SalesforceClient:
     """A client for `connection` whose renewed tokens, describe results and status changes are
     stored as they happen (each in a transaction of its own; see `store_ports`). Describes
-    are trusted for `describe_max_age`, then revalidated."""
+    are trusted for `describe_max_age`, then revalidated. simple-salesforce is loaded here, by
+    the first client made, not by every command that can make one."""
+    from forcebridge.salesforce.client import ClientSettings, SalesforceClient
+
     if not connection.access_token:
         raise NotConnected(
             f"connection {connection.name!r} is disconnected: reconnect it with forcebridge "

@@ -9,9 +9,12 @@ unchanged parts of a day whose last part grows. Each costs one call for a batch 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.sync.activity_tasks import TASK, Action, PartWrite
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 
 def missing(client: SalesforceClient, task_ids: Sequence[str]) -> set[str]:

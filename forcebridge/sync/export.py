@@ -20,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.salesforce.usage import UsageSnapshot
 from forcebridge.store.models import LogLevel, Org, Run, RunStatus
@@ -78,6 +77,9 @@ from forcebridge.sync.export_targets import (
 )
 from forcebridge.sync.export_write import NOT_WRITTEN, Writer
 from forcebridge.sync.prospect_csv import ProspectRow, read_prospect_file
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 __all__ = [
     "PERSON_OBJECTS",

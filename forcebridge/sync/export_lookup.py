@@ -13,11 +13,13 @@ exact domain matches. Converted Leads are never found: Salesforce refuses to upd
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.soql.builder import Filter, QueryBuilder, contains, eq, in_, select, to_soql
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 #: URL-encoded bytes of SOQL per lookup query, leaving room under Salesforce's 16,384 bytes
 #: for the rest of the URL and the headers.

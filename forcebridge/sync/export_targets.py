@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,6 @@ from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.describe import ObjectDescribe, parse_describe
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.verify import VerificationReport, verify_export
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.salesforce.usage import EndpointKind
 from forcebridge.store.models import Org
@@ -33,6 +33,9 @@ from forcebridge.sync.export_errors import MappingNotValid, ObjectNotAllowed, Un
 from forcebridge.sync.export_model import ExportObject, FieldError
 from forcebridge.sync.export_plan import Outcome
 from forcebridge.sync.export_prepare import ObjectRules
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 #: What `forcebridge export --object` takes: the objects a prospect becomes.
 PERSON_OBJECTS = (ExportObject.LEAD, ExportObject.CONTACT)

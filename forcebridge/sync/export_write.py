@@ -19,12 +19,15 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import RecordError, SalesforceError
 from forcebridge.salesforce.sobject_collections import WRITE_CHUNK, RecordResult, chunks
 from forcebridge.sync.export_model import Action, FieldError
 from forcebridge.sync.export_plan import Outcome, RecordPlan
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 WriteProgress = Callable[[int], None]
 """Told how many more records were sent."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from forcebridge.salesforce.client import DEFAULT_API_VERSION
 from forcebridge.salesforce.endpoints import (
+    DEFAULT_API_VERSION,
     PRODUCTION_LOGIN,
     SANDBOX_LOGIN,
     LoginEndpoint,

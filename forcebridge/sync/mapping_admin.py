@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,6 @@ from forcebridge.mapping.errors import MappingError
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.mapping.report import Problem
 from forcebridge.mapping.verify import VerificationReport
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Org, Service
 from forcebridge.store.repositories.mappings import (
     Row,
@@ -42,6 +41,9 @@ from forcebridge.sync.pull_members import (
 )
 from forcebridge.sync.pull_plan import PlanError, Stream, service_streams
 from forcebridge.sync.routing import Route, RoutingError
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 
 class MappingRefused(MappingError):

@@ -19,11 +19,10 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.store.models import Run, RunStatus, Service
 from forcebridge.store.rehearsal import rehearsal
 from forcebridge.store.repositories.runs import failed_if_stopped, finish_run, start_run
@@ -33,6 +32,9 @@ from forcebridge.sync.pull_options import Progress, PullOptions
 from forcebridge.sync.pull_plan import PlanError, pull_streams, stream_names
 from forcebridge.sync.pull_stream import StreamPull
 from forcebridge.sync.watermark import horizon
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 DEFAULT_OPTIONS = PullOptions()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,6 @@ from forcebridge.mapping.query_fields import calculated_sources
 from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.mapping.rules import CompiledMapping, compile_pull
 from forcebridge.mapping.verify import VerificationReport, verify_pull, verify_pull_query
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import NotFound
 from forcebridge.store.models import CustomContactField, PullObjects, Run, Service
 from forcebridge.store.repositories.mappings import get_mapping
@@ -42,6 +42,9 @@ from forcebridge.sync.pull_plan import (
 from forcebridge.sync.pull_record import Target
 from forcebridge.sync.routing import EVERYTHING, Route, RoutingError, user_zone
 from forcebridge.sync.watermark import START, Cursor
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 
 class StreamFailed(Exception):

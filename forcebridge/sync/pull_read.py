@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.settings import DEFAULT_PULL_BULK_THRESHOLD
 from forcebridge.sync.pull_plan import PAGE_SIZE, ReadPlan, query_url_length, split_fields
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 Wanted = Callable[[dict[str, Any]], bool]
 """Whether the run will apply a record as read by the query (`Id`, `SystemModstamp` and the

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.sobject_collections import chunks
 from forcebridge.soql import ast
 from forcebridge.soql.builder import in_
@@ -30,6 +30,9 @@ from forcebridge.sync.pull_plan import read_plan
 from forcebridge.sync.pull_read import read_pages
 from forcebridge.sync.pull_record import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_store import settle
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 REREAD_CHUNK = 200
 """Ids a query asks for: their IN list stays a few kilobytes of the URL's 16,384 bytes."""

@@ -11,12 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from forcebridge.mapping.report import VerificationReport
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest
 from forcebridge.soql.ast import Condition, Count
 from forcebridge.soql.builder import Filter, select, to_soql
@@ -40,6 +39,9 @@ from forcebridge.sync.pull_plan import (
 )
 from forcebridge.sync.routing import Route
 from forcebridge.wording import listed, plural
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 DAILY_CHANGE_SHARE = 0.01
 """The share of records assumed to change a day when projecting API calls."""

@@ -14,12 +14,11 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.store.models import Run, Service
 from forcebridge.store.repositories.contacts import any_linked, refresh_statistics
@@ -47,6 +46,9 @@ from forcebridge.sync.pull_store import PageWrite, decide, store_view, unlink_mi
 from forcebridge.sync.read_ahead import read_ahead
 from forcebridge.sync.watermark import Cursor, advance, already_applied
 from forcebridge.sync.write_behind import PageWriter
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 
 class StreamPull:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from forcebridge.mapping.query_fields import ALWAYS_SELECTED
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.store.models import Service
 from forcebridge.store.types import utcnow
@@ -29,6 +29,9 @@ from forcebridge.sync.pull_plan import PAGE_SIZE, PlanError, ReadPlan, pull_stre
 from forcebridge.sync.pull_read import json_shaped
 from forcebridge.sync.pull_record import ReadPage, parse_modstamp
 from forcebridge.sync.pull_store import settle, unlink_missing
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 STREAM = "reconcile"
 

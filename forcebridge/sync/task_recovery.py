@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.soql.builder import in_, select, to_soql
 from forcebridge.store.repositories.activity_windows import StoredWindow
 from forcebridge.sync.activity_tasks import TASK
 from forcebridge.sync.transcript import key_in
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 SEARCH_BATCH = 100
 

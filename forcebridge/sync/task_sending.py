@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import BadRequest, DescribeOutdated, NotFound
 from forcebridge.salesforce.sobject_collections import RecordResult
 from forcebridge.store.models import LogLevel, Run
@@ -31,6 +31,9 @@ from forcebridge.sync.activity_tasks import (
     written_anew,
 )
 from forcebridge.sync.activity_writes import Outcome, WriteQueues, expected, send, settle
+
+if TYPE_CHECKING:
+    from forcebridge.salesforce.client import SalesforceClient
 
 Note = Callable[[LogLevel, str, str, str | None, str | None], None]
 """Logs on the run: level, code, message, window key, Salesforce Id."""

@@ -69,6 +69,30 @@ def test_a_command_s_help_loads_no_salesforce_client_parser_web_app_or_job_queue
     assert _of(HEAVY, _loaded_by(*args)) == []
 
 
+SALESFORCE_LIBRARY = ("simple_salesforce", "zeep", "lxml", "httpx")
+"""simple-salesforce and what it loads (its SOAP client and XML parser): 0.7 s, loaded where
+a client is made (`open_client`), not by the modules that only name `SalesforceClient`."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("org", "--help"),
+        ("service", "--help"),
+        ("connect", "--help"),
+        ("connections", "--help"),
+        ("export", "--help"),
+        ("activities", "--help"),
+        ("pull", "--help"),
+        ("reconcile", "--help"),
+        ("mapping", "--help"),
+    ],
+    ids=" ".join,
+)
+def test_a_salesforce_command_s_help_loads_no_salesforce_library(args: tuple[str, ...]) -> None:
+    assert _of(SALESFORCE_LIBRARY, _loaded_by(*args)) == []
+
+
 def test_the_list_of_commands_loads_none_of_them() -> None:
     """`forcebridge --help` names each command from `COMMANDS`: it loaded every module (3 s),
     and with them the database's library."""

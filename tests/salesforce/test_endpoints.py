@@ -63,11 +63,6 @@ def test_a_sandbox_is_trusted_only_at_its_exact_origin_with_its_ca(tmp_path: Pat
         check_url("http://127.0.0.1:8443", [sandbox])
 
 
-def test_a_sandbox_without_its_ca_file_is_not_trusted(tmp_path: Path) -> None:
-    with pytest.raises(UntrustedUrl, match="CA file"):
-        trusted_sandbox("https://localhost:8443", tmp_path / "missing.pem")
-
-
 def test_host_check_is_by_domain_not_by_letters() -> None:
     assert is_salesforce_host("acme.my.salesforce.com")
     assert is_salesforce_host("login.salesforce.com.")
