@@ -39,6 +39,8 @@ from forcebridge.jobs.policy import Stream, StreamFailure
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.activity_windows import (
+    count_held_windows,
+    count_parked_windows,
     held_windows,
     latest_errors,
     troubled_windows,
@@ -96,8 +98,8 @@ def push(
             if not dry_run:
                 record_on_demand(engine, found.id, _outcome(report, client), started, utcnow())
         sources = target_sources(found.activities_to)
-        parked = sum(w.parked for w in troubled_windows(session, found.id, sources))
-        on_hold = len(held_windows(session, found.id, sources))
+        parked = count_parked_windows(session, found.id)
+        on_hold = count_held_windows(session, found.id, sources)
     emit(
         report.to_dict() | {"parked": parked, "held": on_hold},
         as_json,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
+    func,
     insert,
     or_,
     select,
@@ -247,12 +248,33 @@ def held_windows(session: Session, service_id: int, sources: Collection[str]) ->
     return _read(
         session,
         _select()
-        .where(
-            ActivityWindow.service_id == service_id,
-            _unwritten(),
-            ~exists().where(*_linked_to(sources)),
-        )
+        .where(*_held(service_id, sources))
         .order_by(ActivityWindow.window_date, ActivityWindow.contact_id, ActivityWindow.part),
+    )
+
+
+def count_held_windows(session: Session, service_id: int, sources: Collection[str]) -> int:
+    """How many windows `held_windows` would list, counted by the database: a book whose
+    contacts mostly have no Salesforce record may hold many, and each push reports them."""
+    query = select(func.count()).select_from(ActivityWindow).where(*_held(service_id, sources))
+    return int(session.execute(query).scalar_one())
+
+
+def count_parked_windows(session: Session, service_id: int) -> int:
+    """How many of the service's windows are parked."""
+    query = (
+        select(func.count())
+        .select_from(ActivityWindow)
+        .where(ActivityWindow.service_id == service_id, ActivityWindow.parked_reason.is_not(None))
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def _held(service_id: int, sources: Collection[str]) -> tuple[ColumnElement[bool], ...]:
+    return (
+        ActivityWindow.service_id == service_id,
+        _unwritten(),
+        ~exists().where(*_linked_to(sources)),
     )
 
 

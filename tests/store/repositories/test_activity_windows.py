@@ -11,6 +11,9 @@ from forcebridge.store.models import Service
 from forcebridge.store.repositories.activity_windows import (
     NewWindow,
     add_windows,
+    count_held_windows,
+    count_parked_windows,
+    held_windows,
     save_windows,
     troubled_windows,
     windows_in_doubt,
@@ -136,3 +139,8 @@ def test_unwritten_and_failing_windows_are_retried_once_their_contact_is_linked(
     assert [w.id for w in troubled_windows(session, service.id, ("salesforce:Lead",))] == [
         parked.id
     ]
+    # Counted by the database as they are listed, whatever the sources.
+    for sources in (SOURCES, ("salesforce:Lead",)):
+        held = held_windows(session, service.id, sources)
+        assert count_held_windows(session, service.id, sources) == len(held) > 0
+    assert count_parked_windows(session, service.id) == 1
