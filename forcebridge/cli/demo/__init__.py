@@ -127,7 +127,7 @@ def demo(
             f" {urlsplit(server.base_url).port}",
             f"  export FORCEBRIDGE_DATA_DIR={shlex.quote(str(product))}"
             f" FORCEBRIDGE_DATABASE_URL={shlex.quote(database_url)}",
-            "  forcebridge contacts list --service acme/support",
+            "  forcebridge contacts list --service acme/support --limit 20",
             "  forcebridge runs list --service acme/support",
             "  forcebridge admin create --org acme you@example.com   (then: forcebridge serve,"
             " and log in at http://127.0.0.1:8000/)",
