@@ -26,3 +26,32 @@ class UnreadablePendingConnect(ConnectError):
 
 class ConnectionInUse(ConnectError):
     """A connection a service still syncs through cannot be removed."""
+
+
+class UnknownConnection(ConnectError):
+    """The org has no connection of the name asked for; `names` are the ones it has."""
+
+    def __init__(self, org: str, name: str, names: list[str]) -> None:
+        near = next((other for other in names if other.casefold() == name.casefold()), None)
+        hint = f" (names are case-sensitive: did you mean {near!r}?)" if near else ""
+        super().__init__(f"connection '{org}/{name}' does not exist{hint}")
+        self.name = name
+        self.names = names
+
+
+class SeveralConnections(ConnectError):
+    """The org has several connections and none was named: the admin must say which."""
+
+    def __init__(self, org: str, names: list[str]) -> None:
+        super().__init__(
+            f"org {org!r} has {len(names)} Salesforce connections ({', '.join(names)}): "
+            "name one with --connection NAME"
+        )
+        self.names = names
+
+
+class NoConnection(ConnectError):
+    """The org has no Salesforce connection yet: an admin connects one first."""
+
+    def __init__(self, org: str) -> None:
+        super().__init__(f"org {org!r} has no Salesforce connection: connect it first")

@@ -58,9 +58,10 @@ from forcebridge.store.repositories.connections import (
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import list_services
 from forcebridge.store.sealed_keys import sealed_columns
+from forcebridge.sync.connection_choice import choose_connection
 from forcebridge.sync.connection_errors import (
-    ConnectError,
     ConnectionInUse,
+    NoConnection,
     NotConnected,
     OtherSalesforceOrg,
 )
@@ -350,33 +351,16 @@ def org_connection_status(session: Session, org: Org) -> ConnectionStatus:
 
 
 def connection_for_new_service(session: Session, org: Org, name: str | None) -> Connection | None:
-    """The connection a new service uses: the one named, else the org's only one, else none
-    while the org has none; with several, the admin must choose."""
-    return _named_or_only(session, org, name, "choose the service's with --connection NAME")
+    """The connection a new service uses (`choose_connection`), none while the org has none."""
+    return choose_connection(org.name, list_connections(session, org), name)
 
 
 def org_connection(session: Session, org: Org, name: str | None) -> Connection:
-    """The connection an org-wide command (export, export mappings) uses: the one named, else
-    the org's only one; with several, the admin must choose."""
-    connection = _named_or_only(session, org, name, "pick one with --connection")
+    """The connection an org-wide command (export, export mappings) uses (`choose_connection`)."""
+    connection = choose_connection(org.name, list_connections(session, org), name)
     if connection is None:
-        raise ConnectError(f"org {org.name!r} has no Salesforce connection: connect it first")
+        raise NoConnection(org.name)
     return connection
-
-
-def _named_or_only(
-    session: Session, org: Org, name: str | None, when_several: str
-) -> Connection | None:
-    if name is not None:
-        return get_connection(session, org, name)
-    connections = list_connections(session, org)
-    if len(connections) > 1:
-        names = ", ".join(c.name for c in connections)
-        raise ConnectError(
-            f"org {org.name!r} has {len(connections)} Salesforce connections ({names}): "
-            f"{when_several}"
-        )
-    return connections[0] if connections else None
 
 
 # --- plumbing -------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Connection, Org
 from forcebridge.store.repositories.connections import list_connections
+from forcebridge.sync.connection_choice import choose_connection
+from forcebridge.sync.connection_errors import SeveralConnections, UnknownConnection
 from forcebridge.sync.connections import open_client
 from forcebridge.sync.export import export_rows
 from forcebridge.sync.export_errors import ExportRunning, MappingNotValid, ObjectNotAllowed
@@ -133,26 +135,25 @@ def _naming_the_run(
 
 
 def _connection(session: Session, org: Org, name: str | None) -> Connection:
-    """The org's connection `name`, else its only one, as `export --connection` chooses."""
-    connections = list_connections(session, org)
-    names = [connection.name for connection in connections]
-    if name is not None:
-        for connection in connections:
-            if connection.name == name:
-                return connection
-        has = f"its connections are {listed(names)}" if names else "it has none"
+    """The connection the export goes to (`choose_connection`), the refusals worded for the
+    API, whose `connection` field names it."""
+    try:
+        connection = choose_connection(org.name, list_connections(session, org), name)
+    except UnknownConnection as unknown:
+        has = f"its connections are {listed(unknown.names)}" if unknown.names else "it has none"
         raise InvalidRequest(
             f"The request could not be taken: connection: your organisation has no Salesforce "
             f"connection {name!r} ({has})."
-        )
-    if not connections:
+        ) from None
+    except SeveralConnections as several:
+        raise InvalidRequest(
+            f"The request could not be taken: connection: your organisation has "
+            f"{len(several.names)} Salesforce connections ({listed(several.names)}): "
+            "name the one to export to."
+        ) from None
+    if connection is None:
         raise SalesforceUnavailable(
             "Your organisation has no Salesforce connection: an admin connects one first "
             "(the Connections page, or forcebridge connect)."
         )
-    if len(connections) > 1:
-        raise InvalidRequest(
-            "The request could not be taken: connection: your organisation has "
-            f"{len(names)} Salesforce connections ({listed(names)}): name the one to export to."
-        )
-    return connections[0]
+    return connection

@@ -18,7 +18,13 @@ from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import SalesforceError, TransientError
 from forcebridge.store.models import Connection, Org, Service
 from forcebridge.store.repositories.connections import list_connections
-from forcebridge.sync.connection_errors import ConnectError, NotConnected
+from forcebridge.sync.connection_choice import choose_connection
+from forcebridge.sync.connection_errors import (
+    ConnectError,
+    NotConnected,
+    SeveralConnections,
+    UnknownConnection,
+)
 from forcebridge.sync.connections import open_client
 from forcebridge.web.connections import failure_message, unreachable
 from forcebridge.web.errors import WebError
@@ -57,27 +63,25 @@ def reaching_salesforce(connection: Connection) -> Iterator[None]:
 
 
 def export_connection(org: str, connections: Sequence[Connection], name: str) -> Connection:
-    """The connection export mappings are checked against: the one named, else the org's only
-    one; with several and none named, the admin chooses (as `--connection` on the command line)."""
-    names = [connection.name for connection in connections]
-    if name:
-        for connection in connections:
-            if connection.name == name:
-                return connection
+    """The connection export mappings are checked against (`choose_connection`), the
+    refusals worded for the page, where the admin chooses below."""
+    try:
+        connection = choose_connection(org, connections, name)
+    except UnknownConnection as unknown:
         raise SalesforceUnavailable(
             f"{org} has no Salesforce connection named {name}: choose one of "
-            f"{listed(names) or 'its connections'}."
-        )
-    if not connections:
+            f"{listed(unknown.names) or 'its connections'}."
+        ) from None
+    except SeveralConnections as several:
+        raise SalesforceUnavailable(
+            f"choose which of {org}'s {plural(len(several.names), 'Salesforce connection')} "
+            f"({listed(several.names)}) to check them against, below."
+        ) from None
+    if connection is None:
         raise SalesforceUnavailable(
             f"{org} has no Salesforce connection: connect one on the Connections page first."
         )
-    if len(connections) > 1:
-        raise SalesforceUnavailable(
-            f"choose which of {org}'s {plural(len(names), 'Salesforce connection')} "
-            f"({listed(names)}) to check them against, below."
-        )
-    return connections[0]
+    return connection
 
 
 @contextmanager

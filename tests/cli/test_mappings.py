@@ -184,7 +184,7 @@ def test_an_org_with_two_connections_checks_its_one_export_mapping_on_the_one_na
     )
 
     assert unchosen.exit_code == 1
-    assert "pick one with --connection" in json.loads(unchosen.stdout)["error"]
+    assert "name one with --connection NAME" in json.loads(unchosen.stdout)["error"]
     assert elsewhere.exit_code == 1
     assert [p["field"] for p in json.loads(elsewhere.stdout)["problems"]] == ["Region__c"]
     assert saved["ok"]

@@ -58,7 +58,7 @@ def test_with_several_connections_the_service_must_name_one(
     named = document(cli("service", "create", "acme/shop", "--connection", "us", "--json"))
 
     assert unnamed.exit_code == 1
-    assert "2 Salesforce connections (eu, us): choose" in unnamed.stderr
+    assert "2 Salesforce connections (eu, us): name one with --connection NAME" in unnamed.stderr
     assert named["connection"] == "us"
 
 
