@@ -47,7 +47,7 @@ from forcebridge.soql.ast import (
 )
 from forcebridge.soql.dates import DATE_LITERALS
 from forcebridge.soql.literals import RESERVED_WORDS, escape_like
-from forcebridge.soql.parser import FILTER_SCOPES
+from forcebridge.soql.tree_builder import FILTER_SCOPES
 
 names = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,14}", fullmatch=True).filter(
     lambda name: name.upper() not in RESERVED_WORDS
