@@ -95,7 +95,7 @@ def status(
             s.as_json() for s in service_stream_statuses(session.connection(), service.id, now)
         ]
         zone = zone_document(service, now)
-        workers = service_worker_check(session.connection(), service.id, now)
+        workers = service_worker_check(session.connection(), [service.id], now)
     document = {"service": path, **zone, "streams": streams}
     if workers is not None:  # distributed mode: are the workers that run the streams alive?
         document["workers"] = workers.as_json()

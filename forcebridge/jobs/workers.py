@@ -75,14 +75,18 @@ def worker_silences(connection: Connection) -> list[timedelta]:
 
 
 def service_worker_check(
-    connection: Connection, service_id: int, now: datetime | None = None
+    connection: Connection, service_ids: Iterable[int], now: datetime | None = None
 ) -> WorkerCheck | None:
-    """For the service's due streams; None in the embedded mode."""
+    """For the due streams of the services (one, or an org's); None in the embedded mode."""
     if not is_distributed(connection):
         return None
     at = now or utcnow()
-    states = service_schedules(connection, service_id).values()
-    return worker_check(worker_silences(connection), sum(is_due(s, at) for s in states), at)
+    due = sum(
+        is_due(state, at)
+        for service_id in service_ids
+        for state in service_schedules(connection, service_id).values()
+    )
+    return worker_check(worker_silences(connection), due, at)
 
 
 def all_worker_check(connection: Connection, now: datetime) -> WorkerCheck:

@@ -87,6 +87,16 @@ class StreamDocument(Shape):
     """Failed runs in a row."""
 
 
+class WorkersDocument(Shape):
+    """Whether a `forcebridge worker` is alive to run the service's due streams."""
+
+    alive: int
+    """Workers that sent a heartbeat in the last 30 seconds."""
+    checked_at: datetime
+    warning: str | None
+    """Set when streams are due and no worker is alive to run them."""
+
+
 class ZonePeriod(Shape):
     zone: str
     until: datetime
@@ -125,6 +135,8 @@ class ServiceDocument(Shape):
     task_subject: str | None
     streams: list[StreamDocument]
     """None before the service has a connection."""
+    workers: WorkersDocument | None = None
+    """In the distributed mode only (PostgreSQL), as `service status --json` has it."""
 
 
 class Services(Shape):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.jobs.policy import Stream
 from forcebridge.jobs.stream_status import run_streams_now, service_stream_statuses
+from forcebridge.jobs.workers import service_worker_check
 from forcebridge.store.models import Org, Service
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.contacts import list_contacts
@@ -56,12 +57,16 @@ router = APIRouter(route_class=Utf8JsonRoute)
 
 def _service_view(session: Session, service: Service) -> dict[str, Any]:
     streams = service_stream_statuses(session.connection(), service.id)
-    return {
+    view = {
         **service_document(service),
         **pull_settings_document(service),
         **activity_settings_document(service),
         "streams": [stream.as_json() for stream in streams],
     }
+    workers = service_worker_check(session.connection(), [service.id])
+    if workers is not None:  # distributed mode: as `service status --json` says
+        view["workers"] = workers.as_json()
+    return view
 
 
 @router.get(

@@ -146,7 +146,8 @@ def projection_notice(configured: PullConfiguration) -> tuple[str, list[str]]:
 @router.get(PAGE, response_class=HTMLResponse)
 def services_page(request: Request, admin: CurrentAdmin, session: Database) -> Response:
     services = list_services(session, get_org(session, admin.org_name))
-    return render(request, "services.html", admin, services=services)
+    workers = service_worker_check(session.connection(), [s.id for s in services])
+    return render(request, "services.html", admin, services=services, workers=workers)
 
 
 @router.get(PAGE + "/{service_id}", response_class=HTMLResponse, dependencies=[SETTLED])
@@ -374,7 +375,7 @@ def render_service_page(
         editor_actions=actions,
         custom_fields=list_custom_fields(session, service),
         streams=service_stream_statuses(session.connection(), service.id),
-        workers=service_worker_check(session.connection(), service.id),
+        workers=service_worker_check(session.connection(), [service.id]),
         field_types=[t.value for t in CustomFieldType],
         field_form=field_form,
         can_change=admin.can_change,

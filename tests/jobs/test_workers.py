@@ -67,7 +67,7 @@ def due_service(session: Session, service_id: int) -> int:
 def test_the_distributed_mode_says_no_worker_runs_the_due_streams(
     backend: str, engine: Engine, session: Session, due_service: int
 ) -> None:
-    check = service_worker_check(session.connection(), due_service, NOW)
+    check = service_worker_check(session.connection(), [due_service], NOW)
 
     if backend == "sqlite":  # embedded: serve runs them itself
         assert check is None
@@ -84,7 +84,7 @@ def test_a_fresh_heartbeat_is_a_live_worker_and_a_stale_one_is_not(
 ) -> None:
     _heartbeat(engine, age)
 
-    check = service_worker_check(session.connection(), due_service, NOW)
+    check = service_worker_check(session.connection(), [due_service], NOW)
 
     assert check is not None
     assert check.warning == warning

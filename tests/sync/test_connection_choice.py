@@ -38,5 +38,5 @@ def test_an_unknown_name_is_refused_with_the_names_there_are_and_a_near_one() ->
         choose_connection("acme", connections("EU", "us"), "eu")
 
     assert refused.value.names == ["EU", "us"]
-    with pytest.raises(UnknownConnection, match="'acme/nope' does not exist$"):
+    with pytest.raises(UnknownConnection, match=r"'acme/nope' does not exist$"):
         choose_connection("acme", [], "nope")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -30,7 +31,7 @@ from forcebridge.store.types import utcnow
 from forcebridge.web import salesforce_access
 from forcebridge.web.services import SETTINGS_CONTROLS
 from tests.conftest import SandboxFactory
-from tests.web.conftest import AdminPages, AdminPagesFactory, mapping_form
+from tests.web.conftest import AdminPages, AdminPagesFactory, Api, mapping_form
 from tests.web.test_exports import control
 
 
@@ -998,19 +999,34 @@ def test_the_streams_say_when_no_worker_runs_them_in_the_distributed_mode(
     admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer, backend: str
 ) -> None:
     """On PostgreSQL `serve` runs no syncs: due streams with no live `forcebridge worker` wait
-    forever, and the page says so; on SQLite `serve` runs them and there is nothing to say."""
+    forever, and the services list, the service's page and the API say so; on SQLite `serve`
+    runs them and there is nothing to say."""
     pages = acme_support(admin_pages_factory(backend=backend), sandbox)
     engine = pages.runtime.engine
     with engine.begin() as connection:
         reconcile_schedules(connection, utcnow())
 
-    without = pages.client.get(f"/services/{service(pages).id}").text
+    api = Api(pages)
+
+    def seen() -> tuple[str, str, Any]:
+        listed = pages.client.get("/services").text
+        one = pages.client.get(f"/services/{service(pages).id}").text
+        return listed, one, api.get("/services").json()["services"][0].get("workers")
+
+    *without, in_api = seen()
     if backend == "postgres":
         ensure_procrastinate_schema(engine)
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO procrastinate_workers DEFAULT VALUES"))
-    alive = pages.client.get(f"/services/{service(pages).id}").text
+    *alive, alive_in_api = seen()
 
-    assert ">OK<" in without
-    assert (NO_WORKER in html.unescape(without)) == (backend == "postgres")
-    assert NO_WORKER not in html.unescape(alive)
+    assert ">OK<" in without[1]
+    for page in without:
+        assert (NO_WORKER in html.unescape(page)) == (backend == "postgres")
+    for page in alive:
+        assert NO_WORKER not in html.unescape(page)
+    if backend == "postgres":
+        assert (in_api["alive"], in_api["warning"]) == (0, NO_WORKER)
+        assert (alive_in_api["alive"], alive_in_api["warning"]) == (1, None)
+    else:
+        assert in_api is alive_in_api is None
