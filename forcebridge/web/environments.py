@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, SANDBOX_LOGIN, is_salesforce_host
+from forcebridge.salesforce.transport import ca_file_problem
 from forcebridge.settings import Settings
 from forcebridge.store.models import ConnectionKind
 from forcebridge.web.errors import WebError
@@ -84,6 +85,20 @@ def sandbox_ca_file(settings: Settings) -> Path | None:
     return local if local.is_file() else None
 
 
+def _usable_sandbox_ca(settings: Settings) -> Path | None:
+    """The sandbox's CA file, refused before the admin logs in when it cannot be loaded: the
+    token exchange after the login would fail on it, and the login be lost."""
+    ca_file = sandbox_ca_file(settings)
+    problem = ca_file_problem(ca_file) if ca_file is not None else None
+    if problem is not None:
+        raise InvalidEnvironment(
+            f"The forcebridge sandbox cannot be trusted now: its CA file {ca_file} {problem}. "
+            "Ask whoever runs forcebridge to set FORCEBRIDGE_SANDBOX_CA_FILE to the sandbox's "
+            "CA certificate."
+        )
+    return ca_file
+
+
 def offered(settings: Settings) -> tuple[Environment, ...]:
     """The form's choices: the forcebridge sandbox only when one is trusted."""
     has_sandbox = sandbox_ca_file(settings) is not None
@@ -110,7 +125,7 @@ def chosen_login(settings: Settings, value: str, typed_url: str) -> ChosenLogin:
             "https://yourcompany.my.salesforce.com."
         )
     if environment.value is ConnectionKind.FORCEBRIDGE_SANDBOX:
-        return ChosenLogin(url, sandbox_ca_file(settings))
+        return ChosenLogin(url, _usable_sandbox_ca(settings))
     if not _is_salesforce_url(url):
         raise InvalidEnvironment(
             not_salesforce(url, sandbox_offered=sandbox_ca_file(settings) is not None)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from forcebridge.sandbox.tls import ensure_server_certificates
 from forcebridge.settings import Settings
 from forcebridge.store.models import ConnectionKind
 from forcebridge.web.environments import (
@@ -45,17 +46,35 @@ def test_the_forcebridge_sandbox_is_offered_only_when_its_ca_is_trusted(tmp_path
     with pytest.raises(InvalidEnvironment, match="Choose where to connect"):
         chosen_login(settings, "forcebridge-sandbox", "https://127.0.0.1:8443")
 
-    local_ca = tmp_path / "sandbox" / "ca.pem"
-    local_ca.parent.mkdir()
-    local_ca.write_text("a CA")
+    local_ca = ensure_server_certificates(tmp_path / "sandbox").ca_file
 
     assert chosen_login(settings, "forcebridge-sandbox", "https://127.0.0.1:8443") == ChosenLogin(
         "https://127.0.0.1:8443", local_ca
     )
-    configured = _settings(tmp_path, sandbox_ca_file=tmp_path / "elsewhere.pem")
+    elsewhere = ensure_server_certificates(tmp_path / "elsewhere").ca_file
+    configured = _settings(tmp_path, sandbox_ca_file=elsewhere)
     assert chosen_login(configured, "forcebridge-sandbox", "https://127.0.0.1:1").ca_file == (
-        tmp_path / "elsewhere.pem"
+        elsewhere
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(None, "does not exist"), ("a CA", "holds no certificate")],
+)
+def test_a_sandbox_ca_file_that_cannot_be_loaded_is_refused_before_the_login(
+    tmp_path: Path, content: str | None, problem: str
+) -> None:
+    """Else the admin logs in at the sandbox and the token exchange fails on the callback."""
+    ca_file = tmp_path / "sandbox-ca.pem"
+    if content is not None:
+        ca_file.write_text(content)
+
+    with pytest.raises(InvalidEnvironment) as refused:
+        chosen_login(_settings(tmp_path, ca_file), "forcebridge-sandbox", "https://127.0.0.1:1")
+
+    assert f"its CA file {ca_file} {problem}" in refused.value.message
+    assert "FORCEBRIDGE_SANDBOX_CA_FILE" in refused.value.message
 
 
 def test_a_my_domain_that_is_not_salesforce_says_what_the_admin_can_do(tmp_path: Path) -> None:
