@@ -7,6 +7,7 @@ reads `Sforce-Limit-Info` from every response, whichever library method made the
 
 from __future__ import annotations
 
+import os
 import re
 import ssl
 from pathlib import Path
@@ -58,12 +59,14 @@ class Untrusted(requests.exceptions.SSLError):
 class UnusableTrust(requests.exceptions.SSLError):
     """The session's CA file cannot serve as its trust at all (`problem`: gone, unreadable,
     holding no certificate), so no server certificate can be checked: like `Untrusted`, no
-    retry cures it."""
+    retry cures it. `setting`: the environment variable that named the file, when the
+    connection has no CA file of its own."""
 
-    def __init__(self, ca_file: str, problem: str) -> None:
+    def __init__(self, ca_file: str, problem: str, setting: str | None = None) -> None:
         super().__init__(f"the CA file {ca_file} {problem}")
         self.ca_file = ca_file
         self.problem = problem
+        self.setting = setting
 
 
 class _Session(requests.Session):
@@ -90,12 +93,26 @@ class _Session(requests.Session):
             problem = ca_file_problem(Path(ca_file)) if ca_file else None
             if ca_file and problem:
                 raise UnusableTrust(ca_file, problem) from failed
+            self._check_bundle_setting(kwargs["verify"], failed)
             if not isinstance(failed, requests.exceptions.SSLError):
                 raise
             check = _certificate_check(failed)
             if check is None:
                 raise
             raise Untrusted(failed, ca_file, check) from failed
+
+    def _check_bundle_setting(self, verify: object, failed: OSError) -> None:
+        """Without a CA file requests trusts the bundle the environment names, if any: one
+        that cannot be used is the same untrusted state, its advice the setting's."""
+        if verify is not True or not self.trust_env:
+            return
+        for setting in CA_BUNDLE_SETTINGS:
+            bundle = os.environ.get(setting)
+            if bundle:  # requests takes the first one set
+                problem = ca_file_problem(Path(bundle))
+                if problem:
+                    raise UnusableTrust(bundle, problem, setting) from failed
+                return
 
 
 def ca_file_problem(ca_file: Path) -> str | None:
@@ -177,6 +194,8 @@ def failure_from_exception(exc: requests.RequestException) -> Failure:
 
 CA_BUNDLE_SETTING = "REQUESTS_CA_BUNDLE"
 """The CAs trusted without a CA file, in place of certifi's bundle (requests reads it)."""
+CA_BUNDLE_SETTINGS = (CA_BUNDLE_SETTING, "CURL_CA_BUNDLE")
+"""Where requests looks for that bundle, in its order."""
 RECONNECT_WITH_CA_FILE = (
     "reconnect with the right CA file (--ca-file; FORCEBRIDGE_SANDBOX_CA_FILE for the admin pages)"
 )
@@ -207,8 +226,14 @@ def _untrusted(exc: Untrusted) -> str:
 
 
 def _unusable(exc: UnusableTrust) -> str:
-    """What is wrong with the connection's CA file and what to do; no host is named, as none
-    was reached."""
+    """What is wrong with the connection's CA file, or the bundle the environment names, and
+    what to do; no host is named, as none was reached."""
+    if exc.setting is not None:
+        return (
+            f"the CA bundle {exc.setting} names ({exc.ca_file}) {exc.problem}, so no server's"
+            f" certificate can be checked; set {exc.setting} in forcebridge's environment to a"
+            " CA bundle, or unset it to trust certifi's"
+        )
     return (
         f"the CA file the connection uses ({exc.ca_file}) {exc.problem}, so no server's"
         f" certificate can be checked; {RECONNECT_WITH_CA_FILE}"
