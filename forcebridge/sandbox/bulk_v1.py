@@ -11,7 +11,10 @@ Each batch is carried out when it is added, so its first status already reads `C
 order, written through the sObject Collections checks (`bulk_writes.write_all`); a query's result is
 a list of result ids, each the query's records: JSON with dates and datetimes as epoch
 milliseconds, as Bulk API 1.0's JSON gives them, or CSV as Bulk API 2.0 writes it. A CSV batch
-naming a field the object lacks fails as a whole with `InvalidBatch`. Jobs live in memory.
+naming a field the object lacks fails as a whole with `InvalidBatch`, and so does a query
+batch that does not parse, names another object than the job's or is one Bulk cannot run
+(`InvalidBatch : Failed to process query: CODE: ...`, `bulk_queries.failed_query`). Jobs live
+in memory.
 """
 
 from __future__ import annotations
@@ -32,11 +35,11 @@ from forcebridge.sandbox.bulk_csv import (
     upload_text,
 )
 from forcebridge.sandbox.bulk_ingest import OPERATIONS, upsert_key
-from forcebridge.sandbox.bulk_queries import bulk_query_problem
+from forcebridge.sandbox.bulk_queries import bulk_query_problem, failed_query, root_mismatch
 from forcebridge.sandbox.bulk_writes import write_all
 from forcebridge.sandbox.composite import Operation
 from forcebridge.sandbox.csv_rows import read_table
-from forcebridge.sandbox.errors import ApiError, from_soql
+from forcebridge.sandbox.errors import ApiError
 from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.http_api import RELEASES, SandboxState, sandbox_of
 from forcebridge.sandbox.json_values import shown
@@ -74,10 +77,12 @@ class BulkCall:
 
 
 async def bulk_call(request: Request) -> BulkCall:
-    """Admit one Bulk API 1.0 call: a known version, a live session, the daily allowance."""
+    """Admit one Bulk API 1.0 call: a known version, a live session, the daily allowance. A
+    version not served, retired ones included, is 400 InvalidVersion, as Salesforce's help on
+    retired versions gives Bulk API's answer (REST's is 410, SOAP's 500)."""
     version = request.path_params.get("version", "")
     if version not in RELEASES:
-        raise BulkError(404, "InvalidVersion", f"Invalid api version specified on URL: {version}")
+        raise BulkError(400, "InvalidVersion", f"Invalid api version specified on URL: {version}")
     state = sandbox_of(request)
     token = request.headers.get("x-sfdc-session", "").strip()
     grant = state.auth.session(token) if token else None
@@ -281,10 +286,8 @@ async def add_batch(job_id: str, request: Request, call: Call) -> Response:
 def _carry_out(org: Org, job: Job, batch: Batch, jobs: Jobs[Job]) -> None:
     try:
         if job.operation in QUERY_OPERATIONS:
-            # What Bulk refuses is refused before the query runs; the query keeps its tree for
-            # the CSV result's columns.
-            batch.query = _bulk_query(org, str(batch.request))
-            records = _query(org, job, str(batch.request))
+            # The query keeps its tree for the CSV result's columns.
+            batch.query, records = _run_query(org, job, str(batch.request))
             batch.results = [(jobs.new_id(RESULT_PREFIX), records)]
             batch.processed = len(records)
         else:
@@ -331,17 +334,21 @@ def _write(org: Org, job: Job, records: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _bulk_query(org: Org, soql: str) -> Query:
-    """`soql` parsed, refused as Salesforce refuses it: a query that does not parse as the
-    org's queries refuse it, one Bulk cannot run as a failed batch."""
+def _run_query(org: Org, job: Job, soql: str) -> tuple[Query, list[dict[str, Any]]]:
+    """`soql` parsed and run, or `RefusedUpload` failing the batch as Salesforce fails it: a
+    query the org refuses, one naming another object than the job's, one Bulk cannot run (the
+    last two refused before it runs)."""
     try:
         query = parse(soql)
-    except SoqlError as error:
-        raise from_soql(error) from None
-    problem = bulk_query_problem(query, org.schema)
-    if problem is not None:
-        raise RefusedUpload(f"Failed to process query: FUNCTIONALITY_NOT_ENABLED: {problem}")
-    return query
+        mismatch = root_mismatch(query, org.schema, job.sobject)
+        if mismatch is not None:
+            raise RefusedUpload(failed_query("INVALID_TYPE_FOR_OPERATION", mismatch))
+        problem = bulk_query_problem(query, org.schema)
+        if problem is not None:
+            raise RefusedUpload(failed_query("FUNCTIONALITY_NOT_ENABLED", problem))
+        return query, _query(org, job, soql)
+    except (SoqlError, ApiError) as error:
+        raise RefusedUpload(failed_query(error.error_code, error.message)) from None
 
 
 def _query(org: Org, job: Job, soql: str) -> list[dict[str, Any]]:

@@ -8,17 +8,21 @@ write: an update (or an upsert keyed on `Id`) whose Id another record of the cal
 DUPLICATE_VALUE "Duplicate id specified", and an upsert whose external id another shares,
 DUPLICATE_VALUE "Duplicate external id specified". A create or update of several object
 types is processed in chunks, a new one wherever the type changes; more than ten chunks, as
-more than 200 records, refuse the call whole (`refuse_oversize`).
+more than 200 records, refuse the call whole (`refuse_oversize`). An update or upsert whose
+well-formed Id names no record fails INVALID_CROSS_REFERENCE_KEY "invalid cross reference id",
+as Salesforce's help (article 000387915) gives it for an incorrect Id: here the Id is a value
+of the request, not the URL that REST's 404 NOT_FOUND answers for.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from forcebridge.sandbox import ids
-from forcebridge.sandbox.errors import ApiError
+from forcebridge.sandbox.errors import ApiError, RecordNotFound, unknown_reference
 from forcebridge.sandbox.fieldtypes import Kind, fold_case
 from forcebridge.sandbox.records import coerce
 from forcebridge.sandbox.writes import Writes
@@ -144,12 +148,23 @@ def _one(
     if op == "update":
         record_id = writes.record_id(obj, _given_id(item))
         values = {k: v for k, v in record.items() if k.lower() != "id"}
-        writes.update(conn, obj, record_id, values)
+        with _id_of_no_record():
+            writes.update(conn, obj, record_id, values)
         return {"id": record_id, "success": True, "errors": []}
     assert external_field is not None
     value = _key_value(record, external_field)
-    record_id, created = writes.upsert(conn, obj, external_field, value, record, api_version)
+    with _id_of_no_record():
+        record_id, created = writes.upsert(conn, obj, external_field, value, record, api_version)
     return {"id": record_id, "success": True, "errors": [], "created": created}
+
+
+@contextmanager
+def _id_of_no_record() -> Iterator[None]:
+    """A record's Id naming no record, as a batch's update or upsert answers it."""
+    try:
+        yield
+    except RecordNotFound:
+        raise unknown_reference() from None
 
 
 def _repeated_keys(

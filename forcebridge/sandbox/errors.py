@@ -67,8 +67,24 @@ class MultipleMatches(ApiError):
         }
 
 
+class RecordNotFound(ApiError):
+    """No record has the well-formed id a write names: 404 NOT_FOUND where the URL names it
+    (`PATCH sobjects/T/{id}`). Where a record of a batch names it (sObject Collections, Bulk),
+    an update or upsert answers `unknown_reference` instead (`composite.py`)."""
+
+    def __init__(self) -> None:
+        super().__init__(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
+
+
 def not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
+
+
+def unknown_reference() -> ApiError:
+    """An id in a request's values that names no record: a lookup's value, or the Id of a
+    record to update or upsert in a batch, as Salesforce's help (article 000387915) gives
+    the latter: INVALID_CROSS_REFERENCE_KEY "invalid cross reference id"."""
+    return ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
 
 
 def method_not_allowed(method: str, allowed: Sequence[str]) -> ApiError:

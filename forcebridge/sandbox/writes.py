@@ -18,10 +18,12 @@ from forcebridge.sandbox import cascade, ids
 from forcebridge.sandbox.errors import (
     ApiError,
     MultipleMatches,
+    RecordNotFound,
     entity_is_deleted,
     method_not_allowed,
     no_external_id_field,
     not_found,
+    unknown_reference,
 )
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
 from forcebridge.sandbox.json_values import shown
@@ -81,10 +83,10 @@ class Writes:
         return self.record_id(obj, segment)
 
     def live_row(self, conn: sqlite3.Connection, obj: ObjectSpec, record_id: str) -> dict[str, Any]:
-        """The stored record, or NOT_FOUND / ENTITY_IS_DELETED."""
+        """The stored record, or `RecordNotFound` / ENTITY_IS_DELETED."""
         row = self.storage.fetch(conn, obj, record_id)
         if row is None:
-            raise not_found()
+            raise RecordNotFound()
         if row.get("IsDeleted"):
             raise entity_is_deleted()
         return row
@@ -336,7 +338,7 @@ class Writes:
             assert target is not None
             state = self.storage.exists(conn, target, ref.record_id)
             if state is None:
-                raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
+                raise unknown_reference()
             if state is False:
                 raise entity_is_deleted(ref.field.name)
             if target.name == "Lead" and self.live_row(conn, target, ref.record_id).get(

@@ -98,6 +98,7 @@ class TaskSender:
             if names_gone_field(error.message, error.error_code, self.key_field):
                 self._key_field_gone()
             raise
+        results = deleted_tasks.purged(self.client, writes, results)
         gone_key = [
             any(names_gone_field(e.message, e.status_code, self.key_field) for e in r.errors)
             for r in results

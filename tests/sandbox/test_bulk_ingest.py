@@ -16,6 +16,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceOperationError
 
 from forcebridge.sandbox.bulk_csv import typed
+from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.schema import FieldSpec
 from forcebridge.sandbox.server import SandboxServer
 
@@ -93,6 +94,21 @@ def test_update_sets_null_with_na_leaves_empty_cells_alone_and_delete_takes_ids(
 
     sf.bulk2.Contact.delete(records=[{"Id": contact_id}], wait=0.1)
     assert sf.query(f"SELECT COUNT() FROM Contact WHERE Id = '{contact_id}'")["totalSize"] == 0
+
+
+def test_an_update_of_an_id_naming_no_record_fails_invalid_cross_reference_key(
+    sf: Salesforce,
+) -> None:
+    """As Salesforce's help (000387915) gives an incorrect Id to update: not REST's 404."""
+    missing = make_id("003", 424243)
+
+    [report] = sf.bulk2.Contact.update(records=[{"Id": missing, "Title": "Nobody"}], wait=0.1)
+
+    [failed] = rows(sf.bulk2.Contact.get_failed_records(report["job_id"]))
+    assert (failed["sf__Id"], failed["sf__Error"]) == (
+        missing,
+        "INVALID_CROSS_REFERENCE_KEY:invalid cross reference id: --",
+    )
 
 
 @pytest.mark.parametrize("operation", ["delete", "hard_delete"])

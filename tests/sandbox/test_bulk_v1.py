@@ -11,7 +11,10 @@ import io
 import pytest
 import requests
 from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceGeneralError, SalesforceMalformedRequest
 
+from forcebridge.sandbox.clients import simple_salesforce
+from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.server import SandboxServer
 from tests.sandbox.bulk_v1_jobs import NS, CsvJobs, text_of
 
@@ -41,6 +44,22 @@ def test_dml_batches_give_one_result_per_record_in_order(sf: Salesforce) -> None
         f"SELECT Id, IsDeleted FROM Contact WHERE Id = '{ok['id']}'", lazy_operation=False
     )
     assert [(r["Id"], r["IsDeleted"]) for r in gone] == [(ok["id"], True)]
+
+
+def test_an_update_of_an_id_naming_no_record_fails_invalid_cross_reference_key(
+    sf: Salesforce,
+) -> None:
+    """As Salesforce's help (000387915) gives an incorrect Id to update or upsert."""
+    missing = make_id("003", 424244)
+
+    [updated] = sf.bulk.Contact.update([{"Id": missing, "Title": "Nobody"}])
+    [upserted] = sf.bulk.Contact.upsert([{"Id": missing, "Title": "Nobody"}], "Id")
+
+    for result in (updated, upserted):
+        assert (result["success"], result["created"]) == (False, False)
+        assert [(e["statusCode"], e["message"]) for e in result["errors"]] == [
+            ("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+        ]
 
 
 def test_an_upsert_on_id_inserts_the_records_that_give_none(sf: Salesforce) -> None:
@@ -286,8 +305,54 @@ def test_a_query_batch_that_does_not_parse_fails_naming_why(csv_jobs: CsvJobs) -
     batch = csv_jobs.batch(job, "SELECT Id FROM Contact WHERE")
 
     assert text_of(batch, "state") == "Failed"
-    assert text_of(batch, "stateMessage").startswith("MALFORMED_QUERY : ")
-    assert "unexpected token: '<EOF>'" in text_of(batch, "stateMessage")
+    assert text_of(batch, "stateMessage") == (
+        "InvalidBatch : Failed to process query: MALFORMED_QUERY:  SELECT Id FROM Contact WHERE"
+        "                             ^ ERROR at Row:1:Column:29 unexpected token: '<EOF>'"
+    )
+
+
+def test_a_query_batch_naming_an_unknown_field_fails_as_a_live_org_words_it(
+    sf: Salesforce,
+) -> None:
+    """The stateMessage a live org gives (ForceCLI issue 531): the query error on one line,
+    each newline a space, after the lead-in every failed query batch has."""
+    with pytest.raises(SalesforceGeneralError) as failed:
+        sf.bulk.Account.query("SELECT Id, BadField FROM Account")
+
+    assert failed.value.content == (
+        "InvalidBatch : Failed to process query: INVALID_FIELD:  SELECT Id, BadField FROM Account"
+        "            ^ ERROR at Row:1:Column:12 No such column 'BadField' on entity 'Account'. "
+        "If you are attempting to use a custom field, be sure to append the '__c' after the "
+        "custom field name. Please reference your WSDL or the describe call for the "
+        "appropriate names."
+    )
+
+
+def test_a_query_batch_naming_another_object_than_the_job_fails(sf: Salesforce) -> None:
+    """simple-salesforce issue 502: a live org fails the batch rather than answer with records
+    of an object the job is not about."""
+    sf.Contact.create({"LastName": "Not an Account"})
+
+    with pytest.raises(SalesforceGeneralError) as failed:
+        sf.bulk.Account.query("SELECT Id, LastName FROM Contact LIMIT 3")
+
+    assert failed.value.content == (
+        "InvalidBatch : Failed to process query: INVALID_TYPE_FOR_OPERATION: The root entity of "
+        "the requested query (Contact) does not match the entity of the requested Bulk API Job "
+        "(Account)."
+    )
+    assert sf.bulk.Contact.query("SELECT Id FROM contact LIMIT 1")
+
+
+def test_a_retired_api_version_is_400_invalid_version(sandbox: SandboxServer) -> None:
+    """Salesforce's help on retired versions: Bulk API answers 400 InvalidVersion."""
+    retired = simple_salesforce(sandbox, version="25.0")
+
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        retired.bulk.Contact.insert([{"LastName": "Too Old"}])
+
+    assert refused.value.status == 400
+    assert refused.value.content["exceptionCode"] == "InvalidVersion"
 
 
 @pytest.mark.parametrize(

@@ -186,6 +186,22 @@ def test_every_response_is_salesforce_json_with_the_usage_header(
         assert answer.headers["sforce-limit-info"] == f"api-usage={used.used}/{used.limit}"
 
 
+def test_no_org_usage_goes_to_a_caller_who_named_no_org(
+    sandbox: SandboxServer, https_for: Session
+) -> None:
+    """The versions list is no call against an org (the REST guide's "Limit Info Header"
+    leaves it out), and a 401's caller is no org's: a live org's 401 carries no usage."""
+    http = https_for(sandbox)
+    versions = http.get(sandbox.base_url + "/services/data/")
+    refused = http.get(
+        f"{sandbox.base_url}{DATA}/limits", headers={"Authorization": "Bearer not-a-session"}
+    )
+
+    assert (versions.status_code, refused.status_code) == (200, 401)
+    assert "sforce-limit-info" not in versions.headers
+    assert "sforce-limit-info" not in refused.headers
+
+
 def test_simple_salesforce_reads_api_usage_from_the_header(
     sandbox: SandboxServer, sf: Salesforce
 ) -> None:

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceMalformedRequest
+from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from forcebridge.sandbox.http_composite import merge_lock_failures
+from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.server import SandboxServer
 
 SANDBOX_SETTINGS = {"schema_dir": Path(__file__).with_name("schema")}
@@ -96,6 +97,29 @@ def test_a_failure_over_a_malformed_id_carries_no_id_as_the_rest_guide_shows(
     ]  # fmt: skip
     assert [sorted(result) for result in updated] == [["errors", "success"]] * 2
     assert [r["errors"][0]["statusCode"] for r in updated] == ["MISSING_ARGUMENT", "MALFORMED_ID"]
+
+
+def test_an_update_or_upsert_of_an_id_naming_no_record_fails_invalid_cross_reference_key(
+    sf: Salesforce,
+) -> None:
+    """Salesforce's help (000387915): an incorrect Id to update or upsert fails its record
+    INVALID_CROSS_REFERENCE_KEY; REST's 404 NOT_FOUND is for a URL naming no record."""
+    missing = make_id("003", 424242)
+    unknown = {"statusCode": "INVALID_CROSS_REFERENCE_KEY", "message": "invalid cross reference id",
+               "fields": []}  # fmt: skip
+
+    updated = collection(sf, "PATCH", {"records": [contact(Id=missing, Title="Nobody")]})
+    upserted = sf.restful(
+        "composite/sobjects/Contact/Id",
+        method="PATCH",
+        json={"records": [contact(Id=missing, LastName="Nobody")]},
+    )
+
+    assert updated == [{"id": missing, "success": False, "errors": [unknown]}]
+    assert upserted == [{"success": False, "errors": [unknown]}]
+    with pytest.raises(SalesforceResourceNotFound) as at_url:
+        sf.Contact.update(missing, {"Title": "Nobody"})
+    assert at_url.value.content[0]["errorCode"] == "NOT_FOUND"
 
 
 def test_upsert_collection_by_external_id(sf: Salesforce) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
+from forcebridge.sandbox.ids import make_id
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
@@ -377,17 +378,25 @@ def test_a_failed_write_is_logged_retried_and_parked_after_the_attempts_allowed(
     assert parked.parked_reason is not None and "ENTITY_IS_DELETED" in parked.parked_reason
 
 
+@pytest.mark.parametrize("purged", [False, True], ids=["in the recycle bin", "purged"])
 def test_a_task_deleted_in_salesforce_is_written_again_with_the_whole_day(
-    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce, purged: bool
 ) -> None:
     """Someone deleted the day's Task by hand; the day's later messages must still reach
-    Salesforce, so the window forgets the Task and the same push writes it anew."""
+    Salesforce, so the window forgets the Task and the same push writes it anew. A Task
+    Salesforce no longer knows at all (purged from the recycle bin: here, an Id it never
+    gave) is refused as a bad reference (`INVALID_CROSS_REFERENCE_KEY`), not as deleted: the
+    push looks it up rather than park the day."""
     jane = sandbox_contact(sf, "Deleted-Task")
     contact = person(session, service, links={"Contact": jane})
     say(session, service, contact, MORNING, "first")
     push_activities(session, service, client)
     (task,) = tasks_of(sf, jane)
     sf.Task.delete(task["Id"])
+    if purged:
+        window = session.scalars(select(ActivityWindow)).one()
+        window.salesforce_task_id = make_id("00T", 999_999)
+        session.commit()
     say(session, service, contact, MORNING + HOUR, "second")
 
     rehearsed = push_activities(session, service, client, PushOptions(dry_run=True))
