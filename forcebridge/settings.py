@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from forcebridge.private_files import make_private_folders
+
 if TYPE_CHECKING:
     from sqlalchemy import URL
 
@@ -139,7 +141,9 @@ class Settings(BaseSettings):
     """The records a pull's read must hold, more than, to go through Bulk API 2.0 rather than
     REST pages: lower it where a large read should cost fewer calls sooner, raise it to keep
     reads ordered (and their watermark moving page by page) longer."""
-    log_level: LogLevel = "INFO"
+    log_level: LogLevel | None = None
+    """What is logged (on stderr); unset: WARNING for a command that does one thing and ends,
+    INFO for `serve` and `worker`, which log what they do as they go (`open_runtime`)."""
     public_url: str | None = None
     """Where admins reach the web UI (e.g. https://forcebridge.example.com): Salesforce sends
     them back to `<public_url>/oauth/callback`, and https makes the session cookie Secure.
@@ -217,8 +221,14 @@ class Settings(BaseSettings):
 
     @field_validator("log_level", mode="before")
     @classmethod
-    def _upper_case_level(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+    def _level_in_any_case(cls, value: object) -> object:
+        """Refused quoting what was typed: pydantic's refusal of the upper-cased value would
+        quote `'VERBOSE'` for `verbose`."""
+        if not isinstance(value, str):
+            return value
+        if value.upper() not in get_args(LogLevel):
+            raise ValueError(f"must be one of {', '.join(get_args(LogLevel))}, in any case")
+        return value.upper()
 
 
 def _holds_secret(annotation: object) -> bool:
@@ -261,15 +271,6 @@ def resolve_secret_key(settings: Settings) -> SecretStr:
             "start afresh (secrets sealed with the old key will have to be entered again)"
         )
     return SecretStr(key)
-
-
-def make_private_folders(folder: Path) -> None:
-    """Make `folder` and each missing folder above it, every one readable by this user only
-    (`mkdir -p` would give the ones above the default mode): each holds nothing but the way
-    to the database or the secret key. A folder that exists is left as its owner made it."""
-    missing = [each for each in (folder, *folder.parents) if not each.exists()]
-    for each in reversed(missing):
-        each.mkdir(mode=0o700, exist_ok=True)
 
 
 def _create_secret_key_file(path: Path) -> None:

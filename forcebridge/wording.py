@@ -3,6 +3,8 @@ nouns, and messages made sentences, so two shown one after the other never read 
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Sequence
 
 
@@ -38,6 +40,20 @@ def quoted(value: str) -> str:
     return f"{value[:QUOTED_AT_MOST]!r}... ({len(value):,} characters)"
 
 
+SHORTENED_TO = 100
+"""How many characters of a reason a one-line summary keeps (a list of runs)."""
+
+
+def shortened(text: str, at_most: int = SHORTENED_TO) -> str:
+    """`text` on one line, cut after its last whole word that fits in `at_most` characters
+    (with "..." after it) when it is longer: a reason of many lines summed up in a list."""
+    text = " ".join(text.split())
+    if len(text) <= at_most:
+        return text
+    cut = text[: at_most - 3]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "..."
+
+
 def listed(names: Sequence[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     if len(names) < 2:
@@ -57,3 +73,19 @@ def json_kind(value: object) -> str:
     if isinstance(value, str):
         return "a string"
     return "a list" if isinstance(value, list) else "an object"
+
+
+def when_due(at: dt.datetime, now: dt.datetime) -> str:
+    """When something scheduled for `at` runs, as a person reads it at `now`: "due now" once
+    its time has come (not a moment past, which reads as something missed), else how long it
+    is to wait and the time in UTC ("in 4 min (07:08 UTC)", "in 2 h 5 min (09:13 UTC)"), and
+    from a day away its date ("on 2026-12-09 07:08 UTC")."""
+    if at <= now:
+        return "due now"
+    minutes = math.ceil((at - now) / dt.timedelta(minutes=1))
+    utc = at.astimezone(dt.UTC)
+    if minutes >= 24 * 60:
+        return f"on {utc:%Y-%m-%d %H:%M} UTC"
+    hours, minutes = divmod(minutes, 60)
+    wait = " ".join([f"{hours} h"] * bool(hours) + [f"{minutes} min"] * bool(minutes))
+    return f"in {wait} ({utc:%H:%M} UTC)"

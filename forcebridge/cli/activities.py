@@ -39,8 +39,6 @@ from forcebridge.jobs.policy import Stream, StreamFailure
 from forcebridge.settings import Settings
 from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.activity_windows import (
-    count_held_windows,
-    count_parked_windows,
     held_windows,
     latest_errors,
     troubled_windows,
@@ -55,6 +53,7 @@ from forcebridge.sync.activity_drafts import contact_name
 from forcebridge.sync.activity_report import PushReport
 from forcebridge.sync.activity_tasks import held_reason, target_sources
 from forcebridge.sync.connections import open_client
+from forcebridge.sync.documents import window_counts
 
 if TYPE_CHECKING:
     from forcebridge.salesforce.client import SalesforceClient
@@ -97,16 +96,14 @@ def push(
             )
             if not dry_run:
                 record_on_demand(engine, found.id, _outcome(report, client), started, utcnow())
-        sources = target_sources(found.activities_to)
-        parked = count_parked_windows(session, found.id)
-        on_hold = count_held_windows(session, found.id, sources)
+        counts = window_counts(session, found)
     emit(
-        report.to_dict() | {"parked": parked, "held": on_hold},
+        report.to_dict() | counts,
         as_json,
-        lambda: _show(report, parked, on_hold),
+        lambda: _show(report, counts["parked"], counts["held"]),
         stopped=report.error,
     )
-    for notice in _unwritten_notices(service, report.failed, parked):
+    for notice in unwritten_notices(service, report.failed, counts["parked"]):
         errors.print(escape(notice), soft_wrap=True)
     if report.status is not RunStatus.SUCCEEDED:
         raise typer.Exit(1)
@@ -117,13 +114,14 @@ AGAIN = "the next push writes the rest"
 comes back, so the next push neither loses nor writes twice what this one had sent."""
 
 
-def _unwritten_notices(service: str, failed: int, parked: int) -> list[str]:
+def unwritten_notices(service: str, failed: int, parked: int) -> list[str]:
     """What a push says on stderr of the windows it left unwritten: those that failed in its
     run (tried again by the next), and the service's parked ones, which no push tries again
     until new messages arrive that day or someone asks. Said on every push while windows stay
     parked, whatever the run's status: the parking run was the last to fail, and a cron job
-    would otherwise hear nothing more while those conversations stay out of Salesforce."""
-    see_why = f"forcebridge activities windows --service {service}"
+    would otherwise hear nothing more while those conversations stay out of Salesforce.
+    `service status` says the parked ones alike, for pushes the scheduler runs."""
+    see_why = _see_why(service)
     notices = []
     if failed:
         notices.append(f"{_windows(failed)} failed: see why with {see_why}")
@@ -134,6 +132,20 @@ def _unwritten_notices(service: str, failed: int, parked: int) -> list[str]:
             f"again with {see_why} --retry"
         )
     return notices
+
+
+def held_notice(service: str, held: int) -> str:
+    """What `service status` says of the service's held windows: not a failure (a push spends
+    nothing on them), but conversations out of Salesforce until the pull links their contact."""
+    return (
+        f"{_windows(held)} of {service} {'is' if held == 1 else 'are'} held (their contact has "
+        "no Salesforce record the service logs to; written once the pull links one): see which "
+        f"with {_see_why(service)}"
+    )
+
+
+def _see_why(service: str) -> str:
+    return f"forcebridge activities windows --service {service}"
 
 
 def _windows(count: int) -> str:

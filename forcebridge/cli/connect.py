@@ -12,6 +12,8 @@ machine could see them: `FORCEBRIDGE_CLIENT_SECRET`, `FORCEBRIDGE_SF_PASSWORD`.
 from __future__ import annotations
 
 import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -23,7 +25,8 @@ from forcebridge.cli.callback_listener import DEFAULT_PORT, CallbackListener
 from forcebridge.cli.connections import connection_document, show_connection
 from forcebridge.cli.output import JsonFlag, asked_secret, database, emit, errors, fail
 from forcebridge.jobs.schedules import after_connecting
-from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN
+from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, not_salesforce
+from forcebridge.salesforce.errors import NotSalesforceUrl
 from forcebridge.salesforce.oauth import UnusableKey, jwt_signing_key
 from forcebridge.store.models import Connection
 from forcebridge.store.repositories.orgs import get_org
@@ -104,7 +107,7 @@ def command(
     ]
     if len(flows) != 1:
         raise typer.BadParameter("choose exactly one of --web, --password-grant, --jwt")
-    with database() as session:
+    with database() as session, _naming_the_ca_option(login_url, ca_file):
         if web:
             connection = _web(
                 session,
@@ -175,6 +178,24 @@ def _web(
         errors.print(f"Waiting for the login (up to {wait:.0f} seconds)...")
         params = listener.wait(wait, pending.state)
     return finish_web_connect(session, pending, params)
+
+
+@contextmanager
+def _naming_the_ca_option(login_url: str | None, ca_file: Path | None) -> Iterator[None]:
+    """A --login-url refused as no Salesforce URL, given without --ca-file, is refused naming
+    the option that makes a forcebridge sandbox trusted, not "configured with its CA file"."""
+    try:
+        yield
+    except NotSalesforceUrl as refused:
+        if ca_file is not None or refused.url != login_url:
+            raise
+        fail(
+            not_salesforce(
+                refused.url,
+                "a forcebridge sandbox with --ca-file naming its CA (the ca.pem in the "
+                "sandbox's data folder)",
+            )
+        )
 
 
 def _private_key(path: Path) -> str:

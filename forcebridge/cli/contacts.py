@@ -7,7 +7,9 @@
 (and the service's custom fields), plus an optional `external_id`, read as `export` reads its
 file (`E-Mail` is `email`; a column named twice refuses the file). Rows are matched like pulled
 records (their link, else phone, else email), so nothing is duplicated, and only empty fields
-are filled.
+are filled. A value a field cannot hold (an email that is not one) is left out of its row and
+the rest imported: each such value is said on stderr by row and field (and is in the JSON
+document's `warnings`), as `export` and `messages import` name theirs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.documents import contact_document
 
 if TYPE_CHECKING:
+    from forcebridge.sync.contact_import import RowWarning
     from forcebridge.sync.pull import PullResult
 
 app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=True)
@@ -45,6 +48,9 @@ app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=
 
 PAGE = 1000
 """Contacts read at a time: a book of millions is listed with the memory of one page."""
+
+SHOWN_WARNINGS = 50
+"""Warnings said on stderr; `--json` and `runs show` have them all."""
 
 
 @app.command("list")
@@ -107,15 +113,17 @@ def import_command(
 
     with database() as session:
         try:
-            result = import_contacts(session, get_service(session, service), file, source)
+            imported = import_contacts(session, get_service(session, service), file, source)
         except ImportRefused as refused:
             fail(str(refused))
+    result = imported.result
     emit(
-        result.to_json(),
+        result.to_json() | {"warnings": [warning.to_json() for warning in imported.warnings]},
         as_json,
         lambda: show_result(result, f"Imported {file.name}"),
         stopped=result.error,
     )
+    _say_warnings(imported.warnings, result.run_id)
     _exit_unless_succeeded(result)
 
 
@@ -134,6 +142,19 @@ def _table(documents: list[dict[str, Any]]) -> Table:
             "yes" if d["deleted_in_source"] else "",
         )
     return table
+
+
+def _say_warnings(warnings: list[RowWarning], run_id: int) -> None:
+    """Each value left out or cut short, by row and field, on stderr (under `--json` too): the
+    run succeeded, and a contact missing its email would otherwise go unnoticed."""
+    for warning in warnings[:SHOWN_WARNINGS]:
+        errors.print(f"[yellow]Warning:[/yellow] {escape(warning.said())}", soft_wrap=True)
+    if len(warnings) > SHOWN_WARNINGS:
+        errors.print(
+            f"... and {len(warnings) - SHOWN_WARNINGS:,} more warnings: see them all with "
+            f"forcebridge runs show {run_id} --log-limit 0 (or --json)",
+            soft_wrap=True,
+        )
 
 
 def _exit_unless_succeeded(result: PullResult) -> None:

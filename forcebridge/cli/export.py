@@ -87,41 +87,44 @@ OrgOption = Annotated[str, typer.Option("--org", help="The org whose Salesforce 
 
 
 def _canonical(name: str, choices: Sequence[str]) -> str:
-    """`lead` as `Lead`: object names are typed in any case."""
+    """`lead` as `Lead`: object names are typed in any case. Called as the option's or the
+    argument's callback, so that Click's refusal names it (`Invalid value for '--object'`)."""
     for choice in choices:
         if choice.lower() == name.lower():
             return choice
     raise typer.BadParameter(f"{name!r} is not one of {', '.join(choices)}")
 
 
+def _export_objects(names: list[str]) -> list[str]:
+    return [_canonical(name, list(ExportObject)) for name in names]
+
+
+def _person_object(name: str) -> str:
+    return _canonical(name, PERSON_OBJECTS)
+
+
+ObjectsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="OBJECT", help="Lead, Contact and/or Account.", callback=_export_objects
+    ),
+]
+
+
 @app.command("allow")
-def allow(
-    org: OrgOption,
-    objects: Annotated[
-        list[str], typer.Argument(metavar="OBJECT", help="Lead, Contact and/or Account.")
-    ],
-    as_json: JsonFlag = False,
-) -> None:
+def allow(org: OrgOption, objects: ObjectsArgument, as_json: JsonFlag = False) -> None:
     """Let the org's users export to these objects (Account: create and update Accounts)."""
-    chosen = [_canonical(name, list(ExportObject)) for name in objects]
     with database() as session:
-        allowed = allow_objects(session, get_org(session, org), chosen)
+        allowed = allow_objects(session, get_org(session, org), objects)
         session.commit()
     _show_allowed(org, allowed, as_json)
 
 
 @app.command("disallow")
-def disallow(
-    org: OrgOption,
-    objects: Annotated[
-        list[str], typer.Argument(metavar="OBJECT", help="Lead, Contact and/or Account.")
-    ],
-    as_json: JsonFlag = False,
-) -> None:
+def disallow(org: OrgOption, objects: ObjectsArgument, as_json: JsonFlag = False) -> None:
     """Stop the org's users exporting to these objects."""
-    chosen = [_canonical(name, list(ExportObject)) for name in objects]
     with database() as session:
-        allowed = disallow_objects(session, get_org(session, org), chosen)
+        allowed = disallow_objects(session, get_org(session, org), objects)
         session.commit()
     _show_allowed(org, allowed, as_json)
 
@@ -138,7 +141,12 @@ def _show_allowed(org: str, allowed: list[str], as_json: bool) -> None:
 @app.command("run", hidden=True, cls=_ExportRun)
 def run(
     org: OrgOption,
-    sobject: Annotated[str, typer.Option("--object", help="Lead, or Contact (with its Account).")],
+    sobject: Annotated[
+        str,
+        typer.Option(
+            "--object", help="Lead, or Contact (with its Account).", callback=_person_object
+        ),
+    ],
     file: Annotated[Path, input_file("FILE.csv", "CSV of prospects, with a header.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
@@ -155,7 +163,6 @@ def run(
 
     What an org may export to: forcebridge export allow|disallow --org ORG OBJECT...
     """
-    sobject = _canonical(sobject, PERSON_OBJECTS)
     with database() as session:
         found = get_org(session, org)
         chosen = org_connection(session, found, connection)
@@ -224,18 +231,25 @@ def _show(report: ExportReport, sobject: str) -> None:
     console.print(summary)
     if report.dry_run:
         _show_planned(report)
-    problems = [(r.row, e) for r in report.results for e in r.errors]
-    if problems:
-        table = Table(title="Problems", show_lines=False)
-        for column in ("Row", "Field", "Problem"):
-            table.add_column(column)
-        for row, problem in problems[:SHOWN_PROBLEMS]:
-            table.add_row(str(row), escape(problem.field or ""), escape(problem.message))
-        console.print(table)
-        if len(problems) > SHOWN_PROBLEMS:
-            console.print(
-                f"... and {len(problems) - SHOWN_PROBLEMS:,} more (see --json or runs show)"
-            )
+    problems = [(str(r.row), e.field or "", e.message) for r in report.results for e in r.errors]
+    _capped("Problems", ("Row", "Field", "Problem"), problems, "see --json or runs show")
+    same = [(str(r.row), r.same_person) for r in report.results if r.same_person is not None]
+    _capped("The same person as an earlier row", ("Row", "Note"), same, "see runs show")
+
+
+def _capped(
+    title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], more: str
+) -> None:
+    """A table of `rows` (none: no table), the first `SHOWN_PROBLEMS` of them, and how many
+    more there are, and where (`more`)."""
+    if not rows:
+        return
+    table = Table(*columns, title=title, show_lines=False)
+    for row in rows[:SHOWN_PROBLEMS]:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+    if len(rows) > SHOWN_PROBLEMS:
+        console.print(f"... and {len(rows) - SHOWN_PROBLEMS:,} more ({more})")
 
 
 def _show_planned(report: ExportReport) -> None:

@@ -5,9 +5,11 @@
     forcebridge mapping set    (--service ORG/SERVICE | --org ORG) --object OBJECT --file F
 
 The file is `{"rows": [{"source", "target", "update": "overwrite" | "fill_empty"}]}`, rows in
-priority order. `verify` and `set` check against the object's live describe and name every
-problem, the file's own (a bad update option, a row without a target) with the others; `set`
-saves only a mapping that verifies. `verify` of a service's mapping in use (no file) checks its
+priority order, or what `mapping show --json` printed, as it is: its labels are ignored, its
+`direction` and `object` must be those of the mapping it is read as. `verify` and `set` check
+against the object's live describe and name every problem, the file's own (a bad update option,
+a row without a target, a pull mapping read as an export one) with the others; `set` saves only
+a mapping that verifies. `verify` of a service's mapping in use (no file) checks its
 routing rule too, as its runs do. An org's export mapping serves all its
 connections; `--org ORG --connection NAME` picks the one whose describe it is checked against
 (needed when the org has several), as `forcebridge export --connection` picks where it is used.
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session
 from forcebridge.cli.output import JsonFlag, console, database, emit, errors, fail, wrong_options
 from forcebridge.cli.pull import service_client
 from forcebridge.mapping.errors import MappingError
-from forcebridge.mapping.model import MappingFile, read_mapping_json
+from forcebridge.mapping.model import MappingFile, MappingOf, read_mapping_json
 from forcebridge.mapping.report import Problem, ProblemCode
 from forcebridge.mapping.verify import VerificationReport
 from forcebridge.store.models import Org, Service
@@ -90,14 +92,15 @@ def _owner(
         yield _Owner(client, org=found_org)
 
 
-def _read(file: Path) -> MappingFile:
-    """The file as far as it reads: its own problems are reported with verification's."""
+def _read(file: Path, sobject: str, service: str | None) -> MappingFile:
+    """The file as far as it reads, as the mapping of `sobject` a service's (pull) or an org's
+    (export): its own problems are reported with verification's."""
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         problem = Problem(None, "", ProblemCode.INVALID_FILE, f"not UTF-8 text: {error.reason}")
         return MappingFile(None, (problem,))
-    return read_mapping_json(text)
+    return read_mapping_json(text, MappingOf("export" if service is None else "pull", sobject))
 
 
 @app.command("show")
@@ -136,7 +139,7 @@ def verify(
     as_json: JsonFlag = False,
 ) -> None:
     """Check a mapping file (or the mapping in use) against the org as it is now."""
-    read = _read(file) if file is not None else None
+    read = _read(file, sobject, service) if file is not None else None
     with (
         database() as session,
         _owner(session, service, org, connection) as owner,
@@ -156,7 +159,7 @@ def set_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Verify a mapping file and save it; a mapping with problems is refused, each named."""
-    read = _read(file)
+    read = _read(file, sobject, service)
     with (
         database() as session,
         _owner(session, service, org, connection) as owner,

@@ -7,6 +7,7 @@ forcebridge runs show RUN_ID [--json]
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -15,11 +16,12 @@ from rich.table import Column, Table
 
 from forcebridge.cli.output import JsonFlag, console, database, emit, wrong_options
 from forcebridge.jobs.execute import settle_dead_holders
+from forcebridge.store.models import RunLogEntry, RunStatus
 from forcebridge.store.repositories.orgs import get_org
-from forcebridge.store.repositories.runs import get_run, runs_page
+from forcebridge.store.repositories.runs import first_errors, get_run, runs_page
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.documents import RUN_COUNTS, run_document, run_with_log_document
-from forcebridge.wording import plural
+from forcebridge.wording import plural, shortened
 
 app = typer.Typer(help="List runs and show one with its log.", no_args_is_help=True)
 
@@ -52,7 +54,14 @@ def list_command(
         owner_id = None if owner is None else owner.id
         page = runs_page(session, owner_id, service=found, limit=limit, before=older_than)
         documents = [run_document(run) for run in page.runs]
-    emit({"runs": documents, "next_before": page.older}, as_json, lambda: _print_runs(documents))
+        partial = [run.id for run in page.runs if run.status is RunStatus.PARTIAL]
+        first = {run: _entry(entry) for run, entry in first_errors(session, partial).items()}
+    reasons = {d["run_id"]: _why(d, first.get(d["run_id"])) for d in documents}
+    emit(
+        {"runs": documents, "next_before": page.older},
+        as_json,
+        lambda: _print_runs(documents, reasons),
+    )
 
 
 @app.command("show")
@@ -76,9 +85,12 @@ def show(
     emit(document, as_json, lambda: _show(document, log_limit or None))
 
 
-def _print_runs(documents: list[dict[str, Any]]) -> None:
+def _print_runs(
+    documents: list[dict[str, Any]], reasons: Mapping[int, str | None] | None = None
+) -> None:
     """Two lines a run, readable at any width (a pipe's 80 columns too): what ran, how it
-    ended, when and for how long; then its counts that are not zero."""
+    ended, when and for how long; then its counts that are not zero; and for a run that failed
+    or ended partial, a third: why, from its `reasons`."""
     for d in documents:
         status = d["status"] + (" (dry run)" if d["dry_run"] else "")
         started = (d["started_at"] or "")[:19].replace("T", " ")
@@ -90,6 +102,34 @@ def _print_runs(documents: list[dict[str, Any]]) -> None:
         )
         counts = ", ".join(f"{d[c]:,} {c}" for c in RUN_COUNTS[:-1] if d[c]) or "nothing read"
         console.print(f"    {counts}", soft_wrap=True)
+        if why := (reasons or {}).get(d["run_id"]):
+            console.print(f"    [red]why:[/red] {escape(why)}", soft_wrap=True)
+
+
+def _why(document: Mapping[str, Any], first_error: str | None) -> str | None:
+    """Why a run failed (its error) or ended partial (how many records failed, and the first
+    one's error), shortened to a line; with where to read it whole when it was cut, or when
+    there are more records' errors than the first."""
+    if document["status"] == RunStatus.FAILED and document["error"]:
+        reason = document["error"]
+    elif document["status"] in (RunStatus.FAILED, RunStatus.PARTIAL):
+        failed = f"{plural(document['failed'], 'record')} failed"
+        reason = f"{failed}; the first: {first_error}" if first_error else failed
+    else:
+        return None
+    short = shortened(reason)
+    if short == reason and document["status"] == RunStatus.FAILED:
+        return short
+    return f"{short} (see forcebridge runs show {document['run_id']})"
+
+
+def _entry(entry: RunLogEntry) -> str:
+    """A log entry on one line, with its record and field unless its message names them."""
+    record = entry.record_ref or entry.salesforce_id
+    if record and entry.message.startswith(record):
+        return entry.message
+    named = ", ".join(part for part in (record, entry.field) if part)
+    return f"{named}: {entry.message}" if named else entry.message
 
 
 def _took(seconds: float | None) -> str:

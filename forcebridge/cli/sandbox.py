@@ -23,6 +23,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from forcebridge.cli.output import JsonFlag, errors, fail, terminated_as_interrupted
+from forcebridge.private_files import make_private_folders
 from forcebridge.sandbox import config as defaults
 from forcebridge.sandbox.auth import AUTH_DB_FILE, AuthStore, Grant
 from forcebridge.sandbox.config import SandboxConfig, SandboxConfigError, url_host
@@ -210,7 +211,7 @@ def _serving_alone(data: Path) -> Iterator[None]:
     """Hold the data folder for this sandbox while it serves: a second one on the same files
     would share its org and rewrite `SERVING_FILE` under it. The file goes when it stops, so
     `sandbox token` never points at a sandbox that is gone."""
-    data.mkdir(parents=True, exist_ok=True)
+    make_private_folders(data)
     with (data / LOCK_FILE).open("w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

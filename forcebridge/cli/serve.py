@@ -77,7 +77,7 @@ def command(
 ) -> None:
     """Run the admin web UI and the REST API (log in with an account from `admin create`)."""
     with reporting_errors():
-        runtime = open_runtime(Settings())
+        runtime = open_runtime(Settings(), log_level="INFO")
     with runtime, listening_socket(host, port) as listening:
         shown = f"[{host}]" if ":" in host else host
         errors.print(

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from forcebridge.cli import service_configure, service_fields
+from forcebridge.cli.activities import held_notice, unwritten_notices
 from forcebridge.cli.output import JsonFlag, console, database, emit
 from forcebridge.jobs.execute import settle_dead_holders
 from forcebridge.jobs.schedules import reconcile_schedules
@@ -26,8 +27,9 @@ from forcebridge.store.repositories.services import (
 )
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connection_for_new_service
-from forcebridge.sync.documents import service_document
+from forcebridge.sync.documents import activity_windows_document, service_document
 from forcebridge.sync.service_days import zone_document, zone_in_words
+from forcebridge.wording import when_due
 
 app = typer.Typer(help="Create and list services (units of an org).", no_args_is_help=True)
 
@@ -85,8 +87,9 @@ def status(
     as_json: JsonFlag = False,
 ) -> None:
     """Where each scheduled stream stands: OK, Retrying, Needs Attention (with the reason), or
-    Off, and when it runs next; on PostgreSQL, also whether a `forcebridge worker` is alive to
-    run the streams due."""
+    Off, and when it runs next; how many activity windows are parked or held (their
+    conversations are not in Salesforce); on PostgreSQL, also whether a `forcebridge worker` is
+    alive to run the streams due."""
     with database() as session:
         settle_dead_holders(session.get_bind().engine)  # a killed run's stream is Retrying
         service = get_service(session, path)
@@ -96,13 +99,14 @@ def status(
         ]
         zone = zone_document(service, now)
         workers = service_worker_check(session.connection(), [service.id], now)
-    document = {"service": path, **zone, "streams": streams}
+        windows = activity_windows_document(session, service)
+    document = {"service": path, **zone, "streams": streams, "activity_windows": windows}
     if workers is not None:  # distributed mode: are the workers that run the streams alive?
         document["workers"] = workers.as_json()
-    emit(document, as_json, lambda: _show_status(document))
+    emit(document, as_json, lambda: _show_status(document, now))
 
 
-def _show_status(document: dict[str, Any]) -> None:
+def _show_status(document: dict[str, Any], now: dt.datetime) -> None:
     console.print(escape(zone_in_words(document)))
     if not document["streams"]:
         console.print(
@@ -110,19 +114,36 @@ def _show_status(document: dict[str, Any]) -> None:
             "Salesforce connection."
         )
         return
-    table = Table("Stream", "Status", "Every", "Next run", "Reason")
+    table = Table("Stream", "Status", "Every", Column("Next run", no_wrap=True), "Reason")
     for stream in document["streams"]:
         table.add_row(
             stream["stream"],
             stream["status"],
             f"{stream['every_minutes']} min",
-            stream["next_run_at"] or "-",
+            _next_run(stream["next_run_at"], now),
             escape(stream["reason"] or ""),
         )
     console.print(table)
+    _show_windows(document["service"], document["activity_windows"])
     warning = document.get("workers", {}).get("warning")
     if warning:
         console.print(f"[bold yellow]{escape(warning)}[/bold yellow]")
+
+
+def _show_windows(service: str, windows: dict[str, int] | None) -> None:
+    """Windows out of Salesforce, said as a push says them: scheduled pushes say it nowhere
+    else, and the activities stream reads OK all the while."""
+    if windows is None:
+        return
+    for notice in unwritten_notices(service, 0, windows["parked"]):
+        console.print(f"[bold yellow]{escape(notice)}[/bold yellow]", soft_wrap=True)
+    if windows["held"]:
+        console.print(escape(held_notice(service, windows["held"])), soft_wrap=True)
+
+
+def _next_run(at: str | None, now: dt.datetime) -> str:
+    """The JSON's ISO time, as a person reads it ("due now", "in 4 min (07:08 UTC)")."""
+    return "-" if at is None else when_due(dt.datetime.fromisoformat(at), now)
 
 
 def _show_created(document: dict[str, Any]) -> None:

@@ -38,10 +38,11 @@ def command(
     """Run sync jobs from the PostgreSQL job queue (FORCEBRIDGE_DATABASE_URL)."""
     with reporting_errors():
         settings = Settings()
-        url = make_url(settings.database_url)
-        if (url.get_backend_name(), url.get_driver_name()) != ("postgresql", "psycopg"):
-            fail(str(PostgresRequired(url.drivername)))
-        runtime = open_runtime(settings)
+        if (sqlite := _sqlite_file(settings)) is not None:
+            fail(str(PostgresRequired(sqlite)))
+        # Another database, or PostgreSQL through another driver: the store refuses it, with
+        # the URL to write instead.
+        runtime = open_runtime(settings, log_level="INFO")
     with runtime:
         # Before saying it runs, so whoever reads "Worker running" finds the queue's tables.
         applied = ensure_procrastinate_schema(runtime.engine)
@@ -53,3 +54,16 @@ def command(
         stopped_by = engine.run()
     if stopped_by == signal.SIGINT:
         raise typer.Exit(INTERRUPTED_STATUS)
+
+
+def _sqlite_file(settings: Settings) -> str | None:
+    """What the database is, said as the settings make it, when it is a SQLite file."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    if "database_url" not in settings.model_fields_set:
+        return (
+            f"FORCEBRIDGE_DATABASE_URL is not set, so the database is the SQLite file "
+            f"{url.database}"
+        )
+    return f"FORCEBRIDGE_DATABASE_URL names the SQLite file {url.database}"

@@ -82,7 +82,7 @@ def _psycopg(connection: Connection) -> psycopg.Connection[Any]:
     transaction."""
     driver = connection.connection.driver_connection
     if not isinstance(driver, psycopg.Connection):
-        raise PostgresRequired(connection.dialect.name)
+        raise PostgresRequired(f"the database is {connection.dialect.name}")
     return driver
 
 
@@ -134,7 +134,7 @@ class DistributedEngine:
     ) -> None:
         dialect = runtime.engine.dialect
         if (dialect.name, dialect.driver) != ("postgresql", "psycopg"):
-            raise PostgresRequired(f"{dialect.name}+{dialect.driver}")
+            raise PostgresRequired(f"the database is {dialect.name} through {dialect.driver}")
         self._runtime = runtime
         self._registry = registry
         self._concurrency = concurrency

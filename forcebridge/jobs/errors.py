@@ -26,11 +26,12 @@ class NoRunner(JobsError, LookupError):
 
 
 class PostgresRequired(JobsError):
-    """The distributed engine was pointed at a database other than PostgreSQL."""
+    """The distributed engine was pointed at a database other than PostgreSQL (through
+    psycopg); `database` says which ("FORCEBRIDGE_DATABASE_URL names the SQLite file ...")."""
 
-    def __init__(self, backend: str) -> None:
+    def __init__(self, database: str) -> None:
         super().__init__(
-            f"forcebridge worker needs PostgreSQL, but FORCEBRIDGE_DATABASE_URL is a {backend} "
-            "database: set it to postgresql+psycopg://USER:PASSWORD@HOST/DATABASE, or run "
-            "`forcebridge serve`, which syncs in-process on SQLite"
+            f"{database}; workers need PostgreSQL: set FORCEBRIDGE_DATABASE_URL to "
+            "postgresql+psycopg://USER:PASSWORD@HOST/DATABASE, or run `forcebridge serve`, which "
+            "syncs in-process on SQLite"
         )

@@ -63,11 +63,13 @@ class Runtime:
         self.close()
 
 
-def open_runtime(settings: Settings) -> Runtime:
-    """Everything a process needs to work on the configured database."""
+def open_runtime(settings: Settings, *, log_level: LogLevel = "WARNING") -> Runtime:
+    """Everything a process needs to work on the configured database; it logs at
+    `FORCEBRIDGE_LOG_LEVEL`, else at `log_level`: WARNING for a command's one task (its
+    result is its report), INFO for a process that runs on (`serve`, `worker`)."""
     from forcebridge.store.migrations import upgrade
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level or log_level)
     keyring = keyring_from_settings(settings)
     engine = engine_from_settings(settings, keyring)
     upgrade(engine)

@@ -21,6 +21,7 @@ from forcebridge.wording import json_kind
 __all__ = [
     "Mapping",
     "MappingFile",
+    "MappingOf",
     "MappingRow",
     "UpdateOption",
     "parse_mapping_json",
@@ -30,6 +31,13 @@ __all__ = [
 ]
 
 _ROW_KEYS = frozenset({"source", "target", "update"})
+_SHOWN_ROW_KEYS = frozenset({"salesforce_label"})
+"""What `mapping show --json` adds to a row for people to read: a document it printed is read
+back as it is, these ignored (a label the org has since changed misleads nobody, as nothing
+is taken from it)."""
+_SHOWN_KEYS = frozenset({"direction", "object", "default"})
+"""What `mapping show --json` says of the mapping beside its rows: `default` is ignored,
+`direction` and `object` must be the mapping's being read (`read_mapping`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,29 +129,42 @@ class MappingFile:
         return self.mapping
 
 
+@dataclass(frozen=True)
+class MappingOf:
+    """Which mapping a document is read as: "pull" or "export", of an object."""
+
+    direction: str
+    sobject: str
+
+
 def parse_mapping_json(text: str) -> Mapping:
     """A mapping from the text of a mapping file; `MappingFileError` names every problem."""
     return read_mapping_json(text).checked()
 
 
-def read_mapping_json(text: str) -> MappingFile:
-    """The text of a mapping file, read as far as it goes."""
+def read_mapping_json(text: str, of: MappingOf | None = None) -> MappingFile:
+    """The text of a mapping file, read as far as it goes (`of`: as `read_mapping`)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         why = f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         return MappingFile(None, (_file_problem(why),))
-    return read_mapping(data)
+    return read_mapping(data, of)
 
 
-def read_mapping(data: object) -> MappingFile:
-    """A mapping document (parsed JSON), read as far as it goes."""
+def read_mapping(data: object, of: MappingOf | None = None) -> MappingFile:
+    """A mapping document (parsed JSON), read as far as it goes: `{"rows": [...]}`, or all
+    `mapping show --json` printed, its display-only keys ignored. A document saying it is
+    another mapping than the one it is read `of` (the pull mapping of Contact read as the export
+    mapping of Lead) has that problem, reported with its rows' own."""
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         return MappingFile(None, (_file_problem('a mapping is an object with a "rows" list'),))
     problems = [
         _file_problem(f"unknown key {key!r} at the top level")
-        for key in sorted(set(data) - {"rows"})
+        for key in sorted(set(data) - {"rows", *_SHOWN_KEYS})
     ]
+    if of is not None:
+        problems.extend(_another_mapping(data, of))
     rows = []
     for number, item in enumerate(data["rows"], start=1):
         row, row_problems = _row_from_json(item)
@@ -159,8 +180,29 @@ def update_option(value: object) -> UpdateOption | None:
     return next((option for option in UpdateOption if option.value == value), None)
 
 
-def _file_problem(why: str) -> Problem:
-    return Problem(None, "", ProblemCode.INVALID_FILE, why)
+def _file_problem(why: str, key: str = "") -> Problem:
+    return Problem(None, key, ProblemCode.INVALID_FILE, why)
+
+
+def _another_mapping(data: dict[str, Any], of: MappingOf) -> list[Problem]:
+    """The document's `direction` and `object` (as `mapping show` printed it) where they are
+    not those of the mapping it is read as; an object in another case is the same one."""
+    problems = []
+    if "direction" in data and data["direction"] != of.direction:
+        problems.append(_not_this("direction", data["direction"], of.direction, "kind of mapping"))
+    said = data.get("object", of.sobject)
+    if not (isinstance(said, str) and said.lower() == of.sobject.lower()):
+        problems.append(_not_this("object", said, of.sobject, "object's mapping"))
+    return problems
+
+
+def _not_this(key: str, said: object, meant: str, what: str) -> Problem:
+    shown = json.dumps(said, ensure_ascii=False)
+    return _file_problem(
+        f'"{key}" is {shown}, not "{meant}": the file holds another {what};'
+        ' keep its "rows" alone to use them here',
+        key,
+    )
 
 
 def _row_from_json(item: object) -> tuple[MappingRow, list[tuple[str, str]]]:
@@ -168,7 +210,8 @@ def _row_from_json(item: object) -> tuple[MappingRow, list[tuple[str, str]]]:
     row as a whole)."""
     if not isinstance(item, dict):
         return MappingRow("", ""), [("", 'must be an object with "source", "target" and "update"')]
-    problems = [(key, f"unknown key {key!r}") for key in sorted(set(item) - _ROW_KEYS)]
+    unknown = set(item) - _ROW_KEYS - _SHOWN_ROW_KEYS
+    problems = [(key, f"unknown key {key!r}") for key in sorted(unknown)]
     sides = {}
     for key in ("source", "target"):
         value = item.get(key)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from forcebridge.salesforce.errors import UntrustedUrl
+from forcebridge.salesforce.errors import NotSalesforceUrl, UntrustedUrl
 
 PRODUCTION_LOGIN = "https://login.salesforce.com"
 SANDBOX_LOGIN = "https://test.salesforce.com"
@@ -51,14 +51,19 @@ def check_url(url: str, trusted: Iterable[LoginEndpoint] = ()) -> LoginEndpoint:
         if endpoint.origin == (host, port):
             return endpoint
     if not is_salesforce_host(host):
-        raise UntrustedUrl(
-            f"{url} is not a Salesforce URL: use {PRODUCTION_LOGIN}, {SANDBOX_LOGIN}, "
-            "your My Domain (https://NAME.my.salesforce.com), or a sandbox configured with its"
-            " CA file"
-        )
+        raise NotSalesforceUrl(not_salesforce(url), url)
     if port != 443:
         raise UntrustedUrl(f"{url}: Salesforce is only reached on the standard HTTPS port")
     return LoginEndpoint(url=_origin_url(host, port))
+
+
+def not_salesforce(url: str, sandbox: str = "a sandbox configured with its CA file") -> str:
+    """Why `url` is refused, with the URLs to use instead; `sandbox` says how a forcebridge
+    sandbox is trusted where the caller asks (the command line's `--ca-file`)."""
+    return (
+        f"{url} is not a Salesforce URL: use {PRODUCTION_LOGIN}, {SANDBOX_LOGIN}, "
+        f"your My Domain (https://NAME.my.salesforce.com), or {sandbox}"
+    )
 
 
 def is_salesforce_host(host: str) -> bool:

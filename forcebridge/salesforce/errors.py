@@ -94,6 +94,15 @@ class UntrustedUrl(SalesforceError):
     """A login or instance URL that is neither Salesforce nor a sandbox trusted by configuration."""
 
 
+class NotSalesforceUrl(UntrustedUrl):
+    """An HTTPS `url` (as given) on a host that is not Salesforce's, nor a trusted sandbox's:
+    the caller may say how its own users trust a sandbox (`endpoints.not_salesforce`)."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
 @dataclass(frozen=True)
 class RecordError:
     """Why one record of a collection call failed, as Salesforce reported it."""

@@ -3,6 +3,11 @@
 Our own code never logs a token on purpose; this is the second line of defence for messages
 that quote a request, a response body or an exception. Attach `RedactingFilter` to a handler to
 cover every logger that reaches it; `get_logger` gives this package's loggers one of their own.
+
+It also keeps customer data out: urllib3 logs each request's URL at DEBUG, and a query's URL
+carries its SOQL, whose WHERE names the values an export or a lookup matches (e-mails, company
+names, websites). Its records keep their method, path, status and parameter names; each
+parameter's value is masked.
 """
 
 from __future__ import annotations
@@ -45,6 +50,10 @@ _PATTERNS = (
 )
 
 
+URL_LOGGERS = ("urllib3",)
+"""The libraries whose records quote request URLs, query strings and all."""
+
+
 def redact(text: str) -> str:
     """`text` with every token or secret it quotes replaced by a mask."""
     for pattern, replacement in _PATTERNS:
@@ -52,10 +61,29 @@ def redact(text: str) -> str:
     return text
 
 
+def mask_query_values(url: str) -> str:
+    """`url` with the value of each query parameter masked (`/query/?q=[REDACTED]`); a part
+    without a name is masked whole."""
+    path, mark, query = url.partition("?")
+    if not mark:
+        return url
+    parts = (part.partition("=") for part in query.split("&"))
+    return f"{path}?" + "&".join(f"{name}={MASK}" if sep else MASK for name, sep, _ in parts)
+
+
+def _is_url_logger(name: str) -> bool:
+    return name.partition(".")[0] in URL_LOGGERS
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's final message through `redact` (and never drops a record)."""
+    """Rewrites each record's final message through `redact`, and the URLs a `URL_LOGGERS`
+    record quotes through `mask_query_values` (never drops a record)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _is_url_logger(record.name) and isinstance(record.args, tuple):
+            record.args = tuple(
+                mask_query_values(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import ssl
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,6 +135,43 @@ def ca_file_problem(ca_file: Path) -> str | None:
     except OSError as unreadable:
         return f"cannot be read ({unreadable.strerror or unreadable})"
     return None
+
+
+@dataclass(frozen=True)
+class HandshakeProblem:
+    """Why a server is not one a CA file vouches for: `reason`, in words; `reached` False when
+    no certificate was seen at all (refused, timed out, unknown host, no TLS spoken)."""
+
+    reason: str
+    reached: bool
+
+
+def handshake_problem(
+    origin: tuple[str, int], ca_file: Path, timeout: float
+) -> HandshakeProblem | None:
+    """One TLS handshake with `origin` (host, port), trusting only `ca_file`; nothing is sent
+    over it. None when the server's certificate is signed by that CA and names the host."""
+    host, port = origin
+    where = f"{host}:{port}"
+    context = ssl.create_default_context(cafile=str(ca_file))
+    try:
+        with (
+            socket.create_connection(origin, timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host),
+        ):
+            return None
+    except ssl.SSLCertVerificationError as refused:
+        said = refused.verify_message or "certificate verify failed"
+        return HandshakeProblem(
+            f"its certificate is not one the CA file vouches for ({said})", True
+        )
+    except ssl.SSLError as failed:
+        said = failed.reason or str(failed)
+        return HandshakeProblem(f"{where} does not answer in TLS ({said})", False)
+    except TimeoutError:
+        return HandshakeProblem(f"no answer from {where} within {timeout:g} seconds", False)
+    except OSError as failed:
+        return HandshakeProblem(f"cannot connect to {where} ({failed.strerror or failed})", False)
 
 
 def _certificate_check(exc: requests.exceptions.SSLError) -> ssl.SSLCertVerificationError | None:

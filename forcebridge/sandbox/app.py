@@ -2,11 +2,12 @@
 
 The edge strips a trailing slash before routing (simple-salesforce adds one, jsforce does not;
 neither gets a redirect), routes a POST with `?_HttpMethod=PATCH` as a PATCH, puts
-`Sforce-Limit-Info` on every response, turns anything unexpected into a 500 UNKNOWN_EXCEPTION
-in Salesforce's shape, and writes an access log line with the path only, never the query
-string, where tokens and codes travel. Inside it, a HEAD is answered as its GET without the
-body (`head_requests`), compressed request bodies are decompressed and responses are gzipped
-for a client that accepts it, as Salesforce does all three.
+`Sforce-Limit-Info` on every response but those that tell no org's usage (`shows_usage`),
+turns anything unexpected into a 500 UNKNOWN_EXCEPTION in Salesforce's shape, and writes an
+access log line with the path only, never the query string, where tokens and codes travel.
+Inside it, a HEAD is answered as its GET without the body (`head_requests`), compressed
+request bodies are decompressed and responses are gzipped for a client that accepts it, as
+Salesforce does all three.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forcebridge.private_files import make_private_folders
 from forcebridge.sandbox import (
     authorize,
     bulk,
@@ -75,6 +77,14 @@ MAX_URI = 16_384
 """Salesforce's limit on a request's URI (its help documents 16,384 bytes with the headers)."""
 
 
+def shows_usage(path: str, status: int) -> bool:
+    """Whether an answer carries the org's `Sforce-Limit-Info`: not the versions list, which
+    the REST guide's "Limit Info Header" leaves out as no call against the org, nor a 401,
+    whose caller is no org's (a live org's 401 INVALID_SESSION_ID carries none, as
+    restforce issue 284 records one)."""
+    return status != 401 and path != DATA_PREFIX
+
+
 class SalesforceEdge:
     """Pure ASGI middleware, so a 2,000-record page pays nothing for it."""
 
@@ -88,17 +98,18 @@ class SalesforceEdge:
             return
         started = time.perf_counter()
         status = 0
+        path = scope["path"]
 
         async def send_with_usage(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append(
-                    "Sforce-Limit-Info", self.usage.snapshot().header
-                )
+                if shows_usage(path, status):
+                    MutableHeaders(scope=message).append(
+                        "Sforce-Limit-Info", self.usage.snapshot().header
+                    )
             await send(message)
 
-        path = scope["path"]
         if len(scope.get("raw_path") or path.encode()) + len(scope["query_string"]) > MAX_URI:
             refused = ApiError(
                 414,
@@ -109,7 +120,8 @@ class SalesforceEdge:
             await error_response(refused)(scope, receive, send_with_usage)
             return
         if len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path.rstrip("/") or "/"}
+            path = path.rstrip("/") or "/"
+            scope = {**scope, "path": path}
         if scope["method"] == "POST" and _patch_override(scope["query_string"]):
             scope = {**scope, "method": "PATCH"}
 
@@ -206,7 +218,7 @@ def _missing(request: Request) -> ApiError:
 
 def create_app(config: SandboxConfig, org: Org) -> FastAPI:
     """The sandbox for `org`; its credentials and JWT certificate live in `config.data_dir`."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_folders(config.data_dir)
     auth = AuthStore(
         config.data_dir / AUTH_DB_FILE, org_id=org.org_id, session_lifetime=config.session_lifetime
     )

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from forcebridge.private_files import create_private_database
+
 AUTH_DB_FILE = "auth.sqlite3"
 CODE_LIFETIME = 15 * 60
 TOKEN_ALPHABET = string.ascii_letters + string.digits + "._"
@@ -155,6 +157,7 @@ class AuthStore:
         self._lifetime = session_lifetime
         self._clock = clock
         self._lock = threading.Lock()
+        create_private_database(path)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from forcebridge.private_files import create_private_database
 from forcebridge.sandbox import decimals
 from forcebridge.sandbox.fieldtypes import (
     DATE_PART,
@@ -99,8 +100,8 @@ class Storage:
     """Connections, schema upkeep, transactions and id allocation for one data folder."""
 
     def __init__(self, data_dir: Path, schema: Schema) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_FILE
+        create_private_database(self.path)
         self.schema = schema
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from forcebridge.private_files import make_private_folders
+
 CA_NAME = "forcebridge sandbox CA"
 SERVER_HOSTS = ("localhost", "127.0.0.1", "::1")
 VALIDITY = dt.timedelta(days=3650)
@@ -61,7 +63,7 @@ def ensure_server_certificates(data_dir: Path) -> ServerCertificates:
     ca_key_file = data_dir / "ca-key.pem"
     if all(path.exists() for path in (files.ca_file, ca_key_file, files.cert_file, files.key_file)):
         return files
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_folders(data_dir)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = _ca_certificate(ca_key)
     server_key = ec.generate_private_key(ec.SECP256R1())
@@ -78,7 +80,7 @@ def ensure_jwt_certificate(data_dir: Path, common_name: str) -> JwtCertificate:
     files = jwt_certificate_files(data_dir)
     if files.key_file.exists() and files.cert_file.exists():
         return files
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_folders(data_dir)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     cert = _builder(name, name, key).sign(key, hashes.SHA256())

@@ -60,12 +60,19 @@ def secret_problem(secret: str) -> str | None:
     return None
 
 
+def derived_key(secret: str, purpose: bytes) -> bytes:
+    """32 bytes for `purpose`, derived from (never equal to) `secret` with HKDF: one secret
+    serves several purposes without any two sharing key material."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+        secret.encode()
+    )
+
+
 def _derive(secret: str) -> _Key:
     problem = secret_problem(secret)
     if problem is not None:
         raise EncryptionError(problem)
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE)
-    key = hkdf.derive(secret.encode())
+    key = derived_key(secret, _PURPOSE)
     return _Key(key_id=hashlib.sha256(key).hexdigest()[:12], aead=AESGCM(key))
 
 

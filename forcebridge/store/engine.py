@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +33,12 @@ from sqlalchemy import URL, Engine, ExceptionContext, create_engine, event, make
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from forcebridge.private_files import create_private_database
 from forcebridge.settings import (
     DATABASE_FILE,
     SECRET_KEY_FILE,
     Settings,
     SettingsError,
-    make_private_folders,
     resolve_secret_key,
     shown_url,
 )
@@ -50,7 +49,10 @@ from forcebridge.store.types import attach_keyring
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+"""The one driver forcebridge installs for each database it supports (SQLAlchemy's default when
+the URL names none): another (psycopg2, asyncpg, pg8000, aiosqlite) is not installed, and
+SQLAlchemy would fail loading it with a traceback."""
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SQLITE_LOG_BYTES = 64 * 1024 * 1024
 SQLITE_CHECKPOINT_PAGES = SQLITE_LOG_BYTES // 4096
@@ -73,13 +75,9 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
     its values (`hide_parameters`): they are the customers' messages and contact books.
     """
     url = make_url(database_url)
-    backend = url.get_backend_name()
-    if backend not in SUPPORTED_BACKENDS:
-        raise InvalidValue(
-            f"database {shown_url(url)} is not supported: use "
-            "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
-        )
-    if backend == "postgresql":
+    if refusal := unsupported_database(database_url):
+        raise InvalidValue(refusal)
+    if url.get_backend_name() == "postgresql":
         engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         event.listen(engine, "connect", _send_key_arrays_in_binary)
     else:
@@ -87,7 +85,7 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
             if Path(url.database).is_dir():
                 raise InvalidValue(folder_refusal(url.database))
             try:
-                _create_private(Path(url.database))
+                create_private_database(Path(url.database))
             except OSError as error:
                 raise DatabaseUnavailable(
                     f"cannot make the database {url.database}: {error.strerror}"
@@ -97,6 +95,37 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
     if keyring is not None:
         attach_keyring(engine, keyring)
     return engine
+
+
+def unsupported_database(database_url: str) -> str | None:
+    """Why forcebridge cannot use the database `database_url` names, with the URL to write
+    instead where there is one (its password hidden), or None: a database other than SQLite or
+    PostgreSQL, `postgres://` (a spelling SQLAlchemy no longer reads), or a driver other than
+    the one forcebridge installs."""
+    url = make_url(database_url)
+    backend, _, driver = url.drivername.partition("+")
+    backend = "postgresql" if backend == "postgres" else backend
+    if backend not in DRIVERS:
+        return (
+            f"database {shown_url(url)} is not supported: use "
+            "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
+        )
+    if url.drivername in (backend, f"{backend}+{DRIVERS[backend]}"):
+        return None
+    scheme = "postgresql+psycopg" if backend == "postgresql" else "sqlite"
+    instead = shown_url(scheme + database_url[database_url.index("://") :])
+    if not driver:  # postgres://
+        return f"database {shown_url(url)} is not a URL SQLAlchemy reads: write {instead}"
+    return (
+        f"database {shown_url(url)} names the driver {driver}, which forcebridge does not use: "
+        f"its driver for {_DRIVERS_IN_WORDS[backend]}, so write {instead}"
+    )
+
+
+_DRIVERS_IN_WORDS = {
+    "sqlite": "SQLite is Python's own sqlite3",
+    "postgresql": "PostgreSQL is psycopg (version 3)",
+}
 
 
 def inspecting_engine(url: URL) -> Engine:
@@ -182,47 +211,6 @@ def _said_of_the_file(context: ExceptionContext) -> DatabaseUnavailable | None:
 def _writable(path: Path) -> bool:
     """Whether this user may write `path`; one that does not exist is not what stops SQLite."""
     return not path.exists() or os.access(path, os.W_OK)
-
-
-def _create_private(path: Path) -> None:
-    """The database file (and the folders made for it) readable by its owner only: it holds
-    the contact books and conversations. SQLite gives its `-wal` and `-shm` files the mode of
-    the database file. A file that already exists (restored from a backup, say) is made private
-    too, with its companions; a folder that already exists is left as its owner made it."""
-    make_private_folders(path.parent)
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
-            _make_private(file)
-
-
-def _make_private(path: Path) -> None:
-    """Take away other users' access to `path`, if it exists and is this user's; warn (and go
-    on) where that cannot be done, since refusing would not make the file any more private."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return
-    mode = stat.S_IMODE(status.st_mode)
-    if not mode & 0o077:
-        return
-    if status.st_uid != os.geteuid():
-        problem = "it belongs to another user"
-    else:
-        try:
-            os.chmod(path, mode & 0o700)
-            return
-        except OSError as error:
-            problem = error.strerror or str(error)
-    logger.warning(
-        "the database file %s is open to other users (mode %o) and could not be made "
-        "private (%s): run chmod 600 %s as its owner",
-        path,
-        mode,
-        problem,
-        path,
-    )
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

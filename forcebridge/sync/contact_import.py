@@ -22,8 +22,10 @@ too many) fails on its own, and an email is checked by the same rule.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ from forcebridge.sync.pull_plan import PAGE_SIZE
 from forcebridge.sync.pull_record import Incoming, ReadPage, Target, keyed, match_keys
 from forcebridge.sync.pull_report import Code, Note, Outcome
 from forcebridge.sync.pull_store import settle
+from forcebridge.wording import quoted
 
 ID_COLUMN = "external_id"
 _TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
@@ -50,6 +53,34 @@ _TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
 
 class ImportRefused(ValueError):
     """A file that cannot be imported at all; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A value of a row imported that was left out or cut short, and why: the run logs it, but
+    whoever ran the import must hear of it too, or the contact's missing email goes unseen."""
+
+    row: int
+    field: str | None
+    code: str
+    message: str
+    """Said of the field: `email: 'nope' is not an email address (...); the field was not
+    changed`."""
+
+    def said(self) -> str:
+        """The warning as the run log and the command line say it, with its row."""
+        return f"row {self.row}, {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ContactImport:
+    """The import's run, and the warnings of the rows it imported, in the file's order."""
+
+    result: PullResult
+    warnings: list[RowWarning]
 
 
 def import_source(name: str) -> str:
@@ -66,7 +97,7 @@ def import_contacts(
     source: str,
     *,
     clock: Callable[[], dt.datetime] = utcnow,
-) -> PullResult:
+) -> ContactImport:
     """Import `path` into `service`'s contact book as records of `source`; one run."""
     target = Target(
         service.id, import_source(source), None, service.region, service_fields(session, service)
@@ -77,6 +108,7 @@ def import_contacts(
         file.seek(0)
         read = records(file, delimiter)
         header = _header(next(read, None), target.fields)
+        warnings: list[RowWarning] = []
         with recorded_run(session, None, service, target.source, clock=clock) as recorded:
             page = ReadPage()
             for number, record in read:
@@ -88,9 +120,10 @@ def import_contacts(
                     page.notes.append(_failed(number, str(unreadable)))
                     page.tally.count(Outcome.FAILED)
                     continue
-                incoming = _incoming(row, number, target, clock())
+                incoming, warned = _row_warnings(number, _incoming(row, number, target, clock()))
                 if incoming.external_id:
                     page.incoming.append(incoming)
+                    warnings += warned
                 else:
                     page.notes += [*incoming.notes, _failed(number, _UNIDENTIFIED)]
                     page.tally.count(Outcome.FAILED)
@@ -100,7 +133,7 @@ def import_contacts(
                     page = ReadPage()
             settle(session, target, recorded.run, page)
             session.commit()
-    return PullResult.of(recorded.run)
+    return ContactImport(PullResult.of(recorded.run), warnings)
 
 
 def _check_readable(path: Path) -> None:
@@ -161,7 +194,7 @@ def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime
             value, warnings = _value(text.strip(), field)
         except ValueError as error:
             code = Code.INVALID_EMAIL if field.type is LocalType.EMAIL else Code.CONVERSION_FAILED
-            message = f"row {number}, {column}: {text.strip()!r} {error}"
+            message = f"{column}: {quoted(text.strip())} {error}; the field was not changed"
             notes.append(Note(LogLevel.WARNING, code, message, external_id, column))
             continue
         notes += [Note(LogLevel.WARNING, Code.TRUNCATED, w, external_id, column) for w in warnings]
@@ -171,6 +204,19 @@ def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime
         return incoming
     identity = _row_identity(incoming.keys)
     return incoming._replace(external_id=identity, keyed_as=match_keys(identity, incoming.keys))
+
+
+def _row_warnings(number: int, incoming: Incoming) -> tuple[Incoming, list[RowWarning]]:
+    """The row's warnings (a value left out or cut short: here, or as `keyed` reads its phones),
+    and the row with each one's log entry naming the row, as the command line says it."""
+    notes, warnings = [], []
+    for note in incoming.notes:
+        if note.level is LogLevel.WARNING:
+            warning = RowWarning(number, note.field, note.code, note.message)
+            warnings.append(warning)
+            note = dataclasses.replace(note, message=warning.said())
+        notes.append(note)
+    return incoming._replace(notes=tuple(notes)), warnings
 
 
 def _row_identity(keys: Mapping[str, str | None]) -> str:

@@ -6,9 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from forcebridge.store.models import Contact, Run, Service
+from forcebridge.store.repositories.activity_windows import (
+    count_held_windows,
+    count_parked_windows,
+)
 from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
 from forcebridge.store.types import utcnow
+from forcebridge.sync.activity_tasks import target_sources
 from forcebridge.sync.service_days import zone_document
 
 RUN_COUNTS = ("read", "created", "updated", "unchanged", "skipped", "failed", "api_calls")
@@ -48,6 +55,25 @@ def activity_settings_document(service: Service) -> dict[str, Any]:
         "activities_every_minutes": service.activities_interval_minutes,
         "task_subject": service.task_subject_template,
     }
+
+
+def window_counts(session: Session, service: Service) -> dict[str, int]:
+    """How many of the service's activity windows, over all days, are `parked` (their write
+    failed too often: no push tries them again until someone does, `activities windows
+    --retry`) and `held` (their contact has no Salesforce record the service logs to, until the
+    pull links one): conversations that are not in Salesforce."""
+    sources = target_sources(service.activities_to)
+    return {
+        "parked": count_parked_windows(session, service.id),
+        "held": count_held_windows(session, service.id, sources),
+    }
+
+
+def activity_windows_document(session: Session, service: Service) -> dict[str, int] | None:
+    """`window_counts`, for where scheduled pushes are watched (`service status`, the REST
+    API): None while the service has no Salesforce connection, which it never pushed without
+    (a connection in use cannot be removed), as it has no streams then."""
+    return window_counts(session, service) if service.connection is not None else None
 
 
 def contact_document(contact: Contact) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from forcebridge.sync.export_ids import KeptIds
 from forcebridge.sync.export_lease import exporting_alone
 from forcebridge.sync.export_lookup import Record, any_like, any_of, find_records
 from forcebridge.sync.export_model import (
+    SAME_PERSON,
     Action,
     ExportObject,
     ExportProspect,
@@ -409,7 +410,8 @@ def _record(
     error: str | None,
 ) -> None:
     """The run's counts, and a log entry per problem of each prospect (a failed one, or one
-    written whose Account was not updated, which makes the run partial too)."""
+    written whose Account was not updated, which makes the run partial too), and a warning for
+    each row of a person an earlier row gives too."""
     run.read = len(results)
     run.created = sum(r.action is Action.CREATED for r in results)
     run.updated = sum(r.action is Action.UPDATED for r in results)
@@ -426,6 +428,16 @@ def _record(
                 record_ref=f"row {result.row}",
                 field=problem.field,
                 code=problem.code,
+            )
+        if result.same_person is not None:
+            add_log_entry(
+                session,
+                run,
+                LogLevel.WARNING,
+                result.same_person,
+                salesforce_id=result.salesforce_id,
+                record_ref=f"row {result.row}",
+                code=SAME_PERSON,
             )
     finish_run(session, run, error=error)
     if run.status is RunStatus.SUCCEEDED and any(result.errors for result in results):

@@ -48,8 +48,9 @@ class KeptIds:
     ) -> None:
         """Each plan's members keep the record its outcome names (made, found, or one that
         refused its update but exists); committed at once, with the calls the run has spent so
-        far and the rows it made or updated, so that a run stopped for good still shows what
-        it did and cost (the run's end counts them all again)."""
+        far and the records it made or updated (one for all the rows of a person), so that a run
+        stopped for good still shows what it did and cost (the run's end counts them all
+        again)."""
         kept = [
             (prospect_id, _ids(sobject, outcome.record_id))
             for plan, outcome in zip(plans, outcomes, strict=True)
@@ -65,12 +66,9 @@ class KeptIds:
                 self._connection_id,
                 ((prospect, ids) for prospect, (_, ids) in zip(stored, kept, strict=True)),
             )
-        if sobject != ExportObject.ACCOUNT:  # the run counts its people, row by row
-            for plan, outcome in zip(plans, outcomes, strict=True):
-                if outcome.action is Action.CREATED:
-                    self._run.created += len(plan.members)
-                elif outcome.action is Action.UPDATED:
-                    self._run.updated += len(plan.members)
+        if sobject != ExportObject.ACCOUNT:  # the run counts its people's records, as it ends
+            self._run.created += sum(outcome.action is Action.CREATED for outcome in outcomes)
+            self._run.updated += sum(outcome.action is Action.UPDATED for outcome in outcomes)
         self._run.api_calls = self._spent()
         self._session.commit()
 

@@ -13,6 +13,8 @@ from typing import Any
 
 INVALID_VALUE = "invalid_value"
 """The code of a problem forcebridge finds in a prospect before sending anything."""
+SAME_PERSON = "same_person"
+"""The code of the warning on a row of a person an earlier row of the export gives too."""
 
 
 class ExportObject(enum.StrEnum):
@@ -69,3 +71,6 @@ class ProspectResult:
     account_action: Action | None = None
     account_values: Mapping[str, Any] = field(default_factory=dict)
     account_errors: tuple[FieldError, ...] = ()
+    same_person: str | None = None
+    """For a row of a person an earlier row gives too (their record written once, for both, and
+    counted on the earlier row): the warning the run's log has of it (code `same_person`)."""

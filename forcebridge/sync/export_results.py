@@ -1,10 +1,14 @@
 """From plans and outcomes back to prospects: one result each, in input order, and the report.
 
-Prospects written together (the same person, or the same record) share their record's
-outcome. A Contact's `account_id` is the Account it is on in Salesforce once the export is done
-(in a dry run, would be): the one it already had, else its company's; none for a Contact that
-is not in Salesforce, or that the write linking it failed. A dry run reports that Account's
-action and values.
+Prospects written together (the same person, or the same record) share their record, written
+once with all their values: the first of them reports that write (`created`, `updated`), and
+each later one is `unchanged` by it, with a warning naming the first (`same_person`): `created`
+and `updated` count records, `failed` rows (a write that fails fails every row it was for).
+
+A Contact's `account_id` is the Account it is on in Salesforce once the export is done (in a dry
+run, would be): the one it already had, else its company's; none for a Contact that is not in
+Salesforce, or that the write linking it failed. A dry run reports that Account's action and
+values.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ def prospect_results(
 ) -> list[ProspectResult]:
     person_of = people.by_member()
     company_of = accounts.by_member()
+    first_of = [min(plan.members) for plan in people.plans]
     results = []
     for position, prospect in enumerate(prospects):
         if prepared[position].errors:
@@ -59,21 +64,36 @@ def prospect_results(
         account_plan, account = _account_of(plan, accounts, company_of.get(position))
         account_id = _account_id(plan, outcome, account)
         shown = account if dry_run and _exists_or_is_made(account) else None
+        first = first_of[person_of[position]]
+        counted_earlier = position != first and outcome.action in (Action.CREATED, Action.UPDATED)
+        same = _written_with(prospects[first].row, outcome, dry_run) if counted_earlier else None
         results.append(
             ProspectResult(
                 prospect.row,
-                outcome.action,
+                Action.UNCHANGED if counted_earlier else outcome.action,
                 outcome.record_id,
                 account_id,
                 (*outcome.errors, *account_problems(outcome, account, dry_run=dry_run)),
                 prospect.prospect_id,
-                values=plan.values if dry_run else {},
+                values=plan.values if dry_run and not counted_earlier else {},
                 account_action=shown.action if shown else None,
                 account_values=account_plan.values if shown and account_plan else {},
                 account_errors=shown.errors if shown else (),
+                same_person=same,
             )
         )
     return results
+
+
+def _written_with(row: int, outcome: Outcome, dry_run: bool) -> str:
+    """Why a row of a person an earlier row (`row`) gave already is `unchanged`: their record
+    is written once, with every row's values, and that write is the earlier row's."""
+    done = f"would be {outcome.action}" if dry_run else f"was {outcome.action}"
+    record = "their record" if outcome.record_id is None else f"their record {outcome.record_id}"
+    return (
+        f"the same person as row {row}: {record} {done} once, for all their rows, and counted"
+        f" on row {row}"
+    )
 
 
 def _account_id(plan: RecordPlan, person: Outcome, account: Outcome | None) -> str | None:

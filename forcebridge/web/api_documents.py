@@ -97,6 +97,18 @@ class WorkersDocument(Shape):
     """Set when streams are due and no worker is alive to run them."""
 
 
+class ActivityWindowsDocument(Shape):
+    """The service's activity windows whose conversations are not in Salesforce, over all
+    days (`forcebridge activities windows` lists them with why)."""
+
+    parked: int
+    """Windows whose write failed too often: no push tries them until someone does
+    (`activities windows --retry`, or the service page's Try them again)."""
+    held: int
+    """Windows whose contact has no Salesforce record the service logs to: written once the
+    pull links one."""
+
+
 class ZonePeriod(Shape):
     zone: str
     until: datetime
@@ -116,7 +128,8 @@ class TimezoneChange(Shape):
 
 class ServiceDocument(Shape):
     """The service (`service list --json`), its pull and activity settings (as
-    `service configure --json` names them) and its streams."""
+    `service configure --json` names them), its streams and its activity windows out of
+    Salesforce."""
 
     org: str
     name: str
@@ -135,6 +148,8 @@ class ServiceDocument(Shape):
     task_subject: str | None
     streams: list[StreamDocument]
     """None before the service has a connection."""
+    activity_windows: ActivityWindowsDocument | None
+    """As `service status --json` has it; null before the service has a connection."""
     workers: WorkersDocument | None = None
     """In the distributed mode only (PostgreSQL), as `service status --json` has it."""
 

@@ -23,6 +23,7 @@ from forcebridge.store.repositories.services import list_services
 from forcebridge.store.types import utcnow
 from forcebridge.sync.documents import (
     activity_settings_document,
+    activity_windows_document,
     contact_document,
     pull_settings_document,
     service_document,
@@ -62,6 +63,7 @@ def _service_view(session: Session, service: Service) -> dict[str, Any]:
         **pull_settings_document(service),
         **activity_settings_document(service),
         "streams": [stream.as_json() for stream in streams],
+        "activity_windows": activity_windows_document(session, service),
     }
     workers = service_worker_check(session.connection(), [service.id])
     if workers is not None:  # distributed mode: as `service status --json` says
@@ -76,7 +78,8 @@ def _service_view(session: Session, service: Service) -> dict[str, Any]:
     responses={200: {"model": Services, "description": "The org's services"}, **refusals()},
 )
 def services(caller: Caller, session: Database) -> dict[str, Any]:
-    """The org's services: settings, and where each scheduled stream stands."""
+    """The org's services: settings, where each scheduled stream stands, and how many activity
+    windows are parked or held (their conversations are not in Salesforce)."""
     org = session.get_one(Org, caller.org_id)
     return {"services": [_service_view(session, s) for s in list_services(session, org)]}
 

@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match
 
 from forcebridge.jobs.runtime import Runtime
@@ -46,7 +45,7 @@ from forcebridge.web.headers import SecurityHeaders
 from forcebridge.web.mapping_editor import TOO_MANY_ROWS
 from forcebridge.web.openapi import api_description
 from forcebridge.web.pages import PACKAGE_DIR, render
-from forcebridge.web.sessions import COOKIE_MAX_AGE_SECONDS, COOKIE_NAME, cookie_signing_key
+from forcebridge.web.sessions import SessionCookies, cookie_signing_key
 from forcebridge.web.throttle import LoginThrottle, StoredFailures
 from forcebridge.web.unrouted import service_with_its_org, without_slash
 from forcebridge.wording import listed
@@ -80,16 +79,13 @@ def create_app(runtime: Runtime, *, login_throttle: LoginThrottle | None = None)
     app.openapi = partial(api_description, app)  # type: ignore[method-assign]
     app.state.runtime = runtime
     app.state.login_throttle = login_throttle or LoginThrottle(
-        failures=StoredFailures(runtime.engine)
+        failures=StoredFailures(runtime.engine, resolve_secret_key(settings).get_secret_value())
     )
 
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=cookie_signing_key(resolve_secret_key(settings).get_secret_value()),
-        session_cookie=COOKIE_NAME,
-        max_age=COOKIE_MAX_AGE_SECONDS,
-        same_site="lax",
-        https_only=(settings.public_url or "").startswith("https://"),
+        SessionCookies,
+        signing_key=cookie_signing_key(resolve_secret_key(settings).get_secret_value()),
+        always_secure=(settings.public_url or "").startswith("https://"),
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)

@@ -123,7 +123,7 @@ def log_in(
     throttle.succeeded(key)
     admin.last_login_at = utcnow()
     session.commit()
-    sign_in(request, admin.id, admin.org_id, admin.session_epoch)
+    sign_in(request, admin)
     return RedirectResponse(safe_next(next), status_code=303)
 
 

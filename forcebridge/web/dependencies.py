@@ -66,14 +66,13 @@ class Admin:
 
 def session_admin(request: Request, session: Session) -> AdminUser | None:
     """The admin whose session the request carries, if it is still one: its time up, a logout
-    since (a later session epoch) or a deleted account ends it."""
+    since (a later session epoch) or a deleted account (its id now another's, or none's) ends
+    it."""
     who = signed_in(request)
     if who is None or who.expired(time.time()):
         return None
     admin = session.get(AdminUser, who.admin_id)
-    if admin is None or admin.org_id != who.org_id or admin.session_epoch != who.epoch:
-        return None
-    return admin
+    return admin if admin is not None and who.is_session_of(admin) else None
 
 
 def current_admin(request: Request, session: Database) -> Admin:

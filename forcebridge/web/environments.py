@@ -2,8 +2,12 @@
 
 Production and Salesforce sandboxes have fixed login URLs; a My Domain and the forcebridge
 sandbox need the admin's URL. Checking that URL (is it Salesforce's, is the sandbox trusted) is
-the connection service's job; this module only turns the form's choice into a login URL, and
-offers the forcebridge sandbox only when the server trusts one (its CA file).
+the connection service's job; this module turns the form's choice into a login URL, and
+offers the forcebridge sandbox only when the server trusts one (its CA file). A typed sandbox
+URL is checked here too, with one TLS handshake, because the admin's browser is sent there
+before the server itself calls it: a host whose certificate the CA file does not sign (any
+https site typed there) would be shown the admin's Salesforce credentials, and only the code
+exchange afterwards would fail on it.
 """
 
 from __future__ import annotations
@@ -12,14 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, SANDBOX_LOGIN, is_salesforce_host
-from forcebridge.salesforce.transport import ca_file_problem
+from forcebridge.salesforce.endpoints import (
+    PRODUCTION_LOGIN,
+    SANDBOX_LOGIN,
+    is_salesforce_host,
+    trusted_sandbox,
+)
+from forcebridge.salesforce.transport import ca_file_problem, handshake_problem
 from forcebridge.settings import Settings
 from forcebridge.store.models import ConnectionKind
 from forcebridge.web.errors import WebError
 
 SANDBOX_CA = Path("sandbox") / "ca.pem"
 """Where `forcebridge sandbox serve` keeps its CA under the data folder by default."""
+SANDBOX_HANDSHAKE_SECONDS = 5.0
+"""How long the typed sandbox URL's TLS handshake may take: a sandbox answers at once."""
 
 
 @dataclass(frozen=True)
@@ -85,11 +96,10 @@ def sandbox_ca_file(settings: Settings) -> Path | None:
     return local if local.is_file() else None
 
 
-def _usable_sandbox_ca(settings: Settings) -> Path | None:
+def _usable_sandbox_ca(ca_file: Path) -> Path:
     """The sandbox's CA file, refused before the admin logs in when it cannot be loaded: the
     token exchange after the login would fail on it, and the login be lost."""
-    ca_file = sandbox_ca_file(settings)
-    problem = ca_file_problem(ca_file) if ca_file is not None else None
+    problem = ca_file_problem(ca_file)
     if problem is not None:
         raise InvalidEnvironment(
             f"The forcebridge sandbox cannot be trusted now: its CA file {ca_file} {problem}. "
@@ -97,6 +107,26 @@ def _usable_sandbox_ca(settings: Settings) -> Path | None:
             "CA certificate."
         )
     return ca_file
+
+
+def _sandbox_served(url: str, ca_file: Path) -> None:
+    """Refuse `url` unless the server there shows a certificate `ca_file` signs, before the
+    admin is sent there to type their credentials. A URL that is not one (no https, a path)
+    is refused as the connection service refuses it."""
+    origin = trusted_sandbox(url, ca_file).origin
+    problem = handshake_problem(origin, ca_file, SANDBOX_HANDSHAKE_SECONDS)
+    if problem is None:
+        return
+    if problem.reached:
+        raise InvalidEnvironment(
+            f"{url} is not the forcebridge sandbox this server trusts: {problem.reason}, so "
+            "you were not sent there. Enter the URL `forcebridge sandbox serve` printed."
+        )
+    raise InvalidEnvironment(
+        f"{url} could not be checked as the forcebridge sandbox: {problem.reason}, so you were "
+        "not sent there. Check the URL `forcebridge sandbox serve` printed and that the sandbox "
+        "is running."
+    )
 
 
 def offered(settings: Settings) -> tuple[Environment, ...]:
@@ -110,7 +140,8 @@ def offered(settings: Settings) -> tuple[Environment, ...]:
 
 
 def chosen_login(settings: Settings, value: str, typed_url: str) -> ChosenLogin:
-    """The login URL (and CA) the form's choice means; the typed URL only where one is needed."""
+    """The login URL (and CA) the form's choice means; the typed URL only where one is needed.
+    A forcebridge sandbox URL is refused unless its server's certificate is the sandbox's."""
     choices = offered(settings)
     environment = next((e for e in choices if e.value.value == value), None)
     if environment is None:
@@ -124,12 +155,13 @@ def chosen_login(settings: Settings, value: str, typed_url: str) -> ChosenLogin:
             f"{environment.label}: type the URL you log in at, e.g. "
             "https://yourcompany.my.salesforce.com."
         )
-    if environment.value is ConnectionKind.FORCEBRIDGE_SANDBOX:
-        return ChosenLogin(url, _usable_sandbox_ca(settings))
+    sandbox_ca = sandbox_ca_file(settings)
+    if environment.value is ConnectionKind.FORCEBRIDGE_SANDBOX and sandbox_ca is not None:
+        ca_file = _usable_sandbox_ca(sandbox_ca)
+        _sandbox_served(url, ca_file)
+        return ChosenLogin(url, ca_file)
     if not _is_salesforce_url(url):
-        raise InvalidEnvironment(
-            not_salesforce(url, sandbox_offered=sandbox_ca_file(settings) is not None)
-        )
+        raise InvalidEnvironment(not_salesforce(url, sandbox_offered=sandbox_ca is not None))
     return ChosenLogin(url)
 
 

@@ -1,6 +1,7 @@
 """The service page's streams, run at the scheduler's next tick, backoff or not: those failing
 once the admin has fixed what they waited on (Retry now), or one of them (Run now), as the REST
-API's `run-now` does. The sync never runs inside the request."""
+API's `run-now` does; and its parked activity windows given their attempts back (Try them
+again), as `activities windows --retry` does. The sync never runs inside the request."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from forcebridge.jobs.stream_status import (
     run_streams_now,
     service_stream_statuses,
 )
+from forcebridge.store.repositories.activity_windows import unpark_windows
 from forcebridge.store.types import utcnow
+from forcebridge.web.activity_windows import retried_notice
 from forcebridge.web.dependencies import SETTLED, ChangingAdmin, Database
 from forcebridge.web.pages import notify_at
 from forcebridge.web.services import PAGE, STREAMS, org_service
@@ -68,3 +71,15 @@ def run_now(
     else:
         notice = f"{service.name} has no stream {stream} scheduled, so nothing was run."
     return notify_at(request, f"{PAGE}/{service_id}", notice, STREAMS)
+
+
+@router.post(PAGE + "/{service_id}/activity-windows/retry")
+def retry_windows(
+    request: Request, service_id: int, admin: ChangingAdmin, session: Database
+) -> RedirectResponse:
+    """Give every parked activity window of the service its attempts back: the next push
+    tries them again (once what they failed on is fixed, a Contact restored, say)."""
+    service = org_service(session, admin, service_id)
+    retried = unpark_windows(session, service.id)
+    session.commit()
+    return notify_at(request, f"{PAGE}/{service_id}", retried_notice(retried), STREAMS)

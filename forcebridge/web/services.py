@@ -39,6 +39,7 @@ from forcebridge.sync.pull_settings import (
 from forcebridge.sync.service_days import move_service, zone_document, zone_in_words
 from forcebridge.sync.transcript import check_subject_template
 from forcebridge.web import mapping_editor
+from forcebridge.web.activity_windows import windows_notice
 from forcebridge.web.dependencies import SETTLED, Admin, ChangingAdmin, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.form_problems import (
@@ -376,6 +377,7 @@ def render_service_page(
         custom_fields=list_custom_fields(session, service),
         streams=service_stream_statuses(session.connection(), service.id),
         workers=service_worker_check(session.connection(), [service.id]),
+        windows=windows_notice(session, service),
         field_types=[t.value for t in CustomFieldType],
         field_form=field_form,
         can_change=admin.can_change,

@@ -4,11 +4,18 @@ Failures are counted per key (the client address and the e-mail tried, so one at
 lock every admin out, and one admin's typos do not block a whole office) within a sliding window.
 The admin pages keep them in the store (`StoredFailures`): every web process, and a restarted
 one, pauses a guesser alike. `MemoryFailures` keeps them in one process, for tests and tools.
+
+A key holds what was typed at the login: an org, an e-mail, or a password typed into the wrong
+field. The store keeps only its HMAC, under a key derived from the product's secret key: equal
+keys still meet, and whoever reads the table learns nothing typed, nor can test guesses at it
+(as they could against a plain SHA-256) without the secret key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import math
 import threading
 import time
@@ -19,6 +26,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
+from forcebridge.store.crypto import derived_key
 from forcebridge.store.repositories.login_failures import (
     failures_since,
     forget_failures,
@@ -76,19 +84,28 @@ class MemoryFailures:
 
 
 class StoredFailures:
-    """Failures in the product's store (`login_failures`), shared by every web process."""
+    """Failures in the product's store (`login_failures`), shared by every web process that has
+    the same `secret_key`; each key stored as its HMAC."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, secret_key: str) -> None:
         self._engine = engine
+        self._hmac_key = derived_key(secret_key, _PURPOSE)
 
     def since(self, key: str, moment: float) -> list[float]:
-        return [at.timestamp() for at in failures_since(self._engine, key, _utc(moment))]
+        stored = self._stored(key)
+        return [at.timestamp() for at in failures_since(self._engine, stored, _utc(moment))]
 
     def add(self, key: str, moment: float, forget_before: float) -> None:
-        record_failure(self._engine, key, _utc(moment), _utc(forget_before))
+        record_failure(self._engine, self._stored(key), _utc(moment), _utc(forget_before))
 
     def clear(self, key: str) -> None:
-        forget_failures(self._engine, key)
+        forget_failures(self._engine, self._stored(key))
+
+    def _stored(self, key: str) -> str:
+        return hmac.new(self._hmac_key, key.encode(), hashlib.sha256).hexdigest()
+
+
+_PURPOSE = b"forcebridge/web/login-throttle"
 
 
 def _utc(moment: float) -> dt.datetime:

@@ -69,6 +69,21 @@ def test_the_password_grant_connects_and_shows_no_secret(
         assert secret not in stored
 
 
+@pytest.mark.parametrize(("level", "logged"), [(None, False), ("info", True)])
+def test_a_command_logs_warnings_only_unless_told_a_level(
+    cli: Cli, sandbox: SandboxServer, level: str | None, logged: bool
+) -> None:
+    """A command's report is its result: its routine INFO lines ("obtained a session for user
+    ...") are noise on stderr, unless FORCEBRIDGE_LOG_LEVEL asks for them."""
+    cli("org", "create", "acme")
+    env = {"FORCEBRIDGE_LOG_LEVEL": level} if level else {}
+
+    connected = cli(*password_grant_args(sandbox), env=env)
+
+    assert connected.exit_code == 0
+    assert ("INFO forcebridge.salesforce.oauth: obtained a session" in connected.stderr) is logged
+
+
 def test_secrets_can_come_from_the_environment(cli: Cli, sandbox: SandboxServer) -> None:
     cli("org", "create", "acme")
     args = password_grant_args(sandbox)
@@ -138,6 +153,28 @@ def test_a_flow_must_be_chosen_and_given_what_it_needs(cli: Cli) -> None:
     assert none.exit_code == two.exit_code == lacking.exit_code == 2
     assert "choose exactly one of --web, --password-grant, --jwt" in none.stderr
     assert "needs --client-id" in lacking.stderr
+
+
+@pytest.mark.parametrize("flow", ["--password-grant", "--jwt", "--web"])
+def test_a_sandbox_given_without_its_ca_file_is_refused_naming_the_option(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path, flow: str
+) -> None:
+    cli("org", "create", "acme")
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(pem_of(rsa.generate_private_key(public_exponent=65537, key_size=2048)))
+    args = password_grant_args(sandbox)
+    without_ca = [*args[: args.index("--ca-file")], "--key-file", str(key_file)]
+    without_ca[without_ca.index("--password-grant")] = flow
+
+    refused = cli(*without_ca, "--no-browser" if flow == "--web" else "--json")
+
+    assert refused.exit_code == 1
+    said = " ".join(refused.stderr.split())
+    assert said.startswith(f"Error: {sandbox.base_url} is not a Salesforce URL: use ")
+    assert said.endswith(
+        "or a forcebridge sandbox with --ca-file naming its CA (the ca.pem in the sandbox's data "
+        "folder)"
+    )
 
 
 # --- the web flow, with the command running as it would in a terminal ---------------------

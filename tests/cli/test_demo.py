@@ -16,7 +16,13 @@ from typer.testing import CliRunner
 
 from forcebridge.cli.main import app
 
-DEMO_ENV = ("FORCEBRIDGE_DATA_DIR", "FORCEBRIDGE_DATABASE_URL", "FORCEBRIDGE_LOG_LEVEL")
+DEMO_ENV = (
+    "FORCEBRIDGE_DATA_DIR",
+    "FORCEBRIDGE_DATABASE_URL",
+    "FORCEBRIDGE_SECRET_KEY",
+    "FORCEBRIDGE_RETIRED_SECRET_KEYS",
+    "FORCEBRIDGE_LOG_LEVEL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +90,8 @@ def test_demo_runs_every_chapter_and_ends_with_a_summary(tmp_path: Path) -> None
     assert "What the demo showed" in result.output
     assert "Where to look next" in result.output
     assert (data / "sandbox" / "ca.pem").exists()
+    assert "unset" not in result.stdout  # no key of the user's to keep out of the hints
+    assert "the demo ignores it" not in result.stderr
 
 
 def test_demo_empties_only_a_folder_a_demo_made(tmp_path: Path) -> None:
@@ -103,14 +111,25 @@ def test_demo_empties_only_a_folder_a_demo_made(tmp_path: Path) -> None:
     assert (kept / "notes.txt").read_text() == a_file.read_text() == "mine"
 
 
-def test_demo_ignores_the_database_url_and_its_hints_reach_its_own_store(
+USERS_KEY = "a-users-own-secret-key-not-the-demos-0000000000"
+
+
+def test_demo_ignores_the_user_s_settings_and_its_hints_reach_its_own_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A user's `FORCEBRIDGE_DATABASE_URL` is neither used by the demo nor by the commands it
-    suggests, which find the demo's data in a shell where that variable is still exported."""
+    """A user's `FORCEBRIDGE_DATABASE_URL`, secret keys and data folder are neither used by the
+    demo nor by the commands it suggests, which find the demo's data, and open the secrets it
+    sealed (its own key, not theirs), in a shell where those variables are still exported."""
     theirs = tmp_path / "theirs.sqlite3"
-    monkeypatch.setenv("FORCEBRIDGE_DATABASE_URL", f"sqlite:///{theirs}")
-    env = a_users_shell() | {"FORCEBRIDGE_DATABASE_URL": f"sqlite:///{theirs}"}
+    users = {
+        "FORCEBRIDGE_DATABASE_URL": f"sqlite:///{theirs}",
+        "FORCEBRIDGE_SECRET_KEY": USERS_KEY,
+        "FORCEBRIDGE_RETIRED_SECRET_KEYS": USERS_KEY.replace("own", "old"),
+        "FORCEBRIDGE_DATA_DIR": str(tmp_path / "their-data"),
+    }
+    for name, value in users.items():
+        monkeypatch.setenv(name, value)
+    env = a_users_shell() | users
     data = tmp_path / "demo"
 
     result = small_demo(data)
@@ -118,6 +137,7 @@ def test_demo_ignores_the_database_url_and_its_hints_reach_its_own_store(
         "\n".join(
             [
                 hint(result, "export FORCEBRIDGE_DATA_DIR="),
+                hint(result, "unset FORCEBRIDGE_SECRET_KEY"),
                 hint(result, "forcebridge contacts list"),
                 hint(result, "forcebridge runs list"),
             ]
@@ -126,15 +146,24 @@ def test_demo_ignores_the_database_url_and_its_hints_reach_its_own_store(
     )
 
     assert result.exit_code == 0, result.output
-    own_store = data / "product" / "forcebridge.sqlite3"
-    assert (
+    product = data / "product"
+    own_store = product / "forcebridge.sqlite3"
+    notes = " ".join(result.stderr.split())
+    for note in (
         "FORCEBRIDGE_DATABASE_URL is set: the demo ignores it and keeps its own SQLite store, "
-        f"{own_store}"
-    ) in result.stderr
+        f"{own_store}",
+        "FORCEBRIDGE_SECRET_KEY is set: the demo ignores it and keeps its own key, "
+        f"{product / 'secret.key'}",
+        "FORCEBRIDGE_RETIRED_SECRET_KEYS is set: the demo ignores it and keeps its own key, ",
+        f"FORCEBRIDGE_DATA_DIR is set: the demo ignores it and keeps its data under --data, in "
+        f"{product}",
+    ):
+        assert note in notes
     assert explored.returncode == 0, explored.stderr
     assert re.search(r"│ +1 +│", explored.stdout)  # the demo's contacts, the first in a table
     assert "350 read" in explored.stdout  # the runs of the demo's pulls
-    assert own_store.exists() and not theirs.exists()
+    assert own_store.exists() and (product / "secret.key").exists()
+    assert not theirs.exists() and not (tmp_path / "their-data").exists()
 
 
 @pytest.fixture

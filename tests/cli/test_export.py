@@ -188,8 +188,12 @@ def test_only_leads_and_contacts_are_exported_and_only_known_objects_allowed(
     wrong_allow = cli("export", "allow", "--org", "acme", "Opportunity")
 
     assert wrong_object.exit_code == wrong_allow.exit_code == 2
-    assert "'Account' is not one of Lead, Contact" in wrong_object.stderr
-    assert "'Opportunity' is not one of Lead, Contact, Account" in wrong_allow.stderr
+    assert "Invalid value for '--object': 'Account' is not one of Lead, Contact" in (
+        " ".join(wrong_object.stderr.replace("│", "").split())
+    )
+    assert "Invalid value for 'OBJECT': 'Opportunity' is not one of Lead, Contact, Account" in (
+        " ".join(wrong_allow.stderr.replace("│", "").split())
+    )
 
 
 def test_the_ids_one_connection_gave_are_not_used_through_another(
@@ -306,3 +310,53 @@ def test_a_revenue_salesforce_rounds_is_unchanged_when_exported_again(
 
     assert [r["action"] for r in first["results"]] == ["created"]
     assert [r["action"] for r in again["results"]] == ["unchanged"]
+
+
+def test_a_person_on_two_rows_is_one_contact_counted_once_dry_run_and_real_alike(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    """Rows 3 and 6 are one person: one Contact is made, and counted once, on row 3; row 6 is
+    `unchanged` by that write, and people and the run's log are told why, naming both rows."""
+    server = make_sandbox()
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Contact", "Account")
+    path = prospects_file(
+        tmp_path,
+        "Ann,Lee,ann@acme.com,Acme,acme.com",
+        "Bob,Builder,bob@globex.com,Globex,globex.com",
+        "Cy,Young,cy@,Acme,acme.com",
+        "Dee,Dunn,dee@acme.com,Acme,acme.com",
+        "Bob,Builder,bob@globex.com,Globex,globex.com",
+    )
+    export = ("export", "--org", "acme", "--object", "Contact", path)
+
+    rehearsed = json.loads(cli(*export, "--dry-run", "--json").stdout)
+    people = cli(*export, "--dry-run")
+    exported = json.loads(cli(*export, "--json").stdout)  # exit status 1: row 4 failed
+
+    contacts = server.org.query("SELECT Id FROM Contact")["records"]
+    for report in (rehearsed, exported):
+        assert (report["created"], report["unchanged"], report["failed"]) == (3, 1, 1)
+        assert [(r["row"], r["action"]) for r in report["results"]] == [
+            (2, "created"),
+            (3, "created"),
+            (4, "failed"),
+            (5, "created"),
+            (6, "unchanged"),
+        ]
+    assert exported["created"] == len(contacts)
+    bob, bob_again = exported["results"][1], exported["results"][4]
+    assert bob_again["salesforce_id"] == bob["salesforce_id"]
+    assert bob_again["account_id"] == bob["account_id"] is not None
+    assert rehearsed["results"][4]["values"] == {}  # nothing is sent for row 6 itself
+    assert "the same person as row 3: their record would be created once" in people.stdout
+    [run] = [r for r in document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
+             if r["run_id"] == exported["run_id"]]  # fmt: skip
+    assert (run["created"], run["unchanged"]) == (3, 1)
+    log = document(cli("runs", "show", str(exported["run_id"]), "--json"))["log"]
+    [warning] = [entry for entry in log if entry["level"] == "warning"]
+    assert (warning["record_ref"], warning["code"]) == ("row 6", "same_person")
+    assert warning["message"] == (
+        f"the same person as row 3: their record {bob['salesforce_id']} was created once, for"
+        " all their rows, and counted on row 3"
+    )

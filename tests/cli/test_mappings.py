@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -293,3 +294,87 @@ def test_verify_names_a_routing_rule_reading_a_field_deleted_from_the_org(
     [problem] = json.loads(verified.stdout)["problems"]
     assert problem["message"] == "the routing rule of shop: Contact has no field 'Region__c'"
     assert "Region__c" in verified.stderr
+
+
+def _saved_as_shown(folder: Path, shown: dict[str, Any]) -> str:
+    path = folder / "shown.json"
+    path.write_text(json.dumps(shown))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "owner",
+    [("--service", "acme/shop", "Contact"), ("--org", "acme", "Lead")],
+    ids=["pull", "export"],
+)
+def test_what_show_prints_is_set_back_as_it_is_edited_or_not_its_labels_ignored(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path, owner: tuple[str, str, str]
+) -> None:
+    """Show, edit, save back: the whole document or its rows, a label that no longer says the
+    field (renamed in Salesforce since, or edited by hand) changing nothing."""
+    connected_service(cli, sandbox)
+    flag, name, sobject = owner
+    mapping = ["--object", sobject.lower(), flag, name, "--json"]
+    shown = document(cli("mapping", "show", *mapping))
+    shown["rows"][0]["update"] = "fill_empty"
+    shown["rows"][0]["salesforce_label"] = "Not what the org calls it"
+    file = _saved_as_shown(tmp_path, shown)
+
+    verified = document(cli("mapping", "verify", *mapping, "--file", file))
+    saved = document(cli("mapping", "set", *mapping, "--file", file))
+    again = document(cli("mapping", "show", *mapping))
+    rows_only = _saved_as_shown(tmp_path, {"rows": again["rows"]})
+    resaved = document(cli("mapping", "set", *mapping, "--file", rows_only))
+
+    assert verified["ok"] and (saved["ok"], saved["saved"]) == (True, True)
+    assert resaved["saved"] is True
+    assert again["default"] is False
+    assert again["rows"][0]["update"] == "fill_empty"
+    assert again["rows"][0]["salesforce_label"] != "Not what the org calls it"
+    assert [(r["source"], r["target"]) for r in again["rows"]] == [
+        (r["source"], r["target"]) for r in shown["rows"]
+    ]
+    assert document(cli("mapping", "show", *mapping)) == again
+
+
+def test_a_misspelt_key_in_what_show_printed_is_still_refused_naming_its_row(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    connected_service(cli, sandbox)
+    lead = ["--org", "acme", "--object", "Lead", "--json"]
+    shown = document(cli("mapping", "show", *lead))
+    shown["rows"][1]["upate"] = shown["rows"][1].pop("update")
+    file = _saved_as_shown(tmp_path, shown)
+
+    refused = cli("mapping", "set", *lead, "--file", file)
+
+    assert refused.exit_code == 1
+    report = json.loads(refused.stdout)
+    assert [(p["row"], p["field"], p["code"]) for p in report["problems"]] == [
+        (2, "upate", "invalid_row")
+    ]
+    assert report["saved"] is False
+    assert "row 2: unknown key 'upate'" in refused.stderr
+
+
+def test_a_shown_mapping_set_as_another_is_refused_saying_whose_it_is(
+    cli: Cli, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A service's pull mapping of Contact is no export mapping, nor one of Lead: its rows
+    would verify as nonsense, and the document says what it is."""
+    service = connected_service(cli, sandbox)
+    pulled = document(cli("mapping", "show", "--service", service, "--object", "Contact", "--json"))
+    file = _saved_as_shown(tmp_path, pulled)
+
+    exported = cli("mapping", "verify", "--org", "acme", "--object", "Contact", "--file", file)
+    of_lead = cli(
+        "mapping", "set", "--service", service, "--object", "Lead", "--file", file, "--json"
+    )
+
+    assert exported.exit_code == of_lead.exit_code == 1
+    assert '"direction" is "pull", not "export"' in exported.stderr
+    problems = json.loads(of_lead.stdout)["problems"]
+    assert [(p["row"], p["field"]) for p in problems if p["code"] == "invalid_file"] == [
+        (None, "object")
+    ]
+    assert '"object" is "Contact", not "Lead"' in of_lead.stderr

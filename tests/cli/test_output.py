@@ -74,14 +74,20 @@ def test_a_database_that_cannot_be_opened_is_said_so_in_one_json_document(
         assert secret not in refused.stdout + refused.stderr
 
 
-def test_a_setting_refused_names_its_environment_variable(cli: Cli) -> None:
-    env = {"FORCEBRIDGE_LOG_LEVEL": "LOUD"}
+@pytest.mark.parametrize("typed", ["LOUD", "verbose"])
+def test_a_setting_refused_names_its_environment_variable_and_quotes_what_was_typed(
+    cli: Cli, typed: str
+) -> None:
+    """Levels are read in any case, but the refusal quotes `verbose`, not `VERBOSE`."""
+    env = {"FORCEBRIDGE_LOG_LEVEL": typed}
 
     refused = cli("org", "list", "--json", env=env)
 
     assert refused.exit_code == 1
-    error = json.loads(refused.stdout)["error"]
-    assert error.startswith("FORCEBRIDGE_LOG_LEVEL: Input should be 'DEBUG'")
+    assert json.loads(refused.stdout)["error"] == (
+        "FORCEBRIDGE_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, in any "
+        f"case (not {typed!r})"
+    )
 
 
 OLD_KEY = "tjE08G-an-old-key-still-being-rotated-out-0000"
@@ -99,6 +105,17 @@ OLD_KEY = "tjE08G-an-old-key-still-being-rotated-out-0000"
         (
             {"FORCEBRIDGE_DATA_DIR": __file__},
             f"FORCEBRIDGE_DATA_DIR: {__file__} is a file, not a folder",
+        ),
+        (  # a driver forcebridge does not install: not a traceback of its import
+            {"FORCEBRIDGE_DATABASE_URL": "postgresql+psycopg2://u:shortk3y@127.0.0.1/fb"},
+            "FORCEBRIDGE_DATABASE_URL: database postgresql+psycopg2://u:***@127.0.0.1/fb names "
+            "the driver psycopg2, which forcebridge does not use: its driver for PostgreSQL is "
+            "psycopg (version 3), so write postgresql+psycopg://u:***@127.0.0.1/fb",
+        ),
+        (
+            {"FORCEBRIDGE_DATABASE_URL": "postgresql+asyncpg://u:shortk3y@127.0.0.1/fb"},
+            "FORCEBRIDGE_DATABASE_URL: database postgresql+asyncpg://u:***@127.0.0.1/fb names "
+            "the driver asyncpg",
         ),
     ],
 )

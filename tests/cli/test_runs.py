@@ -3,7 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.conftest import Cli, document
+from forcebridge.jobs.runtime import open_runtime
+from forcebridge.store.repositories.runs import finish_run, start_run
+from forcebridge.store.repositories.services import get_service
+from tests.cli.conftest import Cli, document, settings_of
 
 
 def imported(cli: Cli, tmp_path: Path, first_id: str) -> int:
@@ -122,3 +125,39 @@ def test_a_run_id_past_what_the_database_stores_is_a_run_that_does_not_exist(cli
     for result in (shown, paged):
         assert result.exit_code == 1
         assert json.loads(result.stdout) == {"error": f"run '{huge}' does not exist"}
+
+
+def test_runs_list_says_why_a_run_failed_or_ended_partial_on_a_line_of_its_own(
+    cli: Cli, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    succeeded = imported(cli, tmp_path, "crm-1")
+    file = tmp_path / "partial.csv"
+    file.write_text("email,first_name,external_id\nana@example.com,Ana,crm-3\n,Bo,\n,Cy,\n")
+    partial = cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm")
+    reason = "pull:Contact: The mapping has 1 problem:\n- row 2: " + "Contact has no field x " * 9
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        shop = get_service(session, "acme/shop")
+        failed = start_run(session, shop.org, "pull:Contact", service=shop)
+        finish_run(session, failed, error=reason)
+        session.commit()
+        failed_id = failed.id
+
+    lines = cli("runs", "list").stdout.splitlines()
+
+    assert partial.exit_code == 1
+    whys = {
+        int(lines[at].split()[0]): lines[at + 2].strip()
+        for at in range(len(lines) - 2)
+        if lines[at][:1].isdigit() and lines[at + 2].strip().startswith("why:")
+    }
+    assert whys == {
+        succeeded + 1: "why: 2 records failed; the first: row 3 has no external_id, and no "
+        f"email or phone that reads as one... (see forcebridge runs show {succeeded + 1})",
+        failed_id: "why: pull:Contact: The mapping has 1 problem: - row 2: Contact has no field "
+        f"x Contact has no field x... (see forcebridge runs show {failed_id})",
+    }
+    assert set(document(cli("runs", "list", "--json"))["runs"][0]) == {
+        "run_id", "org", "service", "stream", "status", "dry_run", "started_at", "finished_at",
+        "duration_seconds", "read", "created", "updated", "unchanged", "skipped", "failed",
+        "api_calls", "error",
+    }  # fmt: skip

@@ -8,7 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -45,6 +48,27 @@ def _wait_until_up(url: str, process: subprocess.Popen[str]) -> None:
     raise AssertionError(f"forcebridge serve did not answer at {url}")
 
 
+@contextmanager
+def _serving(
+    env: dict[str, str], port: int, stderr: IO[str] | int = subprocess.DEVNULL
+) -> Iterator[str]:
+    """`forcebridge serve --port port` answering at the URL this yields, until the block ends."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "forcebridge.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{base}/login", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def _add_admin(env: dict[str, str]) -> None:
     engine = make_engine(env["FORCEBRIDGE_DATABASE_URL"], Keyring(env["FORCEBRIDGE_SECRET_KEY"]))
     with make_sessionmaker(engine)() as session:
@@ -58,37 +82,27 @@ def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
 ) -> None:
     _add_admin(cli_env)
     port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "forcebridge.cli.main", "serve", "--port", str(port)],
-            env=cli_env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            text=True,
+    with (
+        log.open("w") as stderr,
+        _serving(cli_env, port, stderr) as base,
+        httpx.Client(base_url=base) as browser,
+    ):
+        login_page = browser.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page)
+        assert token
+        browser.post(
+            "/login",
+            data={
+                "csrf_token": token.group(1),
+                "org": "acme",
+                "email": "ann@acme.example.com",
+                "password": PASSWORD,
+            },
         )
-        try:
-            _wait_until_up(f"{base}/login", process)
-            with httpx.Client(base_url=base) as browser:
-                login_page = browser.get("/login").text
-                token = re.search(r'name="csrf_token" value="([^"]+)"', login_page)
-                assert token
-                browser.post(
-                    "/login",
-                    data={
-                        "csrf_token": token.group(1),
-                        "org": "acme",
-                        "email": "ann@acme.example.com",
-                        "password": PASSWORD,
-                    },
-                )
-                page = browser.get("/connections")
-                browser.get("/oauth/callback?code=a-secret-code&state=s")
-                browser.get("/login", headers={"X-Forwarded-For": "203.0.113.9"})
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+        page = browser.get("/connections")
+        browser.get("/oauth/callback?code=a-secret-code&state=s")
+        browser.get("/login", headers={"X-Forwarded-For": "203.0.113.9"})
 
     assert page.status_code == 200
     assert "ann@acme.example.com" in page.text
@@ -97,6 +111,19 @@ def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
     assert "GET /connections" in output
     assert "a-secret-code" not in output
     assert "203.0.113.9" not in output  # no proxy trusted: a client cannot choose its address
+
+
+def test_behind_a_trusted_proxy_the_cookie_is_secure_when_the_client_came_over_https(
+    cli_env: dict[str, str],
+) -> None:
+    """The proxy says so in `X-Forwarded-Proto`; no public URL is needed for it."""
+    trusting = {**cli_env, "FORCEBRIDGE_TRUSTED_PROXIES": "127.0.0.1"}
+    with _serving(trusting, _free_port()) as base:
+        over_https = httpx.get(f"{base}/login", headers={"X-Forwarded-Proto": "https"})
+        over_http = httpx.get(f"{base}/login", headers={"X-Forwarded-Proto": "http"})
+
+    assert "; secure" in over_https.headers["set-cookie"].lower()
+    assert "secure" not in over_http.headers["set-cookie"].lower()
 
 
 def _run_statuses(env: dict[str, str]) -> list[str]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -160,6 +161,30 @@ def test_status_shows_each_stream_and_a_failure_that_needs_attention(
     assert "Region__c" in streams["pull:Contact"]["reason"]
     assert streams["activities"]["status"] == "OK"
     assert streams["pull:Contact"]["every_minutes"] == 5
+
+
+def test_status_says_when_each_stream_runs_next_as_a_person_reads_it(
+    cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
+) -> None:
+    """Not the JSON's ISO time with microseconds, cut at 80 columns; an overdue stream is due
+    now, not at a time past."""
+    service = connected_service(cli, sandbox, "--pull", "contacts")
+    with open_runtime(settings_of(cli_env)) as runtime, runtime.sessions() as session:
+        found = get_service(session, service)
+        state = load_state(session.connection(), found.id, "pull:Contact")
+        failure = StreamFailure(FailureKind.NEEDS_ATTENTION, "mapping_invalid", "A problem")
+        save_state(session.connection(), found.id, "pull:Contact",
+                   after_failure(state, failure, utcnow()))  # fmt: skip
+        session.commit()
+
+    shown = cli("service", "status", service)
+
+    assert shown.exit_code == 0
+    rows = {line.split("│")[1].strip(): line for line in shown.stdout.splitlines() if "│" in line}
+    assert re.search(r"│ in (1 h|60 min) \(\d\d:\d\d UTC\) +│", rows["pull:Contact"])
+    assert re.search(r"│ due now +│", rows["activities"])  # due since the connection
+    assert re.search(r"│ on \d{4}-\d\d-\d\d \d\d:\d\d UTC +│", rows["reconcile"])  # daily
+    assert not re.search(r"\d\d:\d\d:\d\d", shown.stdout)
 
 
 def test_the_zone_cell_names_every_zone_the_days_are_counted_in_until_the_change(

@@ -22,12 +22,37 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def test_the_worker_refuses_sqlite_and_says_what_to_do(cli: Cli) -> None:
-    result = cli("worker")
+def test_the_worker_refuses_sqlite_naming_the_file_and_says_what_to_do(
+    cli: Cli, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    named = cli("worker")
+    unset = cli("worker", env={"FORCEBRIDGE_DATABASE_URL": ""})  # empty counts as unset
+
+    database = cli_env["FORCEBRIDGE_DATABASE_URL"].removeprefix("sqlite:///")
+    assert named.exit_code == unset.exit_code == 1
+    assert named.stderr.startswith(
+        f"Error: FORCEBRIDGE_DATABASE_URL names the SQLite file {database}; workers need "
+        "PostgreSQL: set FORCEBRIDGE_DATABASE_URL to postgresql+psycopg://"
+    )
+    assert unset.stderr.startswith(
+        "Error: FORCEBRIDGE_DATABASE_URL is not set, so the database is the SQLite file "
+        f"{tmp_path / 'data' / 'forcebridge.sqlite3'}; workers need PostgreSQL"
+    )
+    assert "forcebridge serve" in named.stderr
+
+
+def test_the_worker_refuses_a_postgresql_driver_not_installed_naming_the_one_to_use(
+    cli: Cli,
+) -> None:
+    """Not "needs PostgreSQL, but ... is a postgresql+psycopg2 database"."""
+    result = cli("worker", env={"FORCEBRIDGE_DATABASE_URL": "postgresql+psycopg2://u@db/fb"})
 
     assert result.exit_code == 1
-    assert "needs PostgreSQL" in result.stderr
-    assert "forcebridge serve" in result.stderr
+    assert " ".join(result.stderr.split()) == (
+        "Error: FORCEBRIDGE_DATABASE_URL: database postgresql+psycopg2://u@db/fb names the "
+        "driver psycopg2, which forcebridge does not use: its driver for PostgreSQL is psycopg "
+        "(version 3), so write postgresql+psycopg://u@db/fb"
+    )
 
 
 @pytest.mark.postgres
@@ -83,3 +108,4 @@ def test_a_worker_registers_and_stops_cleanly_on_a_signal_with_serve_s_exit_stat
             if process.poll() is None:
                 process.kill()
     assert _registered_workers(postgres_url) == 0
+    assert "INFO procrastinate.worker" in log.read_text()  # a worker logs at INFO by default

@@ -99,7 +99,7 @@ def test_the_engine_refuses_sqlite(runtime: Runtime, tmp_path: Any) -> None:
     sqlite = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     local = Runtime(runtime.settings, sqlite, make_sessionmaker(sqlite), runtime.keyring)
 
-    with pytest.raises(PostgresRequired, match="needs PostgreSQL"):
+    with pytest.raises(PostgresRequired, match="the database is sqlite through pysqlite; work"):
         DistributedEngine(local, StreamRegistry())
     sqlite.dispose()
 

@@ -10,10 +10,13 @@ import pytest
 from sqlalchemy import inspect, text
 
 from forcebridge.jobs.runtime import configure_logging, open_runtime
+from forcebridge.sandbox.clients import API_VERSION
+from forcebridge.sandbox.server import SandboxServer
 from forcebridge.settings import Settings
 from forcebridge.store.repositories.connections import create_connection, get_connection
 from forcebridge.store.repositories.orgs import create_org, get_org
 from tests.dbfixtures import postgres_database
+from tests.salesforce.conftest import client_for
 from tests.store.samples import LOGIN, TOKENS
 
 
@@ -68,3 +71,23 @@ def test_log_lines_are_redacted_whichever_logger_writes_them(root_logger: loggin
     assert "5Aep861secret" not in stream.getvalue()
     assert "not shown" not in stream.getvalue()
     assert stream.getvalue().count("refresh_token") == 1  # one handler, not two
+
+
+def test_at_debug_no_customer_data_reaches_the_log_from_a_query_or_the_store(
+    sandbox: SandboxServer, tmp_path: Path, root_logger: logging.Logger
+) -> None:
+    """urllib3 logs each request's URL at DEBUG, an export's lookup SOQL and all; SQLAlchemy
+    would log statements' values and rows, were its loggers not left at WARNING."""
+    email, quoted = "o'brien@example.com", "'o\\'brien@example.com'"
+    stream = io.StringIO()
+    with open_runtime(Settings(data_dir=tmp_path, log_level="DEBUG")) as runtime:
+        configure_logging("DEBUG", stream)
+        with runtime.sessions() as session:
+            assert session.execute(text("SELECT :email"), {"email": email}).scalar() == email
+        soql = f"SELECT Id FROM Contact WHERE Email IN ({quoted}) OR LastName = 'Zeta Widgets'"
+        assert not list(client_for(sandbox).client.query_all_records(soql))
+
+    log = stream.getvalue()
+    assert f'"GET /services/data/v{API_VERSION}/query/?q=[REDACTED] HTTP/1.1" 200' in log
+    for value in ("brien", "Zeta", "example.com"):
+        assert value not in log

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from forcebridge.mapping.errors import MappingFileError
 from forcebridge.mapping.model import (
     Mapping,
+    MappingOf,
     MappingRow,
     UpdateOption,
     parse_mapping_json,
@@ -136,3 +138,54 @@ def test_a_document_with_no_rows_to_read_has_no_mapping() -> None:
     for read in (read_mapping_json("{rows: []}"), read_mapping({"rows": "none"})):
         assert read.mapping is None
         assert [p.code for p in read.problems] == [ProblemCode.INVALID_FILE]
+
+
+SHOWN: dict[str, Any] = {
+    "direction": "export",
+    "object": "Lead",
+    "default": True,
+    "rows": [
+        {
+            "source": "last_name",
+            "target": "LastName",
+            "update": "fill_empty",
+            "salesforce_label": "Last Name (LastName)",
+        },
+        {"source": "company_name", "target": "Company", "salesforce_label": 7},
+    ],
+}
+"""A document as `mapping show --json` prints it (the second label wrong on purpose)."""
+
+
+def test_what_mapping_show_printed_reads_back_as_it_is_its_labels_ignored() -> None:
+    read = read_mapping(SHOWN, MappingOf("export", "lead"))
+
+    assert read.problems == ()
+    assert read.mapping == Mapping.of(
+        ("last_name", "LastName", UpdateOption.FILL_EMPTY), ("company_name", "Company")
+    )
+
+
+def test_a_misspelt_key_in_a_shown_document_is_still_refused_naming_its_row() -> None:
+    typo = {**SHOWN, "rows": [SHOWN["rows"][0], {"source": "email", "target": "Email", "upate": 1}]}
+
+    read = read_mapping(typo, MappingOf("export", "Lead"))
+
+    assert [(p.row, p.field, str(p)) for p in read.problems] == [
+        (2, "upate", "row 2: unknown key 'upate'")
+    ]
+
+
+def test_a_document_of_another_mapping_is_refused_saying_which_it_is() -> None:
+    read = read_mapping(SHOWN, MappingOf("pull", "Contact"))
+
+    assert [(p.row, p.field, p.code) for p in read.problems] == [
+        (None, "direction", ProblemCode.INVALID_FILE),
+        (None, "object", ProblemCode.INVALID_FILE),
+    ]
+    assert str(read.problems[1]) == (
+        '"object" is "Lead", not "Contact": the file holds another object\'s mapping;'
+        ' keep its "rows" alone to use them here'
+    )
+    assert read.mapping is not None and len(read.mapping.rows) == 2  # verified as well
+    assert read_mapping({"rows": SHOWN["rows"]}, MappingOf("pull", "Contact")).problems == ()

@@ -2,7 +2,13 @@ import logging
 
 import pytest
 
-from forcebridge.salesforce.redaction import MASK, RedactingFilter, get_logger, redact
+from forcebridge.salesforce.redaction import (
+    MASK,
+    RedactingFilter,
+    get_logger,
+    mask_query_values,
+    redact,
+)
 
 SESSION = "00D5g000004abcdEAA!AQ4AQKm.dTq_9xZ"
 
@@ -77,3 +83,48 @@ def test_package_loggers_clean_their_own_records_and_exceptions(
         except RuntimeError:
             logger.exception("call failed for token=%s", SESSION)
     assert SESSION not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        (
+            "/services/data/v62.0/query/?q=SELECT+Id+FROM+Lead",
+            f"/services/data/v62.0/query/?q={MASK}",
+        ),
+        (
+            "/jobs/query/750/results?locator=abc&maxRecords=10",
+            f"/jobs/query/750/results?locator={MASK}&maxRecords={MASK}",
+        ),
+        ("/search?o%27brien%40example.com", f"/search?{MASK}"),
+        (
+            "/services/data/v62.0/sobjects/Lead/describe",
+            "/services/data/v62.0/sobjects/Lead/describe",
+        ),
+    ],
+)
+def test_a_urls_query_values_are_masked_and_its_path_and_names_kept(url: str, masked: str) -> None:
+    assert mask_query_values(url) == masked
+
+
+def test_urllib3_records_quote_urls_without_their_query_values() -> None:
+    """Only the URL arguments change: the line keeps its method, path, status and length."""
+    url = "/services/data/v62.0/query/?q=SELECT+Id+FROM+Contact+WHERE+Email+%3D+%27o%40ex.com%27"
+    record = logging.LogRecord(
+        "urllib3.connectionpool",
+        logging.DEBUG,
+        __file__,
+        1,
+        '%s://%s:%s "%s %s %s" %s %s',
+        ("https", "acme.my.salesforce.com", 443, "GET", url, "HTTP/1.1", 200, 40),
+        None,
+    )
+    ours = logging.LogRecord("forcebridge.sync", logging.INFO, __file__, 1, "%s", (url,), None)
+
+    assert RedactingFilter().filter(record) and RedactingFilter().filter(ours)
+
+    assert record.getMessage() == (
+        f'https://acme.my.salesforce.com:443 "GET /services/data/v62.0/query/?q={MASK} HTTP/1.1"'
+        " 200 40"
+    )
+    assert ours.getMessage() == url

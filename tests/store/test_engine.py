@@ -21,6 +21,7 @@ from forcebridge.store.engine import (
     make_engine,
     make_sessionmaker,
     sqlite_refusal,
+    unsupported_database,
 )
 from forcebridge.store.errors import InvalidValue
 from forcebridge.store.migrations import upgrade
@@ -128,6 +129,52 @@ def test_a_database_other_than_sqlite_or_postgresql_is_refused_without_its_passw
     with pytest.raises(InvalidValue, match=r"mysql://app:\*\*\*@db/fb is not supported") as caught:
         make_engine("mysql://app:hunter22@db/fb")
     assert "hunter22" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "refusal"),
+    [
+        (
+            "postgresql+psycopg2://app:hunter22@db/fb",
+            "database postgresql+psycopg2://app:***@db/fb names the driver psycopg2, which "
+            "forcebridge does not use: its driver for PostgreSQL is psycopg (version 3), so "
+            "write postgresql+psycopg://app:***@db/fb",
+        ),
+        (
+            "postgresql+asyncpg://app@db:5433/fb?password=hunter22",
+            "database postgresql+asyncpg://app@db:5433/fb?password=*** names the driver "
+            "asyncpg, which forcebridge does not use: its driver for PostgreSQL is psycopg "
+            "(version 3), so write postgresql+psycopg://app@db:5433/fb?password=***",
+        ),
+        (
+            "postgres://app:hunter22@db/fb",
+            "database postgres://app:***@db/fb is not a URL SQLAlchemy reads: write "
+            "postgresql+psycopg://app:***@db/fb",
+        ),
+        (
+            "sqlite+aiosqlite:////srv/fb.db",
+            "database sqlite+aiosqlite:////srv/fb.db names the driver aiosqlite, which "
+            "forcebridge does not use: its driver for SQLite is Python's own sqlite3, so write "
+            "sqlite:////srv/fb.db",
+        ),
+    ],
+)
+def test_a_database_driver_not_installed_is_refused_with_the_url_to_write(
+    url: str, refusal: str
+) -> None:
+    """SQLAlchemy would fail importing the driver, a traceback naming a module."""
+    with pytest.raises(InvalidValue) as caught:
+        make_engine(url)
+
+    assert str(caught.value) == refusal
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///{}", "sqlite+pysqlite:///{}", "postgresql://u@db/fb", "postgresql+psycopg://db/fb"],
+)
+def test_the_drivers_forcebridge_installs_are_used_named_or_not(url: str) -> None:
+    assert unsupported_database(url.format("/srv/fb.db")) is None
 
 
 def test_a_url_naming_a_folder_is_refused_and_the_folder_left_as_it_was(tmp_path: Path) -> None:

@@ -9,14 +9,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import delete, func, insert, inspect, select
+from sqlalchemy import column, delete, func, insert, inspect, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forcebridge.store.crypto import Keyring
 from forcebridge.store.engine import make_engine, make_sessionmaker
+from forcebridge.store.errors import AlreadyExists
 from forcebridge.store.migrations import alembic_config, downgrade, upgrade
 from forcebridge.store.models import (
+    AdminUser,
     Base,
     Connection,
     Contact,
@@ -25,7 +27,8 @@ from forcebridge.store.models import (
     Org,
     Service,
 )
-from forcebridge.store.repositories.connections import create_connection
+from forcebridge.store.repositories.admins import create_admin, list_admins, remove_admin
+from forcebridge.store.repositories.connections import create_connection, get_connection
 from forcebridge.store.repositories.contacts import (
     Identity,
     add_identities,
@@ -35,6 +38,7 @@ from forcebridge.store.repositories.contacts import (
 )
 from forcebridge.store.repositories.leases import OrgScope, holder_of, take_lease
 from forcebridge.store.repositories.orgs import create_org
+from forcebridge.store.types import utcnow
 from tests.store.samples import LOGIN, TOKENS
 
 
@@ -302,4 +306,78 @@ def test_upgrading_keeps_the_services_leases_and_lets_an_org_hold_its_own(
     with engine.begin() as connection:
         connection.execute(delete(Org).where(Org.id == org_id))
         assert connection.execute(select(func.count()).select_from(Lease)).scalar() == 0
+    engine.dispose()
+
+
+def test_upgrading_gives_each_admin_a_key_and_never_gives_an_admin_or_connection_id_again(
+    database_url: str, keyring: Keyring
+) -> None:
+    """Migration 0019: each admin gets a session key of their own (their cookies name the
+    account by it), and SQLite's admins and connections are copied to have them AUTOINCREMENT:
+    their rows, constraints and the rows referring to them come through."""
+    engine = make_engine(database_url, keyring)
+    upgrade(engine, "0018")
+    session = make_sessionmaker(engine)()
+    org = create_org(session, "acme")
+    main_id = create_connection(session, org, "main", LOGIN, TOKENS).id
+    service_id = _old_service(session, org.id, main_id)
+    old_admins = table(
+        "admin_users",
+        *(column(name) for name in ("org_id", "email", "password_hash", "role", "session_epoch")),
+        *(column(name) for name in ("created_at", "updated_at")),
+    )
+    for email, role, epoch in (
+        ("ann@acme.example", "admin", 3),
+        ("yara@acme.example", "viewer", 0),
+    ):
+        session.execute(
+            insert(old_admins).values(
+                org_id=org.id, email=email, password_hash="scrypt$", role=role,
+                session_epoch=epoch, created_at=utcnow(), updated_at=utcnow(),
+            )
+        )  # fmt: skip
+    session.commit()
+    org_id = org.id
+    session.close()
+
+    upgrade(engine)
+
+    session = make_sessionmaker(engine)()
+    org = session.get_one(Org, org_id)
+    ann, yara = list_admins(session, org)
+    assert (ann.session_epoch, yara.session_epoch) == (3, 0)
+    assert ann.session_key != yara.session_key and len(ann.session_key) == 43
+    assert session.get_one(Service, service_id).connection_id == main_id
+    remove_admin(session, yara)
+    newboss = create_admin(session, org, "newboss@acme.example", "a long enough password")
+    assert newboss.id > yara.id and newboss.session_key not in {ann.session_key, yara.session_key}
+    session.delete(get_connection(session, org, "main"))
+    session.flush()
+    assert create_connection(session, org, "eu", LOGIN, TOKENS).id > main_id
+    session.commit()
+    with pytest.raises(AlreadyExists):
+        create_admin(session, org, "ann@acme.example", "a long enough password")
+    session.rollback()
+    session.execute(delete(Org).where(Org.id == org_id))
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(AdminUser)) == 0
+    assert session.scalar(select(func.count()).select_from(Connection)) == 0
+    session.close()
+    engine.dispose()
+
+
+def test_upgrading_forgets_the_failed_logins_kept_as_they_were_typed(database_url: str) -> None:
+    """Migration 0020: a failure's key held the org and e-mail as typed (or a password typed
+    into the e-mail field); keys are HMACs now, and none of those is left behind."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0019")
+    failures = table("login_failures", column("key"), column("failed_at"))
+    with engine.begin() as connection:
+        typed = {"key": "127.0.0.1|acme|hunter2-secret!", "failed_at": utcnow()}
+        connection.execute(insert(failures).values(typed))
+
+    upgrade(engine)
+
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(failures)).scalar() == 0
     engine.dispose()

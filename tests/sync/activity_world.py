@@ -19,6 +19,7 @@ from forcebridge.store.repositories.contacts import Identity, add_identities, in
 from forcebridge.store.repositories.messages import NewMessage, add_messages
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
+from forcebridge.sync.activities import PushOptions, push_activities
 
 DAY = dt.date(2024, 3, 12)
 """A Tuesday; 14:00 UTC is 10:00 in New York (EDT since the 10th)."""
@@ -89,6 +90,27 @@ def say(
     message = NewMessage(contact_id, direction, "sms", author, body, sent_at)
     add_messages(session, service.id, [message])
     session.commit()
+
+
+def parked_and_held(
+    session: Session,
+    service: Service,
+    client: SalesforceClient,
+    sf: Salesforce,
+    *,
+    parked: int = 1,
+    held: int = 0,
+) -> None:
+    """`parked` days of Jane Gone, whose Contact was deleted, parked by a push allowed one
+    attempt; and a day of each of `held` contacts linked to no record yet, held by it."""
+    gone = sandbox_contact(sf, "Gone")
+    jane = person(session, service, last_name="Gone", links={"Contact": gone})
+    for day in range(parked):
+        say(session, service, jane, MORNING + dt.timedelta(days=day), "hello?")
+    for n in range(held):
+        say(session, service, person(session, service, last_name=f"Nobody {n}"), MORNING, "hi")
+    sf.Contact.delete(gone)
+    push_activities(session, service, client, PushOptions(max_attempts=1))
 
 
 def tasks_of(sf: Salesforce, who_id: str) -> list[dict[str, Any]]:

@@ -119,21 +119,49 @@ def test_an_email_spelled_in_another_case_is_left_as_salesforce_stores_it(
     ]
 
 
-def test_duplicates_inside_one_file_are_written_once(world: ExportWorld) -> None:
-    report = world.export(
-        "Lead",
+def test_duplicates_inside_one_file_are_written_once_and_counted_once(
+    world: ExportWorld,
+) -> None:
+    """The later row of a person is `unchanged` by the one write, which its values went into:
+    `created` counts the records made, the dry run says so first, and the log names both rows."""
+    rows = (
         HEADER,
         "Ada,Lovelace,ada@example.com,Analytical Engines,,",
+        "Bob,Builder,bob@example.com,Builders Ltd,,",
         "Augusta,Lovelace,ADA@EXAMPLE.COM,Analytical Engines,CTO,+44 20 1",
     )
 
-    [lead] = world.records("Lead", "FirstName", "Title", "Phone")
+    rehearsed = world.export("Lead", *rows, dry_run=True)
+    report = world.export("Lead", *rows)
+
+    [lead, _] = world.records("Lead", "FirstName", "Title", "Phone")
     assert (lead["FirstName"], lead["Title"], lead["Phone"]) == ("Ada", "CTO", "+44 20 1")
     assert [(r.action, r.salesforce_id) for r in report.results] == [
         (Action.CREATED, lead["Id"]),
-        (Action.CREATED, lead["Id"]),
+        (Action.CREATED, report.results[1].salesforce_id),
+        (Action.UNCHANGED, lead["Id"]),
     ]
-    assert len(world.prospects()) == 1
+    assert actions(rehearsed) == actions(report)
+    assert report.to_json()["created"] == rehearsed.to_json()["created"] == 2
+    assert report.to_json()["unchanged"] == 1 and report.status is RunStatus.SUCCEEDED
+    run = world.session.get_one(Run, report.run_id)
+    assert (run.created, run.unchanged) == (2, 1)
+    assert world.log(report.run_id) == [("row 4", None, "same_person")]
+    assert report.results[2].same_person == (
+        f"the same person as row 2: their record {lead['Id']} was created once, for all their"
+        " rows, and counted on row 2"
+    )
+    assert rehearsed.results[2].same_person == (
+        "the same person as row 2: their record would be created once, for all their rows, and"
+        " counted on row 2"
+    )
+    assert len(world.prospects()) == 2
+
+    world.lead_mapping_with("job_title", "Title")
+    again = world.export("Lead", *rows[:3], rows[3].replace("CTO", "CEO"))
+
+    assert actions(again) == [(2, Action.UPDATED), (3, Action.UNCHANGED), (4, Action.UNCHANGED)]
+    assert again.to_json()["updated"] == 1
 
 
 def test_rows_of_one_person_are_merged_before_the_hierarchy_picks_so_a_direct_phone_wins(
@@ -153,8 +181,8 @@ def test_rows_of_one_person_are_merged_before_the_hierarchy_picks_so_a_direct_ph
     rehearsed = world.export("Lead", *rows, dry_run=True)
     report = world.export("Lead", *rows)
 
-    assert [r.values["Phone"] for r in rehearsed.results] == ["+44 20 1", "+44 20 1"]
-    assert [r.action for r in report.results] == [Action.CREATED, Action.CREATED]
+    assert [r.values.get("Phone") for r in rehearsed.results] == ["+44 20 1", None]
+    assert [r.action for r in report.results] == [Action.CREATED, Action.UNCHANGED]
     assert [r["Phone"] for r in world.records("Lead", "Phone")] == ["+44 20 1"]
 
 

@@ -82,6 +82,19 @@ def test_the_ids_of_each_call_are_kept_as_it_returns_so_a_stopped_export_is_fini
     assert_finished_without_duplicates(world, made_before=200)
 
 
+def test_a_stopped_export_counts_the_records_it_made_not_the_rows_of_their_people(
+    world: ExportWorld,
+) -> None:
+    """Person0 is on the first row and the last: the first call makes their one Lead, and
+    the run, which never ends, counts it once, as many as Salesforce holds."""
+    rows = [*NO_EMAILS, NO_EMAILS[0]]
+
+    export_stopped(world, StoppedAfterFirstCall(), rows=rows)
+
+    [run] = world.session.scalars(select(Run)).all()
+    assert (run.read, run.created, len(world.records("Lead"))) == (len(rows), 200, 200)
+
+
 def test_an_export_stopped_before_it_wrote_shows_what_it_read_and_the_calls_it_spent(
     world: ExportWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -132,6 +132,27 @@ def test_exporting_again_updates_what_the_first_export_made_and_makes_nothing_tw
     ]
 
 
+def test_a_person_sent_twice_is_one_lead_created_and_counted_once(world: World) -> None:
+    """The second prospect of a person is `unchanged` by the one write, dry run and real alike,
+    and the run's log says so, naming both."""
+    sent = (person(), person(2), person(job_title="Analyst"))
+
+    rehearsed = world.export("Lead", *sent, dry_run=True).json()
+    document = world.export("Lead", *sent).json()
+
+    for report in (rehearsed, document):
+        assert (report["created"], report["unchanged"]) == (2, 1)
+        assert [r["action"] for r in report["results"]] == ["created", "created", "unchanged"]
+    assert len(world.records("SELECT Id FROM Lead")) == 2
+    ada, _, again = document["results"]
+    assert again["salesforce_id"] == ada["salesforce_id"]
+    log = world.api.get(f"/runs/{document['run_id']}").json()["log"]
+    assert [(e["level"], e["record_ref"], e["code"]) for e in log] == [
+        ("warning", "row 3", "same_person")
+    ]
+    assert log[0]["message"].startswith("the same person as row 1: ")
+
+
 def test_a_bad_prospect_fails_alone_named_by_its_position_and_field(world: World) -> None:
     answer = world.export(
         "Lead", person(1), person(2, email="bob@", compnay_name="Acme"), person(3, employees=12.0)

@@ -23,7 +23,9 @@ from forcebridge.store.types import utcnow
 from forcebridge.sync.documents import service_document
 from forcebridge.sync.service_days import move_service
 from tests.web.conftest import AdminPages, AdminPagesFactory, Api
+from tests.web.test_activity_windows import unwritten
 from tests.web.test_runs import record_run
+from tests.web.test_services import acme_support
 
 
 def add_contacts(pages: AdminPages, service: str, count: int) -> list[int]:
@@ -393,3 +395,22 @@ def test_a_services_zone_and_its_pending_change_read_as_the_command_line_prints_
     assert shown["timezone_change"]["from"] == "UTC"
     assert shown["timezone_change"]["to"] == "Asia/Tokyo"
     assert dt.datetime.fromisoformat(shown["timezone_change"]["takes_effect_at"]) > now
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_each_service_counts_its_parked_and_held_activity_windows_as_service_status_does(
+    admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer, sf: Salesforce, backend: str
+) -> None:
+    """Null for a service without a connection, which has pushed nothing."""
+    pages = acme_support(admin_pages_factory(backend=backend), sandbox)
+    pages.add_service("acme", "bare")
+    unwritten(pages, sf, parked=1, held=2)
+
+    services = Api(pages).get("/services").json()["services"]
+
+    assert {s["name"]: s["activity_windows"] for s in services} == {
+        "bare": None,
+        "support": {"parked": 1, "held": 2},
+    }

@@ -6,16 +6,21 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
-from forcebridge.store.models import LoginFailure
+from forcebridge.store.models import AdminRole, LoginFailure
 from forcebridge.store.repositories.admins import get_admin, remove_admin, set_password
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.web.auth import WRONG_CREDENTIALS
 from forcebridge.web.sessions import COOKIE_NAME, MAX_AGE_SECONDS, cookie_signing_key
-from forcebridge.web.throttle import LoginThrottle, ThrottlePolicy
+from forcebridge.web.throttle import LoginThrottle, StoredFailures, ThrottlePolicy
+from tests.dbfixtures import backend_params
 from tests.web.conftest import TEST_SECRET, AdminPages, AdminPagesFactory
 
 
@@ -95,6 +100,73 @@ def test_an_old_cookie_stops_working_once_the_admin_is_deleted(pages: AdminPages
     assert answer.headers["location"].startswith("/login")
 
 
+def _remove_admin(pages: AdminPages, email: str) -> None:
+    with pages.runtime.sessions() as session:
+        remove_admin(session, get_admin(session, get_org(session, "acme"), email))
+        session.commit()
+
+
+def _sees_the_login(pages: AdminPages, cookie: str) -> bool:
+    """Whether a browser holding only `cookie` is sent to the login, by the pages and the API."""
+    pages.client.cookies.clear()
+    pages.client.cookies.set(COOKIE_NAME, cookie)
+    page = pages.client.get("/connections", follow_redirects=False)
+    api = pages.client.get("/api/v1/connections")
+    return (
+        page.status_code == 303
+        and page.headers["location"].startswith("/login")
+        and (api.status_code == 401)
+    )
+
+
+def test_a_removed_admins_cookie_is_no_session_of_the_admin_made_next(pages: AdminPages) -> None:
+    """SQLite gave a removed admin's id, the highest, to the next admin made, at the same
+    session epoch: the saved cookie of a removed viewer was an admin's session."""
+    pages.add_admin("acme", "yara@acme.example.com", AdminRole.VIEWER)
+    pages.log_in("acme", "yara@acme.example.com")
+    saved = str(pages.client.cookies.get(COOKIE_NAME))
+    _remove_admin(pages, "yara@acme.example.com")
+    pages.add_admin("acme", "newboss@acme.example.com")
+
+    assert _sees_the_login(pages, saved)
+    assert pages.log_in("acme", "newboss@acme.example.com").status_code == 303
+
+
+def test_an_admin_made_again_with_the_same_address_does_not_revive_the_old_cookie(
+    pages: AdminPages,
+) -> None:
+    pages.add_admin("acme", "yara@acme.example.com", AdminRole.VIEWER)
+    pages.log_in("acme", "yara@acme.example.com")
+    saved = str(pages.client.cookies.get(COOKIE_NAME))
+    _remove_admin(pages, "yara@acme.example.com")
+    pages.add_admin("acme", "yara@acme.example.com")
+
+    assert _sees_the_login(pages, saved)
+
+
+@pytest.mark.parametrize("backend", backend_params())
+def test_a_cookie_of_another_database_under_the_same_secret_key_is_no_session(
+    admin_pages_factory: AdminPagesFactory, backend: str
+) -> None:
+    """A database made again (or restored) under the same secret key gives its first admin the
+    id, org and epoch of the old one's: the cookie names the account by its key too."""
+    before, after = admin_pages_factory(backend=backend), admin_pages_factory(backend=backend)
+    before.add_admin("acme", "ann@acme.example.com")
+    after.add_admin("acme", "ann@acme.example.com")
+    before.log_in("acme", "ann@acme.example.com")
+
+    assert _sees_the_login(after, str(before.client.cookies.get(COOKIE_NAME)))
+
+
+def test_a_cookie_made_before_sessions_carried_the_accounts_key_is_no_session(
+    pages: AdminPages,
+) -> None:
+    pages.log_in("acme", "ann@acme.example.com")
+    changed_session(pages, lambda admin: admin.pop("key"))
+
+    assert _sees_the_login(pages, pages.client.cookies[COOKIE_NAME])
+
+
 def test_a_new_password_ends_the_admins_sessions_and_the_old_one_no_longer_logs_in(
     pages: AdminPages,
 ) -> None:
@@ -115,15 +187,21 @@ def test_a_new_password_ends_the_admins_sessions_and_the_old_one_no_longer_logs_
     assert new.status_code == 303
 
 
-def signed_in_hours_ago(pages: AdminPages, hours: float) -> None:
-    """Make the browser's session cookie one that began `hours` ago, signed as the server signs."""
+def changed_session(pages: AdminPages, change: Callable[[dict[str, Any]], object]) -> None:
+    """Make the browser's session cookie one whose admin `change` altered, signed as the server
+    signs."""
     [cookie] = [cookie for cookie in pages.client.cookies.jar if cookie.name == COOKIE_NAME]
     session = json.loads(base64.b64decode(str(cookie.value).split(".")[0]))
-    session["admin"]["since"] = int(time.time() - hours * 3600)
+    change(session["admin"])
     signer = TimestampSigner(cookie_signing_key(TEST_SECRET))
     value = signer.sign(base64.b64encode(json.dumps(session).encode())).decode()
     pages.client.cookies.clear()
     pages.client.cookies.set(COOKIE_NAME, value, domain=cookie.domain, path=cookie.path)
+
+
+def signed_in_hours_ago(pages: AdminPages, hours: float) -> None:
+    """Make the browser's session cookie one that began `hours` ago."""
+    changed_session(pages, lambda admin: admin.update(since=int(time.time() - hours * 3600)))
 
 
 def test_a_session_expires_after_eight_hours_and_the_login_page_says_so(pages: AdminPages) -> None:
@@ -181,6 +259,16 @@ def test_the_cookie_is_secure_when_the_pages_are_served_over_https(
     assert "; secure" in answer.headers["set-cookie"].lower()
 
 
+def test_the_cookie_is_secure_when_the_request_came_over_https(pages: AdminPages) -> None:
+    """As behind a trusted proxy saying `X-Forwarded-Proto: https`, which uvicorn makes the
+    request's scheme (`tests/cli/test_serve.py` runs that through `serve`)."""
+    over_https = TestClient(pages.client.app, base_url="https://forcebridge.example.com")
+
+    answer = over_https.get("/login")
+
+    assert "; secure" in answer.headers["set-cookie"].lower()
+
+
 def test_a_tampered_cookie_is_no_session(pages: AdminPages) -> None:
     pages.log_in("acme", "ann@acme.example.com")
     value = pages.client.cookies[COOKIE_NAME]
@@ -227,9 +315,8 @@ def test_failed_logins_are_kept_in_the_store_where_every_web_process_sees_them(
 ) -> None:
     assert pages.log_in("acme", "Ann@Acme.example.com", "guess").status_code == 401
 
-    with pages.runtime.engine.connect() as connection:
-        keys = connection.scalars(select(LoginFailure.key)).all()
-    assert keys == ["testclient|acme|ann@acme.example.com"]
+    another_process = StoredFailures(pages.runtime.engine, TEST_SECRET)
+    assert len(another_process.since("testclient|acme|ann@acme.example.com", 0)) == 1
     assert pages.log_in("acme", "ann@acme.example.com").status_code == 303
     with pages.runtime.engine.connect() as connection:
         assert connection.scalars(select(LoginFailure.key)).all() == []

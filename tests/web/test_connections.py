@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 import requests
 
 from forcebridge.sandbox.server import SandboxServer
+from forcebridge.sandbox.tls import ensure_server_certificates
 from forcebridge.store.models import (
     AdminRole,
     AuthMethod,
@@ -190,6 +192,34 @@ def test_a_login_url_that_is_not_salesforce_is_refused_in_the_popup(
     assert "https://login.example.com is not a Salesforce URL" in answer.text  # as typed
     assert "choose forcebridge sandbox URL" in answer.text  # what the admin can do
     assert "configured with its CA file" not in answer.text
+
+
+def test_a_sandbox_url_the_trusted_ca_did_not_sign_is_refused_before_the_admin_is_sent_there(
+    admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Any https site typed as the sandbox URL got the pop-up (and the admin's credentials);
+    only the code exchange after the login checked its certificate."""
+    pages = admin_pages_factory(
+        sandbox_ca_file=ensure_server_certificates(tmp_path / "elsewhere").ca_file
+    )
+    pages.add_admin("acme", "ann@acme.example.com")
+    pages.log_in("acme", "ann@acme.example.com")
+
+    answer = pages.post_form(
+        "/connections/connect",
+        {
+            "environment": "forcebridge-sandbox",
+            "login_url": sandbox.base_url,
+            "client_id": sandbox.config.client_id,
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "location" not in answer.headers
+    said = html.unescape(answer.text)
+    assert f"{sandbox.base_url} is not the forcebridge sandbox this server trusts" in said
+    assert "so you were not sent there" in said
+    assert "No Salesforce login was started" in callback(pages, code="x", state="y").text
 
 
 def test_the_servers_connected_app_is_used_when_the_form_names_none(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
 from pathlib import Path
 
 import pytest
 
+from forcebridge.salesforce.errors import UntrustedUrl
+from forcebridge.sandbox.server import SandboxServer
 from forcebridge.sandbox.tls import ensure_server_certificates
 from forcebridge.settings import Settings
 from forcebridge.store.models import ConnectionKind
 from forcebridge.web.environments import (
+    SANDBOX_CA,
     ChosenLogin,
     InvalidEnvironment,
     chosen_login,
@@ -40,21 +45,60 @@ def test_a_my_domain_needs_its_url(tmp_path: Path) -> None:
         chosen_login(settings, "mydomain", "  ")
 
 
-def test_the_forcebridge_sandbox_is_offered_only_when_its_ca_is_trusted(tmp_path: Path) -> None:
+def test_the_forcebridge_sandbox_is_offered_only_when_its_ca_is_trusted(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
     settings = _settings(tmp_path)
     assert ConnectionKind.FORCEBRIDGE_SANDBOX not in {e.value for e in offered(settings)}
     with pytest.raises(InvalidEnvironment, match="Choose where to connect"):
-        chosen_login(settings, "forcebridge-sandbox", "https://127.0.0.1:8443")
+        chosen_login(settings, "forcebridge-sandbox", sandbox.base_url)
 
-    local_ca = ensure_server_certificates(tmp_path / "sandbox").ca_file
+    local_ca = tmp_path / SANDBOX_CA
+    local_ca.parent.mkdir()
+    shutil.copy(sandbox.ca_file, local_ca)
 
-    assert chosen_login(settings, "forcebridge-sandbox", "https://127.0.0.1:8443") == ChosenLogin(
-        "https://127.0.0.1:8443", local_ca
+    assert chosen_login(settings, "forcebridge-sandbox", sandbox.base_url) == ChosenLogin(
+        sandbox.base_url, local_ca
     )
+    configured = _settings(tmp_path, sandbox_ca_file=sandbox.ca_file)
+    assert chosen_login(configured, "forcebridge-sandbox", sandbox.base_url).ca_file == (
+        sandbox.ca_file
+    )
+
+
+def test_a_sandbox_url_whose_certificate_the_ca_file_did_not_sign_is_refused_before_the_login(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """Any https site typed there would otherwise be shown the admin's Salesforce credentials:
+    only the code exchange after the login checked its certificate."""
     elsewhere = ensure_server_certificates(tmp_path / "elsewhere").ca_file
-    configured = _settings(tmp_path, sandbox_ca_file=elsewhere)
-    assert chosen_login(configured, "forcebridge-sandbox", "https://127.0.0.1:1").ca_file == (
-        elsewhere
+
+    with pytest.raises(InvalidEnvironment) as refused:
+        chosen_login(_settings(tmp_path, elsewhere), "forcebridge-sandbox", sandbox.base_url)
+
+    assert refused.value.message == (
+        f"{sandbox.base_url} is not the forcebridge sandbox this server trusts: its certificate"
+        " is not one the CA file vouches for (self-signed certificate in certificate chain), so"
+        " you were not sent there. Enter the URL `forcebridge sandbox serve` printed."
+    )
+
+
+def test_a_sandbox_url_nothing_answers_at_is_refused_before_the_login(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    settings = _settings(tmp_path, sandbox.ca_file)
+
+    with pytest.raises(InvalidEnvironment) as refused:
+        chosen_login(settings, "forcebridge-sandbox", f"https://127.0.0.1:{port}")
+    with pytest.raises(UntrustedUrl, match="must use https"):
+        chosen_login(settings, "forcebridge-sandbox", f"http://127.0.0.1:{port}")
+
+    assert refused.value.message == (
+        f"https://127.0.0.1:{port} could not be checked as the forcebridge sandbox: cannot"
+        f" connect to 127.0.0.1:{port} (Connection refused), so you were not sent there. Check"
+        " the URL `forcebridge sandbox serve` printed and that the sandbox is running."
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+import re
+
+from sqlalchemy import Engine, func, select
 
 from forcebridge.store.models import LoginFailure
 from forcebridge.web.throttle import LoginThrottle, StoredFailures, ThrottlePolicy
+from tests.web.conftest import TEST_SECRET, AdminPages
 
 
 class Clock:
@@ -44,7 +47,9 @@ def test_each_key_is_counted_apart_and_a_success_forgets_the_failures() -> None:
 def test_failures_kept_in_the_store_pause_every_web_process_alike(engine: Engine) -> None:
     clock = Clock()
     policy = ThrottlePolicy(max_failures=2, window_seconds=60)
-    one, other = (LoginThrottle(policy, clock, StoredFailures(engine)) for _ in range(2))
+    one, other = (
+        LoginThrottle(policy, clock, StoredFailures(engine, TEST_SECRET)) for _ in range(2)
+    )
     clock.now = 1000
     one.failed("ip|acme|ann")
     clock.now = 1010
@@ -57,7 +62,8 @@ def test_failures_kept_in_the_store_pause_every_web_process_alike(engine: Engine
 
 def test_the_store_keeps_only_failures_that_still_count(engine: Engine) -> None:
     clock = Clock()
-    throttle = LoginThrottle(ThrottlePolicy(window_seconds=60), clock, StoredFailures(engine))
+    failures = StoredFailures(engine, TEST_SECRET)
+    throttle = LoginThrottle(ThrottlePolicy(window_seconds=60), clock, failures)
     clock.now = 1000
     throttle.failed("a")
     throttle.failed("b")
@@ -65,5 +71,31 @@ def test_the_store_keeps_only_failures_that_still_count(engine: Engine) -> None:
     throttle.failed("c")
 
     with engine.connect() as connection:
-        kept = connection.scalars(select(LoginFailure.key)).all()
-    assert kept == ["c"]
+        kept = connection.scalar(select(func.count()).select_from(LoginFailure))
+    assert kept == 1
+    assert failures.since("c", 0) == [1100]
+
+
+def test_the_store_keeps_nothing_typed_at_a_failed_login_and_pauses_the_sixth_attempt(
+    pages: AdminPages,
+) -> None:
+    """A password typed into the e-mail field was kept in plain text, with the org, for 15
+    minutes. The key is now an HMAC; its failures still count however the address is spelled."""
+    spellings = ["Hunter2-Secret!", " hunter2-secret! ", "HUNTER2-SECRET!"]
+    for attempt in range(5):
+        answer = pages.log_in("acme", spellings[attempt % 3], "guess")
+        assert answer.status_code == 401
+
+    assert pages.log_in(" acme ", "hunter2-SECRET!", "guess").status_code == 429
+    assert pages.log_in("acme", "ann@acme.example.com").status_code == 303  # another account
+    with pages.runtime.engine.connect() as connection:
+        (key,) = set(connection.scalars(select(LoginFailure.key)))
+    assert re.fullmatch("[0-9a-f]{64}", key)
+    other_process = StoredFailures(pages.runtime.engine, TEST_SECRET)
+    assert len(other_process.since("testclient|acme|hunter2-secret!", 0)) == 5
+    assert (
+        StoredFailures(pages.runtime.engine, "another-secret-" * 3).since(
+            "testclient|acme|hunter2-secret!", 0
+        )
+        == []
+    )

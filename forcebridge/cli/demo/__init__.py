@@ -4,8 +4,10 @@ Each chapter shows one capability against a freshly seeded sandbox org; the summ
 says what happened and where to look next. The demo's data lives in its own folder
 (`.forcebridge/demo`, or `--data`) so it never touches the data of a real installation; it
 empties that folder first only if an earlier demo made it, and refuses any other that holds
-files. Its database is always the embedded default, SQLite in that folder, whatever
-`FORCEBRIDGE_DATABASE_URL` says, and the commands it suggests at the end name it, so that they
+files. Its database is always the embedded default, SQLite in that folder, and its secret key
+the `secret.key` it generates there, whatever `FORCEBRIDGE_DATABASE_URL`,
+`FORCEBRIDGE_SECRET_KEY` (and `FORCEBRIDGE_RETIRED_SECRET_KEYS`) or `FORCEBRIDGE_DATA_DIR` say,
+each ignored with a note; the commands it suggests at the end set or unset them, so that they
 reach the demo's data from any shell.
 """
 
@@ -35,9 +37,10 @@ from forcebridge.cli.demo.sandbox_chapter import (
     start_sandbox,
 )
 from forcebridge.cli.output import errors, fail
+from forcebridge.private_files import make_private_folders
 from forcebridge.sandbox.clients import simple_salesforce
 from forcebridge.sandbox.config import DEFAULT_PORT
-from forcebridge.settings import DATABASE_FILE
+from forcebridge.settings import DATABASE_FILE, SECRET_KEY_FILE
 
 DEFAULT_DATA = Path(".forcebridge") / "demo"
 DEMO_MARK = ".forcebridge-demo"
@@ -58,23 +61,36 @@ def _start_afresh(data: Path) -> None:
         shutil.rmtree(data)
 
 
-def _use_own_store(product: Path) -> str:
-    """Points the commands the demo runs at its own SQLite store in `product`, saying so when
-    `FORCEBRIDGE_DATABASE_URL` names another database; the store's URL, for the hints."""
+KEY_SETTINGS = ("FORCEBRIDGE_SECRET_KEY", "FORCEBRIDGE_RETIRED_SECRET_KEYS")
+"""The keys a user's shell may hold, which the demo's store was not sealed with."""
+
+
+def _use_own_settings(product: Path) -> tuple[str, bool]:
+    """Points the commands the demo runs at its own data folder `product`: its SQLite store,
+    and the secret key it generates there. A setting of the user's that would take them
+    elsewhere is ignored, with a note, not silently: the demo's store is not theirs, and a key
+    of theirs would seal the demo's secrets with a key the commands it suggests do not have.
+    The store's URL, for the hints, and whether a key setting was ignored (the hints unset it)."""
     url = f"sqlite:///{product / DATABASE_FILE}"  # as Settings derive it from the data folder
-    if os.environ.get("FORCEBRIDGE_DATABASE_URL") not in (None, "", url):
-        errors.print(
-            "FORCEBRIDGE_DATABASE_URL is set: the demo ignores it and keeps its own SQLite store,"
-            f" {product / DATABASE_FILE}",
-            soft_wrap=True,
-            markup=False,
-            highlight=False,
-        )
+    ignored = {
+        "FORCEBRIDGE_DATA_DIR": (str(product), f"keeps its data under --data, in {product}"),
+        "FORCEBRIDGE_DATABASE_URL": (url, f"keeps its own SQLite store, {product / DATABASE_FILE}"),
+        **dict.fromkeys(KEY_SETTINGS, (None, f"keeps its own key, {product / SECRET_KEY_FILE}")),
+    }
+    for name, (own, instead) in ignored.items():
+        if os.environ.get(name) not in (None, "", own):
+            _note(f"{name} is set: the demo ignores it and {instead}")
+    keys_ignored = any(os.environ.get(key) for key in KEY_SETTINGS)
     os.environ["FORCEBRIDGE_DATA_DIR"] = str(product)
-    # Settings derive the store from the data folder once the URL is gone: set here, it would
-    # outlive the demo in the process that ran it (a test run's later tests).
-    os.environ.pop("FORCEBRIDGE_DATABASE_URL", None)
-    return url
+    # Settings derive the store and the key from the data folder once these are gone: set here,
+    # they would outlive the demo in the process that ran it (a test run's later tests).
+    for name in ("FORCEBRIDGE_DATABASE_URL", *KEY_SETTINGS):
+        os.environ.pop(name, None)
+    return url, keys_ignored
+
+
+def _note(text: str) -> None:
+    errors.print(text, soft_wrap=True, markup=False, highlight=False)
 
 
 def demo(
@@ -100,10 +116,9 @@ def demo(
     check_port(port)
     _start_afresh(data)
     sandbox_dir, product = data / "sandbox", data / "product"
-    sandbox_dir.mkdir(parents=True)
+    make_private_folders(sandbox_dir)
     (data / DEMO_MARK).touch()
-    database_url = _use_own_store(product)
-    os.environ.setdefault("FORCEBRIDGE_LOG_LEVEL", "WARNING")
+    database_url, keys_ignored = _use_own_settings(product)
     root = ctx.find_root().command
     run = CommandRunner(
         narrator, lambda argv: root.main(argv, prog_name="forcebridge", standalone_mode=False)
@@ -127,6 +142,7 @@ def demo(
             f" {urlsplit(server.base_url).port}",
             f"  export FORCEBRIDGE_DATA_DIR={shlex.quote(str(product))}"
             f" FORCEBRIDGE_DATABASE_URL={shlex.quote(database_url)}",
+            *([f"  unset {' '.join(KEY_SETTINGS)}"] if keys_ignored else []),
             "  forcebridge contacts list --service acme/support --limit 20",
             "  forcebridge runs list --service acme/support",
             "  forcebridge admin create --org acme you@example.com   (then: forcebridge serve,"

@@ -50,7 +50,12 @@ its connection (`forcebridge secrets reseal` names it), not every listing of eve
 
 class Connection(Timestamped, Base):
     __tablename__ = "connections"
-    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "name"),
+        # A form of a removed connection (`/connections/3/remove`) never acts on another one
+        # made later (migration 0019).
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forcebridge.store.models.base import Base
 
 THROTTLE_KEY_LENGTH = 512
-"""The client address, the org and the e-mail tried (see `forcebridge.web.auth`)."""
+"""Room for a key: the HMAC (64 hex digits) of the client address, the org and the e-mail
+tried, never those themselves (`forcebridge.web.throttle`, migration 0020)."""
 
 
 class LoginFailure(Base):

@@ -270,6 +270,18 @@ def count_parked_windows(session: Session, service_id: int) -> int:
     return int(session.execute(query).scalar_one())
 
 
+def parked_windows(session: Session, service_id: int, limit: int) -> list[StoredWindow]:
+    """The first `limit` of the service's parked windows, oldest day first: what a page lists
+    of them (`count_parked_windows` says how many there are in all)."""
+    return _read(
+        session,
+        _select()
+        .where(ActivityWindow.service_id == service_id, ActivityWindow.parked_reason.is_not(None))
+        .order_by(ActivityWindow.window_date, ActivityWindow.contact_id, ActivityWindow.part)
+        .limit(limit),
+    )
+
+
 def _held(service_id: int, sources: Collection[str]) -> tuple[ColumnElement[bool], ...]:
     return (
         ActivityWindow.service_id == service_id,

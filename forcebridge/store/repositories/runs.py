@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from forcebridge.store.errors import NotFound
@@ -166,6 +166,18 @@ def runs_page(
     found = list_runs(session, org_id, service=service, limit=limit + 1, before=before)
     shown = found[:limit]
     return RunsPage(shown, shown[-1].id if len(found) > limit else None)
+
+
+def first_errors(session: Session, run_ids: Iterable[int]) -> dict[int, RunLogEntry]:
+    """The first error logged by each of these runs that logged one: what a list of runs says
+    of why one ended partial, in one query however many runs and entries there are."""
+    first = (
+        select(func.min(RunLogEntry.id))
+        .where(RunLogEntry.run_id.in_(list(run_ids)), RunLogEntry.level == LogLevel.ERROR)
+        .group_by(RunLogEntry.run_id)
+    )
+    entries = session.scalars(select(RunLogEntry).where(RunLogEntry.id.in_(first)))
+    return {entry.run_id: entry for entry in entries}
 
 
 DRY_RUN_LOST = (

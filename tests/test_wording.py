@@ -1,0 +1,37 @@
+import datetime as dt
+
+import pytest
+
+from forcebridge.wording import shortened, when_due
+
+NOW = dt.datetime(2026, 12, 7, 7, 4, 30, 123456, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("later", "said"),
+    [
+        (dt.timedelta(0), "due now"),
+        (-dt.timedelta(hours=3), "due now"),  # overdue: not a time past
+        (dt.timedelta(seconds=20), "in 1 min (07:04 UTC)"),
+        (dt.timedelta(minutes=3, seconds=40), "in 4 min (07:08 UTC)"),
+        (dt.timedelta(minutes=60), "in 1 h (08:04 UTC)"),
+        (dt.timedelta(hours=2, minutes=5), "in 2 h 5 min (09:09 UTC)"),
+        (dt.timedelta(hours=24), "on 2026-12-08 07:04 UTC"),
+    ],
+)
+def test_a_time_due_is_said_as_a_wait_and_a_utc_clock_time(later: dt.timedelta, said: str) -> None:
+    assert when_due(NOW + later, NOW) == said
+
+
+def test_a_time_in_another_zone_is_said_in_utc() -> None:
+    paris = dt.timezone(dt.timedelta(hours=1))
+    assert when_due(dt.datetime(2026, 12, 7, 9, 0, tzinfo=paris), NOW) == "in 56 min (08:00 UTC)"
+
+
+def test_a_long_reason_is_shortened_to_a_line_after_a_whole_word() -> None:
+    reason = "The mapping has 1 problem:\n- row 2: " + "Contact has no field x, " * 9
+
+    assert shortened("a\n  short   reason") == "a short reason"
+    assert shortened(reason, 60) == "The mapping has 1 problem: - row 2: Contact has no field..."
+    assert len(shortened(reason)) <= 100
+    assert shortened("x" * 120, 10) == "xxxxxxx..."
