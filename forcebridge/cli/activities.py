@@ -83,7 +83,7 @@ def push(
             holding(engine, found.id, Stream.ACTIVITIES.value) as held,
             open_client(session, found.connection) as client,
             _progress_bar(as_json) as bar,
-            naming_the_stopped_run(as_json, AGAIN) as started_runs,
+            naming_the_stopped_run(as_json, AGAIN, dry_run=dry_run) as started_runs,
         ):
             if not held and not dry_run:
                 fail(

@@ -169,7 +169,7 @@ def run(
         with (
             open_client(session, chosen) as client,
             _progress_bar(as_json) as progress,
-            naming_the_stopped_run(as_json, AGAIN) as started,
+            naming_the_stopped_run(as_json, AGAIN, dry_run=dry_run) as started,
         ):
             try:
                 report = export_file(

@@ -263,20 +263,27 @@ def emit(
 
 
 @contextmanager
-def naming_the_stopped_run(as_json: bool, then: str) -> Iterator[list[int]]:
+def naming_the_stopped_run(
+    as_json: bool, then: str, *, dry_run: bool = False
+) -> Iterator[list[int]]:
     """Ctrl+C or SIGTERM during a command that started a run (its id appended to the list
-    yielded): worded as the run records why it ended (`runs show`), with what to do `then`,
-    and with the run's id, under `--json` as `run_id` beside the error, as for a run
-    Salesforce stopped, so a script can find the run it failed."""
+    yielded): worded as the run records why it ended (`runs show`), with what to do `then`
+    (a `dry_run` has nothing left to finish: it says so instead), and with the run's id, under
+    `--json` as `run_id` beside the error, as for a run Salesforce stopped, so a script can
+    find the run it failed."""
     from forcebridge.store.repositories.runs import stop_reason
+
+    def said(stopped: BaseException) -> str:
+        reason = stop_reason(stopped, dry_run=dry_run)
+        return reason if dry_run else f"{reason}: {then}"
 
     started: list[int] = []
     try:
         yield started
     except KeyboardInterrupt as stopped:
-        fail_run(f"{stop_reason(stopped)}: {then}", started, as_json, INTERRUPTED_STATUS)
+        fail_run(said(stopped), started, as_json, INTERRUPTED_STATUS)
     except Terminated as stopped:
-        fail_run(f"{stop_reason(stopped)}: {then}", started, as_json, TERMINATED_STATUS)
+        fail_run(said(stopped), started, as_json, TERMINATED_STATUS)
 
 
 def fail_run(error: str, started: Sequence[int], as_json: bool, status: int = 1) -> NoReturn:
@@ -292,11 +299,16 @@ def fail_run(error: str, started: Sequence[int], as_json: bool, status: int = 1)
     raise typer.Exit(status)
 
 
-def print_listed(key: str, items: Iterable[Mapping[str, Any]]) -> None:
+def print_listed(
+    key: str,
+    items: Iterable[Mapping[str, Any]],
+    tail: Callable[[], Mapping[str, Any]] | None = None,
+) -> None:
     """One document `{key: [...]}` written item by item, so a list of millions takes the memory
-    of the page being read. Stopped midway (Ctrl+C, SIGTERM), the list is closed and the
-    document ends with the `error` saying why, so a script still reads one whole document;
-    each item is written whole (`entry.document_written`)."""
+    of the page being read, and `tail`'s keys after it (known once the list is read). Stopped
+    midway (Ctrl+C, SIGTERM), the list is closed and the document ends with the `error`
+    saying why, so a script still reads one whole document; each item is written whole
+    (`entry.document_written`)."""
     with document_written():
         typer.echo("{" + json.dumps(key) + ": [", nl=False)
     separator = ""
@@ -309,7 +321,10 @@ def print_listed(key: str, items: Iterable[Mapping[str, Any]]) -> None:
         why = INTERRUPTED if isinstance(stopped, KeyboardInterrupt) else TERMINATED
         typer.echo('], "error": ' + json.dumps(why) + "}")
         raise
-    typer.echo("]}")
+    after = "".join(
+        f", {json.dumps(k)}: {json.dumps(v)}" for k, v in (tail() if tail else {}).items()
+    )
+    typer.echo("]" + after + "}")
 
 
 def _print_document(document: Mapping[str, Any]) -> None:

@@ -82,7 +82,7 @@ def command(
         database() as session,
         service_client(session, service) as (found, client),
         _progress_bar(quiet=as_json) as progress,
-        naming_the_stopped_run(as_json, AGAIN) as run_ids,
+        naming_the_stopped_run(as_json, AGAIN, dry_run=dry_run) as run_ids,
     ):
         engine = session.get_bind().engine
         # Held before the run is recorded and across all its streams: a pull refused records

@@ -35,13 +35,19 @@ from forcebridge.store.models import (
     Contact,
     ContactIdentity,
     ContactMerge,
+    FullReadSeen,
     Message,
     PendingReread,
 )
 from forcebridge.store.repositories.contacts import refresh_statistics
 
-_COPIED = (cast(Table, Contact.__table__), cast(Table, ContactIdentity.__table__))
-"""What a pull writes, in the order they are copied."""
+_COPIED = (
+    cast(Table, Contact.__table__),
+    cast(Table, ContactIdentity.__table__),
+    cast(Table, FullReadSeen.__table__),
+)
+"""What a pull writes, in the order they are copied: the contacts, their links, and what a full
+read under way has seen (the dry run of a run that finishes it unlinks what the run would)."""
 _SHADOWED = (
     cast(Table, Message.__table__),
     cast(Table, ActivityWindow.__table__),

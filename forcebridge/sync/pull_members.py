@@ -114,16 +114,17 @@ class Member:
     """Formula and roll-up fields among them, which change without touching SystemModstamp."""
     cursor: Cursor
     run: Run
-    seen: set[str] | None = None
-    """The Ids of the service's records a full read has found so far, collected when records
-    are already linked: those it does not find have left the service's records (a narrowed
-    routing rule or query), and are unlinked once it is complete."""
+    unlinks_unseen: bool = False
+    """A full read is under way for the service, begun with records already linked: it keeps
+    the Ids of the service's records it finds (`full_reads`), and once it is complete unlinks
+    the linked ones it did not find, which left the service's records (a narrowed routing rule
+    or query). Begun by an earlier run that stopped midway, it is read on from the cursor."""
     waiting: frozenset[str] = frozenset()
     """The records waiting, as the run began, to be read again by Id (`pull_rereads`)."""
     brought: set[str] = field(default_factory=set)
     """Those of `waiting` the run's read brought anyway: they need not be asked for."""
     told_never_linked: bool = False
-    """The run has logged a deleted record no contact was ever linked to: it logs one only
+    """The run has logged a deleted record no contact is linked to: it logs one only
     (`pull_page.never_linked_note`), a first pull may read tens of thousands."""
 
 
@@ -410,5 +411,6 @@ def member_of(
         calculated,
         cursor,
         run,
+        unlinks_unseen=watermark is not None and watermark.unlink_unseen,
         waiting=frozenset(pending_rereads(session, service.id, target.source)),
     )

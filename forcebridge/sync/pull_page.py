@@ -74,19 +74,22 @@ class PageChanges:
     merges: list[tuple[int, int]] = field(default_factory=list)
     """`(merged, kept)`: contacts that are one person, the first merged into the second."""
     never_linked: list[str] = field(default_factory=list)
-    """Deleted records no contact was ever linked to (a first pull reads the recycle bin
-    through `queryAll`): nothing to do, each counted skipped, without a note each (an org may
-    have tens of thousands); see `never_linked_note`."""
+    """Deleted records no contact is linked to (a first pull reads the recycle bin through
+    `queryAll`; a record an earlier run unlinked is read again within the watermark's
+    overlap): nothing to do, each counted skipped, without a note each (an org may have tens of
+    thousands); see `never_linked_note`."""
     notes: list[Note] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
 
 
 def never_linked_note(record_id: str) -> Note:
-    """The one log entry a run gives the deleted records never linked (`PageChanges.
-    never_linked`), naming the first: one each would bury the rest of the log."""
+    """The one log entry a run gives the deleted records no contact is linked to
+    (`PageChanges.never_linked`), naming the first: one each would bury the rest of the log.
+    Whether a contact ever was is not known then, so it is not said: the code keeps its name."""
     message = (
-        "deleted in Salesforce before any contact of the service was linked to it (a record "
-        "of the recycle bin): nothing to do, skipped; every such record of the run is counted "
+        "deleted in Salesforce, and no contact of the service is linked to it now (a record of "
+        "the recycle bin, or one an earlier run already unlinked, read again within the "
+        "watermark's overlap): nothing to do, skipped; every such record of the run is counted "
         "skipped, and only this first one logged"
     )
     return Note(LogLevel.INFO, Code.DELETED_NEVER_LINKED, message, record_id)

@@ -374,8 +374,10 @@ def _apply(
 
 
 def _reads_everything(session: Session, service: Service, stream: str) -> bool:
+    """Whether the stream's next run reads everything, or reads on with a full read that a
+    run stopped before its end (`pull_full_read`)."""
     watermark = get_watermark(session, service, stream)
-    return watermark is None or watermark.modstamp is None
+    return watermark is None or watermark.modstamp is None or watermark.unlink_unseen
 
 
 def _settings(service: Service, change: PullChange) -> _Settings:

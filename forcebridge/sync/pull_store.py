@@ -31,6 +31,7 @@ from forcebridge.store.repositories.contacts import (
     remove_identities,
     update_contacts,
 )
+from forcebridge.store.repositories.full_reads import add_seen
 from forcebridge.store.repositories.rereads import add_rereads
 from forcebridge.store.repositories.run_log import LogLine, add_log_lines
 from forcebridge.store.repositories.watermarks import save_watermark
@@ -121,13 +122,17 @@ class PageWrite:
     """The stream and the cursor to save with the page (ordered pages only)."""
     api_calls: int | None = None
     """The API calls the run has spent by this page, when it is the run that paid them."""
+    seen: tuple[str, Sequence[str]] | None = None
+    """The stream and the service's records the page found, in a full read that unlinks at
+    its end the linked records it did not find (`full_reads`)."""
 
 
 def decide(
     target: Target, run_id: int, page: ReadPage, view: StoreView, *, told: bool = False
 ) -> PageWrite:
     """Decide a page read for `target` against what the store holds for it (`store_view`);
-    `told`: the run has logged a deleted record never linked already (`never_linked_note`)."""
+    `told`: the run has logged a deleted record no contact is linked to already
+    (`never_linked_note`)."""
     changes = decide_page(page.incoming, view, target)
     tally = Tally()
     tally.add(page.tally)
@@ -147,6 +152,8 @@ def write(session: Session, page: PageWrite) -> None:
     page.tally.add_to(run)
     if page.api_calls is not None:
         run.api_calls = page.api_calls
+    if page.seen is not None:
+        add_seen(session, page.target.service_id, *page.seen)
     if page.watermark is not None:
         stream, cursor = page.watermark
         service = session.get_one(Service, page.target.service_id)
@@ -164,10 +171,17 @@ def unlink_missing(
     session: Session, target: Target, run: Run, present: Collection[str], now: dt.datetime
 ) -> None:
     """Unlink every record of `target`'s source linked in the service but not `present` in a
-    complete read of its records: it left them (deleted for good, or outside the service's
-    query or routing rule). Committed a page at a time."""
+    complete read of its records (`unlink_gone`)."""
     linked = linked_external_ids(session, target.service_id, target.source, target.connection_id)
-    gone = [sid for sid in linked if sid not in present]
+    unlink_gone(session, target, run, [sid for sid in linked if sid not in present], now)
+
+
+def unlink_gone(
+    session: Session, target: Target, run: Run, gone: Sequence[str], now: dt.datetime
+) -> None:
+    """Unlink the records of `target`'s source linked in the service that a complete read of
+    its records did not find: they left them (deleted for good, or outside the service's query
+    or routing rule). Committed a page at a time."""
     for start in range(0, len(gone), PAGE_SIZE):
         left = gone[start : start + PAGE_SIZE]
         page = ReadPage([Incoming(sid, now, deleted=True, left_scope=True) for sid in left])

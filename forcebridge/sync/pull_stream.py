@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.store.models import Run, Service
-from forcebridge.store.repositories.contacts import any_linked, refresh_statistics
+from forcebridge.store.repositories.contacts import refresh_statistics
 from forcebridge.store.repositories.runs import finish_run, start_run, stop_reason
 from forcebridge.store.repositories.services import services_beside
 from forcebridge.store.repositories.watermarks import reset_watermarks, save_watermark
 from forcebridge.sync.page_in_flight import unaffected
 from forcebridge.sync.planner_statistics import refresh_due
+from forcebridge.sync.pull_full_read import begin_full_reads, end_full_reads
 from forcebridge.sync.pull_leases import StreamLeases
 from forcebridge.sync.pull_members import (
     Member,
@@ -42,7 +43,7 @@ from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_pla
 from forcebridge.sync.pull_read import Page, read_pages
 from forcebridge.sync.pull_record import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_rereads import reread_pending
-from forcebridge.sync.pull_store import PageWrite, decide, store_view, unlink_missing
+from forcebridge.sync.pull_store import PageWrite, decide, store_view
 from forcebridge.sync.read_ahead import read_ahead
 from forcebridge.sync.watermark import Cursor, advance, already_applied
 from forcebridge.sync.write_behind import PageWriter
@@ -234,9 +235,7 @@ class StreamPull:
         routed = len({m.route.condition for m in readers}) > 1
         folded: dict[int, Cursor] = {}
         """Cursors folded over unordered (Bulk) pages: saved only once the read is complete."""
-        for member in members:
-            if member.cursor.modstamp is None and self._links(member):
-                member.seen = set()
+        begin_full_reads(self.session, members, self.stream.name, dry_run=self.options.dry_run)
         done = 0
         pages = read_pages(
             self.client,
@@ -272,15 +271,9 @@ class StreamPull:
                 member.cursor = folded[member.service.id]
                 self._save_cursor(member)
         self.session.commit()
-        for member in members:
-            if member.seen is not None:
-                unlink_missing(self.session, member.target, member.run, member.seen, self.started)
-                member.seen = None
-
-    def _links(self, member: Member) -> bool:
-        """Whether the service has records of the stream linked to its contacts."""
-        target = member.target
-        return any_linked(self.session, target.service_id, target.source, target.connection_id)
+        end_full_reads(
+            self.session, members, self.stream.name, self.started, dry_run=self.options.dry_run
+        )
 
     def _apply_page(
         self,
@@ -335,7 +328,7 @@ class StreamPull:
     ) -> tuple[PageWrite, list[tuple[dt.datetime, str]]]:
         """Decide one page for one member; the `(SystemModstamp, Id)` of the rows it has seen."""
         page = ReadPage()
-        seen = member.seen
+        seen: list[str] | None = [] if member.unlinks_unseen else None
         for stamp, record in stamped:
             if stamp is not None and already_applied(member.cursor, stamp, record.get("Id", "")):
                 continue
@@ -349,7 +342,7 @@ class StreamPull:
                 page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
             else:
                 if seen is not None:
-                    seen.add(record.get("Id", ""))
+                    seen.append(record.get("Id", ""))
                 page.read(record, stamp, member.compiled, member.target)
         target = member.target
         # Asked before the read: a page committed while the lookups run may show in some of
@@ -361,6 +354,8 @@ class StreamPull:
             self.session.commit()  # a read that begins after the page's commit
             view = store_view(self.session, target, page.incoming)
         write = decide(target, member.run.id, page, view, told=member.told_never_linked)
+        if seen is not None:
+            write = replace(write, seen=(self.stream.name, seen))
         member.told_never_linked |= bool(write.changes.never_linked)
         return write, [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
 

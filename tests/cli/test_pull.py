@@ -331,11 +331,16 @@ def test_a_pull_by_hand_of_both_objects_whose_process_died_counts_on_both_stream
     assert streams == ["Retrying", "Retrying"]
 
 
+KEPT = "what it had committed is kept"
+NOTHING = "a dry run changes nothing, so nothing is left to finish"
+
+
 @pytest.mark.parametrize(
-    ("signum", "status", "said", "recorded"),
+    ("signum", "status", "said", "dry_run"),
     [
-        (signal.SIGINT, 130, "interrupted (Ctrl+C)", "interrupted (Ctrl+C)"),
-        (signal.SIGTERM, 143, "stopped (SIGTERM)", "stopped (SIGTERM)"),
+        (signal.SIGINT, 130, "interrupted (Ctrl+C)", False),
+        (signal.SIGTERM, 143, "stopped (SIGTERM)", False),
+        (signal.SIGINT, 130, "interrupted (Ctrl+C)", True),
     ],
 )
 def test_a_signal_ends_a_pull_with_the_shells_status_one_json_document_and_its_run_failed(
@@ -345,28 +350,30 @@ def test_a_signal_ends_a_pull_with_the_shells_status_one_json_document_and_its_r
     signum: int,
     status: int,
     said: str,
-    recorded: str,
+    dry_run: bool,
 ) -> None:
     """Click alone would exit 1 with "Aborted!" for Ctrl+C, and under --json print a
     traceback and no document at all; SIGTERM (cron's timeout, Kubernetes) ended the process
-    at once, its run left `running`."""
+    at once, its run left `running`. A dry run kept nothing and leaves the next pull nothing
+    to read on from: it says so."""
     server = make_sandbox(latency_ms=400)
     service = connected_service(cli, server, "--pull", "contacts")
     stopped = stopped_by(
         signum,
         cli_env,
-        ["pull", "--service", service, "--json"],
+        ["pull", "--service", service, "--json", *(["--dry-run"] if dry_run else [])],
         lambda: bool(document(cli("runs", "list", "--org", "acme", "--json"))["runs"]),
     )
 
     [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
+    recorded = f"{said}; {NOTHING if dry_run else KEPT}"
     assert stopped.returncode == status, stopped.stderr
     assert json.loads(stopped.stdout) == {  # the run it failed, as a stopped export names it
         "run_id": run["run_id"],
         "status": "failed",
-        "error": f"{said}; what it had committed is kept: the next pull reads the rest",
+        "error": recorded if dry_run else f"{recorded}: the next pull reads the rest",
     }
-    assert (run["status"], run["error"]) == ("failed", f"{recorded}; what it had committed is kept")
+    assert (run["status"], run["error"]) == ("failed", recorded)
 
 
 def test_a_shared_read_that_fails_for_another_service_flags_that_services_stream(

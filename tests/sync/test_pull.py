@@ -182,6 +182,33 @@ def test_a_deleted_record_unlinks_its_contact_and_marks_it_but_never_deletes_it(
     assert log_of(session, result.run_id) == [("deleted_in_source", doomed, None)]
 
 
+def test_a_deleted_record_read_again_in_the_overlap_is_not_said_never_to_have_been_linked(
+    world: PullWorld, session: Session
+) -> None:
+    """One run unlinks it, the next reads it again (stamped within the watermark's overlap):
+    skipped, as no contact is linked to it now, though one was until the run before."""
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    doomed = world.create("Contact", LastName="Doomed")
+    world.later()
+    world.pull(service)
+    world.sandbox.org.delete("Contact", doomed)
+    world.later(minutes=0.5)
+    assert world.pull(service).updated == 1
+    world.later(minutes=0.5)
+
+    again = world.pull(service)
+
+    assert (again.read, again.skipped) == (1, 1)
+    [entry] = get_run(session, again.run_id).log_entries
+    assert (entry.code, entry.salesforce_id) == ("deleted_never_linked", doomed)
+    assert entry.message == (
+        "deleted in Salesforce, and no contact of the service is linked to it now (a record of "
+        "the recycle bin, or one an earlier run already unlinked, read again within the "
+        "watermark's overlap): nothing to do, skipped; every such record of the run is counted "
+        "skipped, and only this first one logged"
+    )
+
+
 def test_a_first_pull_skips_the_recycle_bin_and_logs_it_once_whatever_the_pages(
     world: PullWorld, session: Session
 ) -> None:
@@ -1127,11 +1154,19 @@ def test_progress_reports_records_read_of_the_total(world: PullWorld, session: S
     assert session.scalars(select(RunLogEntry)).all() == []
 
 
+@pytest.mark.parametrize(
+    ("dry_run", "left"),
+    [
+        (False, "what it had committed is kept"),
+        (True, "a dry run changes nothing, so nothing is left to finish"),
+    ],
+)
 def test_a_pull_stopped_by_ctrl_c_ends_its_run_failed_saying_so_with_the_calls_it_spent(
-    world: PullWorld, session: Session
+    world: PullWorld, session: Session, dry_run: bool, left: str
 ) -> None:
     """The calls a run spent are written with each page: a run stopped mid-read (or whose
-    process died) still shows what it cost the org's API budget."""
+    process died) still shows what it cost the org's API budget. A dry run committed nothing
+    of its pages, and says so."""
     service = world.service(pull_objects=PullObjects.CONTACTS)
     world.create("Contact", LastName="Lopez")
     world.later()
@@ -1140,11 +1175,11 @@ def test_a_pull_stopped_by_ctrl_c_ends_its_run_failed_saying_so_with_the_calls_i
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        world.pull(service, progress=interrupt)
+        world.pull(service, progress=interrupt, dry_run=dry_run)
 
     (run,) = session.scalars(select(Run).where(Run.service_id == service.id)).all()
     assert run.status is RunStatus.FAILED
-    assert run.error == "interrupted (Ctrl+C); what it had committed is kept"
+    assert run.error == f"interrupted (Ctrl+C); {left}"
     assert run.api_calls >= 1  # its describes and the page's query, not nothing
 
 

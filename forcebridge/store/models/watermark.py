@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forcebridge.store.models.base import NAME_LENGTH, Base
@@ -33,4 +33,8 @@ class Watermark(Base):
     modstamp: Mapped[datetime | None]
     """None until a first full read has been applied."""
     ids_at_modstamp: Mapped[list[str]] = mapped_column(default=list)
+    unlink_unseen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A full read of the stream is under way that began with records linked: once it is
+    complete, the linked records it has not seen (`FullReadSeen`) are unlinked. Kept until then,
+    so a read stopped midway is finished by the next run, from the watermark."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

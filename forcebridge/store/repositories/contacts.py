@@ -373,7 +373,7 @@ def linked_external_ids(
     session: Session, service_id: int, source: str, connection_id: int | None = None
 ) -> Iterator[str]:
     """Every external id of `source` linked in the service, streamed (for reconciliation)."""
-    query = _linked_ids(service_id, source, connection_id)
+    query = linked_ids_query(service_id, source, connection_id)
     yield from session.scalars(query.execution_options(yield_per=_STREAMED))
 
 
@@ -381,10 +381,11 @@ def any_linked(
     session: Session, service_id: int, source: str, connection_id: int | None = None
 ) -> bool:
     """Whether `linked_external_ids` would give any."""
-    return session.scalar(_linked_ids(service_id, source, connection_id).limit(1)) is not None
+    return session.scalar(linked_ids_query(service_id, source, connection_id).limit(1)) is not None
 
 
-def _linked_ids(service_id: int, source: str, connection_id: int | None) -> Select[Any]:
+def linked_ids_query(service_id: int, source: str, connection_id: int | None) -> Select[Any]:
+    """The external ids of `source` linked in the service (on its connection, or on none)."""
     query = select(ContactIdentity.external_id).where(
         ContactIdentity.service_id == service_id, ContactIdentity.source == source
     )

@@ -91,18 +91,24 @@ def failed_if_stopped(
         if run.finished_at is None:  # not already ended with its own reason
             if spent is not None:
                 run.api_calls = spent()
-            finish_run(session, run, error=stop_reason(stopped))
+            finish_run(session, run, error=stop_reason(stopped, dry_run=run.dry_run))
             session.commit()
         raise
 
 
-def stop_reason(stopped: BaseException) -> str:
-    """Why a run ended before its end, in words an operator reads in the run list. SystemExit
-    is what the command line makes of SIGTERM (`cli.output.terminated_as_interrupted`)."""
+KEPT = "what it had committed is kept"
+"""What is left of a run (not a dry run) stopped before its end; what to do next follows."""
+
+
+def stop_reason(stopped: BaseException, *, dry_run: bool = False) -> str:
+    """Why a run ended before its end, in words an operator reads in the run list, with what
+    is left of it: what a run committed stays, a dry run changed nothing. SystemExit is what
+    the command line makes of SIGTERM (`cli.output.terminated_as_interrupted`)."""
+    left = "a dry run changes nothing, so nothing is left to finish" if dry_run else KEPT
     if isinstance(stopped, KeyboardInterrupt):
-        return "interrupted (Ctrl+C); what it had committed is kept"
+        return f"interrupted (Ctrl+C); {left}"
     if isinstance(stopped, SystemExit):
-        return "stopped (SIGTERM); what it had committed is kept"
+        return f"stopped (SIGTERM); {left}"
     return f"stopped unexpectedly: {stopped!r}"
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from forcebridge.store.models import Service, Watermark
+from forcebridge.store.models import FullReadSeen, Service, Watermark
 
 
 def get_watermark(session: Session, service: Service, stream: str) -> Watermark | None:
@@ -38,9 +38,19 @@ def save_watermark(
 
 def reset_watermarks(session: Session, service: Service, streams: Collection[str] = ()) -> None:
     """Forget where `streams` (all of the service's when empty) stand: their next run reads
-    everything again."""
+    everything again (a full read under way begins anew, what it had seen forgotten)."""
     statement = delete(Watermark).where(Watermark.service_id == service.id)
     if streams:
         statement = statement.where(Watermark.stream.in_(sorted(streams)))
     session.execute(statement)
+    forget_seen(session, service.id, streams)
     session.flush()
+
+
+def forget_seen(session: Session, service_id: int, streams: Collection[str] = ()) -> None:
+    """Forget what the full reads of `streams` (all of the service's when empty) have seen
+    (`forcebridge.store.repositories.full_reads`)."""
+    statement = delete(FullReadSeen).where(FullReadSeen.service_id == service_id)
+    if streams:
+        statement = statement.where(FullReadSeen.stream.in_(sorted(streams)))
+    session.execute(statement)
