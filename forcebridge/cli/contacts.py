@@ -68,32 +68,50 @@ def list_command(
     """The service's contacts, oldest first, each with the records (in Salesforce and other
     systems) linked to it."""
     with database() as session:
-        pages = _pages(session, get_service(session, service), after, limit)
+        found = get_service(session, service)
+        listing = _Listing(session, found, after, limit)
         if not as_json:
-            shown, last = 0, after
-            for documents in pages:
+            for documents in listing.pages():
                 console.print(_table(documents))
-                shown += len(documents)
-                last = documents[-1]["id"]
-            console.print(f"{shown:,} contacts")
-            if shown == limit:
-                console.print(f"[dim]The next ones: --after {last}[/dim]")
+            console.print(f"{listing.shown:,} contacts")
+            if (next_after := listing.next_after()) is not None:
+                console.print(f"[dim]The next ones: --after {next_after}[/dim]")
             return
-        print_listed("contacts", (document for documents in pages for document in documents))
+        print_listed(
+            "contacts",
+            (document for documents in listing.pages() for document in documents),
+            lambda: {"next_after": listing.next_after()},
+        )
 
 
-def _pages(
-    session: Session, service: Service, after: int, limit: int | None
-) -> Iterator[list[dict[str, Any]]]:
-    """The contacts after id `after`, at most `limit`, a page at a time."""
-    left = limit
-    while left != 0 and (
-        page := list_contacts(session, service, after=after, limit=min(PAGE, left or PAGE))
-    ):
-        yield [contact_document(contact) for contact in page]
-        after = page[-1].id
-        left = None if left is None else left - len(page)
-        session.expunge_all()
+class _Listing:
+    """The contacts after id `after`, at most `limit`, a page at a time; then where the next
+    ones start (`next_after`, as the REST API's contact pages say it)."""
+
+    def __init__(self, session: Session, service: Service, after: int, limit: int | None) -> None:
+        self._session, self._service = session, service
+        self._after, self._limit = after, limit
+        self.shown = 0
+
+    def pages(self) -> Iterator[list[dict[str, Any]]]:
+        left = self._limit
+        while left != 0 and (
+            page := list_contacts(
+                self._session, self._service, after=self._after, limit=min(PAGE, left or PAGE)
+            )
+        ):
+            yield [contact_document(contact) for contact in page]
+            self._after = page[-1].id
+            self.shown += len(page)
+            left = None if left is None else left - len(page)
+            self._session.expunge_all()
+
+    def next_after(self) -> int | None:
+        """The id the next ones start after, or None when every contact was listed."""
+        if self.shown != self._limit:
+            return None
+        more = list_contacts(self._session, self._service, after=self._after, limit=1)
+        return self._after if more else None
 
 
 @app.command("import")

@@ -175,19 +175,28 @@ def test_a_long_book_is_listed_a_part_at_a_time_with_limit_and_after(
     shop = five_pages
 
     first = document(cli("contacts", "list", "--service", shop, "--limit", "3", "--json"))
-    after = str(first["contacts"][-1]["id"])
+    after = str(first["next_after"])
     rest = document(cli("contacts", "list", "--service", shop, "--after", after, "--json"))
+    last = document(
+        cli("contacts", "list", "--service", shop, "--after", after, "--limit", "2", "--json")
+    )
     shown = cli("contacts", "list", "--service", shop, "--limit", "3").stdout
+    ending = cli("contacts", "list", "--service", shop, "--after", after, "--limit", "2").stdout
 
     assert [c["first_name"] for c in first["contacts"]] == ["P0", "P1", "P2"]
+    assert first["next_after"] == first["contacts"][-1]["id"]
     assert [c["first_name"] for c in rest["contacts"]] == ["P3", "P4"]
+    assert rest["next_after"] is None
+    assert [c["first_name"] for c in last["contacts"]] == ["P3", "P4"]
+    assert last["next_after"] is None  # exactly the last two: nothing after them
     assert "3 contacts" in shown and "P3" not in shown and f"--after {after}" in shown
+    assert "--after" not in ending
 
 
 def test_an_empty_book_lists_as_an_empty_document(cli: Cli, shop: str) -> None:
     listed = cli("contacts", "list", "--service", shop, "--json")
 
-    assert json.loads(listed.stdout) == {"contacts": []}
+    assert json.loads(listed.stdout) == {"contacts": [], "next_after": None}
 
 
 def test_a_listing_stopped_midway_is_still_one_document_saying_why(
