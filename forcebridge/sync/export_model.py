@@ -74,3 +74,5 @@ class ProspectResult:
     same_person: str | None = None
     """For a row of a person an earlier row gives too (their record written once, for both, and
     counted on the earlier row): the warning the run's log has of it (code `same_person`)."""
+    same_person_as: int | None = None
+    """That earlier row."""

@@ -80,6 +80,7 @@ def prospect_results(
                 account_values=account_plan.values if shown and account_plan else {},
                 account_errors=shown.errors if shown else (),
                 same_person=same,
+                same_person_as=prospects[first].row if counted_earlier else None,
             )
         )
     return results
@@ -181,6 +182,7 @@ class ExportReport:
             "salesforce_id": result.salesforce_id,
             "account_id": result.account_id,
             "errors": _errors_json(result.errors),
+            "same_person_as": result.same_person_as,
         }
         if self.dry_run:
             document["values"] = json_ready(dict(result.values))

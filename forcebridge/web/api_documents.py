@@ -294,6 +294,9 @@ class ExportResult(Shape):
     account_id: str | None
     """The Account the Contact is on once the export is done."""
     errors: list[FieldProblem]
+    same_person_as: int | None
+    """The earlier row of the same person, whose write this one's record was made or changed
+    by and counted on (this one is then `unchanged`); null otherwise."""
     values: dict[str, Any] = Field(
         default_factory=dict, description="A dry run's only: the fields that would be sent."
     )

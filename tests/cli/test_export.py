@@ -18,7 +18,7 @@ REPORT_KEYS = [
     "error",
     "results",
 ]
-RESULT_KEYS = ["row", "action", "salesforce_id", "account_id", "errors"]
+RESULT_KEYS = ["row", "action", "salesforce_id", "account_id", "errors", "same_person_as"]
 
 
 def connected(cli: Cli, server: SandboxServer) -> None:
@@ -349,6 +349,8 @@ def test_a_person_on_two_rows_is_one_contact_counted_once_dry_run_and_real_alike
     assert bob_again["salesforce_id"] == bob["salesforce_id"]
     assert bob_again["account_id"] == bob["account_id"] is not None
     assert rehearsed["results"][4]["values"] == {}  # nothing is sent for row 6 itself
+    for report in (rehearsed, exported):
+        assert [r["same_person_as"] for r in report["results"]] == [None, None, None, None, 3]
     assert "the same person as row 3: their record would be created once" in people.stdout
     [run] = [r for r in document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
              if r["run_id"] == exported["run_id"]]  # fmt: skip

@@ -143,6 +143,7 @@ def test_a_person_sent_twice_is_one_lead_created_and_counted_once(world: World) 
     for report in (rehearsed, document):
         assert (report["created"], report["unchanged"]) == (2, 1)
         assert [r["action"] for r in report["results"]] == ["created", "created", "unchanged"]
+        assert [r["same_person_as"] for r in report["results"]] == [None, None, 1]
     assert len(world.records("SELECT Id FROM Lead")) == 2
     ada, _, again = document["results"]
     assert again["salesforce_id"] == ada["salesforce_id"]
