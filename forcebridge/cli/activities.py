@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -53,7 +54,7 @@ from forcebridge.sync.activity_drafts import contact_name
 from forcebridge.sync.activity_report import PushReport
 from forcebridge.sync.activity_tasks import held_reason, target_sources
 from forcebridge.sync.connections import open_client
-from forcebridge.sync.documents import window_counts
+from forcebridge.sync.documents import PUSH_COUNTS, recorded_counts, window_counts
 
 if TYPE_CHECKING:
     from forcebridge.salesforce.client import SalesforceClient
@@ -83,7 +84,12 @@ def push(
             holding(engine, found.id, Stream.ACTIVITIES.value) as held,
             open_client(session, found.connection) as client,
             _progress_bar(as_json) as bar,
-            naming_the_stopped_run(as_json, AGAIN, dry_run=dry_run) as started_runs,
+            naming_the_stopped_run(
+                as_json,
+                AGAIN,
+                dry_run=dry_run,
+                counts=partial(recorded_counts, session, counts=PUSH_COUNTS),
+            ) as started_runs,
         ):
             if not held and not dry_run:
                 fail(

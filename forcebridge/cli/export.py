@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -44,6 +45,7 @@ from forcebridge.store.models import RunStatus
 from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.connections import open_client, org_connection
+from forcebridge.sync.documents import EXPORT_COUNTS, recorded_counts
 from forcebridge.sync.export import PERSON_OBJECTS, export_file
 from forcebridge.sync.export_errors import ExportError
 from forcebridge.sync.export_model import Action, ExportObject
@@ -166,10 +168,11 @@ def run(
     with database() as session:
         found = get_org(session, org)
         chosen = org_connection(session, found, connection)
+        counts = partial(recorded_counts, session, counts=EXPORT_COUNTS)
         with (
             open_client(session, chosen) as client,
             _progress_bar(as_json) as progress,
-            naming_the_stopped_run(as_json, AGAIN, dry_run=dry_run) as started,
+            naming_the_stopped_run(as_json, AGAIN, dry_run=dry_run, counts=counts) as started,
         ):
             try:
                 report = export_file(
@@ -184,7 +187,7 @@ def run(
                     run_started=started.append,
                 )
             except ExportError as refused:
-                fail_run(str(refused), started, as_json)
+                fail_run(str(refused), started, as_json, counts=counts)
     emit(report.to_json(), as_json, lambda: _show(report, sobject), stopped=report.error)
     if report.status is not RunStatus.SUCCEEDED:
         if failed := report.count(Action.FAILED):

@@ -262,15 +262,19 @@ def emit(
         errors.print(f"[red]Stopped:[/red] {escape(stopped)}", soft_wrap=True)
 
 
+RunCounts = Callable[[int], Mapping[str, Any]]
+"""The counts a run had committed, by its id, named as the command's report names them."""
+
+
 @contextmanager
 def naming_the_stopped_run(
-    as_json: bool, then: str, *, dry_run: bool = False
+    as_json: bool, then: str, *, dry_run: bool = False, counts: RunCounts | None = None
 ) -> Iterator[list[int]]:
     """Ctrl+C or SIGTERM during a command that started a run (its id appended to the list
     yielded): worded as the run records why it ended (`runs show`), with what to do `then`
-    (a `dry_run` has nothing left to finish: it says so instead), and with the run's id, under
-    `--json` as `run_id` beside the error, as for a run Salesforce stopped, so a script can
-    find the run it failed."""
+    (a `dry_run` has nothing left to finish: it says so instead), and with the run's id and
+    `counts`, under `--json` as the command's report with the error, as for a run Salesforce
+    stopped, so a script can find the run it failed and read what it did."""
     from forcebridge.store.repositories.runs import stop_reason
 
     def said(stopped: BaseException) -> str:
@@ -281,20 +285,34 @@ def naming_the_stopped_run(
     try:
         yield started
     except KeyboardInterrupt as stopped:
-        fail_run(said(stopped), started, as_json, INTERRUPTED_STATUS)
+        fail_run(said(stopped), started, as_json, INTERRUPTED_STATUS, counts)
     except Terminated as stopped:
-        fail_run(said(stopped), started, as_json, TERMINATED_STATUS)
+        fail_run(said(stopped), started, as_json, TERMINATED_STATUS, counts)
 
 
-def fail_run(error: str, started: Sequence[int], as_json: bool, status: int = 1) -> NoReturn:
+def fail_run(
+    error: str,
+    started: Sequence[int],
+    as_json: bool,
+    status: int = 1,
+    counts: RunCounts | None = None,
+) -> NoReturn:
     """Refuse as `fail` does, naming the run the command had `started` (the list
     `naming_the_stopped_run` yields) if any: `(run N)` for people, and under `--json` the
-    document a run stopped midway prints, `{"run_id", "status": "failed", "error"}`."""
+    document a run stopped midway prints, `{"run_id", "status": "failed", ...its counts...,
+    "error"}`; the counts left out if the database cannot tell them now."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     if not started:
         fail(error, status)
     if not as_json:
         fail(f"{error} (run {started[0]})", status)
-    emit({"run_id": started[0], "status": "failed", "error": error}, as_json, lambda: None)
+    try:
+        recorded = counts(started[0]) if counts is not None else {}
+    except SQLAlchemyError:
+        recorded = {}
+    document = {"run_id": started[0], "status": "failed", **recorded, "error": error}
+    emit(document, as_json, lambda: None)
     errors.print(f"[red]Error:[/red] {escape(error)}", soft_wrap=True)
     raise typer.Exit(status)
 

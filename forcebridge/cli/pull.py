@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -43,6 +44,7 @@ from forcebridge.store.repositories.leases import CONTACT_BOOK, REHEARSAL
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import open_client
+from forcebridge.sync.documents import PULL_COUNTS, recorded_counts
 from forcebridge.sync.pull import Progress as ProgressCallback
 from forcebridge.sync.pull import PullOptions, PullResult, pull
 from forcebridge.sync.reconcile import STREAM as RECONCILE
@@ -82,7 +84,12 @@ def command(
         database() as session,
         service_client(session, service) as (found, client),
         _progress_bar(quiet=as_json) as progress,
-        naming_the_stopped_run(as_json, AGAIN, dry_run=dry_run) as run_ids,
+        naming_the_stopped_run(
+            as_json,
+            AGAIN,
+            dry_run=dry_run,
+            counts=partial(recorded_counts, session, counts=PULL_COUNTS),
+        ) as run_ids,
     ):
         engine = session.get_bind().engine
         # Held before the run is recorded and across all its streams: a pull refused records

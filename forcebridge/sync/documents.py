@@ -3,6 +3,7 @@ both ways to ask: the command line's `--json` and the REST API answer alike, bui
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,14 @@ from forcebridge.sync.activity_tasks import target_sources
 from forcebridge.sync.service_days import zone_document
 
 RUN_COUNTS = ("read", "created", "updated", "unchanged", "skipped", "failed", "api_calls")
+PULL_COUNTS = {key: key for key in RUN_COUNTS}
+"""The counts `pull --json` reports, by the run's column each is."""
+PUSH_COUNTS = {"windows": "read"} | {
+    key: key for key in ("created", "updated", "unchanged", "failed", "api_calls")
+}
+"""`activities push --json`'s: the run's `read` holds the windows it considered."""
+EXPORT_COUNTS = {key: key for key in ("created", "updated", "unchanged", "failed", "api_calls")}
+"""`export --json`'s."""
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -124,3 +133,12 @@ def run_with_log_document(run: Run) -> dict[str, Any]:
             for entry in run.log_entries
         ],
     }
+
+
+def recorded_counts(session: Session, run_id: int, counts: Mapping[str, str]) -> dict[str, int]:
+    """The counts a run stopped midway had committed, named as its command reports them
+    (`counts`: report key to the run's column), read afresh after what the stop left pending
+    is rolled back."""
+    session.rollback()
+    run = session.get_one(Run, run_id, populate_existing=True)
+    return {key: getattr(run, column) for key, column in counts.items()}

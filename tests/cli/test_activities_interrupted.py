@@ -10,6 +10,7 @@ import signal
 import pytest
 
 from forcebridge.cli.activities import AGAIN
+from forcebridge.sync.documents import PUSH_COUNTS
 from tests.cli.conftest import Cli, document, password_grant_args, stopped_by
 from tests.conftest import SandboxFactory
 
@@ -48,6 +49,7 @@ def test_a_signal_ends_a_push_with_one_json_document_naming_its_failed_run(
     assert json.loads(stopped.stdout) == {
         "run_id": run["run_id"],
         "status": "failed",
+        **{key: run[column] for key, column in PUSH_COUNTS.items()},
         "error": f"{recorded}: {AGAIN}",
     }
     assert (run["stream"], run["status"], run["error"]) == ("activities", "failed", recorded)

@@ -16,6 +16,7 @@ from forcebridge.cli.export import AGAIN
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.sobject_collections import RecordResult
 from forcebridge.sandbox.server import SandboxServer
+from forcebridge.sync.documents import EXPORT_COUNTS
 from tests.cli.conftest import Cli, document, stopped_by
 from tests.cli.test_export import connected
 from tests.conftest import SandboxFactory
@@ -53,6 +54,7 @@ def assert_stopped_then_finished(
     assert json.loads(stopped) == {
         "run_id": run["run_id"],
         "status": "failed",
+        **{key: run[key] for key in EXPORT_COUNTS},
         "error": f"{why}; what it had committed is kept: {AGAIN}",
     }
     made = leads(server)

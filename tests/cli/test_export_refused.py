@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from simple_salesforce import Salesforce
 
+from forcebridge.sync.documents import EXPORT_COUNTS
 from tests.cli.conftest import Cli, document
 from tests.cli.test_export import connected
 from tests.conftest import SandboxFactory
@@ -64,6 +65,7 @@ def test_a_refusal_once_the_run_started_names_the_run_it_ended(
     assert json.loads(refused.stdout) == {
         "run_id": run["run_id"],
         "status": "failed",
+        **{key: run[key] for key in EXPORT_COUNTS},
         "error": REFUSED,
     }
     assert (run["status"], run["read"], run["error"]) == ("failed", 1, REFUSED)

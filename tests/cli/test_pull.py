@@ -19,6 +19,7 @@ from forcebridge.store.repositories.leases import REHEARSAL, take_lease
 from forcebridge.store.repositories.runs import start_run
 from forcebridge.store.repositories.services import get_service
 from forcebridge.store.types import utcnow
+from forcebridge.sync.documents import PULL_COUNTS
 from tests.cli.conftest import Cli, document, settings_of, stopped_by
 from tests.cli.pull_setup import (
     connected_service,
@@ -368,9 +369,10 @@ def test_a_signal_ends_a_pull_with_the_shells_status_one_json_document_and_its_r
     [run] = document(cli("runs", "list", "--org", "acme", "--json"))["runs"]
     recorded = f"{said}; {NOTHING if dry_run else KEPT}"
     assert stopped.returncode == status, stopped.stderr
-    assert json.loads(stopped.stdout) == {  # the run it failed, as a stopped export names it
+    assert json.loads(stopped.stdout) == {  # the run it failed, with what it had done
         "run_id": run["run_id"],
         "status": "failed",
+        **{key: run[key] for key in PULL_COUNTS},
         "error": recorded if dry_run else f"{recorded}: the next pull reads the rest",
     }
     assert (run["status"], run["error"]) == ("failed", recorded)
