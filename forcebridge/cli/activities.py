@@ -103,6 +103,7 @@ def push(
             if not dry_run:
                 record_on_demand(engine, found.id, _outcome(report, client), started, utcnow())
         counts = window_counts(session, found)
+        counts["held"] += report.newly_held
     emit(
         report.to_dict() | counts,
         as_json,

@@ -166,6 +166,8 @@ class _Push:
         self.new_ids: set[int] = set()
         self.recovered: set[int] = set()
         """Windows whose Task a stopped run wrote: their messages are not late, only unsent."""
+        self.newly_held = 0
+        """A dry run's: windows it would record held, which it does not record."""
         self.run: Run
         self.spent: Callable[[], int] = lambda: 0
 
@@ -193,7 +195,7 @@ class _Push:
         settle_spending(self.session, self.run, self.client, before)
         finish_run(self.session, self.run, error=error)
         self.session.commit()
-        return PushReport.of(self.run)
+        return PushReport.of(self.run, self.newly_held)
 
     def _push(self) -> None:
         self.key_field = task_key_field(self.client.describe(TASK))
@@ -326,6 +328,12 @@ class _Push:
         if not self.options.dry_run:
             save_windows(self.session, changed)
             self.session.commit()
+        else:  # a new window (no id yet) held is one more the real push would count
+            self.newly_held += sum(
+                1
+                for write, stored in zip(writes, loaded, strict=True)
+                if write.action is Action.HELD and not stored.id
+            )
         # Said once, when the window is written or its record changes: a push that reads the
         # same messages again (within the cursor's overlap) and leaves the window as it was
         # would only repeat it.

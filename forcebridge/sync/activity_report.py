@@ -57,9 +57,12 @@ class PushReport:
     api_calls: int
     dry_run: bool = False
     error: str | None = None
+    newly_held: int = 0
+    """A dry run's only: the windows it would record held (their contact has no record the
+    service logs to), which the database does not count yet."""
 
     @classmethod
-    def of(cls, run: Run) -> PushReport:
+    def of(cls, run: Run, newly_held: int = 0) -> PushReport:
         return cls(
             run_id=run.id,
             status=run.status,
@@ -71,6 +74,7 @@ class PushReport:
             api_calls=run.api_calls,
             dry_run=run.dry_run,
             error=run.error,
+            newly_held=newly_held,
         )
 
     def to_dict(self) -> dict[str, Any]:
