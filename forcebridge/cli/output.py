@@ -42,7 +42,7 @@ from forcebridge.cli.entry import (
 )
 from forcebridge.salesforce.errors import SalesforceError
 from forcebridge.settings import CONFIDENTIAL_SETTINGS, Settings, SettingsError
-from forcebridge.store.errors import StoreError
+from forcebridge.store.errors import InvalidValue, StoreError
 from forcebridge.sync.connection_errors import ConnectError
 
 if TYPE_CHECKING:
@@ -142,8 +142,29 @@ JsonFlag = Annotated[
     ),
 ]
 
+
+def service_path(path: str | None) -> str | None:
+    """A service not written ORG/SERVICE is a command line that does not parse (exit status
+    2), refused before anything is opened. (The store's names module loads SQLAlchemy, which
+    the list of commands does without.)"""
+    from forcebridge.store.names import split_service_path
+
+    try:
+        if path is not None:
+            split_service_path(path)
+    except InvalidValue as wrong:
+        raise typer.BadParameter(str(wrong)) from None
+    return path
+
+
 ServiceOption = Annotated[
-    str, typer.Option("--service", metavar="ORG/SERVICE", help="The service, as ORG/SERVICE.")
+    str,
+    typer.Option(
+        "--service",
+        metavar="ORG/SERVICE",
+        help="The service, as ORG/SERVICE.",
+        callback=service_path,
+    ),
 ]
 
 #: Refusals with a message meant for the user; anything else is a bug and keeps its traceback.

@@ -14,7 +14,14 @@ import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
-from forcebridge.cli.output import JsonFlag, console, database, emit, wrong_options
+from forcebridge.cli.output import (
+    JsonFlag,
+    console,
+    database,
+    emit,
+    service_path,
+    wrong_options,
+)
 from forcebridge.jobs.execute import settle_dead_holders
 from forcebridge.store.models import RunLogEntry, RunStatus
 from forcebridge.store.repositories.orgs import get_org
@@ -31,7 +38,12 @@ def list_command(
     org: Annotated[str | None, typer.Option("--org", help="The org's runs.")] = None,
     service: Annotated[
         str | None,
-        typer.Option("--service", metavar="ORG/SERVICE", help="Only this service's runs."),
+        typer.Option(
+            "--service",
+            metavar="ORG/SERVICE",
+            help="Only this service's runs.",
+            callback=service_path,
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
     before: Annotated[

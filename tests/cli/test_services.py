@@ -207,3 +207,20 @@ def test_the_zone_cell_names_every_zone_the_days_are_counted_in_until_the_change
         "America/New_York until 2100-12-07 05:00Z, then Europe/Paris until 2100-12-08 23:00Z, "
         "then America/New_York"
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("pull",), ("contacts", "list"), ("activities", "push"), ("runs", "list")],
+    ids=" ".join,
+)
+def test_a_service_not_written_org_slash_service_is_a_command_line_that_does_not_parse(
+    cli: Cli, command: tuple[str, ...]
+) -> None:
+    refused = cli(*command, "--service", "acme", "--json")
+
+    assert refused.exit_code == 2
+    assert json.loads(refused.stdout) == {
+        "error": "Invalid value for '--service': service 'acme' must be written ORG/SERVICE, "
+        "e.g. acme/support"
+    }
