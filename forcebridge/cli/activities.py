@@ -133,10 +133,10 @@ def unwritten_notices(service: str, failed: int, parked: int) -> list[str]:
     if failed:
         notices.append(f"{_windows(failed)} failed: see why with {see_why}")
     if parked:
+        is_, its, them = ("is", "its", "it") if parked == 1 else ("are", "their", "them")
         notices.append(
-            f"{_windows(parked)} of {service} {'is' if parked == 1 else 'are'} parked (their "
-            f"conversations are not in Salesforce): see why with {see_why}, then try them "
-            f"again with {see_why} --retry"
+            f"{_windows(parked)} of {service} {is_} parked ({its} conversations are not in "
+            f"Salesforce): see why with {see_why}, then try {them} again with {see_why} --retry"
         )
     return notices
 
@@ -144,10 +144,10 @@ def unwritten_notices(service: str, failed: int, parked: int) -> list[str]:
 def held_notice(service: str, held: int) -> str:
     """What `service status` says of the service's held windows: not a failure (a push spends
     nothing on them), but conversations out of Salesforce until the pull links their contact."""
+    is_, its = ("is", "its") if held == 1 else ("are", "their")
     return (
-        f"{_windows(held)} of {service} {'is' if held == 1 else 'are'} held (their contact has "
-        "no Salesforce record the service logs to; written once the pull links one): see which "
-        f"with {_see_why(service)}"
+        f"{_windows(held)} of {service} {is_} held ({its} contact has no Salesforce record the "
+        f"service logs to; written once the pull links one): see which with {_see_why(service)}"
     )
 
 

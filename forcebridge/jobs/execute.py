@@ -216,7 +216,10 @@ def execute_stream(
     execution is logged, whatever its outcome, by both engines alike.
     """
     execution = _execute(runtime, registry, service_id, stream, claim, timing, clock, holder)
-    logger.info("stream %s of service %s: %s", stream, service_id, execution.outcome)
+    said = execution.outcome.value
+    if execution.outcome is Outcome.SUCCEEDED and execution.result is not None:
+        said = execution.result.status.value  # "partial" when records failed: not a success
+    logger.info("stream %s of service %s: %s", stream, service_id, said)
     return execution
 
 

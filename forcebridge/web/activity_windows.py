@@ -47,8 +47,9 @@ class WindowsNotice:
     def parked_text(self) -> str:
         one = self.parked == 1
         return (
-            f"{plural(self.parked, 'activity window')} {'is' if one else 'are'} parked (their "
-            f"conversations are not in Salesforce): {'its' if one else 'each'} write failed too "
+            f"{plural(self.parked, 'activity window')} {'is' if one else 'are'} parked "
+            f"({'its' if one else 'their'} conversations are not in Salesforce): "
+            f"{'its' if one else 'each'} write failed too "
             f"many times in a row, so no push tries {'it' if one else 'them'} again until "
             "someone does."
         )
@@ -57,9 +58,9 @@ class WindowsNotice:
     def held_text(self) -> str:
         one = self.held == 1
         return (
-            f"{plural(self.held, 'activity window')} {'is' if one else 'are'} held (their "
-            "contact has no Salesforce record the service logs to): written once the pull "
-            "links one."
+            f"{plural(self.held, 'activity window')} {'is' if one else 'are'} held "
+            f"({'its' if one else 'their'} contact has no Salesforce record the service logs "
+            "to): written once the pull links one."
         )
 
 
@@ -88,7 +89,7 @@ def retried_notice(retried: int) -> str:
     """What Try them again did: how many parked windows were given their attempts back (none
     when a push or another admin got there first)."""
     if not retried:
-        return "No activity window was parked any more, so nothing changed."
+        return "No activity window is parked, so nothing changed."
     verb, its, it = ("was", "its", "it") if retried == 1 else ("were", "their", "them")
     return (
         f"{plural(retried, 'parked activity window')} {verb} given {its} attempts back: the "

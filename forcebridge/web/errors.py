@@ -45,8 +45,8 @@ SESSION_EXPIRED, SESSION_ENDED, LOGGED_OUT = "expired", "ended", "logged_out"
 LOGIN_REASONS = {
     SESSION_EXPIRED: f"Your session expired (a session lasts {MAX_AGE_SECONDS // 3600} hours): "
     "log in again to carry on.",
-    SESSION_ENDED: "Your session has ended (logged out, or the password was changed): log in "
-    "again to carry on.",
+    SESSION_ENDED: "Your session has ended (logged out, the password was changed, or the "
+    "account was removed or replaced): log in again to carry on.",
     LOGGED_OUT: "You have logged out.",
 }
 """Why the login page is shown again, as `/login?why=...` names it: a session that expired or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,15 +24,20 @@ TOP = "notice"
 """The id of a notice shown at the top of a page: an action whose part of the page is gone (a
 connection removed) comes back there, the notice focused."""
 _NOTICE = "notice"
+_CODE_SPAN = re.compile(r"`([^`\s<>][^`<>]*)`")
+"""A command or value a message quotes as Markdown does, for the CLI that shares it."""
 
 
 def linked(text: str) -> Markup:
     """`text`, escaped, each page it names (`PAGE_LINKS`) a link to it: "reconnect it, with
-    the Reconnect button on its card on the Connections page" leads there."""
+    the Reconnect button on its card on the Connections page" leads there; and each `code`
+    span a <code> element, not backticks. Only escaped text goes inside, so a message that
+    quotes markup shows it as text."""
     shown = str(escape(text))
     for words, address in PAGE_LINKS.items():
         shown = shown.replace(words, f'<a href="{address}">{words}</a>')
-    return Markup(shown)  # noqa: S704 - escaped above; the links are constants
+    shown = _CODE_SPAN.sub(r"<code>\1</code>", shown)
+    return Markup(shown)  # noqa: S704 - escaped above; the links and <code> are constants
 
 
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")

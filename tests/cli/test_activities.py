@@ -179,8 +179,8 @@ def test_parked_windows_can_be_given_another_chance(
     assert [w["parked"] for w in retried["windows"]] == []
     windows = "forcebridge activities windows --service acme/shop"
     parked_notice = (
-        "1 activity window of acme/shop is parked (their conversations are not in Salesforce): "
-        f"see why with {windows}, then try them again with {windows} --retry\n"
+        "1 activity window of acme/shop is parked (its conversations are not in Salesforce): "
+        f"see why with {windows}, then try it again with {windows} --retry\n"
     )
     assert (parking.exit_code, json.loads(parking.stdout)["parked"]) == (1, 1)
     assert parked_notice in parking.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from simple_salesforce import Salesforce
 
+from forcebridge.cli.activities import held_notice, unwritten_notices
 from forcebridge.jobs.runtime import open_runtime
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.repositories.services import get_service
@@ -16,8 +17,8 @@ from tests.sync.activity_world import parked_and_held
 
 WINDOWS = "forcebridge activities windows --service acme/shop"
 PARKED = (
-    "1 activity window of acme/shop is parked (their conversations are not in Salesforce): "
-    f"see why with {WINDOWS}, then try them again with {WINDOWS} --retry"
+    "1 activity window of acme/shop is parked (its conversations are not in Salesforce): "
+    f"see why with {WINDOWS}, then try it again with {WINDOWS} --retry"
 )
 HELD = (
     "2 activity windows of acme/shop are held (their contact has no Salesforce record the "
@@ -73,3 +74,14 @@ def test_a_service_without_a_connection_has_no_counts(cli: Cli) -> None:
     status = document(cli("service", "status", "acme/shop", "--json"))
 
     assert (status["streams"], status["activity_windows"]) == ([], None)
+
+
+def test_one_held_window_is_said_as_its_contact_and_one_parked_as_it() -> None:
+    assert held_notice("acme/shop", 1).startswith(
+        "1 activity window of acme/shop is held (its contact has no Salesforce record"
+    )
+    assert held_notice("acme/shop", 2).startswith(
+        "2 activity windows of acme/shop are held (their contact has"
+    )
+    [parked] = unwritten_notices("acme/shop", 0, 2)
+    assert "are parked (their conversations" in parked and "then try them again" in parked

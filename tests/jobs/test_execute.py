@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import sys
@@ -190,6 +191,22 @@ def test_a_run_reported_failed_by_its_runner_backs_off(runtime: Runtime, service
     assert execution.outcome is Outcome.FAILED
     assert (schedule.last_error, schedule.needs_attention) == ("page 2 lost", None)
     assert schedule.next_run_at == T0 + timedelta(minutes=1)
+
+
+def test_a_partial_run_is_logged_partial_not_succeeded(
+    runtime: Runtime, service_id: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    registry = StreamRegistry(
+        {"activities": lambda runtime, service_id: RunResult(3, RunStatus.PARTIAL)}
+    )
+    _claim(runtime, "activities")
+
+    with caplog.at_level(logging.INFO, logger="forcebridge.jobs"):
+        execution = execute_stream(runtime, registry, service_id, "activities", clock=_at(T0))
+
+    assert execution.outcome is Outcome.SUCCEEDED  # for the schedule: no backoff
+    said = [r.getMessage() for r in caplog.records]
+    assert f"stream activities of service {service_id}: partial" in said
 
 
 def test_a_stream_without_a_runner_backs_off_instead_of_crashing(

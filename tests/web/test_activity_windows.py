@@ -14,6 +14,7 @@ from forcebridge.store.models import AdminRole
 from forcebridge.store.repositories.activity_windows import count_parked_windows
 from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.connections import open_client
+from forcebridge.web.activity_windows import WindowsNotice
 from tests.sync.activity_world import parked_and_held
 from tests.web.conftest import AdminPages, AdminPagesFactory
 from tests.web.test_services import acme_support, service_id
@@ -50,11 +51,11 @@ def test_parked_and_held_windows_are_listed_and_the_parked_ones_tried_again(
     after = html.unescape(pages.client.get(retried.headers["location"]).text)
 
     assert (
-        "1 activity window is parked (their conversations are not in Salesforce): its write "
+        "1 activity window is parked (its conversations are not in Salesforce): its write "
         "failed too many times in a row, so no push tries it again until someone does."
     ) in page
     row = page.split('id="parked-windows"')[1].split("</tbody>")[0]
-    assert "<td>Jane Gone (" in row and "<td>2024-03-12</td><td>1</td>" in row
+    assert "<td>Jane Gone (" in row and ">2024-03-12</time></td><td>1</td>" in row
     assert "ENTITY_IS_DELETED" in row
     assert "2 activity windows are held (their contact has no Salesforce record" in page
     assert RETRY.format(support) in page and "Try them again</button>" in page
@@ -83,7 +84,7 @@ def test_the_list_stops_at_twenty_and_counts_the_rest(
     rows = page.split('id="parked-windows"')[1].split("<tbody>")[1].split("</tbody>")[0]
     assert "23 activity windows are parked" in page
     assert rows.count("<tr>") == 20
-    assert "<td>2024-03-12</td>" in rows and "<td>2024-03-31</td>" in rows  # oldest first
+    assert ">2024-03-12</time>" in rows and ">2024-03-31</time>" in rows  # oldest first
     assert "<td>2024-04-01</td>" not in rows
     assert "And 3 more: <code>forcebridge activities windows --service acme/support</code>" in page
     notice = html.unescape(pages.client.get(retried.headers["location"]).text)
@@ -130,4 +131,12 @@ def test_a_service_with_nothing_parked_or_held_shows_no_notice_and_a_late_retry_
 
     assert 'id="activity-windows"' not in page
     notice = pages.client.get(retried.headers["location"]).text
-    assert "No activity window was parked any more, so nothing changed." in notice
+    assert "No activity window is parked, so nothing changed." in notice
+
+
+def test_one_held_or_parked_window_is_said_as_its_and_several_as_their() -> None:
+    one, two = WindowsNotice(1, 1, ()), WindowsNotice(2, 2, ())
+
+    assert one.held_text.startswith("1 activity window is held (its contact has no Salesforce")
+    assert two.held_text.startswith("2 activity windows are held (their contact has no")
+    assert two.parked_text.startswith("2 activity windows are parked (their conversations")

@@ -219,6 +219,7 @@ def test_a_sandbox_url_the_trusted_ca_did_not_sign_is_refused_before_the_admin_i
     said = html.unescape(answer.text)
     assert f"{sandbox.base_url} is not the forcebridge sandbox this server trusts" in said
     assert "so you were not sent there" in said
+    assert "Enter the URL <code>forcebridge sandbox serve</code> printed." in said
     assert "No Salesforce login was started" in callback(pages, code="x", state="y").text
 
 

@@ -22,8 +22,10 @@ from forcebridge.store.repositories.mappings import save_mapping
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.services import create_service, get_service
 from forcebridge.store.types import utcnow
+from forcebridge.sync.connections import open_client
 from forcebridge.web.app import create_app
 from forcebridge.web.local_server import served_locally
+from tests.sync.activity_world import parked_and_held
 from tests.web.conftest import TIMEOUT_MS, AdminPages, AdminPagesFactory, log_in_through_the_form
 from tests.web.test_runs import record_run
 
@@ -209,6 +211,31 @@ def test_every_page_fits_a_phones_width(
             assert box is not None and 0 <= box["x"] <= box["x"] + box["width"] <= PHONE["width"]
     for select in page.locator("table.rows select").all():
         assert (select.bounding_box() or {"width": 0})["width"] > PHONE["width"] / 2
+    page.close()
+
+
+def test_the_parked_windows_table_keeps_whole_words_and_scrolls_in_its_box_on_a_phone(
+    browser: Browser, site: Site, sf: Salesforce
+) -> None:
+    """In the alert (whose words break anywhere) the table was squeezed to the screen, its
+    words broken ("Conta|ct", "202|6-|11-|05"), and its box never scrolled."""
+    with site.pages.runtime.sessions() as session:
+        support = get_service(session, "acme/support")
+        assert support.connection is not None
+        with open_client(session, support.connection) as client:
+            parked_and_held(session, support, client, sf, parked=2)
+    page = logged_in(browser, site, PHONE)
+
+    page.goto(f"{site.base_url}/services/{site.service_id}")
+
+    box = page.locator("#parked-windows .table-scroll")
+    expect(box).to_be_visible()
+    assert box.evaluate("box => box.scrollWidth > box.clientWidth")  # it scrolls, in place
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
+    lines = "cell => { const r = document.createRange(); r.selectNodeContents(cell); "
+    lines += "return new Set([...r.getClientRects()].map(rect => rect.top)).size; }"
+    for cell in box.locator("th, time").all():  # each on one line, not broken mid-word
+        assert cell.evaluate(lines) == 1, cell.inner_text()
     page.close()
 
 
