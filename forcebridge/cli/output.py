@@ -239,13 +239,25 @@ def database() -> Iterator[Session]:
     """A session on the configured database (migrated on first use); errors reported."""
     from forcebridge.jobs.runtime import open_runtime
 
+    from forcebridge.store.engine import shown_database
+    from forcebridge.store.errors import NotFound
+
     with reporting_errors():
         runtime = open_runtime(Settings())
         try:
             with runtime.sessions() as session:
                 yield session
+        except NotFound as missing:
+            if missing.kind not in _LOOKED_UP_BY_NAME:
+                raise
+            # Most often the right name in another database: a new shell without the
+            # FORCEBRIDGE_DATABASE_URL or FORCEBRIDGE_DATA_DIR of the one that made it.
+            fail(f"{missing} in the database {shown_database(runtime.engine.url)}")
         finally:
             runtime.close()
+
+
+_LOOKED_UP_BY_NAME = frozenset({"org", "service"})
 
 
 @contextmanager
