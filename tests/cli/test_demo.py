@@ -52,11 +52,14 @@ def hint(result: Result, starting: str) -> str:
     return line
 
 
-def shell(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`script` as bash runs it pasted, with the `forcebridge` of this installation."""
+def shell(
+    script: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`script` as bash runs it pasted (in `cwd`), with the `forcebridge` of this installation."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return subprocess.run(
         ["bash", "-c", "set -eo pipefail\n" + script],
+        cwd=cwd,
         env=env | {"PATH": path},
         capture_output=True,
         text=True,
@@ -130,9 +133,12 @@ def test_demo_ignores_the_user_s_settings_and_its_hints_reach_its_own_data(
     for name, value in users.items():
         monkeypatch.setenv(name, value)
     env = a_users_shell() | users
+    monkeypatch.chdir(tmp_path)  # --data relative to where the demo ran, hints pasted elsewhere
     data = tmp_path / "demo"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
 
-    result = small_demo(data)
+    result = small_demo(Path("demo"))
     explored = shell(
         "\n".join(
             [
@@ -143,6 +149,7 @@ def test_demo_ignores_the_user_s_settings_and_its_hints_reach_its_own_data(
             ]
         ),
         env,
+        elsewhere,
     )
 
     assert result.exit_code == 0, result.output

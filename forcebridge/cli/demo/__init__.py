@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -114,6 +115,7 @@ def demo(
     """Run every capability built so far against a freshly seeded sandbox org."""
     narrator = Narrator(Console())
     check_port(port)
+    data = data.absolute()  # the commands it suggests run from any folder, in a new shell
     _start_afresh(data)
     sandbox_dir, product = data / "sandbox", data / "product"
     make_private_folders(sandbox_dir)
@@ -134,9 +136,11 @@ def demo(
         call_the_api(narrator, run)
     finally:
         server.stop()
+    installed = Path(sys.executable).parent  # the demo's own installation: .venv/bin
     narrator.summary(
         [
-            "The command is .venv/bin/forcebridge (or: source .venv/bin/activate)",
+            f"The command is {shlex.quote(str(installed / 'forcebridge'))}"
+            f" (or: source {shlex.quote(str(installed / 'activate'))})",
             "Explore the demo's data (in one shell, the sandbox running in another):",
             f"  forcebridge sandbox serve --data {shlex.quote(str(sandbox_dir))} --port"
             f" {urlsplit(server.base_url).port}",
