@@ -18,9 +18,9 @@ import secrets
 import stat
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast, get_args
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from forcebridge.private_files import make_private_folders
@@ -222,13 +222,44 @@ class Settings(BaseSettings):
     @field_validator("log_level", mode="before")
     @classmethod
     def _level_in_any_case(cls, value: object) -> object:
-        """Refused quoting what was typed: pydantic's refusal of the upper-cased value would
-        quote `'VERBOSE'` for `verbose`."""
-        if not isinstance(value, str):
-            return value
-        if value.upper() not in get_args(LogLevel):
-            raise ValueError(f"must be one of {', '.join(get_args(LogLevel))}, in any case")
-        return value.upper()
+        return log_level(value) if isinstance(value, str) else value
+
+
+LOG_LEVEL_ALIASES = {"WARN": "WARNING"}
+"""Other names Python's logging reads for a level (`logging.WARN`), read the same here."""
+
+
+def log_level(typed: str) -> LogLevel:
+    """The level `typed` names, in any case (`warn` is WARNING). Refused without quoting it:
+    the refusal quotes what was typed (`refusal_of`), where pydantic's refusal of the
+    upper-cased value would quote `'VERBOSE'` for `verbose`."""
+    level = LOG_LEVEL_ALIASES.get(typed.upper(), typed.upper())
+    if level not in get_args(LogLevel):
+        raise ValueError(f"must be one of {', '.join(get_args(LogLevel))}, in any case")
+    return cast("LogLevel", level)
+
+
+def log_level_setting() -> LogLevel | None:
+    """`FORCEBRIDGE_LOG_LEVEL` alone, checked and refused as `Settings` checks it, for a command
+    that reads no other setting (`sandbox serve`): a level every other command refuses must not
+    be taken quietly there. Unset or empty: None."""
+    typed = os.environ.get("FORCEBRIDGE_LOG_LEVEL") or None
+    if typed is None:
+        return None
+    try:
+        return log_level(typed)
+    except ValueError as error:
+        raise ValidationError.from_exception_data(
+            Settings.__name__,
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("log_level",),
+                    "input": typed,
+                    "ctx": {"error": error},
+                }
+            ],
+        ) from None
 
 
 def _holds_secret(annotation: object) -> bool:

@@ -4,7 +4,6 @@ nouns, and messages made sentences, so two shown one after the other never read 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 
 
@@ -79,13 +78,21 @@ def when_due(at: dt.datetime, now: dt.datetime) -> str:
     """When something scheduled for `at` runs, as a person reads it at `now`: "due now" once
     its time has come (not a moment past, which reads as something missed), else how long it
     is to wait and the time in UTC ("in 4 min (07:08 UTC)", "in 2 h 5 min (09:13 UTC)"), and
-    from a day away its date ("on 2026-12-09 07:08 UTC")."""
+    from a day away its date ("on 2026-12-09 07:08 UTC").
+
+    Both are read as clocks are, to the minute begun: the wait is the minutes from the clock
+    the reader sees now to the one shown (at 08:24:35, a run at 08:27:56 is "in 3 min (08:27
+    UTC)", never "in 4 min" with a clock saying 08:27); less than that is "in under 1 min"."""
     if at <= now:
         return "due now"
-    minutes = math.ceil((at - now) / dt.timedelta(minutes=1))
     utc = at.astimezone(dt.UTC)
+    minutes = (_minute_begun(at) - _minute_begun(now)) // dt.timedelta(minutes=1)
     if minutes >= 24 * 60:
         return f"on {utc:%Y-%m-%d %H:%M} UTC"
     hours, minutes = divmod(minutes, 60)
     wait = " ".join([f"{hours} h"] * bool(hours) + [f"{minutes} min"] * bool(minutes))
-    return f"in {wait} ({utc:%H:%M} UTC)"
+    return f"in {wait or 'under 1 min'} ({utc:%H:%M} UTC)"
+
+
+def _minute_begun(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)

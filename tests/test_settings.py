@@ -177,3 +177,12 @@ def test_a_database_url_is_shown_with_its_password_masked_even_unparsed(
     given: str, masked: str
 ) -> None:
     assert shown_url(given) == masked
+
+
+@pytest.mark.parametrize("typed", ["WARN", "warn", "Warning"])
+def test_warn_is_read_as_warning_as_python_s_logging_reads_it(
+    monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    monkeypatch.setenv("FORCEBRIDGE_LOG_LEVEL", typed)
+
+    assert Settings().log_level == "WARNING"

@@ -9,7 +9,9 @@ file (`E-Mail` is `email`; a column named twice refuses the file). Rows are matc
 records (their link, else phone, else email), so nothing is duplicated, and only empty fields
 are filled. A value a field cannot hold (an email that is not one) is left out of its row and
 the rest imported: each such value is said on stderr by row and field (and is in the JSON
-document's `warnings`), as `export` and `messages import` name theirs.
+document's `warnings`), as `export` and `messages import` name theirs. A row not imported at
+all (nothing identifies its person, it is not valid CSV) is said the same way, by row and why
+(the JSON document's `failures`), and the command exits with status 1.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from forcebridge.store.repositories.services import get_service
 from forcebridge.sync.documents import contact_document
 
 if TYPE_CHECKING:
-    from forcebridge.sync.contact_import import RowWarning
+    from forcebridge.sync.contact_import import RowNote
     from forcebridge.sync.pull import PullResult
 
 app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=True)
@@ -49,8 +51,9 @@ app = typer.Typer(help="List and import a service's contacts.", no_args_is_help=
 PAGE = 1000
 """Contacts read at a time: a book of millions is listed with the memory of one page."""
 
-SHOWN_WARNINGS = 50
-"""Warnings said on stderr; `--json` and `runs show` have them all."""
+SHOWN_NOTES = 50
+"""Failed rows, and warnings, said on stderr (of each); `--json` and `runs show` have them
+all."""
 
 
 @app.command("list")
@@ -136,12 +139,17 @@ def import_command(
             fail(str(refused))
     result = imported.result
     emit(
-        result.to_json() | {"warnings": [warning.to_json() for warning in imported.warnings]},
+        result.to_json()
+        | {
+            "warnings": [warning.to_json() for warning in imported.warnings],
+            "failures": [failure.to_json() for failure in imported.failures],
+        },
         as_json,
         lambda: show_result(result, f"Imported {file.name}"),
         stopped=result.error,
     )
-    _say_warnings(imported.warnings, result.run_id)
+    _say_rows(imported.failures, "[red]Failed:[/red]", "failed rows", result.run_id)
+    _say_rows(imported.warnings, "[yellow]Warning:[/yellow]", "warnings", result.run_id)
     _exit_unless_succeeded(result)
 
 
@@ -162,14 +170,15 @@ def _table(documents: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _say_warnings(warnings: list[RowWarning], run_id: int) -> None:
-    """Each value left out or cut short, by row and field, on stderr (under `--json` too): the
-    run succeeded, and a contact missing its email would otherwise go unnoticed."""
-    for warning in warnings[:SHOWN_WARNINGS]:
-        errors.print(f"[yellow]Warning:[/yellow] {escape(warning.said())}", soft_wrap=True)
-    if len(warnings) > SHOWN_WARNINGS:
+def _say_rows(notes: list[RowNote], label: str, noun: str, run_id: int) -> None:
+    """Each row failed, or value left out or cut short, by row (and field), on stderr under
+    `label` (under `--json` too): a contact missing its email, or a row never imported, would
+    otherwise go unnoticed."""
+    for note in notes[:SHOWN_NOTES]:
+        errors.print(f"{label} {escape(note.said())}", soft_wrap=True)
+    if len(notes) > SHOWN_NOTES:
         errors.print(
-            f"... and {len(warnings) - SHOWN_WARNINGS:,} more warnings: see them all with "
+            f"... and {len(notes) - SHOWN_NOTES:,} more {noun}: see them all with "
             f"forcebridge runs show {run_id} --log-limit 0 (or --json)",
             soft_wrap=True,
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import signal
 import sys
 import threading
@@ -190,9 +191,19 @@ def refusal_of(error: ValidationError) -> str:
         if problem["type"] == "value_error":  # our own validator's words, without pydantic's
             message = str(problem["ctx"]["error"])
         given = repr(problem["input"])
-        shown = not confidential and len(given) <= 60 and str(problem["input"]) not in message
+        shown = not confidential and len(given) <= 60 and not _names(message, problem)
         problems.append(f"{where}: {message}" + (f" (not {given})" if shown else ""))
     return "; ".join(problems)
+
+
+def _names(message: str, problem: Any) -> bool:
+    """Whether our own validator's `message` already says what was given (`{path} is a file`),
+    as a word of its own: `WARN` inside "WARNING" is not said, and is quoted like the rest."""
+    typed = re.escape(str(problem["input"]))
+    return (
+        problem["type"] == "value_error"
+        and re.search(rf"(?<!\w){typed}(?!\w)", message) is not None
+    )
 
 
 def fail(message: str, status: int = 1) -> NoReturn:
@@ -238,7 +249,6 @@ def reporting_errors() -> Iterator[None]:
 def database() -> Iterator[Session]:
     """A session on the configured database (migrated on first use); errors reported."""
     from forcebridge.jobs.runtime import open_runtime
-
     from forcebridge.store.engine import shown_database
     from forcebridge.store.errors import NotFound
 

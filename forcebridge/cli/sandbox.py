@@ -34,6 +34,7 @@ from forcebridge.sandbox.seed import seed as seed_org
 from forcebridge.sandbox.server import SandboxServer, SandboxStartError, serve
 from forcebridge.sandbox.storage import DB_FILE
 from forcebridge.sandbox.tls import server_certificate_files
+from forcebridge.settings import log_level_setting
 
 app = typer.Typer(help="Run and fill the Salesforce-compatible sandbox.", no_args_is_help=True)
 console = Console()
@@ -173,6 +174,9 @@ def serve_command(
     api_disabled: ApiDisabled = False,
 ) -> None:
     """Serve the sandbox over HTTPS until Ctrl-C."""
+    # Its own settings are its flags, but a FORCEBRIDGE_LOG_LEVEL every other command refuses is
+    # refused here too (not run at INFO as if unset); one it reads sets what it logs.
+    level = log_level_setting() or "INFO"
     try:
         config = SandboxConfig(
             data_dir=data,
@@ -194,9 +198,10 @@ def serve_command(
         errors.print(f"[red]Cannot start the sandbox:[/red] {error}")
         raise typer.Exit(2) from error
     logging.basicConfig(
-        level=logging.INFO,
+        level=level,
         format="%(message)s",
-        handlers=[RichHandler(console=errors, show_path=False)],  # stdout holds the banner
+        # stdout holds the banner; the handler's level holds back uvicorn's own INFO lines too
+        handlers=[RichHandler(level=level, console=errors, show_path=False)],
     )
     try:
         with _serving_alone(config.data_dir), terminated_as_interrupted(stops_cleanly=True):

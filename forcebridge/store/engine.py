@@ -100,27 +100,38 @@ def make_engine(database_url: str, keyring: Keyring | None = None) -> Engine:
 def unsupported_database(database_url: str) -> str | None:
     """Why forcebridge cannot use the database `database_url` names, with the URL to write
     instead where there is one (its password hidden), or None: a database other than SQLite or
-    PostgreSQL, `postgres://` (a spelling SQLAlchemy no longer reads), or a driver other than
+    PostgreSQL, a dialect or driver spelt as SQLAlchemy does not read it (`postgres`, which it
+    no longer reads; any in upper case, as it reads only lower case), or a driver other than
     the one forcebridge installs."""
     url = make_url(database_url)
-    backend, _, driver = url.drivername.partition("+")
-    backend = "postgresql" if backend == "postgres" else backend
-    if backend not in DRIVERS:
+    written, _, driver = url.drivername.partition("+")
+    backend = _DATABASES.get(written.lower())
+    if backend is None:
         return (
             f"database {shown_url(url)} is not supported: use "
             "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
         )
-    if url.drivername in (backend, f"{backend}+{DRIVERS[backend]}"):
+    ours = DRIVERS[backend]
+    if url.drivername in (backend, f"{backend}+{ours}"):
         return None
     scheme = "postgresql+psycopg" if backend == "postgresql" else "sqlite"
     instead = shown_url(scheme + database_url[database_url.index("://") :])
-    if not driver:  # postgres://
-        return f"database {shown_url(url)} is not a URL SQLAlchemy reads: write {instead}"
-    return (
-        f"database {shown_url(url)} names the driver {driver}, which forcebridge does not use: "
-        f"its driver for {_DRIVERS_IN_WORDS[backend]}, so write {instead}"
-    )
+    faults = []
+    if written != backend:
+        faults.append(f"spells its dialect {written}, which SQLAlchemy reads only as {backend}")
+    if driver and driver.lower() == ours != driver:
+        faults.append(f"spells its driver {driver}, which SQLAlchemy reads only as {ours}")
+    elif driver and driver != ours:
+        faults.append(
+            f"names the driver {driver}, which forcebridge does not use: its driver for "
+            f"{_DRIVERS_IN_WORDS[backend]}"
+        )
+    return f"database {shown_url(url)} {' and '.join(faults)}, so write {instead}"
 
+
+_DATABASES = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
+"""The database each name SQLAlchemy has read stands for, in lower case: `postgres` is
+PostgreSQL's old name, which SQLAlchemy 1.4 stopped reading."""
 
 _DRIVERS_IN_WORDS = {
     "sqlite": "SQLite is Python's own sqlite3",

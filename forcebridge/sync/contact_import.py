@@ -56,20 +56,21 @@ class ImportRefused(ValueError):
 
 
 @dataclass(frozen=True)
-class RowWarning:
-    """A value of a row imported that was left out or cut short, and why: the run logs it, but
-    whoever ran the import must hear of it too, or the contact's missing email goes unseen."""
+class RowNote:
+    """A value of a row imported that was left out or cut short (a warning), or a row not
+    imported at all (a failure), and why: the run logs it, but whoever ran the import must hear
+    of it too, or the contact's missing email, or the row missing altogether, goes unseen."""
 
     row: int
     field: str | None
-    code: str
+    code: Code
     message: str
-    """Said of the field: `email: 'nope' is not an email address (...); the field was not
-    changed`."""
+    """Said of the field (`email: 'nope' is not an email address (...); the field was not
+    changed`), or of the row when no field is named (`has no external_id, ...`)."""
 
     def said(self) -> str:
-        """The warning as the run log and the command line say it, with its row."""
-        return f"row {self.row}, {self.message}"
+        """The note as the run log and the command line say it, with its row."""
+        return f"row {self.row}{', ' if self.field else ' '}{self.message}"
 
     def to_json(self) -> dict[str, Any]:
         return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
@@ -77,10 +78,12 @@ class RowWarning:
 
 @dataclass(frozen=True)
 class ContactImport:
-    """The import's run, and the warnings of the rows it imported, in the file's order."""
+    """The import's run, the warnings of the rows it imported and the rows that failed, each
+    in the file's order."""
 
     result: PullResult
-    warnings: list[RowWarning]
+    warnings: list[RowNote]
+    failures: list[RowNote]
 
 
 def import_source(name: str) -> str:
@@ -108,7 +111,8 @@ def import_contacts(
         file.seek(0)
         read = records(file, delimiter)
         header = _header(next(read, None), target.fields)
-        warnings: list[RowWarning] = []
+        warnings: list[RowNote] = []
+        failures: list[RowNote] = []
         with recorded_run(session, None, service, target.source, clock=clock) as recorded:
             page = ReadPage()
             for number, record in read:
@@ -117,23 +121,22 @@ def import_contacts(
                 try:
                     row = _row(header, row_cells(record, len(header)))
                 except UnreadableRow as unreadable:
-                    page.notes.append(_failed(number, str(unreadable)))
-                    page.tally.count(Outcome.FAILED)
+                    failures.append(_failed(page, number, str(unreadable)))
                     continue
                 incoming, warned = _row_warnings(number, _incoming(row, number, target, clock()))
                 if incoming.external_id:
                     page.incoming.append(incoming)
                     warnings += warned
                 else:
-                    page.notes += [*incoming.notes, _failed(number, _UNIDENTIFIED)]
-                    page.tally.count(Outcome.FAILED)
+                    page.notes += incoming.notes
+                    failures.append(_failed(page, number, _UNIDENTIFIED))
                 if len(page.incoming) == PAGE_SIZE:
                     settle(session, target, recorded.run, page)
                     session.commit()
                     page = ReadPage()
             settle(session, target, recorded.run, page)
             session.commit()
-    return ContactImport(PullResult.of(recorded.run), warnings)
+    return ContactImport(PullResult.of(recorded.run), warnings, failures)
 
 
 def _check_readable(path: Path) -> None:
@@ -206,13 +209,13 @@ def _incoming(row: dict[str, str], number: int, target: Target, now: dt.datetime
     return incoming._replace(external_id=identity, keyed_as=match_keys(identity, incoming.keys))
 
 
-def _row_warnings(number: int, incoming: Incoming) -> tuple[Incoming, list[RowWarning]]:
+def _row_warnings(number: int, incoming: Incoming) -> tuple[Incoming, list[RowNote]]:
     """The row's warnings (a value left out or cut short: here, or as `keyed` reads its phones),
     and the row with each one's log entry naming the row, as the command line says it."""
     notes, warnings = [], []
     for note in incoming.notes:
         if note.level is LogLevel.WARNING:
-            warning = RowWarning(number, note.field, note.code, note.message)
+            warning = RowNote(number, note.field, note.code, note.message)
             warnings.append(warning)
             note = dataclasses.replace(note, message=warning.said())
         notes.append(note)
@@ -233,9 +236,12 @@ _UNIDENTIFIED = (
 )
 
 
-def _failed(number: int, why: str) -> Note:
-    """The entry of a row not imported, `why` said of it."""
-    return Note(LogLevel.ERROR, Code.UNREADABLE_RECORD, f"row {number} {why}", f"row {number}")
+def _failed(page: ReadPage, number: int, why: str) -> RowNote:
+    """Row `number`, not imported, `why` said of it: counted failed and logged in `page`."""
+    failure = RowNote(number, None, Code.UNREADABLE_RECORD, why)
+    page.notes.append(Note(LogLevel.ERROR, failure.code, failure.said(), f"row {number}"))
+    page.tally.count(Outcome.FAILED)
+    return failure
 
 
 def _value(text: str, field: LocalField) -> tuple[Any, list[str]]:

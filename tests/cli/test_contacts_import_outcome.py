@@ -93,3 +93,57 @@ def test_warnings_past_the_first_fifty_are_counted_with_where_to_see_them(
         f"... and 2 more warnings: see them all with forcebridge runs show {run_id[1]} "
         "--log-limit 0 (or --json)"
     ) in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "table"])
+def test_each_failed_row_is_said_on_stderr_and_in_json_by_row_and_why(
+    cli: Cli, tmp_path: Path, as_json: bool
+) -> None:
+    """Counting them was all it said: which rows, and why, only `runs show` knew."""
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/shop")
+    file = tmp_path / "crm.csv"
+    file.write_text(
+        "first_name,email,external_id\nAna,ana@example.com,crm-1\nBo,,\nCy,cy@example.com,x,y\n"
+    )
+    flag = ["--json"] if as_json else []
+
+    result = cli(
+        "contacts", "import", "--service", "acme/shop", str(file), "--source", "crm", *flag
+    )
+
+    assert result.exit_code == 1
+    said = [" ".join(line.split()) for line in result.stderr.split("Failed: ")[1:]]
+    assert said[0] == (
+        "row 3 has no external_id, and no email or phone that reads as one: nothing "
+        "identifies the person, so it was not imported"
+    )
+    assert said[1].startswith("row 4 has 4 values but the header names 3 columns")
+    if as_json:
+        report = json.loads(result.stdout)
+        assert (report["created"], report["failed"]) == (1, 2)
+        assert [(f["row"], f["field"], f["code"]) for f in report["failures"]] == [
+            (3, None, "unreadable_record"),
+            (4, None, "unreadable_record"),
+        ]
+        assert report["failures"][1]["message"] == "has 4 values but the header names 3 columns"
+
+
+def test_failed_rows_past_the_first_fifty_are_counted_with_where_to_see_them(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("org", "create", "acme")
+    cli("service", "create", "acme/shop")
+    file = tmp_path / "crm.csv"
+    file.write_text("first_name,external_id\n" + "".join(f"Ann{n},\n" for n in range(52)))
+
+    result = cli("contacts", "import", "--service", "acme/shop", str(file), "--source", "crm")
+
+    assert result.exit_code == 1
+    assert result.stderr.count("Failed: row ") == 50
+    run_id = re.search(r"\(run (\d+)\)", result.stdout)
+    assert run_id is not None
+    assert (
+        f"... and 2 more failed rows: see them all with forcebridge runs show {run_id[1]} "
+        "--log-limit 0 (or --json)"
+    ) in " ".join(result.stderr.split())

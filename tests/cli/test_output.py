@@ -79,11 +79,12 @@ def test_a_database_that_cannot_be_opened_is_said_so_in_one_json_document(
         assert secret not in refused.stdout + refused.stderr
 
 
-@pytest.mark.parametrize("typed", ["LOUD", "verbose"])
+@pytest.mark.parametrize("typed", ["LOUD", "verbose", "INF", "ERR"])
 def test_a_setting_refused_names_its_environment_variable_and_quotes_what_was_typed(
     cli: Cli, typed: str
 ) -> None:
-    """Levels are read in any case, but the refusal quotes `verbose`, not `VERBOSE`."""
+    """Levels are read in any case, but the refusal quotes `verbose`, not `VERBOSE`; and `INF`
+    too, though the refusal's "INFO" holds it."""
     env = {"FORCEBRIDGE_LOG_LEVEL": typed}
 
     refused = cli("org", "list", "--json", env=env)
@@ -116,6 +117,12 @@ OLD_KEY = "tjE08G-an-old-key-still-being-rotated-out-0000"
             "FORCEBRIDGE_DATABASE_URL: database postgresql+psycopg2://u:***@127.0.0.1/fb names "
             "the driver psycopg2, which forcebridge does not use: its driver for PostgreSQL is "
             "psycopg (version 3), so write postgresql+psycopg://u:***@127.0.0.1/fb",
+        ),
+        (
+            {"FORCEBRIDGE_DATABASE_URL": "POSTGRES://u:shortk3y@127.0.0.1/fb"},
+            "FORCEBRIDGE_DATABASE_URL: database POSTGRES://u:***@127.0.0.1/fb spells its dialect "
+            "POSTGRES, which SQLAlchemy reads only as postgresql, so write "
+            "postgresql+psycopg://u:***@127.0.0.1/fb",
         ),
         (
             {"FORCEBRIDGE_DATABASE_URL": "postgresql+asyncpg://u:shortk3y@127.0.0.1/fb"},

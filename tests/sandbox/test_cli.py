@@ -57,6 +57,24 @@ def test_a_setting_out_of_range_is_refused_by_name(tmp_path: Path) -> None:
     assert result.stdout == ""  # stdout is for the banner a script reads the credentials from
 
 
+def test_a_log_level_every_other_command_refuses_is_refused_before_anything_is_made(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "sandbox"
+
+    result = runner.invoke(
+        app, ["sandbox", "serve", "--data", str(data)], env={"FORCEBRIDGE_LOG_LEVEL": "verbose"}
+    )
+
+    assert result.exit_code == 1
+    assert " ".join(result.stderr.split()) == (
+        "Error: FORCEBRIDGE_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, in "
+        "any case (not 'verbose')"
+    )
+    assert result.stdout == ""
+    assert not data.exists()
+
+
 def test_a_data_folder_that_is_a_file_is_refused_by_name() -> None:
     result = runner.invoke(app, ["sandbox", "serve", "--data", __file__])
 

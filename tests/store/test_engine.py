@@ -148,8 +148,36 @@ def test_a_database_other_than_sqlite_or_postgresql_is_refused_without_its_passw
         ),
         (
             "postgres://app:hunter22@db/fb",
-            "database postgres://app:***@db/fb is not a URL SQLAlchemy reads: write "
-            "postgresql+psycopg://app:***@db/fb",
+            "database postgres://app:***@db/fb spells its dialect postgres, which SQLAlchemy "
+            "reads only as postgresql, so write postgresql+psycopg://app:***@db/fb",
+        ),
+        (  # the driver is ours: only the dialect is misspelt
+            "postgres+psycopg://bob:hunter22@db/fb",
+            "database postgres+psycopg://bob:***@db/fb spells its dialect postgres, which "
+            "SQLAlchemy reads only as postgresql, so write postgresql+psycopg://bob:***@db/fb",
+        ),
+        (  # SQLAlchemy reads a scheme in lower case only
+            "POSTGRES://bob:hunter22@db/fb",
+            "database POSTGRES://bob:***@db/fb spells its dialect POSTGRES, which SQLAlchemy "
+            "reads only as postgresql, so write postgresql+psycopg://bob:***@db/fb",
+        ),
+        (
+            "PostgreSQL+PSYCOPG://bob:hunter22@db/fb",
+            "database PostgreSQL+PSYCOPG://bob:***@db/fb spells its dialect PostgreSQL, which "
+            "SQLAlchemy reads only as postgresql and spells its driver PSYCOPG, which SQLAlchemy "
+            "reads only as psycopg, so write postgresql+psycopg://bob:***@db/fb",
+        ),
+        (
+            "postgres+asyncpg://app@db/fb",
+            "database postgres+asyncpg://app@db/fb spells its dialect postgres, which SQLAlchemy "
+            "reads only as postgresql and names the driver asyncpg, which forcebridge does not "
+            "use: its driver for PostgreSQL is psycopg (version 3), so write "
+            "postgresql+psycopg://app@db/fb",
+        ),
+        (
+            "SQLite:////srv/fb.db",
+            "database SQLite:////srv/fb.db spells its dialect SQLite, which SQLAlchemy reads only "
+            "as sqlite, so write sqlite:////srv/fb.db",
         ),
         (
             "sqlite+aiosqlite:////srv/fb.db",
