@@ -25,12 +25,11 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from forcebridge.store.crypto import derived_key
 from forcebridge.store.models import AdminUser
 
 COOKIE_NAME = "forcebridge_session"
@@ -47,8 +46,7 @@ _SECURE_SCHEMES = frozenset({"https", "wss"})
 
 def cookie_signing_key(secret_key: str) -> str:
     """The key that signs session cookies, derived from (never equal to) the product's secret."""
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE)
-    return hkdf.derive(secret_key.encode()).hex()
+    return derived_key(secret_key, _PURPOSE).hex()
 
 
 class SessionCookies:
