@@ -25,7 +25,7 @@ from forcebridge.cli.callback_listener import DEFAULT_PORT, CallbackListener
 from forcebridge.cli.connections import connection_document, show_connection
 from forcebridge.cli.output import JsonFlag, asked_secret, database, emit, errors, fail
 from forcebridge.jobs.schedules import after_connecting
-from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, not_salesforce
+from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, not_salesforce, salesforce_urls
 from forcebridge.salesforce.errors import NotSalesforceUrl
 from forcebridge.salesforce.oauth import UnusableKey, jwt_signing_key
 from forcebridge.store.models import Connection
@@ -192,8 +192,10 @@ def _naming_the_ca_option(login_url: str | None, ca_file: Path | None) -> Iterat
         fail(
             not_salesforce(
                 refused.url,
-                "a forcebridge sandbox with --ca-file naming its CA (the ca.pem in the "
-                "sandbox's data folder)",
+                salesforce_urls(
+                    "a forcebridge sandbox with --ca-file naming its CA (the ca.pem in the "
+                    "sandbox's data folder)"
+                ),
             )
         )
 

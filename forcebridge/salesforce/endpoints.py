@@ -57,12 +57,19 @@ def check_url(url: str, trusted: Iterable[LoginEndpoint] = ()) -> LoginEndpoint:
     return LoginEndpoint(url=_origin_url(host, port))
 
 
-def not_salesforce(url: str, sandbox: str = "a sandbox configured with its CA file") -> str:
-    """Why `url` is refused, with the URLs to use instead; `sandbox` says how a forcebridge
-    sandbox is trusted where the caller asks (the command line's `--ca-file`)."""
+def not_salesforce(url: str, advice: str | None = None) -> str:
+    """Why `url` is refused, then `advice`: what to use instead, in the words of whoever reads
+    it (an admin choosing in the pages' form, the command line's `--ca-file`); by default the
+    URLs to use (`salesforce_urls`)."""
+    return f"{url} is not a Salesforce URL: {salesforce_urls() if advice is None else advice}"
+
+
+def salesforce_urls(sandbox: str = "a sandbox configured with its CA file") -> str:
+    """The URLs to use instead of one that is not Salesforce's; `sandbox` says how a forcebridge
+    sandbox is trusted where the reader is (the command line's `--ca-file`)."""
     return (
-        f"{url} is not a Salesforce URL: use {PRODUCTION_LOGIN}, {SANDBOX_LOGIN}, "
-        f"your My Domain (https://NAME.my.salesforce.com), or {sandbox}"
+        f"use {PRODUCTION_LOGIN}, {SANDBOX_LOGIN}, your My Domain "
+        f"(https://NAME.my.salesforce.com), or {sandbox}"
     )
 
 

@@ -6,8 +6,10 @@ cover every logger that reaches it; `get_logger` gives this package's loggers on
 
 It also keeps customer data out: urllib3 logs each request's URL at DEBUG, and a query's URL
 carries its SOQL, whose WHERE names the values an export or a lookup matches (e-mails, company
-names, websites). Its records keep their method, path, status and parameter names; each
-parameter's value is masked.
+names, websites), as uvicorn's access log does each request's path and query (an admin page's
+`?soql=`). Their records keep their method, path, status and parameter names; each parameter's
+value is masked. `mask_query_strings` does the same to the URLs quoted in free text, such as
+requests' message for a failed connection, kept as a run's or a connection's reason.
 """
 
 from __future__ import annotations
@@ -50,8 +52,12 @@ _PATTERNS = (
 )
 
 
-URL_LOGGERS = ("urllib3",)
-"""The libraries whose records quote request URLs, query strings and all."""
+URL_LOGGERS = ("urllib3", "uvicorn.access")
+"""The loggers (with those below them) whose records quote request URLs, query strings and
+all: urllib3's requests to Salesforce, and the requests `serve` answers."""
+_QUOTED_URL = re.compile(r"\S*\?\S+")
+"""A URL (or path) with a query, as quoted in text: up to the next space, as requests and
+uvicorn quote a URL with its spaces and quotes percent-encoded."""
 
 
 def redact(text: str) -> str:
@@ -71,8 +77,13 @@ def mask_query_values(url: str) -> str:
     return f"{path}?" + "&".join(f"{name}={MASK}" if sep else MASK for name, sep, _ in parts)
 
 
+def mask_query_strings(text: str) -> str:
+    """`text` with the query values of every URL it quotes masked by `mask_query_values`."""
+    return _QUOTED_URL.sub(lambda quoted: mask_query_values(quoted.group()), text)
+
+
 def _is_url_logger(name: str) -> bool:
-    return name.partition(".")[0] in URL_LOGGERS
+    return any(name == logger or name.startswith(f"{logger}.") for logger in URL_LOGGERS)
 
 
 class RedactingFilter(logging.Filter):

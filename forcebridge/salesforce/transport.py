@@ -20,6 +20,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from forcebridge.salesforce.errors import Failure, failure_from_body
+from forcebridge.salesforce.redaction import mask_query_strings
 from forcebridge.salesforce.usage import UsageMeter
 
 CONNECT_TIMEOUT = 10.0
@@ -228,7 +229,10 @@ def failure_from_exception(exc: requests.RequestException) -> Failure:
             maybe_processed=True,
             timeout=seconds,
         )
-    return Failure(status=None, error_code=None, message=str(exc), maybe_processed=True)
+    # requests' own words, which may quote the URL, a query's SOQL and all ("Max retries
+    # exceeded with url: /services/data/v62.0/query/?q=..."): kept and shown as the reason.
+    said = mask_query_strings(str(exc))
+    return Failure(status=None, error_code=None, message=said, maybe_processed=True)
 
 
 CA_BUNDLE_SETTING = "REQUESTS_CA_BUNDLE"

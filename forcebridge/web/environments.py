@@ -12,6 +12,7 @@ exchange afterwards would fail on it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,12 +21,15 @@ from forcebridge.salesforce.endpoints import (
     PRODUCTION_LOGIN,
     SANDBOX_LOGIN,
     is_salesforce_host,
+    not_salesforce,
     trusted_sandbox,
 )
 from forcebridge.salesforce.transport import ca_file_problem, handshake_problem
 from forcebridge.settings import Settings
 from forcebridge.store.models import ConnectionKind
 from forcebridge.web.errors import WebError
+
+logger = logging.getLogger(__name__)
 
 SANDBOX_CA = Path("sandbox") / "ca.pem"
 """Where `forcebridge sandbox serve` keeps its CA under the data folder by default."""
@@ -112,20 +116,26 @@ def _usable_sandbox_ca(ca_file: Path) -> Path:
 def _sandbox_served(url: str, ca_file: Path) -> None:
     """Refuse `url` unless the server there shows a certificate `ca_file` signs, before the
     admin is sent there to type their credentials. A URL that is not one (no https, a path)
-    is refused as the connection service refuses it."""
-    origin = trusted_sandbox(url, ca_file).origin
-    problem = handshake_problem(origin, ca_file, SANDBOX_HANDSHAKE_SECONDS)
+    is refused as the connection service refuses it.
+
+    The admin is told the same whatever failed: saying refused, no answer, no TLS or another
+    certificate would let an org's admin map which hosts and ports this server reaches. Why it
+    failed goes to the log, for whoever runs forcebridge: a certificate the CA file does not
+    sign as a warning (the CA file may be out of date), a server not reached as information."""
+    endpoint = trusted_sandbox(url, ca_file)
+    problem = handshake_problem(endpoint.origin, ca_file, SANDBOX_HANDSHAKE_SECONDS)
     if problem is None:
         return
-    if problem.reached:
-        raise InvalidEnvironment(
-            f"{url} is not the forcebridge sandbox this server trusts: {problem.reason}, so "
-            "you were not sent there. Enter the URL `forcebridge sandbox serve` printed."
-        )
+    logger.log(
+        logging.WARNING if problem.reached else logging.INFO,
+        "forcebridge sandbox URL %s refused on the Connect form: %s",
+        endpoint.url,
+        problem.reason,
+    )
     raise InvalidEnvironment(
-        f"{url} could not be checked as the forcebridge sandbox: {problem.reason}, so you were "
-        "not sent there. Check the URL `forcebridge sandbox serve` printed and that the sandbox "
-        "is running."
+        f"{url} could not be confirmed as the forcebridge sandbox this server trusts, so you "
+        "were not sent there. Check that it is the URL `forcebridge sandbox serve` printed and "
+        "that the sandbox is running; whoever runs forcebridge can see why in its log."
     )
 
 
@@ -161,13 +171,15 @@ def chosen_login(settings: Settings, value: str, typed_url: str) -> ChosenLogin:
         _sandbox_served(url, ca_file)
         return ChosenLogin(url, ca_file)
     if not _is_salesforce_url(url):
-        raise InvalidEnvironment(not_salesforce(url, sandbox_offered=sandbox_ca is not None))
+        advice = _instead_of_my_domain(sandbox_offered=sandbox_ca is not None)
+        raise InvalidEnvironment(not_salesforce(url, advice))
     return ChosenLogin(url)
 
 
-def not_salesforce(url: str, *, sandbox_offered: bool) -> str:
-    """Why a My Domain URL that is not Salesforce's is refused, in the words of an admin, who
-    cannot make the server trust a sandbox: only whoever runs forcebridge can."""
+def _instead_of_my_domain(*, sandbox_offered: bool) -> str:
+    """What to do instead of a My Domain URL that is not Salesforce's, in the words of an
+    admin, who chooses in the form and cannot make the server trust a sandbox: only whoever
+    runs forcebridge can."""
     sandbox = (
         "for a forcebridge sandbox, choose forcebridge sandbox URL"
         if sandbox_offered
@@ -175,9 +187,8 @@ def not_salesforce(url: str, *, sandbox_offered: bool) -> str:
         "FORCEBRIDGE_SANDBOX_CA_FILE to the sandbox's CA certificate"
     )
     return (
-        f"{url} is not a Salesforce URL: enter your My Domain URL "
-        f"(https://yourcompany.my.salesforce.com), or choose Production or Salesforce sandbox; "
-        f"{sandbox}."
+        "enter your My Domain URL (https://yourcompany.my.salesforce.com), or choose Production "
+        f"or Salesforce sandbox; {sandbox}."
     )
 
 

@@ -102,6 +102,7 @@ def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
         )
         page = browser.get("/connections")
         browser.get("/oauth/callback?code=a-secret-code&state=s")
+        browser.get("/services/1", params={"soql": "SELECT Id FROM Contact WHERE Email = 'o@x.io'"})
         browser.get("/login", headers={"X-Forwarded-For": "203.0.113.9"})
 
     assert page.status_code == 200
@@ -110,6 +111,8 @@ def test_serve_runs_the_admin_pages_and_keeps_codes_out_of_its_log(
     assert f"Admin pages on http://127.0.0.1:{port}/" in output
     assert "GET /connections" in output
     assert "a-secret-code" not in output
+    assert 'GET /services/1?soql=[REDACTED] HTTP/1.1"' in output  # what the admin typed
+    assert "o%40x.io" not in output and "SELECT" not in output
     assert "203.0.113.9" not in output  # no proxy trusted: a client cannot choose its address
 
 

@@ -6,6 +6,8 @@ from forcebridge.salesforce.endpoints import (
     LoginEndpoint,
     check_url,
     is_salesforce_host,
+    not_salesforce,
+    salesforce_urls,
     trusted_sandbox,
 )
 from forcebridge.salesforce.errors import UntrustedUrl
@@ -68,3 +70,24 @@ def test_host_check_is_by_domain_not_by_letters() -> None:
     assert is_salesforce_host("login.salesforce.com.")
     assert not is_salesforce_host("notsalesforce.com")
     assert not is_salesforce_host("force.com")
+
+
+def test_a_url_not_salesforces_is_refused_in_one_sentence_with_its_readers_advice() -> None:
+    """The sentence is one; what to use instead is the reader's (the command line names its
+    --ca-file, the admin pages the form's choices)."""
+    with pytest.raises(UntrustedUrl) as refused:
+        check_url("https://example.com")
+    urls = (
+        "use https://login.salesforce.com, https://test.salesforce.com, your My Domain"
+        " (https://NAME.my.salesforce.com), or "
+    )
+
+    assert str(refused.value) == (
+        f"https://example.com is not a Salesforce URL: {urls}a sandbox configured with its CA file"
+    )
+    assert not_salesforce("https://example.com", salesforce_urls("--ca-file")) == (
+        f"https://example.com is not a Salesforce URL: {urls}--ca-file"
+    )
+    assert not_salesforce("https://example.com", "choose one.") == (
+        "https://example.com is not a Salesforce URL: choose one."
+    )

@@ -6,6 +6,7 @@ from forcebridge.salesforce.redaction import (
     MASK,
     RedactingFilter,
     get_logger,
+    mask_query_strings,
     mask_query_values,
     redact,
 )
@@ -128,3 +129,46 @@ def test_urllib3_records_quote_urls_without_their_query_values() -> None:
         " 200 40"
     )
     assert ours.getMessage() == url
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            "Max retries exceeded with url: /services/data/v62.0/query/?q=SELECT+Id%27o%40e.com%27"
+            " (Caused by SSLError('wrong version number'))",
+            f"Max retries exceeded with url: /services/data/v62.0/query/?q={MASK}"
+            " (Caused by SSLError('wrong version number'))",
+        ),
+        (
+            "from https://x.my.salesforce.com/a?b=1&c=2 and /d?e=3",
+            f"from https://x.my.salesforce.com/a?b={MASK}&c={MASK} and /d?e={MASK}",
+        ),
+        ("Connection aborted? no URL here", "Connection aborted? no URL here"),
+    ],
+)
+def test_the_urls_quoted_in_text_lose_their_query_values(text: str, masked: str) -> None:
+    assert mask_query_strings(text) == masked
+
+
+def test_uvicorns_access_lines_keep_their_path_without_its_query_values() -> None:
+    """An admin page's `?soql=` holds what the admin typed; a token may ride in a query too."""
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        (
+            "127.0.0.1:50000",
+            "GET",
+            "/services/1?soql=SELECT+Id+WHERE+Email%3D%27o%40e.com%27",
+            "1.1",
+            200,
+        ),
+        None,
+    )
+
+    assert RedactingFilter().filter(record)
+
+    assert record.getMessage() == f'127.0.0.1:50000 - "GET /services/1?soql={MASK} HTTP/1.1" 200'

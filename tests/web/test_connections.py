@@ -217,9 +217,13 @@ def test_a_sandbox_url_the_trusted_ca_did_not_sign_is_refused_before_the_admin_i
     assert answer.status_code == 400
     assert "location" not in answer.headers
     said = html.unescape(answer.text)
-    assert f"{sandbox.base_url} is not the forcebridge sandbox this server trusts" in said
+    assert (
+        f"{sandbox.base_url} could not be confirmed as the forcebridge sandbox this server trusts"
+        in said
+    )
     assert "so you were not sent there" in said
-    assert "Enter the URL <code>forcebridge sandbox serve</code> printed." in said
+    assert "the URL <code>forcebridge sandbox serve</code> printed" in said
+    assert "vouches" not in said and "self-signed" not in said  # the why is for the log
     assert "No Salesforce login was started" in callback(pages, code="x", state="y").text
 
 
