@@ -16,6 +16,9 @@ from forcebridge.sandbox.fieldtypes import Kind
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
 
 MASTER_RECORD_TYPE_ID = "012000000000000AAA"
+UNLISTED_CHILD_FIELDS = frozenset({"MasterRecordId"})
+"""Lookups a parent's `childRelationships` never list: a merged-away record's pointer at the
+record it was merged into, which real Account, Contact and Lead describes leave out."""
 
 #: Object-level describe values for an ordinary standard object.
 OBJECT_DEFAULTS: dict[str, Any] = {
@@ -136,6 +139,7 @@ def describe_object(
             "restrictedDelete": rule(lookup) is Rule.RESTRICT,
         }
         for child, lookup in schema.children(obj.name)
+        if lookup.name not in UNLISTED_CHILD_FIELDS
     ]
     payload["recordTypeInfos"] = (
         []

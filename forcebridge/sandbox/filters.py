@@ -59,6 +59,7 @@ class FilterContext(Protocol):
     text: str
     now: dt.datetime
     tz: dt.tzinfo
+    week_start: int
 
     def filter_column(self, node: ast.Field) -> tuple[FieldSpec | None, str]: ...
 
@@ -344,9 +345,10 @@ def _literal_range(
     refused filter, not a server error."""
     try:
         if kind is Kind.DATE:
-            start, end = date_range(literal, ctx.now.astimezone(ctx.tz).date())
+            today = ctx.now.astimezone(ctx.tz).date()
+            start, end = date_range(literal, today, ctx.week_start)
             return start.isoformat(), end.isoformat()
-        first, stop = datetime_range(literal, ctx.now, ctx.tz)
+        first, stop = datetime_range(literal, ctx.now, ctx.tz, ctx.week_start)
     except ValueError as error:
         raise InvalidFilter(ctx.text, node.pos, str(error)) from None
     return format_datetime(first), format_datetime(stop)

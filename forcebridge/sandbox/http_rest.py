@@ -171,7 +171,7 @@ def revalidated(request: Request, org: Org, payload: Any) -> Response:
     """A describe, honouring `If-Modified-Since` as Salesforce does: 304 with no body while
     the org's metadata is unchanged, so clients can revalidate a cached describe cheaply."""
     headers = validator_headers(Validators(org.schema_modified_at, None))
-    if unchanged_since(request.headers, org.schema_modified_at):
+    if unchanged_since(request.headers, org.schema_modified_at, org.clock()):
         return Response(status_code=304, headers=headers)
     return SalesforceJSON(payload, headers=headers)
 

@@ -37,6 +37,7 @@ from forcebridge.soql.dates import known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.parser import parse
 from forcebridge.soql.search import parse_search
+from forcebridge.soql.weeks import DEFAULT_LOCALE, first_day_of_week
 
 DEFAULT_API_VERSION = "62.0"
 DEFAULT_TIME_ZONE = "UTC"
@@ -272,15 +273,17 @@ class Org:
         user_id: str | None = None,
     ) -> dict[str, Any]:
         """The first page: `{"totalSize", "done", "nextRecordsUrl"?, "records"}`. Date literals
-        (`TODAY`) are read in the time zone of the user the query runs as, as Salesforce reads
-        them (the org's zone when no user is named, or the user's is unknown)."""
+        (`TODAY`, `THIS_WEEK`) are read as the user the query runs as reads them (`_calendar_of`),
+        as Salesforce reads them."""
         try:
+            zone, week_start = self._calendar_of(user_id)
             return self.queries.run(
                 parse(soql),
                 include_deleted=include_deleted,
                 batch_size=batch_size,
                 api_version=api_version,
-                tz=self._zone_of(user_id),
+                tz=zone,
+                week_start=week_start,
             )
         except SoqlError as error:
             raise from_soql(error) from None
@@ -291,19 +294,40 @@ class Org:
         """`query?explain=`: the plans for `soql`, checked as a query is, but not run."""
         try:
             query = parse(soql)
-            zone = self._zone_of(user_id)
-            self.queries.plan(query, include_deleted=False, tz=zone, api_version=api_version)
+            zone, week_start = self._calendar_of(user_id)
+            self.queries.plan(
+                query,
+                include_deleted=False,
+                tz=zone,
+                week_start=week_start,
+                api_version=api_version,
+            )
         except SoqlError as error:
             raise from_soql(error) from None
         obj = self.writes.sobject(query.sobject)
         return explain(query, obj, self.queries.count(obj))
 
-    def _zone_of(self, user_id: str | None) -> ZoneInfo:
+    def _calendar_of(self, user_id: str | None) -> tuple[ZoneInfo, int]:
+        """The time zone and first day of the week (`weeks.first_day_of_week`) in which the
+        user's date literals are read: the user's `TimeZoneSidKey` and `LocaleSidKey`, as the
+        SOQL guide reads a literal in "the locale of the user sending the query", else the
+        org's zone and `DefaultLocaleSidKey` (no user named, or none known)."""
+        fields = ["TimeZoneSidKey", "LocaleSidKey"]
         try:
-            user = self.retrieve("User", user_id, ["TimeZoneSidKey"]) if user_id else {}
+            user = self.retrieve("User", user_id, fields) if user_id else {}
         except ApiError:
             user = {}
-        return known_zone(user.get("TimeZoneSidKey")) or self.time_zone
+        locale = user.get("LocaleSidKey") or self._default_locale()
+        zone = known_zone(user.get("TimeZoneSidKey")) or self.time_zone
+        return zone, first_day_of_week(locale)
+
+    def _default_locale(self) -> str:
+        """The org's locale (`Organization.DefaultLocaleSidKey`), for a query no user makes."""
+        try:
+            org = self.retrieve("Organization", self.org_id, ["DefaultLocaleSidKey"])
+        except ApiError:
+            return DEFAULT_LOCALE
+        return str(org.get("DefaultLocaleSidKey") or DEFAULT_LOCALE)
 
     def record_counts(self, names: Sequence[str] | None = None) -> list[tuple[str, int]]:
         """(object, live records) for each of `names` the org has, or every queryable object
@@ -320,9 +344,9 @@ class Org:
     ) -> dict[str, Any]:
         """A SOSL search's `{"searchRecords": [...]}`; see `forcebridge.sandbox.search`."""
         try:
-            return run_search(
-                self.queries, self.schema, parse_search(sosl), api_version, self._zone_of(user_id)
-            )
+            zone, week_start = self._calendar_of(user_id)
+            search = parse_search(sosl)
+            return run_search(self.queries, self.schema, search, api_version, zone, week_start)
         except SoqlError as error:
             raise from_soql(error) from None
 

@@ -43,6 +43,7 @@ from forcebridge.sandbox.storage import SEQ, quote
 from forcebridge.soql import ast
 from forcebridge.soql.date_functions import field_refusal
 from forcebridge.soql.errors import InvalidField, MalformedQuery, SoqlError
+from forcebridge.soql.weeks import SUNDAY
 
 MAX_OFFSET = 2000
 _ADDRESS_SUFFIXES = {key: key[0].upper() + key[1:] for key in ADDRESS_KEYS}
@@ -56,12 +57,15 @@ def plan(
     include_deleted: bool,
     now: dt.datetime,
     tz: dt.tzinfo,
+    week_start: int = SUNDAY,
     api_version: str = "",
 ) -> Plan:
     """Check `query` against the schema and compile it, as the API version asked for
-    (`62.0`; by default the newest) takes it; raises SoqlError or ApiError."""
+    (`62.0`; by default the newest) takes it, its date literals read in `tz` with weeks
+    starting on `week_start` (the user's locale's first day); raises SoqlError or ApiError."""
     nesting = subqueries.nests(api_version)
-    return _Planner(schema, query, now, tz, nesting=nesting).build(include_deleted)
+    planner = _Planner(schema, query, now, tz, week_start, nesting=nesting)
+    return planner.build(include_deleted)
 
 
 @dataclass
@@ -70,6 +74,7 @@ class _Planner:
     query: ast.Query
     now: dt.datetime
     tz: dt.tzinfo
+    week_start: int = SUNDAY
     columns: dict[str, int] = field(default_factory=dict)
     params: list[Any] = field(default_factory=list)
     children: list[ChildPlan] = field(default_factory=list)
@@ -223,6 +228,7 @@ class _Planner:
             on_child,
             self.now,
             self.tz,
+            self.week_start,
             as_child=True,
             depth=self.depth + 1,
             nesting=self.nesting,
@@ -359,7 +365,9 @@ class _Planner:
         if refused is not None:
             raise MalformedQuery(self.text, query.sobject_pos, refused)
         on_inner = replace(query, text=self.text)
-        inner = _Planner(self.schema, on_inner, self.now, self.tz, in_semi_join=True)
+        inner = _Planner(
+            self.schema, on_inner, self.now, self.tz, self.week_start, in_semi_join=True
+        )
         planned = inner.build(include_deleted=False)
         [selected] = query.select
         assert isinstance(selected, ast.Field)

@@ -5,7 +5,8 @@ A record's validators are its `LastModifiedDate` (`If-Modified-Since`, `If-Unmod
 and, for Account records only, an ETag (`If-Match`, `If-None-Match`): a hash of the record as
 `GET` returns it whole, so it changes whenever a value does, even twice in one second. A header
 that cannot be read is ignored on a GET and refused (400) on a write, as Salesforce does;
-DELETE takes no conditions.
+DELETE takes no conditions. An `If-Modified-Since` later than the server's clock is ignored, as
+HTTP reads it (`modified_since`).
 """
 
 from __future__ import annotations
@@ -75,10 +76,12 @@ class Preconditions:
     def any(self) -> bool:
         return self != Preconditions()
 
-    def failure(self, current: Validators, *, read: bool) -> int | None:
+    def failure(self, current: Validators, *, read: bool, now: dt.datetime) -> int | None:
         """The status that ends the request before it runs (304 for a read that has nothing
-        new, 412 when a precondition fails), or None to go on; in HTTP's order of evaluation."""
+        new, 412 when a precondition fails), or None to go on; in HTTP's order of evaluation,
+        at `now` by the server's clock."""
         modified = current.last_modified.replace(microsecond=0)
+        since = modified_since(self.if_modified_since, modified, now)
         if current.etag is not None and self.if_match is not None:
             if current.etag not in self.if_match and "*" not in self.if_match:
                 return 412
@@ -87,7 +90,7 @@ class Preconditions:
         if current.etag is not None and self.if_none_match is not None:
             if current.etag in self.if_none_match or "*" in self.if_none_match:
                 return 304 if read else 412
-        elif read and self.if_modified_since is not None and modified <= self.if_modified_since:
+        elif read and since is not None and modified <= since:
             return 304
         return None
 
@@ -113,11 +116,24 @@ def next_modified(previous: dt.datetime | None, now: dt.datetime) -> dt.datetime
     return max(now, previous.replace(microsecond=0) + dt.timedelta(seconds=1))
 
 
-def unchanged_since(headers: Mapping[str, str], modified: dt.datetime) -> bool:
+def unchanged_since(headers: Mapping[str, str], modified: dt.datetime, now: dt.datetime) -> bool:
     """Whether `If-Modified-Since` says the client holds what was last `modified` (a
     describe's schema): answer 304."""
-    since = http_date(_header(headers, "If-Modified-Since"))
-    return since is not None and modified.replace(microsecond=0) <= since
+    modified = modified.replace(microsecond=0)
+    since = modified_since(http_date(_header(headers, "If-Modified-Since")), modified, now)
+    return since is not None and modified <= since
+
+
+def modified_since(
+    date: dt.datetime | None, modified: dt.datetime, now: dt.datetime
+) -> dt.datetime | None:
+    """An `If-Modified-Since` date as a condition on a representation last `modified`, or None
+    when it sets none: a date later than the server's time is invalid (RFC 2616 §14.25: "A
+    date which is later than the server's current time is invalid"), and RFC 9110 §13.1.3
+    ignores an invalid date, so the read answers in full rather than 304 for a change the
+    client cannot have seen. The server's time is `now`, or the `Last-Modified` it gave when
+    `next_modified` dated that a second or two past the clock."""
+    return date if date is not None and date <= max(now, modified) else None
 
 
 def etag(record: Mapping[str, Any]) -> str:

@@ -37,6 +37,7 @@ from forcebridge.sandbox.results import record_builder
 from forcebridge.sandbox.schema import ObjectSpec, Schema
 from forcebridge.sandbox.storage import Storage
 from forcebridge.soql import ast
+from forcebridge.soql.weeks import SUNDAY
 
 MIN_BATCH, MAX_BATCH = 200, 2000
 DEFAULT_BATCH = MAX_BATCH
@@ -113,16 +114,18 @@ class QueryEngine:
         *,
         include_deleted: bool,
         tz: dt.tzinfo | None = None,
+        week_start: int = SUNDAY,
         api_version: str = "",
     ) -> Plan:
         """`query` planned now, as `api_version` (by default the newest) takes it; its date
-        literals read in `tz` (by default the org's zone)."""
+        literals read in `tz` (by default the org's zone), weeks starting on `week_start`."""
         return plan(
             self.schema,
             query,
             include_deleted=include_deleted,
             now=self.clock(),
             tz=tz or self.tz,
+            week_start=week_start,
             api_version=api_version,
         )
 
@@ -134,9 +137,16 @@ class QueryEngine:
         batch_size: int,
         api_version: str,
         tz: dt.tzinfo | None = None,
+        week_start: int = SUNDAY,
     ) -> dict[str, Any]:
         """The first page of `query`'s result."""
-        planned = self.plan(query, include_deleted=include_deleted, tz=tz, api_version=api_version)
+        planned = self.plan(
+            query,
+            include_deleted=include_deleted,
+            tz=tz,
+            week_start=week_start,
+            api_version=api_version,
+        )
         conn = self.storage.connection()
         if planned.mode is Mode.COUNT:
             (total,) = conn.execute(*planned.count_sql()).fetchone()

@@ -104,7 +104,8 @@ class Retrieval:
         when a condition fails. A record asked for whole is read once."""
         whole = None if fields else self.retrieve(sobject, record_id, None, api_version=api_version)
         current = self.validators(sobject, record_id, whole, api_version=api_version)
-        status = preconditions.failure(current, read=True) if current is not None else None
+        now = self.writes.clock()
+        status = preconditions.failure(current, read=True, now=now) if current is not None else None
         if status == 412:
             raise precondition_failed()
         if status == 304:
@@ -119,5 +120,7 @@ class Retrieval:
         if not preconditions.any:
             return
         current = self.validators(sobject, record_id, None, api_version=api_version)
-        if current is not None and preconditions.failure(current, read=False) is not None:
+        if current is None:
+            return
+        if preconditions.failure(current, read=False, now=self.writes.clock()) is not None:
             raise precondition_failed()

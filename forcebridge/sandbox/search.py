@@ -48,9 +48,15 @@ _KINDS = {Scope.EMAIL: "email", Scope.PHONE: "phone"}
 
 
 def run_search(
-    queries: QueryEngine, schema: Schema, search: Search, api_version: str, tz: dt.tzinfo
+    queries: QueryEngine,
+    schema: Schema,
+    search: Search,
+    api_version: str,
+    tz: dt.tzinfo,
+    week_start: int,
 ) -> dict[str, Any]:
-    """`search`'s matching records, as the search resource answers them."""
+    """`search`'s matching records, as the search resource answers them; date literals in its
+    WHERE clauses read as a query's do, in the user's `tz` and first day of the week."""
     targets = search.returning or tuple(
         Returning(obj.name, ast.Query((ast.Field(("Id",)),), obj.name))
         for obj in schema.objects
@@ -62,7 +68,7 @@ def run_search(
         if obj is None:
             raise SoqlError.invalid_type(search.text, target.at, target.sobject)
         try:
-            found += _matches(queries, obj, target.query, search, api_version, tz)
+            found += _matches(queries, obj, target.query, search, api_version, tz, week_start)
         except SoqlError as error:  # found in the object's own statement: point at the FIND
             kind = MalformedSearch if isinstance(error, MalformedQuery) else None
             raise target.relocated(error, search.text, kind) from None
@@ -88,6 +94,7 @@ def _matches(
     search: Search,
     api_version: str,
     tz: dt.tzinfo,
+    week_start: int,
 ) -> list[dict[str, Any]]:
     fields = covered_fields(obj, search.scope)
     if not fields:
@@ -105,7 +112,7 @@ def _matches(
     )
     kept = (
         record
-        for record in _records(queries, narrowed, api_version, tz)
+        for record in _records(queries, narrowed, api_version, tz, week_start)
         if _holds(search.term, [_words(f, record.get(f.name)) for f in fields])
     )
     start = query.offset or 0
@@ -129,10 +136,15 @@ def _fields_expanded(obj: ObjectSpec, query: ast.Query) -> ast.Query:
 
 
 def _records(
-    queries: QueryEngine, query: ast.Query, api_version: str, tz: dt.tzinfo
+    queries: QueryEngine, query: ast.Query, api_version: str, tz: dt.tzinfo, week_start: int
 ) -> Iterator[dict[str, Any]]:
     page = queries.run(
-        query, include_deleted=False, batch_size=_PAGE, api_version=api_version, tz=tz
+        query,
+        include_deleted=False,
+        batch_size=_PAGE,
+        api_version=api_version,
+        tz=tz,
+        week_start=week_start,
     )
     yield from page["records"]
     while not page.get("done", True):

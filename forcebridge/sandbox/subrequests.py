@@ -263,7 +263,7 @@ def _revalidated(call: _Call, payload: Any) -> Reply:
     """A describe, or 304 while the client's copy is current (`If-Modified-Since`)."""
     modified = call.org.schema_modified_at
     headers = validator_headers(Validators(modified, None))
-    if unchanged_since(call.headers, modified):
+    if unchanged_since(call.headers, modified, call.org.clock()):
         return Reply(304, None, headers)
     return Reply(200, payload, headers)
 

@@ -26,6 +26,7 @@ from forcebridge.sandbox.errors import (
     unknown_reference,
 )
 from forcebridge.sandbox.fieldtypes import Kind, format_datetime
+from forcebridge.sandbox.hierarchies import check_no_loop
 from forcebridge.sandbox.json_values import shown
 from forcebridge.sandbox.records import Changes, coerce, defaults, derived, prepare, saved_text
 from forcebridge.sandbox.schema import FieldSpec, ObjectSpec, Schema
@@ -134,6 +135,7 @@ class Writes:
         }
         changes = prepare(self.schema, obj, self._by_parent_keys(conn, obj, given), creating=False)
         self._check_references(conn, changes)
+        check_no_loop(self.storage, conn, obj, record_id, changes.values)
         self._check_unique(conn, obj, changes.values, record_id)
         self.apply(conn, obj, record_id, current, changes.values)
 

@@ -1,9 +1,10 @@
 """Relative date literals (`TODAY`, `LAST_N_DAYS:7`, `THIS_QUARTER`, ...) as half-open ranges.
 
-A literal stands for a range `[start, end)` of whole days counted in the org's time zone, as
-Salesforce defines them for the default locale: weeks start on Sunday, quarters are calendar
-quarters, and the fiscal year (`THIS_FISCAL_QUARTER`, `LAST_N_FISCAL_YEARS:2`) is the calendar
-year, an org's default. A comparison against a literal reads the range like this:
+A literal stands for a range `[start, end)` of whole days counted in the time zone of the user
+the query runs as, as Salesforce defines them: weeks start on the first day of the week of the
+user's locale (`weeks.first_day_of_week`: Sunday for en_US, Monday for en_GB), quarters are
+calendar quarters, and the fiscal year (`THIS_FISCAL_QUARTER`, `LAST_N_FISCAL_YEARS:2`) is the
+calendar year, an org's default. A comparison against a literal reads the range like this:
 
     field =  LITERAL   start <= field < end        (within)
     field != LITERAL   field < start or field >= end
@@ -26,6 +27,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forcebridge.soql.ast import DateLiteral
+from forcebridge.soql.weeks import SUNDAY
 
 
 class _Unit(Enum):
@@ -101,8 +103,11 @@ def known_zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def date_range(literal: DateLiteral, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The days `[start, end)` that `literal` covers when it is `today` in the org's time zone."""
+def date_range(
+    literal: DateLiteral, today: dt.date, week_start: int = SUNDAY
+) -> tuple[dt.date, dt.date]:
+    """The days `[start, end)` that `literal` covers when it is `today` in the user's time zone,
+    weeks starting on `week_start` (`date.weekday()`'s numbering: Sunday 6, en_US's first day)."""
     rule = _RULES.get(literal.name.upper())
     if rule is None:
         raise ValueError(f"unknown date literal {literal.name!r}")
@@ -111,19 +116,20 @@ def date_range(literal: DateLiteral, today: dt.date) -> tuple[dt.date, dt.date]:
         raise ValueError(f"date literal {literal.name} is written {form}")
     first, stop = rule.offsets(literal.n or 0)
     try:
-        current = _floor(rule.unit, today)
+        current = _floor(rule.unit, today, week_start)
         return _shift(rule.unit, current, first), _shift(rule.unit, current, stop)
     except (OverflowError, ValueError) as exc:
         raise ValueError(f"date literal {_spelling(literal)} reaches outside the calendar") from exc
 
 
 def datetime_range(
-    literal: DateLiteral, now: dt.datetime, tz: dt.tzinfo
+    literal: DateLiteral, now: dt.datetime, tz: dt.tzinfo, week_start: int = SUNDAY
 ) -> tuple[dt.datetime, dt.datetime]:
-    """The instants `[start, end)`, in UTC, that `literal` covers at `now` for an org in `tz`."""
+    """The instants `[start, end)`, in UTC, that `literal` covers at `now` for a user in `tz`
+    whose weeks start on `week_start`."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    start, end = date_range(literal, now.astimezone(tz).date())
+    start, end = date_range(literal, now.astimezone(tz).date(), week_start)
     return _local_midnight(start, tz), _local_midnight(end, tz)
 
 
@@ -131,13 +137,13 @@ def _local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
 
 
-def _floor(unit: _Unit, day: dt.date) -> dt.date:
+def _floor(unit: _Unit, day: dt.date, week_start: int) -> dt.date:
     """The first day of the unit that contains `day`."""
     match unit:
         case _Unit.DAY:
             return day
         case _Unit.WEEK:
-            return day - dt.timedelta(days=(day.weekday() + 1) % 7)
+            return day - dt.timedelta(days=(day.weekday() - week_start) % 7)
         case _Unit.MONTH:
             return day.replace(day=1)
         case _Unit.QUARTER:

@@ -85,6 +85,21 @@ def test_child_relationships_come_from_the_loaded_objects(schema: Schema) -> Non
     assert children[("Opportunity", "AccountId")] == "Opportunities"
 
 
+@pytest.mark.parametrize("name", ("Account", "Contact", "Lead"))
+def test_child_relationships_on_the_object_itself_are_the_recorded_ones(
+    schema: Schema, name: str
+) -> None:
+    def own(payload: dict[str, Any]) -> set[tuple[str, Any]]:
+        return {
+            (c["field"], c["relationshipName"])
+            for c in payload["childRelationships"]
+            if c["childSObject"] == name
+        }
+
+    # ParentId (ChildAccounts) and ReportsToId, never MasterRecordId
+    assert own(_describe(schema, name)) == own(_recorded(name))
+
+
 def test_compound_address_is_described_as_salesforce_does(schema: Schema) -> None:
     fields = {f["name"]: f for f in _describe(schema, "Contact")["fields"]}
     assert fields["MailingAddress"]["type"] == "address"

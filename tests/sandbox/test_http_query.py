@@ -220,6 +220,21 @@ def test_date_literals_are_read_in_the_time_zone_of_the_logged_in_user(
     assert sf.query(today.replace("TODAY", "YESTERDAY"))["totalSize"] == 1
 
 
+def test_week_literals_start_on_the_first_day_of_the_logged_in_users_locale(
+    make_sandbox: Callable[..., SandboxServer], salesforce_for: Callable[..., Salesforce]
+) -> None:
+    monday = Clock(dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC))
+    sf = salesforce_for(make_sandbox(clock=monday))
+    sf.Contact.create({"LastName": "Sunday", "Birthdate": "2026-12-06"})
+    this_week = "SELECT LastName FROM Contact WHERE Birthdate = THIS_WEEK"
+    assert sf.query(this_week)["totalSize"] == 1  # en_US: the week began on Sunday
+
+    [user] = sf.query("SELECT Id FROM User")["records"]
+    sf.User.update(user["Id"], {"LocaleSidKey": "en_GB"})
+
+    assert sf.query(this_week)["totalSize"] == 0  # en_GB: it began on Monday
+
+
 def test_convert_timezone_groups_by_the_logged_in_users_hours(
     late_in_auckland: Salesforce,
 ) -> None:

@@ -97,6 +97,22 @@ def test_records_answer_conditional_requests_by_date_and_account_tag(
     assert unreadable.status_code == 400
 
 
+def test_an_if_modified_since_later_than_the_servers_clock_is_ignored(
+    make_sandbox: Callable[..., SandboxServer], api_for: Session
+) -> None:
+    clock = Clock()
+    sandbox = make_sandbox(clock=clock)
+    api = api_for(sandbox)
+    contact = f"{sandbox.base_url}{DATA}/sobjects/Contact/"
+    contact += sandbox.org.create("Contact", {"LastName": "Ng"})
+    ahead = {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}  # RFC 2616 §14.25: invalid
+
+    read = api.get(contact, headers=ahead)
+    assert read.status_code == 200 and read.json()["LastName"] == "Ng"
+    described = api.get(f"{sandbox.base_url}{DATA}/sobjects/Contact/describe", headers=ahead)
+    assert described.status_code == 200 and described.json()["name"] == "Contact"
+
+
 def test_a_record_by_external_id_answers_conditional_requests_as_by_id(
     sandbox: SandboxServer, sf: Salesforce
 ) -> None:
@@ -159,6 +175,30 @@ def test_request_bodies_may_come_compressed_and_answers_come_gzipped_on_request(
 
 def _encoded(encoding: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "Content-Encoding": encoding}
+
+
+def test_a_users_time_zone_locale_and_language_are_restricted_picklists(sf: Salesforce) -> None:
+    fields = {f["name"]: f for f in sf.User.describe()["fields"]}
+    [user] = sf.query("SELECT Id FROM User")["records"]
+
+    for name in ("TimeZoneSidKey", "LocaleSidKey", "LanguageLocaleKey"):
+        assert fields[name]["restrictedPicklist"] is True
+        with pytest.raises(SalesforceMalformedRequest) as refused:
+            sf.User.update(user["Id"], {name: "Mars/Olympus"})
+        [error] = refused.value.content
+        assert (error["errorCode"], error["fields"]) == (
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            [name],
+        )
+    sf.User.update(user["Id"], {"TimeZoneSidKey": "Europe/Paris", "LocaleSidKey": "fr_FR"})
+
+
+def test_a_record_cannot_be_its_own_parent(sf: Salesforce) -> None:
+    account = sf.Account.create({"Name": "Acme"})["id"]
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.Account.update(account, {"ParentId": account})
+    [error] = refused.value.content
+    assert (error["errorCode"], error["fields"]) == ("CIRCULAR_DEPENDENCY", ["ParentId"])
 
 
 def test_a_lookup_to_a_deleted_record_is_a_bad_request_naming_the_field(sf: Salesforce) -> None:

@@ -168,6 +168,26 @@ def test_date_literals_use_the_time_zone_of_the_user_the_query_runs_as(tmp_path:
     org.close()
 
 
+def test_week_literals_start_on_the_first_day_of_the_users_locale(tmp_path: Path) -> None:
+    org = Org(tmp_path, clock=Clock(dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)))  # a Monday
+    for name, birthdate in [("Sunday", "2026-12-06"), ("Monday", "2026-12-07")]:
+        org.create("Contact", {"LastName": name, "Birthdate": birthdate})
+    org.create("Contact", {"LastName": "Created"})  # CreatedDate: Monday at noon
+    [user] = org.query("SELECT Id FROM User")["records"]
+    this_week = "SELECT LastName FROM Contact WHERE Birthdate = THIS_WEEK ORDER BY LastName"
+    created = "SELECT LastName FROM Contact WHERE CreatedDate = LAST_WEEK"
+
+    assert _names(org.query(this_week, user_id=user["Id"])) == ["Monday", "Sunday"]  # en_US
+    org.update("User", user["Id"], {"LocaleSidKey": "en_GB"})
+    assert _names(org.query(this_week, user_id=user["Id"])) == ["Monday"]
+    assert _names(org.query(this_week.replace("THIS_WEEK", "LAST_WEEK"), user_id=user["Id"])) == [
+        "Sunday"
+    ]
+    assert _names(org.query(created, user_id=user["Id"])) == []
+    assert _names(org.query(this_week)) == ["Monday", "Sunday"]  # no user: the org's en_US
+    org.close()
+
+
 def test_numbers_beyond_64_bits_compare_by_value(org: Org, crm: dict[str, str]) -> None:
     huge = "99999999999999999999"
     assert org.query(f"SELECT Id FROM Account WHERE NumberOfEmployees < {huge}")["totalSize"] == 1

@@ -98,6 +98,41 @@ def test_restricted_picklist() -> None:
 
 
 @pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("TimeZoneSidKey", "Mars/Olympus"),
+        ("LocaleSidKey", "xx_MARS"),
+        ("LanguageLocaleKey", "klingon"),
+    ],
+)
+def test_a_users_zone_locale_and_language_are_restricted_picklists(field: str, value: str) -> None:
+    error = _refusal("User", {field: value}, creating=False)
+    assert (error.error_code, error.fields) == ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", [field])
+    assert error.message.endswith(f"bad value for restricted picklist field: {value}")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("TimeZoneSidKey", "UTC"),  # the sandbox org's own zone
+        ("TimeZoneSidKey", "GMT"),
+        ("TimeZoneSidKey", "Pacific/Auckland"),
+        ("TimeZoneSidKey", "America/Argentina/Buenos_Aires"),
+        ("TimeZoneSidKey", "Asia/Rangoon"),  # an old name a real org still lists
+        ("LocaleSidKey", "en_GB"),
+        ("LocaleSidKey", "ar_AE"),
+        ("LocaleSidKey", "zh_CN_PINYIN"),
+        ("LanguageLocaleKey", "pt_BR"),
+        ("LanguageLocaleKey", "iw"),
+    ],
+)
+def test_a_user_takes_the_zones_locales_and_languages_real_orgs_offer(
+    field: str, value: str
+) -> None:
+    assert prepare(SCHEMA, _obj("User"), {field: value}, creating=False).values[field] == value
+
+
+@pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("DoNotCall", "yes", "Cannot deserialize instance of boolean from VALUE_STRING value yes"),

@@ -5,6 +5,7 @@ import pytest
 
 from forcebridge.soql.ast import DateLiteral
 from forcebridge.soql.dates import DATE_LITERALS, date_range, datetime_range
+from forcebridge.soql.weeks import MONDAY, SATURDAY
 
 D = dt.date
 NEW_YORK = ZoneInfo("America/New_York")
@@ -101,6 +102,39 @@ def test_each_literal_on_an_ordinary_wednesday(name: str, expected: tuple[D, D])
 def test_boundaries(today: D, written: str, expected: tuple[D, D]) -> None:
     name, _, n = written.partition(":")
     assert date_range(DateLiteral(name, int(n) if n else None), today) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("THIS_WEEK", (D(2024, 5, 13), D(2024, 5, 20))),
+        ("LAST_WEEK", (D(2024, 5, 6), D(2024, 5, 13))),
+        ("NEXT_WEEK", (D(2024, 5, 20), D(2024, 5, 27))),
+        ("LAST_N_WEEKS:2", (D(2024, 4, 29), D(2024, 5, 13))),
+        ("NEXT_N_WEEKS:2", (D(2024, 5, 20), D(2024, 6, 3))),
+        ("N_WEEKS_AGO:2", (D(2024, 4, 29), D(2024, 5, 6))),
+    ],
+)
+def test_weeks_start_on_the_day_the_users_locale_starts_them(
+    written: str, expected: tuple[D, D]
+) -> None:
+    name, _, n = written.partition(":")
+    assert date_range(DateLiteral(name, int(n) if n else None), WEDNESDAY, MONDAY) == expected
+
+
+def test_a_monday_week_holds_the_sunday_that_ends_it_not_the_one_before() -> None:
+    monday = D(2026, 12, 7)
+    assert date_range(DateLiteral("THIS_WEEK"), monday, MONDAY) == (monday, D(2026, 12, 14))
+    assert date_range(DateLiteral("THIS_WEEK"), D(2026, 12, 6), MONDAY)[0] == D(2026, 11, 30)
+    assert date_range(DateLiteral("THIS_WEEK"), monday, SATURDAY) == (
+        D(2026, 12, 5),
+        D(2026, 12, 12),
+    )
+
+
+def test_datetime_bounds_follow_the_week_start_too() -> None:
+    start, end = datetime_range(DateLiteral("THIS_WEEK"), utc(2024, 5, 15, 12), NEW_YORK, MONDAY)
+    assert (start, end) == (utc(2024, 5, 13, 4), utc(2024, 5, 20, 4))
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
