@@ -2,7 +2,8 @@
 
 A call is checked in Salesforce's order: a supported API version, a live session, the API
 enabled for the org, then the injected faults and the daily allowance; only then does it count.
-The injected latency comes before the faults, so an injected 503 is as slow as any answer.
+The injected latency comes before the faults, so an injected 503 is as slow as any answer, and
+after the request's body has arrived, so a client that hangs up meanwhile leaves its call made.
 Org calls are blocking (SQLite), so they run on a small pool of worker threads (the org is safe
 across threads): the event loop stays free, injected latency sleeps there without holding
 anyone up, and a Bulk job reading in the background does not stall other calls.
@@ -149,6 +150,9 @@ def api_call(kind: ApiKind) -> Callable[[Request], Awaitable[ApiCall]]:
                 403, "API_DISABLED_FOR_ORG", "The REST API is not enabled for this Organization."
             )
         if state.faults.latency_seconds:
+            # The body is taken in first, as Salesforce has it once the client has sent it:
+            # a client that stops waiting during the latency leaves its write made, in doubt.
+            await request.body()
             await asyncio.sleep(state.faults.latency_seconds)
         if state.faults.server_unavailable():
             raise ApiError(

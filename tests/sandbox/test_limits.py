@@ -161,6 +161,29 @@ def test_an_injected_fault_waits_the_latency_too(
     assert time.perf_counter() - started >= 0.2
 
 
+def test_a_write_whose_client_hangs_up_during_the_latency_is_still_made(
+    make_sandbox: SandboxFactory, api_for: Callable[[SandboxServer], requests.Session]
+) -> None:
+    """Salesforce runs a request it has received whether or not the client waits for the
+    answer: a worker killed mid-call leaves a write in doubt, not undone."""
+    sandbox = make_sandbox(latency_ms=1500)
+    session = api_for(sandbox)
+    url = sandbox.base_url + "/services/data/v62.0/sobjects/Contact"
+    with pytest.raises(requests.Timeout):
+        session.post(url, json={"LastName": "In doubt"}, timeout=(5, 0.3))
+    session.close()
+    deadline = time.monotonic() + 10
+    found = 0
+    while time.monotonic() < deadline and not found:
+        time.sleep(0.3)
+        query = sandbox.base_url + "/services/data/v62.0/query"
+        answer = api_for(sandbox).get(
+            query, params={"q": "SELECT COUNT() FROM Contact WHERE LastName = 'In doubt'"}
+        )
+        found = answer.json()["totalSize"]
+    assert found == 1
+
+
 def test_lock_rate_one_fails_record_writes_with_unable_to_lock_row(
     make_sandbox: SandboxFactory, salesforce_for: Callable[..., Salesforce]
 ) -> None:
