@@ -3,6 +3,7 @@
     forcebridge export --org ORG --object Lead|Contact FILE.csv [--dry-run] [--json]
     forcebridge export allow --org ORG OBJECT...
     forcebridge export disallow --org ORG OBJECT...
+    forcebridge export allowed --org ORG
 
 The export reports one result per CSV row; it exits 0 only when every row was exported.
 Ctrl+C or SIGTERM stops it once the write in flight has returned (its Ids kept, so exporting
@@ -42,7 +43,11 @@ from forcebridge.cli.output import (
     progress_bar,
 )
 from forcebridge.store.models import RunStatus
-from forcebridge.store.repositories.export_preferences import allow_objects, disallow_objects
+from forcebridge.store.repositories.export_preferences import (
+    allow_objects,
+    allowed_objects,
+    disallow_objects,
+)
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.sync.connections import open_client, org_connection
 from forcebridge.sync.documents import EXPORT_COUNTS, recorded_counts
@@ -59,10 +64,11 @@ AGAIN = "exporting the file again finishes the export without making any record 
 
 
 class _ExportGroup(typer.core.TyperGroup):
-    """`forcebridge export FILE ...` runs the export itself; `allow`/`disallow` are commands.
+    """`forcebridge export FILE ...` runs the export itself; `allow`/`disallow`/`allowed` are
+    commands.
 
     `forcebridge export --help` (or no arguments) shows the export's own options, which name
-    the two commands too: that is what people reaching for help want to run."""
+    the other commands too: that is what people reaching for help want to run."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if not args or args[0] not in self.commands:
@@ -131,6 +137,14 @@ def disallow(org: OrgOption, objects: ObjectsArgument, as_json: JsonFlag = False
     _show_allowed(org, allowed, as_json)
 
 
+@app.command("allowed")
+def allowed(org: OrgOption, as_json: JsonFlag = False) -> None:
+    """Show which objects the org's users may export to, changing nothing."""
+    with database() as session:
+        objects = allowed_objects(session, get_org(session, org))
+    _show_allowed(org, objects, as_json)
+
+
 def _show_allowed(org: str, allowed: list[str], as_json: bool) -> None:
     listed = ", ".join(allowed) if allowed else "nothing"
     emit(
@@ -164,6 +178,7 @@ def run(
     forcebridge export --org ORG --object Lead|Contact FILE.csv [--dry-run] [--json]
 
     What an org may export to: forcebridge export allow|disallow --org ORG OBJECT...
+    (forcebridge export allowed --org ORG shows it)
     """
     with database() as session:
         found = get_org(session, org)

@@ -8,7 +8,7 @@ alike whichever file they head."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 def folded(cell: str) -> str:
@@ -31,11 +31,25 @@ def column_name(cell: str, known: Sequence[str]) -> str:
     return spelled[0] if letters and len(spelled) == 1 else cell.strip()
 
 
-def did_you_mean(name: str, known: Sequence[str]) -> str:
+def did_you_mean(
+    name: str, known: Sequence[str], spellings: Mapping[str, str] | None = None
+) -> str:
     """` (did you mean 'sent_at'?)` after an unknown `name`, naming the nearest of `known`;
-    empty when none is near enough to be a misspelling."""
+    empty when none is near enough to be a misspelling. `spellings` are other names of known
+    columns, by their letters (`letters`): `Company`, as a Salesforce export heads the column
+    forcebridge calls `company_name`, is answered with that one though no letter of it is
+    wrong."""
+    other = (spellings or {}).get(letters(name))
+    if other is not None:
+        return f" (did you mean {other!r}?)"
     near = difflib.get_close_matches(folded(name), known, n=1, cutoff=0.75)
     return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def letters(name: str) -> str:
+    """A name's letters and digits alone, lower-cased: `Account.Name` and `account name` are
+    `accountname`."""
+    return "".join(character for character in name.lower() if character.isalnum())
 
 
 def unknown_columns(names: Sequence[str], known: Sequence[str]) -> str:

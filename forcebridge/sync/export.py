@@ -296,14 +296,16 @@ def _decide(
             targets, changed = refreshed(session, client, org, targets, stale)
             if changed:
                 prepared, identities = prepared_with(targets)
-        accounts, people, judged = _plan(client, targets, prospects, prepared, identities, progress)
+        accounts, people, judged = _plan(
+            client, org, targets, prospects, prepared, identities, progress
+        )
         planned = {ExportObject.ACCOUNT: accounts, targets.person.sobject: people}
         if stale := targets.stale(refused_by_describe(judged, planned)):
             targets, changed = refreshed(session, client, org, targets, stale)
             if changed:
                 prepared, identities = prepared_with(targets)
                 accounts, people, judged = _plan(
-                    client, targets, prospects, prepared, identities, progress
+                    client, org, targets, prospects, prepared, identities, progress
                 )
     except SalesforceError as failure:
         refuse_if_schema_changed(session, client, org, targets, failure)
@@ -318,6 +320,7 @@ def _decide(
 
 def _plan(
     client: SalesforceClient,
+    org: Org,
     targets: ExportTargets,
     prospects: Sequence[ExportProspect],
     prepared: Sequence[Prepared],
@@ -338,6 +341,7 @@ def _plan(
             accounts,
             targets.account,
             may_write=targets.may_write_accounts,
+            org=org.name,
         )
     person = targets.person
     fields = ["Email", "AccountId"] if targets.account is not None else ["Email"]

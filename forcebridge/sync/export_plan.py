@@ -41,7 +41,7 @@ from forcebridge.sync.export_identity import (
     email_key,
     known_person_id,
 )
-from forcebridge.sync.export_model import Action, ExportProspect, FieldError
+from forcebridge.sync.export_model import Action, ExportObject, ExportProspect, FieldError
 from forcebridge.sync.export_prepare import (
     ObjectRules,
     Prepared,
@@ -52,6 +52,8 @@ from forcebridge.sync.export_prepare import (
 Record = Mapping[str, Any]
 ACCOUNT_LINK = "AccountId"
 ACCOUNT_NAME = "Name"
+ACCOUNT_NOT_ALLOWED = "account_not_allowed"
+"""The code of a Contact's failure for want of an Account the org does not allow making."""
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -163,9 +165,11 @@ def plan_accounts(
     rules: ObjectRules,
     *,
     may_write: bool,
+    org: str,
 ) -> list[RecordPlan]:
     """A plan per company. Without `may_write` (the org does not allow exporting Accounts),
-    existing Accounts are linked as they are and a company with none fails its Contacts."""
+    existing Accounts are linked as they are and a company with none fails its Contacts,
+    naming the command that allows Accounts for `org`."""
     matched = [
         (group, found.match(key, (prospects[m].account_id for m in group.members)))
         for group, key in identities.companies
@@ -180,14 +184,24 @@ def plan_accounts(
         elif record is not None:
             plans.append(RecordPlan(group.members, Action.UNCHANGED, str(record["Id"])))
         else:
-            error = FieldError(
-                "company_name",
-                "no Account in Salesforce matches this company, and this org does not allow "
-                "exports to create Accounts (an admin can allow Account exports)",
-                "account_not_allowed",
-            )
+            error = FieldError("company_name", accounts_not_allowed(org), ACCOUNT_NOT_ALLOWED)
             plans.append(RecordPlan(group.members, Action.FAILED, errors=(error,)))
     return plans
+
+
+def accounts_not_allowed(org: str) -> str:
+    """Why a company with no Account fails its Contacts when `org` does not allow Account
+    exports, and the command that allows them, as `ObjectNotAllowed` names its own."""
+    return (
+        f"no Account in Salesforce matches this company, and org {org!r} does not allow "
+        f"exports to create Accounts; an admin can allow them with: "
+        f"{allow_accounts_command(org)}"
+    )
+
+
+def allow_accounts_command(org: str) -> str:
+    """The command `accounts_not_allowed` names: the pages name their control in its place."""
+    return f"forcebridge export allow --org {org} {ExportObject.ACCOUNT}"
 
 
 def _tidy_name(values: dict[str, ResolvedValue]) -> dict[str, ResolvedValue]:

@@ -4,10 +4,12 @@ Rows are numbered as a spreadsheet shows them (the header is row 1), so "row 7" 
 user looks. Header names are read as every CSV reader reads them (`column_names`: `First Name`
 is `first_name`, `E-mail` is `email`), records as `csv_records` does. A row fails, with each
 problem named, when it cannot be split into the header's columns, holds a value under a column
-that is not a prospect field (which would otherwise be lost without a word), an email that is
-not an email, a number that is not one (ASCII digits only, no exponent), or text too long to
-keep. Rows with nothing in them are passed over. Only a file that cannot be read at all raises
-`ProspectFileError`.
+that is not a prospect field (which would otherwise be lost without a word; the column named
+as one, `column 'Company'`, so it is not taken for the Salesforce field of that name), an email
+that is not an email, a number that is not one (ASCII digits only, no exponent), text too long
+to keep, or a NUL character (which no database keeps, and removing it would change the value
+unsaid). Rows with nothing in them are passed over. Only a file that cannot be read at all
+raises `ProspectFileError`.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from typing import Any
 
 from sqlalchemy import Integer, Numeric, String
 
+from forcebridge.mapping.defaults import default_export_mapping
 from forcebridge.mapping.prospect_fields import PROSPECT_FIELDS
 from forcebridge.store.models import Prospect
-from forcebridge.sync.column_names import column_name, did_you_mean, named_twice
+from forcebridge.sync.column_names import column_name, did_you_mean, letters, named_twice
 from forcebridge.sync.csv_delimiter import delimiter_of
 from forcebridge.sync.csv_records import (
     UnreadableRow,
@@ -35,7 +38,7 @@ from forcebridge.sync.csv_records import (
     row_cells,
 )
 from forcebridge.sync.export_errors import ProspectFileError
-from forcebridge.sync.export_model import INVALID_VALUE, FieldError
+from forcebridge.sync.export_model import INVALID_VALUE, ExportObject, FieldError
 
 PROSPECT_COLUMNS = PROSPECT_FIELDS.names
 _INT32 = 2**31
@@ -111,22 +114,46 @@ def prospect_row(number: int, header: list[str], cells: list[str]) -> ProspectRo
             continue
         parse = _PARSERS.get(name)
         if parse is None:
-            errors.append(FieldError(name or f"column {column}", _unknown(name), INVALID_VALUE))
+            where = f"column {name!r}" if name else f"column {column}"
+            errors.append(FieldError(where, _unknown(name), INVALID_VALUE))
             continue
         try:
-            values[name] = parse(raw)
+            values[name] = parse(_without_nul(raw))
         except _Refused as refused:
             errors.append(FieldError(name, f"{_shown(raw)} {refused}", INVALID_VALUE))
     return ProspectRow(number, values, tuple(errors))
 
 
+def _without_nul(raw: str) -> str:
+    """`raw`, refused when it holds a NUL character: PostgreSQL keeps none, Salesforce's
+    fields are not meant to, and no person typed one, but taking it out would change the value
+    without a word."""
+    if "\x00" in raw:
+        raise _Refused("holds a NUL character (U+0000), which no field can keep: remove it")
+    return raw
+
+
 def _unknown(name: str) -> str:
     """Why a value under a column that is not a prospect's fails, with the column it may be
-    a misspelling of."""
+    a misspelling of, or the one a Salesforce field of that name is filled from."""
     return (
-        f"is not a prospect column{did_you_mean(name, PROSPECT_COLUMNS)}, so its value would "
-        f"be lost; prospect columns are: {', '.join(PROSPECT_COLUMNS)}"
+        f"is not a prospect column{did_you_mean(name, PROSPECT_COLUMNS, _SALESFORCE_NAMES)}, "
+        f"so its value would be lost; prospect columns are: {', '.join(PROSPECT_COLUMNS)}"
     )
+
+
+def _salesforce_names() -> dict[str, str]:
+    """The prospect column each Salesforce field of the default export mappings is filled from
+    (the first of a hierarchy), by the field's letters: a file a Salesforce export (or a
+    report) made heads its columns `Company`, `Title`, `Website`, `NumberOfEmployees`, which
+    are no misspelling of `company_name`, `job_title`, `company_website`, `employees`. An
+    Account's `Name` is `Account Name` there: a `Name` column may as well be a person's."""
+    names: dict[str, str] = {}
+    for sobject in ExportObject:
+        for row in default_export_mapping(sobject).rows:
+            account_name = (sobject, row.target) == (ExportObject.ACCOUNT, "Name")
+            names.setdefault(letters("Account Name" if account_name else row.target), row.source)
+    return names
 
 
 def _shown(raw: str, limit: int = 40) -> str:
@@ -220,3 +247,4 @@ def _parser(name: str) -> Callable[[str], Any]:
 
 
 _PARSERS = {name: _parser(name) for name in PROSPECT_COLUMNS}
+_SALESFORCE_NAMES = _salesforce_names()

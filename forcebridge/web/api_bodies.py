@@ -21,6 +21,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -36,6 +37,14 @@ NOT_UTF8 = InvalidRequest(
 TOO_DEEP = InvalidRequest("The request could not be taken: body: JSON nested too deep to read.")
 UTF8 = ("utf-8", "utf-8-sig")
 """UTF-8, with or without the byte order mark RFC 8259 lets a reader ignore."""
+
+
+class RequestBody(BaseModel):
+    """A request's JSON body as the API documents it: the model's keys only (`extra`), and each
+    value of its own JSON kind (`strict`): `"dry_run": "yes"` or `1` is refused, naming the
+    field, rather than read as true, as a number in a string is not taken for a number."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Utf8Json(Request):

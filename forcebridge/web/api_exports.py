@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from forcebridge.store.models import Connection, Org
@@ -27,7 +27,7 @@ from forcebridge.sync.connections import open_client
 from forcebridge.sync.export import export_rows
 from forcebridge.sync.export_errors import ExportRunning, MappingNotValid, ObjectNotAllowed
 from forcebridge.sync.prospect_records import read_prospect_records
-from forcebridge.web.api_bodies import Utf8JsonRoute
+from forcebridge.web.api_bodies import RequestBody, Utf8JsonRoute
 from forcebridge.web.api_caller import ChangingCaller
 from forcebridge.web.api_documents import ExportDocument, ExportRefusal
 from forcebridge.web.api_errors import (
@@ -64,17 +64,17 @@ CONFLICT = (
 router = APIRouter(route_class=Utf8JsonRoute)
 
 
-class NewExport(BaseModel):
+class NewExport(RequestBody):
     """Prospects to export, with the fields of `forcebridge export`'s CSV columns."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(use_attribute_docstrings=True)
 
     object: Literal["Lead", "Contact"]
     """Export as Leads, or as Contacts with their Accounts."""
     prospects: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_PROSPECTS)
     """Each with prospect fields as keys (`first_name`, `email`, `company_website`...)."""
     dry_run: bool = False
-    """Say what would be written, and write nothing."""
+    """Say what would be written, and write nothing: `true` or `false` (`RequestBody`)."""
     connection: str | None = None
     """The org's Salesforce connection to export to, by name: needed when it has several."""
 

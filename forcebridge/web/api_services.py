@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from forcebridge.jobs.policy import Stream
@@ -29,7 +29,7 @@ from forcebridge.sync.documents import (
     service_document,
 )
 from forcebridge.sync.message_import import import_records
-from forcebridge.web.api_bodies import Utf8JsonRoute
+from forcebridge.web.api_bodies import RequestBody, Utf8JsonRoute
 from forcebridge.web.api_caller import Caller, ChangingCaller, caller_service
 from forcebridge.web.api_documents import ContactsPage, MessagesTaken, Services, StreamsAsked
 from forcebridge.web.api_errors import ApiNotFound, StreamOff, refusals
@@ -113,10 +113,8 @@ def contacts(
     }
 
 
-class NewMessages(BaseModel):
+class NewMessages(RequestBody):
     """Messages with the fields of `forcebridge messages import`'s JSON lines."""
-
-    model_config = ConfigDict(extra="forbid")
 
     messages: list[dict[str, Any]] = Field(max_length=MAX_MESSAGES)
 

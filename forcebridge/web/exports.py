@@ -25,6 +25,7 @@ from forcebridge.store.repositories.export_preferences import (
     disallow_objects,
 )
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.sync.export_model import ExportObject
 from forcebridge.sync.mapping_admin import (
     MappingRefused,
     save_export_mapping,
@@ -171,7 +172,15 @@ def _shown(session: Session, client: SalesforceClient, org: Org, sobject: str) -
     shown = show_export_mapping(session, client, org, sobject)
     mapping = Mapping(tuple(row.row for row in shown.rows))
     report = verify_export_mapping(session, client, org, sobject, mapping, refresh=False)
-    return _editor(client, sobject, mapping, report, default=shown.default, stale=not report.ok)
+    stale = "" if report.ok else _refused_until_fixed(sobject)
+    return _editor(client, sobject, mapping, report, default=shown.default, stale=stale)
+
+
+def _refused_until_fixed(sobject: str) -> str:
+    """What a mapping that no longer verifies stops: every export it takes part in is refused
+    (a Contact export verifies the Account mapping too, whether or not it may make Accounts)."""
+    exports = ExportObject.CONTACT if sobject == ExportObject.ACCOUNT else sobject
+    return f"{exports} exports are refused"
 
 
 def _editor(
@@ -181,7 +190,7 @@ def _editor(
     report: VerificationReport | None = None,
     *,
     default: bool = False,
-    stale: bool = False,
+    stale: str = "",
 ) -> Editor:
     """The targets offered are the fields an export can write: Verify refuses the others."""
     describe = parse_describe(client.describe(sobject))

@@ -51,6 +51,14 @@ TOO_MANY_ROWS = (
 )
 
 
+NO_BUTTON = (
+    "The mapping form came without the button pressed (`action`, `save` for Verify and Save), "
+    "so nothing was checked or saved: reload the page, then press Verify and Save (or the "
+    "button of the row to change)."
+)
+"""What a form posted without its `action` is told, in place of FastAPI's "field required"."""
+
+
 class BadMappingForm(WebError):
     """A form the editor did not produce (rows of unequal length, an unknown action)."""
 
@@ -94,8 +102,9 @@ class Editor:
     """Nothing was saved yet: these are the rows used by default."""
     unchecked: str | None = None
     """Why Salesforce could not check the rows as submitted, which are kept as they are."""
-    stale: bool = False
-    """The rows in use no longer verify (a field deleted in Salesforce): their problems show."""
+    stale: str = ""
+    """What stops while the rows in use no longer verify (a field deleted in Salesforce), their
+    problems shown: "Contact fails to sync", "Lead exports are refused"; empty when they do."""
 
     @property
     def refused(self) -> bool:
@@ -205,11 +214,16 @@ class Submission:
 
 
 def _submission(
-    action: Annotated[str, Form()],
+    action: Annotated[str | None, Form()] = None,
     source: Annotated[list[str] | None, Form()] = None,
     target: Annotated[list[str] | None, Form()] = None,
     update: Annotated[list[str] | None, Form()] = None,
 ) -> Submission:
+    """The form as posted; one that does not say which button was pressed (its `action`),
+    which the editor's buttons always do, is refused saying so rather than as a field missing:
+    a script posting the rows, or a page of an older version."""
+    if not action:
+        raise WebError(NO_BUTTON)
     return Submission(action, *mapping_from_form(source or [], target or [], update or []))
 
 
@@ -271,12 +285,12 @@ def editor(
     report: VerificationReport | None = None,
     default: bool = False,
     path_labels: dict[str, str] | None = None,
-    stale: bool = False,
+    stale: str = "",
 ) -> Editor:
     """The editor's view of `mapping`, with `report`'s problems placed on their rows. A value
     the choices lack (a parent's field such as `Account.Name`) is offered with its label in
     `path_labels` ("Account Name (Account.Name)"), or as it is spelled. `stale`: `report`
-    is of the rows in use, not of rows just refused."""
+    is of the rows in use, not of rows just refused, and this is what they stop."""
     problems = report.problems if report is not None else ()
     rows = tuple(
         EditorRow(

@@ -18,7 +18,7 @@ from forcebridge.web.dependencies import Admin
 from forcebridge.wording import plural, sentence
 
 PACKAGE_DIR = Path(__file__).parent
-PAGE_LINKS = {"the Connections page": "/connections"}
+PAGE_LINKS = {"the Connections page": "/connections", "the Export page": "/export"}
 """The pages messages send admins to, by the words that name them."""
 TOP = "notice"
 """The id of a notice shown at the top of a page: an action whose part of the page is gone (a

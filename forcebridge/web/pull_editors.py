@@ -59,7 +59,7 @@ def shown_editor(
     report = verify_pull_mapping(session, client, service, sobject, mapping, refresh=False)
     return pull_editor(
         session, client, service, sobject, mapping, report,
-        default=shown.default, stale=not report.ok,
+        default=shown.default, stale="" if report.ok else f"{sobject} fails to sync",
     )  # fmt: skip
 
 
@@ -72,7 +72,7 @@ def pull_editor(
     report: VerificationReport | None = None,
     *,
     default: bool = False,
-    stale: bool = False,
+    stale: str = "",
 ) -> Editor:
     describe = parse_describe(client.describe(sobject))
     paths = [row.source for _, row in mapping.numbered() if "." in row.source]

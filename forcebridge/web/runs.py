@@ -3,16 +3,19 @@ a time as `GET /api/v1/runs` pages them; and one run's log."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from forcebridge.store.models import RunLogEntry
 from forcebridge.store.models.base import MAX_ID
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.runs import org_run, runs_page
 from forcebridge.store.repositories.services import list_services
+from forcebridge.sync.export_plan import ACCOUNT_NOT_ALLOWED, allow_accounts_command
 from forcebridge.web.dependencies import SETTLED, CurrentAdmin, Database
 from forcebridge.web.errors import PageNotFound
 from forcebridge.web.pages import render
@@ -72,4 +75,17 @@ def run_page(
     run = org_run(session, admin.org_id, run_id)
     if run is None:
         raise PageNotFound("run")
-    return render(request, "run.html", admin, run=run)
+    return render(request, "run.html", admin, run=run, said=partial(said, org=admin.org_name))
+
+
+ALLOWED_ON_THE_PAGE = 'by ticking Account under "Objects users may export to" on the Export page'
+"""Where the pages allow Account exports, for a log entry naming the command that does."""
+
+
+def said(entry: RunLogEntry, *, org: str) -> str:
+    """A log entry's message as the pages word it: a Contact an export failed for want of an
+    Account the org does not allow making names the command that allows it, for the command
+    line; a page names the control on the Export page instead."""
+    if entry.code != ACCOUNT_NOT_ALLOWED:
+        return entry.message
+    return entry.message.replace(f"with: {allow_accounts_command(org)}", ALLOWED_ON_THE_PAGE)

@@ -174,9 +174,45 @@ def test_export_help_lists_the_exports_own_options_and_the_allow_commands(cli: C
             "--connection",
             "--json",
             "allow|disallow",
+            "export allowed --org ORG",
         ):
             assert option in result.stdout, (asking, option)
         assert "export [OPTIONS] {FILE.csv}" in result.stdout  # as typed, not "export run"
+
+
+def test_the_objects_an_org_allows_are_shown_without_changing_them(cli: Cli) -> None:
+    cli("org", "create", "acme")
+    none_yet = document(cli("export", "allowed", "--org", "acme", "--json"))
+    cli("export", "allow", "--org", "acme", "Lead", "Account")
+
+    shown = cli("export", "allowed", "--org", "acme")
+    again = document(cli("export", "allowed", "--org", "acme", "--json"))
+
+    assert none_yet == {"org": "acme", "allowed": []}
+    assert (shown.exit_code, shown.stdout) == (0, "Org acme may export to: Account, Lead\n")
+    assert again == {"org": "acme", "allowed": ["Account", "Lead"]}
+    assert cli("export", "allowed", "--org", "nope").exit_code == 1
+
+
+def test_a_nul_character_in_the_file_fails_its_row_naming_it_and_the_others_are_exported(
+    cli: Cli, make_sandbox: SandboxFactory, tmp_path: Path
+) -> None:
+    server = make_sandbox()
+    connected(cli, server)
+    cli("export", "allow", "--org", "acme", "Lead")
+    path = prospects_file(
+        tmp_path, "Ada,Bad\x00Nul,ada@acme.com,Acme,acme.com", "Bob,Builder,bob@acme.com,Acme,"
+    )
+
+    result = cli("export", "--org", "acme", "--object", "Lead", path, "--json")
+
+    assert result.exit_code == 1
+    ada, bob = json.loads(result.stdout)["results"]
+    assert (ada["action"], ada["errors"][0]["field"]) == ("failed", "last_name")
+    assert "holds a NUL character (U+0000)" in ada["errors"][0]["message"]
+    assert bob["action"] == "created"
+    leads = server.org.query("SELECT LastName FROM Lead")["records"]
+    assert [lead["LastName"] for lead in leads] == ["Builder"]
 
 
 def test_only_leads_and_contacts_are_exported_and_only_known_objects_allowed(

@@ -53,7 +53,7 @@ def test_bad_rows_fail_alone_naming_their_row_and_field_and_each_problem_is_logg
         (3, Action.FAILED, ["email"]),
         (4, Action.FAILED, ["job_title"]),
         (5, Action.FAILED, ["Company"]),
-        (6, Action.FAILED, ["notes"]),
+        (6, Action.FAILED, ["column 'notes'"]),
         (7, Action.FAILED, [None]),
         (8, Action.CREATED, []),
     ]
@@ -71,7 +71,7 @@ def test_bad_rows_fail_alone_naming_their_row_and_field_and_each_problem_is_logg
         ("row 3", "email", "invalid_value"),
         ("row 4", "job_title", "invalid_value"),
         ("row 5", "Company", "required_value_missing"),
-        ("row 6", "notes", "invalid_value"),
+        ("row 6", "column 'notes'", "invalid_value"),
         ("row 7", None, "invalid_value"),
     ]
 

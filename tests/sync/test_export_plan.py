@@ -408,7 +408,13 @@ def accounts_for(
     prepared = [prepare(p, contact, account) for p in prospects]
     identities = export_identities(prospects, prepared, "Contact")
     return plan_accounts(
-        identities, prospects, prepared, AccountIndex(ACCOUNTS), account, may_write=may_write
+        identities,
+        prospects,
+        prepared,
+        AccountIndex(ACCOUNTS),
+        account,
+        may_write=may_write,
+        org="acme",
     )
 
 
@@ -564,7 +570,11 @@ def test_without_leave_to_write_accounts_existing_ones_are_linked_and_new_ones_r
 
     assert (existing.action, existing.record_id, existing.values) == (Action.UNCHANGED, "001B", {})
     assert missing.action is Action.FAILED
-    assert "does not allow exports to create Accounts" in missing.errors[0].message
+    assert missing.errors[0].message == (
+        "no Account in Salesforce matches this company, and org 'acme' does not allow exports "
+        "to create Accounts; an admin can allow them with: forcebridge export allow --org acme "
+        "Account"
+    )
 
 
 def test_an_account_is_written_only_for_a_contact_that_is_written_too() -> None:
@@ -629,7 +639,7 @@ def contacts(
     prepared = [prepare(p, contact, account) for p in prospects]
     identities = export_identities(prospects, prepared, "Contact")
     account_plans = plan_accounts(
-        identities, prospects, prepared, AccountIndex(ACCOUNTS), account, may_write=True
+        identities, prospects, prepared, AccountIndex(ACCOUNTS), account, may_write=True, org="acme"
     )
     plans = plan_people(
         identities, prospects, prepared, PersonIndex(existing), contact, account_plans

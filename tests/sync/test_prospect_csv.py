@@ -136,7 +136,11 @@ def test_a_header_is_read_whatever_separates_its_words(header: str) -> None:
 def test_an_unknown_column_close_to_a_prospect_column_is_suggested() -> None:
     [row] = read_prospect_csv("last_name,Emial,Company Websit,notes\nAda,ada@x.com,x.com,call\n")
 
-    assert fields(row.errors) == ["Emial", "Company Websit", "notes"]  # as the file writes them
+    assert fields(row.errors) == [  # as the file writes them, named as columns
+        "column 'Emial'",
+        "column 'Company Websit'",
+        "column 'notes'",
+    ]
     assert "(did you mean 'company_website'?)" in row.errors[1].message
     assert "is not a prospect column (did you mean 'email'?)" in row.errors[0].message
     assert "did you mean" not in row.errors[2].message
@@ -145,7 +149,7 @@ def test_an_unknown_column_close_to_a_prospect_column_is_suggested() -> None:
 def test_a_value_under_an_unknown_column_fails_its_row_rather_than_being_lost() -> None:
     rows = read_prospect_csv("last_name,notes\nAda,call her monday\nBob,\n")
 
-    assert fields(rows[0].errors) == ["notes"]
+    assert fields(rows[0].errors) == ["column 'notes'"]
     assert "is not a prospect column" in rows[0].errors[0].message
     assert rows[1].errors == ()
     assert rows[1].values == {"last_name": "Bob"}
@@ -211,3 +215,35 @@ def test_a_byte_order_mark_from_a_spreadsheet_is_not_part_of_the_first_column(
     [row] = read_prospect_file(path)
 
     assert row.values == {"last_name": "Ada", "email": "ada@example.com"}
+
+
+def test_a_nul_character_fails_its_row_naming_the_column_and_the_other_rows_are_kept() -> None:
+    rows = read_prospect_csv("first_name,last_name\nAda,Bad\x00Nul\nBob,Builder\n")
+
+    assert [(row.row, fields(row.errors)) for row in rows] == [(2, ["last_name"]), (3, [])]
+    assert rows[0].errors[0].message == (
+        "'Bad\\x00Nul' holds a NUL character (U+0000), which no field can keep: remove it"
+    )
+    assert rows[0].values == {"first_name": "Ada"}  # nothing removed from it unsaid
+    assert rows[1].values == {"first_name": "Bob", "last_name": "Builder"}
+
+
+def test_a_salesforce_field_name_as_a_column_suggests_the_prospect_column() -> None:
+    header = "last_name,Company,Title,NumberOfEmployees,Account Name,Name"
+    [row] = read_prospect_csv(f"{header}\nAda,Acme,CEO,12,Acme,Ada Lovelace\n")
+
+    assert fields(row.errors) == [
+        "column 'Company'",
+        "column 'Title'",
+        "column 'NumberOfEmployees'",
+        "column 'Account Name'",
+        "column 'Name'",
+    ]
+    suggested = [error.message.split(")")[0] for error in row.errors]
+    assert suggested[:4] == [
+        "is not a prospect column (did you mean 'company_name'?",
+        "is not a prospect column (did you mean 'job_title'?",
+        "is not a prospect column (did you mean 'employees'?",
+        "is not a prospect column (did you mean 'company_name'?",
+    ]
+    assert "did you mean" not in row.errors[4].message  # a person's name as well as a company's

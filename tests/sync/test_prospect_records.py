@@ -23,7 +23,7 @@ def test_each_prospect_is_read_as_a_csv_row_numbered_from_one() -> None:
     assert rows[0].errors == ()
     assert [(e.field, e.message[:30]) for e in rows[1].errors] == [
         ("email", "'bob@' is not an email address"),
-        ("compnay_name", "is not a prospect column (did "),
+        ("column 'compnay_name'", "is not a prospect column (did "),
     ]
     assert [(e.field, e.message) for e in rows[2].errors] == [
         ("state", "must be a string or a number, not a boolean")

@@ -164,7 +164,7 @@ def test_a_bad_prospect_fails_alone_named_by_its_position_and_field(world: World
     assert (document["status"], document["created"], document["failed"]) == ("partial", 2, 1)
     failed = document["results"][1]
     assert (failed["row"], failed["action"], failed["salesforce_id"]) == (2, "failed", None)
-    assert [problem["field"] for problem in failed["errors"]] == ["email", "compnay_name"]
+    assert [problem["field"] for problem in failed["errors"]] == ["email", "column 'compnay_name'"]
     assert "'bob@' is not an email address" in failed["errors"][0]["message"]
     assert "(did you mean 'company_name'?)" in failed["errors"][1]["message"]
     assert sorted(lead["Email"] for lead in world.records("SELECT Email FROM Lead")) == [
@@ -174,8 +174,57 @@ def test_a_bad_prospect_fails_alone_named_by_its_position_and_field(world: World
     log = world.api.get(f"/runs/{document['run_id']}").json()["log"]
     assert {(entry["record_ref"], entry["field"]) for entry in log} == {
         ("row 2", "email"),
-        ("row 2", "compnay_name"),
+        ("row 2", "column 'compnay_name'"),
     }
+
+
+def test_a_nul_character_fails_its_prospect_naming_the_field_and_the_others_are_exported(
+    world: World,
+) -> None:
+    answer = world.export(
+        "Lead", person(1, last_name="Bad\u0000Nul"), person(2, **{"no\u0000te": "x"}), person(3)
+    )
+
+    assert answer.status_code == 200
+    document = answer.json()
+    assert (document["status"], document["created"], document["failed"]) == ("partial", 1, 2)
+    nul, key, _ = document["results"]
+    assert [(e["field"], e["message"]) for e in nul["errors"]] == [
+        (
+            "last_name",
+            "'Bad\\x00Nul' holds a NUL character (U+0000), which no field can keep: remove it",
+        ),
+        (
+            "LastName",
+            "Lead.LastName is required, and no mapped prospect field holds a usable value for it "
+            "(the value of last_name was refused)",
+        ),
+    ]
+    assert [e["field"] for e in key["errors"]] == ["column 'no\\x00te'"]
+    assert [lead["LastName"] for lead in world.records("SELECT LastName FROM Lead")] == [
+        "Lovelace 3"
+    ]
+    log = world.api.get(f"/runs/{document['run_id']}").json()["log"]
+    assert {(entry["record_ref"], entry["field"]) for entry in log} == {
+        ("row 1", "last_name"),
+        ("row 1", "LastName"),
+        ("row 2", "column 'no\\x00te'"),
+    }
+
+
+def test_a_key_spelled_as_salesforce_names_a_field_is_told_apart_from_that_field(
+    world: World,
+) -> None:
+    sent = {"last_name": "Lovelace", "email": "ada@acme.example.com", "Company": "Acme"}
+
+    document = world.export("Lead", sent, dry_run=True).json()
+
+    [result] = document["results"]
+    column, required = result["errors"]
+    assert column["field"] == "column 'Company'"
+    assert "(did you mean 'company_name'?)" in column["message"]
+    assert required["field"] == "Company"
+    assert required["message"].startswith("Lead.Company is required")
 
 
 @pytest.mark.parametrize(
@@ -333,6 +382,33 @@ def test_an_object_the_org_does_not_allow_is_refused_with_the_command_that_allow
     assert world.prospects_stored() == 0
 
 
+def test_a_contact_without_an_account_the_org_may_not_make_names_how_to_allow_it(
+    world: World,
+) -> None:
+    with world.pages.runtime.sessions() as session:
+        disallow_objects(session, get_org(session, "acme"), ["Account"])
+        session.commit()
+
+    document = world.export("Contact", person()).json()
+    world.pages.log_in("acme", "ann@acme.example.com")
+    page = world.pages.client.get(f"/runs/{document['run_id']}")
+
+    [result] = document["results"]
+    [error] = result["errors"]
+    assert (result["action"], error["field"]) == ("failed", "company_name")
+    assert error["message"] == (
+        "its Account was not created: no Account in Salesforce matches this company, and org "
+        "'acme' does not allow exports to create Accounts; an admin can allow them with: "
+        "forcebridge export allow --org acme Account"
+    )
+    entry = page.text.split('class="log-entry"')[1].split("</tr>")[0]
+    assert "forcebridge export allow" not in entry  # the pages have a control for it
+    assert (
+        "an admin can allow them by ticking Account under &#34;Objects users may export to&#34; "
+        'on <a href="/export">the Export page</a>'
+    ) in entry
+
+
 @pytest.mark.parametrize(
     ("body", "said"),
     [
@@ -340,6 +416,9 @@ def test_an_object_the_org_does_not_allow_is_refused_with_the_command_that_allow
         ({"object": "Lead", "prospects": []}, "prospects: List should have at least 1 item"),
         ({"object": "Lead", "prospects": [{}, "x"]}, "prospects.2: Input should be a valid dict"),
         ({"object": "Lead", "prospects": [{}], "dryrun": True}, "dryrun: Extra inputs"),
+        ({"object": "Lead", "prospects": [{}], "dry_run": "yes"}, "dry_run: Input should be a"),
+        ({"object": "Lead", "prospects": [{}], "dry_run": "true"}, "dry_run: Input should be a"),
+        ({"object": "Lead", "prospects": [{}], "dry_run": 1}, "dry_run: Input should be a"),
         (
             {"object": "Lead", "prospects": [{"email": "a@b.co"}] * (MAX_PROSPECTS + 1)},
             f"prospects: List should have at most {MAX_PROSPECTS} items",

@@ -9,9 +9,11 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from fastapi.routing import APIRoute
 
 from forcebridge.store.models import Run, RunStatus
 from forcebridge.store.repositories.orgs import get_org
+from forcebridge.web import api, api_exports, api_runs, api_services
 from forcebridge.web.errors import LOGIN_REASONS, SESSION_ENDED
 from forcebridge.web.sessions import COOKIE_NAME
 from tests.web.conftest import AdminPages, Api
@@ -364,3 +366,23 @@ def test_a_method_not_allowed_names_head_beside_get(api: Api, path: str, allow: 
 
     assert answer.status_code == 405
     assert answer.headers["allow"] == allow
+
+
+def test_every_body_the_api_takes_is_read_strictly_as_its_json_kinds() -> None:
+    """`"dry_run": "yes"` (or `1`, `"true"`) is no boolean: each body's model refuses what is
+    not of the JSON kind it documents, naming the field, rather than guessing at it, and takes
+    no key it does not document."""
+    bodies = [
+        param.field_info.annotation
+        for module in (api, api_exports, api_runs, api_services)
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+        for param in route.dependant.body_params
+    ]
+
+    assert bodies == [api_exports.NewExport, api_services.NewMessages]
+    for body in bodies:
+        assert (body.model_config.get("strict"), body.model_config.get("extra")) == (
+            True,
+            "forbid",
+        ), body

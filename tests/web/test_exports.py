@@ -15,7 +15,7 @@ from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import AdminRole
 from forcebridge.store.repositories.connections import forget_credentials, list_connections
 from forcebridge.store.repositories.export_preferences import allowed_objects
-from forcebridge.store.repositories.mappings import get_org_mapping
+from forcebridge.store.repositories.mappings import get_org_mapping, save_org_mapping
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.web.mapping_editor import MAX_ROWS
 from tests.web.conftest import AdminPages, AdminPagesFactory, mapping_form
@@ -471,3 +471,38 @@ def test_a_problem_of_the_whole_mapping_is_said_in_its_not_saved_alert(pages: Ad
     ) in alert.group(0)  # what role=alert reads out, not only "each shown below"
     assert lead.count("is required by Salesforce") == 1
     assert "first field at fault" not in alert.group(0)  # no row is at fault
+
+
+@pytest.mark.parametrize(
+    ("sobject", "stops"), [("Lead", "Lead exports"), ("Account", "Contact exports")]
+)
+def test_a_saved_mapping_that_no_longer_verifies_says_the_exports_it_refuses(
+    pages: AdminPages, sobject: str, stops: str
+) -> None:
+    rows = [(r.source, r.target, r.update) for r in default_export_mapping(sobject).rows]
+    rows.append(("seniority", "Gone__c", UpdateOption.OVERWRITE))
+    with pages.runtime.sessions() as session:
+        save_org_mapping(session, get_org(session, "acme"), sobject, rows)
+        session.commit()
+
+    editor = editor_of(pages.client.get("/export").text, sobject)
+
+    assert "This mapping no longer verifies against Salesforce" in editor
+    assert f"and {stops} are refused until it is fixed:" in editor
+    assert "sync" not in editor  # an export is no sync
+
+
+def test_a_mapping_form_without_the_button_pressed_says_so(pages: AdminPages) -> None:
+    form = mapping_form(default_export_mapping("Lead"))
+    del form["action"]
+
+    answer = pages.post_form("/export/mappings/Lead", form)
+
+    assert answer.status_code == 400
+    assert "field required" not in answer.text
+    assert (
+        "The mapping form came without the button pressed (<code>action</code>, "
+        "<code>save</code> for Verify and Save), so nothing was checked or saved: reload the "
+        "page, then press Verify and Save (or the button of the row to change)."
+    ) in answer.text
+    assert saved_rows(pages, "Lead") is None
