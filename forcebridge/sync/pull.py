@@ -144,6 +144,9 @@ def _pull(
     on_demand: bool = False,
     run_started: Callable[[int], None] | None = None,
 ) -> PullResult:
+    # The settings as they are now, with their version (`pull_settings_version`): a session
+    # kept open since it loaded the service may hold older ones.
+    session.refresh(service)
     outcomes: dict[str, Exception | None] = {}
     try:
         chosen = [s for s in pull_streams(service) if streams is None or s.name in streams]

@@ -10,6 +10,9 @@ stopped at any point (before its first page, between two, after the last but bef
 unlinking, or midway through it) leaves the next run to read on from the watermark and unlink
 what a read done in one go would have, without paying again for the pages read (a Bulk read,
 whose unordered rows move the watermark only once all are read, begins again).
+
+A service whose pull settings change meanwhile unlinks nothing more (`pull_settings_version`):
+the change has begun the read anew and forgotten what this one saw.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session
 from forcebridge.store.repositories.contacts import any_linked
 from forcebridge.store.repositories.full_reads import begin_full_read, end_full_read, unseen_linked
 from forcebridge.sync.pull_members import Member
+from forcebridge.sync.pull_settings_version import SettingsChanged, hold_settings
 from forcebridge.sync.pull_store import unlink_gone
 
 
@@ -43,9 +47,11 @@ def begin_full_reads(
 
 def end_full_reads(
     session: Session, members: Sequence[Member], stream: str, now: dt.datetime, *, dry_run: bool
-) -> None:
+) -> set[int]:
     """The read of `stream` is complete: each of `members` whose full read is under way, begun
-    by this run or an earlier one, unlinks the linked records it did not find."""
+    by this run or an earlier one, unlinks the linked records it did not find. The services
+    whose pull settings changed meanwhile, which it stopped."""
+    changed = set()
     for member in members:
         if not member.unlinks_unseen:
             continue
@@ -53,7 +59,16 @@ def end_full_reads(
         gone = unseen_linked(
             session, target.service_id, stream, target.source, target.connection_id
         )
-        unlink_gone(session, target, member.run, gone, now)
+        noted = None if dry_run else member.settings_version
+        try:
+            unlink_gone(session, target, member.run, gone, now, settings_version=noted)
+            if not dry_run:
+                hold_settings(session, member)
+        except SettingsChanged:
+            session.rollback()
+            changed.add(target.service_id)
+            continue
         end_full_read(session, member.service, stream, mark=not dry_run)
         session.commit()
         member.unlinks_unseen = False
+    return changed

@@ -114,6 +114,9 @@ class Member:
     """Formula and roll-up fields among them, which change without touching SystemModstamp."""
     cursor: Cursor
     run: Run
+    settings_version: int
+    """The service's pull settings version as its settings were read (`VerifiedStream`): the
+    read writes nothing more for it once the service's has moved (`pull_settings_version`)."""
     unlinks_unseen: bool = False
     """A full read is under way for the service, begun with records already linked: it keeps
     the Ids of the service's records it finds (`full_reads`), and once it is complete unlinks
@@ -202,6 +205,9 @@ class VerifiedStream:
     report: VerificationReport
     """The mapping and query verified, as `mapping verify` reports them: not ok when a mapped
     field changed in Salesforce (`CHANGED_IN_SALESFORCE`), which a run reads past."""
+    settings_version: int
+    """The service's pull settings version, read with its own settings (one row) and before
+    its mapping and fields: a change in between only has the read stop early."""
 
 
 def verify_member(
@@ -217,6 +223,7 @@ def verify_member(
     first when `refresh`); `StreamFailed` names every problem at once, the mapping's, the
     query's and the rule's together (a custom query's own among them when there is no mapping
     to verify), so that one pass shows an admin all there is to fix."""
+    version = service.pull_settings_version
     unmapped = None
     try:
         mapping = stored_mapping(session, service, stream)
@@ -243,7 +250,9 @@ def verify_member(
         raise refused
     assert describe is not None  # verification reports a missing describe
     route, condition_fields = _resolved(catalog, describe.name, route)
-    return VerifiedStream(describe.name, mapping, targets, route, condition_fields, catalog, report)
+    return VerifiedStream(
+        describe.name, mapping, targets, route, condition_fields, catalog, report, version
+    )
 
 
 def _failure(
@@ -411,6 +420,7 @@ def member_of(
         calculated,
         cursor,
         run,
+        verified.settings_version,
         unlinks_unseen=watermark is not None and watermark.unlink_unseen,
         waiting=frozenset(pending_rereads(session, service.id, target.source)),
     )

@@ -34,7 +34,7 @@ from forcebridge.store.repositories.contacts import (
 from forcebridge.store.repositories.full_reads import add_seen
 from forcebridge.store.repositories.rereads import add_rereads
 from forcebridge.store.repositories.run_log import LogLine, add_log_lines
-from forcebridge.store.repositories.watermarks import save_watermark
+from forcebridge.store.repositories.watermarks import save_watermark, settings_moved
 from forcebridge.sync.pull_page import (
     CONTACT_SOURCE,
     LEAD_SOURCE,
@@ -47,6 +47,7 @@ from forcebridge.sync.pull_page import (
 from forcebridge.sync.pull_plan import PAGE_SIZE
 from forcebridge.sync.pull_record import Incoming, ReadPage, Target
 from forcebridge.sync.pull_report import Code, Note, Tally
+from forcebridge.sync.pull_settings_version import SettingsChanged
 from forcebridge.sync.watermark import Cursor
 
 
@@ -125,14 +126,23 @@ class PageWrite:
     seen: tuple[str, Sequence[str]] | None = None
     """The stream and the service's records the page found, in a full read that unlinks at
     its end the linked records it did not find (`full_reads`)."""
+    settings_version: int | None = None
+    """The service's pull settings version its read noted: the page is written only while it
+    holds (`write_held`). None for a dry run's page and writes that are no read's."""
 
 
 def decide(
-    target: Target, run_id: int, page: ReadPage, view: StoreView, *, told: bool = False
+    target: Target,
+    run_id: int,
+    page: ReadPage,
+    view: StoreView,
+    *,
+    told: bool = False,
+    settings_version: int | None = None,
 ) -> PageWrite:
     """Decide a page read for `target` against what the store holds for it (`store_view`);
     `told`: the run has logged a deleted record no contact is linked to already
-    (`never_linked_note`)."""
+    (`never_linked_note`); `settings_version`: see `PageWrite`."""
     changes = decide_page(page.incoming, view, target)
     tally = Tally()
     tally.add(page.tally)
@@ -140,7 +150,7 @@ def decide(
     notes = [*page.notes, *changes.notes]
     if changes.never_linked and not told:
         notes.append(never_linked_note(changes.never_linked[0]))
-    return PageWrite(target, run_id, changes, notes, tally)
+    return PageWrite(target, run_id, changes, notes, tally, settings_version=settings_version)
 
 
 def write(session: Session, page: PageWrite) -> None:
@@ -160,10 +170,32 @@ def write(session: Session, page: PageWrite) -> None:
         save_watermark(session, service, stream, cursor.modstamp, cursor.ids)
 
 
-def settle(session: Session, target: Target, run: Run, page: ReadPage) -> Tally:
-    """Decide and write a page read for `target` in the caller's transaction; its counts."""
-    decided = decide(target, run.id, page, store_view(session, target, page.incoming))
-    write(session, decided)
+def write_held(session: Session, pages: Sequence[PageWrite]) -> set[int]:
+    """Write `pages` (a read page's writes, a service each) in the caller's transaction, but
+    none for a service whose pull settings version has moved since its read noted it (their
+    versions held first, before any write: `settings_moved`); those services."""
+    noted = {p.target.service_id: p.settings_version for p in pages}
+    moved = settings_moved(session, {sid: v for sid, v in noted.items() if v is not None})
+    for page in pages:
+        if page.target.service_id not in moved:
+            write(session, page)
+    return moved
+
+
+def settle(
+    session: Session,
+    target: Target,
+    run: Run,
+    page: ReadPage,
+    *,
+    settings_version: int | None = None,
+) -> Tally:
+    """Decide and write a page read for `target` in the caller's transaction; its counts.
+    `SettingsChanged`, writing nothing, when the `settings_version` its read noted has moved."""
+    view = store_view(session, target, page.incoming)
+    decided = decide(target, run.id, page, view, settings_version=settings_version)
+    if write_held(session, [decided]):
+        raise SettingsChanged
     return decided.tally
 
 
@@ -177,15 +209,21 @@ def unlink_missing(
 
 
 def unlink_gone(
-    session: Session, target: Target, run: Run, gone: Sequence[str], now: dt.datetime
+    session: Session,
+    target: Target,
+    run: Run,
+    gone: Sequence[str],
+    now: dt.datetime,
+    *,
+    settings_version: int | None = None,
 ) -> None:
     """Unlink the records of `target`'s source linked in the service that a complete read of
     its records did not find: they left them (deleted for good, or outside the service's query
-    or routing rule). Committed a page at a time."""
+    or routing rule). Committed a page at a time; `settings_version`: as for `settle`."""
     for start in range(0, len(gone), PAGE_SIZE):
         left = gone[start : start + PAGE_SIZE]
         page = ReadPage([Incoming(sid, now, deleted=True, left_scope=True) for sid in left])
-        settle(session, target, run, page)
+        settle(session, target, run, page, settings_version=settings_version)
         session.commit()
 
 

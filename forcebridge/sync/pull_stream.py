@@ -43,6 +43,7 @@ from forcebridge.sync.pull_plan import PlanError, Stream, pull_streams, read_pla
 from forcebridge.sync.pull_read import Page, read_pages
 from forcebridge.sync.pull_record import Incoming, ReadPage, parse_modstamp
 from forcebridge.sync.pull_rereads import reread_pending
+from forcebridge.sync.pull_settings_version import StoppedMembers
 from forcebridge.sync.pull_store import PageWrite, decide, store_view
 from forcebridge.sync.read_ahead import read_ahead
 from forcebridge.sync.watermark import Cursor, advance, already_applied
@@ -84,6 +85,8 @@ class StreamPull:
         and seen to leave), but only the service's own records are decided."""
         self.failure: Exception | None = None
         """What stopped the stream, when something did."""
+        self.stopped = StoppedMembers(session, dry_run=options.dry_run)
+        """The members whose pull settings changed during the read (`pull_settings_version`)."""
         self.created = 0
         """The contacts the read has created so far, for all its members."""
         self.counted_at = 0
@@ -203,6 +206,7 @@ class StreamPull:
 
     def _verified_share(self, other: Service) -> VerifiedStream | None:
         """`other`'s verified settings for this stream, if it pulls it and they verify."""
+        self.session.refresh(other)  # as they are now, with their version: see `pull._pull`
         try:
             streams = pull_streams(other)
         except PlanError:
@@ -256,6 +260,8 @@ class StreamPull:
                         done += len(page.records)
                         if self.progress is not None:
                             self.progress(self.stream.name, done, page.total)
+                        if not members:
+                            break  # every member stopped: nothing left to read for
                         self._renew(members)
                 except BaseException:
                     # Before waiting for the fetch in flight, which may need to write (a renewed
@@ -263,17 +269,23 @@ class StreamPull:
                     self.session.rollback()
                     raise
         finally:
-            for member in members:
+            for member in readers:
                 self.session.expire(member.run)  # the writer has counted on it since
+        self.stopped.drop(members, writer.refused)
         self._count_if_grown(self.created)
+        if folded:  # a Bulk read's cursors, saved once it is complete
+            self.stopped.hold(members)
         for member in members:
             if member.service.id in folded:
-                member.cursor = folded[member.service.id]
-                self._save_cursor(member)
+                member.cursor = cursor = folded[member.service.id]
+                if not self.options.dry_run:
+                    name = self.stream.name
+                    save_watermark(self.session, member.service, name, cursor.modstamp, cursor.ids)
         self.session.commit()
-        end_full_reads(
+        ended = end_full_reads(
             self.session, members, self.stream.name, self.started, dry_run=self.options.dry_run
         )
+        self.stopped.drop(members, ended)
 
     def _apply_page(
         self,
@@ -309,6 +321,7 @@ class StreamPull:
         if paying:
             decided[0] = replace(decided[0], api_calls=self.spent())
         writer.submit(decided)
+        self.stopped.drop(members, writer.refused)
         self._count_if_grown(before)  # the pages before this one are committed by now
 
     def _count_if_grown(self, created: int) -> None:
@@ -353,18 +366,12 @@ class StreamPull:
             writer.settled()
             self.session.commit()  # a read that begins after the page's commit
             view = store_view(self.session, target, page.incoming)
-        write = decide(target, member.run.id, page, view, told=member.told_never_linked)
+        told, noted = member.told_never_linked, self.stopped.noted(member)
+        write = decide(target, member.run.id, page, view, told=told, settings_version=noted)
         if seen is not None:
             write = replace(write, seen=(self.stream.name, seen))
         member.told_never_linked |= bool(write.changes.never_linked)
         return write, [(stamp, record["Id"]) for stamp, record in stamped if stamp is not None]
-
-    def _save_cursor(self, member: Member) -> None:
-        if not self.options.dry_run:
-            cursor = member.cursor
-            save_watermark(
-                self.session, member.service, self.stream.name, cursor.modstamp, cursor.ids
-            )
 
     def _renew(self, members: list[Member]) -> None:
         """Keep the leases; a member whose lease was lost is left to whoever holds it now."""
@@ -389,7 +396,7 @@ class StreamPull:
                 reading = [m for m in reading if m.service.id not in found]
             else:
                 break
-        return blamed
+        return blamed | self.stopped.why
 
     def _blame(self, failure: Exception, members: list[Member]) -> dict[int, Exception]:
         """Whose the failure is. When Salesforce refuses a field, each member's describe is

@@ -17,6 +17,9 @@ would once it is committed, and otherwise waits for it (`settled`) and looks aga
 
 A writer also works in the caller's own transaction when told to (`behind=False`): a dry run's
 rehearsal keeps its temporary tables on one connection, which a second would not see.
+
+A page writes nothing for a service whose pull settings changed since its read began
+(`pull_store.write_held`); the writer tells the read which (`refused`), for it to stop them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from forcebridge.store.bulk import commit_rereadable
 from forcebridge.sync.page_in_flight import InFlight, in_flight
-from forcebridge.sync.pull_store import PageWrite, write
+from forcebridge.sync.pull_store import PageWrite, write_held
 
 
 class PageWriter:
@@ -47,8 +50,11 @@ class PageWriter:
             else None
         )
         self._own: Session | None = None
-        self._pending: Future[None] | None = None
+        self._pending: Future[set[int]] | None = None
         self._in_flight: dict[int, InFlight] = {}
+        self.refused: set[int] = set()
+        """The services whose pages it has refused (their pull settings changed during the
+        read), as far as the pages written by now tell."""
 
     def in_flight(self, service_id: int) -> InFlight | None:
         """What the page being written changes in the service, if one is still in flight."""
@@ -60,7 +66,7 @@ class PageWriter:
         """Write one read page (its writes for each service) and commit it; behind, once the
         page before it is committed, in the writer's thread."""
         if self._pool is None:
-            self._write(self._session, pages)
+            self.refused |= self._write(self._session, pages)
             return
         self.settled()
         self._in_flight = {page.target.service_id: in_flight(page.changes) for page in pages}
@@ -70,22 +76,22 @@ class PageWriter:
         """Wait for the page in flight to be committed; its failure is raised here."""
         pending, self._pending = self._pending, None
         if pending is not None:
-            pending.result()
+            self.refused |= pending.result()
 
-    def _write_behind(self, pages: Sequence[PageWrite]) -> None:
+    def _write_behind(self, pages: Sequence[PageWrite]) -> set[int]:
         if self._own is None:
             self._own = Session(self._engine, expire_on_commit=False)
         try:
-            self._write(self._own, pages)
+            return self._write(self._own, pages)
         except BaseException:
             self._own.rollback()
             raise
 
     @staticmethod
-    def _write(session: Session, pages: Sequence[PageWrite]) -> None:
-        for page in pages:
-            write(session, page)
+    def _write(session: Session, pages: Sequence[PageWrite]) -> set[int]:
+        refused = write_held(session, pages)
         commit_rereadable(session)
+        return refused
 
     def close(self) -> None:
         """Wait for the page in flight (a failure is raised) and let the thread go."""

@@ -80,6 +80,11 @@ class Service(Timestamped, Base):
     pull_interval_minutes: Mapped[int] = mapped_column(default=DEFAULT_PULL_INTERVAL_MINUTES)
     pull_update_only: Mapped[bool] = mapped_column(default=False)
     """Only enrich contacts that already exist; never create one."""
+    pull_settings_version: Mapped[int] = mapped_column(server_default="0")
+    """Moved by every change of the settings that has the service's streams read everything
+    again (`reset_watermarks`), and never deleted as watermarks are: a read noted it before
+    loading the settings, and writes nothing more for the service once it has moved, so a
+    read under the old settings cannot save a watermark the change deleted."""
 
     activities_to: Mapped[ActivityTarget] = mapped_column(default=ActivityTarget.BOTH)
     activities_interval_minutes: Mapped[int] = mapped_column(
