@@ -70,7 +70,8 @@ def test_of_two_exports_of_an_org_at_once_the_second_is_refused_and_each_record_
     connected(cli, server)
     cli("export", "allow", "--org", "acme", "Lead")
     path = prospects(tmp_path, 60, 20)
-    server.set_faults(FaultSettings(latency_ms=300))  # the first long enough to overlap
+    # the first long enough (several calls of 1.5 s) to overlap the second's start on a busy machine
+    server.set_faults(FaultSettings(latency_ms=1500))
     first = export(cli_env, "--object", "Lead", path)
     deadline = time.monotonic() + 60
     while not runs(cli):
