@@ -194,6 +194,7 @@ def _show(report: PushReport, parked: int, held: int) -> None:
         ("Created", report.created),
         ("Updated", report.updated),
         ("Unchanged", report.unchanged),
+        ("of which read again", report.reread),
         ("Failed", report.failed),
         ("API calls", report.api_calls),
         ("Parked (all days)", parked),

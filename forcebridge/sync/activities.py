@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -35,8 +35,8 @@ from forcebridge.store.repositories.activity_windows import (
     NewWindow,
     StoredWindow,
     add_windows,
+    logged_about,
     save_windows,
-    windows_in_doubt,
     windows_of,
     windows_to_retry,
 )
@@ -62,7 +62,7 @@ from forcebridge.sync.activity_drafts import (
     contact_name,
     draft_window,
 )
-from forcebridge.sync.activity_report import Code, PushReport, Tally
+from forcebridge.sync.activity_report import Code, PushReport, Tally, read_again
 from forcebridge.sync.activity_tasks import (
     DEFAULT_MAX_ATTEMPTS,
     TASK,
@@ -77,10 +77,11 @@ from forcebridge.sync.activity_tasks import (
     target_sources,
     task_key_field,
 )
-from forcebridge.sync.activity_windows import WindowKey, dated_in_future, windows_touched
+from forcebridge.sync.activity_windows import WindowKey, windows_touched
 from forcebridge.sync.api_spending import settle_spending, spent_since
+from forcebridge.sync.message_notes import MESSAGE_CODES, Note, new_message_notes, unsaid
 from forcebridge.sync.service_days import service_calendar
-from forcebridge.sync.task_recovery import find_written_tasks
+from forcebridge.sync.task_recovery import recover_tasks
 from forcebridge.sync.task_sending import TaskSender
 from forcebridge.sync.transcript import ContactName
 from forcebridge.sync.watermark import START, Cursor, advance, already_applied, horizon
@@ -93,16 +94,6 @@ WINDOW_BATCH = 200
 
 Progress = Callable[[int, int], None]
 """Called with (windows done, windows to do)."""
-
-
-@dataclass(frozen=True)
-class _Said:
-    """A log entry about a window's messages, waiting to know whether the window changes."""
-
-    level: LogLevel
-    code: str
-    message: str
-    window_key: str
 
 
 @dataclass(frozen=True)
@@ -195,7 +186,7 @@ class _Push:
         settle_spending(self.session, self.run, self.client, before)
         finish_run(self.session, self.run, error=error)
         self.session.commit()
-        return PushReport.of(self.run, self.newly_held)
+        return PushReport.of(self.run, self.newly_held, self.tally.reread)
 
     def _push(self) -> None:
         self.key_field = task_key_field(self.client.describe(TASK))
@@ -229,36 +220,13 @@ class _Push:
     # --- what to consider ----------------------------------------------------------------------
 
     def _recover(self) -> None:
-        doubtful = windows_in_doubt(self.session, self.service.id)
-        if not doubtful:
-            return
-        targets = self._targets({w.contact_id for w in doubtful})
-        current = {contact_id: t.record_id for contact_id, t in targets.items() if t}
-        recovered = find_written_tasks(self.client, doubtful, current)
-        found = [
-            replace(w, task_id=recovered.found[w.id]) for w in doubtful if w.id in recovered.found
-        ]
-        self.recovered = {w.id for w in found}
-        for window in found:
-            self._note(
-                LogLevel.INFO,
-                Code.RECOVERED,
-                "found the Task a stopped run created; it is updated, not created again",
-                window.key,
-                window.task_id,
-            )
-        for window in doubtful:
-            for duplicate in recovered.duplicates.get(window.id, ()):
-                self._note(
-                    LogLevel.WARNING,
-                    Code.DUPLICATE_TASK,
-                    f"another Task carries this window's key; {recovered.found[window.id]} "
-                    "is kept up to date, this one is left as it is",
-                    window.key,
-                    duplicate,
-                )
-        save_windows(self.session, found)
-        self.session.commit()
+        def current(contact_ids: set[int]) -> dict[int, str]:
+            targets = self._targets(contact_ids)
+            return {contact_id: t.record_id for contact_id, t in targets.items() if t}
+
+        self.recovered = recover_tasks(
+            self.session, self.service.id, self.client, current, self._note
+        )
 
     def _new_messages(self) -> tuple[Cursor, list[MessageStamp]]:
         mark = get_watermark(self.session, self.service, STREAM)
@@ -309,7 +277,7 @@ class _Push:
         contacts = contacts_by_id(self.session, contact_ids)
         links = self._links(contact_ids)
         drafts: list[Draft] = []
-        said: dict[WindowKey, list[_Said]] = {}
+        said: dict[WindowKey, list[Note]] = {}
         for window in batch:
             if window in messages:
                 parts, said[window] = self._draft(
@@ -334,17 +302,27 @@ class _Push:
                 for write, stored in zip(writes, loaded, strict=True)
                 if write.action is Action.HELD and not stored.id
             )
-        # Said once, when the window is written or its record changes: a push that reads the
-        # same messages again (within the cursor's overlap) and leaves the window as it was
-        # would only repeat it.
+        # Said when the window is written or its record changes: a push that reads the same
+        # messages again (within the cursor's overlap) and leaves the window as it was would
+        # only repeat it; and of each message once, whichever later run writes its day again.
         moved = {WindowKey(w.day, w.contact_id) for w in changed} | {
             WindowKey(w.window.day, w.window.contact_id) for w in writes if w.sends
         }
-        for window in sorted(moved & said.keys()):
-            for note in said[window]:
-                self._note(note.level, note.code, note.message, note.window_key)
+        notes = [note for window in sorted(moved & said.keys()) for note in said[window]]
+        for note in self._unsaid(notes, drafts):
+            self._note(note.level, note.code, note.message, note.record_ref)
+        self.tally.reread += read_again(writes, self.touched)
         for write in writes:
             self.sender.add(write)
+
+    def _unsaid(self, notes: Sequence[Note], drafts: Sequence[Draft]) -> list[Note]:
+        """`notes` but those an earlier run said of the same message (`message_notes`)."""
+        asked = {n.record_ref for n in notes if n.message_id is not None}
+        if not asked:
+            return list(notes)
+        days = {d.window for d in drafts if d.key in asked}
+        keys = [d.key for d in drafts if d.window in days]  # a message may move to a later part
+        return unsaid(notes, logged_about(self.session, self.service.id, keys, MESSAGE_CODES))
 
     def _draft(
         self,
@@ -352,39 +330,21 @@ class _Push:
         messages: Sequence[StoredMessage],
         name: ContactName,
         links: Sequence[tuple[str, str]],
-    ) -> tuple[tuple[Draft, ...], list[_Said]]:
+    ) -> tuple[tuple[Draft, ...], list[Note]]:
         """The window's parts, and what the run should say about its new messages (logged
         once the window's write is decided, `_prepare`)."""
         allowed = self.service.activities_to
         target = choose_target(links, allowed)
         drafted = draft_window(self.draft_settings, window, messages, name, target)
-        key = drafted.drafts[0].key
-        said = [
-            _Said(LogLevel.INFO, note.code, f"message {note.message_id}: {note.text}", key)
-            for note in drafted.notes
-            if note.message_id in self.new_ids
-        ]
-        future = [
-            m for m in messages if m.id in self.new_ids and dated_in_future(m.sent_at, self.now)
-        ]
-        if future:
-            said.append(
-                _Said(
-                    LogLevel.WARNING,
-                    Code.FUTURE,
-                    f"{len(future)} message(s) dated in the future (the latest "
-                    f"{future[-1].sent_at.isoformat()}): logged on the day they are dated",
-                    key,
-                )
-            )
+        said = new_message_notes(drafted, messages, self.new_ids, self.now)
         if target is None and window in self.touched:
             said.append(
-                _Said(
+                Note(
                     LogLevel.WARNING,
                     Code.HELD,
                     f"the messages of {window.day} are held: contact {window.contact_id} is "
                     + held_reason([source for source, _ in links], allowed),
-                    key,
+                    drafted.drafts[0].key,
                 )
             )
         return drafted.drafts, said

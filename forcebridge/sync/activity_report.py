@@ -8,10 +8,13 @@ record to log to yet) or parked.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from forcebridge.store.models import Run, RunStatus
+from forcebridge.sync.activity_tasks import Action, PartWrite
+from forcebridge.sync.activity_windows import WindowKey
 from forcebridge.sync.activity_writes import Outcome
 
 
@@ -35,6 +38,9 @@ class Tally:
     unchanged: int = 0
     skipped: int = 0
     failed: int = 0
+    reread: int = 0
+    """Of `unchanged`, the windows of days read again though their Tasks hold every message
+    (`PushReport.reread`); reported, not recorded on the run."""
 
     def count(self, outcome: Outcome) -> None:
         setattr(self, outcome.value, getattr(self, outcome.value) + 1)
@@ -43,6 +49,21 @@ class Tally:
         run.read = self.windows
         run.created, run.updated, run.unchanged = self.created, self.updated, self.unchanged
         run.skipped, run.failed = self.skipped, self.failed
+
+
+def read_again(writes: Iterable[PartWrite], touched: Collection[WindowKey]) -> int:
+    """The windows of `writes` whose day the run read again for messages its Tasks hold
+    already (the cursor's overlap, or a stopped push's): days among `touched` (those of the
+    messages recorded since the cursor) with every part unchanged (`PushReport.reread`)."""
+    days: dict[WindowKey, list[Action]] = {}
+    for write in writes:
+        window = WindowKey(write.window.day, write.window.contact_id)
+        days.setdefault(window, []).append(write.action)
+    return sum(
+        len(actions)
+        for window, actions in days.items()
+        if window in touched and all(action is Action.UNCHANGED for action in actions)
+    )
 
 
 @dataclass(frozen=True)
@@ -60,9 +81,14 @@ class PushReport:
     newly_held: int = 0
     """A dry run's only: the windows it would record held (their contact has no record the
     service logs to), which the database does not count yet."""
+    reread: int = 0
+    """Of `unchanged`, the windows of days the push read again only because their messages
+    were recorded within the cursor's overlap (or after a stopped push's cursor), found with
+    every message on their Tasks already: what `windows` counts beyond the days that had
+    something to write."""
 
     @classmethod
-    def of(cls, run: Run, newly_held: int = 0) -> PushReport:
+    def of(cls, run: Run, newly_held: int = 0, reread: int = 0) -> PushReport:
         return cls(
             run_id=run.id,
             status=run.status,
@@ -75,6 +101,7 @@ class PushReport:
             dry_run=run.dry_run,
             error=run.error,
             newly_held=newly_held,
+            reread=reread,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +113,7 @@ class PushReport:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "reread": self.reread,
             "failed": self.failed,
             "api_calls": self.api_calls,
             "error": self.error,

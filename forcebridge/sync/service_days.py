@@ -32,12 +32,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 
 from forcebridge.store.repositories.activity_windows import window_days_after
-from forcebridge.store.repositories.messages import latest_between
 from forcebridge.store.repositories.services import check_timezone
 from forcebridge.sync.activity_windows import day_span, local_day
+from forcebridge.sync.zone_notices import move_notices
 
 if TYPE_CHECKING:
     from forcebridge.store.models import Service
@@ -175,6 +175,10 @@ class ServiceCalendar:
         """The half-open UTC range `[start, end)` of `day` (empty for a day no instant has)."""
         return self._first_instant_of(day), self._first_instant_of(day + dt.timedelta(days=1))
 
+    def day_before(self, instant: dt.datetime) -> dt.date:
+        """The day of the last instant before `instant`: the day ending there, at a day's end."""
+        return self.day_of(instant - _TICK)
+
     def zone_at(self, instant: dt.datetime) -> ZoneInfo:
         """The zone the service's clock read at `instant`: what a transcript writes it in."""
         return self._period_at(instant).zone
@@ -192,7 +196,7 @@ class ServiceCalendar:
         ZoneInfo(zone)
         earlier = tuple(change for change in self.changes if change.until < at)
         kept = tuple(
-            days if days.until <= at else replace(days, last=self.day_of(at - _TICK), until=at)
+            days if days.until <= at else replace(days, last=self.day_before(at), until=at)
             for days in self.kept
             if days.start < at
         )
@@ -341,62 +345,20 @@ def move_service(service: Service, zone: str, now: dt.datetime) -> ZoneMove:
     written = window_days_after(session, service.id, calendar.day_of(now))
     moved = change_zone(calendar, check_timezone(zone), now, written)
     service.timezone, service.timezone_changes = moved.zone, moved.changes_json()
-    return ZoneMove(moved, _move_notices(session, service.id, calendar, moved, now))
-
-
-def _move_notices(
-    session: Session,
-    service_id: int,
-    calendar: ServiceCalendar,
-    moved: ServiceCalendar,
-    now: dt.datetime,
-) -> tuple[str, ...]:
-    """`ZoneMove.notices` of moving from `calendar` to `moved`."""
-    today = calendar.day_of(now)
-
-    def dated(start: dt.datetime, end: dt.datetime) -> str:
-        latest = latest_between(session, service_id, start, end)
-        if latest is None:
-            return ""
-        future = " (in the future: a device's clock set wrong?)" if latest.sent_at > now else ""
-        return (
-            f" (the latest message, of contact {latest.contact_id}, is dated "
-            f"{latest.sent_at.astimezone(dt.UTC).isoformat()}{future})"
-        )
-
-    notices = []
-    pending = moved.pending(now)
-    tomorrow_end = calendar.span(today + dt.timedelta(days=1))[1]
-    if pending and pending[-1].until > tomorrow_end:
-        until = pending[-1].until
-        last = calendar.day_of(until - _TICK)
-        notices.append(
-            f"{moved.zone} takes effect only at {until:%Y-%m-%d %H:%M} UTC, when {last} ends: "
-            f"the days until then have Tasks written already{dated(*calendar.span(last))}, "
-            "and keep their hours. Nothing is lost meanwhile; to count days as before, cancel "
-            f"the change (--timezone {pending[0].zone})."
-        )
-    for days in moved.kept:
-        if days.until > tomorrow_end:
-            span = str(days.first) if days.first == days.last else f"{days.first} to {days.last}"
-            notices.append(
-                f"{span} keep{'s' if days.first == days.last else ''} {days.zone}'s hours: "
-                f"Tasks were written for {'it' if days.first == days.last else 'them'} "
-                f"already{dated(days.start, days.until)}. The days around are {moved.zone}'s."
-            )
-    return tuple(notices)
+    return ZoneMove(moved, move_notices(session, service.id, calendar, moved, now))
 
 
 def zone_document(service: Service, now: dt.datetime) -> dict[str, Any]:
     """The service's zone as the command line and the REST API show it: `timezone` is the one
-    it is set to; `timezone_change` says, while a change has not taken effect, which zone its
-    days are counted in now (`from`), and from when in `to`; `periods` names each zone until
-    then, the one in use first (two when days were written in a pending zone since replaced)."""
+    it is set to; `timezone_change` says, while a change has not taken effect, the zone whose
+    days `to` takes over (`from`, the last of `periods`) and when; `periods` names each zone
+    until then, the one in use now first (two when days were written in a pending zone since
+    replaced: going back to the zone in use now, `from` is the pending one, not `to` again)."""
     pending = service_calendar(service).pending(now)
     return {
         "timezone": service.timezone,
         "timezone_change": {
-            "from": pending[0].zone,
+            "from": pending[-1].zone,
             "to": service.timezone,
             "takes_effect_at": pending[-1].to_json()["until"],
             "periods": [period.to_json() for period in pending],

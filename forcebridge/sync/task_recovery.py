@@ -9,13 +9,22 @@ the query's URL well under Salesforce's 16,384 characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.orm import Session
+
 from forcebridge.soql.builder import in_, select, to_soql
-from forcebridge.store.repositories.activity_windows import StoredWindow
+from forcebridge.store.models import LogLevel
+from forcebridge.store.repositories.activity_windows import (
+    StoredWindow,
+    save_windows,
+    windows_in_doubt,
+)
+from forcebridge.sync.activity_report import Code
 from forcebridge.sync.activity_tasks import TASK
+from forcebridge.sync.task_sending import Note
 from forcebridge.sync.transcript import key_in
 
 if TYPE_CHECKING:
@@ -78,3 +87,44 @@ def find_written_tasks(
         found |= recovered.found
         duplicates |= recovered.duplicates
     return Recovered(found, duplicates)
+
+
+def recover_tasks(
+    session: Session,
+    service_id: int,
+    client: SalesforceClient,
+    current_targets: Callable[[set[int]], Mapping[int, str]],
+    note: Note,
+) -> set[int]:
+    """Find the Tasks of the service's windows in doubt and record them (committed), logging
+    each found (`recovered`) and each further Task carrying a window's key (`duplicate_task`);
+    the ids of the windows found, whose messages are then not late, only unsent.
+    `current_targets` gives the record each contact's Tasks go to now."""
+    doubtful = windows_in_doubt(session, service_id)
+    if not doubtful:
+        return set()
+    recovered = find_written_tasks(
+        client, doubtful, current_targets({w.contact_id for w in doubtful})
+    )
+    found = [replace(w, task_id=recovered.found[w.id]) for w in doubtful if w.id in recovered.found]
+    for window in found:
+        note(
+            LogLevel.INFO,
+            Code.RECOVERED,
+            "found the Task a stopped run created; it is updated, not created again",
+            window.key,
+            window.task_id,
+        )
+    for window in doubtful:
+        for duplicate in recovered.duplicates.get(window.id, ()):
+            note(
+                LogLevel.WARNING,
+                Code.DUPLICATE_TASK,
+                f"another Task carries this window's key; {recovered.found[window.id]} "
+                "is kept up to date, this one is left as it is",
+                window.key,
+                duplicate,
+            )
+    save_windows(session, found)
+    session.commit()
+    return {w.id for w in found}

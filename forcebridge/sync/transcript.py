@@ -150,14 +150,20 @@ def render_transcript(
     for block in blocks:
         pieces = packer.add(block)
         if pieces > 1:
+            last = packer.number
             notes.append(
                 TranscriptNote(
                     block.message_id,
                     NoteCode.SPLIT_MESSAGE,
-                    f"message too long for one Task: written across {pieces} parts",
+                    "message too long for one Task: written across "
+                    + _parts(last - pieces + 1, last),
                 )
             )
     return Transcript(packer.finish(), tuple(notes))
+
+
+def _parts(first: int, last: int) -> str:
+    return f"parts {first} and {last}" if last == first + 1 else f"parts {first} to {last}"
 
 
 def _block(message: TranscriptMessage, zone: ZoneInfo) -> tuple[_Block, list[TranscriptNote]]:
@@ -213,6 +219,11 @@ class _Packer:
         if budget < MIN_PIECE:
             raise ValueError(f"a Description limit of {self._limit} leaves no room for messages")
         return budget
+
+    @property
+    def number(self) -> int:
+        """The part being filled."""
+        return self._part.number
 
     def _room(self) -> int:
         gap = len(_SEPARATOR) if self._part.sections else 0

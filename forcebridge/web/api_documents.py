@@ -119,7 +119,11 @@ class TimezoneChange(Shape):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    from_: str = Field(alias="from", description="The zone the days are counted in now.")
+    from_: str = Field(
+        alias="from",
+        description="The zone whose days `to` takes over at `takes_effect_at`: the last of "
+        "`periods` (the first is the one in use now), never `to` itself.",
+    )
     to: str
     takes_effect_at: datetime
     periods: list[ZonePeriod]

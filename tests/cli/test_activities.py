@@ -34,6 +34,7 @@ PUSH_KEYS = [
     "created",
     "updated",
     "unchanged",
+    "reread",
     "failed",
     "api_calls",
     "error",

@@ -20,6 +20,7 @@ from forcebridge.store.models import (
     ActivityTarget,
     ActivityWindow,
     Direction,
+    Message,
     Run,
     RunLogEntry,
     RunStatus,
@@ -715,8 +716,83 @@ def test_what_is_odd_about_a_message_is_logged_once_not_by_each_push_that_reads_
 
     odd = {"control_characters", "dated_in_future", "held"}
     assert odd <= set(_codes(session, first.run_id))
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert (again.created, again.updated, again.unchanged, again.reread) == (0, 0, 2, 2)
     assert odd.isdisjoint(_codes(session, again.run_id))
+
+
+def _odd(session: Session, run_id: int) -> list[tuple[str | None, str, str | None]]:
+    """What the run logged about odd messages: code, text, and the window part named."""
+    return [
+        (e.code, e.message, e.record_ref)
+        for e in _log(session, run_id)
+        if e.code in ("control_characters", "empty_body", "split_message", "dated_in_future")
+    ]
+
+
+def test_an_odd_message_is_logged_once_though_later_pushes_rewrite_its_day(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """Each push within two minutes reads the first messages again, and the day grows: only
+    the message new to the log is logged, by the run that first writes it."""
+    contact = person(session, service, links={"Contact": sandbox_contact(sf, "Terse")})
+    now = dt.datetime.now(dt.UTC)
+    ahead = dt.datetime.combine((now + dt.timedelta(days=3)).date(), dt.time(15), dt.UTC)
+    say(session, service, contact, MORNING, "")
+    say(session, service, contact, MORNING + HOUR, "bell\x07 rings")
+    say(session, service, contact, ahead, "from a wrong clock")
+    first = push_activities(session, service, client, now=now)
+    say(session, service, contact, MORNING + 2 * HOUR, "one more")
+    say(session, service, contact, ahead + HOUR, "")
+    second = push_activities(session, service, client, now=now + dt.timedelta(minutes=1))
+
+    ids = sorted(
+        session.scalars(select(Message.id).where(Message.contact_id == contact)).all()
+    )  # fmt: skip
+    today, future = (f"{service.task_key_scope}-{contact}-{d:%Y%m%d}-1" for d in (DAY, ahead))
+    assert (first.created, second.updated) == (2, 2)
+    assert [(code, text.split(":")[0], ref) for code, text, ref in _odd(session, first.run_id)] == [
+        ("empty_body", f"message {ids[0]}", f"fb-{today}"),
+        ("control_characters", f"message {ids[1]}", f"fb-{today}"),
+        ("dated_in_future", f"message {ids[2]}", f"fb-{future}"),
+    ]
+    assert [(code, text.split(":")[0]) for code, text, _ in _odd(session, second.run_id)] == [
+        ("empty_body", f"message {ids[4]}"),
+        ("dated_in_future", f"message {ids[4]}"),
+    ]
+
+
+def test_a_split_message_is_logged_once_under_the_parts_it_is_split_across(
+    session: Session, service: Service, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """A day whose first part is full, then a 40,000-character message (parts 2 and 3); later
+    pushes within two minutes grow the day, then rewrite every part (a new subject)."""
+    contact = person(session, service, links={"Contact": sandbox_contact(sf, "Verbose")})
+    now = dt.datetime.now(dt.UTC)
+    for minute in range(31):
+        say(session, service, contact, MORNING + dt.timedelta(minutes=minute), "x" * 1_000)
+    say(session, service, contact, MORNING + HOUR, "y" * 40_000)
+    first = push_activities(session, service, client, now=now)
+    say(session, service, contact, MORNING + 2 * HOUR, "short")
+    grown = push_activities(session, service, client, now=now + dt.timedelta(minutes=1))
+    service.task_subject_template = "Chat with {name}"
+    session.commit()
+    rewritten = push_activities(session, service, client, now=now + dt.timedelta(minutes=1))
+
+    key = f"fb-{service.task_key_scope}-{contact}-{DAY:%Y%m%d}"
+    long_id = session.scalars(
+        select(Message.id).where(Message.contact_id == contact, Message.body.startswith("y"))
+    ).one()
+    assert first.created == 3
+    assert _odd(session, first.run_id) == [
+        (
+            "split_message",
+            f"message {long_id}: message too long for one Task: written across parts 2 and 3",
+            f"{key}-2",
+        )
+    ]
+    assert (grown.updated, grown.unchanged, grown.reread) == (1, 2, 0)  # part 3 only
+    assert rewritten.updated == 3
+    assert _odd(session, grown.run_id) == _odd(session, rewritten.run_id) == []
 
 
 def test_messages_held_while_the_service_logged_elsewhere_are_written_once_it_logs_back(

@@ -150,6 +150,19 @@ def test_a_message_longer_than_a_part_is_split_across_parts_not_cut() -> None:
     assert positions == sorted(positions)
     (note,) = transcript.notes
     assert (note.message_id, note.code) == (2, NoteCode.SPLIT_MESSAGE)
+    assert note.text == "message too long for one Task: written across parts 1 to 4"
+
+
+def test_a_split_message_is_said_to_be_across_the_parts_it_is_in_not_from_the_first() -> None:
+    """A day whose first part is full: the 40,000-character message is in parts 2 and 3."""
+    earlier = [message(n, "x" * 1_000, minutes=n) for n in range(1, 32)]
+    long = message(99, "y" * 40_000, minutes=40)
+
+    transcript = render_transcript([*earlier, long], NEW_YORK, key)
+
+    assert [99 in p.message_ids for p in transcript.parts] == [False, True, True]
+    (note,) = transcript.notes
+    assert note.text == "message too long for one Task: written across parts 2 and 3"
 
 
 def test_characters_outside_the_basic_plane_count_twice_as_salesforce_counts_them() -> None:

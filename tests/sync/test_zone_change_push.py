@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.sync.activities import push_activities
-from forcebridge.sync.service_days import move_service, zone_document
+from forcebridge.sync.service_days import move_service, service_calendar, zone_document
 from tests.salesforce.conftest import client_for
 from tests.sync.activity_world import make_service, person, sandbox_contact, say, tasks_of
 
@@ -63,7 +63,42 @@ def test_days_written_in_a_pending_zone_keep_it_when_the_change_is_cancelled_or_
         {"zone": "America/New_York", "until": NEW_YORK_MIDNIGHT.isoformat()},
         {"zone": "Europe/Paris", "until": PARIS_MIDNIGHT.isoformat()},
     ]
-    assert (change["from"], change["to"]) == ("America/New_York", again)
+    assert (change["from"], change["to"]) == ("Europe/Paris", again)  # what changes then
+
+
+def test_a_change_back_held_by_days_written_in_the_pending_zone_offers_a_cancel_that_cancels(
+    session: Session, client: SalesforceClient, sf: Salesforce
+) -> None:
+    """New York to Paris, Paris's days written, then New York again: New York waits for the
+    end of the last Paris day written. Asking for New York again would change nothing; Paris
+    again counts the days as they were before (Paris's, from New York's midnight)."""
+    service = make_service(session, timezone="America/New_York")
+    contact = person(session, service, links={"Contact": sandbox_contact(sf, "Undecided")})
+    move_service(service, "Europe/Paris", NOW)
+    session.commit()
+    say(session, service, contact, dt.datetime(2024, 12, 7, 5, 30, tzinfo=UTC), "z2")
+    say(session, service, contact, dt.datetime(2024, 12, 8, 5, 30, tzinfo=UTC), "z3")
+    push_activities(session, service, client, now=NOW + MINUTE)
+    before = service_calendar(service)
+
+    back = move_service(service, "America/New_York", NOW + 2 * MINUTE)
+    change = zone_document(service, NOW + 2 * MINUTE)["timezone_change"]
+    again = move_service(service, "America/New_York", NOW + 3 * MINUTE)
+    cancelled = move_service(service, "Europe/Paris", NOW + 4 * MINUTE)
+
+    (notice,) = back.notices
+    assert notice.startswith("America/New_York takes effect only at 2024-12-08 23:00 UTC")
+    assert notice.endswith(
+        "to go on counting days in Europe/Paris after that, cancel the change "
+        "(--timezone Europe/Paris)."
+    )
+    assert (change["from"], change["to"], change["takes_effect_at"]) == (
+        "Europe/Paris",
+        "America/New_York",
+        PARIS_MIDNIGHT.isoformat(),
+    )
+    assert again.calendar == back.calendar  # what the cancel offered before would have done
+    assert cancelled.calendar == before and cancelled.notices == ()
 
 
 def test_a_day_written_far_ahead_keeps_its_task_and_holds_the_change_back_no_more(

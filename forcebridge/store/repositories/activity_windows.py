@@ -357,3 +357,24 @@ def latest_errors(session: Session, service_id: int, keys: Collection[str]) -> d
         )
         found.update((key, message) for key, message in rows if key is not None)
     return found
+
+
+def logged_about(
+    session: Session, service_id: int, keys: Collection[str], codes: Collection[str]
+) -> list[tuple[str | None, str]]:
+    """`(code, message)` of the entries of `codes` the service's runs (dry runs aside) logged
+    about the window parts `keys`: what a push said of their messages already."""
+    found: list[tuple[str | None, str]] = []
+    for chunk in sorted_chunks(keys, _CHUNK):
+        rows = session.execute(
+            select(RunLogEntry.code, RunLogEntry.message)
+            .join(Run, Run.id == RunLogEntry.run_id)
+            .where(
+                Run.service_id == service_id,
+                Run.dry_run.is_(False),
+                RunLogEntry.code.in_(sorted(codes)),
+                RunLogEntry.record_ref.in_(chunk),
+            )
+        )
+        found += [(code, message) for code, message in rows]
+    return found
