@@ -20,11 +20,14 @@ Row = tuple[str, str, UpdateOption]
 
 def get_mapping(session: Session, service: Service, sobject: str) -> Mapping | None:
     """The service's mapping for `sobject` (named in any case, as Salesforce allows) with its
-    rows in order, or None if it has none."""
+    rows in order, or None if it has none; as the database holds it now, though the session
+    loaded it before (its sessions keep what they loaded: a run in a long-lived session would
+    otherwise read with the rows an admin has since replaced)."""
     return session.scalars(
         select(Mapping)
         .where(Mapping.service_id == service.id, func.lower(Mapping.object) == sobject.lower())
         .options(selectinload(Mapping.rows))
+        .execution_options(populate_existing=True)
     ).one_or_none()
 
 
@@ -38,11 +41,13 @@ def save_mapping(session: Session, service: Service, sobject: str, rows: Iterabl
 
 
 def get_org_mapping(session: Session, org: Org, sobject: str) -> Mapping | None:
-    """The org's export mapping for `sobject` with its rows in order, or None if it has none."""
+    """The org's export mapping for `sobject` with its rows in order, or None if it has none;
+    as the database holds it now (`get_mapping`)."""
     return session.scalars(
         select(Mapping)
         .where(Mapping.org_id == org.id, Mapping.object == sobject)
         .options(selectinload(Mapping.rows))
+        .execution_options(populate_existing=True)
     ).one_or_none()
 
 

@@ -71,3 +71,21 @@ def test_an_orgs_export_mapping_is_kept_apart_from_its_services_mappings(
     ]
     service_mapping = get_mapping(session, service, "Contact")
     assert service_mapping is not None and [r.source for r in service_mapping.rows] == ["Email"]
+
+
+def test_a_mapping_read_again_shows_rows_another_session_saved_since(session: Session) -> None:
+    """A run in a session that read the mapping before (the session keeps what it loaded)
+    reads the rows an admin saved meanwhile, not those it holds."""
+    service = create_service(session, create_org(session, "acme"), "support")
+    save_mapping(session, service, "Contact", [("Email", "email", OVERWRITE)])
+    session.commit()
+    held = get_mapping(session, service, "Contact")
+    assert held is not None and [r.source for r in held.rows] == ["Email"]
+
+    with Session(session.get_bind(), expire_on_commit=False) as admin:
+        save_mapping(admin, service, "Contact", [("MailingCity", "city", OVERWRITE)])
+        admin.commit()
+    session.commit()
+
+    again = get_mapping(session, service, "Contact")
+    assert again is not None and [r.source for r in again.rows] == ["MailingCity"]
