@@ -13,6 +13,7 @@ precision; converting them is the mapping layer's job. SOQL comes from callers, 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from typing import Any, Self, TypeVar
 from simple_salesforce import Salesforce
 
 from forcebridge.salesforce import operations as ops
-from forcebridge.salesforce.bulk import job_finished, poll_delays
+from forcebridge.salesforce.bulk_reads import job_rows
 from forcebridge.salesforce.describe_cache import (
     DESCRIBE_MAX_AGE,
     GLOBAL,
@@ -62,6 +63,9 @@ from forcebridge.salesforce.status import (
     CONNECTED,
     CallOutcome,
     ConnectionStatus,
+    FailureCount,
+    InMemoryFailureCount,
+    Problem,
     StatusObserver,
     connection_status,
     outcome_of,
@@ -111,6 +115,7 @@ class SalesforceClient:
         token_sink: TokenSink | None = None,
         status_observer: StatusObserver | None = None,
         status: ConnectionStatus = CONNECTED,
+        failure_count: FailureCount | None = None,
         usage: UsageMeter | None = None,
         retrier: Retrier | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
@@ -118,7 +123,9 @@ class SalesforceClient:
         """`renewal` defaults to the refresh token in `tokens`; without `oauth` or a way to
         renew, an expired session is reported as `AuthenticationLost` straight away. `status` is
         the connection's status as last stored, so the first call that changes it is reported
-        (a success after "limit reached" reports "Connected")."""
+        (a success after "limit reached" reports "Connected"); `failure_count`, the
+        connection's temporary failures in a row, shared with its other clients (by default
+        this client's own)."""
         self.settings = settings
         self.usage = usage or UsageMeter()
         self._tokens = tokens
@@ -133,6 +140,7 @@ class SalesforceClient:
         self._clock = clock
         self._outcomes: deque[CallOutcome] = deque(maxlen=OUTCOMES_KEPT)
         self._status = status
+        self._failure_count = failure_count or InMemoryFailureCount()
         self._session = http_session(
             ca_file=settings.ca_file, usage=self.usage, timeout=settings.timeout
         )
@@ -224,33 +232,18 @@ class SalesforceClient:
         answer = self._call(EndpointKind.QUERY, ops.query(soql, include_deleted=False, headers={}))
         return int(answer["totalSize"])
 
-    def bulk_query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict[str, str]]:
+    def bulk_query(
+        self, soql: str, *, include_deleted: bool = False, stop: threading.Event | None = None
+    ) -> Iterator[dict[str, str]]:
         """Rows of a Bulk API 2.0 query job as CSV dicts (empty string for null), read a page at
-        a time; for reads too large to page through REST economically."""
-        job = self._call(
-            EndpointKind.BULK,
-            ops.create_query_job(soql, include_deleted=include_deleted),
-            idempotent=False,
-        )
-        job_id = str(job["id"])
-        delays = poll_delays()
-        while not job_finished(job):
-            delay = next(delays, None)
-            if delay is None:
-                raise SalesforceError(
-                    f"Bulk query job {job_id} is still {job.get('state')} after an hour",
-                    error_code="BULK_JOB_TIMEOUT",
-                )
-            self._retrier.sleep(delay)
-            job = self._call(EndpointKind.BULK, ops.query_job(job_id))
-        locator: str | None = None
-        while True:
-            request = ops.query_job_results(job_id, locator, self.settings.bulk_page_size)
-            page = self._call(EndpointKind.BULK, request)
-            yield from page.rows()
-            locator = page.next_locator
-            if locator is None:
-                return
+        a time; for reads too large to page through REST economically. Once `stop` is set, or
+        Ctrl+C or SIGTERM lands in the reading thread, the job is aborted (`bulk_reads`)."""
+
+        def call(request: ops.Request[T], *, idempotent: bool = True) -> T:
+            return self._call(EndpointKind.BULK, request, idempotent=idempotent)
+
+        page_size, stop = self.settings.bulk_page_size, stop or threading.Event()
+        return job_rows(call, soql, include_deleted=include_deleted, page_size=page_size, stop=stop)
 
     def get(
         self, sobject: str, record_id: str, fields: Sequence[str] | None = None
@@ -450,10 +443,19 @@ class SalesforceClient:
 
     def _observe(self, error: SalesforceError | None) -> None:
         """Note how a call ended. A call that failed after its retries counts each attempt: a
-        run makes few calls, and an unreachable Salesforce must still show as such."""
+        run makes few calls, and an unreachable Salesforce must still show as such. The
+        temporary failures in a row are counted with the connection's other clients: a run
+        stops at its first failed call, so one Salesforce that does not answer fails runs of
+        two tries each."""
         tries = error.attempts if isinstance(error, TransientError) else 1
-        self._outcomes.extend([outcome_of(error, self._clock())] * tries)
-        status = connection_status(list(self._outcomes), self.usage.api_usage)
+        outcome = outcome_of(error, self._clock())
+        self._outcomes.extend([outcome] * tries)
+        if outcome.problem is Problem.UNSTABLE:
+            in_a_row = self._failure_count.add(tries)
+        else:
+            self._failure_count.clear()
+            in_a_row = 0
+        status = connection_status(list(self._outcomes), self.usage.api_usage, in_a_row=in_a_row)
         if isinstance(error, OtherOrgSession):
             status = replace(status, message=error.message)  # the general advice is wrong here
         if (status.state, status.problem) == (self._status.state, self._status.problem):

@@ -126,7 +126,9 @@ class Failure:
 
     `status` is None when no HTTP answer came back; then `maybe_processed` says whether the
     request might still have reached Salesforce (a read timeout) or surely did not (no connection).
-    `timeout` is the seconds Salesforce was given to answer, when it gave none in them.
+    `timeout` is the seconds Salesforce was given to answer, when it gave none in them;
+    `connect_timed_out` marks a connection (TCP, or its TLS handshake) not complete within the
+    connect timeout, so nothing was sent.
     `oauth` marks an OAuth endpoint's `{"error", "error_description"}` answer.
     `untrusted` marks a server certificate the connection's trust refused: no retry cures it.
     """
@@ -138,6 +140,7 @@ class Failure:
     maybe_processed: bool = False
     oauth: bool = False
     timeout: float | None = None
+    connect_timed_out: bool = False
     untrusted: bool = False
 
     @property
@@ -213,11 +216,18 @@ TIMEOUT_SETTING = "FORCEBRIDGE_SALESFORCE_TIMEOUT"
 
 
 def error_for(
-    failure: Failure, *, transient: bool, attempts: int, resent: bool = True
+    failure: Failure,
+    *,
+    transient: bool,
+    attempts: int,
+    resent: bool = True,
+    earlier: Sequence[Failure] = (),
 ) -> SalesforceError:
     """The typed error to raise for the last failed attempt of a call; `resent` False for a
-    request not sent again since Salesforce may have carried it out (`retry.is_transient`).
-    A certificate the connection does not trust is its own error, whatever `transient` says."""
+    request not sent again since Salesforce may have carried it out (`retry.is_transient`);
+    `earlier`, the failures of the tries before it, when known, so a transient error says
+    what happened to each. A certificate the connection does not trust is its own error,
+    whatever `transient` says."""
     details: dict[str, Any] = {
         "error_code": failure.error_code,
         "fields": failure.fields,
@@ -227,9 +237,10 @@ def error_for(
         return UntrustedCertificate(failure.message, **details)
     if transient:
         times = "once" if attempts == 1 else f"{attempts} times"
+        tries = [*earlier, failure] if len(earlier) == attempts - 1 else [failure] * attempts
         return TransientError(
-            f"Salesforce did not answer successfully after trying {times}: {failure.message}"
-            + _unanswered(failure, attempts, resent),
+            f"Salesforce did not answer successfully after trying {times}: {_each_try(tries)}"
+            + _timed_out(failure, resent),
             attempts=attempts,
             **details,
         )
@@ -239,13 +250,38 @@ def error_for(
     return cls(message, **details)
 
 
-def _unanswered(failure: Failure, attempts: int, resent: bool) -> str:
-    """What a call that got no answer in time leaves behind, and what to do about it."""
+def _each_try(tries: Sequence[Failure]) -> str:
+    """What went wrong, per run of tries that failed alike: "no answer from H within 120
+    seconds each time", or "try 1: no answer ...; tries 2-4: could not complete ..."."""
+    runs: list[tuple[int, Failure]] = []  # (first try, failure), 1-based
+    for number, failed in enumerate(tries, start=1):
+        if not runs or failed.message != runs[-1][1].message:
+            runs.append((number, failed))
+    if len(runs) == 1:
+        timed_out = tries[0].timeout is not None or tries[0].connect_timed_out
+        return tries[0].message + (" each time" if timed_out and len(tries) > 1 else "")
+    ends = [first - 1 for first, _ in runs[1:]] + [len(tries)]
+    return "; ".join(
+        f"try {first}: {failed.message}"
+        if first == last
+        else f"tries {first}-{last}: {failed.message}"
+        for (first, failed), last in zip(runs, ends, strict=True)
+    )
+
+
+def _timed_out(failure: Failure, resent: bool) -> str:
+    """What a call whose last try timed out leaves behind, and what to do about it: waiting
+    longer for answers helps a slow Salesforce, not one that does not complete connections."""
+    if failure.connect_timed_out:
+        return (
+            "; Salesforce, or the network to it, does not complete connections (down, or"
+            " overloaded): the next run tries again; check Salesforce's status, and the network"
+            " (a firewall, a proxy), if it goes on"
+        )
     if failure.timeout is None:
         return ""
-    each = " each time" if attempts > 1 else ""
     held = "" if resent else "; not sent again, as Salesforce may have carried it out"
     return (
-        f"{each}{held}; Salesforce, or the network to it, is slow: the next run tries again, "
+        f"{held}; Salesforce, or the network to it, is slow: the next run tries again, "
         f"or give it longer with {TIMEOUT_SETTING} (seconds)"
     )

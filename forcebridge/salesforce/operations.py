@@ -228,6 +228,12 @@ def query_job(job_id: str) -> Request[Any]:
     return lambda sf: sf.restful(path)
 
 
+def abort_query_job(job_id: str) -> Request[Any]:
+    """Salesforce's "Abort a Query Job": the job stops, its results are never made."""
+    path = f"jobs/query/{record_id(job_id)}"
+    return lambda sf: sf.restful(path, method="PATCH", json={"state": "Aborted"})
+
+
 def query_job_results(job_id: str, locator: str | None, max_records: int) -> Request[ResultPage]:
     """One CSV page of results; read through the session since it is CSV, not JSON."""
     job_id = record_id(job_id)

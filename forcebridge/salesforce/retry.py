@@ -135,8 +135,10 @@ class Retrier:
         self.sleep(backoff_delay(self.policy, attempt, self._draw))
 
     def run(self, attempt: Callable[[], T], *, idempotent: bool = True) -> T:
-        """`attempt()`'s result; its last `AttemptFailed` becomes the matching typed error."""
+        """`attempt()`'s result; its last `AttemptFailed` becomes the matching typed error,
+        which says what happened to each try."""
         number = timeouts = 0
+        earlier: list[Failure] = []
         while True:
             number += 1
             try:
@@ -150,8 +152,13 @@ class Retrier:
                     transient = failure.status is None or is_transient(failure)
                     resent = idempotent or not failure.maybe_processed
                     raise error_for(
-                        failure, transient=transient, attempts=number, resent=resent
+                        failure,
+                        transient=transient,
+                        attempts=number,
+                        resent=resent,
+                        earlier=earlier,
                     ) from None
+                earlier.append(failure)
                 log.warning(
                     "Salesforce call failed (%s); retry %d of %d",
                     failure.error_code or failure.status or failure.message,

@@ -125,8 +125,10 @@ def advice(problem: Problem, detail: str = "", usage: ApiUsage | None = None) ->
         case Problem.LIMIT_REACHED:
             used = f" ({usage})" if usage else ""
             return (
-                f"The org's daily API limit is reached{used}: syncing resumes as the 24-hour"
-                " window frees up; raise the limit in Salesforce or sync less often."
+                f"The org's daily API limit is reached{used}: Salesforce takes calls again as"
+                " its rolling 24-hour window frees up, and syncing resumes at each stream's"
+                " next retry after that (shown as its next run), or at once with Retry now."
+                " Raise the limit in Salesforce or sync less often."
             )
         case Problem.UNSTABLE:
             return (
@@ -137,13 +139,17 @@ def advice(problem: Problem, detail: str = "", usage: ApiUsage | None = None) ->
 
 
 def connection_status(
-    outcomes: Sequence[CallOutcome], usage: ApiUsage | None = None
+    outcomes: Sequence[CallOutcome], usage: ApiUsage | None = None, *, in_a_row: int | None = None
 ) -> ConnectionStatus:
-    """The status after `outcomes` (oldest first) with the allowance last reported."""
+    """The status after `outcomes` (oldest first) with the allowance last reported.
+    `in_a_row`: the connection's requests that failed with temporary errors in a row, those
+    before `outcomes` included (other runs', other processes'); by default, the trailing
+    streak of `outcomes` alone."""
     problem = outcomes[-1].problem if outcomes else None
     if problem is not None:
         streak = _trailing_streak(outcomes, problem)
-        if problem is not Problem.UNSTABLE or len(streak) >= UNSTABLE_AFTER:
+        failures = len(streak) if in_a_row is None else in_a_row
+        if problem is not Problem.UNSTABLE or failures >= UNSTABLE_AFTER:
             return ConnectionStatus(
                 State.NEEDS_ATTENTION,
                 problem,
@@ -192,6 +198,35 @@ class StatusObserver(Protocol):
     """Told when a connection's derived status changes, so it can be stored and shown."""
 
     def status_changed(self, status: ConnectionStatus) -> None: ...
+
+
+class FailureCount(Protocol):
+    """A connection's requests that failed with temporary errors in a row, one count that
+    every client of the connection adds to (each run, each process): a Salesforce that stops
+    answering fails a run after two timed-out tries, so a count kept per client would never
+    reach `UNSTABLE_AFTER`."""
+
+    def add(self, failures: int) -> int:
+        """Count `failures` more in a row; the count now, other clients' failures included."""
+        ...
+
+    def clear(self) -> None:
+        """A request went through, or failed for a reason of its own: the row is broken."""
+        ...
+
+
+class InMemoryFailureCount:
+    """The count of one client alone; for tests and scripts."""
+
+    def __init__(self, count: int = 0) -> None:
+        self.count = count
+
+    def add(self, failures: int) -> int:
+        self.count += failures
+        return self.count
+
+    def clear(self) -> None:
+        self.count = 0
 
 
 class InMemoryStatusLog:

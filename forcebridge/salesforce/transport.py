@@ -17,8 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
+from forcebridge.salesforce.connecting import HandshakeFailed, HandshakeTimeout, mark_handshakes
 from forcebridge.salesforce.errors import Failure, failure_from_body
 from forcebridge.salesforce.redaction import mask_query_strings
 from forcebridge.salesforce.usage import UsageMeter
@@ -40,6 +42,15 @@ class NoAnswer(requests.ReadTimeout):
     """A read timeout that knows how long it waited, for a message that says so."""
 
     def __init__(self, timed_out: requests.ReadTimeout, seconds: float | None) -> None:
+        super().__init__(*timed_out.args, request=timed_out.request, response=timed_out.response)
+        self.seconds = seconds
+
+
+class NoConnection(requests.ConnectTimeout):
+    """A connection (TCP, or its TLS handshake) not complete within the connect timeout, which
+    knows how long it waited: nothing was sent."""
+
+    def __init__(self, timed_out: requests.ConnectTimeout, seconds: float | None) -> None:
         super().__init__(*timed_out.args, request=timed_out.request, response=timed_out.response)
         self.seconds = seconds
 
@@ -80,6 +91,7 @@ class _Session(requests.Session):
     def __init__(self, timeout: float | tuple[float, float]) -> None:
         super().__init__()
         self.timeout = timeout
+        self.mount("https://", _Adapter())
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.timeout)
@@ -87,10 +99,9 @@ class _Session(requests.Session):
         try:
             return super().request(method, url, *args, **kwargs)
         except requests.ReadTimeout as timed_out:
-            waited = kwargs["timeout"]
-            seconds = waited[1] if isinstance(waited, tuple) else waited
-            known = seconds if isinstance(seconds, int | float) else None
-            raise NoAnswer(timed_out, known) from timed_out
+            raise NoAnswer(timed_out, _seconds(kwargs["timeout"], 1)) from timed_out
+        except requests.ConnectTimeout as timed_out:
+            raise NoConnection(timed_out, _seconds(kwargs["timeout"], 0)) from timed_out
         except OSError as failed:  # requests' own errors, and its OSError for a CA file gone
             ca_file = kwargs["verify"] if isinstance(kwargs["verify"], str) else None
             problem = ca_file_problem(Path(ca_file)) if ca_file else None
@@ -116,6 +127,26 @@ class _Session(requests.Session):
                 if problem:
                     raise UnusableTrust(bundle, problem, setting) from failed
                 return
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter, its HTTPS connections marking the failures of their handshake
+    (`connecting`), so a request that was never sent is told from one that may have been."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        mark_handshakes(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        mark_handshakes(manager)
+        return manager
+
+
+def _seconds(timeout: object, which: int) -> float | None:
+    """The connect (`which` 0) or read (1) seconds of a request's `timeout`, if known."""
+    seconds = timeout[which] if isinstance(timeout, tuple) else timeout
+    return seconds if isinstance(seconds, int | float) else None
 
 
 def ca_file_problem(ca_file: Path) -> str | None:
@@ -217,22 +248,31 @@ def failure_from_exception(exc: requests.RequestException) -> Failure:
         return Failure(status=None, error_code=None, message=_untrusted(exc), untrusted=True)
     if isinstance(exc, UnusableTrust):
         return Failure(status=None, error_code=None, message=_unusable(exc), untrusted=True)
-    if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
-        return Failure(status=None, error_code=None, message=_unreachable(exc))
-    if isinstance(exc, requests.ReadTimeout):
-        seconds = exc.seconds if isinstance(exc, NoAnswer) else None
-        within = f"within {seconds:g} second{'' if seconds == 1 else 's'}" if seconds else "in time"
+    if isinstance(exc, requests.ConnectTimeout):
+        seconds = exc.seconds if isinstance(exc, NoConnection) else None
         return Failure(
             status=None,
             error_code=None,
-            message=f"no answer from {_host(exc)} {within}",
+            message=_not_connected(exc, seconds),
+            connect_timed_out=True,
+        )
+    if _refused(exc):
+        return Failure(status=None, error_code=None, message=_unreachable(exc))
+    if isinstance(exc, requests.ReadTimeout):
+        seconds = exc.seconds if isinstance(exc, NoAnswer) else None
+        return Failure(
+            status=None,
+            error_code=None,
+            message=f"no answer from {_host(exc)} {_within(seconds)}",
             maybe_processed=True,
             timeout=seconds,
         )
     # requests' own words, which may quote the URL, a query's SOQL and all ("Max retries
     # exceeded with url: /services/data/v62.0/query/?q=..."): kept and shown as the reason.
+    # A failed TLS handshake sent nothing; any other failure may have come after the request.
     said = mask_query_strings(str(exc))
-    return Failure(status=None, error_code=None, message=said, maybe_processed=True)
+    unsent = isinstance(_reason(exc), HandshakeFailed)
+    return Failure(status=None, error_code=None, message=said, maybe_processed=not unsent)
 
 
 CA_BUNDLE_SETTING = "REQUESTS_CA_BUNDLE"
@@ -286,13 +326,27 @@ def _unusable(exc: UnusableTrust) -> str:
 def _unreachable(exc: requests.RequestException) -> str:
     """ "cannot connect to host:port: Connection refused": where and why, without the URL
     (which may hold a whole query) and urllib3's layers of wrapping."""
-    if isinstance(exc, requests.ConnectTimeout):
-        why = "the connection timed out"
-    else:
-        text = str(getattr(exc.args[0], "reason", exc.args[0]))
-        found = _OS_ERROR.search(text)
-        why = found.group(1) if found else text
+    text = str(getattr(exc.args[0], "reason", exc.args[0]))
+    found = _OS_ERROR.search(text)
+    why = found.group(1) if found else text
     return f"cannot connect to {_host(exc)}: {why}"
+
+
+def _not_connected(exc: requests.ConnectTimeout, seconds: float | None) -> str:
+    """What did not happen in time, TCP's connection or the TLS handshake after it (a server
+    that accepts connections but does not answer: stalled, overloaded)."""
+    if isinstance(_reason(exc), HandshakeTimeout):
+        return f"could not complete the TLS handshake with {_host(exc)} {_within(seconds)}"
+    return f"could not connect to {_host(exc)} {_within(seconds)}"
+
+
+def _within(seconds: float | None) -> str:
+    return f"within {seconds:g} second{'' if seconds == 1 else 's'}" if seconds else "in time"
+
+
+def _reason(exc: requests.RequestException) -> object:
+    """urllib3's reason behind a requests error (`MaxRetryError.reason`), if it has one."""
+    return getattr(exc.args[0], "reason", None) if exc.args else None
 
 
 def _host(exc: requests.RequestException) -> str:
@@ -306,6 +360,6 @@ _OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 
 
 def _refused(exc: requests.RequestException) -> bool:
-    if not isinstance(exc, requests.ConnectionError) or not exc.args:
-        return False
-    return isinstance(getattr(exc.args[0], "reason", None), NewConnectionError)
+    return isinstance(exc, requests.ConnectionError) and isinstance(
+        _reason(exc), NewConnectionError
+    )

@@ -68,6 +68,7 @@ from forcebridge.sync.connection_errors import (
 from forcebridge.sync.login_targets import LoginTarget, login_target
 from forcebridge.sync.store_ports import (
     StoreDescribeCache,
+    StoreFailureCount,
     StoreStatusObserver,
     StoreTokenSink,
     record_status,
@@ -236,6 +237,7 @@ def open_client(
         token_sink=StoreTokenSink(engine, connection.id),
         status_observer=StoreStatusObserver(engine, connection.id),
         status=stored_status(connection),
+        failure_count=StoreFailureCount(engine, connection.id, connection.temporary_failures),
         usage=usage,
     )
 

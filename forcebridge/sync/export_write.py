@@ -14,15 +14,12 @@ would leave records no kept Id knows, which the next export would make again.
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from types import FrameType
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from forcebridge.salesforce.errors import RecordError, SalesforceError
 from forcebridge.salesforce.sobject_collections import WRITE_CHUNK, RecordResult, chunks
+from forcebridge.salesforce.stopping import interrupts_held
 from forcebridge.sync.export_model import Action, FieldError
 from forcebridge.sync.export_plan import Outcome, RecordPlan
 
@@ -68,7 +65,7 @@ class Writer:
             chosen = [i for i, plan in enumerate(plans) if plan.action is action]
             for chunk in chunks(chosen, WRITE_CHUNK):
                 sent = [plans[i] for i in chunk]
-                with _interrupts_held():
+                with interrupts_held():
                     calling = self.stopped is None
                     written = self._write_chunk(sobject, action, sent)
                     if calling and self._kept is not None:
@@ -106,38 +103,3 @@ def _outcome(action: Action, plan: RecordPlan, result: RecordResult) -> Outcome:
     if result.success:
         return Outcome(action, result.id or plan.record_id)
     return Outcome(Action.FAILED, plan.record_id, field_errors(result.errors))
-
-
-@contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """SIGINT and SIGTERM, where Python turns them into exceptions (KeyboardInterrupt; the
-    command line's SIGTERM, see `cli.output.terminated_as_interrupted`), take effect when the
-    block ends rather than inside it; a second one arriving meanwhile takes effect at once.
-    Signals only reach the main thread: elsewhere there is nothing to hold."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    handlers: dict[int, Callable[[int, FrameType | None], object]] = {}
-    held: list[int] = []
-
-    def restore() -> None:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-
-    def hold(signum: int, frame: FrameType | None) -> None:
-        if held:
-            restore()
-            handlers[signum](signum, frame)
-        held.append(signum)
-
-    for stopping in (signal.SIGINT, signal.SIGTERM):
-        handler = signal.getsignal(stopping)
-        if callable(handler):
-            handlers[stopping] = handler
-            signal.signal(stopping, hold)
-    try:
-        yield
-    finally:
-        restore()
-    if held:
-        handlers[held[0]](held[0], None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import replace
@@ -241,13 +242,17 @@ class StreamPull:
         """Cursors folded over unordered (Bulk) pages: saved only once the read is complete."""
         begin_full_reads(self.session, members, self.stream.name, dry_run=self.options.dry_run)
         done = 0
+        # Set by `read_ahead` once the loop below is left: the fetch in flight starts no other
+        # call and aborts a Bulk job still running (on this thread, a signal raises in it).
+        stop = threading.Event()
         pages = read_pages(
             self.client,
             plan,
             bulk_threshold=self.options.bulk_threshold,
             wanted=_unapplied([m.cursor for m in readers]),
+            stop=stop,
         )
-        ahead = read_ahead(pages) if self.options.read_ahead else pages
+        ahead = read_ahead(pages, stop) if self.options.read_ahead else pages
         # A rehearsal's tables live on this connection only.
         behind = self.options.write_behind and not self.options.dry_run
         try:

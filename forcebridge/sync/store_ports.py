@@ -10,7 +10,7 @@ no database transaction stays open across a network call.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -93,6 +93,34 @@ class StoreStatusObserver(_ConnectionWriter):
     def status_changed(self, status: ConnectionStatus) -> None:
         with Session(self._engine) as session, session.begin():
             record_status(session, self._load(session), status)
+
+
+class StoreFailureCount(_ConnectionWriter):
+    """The connection's temporary failures in a row, in its `temporary_failures` column: each
+    run adds its own with one UPDATE, so runs failing at once in several processes add up.
+    `count` is the column as the client's connection was read; clearing writes only when the
+    count is known not to be 0, so a run that works writes nothing more."""
+
+    def __init__(self, engine: Engine, connection_id: int, count: int) -> None:
+        super().__init__(engine, connection_id)
+        self._count = count
+
+    def add(self, failures: int) -> int:
+        column = Connection.temporary_failures
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                update(Connection)
+                .where(Connection.id == self._connection_id)
+                .values(temporary_failures=column + failures)
+            )
+            self._count = self._load(session).temporary_failures
+        return self._count
+
+    def clear(self) -> None:
+        if self._count:
+            with Session(self._engine) as session, session.begin():
+                self._load(session).temporary_failures = 0
+            self._count = 0
 
 
 class StoreDescribeCache:

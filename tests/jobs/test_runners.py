@@ -14,6 +14,7 @@ from forcebridge.jobs.execute import Execution, Outcome
 from forcebridge.jobs.runners import product_registry
 from forcebridge.jobs.runtime import Runtime
 from forcebridge.jobs.schedules import retry_streams_now, service_schedules
+from forcebridge.sandbox.limits import FaultSettings
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import Connection, PullObjects, RunStatus, Service, UpdateOption
 from forcebridge.store.repositories.contacts import list_contacts
@@ -150,6 +151,35 @@ def test_a_connection_whose_authorization_is_lost_flags_its_streams(
     schedules.pop("reconcile")  # not due yet, so not run
     assert {s.needs_attention for s in schedules.values()} == {"authentication_lost"}
     assert all("reconnect" in (s.last_error or "") for s in schedules.values())
+
+
+def test_scheduled_runs_that_each_time_out_add_up_to_an_unstable_connection(
+    runtime: Runtime,
+    session: Session,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Salesforce that stops answering: the pull's and the push's clients each give up after
+    two timed-out tries, never three; the connection, which every run's client counts on,
+    shows it all the same, and the streams retry (a temporary failure)."""
+    service_id = _connected_service(session, sandbox)
+    sandbox.set_faults(FaultSettings(latency_ms=1_500))
+    monkeypatch.setenv("FORCEBRIDGE_SALESFORCE_TIMEOUT", "0.3")
+
+    executions = _run_due_once(runtime)
+
+    assert {(e.stream, e.outcome) for e in executions} == {
+        ("pull:Contact", Outcome.FAILED),
+        ("activities", Outcome.FAILED),
+    }
+    connection = session.get_one(Connection, 1)
+    session.refresh(connection)
+    assert (connection.status_problem, connection.temporary_failures) == ("unstable", 4)
+    with runtime.engine.connect() as db:
+        schedules = service_schedules(db, service_id)
+    assert {schedules[s].needs_attention for s in ("pull:Contact", "activities")} == {None}
+    assert all("after trying 2 times" in (schedules[s].last_error or "") for s in schedules
+               if s != "reconcile")  # fmt: skip
 
 
 def test_services_sharing_a_connection_are_pulled_by_one_run_and_their_schedules_move_with_it(

@@ -6,6 +6,7 @@ instead of sleeping, so the number of calls and retries can be asserted exactly.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from forcebridge.salesforce.client import SalesforceClient
 from forcebridge.salesforce.errors import (
     ApiDisabled,
     AuthenticationLost,
@@ -21,7 +23,12 @@ from forcebridge.salesforce.errors import (
     UntrustedCertificate,
 )
 from forcebridge.salesforce.retry import Retrier, RetryPolicy
-from forcebridge.salesforce.status import CONNECTED, InMemoryStatusLog, Problem
+from forcebridge.salesforce.status import (
+    CONNECTED,
+    InMemoryFailureCount,
+    InMemoryStatusLog,
+    Problem,
+)
 from forcebridge.salesforce.tokens import InMemoryTokenSink, TokenSet
 from forcebridge.salesforce.transport import timeouts
 from forcebridge.salesforce.usage import EndpointKind
@@ -137,6 +144,33 @@ def test_three_failed_calls_in_a_row_need_attention(
             client.count(COUNT_CONTACTS)
     assert client.status.problem is Problem.UNSTABLE
     assert [s.problem for s in log.changes] == [Problem.UNSTABLE]
+
+
+def test_runs_that_each_time_out_twice_add_up_to_an_unstable_connection(
+    make_sandbox: MakeSandbox, connect: Callable[..., Connected]
+) -> None:
+    """A Salesforce that stops answering fails each run after two timed-out tries, and each
+    run has a client of its own: the connection's count, which they share, sees the requests
+    failing in a row; the next request that goes through clears it."""
+    server = make_sandbox(latency_ms=1_000)
+    count = InMemoryFailureCount()
+    log = InMemoryStatusLog()
+
+    def run() -> SalesforceClient:
+        status = log.changes[-1] if log.changes else CONNECTED
+        client = connect(server, timeout=timeouts(0.2), failure_count=count, status=status,
+                         status_observer=log).client  # fmt: skip
+        with contextlib.suppress(TransientError):
+            client.count(COUNT_CONTACTS)
+        return client
+
+    first = run()
+    assert (first.status.problem, count.count, log.changes) == (None, 2, [])
+    second = run()
+    assert (second.status.problem, count.count) == (Problem.UNSTABLE, 4)
+    server.set_faults(FaultSettings())
+    assert (run().status, count.count) == (CONNECTED, 0)
+    assert [s.problem for s in log.changes] == [Problem.UNSTABLE, None]
 
 
 def test_an_unreachable_salesforce_is_named_plainly_costs_no_calls_and_needs_attention(

@@ -78,6 +78,26 @@ def test_the_limit_message_quotes_the_usage() -> None:
     assert "15,000 of 15,000 daily API calls used" in status.message
 
 
+def test_the_limit_message_says_syncing_resumes_at_the_streams_retries_not_at_once() -> None:
+    """The connection shows Connected at the first call that goes through once the window
+    frees up, while each stream waits out its backoff: the message may not promise more."""
+    status = connection_status(history(LimitExceeded("limit")))
+
+    assert "syncing resumes as" not in status.message
+    assert (
+        "syncing resumes at each stream's next retry after that (shown as its next run), or at"
+        " once with Retry now" in status.message
+    )
+
+
+def test_temporary_failures_of_other_runs_count_toward_the_streak() -> None:
+    """One run's client saw only its own two tries; the connection had failed before."""
+    two = [transient()] * 2
+
+    assert connection_status(history(*two)).problem is None
+    assert connection_status(history(*two), in_a_row=UNSTABLE_AFTER).problem is Problem.UNSTABLE
+
+
 def test_mistakes_in_the_request_say_nothing_against_the_connection() -> None:
     status = connection_status(history(BadRequest("MALFORMED_QUERY"), NotFound("gone")))
     assert status == CONNECTED

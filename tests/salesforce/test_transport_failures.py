@@ -49,3 +49,16 @@ def test_a_failure_in_requests_words_keeps_no_query_value(plain_http: int) -> No
     assert "WRONG_VERSION_NUMBER" in said  # what went wrong is kept
     for value in ("o%40example.com", "Acme", "SELECT"):
         assert value not in said
+
+
+def test_a_tls_handshake_that_fails_sent_nothing(plain_http: int) -> None:
+    """The request is written only once the handshake is done: Salesforce never received it,
+    so it is not counted, and a create may go again."""
+    url = f"https://127.0.0.1:{plain_http}/services/data/v62.0/sobjects/Contact/"
+    with pytest.raises(requests.RequestException) as caught:
+        http_session().post(url, json={"LastName": "Lovelace"})
+
+    failure = failure_from_exception(caught.value)
+
+    assert "WRONG_VERSION_NUMBER" in failure.message
+    assert not failure.maybe_processed and not failure.reached_salesforce

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from forcebridge.salesforce.client import QueryPage
+from forcebridge.salesforce.stopping import ReadStopped
 from forcebridge.sandbox.seed import seed
 from forcebridge.store.models import PullObjects, Service, UpdateOption
 from forcebridge.store.repositories.mappings import save_mapping
+from forcebridge.sync.pull_plan import read_plan
+from forcebridge.sync.pull_read import read_pages
 from tests.conftest import SandboxFactory
 from tests.sandbox.clocks import Clock
 from tests.sync.pull_world import PullWorld, book, watermarks
@@ -58,6 +65,31 @@ def test_a_mapping_too_wide_for_one_query_url_is_read_in_groups_joined_by_id(
     [entry] = book(session, service)
     assert (entry["last_name"], entry["title"]) == ("Wide", "found past the URL limit")
     assert (spent.get("query"), spent.get("composite")) == (1, 1)
+
+
+def test_a_read_stopped_during_its_query_fetches_no_fields_by_id(
+    session: Session, make_sandbox: SandboxFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped while the page's query was in flight, the read starts no other call."""
+    world, _ = wide_world(session, make_sandbox, tmp_path)
+    world.create("Contact", LastName="Wide", **{WIDE[0]: "never fetched"})
+    stop = threading.Event()
+    query_pages = world.client.query_pages
+
+    def stopped_meanwhile(*args: Any, **kwargs: Any) -> Iterator[QueryPage]:
+        for page in query_pages(*args, **kwargs):
+            stop.set()
+            yield page
+
+    monkeypatch.setattr(world.client, "query_pages", stopped_meanwhile)
+    plan = read_plan("Contact", [("LastName", *WIDE)], None, [None])
+    usage = world.sandbox.usage().by_kind.copy()
+
+    with pytest.raises(ReadStopped, match="fetching the fields of a page of Contact by Id"):
+        next(read_pages(world.client, plan, stop=stop))
+
+    spent = {k: v - usage.get(k, 0) for k, v in world.sandbox.usage().by_kind.items()}
+    assert (spent.get("query"), spent.get("composite", 0)) == (1, 0)
 
 
 def test_records_every_member_already_applied_are_not_fetched_by_id_again(

@@ -119,3 +119,23 @@ def test_a_stop_while_the_fetching_thread_starts_closes_the_source_once_its_fetc
 
     assert release.is_set()
     assert items.gi_frame is None  # closed, after its fetch
+
+
+def test_a_caller_stopping_early_tells_the_fetch_in_flight_before_awaiting_it() -> None:
+    """A fetch that waits on Salesforce (a Bulk job being polled) ends at once, not at its end:
+    the caller leaving (Ctrl+C, SIGTERM) no longer waits for the job and its download."""
+    stop, fetching = threading.Event(), threading.Event()
+    ended: list[bool] = []
+
+    def source() -> Iterator[int]:
+        yield 0
+        fetching.set()
+        ended.append(stop.wait(WAIT))  # the poll's wait, which the stop cuts short
+        yield 1
+
+    ahead = read_ahead(source(), stop)
+    assert next(ahead) == 0
+    assert fetching.wait(WAIT)
+    ahead.close()
+
+    assert ended == [True]

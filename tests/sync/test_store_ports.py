@@ -13,6 +13,7 @@ from forcebridge.store.repositories.connections import create_connection
 from forcebridge.store.repositories.orgs import create_org
 from forcebridge.sync.store_ports import (
     StoreDescribeCache,
+    StoreFailureCount,
     StoreStatusObserver,
     StoreTokenSink,
     stored_status,
@@ -93,6 +94,28 @@ def test_connected_again_clears_the_problem(session: Session, engine: Engine) ->
     stored = _reloaded(engine, connection)
     assert (stored.status_problem, stored.status_reason) == (None, None)
     assert stored_status(stored).state is State.CONNECTED
+
+
+def test_temporary_failures_of_every_client_of_a_connection_add_up_until_one_goes_through(
+    session: Session, engine: Engine
+) -> None:
+    """Two runs (each its own client, maybe its own process) failing at once each add their
+    tries to the connection's one count; a request that goes through clears it, and one that
+    knows the count is 0 writes nothing."""
+    connection = _connection(session)
+    first, second = (StoreFailureCount(engine, connection.id, 0) for _ in range(2))
+
+    assert first.add(2) == 2
+    assert second.add(2) == 4
+    assert _reloaded(engine, connection).temporary_failures == 4
+    second.clear()
+    assert _reloaded(engine, connection).temporary_failures == 0
+    StoreFailureCount(engine, connection.id, 0).add(1)
+    first.clear()  # it knew of 2 failures: cleared
+    assert _reloaded(engine, connection).temporary_failures == 0
+    StoreFailureCount(engine, connection.id, 0).add(1)
+    first.clear()  # it knows the count is 0 since it cleared it: no write
+    assert _reloaded(engine, connection).temporary_failures == 1
 
 
 def test_describes_are_cached_per_connection_version_and_object(

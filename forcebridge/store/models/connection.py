@@ -56,6 +56,8 @@ class Connection(Timestamped, Base):
         # made later (migration 0019).
         {"sqlite_autoincrement": True},
     )
+    # Server defaults (`temporary_failures`) are read when used, not returned by each INSERT.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
@@ -87,6 +89,10 @@ class Connection(Timestamped, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     """What the admin should do about it, in words."""
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    temporary_failures: Mapped[int] = mapped_column(server_default="0")
+    """Requests that failed with temporary errors in a row, by any run of any process
+    (`salesforce.status.FailureCount`): runs that each fail after a try or two still add up to
+    "unstable"."""
     last_api_usage: Mapped[int | None]
     last_api_limit: Mapped[int | None]
 
