@@ -4,7 +4,7 @@ nouns, and messages made sentences, so two shown one after the other never read 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def plural(count: int, noun: str) -> str:
@@ -12,18 +12,24 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def capitalised(text: str) -> str:
-    """`text` with a capital first letter, unless it starts with a name or an address, which
-    stay spelled as they are."""
+def capitalised(text: str, typed: Iterable[str] = ()) -> str:
+    """`text` with a capital first letter, unless it starts with a name or an address, or with
+    one of the `typed` values it names as they were typed (a whole word of it: "c" typed is
+    not the start of "connection"), which stay spelled as they are."""
     first = text.split(" ", 1)[0]
-    if "://" in first or not first.isalpha():
+    if "://" in first or not first.isalpha() or any(_starts(text, v) for v in typed):
         return text
     return text[:1].upper() + text[1:]
 
 
-def sentence(text: str) -> str:
-    """`text` as a sentence of its own: capitalised, and ending with a full stop."""
-    text = capitalised(text.strip())
+def _starts(text: str, word: str) -> bool:
+    return bool(word) and text.startswith(word) and not text[len(word) : len(word) + 1].isalnum()
+
+
+def sentence(text: str, typed: Iterable[str] = ()) -> str:
+    """`text` as a sentence of its own: capitalised (`typed` as `capitalised` takes it), and
+    ending with a full stop."""
+    text = capitalised(text.strip(), typed)
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 

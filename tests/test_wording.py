@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from forcebridge.wording import shortened, when_due
+from forcebridge.wording import sentence, shortened, when_due
 
 NOW = dt.datetime(2026, 12, 7, 7, 4, 30, 123456, tzinfo=dt.UTC)
 
@@ -45,3 +45,9 @@ def test_a_long_reason_is_shortened_to_a_line_after_a_whole_word() -> None:
     assert shortened(reason, 60) == "The mapping has 1 problem: - row 2: Contact has no field..."
     assert len(shortened(reason)) <= 100
     assert shortened("x" * 120, 10) == "xxxxxxx..."
+
+
+def test_a_sentence_that_starts_with_a_typed_value_keeps_it_as_typed() -> None:
+    assert sentence("uuuu must use https") == "Uuuu must use https."
+    assert sentence("uuuu must use https", ["main", "uuuu"]) == "uuuu must use https."
+    assert sentence("connection name '' is wrong", ["", "c"]) == "Connection name '' is wrong."

@@ -29,6 +29,7 @@ from forcebridge.salesforce.endpoints import PRODUCTION_LOGIN, not_salesforce, s
 from forcebridge.salesforce.errors import NotSalesforceUrl
 from forcebridge.salesforce.oauth import UnusableKey, jwt_signing_key
 from forcebridge.store.models import Connection
+from forcebridge.store.names import check_name
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.types import utcnow
 from forcebridge.sync.connections import connect_with_jwt, connect_with_password
@@ -108,6 +109,8 @@ def command(
     if len(flows) != 1:
         raise typer.BadParameter("choose exactly one of --web, --password-grant, --jwt")
     with database() as session, _naming_the_ca_option(login_url, ca_file):
+        if name is not None:  # `--name ""` (or spaces) is refused, not taken for the default
+            check_name("connection", name)
         if web:
             connection = _web(
                 session,

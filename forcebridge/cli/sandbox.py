@@ -1,4 +1,5 @@
-"""`forcebridge sandbox serve|seed|token`: run, fill and log in to the Salesforce sandbox.
+"""`forcebridge sandbox serve|seed|token|revoke`: run, fill, log in to the Salesforce sandbox,
+and revoke its users' access as Salesforce's Setup does.
 
 Every option also reads `FORCEBRIDGE_SANDBOX_<NAME>` from the environment; `--help` shows the
 variable and the default of each.
@@ -18,6 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -35,6 +37,7 @@ from forcebridge.sandbox.server import SandboxServer, SandboxStartError, serve
 from forcebridge.sandbox.storage import DB_FILE
 from forcebridge.sandbox.tls import server_certificate_files
 from forcebridge.settings import log_level_setting
+from forcebridge.wording import plural
 
 app = typer.Typer(help="Run and fill the Salesforce-compatible sandbox.", no_args_is_help=True)
 console = Console()
@@ -283,24 +286,15 @@ def token_command(
 ) -> None:
     """Print a fresh access token for the admin user (for curl, jsforce, scripts); with --json,
     also its instance_url and ca_file."""
-    if not (data / DB_FILE).exists():
-        fail(f"No sandbox in {data}: give the --data folder of a sandbox that was served or seeded")
+    _sandbox_in(data)
     serving = _serving(data)
     if serving is not None and serving.get("client_id", client_id) != client_id:
         fail(
             f"the sandbox serving {data} knows no client {client_id!r}: give its --client-id "
             "(the one its banner shows), as Salesforce refuses a token for an unknown client"
         )
-    org = Org(data)
-    store = AuthStore(
-        data / AUTH_DB_FILE,
-        org_id=org.org_id,
-        session_lifetime=defaults.DEFAULT_SESSION_LIFETIME,
-    )
-    try:
+    with _credentials(data) as (org, store):
         token = store.open_session(Grant(org.admin_user_id, client_id, DEFAULT_SCOPE))
-    finally:
-        store.close()
     if as_json:
         instance = _instance_url(data, host, port)
         ca_file = str(server_certificate_files(data).ca_file.resolve())
@@ -308,6 +302,59 @@ def token_command(
         typer.echo(json.dumps(payload))
     else:
         typer.echo(token)
+
+
+@app.command("revoke")
+def revoke_command(
+    data: DataDir = defaults.DEFAULT_DATA_DIR,
+    username: Annotated[
+        str | None,
+        typer.Option(help="The user whose access ends (default: every user of the org)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke the connected app's access, as Salesforce's Setup > Connected Apps OAuth Usage >
+    Revoke does: every refresh token (the next refresh fails invalid_grant) and API session."""
+    _sandbox_in(data)
+    with _credentials(data) as (_, store):
+        user_id = None if username is None else store.user_id(username)
+        if username is not None and user_id is None:
+            fail(f"the sandbox in {data} has no user {username!r}: give a username it logs in")
+        revoked = store.revoke_access(user_id)
+    if as_json:
+        typer.echo(json.dumps({"username": username, **dataclasses.asdict(revoked)}))
+        return
+    whose = username or "every user"
+    console.print(
+        f"Revoked the access of {escape(whose)} in {escape(str(data))}: "
+        f"{plural(revoked.refresh_tokens, 'refresh token')} and "
+        f"{plural(revoked.sessions, 'session')} ended. The next refresh fails invalid_grant, "
+        "as Salesforce answers it after a Revoke.",
+        soft_wrap=True,
+    )
+
+
+def _sandbox_in(data: Path) -> None:
+    """Refuse a folder that holds no sandbox, before anything is made in it."""
+    if not (data / DB_FILE).exists():
+        fail(f"No sandbox in {data}: give the --data folder of a sandbox that was served or seeded")
+
+
+@contextmanager
+def _credentials(data: Path) -> Iterator[tuple[Org, AuthStore]]:
+    """The org in `data` and its credential tables, shared with the sandbox serving it (if
+    one does: each write is a transaction of its own)."""
+    org = Org(data)
+    store = AuthStore(
+        data / AUTH_DB_FILE,
+        org_id=org.org_id,
+        session_lifetime=defaults.DEFAULT_SESSION_LIFETIME,
+    )
+    try:
+        yield org, store
+    finally:
+        store.close()
+        org.close()
 
 
 def _instance_url(data: Path, host: str | None, port: int | None) -> str:

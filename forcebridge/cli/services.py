@@ -119,7 +119,7 @@ def _show_status(document: dict[str, Any], now: dt.datetime) -> None:
         table.add_row(
             stream["stream"],
             stream["status"],
-            f"{stream['every_minutes']} min",
+            "-" if stream["every_minutes"] is None else f"{stream['every_minutes']} min",
             _next_run(stream["next_run_at"], now),
             escape(stream["reason"] or ""),
         )

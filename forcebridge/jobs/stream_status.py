@@ -37,7 +37,9 @@ class StreamHealth(enum.StrEnum):
 class StreamStatus:
     stream: str
     health: StreamHealth
-    every_minutes: int
+    every_minutes: int | None
+    """How often it runs; None while it is off: the interval its row still holds is the one
+    it ran at before the settings stopped asking for it, no longer the service's."""
     next_run_at: datetime | None
     """When it runs next, its backoff included; None while it is off."""
     failures: int
@@ -64,9 +66,8 @@ def stream_status(stream: str, state: ScheduleState, now: datetime | None = None
     its run is in progress; the run that follows it comes an interval later at most. A stream
     already due (waiting for the next tick, or for a shared read to cover it) runs next `now`,
     not at a moment past that would read as stale."""
-    every = state.interval // timedelta(minutes=1)
     if not state.enabled:
-        return StreamStatus(stream, StreamHealth.OFF, every, None, state.consecutive_failures)
+        return StreamStatus(stream, StreamHealth.OFF, None, None, state.consecutive_failures)
     if state.needs_attention is not None:
         health = StreamHealth.NEEDS_ATTENTION
     elif state.consecutive_failures:
@@ -80,7 +81,7 @@ def stream_status(stream: str, state: ScheduleState, now: datetime | None = None
     return StreamStatus(
         stream,
         health,
-        every,
+        state.interval // timedelta(minutes=1),
         next_run,
         state.consecutive_failures,
         state.needs_attention,

@@ -96,6 +96,14 @@ class Introspection:
 
 
 @dataclass(frozen=True)
+class Revoked:
+    """How many of a user's credentials a revoke ended."""
+
+    refresh_tokens: int
+    sessions: int
+
+
+@dataclass(frozen=True)
 class CodeGrant:
     grant: Grant
     redirect_uri: str
@@ -318,6 +326,23 @@ class AuthStore:
                 db.execute("DELETE FROM sessions WHERE refresh_hash = ?", (key,))
             gone += db.execute("DELETE FROM sessions WHERE token_hash = ?", (key,)).rowcount
         return gone > 0
+
+    def revoke_access(self, user_id: str | None = None) -> Revoked:
+        """End the OAuth access of `user_id` (None: of every user), as Salesforce's Revoke does
+        (Setup > Connected Apps OAuth Usage, or the user's Connected Apps): every refresh
+        token, so the next refresh fails `invalid_grant`, and every API session, so the next
+        call fails `INVALID_SESSION_ID`. The authorize pages' login (a UI session) stays, as a
+        user's own Salesforce login does."""
+        whose = {"user": user_id, "kind": SessionKind.API.value}
+        with self._transaction() as db:
+            tokens = db.execute(
+                "DELETE FROM refresh_tokens WHERE :user IS NULL OR user_id = :user", whose
+            ).rowcount
+            sessions = db.execute(
+                "DELETE FROM sessions WHERE kind = :kind AND (:user IS NULL OR user_id = :user)",
+                whose,
+            ).rowcount
+        return Revoked(tokens, sessions)
 
     # --- authorization codes ----------------------------------------------------------------
 

@@ -94,12 +94,16 @@ DATE_LITERALS: Mapping[str, bool] = {name: rule.takes_n for name, rule in _RULES
 
 def known_zone(name: str | None) -> ZoneInfo | None:
     """The time zone `name` names (`America/New_York`), or None when it names none this machine
-    knows (or is empty): callers fall back to a zone of their own."""
+    knows (or is empty): callers fall back to a zone of their own, or refuse it. The one rule
+    for a zone name anyone typed: `ZoneInfo` reads it as a path under the zone database, so a
+    name that is not one fails there in several ways, each meaning "unknown": not found, not a
+    normalised relative path or an embedded NUL (ValueError), a folder such as `Europe` or a
+    name too long for a file name (OSError)."""
     if not name:
         return None
     try:
         return ZoneInfo(name)
-    except (ValueError, ZoneInfoNotFoundError):
+    except (ValueError, OSError, ZoneInfoNotFoundError):
         return None
 
 

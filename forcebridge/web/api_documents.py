@@ -80,7 +80,8 @@ class StreamDocument(Shape):
     """A stable code while it needs attention (`mapping_invalid`, `authentication_lost`)."""
     reason: str | None
     """Why the latest run failed."""
-    every_minutes: int
+    every_minutes: int | None
+    """How often it runs; null while it is off."""
     next_run_at: datetime | None
     """When it runs next, its backoff included; null while it is off."""
     failures: int

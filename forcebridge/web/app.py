@@ -137,7 +137,7 @@ def _refused(request: Request, error: WebError) -> Response:
     if isinstance(error, LoginRequired):
         back = request.url.path if request.method == "GET" else connections.PAGE
         query = {"next": back, **({"why": error.why} if error.why else {})}
-        return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
+        return RedirectResponse(f"{auth.PAGE}?{urlencode(query)}", status_code=303)
     response = _error_page(request, error.status, error.message)
     if isinstance(error, TooManyLogins):
         response.headers["Retry-After"] = str(error.retry_after)
@@ -170,9 +170,12 @@ def _error_page(
 
 def _way_back(request: Request, status: int) -> tuple[str, str]:
     """Where the admin came from, as the address tells it (the pages send no referrer): the
-    page of a refused form (`/services/7` for `/services/7/settings`); else, and for what is
-    not found, the page of the navigation bar it is under (`/services` for `/services/99`)."""
+    login page for its own refusals; the page of a refused form (`/services/7` for
+    `/services/7/settings`); else, and for what is not found, the page of the navigation bar it
+    is under (`/services` for `/services/99`)."""
     path = request.url.path
+    if path == auth.PAGE:  # its pause (429), its form token: no other page opens unsigned
+        return auth.PAGE, "Back to the login page"
     section = "/" + path.strip("/").split("/")[0]
     if section not in _SECTIONS:
         return connections.PAGE, "Back to the admin pages"

@@ -26,6 +26,7 @@ from forcebridge.web.pages import render
 from forcebridge.web.sessions import sign_in, sign_out
 from forcebridge.web.throttle import LoginThrottle
 
+PAGE = "/login"
 HOME = "/connections"
 WRONG_CREDENTIALS = "Wrong organisation, e-mail or password."
 
@@ -78,7 +79,7 @@ def _throttle_key(request: Request, org: str, email: str) -> str:
     return f"{client}|{org.strip()}|{_login_address(email)}"
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get(PAGE, response_class=HTMLResponse)
 def login_page(request: Request, session: Database, next: str = HOME, why: str = "") -> Response:
     """`why`: why the admin is asked to log in again (their session expired or ended)."""
     if session_admin(request, session) is not None:
@@ -94,7 +95,7 @@ def login_page(request: Request, session: Database, next: str = HOME, why: str =
     )
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post(PAGE, response_class=HTMLResponse)
 def log_in(
     request: Request,
     session: Database,
@@ -136,4 +137,4 @@ def log_out(request: Request, session: Database) -> RedirectResponse:
         admin.session_epoch += 1
         session.commit()
     sign_out(request)
-    return RedirectResponse(f"/login?why={LOGGED_OUT}", status_code=303)
+    return RedirectResponse(f"{PAGE}?why={LOGGED_OUT}", status_code=303)

@@ -25,6 +25,7 @@ from forcebridge.settings import Settings
 from forcebridge.store.errors import StoreError
 from forcebridge.store.models import Connection
 from forcebridge.store.models.base import MAX_ID
+from forcebridge.store.names import typed_name
 from forcebridge.store.repositories.connections import list_connections
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.types import utcnow
@@ -40,6 +41,7 @@ from forcebridge.web.connection_views import ConnectionView, connection_view
 from forcebridge.web.dependencies import Admin, ChangingAdmin, CurrentAdmin, Database, runtime_of
 from forcebridge.web.environments import chosen_login, environment_of, offered
 from forcebridge.web.errors import PageNotFound, WebError
+from forcebridge.web.form_problems import quoting
 from forcebridge.web.login_advice import login_advice
 from forcebridge.web.pages import TOP, notify_at, render, take_notice
 from forcebridge.web.pending import StrayCallback, keep_pending, take_pending
@@ -73,8 +75,10 @@ class MissingClientId(WebError):
         )
 
 
-def failure_message(error: Exception) -> str:
-    """What the pop-up says when connecting failed, and what to do next."""
+def failure_message(error: Exception, typed: Sequence[str] = ()) -> str:
+    """What the pop-up says when connecting failed, and what to do next. A value the admin
+    `typed` (the name, the URL) that it names is quoted as the other pages quote one (a long
+    one by its start and its length), and left as typed, never capitalised."""
     if isinstance(error, LoginFailed) and error.error_code == "access_denied":
         return "Access was not allowed in Salesforce, so nothing was connected."
     if isinstance(error, LoginFailed) and error.error_code != "state_mismatch":
@@ -82,7 +86,10 @@ def failure_message(error: Exception) -> str:
         return f"Salesforce refused the login ({error.message}): {advice}."
     if isinstance(error, TransientError):
         return f"{unreachable(error)}: try again in a moment."
-    return sentence(error.message if isinstance(error, SalesforceError | WebError) else str(error))
+    text = error.message if isinstance(error, SalesforceError | WebError) else str(error)
+    for value in sorted(typed, key=len, reverse=True):  # a name within the URL: the URL first
+        text = quoting(text, value)
+    return sentence(text, typed)
 
 
 def unreachable(error: TransientError) -> str:
@@ -185,7 +192,10 @@ def start_connect(
     """Start the web flow in the pop-up: keep it in the session, send the window to Salesforce."""
     runtime = runtime_of(request)
     settings = runtime.settings
+    typed = (name.strip(), login_url.strip())
     try:
+        # An empty field is none given (the default name); spaces alone are refused.
+        connection_name = typed_name("connection", name or None)
         login = chosen_login(settings, environment, login_url)
         app_id, app_secret = client_id.strip(), client_secret.strip() or None
         if not app_id:
@@ -196,7 +206,7 @@ def start_connect(
             app_secret = default_secret.get_secret_value() if default_secret else None
         pending = start_web_connect(
             admin.org_name,
-            name.strip() or None,
+            connection_name,
             login.login_url,
             callback_url(request, settings),
             app_id,
@@ -204,7 +214,7 @@ def start_connect(
             login.ca_file,
         )
     except (WebError, SalesforceError, StoreError) as error:
-        return _outcome(request, admin, error=error)
+        return _outcome(request, admin, error=error, typed=typed)
     keep_pending(request, runtime.keyring, pending)
     return RedirectResponse(pending.authorize_url, status_code=303)
 
@@ -228,9 +238,15 @@ def oauth_callback(request: Request, admin: ChangingAdmin, session: Database) ->
 
 
 def _outcome(
-    request: Request, admin: Admin, *, error: Exception | None = None, name: str = ""
+    request: Request,
+    admin: Admin,
+    *,
+    error: Exception | None = None,
+    name: str = "",
+    typed: Sequence[str] = (),
 ) -> HTMLResponse:
-    """The pop-up's page: connected, ignored (a stray callback: the login goes on), or failed."""
+    """The pop-up's page: connected, ignored (a stray callback: the login goes on), or failed
+    (quoting what the admin `typed` in the form as `failure_message` does)."""
     outcome = "connected" if error is None else "failed"
     if isinstance(error, StrayCallback):
         outcome = "ignored"
@@ -241,7 +257,7 @@ def _outcome(
         status_code=200 if error is None else 400,
         outcome=outcome,
         name=name,
-        message=failure_message(error) if error is not None else "",
+        message=failure_message(error, typed) if error is not None else "",
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from forcebridge.mapping.report import ProblemCode, readable
 from forcebridge.sync.pull_settings import SettingProblem
-from forcebridge.wording import quoted, sentence
+from forcebridge.wording import QUOTED_AT_MOST, quoted, sentence
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,10 @@ class FormProblems:
 
 
 def quoting(text: str, typed: str) -> str:
-    """`text`, a refusal that may quote `typed` whole (the store's checks do), quoting it as
-    `quoted` does."""
-    return text.replace(repr(typed), quoted(typed))
+    """`text`, a refusal that may quote `typed` whole (the store's checks do), or name it as
+    typed (a URL), quoting it as `quoted` does: a long one by its start and its length."""
+    text = text.replace(repr(typed), quoted(typed))
+    return text.replace(typed, quoted(typed)) if len(typed) > QUOTED_AT_MOST else text
 
 
 def about(control: str, text: str) -> FormProblem:

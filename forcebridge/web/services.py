@@ -47,7 +47,6 @@ from forcebridge.web.form_problems import (
     FormProblems,
     about,
     in_form_order,
-    quoting,
     refused_problems,
     setting_problems,
 )
@@ -240,7 +239,7 @@ def save_settings(
     try:
         check_timezone(zone)
     except InvalidValue as unknown:
-        problems.append(about("timezone", quoting(str(unknown), zone)))
+        problems.append(about("timezone", str(unknown)))
         zone = service.timezone  # refused already: no change to hold the pushes off for
     if not custom and soql.strip() not in ("", (service.pull_soql or "").strip()):
         problems.append(

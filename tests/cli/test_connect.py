@@ -118,6 +118,23 @@ def test_a_wrong_password_is_a_clear_error_and_stores_nothing(
     assert document(cli("connections", "list", "--json")) == {"connections": []}
 
 
+@pytest.mark.parametrize("name", ["", "   "])
+def test_a_blank_name_is_refused_not_taken_for_the_default(
+    cli: Cli, sandbox: SandboxServer, name: str
+) -> None:
+    """Read as none given, it logged in the default connection (forcebridge-sandbox, or
+    production, whose login it would replace) without a word."""
+    cli("org", "create", "acme")
+
+    result = cli(*password_grant_args(sandbox), "--name", name, "--json")
+
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "error": f"connection name {name!r} must have 1 to 64 characters"
+    }
+    assert document(cli("connections", "list", "--json")) == {"connections": []}
+
+
 def test_the_jwt_flow_connects(cli: Cli, sandbox: SandboxServer) -> None:
     cli("org", "create", "acme")
 

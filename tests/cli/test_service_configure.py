@@ -310,6 +310,21 @@ def test_an_unknown_zone_is_refused_by_name_and_nothing_is_saved(cli: Cli) -> No
     assert unchanged["activities_every_minutes"] == 60
 
 
+def test_an_over_long_zone_is_refused_in_json_quoting_its_start_and_length(cli: Cli) -> None:
+    assert cli("org", "create", "acme").exit_code == 0
+    assert cli("service", "create", "acme/shop", "--timezone", "Europe/Paris").exit_code == 0
+
+    refused = cli("service", "configure", "acme/shop", "--timezone", "Z" * 300, "--json")
+
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout)["error"].startswith(
+        f"unknown time zone {'Z' * 40!r}... (300 characters): use an IANA name"
+    )
+    assert document(cli("service", "configure", "acme/shop", "--json"))["timezone"] == (
+        "Europe/Paris"
+    )
+
+
 @pytest.mark.parametrize(
     ("options", "named"),
     [

@@ -176,6 +176,28 @@ def test_status_shows_each_stream_and_a_failure_that_needs_attention(
     assert streams["pull:Contact"]["every_minutes"] == 5
 
 
+def test_a_stream_the_settings_turned_off_shows_no_interval_nor_next_run(
+    cli: Cli, sandbox: SandboxServer
+) -> None:
+    """pull:Lead after the service pulls Contacts only: its row's old 2 minutes read as if it
+    still ran, beside settings that say 7."""
+    service = connected_service(cli, sandbox, "--pull-every", "2")
+    configured = cli("service", "configure", service, "--pull", "contacts", "--pull-every", "7")
+    assert configured.exit_code == 0, configured.stderr
+
+    status = document(cli("service", "status", service, "--json"))
+    shown = cli("service", "status", service)
+
+    streams = {s["stream"]: s for s in status["streams"]}
+    assert streams["pull:Lead"] == {
+        "stream": "pull:Lead", "status": "Off", "problem": None, "reason": None,
+        "every_minutes": None, "next_run_at": None, "failures": 0,
+    }  # fmt: skip
+    assert streams["pull:Contact"]["every_minutes"] == 7
+    rows = {line.split("│")[1].strip(): line for line in shown.stdout.splitlines() if "│" in line}
+    assert [cell.strip() for cell in rows["pull:Lead"].split("│")[2:5]] == ["Off", "-", "-"]
+
+
 def test_status_says_when_each_stream_runs_next_as_a_person_reads_it(
     cli: Cli, cli_env: dict[str, str], sandbox: SandboxServer
 ) -> None:

@@ -50,6 +50,9 @@ def test_a_stream_the_settings_no_longer_ask_for_is_off() -> None:
     off = ScheduleState(next_run_at=T0, interval=timedelta(days=1), enabled=False)
     status = stream_status("pull:custom", off)
     assert (status.health, status.next_run_at) == (StreamHealth.OFF, None)
+    # The interval its row kept is the one it ran at, no longer the settings': none shown.
+    assert status.every_minutes is None
+    assert status.as_json()["every_minutes"] is None
 
 
 def test_a_stream_whose_run_is_in_progress_says_it_runs_again_an_interval_on_at_most() -> None:

@@ -99,6 +99,27 @@ def test_revoking_a_refresh_token_ends_its_sessions_but_not_others(store: AuthSt
     assert not store.revoke(refresh)
 
 
+def test_revoking_a_users_access_ends_their_refresh_tokens_and_api_sessions_only(
+    store: AuthStore,
+) -> None:
+    other = Grant("005000000000002AAA", "client", "api refresh_token")
+    refresh, other_refresh = store.issue_refresh_token(GRANT), store.issue_refresh_token(other)
+    linked, alone = store.open_session(GRANT, refresh_token=refresh), store.open_session(GRANT)
+    login_page = store.open_session(GRANT, SessionKind.UI)
+    others = store.open_session(other)
+
+    revoked = store.revoke_access(USER_ID)
+
+    assert (revoked.refresh_tokens, revoked.sessions) == (1, 2)
+    assert store.refresh_grant(refresh) is None
+    assert store.session(linked) is None and store.session(alone) is None
+    assert store.session(login_page, SessionKind.UI) == GRANT  # their own login stays
+    assert store.refresh_grant(other_refresh) == other and store.session(others) == other
+    everyone = store.revoke_access()
+    assert (everyone.refresh_tokens, everyone.sessions) == (1, 1)
+    assert store.refresh_grant(other_refresh) is None and store.session(others) is None
+
+
 def test_authorization_code_works_once_and_expires(store: AuthStore, clock: Clock) -> None:
     code = store.issue_code(GRANT, "https://app.example/callback", "challenge")
     redeemed = store.redeem_code(code)

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
@@ -86,6 +87,18 @@ class Browser:
         location = callback.headers["location"]
         assert location.startswith("http://localhost:8765/callback?")
         return parse_qs(urlsplit(location).query)
+
+
+def web_server_login(sandbox: SandboxServer, https: Https) -> dict[str, Any]:
+    """The tokens the web-server flow gives (a refresh token with them), as a forcebridge
+    connection made through the pop-up holds."""
+    code = Browser(sandbox, https).authorize()["code"][0]
+    config = sandbox.config
+    answer = token_call(sandbox, https, grant_type="authorization_code", code=code,
+                        client_id=config.client_id, client_secret=config.client_secret,
+                        redirect_uri=CALLBACK)  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
 
 
 def test_web_server_flow_with_pkce_gives_working_access_and_refresh_tokens(

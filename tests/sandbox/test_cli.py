@@ -1,4 +1,5 @@
-"""`forcebridge sandbox serve|token`: flags, environment, the printed credentials and snippet."""
+"""`forcebridge sandbox serve|token|revoke`: flags, environment, the printed credentials and
+snippet, and revoking access."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from forcebridge.cli.sandbox import python_snippet
 from forcebridge.sandbox.clients import trusting_session
 from forcebridge.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from forcebridge.sandbox.server import SandboxServer
+from tests.conftest import SandboxFactory
+from tests.sandbox.oauth_calls import api_status, assert_oauth_error, password_form, token_call
+from tests.sandbox.test_authorize import web_server_login
 
 Session = Callable[[SandboxServer], requests.Session]
 runner = CliRunner()
@@ -174,6 +178,57 @@ def test_token_refuses_a_folder_that_holds_no_sandbox(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"].startswith("No sandbox in")
     assert "No sandbox in" in result.stderr  # never in a token a script captures from stdout
+    assert not (tmp_path / "typo").exists()
+
+
+def test_revoke_ends_the_users_tokens_as_salesforce_revoke_does(
+    make_sandbox: SandboxFactory, https_for: Session
+) -> None:
+    """What Setup > Connected Apps OAuth Usage > Revoke does to a connection: its next refresh
+    fails invalid_grant, and its sessions end."""
+    sandbox = make_sandbox()
+    tokens = web_server_login(sandbox, https_for)
+    other = sandbox.access_token()
+    refresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": tokens["refresh_token"],
+        "client_id": sandbox.config.client_id,
+    }
+    data, user = str(sandbox.config.data_dir), sandbox.config.username
+
+    result = runner.invoke(app, ["sandbox", "revoke", "--data", data, "--username", user, "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"username": user, "refresh_tokens": 1, "sessions": 2}
+    assert_oauth_error(
+        token_call(sandbox, https_for, **refresh), "invalid_grant", "expired access/refresh token"
+    )
+    for token in (tokens["access_token"], other):
+        gone = api_status(sandbox, https_for, token)
+        assert (gone.status_code, gone.json()[0]["errorCode"]) == (401, "INVALID_SESSION_ID")
+    # Revoking ends what was granted, not the user's logins (as on Salesforce).
+    assert token_call(sandbox, https_for, **password_form(sandbox)).status_code == 200
+    again = runner.invoke(app, ["sandbox", "revoke", "--data", data])
+    assert again.exit_code == 0
+    assert "Revoked the access of every user" in again.stdout
+    assert "0 refresh tokens and 1 session ended" in again.stdout
+
+
+def test_revoke_refuses_an_unknown_user_or_a_folder_that_holds_no_sandbox(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    data = str(sandbox.config.data_dir)
+    unknown = runner.invoke(
+        app, ["sandbox", "revoke", "--data", data, "--username", "nobody@x.example", "--json"]
+    )
+    missing = runner.invoke(app, ["sandbox", "revoke", "--data", str(tmp_path / "typo")])
+
+    assert unknown.exit_code == 1
+    assert json.loads(unknown.stdout)["error"].startswith(
+        f"the sandbox in {data} has no user 'nobody@x.example'"
+    )
+    assert missing.exit_code == 1
+    assert "No sandbox in" in missing.stderr
     assert not (tmp_path / "typo").exists()
 
 

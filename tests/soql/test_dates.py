@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from forcebridge.soql.ast import DateLiteral
-from forcebridge.soql.dates import DATE_LITERALS, date_range, datetime_range
+from forcebridge.soql.dates import DATE_LITERALS, date_range, datetime_range, known_zone
 from forcebridge.soql.weeks import MONDAY, SATURDAY
 
 D = dt.date
@@ -188,3 +188,17 @@ def test_literals_that_cannot_be_resolved(item: DateLiteral, message: str) -> No
 def test_now_must_be_aware() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         datetime_range(DateLiteral("TODAY"), dt.datetime(2024, 5, 15, 12), NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "Mars/Olympus", "Z" * 255, "Z" * 4000, "é" * 200, "Europe", "Etc", "Europe/Paris\x00",
+     "../Europe/Paris", "Europe//Paris", "zone.tab"],
+)  # fmt: skip
+def test_a_name_that_is_no_zone_is_unknown_however_zoneinfo_fails_on_it(name: str) -> None:
+    """Not found, not a path (ValueError), a folder, or too long for a file name (OSError)."""
+    assert known_zone(name) is None
+
+
+def test_a_known_zone_is_its_zoneinfo() -> None:
+    assert known_zone("America/New_York") == NEW_YORK

@@ -298,6 +298,11 @@ def test_repeated_failures_pause_logins_for_that_account_even_with_the_right_pas
     assert paused.status_code == 429
     assert "Too many failed logins" in paused.text
     assert int(paused.headers["retry-after"]) > 0
+    # Its one link leads to the login page, not to admin pages that need a login first.
+    main = paused.text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert re.findall(r'<a href="([^"]*)">([^<]*)</a>', main) == [
+        ("/login", "Back to the login page")
+    ]
     assert pages.log_in("acme", "cy@acme.example.com").status_code == 303
 
 

@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 import requests
+from typer.testing import CliRunner
 
+from forcebridge.cli.main import app as cli
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.sandbox.tls import ensure_server_certificates
 from forcebridge.store.models import (
@@ -194,6 +196,51 @@ def test_a_login_url_that_is_not_salesforce_is_refused_in_the_popup(
     assert "configured with its CA file" not in answer.text
 
 
+def test_a_name_of_spaces_alone_is_refused_not_taken_for_the_default(pages: AdminPages) -> None:
+    """The field is required, but spaces pass it: read as no name, it became the default
+    (production's, replacing that connection's login) without a word."""
+    answer = pages.post_form(
+        "/connections/connect",
+        {"name": "   ", "environment": "production", "client_id": "some-app"},
+    )
+
+    assert answer.status_code == 400
+    assert "location" not in answer.headers
+    assert "Connection name '   ' must have 1 to 64 characters." in html.unescape(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        (
+            {"name": "n" * 500, "environment": "production"},
+            f"Connection name {'n' * 40!r}... (500 characters) must have 1 to 64 characters.",
+        ),
+        (
+            {"name": "main", "environment": "mydomain", "login_url": "u" * 5000},
+            f"{'u' * 40!r}... (5,000 characters) must use https",
+        ),
+        (
+            {"name": "main", "environment": "mydomain", "login_url": f"https://{'u' * 5000}"},
+            f"{'https://' + 'u' * 32!r}... (5,008 characters) is not a Salesforce URL",
+        ),
+        (
+            {"name": "main", "environment": "mydomain", "login_url": "uuuu"},
+            "uuuu must use https",  # as typed: not "Uuuu"
+        ),
+    ],
+)
+def test_the_popup_quotes_a_long_typed_value_by_its_start_and_its_length(
+    pages: AdminPages, fields: dict[str, str], said: str
+) -> None:
+    answer = pages.post_form("/connections/connect", {"client_id": "some-app", **fields})
+
+    assert answer.status_code == 400
+    shown = html.unescape(answer.text)
+    assert said in shown
+    assert "u" * 41 not in shown and "n" * 41 not in shown
+
+
 def test_a_sandbox_url_the_trusted_ca_did_not_sign_is_refused_before_the_admin_is_sent_there(
     admin_pages_factory: AdminPagesFactory, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -250,15 +297,28 @@ def test_without_a_default_app_the_form_needs_a_client_id(pages: AdminPages) -> 
     assert "Enter the client id" in answer.text
 
 
+@pytest.mark.parametrize("revoked_in", ["the app", "setup"])
 def test_check_now_shows_that_a_revoked_authorization_needs_attention(
-    pages: AdminPages, sandbox: SandboxServer, https_for: Callable[..., requests.Session]
+    pages: AdminPages,
+    sandbox: SandboxServer,
+    https_for: Callable[..., requests.Session],
+    revoked_in: str,
 ) -> None:
+    """Revoked by the app (its revoke endpoint), or in Salesforce's Setup (Connected Apps OAuth
+    Usage > Revoke), which the sandbox does with `forcebridge sandbox revoke`."""
     connect(pages, sandbox)
     [connection] = pages.connections()
-    revoked = https_for(sandbox).post(
-        f"{sandbox.base_url}/services/oauth2/revoke", data={"token": connection.refresh_token}
-    )
-    assert revoked.status_code == 200
+    if revoked_in == "the app":
+        revoked = https_for(sandbox).post(
+            f"{sandbox.base_url}/services/oauth2/revoke", data={"token": connection.refresh_token}
+        )
+        assert revoked.status_code == 200
+    else:
+        data, user = str(sandbox.config.data_dir), sandbox.config.username
+        revoking = CliRunner().invoke(
+            cli, ["sandbox", "revoke", "--data", data, "--username", user]
+        )
+        assert revoking.exit_code == 0, revoking.output
 
     answer = pages.post_form(f"/connections/{connection.id}/check")
 

@@ -605,6 +605,22 @@ def test_the_page_shows_a_stream_that_needs_attention_and_retries_it(pages: Admi
     assert after.backoff_until is None and after.next_run_at < failed.next_run_at
 
 
+def test_a_stream_turned_off_shows_no_interval_nor_next_run(pages: AdminPages) -> None:
+    """pull:Lead after Contacts only: its row's old interval ("2 min") read as if it ran."""
+    support = service(pages)
+    post_settings(pages, support.id, pull="both", pull_every="2")
+    post_settings(pages, support.id, pull="contacts", pull_every="7")
+
+    page = pages.client.get(f"/services/{support.id}").text
+
+    row = re.search(r"<tr[^>]*>\s*<td>pull:Lead</td>(.*?)</tr>", page, re.S)
+    assert row is not None
+    cells = [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[:3] == ["Off", "-", "-"]  # status, every, next run
+    contact = re.search(r"<td>pull:Contact</td>.*?</tr>", page, re.S)
+    assert contact is not None and "<td>7 min</td>" in contact.group()
+
+
 def test_retry_now_with_nothing_failing_says_so(pages: AdminPages) -> None:
     support = service(pages)
     post_settings(pages, support.id)  # schedules the streams
@@ -767,6 +783,11 @@ def test_a_query_missing_a_field_is_said_first_and_the_rows_it_leaves_unread_onc
     ("typed", "at_fault", "said"),
     [
         ({"timezone": "Mars/Olympus"}, "timezone", "Unknown time zone 'Mars/Olympus'"),
+        (
+            {"timezone": "Z" * 4000},  # too long for a file name: not a 500
+            "timezone",
+            f"Unknown time zone {'Z' * 40!r}... (4,000 characters): use an IANA name",
+        ),
         (
             {"pull": "leads", "routing": "LeadSorce = 'Web'"},
             "routing",

@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forcebridge.soql.dates import known_zone
 from forcebridge.store.errors import AlreadyExists, InvalidValue, NotFound
 from forcebridge.store.models import Connection, Org, Service
 from forcebridge.store.names import check_name, split_service_path
 from forcebridge.store.repositories.orgs import get_org
 from forcebridge.store.repositories.uniqueness import add_unique, named
+from forcebridge.wording import quoted
 
 
 def check_timezone(name: str) -> str:
-    """`name` when it is an IANA time zone this machine knows."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    """`name` when it is an IANA time zone this machine knows (`known_zone`'s rule), else
+    refused quoting it as messages quote a typed value (a long one by its start and length)."""
+    if known_zone(name) is None:
         raise InvalidValue(
-            f"unknown time zone {name!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
-        ) from error
+            f"unknown time zone {quoted(name)}: use an IANA name such as 'Europe/Paris' or 'UTC'"
+        )
     return name
 
 

@@ -64,6 +64,19 @@ def test_an_unknown_time_zone_or_phone_region_is_refused(session: Session) -> No
         create_service(session, acme, "support", region="XX")
 
 
+@pytest.mark.parametrize("name", ["Z" * 300, "Z" * 4000, "Europe", "Europe/Paris\x00"])
+def test_a_long_or_odd_time_zone_is_refused_as_unknown_quoting_its_start(
+    session: Session, name: str
+) -> None:
+    acme = create_org(session, "acme")
+    with pytest.raises(InvalidValue) as refused:
+        create_service(session, acme, "support", timezone=name)
+    expected = f"{name[:40]!r}... ({len(name):,} characters)" if len(name) > 40 else repr(name)
+    assert str(refused.value) == (
+        f"unknown time zone {expected}: use an IANA name such as 'Europe/Paris' or 'UTC'"
+    )
+
+
 def test_a_service_cannot_use_another_orgs_connection(session: Session) -> None:
     acme = create_org(session, "acme")
     connection = create_connection(session, acme, "main", LOGIN, TOKENS)
