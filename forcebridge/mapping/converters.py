@@ -94,17 +94,34 @@ def number_text(number: Decimal) -> str:
     return format(number, "f")
 
 
+def canonical_number(number: Decimal, scale: int) -> Decimal:
+    """`number` with exactly `scale` decimal places, or with every nonzero decimal it has
+    beyond them, never minus zero: the one spelling of a value of a field of `scale` decimal
+    places, however it came (`5` from Bulk CSV, `5.0` from REST JSON, `5E+0`, `-0`).
+
+    Exact: digits are moved, never rounded, and no context precision applies. Decimals beyond
+    the scale, which Salesforce keeps for a value set through its API (and shows rounded), are
+    kept rather than rounded away, so no value is ever changed. A scale not known is 0: whole
+    numbers without a fraction, fractions with no trailing zero."""
+    sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int):
+        raise Refused("is not a finite number")
+    if not any(digits):
+        return Decimal((0, (0,), -scale))
+    end = len(digits)
+    while exponent < -scale and digits[end - 1] == 0:
+        end, exponent = end - 1, exponent + 1
+    if exponent > -scale:
+        return Decimal((sign, (*digits[:end], *(0,) * (exponent + scale)), -scale))
+    return Decimal((sign, digits[:end], exponent))
+
+
 def shown_number_text(number: Decimal, scale: int) -> str:
     """A number as Salesforce shows a field of `scale` decimal places (without its currency
     symbol, percent sign or thousands separators): `3.0` at scale 0 is `3`, at scale 2 `3.00`.
     Salesforce writes a number field in JSON as a double (`3.0`, `1.2345678E7`), which is
-    not what its users see. Decimals beyond the scale, which Salesforce keeps for a value set
-    through its API (and shows rounded), are kept rather than rounded away."""
-    whole, _, fraction = number_text(number).partition(".")
-    fraction = fraction.rstrip("0").ljust(scale, "0")
-    if whole == "-0" and not fraction.strip("0"):
-        whole = "0"
-    return f"{whole}.{fraction}" if fraction else whole
+    not what its users see."""
+    return number_text(canonical_number(number, scale))
 
 
 def as_text(value: Any) -> str:

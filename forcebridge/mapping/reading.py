@@ -6,8 +6,10 @@ string), so readers accept both spellings.
 - A `false` checkbox stays `False`; numbers are `Decimal`, never float; datetimes are aware
   and keep the zone they came with; Salesforce times carry no zone (the `Z` Salesforce writes
   is a formality), so they become naive `time`s.
-- A number into a text field reads as Salesforce shows it, by its field's scale (`3` for a
-  Number(18, 0)'s `3.0`, `3.50` at scale 2), not as its JSON spells it.
+- A number reads as Salesforce shows it, by its field's scale (`3` for a Number(18, 0)'s
+  `3.0`, `3.50` at scale 2), not as its JSON or CSV spells it: into a number field as that
+  exact `Decimal` (kept as its text), into a text field as that text. So the same value is the
+  same text whichever way it was read.
 - Text longer than a contact field holds is truncated, and the result carries a warning.
 """
 
@@ -25,6 +27,7 @@ from forcebridge.mapping.converters import (
     Refused,
     Step,
     as_text,
+    canonical_number,
     chained,
     date_as_datetime,
     one_of,
@@ -75,6 +78,12 @@ def read_whole_number(value: Any) -> Decimal:
 def number_as_shown(scale: int) -> Step:
     """A number read from a field of `scale` decimal places as the text Salesforce shows."""
     return lambda number: shown_number_text(number, scale)
+
+
+def number_of_scale(scale: int) -> Step:
+    """A number read from a field of `scale` decimal places in its one spelling (see
+    `canonical_number`), so that REST's `5.0` and Bulk CSV's `5` are stored alike."""
+    return lambda number: canonical_number(number, scale)
 
 
 def _parse(parse: Callable[[str], Any], text: str) -> Any:
@@ -143,6 +152,8 @@ def pull_converter(source: SalesforceField, target: LocalField) -> FieldConverte
     family = salesforce_family(source)
     if target.type is LocalType.TEXT and family is Family.NUMBER:
         steps.append(number_as_shown(source.scale))
+    elif target.type is LocalType.NUMBER:
+        steps.append(number_of_scale(source.scale))
     elif target.type is LocalType.TEXT and family is not Family.TEXT:
         steps.append(as_text)
     elif target.type is LocalType.DATETIME and family is Family.DATE:
@@ -154,8 +165,12 @@ def held_as_target(source: SalesforceField, target: LocalField) -> FieldConverte
     """`source`'s values read as what `target` holds, for a run after an admin changed
     `source`'s type in Salesforce to one `target` cannot hold (verification refuses the pair
     when a mapping is saved): a value that does not read is refused on its own, as it was
-    before the change, rather than the whole stream stopping."""
-    return _into(source, target, [FAMILY_READERS[target.type.family]])
+    before the change, rather than the whole stream stopping. A number is spelled as one of
+    no known scale (`source` is no number field any more)."""
+    steps = [FAMILY_READERS[target.type.family]]
+    if target.type is LocalType.NUMBER:
+        steps.append(number_of_scale(0))
+    return _into(source, target, steps)
 
 
 def _into(source: SalesforceField, target: LocalField, steps: list[Step]) -> FieldConverter:

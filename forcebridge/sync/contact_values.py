@@ -2,7 +2,10 @@
 
 Built-in fields are text columns. Custom fields live in one JSON document, where values are
 kept exactly: numbers as their decimal text (`"10.50"`, never a float), dates, datetimes and
-times in ISO 8601 with the offset they came with, checkboxes as JSON booleans. Matching keys
+times in ISO 8601 with the offset they came with, checkboxes as JSON booleans. A number's
+text is the one conversion spells it by its Salesforce field's scale (`5.0` for a Percent(5,
+1) holding 5, whether REST sent `5.0` or Bulk CSV `5`); one stored in another spelling (by a
+version before 2026-12) is written again the next time its record is read. Matching keys
 (E.164 phones, the case-folded email) are derived here too, so they always agree with the
 values they index.
 """
@@ -28,8 +31,29 @@ EMPTY_CONTACT: Mapping[str, Any] = {
     "deleted_in_source": False,
 }
 
+
+class StoredNumber(Decimal):
+    """A custom number as stored, equal only to a number of the same spelling: `5` is not
+    `5.0`. So `plan_update`, which compares values, writes a number again whose text is not
+    the one conversion now gives it (the text REST or Bulk CSV happened to spell, before the
+    text was made one), once, at its record's next read, as it does a text field's. A
+    subclass, so Python asks it first whichever side of `!=` it stands on; to anything but
+    a `Decimal` it compares as a `Decimal` does."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Decimal):
+            return self.as_tuple() == other.as_tuple()
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = Decimal.__hash__
+
+
 _DECODERS: dict[LocalType, Callable[[Any], Any]] = {
-    LocalType.NUMBER: Decimal,
+    LocalType.NUMBER: StoredNumber,
     LocalType.DATE: dt.date.fromisoformat,
     LocalType.DATETIME: dt.datetime.fromisoformat,
     LocalType.TIME: dt.time.fromisoformat,

@@ -1,13 +1,14 @@
 """One record as read for one service: converted with the compiled mapping, and keyed for
 matching (its phones in E.164, its email case-folded), before a page of them is decided
 (`pull_page`). Pure functions over plain data; a value that does not convert or key is left
-out with a note, so the contact keeps what it has.
+out with a note, so the contact keeps what it has. A reconciliation reading again a record
+a pull already applied leaves out the notes that pull logged (`ToldByPulls`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -18,6 +19,7 @@ from forcebridge.store.models import LogLevel
 from forcebridge.sync.contact_values import KEYED_FIELDS, field_key
 from forcebridge.sync.matching import InvalidKey, MatchKeys
 from forcebridge.sync.pull_report import Code, Note, Outcome, Tally
+from forcebridge.sync.watermark import Cursor, already_applied
 
 _new_tuple = tuple.__new__
 """Builds a NamedTuple from all its fields in order, skipping the keyword and default handling
@@ -154,6 +156,56 @@ def match_keys(external_id: str, keys: Mapping[str, str | None]) -> MatchKeys:
     return _new_tuple(MatchKeys, (external_id, phones, keys.get("email")))
 
 
+VALUE_NOTES = frozenset({Code.INVALID_PHONE, Code.INVALID_EMAIL, Code.TRUNCATED})
+"""Notes about a value that say the same of it at every read: whether a phone or an email
+reads, and how long a text is, depend on the value and the service's settings alone. Not
+`conversion_failed`: a field's type changed in Salesforce moves no record's `SystemModstamp`,
+so the reconciliation may be the first read to find its values no longer convert."""
+
+
+@dataclass(frozen=True)
+class ToldByPulls:
+    """What the pulls of a stream have logged of the records the daily reconciliation reads
+    again: a record stamped at or before the stream's watermark (`cursor`) was applied by a
+    pull, which logged its values' notes; unchanged since, its own fields' values are the
+    same, and so are those notes. Logging them at every reconciliation buried its log (some
+    thousand `invalid_phone` entries a day in a large org), so they are left out. A value a
+    target takes from a formula, a roll-up or a parent (`Account.Phone`), or that such a
+    field may displace in its hierarchy, can change without the record's stamp: its notes
+    stay. A full read has no such cursor (it reads from the start, under settings that may be
+    new), so it logs them all. What the cursor cannot tell: a record stamped before it that
+    came into the service's rule without a change of its own (the rule reads a parent's
+    field) was never applied; the reconciliation that applies it first leaves its notes to
+    its next change."""
+
+    cursor: Cursor
+    settled: frozenset[str]
+    """The record's own fields feeding only targets that read nothing calculated."""
+
+    @classmethod
+    def of(
+        cls, cursor: Cursor, compiled: CompiledMapping, calculated: Collection[str]
+    ) -> ToldByPulls:
+        """`calculated` is the mapping's formula, roll-up and parent sources
+        (`mapping.query_fields.calculated_sources`)."""
+        unsettled = {
+            source.name
+            for target in compiled.targets
+            if any(source.name in calculated for source in target.sources)
+            for source in target.sources
+        }
+        return cls(cursor, frozenset(compiled.source_fields) - unsettled)
+
+    def told(self, note: Note, modstamp: dt.datetime) -> bool:
+        """Whether a pull already logged `note` of the record stamped `modstamp`."""
+        return (
+            note.code in VALUE_NOTES
+            and note.field in self.settled
+            and note.record_id is not None
+            and already_applied(self.cursor, modstamp, note.record_id)
+        )
+
+
 @dataclass
 class ReadPage:
     """A page's records as read for one service, and what could not be read at all."""
@@ -161,6 +213,8 @@ class ReadPage:
     incoming: list[Incoming] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
+    told: ToldByPulls | None = None
+    """A reconciliation's: the notes its records' pulls logged already, left out."""
 
     def read(
         self,
@@ -170,8 +224,15 @@ class ReadPage:
         target: Target,
     ) -> None:
         try:
-            self.incoming.append(read_record(record, modstamp, compiled, target))
+            incoming = read_record(record, modstamp, compiled, target)
         except UnreadableRecord as unreadable:
             sid = record.get("Id")
             self.notes.append(Note(LogLevel.ERROR, Code.UNREADABLE_RECORD, str(unreadable), sid))
             self.tally.count(Outcome.FAILED)
+            return
+        told = self.told
+        if told is not None and incoming.notes:
+            stamp = incoming.modstamp
+            notes = tuple(note for note in incoming.notes if not told.told(note, stamp))
+            incoming = incoming._replace(notes=notes)
+        self.incoming.append(incoming)

@@ -8,7 +8,8 @@ values changed with their inputs. So, once a day, each stream of a service is re
 Bulk API 2.0 (a handful of calls whatever the volume): only `Id` when the mapping reads no
 calculated field, every mapped field when it does. Linked records missing from that read are
 unlinked and their contacts marked; when fields were re-read, changed values are applied.
-Watermarks are left alone.
+Watermarks are left alone. A record a pull already applied, unchanged since, has its values'
+notes (an invalid phone) logged by that pull, not again each day (`ToldByPulls`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from forcebridge.sync.pull import PullResult, recorded_run
 from forcebridge.sync.pull_members import Member, StreamFailed, prepare_member
 from forcebridge.sync.pull_plan import PAGE_SIZE, PlanError, ReadPlan, pull_streams
 from forcebridge.sync.pull_read import json_shaped
-from forcebridge.sync.pull_record import ReadPage, parse_modstamp
+from forcebridge.sync.pull_record import ReadPage, ToldByPulls, parse_modstamp
 from forcebridge.sync.pull_store import settle, unlink_missing
 
 if TYPE_CHECKING:
@@ -69,7 +70,8 @@ def _reconcile(
     fields = (*ALWAYS_SELECTED, *member.needs) if member.calculated else ("Id",)
     plan = ReadPlan(member.sobject, tuple(dict.fromkeys(fields)), None, member.route.condition)
     present: set[str] = set()
-    page = ReadPage()
+    told = ToldByPulls.of(member.cursor, member.compiled, member.calculated)
+    page = ReadPage(told=told)
     for row in client.bulk_query(plan.soql(ordered=False)):
         record = json_shaped(row)
         present.add(record["Id"])
@@ -78,7 +80,7 @@ def _reconcile(
             if len(page.incoming) >= PAGE_SIZE:
                 settle(session, member.target, member.run, page)
                 session.commit()
-                page = ReadPage()
+                page = ReadPage(told=told)
     settle(session, member.target, member.run, page)
     session.commit()
     unlink_missing(session, member.target, member.run, present, now)

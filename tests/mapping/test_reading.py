@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from forcebridge.mapping.converters import number_text
 from forcebridge.mapping.describe import SalesforceField
 from forcebridge.mapping.errors import ConversionError, UnsupportedField
 from forcebridge.mapping.local_fields import LocalField
@@ -44,19 +45,19 @@ def test_a_checkbox_into_text_reads_true_or_false() -> None:
 
 
 @pytest.mark.parametrize(
-    ("type_", "value", "expected"),
+    ("type_", "scale", "value", "expected"),
     [
-        ("int", Decimal("42"), Decimal("42")),
-        ("int", "42", Decimal("42")),
-        ("double", 0.1, Decimal("0.1")),
-        ("double", Decimal("3.14159265358979323846"), Decimal("3.14159265358979323846")),
-        ("currency", "1234.50", Decimal("1234.50")),
-        ("percent", Decimal("12.5"), Decimal("12.5")),
-        ("long", 9007199254740993, Decimal("9007199254740993")),
+        ("int", 0, Decimal("42"), Decimal("42")),
+        ("int", 0, "42", Decimal("42")),
+        ("double", 1, 0.1, Decimal("0.1")),
+        ("double", 0, Decimal("3.14159265358979323846"), Decimal("3.14159265358979323846")),
+        ("currency", 2, "1234.50", Decimal("1234.50")),
+        ("percent", 1, Decimal("12.5"), Decimal("12.5")),
+        ("long", 0, 9007199254740993, Decimal("9007199254740993")),
     ],
 )
-def test_numbers_are_read_exactly(type_: str, value: Any, expected: Decimal) -> None:
-    result = pulled(value, sf("Amount", type_), NUMBER)
+def test_numbers_are_read_exactly(type_: str, scale: int, value: Any, expected: Decimal) -> None:
+    result = pulled(value, sf("Amount", type_, scale=scale), NUMBER)
 
     assert isinstance(result, Decimal)
     assert result == expected
@@ -95,10 +96,55 @@ def test_a_number_into_text_reads_as_salesforce_shows_it_by_its_scale(
     assert pulled(value, employees, UNBOUNDED_TEXT) == expected  # a service's own text field
 
 
-def test_a_number_into_a_number_field_is_unchanged_whatever_its_scale() -> None:
-    employees = sf("Employees__c", "double", precision=18, scale=0)
+@pytest.mark.parametrize(
+    ("scale", "wire", "stored"),
+    [
+        (1, "5", "5.0"),  # a Percent(5, 1) holding 5, as Bulk API CSV writes it
+        (1, "5.0", "5.0"),  # ... as its text in REST JSON
+        (1, Decimal("5.0"), "5.0"),  # ... as REST JSON's number, read as a Decimal
+        (1, 5.0, "5.0"),  # ... read as a float by a client not told otherwise
+        (1, 5, "5.0"),  # ... a JSON whole number
+        (0, Decimal("1.39E9"), "1390000000"),  # a double in Java's notation (AnnualRevenue)
+        (0, "1.39E9", "1390000000"),
+        (2, Decimal("1.39E9"), "1390000000.00"),
+        (0, Decimal("45220000.0"), "45220000"),
+        (2, "45220000", "45220000.00"),
+        (0, Decimal("3.0"), "3"),
+        (2, Decimal("0.3"), "0.30"),
+        (2, "-0", "0.00"),
+        (0, Decimal("-0.000"), "0"),
+        (1, Decimal("0E+5"), "0.0"),
+        (2, "12.3450", "12.345"),  # decimals beyond the scale are kept, trailing zeros are not
+        (2, "-1234567.5", "-1234567.50"),
+        (2, "999999999999999999999999999999.5", "999999999999999999999999999999.50"),
+        (2, "1E+40", "1" + "0" * 40 + ".00"),  # more digits than a Decimal context's 28
+        (2, "1E-30", "0." + "0" * 29 + "1"),
+        (18, "1", "1." + "0" * 18),
+    ],
+)
+def test_a_number_into_a_number_field_is_spelled_by_its_scale_whatever_the_wire(
+    scale: int, wire: Any, stored: str
+) -> None:
+    """REST JSON and Bulk CSV spell a value their own ways; stored, it is one text."""
+    score = sf("Score__c", "percent", precision=18, scale=scale)
 
-    assert str(pulled(Decimal("3.0"), employees, NUMBER)) == "3.0"
+    number = pulled(wire, score, NUMBER)
+
+    assert number == Decimal(stored)
+    assert number_text(number) == stored  # what a service's number field keeps
+    assert pulled(wire, score, TEXT if len(stored) <= 255 else UNBOUNDED_TEXT) == stored
+
+
+def test_a_number_whose_field_is_no_number_any_more_is_spelled_as_of_no_scale() -> None:
+    """Number to Text in Salesforce, mapped to a number: no scale is known."""
+    retyped = held_as_target(sf("Score__c", "string"), NUMBER)
+
+    assert [number_text(retyped(text).value) for text in ("5.0", "5", "-0", "1.50")] == [
+        "5",
+        "5",
+        "0",
+        "1.5",
+    ]
 
 
 def test_decimals_salesforce_keeps_beyond_the_scale_are_not_rounded_away() -> None:
@@ -235,12 +281,13 @@ def test_a_target_that_cannot_hold_the_source_type_is_refused(
 finite_decimals = st.decimals(allow_nan=False, allow_infinity=False)
 
 
-@given(finite_decimals)
-def test_any_number_survives_json_csv_and_text(number: Decimal) -> None:
-    source = sf("Amount", "double")
+@given(finite_decimals, st.integers(0, 18))
+def test_any_number_survives_json_csv_and_text_as_one_spelling(number: Decimal, scale: int) -> None:
+    source = sf("Amount", "double", scale=scale)
 
-    assert pulled(number, source, NUMBER) == number
-    assert pulled(str(number), source, NUMBER) == number
+    from_json, from_csv = pulled(number, source, NUMBER), pulled(str(number), source, NUMBER)
+    assert from_json == from_csv == number
+    assert number_text(from_json) == number_text(from_csv) == pulled(number, source, TEXT)
     assert Decimal(pulled(number, source, TEXT)) == number
 
 

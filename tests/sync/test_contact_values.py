@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forcebridge.mapping.contact_fields import CustomFieldSpec, contact_fields
+from forcebridge.mapping.converters import canonical_number
 from forcebridge.mapping.model import UpdateOption
 from forcebridge.mapping.rules import ResolvedValue, plan_update
 from forcebridge.store.repositories.contacts import BUILTIN_FIELDS
@@ -18,6 +19,7 @@ from forcebridge.sync.contact_values import (
     EMPTY_CONTACT,
     KEYED_FIELDS,
     created_columns,
+    typed_values,
     with_changes,
 )
 
@@ -82,3 +84,40 @@ def test_a_create_keeps_custom_values_as_json_and_its_keys_beside_their_fields()
     assert columns["custom"] == {"score": "10.50", "since": "2026-01-02"}
     assert columns["deleted_in_source"] is False
     assert EMPTY_CONTACT["custom"] == {}
+
+
+def score(stored: str) -> dict[str, Any]:
+    """A contact's columns holding `stored` as the text of its `score`."""
+    return {**EMPTY_CONTACT, "custom": {"score": stored}}
+
+
+def test_a_number_stored_in_another_spelling_is_written_again_in_this_one() -> None:
+    """A Percent(5, 1) holding 5 is `5.0` however it was read; `5`, as Bulk CSV spelled it
+    before, is rewritten once, at the record's next read."""
+    five = {"score": ResolvedValue(Decimal("5.0"), "Score__c", 1, UpdateOption.OVERWRITE)}
+
+    assert plan_update(five, typed_values(score("5"), FIELDS)) == {"score": Decimal("5.0")}
+    assert plan_update(five, typed_values(score("5.0"), FIELDS)) == {}
+    assert with_changes(score("5"), {"score": Decimal("5.0")}, FIELDS, {})["custom"] == {
+        "score": "5.0"
+    }
+
+
+def test_a_stored_number_equals_a_number_of_its_spelling_and_anything_else_by_value() -> None:
+    stored = typed_values(score("-0.0"), FIELDS)["score"]
+
+    assert stored == Decimal("-0.0") and Decimal("-0.0") == stored
+    assert stored != Decimal("0.0") and Decimal("0") != stored
+    assert stored == 0 and stored == 0.0
+    assert stored != "-0.0"
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False), st.integers(0, 18))
+def test_a_number_stored_as_conversion_spells_it_is_unchanged_at_the_next_read(
+    number: Decimal, scale: int
+) -> None:
+    spelled = canonical_number(number, scale)
+    resolved = {"score": ResolvedValue(spelled, "Score__c", 1, UpdateOption.OVERWRITE)}
+    stored = with_changes(EMPTY_CONTACT, plan_update(resolved, {}), FIELDS, {})
+
+    assert plan_update(resolved, typed_values(stored, FIELDS)) == {}

@@ -3,14 +3,29 @@ refused, without a store or a server."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from forcebridge.mapping.describe import Catalog
+from forcebridge.mapping.model import Mapping
+from forcebridge.mapping.rules import CompiledMapping, compile_pull
+from forcebridge.sandbox.describe import describe_object
 from forcebridge.sync.matching import MatchKeys
-from forcebridge.sync.pull_record import Incoming, UnreadableRecord, match_keys, read_record
+from forcebridge.sync.pull_record import (
+    Incoming,
+    ReadPage,
+    ToldByPulls,
+    UnreadableRecord,
+    match_keys,
+    read_record,
+)
 from forcebridge.sync.pull_report import Code
-from tests.sync.record_reading import COMPILED, STAMP, TARGET, read
+from forcebridge.sync.watermark import START, Cursor
+from tests.sync.record_reading import COMPILED, FIELDS, SCHEMA, STAMP, TARGET, read
 
 
 def test_a_record_is_keyed_by_its_phones_in_e164_and_its_email_case_folded() -> None:
@@ -80,3 +95,72 @@ def test_a_keyed_record_holds_each_value_in_the_field_it_is_named_by() -> None:
         False,
         (),
     )
+
+
+CATALOG = Catalog.of(*(describe_object(SCHEMA, obj, "62.0") for obj in SCHEMA.objects))
+WATERMARK = Cursor(STAMP, frozenset({"003A"}))
+"""A pull applied every record stamped before `STAMP`, and 003A stamped at it."""
+
+
+def reread(
+    cursor: Cursor,
+    stamp: dt.datetime,
+    compiled: CompiledMapping = COMPILED,
+    calculated: tuple[str, ...] = (),
+    record_id: str = "003A",
+    **record: Any,
+) -> list[tuple[Code, str | None]]:
+    """The notes of a record a reconciliation reads again, as `(code, field)`."""
+    page = ReadPage(told=ToldByPulls.of(cursor, compiled, calculated))
+    page.read({"Id": record_id, **record}, stamp, compiled, TARGET)
+    [incoming] = page.incoming
+    return [(note.code, note.field) for note in incoming.notes]
+
+
+BAD = {"Phone": "12", "Email": "not an email", "Title": "t" * 300}
+EVERY_NOTE = [
+    (Code.TRUNCATED, "Title"),
+    (Code.INVALID_PHONE, "Phone"),
+    (Code.INVALID_EMAIL, "Email"),
+]
+
+
+def test_a_reconciliation_leaves_out_the_notes_a_pull_logged_of_an_unchanged_record() -> None:
+    earlier = STAMP - dt.timedelta(seconds=1)
+
+    assert reread(WATERMARK, earlier, **BAD) == []
+    assert reread(WATERMARK, STAMP, **BAD) == []  # 003A, applied at the watermark's instant
+
+
+def test_a_record_no_pull_applied_yet_has_its_notes_logged() -> None:
+    later = STAMP + dt.timedelta(seconds=1)
+
+    assert reread(WATERMARK, later, **BAD) == EVERY_NOTE
+    assert reread(WATERMARK, STAMP, record_id="003B", **BAD) == EVERY_NOTE
+    assert reread(START, STAMP, **BAD) == EVERY_NOTE  # a stream no pull has read
+
+
+def test_a_value_a_parent_or_formula_may_give_or_displace_has_its_notes_logged() -> None:
+    """`Account.Phone` changes without the Contact's stamp: so may which row of the phone's
+    hierarchy wins, and what it reads. The mobile reads the record's own field alone."""
+    compiled = compile_pull(
+        Mapping.of(("Account.Phone", "phone"), ("Phone", "phone"), ("MobilePhone", "mobile_phone")),
+        CATALOG,
+        "Contact",
+        FIELDS,
+    )
+    earlier = STAMP - dt.timedelta(seconds=1)
+    record = {"Account": {"Phone": None}, "Phone": "12", "MobilePhone": "13"}
+
+    notes = reread(WATERMARK, earlier, compiled, ("Account.Phone",), **record)
+
+    assert notes == [(Code.INVALID_PHONE, "Phone")]
+
+
+def test_a_value_that_no_longer_converts_is_logged_at_every_read() -> None:
+    """A field's type changed in Salesforce moves no record's stamp."""
+    compiled = compile_pull(Mapping.of(("Birthdate", "title")), CATALOG, "Contact", FIELDS)
+
+    notes = reread(WATERMARK, STAMP, compiled, Birthdate="the 45th")
+
+    assert notes == [(Code.CONVERSION_FAILED, "Birthdate")]

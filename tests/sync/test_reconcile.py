@@ -129,3 +129,37 @@ def test_a_parent_field_that_changed_without_the_record_is_read_again(
     assert (result.updated, result.error) == (1, None)
     [entry] = book(session, service)
     assert entry["company"] == "Hooli XYZ"
+
+
+def test_a_phone_a_pull_logged_is_not_logged_again_each_day_unless_a_parent_gives_it(
+    world: PullWorld, session: Session
+) -> None:
+    """The reconciliation reads every record again (the mapping reads a parent): an invalid
+    phone of a record a pull applied, unchanged since, was logged by that pull."""
+    service = world.service(pull_objects=PullObjects.CONTACTS)
+    rows = [
+        ("LastName", "last_name", OVERWRITE),
+        ("Phone", "phone", OVERWRITE),
+        ("Account.Phone", "mobile_phone", OVERWRITE),
+    ]
+    save_mapping(session, service, "Contact", rows)
+    session.commit()
+    hooli = world.create("Account", Name="Hooli", Phone="14")
+    odd = world.create("Contact", LastName="Odd", Phone="12", AccountId=hooli)
+    world.later()
+    pulled = world.pull(service)
+    new = world.create("Contact", LastName="New", Phone="13")  # not pulled yet
+
+    result = reconcile(session, world.client, service, clock=world.clock)
+
+    def logged(run_id: int) -> list[tuple[str | None, str | None, str | None]]:
+        entries = get_run(session, run_id).log_entries
+        return sorted((e.code, e.salesforce_id, e.field) for e in entries)
+
+    assert logged(pulled.run_id) == [
+        ("invalid_phone", odd, "Account.Phone"),
+        ("invalid_phone", odd, "Phone"),
+    ]
+    assert logged(result.run_id) == sorted(
+        [("invalid_phone", new, "Phone"), ("invalid_phone", odd, "Account.Phone")]
+    )
