@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
 
+import psycopg
 from sqlalchemy import (
     Column,
     Connection,
@@ -35,6 +36,7 @@ from forcebridge.store.models import (
     Contact,
     ContactIdentity,
     ContactMerge,
+    FormerLink,
     FullReadSeen,
     Message,
     PendingReread,
@@ -44,10 +46,12 @@ from forcebridge.store.repositories.contacts import refresh_statistics
 _COPIED = (
     cast(Table, Contact.__table__),
     cast(Table, ContactIdentity.__table__),
+    cast(Table, FormerLink.__table__),
     cast(Table, FullReadSeen.__table__),
 )
-"""What a pull writes, in the order they are copied: the contacts, their links, and what a full
-read under way has seen (the dry run of a run that finishes it unlinks what the run would)."""
+"""What a pull writes, in the order they are copied: the contacts, their links and former links
+(a record that comes back is matched to its contact as in the real run), and what a full read
+under way has seen (the dry run of a run that finishes it unlinks what the run would)."""
 _SHADOWED = (
     cast(Table, Message.__table__),
     cast(Table, ActivityWindow.__table__),
@@ -66,15 +70,34 @@ def rehearsal(engine: Engine, service_id: int) -> Iterator[Session]:
     one, and what it commits there stays."""
     connection = engine.connect()
     try:
-        with connection.begin():
-            _copy_book(connection, service_id)
-        with Session(bind=connection, expire_on_commit=False) as session:
-            refresh_statistics(session)  # PostgreSQL's autovacuum never counts temporary tables
-            session.commit()
-            yield session
+        with _unprepared(connection):
+            with connection.begin():
+                _copy_book(connection, service_id)
+            with Session(bind=connection, expire_on_commit=False) as session:
+                refresh_statistics(session)  # autovacuum never counts temporary tables
+                session.commit()
+                yield session
     finally:
         _drop_copies(connection)
         connection.close()
+
+
+@contextmanager
+def _unprepared(connection: Connection) -> Iterator[None]:
+    """No statement prepared on `connection` used or prepared meanwhile. psycopg prepares a
+    statement once it has run five times, and PostgreSQL keeps a prepared statement on the table
+    it named then: a pooled connection that had written the real contacts so wrote a dry run's
+    changes to them, not to the copy that hides them."""
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        yield
+        return
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def _copy_book(connection: Connection, service_id: int) -> None:

@@ -4,12 +4,17 @@ The store is asked once per key per page (identities, phones, emails; see
 `forcebridge.store.repositories.contacts`), and this module decides with what came back:
 
 1. the record's Id is already linked to a contact: that contact;
-2. else a contact sharing one of its phone numbers (E.164; `phone` and `mobile` alike);
-3. else a contact with the same case-folded email.
+2. else the contact the record was linked to before a pull unlinked it (deleted in Salesforce,
+   or out of the service's records, and back since): the person it was, with its
+   conversations, though the record has no phone or email;
+3. else a contact sharing one of its phone numbers (E.164; `phone` and `mobile` alike);
+4. else a contact with the same case-folded email.
 
 A contact already linked to another record of the same source (another Salesforce Contact, say)
-is never taken: one record of a source is one contact, so two Salesforce duplicates stay two
-contacts instead of overwriting each other. Nor is a contact taken twice in one page. When
+is never taken, the one a record was linked to before included: one record of a source is one
+contact, so two Salesforce duplicates stay two contacts instead of overwriting each other. Nor
+is a contact taken twice in one page, and the contacts records were linked to before are
+theirs first, so a phone shared with another record of the page does not take one. When
 several contacts remain, the one sharing the most keys with the record wins, then the oldest
 (lowest id); the others are reported so the run can log the ambiguity, as are contacts only
 the email found when a phone decided. Contacts created by other
@@ -84,11 +89,15 @@ class Candidates:
     by_external_id: Mapping[str, int] = field(default_factory=dict)
     """Contact id of each of the page's external ids already linked."""
     contacts: Sequence[Candidate] = ()
-    """Every contact sharing a phone or email with some record of the page."""
+    """Every contact sharing a phone or email with some record of the page, and those of
+    `formerly`."""
+    formerly: Mapping[str, int] = field(default_factory=dict)
+    """Contact id each of the page's external ids not linked now was linked to before."""
 
 
 class MatchedBy(enum.StrEnum):
     ID = "id"
+    FORMER_LINK = "former link"
     PHONE = "phone"
     EMAIL = "email"
 
@@ -117,12 +126,17 @@ def match_page(keys: Sequence[MatchKeys], candidates: Candidates) -> list[Match]
             by_phone.setdefault(phone, []).append(candidate)
         if candidate.email is not None:
             by_email.setdefault(candidate.email, []).append(candidate)
-    claimed: set[int] = set()
+    known = _formerly(keys, candidates)
+    claimed = set(known.values())
     matches: list[Match] = []
     for record in keys:
         linked = candidates.by_external_id.get(record.external_id)
         if linked is not None:
             matches.append(Match(linked, MatchedBy.ID))
+            continue
+        former = known.get(record.external_id)
+        if former is not None:
+            matches.append(Match(former, MatchedBy.FORMER_LINK))
             continue
         by_its_email = by_email.get(record.email, ()) if record.email is not None else ()
         match = _best(record, _found(by_phone, record.phones), claimed, MatchedBy.PHONE)
@@ -134,6 +148,24 @@ def match_page(keys: Sequence[MatchKeys], candidates: Candidates) -> list[Match]
             claimed.add(match.contact_id)
         matches.append(match)
     return matches
+
+
+def _formerly(keys: Sequence[MatchKeys], candidates: Candidates) -> dict[str, int]:
+    """The contact each record not linked now takes back, being the one it was linked to
+    before: unless another record of the source holds it now, or a record before it in the
+    page took it back first."""
+    if not candidates.formerly:
+        return {}
+    free = {c.contact_id for c in candidates.contacts if not c.linked}
+    known: dict[str, int] = {}
+    for record in keys:
+        sid = record.external_id
+        was = candidates.formerly.get(sid)
+        if sid in candidates.by_external_id or was not in free:
+            continue
+        known[sid] = was
+        free.discard(was)
+    return known
 
 
 def _found(index: Mapping[str, list[Candidate]], keys: Iterable[str]) -> list[Candidate]:

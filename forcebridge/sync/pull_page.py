@@ -55,6 +55,9 @@ class StoreView:
     converted: Mapping[str, int] = field(default_factory=dict)
     """Contact id of each Contact that a converted Lead of the page became, already linked
     (those contacts are among `contacts`)."""
+    formerly: Mapping[str, int] = field(default_factory=dict)
+    """Contact id each of the page's live Salesforce Ids not linked now was linked to before
+    a run unlinked it (those contacts are among `contacts`, with their identities)."""
 
 
 @dataclass
@@ -66,6 +69,13 @@ class PageChanges:
     links: list[Identity] = field(default_factory=list)
     unlinks: list[str] = field(default_factory=list)
     """Salesforce Ids (of the stream's source) to unlink from their contacts."""
+    left: dict[str, int] = field(default_factory=dict)
+    """The contact each record of `unlinks` that may come back leaves, by its Salesforce Id
+    (deleted, or out of the service's records; not a converted Lead, read-only for good):
+    remembered, so that the record, undeleted or back in the service's records, is that
+    contact again (`matching`)."""
+    back: list[str] = field(default_factory=list)
+    """Salesforce Ids of records linked again that had a former link, which goes."""
     rereads: list[tuple[str, str]] = field(default_factory=list)
     """`(source, Salesforce Id)`: records to read again by Id at their stream's next run. A
     Lead whose person's Contact was unlinked: its values are the contact's again, though the
@@ -152,7 +162,8 @@ class _Decision:
         linked = {cid for sid, cid in self.view.linked.items() if sid not in gone}
         return Candidates(
             self.view.linked,
-            [
+            formerly=self.view.formerly,
+            contacts=[
                 Candidate(
                     contact.id,
                     contact.phones,
@@ -190,9 +201,17 @@ class _Decision:
             new = created_columns(record.values, self.target.fields, record.keys)
             self.created[sid] = len(self.changes.creates)
             self.changes.creates.append((new, sid))
+            self._back(sid)
             return Outcome.CREATED
         cid = match.contact_id
         self.placed[sid] = cid
+        if match.by is MatchedBy.FORMER_LINK:
+            message = (
+                "back among the service's records (undeleted in Salesforce, or admitted again "
+                f"by its query or routing rule): linked again to contact #{cid}, the contact it "
+                "was linked to before, with its conversations"
+            )
+            self._note(LogLevel.INFO, Code.RELINKED, message, sid)
         columns = self._columns(cid)
         values = {} if self._contact_wins(cid) else record.values
         changes = plan_update(values, typed_values(columns, self.target.fields))
@@ -205,7 +224,13 @@ class _Decision:
         self.images[cid] = image
         if linking:
             self._link(cid, self.target.source, sid)
+            self._back(sid)
         return Outcome.UPDATED
+
+    def _back(self, sid: str) -> None:
+        """The record is linked again: its former link, if it had one, goes."""
+        if sid in self.view.formerly:
+            self.changes.back.append(sid)
 
     def _twin_of_created(self, record: Incoming) -> Outcome:
         """A record the page already creates a contact for: its values change that contact as
@@ -250,6 +275,7 @@ class _Decision:
             message = "deleted in Salesforce; unlinked"
             self._note(LogLevel.INFO, Code.DELETED, message, record.external_id)
         self.changes.unlinks.append(record.external_id)
+        self.changes.left[record.external_id] = cid
         remaining = self.sources.get(cid, set())
         remaining.discard((self.target.source, record.external_id))
         if not any(source.startswith(SALESFORCE_SOURCES) for source, _ in remaining):

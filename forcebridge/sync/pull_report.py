@@ -61,6 +61,7 @@ class Code(enum.StrEnum):
     DELETED = "deleted_in_source"
     DELETED_NEVER_LINKED = "deleted_never_linked"
     LEFT_SCOPE = "left_scope"
+    RELINKED = "relinked"
 
 
 @dataclass(frozen=True)

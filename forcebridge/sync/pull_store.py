@@ -2,7 +2,9 @@
 
 Each read takes the whole page's keys (one query per key, none when the page has no such key),
 so a page of 2,000 records costs a handful of statements whether it creates, updates or skips
-them.
+them. The links its records had before a run unlinked them (a record undeleted, or back in the
+service's rule) cost one more only when the service has such former links: the query of the
+page's links says so (`former_links.links_and_any_former`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from forcebridge.store.repositories.activity_windows import rewrite_where_relink
 from forcebridge.store.repositories.contact_merges import merge_contacts
 from forcebridge.store.repositories.contacts import (
     Identity,
-    StoredContact,
     add_identities,
     contacts_by_email,
     contacts_by_id,
@@ -30,6 +31,12 @@ from forcebridge.store.repositories.contacts import (
     planned_for_their_keys,
     remove_identities,
     update_contacts,
+)
+from forcebridge.store.repositories.former_links import (
+    forget_former_links,
+    former_links,
+    links_and_any_former,
+    remember_former_links,
 )
 from forcebridge.store.repositories.full_reads import add_seen
 from forcebridge.store.repositories.rereads import add_rereads
@@ -52,20 +59,24 @@ from forcebridge.sync.watermark import Cursor
 
 
 def store_view(session: Session, target: Target, records: Sequence[Incoming]) -> StoreView:
-    """What the store holds for `records`: their links, and the contacts they may match."""
+    """What the store holds for `records`: their links (and former links), and the contacts
+    they may match."""
     with planned_for_their_keys(session):
         return _store_view(session, target, records)
 
 
 def _store_view(session: Session, target: Target, records: Sequence[Incoming]) -> StoreView:
     sid = target.service_id
-    linked = linked_contacts(session, sid, target.source, {r.external_id for r in records})
-    contacts: dict[int, StoredContact] = contacts_by_id(session, set(linked.values()))
+    ids = {r.external_id for r in records}
+    linked, any_former = links_and_any_former(session, sid, target.source, ids)
     unlinked = [
         r.match_keys
         for r in records
         if r.external_id not in linked and not r.deleted and r.converted_to is None
     ]
+    back = {keys.external_id for keys in unlinked} if any_former else ()
+    formerly = former_links(session, sid, target.source, back)
+    contacts = contacts_by_id(session, {*linked.values(), *formerly.values()})
     phones = {phone for keys in unlinked for phone in keys.phones}
     emails = {keys.email for keys in unlinked if keys.email is not None}
     candidates = [
@@ -74,20 +85,22 @@ def _store_view(session: Session, target: Target, records: Sequence[Incoming]) -
     ]
     contacts.update((c.id, c) for c in candidates)
     deleted = {linked[r.external_id] for r in records if r.deleted and r.external_id in linked}
-    wanted = {c.id for c in candidates} | deleted
+    wanted = {c.id for c in candidates} | deleted | set(formerly.values())
     if target.source == LEAD_SOURCE:  # a Lead of someone who is also a Contact changes nothing
         wanted |= set(linked.values())
     identities = identities_by_contact(session, wanted)
     conversions = {r.converted_to for r in records if r.converted_to is not None}
     converted = linked_contacts(session, sid, CONTACT_SOURCE, conversions)
     contacts.update(contacts_by_id(session, set(converted.values()) - contacts.keys()))
-    return StoreView(linked, contacts, identities, converted)
+    return StoreView(linked, contacts, identities, converted, formerly)
 
 
 def apply_changes(session: Session, target: Target, changes: PageChanges) -> list[Note]:
     """Write a page's changes in the caller's transaction; what the writing found to log."""
     sid = target.service_id
     remove_identities(session, sid, target.source, set(changes.unlinks))
+    remember_former_links(session, sid, target.source, changes.left)
+    forget_former_links(session, sid, target.source, changes.back)
     new_ids = insert_contacts(session, sid, [columns for columns, _ in changes.creates])
     update_contacts(session, changes.updates)
     created = [

@@ -103,3 +103,27 @@ def test_a_rehearsal_keeps_the_unique_key_of_identities(engine: Engine, session:
         pytest.raises((IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)),
     ):
         add_identities(rehearsing, service.id, [duplicate])
+
+
+def test_a_rehearsal_writes_its_copy_on_a_connection_that_prepared_the_real_tables_writes(
+    engine: Engine, session: Session
+) -> None:
+    """psycopg prepares a statement run five times, and PostgreSQL keeps its prepared plan on
+    the table it named then: a pooled connection that had written the real contacts (with a
+    temporary schema from an earlier rehearsal) wrote a dry run's changes there."""
+    service = create_service(session, create_org(session, "acme"), "support")
+    session.commit()
+    ana = stored(session, service.id, "Ana", "ana@example.com", "+12015550100")
+    session.commit()
+    with rehearsal(engine, service.id):
+        pass
+    for _ in range(6):  # on the one pooled connection
+        update_contacts(session, {ana: {"first_name": "Ana"}})
+        session.commit()
+
+    with rehearsal(engine, service.id) as rehearsing:
+        update_contacts(rehearsing, {ana: {"first_name": "Rehearsed"}})
+        rehearsing.commit()
+        assert names(rehearsing) == ["Rehearsed"]
+
+    assert names(session) == ["Ana"]

@@ -126,6 +126,64 @@ def test_a_contact_is_taken_by_one_record_of_a_page_only() -> None:
     assert (first, second) == (Match(3, MatchedBy.PHONE), Match(None))
 
 
+def test_a_record_back_takes_the_contact_it_was_linked_to_though_it_has_no_phone_or_email() -> None:
+    """Undeleted in Salesforce, or admitted again by a widened routing rule."""
+    [match] = match_page([MatchKeys(A)], Candidates(contacts=[Candidate(4)], formerly={A: 4}))
+    assert match == Match(4, MatchedBy.FORMER_LINK)
+
+
+def test_the_contact_a_record_was_linked_to_comes_after_its_link_and_before_phone_and_email() -> (
+    None
+):
+    phone, email = "+12015550123", "ana@example.com"
+    candidates = Candidates(
+        {B: 7},
+        [Candidate(2, frozenset({phone}), email), Candidate(4), Candidate(5)],
+        formerly={A: 4, B: 5},
+    )
+    before_phone, linked = match_page(
+        [MatchKeys(A, (phone,), email), MatchKeys(B, (phone,))], candidates
+    )
+    assert before_phone == Match(4, MatchedBy.FORMER_LINK)
+    assert linked == Match(7, MatchedBy.ID)
+
+
+def test_the_contact_a_record_was_linked_to_is_not_taken_once_another_record_holds_it() -> None:
+    """The contact went to another record of the source meanwhile (a new Contact sharing its
+    phone, say): the record is matched as any other, here by its email."""
+    [match] = match_page(
+        [MatchKeys(A, (), "ana@example.com")],
+        Candidates(
+            contacts=[Candidate(4, linked=True), Candidate(6, email="ana@example.com")],
+            formerly={A: 4},
+        ),
+    )
+    assert match == Match(6, MatchedBy.EMAIL)
+
+
+def test_a_contact_goes_back_to_its_record_before_a_phone_earlier_in_the_page_takes_it() -> None:
+    phone = "+12015550123"
+    first, second = match_page(
+        [MatchKeys(A, (phone,)), MatchKeys(B)],
+        Candidates(contacts=[Candidate(3, frozenset({phone}))], formerly={B: 3}),
+    )
+    assert (first, second) == (Match(None), Match(3, MatchedBy.FORMER_LINK))
+
+
+def test_two_records_back_that_were_one_contact_give_it_to_the_first_only() -> None:
+    first, second = match_page(
+        [MatchKeys(A), MatchKeys(B)], Candidates(contacts=[Candidate(3)], formerly={A: 3, B: 3})
+    )
+    assert (first, second) == (Match(3, MatchedBy.FORMER_LINK), Match(None))
+
+
+def test_a_former_contact_the_store_no_longer_holds_is_passed_over() -> None:
+    """Merged away or deleted (its former link moved or gone with it): not among the
+    candidates, so the record is matched as any other."""
+    [match] = match_page([MatchKeys(A)], Candidates(formerly={A: 3}))
+    assert match == Match(None)
+
+
 PHONES = [f"+1201555010{n}" for n in range(4)]
 EMAILS = [f"p{n}@example.com" for n in range(3)]
 keys_strategy = st.builds(
@@ -147,10 +205,10 @@ candidate_strategy = st.builds(
 def pages(draw: st.DrawFn) -> tuple[list[MatchKeys], Candidates]:
     keys = draw(st.lists(keys_strategy, max_size=6, unique_by=lambda k: k.external_id))
     contacts = draw(st.lists(candidate_strategy, max_size=8, unique_by=lambda c: c.contact_id))
-    linked = draw(
-        st.dictionaries(st.sampled_from([k.external_id for k in keys] or [A]), st.integers(20, 30))
-    )
-    return keys, Candidates(linked, contacts)
+    ids = st.sampled_from([k.external_id for k in keys] or [A])
+    linked = draw(st.dictionaries(ids, st.integers(20, 30)))
+    formerly = draw(st.dictionaries(ids, st.integers(1, 14)))
+    return keys, Candidates(linked, contacts, formerly)
 
 
 @given(pages(), st.randoms())
@@ -161,7 +219,7 @@ def test_matching_does_not_depend_on_the_order_the_store_returned_candidates_in(
     shuffled = list(candidates.contacts)
     random.shuffle(shuffled)
     assert match_page(keys, candidates) == match_page(
-        keys, Candidates(candidates.by_external_id, shuffled)
+        keys, Candidates(candidates.by_external_id, shuffled, candidates.formerly)
     )
 
 
@@ -172,7 +230,7 @@ def test_every_match_shares_a_key_and_no_contact_is_given_to_two_records(
     keys, candidates = page
     by_id = {c.contact_id: c for c in candidates.contacts}
     matches = match_page(keys, candidates)
-    taken = [m.contact_id for m in matches if m.by in (MatchedBy.PHONE, MatchedBy.EMAIL)]
+    taken = [m.contact_id for m in matches if m.contact_id is not None and m.by is not MatchedBy.ID]
     assert len(taken) == len(set(taken))
     for record, match in zip(keys, matches, strict=True):
         if match.by is MatchedBy.ID:
@@ -180,7 +238,9 @@ def test_every_match_shares_a_key_and_no_contact_is_given_to_two_records(
         elif match.contact_id is not None:
             chosen = by_id[match.contact_id]
             assert not chosen.linked
-            if match.by is MatchedBy.PHONE:
+            if match.by is MatchedBy.FORMER_LINK:
+                assert match.contact_id == candidates.formerly[record.external_id]
+            elif match.by is MatchedBy.PHONE:
                 assert chosen.phones & set(record.phones)
             else:
                 assert chosen.email == record.email and not chosen.phones & set(record.phones)

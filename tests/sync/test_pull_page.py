@@ -25,8 +25,11 @@ def decide(
     linked: dict[str, int] | None = None,
     identities: dict[int, list[Identity]] | None = None,
     target: Target = TARGET,
+    formerly: dict[str, int] | None = None,
 ) -> PageChanges:
-    view = StoreView(linked or {}, {c.id: c for c in contacts}, identities or {})
+    view = StoreView(
+        linked or {}, {c.id: c for c in contacts}, identities or {}, formerly=formerly or {}
+    )
     return decide_page(records, view, target)
 
 
@@ -88,8 +91,49 @@ def test_a_deleted_record_unlinks_and_marks_its_contact_once_no_other_record_is_
     )
 
     assert changes.unlinks == ["003A"]
+    assert changes.left == {"003A": 5}  # remembered, should the record come back
     assert changes.updates[5]["deleted_in_source"] is True
     assert [note.code for note in changes.notes] == [Code.DELETED]
+
+
+def test_a_record_back_is_linked_again_to_its_marked_contact_which_is_no_longer_marked() -> None:
+    """Undeleted in Salesforce, or admitted again by a widened routing rule: no phone or
+    email to match it by, but it is the person it was."""
+    marked = stored(5, last_name="Ito", deleted_in_source=True)
+    changes = decide(read(LastName="Ito"), contacts=(marked,), formerly={"003A": 5})
+
+    assert (changes.creates, changes.links) == ([], [Identity(5, SOURCE, "003A", 7)])
+    assert changes.updates[5]["deleted_in_source"] is False
+    assert (changes.back, changes.tally.updated) == (["003A"], 1)
+    [note] = changes.notes
+    assert (note.code, note.record_id) == (Code.RELINKED, "003A")
+    assert "linked again to contact #5, the contact it was linked to before" in note.message
+
+
+def test_a_record_back_whose_contact_another_record_holds_now_gets_a_contact_of_its_own() -> None:
+    """Its contact went to another Contact meanwhile (one sharing its phone, say): two
+    records of the source are never one contact. Its former link goes, as it is linked."""
+    taken = stored(5, last_name="Ito")
+    changes = decide(
+        read(LastName="Ito"),
+        contacts=(taken,),
+        identities={5: [Identity(5, SOURCE, "003Z")]},
+        formerly={"003A": 5},
+    )
+
+    assert ([sid for _, sid in changes.creates], changes.links) == (["003A"], [])
+    assert (changes.back, changes.updates, changes.notes) == (["003A"], {}, [])
+
+
+def test_a_converted_lead_unlinked_is_not_remembered_as_it_never_comes_back() -> None:
+    lead_target = Target(1, "salesforce:Lead", 7, "US", FIELDS)
+    view = StoreView({"00QA": 5}, {5: stored(5)}, {5: [Identity(5, "salesforce:Lead", "00QA")]})
+
+    changes = decide_page(
+        [read(Id="00QA", IsConverted=True, ConvertedContactId="003B")], view, lead_target
+    )
+
+    assert (changes.unlinks, changes.left) == (["00QA"], {})
 
 
 def test_deleted_records_never_linked_are_read_and_skipped_without_a_note_each() -> None:

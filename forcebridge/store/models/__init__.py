@@ -14,6 +14,7 @@ from forcebridge.store.models.contact import Contact, ContactIdentity, ContactMe
 from forcebridge.store.models.custom_field import CustomContactField, CustomFieldType
 from forcebridge.store.models.describe_cache import DescribeCacheEntry
 from forcebridge.store.models.export_preference import ExportPreference
+from forcebridge.store.models.former_link import FormerLink
 from forcebridge.store.models.full_read import FullReadSeen
 from forcebridge.store.models.lease import Lease
 from forcebridge.store.models.login_failure import LoginFailure
@@ -46,6 +47,7 @@ __all__ = [
     "DescribeCacheEntry",
     "Direction",
     "ExportPreference",
+    "FormerLink",
     "FullReadSeen",
     "Lease",
     "LogLevel",

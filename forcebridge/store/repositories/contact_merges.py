@@ -1,5 +1,6 @@
-"""One person known as two contacts becomes one: the merged contact's links, conversations and
-activity windows move to the contact that is kept, and the merged contact goes.
+"""One person known as two contacts becomes one: the merged contact's links (its former ones
+too, so that a record that comes back finds the person), conversations and activity windows
+move to the contact that is kept, and the merged contact goes.
 
 A Lead converted into a Contact that another contact already stands for is the case: the
 person's conversations must all log to that Contact, on one Task a day. A day on which both
@@ -23,6 +24,7 @@ from forcebridge.store.models import (
     Contact,
     ContactIdentity,
     ContactMerge,
+    FormerLink,
     Message,
 )
 from forcebridge.store.repositories.chunks import sorted_chunks
@@ -47,7 +49,7 @@ def merge_contacts(session: Session, merges: Sequence[tuple[int, int]]) -> list[
     with the whole day's conversation."""
     leftovers: list[LeftoverTask] = []
     for merged, kept in merges:
-        for model in (ContactIdentity, Message):
+        for model in (ContactIdentity, FormerLink, Message):
             session.execute(update(model).where(model.contact_id == merged).values(contact_id=kept))
         leftovers += _move_windows(session, merged, kept)
         _remember(session, merged, kept)

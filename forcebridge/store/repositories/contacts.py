@@ -164,7 +164,7 @@ def refresh_statistics(session: Session) -> None:
             raise
 
 
-def _one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+def one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
     """`column` is one of `values`, given as one parameter however many values there are:
     PostgreSQL's `= ANY(:array)`, SQLite's `IN (SELECT value FROM json_each(:json))`.
     Thousands of placeholders cost more to bind than the indexed lookup they feed, and with no
@@ -198,14 +198,19 @@ def linked_contacts(
     """The contact id linked to each of `external_ids` that is linked, in one query."""
     if not external_ids:
         return {}
-    rows = session.execute(
-        select(ContactIdentity.external_id, ContactIdentity.contact_id).where(
-            ContactIdentity.service_id == service_id,
-            ContactIdentity.source == source,
-            _one_of(session, ContactIdentity.external_id, external_ids),
-        )
-    )
+    rows = session.execute(links_query(session, service_id, source, external_ids))
     return {row[0]: row[1] for row in rows}
+
+
+def links_query(
+    session: Session, service_id: int, source: str, external_ids: Collection[str]
+) -> Select[str, int]:
+    """`(external id, contact id)` of each of `external_ids` linked in the service."""
+    return select(ContactIdentity.external_id, ContactIdentity.contact_id).where(
+        ContactIdentity.service_id == service_id,
+        ContactIdentity.source == source,
+        one_of(session, ContactIdentity.external_id, external_ids),
+    )
 
 
 def _contacts_query(*conditions: Any) -> Select[Any]:
@@ -274,7 +279,7 @@ def contacts_by_email(
         session,
         _contacts_query(
             *_matchable(service_id, unlinked_from),
-            _one_of(session, Contact.email_normalized, emails),
+            one_of(session, Contact.email_normalized, emails),
         ),
     )
 
@@ -282,7 +287,7 @@ def contacts_by_email(
 def contacts_by_id(session: Session, contact_ids: Collection[int]) -> dict[int, StoredContact]:
     if not contact_ids:
         return {}
-    contacts = _stored_contacts(session, _contacts_query(_one_of(session, Contact.id, contact_ids)))
+    contacts = _stored_contacts(session, _contacts_query(one_of(session, Contact.id, contact_ids)))
     return {c.id: c for c in contacts}
 
 
@@ -299,7 +304,7 @@ def identities_by_contact(
             ContactIdentity.source,
             ContactIdentity.external_id,
             ContactIdentity.connection_id,
-        ).where(_one_of(session, ContactIdentity.contact_id, contact_ids))
+        ).where(one_of(session, ContactIdentity.contact_id, contact_ids))
     )
     for row in rows:
         found.setdefault(row[0], []).append(Identity(*row))
@@ -363,7 +368,7 @@ def remove_identities(
         .where(
             ContactIdentity.service_id == service_id,
             ContactIdentity.source == source,
-            _one_of(session, ContactIdentity.external_id, external_ids),
+            one_of(session, ContactIdentity.external_id, external_ids),
         )
         .execution_options(synchronize_session=False)
     )
