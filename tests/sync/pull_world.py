@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forcebridge.sandbox.seed import seed
 from forcebridge.sandbox.server import SandboxServer
 from forcebridge.store.models import (
     Connection,
@@ -26,6 +27,7 @@ from forcebridge.store.repositories.orgs import create_org
 from forcebridge.store.repositories.services import create_service
 from forcebridge.sync.connections import connect_with_password, open_client
 from forcebridge.sync.pull import Progress, PullOptions, PullResult, pull
+from tests.conftest import SandboxFactory
 from tests.sandbox.clocks import Clock
 
 BOOK_FIELDS = (
@@ -106,6 +108,15 @@ class PullWorld:
         before = self.sandbox.usage().used
         action()
         return self.sandbox.usage().used - before
+
+
+def seeded_world(session: Session, make_sandbox: SandboxFactory, contacts: int) -> PullWorld:
+    """A world whose sandbox holds `contacts` Contacts (and 20 Accounts), stamped a while ago."""
+    clock = Clock()
+    world = PullWorld(session, make_sandbox(clock=clock), clock)
+    seed(world.sandbox.org, contacts=contacts, leads=0, accounts=20, seed=7)
+    world.later()
+    return world
 
 
 def book(session: Session, service: Service) -> list[dict[str, Any]]:

@@ -11,12 +11,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.sandbox.seed import seed
 from forcebridge.store.models import PullObjects, Service
 from forcebridge.sync.pull_settings import PullChange, configure_pull
 from tests.conftest import SandboxFactory
-from tests.sandbox.clocks import Clock
-from tests.sync.pull_world import PullWorld, book, watermarks
+from tests.sync.pull_world import PullWorld, book, seeded_world, watermarks
 
 CONTACTS = 3_000
 """Two pages once narrowed to the four countries of five kept (about 2,400 records)."""
@@ -31,11 +29,7 @@ class Crash(BaseException):
 
 @pytest.fixture
 def world(session: Session, make_sandbox: SandboxFactory) -> PullWorld:
-    clock = Clock()
-    world = PullWorld(session, make_sandbox(clock=clock), clock)
-    seed(world.sandbox.org, contacts=CONTACTS, leads=0, accounts=20, seed=7)
-    world.later()
-    return world
+    return seeded_world(session, make_sandbox, CONTACTS)
 
 
 def narrowed(world: PullWorld, name: str) -> Service:

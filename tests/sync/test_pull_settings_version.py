@@ -18,7 +18,6 @@ from forcebridge.jobs.policy import FailureKind
 from forcebridge.mapping.contact_fields import contact_fields
 from forcebridge.mapping.model import Mapping, MappingRow
 from forcebridge.salesforce.client import SalesforceClient
-from forcebridge.sandbox.seed import seed
 from forcebridge.store.engine import make_sessionmaker
 from forcebridge.store.models import (
     Connection,
@@ -46,9 +45,8 @@ from forcebridge.sync.pull_store import PageWrite
 from forcebridge.sync.watermark import Cursor
 from forcebridge.sync.write_behind import PageWriter
 from tests.conftest import SandboxFactory
-from tests.sandbox.clocks import Clock
 from tests.store.repositories.test_watermarks import statements_of
-from tests.sync.pull_world import PullWorld, book, watermarks
+from tests.sync.pull_world import PullWorld, book, seeded_world, watermarks
 
 CONTACTS = 3_000
 """Two pages of a REST read."""
@@ -65,11 +63,7 @@ Change = Callable[[Session, SalesforceClient, Service], Any]
 
 @pytest.fixture
 def world(session: Session, make_sandbox: SandboxFactory) -> PullWorld:
-    clock = Clock()
-    world = PullWorld(session, make_sandbox(clock=clock), clock)
-    seed(world.sandbox.org, contacts=CONTACTS, leads=0, accounts=20, seed=7)
-    world.later()
-    return world
+    return seeded_world(session, make_sandbox, CONTACTS)
 
 
 def contacts_service(world: PullWorld, name: str) -> Service:
