@@ -26,9 +26,16 @@ log = get_logger(__name__)
 
 
 class BulkCall(Protocol):
-    """The client's door for Bulk calls: sent, counted, retried and typed."""
+    """The client's door for Bulk calls: sent, counted, retried and typed; `stop` ends the
+    wait before a retry (not given to the abort, which must not be cut short)."""
 
-    def __call__(self, request: ops.Request[T], *, idempotent: bool = True) -> T: ...
+    def __call__(
+        self,
+        request: ops.Request[T],
+        *,
+        idempotent: bool = True,
+        stop: threading.Event | None = None,
+    ) -> T: ...
 
 
 def job_rows(
@@ -40,7 +47,9 @@ def job_rows(
     try:
         with interrupts_held():
             job = call(
-                ops.create_query_job(soql, include_deleted=include_deleted), idempotent=False
+                ops.create_query_job(soql, include_deleted=include_deleted),
+                idempotent=False,
+                stop=stop,
             )
         job = _complete(call, job, stop)
     except SalesforceError:
@@ -53,7 +62,7 @@ def job_rows(
     locator: str | None = None
     while True:
         raise_if_stopped(stop, f"reading the results of Bulk query job {job_id}")
-        page = call(ops.query_job_results(job_id, locator, page_size))
+        page = call(ops.query_job_results(job_id, locator, page_size), stop=stop)
         yield from page.rows()
         locator = page.next_locator
         if locator is None:
@@ -74,7 +83,7 @@ def _complete(call: BulkCall, job: dict[str, Any], stop: threading.Event) -> dic
             )
         if stop.wait(delay):
             raise ReadStopped(f"stopped while Bulk query job {job_id} was {job.get('state')}")
-        job = call(ops.query_job(job_id))
+        job = call(ops.query_job(job_id), stop=stop)
     return job
 
 

@@ -237,10 +237,16 @@ class SalesforceClient:
     ) -> Iterator[dict[str, str]]:
         """Rows of a Bulk API 2.0 query job as CSV dicts (empty string for null), read a page at
         a time; for reads too large to page through REST economically. Once `stop` is set, or
-        Ctrl+C or SIGTERM lands in the reading thread, the job is aborted (`bulk_reads`)."""
+        Ctrl+C or SIGTERM lands in the reading thread, the job is aborted (`bulk_reads`); a
+        stop also ends the wait before a failed call's retry."""
 
-        def call(request: ops.Request[T], *, idempotent: bool = True) -> T:
-            return self._call(EndpointKind.BULK, request, idempotent=idempotent)
+        def call(
+            request: ops.Request[T],
+            *,
+            idempotent: bool = True,
+            stop: threading.Event | None = None,
+        ) -> T:
+            return self._call(EndpointKind.BULK, request, idempotent=idempotent, stop=stop)
 
         page_size, stop = self.settings.bulk_page_size, stop or threading.Event()
         return job_rows(call, soql, include_deleted=include_deleted, page_size=page_size, stop=stop)
@@ -380,17 +386,23 @@ class SalesforceClient:
     # --- the door -----------------------------------------------------------------------------
 
     def _call(
-        self, kind: EndpointKind, request: Callable[[Salesforce], T], *, idempotent: bool = True
+        self,
+        kind: EndpointKind,
+        request: Callable[[Salesforce], T],
+        *,
+        idempotent: bool = True,
+        stop: threading.Event | None = None,
     ) -> T:
-        """Send `request`: counted, retried, replayed once after renewing the session, typed."""
+        """Send `request`: counted, retried, replayed once after renewing the session, typed.
+        A `stop` set while a retry's backoff is waited ends the call with `ReadStopped`."""
         try:
             try:
-                result = self._attempts(kind, request, idempotent)
+                result = self._attempts(kind, request, idempotent, stop)
             except AuthenticationLost:
                 if self._oauth is None or self._renewal is None:
                     raise
                 self._renew(self._oauth, self._renewal)
-                result = self._attempts(kind, request, idempotent)
+                result = self._attempts(kind, request, idempotent, stop)
         except SalesforceError as error:
             self._observe(error)
             raise
@@ -398,7 +410,11 @@ class SalesforceClient:
         return result
 
     def _attempts(
-        self, kind: EndpointKind, request: Callable[[Salesforce], T], idempotent: bool
+        self,
+        kind: EndpointKind,
+        request: Callable[[Salesforce], T],
+        idempotent: bool,
+        stop: threading.Event | None,
     ) -> T:
         def attempt() -> T:
             try:
@@ -411,7 +427,7 @@ class SalesforceClient:
             self.usage.count(kind)
             return result
 
-        return self._retrier.run(attempt, idempotent=idempotent)
+        return self._retrier.run(attempt, idempotent=idempotent, stop=stop)
 
     def _renew(self, oauth: OAuthClient, renewal: RenewalGrant) -> None:
         try:

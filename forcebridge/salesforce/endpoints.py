@@ -3,7 +3,8 @@
 A login URL is where credentials go, and an instance URL is where the bearer token goes on every
 call, so both are checked before use: HTTPS, a Salesforce host (`*.salesforce.com`,
 `*.my.salesforce.com`, `*.force.com`) on the standard port, nothing but an origin; or exactly the
-origin of a forcebridge sandbox configured with its CA file.
+origin of a forcebridge sandbox configured with its CA file. A refusal names a long URL by its
+start and its length (`wording.quoted`), as the pages do: a 5,000-character one fills no screen.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from forcebridge.salesforce.errors import NotSalesforceUrl, UntrustedUrl
+from forcebridge.wording import QUOTED_AT_MOST, quoted, shortened
 
 PRODUCTION_LOGIN = "https://login.salesforce.com"
 SANDBOX_LOGIN = "https://test.salesforce.com"
@@ -53,7 +55,7 @@ def check_url(url: str, trusted: Iterable[LoginEndpoint] = ()) -> LoginEndpoint:
     if not is_salesforce_host(host):
         raise NotSalesforceUrl(not_salesforce(url), url)
     if port != 443:
-        raise UntrustedUrl(f"{url}: Salesforce is only reached on the standard HTTPS port")
+        raise UntrustedUrl(f"{_named(url)}: Salesforce is only reached on the standard HTTPS port")
     return LoginEndpoint(url=_origin_url(host, port))
 
 
@@ -61,7 +63,9 @@ def not_salesforce(url: str, advice: str | None = None) -> str:
     """Why `url` is refused, then `advice`: what to use instead, in the words of whoever reads
     it (an admin choosing in the pages' form, the command line's `--ca-file`); by default the
     URLs to use (`salesforce_urls`)."""
-    return f"{url} is not a Salesforce URL: {salesforce_urls() if advice is None else advice}"
+    return (
+        f"{_named(url)} is not a Salesforce URL: {salesforce_urls() if advice is None else advice}"
+    )
 
 
 def salesforce_urls(sandbox: str = "a sandbox configured with its CA file") -> str:
@@ -84,16 +88,25 @@ def _split_origin(url: str) -> tuple[str, int]:
         parts = urlsplit(url.strip())
         port = parts.port or 443
     except ValueError as exc:
-        raise UntrustedUrl(f"{url!r} is not a valid URL: {exc}") from exc
+        raise UntrustedUrl(f"{quoted(url)} is not a valid URL: {shortened(str(exc))}") from exc
     if parts.scheme != "https":
-        raise UntrustedUrl(f"{url} must use https: Salesforce credentials never travel in clear")
+        raise UntrustedUrl(
+            f"{_named(url)} must use https: Salesforce credentials never travel in clear"
+        )
     if not parts.hostname:
-        raise UntrustedUrl(f"{url} has no host name")
+        raise UntrustedUrl(f"{_named(url)} has no host name")
     if parts.username is not None or parts.password is not None:
-        raise UntrustedUrl(f"{url} must not carry a user name or password")
+        raise UntrustedUrl(f"{_named(url)} must not carry a user name or password")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise UntrustedUrl(f"{url} must be just the site (https://host), with no path or query")
+        raise UntrustedUrl(
+            f"{_named(url)} must be just the site (https://host), with no path or query"
+        )
     return parts.hostname.lower(), port
+
+
+def _named(url: str) -> str:
+    """`url` as a refusal names it: whole when short, else as `quoted` shows it."""
+    return url if len(url) <= QUOTED_AT_MOST else quoted(url)
 
 
 def _origin_url(host: str, port: int) -> str:

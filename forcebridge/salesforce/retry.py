@@ -4,12 +4,14 @@ Pure functions over `Failure` values, so the policy is tested without a network 
 only asks "retry?" and "how long?". Waits use full jitter (a uniform draw between zero and the
 capped exponential step) so many workers hitting the same busy org do not retry in lockstep.
 `Retrier` is the one loop that applies the policy; its sleep and random draw are injectable so
-tests neither wait nor depend on chance.
+tests neither wait nor depend on chance. A read its reader stops (`stopping`) is not retried: its
+backoff waits on the stop, and ends with `ReadStopped` as soon as it is set.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from typing import TypeVar
 
 from forcebridge.salesforce.errors import Failure, RecordError, error_for
 from forcebridge.salesforce.redaction import get_logger
+from forcebridge.salesforce.stopping import ReadStopped
 
 T = TypeVar("T")
 log = get_logger(__name__)
@@ -130,13 +133,28 @@ class Retrier:
         self.sleep = sleep
         self._draw = draw
 
-    def pause(self, attempt: int) -> None:
-        """Wait the backoff due after failed attempt number `attempt`."""
-        self.sleep(backoff_delay(self.policy, attempt, self._draw))
+    def pause(self, attempt: int, stop: threading.Event | None = None) -> None:
+        """Wait the backoff due after failed attempt number `attempt`: on `stop` when given,
+        rather than by the injected sleep, which nothing wakes, so that a stop ends the wait
+        at once with `ReadStopped`."""
+        delay = backoff_delay(self.policy, attempt, self._draw)
+        if stop is None:
+            self.sleep(delay)
+        elif stop.wait(delay):
+            raise ReadStopped(
+                f"stopped before retry {attempt} of a failed Salesforce call"
+            ) from None
 
-    def run(self, attempt: Callable[[], T], *, idempotent: bool = True) -> T:
+    def run(
+        self,
+        attempt: Callable[[], T],
+        *,
+        idempotent: bool = True,
+        stop: threading.Event | None = None,
+    ) -> T:
         """`attempt()`'s result; its last `AttemptFailed` becomes the matching typed error,
-        which says what happened to each try."""
+        which says what happened to each try. `ReadStopped` when `stop` is set during a
+        backoff: a reader that left wants no retry."""
         number = timeouts = 0
         earlier: list[Failure] = []
         while True:
@@ -165,4 +183,4 @@ class Retrier:
                     number,
                     self.policy.most_attempts(failure) - 1,
                 )
-                self.pause(number)
+                self.pause(number, stop)

@@ -194,6 +194,30 @@ def test_a_sandbox_given_without_its_ca_file_is_refused_naming_the_option(
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://" + "u" * 4_992 + ".example.com", "is not a Salesforce URL: use "),
+        ("https://acme.my.salesforce.com/" + "p" * 4_970, "must be just the site"),
+        ("http://" + "h" * 4_993, "must use https"),
+    ],
+)
+def test_a_long_login_url_is_refused_quoting_its_start_and_length(
+    cli: Cli, url: str, reason: str
+) -> None:
+    """A 5,000-character --login-url is named as the pages name it, not printed whole."""
+    cli("org", "create", "acme")
+
+    refused = cli("connect", "--org", "acme", "--password-grant", "--login-url", url,
+                  "--client-id", "id", "--client-secret", "s", "--username", "u",
+                  "--password", "p")  # fmt: skip
+
+    assert refused.exit_code == 1
+    said = " ".join(refused.stderr.split())
+    assert said.startswith(f"Error: {url[:40]!r}... ({len(url):,} characters) {reason}")
+    assert len(refused.stderr) < 500
+
+
 # --- the web flow, with the command running as it would in a terminal ---------------------
 
 

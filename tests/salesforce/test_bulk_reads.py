@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
@@ -16,6 +17,7 @@ import pytest
 from forcebridge.salesforce.bulk_reads import job_rows
 from forcebridge.salesforce.errors import BadRequest, SalesforceError
 from forcebridge.salesforce.operations import Request
+from forcebridge.salesforce.retry import Retrier, RetryPolicy
 from forcebridge.salesforce.stopping import ReadStopped
 from forcebridge.salesforce.usage import EndpointKind
 from forcebridge.sandbox import bulk as sandbox_bulk
@@ -70,7 +72,9 @@ class ScriptedOrg:
         text, locator = self.pages.pop(0)
         return _Response(text, {"Sforce-Locator": locator or "null"})
 
-    def call(self, request: Request[Any], *, idempotent: bool = True) -> Any:
+    def call(
+        self, request: Request[Any], *, idempotent: bool = True, stop: threading.Event | None = None
+    ) -> Any:
         return request(self)  # type: ignore[arg-type]
 
 
@@ -230,3 +234,26 @@ def test_a_read_stopped_while_the_sandbox_runs_its_job_leaves_the_job_aborted(
     assert job.state is sandbox_bulk.JobState.ABORTED
     assert [type(error) for error in failed] == [ReadStopped]
     assert client.usage.snapshot().calls[EndpointKind.BULK] == 3  # create, poll, abort
+
+
+def test_a_stop_while_a_failed_call_waits_for_its_retry_ends_the_wait_and_retries_nothing(
+    make_sandbox: Callable[..., SandboxServer], connect: Callable[..., Connected]
+) -> None:
+    """Salesforce answers 503 and the retry is due in a minute: the stop ends the read at once
+    (a signal on the main thread already cuts `time.sleep` short; a stop set by `read_ahead`
+    reaches the reading thread only so)."""
+    server = make_sandbox(fail_rate=1.0)
+    retrier = Retrier(RetryPolicy(max_attempts=2, base_delay=60, max_delay=60), draw=lambda: 1.0)
+    client = connect(server, retrier=retrier).client
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(ReadStopped, match="before retry 1 of a failed Salesforce call"):
+            list(client.bulk_query("SELECT Id FROM Contact", stop=stop))
+    finally:
+        timer.cancel()
+
+    assert time.monotonic() - started < 10
+    assert client.usage.snapshot().calls[EndpointKind.BULK] == 1  # the 503ed creation only

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 from forcebridge.salesforce.errors import (
@@ -17,6 +19,7 @@ from forcebridge.salesforce.retry import (
     records_to_retry,
     should_retry,
 )
+from forcebridge.salesforce.stopping import ReadStopped
 
 UNAVAILABLE = Failure(status=503, error_code="SERVER_UNAVAILABLE", message="busy")
 LOCKED = Failure(status=400, error_code="UNABLE_TO_LOCK_ROW", message="locked")
@@ -228,3 +231,18 @@ def test_an_unanswered_create_says_it_was_not_sent_again() -> None:
     assert "within 120 seconds; not sent again, as Salesforce may have carried it out;" in str(
         caught.value
     )
+
+
+def test_a_stop_during_the_backoff_ends_it_without_a_retry() -> None:
+    """The stop is waited on, not the injected sleep; one already set ends the wait at once."""
+    stop = threading.Event()
+    retrier = Retrier(
+        RetryPolicy(base_delay=60, max_delay=60), sleep=lambda _: pytest.fail("must not sleep")
+    )
+
+    def stopped_meanwhile() -> str:
+        stop.set()
+        return Script(UNAVAILABLE)()
+
+    with pytest.raises(ReadStopped, match="stopped before retry 1 of a failed Salesforce call"):
+        retrier.run(stopped_meanwhile, stop=stop)
