@@ -150,6 +150,8 @@ class UserIdentity:
 
     username: str | None
     time_zone: str | None
+    locale: str | None
+    """`LocaleSidKey` (`en_GB`), whose first day of the week starts the week date literals."""
 
 
 class OAuthClient:
@@ -253,16 +255,18 @@ class OAuthClient:
 
     def user_identity(self, tokens: TokenSet) -> UserIdentity:
         """Who logged in, from the identity service: the username an admin recognises the
-        connection by, and the time zone Salesforce reads a query's date literals such as
-        `TODAY` in (`America/New_York`)."""
+        connection by, and the time zone and locale Salesforce reads a query's date literals
+        such as `TODAY` and `THIS_WEEK` in (`America/New_York`, `en_GB`)."""
         trusted = [self.endpoint] if self.endpoint.ca_file else []
         site = urlsplit(tokens.id_url)
         check_url(f"{site.scheme}://{site.netloc}", trusted)  # the token goes to Salesforce only
         headers = {"Authorization": f"Bearer {tokens.access_token}"}
         identity = self._send("GET", tokens.id_url, headers=headers).json()
-        username = identity.get("username")
+        username, locale = identity.get("username"), identity.get("locale")
         return UserIdentity(
-            str(username) if username else None, str(identity.get("timezone") or "GMT")
+            str(username) if username else None,
+            str(identity.get("timezone") or "GMT"),
+            str(locale) if locale else None,
         )
 
     def revoke(self, token: str) -> None:

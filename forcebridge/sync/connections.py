@@ -166,6 +166,7 @@ def keep_login(
         else:
             replace_login(session, connection, login, stored_tokens(tokens))
         connection.user_time_zone = identity.time_zone
+        connection.user_locale = identity.locale
         record_status(session, connection, CONNECTED)
         session.commit()
     except BaseException:
@@ -184,14 +185,16 @@ def _adopt_waiting_services(session: Session, org: Org, connection: Connection) 
 
 
 def _user_identity(oauth: OAuthClient, tokens: TokenSet) -> UserIdentity:
-    """The user's name and time zone (routing rules read date literals in it; None, read as
-    UTC, when this machine does not know the zone). Neither when the identity service does not
-    answer: the connection itself works without them."""
+    """The user's name, time zone and locale (routing rules read date literals in the zone,
+    None, read as UTC, when this machine does not know it; weeks start on the locale's first
+    day). None of them when the identity service does not answer: the connection itself works
+    without them."""
     try:
         found = oauth.user_identity(tokens)
     except SalesforceError:
-        return UserIdentity(None, None)
-    return UserIdentity(found.username, found.time_zone if known_zone(found.time_zone) else None)
+        return UserIdentity(None, None, None)
+    zone = found.time_zone if known_zone(found.time_zone) else None
+    return UserIdentity(found.username, zone, found.locale)
 
 
 # --- using and checking a connection --------------------------------------------------------

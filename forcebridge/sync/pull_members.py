@@ -40,7 +40,7 @@ from forcebridge.sync.pull_plan import (
     member_condition,
 )
 from forcebridge.sync.pull_record import Target
-from forcebridge.sync.routing import EVERYTHING, Route, RoutingError, user_zone
+from forcebridge.sync.routing import EVERYTHING, Route, RoutingError, user_week_start, user_zone
 from forcebridge.sync.watermark import START, Cursor
 
 if TYPE_CHECKING:
@@ -108,6 +108,8 @@ class Member:
     """The service's records: its custom query's WHERE and its routing rule together."""
     zone: dt.tzinfo
     """Where the route reads date literals: the connection's user's time zone."""
+    week_start: int
+    """The first day of the route's week literals: the connection's user's locale's."""
     needs: tuple[str, ...]
     """The fields it reads: its mapping's, and those its rule and Lead conversion look at."""
     calculated: tuple[str, ...]
@@ -408,6 +410,7 @@ def member_of(
     calculated = calculated_sources(compiled, verified.catalog, sobject)
     connection = service.connection
     zone = user_zone(connection.user_time_zone if connection is not None else None)
+    week_start = user_week_start(connection.user_locale if connection is not None else None)
     return Member(
         service,
         stream,
@@ -416,6 +419,7 @@ def member_of(
         compiled,
         verified.route,
         zone,
+        week_start,
         needs,
         calculated,
         cursor,

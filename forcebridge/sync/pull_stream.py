@@ -355,7 +355,9 @@ class StreamPull:
             if (
                 stamp is not None
                 and routed
-                and not member.route.admits(record, now=self.started, tz=member.zone)
+                and not member.route.admits(
+                    record, now=self.started, tz=member.zone, week_start=member.week_start
+                )
             ):
                 page.incoming.append(Incoming(record["Id"], stamp, deleted=True, left_scope=True))
             else:

@@ -13,7 +13,9 @@ letter, as Salesforce does (`lower`: `ß` is not `SS`), and sorts by its upper-c
 code points, as the SOQL reference says of English locales (`_` after `Z`, before `a` would
 put it); a 15-character Id literal matches the
 18-character Id it abbreviates. Date literals (`TODAY`, `LAST_N_DAYS:7`) are read in the
-connection's user's time zone, as Salesforce reads them in the query (`user_zone`).
+connection's user's time zone, as Salesforce reads them in the query (`user_zone`), and its
+weeks (`THIS_WEEK`, `LAST_N_WEEKS:2`) start on the first day of that user's locale's week
+(`user_week_start`: Monday for en_GB, Sunday for en_US).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from forcebridge.soql.dates import date_range, datetime_range, known_zone
 from forcebridge.soql.errors import SoqlError
 from forcebridge.soql.literals import parse_datetime
 from forcebridge.soql.parser import parse
+from forcebridge.soql.weeks import SUNDAY, first_day_of_week
 
 _PREFIX = "SELECT Id FROM Routing WHERE "
 _ORDERING = {
@@ -90,13 +93,19 @@ class Route:
         return tuple(dict.fromkeys(_compared(c).name for c in ast.comparisons(self.condition)))
 
     def admits(
-        self, record: Mapping[str, Any], *, now: dt.datetime, tz: dt.tzinfo = dt.UTC
+        self,
+        record: Mapping[str, Any],
+        *,
+        now: dt.datetime,
+        tz: dt.tzinfo = dt.UTC,
+        week_start: int = SUNDAY,
     ) -> bool:
-        """Whether `record` (Salesforce's JSON) meets the condition; `now` and `tz` (the org's
-        time zone) give date literals such as `LAST_N_DAYS:30` their meaning."""
+        """Whether `record` (Salesforce's JSON) meets the condition; `now`, `tz` (the user's
+        time zone) and `week_start` (the first day of the user's week, `user_week_start`) give
+        date literals such as `LAST_N_DAYS:30` and `THIS_WEEK` their meaning."""
         if self.condition is None:
             return True
-        return _holds(self.condition, record, _Clock(now, tz), self.multi_select)
+        return _holds(self.condition, record, _Clock(now, tz, week_start), self.multi_select)
 
 
 EVERYTHING = Route()
@@ -153,10 +162,18 @@ def user_zone(time_zone: str | None) -> dt.tzinfo:
     return known_zone(time_zone) or dt.UTC
 
 
+def user_week_start(locale: str | None) -> int:
+    """The first day of a connection's user's week (`date.weekday()`'s numbering), which its
+    locale (`LocaleSidKey`) determines in Salesforce; Sunday, en_US's, when it was not
+    recorded."""
+    return first_day_of_week(locale) if locale else SUNDAY
+
+
 @dataclass(frozen=True)
 class _Clock:
     now: dt.datetime
     tz: dt.tzinfo
+    week_start: int
 
 
 def _holds(
@@ -312,9 +329,9 @@ def _span(value: Any, literal: ast.DateLiteral, clock: _Clock) -> tuple[Any, Any
     """The literal's range as dates for a date value, as instants for a datetime value."""
     text = str(value)
     if len(text) == 10:
-        return date_range(literal, clock.now.astimezone(clock.tz).date())
+        return date_range(literal, clock.now.astimezone(clock.tz).date(), clock.week_start)
     if "T" in text:
-        return datetime_range(literal, clock.now, clock.tz)
+        return datetime_range(literal, clock.now, clock.tz, clock.week_start)
     return None
 
 

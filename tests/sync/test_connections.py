@@ -171,6 +171,21 @@ def test_connecting_records_the_users_time_zone_when_this_machine_knows_it(
     assert connection.user_time_zone == recorded
 
 
+def test_connecting_records_the_users_locale(
+    org_session: Session, make_sandbox: MakeSandbox
+) -> None:
+    server = make_sandbox()
+    [user] = server.org.query("SELECT Id FROM User")["records"]
+    with server.org.storage.write() as conn:
+        server.org.storage.update(
+            conn, server.org.writes.sobject("User"), user["Id"], {"LocaleSidKey": "en_GB"}
+        )
+
+    connection = password_connect(org_session, server)
+
+    assert connection.user_locale == "en_GB"
+
+
 def test_a_wrong_password_stores_nothing_and_says_what_to_check(
     org_session: Session, sandbox: SandboxServer
 ) -> None:

@@ -706,6 +706,30 @@ def test_routing_rules_read_date_literals_in_the_time_zone_of_the_connections_us
     }
 
 
+@pytest.mark.parametrize(("user_locale", "lands_in"), [(None, "this_week"), ("en_GB", "earlier")])
+def test_routing_rules_start_weeks_on_the_first_day_of_the_connections_users_locale(
+    world: PullWorld, session: Session, user_locale: str | None, lands_in: str
+) -> None:
+    world.connection.user_locale = user_locale
+    services = {
+        name: world.service(name, pull_objects=PullObjects.CONTACTS, routing_condition=rule)
+        for name, rule in (
+            ("this_week", "CreatedDate = THIS_WEEK"),
+            ("earlier", "CreatedDate < THIS_WEEK"),
+        )
+    }
+    world.clock.now = dt.datetime(2024, 11, 10, 12, 0, tzinfo=dt.UTC)  # a Sunday
+    world.create("Contact", LastName="Sunday")
+    world.later(minutes=24 * 60)  # Monday: a new week in en_GB, the same one in en_US
+
+    world.pull(services["this_week"])
+
+    assert {name: len(book(session, s)) for name, s in services.items()} == {
+        "this_week": int(lands_in == "this_week"),
+        "earlier": int(lands_in == "earlier"),
+    }
+
+
 def test_a_record_that_leaves_a_service_for_another_moves_with_it(
     world: PullWorld, session: Session
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 from simple_salesforce import Salesforce
 
 from forcebridge.sandbox.server import SandboxServer
-from forcebridge.sync.routing import EVERYTHING, Route, RoutingError, user_zone
+from forcebridge.sync.routing import EVERYTHING, Route, RoutingError, user_week_start, user_zone
 
 NOW = dt.datetime(2024, 11, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -100,6 +100,23 @@ def test_date_literals_are_read_in_the_users_time_zone_or_utc_when_unknown(
     route = Route.parse("CreatedDate = TODAY")
 
     assert route.admits(record, now=now, tz=user_zone(time_zone)) is today
+
+
+@pytest.mark.parametrize(
+    ("locale", "sunday_in_week"), [("en_GB", False), ("en_US", True), (None, True)]
+)
+def test_week_literals_start_on_the_first_day_of_the_users_locale_sunday_when_unknown(
+    locale: str | None, sunday_in_week: bool
+) -> None:
+    monday = dt.datetime(2024, 11, 11, 9, 0, tzinfo=dt.UTC)
+    sunday = {"CreatedDate": "2024-11-10T12:00:00.000+0000", "Birthdate": "2024-11-10"}
+    week_start = user_week_start(locale)
+
+    for rule in ("CreatedDate = THIS_WEEK", "Birthdate = THIS_WEEK", "Birthdate > LAST_WEEK"):
+        admitted = Route.parse(rule).admits(sunday, now=monday, week_start=week_start)
+        assert admitted is sunday_in_week, rule
+    last_week = Route.parse("CreatedDate = LAST_WEEK")
+    assert last_week.admits(sunday, now=monday, week_start=week_start) is not sunday_in_week
 
 
 def test_date_functions_read_datetimes_in_utc_or_with_convert_timezone_the_users_zone() -> None:

@@ -82,6 +82,10 @@ class Connection(Timestamped, Base):
     user_time_zone: Mapped[str | None] = mapped_column(String(64))
     """The logged-in user's time zone (IANA name), in which Salesforce reads date literals
     such as TODAY; None for a connection made before it was recorded (read as UTC)."""
+    user_locale: Mapped[str | None] = mapped_column(String(32))
+    """The logged-in user's locale (`LocaleSidKey`, `en_GB`), whose first day of the week
+    starts date literals such as THIS_WEEK; None for a connection made before it was recorded
+    (weeks start on Sunday)."""
 
     status: Mapped[ConnectionStatus] = mapped_column(default=ConnectionStatus.CONNECTED)
     status_problem: Mapped[str | None] = mapped_column(String(32))
