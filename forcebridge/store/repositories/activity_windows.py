@@ -8,7 +8,7 @@ with a target but no Task id is a write whose outcome is unknown: the next run l
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, cast
@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Row,
     Select,
     and_,
     exists,
@@ -343,20 +344,15 @@ def unpark_windows(session: Session, service_id: int) -> int:
 
 def latest_errors(session: Session, service_id: int, keys: Collection[str]) -> dict[str, str]:
     """The last error logged for each window key, by the service's runs."""
-    found: dict[str, str] = {}
-    for chunk in sorted_chunks(keys, _CHUNK):
-        rows = session.execute(
-            select(RunLogEntry.record_ref, RunLogEntry.message)
-            .join(Run, Run.id == RunLogEntry.run_id)
-            .where(
-                Run.service_id == service_id,
-                RunLogEntry.level == LogLevel.ERROR,
-                RunLogEntry.record_ref.in_(chunk),
-            )
-            .order_by(RunLogEntry.id)
-        )
-        found.update((key, message) for key, message in rows if key is not None)
-    return found
+    rows = _logged(
+        session,
+        service_id,
+        keys,
+        select(RunLogEntry.record_ref, RunLogEntry.message)
+        .where(RunLogEntry.level == LogLevel.ERROR)
+        .order_by(RunLogEntry.id),
+    )
+    return {key: message for key, message in rows if key is not None}
 
 
 def logged_about(
@@ -364,17 +360,20 @@ def logged_about(
 ) -> list[tuple[str | None, str]]:
     """`(code, message)` of the entries of `codes` the service's runs (dry runs aside) logged
     about the window parts `keys`: what a push said of their messages already."""
-    found: list[tuple[str | None, str]] = []
+    query = select(RunLogEntry.code, RunLogEntry.message).where(
+        Run.dry_run.is_(False), RunLogEntry.code.in_(sorted(codes))
+    )
+    return [(code, message) for code, message in _logged(session, service_id, keys, query)]
+
+
+def _logged(
+    session: Session, service_id: int, keys: Collection[str], query: Select[str | None, str]
+) -> Iterator[Row[str | None, str]]:
+    """`query`'s rows among the log entries the service's runs wrote about window `keys`, a
+    chunk of keys at a time (in order within each chunk)."""
     for chunk in sorted_chunks(keys, _CHUNK):
-        rows = session.execute(
-            select(RunLogEntry.code, RunLogEntry.message)
-            .join(Run, Run.id == RunLogEntry.run_id)
-            .where(
-                Run.service_id == service_id,
-                Run.dry_run.is_(False),
-                RunLogEntry.code.in_(sorted(codes)),
-                RunLogEntry.record_ref.in_(chunk),
+        yield from session.execute(
+            query.join(Run, Run.id == RunLogEntry.run_id).where(
+                Run.service_id == service_id, RunLogEntry.record_ref.in_(chunk)
             )
         )
-        found += [(code, message) for code, message in rows]
-    return found
